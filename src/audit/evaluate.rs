@@ -1,0 +1,645 @@
+//! From raw hits to verdicts and a score: `unless` cancellation, windows, sequencing,
+//! conditions, call-level detectors, then the arithmetic.
+
+use super::{
+    CallAudit, CallDetail, DETECTOR_HIT, Dropped, Evidence, Hit, ItemOutcome, Verdict,
+};
+use crate::model::Call;
+use crate::rubric::{Detector, Item, Kind, Rubric, Scope, Window};
+
+/// Buffers reused between calls.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// Per item: (turn, token) of the matches that counted.
+    kept: Vec<Vec<(u32, u32)>>,
+    /// Per item: occurred and applies.
+    present: Vec<bool>,
+    /// Per item: start of its main hits, start of its unless hits, end (indices into hits).
+    ranges: Vec<(usize, usize, usize)>,
+    /// Per scope (agent, customer, any): number of that scope's turns before turn i.
+    prefix: [Vec<u32>; 3],
+    candidates: Vec<Hit>,
+    counted: Vec<Hit>,
+}
+
+struct CallFacts {
+    n_turns: usize,
+    has_timings: bool,
+    has_interruption_flags: bool,
+    duration: u64,
+}
+
+pub(crate) fn evaluate(
+    rubric: &Rubric,
+    call: &Call,
+    hits: &mut [Hit],
+    s: &mut Scratch,
+    detail: bool,
+) -> CallAudit {
+    hits.sort_unstable_by_key(|h| (h.item, h.unless, h.turn, h.tok_start, h.phrase));
+    let n_items = rubric.items.len();
+    s.kept.resize_with(n_items, Vec::new);
+    s.kept.iter_mut().for_each(Vec::clear);
+    s.present.clear();
+    s.present.resize(n_items, false);
+    s.ranges.clear();
+    let mut at = 0;
+    for i in 0..n_items {
+        let start = at;
+        while at < hits.len() && hits[at].item as usize == i && !hits[at].unless {
+            at += 1;
+        }
+        let unless = at;
+        while at < hits.len() && hits[at].item as usize == i {
+            at += 1;
+        }
+        s.ranges.push((start, unless, at));
+    }
+    for (k, scope) in [Scope::Agent, Scope::Customer, Scope::Any].iter().enumerate() {
+        let p = &mut s.prefix[k];
+        p.clear();
+        let mut n = 0;
+        p.push(0);
+        for t in &call.turns {
+            n += u32::from(scope.covers(t.speaker));
+            p.push(n);
+        }
+    }
+    let facts = CallFacts {
+        n_turns: call.turns.len(),
+        has_timings: call.has_timings(),
+        has_interruption_flags: call.turns.iter().any(|t| t.interruption.is_some()),
+        duration: call.duration_ms().unwrap_or(0),
+    };
+
+    let mut outcomes = vec![
+        ItemOutcome {
+            count: 0,
+            verdict: Verdict::NotApplicable
+        };
+        n_items
+    ];
+    let mut det = detail.then(|| CallDetail {
+        evidence: vec![Vec::new(); n_items],
+        dropped: vec![Vec::new(); n_items],
+        reasons: vec![String::new(); n_items],
+        arithmetic: Vec::new(),
+    });
+    let mut percent_fallback = false;
+    let mut seconds_without_timings = false;
+
+    for &i in &rubric.eval_order {
+        let item = &rubric.items[i];
+        let (main_start, unless_start, end) = s.ranges[i];
+
+        let mut not_applicable: Option<String> = None;
+        if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| s.present[a]) {
+            not_applicable = Some(format!(
+                "{} did not occur",
+                names(rubric, &item.applies_when, " or ")
+            ));
+        }
+        if let Some(d) = item.detector
+            && d.needs_timings()
+            && !facts.has_timings
+            && !(matches!(d, Detector::Interruption { .. }) && facts.has_interruption_flags)
+        {
+            not_applicable.get_or_insert_with(|| "the call has no timings".into());
+        }
+        if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !facts.has_timings
+        {
+            seconds_without_timings = true;
+            not_applicable
+                .get_or_insert_with(|| "its seconds window needs timings the call lacks".into());
+        }
+
+        // Candidates: phrase and turn-detector hits, plus call-level detector hits. The
+        // buffers are taken out of the scratch so the filters can read the rest of it.
+        let mut candidates = std::mem::take(&mut s.candidates);
+        let mut counted = std::mem::take(&mut s.counted);
+        candidates.clear();
+        counted.clear();
+        candidates.extend_from_slice(&hits[main_start..unless_start]);
+        if let Some(Detector::Silence { min_gap_ms }) = item.detector {
+            silence_hits(call, item, i, min_gap_ms, &mut candidates);
+        }
+        let unless = &hits[unless_start..end];
+        for h in &candidates {
+            match drop_reason(rubric, item, h, unless, &facts, call, s, &mut percent_fallback) {
+                Some(reason) => {
+                    if let Some(d) = det.as_mut() {
+                        d.dropped[i].push(Dropped {
+                            evidence: evidence(rubric, call, h),
+                            reason,
+                        });
+                    }
+                }
+                None => counted.push(*h),
+            }
+        }
+        if let Some(Detector::CustomerCalmed) = item.detector {
+            calmed(item, call, &mut counted, s, &mut det, rubric, i);
+        }
+        s.kept[i].extend(counted.iter().map(|h| (h.turn, h.tok_start)));
+        let count = counted.len() as u32;
+        let occurred = count >= item.min_count;
+        let verdict = match (not_applicable.is_some(), item.kind, occurred) {
+            (true, ..) => Verdict::NotApplicable,
+            (false, Kind::Expected, true) => Verdict::Met,
+            (false, Kind::Expected, false) => Verdict::Missed,
+            (false, Kind::Violation, true) => Verdict::Violated,
+            (false, Kind::Violation, false) => Verdict::Clean,
+            (false, Kind::Signal, true) => Verdict::Present,
+            (false, Kind::Signal, false) => Verdict::Absent,
+        };
+        s.present[i] = verdict.occurred();
+        outcomes[i] = ItemOutcome { count, verdict };
+
+        if let Some(d) = det.as_mut() {
+            if item.detector != Some(Detector::CustomerCalmed) {
+                d.evidence[i] = counted.iter().map(|h| evidence(rubric, call, h)).collect();
+            }
+            d.reasons[i] = reason(rubric, item, verdict, count, not_applicable, d, i, s);
+        }
+        s.candidates = candidates;
+        s.counted = counted;
+    }
+
+    let (score, arithmetic) = score(rubric, &outcomes, detail);
+    let score_centi = (score * 100.0).round() as u32;
+    let passed = score_centi >= (rubric.pass_mark * 100.0).round() as u32;
+    if let Some(d) = det.as_mut() {
+        d.arithmetic = arithmetic;
+        d.arithmetic.push(format!(
+            "{} (pass mark {})",
+            if passed { "passed" } else { "failed" },
+            fmt_num(rubric.pass_mark)
+        ));
+    }
+    let upset = rubric.upset.map(|u| outcomes[u].verdict.occurred());
+    let calmed = match (upset, rubric.calmed) {
+        (Some(true), Some(c)) if outcomes[c].verdict.applies() => {
+            Some(outcomes[c].verdict.occurred())
+        }
+        _ => None,
+    };
+    CallAudit {
+        call_id: call.id.clone(),
+        agent_id: call.agent().to_string(),
+        date: call.date,
+        team: call.team.clone(),
+        queue: call.queue.clone(),
+        turns: call.turns.len() as u32,
+        items: outcomes,
+        score_centi,
+        passed,
+        upset,
+        calmed,
+        percent_fallback,
+        seconds_without_timings,
+        detail: det.map(Box::new),
+    }
+}
+
+/// Why a candidate hit does not count, or `None` when it counts.
+#[allow(clippy::too_many_arguments)]
+fn drop_reason(
+    rubric: &Rubric,
+    item: &Item,
+    h: &Hit,
+    unless: &[Hit],
+    facts: &CallFacts,
+    call: &Call,
+    s: &Scratch,
+    percent_fallback: &mut bool,
+) -> Option<String> {
+    if item.in_question && h.phrase != DETECTOR_HIT && !h.in_question {
+        return Some("not in a question".into());
+    }
+    if let Some(u) = unless
+        .iter()
+        .find(|u| u.turn == h.turn && u.sent_start <= h.sent_end && h.sent_start <= u.sent_end)
+    {
+        return Some(format!(
+            "cancelled by unless `{}` in the same sentence",
+            rubric.phrases[u.phrase as usize].text
+        ));
+    }
+    if !item.window.is_empty()
+        && let Some(why) = outside_window(&item.window, h.turn as usize, call, facts, percent_fallback)
+    {
+        return Some(why);
+    }
+    let pos = (h.turn, h.tok_start);
+    if !item.after.is_empty() {
+        let scope = scope_index(item.speaker);
+        let ok = item.after.iter().any(|&a| {
+            s.kept[a].iter().any(|&(t, k)| {
+                (t, k) < pos
+                    && item.within_turns.is_none_or(|n| {
+                        let p = &s.prefix[scope];
+                        // Turns of the item's speaker after the trigger turn, up to this one.
+                        p[h.turn as usize + 1] - p[t as usize + 1] <= n
+                    })
+            })
+        });
+        if !ok {
+            let names = names(rubric, &item.after, " or ");
+            return Some(match item.within_turns {
+                Some(n) => format!(
+                    "not within {n} {} turn{} after {names}",
+                    item.speaker.as_str(),
+                    if n == 1 { "" } else { "s" }
+                ),
+                None => format!("not after {names}"),
+            });
+        }
+    }
+    for &nb in &item.not_before {
+        if let Some(&(t, _)) = s.kept[nb].iter().find(|&&p| p < pos) {
+            return Some(format!(
+                "{} came first (turn {})",
+                rubric.items[nb].id,
+                t + 1
+            ));
+        }
+    }
+    for &b in &item.before {
+        if let Some(&first) = s.kept[b].iter().min()
+            && first < pos
+        {
+            return Some(format!("after {} (turn {})", rubric.items[b].id, first.0 + 1));
+        }
+    }
+    None
+}
+
+fn scope_index(scope: Scope) -> usize {
+    match scope {
+        Scope::Agent => 0,
+        Scope::Customer => 1,
+        Scope::Any => 2,
+    }
+}
+
+fn outside_window(
+    w: &Window,
+    turn: usize,
+    call: &Call,
+    f: &CallFacts,
+    percent_fallback: &mut bool,
+) -> Option<String> {
+    let n = f.n_turns;
+    if let Some(k) = w.first_turns
+        && turn >= k as usize
+    {
+        return Some(format!("outside the first {k} turns"));
+    }
+    if let Some(k) = w.last_turns
+        && turn + (k as usize) < n
+    {
+        return Some(format!("outside the last {k} turns"));
+    }
+    let t = &call.turns[turn];
+    if let (Some(ms), Some(start)) = (w.first_ms, t.start_ms)
+        && start >= ms
+    {
+        return Some(format!("outside the first {} s", fmt_num(ms as f64 / 1000.0)));
+    }
+    if let (Some(ms), Some(end)) = (w.last_ms, t.end_ms.or(t.start_ms))
+        && end + ms < f.duration
+    {
+        return Some(format!("outside the last {} s", fmt_num(ms as f64 / 1000.0)));
+    }
+    if let Some(p) = w.first_percent {
+        let inside = if f.has_timings {
+            (t.start_ms.unwrap_or(0) as f64) <= f.duration as f64 * p / 100.0
+        } else {
+            *percent_fallback = true;
+            (turn as f64) < (n as f64 * p / 100.0).ceil()
+        };
+        if !inside {
+            return Some(format!("outside the first {}%", fmt_num(p)));
+        }
+    }
+    if let Some(p) = w.last_percent {
+        let inside = if f.has_timings {
+            (t.end_ms.or(t.start_ms).unwrap_or(0) as f64) >= f.duration as f64 * (1.0 - p / 100.0)
+        } else {
+            *percent_fallback = true;
+            turn as f64 >= n as f64 - (n as f64 * p / 100.0).ceil()
+        };
+        if !inside {
+            return Some(format!("outside the last {}%", fmt_num(p)));
+        }
+    }
+    None
+}
+
+/// Gaps of at least `min_gap_ms` before a turn of the item's speaker: reported by the source
+/// when it has silences, else measured between turns.
+fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut Vec<Hit>) {
+    let hit_at = |turn: usize, out: &mut Vec<Hit>| {
+        out.push(Hit {
+            item: i as u32,
+            unless: false,
+            turn: turn as u32,
+            tok_start: 0,
+            sent_start: 0,
+            sent_end: u32::MAX,
+            orig_start: 0,
+            orig_end: 0,
+            in_question: false,
+            phrase: DETECTOR_HIT,
+        });
+    };
+    if !call.silences.is_empty() {
+        for sil in &call.silences {
+            if sil.end_ms.saturating_sub(sil.start_ms) < min_gap_ms {
+                continue;
+            }
+            let next = call
+                .turns
+                .iter()
+                .position(|t| t.start_ms.is_some_and(|s| s >= sil.start_ms))
+                .unwrap_or(call.turns.len().saturating_sub(1));
+            if call.turns.get(next).is_some_and(|t| item.speaker.covers(t.speaker)) {
+                hit_at(next, out);
+            }
+        }
+        return;
+    }
+    let mut spoken_until: Option<u64> = None;
+    for (ti, t) in call.turns.iter().enumerate() {
+        if let (Some(until), Some(start)) = (spoken_until, t.start_ms)
+            && start >= until + min_gap_ms
+            && item.speaker.covers(t.speaker)
+        {
+            hit_at(ti, out);
+        }
+        if let Some(e) = t.end_ms.or(t.start_ms) {
+            spoken_until = Some(spoken_until.map_or(e, |u| u.max(e)));
+        }
+    }
+}
+
+/// The calmed detector: the item's speaker's last turn comes after the first upset turn and
+/// either has a calming phrase (thanks, acceptance) or no upset marker.
+fn calmed(
+    item: &Item,
+    call: &Call,
+    counted: &mut Vec<Hit>,
+    s: &Scratch,
+    det: &mut Option<CallDetail>,
+    rubric: &Rubric,
+    i: usize,
+) {
+    let phrase_hits = std::mem::take(counted);
+    let upset = item.applies_when[0];
+    let Some(&(first_upset, _)) = s.kept[upset].iter().min() else {
+        return;
+    };
+    let Some(last) = call
+        .turns
+        .iter()
+        .rposition(|t| item.speaker.covers(t.speaker))
+    else {
+        return;
+    };
+    let last = last as u32;
+    if last <= first_upset {
+        if let Some(d) = det.as_mut() {
+            d.reasons[i] = format!(
+                "no {} turn after the upset at turn {}",
+                item.speaker.as_str(),
+                first_upset + 1
+            );
+        }
+        return;
+    }
+    let phrase_in_last = phrase_hits.iter().find(|h| h.turn == last);
+    let upset_in_last = s.kept[upset].iter().any(|&(t, _)| t == last);
+    let hit = match phrase_in_last {
+        Some(h) => *h,
+        None if !upset_in_last => {
+            let turn = &call.turns[last as usize];
+            Hit {
+                item: i as u32,
+                unless: false,
+                turn: last,
+                tok_start: 0,
+                sent_start: 0,
+                sent_end: u32::MAX,
+                orig_start: 0,
+                orig_end: turn.text.end - turn.text.start,
+                in_question: false,
+                phrase: DETECTOR_HIT,
+            }
+        }
+        None => return,
+    };
+    if let Some(d) = det.as_mut() {
+        d.evidence[i] = vec![evidence(rubric, call, &hit)];
+    }
+    counted.push(hit);
+}
+
+fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
+    let turn = &call.turns[h.turn as usize];
+    let text = call.turn_text(turn);
+    let start = (h.orig_start as usize).min(text.len());
+    let end = (h.orig_end as usize).clamp(start, text.len());
+    let rule = if h.phrase == DETECTOR_HIT {
+        let d = rubric.items[h.item as usize].detector;
+        format!("detector:{}", d.map_or("?", |d| d.name()))
+    } else {
+        rubric.phrases[h.phrase as usize].text.clone()
+    };
+    Evidence {
+        turn: h.turn,
+        speaker: turn.speaker,
+        start_ms: turn.start_ms,
+        start: start as u32,
+        end: end as u32,
+        text: text.get(start..end).unwrap_or("").to_string(),
+        rule,
+    }
+}
+
+fn names(rubric: &Rubric, ids: &[usize], sep: &str) -> String {
+    ids.iter()
+        .map(|&i| rubric.items[i].id.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reason(
+    rubric: &Rubric,
+    item: &Item,
+    verdict: Verdict,
+    count: u32,
+    not_applicable: Option<String>,
+    d: &CallDetail,
+    i: usize,
+    s: &Scratch,
+) -> String {
+    if let Some(why) = not_applicable {
+        return format!("n/a: {why}");
+    }
+    let what = match verdict {
+        Verdict::Met | Verdict::Violated | Verdict::Present => verdict.as_str(),
+        Verdict::Missed => "missed",
+        Verdict::Clean => "not violated",
+        Verdict::Absent => "absent",
+        Verdict::NotApplicable => "n/a",
+    };
+    let plural = |n: u32| if n == 1 { "" } else { "es" };
+    if verdict.occurred() {
+        let first = d.evidence[i]
+            .first()
+            .map(|e| format!(", first at turn {}: “{}”", e.turn + 1, e.text))
+            .unwrap_or_default();
+        return format!("{what}: {count} match{}{first}", plural(count));
+    }
+    // Not occurred: say what came closest.
+    if !d.reasons[i].is_empty() {
+        // A detector already explained itself (calmed).
+        return format!("{what}: {}", d.reasons[i]);
+    }
+    if count > 0 && count < item.min_count {
+        return format!(
+            "{what}: {count} match{}, needs {}",
+            plural(count),
+            item.min_count
+        );
+    }
+    if !item.after.is_empty() {
+        let trigger = item
+            .after
+            .iter()
+            .filter_map(|&a| s.kept[a].iter().min().map(|&(t, _)| (t, a)))
+            .min();
+        if let Some((t, a)) = trigger {
+            let within = item.within_turns.map_or(String::new(), |n| {
+                format!(
+                    " within {n} {} turn{}",
+                    item.speaker.as_str(),
+                    if n == 1 { "" } else { "s" }
+                )
+            });
+            return format!(
+                "{what}: {} at turn {}, no {}{within} after it",
+                rubric.items[a].id.replace('_', " "),
+                t + 1,
+                item.id.replace('_', " ")
+            );
+        }
+    }
+    match d.dropped[i].first() {
+        Some(dr) => format!(
+            "{what}: {} match{} did not count (turn {}: {})",
+            d.dropped[i].len(),
+            plural(d.dropped[i].len() as u32),
+            dr.evidence.turn + 1,
+            dr.reason
+        ),
+        None => format!("{what}: no match"),
+    }
+}
+
+/// The score: weighted share of applicable expected items met, minus penalties, floored at 0;
+/// auto-fail items force 0. Returns the arithmetic spelled out when asked.
+pub fn score(rubric: &Rubric, outcomes: &[ItemOutcome], explain: bool) -> (f64, Vec<String>) {
+    let mut applicable = 0.0;
+    let mut met = 0.0;
+    let mut n_applicable = 0;
+    let mut n_met = 0;
+    let mut penalty = 0.0;
+    let mut penalties = Vec::new();
+    let mut auto_failed = Vec::new();
+    for (item, o) in rubric.items.iter().zip(outcomes) {
+        match (item.kind, o.verdict) {
+            (Kind::Expected, Verdict::Met) => {
+                applicable += item.weight;
+                met += item.weight;
+                n_applicable += 1;
+                n_met += 1;
+            }
+            (Kind::Expected, Verdict::Missed) => {
+                applicable += item.weight;
+                n_applicable += 1;
+                if item.auto_fail {
+                    auto_failed.push(item.id.as_str());
+                }
+            }
+            (Kind::Violation, Verdict::Violated) => {
+                penalty += item.penalty;
+                if explain {
+                    penalties.push(format!("{} −{}", item.id, fmt_num(item.penalty)));
+                }
+                if item.auto_fail {
+                    auto_failed.push(item.id.as_str());
+                }
+            }
+            _ => {}
+        }
+    }
+    let base = if applicable > 0.0 {
+        100.0 * met / applicable
+    } else {
+        100.0
+    };
+    let score = if auto_failed.is_empty() {
+        (base - penalty).max(0.0)
+    } else {
+        0.0
+    };
+    let mut lines = Vec::new();
+    if explain {
+        lines.push(format!(
+            "expected: {n_met} of {n_applicable} applicable items met, weight {} of {} → {}",
+            fmt_num(met),
+            fmt_num(applicable),
+            fmt_num(round1(base))
+        ));
+        if penalties.is_empty() {
+            lines.push("violations: none".into());
+        } else {
+            lines.push(format!(
+                "violations: {} → −{}",
+                penalties.join(", "),
+                fmt_num(penalty)
+            ));
+        }
+        if auto_failed.is_empty() {
+            lines.push(format!(
+                "score: max(0, {} − {}) = {}",
+                fmt_num(round1(base)),
+                fmt_num(penalty),
+                fmt_num(round1(score))
+            ));
+        } else {
+            lines.push(format!(
+                "score: 0 (auto-fail: {})",
+                auto_failed.join(", ")
+            ));
+        }
+    }
+    (score, lines)
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Formats a number without a trailing ".0".
+pub fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+

@@ -1,0 +1,365 @@
+//! Auditing one call: normalise and scan each turn once, run the turn detectors, then decide
+//! every item's verdict and the score.
+
+mod detect;
+mod evaluate;
+
+use crate::matcher::{MatchScratch, PhraseHit};
+use crate::model::{Call, Speaker};
+use crate::normalise::{Normalised, normalise_into};
+use crate::rubric::{Detector, Rubric};
+use chrono::NaiveDate;
+pub use evaluate::fmt_num;
+
+/// What an item came to in one call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verdict {
+    /// Expected item done.
+    Met,
+    /// Expected item not done.
+    Missed,
+    /// Violation item occurred.
+    Violated,
+    /// Violation item did not occur.
+    Clean,
+    /// Signal present.
+    Present,
+    /// Signal absent.
+    Absent,
+    /// The item does not apply to this call (a condition is false, or it needs timings the
+    /// call lacks); it leaves the score's denominator.
+    NotApplicable,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Missed => "missed",
+            Verdict::Violated => "violated",
+            Verdict::Clean => "clean",
+            Verdict::Present => "present",
+            Verdict::Absent => "absent",
+            Verdict::NotApplicable => "n/a",
+        }
+    }
+
+    /// The item happened (met, violated, present).
+    pub fn occurred(self) -> bool {
+        matches!(self, Verdict::Met | Verdict::Violated | Verdict::Present)
+    }
+
+    pub fn applies(self) -> bool {
+        self != Verdict::NotApplicable
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemOutcome {
+    /// Matches that counted (after unless, windows and sequencing), also when n/a.
+    pub count: u32,
+    pub verdict: Verdict,
+}
+
+/// A quoted match, for per-call JSONL, evidence files and `explain`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    pub turn: u32,
+    pub speaker: Speaker,
+    pub start_ms: Option<u64>,
+    /// Byte range in the turn's original text.
+    pub start: u32,
+    pub end: u32,
+    pub text: String,
+    /// Where the match came from: the phrase as written, or `detector:<name>`.
+    pub rule: String,
+}
+
+/// A match that did not count, and why (for `explain`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dropped {
+    pub evidence: Evidence,
+    pub reason: String,
+}
+
+/// Everything `explain` and the evidence outputs need beyond the counts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallDetail {
+    /// Per item (rubric order): the matches that counted.
+    pub evidence: Vec<Vec<Evidence>>,
+    /// Per item: matches that did not count.
+    pub dropped: Vec<Vec<Dropped>>,
+    /// Per item: one line saying why the verdict is what it is.
+    pub reasons: Vec<String>,
+    /// The score computation, spelled out.
+    pub arithmetic: Vec<String>,
+}
+
+/// The audit of one call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallAudit {
+    pub call_id: String,
+    pub agent_id: String,
+    pub date: Option<NaiveDate>,
+    pub team: Option<String>,
+    pub queue: Option<String>,
+    pub turns: u32,
+    /// Per item, in rubric order.
+    pub items: Vec<ItemOutcome>,
+    /// Score × 100, rounded (integer so that sums are exact and order-independent).
+    pub score_centi: u32,
+    pub passed: bool,
+    /// Whether the rubric's upset signal occurred; `None` if the rubric names none.
+    pub upset: Option<bool>,
+    /// Whether the customer calmed; `None` unless upset and the rubric names a calmed signal.
+    pub calmed: Option<bool>,
+    /// A percent window fell back to turn share because the call has no timings.
+    pub percent_fallback: bool,
+    /// A seconds window made an item n/a because the call has no timings.
+    pub seconds_without_timings: bool,
+    pub detail: Option<Box<CallDetail>>,
+}
+
+impl CallAudit {
+    pub fn score(&self) -> f64 {
+        f64::from(self.score_centi) / 100.0
+    }
+}
+
+/// A raw occurrence of an item (or of one of its `unless` phrases) in a turn.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hit {
+    pub item: u32,
+    pub unless: bool,
+    pub turn: u32,
+    pub tok_start: u32,
+    pub sent_start: u32,
+    pub sent_end: u32,
+    pub orig_start: u32,
+    pub orig_end: u32,
+    /// The sentence the hit ends in asks a question.
+    pub in_question: bool,
+    /// Phrase index, or `u32::MAX` for a detector.
+    pub phrase: u32,
+}
+
+pub(crate) const DETECTOR_HIT: u32 = u32::MAX;
+
+/// Audits calls with one rubric. Holds the buffers that make the scan allocation-free; make one
+/// per thread.
+pub struct Auditor<'r> {
+    rubric: &'r Rubric,
+    detail: bool,
+    norm: Normalised,
+    scratch: MatchScratch,
+    phrase_hits: Vec<PhraseHit>,
+    hits: Vec<Hit>,
+    /// Turn detectors per speaker (indexed by `Speaker::index()`).
+    turn_detectors: [Vec<(u32, Detector)>; 3],
+    mirroring: bool,
+    /// Content words of the last agent and customer turns.
+    last_words: [Vec<u64>; 2],
+    words: Vec<u64>,
+    eval: evaluate::Scratch,
+}
+
+impl<'r> Auditor<'r> {
+    /// `detail` collects evidence, dropped matches and reasons (per-call JSONL, evidence
+    /// files, explain); without it the audit only counts.
+    pub fn new(rubric: &'r Rubric, detail: bool) -> Auditor<'r> {
+        let mut turn_detectors: [Vec<(u32, Detector)>; 3] = Default::default();
+        let mut mirroring = false;
+        for (i, item) in rubric.items.iter().enumerate() {
+            let Some(d) = item.detector else { continue };
+            if matches!(d, Detector::CustomerCalmed | Detector::Silence { .. }) {
+                continue; // call-level, evaluated with the verdicts
+            }
+            mirroring |= matches!(d, Detector::Mirroring { .. });
+            for s in [Speaker::Agent, Speaker::Customer, Speaker::Other] {
+                if item.speaker.covers(s) {
+                    turn_detectors[s.index()].push((i as u32, d));
+                }
+            }
+        }
+        Auditor {
+            rubric,
+            detail,
+            norm: Normalised::new(),
+            scratch: MatchScratch::default(),
+            phrase_hits: Vec::new(),
+            hits: Vec::new(),
+            turn_detectors,
+            mirroring,
+            last_words: [Vec::new(), Vec::new()],
+            words: Vec::new(),
+            eval: evaluate::Scratch::default(),
+        }
+    }
+
+    pub fn rubric(&self) -> &'r Rubric {
+        self.rubric
+    }
+
+    pub fn audit(&mut self, call: &Call) -> CallAudit {
+        self.hits.clear();
+        self.last_words[0].clear();
+        self.last_words[1].clear();
+        let rubric = self.rubric;
+        let mut prev_end: Option<u64> = None;
+        let mut prev_speaker: Option<Speaker> = None;
+        for (ti, turn) in call.turns.iter().enumerate() {
+            let text = call.turn_text(turn);
+            normalise_into(text, &mut self.norm);
+            rubric.matcher.scan(
+                turn.speaker,
+                &self.norm,
+                &mut self.scratch,
+                &mut self.phrase_hits,
+            );
+            for ph in &self.phrase_hits {
+                let phrase = &rubric.phrases[ph.phrase as usize];
+                let first = &self.norm.tokens[ph.tok_start as usize];
+                let last = &self.norm.tokens[ph.tok_end as usize - 1];
+                self.hits.push(Hit {
+                    item: phrase.item as u32,
+                    unless: phrase.unless,
+                    turn: ti as u32,
+                    tok_start: ph.tok_start,
+                    sent_start: first.sentence,
+                    sent_end: last.sentence,
+                    orig_start: first.orig_start,
+                    orig_end: last.orig_end,
+                    in_question: self.norm.is_question(last.sentence),
+                    phrase: ph.phrase,
+                });
+            }
+
+            let mirror_side = match turn.speaker {
+                Speaker::Agent => Some(0),
+                Speaker::Customer => Some(1),
+                Speaker::Other => None,
+            };
+            if self.mirroring && mirror_side.is_some() {
+                detect::content_words(&self.norm, &mut self.words);
+            }
+            for k in 0..self.turn_detectors[turn.speaker.index()].len() {
+                let (item, det) = self.turn_detectors[turn.speaker.index()][k];
+                self.detect(ti, turn, text.len(), item, det, mirror_side, prev_end, prev_speaker);
+            }
+            if let Some(side) = mirror_side.filter(|_| self.mirroring) {
+                std::mem::swap(&mut self.last_words[side], &mut self.words);
+            }
+            if let Some(e) = turn.end_ms.or(turn.start_ms) {
+                prev_end = Some(prev_end.map_or(e, |p| p.max(e)));
+            }
+            prev_speaker = Some(turn.speaker);
+        }
+        evaluate::evaluate(rubric, call, &mut self.hits, &mut self.eval, self.detail)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn detect(
+        &mut self,
+        ti: usize,
+        turn: &crate::model::Turn,
+        text_len: usize,
+        item: u32,
+        det: Detector,
+        mirror_side: Option<usize>,
+        prev_end: Option<u64>,
+        prev_speaker: Option<Speaker>,
+    ) {
+        let norm = &self.norm;
+        let whole = |in_question: bool| Hit {
+            item,
+            unless: false,
+            turn: ti as u32,
+            tok_start: 0,
+            sent_start: 0,
+            sent_end: norm.sentence_count().saturating_sub(1) as u32,
+            orig_start: 0,
+            orig_end: text_len as u32,
+            in_question,
+            phrase: DETECTOR_HIT,
+        };
+        match det {
+            Detector::Question => {
+                for s in 0..norm.sentence_count() as u32 {
+                    if !norm.is_question(s) {
+                        continue;
+                    }
+                    let toks: Vec<_> = norm.tokens.iter().filter(|t| t.sentence == s).collect();
+                    let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+                        continue;
+                    };
+                    self.hits.push(Hit {
+                        tok_start: norm.token_at(first.start) as u32,
+                        sent_start: s,
+                        sent_end: s,
+                        orig_start: first.orig_start,
+                        orig_end: last.orig_end,
+                        ..whole(true)
+                    });
+                }
+            }
+            Detector::Mirroring {
+                min_shared_words,
+                min_share,
+            } => {
+                let Some(side) = mirror_side else { return };
+                let earlier = &self.last_words[1 - side];
+                if earlier.is_empty() {
+                    return;
+                }
+                let shared = detect::shared_words(&self.words, earlier);
+                let share = f64::from(shared) / earlier.len() as f64;
+                if shared >= min_shared_words && share >= min_share {
+                    let (a, b) = detect::shared_tokens(norm, earlier).unwrap_or((0, 1));
+                    let first = &norm.tokens[a];
+                    let last = &norm.tokens[b - 1];
+                    self.hits.push(Hit {
+                        tok_start: a as u32,
+                        sent_start: first.sentence,
+                        sent_end: last.sentence,
+                        orig_start: first.orig_start,
+                        orig_end: last.orig_end,
+                        ..whole(false)
+                    });
+                }
+            }
+            Detector::Shouting {
+                min_caps_share,
+                min_caps_words,
+            } => {
+                if detect::is_shouting(&norm.stats, min_caps_share, min_caps_words) {
+                    self.hits.push(whole(false));
+                }
+            }
+            Detector::CustomerUpset {
+                min_caps_share,
+                min_caps_words,
+                min_marks,
+            } => {
+                if detect::is_shouting(&norm.stats, min_caps_share, min_caps_words)
+                    || norm.stats.longest_mark_run >= min_marks
+                    || norm.stats.mixed_marks
+                {
+                    self.hits.push(whole(false));
+                }
+            }
+            Detector::Interruption { min_overlap_ms } => {
+                let flagged = turn.interruption.unwrap_or(false);
+                let overlaps = match (turn.start_ms, prev_end, prev_speaker) {
+                    (Some(s), Some(e), Some(p)) if turn.interruption.is_none() && p != turn.speaker => {
+                        s + min_overlap_ms <= e
+                    }
+                    _ => false,
+                };
+                if flagged || overlaps {
+                    self.hits.push(whole(false));
+                }
+            }
+            Detector::CustomerCalmed | Detector::Silence { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! callaudit: audits call-centre transcripts for de-escalation technique.
+//!
+//! The pipeline, one module per stage:
+//! [`read`] (exports → [`model::Call`]s) → [`normalise`] (one pass over each turn) →
+//! [`matcher`] (one automaton scan per turn) → [`audit`] (verdicts and score per call) →
+//! [`aggregate`] (per-agent/team/day totals) → [`render`] (table, CSV, JSON, …).
+
+pub mod audit;
+pub mod matcher;
+pub mod model;
+pub mod normalise;
+pub mod rubric;

@@ -1,0 +1,502 @@
+//! Normalisation: one pass over a turn's text that produces the form every phrase is matched in.
+//!
+//! The normalised text is the turn's words, lower-cased, separated by single spaces, with one
+//! space before the first and after the last word: `" i am sorry . can you help ? "`.
+//! Because every word is surrounded by spaces, a phrase compiled as `" i am sorry "` can only
+//! match whole words ("hold" never matches inside "household") and the matcher needs no
+//! boundary checks. Sentence marks (`.`, `?`, `!`) are words of their own so that sentences can
+//! be told apart; other punctuation separates words and is dropped. Curly apostrophes become
+//! straight ones and contractions are expanded ("I'm" → "i am", "won't" → "will not",
+//! chat-style "dont" → "do not"), so a phrase written either way matches both.
+//!
+//! Each word keeps the byte range it came from in the original text, so that evidence can quote
+//! exactly what was said. Phrases in rubrics go through the same function, which is what makes
+//! the two sides agree.
+
+/// What a normalised word is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    /// A sentence mark: b'.', b'?' or b'!'. A run such as "?!" becomes one mark, '?' if it has one.
+    Mark(u8),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Byte range in the normalised text (without the surrounding spaces).
+    pub start: u32,
+    pub end: u32,
+    /// Byte range in the original text it came from. Both words of an expanded contraction
+    /// point at the whole contraction.
+    pub orig_start: u32,
+    pub orig_end: u32,
+    /// Sentence number within the turn, from 0. A mark belongs to the sentence it ends.
+    pub sentence: u32,
+    pub kind: TokenKind,
+}
+
+/// Typography the upset and shouting detectors read, gathered in the same pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TurnStats {
+    /// Words with at least one letter.
+    pub words: u32,
+    /// Words of two or more letters, all of them capitals.
+    pub caps_words: u32,
+    /// Length of the longest run of `!`/`?` ("!!!" is 3).
+    pub longest_mark_run: u32,
+    /// A run mixes `?` and `!` ("?!", "!?!").
+    pub mixed_marks: bool,
+}
+
+/// A normalised turn. Reused between turns: `normalise_into` clears it, so the hot path does not
+/// allocate once the buffers have grown.
+#[derive(Clone, Debug, Default)]
+pub struct Normalised {
+    pub text: String,
+    pub tokens: Vec<Token>,
+    pub stats: TurnStats,
+    /// Terminal mark of each sentence (b'.', b'?', b'!', or 0 when the sentence has none).
+    pub sentence_ends: Vec<u8>,
+}
+
+impl Normalised {
+    pub fn new() -> Normalised {
+        Normalised::default()
+    }
+
+    pub fn word(&self, token: &Token) -> &str {
+        &self.text[token.start as usize..token.end as usize]
+    }
+
+    /// Index of the token that starts at normalised byte `pos`, or the one containing it.
+    pub fn token_at(&self, pos: u32) -> usize {
+        match self.tokens.binary_search_by(|t| t.start.cmp(&pos)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    pub fn sentence_count(&self) -> usize {
+        self.sentence_ends.len()
+    }
+
+    /// True when sentence `s` asks something: it ends with '?', or it is the unterminated last
+    /// sentence and opens like a question ("can you tell me your order number").
+    pub fn is_question(&self, s: u32) -> bool {
+        match self.sentence_ends.get(s as usize) {
+            Some(b'?') => true,
+            Some(0) => {
+                let first = self.tokens.iter().find(|t| t.sentence == s);
+                first.is_some_and(|t| is_interrogative_opening(self.word(t)))
+            }
+            _ => false,
+        }
+    }
+}
+
+fn is_interrogative_opening(word: &str) -> bool {
+    matches!(
+        word,
+        "can"
+            | "could"
+            | "would"
+            | "will"
+            | "do"
+            | "does"
+            | "did"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "have"
+            | "has"
+            | "what"
+            | "when"
+            | "where"
+            | "which"
+            | "who"
+            | "why"
+            | "how"
+            | "may"
+    )
+}
+
+/// Normalises a phrase or a whole text into a fresh buffer. For rubric compilation and tests;
+/// the scan uses `normalise_into` with a reused buffer.
+pub fn normalise(src: &str) -> Normalised {
+    let mut out = Normalised::new();
+    normalise_into(src, &mut out);
+    out
+}
+
+/// Normalises `src` into `out`, replacing what was there.
+pub fn normalise_into(src: &str, out: &mut Normalised) {
+    out.text.clear();
+    out.tokens.clear();
+    out.sentence_ends.clear();
+    out.stats = TurnStats::default();
+    out.text.reserve(src.len() + 2);
+    out.text.push(' ');
+
+    let mut w = WordState::default();
+    let bytes = src.as_bytes();
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            // ASCII fast path: most call-centre text never leaves it.
+            if b.is_ascii_alphanumeric() {
+                w.begin(out, i);
+                if b.is_ascii_uppercase() {
+                    w.upper += 1;
+                } else if b.is_ascii_lowercase() {
+                    w.lower += 1;
+                }
+                out.text.push(b.to_ascii_lowercase() as char);
+                i += 1;
+                w.orig_end = i;
+                continue;
+            }
+            if b == b'\'' {
+                i = apostrophe(out, &mut w, src, i, 1);
+                continue;
+            }
+            if matches!(b, b'.' | b'?' | b'!') {
+                let run_start = i;
+                let mut has_q = false;
+                let mut has_bang = false;
+                let mut bangs = 0;
+                while i < bytes.len() && matches!(bytes[i], b'.' | b'?' | b'!') {
+                    has_q |= bytes[i] == b'?';
+                    has_bang |= bytes[i] == b'!';
+                    bangs += u32::from(bytes[i] != b'.');
+                    i += 1;
+                }
+                out.stats.longest_mark_run = out.stats.longest_mark_run.max(bangs);
+                out.stats.mixed_marks |= has_q && has_bang;
+                // A lone '.' between word characters ("11.1", "t.co", "e.g") is not a sentence end.
+                let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
+                w.end(out);
+                if !has_q && !has_bang && next_is_word && i - run_start == 1 {
+                    continue;
+                }
+                let mark = if has_q {
+                    b'?'
+                } else if has_bang {
+                    b'!'
+                } else {
+                    b'.'
+                };
+                // A mark ends a sentence only if the sentence has words ("... ?" alone does not).
+                let sentence = current_sentence(out);
+                if out.tokens.last().is_some_and(|t| t.sentence == sentence) {
+                    push_mark(out, mark, run_start, i, sentence);
+                    out.sentence_ends.push(mark);
+                }
+                continue;
+            }
+            w.end(out);
+            i += 1;
+            continue;
+        }
+        // Non-ASCII: decode one char.
+        let c = src[i..].chars().next().expect("char boundary");
+        let len = c.len_utf8();
+        match c {
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' | '`' => {
+                i = apostrophe(out, &mut w, src, i, len);
+            }
+            _ if c.is_alphanumeric() => {
+                w.begin(out, i);
+                if c.is_uppercase() {
+                    w.upper += 1;
+                } else if c.is_lowercase() {
+                    w.lower += 1;
+                }
+                for l in c.to_lowercase() {
+                    out.text.push(l);
+                }
+                i += len;
+                w.orig_end = i;
+            }
+            _ => {
+                w.end(out);
+                i += len;
+            }
+        }
+    }
+    w.end(out);
+    if out.tokens.last().is_some_and(|t| t.sentence == current_sentence(out)) {
+        // The last sentence has words but no terminal mark.
+        out.sentence_ends.push(0);
+    }
+}
+
+fn push_mark(out: &mut Normalised, mark: u8, orig_start: usize, orig_end: usize, sentence: u32) {
+    let start = out.text.len() as u32;
+    out.text.push(mark as char);
+    out.tokens.push(Token {
+        start,
+        end: start + 1,
+        orig_start: orig_start as u32,
+        orig_end: orig_end as u32,
+        sentence,
+        kind: TokenKind::Mark(mark),
+    });
+    out.text.push(' ');
+}
+
+/// An apostrophe inside a word ("don't") is kept as `'`; elsewhere it separates words.
+fn apostrophe(out: &mut Normalised, w: &mut WordState, src: &str, i: usize, len: usize) -> usize {
+    let next_is_alnum = src[i + len..]
+        .chars()
+        .next()
+        .is_some_and(char::is_alphanumeric);
+    if w.active && next_is_alnum {
+        out.text.push('\'');
+        w.has_apostrophe = true;
+        w.orig_end = i + len;
+    } else {
+        w.end(out);
+    }
+    i + len
+}
+
+#[derive(Default)]
+struct WordState {
+    active: bool,
+    norm_start: usize,
+    orig_start: usize,
+    orig_end: usize,
+    upper: u32,
+    lower: u32,
+    has_apostrophe: bool,
+}
+
+impl WordState {
+    fn begin(&mut self, out: &mut Normalised, orig: usize) {
+        if !self.active {
+            self.active = true;
+            self.norm_start = out.text.len();
+            self.orig_start = orig;
+            self.upper = 0;
+            self.lower = 0;
+            self.has_apostrophe = false;
+        }
+    }
+
+    /// Ends the pending word, if any: counts it, expands a contraction, and pushes its token(s)
+    /// followed by the separating space.
+    fn end(&mut self, out: &mut Normalised) {
+        if !self.active {
+            return;
+        }
+        self.active = false;
+        let sentence = current_sentence(out);
+        let letters = self.upper + self.lower;
+        if letters > 0 {
+            out.stats.words += 1;
+            if self.upper >= 2 && self.lower == 0 {
+                out.stats.caps_words += 1;
+            }
+        }
+        expand_contraction(out, self.norm_start, self.has_apostrophe);
+        // The word (possibly now several words) occupies norm_start..len; split on spaces.
+        let end = out.text.len();
+        let mut s = self.norm_start;
+        while s < end {
+            let e = out.text.as_bytes()[s..end]
+                .iter()
+                .position(|&b| b == b' ')
+                .map_or(end, |p| s + p);
+            out.tokens.push(Token {
+                start: s as u32,
+                end: e as u32,
+                orig_start: self.orig_start as u32,
+                orig_end: self.orig_end as u32,
+                sentence,
+                kind: TokenKind::Word,
+            });
+            s = e + 1;
+        }
+        out.text.push(' ');
+    }
+}
+
+fn current_sentence(out: &Normalised) -> u32 {
+    out.sentence_ends.len() as u32
+}
+
+/// Rewrites the word at `out.text[start..]` into its long form when it is a contraction.
+fn expand_contraction(out: &mut Normalised, start: usize, has_apostrophe: bool) {
+    let word = &out.text[start..];
+    let replacement: Option<(usize, &'static str)> = if has_apostrophe {
+        match word {
+            "i'm" => Some((1, "am")),
+            "won't" => Some((0, "will not")),
+            "can't" => Some((0, "can not")),
+            "shan't" => Some((0, "shall not")),
+            "ain't" => Some((0, "is not")),
+            "let's" => Some((0, "let us")),
+            "y'all" => Some((0, "you all")),
+            _ => {
+                if let Some(stem) = word.strip_suffix("n't") {
+                    Some((stem.len(), "not"))
+                } else if let Some(stem) = word.strip_suffix("'re") {
+                    Some((stem.len(), "are"))
+                } else if let Some(stem) = word.strip_suffix("'ve") {
+                    Some((stem.len(), "have"))
+                } else if let Some(stem) = word.strip_suffix("'ll") {
+                    Some((stem.len(), "will"))
+                } else if let Some(stem) = word.strip_suffix("'d") {
+                    Some((stem.len(), "would"))
+                } else if let Some(stem) = word.strip_suffix("'m") {
+                    Some((stem.len(), "am"))
+                } else if let Some(stem) = word.strip_suffix("'s") {
+                    // Only where 's can only mean "is"; elsewhere it is a possessive.
+                    matches!(
+                        stem,
+                        "it" | "that"
+                            | "what"
+                            | "there"
+                            | "here"
+                            | "he"
+                            | "she"
+                            | "who"
+                            | "where"
+                            | "how"
+                            | "everything"
+                            | "nothing"
+                            | "something"
+                            | "this"
+                    )
+                    .then_some((stem.len(), "is"))
+                } else {
+                    None
+                }
+            }
+        }
+    } else {
+        // Chat spellings without the apostrophe. Ambiguous ones ("ill", "well", "were", "its",
+        // "id", "lets") are left alone.
+        match word {
+            "im" => Some((1, "am")),
+            "ive" => Some((1, "have")),
+            "dont" => Some((2, "not")),
+            "didnt" => Some((3, "not")),
+            "doesnt" => Some((4, "not")),
+            "cant" => Some((0, "can not")),
+            "cannot" => Some((3, "not")),
+            "wont" => Some((0, "will not")),
+            "isnt" => Some((2, "not")),
+            "arent" => Some((3, "not")),
+            "wasnt" => Some((3, "not")),
+            "werent" => Some((4, "not")),
+            "havent" => Some((4, "not")),
+            "hasnt" => Some((3, "not")),
+            "hadnt" => Some((3, "not")),
+            "couldnt" => Some((5, "not")),
+            "wouldnt" => Some((5, "not")),
+            "shouldnt" => Some((6, "not")),
+            "youre" => Some((3, "are")),
+            "youve" => Some((3, "have")),
+            "youll" => Some((3, "will")),
+            "theyre" => Some((4, "are")),
+            "thats" => Some((4, "is")),
+            "whats" => Some((4, "is")),
+            _ => None,
+        }
+    };
+    if let Some((keep, add)) = replacement {
+        out.text.truncate(start + keep);
+        if keep > 0 {
+            out.text.push(' ');
+        }
+        out.text.push_str(add);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        normalise(s).text
+    }
+
+    #[test]
+    fn words_are_lowercased_and_space_separated() {
+        assert_eq!(norm("Hello,   World"), " hello world ");
+        assert_eq!(norm(""), " ");
+    }
+
+    #[test]
+    fn sentence_marks_are_words_and_runs_collapse() {
+        assert_eq!(norm("Really?! No."), " really ? no . ");
+        let n = normalise("Really?! No.");
+        assert_eq!(n.sentence_ends, vec![b'?', b'.']);
+        assert_eq!(n.stats.longest_mark_run, 2);
+        assert!(n.stats.mixed_marks);
+    }
+
+    #[test]
+    fn dots_inside_words_do_not_end_sentences() {
+        assert_eq!(norm("iOS 11.1.2 at t.co"), " ios 11 1 2 at t co ");
+    }
+
+    #[test]
+    fn contractions_expand_with_either_apostrophe() {
+        assert_eq!(norm("I’m sorry"), " i am sorry ");
+        assert_eq!(norm("I'm sorry"), " i am sorry ");
+        assert_eq!(norm("We'll fix it, won't we"), " we will fix it will not we ");
+        assert_eq!(norm("dont worry, its fine"), " do not worry its fine ");
+        assert_eq!(norm("the customer's order"), " the customer's order ");
+        assert_eq!(norm("that's it"), " that is it ");
+    }
+
+    #[test]
+    fn quotes_are_not_inner_apostrophes() {
+        assert_eq!(norm("'quoted' word"), " quoted word ");
+    }
+
+    #[test]
+    fn tokens_point_back_into_the_original() {
+        let src = "Oh, I’m SO sorry!";
+        let n = normalise(src);
+        let words: Vec<_> = n
+            .tokens
+            .iter()
+            .map(|t| &src[t.orig_start as usize..t.orig_end as usize])
+            .collect();
+        assert_eq!(words, ["Oh", "I’m", "I’m", "SO", "sorry", "!"]);
+        assert_eq!(n.word(&n.tokens[2]), "am");
+    }
+
+    #[test]
+    fn caps_words_are_counted() {
+        let n = normalise("THIS IS RIDICULOUS I want a refund");
+        assert_eq!(n.stats.caps_words, 3);
+        assert_eq!(n.stats.words, 7);
+    }
+
+    #[test]
+    fn non_ascii_letters_and_emoji() {
+        assert_eq!(norm("Ça VA 😊 très bien"), " ça va très bien ");
+    }
+
+    #[test]
+    fn questions_are_recognised() {
+        let n = normalise("Thanks. Can you tell me your order number");
+        assert!(!n.is_question(0));
+        assert!(n.is_question(1));
+        let n = normalise("What happened?");
+        assert!(n.is_question(0));
+    }
+
+    #[test]
+    fn sentences_number_tokens() {
+        let n = normalise("One two. Three");
+        let s: Vec<_> = n.tokens.iter().map(|t| t.sentence).collect();
+        assert_eq!(s, [0, 0, 0, 1]);
+    }
+}

@@ -1,0 +1,580 @@
+//! Rubric compilation: validate the TOML spec, resolve item references, order the items so
+//! that every item is evaluated after those it refers to, and build the matcher.
+
+use super::phrase;
+use super::spec::{IdList, ItemSpec, RubricSpec};
+use super::{Detector, Item, Kind, Phrase, Rubric, Scope, Window};
+use crate::matcher::Matcher;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use toml::Spanned;
+
+/// One problem in a rubric file, with its 1-based position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RubricError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RubricError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+struct Errors<'a> {
+    text: &'a str,
+    list: Vec<RubricError>,
+}
+
+impl Errors<'_> {
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let (line, column) = line_col(self.text, span.start);
+        self.list.push(RubricError {
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+}
+
+/// 1-based line and column (in chars) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+const DETECTORS: &[&str] = &[
+    "question",
+    "mirroring",
+    "shouting",
+    "customer_upset",
+    "customer_calmed",
+    "interruption",
+    "silence",
+];
+
+pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
+    let spec: RubricSpec = match toml::from_str(text) {
+        Ok(s) => s,
+        Err(e) => {
+            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            return Err(vec![RubricError {
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }]);
+        }
+    };
+    let mut errs = Errors {
+        text,
+        list: Vec::new(),
+    };
+
+    // Ids first, so references can be resolved whatever the order of items.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, item) in spec.items.iter().enumerate() {
+        let id = item.get_ref().id.get_ref().as_str();
+        let valid = !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid {
+            errs.at(
+                item.get_ref().id.span(),
+                format!("item id `{id}` must be lower-case letters, digits and `_`"),
+            );
+        }
+        if index.insert(id, i).is_some() {
+            errs.at(
+                item.get_ref().id.span(),
+                format!("item id `{id}` is defined twice"),
+            );
+        }
+    }
+    if spec.items.is_empty() {
+        errs.at(spec.rubric.span(), "the rubric has no [[item]]");
+    }
+
+    let mut items = Vec::with_capacity(spec.items.len());
+    let mut phrases = Vec::new();
+    for (i, item) in spec.items.iter().enumerate() {
+        items.push(compile_item(
+            i,
+            item.get_ref(),
+            &index,
+            &mut phrases,
+            &mut errs,
+        ));
+    }
+
+    let header = spec.rubric.get_ref();
+    let pass_mark = match &header.pass_mark {
+        Some(p) if !(0.0..=100.0).contains(p.get_ref()) => {
+            errs.at(p.span(), "pass_mark must be between 0 and 100");
+            80.0
+        }
+        Some(p) => *p.get_ref(),
+        None => 80.0,
+    };
+    let signal_ref = |r: &Option<Spanned<String>>, what: &str, errs: &mut Errors| {
+        let r = r.as_ref()?;
+        match index.get(r.get_ref().as_str()) {
+            Some(&i) if items[i].kind == Kind::Signal => Some(i),
+            Some(_) => {
+                errs.at(r.span(), format!("`{what}` must name a signal item"));
+                None
+            }
+            None => {
+                errs.at(r.span(), format!("unknown item `{}`", r.get_ref()));
+                None
+            }
+        }
+    };
+    let upset = signal_ref(&header.upset, "upset", &mut errs);
+    let calmed = signal_ref(&header.calmed, "calmed", &mut errs);
+
+    let eval_order = match evaluation_order(&items) {
+        Ok(o) => o,
+        Err(cycle) => {
+            let at = spec.items[cycle[0]].get_ref().id.span();
+            let names: Vec<_> = cycle.iter().map(|&i| items[i].id.as_str()).collect();
+            errs.at(
+                at,
+                format!("items refer to each other in a loop: {}", names.join(" → ")),
+            );
+            Vec::new()
+        }
+    };
+
+    if !errs.list.is_empty() {
+        errs.list.sort_by_key(|e| (e.line, e.column));
+        return Err(errs.list);
+    }
+    let matcher = Matcher::build(&items, &phrases).map_err(|message| {
+        vec![RubricError {
+            line: 1,
+            column: 1,
+            message,
+        }]
+    })?;
+    Ok(Rubric {
+        name: header.name.clone(),
+        description: header.description.clone().unwrap_or_default(),
+        pass_mark,
+        upset,
+        calmed,
+        items,
+        phrases,
+        eval_order,
+        matcher,
+        source_text: text.to_string(),
+    })
+}
+
+fn compile_item(
+    idx: usize,
+    s: &ItemSpec,
+    index: &HashMap<&str, usize>,
+    phrases: &mut Vec<Phrase>,
+    errs: &mut Errors,
+) -> Item {
+    let id = s.id.get_ref().clone();
+    let kind = match s.kind.get_ref().as_str() {
+        "expected" => Kind::Expected,
+        "violation" => Kind::Violation,
+        "signal" => Kind::Signal,
+        other => {
+            errs.at(
+                s.kind.span(),
+                format!("kind `{other}`: expected one of expected, violation, signal"),
+            );
+            Kind::Signal
+        }
+    };
+    let speaker = match s.speaker.as_ref().map(|s| (s.get_ref().as_str(), s.span())) {
+        None | Some(("agent", _)) => Scope::Agent,
+        Some(("customer", _)) => Scope::Customer,
+        Some(("any", _)) => Scope::Any,
+        Some((other, span)) => {
+            errs.at(
+                span,
+                format!("speaker `{other}`: expected one of agent, customer, any"),
+            );
+            Scope::Agent
+        }
+    };
+
+    let weight = match (&s.weight, kind) {
+        (Some(w), Kind::Expected) if *w.get_ref() < 0.0 || !w.get_ref().is_finite() => {
+            errs.at(w.span(), "weight must be a number ≥ 0");
+            1.0
+        }
+        (Some(w), Kind::Expected) => *w.get_ref(),
+        (Some(w), _) => {
+            errs.at(w.span(), "`weight` is for expected items (violations have `penalty`)");
+            0.0
+        }
+        (None, Kind::Expected) => 1.0,
+        (None, _) => 0.0,
+    };
+    let penalty = match (&s.penalty, kind) {
+        (Some(p), Kind::Violation) if *p.get_ref() < 0.0 || !p.get_ref().is_finite() => {
+            errs.at(p.span(), "penalty must be a number ≥ 0");
+            0.0
+        }
+        (Some(p), Kind::Violation) => *p.get_ref(),
+        (Some(p), _) => {
+            errs.at(p.span(), "`penalty` is for violation items");
+            0.0
+        }
+        (None, Kind::Violation) => 10.0,
+        (None, _) => 0.0,
+    };
+    let auto_fail = s.auto_fail.unwrap_or(false);
+    if auto_fail && kind == Kind::Signal {
+        errs.at(s.kind.span(), "a signal cannot `auto_fail` (it is not scored)");
+    }
+
+    let detector = s
+        .detector
+        .as_ref()
+        .and_then(|d| compile_detector(d, s, errs));
+    // Thresholds that belong to a detector the item does not use are mistakes, not no-ops.
+    let dname = detector.as_ref().map(|d| d.name());
+    let threshold_owner: [(&str, Option<Range<usize>>, &[&str]); 7] = [
+        (
+            "min_shared_words",
+            s.min_shared_words.as_ref().map(Spanned::span),
+            &["mirroring"],
+        ),
+        (
+            "min_share",
+            s.min_share.as_ref().map(Spanned::span),
+            &["mirroring"],
+        ),
+        (
+            "min_caps_share",
+            s.min_caps_share.as_ref().map(Spanned::span),
+            &["shouting", "customer_upset"],
+        ),
+        (
+            "min_caps_words",
+            s.min_caps_words.as_ref().map(Spanned::span),
+            &["shouting", "customer_upset"],
+        ),
+        (
+            "min_marks",
+            s.min_marks.as_ref().map(Spanned::span),
+            &["customer_upset"],
+        ),
+        (
+            "min_overlap_ms",
+            s.min_overlap_ms.as_ref().map(Spanned::span),
+            &["interruption"],
+        ),
+        (
+            "min_gap_ms",
+            s.min_gap_ms.as_ref().map(Spanned::span),
+            &["silence"],
+        ),
+    ];
+    for (key, span, owners) in threshold_owner {
+        if let Some(span) = span
+            && !dname.is_some_and(|d| owners.contains(&d))
+        {
+            errs.at(
+                span,
+                format!("`{key}` applies to detector {}", owners.join(" or ")),
+            );
+        }
+    }
+
+    if s.phrases.is_empty() && s.detector.is_none() {
+        errs.at(s.id.span(), format!("item `{id}` needs `phrases` or a `detector`"));
+    }
+    if s.in_question == Some(true) && s.phrases.is_empty() {
+        errs.at(s.id.span(), "`in_question` filters phrases, and there are none");
+    }
+    for (list, unless) in [(&s.phrases, false), (&s.unless, true)] {
+        for p in list {
+            match phrase::parse(p.get_ref()) {
+                Ok(expr) => phrases.push(Phrase {
+                    item: idx,
+                    unless,
+                    text: p.get_ref().clone(),
+                    expr,
+                }),
+                Err(msg) => errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref())),
+            }
+        }
+    }
+
+    let mut refs = |list: &Option<IdList>, what: &str| -> Vec<usize> {
+        let Some(list) = list else { return Vec::new() };
+        let mut out = Vec::new();
+        let ids = list.get_ref().ids();
+        for r in &ids {
+            match index.get(r) {
+                Some(&i) if i == idx => {
+                    errs.at(list.span(), format!("`{what}` refers to the item itself"))
+                }
+                Some(&i) => out.push(i),
+                None => errs.at(list.span(), format!("`{what}`: unknown item `{r}`")),
+            }
+        }
+        if ids.is_empty() {
+            errs.at(list.span(), format!("`{what}` needs at least one item id"));
+        }
+        out
+    };
+    let after = refs(&s.after, "after");
+    let before = refs(&s.before, "before");
+    let not_before = refs(&s.not_before, "not_before");
+    let applies_when = refs(&s.applies_when, "applies_when");
+    if let Some(w) = &s.within_turns
+        && s.after.is_none()
+    {
+        errs.at(w.span(), "`within_turns` counts turns after `after`, which is missing");
+    }
+    if matches!(detector, Some(Detector::CustomerCalmed)) && applies_when.is_empty() {
+        errs.at(
+            s.id.span(),
+            "detector customer_calmed reads the upset item named by `applies_when`, which is missing",
+        );
+    }
+
+    let percent = |p: &Option<Spanned<f64>>, errs: &mut Errors| {
+        p.as_ref().and_then(|p| {
+            if (0.0..=100.0).contains(p.get_ref()) {
+                Some(*p.get_ref())
+            } else {
+                errs.at(p.span(), "a percentage must be between 0 and 100");
+                None
+            }
+        })
+    };
+    let seconds = |p: &Option<Spanned<f64>>, errs: &mut Errors| {
+        p.as_ref().and_then(|p| {
+            if *p.get_ref() >= 0.0 && p.get_ref().is_finite() {
+                Some((*p.get_ref() * 1000.0).round() as u64)
+            } else {
+                errs.at(p.span(), "seconds must be a number ≥ 0");
+                None
+            }
+        })
+    };
+    let window = Window {
+        first_turns: s.first_turns.as_ref().map(|v| *v.get_ref()),
+        last_turns: s.last_turns.as_ref().map(|v| *v.get_ref()),
+        first_ms: seconds(&s.first_seconds, errs),
+        last_ms: seconds(&s.last_seconds, errs),
+        first_percent: percent(&s.first_percent, errs),
+        last_percent: percent(&s.last_percent, errs),
+    };
+    let min_count = match &s.min_count {
+        Some(m) if *m.get_ref() == 0 => {
+            errs.at(m.span(), "min_count must be at least 1");
+            1
+        }
+        Some(m) => *m.get_ref(),
+        None => 1,
+    };
+
+    Item {
+        label: s.label.clone().unwrap_or_else(|| id.replace('_', " ")),
+        id,
+        description: s.description.clone().unwrap_or_default(),
+        source: s.source.clone().unwrap_or_default(),
+        kind,
+        speaker,
+        weight,
+        penalty,
+        auto_fail,
+        detector,
+        in_question: s.in_question.unwrap_or(false),
+        window,
+        min_count,
+        after,
+        within_turns: s.within_turns.as_ref().map(|w| *w.get_ref()),
+        not_before,
+        before,
+        applies_when,
+        phrases: s.phrases.iter().map(|p| p.get_ref().clone()).collect(),
+        unless: s.unless.iter().map(|p| p.get_ref().clone()).collect(),
+    }
+}
+
+fn compile_detector(d: &Spanned<String>, s: &ItemSpec, errs: &mut Errors) -> Option<Detector> {
+    let share = |v: &Option<Spanned<f64>>, default: f64, errs: &mut Errors| match v {
+        Some(v) if !(0.0..=1.0).contains(v.get_ref()) => {
+            errs.at(v.span(), "a share must be between 0 and 1");
+            default
+        }
+        Some(v) => *v.get_ref(),
+        None => default,
+    };
+    let get_u32 = |v: &Option<Spanned<u32>>, default: u32| v.as_ref().map_or(default, |v| *v.get_ref());
+    let get_u64 = |v: &Option<Spanned<u64>>, default: u64| v.as_ref().map_or(default, |v| *v.get_ref());
+    Some(match d.get_ref().as_str() {
+        "question" => Detector::Question,
+        "mirroring" => Detector::Mirroring {
+            min_shared_words: get_u32(&s.min_shared_words, 3),
+            min_share: share(&s.min_share, 0.3, errs),
+        },
+        "shouting" => Detector::Shouting {
+            min_caps_share: share(&s.min_caps_share, 0.6, errs),
+            min_caps_words: get_u32(&s.min_caps_words, 3),
+        },
+        "customer_upset" => Detector::CustomerUpset {
+            min_caps_share: share(&s.min_caps_share, 0.6, errs),
+            min_caps_words: get_u32(&s.min_caps_words, 3),
+            min_marks: get_u32(&s.min_marks, 3),
+        },
+        "customer_calmed" => Detector::CustomerCalmed,
+        "interruption" => Detector::Interruption {
+            min_overlap_ms: get_u64(&s.min_overlap_ms, 1000),
+        },
+        "silence" => Detector::Silence {
+            min_gap_ms: get_u64(&s.min_gap_ms, 10_000),
+        },
+        other => {
+            errs.at(
+                d.span(),
+                format!("unknown detector `{other}`: expected one of {}", DETECTORS.join(", ")),
+            );
+            return None;
+        }
+    })
+}
+
+/// Topological order over the references between items; on a loop, returns the items in it.
+fn evaluation_order(items: &[Item]) -> Result<Vec<usize>, Vec<usize>> {
+    let deps = |i: usize| -> Vec<usize> {
+        let it = &items[i];
+        it.after
+            .iter()
+            .chain(&it.before)
+            .chain(&it.not_before)
+            .chain(&it.applies_when)
+            .copied()
+            .collect()
+    };
+    // 0 = unvisited, 1 = on the stack, 2 = done. Depth-first, visiting items in file order so
+    // the result is stable.
+    let mut state = vec![0u8; items.len()];
+    let mut order = Vec::with_capacity(items.len());
+    fn visit(
+        i: usize,
+        deps: &dyn Fn(usize) -> Vec<usize>,
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        stack: &mut Vec<usize>,
+    ) -> Result<(), Vec<usize>> {
+        match state[i] {
+            2 => return Ok(()),
+            1 => {
+                let from = stack.iter().position(|&s| s == i).unwrap_or(0);
+                let mut cycle = stack[from..].to_vec();
+                cycle.push(i);
+                return Err(cycle);
+            }
+            _ => {}
+        }
+        state[i] = 1;
+        stack.push(i);
+        for d in deps(i) {
+            visit(d, deps, state, order, stack)?;
+        }
+        stack.pop();
+        state[i] = 2;
+        order.push(i);
+        Ok(())
+    }
+    for i in 0..items.len() {
+        visit(i, &deps, &mut state, &mut order, &mut Vec::new())?;
+    }
+    Ok(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        compile(text)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    const HEAD: &str = "[rubric]\nname = \"t\"\n";
+
+    #[test]
+    fn unknown_keys_are_named_with_their_position() {
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nwieght = 2\n"
+        ));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("7:1:"), "{e:?}");
+        assert!(e[0].contains("wieght"), "{e:?}");
+    }
+
+    #[test]
+    fn bad_phrases_and_references_are_all_reported() {
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"ok\", \"x NEAR y\"]\nafter = \"nope\"\n"
+        ));
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("6:18:") && e[0].contains("distance"), "{e:?}");
+        assert!(e[1].starts_with("7:9:") && e[1].contains("unknown item `nope`"), "{e:?}");
+    }
+
+    #[test]
+    fn loops_between_items_are_rejected() {
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nafter = \"b\"\n\
+             [[item]]\nid = \"b\"\nkind = \"expected\"\nphrases = [\"y\"]\nbefore = \"a\"\n"
+        ));
+        assert!(e.iter().any(|m| m.contains("loop")), "{e:?}");
+    }
+
+    #[test]
+    fn thresholds_must_belong_to_the_detector() {
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"signal\"\ndetector = \"question\"\nmin_gap_ms = 5\n"
+        ));
+        assert!(e.iter().any(|m| m.contains("min_gap_ms") && m.contains("silence")), "{e:?}");
+    }
+
+    #[test]
+    fn weights_and_penalties_belong_to_their_kinds() {
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"violation\"\nphrases = [\"x\"]\nweight = 2\n"
+        ));
+        assert!(e.iter().any(|m| m.contains("penalty")), "{e:?}");
+    }
+
+    #[test]
+    fn evaluation_order_puts_references_first() {
+        let r = compile(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nafter = \"b\"\n\
+             [[item]]\nid = \"b\"\nkind = \"signal\"\nphrases = [\"y\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(r.eval_order, vec![1, 0]);
+    }
+
+    #[test]
+    fn line_col_counts_chars() {
+        assert_eq!(line_col("ab\ncdé f", 8), (2, 5));
+    }
+}

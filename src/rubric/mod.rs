@@ -1,0 +1,266 @@
+//! The rubric: what a call is audited for. Written in TOML (see `default.toml`, which is the
+//! built-in rubric and the language's reference example), compiled once into items and a
+//! single-pass matcher before any call is read.
+
+mod compile;
+pub mod phrase;
+pub mod spec;
+
+use crate::matcher::Matcher;
+use crate::model::Speaker;
+pub use compile::RubricError;
+use phrase::PhraseExpr;
+use std::path::Path;
+
+/// The built-in de-escalation rubric, embedded as data.
+pub const DEFAULT_RUBRIC: &str = include_str!("default.toml");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Good practice: scored as a share of the applicable expected items met.
+    Expected,
+    /// Bad practice: subtracts its penalty when it occurs.
+    Violation,
+    /// Neither good nor bad: a fact about the call (the customer was upset, calmed down).
+    Signal,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Expected => "expected",
+            Kind::Violation => "violation",
+            Kind::Signal => "signal",
+        }
+    }
+}
+
+/// Whose turns an item looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Agent,
+    Customer,
+    Any,
+}
+
+impl Scope {
+    pub fn covers(self, speaker: Speaker) -> bool {
+        match self {
+            Scope::Any => true,
+            Scope::Agent => speaker == Speaker::Agent,
+            Scope::Customer => speaker == Speaker::Customer,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Agent => "agent",
+            Scope::Customer => "customer",
+            Scope::Any => "any",
+        }
+    }
+}
+
+/// Built-in detectors: checks that are not phrase lists.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Detector {
+    /// A sentence that asks something.
+    Question,
+    /// The turn repeats enough of the other party's preceding turn's content words.
+    Mirroring { min_shared_words: u32, min_share: f64 },
+    /// Most of the turn's words are in capitals.
+    Shouting {
+        min_caps_share: f64,
+        min_caps_words: u32,
+    },
+    /// Upset typography: shouting, a run of at least `min_marks` '!'/'?' ("!!!"), or a run
+    /// mixing them ("?!").
+    CustomerUpset {
+        min_caps_share: f64,
+        min_caps_words: u32,
+        min_marks: u32,
+    },
+    /// The customer's last turn after the upset carries no upset marker, or thanks/accepts
+    /// (the item's phrases). Reads the item named by `applies_when`.
+    CustomerCalmed,
+    /// The turn starts at least `min_overlap_ms` before the other party's turn ended, or the
+    /// source flags it as an interruption. Needs timings.
+    Interruption { min_overlap_ms: u64 },
+    /// At least `min_gap_ms` without anyone speaking before the turn, or a silence the source
+    /// reports. Needs timings.
+    Silence { min_gap_ms: u64 },
+}
+
+impl Detector {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Detector::Question => "question",
+            Detector::Mirroring { .. } => "mirroring",
+            Detector::Shouting { .. } => "shouting",
+            Detector::CustomerUpset { .. } => "customer_upset",
+            Detector::CustomerCalmed => "customer_calmed",
+            Detector::Interruption { .. } => "interruption",
+            Detector::Silence { .. } => "silence",
+        }
+    }
+
+    /// Detectors that only mean something when the call has timings.
+    pub fn needs_timings(&self) -> bool {
+        matches!(
+            self,
+            Detector::Interruption { .. } | Detector::Silence { .. }
+        )
+    }
+}
+
+/// Restricts which turns an item's matches may come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    pub first_turns: Option<u32>,
+    pub last_turns: Option<u32>,
+    pub first_ms: Option<u64>,
+    pub last_ms: Option<u64>,
+    pub first_percent: Option<f64>,
+    pub last_percent: Option<f64>,
+}
+
+impl Window {
+    pub fn is_empty(&self) -> bool {
+        *self == Window::default()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub id: String,
+    pub label: String,
+    pub description: String,
+    pub source: String,
+    pub kind: Kind,
+    pub speaker: Scope,
+    pub weight: f64,
+    pub penalty: f64,
+    pub auto_fail: bool,
+    pub detector: Option<Detector>,
+    pub in_question: bool,
+    pub window: Window,
+    pub min_count: u32,
+    /// Matches count only after one of these items occurred…
+    pub after: Vec<usize>,
+    /// …within this many of the item's own speaker's turns.
+    pub within_turns: Option<u32>,
+    /// Matches count only if none of these items occurred earlier in the call.
+    pub not_before: Vec<usize>,
+    /// Matches count only if they come before the first occurrence of these items (or they
+    /// never occur).
+    pub before: Vec<usize>,
+    /// The item applies only to calls where one of these items occurred; otherwise it is n/a
+    /// and leaves the score's denominator.
+    pub applies_when: Vec<usize>,
+    /// Phrase texts as written, for display.
+    pub phrases: Vec<String>,
+    pub unless: Vec<String>,
+}
+
+/// A compiled phrase: which item it belongs to and whether it cancels (unless) or counts.
+#[derive(Clone, Debug)]
+pub struct Phrase {
+    pub item: usize,
+    pub unless: bool,
+    pub text: String,
+    pub expr: PhraseExpr,
+}
+
+#[derive(Debug)]
+pub struct Rubric {
+    pub name: String,
+    pub description: String,
+    pub pass_mark: f64,
+    /// Index of the signal item that marks a call as upset, if the rubric names one.
+    pub upset: Option<usize>,
+    pub calmed: Option<usize>,
+    pub items: Vec<Item>,
+    pub phrases: Vec<Phrase>,
+    /// Items in an order where every item comes after the items it refers to.
+    pub eval_order: Vec<usize>,
+    pub matcher: Matcher,
+    /// The TOML it was compiled from (`rubric show` prints it as written).
+    pub source_text: String,
+}
+
+impl Rubric {
+    /// The built-in rubric.
+    pub fn default_rubric() -> Rubric {
+        Rubric::from_toml(DEFAULT_RUBRIC).expect("the built-in rubric compiles (tested)")
+    }
+
+    /// Compiles a rubric from TOML text. All problems are reported at once.
+    pub fn from_toml(text: &str) -> Result<Rubric, Vec<RubricError>> {
+        compile::compile(text)
+    }
+
+    /// Reads and compiles a rubric file; errors carry `file:line:col`.
+    pub fn from_file(path: &Path) -> anyhow::Result<Rubric> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read rubric {}: {e}", path.display()))?;
+        Rubric::from_toml(&text).map_err(|errors| {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}:{e}", path.display()))
+                .collect();
+            anyhow::anyhow!(
+                "invalid rubric ({} problem{}):\n{}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                lines.join("\n")
+            )
+        })
+    }
+
+    pub fn item_index(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|i| i.id == id)
+    }
+
+    pub fn has_timing_items(&self) -> bool {
+        self.items
+            .iter()
+            .any(|i| i.detector.is_some_and(|d| d.needs_timings()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_rubric_compiles_with_the_contract_ids() {
+        let r = Rubric::default_rubric();
+        for id in [
+            "empathy",
+            "apology",
+            "mirroring",
+            "clarifying_question",
+            "resolution",
+            "additional_concerns",
+            "follow_up",
+            "thanks",
+            "active_listening",
+            "stepwise",
+            "hold",
+            "transfer",
+            "overpromise",
+            "dismissive",
+            "profanity",
+            "shouting",
+            "hedging",
+            "premature_escalation",
+            "interruption",
+            "customer_upset",
+            "customer_calmed",
+        ] {
+            assert!(r.item_index(id).is_some(), "missing {id}");
+        }
+        assert_eq!(r.pass_mark, 80.0);
+        assert_eq!(r.upset, r.item_index("customer_upset"));
+    }
+}

@@ -1,0 +1,341 @@
+//! Phrase syntax.
+//!
+//! ```text
+//! i am sorry              literal words (normalised like transcripts: case, apostrophes,
+//!                         contractions — "I'm sorry" and "i am sorry" are the same phrase)
+//! refund*                 a word starting with "refund" (refunds, refunded, refunding)
+//! within {num} days       a number slot: digits ("5") or a number word ("five")
+//! sorry NEAR/3 delay      both sides within 3 words of each other, either order
+//! apologi* BEFORE/5 fix*  the left side, then the right side at most 5 words later
+//! ```
+//!
+//! Word boundaries always apply. Each side of NEAR/BEFORE is itself a sequence of words, stems and
+//! number slots; a phrase has at most one operator.
+
+use crate::normalise::{TokenKind, normalise};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// A whole normalised word (or sentence mark).
+    Word(String),
+    /// A word that starts with this (normalised) prefix.
+    Stem(String),
+    /// A number: digits or a number word.
+    Num,
+}
+
+/// A sequence of parts matched word after word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seq {
+    pub parts: Vec<Part>,
+    /// The parts put into the automaton: the longest run of words, which may end in a stem.
+    /// Everything outside it is checked around each automaton match.
+    pub anchor: std::ops::Range<usize>,
+}
+
+impl Seq {
+    /// The literal the automaton searches for, with the word-boundary spaces.
+    pub fn anchor_literal(&self) -> String {
+        let mut s = String::from(" ");
+        for (i, p) in self.parts[self.anchor.clone()].iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            match p {
+                Part::Word(w) => s.push_str(w),
+                Part::Stem(w) => s.push_str(w),
+                Part::Num => unreachable!("anchors hold no number slot"),
+            }
+        }
+        if matches!(self.parts[self.anchor.end - 1], Part::Word(_)) {
+            s.push(' ');
+        }
+        s
+    }
+
+    /// True when the automaton match alone proves the phrase (no stems or slots to check).
+    pub fn is_plain(&self) -> bool {
+        self.anchor == (0..self.parts.len()) && self.parts.iter().all(|p| matches!(p, Part::Word(_)))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PhraseExpr {
+    Seq(Seq),
+    /// `a NEAR/n b` (ordered = false) or `a BEFORE/n b` (ordered = true): at most `gap` words
+    /// between the end of one side and the start of the other.
+    Near {
+        a: Seq,
+        b: Seq,
+        gap: u32,
+        ordered: bool,
+    },
+}
+
+/// Parses one phrase. Errors are messages for the rubric author.
+pub fn parse(src: &str) -> Result<PhraseExpr, String> {
+    let words: Vec<&str> = src.split_whitespace().collect();
+    if words.is_empty() {
+        return Err("empty phrase".into());
+    }
+    let mut op: Option<(usize, u32, bool)> = None;
+    for (i, w) in words.iter().enumerate() {
+        let parsed = if let Some(n) = w.strip_prefix("NEAR/") {
+            Some((n, false))
+        } else if let Some(n) = w.strip_prefix("BEFORE/") {
+            Some((n, true))
+        } else if *w == "NEAR" || *w == "BEFORE" {
+            return Err(format!("`{w}` needs a distance, e.g. `{w}/3`"));
+        } else {
+            None
+        };
+        if let Some((n, ordered)) = parsed {
+            let gap: u32 = n
+                .parse()
+                .map_err(|_| format!("`{w}`: the distance must be a whole number of words"))?;
+            if op.is_some() {
+                return Err("a phrase can have only one NEAR or BEFORE".into());
+            }
+            op = Some((i, gap, ordered));
+        }
+    }
+    match op {
+        None => Ok(PhraseExpr::Seq(parse_seq(&words)?)),
+        Some((i, gap, ordered)) => {
+            let name = if ordered { "BEFORE" } else { "NEAR" };
+            if i == 0 || i == words.len() - 1 {
+                return Err(format!("`{name}` needs a phrase on both sides"));
+            }
+            Ok(PhraseExpr::Near {
+                a: parse_seq(&words[..i])?,
+                b: parse_seq(&words[i + 1..])?,
+                gap,
+                ordered,
+            })
+        }
+    }
+}
+
+fn parse_seq(words: &[&str]) -> Result<Seq, String> {
+    let mut parts = Vec::new();
+    let mut pending = String::new();
+    let flush = |pending: &mut String, parts: &mut Vec<Part>| {
+        if !pending.is_empty() {
+            let n = normalise(pending);
+            for t in &n.tokens {
+                parts.push(Part::Word(match t.kind {
+                    TokenKind::Word => n.word(t).to_string(),
+                    TokenKind::Mark(m) => (m as char).to_string(),
+                }));
+            }
+            pending.clear();
+        }
+    };
+    for w in words {
+        if *w == "{num}" {
+            flush(&mut pending, &mut parts);
+            parts.push(Part::Num);
+        } else if let Some(stem) = w.strip_suffix('*') {
+            flush(&mut pending, &mut parts);
+            if stem.contains('*') || stem.contains("{num}") {
+                return Err(format!("`{w}`: `*` goes only at the end of a word"));
+            }
+            let n = normalise(stem);
+            let words: Vec<_> = n
+                .tokens
+                .iter()
+                .filter(|t| t.kind == TokenKind::Word)
+                .collect();
+            if words.len() != 1 || n.tokens.len() != 1 {
+                return Err(format!(
+                    "`{w}`: a wildcard applies to one word (write the words before it separately)"
+                ));
+            }
+            let stem = n.word(words[0]).to_string();
+            if stem.chars().count() < 3 {
+                return Err(format!(
+                    "`{w}`: a wildcard stem needs at least 3 letters, or it matches almost anything"
+                ));
+            }
+            parts.push(Part::Stem(stem));
+        } else if w.contains('*') || w.contains('{') || w.contains('}') {
+            return Err(format!(
+                "`{w}`: unknown syntax (use `word*` for a stem, `{{num}}` for a number)"
+            ));
+        } else {
+            if !pending.is_empty() {
+                pending.push(' ');
+            }
+            pending.push_str(w);
+        }
+    }
+    flush(&mut pending, &mut parts);
+    if parts.is_empty() {
+        return Err("the phrase has no words (punctuation is ignored)".into());
+    }
+    let anchor = choose_anchor(&parts).ok_or_else(|| {
+        "a phrase needs at least one literal word or stem besides `{num}`".to_string()
+    })?;
+    Ok(Seq { parts, anchor })
+}
+
+/// The run of parts to search for: consecutive words, optionally closed by a stem, with the most
+/// literal bytes (longer literals are rarer, so fewer automaton hits need checking).
+fn choose_anchor(parts: &[Part]) -> Option<std::ops::Range<usize>> {
+    let mut best: Option<(usize, std::ops::Range<usize>)> = None;
+    let mut i = 0;
+    while i < parts.len() {
+        if matches!(parts[i], Part::Num) {
+            i += 1;
+            continue;
+        }
+        // A run starts at i: words, then at most one stem which ends it.
+        let mut j = i;
+        let mut len = 0;
+        while j < parts.len() {
+            match &parts[j] {
+                Part::Word(w) => {
+                    len += w.len() + 1;
+                    j += 1;
+                }
+                Part::Stem(w) => {
+                    len += w.len() + 1;
+                    j += 1;
+                    break;
+                }
+                Part::Num => break,
+            }
+        }
+        if best.as_ref().is_none_or(|(l, _)| len > *l) {
+            best = Some((len, i..j));
+        }
+        // A stem ends a run, and the next run may start right after it.
+        i = j.max(i + 1);
+    }
+    best.map(|(_, r)| r)
+}
+
+/// Number words a `{num}` slot accepts besides digits.
+pub fn is_number_word(w: &str) -> bool {
+    matches!(
+        w,
+        "one"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "eleven"
+            | "twelve"
+            | "thirteen"
+            | "fourteen"
+            | "fifteen"
+            | "sixteen"
+            | "seventeen"
+            | "eighteen"
+            | "nineteen"
+            | "twenty"
+            | "thirty"
+            | "forty"
+            | "fifty"
+            | "sixty"
+            | "seventy"
+            | "eighty"
+            | "ninety"
+            | "hundred"
+            | "few"
+            | "couple"
+    )
+}
+
+impl Part {
+    /// Does one normalised word satisfy this part?
+    pub fn accepts(&self, word: &str) -> bool {
+        match self {
+            Part::Word(w) => w == word,
+            Part::Stem(s) => word.starts_with(s.as_str()),
+            Part::Num => {
+                (!word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()))
+                    || is_number_word(word)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seq(src: &str) -> Seq {
+        match parse(src).unwrap() {
+            PhraseExpr::Seq(s) => s,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn literal_phrases_are_normalised() {
+        let s = seq("I'm SORRY");
+        assert_eq!(s.anchor_literal(), " i am sorry ");
+        assert!(s.is_plain());
+    }
+
+    #[test]
+    fn stems_and_slots() {
+        let s = seq("within {num} business day*");
+        assert_eq!(
+            s.parts,
+            vec![
+                Part::Word("within".into()),
+                Part::Num,
+                Part::Word("business".into()),
+                Part::Stem("day".into())
+            ]
+        );
+        assert_eq!(s.anchor, 2..4);
+        assert_eq!(s.anchor_literal(), " business day");
+        assert!(!s.is_plain());
+    }
+
+    #[test]
+    fn near_and_before() {
+        match parse("sorry NEAR/3 delay*").unwrap() {
+            PhraseExpr::Near { gap, ordered, .. } => {
+                assert_eq!(gap, 3);
+                assert!(!ordered);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse("apologi* BEFORE/5 refund*").unwrap(),
+            PhraseExpr::Near { ordered: true, .. }
+        ));
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        assert!(parse("").unwrap_err().contains("empty"));
+        assert!(parse("sorry NEAR delay").unwrap_err().contains("distance"));
+        assert!(parse("NEAR/2 delay").unwrap_err().contains("both sides"));
+        assert!(parse("a NEAR/2 b NEAR/2 c").unwrap_err().contains("only one"));
+        assert!(parse("{num}").unwrap_err().contains("literal"));
+        assert!(parse("re*").unwrap_err().contains("3 letters"));
+        assert!(parse("wh*at").unwrap_err().contains("unknown syntax"));
+        assert!(parse("help ?").is_ok(), "marks after words are words of their own");
+        assert!(parse("?!").unwrap_err().contains("no words"));
+        assert!(parse("---").unwrap_err().contains("no words"));
+    }
+
+    #[test]
+    fn parts_accept_words() {
+        assert!(Part::Num.accepts("5"));
+        assert!(Part::Num.accepts("five"));
+        assert!(!Part::Num.accepts("5g"));
+        assert!(Part::Stem("refund".into()).accepts("refunded"));
+        assert!(!Part::Word("hold".into()).accepts("household"));
+    }
+}
