@@ -5,8 +5,17 @@
 //! [`matcher`] (one automaton scan per turn) → [`audit`] (verdicts and score per call) →
 //! [`aggregate`] (per-agent/team/day totals) → [`render`] (table, CSV, JSON, …).
 
+pub mod accounting;
+pub mod aggregate;
 pub mod audit;
+pub mod cli;
+pub mod commands;
 pub mod matcher;
 pub mod model;
 pub mod normalise;
+pub mod output;
+pub mod percall;
+pub mod pipeline;
+pub mod read;
+pub mod render;
 pub mod rubric;

@@ -1,3 +1,20 @@
-fn main() {
-    println!("Hello, world!");
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = callaudit::cli::Cli::parse();
+    match callaudit::commands::run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            // A closed pipe (`callaudit audit … | head`) is not an error worth a message.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("callaudit: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

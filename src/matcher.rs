@@ -168,7 +168,8 @@ impl Matcher {
             if norm.tokens.get(tok).is_none_or(|t| t.start != first_word) {
                 continue;
             }
-            let uses = &scope.uses[scope.use_start[pid] as usize..scope.use_start[pid + 1] as usize];
+            let uses =
+                &scope.uses[scope.use_start[pid] as usize..scope.use_start[pid + 1] as usize];
             for u in uses {
                 let info = &self.phrases[u.phrase as usize];
                 let seq = &info.sides[u.side as usize];
@@ -285,7 +286,11 @@ mod tests {
         h.sort();
         assert_eq!(
             h,
-            ["i am sorry:I'm sorry", "sorry you feel:sorry you feel", "sorry:sorry"]
+            [
+                "i am sorry:I'm sorry",
+                "sorry you feel:sorry you feel",
+                "sorry:sorry"
+            ]
         );
     }
 
@@ -307,9 +312,15 @@ mod tests {
     #[test]
     fn near_and_before() {
         let r = rubric(&["sorry NEAR/2 delay*", "check BEFORE/1 refund*"]);
-        assert_eq!(hits(&r, "the delays, so sorry"), ["sorry NEAR/2 delay*:delays, so sorry"]);
+        assert_eq!(
+            hits(&r, "the delays, so sorry"),
+            ["sorry NEAR/2 delay*:delays, so sorry"]
+        );
         assert!(hits(&r, "sorry about all of the delay").is_empty());
-        assert_eq!(hits(&r, "check your refund"), ["check BEFORE/1 refund*:check your refund"]);
+        assert_eq!(
+            hits(&r, "check your refund"),
+            ["check BEFORE/1 refund*:check your refund"]
+        );
         assert!(hits(&r, "refund check").is_empty());
     }
 }

@@ -33,17 +33,8 @@ impl Speaker {
             "operator",
         ];
         const CUSTOMER: &[&str] = &[
-            "customer",
-            "caller",
-            "client",
-            "user",
-            "visitor",
-            "external",
-            "end_user",
-            "enduser",
-            "end user",
-            "human",
-            "consumer",
+            "customer", "caller", "client", "user", "visitor", "external", "end_user", "enduser",
+            "end user", "human", "consumer",
         ];
         if AGENT.iter().any(|a| label.eq_ignore_ascii_case(a)) {
             Speaker::Agent

@@ -226,7 +226,11 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
         }
     }
     w.end(out);
-    if out.tokens.last().is_some_and(|t| t.sentence == current_sentence(out)) {
+    if out
+        .tokens
+        .last()
+        .is_some_and(|t| t.sentence == current_sentence(out))
+    {
         // The last sentence has words but no terminal mark.
         out.sentence_ends.push(0);
     }
@@ -448,7 +452,10 @@ mod tests {
     fn contractions_expand_with_either_apostrophe() {
         assert_eq!(norm("I’m sorry"), " i am sorry ");
         assert_eq!(norm("I'm sorry"), " i am sorry ");
-        assert_eq!(norm("We'll fix it, won't we"), " we will fix it will not we ");
+        assert_eq!(
+            norm("We'll fix it, won't we"),
+            " we will fix it will not we "
+        );
         assert_eq!(norm("dont worry, its fine"), " do not worry its fine ");
         assert_eq!(norm("the customer's order"), " the customer's order ");
         assert_eq!(norm("that's it"), " that is it ");

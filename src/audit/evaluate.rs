@@ -1,9 +1,7 @@
 //! From raw hits to verdicts and a score: `unless` cancellation, windows, sequencing,
 //! conditions, call-level detectors, then the arithmetic.
 
-use super::{
-    CallAudit, CallDetail, DETECTOR_HIT, Dropped, Evidence, Hit, ItemOutcome, Verdict,
-};
+use super::{CallAudit, CallDetail, DETECTOR_HIT, Dropped, Evidence, Hit, ItemOutcome, Verdict};
 use crate::model::Call;
 use crate::rubric::{Detector, Item, Kind, Rubric, Scope, Window};
 
@@ -55,7 +53,10 @@ pub(crate) fn evaluate(
         }
         s.ranges.push((start, unless, at));
     }
-    for (k, scope) in [Scope::Agent, Scope::Customer, Scope::Any].iter().enumerate() {
+    for (k, scope) in [Scope::Agent, Scope::Customer, Scope::Any]
+        .iter()
+        .enumerate()
+    {
         let p = &mut s.prefix[k];
         p.clear();
         let mut n = 0;
@@ -106,8 +107,7 @@ pub(crate) fn evaluate(
         {
             not_applicable.get_or_insert_with(|| "the call has no timings".into());
         }
-        if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !facts.has_timings
-        {
+        if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !facts.has_timings {
             seconds_without_timings = true;
             not_applicable
                 .get_or_insert_with(|| "its seconds window needs timings the call lacks".into());
@@ -125,7 +125,16 @@ pub(crate) fn evaluate(
         }
         let unless = &hits[unless_start..end];
         for h in &candidates {
-            match drop_reason(rubric, item, h, unless, &facts, call, s, &mut percent_fallback) {
+            match drop_reason(
+                rubric,
+                item,
+                h,
+                unless,
+                &facts,
+                call,
+                s,
+                &mut percent_fallback,
+            ) {
                 Some(reason) => {
                     if let Some(d) = det.as_mut() {
                         d.dropped[i].push(Dropped {
@@ -226,7 +235,8 @@ fn drop_reason(
         ));
     }
     if !item.window.is_empty()
-        && let Some(why) = outside_window(&item.window, h.turn as usize, call, facts, percent_fallback)
+        && let Some(why) =
+            outside_window(&item.window, h.turn as usize, call, facts, percent_fallback)
     {
         return Some(why);
     }
@@ -268,7 +278,11 @@ fn drop_reason(
         if let Some(&first) = s.kept[b].iter().min()
             && first < pos
         {
-            return Some(format!("after {} (turn {})", rubric.items[b].id, first.0 + 1));
+            return Some(format!(
+                "after {} (turn {})",
+                rubric.items[b].id,
+                first.0 + 1
+            ));
         }
     }
     None
@@ -304,12 +318,18 @@ fn outside_window(
     if let (Some(ms), Some(start)) = (w.first_ms, t.start_ms)
         && start >= ms
     {
-        return Some(format!("outside the first {} s", fmt_num(ms as f64 / 1000.0)));
+        return Some(format!(
+            "outside the first {} s",
+            fmt_num(ms as f64 / 1000.0)
+        ));
     }
     if let (Some(ms), Some(end)) = (w.last_ms, t.end_ms.or(t.start_ms))
         && end + ms < f.duration
     {
-        return Some(format!("outside the last {} s", fmt_num(ms as f64 / 1000.0)));
+        return Some(format!(
+            "outside the last {} s",
+            fmt_num(ms as f64 / 1000.0)
+        ));
     }
     if let Some(p) = w.first_percent {
         let inside = if f.has_timings {
@@ -363,7 +383,11 @@ fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut V
                 .iter()
                 .position(|t| t.start_ms.is_some_and(|s| s >= sil.start_ms))
                 .unwrap_or(call.turns.len().saturating_sub(1));
-            if call.turns.get(next).is_some_and(|t| item.speaker.covers(t.speaker)) {
+            if call
+                .turns
+                .get(next)
+                .is_some_and(|t| item.speaker.covers(t.speaker))
+            {
                 hit_at(next, out);
             }
         }
@@ -620,10 +644,7 @@ pub fn score(rubric: &Rubric, outcomes: &[ItemOutcome], explain: bool) -> (f64, 
                 fmt_num(round1(score))
             ));
         } else {
-            lines.push(format!(
-                "score: 0 (auto-fail: {})",
-                auto_failed.join(", ")
-            ));
+            lines.push(format!("score: 0 (auto-fail: {})", auto_failed.join(", ")));
         }
     }
     (score, lines)
@@ -642,4 +663,3 @@ pub fn fmt_num(x: f64) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
-

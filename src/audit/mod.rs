@@ -244,7 +244,16 @@ impl<'r> Auditor<'r> {
             }
             for k in 0..self.turn_detectors[turn.speaker.index()].len() {
                 let (item, det) = self.turn_detectors[turn.speaker.index()][k];
-                self.detect(ti, turn, text.len(), item, det, mirror_side, prev_end, prev_speaker);
+                self.detect(
+                    ti,
+                    turn,
+                    text.len(),
+                    item,
+                    det,
+                    mirror_side,
+                    prev_end,
+                    prev_speaker,
+                );
             }
             if let Some(side) = mirror_side.filter(|_| self.mirroring) {
                 std::mem::swap(&mut self.last_words[side], &mut self.words);
@@ -350,7 +359,9 @@ impl<'r> Auditor<'r> {
             Detector::Interruption { min_overlap_ms } => {
                 let flagged = turn.interruption.unwrap_or(false);
                 let overlaps = match (turn.start_ms, prev_end, prev_speaker) {
-                    (Some(s), Some(e), Some(p)) if turn.interruption.is_none() && p != turn.speaker => {
+                    (Some(s), Some(e), Some(p))
+                        if turn.interruption.is_none() && p != turn.speaker =>
+                    {
                         s + min_overlap_ms <= e
                     }
                     _ => false,

@@ -218,7 +218,10 @@ fn compile_item(
         }
         (Some(w), Kind::Expected) => *w.get_ref(),
         (Some(w), _) => {
-            errs.at(w.span(), "`weight` is for expected items (violations have `penalty`)");
+            errs.at(
+                w.span(),
+                "`weight` is for expected items (violations have `penalty`)",
+            );
             0.0
         }
         (None, Kind::Expected) => 1.0,
@@ -239,7 +242,10 @@ fn compile_item(
     };
     let auto_fail = s.auto_fail.unwrap_or(false);
     if auto_fail && kind == Kind::Signal {
-        errs.at(s.kind.span(), "a signal cannot `auto_fail` (it is not scored)");
+        errs.at(
+            s.kind.span(),
+            "a signal cannot `auto_fail` (it is not scored)",
+        );
     }
 
     let detector = s
@@ -248,7 +254,9 @@ fn compile_item(
         .and_then(|d| compile_detector(d, s, errs));
     // Thresholds that belong to a detector the item does not use are mistakes, not no-ops.
     let dname = detector.as_ref().map(|d| d.name());
-    let threshold_owner: [(&str, Option<Range<usize>>, &[&str]); 7] = [
+    // (key, where it is written, detectors it belongs to)
+    type Owner<'a> = (&'a str, Option<Range<usize>>, &'a [&'a str]);
+    let threshold_owner: [Owner; 7] = [
         (
             "min_shared_words",
             s.min_shared_words.as_ref().map(Spanned::span),
@@ -297,10 +305,16 @@ fn compile_item(
     }
 
     if s.phrases.is_empty() && s.detector.is_none() {
-        errs.at(s.id.span(), format!("item `{id}` needs `phrases` or a `detector`"));
+        errs.at(
+            s.id.span(),
+            format!("item `{id}` needs `phrases` or a `detector`"),
+        );
     }
     if s.in_question == Some(true) && s.phrases.is_empty() {
-        errs.at(s.id.span(), "`in_question` filters phrases, and there are none");
+        errs.at(
+            s.id.span(),
+            "`in_question` filters phrases, and there are none",
+        );
     }
     for (list, unless) in [(&s.phrases, false), (&s.unless, true)] {
         for p in list {
@@ -341,7 +355,10 @@ fn compile_item(
     if let Some(w) = &s.within_turns
         && s.after.is_none()
     {
-        errs.at(w.span(), "`within_turns` counts turns after `after`, which is missing");
+        errs.at(
+            w.span(),
+            "`within_turns` counts turns after `after`, which is missing",
+        );
     }
     if matches!(detector, Some(Detector::CustomerCalmed)) && applies_when.is_empty() {
         errs.at(
@@ -420,8 +437,10 @@ fn compile_detector(d: &Spanned<String>, s: &ItemSpec, errs: &mut Errors) -> Opt
         Some(v) => *v.get_ref(),
         None => default,
     };
-    let get_u32 = |v: &Option<Spanned<u32>>, default: u32| v.as_ref().map_or(default, |v| *v.get_ref());
-    let get_u64 = |v: &Option<Spanned<u64>>, default: u64| v.as_ref().map_or(default, |v| *v.get_ref());
+    let get_u32 =
+        |v: &Option<Spanned<u32>>, default: u32| v.as_ref().map_or(default, |v| *v.get_ref());
+    let get_u64 =
+        |v: &Option<Spanned<u64>>, default: u64| v.as_ref().map_or(default, |v| *v.get_ref());
     Some(match d.get_ref().as_str() {
         "question" => Detector::Question,
         "mirroring" => Detector::Mirroring {
@@ -447,7 +466,10 @@ fn compile_detector(d: &Spanned<String>, s: &ItemSpec, errs: &mut Errors) -> Opt
         other => {
             errs.at(
                 d.span(),
-                format!("unknown detector `{other}`: expected one of {}", DETECTORS.join(", ")),
+                format!(
+                    "unknown detector `{other}`: expected one of {}",
+                    DETECTORS.join(", ")
+                ),
             );
             return None;
         }
@@ -534,8 +556,14 @@ mod tests {
             "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"ok\", \"x NEAR y\"]\nafter = \"nope\"\n"
         ));
         assert_eq!(e.len(), 2, "{e:?}");
-        assert!(e[0].starts_with("6:18:") && e[0].contains("distance"), "{e:?}");
-        assert!(e[1].starts_with("7:9:") && e[1].contains("unknown item `nope`"), "{e:?}");
+        assert!(
+            e[0].starts_with("6:18:") && e[0].contains("distance"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("7:9:") && e[1].contains("unknown item `nope`"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -552,7 +580,11 @@ mod tests {
         let e = errors(&format!(
             "{HEAD}[[item]]\nid = \"a\"\nkind = \"signal\"\ndetector = \"question\"\nmin_gap_ms = 5\n"
         ));
-        assert!(e.iter().any(|m| m.contains("min_gap_ms") && m.contains("silence")), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|m| m.contains("min_gap_ms") && m.contains("silence")),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -67,7 +67,10 @@ pub enum Detector {
     /// A sentence that asks something.
     Question,
     /// The turn repeats enough of the other party's preceding turn's content words.
-    Mirroring { min_shared_words: u32, min_share: f64 },
+    Mirroring {
+        min_shared_words: u32,
+        min_share: f64,
+    },
     /// Most of the turn's words are in capitals.
     Shouting {
         min_caps_share: f64,

@@ -55,7 +55,8 @@ impl Seq {
 
     /// True when the automaton match alone proves the phrase (no stems or slots to check).
     pub fn is_plain(&self) -> bool {
-        self.anchor == (0..self.parts.len()) && self.parts.iter().all(|p| matches!(p, Part::Word(_)))
+        self.anchor == (0..self.parts.len())
+            && self.parts.iter().all(|p| matches!(p, Part::Word(_)))
     }
 }
 
@@ -321,11 +322,18 @@ mod tests {
         assert!(parse("").unwrap_err().contains("empty"));
         assert!(parse("sorry NEAR delay").unwrap_err().contains("distance"));
         assert!(parse("NEAR/2 delay").unwrap_err().contains("both sides"));
-        assert!(parse("a NEAR/2 b NEAR/2 c").unwrap_err().contains("only one"));
+        assert!(
+            parse("a NEAR/2 b NEAR/2 c")
+                .unwrap_err()
+                .contains("only one")
+        );
         assert!(parse("{num}").unwrap_err().contains("literal"));
         assert!(parse("re*").unwrap_err().contains("3 letters"));
         assert!(parse("wh*at").unwrap_err().contains("unknown syntax"));
-        assert!(parse("help ?").is_ok(), "marks after words are words of their own");
+        assert!(
+            parse("help ?").is_ok(),
+            "marks after words are words of their own"
+        );
         assert!(parse("?!").unwrap_err().contains("no words"));
         assert!(parse("---").unwrap_err().contains("no words"));
     }

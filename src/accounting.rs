@@ -1,0 +1,213 @@
+//! What happened to every row, call and file of a run. The invariant the tests hold us to:
+//! rows read = rows audited + rows skipped, whatever the input.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Why rows were not audited. The order is the order of the summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Wrong number of fields, unparsable JSON, a value of the wrong type.
+    MalformedRow,
+    /// A row with no call id.
+    MissingCallId,
+    /// A row whose text is empty.
+    MissingText,
+    /// Rows of a file that could not be read (with `--keep-going`).
+    UnreadableFile,
+    /// Rows of calls excluded by `--since/--until/--last/--agent/--team` or `--call`.
+    FilteredOut,
+}
+
+impl SkipReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::MalformedRow => "malformed row",
+            SkipReason::MissingCallId => "missing call id",
+            SkipReason::MissingText => "missing text",
+            SkipReason::UnreadableFile => "unreadable file",
+            SkipReason::FilteredOut => "filtered out",
+        }
+    }
+}
+
+/// Counters for one run. Merged from passes and files; serialised into the JSON report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Accounting {
+    pub files_read: u64,
+    /// Files that could not be read or ended early (only with `--keep-going`; otherwise exit 2).
+    pub files_unreadable: u64,
+    /// Files inside input directories passed over because of their extension.
+    pub files_ignored: u64,
+    pub rows_read: u64,
+    pub rows_audited: u64,
+    pub rows_skipped: BTreeMap<SkipReason, u64>,
+    /// Calls assembled from the input (before filters).
+    pub calls: u64,
+    pub calls_audited: u64,
+    pub calls_filtered_out: u64,
+    /// Calls audited under `(unknown)` because nothing named their agent.
+    pub calls_without_agent: u64,
+    /// Calls with no date (excluded only when a date filter is used).
+    pub calls_without_date: u64,
+    /// Rows whose speaker was neither agent nor customer (kept as `other`).
+    pub rows_other_speaker: u64,
+    /// Rows with bytes that were not UTF-8, decoded with replacement characters.
+    pub rows_lossy_utf8: u64,
+    /// Calls whose rows were not contiguous or were split across files, merged by call id.
+    pub calls_merged: u64,
+    /// Warnings beyond those kept for display.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+    pub warnings_total: u64,
+}
+
+/// How many warnings are kept (and printed); the rest are only counted.
+pub const MAX_WARNINGS: usize = 20;
+
+impl Accounting {
+    pub fn skip(&mut self, reason: SkipReason, rows: u64) {
+        if rows > 0 {
+            *self.rows_skipped.entry(reason).or_insert(0) += rows;
+        }
+    }
+
+    pub fn rows_skipped_total(&self) -> u64 {
+        self.rows_skipped.values().sum()
+    }
+
+    pub fn warn(&mut self, message: String) {
+        self.warnings_total += 1;
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(message);
+        }
+    }
+
+    /// Rows read = rows audited + rows skipped.
+    pub fn balanced(&self) -> bool {
+        self.rows_read == self.rows_audited + self.rows_skipped_total()
+    }
+
+    /// The end-of-run summary for stderr.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "callaudit: {} file{} read, {} row{} read, {} call{}; {} call{} and {} row{} audited",
+            self.files_read,
+            plural(self.files_read),
+            self.rows_read,
+            plural(self.rows_read),
+            self.calls,
+            plural(self.calls),
+            self.calls_audited,
+            plural(self.calls_audited),
+            self.rows_audited,
+            plural(self.rows_audited),
+        );
+        let skipped = self.rows_skipped_total();
+        if skipped > 0 {
+            let parts: Vec<String> = self
+                .rows_skipped
+                .iter()
+                .map(|(r, n)| format!("{n} {}", r.describe()))
+                .collect();
+            let _ = write!(
+                s,
+                "; {skipped} row{} skipped ({})",
+                plural(skipped),
+                parts.join(", ")
+            );
+        }
+        let mut notes = Vec::new();
+        let mut note = |n: u64, what: &str| {
+            if n > 0 {
+                notes.push(format!("{n} {what}"));
+            }
+        };
+        note(self.files_unreadable, "unreadable file(s) passed over");
+        note(self.files_ignored, "file(s) ignored for their extension");
+        note(self.calls_filtered_out, "call(s) filtered out");
+        note(
+            self.calls_without_agent,
+            "call(s) without agent, audited as (unknown)",
+        );
+        note(self.calls_without_date, "call(s) without date");
+        note(self.calls_merged, "call(s) merged from non-contiguous rows");
+        note(
+            self.rows_other_speaker,
+            "row(s) with another speaker kept as `other`",
+        );
+        note(
+            self.rows_lossy_utf8,
+            "row(s) with invalid UTF-8 decoded lossily",
+        );
+        if !notes.is_empty() {
+            let _ = write!(s, "\ncallaudit: {}", notes.join("; "));
+        }
+        s
+    }
+
+    pub fn merge(&mut self, o: &Accounting) {
+        self.files_read += o.files_read;
+        self.files_unreadable += o.files_unreadable;
+        self.files_ignored += o.files_ignored;
+        self.rows_read += o.rows_read;
+        self.rows_audited += o.rows_audited;
+        for (r, n) in &o.rows_skipped {
+            *self.rows_skipped.entry(*r).or_insert(0) += n;
+        }
+        self.calls += o.calls;
+        self.calls_audited += o.calls_audited;
+        self.calls_filtered_out += o.calls_filtered_out;
+        self.calls_without_agent += o.calls_without_agent;
+        self.calls_without_date += o.calls_without_date;
+        self.rows_other_speaker += o.rows_other_speaker;
+        self.rows_lossy_utf8 += o.rows_lossy_utf8;
+        self.calls_merged += o.calls_merged;
+        for w in &o.warnings {
+            if self.warnings.len() < MAX_WARNINGS {
+                self.warnings.push(w.clone());
+            }
+        }
+        self.warnings_total += o.warnings_total;
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_names_skip_reasons() {
+        let mut a = Accounting {
+            rows_read: 10,
+            rows_audited: 7,
+            ..Accounting::default()
+        };
+        a.skip(SkipReason::MissingText, 2);
+        a.skip(SkipReason::MalformedRow, 1);
+        assert!(a.balanced());
+        let s = a.summary();
+        assert!(
+            s.contains("3 rows skipped (1 malformed row, 2 missing text)"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn warnings_are_capped_but_counted() {
+        let mut a = Accounting::default();
+        for i in 0..30 {
+            a.warn(format!("w{i}"));
+        }
+        assert_eq!(a.warnings.len(), MAX_WARNINGS);
+        assert_eq!(a.warnings_total, 30);
+    }
+}

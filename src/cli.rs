@@ -1,0 +1,338 @@
+//! Argument definitions. Each subcommand's help reads like a man page, with examples; the
+//! behaviour lives in `commands/`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "callaudit",
+    version,
+    about = "Audit call-centre transcripts for de-escalation technique",
+    long_about = "callaudit reads exported call and chat transcripts, checks every call against a \
+rubric of de-escalation techniques (empathy, apology, mirroring the complaint, clarifying \
+questions, realistic solutions, checking for other concerns, thanks, follow-up) and the things \
+to avoid (hold, transfers, over-promising, dismissive language, premature escalation, \
+interrupting), and reports per-agent compliance.",
+    after_long_help = "EXAMPLES:
+    callaudit audit exports/ --last 7d
+    callaudit audit calls.csv --format csv -o report.csv --calls per-call.csv
+    callaudit explain calls.csv --call 8841
+    callaudit rubric show > my-rubric.toml
+
+EXIT CODES:
+    0  success
+    1  a gate failed (--fail-under, --fail-agent-under, --fail-on)
+    2  usage error, unreadable or invalid input, nothing to audit"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit transcripts and print a per-agent compliance report
+    #[command(
+        long_about = "Audit every call in the inputs against the rubric and print one line per \
+agent (or team, day, week, queue): calls, upset calls, mean score, pass rate, the share of calls \
+where each expected item was met, violations per 100 calls and the share of upset customers who \
+calmed down.
+
+INPUT is a file, a directory (read recursively: .csv .tsv .jsonl .ndjson .json .vtt .txt and \
+their .gz) or - for stdin. A call's rows may be spread over several files; they are merged by \
+call id.
+
+The report goes to stdout (or -o FILE, written atomically); warnings and the run summary go to \
+stderr.",
+        after_long_help = "EXAMPLES:
+    Audit last week's exports and show the table:
+        callaudit audit exports/ --last 7d
+
+    Nightly job: JSON report, per-call CSV, fail when the mean drops below 75:
+        callaudit audit exports/ --format json -o report.json --calls calls.csv --fail-under 75
+
+    A CSV with unusual column names:
+        callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
+
+    Only two agents, with your own rubric:
+        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml"
+    )]
+    Audit(Box<AuditArgs>),
+
+    /// Show one call with every match highlighted and every verdict explained
+    #[command(
+        long_about = "Print one call's transcript with each turn's matched phrases highlighted \
+(in colour on a terminal, [[like this]] otherwise), then every rubric item's verdict (met, \
+missed, n/a, violated, present, absent) with the reason, the matches that did not count and \
+why, and the score arithmetic.",
+        after_long_help = "EXAMPLES:
+    callaudit explain examples/calls.csv --call C-1003
+    callaudit explain exports/ --call 8841 --rubric my-rubric.toml --color never"
+    )]
+    Explain(Box<ExplainArgs>),
+
+    /// Print, check or try out a rubric
+    #[command(subcommand)]
+    Rubric(RubricCommand),
+
+    /// Print a shell completion script
+    #[command(after_long_help = "EXAMPLES:
+    callaudit completions bash > /etc/bash_completion.d/callaudit
+    callaudit completions zsh > ~/.zfunc/_callaudit
+    callaudit completions fish > ~/.config/fish/completions/callaudit.fish")]
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+
+    /// Print the man page (roff)
+    #[command(after_long_help = "EXAMPLES:
+    callaudit man > callaudit.1 && man ./callaudit.1")]
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RubricCommand {
+    /// Print the built-in rubric (TOML), a starting point for your own
+    #[command(after_long_help = "EXAMPLES:
+    callaudit rubric show > my-rubric.toml")]
+    Show,
+    /// Check a rubric file; problems are listed as FILE:LINE:COLUMN
+    #[command(after_long_help = "EXAMPLES:
+    callaudit rubric check my-rubric.toml")]
+    Check {
+        /// The rubric file
+        file: PathBuf,
+    },
+    /// Show which items fire on a sentence, and on which words
+    #[command(after_long_help = "EXAMPLES:
+    callaudit rubric test builtin --speaker agent \"I'm so sorry, let me put you on hold\"
+    callaudit rubric test my-rubric.toml --speaker customer \"This is RIDICULOUS!!!\"")]
+    Test {
+        /// The rubric file, or `builtin` for the built-in rubric
+        file: String,
+        /// The sentence (or several turns' worth of text)
+        text: String,
+        /// Who says it
+        #[arg(long, value_enum, default_value = "agent")]
+        speaker: SpeakerArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SpeakerArg {
+    Agent,
+    Customer,
+    Other,
+}
+
+/// How inputs are read (shared by audit and explain).
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files, directories (recursive) or - for stdin
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Read every input as this format instead of detecting it
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+
+    /// CSV columns by role: call=COL,agent=COL,speaker=COL,text=COL,order=COL,date=COL,
+    /// start=COL,end=COL,team=COL,queue=COL
+    #[arg(long, value_name = "ROLE=COL,...")]
+    pub map: Option<String>,
+
+    /// CSV field delimiter (a single character; `\t` for tab); sniffed from the header if unset
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Speaker names that are agents, for WebVTT voices and plain-text prefixes
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub agent_names: Vec<String>,
+
+    /// Take the agent id from the file name: the first capture group of REGEX
+    /// (PCA's convention: `_AGENT_(.*?)_`)
+    #[arg(long, value_name = "REGEX")]
+    pub agent_from_filename: Option<String>,
+
+    /// Contact records joined on call id: a CSV with call_id and agent_id, optionally team,
+    /// date and queue
+    #[arg(long, value_name = "FILE.csv")]
+    pub metadata: Option<PathBuf>,
+
+    /// Stop at the first malformed row (exit 2) instead of skipping it
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Report unreadable or truncated files and go on, instead of exit 2
+    #[arg(long)]
+    pub keep_going: bool,
+
+    /// Use this rubric instead of the built-in one
+    #[arg(long, value_name = "FILE.toml")]
+    pub rubric: Option<PathBuf>,
+
+    /// Worker threads (default: all cores). `--threads 1` does everything on one thread
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Mask every run of 4+ digits, e-mail addresses and phone numbers in quoted text
+    /// (card numbers are always masked)
+    #[arg(long)]
+    pub redact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    Agent,
+    Team,
+    Date,
+    Week,
+    Queue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Name,
+    Score,
+    Calls,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Report format
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+
+    /// Write the report to FILE (atomically) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write one record per call: .csv (counts per item) or .jsonl (with evidence)
+    #[arg(long, value_name = "FILE")]
+    pub calls: Option<PathBuf>,
+
+    /// Also write one CSV row per match: call, agent, item, turn, speaker, time, matched
+    /// text and the (masked) turn text
+    #[arg(long, value_name = "FILE.csv")]
+    pub evidence: Option<PathBuf>,
+
+    /// Only calls on or after DATE (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Only calls on or before DATE (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// Only calls of the last SPAN (7d, 2w, 24h) up to --as-of
+    #[arg(long, value_name = "SPAN")]
+    pub last: Option<String>,
+
+    /// The day --last counts back from (default: today)
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Only this agent (repeatable)
+    #[arg(long = "agent", value_name = "ID")]
+    pub agents: Vec<String>,
+
+    /// Only this team (repeatable; teams come from a team column or --metadata)
+    #[arg(long = "team", value_name = "NAME")]
+    pub teams: Vec<String>,
+
+    /// One report line per agent, team, date, ISO week or queue
+    #[arg(long, value_enum, default_value = "agent")]
+    pub group_by: GroupByArg,
+
+    /// Order of the report lines
+    #[arg(long, value_enum, default_value = "name")]
+    pub sort: SortArg,
+
+    /// Only the N best lines (by mean score)
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Only the N worst lines (by mean score)
+    #[arg(long, value_name = "N")]
+    pub bottom: Option<usize>,
+
+    /// A JSON report of an earlier run: adds per-line and per-item changes
+    #[arg(long, value_name = "FILE.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit 1 when the overall mean score is below SCORE
+    #[arg(long, value_name = "SCORE")]
+    pub fail_under: Option<f64>,
+
+    /// Exit 1 when any line with at least --min-calls calls has a mean score below SCORE
+    #[arg(long, value_name = "SCORE")]
+    pub fail_agent_under: Option<f64>,
+
+    /// Calls a line needs before --fail-agent-under applies to it
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_calls: u64,
+
+    /// Exit 1 when this violation occurs in any call (repeatable)
+    #[arg(long, value_name = "ITEM")]
+    pub fail_on: Vec<String>,
+
+    /// Exit 0 with an empty report when no call is left to audit (otherwise exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
+
+    /// No progress bar and no run summary on stderr (warnings and errors still appear)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The call to explain
+    #[arg(long, value_name = "ID")]
+    pub call: String,
+
+    /// Output: text for people, json for tools
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}

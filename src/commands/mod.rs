@@ -1,0 +1,20 @@
+//! One module per subcommand.
+
+pub mod audit;
+pub mod common;
+pub mod completions;
+pub mod explain;
+pub mod rubric;
+
+use crate::cli::{Cli, Command};
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Audit(args) => audit::run(*args),
+        Command::Explain(args) => explain::run(*args),
+        Command::Rubric(cmd) => rubric::run(cmd),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
+    }
+}

@@ -1,0 +1,73 @@
+//! `callaudit rubric show | check | test`.
+
+use super::explain::quote;
+use crate::audit::Auditor;
+use crate::cli::{RubricCommand, SpeakerArg};
+use crate::model::{Call, Speaker};
+use crate::pipeline::InputError;
+use crate::rubric::{DEFAULT_RUBRIC, Rubric};
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(cmd: RubricCommand) -> anyhow::Result<i32> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cmd {
+        RubricCommand::Show => {
+            out.write_all(DEFAULT_RUBRIC.as_bytes())?;
+        }
+        RubricCommand::Check { file } => {
+            let r = Rubric::from_file(&file).map_err(|e| InputError(format!("{e:#}")))?;
+            writeln!(
+                out,
+                "{}: ok: {} items, {} phrases, {} distinct patterns",
+                file.display(),
+                r.items.len(),
+                r.phrases.len(),
+                r.matcher.pattern_count()
+            )?;
+        }
+        RubricCommand::Test {
+            file,
+            text,
+            speaker,
+        } => {
+            let rubric = if file == "builtin" {
+                Rubric::default_rubric()
+            } else {
+                Rubric::from_file(Path::new(&file)).map_err(|e| InputError(format!("{e:#}")))?
+            };
+            let speaker = match speaker {
+                SpeakerArg::Agent => Speaker::Agent,
+                SpeakerArg::Customer => Speaker::Customer,
+                SpeakerArg::Other => Speaker::Other,
+            };
+            let mut call = Call::new("test");
+            call.push_turn(speaker, &text, 1);
+            let audit = Auditor::new(&rubric, true).audit(&call);
+            let detail = audit.detail.as_deref().expect("audited with detail");
+            let width = rubric.items.iter().map(|i| i.id.len()).max().unwrap_or(0);
+            let mut fired = 0;
+            for (i, item) in rubric.items.iter().enumerate() {
+                for e in &detail.evidence[i] {
+                    fired += 1;
+                    writeln!(out, "{:<width$}  {}", item.id, quote(e))?;
+                }
+                for d in &detail.dropped[i] {
+                    writeln!(
+                        out,
+                        "{:<width$}  {}  not counted: {}",
+                        item.id,
+                        quote(&d.evidence),
+                        d.reason
+                    )?;
+                }
+            }
+            if fired == 0 {
+                writeln!(out, "no item fires on this {} text", speaker.as_str())?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}

@@ -1,0 +1,55 @@
+//! Per-call CSV: call_id, agent_id, date, turns, score, passed, then one column per rubric
+//! item.
+
+use super::{CallRecords, item_cell, score_text};
+use crate::audit::CallAudit;
+use crate::model::Call;
+use crate::output::AtomicFile;
+use crate::render::neutralise;
+use crate::rubric::Rubric;
+
+pub struct CsvRecords {
+    w: csv::Writer<AtomicFile>,
+    row: Vec<String>,
+}
+
+impl CsvRecords {
+    pub fn new(file: AtomicFile, rubric: &Rubric) -> anyhow::Result<CsvRecords> {
+        let mut w = csv::Writer::from_writer(file);
+        let mut header: Vec<&str> = vec!["call_id", "agent_id", "date", "turns", "score", "passed"];
+        header.extend(rubric.items.iter().map(|i| i.id.as_str()));
+        w.write_record(&header)?;
+        Ok(CsvRecords { w, row: Vec::new() })
+    }
+}
+
+impl CallRecords for CsvRecords {
+    fn write(&mut self, rubric: &Rubric, _call: &Call, a: &CallAudit) -> anyhow::Result<()> {
+        self.row.clear();
+        self.row.push(neutralise(&a.call_id).into_owned());
+        self.row.push(neutralise(&a.agent_id).into_owned());
+        self.row
+            .push(a.date.map(|d| d.to_string()).unwrap_or_default());
+        self.row.push(a.turns.to_string());
+        self.row.push(score_text(a));
+        self.row.push(u8::from(a.passed).to_string());
+        for (item, o) in rubric.items.iter().zip(&a.items) {
+            self.row.push(item_cell(item.kind, o.count, o.verdict));
+        }
+        self.w.write_record(&self.row)?;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> anyhow::Result<()> {
+        let file = self
+            .w
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write per-call CSV: {}", e.error()))?;
+        file.commit()?;
+        Ok(())
+    }
+
+    fn needs_detail(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,79 @@
+//! Per-call JSONL: the CSV's fields plus, per item, its verdict and evidence (1-based turn,
+//! speaker, start time, matched text, the rule that matched).
+
+use super::{CallRecords, score_text};
+use crate::audit::CallAudit;
+use crate::model::Call;
+use crate::output::AtomicFile;
+use crate::rubric::Rubric;
+use serde_json::{Map, Value, json};
+use std::io::Write;
+
+pub struct JsonlRecords {
+    file: AtomicFile,
+}
+
+impl JsonlRecords {
+    pub fn new(file: AtomicFile) -> JsonlRecords {
+        JsonlRecords { file }
+    }
+}
+
+/// The JSON object of one audited call (also used by `explain --format json`).
+pub fn call_json(rubric: &Rubric, a: &CallAudit) -> Value {
+    let mut items = Map::new();
+    for (i, (item, o)) in rubric.items.iter().zip(&a.items).enumerate() {
+        let evidence: Vec<Value> = a
+            .detail
+            .as_ref()
+            .map(|d| {
+                d.evidence[i]
+                    .iter()
+                    .map(|e| {
+                        json!({
+                            "turn": e.turn + 1,
+                            "speaker": e.speaker.as_str(),
+                            "start_ms": e.start_ms,
+                            "text": e.text,
+                            "rule": e.rule,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        items.insert(
+            item.id.clone(),
+            json!({"verdict": o.verdict.as_str(), "count": o.count, "evidence": evidence}),
+        );
+    }
+    json!({
+        "call_id": a.call_id,
+        "agent_id": a.agent_id,
+        "date": a.date.map(|d| d.to_string()),
+        "team": a.team,
+        "queue": a.queue,
+        "turns": a.turns,
+        "score": score_text(a).parse::<f64>().unwrap_or(0.0),
+        "passed": a.passed,
+        "customer_upset": a.upset,
+        "customer_calmed": a.calmed,
+        "items": items,
+    })
+}
+
+impl CallRecords for JsonlRecords {
+    fn write(&mut self, rubric: &Rubric, _call: &Call, a: &CallAudit) -> anyhow::Result<()> {
+        serde_json::to_writer(&mut self.file, &call_json(rubric, a))?;
+        self.file.write_all(b"\n")?;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> anyhow::Result<()> {
+        self.file.commit()?;
+        Ok(())
+    }
+
+    fn needs_detail(&self) -> bool {
+        true
+    }
+}

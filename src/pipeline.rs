@@ -1,0 +1,438 @@
+//! The run: read every input, assemble calls, filter, audit in parallel, and hand each
+//! result to a sink in input order (so output is byte-identical for any thread count).
+//!
+//! Calls are assembled by call id. Readers hand over a call as soon as its rows stop being
+//! contiguous; most exports keep a call's rows together, so memory holds only the calls in
+//! flight. When a call id comes back (rows not contiguous, or one call split across files),
+//! the first pass notes it and a second pass re-reads the inputs holding just those calls
+//! until the end, where they are merged and audited. Memory is then bounded by the calls
+//! that are split, not by the input.
+
+use crate::accounting::{Accounting, SkipReason};
+use crate::audit::{Auditor, CallAudit};
+use crate::model::Call;
+use crate::read::input::{Discovered, Input, open};
+use crate::read::{InputFormat, ReadContext, ReadError, ReadOptions, detect};
+use crate::rubric::Rubric;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::mpsc;
+
+/// Which calls to audit.
+#[derive(Clone, Debug, Default)]
+pub struct Filters {
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub agents: Vec<String>,
+    pub teams: Vec<String>,
+    /// Only this call (explain).
+    pub call: Option<String>,
+}
+
+impl Filters {
+    pub fn has_date(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+
+    /// Why a call is excluded, or `None` when it is kept.
+    fn excludes(&self, call: &Call) -> Option<&'static str> {
+        if let Some(id) = &self.call
+            && call.id != *id
+        {
+            return Some("call");
+        }
+        if self.has_date() {
+            match call.date {
+                None => return Some("no date"),
+                Some(d) => {
+                    if self.since.is_some_and(|s| d < s) || self.until.is_some_and(|u| d > u) {
+                        return Some("date");
+                    }
+                }
+            }
+        }
+        if !self.agents.is_empty() && !self.agents.iter().any(|a| a == call.agent()) {
+            return Some("agent");
+        }
+        if !self.teams.is_empty()
+            && !call
+                .team
+                .as_ref()
+                .is_some_and(|t| self.teams.iter().any(|x| x == t))
+        {
+            return Some("team");
+        }
+        None
+    }
+}
+
+/// Fills in what the export itself lacks (agent from the file name, the metadata join).
+pub type Enrich<'a> = dyn Fn(&mut Call, &Input) + Sync + 'a;
+
+pub struct RunOptions<'a> {
+    pub rubric: &'a Rubric,
+    pub read: ReadOptions,
+    /// Forces one format for every input (`--input-format`).
+    pub format: Option<InputFormat>,
+    pub threads: usize,
+    /// Collect evidence and reasons (per-call JSONL, evidence file, explain).
+    pub detail: bool,
+    pub filters: Filters,
+    /// Report unreadable files and go on, instead of stopping with exit 2.
+    pub keep_going: bool,
+    pub enrich: Option<&'a Enrich<'a>>,
+    /// Called with the number of input bytes read so far (progress bar).
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+}
+
+/// Receives audited calls, one at a time, in input order.
+pub trait AuditSink: Send {
+    fn accept(&mut self, call: &Call, audit: CallAudit) -> anyhow::Result<()>;
+    /// Forget everything accepted so far (the run starts a second pass).
+    fn reset(&mut self) -> anyhow::Result<()>;
+}
+
+/// A run that failed on its input (exit 2) rather than on an output.
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+const BATCH_CALLS: usize = 512;
+const BATCH_BYTES: usize = 4 << 20;
+
+/// Audits every input; returns the run's accounting.
+pub fn run(
+    inputs: &Discovered,
+    opts: &RunOptions<'_>,
+    sink: &mut dyn AuditSink,
+) -> anyhow::Result<Accounting> {
+    let mut first = Assembler::detecting();
+    let acct = run_pass(inputs, opts, &mut first, sink)?;
+    if first.split.is_empty() {
+        return Ok(acct);
+    }
+    // Some call ids came back: audit again, holding those calls until the end.
+    sink.reset()?;
+    let mut second = Assembler::holding(std::mem::take(&mut first.split));
+    run_pass(inputs, opts, &mut second, sink)
+}
+
+/// Decides when a call is complete.
+struct Assembler {
+    /// First pass: hashes of call ids already handed on.
+    seen: HashSet<u64>,
+    /// First pass: ids that came back. Once there is one, the pass stops auditing.
+    split: HashSet<String>,
+    /// Second pass: calls held until the end, in order of first appearance.
+    hold: HashSet<String>,
+    held: Vec<Call>,
+    held_index: HashMap<String, usize>,
+    held_parts: Vec<u32>,
+    second_pass: bool,
+}
+
+impl Assembler {
+    fn detecting() -> Assembler {
+        Assembler {
+            seen: HashSet::new(),
+            split: HashSet::new(),
+            hold: HashSet::new(),
+            held: Vec::new(),
+            held_index: HashMap::new(),
+            held_parts: Vec::new(),
+            second_pass: false,
+        }
+    }
+
+    fn holding(hold: HashSet<String>) -> Assembler {
+        Assembler {
+            hold,
+            second_pass: true,
+            ..Assembler::detecting()
+        }
+    }
+
+    /// A call part from a reader: returns it when it is complete and should be audited now.
+    fn take(&mut self, call: Call) -> Option<Call> {
+        if self.second_pass {
+            if self.hold.contains(&call.id) {
+                match self.held_index.get(&call.id) {
+                    Some(&i) => {
+                        self.held[i].absorb(call);
+                        self.held_parts[i] += 1;
+                    }
+                    None => {
+                        self.held_index.insert(call.id.clone(), self.held.len());
+                        self.held.push(call);
+                        self.held_parts.push(1);
+                    }
+                }
+                return None;
+            }
+            return Some(call);
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        call.id.hash(&mut h);
+        if !self.seen.insert(h.finish()) {
+            self.split.insert(call.id);
+            return None;
+        }
+        // After the first split the pass only collects ids: its results will be discarded.
+        self.split.is_empty().then_some(call)
+    }
+
+    /// The held calls, merged, in order of first appearance.
+    fn finish(&mut self, acct: &mut Accounting) -> Vec<Call> {
+        acct.calls_merged += self.held_parts.iter().filter(|&&p| p > 1).count() as u64;
+        self.held_index.clear();
+        std::mem::take(&mut self.held)
+    }
+}
+
+/// Where assembled calls go: filtered, counted, and batched for auditing.
+struct Collector<'a, 'o> {
+    opts: &'a RunOptions<'o>,
+    inputs: &'a [Input],
+    acct: Accounting,
+    batch: Vec<Call>,
+    batch_bytes: usize,
+    undated_excluded: u64,
+}
+
+impl Collector<'_, '_> {
+    /// Completes a call; returns true when the batch is full.
+    fn complete(&mut self, mut call: Call) -> bool {
+        call.finish();
+        if let Some(enrich) = self.opts.enrich
+            && let Some(input) = self.inputs.get(call.source as usize)
+        {
+            enrich(&mut call, input);
+        }
+        let acct = &mut self.acct;
+        acct.calls += 1;
+        if call.date.is_none() {
+            acct.calls_without_date += 1;
+        }
+        if let Some(why) = self.opts.filters.excludes(&call) {
+            if why == "no date" {
+                self.undated_excluded += 1;
+            }
+            acct.calls_filtered_out += 1;
+            acct.skip(SkipReason::FilteredOut, call.turns.len() as u64);
+            return false;
+        }
+        if call.agent_id.is_none() {
+            acct.calls_without_agent += 1;
+            if acct.calls_without_agent == 1 {
+                let source = self
+                    .inputs
+                    .get(call.source as usize)
+                    .map_or("-", |i| &i.name);
+                acct.warn(format!(
+                    "{source}:{}: call {} names no agent; it is audited as (unknown) (see --agent-from-filename, --metadata)",
+                    call.line, call.id
+                ));
+            }
+        }
+        acct.calls_audited += 1;
+        acct.rows_audited += call.turns.len() as u64;
+        self.batch_bytes += call.text.len();
+        self.batch.push(call);
+        self.batch.len() >= BATCH_CALLS || self.batch_bytes >= BATCH_BYTES
+    }
+
+    fn take_batch(&mut self) -> Vec<Call> {
+        self.batch_bytes = 0;
+        std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_CALLS))
+    }
+}
+
+fn run_pass(
+    inputs: &Discovered,
+    opts: &RunOptions<'_>,
+    assembler: &mut Assembler,
+    sink: &mut dyn AuditSink,
+) -> anyhow::Result<Accounting> {
+    let mut collector = Collector {
+        opts,
+        inputs: &inputs.inputs,
+        acct: Accounting {
+            files_ignored: inputs.ignored.len() as u64,
+            ..Accounting::default()
+        },
+        batch: Vec::with_capacity(BATCH_CALLS),
+        batch_bytes: 0,
+        undated_excluded: 0,
+    };
+    if opts.threads <= 1 {
+        // One thread does everything: the honest baseline for `--threads 1`.
+        let mut auditor = Auditor::new(opts.rubric, opts.detail);
+        let mut failure: Option<anyhow::Error> = None;
+        let mut audit_batch = |batch: Vec<Call>, failure: &mut Option<anyhow::Error>| {
+            for call in batch {
+                let a = auditor.audit(&call);
+                if let Err(e) = sink.accept(&call, a) {
+                    *failure = Some(e);
+                    return false;
+                }
+            }
+            true
+        };
+        read_all(inputs, opts, assembler, &mut collector, &mut |batch| {
+            audit_batch(batch, &mut failure)
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads)
+            .build()?;
+        let (tx, rx) = mpsc::sync_channel::<Vec<Call>>(2);
+        let rubric = opts.rubric;
+        let detail = opts.detail;
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            let consumer = scope.spawn(move || -> anyhow::Result<()> {
+                for batch in rx {
+                    let audits: Vec<CallAudit> = pool.install(|| {
+                        batch
+                            .par_iter()
+                            .map_init(|| Auditor::new(rubric, detail), |a, call| a.audit(call))
+                            .collect()
+                    });
+                    for (call, a) in batch.iter().zip(audits) {
+                        sink.accept(call, a)?;
+                    }
+                }
+                Ok(())
+            });
+            let read = read_all(inputs, opts, assembler, &mut collector, &mut |batch| {
+                tx.send(batch).is_ok()
+            });
+            drop(tx);
+            let consumed = consumer
+                .join()
+                .map_err(|_| anyhow::anyhow!("an audit thread panicked"))?;
+            // An output error stops the reader too; report the cause, not the stop.
+            consumed?;
+            read
+        })?;
+    }
+    let mut acct = collector.acct;
+    if collector.undated_excluded > 0 {
+        acct.warn(format!(
+            "{} call(s) without a date were excluded by the date filter",
+            collector.undated_excluded
+        ));
+    }
+    Ok(acct)
+}
+
+/// Reads every input in order, feeding complete calls through the collector into batches.
+fn read_all(
+    inputs: &Discovered,
+    opts: &RunOptions<'_>,
+    assembler: &mut Assembler,
+    collector: &mut Collector<'_, '_>,
+    deliver: &mut dyn FnMut(Vec<Call>) -> bool,
+) -> anyhow::Result<()> {
+    let mut bytes_done: u64 = 0;
+    for (index, input) in inputs.inputs.iter().enumerate() {
+        let outcome = read_one(index, input, opts, assembler, collector, deliver);
+        match outcome {
+            Ok(()) => collector.acct.files_read += 1,
+            Err(ReadError::Stopped) => return Ok(()),
+            Err(ReadError::Input(msg)) if opts.keep_going => {
+                collector.acct.files_unreadable += 1;
+                collector
+                    .acct
+                    .warn(format!("{msg} (file passed over: --keep-going)"));
+            }
+            Err(ReadError::Input(msg)) | Err(ReadError::Strict(msg)) => {
+                return Err(InputError(msg).into());
+            }
+        }
+        if let Some(progress) = opts.progress {
+            bytes_done += std::fs::metadata(&input.path).map_or(0, |m| m.len());
+            progress(bytes_done);
+        }
+    }
+    for call in assembler.finish(&mut collector.acct) {
+        if collector.complete(call) && !deliver(collector.take_batch()) {
+            return Ok(());
+        }
+    }
+    if !collector.batch.is_empty() {
+        deliver(collector.take_batch());
+    }
+    Ok(())
+}
+
+fn read_one(
+    index: usize,
+    input: &Input,
+    opts: &RunOptions<'_>,
+    assembler: &mut Assembler,
+    collector: &mut Collector<'_, '_>,
+    deliver: &mut dyn FnMut(Vec<Call>) -> bool,
+) -> Result<(), ReadError> {
+    let mut reader =
+        open(input).map_err(|e| ReadError::Input(format!("{}: cannot open: {e}", input.name)))?;
+    let format = match opts.format {
+        Some(f) => f,
+        None => {
+            let head = reader
+                .fill_buf()
+                .map_err(|e| ReadError::Input(format!("{}: cannot read: {e}", input.name)))?;
+            if head.is_empty() {
+                return Ok(()); // an empty file has no rows
+            }
+            detect(input.format_name(), head).ok_or_else(|| {
+                ReadError::Input(format!(
+                    "{}: cannot tell the format from the name or the content; use --input-format ({})",
+                    input.name,
+                    InputFormat::ALL
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?
+        }
+    };
+    let mut stopped = false;
+    let mut sink = |call: Call| -> bool {
+        if let Some(call) = assembler.take(call)
+            && collector.complete(call)
+            && !deliver(collector.take_batch())
+        {
+            stopped = true;
+            return false;
+        }
+        true
+    };
+    // The reader counts into its own accounting (the sink holds the collector's); the two are
+    // merged when the file is done.
+    let mut local = Accounting::default();
+    let mut ctx = ReadContext {
+        name: &input.name,
+        source: index as u32,
+        options: &opts.read,
+        acct: &mut local,
+    };
+    let result = format.reader().read(&mut reader, &mut ctx, &mut sink);
+    collector.acct.merge(&local);
+    if stopped {
+        return Err(ReadError::Stopped);
+    }
+    result
+}

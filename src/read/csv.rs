@@ -1,0 +1,493 @@
+//! Utterance CSV: one row per utterance, columns found by their usual names (or `--map`).
+//!
+//! Rows are read as byte records into one reused buffer; a call's rows are collected while its
+//! id stays the same and handed on when it changes, so memory holds one call at a time.
+
+use super::dates::parse_date;
+use super::{CallSink, ReadContext, ReadError, Reader, text_lossy};
+use crate::accounting::SkipReason;
+use crate::model::{Call, Speaker};
+use std::io::BufRead;
+
+pub struct CsvReader;
+
+/// Header names recognised for each role, after lower-casing and turning spaces and dashes
+/// into underscores. The first column that matches wins.
+const CANDIDATES: &[(&str, &[&str])] = &[
+    (
+        "call",
+        &[
+            "call_id",
+            "contact_id",
+            "conversation_id",
+            "callid",
+            "contactid",
+            "conversationid",
+            "interaction_id",
+            "call",
+        ],
+    ),
+    (
+        "agent",
+        &[
+            "agent_id",
+            "agent",
+            "agent_name",
+            "agentid",
+            "rep_id",
+            "rep_name",
+            "agent_email",
+        ],
+    ),
+    (
+        "speaker",
+        &[
+            "speaker",
+            "role",
+            "participant",
+            "participant_role",
+            "sender_type",
+            "speaker_role",
+            "participant_type",
+        ],
+    ),
+    (
+        "text",
+        &[
+            "text",
+            "content",
+            "transcript",
+            "utterance",
+            "message",
+            "message_text",
+            "utterance_text",
+            "body",
+        ],
+    ),
+    (
+        "order",
+        &[
+            "turn",
+            "seq",
+            "index",
+            "sequence",
+            "turn_index",
+            "turn_number",
+            "position",
+            "start_ms",
+            "begin_offset_millis",
+        ],
+    ),
+    (
+        "date",
+        &[
+            "date",
+            "call_date",
+            "started_at",
+            "timestamp",
+            "created_at",
+            "call_start",
+            "contact_date",
+        ],
+    ),
+    (
+        "start",
+        &[
+            "start_ms",
+            "begin_offset_millis",
+            "start_offset_ms",
+            "begin_ms",
+        ],
+    ),
+    ("end", &["end_ms", "end_offset_millis", "end_offset_ms"]),
+    ("team", &["team", "team_name"]),
+    ("queue", &["queue", "queue_name"]),
+];
+
+/// Which column holds each role.
+#[derive(Debug, Default)]
+struct Columns {
+    call: usize,
+    speaker: usize,
+    text: usize,
+    agent: Option<usize>,
+    order: Option<usize>,
+    date: Option<usize>,
+    start: Option<usize>,
+    end: Option<usize>,
+    team: Option<usize>,
+    queue: Option<usize>,
+}
+
+fn header_key(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase()
+        .replace([' ', '-'], "_")
+}
+
+fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, ReadError> {
+    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let mut found: Vec<(&str, Option<usize>)> = Vec::new();
+    for (role, names) in CANDIDATES {
+        let col = match ctx.options.map.get(role) {
+            Some(mapped) => {
+                let k = header_key(mapped);
+                let col = keys.iter().position(|h| *h == k);
+                if col.is_none() {
+                    return Err(ReadError::Input(format!(
+                        "{}:1: --map {role}={mapped}: no such column; the header has: {}",
+                        ctx.name,
+                        headers.join(", ")
+                    )));
+                }
+                col
+            }
+            None => names.iter().find_map(|n| keys.iter().position(|h| h == n)),
+        };
+        found.push((role, col));
+    }
+    let get = |role: &str| found.iter().find(|(r, _)| *r == role).and_then(|(_, c)| *c);
+    let missing: Vec<&str> = ["call", "speaker", "text"]
+        .into_iter()
+        .filter(|r| get(r).is_none())
+        .collect();
+    if !missing.is_empty() {
+        let expected: Vec<String> = missing
+            .iter()
+            .map(|r| {
+                let names = CANDIDATES
+                    .iter()
+                    .find(|(n, _)| n == r)
+                    .map(|(_, c)| *c)
+                    .unwrap_or(&[]);
+                format!("{r} ({})", names.join(" / "))
+            })
+            .collect();
+        return Err(ReadError::Input(format!(
+            "{}:1: no column for {}; the header has: {}. Name the columns with --map, e.g. --map {}=COLUMN",
+            ctx.name,
+            expected.join(", "),
+            headers.join(", "),
+            missing[0]
+        )));
+    }
+    Ok(Columns {
+        call: get("call").expect("checked"),
+        speaker: get("speaker").expect("checked"),
+        text: get("text").expect("checked"),
+        agent: get("agent"),
+        order: get("order"),
+        date: get("date"),
+        start: get("start"),
+        end: get("end"),
+        team: get("team"),
+        queue: get("queue"),
+    })
+}
+
+/// The delimiter of the header line: the most frequent of `,`, tab and `;` outside quotes.
+fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
+    let head = input.fill_buf().unwrap_or(&[]);
+    let line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in &head[..line_end] {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b'\t' if !quoted => counts[1] += 1,
+            b';' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], usize::from(i == 0)))
+        .unwrap_or(0);
+    [b',', b'\t', b';'][best]
+}
+
+fn parse_number(field: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(field).ok()?.trim();
+    let v: f64 = s.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+impl Reader for CsvReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let delimiter = ctx
+            .options
+            .delimiter
+            .unwrap_or_else(|| sniff_delimiter(input));
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(256 * 1024)
+            .from_reader(input);
+        let mut record = csv::ByteRecord::new();
+        let io_error = |ctx: &ReadContext<'_>, e: csv::Error| {
+            let line = e.position().map_or(0, |p| p.line());
+            ReadError::Input(format!("{}:{line}: cannot read: {e}", ctx.name))
+        };
+        match rdr.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()), // empty file: no rows
+            Err(e) => return Err(io_error(ctx, e)),
+        }
+        let headers: Vec<String> = record
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect();
+        let cols = find_columns(&headers, ctx)?;
+        let n_fields = headers.len();
+
+        let mut current: Option<Call> = None;
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    // The call being collected is incomplete: its rows are not audited.
+                    if let Some(partial) = current.take() {
+                        ctx.acct
+                            .skip(SkipReason::UnreadableFile, partial.turns.len() as u64);
+                    }
+                    return Err(io_error(ctx, e));
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            // A blank line between records is not a row.
+            if record.len() == 1 && record[0].is_empty() {
+                continue;
+            }
+            ctx.acct.rows_read += 1;
+            if record.len() != n_fields {
+                ctx.skip(
+                    SkipReason::MalformedRow,
+                    line,
+                    &format!("expected {n_fields} fields, found {}", record.len()),
+                )?;
+                continue;
+            }
+            let mut lossy = false;
+            let call_id = text_lossy(&record[cols.call], ctx.acct, &mut lossy);
+            let call_id = call_id.trim();
+            if call_id.is_empty() {
+                ctx.skip(SkipReason::MissingCallId, line, "empty call id")?;
+                continue;
+            }
+            let text = text_lossy(&record[cols.text], ctx.acct, &mut lossy);
+            if text.trim().is_empty() {
+                ctx.skip(SkipReason::MissingText, line, "empty text")?;
+                continue;
+            }
+            let order = match cols.order {
+                Some(c) if !record[c].trim_ascii().is_empty() => match parse_number(&record[c]) {
+                    Some(v) => Some(v),
+                    None => {
+                        let v = String::from_utf8_lossy(&record[c]).into_owned();
+                        ctx.skip(
+                            SkipReason::MalformedRow,
+                            line,
+                            &format!("order column `{}`: `{v}` is not a number", headers[c]),
+                        )?;
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            let speaker_label = text_lossy(&record[cols.speaker], ctx.acct, &mut lossy);
+            let speaker = Speaker::from_label(&speaker_label);
+            if speaker == Speaker::Other {
+                ctx.acct.rows_other_speaker += 1;
+            }
+
+            let same_call = current.as_ref().is_some_and(|c| c.id == call_id);
+            if !same_call {
+                if let Some(done) = current.take()
+                    && !sink(done)
+                {
+                    return Err(ReadError::Stopped);
+                }
+                let mut call = Call::new(call_id);
+                call.source = ctx.source;
+                call.line = line;
+                current = Some(call);
+            }
+            let call = current.as_mut().expect("set above");
+            let optional =
+                |c: Option<usize>, lossy: &mut bool, acct: &mut crate::accounting::Accounting| {
+                    c.map(|c| text_lossy(&record[c], acct, lossy).trim().to_string())
+                        .filter(|s| !s.is_empty())
+                };
+            if call.agent_id.is_none() {
+                call.agent_id = optional(cols.agent, &mut lossy, ctx.acct);
+            }
+            if call.team.is_none() {
+                call.team = optional(cols.team, &mut lossy, ctx.acct);
+            }
+            if call.queue.is_none() {
+                call.queue = optional(cols.queue, &mut lossy, ctx.acct);
+            }
+            if call.date.is_none()
+                && let Some(raw) = optional(cols.date, &mut lossy, ctx.acct)
+            {
+                call.date = parse_date(&raw);
+                if call.date.is_none() {
+                    ctx.acct.warn(format!(
+                        "{}:{line}: date `{raw}` not understood (expected YYYY-MM-DD, RFC 3339 or epoch); the call has no date",
+                        ctx.name
+                    ));
+                }
+            }
+            let start = cols.start.and_then(|c| parse_number(&record[c]));
+            let end = cols.end.and_then(|c| parse_number(&record[c]));
+            let turn = call.push_turn(speaker, &text, line);
+            turn.order = order;
+            turn.start_ms = start.filter(|v| *v >= 0.0).map(|v| v as u64);
+            turn.end_ms = end.filter(|v| *v >= 0.0).map(|v| v as u64);
+        }
+        if let Some(done) = current.take()
+            && !sink(done)
+        {
+            return Err(ReadError::Stopped);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::Accounting;
+    use crate::read::ReadOptions;
+
+    fn read(data: &str, options: ReadOptions) -> (Result<Vec<Call>, ReadError>, Accounting) {
+        let mut acct = Accounting::default();
+        let mut calls = Vec::new();
+        let mut ctx = ReadContext {
+            name: "t.csv",
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        let r = CsvReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+            calls.push(c);
+            true
+        });
+        (r.map(|_| calls), acct)
+    }
+
+    #[test]
+    fn groups_contiguous_rows_and_maps_speakers() {
+        let (calls, acct) = read(
+            "Contact ID,Agent,Role,Message,Seq\nc1,ann,Customer,hi,1\nc1,ann,REP,hello,2\nc2,bob,bot,beep,1\n",
+            ReadOptions::default(),
+        );
+        let calls = calls.unwrap();
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].turns.len(), 2);
+        assert_eq!(calls[0].turns[1].speaker, Speaker::Agent);
+        assert_eq!(calls[0].agent(), "ann");
+        assert_eq!(calls[1].turns[0].speaker, Speaker::Other);
+        assert_eq!(acct.rows_read, 3);
+        assert_eq!(acct.rows_other_speaker, 1);
+    }
+
+    #[test]
+    fn bad_rows_are_skipped_with_their_line() {
+        let (calls, acct) = read(
+            "call_id,speaker,text,turn\nc1,agent,hi,1\nc1,agent\n,agent,x,2\nc1,agent,,3\nc1,agent,y,abc\n",
+            ReadOptions::default(),
+        );
+        assert_eq!(calls.unwrap()[0].turns.len(), 1);
+        assert_eq!(acct.rows_read, 5);
+        assert_eq!(acct.rows_skipped_total(), 4);
+        assert!(
+            acct.warnings[0].starts_with("t.csv:3:"),
+            "{:?}",
+            acct.warnings
+        );
+        assert!(
+            acct.warnings[3].contains("`abc` is not a number"),
+            "{:?}",
+            acct.warnings
+        );
+    }
+
+    #[test]
+    fn strict_stops_at_the_first_bad_row() {
+        let (r, _) = read(
+            "call_id,speaker,text\nc1,agent\n",
+            ReadOptions {
+                strict: true,
+                ..ReadOptions::default()
+            },
+        );
+        assert!(matches!(r, Err(ReadError::Strict(m)) if m.starts_with("t.csv:2:")));
+    }
+
+    #[test]
+    fn missing_columns_list_the_header_and_the_map_hint() {
+        let (r, _) = read("id,who,words\n1,agent,hi\n", ReadOptions::default());
+        let Err(ReadError::Input(m)) = r else {
+            panic!()
+        };
+        assert!(m.contains("the header has: id, who, words"), "{m}");
+        assert!(m.contains("--map call=COLUMN"), "{m}");
+    }
+
+    #[test]
+    fn delimiters_bom_crlf_and_quoted_newlines() {
+        let (calls, _) = read(
+            "\u{feff}call_id;speaker;text\r\nc1;agent;\"two\nlines\"\r\nc1;customer;ok\r\n",
+            ReadOptions::default(),
+        );
+        let calls = calls.unwrap();
+        assert_eq!(calls[0].turns.len(), 2);
+        assert_eq!(calls[0].turn_text(&calls[0].turns[0]), "two\nlines");
+        assert_eq!(calls[0].turns[1].line, 4);
+    }
+
+    #[test]
+    fn invalid_utf8_is_decoded_lossily_and_counted() {
+        let mut data = b"call_id,speaker,text\nc1,agent,caf".to_vec();
+        data.push(0xE9);
+        data.extend_from_slice(b"\n");
+        let mut acct = Accounting::default();
+        let options = ReadOptions::default();
+        let mut ctx = ReadContext {
+            name: "t.csv",
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        let mut calls = Vec::new();
+        CsvReader
+            .read(&mut data.as_slice(), &mut ctx, &mut |c| {
+                calls.push(c);
+                true
+            })
+            .unwrap();
+        assert_eq!(calls[0].turn_text(&calls[0].turns[0]), "caf\u{fffd}");
+        assert_eq!(acct.rows_lossy_utf8, 1);
+    }
+
+    #[test]
+    fn map_overrides_detection() {
+        let (calls, _) = read(
+            "ticket,who,words\nt1,agent,hello\n",
+            ReadOptions {
+                map: crate::read::ColumnMap::parse("call=ticket,speaker=who,text=words").unwrap(),
+                ..ReadOptions::default()
+            },
+        );
+        assert_eq!(calls.unwrap()[0].id, "t1");
+    }
+}

@@ -1,0 +1,113 @@
+//! Dates and times as exports write them.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+/// A call date from a cell: `2024-03-05`, `2024/03/05`, RFC 3339 (`2024-03-05T14:02:11Z`),
+/// `2024-03-05 14:02:11[.fff]`, or a Unix epoch in seconds, milliseconds or microseconds.
+/// Date-times are taken as written (their own offset's calendar date).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some(d);
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y/%m/%d") {
+        return Some(d);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.date_naive());
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(dt.date());
+        }
+    }
+    // "2021-11-25 13:35:14.215558+00:00" and other offsets.
+    if let Ok(dt) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Some(dt.date_naive());
+    }
+    epoch_ms(s).and_then(|ms| DateTime::from_timestamp_millis(ms as i64).map(|d| d.date_naive()))
+}
+
+/// Milliseconds since the Unix epoch from a number in s, ms or µs (told apart by magnitude,
+/// which is unambiguous for dates between 2001 and 2286).
+pub fn epoch_ms(s: &str) -> Option<u64> {
+    let v: f64 = s.trim().parse().ok()?;
+    if !v.is_finite() || v <= 0.0 {
+        return None;
+    }
+    let ms = if v >= 1e14 {
+        v / 1000.0
+    } else if v >= 1e11 {
+        v
+    } else if v >= 1e9 {
+        v * 1000.0
+    } else {
+        return None;
+    };
+    Some(ms as u64)
+}
+
+/// Milliseconds since the epoch from an RFC 3339 timestamp.
+pub fn rfc3339_ms(s: &str) -> Option<u64> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .and_then(|d| u64::try_from(d.timestamp_millis()).ok())
+}
+
+/// A relative span like `7d`, `2w`, `24h` as a number of days (hours round up to days).
+pub fn parse_span_days(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("`{s}`: expected a span like 7d, 2w or 24h"))?;
+    match unit {
+        "d" | "" => Ok(n),
+        "w" => Ok(n * 7),
+        "h" => Ok((n + 23) / 24),
+        _ => Err(format!("`{s}`: unknown unit `{unit}` (use d, w or h)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn dates_in_the_shapes_exports_use() {
+        assert_eq!(parse_date("2024-03-05"), d(2024, 3, 5));
+        assert_eq!(parse_date("2024/03/05"), d(2024, 3, 5));
+        assert_eq!(parse_date("2022-10-27T03:31:50.735Z"), d(2022, 10, 27));
+        assert_eq!(parse_date("2021-11-25 13:35:14.215558"), d(2021, 11, 25));
+        assert_eq!(
+            parse_date("2021-11-25 13:35:14.215558+00:00"),
+            d(2021, 11, 25)
+        );
+        assert_eq!(parse_date("1709647331"), d(2024, 3, 5));
+        assert_eq!(parse_date("1709647331000"), d(2024, 3, 5));
+        assert_eq!(parse_date("1709647331000000"), d(2024, 3, 5));
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(parse_date("12"), None);
+    }
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span_days("7d"), Ok(7));
+        assert_eq!(parse_span_days("2w"), Ok(14));
+        assert_eq!(parse_span_days("36h"), Ok(2));
+        assert!(parse_span_days("7y").is_err());
+        assert!(parse_span_days("d").is_err());
+    }
+}

@@ -1,0 +1,183 @@
+//! Inputs: files, directories (recursive, by extension) and `-` for stdin; gzip by content.
+
+use super::InputFormat;
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+
+/// One input file of a run.
+#[derive(Debug)]
+pub struct Input {
+    /// The file to open; for stdin, the spool file it was copied to.
+    pub path: PathBuf,
+    /// The name for messages: the path as found, or `-`.
+    pub name: String,
+    /// Keeps a stdin spool alive (and deletes it at the end).
+    _spool: Option<std::sync::Arc<tempfile::NamedTempFile>>,
+}
+
+impl Input {
+    /// The name used to pick a format: without a `.gz` ending.
+    pub fn format_name(&self) -> &str {
+        let n = self.name.as_str();
+        n.strip_suffix(".gz")
+            .or_else(|| n.strip_suffix(".GZ"))
+            .unwrap_or(n)
+    }
+
+    /// The file name (no directories), for `--agent-from-filename`.
+    pub fn file_name(&self) -> &str {
+        Path::new(&self.name)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(&self.name)
+    }
+}
+
+/// The inputs of a run in canonical order (stdin first, then paths sorted), so that results
+/// do not depend on the order the arguments were given in.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    /// Files inside directories passed over for their extension.
+    pub ignored: Vec<String>,
+}
+
+/// Extensions recognised inside directories (the formats' own, plus `.gz` of them).
+pub fn is_transcript_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
+    let Some((_, ext)) = lower.rsplit_once('.') else {
+        return false;
+    };
+    InputFormat::ALL
+        .iter()
+        .any(|f| f.extensions().contains(&ext))
+}
+
+/// Expands the arguments. A missing path is an error naming it; stdin is copied to a spool
+/// file so that it can be read twice when calls turn out to be split.
+pub fn discover(args: &[String]) -> Result<Discovered, String> {
+    let mut found = Discovered::default();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut stdin: Option<Input> = None;
+    for arg in args {
+        if arg == "-" {
+            if stdin.is_none() {
+                stdin = Some(spool_stdin().map_err(|e| format!("cannot read stdin: {e}"))?);
+            }
+            continue;
+        }
+        let path = Path::new(arg);
+        let meta = std::fs::metadata(path).map_err(|e| format!("{arg}: {e}"))?;
+        if meta.is_dir() {
+            for entry in walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
+                let entry = entry.map_err(|e| format!("{arg}: {e}"))?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let name = entry.file_name().to_string_lossy();
+                if name.starts_with('.') || !is_transcript_name(&name) {
+                    found.ignored.push(entry.path().display().to_string());
+                    continue;
+                }
+                files.push(entry.into_path());
+            }
+        } else {
+            files.push(path.to_path_buf());
+        }
+    }
+    files.sort();
+    files.dedup();
+    found.inputs.extend(stdin);
+    found.inputs.extend(files.into_iter().map(|p| Input {
+        name: p.display().to_string(),
+        path: p,
+        _spool: None,
+    }));
+    Ok(found)
+}
+
+fn spool_stdin() -> io::Result<Input> {
+    let mut spool = tempfile::NamedTempFile::new()?;
+    io::copy(&mut io::stdin().lock(), &mut spool)?;
+    spool.as_file_mut().rewind()?;
+    Ok(Input {
+        path: spool.path().to_path_buf(),
+        name: "-".into(),
+        _spool: Some(std::sync::Arc::new(spool)),
+    })
+}
+
+/// Opens an input for reading, decompressing gzip (recognised by its magic bytes, whatever
+/// the name).
+pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut file = File::open(&input.path)?;
+    let mut magic = [0u8; 2];
+    let n = read_up_to(&mut file, &mut magic)?;
+    file.rewind()?;
+    if n == 2 && magic == [0x1f, 0x8b] {
+        Ok(Box::new(BufReader::with_capacity(
+            256 * 1024,
+            MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, file)),
+        )))
+    } else {
+        Ok(Box::new(BufReader::with_capacity(256 * 1024, file)))
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn directories_are_walked_sorted_and_unknown_files_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("b.csv"), "x").unwrap();
+        std::fs::write(dir.path().join("sub/a.jsonl.gz"), "x").unwrap();
+        std::fs::write(dir.path().join("notes.pdf"), "x").unwrap();
+        let d = discover(&[dir.path().display().to_string()]).unwrap();
+        let names: Vec<_> = d.inputs.iter().map(|i| i.file_name().to_string()).collect();
+        assert_eq!(names, ["b.csv", "a.jsonl.gz"]);
+        assert_eq!(d.ignored.len(), 1);
+        assert_eq!(d.inputs[1].format_name().rsplit('.').next(), Some("jsonl"));
+    }
+
+    #[test]
+    fn missing_paths_are_named() {
+        let e = discover(&["/no/such/file.csv".into()]).unwrap_err();
+        assert!(e.contains("/no/such/file.csv"), "{e}");
+    }
+
+    #[test]
+    fn gzip_is_recognised_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("calls.csv");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"hello").unwrap();
+        std::fs::write(&p, gz.finish().unwrap()).unwrap();
+        let d = discover(&[p.display().to_string()]).unwrap();
+        let mut s = String::new();
+        open(&d.inputs[0]).unwrap().read_to_string(&mut s).unwrap();
+        assert_eq!(s, "hello");
+    }
+}

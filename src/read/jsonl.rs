@@ -1,0 +1,226 @@
+//! Conversation JSONL: one call per line,
+//! `{"call_id", "agent_id", "date"?, "turns": [{"speaker", "text", "start_ms"?, "end_ms"?}]}`.
+
+use super::dates::parse_date;
+use super::{CallSink, ReadContext, ReadError, Reader, text_lossy};
+use crate::accounting::SkipReason;
+use crate::model::{Call, Speaker};
+use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
+use std::io::BufRead;
+
+pub struct JsonlReader;
+
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(
+        default,
+        alias = "contact_id",
+        alias = "conversation_id",
+        deserialize_with = "id"
+    )]
+    call_id: Option<String>,
+    #[serde(default, alias = "agent", deserialize_with = "id")]
+    agent_id: Option<String>,
+    #[serde(default, deserialize_with = "id")]
+    date: Option<String>,
+    #[serde(default, deserialize_with = "id")]
+    team: Option<String>,
+    #[serde(default, deserialize_with = "id")]
+    queue: Option<String>,
+    #[serde(borrow, default)]
+    turns: Option<Vec<TurnLine<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct TurnLine<'a> {
+    #[serde(borrow, default, alias = "role")]
+    speaker: Option<Cow<'a, str>>,
+    #[serde(borrow, default, alias = "content")]
+    text: Option<Cow<'a, str>>,
+    #[serde(default)]
+    start_ms: Option<f64>,
+    #[serde(default)]
+    end_ms: Option<f64>,
+}
+
+/// Ids and dates may be written as strings or numbers.
+fn id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum StrOrNum {
+        S(String),
+        N(serde_json::Number),
+    }
+    Ok(match Option::<StrOrNum>::deserialize(d)? {
+        Some(StrOrNum::S(s)) => Some(s),
+        Some(StrOrNum::N(n)) => Some(n.to_string()),
+        None => None,
+    })
+}
+
+impl Reader for JsonlReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let mut buf = Vec::new();
+        let mut line_no = 0u64;
+        loop {
+            buf.clear();
+            let n = input.read_until(b'\n', &mut buf).map_err(|e| {
+                ReadError::Input(format!("{}:{}: cannot read: {e}", ctx.name, line_no + 1))
+            })?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            let mut lossy = false;
+            let text = text_lossy(&buf, ctx.acct, &mut lossy);
+            let text = text.trim_start_matches('\u{feff}').trim();
+            if text.is_empty() {
+                continue;
+            }
+            let parsed: Line = match serde_json::from_str(text) {
+                Ok(l) => l,
+                Err(e) => {
+                    ctx.acct.rows_read += 1;
+                    ctx.skip(
+                        SkipReason::MalformedRow,
+                        line_no,
+                        &format!("not a conversation object: {e}"),
+                    )?;
+                    continue;
+                }
+            };
+            let Some(turns) = parsed.turns else {
+                ctx.acct.rows_read += 1;
+                ctx.skip(SkipReason::MalformedRow, line_no, "no `turns` array")?;
+                continue;
+            };
+            ctx.acct.rows_read += turns.len() as u64;
+            let call_id = parsed.call_id.as_deref().map(str::trim).unwrap_or("");
+            if call_id.is_empty() {
+                for _ in &turns {
+                    ctx.skip(SkipReason::MissingCallId, line_no, "no call_id")?;
+                }
+                continue;
+            }
+            let mut call = Call::new(call_id);
+            call.source = ctx.source;
+            call.line = line_no;
+            call.agent_id = parsed.agent_id.filter(|a| !a.trim().is_empty());
+            call.team = parsed.team;
+            call.queue = parsed.queue;
+            if let Some(raw) = parsed.date.as_deref().filter(|d| !d.trim().is_empty()) {
+                call.date = parse_date(raw);
+                if call.date.is_none() {
+                    ctx.acct.warn(format!(
+                        "{}:{line_no}: date `{raw}` not understood; the call has no date",
+                        ctx.name
+                    ));
+                }
+            }
+            for (i, t) in turns.iter().enumerate() {
+                let text = t.text.as_deref().unwrap_or("");
+                if text.trim().is_empty() {
+                    ctx.skip(
+                        SkipReason::MissingText,
+                        line_no,
+                        &format!("turn {} has no text", i + 1),
+                    )?;
+                    continue;
+                }
+                let speaker = Speaker::from_label(t.speaker.as_deref().unwrap_or(""));
+                if speaker == Speaker::Other {
+                    ctx.acct.rows_other_speaker += 1;
+                }
+                let turn = call.push_turn(speaker, text, line_no);
+                turn.start_ms = t
+                    .start_ms
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .map(|v| v as u64);
+                turn.end_ms = t
+                    .end_ms
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .map(|v| v as u64);
+            }
+            if call.turns.is_empty() {
+                // Every turn was skipped (and counted); there is no call left to audit.
+                continue;
+            }
+            if !sink(call) {
+                return Err(ReadError::Stopped);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::Accounting;
+    use crate::read::ReadOptions;
+
+    fn read(data: &str) -> (Vec<Call>, Accounting) {
+        let mut acct = Accounting::default();
+        let options = ReadOptions::default();
+        let mut calls = Vec::new();
+        let mut ctx = ReadContext {
+            name: "t.jsonl",
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        JsonlReader
+            .read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+                calls.push(c);
+                true
+            })
+            .unwrap();
+        (calls, acct)
+    }
+
+    #[test]
+    fn reads_calls_with_timings_and_numeric_ids() {
+        let (calls, acct) = read(
+            r#"{"call_id": 7, "agent_id": "ann", "date": "2024-03-05", "turns": [{"speaker": "customer", "text": "hi", "start_ms": 0, "end_ms": 900}, {"role": "agent", "content": "hello", "start_ms": 1000}]}"#,
+        );
+        assert_eq!(calls[0].id, "7");
+        assert_eq!(calls[0].turns.len(), 2);
+        assert_eq!(calls[0].turns[0].end_ms, Some(900));
+        assert_eq!(calls[0].turns[1].speaker, Speaker::Agent);
+        assert_eq!(acct.rows_read, 2);
+    }
+
+    #[test]
+    fn bad_lines_are_counted_and_skipped() {
+        let (calls, acct) = read(
+            "{not json\n\n{\"turns\": [{\"speaker\": \"agent\", \"text\": \"x\"}]}\n{\"call_id\": \"c\", \"turns\": [{\"speaker\": \"agent\", \"text\": \"\"}, {\"speaker\": \"agent\", \"text\": \"ok\"}]}\n",
+        );
+        assert_eq!(calls.len(), 1);
+        assert_eq!(acct.rows_read, 4);
+        assert_eq!(acct.rows_skipped_total(), 3);
+        assert!(
+            acct.warnings[0].starts_with("t.jsonl:1:"),
+            "{:?}",
+            acct.warnings
+        );
+        assert!(
+            acct.warnings[1].starts_with("t.jsonl:3:"),
+            "{:?}",
+            acct.warnings
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_a_malformed_row_not_a_crash() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let (calls, acct) = read(&format!("{{\"call_id\": \"c\", \"turns\": {deep}}}\n"));
+        assert!(calls.is_empty());
+        assert_eq!(acct.rows_skipped_total(), 1);
+    }
+}
