@@ -359,7 +359,7 @@ fn outside_window(
 /// Gaps of at least `min_gap_ms` before a turn of the item's speaker: reported by the source
 /// when it has silences, else measured between turns.
 fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut Vec<Hit>) {
-    let hit_at = |turn: usize, out: &mut Vec<Hit>| {
+    let hit_at = |turn: usize, gap_ms: u64, out: &mut Vec<Hit>| {
         out.push(Hit {
             item: i as u32,
             unless: false,
@@ -371,6 +371,7 @@ fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut V
             orig_end: 0,
             in_question: false,
             phrase: DETECTOR_HIT,
+            aux: u32::try_from(gap_ms).unwrap_or(u32::MAX),
         });
     };
     if !call.silences.is_empty() {
@@ -388,7 +389,7 @@ fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut V
                 .get(next)
                 .is_some_and(|t| item.speaker.covers(t.speaker))
             {
-                hit_at(next, out);
+                hit_at(next, sil.end_ms - sil.start_ms, out);
             }
         }
         return;
@@ -399,7 +400,7 @@ fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut V
             && start >= until + min_gap_ms
             && item.speaker.covers(t.speaker)
         {
-            hit_at(ti, out);
+            hit_at(ti, start - until, out);
         }
         if let Some(e) = t.end_ms.or(t.start_ms) {
             spoken_until = Some(spoken_until.map_or(e, |u| u.max(e)));
@@ -443,6 +444,19 @@ fn calmed(
     }
     let phrase_in_last = phrase_hits.iter().find(|h| h.turn == last);
     let upset_in_last = s.kept[upset].iter().any(|&(t, _)| t == last);
+    if let Some(d) = det.as_mut() {
+        d.reasons[i] = match (phrase_in_last, upset_in_last) {
+            (Some(_), _) => String::new(),
+            (None, false) => format!(
+                "the customer's last turn ({}) shows no upset marker",
+                last + 1
+            ),
+            (None, true) => format!(
+                "the customer's last turn ({}) is still upset and neither thanks nor accepts",
+                last + 1
+            ),
+        };
+    }
     let hit = match phrase_in_last {
         Some(h) => *h,
         None if !upset_in_last => {
@@ -458,6 +472,7 @@ fn calmed(
                 orig_end: turn.text.end - turn.text.start,
                 in_question: false,
                 phrase: DETECTOR_HIT,
+                aux: 0,
             }
         }
         None => return,
@@ -473,9 +488,24 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
     let text = call.turn_text(turn);
     let start = (h.orig_start as usize).min(text.len());
     let end = (h.orig_end as usize).clamp(start, text.len());
+    let mut quoted = text.get(start..end).unwrap_or("").to_string();
     let rule = if h.phrase == DETECTOR_HIT {
         let d = rubric.items[h.item as usize].detector;
-        format!("detector:{}", d.map_or("?", |d| d.name()))
+        match d {
+            Some(Detector::Mirroring { .. }) => {
+                format!("detector:mirroring ({} shared content words)", h.aux)
+            }
+            Some(Detector::Silence { .. }) => {
+                // Silence has no words to quote: say what was measured instead.
+                quoted = format!(
+                    "({} s of silence before this turn)",
+                    fmt_num(round1(f64::from(h.aux) / 1000.0))
+                );
+                "detector:silence".to_string()
+            }
+            Some(d) => format!("detector:{}", d.name()),
+            None => "detector".to_string(),
+        }
     } else {
         rubric.phrases[h.phrase as usize].text.clone()
     };
@@ -485,7 +515,7 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
         start_ms: turn.start_ms,
         start: start as u32,
         end: end as u32,
-        text: text.get(start..end).unwrap_or("").to_string(),
+        text: quoted,
         rule,
     }
 }
@@ -524,7 +554,12 @@ fn reason(
             .first()
             .map(|e| format!(", first at turn {}: “{}”", e.turn + 1, e.text))
             .unwrap_or_default();
-        return format!("{what}: {count} match{}{first}", plural(count));
+        let why = if d.reasons[i].is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", d.reasons[i])
+        };
+        return format!("{what}: {count} match{}{first}{why}", plural(count));
     }
     // Not occurred: say what came closest.
     if !d.reasons[i].is_empty() {

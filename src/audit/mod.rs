@@ -141,6 +141,8 @@ pub(crate) struct Hit {
     pub in_question: bool,
     /// Phrase index, or `u32::MAX` for a detector.
     pub phrase: u32,
+    /// What a detector measured: shared words (mirroring), silence in ms.
+    pub aux: u32,
 }
 
 pub(crate) const DETECTOR_HIT: u32 = u32::MAX;
@@ -231,6 +233,7 @@ impl<'r> Auditor<'r> {
                     orig_end: last.orig_end,
                     in_question: self.norm.is_question(last.sentence),
                     phrase: ph.phrase,
+                    aux: 0,
                 });
             }
 
@@ -290,6 +293,7 @@ impl<'r> Auditor<'r> {
             orig_end: text_len as u32,
             in_question,
             phrase: DETECTOR_HIT,
+            aux: 0,
         };
         match det {
             Detector::Question => {
@@ -332,6 +336,7 @@ impl<'r> Auditor<'r> {
                         sent_end: last.sentence,
                         orig_start: first.orig_start,
                         orig_end: last.orig_end,
+                        aux: shared,
                         ..whole(false)
                     });
                 }

@@ -1,0 +1,407 @@
+//! `callaudit audit` through the real binary: scoring, both inputs, merging, exit codes,
+//! determinism across thread counts, and the TweetSumm corpus when it is present.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+
+#[test]
+fn scoring_arithmetic_is_the_weighted_share_minus_penalties() {
+    // A calm call (empathy, apology, mirroring do not apply). Applicable expected items and
+    // weights: clarifying_question 1, resolution 2, additional_concerns 1, follow_up 1,
+    // thanks 1, active_listening 1, stepwise 1 = 8. Met: resolution (2) + thanks (1) = 3.
+    // 100 * 3/8 = 37.5; hold (-10) → 27.5.
+    let rows = audit_rows(&csv_of(&[
+        (
+            "c1",
+            "ann",
+            "customer",
+            "Hi, I'd like a copy of my invoice.",
+        ),
+        (
+            "c1",
+            "ann",
+            "agent",
+            "Thanks. I have sent it to your email.",
+        ),
+        ("c1", "ann", "agent", "Please hold."),
+    ]));
+    let r = &rows[0];
+    assert_eq!(r["customer_upset"], "0");
+    assert_eq!(r["thanks"], "1");
+    assert_eq!(r["resolution"], "1");
+    assert_eq!(r["hold"], "1");
+    assert_eq!(r["score"], "27.50");
+    assert_eq!(r["passed"], "0");
+}
+
+#[test]
+fn penalties_floor_at_zero_and_auto_fail_forces_zero() {
+    let rows = audit_rows(&csv_of(&[
+        ("c1", "ann", "customer", "Where is my parcel?"),
+        (
+            "c1",
+            "ann",
+            "agent",
+            "Calm down. Please hold, I'll transfer you. I promise it will never happen again.",
+        ),
+        ("c2", "ann", "customer", "Where is my parcel?"),
+        (
+            "c2",
+            "ann",
+            "agent",
+            "Thanks for asking. When did you order it? First, I've sent a replacement and I'll email you tomorrow. Got it? Anything else? Damn printer.",
+        ),
+    ]));
+    assert_eq!(rows[0]["score"], "0.00");
+    assert_eq!(rows[1]["profanity"], "1");
+    assert_eq!(rows[1]["score"], "0.00", "profanity is auto-fail");
+}
+
+#[test]
+fn a_good_upset_call_passes() {
+    let rows = audit_rows(&csv_of(&[
+        (
+            "c1",
+            "ann",
+            "customer",
+            "My bill is wrong again, this is ridiculous!",
+        ),
+        (
+            "c1",
+            "ann",
+            "agent",
+            "I'm so sorry, I understand how frustrating that is. So your bill is wrong again this month?",
+        ),
+        (
+            "c1",
+            "ann",
+            "customer",
+            "Yes, I was charged for a phone I returned.",
+        ),
+        (
+            "c1",
+            "ann",
+            "agent",
+            "Thanks for confirming. Got it. First, I've issued a refund for the phone, and I'll email you tomorrow to confirm. Is there anything else I can help with?",
+        ),
+        ("c1", "ann", "customer", "No, thank you."),
+    ]));
+    let r = &rows[0];
+    assert_eq!(r["customer_upset"], "1");
+    assert_eq!(r["customer_calmed"], "1");
+    assert_eq!(r["passed"], "1", "{r:?}");
+    assert_eq!(r["score"], "100.00", "{r:?}");
+}
+
+#[test]
+fn the_report_aggregates_per_agent() {
+    let w = Workdir::new();
+    let input = w.write(
+        "in.csv",
+        csv_of(&[
+            ("c1", "ann", "customer", "Hi"),
+            ("c1", "ann", "agent", "Thanks for waiting. Anything else?"),
+            ("c2", "bob", "customer", "This is ridiculous!"),
+            ("c2", "bob", "agent", "Please hold."),
+            ("c3", "ann", "customer", "Hello"),
+            ("c3", "ann", "agent", "Hi"),
+        ]),
+    );
+    let out = callaudit()
+        .args(["audit", "--quiet", "--format", "json"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0]["key"], "ann");
+    assert_eq!(groups[0]["calls"], 2);
+    assert_eq!(groups[0]["items"]["thanks"]["rate"], 50.0);
+    assert_eq!(groups[1]["key"], "bob");
+    assert_eq!(groups[1]["upset_calls"], 1);
+    assert_eq!(groups[1]["violations_per_100_calls"], 100.0);
+    assert_eq!(groups[1]["calmed_rate"], 0.0);
+    assert_eq!(v["overall"]["calls"], 3);
+    assert_eq!(v["accounting"]["rows_read"], 6);
+    assert_eq!(v["accounting"]["rows_audited"], 6);
+}
+
+#[test]
+fn csv_and_jsonl_inputs_give_the_same_audit() {
+    let w = Workdir::new();
+    let csv = w.write(
+        "a.csv",
+        csv_of(&[
+            ("c1", "ann", "customer", "My order is late and I'm annoyed."),
+            (
+                "c1",
+                "ann",
+                "agent",
+                "Sorry to hear that! When did you order?",
+            ),
+            ("c1", "ann", "customer", "Monday."),
+            (
+                "c1",
+                "ann",
+                "agent",
+                "I've sent a replacement. Anything else?",
+            ),
+        ]),
+    );
+    let jsonl = w.write(
+        "b.jsonl",
+        r#"{"call_id": "c1", "agent_id": "ann", "turns": [{"speaker": "customer", "text": "My order is late and I'm annoyed."}, {"speaker": "agent", "text": "Sorry to hear that! When did you order?"}, {"speaker": "customer", "text": "Monday."}, {"speaker": "agent", "text": "I've sent a replacement. Anything else?"}]}
+"#,
+    );
+    let run = |input: &std::path::Path, name: &str| {
+        let calls = w.path(name);
+        callaudit()
+            .args(["audit", "--quiet", "--calls"])
+            .arg(&calls)
+            .arg(input)
+            .assert()
+            .success();
+        std::fs::read_to_string(calls).unwrap()
+    };
+    assert_eq!(run(&csv, "x.csv"), run(&jsonl, "y.csv"));
+}
+
+#[test]
+fn rows_of_a_call_are_merged_wherever_they_are() {
+    let w = Workdir::new();
+    let together = w.write(
+        "together.csv",
+        "call_id,agent_id,turn,speaker,text\n\
+         c1,ann,1,customer,This is ridiculous!\n\
+         c1,ann,2,agent,I'm so sorry.\n\
+         c1,ann,3,customer,Thanks.\n\
+         c2,bob,1,customer,Hi\n\
+         c2,bob,2,agent,Hello\n",
+    );
+    // The same calls, interleaved and split over two files, out of order.
+    w.write(
+        "split/a.csv",
+        "call_id,agent_id,turn,speaker,text\n\
+         c1,ann,3,customer,Thanks.\n\
+         c2,bob,1,customer,Hi\n\
+         c1,ann,1,customer,This is ridiculous!\n",
+    );
+    w.write(
+        "split/b.csv",
+        "call_id,agent_id,turn,speaker,text\n\
+         c2,bob,2,agent,Hello\n\
+         c1,ann,2,agent,I'm so sorry.\n",
+    );
+    let audit = |input: &std::path::Path, name: &str| {
+        let calls = w.path(name);
+        let out = callaudit()
+            .args(["audit", "--format", "json", "--calls"])
+            .arg(&calls)
+            .arg(input)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let mut rows = read_calls_csv(&calls);
+        rows.sort_by(|a, b| a["call_id"].cmp(&b["call_id"]));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            rows,
+            v["overall"].clone(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (a_rows, a_overall, _) = audit(&together, "a.csv");
+    let (b_rows, b_overall, b_err) = audit(&w.path("split"), "b.csv");
+    assert_eq!(a_rows, b_rows);
+    assert_eq!(a_overall, b_overall);
+    assert_eq!(a_rows.len(), 2);
+    assert!(b_err.contains("2 call(s) merged"), "{b_err}");
+}
+
+#[test]
+fn thread_counts_give_byte_identical_outputs() {
+    let input = repo_path("examples/data");
+    let w = Workdir::new();
+    let mut outputs = Vec::new();
+    for threads in ["1", "4"] {
+        let calls = w.path(&format!("calls-{threads}.jsonl"));
+        let out = callaudit()
+            .args([
+                "audit",
+                "--quiet",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "--calls",
+            ])
+            .arg(&calls)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        outputs.push((out.stdout, std::fs::read(&calls).unwrap()));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn per_call_csv_has_a_column_for_every_item() {
+    let w = Workdir::new();
+    let calls = w.path("calls.csv");
+    callaudit()
+        .args(["audit", "--quiet", "--calls"])
+        .arg(&calls)
+        .arg(repo_path("examples/data"))
+        .assert()
+        .success();
+    let mut r = csv::Reader::from_path(&calls).unwrap();
+    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &headers[..6],
+        ["call_id", "agent_id", "date", "turns", "score", "passed"]
+    );
+    let rubric = callaudit::rubric::Rubric::default_rubric();
+    let ids: Vec<String> = rubric.items.iter().map(|i| i.id.clone()).collect();
+    assert_eq!(&headers[6..], &ids[..]);
+    assert_eq!(r.records().count(), 12);
+}
+
+#[test]
+fn per_call_jsonl_carries_evidence() {
+    let w = Workdir::new();
+    let calls = w.path("calls.jsonl");
+    callaudit()
+        .args(["audit", "--quiet", "--calls"])
+        .arg(&calls)
+        .arg(repo_path("examples/data/calls.csv"))
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&calls).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["call_id"], "C-1001");
+    let apology = &first["items"]["apology"];
+    assert_eq!(apology["verdict"], "met");
+    assert_eq!(apology["evidence"][0]["turn"], 2);
+    assert_eq!(apology["evidence"][0]["speaker"], "agent");
+    assert_eq!(apology["evidence"][0]["text"], "sorry");
+}
+
+#[test]
+fn fail_under_exits_1_with_a_reason() {
+    let input = repo_path("examples/data");
+    callaudit()
+        .args(["audit", "--quiet", "--fail-under", "99"])
+        .arg(&input)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("gate failed: --fail-under 99"));
+    callaudit()
+        .args(["audit", "--quiet", "--fail-under", "10"])
+        .arg(&input)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn input_errors_exit_2_naming_the_file_and_line() {
+    let w = Workdir::new();
+    let bad = w.write("bad.csv", "id,who,words\n1,agent,hi\n");
+    callaudit()
+        .args(["audit"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.csv:1: no column for call"))
+        .stderr(predicate::str::contains("--map"));
+    callaudit()
+        .args(["audit", "/no/such/dir/calls.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/dir/calls.csv"));
+    let strict = w.write(
+        "strict.csv",
+        "call_id,speaker,text\nc1,agent,hi\nc1,agent\n",
+    );
+    callaudit()
+        .args(["audit", "--strict"])
+        .arg(&strict)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "strict.csv:3: expected 3 fields, found 2",
+        ));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    callaudit().args(["audit"]).assert().code(2);
+    callaudit()
+        .args(["audit", "--format", "pdf", "x.csv"])
+        .assert()
+        .code(2);
+    callaudit()
+        .args(["audit", "--threads", "0", "x.csv"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn nothing_to_audit_is_an_error_unless_allowed() {
+    let w = Workdir::new();
+    let empty = w.write("empty.csv", "call_id,speaker,text\n");
+    callaudit()
+        .args(["audit"])
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no calls matched"));
+    callaudit()
+        .args(["audit", "--allow-empty", "--format", "csv"])
+        .arg(&empty)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn stdout_holds_only_the_report() {
+    let out = callaudit()
+        .args(["audit", "--format", "csv"])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("agent,calls,upset_calls,mean_score,pass_rate,"));
+    assert_eq!(stdout.lines().count(), 6, "header, 4 agents, (all)");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("12 calls"), "{stderr}");
+}
+
+#[test]
+fn tweetsumm_is_audited_without_skipping_a_row() {
+    let Some(shared) = shared() else { return };
+    let w = Workdir::new();
+    let calls = w.path("calls.csv");
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--calls"])
+        .arg(&calls)
+        .arg(shared.join("data/tweetsumm/tweetsumm-dev.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let acct = &v["accounting"];
+    assert_eq!(acct["calls_audited"], 989);
+    assert_eq!(acct["rows_read"], acct["rows_audited"]);
+    assert_eq!(acct["rows_skipped"], serde_json::json!({}));
+    assert!(v["groups"].as_array().unwrap().len() > 50, "every brand");
+    let rows = read_calls_csv(&calls);
+    assert_eq!(rows.len(), 989);
+    for item in callaudit::rubric::Rubric::default_rubric().items {
+        assert!(rows[0].contains_key(&item.id), "no column {}", item.id);
+    }
+}

@@ -1,0 +1,94 @@
+//! Helpers shared by the CLI tests: write transcripts to a temp dir, run the real binary, read
+//! its per-call CSV back.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub fn callaudit() -> Command {
+    let mut cmd = Command::cargo_bin("callaudit").expect("binary built");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// A CSV transcript of one or more calls: (call_id, agent, speaker, text).
+pub fn csv_of(rows: &[(&str, &str, &str, &str)]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["call_id", "agent_id", "speaker", "text"])
+        .unwrap();
+    for r in rows {
+        w.write_record([r.0, r.1, r.2, r.3]).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+}
+
+/// Per-call CSV rows as maps from column name to value, in file order.
+pub fn read_calls_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Audits a CSV transcript and returns its per-call rows.
+pub fn audit_rows(csv: &str) -> Vec<HashMap<String, String>> {
+    let w = Workdir::new();
+    let input = w.write("in.csv", csv);
+    let calls = w.path("calls.csv");
+    callaudit()
+        .args(["audit", "--quiet", "--format", "json", "--calls"])
+        .arg(&calls)
+        .arg(&input)
+        .assert()
+        .success();
+    read_calls_csv(&calls)
+}
+
+pub fn repo_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// `../shared`, or `None` (and a message) when it is absent.
+pub fn shared() -> Option<PathBuf> {
+    let p = repo_path("../shared");
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipping: ../shared is absent");
+        None
+    }
+}

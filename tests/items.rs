@@ -1,0 +1,339 @@
+//! Every item of the built-in rubric, through the real binary: a sentence that must count and
+//! a near miss that must not. Items that apply only to upset customers get an upset opening.
+
+mod common;
+use common::*;
+
+const UPSET: &str = "This is ridiculous, I'm fed up with your service!";
+
+/// The per-call count (or 0/1 flag) of `item` after auditing these turns.
+fn count(item: &str, turns: &[(&str, &str)]) -> String {
+    let rows: Vec<(&str, &str, &str, &str)> = turns
+        .iter()
+        .map(|(speaker, text)| ("c1", "ann", *speaker, *text))
+        .collect();
+    let calls = audit_rows(&csv_of(&rows));
+    assert_eq!(calls.len(), 1);
+    calls[0]
+        .get(item)
+        .unwrap_or_else(|| panic!("no column {item}"))
+        .clone()
+}
+
+/// Agent says `text` after an upset customer.
+fn after_upset(item: &str, text: &str) -> String {
+    count(item, &[("customer", UPSET), ("agent", text)])
+}
+
+fn check(item: &str, positive: &str, near_miss: &str) {
+    let p = after_upset(item, positive);
+    assert_ne!(p, "0", "{item}: expected a match in {positive:?}");
+    let n = after_upset(item, near_miss);
+    assert_eq!(n, "0", "{item}: expected no match in {near_miss:?}");
+}
+
+#[test]
+fn empathy() {
+    check(
+        "empathy",
+        "I understand how frustrating this must be.",
+        "I understand, but that's our policy.",
+    );
+    assert_eq!(
+        after_upset("empathy", "I don't understand the question."),
+        "0"
+    );
+}
+
+#[test]
+fn apology() {
+    check(
+        "apology",
+        "I'm so sorry about the delay.",
+        "I'm sorry you feel that way.",
+    );
+    assert_eq!(
+        after_upset("apology", "I'm sorry, but that's our policy."),
+        "0"
+    );
+}
+
+#[test]
+fn mirroring() {
+    let p = count(
+        "mirroring",
+        &[
+            (
+                "customer",
+                "My package arrived damaged and the box was soaked. Unacceptable!",
+            ),
+            ("agent", "So your package arrived damaged and soaked?"),
+        ],
+    );
+    assert_ne!(p, "0");
+    let lead_in = after_upset("mirroring", "Just to confirm, that was on Monday?");
+    assert_ne!(lead_in, "0");
+    let n = count(
+        "mirroring",
+        &[
+            (
+                "customer",
+                "My package arrived damaged and the box was soaked. Unacceptable!",
+            ),
+            ("agent", "Let me check that for you."),
+        ],
+    );
+    assert_eq!(n, "0");
+}
+
+#[test]
+fn clarifying_question() {
+    check(
+        "clarifying_question",
+        "When did you first notice the charge?",
+        "Is there anything else I can help with?",
+    );
+    // A question's words without the question.
+    assert_eq!(
+        after_upset("clarifying_question", "When you get a moment, restart it."),
+        "0"
+    );
+}
+
+#[test]
+fn resolution() {
+    check(
+        "resolution",
+        "I've issued a full refund to your card.",
+        "Unfortunately you're not eligible for a refund.",
+    );
+}
+
+#[test]
+fn additional_concerns() {
+    check(
+        "additional_concerns",
+        "Is there anything else I can help you with?",
+        "Is there a reference number on the letter?",
+    );
+}
+
+#[test]
+fn follow_up() {
+    check(
+        "follow_up",
+        "I'll call you back tomorrow with an update.",
+        "You can call us back if you like.",
+    );
+}
+
+#[test]
+fn thanks() {
+    check(
+        "thanks",
+        "Thanks for your patience.",
+        "No thanks needed, I think.",
+    );
+}
+
+#[test]
+fn active_listening() {
+    check(
+        "active_listening",
+        "Got it, that makes sense.",
+        "I got the email.",
+    );
+}
+
+#[test]
+fn stepwise() {
+    check(
+        "stepwise",
+        "First, restart the app, then sign in again.",
+        "This is the first time I've seen this.",
+    );
+}
+
+#[test]
+fn hold() {
+    check(
+        "hold",
+        "Let me put you on hold for a moment.",
+        "Your household account is fine.",
+    );
+}
+
+#[test]
+fn transfer() {
+    check(
+        "transfer",
+        "I'll transfer you to our billing team.",
+        "You can move money in the app.",
+    );
+    // Moving to a private channel with the same team is not a transfer.
+    assert_eq!(
+        after_upset("transfer", "Please DM us your order number."),
+        "0"
+    );
+}
+
+#[test]
+fn overpromise() {
+    check(
+        "overpromise",
+        "I promise this will never happen again.",
+        "I can't promise anything, but I'll try.",
+    );
+}
+
+#[test]
+fn dismissive() {
+    check(
+        "dismissive",
+        "Calm down, it's not my problem.",
+        "Please stay calm while I check.",
+    );
+}
+
+#[test]
+fn profanity() {
+    check(
+        "profanity",
+        "That's a damn shame.",
+        "Hello, let me assist you.",
+    );
+}
+
+#[test]
+fn shouting() {
+    check(
+        "shouting",
+        "I ALREADY TOLD YOU THE ORDER IS LOST.",
+        "Your UPS and DHL parcels are on the way.",
+    );
+}
+
+#[test]
+fn hedging() {
+    check(
+        "hedging",
+        "Maybe it will arrive tomorrow, I guess.",
+        "Make sure the cable is plugged in.",
+    );
+}
+
+#[test]
+fn premature_escalation() {
+    let early = after_upset("premature_escalation", "Let me get my supervisor.");
+    assert_ne!(early, "0");
+    let after_trying = count(
+        "premature_escalation",
+        &[
+            ("customer", UPSET),
+            ("agent", "I'm so sorry about this."),
+            ("customer", "It's still broken."),
+            ("agent", "Let me get my supervisor."),
+        ],
+    );
+    assert_eq!(after_trying, "0");
+}
+
+#[test]
+fn customer_upset_and_calmed() {
+    let upset = count(
+        "customer_upset",
+        &[("customer", "This is RIDICULOUS!!!"), ("agent", "Sorry.")],
+    );
+    assert_eq!(upset, "1");
+    let calm = count(
+        "customer_upset",
+        &[
+            ("customer", "Hi, can I change my address?"),
+            ("agent", "Sure."),
+        ],
+    );
+    assert_eq!(calm, "0");
+
+    let calmed = count(
+        "customer_calmed",
+        &[
+            ("customer", UPSET),
+            ("agent", "I'm sorry, I've refunded you."),
+            ("customer", "Thanks, that works."),
+        ],
+    );
+    assert_eq!(calmed, "1");
+    let still_upset = count(
+        "customer_calmed",
+        &[
+            ("customer", UPSET),
+            ("agent", "I'm sorry."),
+            ("customer", "Still not fixed. Useless."),
+        ],
+    );
+    assert_eq!(still_upset, "0");
+    // Never upset: calmed does not apply, and its cell is empty.
+    let not_upset = count(
+        "customer_calmed",
+        &[("customer", "Hi there."), ("agent", "Hello!")],
+    );
+    assert_eq!(not_upset, "");
+}
+
+/// Interruption and silence need timings, so these calls come as JSONL.
+fn timed_call(turns: &[(&str, &str, u64, u64)]) -> std::collections::HashMap<String, String> {
+    let w = Workdir::new();
+    let turns: Vec<String> = turns
+        .iter()
+        .map(|(s, t, a, b)| {
+            format!(r#"{{"speaker": "{s}", "text": "{t}", "start_ms": {a}, "end_ms": {b}}}"#)
+        })
+        .collect();
+    let input = w.write(
+        "in.jsonl",
+        format!(
+            "{{\"call_id\": \"t1\", \"agent_id\": \"ann\", \"turns\": [{}]}}\n",
+            turns.join(", ")
+        ),
+    );
+    let calls = w.path("calls.csv");
+    callaudit()
+        .args(["audit", "--quiet", "--format", "json", "--calls"])
+        .arg(&calls)
+        .arg(&input)
+        .assert()
+        .success();
+    read_calls_csv(&calls).remove(0)
+}
+
+#[test]
+fn interruption() {
+    let cut_in = timed_call(&[
+        ("customer", "My card was declined twice today", 0, 4000),
+        ("agent", "Which card?", 2500, 3500),
+    ]);
+    assert_eq!(cut_in["interruption"], "1");
+    let overlap_small = timed_call(&[
+        ("customer", "My card was declined twice today", 0, 4000),
+        ("agent", "Which card?", 3800, 4500),
+    ]);
+    assert_eq!(overlap_small["interruption"], "0");
+}
+
+#[test]
+fn silence() {
+    let long = timed_call(&[
+        ("customer", "Can you check my order?", 0, 2000),
+        ("agent", "Sure, one moment.", 2500, 3500),
+        ("agent", "It ships today.", 15_000, 16_000),
+    ]);
+    assert_eq!(long["silence"], "1");
+    let short = timed_call(&[
+        ("customer", "Can you check my order?", 0, 2000),
+        ("agent", "Sure, one moment.", 2500, 3500),
+        ("agent", "It ships today.", 11_000, 12_000),
+    ]);
+    assert_eq!(short["silence"], "0");
+    // Without timings the item does not apply: 0 matches and no penalty.
+    assert_eq!(after_upset("silence", "Sure."), "0");
+}
