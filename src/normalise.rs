@@ -161,6 +161,14 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
                 i = apostrophe(out, &mut w, src, i, 1);
                 continue;
             }
+            if matches!(b, b':' | b';' | b'-' | b'>')
+                && let Some(face) = emoticon_at(bytes, i)
+            {
+                w.end(out);
+                push_symbol(out, face, i, i + face.len());
+                i += face.len();
+                continue;
+            }
             if matches!(b, b'.' | b'?' | b'!') {
                 let run_start = i;
                 let mut has_q = false;
@@ -219,6 +227,13 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
                 i += len;
                 w.orig_end = i;
             }
+            // Joiners, variation selectors and skin tones belong to the emoji before them.
+            '\u{200D}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}' => i += len,
+            _ if is_emoji(c) => {
+                w.end(out);
+                push_symbol(out, &src[i..i + len], i, i + len);
+                i += len;
+            }
             _ => {
                 w.end(out);
                 i += len;
@@ -234,6 +249,46 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
         // The last sentence has words but no terminal mark.
         out.sentence_ends.push(0);
     }
+}
+
+/// Emoji carry feeling in chat ("😡", "🙄", "👍"), so each is a word of its own that a phrase
+/// can name.
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF | 0x2B50 | 0x2B55 | 0x231A..=0x23FF)
+}
+
+/// ASCII emoticons, which chat customers write instead of emoji.
+const EMOTICONS: &[&str] = &[
+    ">:(", ":-(", ":'(", ":-/", ":-)", ":-|", "-_-", ":(", ":/", ":)", ":|", ":@", ":d", ";)", ":p",
+];
+
+fn emoticon_at(bytes: &[u8], i: usize) -> Option<&'static str> {
+    let rest = &bytes[i..];
+    let face = EMOTICONS
+        .iter()
+        .find(|f| rest.len() >= f.len() && rest[..f.len()].eq_ignore_ascii_case(f.as_bytes()))?;
+    let after = rest.get(face.len()).copied();
+    // Not the "://" of a URL, not ":d" starting a word ("D:Delivery"), not inside a word.
+    let glued_after = after.is_some_and(|a| a == b'/' || a.is_ascii_alphanumeric());
+    let glued_before = i > 0 && bytes[i - 1].is_ascii_alphanumeric() && face.starts_with(':');
+    (!glued_after && !glued_before).then_some(face)
+}
+
+/// Pushes a symbol (emoji, emoticon) as a word token of its own.
+fn push_symbol(out: &mut Normalised, symbol: &str, orig_start: usize, orig_end: usize) {
+    let start = out.text.len() as u32;
+    for c in symbol.chars() {
+        out.text.push(c.to_ascii_lowercase());
+    }
+    out.tokens.push(Token {
+        start,
+        end: out.text.len() as u32,
+        orig_start: orig_start as u32,
+        orig_end: orig_end as u32,
+        sentence: current_sentence(out),
+        kind: TokenKind::Word,
+    });
+    out.text.push(' ');
 }
 
 fn push_mark(out: &mut Normalised, mark: u8, orig_start: usize, orig_end: usize, sentence: u32) {
@@ -488,7 +543,17 @@ mod tests {
 
     #[test]
     fn non_ascii_letters_and_emoji() {
-        assert_eq!(norm("Ça VA 😊 très bien"), " ça va très bien ");
+        assert_eq!(norm("Ça VA 😊 très bien"), " ça va 😊 très bien ");
+        assert_eq!(norm("late again😡😡"), " late again 😡 😡 ");
+        assert_eq!(norm("ok 👍🏽"), " ok 👍 ");
+    }
+
+    #[test]
+    fn emoticons_are_words_but_urls_are_not_emoticons() {
+        assert_eq!(norm("still broken :( -_-"), " still broken :( -_- ");
+        assert_eq!(norm("see https://t.co/x"), " see https t co x ");
+        assert_eq!(norm("thanks :D"), " thanks :d ");
+        assert_eq!(norm("a:b"), " a b ");
     }
 
     #[test]

@@ -20,28 +20,39 @@ pub fn content_words(norm: &Normalised, out: &mut Vec<u64>) {
     out.dedup();
 }
 
-/// How many of `earlier`'s content words `now` repeats. Both are sorted and deduplicated.
-pub fn shared_words(now: &[u64], earlier: &[u64]) -> u32 {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < now.len() && j < earlier.len() {
-        match now[i].cmp(&earlier[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+/// A sentence that repeats content words of the other party's latest turns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Echo {
+    pub sentence: u32,
+    /// Token range from the first to the last repeated word.
+    pub first: usize,
+    pub end: usize,
+    /// Distinct repeated content words.
+    pub shared: u32,
 }
 
-/// Tokens of `norm` whose content word is among `earlier` (for evidence).
-pub fn shared_tokens(norm: &Normalised, earlier: &[u64]) -> Option<(usize, usize)> {
-    let mut first = None;
-    let mut last = 0;
+/// Sentences of `norm` that repeat at least `min_shared` distinct content words of `earlier`
+/// (sorted fingerprints). `seen` is scratch space.
+pub fn echoes(
+    norm: &Normalised,
+    earlier: &[u64],
+    min_shared: u32,
+    seen: &mut Vec<u64>,
+    out: &mut Vec<Echo>,
+) {
+    out.clear();
+    seen.clear();
+    let mut current: Option<Echo> = None;
+    let flush = |e: Option<Echo>, out: &mut Vec<Echo>| {
+        if let Some(e) = e.filter(|e| e.shared >= min_shared.max(1)) {
+            out.push(e);
+        }
+    };
     for (i, t) in norm.tokens.iter().enumerate() {
+        if current.is_some_and(|c| c.sentence != t.sentence) {
+            flush(current.take(), out);
+            seen.clear();
+        }
         if t.kind != TokenKind::Word {
             continue;
         }
@@ -49,12 +60,30 @@ pub fn shared_tokens(norm: &Normalised, earlier: &[u64]) -> Option<(usize, usize
         if w.len() < 3 || is_stop_word(w) {
             continue;
         }
-        if earlier.binary_search(&fingerprint(stem(w))).is_ok() {
-            first.get_or_insert(i);
-            last = i;
+        let f = fingerprint(stem(w));
+        if earlier.binary_search(&f).is_err() {
+            continue;
+        }
+        let e = current.get_or_insert(Echo {
+            sentence: t.sentence,
+            first: i,
+            end: i + 1,
+            shared: 0,
+        });
+        e.end = i + 1;
+        if !seen.contains(&f) {
+            seen.push(f);
+            e.shared += 1;
         }
     }
-    first.map(|f| (f, last + 1))
+    flush(current, out);
+}
+
+/// Adds `words` (sorted, deduplicated) into `block`, keeping it sorted and deduplicated.
+pub fn merge_words(block: &mut Vec<u64>, words: &[u64]) {
+    block.extend_from_slice(words);
+    block.sort_unstable();
+    block.dedup();
 }
 
 /// Strips the commonest English inflections so "charged"/"charges"/"charge" compare equal.
@@ -83,20 +112,26 @@ fn is_stop_word(w: &str) -> bool {
     STOP_WORDS.binary_search(&w).is_ok()
 }
 
-/// English function words plus the politeness and channel words every support turn has, which
-/// would otherwise make any two turns look alike. Sorted for binary search (tested).
+/// English function words plus the politeness, apology and support words every support turn
+/// has, which would otherwise make any two turns look alike. Sorted for binary search (tested).
 const STOP_WORDS: &[&str] = &[
+    "able",
     "about",
     "above",
     "after",
     "again",
     "all",
+    "already",
     "also",
     "and",
     "any",
     "anyone",
     "anything",
+    "apologies",
+    "apologize",
     "are",
+    "assist",
+    "assistance",
     "because",
     "been",
     "before",
@@ -106,6 +141,8 @@ const STOP_WORDS: &[&str] = &[
     "both",
     "but",
     "can",
+    "check",
+    "checked",
     "could",
     "did",
     "does",
@@ -116,16 +153,23 @@ const STOP_WORDS: &[&str] = &[
     "each",
     "even",
     "ever",
+    "feel",
+    "feeling",
     "few",
     "for",
     "from",
     "further",
     "get",
+    "glad",
+    "good",
     "got",
+    "great",
     "had",
+    "happy",
     "has",
     "have",
     "having",
+    "hear",
     "hello",
     "her",
     "here",
@@ -135,16 +179,21 @@ const STOP_WORDS: &[&str] = &[
     "him",
     "himself",
     "his",
+    "hope",
     "how",
     "http",
     "https",
     "into",
+    "issue",
+    "issues",
     "its",
     "itself",
     "just",
     "know",
     "let",
     "like",
+    "look",
+    "looking",
     "more",
     "most",
     "much",
@@ -166,12 +215,22 @@ const STOP_WORDS: &[&str] = &[
     "over",
     "own",
     "please",
+    "problem",
+    "problems",
+    "really",
     "same",
     "see",
+    "seems",
+    "service",
     "she",
     "should",
     "some",
+    "sorry",
+    "still",
     "such",
+    "supposed",
+    "sure",
+    "team",
     "than",
     "thank",
     "thanks",
@@ -189,11 +248,20 @@ const STOP_WORDS: &[&str] = &[
     "those",
     "through",
     "too",
+    "tried",
+    "try",
+    "trying",
     "under",
+    "understand",
     "until",
     "very",
+    "wait",
+    "waiting",
+    "want",
+    "wanted",
     "was",
     "way",
+    "website",
     "well",
     "were",
     "what",
@@ -206,6 +274,9 @@ const STOP_WORDS: &[&str] = &[
     "why",
     "will",
     "with",
+    "work",
+    "working",
+    "works",
     "would",
     "yes",
     "yet",
@@ -238,18 +309,26 @@ mod tests {
     }
 
     #[test]
-    fn mirroring_counts_repeated_content_words() {
-        let mut a = Vec::new();
-        let mut b = Vec::new();
+    fn echoes_are_found_per_sentence() {
+        let mut earlier = Vec::new();
         content_words(
             &normalise("My order arrived damaged and nobody answers"),
-            &mut a,
+            &mut earlier,
         );
-        content_words(
-            &normalise("So your order was damaged when it arrived?"),
-            &mut b,
-        );
-        assert_eq!(shared_words(&b, &a), 3);
+        let n = normalise("Thanks for waiting. Sorry your order arrived damaged! Order number?");
+        let (mut seen, mut out) = (Vec::new(), Vec::new());
+        echoes(&n, &earlier, 2, &mut seen, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].sentence, 1);
+        assert_eq!(out[0].shared, 3);
+        assert_eq!(n.word(&n.tokens[out[0].first]), "order");
+    }
+
+    #[test]
+    fn blocks_merge_sorted() {
+        let mut block = vec![1, 5];
+        merge_words(&mut block, &[2, 5, 9]);
+        assert_eq!(block, [1, 2, 5, 9]);
     }
 
     #[test]

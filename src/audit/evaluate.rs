@@ -3,7 +3,7 @@
 
 use super::{CallAudit, CallDetail, DETECTOR_HIT, Dropped, Evidence, Hit, ItemOutcome, Verdict};
 use crate::model::Call;
-use crate::rubric::{Detector, Item, Kind, Rubric, Scope, Window};
+use crate::rubric::{Detector, Item, Kind, Role, Rubric, Scope, Window};
 
 /// Buffers reused between calls.
 #[derive(Default)]
@@ -12,8 +12,9 @@ pub(crate) struct Scratch {
     kept: Vec<Vec<(u32, u32)>>,
     /// Per item: occurred and applies.
     present: Vec<bool>,
-    /// Per item: start of its main hits, start of its unless hits, end (indices into hits).
-    ranges: Vec<(usize, usize, usize)>,
+    /// Per item: where its match, unless and context hits start, and where they end
+    /// (indices into the sorted hits).
+    ranges: Vec<[usize; 4]>,
     /// Per scope (agent, customer, any): number of that scope's turns before turn i.
     prefix: [Vec<u32>; 3],
     candidates: Vec<Hit>,
@@ -34,7 +35,7 @@ pub(crate) fn evaluate(
     s: &mut Scratch,
     detail: bool,
 ) -> CallAudit {
-    hits.sort_unstable_by_key(|h| (h.item, h.unless, h.turn, h.tok_start, h.phrase));
+    hits.sort_unstable_by_key(|h| (h.item, h.role, h.turn, h.tok_start, h.phrase));
     let n_items = rubric.items.len();
     s.kept.resize_with(n_items, Vec::new);
     s.kept.iter_mut().for_each(Vec::clear);
@@ -43,15 +44,18 @@ pub(crate) fn evaluate(
     s.ranges.clear();
     let mut at = 0;
     for i in 0..n_items {
-        let start = at;
-        while at < hits.len() && hits[at].item as usize == i && !hits[at].unless {
-            at += 1;
+        let mut bounds = [at; 4];
+        for (k, role) in [Role::Match, Role::Unless, Role::Context]
+            .into_iter()
+            .enumerate()
+        {
+            bounds[k] = at;
+            while at < hits.len() && hits[at].item as usize == i && hits[at].role == role {
+                at += 1;
+            }
         }
-        let unless = at;
-        while at < hits.len() && hits[at].item as usize == i {
-            at += 1;
-        }
-        s.ranges.push((start, unless, at));
+        bounds[3] = at;
+        s.ranges.push(bounds);
     }
     for (k, scope) in [Scope::Agent, Scope::Customer, Scope::Any]
         .iter()
@@ -91,7 +95,7 @@ pub(crate) fn evaluate(
 
     for &i in &rubric.eval_order {
         let item = &rubric.items[i];
-        let (main_start, unless_start, end) = s.ranges[i];
+        let [main_start, unless_start, context_start, end] = s.ranges[i];
 
         let mut not_applicable: Option<String> = None;
         if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| s.present[a]) {
@@ -123,13 +127,15 @@ pub(crate) fn evaluate(
         if let Some(Detector::Silence { min_gap_ms }) = item.detector {
             silence_hits(call, item, i, min_gap_ms, &mut candidates);
         }
-        let unless = &hits[unless_start..end];
+        let unless = &hits[unless_start..context_start];
+        let context = &hits[context_start..end];
         for h in &candidates {
             match drop_reason(
                 rubric,
                 item,
                 h,
                 unless,
+                context,
                 &facts,
                 call,
                 s,
@@ -217,6 +223,7 @@ fn drop_reason(
     item: &Item,
     h: &Hit,
     unless: &[Hit],
+    context: &[Hit],
     facts: &CallFacts,
     call: &Call,
     s: &Scratch,
@@ -225,10 +232,12 @@ fn drop_reason(
     if item.in_question && h.phrase != DETECTOR_HIT && !h.in_question {
         return Some("not in a question".into());
     }
-    if let Some(u) = unless
-        .iter()
-        .find(|u| u.turn == h.turn && u.sent_start <= h.sent_end && h.sent_start <= u.sent_end)
-    {
+    let same_sentence =
+        |o: &&Hit| o.turn == h.turn && o.sent_start <= h.sent_end && h.sent_start <= o.sent_end;
+    if !item.context.is_empty() && !context.iter().any(|c| same_sentence(&c)) {
+        return Some("no context phrase in the same sentence".into());
+    }
+    if let Some(u) = unless.iter().find(same_sentence) {
         return Some(format!(
             "cancelled by unless `{}` in the same sentence",
             rubric.phrases[u.phrase as usize].text
@@ -362,7 +371,7 @@ fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut V
     let hit_at = |turn: usize, gap_ms: u64, out: &mut Vec<Hit>| {
         out.push(Hit {
             item: i as u32,
-            unless: false,
+            role: Role::Match,
             turn: turn as u32,
             tok_start: 0,
             sent_start: 0,
@@ -463,7 +472,7 @@ fn calmed(
             let turn = &call.turns[last as usize];
             Hit {
                 item: i as u32,
-                unless: false,
+                role: Role::Match,
                 turn: last,
                 tok_start: 0,
                 sent_start: 0,

@@ -7,7 +7,7 @@ mod evaluate;
 use crate::matcher::{MatchScratch, PhraseHit};
 use crate::model::{Call, Speaker};
 use crate::normalise::{Normalised, normalise_into};
-use crate::rubric::{Detector, Rubric};
+use crate::rubric::{Detector, Role, Rubric};
 use chrono::NaiveDate;
 pub use evaluate::fmt_num;
 
@@ -126,11 +126,11 @@ impl CallAudit {
     }
 }
 
-/// A raw occurrence of an item (or of one of its `unless` phrases) in a turn.
+/// A raw occurrence of an item (or of one of its `unless` or `context` phrases) in a turn.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Hit {
     pub item: u32,
-    pub unless: bool,
+    pub role: Role,
     pub turn: u32,
     pub tok_start: u32,
     pub sent_start: u32,
@@ -161,7 +161,10 @@ pub struct Auditor<'r> {
     mirroring: bool,
     /// Content words of the last agent and customer turns.
     last_words: [Vec<u64>; 2],
+    /// Content words of the current turn.
     words: Vec<u64>,
+    seen: Vec<u64>,
+    echoes: Vec<detect::Echo>,
     eval: evaluate::Scratch,
 }
 
@@ -194,6 +197,8 @@ impl<'r> Auditor<'r> {
             mirroring,
             last_words: [Vec::new(), Vec::new()],
             words: Vec::new(),
+            seen: Vec::new(),
+            echoes: Vec::new(),
             eval: evaluate::Scratch::default(),
         }
     }
@@ -224,7 +229,7 @@ impl<'r> Auditor<'r> {
                 let last = &self.norm.tokens[ph.tok_end as usize - 1];
                 self.hits.push(Hit {
                     item: phrase.item as u32,
-                    unless: phrase.unless,
+                    role: phrase.role,
                     turn: ti as u32,
                     tok_start: ph.tok_start,
                     sent_start: first.sentence,
@@ -259,7 +264,13 @@ impl<'r> Auditor<'r> {
                 );
             }
             if let Some(side) = mirror_side.filter(|_| self.mirroring) {
-                std::mem::swap(&mut self.last_words[side], &mut self.words);
+                // A party's block of consecutive turns is what the other party mirrors
+                // (customers often spread one complaint over several messages).
+                if prev_speaker == Some(turn.speaker) {
+                    detect::merge_words(&mut self.last_words[side], &self.words);
+                } else {
+                    std::mem::swap(&mut self.last_words[side], &mut self.words);
+                }
             }
             if let Some(e) = turn.end_ms.or(turn.start_ms) {
                 prev_end = Some(prev_end.map_or(e, |p| p.max(e)));
@@ -284,7 +295,7 @@ impl<'r> Auditor<'r> {
         let norm = &self.norm;
         let whole = |in_question: bool| Hit {
             item,
-            unless: false,
+            role: Role::Match,
             turn: ti as u32,
             tok_start: 0,
             sent_start: 0,
@@ -324,19 +335,26 @@ impl<'r> Auditor<'r> {
                 if earlier.is_empty() {
                     return;
                 }
-                let shared = detect::shared_words(&self.words, earlier);
-                let share = f64::from(shared) / earlier.len() as f64;
-                if shared >= min_shared_words && share >= min_share {
-                    let (a, b) = detect::shared_tokens(norm, earlier).unwrap_or((0, 1));
-                    let first = &norm.tokens[a];
-                    let last = &norm.tokens[b - 1];
+                detect::echoes(
+                    norm,
+                    earlier,
+                    min_shared_words,
+                    &mut self.seen,
+                    &mut self.echoes,
+                );
+                for e in &self.echoes {
+                    if f64::from(e.shared) / (earlier.len() as f64) < min_share {
+                        continue;
+                    }
+                    let first = &norm.tokens[e.first];
+                    let last = &norm.tokens[e.end - 1];
                     self.hits.push(Hit {
-                        tok_start: a as u32,
-                        sent_start: first.sentence,
-                        sent_end: last.sentence,
+                        tok_start: e.first as u32,
+                        sent_start: e.sentence,
+                        sent_end: e.sentence,
                         orig_start: first.orig_start,
                         orig_end: last.orig_end,
-                        aux: shared,
+                        aux: e.shared,
                         ..whole(false)
                     });
                 }

@@ -248,6 +248,7 @@ impl Reader for CsvReader {
         let n_fields = headers.len();
 
         let mut current: Option<Call> = None;
+        let mut quoted_newlines = 0u64;
         loop {
             match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -261,7 +262,13 @@ impl Reader for CsvReader {
                     return Err(io_error(ctx, e));
                 }
             }
-            let line = record.position().map_or(0, |p| p.line());
+            // The csv crate counts records' line ends, not newlines inside quoted fields; add
+            // those so that messages name the physical line.
+            let line = record.position().map_or(0, |p| p.line()) + quoted_newlines;
+            quoted_newlines += record
+                .iter()
+                .map(|f| memchr::memchr_iter(b'\n', f).count() as u64)
+                .sum::<u64>();
             // A blank line between records is not a row.
             if record.len() == 1 && record[0].is_empty() {
                 continue;

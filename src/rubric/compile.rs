@@ -3,7 +3,7 @@
 
 use super::phrase;
 use super::spec::{IdList, ItemSpec, RubricSpec};
-use super::{Detector, Item, Kind, Phrase, Rubric, Scope, Window};
+use super::{Detector, Item, Kind, Phrase, Role, Rubric, Scope, Window};
 use crate::matcher::Matcher;
 use std::collections::HashMap;
 use std::fmt;
@@ -316,12 +316,22 @@ fn compile_item(
             "`in_question` filters phrases, and there are none",
         );
     }
-    for (list, unless) in [(&s.phrases, false), (&s.unless, true)] {
+    if !s.context.is_empty() && s.phrases.is_empty() && s.detector.is_none() {
+        errs.at(
+            s.id.span(),
+            "`context` filters matches, and there are none to filter",
+        );
+    }
+    for (list, role) in [
+        (&s.phrases, Role::Match),
+        (&s.unless, Role::Unless),
+        (&s.context, Role::Context),
+    ] {
         for p in list {
             match phrase::parse(p.get_ref()) {
                 Ok(expr) => phrases.push(Phrase {
                     item: idx,
-                    unless,
+                    role,
                     text: p.get_ref().clone(),
                     expr,
                 }),
@@ -425,6 +435,7 @@ fn compile_item(
         applies_when,
         phrases: s.phrases.iter().map(|p| p.get_ref().clone()).collect(),
         unless: s.unless.iter().map(|p| p.get_ref().clone()).collect(),
+        context: s.context.iter().map(|p| p.get_ref().clone()).collect(),
     }
 }
 
@@ -445,7 +456,7 @@ fn compile_detector(d: &Spanned<String>, s: &ItemSpec, errs: &mut Errors) -> Opt
         "question" => Detector::Question,
         "mirroring" => Detector::Mirroring {
             min_shared_words: get_u32(&s.min_shared_words, 3),
-            min_share: share(&s.min_share, 0.3, errs),
+            min_share: share(&s.min_share, 0.0, errs),
         },
         "shouting" => Detector::Shouting {
             min_caps_share: share(&s.min_caps_share, 0.6, errs),

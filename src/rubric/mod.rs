@@ -163,13 +163,25 @@ pub struct Item {
     /// Phrase texts as written, for display.
     pub phrases: Vec<String>,
     pub unless: Vec<String>,
+    pub context: Vec<String>,
 }
 
-/// A compiled phrase: which item it belongs to and whether it cancels (unless) or counts.
+/// What a phrase does for its item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// A match of the item.
+    Match,
+    /// Cancels the item's matches in the same sentence.
+    Unless,
+    /// The item's matches count only in a sentence that has one of these.
+    Context,
+}
+
+/// A compiled phrase: which item it belongs to and what it does there.
 #[derive(Clone, Debug)]
 pub struct Phrase {
     pub item: usize,
-    pub unless: bool,
+    pub role: Role,
     pub text: String,
     pub expr: PhraseExpr,
 }

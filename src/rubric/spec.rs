@@ -69,6 +69,9 @@ pub struct ItemSpec {
     pub phrases: Vec<Spanned<String>>,
     #[serde(default)]
     pub unless: Vec<Spanned<String>>,
+    /// Phrases one of which must be in the same sentence as a match for it to count.
+    #[serde(default)]
+    pub context: Vec<Spanned<String>>,
     #[serde(default)]
     pub detector: Option<Spanned<String>>,
     /// Only phrase matches inside a question count (`clarifying_question`).
