@@ -324,21 +324,24 @@ fn outside_window(
         return Some(format!("outside the last {k} turns"));
     }
     let t = &call.turns[turn];
-    if let (Some(ms), Some(start)) = (w.first_ms, t.start_ms)
-        && start >= ms
-    {
-        return Some(format!(
-            "outside the first {} s",
-            fmt_num(ms as f64 / 1000.0)
-        ));
+    let seconds = |ms: u64| fmt_num(ms as f64 / 1000.0);
+    if let Some(ms) = w.first_ms {
+        match t.start_ms {
+            None => return Some("no timings to place it in a seconds window".into()),
+            Some(start) if start >= ms => {
+                return Some(format!("outside the first {} s", seconds(ms)));
+            }
+            Some(_) => {}
+        }
     }
-    if let (Some(ms), Some(end)) = (w.last_ms, t.end_ms.or(t.start_ms))
-        && end + ms < f.duration
-    {
-        return Some(format!(
-            "outside the last {} s",
-            fmt_num(ms as f64 / 1000.0)
-        ));
+    if let Some(ms) = w.last_ms {
+        match t.end_ms.or(t.start_ms) {
+            None => return Some("no timings to place it in a seconds window".into()),
+            Some(end) if end + ms < f.duration => {
+                return Some(format!("outside the last {} s", seconds(ms)));
+            }
+            Some(_) => {}
+        }
     }
     if let Some(p) = w.first_percent {
         let inside = if f.has_timings {

@@ -1,0 +1,114 @@
+//! `callaudit explain`: the transcript with matches marked, every verdict with its reason, the
+//! score arithmetic.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+
+fn explain(call: &str) -> String {
+    let out = callaudit()
+        .args(["explain", "--color", "never", "--call", call])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn marks_matches_and_explains_every_verdict() {
+    let text = explain("C-1003");
+    assert!(
+        text.starts_with("Call C-1003 · agent bo.chen · 2026-11-16 · 6 turns · score 0.0 · failed"),
+        "{text}"
+    );
+    assert!(text.contains("[[Calm down]]{dismissive}"), "{text}");
+    assert!(text.contains("[[Please hold]]{hold}"), "{text}");
+    assert!(
+        text.contains(
+            "✗ violated  premature_escalation  violated: 1 match, first at turn 4: “supervisor”"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("✗ missed    empathy               missed: no match"),
+        "{text}"
+    );
+    assert!(
+        text.contains("– n/a       interruption          n/a: the call has no timings"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the customer's last turn (5) is still upset"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "violations: hold −10, transfer −10, dismissive −15, premature_escalation −15 → −50"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected: 0 of 10 applicable items met, weight 0 of 13 → 0"),
+        "{text}"
+    );
+    assert!(text.contains("score: max(0, 0 − 50) = 0"), "{text}");
+    // Every item has a verdict line.
+    for item in callaudit::rubric::Rubric::default_rubric().items {
+        assert!(
+            text.contains(&format!(" {} ", item.id)),
+            "no verdict for {}",
+            item.id
+        );
+    }
+}
+
+#[test]
+fn says_why_a_match_did_not_count() {
+    let text = explain("C-1005");
+    // "I promise this will never happen again" is an over-promise, not empathy; the hedging
+    // "Maybe" and "I guess" count; no apology was made.
+    assert!(text.contains("[[I promise]]{overpromise}"), "{text}");
+    assert!(text.contains("✗ violated  hedging"), "{text}");
+    assert!(text.contains("✗ missed    apology"), "{text}");
+}
+
+#[test]
+fn shows_timings_and_timing_items() {
+    let text = explain("J-2002");
+    assert!(text.contains("[00:07]"), "{text}");
+    assert!(text.contains("✗ violated  interruption"), "{text}");
+    assert!(
+        text.contains("(15.5 s of silence before this turn)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_form_for_tools() {
+    let out = callaudit()
+        .args(["explain", "--format", "json", "--call", "C-1001"])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["call_id"], "C-1001");
+    assert_eq!(v["items"]["apology"]["verdict"], "met");
+    assert_eq!(v["passed"], true);
+}
+
+#[test]
+fn an_unknown_call_is_an_input_error() {
+    callaudit()
+        .args(["explain", "--call", "nope"])
+        .arg(repo_path("examples/data"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "call `nope` not found in the inputs (12 call(s) read)",
+        ));
+}

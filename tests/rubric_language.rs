@@ -1,0 +1,495 @@
+//! The rubric language, one feature at a time, through the real binary with small custom
+//! rubrics. Each test fails if its feature stops working.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+use std::collections::HashMap;
+
+const HEAD: &str = "[rubric]\nname = \"test\"\npass_mark = 50\n";
+
+/// Audits `input` (a file name decides the format) with `rubric` (items only; the header is
+/// added) and returns the per-call rows plus stderr.
+fn run(items: &str, input_name: &str, input: &str) -> (Vec<HashMap<String, String>>, String) {
+    let w = Workdir::new();
+    let rubric = w.write("r.toml", format!("{HEAD}{items}"));
+    let input = w.write(input_name, input);
+    let calls = w.path("calls.csv");
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--rubric"])
+        .arg(&rubric)
+        .arg("--calls")
+        .arg(&calls)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    (read_calls_csv(&calls), stderr)
+}
+
+/// One agent item `x` with these settings, audited on an agent turn (after a customer turn).
+fn agent_count(settings: &str, agent_text: &str) -> String {
+    let items = format!("[[item]]\nid = \"x\"\nkind = \"expected\"\n{settings}\n");
+    let csv = csv_of(&[
+        ("c", "a", "customer", "Hello there"),
+        ("c", "a", "agent", agent_text),
+    ]);
+    run(&items, "in.csv", &csv).0[0]["x"].clone()
+}
+
+#[test]
+fn literals_are_case_and_apostrophe_and_contraction_insensitive() {
+    let p = r#"phrases = ["I'm sorry"]"#;
+    assert_eq!(agent_count(p, "I AM SORRY"), "1");
+    assert_eq!(agent_count(p, "I’m sorry"), "1");
+    assert_eq!(agent_count(p, "im sorry"), "1");
+    assert_eq!(agent_count(p, "I was sorry"), "0");
+}
+
+#[test]
+fn word_boundaries_always_apply() {
+    let p = r#"phrases = ["hold"]"#;
+    assert_eq!(agent_count(p, "the household"), "0");
+    assert_eq!(agent_count(p, "hold-music"), "1");
+}
+
+#[test]
+fn stems() {
+    let p = r#"phrases = ["refund*"]"#;
+    assert_eq!(agent_count(p, "We refunded you."), "1");
+    assert_eq!(agent_count(p, "A prefund."), "0");
+}
+
+#[test]
+fn number_slots() {
+    let p = r#"phrases = ["within {num} days"]"#;
+    assert_eq!(agent_count(p, "within 5 days"), "1");
+    assert_eq!(agent_count(p, "within five days"), "1");
+    assert_eq!(agent_count(p, "within days"), "0");
+    assert_eq!(agent_count(p, "within many days"), "0");
+}
+
+#[test]
+fn near_either_order_and_before_in_order() {
+    let near = r#"phrases = ["sorry NEAR/3 delay"]"#;
+    assert_eq!(agent_count(near, "sorry about the delay"), "1");
+    assert_eq!(agent_count(near, "the delay, so sorry"), "1");
+    assert_eq!(agent_count(near, "sorry, it is a very long delay"), "0");
+    let before = r#"phrases = ["check BEFORE/2 refund"]"#;
+    assert_eq!(agent_count(before, "let me check your refund"), "1");
+    assert_eq!(agent_count(before, "your refund, let me check"), "0");
+}
+
+#[test]
+fn unless_cancels_in_the_same_sentence_only() {
+    let p = r#"phrases = ["sorry"]
+unless = ["sorry you feel"]"#;
+    assert_eq!(agent_count(p, "I'm sorry you feel that way."), "0");
+    assert_eq!(
+        agent_count(p, "I'm sorry for the wait. Sorry you feel that way."),
+        "1"
+    );
+}
+
+#[test]
+fn context_requires_a_phrase_in_the_same_sentence() {
+    let p = r#"phrases = ["delivery"]
+context = ["sorry"]"#;
+    assert_eq!(agent_count(p, "Sorry about the delivery."), "1");
+    assert_eq!(agent_count(p, "Sorry. The delivery is late."), "0");
+}
+
+#[test]
+fn in_question_needs_an_actual_question() {
+    let p = r#"phrases = ["order number"]
+in_question = true"#;
+    assert_eq!(agent_count(p, "What is your order number?"), "1");
+    assert_eq!(agent_count(p, "Your order number is 55."), "0");
+}
+
+#[test]
+fn speaker_scope() {
+    let items = "[[item]]\nid = \"a\"\nkind = \"signal\"\nspeaker = \"customer\"\nphrases = [\"refund\"]\n\
+                 [[item]]\nid = \"b\"\nkind = \"signal\"\nspeaker = \"any\"\nphrases = [\"refund\"]\n\
+                 [[item]]\nid = \"c\"\nkind = \"signal\"\nphrases = [\"refund\"]\n";
+    let csv = csv_of(&[("c", "a", "customer", "I want a refund")]);
+    let r = &run(items, "in.csv", &csv).0[0];
+    assert_eq!(
+        (r["a"].as_str(), r["b"].as_str(), r["c"].as_str()),
+        ("1", "1", "0")
+    );
+}
+
+/// Four agent turns saying "ok" at 0, 10, 20, 30 s (each 5 s long): which turns a window keeps.
+fn window_count(window: &str, timed: bool) -> (String, String) {
+    let items =
+        format!("[[item]]\nid = \"x\"\nkind = \"expected\"\nphrases = [\"ok\"]\n{window}\n");
+    let turns: Vec<String> = (0..4)
+        .map(|i| {
+            if timed {
+                format!(
+                    r#"{{"speaker": "agent", "text": "ok", "start_ms": {}, "end_ms": {}}}"#,
+                    i * 10_000,
+                    i * 10_000 + 5000
+                )
+            } else {
+                r#"{"speaker": "agent", "text": "ok"}"#.to_string()
+            }
+        })
+        .collect();
+    let jsonl = format!(
+        "{{\"call_id\": \"c\", \"agent_id\": \"a\", \"turns\": [{}]}}\n",
+        turns.join(", ")
+    );
+    let (rows, stderr) = run(&items, "in.jsonl", &jsonl);
+    (rows[0]["x"].clone(), stderr)
+}
+
+#[test]
+fn turn_windows() {
+    assert_eq!(window_count("first_turns = 1", false).0, "1");
+    assert_eq!(window_count("last_turns = 2", false).0, "2");
+    assert_eq!(
+        window_count("first_turns = 3\nlast_turns = 2", false).0,
+        "1"
+    );
+}
+
+#[test]
+fn seconds_windows_need_timings() {
+    assert_eq!(window_count("first_seconds = 15", true).0, "2");
+    assert_eq!(window_count("last_seconds = 10", true).0, "2");
+    // Without timings the item does not apply, and the run says so.
+    let (count, stderr) = window_count("first_seconds = 15", false);
+    assert_eq!(count, "0");
+    assert!(stderr.contains("seconds window"), "{stderr}");
+}
+
+#[test]
+fn percent_windows_use_timings_or_fall_back_to_turn_share() {
+    assert_eq!(window_count("first_percent = 25", true).0, "1");
+    assert_eq!(window_count("first_percent = 30", true).0, "2");
+    let (count, stderr) = window_count("last_percent = 50", false);
+    assert_eq!(count, "2");
+    assert!(stderr.contains("fell back to turn share"), "{stderr}");
+}
+
+#[test]
+fn min_count() {
+    let items =
+        "[[item]]\nid = \"x\"\nkind = \"expected\"\nphrases = [\"thanks\"]\nmin_count = 2\n";
+    let once = csv_of(&[("c", "a", "agent", "thanks")]);
+    let twice = csv_of(&[("c", "a", "agent", "thanks"), ("c", "a", "agent", "thanks")]);
+    // One thanks: counted, but not enough to be met (score 0 of 100).
+    let r = &run(items, "in.csv", &once).0[0];
+    assert_eq!((r["x"].as_str(), r["score"].as_str()), ("1", "0.00"));
+    let r = &run(items, "in.csv", &twice).0[0];
+    assert_eq!(r["score"], "100.00");
+}
+
+const UPSET_ITEM: &str =
+    "[[item]]\nid = \"upset\"\nkind = \"signal\"\nspeaker = \"customer\"\nphrases = [\"angry\"]\n";
+
+#[test]
+fn after_with_within_turns() {
+    let items = format!(
+        "{UPSET_ITEM}[[item]]\nid = \"x\"\nkind = \"expected\"\nphrases = [\"sorry\"]\nafter = \"upset\"\nwithin_turns = 2\n"
+    );
+    let soon = csv_of(&[
+        ("c", "a", "agent", "sorry"),
+        ("c", "a", "customer", "I am angry"),
+        ("c", "a", "agent", "hi"),
+        ("c", "a", "agent", "sorry"),
+    ]);
+    assert_eq!(
+        run(&items, "in.csv", &soon).0[0]["x"],
+        "1",
+        "the sorry before the upset does not count"
+    );
+    let late = csv_of(&[
+        ("c", "a", "customer", "I am angry"),
+        ("c", "a", "agent", "hi"),
+        ("c", "a", "agent", "hello"),
+        ("c", "a", "agent", "sorry"),
+    ]);
+    assert_eq!(run(&items, "in.csv", &late).0[0]["x"], "0");
+}
+
+#[test]
+fn before_and_not_before() {
+    let items = "[[item]]\nid = \"fix\"\nkind = \"expected\"\nphrases = [\"refund\"]\n\
+                 [[item]]\nid = \"apology_first\"\nkind = \"expected\"\nphrases = [\"sorry\"]\nbefore = \"fix\"\n\
+                 [[item]]\nid = \"escalate_early\"\nkind = \"violation\"\nphrases = [\"manager\"]\nnot_before = \"apology_first\"\n";
+    let good = csv_of(&[
+        ("c", "a", "agent", "I'm sorry."),
+        ("c", "a", "agent", "Here is a refund."),
+        ("c", "a", "agent", "My manager agrees."),
+    ]);
+    let r = &run(items, "in.csv", &good).0[0];
+    assert_eq!(
+        (r["apology_first"].as_str(), r["escalate_early"].as_str()),
+        ("1", "0")
+    );
+    let bad = csv_of(&[
+        ("c", "a", "agent", "Ask my manager."),
+        ("c", "a", "agent", "Here is a refund."),
+        ("c", "a", "agent", "I'm sorry."),
+    ]);
+    let r = &run(items, "in.csv", &bad).0[0];
+    assert_eq!(
+        (r["apology_first"].as_str(), r["escalate_early"].as_str()),
+        ("0", "1")
+    );
+}
+
+#[test]
+fn applies_when_takes_the_item_out_of_the_denominator() {
+    let items = format!(
+        "{UPSET_ITEM}[[item]]\nid = \"empathy\"\nkind = \"expected\"\nphrases = [\"understand\"]\napplies_when = \"upset\"\n\
+         [[item]]\nid = \"thanks\"\nkind = \"expected\"\nphrases = [\"thanks\"]\n"
+    );
+    let calm = csv_of(&[
+        ("c", "a", "customer", "hello"),
+        ("c", "a", "agent", "thanks"),
+    ]);
+    assert_eq!(
+        run(&items, "in.csv", &calm).0[0]["score"],
+        "100.00",
+        "empathy n/a"
+    );
+    let upset = csv_of(&[
+        ("c", "a", "customer", "I am angry"),
+        ("c", "a", "agent", "thanks"),
+    ]);
+    assert_eq!(
+        run(&items, "in.csv", &upset).0[0]["score"],
+        "50.00",
+        "empathy missed"
+    );
+}
+
+#[test]
+fn weights_penalties_auto_fail_and_pass_mark() {
+    let items = "[[item]]\nid = \"a\"\nkind = \"expected\"\nweight = 3\nphrases = [\"alpha\"]\n\
+                 [[item]]\nid = \"b\"\nkind = \"expected\"\nweight = 1\nphrases = [\"beta\"]\n\
+                 [[item]]\nid = \"v\"\nkind = \"violation\"\npenalty = 20\nphrases = [\"oops\"]\n\
+                 [[item]]\nid = \"f\"\nkind = \"violation\"\nauto_fail = true\nphrases = [\"fatal\"]\n";
+    let rows = run(
+        items,
+        "in.csv",
+        &csv_of(&[
+            ("c1", "a", "agent", "alpha"),
+            ("c2", "a", "agent", "alpha oops"),
+            ("c3", "a", "agent", "alpha beta fatal"),
+            ("c4", "a", "agent", "beta"),
+        ]),
+    )
+    .0;
+    let scores: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["score"].as_str(), r["passed"].as_str()))
+        .collect();
+    assert_eq!(
+        scores,
+        [
+            ("75.00", "1"),
+            ("55.00", "1"),
+            ("0.00", "0"),
+            ("25.00", "0")
+        ]
+    );
+}
+
+#[test]
+fn expected_auto_fail_forces_zero_when_missed() {
+    let items = "[[item]]\nid = \"disclosure\"\nkind = \"expected\"\nauto_fail = true\nphrases = [\"this call is recorded\"]\n\
+                 [[item]]\nid = \"thanks\"\nkind = \"expected\"\nphrases = [\"thanks\"]\n";
+    let r = &run(items, "in.csv", &csv_of(&[("c", "a", "agent", "thanks")])).0[0];
+    assert_eq!(r["score"], "0.00");
+}
+
+#[test]
+fn detectors_question_shouting_and_upset_typography() {
+    let items = "[[item]]\nid = \"q\"\nkind = \"signal\"\ndetector = \"question\"\n\
+                 [[item]]\nid = \"shout\"\nkind = \"signal\"\ndetector = \"shouting\"\nmin_caps_words = 2\nmin_caps_share = 0.5\n\
+                 [[item]]\nid = \"upset\"\nkind = \"signal\"\nspeaker = \"customer\"\ndetector = \"customer_upset\"\nmin_marks = 2\n";
+    let rows = run(
+        items,
+        "in.csv",
+        &csv_of(&[
+            ("c1", "a", "agent", "Can you help? I CAN NOT DO IT."),
+            ("c1", "a", "customer", "Why!!"),
+            ("c2", "a", "agent", "I can. UPS delivers it today."),
+            ("c2", "a", "customer", "Why!"),
+        ]),
+    )
+    .0;
+    let got: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r["q"].as_str(), r["shout"].as_str(), r["upset"].as_str()))
+        .collect();
+    assert_eq!(got, [("1", "1", "1"), ("0", "0", "0")]);
+}
+
+#[test]
+fn mirroring_detector_threshold() {
+    let items = |n: u32| {
+        format!(
+            "[[item]]\nid = \"m\"\nkind = \"expected\"\ndetector = \"mirroring\"\nmin_shared_words = {n}\n"
+        )
+    };
+    let csv = csv_of(&[
+        ("c", "a", "customer", "My parcel arrived damaged"),
+        ("c", "a", "agent", "Your parcel arrived damaged?"),
+    ]);
+    assert_eq!(run(&items(3), "in.csv", &csv).0[0]["m"], "1");
+    assert_eq!(run(&items(4), "in.csv", &csv).0[0]["m"], "0");
+}
+
+#[test]
+fn calmed_detector_reads_the_last_customer_turn() {
+    let items = format!(
+        "{UPSET_ITEM}[[item]]\nid = \"calmed\"\nkind = \"signal\"\nspeaker = \"customer\"\ndetector = \"customer_calmed\"\napplies_when = \"upset\"\nphrases = [\"thanks\"]\n"
+    );
+    let rows = run(
+        &items,
+        "in.csv",
+        &csv_of(&[
+            ("c1", "a", "customer", "I am angry"),
+            ("c1", "a", "agent", "Sorry"),
+            ("c1", "a", "customer", "thanks"),
+            ("c2", "a", "customer", "I am angry"),
+            ("c2", "a", "agent", "Sorry"),
+            ("c2", "a", "customer", "still angry"),
+            ("c3", "a", "customer", "hello"),
+        ]),
+    )
+    .0;
+    let got: Vec<&str> = rows.iter().map(|r| r["calmed"].as_str()).collect();
+    assert_eq!(got, ["1", "0", ""]);
+}
+
+#[test]
+fn timing_detectors_take_their_thresholds() {
+    let items = |overlap: u64, gap: u64| {
+        format!(
+            "[[item]]\nid = \"int\"\nkind = \"violation\"\ndetector = \"interruption\"\nmin_overlap_ms = {overlap}\n\
+             [[item]]\nid = \"sil\"\nkind = \"violation\"\nspeaker = \"any\"\ndetector = \"silence\"\nmin_gap_ms = {gap}\n"
+        )
+    };
+    let jsonl = r#"{"call_id": "c", "agent_id": "a", "turns": [{"speaker": "customer", "text": "one", "start_ms": 0, "end_ms": 3000}, {"speaker": "agent", "text": "two", "start_ms": 2500, "end_ms": 4000}, {"speaker": "customer", "text": "three", "start_ms": 9000, "end_ms": 9500}]}
+"#;
+    let r = &run(&items(400, 4000), "in.jsonl", jsonl).0[0];
+    assert_eq!((r["int"].as_str(), r["sil"].as_str()), ("1", "1"));
+    let r = &run(&items(600, 6000), "in.jsonl", jsonl).0[0];
+    assert_eq!((r["int"].as_str(), r["sil"].as_str()), ("0", "0"));
+}
+
+#[test]
+fn rubric_show_round_trips_to_the_same_audit() {
+    let w = Workdir::new();
+    let shown = callaudit().args(["rubric", "show"]).output().unwrap();
+    assert!(shown.status.success());
+    let r = w.write("r.toml", &shown.stdout);
+    let input = repo_path("examples/data");
+    let builtin = callaudit()
+        .args(["audit", "--quiet", "--format", "json"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let custom = callaudit()
+        .args(["audit", "--quiet", "--format", "json", "--rubric"])
+        .arg(&r)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(builtin.status.success() && custom.status.success());
+    assert_eq!(builtin.stdout, custom.stdout);
+}
+
+#[test]
+fn rubric_check_reports_line_and_column_and_unknown_keys() {
+    let w = Workdir::new();
+    let bad = w.write(
+        "bad.toml",
+        "[rubric]\nname = \"x\"\n[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"fine\", \"sorry NEAR delay\"]\n",
+    );
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.toml:6:20: phrase `sorry NEAR delay`",
+        ));
+    let unknown = w.write(
+        "unknown.toml",
+        "[rubric]\nname = \"x\"\n[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nwieght = 2\n",
+    );
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(&unknown)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown.toml:7:1"))
+        .stderr(predicate::str::contains("wieght"));
+    let good = w.write(
+        "good.toml",
+        "[rubric]\nname = \"x\"\n[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\n",
+    );
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(&good)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok: 1 items"));
+    // Using a bad rubric for an audit is the same error.
+    callaudit()
+        .args(["audit", "--rubric"])
+        .arg(&bad)
+        .arg(repo_path("examples/data"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml:6:20"));
+}
+
+#[test]
+fn rubric_test_shows_items_and_words() {
+    callaudit()
+        .args([
+            "rubric",
+            "test",
+            "builtin",
+            "--speaker",
+            "agent",
+            "I'm so sorry, let me put you on hold",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("apology"))
+        .stdout(predicate::str::contains("“sorry” (sorry)"))
+        .stdout(predicate::str::contains("hold"))
+        .stdout(predicate::str::contains("“put you on hold”"));
+    callaudit()
+        .args([
+            "rubric",
+            "test",
+            "builtin",
+            "--speaker",
+            "customer",
+            "hello",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no item fires"));
+}
+
+#[test]
+fn the_example_rubric_is_valid() {
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(repo_path("examples/rubric.toml"))
+        .assert()
+        .success();
+}
