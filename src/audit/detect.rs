@@ -2,22 +2,47 @@
 
 use crate::normalise::{Normalised, TokenKind, TurnStats};
 
-/// Content-word fingerprints of a turn, for mirroring: light-stemmed, stop words removed,
-/// hashed so that comparing two turns allocates nothing once the buffers have grown.
-pub fn content_words(norm: &Normalised, out: &mut Vec<u64>) {
-    out.clear();
-    for t in &norm.tokens {
-        if t.kind != TokenKind::Word {
+/// A content word of a turn: where it is and its light-stemmed fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentWord {
+    pub token: u32,
+    pub sentence: u32,
+    pub fp: u64,
+}
+
+/// The content words of a turn, for mirroring: stop words and numbers removed, light-stemmed,
+/// hashed, so that comparing turns is integer work and allocates nothing once the buffers have
+/// grown. `set` receives the sorted, deduplicated fingerprints.
+pub fn content_words(norm: &Normalised, words: &mut Vec<ContentWord>, set: &mut Vec<u64>) {
+    words.clear();
+    set.clear();
+    for (i, t) in norm.tokens.iter().enumerate() {
+        if t.kind != TokenKind::Word || t.end - t.start < 3 {
             continue;
         }
         let w = norm.word(t);
-        if w.len() < 3 || is_stop_word(w) || w.bytes().all(|b| b.is_ascii_digit()) {
+        if w.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        out.push(fingerprint(stem(w)));
+        let whole = fingerprint(w);
+        if is_stop_word(whole) {
+            continue;
+        }
+        let stemmed = stem(w);
+        let fp = if stemmed.len() == w.len() {
+            whole
+        } else {
+            fingerprint(stemmed)
+        };
+        words.push(ContentWord {
+            token: i as u32,
+            sentence: t.sentence,
+            fp,
+        });
+        set.push(fp);
     }
-    out.sort_unstable();
-    out.dedup();
+    set.sort_unstable();
+    set.dedup();
 }
 
 /// A sentence that repeats content words of the other party's latest turns.
@@ -31,10 +56,10 @@ pub struct Echo {
     pub shared: u32,
 }
 
-/// Sentences of `norm` that repeat at least `min_shared` distinct content words of `earlier`
-/// (sorted fingerprints). `seen` is scratch space.
+/// Sentences whose content words (`words`, from `content_words`) repeat at least
+/// `min_shared` distinct words of `earlier` (sorted fingerprints). `seen` is scratch space.
 pub fn echoes(
-    norm: &Normalised,
+    words: &[ContentWord],
     earlier: &[u64],
     min_shared: u32,
     seen: &mut Vec<u64>,
@@ -48,31 +73,24 @@ pub fn echoes(
             out.push(e);
         }
     };
-    for (i, t) in norm.tokens.iter().enumerate() {
-        if current.is_some_and(|c| c.sentence != t.sentence) {
+    for w in words {
+        if earlier.binary_search(&w.fp).is_err() {
+            continue;
+        }
+        if current.is_some_and(|c| c.sentence != w.sentence) {
             flush(current.take(), out);
             seen.clear();
         }
-        if t.kind != TokenKind::Word {
-            continue;
-        }
-        let w = norm.word(t);
-        if w.len() < 3 || is_stop_word(w) {
-            continue;
-        }
-        let f = fingerprint(stem(w));
-        if earlier.binary_search(&f).is_err() {
-            continue;
-        }
+        let i = w.token as usize;
         let e = current.get_or_insert(Echo {
-            sentence: t.sentence,
+            sentence: w.sentence,
             first: i,
             end: i + 1,
             shared: 0,
         });
         e.end = i + 1;
-        if !seen.contains(&f) {
-            seen.push(f);
+        if !seen.contains(&w.fp) {
+            seen.push(w.fp);
             e.shared += 1;
         }
     }
@@ -108,8 +126,16 @@ fn fingerprint(w: &str) -> u64 {
     h
 }
 
-fn is_stop_word(w: &str) -> bool {
-    STOP_WORDS.binary_search(&w).is_ok()
+/// Stop words are compared by fingerprint: a binary search over integers, not strings.
+fn is_stop_word(fp: u64) -> bool {
+    static STOP: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    STOP.get_or_init(|| {
+        let mut v: Vec<u64> = STOP_WORDS.iter().map(|w| fingerprint(w)).collect();
+        v.sort_unstable();
+        v
+    })
+    .binary_search(&fp)
+    .is_ok()
 }
 
 /// English function words plus the politeness, apology and support words every support turn
@@ -299,6 +325,13 @@ pub fn is_shouting(stats: &TurnStats, min_caps_share: f64, min_caps_words: u32) 
 mod tests {
     use super::*;
     use crate::normalise::normalise;
+
+    #[test]
+    fn stop_words_and_numbers_are_not_content() {
+        let (mut words, mut set) = (Vec::new(), Vec::new());
+        content_words(&normalise("Sorry, the 1234 parcels"), &mut words, &mut set);
+        assert_eq!(set, vec![fingerprint("parcel")]);
+    }
 
     #[test]
     fn stop_words_are_sorted() {

@@ -161,7 +161,8 @@ pub struct Auditor<'r> {
     mirroring: bool,
     /// Content words of the last agent and customer turns.
     last_words: [Vec<u64>; 2],
-    /// Content words of the current turn.
+    /// Content words of the current turn, and their fingerprints.
+    content: Vec<detect::ContentWord>,
     words: Vec<u64>,
     seen: Vec<u64>,
     echoes: Vec<detect::Echo>,
@@ -196,6 +197,7 @@ impl<'r> Auditor<'r> {
             turn_detectors,
             mirroring,
             last_words: [Vec::new(), Vec::new()],
+            content: Vec::new(),
             words: Vec::new(),
             seen: Vec::new(),
             echoes: Vec::new(),
@@ -248,7 +250,7 @@ impl<'r> Auditor<'r> {
                 Speaker::Other => None,
             };
             if self.mirroring && mirror_side.is_some() {
-                detect::content_words(&self.norm, &mut self.words);
+                detect::content_words(&self.norm, &mut self.content, &mut self.words);
             }
             for k in 0..self.turn_detectors[turn.speaker.index()].len() {
                 let (item, det) = self.turn_detectors[turn.speaker.index()][k];
@@ -336,7 +338,7 @@ impl<'r> Auditor<'r> {
                     return;
                 }
                 detect::echoes(
-                    norm,
+                    &self.content,
                     earlier,
                     min_shared_words,
                     &mut self.seen,
