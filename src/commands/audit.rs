@@ -164,9 +164,14 @@ fn distinct_outputs(args: &AuditArgs) -> anyhow::Result<()> {
     .into_iter()
     .filter_map(|(flag, p)| p.map(|p| (flag, p)))
     .collect();
+    // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
+    let same = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
     for (i, (a, pa)) in outputs.iter().enumerate() {
         for (b, pb) in &outputs[i + 1..] {
-            if pa == pb {
+            if same(pa, pb) {
                 bail!(
                     "{a} and {b} both name {}: each output needs its own file",
                     pa.display()
@@ -202,6 +207,8 @@ fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar
     ) {
         bar.set_style(style.progress_chars("=> "));
     }
+    // The pipeline reports bytes per finished file: the spinner and clock show life within one.
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(bar)
 }
 
@@ -372,5 +379,20 @@ pub fn print_warnings(acct: &Accounting) {
         .saturating_sub(acct.warnings.len() as u64);
     if hidden > 0 {
         eprintln!("callaudit: warning: … and {hidden} more warning(s)");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_wanted;
+
+    #[test]
+    fn progress_bar_needs_a_terminal_and_a_long_run() {
+        let big = 8 << 20;
+        assert!(progress_wanted(true, false, false, big));
+        assert!(!progress_wanted(false, false, false, big), "pipe");
+        assert!(!progress_wanted(true, true, false, big), "--quiet");
+        assert!(!progress_wanted(true, false, true, big), "CI");
+        assert!(!progress_wanted(true, false, false, 1000), "short run");
     }
 }

@@ -1,6 +1,8 @@
-//! `--evidence FILE.csv`: one row per counted match — call, agent, item, 1-based turn, speaker,
-//! start time, the matched text and the whole turn's text — so an analyst can check every
-//! number of the report against what was said.
+//! `--evidence FILE.csv`: one row per counted match — call, agent, item, the item's verdict in
+//! the call, 1-based turn, speaker, start time, the matched text and the whole turn's text — so
+//! an analyst can check every number of the report against what was said. Matches in calls
+//! where the item did not apply (verdict `n/a`) are listed too, but the report does not count
+//! them.
 //!
 //! Quoted text is masked (card numbers always, the rest with `--redact`), stripped of control
 //! characters and neutralised against formula injection: customers write transcript text.
@@ -13,10 +15,11 @@ use crate::privacy::Masker;
 use crate::render::csv_cell;
 use crate::rubric::Rubric;
 
-pub const HEADER: [&str; 8] = [
+pub const HEADER: [&str; 9] = [
     "call_id",
     "agent_id",
     "item",
+    "verdict",
     "turn",
     "speaker",
     "start_ms",
@@ -60,7 +63,7 @@ impl CallRecords for EvidenceCsv {
         let Some(detail) = a.detail.as_deref() else {
             anyhow::bail!("internal: call {} was audited without evidence", a.call_id);
         };
-        for (item, evidence) in rubric.items.iter().zip(&detail.evidence) {
+        for ((item, evidence), outcome) in rubric.items.iter().zip(&detail.evidence).zip(&a.items) {
             for e in evidence {
                 let turn_text = call
                     .turns
@@ -70,6 +73,7 @@ impl CallRecords for EvidenceCsv {
                     csv_cell(&a.call_id),
                     csv_cell(&a.agent_id),
                     item.id.clone(),
+                    outcome.verdict.as_str().to_string(),
                     (e.turn + 1).to_string(),
                     e.speaker.as_str().to_string(),
                     e.start_ms.map_or_else(String::new, |ms| ms.to_string()),

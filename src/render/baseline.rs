@@ -132,7 +132,8 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
 }
 
 fn change(now: Option<f64>, then: Option<f64>) -> Option<f64> {
-    Some(round1(now? - then?))
+    // `+ 0.0` turns a negative zero (from rounding a tiny fall) into zero.
+    Some(round1(now? - then?) + 0.0)
 }
 
 fn row_delta(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
@@ -223,5 +224,6 @@ mod tests {
         assert_eq!(change(Some(52.4), Some(50.1)), Some(2.3));
         assert_eq!(change(Some(50.0), Some(52.5)), Some(-2.5));
         assert_eq!(change(None, Some(1.0)), None);
+        assert!(change(Some(50.0), Some(50.04)).unwrap().is_sign_positive());
     }
 }

@@ -63,6 +63,7 @@ table.sortable thead th[aria-sort=ascending]::after { content: " ▲"; }
 table.sortable thead th[aria-sort=descending]::after { content: " ▼"; }
 tfoot td { font-weight: 600; border-top: 2px solid var(--ink); }
 td .d { font-size: 11px; margin-left: 4px; }
+.figure .d { font-size: 14px; margin-left: 6px; }
 table.plain td, table.plain th { text-align: left; white-space: normal; }
 svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: var(--ink); }
 svg .muted { fill: var(--muted); }
