@@ -711,3 +711,28 @@ fn colour_on_a_terminal_unless_no_color() {
     let plain = on_terminal(&root(), &run, &[("NO_COLOR", "1")]).unwrap();
     assert!(!plain.contains("\x1b["), "NO_COLOR: {plain:?}");
 }
+
+#[test]
+fn the_table_fits_the_terminal_without_breaking_numbers() {
+    let bin = assert_cmd::cargo::cargo_bin("callaudit");
+    let run = format!(
+        "stty cols 80; {} audit examples/data -q --color never",
+        bin.display()
+    );
+    let Some(shown) = on_terminal(&root(), &run, &[]) else {
+        return;
+    };
+    let table: Vec<&str> = shown
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
+        .collect();
+    assert!(table.len() > 5, "{shown}");
+    for line in &table {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    for whole in ["cara.diaz", "dev.patel", "433.3", "90.7", "(all)"] {
+        assert!(shown.contains(whole), "{whole} broken: {shown}");
+    }
+    assert!(shown.contains("not shown, to fit 80 columns: "), "{shown}");
+}

@@ -350,7 +350,14 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         }
     }
     sort_and_cut(&mut report, &args);
-    let renderer = report_format.renderer(report_file.is_none() && use_color(args.input.color));
+    let to_terminal = report_file.is_none();
+    // comfy-table asks the terminal for its width, and answers `None` when stdout is not one.
+    let width = if to_terminal {
+        comfy_table::Table::new().width()
+    } else {
+        None
+    };
+    let renderer = report_format.renderer(to_terminal && use_color(args.input.color), width);
     print_report(renderer.as_ref(), &report, report_file)?;
     if let Some(c) = sink.calls.take() {
         c.finish()?;

@@ -29,9 +29,11 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn renderer(self, color: bool) -> Box<dyn Renderer> {
+    /// The format's renderer. `color` and `width` (the terminal's columns, when the report goes
+    /// to a terminal) only matter to the table.
+    pub fn renderer(self, color: bool, width: Option<u16>) -> Box<dyn Renderer> {
         match self {
-            Format::Table => Box::new(table::TableRenderer { color }),
+            Format::Table => Box::new(table::TableRenderer { color, width }),
             Format::Csv => Box::new(csv::CsvRenderer),
             Format::Json => Box::new(json::JsonRenderer),
             Format::Markdown => Box::new(markdown::MarkdownRenderer),
@@ -333,7 +335,8 @@ pub fn columns(report: &Report) -> Vec<Column> {
     ];
     cols.extend(report.expected_items().map(|(i, item)| Column {
         name: item.id.clone(),
-        title: format!("{} %", item.id),
+        // Spaces let a narrow terminal wrap the heading between words.
+        title: format!("{} %", item.id.replace('_', " ")),
         metric: Metric::ItemRate(i),
     }));
     cols.push(col(
