@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The HTML report in real headless Chromium: renders reports of examples/data (a plain one and
-# one with a baseline and gates), fails on any console error, uncaught exception, failed or
+# one with a baseline and gates) and of tests/fixtures/hostile.csv (markup, formulas and escape
+# sequences in agent ids and transcripts), fails on any console error, uncaught exception, failed or
 # external load, missing chart, or a table that does not sort, and writes a screenshot of each.
 # Installs Debian's chromium when /usr/bin/chromium is missing. Needs only python3's standard
 # library (.ci/html_check.py speaks the DevTools protocol itself).
@@ -34,3 +35,6 @@ if [ "$status" -ne 1 ]; then
     exit 1
 fi
 python3 .ci/html_check.py "$out/report-baseline.html" "$out/report-baseline.png"
+
+"$bin" audit tests/fixtures/hostile.csv --format html -o "$out/report-hostile.html" --quiet
+python3 .ci/html_check.py "$out/report-hostile.html" "$out/report-hostile.png"

@@ -216,7 +216,8 @@ CHECKS = r"""
       return true;
     };
     out.sorts = sorted(desc, -1) && sorted(asc, 1);
-    out.first_after_sort = table.tBodies[0].rows[0].cells[0].textContent;
+    var first = table.tBodies[0].rows[0];
+    out.first_after_sort = first ? first.cells[0].textContent : null;
   }
   return JSON.stringify(out);
 })()

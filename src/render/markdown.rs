@@ -102,10 +102,13 @@ impl Renderer for MarkdownRenderer {
         }
         writeln!(
             out,
-            "\n{} calls, mean score {}, pass rate {}%. Item columns: % of calls where the item applied and was met; Viol/100: violations per 100 calls; Calmed %: upset customers who calmed down.",
+            "\n{} calls, mean score {}, pass rate {}. Item columns: % of calls where the item applied and was met; Viol/100: violations per 100 calls; Calmed %: upset customers who calmed down.",
             report.overall.calls,
             fmt1(report.overall.mean_score, "–"),
-            fmt1(report.overall.pass_rate, "–"),
+            report
+                .overall
+                .pass_rate
+                .map_or("–".into(), |p| format!("{p:.1}%")),
         )
     }
 }

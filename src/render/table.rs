@@ -167,10 +167,13 @@ impl Renderer for TableRenderer {
         writeln!(out, "{table}")?;
         writeln!(
             out,
-            "{} calls, mean score {}, pass rate {}% (pass mark {}); item columns: % of calls where the item applied and was met",
+            "{} calls, mean score {}, pass rate {} (pass mark {}); item columns: % of calls where the item applied and was met",
             report.overall.calls,
             fmt1(report.overall.mean_score, "-"),
-            fmt1(report.overall.pass_rate, "-"),
+            report
+                .overall
+                .pass_rate
+                .map_or("-".into(), |p| format!("{p:.1}%")),
             crate::audit::fmt_num(report.pass_mark),
         )?;
         if !hidden.is_empty() {
