@@ -296,11 +296,12 @@ pub struct AuditArgs {
     #[arg(long, value_name = "SCORE")]
     pub fail_under: Option<f64>,
 
-    /// Exit 1 when any line with at least --min-calls calls has a mean score below SCORE
+    /// Exit 1 when any agent with at least --min-calls calls has a mean score below SCORE
+    /// (whatever --group-by, --top and --bottom show)
     #[arg(long, value_name = "SCORE")]
     pub fail_agent_under: Option<f64>,
 
-    /// Calls a line needs before --fail-agent-under applies to it
+    /// Calls an agent needs before --fail-agent-under applies to it
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_calls: u64,
 

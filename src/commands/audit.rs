@@ -1,29 +1,41 @@
-//! `callaudit audit`: the main job.
+//! `callaudit audit`: the main job. Reads and audits the inputs, builds one `Report`, checks
+//! the gates against it, and writes it in the chosen format to stdout or atomically to `-o`.
+//! Only the report goes to stdout; warnings, the run summary, gate failures and the progress
+//! bar go to stderr.
 
 use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
 use crate::accounting::Accounting;
 use crate::aggregate::{Aggregate, GroupBy};
 use crate::audit::CallAudit;
 use crate::cli::{AuditArgs, FormatArg, GroupByArg, SortArg};
+use crate::gates::{self, GateVerdict};
 use crate::model::Call;
 use crate::output::AtomicFile;
 use crate::percall::{self, CallRecords};
 use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::privacy::Masker;
 use crate::read::dates::{parse_date, parse_span_days};
-use crate::read::input::{Input, discover};
-use crate::render::{Format, Report, Row};
-use crate::rubric::{Kind, Rubric};
+use crate::read::input::{Discovered, Input, discover};
+use crate::render::{Format, Report, Row, baseline, terminal_safe};
+use crate::rubric::Rubric;
 use anyhow::bail;
 use chrono::{Duration, NaiveDate};
-use std::io::Write;
-use std::path::PathBuf;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Collects audited calls: totals for the report, per-call records.
+/// Collects audited calls: totals for the report, per-call records, evidence rows.
 struct Collector<'r> {
     rubric: &'r Rubric,
     agg: Aggregate,
+    /// Per-agent totals for `--fail-agent-under` when the report is grouped otherwise.
+    by_agent: Option<Aggregate>,
     calls: Option<Box<dyn CallRecords>>,
     calls_path: Option<PathBuf>,
+    evidence: Option<Box<dyn CallRecords>>,
+    evidence_path: Option<PathBuf>,
+    masker: Masker,
     percent_fallback: bool,
     seconds_without_timings: bool,
 }
@@ -31,21 +43,33 @@ struct Collector<'r> {
 impl AuditSink for Collector<'_> {
     fn accept(&mut self, call: &Call, audit: CallAudit) -> anyhow::Result<()> {
         self.agg.add(self.rubric, &audit);
+        if let Some(a) = self.by_agent.as_mut() {
+            a.add(self.rubric, &audit);
+        }
         self.percent_fallback |= audit.percent_fallback;
         self.seconds_without_timings |= audit.seconds_without_timings;
         if let Some(c) = self.calls.as_mut() {
             c.write(self.rubric, call, &audit)?;
+        }
+        if let Some(e) = self.evidence.as_mut() {
+            e.write(self.rubric, call, &audit)?;
         }
         Ok(())
     }
 
     fn reset(&mut self) -> anyhow::Result<()> {
         self.agg.clear();
+        if let Some(a) = self.by_agent.as_mut() {
+            a.clear();
+        }
         self.percent_fallback = false;
         self.seconds_without_timings = false;
+        // Dropping an old writer deletes its temporary file.
         if let Some(path) = &self.calls_path {
-            // Dropping the old writer deletes its temporary file.
-            self.calls = Some(percall::create(path, self.rubric)?);
+            self.calls = Some(percall::create(path, self.rubric, self.masker)?);
+        }
+        if let Some(path) = &self.evidence_path {
+            self.evidence = Some(percall::evidence::create(path, self.masker)?);
         }
         Ok(())
     }
@@ -88,67 +112,6 @@ fn filters(args: &AuditArgs) -> anyhow::Result<Filters> {
     })
 }
 
-/// A gate's verdict, for stderr and the JSON report.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Gate {
-    pub name: String,
-    pub passed: bool,
-    pub reason: String,
-}
-
-fn gates(args: &AuditArgs, report: &Report, rubric: &Rubric) -> anyhow::Result<Vec<Gate>> {
-    let mut out = Vec::new();
-    if let Some(t) = args.fail_under {
-        let mean = report.overall.mean_score.unwrap_or(0.0);
-        out.push(Gate {
-            name: format!("fail-under {t}"),
-            passed: mean >= t,
-            reason: format!(
-                "overall mean score {mean:.1} {} {t}",
-                if mean >= t { "≥" } else { "<" }
-            ),
-        });
-    }
-    if let Some(t) = args.fail_agent_under {
-        let low: Vec<&Row> = report
-            .rows
-            .iter()
-            .filter(|r| r.calls >= args.min_calls && r.mean_score.is_some_and(|m| m < t))
-            .collect();
-        out.push(Gate {
-            name: format!("fail-agent-under {t}"),
-            passed: low.is_empty(),
-            reason: if low.is_empty() {
-                format!(
-                    "every {} with ≥ {} calls scores ≥ {t}",
-                    report.group_by, args.min_calls
-                )
-            } else {
-                let names: Vec<String> = low
-                    .iter()
-                    .map(|r| format!("{} ({:.1})", r.key, r.mean_score.unwrap_or(0.0)))
-                    .collect();
-                format!("below {t}: {}", names.join(", "))
-            },
-        });
-    }
-    for id in &args.fail_on {
-        let Some(i) = rubric.item_index(id) else {
-            bail!("--fail-on `{id}`: no such item in the rubric");
-        };
-        if rubric.items[i].kind != Kind::Violation {
-            bail!("--fail-on `{id}`: not a violation item");
-        }
-        let calls = report.overall.items[i].occurred;
-        out.push(Gate {
-            name: format!("fail-on {id}"),
-            passed: calls == 0,
-            reason: format!("{id} occurred in {calls} call(s)"),
-        });
-    }
-    Ok(out)
-}
-
 fn sort_and_cut(report: &mut Report, args: &AuditArgs) {
     let by_score = |a: &Row, b: &Row| {
         b.mean_score
@@ -177,6 +140,98 @@ fn sort_and_cut(report: &mut Report, args: &AuditArgs) {
     }
 }
 
+/// Lines of one agent each over every audited call, for `--fail-agent-under`: the report's own
+/// lines when it is grouped by agent (before `--top`/`--bottom` cut them), else the separate
+/// per-agent totals.
+fn agent_rows(report: &Report, by_agent: Option<&Aggregate>) -> Vec<Row> {
+    match by_agent {
+        Some(agg) => agg
+            .groups
+            .iter()
+            .map(|(k, t)| Row::from_totals(k.clone(), t))
+            .collect(),
+        None => report.rows.clone(),
+    }
+}
+
+/// Refuses two outputs on one path: the later rename would silently replace the earlier file.
+fn distinct_outputs(args: &AuditArgs) -> anyhow::Result<()> {
+    let outputs: Vec<(&str, &Path)> = [
+        ("-o", args.output.as_deref()),
+        ("--calls", args.calls.as_deref()),
+        ("--evidence", args.evidence.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| p.map(|p| (flag, p)))
+    .collect();
+    // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
+    let same = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    for (i, (a, pa)) in outputs.iter().enumerate() {
+        for (b, pb) in &outputs[i + 1..] {
+            if same(pa, pb) {
+                bail!(
+                    "{a} and {b} both name {}: each output needs its own file",
+                    pa.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Input bytes below which no progress bar is shown: such runs take well under a second.
+const PROGRESS_MIN_BYTES: u64 = 1 << 20;
+
+/// Whether a progress bar belongs on stderr: a terminal, not `--quiet`, not CI, and enough
+/// input for it to matter.
+pub fn progress_wanted(stderr_is_terminal: bool, quiet: bool, ci: bool, bytes: u64) -> bool {
+    stderr_is_terminal && !quiet && !ci && bytes >= PROGRESS_MIN_BYTES
+}
+
+fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar> {
+    let total: u64 = discovered
+        .inputs
+        .iter()
+        .map(|i| std::fs::metadata(&i.path).map_or(0, |m| m.len()))
+        .sum();
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    if !progress_wanted(std::io::stderr().is_terminal(), args.quiet, ci, total) {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} auditing [{bar:30}] {bytes}/{total_bytes} {elapsed}<{eta} {msg}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    // The pipeline reports bytes per finished file: the spinner and clock show life within one.
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
+fn print_report(
+    renderer: &dyn crate::render::Renderer,
+    report: &Report,
+    file: Option<AtomicFile>,
+) -> anyhow::Result<()> {
+    match file {
+        Some(mut f) => {
+            renderer.render(report, &mut f)?;
+            f.commit()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            renderer.render(report, &mut lock)?;
+            lock.flush()?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let rubric = load_rubric(&args.input)?;
     let read = read_options(&args.input)?;
@@ -184,27 +239,38 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let threads = threads(&args.input)?;
     let filters = filters(&args)?;
     let enricher = enricher(&args.input)?;
+    let masker = Masker::new(args.input.redact);
     let report_format = match args.format {
         FormatArg::Table => Format::Table,
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
-        FormatArg::Markdown | FormatArg::Html => bail!("this --format is not available yet"),
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
     };
-    if args.evidence.is_some() {
-        bail!("--evidence is not available yet");
-    }
-    if args.baseline.is_some() {
-        bail!("--baseline is not available yet");
-    }
+    // Check the gates and read the baseline before the work, so a typo fails fast.
+    let gates = gates::gates(
+        args.fail_under,
+        args.fail_agent_under,
+        args.min_calls,
+        &args.fail_on,
+        &rubric,
+    )?;
+    let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
+    distinct_outputs(&args)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     // Open the outputs before the work, so a bad path fails fast.
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let calls = args
         .calls
         .as_deref()
-        .map(|p| percall::create(p, &rubric))
+        .map(|p| percall::create(p, &rubric, masker))
         .transpose()?;
-    let detail = calls.as_ref().is_some_and(|c| c.needs_detail());
+    let evidence = args
+        .evidence
+        .as_deref()
+        .map(|p| percall::evidence::create(p, masker))
+        .transpose()?;
+    let detail = calls.as_ref().is_some_and(|c| c.needs_detail()) || evidence.is_some();
     let group_by = match args.group_by {
         GroupByArg::Agent => GroupBy::Agent,
         GroupByArg::Team => GroupBy::Team,
@@ -212,17 +278,34 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         GroupByArg::Week => GroupBy::Week,
         GroupByArg::Queue => GroupBy::Queue,
     };
+    let gate_agents_apart = args.fail_agent_under.is_some() && group_by != GroupBy::Agent;
     let mut sink = Collector {
         rubric: &rubric,
         agg: Aggregate::new(&rubric, group_by),
+        by_agent: gate_agents_apart.then(|| Aggregate::new(&rubric, GroupBy::Agent)),
         calls,
         calls_path: args.calls.clone(),
+        evidence,
+        evidence_path: args.evidence.clone(),
+        masker,
         percent_fallback: false,
         seconds_without_timings: false,
     };
     let enrich_fn = enricher
         .as_ref()
         .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
+    let bar = progress_bar(&args, &discovered);
+    let bytes_seen = AtomicU64::new(0);
+    let progress_fn = bar.as_ref().map(|bar| {
+        let bytes_seen = &bytes_seen;
+        move |bytes: u64| {
+            // The count starts again when calls split across files need a second pass.
+            if bytes < bytes_seen.swap(bytes, Ordering::Relaxed) {
+                bar.set_message("second pass for split calls");
+            }
+            bar.set_position(bytes);
+        }
+    });
     let opts = RunOptions {
         rubric: &rubric,
         read,
@@ -232,9 +315,13 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         filters,
         keep_going: args.input.keep_going,
         enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
-        progress: None,
+        progress: progress_fn.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)),
     };
-    let mut acct = pipeline::run(&discovered, &opts, &mut sink)?;
+    let run = pipeline::run(&discovered, &opts, &mut sink);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut acct = run?;
     if sink.percent_fallback {
         acct.warn("a percent window fell back to turn share: some calls have no timings".into());
     }
@@ -254,39 +341,65 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
 
     let inputs = discovered.inputs.iter().map(|i| i.name.clone()).collect();
     let mut report = Report::build(&rubric, &sink.agg, acct, inputs);
-    sort_and_cut(&mut report, &args);
-    let gates = gates(&args, &report, &rubric)?;
-    let renderer = report_format.renderer(report_file.is_none() && use_color(args.input.color));
-    match report_file {
-        Some(mut f) => {
-            renderer.render(&report, &mut f)?;
-            f.commit()?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            renderer.render(&report, &mut lock)?;
-            lock.flush()?;
+    // Gates see every line, before --top/--bottom cut the report.
+    let agents = agent_rows(&report, sink.by_agent.as_ref());
+    report.gates = gates::evaluate(&gates, &report.overall, &agents);
+    if let Some(base) = &baseline {
+        for w in baseline::apply(&mut report, base) {
+            eprintln!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
+    sort_and_cut(&mut report, &args);
+    let to_terminal = report_file.is_none();
+    // comfy-table asks the terminal for its width, and answers `None` when stdout is not one.
+    let width = if to_terminal {
+        comfy_table::Table::new().width()
+    } else {
+        None
+    };
+    let renderer = report_format.renderer(to_terminal && use_color(args.input.color), width);
+    print_report(renderer.as_ref(), &report, report_file)?;
     if let Some(c) = sink.calls.take() {
         c.finish()?;
     }
-    let failed: Vec<&Gate> = gates.iter().filter(|g| !g.passed).collect();
+    if let Some(e) = sink.evidence.take() {
+        e.finish()?;
+    }
+    let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
     for g in &failed {
-        eprintln!("callaudit: gate failed: --{}: {}", g.name, g.reason);
+        eprintln!(
+            "callaudit: gate failed: {}: {}",
+            g.gate.flag(),
+            terminal_safe(&g.reason)
+        );
     }
     Ok(if failed.is_empty() { 0 } else { 1 })
 }
 
 pub fn print_warnings(acct: &Accounting) {
     for w in &acct.warnings {
-        eprintln!("callaudit: warning: {w}");
+        // Warnings quote call ids and file content: nothing may reach the terminal raw.
+        eprintln!("callaudit: warning: {}", terminal_safe(w));
     }
     let hidden = acct
         .warnings_total
         .saturating_sub(acct.warnings.len() as u64);
     if hidden > 0 {
         eprintln!("callaudit: warning: … and {hidden} more warning(s)");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_wanted;
+
+    #[test]
+    fn progress_bar_needs_a_terminal_and_a_long_run() {
+        let big = 8 << 20;
+        assert!(progress_wanted(true, false, false, big));
+        assert!(!progress_wanted(false, false, false, big), "pipe");
+        assert!(!progress_wanted(true, true, false, big), "--quiet");
+        assert!(!progress_wanted(true, false, true, big), "CI");
+        assert!(!progress_wanted(true, false, false, 1000), "short run");
     }
 }

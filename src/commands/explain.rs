@@ -1,10 +1,14 @@
 //! `callaudit explain`: one call, every match and every verdict, with reasons.
+//!
+//! Quoted transcript text is masked (card numbers always, the rest with `--redact`) and made
+//! terminal-safe before it is printed.
 
 use super::common::{enricher, input_format, load_rubric, read_options, use_color};
 use crate::audit::{CallAudit, Evidence, Verdict};
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::model::Call;
 use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::privacy::Masker;
 use crate::read::input::{Input, discover};
 use crate::render::terminal_safe;
 use crate::rubric::{Kind, Rubric};
@@ -58,15 +62,16 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
         ))
         .into());
     };
+    let masker = Masker::new(args.input.redact);
     let mut out = String::new();
     match args.format {
         ExplainFormat::Json => {
-            let v = crate::percall::jsonl::call_json(&rubric, &audit);
+            let v = crate::percall::jsonl::call_json(&rubric, &audit, masker);
             out = serde_json::to_string_pretty(&v)? + "\n";
         }
         ExplainFormat::Text => {
             let color = use_color(args.input.color);
-            write_text(&mut out, &rubric, &call, &audit, color);
+            write_text(&mut out, &rubric, &call, &audit, color, masker);
         }
     }
     let stdout = std::io::stdout();
@@ -140,7 +145,14 @@ fn mmss(ms: u64) -> String {
     format!("{:02}:{:02}", ms / 60_000, (ms / 1000) % 60)
 }
 
-fn write_text(out: &mut String, rubric: &Rubric, call: &Call, a: &CallAudit, color: bool) {
+fn write_text(
+    out: &mut String,
+    rubric: &Rubric,
+    call: &Call,
+    a: &CallAudit,
+    color: bool,
+    masker: Masker,
+) {
     let detail = a.detail.as_deref().expect("explain audits with detail");
     let _ = writeln!(
         out,
@@ -174,7 +186,8 @@ fn write_text(out: &mut String, rubric: &Rubric, call: &Call, a: &CallAudit, col
             "{:>4} {:<8}{time} {}",
             ti + 1,
             turn.speaker.as_str(),
-            highlight(call.turn_text(turn), &marks, color)
+            // Masking keeps byte offsets, so the marks still fit the masked text.
+            highlight(&masker.mask(call.turn_text(turn)), &marks, color)
         );
     }
     let _ = writeln!(out, "\nVerdicts");
@@ -201,7 +214,7 @@ fn write_text(out: &mut String, rubric: &Rubric, call: &Call, a: &CallAudit, col
             out,
             "  {verdict} {:<width$}  {}",
             item.id,
-            terminal_safe(&detail.reasons[i])
+            terminal_safe(&masker.mask(&detail.reasons[i]))
         );
         for d in &detail.dropped[i] {
             let _ = writeln!(
@@ -210,7 +223,7 @@ fn write_text(out: &mut String, rubric: &Rubric, call: &Call, a: &CallAudit, col
                 "",
                 "",
                 d.evidence.turn + 1,
-                terminal_safe(&d.evidence.text),
+                terminal_safe(&masker.mask(&d.evidence.text)),
                 d.reason
             );
         }

@@ -5,7 +5,7 @@ use super::{CallRecords, item_cell, score_text};
 use crate::audit::CallAudit;
 use crate::model::Call;
 use crate::output::AtomicFile;
-use crate::render::neutralise;
+use crate::render::csv_cell;
 use crate::rubric::Rubric;
 
 pub struct CsvRecords {
@@ -26,8 +26,8 @@ impl CsvRecords {
 impl CallRecords for CsvRecords {
     fn write(&mut self, rubric: &Rubric, _call: &Call, a: &CallAudit) -> anyhow::Result<()> {
         self.row.clear();
-        self.row.push(neutralise(&a.call_id).into_owned());
-        self.row.push(neutralise(&a.agent_id).into_owned());
+        self.row.push(csv_cell(&a.call_id));
+        self.row.push(csv_cell(&a.agent_id));
         self.row
             .push(a.date.map(|d| d.to_string()).unwrap_or_default());
         self.row.push(a.turns.to_string());

@@ -1,26 +1,29 @@
 //! Per-call JSONL: the CSV's fields plus, per item, its verdict and evidence (1-based turn,
-//! speaker, start time, matched text, the rule that matched).
+//! speaker, start time, matched text, the rule that matched). Matched text is masked (card
+//! numbers always, the rest with `--redact`).
 
 use super::{CallRecords, score_text};
 use crate::audit::CallAudit;
 use crate::model::Call;
 use crate::output::AtomicFile;
+use crate::privacy::Masker;
 use crate::rubric::Rubric;
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
 pub struct JsonlRecords {
     file: AtomicFile,
+    masker: Masker,
 }
 
 impl JsonlRecords {
-    pub fn new(file: AtomicFile) -> JsonlRecords {
-        JsonlRecords { file }
+    pub fn new(file: AtomicFile, masker: Masker) -> JsonlRecords {
+        JsonlRecords { file, masker }
     }
 }
 
 /// The JSON object of one audited call (also used by `explain --format json`).
-pub fn call_json(rubric: &Rubric, a: &CallAudit) -> Value {
+pub fn call_json(rubric: &Rubric, a: &CallAudit, masker: Masker) -> Value {
     let mut items = Map::new();
     for (i, (item, o)) in rubric.items.iter().zip(&a.items).enumerate() {
         let evidence: Vec<Value> = a
@@ -34,7 +37,7 @@ pub fn call_json(rubric: &Rubric, a: &CallAudit) -> Value {
                             "turn": e.turn + 1,
                             "speaker": e.speaker.as_str(),
                             "start_ms": e.start_ms,
-                            "text": e.text,
+                            "text": masker.mask(&e.text),
                             "rule": e.rule,
                         })
                     })
@@ -63,7 +66,7 @@ pub fn call_json(rubric: &Rubric, a: &CallAudit) -> Value {
 
 impl CallRecords for JsonlRecords {
     fn write(&mut self, rubric: &Rubric, _call: &Call, a: &CallAudit) -> anyhow::Result<()> {
-        serde_json::to_writer(&mut self.file, &call_json(rubric, a))?;
+        serde_json::to_writer(&mut self.file, &call_json(rubric, a, self.masker))?;
         self.file.write_all(b"\n")?;
         Ok(())
     }

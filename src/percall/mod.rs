@@ -2,11 +2,13 @@
 //! audited. The format follows the file's extension: `.csv` or `.jsonl`.
 
 pub mod csv;
+pub mod evidence;
 pub mod jsonl;
 
 use crate::audit::{CallAudit, Verdict};
 use crate::model::Call;
 use crate::output::AtomicFile;
+use crate::privacy::Masker;
 use crate::rubric::{Kind, Rubric};
 use std::path::Path;
 
@@ -19,8 +21,12 @@ pub trait CallRecords: Send {
     fn needs_detail(&self) -> bool;
 }
 
-/// Opens the per-call file for `path`, by extension.
-pub fn create(path: &Path, rubric: &Rubric) -> anyhow::Result<Box<dyn CallRecords>> {
+/// Opens the per-call file for `path`, by extension. `masker` masks quoted evidence text.
+pub fn create(
+    path: &Path,
+    rubric: &Rubric,
+    masker: Masker,
+) -> anyhow::Result<Box<dyn CallRecords>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -29,7 +35,7 @@ pub fn create(path: &Path, rubric: &Rubric) -> anyhow::Result<Box<dyn CallRecord
     let file = AtomicFile::create(path)?;
     match ext.as_str() {
         "csv" => Ok(Box::new(csv::CsvRecords::new(file, rubric)?)),
-        "jsonl" | "ndjson" => Ok(Box::new(jsonl::JsonlRecords::new(file))),
+        "jsonl" | "ndjson" => Ok(Box::new(jsonl::JsonlRecords::new(file, masker))),
         _ => anyhow::bail!(
             "--calls {}: the extension says the format: use .csv or .jsonl",
             path.display()

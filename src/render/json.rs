@@ -1,7 +1,8 @@
 //! The report as one JSON document: every number of the table plus the raw counts, the
 //! rubric, the run and its accounting.
 
-use super::{ItemRate, Renderer, Report, Row};
+use super::{ItemRate, Renderer, Report, Row, RowDelta};
+use crate::gates::{Gate, GateVerdict};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
@@ -21,7 +22,7 @@ fn row_json(report: &Report, row: &Row) -> Value {
             json!({"applicable": applicable, "occurred": occurred, "matches": matches, "rate": rate}),
         );
     }
-    json!({
+    let mut v = json!({
         "key": row.key,
         "calls": row.calls,
         "upset_calls": row.upset_calls,
@@ -30,7 +31,48 @@ fn row_json(report: &Report, row: &Row) -> Value {
         "violations_per_100_calls": row.violations_per_100,
         "calmed_rate": row.calmed_rate,
         "items": items,
+    });
+    if report.baseline.is_some() {
+        // `null`: the baseline has no line with this key.
+        v["delta"] = row
+            .delta
+            .as_ref()
+            .map_or(Value::Null, |d| delta_json(report, d));
+    }
+    v
+}
+
+/// A line's changes since the baseline, named like the line's own fields.
+fn delta_json(report: &Report, d: &RowDelta) -> Value {
+    let items: Map<String, Value> = report
+        .items
+        .iter()
+        .zip(&d.items)
+        .map(|(info, rate)| (info.id.clone(), json!({ "rate": rate })))
+        .collect();
+    json!({
+        "calls": d.calls,
+        "mean_score": d.mean_score,
+        "pass_rate": d.pass_rate,
+        "violations_per_100_calls": d.violations_per_100,
+        "calmed_rate": d.calmed_rate,
+        "items": items,
     })
+}
+
+fn gate_json(v: &GateVerdict) -> Value {
+    let mut g = json!({"gate": v.gate.name()});
+    match &v.gate {
+        Gate::FailUnder(t) => g["threshold"] = json!(t),
+        Gate::FailAgentUnder { score, min_calls } => {
+            g["threshold"] = json!(score);
+            g["min_calls"] = json!(min_calls);
+        }
+        Gate::FailOn { item, .. } => g["item"] = json!(item),
+    }
+    g["passed"] = json!(v.passed);
+    g["reason"] = json!(v.reason);
+    g
 }
 
 /// The report as a JSON value (also what `--baseline` reads back).
@@ -57,6 +99,16 @@ pub fn report_json(report: &Report) -> Value {
         },
         "overall": row_json(report, &report.overall),
         "groups": report.rows.iter().map(|r| row_json(report, r)).collect::<Vec<_>>(),
+        "baseline": report.baseline.as_ref().map(|b| json!({
+            "file": b.file,
+            "version": b.version,
+            "group_by": b.group_by,
+            "calls": b.calls,
+            "first_date": b.first_date,
+            "last_date": b.last_date,
+        })),
+        "gates": report.gates.iter().map(gate_json).collect::<Vec<_>>(),
+        "gates_passed": report.gates.iter().all(|g| g.passed),
         "accounting": report.accounting,
     })
 }

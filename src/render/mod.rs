@@ -1,12 +1,16 @@
 //! Reports. The numbers are computed once into a `Report`; each output format is one file
 //! behind the `Renderer` trait and only lays those numbers out, so every format agrees.
 
+pub mod baseline;
 pub mod csv;
+pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod table;
 
 use crate::accounting::Accounting;
 use crate::aggregate::{Aggregate, Totals};
+use crate::gates::GateVerdict;
 use crate::rubric::{Kind, Rubric};
 use std::io::{self, Write};
 
@@ -20,14 +24,20 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    Markdown,
+    Html,
 }
 
 impl Format {
-    pub fn renderer(self, color: bool) -> Box<dyn Renderer> {
+    /// The format's renderer. `color` and `width` (the terminal's columns, when the report goes
+    /// to a terminal) only matter to the table.
+    pub fn renderer(self, color: bool, width: Option<u16>) -> Box<dyn Renderer> {
         match self {
-            Format::Table => Box::new(table::TableRenderer { color }),
+            Format::Table => Box::new(table::TableRenderer { color, width }),
             Format::Csv => Box::new(csv::CsvRenderer),
             Format::Json => Box::new(json::JsonRenderer),
+            Format::Markdown => Box::new(markdown::MarkdownRenderer),
+            Format::Html => Box::new(html::HtmlRenderer),
         }
     }
 }
@@ -70,6 +80,35 @@ pub struct Row {
     pub violations_per_100: Option<f64>,
     /// Percent of upset calls where the customer calmed, rounded to 0.1.
     pub calmed_rate: Option<f64>,
+    /// Change since the baseline's line of the same key (`--baseline`); `None` without a
+    /// baseline or when the baseline has no such line.
+    pub delta: Option<RowDelta>,
+}
+
+/// A line's change since the baseline: this run's rounded number minus the baseline's, rounded
+/// to 0.1, so the change is exactly the difference of the two printed numbers. `None` where
+/// either side has no number.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowDelta {
+    pub calls: i64,
+    pub mean_score: Option<f64>,
+    pub pass_rate: Option<f64>,
+    /// Per rubric item (rubric order): the change of its rate.
+    pub items: Vec<Option<f64>>,
+    pub violations_per_100: Option<f64>,
+    pub calmed_rate: Option<f64>,
+}
+
+/// The earlier run a report is compared with.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BaselineInfo {
+    /// The file as named on the command line.
+    pub file: String,
+    pub version: String,
+    pub group_by: String,
+    pub calls: u64,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
 }
 
 /// What the run was over.
@@ -91,6 +130,10 @@ pub struct Report {
     pub overall: Row,
     pub accounting: Accounting,
     pub run: RunInfo,
+    /// `--baseline`: what the deltas are relative to.
+    pub baseline: Option<BaselineInfo>,
+    /// The gates' verdicts (`--fail-under`, `--fail-agent-under`, `--fail-on`).
+    pub gates: Vec<GateVerdict>,
 }
 
 pub fn round1(x: f64) -> f64 {
@@ -122,6 +165,7 @@ impl Row {
             violations_per_100: (t.calls > 0)
                 .then(|| round1(100.0 * t.violations as f64 / t.calls as f64)),
             calmed_rate: percent(t.calmed, t.calmed_known),
+            delta: None,
         }
     }
 }
@@ -163,6 +207,8 @@ impl Report {
                 first_date: agg.first_date.map(|d| d.to_string()),
                 last_date: agg.last_date.map(|d| d.to_string()),
             },
+            baseline: None,
+            gates: Vec::new(),
         }
     }
 
@@ -183,39 +229,169 @@ pub fn fmt1(x: Option<f64>, none: &str) -> String {
     x.map_or_else(|| none.to_string(), |v| format!("{v:.1}"))
 }
 
-/// The header cells shared by the table and CSV: group, counts, scores, one column per
-/// expected item, violations and calmed rate.
-pub fn column_names(report: &Report) -> Vec<String> {
+/// A change as people read it: `▲1.2`, `▼0.4`, `=` for no change, empty when unknown.
+pub fn delta_arrow(d: Option<f64>) -> String {
+    match d {
+        None => String::new(),
+        Some(v) if v > 0.0 => format!("▲{v:.1}"),
+        Some(v) if v < 0.0 => format!("▼{:.1}", -v),
+        Some(_) => "=".into(),
+    }
+}
+
+/// A change as a number for files: `1.2`, `-0.4`, `0.0`, empty when unknown.
+pub fn delta_number(d: Option<f64>) -> String {
+    // `+ 0.0` turns a negative zero into zero.
+    d.map_or_else(String::new, |v| format!("{:.1}", v + 0.0))
+}
+
+/// What a report column shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// The group's key (agent, team, date, week, queue).
+    Key,
+    Calls,
+    UpsetCalls,
+    MeanScore,
+    PassRate,
+    /// The rate of the rubric item at this index.
+    ItemRate(usize),
+    ViolationsPer100,
+    CalmedRate,
+}
+
+impl Metric {
+    /// The column's number in a row (`None` for the key or a missing number).
+    pub fn value(self, row: &Row) -> Option<f64> {
+        match self {
+            Metric::Key => None,
+            Metric::Calls => Some(row.calls as f64),
+            Metric::UpsetCalls => Some(row.upset_calls as f64),
+            Metric::MeanScore => row.mean_score,
+            Metric::PassRate => row.pass_rate,
+            Metric::ItemRate(i) => row.items.get(i).and_then(|r| r.rate),
+            Metric::ViolationsPer100 => row.violations_per_100,
+            Metric::CalmedRate => row.calmed_rate,
+        }
+    }
+
+    /// The column's cell text; `none` for a missing number.
+    pub fn cell(self, row: &Row, none: &str) -> String {
+        match self {
+            Metric::Key => row.key.clone(),
+            Metric::Calls => row.calls.to_string(),
+            Metric::UpsetCalls => row.upset_calls.to_string(),
+            m => fmt1(m.value(row), none),
+        }
+    }
+
+    /// Whether the column gets a change against the baseline.
+    pub fn has_delta(self) -> bool {
+        !matches!(self, Metric::Key | Metric::Calls | Metric::UpsetCalls)
+    }
+
+    /// The column's change since the baseline.
+    pub fn delta(self, d: &RowDelta) -> Option<f64> {
+        match self {
+            Metric::MeanScore => d.mean_score,
+            Metric::PassRate => d.pass_rate,
+            Metric::ItemRate(i) => d.items.get(i).copied().flatten(),
+            Metric::ViolationsPer100 => d.violations_per_100,
+            Metric::CalmedRate => d.calmed_rate,
+            Metric::Key | Metric::Calls | Metric::UpsetCalls => None,
+        }
+    }
+
+    /// Whether a rise is bad news (violations).
+    pub fn lower_is_better(self) -> bool {
+        self == Metric::ViolationsPer100
+    }
+}
+
+/// One column of the table, CSV, Markdown and HTML reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    /// Machine name: the CSV header.
+    pub name: String,
+    /// Human title: the table, Markdown and HTML header.
+    pub title: String,
+    pub metric: Metric,
+}
+
+/// The columns every tabular format shares: group, counts, scores, one column per expected
+/// item, violations and calmed rate.
+pub fn columns(report: &Report) -> Vec<Column> {
+    let col = |name: &str, title: &str, metric| Column {
+        name: name.into(),
+        title: title.into(),
+        metric,
+    };
     let mut cols = vec![
-        report.group_by.to_string(),
-        "calls".into(),
-        "upset_calls".into(),
-        "mean_score".into(),
-        "pass_rate".into(),
+        col(report.group_by, &capitalise(report.group_by), Metric::Key),
+        col("calls", "Calls", Metric::Calls),
+        col("upset_calls", "Upset", Metric::UpsetCalls),
+        col("mean_score", "Score", Metric::MeanScore),
+        col("pass_rate", "Pass %", Metric::PassRate),
     ];
-    cols.extend(report.expected_items().map(|(_, i)| i.id.clone()));
-    cols.push("violations_per_100_calls".into());
-    cols.push("calmed_rate".into());
+    cols.extend(report.expected_items().map(|(i, item)| Column {
+        name: item.id.clone(),
+        // Spaces let a narrow terminal wrap the heading between words.
+        title: format!("{} %", item.id.replace('_', " ")),
+        metric: Metric::ItemRate(i),
+    }));
+    cols.push(col(
+        "violations_per_100_calls",
+        "Viol/100",
+        Metric::ViolationsPer100,
+    ));
+    cols.push(col("calmed_rate", "Calmed %", Metric::CalmedRate));
     cols
 }
 
-/// The cells of one row, in `column_names` order; `none` for a missing number.
-pub fn row_cells(report: &Report, row: &Row, none: &str) -> Vec<String> {
-    let mut cells = vec![
-        row.key.clone(),
-        row.calls.to_string(),
-        row.upset_calls.to_string(),
-        fmt1(row.mean_score, none),
-        fmt1(row.pass_rate, none),
-    ];
-    cells.extend(
-        report
-            .expected_items()
-            .map(|(i, _)| fmt1(row.items[i].rate, none)),
-    );
-    cells.push(fmt1(row.violations_per_100, none));
-    cells.push(fmt1(row.calmed_rate, none));
-    cells
+/// The lines of a report in order: the groups, then the overall line.
+pub fn all_rows(report: &Report) -> impl Iterator<Item = &Row> {
+    report.rows.iter().chain(std::iter::once(&report.overall))
+}
+
+/// A cell as people read it: the number, and with a baseline its change (`90.7 ▲1.2`), or
+/// `new` on the score of a line the baseline lacks.
+pub fn human_cell(report: &Report, row: &Row, metric: Metric, none: &str) -> String {
+    let value = metric.cell(row, none);
+    if report.baseline.is_none() || !metric.has_delta() {
+        return value;
+    }
+    match &row.delta {
+        Some(d) => match delta_arrow(metric.delta(d)) {
+            a if a.is_empty() => value,
+            a => format!("{value} {a}"),
+        },
+        None if metric == Metric::MeanScore => format!("{value} new"),
+        None => value,
+    }
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// A one-line description of the run for report headers: calls, rows, files, dates.
+pub fn run_summary(report: &Report) -> String {
+    let a = &report.accounting;
+    let dates = match (&report.run.first_date, &report.run.last_date) {
+        (Some(f), Some(l)) if f == l => format!(", dated {f}"),
+        (Some(f), Some(l)) => format!(", dated {f} to {l}"),
+        _ => String::new(),
+    };
+    format!(
+        "{} calls audited ({} rows) from {} file(s){dates}; {} rows skipped",
+        a.calls_audited,
+        a.rows_audited,
+        a.files_read,
+        a.rows_skipped_total()
+    )
 }
 
 /// Neutralises a CSV cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
@@ -225,6 +401,12 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
         _ => cell.into(),
     }
+}
+
+/// A CSV cell from transcript data: control and escape sequences removed first (so none can
+/// hide a leading `=`), then neutralised.
+pub fn csv_cell(s: &str) -> String {
+    neutralise(&terminal_safe(s)).into_owned()
 }
 
 /// Text from transcripts made safe for a terminal: escape sequences (CSI, OSC) and other
@@ -292,5 +474,26 @@ mod tests {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("ann"), "ann");
+        assert_eq!(neutralise("-1"), "'-1");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("\rx"), "'\rx");
+        assert_eq!(neutralise("+1"), "'+1");
+    }
+
+    #[test]
+    fn csv_cells_lose_escapes_before_the_formula_check() {
+        assert_eq!(csv_cell("\x1b[0m=1+1"), "'=1+1");
+        assert_eq!(csv_cell("\u{7}@cmd"), "'@cmd");
+        assert_eq!(csv_cell("fine"), "fine");
+    }
+
+    #[test]
+    fn deltas_read_both_ways() {
+        assert_eq!(delta_arrow(Some(1.25)), "▲1.2");
+        assert_eq!(delta_arrow(Some(-0.4)), "▼0.4");
+        assert_eq!(delta_arrow(Some(0.0)), "=");
+        assert_eq!(delta_arrow(None), "");
+        assert_eq!(delta_number(Some(-0.0)), "0.0");
+        assert_eq!(delta_number(Some(-2.5)), "-2.5");
     }
 }

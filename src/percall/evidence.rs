@@ -1,0 +1,100 @@
+//! `--evidence FILE.csv`: one row per counted match — call, agent, item, the item's verdict in
+//! the call, 1-based turn, speaker, start time, the matched text and the whole turn's text — so
+//! an analyst can check every number of the report against what was said. Matches in calls
+//! where the item did not apply (verdict `n/a`) are listed too, but the report does not count
+//! them.
+//!
+//! Quoted text is masked (card numbers always, the rest with `--redact`), stripped of control
+//! characters and neutralised against formula injection: customers write transcript text.
+
+use super::CallRecords;
+use crate::audit::CallAudit;
+use crate::model::Call;
+use crate::output::AtomicFile;
+use crate::privacy::Masker;
+use crate::render::csv_cell;
+use crate::rubric::Rubric;
+
+pub const HEADER: [&str; 9] = [
+    "call_id",
+    "agent_id",
+    "item",
+    "verdict",
+    "turn",
+    "speaker",
+    "start_ms",
+    "matched",
+    "turn_text",
+];
+
+pub struct EvidenceCsv {
+    w: csv::Writer<AtomicFile>,
+    masker: Masker,
+}
+
+impl EvidenceCsv {
+    pub fn new(file: AtomicFile, masker: Masker) -> anyhow::Result<EvidenceCsv> {
+        let mut w = csv::Writer::from_writer(file);
+        w.write_record(HEADER)?;
+        Ok(EvidenceCsv { w, masker })
+    }
+}
+
+/// Opens the evidence file; it must be a `.csv`.
+pub fn create(path: &std::path::Path, masker: Masker) -> anyhow::Result<Box<dyn CallRecords>> {
+    let is_csv = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv {
+        anyhow::bail!(
+            "--evidence {}: the evidence file is CSV: give it a .csv name",
+            path.display()
+        );
+    }
+    Ok(Box::new(EvidenceCsv::new(
+        AtomicFile::create(path)?,
+        masker,
+    )?))
+}
+
+impl CallRecords for EvidenceCsv {
+    fn write(&mut self, rubric: &Rubric, call: &Call, a: &CallAudit) -> anyhow::Result<()> {
+        let Some(detail) = a.detail.as_deref() else {
+            anyhow::bail!("internal: call {} was audited without evidence", a.call_id);
+        };
+        for ((item, evidence), outcome) in rubric.items.iter().zip(&detail.evidence).zip(&a.items) {
+            for e in evidence {
+                let turn_text = call
+                    .turns
+                    .get(e.turn as usize)
+                    .map_or("", |t| call.turn_text(t));
+                self.w.write_record([
+                    csv_cell(&a.call_id),
+                    csv_cell(&a.agent_id),
+                    item.id.clone(),
+                    outcome.verdict.as_str().to_string(),
+                    (e.turn + 1).to_string(),
+                    e.speaker.as_str().to_string(),
+                    e.start_ms.map_or_else(String::new, |ms| ms.to_string()),
+                    csv_cell(&self.masker.mask(&e.text)),
+                    csv_cell(&self.masker.mask(turn_text)),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> anyhow::Result<()> {
+        let file = self
+            .w
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write the evidence file: {}", e.error()))?;
+        file.commit()?;
+        Ok(())
+    }
+
+    fn needs_detail(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,229 @@
+//! `--baseline previous.json`: a JSON report of an earlier run, and the changes since it.
+//!
+//! Lines are matched by key (agent, team, …); items by id, so a rubric that gained or lost items
+//! still compares the items both runs share. A change is this run's printed number minus the
+//! baseline's printed number, so it is exactly what a reader would compute from the two reports.
+
+use super::{BaselineInfo, Report, Row, RowDelta, round1};
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+#[derive(Debug, Deserialize)]
+struct FileJson {
+    version: String,
+    group_by: String,
+    rubric: RubricJson,
+    run: RunJson,
+    overall: RowJson,
+    groups: Vec<RowJson>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RubricJson {
+    name: String,
+    pass_mark: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct RunJson {
+    first_date: Option<String>,
+    last_date: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RowJson {
+    key: String,
+    calls: u64,
+    mean_score: Option<f64>,
+    pass_rate: Option<f64>,
+    violations_per_100_calls: Option<f64>,
+    calmed_rate: Option<f64>,
+    items: BTreeMap<String, ItemJson>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ItemJson {
+    rate: Option<f64>,
+}
+
+/// A line of the earlier report.
+#[derive(Clone, Debug, PartialEq)]
+struct BaseRow {
+    calls: u64,
+    mean_score: Option<f64>,
+    pass_rate: Option<f64>,
+    violations_per_100: Option<f64>,
+    calmed_rate: Option<f64>,
+    items: HashMap<String, Option<f64>>,
+}
+
+impl From<RowJson> for BaseRow {
+    fn from(r: RowJson) -> BaseRow {
+        BaseRow {
+            calls: r.calls,
+            mean_score: r.mean_score,
+            pass_rate: r.pass_rate,
+            violations_per_100: r.violations_per_100_calls,
+            calmed_rate: r.calmed_rate,
+            items: r.items.into_iter().map(|(k, v)| (k, v.rate)).collect(),
+        }
+    }
+}
+
+/// An earlier run's report, read back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Baseline {
+    pub info: BaselineInfo,
+    rubric_name: String,
+    pass_mark: f64,
+    overall: BaseRow,
+    groups: HashMap<String, BaseRow>,
+}
+
+/// Reads a JSON report written by `callaudit audit --format json`.
+pub fn read(path: &Path) -> anyhow::Result<Baseline> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("--baseline {name}"))?;
+    parse(&name, &text)
+}
+
+/// Parses a JSON report; `name` is the file's name for messages.
+pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "--baseline {name}:{}:{}: not JSON: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    if value.get("tool").and_then(|t| t.as_str()) != Some("callaudit") {
+        bail!(
+            "--baseline {name}: not a callaudit JSON report (expected a top-level \"tool\": \"callaudit\"; write one with `callaudit audit --format json -o FILE`)"
+        );
+    }
+    let file: FileJson = serde_json::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "--baseline {name}:{}:{}: not a report this version can read: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let calls = file.overall.calls;
+    Ok(Baseline {
+        info: BaselineInfo {
+            file: name.to_string(),
+            version: file.version,
+            group_by: file.group_by,
+            calls,
+            first_date: file.run.first_date,
+            last_date: file.run.last_date,
+        },
+        rubric_name: file.rubric.name,
+        pass_mark: file.rubric.pass_mark,
+        overall: file.overall.into(),
+        groups: file
+            .groups
+            .into_iter()
+            .map(|r| (r.key.clone(), r.into()))
+            .collect(),
+    })
+}
+
+fn change(now: Option<f64>, then: Option<f64>) -> Option<f64> {
+    // `+ 0.0` turns a negative zero (from rounding a tiny fall) into zero.
+    Some(round1(now? - then?) + 0.0)
+}
+
+fn row_delta(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
+    RowDelta {
+        calls: row.calls as i64 - base.calls as i64,
+        mean_score: change(row.mean_score, base.mean_score),
+        pass_rate: change(row.pass_rate, base.pass_rate),
+        items: report
+            .items
+            .iter()
+            .zip(&row.items)
+            .map(|(info, rate)| change(rate.rate, base.items.get(&info.id).copied().flatten()))
+            .collect(),
+        violations_per_100: change(row.violations_per_100, base.violations_per_100),
+        calmed_rate: change(row.calmed_rate, base.calmed_rate),
+    }
+}
+
+/// Adds the changes since `base` to every line of the report; returns warnings for what could
+/// not be compared.
+pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let file = &base.info.file;
+    if base.rubric_name != report.rubric_name || base.pass_mark != report.pass_mark {
+        warnings.push(format!(
+            "--baseline {file}: it used rubric \"{}\" (pass mark {}), this run \"{}\" (pass mark {}): changes compare different rubrics",
+            base.rubric_name, base.pass_mark, report.rubric_name, report.pass_mark
+        ));
+    }
+    let missing: Vec<&str> = report
+        .items
+        .iter()
+        .filter(|i| !base.overall.items.contains_key(&i.id))
+        .map(|i| i.id.as_str())
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "--baseline {file}: no numbers for item(s) {}: their changes are left empty",
+            missing.join(", ")
+        ));
+    }
+    report.overall.delta = Some(row_delta(report, &report.overall, &base.overall));
+    if base.info.group_by == report.group_by {
+        let deltas: Vec<Option<RowDelta>> = report
+            .rows
+            .iter()
+            .map(|r| base.groups.get(&r.key).map(|b| row_delta(report, r, b)))
+            .collect();
+        for (row, delta) in report.rows.iter_mut().zip(deltas) {
+            row.delta = delta;
+        }
+    } else {
+        warnings.push(format!(
+            "--baseline {file} is grouped by {}, this report by {}: only the {} line is compared",
+            base.info.group_by,
+            report.group_by,
+            super::ALL
+        ));
+    }
+    report.baseline = Some(base.info.clone());
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_files_name_the_file_and_line() {
+        let e = parse("prev.json", "{\n  \"tool\": \"callaudit\",\n  oops\n}").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("--baseline prev.json:3:3: not JSON"),
+            "{e}"
+        );
+        let e = parse("prev.json", "{\"tool\": \"other\"}").unwrap_err();
+        assert!(e.to_string().contains("not a callaudit JSON report"), "{e}");
+        let e = parse(
+            "prev.json",
+            "{\"tool\": \"callaudit\", \"version\": \"0.1.0\"}",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("missing field"), "{e}");
+    }
+
+    #[test]
+    fn change_is_the_difference_of_printed_numbers() {
+        assert_eq!(change(Some(52.4), Some(50.1)), Some(2.3));
+        assert_eq!(change(Some(50.0), Some(52.5)), Some(-2.5));
+        assert_eq!(change(None, Some(1.0)), None);
+        assert!(change(Some(50.0), Some(50.04)).unwrap().is_sign_positive());
+    }
+}

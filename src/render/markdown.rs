@@ -1,0 +1,128 @@
+//! The report as GitHub-flavoured Markdown: a short header with the run's metadata (rubric,
+//! inputs, dates, counts, baseline, gates), then a table of the same columns and numbers as the
+//! terminal table. Text from transcripts (keys, file names) is escaped so it cannot become
+//! markup, links or HTML.
+
+use super::{
+    Metric, Renderer, Report, all_rows, columns, fmt1, human_cell, run_summary, terminal_safe,
+};
+use crate::audit::fmt_num;
+use std::io::{self, Write};
+
+pub struct MarkdownRenderer;
+
+/// How many input names the header lists before it summarises the rest.
+const INPUTS_LISTED: usize = 10;
+
+/// Escapes text for a Markdown table cell or paragraph: control characters go, and every
+/// character Markdown could read as markup is backslash-escaped.
+pub fn md_text(s: &str) -> String {
+    let safe = terminal_safe(s);
+    let mut out = String::with_capacity(safe.len());
+    for c in safe.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Renderer for MarkdownRenderer {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "# callaudit report\n")?;
+        writeln!(
+            out,
+            "- **Rubric:** {} (pass mark {})",
+            md_text(&report.rubric_name),
+            fmt_num(report.pass_mark)
+        )?;
+        let inputs = &report.run.inputs;
+        let mut listed: Vec<String> = inputs
+            .iter()
+            .take(INPUTS_LISTED)
+            .map(|i| md_text(i))
+            .collect();
+        if inputs.len() > INPUTS_LISTED {
+            listed.push(format!("… and {} more", inputs.len() - INPUTS_LISTED));
+        }
+        writeln!(out, "- **Inputs:** {}", listed.join(", "))?;
+        writeln!(out, "- **Run:** {}", run_summary(report))?;
+        writeln!(out, "- **Grouped by:** {}", report.group_by)?;
+        if let Some(b) = &report.baseline {
+            writeln!(
+                out,
+                "- **Baseline:** {} ({} calls{}); ▲/▼ show the change since it",
+                md_text(&b.file),
+                b.calls,
+                match (&b.first_date, &b.last_date) {
+                    (Some(f), Some(l)) => format!(", {f} to {l}"),
+                    _ => String::new(),
+                }
+            )?;
+        }
+        for g in &report.gates {
+            writeln!(
+                out,
+                "- **Gate** `{}`: {} — {}",
+                g.gate.flag(),
+                if g.passed { "passed" } else { "FAILED" },
+                md_text(&g.reason)
+            )?;
+        }
+        writeln!(out)?;
+
+        let cols = columns(report);
+        let header: Vec<String> = cols.iter().map(|c| md_text(&c.title)).collect();
+        writeln!(out, "| {} |", header.join(" | "))?;
+        let rule: Vec<&str> = cols
+            .iter()
+            .map(|c| {
+                if c.metric == Metric::Key {
+                    "---"
+                } else {
+                    "---:"
+                }
+            })
+            .collect();
+        writeln!(out, "| {} |", rule.join(" | "))?;
+        for row in all_rows(report) {
+            let cells: Vec<String> = cols
+                .iter()
+                .map(|c| match c.metric {
+                    Metric::Key => md_text(&row.key),
+                    m => human_cell(report, row, m, "–"),
+                })
+                .collect();
+            writeln!(out, "| {} |", cells.join(" | "))?;
+        }
+        writeln!(
+            out,
+            "\n{} calls, mean score {}, pass rate {}. Item columns: % of calls where the item applied and was met; Viol/100: violations per 100 calls; Calmed %: upset customers who calmed down.",
+            report.overall.calls,
+            fmt1(report.overall.mean_score, "–"),
+            report
+                .overall
+                .pass_rate
+                .map_or("–".into(), |p| format!("{p:.1}%")),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md_text;
+
+    #[test]
+    fn markup_in_keys_is_escaped() {
+        assert_eq!(md_text("a|b"), "a\\|b");
+        assert_eq!(md_text("[x](http://e)"), "\\[x\\](http://e)");
+        assert_eq!(md_text("<img src=x>"), "\\<img src=x\\>");
+        assert_eq!(md_text("ann.lee"), "ann.lee");
+        assert_eq!(md_text("a\x1b[31mb\nc"), "ab c");
+    }
+}

