@@ -126,15 +126,22 @@ fn parse_args() -> Result<Options, String> {
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match a.as_str() {
-            "--calls" => o.calls = value("--calls")?.parse().map_err(|e| format!("--calls: {e}"))?,
-            "--seed" => o.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--calls" => {
+                o.calls = value("--calls")?
+                    .parse()
+                    .map_err(|e| format!("--calls: {e}"))?
+            }
+            "--seed" => {
+                o.seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
             "--agents" => {
-                o.agents = value("--agents")?.parse().map_err(|e| format!("--agents: {e}"))?
+                o.agents = value("--agents")?
+                    .parse()
+                    .map_err(|e| format!("--agents: {e}"))?
             }
             "--format" => match value("--format")?.as_str() {
                 "csv" => o.jsonl = false,
@@ -167,7 +174,11 @@ fn call_turns(rng: &mut fastrand::Rng) -> Vec<Turn> {
     let upset = rng.f32() < 0.4;
     let good = rng.f32() < 0.65;
     let mut texts: Vec<(&'static str, String)> = Vec::new();
-    let opener = if upset { pick(rng, UPSET_OPENERS) } else { pick(rng, CALM_OPENERS) };
+    let opener = if upset {
+        pick(rng, UPSET_OPENERS)
+    } else {
+        pick(rng, CALM_OPENERS)
+    };
     texts.push(("customer", opener.to_string()));
     let mut greeting = String::from("Thanks for calling, this is support. ");
     if upset && good {
@@ -224,10 +235,19 @@ fn call_turns(rng: &mut fastrand::Rng) -> Vec<Turn> {
                 4..=8 => 0,
                 _ => 300 + rng.u64(..900),
             };
-            let start = if gap == 0 { t.saturating_sub(1500) } else { t + gap };
+            let start = if gap == 0 {
+                t.saturating_sub(1500)
+            } else {
+                t + gap
+            };
             let end = start + 60 * text.len() as u64;
             t = t.max(end);
-            Turn { speaker, text, start_ms: start, end_ms: end }
+            Turn {
+                speaker,
+                text,
+                start_ms: start,
+                end_ms: end,
+            }
         })
         .collect()
 }
@@ -267,7 +287,11 @@ fn main() {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     if !o.jsonl {
-        writeln!(out, "call_id,agent_id,date,turn,speaker,text,start_ms,end_ms").unwrap();
+        writeln!(
+            out,
+            "call_id,agent_id,date,turn,speaker,text,start_ms,end_ms"
+        )
+        .unwrap();
     }
     let mut pending: Vec<String> = Vec::new();
     for i in 0..o.calls {

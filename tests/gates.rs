@@ -1,8 +1,8 @@
 //! Gates for nightly jobs, through the real binary: exit 1 exactly when a gate fails, with one
 //! line per failed gate on stderr, the report still written, and every verdict in the JSON.
 //!
-//! The example data: overall mean 52.4; agents ann.lee 90.7, bo.chen 5.0, cara.diaz 62.6,
-//! dev.patel 51.3, three calls each; `hold` occurs in 2 calls, `profanity` in none.
+//! The example data: overall mean 52.6; agents ann.lee 90.7, bo.chen 0.8, cara.diaz 62.6,
+//! dev.patel 56.4, three calls each; `hold` occurs in 2 calls, `profanity` in none.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -38,7 +38,7 @@ fn gate_lines(stderr: &str) -> Vec<&str> {
 
 #[test]
 fn fail_under_fails_exactly_below_the_printed_mean() {
-    for (threshold, code) in [("52.4", 0), ("52.5", 1), ("0", 0), ("100", 1)] {
+    for (threshold, code) in [("52.6", 0), ("52.7", 1), ("0", 0), ("100", 1)] {
         let r = audit(&["--fail-under", threshold]);
         assert_eq!(r.code, code, "--fail-under {threshold}: {}", r.stderr);
         assert_eq!(gate_lines(&r.stderr).len(), code as usize);
@@ -50,29 +50,29 @@ fn fail_under_fails_exactly_below_the_printed_mean() {
     let r = audit(&["--fail-under", "60"]);
     assert_eq!(
         r.stderr.trim_end(),
-        "callaudit: gate failed: --fail-under 60: overall mean score 52.4 < 60"
+        "callaudit: gate failed: --fail-under 60: overall mean score 52.6 < 60"
     );
 }
 
 #[test]
 fn fail_agent_under_respects_min_calls() {
-    // bo.chen (5.0) is the only agent below 10; every agent has 3 calls.
+    // bo.chen (0.8) is the only agent below 10; every agent has 3 calls.
     let r = audit(&["--fail-agent-under", "10", "--min-calls", "3"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(
         gate_lines(&r.stderr),
         [
-            "callaudit: gate failed: --fail-agent-under 10 --min-calls 3: 1 of 4 agent(s) with ≥ 3 call(s) score below 10: bo.chen (5.0)"
+            "callaudit: gate failed: --fail-agent-under 10 --min-calls 3: 1 of 4 agent(s) with ≥ 3 call(s) score below 10: bo.chen (0.8)"
         ]
     );
     let r = audit(&["--fail-agent-under", "10", "--min-calls", "4"]);
     assert_eq!(r.code, 0, "no agent has 4 calls: {}", r.stderr);
-    let r = audit(&["--fail-agent-under", "5"]);
-    assert_eq!(r.code, 0, "5.0 is not below 5: {}", r.stderr);
+    let r = audit(&["--fail-agent-under", "0.8"]);
+    assert_eq!(r.code, 0, "0.8 is not below 0.8: {}", r.stderr);
     let r = audit(&["--fail-agent-under", "60"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("bo.chen (5.0), dev.patel (51.3)"),
+        r.stderr.contains("bo.chen (0.8), dev.patel (56.4)"),
         "{}",
         r.stderr
     );
@@ -87,7 +87,7 @@ fn fail_agent_under_sees_agents_the_report_does_not_show() {
     assert!(!r.stdout.contains("bo.chen"));
     let r = audit(&["--fail-agent-under", "10", "--group-by", "date"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("bo.chen (5.0)"), "{}", r.stderr);
+    assert!(r.stderr.contains("bo.chen (0.8)"), "{}", r.stderr);
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn several_gates_report_each_failure_on_its_own_line() {
         "--fail-on",
         "profanity",
         "--fail-agent-under",
-        "1",
+        "0.5",
     ]);
     assert_eq!(r.code, 1);
     let lines = gate_lines(&r.stderr);
@@ -147,7 +147,7 @@ fn the_json_report_records_every_verdict() {
     assert_eq!(gates[0]["gate"], "fail-under");
     assert_eq!(gates[0]["threshold"], 50.0);
     assert_eq!(gates[0]["passed"], true);
-    assert_eq!(gates[0]["reason"], "overall mean score 52.4 ≥ 50");
+    assert_eq!(gates[0]["reason"], "overall mean score 52.6 ≥ 50");
     assert_eq!(gates[1]["gate"], "fail-agent-under");
     assert_eq!(gates[1]["min_calls"], 2);
     assert_eq!(gates[1]["passed"], false);

@@ -343,14 +343,17 @@ mod tests {
 
     #[test]
     fn echoes_are_found_per_sentence() {
-        let mut earlier = Vec::new();
+        let (mut words, mut earlier) = (Vec::new(), Vec::new());
         content_words(
             &normalise("My order arrived damaged and nobody answers"),
+            &mut words,
             &mut earlier,
         );
         let n = normalise("Thanks for waiting. Sorry your order arrived damaged! Order number?");
+        let mut set = Vec::new();
+        content_words(&n, &mut words, &mut set);
         let (mut seen, mut out) = (Vec::new(), Vec::new());
-        echoes(&n, &earlier, 2, &mut seen, &mut out);
+        echoes(&words, &earlier, 2, &mut seen, &mut out);
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].sentence, 1);
         assert_eq!(out[0].shared, 3);
