@@ -26,14 +26,22 @@ impl Reader for JsonReader {
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
         let text = read_text(input, ctx)?;
-        let doc = match serde_json::from_str::<Value>(&text) {
-            Ok(doc) => doc,
-            // Several values one after another: conversation JSONL saved as `.json`.
-            Err(e) if e.to_string().starts_with("trailing characters") => {
-                return JsonlReader.read(&mut text.as_bytes(), ctx, sink);
+        let mut values = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
+        let doc = match values.next() {
+            None => {
+                ctx.acct
+                    .warn(format!("{}: no JSON document (only blanks)", ctx.name));
+                return Ok(());
             }
-            Err(e) => return Err(not_json(ctx, &e)),
+            Some(Err(e)) => return Err(not_json(ctx, &e)),
+            Some(Ok(doc)) => doc,
         };
+        match values.next() {
+            None => {}
+            // Several values one after another: conversation JSONL saved as `.json`.
+            Some(Ok(_)) => return JsonlReader.read(&mut text.as_bytes(), ctx, sink),
+            Some(Err(e)) => return Err(not_json(ctx, &e)),
+        }
         let Value::Object(top) = &doc else {
             return Err(ReadError::Input(format!(
                 "{}: expected a JSON object of one of: {EXPECTED}; found {}",
@@ -318,6 +326,11 @@ mod tests {
             panic!("{r:?}")
         };
         assert!(m.starts_with("x.json:2:8: not valid JSON"), "{m}");
+        let (r, _) = read("x.json", "{\"entries\": []}\n}garbage");
+        let Err(ReadError::Input(m)) = r else {
+            panic!("{r:?}")
+        };
+        assert!(m.starts_with("x.json:2:1: not valid JSON"), "{m}");
     }
 
     #[test]

@@ -335,9 +335,9 @@ pub fn call_id_from_name(name: &str) -> String {
     }
 }
 
-/// A date written in a file name as `YYYY-MM-DD` (the first one), for formats whose content
-/// has none: `2024-03-05_call-17.vtt`, `calls/2024-03-05/...` does not count (directories are
-/// not looked at).
+/// A date written in a file name as `YYYY-MM-DD` (the first one, not part of a longer run of
+/// digits), for formats whose content has none: `2024-03-05_call-17.vtt`. Only the file name
+/// counts, not the directories above it.
 pub fn date_in_file_name(name: &str) -> Option<NaiveDate> {
     let file = std::path::Path::new(name)
         .file_name()

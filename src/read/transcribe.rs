@@ -309,6 +309,18 @@ mod tests {
     }
 
     #[test]
+    fn a_document_without_turns_is_reported_not_silently_empty() {
+        let (calls, acct) = read(r#"{"JobName": "j", "JobStatus": "FAILED", "Transcript": []}"#);
+        assert!(calls.unwrap().is_empty());
+        assert_eq!(acct.rows_read, 0);
+        assert!(
+            acct.warnings[0].contains("call j has no utterance to audit"),
+            "{:?}",
+            acct.warnings
+        );
+    }
+
+    #[test]
     fn the_wrong_shape_is_an_error_naming_what_was_expected() {
         let (r, _) = read(r#"{"JobName": "j", "Results": []}"#);
         let Err(ReadError::Input(m)) = r else {
