@@ -353,6 +353,41 @@ fn a_directory_mixing_csv_jsonl_transcribe_vtt_and_gzip_gives_one_report() {
 }
 
 #[test]
+fn gzipped_vendor_json_and_webvtt_are_read_like_the_plain_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        (
+            "pca/call-77_AGENT_mia.k_2024-03-08.json",
+            "pca-call.json.gz",
+        ),
+        (
+            "vtt/2024-03-09_support-call.vtt",
+            "2024-03-09_support-call.vtt.gz",
+        ),
+        ("genesys/conversation-a41.json", "no-extension.gz"),
+    ] {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&std::fs::read(fixture(from)).unwrap())
+            .unwrap();
+        std::fs::write(dir.path().join(to), gz.finish().unwrap()).unwrap();
+    }
+    // In a directory only known extensions are read; named on the command line, a file is
+    // recognised by its content.
+    let run = audit(&[dir.path().to_str().unwrap()]);
+    assert_eq!(
+        run.ids(),
+        [
+            "2024-03-09_support-call",
+            "call-77_AGENT_mia.k_2024-03-08.wav"
+        ]
+    );
+    assert_eq!(run.acct("files_ignored"), 1);
+    let named = dir.path().join("no-extension.gz");
+    let run = audit(&[named.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["a41f0c3e-6b7d-4c55-9e10-000000000a41"]);
+}
+
+#[test]
 fn formats_are_detected_by_content_and_input_format_overrides() {
     let dir = tempfile::tempdir().unwrap();
     // Unknown extensions: JSON by its keys, text by its speaker prefixes.
