@@ -15,13 +15,12 @@
 //! `AUTOMATED_AGENT` (a virtual agent) is `other`, not the agent being audited.
 
 use super::dates::{parse_date, rfc3339_ms};
-use super::json::{array, id_text, parse_document, top_object};
+use super::json::{array, id_text, item, parse_document, top_object};
 use super::{
-    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, ms, secs_to_ms,
+    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, epoch_ms_date,
+    ms, secs_to_ms,
 };
-use crate::accounting::SkipReason;
 use crate::model::Speaker;
-use chrono::DateTime;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::io::BufRead;
@@ -137,17 +136,8 @@ fn read_import(
     for (i, raw) in entries.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("entries[{index}]");
-        let entry = match Entry::deserialize(raw) {
-            Ok(e) => e,
-            Err(e) => {
-                ctx.acct.rows_read += 1;
-                ctx.skip_at(
-                    SkipReason::MalformedRow,
-                    &position(),
-                    &format!("not an entry ({EXPECTED}): {e}"),
-                )?;
-                continue;
-            }
+        let Some(entry) = item::<Entry>(raw, ctx, &position, "an entry", EXPECTED)? else {
+            continue;
         };
         let speaker = Speaker::from_label(entry.role.as_deref().unwrap_or(""));
         let text = entry.text.as_deref().unwrap_or("");
@@ -158,9 +148,7 @@ fn read_import(
     }
     let first = call.turns.iter().filter_map(|t| t.start_ms).min();
     call.date = first
-        .filter(|&t| t > 1_000_000_000_000)
-        .and_then(|t| DateTime::from_timestamp_millis(t as i64))
-        .map(|d| d.date_naive())
+        .and_then(epoch_ms_date)
         .or_else(|| date_in_file_name(ctx.name));
     ctx.deliver(call, sink)
 }
@@ -216,17 +204,9 @@ fn read_api(
     for (i, raw) in segments.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("transcript.{key}[{index}]");
-        let seg = match Segment::deserialize(raw) {
-            Ok(s) => s,
-            Err(e) => {
-                ctx.acct.rows_read += 1;
-                ctx.skip_at(
-                    SkipReason::MalformedRow,
-                    &position(),
-                    &format!("not a transcript segment ({EXPECTED}): {e}"),
-                )?;
-                continue;
-            }
+        let Some(seg) = item::<Segment>(raw, ctx, &position, "a transcript segment", EXPECTED)?
+        else {
+            continue;
         };
         let role = seg
             .segment_participant

@@ -15,12 +15,11 @@
 //! (also `_analysis_redacted_`), which also gives the date.
 
 use super::dates::{parse_date, rfc3339_ms};
-use super::json::{array, field, id_text, parse_document, top_object};
+use super::json::{array, field, id_text, item, parse_document, top_object};
 use super::transcribe::apply_characteristics_of;
-use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, ms};
-use crate::accounting::SkipReason;
+use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, epoch_ms_date, ms};
 use crate::model::Speaker;
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 use std::io::BufRead;
@@ -152,36 +151,24 @@ pub fn read_document(
         .filter_map(rfc3339_ms)
         .min();
     if chat && call.date.is_none() {
-        call.date = contact_start
-            .and_then(|t| DateTime::from_timestamp_millis(t as i64))
-            .map(|d| d.date_naive())
-            .or_else(|| {
-                let first = items.iter().find_map(|i| i.get("AbsoluteTime")?.as_str());
-                first.and_then(parse_date)
-            });
+        call.date = contact_start.and_then(epoch_ms_date).or_else(|| {
+            let first = items.iter().find_map(|i| i.get("AbsoluteTime")?.as_str());
+            first.and_then(parse_date)
+        });
     }
 
     for (i, raw) in items.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("Transcript[{index}]");
-        let item = match Item::deserialize(raw) {
-            Ok(t) => t,
-            Err(e) => {
-                ctx.acct.rows_read += 1;
-                ctx.skip_at(
-                    SkipReason::MalformedRow,
-                    &position(),
-                    &format!("not a turn ({EXPECTED}): {e}"),
-                )?;
-                continue;
-            }
+        let Some(entry) = item::<Item>(raw, ctx, &position, "a turn", EXPECTED)? else {
+            continue;
         };
-        if item.kind.as_deref().is_some_and(|k| k != "MESSAGE") {
+        if entry.kind.as_deref().is_some_and(|k| k != "MESSAGE") {
             ctx.acct.chat_events += 1;
             continue;
         }
-        let pid = item.participant_id.as_deref().unwrap_or("");
-        let speaker = match item.participant_role.as_deref() {
+        let pid = entry.participant_id.as_deref().unwrap_or("");
+        let speaker = match entry.participant_role.as_deref() {
             Some(role) => Speaker::from_label(role),
             None => match role_of_participant(pid) {
                 Some(role) => Speaker::from_label(role),
@@ -191,20 +178,20 @@ pub fn read_document(
         };
         if speaker == Speaker::Agent && call.agent_id.is_none() {
             call.agent_id = if chat {
-                item.display_name.clone()
+                entry.display_name.clone()
             } else {
                 agent_from_arn(pid).map(str::to_string)
             };
         }
-        let text = item.content.as_deref().unwrap_or("");
+        let text = entry.content.as_deref().unwrap_or("");
         if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
-            match (&item.absolute_time, contact_start) {
+            match (&entry.absolute_time, contact_start) {
                 (Some(at), Some(start)) => {
                     t.start_ms = rfc3339_ms(at).map(|v| v.saturating_sub(start));
                 }
                 _ => {
-                    t.start_ms = item.begin_offset_millis.and_then(ms);
-                    t.end_ms = item.end_offset_millis.and_then(ms);
+                    t.start_ms = entry.begin_offset_millis.and_then(ms);
+                    t.end_ms = entry.end_offset_millis.and_then(ms);
                 }
             }
         }

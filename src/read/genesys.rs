@@ -9,11 +9,12 @@
 //! `agent`. A conversation with several transcripts (one per communication) is one call with
 //! its phrases in time order.
 
-use super::json::{array, field, id_text, parse_document, top_object};
-use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, ms};
-use crate::accounting::SkipReason;
+use super::json::{array, field, id_text, item, parse_document, top_object};
+use super::{
+    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, epoch_ms_date,
+    ms,
+};
 use crate::model::Speaker;
-use chrono::DateTime;
 use serde::Deserialize;
 use serde_json::Value;
 use std::io::BufRead;
@@ -91,9 +92,7 @@ pub fn read_document(
         .iter()
         .find_map(|k| top.get(*k).and_then(Value::as_f64))
         .and_then(ms);
-    call.date = conversation_start
-        .and_then(|t| DateTime::from_timestamp_millis(t as i64))
-        .map(|d| d.date_naive());
+    call.date = conversation_start.and_then(epoch_ms_date);
 
     let mut index = 0u64;
     let mut several = 0;
@@ -105,17 +104,8 @@ pub fn read_document(
         for (pi, raw) in phrases.iter().enumerate() {
             index += 1;
             let position = || format!("transcripts[{}].phrases[{}]", ti + 1, pi + 1);
-            let phrase = match Phrase::deserialize(raw) {
-                Ok(p) => p,
-                Err(e) => {
-                    ctx.acct.rows_read += 1;
-                    ctx.skip_at(
-                        SkipReason::MalformedRow,
-                        &position(),
-                        &format!("not a phrase ({EXPECTED}): {e}"),
-                    )?;
-                    continue;
-                }
+            let Some(phrase) = item::<Phrase>(raw, ctx, &position, "a phrase", EXPECTED)? else {
+                continue;
             };
             let speaker = Speaker::from_label(phrase.participant_purpose.as_deref().unwrap_or(""));
             let text = phrase.text.as_deref().unwrap_or("");
@@ -148,9 +138,7 @@ pub fn read_document(
             .iter()
             .filter_map(|t| t.start_ms)
             .min()
-            .filter(|&t| t > 1_000_000_000_000)
-            .and_then(|t| DateTime::from_timestamp_millis(t as i64))
-            .map(|d| d.date_naive())
+            .and_then(epoch_ms_date)
             .or_else(|| date_in_file_name(ctx.name));
     }
     ctx.deliver(call, sink)

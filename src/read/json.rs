@@ -224,6 +224,29 @@ pub fn field<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// One item of a document's array as `T`. An item of the wrong shape is a row: it is counted
+/// as read and skipped (malformed) with its position, saying it is not `what` (`expected`).
+pub fn item<T: serde::de::DeserializeOwned>(
+    raw: &Value,
+    ctx: &mut ReadContext<'_>,
+    position: &dyn Fn() -> String,
+    what: &str,
+    expected: &str,
+) -> Result<Option<T>, ReadError> {
+    match T::deserialize(raw) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) => {
+            ctx.acct.rows_read += 1;
+            ctx.skip_at(
+                crate::accounting::SkipReason::MalformedRow,
+                &position(),
+                &format!("not {what} ({expected}): {e}"),
+            )?;
+            Ok(None)
+        }
+    }
+}
+
 /// "a string", "an array", … for messages.
 pub fn kind(v: &Value) -> &'static str {
     match v {

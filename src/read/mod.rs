@@ -358,6 +358,15 @@ pub fn date_in_file_name(name: &str) -> Option<NaiveDate> {
     })
 }
 
+/// The UTC date of an epoch time in ms; `None` for offsets from a call start (anything before
+/// 2001), which carry no date.
+pub fn epoch_ms_date(ms: u64) -> Option<NaiveDate> {
+    (ms > 1_000_000_000_000)
+        .then(|| chrono::DateTime::from_timestamp_millis(ms as i64))
+        .flatten()
+        .map(|d| d.date_naive())
+}
+
 /// Milliseconds from a non-negative number of seconds.
 pub fn secs_to_ms(secs: f64) -> Option<u64> {
     (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).round() as u64)
@@ -483,6 +492,11 @@ mod tests {
         assert_eq!(date_in_file_name("2024-03-05/call.vtt"), None);
         assert_eq!(date_in_file_name("call-12024-03-05.txt"), None);
         assert_eq!(date_in_file_name("2024-13-05.txt"), None);
+        assert_eq!(
+            epoch_ms_date(1_709_596_800_000),
+            NaiveDate::from_ymd_opt(2024, 3, 5)
+        );
+        assert_eq!(epoch_ms_date(62_000), None);
     }
 
     #[test]

@@ -10,11 +10,10 @@
 //! `GUID` hold the string "None" when unknown, which means none.
 
 use super::dates::parse_date;
-use super::json::{array, field, parse_document, top_object};
+use super::json::{array, field, item, parse_document, top_object};
 use super::{
     CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, secs_to_ms,
 };
-use crate::accounting::SkipReason;
 use crate::model::{Silence, Speaker};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -181,17 +180,8 @@ pub fn read_document(
     for (i, raw) in segments.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("SpeechSegments[{index}]");
-        let seg = match Segment::deserialize(raw) {
-            Ok(s) => s,
-            Err(e) => {
-                ctx.acct.rows_read += 1;
-                ctx.skip_at(
-                    SkipReason::MalformedRow,
-                    &position(),
-                    &format!("not a speech segment ({EXPECTED}): {e}"),
-                )?;
-                continue;
-            }
+        let Some(seg) = item::<Segment>(raw, ctx, &position, "a speech segment", EXPECTED)? else {
+            continue;
         };
         // IVR prompts are the machine speaking, whoever's channel they were on.
         let speaker = if seg.ivr_segment == Some(true) {

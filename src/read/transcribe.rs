@@ -7,9 +7,8 @@
 //! `NonTalkTime.Instances` are the call's silences. Contact Lens voice analysis has the same
 //! characteristics block, so it uses `apply_characteristics` too.
 
-use super::json::{array, id_text, parse_document, top_object};
+use super::json::{array, id_text, item, parse_document, top_object};
 use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, ms};
-use crate::accounting::SkipReason;
 use crate::model::{Call, Silence, Speaker};
 use serde::Deserialize;
 use serde_json::Value;
@@ -108,20 +107,11 @@ pub fn read_document(
     let mut call = ctx.new_call(id);
     // The output carries no date; a `YYYY-MM-DD` in the file name, or --metadata, gives one.
     call.date = date_in_file_name(ctx.name);
-    for (i, item) in items.iter().enumerate() {
+    for (i, raw) in items.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("Transcript[{index}]");
-        let turn = match TurnItem::deserialize(item) {
-            Ok(t) => t,
-            Err(e) => {
-                ctx.acct.rows_read += 1;
-                ctx.skip_at(
-                    SkipReason::MalformedRow,
-                    &position(),
-                    &format!("not a turn ({EXPECTED}): {e}"),
-                )?;
-                continue;
-            }
+        let Some(turn) = item::<TurnItem>(raw, ctx, &position, "a turn", EXPECTED)? else {
+            continue;
         };
         let speaker = Speaker::from_label(turn.participant_role.as_deref().unwrap_or(""));
         let text = turn.content.as_deref().unwrap_or("");
