@@ -58,6 +58,15 @@ pub struct Accounting {
     pub rows_lossy_utf8: u64,
     /// Calls whose rows were not contiguous or were split across files, merged by call id.
     pub calls_merged: u64,
+    /// Chat events (joins, leaves, transfers, attachments: Contact Lens `Type` other than
+    /// `MESSAGE`). Nobody says anything in them, so they are not rows: neither read nor skipped.
+    pub chat_events: u64,
+    /// Calls found in the `--metadata` file.
+    pub metadata_joined: u64,
+    /// Calls not found in the `--metadata` file (with `--metadata` only).
+    pub metadata_not_found: u64,
+    /// Joined calls whose export names another agent than the metadata (the export's is kept).
+    pub metadata_agent_differs: u64,
     /// Warnings beyond those kept for display.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -136,6 +145,16 @@ impl Accounting {
         );
         note(self.calls_without_date, "call(s) without date");
         note(self.calls_merged, "call(s) merged from non-contiguous rows");
+        note(self.metadata_joined, "call(s) joined to --metadata");
+        note(self.metadata_not_found, "call(s) not in --metadata");
+        note(
+            self.metadata_agent_differs,
+            "call(s) whose export names another agent than --metadata (export kept)",
+        );
+        note(
+            self.chat_events,
+            "chat event(s) (joins, leaves) not counted as turns",
+        );
         note(
             self.rows_other_speaker,
             "row(s) with another speaker kept as `other`",
@@ -167,6 +186,10 @@ impl Accounting {
         self.rows_other_speaker += o.rows_other_speaker;
         self.rows_lossy_utf8 += o.rows_lossy_utf8;
         self.calls_merged += o.calls_merged;
+        self.chat_events += o.chat_events;
+        self.metadata_joined += o.metadata_joined;
+        self.metadata_not_found += o.metadata_not_found;
+        self.metadata_agent_differs += o.metadata_agent_differs;
         for w in &o.warnings {
             if self.warnings.len() < MAX_WARNINGS {
                 self.warnings.push(w.clone());

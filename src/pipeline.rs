@@ -11,6 +11,7 @@
 use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{Auditor, CallAudit};
 use crate::model::Call;
+use crate::read::enrich::{Enriched, Join};
 use crate::read::input::{Discovered, Input, open};
 use crate::read::{InputFormat, ReadContext, ReadError, ReadOptions, detect};
 use crate::rubric::Rubric;
@@ -68,8 +69,9 @@ impl Filters {
     }
 }
 
-/// Fills in what the export itself lacks (agent from the file name, the metadata join).
-pub type Enrich<'a> = dyn Fn(&mut Call, &Input) + Sync + 'a;
+/// Fills in what the export itself lacks (agent from the file name, the metadata join), and
+/// says what it did for the accounting.
+pub type Enrich<'a> = dyn Fn(&mut Call, &Input) -> Enriched + Sync + 'a;
 
 pub struct RunOptions<'a> {
     pub rubric: &'a Rubric,
@@ -215,7 +217,8 @@ impl Collector<'_, '_> {
         if let Some(enrich) = self.opts.enrich
             && let Some(input) = self.inputs.get(call.source as usize)
         {
-            enrich(&mut call, input);
+            let enriched = enrich(&mut call, input);
+            self.count_join(&call, input, enriched);
         }
         let acct = &mut self.acct;
         acct.calls += 1;
@@ -248,6 +251,40 @@ impl Collector<'_, '_> {
         self.batch_bytes += call.text.len();
         self.batch.push(call);
         self.batch.len() >= BATCH_CALLS || self.batch_bytes >= BATCH_BYTES
+    }
+
+    /// Counts the `--metadata` join; the first call not found and the first whose agent
+    /// differs are reported with where they are.
+    fn count_join(&mut self, call: &Call, input: &Input, enriched: Enriched) {
+        let acct = &mut self.acct;
+        match enriched.metadata {
+            None => {}
+            Some(Join::NotFound) => {
+                acct.metadata_not_found += 1;
+                if acct.metadata_not_found == 1 {
+                    acct.warn(format!(
+                        "{}:{}: call {} is not in --metadata; it keeps what its export says",
+                        input.name, call.line, call.id
+                    ));
+                }
+            }
+            Some(Join::Found { agent_differs }) => {
+                acct.metadata_joined += 1;
+                if let Some(meta_agent) = agent_differs {
+                    acct.metadata_agent_differs += 1;
+                    if acct.metadata_agent_differs == 1 {
+                        acct.warn(format!(
+                            "{}:{}: call {}: the export names agent {} but --metadata says {}; the export's is kept",
+                            input.name,
+                            call.line,
+                            call.id,
+                            call.agent(),
+                            meta_agent
+                        ));
+                    }
+                }
+            }
+        }
     }
 
     fn take_batch(&mut self) -> Vec<Call> {

@@ -12,8 +12,8 @@ use std::io::BufRead;
 pub struct CsvReader;
 
 /// Header names recognised for each role, after lower-casing and turning spaces and dashes
-/// into underscores. The first column that matches wins.
-const CANDIDATES: &[(&str, &[&str])] = &[
+/// into underscores. The first column that matches wins. (`--metadata` uses them too.)
+pub(crate) const CANDIDATES: &[(&str, &[&str])] = &[
     (
         "call",
         &[
@@ -119,7 +119,7 @@ struct Columns {
     queue: Option<usize>,
 }
 
-fn header_key(h: &str) -> String {
+pub(crate) fn header_key(h: &str) -> String {
     h.trim()
         .trim_start_matches('\u{feff}')
         .to_ascii_lowercase()
@@ -187,7 +187,7 @@ fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, Re
 }
 
 /// The delimiter of the header line: the most frequent of `,`, tab and `;` outside quotes.
-fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
+pub(crate) fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
     let head = input.fill_buf().unwrap_or(&[]);
     let line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
     let mut counts = [0usize; 3];

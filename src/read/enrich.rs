@@ -1,14 +1,207 @@
 //! Filling in what an export lacks: the agent id from the file name (`--agent-from-filename`)
 //! and contact records joined on call id (`--metadata`).
+//!
+//! Precedence: what the export says wins. An agent id in the export's content, then one in
+//! its file name, is kept; `--metadata` fills only the agent, team, date and queue that are
+//! still missing. The export is what was audited, and the contact-record join is for what it
+//! does not carry (Contact Lens names no agent, Transcribe no date, …). A joined call whose
+//! export names another agent than its contact record is counted, and the first one is
+//! reported, so a stale or wrong join does not go unnoticed.
 
 use crate::model::Call;
-use crate::read::input::Input;
+use crate::read::csv::{CANDIDATES, header_key, sniff_delimiter};
+use crate::read::dates::parse_date;
+use crate::read::input::{Input, open_path};
 use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use std::collections::HashMap;
 use std::path::Path;
+
+/// Header names `--metadata` knows beyond the utterance CSV's (contact-record exports).
+const EXTRA: &[(&str, &[&str])] = &[
+    ("call", &["contact", "initial_contact_id", "conversation"]),
+    (
+        "agent",
+        &["agent.username", "agent_username", "username", "user_id"],
+    ),
+    (
+        "date",
+        &[
+            "initiation_timestamp",
+            "initiationtimestamp",
+            "start_time",
+            "conversation_start",
+            "start",
+        ],
+    ),
+    ("team", &["agent_team", "group", "routing_profile"]),
+    ("queue", &["queue.name", "queue_id"]),
+];
+
+/// What `--metadata` says about one call.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Record {
+    agent_id: Option<String>,
+    team: Option<String>,
+    date: Option<NaiveDate>,
+    queue: Option<String>,
+    line: u64,
+}
+
+/// The contact records of `--metadata`, by call id (ASCII case ignored: systems disagree on
+/// the case of GUIDs).
+#[derive(Debug)]
+pub struct Metadata {
+    records: HashMap<String, Record>,
+}
+
+impl Metadata {
+    /// Loads the file once. A row that cannot be joined reliably (wrong number of fields, no
+    /// call id, a date not understood, a call listed twice with different values) stops the
+    /// run with its file and line: a partial join would misattribute calls silently.
+    pub fn load(path: &Path) -> anyhow::Result<Metadata> {
+        let name = path.display().to_string();
+        let mut input = open_path(path).with_context(|| format!("--metadata {name}"))?;
+        let delimiter = sniff_delimiter(&mut input);
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut record = csv::StringRecord::new();
+        let read_error = |e: csv::Error| {
+            let line = e.position().map_or(0, |p| p.line());
+            anyhow::anyhow!("--metadata {name}:{line}: cannot read: {e}")
+        };
+        if !rdr.read_record(&mut record).map_err(read_error)? {
+            bail!(
+                "--metadata {name}: the file is empty; expected a header with call_id and agent_id"
+            );
+        }
+        let headers: Vec<String> = record.iter().map(str::to_string).collect();
+        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        let column = |role: &str| {
+            CANDIDATES
+                .iter()
+                .chain(EXTRA)
+                .filter(|(r, _)| *r == role)
+                .flat_map(|(_, names)| names.iter())
+                .find_map(|n| keys.iter().position(|k| k == n))
+        };
+        let call_col = column("call");
+        let (agent_col, team_col, date_col, queue_col) = (
+            column("agent"),
+            column("team"),
+            column("date"),
+            column("queue"),
+        );
+        let Some(call_col) = call_col else {
+            bail!(
+                "--metadata {name}:1: no call id column (call_id / contact_id / conversation_id); the header has: {}",
+                headers.join(", ")
+            );
+        };
+        if [agent_col, team_col, date_col, queue_col]
+            .iter()
+            .all(Option::is_none)
+        {
+            bail!(
+                "--metadata {name}:1: nothing to join: expected agent_id, team, date or queue columns besides the call id; the header has: {}",
+                headers.join(", ")
+            );
+        }
+        let mut records: HashMap<String, Record> = HashMap::new();
+        loop {
+            if !rdr.read_record(&mut record).map_err(read_error)? {
+                break;
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() == 1 && record[0].trim().is_empty() {
+                continue;
+            }
+            if record.len() != headers.len() {
+                bail!(
+                    "--metadata {name}:{line}: expected {} fields like the header, found {}",
+                    headers.len(),
+                    record.len()
+                );
+            }
+            let cell = |c: Option<usize>| {
+                c.map(|c| record[c].trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
+            let Some(call_id) = cell(Some(call_col)) else {
+                bail!(
+                    "--metadata {name}:{line}: empty call id (column `{}`)",
+                    headers[call_col]
+                );
+            };
+            let date = match cell(date_col) {
+                None => None,
+                Some(raw) => Some(parse_date(&raw).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--metadata {name}:{line}: date `{raw}` not understood (expected YYYY-MM-DD, RFC 3339 or epoch)"
+                    )
+                })?),
+            };
+            let new = Record {
+                agent_id: cell(agent_col),
+                team: cell(team_col),
+                date,
+                queue: cell(queue_col),
+                line,
+            };
+            match records.get(&call_id.to_ascii_lowercase()) {
+                Some(old)
+                    if Record {
+                        line,
+                        ..old.clone()
+                    } != new =>
+                {
+                    bail!(
+                        "--metadata {name}:{line}: call {call_id} is also on line {} with other values; a call needs one contact record",
+                        old.line
+                    )
+                }
+                Some(_) => {}
+                None => {
+                    records.insert(call_id.to_ascii_lowercase(), new);
+                }
+            }
+        }
+        Ok(Metadata { records })
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// What enrichment did to one call, for the run's accounting.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Enriched {
+    /// `None` without `--metadata`.
+    pub metadata: Option<Join>,
+}
+
+/// The outcome of the `--metadata` join for one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Join {
+    /// Found. `agent_differs` holds the metadata's agent when the export named another.
+    Found {
+        agent_differs: Option<String>,
+    },
+    NotFound,
+}
 
 /// Fills in agent ids and call metadata the exports lack.
 pub struct Enricher {
     agent_from_filename: Option<regex::Regex>,
+    metadata: Option<Metadata>,
 }
 
 impl Enricher {
@@ -28,15 +221,16 @@ impl Enricher {
                 Ok(re)
             })
             .transpose()?;
-        if metadata.is_some() {
-            bail!("--metadata is not available yet");
-        }
-        Ok(agent_from_filename.is_some().then_some(Enricher {
-            agent_from_filename,
-        }))
+        let metadata = metadata.map(Metadata::load).transpose()?;
+        Ok(
+            (agent_from_filename.is_some() || metadata.is_some()).then_some(Enricher {
+                agent_from_filename,
+                metadata,
+            }),
+        )
     }
 
-    pub fn enrich(&self, call: &mut Call, input: &Input) {
+    pub fn enrich(&self, call: &mut Call, input: &Input) -> Enriched {
         if call.agent_id.is_none()
             && let Some(re) = &self.agent_from_filename
             && let Some(m) = re.captures(input.file_name()).and_then(|c| c.get(1))
@@ -44,5 +238,113 @@ impl Enricher {
         {
             call.agent_id = Some(m.as_str().to_string());
         }
+        let Some(meta) = &self.metadata else {
+            return Enriched::default();
+        };
+        let Some(rec) = meta.records.get(&call.id.trim().to_ascii_lowercase()) else {
+            return Enriched {
+                metadata: Some(Join::NotFound),
+            };
+        };
+        let agent_differs = match (&call.agent_id, &rec.agent_id) {
+            (Some(export), Some(meta)) if export != meta => Some(meta.clone()),
+            _ => None,
+        };
+        fill(&mut call.agent_id, &rec.agent_id);
+        fill(&mut call.team, &rec.team);
+        fill(&mut call.queue, &rec.queue);
+        if call.date.is_none() {
+            call.date = rec.date;
+        }
+        Enriched {
+            metadata: Some(Join::Found { agent_differs }),
+        }
+    }
+}
+
+fn fill(slot: &mut Option<String>, value: &Option<String>) {
+    if slot.is_none() {
+        slot.clone_from(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(text: &str) -> anyhow::Result<Metadata> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("meta.csv");
+        std::fs::write(&p, text).unwrap();
+        Metadata::load(&p)
+    }
+
+    fn err(text: &str) -> String {
+        format!("{:#}", meta(text).unwrap_err())
+    }
+
+    #[test]
+    fn headers_like_the_utterance_csv_and_contact_records() {
+        let m = meta("Contact ID;Agent.Username;Team;Initiation Timestamp;Queue\nAB-1;ann;billing;2024-03-05T10:00:00Z;vip\nab-2;;;;\n").unwrap();
+        assert_eq!(m.len(), 2);
+        let r = &m.records["ab-1"];
+        assert_eq!(r.agent_id.as_deref(), Some("ann"));
+        assert_eq!(r.date, NaiveDate::from_ymd_opt(2024, 3, 5));
+        assert_eq!(r.queue.as_deref(), Some("vip"));
+        assert_eq!(m.records["ab-2"].agent_id, None);
+    }
+
+    #[test]
+    fn bad_rows_stop_with_file_and_line() {
+        assert!(
+            err("call_id,agent_id\nc1,ann\nc2\n")
+                .ends_with("meta.csv:3: expected 2 fields like the header, found 1")
+        );
+        assert!(err("call_id,agent_id\n,ann\n").contains("meta.csv:2: empty call id"));
+        assert!(err("call_id,date\nc1,soon\n").contains("meta.csv:2: date `soon` not understood"));
+        assert!(
+            err("call_id,agent_id\nc1,ann\nc1,bob\n")
+                .contains("meta.csv:3: call c1 is also on line 2")
+        );
+        assert!(err("id,who\n").contains("no call id column"));
+        assert!(err("call_id,notes\n").contains("nothing to join"));
+        // The same record twice is harmless.
+        assert!(meta("call_id,agent_id\nc1,ann\nc1,ann\n").is_ok());
+    }
+
+    #[test]
+    fn the_export_wins_and_metadata_fills_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("meta.csv");
+        std::fs::write(
+            &p,
+            "call_id,agent_id,team,date\nc1,ann,billing,2024-03-05\nc2,bob,,\n",
+        )
+        .unwrap();
+        let e = Enricher::new(None, Some(&p)).unwrap().unwrap();
+        let input = crate::read::input::discover(&[p.display().to_string()])
+            .unwrap()
+            .inputs
+            .remove(0);
+        let mut c1 = Call::new("C1");
+        assert_eq!(
+            e.enrich(&mut c1, &input).metadata,
+            Some(Join::Found {
+                agent_differs: None
+            })
+        );
+        assert_eq!((c1.agent(), c1.team.as_deref()), ("ann", Some("billing")));
+        assert_eq!(c1.date, NaiveDate::from_ymd_opt(2024, 3, 5));
+        let mut c2 = Call::new("c2");
+        c2.agent_id = Some("carol".into());
+        assert_eq!(
+            e.enrich(&mut c2, &input).metadata,
+            Some(Join::Found {
+                agent_differs: Some("bob".into())
+            })
+        );
+        assert_eq!(c2.agent(), "carol");
+        let mut c3 = Call::new("c3");
+        assert_eq!(e.enrich(&mut c3, &input).metadata, Some(Join::NotFound));
     }
 }

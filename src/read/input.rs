@@ -116,7 +116,12 @@ fn spool_stdin() -> io::Result<Input> {
 /// Opens an input for reading, decompressing gzip (recognised by its magic bytes, whatever
 /// the name).
 pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
-    let mut file = File::open(&input.path)?;
+    open_path(&input.path)
+}
+
+/// Opens any file the way inputs are opened (gzip by magic bytes): also for `--metadata`.
+pub fn open_path(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut file = File::open(path)?;
     let mut magic = [0u8; 2];
     let n = read_up_to(&mut file, &mut magic)?;
     file.rewind()?;
@@ -160,6 +165,18 @@ mod tests {
         assert_eq!(names, ["b.csv", "a.jsonl.gz"]);
         assert_eq!(d.ignored.len(), 1);
         assert_eq!(d.inputs[1].format_name().rsplit('.').next(), Some("jsonl"));
+    }
+
+    #[test]
+    fn vendor_json_vtt_and_text_files_are_found_in_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.json", "b.vtt", "c.txt.gz", "d.JSON", "e.pdf", "f.wav"] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let d = discover(&[dir.path().display().to_string()]).unwrap();
+        let names: Vec<_> = d.inputs.iter().map(|i| i.file_name().to_string()).collect();
+        assert_eq!(names, ["a.json", "b.vtt", "c.txt.gz", "d.JSON"]);
+        assert_eq!(d.ignored.len(), 2);
     }
 
     #[test]

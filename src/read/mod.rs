@@ -1,14 +1,23 @@
 //! Reading exports into calls. One file per input format, each behind the `Reader` trait;
 //! `detect` picks the format from the extension and the first bytes, `--input-format` overrides.
 
+pub mod ccai;
+pub mod contact_lens;
 pub mod csv;
 pub mod dates;
 pub mod enrich;
+pub mod genesys;
 pub mod input;
+pub mod json;
 pub mod jsonl;
+pub mod pca;
+pub mod text;
+pub mod transcribe;
+pub mod vtt;
 
 use crate::accounting::{Accounting, SkipReason};
-use crate::model::Call;
+use crate::model::{Call, Speaker, Turn};
+use chrono::NaiveDate;
 use std::fmt;
 use std::io::BufRead;
 
@@ -19,15 +28,50 @@ pub enum InputFormat {
     Csv,
     /// Conversation JSONL, one call per line.
     Jsonl,
+    /// A whole JSON document of one of the vendor formats below, recognised by its keys.
+    Json,
+    /// Amazon Transcribe Call Analytics output.
+    Transcribe,
+    /// Amazon Connect Contact Lens analysis (voice or chat).
+    ContactLens,
+    /// Output of Amazon's post-call analytics (PCA) sample solution.
+    Pca,
+    /// Genesys Cloud speech and text analytics transcript.
+    Genesys,
+    /// Google CCAI Insights: the import format or the API conversation resource.
+    Ccai,
+    /// WebVTT captions with `<v Name>` voices.
+    Vtt,
+    /// Plain text with `Agent:` / `Customer:` line prefixes.
+    Text,
 }
 
 impl InputFormat {
-    pub const ALL: &'static [InputFormat] = &[InputFormat::Csv, InputFormat::Jsonl];
+    pub const ALL: &'static [InputFormat] = &[
+        InputFormat::Csv,
+        InputFormat::Jsonl,
+        InputFormat::Json,
+        InputFormat::Transcribe,
+        InputFormat::ContactLens,
+        InputFormat::Pca,
+        InputFormat::Genesys,
+        InputFormat::Ccai,
+        InputFormat::Vtt,
+        InputFormat::Text,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             InputFormat::Csv => "csv",
             InputFormat::Jsonl => "jsonl",
+            InputFormat::Json => "json",
+            InputFormat::Transcribe => "transcribe",
+            InputFormat::ContactLens => "contact-lens",
+            InputFormat::Pca => "pca",
+            InputFormat::Genesys => "genesys",
+            InputFormat::Ccai => "ccai",
+            InputFormat::Vtt => "vtt",
+            InputFormat::Text => "text",
         }
     }
 
@@ -40,14 +84,31 @@ impl InputFormat {
         match self {
             InputFormat::Csv => Box::new(csv::CsvReader),
             InputFormat::Jsonl => Box::new(jsonl::JsonlReader),
+            InputFormat::Json => Box::new(json::JsonReader),
+            InputFormat::Transcribe => Box::new(transcribe::TranscribeReader),
+            InputFormat::ContactLens => Box::new(contact_lens::ContactLensReader),
+            InputFormat::Pca => Box::new(pca::PcaReader),
+            InputFormat::Genesys => Box::new(genesys::GenesysReader),
+            InputFormat::Ccai => Box::new(ccai::CcaiReader),
+            InputFormat::Vtt => Box::new(vtt::VttReader),
+            InputFormat::Text => Box::new(text::TextReader),
         }
     }
 
-    /// File name endings (before any `.gz`) that mark a transcript inside a directory.
+    /// File name endings (before any `.gz`) that mark a transcript inside a directory. The
+    /// vendor JSON formats share `.json`, where their keys tell them apart (see `json`).
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
             InputFormat::Csv => &["csv", "tsv"],
             InputFormat::Jsonl => &["jsonl", "ndjson"],
+            InputFormat::Json => &["json"],
+            InputFormat::Vtt => &["vtt"],
+            InputFormat::Text => &["txt"],
+            InputFormat::Transcribe
+            | InputFormat::ContactLens
+            | InputFormat::Pca
+            | InputFormat::Genesys
+            | InputFormat::Ccai => &[],
         }
     }
 }
@@ -65,23 +126,48 @@ pub fn detect(name: &str, head: &[u8]) -> Option<InputFormat> {
     sniff(head)
 }
 
-/// Content sniffing, for stdin and unknown extensions.
+/// Content sniffing, for stdin and unknown extensions. JSON that is not conversation JSONL
+/// goes to the `json` reader, which tells the vendor formats apart by their keys on the
+/// whole document (a head of the file may not reach them).
 fn sniff(head: &[u8]) -> Option<InputFormat> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let text = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
     let trimmed = text.trim_start();
-    if trimmed.starts_with('{') {
-        let first_line = trimmed.lines().next().unwrap_or("");
-        if first_line.contains("\"turns\"") {
-            return Some(InputFormat::Jsonl);
-        }
-        return None;
-    }
     let first_line = trimmed.lines().next().unwrap_or("");
+    if vtt::is_header(first_line) {
+        return Some(InputFormat::Vtt);
+    }
+    // Before JSON and CSV: `[00:00:01] Agent: Hello, how can I help?` starts like a JSON
+    // array and has commas.
+    if text::looks_like_transcript(trimmed) {
+        return Some(InputFormat::Text);
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return Some(if looks_like_jsonl(trimmed) {
+            InputFormat::Jsonl
+        } else {
+            InputFormat::Json
+        });
+    }
     if [',', '\t', ';'].iter().any(|d| first_line.contains(*d)) {
         return Some(InputFormat::Csv);
     }
     None
+}
+
+/// JSONL: the first line is a whole object with a `turns` array, or is followed by another
+/// line that starts an object.
+fn looks_like_jsonl(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    match serde_json::from_str::<serde_json::Value>(first) {
+        Ok(serde_json::Value::Object(o)) => {
+            o.contains_key("turns") || lines.next().is_some_and(|l| l.starts_with('{'))
+        }
+        _ => false,
+    }
 }
 
 /// Column roles of the utterance CSV, set by `--map role=COLUMN,...`.
@@ -161,6 +247,134 @@ impl ReadContext<'_> {
         self.acct.warn(msg);
         Ok(())
     }
+
+    /// Like `skip`, for formats without lines: the position is a path into the document,
+    /// e.g. `Transcript[7]` (1-based, like a line number).
+    pub fn skip_at(
+        &mut self,
+        reason: SkipReason,
+        position: &str,
+        message: &str,
+    ) -> Result<(), ReadError> {
+        self.acct.skip(reason, 1);
+        let msg = format!(
+            "{}: {position}: {message} ({}, skipped)",
+            self.name,
+            reason.describe()
+        );
+        if self.options.strict {
+            return Err(ReadError::Strict(msg));
+        }
+        self.acct.warn(msg);
+        Ok(())
+    }
+
+    /// Counts one utterance of a whole-document format and adds it to `call` as turn
+    /// `index` (1-based), or skips it when its text is empty. `position` names it in messages.
+    pub fn utterance<'c>(
+        &mut self,
+        call: &'c mut Call,
+        speaker: Speaker,
+        text: &str,
+        index: u64,
+        position: &dyn Fn() -> String,
+    ) -> Result<Option<&'c mut Turn>, ReadError> {
+        self.acct.rows_read += 1;
+        if text.trim().is_empty() {
+            self.skip_at(SkipReason::MissingText, &position(), "no text")?;
+            return Ok(None);
+        }
+        if speaker == Speaker::Other {
+            self.acct.rows_other_speaker += 1;
+        }
+        Ok(Some(call.push_turn(speaker, text, index)))
+    }
+
+    /// Hands the one call of a whole-document input to the sink. A document without a single
+    /// utterance left is not a call; it is reported so that the file is not silently empty.
+    pub fn deliver(&mut self, call: Call, sink: &mut CallSink<'_>) -> Result<(), ReadError> {
+        if call.turns.is_empty() {
+            self.acct.warn(format!(
+                "{}: call {} has no utterance to audit",
+                self.name, call.id
+            ));
+            return Ok(());
+        }
+        if !sink(call) {
+            return Err(ReadError::Stopped);
+        }
+        Ok(())
+    }
+
+    /// A new call for this input, starting at its first line.
+    pub fn new_call(&self, id: impl Into<String>) -> Call {
+        let mut call = Call::new(id);
+        call.source = self.source;
+        call.line = 1;
+        call
+    }
+}
+
+/// The call id formats without one use: the file name without directories, `.gz` and its
+/// extension (`exports/call-8841.vtt.gz` → `call-8841`); `stdin` for `-`.
+pub fn call_id_from_name(name: &str) -> String {
+    if name == "-" {
+        return "stdin".into();
+    }
+    let file = std::path::Path::new(name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(name);
+    let file = file
+        .strip_suffix(".gz")
+        .or_else(|| file.strip_suffix(".GZ"))
+        .unwrap_or(file);
+    match file.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => file.to_string(),
+    }
+}
+
+/// A date written in a file name as `YYYY-MM-DD` (the first one, not part of a longer run of
+/// digits), for formats whose content has none: `2024-03-05_call-17.vtt`. Only the file name
+/// counts, not the directories above it.
+pub fn date_in_file_name(name: &str) -> Option<NaiveDate> {
+    let file = std::path::Path::new(name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(name);
+    let b = file.as_bytes();
+    (0..b.len().saturating_sub(9)).find_map(|i| {
+        let w = &b[i..i + 10];
+        let digits = |r: std::ops::Range<usize>| w[r].iter().all(u8::is_ascii_digit);
+        let bounded = (i == 0 || !b[i - 1].is_ascii_digit())
+            && b.get(i + 10).is_none_or(|c| !c.is_ascii_digit());
+        if bounded && digits(0..4) && w[4] == b'-' && digits(5..7) && w[7] == b'-' && digits(8..10)
+        {
+            NaiveDate::parse_from_str(&file[i..i + 10], "%Y-%m-%d").ok()
+        } else {
+            None
+        }
+    })
+}
+
+/// The UTC date of an epoch time in ms; `None` for offsets from a call start (anything before
+/// 2001), which carry no date.
+pub fn epoch_ms_date(ms: u64) -> Option<NaiveDate> {
+    (ms > 1_000_000_000_000)
+        .then(|| chrono::DateTime::from_timestamp_millis(ms as i64))
+        .flatten()
+        .map(|d| d.date_naive())
+}
+
+/// Milliseconds from a non-negative number of seconds.
+pub fn secs_to_ms(secs: f64) -> Option<u64> {
+    (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).round() as u64)
+}
+
+/// Milliseconds from a non-negative number of milliseconds.
+pub fn ms(value: f64) -> Option<u64> {
+    (value.is_finite() && value >= 0.0).then(|| value.round() as u64)
 }
 
 /// A problem that stops reading a file.
@@ -236,6 +450,53 @@ mod tests {
             Some(InputFormat::Csv)
         );
         assert_eq!(detect("notes", b"hello"), None);
+    }
+
+    #[test]
+    fn vendor_json_vtt_and_text_are_recognised_by_content() {
+        assert_eq!(detect("a.json", b""), Some(InputFormat::Json));
+        assert_eq!(detect("a.vtt", b""), Some(InputFormat::Vtt));
+        assert_eq!(detect("a.txt", b""), Some(InputFormat::Text));
+        assert_eq!(
+            detect("-", b"{\n  \"JobName\": \"x\",\n"),
+            Some(InputFormat::Json)
+        );
+        assert_eq!(
+            detect("-", b"{\"call_id\":\"1\",\"x\":1}\n{\"call_id\":\"2\"}\n"),
+            Some(InputFormat::Jsonl)
+        );
+        assert_eq!(
+            detect("-", b"\xEF\xBB\xBFWEBVTT\n\n00:00.000 --> 00:01.000\n"),
+            Some(InputFormat::Vtt)
+        );
+        assert_eq!(
+            detect("-", b"[00:00:01] Agent: Hello, how can I help?\n"),
+            Some(InputFormat::Text)
+        );
+        assert_eq!(
+            detect("call", b"Caller: hi, there\nRep: hello\n"),
+            Some(InputFormat::Text)
+        );
+    }
+
+    #[test]
+    fn call_ids_and_dates_from_file_names() {
+        assert_eq!(call_id_from_name("exports/call-8841.vtt.gz"), "call-8841");
+        assert_eq!(call_id_from_name("a/b/c.json"), "c");
+        assert_eq!(call_id_from_name("noext"), "noext");
+        assert_eq!(call_id_from_name("-"), "stdin");
+        assert_eq!(
+            date_in_file_name("x/2024-03-05_call.vtt"),
+            NaiveDate::from_ymd_opt(2024, 3, 5)
+        );
+        assert_eq!(date_in_file_name("2024-03-05/call.vtt"), None);
+        assert_eq!(date_in_file_name("call-12024-03-05.txt"), None);
+        assert_eq!(date_in_file_name("2024-13-05.txt"), None);
+        assert_eq!(
+            epoch_ms_date(1_709_596_800_000),
+            NaiveDate::from_ymd_opt(2024, 3, 5)
+        );
+        assert_eq!(epoch_ms_date(62_000), None);
     }
 
     #[test]

@@ -1,0 +1,319 @@
+//! Amazon Connect Contact Lens analysis files, one contact per document, voice and chat.
+//!
+//! Voice: `Participants[]` maps each `Transcript[].ParticipantId` to a `ParticipantRole`;
+//! turns have `BeginOffsetMillis`/`EndOffsetMillis`; `ConversationCharacteristics` has the
+//! same interruptions and non-talk time as Transcribe. The older shape, where the agent's
+//! `ParticipantId` is its ARN (`arn:aws:connect:…:instance/…/agent/<id>`), is read too, and
+//! gives the agent id.
+//!
+//! Chat: `Transcript[]` items carry their own `ParticipantRole` (AGENT, CUSTOMER, SYSTEM),
+//! `AbsoluteTime` (RFC 3339) and `Type`: only `MESSAGE`s are turns. Events (joins, leaves,
+//! chat ended, attachments) are counted in `chat_events`, not as rows. The contact id is
+//! `CustomerMetadata.ContactId`; the agent id is the agent participant's `DisplayName`.
+//!
+//! The contact id otherwise comes from the file name, `<contactId>_analysis_<timestamp>.json`
+//! (also `_analysis_redacted_`), which also gives the date.
+
+use super::dates::{parse_date, rfc3339_ms};
+use super::json::{array, field, id_text, item, parse_document, top_object};
+use super::transcribe::apply_characteristics_of;
+use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, epoch_ms_date, ms};
+use crate::model::Speaker;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::BufRead;
+
+pub struct ContactLensReader;
+
+const FORMAT: &str = "a Contact Lens analysis file";
+const EXPECTED: &str = "`Participants[]` and `Transcript[]` of turns with `ParticipantId` \
+(voice) or `ParticipantRole`, `Type` and `AbsoluteTime` (chat), and `Content`";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Participant {
+    #[serde(default)]
+    participant_id: Option<String>,
+    #[serde(default)]
+    participant_role: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Item {
+    #[serde(default)]
+    participant_id: Option<String>,
+    #[serde(default)]
+    participant_role: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    begin_offset_millis: Option<f64>,
+    #[serde(default)]
+    end_offset_millis: Option<f64>,
+    #[serde(default)]
+    absolute_time: Option<String>,
+    #[serde(default, rename = "Type")]
+    kind: Option<String>,
+}
+
+impl Reader for ContactLensReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let doc = parse_document(input, ctx)?;
+        read_document(doc, ctx, sink)
+    }
+}
+
+/// The agent id inside an agent ARN (`…/agent/<id>`).
+fn agent_from_arn(id: &str) -> Option<&str> {
+    if !id.starts_with("arn:") {
+        return None;
+    }
+    id.rsplit_once("/agent/")
+        .map(|(_, agent)| agent)
+        .filter(|a| !a.is_empty() && !a.contains('/'))
+}
+
+/// `<contactId>_analysis_<timestamp>` (or `_analysis_redacted_`) from a file name.
+fn parse_file_name(name: &str) -> Option<(String, Option<NaiveDate>)> {
+    let stem = call_id_from_name(name);
+    let (id, rest) = stem.split_once("_analysis_")?;
+    let ts = rest.strip_prefix("redacted_").unwrap_or(rest);
+    // `2020-02-04T21:14:16Z`, `2021-09-09T18_13_13Z` (colons replaced when downloaded) or
+    // `20260310T22:35_UTC`: the date is the leading digits.
+    let digits: String = ts
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .filter(char::is_ascii_digit)
+        .collect();
+    let date = (digits.len() == 8)
+        .then(|| NaiveDate::parse_from_str(&digits, "%Y%m%d").ok())
+        .flatten();
+    (!id.is_empty()).then(|| (id.to_string(), date))
+}
+
+/// Reads a parsed Contact Lens document.
+pub fn read_document(
+    doc: Value,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
+    let items = array(top, "Transcript", ctx, FORMAT, EXPECTED)?;
+    let participants: Vec<Participant> =
+        field(top, "Participants", ctx, FORMAT)?.unwrap_or_default();
+    let from_name = parse_file_name(ctx.name);
+    let contact_id = top
+        .get("CustomerMetadata")
+        .and_then(|m| id_text(m.get("ContactId")));
+    let id = contact_id
+        .or_else(|| from_name.as_ref().map(|(id, _)| id.clone()))
+        .unwrap_or_else(|| call_id_from_name(ctx.name));
+    let mut call = ctx.new_call(id);
+    call.date = from_name.and_then(|(_, date)| date);
+
+    let role_of_participant = |id: &str| {
+        participants
+            .iter()
+            .find(|p| p.participant_id.as_deref() == Some(id))
+            .and_then(|p| p.participant_role.as_deref())
+    };
+    let agent_participant = participants.iter().find(|p| {
+        p.participant_role
+            .as_deref()
+            .is_some_and(|r| Speaker::from_label(r) == Speaker::Agent)
+    });
+    let chat = top.get("Channel").and_then(Value::as_str) == Some("CHAT")
+        || items.iter().any(|i| i.get("AbsoluteTime").is_some());
+    call.agent_id = if chat {
+        agent_participant.and_then(|p| p.display_name.clone())
+    } else {
+        agent_participant
+            .and_then(|p| p.participant_id.as_deref())
+            .and_then(agent_from_arn)
+            .map(str::to_string)
+    };
+
+    // Chat times are ms from the first item (the customer joining), events included.
+    let contact_start = items
+        .iter()
+        .filter_map(|i| i.get("AbsoluteTime").and_then(Value::as_str))
+        .filter_map(rfc3339_ms)
+        .min();
+    if chat && call.date.is_none() {
+        call.date = contact_start.and_then(epoch_ms_date).or_else(|| {
+            let first = items.iter().find_map(|i| i.get("AbsoluteTime")?.as_str());
+            first.and_then(parse_date)
+        });
+    }
+
+    for (i, raw) in items.iter().enumerate() {
+        let index = i as u64 + 1;
+        let position = || format!("Transcript[{index}]");
+        let Some(entry) = item::<Item>(raw, ctx, &position, "a turn", EXPECTED)? else {
+            continue;
+        };
+        if entry.kind.as_deref().is_some_and(|k| k != "MESSAGE") {
+            ctx.acct.chat_events += 1;
+            continue;
+        }
+        let pid = entry.participant_id.as_deref().unwrap_or("");
+        let speaker = match entry.participant_role.as_deref() {
+            Some(role) => Speaker::from_label(role),
+            None => match role_of_participant(pid) {
+                Some(role) => Speaker::from_label(role),
+                None if agent_from_arn(pid).is_some() => Speaker::Agent,
+                None => Speaker::from_label(pid),
+            },
+        };
+        if speaker == Speaker::Agent && call.agent_id.is_none() {
+            call.agent_id = if chat {
+                entry.display_name.clone()
+            } else {
+                agent_from_arn(pid).map(str::to_string)
+            };
+        }
+        let text = entry.content.as_deref().unwrap_or("");
+        if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
+            match (&entry.absolute_time, contact_start) {
+                (Some(at), Some(start)) => {
+                    t.start_ms = rfc3339_ms(at).map(|v| v.saturating_sub(start));
+                }
+                _ => {
+                    t.start_ms = entry.begin_offset_millis.and_then(ms);
+                    t.end_ms = entry.end_offset_millis.and_then(ms);
+                }
+            }
+        }
+    }
+    if !chat {
+        apply_characteristics_of(top, &mut call, ctx);
+    }
+    ctx.deliver(call, sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::Accounting;
+    use crate::model::Call;
+    use crate::read::ReadOptions;
+
+    fn read(name: &str, data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
+        let mut acct = Accounting::default();
+        let options = ReadOptions::default();
+        let mut calls = Vec::new();
+        let mut ctx = ReadContext {
+            name,
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        let r = ContactLensReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+            calls.push(c);
+            true
+        });
+        (r.map(|_| calls), acct)
+    }
+
+    #[test]
+    fn file_names_give_contact_id_and_date() {
+        let d = NaiveDate::from_ymd_opt(2020, 2, 4);
+        assert_eq!(
+            parse_file_name("x/abc-1_analysis_2020-02-04T21:14:16Z.json"),
+            Some(("abc-1".into(), d))
+        );
+        assert_eq!(
+            parse_file_name("abc-1_analysis_redacted_2020-02-04T21_14_16Z.json.gz"),
+            Some(("abc-1".into(), d))
+        );
+        assert_eq!(
+            parse_file_name("abc-1_analysis_20200204T22:35_UTC.json"),
+            Some(("abc-1".into(), d))
+        );
+        assert_eq!(
+            parse_file_name("abc_analysis_x.json"),
+            Some(("abc".into(), None))
+        );
+        assert_eq!(parse_file_name("plain.json"), None);
+    }
+
+    #[test]
+    fn voice_roles_come_from_participants() {
+        let (calls, acct) = read(
+            "c-9_analysis_2023-01-31T10:00:00Z.json",
+            r#"{"Channel": "VOICE",
+                "Participants": [{"ParticipantId": "P1", "ParticipantRole": "AGENT"}, {"ParticipantId": "P2", "ParticipantRole": "CUSTOMER"}],
+                "Transcript": [
+                  {"ParticipantId": "P2", "Content": "Hi", "BeginOffsetMillis": 10, "EndOffsetMillis": 500},
+                  {"ParticipantId": "P1", "Content": "Hello", "BeginOffsetMillis": 600, "EndOffsetMillis": 900}
+                ]}"#,
+        );
+        let calls = calls.unwrap();
+        assert_eq!(calls[0].id, "c-9");
+        assert_eq!(calls[0].date, NaiveDate::from_ymd_opt(2023, 1, 31));
+        assert_eq!(calls[0].turns[0].speaker, Speaker::Customer);
+        assert_eq!(calls[0].turns[1].speaker, Speaker::Agent);
+        assert_eq!(calls[0].turns[1].start_ms, Some(600));
+        assert_eq!(calls[0].agent_id, None);
+        assert_eq!(acct.rows_read, 2);
+    }
+
+    #[test]
+    fn older_voice_shape_with_an_agent_arn() {
+        let arn = "arn:aws:connect:eu-west-2:111122223333:instance/inst-1/agent/agent-42";
+        let (calls, _) = read(
+            "old.json",
+            &format!(
+                r#"{{"Participants": [{{"ParticipantId": "{arn}", "ParticipantRole": "AGENT"}}],
+                    "Transcript": [{{"ParticipantId": "CUSTOMER", "Content": "Hi"}}, {{"ParticipantId": "{arn}", "Content": "Hello"}}]}}"#
+            ),
+        );
+        let c = &calls.unwrap()[0];
+        assert_eq!(c.id, "old");
+        assert_eq!(c.agent_id.as_deref(), Some("agent-42"));
+        assert_eq!(c.turns[0].speaker, Speaker::Customer);
+        assert_eq!(c.turns[1].speaker, Speaker::Agent);
+    }
+
+    #[test]
+    fn chat_events_are_not_turns_and_times_start_at_the_first_item() {
+        let (calls, acct) = read(
+            "chat.json",
+            r#"{"Channel": "CHAT", "CustomerMetadata": {"ContactId": "ct-1"},
+                "Participants": [{"ParticipantId": "u1", "ParticipantRole": "CUSTOMER", "DisplayName": "Sam"},
+                                 {"ParticipantId": "u2", "ParticipantRole": "AGENT", "DisplayName": "Ria"}],
+                "Transcript": [
+                  {"Type": "EVENT", "ParticipantRole": "CUSTOMER", "AbsoluteTime": "2024-02-29T23:59:58.000Z"},
+                  {"Type": "MESSAGE", "ParticipantRole": "SYSTEM", "Content": "You are in the queue.", "AbsoluteTime": "2024-02-29T23:59:59.000Z"},
+                  {"Type": "MESSAGE", "ParticipantRole": "CUSTOMER", "Content": "Hello?", "AbsoluteTime": "2024-03-01T00:00:01.500Z"},
+                  {"Type": "MESSAGE", "ParticipantRole": "AGENT", "Content": "Hi Sam.", "AbsoluteTime": "2024-03-01T00:00:04.000Z"},
+                  {"Type": "EVENT", "AbsoluteTime": "2024-03-01T00:00:09.000Z"}
+                ]}"#,
+        );
+        let c = &calls.unwrap()[0];
+        assert_eq!(c.id, "ct-1");
+        assert_eq!(c.agent_id.as_deref(), Some("Ria"));
+        assert_eq!(c.date, NaiveDate::from_ymd_opt(2024, 2, 29));
+        let speakers: Vec<_> = c.turns.iter().map(|t| t.speaker).collect();
+        assert_eq!(
+            speakers,
+            [Speaker::Other, Speaker::Customer, Speaker::Agent]
+        );
+        let starts: Vec<_> = c.turns.iter().map(|t| t.start_ms).collect();
+        assert_eq!(starts, [Some(1000), Some(3500), Some(6000)]);
+        assert_eq!(c.turns[2].line, 4);
+        assert_eq!((acct.rows_read, acct.chat_events), (3, 2));
+        assert_eq!(acct.rows_other_speaker, 1);
+    }
+}

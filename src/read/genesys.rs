@@ -1,0 +1,216 @@
+//! Genesys Cloud speech and text analytics transcript, one conversation per document:
+//! `{"conversationId", "conversationStartTime", "participants": [{"participantPurpose":
+//! "agent", "userId"}], "transcripts": [{"phrases": [{"text", "participantPurpose":
+//! "internal"|"external", "startTimeMs", "duration": {"milliseconds"}}]}]}`.
+//!
+//! Phrases of `internal` participants are the agent's, `external` the customer's, anything
+//! else (`acd`, `ivr`, …) is `other`. Times are epoch milliseconds, made relative to
+//! `conversationStartTime`. The agent id is the `userId` of the participant whose purpose is
+//! `agent`. A conversation with several transcripts (one per communication) is one call with
+//! its phrases in time order.
+
+use super::json::{array, field, id_text, item, parse_document, top_object};
+use super::{
+    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, epoch_ms_date,
+    ms,
+};
+use crate::model::Speaker;
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::BufRead;
+
+pub struct GenesysReader;
+
+const FORMAT: &str = "a Genesys Cloud transcript";
+const EXPECTED: &str = "`transcripts[].phrases[]` with `text`, `participantPurpose` and \
+`startTimeMs`";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Participant {
+    #[serde(default, alias = "purpose")]
+    participant_purpose: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Phrase {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    participant_purpose: Option<String>,
+    #[serde(default)]
+    start_time_ms: Option<f64>,
+    #[serde(default)]
+    duration: Option<Millis>,
+    /// Offset from the start of the communication, when there is no `startTimeMs`.
+    #[serde(default)]
+    offset: Option<Millis>,
+}
+
+#[derive(Deserialize)]
+struct Millis {
+    #[serde(default)]
+    milliseconds: Option<f64>,
+}
+
+impl Reader for GenesysReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let doc = parse_document(input, ctx)?;
+        read_document(doc, ctx, sink)
+    }
+}
+
+/// Reads a parsed Genesys Cloud transcript document.
+pub fn read_document(
+    doc: Value,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
+    let transcripts = array(top, "transcripts", ctx, FORMAT, EXPECTED)?;
+    let participants: Vec<Participant> =
+        field(top, "participants", ctx, FORMAT)?.unwrap_or_default();
+    let id = id_text(top.get("conversationId")).unwrap_or_else(|| call_id_from_name(ctx.name));
+    let mut call = ctx.new_call(id);
+    call.agent_id = participants
+        .iter()
+        .filter(|p| {
+            p.participant_purpose
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case("agent"))
+        })
+        .find_map(|p| p.user_id.clone().filter(|u| !u.trim().is_empty()));
+    let conversation_start = ["conversationStartTime", "startTime"]
+        .iter()
+        .find_map(|k| top.get(*k).and_then(Value::as_f64))
+        .and_then(ms);
+    call.date = conversation_start.and_then(epoch_ms_date);
+
+    let mut index = 0u64;
+    let mut several = 0;
+    for (ti, transcript) in transcripts.iter().enumerate() {
+        let Some(phrases) = transcript.get("phrases").and_then(Value::as_array) else {
+            continue;
+        };
+        several += 1;
+        for (pi, raw) in phrases.iter().enumerate() {
+            index += 1;
+            let position = || format!("transcripts[{}].phrases[{}]", ti + 1, pi + 1);
+            let Some(phrase) = item::<Phrase>(raw, ctx, &position, "a phrase", EXPECTED)? else {
+                continue;
+            };
+            let speaker = Speaker::from_label(phrase.participant_purpose.as_deref().unwrap_or(""));
+            let text = phrase.text.as_deref().unwrap_or("");
+            if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
+                let duration = phrase.duration.and_then(|d| d.milliseconds).and_then(ms);
+                let start = match phrase.start_time_ms.and_then(ms) {
+                    Some(epoch) => Some(match conversation_start {
+                        Some(base) if base <= epoch => epoch - base,
+                        // No usable start: `Call::finish` rebases on the first phrase.
+                        _ => epoch,
+                    }),
+                    None => phrase.offset.and_then(|o| o.milliseconds).and_then(ms),
+                };
+                t.start_ms = start;
+                t.end_ms = start.zip(duration).map(|(s, d)| s + d);
+                // Several transcripts interleave: order every phrase by its time.
+                t.order = start.map(|s| s as f64);
+            }
+        }
+    }
+    if several == 0 && !transcripts.is_empty() {
+        return Err(ReadError::Input(format!(
+            "{}: not {FORMAT}: no transcript has `phrases`; expected {EXPECTED}",
+            ctx.name
+        )));
+    }
+    if call.date.is_none() {
+        call.date = call
+            .turns
+            .iter()
+            .filter_map(|t| t.start_ms)
+            .min()
+            .and_then(epoch_ms_date)
+            .or_else(|| date_in_file_name(ctx.name));
+    }
+    ctx.deliver(call, sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::Accounting;
+    use crate::model::Call;
+    use crate::read::ReadOptions;
+
+    fn read(data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
+        let mut acct = Accounting::default();
+        let options = ReadOptions::default();
+        let mut calls = Vec::new();
+        let mut ctx = ReadContext {
+            name: "g.json",
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        let r = GenesysReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+            calls.push(c);
+            true
+        });
+        calls.iter_mut().for_each(Call::finish);
+        (r.map(|_| calls), acct)
+    }
+
+    #[test]
+    fn purposes_agent_id_times_and_several_transcripts() {
+        let (calls, acct) = read(
+            r#"{"conversationId": "conv-1", "conversationStartTime": 1717000000000,
+                "participants": [{"participantPurpose": "customer"}, {"participantPurpose": "agent", "userId": "user-7"}],
+                "transcripts": [
+                  {"phrases": [
+                    {"text": "Hi, thanks for calling.", "participantPurpose": "internal", "startTimeMs": 1717000002000, "duration": {"milliseconds": 1500}},
+                    {"text": "It's still broken.", "participantPurpose": "external", "startTimeMs": 1717000009000}
+                  ]},
+                  {"phrases": [
+                    {"text": "Your call is important.", "participantPurpose": "ivr", "startTimeMs": 1717000000500}
+                  ]}
+                ]}"#,
+        );
+        let c = &calls.unwrap()[0];
+        assert_eq!(c.id, "conv-1");
+        assert_eq!(c.agent(), "user-7");
+        assert_eq!(c.date, chrono::NaiveDate::from_ymd_opt(2024, 5, 29));
+        let got: Vec<_> = c
+            .turns
+            .iter()
+            .map(|t| (t.speaker, t.start_ms, t.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Speaker::Other, Some(500), 3),
+                (Speaker::Agent, Some(2000), 1),
+                (Speaker::Customer, Some(9000), 2)
+            ]
+        );
+        assert_eq!(c.turns[1].end_ms, Some(3500));
+        assert_eq!(acct.rows_read, 3);
+    }
+
+    #[test]
+    fn transcripts_without_phrases_are_the_wrong_shape() {
+        let (r, _) = read(r#"{"conversationId": "c", "transcripts": [{"text": "x"}]}"#);
+        let Err(ReadError::Input(m)) = r else {
+            panic!("{r:?}")
+        };
+        assert!(m.contains("no transcript has `phrases`"), "{m}");
+    }
+}

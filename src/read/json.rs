@@ -1,0 +1,373 @@
+//! Vendor JSON: one whole document per file (`.json`, or JSON on stdin), handed to the
+//! format its top-level keys belong to. The keys are looked at on the whole parsed document,
+//! not on the first bytes, because exports put them in any order (`JobName` may come after a
+//! long `Transcript`).
+//!
+//! Also accepted here, because tools write them as `.json` too: conversation JSONL (one call
+//! per line) and a single pretty-printed conversation object `{call_id, turns: [...]}`.
+
+use super::{CallSink, InputFormat, ReadContext, ReadError, Reader, jsonl::JsonlReader};
+use serde_json::{Map, Value};
+use std::io::BufRead;
+
+pub struct JsonReader;
+
+/// What each vendor format is recognised by, for the message when nothing matches.
+const EXPECTED: &str = "Transcribe Call Analytics (`JobName` + `Transcript`), Contact Lens \
+(`Participants` + `Transcript`), post-call analytics (`SpeechSegments`), Genesys Cloud \
+(`transcripts[].phrases`), Google CCAI Insights (`entries`, or `transcript.transcriptSegments`) \
+or a conversation (`turns`)";
+
+impl Reader for JsonReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let text = read_text(input, ctx)?;
+        let mut values = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
+        let doc = match values.next() {
+            None => {
+                ctx.acct
+                    .warn(format!("{}: no JSON document (only blanks)", ctx.name));
+                return Ok(());
+            }
+            Some(Err(e)) => return Err(not_json(ctx, &e)),
+            Some(Ok(doc)) => doc,
+        };
+        match values.next() {
+            None => {}
+            // Several values one after another: conversation JSONL saved as `.json`.
+            Some(Ok(_)) => return JsonlReader.read(&mut text.as_bytes(), ctx, sink),
+            Some(Err(e)) => return Err(not_json(ctx, &e)),
+        }
+        let Value::Object(top) = &doc else {
+            return Err(ReadError::Input(format!(
+                "{}: expected a JSON object of one of: {EXPECTED}; found {}",
+                ctx.name,
+                kind(&doc)
+            )));
+        };
+        match vendor_format(top) {
+            Some(InputFormat::Transcribe) => super::transcribe::read_document(doc, ctx, sink),
+            Some(InputFormat::ContactLens) => super::contact_lens::read_document(doc, ctx, sink),
+            Some(InputFormat::Pca) => super::pca::read_document(doc, ctx, sink),
+            Some(InputFormat::Genesys) => super::genesys::read_document(doc, ctx, sink),
+            Some(InputFormat::Ccai) => super::ccai::read_document(doc, ctx, sink),
+            Some(_) => {
+                // One conversation object, perhaps pretty-printed: the JSONL reader reads it
+                // as its single line.
+                let line = serde_json::to_string(&doc).expect("a parsed value serialises");
+                JsonlReader.read(&mut line.as_bytes(), ctx, sink)
+            }
+            None => {
+                let keys: Vec<&str> = top.keys().map(String::as_str).take(12).collect();
+                Err(ReadError::Input(format!(
+                    "{}: JSON with the keys {} is not a format callaudit knows; expected one of: \
+                     {EXPECTED}. Use --input-format to name the format",
+                    ctx.name,
+                    if keys.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        keys.join(", ")
+                    }
+                )))
+            }
+        }
+    }
+}
+
+/// The format a document's top-level keys belong to.
+pub fn vendor_format(top: &Map<String, Value>) -> Option<InputFormat> {
+    let has = |k: &str| top.contains_key(k);
+    let transcript_items = top.get("Transcript").and_then(Value::as_array);
+    if has("SpeechSegments") {
+        return Some(InputFormat::Pca);
+    }
+    if let Some(items) = transcript_items {
+        if has("JobName") {
+            return Some(InputFormat::Transcribe);
+        }
+        if has("Participants") || has("CustomerMetadata") {
+            return Some(InputFormat::ContactLens);
+        }
+        // Without either marker, Transcribe turns carry their role and Contact Lens turns a
+        // participant id.
+        let first = items.first().and_then(Value::as_object);
+        return Some(
+            if first.is_some_and(|t| t.contains_key("ParticipantRole")) {
+                InputFormat::Transcribe
+            } else {
+                InputFormat::ContactLens
+            },
+        );
+    }
+    let genesys = top
+        .get("transcripts")
+        .and_then(Value::as_array)
+        .is_some_and(|t| t.iter().any(|t| t.get("phrases").is_some()));
+    if genesys || (has("conversationId") && has("transcripts")) {
+        return Some(InputFormat::Genesys);
+    }
+    let ccai_api = top
+        .get("transcript")
+        .and_then(Value::as_object)
+        .is_some_and(|t| {
+            t.contains_key("transcriptSegments") || t.contains_key("transcript_segments")
+        });
+    if has("entries") || ccai_api {
+        return Some(InputFormat::Ccai);
+    }
+    if has("turns") {
+        return Some(InputFormat::Jsonl);
+    }
+    None
+}
+
+/// Reads a whole input as text (vendor documents are one call each, so they fit in memory).
+/// Invalid UTF-8 is decoded with replacement characters and counted.
+pub fn read_text(input: &mut dyn BufRead, ctx: &mut ReadContext<'_>) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Input(format!("{}: cannot read: {e}", ctx.name)))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            ctx.acct.rows_lossy_utf8 += 1;
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Parses a whole input as one JSON document, for the readers of each vendor format.
+pub fn parse_document(
+    input: &mut dyn BufRead,
+    ctx: &mut ReadContext<'_>,
+) -> Result<Value, ReadError> {
+    let text = read_text(input, ctx)?;
+    serde_json::from_str(&text).map_err(|e| not_json(ctx, &e))
+}
+
+fn not_json(ctx: &ReadContext<'_>, e: &serde_json::Error) -> ReadError {
+    ReadError::Input(format!(
+        "{}:{}:{}: not valid JSON: {e}",
+        ctx.name,
+        e.line(),
+        e.column()
+    ))
+}
+
+/// The top-level object of a document, or an error naming the format that was expected.
+pub fn top_object<'v>(
+    doc: &'v Value,
+    ctx: &ReadContext<'_>,
+    format: &str,
+    expected: &str,
+) -> Result<&'v Map<String, Value>, ReadError> {
+    doc.as_object().ok_or_else(|| {
+        ReadError::Input(format!(
+            "{}: not {format}: expected a JSON object with {expected}; found {}",
+            ctx.name,
+            kind(doc)
+        ))
+    })
+}
+
+/// The array under `key`, or an error naming the format that was expected.
+pub fn array<'v>(
+    top: &'v Map<String, Value>,
+    key: &str,
+    ctx: &ReadContext<'_>,
+    format: &str,
+    expected: &str,
+) -> Result<&'v [Value], ReadError> {
+    match top.get(key) {
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => Err(ReadError::Input(format!(
+            "{}: not {format}: `{key}` is {}, expected an array ({expected})",
+            ctx.name,
+            kind(other)
+        ))),
+        None => {
+            let keys: Vec<&str> = top.keys().map(String::as_str).take(12).collect();
+            Err(ReadError::Input(format!(
+                "{}: not {format}: no `{key}`; expected {expected}; the document has: {}",
+                ctx.name,
+                if keys.is_empty() {
+                    "no keys".to_string()
+                } else {
+                    keys.join(", ")
+                }
+            )))
+        }
+    }
+}
+
+/// Deserialises one field of the top level, which is optional, or an error naming the field.
+pub fn field<T: serde::de::DeserializeOwned>(
+    top: &Map<String, Value>,
+    key: &str,
+    ctx: &ReadContext<'_>,
+    format: &str,
+) -> Result<Option<T>, ReadError> {
+    match top.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => T::deserialize(v)
+            .map(Some)
+            .map_err(|e| ReadError::Input(format!("{}: not {format}: `{key}`: {e}", ctx.name))),
+    }
+}
+
+/// One item of a document's array as `T`. An item of the wrong shape is a row: it is counted
+/// as read and skipped (malformed) with its position, saying it is not `what` (`expected`).
+pub fn item<T: serde::de::DeserializeOwned>(
+    raw: &Value,
+    ctx: &mut ReadContext<'_>,
+    position: &dyn Fn() -> String,
+    what: &str,
+    expected: &str,
+) -> Result<Option<T>, ReadError> {
+    match T::deserialize(raw) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) => {
+            ctx.acct.rows_read += 1;
+            ctx.skip_at(
+                crate::accounting::SkipReason::MalformedRow,
+                &position(),
+                &format!("not {what} ({expected}): {e}"),
+            )?;
+            Ok(None)
+        }
+    }
+}
+
+/// "a string", "an array", … for messages.
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A string or number as text (ids are written both ways); `None` for empty strings.
+pub fn id_text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::Accounting;
+    use crate::model::Call;
+    use crate::read::ReadOptions;
+
+    fn read(name: &str, data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
+        let mut acct = Accounting::default();
+        let options = ReadOptions::default();
+        let mut calls = Vec::new();
+        let mut ctx = ReadContext {
+            name,
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        let r = JsonReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+            calls.push(c);
+            true
+        });
+        (r.map(|_| calls), acct)
+    }
+
+    fn keys(json: &str) -> Option<InputFormat> {
+        let v: Value = serde_json::from_str(json).unwrap();
+        vendor_format(v.as_object().unwrap())
+    }
+
+    #[test]
+    fn formats_are_told_apart_by_their_keys() {
+        assert_eq!(keys(r#"{"SpeechSegments": []}"#), Some(InputFormat::Pca));
+        assert_eq!(
+            keys(r#"{"Transcript": [], "JobName": "j"}"#),
+            Some(InputFormat::Transcribe)
+        );
+        assert_eq!(
+            keys(r#"{"Participants": [], "Transcript": []}"#),
+            Some(InputFormat::ContactLens)
+        );
+        assert_eq!(
+            keys(r#"{"Transcript": [{"ParticipantRole": "AGENT"}]}"#),
+            Some(InputFormat::Transcribe)
+        );
+        assert_eq!(
+            keys(r#"{"Transcript": [{"ParticipantId": "AGENT"}]}"#),
+            Some(InputFormat::ContactLens)
+        );
+        assert_eq!(
+            keys(r#"{"transcripts": [{"phrases": []}]}"#),
+            Some(InputFormat::Genesys)
+        );
+        assert_eq!(keys(r#"{"entries": []}"#), Some(InputFormat::Ccai));
+        assert_eq!(
+            keys(r#"{"transcript": {"transcriptSegments": []}}"#),
+            Some(InputFormat::Ccai)
+        );
+        assert_eq!(keys(r#"{"turns": []}"#), Some(InputFormat::Jsonl));
+        assert_eq!(keys(r#"{"hello": 1}"#), None);
+    }
+
+    #[test]
+    fn unknown_json_names_its_keys_and_the_formats_expected() {
+        let (r, _) = read("x.json", r#"{"hello": 1, "world": 2}"#);
+        let Err(ReadError::Input(m)) = r else {
+            panic!("{r:?}")
+        };
+        assert!(
+            m.starts_with("x.json: JSON with the keys hello, world"),
+            "{m}"
+        );
+        assert!(m.contains("SpeechSegments"), "{m}");
+    }
+
+    #[test]
+    fn invalid_json_says_where() {
+        let (r, _) = read("x.json", "{\n  \"a\": ,\n}");
+        let Err(ReadError::Input(m)) = r else {
+            panic!("{r:?}")
+        };
+        assert!(m.starts_with("x.json:2:8: not valid JSON"), "{m}");
+        let (r, _) = read("x.json", "{\"entries\": []}\n}garbage");
+        let Err(ReadError::Input(m)) = r else {
+            panic!("{r:?}")
+        };
+        assert!(m.starts_with("x.json:2:1: not valid JSON"), "{m}");
+    }
+
+    #[test]
+    fn jsonl_and_single_conversations_in_json_files() {
+        let (calls, acct) = read(
+            "x.json",
+            "{\"call_id\": \"a\", \"turns\": [{\"speaker\": \"agent\", \"text\": \"hi\"}]}\n{\"call_id\": \"b\", \"turns\": [{\"speaker\": \"customer\", \"text\": \"yo\"}]}\n",
+        );
+        assert_eq!(calls.unwrap().len(), 2);
+        assert_eq!(acct.rows_read, 2);
+        let (calls, _) = read(
+            "y.json",
+            "{\n  \"call_id\": \"c\",\n  \"turns\": [\n    {\"speaker\": \"agent\", \"text\": \"hi\"}\n  ]\n}\n",
+        );
+        assert_eq!(calls.unwrap()[0].id, "c");
+    }
+}

@@ -1,0 +1,307 @@
+//! Output of Amazon's post-call analytics sample solution (PCA), one call per document:
+//! `{"ConversationAnalytics": {"GUID", "Agent", "ConversationTime", "SpeakerLabels": [{"Speaker":
+//! "spk_0", "DisplayText": "Agent"}], "SpeakerTime": {"NonTalkTime": {"Instances": [...]}},
+//! "SourceInformation": [{"TranscribeJobInfo": {"TranscriptionJobName"}}]},
+//! "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText", "SegmentStartTime",
+//! "SegmentEndTime", "SegmentInterruption", "IVRSegment"?}]}`.
+//!
+//! Roles come from `SpeakerLabels` only, never from what the text sounds like: a mislabelled
+//! channel is the export's to fix, and guessing would hide it. Times are seconds. `Agent` and
+//! `GUID` hold the string "None" when unknown, which means none.
+
+use super::dates::parse_date;
+use super::json::{array, field, item, parse_document, top_object};
+use super::{
+    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, secs_to_ms,
+};
+use crate::model::{Silence, Speaker};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::io::BufRead;
+
+pub struct PcaReader;
+
+const FORMAT: &str = "post-call analytics (PCA) output";
+const EXPECTED: &str = "`SpeechSegments[]` with `SegmentSpeaker`, `DisplayText`, \
+`SegmentStartTime` and `SegmentEndTime`, and `ConversationAnalytics.SpeakerLabels`";
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct Analytics {
+    #[serde(default, rename = "GUID")]
+    guid: Option<String>,
+    #[serde(default)]
+    agent: Option<String>,
+    #[serde(default)]
+    conversation_time: Option<String>,
+    #[serde(default)]
+    speaker_labels: Vec<SpeakerLabel>,
+    #[serde(default)]
+    speaker_time: Option<SpeakerTime>,
+    #[serde(default)]
+    source_information: Vec<SourceInformation>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SpeakerLabel {
+    speaker: String,
+    display_text: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct SpeakerTime {
+    #[serde(default)]
+    non_talk_time: Option<NonTalkTime>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct NonTalkTime {
+    #[serde(default)]
+    instances: Vec<Quiet>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Quiet {
+    #[serde(default, deserialize_with = "seconds")]
+    begin_offset_secs: Option<f64>,
+    #[serde(default, deserialize_with = "seconds")]
+    end_offset_secs: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct SourceInformation {
+    #[serde(default)]
+    transcribe_job_info: Option<JobInfo>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct JobInfo {
+    #[serde(default)]
+    transcription_job_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Segment {
+    #[serde(default)]
+    segment_speaker: Option<String>,
+    #[serde(default)]
+    display_text: Option<String>,
+    #[serde(default)]
+    original_text: Option<String>,
+    #[serde(default, deserialize_with = "seconds")]
+    segment_start_time: Option<f64>,
+    #[serde(default, deserialize_with = "seconds")]
+    segment_end_time: Option<f64>,
+    #[serde(default)]
+    segment_interruption: Option<bool>,
+    #[serde(default, rename = "IVRSegment")]
+    ivr_segment: Option<bool>,
+}
+
+/// Seconds are numbers, or numbers in strings (PCA writes `"Duration": "28.67"`).
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumOrStr {
+        N(f64),
+        S(String),
+    }
+    Ok(match Option::<NumOrStr>::deserialize(d)? {
+        Some(NumOrStr::N(v)) => Some(v),
+        Some(NumOrStr::S(s)) => s.trim().parse().ok(),
+        None => None,
+    })
+}
+
+/// PCA writes the string "None" for an unknown agent or GUID.
+fn known(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("none"))
+}
+
+impl Reader for PcaReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let doc = parse_document(input, ctx)?;
+        read_document(doc, ctx, sink)
+    }
+}
+
+/// Reads a parsed PCA document.
+pub fn read_document(
+    doc: Value,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
+    let segments = array(top, "SpeechSegments", ctx, FORMAT, EXPECTED)?;
+    let analytics: Analytics =
+        field(top, "ConversationAnalytics", ctx, FORMAT)?.unwrap_or_default();
+    if analytics.speaker_labels.is_empty() && !segments.is_empty() {
+        ctx.acct.warn(format!(
+            "{}: ConversationAnalytics.SpeakerLabels is missing: every speaker is `other`",
+            ctx.name
+        ));
+    }
+    let job_name = analytics.source_information.iter().find_map(|s| {
+        s.transcribe_job_info
+            .as_ref()?
+            .transcription_job_name
+            .clone()
+    });
+    let id = known(analytics.guid)
+        .or_else(|| known(job_name))
+        .unwrap_or_else(|| call_id_from_name(ctx.name));
+    let mut call = ctx.new_call(id);
+    call.agent_id = known(analytics.agent);
+    call.date = analytics
+        .conversation_time
+        .as_deref()
+        .and_then(parse_date)
+        .or_else(|| date_in_file_name(ctx.name));
+    let role = |spk: &str| {
+        analytics
+            .speaker_labels
+            .iter()
+            .find(|l| l.speaker == spk)
+            .map_or(Speaker::Other, |l| Speaker::from_label(&l.display_text))
+    };
+    for (i, raw) in segments.iter().enumerate() {
+        let index = i as u64 + 1;
+        let position = || format!("SpeechSegments[{index}]");
+        let Some(seg) = item::<Segment>(raw, ctx, &position, "a speech segment", EXPECTED)? else {
+            continue;
+        };
+        // IVR prompts are the machine speaking, whoever's channel they were on.
+        let speaker = if seg.ivr_segment == Some(true) {
+            Speaker::Other
+        } else {
+            role(seg.segment_speaker.as_deref().unwrap_or(""))
+        };
+        let text = seg
+            .display_text
+            .as_deref()
+            .or(seg.original_text.as_deref())
+            .unwrap_or("");
+        if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
+            t.start_ms = seg.segment_start_time.and_then(secs_to_ms);
+            t.end_ms = seg.segment_end_time.and_then(secs_to_ms);
+            t.interruption = seg.segment_interruption;
+        }
+    }
+    if let Some(ntt) = analytics.speaker_time.and_then(|t| t.non_talk_time) {
+        call.silences.extend(ntt.instances.iter().filter_map(|q| {
+            let start_ms = q.begin_offset_secs.and_then(secs_to_ms)?;
+            let end_ms = q.end_offset_secs.and_then(secs_to_ms)?;
+            Some(Silence {
+                start_ms,
+                end_ms: end_ms.max(start_ms),
+            })
+        }));
+    }
+    ctx.deliver(call, sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::Accounting;
+    use crate::model::Call;
+    use crate::read::ReadOptions;
+
+    fn read(name: &str, data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
+        let mut acct = Accounting::default();
+        let options = ReadOptions::default();
+        let mut calls = Vec::new();
+        let mut ctx = ReadContext {
+            name,
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        let r = PcaReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+            calls.push(c);
+            true
+        });
+        (r.map(|_| calls), acct)
+    }
+
+    #[test]
+    fn speaker_labels_decide_roles_even_against_the_text() {
+        let (calls, acct) = read(
+            "x.json",
+            r#"{"ConversationAnalytics": {"GUID": "None", "Agent": "None", "ConversationTime": "2022-06-01 09:30:00.000001",
+                  "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Customer"}, {"Speaker": "spk_1", "DisplayText": "Agent"}],
+                  "SpeakerTime": {"NonTalkTime": {"Instances": [{"BeginOffsetSecs": 3.5, "EndOffsetSecs": 15.0, "DurationSecs": 11.5}]}},
+                  "SourceInformation": [{"TranscribeJobInfo": {"TranscriptionJobName": "job-3.wav"}}]},
+                "SpeechSegments": [
+                  {"SegmentSpeaker": "spk_0", "DisplayText": "Thank you for calling, how can I help?", "SegmentStartTime": 0.25, "SegmentEndTime": 3.5, "SegmentInterruption": false},
+                  {"SegmentSpeaker": "spk_1", "DisplayText": "My order is late.", "SegmentStartTime": "15.0", "SegmentEndTime": 17.125, "SegmentInterruption": true},
+                  {"SegmentSpeaker": "spk_1", "DisplayText": "Press one.", "IVRSegment": true}
+                ]}"#,
+        );
+        let c = &calls.unwrap()[0];
+        assert_eq!(c.id, "job-3.wav");
+        assert_eq!(c.agent_id, None);
+        assert_eq!(c.date, chrono::NaiveDate::from_ymd_opt(2022, 6, 1));
+        let speakers: Vec<_> = c.turns.iter().map(|t| t.speaker).collect();
+        assert_eq!(
+            speakers,
+            [Speaker::Customer, Speaker::Agent, Speaker::Other]
+        );
+        assert_eq!(
+            (c.turns[1].start_ms, c.turns[1].end_ms),
+            (Some(15000), Some(17125))
+        );
+        assert_eq!(c.turns[0].start_ms, Some(250));
+        assert_eq!(c.turns[1].interruption, Some(true));
+        assert_eq!(
+            c.silences,
+            [Silence {
+                start_ms: 3500,
+                end_ms: 15000
+            }]
+        );
+        assert_eq!(acct.rows_read, 3);
+    }
+
+    #[test]
+    fn guid_and_agent_when_known() {
+        let (calls, _) = read(
+            "x.json",
+            r#"{"ConversationAnalytics": {"GUID": "g-1", "Agent": "ann", "SpeakerLabels": []},
+                "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+        );
+        let c = &calls.unwrap()[0];
+        assert_eq!((c.id.as_str(), c.agent()), ("g-1", "ann"));
+        assert_eq!(c.turns[0].speaker, Speaker::Other);
+    }
+
+    #[test]
+    fn a_bad_segment_is_skipped_with_its_position() {
+        let (calls, acct) = read(
+            "p.json",
+            r#"{"SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}, {"SegmentSpeaker": 3}]}"#,
+        );
+        assert_eq!(calls.unwrap()[0].id, "p");
+        assert_eq!(acct.rows_skipped_total(), 1);
+        assert!(
+            acct.warnings
+                .iter()
+                .any(|w| w.starts_with("p.json: SpeechSegments[2]: not a speech segment")),
+            "{:?}",
+            acct.warnings
+        );
+    }
+}

@@ -1,0 +1,404 @@
+//! Plain-text transcripts, one call per file:
+//!
+//! ```text
+//! [00:00:02] Agent: Thanks for calling, this is Ann.
+//! [00:00:05] Customer: My order never arrived.
+//!   It was due on Monday.
+//! ```
+//!
+//! A turn starts at a line `Label: text`, optionally after a `[hh:mm:ss]`, `[mm:ss]` or
+//! `(hh:mm:ss)` stamp. Labels are role words (`Agent`, `Rep`, `Representative`, `Advisor`,
+//! `Customer`, `Caller`, `Client`, …; `System`, `IVR`, `Bot`, `Supervisor` are `other`) and,
+//! with `--agent-names`, people's names: a listed name is the agent (and the call's agent id),
+//! any other name is the customer. Lines without a label continue the turn before them. The
+//! call id is the file name; a `YYYY-MM-DD` in the file name is the date.
+//!
+//! `NamedSpeakers` holds the rules that map a speaker's name to a role, shared with WebVTT.
+
+use super::{
+    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, text_lossy,
+};
+use crate::accounting::SkipReason;
+use crate::model::{Call, Speaker};
+use regex::Regex;
+use std::io::BufRead;
+use std::sync::LazyLock;
+
+pub struct TextReader;
+
+/// Labels that are someone other than the agent or the customer.
+const OTHER_LABELS: &[&str] = &[
+    "system",
+    "ivr",
+    "bot",
+    "chatbot",
+    "virtual agent",
+    "virtual assistant",
+    "automated agent",
+    "automated_agent",
+    "auto attendant",
+    "supervisor",
+];
+
+/// `[00:01:02] Label: text`, the stamp optional.
+static LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:[\[(]\s*(?P<stamp>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*[\])]\s*)?(?P<label>[^\W\d_][\w .'\-]{0,39}?)\s*:(?P<text>.*)$",
+    )
+    .expect("valid regex")
+});
+
+/// Milliseconds from `hh:mm:ss`, `mm:ss`, with optional `.mmm`.
+pub fn stamp_ms(stamp: &str) -> Option<u64> {
+    let (clock, frac) = match stamp.split_once(['.', ',']) {
+        Some((c, f)) => (c, f),
+        None => (stamp, ""),
+    };
+    let mut total: u64 = 0;
+    let parts: Vec<&str> = clock.split(':').collect();
+    if parts.len() < 2 || parts.len() > 3 {
+        return None;
+    }
+    for (i, p) in parts.iter().enumerate() {
+        let v: u64 = p.parse().ok()?;
+        if i > 0 && v >= 60 {
+            return None;
+        }
+        total = total * 60 + v;
+    }
+    let ms_frac = if frac.is_empty() {
+        0
+    } else {
+        let digits = &frac[..frac.len().min(3)];
+        let v: u64 = digits.parse().ok()?;
+        v * 10u64.pow(3 - digits.len() as u32)
+    };
+    Some(total * 1000 + ms_frac)
+}
+
+/// A role word: agent, customer, or one of the `other` labels.
+fn role_word(label: &str) -> Option<Speaker> {
+    match Speaker::from_label(label) {
+        Speaker::Other => OTHER_LABELS
+            .iter()
+            .any(|o| label.trim().eq_ignore_ascii_case(o))
+            .then_some(Speaker::Other),
+        s => Some(s),
+    }
+}
+
+/// True when the text starts with a speaker line: content sniffing for stdin and unknown
+/// names. Only role words count here (names need `--agent-names`, which detection has not).
+pub fn looks_like_transcript(text: &str) -> bool {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    LINE.captures(first)
+        .and_then(|c| role_word(&c["label"]))
+        .is_some()
+}
+
+/// Maps speakers' names to roles, for the formats that name people rather than roles.
+///
+/// In order: a name in `--agent-names` is the agent; a role word (`Agent`, `Customer`,
+/// `Caller`, …) is that role; with `--agent-names` given, any other name is the customer.
+/// Without it, `guess_first_agent` (WebVTT) takes the first named voice as the agent unless an
+/// `Agent` voice has spoken already, and every other name as the customer; the guess is
+/// reported. The agent's name is the call's agent id.
+pub struct NamedSpeakers<'a> {
+    agent_names: &'a [String],
+    guess_first_agent: bool,
+    guessed: Option<String>,
+    agent_label_seen: bool,
+    pub agent_id: Option<String>,
+}
+
+impl<'a> NamedSpeakers<'a> {
+    pub fn new(agent_names: &'a [String], guess_first_agent: bool) -> NamedSpeakers<'a> {
+        NamedSpeakers {
+            agent_names,
+            guess_first_agent,
+            guessed: None,
+            agent_label_seen: false,
+            agent_id: None,
+        }
+    }
+
+    /// The role of a name, or `None` when it is not a speaker label here (text: a name
+    /// without `--agent-names`).
+    pub fn speaker(&mut self, name: &str) -> Option<Speaker> {
+        let name = name.trim();
+        if self
+            .agent_names
+            .iter()
+            .any(|a| a.trim().eq_ignore_ascii_case(name))
+        {
+            self.agent_id.get_or_insert_with(|| name.to_string());
+            return Some(Speaker::Agent);
+        }
+        if let Some(s) = role_word(name) {
+            self.agent_label_seen |= s == Speaker::Agent;
+            return Some(s);
+        }
+        if !self.agent_names.is_empty() {
+            return Some(Speaker::Customer);
+        }
+        if !self.guess_first_agent {
+            return None;
+        }
+        match &self.guessed {
+            Some(g) if g.eq_ignore_ascii_case(name) => Some(Speaker::Agent),
+            Some(_) => Some(Speaker::Customer),
+            None if self.agent_label_seen => Some(Speaker::Customer),
+            None => {
+                self.guessed = Some(name.to_string());
+                self.agent_id = Some(name.to_string());
+                Some(Speaker::Agent)
+            }
+        }
+    }
+
+    /// The name taken as the agent by guessing, to report.
+    pub fn guessed(&self) -> Option<&str> {
+        self.guessed.as_deref()
+    }
+}
+
+/// A turn being collected: its label line and any continuation lines.
+struct Pending {
+    speaker: Speaker,
+    text: String,
+    start_ms: Option<u64>,
+    line: u64,
+}
+
+impl TextReader {
+    fn flush(
+        pending: &mut Option<Pending>,
+        call: &mut Call,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<(), ReadError> {
+        let Some(p) = pending.take() else {
+            return Ok(());
+        };
+        ctx.acct.rows_read += 1;
+        let text = p.text.trim();
+        if text.is_empty() {
+            return ctx.skip(SkipReason::MissingText, p.line, "speaker line without text");
+        }
+        if p.speaker == Speaker::Other {
+            ctx.acct.rows_other_speaker += 1;
+        }
+        call.push_turn(p.speaker, text, p.line).start_ms = p.start_ms;
+        Ok(())
+    }
+}
+
+impl Reader for TextReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let mut call = ctx.new_call(call_id_from_name(ctx.name));
+        call.date = date_in_file_name(ctx.name);
+        let agent_names = ctx.options.agent_names.clone();
+        let mut names = NamedSpeakers::new(&agent_names, false);
+        let mut pending: Option<Pending> = None;
+        // Text before the first speaker line: one row, reported and skipped.
+        let mut preamble: Option<u64> = None;
+        let mut labelled = false;
+        let mut buf = Vec::new();
+        let mut line_no = 0u64;
+        loop {
+            buf.clear();
+            let n = input.read_until(b'\n', &mut buf).map_err(|e| {
+                ReadError::Input(format!("{}:{}: cannot read: {e}", ctx.name, line_no + 1))
+            })?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            let mut lossy = false;
+            let raw = text_lossy(&buf, ctx.acct, &mut lossy);
+            let line = raw
+                .trim_start_matches('\u{feff}')
+                .trim_end_matches(['\r', '\n']);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let labelled_line = LINE.captures(line).and_then(|c| {
+                let rest = c.name("text").map_or("", |m| m.as_str());
+                // `https://…` is not a speaker called `https`.
+                if rest.starts_with("//") {
+                    return None;
+                }
+                let speaker = names.speaker(&c["label"])?;
+                let start = c.name("stamp").and_then(|s| stamp_ms(s.as_str()));
+                Some((speaker, start, rest.trim().to_string()))
+            });
+            match labelled_line {
+                Some((speaker, start_ms, text)) => {
+                    Self::flush(&mut pending, &mut call, ctx)?;
+                    if !labelled && let Some(line) = preamble {
+                        ctx.acct.rows_read += 1;
+                        ctx.skip(
+                            SkipReason::MalformedRow,
+                            line,
+                            "text before the first speaker line (expected `Agent:`, `Customer:`, …)",
+                        )?;
+                    }
+                    labelled = true;
+                    pending = Some(Pending {
+                        speaker,
+                        text,
+                        start_ms,
+                        line: line_no,
+                    });
+                }
+                None => match pending.as_mut() {
+                    Some(p) => {
+                        p.text.push('\n');
+                        p.text.push_str(line.trim());
+                    }
+                    None => {
+                        preamble.get_or_insert(line_no);
+                    }
+                },
+            }
+        }
+        Self::flush(&mut pending, &mut call, ctx)?;
+        if !labelled {
+            return Err(ReadError::Input(format!(
+                "{}: no speaker lines; expected lines like `Agent: …` and `Customer: …` (also Rep, \
+                 Caller, …, optionally after [hh:mm:ss]); for speakers named by name, pass \
+                 --agent-names",
+                ctx.name
+            )));
+        }
+        call.agent_id = names.agent_id;
+        ctx.deliver(call, sink)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::Accounting;
+    use crate::read::ReadOptions;
+
+    fn read(data: &str, agent_names: &[&str]) -> (Result<Vec<Call>, ReadError>, Accounting) {
+        let mut acct = Accounting::default();
+        let options = ReadOptions {
+            agent_names: agent_names.iter().map(|s| s.to_string()).collect(),
+            ..ReadOptions::default()
+        };
+        let mut calls = Vec::new();
+        let mut ctx = ReadContext {
+            name: "calls/2024-03-05_c-12.txt",
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        let r = TextReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+            calls.push(c);
+            true
+        });
+        (r.map(|_| calls), acct)
+    }
+
+    #[test]
+    fn stamps() {
+        assert_eq!(stamp_ms("00:01:02"), Some(62_000));
+        assert_eq!(stamp_ms("1:02"), Some(62_000));
+        assert_eq!(stamp_ms("01:00:00.5"), Some(3_600_500));
+        assert_eq!(stamp_ms("00:61"), None);
+    }
+
+    #[test]
+    fn role_prefixes_stamps_and_continuation_lines() {
+        let (calls, acct) = read(
+            "[00:00:02] Agent: Thanks for calling.\r\n[00:00:05] Caller: My order never arrived.\n  It was due Monday.\n\nRep: Let me check.\nIVR: Please hold.\n(00:01:10) Customer: https://example.com/order\n",
+            &[],
+        );
+        let c = &calls.unwrap()[0];
+        assert_eq!(c.id, "2024-03-05_c-12");
+        assert_eq!(c.date, chrono::NaiveDate::from_ymd_opt(2024, 3, 5));
+        let got: Vec<_> = c
+            .turns
+            .iter()
+            .map(|t| (t.speaker, c.turn_text(t), t.start_ms, t.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Speaker::Agent, "Thanks for calling.", Some(2000), 1),
+                (
+                    Speaker::Customer,
+                    "My order never arrived.\nIt was due Monday.",
+                    Some(5000),
+                    2
+                ),
+                (Speaker::Agent, "Let me check.", None, 5),
+                (Speaker::Other, "Please hold.", None, 6),
+                (
+                    Speaker::Customer,
+                    "https://example.com/order",
+                    Some(70_000),
+                    7
+                ),
+            ]
+        );
+        assert_eq!(acct.rows_read, 5);
+        assert_eq!(c.agent_id, None);
+    }
+
+    #[test]
+    fn names_need_agent_names() {
+        let data = "Ann: Hello, this is Ann.\nBob Smith: Hi Ann.\nAnn: How can I help?\n";
+        let (r, _) = read(data, &[]);
+        let Err(ReadError::Input(m)) = r else {
+            panic!("{r:?}")
+        };
+        assert!(m.contains("--agent-names"), "{m}");
+        let (calls, _) = read(data, &["ann"]);
+        let c = &calls.unwrap()[0];
+        let speakers: Vec<_> = c.turns.iter().map(|t| t.speaker).collect();
+        assert_eq!(
+            speakers,
+            [Speaker::Agent, Speaker::Customer, Speaker::Agent]
+        );
+        assert_eq!(c.agent(), "Ann");
+    }
+
+    #[test]
+    fn preamble_and_empty_turns_are_counted() {
+        let (calls, acct) = read(
+            "Call transcript 8841\nexported by QA\nAgent:\nCustomer: hi\n",
+            &[],
+        );
+        assert_eq!(calls.unwrap()[0].turns.len(), 1);
+        assert_eq!((acct.rows_read, acct.rows_skipped_total()), (3, 2));
+        assert!(
+            acct.warnings
+                .iter()
+                .any(|w| w.starts_with("calls/2024-03-05_c-12.txt:1: text before")),
+            "{:?}",
+            acct.warnings
+        );
+        assert!(
+            acct.warnings
+                .iter()
+                .any(|w| w.starts_with("calls/2024-03-05_c-12.txt:3: speaker line without text")),
+            "{:?}",
+            acct.warnings
+        );
+    }
+
+    #[test]
+    fn sniffing_takes_role_words_only() {
+        assert!(looks_like_transcript("\n[00:01] Agent: hi, there"));
+        assert!(looks_like_transcript("Caller: hello"));
+        assert!(!looks_like_transcript("Ann: hello"));
+        assert!(!looks_like_transcript("call_id,speaker,text"));
+    }
+}

@@ -1,0 +1,432 @@
+//! WebVTT captions, one call per file:
+//!
+//! ```text
+//! WEBVTT
+//!
+//! 1
+//! 00:00:01.000 --> 00:00:04.200
+//! <v Ann>Thanks for calling, this is Ann.</v>
+//! ```
+//!
+//! Each cue is a turn (a cue with several `<v>` lines is one turn per voice); its start and
+//! end are the cue timings. The speaker is the `<v Name>` voice, or a `Name:` prefix where
+//! the captions have no voice tags (as some meeting tools write them); roles follow the rules
+//! of `text::NamedSpeakers` (with `--agent-names`, or else the first voice is taken as the
+//! agent, with a warning). A cue without a speaker is `other`. Other tags are dropped and
+//! character references decoded. `NOTE`, `STYLE` and `REGION` blocks are skipped. The call id
+//! is the file name; a `YYYY-MM-DD` in the file name is the date.
+
+use super::text::{NamedSpeakers, stamp_ms};
+use super::{
+    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, text_lossy,
+};
+use crate::accounting::SkipReason;
+use crate::model::{Call, Speaker};
+use regex::Regex;
+use std::io::BufRead;
+use std::sync::LazyLock;
+
+pub struct VttReader;
+
+/// The first line of a WebVTT file: `WEBVTT`, alone or followed by a blank and a title.
+pub fn is_header(line: &str) -> bool {
+    let line = line.trim_start_matches('\u{feff}').trim_end();
+    line == "WEBVTT" || line.starts_with("WEBVTT ") || line.starts_with("WEBVTT\t")
+}
+
+/// `<v Name>` or `<v.class Name>` at the start of a line.
+static VOICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*<v(?:\.[^\s>]*)?(?:[ \t]+(?P<name>[^>]*))?>").expect("valid regex")
+});
+
+/// `Name: text` where the captions have no voice tags.
+static NAME_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?P<name>[^\W\d_][\w .'\-]{0,39}?)\s*:\s(?P<text>.*)$").expect("valid regex")
+});
+
+static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("valid regex"));
+
+/// Cue text without tags, with character references decoded.
+fn plain(text: &str) -> String {
+    let untagged = TAG.replace_all(text, "");
+    if !untagged.contains('&') {
+        return untagged.into_owned();
+    }
+    let mut out = String::with_capacity(untagged.len());
+    let mut rest = untagged.as_ref();
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let entity = &rest[1..end];
+            let c = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                "lsquo" => Some('\u{2018}'),
+                "rsquo" => Some('\u{2019}'),
+                "ldquo" => Some('\u{201c}'),
+                "rdquo" => Some('\u{201d}'),
+                "ndash" => Some('\u{2013}'),
+                "mdash" => Some('\u{2014}'),
+                "hellip" => Some('\u{2026}'),
+                "lrm" | "rlm" => None,
+                _ => {
+                    let code = entity
+                        .strip_prefix("#x")
+                        .or_else(|| entity.strip_prefix("#X"))
+                        .map(|h| u32::from_str_radix(h, 16))
+                        .or_else(|| entity.strip_prefix('#').map(str::parse::<u32>))?
+                        .ok()?;
+                    return char::from_u32(code).map(|c| (Some(c), end));
+                }
+            };
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.extend(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `00:01:02.500 --> 00:01:04.000 align:start` → (62500, 64000).
+fn timing(line: &str) -> Option<(u64, u64)> {
+    let (start, rest) = line.split_once("-->")?;
+    let end = rest.split_whitespace().next()?;
+    Some((stamp_ms(start.trim())?, stamp_ms(end)?))
+}
+
+/// One speaker's part of a cue.
+struct Part {
+    name: Option<String>,
+    text: String,
+}
+
+/// Splits a cue's payload into the parts of each voice.
+fn parts(payload: &[String]) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::new();
+    for line in payload {
+        match VOICE.captures(line) {
+            Some(c) => out.push(Part {
+                name: c.name("name").map(|n| n.as_str().trim().to_string()),
+                text: plain(&line[c.get(0).expect("whole match").end()..]),
+            }),
+            None => {
+                let text = plain(line);
+                match out.last_mut() {
+                    Some(p) => {
+                        p.text.push('\n');
+                        p.text.push_str(&text);
+                    }
+                    None => out.push(Part { name: None, text }),
+                }
+            }
+        }
+    }
+    for p in &mut out {
+        if p.name.is_none()
+            && let Some(c) = NAME_PREFIX.captures(&p.text)
+        {
+            let (name, text) = (c["name"].to_string(), c["text"].to_string());
+            p.name = Some(name);
+            p.text = text;
+        }
+    }
+    out
+}
+
+/// The block being collected: its first line number and lines.
+struct Block {
+    line: u64,
+    lines: Vec<String>,
+}
+
+impl VttReader {
+    fn cue(
+        block: Block,
+        call: &mut Call,
+        names: &mut NamedSpeakers<'_>,
+        voiced: &mut bool,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<(), ReadError> {
+        let first = block.lines[0].trim_start();
+        if ["NOTE", "STYLE", "REGION"].iter().any(|k| {
+            first == *k
+                || first.starts_with(&format!("{k} "))
+                || first.starts_with(&format!("{k}\t"))
+        }) {
+            return Ok(());
+        }
+        // The timing is the first line, or the second after a cue identifier.
+        let Some(t) = block.lines.iter().take(2).position(|l| l.contains("-->")) else {
+            ctx.acct.rows_read += 1;
+            return ctx.skip(
+                SkipReason::MalformedRow,
+                block.line,
+                "not a cue: expected a timing line like `00:00:01.000 --> 00:00:04.000`",
+            );
+        };
+        let line = block.line + t as u64;
+        let Some((start, end)) = timing(&block.lines[t]) else {
+            ctx.acct.rows_read += 1;
+            return ctx.skip(
+                SkipReason::MalformedRow,
+                line,
+                &format!(
+                    "cue timing `{}`: expected `hh:mm:ss.mmm --> hh:mm:ss.mmm`",
+                    block.lines[t].trim()
+                ),
+            );
+        };
+        let payload = &block.lines[t + 1..];
+        let cue_parts = parts(payload);
+        if cue_parts.is_empty() {
+            ctx.acct.rows_read += 1;
+            return ctx.skip(SkipReason::MissingText, line, "cue without text");
+        }
+        for part in cue_parts {
+            ctx.acct.rows_read += 1;
+            if part.text.trim().is_empty() {
+                ctx.skip(SkipReason::MissingText, line, "cue without text")?;
+                continue;
+            }
+            let speaker = match part.name.as_deref().filter(|n| !n.is_empty()) {
+                Some(name) => {
+                    *voiced = true;
+                    names.speaker(name).unwrap_or(Speaker::Other)
+                }
+                None => Speaker::Other,
+            };
+            if speaker == Speaker::Other {
+                ctx.acct.rows_other_speaker += 1;
+            }
+            let turn = call.push_turn(speaker, part.text.trim(), line);
+            turn.start_ms = Some(start);
+            turn.end_ms = Some(end.max(start));
+        }
+        Ok(())
+    }
+}
+
+impl Reader for VttReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let mut call = ctx.new_call(call_id_from_name(ctx.name));
+        call.date = date_in_file_name(ctx.name);
+        let agent_names = ctx.options.agent_names.clone();
+        let mut names = NamedSpeakers::new(&agent_names, true);
+        let mut voiced = false;
+        let mut block: Option<Block> = None;
+        let mut buf = Vec::new();
+        let mut line_no = 0u64;
+        loop {
+            buf.clear();
+            let n = input.read_until(b'\n', &mut buf).map_err(|e| {
+                ReadError::Input(format!("{}:{}: cannot read: {e}", ctx.name, line_no + 1))
+            })?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            let mut lossy = false;
+            let raw = text_lossy(&buf, ctx.acct, &mut lossy);
+            let line = raw.trim_end_matches(['\r', '\n']);
+            if line_no == 1 {
+                if !is_header(line) {
+                    return Err(ReadError::Input(format!(
+                        "{}:1: not WebVTT: expected the first line to be `WEBVTT`",
+                        ctx.name
+                    )));
+                }
+                // The header block (title, metadata headers) runs to the first blank line.
+                block = Some(Block {
+                    line: 1,
+                    lines: vec!["NOTE".into()],
+                });
+                continue;
+            }
+            if line.trim().is_empty() {
+                if let Some(b) = block.take() {
+                    Self::cue(b, &mut call, &mut names, &mut voiced, ctx)?;
+                }
+                continue;
+            }
+            block
+                .get_or_insert_with(|| Block {
+                    line: line_no,
+                    lines: Vec::new(),
+                })
+                .lines
+                .push(line.to_string());
+        }
+        if let Some(b) = block.take() {
+            Self::cue(b, &mut call, &mut names, &mut voiced, ctx)?;
+        }
+        if !call.turns.is_empty() && !voiced {
+            return Err(ReadError::Input(format!(
+                "{}: no cue names its speaker; expected voice tags like `<v Ann>` (or `Ann: ` \
+                 prefixes) to tell the agent from the customer",
+                ctx.name
+            )));
+        }
+        if let Some(g) = names.guessed() {
+            ctx.acct.warn(format!(
+                "{}: took `{g}` (the first voice) as the agent and every other voice as the \
+                 customer; name the agents with --agent-names",
+                ctx.name
+            ));
+        }
+        call.agent_id = names.agent_id.take();
+        ctx.deliver(call, sink)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::Accounting;
+    use crate::read::ReadOptions;
+
+    fn read(data: &str, agent_names: &[&str]) -> (Result<Vec<Call>, ReadError>, Accounting) {
+        let mut acct = Accounting::default();
+        let options = ReadOptions {
+            agent_names: agent_names.iter().map(|s| s.to_string()).collect(),
+            ..ReadOptions::default()
+        };
+        let mut calls = Vec::new();
+        let mut ctx = ReadContext {
+            name: "meet.vtt",
+            source: 0,
+            options: &options,
+            acct: &mut acct,
+        };
+        let r = VttReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+            calls.push(c);
+            true
+        });
+        (r.map(|_| calls), acct)
+    }
+
+    const CALL: &str = "WEBVTT - support call\nKind: captions\n\nNOTE exported by the recorder\n\n1\n00:00:01.000 --> 00:00:04.200 align:start\n<v Ann>Thanks for calling, this is Ann.</v>\n\n2\n00:05.000 --> 00:07.500\n<v.loud Bob Jones>It&#39;s <i>still</i> broken &amp; I&apos;m angry.\nTwice now.\n\n00:00:08.000 --> 00:00:09.000\n<v Ann>I&rsquo;m sorry.\n<v Bob Jones>Fine.\n";
+
+    #[test]
+    fn voices_timings_tags_and_entities() {
+        let (calls, acct) = read(CALL, &["ann"]);
+        let c = &calls.unwrap()[0];
+        assert_eq!(c.id, "meet");
+        assert_eq!(c.agent(), "Ann");
+        let got: Vec<_> = c
+            .turns
+            .iter()
+            .map(|t| (t.speaker, c.turn_text(t), t.start_ms, t.end_ms, t.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Speaker::Agent,
+                    "Thanks for calling, this is Ann.",
+                    Some(1000),
+                    Some(4200),
+                    7
+                ),
+                (
+                    Speaker::Customer,
+                    "It's still broken & I'm angry.\nTwice now.",
+                    Some(5000),
+                    Some(7500),
+                    11
+                ),
+                (
+                    Speaker::Agent,
+                    "I\u{2019}m sorry.",
+                    Some(8000),
+                    Some(9000),
+                    15
+                ),
+                (Speaker::Customer, "Fine.", Some(8000), Some(9000), 15),
+            ]
+        );
+        assert_eq!(acct.rows_read, 4);
+        assert!(acct.warnings.is_empty(), "{:?}", acct.warnings);
+    }
+
+    #[test]
+    fn without_agent_names_the_first_voice_is_the_agent_and_it_is_reported() {
+        let (calls, acct) = read(CALL, &[]);
+        let c = &calls.unwrap()[0];
+        assert_eq!(c.turns[0].speaker, Speaker::Agent);
+        assert_eq!(c.turns[1].speaker, Speaker::Customer);
+        assert_eq!(c.agent(), "Ann");
+        assert!(acct.warnings[0].contains("took `Ann` (the first voice) as the agent"));
+    }
+
+    #[test]
+    fn role_voices_and_name_prefixes() {
+        let (calls, acct) = read(
+            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Customer>Hello?\n\n00:03.000 --> 00:04.000\n<v Agent>Hi!\n\n00:05.000 --> 00:06.000\nIVR: Goodbye.\n\n00:07.000 --> 00:08.000\nmusic\n",
+            &[],
+        );
+        let c = &calls.unwrap()[0];
+        let speakers: Vec<_> = c.turns.iter().map(|t| t.speaker).collect();
+        assert_eq!(
+            speakers,
+            [
+                Speaker::Customer,
+                Speaker::Agent,
+                Speaker::Other,
+                Speaker::Other
+            ]
+        );
+        assert_eq!(c.agent_id, None);
+        assert_eq!(acct.rows_other_speaker, 2);
+        assert!(acct.warnings.is_empty(), "{:?}", acct.warnings);
+    }
+
+    #[test]
+    fn bad_cues_are_counted_and_bad_files_rejected() {
+        let (calls, acct) = read(
+            "WEBVTT\n\n00:01.000 --> soon\n<v Agent>x\n\n00:02.000 --> 00:03.000\n<v Agent>ok\n\n00:04.000 --> 00:05.000\n<v Customer>\n",
+            &[],
+        );
+        assert_eq!(calls.unwrap()[0].turns.len(), 1);
+        assert_eq!((acct.rows_read, acct.rows_skipped_total()), (3, 2));
+        assert!(
+            acct.warnings[0].starts_with("meet.vtt:3: cue timing `00:01.000 --> soon`"),
+            "{:?}",
+            acct.warnings
+        );
+        let (r, _) = read("Agent: hi\n", &[]);
+        assert!(
+            matches!(r, Err(ReadError::Input(m)) if m.contains("expected the first line to be `WEBVTT`"))
+        );
+        let (r, _) = read("WEBVTT\n\n00:01.000 --> 00:02.000\nhello\n", &[]);
+        assert!(matches!(r, Err(ReadError::Input(m)) if m.contains("no cue names its speaker")));
+    }
+
+    #[test]
+    fn timings() {
+        assert_eq!(
+            timing("00:01:02.500 --> 00:01:04.000 line:0"),
+            Some((62500, 64000))
+        );
+        assert_eq!(timing("01:02,5 --> 01:03,000"), Some((62500, 63000)));
+        assert_eq!(timing("garbage"), None);
+    }
+}

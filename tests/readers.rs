@@ -1,0 +1,713 @@
+//! The readers through the real binary: every format, detection, gzip, stdin, directories
+//! that mix formats, `--agent-from-filename`, `--metadata`, the filters on vendor files, and
+//! conformance with the published vendor examples in `../shared/data/vendor/`.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("callaudit").unwrap()
+}
+
+fn fixture(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/readers")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+fn contacts() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/contacts.csv")
+        .display()
+        .to_string()
+}
+
+/// A finished `audit` run: its per-call records, JSON report and stderr.
+struct Run {
+    calls: Vec<Value>,
+    report: Value,
+    stderr: String,
+}
+
+impl Run {
+    fn call(&self, id: &str) -> &Value {
+        self.calls
+            .iter()
+            .find(|c| c["call_id"] == id)
+            .unwrap_or_else(|| panic!("no call {id} in {:#?}", self.calls))
+    }
+
+    fn acct(&self, field: &str) -> u64 {
+        self.report["accounting"][field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no accounting.{field}"))
+    }
+
+    fn ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .calls
+            .iter()
+            .map(|c| c["call_id"].as_str().unwrap())
+            .collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// `callaudit audit ARGS --calls … --format json -o …`, expecting exit 0.
+fn audit(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.jsonl");
+    let report = dir.path().join("report.json");
+    let out = bin()
+        .arg("audit")
+        .args(args)
+        .args(["--format", "json", "--threads", "1"])
+        .arg("--calls")
+        .arg(&calls)
+        .arg("-o")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "audit {args:?} failed: {stderr}");
+    let calls = std::fs::read_to_string(&calls)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let report = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    Run {
+        calls,
+        report,
+        stderr,
+    }
+}
+
+/// `callaudit audit ARGS`, expecting exit 2; returns stderr.
+fn audit_fails(args: &[&str]) -> String {
+    let out = bin().arg("audit").args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The speakers of one call, as `explain` shows its transcript.
+fn speakers(input: &str, call: &str, extra: &[&str]) -> Vec<String> {
+    let out = bin()
+        .args(["explain", input, "--call", call, "--color", "never"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let transcript = text
+        .split("\nTranscript\n")
+        .nth(1)
+        .and_then(|t| t.split("\nVerdicts\n").next())
+        .expect("a transcript section");
+    transcript
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let n = words.next()?;
+            let who = words.next()?;
+            (n.parse::<u32>().is_ok() && ["agent", "customer", "other"].contains(&who))
+                .then(|| who.to_string())
+        })
+        .collect()
+}
+
+fn counts(speakers: &[String]) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for s in speakers {
+        *m.entry(s.clone()).or_insert(0) += 1;
+    }
+    m
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+#[test]
+fn transcribe_roles_offsets_interruptions_and_non_talk_time() {
+    let f = fixture("transcribe/tca-billing-2024-03-05.json");
+    let run = audit(&[&f]);
+    let c = run.call("tca-billing-0305");
+    assert_eq!(c["turns"], 5);
+    assert_eq!(c["date"], "2024-03-05");
+    assert_eq!(c["agent_id"], "(unknown)");
+    // The service flagged the agent's turn 3 as an interruption and reported 12.6 s of
+    // non-talk time before turn 4.
+    assert_eq!(c["items"]["interruption"]["verdict"], "violated");
+    assert_eq!(c["items"]["interruption"]["evidence"][0]["turn"], 3);
+    assert_eq!(c["items"]["silence"]["verdict"], "violated");
+    assert_eq!(c["items"]["silence"]["evidence"][0]["turn"], 4);
+    assert_eq!(
+        speakers(&f, "tca-billing-0305", &[]),
+        s(&["agent", "customer", "agent", "agent", "customer"])
+    );
+    assert!(run.stderr.contains("names no agent"), "{}", run.stderr);
+}
+
+#[test]
+fn contact_lens_voice_in_the_current_and_the_older_agent_arn_shape() {
+    let run = audit(&[&fixture("contact_lens")]);
+    let voice = run.call("5d1c7e10-0a7b-4e0e-9f63-2f8a51c0d001");
+    assert_eq!(
+        (voice["turns"].as_u64(), voice["date"].as_str()),
+        (Some(6), Some("2024-03-06"))
+    );
+    assert_eq!(voice["agent_id"], "(unknown)");
+    // `Interruptions` is present and empty: the service says nobody interrupted.
+    assert_eq!(voice["items"]["interruption"]["verdict"], "clean");
+    let old = run.call("legacy-7");
+    assert_eq!(old["agent_id"], "a7e0c2d4-agent-jo");
+    assert_eq!(old["date"], "2021-09-09");
+    assert_eq!(
+        speakers(
+            &fixture("contact_lens/legacy-7_analysis_2021-09-09T18_13_13Z.json"),
+            "legacy-7",
+            &[]
+        ),
+        s(&["customer", "agent", "customer", "agent"])
+    );
+}
+
+#[test]
+fn contact_lens_chat_events_are_not_turns() {
+    let f = fixture("contact_lens/chat_analysis_2024-03-07T09_00_00Z.json");
+    let run = audit(&[&f]);
+    let c = run.call("c0ffee00-1111-4222-8333-944444444444");
+    assert_eq!(c["agent_id"], "Sam");
+    assert_eq!(c["date"], "2024-03-07");
+    assert_eq!(c["turns"], 6);
+    assert_eq!(run.acct("chat_events"), 4);
+    assert_eq!(run.acct("rows_read"), 6);
+    assert_eq!(run.acct("rows_other_speaker"), 1);
+    assert!(run.stderr.contains("4 chat event(s)"), "{}", run.stderr);
+    assert_eq!(
+        speakers(&f, "c0ffee00-1111-4222-8333-944444444444", &[]),
+        s(&["other", "agent", "customer", "agent", "customer", "agent"])
+    );
+}
+
+#[test]
+fn pca_speaker_labels_decide_roles_and_the_agent_comes_from_the_file_name() {
+    let f = fixture("pca/call-77_AGENT_mia.k_2024-03-08.json");
+    let id = "call-77_AGENT_mia.k_2024-03-08.wav";
+    let run = audit(&[&f]);
+    let c = run.call(id);
+    // `Agent: "None"` is no agent.
+    assert_eq!(c["agent_id"], "(unknown)");
+    assert_eq!(c["date"], "2024-03-08");
+    assert_eq!(c["items"]["interruption"]["verdict"], "violated");
+    // spk_0 is labelled Customer although it speaks first and thanks for calling.
+    assert_eq!(
+        speakers(&f, id, &[]),
+        s(&["agent", "customer", "agent", "customer", "agent"])
+    );
+    let run = audit(&[&f, "--agent-from-filename", "_AGENT_(.*?)_"]);
+    assert_eq!(run.call(id)["agent_id"], "mia.k");
+    assert_eq!(run.acct("calls_without_agent"), 0);
+}
+
+#[test]
+fn genesys_purposes_agent_and_times() {
+    let f = fixture("genesys/conversation-a41.json");
+    let id = "a41f0c3e-6b7d-4c55-9e10-000000000a41";
+    let run = audit(&[&f]);
+    let c = run.call(id);
+    assert_eq!(c["agent_id"], "6c0de000-user-4ed1");
+    assert_eq!(c["date"], "2024-03-11");
+    assert_eq!(c["turns"], 4);
+    assert_eq!((run.acct("rows_read"), run.acct("rows_audited")), (5, 4));
+    assert!(
+        run.stderr.contains(
+            "conversation-a41.json: transcripts[1].phrases[4]: no text (missing text, skipped)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        speakers(&f, id, &[]),
+        s(&["agent", "customer", "agent", "customer"])
+    );
+    // Under --strict the empty phrase stops the run, naming it.
+    let err = audit_fails(&[&f, "--strict"]);
+    assert!(err.contains("transcripts[1].phrases[4]: no text"), "{err}");
+}
+
+#[test]
+fn ccai_import_format_and_api_conversation() {
+    let run = audit(&[&fixture("ccai")]);
+    let import = run.call("chat-301");
+    assert_eq!(import["agent_id"], "(unknown)");
+    assert_eq!(import["date"], "2024-03-12");
+    assert_eq!(import["turns"], 4);
+    let api = run.call("ccai-9001");
+    assert_eq!(api["agent_id"], "agent-lee");
+    assert_eq!(api["team"], "retention");
+    assert_eq!(api["date"], "2024-03-13");
+    assert_eq!(
+        speakers(&fixture("ccai/chat-301.json"), "chat-301", &[]),
+        s(&["customer", "agent", "customer", "agent"])
+    );
+    // A virtual agent is `other`; a segment without a role takes its channel's.
+    assert_eq!(
+        speakers(&fixture("ccai/conversation-api.json"), "ccai-9001", &[]),
+        s(&["agent", "customer", "other", "agent"])
+    );
+}
+
+#[test]
+fn webvtt_voices_with_agent_names_or_the_first_voice() {
+    let f = fixture("vtt/2024-03-09_support-call.vtt");
+    let id = "2024-03-09_support-call";
+    let run = audit(&[&f, "--agent-names", "dana whitfield,someone else"]);
+    let c = run.call(id);
+    assert_eq!(
+        (c["agent_id"].as_str(), c["date"].as_str()),
+        (Some("Dana Whitfield"), Some("2024-03-09"))
+    );
+    assert!(!run.stderr.contains("took `"), "{}", run.stderr);
+    let run = audit(&[&f]);
+    assert_eq!(run.call(id)["agent_id"], "Dana Whitfield");
+    assert!(
+        run.stderr
+            .contains("took `Dana Whitfield` (the first voice) as the agent"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        speakers(&f, id, &[]),
+        s(&["agent", "customer", "agent", "customer"])
+    );
+    // Naming the other voice as the agent turns the roles around.
+    assert_eq!(
+        speakers(&f, id, &["--agent-names", "Chris"]),
+        s(&["customer", "agent", "customer", "agent"])
+    );
+}
+
+#[test]
+fn plain_text_prefixes_stamps_and_continuation_lines() {
+    let f = fixture("text/2024-03-10_call-5.txt");
+    let run = audit(&[&f]);
+    let c = run.call("2024-03-10_call-5");
+    assert_eq!(
+        (c["turns"].as_u64(), c["date"].as_str()),
+        (Some(5), Some("2024-03-10"))
+    );
+    assert_eq!(
+        speakers(&f, "2024-03-10_call-5", &[]),
+        s(&["agent", "customer", "agent", "agent", "customer"])
+    );
+    // A call with no agent id is reported under (unknown), counted and warned about.
+    assert_eq!(run.report["groups"][0]["key"], "(unknown)");
+    assert_eq!(run.acct("calls_without_agent"), 1);
+    assert!(
+        run.stderr
+            .contains("names no agent; it is audited as (unknown)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_directory_mixing_csv_jsonl_transcribe_vtt_and_gzip_gives_one_report() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "calls.csv",
+        "calls.jsonl",
+        "tca-mixed-2024-03-03.json",
+        "2024-03-04_mixed-call.vtt",
+    ] {
+        std::fs::copy(fixture(&format!("mixed/{name}")), dir.path().join(name)).unwrap();
+    }
+    let text = std::fs::read(fixture("mixed/call-gz.txt")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&text).unwrap();
+    std::fs::write(dir.path().join("call-gz.txt.gz"), gz.finish().unwrap()).unwrap();
+    let run = audit(&[dir.path().to_str().unwrap()]);
+    assert_eq!(
+        run.ids(),
+        [
+            "2024-03-04_mixed-call",
+            "M-CSV-1",
+            "M-JSONL-1",
+            "call-gz",
+            "tca-mixed-0303"
+        ]
+    );
+    assert_eq!(run.acct("files_read"), 5);
+    assert_eq!(run.acct("rows_read"), 3 + 3 + 4 + 3 + 4);
+    assert_eq!(run.acct("rows_audited"), run.acct("rows_read"));
+    assert_eq!(run.report["overall"]["calls"], 5);
+    assert_eq!(run.call("call-gz")["turns"], 4);
+}
+
+#[test]
+fn gzipped_vendor_json_and_webvtt_are_read_like_the_plain_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        (
+            "pca/call-77_AGENT_mia.k_2024-03-08.json",
+            "pca-call.json.gz",
+        ),
+        (
+            "vtt/2024-03-09_support-call.vtt",
+            "2024-03-09_support-call.vtt.gz",
+        ),
+        ("genesys/conversation-a41.json", "no-extension.gz"),
+    ] {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&std::fs::read(fixture(from)).unwrap())
+            .unwrap();
+        std::fs::write(dir.path().join(to), gz.finish().unwrap()).unwrap();
+    }
+    // In a directory only known extensions are read; named on the command line, a file is
+    // recognised by its content.
+    let run = audit(&[dir.path().to_str().unwrap()]);
+    assert_eq!(
+        run.ids(),
+        [
+            "2024-03-09_support-call",
+            "call-77_AGENT_mia.k_2024-03-08.wav"
+        ]
+    );
+    assert_eq!(run.acct("files_ignored"), 1);
+    let named = dir.path().join("no-extension.gz");
+    let run = audit(&[named.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["a41f0c3e-6b7d-4c55-9e10-000000000a41"]);
+}
+
+#[test]
+fn formats_are_detected_by_content_and_input_format_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    // Unknown extensions: JSON by its keys, text by its speaker prefixes.
+    let tca = dir.path().join("export.data");
+    std::fs::copy(fixture("transcribe/tca-billing-2024-03-05.json"), &tca).unwrap();
+    let txt = dir.path().join("call.log");
+    std::fs::copy(fixture("text/2024-03-10_call-5.txt"), &txt).unwrap();
+    let run = audit(&[tca.to_str().unwrap(), txt.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["call", "tca-billing-0305"]);
+    // Forcing a format that does not fit says what that format expected.
+    let err = audit_fails(&[tca.to_str().unwrap(), "--input-format", "pca"]);
+    assert!(
+        err.contains("export.data: not post-call analytics (PCA) output: no `SpeechSegments`"),
+        "{err}"
+    );
+    let run = audit(&[txt.to_str().unwrap(), "--input-format", "text"]);
+    assert_eq!(run.ids(), ["call"]);
+    let err = audit_fails(&[txt.to_str().unwrap(), "--input-format", "word"]);
+    assert!(
+        err.contains("transcribe, contact-lens, pca, genesys, ccai, vtt, text"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stdin_takes_vendor_json_and_text() {
+    let out = bin()
+        .args(["audit", "-", "--format", "csv", "-q"])
+        .write_stdin(std::fs::read(fixture("genesys/conversation-a41.json")).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("6c0de000-user-4ed1,1,"));
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("c.csv");
+    let out = bin()
+        .args(["audit", "-", "-q", "--calls"])
+        .arg(&calls)
+        .write_stdin("Customer: I'm furious, nobody called me back!\nAgent: I'm sorry, let me fix that now.\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&calls).unwrap();
+    assert!(
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("stdin,(unknown),,2,"),
+        "{text}"
+    );
+}
+
+#[test]
+fn files_that_are_no_transcript_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("settings.json"), r#"{"theme": "dark"}"#).unwrap();
+    std::fs::write(
+        dir.path().join("README.txt"),
+        "Exports go here.\nOne per day.\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("text/2024-03-10_call-5.txt"),
+        dir.path().join("call.txt"),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let err = audit_fails(&[d]);
+    assert!(err.contains("README.txt: no speaker lines"), "{err}");
+    let run = audit(&[d, "--keep-going"]);
+    assert_eq!(run.ids(), ["call"]);
+    assert_eq!(run.acct("files_unreadable"), 2);
+    assert!(
+        run.stderr
+            .contains("settings.json: JSON with the keys theme is not a format callaudit knows"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn metadata_fills_what_exports_lack_and_counts_the_join() {
+    let run = audit(&[
+        &fixture("transcribe"),
+        &fixture("contact_lens"),
+        &fixture("ccai"),
+        "--metadata",
+        &contacts(),
+    ]);
+    let tca = run.call("tca-billing-0305");
+    assert_eq!(
+        (
+            tca["agent_id"].as_str(),
+            tca["team"].as_str(),
+            tca["queue"].as_str()
+        ),
+        (Some("priya.n"), Some("billing"), Some("billing-uk"))
+    );
+    let voice = run.call("5d1c7e10-0a7b-4e0e-9f63-2f8a51c0d001");
+    assert_eq!(
+        (voice["agent_id"].as_str(), voice["team"].as_str()),
+        (Some("marco.r"), Some("logistics"))
+    );
+    // chat-301 carries its own date (epoch µs): the contact record's other date does not
+    // override it; its missing agent is filled.
+    let import = run.call("chat-301");
+    assert_eq!(
+        (import["agent_id"].as_str(), import["date"].as_str()),
+        (Some("sam.w"), Some("2024-03-12"))
+    );
+    // The chat export names Sam; the contact record says not-sam: the export wins, counted.
+    let chat = run.call("c0ffee00-1111-4222-8333-944444444444");
+    assert_eq!(
+        (chat["agent_id"].as_str(), chat["team"].as_str()),
+        (Some("Sam"), Some("digital"))
+    );
+    assert_eq!(run.acct("metadata_joined"), 4);
+    assert_eq!(run.acct("metadata_not_found"), 2);
+    assert_eq!(run.acct("metadata_agent_differs"), 1);
+    assert!(
+        run.stderr.contains("is not in --metadata"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "the export names agent Sam but --metadata says not-sam; the export's is kept"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The joined team and agent are what --team and --agent see.
+    let run = audit(&[
+        &fixture("transcribe"),
+        &fixture("contact_lens"),
+        "--metadata",
+        &contacts(),
+        "--team",
+        "billing",
+    ]);
+    assert_eq!(run.ids(), ["tca-billing-0305"]);
+    let run = audit(&[
+        &fixture("contact_lens"),
+        "--metadata",
+        &contacts(),
+        "--agent",
+        "marco.r",
+        "--agent",
+        "Sam",
+    ]);
+    assert_eq!(
+        run.ids(),
+        [
+            "5d1c7e10-0a7b-4e0e-9f63-2f8a51c0d001",
+            "c0ffee00-1111-4222-8333-944444444444"
+        ]
+    );
+}
+
+#[test]
+fn a_bad_metadata_row_stops_the_run_with_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = dir.path().join("meta.csv");
+    std::fs::write(
+        &meta,
+        "call_id,agent_id,date\nx,ann,2024-01-01\ny,bob,someday\n",
+    )
+    .unwrap();
+    let err = audit_fails(&[&fixture("text"), "--metadata", meta.to_str().unwrap()]);
+    assert!(
+        err.contains("meta.csv:3: date `someday` not understood"),
+        "{err}"
+    );
+}
+
+#[test]
+fn date_filters_use_the_dates_vendor_files_carry() {
+    let all = fixture("");
+    let run = audit(&[&all, "--since", "2024-03-06", "--until", "2024-03-08"]);
+    assert_eq!(
+        run.ids(),
+        [
+            "5d1c7e10-0a7b-4e0e-9f63-2f8a51c0d001",
+            "c0ffee00-1111-4222-8333-944444444444",
+            "call-77_AGENT_mia.k_2024-03-08.wav"
+        ]
+    );
+    let run = audit(&[&all, "--last", "3d", "--as-of", "2024-03-13"]);
+    assert_eq!(
+        run.ids(),
+        [
+            "a41f0c3e-6b7d-4c55-9e10-000000000a41",
+            "ccai-9001",
+            "chat-301"
+        ]
+    );
+    // A call with no date is counted, and excluded only by a date filter, with a warning.
+    let dir = tempfile::tempdir().unwrap();
+    let undated = dir.path().join("undated.json");
+    std::fs::copy(fixture("transcribe/tca-billing-2024-03-05.json"), &undated).unwrap();
+    let run = audit(&[undated.to_str().unwrap()]);
+    assert_eq!(run.acct("calls_without_date"), 1);
+    assert_eq!(run.ids(), ["tca-billing-0305"]);
+    let out = bin()
+        .args([
+            "audit",
+            undated.to_str().unwrap(),
+            "--since",
+            "2024-01-01",
+            "--allow-empty",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 call(s) without a date were excluded by the date filter"),
+        "{err}"
+    );
+}
+
+/// Roles and turn counts the published vendor examples must read with, from their own fields:
+/// Contact Lens maps `ParticipantId` through `Participants[]` (chat items carry
+/// `ParticipantRole`; only `MESSAGE`s are turns); PCA maps `SegmentSpeaker` through
+/// `SpeakerLabels`.
+fn expected_roles(doc: &Value) -> BTreeMap<String, usize> {
+    let role = |label: &str| match label.to_ascii_lowercase().as_str() {
+        "agent" => "agent",
+        "customer" => "customer",
+        _ => "other",
+    };
+    let mut m = BTreeMap::new();
+    if let Some(segments) = doc["SpeechSegments"].as_array() {
+        let labels = doc["ConversationAnalytics"]["SpeakerLabels"]
+            .as_array()
+            .unwrap();
+        for seg in segments {
+            let label = labels
+                .iter()
+                .find(|l| l["Speaker"] == seg["SegmentSpeaker"])
+                .and_then(|l| l["DisplayText"].as_str())
+                .unwrap_or("");
+            *m.entry(role(label).to_string()).or_insert(0) += 1;
+        }
+        return m;
+    }
+    let participants = doc["Participants"].as_array().unwrap();
+    for item in doc["Transcript"].as_array().unwrap() {
+        if item.get("Type").is_some_and(|t| t != "MESSAGE") {
+            continue;
+        }
+        let label = item["ParticipantRole"].as_str().unwrap_or_else(|| {
+            participants
+                .iter()
+                .find(|p| p["ParticipantId"] == item["ParticipantId"])
+                .and_then(|p| p["ParticipantRole"].as_str())
+                .unwrap_or("")
+        });
+        *m.entry(role(label).to_string()).or_insert(0) += 1;
+    }
+    m
+}
+
+#[test]
+fn conformance_with_the_published_vendor_examples() {
+    let vendor = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/vendor");
+    if !vendor.exists() {
+        eprintln!("skipping: ../shared/data/vendor absent");
+        return;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&vendor)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    // The whole folder in one run, as a user would.
+    let run = audit(&[vendor.to_str().unwrap()]);
+    assert_eq!(
+        run.report["overall"]["calls"].as_u64(),
+        Some(files.len() as u64)
+    );
+    assert_eq!(run.acct("rows_audited"), run.acct("rows_read"));
+    for file in &files {
+        let f = file.to_str().unwrap();
+        let one = audit(&[f]);
+        assert_eq!(one.calls.len(), 1, "{f}");
+        let id = one.calls[0]["call_id"].as_str().unwrap().to_string();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let expected = expected_roles(&doc);
+        let got = counts(&speakers(f, &id, &[]));
+        assert_eq!(got, expected, "{f}");
+        assert_eq!(
+            one.calls[0]["turns"].as_u64(),
+            Some(expected.values().sum::<usize>() as u64),
+            "{f}"
+        );
+    }
+    // The three examples known when this was written, as counted by hand.
+    let known: &[(&str, &[(&str, usize)])] = &[
+        (
+            "contact_lens_voice_analysis_example.json",
+            &[("agent", 5), ("customer", 5)],
+        ),
+        (
+            "contact_lens_chat_analysis_example.json",
+            &[("agent", 15), ("customer", 13), ("other", 3)],
+        ),
+        ("pca_output_example.json", &[("agent", 6), ("customer", 6)]),
+    ];
+    for (name, roles) in known {
+        let f = vendor.join(name);
+        if !f.exists() {
+            continue;
+        }
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        let want: BTreeMap<String, usize> =
+            roles.iter().map(|(r, n)| (r.to_string(), *n)).collect();
+        assert_eq!(expected_roles(&doc), want, "{name}");
+    }
+}
