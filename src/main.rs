@@ -13,7 +13,12 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("callaudit: error: {e:#}");
+            // Messages quote file names and headers, which come from outside.
+            let message = format!("{e:#}");
+            eprintln!(
+                "callaudit: error: {}",
+                callaudit::render::terminal_safe_lines(&message)
+            );
             ExitCode::from(2)
         }
     }

@@ -93,10 +93,38 @@ pub struct Call {
     pub turns: Vec<Turn>,
     pub text: String,
     pub silences: Vec<Silence>,
+    /// The source analysed silence itself (Transcribe `NonTalkTime`): trust its list, even an
+    /// empty one, rather than measuring gaps between turns.
+    pub silences_reported: bool,
+    pub channel: Channel,
     /// Index of the input file this call (first) came from, in the run's canonical file order.
     pub source: u32,
     /// First line of the call in that file.
     pub line: u64,
+}
+
+/// How the conversation happened. Chats have no interruptions or dead air: a gap between
+/// messages is the customer typing, so the timing items do not apply to them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Channel {
+    #[default]
+    Unknown,
+    Voice,
+    Chat,
+}
+
+impl Channel {
+    /// From an export's channel or medium value (case-insensitive); unknown values are Unknown.
+    pub fn from_label(label: &str) -> Channel {
+        let l = label.trim().to_ascii_lowercase();
+        match l.as_str() {
+            "chat" | "message" | "messaging" | "sms" | "text" | "email" | "social" | "twitter" => {
+                Channel::Chat
+            }
+            "voice" | "phone" | "call" | "telephony" | "audio" => Channel::Voice,
+            _ => Channel::Unknown,
+        }
+    }
 }
 
 /// Placeholder agent id for calls whose export names no agent.
@@ -150,6 +178,10 @@ impl Call {
             t
         }));
         self.silences.extend(other.silences);
+        self.silences_reported |= other.silences_reported;
+        if self.channel == Channel::Unknown {
+            self.channel = other.channel;
+        }
         if self.agent_id.is_none() {
             self.agent_id = other.agent_id;
         }

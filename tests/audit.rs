@@ -405,3 +405,34 @@ fn tweetsumm_is_audited_without_skipping_a_row() {
         assert!(rows[0].contains_key(&item.id), "no column {}", item.id);
     }
 }
+
+#[test]
+fn last_counts_back_from_as_of_and_stops_there() {
+    // Example dates run from 2026-11-12 to 2026-11-20.
+    let run = |args: &[&str]| {
+        let out = callaudit()
+            .args(["audit", "--quiet", "--format", "json", "--allow-empty"])
+            .args(args)
+            .arg(repo_path("examples/data"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["overall"]["calls"].as_u64().unwrap()
+    };
+    // 2026-11-14..=2026-11-16: J-2004 (14th), C-1001 and C-1003 (16th).
+    assert_eq!(run(&["--last", "3d", "--as-of", "2026-11-16"]), 3);
+    assert_eq!(run(&["--since", "2026-11-14", "--until", "2026-11-16"]), 3);
+    assert_eq!(run(&["--last", "1w", "--as-of", "2026-11-20"]), 10);
+}
+
+#[test]
+fn error_messages_do_not_pass_escape_sequences_to_the_terminal() {
+    let w = Workdir::new();
+    let bad = w.write("bad.csv", "\u{1b}]0;pwned\u{7}id,words\n1,hi\n");
+    let out = callaudit().args(["audit"]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("no column for call"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}

@@ -2,7 +2,7 @@
 //! conditions, call-level detectors, then the arithmetic.
 
 use super::{CallAudit, CallDetail, DETECTOR_HIT, Dropped, Evidence, Hit, ItemOutcome, Verdict};
-use crate::model::Call;
+use crate::model::{Call, Channel};
 use crate::rubric::{Detector, Item, Kind, Role, Rubric, Scope, Window};
 
 /// Buffers reused between calls.
@@ -106,6 +106,14 @@ pub(crate) fn evaluate(
         }
         if let Some(d) = item.detector
             && d.needs_timings()
+            && call.channel == Channel::Chat
+        {
+            not_applicable.get_or_insert_with(|| {
+                "a chat has no interruptions or silences (gaps are typing)".into()
+            });
+        }
+        if let Some(d) = item.detector
+            && d.needs_timings()
             && !facts.has_timings
             && !(matches!(d, Detector::Interruption { .. }) && facts.has_interruption_flags)
         {
@@ -124,7 +132,9 @@ pub(crate) fn evaluate(
         candidates.clear();
         counted.clear();
         candidates.extend_from_slice(&hits[main_start..unless_start]);
-        if let Some(Detector::Silence { min_gap_ms }) = item.detector {
+        if let Some(Detector::Silence { min_gap_ms }) = item.detector
+            && call.channel != Channel::Chat
+        {
             silence_hits(call, item, i, min_gap_ms, &mut candidates);
         }
         let unless = &hits[unless_start..context_start];
@@ -386,7 +396,7 @@ fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut V
             aux: u32::try_from(gap_ms).unwrap_or(u32::MAX),
         });
     };
-    if !call.silences.is_empty() {
+    if call.silences_reported || !call.silences.is_empty() {
         for sil in &call.silences {
             if sil.end_ms.saturating_sub(sil.start_ms) < min_gap_ms {
                 continue;

@@ -159,6 +159,8 @@ pub struct Auditor<'r> {
     /// Turn detectors per speaker (indexed by `Speaker::index()`).
     turn_detectors: [Vec<(u32, Detector)>; 3],
     mirroring: bool,
+    /// The call being audited is a chat (no interruptions or silences).
+    chat: bool,
     /// Content words of the last agent and customer turns.
     last_words: [Vec<u64>; 2],
     /// Content words of the current turn, and their fingerprints.
@@ -196,6 +198,7 @@ impl<'r> Auditor<'r> {
             hits: Vec::new(),
             turn_detectors,
             mirroring,
+            chat: false,
             last_words: [Vec::new(), Vec::new()],
             content: Vec::new(),
             words: Vec::new(),
@@ -211,6 +214,7 @@ impl<'r> Auditor<'r> {
 
     pub fn audit(&mut self, call: &Call) -> CallAudit {
         self.hits.clear();
+        self.chat = call.channel == crate::model::Channel::Chat;
         self.last_words[0].clear();
         self.last_words[1].clear();
         let rubric = self.rubric;
@@ -381,6 +385,7 @@ impl<'r> Auditor<'r> {
                     self.hits.push(whole(false));
                 }
             }
+            Detector::Interruption { .. } if self.chat => {}
             Detector::Interruption { min_overlap_ms } => {
                 let flagged = turn.interruption.unwrap_or(false);
                 let overlaps = match (turn.start_ms, prev_end, prev_speaker) {

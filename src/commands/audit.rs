@@ -85,7 +85,7 @@ fn filters(args: &AuditArgs) -> anyhow::Result<Filters> {
             .transpose()
     };
     let mut since = date("--since", &args.since)?;
-    let until = date("--until", &args.until)?;
+    let mut until = date("--until", &args.until)?;
     if let Some(span) = &args.last {
         let days = parse_span_days(span).map_err(|e| anyhow::anyhow!("--last {e}"))?;
         if days < 1 {
@@ -95,6 +95,8 @@ fn filters(args: &AuditArgs) -> anyhow::Result<Filters> {
             date("--as-of", &args.as_of)?.unwrap_or_else(|| chrono::Local::now().date_naive());
         let from = today - Duration::days(days - 1);
         since = Some(since.map_or(from, |s| s.max(from)));
+        // The span ends on --as-of (today by default): later calls are outside it.
+        until = Some(until.map_or(today, |u| u.min(today)));
     } else if args.as_of.is_some() {
         bail!("--as-of only goes with --last");
     }

@@ -20,7 +20,7 @@ use super::{
     CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, epoch_ms_date,
     ms, secs_to_ms,
 };
-use crate::model::Speaker;
+use crate::model::{Channel, Speaker};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::io::BufRead;
@@ -188,6 +188,12 @@ fn read_api(
         agent_info.and_then(|a| id_text(a.get("agentId").or_else(|| a.get("agent_id"))))
     });
     call.team = agent_info.and_then(|a| id_text(a.get("team")));
+    // `medium` is PHONE_CALL or CHAT.
+    call.channel = match get("medium", "medium").and_then(Value::as_str) {
+        Some(m) if m.eq_ignore_ascii_case("CHAT") => Channel::Chat,
+        Some(m) if m.eq_ignore_ascii_case("PHONE_CALL") => Channel::Voice,
+        _ => Channel::Unknown,
+    };
     let start_time = get("startTime", "start_time").and_then(Value::as_str);
     call.date = start_time
         .and_then(parse_date)

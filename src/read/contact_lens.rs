@@ -18,7 +18,7 @@ use super::dates::{parse_date, rfc3339_ms};
 use super::json::{array, field, id_text, item, parse_document, top_object};
 use super::transcribe::apply_characteristics_of;
 use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, epoch_ms_date, ms};
-use crate::model::Speaker;
+use crate::model::{Channel, Speaker};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
@@ -135,6 +135,7 @@ pub fn read_document(
     });
     let chat = top.get("Channel").and_then(Value::as_str) == Some("CHAT")
         || items.iter().any(|i| i.get("AbsoluteTime").is_some());
+    call.channel = if chat { Channel::Chat } else { Channel::Voice };
     call.agent_id = if chat {
         agent_participant.and_then(|p| p.display_name.clone())
     } else {

@@ -6,7 +6,7 @@
 use super::dates::parse_date;
 use super::{CallSink, ReadContext, ReadError, Reader, text_lossy};
 use crate::accounting::SkipReason;
-use crate::model::{Call, Speaker};
+use crate::model::{Call, Channel, Speaker};
 use std::io::BufRead;
 
 pub struct CsvReader;
@@ -102,6 +102,7 @@ pub(crate) const CANDIDATES: &[(&str, &[&str])] = &[
     ("end", &["end_ms", "end_offset_millis", "end_offset_ms"]),
     ("team", &["team", "team_name"]),
     ("queue", &["queue", "queue_name"]),
+    ("channel", &["channel", "medium", "contact_channel"]),
 ];
 
 /// Which column holds each role.
@@ -117,6 +118,7 @@ struct Columns {
     end: Option<usize>,
     team: Option<usize>,
     queue: Option<usize>,
+    channel: Option<usize>,
 }
 
 pub(crate) fn header_key(h: &str) -> String {
@@ -183,6 +185,7 @@ fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, Re
         end: get("end"),
         team: get("team"),
         queue: get("queue"),
+        channel: get("channel"),
     })
 }
 
@@ -341,6 +344,11 @@ impl Reader for CsvReader {
             }
             if call.queue.is_none() {
                 call.queue = optional(cols.queue, &mut lossy, ctx.acct);
+            }
+            if call.channel == Channel::Unknown
+                && let Some(raw) = optional(cols.channel, &mut lossy, ctx.acct)
+            {
+                call.channel = Channel::from_label(&raw);
             }
             if call.date.is_none()
                 && let Some(raw) = optional(cols.date, &mut lossy, ctx.acct)

@@ -4,7 +4,7 @@
 use super::dates::parse_date;
 use super::{CallSink, ReadContext, ReadError, Reader, text_lossy};
 use crate::accounting::SkipReason;
-use crate::model::{Call, Speaker};
+use crate::model::{Call, Channel, Speaker};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -28,6 +28,9 @@ struct Line<'a> {
     team: Option<String>,
     #[serde(default, deserialize_with = "id")]
     queue: Option<String>,
+    /// voice / chat (also phone, message, …).
+    #[serde(default, alias = "medium", deserialize_with = "id")]
+    channel: Option<String>,
     #[serde(borrow, default)]
     turns: Option<Vec<TurnLine<'a>>>,
 }
@@ -114,6 +117,10 @@ impl Reader for JsonlReader {
             call.agent_id = parsed.agent_id.filter(|a| !a.trim().is_empty());
             call.team = parsed.team;
             call.queue = parsed.queue;
+            call.channel = parsed
+                .channel
+                .as_deref()
+                .map_or(Channel::Unknown, Channel::from_label);
             if let Some(raw) = parsed.date.as_deref().filter(|d| !d.trim().is_empty()) {
                 call.date = parse_date(raw);
                 if call.date.is_none() {

@@ -179,6 +179,7 @@ pub struct ColumnMap {
 impl ColumnMap {
     pub const ROLES: &'static [&'static str] = &[
         "call", "agent", "speaker", "text", "order", "date", "start", "end", "team", "queue",
+        "channel",
     ];
 
     /// Parses `call=contact,agent=rep_name`.

@@ -187,6 +187,7 @@ pub fn apply_characteristics(call: &mut Call, c: &Characteristics) {
         }
     }
     if let Some(ntt) = &c.non_talk_time {
+        call.silences_reported = true;
         call.silences.extend(
             ntt.instances
                 .iter()

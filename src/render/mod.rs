@@ -409,6 +409,14 @@ pub fn csv_cell(s: &str) -> String {
     neutralise(&terminal_safe(s)).into_owned()
 }
 
+/// Like `terminal_safe`, but keeps line breaks (for multi-line messages).
+pub fn terminal_safe_lines(s: &str) -> String {
+    s.lines()
+        .map(|l| terminal_safe(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Text from transcripts made safe for a terminal: escape sequences (CSI, OSC) and other
 /// control characters are removed, so a transcript cannot recolour, retitle or clear the
 /// screen of whoever reads the report. Newlines become spaces, tabs stay.
