@@ -120,6 +120,9 @@ impl Matcher {
             let ac = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .kind(Some(AhoCorasickKind::DFA))
+                // Every pattern starts with a space, so a start-byte prefilter would stop at
+                // every word: slower than letting the DFA run.
+                .prefilter(false)
                 .build(&patterns)
                 .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
             let mut use_start = Vec::with_capacity(uses_of.len() + 1);

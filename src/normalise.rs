@@ -145,15 +145,28 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
         let b = bytes[i];
         if b < 0x80 {
             // ASCII fast path: most call-centre text never leaves it.
-            if b.is_ascii_alphanumeric() {
+            if CLASS[b as usize] & ALNUM != 0 {
+                // A whole run of letters and digits at once: one table lookup a byte, copied
+                // in one go and lower-cased in place only if it has capitals.
                 w.begin(out, i);
-                if b.is_ascii_uppercase() {
-                    w.upper += 1;
-                } else if b.is_ascii_lowercase() {
-                    w.lower += 1;
+                let start = i;
+                let (mut upper, mut lower) = (0u32, 0u32);
+                while i < bytes.len() {
+                    let class = CLASS[bytes[i] as usize];
+                    if class & ALNUM == 0 {
+                        break;
+                    }
+                    upper += u32::from(class == UPPER);
+                    lower += u32::from(class == LOWER);
+                    i += 1;
                 }
-                out.text.push(b.to_ascii_lowercase() as char);
-                i += 1;
+                w.upper += upper;
+                w.lower += lower;
+                let at = out.text.len();
+                out.text.push_str(&src[start..i]);
+                if upper > 0 {
+                    out.text[at..].make_ascii_lowercase();
+                }
                 w.orig_end = i;
                 continue;
             }
@@ -205,6 +218,10 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
             }
             w.end(out);
             i += 1;
+            // Skip the rest of a run of plain separators (spaces, commas, brackets...).
+            while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
+                i += 1;
+            }
             continue;
         }
         // Non-ASCII: decode one char.
@@ -250,6 +267,41 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
         out.sentence_ends.push(0);
     }
 }
+
+/// Byte classes for the ASCII fast path.
+const SEPARATOR: u8 = 0;
+const ALNUM: u8 = 0b1000;
+const LOWER: u8 = ALNUM | 1;
+const UPPER: u8 = ALNUM | 2;
+const DIGIT: u8 = ALNUM | 3;
+/// Apostrophes, sentence marks, emoticon starts and non-ASCII bytes: handled one at a time.
+const SPECIAL: u8 = 1;
+
+static CLASS: [u8; 256] = {
+    let mut t = [SEPARATOR; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if c >= 0x80
+            || matches!(
+                c,
+                b'\'' | b'.' | b'?' | b'!' | b':' | b';' | b'-' | b'>' | b'`'
+            )
+        {
+            SPECIAL
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Emoji carry feeling in chat ("😡", "🙄", "👍"), so each is a word of its own that a phrase
 /// can name.
@@ -359,8 +411,20 @@ impl WordState {
                 out.stats.caps_words += 1;
             }
         }
-        expand_contraction(out, self.norm_start, self.has_apostrophe);
-        // The word (possibly now several words) occupies norm_start..len; split on spaces.
+        let end = out.text.len();
+        if !expand_contraction(out, self.norm_start, self.has_apostrophe) {
+            out.tokens.push(Token {
+                start: self.norm_start as u32,
+                end: end as u32,
+                orig_start: self.orig_start as u32,
+                orig_end: self.orig_end as u32,
+                sentence,
+                kind: TokenKind::Word,
+            });
+            out.text.push(' ');
+            return;
+        }
+        // The contraction is now several words in norm_start..len: one token each.
         let end = out.text.len();
         let mut s = self.norm_start;
         while s < end {
@@ -387,8 +451,18 @@ fn current_sentence(out: &Normalised) -> u32 {
 }
 
 /// Rewrites the word at `out.text[start..]` into its long form when it is a contraction.
-fn expand_contraction(out: &mut Normalised, start: usize, has_apostrophe: bool) {
+/// Returns whether it did.
+fn expand_contraction(out: &mut Normalised, start: usize, has_apostrophe: bool) -> bool {
     let word = &out.text[start..];
+    // Most words are not contractions: rule them out by length and last letter first.
+    if !has_apostrophe {
+        let b = word.as_bytes();
+        if !(2..=8).contains(&b.len())
+            || !matches!(b[b.len() - 1], b'm' | b'e' | b't' | b'l' | b's')
+        {
+            return false;
+        }
+    }
     let replacement: Option<(usize, &'static str)> = if has_apostrophe {
         match word {
             "i'm" => Some((1, "am")),
@@ -466,13 +540,15 @@ fn expand_contraction(out: &mut Normalised, start: usize, has_apostrophe: bool) 
             _ => None,
         }
     };
-    if let Some((keep, add)) = replacement {
-        out.text.truncate(start + keep);
-        if keep > 0 {
-            out.text.push(' ');
-        }
-        out.text.push_str(add);
+    let Some((keep, add)) = replacement else {
+        return false;
+    };
+    out.text.truncate(start + keep);
+    if keep > 0 {
+        out.text.push(' ');
     }
+    out.text.push_str(add);
+    true
 }
 
 #[cfg(test)]

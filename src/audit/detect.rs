@@ -1,6 +1,6 @@
 //! Built-in detectors that look at a turn (or the call) rather than a phrase list.
 
-use crate::normalise::{Normalised, TokenKind, TurnStats};
+use crate::normalise::{Normalised, Token, TokenKind, TurnStats};
 
 /// A content word of a turn: where it is and its light-stemmed fingerprint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,13 +14,23 @@ pub struct ContentWord {
 /// hashed, so that comparing turns is integer work and allocates nothing once the buffers have
 /// grown. `set` receives the sorted, deduplicated fingerprints.
 pub fn content_words(norm: &Normalised, words: &mut Vec<ContentWord>, set: &mut Vec<u64>) {
+    content_words_of(&norm.text, &norm.tokens, words, set);
+}
+
+/// `content_words` over any normalised text and its tokens (a block of several turns).
+pub fn content_words_of(
+    text: &str,
+    tokens: &[Token],
+    words: &mut Vec<ContentWord>,
+    set: &mut Vec<u64>,
+) {
     words.clear();
     set.clear();
-    for (i, t) in norm.tokens.iter().enumerate() {
+    for (i, t) in tokens.iter().enumerate() {
         if t.kind != TokenKind::Word || t.end - t.start < 3 {
             continue;
         }
-        let w = norm.word(t);
+        let w = &text[t.start as usize..t.end as usize];
         if w.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
@@ -97,11 +107,45 @@ pub fn echoes(
     flush(current, out);
 }
 
-/// Adds `words` (sorted, deduplicated) into `block`, keeping it sorted and deduplicated.
-pub fn merge_words(block: &mut Vec<u64>, words: &[u64]) {
-    block.extend_from_slice(words);
-    block.sort_unstable();
-    block.dedup();
+/// A party's latest block of consecutive turns, kept as normalised text so that its content
+/// words are only computed when the other party's turn needs them (most turns never do).
+#[derive(Default, Debug)]
+pub struct Block {
+    text: String,
+    tokens: Vec<Token>,
+    set: Vec<u64>,
+    words: Vec<ContentWord>,
+    computed: bool,
+}
+
+impl Block {
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.tokens.clear();
+        self.set.clear();
+        self.computed = false;
+    }
+
+    /// Adds a turn to the block.
+    pub fn append(&mut self, norm: &Normalised) {
+        let shift = self.text.len() as u32;
+        self.text.push_str(&norm.text);
+        self.tokens.extend(norm.tokens.iter().map(|t| Token {
+            start: t.start + shift,
+            end: t.end + shift,
+            ..*t
+        }));
+        self.computed = false;
+    }
+
+    /// The block's content-word fingerprints, sorted and deduplicated.
+    pub fn content(&mut self) -> &[u64] {
+        if !self.computed {
+            content_words_of(&self.text, &self.tokens, &mut self.words, &mut self.set);
+            self.computed = true;
+        }
+        &self.set
+    }
 }
 
 /// Strips the commonest English inflections so "charged"/"charges"/"charge" compare equal.
@@ -361,10 +405,15 @@ mod tests {
     }
 
     #[test]
-    fn blocks_merge_sorted() {
-        let mut block = vec![1, 5];
-        merge_words(&mut block, &[2, 5, 9]);
-        assert_eq!(block, [1, 2, 5, 9]);
+    fn blocks_join_turns_and_compute_once() {
+        let mut block = Block::default();
+        block.append(&normalise("My parcel"));
+        block.append(&normalise("arrived damaged"));
+        let (mut words, mut set) = (Vec::new(), Vec::new());
+        content_words(&normalise("parcel arrived damaged"), &mut words, &mut set);
+        assert_eq!(block.content(), set.as_slice());
+        block.clear();
+        assert!(block.content().is_empty());
     }
 
     #[test]

@@ -159,10 +159,13 @@ pub struct Auditor<'r> {
     /// Turn detectors per speaker (indexed by `Speaker::index()`).
     turn_detectors: [Vec<(u32, Detector)>; 3],
     mirroring: bool,
+    /// Mirroring items with `context` phrases: their echoes only count where a context phrase
+    /// is, so turns without one need no content words at all.
+    mirror_context: Vec<bool>,
     /// The call being audited is a chat (no interruptions or silences).
     chat: bool,
-    /// Content words of the last agent and customer turns.
-    last_words: [Vec<u64>; 2],
+    /// The agent's and the customer's latest block of consecutive turns.
+    blocks: [detect::Block; 2],
     /// Content words of the current turn, and their fingerprints.
     content: Vec<detect::ContentWord>,
     words: Vec<u64>,
@@ -189,6 +192,7 @@ impl<'r> Auditor<'r> {
                 }
             }
         }
+        let mirror_context = rubric.items.iter().map(|i| !i.context.is_empty()).collect();
         Auditor {
             rubric,
             detail,
@@ -198,8 +202,9 @@ impl<'r> Auditor<'r> {
             hits: Vec::new(),
             turn_detectors,
             mirroring,
+            mirror_context,
             chat: false,
-            last_words: [Vec::new(), Vec::new()],
+            blocks: Default::default(),
             content: Vec::new(),
             words: Vec::new(),
             seen: Vec::new(),
@@ -215,13 +220,14 @@ impl<'r> Auditor<'r> {
     pub fn audit(&mut self, call: &Call) -> CallAudit {
         self.hits.clear();
         self.chat = call.channel == crate::model::Channel::Chat;
-        self.last_words[0].clear();
-        self.last_words[1].clear();
+        self.blocks[0].clear();
+        self.blocks[1].clear();
         let rubric = self.rubric;
         let mut prev_end: Option<u64> = None;
         let mut prev_speaker: Option<Speaker> = None;
         for (ti, turn) in call.turns.iter().enumerate() {
             let text = call.turn_text(turn);
+            let first_hit = self.hits.len();
             normalise_into(text, &mut self.norm);
             rubric.matcher.scan(
                 turn.speaker,
@@ -253,11 +259,16 @@ impl<'r> Auditor<'r> {
                 Speaker::Customer => Some(1),
                 Speaker::Other => None,
             };
-            if self.mirroring && mirror_side.is_some() {
-                detect::content_words(&self.norm, &mut self.content, &mut self.words);
-            }
             for k in 0..self.turn_detectors[turn.speaker.index()].len() {
                 let (item, det) = self.turn_detectors[turn.speaker.index()][k];
+                if matches!(det, Detector::Mirroring { .. })
+                    && self.mirror_context[item as usize]
+                    && !self.hits[first_hit..]
+                        .iter()
+                        .any(|h| h.item == item && h.role == Role::Context)
+                {
+                    continue; // an echo here could not count
+                }
                 self.detect(
                     ti,
                     turn,
@@ -272,11 +283,10 @@ impl<'r> Auditor<'r> {
             if let Some(side) = mirror_side.filter(|_| self.mirroring) {
                 // A party's block of consecutive turns is what the other party mirrors
                 // (customers often spread one complaint over several messages).
-                if prev_speaker == Some(turn.speaker) {
-                    detect::merge_words(&mut self.last_words[side], &self.words);
-                } else {
-                    std::mem::swap(&mut self.last_words[side], &mut self.words);
+                if prev_speaker != Some(turn.speaker) {
+                    self.blocks[side].clear();
                 }
+                self.blocks[side].append(&self.norm);
             }
             if let Some(e) = turn.end_ms.or(turn.start_ms) {
                 prev_end = Some(prev_end.map_or(e, |p| p.max(e)));
@@ -337,10 +347,11 @@ impl<'r> Auditor<'r> {
                 min_share,
             } => {
                 let Some(side) = mirror_side else { return };
-                let earlier = &self.last_words[1 - side];
+                let earlier = self.blocks[1 - side].content();
                 if earlier.is_empty() {
                     return;
                 }
+                detect::content_words(norm, &mut self.content, &mut self.words);
                 detect::echoes(
                     &self.content,
                     earlier,
@@ -348,8 +359,9 @@ impl<'r> Auditor<'r> {
                     &mut self.seen,
                     &mut self.echoes,
                 );
+                let earlier_len = earlier.len();
                 for e in &self.echoes {
-                    if f64::from(e.shared) / (earlier.len() as f64) < min_share {
+                    if f64::from(e.shared) / (earlier_len as f64) < min_share {
                         continue;
                     }
                     let first = &norm.tokens[e.first];
