@@ -146,11 +146,21 @@ impl Aggregate {
     }
 
     pub fn add(&mut self, rubric: &Rubric, a: &CallAudit) {
-        let n = self.n_items;
-        self.groups
-            .entry(self.group_by.key(a))
-            .or_insert_with(|| Totals::new(n))
-            .add(rubric, a);
+        // Look the group up by reference first: a key is only allocated for a new group.
+        let totals = match self.group_by {
+            GroupBy::Agent => self.groups.get_mut(a.agent_id.as_str()),
+            _ => None,
+        };
+        match totals {
+            Some(t) => t.add(rubric, a),
+            None => {
+                let n = self.n_items;
+                self.groups
+                    .entry(self.group_by.key(a))
+                    .or_insert_with(|| Totals::new(n))
+                    .add(rubric, a);
+            }
+        }
         self.overall.add(rubric, a);
         if let Some(d) = a.date {
             self.first_date = Some(self.first_date.map_or(d, |f| f.min(d)));

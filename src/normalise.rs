@@ -86,8 +86,11 @@ impl Normalised {
         match self.sentence_ends.get(s as usize) {
             Some(b'?') => true,
             Some(0) => {
-                let first = self.tokens.iter().find(|t| t.sentence == s);
-                first.is_some_and(|t| is_interrogative_opening(self.word(t)))
+                // Tokens are in sentence order: find the sentence's first one by bisection.
+                let first = self.tokens.partition_point(|t| t.sentence < s);
+                self.tokens
+                    .get(first)
+                    .is_some_and(|t| t.sentence == s && is_interrogative_opening(self.word(t)))
             }
             _ => false,
         }

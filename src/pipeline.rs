@@ -17,8 +17,8 @@ use crate::read::{InputFormat, ReadContext, ReadError, ReadOptions, detect};
 use crate::rubric::Rubric;
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use crate::seen::{SeenIds, id_hash};
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::sync::mpsc;
 
 /// Which calls to audit.
@@ -119,23 +119,25 @@ pub fn run(
 ) -> anyhow::Result<Accounting> {
     let mut first = Assembler::detecting();
     let acct = run_pass(inputs, opts, &mut first, sink)?;
-    if first.split.is_empty() {
+    let came_back = std::mem::take(&mut first.seen)
+        .duplicates()
+        .map_err(|e| anyhow::anyhow!("cannot keep track of call ids (temporary file): {e}"))?;
+    if came_back.is_empty() {
         return Ok(acct);
     }
     // Some call ids came back: audit again, holding those calls until the end.
     sink.reset()?;
-    let mut second = Assembler::holding(std::mem::take(&mut first.split));
+    let mut second = Assembler::holding(came_back);
     run_pass(inputs, opts, &mut second, sink)
 }
 
 /// Decides when a call is complete.
 struct Assembler {
-    /// First pass: hashes of call ids already handed on.
-    seen: HashSet<u64>,
-    /// First pass: ids that came back. Once there is one, the pass stops auditing.
-    split: HashSet<String>,
-    /// Second pass: calls held until the end, in order of first appearance.
-    hold: HashSet<String>,
+    /// First pass: the hash of every call id handed on, to find the ones that came back.
+    seen: SeenIds,
+    /// Second pass: hashes of the ids to hold until the end (they came back in the first pass).
+    hold: HashSet<u64>,
+    /// Second pass: held calls, in order of first appearance.
     held: Vec<Call>,
     held_index: HashMap<String, usize>,
     held_parts: Vec<u32>,
@@ -145,8 +147,7 @@ struct Assembler {
 impl Assembler {
     fn detecting() -> Assembler {
         Assembler {
-            seen: HashSet::new(),
-            split: HashSet::new(),
+            seen: SeenIds::default(),
             hold: HashSet::new(),
             held: Vec::new(),
             held_index: HashMap::new(),
@@ -155,7 +156,7 @@ impl Assembler {
         }
     }
 
-    fn holding(hold: HashSet<String>) -> Assembler {
+    fn holding(hold: HashSet<u64>) -> Assembler {
         Assembler {
             hold,
             second_pass: true,
@@ -164,32 +165,27 @@ impl Assembler {
     }
 
     /// A call part from a reader: returns it when it is complete and should be audited now.
-    fn take(&mut self, call: Call) -> Option<Call> {
-        if self.second_pass {
-            if self.hold.contains(&call.id) {
-                match self.held_index.get(&call.id) {
-                    Some(&i) => {
-                        self.held[i].absorb(call);
-                        self.held_parts[i] += 1;
-                    }
-                    None => {
-                        self.held_index.insert(call.id.clone(), self.held.len());
-                        self.held.push(call);
-                        self.held_parts.push(1);
-                    }
-                }
-                return None;
+    fn take(&mut self, call: Call) -> std::io::Result<Option<Call>> {
+        let hash = id_hash(&call.id);
+        if !self.second_pass {
+            self.seen.push(hash)?;
+            return Ok(Some(call));
+        }
+        if !self.hold.contains(&hash) {
+            return Ok(Some(call));
+        }
+        match self.held_index.get(&call.id) {
+            Some(&i) => {
+                self.held[i].absorb(call);
+                self.held_parts[i] += 1;
             }
-            return Some(call);
+            None => {
+                self.held_index.insert(call.id.clone(), self.held.len());
+                self.held.push(call);
+                self.held_parts.push(1);
+            }
         }
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        call.id.hash(&mut h);
-        if !self.seen.insert(h.finish()) {
-            self.split.insert(call.id);
-            return None;
-        }
-        // After the first split the pass only collects ids: its results will be discarded.
-        self.split.is_empty().then_some(call)
+        Ok(None)
     }
 
     /// The held calls, merged, in order of first appearance.
@@ -447,8 +443,16 @@ fn read_one(
         }
     };
     let mut stopped = false;
+    let mut spill_error: Option<std::io::Error> = None;
     let mut sink = |call: Call| -> bool {
-        if let Some(call) = assembler.take(call)
+        let call = match assembler.take(call) {
+            Ok(c) => c,
+            Err(e) => {
+                spill_error = Some(e);
+                return false;
+            }
+        };
+        if let Some(call) = call
             && collector.complete(call)
             && !deliver(collector.take_batch())
         {
@@ -468,6 +472,11 @@ fn read_one(
     };
     let result = format.reader().read(&mut reader, &mut ctx, &mut sink);
     collector.acct.merge(&local);
+    if let Some(e) = spill_error {
+        return Err(ReadError::Input(format!(
+            "cannot keep track of call ids (temporary file): {e}"
+        )));
+    }
     if stopped {
         return Err(ReadError::Stopped);
     }

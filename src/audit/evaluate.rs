@@ -57,9 +57,12 @@ pub(crate) fn evaluate(
         bounds[3] = at;
         s.ranges.push(bounds);
     }
+    // Turn counts per speaker are only needed by `within_turns`.
+    let needs_prefix = rubric.items.iter().any(|i| i.within_turns.is_some());
     for (k, scope) in [Scope::Agent, Scope::Customer, Scope::Any]
         .iter()
         .enumerate()
+        .filter(|_| needs_prefix)
     {
         let p = &mut s.prefix[k];
         p.clear();
