@@ -1,0 +1,141 @@
+"""Writes BENCHMARKS.md from the measurements bench/run.sh left in RESULTS.
+
+    python3 bench/report.py RESULTS SYNTHETIC.csv [REAL.csv] [BIG.csv]
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def sh(cmd: str) -> str:
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def cpu() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def file_facts(path: str) -> str:
+    size = os.path.getsize(path) / 1e6
+    rows = int(sh(f"wc -l < {path}") or 0) - 1
+    calls = sh(f"cut -d, -f1 {path} | uniq | wc -l")
+    return f"{size:,.0f} MB, {rows:,} lines, ~{int(calls or 1) - 1:,} calls"
+
+
+def medians(results: str, name: str) -> dict:
+    out = {}
+    for suffix in ("", "-duckdb"):
+        path = os.path.join(results, f"{name}{suffix}.json")
+        if os.path.exists(path):
+            for r in json.load(open(path))["results"]:
+                out[r["command"]] = (r["median"], r["stddev"] or 0.0, len(r["times"]))
+    return out
+
+
+def rss(results: str, name: str, what: str) -> str:
+    path = os.path.join(results, f"{name}-rss-{what}.txt")
+    if not os.path.exists(path):
+        return "–"
+    return f"{int(open(path).read().split()[-1]) / 1024:.1f} MB"
+
+
+def section(results: str, path: str, title: str) -> list[str]:
+    name = os.path.basename(path)[: -len(".csv")]
+    m = medians(results, name)
+    rg = m.get("rg -c -i -F -f PHRASES", (float("nan"),))[0]
+    t1 = m.get("callaudit --threads 1", (float("nan"),))[0]
+    lines = [
+        f"### {title}",
+        "",
+        f"`{path}`: {file_facts(path)}.",
+        "",
+        "| command | median | ± | runs | vs rg | vs 1 thread | peak RSS |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    rss_of = {
+        "callaudit --threads 1": rss(results, name, "t1"),
+        "callaudit --threads 2": rss(results, name, "t2"),
+        "rg -c -i -F -f PHRASES": rss(results, name, "rg"),
+        "DuckDB (Python)": rss(results, name, "duckdb"),
+    }
+    for cmd, (med, sd, n) in m.items():
+        lines.append(
+            f"| `{cmd}` | {med:.2f} s | {sd:.2f} | {n} | {med / rg:.2f} | {t1 / med:.2f}× | {rss_of.get(cmd, '–')} |"
+        )
+    t2 = m.get("callaudit --threads 2", (float("nan"),))[0]
+    duck = m.get("DuckDB (Python)", (float("nan"),))[0]
+    lines += [
+        "",
+        f"callaudit (2 threads) / rg = **{t2 / rg:.2f}**; DuckDB / callaudit (2 threads) = "
+        f"**{duck / t2:.1f}×**; 2 threads vs 1 = **{t1 / t2:.2f}×**.",
+        "",
+    ]
+    return lines
+
+
+def main() -> None:
+    results, syn = sys.argv[1], sys.argv[2]
+    real = sys.argv[3] if len(sys.argv) > 3 else ""
+    big = sys.argv[4] if len(sys.argv) > 4 else ""
+    mem = sh("free -g | awk '/Mem/ {print $2}'")
+    duck = sh("python3 -c 'import duckdb; print(duckdb.__version__)'")
+    tools = f"{sh('rustc --version')}; {sh('rg --version | head -1')}; {sh('hyperfine --version')}; duckdb {duck}"
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `bash bench/run.sh` (see the script for the knobs); every number below is a",
+        "measurement from that run, not an estimate.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {cpu()}, {os.cpu_count()} logical cores",
+        f"- Memory: {mem} GiB; OS: {platform.platform()}",
+        f"- {tools}",
+        "",
+        "## Commands",
+        "",
+        "- `callaudit audit --quiet --threads N --format csv FILE > /dev/null`: the whole audit (read,",
+        "  normalise, match, score, aggregate, render) with the built-in rubric.",
+        "- `rg -c -i -F -f PHRASES FILE`: ripgrep counting lines with any of the built-in rubric's",
+        "  literal phrases, case-insensitively: the cost of merely scanning for the phrases.",
+        "- `python3 bench/duckdb_counts.py RUBRIC FILE`: DuckDB over the CSV, per-agent counts of the",
+        "  calls where each item's literal phrases occur (one regex per item), 2 threads.",
+        "- Peak RSS from `/usr/bin/time -f %M`.",
+        "",
+        "## Results",
+        "",
+    ]
+    out += section(results, syn, "Synthetic transcripts (examples/generate.rs, seed 7)")
+    if real:
+        out += section(results, real, "Real text: TweetSumm dev replayed 100 times (bench/replay_tweetsumm.py)")
+    if big:
+        p = os.path.join(results, "big.txt")
+        if os.path.exists(p):
+            secs, kb = open(p).read().split()
+            name = os.path.basename(syn)[: -len(".csv")]
+            small = rss(results, name, "t2")
+            out += [
+                "### Memory is flat with input size",
+                "",
+                f"`{big}`: {file_facts(big)}: `callaudit --threads 2` took {float(secs):.1f} s "
+                f"with a peak RSS of **{int(kb) / 1024:.1f} MB** (vs {small} on the "
+                f"{os.path.getsize(syn) / 1e6:,.0f} MB file).",
+                "",
+            ]
+    print("\n".join(out).rstrip())
+
+
+if __name__ == "__main__":
+    main()
