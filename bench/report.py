@@ -27,11 +27,18 @@ def cpu() -> str:
     return platform.processor() or "?"
 
 
+RESULTS = ""
+
+
 def file_facts(path: str) -> str:
+    """Size, and the utterances and calls callaudit's own accounting counted."""
     size = os.path.getsize(path) / 1e6
-    rows = int(sh(f"wc -l < {path}") or 0) - 1
-    calls = sh(f"cut -d, -f1 {path} | uniq | wc -l")
-    return f"{size:,.0f} MB, {rows:,} lines, ~{int(calls or 1) - 1:,} calls"
+    report = os.path.join(RESULTS, os.path.basename(path)[: -len(".csv")] + "-report.json")
+    try:
+        acct = json.load(open(report))["accounting"]
+        return f"{size:,.0f} MB, {acct['rows_read']:,} utterances, {acct['calls']:,} calls"
+    except (OSError, KeyError, ValueError):
+        return f"{size:,.0f} MB"
 
 
 def medians(results: str, name: str) -> dict:
@@ -86,7 +93,9 @@ def section(results: str, path: str, title: str) -> list[str]:
 
 
 def main() -> None:
+    global RESULTS
     results, syn = sys.argv[1], sys.argv[2]
+    RESULTS = results
     real = sys.argv[3] if len(sys.argv) > 3 else ""
     big = sys.argv[4] if len(sys.argv) > 4 else ""
     mem = sh("free -g | awk '/Mem/ {print $2}'")

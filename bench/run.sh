@@ -59,6 +59,7 @@ RESULTS="$DATA/results"
 mkdir -p "$RESULTS"
 for f in "${FILES[@]}"; do
   name=$(basename "$f" .csv)
+  "$BIN" audit --quiet --format json "$f" > "$RESULTS/$name-report.json"
   echo "== time: $name"
   hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$RESULTS/$name.json" \
     -n "callaudit --threads 1" "$BIN audit --quiet --threads 1 --format csv $f > /dev/null" \
@@ -75,7 +76,7 @@ for f in "${FILES[@]}"; do
 done
 if [ -n "$BIG" ]; then
   echo "== peak memory and time: $(basename "$BIG")"
-  /usr/bin/time -f "%e %M" -o "$RESULTS/big.txt" "$BIN" audit --quiet --threads 2 --format csv "$BIG" > /dev/null
+  /usr/bin/time -f "%e %M" -o "$RESULTS/big.txt" "$BIN" audit --quiet --threads 2 --format json "$BIG" > "$RESULTS/$(basename "$BIG" .csv)-report.json"
 fi
 
 echo "== BENCHMARKS.md"
