@@ -19,6 +19,6 @@ pub mod percall;
 pub mod pipeline;
 pub mod privacy;
 pub mod read;
-pub mod seen;
 pub mod render;
 pub mod rubric;
+pub mod seen;

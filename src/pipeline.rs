@@ -12,12 +12,12 @@ use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{Auditor, CallAudit};
 use crate::model::Call;
 use crate::read::enrich::{Enriched, Join};
-use crate::read::input::{Discovered, Input, open};
+use crate::read::input::{Discovered, Input, open_counted};
 use crate::read::{InputFormat, ReadContext, ReadError, ReadOptions, detect};
 use crate::rubric::Rubric;
+use crate::seen::{SeenIds, id_hash};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use crate::seen::{SeenIds, id_hash};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc;
 
@@ -380,7 +380,23 @@ fn read_all(
 ) -> anyhow::Result<()> {
     let mut bytes_done: u64 = 0;
     for (index, input) in inputs.inputs.iter().enumerate() {
-        let outcome = read_one(index, input, opts, assembler, collector, deliver);
+        // Progress within a file: bytes read so far, reported with every batch.
+        let in_file = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut deliver_with_progress = |batch: Vec<Call>| {
+            if let Some(progress) = opts.progress {
+                progress(bytes_done + in_file.load(std::sync::atomic::Ordering::Relaxed));
+            }
+            deliver(batch)
+        };
+        let outcome = read_one(
+            index,
+            input,
+            opts,
+            assembler,
+            collector,
+            &mut deliver_with_progress,
+            in_file.clone(),
+        );
         match outcome {
             Ok(()) => collector.acct.files_read += 1,
             Err(ReadError::Stopped) => return Ok(()),
@@ -410,6 +426,7 @@ fn read_all(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_one(
     index: usize,
     input: &Input,
@@ -417,9 +434,10 @@ fn read_one(
     assembler: &mut Assembler,
     collector: &mut Collector<'_, '_>,
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
+    bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<(), ReadError> {
-    let mut reader =
-        open(input).map_err(|e| ReadError::Input(format!("{}: cannot open: {e}", input.name)))?;
+    let mut reader = open_counted(input, bytes_read)
+        .map_err(|e| ReadError::Input(format!("{}: cannot open: {e}", input.name)))?;
     let format = match opts.format {
         Some(f) => f,
         None => {

@@ -119,9 +119,49 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     open_path(&input.path)
 }
 
+/// Like `open`, counting the file's bytes into `read` as they are read (for progress; for a
+/// gzip file these are compressed bytes, which is what its size on disk says).
+pub fn open_counted(
+    input: &Input,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> io::Result<Box<dyn BufRead + Send>> {
+    open_reader(CountingReader {
+        inner: File::open(&input.path)?,
+        read,
+    })
+}
+
+/// Counts the bytes read through it.
+struct CountingReader<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for CountingReader<R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        let at = self.inner.seek(pos)?;
+        self.read.store(at, std::sync::atomic::Ordering::Relaxed);
+        Ok(at)
+    }
+}
+
 /// Opens any file the way inputs are opened (gzip by magic bytes): also for `--metadata`.
 pub fn open_path(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
-    let mut file = File::open(path)?;
+    open_reader(File::open(path)?)
+}
+
+fn open_reader<R: Read + Seek + Send + 'static>(
+    mut file: R,
+) -> io::Result<Box<dyn BufRead + Send>> {
     let mut magic = [0u8; 2];
     let n = read_up_to(&mut file, &mut magic)?;
     file.rewind()?;
