@@ -143,7 +143,51 @@ def main() -> None:
                 f"{os.path.getsize(syn) / 1e6:,.0f} MB file).",
                 "",
             ]
+    out += criterion_section()
     print("\n".join(out).rstrip())
+
+
+def criterion_section() -> list[str]:
+    """Medians of the hot-path benches (cargo bench --bench hot_path)."""
+    base = os.path.join("target", "criterion")
+    rows = []
+    for group, name in [
+        ("turn", "normalise"),
+        ("turn", "scan/builtin"),
+        ("turn", "scan/2000_extra_phrases"),
+        ("turn", "normalise+scan/builtin"),
+        ("turn", "normalise+scan/2000_extra_phrases"),
+        ("call", "audit/builtin"),
+        ("call", "audit/2000_extra_phrases"),
+        ("call", "audit/builtin_with_evidence"),
+    ]:
+        path = os.path.join(base, group, *name.split("/"), "new", "estimates.json")
+        if os.path.exists(path):
+            est = json.load(open(path))
+            rows.append((f"{group}/{name}", est["median"]["point_estimate"]))
+    if not rows:
+        return []
+    t = dict(rows)
+    out = [
+        "### Hot path (criterion, `cargo bench --bench hot_path`)",
+        "",
+        "A 250-byte agent turn, and an 8-turn call; the large rubric is the built-in one plus",
+        "2,000 generated phrases.",
+        "",
+        "| bench | median |",
+        "| --- | --- |",
+    ]
+    out += [f"| `{n}` | {ns / 1000:.2f} µs |" for n, ns in rows]
+    ratios = []
+    for a, b in [
+        ("turn/normalise+scan/2000_extra_phrases", "turn/normalise+scan/builtin"),
+        ("call/audit/2000_extra_phrases", "call/audit/builtin"),
+    ]:
+        if a in t and b in t:
+            ratios.append(f"`{a}` / `{b}` = **{t[a] / t[b]:.2f}×**")
+    if ratios:
+        out += ["", "A 2,000-phrase rubric against the built-in one: " + "; ".join(ratios) + " (limit: 2×).", ""]
+    return out
 
 
 if __name__ == "__main__":

@@ -79,6 +79,9 @@ if [ -n "$BIG" ]; then
   /usr/bin/time -f "%e %M" -o "$RESULTS/big.txt" "$BIN" audit --quiet --threads 2 --format json "$BIG" > "$RESULTS/$(basename "$BIG" .csv)-report.json"
 fi
 
+echo "== criterion: the hot path, and a 2,000-phrase rubric against the built-in one"
+cargo bench --quiet --bench hot_path -- --noplot > "$RESULTS/criterion.txt" 2>&1 || cat "$RESULTS/criterion.txt"
+
 echo "== BENCHMARKS.md"
 python3 bench/report.py "$RESULTS" "$SYN" "${REAL:-}" "$BIG" > BENCHMARKS.md
 cat BENCHMARKS.md
