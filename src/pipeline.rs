@@ -330,18 +330,29 @@ fn run_pass(
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(opts.threads)
             .build()?;
-        let (tx, rx) = mpsc::sync_channel::<Vec<Call>>(2);
+        // Three stages, each on its own thread, so none waits for another more than it must:
+        // this thread reads and assembles calls; the audit thread has the pool audit a batch
+        // at a time; the sink thread takes the results in input order.
+        let (to_audit, batches) = mpsc::sync_channel::<Vec<Call>>(2);
+        let (to_sink, audited) = mpsc::sync_channel::<(Vec<Call>, Vec<CallAudit>)>(2);
         let rubric = opts.rubric;
         let detail = opts.detail;
         std::thread::scope(|scope| -> anyhow::Result<()> {
-            let consumer = scope.spawn(move || -> anyhow::Result<()> {
-                for batch in rx {
+            scope.spawn(move || {
+                for batch in batches {
                     let audits: Vec<CallAudit> = pool.install(|| {
                         batch
                             .par_iter()
                             .map_init(|| Auditor::new(rubric, detail), |a, call| a.audit(call))
                             .collect()
                     });
+                    if to_sink.send((batch, audits)).is_err() {
+                        break; // the sink stopped on an error; it reports it
+                    }
+                }
+            });
+            let sink_thread = scope.spawn(move || -> anyhow::Result<()> {
+                for (batch, audits) in audited {
                     for (call, a) in batch.iter().zip(audits) {
                         sink.accept(call, a)?;
                     }
@@ -349,10 +360,10 @@ fn run_pass(
                 Ok(())
             });
             let read = read_all(inputs, opts, assembler, &mut collector, &mut |batch| {
-                tx.send(batch).is_ok()
+                to_audit.send(batch).is_ok()
             });
-            drop(tx);
-            let consumed = consumer
+            drop(to_audit);
+            let consumed = sink_thread
                 .join()
                 .map_err(|_| anyhow::anyhow!("an audit thread panicked"))?;
             // An output error stops the reader too; report the cause, not the stop.
