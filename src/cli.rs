@@ -141,7 +141,8 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// Read every input as this format instead of detecting it
+    /// Read every input as this format instead of detecting it: csv, jsonl, json (any vendor
+    /// JSON, by its keys), transcribe, contact-lens, pca, genesys, ccai, vtt, text
     #[arg(long, value_name = "FORMAT")]
     pub input_format: Option<String>,
 
