@@ -1,7 +1,8 @@
 //! Same input, same answers: the report and the per-call files are byte-identical for
 //! `--threads 1`, `2` and `8`, and for any order of the input files on the command line. When
 //! the files themselves are renamed so that they are read in another order, the report's
-//! numbers and every per-call record stay the same (only the order of records follows the files).
+//! numbers and every per-call record stay the same (only the order of records follows the files),
+//! unless a call split across files has no turn numbers to put its parts in order.
 //! Inputs are generated: CSV and JSONL files, calls split across files (merged by a second
 //! pass), calls without agent or date, other speakers, timings or none.
 
@@ -279,7 +280,17 @@ proptest! {
             .collect();
         prop_assert!(run(tmp.path(), &shuffled, 2, "args") == base, "the order of the arguments changed the outputs");
 
-        // The same contents under names that sort in another order.
+        // The same contents under names that sort in another order. A call split across files
+        // with no turn numbers (JSONL has none) has its parts in file order, so renaming may
+        // reorder its turns: that is the data's ambiguity, not the run's, and is left out.
+        let ambiguous = corpus.calls.iter().any(|c| {
+            c.turns.len() > 1
+                && c.split.is_some_and(|other| other != c.file)
+                && (corpus.jsonl[c.file] || c.split.is_some_and(|other| corpus.jsonl[other]))
+        });
+        if ambiguous {
+            return Ok(());
+        }
         let renamed: Vec<usize> = names.iter().copied().filter(|&i| i < n).collect();
         let moved = write_files(&tmp.path().join("renamed"), &files, &renamed);
         let other = run(tmp.path(), &moved, 8, "renamed");
