@@ -196,6 +196,29 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
 }
 
 #[test]
+fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
+    let input = repo("tests/fixtures/fuzz/unterminated-quote.csv");
+    let run = audit([&input]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 1);
+    let expected = "unterminated-quote.csv:2: a quoted field opens on this line and is never closed: the rest of the file (to line 3) was read as its text";
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    let run = audit(args(&[&"--strict", &input]));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    // Quoted text over several lines that is closed is no alarm.
+    let dir = tempfile::tempdir().unwrap();
+    let fine = write(
+        dir.path(),
+        "fine.csv",
+        "call_id,speaker,text,turn\nc1,agent,\"two\nlines\",1\nc1,customer,\"ok\nthen\",2\n",
+    );
+    let run = audit([&fine]);
+    assert_eq!(run.code, 0);
+    assert!(!run.stderr.contains("never closed"), "{}", run.stderr);
+}
+
+#[test]
 fn a_missing_column_lists_the_header_and_the_map_hint() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(

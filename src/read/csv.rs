@@ -268,6 +268,7 @@ impl Reader for CsvReader {
         let n_fields = headers.len();
 
         let mut current: Option<Call> = None;
+        let mut last_row_line: Option<u64> = None;
         loop {
             match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -289,6 +290,7 @@ impl Reader for CsvReader {
             if record.len() == 1 && record[0].is_empty() {
                 continue;
             }
+            last_row_line = Some(line);
             ctx.acct.rows_read += 1;
             if record.len() != n_fields {
                 ctx.skip(
@@ -380,6 +382,19 @@ impl Reader for CsvReader {
             turn.order = order;
             turn.start_ms = start.filter(|v| *v >= 0.0).map(|v| v as u64);
             turn.end_ms = end.filter(|v| *v >= 0.0).map(|v| v as u64);
+        }
+        if let Some(row) = last_row_line
+            && rdr.get_ref().ends_in_open_quote(row)
+        {
+            let msg = format!(
+                "{}:{row}: a quoted field opens on this line and is never closed: the rest of the file (to line {}) was read as its text, not as rows",
+                ctx.name,
+                rdr.get_ref().last_content_line()
+            );
+            if ctx.options.strict {
+                return Err(ReadError::Strict(msg));
+            }
+            ctx.acct.warn(msg);
         }
         if let Some(done) = current.take()
             && !sink(done)

@@ -30,6 +30,12 @@ pub struct LineTracker<R> {
     /// `\n` bytes before the first remembered run.
     newlines_before: u64,
     runs: VecDeque<Run>,
+    /// `\n` bytes handed out so far.
+    newlines: u64,
+    /// `"` bytes handed out so far: an odd count at the end means a quote was never closed.
+    quotes: u64,
+    /// The line of the last byte that is not a line end.
+    last_content_line: u64,
 }
 
 impl<R: Read> LineTracker<R> {
@@ -39,7 +45,23 @@ impl<R: Read> LineTracker<R> {
             offset: 0,
             newlines_before: 0,
             runs: VecDeque::new(),
+            newlines: 0,
+            quotes: 0,
+            last_content_line: 1,
         }
+    }
+
+    /// Whether the input, read to its end, left a quoted field open from a record that began
+    /// on `record_line`: the field then ran to the end of the file, taking every line after it
+    /// as its text. Seen as an odd number of quotes and a last record over several lines. (A
+    /// stray `"` inside unquoted text can make this a false alarm, so it only warns.)
+    pub fn ends_in_open_quote(&self, record_line: u64) -> bool {
+        self.quotes % 2 == 1 && self.last_content_line > record_line
+    }
+
+    /// The line of the last byte that is not a line end.
+    pub fn last_content_line(&self) -> u64 {
+        self.last_content_line
     }
 
     /// The 1-based line of the first byte at or after `start` that is not a line end: where a
@@ -88,6 +110,15 @@ impl<R: Read> LineTracker<R> {
             }
         }
         self.offset += buf.len() as u64;
+        self.quotes += memchr::memchr_iter(b'"', buf).count() as u64;
+        match buf.iter().rposition(|&b| b != b'\n' && b != b'\r') {
+            Some(last) => {
+                let before = memchr::memchr_iter(b'\n', &buf[..last]).count() as u64;
+                self.last_content_line = self.newlines + before + 1;
+                self.newlines += before + memchr::memchr_iter(b'\n', &buf[last..]).count() as u64;
+            }
+            None => self.newlines += memchr::memchr_iter(b'\n', buf).count() as u64,
+        }
     }
 }
 
@@ -138,6 +169,21 @@ mod tests {
         assert_eq!(firsts("\n\nh,h\n\na,b\n\n\nc,d"), [3, 5, 8]);
         // Old Mac line ends have no `\n`: everything is on line 1, as an editor would say.
         assert_eq!(firsts("h,h\ra,b\rc,d\r"), [1, 1, 1]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_at_the_end_is_seen() {
+        let open = |data: &str, record_line: u64| {
+            let mut t = LineTracker::new(data.as_bytes());
+            std::io::copy(&mut t, &mut std::io::sink()).unwrap();
+            t.ends_in_open_quote(record_line)
+        };
+        assert!(open("h\nc1,\"never closed\nc1,ok\n\n", 2));
+        assert!(!open("h\nc1,\"two\nlines\",5\n", 2));
+        assert!(!open("h\nc1,\"one line\n", 2));
+        let mut t = LineTracker::new("a\nb\r\n\r\n".as_bytes());
+        std::io::copy(&mut t, &mut std::io::sink()).unwrap();
+        assert_eq!(t.last_content_line(), 2);
     }
 
     #[test]
