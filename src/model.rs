@@ -127,6 +127,9 @@ impl Channel {
     }
 }
 
+/// Times beyond this are not times (see `Call::finish`).
+pub const MAX_PLAUSIBLE_MS: u64 = 1 << 53;
+
 /// Placeholder agent id for calls whose export names no agent.
 pub const UNKNOWN_AGENT: &str = "(unknown)";
 
@@ -199,6 +202,15 @@ impl Call {
     /// Puts turns in spoken order: by order key where the source has one, else reading order
     /// (the sort is stable), and rebases timings so the call starts at 0 ms.
     pub fn finish(&mut self) {
+        // No export writes a time past 2^53 ms (285 000 years) or a silence that ends before it
+        // starts: such values come from broken or hostile input, and arithmetic on them
+        // overflows. They are dropped, as if the source had no time there.
+        for t in &mut self.turns {
+            t.start_ms = t.start_ms.filter(|&ms| ms <= MAX_PLAUSIBLE_MS);
+            t.end_ms = t.end_ms.filter(|&ms| ms <= MAX_PLAUSIBLE_MS);
+        }
+        self.silences
+            .retain(|s| s.start_ms <= s.end_ms && s.end_ms <= MAX_PLAUSIBLE_MS);
         if self.turns.iter().any(|t| t.order.is_some()) {
             self.turns.sort_by(|a, b| {
                 let ka = a.order.unwrap_or(f64::INFINITY);
@@ -236,6 +248,34 @@ impl Call {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn impossible_times_are_dropped_when_a_call_is_finished() {
+        let mut call = Call::new("c");
+        let t = call.push_turn(Speaker::Agent, "hi", 1);
+        t.start_ms = Some(0);
+        t.end_ms = Some(u64::MAX);
+        call.silences.push(Silence {
+            start_ms: 900,
+            end_ms: 100,
+        });
+        call.silences.push(Silence {
+            start_ms: 100,
+            end_ms: 900,
+        });
+        call.finish();
+        assert_eq!(
+            (call.turns[0].start_ms, call.turns[0].end_ms),
+            (Some(0), None)
+        );
+        assert_eq!(
+            call.silences,
+            [Silence {
+                start_ms: 100,
+                end_ms: 900
+            }]
+        );
+    }
 
     #[test]
     fn speaker_labels_map_case_insensitively() {

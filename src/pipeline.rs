@@ -473,7 +473,9 @@ fn read_one(
     };
     let mut stopped = false;
     let mut spill_error: Option<std::io::Error> = None;
+    let mut rows_handed_over = 0u64;
     let mut sink = |call: Call| -> bool {
+        rows_handed_over += call.turns.len() as u64;
         let call = match assembler.take(call) {
             Ok(c) => c,
             Err(e) => {
@@ -500,6 +502,14 @@ fn read_one(
         acct: &mut local,
     };
     let result = format.reader().read(&mut reader, &mut ctx, &mut sink);
+    if result.is_err() {
+        // Rows the reader counted but never handed over (a call cut short by a truncated
+        // file, a document rejected after its turns were read) are rows of an unreadable file.
+        let lost = local
+            .rows_read
+            .saturating_sub(rows_handed_over + local.rows_skipped_total());
+        local.skip(SkipReason::UnreadableFile, lost);
+    }
     collector.acct.merge(&local);
     if let Some(e) = spill_error {
         return Err(ReadError::Input(format!(

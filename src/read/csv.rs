@@ -4,6 +4,7 @@
 //! id stays the same and handed on when it changes, so memory holds one call at a time.
 
 use super::dates::parse_date;
+use super::line_tracker::LineTracker;
 use super::{CallSink, ReadContext, ReadError, Reader, text_lossy};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Channel, Speaker};
@@ -128,6 +129,20 @@ pub(crate) fn header_key(h: &str) -> String {
         .replace([' ', '-'], "_")
 }
 
+/// The header for messages: its first columns, and how many there are when it is long (a
+/// million-column header must not make a million-column message).
+fn header_list(headers: &[String]) -> String {
+    const SHOWN: usize = 30;
+    if headers.len() <= SHOWN {
+        return headers.join(", ");
+    }
+    format!(
+        "{}, … ({} columns)",
+        headers[..SHOWN].join(", "),
+        headers.len()
+    )
+}
+
 fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, ReadError> {
     let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
     let mut found: Vec<(&str, Option<usize>)> = Vec::new();
@@ -140,7 +155,7 @@ fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, Re
                     return Err(ReadError::Input(format!(
                         "{}:1: --map {role}={mapped}: no such column; the header has: {}",
                         ctx.name,
-                        headers.join(", ")
+                        header_list(headers)
                     )));
                 }
                 col
@@ -170,7 +185,7 @@ fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, Re
             "{}:1: no column for {}; the header has: {}. Name the columns with --map, e.g. --map {}=COLUMN",
             ctx.name,
             expected.join(", "),
-            headers.join(", "),
+            header_list(headers),
             missing[0]
         )));
     }
@@ -232,16 +247,18 @@ impl Reader for CsvReader {
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(256 * 1024)
-            .from_reader(input);
+            .from_reader(LineTracker::new(input));
         let mut record = csv::ByteRecord::new();
-        let io_error = |ctx: &ReadContext<'_>, e: csv::Error| {
-            let line = e.position().map_or(0, |p| p.line());
+        // I/O errors (a truncated gzip) carry no position: name the line reading stopped at.
+        let io_error = |ctx: &ReadContext<'_>, rdr: &mut csv::Reader<LineTracker<_>>, e| {
+            let at = rdr.position().byte();
+            let line = rdr.get_mut().line_at(at);
             ReadError::Input(format!("{}:{line}: cannot read: {e}", ctx.name))
         };
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return Ok(()), // empty file: no rows
-            Err(e) => return Err(io_error(ctx, e)),
+            Err(e) => return Err(io_error(ctx, &mut rdr, e)),
         }
         let headers: Vec<String> = record
             .iter()
@@ -251,7 +268,7 @@ impl Reader for CsvReader {
         let n_fields = headers.len();
 
         let mut current: Option<Call> = None;
-        let mut quoted_newlines = 0u64;
+        let mut last_row_line: Option<u64> = None;
         loop {
             match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -262,17 +279,18 @@ impl Reader for CsvReader {
                         ctx.acct
                             .skip(SkipReason::UnreadableFile, partial.turns.len() as u64);
                     }
-                    return Err(io_error(ctx, e));
+                    return Err(io_error(ctx, &mut rdr, e));
                 }
             }
-            // The csv crate counts records' line ends, not newlines inside quoted fields; add
-            // those so that messages name the physical line.
-            let line = record.position().map_or(0, |p| p.line()) + quoted_newlines;
-            quoted_newlines += memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+            // The physical line the record starts on (see `LineTracker`).
+            let line = rdr
+                .get_mut()
+                .line_at(record.position().map_or(0, |p| p.byte()));
             // A blank line between records is not a row.
             if record.len() == 1 && record[0].is_empty() {
                 continue;
             }
+            last_row_line = Some(line);
             ctx.acct.rows_read += 1;
             if record.len() != n_fields {
                 ctx.skip(
@@ -364,6 +382,19 @@ impl Reader for CsvReader {
             turn.order = order;
             turn.start_ms = start.filter(|v| *v >= 0.0).map(|v| v as u64);
             turn.end_ms = end.filter(|v| *v >= 0.0).map(|v| v as u64);
+        }
+        if let Some(row) = last_row_line
+            && rdr.get_ref().ends_in_open_quote(row)
+        {
+            let msg = format!(
+                "{}:{row}: a quoted field opens on this line and is never closed: the rest of the file (to line {}) was read as its text, not as rows",
+                ctx.name,
+                rdr.get_ref().last_content_line()
+            );
+            if ctx.options.strict {
+                return Err(ReadError::Strict(msg));
+            }
+            ctx.acct.warn(msg);
         }
         if let Some(done) = current.take()
             && !sink(done)

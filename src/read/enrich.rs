@@ -12,6 +12,7 @@ use crate::model::Call;
 use crate::read::csv::{CANDIDATES, header_key, sniff_delimiter};
 use crate::read::dates::parse_date;
 use crate::read::input::{Input, open_path};
+use crate::read::line_tracker::LineTracker;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -67,7 +68,7 @@ impl Metadata {
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(input);
+            .from_reader(LineTracker::new(input));
         let mut record = csv::StringRecord::new();
         let read_error = |e: csv::Error| {
             let line = e.position().map_or(0, |p| p.line());
@@ -115,7 +116,9 @@ impl Metadata {
             if !rdr.read_record(&mut record).map_err(read_error)? {
                 break;
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let line = rdr
+                .get_mut()
+                .line_at(record.position().map_or(0, |p| p.byte()));
             if record.len() == 1 && record[0].trim().is_empty() {
                 continue;
             }

@@ -15,6 +15,10 @@ pub struct Input {
     pub name: String,
     /// Keeps a stdin spool alive (and deletes it at the end).
     _spool: Option<std::sync::Arc<tempfile::NamedTempFile>>,
+    /// Why a file found in a directory cannot be read (a broken link, a directory that cannot
+    /// be listed). Reported when the input is opened, so that it stops the run naming the file,
+    /// or is passed over and counted under `--keep-going`, like any other unreadable file.
+    problem: Option<String>,
 }
 
 impl Input {
@@ -61,6 +65,7 @@ pub fn is_transcript_name(name: &str) -> bool {
 pub fn discover(args: &[String]) -> Result<Discovered, String> {
     let mut found = Discovered::default();
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut problems: std::collections::HashMap<PathBuf, String> = Default::default();
     let mut stdin: Option<Input> = None;
     for arg in args {
         if arg == "-" {
@@ -76,7 +81,33 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
                 .follow_links(true)
                 .sort_by_file_name()
             {
-                let entry = entry.map_err(|e| format!("{arg}: {e}"))?;
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        let Some(at) = e.path().map(Path::to_path_buf) else {
+                            return Err(format!("{arg}: {e}"));
+                        };
+                        let name = at
+                            .file_name()
+                            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                        let not_found = e
+                            .io_error()
+                            .is_some_and(|io| io.kind() == io::ErrorKind::NotFound);
+                        // A link back to a directory above is walked there already; a broken
+                        // link that would not be read anyway is just passed over.
+                        if e.loop_ancestor().is_some() || (not_found && !is_transcript_name(&name))
+                        {
+                            found.ignored.push(at.display().to_string());
+                        } else {
+                            let why = e
+                                .io_error()
+                                .map_or_else(|| e.to_string(), |io| io.to_string());
+                            problems.insert(at.clone(), why);
+                            files.push(at);
+                        }
+                        continue;
+                    }
+                };
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -96,6 +127,7 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
     found.inputs.extend(stdin);
     found.inputs.extend(files.into_iter().map(|p| Input {
         name: p.display().to_string(),
+        problem: problems.remove(&p),
         path: p,
         _spool: None,
     }));
@@ -110,12 +142,16 @@ fn spool_stdin() -> io::Result<Input> {
         path: spool.path().to_path_buf(),
         name: "-".into(),
         _spool: Some(std::sync::Arc::new(spool)),
+        problem: None,
     })
 }
 
 /// Opens an input for reading, decompressing gzip (recognised by its magic bytes, whatever
 /// the name).
 pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
+    if let Some(problem) = &input.problem {
+        return Err(io::Error::other(problem.clone()));
+    }
     open_path(&input.path)
 }
 

@@ -10,6 +10,7 @@ pub mod genesys;
 pub mod input;
 pub mod json;
 pub mod jsonl;
+pub(crate) mod line_tracker;
 pub mod pca;
 pub mod text;
 pub mod transcribe;

@@ -64,16 +64,20 @@ pub fn stamp_ms(stamp: &str) -> Option<u64> {
         if i > 0 && v >= 60 {
             return None;
         }
-        total = total * 60 + v;
+        // Checked: a cue may claim any number of hours.
+        total = total.checked_mul(60)?.checked_add(v)?;
     }
     let ms_frac = if frac.is_empty() {
         0
+    } else if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        // Not a fraction of a second (and not to be cut by bytes: it may not be ASCII).
+        return None;
     } else {
         let digits = &frac[..frac.len().min(3)];
         let v: u64 = digits.parse().ok()?;
         v * 10u64.pow(3 - digits.len() as u32)
     };
-    Some(total * 1000 + ms_frac)
+    total.checked_mul(1000)?.checked_add(ms_frac)
 }
 
 /// A role word: agent, customer, or one of the `other` labels.
