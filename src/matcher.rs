@@ -199,16 +199,28 @@ impl Matcher {
     }
 
     /// Pairs NEAR/BEFORE sides: one hit per left-side occurrence that has a right side in reach.
-    fn combine_near(&self, scratch: &MatchScratch, out: &mut Vec<PhraseHit>) {
-        for &(phrase, side, a_start, a_end) in &scratch.sides {
+    fn combine_near(&self, scratch: &mut MatchScratch, out: &mut Vec<PhraseHit>) {
+        // Sorted by phrase, side and start, so that the right sides within reach of a left side
+        // are found by bisection, not by comparing every pair (a huge turn has many hits).
+        scratch.sides.sort_unstable();
+        let sides = &scratch.sides;
+        for &(phrase, side, a_start, a_end) in sides {
             if side != 0 {
                 continue;
             }
-            let (gap, ordered) = self.phrases[phrase as usize].near.expect("near phrase");
-            let best = scratch
-                .sides
+            let info = &self.phrases[phrase as usize];
+            let (gap, ordered) = info.near.expect("near phrase");
+            let b_len = info.sides[1].parts.len() as u32;
+            let lo_start = if ordered {
+                a_end
+            } else {
+                a_start.saturating_sub(gap + b_len)
+            };
+            let hi_start = a_end.saturating_add(gap);
+            let from = sides.partition_point(|&(p, s, b, _)| (p, s, b) < (phrase, 1, lo_start));
+            let best = sides[from..]
                 .iter()
-                .filter(|&&(p, s, ..)| p == phrase && s == 1)
+                .take_while(|&&(p, s, b, _)| p == phrase && s == 1 && b <= hi_start)
                 .filter_map(|&(_, _, b_start, b_end)| {
                     let distance = if b_start >= a_end {
                         b_start - a_end

@@ -169,6 +169,8 @@ pub(crate) fn evaluate(
             calmed(item, call, &mut counted, s, &mut det, rubric, i);
         }
         s.kept[i].extend(counted.iter().map(|h| (h.turn, h.tok_start)));
+        // Sorted, so that later items can bisect it (silence hits come after phrase hits).
+        s.kept[i].sort_unstable();
         let count = counted.len() as u32;
         let occurred = count >= item.min_count;
         let verdict = match (not_applicable.is_some(), item.kind, occurred) {
@@ -245,12 +247,22 @@ fn drop_reason(
     if item.in_question && h.phrase != DETECTOR_HIT && !h.in_question {
         return Some("not in a question".into());
     }
-    let same_sentence =
-        |o: &&Hit| o.turn == h.turn && o.sent_start <= h.sent_end && h.sent_start <= o.sent_end;
-    if !item.context.is_empty() && !context.iter().any(|c| same_sentence(&c)) {
-        return Some("no context phrase in the same sentence".into());
+    // Unless and context hits are sorted by turn: look only at this turn's (a call of
+    // thousands of turns must not compare every hit with every other).
+    let in_turn = |hits: &[Hit]| {
+        let from = hits.partition_point(|o| o.turn < h.turn);
+        let to = from + hits[from..].partition_point(|o| o.turn == h.turn);
+        (from, to)
+    };
+    let same_sentence = |o: &&Hit| o.sent_start <= h.sent_end && h.sent_start <= o.sent_end;
+    if !item.context.is_empty() {
+        let (from, to) = in_turn(context);
+        if !context[from..to].iter().any(|c| same_sentence(&c)) {
+            return Some("no context phrase in the same sentence".into());
+        }
     }
-    if let Some(u) = unless.iter().find(same_sentence) {
+    let (from, to) = in_turn(unless);
+    if let Some(u) = unless[from..to].iter().find(same_sentence) {
         return Some(format!(
             "cancelled by unless `{}` in the same sentence",
             rubric.phrases[u.phrase as usize].text
@@ -265,15 +277,18 @@ fn drop_reason(
     let pos = (h.turn, h.tok_start);
     if !item.after.is_empty() {
         let scope = scope_index(item.speaker);
+        // Kept positions are sorted: the latest trigger before this match is the one with the
+        // fewest turns in between, so it alone decides `within_turns`.
         let ok = item.after.iter().any(|&a| {
-            s.kept[a].iter().any(|&(t, k)| {
-                (t, k) < pos
-                    && item.within_turns.is_none_or(|n| {
-                        let p = &s.prefix[scope];
-                        // Turns of the item's speaker after the trigger turn, up to this one.
-                        p[h.turn as usize + 1] - p[t as usize + 1] <= n
-                    })
-            })
+            let kept = &s.kept[a];
+            let before = kept.partition_point(|&p| p < pos);
+            before > 0
+                && item.within_turns.is_none_or(|n| {
+                    let (t, _) = kept[before - 1];
+                    let p = &s.prefix[scope];
+                    // Turns of the item's speaker after the trigger turn, up to this one.
+                    p[h.turn as usize + 1] - p[t as usize + 1] <= n
+                })
         });
         if !ok {
             let names = names(rubric, &item.after, " or ");
@@ -288,7 +303,7 @@ fn drop_reason(
         }
     }
     for &nb in &item.not_before {
-        if let Some(&(t, _)) = s.kept[nb].iter().find(|&&p| p < pos) {
+        if let Some(&(t, _)) = s.kept[nb].first().filter(|&&p| p < pos) {
             return Some(format!(
                 "{} came first (turn {})",
                 rubric.items[nb].id,
@@ -297,7 +312,7 @@ fn drop_reason(
         }
     }
     for &b in &item.before {
-        if let Some(&first) = s.kept[b].iter().min()
+        if let Some(&first) = s.kept[b].first()
             && first < pos
         {
             return Some(format!(
@@ -446,7 +461,7 @@ fn calmed(
 ) {
     let phrase_hits = std::mem::take(counted);
     let upset = item.applies_when[0];
-    let Some(&(first_upset, _)) = s.kept[upset].iter().min() else {
+    let Some(&(first_upset, _)) = s.kept[upset].first() else {
         return;
     };
     let Some(last) = call
@@ -468,7 +483,10 @@ fn calmed(
         return;
     }
     let phrase_in_last = phrase_hits.iter().find(|h| h.turn == last);
-    let upset_in_last = s.kept[upset].iter().any(|&(t, _)| t == last);
+    let kept = &s.kept[upset];
+    let upset_in_last = kept
+        .get(kept.partition_point(|&(t, _)| t < last))
+        .is_some_and(|&(t, _)| t == last);
     if let Some(d) = det.as_mut() {
         d.reasons[i] = match (phrase_in_last, upset_in_last) {
             (Some(_), _) => String::new(),
@@ -602,7 +620,7 @@ fn reason(
         let trigger = item
             .after
             .iter()
-            .filter_map(|&a| s.kept[a].iter().min().map(|&(t, _)| (t, a)))
+            .filter_map(|&a| s.kept[a].first().map(|&(t, _)| (t, a)))
             .min();
         if let Some((t, a)) = trigger {
             let within = item.within_turns.map_or(String::new(), |n| {
