@@ -17,7 +17,6 @@ use crate::read::{InputFormat, ReadContext, ReadError, ReadOptions, detect};
 use crate::rubric::Rubric;
 use crate::seen::{SeenIds, id_hash};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc;
 
@@ -330,39 +329,66 @@ fn run_pass(
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(opts.threads)
             .build()?;
-        // Three stages, each on its own thread, so none waits for another more than it must:
-        // this thread reads and assembles calls; the audit thread has the pool audit a batch
-        // at a time; the sink thread takes the results in input order.
-        let (to_audit, batches) = mpsc::sync_channel::<Vec<Call>>(2);
-        let (to_sink, audited) = mpsc::sync_channel::<(Vec<Call>, Vec<CallAudit>)>(2);
+        // The reader runs on one of the pool's threads and hands each full batch to the pool as
+        // a task; the sink thread takes the results and puts them back in input order. At most
+        // `in_flight` batches exist at once: the reader needs a permit for each, which the sink
+        // returns when it has written a batch, so memory holds a fixed number of batches
+        // whatever the input size. While the reader waits for a permit it audits queued batches
+        // itself rather than leave its core idle (or to a spinning worker).
+        let in_flight = 2 * opts.threads + 2;
+        let (permits, permit_back) = mpsc::sync_channel::<()>(in_flight);
+        let (to_sink, audited) = mpsc::channel::<(u64, Vec<Call>, Vec<CallAudit>)>();
         let rubric = opts.rubric;
         let detail = opts.detail;
         std::thread::scope(|scope| -> anyhow::Result<()> {
-            scope.spawn(move || {
-                for batch in batches {
-                    let audits: Vec<CallAudit> = pool.install(|| {
-                        batch
-                            .par_iter()
-                            .map_init(|| Auditor::new(rubric, detail), |a, call| a.audit(call))
-                            .collect()
-                    });
-                    if to_sink.send((batch, audits)).is_err() {
-                        break; // the sink stopped on an error; it reports it
-                    }
-                }
-            });
             let sink_thread = scope.spawn(move || -> anyhow::Result<()> {
-                for (batch, audits) in audited {
-                    for (call, a) in batch.iter().zip(audits) {
-                        sink.accept(call, a)?;
+                let mut next = 0u64;
+                let mut waiting: std::collections::BTreeMap<u64, (Vec<Call>, Vec<CallAudit>)> =
+                    std::collections::BTreeMap::new();
+                for (seq, batch, audits) in audited {
+                    waiting.insert(seq, (batch, audits));
+                    while let Some((batch, audits)) = waiting.remove(&next) {
+                        for (call, a) in batch.iter().zip(audits) {
+                            sink.accept(call, a)?;
+                        }
+                        next += 1;
+                        // A batch is done: let the reader start another.
+                        let _ = permit_back.recv();
                     }
                 }
                 Ok(())
             });
-            let read = read_all(inputs, opts, assembler, &mut collector, &mut |batch| {
-                to_audit.send(batch).is_ok()
+            let read = pool.install(|| {
+                rayon::scope(|tasks| {
+                    let mut seq = 0u64;
+                    let result = read_all(inputs, opts, assembler, &mut collector, &mut |batch| {
+                        loop {
+                            match permits.try_send(()) {
+                                Ok(()) => break,
+                                // The sink stopped on an error; it reports it.
+                                Err(mpsc::TrySendError::Disconnected(())) => return false,
+                                Err(mpsc::TrySendError::Full(())) => {
+                                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                                        std::thread::sleep(std::time::Duration::from_micros(100));
+                                    }
+                                }
+                            }
+                        }
+                        let to_sink = to_sink.clone();
+                        let this = seq;
+                        seq += 1;
+                        tasks.spawn(move |_| {
+                            let mut auditor = Auditor::new(rubric, detail);
+                            let audits = batch.iter().map(|c| auditor.audit(c)).collect();
+                            let _ = to_sink.send((this, batch, audits));
+                        });
+                        true
+                    });
+                    drop(to_sink);
+                    result
+                })
             });
-            drop(to_audit);
+            drop(permits);
             let consumed = sink_thread
                 .join()
                 .map_err(|_| anyhow::anyhow!("an audit thread panicked"))?;
