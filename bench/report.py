@@ -161,7 +161,8 @@ def criterion_section() -> list[str]:
         ("call", "audit/2000_extra_phrases"),
         ("call", "audit/builtin_with_evidence"),
     ]:
-        path = os.path.join(base, group, *name.split("/"), "new", "estimates.json")
+        # criterion writes a function name's "/" as "_" in its directory name.
+        path = os.path.join(base, group, name.replace("/", "_"), "new", "estimates.json")
         if os.path.exists(path):
             est = json.load(open(path))
             rows.append((f"{group}/{name}", est["median"]["point_estimate"]))

@@ -141,6 +141,24 @@ impl Call {
         }
     }
 
+    /// Makes this call a fresh, empty call with `id`, keeping its buffers' capacity: the reader
+    /// reuses calls the sink has finished with instead of allocating new ones.
+    pub fn reset(&mut self, id: &str) {
+        self.id.clear();
+        self.id.push_str(id);
+        self.agent_id = None;
+        self.date = None;
+        self.team = None;
+        self.queue = None;
+        self.turns.clear();
+        self.text.clear();
+        self.silences.clear();
+        self.silences_reported = false;
+        self.channel = Channel::Unknown;
+        self.source = 0;
+        self.line = 0;
+    }
+
     pub fn push_turn(&mut self, speaker: Speaker, text: &str, line: u64) -> &mut Turn {
         let start = self.text.len() as u32;
         self.text.push_str(text);

@@ -13,7 +13,7 @@ use crate::audit::{Auditor, CallAudit};
 use crate::model::Call;
 use crate::read::enrich::{Enriched, Join};
 use crate::read::input::{Discovered, Input, open_counted};
-use crate::read::{InputFormat, ReadContext, ReadError, ReadOptions, detect};
+use crate::read::{InputFormat, ReadContext, ReadError, ReadOptions, Recycled, detect};
 use crate::rubric::Rubric;
 use crate::seen::{SeenIds, id_hash};
 use chrono::NaiveDate;
@@ -305,23 +305,32 @@ fn run_pass(
         batch_bytes: 0,
         undated_excluded: 0,
     };
+    // Finished batches go back to the reader, whose next calls reuse their buffers.
+    let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(4);
+    let recycled: Recycled = std::sync::Mutex::new(recycled);
     if opts.threads <= 1 {
         // One thread does everything: the honest baseline for `--threads 1`.
         let mut auditor = Auditor::new(opts.rubric, opts.detail);
         let mut failure: Option<anyhow::Error> = None;
         let mut audit_batch = |batch: Vec<Call>, failure: &mut Option<anyhow::Error>| {
-            for call in batch {
-                let a = auditor.audit(&call);
-                if let Err(e) = sink.accept(&call, a) {
+            for call in &batch {
+                let a = auditor.audit(call);
+                if let Err(e) = sink.accept(call, a) {
                     *failure = Some(e);
                     return false;
                 }
             }
+            let _ = recycle.try_send(batch);
             true
         };
-        read_all(inputs, opts, assembler, &mut collector, &mut |batch| {
-            audit_batch(batch, &mut failure)
-        })?;
+        read_all(
+            inputs,
+            opts,
+            assembler,
+            &mut collector,
+            &recycled,
+            &mut |batch| audit_batch(batch, &mut failure),
+        )?;
         if let Some(e) = failure {
             return Err(e);
         }
@@ -351,6 +360,7 @@ fn run_pass(
                         for (call, a) in batch.iter().zip(audits) {
                             sink.accept(call, a)?;
                         }
+                        let _ = recycle.try_send(batch);
                         next += 1;
                         // A batch is done: let the reader start another.
                         let _ = permit_back.recv();
@@ -361,29 +371,39 @@ fn run_pass(
             let read = pool.install(|| {
                 rayon::scope(|tasks| {
                     let mut seq = 0u64;
-                    let result = read_all(inputs, opts, assembler, &mut collector, &mut |batch| {
-                        loop {
-                            match permits.try_send(()) {
-                                Ok(()) => break,
-                                // The sink stopped on an error; it reports it.
-                                Err(mpsc::TrySendError::Disconnected(())) => return false,
-                                Err(mpsc::TrySendError::Full(())) => {
-                                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                                        std::thread::sleep(std::time::Duration::from_micros(100));
+                    let recycled = &recycled;
+                    let result = read_all(
+                        inputs,
+                        opts,
+                        assembler,
+                        &mut collector,
+                        recycled,
+                        &mut |batch| {
+                            loop {
+                                match permits.try_send(()) {
+                                    Ok(()) => break,
+                                    // The sink stopped on an error; it reports it.
+                                    Err(mpsc::TrySendError::Disconnected(())) => return false,
+                                    Err(mpsc::TrySendError::Full(())) => {
+                                        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                                            std::thread::sleep(std::time::Duration::from_micros(
+                                                100,
+                                            ));
+                                        }
                                     }
                                 }
                             }
-                        }
-                        let to_sink = to_sink.clone();
-                        let this = seq;
-                        seq += 1;
-                        tasks.spawn(move |_| {
-                            let mut auditor = Auditor::new(rubric, detail);
-                            let audits = batch.iter().map(|c| auditor.audit(c)).collect();
-                            let _ = to_sink.send((this, batch, audits));
-                        });
-                        true
-                    });
+                            let to_sink = to_sink.clone();
+                            let this = seq;
+                            seq += 1;
+                            tasks.spawn(move |_| {
+                                let mut auditor = Auditor::new(rubric, detail);
+                                let audits = batch.iter().map(|c| auditor.audit(c)).collect();
+                                let _ = to_sink.send((this, batch, audits));
+                            });
+                            true
+                        },
+                    );
                     drop(to_sink);
                     result
                 })
@@ -413,6 +433,7 @@ fn read_all(
     opts: &RunOptions<'_>,
     assembler: &mut Assembler,
     collector: &mut Collector<'_, '_>,
+    recycled: &Recycled,
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
 ) -> anyhow::Result<()> {
     let mut bytes_done: u64 = 0;
@@ -431,6 +452,7 @@ fn read_all(
             opts,
             assembler,
             collector,
+            recycled,
             &mut deliver_with_progress,
             in_file.clone(),
         );
@@ -470,6 +492,7 @@ fn read_one(
     opts: &RunOptions<'_>,
     assembler: &mut Assembler,
     collector: &mut Collector<'_, '_>,
+    recycled: &Recycled,
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
     bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<(), ReadError> {
@@ -521,12 +544,8 @@ fn read_one(
     // The reader counts into its own accounting (the sink holds the collector's); the two are
     // merged when the file is done.
     let mut local = Accounting::default();
-    let mut ctx = ReadContext {
-        name: &input.name,
-        source: index as u32,
-        options: &opts.read,
-        acct: &mut local,
-    };
+    let mut ctx =
+        ReadContext::new(&input.name, index as u32, &opts.read, &mut local).recycling(recycled);
     let result = format.reader().read(&mut reader, &mut ctx, &mut sink);
     if result.is_err() {
         // Rows the reader counted but never handed over (a call cut short by a truncated

@@ -38,12 +38,7 @@ pub fn options(selector: u8) -> ReadOptions {
 /// skipped; on an error no row is counted twice.
 pub fn read_and_audit(format: InputFormat, name: &str, bytes: &[u8], options: &ReadOptions) {
     let mut acct = Accounting::default();
-    let mut ctx = ReadContext {
-        name,
-        source: 0,
-        options,
-        acct: &mut acct,
-    };
+    let mut ctx = ReadContext::new(name, 0, options, &mut acct);
     let mut auditor = Auditor::new(rubric(), true);
     let mut delivered = 0u64;
     let mut input: &[u8] = bytes;

@@ -340,8 +340,7 @@ impl Reader for CsvReader {
                 {
                     return Err(ReadError::Stopped);
                 }
-                let mut call = Call::new(call_id);
-                call.source = ctx.source;
+                let mut call = ctx.new_call(call_id);
                 call.line = line;
                 current = Some(call);
             }
@@ -414,12 +413,7 @@ mod tests {
     fn read(data: &str, options: ReadOptions) -> (Result<Vec<Call>, ReadError>, Accounting) {
         let mut acct = Accounting::default();
         let mut calls = Vec::new();
-        let mut ctx = ReadContext {
-            name: "t.csv",
-            source: 0,
-            options: &options,
-            acct: &mut acct,
-        };
+        let mut ctx = ReadContext::new("t.csv", 0, &options, &mut acct);
         let r = CsvReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
             calls.push(c);
             true
@@ -505,12 +499,7 @@ mod tests {
         data.extend_from_slice(b"\n");
         let mut acct = Accounting::default();
         let options = ReadOptions::default();
-        let mut ctx = ReadContext {
-            name: "t.csv",
-            source: 0,
-            options: &options,
-            acct: &mut acct,
-        };
+        let mut ctx = ReadContext::new("t.csv", 0, &options, &mut acct);
         let mut calls = Vec::new();
         CsvReader
             .read(&mut data.as_slice(), &mut ctx, &mut |c| {

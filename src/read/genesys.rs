@@ -155,12 +155,7 @@ mod tests {
         let mut acct = Accounting::default();
         let options = ReadOptions::default();
         let mut calls = Vec::new();
-        let mut ctx = ReadContext {
-            name: "g.json",
-            source: 0,
-            options: &options,
-            acct: &mut acct,
-        };
+        let mut ctx = ReadContext::new("g.json", 0, &options, &mut acct);
         let r = GenesysReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
             calls.push(c);
             true

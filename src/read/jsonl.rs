@@ -4,7 +4,7 @@
 use super::dates::parse_date;
 use super::{CallSink, ReadContext, ReadError, Reader, text_lossy};
 use crate::accounting::SkipReason;
-use crate::model::{Call, Channel, Speaker};
+use crate::model::{Channel, Speaker};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -111,8 +111,7 @@ impl Reader for JsonlReader {
                 }
                 continue;
             }
-            let mut call = Call::new(call_id);
-            call.source = ctx.source;
+            let mut call = ctx.new_call(call_id);
             call.line = line_no;
             call.agent_id = parsed.agent_id.filter(|a| !a.trim().is_empty());
             call.team = parsed.team;
@@ -170,18 +169,14 @@ impl Reader for JsonlReader {
 mod tests {
     use super::*;
     use crate::accounting::Accounting;
+    use crate::model::Call;
     use crate::read::ReadOptions;
 
     fn read(data: &str) -> (Vec<Call>, Accounting) {
         let mut acct = Accounting::default();
         let options = ReadOptions::default();
         let mut calls = Vec::new();
-        let mut ctx = ReadContext {
-            name: "t.jsonl",
-            source: 0,
-            options: &options,
-            acct: &mut acct,
-        };
+        let mut ctx = ReadContext::new("t.jsonl", 0, &options, &mut acct);
         JsonlReader
             .read(&mut data.as_bytes(), &mut ctx, &mut |c| {
                 calls.push(c);

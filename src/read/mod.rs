@@ -232,6 +232,34 @@ pub struct ReadContext<'a> {
     pub source: u32,
     pub options: &'a ReadOptions,
     pub acct: &'a mut Accounting,
+    /// Batches of calls the audit has finished with, to be reused by `new_call`.
+    recycled: Option<&'a Recycled>,
+    spare: Vec<Call>,
+}
+
+impl<'a> ReadContext<'a> {
+    pub fn new(
+        name: &'a str,
+        source: u32,
+        options: &'a ReadOptions,
+        acct: &'a mut Accounting,
+    ) -> ReadContext<'a> {
+        ReadContext {
+            name,
+            source,
+            options,
+            acct,
+            recycled: None,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Reuse calls that come back on `recycled` (the run's audit sends finished batches back),
+    /// so that reading does not allocate a call's buffers again for every call.
+    pub fn recycling(mut self, recycled: &'a Recycled) -> Self {
+        self.recycled = Some(recycled);
+        self
+    }
 }
 
 impl ReadContext<'_> {
@@ -309,8 +337,21 @@ impl ReadContext<'_> {
     }
 
     /// A new call for this input, starting at its first line.
-    pub fn new_call(&self, id: impl Into<String>) -> Call {
-        let mut call = Call::new(id);
+    pub fn new_call(&mut self, id: impl AsRef<str>) -> Call {
+        if self.spare.is_empty()
+            && let Some(batch) = self
+                .recycled
+                .and_then(|r| r.lock().ok().and_then(|r| r.try_recv().ok()))
+        {
+            self.spare = batch;
+        }
+        let mut call = match self.spare.pop() {
+            Some(mut c) => {
+                c.reset(id.as_ref());
+                c
+            }
+            None => Call::new(id.as_ref()),
+        };
         call.source = self.source;
         call.line = 1;
         call
@@ -378,6 +419,10 @@ pub fn secs_to_ms(secs: f64) -> Option<u64> {
 pub fn ms(value: f64) -> Option<u64> {
     (value.is_finite() && value >= 0.0).then(|| value.round() as u64)
 }
+
+/// Where finished batches of calls come back to the reader for reuse (locked only when the
+/// reader runs out of spare calls, once a batch).
+pub type Recycled = std::sync::Mutex<std::sync::mpsc::Receiver<Vec<Call>>>;
 
 /// A problem that stops reading a file.
 #[derive(Debug)]

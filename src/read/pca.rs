@@ -224,12 +224,7 @@ mod tests {
         let mut acct = Accounting::default();
         let options = ReadOptions::default();
         let mut calls = Vec::new();
-        let mut ctx = ReadContext {
-            name,
-            source: 0,
-            options: &options,
-            acct: &mut acct,
-        };
+        let mut ctx = ReadContext::new(name, 0, &options, &mut acct);
         let r = PcaReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
             calls.push(c);
             true

@@ -297,12 +297,7 @@ mod tests {
             ..ReadOptions::default()
         };
         let mut calls = Vec::new();
-        let mut ctx = ReadContext {
-            name: "calls/2024-03-05_c-12.txt",
-            source: 0,
-            options: &options,
-            acct: &mut acct,
-        };
+        let mut ctx = ReadContext::new("calls/2024-03-05_c-12.txt", 0, &options, &mut acct);
         let r = TextReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
             calls.push(c);
             true

@@ -207,12 +207,7 @@ mod tests {
         let mut acct = Accounting::default();
         let options = ReadOptions::default();
         let mut calls = Vec::new();
-        let mut ctx = ReadContext {
-            name: "calls/2024-05-02-job.json",
-            source: 0,
-            options: &options,
-            acct: &mut acct,
-        };
+        let mut ctx = ReadContext::new("calls/2024-05-02-job.json", 0, &options, &mut acct);
         let r = TranscribeReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
             calls.push(c);
             true

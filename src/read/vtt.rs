@@ -310,12 +310,7 @@ mod tests {
             ..ReadOptions::default()
         };
         let mut calls = Vec::new();
-        let mut ctx = ReadContext {
-            name: "meet.vtt",
-            source: 0,
-            options: &options,
-            acct: &mut acct,
-        };
+        let mut ctx = ReadContext::new("meet.vtt", 0, &options, &mut acct);
         let r = VttReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
             calls.push(c);
             true
