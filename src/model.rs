@@ -144,6 +144,13 @@ impl Call {
     /// Makes this call a fresh, empty call with `id`, keeping its buffers' capacity: the reader
     /// reuses calls the sink has finished with instead of allocating new ones.
     pub fn reset(&mut self, id: &str) {
+        // A huge call's buffers are not kept for the small calls that follow.
+        if self.text.capacity() > 256 * 1024 {
+            self.text = String::new();
+        }
+        if self.turns.capacity() > 4096 {
+            self.turns = Vec::new();
+        }
         self.id.clear();
         self.id.push_str(id);
         self.agent_id = None;

@@ -107,8 +107,8 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-const BATCH_CALLS: usize = 512;
-const BATCH_BYTES: usize = 4 << 20;
+const BATCH_CALLS: usize = 256;
+const BATCH_BYTES: usize = 1 << 20;
 
 /// Audits every input; returns the run's accounting.
 pub fn run(
@@ -306,7 +306,7 @@ fn run_pass(
         undated_excluded: 0,
     };
     // Finished batches go back to the reader, whose next calls reuse their buffers.
-    let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(4);
+    let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(2);
     let recycled: Recycled = std::sync::Mutex::new(recycled);
     if opts.threads <= 1 {
         // One thread does everything: the honest baseline for `--threads 1`.
@@ -344,7 +344,7 @@ fn run_pass(
         // returns when it has written a batch, so memory holds a fixed number of batches
         // whatever the input size. While the reader waits for a permit it audits queued batches
         // itself rather than leave its core idle (or to a spinning worker).
-        let in_flight = 2 * opts.threads + 2;
+        let in_flight = opts.threads + 2;
         let (permits, permit_back) = mpsc::sync_channel::<()>(in_flight);
         let (to_sink, audited) = mpsc::channel::<(u64, Vec<Call>, Vec<CallAudit>)>();
         let rubric = opts.rubric;
