@@ -144,7 +144,57 @@ def main() -> None:
                 "",
             ]
     out += criterion_section()
+    out += targets_section(results, syn, big)
     print("\n".join(out).rstrip())
+
+
+def targets_section(results: str, syn: str, big: str) -> list[str]:
+    """The performance targets of the project's issue, against this run's numbers."""
+    name = os.path.basename(syn)[: -len(".csv")]
+    m = medians(results, name)
+    get = lambda k: m.get(k, (float("nan"),))[0]
+    t1, t2 = get("callaudit --threads 1"), get("callaudit --threads 2")
+    rg, duck = get("rg -c -i -F -f PHRASES"), get("DuckDB (Python)")
+
+    def mb(path: str) -> float:
+        try:
+            return int(open(path).read().split()[-1]) / 1024
+        except (OSError, ValueError, IndexError):
+            return float("nan")
+
+    small = mb(os.path.join(results, f"{name}-rss-t2.txt"))
+    large = mb(os.path.join(results, "big.txt")) if big else float("nan")
+    rows = [
+        ("callaudit (2 threads) / rg", f"{t2 / rg:.2f}", "≤ 1.0 (aim 0.7)", t2 / rg <= 1.0),
+        ("DuckDB / callaudit (2 threads)", f"{duck / t2:.1f}×", "≥ 8×", duck / t2 >= 8),
+        ("2 threads vs 1", f"{t1 / t2:.2f}×", "≥ 1.8×", t1 / t2 >= 1.8),
+        ("peak RSS, 174 MB file", f"{small:.1f} MB", "≤ 64 MB", small <= 64),
+        (
+            "peak RSS, 1.7 GB vs 174 MB",
+            f"{large:.1f} vs {small:.1f} MB ({(large / small - 1) * 100:+.0f} %)",
+            "within 20 %",
+            abs(large / small - 1) <= 0.2,
+        ),
+    ]
+    out = [
+        "## Targets (synthetic file)",
+        "",
+        "| target | measured | goal | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    out += [f"| {n} | {v} | {g} | {'yes' if ok else '**no**'} |" for n, v, g, ok in rows]
+    out += [
+        "",
+        "Where callaudit is slower than ripgrep: rg only looks for literal phrases in raw bytes",
+        "(SIMD literal search, one line at a time); callaudit parses the CSV, assembles calls,",
+        "normalises every turn (case, apostrophes, contractions, sentence marks, emoji), runs an",
+        "overlapping Aho-Corasick scan over every word (about 330 MB/s for these patterns, with",
+        "either automaton kind), checks stems, number slots and NEAR, evaluates 22 items with",
+        "sentence, window and sequencing rules, and aggregates. On real text, where rg's",
+        "case-insensitive search meets non-ASCII, the gap narrows (see above).",
+        "",
+    ]
+    return out
 
 
 def criterion_section() -> list[str]:
