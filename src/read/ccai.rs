@@ -15,15 +15,14 @@
 //! `AUTOMATED_AGENT` (a virtual agent) is `other`, not the agent being audited.
 
 use super::dates::{parse_date, rfc3339_ms};
-use super::json::{array, id_text, item, parse_document, top_object};
+use super::json::{array, id_text, item, top_object};
 use super::{
-    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, epoch_ms_date,
-    ms, secs_to_ms,
+    CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
+    secs_to_ms,
 };
 use crate::model::{Channel, Speaker};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-use std::io::BufRead;
 
 pub struct CcaiReader;
 
@@ -101,17 +100,7 @@ fn duration_secs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Erro
     })
 }
 
-impl Reader for CcaiReader {
-    fn read(
-        &self,
-        input: &mut dyn BufRead,
-        ctx: &mut ReadContext<'_>,
-        sink: &mut CallSink<'_>,
-    ) -> Result<(), ReadError> {
-        let doc = parse_document(input, ctx)?;
-        read_document(doc, ctx, sink)
-    }
-}
+json_document_reader!(CcaiReader);
 
 /// Reads a parsed CCAI Insights document of either shape.
 pub fn read_document(
@@ -260,18 +249,15 @@ mod tests {
     use crate::accounting::Accounting;
     use crate::model::Call;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(name: &str, data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
-        let options = ReadOptions::default();
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new(name, 0, &options, &mut acct);
-        let r = CcaiReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
+        let (r, acct) = read_for_test(&CcaiReader, name, data.as_bytes(), &ReadOptions::default());
+        let r = r.map(|mut calls| {
+            calls.iter_mut().for_each(Call::finish);
+            calls
         });
-        calls.iter_mut().for_each(Call::finish);
-        (r.map(|_| calls), acct)
+        (r, acct)
     }
 
     #[test]

@@ -15,14 +15,13 @@
 //! (also `_analysis_redacted_`), which also gives the date.
 
 use super::dates::{parse_date, rfc3339_ms};
-use super::json::{array, field, id_text, item, parse_document, top_object};
+use super::json::{array, field, id_text, item, top_object};
 use super::transcribe::apply_characteristics_of;
-use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, epoch_ms_date, ms};
+use super::{CallSink, ReadContext, ReadError, call_id_from_name, epoch_ms_date, ms};
 use crate::model::{Channel, Speaker};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
-use std::io::BufRead;
 
 pub struct ContactLensReader;
 
@@ -62,17 +61,7 @@ struct Item {
     kind: Option<String>,
 }
 
-impl Reader for ContactLensReader {
-    fn read(
-        &self,
-        input: &mut dyn BufRead,
-        ctx: &mut ReadContext<'_>,
-        sink: &mut CallSink<'_>,
-    ) -> Result<(), ReadError> {
-        let doc = parse_document(input, ctx)?;
-        read_document(doc, ctx, sink)
-    }
-}
+json_document_reader!(ContactLensReader);
 
 /// The agent id inside an agent ARN (`…/agent/<id>`).
 fn agent_from_arn(id: &str) -> Option<&str> {
@@ -209,17 +198,16 @@ mod tests {
     use crate::accounting::Accounting;
     use crate::model::Call;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(name: &str, data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
-        let options = ReadOptions::default();
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new(name, 0, &options, &mut acct);
-        let r = ContactLensReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
-        });
-        (r.map(|_| calls), acct)
+        let (r, acct) = read_for_test(
+            &ContactLensReader,
+            name,
+            data.as_bytes(),
+            &ReadOptions::default(),
+        );
+        (r, acct)
     }
 
     #[test]

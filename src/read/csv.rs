@@ -409,16 +409,10 @@ mod tests {
     use super::*;
     use crate::accounting::Accounting;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(data: &str, options: ReadOptions) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new("t.csv", 0, &options, &mut acct);
-        let r = CsvReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
-        });
-        (r.map(|_| calls), acct)
+        read_for_test(&CsvReader, "t.csv", data.as_bytes(), &options)
     }
 
     #[test]

@@ -9,15 +9,13 @@
 //! `agent`. A conversation with several transcripts (one per communication) is one call with
 //! its phrases in time order.
 
-use super::json::{array, field, id_text, item, parse_document, top_object};
+use super::json::{array, field, id_text, item, top_object};
 use super::{
-    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, epoch_ms_date,
-    ms,
+    CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
 };
 use crate::model::Speaker;
 use serde::Deserialize;
 use serde_json::Value;
-use std::io::BufRead;
 
 pub struct GenesysReader;
 
@@ -56,17 +54,7 @@ struct Millis {
     milliseconds: Option<f64>,
 }
 
-impl Reader for GenesysReader {
-    fn read(
-        &self,
-        input: &mut dyn BufRead,
-        ctx: &mut ReadContext<'_>,
-        sink: &mut CallSink<'_>,
-    ) -> Result<(), ReadError> {
-        let doc = parse_document(input, ctx)?;
-        read_document(doc, ctx, sink)
-    }
-}
+json_document_reader!(GenesysReader);
 
 /// Reads a parsed Genesys Cloud transcript document.
 pub fn read_document(
@@ -150,18 +138,20 @@ mod tests {
     use crate::accounting::Accounting;
     use crate::model::Call;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
-        let options = ReadOptions::default();
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new("g.json", 0, &options, &mut acct);
-        let r = GenesysReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
+        let (r, acct) = read_for_test(
+            &GenesysReader,
+            "g.json",
+            data.as_bytes(),
+            &ReadOptions::default(),
+        );
+        let r = r.map(|mut calls| {
+            calls.iter_mut().for_each(Call::finish);
+            calls
         });
-        calls.iter_mut().for_each(Call::finish);
-        (r.map(|_| calls), acct)
+        (r, acct)
     }
 
     #[test]

@@ -274,17 +274,11 @@ mod tests {
     use crate::accounting::Accounting;
     use crate::model::Call;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(name: &str, data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
-        let options = ReadOptions::default();
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new(name, 0, &options, &mut acct);
-        let r = JsonReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
-        });
-        (r.map(|_| calls), acct)
+        let (r, acct) = read_for_test(&JsonReader, name, data.as_bytes(), &ReadOptions::default());
+        (r, acct)
     }
 
     fn keys(json: &str) -> Option<InputFormat> {

@@ -171,19 +171,16 @@ mod tests {
     use crate::accounting::Accounting;
     use crate::model::Call;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(data: &str) -> (Vec<Call>, Accounting) {
-        let mut acct = Accounting::default();
-        let options = ReadOptions::default();
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new("t.jsonl", 0, &options, &mut acct);
-        JsonlReader
-            .read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-                calls.push(c);
-                true
-            })
-            .unwrap();
-        (calls, acct)
+        let (calls, acct) = read_for_test(
+            &JsonlReader,
+            "t.jsonl",
+            data.as_bytes(),
+            &ReadOptions::default(),
+        );
+        (calls.unwrap(), acct)
     }
 
     #[test]

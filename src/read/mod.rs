@@ -1,6 +1,24 @@
 //! Reading exports into calls. One file per input format, each behind the `Reader` trait;
 //! `detect` picks the format from the extension and the first bytes, `--input-format` overrides.
 
+/// The `Reader` of a format whose file is one JSON document: parse it whole, then hand it to
+/// the module's `read_document` (which the `json` dispatcher also calls directly).
+macro_rules! json_document_reader {
+    ($reader:ty) => {
+        impl $crate::read::Reader for $reader {
+            fn read(
+                &self,
+                input: &mut dyn std::io::BufRead,
+                ctx: &mut $crate::read::ReadContext<'_>,
+                sink: &mut $crate::read::CallSink<'_>,
+            ) -> Result<(), $crate::read::ReadError> {
+                let doc = $crate::read::json::parse_document(input, ctx)?;
+                read_document(doc, ctx, sink)
+            }
+        }
+    };
+}
+
 pub mod ccai;
 pub mod contact_lens;
 pub mod csv;
@@ -478,6 +496,25 @@ pub fn text_lossy<'a>(
             String::from_utf8_lossy(bytes)
         }
     }
+}
+
+/// Runs `reader` over `data` as the file `name` and collects the calls it hands over: what every
+/// reader's unit tests need.
+#[cfg(test)]
+pub(crate) fn read_for_test(
+    reader: &dyn Reader,
+    name: &str,
+    data: &[u8],
+    options: &ReadOptions,
+) -> (Result<Vec<Call>, ReadError>, Accounting) {
+    let mut acct = Accounting::default();
+    let mut calls = Vec::new();
+    let mut ctx = ReadContext::new(name, 0, options, &mut acct);
+    let result = reader.read(&mut &data[..], &mut ctx, &mut |c| {
+        calls.push(c);
+        true
+    });
+    (result.map(|_| calls), acct)
 }
 
 #[cfg(test)]

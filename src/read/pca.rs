@@ -10,14 +10,11 @@
 //! `GUID` hold the string "None" when unknown, which means none.
 
 use super::dates::parse_date;
-use super::json::{array, field, item, parse_document, top_object};
-use super::{
-    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, secs_to_ms,
-};
+use super::json::{array, field, item, top_object};
+use super::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, secs_to_ms};
 use crate::model::{Silence, Speaker};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-use std::io::BufRead;
 
 pub struct PcaReader;
 
@@ -126,17 +123,7 @@ fn known(v: Option<String>) -> Option<String> {
         .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("none"))
 }
 
-impl Reader for PcaReader {
-    fn read(
-        &self,
-        input: &mut dyn BufRead,
-        ctx: &mut ReadContext<'_>,
-        sink: &mut CallSink<'_>,
-    ) -> Result<(), ReadError> {
-        let doc = parse_document(input, ctx)?;
-        read_document(doc, ctx, sink)
-    }
-}
+json_document_reader!(PcaReader);
 
 /// Reads a parsed PCA document.
 pub fn read_document(
@@ -219,17 +206,11 @@ mod tests {
     use crate::accounting::Accounting;
     use crate::model::Call;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(name: &str, data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
-        let options = ReadOptions::default();
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new(name, 0, &options, &mut acct);
-        let r = PcaReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
-        });
-        (r.map(|_| calls), acct)
+        let (r, acct) = read_for_test(&PcaReader, name, data.as_bytes(), &ReadOptions::default());
+        (r, acct)
     }
 
     #[test]

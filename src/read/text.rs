@@ -289,20 +289,19 @@ mod tests {
     use super::*;
     use crate::accounting::Accounting;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(data: &str, agent_names: &[&str]) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
         let options = ReadOptions {
             agent_names: agent_names.iter().map(|s| s.to_string()).collect(),
             ..ReadOptions::default()
         };
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new("calls/2024-03-05_c-12.txt", 0, &options, &mut acct);
-        let r = TextReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
-        });
-        (r.map(|_| calls), acct)
+        read_for_test(
+            &TextReader,
+            "calls/2024-03-05_c-12.txt",
+            data.as_bytes(),
+            &options,
+        )
     }
 
     #[test]

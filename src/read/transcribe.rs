@@ -7,13 +7,12 @@
 //! `NonTalkTime.Instances` are the call's silences. Contact Lens voice analysis has the same
 //! characteristics block, so it uses `apply_characteristics` too.
 
-use super::json::{array, id_text, item, parse_document, top_object};
-use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, ms};
+use super::json::{array, id_text, item, top_object};
+use super::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, ms};
 use crate::model::{Call, Silence, Speaker};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::BufRead;
 
 pub struct TranscribeReader;
 
@@ -83,17 +82,7 @@ impl Span {
     }
 }
 
-impl Reader for TranscribeReader {
-    fn read(
-        &self,
-        input: &mut dyn BufRead,
-        ctx: &mut ReadContext<'_>,
-        sink: &mut CallSink<'_>,
-    ) -> Result<(), ReadError> {
-        let doc = parse_document(input, ctx)?;
-        read_document(doc, ctx, sink)
-    }
-}
+json_document_reader!(TranscribeReader);
 
 /// Reads a parsed Transcribe Call Analytics document.
 pub fn read_document(
@@ -202,17 +191,16 @@ mod tests {
     use super::*;
     use crate::accounting::Accounting;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
-        let options = ReadOptions::default();
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new("calls/2024-05-02-job.json", 0, &options, &mut acct);
-        let r = TranscribeReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
-        });
-        (r.map(|_| calls), acct)
+        let (r, acct) = read_for_test(
+            &TranscribeReader,
+            "calls/2024-05-02-job.json",
+            data.as_bytes(),
+            &ReadOptions::default(),
+        );
+        (r, acct)
     }
 
     #[test]

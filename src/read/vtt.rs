@@ -302,20 +302,14 @@ mod tests {
     use super::*;
     use crate::accounting::Accounting;
     use crate::read::ReadOptions;
+    use crate::read::read_for_test;
 
     fn read(data: &str, agent_names: &[&str]) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let mut acct = Accounting::default();
         let options = ReadOptions {
             agent_names: agent_names.iter().map(|s| s.to_string()).collect(),
             ..ReadOptions::default()
         };
-        let mut calls = Vec::new();
-        let mut ctx = ReadContext::new("meet.vtt", 0, &options, &mut acct);
-        let r = VttReader.read(&mut data.as_bytes(), &mut ctx, &mut |c| {
-            calls.push(c);
-            true
-        });
-        (r.map(|_| calls), acct)
+        read_for_test(&VttReader, "meet.vtt", data.as_bytes(), &options)
     }
 
     const CALL: &str = "WEBVTT - support call\nKind: captions\n\nNOTE exported by the recorder\n\n1\n00:00:01.000 --> 00:00:04.200 align:start\n<v Ann>Thanks for calling, this is Ann.</v>\n\n2\n00:05.000 --> 00:07.500\n<v.loud Bob Jones>It&#39;s <i>still</i> broken &amp; I&apos;m angry.\nTwice now.\n\n00:00:08.000 --> 00:00:09.000\n<v Ann>I&rsquo;m sorry.\n<v Bob Jones>Fine.\n";
