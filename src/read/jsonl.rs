@@ -2,9 +2,10 @@
 //! `{"call_id", "agent_id", "date"?, "turns": [{"speaker", "text", "start_ms"?, "end_ms"?}]}`.
 
 use super::dates::parse_date;
-use super::{CallSink, ReadContext, ReadError, Reader, text_lossy};
+use super::{CallSink, ReadContext, ReadError, Reader};
 use crate::accounting::SkipReason;
 use crate::model::{Channel, Speaker};
+use crate::read::Lines;
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -69,19 +70,8 @@ impl Reader for JsonlReader {
         ctx: &mut ReadContext<'_>,
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
-        let mut buf = Vec::new();
-        let mut line_no = 0u64;
-        loop {
-            buf.clear();
-            let n = input.read_until(b'\n', &mut buf).map_err(|e| {
-                ReadError::Input(format!("{}:{}: cannot read: {e}", ctx.name, line_no + 1))
-            })?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            let mut lossy = false;
-            let text = text_lossy(&buf, ctx.acct, &mut lossy);
+        let mut lines = Lines::default();
+        while let Some((line_no, text)) = lines.next(input, ctx)? {
             let text = text.trim_start_matches('\u{feff}').trim();
             if text.is_empty() {
                 continue;

@@ -283,17 +283,8 @@ impl<'a> ReadContext<'a> {
 impl ReadContext<'_> {
     /// Counts a skipped row and warns with its position; in strict mode it is an error.
     pub fn skip(&mut self, reason: SkipReason, line: u64, message: &str) -> Result<(), ReadError> {
-        self.acct.skip(reason, 1);
-        let msg = format!(
-            "{}:{line}: {message} ({}, skipped)",
-            self.name,
-            reason.describe()
-        );
-        if self.options.strict {
-            return Err(ReadError::Strict(msg));
-        }
-        self.acct.warn(msg);
-        Ok(())
+        let at = format!("{}:{line}:", self.name);
+        self.skip_described(reason, &at, message)
     }
 
     /// Like `skip`, for formats without lines: the position is a path into the document,
@@ -304,12 +295,18 @@ impl ReadContext<'_> {
         position: &str,
         message: &str,
     ) -> Result<(), ReadError> {
+        let at = format!("{}: {position}:", self.name);
+        self.skip_described(reason, &at, message)
+    }
+
+    fn skip_described(
+        &mut self,
+        reason: SkipReason,
+        at: &str,
+        message: &str,
+    ) -> Result<(), ReadError> {
         self.acct.skip(reason, 1);
-        let msg = format!(
-            "{}: {position}: {message} ({}, skipped)",
-            self.name,
-            reason.describe()
-        );
+        let msg = format!("{at} {message} ({}, skipped)", reason.describe());
         if self.options.strict {
             return Err(ReadError::Strict(msg));
         }
@@ -436,6 +433,46 @@ pub fn secs_to_ms(secs: f64) -> Option<u64> {
 /// Milliseconds from a non-negative number of milliseconds.
 pub fn ms(value: f64) -> Option<u64> {
     (value.is_finite() && value >= 0.0).then(|| value.round() as u64)
+}
+
+/// Reads an input one line at a time for the line-based formats (JSONL, WebVTT, plain text):
+/// lines are numbered from 1, their line end is removed, and a line with bytes that are not
+/// UTF-8 is decoded with replacement characters and counted.
+#[derive(Default)]
+pub struct Lines {
+    buf: Vec<u8>,
+    number: u64,
+}
+
+impl Lines {
+    /// The next line and its number, or `None` at the end of the input.
+    pub fn next(
+        &mut self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<Option<(u64, std::borrow::Cow<'_, str>)>, ReadError> {
+        self.buf.clear();
+        let n = input.read_until(b'\n', &mut self.buf).map_err(|e| {
+            ReadError::Input(format!(
+                "{}:{}: cannot read: {e}",
+                ctx.name,
+                self.number + 1
+            ))
+        })?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.number += 1;
+        let mut end = self.buf.len();
+        while end > 0 && matches!(self.buf[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        let mut lossy = false;
+        Ok(Some((
+            self.number,
+            text_lossy(&self.buf[..end], ctx.acct, &mut lossy),
+        )))
+    }
 }
 
 /// Where finished batches of calls come back to the reader for reuse (locked only when the

@@ -15,11 +15,10 @@
 //!
 //! `NamedSpeakers` holds the rules that map a speaker's name to a role, shared with WebVTT.
 
-use super::{
-    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, text_lossy,
-};
+use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Speaker};
+use crate::read::Lines;
 use regex::Regex;
 use std::io::BufRead;
 use std::sync::LazyLock;
@@ -211,22 +210,9 @@ impl Reader for TextReader {
         // Text before the first speaker line: one row, reported and skipped.
         let mut preamble: Option<u64> = None;
         let mut labelled = false;
-        let mut buf = Vec::new();
-        let mut line_no = 0u64;
-        loop {
-            buf.clear();
-            let n = input.read_until(b'\n', &mut buf).map_err(|e| {
-                ReadError::Input(format!("{}:{}: cannot read: {e}", ctx.name, line_no + 1))
-            })?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            let mut lossy = false;
-            let raw = text_lossy(&buf, ctx.acct, &mut lossy);
-            let line = raw
-                .trim_start_matches('\u{feff}')
-                .trim_end_matches(['\r', '\n']);
+        let mut lines = Lines::default();
+        while let Some((line_no, raw)) = lines.next(input, ctx)? {
+            let line = raw.trim_start_matches('\u{feff}');
             if line.trim().is_empty() {
                 continue;
             }

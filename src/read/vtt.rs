@@ -17,11 +17,10 @@
 //! is the file name; a `YYYY-MM-DD` in the file name is the date.
 
 use super::text::{NamedSpeakers, stamp_ms};
-use super::{
-    CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name, text_lossy,
-};
+use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Speaker};
+use crate::read::Lines;
 use regex::Regex;
 use std::io::BufRead;
 use std::sync::LazyLock;
@@ -233,20 +232,9 @@ impl Reader for VttReader {
         let mut names = NamedSpeakers::new(&agent_names, true);
         let mut voiced = false;
         let mut block: Option<Block> = None;
-        let mut buf = Vec::new();
-        let mut line_no = 0u64;
-        loop {
-            buf.clear();
-            let n = input.read_until(b'\n', &mut buf).map_err(|e| {
-                ReadError::Input(format!("{}:{}: cannot read: {e}", ctx.name, line_no + 1))
-            })?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            let mut lossy = false;
-            let raw = text_lossy(&buf, ctx.acct, &mut lossy);
-            let line = raw.trim_end_matches(['\r', '\n']);
+        let mut lines = Lines::default();
+        while let Some((line_no, raw)) = lines.next(input, ctx)? {
+            let line = raw.as_ref();
             if line_no == 1 {
                 if !is_header(line) {
                     return Err(ReadError::Input(format!(
