@@ -328,12 +328,15 @@ impl<'r> Auditor<'r> {
                     if !norm.is_question(s) {
                         continue;
                     }
-                    let toks: Vec<_> = norm.tokens.iter().filter(|t| t.sentence == s).collect();
-                    let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+                    // Tokens are in sentence order: the sentence's span by bisection.
+                    let from = norm.tokens.partition_point(|t| t.sentence < s);
+                    let to = norm.tokens.partition_point(|t| t.sentence <= s);
+                    if from == to {
                         continue;
-                    };
+                    }
+                    let (first, last) = (&norm.tokens[from], &norm.tokens[to - 1]);
                     self.hits.push(Hit {
-                        tok_start: norm.token_at(first.start) as u32,
+                        tok_start: from as u32,
                         sent_start: s,
                         sent_end: s,
                         orig_start: first.orig_start,
