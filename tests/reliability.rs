@@ -198,16 +198,34 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
 #[test]
 fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     let input = repo("tests/fixtures/fuzz/unterminated-quote.csv");
-    let run = audit([&input]);
+    let run = audit(args(&[&"--allow-empty", &input]));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.acct("rows_read"), 1);
-    let expected = "unterminated-quote.csv:2: a quoted field opens on this line and is never closed: the rest of the file (to line 3) was read as its text";
+    // Line 3 looks like a row of its own: both rows are skipped and counted.
+    assert_eq!(run.acct("rows_read"), 2);
+    assert_eq!(run.skipped("malformed_row"), 2);
+    let expected = "unterminated-quote.csv:2: a quoted field opened on this line runs to line 3, and a line inside it looks like a row of its own (an unclosed quote?) (2 rows, malformed row, skipped)";
     assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_eq!(run.warnings().len(), 1, "{}", run.stderr);
     let run = audit(args(&[&"--strict", &input]));
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains(expected), "{}", run.stderr);
-    // Quoted text over several lines that is closed is no alarm.
+    // A quote left open at the end of a file over lines that do not look like rows is still
+    // named as never closed (the rest of the file became its text).
     let dir = tempfile::tempdir().unwrap();
+    let prose = write(
+        dir.path(),
+        "prose.csv",
+        "call_id,speaker,text\nc1,agent,\"never closed, I am sorry\nand more words\n",
+    );
+    let run = audit([&prose]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 1);
+    let expected = "prose.csv:2: a quoted field opens on this line and is never closed: the rest of the file (to line 3) was read as its text";
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    let run = audit(args(&[&"--strict", &prose]));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    // Quoted text over several lines that is closed is no alarm.
     let fine = write(
         dir.path(),
         "fine.csv",
@@ -216,6 +234,34 @@ fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     let run = audit([&fine]);
     assert_eq!(run.code, 0);
     assert!(!run.stderr.contains("never closed"), "{}", run.stderr);
+}
+
+#[test]
+fn a_quote_left_open_mid_file_loses_no_row_silently() {
+    // Line 3's quote is never closed; the parser takes lines 4 and 5 into its text and closes
+    // the field at line 5's quote with the right number of fields. Without the check this was
+    // one long turn and two rows vanished.
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "open.csv",
+        "call_id,agent_id,speaker,text\n\
+         C-101,ann,customer,\"I was charged twice\"\n\
+         C-101,ann,agent,\"So sorry about that, let me look\n\
+         C-101,ann,customer,Thanks\n\
+         C-101,ann,agent,\"Is there anything else?\"\n\
+         C-102,bo,customer,\"Hello\"\n",
+    );
+    let run = audit([&input]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 5);
+    assert_eq!(run.acct("rows_audited"), 2);
+    assert_eq!(run.skipped("malformed_row"), 3);
+    let expected = "open.csv:3: a quoted field opened on this line runs to line 5, and 2 lines inside it look like rows of their own (an unclosed quote?) (3 rows, malformed row, skipped)";
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    let run = audit(args(&[&"--strict", &input]));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
 }
 
 #[test]

@@ -225,6 +225,41 @@ pub(crate) fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
     [b',', b'\t', b';'][best]
 }
 
+/// Lines inside a record's fields that look like rows of their own: at least as many delimiters
+/// as a row has, and in the call-id position a value shaped like the record's own call id
+/// (`C-1002` beside `C-1001`). A message with line breaks rarely has both; the rows after an
+/// unclosed quote, swallowed into its field, always do.
+fn rows_inside(record: &csv::ByteRecord, delimiter: u8, n_fields: usize, call_col: usize) -> u64 {
+    let Some(own_id) = record.get(call_col).map(<[u8]>::trim_ascii) else {
+        return 0;
+    };
+    if own_id.is_empty() {
+        return 0;
+    }
+    let class = |b: &u8| match b {
+        b'0'..=b'9' => 0u8,
+        b'a'..=b'z' | b'A'..=b'Z' => 1,
+        _ => 2,
+    };
+    let shaped_like_own = |id: &[u8]| {
+        let id = id.trim_ascii().trim_ascii_start();
+        let id = id.strip_prefix(b"\"").unwrap_or(id);
+        let id = id.strip_suffix(b"\"").unwrap_or(id);
+        id.len() == own_id.len() && id.iter().map(class).eq(own_id.iter().map(class))
+    };
+    record
+        .iter()
+        .flat_map(|field| field.split(|&b| b == b'\n').skip(1))
+        .filter(|line| {
+            memchr::memchr_iter(delimiter, line).count() + 1 >= n_fields
+                && line
+                    .split(|&b| b == delimiter)
+                    .nth(call_col)
+                    .is_some_and(shaped_like_own)
+        })
+        .count() as u64
+}
+
 fn parse_number(field: &[u8]) -> Option<f64> {
     let s = std::str::from_utf8(field).ok()?.trim();
     let v: f64 = s.parse().ok()?;
@@ -269,6 +304,8 @@ impl Reader for CsvReader {
 
         let mut current: Option<Call> = None;
         let mut last_row_line: Option<u64> = None;
+        // Whether the last record was already reported as an unclosed quote that swallowed rows.
+        let mut last_row_swallowed = false;
         loop {
             match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -292,11 +329,54 @@ impl Reader for CsvReader {
             }
             last_row_line = Some(line);
             ctx.acct.rows_read += 1;
+            // A record over several lines is either a message with line breaks or an unclosed
+            // quote that swallowed the rows after it; the second loses rows unless it is caught.
+            // (A field left open at the end of the file also holds the file's last line end.)
+            let body = record.as_slice();
+            let body = &body[..body.len()
+                - body
+                    .iter()
+                    .rev()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count()];
+            let breaks = memchr::memchr_iter(b'\n', body).count() as u64;
+            let swallowed = if breaks > 0 {
+                rows_inside(&record, delimiter, n_fields, cols.call)
+            } else {
+                0
+            };
+            last_row_swallowed = swallowed > 0;
+            if swallowed > 0 {
+                ctx.acct.rows_read += swallowed;
+                ctx.skip_rows(
+                    SkipReason::MalformedRow,
+                    line,
+                    1 + swallowed,
+                    &format!(
+                        "a quoted field opened on this line runs to line {}, and {} (an unclosed quote?)",
+                        line + breaks,
+                        if swallowed == 1 {
+                            "a line inside it looks like a row of its own".to_string()
+                        } else {
+                            format!("{swallowed} lines inside it look like rows of their own")
+                        }
+                    ),
+                )?;
+                continue;
+            }
             if record.len() != n_fields {
+                let span = if breaks > 0 {
+                    format!(
+                        " (the record runs to line {}: a quoted field with line breaks, or an unclosed quote)",
+                        line + breaks
+                    )
+                } else {
+                    String::new()
+                };
                 ctx.skip(
                     SkipReason::MalformedRow,
                     line,
-                    &format!("expected {n_fields} fields, found {}", record.len()),
+                    &format!("expected {n_fields} fields, found {}{span}", record.len()),
                 )?;
                 continue;
             }
@@ -383,6 +463,7 @@ impl Reader for CsvReader {
             turn.end_ms = end.filter(|v| *v >= 0.0).map(|v| v as u64);
         }
         if let Some(row) = last_row_line
+            && !last_row_swallowed
             && rdr.get_ref().ends_in_open_quote(row)
         {
             let msg = format!(
@@ -447,6 +528,50 @@ mod tests {
         );
         assert!(
             acct.warnings[3].contains("`abc` is not a number"),
+            "{:?}",
+            acct.warnings
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_that_swallows_rows_is_caught_and_counted() {
+        // Line 2's quote is never closed: the csv parser reads line 3 into its text and, by
+        // chance, ends with the right number of fields. Both rows are skipped and counted.
+        let data = "call_id,agent,turn,speaker,text\n\
+                    C-1,a,1,customer,\"I was charged twice\n\
+                    C-1,a,2,agent,\"Sorry about that\"\n\
+                    C-1,a,3,customer,\"ok\"\n";
+        let (calls, acct) = read(data, ReadOptions::default());
+        let calls = calls.unwrap();
+        assert_eq!(calls[0].turns.len(), 1);
+        assert_eq!(calls[0].turn_text(&calls[0].turns[0]), "ok");
+        assert_eq!(acct.rows_read, 3);
+        assert_eq!(acct.rows_skipped_total(), 2);
+        assert!(
+            acct.warnings[0].starts_with("t.csv:2: a quoted field opened on this line runs to line 3, and a line inside it looks like a row of its own"),
+            "{:?}",
+            acct.warnings
+        );
+    }
+
+    #[test]
+    fn a_message_with_line_breaks_is_not_mistaken_for_swallowed_rows() {
+        let data = "call_id,agent,turn,speaker,text\n\
+                    C-1,a,1,customer,\"Line one\nLine two, with, commas, in, it\nC-2 said\"\n";
+        let (calls, acct) = read(data, ReadOptions::default());
+        assert_eq!(calls.unwrap()[0].turns.len(), 1);
+        assert_eq!(acct.rows_skipped_total(), 0, "{:?}", acct.warnings);
+    }
+
+    #[test]
+    fn a_wrong_field_count_over_several_lines_names_where_the_record_ends() {
+        let data = "call_id,agent,turn,speaker,text\n\
+                    C-1,a,1,customer,\"x\ny\",extra\n\
+                    C-1,a,2,agent,\"ok\"\n";
+        let (calls, acct) = read(data, ReadOptions::default());
+        assert_eq!(calls.unwrap()[0].turns.len(), 1);
+        assert!(
+            acct.warnings[0].contains("expected 5 fields, found 6 (the record runs to line 3"),
             "{:?}",
             acct.warnings
         );

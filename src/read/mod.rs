@@ -284,7 +284,20 @@ impl ReadContext<'_> {
     /// Counts a skipped row and warns with its position; in strict mode it is an error.
     pub fn skip(&mut self, reason: SkipReason, line: u64, message: &str) -> Result<(), ReadError> {
         let at = format!("{}:{line}:", self.name);
-        self.skip_described(reason, &at, message)
+        self.skip_described(reason, &at, message, 1)
+    }
+
+    /// Like `skip`, for one record that holds several rows (an unclosed quote that swallowed
+    /// the rows after it): all `rows` are counted as skipped.
+    pub fn skip_rows(
+        &mut self,
+        reason: SkipReason,
+        line: u64,
+        rows: u64,
+        message: &str,
+    ) -> Result<(), ReadError> {
+        let at = format!("{}:{line}:", self.name);
+        self.skip_described(reason, &at, message, rows)
     }
 
     /// Like `skip`, for formats without lines: the position is a path into the document,
@@ -296,7 +309,7 @@ impl ReadContext<'_> {
         message: &str,
     ) -> Result<(), ReadError> {
         let at = format!("{}: {position}:", self.name);
-        self.skip_described(reason, &at, message)
+        self.skip_described(reason, &at, message, 1)
     }
 
     fn skip_described(
@@ -304,9 +317,15 @@ impl ReadContext<'_> {
         reason: SkipReason,
         at: &str,
         message: &str,
+        rows: u64,
     ) -> Result<(), ReadError> {
-        self.acct.skip(reason, 1);
-        let msg = format!("{at} {message} ({}, skipped)", reason.describe());
+        self.acct.skip(reason, rows);
+        let what = if rows == 1 {
+            reason.describe().to_string()
+        } else {
+            format!("{rows} rows, {}", reason.describe())
+        };
+        let msg = format!("{at} {message} ({what}, skipped)");
         if self.options.strict {
             return Err(ReadError::Strict(msg));
         }
