@@ -261,6 +261,10 @@ fn rows_inside(record: &csv::ByteRecord, delimiter: u8, n_fields: usize, call_co
 }
 
 fn parse_number(field: &[u8]) -> Option<f64> {
+    // Turn numbers are small integers: skip the float parser for them.
+    if (1..=15).contains(&field.len()) && field.iter().all(u8::is_ascii_digit) {
+        return Some(field.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) as f64);
+    }
     let s = std::str::from_utf8(field).ok()?.trim();
     let v: f64 = s.parse().ok()?;
     v.is_finite().then_some(v)
@@ -331,15 +335,22 @@ impl Reader for CsvReader {
             ctx.acct.rows_read += 1;
             // A record over several lines is either a message with line breaks or an unclosed
             // quote that swallowed the rows after it; the second loses rows unless it is caught.
-            // (A field left open at the end of the file also holds the file's last line end.)
-            let body = record.as_slice();
-            let body = &body[..body.len()
-                - body
-                    .iter()
-                    .rev()
-                    .take_while(|b| matches!(b, b'\r' | b'\n'))
-                    .count()];
-            let breaks = memchr::memchr_iter(b'\n', body).count() as u64;
+            // The csv reader counts every `\n` it consumes, quoted or not, so only a record that
+            // moved that count by more than one (rare: quoted line breaks, blank lines before it)
+            // is looked at closely.
+            let lines_consumed = rdr
+                .position()
+                .line()
+                .saturating_sub(record.position().map_or(0, |p| p.line()));
+            let breaks = if lines_consumed > 1 {
+                // (A field left open at the end of the file also holds the last line end.)
+                let body = record.as_slice();
+                let trailing = body.iter().rev().take_while(|b| matches!(b, b'\r' | b'\n'));
+                let body = &body[..body.len() - trailing.count()];
+                memchr::memchr_iter(b'\n', body).count() as u64
+            } else {
+                0
+            };
             let swallowed = if breaks > 0 {
                 rows_inside(&record, delimiter, n_fields, cols.call)
             } else {
