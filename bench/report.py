@@ -47,7 +47,7 @@ def medians(results: str, name: str) -> dict:
         path = os.path.join(results, f"{name}{suffix}.json")
         if os.path.exists(path):
             for r in json.load(open(path))["results"]:
-                out[r["command"]] = (r["median"], r["stddev"] or 0.0, len(r["times"]))
+                out[r["command"]] = (r["median"], r["stddev"] or 0.0, len(r["times"]), r["min"])
     return out
 
 
@@ -68,8 +68,8 @@ def section(results: str, path: str, title: str) -> list[str]:
         "",
         f"`{path}`: {file_facts(path)}.",
         "",
-        "| command | median | ± | runs | vs rg | vs 1 thread | peak RSS |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| command | median | fastest | ± | runs | vs rg | vs 1 thread | peak RSS |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     rss_of = {
         "callaudit --threads 1": rss(results, name, "t1"),
@@ -77,9 +77,9 @@ def section(results: str, path: str, title: str) -> list[str]:
         "rg -c -i -F -f PHRASES": rss(results, name, "rg"),
         "DuckDB (Python)": rss(results, name, "duckdb"),
     }
-    for cmd, (med, sd, n) in m.items():
+    for cmd, (med, sd, n, fastest) in m.items():
         lines.append(
-            f"| `{cmd}` | {med:.2f} s | {sd:.2f} | {n} | {med / rg:.2f} | {t1 / med:.2f}× | {rss_of.get(cmd, '–')} |"
+            f"| `{cmd}` | {med:.2f} s | {fastest:.2f} s | {sd:.2f} | {n} | {med / rg:.2f} | {t1 / med:.2f}× | {rss_of.get(cmd, '–')} |"
         )
     t2 = m.get("callaudit --threads 2", (float("nan"),))[0]
     duck = m.get("DuckDB (Python)", (float("nan"),))[0]
@@ -152,9 +152,13 @@ def targets_section(results: str, syn: str, big: str) -> list[str]:
     """The performance targets of the project's issue, against this run's numbers."""
     name = os.path.basename(syn)[: -len(".csv")]
     m = medians(results, name)
-    get = lambda k: m.get(k, (float("nan"),))[0]
+    get = lambda k, i=0: m.get(k, (float("nan"),) * 4)[i]
     t1, t2 = get("callaudit --threads 1"), get("callaudit --threads 2")
     rg, duck = get("rg -c -i -F -f PHRASES"), get("DuckDB (Python)")
+    # The same ratios from each command's fastest run: on a shared virtual machine the
+    # neighbours' load only ever adds time, so the fastest runs are the closest to the code's own.
+    f1, f2 = get("callaudit --threads 1", 3), get("callaudit --threads 2", 3)
+    frg, fduck = get("rg -c -i -F -f PHRASES", 3), get("DuckDB (Python)", 3)
 
     def mb(path: str) -> float:
         try:
@@ -165,13 +169,14 @@ def targets_section(results: str, syn: str, big: str) -> list[str]:
     small = mb(os.path.join(results, f"{name}-rss-t2.txt"))
     large = mb(os.path.join(results, "big.txt")) if big else float("nan")
     rows = [
-        ("callaudit (2 threads) / rg", f"{t2 / rg:.2f}", "≤ 1.0 (aim 0.7)", t2 / rg <= 1.0),
-        ("DuckDB / callaudit (2 threads)", f"{duck / t2:.1f}×", "≥ 8×", duck / t2 >= 8),
-        ("2 threads vs 1", f"{t1 / t2:.2f}×", "≥ 1.8×", t1 / t2 >= 1.8),
-        ("peak RSS, 174 MB file", f"{small:.1f} MB", "≤ 64 MB", small <= 64),
+        ("callaudit (2 threads) / rg", f"{t2 / rg:.2f}", f"{f2 / frg:.2f}", "≤ 1.0 (aim 0.7)", t2 / rg <= 1.0),
+        ("DuckDB / callaudit (2 threads)", f"{duck / t2:.1f}×", f"{fduck / f2:.1f}×", "≥ 8×", duck / t2 >= 8),
+        ("2 threads vs 1", f"{t1 / t2:.2f}×", f"{f1 / f2:.2f}×", "≥ 1.8×", t1 / t2 >= 1.8),
+        ("peak RSS, 174 MB file", f"{small:.1f} MB", "", "≤ 64 MB", small <= 64),
         (
             "peak RSS, 1.7 GB vs 174 MB",
             f"{large:.1f} vs {small:.1f} MB ({(large / small - 1) * 100:+.0f} %)",
+            "",
             "within 20 %",
             abs(large / small - 1) <= 0.2,
         ),
@@ -179,17 +184,20 @@ def targets_section(results: str, syn: str, big: str) -> list[str]:
     out = [
         "## Targets (synthetic file)",
         "",
-        "| target | measured | goal | met |",
-        "| --- | --- | --- | --- |",
+        "Measured on medians (\"met\" is judged on them); the fastest runs are shown beside them",
+        "because this is a shared virtual machine whose neighbours' load varies from run to run.",
+        "",
+        "| target | measured (medians) | fastest runs | goal | met |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    out += [f"| {n} | {v} | {g} | {'yes' if ok else '**no**'} |" for n, v, g, ok in rows]
+    out += [f"| {n} | {v} | {f} | {g} | {'yes' if ok else '**no**'} |" for n, v, f, g, ok in rows]
     out += [
         "",
         "Where callaudit is slower than ripgrep: rg only looks for literal phrases in raw bytes",
         "(SIMD literal search, one line at a time); callaudit parses the CSV, assembles calls,",
         "normalises every turn (case, apostrophes, contractions, sentence marks, emoji), runs an",
-        "overlapping Aho-Corasick scan over every word (about 330 MB/s for these patterns, with",
-        "either automaton kind), checks stems, number slots and NEAR, evaluates 22 items with",
+        "overlapping Aho-Corasick scan (a DFA) over every word, checks stems, number slots and",
+        "NEAR, evaluates 22 items with",
         "sentence, window and sequencing rules, and aggregates. On real text, where rg's",
         "case-insensitive search meets non-ASCII, the gap narrows (see above).",
         "",

@@ -5,7 +5,7 @@
 #
 #   CALLS=115000        calls in the main synthetic file (~175 MB, ~1.2 M utterances)
 #   BIG_CALLS=1150000   calls in the large file for the memory check (~1.7 GB); 0 skips it
-#   RUNS=5              timed runs per command (DuckDB: 2)
+#   RUNS=10             timed runs per command (DuckDB: 3)
 #   DATA=bench/data     where generated files are kept (reused when present)
 #
 # Installs ripgrep and hyperfine with apt-get and duckdb with pip when they are missing.
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS=${CALLS:-115000}
 BIG_CALLS=${BIG_CALLS:-1150000}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-10}
 DATA=${DATA:-bench/data}
 mkdir -p "$DATA"
 
@@ -65,7 +65,7 @@ for f in "${FILES[@]}"; do
     -n "callaudit --threads 1" "$BIN audit --quiet --threads 1 --format csv $f > /dev/null" \
     -n "callaudit --threads 2" "$BIN audit --quiet --threads 2 --format csv $f > /dev/null" \
     -n "rg -c -i -F -f PHRASES" "rg -c -i -F -f $PHRASES $f > /dev/null"
-  hyperfine --style basic --runs 2 --export-json "$RESULTS/$name-duckdb.json" \
+  hyperfine --style basic --runs 3 --export-json "$RESULTS/$name-duckdb.json" \
     -n "DuckDB (Python)" "python3 bench/duckdb_counts.py $RUBRIC $f > /dev/null"
   echo "== peak memory: $name"
   for t in 1 2; do
