@@ -1,5 +1,6 @@
 //! Output files are written to a temporary file beside the target and renamed into place when
-//! complete, so a nightly job never reads half a report.
+//! complete, so a nightly job never reads half a report. Devices, pipes and this process's own
+//! streams (`-o /dev/stdout`) are not files to replace: they are written in place.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -14,9 +15,28 @@ pub struct AtomicFile {
 enum Sink {
     /// A temporary file beside the target, renamed over it on commit.
     Staged(BufWriter<NamedTempFile>),
-    /// Written where it is: `/dev/null`, `/dev/stdout`, a FIFO. Renaming over one of these
+    /// Written where it is: `/dev/null`, a FIFO, a `/dev/fd/N`. Renaming over one of these
     /// would replace the device with a regular file (as root, for everyone on the machine).
     InPlace(BufWriter<File>),
+    /// `/dev/stdout` and its aliases: our own standard output, so that `-o /dev/stdout >> log`
+    /// appends like the shell said. (Reopening the path would start a regular file at offset 0,
+    /// and staging would rename over it: both lose what the file held.)
+    Stdout(BufWriter<io::Stdout>),
+    Stderr(io::Stderr),
+}
+
+/// Paths that name a standard stream of this process.
+fn standard_stream(path: &Path) -> Option<u8> {
+    match path.to_str()? {
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(1),
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(2),
+        _ => None,
+    }
+}
+
+/// Other descriptors of this process (`>(gzip > r.gz)` gives `/dev/fd/63`): written in place.
+fn descriptor_path(path: &Path) -> bool {
+    path.starts_with("/dev/fd") || path.starts_with("/proc/self/fd")
 }
 
 const BUFFER: usize = 256 * 1024;
@@ -25,7 +45,11 @@ impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
         let sink = match fs::metadata(path) {
-            Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            _ if standard_stream(path) == Some(1) => {
+                Sink::Stdout(BufWriter::with_capacity(BUFFER, io::stdout()))
+            }
+            _ if standard_stream(path) == Some(2) => Sink::Stderr(io::stderr()),
+            Ok(meta) if descriptor_path(path) || (!meta.is_file() && !meta.is_dir()) => {
                 let file = OpenOptions::new()
                     .write(true)
                     .open(path)
@@ -59,6 +83,8 @@ impl AtomicFile {
         };
         match self.sink {
             Sink::InPlace(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
+            Sink::Stdout(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
+            Sink::Stderr(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
             Sink::Staged(w) => {
                 let tmp = w
                     .into_inner()
@@ -96,6 +122,8 @@ impl Write for AtomicFile {
         match &mut self.sink {
             Sink::Staged(w) => w.write(buf),
             Sink::InPlace(w) => w.write(buf),
+            Sink::Stdout(w) => w.write(buf),
+            Sink::Stderr(w) => w.write(buf),
         }
     }
 
@@ -103,6 +131,8 @@ impl Write for AtomicFile {
         match &mut self.sink {
             Sink::Staged(w) => w.flush(),
             Sink::InPlace(w) => w.flush(),
+            Sink::Stdout(w) => w.flush(),
+            Sink::Stderr(w) => w.flush(),
         }
     }
 }

@@ -401,6 +401,25 @@ fn output_to_a_device_or_pipe_is_written_in_place() {
     assert_eq!(stdout.lines().count(), 6);
 }
 
+#[cfg(unix)]
+#[test]
+fn output_to_dev_stdout_appends_where_the_shell_pointed_it() {
+    // `callaudit ... -o /dev/stdout >> log`: the log keeps what it held and gains the report.
+    let w = Workdir::new();
+    let log = w.write("log.txt", "earlier line\n");
+    let append = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--quiet", "--format", "csv", "-o", "/dev/stdout"])
+        .arg(repo_path("examples/data"))
+        .stdout(append)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.starts_with("earlier line\nagent,calls,"), "{text}");
+    assert_eq!(text.lines().count(), 7);
+}
+
 #[test]
 fn tweetsumm_is_audited_without_skipping_a_row() {
     let Some(shared) = shared() else { return };
