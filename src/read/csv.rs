@@ -242,7 +242,7 @@ fn rows_inside(record: &csv::ByteRecord, delimiter: u8, n_fields: usize, call_co
         _ => 2,
     };
     let shaped_like_own = |id: &[u8]| {
-        let id = id.trim_ascii().trim_ascii_start();
+        let id = id.trim_ascii();
         let id = id.strip_prefix(b"\"").unwrap_or(id);
         let id = id.strip_suffix(b"\"").unwrap_or(id);
         id.len() == own_id.len() && id.iter().map(class).eq(own_id.iter().map(class))
