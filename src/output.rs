@@ -2,7 +2,7 @@
 //! complete, so a nightly job never reads half a report. Devices, pipes and this process's own
 //! streams (`-o /dev/stdout`) are not files to replace: they are written in place.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -13,23 +13,25 @@ pub struct AtomicFile {
 }
 
 enum Sink {
-    /// A temporary file beside the target, renamed over it on commit.
-    Staged(BufWriter<NamedTempFile>),
-    /// Written where it is: `/dev/null`, a FIFO, a `/dev/fd/N`. Renaming over one of these
-    /// would replace the device with a regular file (as root, for everyone on the machine).
-    InPlace(BufWriter<File>),
-    /// `/dev/stdout` and its aliases: our own standard output, so that `-o /dev/stdout >> log`
-    /// appends like the shell said. (Reopening the path would start a regular file at offset 0,
-    /// and staging would rename over it: both lose what the file held.)
-    Stdout(BufWriter<io::Stdout>),
-    Stderr(io::Stderr),
+    /// A temporary file beside `target` (the real file, when `path` is a symlink to one),
+    /// renamed over it on commit.
+    Staged {
+        file: BufWriter<NamedTempFile>,
+        target: PathBuf,
+    },
+    /// Written where it is. Devices, FIFOs and `/dev/fd/N`: renaming over one of these would
+    /// replace the device with a regular file (as root, for everyone on the machine). And
+    /// `/dev/stdout`, `/dev/stderr`: our own streams, so that `-o /dev/stdout >> log` appends
+    /// as the shell said (reopening the path would start a regular file at offset 0, and
+    /// staging would rename over it: both lose what the file held).
+    Direct(BufWriter<Box<dyn Write + Send>>),
 }
 
-/// Paths that name a standard stream of this process.
-fn standard_stream(path: &Path) -> Option<u8> {
+/// This process's own stream for a path that names one.
+fn standard_stream(path: &Path) -> Option<Box<dyn Write + Send>> {
     match path.to_str()? {
-        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(1),
-        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(2),
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(Box::new(io::stdout())),
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(Box::new(io::stderr())),
         _ => None,
     }
 }
@@ -44,26 +46,30 @@ const BUFFER: usize = 256 * 1024;
 impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-        let sink = match fs::metadata(path) {
-            _ if standard_stream(path) == Some(1) => {
-                Sink::Stdout(BufWriter::with_capacity(BUFFER, io::stdout()))
-            }
-            _ if standard_stream(path) == Some(2) => Sink::Stderr(io::stderr()),
-            Ok(meta) if descriptor_path(path) || (!meta.is_file() && !meta.is_dir()) => {
+        let direct = |w: Box<dyn Write + Send>| Sink::Direct(BufWriter::with_capacity(BUFFER, w));
+        let sink = match (standard_stream(path), fs::metadata(path)) {
+            (Some(stream), _) => direct(stream),
+            (None, Ok(meta)) if descriptor_path(path) || (!meta.is_file() && !meta.is_dir()) => {
                 let file = OpenOptions::new()
                     .write(true)
                     .open(path)
                     .map_err(with_path)?;
-                Sink::InPlace(BufWriter::with_capacity(BUFFER, file))
+                direct(Box::new(file))
             }
             // An existing regular file, possibly behind a symlink: stage beside the file the link
             // points to, so the rename replaces the file and leaves the link alone.
-            Ok(meta) if meta.is_file() => {
-                let real = fs::canonicalize(path).map_err(with_path)?;
-                Sink::Staged(staged_beside(&real).map_err(with_path)?)
+            (None, Ok(meta)) if meta.is_file() => {
+                let target = fs::canonicalize(path).map_err(with_path)?;
+                Sink::Staged {
+                    file: staged_beside(&target).map_err(with_path)?,
+                    target,
+                }
             }
             // A new file, or a directory (whose rename then fails with a clear error).
-            _ => Sink::Staged(staged_beside(path).map_err(with_path)?),
+            _ => Sink::Staged {
+                file: staged_beside(path).map_err(with_path)?,
+                target: path.to_path_buf(),
+            },
         };
         Ok(AtomicFile {
             path: path.to_path_buf(),
@@ -75,23 +81,19 @@ impl AtomicFile {
         &self.path
     }
 
-    /// Renames the finished file into place (or flushes a device or pipe written in place).
+    /// Renames the finished file into place (or flushes what was written in place).
     pub fn commit(self) -> io::Result<()> {
         let path = self.path;
         let with_path = |kind: io::ErrorKind, e: &dyn std::fmt::Display| {
             io::Error::new(kind, format!("{}: {e}", path.display()))
         };
         match self.sink {
-            Sink::InPlace(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
-            Sink::Stdout(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
-            Sink::Stderr(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
-            Sink::Staged(w) => {
-                let tmp = w
+            Sink::Direct(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
+            Sink::Staged { file, target } => {
+                let tmp = file
                     .into_inner()
                     .map_err(|e| with_path(e.error().kind(), e.error()))?;
                 tmp.as_file().sync_all().ok();
-                // The staged file sits beside the real target (see `create`).
-                let target = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
                 tmp.persist(&target)
                     .map_err(|e| with_path(e.error.kind(), &e.error))?;
                 Ok(())
@@ -120,19 +122,15 @@ fn staged_beside(path: &Path) -> io::Result<BufWriter<NamedTempFile>> {
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.sink {
-            Sink::Staged(w) => w.write(buf),
-            Sink::InPlace(w) => w.write(buf),
-            Sink::Stdout(w) => w.write(buf),
-            Sink::Stderr(w) => w.write(buf),
+            Sink::Staged { file, .. } => file.write(buf),
+            Sink::Direct(w) => w.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.sink {
-            Sink::Staged(w) => w.flush(),
-            Sink::InPlace(w) => w.flush(),
-            Sink::Stdout(w) => w.flush(),
-            Sink::Stderr(w) => w.flush(),
+            Sink::Staged { file, .. } => file.flush(),
+            Sink::Direct(w) => w.flush(),
         }
     }
 }

@@ -260,6 +260,20 @@ fn rows_inside(record: &csv::ByteRecord, delimiter: u8, n_fields: usize, call_co
         .count() as u64
 }
 
+/// The `\n` bytes inside a record's fields, without the line end that a field left open at the
+/// end of the file also holds. The csv reader counts every `\n` it consumes, quoted or not, so
+/// only a record that moved that count by more than one (rare: quoted line breaks, blank lines
+/// before it) needs looking at.
+fn line_breaks_inside(record: &csv::ByteRecord, lines_consumed: u64) -> u64 {
+    if lines_consumed <= 1 {
+        return 0;
+    }
+    let body = record.as_slice();
+    let trailing = body.iter().rev().take_while(|b| matches!(b, b'\r' | b'\n'));
+    let body = &body[..body.len() - trailing.count()];
+    memchr::memchr_iter(b'\n', body).count() as u64
+}
+
 fn parse_number(field: &[u8]) -> Option<f64> {
     // Turn numbers are small integers: skip the float parser for them.
     if (1..=15).contains(&field.len()) && field.iter().all(u8::is_ascii_digit) {
@@ -335,22 +349,11 @@ impl Reader for CsvReader {
             ctx.acct.rows_read += 1;
             // A record over several lines is either a message with line breaks or an unclosed
             // quote that swallowed the rows after it; the second loses rows unless it is caught.
-            // The csv reader counts every `\n` it consumes, quoted or not, so only a record that
-            // moved that count by more than one (rare: quoted line breaks, blank lines before it)
-            // is looked at closely.
             let lines_consumed = rdr
                 .position()
                 .line()
                 .saturating_sub(record.position().map_or(0, |p| p.line()));
-            let breaks = if lines_consumed > 1 {
-                // (A field left open at the end of the file also holds the last line end.)
-                let body = record.as_slice();
-                let trailing = body.iter().rev().take_while(|b| matches!(b, b'\r' | b'\n'));
-                let body = &body[..body.len() - trailing.count()];
-                memchr::memchr_iter(b'\n', body).count() as u64
-            } else {
-                0
-            };
+            let breaks = line_breaks_inside(&record, lines_consumed);
             let swallowed = if breaks > 0 {
                 rows_inside(&record, delimiter, n_fields, cols.call)
             } else {
