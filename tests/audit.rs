@@ -386,17 +386,12 @@ fn stdout_holds_only_the_report() {
 fn output_to_a_device_or_pipe_is_written_in_place() {
     // `-o /dev/stdout` (and `-o /dev/null`) must write through the device: staging a temporary
     // file and renaming it over the path would replace the device with a regular file.
-    let out = callaudit()
+    let run = callaudit()
         .args(["audit", "--quiet", "--format", "csv", "-o", "/dev/stdout"])
         .arg(repo_path("examples/data"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+        .assert()
+        .success();
+    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
     assert!(stdout.starts_with("agent,calls,"), "{stdout}");
     assert_eq!(stdout.lines().count(), 6);
 }
