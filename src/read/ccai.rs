@@ -248,16 +248,10 @@ mod tests {
     use super::*;
     use crate::accounting::Accounting;
     use crate::model::Call;
-    use crate::read::ReadOptions;
-    use crate::read::read_for_test;
+    use crate::read::read_finished_for_test;
 
     fn read(name: &str, data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
-        let (r, acct) = read_for_test(&CcaiReader, name, data.as_bytes(), &ReadOptions::default());
-        let r = r.map(|mut calls| {
-            calls.iter_mut().for_each(Call::finish);
-            calls
-        });
-        (r, acct)
+        read_finished_for_test(&CcaiReader, name, data.as_bytes())
     }
 
     #[test]

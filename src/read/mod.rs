@@ -573,6 +573,22 @@ pub(crate) fn read_for_test(
     (result.map(|_| calls), acct)
 }
 
+/// `read_for_test`, then each call finished as the pipeline would (times rebased, turns in
+/// order): for the readers whose tests look at what `Call::finish` makes of their times.
+#[cfg(test)]
+pub(crate) fn read_finished_for_test(
+    reader: &dyn Reader,
+    name: &str,
+    data: &[u8],
+) -> (Result<Vec<Call>, ReadError>, Accounting) {
+    let (calls, acct) = read_for_test(reader, name, data, &ReadOptions::default());
+    let calls = calls.map(|mut calls| {
+        calls.iter_mut().for_each(Call::finish);
+        calls
+    });
+    (calls, acct)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
