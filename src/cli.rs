@@ -72,6 +72,60 @@ why, and the score arithmetic.",
     )]
     Explain(Box<ExplainArgs>),
 
+    /// Pick calls for human review and write a review sheet
+    #[command(
+        long_about = "Pick calls for QA reviewers to score by hand, and write a review sheet: \
+call_id, agent, date, then one empty column per rubric item for the reviewer's verdict and \
+(unless --blind) the tool's verdicts in columns named tool:ITEM.
+
+Each agent gets --per-agent calls (all of them when they have fewer). Unless --random, upset \
+customers and failed calls are over-represented: a call's weight is 1, times 3 when the \
+customer was upset, times 3 when the call scored below the pass mark, and calls are drawn \
+without replacement with probability proportional to their weight (weighted reservoir sampling \
+keyed by a hash of --seed and the call id, so the same inputs and seed give the same sample \
+whatever the file order or thread count).
+
+Fill the sheet with 1/0 (or yes/no), leave cells blank for items not judged, and compare it \
+with `callaudit calibrate`.",
+        after_long_help = "EXAMPLES:
+    Five calls per agent from last week, blind, with transcripts for the reviewers:
+        callaudit sample exports/ --last 7d --per-agent 5 --blind -o sheet.csv --packet calls.html
+
+    A plain random sample of two agents, reproducible:
+        callaudit sample exports/ --agent ann --agent bob --random --seed 42 -o sheet.csv
+
+EXIT STATUS:
+    0  the sheet was written
+    2  usage error, unreadable or invalid input, nothing to sample"
+    )]
+    Sample(Box<SampleArgs>),
+
+    /// Compare reviewers' verdicts in a filled review sheet with the tool's
+    #[command(
+        long_about = "Compare a filled review sheet with the tool's verdicts on the same calls, \
+item by item: how many calls were judged, how often the reviewer and the tool said yes, \
+precision, recall and F1 (the reviewer is the truth) and Cohen's kappa. Then every disagreement \
+with the evidence: the words that fired, or that nothing matched.
+
+What is compared is whether the item happened in the call (its count is at least 1), as the QA \
+standard defines a label, whatever the item's applicability rule says about scoring.
+
+The sheet is a CSV with a call_id column and one column per item id; a cell holds 1/0, yes/no, \
+true/false, or blank / n/a when not judged. With a reviewer column, several reviewers may judge \
+the same call: their agreement with each other is reported too. A judged call missing from the \
+inputs is counted and listed (--strict makes it fatal).",
+        after_long_help = "EXAMPLES:
+    callaudit calibrate sheet.csv exports/
+    callaudit calibrate sheet.csv exports/ --format csv -o agreement.csv --disagreements diff.csv
+    callaudit calibrate sheet.csv exports/ --min-kappa 0.6
+
+EXIT STATUS:
+    0  compared
+    1  an item's kappa is below --min-kappa
+    2  usage error, a bad sheet, unreadable input, nothing judged"
+    )]
+    Calibrate(Box<CalibrateArgs>),
+
     /// Print, check or try out a rubric
     #[command(subcommand)]
     Rubric(RubricCommand),
@@ -227,28 +281,9 @@ pub enum SortArg {
     Calls,
 }
 
+/// Which calls to keep (shared by audit and sample).
 #[derive(Debug, Args)]
-pub struct AuditArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-
-    /// Report format
-    #[arg(short, long, value_enum, default_value = "table")]
-    pub format: FormatArg,
-
-    /// Write the report to FILE (atomically) instead of stdout
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Also write one record per call: .csv (counts per item) or .jsonl (with evidence)
-    #[arg(long, value_name = "FILE")]
-    pub calls: Option<PathBuf>,
-
-    /// Also write one CSV row per match: call, agent, item, turn, speaker, time, matched
-    /// text and the (masked) turn text
-    #[arg(long, value_name = "FILE.csv")]
-    pub evidence: Option<PathBuf>,
-
+pub struct FilterArgs {
     /// Only calls on or after DATE (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
@@ -272,6 +307,32 @@ pub struct AuditArgs {
     /// Only this team (repeatable; teams come from a team column or --metadata)
     #[arg(long = "team", value_name = "NAME")]
     pub teams: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Report format
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+
+    /// Write the report to FILE (atomically) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write one record per call: .csv (counts per item) or .jsonl (with evidence)
+    #[arg(long, value_name = "FILE")]
+    pub calls: Option<PathBuf>,
+
+    /// Also write one CSV row per match: call, agent, item, turn, speaker, time, matched
+    /// text and the (masked) turn text
+    #[arg(long, value_name = "FILE.csv")]
+    pub evidence: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
 
     /// One report line per agent, team, date, ISO week or queue
     #[arg(long, value_enum, default_value = "agent")]
@@ -288,6 +349,11 @@ pub struct AuditArgs {
     /// Only the N worst lines (by mean score)
     #[arg(long, value_name = "N")]
     pub bottom: Option<usize>,
+
+    /// A filled review sheet (CSV: call_id, one column per item): reviewers' verdicts replace
+    /// the tool's for those calls and items before scoring (see `callaudit calibrate`)
+    #[arg(long, value_name = "SHEET.csv")]
+    pub overrides: Option<PathBuf>,
 
     /// A JSON report of an earlier run: adds per-line and per-item changes
     #[arg(long, value_name = "FILE.json")]
@@ -315,6 +381,81 @@ pub struct AuditArgs {
     pub allow_empty: bool,
 
     /// No progress bar and no run summary on stderr (warnings and errors still appear)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Calls per agent (all of an agent's calls when they have fewer)
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub per_agent: usize,
+
+    /// Every call equally likely (no over-representation of upset or failed calls)
+    #[arg(long)]
+    pub random: bool,
+
+    /// Seed of the draw: the same inputs and seed give the same sample
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Leave out the tool's verdicts, so reviewers are not swayed by them
+    #[arg(long)]
+    pub blind: bool,
+
+    /// Write the review sheet to FILE.csv (atomically) instead of stdout
+    #[arg(short, long, value_name = "FILE.csv")]
+    pub output: Option<PathBuf>,
+
+    /// Also write the sampled transcripts for reviewers (.html or .md), masked as in --evidence
+    #[arg(long, value_name = "FILE")]
+    pub packet: Option<PathBuf>,
+
+    /// No run summary on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CalibrateFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The filled review sheet (CSV)
+    #[arg(value_name = "SHEET.csv")]
+    pub sheet: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format of the agreement table
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CalibrateFormat,
+
+    /// Write the output to FILE (atomically) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write every disagreement as CSV: call_id, reviewer, item, reviewer's verdict,
+    /// tool's verdict, evidence
+    #[arg(long, value_name = "FILE.csv")]
+    pub disagreements: Option<PathBuf>,
+
+    /// Exit 1 when any judged item's Cohen's kappa is below K
+    #[arg(long, value_name = "K")]
+    pub min_kappa: Option<f64>,
+
+    /// No run summary on stderr
     #[arg(short, long)]
     pub quiet: bool,
 }

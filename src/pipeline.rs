@@ -29,6 +29,8 @@ pub struct Filters {
     pub teams: Vec<String>,
     /// Only this call (explain).
     pub call: Option<String>,
+    /// Only these calls (calibrate, the transcripts of a sample).
+    pub only: Option<std::collections::HashSet<String>>,
 }
 
 impl Filters {
@@ -40,6 +42,11 @@ impl Filters {
     fn excludes(&self, call: &Call) -> Option<&'static str> {
         if let Some(id) = &self.call
             && call.id != *id
+        {
+            return Some("call");
+        }
+        if let Some(only) = &self.only
+            && !only.contains(&call.id)
         {
             return Some("call");
         }

@@ -228,6 +228,7 @@ pub(crate) fn evaluate(
         percent_fallback,
         seconds_without_timings,
         detail: det.map(Box::new),
+        overridden: Vec::new(),
     }
 }
 

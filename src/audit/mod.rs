@@ -9,7 +9,7 @@ use crate::model::{Call, Speaker};
 use crate::normalise::{Normalised, normalise_into};
 use crate::rubric::{Detector, Role, Rubric};
 use chrono::NaiveDate;
-pub use evaluate::fmt_num;
+pub use evaluate::{fmt_num, score};
 
 /// What an item came to in one call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -118,6 +118,16 @@ pub struct CallAudit {
     /// A seconds window made an item n/a because the call has no timings.
     pub seconds_without_timings: bool,
     pub detail: Option<Box<CallDetail>>,
+    /// Verdicts a reviewer's override replaced (`audit --overrides`), by item.
+    pub overridden: Vec<Overridden>,
+}
+
+/// One verdict a reviewer overrode: whether the item happened, by the tool and by the reviewer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overridden {
+    pub item: usize,
+    pub tool: bool,
+    pub reviewer: bool,
 }
 
 impl CallAudit {

@@ -7,7 +7,9 @@ use super::common::{enricher, input_format, load_rubric, read_options, threads, 
 use crate::accounting::Accounting;
 use crate::aggregate::{Aggregate, GroupBy};
 use crate::audit::CallAudit;
-use crate::cli::{AuditArgs, FormatArg, GroupByArg, SortArg};
+use crate::calibration::overrides::Overrides;
+use crate::calibration::sheet;
+use crate::cli::{AuditArgs, FilterArgs, FormatArg, GroupByArg, SortArg};
 use crate::gates::{self, GateVerdict};
 use crate::model::Call;
 use crate::output::AtomicFile;
@@ -16,11 +18,12 @@ use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
 use crate::read::dates::{parse_date, parse_span_days};
 use crate::read::input::{Discovered, Input, discover};
-use crate::render::{Format, Report, Row, baseline, terminal_safe};
+use crate::render::{Format, OverrideEntry, OverrideInfo, Report, Row, baseline, terminal_safe};
 use crate::rubric::Rubric;
 use anyhow::bail;
 use chrono::{Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,12 +39,37 @@ struct Collector<'r> {
     evidence: Option<Box<dyn CallRecords>>,
     evidence_path: Option<PathBuf>,
     masker: Masker,
+    overrides: Option<Overrides>,
+    /// Verdicts replaced by `--overrides`, and how many of them changed the tool's answer.
+    overridden: u64,
+    overridden_changed: u64,
+    override_calls: HashSet<String>,
+    override_list: Vec<OverrideEntry>,
     percent_fallback: bool,
     seconds_without_timings: bool,
 }
 
 impl AuditSink for Collector<'_> {
-    fn accept(&mut self, call: &Call, audit: CallAudit) -> anyhow::Result<()> {
+    fn accept(&mut self, call: &Call, mut audit: CallAudit) -> anyhow::Result<()> {
+        if let Some(o) = &self.overrides {
+            o.apply(self.rubric, &mut audit);
+            if !audit.overridden.is_empty() {
+                self.overridden += audit.overridden.len() as u64;
+                self.overridden_changed += audit
+                    .overridden
+                    .iter()
+                    .filter(|v| v.tool != v.reviewer)
+                    .count() as u64;
+                self.override_calls.insert(audit.call_id.clone());
+                self.override_list
+                    .extend(audit.overridden.iter().map(|v| OverrideEntry {
+                        call_id: audit.call_id.clone(),
+                        item: self.rubric.items[v.item].id.clone(),
+                        tool: v.tool,
+                        reviewer: v.reviewer,
+                    }));
+            }
+        }
         self.agg.add(self.rubric, &audit);
         if let Some(a) = self.by_agent.as_mut() {
             a.add(self.rubric, &audit);
@@ -64,9 +92,18 @@ impl AuditSink for Collector<'_> {
         }
         self.percent_fallback = false;
         self.seconds_without_timings = false;
+        self.overridden = 0;
+        self.overridden_changed = 0;
+        self.override_calls.clear();
+        self.override_list.clear();
         // Dropping an old writer deletes its temporary file.
         if let Some(path) = &self.calls_path {
-            self.calls = Some(percall::create(path, self.rubric, self.masker)?);
+            self.calls = Some(percall::create(
+                path,
+                self.rubric,
+                self.masker,
+                self.overrides.is_some(),
+            )?);
         }
         if let Some(path) = &self.evidence_path {
             self.evidence = Some(percall::evidence::create(path, self.masker)?);
@@ -75,7 +112,7 @@ impl AuditSink for Collector<'_> {
     }
 }
 
-fn filters(args: &AuditArgs) -> anyhow::Result<Filters> {
+pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     let date = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<NaiveDate>> {
         v.as_deref()
             .map(|s| {
@@ -111,6 +148,7 @@ fn filters(args: &AuditArgs) -> anyhow::Result<Filters> {
         agents: args.agents.clone(),
         teams: args.teams.clone(),
         call: None,
+        only: None,
     })
 }
 
@@ -239,7 +277,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let read = read_options(&args.input)?;
     let format = input_format(&args.input)?;
     let threads = threads(&args.input)?;
-    let filters = filters(&args)?;
+    let filters = filters(&args.filter)?;
     let enricher = enricher(&args.input)?;
     let masker = Masker::new(args.input.redact);
     let report_format = match args.format {
@@ -258,6 +296,16 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         &rubric,
     )?;
     let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
+    let overrides = match args.overrides.as_deref() {
+        Some(path) => {
+            let sheet = sheet::read(path, &rubric).map_err(|e| InputError(e.to_string()))?;
+            Some(
+                Overrides::from_sheet(path, &sheet, &rubric)
+                    .map_err(|e| InputError(e.to_string()))?,
+            )
+        }
+        None => None,
+    };
     distinct_outputs(&args)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     // Open the outputs before the work, so a bad path fails fast.
@@ -265,7 +313,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let calls = args
         .calls
         .as_deref()
-        .map(|p| percall::create(p, &rubric, masker))
+        .map(|p| percall::create(p, &rubric, masker, args.overrides.is_some()))
         .transpose()?;
     let evidence = args
         .evidence
@@ -290,6 +338,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         evidence,
         evidence_path: args.evidence.clone(),
         masker,
+        overrides,
+        overridden: 0,
+        overridden_changed: 0,
+        override_calls: HashSet::new(),
+        override_list: Vec::new(),
         percent_fallback: false,
         seconds_without_timings: false,
     };
@@ -343,6 +396,19 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
 
     let inputs = discovered.inputs.iter().map(|i| i.name.clone()).collect();
     let mut report = Report::build(&rubric, &sink.agg, acct, inputs);
+    if let Some(path) = &args.overrides {
+        let info = OverrideInfo {
+            file: path.display().to_string(),
+            calls: sink.override_calls.len() as u64,
+            verdicts: sink.overridden,
+            changed: sink.overridden_changed,
+            list: std::mem::take(&mut sink.override_list),
+        };
+        if !args.quiet {
+            eprintln!("callaudit: {}", terminal_safe(&info.summary()));
+        }
+        report.overrides = Some(info);
+    }
     // Gates see every line, before --top/--bottom cut the report.
     let agents = agent_rows(&report, sink.by_agent.as_ref());
     report.gates = gates::evaluate(&gates, &report.overall, &agents);

@@ -1,5 +1,6 @@
 //! Per-call CSV: call_id, agent_id, date, turns, score, passed, then one column per rubric
-//! item.
+//! item; with `audit --overrides`, a last column `overridden` lists the items whose verdict a
+//! reviewer replaced (`item:tool>reviewer`, e.g. `empathy:1>0`).
 
 use super::{CallRecords, item_cell, score_text};
 use crate::audit::CallAudit;
@@ -11,15 +12,23 @@ use crate::rubric::Rubric;
 pub struct CsvRecords {
     w: csv::Writer<AtomicFile>,
     row: Vec<String>,
+    overrides: bool,
 }
 
 impl CsvRecords {
-    pub fn new(file: AtomicFile, rubric: &Rubric) -> anyhow::Result<CsvRecords> {
+    pub fn new(file: AtomicFile, rubric: &Rubric, overrides: bool) -> anyhow::Result<CsvRecords> {
         let mut w = csv::Writer::from_writer(file);
         let mut header: Vec<&str> = vec!["call_id", "agent_id", "date", "turns", "score", "passed"];
         header.extend(rubric.items.iter().map(|i| i.id.as_str()));
+        if overrides {
+            header.push("overridden");
+        }
         w.write_record(&header)?;
-        Ok(CsvRecords { w, row: Vec::new() })
+        Ok(CsvRecords {
+            w,
+            row: Vec::new(),
+            overrides,
+        })
     }
 }
 
@@ -35,6 +44,17 @@ impl CallRecords for CsvRecords {
         self.row.push(u8::from(a.passed).to_string());
         for (item, o) in rubric.items.iter().zip(&a.items) {
             self.row.push(item_cell(item.kind, o.count, o.verdict));
+        }
+        if self.overrides {
+            let marks: Vec<String> = a
+                .overridden
+                .iter()
+                .map(|o| {
+                    let id = &rubric.items[o.item].id;
+                    format!("{id}:{}>{}", u8::from(o.tool), u8::from(o.reviewer))
+                })
+                .collect();
+            self.row.push(marks.join(";"));
         }
         self.w.write_record(&self.row)?;
         Ok(())

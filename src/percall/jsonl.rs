@@ -44,10 +44,12 @@ pub fn call_json(rubric: &Rubric, a: &CallAudit, masker: Masker) -> Value {
                     .collect()
             })
             .unwrap_or_default();
-        items.insert(
-            item.id.clone(),
-            json!({"verdict": o.verdict.as_str(), "count": o.count, "evidence": evidence}),
-        );
+        let mut v = json!({"verdict": o.verdict.as_str(), "count": o.count, "evidence": evidence});
+        // Only with `audit --overrides`: the reviewer's verdict replaced the tool's.
+        if let Some(ov) = a.overridden.iter().find(|ov| ov.item == i) {
+            v["overridden"] = json!({"tool": ov.tool, "reviewer": ov.reviewer});
+        }
+        items.insert(item.id.clone(), v);
     }
     json!({
         "call_id": a.call_id,

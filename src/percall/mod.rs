@@ -21,11 +21,13 @@ pub trait CallRecords: Send {
     fn needs_detail(&self) -> bool;
 }
 
-/// Opens the per-call file for `path`, by extension. `masker` masks quoted evidence text.
+/// Opens the per-call file for `path`, by extension. `masker` masks quoted evidence text;
+/// `overrides` adds the CSV's `overridden` column (`audit --overrides`).
 pub fn create(
     path: &Path,
     rubric: &Rubric,
     masker: Masker,
+    overrides: bool,
 ) -> anyhow::Result<Box<dyn CallRecords>> {
     let ext = path
         .extension()
@@ -34,7 +36,7 @@ pub fn create(
         .to_ascii_lowercase();
     let file = AtomicFile::create(path)?;
     match ext.as_str() {
-        "csv" => Ok(Box::new(csv::CsvRecords::new(file, rubric)?)),
+        "csv" => Ok(Box::new(csv::CsvRecords::new(file, rubric, overrides)?)),
         "jsonl" | "ndjson" => Ok(Box::new(jsonl::JsonlRecords::new(file, masker))),
         _ => anyhow::bail!(
             "--calls {}: the extension says the format: use .csv or .jsonl",

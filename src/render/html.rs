@@ -434,6 +434,9 @@ fn run_info(report: &Report, h: &mut String) {
         let _ = write!(h, "<li>{}</li>", esc(i));
     }
     h.push_str("</ul></details></dd>");
+    if let Some(o) = &report.overrides {
+        let _ = write!(h, "<dt>Overrides</dt><dd>{}</dd>", esc(&o.summary()));
+    }
     if let Some(b) = &report.baseline {
         let _ = write!(
             h,

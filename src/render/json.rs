@@ -77,6 +77,22 @@ fn gate_json(v: &GateVerdict) -> Value {
 
 /// The report as a JSON value (also what `--baseline` reads back).
 pub fn report_json(report: &Report) -> Value {
+    let mut v = report_json_core(report);
+    if let Some(o) = &report.overrides {
+        v["overrides"] = json!({
+            "file": o.file,
+            "calls": o.calls,
+            "verdicts": o.verdicts,
+            "changed": o.changed,
+            "list": o.list.iter().map(|e| json!({
+                "call_id": e.call_id, "item": e.item, "tool": e.tool, "reviewer": e.reviewer,
+            })).collect::<Vec<_>>(),
+        });
+    }
+    v
+}
+
+fn report_json_core(report: &Report) -> Value {
     let items: Vec<Value> = report
         .items
         .iter()

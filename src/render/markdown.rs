@@ -52,6 +52,9 @@ impl Renderer for MarkdownRenderer {
         }
         writeln!(out, "- **Inputs:** {}", listed.join(", "))?;
         writeln!(out, "- **Run:** {}", run_summary(report))?;
+        if let Some(o) = &report.overrides {
+            writeln!(out, "- **Overrides:** {}", md_text(&o.summary()))?;
+        }
         writeln!(out, "- **Grouped by:** {}", report.group_by)?;
         if let Some(b) = &report.baseline {
             writeln!(

@@ -134,6 +134,41 @@ pub struct Report {
     pub baseline: Option<BaselineInfo>,
     /// The gates' verdicts (`--fail-under`, `--fail-agent-under`, `--fail-on`).
     pub gates: Vec<GateVerdict>,
+    /// `--overrides`: reviewers' verdicts that replaced the tool's.
+    pub overrides: Option<OverrideInfo>,
+}
+
+/// What `audit --overrides` changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OverrideInfo {
+    /// The review sheet, as named on the command line.
+    pub file: String,
+    /// Audited calls with at least one overridden verdict.
+    pub calls: u64,
+    /// Verdicts replaced by a reviewer's.
+    pub verdicts: u64,
+    /// Of those, the ones where the reviewer disagreed with the tool.
+    pub changed: u64,
+    /// Every overridden verdict, in the order calls were audited.
+    pub list: Vec<OverrideEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverrideEntry {
+    pub call_id: String,
+    pub item: String,
+    pub tool: bool,
+    pub reviewer: bool,
+}
+
+impl OverrideInfo {
+    /// One line for report footers and the run summary.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} verdict(s) on {} call(s) overridden by reviewers from {} ({} changed the tool's answer)",
+            self.verdicts, self.calls, self.file, self.changed
+        )
+    }
 }
 
 pub fn round1(x: f64) -> f64 {
@@ -209,6 +244,7 @@ impl Report {
             },
             baseline: None,
             gates: Vec::new(),
+            overrides: None,
         }
     }
 

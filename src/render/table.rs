@@ -185,6 +185,9 @@ impl Renderer for TableRenderer {
                 names.join(", ")
             )?;
         }
+        if let Some(o) = &report.overrides {
+            writeln!(out, "{}", terminal_safe(&o.summary()))?;
+        }
         if let Some(b) = &report.baseline {
             writeln!(
                 out,

@@ -1,0 +1,375 @@
+//! Review sheets: a CSV with a `call_id` column, an optional `reviewer` column, and one column
+//! per rubric item that a reviewer filled in. A cell is a verdict (`1`/`0`, `yes`/`no`, `y`/`n`,
+//! `true`/`false`, any case) or not judged (blank, `n/a`, `na`, `-`).
+//!
+//! Columns `agent`, `date`, `notes` (and `comment(s)`) and the tool's own verdicts written by
+//! `callaudit sample` (`tool:ITEM`) are carried but not read as verdicts. Any other column is an
+//! error: a misspelt item would otherwise be silently ignored.
+
+use crate::rubric::Rubric;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One reviewer's verdicts on one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetRow {
+    /// Line of the row in the sheet (1-based; the header is line 1).
+    pub line: u64,
+    pub call_id: String,
+    /// Empty when the sheet has no reviewer column.
+    pub reviewer: String,
+    /// Judged cells: (item index in the rubric, happened).
+    pub verdicts: Vec<(usize, bool)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReviewSheet {
+    pub rows: Vec<SheetRow>,
+    /// The item columns, in sheet order (indices into the rubric).
+    pub items: Vec<usize>,
+    pub has_reviewer: bool,
+}
+
+impl ReviewSheet {
+    /// Judged cells in the whole sheet.
+    pub fn judged(&self) -> usize {
+        self.rows.iter().map(|r| r.verdicts.len()).sum()
+    }
+}
+
+/// What is wrong with a sheet, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetError {
+    pub file: PathBuf,
+    /// 1-based line; 0 when the problem is the file as a whole.
+    pub line: u64,
+    /// 1-based column, when one column is at fault.
+    pub column: Option<usize>,
+    pub kind: SheetErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SheetErrorKind {
+    Unreadable(String),
+    NoCallIdColumn,
+    DuplicateColumn(String),
+    UnknownColumn {
+        name: String,
+        suggestion: Option<String>,
+    },
+    NoItemColumns,
+    NotAVerdict {
+        item: String,
+        value: String,
+    },
+    EmptyCallId,
+    RepeatedRow {
+        call_id: String,
+        reviewer: String,
+        first_line: u64,
+    },
+}
+
+impl fmt::Display for SheetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": ")?;
+        match &self.kind {
+            SheetErrorKind::Unreadable(e) => write!(f, "cannot read the review sheet: {e}"),
+            SheetErrorKind::NoCallIdColumn => {
+                write!(f, "expected a `call_id` column in the header")
+            }
+            SheetErrorKind::DuplicateColumn(c) => write!(f, "column `{c}` appears twice"),
+            SheetErrorKind::UnknownColumn { name, suggestion } => {
+                write!(f, "column `{name}` is not an item of the rubric")?;
+                match suggestion {
+                    Some(s) => write!(f, " (did you mean `{s}`?)"),
+                    None => write!(
+                        f,
+                        " (item columns are the rubric's ids; `rubric show` lists them)"
+                    ),
+                }
+            }
+            SheetErrorKind::NoItemColumns => write!(
+                f,
+                "no item column: expected one column per judged item, named by its id"
+            ),
+            SheetErrorKind::NotAVerdict { item, value } => write!(
+                f,
+                "`{value}` in column `{item}` is not a verdict: expected 1/0, yes/no, \
+                 true/false, or blank / n/a for not judged"
+            ),
+            SheetErrorKind::EmptyCallId => write!(f, "the call_id cell is empty"),
+            SheetErrorKind::RepeatedRow {
+                call_id,
+                reviewer,
+                first_line,
+            } => {
+                write!(f, "call `{call_id}` ")?;
+                if !reviewer.is_empty() {
+                    write!(f, "by reviewer `{reviewer}` ")?;
+                }
+                write!(f, "was already judged on line {first_line}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SheetError {}
+
+/// Columns a sheet may carry that are not verdicts.
+const CARRIED: &[&str] = &[
+    "agent", "agent_id", "date", "team", "queue", "notes", "note", "comment", "comments", "score",
+    "passed",
+];
+
+/// Prefix of the tool's verdict columns in a sheet written by `sample`.
+pub const TOOL_PREFIX: &str = "tool:";
+
+/// Undoes the formula guard that report CSVs (and `sample`'s sheet) put before a cell starting
+/// with `=`, `+`, `-` or `@`, so an id such as `-17` written as `'-17` reads back as itself.
+fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => cell,
+    }
+}
+
+/// A cell that is neither a verdict nor "not judged".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAVerdict;
+
+/// A cell's verdict: `Some(happened)`, or `None` when not judged.
+pub fn parse_verdict(cell: &str) -> Result<Option<bool>, NotAVerdict> {
+    let c = cell.trim();
+    if c.is_empty() {
+        return Ok(None);
+    }
+    match c.to_ascii_lowercase().as_str() {
+        "1" | "yes" | "y" | "true" | "t" => Ok(Some(true)),
+        "0" | "no" | "n" | "false" | "f" => Ok(Some(false)),
+        "n/a" | "na" | "-" | "not judged" => Ok(None),
+        _ => Err(NotAVerdict),
+    }
+}
+
+/// Reads a review sheet against `rubric`. Every problem names the line and column.
+pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
+    let err = |line: u64, column: Option<usize>, kind: SheetErrorKind| SheetError {
+        file: path.to_path_buf(),
+        line,
+        column,
+        kind,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| err(0, None, SheetErrorKind::Unreadable(e.to_string())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| err(1, None, SheetErrorKind::Unreadable(e.to_string())))?
+        .clone();
+    let mut call_col = None;
+    let mut reviewer_col = None;
+    let mut item_cols: Vec<(usize, usize)> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (col, raw) in headers.iter().enumerate() {
+        // A spreadsheet may leave a byte-order mark on the first header.
+        let name = raw.trim().trim_start_matches('\u{feff}');
+        if seen.insert(name.to_string(), col).is_some() {
+            return Err(err(
+                1,
+                Some(col + 1),
+                SheetErrorKind::DuplicateColumn(name.into()),
+            ));
+        }
+        if name == "call_id" {
+            call_col = Some(col);
+        } else if name == "reviewer" {
+            reviewer_col = Some(col);
+        } else if let Some(i) = rubric.item_index(name) {
+            item_cols.push((col, i));
+        } else if name.is_empty()
+            || CARRIED.contains(&name)
+            || name
+                .strip_prefix(TOOL_PREFIX)
+                .is_some_and(|id| rubric.item_index(id).is_some())
+        {
+            continue;
+        } else {
+            let suggestion = rubric
+                .items
+                .iter()
+                .map(|it| (strsim::jaro_winkler(name, &it.id), &it.id))
+                .filter(|(s, _)| *s > 0.85)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, id)| id.clone());
+            return Err(err(
+                1,
+                Some(col + 1),
+                SheetErrorKind::UnknownColumn {
+                    name: name.into(),
+                    suggestion,
+                },
+            ));
+        }
+    }
+    let Some(call_col) = call_col else {
+        return Err(err(1, None, SheetErrorKind::NoCallIdColumn));
+    };
+    if item_cols.is_empty() {
+        return Err(err(1, None, SheetErrorKind::NoItemColumns));
+    }
+    let mut sheet = ReviewSheet {
+        items: item_cols.iter().map(|&(_, i)| i).collect(),
+        has_reviewer: reviewer_col.is_some(),
+        ..ReviewSheet::default()
+    };
+    let mut first: HashMap<(String, String), u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(err(line, None, SheetErrorKind::Unreadable(e.to_string())));
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let call_id = unneutralise(record.get(call_col).unwrap_or("").trim()).to_string();
+        if call_id.is_empty() {
+            return Err(err(line, Some(call_col + 1), SheetErrorKind::EmptyCallId));
+        }
+        let reviewer = reviewer_col
+            .and_then(|c| record.get(c))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if let Some(&first_line) = first.get(&(call_id.clone(), reviewer.clone())) {
+            return Err(err(
+                line,
+                None,
+                SheetErrorKind::RepeatedRow {
+                    call_id,
+                    reviewer,
+                    first_line,
+                },
+            ));
+        }
+        first.insert((call_id.clone(), reviewer.clone()), line);
+        let mut verdicts = Vec::new();
+        for &(col, item) in &item_cols {
+            let cell = record.get(col).unwrap_or("");
+            match parse_verdict(cell) {
+                Ok(Some(v)) => verdicts.push((item, v)),
+                Ok(None) => {}
+                Err(NotAVerdict) => {
+                    return Err(err(
+                        line,
+                        Some(col + 1),
+                        SheetErrorKind::NotAVerdict {
+                            item: rubric.items[item].id.clone(),
+                            value: cell.to_string(),
+                        },
+                    ));
+                }
+            }
+        }
+        sheet.rows.push(SheetRow {
+            line,
+            call_id,
+            reviewer,
+            verdicts,
+        });
+    }
+    Ok(sheet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(text: &str) -> Result<ReviewSheet, SheetError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.csv");
+        std::fs::write(&p, text).unwrap();
+        read(&p, &Rubric::default_rubric())
+    }
+
+    #[test]
+    fn verdict_spellings() {
+        for yes in ["1", "yes", "Y", "TRUE", " true "] {
+            assert_eq!(parse_verdict(yes), Ok(Some(true)), "{yes}");
+        }
+        for no in ["0", "No", "n", "false"] {
+            assert_eq!(parse_verdict(no), Ok(Some(false)), "{no}");
+        }
+        for none in ["", "  ", "n/a", "N/A", "na", "-"] {
+            assert_eq!(parse_verdict(none), Ok(None), "{none:?}");
+        }
+        assert_eq!(parse_verdict("maybe"), Err(NotAVerdict));
+        assert_eq!(parse_verdict("2"), Err(NotAVerdict));
+    }
+
+    #[test]
+    fn reads_verdicts_and_skips_unjudged_cells() {
+        let s = sheet("call_id,agent,empathy,apology,tool:empathy\nc1,ann,1,,0\nc2,bob,no,yes,1\n")
+            .unwrap();
+        assert_eq!(s.rows.len(), 2);
+        assert_eq!(s.rows[0].verdicts.len(), 1);
+        assert_eq!(s.rows[0].line, 2);
+        assert_eq!(s.judged(), 3);
+        let guarded = sheet("call_id,empathy\n'-17,1\n").unwrap();
+        assert_eq!(guarded.rows[0].call_id, "-17");
+    }
+
+    #[test]
+    fn unknown_columns_name_the_column_and_suggest() {
+        let e = sheet("call_id,empthy\nc1,1\n").unwrap_err();
+        assert_eq!(e.column, Some(2));
+        assert!(matches!(
+            &e.kind,
+            SheetErrorKind::UnknownColumn { suggestion: Some(s), .. } if s == "empathy"
+        ));
+    }
+
+    #[test]
+    fn bad_cells_name_row_and_column() {
+        let e = sheet("call_id,empathy,apology\nc1,1,0\nc2,1,maybe\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, Some(3)));
+        assert!(
+            e.to_string().contains(":3:3: `maybe` in column `apology`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn repeated_rows_and_missing_call_id_column_are_errors() {
+        let e = sheet("call_id,empathy\nc1,1\nc1,0\n").unwrap_err();
+        assert!(matches!(
+            e.kind,
+            SheetErrorKind::RepeatedRow { first_line: 2, .. }
+        ));
+        let ok = sheet("call_id,reviewer,empathy\nc1,ann,1\nc1,bob,0\n").unwrap();
+        assert!(ok.has_reviewer);
+        let e = sheet("id,empathy\nc1,1\n").unwrap_err();
+        assert_eq!(
+            e.kind,
+            SheetErrorKind::UnknownColumn {
+                name: "id".into(),
+                suggestion: None
+            }
+        );
+    }
+}

@@ -1,0 +1,489 @@
+//! `callaudit calibrate SHEET INPUT…`: how well the tool agrees with the QA team's own verdicts.
+//!
+//! Reads a filled review sheet, audits the judged calls, and compares item by item whether the
+//! item happened. Every judged cell is either compared or reported as not comparable (its call
+//! is not in the inputs); nothing a reviewer wrote is dropped.
+
+use super::common::{enricher, input_format, load_rubric, read_options, threads};
+use crate::audit::CallAudit;
+use crate::calibration::agreement::{Agreement, fmt2};
+use crate::calibration::sheet::{self, ReviewSheet};
+use crate::calibration::tool_says;
+use crate::cli::{CalibrateArgs, CalibrateFormat};
+use crate::model::Call;
+use crate::output::AtomicFile;
+use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::privacy::Masker;
+use crate::read::input::{Input, discover};
+use crate::render::{csv_cell, terminal_safe};
+use crate::rubric::Rubric;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+
+/// Keeps the audits of the judged calls.
+struct Judged {
+    audits: HashMap<String, CallAudit>,
+}
+
+impl AuditSink for Judged {
+    fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
+        self.audits.insert(audit.call_id.clone(), audit);
+        Ok(())
+    }
+
+    fn reset(&mut self) -> anyhow::Result<()> {
+        self.audits.clear();
+        Ok(())
+    }
+}
+
+/// A judged cell where the reviewer and the tool differ.
+struct Disagreement {
+    call_id: String,
+    reviewer: String,
+    item: usize,
+    reviewer_says: bool,
+    tool_says: bool,
+    evidence: String,
+}
+
+/// Everything `calibrate` found.
+struct Calibration {
+    /// Per item column of the sheet, in rubric order.
+    items: Vec<(usize, Agreement)>,
+    all: Agreement,
+    disagreements: Vec<Disagreement>,
+    /// Reviewer against reviewer, per item, over calls two reviewers judged.
+    between_reviewers: Vec<(usize, Agreement)>,
+    /// Judged calls not in the inputs, with their judged cells.
+    missing: Vec<(String, usize)>,
+    calls_compared: usize,
+}
+
+pub fn run(args: CalibrateArgs) -> anyhow::Result<i32> {
+    let rubric = load_rubric(&args.input)?;
+    if let Some(k) = args.min_kappa
+        && !(-1.0..=1.0).contains(&k)
+    {
+        anyhow::bail!("--min-kappa {k}: expected a number from -1 to 1");
+    }
+    let sheet = sheet::read(&args.sheet, &rubric).map_err(|e| InputError(e.to_string()))?;
+    if sheet.judged() == 0 {
+        return Err(InputError(format!(
+            "{}: no judged cell (every verdict is blank or n/a): nothing to compare",
+            args.sheet.display()
+        ))
+        .into());
+    }
+    let wanted: HashSet<String> = sheet
+        .rows
+        .iter()
+        .filter(|r| !r.verdicts.is_empty())
+        .map(|r| r.call_id.clone())
+        .collect();
+    let discovered = discover(&args.input.inputs).map_err(InputError)?;
+    let mut out = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let mut diff_file = args
+        .disagreements
+        .as_deref()
+        .map(AtomicFile::create)
+        .transpose()?;
+    let enricher = enricher(&args.input)?;
+    let enrich_fn = enricher
+        .as_ref()
+        .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
+    let opts = RunOptions {
+        rubric: &rubric,
+        read: read_options(&args.input)?,
+        format: input_format(&args.input)?,
+        threads: threads(&args.input)?,
+        detail: true,
+        filters: Filters {
+            only: Some(wanted),
+            ..Filters::default()
+        },
+        keep_going: args.input.keep_going,
+        enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
+        progress: None,
+    };
+    let mut judged = Judged {
+        audits: HashMap::new(),
+    };
+    let acct = pipeline::run(&discovered, &opts, &mut judged)?;
+    super::audit::print_warnings(&acct);
+    let masker = Masker::new(args.input.redact);
+    let cal = compare(&rubric, &sheet, &judged.audits, masker);
+
+    if !cal.missing.is_empty() {
+        let cells: usize = cal.missing.iter().map(|(_, n)| n).sum();
+        let mut ids: Vec<&str> = cal.missing.iter().map(|(id, _)| id.as_str()).collect();
+        ids.sort_unstable();
+        let shown = ids.iter().take(10).copied().collect::<Vec<_>>().join(", ");
+        let more = if ids.len() > 10 {
+            format!(" and {} more", ids.len() - 10)
+        } else {
+            String::new()
+        };
+        let message = format!(
+            "{}: {} judged call(s) are not in the inputs, so {cells} judged cell(s) were not \
+             compared: {shown}{more}",
+            args.sheet.display(),
+            ids.len()
+        );
+        if args.input.strict {
+            return Err(InputError(message).into());
+        }
+        eprintln!("callaudit: warning: {}", terminal_safe(&message));
+    }
+    if cal.all.n == 0 {
+        return Err(InputError(format!(
+            "{}: none of the judged calls is in the inputs: nothing to compare",
+            args.sheet.display()
+        ))
+        .into());
+    }
+    if !args.quiet {
+        eprintln!(
+            "callaudit: compared {} judged cell(s) on {} call(s); {} disagreement(s)",
+            cal.all.n,
+            cal.calls_compared,
+            cal.disagreements.len()
+        );
+    }
+
+    let text = match args.format {
+        CalibrateFormat::Table => table(&rubric, &cal),
+        CalibrateFormat::Csv => agreement_csv(&rubric, &cal)?,
+        CalibrateFormat::Json => serde_json::to_string_pretty(&json(&rubric, &cal))? + "\n",
+    };
+    match out.as_mut() {
+        Some(f) => f.write_all(text.as_bytes())?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            lock.write_all(text.as_bytes())?;
+            lock.flush()?;
+        }
+    }
+    if let Some(f) = out {
+        f.commit()?;
+    }
+    if let Some(mut f) = diff_file.take() {
+        f.write_all(disagreements_csv(&rubric, &cal)?.as_bytes())?;
+        f.commit()?;
+    }
+    if let Some(k) = args.min_kappa {
+        let low: Vec<String> = cal
+            .items
+            .iter()
+            .filter(|(_, a)| a.n > 0 && a.kappa_below(k))
+            .map(|(i, a)| {
+                format!(
+                    "{} (kappa {})",
+                    rubric.items[*i].id,
+                    a.kappa().map_or("undefined".into(), |x| format!("{x:.2}"))
+                )
+            })
+            .collect();
+        if !low.is_empty() {
+            eprintln!(
+                "callaudit: gate failed: --min-kappa {k}: {}",
+                low.join(", ")
+            );
+            return Ok(1);
+        }
+    }
+    Ok(0)
+}
+
+fn compare(
+    rubric: &Rubric,
+    sheet: &ReviewSheet,
+    audits: &HashMap<String, CallAudit>,
+    masker: Masker,
+) -> Calibration {
+    let mut per_item: BTreeMap<usize, Agreement> = sheet
+        .items
+        .iter()
+        .map(|&i| (i, Agreement::default()))
+        .collect();
+    let mut all = Agreement::default();
+    let mut disagreements = Vec::new();
+    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    let mut compared: HashSet<&str> = HashSet::new();
+    // (call, item) → the reviewers' verdicts, for agreement between reviewers.
+    let mut by_cell: BTreeMap<(&str, usize), Vec<(&str, bool)>> = BTreeMap::new();
+    for row in &sheet.rows {
+        for &(item, verdict) in &row.verdicts {
+            by_cell
+                .entry((row.call_id.as_str(), item))
+                .or_default()
+                .push((row.reviewer.as_str(), verdict));
+        }
+        if row.verdicts.is_empty() {
+            continue;
+        }
+        let Some(audit) = audits.get(&row.call_id) else {
+            *missing.entry(row.call_id.clone()).or_default() += row.verdicts.len();
+            continue;
+        };
+        compared.insert(row.call_id.as_str());
+        for &(item, reviewer_says) in &row.verdicts {
+            let tool = tool_says(rubric, audit, item);
+            per_item.entry(item).or_default().add(reviewer_says, tool);
+            all.add(reviewer_says, tool);
+            if tool != reviewer_says {
+                disagreements.push(Disagreement {
+                    call_id: row.call_id.clone(),
+                    reviewer: row.reviewer.clone(),
+                    item,
+                    reviewer_says,
+                    tool_says: tool,
+                    evidence: evidence(audit, item, masker),
+                });
+            }
+        }
+    }
+    let mut between: BTreeMap<usize, Agreement> = BTreeMap::new();
+    if sheet.has_reviewer {
+        for ((_, item), mut verdicts) in by_cell {
+            verdicts.sort_unstable();
+            for (a, &(_, va)) in verdicts.iter().enumerate() {
+                for &(_, vb) in &verdicts[a + 1..] {
+                    between.entry(item).or_default().add(va, vb);
+                }
+            }
+        }
+    }
+    disagreements
+        .sort_by(|a, b| (a.item, &a.call_id, &a.reviewer).cmp(&(b.item, &b.call_id, &b.reviewer)));
+    Calibration {
+        items: per_item.into_iter().collect(),
+        all,
+        disagreements,
+        between_reviewers: between.into_iter().collect(),
+        missing: missing.into_iter().collect(),
+        calls_compared: compared.len(),
+    }
+}
+
+/// What the tool saw for one item: the words that counted, or that nothing did (and what
+/// matched but did not count, and why).
+fn evidence(audit: &CallAudit, item: usize, masker: Masker) -> String {
+    let Some(d) = audit.detail.as_deref() else {
+        return String::new();
+    };
+    let quote = |turn: u32, text: &str, rule: &str| {
+        format!("turn {} “{}” ({rule})", turn + 1, masker.mask(text))
+    };
+    let counted: Vec<String> = d.evidence[item]
+        .iter()
+        .map(|e| quote(e.turn, &e.text, &e.rule))
+        .collect();
+    if !counted.is_empty() {
+        return counted.join("; ");
+    }
+    let dropped: Vec<String> = d.dropped[item]
+        .iter()
+        .map(|x| {
+            format!(
+                "{}: not counted, {}",
+                quote(x.evidence.turn, &x.evidence.text, &x.evidence.rule),
+                x.reason
+            )
+        })
+        .collect();
+    if dropped.is_empty() {
+        "nothing matched".into()
+    } else {
+        format!("nothing counted; {}", dropped.join("; "))
+    }
+}
+
+fn yes_no(v: bool) -> &'static str {
+    if v { "yes" } else { "no" }
+}
+
+/// The agreement CSV: `item,n,reviewer_yes,tool_yes,both_yes,precision,recall,f1,kappa`, one
+/// row per item, then `(all)`. Undefined rates are empty cells.
+fn agreement_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "item",
+        "n",
+        "reviewer_yes",
+        "tool_yes",
+        "both_yes",
+        "precision",
+        "recall",
+        "f1",
+        "kappa",
+    ])?;
+    let rows = cal
+        .items
+        .iter()
+        .map(|(i, a)| (rubric.items[*i].id.as_str(), a))
+        .chain(std::iter::once(("(all)", &cal.all)));
+    for (id, a) in rows {
+        w.write_record([
+            id.to_string(),
+            a.n.to_string(),
+            a.reviewer_yes.to_string(),
+            a.tool_yes.to_string(),
+            a.both_yes.to_string(),
+            fmt2(a.precision()),
+            fmt2(a.recall()),
+            fmt2(a.f1()),
+            fmt2(a.kappa()),
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+fn disagreements_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "call_id",
+        "reviewer",
+        "item",
+        "reviewer_says",
+        "tool_says",
+        "evidence",
+    ])?;
+    for d in &cal.disagreements {
+        w.write_record([
+            csv_cell(&d.call_id),
+            csv_cell(&d.reviewer),
+            rubric.items[d.item].id.clone(),
+            yes_no(d.reviewer_says).into(),
+            yes_no(d.tool_says).into(),
+            csv_cell(&d.evidence),
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+fn agreement_json(a: &Agreement) -> serde_json::Value {
+    serde_json::json!({
+        "n": a.n,
+        "reviewer_yes": a.reviewer_yes,
+        "tool_yes": a.tool_yes,
+        "both_yes": a.both_yes,
+        "precision": a.precision(),
+        "recall": a.recall(),
+        "f1": a.f1(),
+        "kappa": a.kappa(),
+    })
+}
+
+fn json(rubric: &Rubric, cal: &Calibration) -> serde_json::Value {
+    let item = |i: usize, a: &Agreement| {
+        let mut v = agreement_json(a);
+        v["item"] = rubric.items[i].id.clone().into();
+        v["label"] = rubric.items[i].label.clone().into();
+        v
+    };
+    serde_json::json!({
+        "items": cal.items.iter().map(|(i, a)| item(*i, a)).collect::<Vec<_>>(),
+        "all": agreement_json(&cal.all),
+        "calls_compared": cal.calls_compared,
+        "disagreements": cal.disagreements.iter().map(|d| serde_json::json!({
+            "call_id": d.call_id,
+            "reviewer": d.reviewer,
+            "item": rubric.items[d.item].id,
+            "reviewer_says": d.reviewer_says,
+            "tool_says": d.tool_says,
+            "evidence": d.evidence,
+        })).collect::<Vec<_>>(),
+        "between_reviewers": cal.between_reviewers.iter().map(|(i, a)| {
+            let mut v = serde_json::json!({
+                "n": a.n,
+                "agreement": a.observed(),
+                "kappa": a.kappa(),
+            });
+            v["item"] = rubric.items[*i].id.clone().into();
+            v
+        }).collect::<Vec<_>>(),
+        "not_comparable": cal.missing.iter().map(|(id, n)| serde_json::json!({
+            "call_id": id,
+            "judged_cells": n,
+            "reason": "call not in the inputs",
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn dash(x: Option<f64>) -> String {
+    x.map_or("–".into(), |v| format!("{v:.2}"))
+}
+
+fn table(rubric: &Rubric, cal: &Calibration) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.force_no_tty();
+    t.set_header([
+        "item",
+        "n",
+        "reviewer yes",
+        "tool yes",
+        "both yes",
+        "precision",
+        "recall",
+        "F1",
+        "κ",
+    ]);
+    let rows = cal
+        .items
+        .iter()
+        .map(|(i, a)| (rubric.items[*i].label.as_str(), a))
+        .chain(std::iter::once(("(all)", &cal.all)));
+    for (label, a) in rows {
+        t.add_row([
+            terminal_safe(label).into_owned(),
+            a.n.to_string(),
+            a.reviewer_yes.to_string(),
+            a.tool_yes.to_string(),
+            a.both_yes.to_string(),
+            dash(a.precision()),
+            dash(a.recall()),
+            dash(a.f1()),
+            dash(a.kappa()),
+        ]);
+    }
+    let mut s = format!("{t}\n");
+    if !cal.between_reviewers.is_empty() {
+        let mut r = comfy_table::Table::new();
+        r.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+        r.force_no_tty();
+        r.set_header(["item", "pairs", "agreement", "κ"]);
+        for (i, a) in &cal.between_reviewers {
+            r.add_row([
+                terminal_safe(&rubric.items[*i].label).into_owned(),
+                a.n.to_string(),
+                dash(a.observed()),
+                dash(a.kappa()),
+            ]);
+        }
+        s.push_str(&format!("\nBetween reviewers\n{r}\n"));
+    }
+    if cal.disagreements.is_empty() {
+        s.push_str("\nNo disagreements.\n");
+    } else {
+        s.push_str(&format!("\nDisagreements ({})\n", cal.disagreements.len()));
+        for d in &cal.disagreements {
+            let who = if d.reviewer.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", terminal_safe(&d.reviewer))
+            };
+            s.push_str(&format!(
+                "  {} · {}: reviewer{who} {}, tool {} · {}\n",
+                terminal_safe(&d.call_id),
+                rubric.items[d.item].id,
+                yes_no(d.reviewer_says),
+                yes_no(d.tool_says),
+                terminal_safe(&d.evidence)
+            ));
+        }
+    }
+    s
+}

@@ -1,0 +1,443 @@
+//! The calibration loop through the real binary: `sample` writes a review sheet, `calibrate`
+//! compares a filled sheet with the tool, `audit --overrides` applies reviewers' verdicts.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+
+fn examples() -> std::path::PathBuf {
+    repo_path("examples/data/calls.csv")
+}
+
+fn stdout_of(args: &[&str], extra: &[&std::path::Path]) -> String {
+    let mut cmd = callaudit();
+    cmd.args(args);
+    for p in extra {
+        cmd.arg(p);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn sample_gives_each_agent_n_calls_and_is_reproducible() {
+    let sheet = stdout_of(
+        &["sample", "--quiet", "--per-agent", "1", "--seed", "7"],
+        &[&examples()],
+    );
+    let again = stdout_of(
+        &[
+            "sample",
+            "--quiet",
+            "--per-agent",
+            "1",
+            "--seed",
+            "7",
+            "--threads",
+            "1",
+        ],
+        &[&examples()],
+    );
+    assert_eq!(sheet, again, "same seed, same sample");
+    let mut lines = sheet.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("call_id,agent,date,customer_upset,"),
+        "{header}"
+    );
+    assert!(header.contains(",tool:empathy,"), "{header}");
+    let rows: Vec<&str> = lines.collect();
+    let agents: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.split(',').nth(1).unwrap()).collect();
+    assert_eq!(rows.len(), agents.len(), "one call per agent: {sheet}");
+    assert!(agents.len() >= 4, "{sheet}");
+    // All of an agent's calls when they have fewer than N.
+    let all = stdout_of(&["sample", "--quiet", "--per-agent", "100"], &[&examples()]);
+    let audited = stdout_of(&["audit", "--quiet", "--format", "json"], &[&examples()]);
+    let v: serde_json::Value = serde_json::from_str(&audited).unwrap();
+    assert_eq!(
+        all.lines().count() as u64 - 1,
+        v["overall"]["calls"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn sample_blind_leaves_out_the_tools_verdicts_and_filters_apply() {
+    let sheet = stdout_of(
+        &["sample", "--quiet", "--blind", "--agent", "ann.lee"],
+        &[&examples()],
+    );
+    assert!(!sheet.contains("tool:"), "{sheet}");
+    for row in sheet.lines().skip(1) {
+        assert!(row.contains(",ann.lee,"), "{row}");
+        // The reviewer's columns are empty.
+        assert!(row.ends_with(",,"), "{row}");
+    }
+}
+
+#[test]
+fn sample_over_represents_upset_and_failed_calls_unless_random() {
+    // 40 calm calls that pass and 10 upset calls that fail, for one agent; pick 10. An upset
+    // failed call weighs 3 × 3 = 9 times a calm passing one.
+    let w = Workdir::new();
+    let rubric = w.write(
+        "r.toml",
+        r#"[rubric]
+name = "t"
+pass_mark = 80
+upset = "upset"
+
+[[item]]
+id = "upset"
+label = "Upset"
+kind = "signal"
+speaker = "customer"
+phrases = ["furious"]
+
+[[item]]
+id = "thanks"
+label = "Thanks"
+kind = "expected"
+speaker = "agent"
+phrases = ["thanks"]
+"#,
+    );
+    let mut rows = Vec::new();
+    let ids: Vec<String> = (0..50).map(|i| format!("c{i:02}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        if i < 10 {
+            rows.push((id.as_str(), "a", "customer", "I am furious!"));
+            rows.push((id.as_str(), "a", "agent", "ok"));
+        } else {
+            rows.push((id.as_str(), "a", "customer", "Hi, what time do you open?"));
+            rows.push((id.as_str(), "a", "agent", "Thanks for asking, at 9."));
+        }
+    }
+    let input = w.write("in.csv", csv_of(&rows));
+    let upset_in = |sheet: &str| {
+        sheet
+            .lines()
+            .skip(1)
+            .filter(|r| r.split(',').next().unwrap() < "c10")
+            .count()
+    };
+    let (mut weighted, mut uniform) = (0, 0);
+    for seed in 0..20 {
+        let s = seed.to_string();
+        let r = rubric.to_str().unwrap();
+        weighted += upset_in(&stdout_of(
+            &[
+                "sample",
+                "-q",
+                "--rubric",
+                r,
+                "--per-agent",
+                "10",
+                "--seed",
+                &s,
+            ],
+            &[&input],
+        ));
+        uniform += upset_in(&stdout_of(
+            &[
+                "sample",
+                "-q",
+                "--rubric",
+                r,
+                "--per-agent",
+                "10",
+                "--random",
+                "--seed",
+                &s,
+            ],
+            &[&input],
+        ));
+    }
+    // Uniform: 2 of 10 upset per draw on average (40 in 20 draws); weighted: about 6.5.
+    assert!((20..=70).contains(&uniform), "uniform {uniform}");
+    assert!(weighted >= 100, "weighted {weighted}, uniform {uniform}");
+}
+
+#[test]
+fn sample_packet_has_masked_transcripts_of_the_sampled_calls() {
+    let w = Workdir::new();
+    let input = w.write(
+        "in.csv",
+        csv_of(&[
+            (
+                "k1",
+                "a",
+                "customer",
+                "My card is 4111 1111 1111 1111 <b>help</b>",
+            ),
+            ("k1", "a", "agent", "Sorry to hear that."),
+        ]),
+    );
+    for (name, marker) in [
+        ("p.html", "<section id=\"call-k1\">"),
+        ("p.md", "## Call k1"),
+    ] {
+        let packet = w.path(name);
+        callaudit()
+            .args(["sample", "--quiet", "-o"])
+            .arg(w.path("sheet.csv"))
+            .arg("--packet")
+            .arg(&packet)
+            .arg(&input)
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(&packet).unwrap();
+        assert!(text.contains(marker), "{text}");
+        assert!(!text.contains("4111 1111 1111 1111"), "card masked: {text}");
+        assert!(!text.contains("<b>help"), "markup escaped: {text}");
+    }
+    callaudit()
+        .args(["sample", "--packet"])
+        .arg(w.path("p.pdf"))
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("use .html or .md"));
+}
+
+/// A sheet judging the bundled examples: C-1003 (empathy missed, dismissive) and C-1001.
+fn sheet(w: &Workdir, text: &str) -> std::path::PathBuf {
+    w.write("sheet.csv", text)
+}
+
+#[test]
+fn calibrate_prints_the_agreement_csv_with_exact_columns() {
+    let w = Workdir::new();
+    // The tool finds empathy in C-1001, not in C-1003; dismissive in C-1003 only.
+    let s = sheet(
+        &w,
+        "call_id,empathy,dismissive,notes\nC-1001,1,0,\nC-1003,yes,no,reviewer thinks so\nC-1002,,n/a,\n",
+    );
+    let out = stdout_of(
+        &["calibrate", "--quiet", "--format", "csv"],
+        &[&s, &examples()],
+    );
+    let expected = "item,n,reviewer_yes,tool_yes,both_yes,precision,recall,f1,kappa\n\
+empathy,2,2,1,1,1.00,0.50,0.67,0.00\n\
+dismissive,2,0,1,0,0.00,,0.00,0.00\n\
+(all),4,2,2,1,0.50,0.50,0.50,0.00\n";
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn calibrate_lists_disagreements_with_evidence() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,empathy,dismissive\nC-1003,1,0\n");
+    let diff = w.path("diff.csv");
+    let table = stdout_of(
+        &[
+            "calibrate",
+            "--quiet",
+            "--disagreements",
+            diff.to_str().unwrap(),
+        ],
+        &[&s, &examples()],
+    );
+    assert!(table.contains("Disagreements (2)"), "{table}");
+    assert!(
+        table.contains("C-1003 · dismissive: reviewer no, tool yes · turn 2 “Calm down”"),
+        "{table}"
+    );
+    assert!(
+        table.contains("C-1003 · empathy: reviewer yes, tool no · nothing"),
+        "{table}"
+    );
+    let rows = read_calls_csv(&diff);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["item"], "empathy");
+    assert_eq!(rows[0]["reviewer_says"], "yes");
+    assert_eq!(rows[1]["tool_says"], "yes");
+    let json = stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["disagreements"].as_array().unwrap().len(), 2);
+    assert_eq!(v["all"]["n"], 2);
+}
+
+#[test]
+fn calibrate_min_kappa_gate() {
+    let w = Workdir::new();
+    let agree = sheet(&w, "call_id,dismissive\nC-1003,1\nC-1001,0\nC-1002,0\n");
+    callaudit()
+        .args(["calibrate", "--quiet", "--min-kappa", "0.8"])
+        .arg(&agree)
+        .arg(examples())
+        .assert()
+        .success();
+    let w2 = Workdir::new();
+    let disagree = sheet(&w2, "call_id,dismissive\nC-1003,0\nC-1001,1\nC-1002,0\n");
+    callaudit()
+        .args(["calibrate", "--quiet", "--min-kappa", "0.8"])
+        .arg(&disagree)
+        .arg(examples())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--min-kappa 0.8: dismissive"));
+}
+
+#[test]
+fn calibrate_reports_agreement_between_reviewers() {
+    let w = Workdir::new();
+    let s = sheet(
+        &w,
+        "call_id,reviewer,empathy\nC-1001,ann,1\nC-1001,bob,1\nC-1003,ann,0\nC-1003,bob,1\n",
+    );
+    let json = stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let between = &v["between_reviewers"][0];
+    assert_eq!(between["item"], "empathy");
+    assert_eq!(between["n"], 2);
+    assert_eq!(between["agreement"], 0.5);
+}
+
+#[test]
+fn calibrate_bad_sheets_name_row_and_column() {
+    let w = Workdir::new();
+    let cases = [
+        (
+            "call_id,empthy\nC-1001,1\n",
+            ":1:2: column `empthy` is not an item of the rubric (did you mean `empathy`?)",
+        ),
+        (
+            "call_id,empathy\nC-1001,1\nC-1003,maybe\n",
+            ":3:2: `maybe` in column `empathy` is not a verdict",
+        ),
+        ("empathy\n1\n", "expected a `call_id` column"),
+        ("call_id,empathy\nC-1001,\n", "no judged cell"),
+    ];
+    for (text, message) in cases {
+        let s = w.write("bad.csv", text);
+        callaudit()
+            .arg("calibrate")
+            .arg(&s)
+            .arg(examples())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
+
+#[test]
+fn calibrate_counts_judged_calls_missing_from_the_inputs() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,empathy,apology\nC-1001,1,1\nNOPE-1,1,0\n");
+    callaudit()
+        .args(["calibrate", "--format", "csv"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(all),2,"))
+        .stderr(predicate::str::contains(
+            "1 judged call(s) are not in the inputs, so 2 judged cell(s) were not compared: NOPE-1",
+        ));
+    callaudit()
+        .args(["calibrate", "--strict"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("NOPE-1"));
+}
+
+#[test]
+fn overrides_replace_verdicts_before_scoring_and_are_marked() {
+    let w = Workdir::new();
+    // C-1003 scored 0 (nothing met, four violations); a reviewer says the agent showed empathy
+    // and apologised, and none of the violations happened.
+    let s = sheet(
+        &w,
+        "call_id,empathy,apology,dismissive,hold,transfer,premature_escalation\nC-1003,1,1,0,0,0,0\n",
+    );
+    let calls = w.path("calls.csv");
+    let jsonl = w.path("calls.jsonl");
+    let before = stdout_of(&["audit", "--quiet", "--format", "json"], &[&examples()]);
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--overrides"])
+        .arg(&s)
+        .arg("--calls")
+        .arg(&calls)
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("6 verdict(s) on 1 call(s) overridden by reviewers"),
+        "{stderr}"
+    );
+    let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&before).unwrap();
+    assert_eq!(after["overrides"]["verdicts"], 6);
+    assert_eq!(after["overrides"]["changed"], 6);
+    assert_eq!(after["overrides"]["list"][0]["item"], "empathy");
+    assert!(
+        before.get("overrides").is_none(),
+        "no key without --overrides"
+    );
+    let bo = |v: &serde_json::Value| {
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == "bo.chen")
+            .unwrap()["mean_score"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(bo(&after) > bo(&before), "score went up after overriding");
+    let rows = read_calls_csv(&calls);
+    let c = rows.iter().find(|r| r["call_id"] == "C-1003").unwrap();
+    assert_eq!(
+        c["overridden"],
+        "empathy:0>1;apology:0>1;hold:1>0;transfer:1>0;dismissive:1>0;premature_escalation:1>0"
+    );
+    // 4 of 13 weight met, no penalties: 30.77.
+    assert_eq!(c["score"], "30.77");
+    assert_eq!(c["dismissive"], "0");
+    let other = rows.iter().find(|r| r["call_id"] == "C-1001").unwrap();
+    assert_eq!(other["overridden"], "");
+    callaudit()
+        .args(["audit", "--quiet", "--overrides"])
+        .arg(&s)
+        .arg("--calls")
+        .arg(&jsonl)
+        .arg(examples())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let line = text.lines().find(|l| l.contains("\"C-1003\"")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["items"]["empathy"]["overridden"]["reviewer"], true);
+    assert_eq!(v["items"]["empathy"]["verdict"], "met");
+}
+
+#[test]
+fn overrides_with_conflicting_reviewers_are_refused() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,reviewer,empathy\nC-1003,ann,1\nC-1003,bob,0\n");
+    callaudit()
+        .args(["audit", "--overrides"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "reviewers disagree on `empathy` for call `C-1003`",
+        ));
+}
