@@ -47,6 +47,8 @@ struct PhraseInfo {
     sides: Vec<SeqInfo>,
     /// (gap, ordered) for NEAR/BEFORE phrases.
     near: Option<(u32, bool)>,
+    /// Expanded from one written phrase with alternatives (see `Phrase::family`).
+    family: Option<u32>,
 }
 
 /// The largest automaton kept as a DFA; a bigger one (a rubric of tens of thousands of phrases)
@@ -85,6 +87,9 @@ fn build_automaton(patterns: &[String]) -> Result<AhoCorasick, String> {
 #[derive(Default, Debug)]
 pub struct MatchScratch {
     sides: Vec<(u32, u8, u32, u32)>,
+    /// (family, start, end, index in the output) of hits of phrase families.
+    family_hits: Vec<(u32, u32, u32, usize)>,
+    drop: Vec<bool>,
 }
 
 #[derive(Debug)]
@@ -93,6 +98,8 @@ pub struct Matcher {
     scopes: [Option<ScopeAutomaton>; 3],
     phrases: Vec<PhraseInfo>,
     pattern_count: usize,
+    /// Some phrase was written with alternatives.
+    has_families: bool,
 }
 
 impl Matcher {
@@ -109,10 +116,12 @@ impl Matcher {
                     PhraseExpr::Seq(s) => PhraseInfo {
                         sides: vec![seq_info(s)],
                         near: None,
+                        family: p.family,
                     },
                     PhraseExpr::Near { a, b, gap, ordered } => PhraseInfo {
                         sides: vec![seq_info(a), seq_info(b)],
                         near: Some((*gap, *ordered)),
+                        family: p.family,
                     },
                 }
             })
@@ -163,10 +172,12 @@ impl Matcher {
                 uses,
             });
         }
+        let has_families = infos.iter().any(|p| p.family.is_some());
         Ok(Matcher {
             scopes,
             phrases: infos,
             pattern_count,
+            has_families,
         })
     }
 
@@ -218,6 +229,42 @@ impl Matcher {
         if !scratch.sides.is_empty() {
             self.combine_near(scratch, out);
         }
+        if self.has_families {
+            self.one_hit_per_family(scratch, out);
+        }
+    }
+
+    /// Overlapping hits of one written phrase's expansions (`{really|} sorry` finds both
+    /// "really sorry" and "sorry" in "really sorry") are one occurrence: the earliest-starting,
+    /// longest hit stays. Sorting makes this O(k log k) in the turn's family hits.
+    fn one_hit_per_family(&self, scratch: &mut MatchScratch, out: &mut Vec<PhraseHit>) {
+        scratch.family_hits.clear();
+        for (i, h) in out.iter().enumerate() {
+            if let Some(f) = self.phrases[h.phrase as usize].family {
+                scratch
+                    .family_hits
+                    .push((f, h.tok_start, u32::MAX - h.tok_end, i));
+            }
+        }
+        if scratch.family_hits.len() < 2 {
+            return;
+        }
+        scratch.family_hits.sort_unstable();
+        scratch.drop.clear();
+        scratch.drop.resize(out.len(), false);
+        let mut kept: Option<(u32, u32)> = None; // (family, end of the last kept hit)
+        for &(f, start, rev_end, i) in &scratch.family_hits {
+            let end = u32::MAX - rev_end;
+            match kept {
+                Some((kf, kend)) if kf == f && start < kend => scratch.drop[i] = true,
+                _ => kept = Some((f, end)),
+            }
+        }
+        let mut i = 0;
+        out.retain(|_| {
+            i += 1;
+            !scratch.drop[i - 1]
+        });
     }
 
     /// Pairs NEAR/BEFORE sides: one hit per left-side occurrence that has a right side in reach.
@@ -310,6 +357,20 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_phrase_family_hits_once_where_its_expansions_overlap() {
+        let r = rubric(&["{really|so|} sorry", "{we|I} will {call|email} you"]);
+        assert_eq!(
+            hits(&r, "Really sorry. Sorry! We'll call you, I will email you"),
+            [
+                "{really|so|} sorry:Really sorry",
+                "{really|so|} sorry:Sorry",
+                "{we|I} will {call|email} you:We'll call you",
+                "{we|I} will {call|email} you:I will email you"
+            ]
+        );
     }
 
     #[test]

@@ -328,14 +328,25 @@ fn compile_item(
         (&s.context, Role::Context),
     ] {
         for p in list {
-            match phrase::parse(p.get_ref()) {
-                Ok(expr) => phrases.push(Phrase {
-                    item: idx,
-                    role,
-                    text: p.get_ref().clone(),
-                    expr,
-                }),
-                Err(msg) => errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref())),
+            let expanded = match phrase::expand(p.get_ref()) {
+                Ok(v) => v,
+                Err(msg) => {
+                    errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref()));
+                    continue;
+                }
+            };
+            let family = (expanded.len() > 1).then_some(phrases.len() as u32);
+            for variant in expanded {
+                match phrase::parse(&variant) {
+                    Ok(expr) => phrases.push(Phrase {
+                        item: idx,
+                        role,
+                        text: p.get_ref().clone(),
+                        expr,
+                        family,
+                    }),
+                    Err(msg) => errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref())),
+                }
             }
         }
     }

@@ -184,6 +184,9 @@ pub struct Phrase {
     pub role: Role,
     pub text: String,
     pub expr: PhraseExpr,
+    /// The index of the first phrase expanded from the same written phrase (`{a|b}`), when it
+    /// expanded to more than one: overlapping hits of one family count once.
+    pub family: Option<u32>,
 }
 
 #[derive(Debug)]

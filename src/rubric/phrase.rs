@@ -7,7 +7,12 @@
 //! within {num} days       a number slot: digits ("5") or a number word ("five")
 //! sorry NEAR/3 delay      both sides within 3 words of each other, either order
 //! apologi* BEFORE/5 fix*  the left side, then the right side at most 5 words later
+//! {we|I} will {call|email} you       alternatives: any one of the words or phrases between `|`
+//! {really|} sorry         an empty alternative makes the group optional
 //! ```
+//!
+//! Alternatives are expanded when the rubric is compiled (`expand`): each combination becomes
+//! a phrase of its own in the automaton, reported under the phrase as written.
 //!
 //! Word boundaries always apply. Each side of NEAR/BEFORE is itself a sequence of words, stems and
 //! number slots; a phrase has at most one operator.
@@ -73,7 +78,69 @@ pub enum PhraseExpr {
     },
 }
 
-/// Parses one phrase. Errors are messages for the rubric author.
+/// Most combinations one phrase may expand to: a family, not a vocabulary.
+pub const MAX_EXPANSIONS: usize = 256;
+
+/// Expands the alternatives of a phrase (`{a|b}`, `{a|}` for optional) into plain phrases, in
+/// order. `{num}` is a number slot, not a group, and is kept as it is.
+pub fn expand(src: &str) -> Result<Vec<String>, String> {
+    let mut variants = vec![String::new()];
+    let mut rest = src;
+    while let Some(open) = rest.find('{') {
+        let (before, after) = rest.split_at(open);
+        let close = after
+            .find('}')
+            .ok_or_else(|| "`{` without a closing `}`".to_string())?;
+        let inner = &after[1..close];
+        if inner.contains('{') {
+            return Err("groups `{…}` cannot be nested".into());
+        }
+        for v in &mut variants {
+            v.push_str(before);
+        }
+        if inner == "num" {
+            for v in &mut variants {
+                v.push_str("{num}");
+            }
+        } else if inner.contains('|') {
+            let options: Vec<&str> = inner.split('|').map(str::trim).collect();
+            if variants.len() * options.len() > MAX_EXPANSIONS {
+                return Err(format!(
+                    "the alternatives expand to more than {MAX_EXPANSIONS} phrases: split it"
+                ));
+            }
+            variants = variants
+                .iter()
+                .flat_map(|v| options.iter().map(move |o| format!("{v}{o}")))
+                .collect();
+        } else {
+            return Err(format!(
+                "`{{{inner}}}`: separate alternatives with `|` (`{{we|I}}`, `{{really|}}` for \
+                 optional), or write `{{num}}` for a number"
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err("`}` without an opening `{`".into());
+    }
+    let mut out: Vec<String> = Vec::with_capacity(variants.len());
+    for v in variants {
+        let phrase = format!("{v}{rest}")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if phrase.is_empty() {
+            return Err("one choice of the alternatives leaves no words".into());
+        }
+        if !out.contains(&phrase) {
+            out.push(phrase);
+        }
+    }
+    Ok(out)
+}
+
+/// Parses one phrase (after `expand`). Errors are messages for the rubric author.
 pub fn parse(src: &str) -> Result<PhraseExpr, String> {
     let words: Vec<&str> = src.split_whitespace().collect();
     if words.is_empty() {
@@ -276,6 +343,47 @@ mod tests {
             PhraseExpr::Seq(s) => s,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn alternatives_expand_in_order() {
+        assert_eq!(
+            expand("{we|I} will {call|email} you").unwrap(),
+            vec![
+                "we will call you",
+                "we will email you",
+                "I will call you",
+                "I will email you"
+            ]
+        );
+        assert_eq!(
+            expand("{really|} sorry").unwrap(),
+            vec!["really sorry", "sorry"]
+        );
+        assert_eq!(
+            expand("within {num} {day|week}*").unwrap(),
+            vec!["within {num} day*", "within {num} week*"]
+        );
+        assert_eq!(expand("plain words").unwrap(), vec!["plain words"]);
+        assert_eq!(
+            expand("{get back to|contact} you").unwrap(),
+            vec!["get back to you", "contact you"]
+        );
+    }
+
+    #[test]
+    fn bad_groups_are_explained() {
+        assert!(expand("{we|I").unwrap_err().contains("without a closing"));
+        assert!(expand("{a|{b|c}}").unwrap_err().contains("nested"));
+        assert!(
+            expand("{we} will")
+                .unwrap_err()
+                .contains("separate alternatives")
+        );
+        assert!(expand("{|}").unwrap_err().contains("leaves no words"));
+        assert!(expand("a}").unwrap_err().contains("without an opening"));
+        let big = "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b}";
+        assert!(expand(big).unwrap_err().contains("more than 256"));
     }
 
     #[test]
