@@ -166,6 +166,22 @@ pub enum RubricCommand {
         /// The rubric file
         file: PathBuf,
     },
+    /// List phrases that never fire, fire only on wrong calls, or duplicate another phrase
+    #[command(
+        long_about = "Run a rubric over transcripts and list, per item, the phrases worth pruning: \
+phrases that never fire on the inputs, phrases that fire only on calls the labels say do not have \
+the item (with --labels), and phrases that duplicate another phrase of the same item (the same \
+words once normalised, or every match also a match of a shorter phrase). With --format csv, \
+every phrase with its counts.
+
+The labels are a review sheet (call_id and one 0/1 column per item, as `callaudit calibrate` \
+reads); a phrase's calls are judged against its own item's column.",
+        after_long_help = "EXAMPLES:
+    callaudit rubric lint --rubric my-rubric.toml exports/
+    callaudit rubric lint --labels accuracy/tune.csv ../shared/data/tweetsumm/tweetsumm-dev.csv
+    callaudit rubric lint --labels labels.csv --format csv exports/ > phrases.csv"
+    )]
+    Lint(Box<LintArgs>),
     /// Show which items fire on a sentence, and on which words
     #[command(after_long_help = "EXAMPLES:
     callaudit rubric test builtin --speaker agent \"I'm so sorry, let me put you on hold\"
@@ -179,6 +195,26 @@ pub enum RubricCommand {
         #[arg(long, value_enum, default_value = "agent")]
         speaker: SpeakerArg,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Labels to judge phrases against: a review sheet (call_id, one 0/1 column per item)
+    #[arg(long, value_name = "SHEET.csv")]
+    pub labels: Option<PathBuf>,
+
+    /// table: the findings; csv: every phrase with its counts
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: LintFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Table,
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -6,6 +6,7 @@ pub mod common;
 pub mod completions;
 pub mod explain;
 pub mod rubric;
+pub mod rubric_lint;
 pub mod sample;
 
 use crate::cli::{Cli, Command};

@@ -1,4 +1,4 @@
-//! `callaudit rubric show | check | test`.
+//! `callaudit rubric show | check | test` (and `lint`, in `rubric_lint`).
 
 use super::explain::quote;
 use crate::audit::Auditor;
@@ -26,6 +26,10 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<i32> {
                 r.phrases.len(),
                 r.matcher.pattern_count()
             )?;
+        }
+        RubricCommand::Lint(args) => {
+            drop(out);
+            return super::rubric_lint::run(*args);
         }
         RubricCommand::Test {
             file,

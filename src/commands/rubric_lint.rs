@@ -1,0 +1,270 @@
+//! `callaudit rubric lint`: the phrases of a rubric worth pruning.
+//!
+//! Three findings, per item:
+//! - **never fires**: the phrase counted in no call of the inputs;
+//! - **only wrong calls** (with `--labels`): it counted only in calls labelled 0 for its item;
+//! - **duplicate**: it expands to the same words as another phrase of the item, or every match
+//!   of it contains a match of another, shorter phrase of the item (so it never decides whether
+//!   the item happened).
+//!
+//! Phrases are reported as written (a family `{a|b}` is one phrase).
+
+use super::common::{enricher, input_format, load_rubric, read_options, threads};
+use crate::audit::CallAudit;
+use crate::calibration::sheet;
+use crate::cli::{LintArgs, LintFormat};
+use crate::model::Call;
+use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::read::input::{Input, discover};
+use crate::render::{csv_cell, terminal_safe};
+use crate::rubric::phrase::{Part, PhraseExpr};
+use crate::rubric::{Role, Rubric};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+
+/// A written phrase of an item (role Match).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Written {
+    item: usize,
+    text: String,
+}
+
+#[derive(Default)]
+struct Stats {
+    /// Calls in which the phrase counted.
+    calls: u64,
+    labelled_yes: u64,
+    labelled_no: u64,
+}
+
+struct Fired<'a> {
+    labels: Option<&'a HashMap<String, HashMap<usize, bool>>>,
+    stats: HashMap<Written, Stats>,
+    calls: u64,
+}
+
+impl AuditSink for Fired<'_> {
+    fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
+        self.calls += 1;
+        let Some(detail) = audit.detail.as_deref() else {
+            return Ok(());
+        };
+        let labels = self.labels.and_then(|l| l.get(&audit.call_id));
+        for (item, evidence) in detail.evidence.iter().enumerate() {
+            let rules: HashSet<&str> = evidence.iter().map(|e| e.rule.as_str()).collect();
+            for rule in rules {
+                let s = self
+                    .stats
+                    .entry(Written {
+                        item,
+                        text: rule.to_string(),
+                    })
+                    .or_default();
+                s.calls += 1;
+                match labels.and_then(|l| l.get(&item)) {
+                    Some(true) => s.labelled_yes += 1,
+                    Some(false) => s.labelled_no += 1,
+                    None => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) -> anyhow::Result<()> {
+        self.stats.clear();
+        self.calls = 0;
+        Ok(())
+    }
+}
+
+/// The words of a plain phrase (no stems, slots or operators), or `None`.
+fn plain_words(expr: &PhraseExpr) -> Option<Vec<&str>> {
+    match expr {
+        PhraseExpr::Seq(s) => s
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Word(w) => Some(w.as_str()),
+                _ => None,
+            })
+            .collect(),
+        PhraseExpr::Near { .. } => None,
+    }
+}
+
+/// Static duplicates: (phrase, the phrase it duplicates or is covered by, how).
+fn duplicates(rubric: &Rubric) -> BTreeMap<Written, (String, &'static str)> {
+    // Expansions of each written phrase of each item (role Match).
+    let mut families: BTreeMap<Written, Vec<&PhraseExpr>> = BTreeMap::new();
+    for p in rubric.phrases.iter().filter(|p| p.role == Role::Match) {
+        families
+            .entry(Written {
+                item: p.item,
+                text: p.text.clone(),
+            })
+            .or_default()
+            .push(&p.expr);
+    }
+    let mut found = BTreeMap::new();
+    let written: Vec<(&Written, &Vec<&PhraseExpr>)> = families.iter().collect();
+    for (w, exprs) in &written {
+        let others = written
+            .iter()
+            .filter(|(o, _)| o.item == w.item && o.text != w.text);
+        for (o, oexprs) in others {
+            if exprs.iter().all(|e| oexprs.contains(e)) {
+                // Report the later-written one of two identical phrases only once.
+                let same = oexprs.iter().all(|e| exprs.contains(e));
+                if !same || o.text < w.text {
+                    found.insert((*w).clone(), (o.text.clone(), "same words as"));
+                    break;
+                }
+                continue;
+            }
+            let covered = exprs.iter().all(|e| {
+                let Some(words) = plain_words(e) else {
+                    return false;
+                };
+                oexprs.iter().any(|oe| {
+                    plain_words(oe).is_some_and(|ow| {
+                        ow.len() < words.len() && words.windows(ow.len()).any(|win| win == ow)
+                    })
+                })
+            });
+            if covered {
+                found.insert((*w).clone(), (o.text.clone(), "covered by"));
+                break;
+            }
+        }
+    }
+    found
+}
+
+pub fn run(args: LintArgs) -> anyhow::Result<i32> {
+    let rubric = load_rubric(&args.input)?;
+    let labels: Option<HashMap<String, HashMap<usize, bool>>> = match &args.labels {
+        Some(path) => {
+            let sheet = sheet::read(path, &rubric).map_err(|e| InputError(e.to_string()))?;
+            let mut by_call: HashMap<String, HashMap<usize, bool>> = HashMap::new();
+            for row in sheet.rows {
+                by_call.entry(row.call_id).or_default().extend(row.verdicts);
+            }
+            Some(by_call)
+        }
+        None => None,
+    };
+    let discovered = discover(&args.input.inputs).map_err(InputError)?;
+    let enricher = enricher(&args.input)?;
+    let enrich_fn = enricher
+        .as_ref()
+        .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
+    let opts = RunOptions {
+        rubric: &rubric,
+        read: read_options(&args.input)?,
+        format: input_format(&args.input)?,
+        threads: threads(&args.input)?,
+        detail: true,
+        // With labels, only the labelled calls: a rubric tuned with lint sees nothing else.
+        filters: Filters {
+            only: labels.as_ref().map(|l| l.keys().cloned().collect()),
+            ..Filters::default()
+        },
+        keep_going: args.input.keep_going,
+        enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
+        progress: None,
+    };
+    let mut fired = Fired {
+        labels: labels.as_ref(),
+        stats: HashMap::new(),
+        calls: 0,
+    };
+    let acct = pipeline::run(&discovered, &opts, &mut fired)?;
+    super::audit::print_warnings(&acct);
+    let dups = duplicates(&rubric);
+
+    let mut phrases: Vec<Written> = Vec::new();
+    for p in rubric.phrases.iter().filter(|p| p.role == Role::Match) {
+        let w = Written {
+            item: p.item,
+            text: p.text.clone(),
+        };
+        if !phrases.contains(&w) {
+            phrases.push(w);
+        }
+    }
+    let empty = Stats::default();
+    let finding = |w: &Written| -> Option<String> {
+        let s = fired.stats.get(w).unwrap_or(&empty);
+        if let Some((other, how)) = dups.get(w) {
+            return Some(format!("{how} `{other}`"));
+        }
+        if s.calls == 0 {
+            return Some("never fires".into());
+        }
+        if labels.is_some() && s.labelled_yes == 0 && s.labelled_no > 0 {
+            return Some(format!(
+                "only wrong calls ({} labelled 0 for its item)",
+                s.labelled_no
+            ));
+        }
+        None
+    };
+
+    let mut out = String::new();
+    match args.format {
+        LintFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "item",
+                "phrase",
+                "calls",
+                "labelled_yes",
+                "labelled_no",
+                "finding",
+            ])?;
+            for p in &phrases {
+                let s = fired.stats.get(p).unwrap_or(&empty);
+                w.write_record([
+                    rubric.items[p.item].id.clone(),
+                    csv_cell(&p.text),
+                    s.calls.to_string(),
+                    s.labelled_yes.to_string(),
+                    s.labelled_no.to_string(),
+                    finding(p).unwrap_or_default(),
+                ])?;
+            }
+            out = String::from_utf8(w.into_inner()?)?;
+        }
+        LintFormat::Table => {
+            let mut n = 0;
+            let width = rubric.items.iter().map(|i| i.id.len()).max().unwrap_or(0);
+            for p in &phrases {
+                if let Some(f) = finding(p) {
+                    n += 1;
+                    out.push_str(&format!(
+                        "{:<width$}  “{}”  {}\n",
+                        rubric.items[p.item].id,
+                        terminal_safe(&p.text),
+                        terminal_safe(&f)
+                    ));
+                }
+            }
+            out.push_str(&format!(
+                "{n} of {} phrases to look at, over {} call(s){}\n",
+                phrases.len(),
+                fired.calls,
+                if labels.is_some() {
+                    " (labelled calls only)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(out.as_bytes())?;
+    lock.flush()?;
+    Ok(0)
+}

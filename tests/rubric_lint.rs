@@ -1,0 +1,87 @@
+//! `callaudit rubric lint` through the real binary.
+
+mod common;
+use common::*;
+
+const RUBRIC: &str = r#"[rubric]
+name = "t"
+
+[[item]]
+id = "apology"
+label = "Apology"
+kind = "expected"
+phrases = ["sorry", "I'm sorry", "so sorry about", "i am sorry", "apologi*", "our bad", "{my|our} mistake"]
+"#;
+
+fn lint(w: &Workdir, extra: &[&str]) -> String {
+    let rubric = w.write("r.toml", RUBRIC);
+    let input = w.write(
+        "in.csv",
+        csv_of(&[
+            ("c1", "a", "agent", "I'm sorry about that, my mistake."),
+            ("c2", "a", "agent", "Sorry, what is your order number?"),
+            ("c3", "a", "agent", "We apologise for the delay."),
+        ]),
+    );
+    let out = callaudit()
+        .args(["rubric", "lint", "--rubric"])
+        .arg(&rubric)
+        .args(extra)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn lists_phrases_that_never_fire_and_duplicates() {
+    let w = Workdir::new();
+    let text = lint(&w, &[]);
+    assert!(text.contains("apology  “our bad”  never fires"), "{text}");
+    assert!(
+        text.contains("“i am sorry”  same words as `I'm sorry`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("“so sorry about”  covered by `sorry`"),
+        "{text}"
+    );
+    assert!(!text.contains("“apologi*”"), "fires: {text}");
+    assert!(
+        !text.contains("“{my|our} mistake”"),
+        "a family fires as one phrase: {text}"
+    );
+    assert!(
+        text.ends_with("4 of 7 phrases to look at, over 3 call(s)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn with_labels_lists_phrases_that_fire_only_on_wrong_calls() {
+    let w = Workdir::new();
+    let labels = w.write("labels.csv", "call_id,apology\nc1,1\nc2,0\nc3,0\n");
+    let text = lint(&w, &["--labels", labels.to_str().unwrap()]);
+    assert!(
+        text.contains("“apologi*”  only wrong calls (1 labelled 0 for its item)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("“sorry”"),
+        "fires on c1 (labelled 1): {text}"
+    );
+    let csv = lint(
+        &w,
+        &["--labels", labels.to_str().unwrap(), "--format", "csv"],
+    );
+    assert!(
+        csv.starts_with("item,phrase,calls,labelled_yes,labelled_no,finding\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("apology,sorry,2,1,1,\n"), "{csv}");
+}
