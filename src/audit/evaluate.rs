@@ -166,7 +166,7 @@ pub(crate) fn evaluate(
             }
         }
         if let Some(Detector::CustomerCalmed) = item.detector {
-            calmed(item, call, &mut counted, s, &mut det, rubric, i);
+            calmed(item, call, &mut counted, unless, s, &mut det, rubric, i);
         }
         s.kept[i].extend(counted.iter().map(|h| (h.turn, h.tok_start)));
         // Sorted, so that later items can bisect it (silence hits come after phrase hits).
@@ -451,10 +451,16 @@ fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut V
 
 /// The calmed detector: the item's speaker's last turn comes after the first upset turn and
 /// either has a calming phrase (thanks, acceptance) or no upset marker.
+/// The customer calmed when their last turn after the first upset carries no upset marker and
+/// none of the item's `unless` phrases (a complaint such as "still not fixed", or sarcastic
+/// thanks): an acceptance word does not cancel an upset in the same turn. A phrase of the item in
+/// that turn ("thanks", "ok") is quoted as the evidence.
+#[allow(clippy::too_many_arguments)]
 fn calmed(
     item: &Item,
     call: &Call,
     counted: &mut Vec<Hit>,
+    unless: &[Hit],
     s: &Scratch,
     det: &mut Option<CallDetail>,
     rubric: &Rubric,
@@ -488,22 +494,32 @@ fn calmed(
     let upset_in_last = kept
         .get(kept.partition_point(|&(t, _)| t < last))
         .is_some_and(|&(t, _)| t == last);
+    let complaint_in_last = unless.iter().any(|h| h.turn == last);
+    let still_upset = upset_in_last || complaint_in_last;
     if let Some(d) = det.as_mut() {
-        d.reasons[i] = match (phrase_in_last, upset_in_last) {
-            (Some(_), _) => String::new(),
+        d.reasons[i] = match (phrase_in_last, still_upset) {
+            (_, true) => format!(
+                "the customer's last turn ({}) is still upset{}",
+                last + 1,
+                if upset_in_last {
+                    ""
+                } else {
+                    " (a complaint of the item's `unless` list)"
+                }
+            ),
+            (Some(_), false) => String::new(),
             (None, false) => format!(
                 "the customer's last turn ({}) shows no upset marker",
                 last + 1
             ),
-            (None, true) => format!(
-                "the customer's last turn ({}) is still upset and neither thanks nor accepts",
-                last + 1
-            ),
         };
+    }
+    if still_upset {
+        return;
     }
     let hit = match phrase_in_last {
         Some(h) => *h,
-        None if !upset_in_last => {
+        None => {
             let turn = &call.turns[last as usize];
             Hit {
                 item: i as u32,
@@ -519,7 +535,6 @@ fn calmed(
                 aux: 0,
             }
         }
-        None => return,
     };
     if let Some(d) = det.as_mut() {
         d.evidence[i] = vec![evidence(rubric, call, &hit)];
