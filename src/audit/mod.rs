@@ -333,9 +333,13 @@ impl<'r> Auditor<'r> {
             aux: 0,
         };
         match det {
-            Detector::Question => {
+            Detector::Question | Detector::Statement { .. } => {
+                let min_words = match det {
+                    Detector::Statement { min_words } => Some(min_words as usize),
+                    _ => None,
+                };
                 for s in 0..norm.sentence_count() as u32 {
-                    if !norm.is_question(s) {
+                    if norm.is_question(s) != min_words.is_none() {
                         continue;
                     }
                     // Tokens are in sentence order: the sentence's span by bisection.
@@ -344,6 +348,15 @@ impl<'r> Auditor<'r> {
                     if from == to {
                         continue;
                     }
+                    if let Some(min) = min_words {
+                        let words = norm.tokens[from..to]
+                            .iter()
+                            .filter(|t| t.kind == crate::normalise::TokenKind::Word)
+                            .count();
+                        if words < min {
+                            continue;
+                        }
+                    }
                     let (first, last) = (&norm.tokens[from], &norm.tokens[to - 1]);
                     self.hits.push(Hit {
                         tok_start: from as u32,
@@ -351,7 +364,7 @@ impl<'r> Auditor<'r> {
                         sent_end: s,
                         orig_start: first.orig_start,
                         orig_end: last.orig_end,
-                        ..whole(true)
+                        ..whole(min_words.is_none())
                     });
                 }
             }

@@ -52,6 +52,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 const DETECTORS: &[&str] = &[
     "question",
+    "statement",
     "mirroring",
     "shouting",
     "customer_upset",
@@ -256,7 +257,12 @@ fn compile_item(
     let dname = detector.as_ref().map(|d| d.name());
     // (key, where it is written, detectors it belongs to)
     type Owner<'a> = (&'a str, Option<Range<usize>>, &'a [&'a str]);
-    let threshold_owner: [Owner; 7] = [
+    let threshold_owner: [Owner; 8] = [
+        (
+            "min_words",
+            s.min_words.as_ref().map(Spanned::span),
+            &["statement"],
+        ),
         (
             "min_shared_words",
             s.min_shared_words.as_ref().map(Spanned::span),
@@ -465,6 +471,9 @@ fn compile_detector(d: &Spanned<String>, s: &ItemSpec, errs: &mut Errors) -> Opt
         |v: &Option<Spanned<u64>>, default: u64| v.as_ref().map_or(default, |v| *v.get_ref());
     Some(match d.get_ref().as_str() {
         "question" => Detector::Question,
+        "statement" => Detector::Statement {
+            min_words: get_u32(&s.min_words, 6),
+        },
         "mirroring" => Detector::Mirroring {
             min_shared_words: get_u32(&s.min_shared_words, 3),
             min_share: share(&s.min_share, 0.0, errs),

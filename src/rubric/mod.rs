@@ -66,6 +66,10 @@ impl Scope {
 pub enum Detector {
     /// A sentence that asks something.
     Question,
+    /// A sentence that tells rather than asks: not a question, at least `min_words` words. With
+    /// the item's `unless` phrases (requests, redirects, apologies) it finds the turns that
+    /// give information.
+    Statement { min_words: u32 },
     /// The turn repeats enough of the other party's preceding turn's content words.
     Mirroring {
         min_shared_words: u32,
@@ -98,6 +102,7 @@ impl Detector {
     pub fn name(&self) -> &'static str {
         match self {
             Detector::Question => "question",
+            Detector::Statement { .. } => "statement",
             Detector::Mirroring { .. } => "mirroring",
             Detector::Shouting { .. } => "shouting",
             Detector::CustomerUpset { .. } => "customer_upset",

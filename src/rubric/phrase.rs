@@ -79,7 +79,7 @@ pub enum PhraseExpr {
 }
 
 /// Most combinations one phrase may expand to: a family, not a vocabulary.
-pub const MAX_EXPANSIONS: usize = 256;
+pub const MAX_EXPANSIONS: usize = 1024;
 
 /// Expands the alternatives of a phrase (`{a|b}`, `{a|}` for optional) into plain phrases, in
 /// order. `{num}` is a number slot, not a group, and is kept as it is.
@@ -382,8 +382,8 @@ mod tests {
         );
         assert!(expand("{|}").unwrap_err().contains("leaves no words"));
         assert!(expand("a}").unwrap_err().contains("without an opening"));
-        let big = "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b}";
-        assert!(expand(big).unwrap_err().contains("more than 256"));
+        let big = "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b}";
+        assert!(expand(big).unwrap_err().contains("more than 1024"));
     }
 
     #[test]

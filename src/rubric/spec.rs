@@ -127,4 +127,6 @@ pub struct ItemSpec {
     pub min_overlap_ms: Option<Spanned<u64>>,
     #[serde(default)]
     pub min_gap_ms: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub min_words: Option<Spanned<u32>>,
 }
