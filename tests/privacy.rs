@@ -207,3 +207,84 @@ fn redact_masks_digit_runs_emails_and_phones() {
     // Highlighting still lands on the right words in masked text.
     assert!(explain.contains("[[sorry]]{apology}"), "{explain}");
 }
+
+/// A CSV of `rows` (call_id, agent_id, speaker, text) in a fresh directory.
+fn csv_file(dir: &std::path::Path, rows: &[(&str, &str, &str, &str)]) -> PathBuf {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["call_id", "agent_id", "speaker", "text"])
+        .unwrap();
+    for r in rows {
+        w.write_record([r.0, r.1, r.2, r.3]).unwrap();
+    }
+    let path = dir.join("calls.csv");
+    std::fs::write(&path, w.into_inner().unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn card_numbers_are_masked_whatever_separates_their_groups() {
+    // Visa, Mastercard and Amex test numbers, read out or typed every way.
+    let cards = [
+        "4111\n1111\n1111\n1111",
+        "4111  1111  1111  1111",
+        "5555 - 5555 - 5555 - 4444",
+        "3782--822463--10005",
+        "4111.1111.1111.1111",
+        "5555/5555/5555/4444",
+        "4111\u{200B}1111\u{200B}1111\u{200B}1111",
+        "5555\u{2009}5555\u{2009}5555\u{2009}4444",
+        "4111\u{00AD}1111\u{00AD}1111\u{00AD}1111",
+        "5555\u{2013}5555\u{2013}5555\u{2013}4444",
+        "４１１１ １１１１ １１１１ １１１１",
+        "５５５５５５５５５５５５４４４４",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<(String, &str)> = cards
+        .iter()
+        .map(|c| (format!("I am sorry, card {c} was declined."), *c))
+        .collect();
+    let mut table: Vec<(&str, &str, &str, &str)> =
+        vec![("C-1", "ann", "customer", "This is ridiculous, charge me again")];
+    for (text, _) in &rows {
+        table.push(("C-1", "ann", "agent", text));
+    }
+    let input = csv_file(dir.path(), &table);
+    let input = input.to_str().unwrap();
+    let evidence = dir.path().join("evidence.csv");
+    let jsonl = dir.path().join("calls.jsonl");
+    run(&[
+        "audit",
+        input,
+        "-q",
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--calls",
+        jsonl.to_str().unwrap(),
+    ]);
+    let (explain, _) = run(&["explain", input, "--call", "C-1", "--color", "never"]);
+    let (explain_json, _) = run(&["explain", input, "--call", "C-1", "--format", "json"]);
+    let evidence = std::fs::read_to_string(&evidence).unwrap();
+    assert_eq!(
+        evidence.matches(",sorry,").count(),
+        cards.len(),
+        "one apology per card turn: {evidence}"
+    );
+    for (name, text) in [
+        ("evidence", &evidence),
+        ("per-call jsonl", &std::fs::read_to_string(&jsonl).unwrap()),
+        ("explain", &explain),
+        ("explain json", &explain_json),
+    ] {
+        // No group of any card is left readable.
+        for group in [
+            "4111", "1111", "5555", "4444", "3782", "822463", "10005", "４１１１", "１１１１",
+            "５５５５",
+        ] {
+            assert!(!text.contains(group), "{name} shows {group}:\n{text}");
+        }
+    }
+    assert!(explain.contains("card ****\u{2013}****\u{2013}****\u{2013}****"));
+    assert!(explain.contains("card ＊＊＊＊ ＊＊＊＊ ＊＊＊＊ ＊＊＊＊ was"));
+    // Highlighting still lands on the right words in masked text.
+    assert!(explain.contains("[[sorry]]{apology}"), "{explain}");
+}
