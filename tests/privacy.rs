@@ -288,3 +288,42 @@ fn card_numbers_are_masked_whatever_separates_their_groups() {
     // Highlighting still lands on the right words in masked text.
     assert!(explain.contains("[[sorry]]{apology}"), "{explain}");
 }
+
+#[test]
+fn bidi_controls_never_reach_a_report_or_explain() {
+    let bidi = [
+        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let agent = "ann\u{202E}txt.exe\u{202C}";
+    let input = csv_file(
+        dir.path(),
+        &[
+            ("C-\u{2067}1", agent, "customer", "This is \u{202E}ridiculous\u{202C}!!!"),
+            ("C-\u{2067}1", agent, "agent", "I am so sorry\u{2066} about\u{2069} that."),
+        ],
+    );
+    let input = input.to_str().unwrap();
+    let mut outputs = Vec::new();
+    for format in ["table", "markdown", "csv", "html"] {
+        let (out, err) = run(&["audit", input, "--format", format, "--color", "never"]);
+        assert!(out.contains("anntxt.exe"), "{format}: {out}");
+        outputs.push((format.to_string(), out + &err));
+    }
+    let (out, err) = run(&[
+        "explain",
+        input,
+        "--call",
+        "C-\u{2067}1",
+        "--color",
+        "never",
+    ]);
+    assert!(out.contains("This is ridiculous!!!"), "{out}");
+    outputs.push(("explain".into(), out + &err));
+    for (name, text) in outputs {
+        for c in bidi {
+            assert!(!text.contains(c), "{name} has U+{:04X}: {text:?}", c as u32);
+        }
+    }
+}
