@@ -327,3 +327,58 @@ fn bidi_controls_never_reach_a_report_or_explain() {
         }
     }
 }
+
+#[test]
+fn evidence_quotes_a_window_of_a_long_turn_not_the_whole_turn_per_match() {
+    // One long turn with hundreds of apologies, and card numbers between them that any window
+    // may cut through.
+    let mut turn = String::new();
+    for i in 0..400 {
+        turn.push_str(&format!(
+            "I am sorry about order number {i}, {} that is on card 4111 1111 1111 1111. ",
+            "it was late again and".repeat(i % 5)
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = csv_file(
+        dir.path(),
+        &[
+            ("C-1", "ann", "customer", "This is ridiculous!!!"),
+            ("C-1", "ann", "agent", &turn),
+        ],
+    );
+    let evidence = dir.path().join("evidence.csv");
+    run(&[
+        "audit",
+        input.to_str().unwrap(),
+        "-q",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&evidence).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let apologies: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[2] == "apology").collect();
+    assert_eq!(apologies.len(), 400);
+    for r in &rows {
+        let (matched, context) = (&r[7], &r[8]);
+        // A bounded window around the match: 200 characters either side at most, the match
+        // itself at most 400, and the cut marks.
+        assert!(context.chars().count() <= 200 + 400 + 200 + 5, "{context}");
+        assert!(context.contains(matched), "{matched} in {context}");
+    }
+    for r in &apologies {
+        assert!(r[8].starts_with('…') || r[8].starts_with("I am sorry about order number 0,"));
+    }
+    // The file grows with the matches, not matches times the turn's length (~70 KB).
+    assert!(
+        text.len() < 400 * 1000,
+        "evidence of {} bytes for a {} byte turn",
+        text.len(),
+        turn.len()
+    );
+    // No window shows a piece of a card number, wherever it cut.
+    for group in ["4111", "1111", "411", "111 "] {
+        assert!(!text.contains(group), "{group}");
+    }
+}

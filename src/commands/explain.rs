@@ -66,7 +66,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let mut out = String::new();
     match args.format {
         ExplainFormat::Json => {
-            let v = crate::percall::jsonl::call_json(&rubric, &audit, masker);
+            let v = crate::percall::jsonl::call_json(&rubric, &call, &audit, masker);
             out = serde_json::to_string_pretty(&v)? + "\n";
         }
         ExplainFormat::Text => {
@@ -154,6 +154,7 @@ fn write_text(
     masker: Masker,
 ) {
     let detail = a.detail.as_deref().expect("explain audits with detail");
+    let mut masked = crate::percall::MaskedTurns::new(call, masker);
     let _ = writeln!(
         out,
         "Call {} · agent {} · {}{} turns · score {:.1} · {}",
@@ -187,7 +188,7 @@ fn write_text(
             ti + 1,
             turn.speaker.as_str(),
             // Masking keeps byte offsets, so the marks still fit the masked text.
-            highlight(&masker.mask(call.turn_text(turn)), &marks, color)
+            highlight(masked.turn(ti as u32), &marks, color)
         );
     }
     let _ = writeln!(out, "\nVerdicts");
@@ -223,7 +224,7 @@ fn write_text(
                 "",
                 "",
                 d.evidence.turn + 1,
-                terminal_safe(&masker.mask(&d.evidence.text)),
+                terminal_safe(&masked.quote(&d.evidence)),
                 d.reason
             );
         }
