@@ -42,9 +42,10 @@ impl EvidenceCsv {
     }
 }
 
-/// Opens the evidence file; it must be a `.csv`.
+/// Opens the evidence file; it must be a `.csv`, or a device, pipe or `/dev/fd/N`.
 pub fn create(path: &std::path::Path, masker: Masker) -> anyhow::Result<Box<dyn CallRecords>> {
-    let is_csv = path
+    let is_csv = crate::output::written_in_place(path)
+        || path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));

@@ -23,7 +23,8 @@ pub trait CallRecords: Send {
     fn needs_detail(&self) -> bool;
 }
 
-/// Opens the per-call file for `path`, by extension. `masker` masks quoted evidence text.
+/// Opens the per-call file for `path`, by extension. `masker` masks quoted evidence text. A
+/// device, pipe or `/dev/fd/N` has no extension: it gets the CSV records.
 pub fn create(
     path: &Path,
     rubric: &Rubric,
@@ -37,6 +38,9 @@ pub fn create(
     let file = AtomicFile::create(path)?;
     match ext.as_str() {
         "csv" => Ok(Box::new(csv::CsvRecords::new(file, rubric)?)),
+        "" if crate::output::written_in_place(path) => {
+            Ok(Box::new(csv::CsvRecords::new(file, rubric)?))
+        }
         "jsonl" | "ndjson" => Ok(Box::new(jsonl::JsonlRecords::new(file, masker))),
         _ => anyhow::bail!(
             "--calls {}: the extension says the format: use .csv or .jsonl",
