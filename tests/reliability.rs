@@ -976,3 +976,35 @@ fn a_hangup_ignored_by_nohup_stays_ignored() {
     child.wait().unwrap();
     assert!(staged_files(d).is_empty());
 }
+
+#[test]
+fn a_run_stopped_by_bad_input_still_says_what_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "a.csv",
+        "call_id,speaker,text\nc1,agent,hi\nc1,customer,hello\nc2,agent,sorry\nc2,agent,\nc3,agent,hi\n",
+    );
+    let run = audit(args(&[&"--strict", &input]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let s = summary(&run.stderr).unwrap_or_else(|| panic!("no summary: {}", run.stderr));
+    assert_eq!(s.rows_read, 4, "{}", run.stderr);
+    assert_eq!(s.rows_audited + s.rows_skipped, s.rows_read);
+    assert_eq!(s.calls_audited, 1, "c1 was complete before the bad row");
+    // The summary comes before the error, which stays the last line.
+    let last = run.stderr.lines().last().unwrap();
+    assert!(last.starts_with("callaudit: error: "), "{}", run.stderr);
+    // An unreadable second file: the first one's rows are counted.
+    let good = write(dir.path(), "good.csv", many_calls_csv(3, 4));
+    // Inputs are read in name order: the good one first.
+    let cut = truncated_gzip_case(dir.path(), "zz-cut.csv.gz", many_calls_csv(300, 4).as_bytes());
+    let run = audit(args(&[&good, &cut]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let s = summary(&run.stderr).unwrap_or_else(|| panic!("no summary: {}", run.stderr));
+    assert_eq!(s.files, 1);
+    assert!(s.rows_read >= 12, "{}", run.stderr);
+    assert_eq!(s.rows_audited + s.rows_skipped, s.rows_read, "{}", run.stderr);
+    // --quiet keeps it quiet.
+    let run = audit(args(&[&"--quiet", &good, &cut]));
+    assert!(summary(&run.stderr).is_none(), "{}", run.stderr);
+}

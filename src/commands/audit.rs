@@ -381,7 +381,17 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let mut acct = run?;
+    let mut acct = match run {
+        Ok(acct) => acct,
+        Err(stopped) => {
+            // What was read before the error is still worth knowing.
+            print_warnings(&stopped.acct);
+            if !args.quiet {
+                eprintln!("{}", stopped.acct.summary());
+            }
+            return Err(stopped.error);
+        }
+    };
     if sink.percent_fallback {
         acct.warn("a percent window fell back to turn share: some calls have no timings".into());
     }

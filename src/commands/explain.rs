@@ -53,7 +53,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
         progress: None,
     };
     let mut found = Found { calls: Vec::new() };
-    let acct = pipeline::run(&discovered, &opts, &mut found)?;
+    let acct = pipeline::run(&discovered, &opts, &mut found).map_err(|stopped| {
+        super::audit::print_warnings(&stopped.acct);
+        stopped.error
+    })?;
     super::audit::print_warnings(&acct);
     let Some((call, audit)) = found.calls.into_iter().next() else {
         return Err(InputError(format!(
