@@ -112,14 +112,14 @@ impl std::error::Error for InputError {}
 #[derive(Debug)]
 pub struct Stopped {
     pub error: anyhow::Error,
-    pub acct: Accounting,
+    pub acct: Box<Accounting>,
 }
 
 impl Stopped {
     fn after(error: impl Into<anyhow::Error>, acct: Accounting) -> Stopped {
         Stopped {
             error: error.into(),
-            acct,
+            acct: Box::new(acct),
         }
     }
 }

@@ -206,6 +206,10 @@ fn distinct_outputs(args: &AuditArgs) -> anyhow::Result<()> {
 /// forward: it is read whole before anything is written) the baseline. Files are compared by
 /// device and inode.
 fn outputs_spare_inputs(args: &AuditArgs, discovered: &Discovered) -> anyhow::Result<()> {
+    let outputs = outputs(args);
+    if outputs.is_empty() {
+        return Ok(());
+    }
     let mut read: Vec<(FileId, String, bool)> = Vec::new();
     let mut add = |path: &Path, what: String, report_may_replace: bool| {
         if let Some(id) = std::fs::metadata(path).ok().and_then(|m| inode_of(&m)) {
@@ -226,7 +230,7 @@ fn outputs_spare_inputs(args: &AuditArgs, discovered: &Discovered) -> anyhow::Re
     if let Some(p) = &args.baseline {
         add(p, format!("the baseline {}", p.display()), true);
     }
-    for (flag, path) in outputs(args) {
+    for (flag, path) in outputs {
         let Ok(id) = file_id(path) else { continue };
         if let Some((_, what, _)) = read
             .iter()
