@@ -98,13 +98,12 @@ fn mask_where(bytes: &mut [u8], range: Range<usize>, pick: impl Fn(u8) -> bool) 
 /// The zero of every run of decimal digits in Unicode (general category Nd, Unicode 14): each
 /// run is the ten digits 0–9 in order, which Unicode guarantees.
 const DIGIT_ZEROS: [u32; 66] = [
-    0x0030, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
-    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946,
-    0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
-    0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0,
-    0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50,
-    0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140,
-    0x1E2F0, 0x1E950, 0x1FBF0,
+    0x0030, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+    0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+    0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+    0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0,
+    0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0,
+    0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
 ];
 
 /// The value of a decimal digit of any script (`7`, `７`, `٧`, `७`), `None` for anything else.
@@ -284,9 +283,29 @@ mod tests {
     #[test]
     fn cards_are_masked_whatever_separates_their_groups() {
         for sep in [
-            "\n", "\r\n", "  ", " - ", "--", " -- ", ".", ". ", "/", " / ", "\u{200B}", "\u{2009}",
-            "\u{202F}", "\u{00A0}", "\u{00AD}", "\u{2013}", " \u{2013} ", "\u{2014}", "\u{2212}",
-            "\u{3000}", "\t", ", ", "_",
+            "\n",
+            "\r\n",
+            "  ",
+            " - ",
+            "--",
+            " -- ",
+            ".",
+            ". ",
+            "/",
+            " / ",
+            "\u{200B}",
+            "\u{2009}",
+            "\u{202F}",
+            "\u{00A0}",
+            "\u{00AD}",
+            "\u{2013}",
+            " \u{2013} ",
+            "\u{2014}",
+            "\u{2212}",
+            "\u{3000}",
+            "\t",
+            ", ",
+            "_",
         ] {
             let text = format!("card 4111{sep}1111{sep}1111{sep}1111 ok");
             let masked = always(&text);
@@ -296,7 +315,10 @@ mod tests {
         }
         // Digits of other scripts, and the separators between them, whatever they are.
         let full = "カード４１１１　１１１１　１１１１　１１１１です";
-        assert_eq!(always(full), "カード＊＊＊＊　＊＊＊＊　＊＊＊＊　＊＊＊＊です");
+        assert_eq!(
+            always(full),
+            "カード＊＊＊＊　＊＊＊＊　＊＊＊＊　＊＊＊＊です"
+        );
         let arabic = "٤١١١ ١١١١ ١١١١ ١١١١";
         assert_eq!(always(arabic), "******** ******** ******** ********");
         let mixed = "4111 １１１１ 1111 1111";

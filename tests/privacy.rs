@@ -243,8 +243,12 @@ fn card_numbers_are_masked_whatever_separates_their_groups() {
         .iter()
         .map(|c| (format!("I am sorry, card {c} was declined."), *c))
         .collect();
-    let mut table: Vec<(&str, &str, &str, &str)> =
-        vec![("C-1", "ann", "customer", "This is ridiculous, charge me again")];
+    let mut table: Vec<(&str, &str, &str, &str)> = vec![(
+        "C-1",
+        "ann",
+        "customer",
+        "This is ridiculous, charge me again",
+    )];
     for (text, _) in &rows {
         table.push(("C-1", "ann", "agent", text));
     }
@@ -277,7 +281,15 @@ fn card_numbers_are_masked_whatever_separates_their_groups() {
     ] {
         // No group of any card is left readable.
         for group in [
-            "4111", "1111", "5555", "4444", "3782", "822463", "10005", "４１１１", "１１１１",
+            "4111",
+            "1111",
+            "5555",
+            "4444",
+            "3782",
+            "822463",
+            "10005",
+            "４１１１",
+            "１１１１",
             "５５５５",
         ] {
             assert!(!text.contains(group), "{name} shows {group}:\n{text}");
@@ -300,8 +312,18 @@ fn bidi_controls_never_reach_a_report_or_explain() {
     let input = csv_file(
         dir.path(),
         &[
-            ("C-\u{2067}1", agent, "customer", "This is \u{202E}ridiculous\u{202C}!!!"),
-            ("C-\u{2067}1", agent, "agent", "I am so sorry\u{2066} about\u{2069} that."),
+            (
+                "C-\u{2067}1",
+                agent,
+                "customer",
+                "This is \u{202E}ridiculous\u{202C}!!!",
+            ),
+            (
+                "C-\u{2067}1",
+                agent,
+                "agent",
+                "I am so sorry\u{2066} about\u{2069} that.",
+            ),
         ],
     );
     let input = input.to_str().unwrap();

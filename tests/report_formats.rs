@@ -554,12 +554,22 @@ fn a_baseline_with_absurd_numbers_is_refused_not_printed_as_inf() {
         let out = Command::cargo_bin("callaudit")
             .unwrap()
             .current_dir(dir.path())
-            .args(["audit", "data", "--baseline", "absurd.json", "--color", "never"])
+            .args([
+                "audit",
+                "data",
+                "--baseline",
+                "absurd.json",
+                "--color",
+                "never",
+            ])
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{what}: {err}");
-        assert!(err.contains("--baseline absurd.json: line"), "{what}: {err}");
+        assert!(
+            err.contains("--baseline absurd.json: line"),
+            "{what}: {err}"
+        );
         assert!(err.contains("1e308"), "{what}: {err}");
         assert!(!String::from_utf8_lossy(&out.stdout).contains("inf"));
     }

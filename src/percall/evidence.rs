@@ -46,9 +46,9 @@ impl EvidenceCsv {
 pub fn create(path: &std::path::Path, masker: Masker) -> anyhow::Result<Box<dyn CallRecords>> {
     let is_csv = crate::output::written_in_place(path)
         || path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if !is_csv {
         anyhow::bail!(
             "--evidence {}: the evidence file is CSV: give it a .csv name",

@@ -125,7 +125,11 @@ pub fn shorten(text: &str) -> Cow<'_, str> {
     }
     let half = QUOTE_CHARS / 2;
     let head = text.char_indices().nth(half).map_or(text.len(), |(i, _)| i);
-    let tail = text.char_indices().rev().nth(half - 1).map_or(0, |(i, _)| i);
+    let tail = text
+        .char_indices()
+        .rev()
+        .nth(half - 1)
+        .map_or(0, |(i, _)| i);
     format!("{} … {}", &text[..head], &text[tail.max(head)..]).into()
 }
 
@@ -149,7 +153,9 @@ pub fn excerpt(text: &str, start: usize, end: usize) -> String {
         .nth(CONTEXT_CHARS - 1)
         .map_or(0, |(i, _)| i);
     if from > 0
-        && let Some((i, c)) = text[from..start].char_indices().find(|(_, c)| c.is_whitespace())
+        && let Some((i, c)) = text[from..start]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
     {
         from += i + c.len_utf8();
     }
@@ -184,7 +190,11 @@ mod tests {
         let t = "I'm so sorry about the double charge, let me fix that.";
         assert_eq!(excerpt(t, 7, 12), t);
         assert_eq!(excerpt("", 0, 0), "");
-        let exactly = format!("{}sorry{}", "a".repeat(CONTEXT_CHARS), "b".repeat(CONTEXT_CHARS));
+        let exactly = format!(
+            "{}sorry{}",
+            "a".repeat(CONTEXT_CHARS),
+            "b".repeat(CONTEXT_CHARS)
+        );
         assert_eq!(excerpt(&exactly, CONTEXT_CHARS, CONTEXT_CHARS + 5), exactly);
     }
 
@@ -219,7 +229,10 @@ mod tests {
     fn long_quotes_keep_their_beginning_and_end() {
         let text = format!("START {} END", "x".repeat(10_000));
         let short = shorten(&text);
-        assert!(short.starts_with("START x") && short.ends_with("x END"), "{short}");
+        assert!(
+            short.starts_with("START x") && short.ends_with("x END"),
+            "{short}"
+        );
         assert_eq!(short.chars().count(), QUOTE_CHARS + 3);
         let e = excerpt(&text, 0, text.len());
         assert_eq!(e, short);

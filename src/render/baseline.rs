@@ -295,17 +295,33 @@ mod tests {
         let fine = row("(all)", "calmed_rate", "20");
         assert!(parse("p.json", &report(&fine, &row("ann", "pass_rate", "100"))).is_ok());
         for (field, v, says) in [
-            ("mean_score", "1e308", "mean_score 1e308 is not a percentage"),
+            (
+                "mean_score",
+                "1e308",
+                "mean_score 1e308 is not a percentage",
+            ),
             ("pass_rate", "-5", "pass_rate -5 is not a percentage"),
-            ("calmed_rate", "100.5", "calmed_rate 100.5 is not a percentage"),
+            (
+                "calmed_rate",
+                "100.5",
+                "calmed_rate 100.5 is not a percentage",
+            ),
             (
                 "violations_per_100_calls",
                 "1.7e308",
                 "violations_per_100_calls 1.7e308 is not a plausible rate",
             ),
             ("violations_per_100_calls", "-1", "is not a plausible rate"),
-            ("calls", "18446744073709551615", "calls 18446744073709551615"),
-            ("items", r#"{"apology": {"rate": 1e300}}"#, "items.apology.rate 1e300"),
+            (
+                "calls",
+                "18446744073709551615",
+                "calls 18446744073709551615",
+            ),
+            (
+                "items",
+                r#"{"apology": {"rate": 1e300}}"#,
+                "items.apology.rate 1e300",
+            ),
         ] {
             let text = report(&fine, &row("ann", field, v));
             let e = parse("p.json", &text).unwrap_err().to_string();
