@@ -9,6 +9,7 @@ pub mod accounting;
 pub mod aggregate;
 pub mod audit;
 pub mod calibration;
+pub mod cleanup;
 pub mod cli;
 pub mod commands;
 pub mod gates;

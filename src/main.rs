@@ -3,6 +3,8 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = callaudit::cli::Cli::parse();
+    // Interrupted runs remove their temporary files; without the watcher they would only stay.
+    let _ = callaudit::cleanup::install();
     match callaudit::commands::run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {

@@ -1,7 +1,12 @@
 //! Output files are written to a temporary file beside the target and renamed into place when
 //! complete, so a nightly job never reads half a report. Devices, pipes and this process's own
 //! streams (`-o /dev/stdout`) are not files to replace: they are written in place.
+//!
+//! The target is the file the path leads to: through a symlink (also one whose target does not
+//! exist yet), so the link stays a link. A file that exists keeps its permissions. The staged
+//! file is registered with `cleanup`, so that an interrupted run removes it.
 
+use crate::cleanup;
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -13,11 +18,13 @@ pub struct AtomicFile {
 }
 
 enum Sink {
-    /// A temporary file beside `target` (the real file, when `path` is a symlink to one),
-    /// renamed over it on commit.
+    /// A temporary file beside `target` (the file `path` leads to through symlinks), renamed
+    /// over it on commit. `pending` outlives `file`, so the file is never unlisted while it
+    /// still exists.
     Staged {
         file: BufWriter<NamedTempFile>,
         target: PathBuf,
+        pending: cleanup::Pending,
     },
     /// Written where it is. Devices, FIFOs and `/dev/fd/N`: renaming over one of these would
     /// replace the device with a regular file (as root, for everyone on the machine). And
@@ -27,18 +34,101 @@ enum Sink {
     Direct(BufWriter<Box<dyn Write + Send>>),
 }
 
+/// Which of this process's own streams a path names: 1 (stdout) or 2 (stderr).
+fn standard_stream_fd(path: &Path) -> Option<u8> {
+    match path.to_str()? {
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(1),
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(2),
+        _ => None,
+    }
+}
+
 /// This process's own stream for a path that names one.
 fn standard_stream(path: &Path) -> Option<Box<dyn Write + Send>> {
-    match path.to_str()? {
-        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(Box::new(io::stdout())),
-        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(Box::new(io::stderr())),
-        _ => None,
+    match standard_stream_fd(path)? {
+        1 => Some(Box::new(io::stdout())),
+        _ => Some(Box::new(io::stderr())),
     }
 }
 
 /// Other descriptors of this process (`>(gzip > r.gz)` gives `/dev/fd/63`): written in place.
 fn descriptor_path(path: &Path) -> bool {
     path.starts_with("/dev/fd") || path.starts_with("/proc/self/fd")
+}
+
+/// Whether `path` is written in place rather than staged and renamed: our own streams,
+/// descriptors, and anything that exists but is neither a regular file nor a directory
+/// (devices, FIFOs, sockets). Such a path has no extension to say a format by.
+pub fn written_in_place(path: &Path) -> bool {
+    standard_stream_fd(path).is_some()
+        || descriptor_path(path)
+        || fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Symlinks followed before giving up, as the kernel does (ELOOP).
+const MAX_LINKS: usize = 40;
+
+/// The path a chain of symlinks ends at, whether or not that file exists: `path` itself when
+/// it is not a link.
+fn link_target(path: &Path) -> io::Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next = fs::read_link(&at)?;
+                at = match at.parent() {
+                    Some(dir) if next.is_relative() => dir.join(next),
+                    _ => next,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Which file a path names, through symlinks.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FileId {
+    /// An existing file: device and inode.
+    Inode(u64, u64),
+    /// A file not created yet (or a system without inodes): where it would be, canonical.
+    Path(PathBuf),
+}
+
+/// The identity of an existing file, from its metadata.
+#[cfg(unix)]
+pub fn inode_of(meta: &fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some(FileId::Inode(meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+pub fn inode_of(_meta: &fs::Metadata) -> Option<FileId> {
+    None
+}
+
+/// Which file `path` names: device and inode when it exists, else the canonical path it would
+/// be created at (a dangling symlink's target, in its directory with links resolved).
+pub fn file_id(path: &Path) -> io::Result<FileId> {
+    if let Ok(meta) = fs::metadata(path)
+        && let Some(id) = inode_of(&meta)
+    {
+        return Ok(id);
+    }
+    if let Ok(canonical) = fs::canonicalize(path) {
+        return Ok(FileId::Path(canonical));
+    }
+    let target = link_target(path)?;
+    let name = target.file_name().map(|n| n.to_os_string());
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok(match (fs::canonicalize(&dir), name) {
+        (Ok(dir), Some(name)) => FileId::Path(dir.join(name)),
+        _ => FileId::Path(std::path::absolute(&target)?),
+    })
 }
 
 const BUFFER: usize = 256 * 1024;
@@ -57,19 +147,21 @@ impl AtomicFile {
                 direct(Box::new(file))
             }
             // An existing regular file, possibly behind a symlink: stage beside the file the link
-            // points to, so the rename replaces the file and leaves the link alone.
+            // points to, so the rename replaces the file and leaves the link alone; the new file
+            // gets the old one's permissions.
             (None, Ok(meta)) if meta.is_file() => {
                 let target = fs::canonicalize(path).map_err(with_path)?;
-                Sink::Staged {
-                    file: staged_beside(&target).map_err(with_path)?,
-                    target,
-                }
+                staged(target, Some(meta.permissions())).map_err(with_path)?
             }
-            // A new file, or a directory (whose rename then fails with a clear error).
-            _ => Sink::Staged {
-                file: staged_beside(path).map_err(with_path)?,
-                target: path.to_path_buf(),
-            },
+            // A new file, possibly through a symlink whose target does not exist yet: created
+            // where the link points, so the link stays a link.
+            (None, Err(e)) if e.kind() == io::ErrorKind::NotFound => {
+                let target = link_target(path).map_err(with_path)?;
+                staged(target, None).map_err(with_path)?
+            }
+            (None, Err(e)) => return Err(with_path(e)),
+            // A directory: its rename then fails with a clear error.
+            (None, Ok(_)) => staged(path.to_path_buf(), None).map_err(with_path)?,
         };
         Ok(AtomicFile {
             path: path.to_path_buf(),
@@ -89,17 +181,39 @@ impl AtomicFile {
         };
         match self.sink {
             Sink::Direct(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
-            Sink::Staged { file, target } => {
+            Sink::Staged {
+                file,
+                target,
+                pending,
+            } => {
                 let tmp = file
                     .into_inner()
                     .map_err(|e| with_path(e.error().kind(), e.error()))?;
                 tmp.as_file().sync_all().ok();
-                tmp.persist(&target)
+                // The rename and the unlisting happen with no signal's cleanup in between.
+                pending
+                    .settle(|| tmp.persist(&target))
                     .map_err(|e| with_path(e.error.kind(), &e.error))?;
                 Ok(())
             }
         }
     }
+}
+
+/// A staged sink for `target`: a temporary file beside it, with `keep`'s permissions when the
+/// target exists, else those of a new file.
+fn staged(target: PathBuf, keep: Option<fs::Permissions>) -> io::Result<Sink> {
+    let file = staged_beside(&target)?;
+    if let Some(perms) = keep {
+        // Set on the open file: not narrowed by the umask as a mode at creation would be.
+        file.get_ref().as_file().set_permissions(perms)?;
+    }
+    let pending = cleanup::register(file.get_ref().path());
+    Ok(Sink::Staged {
+        file,
+        target,
+        pending,
+    })
 }
 
 fn staged_beside(path: &Path) -> io::Result<BufWriter<NamedTempFile>> {

@@ -114,25 +114,48 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// A run stopped by an error, with the accounting of what was read before it (for the
+/// summary that even a failed run prints).
+#[derive(Debug)]
+pub struct Stopped {
+    pub error: anyhow::Error,
+    pub acct: Box<Accounting>,
+}
+
+impl Stopped {
+    fn after(error: impl Into<anyhow::Error>, acct: Accounting) -> Stopped {
+        Stopped {
+            error: error.into(),
+            acct: Box::new(acct),
+        }
+    }
+}
+
 const BATCH_CALLS: usize = 256;
 const BATCH_BYTES: usize = 1 << 20;
 
-/// Audits every input; returns the run's accounting.
+/// Audits every input; returns the run's accounting, also when it stops on an error.
 pub fn run(
     inputs: &Discovered,
     opts: &RunOptions<'_>,
     sink: &mut dyn AuditSink,
-) -> anyhow::Result<Accounting> {
+) -> Result<Accounting, Stopped> {
     let mut first = Assembler::detecting();
     let acct = run_pass(inputs, opts, &mut first, sink)?;
-    let came_back = std::mem::take(&mut first.seen)
-        .duplicates()
-        .map_err(|e| anyhow::anyhow!("cannot keep track of call ids (temporary file): {e}"))?;
+    let came_back = match std::mem::take(&mut first.seen).duplicates() {
+        Ok(ids) => ids,
+        Err(e) => {
+            let e = anyhow::anyhow!("cannot keep track of call ids (temporary file): {e}");
+            return Err(Stopped::after(e, acct));
+        }
+    };
     if came_back.is_empty() {
         return Ok(acct);
     }
     // Some call ids came back: audit again, holding those calls until the end.
-    sink.reset()?;
+    if let Err(e) = sink.reset() {
+        return Err(Stopped::after(e, acct));
+    }
     let mut second = Assembler::holding(came_back);
     run_pass(inputs, opts, &mut second, sink)
 }
@@ -300,7 +323,7 @@ fn run_pass(
     opts: &RunOptions<'_>,
     assembler: &mut Assembler,
     sink: &mut dyn AuditSink,
-) -> anyhow::Result<Accounting> {
+) -> Result<Accounting, Stopped> {
     let mut collector = Collector {
         opts,
         inputs: &inputs.inputs,
@@ -330,21 +353,28 @@ fn run_pass(
             let _ = recycle.try_send(batch);
             true
         };
-        read_all(
+        let read = read_all(
             inputs,
             opts,
             assembler,
             &mut collector,
             &recycled,
             &mut |batch| audit_batch(batch, &mut failure),
-        )?;
+        );
         if let Some(e) = failure {
-            return Err(e);
+            return Err(Stopped::after(e, collector.acct));
+        }
+        if let Err(e) = read {
+            return Err(Stopped::after(e, collector.acct));
         }
     } else {
-        let pool = rayon::ThreadPoolBuilder::new()
+        let pool = match rayon::ThreadPoolBuilder::new()
             .num_threads(opts.threads)
-            .build()?;
+            .build()
+        {
+            Ok(pool) => pool,
+            Err(e) => return Err(Stopped::after(e, collector.acct)),
+        };
         // The reader runs on one of the pool's threads and hands each full batch to the pool as
         // a task; the sink thread takes the results and puts them back in input order. At most
         // `in_flight` batches exist at once: the reader needs a permit for each, which the sink
@@ -356,7 +386,7 @@ fn run_pass(
         let (to_sink, audited) = mpsc::channel::<(u64, Vec<Call>, Vec<CallAudit>)>();
         let rubric = opts.rubric;
         let detail = opts.detail;
-        std::thread::scope(|scope| -> anyhow::Result<()> {
+        let outcome = std::thread::scope(|scope| -> anyhow::Result<()> {
             let sink_thread = scope.spawn(move || -> anyhow::Result<()> {
                 let mut next = 0u64;
                 let mut waiting: std::collections::BTreeMap<u64, (Vec<Call>, Vec<CallAudit>)> =
@@ -422,7 +452,10 @@ fn run_pass(
             // An output error stops the reader too; report the cause, not the stop.
             consumed?;
             read
-        })?;
+        });
+        if let Err(e) = outcome {
+            return Err(Stopped::after(e, collector.acct));
+        }
     }
     let mut acct = collector.acct;
     if collector.undated_excluded > 0 {
@@ -473,6 +506,11 @@ fn read_all(
                     .warn(format!("{msg} (file passed over: --keep-going)"));
             }
             Err(ReadError::Input(msg)) | Err(ReadError::Strict(msg)) => {
+                // The calls completed before the error are audited, so that the summary of
+                // what was read counts them truly.
+                if !collector.batch.is_empty() {
+                    deliver(collector.take_batch());
+                }
                 return Err(InputError(msg).into());
             }
         }

@@ -666,3 +666,436 @@ fn fuzzer_reproducers_end_in_a_report_or_a_clear_error() {
         );
     }
 }
+
+// ---- Outputs: never onto an input, never two into one file, nothing left behind ----
+
+/// The names in `dir` that are staged outputs (`.callaudit-*.tmp`).
+fn staged_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".callaudit-") && n.ends_with(".tmp"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_onto_a_file_the_run_reads_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(d, "in.csv", many_calls_csv(3, 2));
+    let in_dir = write(d, "exports/sub/b.csv", many_calls_csv(2, 2));
+    std::os::unix::fs::symlink(&input, d.join("link.csv")).unwrap();
+    std::fs::hard_link(&input, d.join("hard.csv")).unwrap();
+    let rubric = d.join("rubric.toml");
+    let shown = callaudit().args(["rubric", "show"]).output().unwrap();
+    std::fs::write(&rubric, &shown.stdout).unwrap();
+    let meta = write(d, "meta.csv", "call_id,agent_id\nc0,zed\n");
+    let p = |n: &str| d.join(n);
+    let cases: Vec<(Vec<std::ffi::OsString>, &Path, &str)> = vec![
+        (args(&[&input, &"-o", &input]), &input, "-o"),
+        (
+            args(&[&input, &"--calls", &p("link.csv")]),
+            &input,
+            "--calls",
+        ),
+        (
+            args(&[&input, &"--evidence", &p("hard.csv")]),
+            &input,
+            "--evidence",
+        ),
+        // A file found inside an input directory, named another way.
+        (
+            args(&[&p("exports"), &"-o", &p("exports/./sub/b.csv")]),
+            &in_dir,
+            "-o",
+        ),
+        (
+            args(&[&input, &"--rubric", &rubric, &"-o", &rubric]),
+            &rubric,
+            "-o",
+        ),
+        (
+            args(&[&input, &"--metadata", &meta, &"--calls", &meta]),
+            &meta,
+            "--calls",
+        ),
+    ];
+    for (argv, victim, flag) in cases {
+        let before = std::fs::read(victim).unwrap();
+        let run = audit(&argv);
+        assert_eq!(run.code, 2, "{argv:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("error: {flag} "))
+                && run
+                    .stderr
+                    .contains("an output may not replace a file the run reads"),
+            "{argv:?}: {}",
+            run.stderr
+        );
+        // Refused before reading: no summary of rows read, no report, nothing staged.
+        assert!(summary(&run.stderr).is_none(), "{}", run.stderr);
+        assert!(run.report.is_none());
+        assert_eq!(std::fs::read(victim).unwrap(), before, "{argv:?}");
+        assert!(staged_files(d).is_empty());
+        assert!(staged_files(&d.join("exports/sub")).is_empty());
+    }
+    // `-o` may replace the baseline (read whole first): a job rolls its baseline forward.
+    let prev = d.join("prev.json");
+    assert_eq!(audit(args(&[&input, &"-o", &prev])).code, 0);
+    let run = audit(args(&[&input, &"--baseline", &prev, &"-o", &prev]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rolled: serde_json::Value = serde_json::from_slice(&std::fs::read(&prev).unwrap()).unwrap();
+    assert!(rolled["baseline"].is_object(), "{rolled}");
+    // But not the per-call or evidence file.
+    let run = audit(args(&[&input, &"--baseline", &prev, &"--calls", &prev]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("is the baseline"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn two_outputs_into_one_file_through_a_link_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(d, "in.csv", many_calls_csv(3, 2));
+    write(d, "r.csv", "old");
+    std::os::unix::fs::symlink(d.join("r.csv"), d.join("latest.csv")).unwrap();
+    // A link to a file that does not exist yet is the same file as that file's name.
+    std::os::unix::fs::symlink(d.join("new.csv"), d.join("dangling.csv")).unwrap();
+    for (a, b) in [("r.csv", "latest.csv"), ("new.csv", "dangling.csv")] {
+        let run = audit(args(&[
+            &input,
+            &"-o",
+            &d.join(a),
+            &"--evidence",
+            &d.join(b),
+        ]));
+        assert_eq!(run.code, 2, "{a} {b}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("are the same file"),
+            "{a} {b}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(std::fs::read_to_string(d.join("r.csv")).unwrap(), "old");
+    assert!(!d.join("new.csv").exists());
+    // Devices are written in place, not replaced: two outputs may share one under two names
+    // (though not one name twice).
+    let run = audit(args(&[
+        &input,
+        &"-o",
+        &"/dev/null",
+        &"--calls",
+        &"/dev/fd/2",
+        &"--evidence",
+        &"/dev/stderr",
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit(args(&[
+        &input,
+        &"-o",
+        &"/dev/null",
+        &"--calls",
+        &"/dev/null",
+    ]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(d, "in.csv", many_calls_csv(3, 2));
+    std::fs::create_dir(d.join("reports")).unwrap();
+    // Relative, as `ln -s reports/r.json latest.json` makes it.
+    std::os::unix::fs::symlink("reports/r.json", d.join("latest.json")).unwrap();
+    let run = audit(args(&[&input, &"-o", &d.join("latest.json")]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let link = std::fs::symlink_metadata(d.join("latest.json")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    let report = std::fs::read_to_string(d.join("reports/r.json")).unwrap();
+    assert!(report.contains("\"tool\": \"callaudit\""), "{report}");
+    // An existing file keeps its mode, narrower or wider than a new file's.
+    for mode in [0o600, 0o640, 0o666] {
+        for out in ["calls.csv", "ev.csv", "r.json"] {
+            let p = write(d, out, "old");
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let run = audit(args(&[
+            &input,
+            &"-o",
+            &d.join("r.json"),
+            &"--calls",
+            &d.join("calls.csv"),
+            &"--evidence",
+            &d.join("ev.csv"),
+        ]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for out in ["calls.csv", "ev.csv", "r.json"] {
+            let meta = std::fs::metadata(d.join(out)).unwrap();
+            assert_eq!(meta.permissions().mode() & 0o777, mode, "{out} {mode:o}");
+            assert_ne!(std::fs::read_to_string(d.join(out)).unwrap(), "old");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn per_call_and_evidence_files_can_be_descriptors() {
+    // `--evidence >(gzip > e.csv.gz)` names /dev/fd/63: written in place, like `-o`.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(
+        d,
+        "in.csv",
+        "call_id,agent_id,speaker,text\nc1,ann,customer,This is ridiculous\nc1,ann,agent,I am so sorry\n",
+    );
+    let script = format!(
+        "exec 3>'{ev}' 4>'{calls}'; exec '{bin}' audit -q --format json '{input}' --evidence /dev/fd/3 --calls /dev/fd/4 >/dev/null",
+        ev = d.join("ev.csv").display(),
+        calls = d.join("calls.csv").display(),
+        bin = assert_cmd::cargo::cargo_bin("callaudit").display(),
+        input = input.display(),
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev = std::fs::read_to_string(d.join("ev.csv")).unwrap();
+    assert!(ev.starts_with("call_id,agent_id,item,"), "{ev}");
+    assert!(ev.contains(",sorry,"), "{ev}");
+    let calls = std::fs::read_to_string(d.join("calls.csv")).unwrap();
+    assert!(
+        calls.starts_with("call_id,agent_id,date,turns,score"),
+        "{calls}"
+    );
+    assert_eq!(calls.lines().count(), 2, "{calls}");
+}
+
+/// A child process that is killed if the test fails while it runs.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+impl Running {
+    /// Its exit status, waiting at most ten seconds.
+    fn exit(&mut self, what: &str) -> std::process::ExitStatus {
+        let mut status = None;
+        wait_for(what, || {
+            status = self.0.try_wait().unwrap();
+            status.is_some()
+        });
+        status.unwrap()
+    }
+}
+
+/// Whether this process (and so a child it starts) ignores `signal`: a harness may start the
+/// tests with SIGHUP (`nohup`) or SIGINT (`cmd &`) ignored, and a child then rightly keeps it so.
+fn ignored_here(signal: u32) -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("SigIgn:"))
+                .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        })
+        .is_some_and(|mask| mask & (1 << (signal - 1)) != 0)
+}
+
+/// Waits until `done` holds, for at most ten seconds.
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file_and_the_old_outputs_whole() {
+    use std::os::unix::process::ExitStatusExt;
+    for (name, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        if ignored_here(number as u32) {
+            eprintln!("SIG{name} is ignored here, and so in callaudit: not tried");
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let tmp = d.join("tmp");
+        std::fs::create_dir(&tmp).unwrap();
+        for out in ["r.json", "calls.csv", "ev.csv"] {
+            write(d, out, format!("old {out}"));
+        }
+        // stdin is spooled to the temporary directory; then the run blocks on a FIFO no one
+        // writes to, with its three outputs staged.
+        let fifo = d.join("wait.csv");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+            .current_dir(d)
+            .env("TMPDIR", &tmp)
+            .args([
+                "audit",
+                "-q",
+                "-",
+                "wait.csv",
+                "-o",
+                "r.json",
+                "--calls",
+                "calls.csv",
+                "--evidence",
+                "ev.csv",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut child = Running(child);
+        {
+            let mut stdin = child.0.stdin.take().unwrap();
+            stdin.write_all(many_calls_csv(50, 4).as_bytes()).unwrap();
+        }
+        wait_for("three staged outputs", || staged_files(d).len() == 3);
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            1,
+            "the stdin copy"
+        );
+        let killed = std::process::Command::new("kill")
+            .args(["-s", name, &child.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.exit(&format!("SIG{name} to end the run"));
+        assert_eq!(status.signal(), Some(number), "SIG{name}: {status:?}");
+        assert!(
+            staged_files(d).is_empty(),
+            "SIG{name}: {:?}",
+            staged_files(d)
+        );
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            0,
+            "SIG{name}: the stdin copy is removed"
+        );
+        for out in ["r.json", "calls.csv", "ev.csv"] {
+            assert_eq!(
+                std::fs::read_to_string(d.join(out)).unwrap(),
+                format!("old {out}"),
+                "SIG{name}"
+            );
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hangup_ignored_by_nohup_stays_ignored() {
+    if ignored_here(15) {
+        eprintln!("SIGTERM is ignored here: not tried");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fifo = d.join("wait.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let child = std::process::Command::new("nohup")
+        .arg(assert_cmd::cargo::cargo_bin("callaudit"))
+        .current_dir(d)
+        .args(["audit", "-q", "wait.csv", "-o", "r.json"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    wait_for("a staged output", || staged_files(d).len() == 1);
+    let pid = child.0.id().to_string();
+    let kill = |sig: &str| {
+        std::process::Command::new("kill")
+            .args(["-s", sig, &pid])
+            .status()
+            .unwrap()
+    };
+    assert!(kill("HUP").success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.0.try_wait().unwrap().is_none(),
+        "SIGHUP ended a nohup run"
+    );
+    assert!(kill("TERM").success());
+    child.exit("SIGTERM to end the run");
+    assert!(staged_files(d).is_empty());
+}
+
+#[test]
+fn a_run_stopped_by_bad_input_still_says_what_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "a.csv",
+        "call_id,speaker,text\nc1,agent,hi\nc1,customer,hello\nc2,agent,sorry\nc2,agent,\nc3,agent,hi\n",
+    );
+    let run = audit(args(&[&"--strict", &input]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let s = summary(&run.stderr).unwrap_or_else(|| panic!("no summary: {}", run.stderr));
+    assert_eq!(s.rows_read, 4, "{}", run.stderr);
+    assert_eq!(s.rows_audited + s.rows_skipped, s.rows_read);
+    assert_eq!(s.calls_audited, 1, "c1 was complete before the bad row");
+    // The summary comes before the error, which stays the last line.
+    let last = run.stderr.lines().last().unwrap();
+    assert!(last.starts_with("callaudit: error: "), "{}", run.stderr);
+    // An unreadable second file: the first one's rows are counted.
+    let good = write(dir.path(), "good.csv", many_calls_csv(3, 4));
+    // Inputs are read in name order: the good one first.
+    let cut = truncated_gzip_case(
+        dir.path(),
+        "zz-cut.csv.gz",
+        many_calls_csv(300, 4).as_bytes(),
+    );
+    let run = audit(args(&[&good, &cut]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let s = summary(&run.stderr).unwrap_or_else(|| panic!("no summary: {}", run.stderr));
+    assert_eq!(s.files, 1);
+    assert!(s.rows_read >= 12, "{}", run.stderr);
+    assert_eq!(
+        s.rows_audited + s.rows_skipped,
+        s.rows_read,
+        "{}",
+        run.stderr
+    );
+    // --quiet keeps it quiet.
+    let run = audit(args(&[&"--quiet", &good, &cut]));
+    assert!(summary(&run.stderr).is_none(), "{}", run.stderr);
+}

@@ -539,6 +539,43 @@ fn bad_baselines_are_named() {
 }
 
 #[test]
+fn a_baseline_with_absurd_numbers_is_refused_not_printed_as_inf() {
+    let dir = with_baseline();
+    let prev: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("prev.json")).unwrap()).unwrap();
+    for (what, edit) in [
+        ("overall mean_score", "/overall/mean_score"),
+        ("a group's pass rate", "/groups/0/pass_rate"),
+        ("violations", "/overall/violations_per_100_calls"),
+    ] {
+        let mut absurd = prev.clone();
+        *absurd.pointer_mut(edit).unwrap() = serde_json::json!(1e308);
+        std::fs::write(dir.path().join("absurd.json"), absurd.to_string()).unwrap();
+        let out = Command::cargo_bin("callaudit")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "audit",
+                "data",
+                "--baseline",
+                "absurd.json",
+                "--color",
+                "never",
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains("--baseline absurd.json: line"),
+            "{what}: {err}"
+        );
+        assert!(err.contains("1e308"), "{what}: {err}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("inf"));
+    }
+}
+
+#[test]
 fn a_baseline_grouped_otherwise_compares_only_the_overall_line() {
     let dir = with_baseline();
     let out = Command::cargo_bin("callaudit")

@@ -12,7 +12,7 @@ use crate::calibration::sheet;
 use crate::cli::{AuditArgs, FilterArgs, FormatArg, GroupByArg, SortArg};
 use crate::gates::{self, GateVerdict};
 use crate::model::Call;
-use crate::output::AtomicFile;
+use crate::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
 use crate::percall::{self, CallRecords};
 use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
@@ -194,29 +194,90 @@ fn agent_rows(report: &Report, by_agent: Option<&Aggregate>) -> Vec<Row> {
     }
 }
 
-/// Refuses two outputs on one path: the later rename would silently replace the earlier file.
-fn distinct_outputs(args: &AuditArgs) -> anyhow::Result<()> {
-    let outputs: Vec<(&str, &Path)> = [
+/// The output files of a run, by flag.
+fn outputs(args: &AuditArgs) -> Vec<(&'static str, &Path)> {
+    [
         ("-o", args.output.as_deref()),
         ("--calls", args.calls.as_deref()),
         ("--evidence", args.evidence.as_deref()),
     ]
     .into_iter()
     .filter_map(|(flag, p)| p.map(|p| (flag, p)))
-    .collect();
+    .collect()
+}
+
+/// Refuses two outputs on one file (by name, or through a symlink): the later rename would
+/// silently replace the earlier file.
+fn distinct_outputs(args: &AuditArgs) -> anyhow::Result<()> {
+    let outputs = outputs(args);
     // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
-    let same = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
+    let same_name = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     };
+    // Devices and pipes are written in place, not replaced: two outputs may share one.
+    let staged_id = |p: &Path| (!written_in_place(p)).then(|| file_id(p).ok()).flatten();
     for (i, (a, pa)) in outputs.iter().enumerate() {
         for (b, pb) in &outputs[i + 1..] {
-            if same(pa, pb) {
+            if same_name(pa, pb) {
                 bail!(
                     "{a} and {b} both name {}: each output needs its own file",
                     pa.display()
                 );
             }
+            if let (Some(ia), Some(ib)) = (staged_id(pa), staged_id(pb))
+                && ia == ib
+            {
+                bail!(
+                    "{a} {} and {b} {} are the same file (through a link): each output needs its own file",
+                    pa.display(),
+                    pb.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an output onto a file the run reads: a transcript (named, in an input directory, or
+/// behind a symlink), the rubric, the metadata, or (except for `-o`, which may roll a baseline
+/// forward: it is read whole before anything is written) the baseline. Files are compared by
+/// device and inode.
+fn outputs_spare_inputs(args: &AuditArgs, discovered: &Discovered) -> anyhow::Result<()> {
+    let outputs = outputs(args);
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    let mut read: Vec<(FileId, String, bool)> = Vec::new();
+    let mut add = |path: &Path, what: String, report_may_replace: bool| {
+        if let Some(id) = std::fs::metadata(path).ok().and_then(|m| inode_of(&m)) {
+            read.push((id, what, report_may_replace));
+        } else if let Ok(canonical) = std::fs::canonicalize(path) {
+            read.push((FileId::Path(canonical), what, report_may_replace));
+        }
+    };
+    for input in discovered.inputs.iter().filter(|i| i.name != "-") {
+        add(&input.path, format!("the input {}", input.name), false);
+    }
+    if let Some(p) = &args.input.rubric {
+        add(p, format!("the rubric {}", p.display()), false);
+    }
+    if let Some(p) = &args.input.metadata {
+        add(p, format!("the metadata {}", p.display()), false);
+    }
+    if let Some(p) = &args.baseline {
+        add(p, format!("the baseline {}", p.display()), true);
+    }
+    for (flag, path) in outputs {
+        let Ok(id) = file_id(path) else { continue };
+        if let Some((_, what, _)) = read
+            .iter()
+            .find(|(i, _, may)| *i == id && !(*may && flag == "-o"))
+        {
+            bail!(
+                "{flag} {} is {what}: an output may not replace a file the run reads",
+                path.display()
+            );
         }
     }
     Ok(())
@@ -308,6 +369,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     };
     distinct_outputs(&args)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
+    outputs_spare_inputs(&args, &discovered)?;
     // Open the outputs before the work, so a bad path fails fast.
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let calls = args
@@ -376,7 +438,17 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let mut acct = run?;
+    let mut acct = match run {
+        Ok(acct) => acct,
+        Err(stopped) => {
+            // What was read before the error is still worth knowing.
+            print_warnings(&stopped.acct);
+            if !args.quiet {
+                eprintln!("{}", stopped.acct.summary());
+            }
+            return Err(stopped.error);
+        }
+    };
     if sink.percent_fallback {
         acct.warn("a percent window fell back to turn share: some calls have no timings".into());
     }

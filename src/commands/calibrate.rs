@@ -12,7 +12,7 @@ use crate::calibration::tool_says;
 use crate::cli::{CalibrateArgs, CalibrateFormat};
 use crate::model::Call;
 use crate::output::AtomicFile;
-use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::pipeline::{AuditSink, Enrich, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
 use crate::read::input::{Input, discover};
 use crate::render::{csv_cell, terminal_safe};
@@ -109,7 +109,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<i32> {
     let mut judged = Judged {
         audits: HashMap::new(),
     };
-    let acct = pipeline::run(&discovered, &opts, &mut judged)?;
+    let acct = super::common::run_pipeline(&discovered, &opts, &mut judged)?;
     super::audit::print_warnings(&acct);
     let masker = Masker::new(args.input.redact);
     let cal = compare(&rubric, &sheet, &judged.audits, masker);

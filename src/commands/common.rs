@@ -76,3 +76,16 @@ pub fn enricher(args: &InputArgs) -> anyhow::Result<Option<Enricher>> {
         args.metadata.as_deref(),
     )
 }
+
+/// Runs the pipeline; when it stops on an error, prints the warnings of what it read first
+/// (the error itself goes up to `main`).
+pub fn run_pipeline(
+    discovered: &crate::read::input::Discovered,
+    opts: &crate::pipeline::RunOptions<'_>,
+    sink: &mut dyn crate::pipeline::AuditSink,
+) -> anyhow::Result<crate::accounting::Accounting> {
+    crate::pipeline::run(discovered, opts, sink).map_err(|stopped| {
+        super::audit::print_warnings(&stopped.acct);
+        stopped.error
+    })
+}

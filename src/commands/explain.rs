@@ -53,7 +53,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
         progress: None,
     };
     let mut found = Found { calls: Vec::new() };
-    let acct = pipeline::run(&discovered, &opts, &mut found)?;
+    let acct = pipeline::run(&discovered, &opts, &mut found).map_err(|stopped| {
+        super::audit::print_warnings(&stopped.acct);
+        stopped.error
+    })?;
     super::audit::print_warnings(&acct);
     let Some((call, audit)) = found.calls.into_iter().next() else {
         return Err(InputError(format!(
@@ -66,7 +69,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let mut out = String::new();
     match args.format {
         ExplainFormat::Json => {
-            let v = crate::percall::jsonl::call_json(&rubric, &audit, masker);
+            let v = crate::percall::jsonl::call_json(&rubric, &call, &audit, masker);
             out = serde_json::to_string_pretty(&v)? + "\n";
         }
         ExplainFormat::Text => {
@@ -154,6 +157,7 @@ fn write_text(
     masker: Masker,
 ) {
     let detail = a.detail.as_deref().expect("explain audits with detail");
+    let mut masked = crate::percall::MaskedTurns::new(call, masker);
     let _ = writeln!(
         out,
         "Call {} · agent {} · {}{} turns · score {:.1} · {}",
@@ -187,7 +191,7 @@ fn write_text(
             ti + 1,
             turn.speaker.as_str(),
             // Masking keeps byte offsets, so the marks still fit the masked text.
-            highlight(&masker.mask(call.turn_text(turn)), &marks, color)
+            highlight(masked.turn(ti as u32), &marks, color)
         );
     }
     let _ = writeln!(out, "\nVerdicts");
@@ -223,7 +227,7 @@ fn write_text(
                 "",
                 "",
                 d.evidence.turn + 1,
-                terminal_safe(&masker.mask(&d.evidence.text)),
+                terminal_safe(&masked.quote(&d.evidence)),
                 d.reason
             );
         }

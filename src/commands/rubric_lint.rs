@@ -14,7 +14,7 @@ use crate::audit::CallAudit;
 use crate::calibration::sheet;
 use crate::cli::{LintArgs, LintFormat};
 use crate::model::Call;
-use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::pipeline::{AuditSink, Enrich, Filters, InputError, RunOptions};
 use crate::read::input::{Input, discover};
 use crate::render::{csv_cell, terminal_safe};
 use crate::rubric::phrase::{Part, PhraseExpr};
@@ -179,7 +179,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<i32> {
         stats: HashMap::new(),
         calls: 0,
     };
-    let acct = pipeline::run(&discovered, &opts, &mut fired)?;
+    let acct = super::common::run_pipeline(&discovered, &opts, &mut fired)?;
     super::audit::print_warnings(&acct);
     let dups = duplicates(&rubric);
 

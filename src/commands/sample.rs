@@ -14,7 +14,7 @@ use crate::calibration::tool_says;
 use crate::cli::SampleArgs;
 use crate::model::Call;
 use crate::output::AtomicFile;
-use crate::pipeline::{self, AuditSink, Enrich, InputError, RunOptions};
+use crate::pipeline::{AuditSink, Enrich, InputError, RunOptions};
 use crate::privacy::Masker;
 use crate::read::input::{Discovered, Input, discover};
 use crate::render::csv_cell;
@@ -180,7 +180,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
         seed: args.seed,
         by_agent: BTreeMap::new(),
     };
-    let acct = pipeline::run(&discovered, &opts, &mut sampler)?;
+    let acct = super::common::run_pipeline(&discovered, &opts, &mut sampler)?;
     super::audit::print_warnings(&acct);
     if !args.quiet {
         eprintln!("{}", acct.summary());
@@ -241,7 +241,7 @@ fn transcripts(
 ) -> anyhow::Result<Vec<Call>> {
     opts.filters.only = Some(picked.iter().map(|c| c.call_id.clone()).collect());
     let mut found = Transcripts { calls: Vec::new() };
-    pipeline::run(discovered, &opts, &mut found)?;
+    super::common::run_pipeline(discovered, &opts, &mut found)?;
     let order: BTreeMap<&str, usize> = picked
         .iter()
         .enumerate()

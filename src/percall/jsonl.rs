@@ -2,7 +2,7 @@
 //! speaker, start time, matched text, the rule that matched). Matched text is masked (card
 //! numbers always, the rest with `--redact`).
 
-use super::{CallRecords, score_text};
+use super::{CallRecords, MaskedTurns, score_text};
 use crate::audit::CallAudit;
 use crate::model::Call;
 use crate::output::AtomicFile;
@@ -22,8 +22,10 @@ impl JsonlRecords {
     }
 }
 
-/// The JSON object of one audited call (also used by `explain --format json`).
-pub fn call_json(rubric: &Rubric, a: &CallAudit, masker: Masker) -> Value {
+/// The JSON object of one audited call (also used by `explain --format json`). Quoted text is
+/// masked as part of its turn.
+pub fn call_json(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> Value {
+    let mut turns = MaskedTurns::new(call, masker);
     let mut items = Map::new();
     for (i, (item, o)) in rubric.items.iter().zip(&a.items).enumerate() {
         let evidence: Vec<Value> = a
@@ -37,7 +39,7 @@ pub fn call_json(rubric: &Rubric, a: &CallAudit, masker: Masker) -> Value {
                             "turn": e.turn + 1,
                             "speaker": e.speaker.as_str(),
                             "start_ms": e.start_ms,
-                            "text": masker.mask(&e.text),
+                            "text": turns.quote(e),
                             "rule": e.rule,
                         })
                     })
@@ -67,8 +69,8 @@ pub fn call_json(rubric: &Rubric, a: &CallAudit, masker: Masker) -> Value {
 }
 
 impl CallRecords for JsonlRecords {
-    fn write(&mut self, rubric: &Rubric, _call: &Call, a: &CallAudit) -> anyhow::Result<()> {
-        serde_json::to_writer(&mut self.file, &call_json(rubric, a, self.masker))?;
+    fn write(&mut self, rubric: &Rubric, call: &Call, a: &CallAudit) -> anyhow::Result<()> {
+        serde_json::to_writer(&mut self.file, &call_json(rubric, call, a, self.masker))?;
         self.file.write_all(b"\n")?;
         Ok(())
     }

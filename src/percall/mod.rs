@@ -5,11 +5,13 @@ pub mod csv;
 pub mod evidence;
 pub mod jsonl;
 
-use crate::audit::{CallAudit, Verdict};
+use crate::audit::{CallAudit, Evidence, Verdict};
 use crate::model::Call;
 use crate::output::AtomicFile;
 use crate::privacy::Masker;
 use crate::rubric::{Kind, Rubric};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// A per-call output.
@@ -22,7 +24,8 @@ pub trait CallRecords: Send {
 }
 
 /// Opens the per-call file for `path`, by extension. `masker` masks quoted evidence text;
-/// `overrides` adds the CSV's `overridden` column (`audit --overrides`).
+/// `overrides` adds the CSV's `overridden` column (`audit --overrides`). A device, pipe or
+/// `/dev/fd/N` has no extension: it gets the CSV records.
 pub fn create(
     path: &Path,
     rubric: &Rubric,
@@ -37,6 +40,9 @@ pub fn create(
     let file = AtomicFile::create(path)?;
     match ext.as_str() {
         "csv" => Ok(Box::new(csv::CsvRecords::new(file, rubric, overrides)?)),
+        "" if crate::output::written_in_place(path) => {
+            Ok(Box::new(csv::CsvRecords::new(file, rubric, overrides)?))
+        }
         "jsonl" | "ndjson" => Ok(Box::new(jsonl::JsonlRecords::new(file, masker))),
         _ => anyhow::bail!(
             "--calls {}: the extension says the format: use .csv or .jsonl",
@@ -59,4 +65,179 @@ pub fn item_cell(kind: Kind, count: u32, verdict: Verdict) -> String {
 /// report's means.
 pub fn score_text(audit: &CallAudit) -> String {
     format!("{:.2}", audit.score())
+}
+
+/// The turns of one call as they are quoted: masked whole, once each, so that a card number is
+/// found wherever a quote or an excerpt then cuts it, and a long turn with many matches is
+/// masked once rather than once per match.
+pub struct MaskedTurns<'c> {
+    call: &'c Call,
+    masker: Masker,
+    turns: HashMap<u32, Cow<'c, str>>,
+}
+
+impl<'c> MaskedTurns<'c> {
+    pub fn new(call: &'c Call, masker: Masker) -> MaskedTurns<'c> {
+        MaskedTurns {
+            call,
+            masker,
+            turns: HashMap::new(),
+        }
+    }
+
+    /// Turn `turn`'s text, masked (empty when the call has no such turn). Masking keeps byte
+    /// offsets, so ranges into the turn's text fit the masked text too.
+    pub fn turn(&mut self, turn: u32) -> &str {
+        let (call, masker) = (self.call, self.masker);
+        self.turns.entry(turn).or_insert_with(|| {
+            call.turns
+                .get(turn as usize)
+                .map_or(Cow::Borrowed(""), |t| masker.mask(call.turn_text(t)))
+        })
+    }
+
+    /// An evidence's quoted text, masked as part of its turn. Quotes that are not the turn's
+    /// own words (a silence's measurement) are masked on their own.
+    pub fn quote(&mut self, e: &Evidence) -> String {
+        let (start, end) = (e.start as usize, e.end as usize);
+        let own_words = self
+            .call
+            .turns
+            .get(e.turn as usize)
+            .and_then(|t| self.call.turn_text(t).get(start..end))
+            .is_some_and(|words| words == e.text);
+        if own_words && let Some(masked) = self.turn(e.turn).get(start..end) {
+            return masked.to_string();
+        }
+        self.masker.mask(&e.text).into_owned()
+    }
+}
+
+/// Characters of the turn quoted on either side of a match in the evidence file.
+pub const CONTEXT_CHARS: usize = 200;
+
+/// A quote longer than this many characters is cut to its beginning and end.
+pub const QUOTE_CHARS: usize = 400;
+
+/// `text` when it has at most `QUOTE_CHARS` characters, else its first and last
+/// `QUOTE_CHARS / 2` joined by ` … `.
+pub fn shorten(text: &str) -> Cow<'_, str> {
+    if text.char_indices().nth(QUOTE_CHARS).is_none() {
+        return text.into();
+    }
+    let half = QUOTE_CHARS / 2;
+    let head = text.char_indices().nth(half).map_or(text.len(), |(i, _)| i);
+    let tail = text
+        .char_indices()
+        .rev()
+        .nth(half - 1)
+        .map_or(0, |(i, _)| i);
+    format!("{} … {}", &text[..head], &text[tail.max(head)..]).into()
+}
+
+/// The context of a match at bytes `start..end` of `text`: the whole text when it has at most
+/// `CONTEXT_CHARS` characters on either side of the match, else up to that many, cut after or
+/// before a space where there is one, with `…` where text was left out. The match itself is
+/// `shorten`ed. Each quote is then bounded whatever the length of the turn.
+pub fn excerpt(text: &str, start: usize, end: usize) -> String {
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(start);
+    let end = floor(end).max(start);
+    let mut from = text[..start]
+        .char_indices()
+        .rev()
+        .nth(CONTEXT_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    if from > 0
+        && let Some((i, c)) = text[from..start]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+    {
+        from += i + c.len_utf8();
+    }
+    let mut to = text[end..]
+        .char_indices()
+        .nth(CONTEXT_CHARS)
+        .map_or(text.len(), |(i, _)| end + i);
+    if to < text.len()
+        && let Some(i) = text[end..to].rfind(char::is_whitespace)
+    {
+        to = end + i;
+    }
+    let mut out = String::with_capacity(to - from + 8);
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(&text[from..start]);
+    out.push_str(&shorten(&text[start..end]));
+    out.push_str(&text[end..to]);
+    if to < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_turns_are_quoted_whole() {
+        let t = "I'm so sorry about the double charge, let me fix that.";
+        assert_eq!(excerpt(t, 7, 12), t);
+        assert_eq!(excerpt("", 0, 0), "");
+        let exactly = format!(
+            "{}sorry{}",
+            "a".repeat(CONTEXT_CHARS),
+            "b".repeat(CONTEXT_CHARS)
+        );
+        assert_eq!(excerpt(&exactly, CONTEXT_CHARS, CONTEXT_CHARS + 5), exactly);
+    }
+
+    #[test]
+    fn long_turns_are_cut_around_the_match_at_spaces() {
+        let words = "word ".repeat(1000);
+        let text = format!("{words}I am sorry {words}");
+        let at = words.len() + 5;
+        let e = excerpt(&text, at, at + 5);
+        assert!(e.starts_with("…word ") && e.ends_with(" word…"), "{e}");
+        assert!(e.contains(" I am sorry word "), "{e}");
+        let chars = e.chars().count();
+        assert!(chars <= 2 * CONTEXT_CHARS + 5 + 2, "{chars}");
+        assert!(chars >= 2 * CONTEXT_CHARS - 10, "{chars}");
+        // Cut at the start or the end only.
+        assert!(excerpt(&text, 0, 4).starts_with("word word"));
+        assert!(!excerpt(&text, 0, 4).starts_with('…'));
+        assert!(excerpt(&text, text.len() - 4, text.len()).ends_with("word "));
+    }
+
+    #[test]
+    fn multibyte_text_is_cut_on_characters() {
+        let text = "é".repeat(1000) + "sorry" + &"ü".repeat(1000);
+        let at = "é".len() * 1000;
+        let e = excerpt(&text, at, at + 5);
+        assert_eq!(e.chars().count(), 2 * CONTEXT_CHARS + 5 + 2);
+        // Offsets inside a character are moved back to its start.
+        assert!(excerpt(&text, 1, 3).starts_with("é"));
+    }
+
+    #[test]
+    fn long_quotes_keep_their_beginning_and_end() {
+        let text = format!("START {} END", "x".repeat(10_000));
+        let short = shorten(&text);
+        assert!(
+            short.starts_with("START x") && short.ends_with("x END"),
+            "{short}"
+        );
+        assert_eq!(short.chars().count(), QUOTE_CHARS + 3);
+        let e = excerpt(&text, 0, text.len());
+        assert_eq!(e, short);
+        assert!(matches!(shorten("short"), Cow::Borrowed("short")));
+    }
 }

@@ -13,8 +13,8 @@ pub struct Input {
     pub path: PathBuf,
     /// The name for messages: the path as found, or `-`.
     pub name: String,
-    /// Keeps a stdin spool alive (and deletes it at the end).
-    _spool: Option<std::sync::Arc<tempfile::NamedTempFile>>,
+    /// Keeps a stdin spool alive (and deletes it at the end, or on a signal).
+    _spool: Option<std::sync::Arc<(tempfile::NamedTempFile, crate::cleanup::Pending)>>,
     /// Why a file found in a directory cannot be read (a broken link, a directory that cannot
     /// be listed). Reported when the input is opened, so that it stops the run naming the file,
     /// or is passed over and counted under `--keep-going`, like any other unreadable file.
@@ -136,12 +136,13 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
 
 fn spool_stdin() -> io::Result<Input> {
     let mut spool = tempfile::NamedTempFile::new()?;
+    let pending = crate::cleanup::register(spool.path());
     io::copy(&mut io::stdin().lock(), &mut spool)?;
     spool.as_file_mut().rewind()?;
     Ok(Input {
         path: spool.path().to_path_buf(),
         name: "-".into(),
-        _spool: Some(std::sync::Arc::new(spool)),
+        _spool: Some(std::sync::Arc::new((spool, pending))),
         problem: None,
     })
 }

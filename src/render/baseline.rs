@@ -110,6 +110,7 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
             e.column()
         )
     })?;
+    check_numbers(name, &file)?;
     let calls = file.overall.calls;
     Ok(Baseline {
         info: BaselineInfo {
@@ -129,6 +130,60 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
             .map(|r| (r.key.clone(), r.into()))
             .collect(),
     })
+}
+
+/// Violations per 100 calls above this are no report's: a hundred million per call.
+const MAX_VIOLATIONS_PER_100: f64 = 1e10;
+
+/// A number as a message quotes it: short, also when it is huge.
+fn quoted(v: f64) -> String {
+    if v.abs() < 1e9 {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// Refuses numbers no report has: a percentage outside 0–100, a negative or absurd rate, a
+/// count beyond any run. Changes are computed from them, and an absurd one would print `inf`.
+fn check_numbers(name: &str, file: &FileJson) -> anyhow::Result<()> {
+    let bad = |line: &str, field: &str, v: f64, want: &str| {
+        anyhow::anyhow!(
+            "--baseline {name}: line \"{line}\": {field} {} is not {want}: not a report callaudit wrote",
+            quoted(v)
+        )
+    };
+    let percent = |line: &str, field: &str, v: Option<f64>| match v {
+        Some(v) if !(0.0..=100.0).contains(&v) => Err(bad(line, field, v, "a percentage (0–100)")),
+        _ => Ok(()),
+    };
+    if !(0.0..=100.0).contains(&file.rubric.pass_mark) {
+        bail!(
+            "--baseline {name}: rubric pass_mark {} is not a score (0–100): not a report callaudit wrote",
+            quoted(file.rubric.pass_mark)
+        );
+    }
+    for row in std::iter::once(&file.overall).chain(&file.groups) {
+        let line = row.key.as_str();
+        percent(line, "mean_score", row.mean_score)?;
+        percent(line, "pass_rate", row.pass_rate)?;
+        percent(line, "calmed_rate", row.calmed_rate)?;
+        for (id, item) in &row.items {
+            percent(line, &format!("items.{id}.rate"), item.rate)?;
+        }
+        if let Some(v) = row.violations_per_100_calls
+            && !(0.0..=MAX_VIOLATIONS_PER_100).contains(&v)
+        {
+            return Err(bad(line, "violations_per_100_calls", v, "a plausible rate"));
+        }
+        if i64::try_from(row.calls).is_err() {
+            bail!(
+                "--baseline {name}: line \"{line}\": calls {} is not a plausible count: not a report callaudit wrote",
+                row.calls
+            );
+        }
+    }
+    Ok(())
 }
 
 fn change(now: Option<f64>, then: Option<f64>) -> Option<f64> {
@@ -217,6 +272,66 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("missing field"), "{e}");
+    }
+
+    #[test]
+    fn absurd_numbers_are_refused_naming_the_line_and_field() {
+        let report = |overall: &str, groups: &str| {
+            format!(
+                r#"{{"tool": "callaudit", "version": "0.1.0", "group_by": "agent",
+                "rubric": {{"name": "r", "pass_mark": 70}}, "run": {{}},
+                "overall": {overall}, "groups": [{groups}]}}"#
+            )
+        };
+        let row = |key: &str, field: &str, v: &str| {
+            let mut row = serde_json::json!({
+                "key": key, "calls": 3, "mean_score": 50, "pass_rate": 50,
+                "violations_per_100_calls": 1, "calmed_rate": null,
+                "items": {"apology": {"rate": 10}},
+            });
+            row[field] = serde_json::from_str(v).unwrap();
+            row.to_string()
+        };
+        let fine = row("(all)", "calmed_rate", "20");
+        assert!(parse("p.json", &report(&fine, &row("ann", "pass_rate", "100"))).is_ok());
+        for (field, v, says) in [
+            (
+                "mean_score",
+                "1e308",
+                "mean_score 1e308 is not a percentage",
+            ),
+            ("pass_rate", "-5", "pass_rate -5 is not a percentage"),
+            (
+                "calmed_rate",
+                "100.5",
+                "calmed_rate 100.5 is not a percentage",
+            ),
+            (
+                "violations_per_100_calls",
+                "1.7e308",
+                "violations_per_100_calls 1.7e308 is not a plausible rate",
+            ),
+            ("violations_per_100_calls", "-1", "is not a plausible rate"),
+            (
+                "calls",
+                "18446744073709551615",
+                "calls 18446744073709551615",
+            ),
+            (
+                "items",
+                r#"{"apology": {"rate": 1e300}}"#,
+                "items.apology.rate 1e300",
+            ),
+        ] {
+            let text = report(&fine, &row("ann", field, v));
+            let e = parse("p.json", &text).unwrap_err().to_string();
+            assert!(e.starts_with("--baseline p.json: line \"ann\": "), "{e}");
+            assert!(e.contains(says), "{field}: {e}");
+        }
+        let e = parse("p.json", &report(&row("(all)", "mean_score", "1e308"), ""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line \"(all)\": mean_score 1e308"), "{e}");
     }
 
     #[test]

@@ -453,11 +453,29 @@ pub fn terminal_safe_lines(s: &str) -> String {
         .join("\n")
 }
 
-/// Text from transcripts made safe for a terminal: escape sequences (CSI, OSC) and other
-/// control characters are removed, so a transcript cannot recolour, retitle or clear the
-/// screen of whoever reads the report. Newlines become spaces, tabs stay.
+/// Bidirectional-text controls: embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). An override in a call id or a
+/// turn reverses what follows it on screen, so `evil.exe\u{202E}txt.csv` reads as another
+/// name and one agent's line can pass for another's.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// A character that `terminal_safe` drops or replaces: control characters other than tab,
+/// and bidirectional-text controls.
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\t') || is_bidi_control(c)
+}
+
+/// Text from transcripts made safe for a terminal: escape sequences (CSI, OSC), other control
+/// characters and bidirectional-text controls are removed, so a transcript cannot recolour,
+/// retitle or clear the screen of whoever reads the report, nor reorder what it shows.
+/// Newlines become spaces, tabs stay.
 pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\t') {
+    if !s.chars().any(unsafe_char) {
         return s.into();
     }
     let mut out = String::with_capacity(s.len());
@@ -493,7 +511,7 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
                     chars.next();
                 }
             },
-            c if c.is_control() => {}
+            c if unsafe_char(c) => {}
             c => out.push(c),
         }
     }
@@ -511,6 +529,20 @@ mod tests {
         assert_eq!(terminal_safe("t\x1b]0;pwned\x07itle"), "title");
         assert_eq!(terminal_safe("x\x1b]8;;http://e\x1b\\y"), "xy");
         assert_eq!(terminal_safe("bell\x07\x08 line\nnext"), "bell line next");
+    }
+
+    #[test]
+    fn terminal_safe_drops_bidi_controls() {
+        assert_eq!(terminal_safe("ann\u{202E}lanigiro"), "annlanigiro");
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
+            '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            assert_eq!(terminal_safe(&format!("a{c}b")), "ab", "U+{:04X}", c as u32);
+        }
+        // Letters of right-to-left scripts are text, not controls.
+        assert_eq!(terminal_safe("שלום مرحبا"), "שלום مرحبا");
+        assert_eq!(csv_cell("\u{202E}=1+1"), "'=1+1");
     }
 
     #[test]
