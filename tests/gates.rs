@@ -38,7 +38,7 @@ fn gate_lines(stderr: &str) -> Vec<&str> {
 
 #[test]
 fn fail_under_fails_exactly_below_the_printed_mean() {
-    for (threshold, code) in [("52.6", 0), ("52.7", 1), ("0", 0), ("100", 1)] {
+    for (threshold, code) in [("50.3", 0), ("50.4", 1), ("0", 0), ("100", 1)] {
         let r = audit(&["--fail-under", threshold]);
         assert_eq!(r.code, code, "--fail-under {threshold}: {}", r.stderr);
         assert_eq!(gate_lines(&r.stderr).len(), code as usize);
@@ -50,7 +50,7 @@ fn fail_under_fails_exactly_below_the_printed_mean() {
     let r = audit(&["--fail-under", "60"]);
     assert_eq!(
         r.stderr.trim_end(),
-        "callaudit: gate failed: --fail-under 60: overall mean score 52.6 < 60"
+        "callaudit: gate failed: --fail-under 60: overall mean score 50.3 < 60"
     );
 }
 
@@ -72,7 +72,7 @@ fn fail_agent_under_respects_min_calls() {
     let r = audit(&["--fail-agent-under", "60"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("bo.chen (0.8), dev.patel (56.4)"),
+        r.stderr.contains("bo.chen (0.8), cara.diaz (55.9), dev.patel (51.3)"),
         "{}",
         r.stderr
     );
@@ -131,7 +131,7 @@ fn the_json_report_records_every_verdict() {
         "--format",
         "json",
         "--fail-under",
-        "50",
+        "45",
         "--fail-agent-under",
         "40",
         "--min-calls",
@@ -145,9 +145,9 @@ fn the_json_report_records_every_verdict() {
     let gates = json["gates"].as_array().unwrap();
     assert_eq!(gates.len(), 3);
     assert_eq!(gates[0]["gate"], "fail-under");
-    assert_eq!(gates[0]["threshold"], 50.0);
+    assert_eq!(gates[0]["threshold"], 45.0);
     assert_eq!(gates[0]["passed"], true);
-    assert_eq!(gates[0]["reason"], "overall mean score 52.6 ≥ 50");
+    assert_eq!(gates[0]["reason"], "overall mean score 50.3 ≥ 45");
     assert_eq!(gates[1]["gate"], "fail-agent-under");
     assert_eq!(gates[1]["min_calls"], 2);
     assert_eq!(gates[1]["passed"], false);

@@ -154,10 +154,30 @@ fn stem(w: &str) -> &str {
         if let Some(s) = w.strip_suffix(suffix)
             && s.len() >= 3
         {
+            // "logging" and "logs", "stopped" and "stops": a doubled final consonant left by
+            // -ing or -ed is one letter ("logg" → "log").
+            let b = s.as_bytes();
+            let n = b.len();
+            if matches!(suffix, "ing" | "ed")
+                && n >= 4
+                && b[n - 1] == b[n - 2]
+                && !matches!(b[n - 1], b'a' | b'e' | b'i' | b'o' | b'u' | b's' | b'l')
+            {
+                return &s[..n - 1];
+            }
             return s;
         }
     }
     w
+}
+
+#[cfg(test)]
+#[test]
+fn stems_undouble_consonants() {
+    assert_eq!(stem("logging"), stem("logs"));
+    assert_eq!(stem("stopped"), stem("stops"));
+    assert_eq!(stem("charged"), "charg");
+    assert_eq!(stem("billing"), "bill");
 }
 
 /// FNV-1a: tiny, deterministic, good enough to tell words apart within two turns.
