@@ -93,7 +93,10 @@ fn filters(args: &AuditArgs) -> anyhow::Result<Filters> {
         }
         let today =
             date("--as-of", &args.as_of)?.unwrap_or_else(|| chrono::Local::now().date_naive());
-        let from = today - Duration::days(days - 1);
+        // A span that reaches back past the calendar's first day starts there.
+        let from = Duration::try_days(days - 1)
+            .and_then(|back| today.checked_sub_signed(back))
+            .unwrap_or(NaiveDate::MIN);
         since = Some(since.map_or(from, |s| s.max(from)));
         // The span ends on --as-of (today by default): later calls are outside it.
         until = Some(until.map_or(today, |u| u.min(today)));
