@@ -67,10 +67,19 @@ pub struct Accounting {
     pub metadata_not_found: u64,
     /// Joined calls whose export names another agent than the metadata (the export's is kept).
     pub metadata_agent_differs: u64,
+    /// Files named more than once (two spellings of a path, a link, a directory and a file in
+    /// it): each file is read once. (The counters below appear in the JSON report only when
+    /// they are not 0.)
+    #[serde(skip_serializing_if = "is_zero")]
+    pub files_duplicate: u64,
     /// Warnings beyond those kept for display.
     #[serde(skip)]
     pub warnings: Vec<String>,
     pub warnings_total: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// How many warnings are kept (and printed); the rest are only counted.
@@ -138,6 +147,7 @@ impl Accounting {
         };
         note(self.files_unreadable, "unreadable file(s) passed over");
         note(self.files_ignored, "file(s) ignored for their extension");
+        note(self.files_duplicate, "file(s) named more than once, read once");
         note(self.calls_filtered_out, "call(s) filtered out");
         note(
             self.calls_without_agent,
@@ -190,6 +200,7 @@ impl Accounting {
         self.metadata_joined += o.metadata_joined;
         self.metadata_not_found += o.metadata_not_found;
         self.metadata_agent_differs += o.metadata_agent_differs;
+        self.files_duplicate += o.files_duplicate;
         for w in &o.warnings {
             if self.warnings.len() < MAX_WARNINGS {
                 self.warnings.push(w.clone());

@@ -299,12 +299,20 @@ fn run_pass(
         inputs: &inputs.inputs,
         acct: Accounting {
             files_ignored: inputs.ignored.len() as u64,
+            files_duplicate: inputs.duplicates.len() as u64,
             ..Accounting::default()
         },
         batch: Vec::with_capacity(BATCH_CALLS),
         batch_bytes: 0,
         undated_excluded: 0,
     };
+    for (kept, again) in &inputs.duplicates {
+        collector.acct.warn(if kept == again {
+            format!("{again} is named more than once: it is read once")
+        } else {
+            format!("{again} is the same file as {kept}: it is read once")
+        });
+    }
     // Finished batches go back to the reader, whose next calls reuse their buffers.
     let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(2);
     let recycled: Recycled = std::sync::Mutex::new(recycled);
