@@ -262,7 +262,7 @@ pub fn kind(v: &Value) -> &'static str {
 /// A string or number as text (ids are written both ways); `None` for empty strings.
 pub fn id_text(v: Option<&Value>) -> Option<String> {
     match v? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::String(s) => super::known_id(s).map(str::to_string),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }

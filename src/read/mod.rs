@@ -241,6 +241,19 @@ pub struct ReadOptions {
     pub strict: bool,
 }
 
+/// An id that says there is none: empty, or the placeholders exports write for a missing value
+/// (`None` from Python, `null`). Such ids are absent, never one call shared by every row or
+/// file that has them.
+pub fn is_placeholder_id(id: &str) -> bool {
+    let id = id.trim();
+    id.is_empty() || id.eq_ignore_ascii_case("none") || id.eq_ignore_ascii_case("null")
+}
+
+/// The id, trimmed, unless it is a placeholder (see `is_placeholder_id`).
+pub fn known_id(id: &str) -> Option<&str> {
+    (!is_placeholder_id(id)).then(|| id.trim())
+}
+
 /// What a reader gets for one input: where it is (for messages), the options, and the
 /// run's accounting.
 pub struct ReadContext<'a> {
