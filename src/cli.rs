@@ -181,7 +181,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE.toml")]
     pub rubric: Option<PathBuf>,
 
-    /// Worker threads (default: all cores). `--threads 1` does everything on one thread
+    /// Worker threads (default: all cores; at most 4 per core). `--threads 1` does everything
+    /// on one thread
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 

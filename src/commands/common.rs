@@ -49,11 +49,28 @@ pub fn input_format(args: &InputArgs) -> anyhow::Result<Option<InputFormat>> {
     }
 }
 
+/// Threads per core at most: more only add switching (and batches in flight, memory).
+pub const THREADS_PER_CORE: usize = 4;
+
+/// `--threads`, or every core; at most `THREADS_PER_CORE` per core (a warning says so when
+/// more were asked for).
 pub fn threads(args: &InputArgs) -> anyhow::Result<usize> {
-    match args.threads {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    threads_for(args.threads, cores)
+}
+
+fn threads_for(asked: Option<usize>, cores: usize) -> anyhow::Result<usize> {
+    let most = cores.saturating_mul(THREADS_PER_CORE);
+    match asked {
         Some(0) => bail!("--threads must be at least 1"),
+        Some(n) if n > most => {
+            eprintln!(
+                "callaudit: warning: --threads {n}: using {most} ({THREADS_PER_CORE} per core, {cores} core(s))"
+            );
+            Ok(most)
+        }
         Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        None => Ok(cores),
     }
 }
 
@@ -75,4 +92,17 @@ pub fn enricher(args: &InputArgs) -> anyhow::Result<Option<Enricher>> {
         args.agent_from_filename.as_deref(),
         args.metadata.as_deref(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_are_capped_per_core() {
+        assert_eq!(threads_for(None, 2).unwrap(), 2);
+        assert_eq!(threads_for(Some(3), 2).unwrap(), 3);
+        assert_eq!(threads_for(Some(10_000), 2).unwrap(), 8);
+        assert!(threads_for(Some(0), 2).is_err());
+    }
 }
