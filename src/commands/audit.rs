@@ -12,10 +12,10 @@ use crate::gates::{self, GateVerdict};
 use crate::model::Call;
 use crate::output::AtomicFile;
 use crate::percall::{self, CallRecords};
-use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
 use crate::read::dates::{parse_date, parse_span_days};
-use crate::read::input::{Discovered, Input, discover};
+use crate::read::input::{Discovered, discover};
 use crate::render::{Format, Report, Row, baseline, terminal_safe};
 use crate::rubric::Rubric;
 use anyhow::bail;
@@ -296,9 +296,6 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         percent_fallback: false,
         seconds_without_timings: false,
     };
-    let enrich_fn = enricher
-        .as_ref()
-        .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
     let bar = progress_bar(&args, &discovered);
     let bytes_seen = AtomicU64::new(0);
     let progress_fn = bar.as_ref().map(|bar| {
@@ -319,7 +316,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         detail,
         filters,
         keep_going: args.input.keep_going,
-        enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
+        enrich: enricher.as_ref(),
         progress: progress_fn.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)),
     };
     let run = pipeline::run(&discovered, &opts, &mut sink);

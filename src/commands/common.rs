@@ -30,7 +30,45 @@ pub fn read_options(args: &InputArgs) -> anyhow::Result<ReadOptions> {
         delimiter,
         agent_names: args.agent_names.clone(),
         strict: args.strict,
+        max_call_bytes: max_call_bytes(args)?,
     })
+}
+
+/// The smallest `--max-call-bytes`: a call of a few turns must fit.
+const MIN_CALL_BYTES: u64 = 4 << 10;
+/// The largest: a call's text is indexed by 32-bit offsets.
+const MAX_CALL_BYTES: u64 = 1 << 31;
+
+/// `--max-call-bytes`: `64M`, `512K`, `1G`, `100000`.
+pub fn max_call_bytes(args: &InputArgs) -> anyhow::Result<u64> {
+    let raw = args.max_call_bytes.trim();
+    let lower = raw.to_ascii_lowercase();
+    let lower = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (digits, shift) = match lower.char_indices().last() {
+        Some((i, 'k')) => (&lower[..i], 10),
+        Some((i, 'm')) => (&lower[..i], 20),
+        Some((i, 'g')) => (&lower[..i], 30),
+        _ => (lower, 0),
+    };
+    let bytes = digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| {
+            anyhow::anyhow!("--max-call-bytes `{raw}`: expected a size like 64M, 512K or 100000")
+        })?;
+    if !(MIN_CALL_BYTES..=MAX_CALL_BYTES).contains(&bytes) {
+        bail!(
+            "--max-call-bytes `{raw}`: expected between {} and {}",
+            crate::read::describe_bytes(MIN_CALL_BYTES),
+            crate::read::describe_bytes(MAX_CALL_BYTES)
+        );
+    }
+    Ok(bytes)
 }
 
 pub fn input_format(args: &InputArgs) -> anyhow::Result<Option<InputFormat>> {
@@ -91,6 +129,7 @@ pub fn enricher(args: &InputArgs) -> anyhow::Result<Option<Enricher>> {
     Enricher::new(
         args.agent_from_filename.as_deref(),
         args.metadata.as_deref(),
+        max_call_bytes(args)?,
     )
 }
 
