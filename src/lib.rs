@@ -11,6 +11,7 @@ pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod gates;
+pub mod held;
 pub mod matcher;
 pub mod model;
 pub mod normalise;

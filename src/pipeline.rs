@@ -10,6 +10,7 @@
 
 use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{Auditor, CallAudit};
+use crate::held::HeldCalls;
 use crate::model::Call;
 use crate::read::enrich::{Enriched, Enricher, Join};
 use crate::read::input::{Discovered, Input, open_counted};
@@ -19,7 +20,7 @@ use crate::read::{
 use crate::rubric::Rubric;
 use crate::seen::{SeenIds, id_hash};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::mpsc;
 
 /// Which calls to audit.
@@ -136,13 +137,9 @@ struct Assembler {
     seen: SeenIds,
     /// Second pass: hashes of the ids to hold until the end (they came back in the first pass).
     hold: HashSet<u64>,
-    /// Second pass: held calls, in order of first appearance.
-    held: Vec<Call>,
-    held_index: HashMap<String, usize>,
-    held_parts: Vec<u32>,
+    /// Second pass: held calls, in order of first appearance (in memory up to a budget).
+    held: Option<HeldCalls>,
     second_pass: bool,
-    /// `--max-call-bytes`: a call whose parts together take more is dropped.
-    max_call_bytes: u64,
 }
 
 impl Assembler {
@@ -150,19 +147,21 @@ impl Assembler {
         Assembler {
             seen: SeenIds::default(),
             hold: HashSet::new(),
-            held: Vec::new(),
-            held_index: HashMap::new(),
-            held_parts: Vec::new(),
+            held: None,
             second_pass: false,
-            max_call_bytes: u64::MAX,
         }
     }
 
+    /// The second pass: held calls may take up to HELD_CALLS_IN_MEMORY times
+    /// `--max-call-bytes` in memory; the rest go to a temporary file.
     fn holding(hold: HashSet<u64>, max_call_bytes: u64) -> Assembler {
         Assembler {
             hold,
             second_pass: true,
-            max_call_bytes,
+            held: Some(HeldCalls::new(
+                max_call_bytes.saturating_mul(HELD_CALLS_IN_MEMORY),
+                max_call_bytes,
+            )),
             ..Assembler::detecting()
         }
     }
@@ -177,27 +176,30 @@ impl Assembler {
         if !self.hold.contains(&hash) {
             return Ok(Some(call));
         }
-        match self.held_index.get(&call.id) {
-            Some(&i) => {
-                self.held[i].absorb(call, self.max_call_bytes);
-                self.held_parts[i] += 1;
-            }
-            None => {
-                self.held_index.insert(call.id.clone(), self.held.len());
-                self.held.push(call);
-                self.held_parts.push(1);
-            }
+        match self.held.as_mut() {
+            Some(held) => held.add(call)?,
+            None => return Ok(Some(call)),
         }
         Ok(None)
     }
 
-    /// The held calls, merged, in order of first appearance.
-    fn finish(&mut self, acct: &mut Accounting) -> Vec<Call> {
-        acct.calls_merged += self.held_parts.iter().filter(|&&p| p > 1).count() as u64;
-        self.held_index.clear();
-        std::mem::take(&mut self.held)
+    /// The held calls, merged, one at a time, in order of first appearance.
+    fn finish(
+        &mut self,
+        acct: &mut Accounting,
+    ) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<Call>>>> {
+        match self.held.take() {
+            Some(held) => {
+                acct.calls_merged += held.merged();
+                Ok(Box::new(held.into_calls()?))
+            }
+            None => Ok(Box::new(std::iter::empty())),
+        }
     }
 }
+
+/// Held calls kept in memory at most, as a multiple of `--max-call-bytes` (see `HeldCalls`).
+const HELD_CALLS_IN_MEMORY: u64 = 2;
 
 /// Where assembled calls go: filtered, counted, and batched for auditing.
 struct Collector<'a, 'o> {
@@ -568,7 +570,11 @@ fn read_all(
             progress(bytes_done);
         }
     }
-    for call in assembler.finish(&mut collector.acct) {
+    let held_error = |e: std::io::Error| {
+        anyhow::anyhow!("cannot keep the calls split across the input (temporary file): {e}")
+    };
+    for call in assembler.finish(&mut collector.acct).map_err(held_error)? {
+        let call = call.map_err(held_error)?;
         if collector.complete(call) && !deliver(collector.take_batch()) {
             return Ok(());
         }
