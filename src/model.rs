@@ -567,7 +567,7 @@ mod tests {
             [("bob", 2), ("ann", 3), ("bob", 2)],
             [("ann", 3), ("bob", 2), ("bob", 2)],
         ] {
-            // bob holds 4 rows, ann 3; the date of 2 rows (two parts) beats that of 3.
+            // bob holds 4 rows, ann 3; March 2 (4 rows) beats March 3 (3 rows).
             assert_eq!(
                 merged(&order),
                 ("bob".into(), march(2), vec!["agent", "date"])

@@ -1221,7 +1221,11 @@ fn interleaved_calls_beyond_the_memory_budget_are_held_on_disk_with_the_same_res
         format!(
             "c{c},agent{},{t},{},\"Turn {t} of call {c}: I am so sorry, is there anything else?\"\n",
             c % 5,
-            if t % 2 == 0 { "customer" } else { "agent" }
+            if t.is_multiple_of(2) {
+                "customer"
+            } else {
+                "agent"
+            }
         )
     };
     for t in 0..turns {

@@ -159,10 +159,8 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
         same
     });
     let mut seen: std::collections::HashMap<(u64, u64), String> = Default::default();
-    if let Some((stdin, id)) = &stdin {
-        if let Some(id) = id {
-            seen.insert(*id, stdin.name.clone());
-        }
+    if let Some((stdin, Some(id))) = &stdin {
+        seen.insert(*id, stdin.name.clone());
     }
     found.inputs.extend(stdin.map(|(input, _)| input));
     for p in files {

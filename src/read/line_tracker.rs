@@ -45,14 +45,14 @@ pub const DISCARD_FACTOR: u64 = 16;
 
 /// Where the bytes handed out so far leave the CSV quoting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Quote {
+enum Quoting {
     /// Not inside a quoted field.
     Outside,
     /// Inside a quoted field.
-    Quoted,
+    Inside,
     /// Inside a quoted field, just after a quote: the next byte says whether it closed the field
     /// or was the first of a doubled quote.
-    QuoteSeen,
+    InsideAfterQuote,
 }
 
 /// A record cut at the limit.
@@ -90,7 +90,7 @@ pub struct LineTracker<R> {
     /// The offset just after the last byte that is not a line end.
     content_end: u64,
     delimiter: u8,
-    quote: Quote,
+    quote: Quoting,
     /// The last byte handed out: a quote opens a field only after a delimiter or a line end.
     prev: Option<u8>,
     /// Offsets of quotes that closed a quoted field and were followed by more text.
@@ -117,7 +117,7 @@ impl<R: BufRead> LineTracker<R> {
             last_content_line: 1,
             content_end: 0,
             delimiter,
-            quote: Quote::Outside,
+            quote: Quoting::Outside,
             prev: None,
             bad_closes: VecDeque::new(),
             at_end: false,
@@ -165,7 +165,7 @@ impl<R: BufRead> LineTracker<R> {
     /// the last one and ended inside a quoted field: a quote was opened and never closed, and
     /// the field ran to the end of the input.
     pub fn ends_in_open_quote(&self, end: u64) -> bool {
-        self.at_end && end >= self.offset && self.quote == Quote::Quoted
+        self.at_end && end >= self.offset && self.quote == Quoting::Inside
     }
 
     /// The line of the last byte that is not a line end.
@@ -243,17 +243,17 @@ impl<R: BufRead> LineTracker<R> {
     fn follow_quotes(&mut self, buf: &[u8]) {
         let base = self.offset;
         let mut i = 0;
-        if self.quote == Quote::QuoteSeen
+        if self.quote == Quoting::InsideAfterQuote
             && let Some(&b) = buf.first()
         {
             if b == b'"' {
-                self.quote = Quote::Quoted;
+                self.quote = Quoting::Inside;
                 i = 1;
             } else {
                 if !self.ends_field(b) {
                     self.bad_close(base - 1);
                 }
-                self.quote = Quote::Outside;
+                self.quote = Quoting::Outside;
             }
         }
         while i < buf.len() {
@@ -262,16 +262,16 @@ impl<R: BufRead> LineTracker<R> {
             };
             let at = i + q;
             match self.quote {
-                Quote::Outside => {
+                Quoting::Outside => {
                     let before = if at > 0 { Some(buf[at - 1]) } else { self.prev };
                     if before.is_none_or(|b| self.ends_field(b)) {
-                        self.quote = Quote::Quoted;
+                        self.quote = Quoting::Inside;
                     }
                     i = at + 1;
                 }
-                Quote::Quoted | Quote::QuoteSeen => match buf.get(at + 1) {
+                Quoting::Inside | Quoting::InsideAfterQuote => match buf.get(at + 1) {
                     None => {
-                        self.quote = Quote::QuoteSeen;
+                        self.quote = Quoting::InsideAfterQuote;
                         i = at + 1;
                     }
                     Some(b'"') => i = at + 2,
@@ -279,7 +279,7 @@ impl<R: BufRead> LineTracker<R> {
                         if !self.ends_field(b) {
                             self.bad_close(base + at as u64);
                         }
-                        self.quote = Quote::Outside;
+                        self.quote = Quoting::Outside;
                         i = at + 1;
                     }
                 },
@@ -329,7 +329,7 @@ impl<R: BufRead> LineTracker<R> {
             passed_over,
             gave_up,
         });
-        let bytes: &'static [u8] = if self.quote == Quote::Quoted {
+        let bytes: &'static [u8] = if self.quote == Quoting::Inside {
             b"\"\n"
         } else {
             b"\n"

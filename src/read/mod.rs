@@ -265,7 +265,7 @@ impl Default for ReadOptions {
 /// `--max-call-bytes` for messages: `64 MiB`, `1000 bytes`.
 pub fn describe_bytes(n: u64) -> String {
     for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
-        if n >= 1 << shift && n % (1 << shift) == 0 {
+        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
             return format!("{} {unit}", n >> shift);
         }
     }
