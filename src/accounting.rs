@@ -15,6 +15,8 @@ pub enum SkipReason {
     MissingCallId,
     /// A row whose text is empty.
     MissingText,
+    /// A line, record or document over `--max-call-bytes`, or a row of a call that grew past it.
+    TooLarge,
     /// Rows of a file that could not be read (with `--keep-going`).
     UnreadableFile,
     /// Rows of calls excluded by `--since/--until/--last/--agent/--team` or `--call`.
@@ -27,6 +29,7 @@ impl SkipReason {
             SkipReason::MalformedRow => "malformed row",
             SkipReason::MissingCallId => "missing call id",
             SkipReason::MissingText => "missing text",
+            SkipReason::TooLarge => "too large",
             SkipReason::UnreadableFile => "unreadable file",
             SkipReason::FilteredOut => "filtered out",
         }
@@ -67,10 +70,30 @@ pub struct Accounting {
     pub metadata_not_found: u64,
     /// Joined calls whose export names another agent than the metadata (the export's is kept).
     pub metadata_agent_differs: u64,
+    /// Files named more than once (two spellings of a path, a link, a directory and a file in
+    /// it): each file is read once. (The counters below appear in the JSON report only when
+    /// they are not 0.)
+    #[serde(skip_serializing_if = "is_zero")]
+    pub files_duplicate: u64,
+    /// Calls over `--max-call-bytes`, not audited (their rows are skipped as too large).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_too_large: u64,
+    /// Calls whose rows name different agents, dates, teams, queues or channels: each takes
+    /// the value the most rows hold (the smallest on a tie).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_disagreeing: u64,
+    /// Calls with nothing to audit: no utterance at all (`"turns": []`, an empty transcript),
+    /// or every one skipped.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_empty: u64,
     /// Warnings beyond those kept for display.
     #[serde(skip)]
     pub warnings: Vec<String>,
     pub warnings_total: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// How many warnings are kept (and printed); the rest are only counted.
@@ -138,6 +161,19 @@ impl Accounting {
         };
         note(self.files_unreadable, "unreadable file(s) passed over");
         note(self.files_ignored, "file(s) ignored for their extension");
+        note(
+            self.files_duplicate,
+            "file(s) named more than once, read once",
+        );
+        note(
+            self.calls_too_large,
+            "call(s) over --max-call-bytes, not audited",
+        );
+        note(
+            self.calls_disagreeing,
+            "call(s) whose rows disagree on agent, date, team, queue or channel (most rows' value used)",
+        );
+        note(self.calls_empty, "call(s) with no utterance to audit");
         note(self.calls_filtered_out, "call(s) filtered out");
         note(
             self.calls_without_agent,
@@ -190,6 +226,10 @@ impl Accounting {
         self.metadata_joined += o.metadata_joined;
         self.metadata_not_found += o.metadata_not_found;
         self.metadata_agent_differs += o.metadata_agent_differs;
+        self.files_duplicate += o.files_duplicate;
+        self.calls_too_large += o.calls_too_large;
+        self.calls_disagreeing += o.calls_disagreeing;
+        self.calls_empty += o.calls_empty;
         for w in &o.warnings {
             if self.warnings.len() < MAX_WARNINGS {
                 self.warnings.push(w.clone());

@@ -271,9 +271,16 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE.toml")]
     pub rubric: Option<PathBuf>,
 
-    /// Worker threads (default: all cores). `--threads 1` does everything on one thread
+    /// Worker threads (default: all cores; at most 4 per core). `--threads 1` does everything
+    /// on one thread
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// The most a call may take in memory (its text and turns), and a line, CSV record or
+    /// vendor JSON document; one over it is skipped and counted (`too large`). Bytes, or with
+    /// K, M, G (KiB, MiB, GiB)
+    #[arg(long, value_name = "BYTES", default_value = "64M")]
+    pub max_call_bytes: String,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, default_value = "auto")]

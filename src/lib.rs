@@ -13,6 +13,7 @@ pub mod cleanup;
 pub mod cli;
 pub mod commands;
 pub mod gates;
+pub mod held;
 pub mod matcher;
 pub mod model;
 pub mod normalise;

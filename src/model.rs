@@ -4,6 +4,8 @@
 //! allocations however many turns it has (the hot path reads millions of turns).
 
 use chrono::NaiveDate;
+use std::borrow::Borrow;
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// Who spoke a turn. Everything that is neither agent nor customer (IVR, bots, system messages,
@@ -101,11 +103,128 @@ pub struct Call {
     pub source: u32,
     /// First line of the call in that file.
     pub line: u64,
+    /// How many rows name each agent, date, team, queue and channel (see `Votes`).
+    pub votes: CallVotes,
+    /// The call holds more than `--max-call-bytes`: its turns are dropped (and counted as
+    /// skipped), and what is left of it only says that it was there.
+    pub too_large: bool,
+    /// Turns dropped for size when parts were merged, which the run still has to count.
+    pub dropped_rows: u64,
+}
+
+/// How many rows name each value of one attribute of a call. A call's rows may disagree (a
+/// typo in one row, a call split across exports that name different agents); the call then
+/// takes the value that the most rows hold, the smallest value on a tie, so that the answer
+/// does not depend on the order in which rows or files are read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Votes<T> {
+    /// The first value seen and its rows: most calls never have another.
+    first: Option<(T, u64)>,
+    /// Every other value, once rows disagree.
+    others: BTreeMap<T, u64>,
+}
+
+impl<T> Default for Votes<T> {
+    fn default() -> Self {
+        Votes {
+            first: None,
+            others: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T: Ord + Clone> Votes<T> {
+    /// Counts `rows` rows that hold `value`.
+    pub fn add(&mut self, value: T, rows: u64) {
+        self.add_by(&value, rows);
+    }
+
+    /// Like `add`, borrowing the value (no allocation when it is the value already seen).
+    pub fn add_by<Q>(&mut self, value: &Q, rows: u64)
+    where
+        T: Borrow<Q>,
+        Q: Ord + ToOwned<Owned = T> + ?Sized,
+    {
+        if rows == 0 {
+            return;
+        }
+        match &mut self.first {
+            None => self.first = Some((value.to_owned(), rows)),
+            Some((v, n)) if <T as Borrow<Q>>::borrow(v) == value => *n += rows,
+            Some(_) => match self.others.get_mut(value) {
+                Some(n) => *n += rows,
+                None => {
+                    self.others.insert(value.to_owned(), rows);
+                }
+            },
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// Whether rows name more than one value.
+    pub fn disagree(&self) -> bool {
+        !self.others.is_empty()
+    }
+
+    /// The value the most rows hold; the smallest of those on a tie.
+    pub fn winner(&self) -> Option<&T> {
+        self.counts().first().map(|(v, _)| *v)
+    }
+
+    /// Every value with its rows, the most held first (the smallest first on a tie).
+    pub fn counts(&self) -> Vec<(&T, u64)> {
+        let mut all: Vec<(&T, u64)> = self
+            .first
+            .iter()
+            .map(|(v, n)| (v, *n))
+            .chain(self.others.iter().map(|(v, n)| (v, *n)))
+            .collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        all
+    }
+
+    /// Adds the rows of `other`.
+    pub fn merge(&mut self, other: Votes<T>) {
+        if let Some((v, n)) = other.first {
+            self.add(v, n);
+        }
+        for (v, n) in other.others {
+            self.add(v, n);
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.first = None;
+        self.others.clear();
+    }
+}
+
+/// The rows behind each attribute of a call that rows name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallVotes {
+    pub agent: Votes<String>,
+    pub date: Votes<NaiveDate>,
+    pub team: Votes<String>,
+    pub queue: Votes<String>,
+    pub channel: Votes<Channel>,
+}
+
+impl CallVotes {
+    fn clear(&mut self) {
+        self.agent.clear();
+        self.date.clear();
+        self.team.clear();
+        self.queue.clear();
+        self.channel.clear();
+    }
 }
 
 /// How the conversation happened. Chats have no interruptions or dead air: a gap between
 /// messages is the customer typing, so the timing items do not apply to them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Channel {
     #[default]
     Unknown,
@@ -164,6 +283,89 @@ impl Call {
         self.channel = Channel::Unknown;
         self.source = 0;
         self.line = 0;
+        self.votes.clear();
+        self.too_large = false;
+        self.dropped_rows = 0;
+    }
+
+    /// What the call holds in memory, as `--max-call-bytes` counts it: its text and its turns.
+    pub fn bytes(&self) -> u64 {
+        (self.text.len() + self.turns.len() * std::mem::size_of::<Turn>()) as u64
+    }
+
+    /// Drops the call's turns because it is too large; returns how many there were.
+    pub fn drop_for_size(&mut self) -> u64 {
+        let n = self.turns.len() as u64;
+        self.too_large = true;
+        self.turns = Vec::new();
+        self.text = String::new();
+        self.silences = Vec::new();
+        n
+    }
+
+    /// Counts the attributes of a part whose reader did not count them row by row (one value
+    /// for the whole part, as whole-document formats have): each holds for all its turns.
+    fn vote_whole_part(&mut self) {
+        let rows = self.turns.len() as u64;
+        let v = &mut self.votes;
+        if v.agent.is_empty()
+            && let Some(a) = &self.agent_id
+        {
+            v.agent.add_by(a.as_str(), rows);
+        }
+        if v.date.is_empty()
+            && let Some(d) = self.date
+        {
+            v.date.add(d, rows);
+        }
+        if v.team.is_empty()
+            && let Some(t) = &self.team
+        {
+            v.team.add_by(t.as_str(), rows);
+        }
+        if v.queue.is_empty()
+            && let Some(q) = &self.queue
+        {
+            v.queue.add_by(q.as_str(), rows);
+        }
+        if v.channel.is_empty() && self.channel != Channel::Unknown {
+            v.channel.add(self.channel, rows);
+        }
+    }
+
+    /// Sets each attribute that rows name to the value the most rows hold (the smallest on a
+    /// tie), whatever order the rows and parts came in; returns the attributes on which the
+    /// rows disagree.
+    pub fn settle_attributes(&mut self) -> Vec<&'static str> {
+        let mut disagree = Vec::new();
+        let v = &self.votes;
+        if let Some(a) = v.agent.winner() {
+            self.agent_id = Some(a.clone());
+        }
+        if let Some(d) = v.date.winner() {
+            self.date = Some(*d);
+        }
+        if let Some(t) = v.team.winner() {
+            self.team = Some(t.clone());
+        }
+        if let Some(q) = v.queue.winner() {
+            self.queue = Some(q.clone());
+        }
+        if let Some(c) = v.channel.winner() {
+            self.channel = *c;
+        }
+        for (name, differ) in [
+            ("agent", v.agent.disagree()),
+            ("date", v.date.disagree()),
+            ("team", v.team.disagree()),
+            ("queue", v.queue.disagree()),
+            ("channel", v.channel.disagree()),
+        ] {
+            if differ {
+                disagree.push(name);
+            }
+        }
+        disagree
     }
 
     pub fn push_turn(&mut self, speaker: Speaker, text: &str, line: u64) -> &mut Turn {
@@ -198,30 +400,33 @@ impl Call {
     }
 
     /// Appends another part of the same call (rows split across files or non-contiguous rows).
-    pub fn absorb(&mut self, other: Call) {
-        let shift = self.text.len() as u32;
-        self.text.push_str(&other.text);
-        self.turns.extend(other.turns.into_iter().map(|mut t| {
-            t.text = t.text.start + shift..t.text.end + shift;
-            t
-        }));
-        self.silences.extend(other.silences);
+    /// The attributes are settled by `settle_attributes` once every part is in; a call that
+    /// grows past `max_bytes` is dropped for its size.
+    pub fn absorb(&mut self, mut other: Call, max_bytes: u64) {
+        self.vote_whole_part();
+        other.vote_whole_part();
+        self.too_large |= other.too_large;
+        if !self.too_large && self.bytes() + other.bytes() > max_bytes {
+            self.dropped_rows += self.drop_for_size();
+        }
+        if self.too_large {
+            self.dropped_rows += other.turns.len() as u64 + other.dropped_rows;
+        } else {
+            let shift = self.text.len() as u32;
+            self.text.push_str(&other.text);
+            self.turns.extend(other.turns.into_iter().map(|mut t| {
+                t.text = t.text.start + shift..t.text.end + shift;
+                t
+            }));
+            self.silences.extend(other.silences);
+        }
         self.silences_reported |= other.silences_reported;
-        if self.channel == Channel::Unknown {
-            self.channel = other.channel;
-        }
-        if self.agent_id.is_none() {
-            self.agent_id = other.agent_id;
-        }
-        if self.date.is_none() {
-            self.date = other.date;
-        }
-        if self.team.is_none() {
-            self.team = other.team;
-        }
-        if self.queue.is_none() {
-            self.queue = other.queue;
-        }
+        let v = std::mem::take(&mut other.votes);
+        self.votes.agent.merge(v.agent);
+        self.votes.date.merge(v.date);
+        self.votes.team.merge(v.team);
+        self.votes.queue.merge(v.queue);
+        self.votes.channel.merge(v.channel);
     }
 
     /// Puts turns in spoken order: by order key where the source has one, else reading order
@@ -331,9 +536,59 @@ mod tests {
         let mut b = Call::new("c");
         b.agent_id = Some("ann".into());
         b.push_turn(Speaker::Customer, "world", 7);
-        a.absorb(b);
+        a.absorb(b, u64::MAX);
         assert_eq!(a.turn_text(&a.turns[1]), "world");
+        assert_eq!(a.settle_attributes(), Vec::<&str>::new());
         assert_eq!(a.agent(), "ann");
+    }
+
+    #[test]
+    fn merged_parts_take_the_value_most_rows_hold_whatever_their_order() {
+        let part = |agent: &str, turns: usize| {
+            let mut c = Call::new("c");
+            c.agent_id = Some(agent.into());
+            c.date = NaiveDate::from_ymd_opt(2024, 3, turns as u32);
+            for _ in 0..turns {
+                c.push_turn(Speaker::Agent, "hi", 1);
+            }
+            c
+        };
+        let merged = |parts: &[(&str, usize)]| {
+            let mut it = parts.iter().map(|&(a, n)| part(a, n));
+            let mut call = it.next().unwrap();
+            for p in it {
+                call.absorb(p, u64::MAX);
+            }
+            let disagree = call.settle_attributes();
+            (call.agent().to_string(), call.date, disagree)
+        };
+        let march = |d| NaiveDate::from_ymd_opt(2024, 3, d);
+        for order in [
+            [("bob", 2), ("ann", 3), ("bob", 2)],
+            [("ann", 3), ("bob", 2), ("bob", 2)],
+        ] {
+            // bob holds 4 rows, ann 3; March 2 (4 rows) beats March 3 (3 rows).
+            assert_eq!(
+                merged(&order),
+                ("bob".into(), march(2), vec!["agent", "date"])
+            );
+        }
+        // A tie goes to the smallest value, in either order.
+        assert_eq!(merged(&[("bob", 2), ("ann", 2)]).0, "ann");
+        assert_eq!(merged(&[("ann", 2), ("bob", 2)]).0, "ann");
+    }
+
+    #[test]
+    fn parts_that_together_exceed_the_limit_are_dropped_and_their_rows_kept_count_of() {
+        let mut a = Call::new("c");
+        a.push_turn(Speaker::Agent, &"x".repeat(600), 1);
+        let mut b = Call::new("c");
+        b.push_turn(Speaker::Agent, &"y".repeat(600), 2);
+        b.push_turn(Speaker::Customer, "ok", 3);
+        a.absorb(b, 1000);
+        assert!(a.too_large);
+        assert!(a.turns.is_empty() && a.text.is_empty());
+        assert_eq!(a.dropped_rows, 3);
     }
 
     #[test]

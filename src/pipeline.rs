@@ -10,14 +10,17 @@
 
 use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{Auditor, CallAudit};
+use crate::held::HeldCalls;
 use crate::model::Call;
-use crate::read::enrich::{Enriched, Join};
+use crate::read::enrich::{Enriched, Enricher, Join};
 use crate::read::input::{Discovered, Input, open_counted};
-use crate::read::{InputFormat, ReadContext, ReadError, ReadOptions, Recycled, detect};
+use crate::read::{
+    InputFormat, ReadContext, ReadError, ReadOptions, Recycled, describe_bytes, detect,
+};
 use crate::rubric::Rubric;
 use crate::seen::{SeenIds, id_hash};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::mpsc;
 
 /// Which calls to audit.
@@ -75,10 +78,6 @@ impl Filters {
     }
 }
 
-/// Fills in what the export itself lacks (agent from the file name, the metadata join), and
-/// says what it did for the accounting.
-pub type Enrich<'a> = dyn Fn(&mut Call, &Input) -> Enriched + Sync + 'a;
-
 pub struct RunOptions<'a> {
     pub rubric: &'a Rubric,
     pub read: ReadOptions,
@@ -90,7 +89,9 @@ pub struct RunOptions<'a> {
     pub filters: Filters,
     /// Report unreadable files and go on, instead of stopping with exit 2.
     pub keep_going: bool,
-    pub enrich: Option<&'a Enrich<'a>>,
+    /// Fills in what the exports lack: the agent from the file name (for each part of a call,
+    /// as it is read) and the `--metadata` join (for each whole call).
+    pub enrich: Option<&'a Enricher>,
     /// Called with the number of input bytes read so far (progress bar).
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
@@ -156,7 +157,7 @@ pub fn run(
     if let Err(e) = sink.reset() {
         return Err(Stopped::after(e, acct));
     }
-    let mut second = Assembler::holding(came_back);
+    let mut second = Assembler::holding(came_back, opts.read.max_call_bytes);
     run_pass(inputs, opts, &mut second, sink)
 }
 
@@ -166,10 +167,8 @@ struct Assembler {
     seen: SeenIds,
     /// Second pass: hashes of the ids to hold until the end (they came back in the first pass).
     hold: HashSet<u64>,
-    /// Second pass: held calls, in order of first appearance.
-    held: Vec<Call>,
-    held_index: HashMap<String, usize>,
-    held_parts: Vec<u32>,
+    /// Second pass: held calls, in order of first appearance (in memory up to a budget).
+    held: Option<HeldCalls>,
     second_pass: bool,
 }
 
@@ -178,17 +177,21 @@ impl Assembler {
         Assembler {
             seen: SeenIds::default(),
             hold: HashSet::new(),
-            held: Vec::new(),
-            held_index: HashMap::new(),
-            held_parts: Vec::new(),
+            held: None,
             second_pass: false,
         }
     }
 
-    fn holding(hold: HashSet<u64>) -> Assembler {
+    /// The second pass: held calls may take up to HELD_CALLS_IN_MEMORY times
+    /// `--max-call-bytes` in memory; the rest go to a temporary file.
+    fn holding(hold: HashSet<u64>, max_call_bytes: u64) -> Assembler {
         Assembler {
             hold,
             second_pass: true,
+            held: Some(HeldCalls::new(
+                max_call_bytes.saturating_mul(HELD_CALLS_IN_MEMORY),
+                max_call_bytes,
+            )),
             ..Assembler::detecting()
         }
     }
@@ -203,27 +206,30 @@ impl Assembler {
         if !self.hold.contains(&hash) {
             return Ok(Some(call));
         }
-        match self.held_index.get(&call.id) {
-            Some(&i) => {
-                self.held[i].absorb(call);
-                self.held_parts[i] += 1;
-            }
-            None => {
-                self.held_index.insert(call.id.clone(), self.held.len());
-                self.held.push(call);
-                self.held_parts.push(1);
-            }
+        match self.held.as_mut() {
+            Some(held) => held.add(call)?,
+            None => return Ok(Some(call)),
         }
         Ok(None)
     }
 
-    /// The held calls, merged, in order of first appearance.
-    fn finish(&mut self, acct: &mut Accounting) -> Vec<Call> {
-        acct.calls_merged += self.held_parts.iter().filter(|&&p| p > 1).count() as u64;
-        self.held_index.clear();
-        std::mem::take(&mut self.held)
+    /// The held calls, merged, one at a time, in order of first appearance.
+    fn finish(
+        &mut self,
+        acct: &mut Accounting,
+    ) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<Call>>>> {
+        match self.held.take() {
+            Some(held) => {
+                acct.calls_merged += held.merged();
+                Ok(Box::new(held.into_calls()?))
+            }
+            None => Ok(Box::new(std::iter::empty())),
+        }
     }
 }
+
+/// Held calls kept in memory at most, as a multiple of `--max-call-bytes` (see `HeldCalls`).
+const HELD_CALLS_IN_MEMORY: u64 = 2;
 
 /// Where assembled calls go: filtered, counted, and batched for auditing.
 struct Collector<'a, 'o> {
@@ -238,11 +244,19 @@ struct Collector<'a, 'o> {
 impl Collector<'_, '_> {
     /// Completes a call; returns true when the batch is full.
     fn complete(&mut self, mut call: Call) -> bool {
+        let disagree = call.settle_attributes();
+        if call.too_large {
+            self.too_large(&call);
+            return false;
+        }
+        if !disagree.is_empty() {
+            self.disagreeing(&call, &disagree);
+        }
         call.finish();
-        if let Some(enrich) = self.opts.enrich
+        if let Some(enricher) = self.opts.enrich
             && let Some(input) = self.inputs.get(call.source as usize)
         {
-            let enriched = enrich(&mut call, input);
+            let enriched = enricher.join(&mut call);
             self.count_join(&call, input, enriched);
         }
         let acct = &mut self.acct;
@@ -276,6 +290,69 @@ impl Collector<'_, '_> {
         self.batch_bytes += call.text.len();
         self.batch.push(call);
         self.batch.len() >= BATCH_CALLS || self.batch_bytes >= BATCH_BYTES
+    }
+
+    /// Counts a call dropped for its size; its rows were counted by the reader, or, when its
+    /// parts only outgrew the limit together, are counted here and reported.
+    fn too_large(&mut self, call: &Call) {
+        let acct = &mut self.acct;
+        acct.calls += 1;
+        acct.calls_too_large += 1;
+        let rows = call.turns.len() as u64 + call.dropped_rows;
+        acct.skip(SkipReason::TooLarge, rows);
+        if call.dropped_rows > 0 {
+            let source = self.source(call);
+            self.acct.warn(format!(
+                "{source}:{}: call {}: its parts together take more than {} (--max-call-bytes): it is not audited ({rows} rows, too large, skipped)",
+                call.line,
+                call.id,
+                describe_bytes(self.opts.read.max_call_bytes)
+            ));
+        }
+    }
+
+    /// Counts and reports a call whose rows disagree (see `Votes`).
+    fn disagreeing(&mut self, call: &Call, attributes: &[&str]) {
+        fn listed<T>(counts: Vec<(&T, u64)>, name: impl Fn(&T) -> String) -> String {
+            let mut parts: Vec<String> = counts
+                .iter()
+                .take(3)
+                .map(|(v, n)| format!("{}: {n} row{}", name(v), if *n == 1 { "" } else { "s" }))
+                .collect();
+            if counts.len() > 3 {
+                parts.push(format!("{} more", counts.len() - 3));
+            }
+            parts.join(", ")
+        }
+        let v = &call.votes;
+        let described: Vec<String> = attributes
+            .iter()
+            .map(|&a| {
+                let counts = match a {
+                    "agent" => listed(v.agent.counts(), String::clone),
+                    "date" => listed(v.date.counts(), |d| d.to_string()),
+                    "team" => listed(v.team.counts(), String::clone),
+                    "queue" => listed(v.queue.counts(), String::clone),
+                    _ => listed(v.channel.counts(), |c| format!("{c:?}").to_lowercase()),
+                };
+                format!("{a} ({counts})")
+            })
+            .collect();
+        let source = self.source(call);
+        self.acct.calls_disagreeing += 1;
+        self.acct.warn(format!(
+            "{source}:{}: call {}: its rows disagree on {}; it takes the value most rows hold (the smallest on a tie)",
+            call.line,
+            call.id,
+            described.join(", ")
+        ));
+    }
+
+    /// The input a call (first) came from, for messages.
+    fn source(&self, call: &Call) -> String {
+        self.inputs
+            .get(call.source as usize)
+            .map_or_else(|| "-".to_string(), |i| i.name.clone())
     }
 
     /// Counts the `--metadata` join; the first call not found and the first whose agent
@@ -329,12 +406,20 @@ fn run_pass(
         inputs: &inputs.inputs,
         acct: Accounting {
             files_ignored: inputs.ignored.len() as u64,
+            files_duplicate: inputs.duplicates.len() as u64,
             ..Accounting::default()
         },
         batch: Vec::with_capacity(BATCH_CALLS),
         batch_bytes: 0,
         undated_excluded: 0,
     };
+    for (kept, again) in &inputs.duplicates {
+        collector.acct.warn(if kept == again {
+            format!("{again} is named more than once: it is read once")
+        } else {
+            format!("{again} is the same file as {kept}: it is read once")
+        });
+    }
     // Finished batches go back to the reader, whose next calls reuse their buffers.
     let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(2);
     let recycled: Recycled = std::sync::Mutex::new(recycled);
@@ -380,27 +465,34 @@ fn run_pass(
         // `in_flight` batches exist at once: the reader needs a permit for each, which the sink
         // returns when it has written a batch, so memory holds a fixed number of batches
         // whatever the input size. While the reader waits for a permit it audits queued batches
-        // itself rather than leave its core idle (or to a spinning worker).
+        // itself rather than leave its core idle (or to a spinning worker). A batch takes a
+        // permit for every BATCH_BYTES it holds (a batch of one huge call takes several, up to
+        // all of them), so that what is in flight stays near `in_flight` × BATCH_BYTES, plus one
+        // call, however large the calls are.
         let in_flight = opts.threads + 2;
         let (permits, permit_back) = mpsc::sync_channel::<()>(in_flight);
-        let (to_sink, audited) = mpsc::channel::<(u64, Vec<Call>, Vec<CallAudit>)>();
+        let (to_sink, audited) = mpsc::channel::<(u64, Vec<Call>, Vec<CallAudit>, usize)>();
         let rubric = opts.rubric;
         let detail = opts.detail;
         let outcome = std::thread::scope(|scope| -> anyhow::Result<()> {
             let sink_thread = scope.spawn(move || -> anyhow::Result<()> {
                 let mut next = 0u64;
-                let mut waiting: std::collections::BTreeMap<u64, (Vec<Call>, Vec<CallAudit>)> =
-                    std::collections::BTreeMap::new();
-                for (seq, batch, audits) in audited {
-                    waiting.insert(seq, (batch, audits));
-                    while let Some((batch, audits)) = waiting.remove(&next) {
+                let mut waiting: std::collections::BTreeMap<
+                    u64,
+                    (Vec<Call>, Vec<CallAudit>, usize),
+                > = std::collections::BTreeMap::new();
+                for (seq, batch, audits, weight) in audited {
+                    waiting.insert(seq, (batch, audits, weight));
+                    while let Some((batch, audits, weight)) = waiting.remove(&next) {
                         for (call, a) in batch.iter().zip(audits) {
                             sink.accept(call, a)?;
                         }
                         let _ = recycle.try_send(batch);
                         next += 1;
                         // A batch is done: let the reader start another.
-                        let _ = permit_back.recv();
+                        for _ in 0..weight {
+                            let _ = permit_back.recv();
+                        }
                     }
                 }
                 Ok(())
@@ -416,9 +508,13 @@ fn run_pass(
                         &mut collector,
                         recycled,
                         &mut |batch| {
-                            loop {
+                            let bytes: u64 = batch.iter().map(Call::bytes).sum();
+                            let weight =
+                                (bytes.div_ceil(BATCH_BYTES as u64) as usize).clamp(1, in_flight);
+                            let mut taken = 0;
+                            while taken < weight {
                                 match permits.try_send(()) {
-                                    Ok(()) => break,
+                                    Ok(()) => taken += 1,
                                     // The sink stopped on an error; it reports it.
                                     Err(mpsc::TrySendError::Disconnected(())) => return false,
                                     Err(mpsc::TrySendError::Full(())) => {
@@ -436,7 +532,7 @@ fn run_pass(
                             tasks.spawn(move |_| {
                                 let mut auditor = Auditor::new(rubric, detail);
                                 let audits = batch.iter().map(|c| auditor.audit(c)).collect();
-                                let _ = to_sink.send((this, batch, audits));
+                                let _ = to_sink.send((this, batch, audits, weight));
                             });
                             true
                         },
@@ -519,7 +615,11 @@ fn read_all(
             progress(bytes_done);
         }
     }
-    for call in assembler.finish(&mut collector.acct) {
+    let held_error = |e: std::io::Error| {
+        anyhow::anyhow!("cannot keep the calls split across the input (temporary file): {e}")
+    };
+    for call in assembler.finish(&mut collector.acct).map_err(held_error)? {
+        let call = call.map_err(held_error)?;
         if collector.complete(call) && !deliver(collector.take_batch()) {
             return Ok(());
         }
@@ -568,8 +668,11 @@ fn read_one(
     let mut stopped = false;
     let mut spill_error: Option<std::io::Error> = None;
     let mut rows_handed_over = 0u64;
-    let mut sink = |call: Call| -> bool {
+    let mut sink = |mut call: Call| -> bool {
         rows_handed_over += call.turns.len() as u64;
+        if let Some(enricher) = opts.enrich {
+            enricher.name_agent(&mut call, input);
+        }
         let call = match assembler.take(call) {
             Ok(c) => c,
             Err(e) => {

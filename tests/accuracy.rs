@@ -48,7 +48,11 @@ fn rate(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-fn calibrate(sheet: &str, rubric: Option<&str>, corpus: &std::path::Path) -> BTreeMap<String, Scores> {
+fn calibrate(
+    sheet: &str,
+    rubric: Option<&str>,
+    corpus: &std::path::Path,
+) -> BTreeMap<String, Scores> {
     let mut cmd = callaudit();
     cmd.args(["calibrate", "--quiet", "--format", "csv"])
         .arg(repo_path(sheet))
@@ -84,7 +88,9 @@ fn calibrate(sheet: &str, rubric: Option<&str>, corpus: &std::path::Path) -> BTr
 
 /// Two decimals, rounded down, so a printed value never claims more than was measured.
 fn f2(x: Option<f64>) -> String {
-    x.map_or("–".into(), |v| format!("{:.2}", (v * 100.0 + 1e-9).floor() / 100.0))
+    x.map_or("–".into(), |v| {
+        format!("{:.2}", (v * 100.0 + 1e-9).floor() / 100.0)
+    })
 }
 
 fn table(ours: &BTreeMap<String, Scores>, naive: &BTreeMap<String, Scores>) -> String {
@@ -123,7 +129,10 @@ fn built_in_rubric_on_held_out_and_tune_labels() {
     let tune = calibrate("accuracy/tune.csv", None, &corpus);
     let tune_naive = calibrate("accuracy/tune.csv", naive_rubric, &corpus);
     println!("Held out (the headline):\n\n{}", table(&held, &held_naive));
-    println!("Tune (what the phrases were tuned on):\n\n{}", table(&tune, &tune_naive));
+    println!(
+        "Tune (what the phrases were tuned on):\n\n{}",
+        table(&tune, &tune_naive)
+    );
 
     let mut below = Vec::new();
     for (item, _, floor) in ITEMS {

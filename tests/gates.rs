@@ -72,7 +72,8 @@ fn fail_agent_under_respects_min_calls() {
     let r = audit(&["--fail-agent-under", "60"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("bo.chen (0.8), cara.diaz (55.9), dev.patel (51.3)"),
+        r.stderr
+            .contains("bo.chen (0.8), cara.diaz (55.9), dev.patel (51.3)"),
         "{}",
         r.stderr
     );

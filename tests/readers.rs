@@ -200,7 +200,7 @@ fn contact_lens_chat_events_are_not_turns() {
 #[test]
 fn pca_speaker_labels_decide_roles_and_the_agent_comes_from_the_file_name() {
     let f = fixture("pca/call-77_AGENT_mia.k_2024-03-08.json");
-    let id = "call-77_AGENT_mia.k_2024-03-08.wav";
+    let id = "call-77_AGENT_mia.k_2024-03-08";
     let run = audit(&[&f]);
     let c = run.call(id);
     // `Agent: "None"` is no agent.
@@ -374,13 +374,7 @@ fn gzipped_vendor_json_and_webvtt_are_read_like_the_plain_files() {
     // In a directory only known extensions are read; named on the command line, a file is
     // recognised by its content.
     let run = audit(&[dir.path().to_str().unwrap()]);
-    assert_eq!(
-        run.ids(),
-        [
-            "2024-03-09_support-call",
-            "call-77_AGENT_mia.k_2024-03-08.wav"
-        ]
-    );
+    assert_eq!(run.ids(), ["2024-03-09_support-call", "pca-call"]);
     assert_eq!(run.acct("files_ignored"), 1);
     let named = dir.path().join("no-extension.gz");
     let run = audit(&[named.to_str().unwrap()]);
@@ -572,7 +566,7 @@ fn date_filters_use_the_dates_vendor_files_carry() {
         [
             "5d1c7e10-0a7b-4e0e-9f63-2f8a51c0d001",
             "c0ffee00-1111-4222-8333-944444444444",
-            "call-77_AGENT_mia.k_2024-03-08.wav"
+            "call-77_AGENT_mia.k_2024-03-08"
         ]
     );
     let run = audit(&[&all, "--last", "3d", "--as-of", "2024-03-13"]);

@@ -1023,6 +1023,501 @@ fn a_hangup_ignored_by_nohup_stays_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let fifo = d.join("wait.csv");
+// ---- Issue 10: rows lost, files read twice, calls that depend on file names, memory. ----
+
+/// The issue's example: call ids of different lengths (`9`, `10`) hid the unclosed quote on
+/// line 2; its field ran to line 5 and the rows of calls 10 and 11 were audited as agent a's
+/// words, exit 0 even under `--strict`.
+#[test]
+fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "sw.csv",
+        "call_id,agent_id,speaker,text\n9,a,agent,\"I am sorry about that\n10,b,customer,I am upset\n10,b,agent,I apologise\n11,c,agent,\"thanks bye\"\n12,d,agent,ok\n",
+    );
+    let calls = dir.path().join("calls.csv");
+    let run = audit(args(&[&"--calls", &calls, &input]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 5, "every physical row is counted");
+    assert_eq!(run.skipped("malformed_row"), 4);
+    assert_eq!(run.acct("rows_audited"), 1);
+    let expected = "sw.csv:2: a quoted field opened on this line runs to line 5, and 3 lines inside it look like rows of their own (an unclosed quote?) (4 rows, malformed row, skipped)";
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    // Nothing is credited to agent a any more.
+    let text = std::fs::read_to_string(&calls).unwrap();
+    assert!(!text.contains("\n9,a,"), "{text}");
+    let run = audit(args(&[&"--strict", &input]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+
+    // The same with ids of every shape, and with speakers the reader does not know: the quote
+    // that closes the field in the middle of line 5's text gives the swallow away.
+    let odd = write(
+        dir.path(),
+        "odd.csv",
+        "call_id,agent_id,speaker,text\nx,a,spk_1,\"sorry\n7f3e-aa01-b,b,spk_0,upset\nQ,c,spk_1,\"bye\"\nlast-call,d,agent,ok\n",
+    );
+    let run = audit([&odd]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 4);
+    assert_eq!(run.skipped("malformed_row"), 3);
+    assert!(
+        run.stderr
+            .contains("odd.csv:2: a quoted field opened on this line runs to line 4, and 2 lines inside it look like rows of their own"),
+        "{}",
+        run.stderr
+    );
+
+    // A quote left open on the last row, with nothing after it to swallow, is still named, and
+    // fails under --strict.
+    let last = write(
+        dir.path(),
+        "last.csv",
+        "call_id,agent_id,speaker,text\nc1,a,agent,hello\nc1,a,customer,\"bye\n",
+    );
+    let run = audit([&last]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("last.csv:3: a quoted field opens on this line and is never closed (the file ends inside it)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(audit(args(&[&"--strict", &last])).code, 2);
+
+    // A stray quote closed on its own line shifts the fields: said, and fatal under --strict.
+    let shifted = write(
+        dir.path(),
+        "shifted.csv",
+        "call_id,agent_id,speaker,text\nc1,a,\"agent,\"I am, sorry\"\nc1,a,customer,fine\n",
+    );
+    let run = audit([&shifted]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("shifted.csv:2: a quoted field is closed by a quote with more text after it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(audit(args(&[&"--strict", &shifted])).code, 2);
+}
+
+/// Call ids of many shapes, for the property below.
+fn call_id_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        "[0-9]{1,7}",
+        "[A-Z]{1,3}-[0-9]{1,6}",
+        "[a-f0-9]{8}-[a-f0-9]{4}",
+        "[a-z]{1,10}",
+        "call_[0-9]{1,4}[a-z]?",
+    ]
+}
+
+/// Texts with and without delimiters, quotes and line breaks.
+const TEXTS: &[&str] = &[
+    "I am sorry about that",
+    "This is ridiculous, I was charged twice",
+    "Is there anything else I can help with?",
+    "She said \"fine\" and hung up",
+    "ok",
+    "Line one\nline two, with, commas",
+    "thanks, bye",
+];
+
+/// One CSV field as a CSV writer writes it: quoted when it must be.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 40,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Random CSVs, with call ids of random shapes and one stray quote at the start of a field
+    /// that was not quoted: every row is counted (rows read = rows audited + rows skipped, and
+    /// no row of the file goes missing), the run warns, and `--strict` fails.
+    #[test]
+    fn a_stray_quote_never_loses_a_row_silently(
+        ids in proptest::collection::vec(call_id_strategy(), 1..5),
+        rows in proptest::collection::vec((0usize..4, 0usize..3, 0..TEXTS.len()), 2..14),
+        stray in (0usize..14, 0usize..4),
+        header_order in 0usize..3,
+    ) {
+        const SPEAKERS: [&str; 3] = ["agent", "customer", "IVR"];
+        let headers = [
+            ["call_id", "agent_id", "speaker", "text"],
+            ["text", "speaker", "call_id", "agent_id"],
+            ["agent_id", "call_id", "text", "speaker"],
+        ][header_order];
+        let mut lines: Vec<Vec<String>> = rows
+            .iter()
+            .map(|&(id, speaker, text)| {
+                let id = &ids[id % ids.len()];
+                headers
+                    .iter()
+                    .map(|h| match *h {
+                        "call_id" => csv_field(id),
+                        "agent_id" => csv_field(&format!("agent-{}", id.len() % 3)),
+                        "speaker" => SPEAKERS[speaker].to_string(),
+                        _ => csv_field(TEXTS[text]),
+                    })
+                    .collect()
+            })
+            .collect();
+        // The stray quote goes at the start of the first unquoted field from the one chosen.
+        let row = stray.0 % lines.len();
+        let Some(field) = (0..4)
+            .map(|k| (stray.1 + k) % 4)
+            .find(|&f| !lines[row][f].starts_with('"'))
+        else {
+            return Ok(());
+        };
+        lines[row][field].insert(0, '"');
+        let mut csv = headers.join(",") + "\n";
+        for l in &lines {
+            csv.push_str(&l.join(","));
+            csv.push('\n');
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let input = write(dir.path(), "stray.csv", &csv);
+        // `audit` checks rows read = rows audited + rows skipped, in the report and summary.
+        let run = audit(args(&[&"--allow-empty", &input]));
+        proptest::prop_assert_eq!(run.code, 0, "{}\n{}", csv, run.stderr);
+        proptest::prop_assert!(
+            run.acct("rows_read") >= lines.len() as u64,
+            "rows went missing:\n{}\n{}", csv, run.stderr
+        );
+        proptest::prop_assert!(!run.warnings().is_empty(), "no warning:\n{}\n{}", csv, run.stderr);
+        let strict = audit(args(&[&"--strict", &"--allow-empty", &input]));
+        proptest::prop_assert_eq!(strict.code, 2, "--strict passed:\n{}\n{}", csv, strict.stderr);
+    }
+}
+
+/// One file named several ways is read once: two spellings, the directory holding it, a
+/// symbolic link, a hard link and stdin redirected from it. Reading it twice doubled every
+/// count, and violations per 100 calls with them.
+#[test]
+fn a_file_named_twice_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports = dir.path().join("exports");
+    let file = write(&exports, "ex.csv", many_calls_csv(3, 4));
+    std::os::unix::fs::symlink(&file, dir.path().join("link.csv")).unwrap();
+    std::fs::hard_link(&file, dir.path().join("hard.csv")).unwrap();
+    let once = audit([&file]);
+    assert_eq!(once.code, 0, "{}", once.stderr);
+    let dotted = exports.join(".").join("ex.csv");
+    let run = audit(args(&[
+        &file,
+        &dotted,
+        &exports,
+        &dir.path().join("link.csv"),
+        &dir.path().join("hard.csv"),
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("files_read"), 1);
+    assert_eq!(run.acct("files_duplicate"), 4);
+    assert_eq!(run.acct("rows_read"), once.acct("rows_read"));
+    let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
+    assert_eq!(overall(&run), overall(&once));
+    assert!(
+        run.stderr.contains("link.csv is the same file as"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("4 file(s) named more than once, read once"),
+        "{}",
+        run.stderr
+    );
+    // stdin redirected from the file, and the file.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--format", "json", "-"])
+        .arg(&file)
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["accounting"]["files_read"], 1);
+    assert_eq!(report["overall"], overall(&once));
+}
+
+/// A call split across files took its agent and date from whichever file sorted first, so that
+/// renaming a file moved the call to another agent. Now the value most rows hold wins (the
+/// smallest on a tie), whatever the names, and the disagreement is counted and reported.
+#[test]
+fn a_call_split_across_files_gets_the_same_agent_whatever_the_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = "call_id,agent_id,date,turn,speaker,text\nc1,ann,2024-03-01,1,customer,This is ridiculous\nc1,ann,2024-03-01,2,agent,I am so sorry\n";
+    let bob = "call_id,agent_id,date,turn,speaker,text\nc1,bob,2024-03-02,3,agent,Let me check that\nc1,bob,2024-03-02,4,customer,ok\nc1,bob,2024-03-02,5,agent,Anything else?\n";
+    let mut seen = Vec::new();
+    for (first, second) in [("a.csv", "b.csv"), ("b.csv", "a.csv")] {
+        let sub = dir.path().join(first.replace('.', "-"));
+        write(&sub, first, ann);
+        write(&sub, second, bob);
+        let calls = sub.join("calls.csv");
+        let run = audit(args(&[
+            &"--calls",
+            &calls,
+            &sub.join(first),
+            &sub.join(second),
+        ]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.acct("calls_disagreeing"), 1);
+        assert!(
+            run.stderr.contains(
+                "call c1: its rows disagree on agent (bob: 3 rows, ann: 2 rows), date (2024-03-02: 3 rows, 2024-03-01: 2 rows)"
+            ),
+            "{}",
+            run.stderr
+        );
+        let record = support_calls(&calls);
+        seen.push((record[0].clone(), record[1].clone()));
+    }
+    assert_eq!(seen[0], seen[1], "renaming the files moved the call");
+    assert_eq!(seen[0].0, "bob");
+    assert_eq!(seen[0].1, "2024-03-02");
+
+    // A tie goes to the smallest value; rows of one file that disagree are settled the same way.
+    let tie = write(
+        dir.path(),
+        "tie.csv",
+        "call_id,agent_id,speaker,text\nc9,zed,agent,hi\nc9,amy,customer,hello\n",
+    );
+    let calls = dir.path().join("tie-calls.csv");
+    let run = audit(args(&[&"--calls", &calls, &tie]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(support_calls(&calls)[0], "amy");
+    assert_eq!(run.acct("calls_disagreeing"), 1);
+}
+
+/// The agent and date columns of the first record of a per-call CSV.
+fn support_calls(path: &Path) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let rec = r.records().next().unwrap().unwrap();
+    vec![rec[1].to_string(), rec[2].to_string()]
+}
+
+/// PCA writes `"GUID": "None"`; every such file was one call (three files, one call of 36
+/// turns). A GUID of `None`, `null` or empty is no GUID: the file name is the call id.
+#[test]
+fn pca_files_without_a_guid_are_one_call_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::fs::read_to_string(repo(
+        "tests/fixtures/readers/pca/call-77_AGENT_mia.k_2024-03-08.json",
+    ))
+    .unwrap();
+    for (name, guid) in [("a.json", "None"), ("b.json", "null"), ("c.json", "")] {
+        write(
+            dir.path(),
+            name,
+            fixture.replace("\"GUID\": \"None\"", &format!("\"GUID\": \"{guid}\"")),
+        );
+    }
+    let calls = dir.path().join("calls.csv");
+    let run = audit(args(&[&"--calls", &calls, &dir.path()]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 3);
+    assert_eq!(run.acct("calls_merged"), 0);
+    let ids: Vec<String> = csv::Reader::from_path(&calls)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+}
+
+/// Memory is bounded by `--max-call-bytes`: a line, record or document over it, and a call
+/// that grows past it, are skipped and counted as `too large`, and the run goes on.
+#[test]
+fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "w".repeat(20_000);
+    let csv = write(
+        dir.path(),
+        "long.csv",
+        format!(
+            "call_id,agent_id,speaker,text\nc1,ann,customer,{long}\nc2,bob,customer,This is ridiculous\nc2,bob,agent,I am so sorry\n"
+        ),
+    );
+    let jsonl = write(
+        dir.path(),
+        "long.jsonl",
+        format!(
+            "{{\"call_id\":\"j1\",\"turns\":[{{\"speaker\":\"agent\",\"text\":\"{long}\"}}]}}\n{{\"call_id\":\"j2\",\"agent_id\":\"ann\",\"turns\":[{{\"speaker\":\"agent\",\"text\":\"hello\"}}]}}\n"
+        ),
+    );
+    let doc = write(
+        dir.path(),
+        "long.json",
+        format!(
+            "{{\"JobName\":\"t\",\"Transcript\":[{{\"ParticipantRole\":\"AGENT\",\"Content\":\"{long}\"}}]}}"
+        ),
+    );
+    // A call of many small rows that together outgrow the limit.
+    let mut many = String::from("call_id,agent_id,speaker,text\n");
+    for i in 0..400 {
+        many.push_str(&format!(
+            "big,ann,agent,turn {i} of a call that goes on and on\n"
+        ));
+    }
+    many.push_str("small,bob,agent,hello\n");
+    let many = write(dir.path(), "many.csv", many);
+    let limit = ["--max-call-bytes", "16K"];
+    for (input, rows_read, too_large, audited) in [
+        (&csv, 3, 1, 2),
+        (&jsonl, 2, 1, 1),
+        (&doc, 1, 1, 0),
+        (&many, 401, 400, 1),
+    ] {
+        let run = audit(args(&[&limit[0], &limit[1], &"--allow-empty", input]));
+        assert_eq!(run.code, 0, "{}: {}", input.display(), run.stderr);
+        assert_eq!(run.acct("rows_read"), rows_read, "{}", run.stderr);
+        assert_eq!(run.skipped("too_large"), too_large, "{}", run.stderr);
+        assert_eq!(run.acct("rows_audited"), audited, "{}", run.stderr);
+        assert!(run.stderr.contains("(--max-call-bytes)"), "{}", run.stderr);
+        assert!(run.stderr.contains("too large"), "{}", run.stderr);
+    }
+    let run = audit(args(&[&limit[0], &limit[1], &many]));
+    assert_eq!(run.acct("calls_too_large"), 1);
+    assert!(run.stderr.contains("many.csv:"), "{}", run.stderr);
+    // Under --strict an oversized row stops the run; without the option the default is far
+    // above these files.
+    assert_eq!(
+        audit(args(&[&limit[0], &limit[1], &"--strict", &csv])).code,
+        2
+    );
+    let run = audit([&csv]);
+    assert_eq!(run.skipped("too_large"), 0);
+    let err = audit(args(&[&"--max-call-bytes", &"lots", &csv]));
+    assert_eq!(err.code, 2);
+    assert!(
+        err.stderr.contains("--max-call-bytes `lots`"),
+        "{}",
+        err.stderr
+    );
+}
+
+/// `/dev/zero` read as each format, and as `--metadata`: one endless line. Each ends in a
+/// clear error or a counted skip within the limit, never an abort; with `--keep-going` the
+/// other file is audited.
+#[test]
+fn dev_zero_as_any_input_does_not_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.csv", many_calls_csv(2, 2));
+    for format in ["csv", "jsonl", "text", "vtt", "json", "transcribe"] {
+        let started = std::time::Instant::now();
+        let run = audit(args(&[
+            &"--input-format",
+            &format,
+            &"--max-call-bytes",
+            &"1M",
+            &"--keep-going",
+            &"/dev/zero",
+        ]));
+        assert!(run.code == 0 || run.code == 2, "{format}: {}", run.stderr);
+        assert!(run.stderr.contains("/dev/zero"), "{format}: {}", run.stderr);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{format} took {:?}",
+            started.elapsed()
+        );
+    }
+    // As CSV beside a good file: the good calls are audited.
+    let run = audit(args(&[
+        &"--input-format",
+        &"csv",
+        &"--max-call-bytes",
+        &"1M",
+        &"--keep-going",
+        &"/dev/zero",
+        &good,
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 2);
+    assert_eq!(run.acct("files_unreadable"), 1);
+    // As JSONL the endless line is one row, skipped as too large, and reading stops there.
+    let run = audit(args(&[
+        &"--input-format",
+        &"jsonl",
+        &"--max-call-bytes",
+        &"1M",
+        &"--allow-empty",
+        &"/dev/zero",
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.skipped("too_large"), 1);
+    assert!(
+        run.stderr.contains("the rest of the input is not read"),
+        "{}",
+        run.stderr
+    );
+    let run = audit(args(&[
+        &"--metadata",
+        &"/dev/zero",
+        &"--max-call-bytes",
+        &"1M",
+        &good,
+    ]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--metadata /dev/zero:1: a record longer than 1 MiB"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `--last 100000000d` panicked (exit 101): a span longer than the calendar now reaches back
+/// to its first day.
+#[test]
+fn a_span_longer_than_the_calendar_is_everything_up_to_as_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("call_id,agent_id,date,speaker,text\n");
+    csv.push_str("c1,ann,2024-03-01,agent,I am sorry\nc2,bob,,agent,Hello\n");
+    let dated = write(dir.path(), "dated.csv", csv);
+    for span in ["100000000d", "9223372036854775807d", "999999999999w"] {
+        let run = audit(args(&[&"--last", &span, &"--as-of", &"2024-03-05", &dated]));
+        assert_eq!(run.code, 0, "--last {span}: {}", run.stderr);
+        // Everything dated up to --as-of; the undated call is left out, as with any --last.
+        assert_eq!(run.acct("calls_audited"), 1, "{}", run.stderr);
+    }
+}
+
+/// `--threads 10000` started ten thousand workers and took 73 s: it is capped, with a warning.
+#[test]
+fn ten_thousand_threads_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "a.csv", many_calls_csv(3, 2));
+    let started = std::time::Instant::now();
+    let run = audit(args(&[&"--threads", &"10000", &input]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--threads 10000: using"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// A FIFO inside an input directory was counted nowhere (and opening it would block): it is
+/// an unreadable file, never opened.
+#[test]
+fn a_fifo_in_an_input_directory_is_counted_as_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports = dir.path().join("exports");
+    write(&exports, "a.csv", many_calls_csv(2, 2));
+    let fifo = exports.join("b.csv");
     assert!(
         std::process::Command::new("mkfifo")
             .arg(&fifo)
@@ -1098,4 +1593,101 @@ fn a_run_stopped_by_bad_input_still_says_what_it_read() {
     // --quiet keeps it quiet.
     let run = audit(args(&[&"--quiet", &good, &cut]));
     assert!(summary(&run.stderr).is_none(), "{}", run.stderr);
+    let run = audit([&exports]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("b.csv: cannot open: not a regular file (a FIFO)"),
+        "{}",
+        run.stderr
+    );
+    let run = audit(args(&[&"--keep-going", &exports]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("files_unreadable"), 1);
+    assert_eq!(run.acct("calls_audited"), 2);
+}
+
+/// A JSONL call with `"turns": []` disappeared without a word: it is counted and reported.
+#[test]
+fn a_jsonl_call_without_turns_is_counted_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(
+        dir.path(),
+        "empty.jsonl",
+        "{\"call_id\":\"e1\",\"agent_id\":\"ann\",\"turns\":[]}\n{\"call_id\":\"e2\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"agent\",\"text\":\"hi\"}]}\n",
+    );
+    let run = audit([&jsonl]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_empty"), 1);
+    assert!(
+        run.stderr
+            .contains("empty.jsonl:1: call e1 has no utterance to audit"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 call(s) with no utterance to audit"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Calls whose rows are not together are held until the end of the input: beyond twice
+/// `--max-call-bytes` they wait in a temporary file, and the results are those of the same
+/// rows sorted by call.
+#[test]
+fn interleaved_calls_beyond_the_memory_budget_are_held_on_disk_with_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let (calls, turns) = (60, 8);
+    let mut interleaved = String::from("call_id,agent_id,turn,speaker,text\n");
+    let mut sorted = interleaved.clone();
+    let row = |c: usize, t: usize| {
+        format!(
+            "c{c},agent{},{t},{},\"Turn {t} of call {c}: I am so sorry, is there anything else?\"\n",
+            c % 5,
+            if t.is_multiple_of(2) {
+                "customer"
+            } else {
+                "agent"
+            }
+        )
+    };
+    for t in 0..turns {
+        for c in 0..calls {
+            interleaved.push_str(&row(c, t));
+        }
+    }
+    for c in 0..calls {
+        for t in 0..turns {
+            sorted.push_str(&row(c, t));
+        }
+    }
+    let a = write(dir.path(), "interleaved.csv", interleaved);
+    let b = write(dir.path(), "sorted.csv", sorted);
+    let outputs = |input: &Path, tag: &str| {
+        let per_call = dir.path().join(format!("{tag}.csv"));
+        let run = audit(args(&[
+            &"--max-call-bytes",
+            &"4K",
+            &"--calls",
+            &per_call,
+            &input,
+        ]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let mut lines: Vec<String> = std::fs::read_to_string(&per_call)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        lines.sort();
+        (run, lines)
+    };
+    let (run_a, lines_a) = outputs(&a, "a");
+    let (run_b, lines_b) = outputs(&b, "b");
+    assert_eq!(run_a.acct("calls_merged"), calls as u64);
+    assert_eq!(run_a.acct("calls_audited"), calls as u64);
+    assert_eq!(run_a.skipped("too_large"), 0);
+    assert_eq!(lines_a, lines_b);
+    let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
+    assert_eq!(overall(&run_a), overall(&run_b));
 }

@@ -14,10 +14,10 @@ use crate::gates::{self, GateVerdict};
 use crate::model::Call;
 use crate::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
 use crate::percall::{self, CallRecords};
-use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
 use crate::read::dates::{parse_date, parse_span_days};
-use crate::read::input::{Discovered, Input, discover};
+use crate::read::input::{Discovered, discover};
 use crate::render::{Format, OverrideEntry, OverrideInfo, Report, Row, baseline, terminal_safe};
 use crate::rubric::Rubric;
 use anyhow::bail;
@@ -130,7 +130,10 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         }
         let today =
             date("--as-of", &args.as_of)?.unwrap_or_else(|| chrono::Local::now().date_naive());
-        let from = today - Duration::days(days - 1);
+        // A span that reaches back past the calendar's first day starts there.
+        let from = Duration::try_days(days - 1)
+            .and_then(|back| today.checked_sub_signed(back))
+            .unwrap_or(NaiveDate::MIN);
         since = Some(since.map_or(from, |s| s.max(from)));
         // The span ends on --as-of (today by default): later calls are outside it.
         until = Some(until.map_or(today, |u| u.min(today)));
@@ -408,9 +411,6 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         percent_fallback: false,
         seconds_without_timings: false,
     };
-    let enrich_fn = enricher
-        .as_ref()
-        .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
     let bar = progress_bar(&args, &discovered);
     let bytes_seen = AtomicU64::new(0);
     let progress_fn = bar.as_ref().map(|bar| {
@@ -431,7 +431,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         detail,
         filters,
         keep_going: args.input.keep_going,
-        enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
+        enrich: enricher.as_ref(),
         progress: progress_fn.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)),
     };
     let run = pipeline::run(&discovered, &opts, &mut sink);

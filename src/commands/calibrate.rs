@@ -12,9 +12,9 @@ use crate::calibration::tool_says;
 use crate::cli::{CalibrateArgs, CalibrateFormat};
 use crate::model::Call;
 use crate::output::AtomicFile;
-use crate::pipeline::{AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::pipeline::{AuditSink, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
-use crate::read::input::{Input, discover};
+use crate::read::input::discover;
 use crate::render::{csv_cell, terminal_safe};
 use crate::rubric::Rubric;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -89,9 +89,6 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<i32> {
         .map(AtomicFile::create)
         .transpose()?;
     let enricher = enricher(&args.input)?;
-    let enrich_fn = enricher
-        .as_ref()
-        .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
     let opts = RunOptions {
         rubric: &rubric,
         read: read_options(&args.input)?,
@@ -103,7 +100,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<i32> {
             ..Filters::default()
         },
         keep_going: args.input.keep_going,
-        enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
+        enrich: enricher.as_ref(),
         progress: None,
     };
     let mut judged = Judged {

@@ -30,7 +30,45 @@ pub fn read_options(args: &InputArgs) -> anyhow::Result<ReadOptions> {
         delimiter,
         agent_names: args.agent_names.clone(),
         strict: args.strict,
+        max_call_bytes: max_call_bytes(args)?,
     })
+}
+
+/// The smallest `--max-call-bytes`: a call of a few turns must fit.
+const MIN_CALL_BYTES: u64 = 4 << 10;
+/// The largest: a call's text is indexed by 32-bit offsets.
+const MAX_CALL_BYTES: u64 = 1 << 31;
+
+/// `--max-call-bytes`: `64M`, `512K`, `1G`, `100000`.
+pub fn max_call_bytes(args: &InputArgs) -> anyhow::Result<u64> {
+    let raw = args.max_call_bytes.trim();
+    let lower = raw.to_ascii_lowercase();
+    let lower = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (digits, shift) = match lower.char_indices().last() {
+        Some((i, 'k')) => (&lower[..i], 10),
+        Some((i, 'm')) => (&lower[..i], 20),
+        Some((i, 'g')) => (&lower[..i], 30),
+        _ => (lower, 0),
+    };
+    let bytes = digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| {
+            anyhow::anyhow!("--max-call-bytes `{raw}`: expected a size like 64M, 512K or 100000")
+        })?;
+    if !(MIN_CALL_BYTES..=MAX_CALL_BYTES).contains(&bytes) {
+        bail!(
+            "--max-call-bytes `{raw}`: expected between {} and {}",
+            crate::read::describe_bytes(MIN_CALL_BYTES),
+            crate::read::describe_bytes(MAX_CALL_BYTES)
+        );
+    }
+    Ok(bytes)
 }
 
 pub fn input_format(args: &InputArgs) -> anyhow::Result<Option<InputFormat>> {
@@ -49,11 +87,28 @@ pub fn input_format(args: &InputArgs) -> anyhow::Result<Option<InputFormat>> {
     }
 }
 
+/// Threads per core at most: more only add switching (and batches in flight, memory).
+pub const THREADS_PER_CORE: usize = 4;
+
+/// `--threads`, or every core; at most `THREADS_PER_CORE` per core (a warning says so when
+/// more were asked for).
 pub fn threads(args: &InputArgs) -> anyhow::Result<usize> {
-    match args.threads {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    threads_for(args.threads, cores)
+}
+
+fn threads_for(asked: Option<usize>, cores: usize) -> anyhow::Result<usize> {
+    let most = cores.saturating_mul(THREADS_PER_CORE);
+    match asked {
         Some(0) => bail!("--threads must be at least 1"),
+        Some(n) if n > most => {
+            eprintln!(
+                "callaudit: warning: --threads {n}: using {most} ({THREADS_PER_CORE} per core, {cores} core(s))"
+            );
+            Ok(most)
+        }
         Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        None => Ok(cores),
     }
 }
 
@@ -74,6 +129,7 @@ pub fn enricher(args: &InputArgs) -> anyhow::Result<Option<Enricher>> {
     Enricher::new(
         args.agent_from_filename.as_deref(),
         args.metadata.as_deref(),
+        max_call_bytes(args)?,
     )
 }
 
@@ -88,4 +144,17 @@ pub fn run_pipeline(
         super::audit::print_warnings(&stopped.acct);
         stopped.error
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_are_capped_per_core() {
+        assert_eq!(threads_for(None, 2).unwrap(), 2);
+        assert_eq!(threads_for(Some(3), 2).unwrap(), 3);
+        assert_eq!(threads_for(Some(10_000), 2).unwrap(), 8);
+        assert!(threads_for(Some(0), 2).is_err());
+    }
 }

@@ -7,9 +7,9 @@ use super::common::{enricher, input_format, load_rubric, read_options, use_color
 use crate::audit::{CallAudit, Evidence, Verdict};
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::model::Call;
-use crate::pipeline::{self, AuditSink, Enrich, Filters, InputError, RunOptions};
+use crate::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
-use crate::read::input::{Input, discover};
+use crate::read::input::discover;
 use crate::render::terminal_safe;
 use crate::rubric::{Kind, Rubric};
 use std::fmt::Write as _;
@@ -35,9 +35,6 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let rubric = load_rubric(&args.input)?;
     let enricher = enricher(&args.input)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
-    let enrich_fn = enricher
-        .as_ref()
-        .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
     let opts = RunOptions {
         rubric: &rubric,
         read: read_options(&args.input)?,
@@ -49,7 +46,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
             ..Filters::default()
         },
         keep_going: args.input.keep_going,
-        enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
+        enrich: enricher.as_ref(),
         progress: None,
     };
     let mut found = Found { calls: Vec::new() };

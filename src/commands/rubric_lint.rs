@@ -14,8 +14,8 @@ use crate::audit::CallAudit;
 use crate::calibration::sheet;
 use crate::cli::{LintArgs, LintFormat};
 use crate::model::Call;
-use crate::pipeline::{AuditSink, Enrich, Filters, InputError, RunOptions};
-use crate::read::input::{Input, discover};
+use crate::pipeline::{AuditSink, Filters, InputError, RunOptions};
+use crate::read::input::discover;
 use crate::render::{csv_cell, terminal_safe};
 use crate::rubric::phrase::{Part, PhraseExpr};
 use crate::rubric::{Role, Rubric};
@@ -156,9 +156,6 @@ pub fn run(args: LintArgs) -> anyhow::Result<i32> {
     };
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let enricher = enricher(&args.input)?;
-    let enrich_fn = enricher
-        .as_ref()
-        .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
     let opts = RunOptions {
         rubric: &rubric,
         read: read_options(&args.input)?,
@@ -171,7 +168,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<i32> {
             ..Filters::default()
         },
         keep_going: args.input.keep_going,
-        enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
+        enrich: enricher.as_ref(),
         progress: None,
     };
     let mut fired = Fired {

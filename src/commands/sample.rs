@@ -14,9 +14,9 @@ use crate::calibration::tool_says;
 use crate::cli::SampleArgs;
 use crate::model::Call;
 use crate::output::AtomicFile;
-use crate::pipeline::{AuditSink, Enrich, InputError, RunOptions};
+use crate::pipeline::{AuditSink, InputError, RunOptions};
 use crate::privacy::Masker;
-use crate::read::input::{Discovered, Input, discover};
+use crate::read::input::{Discovered, discover};
 use crate::render::csv_cell;
 use crate::render::html::esc;
 use crate::render::markdown::md_text;
@@ -159,9 +159,6 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     let mut sheet_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let packet_file = args.packet.as_deref().map(AtomicFile::create).transpose()?;
     let enricher = enricher(&args.input)?;
-    let enrich_fn = enricher
-        .as_ref()
-        .map(|e| move |c: &mut Call, i: &Input| e.enrich(c, i));
     let opts = RunOptions {
         rubric: &rubric,
         read: read_options(&args.input)?,
@@ -170,7 +167,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
         detail: false,
         filters: filters.clone(),
         keep_going: args.input.keep_going,
-        enrich: enrich_fn.as_ref().map(|f| f as &Enrich<'_>),
+        enrich: enricher.as_ref(),
         progress: None,
     };
     let mut sampler = Sampler {

@@ -166,7 +166,7 @@ fn read_api(
     let id = get("name", "name")
         .and_then(Value::as_str)
         .and_then(|n| n.rsplit('/').next())
-        .filter(|n| !n.trim().is_empty())
+        .and_then(super::known_id)
         .map_or_else(|| call_id_from_name(ctx.name), str::to_string);
     let mut call = ctx.new_call(id);
     let agent_info = get("qualityMetadata", "quality_metadata")

@@ -126,7 +126,10 @@ pub fn read_document(
         || items.iter().any(|i| i.get("AbsoluteTime").is_some());
     call.channel = if chat { Channel::Chat } else { Channel::Voice };
     call.agent_id = if chat {
-        agent_participant.and_then(|p| p.display_name.clone())
+        agent_participant
+            .and_then(|p| p.display_name.as_deref())
+            .and_then(super::known_id)
+            .map(str::to_string)
     } else {
         agent_participant
             .and_then(|p| p.participant_id.as_deref())

@@ -4,8 +4,8 @@
 //! id stays the same and handed on when it changes, so memory holds one call at a time.
 
 use super::dates::parse_date;
-use super::line_tracker::LineTracker;
-use super::{CallSink, ReadContext, ReadError, Reader, text_lossy};
+use super::line_tracker::{DISCARD_FACTOR, LineTracker};
+use super::{CallSink, ReadContext, ReadError, Reader, describe_bytes, text_lossy};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Channel, Speaker};
 use std::io::BufRead;
@@ -105,6 +105,9 @@ pub(crate) const CANDIDATES: &[(&str, &[&str])] = &[
     ("queue", &["queue", "queue_name"]),
     ("channel", &["channel", "medium", "contact_channel"]),
 ];
+
+/// The longest header read (the csv crate keeps copies of the first record).
+const MAX_HEADER_BYTES: u64 = 4 << 20;
 
 /// Which column holds each role.
 #[derive(Debug, Default)]
@@ -225,39 +228,71 @@ pub(crate) fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
     [b',', b'\t', b';'][best]
 }
 
-/// Lines inside a record's fields that look like rows of their own: at least as many delimiters
-/// as a row has, and in the call-id position a value shaped like the record's own call id
-/// (`C-1002` beside `C-1001`). A message with line breaks rarely has both; the rows after an
-/// unclosed quote, swallowed into its field, always do.
-fn rows_inside(record: &csv::ByteRecord, delimiter: u8, n_fields: usize, call_col: usize) -> u64 {
-    let Some(own_id) = record.get(call_col).map(<[u8]>::trim_ascii) else {
-        return 0;
+/// Lines inside a record's fields that are rows of their own, swallowed by a quote opened and
+/// not closed where it should have been. A line counts when, with the fields that follow it in
+/// the record when it is the last line of its field, it has at least as many fields as a row.
+/// When the quoting itself says the record went wrong (`certain`: a quote closed a field before
+/// its end, or the file ended inside a quoted field), that is enough. Otherwise (a field closed
+/// properly around lines of text) the line must also look like a row by what it holds: a
+/// speaker the reader knows in the speaker column, or the record's own call id in the call
+/// column. Neither depends on what the ids look like, so ids of any shape are caught.
+fn rows_inside(
+    record: &csv::ByteRecord,
+    delimiter: u8,
+    n_fields: usize,
+    cols: &Columns,
+    certain: bool,
+) -> u64 {
+    let clean = |b: &[u8]| -> Vec<u8> {
+        let b = b.trim_ascii();
+        let b = b.strip_prefix(b"\"").unwrap_or(b);
+        b.strip_suffix(b"\"").unwrap_or(b).trim_ascii().to_vec()
     };
-    if own_id.is_empty() {
-        return 0;
+    let own_id = record
+        .get(cols.call)
+        .and_then(|f| f.split(|&b| b == b'\n').next())
+        .map(clean)
+        .filter(|id| !id.is_empty());
+    let mut rows = 0;
+    for (fi, field) in record.iter().enumerate() {
+        let mut lines = field.split(|&b| b == b'\n').skip(1).peekable();
+        while let Some(line) = lines.next() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            let cells: Vec<&[u8]> = line.split(|&b| b == delimiter).collect();
+            // The last line of a field runs on into the record's next fields.
+            let trailing = if lines.peek().is_none() {
+                record.len() - fi - 1
+            } else {
+                0
+            };
+            if cells.len() + trailing < n_fields {
+                continue;
+            }
+            if certain {
+                rows += 1;
+                continue;
+            }
+            let cell = |c: usize| -> Option<&[u8]> {
+                match cells.get(c) {
+                    Some(v) => Some(*v),
+                    None => record.get(fi + 1 + (c - cells.len())),
+                }
+            };
+            let speaker_known = cell(cols.speaker).is_some_and(|v| {
+                Speaker::from_label(&String::from_utf8_lossy(&clean(v))) != Speaker::Other
+            });
+            let same_call = own_id
+                .as_ref()
+                .is_some_and(|own| cell(cols.call).is_some_and(|v| clean(v) == *own));
+            if speaker_known || same_call {
+                rows += 1;
+            }
+        }
     }
-    let class = |b: &u8| match b {
-        b'0'..=b'9' => 0u8,
-        b'a'..=b'z' | b'A'..=b'Z' => 1,
-        _ => 2,
-    };
-    let shaped_like_own = |id: &[u8]| {
-        let id = id.trim_ascii();
-        let id = id.strip_prefix(b"\"").unwrap_or(id);
-        let id = id.strip_suffix(b"\"").unwrap_or(id);
-        id.len() == own_id.len() && id.iter().map(class).eq(own_id.iter().map(class))
-    };
-    record
-        .iter()
-        .flat_map(|field| field.split(|&b| b == b'\n').skip(1))
-        .filter(|line| {
-            memchr::memchr_iter(delimiter, line).count() + 1 >= n_fields
-                && line
-                    .split(|&b| b == delimiter)
-                    .nth(call_col)
-                    .is_some_and(shaped_like_own)
-        })
-        .count() as u64
+    rows
 }
 
 /// The `\n` bytes inside a record's fields, without the line end that a field left open at the
@@ -295,12 +330,15 @@ impl Reader for CsvReader {
             .options
             .delimiter
             .unwrap_or_else(|| sniff_delimiter(input));
+        let limit = ctx.options.max_call_bytes;
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(256 * 1024)
-            .from_reader(LineTracker::new(input));
+            .from_reader(
+                LineTracker::new(input, delimiter).with_limit(limit.min(MAX_HEADER_BYTES)),
+            );
         let mut record = csv::ByteRecord::new();
         // I/O errors (a truncated gzip) carry no position: name the line reading stopped at.
         let io_error = |ctx: &ReadContext<'_>, rdr: &mut csv::Reader<LineTracker<_>>, e| {
@@ -313,6 +351,16 @@ impl Reader for CsvReader {
             Ok(false) => return Ok(()), // empty file: no rows
             Err(e) => return Err(io_error(ctx, &mut rdr, e)),
         }
+        if rdr.get_mut().take_truncated().is_some() {
+            return Err(ReadError::Input(format!(
+                "{}:1: the header is longer than {}: not a CSV callaudit can read",
+                ctx.name,
+                describe_bytes(limit.min(MAX_HEADER_BYTES))
+            )));
+        }
+        let end = rdr.position().byte();
+        rdr.get_mut().record_started(end);
+        rdr.get_mut().set_limit(limit);
         let headers: Vec<String> = record
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -322,8 +370,12 @@ impl Reader for CsvReader {
 
         let mut current: Option<Call> = None;
         let mut last_row_line: Option<u64> = None;
-        // Whether the last record was already reported as an unclosed quote that swallowed rows.
-        let mut last_row_swallowed = false;
+        // Whether the last record was already reported as one that swallowed rows or was cut.
+        let mut last_row_reported = false;
+        // The line where reading stopped on an endless line.
+        let mut given_up: Option<u64> = None;
+        // The last date cell and what it parsed to, so that a call's rows parse it once.
+        let mut last_date: Option<(Vec<u8>, Option<chrono::NaiveDate>)> = None;
         loop {
             match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -337,29 +389,63 @@ impl Reader for CsvReader {
                     return Err(io_error(ctx, &mut rdr, e));
                 }
             }
+            let start = record.position().map_or(0, |p| p.byte());
+            let end = rdr.position().byte();
+            let tracker = rdr.get_mut();
             // The physical line the record starts on (see `LineTracker`).
-            let line = rdr
-                .get_mut()
-                .line_at(record.position().map_or(0, |p| p.byte()));
+            let line = tracker.line_at(start);
+            let truncated = tracker.take_truncated();
+            let closed_badly = tracker.closed_badly(start, end);
+            let open_at_end = tracker.ends_in_open_quote(end);
+            tracker.record_started(end);
             // A blank line between records is not a row.
-            if record.len() == 1 && record[0].is_empty() {
+            if truncated.is_none() && record.len() == 1 && record[0].is_empty() {
                 continue;
             }
             last_row_line = Some(line);
             ctx.acct.rows_read += 1;
-            // A record over several lines is either a message with line breaks or an unclosed
-            // quote that swallowed the rows after it; the second loses rows unless it is caught.
             let lines_consumed = rdr
                 .position()
                 .line()
                 .saturating_sub(record.position().map_or(0, |p| p.line()));
             let breaks = line_breaks_inside(&record, lines_consumed);
+            if let Some(cut) = truncated {
+                // Each line of the record before the cut would have been a row.
+                ctx.acct.rows_read += breaks;
+                last_row_reported = true;
+                if cut.gave_up {
+                    given_up = Some(line + breaks);
+                }
+                ctx.skip_rows(
+                    SkipReason::TooLarge,
+                    line,
+                    1 + breaks,
+                    &format!(
+                        "a record of more than {} (--max-call-bytes){}",
+                        describe_bytes(limit),
+                        if breaks > 0 {
+                            format!(", over {} lines (an unclosed quote?)", breaks + 1)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                )?;
+                continue;
+            }
+            // A record over several lines is either a message with line breaks or a quote left
+            // open that swallowed the rows after it; the second loses rows unless it is caught.
             let swallowed = if breaks > 0 {
-                rows_inside(&record, delimiter, n_fields, cols.call)
+                rows_inside(
+                    &record,
+                    delimiter,
+                    n_fields,
+                    &cols,
+                    closed_badly || open_at_end,
+                )
             } else {
                 0
             };
-            last_row_swallowed = swallowed > 0;
+            last_row_reported = swallowed > 0;
             if swallowed > 0 {
                 ctx.acct.rows_read += swallowed;
                 ctx.skip_rows(
@@ -394,13 +480,29 @@ impl Reader for CsvReader {
                 )?;
                 continue;
             }
+            if closed_badly {
+                // `"abc"def`: read as the csv parser reads it (`abcdef`), but a stray quote can
+                // have shifted the fields, so it is said.
+                let msg = format!(
+                    "{}:{line}: a quoted field is closed by a quote with more text after it: the row is read as it stands, but its fields may have come apart (a stray quote?)",
+                    ctx.name
+                );
+                if ctx.options.strict {
+                    return Err(ReadError::Strict(msg));
+                }
+                ctx.acct.warn(msg);
+            }
             let mut lossy = false;
             let call_id = text_lossy(&record[cols.call], ctx.acct, &mut lossy);
-            let call_id = call_id.trim();
-            if call_id.is_empty() {
-                ctx.skip(SkipReason::MissingCallId, line, "empty call id")?;
+            let Some(call_id) = super::known_id(&call_id) else {
+                let what = if call_id.trim().is_empty() {
+                    "empty call id".to_string()
+                } else {
+                    format!("call id `{}` says there is none", call_id.trim())
+                };
+                ctx.skip(SkipReason::MissingCallId, line, &what)?;
                 continue;
-            }
+            };
             let text = text_lossy(&record[cols.text], ctx.acct, &mut lossy);
             if text.trim().is_empty() {
                 ctx.skip(SkipReason::MissingText, line, "empty text")?;
@@ -423,9 +525,6 @@ impl Reader for CsvReader {
             };
             let speaker_label = text_lossy(&record[cols.speaker], ctx.acct, &mut lossy);
             let speaker = Speaker::from_label(&speaker_label);
-            if speaker == Speaker::Other {
-                ctx.acct.rows_other_speaker += 1;
-            }
 
             let same_call = current.as_ref().is_some_and(|c| c.id == call_id);
             if !same_call {
@@ -439,52 +538,103 @@ impl Reader for CsvReader {
                 current = Some(call);
             }
             let call = current.as_mut().expect("set above");
-            let optional =
+            if call.too_large {
+                // Dropped for its size: its later rows are skipped too.
+                ctx.acct.skip(SkipReason::TooLarge, 1);
+                continue;
+            }
+            // Every row counts towards the call's agent, team, queue, channel and date (see
+            // `Votes`): rows that disagree are settled by the most rows, not by the first.
+            let cell =
                 |c: Option<usize>, lossy: &mut bool, acct: &mut crate::accounting::Accounting| {
                     c.map(|c| text_lossy(&record[c], acct, lossy).trim().to_string())
                         .filter(|s| !s.is_empty())
                 };
-            if call.agent_id.is_none() {
-                call.agent_id = optional(cols.agent, &mut lossy, ctx.acct);
-            }
-            if call.team.is_none() {
-                call.team = optional(cols.team, &mut lossy, ctx.acct);
-            }
-            if call.queue.is_none() {
-                call.queue = optional(cols.queue, &mut lossy, ctx.acct);
-            }
-            if call.channel == Channel::Unknown
-                && let Some(raw) = optional(cols.channel, &mut lossy, ctx.acct)
+            if let Some(agent) = cell(cols.agent, &mut lossy, ctx.acct)
+                && let Some(agent) = super::known_id(&agent)
             {
-                call.channel = Channel::from_label(&raw);
+                call.votes.agent.add_by(agent, 1);
+                if call.agent_id.is_none() {
+                    call.agent_id = Some(agent.to_string());
+                }
             }
-            if call.date.is_none()
-                && let Some(raw) = optional(cols.date, &mut lossy, ctx.acct)
+            if let Some(team) = cell(cols.team, &mut lossy, ctx.acct) {
+                call.votes.team.add_by(team.as_str(), 1);
+                call.team.get_or_insert(team);
+            }
+            if let Some(queue) = cell(cols.queue, &mut lossy, ctx.acct) {
+                call.votes.queue.add_by(queue.as_str(), 1);
+                call.queue.get_or_insert(queue);
+            }
+            if let Some(raw) = cell(cols.channel, &mut lossy, ctx.acct) {
+                let channel = Channel::from_label(&raw);
+                if channel != Channel::Unknown {
+                    call.votes.channel.add(channel, 1);
+                    if call.channel == Channel::Unknown {
+                        call.channel = channel;
+                    }
+                }
+            }
+            if let Some(c) = cols.date
+                && !record[c].trim_ascii().is_empty()
             {
-                call.date = parse_date(&raw);
-                if call.date.is_none() {
-                    ctx.acct.warn(format!(
-                        "{}:{line}: date `{raw}` not understood (expected YYYY-MM-DD, RFC 3339 or epoch); the call has no date",
-                        ctx.name
-                    ));
+                let raw = record[c].trim_ascii();
+                let date = match &last_date {
+                    Some((seen, date)) if seen.as_slice() == raw => *date,
+                    _ => {
+                        let text = String::from_utf8_lossy(raw);
+                        let date = parse_date(&text);
+                        if date.is_none() {
+                            ctx.acct.warn(format!(
+                                "{}:{line}: date `{text}` not understood (expected YYYY-MM-DD, RFC 3339 or epoch); the row gives the call no date",
+                                ctx.name
+                            ));
+                        }
+                        last_date = Some((raw.to_vec(), date));
+                        date
+                    }
+                };
+                if let Some(d) = date {
+                    call.votes.date.add(d, 1);
+                    call.date.get_or_insert(d);
                 }
             }
             let start = cols.start.and_then(|c| parse_number(&record[c]));
             let end = cols.end.and_then(|c| parse_number(&record[c]));
-            let turn = call.push_turn(speaker, &text, line);
+            let Some(turn) = ctx.push_turn(call, speaker, &text, line)? else {
+                continue;
+            };
             turn.order = order;
             turn.start_ms = start.filter(|v| *v >= 0.0).map(|v| v as u64);
             turn.end_ms = end.filter(|v| *v >= 0.0).map(|v| v as u64);
+            if speaker == Speaker::Other {
+                ctx.acct.rows_other_speaker += 1;
+            }
         }
-        if let Some(row) = last_row_line
-            && !last_row_swallowed
-            && rdr.get_ref().ends_in_open_quote(row)
-        {
-            let msg = format!(
-                "{}:{row}: a quoted field opens on this line and is never closed: the rest of the file (to line {}) was read as its text, not as rows",
+        if let Some(line) = given_up {
+            ctx.acct.warn(format!(
+                "{}:{line}: the line goes on for more than {}: the rest of the file is not read",
                 ctx.name,
-                rdr.get_ref().last_content_line()
-            );
+                describe_bytes(limit.saturating_mul(DISCARD_FACTOR))
+            ));
+        }
+        let end = rdr.position().byte();
+        if let Some(row) = last_row_line
+            && !last_row_reported
+            && rdr.get_ref().ends_in_open_quote(end)
+        {
+            let last = rdr.get_ref().last_content_line();
+            let msg = if last > row {
+                format!(
+                    "{}:{row}: a quoted field opens on this line and is never closed: the rest of the file (to line {last}) was read as its text, not as rows",
+                    ctx.name
+                )
+            } else {
+                format!(
+                    "{}:{row}: a quoted field opens on this line and is never closed (the file ends inside it)",
+                    ctx.name
+                )
+            };
             if ctx.options.strict {
                 return Err(ReadError::Strict(msg));
             }

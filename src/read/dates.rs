@@ -71,8 +71,9 @@ pub fn parse_span_days(s: &str) -> Result<i64, String> {
         .map_err(|_| format!("`{s}`: expected a span like 7d, 2w or 24h"))?;
     match unit {
         "d" | "" => Ok(n),
-        "w" => Ok(n * 7),
-        "h" => Ok((n + 23) / 24),
+        // Spans longer than the calendar saturate: they reach back to its start.
+        "w" => Ok(n.saturating_mul(7)),
+        "h" => Ok(n.saturating_add(23) / 24),
         _ => Err(format!("`{s}`: unknown unit `{unit}` (use d, w or h)")),
     }
 }
@@ -109,5 +110,10 @@ mod tests {
         assert_eq!(parse_span_days("36h"), Ok(2));
         assert!(parse_span_days("7y").is_err());
         assert!(parse_span_days("d").is_err());
+        assert_eq!(parse_span_days(&format!("{}w", i64::MAX)), Ok(i64::MAX));
+        assert_eq!(
+            parse_span_days(&format!("{}h", i64::MAX)),
+            Ok(i64::MAX / 24)
+        );
     }
 }

@@ -13,6 +13,7 @@ use crate::read::csv::{CANDIDATES, header_key, sniff_delimiter};
 use crate::read::dates::parse_date;
 use crate::read::input::{Input, open_path};
 use crate::read::line_tracker::LineTracker;
+use crate::read::{describe_bytes, known_id};
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -60,7 +61,8 @@ impl Metadata {
     /// Loads the file once. A row that cannot be joined reliably (wrong number of fields, no
     /// call id, a date not understood, a call listed twice with different values) stops the
     /// run with its file and line: a partial join would misattribute calls silently.
-    pub fn load(path: &Path) -> anyhow::Result<Metadata> {
+    /// A record longer than `max_record_bytes` stops the run too, before it is held.
+    pub fn load(path: &Path, max_record_bytes: u64) -> anyhow::Result<Metadata> {
         let name = path.display().to_string();
         let mut input = open_path(path).with_context(|| format!("--metadata {name}"))?;
         let delimiter = sniff_delimiter(&mut input);
@@ -68,17 +70,28 @@ impl Metadata {
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(LineTracker::new(input));
+            .from_reader(LineTracker::new(input, delimiter).with_limit(max_record_bytes));
         let mut record = csv::StringRecord::new();
         let read_error = |e: csv::Error| {
             let line = e.position().map_or(0, |p| p.line());
             anyhow::anyhow!("--metadata {name}:{line}: cannot read: {e}")
+        };
+        let too_long = |line: u64| {
+            anyhow::anyhow!(
+                "--metadata {name}:{line}: a record longer than {} (--max-call-bytes)",
+                describe_bytes(max_record_bytes)
+            )
         };
         if !rdr.read_record(&mut record).map_err(read_error)? {
             bail!(
                 "--metadata {name}: the file is empty; expected a header with call_id and agent_id"
             );
         }
+        if rdr.get_mut().take_truncated().is_some() {
+            return Err(too_long(1));
+        }
+        let end = rdr.position().byte();
+        rdr.get_mut().record_started(end);
         let headers: Vec<String> = record.iter().map(str::to_string).collect();
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
         let column = |role: &str| {
@@ -116,9 +129,13 @@ impl Metadata {
             if !rdr.read_record(&mut record).map_err(read_error)? {
                 break;
             }
-            let line = rdr
-                .get_mut()
-                .line_at(record.position().map_or(0, |p| p.byte()));
+            let end = rdr.position().byte();
+            let tracker = rdr.get_mut();
+            let line = tracker.line_at(record.position().map_or(0, |p| p.byte()));
+            if tracker.take_truncated().is_some() {
+                return Err(too_long(line));
+            }
+            tracker.record_started(end);
             if record.len() == 1 && record[0].trim().is_empty() {
                 continue;
             }
@@ -211,6 +228,7 @@ impl Enricher {
     pub fn new(
         agent_from_filename: Option<&str>,
         metadata: Option<&Path>,
+        max_record_bytes: u64,
     ) -> anyhow::Result<Option<Enricher>> {
         let agent_from_filename = agent_from_filename
             .map(|r| {
@@ -224,7 +242,9 @@ impl Enricher {
                 Ok(re)
             })
             .transpose()?;
-        let metadata = metadata.map(Metadata::load).transpose()?;
+        let metadata = metadata
+            .map(|p| Metadata::load(p, max_record_bytes))
+            .transpose()?;
         Ok(
             (agent_from_filename.is_some() || metadata.is_some()).then_some(Enricher {
                 agent_from_filename,
@@ -233,14 +253,28 @@ impl Enricher {
         )
     }
 
+    /// Both steps below, for a call read whole from one input.
     pub fn enrich(&self, call: &mut Call, input: &Input) -> Enriched {
+        self.name_agent(call, input);
+        self.join(call)
+    }
+
+    /// `--agent-from-filename`: the agent of a call, or of the part of a call, read from
+    /// `input`, when its rows name none. Applied to each part of a call split across files, so
+    /// that each file's name counts for the rows it holds (see `Votes`).
+    pub fn name_agent(&self, call: &mut Call, input: &Input) {
         if call.agent_id.is_none()
+            && call.votes.agent.is_empty()
             && let Some(re) = &self.agent_from_filename
             && let Some(m) = re.captures(input.file_name()).and_then(|c| c.get(1))
-            && !m.as_str().is_empty()
+            && let Some(agent) = known_id(m.as_str())
         {
-            call.agent_id = Some(m.as_str().to_string());
+            call.agent_id = Some(agent.to_string());
         }
+    }
+
+    /// `--metadata`: fills what the call still lacks from its contact record.
+    pub fn join(&self, call: &mut Call) -> Enriched {
         let Some(meta) = &self.metadata else {
             return Enriched::default();
         };
@@ -279,7 +313,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("meta.csv");
         std::fs::write(&p, text).unwrap();
-        Metadata::load(&p)
+        Metadata::load(&p, crate::read::DEFAULT_MAX_CALL_BYTES)
     }
 
     fn err(text: &str) -> String {
@@ -324,7 +358,9 @@ mod tests {
             "call_id,agent_id,team,date\nc1,ann,billing,2024-03-05\nc2,bob,,\n",
         )
         .unwrap();
-        let e = Enricher::new(None, Some(&p)).unwrap().unwrap();
+        let e = Enricher::new(None, Some(&p), crate::read::DEFAULT_MAX_CALL_BYTES)
+            .unwrap()
+            .unwrap();
         let input = crate::read::input::discover(&[p.display().to_string()])
             .unwrap()
             .inputs

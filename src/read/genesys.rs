@@ -75,7 +75,12 @@ pub fn read_document(
                 .as_deref()
                 .is_some_and(|x| x.eq_ignore_ascii_case("agent"))
         })
-        .find_map(|p| p.user_id.clone().filter(|u| !u.trim().is_empty()));
+        .find_map(|p| {
+            p.user_id
+                .as_deref()
+                .and_then(super::known_id)
+                .map(str::to_string)
+        });
     let conversation_start = ["conversationStartTime", "startTime"]
         .iter()
         .find_map(|k| top.get(*k).and_then(Value::as_f64))

@@ -40,12 +40,17 @@ impl Input {
 }
 
 /// The inputs of a run in canonical order (stdin first, then paths sorted), so that results
-/// do not depend on the order the arguments were given in.
+/// do not depend on the order the arguments were given in. A file is read once however many
+/// ways it is named (see `duplicates`).
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub inputs: Vec<Input>,
     /// Files inside directories passed over for their extension.
     pub ignored: Vec<String>,
+    /// Names of files already among the inputs under another name (`x.csv` and `./x.csv`, a
+    /// link, a file and the directory holding it, a hard link, stdin redirected from one):
+    /// (the name read, the name passed over). Files are told apart by device and inode.
+    pub duplicates: Vec<(String, String)>,
 }
 
 /// Extensions recognised inside directories (the formats' own, plus `.gz` of them).
@@ -66,11 +71,25 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
     let mut found = Discovered::default();
     let mut files: Vec<PathBuf> = Vec::new();
     let mut problems: std::collections::HashMap<PathBuf, String> = Default::default();
-    let mut stdin: Option<Input> = None;
+    let mut stdin: Option<(Input, Option<(u64, u64)>)> = None;
     for arg in args {
         if arg == "-" {
             if stdin.is_none() {
-                stdin = Some(spool_stdin().map_err(|e| format!("cannot read stdin: {e}"))?);
+                // The file stdin is redirected from, if it is one, to read it once.
+                let id = {
+                    use std::os::fd::AsFd;
+                    use std::os::unix::fs::MetadataExt;
+                    io::stdin()
+                        .as_fd()
+                        .try_clone_to_owned()
+                        .ok()
+                        .map(File::from)
+                        .and_then(|f| f.metadata().ok())
+                        .filter(|m| m.is_file())
+                        .map(|m| (m.dev(), m.ino()))
+                };
+                let spool = spool_stdin().map_err(|e| format!("cannot read stdin: {e}"))?;
+                stdin = Some((spool, id));
             }
             continue;
         }
@@ -108,13 +127,19 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
                         continue;
                     }
                 };
-                if !entry.file_type().is_file() {
+                if entry.file_type().is_dir() {
                     continue;
                 }
                 let name = entry.file_name().to_string_lossy();
                 if name.starts_with('.') || !is_transcript_name(&name) {
                     found.ignored.push(entry.path().display().to_string());
                     continue;
+                }
+                if !entry.file_type().is_file() {
+                    // A FIFO, socket or device with a transcript's name: not read (a FIFO would
+                    // wait for a writer), but counted as unreadable, like a broken link.
+                    let why = format!("not a regular file ({})", special_kind(&entry.file_type()));
+                    problems.insert(entry.path().to_path_buf(), why);
                 }
                 files.push(entry.into_path());
             }
@@ -123,15 +148,60 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
         }
     }
     files.sort();
-    files.dedup();
-    found.inputs.extend(stdin);
-    found.inputs.extend(files.into_iter().map(|p| Input {
-        name: p.display().to_string(),
-        problem: problems.remove(&p),
-        path: p,
-        _spool: None,
-    }));
+    // One file, however it is named, is read once: the first name in the canonical order wins.
+    files.dedup_by(|again, first| {
+        let same = again == first;
+        if same {
+            found
+                .duplicates
+                .push((first.display().to_string(), again.display().to_string()));
+        }
+        same
+    });
+    let mut seen: std::collections::HashMap<(u64, u64), String> = Default::default();
+    if let Some((stdin, Some(id))) = &stdin {
+        seen.insert(*id, stdin.name.clone());
+    }
+    found.inputs.extend(stdin.map(|(input, _)| input));
+    for p in files {
+        let name = p.display().to_string();
+        let problem = problems.remove(&p);
+        if problem.is_none()
+            && let Ok(meta) = std::fs::metadata(&p)
+        {
+            use std::os::unix::fs::MetadataExt;
+            match seen.entry((meta.dev(), meta.ino())) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    found.duplicates.push((first.get().clone(), name));
+                    continue;
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(name.clone());
+                }
+            }
+        }
+        found.inputs.push(Input {
+            name,
+            problem,
+            path: p,
+            _spool: None,
+        });
+    }
     Ok(found)
+}
+
+/// What a file that is neither a regular file nor a directory is, for messages.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
 }
 
 fn spool_stdin() -> io::Result<Input> {
@@ -162,6 +232,9 @@ pub fn open_counted(
     input: &Input,
     read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> io::Result<Box<dyn BufRead + Send>> {
+    if let Some(problem) = &input.problem {
+        return Err(io::Error::other(problem.clone()));
+    }
     open_reader(CountingReader {
         inner: File::open(&input.path)?,
         read,

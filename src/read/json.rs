@@ -6,9 +6,12 @@
 //! Also accepted here, because tools write them as `.json` too: conversation JSONL (one call
 //! per line) and a single pretty-printed conversation object `{call_id, turns: [...]}`.
 
-use super::{CallSink, InputFormat, ReadContext, ReadError, Reader, jsonl::JsonlReader};
+use super::{
+    CallSink, InputFormat, ReadContext, ReadError, Reader, describe_bytes, jsonl::JsonlReader,
+};
+use crate::accounting::SkipReason;
 use serde_json::{Map, Value};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 pub struct JsonReader;
 
@@ -25,7 +28,15 @@ impl Reader for JsonReader {
         ctx: &mut ReadContext<'_>,
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
-        let text = read_text(input, ctx)?;
+        let text = match read_within(input, ctx)? {
+            Ok(text) => text,
+            // Conversation JSONL saved as `.json` is read line by line, whatever its size.
+            Err(head) if starts_like_jsonl(&head) => {
+                let mut rest = Read::chain(head.as_slice(), input);
+                return JsonlReader.read(&mut rest, ctx, sink);
+            }
+            Err(_) => return too_large_document(ctx),
+        };
         let mut values = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
         let doc = match values.next() {
             None => {
@@ -125,13 +136,21 @@ pub fn vendor_format(top: &Map<String, Value>) -> Option<InputFormat> {
     None
 }
 
-/// Reads a whole input as text (vendor documents are one call each, so they fit in memory).
+/// Reads a whole input as text (vendor documents are one call each, so they fit in memory),
+/// or `Err` with its first `--max-call-bytes` bytes and one more when it is longer than that.
 /// Invalid UTF-8 is decoded with replacement characters and counted.
-pub fn read_text(input: &mut dyn BufRead, ctx: &mut ReadContext<'_>) -> Result<String, ReadError> {
+fn read_within(
+    input: &mut dyn BufRead,
+    ctx: &mut ReadContext<'_>,
+) -> Result<Result<String, Vec<u8>>, ReadError> {
+    let limit = ctx.options.max_call_bytes;
     let mut bytes = Vec::new();
-    input
+    Read::take(input, limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::Input(format!("{}: cannot read: {e}", ctx.name)))?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(bytes));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
@@ -139,19 +158,51 @@ pub fn read_text(input: &mut dyn BufRead, ctx: &mut ReadContext<'_>) -> Result<S
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
-    Ok(match text.strip_prefix('\u{feff}') {
+    Ok(Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
-    })
+    }))
 }
 
-/// Parses a whole input as one JSON document, for the readers of each vendor format.
+/// Counts and reports a document over `--max-call-bytes`: one row, skipped as too large (its
+/// utterances are not known without reading it whole).
+fn too_large_document(ctx: &mut ReadContext<'_>) -> Result<(), ReadError> {
+    ctx.acct.rows_read += 1;
+    let message = format!(
+        "a JSON document of more than {} (--max-call-bytes): not read",
+        describe_bytes(ctx.options.max_call_bytes)
+    );
+    ctx.skip(SkipReason::TooLarge, 1, &message)
+}
+
+/// Whether the start of an input is conversation JSONL: its first line is a whole JSON object.
+fn starts_like_jsonl(head: &[u8]) -> bool {
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = &head[start..];
+    let Some(end) = memchr::memchr(b'\n', head) else {
+        return false;
+    };
+    matches!(
+        serde_json::from_slice::<Value>(&head[..end]),
+        Ok(Value::Object(_))
+    )
+}
+
+/// Parses a whole input as one JSON document, for the readers of each vendor format; `None`
+/// (counted and reported) when it is over `--max-call-bytes`.
 pub fn parse_document(
     input: &mut dyn BufRead,
     ctx: &mut ReadContext<'_>,
-) -> Result<Value, ReadError> {
-    let text = read_text(input, ctx)?;
-    serde_json::from_str(&text).map_err(|e| not_json(ctx, &e))
+) -> Result<Option<Value>, ReadError> {
+    match read_within(input, ctx)? {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| not_json(ctx, &e)),
+        Err(_) => too_large_document(ctx).map(|()| None),
+    }
 }
 
 fn not_json(ctx: &ReadContext<'_>, e: &serde_json::Error) -> ReadError {
@@ -262,7 +313,7 @@ pub fn kind(v: &Value) -> &'static str {
 /// A string or number as text (ids are written both ways); `None` for empty strings.
 pub fn id_text(v: Option<&Value>) -> Option<String> {
     match v? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::String(s) => super::known_id(s).map(str::to_string),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }

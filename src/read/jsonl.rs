@@ -94,16 +94,22 @@ impl Reader for JsonlReader {
                 continue;
             };
             ctx.acct.rows_read += turns.len() as u64;
-            let call_id = parsed.call_id.as_deref().map(str::trim).unwrap_or("");
-            if call_id.is_empty() {
+            let Some(call_id) = parsed.call_id.as_deref().and_then(super::known_id) else {
                 for _ in &turns {
                     ctx.skip(SkipReason::MissingCallId, line_no, "no call_id")?;
                 }
+                if turns.is_empty() {
+                    ctx.empty_call("(no call_id)", Some(line_no));
+                }
                 continue;
-            }
+            };
             let mut call = ctx.new_call(call_id);
             call.line = line_no;
-            call.agent_id = parsed.agent_id.filter(|a| !a.trim().is_empty());
+            call.agent_id = parsed
+                .agent_id
+                .as_deref()
+                .and_then(super::known_id)
+                .map(str::to_string);
             call.team = parsed.team;
             call.queue = parsed.queue;
             call.channel = parsed
@@ -130,10 +136,9 @@ impl Reader for JsonlReader {
                     continue;
                 }
                 let speaker = Speaker::from_label(t.speaker.as_deref().unwrap_or(""));
-                if speaker == Speaker::Other {
-                    ctx.acct.rows_other_speaker += 1;
-                }
-                let turn = call.push_turn(speaker, text, line_no);
+                let Some(turn) = ctx.push_turn(&mut call, speaker, text, line_no)? else {
+                    continue;
+                };
                 turn.start_ms = t
                     .start_ms
                     .filter(|v| v.is_finite() && *v >= 0.0)
@@ -142,9 +147,14 @@ impl Reader for JsonlReader {
                     .end_ms
                     .filter(|v| v.is_finite() && *v >= 0.0)
                     .map(|v| v as u64);
+                if speaker == Speaker::Other {
+                    ctx.acct.rows_other_speaker += 1;
+                }
             }
-            if call.turns.is_empty() {
-                // Every turn was skipped (and counted); there is no call left to audit.
+            if call.turns.is_empty() && !call.too_large {
+                // No turn at all, or every one skipped (and counted): nothing to audit, which
+                // is counted and reported rather than left to vanish.
+                ctx.empty_call(&call.id, Some(line_no));
                 continue;
             }
             if !sink(call) {
@@ -203,6 +213,33 @@ mod tests {
             "{:?}",
             acct.warnings
         );
+    }
+
+    #[test]
+    fn a_call_without_turns_is_counted_and_reported() {
+        let (calls, acct) = read(
+            "{\"call_id\": \"e\", \"turns\": []}\n{\"call_id\": \"f\", \"turns\": [{\"speaker\": \"agent\", \"text\": \" \"}]}\n",
+        );
+        assert!(calls.is_empty());
+        assert_eq!(acct.calls_empty, 2);
+        assert_eq!((acct.rows_read, acct.rows_skipped_total()), (1, 1));
+        assert!(
+            acct.warnings
+                .iter()
+                .any(|w| w == "t.jsonl:1: call e has no utterance to audit"),
+            "{:?}",
+            acct.warnings
+        );
+    }
+
+    #[test]
+    fn placeholder_call_ids_are_missing_ids() {
+        let (calls, acct) = read(
+            "{\"call_id\": \"None\", \"turns\": [{\"speaker\": \"agent\", \"text\": \"hi\"}]}\n{\"call_id\": \"c\", \"agent_id\": \"null\", \"turns\": [{\"speaker\": \"agent\", \"text\": \"hi\"}]}\n",
+        );
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].agent_id, None);
+        assert_eq!(acct.rows_skipped.get(&SkipReason::MissingCallId), Some(&1));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Physical line numbers for CSV records.
+//! Physical line numbers, quoting and a size limit for CSV records.
 //!
 //! The csv crate's record positions count the `\n` bytes it has consumed, but it consumes the
 //! line ends in front of a record (the `\n` of the previous record's CRLF, blank lines) as part
@@ -6,9 +6,22 @@
 //! one line early, and more after blank lines. This reader sits under the csv reader and
 //! remembers where the recent line-end bytes are, so that the line of a record's first real byte
 //! can be counted from the byte offset the csv crate does get right.
+//!
+//! It also follows the CSV quoting rules the csv crate applies (a `"` opens a quoted field only
+//! at the start of a field; inside one, `""` is a quote and `"` closes it), looking only at the
+//! quote bytes. So it knows exactly whether the input ends inside a quoted field, and where a
+//! quoted field was closed by a quote followed by more text (`"abc"def`): what a stray quote
+//! leaves behind when the opening quote of a later field closes it, after swallowing the rows in
+//! between. Neither depends on what the rows hold.
+//!
+//! And it bounds a record: once the record being read holds `limit` bytes, the rest of it (to the
+//! next line end) is passed over without being handed on, and the record is ended there, so
+//! the csv reader never holds more than the limit. Reading goes on at the next line. A line
+//! that goes on for more than `DISCARD_FACTOR` times the limit (an endless input such as
+//! `/dev/zero`) ends the input there.
 
 use std::collections::VecDeque;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 
 /// A run of consecutive `\r`/`\n` bytes handed to the csv reader.
 #[derive(Clone, Copy, Debug)]
@@ -23,6 +36,46 @@ struct Run {
 /// pathological record's neighbours approximate, never use unbounded memory.
 const MAX_RUNS: usize = 1 << 16;
 
+/// Badly closed quotes remembered at most (they are forgotten once their record is read).
+const MAX_BAD_CLOSES: usize = 1 << 16;
+
+/// How far past the limit the rest of an over-long line is passed over, as a multiple of the
+/// limit, before the input is taken to be endless and ended there.
+pub const DISCARD_FACTOR: u64 = 16;
+
+/// Where the bytes handed out so far leave the CSV quoting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quoting {
+    /// Not inside a quoted field.
+    Outside,
+    /// Inside a quoted field.
+    Inside,
+    /// Inside a quoted field, just after a quote: the next byte says whether it closed the field
+    /// or was the first of a doubled quote.
+    InsideAfterQuote,
+}
+
+/// A record cut at the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Truncated {
+    /// Bytes of the record's last line passed over after the limit.
+    pub passed_over: u64,
+    /// The line went on past `DISCARD_FACTOR` times the limit: the input ends there.
+    pub gave_up: bool,
+}
+
+enum Mode {
+    Normal,
+    /// Ending a cut record: these bytes (a closing quote if needed, a line end) are handed on,
+    /// then the input goes on, or ends.
+    Closing {
+        bytes: &'static [u8],
+        then_end: bool,
+    },
+    /// The input was given up on.
+    Ended,
+}
+
 pub struct LineTracker<R> {
     inner: R,
     /// Bytes handed out so far.
@@ -32,31 +85,87 @@ pub struct LineTracker<R> {
     runs: VecDeque<Run>,
     /// `\n` bytes handed out so far.
     newlines: u64,
-    /// `"` bytes handed out so far: an odd count at the end means a quote was never closed.
-    quotes: u64,
     /// The line of the last byte that is not a line end.
     last_content_line: u64,
+    /// The offset just after the last byte that is not a line end.
+    content_end: u64,
+    delimiter: u8,
+    quote: Quoting,
+    /// The last byte handed out: a quote opens a field only after a delimiter or a line end.
+    prev: Option<u8>,
+    /// Offsets of quotes that closed a quoted field and were followed by more text.
+    bad_closes: VecDeque<u64>,
+    /// The inner reader returned its end.
+    at_end: bool,
+    /// The most bytes a record may take (`u64::MAX`: no limit).
+    limit: u64,
+    /// Where the record being read began (set by the csv reader's user after each record).
+    record_start: u64,
+    mode: Mode,
+    truncated: Option<Truncated>,
 }
 
-impl<R: Read> LineTracker<R> {
-    pub fn new(inner: R) -> LineTracker<R> {
+impl<R: BufRead> LineTracker<R> {
+    /// A tracker for a CSV with this field delimiter, without a size limit.
+    pub fn new(inner: R, delimiter: u8) -> LineTracker<R> {
         LineTracker {
             inner,
             offset: 0,
             newlines_before: 0,
             runs: VecDeque::new(),
             newlines: 0,
-            quotes: 0,
             last_content_line: 1,
+            content_end: 0,
+            delimiter,
+            quote: Quoting::Outside,
+            prev: None,
+            bad_closes: VecDeque::new(),
+            at_end: false,
+            limit: u64::MAX,
+            record_start: 0,
+            mode: Mode::Normal,
+            truncated: None,
         }
     }
 
-    /// Whether the input, read to its end, left a quoted field open from a record that began
-    /// on `record_line`: the field then ran to the end of the file, taking every line after it
-    /// as its text. Seen as an odd number of quotes and a last record over several lines. (A
-    /// stray `"` inside unquoted text can make this a false alarm, so it only warns.)
-    pub fn ends_in_open_quote(&self, record_line: u64) -> bool {
-        self.quotes % 2 == 1 && self.last_content_line > record_line
+    /// Cuts records at `limit` bytes (see the module's description). The user must then say
+    /// where each record starts with `record_started`.
+    pub fn with_limit(mut self, limit: u64) -> LineTracker<R> {
+        self.limit = limit.max(1);
+        self
+    }
+
+    /// Changes the limit from the next record on.
+    pub fn set_limit(&mut self, limit: u64) {
+        self.limit = limit.max(1);
+    }
+
+    /// Says that the next record starts at byte `at` (the csv reader's position after the
+    /// record it has just returned): the limit counts from there.
+    pub fn record_started(&mut self, at: u64) {
+        self.record_start = at;
+        while self.bad_closes.front().is_some_and(|&o| o < at) {
+            self.bad_closes.pop_front();
+        }
+    }
+
+    /// The record that just ended was cut at the limit: how, once.
+    pub fn take_truncated(&mut self) -> Option<Truncated> {
+        self.truncated.take()
+    }
+
+    /// Whether a quoted field between bytes `start` and `end` was closed by a quote followed by
+    /// more text (`"abc"def`). Valid CSV never has one; a stray quote that swallowed the rows
+    /// after it, closed by the opening quote of a later field, always leaves one.
+    pub fn closed_badly(&self, start: u64, end: u64) -> bool {
+        self.bad_closes.iter().any(|&o| o >= start && o < end)
+    }
+
+    /// Whether the input has been read to its end, and the record that ends at byte `end` was
+    /// the last one and ended inside a quoted field: a quote was opened and never closed, and
+    /// the field ran to the end of the input.
+    pub fn ends_in_open_quote(&self, end: u64) -> bool {
+        self.at_end && end >= self.offset && self.quote == Quoting::Inside
     }
 
     /// The line of the last byte that is not a line end.
@@ -109,24 +218,175 @@ impl<R: Read> LineTracker<R> {
                 }
             }
         }
+        self.follow_quotes(buf);
         self.offset += buf.len() as u64;
-        self.quotes += memchr::memchr_iter(b'"', buf).count() as u64;
         match buf.iter().rposition(|&b| b != b'\n' && b != b'\r') {
             Some(last) => {
                 let before = memchr::memchr_iter(b'\n', &buf[..last]).count() as u64;
                 self.last_content_line = self.newlines + before + 1;
+                self.content_end = base + last as u64 + 1;
                 self.newlines += before + memchr::memchr_iter(b'\n', &buf[last..]).count() as u64;
             }
             None => self.newlines += memchr::memchr_iter(b'\n', buf).count() as u64,
         }
+        if let Some(&last) = buf.last() {
+            self.prev = Some(last);
+        }
+    }
+
+    fn ends_field(&self, b: u8) -> bool {
+        b == self.delimiter || b == b'\n' || b == b'\r'
+    }
+
+    /// Follows the quoting over `buf` (which starts at `self.offset`), as the csv crate reads
+    /// it: only the quote bytes, and the bytes next to them, need looking at.
+    fn follow_quotes(&mut self, buf: &[u8]) {
+        let base = self.offset;
+        let mut i = 0;
+        if self.quote == Quoting::InsideAfterQuote
+            && let Some(&b) = buf.first()
+        {
+            if b == b'"' {
+                self.quote = Quoting::Inside;
+                i = 1;
+            } else {
+                if !self.ends_field(b) {
+                    self.bad_close(base - 1);
+                }
+                self.quote = Quoting::Outside;
+            }
+        }
+        while i < buf.len() {
+            let Some(q) = memchr::memchr(b'"', &buf[i..]) else {
+                break;
+            };
+            let at = i + q;
+            match self.quote {
+                Quoting::Outside => {
+                    let before = if at > 0 { Some(buf[at - 1]) } else { self.prev };
+                    if before.is_none_or(|b| self.ends_field(b)) {
+                        self.quote = Quoting::Inside;
+                    }
+                    i = at + 1;
+                }
+                Quoting::Inside | Quoting::InsideAfterQuote => match buf.get(at + 1) {
+                    None => {
+                        self.quote = Quoting::InsideAfterQuote;
+                        i = at + 1;
+                    }
+                    Some(b'"') => i = at + 2,
+                    Some(&b) => {
+                        if !self.ends_field(b) {
+                            self.bad_close(base + at as u64);
+                        }
+                        self.quote = Quoting::Outside;
+                        i = at + 1;
+                    }
+                },
+            }
+        }
+    }
+
+    fn bad_close(&mut self, at: u64) {
+        if self.bad_closes.len() == MAX_BAD_CLOSES {
+            self.bad_closes.pop_front();
+        }
+        self.bad_closes.push_back(at);
+    }
+
+    /// The record being read has reached the limit: pass over the rest of its line (without
+    /// holding it), and end the record with a line end (after a closing quote when it is inside
+    /// a quoted field), which stands for the line end passed over.
+    fn cut(&mut self) -> io::Result<()> {
+        let cap = self.limit.saturating_mul(DISCARD_FACTOR);
+        let mut passed_over = 0u64;
+        let mut line_ended = false;
+        loop {
+            let chunk = match self.inner.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                self.at_end = true;
+                break;
+            }
+            if let Some(i) = memchr::memchr(b'\n', chunk) {
+                self.inner.consume(i + 1);
+                passed_over += i as u64 + 1;
+                line_ended = true;
+                break;
+            }
+            let n = chunk.len();
+            self.inner.consume(n);
+            passed_over += n as u64;
+            if passed_over > cap {
+                break;
+            }
+        }
+        let gave_up = !line_ended && !self.at_end;
+        self.truncated = Some(Truncated {
+            passed_over,
+            gave_up,
+        });
+        let bytes: &'static [u8] = if self.quote == Quoting::Inside {
+            b"\"\n"
+        } else {
+            b"\n"
+        };
+        self.mode = Mode::Closing {
+            bytes,
+            then_end: gave_up,
+        };
+        Ok(())
     }
 }
 
-impl<R: Read> Read for LineTracker<R> {
+impl<R: BufRead> Read for LineTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.note(&buf[..n]);
-        Ok(n)
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            match self.mode {
+                Mode::Ended => return Ok(0),
+                Mode::Closing { bytes, then_end } => {
+                    let n = bytes.len().min(buf.len());
+                    buf[..n].copy_from_slice(&bytes[..n]);
+                    self.mode = if n < bytes.len() {
+                        Mode::Closing {
+                            bytes: &bytes[n..],
+                            then_end,
+                        }
+                    } else if then_end {
+                        Mode::Ended
+                    } else {
+                        Mode::Normal
+                    };
+                    self.note(&buf[..n]);
+                    return Ok(n);
+                }
+                Mode::Normal => {}
+            }
+            let used = self.offset.saturating_sub(self.record_start);
+            if used >= self.limit {
+                if self.content_end <= self.record_start {
+                    // Only line ends so far: the record has not begun.
+                    self.record_start = self.offset;
+                } else {
+                    self.cut()?;
+                    continue;
+                }
+            }
+            let room = (self.limit - self.offset.saturating_sub(self.record_start))
+                .min(buf.len() as u64) as usize;
+            let n = self.inner.read(&mut buf[..room])?;
+            if n == 0 {
+                self.at_end = true;
+            }
+            self.note(&buf[..n]);
+            return Ok(n);
+        }
     }
 }
 
@@ -140,7 +400,7 @@ mod tests {
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(3) // small, so that runs are split across reads
-            .from_reader(LineTracker::new(data.as_bytes()));
+            .from_reader(LineTracker::new(data.as_bytes(), b','));
         let mut record = csv::ByteRecord::new();
         let mut out = Vec::new();
         while rdr.read_byte_record(&mut record).unwrap() {
@@ -171,24 +431,116 @@ mod tests {
         assert_eq!(firsts("h,h\ra,b\rc,d\r"), [1, 1, 1]);
     }
 
+    /// Reads `data` to its end through a tracker (in reads of `chunk` bytes, so that quotes fall
+    /// on buffer boundaries); returns it.
+    fn read_all(data: &str, chunk: usize) -> LineTracker<&[u8]> {
+        let mut t = LineTracker::new(data.as_bytes(), b',');
+        let mut buf = vec![0u8; chunk];
+        while t.read(&mut buf).unwrap() > 0 {}
+        t
+    }
+
     #[test]
     fn an_unclosed_quote_at_the_end_is_seen() {
-        let open = |data: &str, record_line: u64| {
-            let mut t = LineTracker::new(data.as_bytes());
-            std::io::copy(&mut t, &mut std::io::sink()).unwrap();
-            t.ends_in_open_quote(record_line)
+        let open = |data: &str| {
+            (1..=4)
+                .map(|chunk| {
+                    let t = read_all(data, chunk);
+                    t.ends_in_open_quote(data.len() as u64)
+                })
+                .collect::<Vec<_>>()
         };
-        assert!(open("h\nc1,\"never closed\nc1,ok\n\n", 2));
-        assert!(!open("h\nc1,\"two\nlines\",5\n", 2));
-        assert!(!open("h\nc1,\"one line\n", 2));
-        let mut t = LineTracker::new("a\nb\r\n\r\n".as_bytes());
-        std::io::copy(&mut t, &mut std::io::sink()).unwrap();
+        assert_eq!(open("h\nc1,\"never closed\nc1,ok\n\n"), [true; 4]);
+        assert_eq!(open("h\nc1,\"one line\n"), [true; 4]);
+        assert_eq!(open("h\nc1,\"two\nlines\",5\n"), [false; 4]);
+        // Doubled quotes inside a quoted field, and quotes inside unquoted text, are text.
+        assert_eq!(
+            open("h\nc1,\"say \"\"hi\"\"\"\nc2,5\" screen\n"),
+            [false; 4]
+        );
+        assert_eq!(open("h\nc1,x\"y\nc2,\"\"\n"), [false; 4]);
+        // A quote after a byte-order mark is not at the start of a field, for the csv crate too.
+        assert_eq!(open("\u{feff}\"h\nc1\n"), [false; 4]);
+        let t = read_all("a\nb\r\n\r\n", 4);
         assert_eq!(t.last_content_line(), 2);
     }
 
     #[test]
+    fn a_quote_closed_in_the_middle_of_a_field_is_seen() {
+        for chunk in 1..=5 {
+            let data = "h\n9,\"sorry\n10,agent,\"thanks\"\n";
+            let t = read_all(data, chunk);
+            // The quote opening `thanks` closed the field opened on line 2, and `t` follows.
+            let at = data.find("\"thanks").unwrap() as u64;
+            assert!(t.closed_badly(at, at + 1), "chunk {chunk}");
+            assert!(!t.closed_badly(0, at));
+            let fine = read_all("h\n\"a\",\"b\"\"c\"\r\n\"d\"\n\"\"\n", chunk);
+            assert!(!fine.closed_badly(0, u64::MAX), "chunk {chunk}");
+        }
+    }
+
+    /// The records of `data` read with a limit: (first field, whether it was cut).
+    fn limited(data: &[u8], limit: u64) -> Vec<(String, Option<Truncated>)> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(4)
+            .from_reader(LineTracker::new(data, b',').with_limit(limit));
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while rdr.read_byte_record(&mut record).unwrap() {
+            let end = rdr.position().byte();
+            let t = rdr.get_mut();
+            t.record_started(end);
+            out.push((
+                String::from_utf8_lossy(&record[0]).into_owned(),
+                t.take_truncated(),
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_cut_and_reading_goes_on_at_the_next_line() {
+        let long = format!(
+            "a,{}\nb,ok\n\n\n\n\nc,\"{}\nd,x\"\ne,ok\n",
+            "x".repeat(50),
+            "y".repeat(50)
+        );
+        let got = limited(long.as_bytes(), 20);
+        let names: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
+        // `c`'s quoted field is cut on its first line; its second line is then read as a record.
+        assert_eq!(names, ["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            got[0].1,
+            Some(Truncated {
+                passed_over: 33,
+                gave_up: false
+            })
+        );
+        assert!(got[1].1.is_none() && got[4].1.is_none());
+        assert!(got[2].1.is_some());
+        // Blank lines do not count towards a record.
+        assert_eq!(
+            limited(format!("{}a,b\n", "\n".repeat(100)).as_bytes(), 10)[0].1,
+            None
+        );
+    }
+
+    #[test]
+    fn an_endless_line_is_given_up_on() {
+        let zeros = vec![0u8; 1000];
+        let got = limited(&zeros, 10);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1.map(|t| t.gave_up), Some(true));
+        // A long last line without a line end is not endless: it just ends.
+        let got = limited(&zeros[..100], 10);
+        assert_eq!(got[0].1.map(|t| t.gave_up), Some(false));
+    }
+
+    #[test]
     fn memory_stays_bounded_on_a_record_full_of_line_breaks() {
-        let mut t = LineTracker::new(io::empty());
+        let mut t = LineTracker::new(io::empty(), b',');
         let field = "a\n".repeat(MAX_RUNS * 2);
         t.note(field.as_bytes());
         assert_eq!(t.runs.len(), MAX_RUNS);

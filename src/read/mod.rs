@@ -12,8 +12,11 @@ macro_rules! json_document_reader {
                 ctx: &mut $crate::read::ReadContext<'_>,
                 sink: &mut $crate::read::CallSink<'_>,
             ) -> Result<(), $crate::read::ReadError> {
-                let doc = $crate::read::json::parse_document(input, ctx)?;
-                read_document(doc, ctx, sink)
+                match $crate::read::json::parse_document(input, ctx)? {
+                    Some(doc) => read_document(doc, ctx, sink),
+                    // Over --max-call-bytes: counted and reported.
+                    None => Ok(()),
+                }
             }
         }
     };
@@ -38,7 +41,7 @@ use crate::accounting::{Accounting, SkipReason};
 use crate::model::{Call, Speaker, Turn};
 use chrono::NaiveDate;
 use std::fmt;
-use std::io::BufRead;
+use std::io::{self, BufRead};
 
 /// The formats callaudit reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -229,8 +232,12 @@ impl ColumnMap {
     }
 }
 
+/// The default of `--max-call-bytes`: the most a call (its text and turns), a line, a CSV record
+/// or a vendor JSON document may take.
+pub const DEFAULT_MAX_CALL_BYTES: u64 = 64 << 20;
+
 /// Options every reader may consult.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ReadOptions {
     pub map: ColumnMap,
     /// Field delimiter for CSV; sniffed from the header when `None`.
@@ -239,6 +246,43 @@ pub struct ReadOptions {
     pub agent_names: Vec<String>,
     /// Stop at the first malformed row instead of skipping it.
     pub strict: bool,
+    /// `--max-call-bytes`: a call, line, record or document over it is skipped and counted.
+    pub max_call_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            map: ColumnMap::default(),
+            delimiter: None,
+            agent_names: Vec::new(),
+            strict: false,
+            max_call_bytes: DEFAULT_MAX_CALL_BYTES,
+        }
+    }
+}
+
+/// `--max-call-bytes` for messages: `64 MiB`, `1000 bytes`.
+pub fn describe_bytes(n: u64) -> String {
+    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
+            return format!("{} {unit}", n >> shift);
+        }
+    }
+    format!("{n} bytes")
+}
+
+/// An id that says there is none: empty, or the placeholders exports write for a missing value
+/// (`None` from Python, `null`). Such ids are absent, never one call shared by every row or
+/// file that has them.
+pub fn is_placeholder_id(id: &str) -> bool {
+    let id = id.trim();
+    id.is_empty() || id.eq_ignore_ascii_case("none") || id.eq_ignore_ascii_case("null")
+}
+
+/// The id, trimmed, unless it is a placeholder (see `is_placeholder_id`).
+pub fn known_id(id: &str) -> Option<&str> {
+    (!is_placeholder_id(id)).then(|| id.trim())
 }
 
 /// What a reader gets for one input: where it is (for messages), the options, and the
@@ -333,6 +377,45 @@ impl ReadContext<'_> {
         Ok(())
     }
 
+    /// Adds a turn to `call`, unless the call would then take more than `--max-call-bytes`:
+    /// then the call is too large, its turns are dropped, and they, this row and every later
+    /// row of the call are counted as skipped (too large). `None` when the row was skipped.
+    pub fn push_turn<'c>(
+        &mut self,
+        call: &'c mut Call,
+        speaker: Speaker,
+        text: &str,
+        line: u64,
+    ) -> Result<Option<&'c mut Turn>, ReadError> {
+        if call.too_large {
+            self.acct.skip(SkipReason::TooLarge, 1);
+            return Ok(None);
+        }
+        let grown = call.bytes() + text.len() as u64 + 1 + std::mem::size_of::<Turn>() as u64;
+        if grown > self.options.max_call_bytes {
+            self.call_too_large(call, line, 1)?;
+            return Ok(None);
+        }
+        Ok(Some(call.push_turn(speaker, text, line)))
+    }
+
+    /// Drops `call` for its size (see `push_turn`): its turns and `more` rows (the row that
+    /// did not fit) are counted as skipped, and it is reported once.
+    pub fn call_too_large(
+        &mut self,
+        call: &mut Call,
+        line: u64,
+        more: u64,
+    ) -> Result<(), ReadError> {
+        let rows = call.drop_for_size() + more;
+        let message = format!(
+            "call {} takes more than {} (--max-call-bytes): it is not audited, and its later rows are skipped too",
+            call.id,
+            describe_bytes(self.options.max_call_bytes)
+        );
+        self.skip_rows(SkipReason::TooLarge, line, rows, &message)
+    }
+
     /// Counts one utterance of a whole-document format and adds it to `call` as turn
     /// `index` (1-based), or skips it when its text is empty. `position` names it in messages.
     pub fn utterance<'c>(
@@ -348,26 +431,38 @@ impl ReadContext<'_> {
             self.skip_at(SkipReason::MissingText, &position(), "no text")?;
             return Ok(None);
         }
+        let Some(turn) = self.push_turn(call, speaker, text, index)? else {
+            return Ok(None);
+        };
         if speaker == Speaker::Other {
             self.acct.rows_other_speaker += 1;
         }
-        Ok(Some(call.push_turn(speaker, text, index)))
+        Ok(Some(turn))
     }
 
     /// Hands the one call of a whole-document input to the sink. A document without a single
-    /// utterance left is not a call; it is reported so that the file is not silently empty.
+    /// utterance left is not a call; it is counted and reported so that the file is not
+    /// silently empty. A call dropped for its size goes on, to be counted as such.
     pub fn deliver(&mut self, call: Call, sink: &mut CallSink<'_>) -> Result<(), ReadError> {
-        if call.turns.is_empty() {
-            self.acct.warn(format!(
-                "{}: call {} has no utterance to audit",
-                self.name, call.id
-            ));
+        if call.turns.is_empty() && !call.too_large {
+            self.empty_call(&call.id, None);
             return Ok(());
         }
         if !sink(call) {
             return Err(ReadError::Stopped);
         }
         Ok(())
+    }
+
+    /// Counts and reports a call with nothing to audit, at its line if it has one.
+    pub fn empty_call(&mut self, id: &str, line: Option<u64>) {
+        self.acct.calls_empty += 1;
+        let at = match line {
+            Some(line) => format!("{}:{line}", self.name),
+            None => self.name.to_string(),
+        };
+        self.acct
+            .warn(format!("{at}: call {id} has no utterance to audit"));
     }
 
     /// A new call for this input, starting at its first line.
@@ -456,30 +551,73 @@ pub fn ms(value: f64) -> Option<u64> {
 
 /// Reads an input one line at a time for the line-based formats (JSONL, WebVTT, plain text):
 /// lines are numbered from 1, their line end is removed, and a line with bytes that are not
-/// UTF-8 is decoded with replacement characters and counted.
+/// UTF-8 is decoded with replacement characters and counted. A line over `--max-call-bytes` is
+/// passed over without being held, counted as a row skipped (too large), and reported; one that
+/// goes on for `DISCARD_FACTOR` times the limit (an endless input such as `/dev/zero`) ends the
+/// input there, with a warning.
 #[derive(Default)]
 pub struct Lines {
     buf: Vec<u8>,
     number: u64,
 }
 
+/// How a line was read.
+enum LineRead {
+    /// The input ended before any byte.
+    End,
+    /// A line (in `buf`).
+    Line,
+    /// A line over the limit, passed over; `true` when it was given up on as endless.
+    TooLong(bool),
+}
+
 impl Lines {
+    /// The number of the last line read.
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+
     /// The next line and its number, or `None` at the end of the input.
     pub fn next(
         &mut self,
         input: &mut dyn BufRead,
         ctx: &mut ReadContext<'_>,
     ) -> Result<Option<(u64, std::borrow::Cow<'_, str>)>, ReadError> {
-        self.buf.clear();
-        let n = input.read_until(b'\n', &mut self.buf).map_err(|e| {
-            ReadError::Input(format!(
-                "{}:{}: cannot read: {e}",
-                ctx.name,
-                self.number + 1
-            ))
-        })?;
-        if n == 0 {
-            return Ok(None);
+        let limit = ctx.options.max_call_bytes;
+        loop {
+            self.buf.clear();
+            let read = read_line_within(input, &mut self.buf, limit).map_err(|e| {
+                ReadError::Input(format!(
+                    "{}:{}: cannot read: {e}",
+                    ctx.name,
+                    self.number + 1
+                ))
+            })?;
+            match read {
+                LineRead::End => return Ok(None),
+                LineRead::Line => break,
+                LineRead::TooLong(endless) => {
+                    self.number += 1;
+                    ctx.acct.rows_read += 1;
+                    ctx.skip(
+                        SkipReason::TooLarge,
+                        self.number,
+                        &format!(
+                            "a line of more than {} (--max-call-bytes)",
+                            describe_bytes(limit)
+                        ),
+                    )?;
+                    if endless {
+                        ctx.acct.warn(format!(
+                            "{}:{}: the line goes on for more than {}: the rest of the input is not read",
+                            ctx.name,
+                            self.number,
+                            describe_bytes(limit.saturating_mul(line_tracker::DISCARD_FACTOR))
+                        ));
+                        return Ok(None);
+                    }
+                }
+            }
         }
         self.number += 1;
         let mut end = self.buf.len();
@@ -491,6 +629,58 @@ impl Lines {
             self.number,
             text_lossy(&self.buf[..end], ctx.acct, &mut lossy),
         )))
+    }
+}
+
+/// Reads one line (with its line end) into `buf`, holding at most `limit` bytes of it; a longer
+/// line is passed over to its end (or for `DISCARD_FACTOR` times the limit at most).
+fn read_line_within(
+    input: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> io::Result<LineRead> {
+    let mut over = false;
+    let mut passed_over = 0u64;
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(if over {
+                LineRead::TooLong(false)
+            } else if buf.is_empty() {
+                LineRead::End
+            } else {
+                LineRead::Line
+            });
+        }
+        let (take, ends) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        if !over && (buf.len() + take) as u64 > limit {
+            over = true;
+            passed_over = buf.len() as u64;
+            buf.clear();
+        }
+        if over {
+            passed_over += take as u64;
+        } else {
+            buf.extend_from_slice(&chunk[..take]);
+        }
+        input.consume(take);
+        if ends {
+            return Ok(if over {
+                LineRead::TooLong(false)
+            } else {
+                LineRead::Line
+            });
+        }
+        if over && passed_over > limit.saturating_mul(line_tracker::DISCARD_FACTOR) {
+            return Ok(LineRead::TooLong(true));
+        }
     }
 }
 

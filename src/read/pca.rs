@@ -1,13 +1,13 @@
 //! Output of Amazon's post-call analytics sample solution (PCA), one call per document:
 //! `{"ConversationAnalytics": {"GUID", "Agent", "ConversationTime", "SpeakerLabels": [{"Speaker":
-//! "spk_0", "DisplayText": "Agent"}], "SpeakerTime": {"NonTalkTime": {"Instances": [...]}},
-//! "SourceInformation": [{"TranscribeJobInfo": {"TranscriptionJobName"}}]},
+//! "spk_0", "DisplayText": "Agent"}], "SpeakerTime": {"NonTalkTime": {"Instances": [...]}}},
 //! "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText", "SegmentStartTime",
 //! "SegmentEndTime", "SegmentInterruption", "IVRSegment"?}]}`.
 //!
 //! Roles come from `SpeakerLabels` only, never from what the text sounds like: a mislabelled
 //! channel is the export's to fix, and guessing would hide it. Times are seconds. `Agent` and
-//! `GUID` hold the string "None" when unknown, which means none.
+//! `GUID` hold the string "None" when unknown, which means none (so do `null` and empty); a
+//! call without a GUID is the file's, named by the file name.
 
 use super::dates::parse_date;
 use super::json::{array, field, item, top_object};
@@ -35,8 +35,6 @@ struct Analytics {
     speaker_labels: Vec<SpeakerLabel>,
     #[serde(default)]
     speaker_time: Option<SpeakerTime>,
-    #[serde(default)]
-    source_information: Vec<SourceInformation>,
 }
 
 #[derive(Deserialize)]
@@ -67,20 +65,6 @@ struct Quiet {
     begin_offset_secs: Option<f64>,
     #[serde(default, deserialize_with = "seconds")]
     end_offset_secs: Option<f64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct SourceInformation {
-    #[serde(default)]
-    transcribe_job_info: Option<JobInfo>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct JobInfo {
-    #[serde(default)]
-    transcription_job_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -117,10 +101,9 @@ fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     })
 }
 
-/// PCA writes the string "None" for an unknown agent or GUID.
+/// PCA writes the string "None" for an unknown agent or GUID (see `known_id`).
 fn known(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("none"))
+    v.as_deref().and_then(super::known_id).map(str::to_string)
 }
 
 json_document_reader!(PcaReader);
@@ -141,15 +124,9 @@ pub fn read_document(
             ctx.name
         ));
     }
-    let job_name = analytics.source_information.iter().find_map(|s| {
-        s.transcribe_job_info
-            .as_ref()?
-            .transcription_job_name
-            .clone()
-    });
-    let id = known(analytics.guid)
-        .or_else(|| known(job_name))
-        .unwrap_or_else(|| call_id_from_name(ctx.name));
+    // Without a GUID the file is the call: its name is the id. (Not the Transcribe job name:
+    // copies of an export, or files of one job re-run, would become one call.)
+    let id = known(analytics.guid).unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.agent_id = known(analytics.agent);
     call.date = analytics
@@ -228,7 +205,8 @@ mod tests {
                 ]}"#,
         );
         let c = &calls.unwrap()[0];
-        assert_eq!(c.id, "job-3.wav");
+        // GUID "None": the file is the call (not the Transcribe job it names).
+        assert_eq!(c.id, "x");
         assert_eq!(c.agent_id, None);
         assert_eq!(c.date, chrono::NaiveDate::from_ymd_opt(2022, 6, 1));
         let speakers: Vec<_> = c.turns.iter().map(|t| t.speaker).collect();
@@ -262,6 +240,18 @@ mod tests {
         let c = &calls.unwrap()[0];
         assert_eq!((c.id.as_str(), c.agent()), ("g-1", "ann"));
         assert_eq!(c.turns[0].speaker, Speaker::Other);
+    }
+
+    #[test]
+    fn guids_that_say_there_is_none_leave_the_file_name_as_the_call_id() {
+        for guid in ["\"None\"", "\"null\"", "\"\"", "\" NULL \"", "null"] {
+            let doc = format!(
+                r#"{{"ConversationAnalytics": {{"GUID": {guid}, "SourceInformation": [{{"TranscribeJobInfo": {{"TranscriptionJobName": "same-job"}}}}]}},
+                    "SpeechSegments": [{{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}}]}}"#
+            );
+            let (calls, _) = read("exports/call-9.json", &doc);
+            assert_eq!(calls.unwrap()[0].id, "call-9", "GUID {guid}");
+        }
     }
 
     #[test]

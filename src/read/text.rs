@@ -183,14 +183,20 @@ impl TextReader {
             return Ok(());
         };
         ctx.acct.rows_read += 1;
+        if call.too_large {
+            ctx.acct.skip(SkipReason::TooLarge, 1);
+            return Ok(());
+        }
         let text = p.text.trim();
         if text.is_empty() {
             return ctx.skip(SkipReason::MissingText, p.line, "speaker line without text");
         }
-        if p.speaker == Speaker::Other {
-            ctx.acct.rows_other_speaker += 1;
+        if let Some(turn) = ctx.push_turn(call, p.speaker, text, p.line)? {
+            turn.start_ms = p.start_ms;
+            if p.speaker == Speaker::Other {
+                ctx.acct.rows_other_speaker += 1;
+            }
         }
-        call.push_turn(p.speaker, text, p.line).start_ms = p.start_ms;
         Ok(())
     }
 }
@@ -246,10 +252,18 @@ impl Reader for TextReader {
                     });
                 }
                 None => match pending.as_mut() {
-                    Some(p) => {
-                        p.text.push('\n');
-                        p.text.push_str(line.trim());
+                    // A turn over several lines may not outgrow --max-call-bytes either.
+                    Some(p) if !call.too_large => {
+                        let grown = call.bytes() + (p.text.len() + line.len()) as u64 + 1;
+                        if grown > ctx.options.max_call_bytes {
+                            p.text = String::new();
+                            ctx.call_too_large(&mut call, line_no, 0)?;
+                        } else {
+                            p.text.push('\n');
+                            p.text.push_str(line.trim());
+                        }
                     }
+                    Some(_) => {}
                     None => {
                         preamble.get_or_insert(line_no);
                     }

@@ -150,6 +150,8 @@ fn parts(payload: &[String]) -> Vec<Part> {
 struct Block {
     line: u64,
     lines: Vec<String>,
+    /// Its lines were dropped: the call outgrew --max-call-bytes.
+    dropped: bool,
 }
 
 impl VttReader {
@@ -160,6 +162,12 @@ impl VttReader {
         voiced: &mut bool,
         ctx: &mut ReadContext<'_>,
     ) -> Result<(), ReadError> {
+        if block.dropped || call.too_large {
+            // Counted as skipped when the call outgrew --max-call-bytes.
+            ctx.acct.rows_read += 1;
+            ctx.acct.skip(SkipReason::TooLarge, 1);
+            return Ok(());
+        }
         let first = block.lines[0].trim_start();
         if ["NOTE", "STYLE", "REGION"].iter().any(|k| {
             first == *k
@@ -208,12 +216,14 @@ impl VttReader {
                 }
                 None => Speaker::Other,
             };
+            let Some(turn) = ctx.push_turn(call, speaker, part.text.trim(), line)? else {
+                continue;
+            };
+            turn.start_ms = Some(start);
+            turn.end_ms = Some(end.max(start));
             if speaker == Speaker::Other {
                 ctx.acct.rows_other_speaker += 1;
             }
-            let turn = call.push_turn(speaker, part.text.trim(), line);
-            turn.start_ms = Some(start);
-            turn.end_ms = Some(end.max(start));
         }
         Ok(())
     }
@@ -231,21 +241,26 @@ impl Reader for VttReader {
         let agent_names = ctx.options.agent_names.clone();
         let mut names = NamedSpeakers::new(&agent_names, true);
         let mut voiced = false;
+        let mut header_seen = false;
         let mut block: Option<Block> = None;
         let mut lines = Lines::default();
+        let mut block_bytes = 0u64;
         while let Some((line_no, raw)) = lines.next(input, ctx)? {
             let line = raw.as_ref();
-            if line_no == 1 {
-                if !is_header(line) {
+            if !header_seen {
+                // Line 1, unless it was too long to be read.
+                if line_no != 1 || !is_header(line) {
                     return Err(ReadError::Input(format!(
                         "{}:1: not WebVTT: expected the first line to be `WEBVTT`",
                         ctx.name
                     )));
                 }
+                header_seen = true;
                 // The header block (title, metadata headers) runs to the first blank line.
                 block = Some(Block {
                     line: 1,
                     lines: vec!["NOTE".into()],
+                    dropped: false,
                 });
                 continue;
             }
@@ -253,15 +268,33 @@ impl Reader for VttReader {
                 if let Some(b) = block.take() {
                     Self::cue(b, &mut call, &mut names, &mut voiced, ctx)?;
                 }
+                block_bytes = 0;
                 continue;
             }
-            block
-                .get_or_insert_with(|| Block {
-                    line: line_no,
-                    lines: Vec::new(),
-                })
-                .lines
-                .push(line.to_string());
+            let b = block.get_or_insert_with(|| Block {
+                line: line_no,
+                lines: Vec::new(),
+                dropped: false,
+            });
+            // A cue over many lines may not outgrow --max-call-bytes either.
+            block_bytes += line.len() as u64 + 1;
+            if !b.dropped && call.bytes() + block_bytes > ctx.options.max_call_bytes {
+                b.dropped = true;
+                b.lines = Vec::new();
+                if !call.too_large {
+                    ctx.call_too_large(&mut call, line_no, 0)?;
+                }
+            }
+            if !b.dropped {
+                b.lines.push(line.to_string());
+            }
+        }
+        if !header_seen && lines.number() > 0 {
+            // The first line was too long to be read.
+            return Err(ReadError::Input(format!(
+                "{}:1: not WebVTT: expected the first line to be `WEBVTT`",
+                ctx.name
+            )));
         }
         if let Some(b) = block.take() {
             Self::cue(b, &mut call, &mut names, &mut voiced, ctx)?;
