@@ -1023,6 +1023,83 @@ fn a_hangup_ignored_by_nohup_stays_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let fifo = d.join("wait.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let child = std::process::Command::new("nohup")
+        .arg(assert_cmd::cargo::cargo_bin("callaudit"))
+        .current_dir(d)
+        .args(["audit", "-q", "wait.csv", "-o", "r.json"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    wait_for("a staged output", || staged_files(d).len() == 1);
+    let pid = child.0.id().to_string();
+    let kill = |sig: &str| {
+        std::process::Command::new("kill")
+            .args(["-s", sig, &pid])
+            .status()
+            .unwrap()
+    };
+    assert!(kill("HUP").success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.0.try_wait().unwrap().is_none(),
+        "SIGHUP ended a nohup run"
+    );
+    assert!(kill("TERM").success());
+    child.exit("SIGTERM to end the run");
+    assert!(staged_files(d).is_empty());
+}
+
+#[test]
+fn a_run_stopped_by_bad_input_still_says_what_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "a.csv",
+        "call_id,speaker,text\nc1,agent,hi\nc1,customer,hello\nc2,agent,sorry\nc2,agent,\nc3,agent,hi\n",
+    );
+    let run = audit(args(&[&"--strict", &input]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let s = summary(&run.stderr).unwrap_or_else(|| panic!("no summary: {}", run.stderr));
+    assert_eq!(s.rows_read, 4, "{}", run.stderr);
+    assert_eq!(s.rows_audited + s.rows_skipped, s.rows_read);
+    assert_eq!(s.calls_audited, 1, "c1 was complete before the bad row");
+    // The summary comes before the error, which stays the last line.
+    let last = run.stderr.lines().last().unwrap();
+    assert!(last.starts_with("callaudit: error: "), "{}", run.stderr);
+    // An unreadable second file: the first one's rows are counted.
+    let good = write(dir.path(), "good.csv", many_calls_csv(3, 4));
+    // Inputs are read in name order: the good one first.
+    let cut = truncated_gzip_case(
+        dir.path(),
+        "zz-cut.csv.gz",
+        many_calls_csv(300, 4).as_bytes(),
+    );
+    let run = audit(args(&[&good, &cut]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let s = summary(&run.stderr).unwrap_or_else(|| panic!("no summary: {}", run.stderr));
+    assert_eq!(s.files, 1);
+    assert!(s.rows_read >= 12, "{}", run.stderr);
+    assert_eq!(
+        s.rows_audited + s.rows_skipped,
+        s.rows_read,
+        "{}",
+        run.stderr
+    );
+    // --quiet keeps it quiet.
+    let run = audit(args(&[&"--quiet", &good, &cut]));
+    assert!(summary(&run.stderr).is_none(), "{}", run.stderr);
+}
+
 // ---- Issue 10: rows lost, files read twice, calls that depend on file names, memory. ----
 
 /// The issue's example: call ids of different lengths (`9`, `10`) hid the unclosed quote on
@@ -1525,74 +1602,6 @@ fn a_fifo_in_an_input_directory_is_counted_as_unreadable() {
             .unwrap()
             .success()
     );
-    let child = std::process::Command::new("nohup")
-        .arg(assert_cmd::cargo::cargo_bin("callaudit"))
-        .current_dir(d)
-        .args(["audit", "-q", "wait.csv", "-o", "r.json"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut child = Running(child);
-    wait_for("a staged output", || staged_files(d).len() == 1);
-    let pid = child.0.id().to_string();
-    let kill = |sig: &str| {
-        std::process::Command::new("kill")
-            .args(["-s", sig, &pid])
-            .status()
-            .unwrap()
-    };
-    assert!(kill("HUP").success());
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    assert!(
-        child.0.try_wait().unwrap().is_none(),
-        "SIGHUP ended a nohup run"
-    );
-    assert!(kill("TERM").success());
-    child.exit("SIGTERM to end the run");
-    assert!(staged_files(d).is_empty());
-}
-
-#[test]
-fn a_run_stopped_by_bad_input_still_says_what_it_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = write(
-        dir.path(),
-        "a.csv",
-        "call_id,speaker,text\nc1,agent,hi\nc1,customer,hello\nc2,agent,sorry\nc2,agent,\nc3,agent,hi\n",
-    );
-    let run = audit(args(&[&"--strict", &input]));
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    let s = summary(&run.stderr).unwrap_or_else(|| panic!("no summary: {}", run.stderr));
-    assert_eq!(s.rows_read, 4, "{}", run.stderr);
-    assert_eq!(s.rows_audited + s.rows_skipped, s.rows_read);
-    assert_eq!(s.calls_audited, 1, "c1 was complete before the bad row");
-    // The summary comes before the error, which stays the last line.
-    let last = run.stderr.lines().last().unwrap();
-    assert!(last.starts_with("callaudit: error: "), "{}", run.stderr);
-    // An unreadable second file: the first one's rows are counted.
-    let good = write(dir.path(), "good.csv", many_calls_csv(3, 4));
-    // Inputs are read in name order: the good one first.
-    let cut = truncated_gzip_case(
-        dir.path(),
-        "zz-cut.csv.gz",
-        many_calls_csv(300, 4).as_bytes(),
-    );
-    let run = audit(args(&[&good, &cut]));
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    let s = summary(&run.stderr).unwrap_or_else(|| panic!("no summary: {}", run.stderr));
-    assert_eq!(s.files, 1);
-    assert!(s.rows_read >= 12, "{}", run.stderr);
-    assert_eq!(
-        s.rows_audited + s.rows_skipped,
-        s.rows_read,
-        "{}",
-        run.stderr
-    );
-    // --quiet keeps it quiet.
-    let run = audit(args(&[&"--quiet", &good, &cut]));
-    assert!(summary(&run.stderr).is_none(), "{}", run.stderr);
     let run = audit([&exports]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
