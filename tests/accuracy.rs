@@ -26,7 +26,7 @@ const ITEMS: &[(&str, f64, f64)] = &[
     ("additional_concerns", 0.90, 0.75),
     ("empathy", 0.80, 0.75),
     ("clarifying_question", 0.80, 0.90),
-    ("resolution", 0.80, 0.71),
+    ("resolution", 0.80, 0.73),
     ("customer_upset", 0.80, 0.79),
     ("customer_calmed", 0.80, 0.50),
     ("mirroring", 0.70, 0.25),
@@ -39,8 +39,8 @@ const ITEMS: &[(&str, f64, f64)] = &[
 struct Scores {
     n: u64,
     reviewer_yes: u64,
-    precision: Option<f64>,
-    recall: Option<f64>,
+    /// As `calibrate` prints them (two decimals), for the table.
+    printed: [String; 3],
     f1: Option<f64>,
 }
 
@@ -77,8 +77,10 @@ fn calibrate(
                 Scores {
                     n: count(1),
                     reviewer_yes,
-                    precision: rate(both, tool_yes),
-                    recall: rate(both, reviewer_yes),
+                    printed: [5, 6, 7].map(|i| match &rec[i] {
+                        "" => "–".to_string(),
+                        v => v.to_string(),
+                    }),
                     f1: rate(2 * both, reviewer_yes + tool_yes),
                 },
             )
@@ -86,11 +88,9 @@ fn calibrate(
         .collect()
 }
 
-/// Two decimals, rounded down, so a printed value never claims more than was measured.
+/// Two decimals, as `calibrate` prints them.
 fn f2(x: Option<f64>) -> String {
-    x.map_or("–".into(), |v| {
-        format!("{:.2}", (v * 100.0 + 1e-9).floor() / 100.0)
-    })
+    x.map_or("–".into(), |v| format!("{v:.2}"))
 }
 
 fn table(ours: &BTreeMap<String, Scores>, naive: &BTreeMap<String, Scores>) -> String {
@@ -101,15 +101,24 @@ fn table(ours: &BTreeMap<String, Scores>, naive: &BTreeMap<String, Scores>) -> S
     for (item, target, _) in ITEMS {
         let s = ours.get(*item).cloned().unwrap_or_default();
         let n = naive.get(*item).cloned().unwrap_or_default();
+        let n = Scores {
+            printed: n.printed.clone().map(|p| if p.is_empty() { "–".into() } else { p }),
+            ..n
+        };
         let met = s.f1.is_some_and(|f| f >= *target);
+        // Met or not is decided on the exact F1; say so where rounding would hide it.
+        let exact = match s.f1 {
+            Some(f) if !met && f2(Some(f)) == f2(Some(*target)) => format!(" ({f:.3})"),
+            _ => String::new(),
+        };
         t.push_str(&format!(
-            "| `{item}` | {} / {} | {} | {} | {} | {} | ≥ {target:.2} {} |\n",
+            "| `{item}` | {} / {} | {} | {} | {} | {} | ≥ {target:.2} {}{exact} |\n",
             s.reviewer_yes,
             s.n,
-            f2(s.precision),
-            f2(s.recall),
-            f2(s.f1),
-            f2(n.f1),
+            s.printed[0],
+            s.printed[1],
+            s.printed[2],
+            n.printed[2],
             if met { "met" } else { "**not met**" }
         ));
     }
