@@ -340,7 +340,12 @@ pub struct InputArgs {
     /// The most a call may take in memory (its text and turns), and a line, CSV record or
     /// vendor JSON document; one over it is skipped and counted (`too large`). Bytes, or with
     /// K, M, G (KiB, MiB, GiB)
-    #[arg(long, value_name = "BYTES", default_value = "64M")]
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "64M",
+        env = "CALLAUDIT_MAX_CALL_BYTES"
+    )]
     pub max_call_bytes: String,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never

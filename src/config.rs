@@ -630,3 +630,44 @@ pub fn show(p: &Provenance) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_audit_option_has_its_environment_variable() {
+        for arg in audit_command().get_arguments() {
+            let id = arg.get_id().as_str();
+            let Some(long) = arg.get_long() else { continue };
+            if is_meta(id) {
+                continue;
+            }
+            let want = format!("CALLAUDIT_{}", long.to_uppercase().replace('-', "_"));
+            assert_eq!(
+                arg.get_env().and_then(|e| e.to_str()),
+                Some(want.as_str()),
+                "--{long} needs `env = \"{want}\"` (command line > environment > file)"
+            );
+            if matches!(arg.get_action(), ArgAction::SetTrue) {
+                // `CALLAUDIT_STRICT=0` must mean false, not an error.
+                let ok = clap::Command::new("t")
+                    .arg(arg.clone())
+                    .try_get_matches_from(["t"])
+                    .is_ok();
+                assert!(ok, "--{long}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion() {
+        let keys: Vec<String> = ["fail-under", "color", "inputs"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(unknown_key("fail_under", &keys).ends_with("did you mean `fail-under`?"));
+        assert!(unknown_key("colour", &keys).ends_with("did you mean `color`?"));
+        assert!(!unknown_key("zzz", &keys).contains("did you mean"));
+    }
+}

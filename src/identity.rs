@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn insensitive_ids_are_lower_cased() {
-        let id = Identity::new(AgentCase::Insensitive, None)
+        let id = Identity::new(AgentCase::Insensitive, None, 1)
             .unwrap()
             .unwrap();
         assert_eq!(id.resolve("Ann.Lee").0, "ann.lee");

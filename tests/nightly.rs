@@ -1046,24 +1046,21 @@ fn a_call_whose_rows_disagree_on_the_agent_is_counted_and_warned() {
     );
     let r = agents_run(&w, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.json()["accounting"]["calls_agent_disagrees"], 2);
+    let acct = &r.json()["accounting"];
+    assert_eq!(acct["calls_agent_disagrees"], 2);
+    assert_eq!(acct["calls_disagreeing"], 2);
     assert!(
         r.stderr.contains(
-            "calls.csv:2: call c1: its rows name agent ann and also bo; it is audited under ann, the first named"
+            "calls.csv:2: call c1: its rows disagree on agent (ann: 1 row, bo: 1 row); it takes the value most rows hold"
         ),
         "{}",
         r.stderr
     );
-    assert!(
-        r.stderr
-            .contains("2 call(s) whose rows name more than one agent (the first kept)"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("2 call(s) whose rows disagree on agent, date, team, queue or channel (most rows' value used); 2 of them on the agent"), "{}", r.stderr);
     // Two spellings of one agent are no disagreement once case is ignored.
     let r = agents_run(&w, &["--agent-case", "insensitive"]);
     assert_eq!(r.json()["accounting"]["calls_agent_disagrees"], 1);
-    // Nor is a call split across files that name the same agent; one that names another is.
+    // A call split across files that name different agents is one too.
     let w = Workdir::new();
     w.write("a.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
     w.write(
@@ -1090,8 +1087,41 @@ fn a_call_whose_rows_disagree_on_the_agent_is_counted_and_warned() {
     assert_eq!(r.json()["accounting"]["calls_agent_disagrees"], 1);
     assert!(
         r.stderr
-            .contains("call c2: its rows name agent bo and also cy"),
+            .contains("call c2: its rows disagree on agent (bo: 1 row, cy: 1 row)"),
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn spellings_of_one_agent_pool_their_rows_before_the_majority_is_taken() {
+    let w = Workdir::new();
+    w.write(
+        "calls.csv",
+        csv_of(&[
+            ("c1", "Ann", "agent", "hello"),
+            ("c1", "ann", "agent", "hello"),
+            ("c1", "ANN", "agent", "hello"),
+            ("c1", "bo", "agent", "thank you"),
+            ("c1", "bo", "agent", "thank you"),
+        ]),
+    );
+    let r = agents_run(&w, &["-q"]);
+    assert_eq!(
+        keys(&r.json()),
+        ["bo"],
+        "two rows of bo beat one of each spelling"
+    );
+    let r = agents_run(&w, &["-q", "--agent-case", "insensitive"]);
+    assert_eq!(keys(&r.json()), ["ann"], "three rows of ann beat two of bo");
+    w.write(
+        "agents.csv",
+        "id,name
+ann,Ann Lee
+Ann,Ann Lee
+ANN,Ann Lee
+",
+    );
+    let r = agents_run(&w, &["-q", "--agents", "agents.csv"]);
+    assert_eq!(keys(&r.json()), ["Ann Lee"]);
 }
