@@ -739,7 +739,14 @@ fn read_one(
             .saturating_sub(rows_handed_over + local.rows_skipped_total());
         local.skip(SkipReason::UnreadableFile, lost);
     }
-    let usable = local.rows_read.saturating_sub(local.rows_skipped_total());
+    // Rows skipped for their size are well-formed rows that `--max-call-bytes` left out, not
+    // signs of the wrong file.
+    let too_large = local
+        .rows_skipped
+        .get(&SkipReason::TooLarge)
+        .copied()
+        .unwrap_or(0);
+    let usable = local.rows_read.saturating_sub(local.rows_skipped_total()) + too_large;
     let unusable = result.is_ok() && local.rows_read > 0 && usable == 0;
     let skipped_as = unusable.then(|| {
         local
