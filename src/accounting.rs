@@ -82,10 +82,27 @@ pub struct Accounting {
     /// the value the most rows hold (the smallest on a tie).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_disagreeing: u64,
+    /// Of those, the calls whose rows name different agents (after `--agent-case` and
+    /// `--agents`, so two spellings of one agent are no disagreement).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_agent_disagrees: u64,
     /// Calls with nothing to audit: no utterance at all (`"turns": []`, an empty transcript),
     /// or every one skipped.
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_empty: u64,
+    /// Files that gave rows but not one usable row (every one skipped as bad): passed over
+    /// with `--keep-going`, else the run stops.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub files_unusable: u64,
+    /// Calls dated by `--metadata` because their export gave no date.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_dated_from_metadata: u64,
+    /// Calls dated from their file's path because neither the export nor `--metadata` did.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_dated_from_path: u64,
+    /// Audited calls whose agent id is not in the `--agents` file (reported under the id).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_agent_unlisted: u64,
     /// Warnings beyond those kept for display.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -166,6 +183,10 @@ impl Accounting {
             "file(s) named more than once, read once",
         );
         note(
+            self.files_unusable,
+            "file(s) without a usable row passed over",
+        );
+        note(
             self.calls_too_large,
             "call(s) over --max-call-bytes, not audited",
         );
@@ -173,6 +194,7 @@ impl Accounting {
             self.calls_disagreeing,
             "call(s) whose rows disagree on agent, date, team, queue or channel (most rows' value used)",
         );
+        note(self.calls_agent_disagrees, "of them on the agent");
         note(self.calls_empty, "call(s) with no utterance to audit");
         note(self.calls_filtered_out, "call(s) filtered out");
         note(
@@ -180,6 +202,18 @@ impl Accounting {
             "call(s) without agent, audited as (unknown)",
         );
         note(self.calls_without_date, "call(s) without date");
+        note(
+            self.calls_dated_from_metadata,
+            "call(s) dated by --metadata",
+        );
+        note(
+            self.calls_dated_from_path,
+            "call(s) dated from their file's path",
+        );
+        note(
+            self.calls_agent_unlisted,
+            "call(s) of agents not in --agents",
+        );
         note(self.calls_merged, "call(s) merged from non-contiguous rows");
         note(self.metadata_joined, "call(s) joined to --metadata");
         note(self.metadata_not_found, "call(s) not in --metadata");
@@ -230,6 +264,11 @@ impl Accounting {
         self.calls_too_large += o.calls_too_large;
         self.calls_disagreeing += o.calls_disagreeing;
         self.calls_empty += o.calls_empty;
+        self.files_unusable += o.files_unusable;
+        self.calls_dated_from_metadata += o.calls_dated_from_metadata;
+        self.calls_dated_from_path += o.calls_dated_from_path;
+        self.calls_agent_disagrees += o.calls_agent_disagrees;
+        self.calls_agent_unlisted += o.calls_agent_unlisted;
         for w in &o.warnings {
             if self.warnings.len() < MAX_WARNINGS {
                 self.warnings.push(w.clone());

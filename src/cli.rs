@@ -20,14 +20,29 @@ interrupting), and reports per-agent compliance.",
     callaudit explain calls.csv --call 8841
     callaudit rubric show > my-rubric.toml
 
+CONFIGURATION:
+    Every audit option can also come from the environment (CALLAUDIT_ and the option's name:
+    CALLAUDIT_FAIL_UNDER=75) or from a config file (./callaudit.toml, --config FILE or
+    CALLAUDIT_CONFIG). The command line wins over the environment, which wins over the file.
+    `callaudit config show` prints the effective configuration and where each value came from.
+
 EXIT CODES:
     0  success
-    1  a gate failed (--fail-under, --fail-agent-under, --fail-on)
+    1  a gate failed (--fail-under, --fail-agent-under, --fail-on, --fail-item-under,
+       --fail-drop, --max-skipped)
     2  usage error, unreadable or invalid input, nothing to audit"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Read option defaults from FILE instead of ./callaudit.toml (see `callaudit config show`)
+    #[arg(long, global = true, value_name = "FILE", env = "CALLAUDIT_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore ./callaudit.toml and CALLAUDIT_CONFIG
+    #[arg(long, global = true)]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +66,18 @@ stderr.",
 
     Nightly job: JSON report, per-call CSV, fail when the mean drops below 75:
         callaudit audit exports/ --format json -o report.json --calls calls.csv --fail-under 75
+
+    Nightly gates: at most 0.5% bad rows, transfers in at most 5% of calls, empathy met in at
+    least 60% of the calls where it applies, no drop of more than 5 points since yesterday:
+        callaudit audit exports/ --last 1d --max-skipped 0.5% --fail-on 'transfer>5%' \\
+            --fail-item-under empathy=60 --baseline yesterday.json --fail-drop 5
+
+    The same from a config file (./callaudit.toml; see `callaudit config show`):
+        inputs = [\"exports/\"]
+        last = \"1d\"
+        max-skipped = \"0.5%\"
+        fail-on = [\"transfer>5%\"]
+        fail-item-under = [\"empathy=60\"]
 
     A CSV with unusual column names:
         callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
@@ -130,6 +157,10 @@ EXIT STATUS:
     #[command(subcommand)]
     Rubric(RubricCommand),
 
+    /// Show the effective configuration: config file, environment and command line
+    #[command(subcommand)]
+    Config(ConfigCommand),
+
     /// Print a shell completion script
     #[command(after_long_help = "EXAMPLES:
     callaudit completions bash > /etc/bash_completion.d/callaudit
@@ -144,6 +175,31 @@ EXIT STATUS:
     #[command(after_long_help = "EXAMPLES:
     callaudit man > callaudit.1 && man ./callaudit.1")]
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective audit configuration and where each value came from
+    #[command(
+        long_about = "Print the configuration `callaudit audit` would run with, as a config file: \
+every audit option with its value and, in a comment, where the value came from: the command \
+line, the environment (CALLAUDIT_…), the config file (FILE:LINE:COLUMN) or the built-in \
+default. Options that are not set are listed commented out.
+
+The config file is --config FILE, else the file CALLAUDIT_CONFIG names, else ./callaudit.toml \
+when it exists (--no-config: none). It holds defaults for any audit option, under the option's \
+long name: `fail-under = 75`, `fail-on = [\"transfer>5%\"]`, `inputs = [\"exports/\"]`. Paths \
+in it are relative to the file's directory. A key that is no audit option is an error naming \
+FILE:LINE:COLUMN. The input options (rubric, metadata, agents, map, …) apply to explain, \
+sample, calibrate and rubric lint too.
+
+Takes the same options as `callaudit audit`, to show what a command line would change.",
+        after_long_help = "EXAMPLES:
+    callaudit config show
+    callaudit config show --config nightly.toml --fail-under 80
+    CALLAUDIT_FORMAT=json callaudit config show > callaudit.toml"
+    )]
+    Show(Box<AuditArgs>),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -233,63 +289,101 @@ pub struct InputArgs {
 
     /// Read every input as this format instead of detecting it: csv, jsonl, json (any vendor
     /// JSON, by its keys), transcribe, contact-lens, pca, genesys, ccai, vtt, text
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", env = "CALLAUDIT_INPUT_FORMAT")]
     pub input_format: Option<String>,
 
     /// CSV columns by role: call=COL,agent=COL,speaker=COL,text=COL,order=COL,date=COL,
     /// start=COL,end=COL,team=COL,queue=COL
-    #[arg(long, value_name = "ROLE=COL,...")]
+    #[arg(long, value_name = "ROLE=COL,...", env = "CALLAUDIT_MAP")]
     pub map: Option<String>,
 
     /// CSV field delimiter (a single character; `\t` for tab); sniffed from the header if unset
-    #[arg(long, value_name = "CHAR")]
+    #[arg(long, value_name = "CHAR", env = "CALLAUDIT_DELIMITER")]
     pub delimiter: Option<String>,
 
     /// Speaker names that are agents, for WebVTT voices and plain-text prefixes
-    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "NAME,...",
+        value_delimiter = ',',
+        env = "CALLAUDIT_AGENT_NAMES"
+    )]
     pub agent_names: Vec<String>,
 
     /// Take the agent id from the file name: the first capture group of REGEX
     /// (PCA's convention: `_AGENT_(.*?)_`)
-    #[arg(long, value_name = "REGEX")]
+    #[arg(long, value_name = "REGEX", env = "CALLAUDIT_AGENT_FROM_FILENAME")]
     pub agent_from_filename: Option<String>,
 
     /// Contact records joined on call id: a CSV with call_id and agent_id, optionally team,
     /// date and queue
-    #[arg(long, value_name = "FILE.csv")]
+    #[arg(long, value_name = "FILE.csv", env = "CALLAUDIT_METADATA")]
     pub metadata: Option<PathBuf>,
 
     /// Stop at the first malformed row (exit 2) instead of skipping it
-    #[arg(long)]
+    #[arg(long, env = "CALLAUDIT_STRICT", value_parser = clap::builder::FalseyValueParser::new())]
     pub strict: bool,
 
     /// Report unreadable or truncated files and go on, instead of exit 2
-    #[arg(long)]
+    #[arg(long, env = "CALLAUDIT_KEEP_GOING", value_parser = clap::builder::FalseyValueParser::new())]
     pub keep_going: bool,
 
     /// Use this rubric instead of the built-in one
-    #[arg(long, value_name = "FILE.toml")]
+    #[arg(long, value_name = "FILE.toml", env = "CALLAUDIT_RUBRIC")]
     pub rubric: Option<PathBuf>,
 
     /// Worker threads (default: all cores; at most 4 per core). `--threads 1` does everything
     /// on one thread
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "CALLAUDIT_THREADS")]
     pub threads: Option<usize>,
 
     /// The most a call may take in memory (its text and turns), and a line, CSV record or
     /// vendor JSON document; one over it is skipped and counted (`too large`). Bytes, or with
     /// K, M, G (KiB, MiB, GiB)
-    #[arg(long, value_name = "BYTES", default_value = "64M")]
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "64M",
+        env = "CALLAUDIT_MAX_CALL_BYTES"
+    )]
     pub max_call_bytes: String,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto", env = "CALLAUDIT_COLOR")]
     pub color: ColorChoice,
 
     /// Mask every run of 4+ digits, e-mail addresses and phone numbers in quoted text
     /// (card numbers are always masked)
-    #[arg(long)]
+    #[arg(long, env = "CALLAUDIT_REDACT", value_parser = clap::builder::FalseyValueParser::new())]
     pub redact: bool,
+
+    /// Agent ids that differ only in letter case are one agent (insensitive: reported in lower
+    /// case), or two (exact)
+    #[arg(
+        long,
+        value_enum,
+        default_value = "exact",
+        env = "CALLAUDIT_AGENT_CASE"
+    )]
+    pub agent_case: AgentCase,
+
+    /// Agents' display names and teams: a CSV with id, name and team columns. Ids that share a
+    /// name are one agent, reported under the name; the team fills in calls that have none
+    #[arg(long = "agents", value_name = "FILE.csv", env = "CALLAUDIT_AGENTS")]
+    pub agents_file: Option<PathBuf>,
+
+    /// Date calls that have none (in the export or --metadata) from their file's path: the
+    /// first capture group of REGEX, or its groups named year, month and day; `off` to stop
+    /// (default: YYYY/MM/DD/, YYYY-MM-DD, YYYYMMDD and year=YYYY/month=MM/day=DD, the last one
+    /// in the path)
+    #[arg(long, value_name = "REGEX", env = "CALLAUDIT_DATE_FROM_PATH")]
+    pub date_from_path: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AgentCase {
+    Exact,
+    Insensitive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -328,27 +422,27 @@ pub enum SortArg {
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// Only calls on or after DATE (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_SINCE")]
     pub since: Option<String>,
 
     /// Only calls on or before DATE (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_UNTIL")]
     pub until: Option<String>,
 
     /// Only calls of the last SPAN (7d, 2w, 24h) up to --as-of
-    #[arg(long, value_name = "SPAN")]
+    #[arg(long, value_name = "SPAN", env = "CALLAUDIT_LAST")]
     pub last: Option<String>,
 
     /// The day --last counts back from (default: today)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_AS_OF")]
     pub as_of: Option<String>,
 
     /// Only this agent (repeatable)
-    #[arg(long = "agent", value_name = "ID")]
+    #[arg(long = "agent", value_name = "ID", env = "CALLAUDIT_AGENT")]
     pub agents: Vec<String>,
 
     /// Only this team (repeatable; teams come from a team column or --metadata)
-    #[arg(long = "team", value_name = "NAME")]
+    #[arg(long = "team", value_name = "NAME", env = "CALLAUDIT_TEAM")]
     pub teams: Vec<String>,
 }
 
@@ -358,73 +452,110 @@ pub struct AuditArgs {
     pub input: InputArgs,
 
     /// Report format
-    #[arg(short, long, value_enum, default_value = "table")]
+    #[arg(
+        short,
+        long,
+        value_enum,
+        default_value = "table",
+        env = "CALLAUDIT_FORMAT"
+    )]
     pub format: FormatArg,
 
     /// Write the report to FILE (atomically) instead of stdout
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", env = "CALLAUDIT_OUTPUT")]
     pub output: Option<PathBuf>,
 
     /// Also write one record per call: .csv (counts per item) or .jsonl (with evidence)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CALLAUDIT_CALLS")]
     pub calls: Option<PathBuf>,
 
     /// Also write one CSV row per match: call, agent, item, turn, speaker, time, matched
     /// text and the (masked) turn text
-    #[arg(long, value_name = "FILE.csv")]
+    #[arg(long, value_name = "FILE.csv", env = "CALLAUDIT_EVIDENCE")]
     pub evidence: Option<PathBuf>,
 
     #[command(flatten)]
     pub filter: FilterArgs,
 
     /// One report line per agent, team, date, ISO week or queue
-    #[arg(long, value_enum, default_value = "agent")]
+    #[arg(long, value_enum, default_value = "agent", env = "CALLAUDIT_GROUP_BY")]
     pub group_by: GroupByArg,
 
     /// Order of the report lines
-    #[arg(long, value_enum, default_value = "name")]
+    #[arg(long, value_enum, default_value = "name", env = "CALLAUDIT_SORT")]
     pub sort: SortArg,
 
     /// Only the N best lines (by mean score)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "CALLAUDIT_TOP")]
     pub top: Option<usize>,
 
     /// Only the N worst lines (by mean score)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "CALLAUDIT_BOTTOM")]
     pub bottom: Option<usize>,
 
     /// A filled review sheet (CSV: call_id, one column per item): reviewers' verdicts replace
     /// the tool's for those calls and items before scoring (see `callaudit calibrate`)
-    #[arg(long, value_name = "SHEET.csv")]
+    #[arg(long, value_name = "SHEET.csv", env = "CALLAUDIT_OVERRIDES")]
     pub overrides: Option<PathBuf>,
 
     /// A JSON report of an earlier run: adds per-line and per-item changes
-    #[arg(long, value_name = "FILE.json")]
+    #[arg(long, value_name = "FILE.json", env = "CALLAUDIT_BASELINE")]
     pub baseline: Option<PathBuf>,
 
     /// Exit 1 when the overall mean score is below SCORE
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_UNDER")]
     pub fail_under: Option<f64>,
 
     /// Exit 1 when any agent with at least --min-calls calls has a mean score below SCORE
     /// (whatever --group-by, --top and --bottom show)
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_AGENT_UNDER")]
     pub fail_agent_under: Option<f64>,
 
-    /// Calls an agent needs before --fail-agent-under applies to it
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// Calls an agent needs before --fail-agent-under and --fail-drop apply to it
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        env = "CALLAUDIT_MIN_CALLS"
+    )]
     pub min_calls: u64,
 
-    /// Exit 1 when this violation occurs in any call (repeatable)
-    #[arg(long, value_name = "ITEM")]
+    /// Exit 1 when this violation occurs in any call; ITEM>N: in more than N calls; ITEM>P%: in
+    /// more than P% of the calls where it applies (repeatable)
+    #[arg(
+        long,
+        value_name = "ITEM[>N|>P%]",
+        env = "CALLAUDIT_FAIL_ON",
+        value_delimiter = ','
+    )]
     pub fail_on: Vec<String>,
 
+    /// Exit 1 when this expected item is met in less than PERCENT of the calls where it
+    /// applies (repeatable)
+    #[arg(
+        long,
+        value_name = "ITEM=PERCENT",
+        env = "CALLAUDIT_FAIL_ITEM_UNDER",
+        value_delimiter = ','
+    )]
+    pub fail_item_under: Vec<String>,
+
+    /// Exit 1 when the overall mean score, or that of any agent with --min-calls calls in both
+    /// runs, fell by more than POINTS since --baseline
+    #[arg(long, value_name = "POINTS", env = "CALLAUDIT_FAIL_DROP")]
+    pub fail_drop: Option<f64>,
+
+    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it);
+    /// P%: more than P% of the rows (calls) read
+    #[arg(long, value_name = "N|P%", env = "CALLAUDIT_MAX_SKIPPED")]
+    pub max_skipped: Option<String>,
+
     /// Exit 0 with an empty report when no call is left to audit (otherwise exit 2)
-    #[arg(long)]
+    #[arg(long, env = "CALLAUDIT_ALLOW_EMPTY", value_parser = clap::builder::FalseyValueParser::new())]
     pub allow_empty: bool,
 
     /// No progress bar and no run summary on stderr (warnings and errors still appear)
-    #[arg(short, long)]
+    #[arg(short, long, env = "CALLAUDIT_QUIET", value_parser = clap::builder::FalseyValueParser::new())]
     pub quiet: bool,
 }
 

@@ -1,12 +1,130 @@
-//! Gates for nightly jobs: `--fail-under`, `--fail-agent-under` (with `--min-calls`) and
-//! `--fail-on`. They are checked against the report's own numbers (rounded as printed), so a
-//! verdict never disagrees with what the report shows; the verdicts go into the JSON report and
-//! a failed gate exits 1 with a one-line reason on stderr.
+//! Gates for nightly jobs: `--fail-under`, `--fail-agent-under` (with `--min-calls`),
+//! `--fail-on ITEM[>N|>P%]`, `--fail-item-under ITEM=P`, `--fail-drop POINTS` (with
+//! `--baseline`) and `--max-skipped N|P%`.
+//!
+//! Gates are evaluated from the run's exact counts (`GateInput`: the overall and per-agent
+//! totals and the accounting, which are sums over calls, and the baseline), never from what a
+//! renderer shows, so a report merged from partial runs evaluates them the same. Score gates
+//! compare the score as printed (one decimal) so that a verdict never disagrees with the report;
+//! rate gates and skip limits compare exact counts (`12 of 164` against `5%`), and their reasons
+//! print the share with as many decimals as it takes to show which side of the limit it is on.
+//! The verdicts go into the JSON report and a failed gate exits 1 with a one-line reason on
+//! stderr.
 
+use crate::accounting::{Accounting, SkipReason};
+use crate::aggregate::Totals;
 use crate::audit::fmt_num;
-use crate::render::Row;
+use crate::render::baseline::Baseline;
+use crate::render::{Row, round1};
 use crate::rubric::{Kind, Rubric};
 use anyhow::bail;
+use std::collections::BTreeMap;
+
+/// A percentage as written (`5`, `2.5`, `0.125`), kept exact in millionths of a percent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Percent {
+    micro: u64,
+}
+
+const MICRO: u128 = 1_000_000;
+
+impl Percent {
+    /// Parses `5`, `5%`, `2.5`, `0.125` (at most six decimals) between 0 and 100.
+    pub fn parse(s: &str) -> Option<Percent> {
+        let s = s.trim();
+        let s = s.strip_suffix('%').unwrap_or(s).trim_end();
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        if int.is_empty()
+            || frac.len() > 6
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+            || int.len() > 3
+        {
+            return None;
+        }
+        let int: u64 = int.parse().ok()?;
+        let frac_micro: u64 = format!("{frac:0<6}").parse().ok()?;
+        let micro = int * 1_000_000 + frac_micro;
+        (micro <= 100 * 1_000_000).then_some(Percent { micro })
+    }
+
+    pub fn as_f64(self) -> f64 {
+        self.micro as f64 / 1e6
+    }
+
+    /// `part` of `whole` compared with this percentage, exactly.
+    fn cmp_share(self, part: u64, whole: u64) -> std::cmp::Ordering {
+        (part as u128 * 100 * MICRO).cmp(&(self.micro as u128 * whole as u128))
+    }
+
+    /// The share `part` of `whole` as text with one decimal, or as many more (up to six) as it
+    /// takes for the text not to read as this percentage when it is not exactly it.
+    fn share_text(self, part: u64, whole: u64) -> String {
+        let exact = 100.0 * part as f64 / whole as f64;
+        let equal = self.cmp_share(part, whole) == std::cmp::Ordering::Equal;
+        for decimals in 1..=6 {
+            let s = format!("{exact:.decimals$}");
+            if equal || s.parse::<f64>().ok() != Some(self.as_f64()) {
+                return s;
+            }
+        }
+        format!("{exact}")
+    }
+}
+
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}%", fmt_num(self.as_f64()))
+    }
+}
+
+/// How much of something a gate allows: a number, or a share of the whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    Count(u64),
+    Share(Percent),
+}
+
+impl Limit {
+    /// `12` or `2.5%`.
+    pub fn parse(s: &str) -> Option<Limit> {
+        let s = s.trim();
+        if s.ends_with('%') {
+            Percent::parse(s).map(Limit::Share)
+        } else if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse().ok().map(Limit::Count)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `part` of `whole` is beyond the limit.
+    fn exceeded(self, part: u64, whole: u64) -> bool {
+        match self {
+            Limit::Count(n) => part > n,
+            Limit::Share(p) => whole > 0 && p.cmp_share(part, whole).is_gt(),
+        }
+    }
+
+    /// `part` (and its share of `whole`) as the reason prints it.
+    fn describe(self, part: u64, whole: u64, what: &str) -> String {
+        match self {
+            Limit::Share(p) if whole > 0 => {
+                format!("{part} of {whole} {what} ({}%)", p.share_text(part, whole))
+            }
+            _ => format!("{part} of {whole} {what}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Count(n) => write!(f, "{n}"),
+            Limit::Share(p) => write!(f, "{p}"),
+        }
+    }
+}
 
 /// A gate asked for on the command line, checked before any input is read.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,8 +133,25 @@ pub enum Gate {
     FailUnder(f64),
     /// Every agent with at least `min_calls` calls must have a mean score of at least `score`.
     FailAgentUnder { score: f64, min_calls: u64 },
-    /// This violation item must not occur in any call. `index` is its rubric position.
-    FailOn { item: String, index: usize },
+    /// This violation item may occur in at most `limit` calls (`Count(0)`: in none). `index` is
+    /// its rubric position; `written` the value as given (`transfer>5%`).
+    FailOn {
+        item: String,
+        index: usize,
+        limit: Limit,
+        written: String,
+    },
+    /// This expected item must be met in at least `floor` of the calls where it applies.
+    FailItemUnder {
+        item: String,
+        index: usize,
+        floor: Percent,
+    },
+    /// Neither the overall mean score nor that of any agent with at least `min_calls` calls
+    /// (in both runs) may fall by more than `points` since the baseline.
+    FailDrop { points: f64, min_calls: u64 },
+    /// Rows skipped for bad input, and calls not audited for it, may be at most `limit`.
+    MaxSkipped(Limit),
 }
 
 impl Gate {
@@ -30,7 +165,14 @@ impl Gate {
                     fmt_num(*score)
                 )
             }
-            Gate::FailOn { item, .. } => format!("--fail-on {item}"),
+            Gate::FailOn { written, .. } => format!("--fail-on {written}"),
+            Gate::FailItemUnder { item, floor, .. } => {
+                format!("--fail-item-under {item}={}", fmt_num(floor.as_f64()))
+            }
+            Gate::FailDrop { points, min_calls } => {
+                format!("--fail-drop {} --min-calls {min_calls}", fmt_num(*points))
+            }
+            Gate::MaxSkipped(limit) => format!("--max-skipped {limit}"),
         }
     }
 
@@ -40,8 +182,34 @@ impl Gate {
             Gate::FailUnder(_) => "fail-under",
             Gate::FailAgentUnder { .. } => "fail-agent-under",
             Gate::FailOn { .. } => "fail-on",
+            Gate::FailItemUnder { .. } => "fail-item-under",
+            Gate::FailDrop { .. } => "fail-drop",
+            Gate::MaxSkipped(_) => "max-skipped",
         }
     }
+
+    /// Whether the gate needs one set of totals per agent (whatever the report's lines are).
+    pub fn needs_agents(&self) -> bool {
+        matches!(self, Gate::FailAgentUnder { .. } | Gate::FailDrop { .. })
+    }
+}
+
+/// What a gate measured, for the JSON report: exact counts where the gate compares counts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Measured {
+    /// Named numbers in a fixed order (`occurred`, `applicable`, `rows_skipped`, …).
+    pub counts: Vec<(&'static str, u64)>,
+    /// Lines (agents) that failed the gate, with their numbers: `(key, value, change)`.
+    pub offenders: Vec<Offender>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Offender {
+    pub key: String,
+    pub score: Option<f64>,
+    /// For `--fail-drop`: the baseline's score and the change.
+    pub baseline_score: Option<f64>,
+    pub change: Option<f64>,
 }
 
 /// A gate and how the run fared against it.
@@ -51,6 +219,20 @@ pub struct GateVerdict {
     pub passed: bool,
     /// One line, for stderr and the reports.
     pub reason: String,
+    pub measured: Measured,
+}
+
+/// What gates are evaluated from: sums over calls, so that totals merged from several partial
+/// runs give the same verdicts as one run.
+pub struct GateInput<'a> {
+    /// Every audited call.
+    pub overall: &'a Totals,
+    /// One set of totals per agent over every audited call (whatever `--group-by`, `--top` and
+    /// `--bottom` show). Only needed by the gates whose `needs_agents` is true.
+    pub agents: &'a BTreeMap<String, Totals>,
+    pub accounting: &'a Accounting,
+    /// `--baseline`, for `--fail-drop`.
+    pub baseline: Option<&'a Baseline>,
 }
 
 fn score_threshold(flag: &str, v: f64) -> anyhow::Result<f64> {
@@ -60,177 +242,577 @@ fn score_threshold(flag: &str, v: f64) -> anyhow::Result<f64> {
     Ok(v)
 }
 
+/// The gates of a command line, as the flags give them.
+#[derive(Clone, Debug, Default)]
+pub struct GateArgs<'a> {
+    pub fail_under: Option<f64>,
+    pub fail_agent_under: Option<f64>,
+    pub min_calls: u64,
+    pub fail_on: &'a [String],
+    pub fail_item_under: &'a [String],
+    pub fail_drop: Option<f64>,
+    pub has_baseline: bool,
+    pub max_skipped: Option<&'a str>,
+}
+
+fn items_of(rubric: &Rubric, kind: Kind) -> String {
+    rubric
+        .items
+        .iter()
+        .filter(|i| i.kind == kind)
+        .map(|i| i.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The gates of a command line, validated against the rubric.
-pub fn gates(
-    fail_under: Option<f64>,
-    fail_agent_under: Option<f64>,
-    min_calls: u64,
-    fail_on: &[String],
-    rubric: &Rubric,
-) -> anyhow::Result<Vec<Gate>> {
+pub fn gates(a: &GateArgs<'_>, rubric: &Rubric) -> anyhow::Result<Vec<Gate>> {
     let mut out = Vec::new();
-    if let Some(t) = fail_under {
+    if let Some(t) = a.fail_under {
         out.push(Gate::FailUnder(score_threshold("--fail-under", t)?));
     }
-    if let Some(t) = fail_agent_under {
+    if let Some(t) = a.fail_agent_under {
         out.push(Gate::FailAgentUnder {
             score: score_threshold("--fail-agent-under", t)?,
-            min_calls,
+            min_calls: a.min_calls,
         });
     }
-    for id in fail_on {
-        let Some(index) = rubric.item_index(id) else {
-            let violations: Vec<&str> = rubric
-                .items
-                .iter()
-                .filter(|i| i.kind == Kind::Violation)
-                .map(|i| i.id.as_str())
-                .collect();
+    for written in a.fail_on {
+        out.push(fail_on(written, rubric)?);
+    }
+    for written in a.fail_item_under {
+        out.push(fail_item_under(written, rubric)?);
+    }
+    if let Some(points) = a.fail_drop {
+        if !points.is_finite() || !(0.0..=100.0).contains(&points) {
+            bail!("--fail-drop {points}: expected a number of points between 0 and 100");
+        }
+        if !a.has_baseline {
             bail!(
-                "--fail-on `{id}`: no such item in the rubric (its violations: {})",
-                violations.join(", ")
-            );
-        };
-        if rubric.items[index].kind != Kind::Violation {
-            bail!(
-                "--fail-on `{id}`: `{id}` is an {} item; --fail-on takes a violation item",
-                rubric.items[index].kind.as_str()
+                "--fail-drop {}: needs --baseline, the JSON report of the run to compare with",
+                fmt_num(points)
             );
         }
-        out.push(Gate::FailOn {
-            item: id.clone(),
-            index,
+        out.push(Gate::FailDrop {
+            points,
+            min_calls: a.min_calls,
         });
+    }
+    if let Some(s) = a.max_skipped {
+        let limit = Limit::parse(s).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--max-skipped `{s}`: expected a number of rows or calls (100) or a share of them (0.5%)"
+            )
+        })?;
+        out.push(Gate::MaxSkipped(limit));
     }
     Ok(out)
 }
 
-/// Checks each gate. `overall` is the report's overall line, `agents` one line per agent over
-/// every audited call (whatever `--group-by`, `--top` and `--bottom` show).
-pub fn evaluate(gates: &[Gate], overall: &Row, agents: &[Row]) -> Vec<GateVerdict> {
-    gates
-        .iter()
-        .map(|gate| {
-            let (passed, reason) = match gate {
-                Gate::FailUnder(t) => match overall.mean_score {
-                    None => (false, "no calls were audited: there is no mean score".into()),
-                    Some(mean) => {
-                        let passed = mean >= *t;
-                        let sign = if passed { "≥" } else { "<" };
-                        (
-                            passed,
-                            format!("overall mean score {mean:.1} {sign} {}", fmt_num(*t)),
-                        )
-                    }
-                },
-                Gate::FailAgentUnder { score, min_calls } => {
-                    let low: Vec<String> = agents
-                        .iter()
-                        .filter(|r| r.calls >= *min_calls)
-                        .filter_map(|r| {
-                            r.mean_score
-                                .filter(|m| m < score)
-                                .map(|m| format!("{} ({m:.1})", r.key))
-                        })
-                        .collect();
-                    let considered = agents.iter().filter(|r| r.calls >= *min_calls).count();
-                    if low.is_empty() {
-                        (
-                            true,
-                            format!(
-                                "all {considered} agent(s) with ≥ {min_calls} call(s) score ≥ {}",
-                                fmt_num(*score)
-                            ),
-                        )
-                    } else {
-                        (
-                            false,
-                            format!(
-                                "{} of {considered} agent(s) with ≥ {min_calls} call(s) score below {}: {}",
-                                low.len(),
-                                fmt_num(*score),
-                                low.join(", ")
-                            ),
-                        )
-                    }
-                }
-                Gate::FailOn { item, index } => {
-                    let calls = overall.items.get(*index).map_or(0, |i| i.occurred);
-                    (calls == 0, format!("{item} occurred in {calls} call(s)"))
-                }
-            };
-            GateVerdict {
-                gate: gate.clone(),
-                passed,
-                reason,
+/// `--fail-on ITEM`, `ITEM>N` or `ITEM>P%`.
+fn fail_on(written: &str, rubric: &Rubric) -> anyhow::Result<Gate> {
+    let (id, limit) = match written.split_once('>') {
+        None => (written.trim(), Limit::Count(0)),
+        Some((id, limit)) => {
+            let limit = Limit::parse(limit).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--fail-on `{written}`: expected ITEM, ITEM>N (more than N calls) or ITEM>P% (more than P% of the calls where it applies), e.g. transfer>5%"
+                )
+            })?;
+            (id.trim(), limit)
+        }
+    };
+    let Some(index) = rubric.item_index(id) else {
+        bail!(
+            "--fail-on `{id}`: no such item in the rubric (its violations: {})",
+            items_of(rubric, Kind::Violation)
+        );
+    };
+    let kind = rubric.items[index].kind;
+    if kind != Kind::Violation {
+        let hint = if kind == Kind::Expected {
+            format!("; for a floor on an expected item use --fail-item-under {id}=PERCENT")
+        } else {
+            String::new()
+        };
+        bail!(
+            "--fail-on `{id}`: `{id}` is an {} item; --fail-on takes a violation item{hint}",
+            kind.as_str()
+        );
+    }
+    Ok(Gate::FailOn {
+        item: id.to_string(),
+        index,
+        limit,
+        written: written.trim().to_string(),
+    })
+}
+
+/// `--fail-item-under ITEM=PERCENT`.
+fn fail_item_under(written: &str, rubric: &Rubric) -> anyhow::Result<Gate> {
+    let usage = || {
+        anyhow::anyhow!(
+            "--fail-item-under `{written}`: expected ITEM=PERCENT (0–100), e.g. empathy=60"
+        )
+    };
+    let (id, floor) = written.split_once('=').ok_or_else(usage)?;
+    let id = id.trim();
+    let floor = Percent::parse(floor).ok_or_else(usage)?;
+    let Some(index) = rubric.item_index(id) else {
+        bail!(
+            "--fail-item-under `{id}`: no such item in the rubric (its expected items: {})",
+            items_of(rubric, Kind::Expected)
+        );
+    };
+    let kind = rubric.items[index].kind;
+    if kind != Kind::Expected {
+        let hint = if kind == Kind::Violation {
+            format!("; to limit a violation use --fail-on {id}>PERCENT%")
+        } else {
+            String::new()
+        };
+        bail!(
+            "--fail-item-under `{id}`: `{id}` is a {} item; --fail-item-under takes an expected item{hint}",
+            kind.as_str()
+        );
+    }
+    Ok(Gate::FailItemUnder {
+        item: id.to_string(),
+        index,
+        floor,
+    })
+}
+
+/// Checks each gate against the run's totals.
+pub fn evaluate(gates: &[Gate], input: &GateInput<'_>) -> Vec<GateVerdict> {
+    gates.iter().map(|gate| verdict(gate, input)).collect()
+}
+
+fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
+    let overall = Row::from_totals(crate::render::ALL.into(), input.overall);
+    let mut measured = Measured::default();
+    let (passed, reason) = match gate {
+        Gate::FailUnder(t) => match overall.mean_score {
+            None => (
+                false,
+                "no calls were audited: there is no mean score".into(),
+            ),
+            Some(mean) => {
+                let passed = mean >= *t;
+                let sign = if passed { "≥" } else { "<" };
+                (
+                    passed,
+                    format!("overall mean score {mean:.1} {sign} {}", fmt_num(*t)),
+                )
             }
-        })
-        .collect()
+        },
+        Gate::FailAgentUnder { score, min_calls } => {
+            let considered: Vec<Row> = input
+                .agents
+                .iter()
+                .filter(|(_, t)| t.calls >= *min_calls)
+                .map(|(k, t)| Row::from_totals(k.clone(), t))
+                .collect();
+            for r in &considered {
+                if let Some(m) = r.mean_score.filter(|m| m < score) {
+                    measured.offenders.push(Offender {
+                        key: r.key.clone(),
+                        score: Some(m),
+                        baseline_score: None,
+                        change: None,
+                    });
+                }
+            }
+            let low: Vec<String> = measured
+                .offenders
+                .iter()
+                .map(|o| format!("{} ({:.1})", o.key, o.score.unwrap_or(0.0)))
+                .collect();
+            let n = considered.len();
+            if low.is_empty() {
+                (
+                    true,
+                    format!(
+                        "all {n} agent(s) with ≥ {min_calls} call(s) score ≥ {}",
+                        fmt_num(*score)
+                    ),
+                )
+            } else {
+                (
+                    false,
+                    format!(
+                        "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {}",
+                        low.len(),
+                        fmt_num(*score),
+                        low.join(", ")
+                    ),
+                )
+            }
+        }
+        Gate::FailOn {
+            item, index, limit, ..
+        } => {
+            let t = input.overall.items.get(*index).copied().unwrap_or_default();
+            measured.counts = vec![("occurred", t.occurred), ("applicable", t.applicable)];
+            match limit {
+                Limit::Count(0) => (
+                    t.occurred == 0,
+                    format!("{item} occurred in {} call(s)", t.occurred),
+                ),
+                Limit::Count(n) => {
+                    let passed = t.occurred <= *n;
+                    let sign = if passed { "≤" } else { ">" };
+                    (
+                        passed,
+                        format!("{item} occurred in {} call(s) {sign} {n}", t.occurred),
+                    )
+                }
+                Limit::Share(p) if t.applicable == 0 => (
+                    true,
+                    format!("{item} applied to no call: its rate is {p} at most"),
+                ),
+                Limit::Share(p) => {
+                    let passed = !limit.exceeded(t.occurred, t.applicable);
+                    let sign = if passed { "≤" } else { ">" };
+                    (
+                        passed,
+                        format!(
+                            "{item} occurred in {}% of the calls where it applies ({} of {}) {sign} {p}",
+                            p.share_text(t.occurred, t.applicable),
+                            t.occurred,
+                            t.applicable
+                        ),
+                    )
+                }
+            }
+        }
+        Gate::FailItemUnder { item, index, floor } => {
+            let t = input.overall.items.get(*index).copied().unwrap_or_default();
+            measured.counts = vec![("occurred", t.occurred), ("applicable", t.applicable)];
+            if t.applicable == 0 {
+                (
+                    true,
+                    format!("{item} applied to no call: there is no rate to hold to {floor}"),
+                )
+            } else {
+                let passed = floor.cmp_share(t.occurred, t.applicable).is_ge();
+                let sign = if passed { "≥" } else { "<" };
+                (
+                    passed,
+                    format!(
+                        "{item} met in {}% of the calls where it applies ({} of {}) {sign} {floor}",
+                        floor.share_text(t.occurred, t.applicable),
+                        t.occurred,
+                        t.applicable
+                    ),
+                )
+            }
+        }
+        Gate::FailDrop { points, min_calls } => {
+            fail_drop(*points, *min_calls, input, &overall, &mut measured)
+        }
+        Gate::MaxSkipped(limit) => max_skipped(*limit, input.accounting, &mut measured),
+    };
+    GateVerdict {
+        gate: gate.clone(),
+        passed,
+        reason,
+        measured,
+    }
+}
+
+/// Rows skipped for bad input (every reason but the filters), and calls assembled but neither
+/// audited nor filtered out.
+pub fn skipped(acct: &Accounting) -> (u64, u64) {
+    let rows = acct.rows_skipped_total()
+        - acct
+            .rows_skipped
+            .get(&SkipReason::FilteredOut)
+            .copied()
+            .unwrap_or(0);
+    let calls = acct
+        .calls
+        .saturating_sub(acct.calls_audited + acct.calls_filtered_out);
+    (rows, calls)
+}
+
+fn max_skipped(limit: Limit, acct: &Accounting, measured: &mut Measured) -> (bool, String) {
+    let (rows, calls) = skipped(acct);
+    measured.counts = vec![
+        ("rows_skipped", rows),
+        ("rows_read", acct.rows_read),
+        ("calls_skipped", calls),
+        ("calls", acct.calls),
+    ];
+    let rows_over = limit.exceeded(rows, acct.rows_read);
+    let calls_over = limit.exceeded(calls, acct.calls);
+    let reasons: Vec<String> = acct
+        .rows_skipped
+        .iter()
+        .filter(|(r, n)| **r != SkipReason::FilteredOut && **n > 0)
+        .map(|(r, n)| format!("{n} {}", r.describe()))
+        .collect();
+    let rows_text = format!(
+        "{} skipped{}",
+        limit.describe(rows, acct.rows_read, "rows"),
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        }
+    );
+    let calls_text = format!(
+        "{} not audited for bad input",
+        limit.describe(calls, acct.calls, "calls")
+    );
+    match (rows_over, calls_over) {
+        (false, false) => (true, format!("{rows_text}, {calls_text}: within {limit}")),
+        (true, false) => (false, format!("{rows_text}: more than {limit}")),
+        (false, true) => (false, format!("{calls_text}: more than {limit}")),
+        (true, true) => (
+            false,
+            format!("{rows_text} and {calls_text}: more than {limit}"),
+        ),
+    }
+}
+
+fn fail_drop(
+    points: f64,
+    min_calls: u64,
+    input: &GateInput<'_>,
+    overall: &Row,
+    measured: &mut Measured,
+) -> (bool, String) {
+    let Some(base) = input.baseline else {
+        return (false, "no baseline to compare with".into());
+    };
+    // A change is the difference of the two printed numbers, as the report's deltas are.
+    let change = |now: Option<f64>, then: Option<f64>| Some(round1(now? - then?) + 0.0);
+    let fell = |c: Option<f64>| c.is_some_and(|c| c < -points);
+    let overall_change = change(overall.mean_score, base.mean_score());
+    let mut parts = Vec::new();
+    if fell(overall_change) {
+        parts.push(format!(
+            "overall mean score fell {:.1} points ({:.1} → {:.1})",
+            -overall_change.unwrap_or(0.0),
+            base.mean_score().unwrap_or(0.0),
+            overall.mean_score.unwrap_or(0.0)
+        ));
+    }
+    let mut compared = 0usize;
+    for (key, t) in input.agents.iter().filter(|(_, t)| t.calls >= min_calls) {
+        let Some((base_calls, base_score)) = base.agent_line(key) else {
+            continue;
+        };
+        if base_calls < min_calls {
+            continue;
+        }
+        compared += 1;
+        let now = Row::from_totals(key.clone(), t).mean_score;
+        let c = change(now, base_score);
+        if fell(c) {
+            measured.offenders.push(Offender {
+                key: key.clone(),
+                score: now,
+                baseline_score: base_score,
+                change: c,
+            });
+        }
+    }
+    if !measured.offenders.is_empty() {
+        let list: Vec<String> = measured
+            .offenders
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} ({:.1} → {:.1})",
+                    o.key,
+                    o.baseline_score.unwrap_or(0.0),
+                    o.score.unwrap_or(0.0)
+                )
+            })
+            .collect();
+        parts.push(format!(
+            "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {}",
+            measured.offenders.len(),
+            fmt_num(points),
+            list.join(", ")
+        ));
+    }
+    if parts.is_empty() {
+        let overall_text = match overall_change {
+            Some(c) => format!("overall mean score changed by {:+.1}", c),
+            None => "no overall mean score to compare".to_string(),
+        };
+        (
+            true,
+            format!(
+                "{overall_text}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}",
+                fmt_num(points),
+                base.info.file
+            ),
+        )
+    } else {
+        (
+            false,
+            format!("{} since {}", parts.join("; "), base.info.file),
+        )
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::ItemRate;
+    use crate::aggregate::ItemTotals;
 
-    fn row(key: &str, calls: u64, mean: Option<f64>, hold: u64) -> Row {
-        Row {
-            key: key.into(),
+    fn totals(calls: u64, mean: f64, hold: u64, applicable: u64) -> Totals {
+        Totals {
             calls,
-            upset_calls: 0,
-            mean_score: mean,
-            pass_rate: None,
-            items: vec![ItemRate {
-                applicable: calls,
+            score_centi: (mean * 100.0 * calls as f64).round() as u64,
+            items: vec![ItemTotals {
+                applicable,
                 occurred: hold,
                 matches: hold,
-                rate: None,
             }],
-            violations_per_100: None,
-            calmed_rate: None,
-            delta: None,
+            ..Totals::default()
         }
+    }
+
+    fn run(
+        gates: &[Gate],
+        overall: &Totals,
+        agents: &BTreeMap<String, Totals>,
+    ) -> Vec<GateVerdict> {
+        evaluate(
+            gates,
+            &GateInput {
+                overall,
+                agents,
+                accounting: &Accounting::default(),
+                baseline: None,
+            },
+        )
     }
 
     #[test]
     fn thresholds_compare_with_the_printed_numbers() {
-        let overall = row("(all)", 4, Some(75.0), 0);
-        let v = evaluate(&[Gate::FailUnder(75.0)], &overall, &[]);
+        let none = BTreeMap::new();
+        let overall = totals(4, 75.0, 0, 4);
+        let v = run(&[Gate::FailUnder(75.0)], &overall, &none);
         assert!(v[0].passed, "{}", v[0].reason);
-        let v = evaluate(&[Gate::FailUnder(75.1)], &overall, &[]);
+        let v = run(&[Gate::FailUnder(75.1)], &overall, &none);
         assert!(!v[0].passed);
         assert_eq!(v[0].reason, "overall mean score 75.0 < 75.1");
     }
 
     #[test]
     fn no_calls_fail_the_overall_gate() {
-        let v = evaluate(&[Gate::FailUnder(0.0)], &row("(all)", 0, None, 0), &[]);
+        let v = run(
+            &[Gate::FailUnder(0.0)],
+            &Totals::default(),
+            &BTreeMap::new(),
+        );
         assert!(!v[0].passed);
     }
 
     #[test]
     fn agents_below_min_calls_are_not_gated() {
-        let agents = [row("ann", 5, Some(90.0), 0), row("bo", 1, Some(10.0), 0)];
-        let overall = row("(all)", 6, Some(76.7), 0);
+        let agents: BTreeMap<String, Totals> = [
+            ("ann".to_string(), totals(5, 90.0, 0, 5)),
+            ("bo".to_string(), totals(1, 10.0, 0, 1)),
+        ]
+        .into();
+        let overall = totals(6, 76.7, 0, 6);
         let gate = |min_calls| Gate::FailAgentUnder {
             score: 50.0,
             min_calls,
         };
-        assert!(evaluate(&[gate(2)], &overall, &agents)[0].passed);
-        let v = evaluate(&[gate(1)], &overall, &agents);
+        assert!(run(&[gate(2)], &overall, &agents)[0].passed);
+        let v = run(&[gate(1)], &overall, &agents);
         assert!(!v[0].passed);
         assert!(v[0].reason.ends_with("bo (10.0)"), "{}", v[0].reason);
     }
 
     #[test]
-    fn fail_on_counts_calls() {
-        let gate = Gate::FailOn {
+    fn fail_on_counts_calls_or_compares_the_exact_rate() {
+        let none = BTreeMap::new();
+        let gate = |limit| Gate::FailOn {
             item: "hold".into(),
             index: 0,
+            limit,
+            written: "hold".into(),
         };
-        assert!(evaluate(std::slice::from_ref(&gate), &row("(all)", 3, None, 0), &[])[0].passed);
-        let v = evaluate(&[gate], &row("(all)", 3, None, 2), &[]);
+        let any = gate(Limit::Count(0));
+        assert!(run(std::slice::from_ref(&any), &totals(3, 50.0, 0, 3), &none)[0].passed);
+        let v = run(&[any], &totals(3, 50.0, 2, 3), &none);
         assert!(!v[0].passed);
         assert_eq!(v[0].reason, "hold occurred in 2 call(s)");
+        assert!(run(&[gate(Limit::Count(2))], &totals(3, 50.0, 2, 3), &none)[0].passed);
+        // 1 of 20 is exactly 5%: not more than 5%.
+        let five = gate(Limit::Share(Percent::parse("5%").unwrap()));
+        let v = run(std::slice::from_ref(&five), &totals(20, 50.0, 1, 20), &none);
+        assert!(v[0].passed, "{}", v[0].reason);
+        assert!(
+            v[0].reason
+                .contains("5.0% of the calls where it applies (1 of 20) ≤ 5%")
+        );
+        // 1 of 19 is 5.26%; 50 of 999 is 5.005%: printed 5.0 in the report, but more than 5%.
+        assert!(!run(std::slice::from_ref(&five), &totals(19, 50.0, 1, 19), &none)[0].passed);
+        let v = run(&[five], &totals(999, 50.0, 50, 999), &none);
+        assert!(!v[0].passed);
+        assert!(v[0].reason.contains("5.01% "), "{}", v[0].reason);
+    }
+
+    #[test]
+    fn percents_are_exact() {
+        assert_eq!(Percent::parse("2.5%").unwrap().micro, 2_500_000);
+        assert_eq!(Percent::parse("0.000001").unwrap().micro, 1);
+        assert_eq!(Percent::parse("100").unwrap().micro, 100_000_000);
+        for bad in ["", "%", "101", "-1", "1e2", "0.0000001", "x", ".5", "NaN"] {
+            assert_eq!(Percent::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(Limit::parse("12"), Some(Limit::Count(12)));
+        assert_eq!(
+            Limit::parse("0.5%"),
+            Some(Limit::Share(Percent { micro: 500_000 }))
+        );
+        assert_eq!(Limit::parse("0.5"), None);
+    }
+
+    #[test]
+    fn max_skipped_counts_bad_rows_not_filtered_ones() {
+        let mut acct = Accounting {
+            rows_read: 1000,
+            calls: 100,
+            calls_audited: 90,
+            calls_filtered_out: 10,
+            ..Accounting::default()
+        };
+        acct.skip(SkipReason::FilteredOut, 400);
+        acct.skip(SkipReason::MalformedRow, 10);
+        let none = BTreeMap::new();
+        let check = |limit: &str, acct: &Accounting| {
+            evaluate(
+                &[Gate::MaxSkipped(Limit::parse(limit).unwrap())],
+                &GateInput {
+                    overall: &Totals::default(),
+                    agents: &none,
+                    accounting: acct,
+                    baseline: None,
+                },
+            )
+            .remove(0)
+        };
+        assert!(check("10", &acct).passed);
+        assert!(check("1%", &acct).passed, "10 of 1000 is 1%");
+        let v = check("9", &acct);
+        assert!(!v.passed);
+        assert_eq!(
+            v.reason,
+            "10 of 1000 rows skipped (10 malformed row): more than 9"
+        );
+        let v = check("0.9%", &acct);
+        assert!(!v.passed);
+        assert!(v.reason.contains("(1.0%)"), "{}", v.reason);
     }
 }

@@ -1,11 +1,13 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = callaudit::cli::Cli::parse();
+    // The command line, with defaults from the environment and the config file.
+    let parsed = callaudit::config::parse_args(std::env::args_os().collect());
     // Interrupted runs remove their temporary files; without the watcher they would only stay.
     let _ = callaudit::cleanup::install();
-    match callaudit::commands::run(cli) {
+    let result =
+        parsed.and_then(|(cli, provenance)| callaudit::commands::run_with(cli, &provenance));
+    match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
             // A closed pipe (`callaudit audit … | head`) is not an error worth a message.

@@ -12,7 +12,7 @@ use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{Auditor, CallAudit};
 use crate::held::HeldCalls;
 use crate::model::Call;
-use crate::read::enrich::{Enriched, Enricher, Join};
+use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
 use crate::read::input::{Discovered, Input, open_counted};
 use crate::read::{
     InputFormat, ReadContext, ReadError, ReadOptions, Recycled, describe_bytes, detect,
@@ -239,11 +239,16 @@ struct Collector<'a, 'o> {
     batch: Vec<Call>,
     batch_bytes: usize,
     undated_excluded: u64,
+    /// The file being read gave rows but no usable one.
+    unusable: bool,
 }
 
 impl Collector<'_, '_> {
     /// Completes a call; returns true when the batch is full.
     fn complete(&mut self, mut call: Call) -> bool {
+        if let Some(enricher) = self.opts.enrich {
+            enricher.resolve_votes(&mut call);
+        }
         let disagree = call.settle_attributes();
         if call.too_large {
             self.too_large(&call);
@@ -253,10 +258,12 @@ impl Collector<'_, '_> {
             self.disagreeing(&call, &disagree);
         }
         call.finish();
+        let (mut date_from, mut agent_unlisted) = (None, false);
         if let Some(enricher) = self.opts.enrich
             && let Some(input) = self.inputs.get(call.source as usize)
         {
-            let enriched = enricher.join(&mut call);
+            let enriched = enricher.join(&mut call, input);
+            (date_from, agent_unlisted) = (enriched.date_from, enriched.agent_unlisted);
             self.count_join(&call, input, enriched);
         }
         let acct = &mut self.acct;
@@ -264,6 +271,8 @@ impl Collector<'_, '_> {
         if call.date.is_none() {
             acct.calls_without_date += 1;
         }
+        acct.calls_dated_from_metadata += u64::from(date_from == Some(DateFrom::Metadata));
+        acct.calls_dated_from_path += u64::from(date_from == Some(DateFrom::Path));
         if let Some(why) = self.opts.filters.excludes(&call) {
             if why == "no date" {
                 self.undated_excluded += 1;
@@ -285,6 +294,10 @@ impl Collector<'_, '_> {
                 ));
             }
         }
+        if agent_unlisted {
+            self.count_unlisted(&call);
+        }
+        let acct = &mut self.acct;
         acct.calls_audited += 1;
         acct.rows_audited += call.turns.len() as u64;
         self.batch_bytes += call.text.len();
@@ -340,6 +353,8 @@ impl Collector<'_, '_> {
             .collect();
         let source = self.source(call);
         self.acct.calls_disagreeing += 1;
+        // Agents after `--agent-case` and `--agents` (see `Enricher::resolve_votes`).
+        self.acct.calls_agent_disagrees += u64::from(attributes.contains(&"agent"));
         self.acct.warn(format!(
             "{source}:{}: call {}: its rows disagree on {}; it takes the value most rows hold (the smallest on a tie)",
             call.line,
@@ -353,6 +368,22 @@ impl Collector<'_, '_> {
         self.inputs
             .get(call.source as usize)
             .map_or_else(|| "-".to_string(), |i| i.name.clone())
+    }
+
+    /// Counts an audited call whose agent the `--agents` file does not list; the first one is
+    /// reported with where it is.
+    fn count_unlisted(&mut self, call: &Call) {
+        self.acct.calls_agent_unlisted += 1;
+        if self.acct.calls_agent_unlisted == 1 {
+            let w = format!(
+                "{}:{}: call {}: agent {} is not in the --agents file; it is reported under its id",
+                self.source(call),
+                call.line,
+                call.id,
+                call.agent()
+            );
+            self.acct.warn(w);
+        }
     }
 
     /// Counts the `--metadata` join; the first call not found and the first whose agent
@@ -412,6 +443,7 @@ fn run_pass(
         batch: Vec::with_capacity(BATCH_CALLS),
         batch_bytes: 0,
         undated_excluded: 0,
+        unusable: false,
     };
     for (kept, again) in &inputs.duplicates {
         collector.acct.warn(if kept == again {
@@ -556,7 +588,7 @@ fn run_pass(
     let mut acct = collector.acct;
     if collector.undated_excluded > 0 {
         acct.warn(format!(
-            "{} call(s) without a date were excluded by the date filter",
+            "{} call(s) without a date were excluded by the date filter (dates come from the export, --metadata or the file's path: see --date-from-path)",
             collector.undated_excluded
         ));
     }
@@ -596,7 +628,11 @@ fn read_all(
             Ok(()) => collector.acct.files_read += 1,
             Err(ReadError::Stopped) => return Ok(()),
             Err(ReadError::Input(msg)) if opts.keep_going => {
-                collector.acct.files_unreadable += 1;
+                if std::mem::take(&mut collector.unusable) {
+                    collector.acct.files_unusable += 1;
+                } else {
+                    collector.acct.files_unreadable += 1;
+                }
                 collector
                     .acct
                     .warn(format!("{msg} (file passed over: --keep-going)"));
@@ -703,7 +739,31 @@ fn read_one(
             .saturating_sub(rows_handed_over + local.rows_skipped_total());
         local.skip(SkipReason::UnreadableFile, lost);
     }
+    // Rows skipped for their size are well-formed rows that `--max-call-bytes` left out, not
+    // signs of the wrong file.
+    let too_large = local
+        .rows_skipped
+        .get(&SkipReason::TooLarge)
+        .copied()
+        .unwrap_or(0);
+    let usable = local.rows_read.saturating_sub(local.rows_skipped_total()) + too_large;
+    let unusable = result.is_ok() && local.rows_read > 0 && usable == 0;
+    let skipped_as = unusable.then(|| {
+        local
+            .rows_skipped
+            .iter()
+            .map(|(r, n)| format!("{n} {}", r.describe()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
     collector.acct.merge(&local);
+    if let Some(reasons) = skipped_as {
+        collector.unusable = true;
+        return Err(ReadError::Input(format!(
+            "{}: not one usable row: {} row(s) read, all skipped ({reasons}); is it the right file, format (--input-format) and columns (--map)?",
+            input.name, local.rows_read
+        )));
+    }
     if let Some(e) = spill_error {
         return Err(ReadError::Input(format!(
             "cannot keep track of call ids (temporary file): {e}"

@@ -198,14 +198,20 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
 #[test]
 fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     let input = repo("tests/fixtures/fuzz/unterminated-quote.csv");
-    let run = audit(args(&[&"--allow-empty", &input]));
+    // The file has no usable row left, so it takes --keep-going to pass it over.
+    let run = audit(args(&[&"--allow-empty", &"--keep-going", &input]));
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Line 3 looks like a row of its own: both rows are skipped and counted.
     assert_eq!(run.acct("rows_read"), 2);
     assert_eq!(run.skipped("malformed_row"), 2);
     let expected = "unterminated-quote.csv:2: a quoted field opened on this line runs to line 3, and a line inside it looks like a row of its own (an unclosed quote?) (2 rows, malformed row, skipped)";
     assert!(run.stderr.contains(expected), "{}", run.stderr);
-    assert_eq!(run.warnings().len(), 1, "{}", run.stderr);
+    assert_eq!(run.warnings().len(), 2, "{}", run.stderr);
+    assert!(
+        run.warnings()[1].contains("not one usable row"),
+        "{}",
+        run.stderr
+    );
     let run = audit(args(&[&"--strict", &input]));
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains(expected), "{}", run.stderr);
@@ -532,7 +538,8 @@ fn no_input_or_nothing_left_after_filters_is_an_error_unless_allowed() {
         args(&[&empty_dir]),
         args(&[&empty_file]),
         args(&[&header_only]),
-        args(&[&all_bad]),
+        // A file whose rows are all bad stops the run by itself unless --keep-going.
+        args(&[&"--keep-going", &all_bad]),
         args(&[&"--agent", &"nobody", &good]),
         args(&[&"--since", &"2030-01-01", &good]),
     ];
@@ -551,6 +558,13 @@ fn no_input_or_nothing_left_after_filters_is_an_error_unless_allowed() {
         assert_eq!(run.code, 0, "{case:?}: {}", run.stderr);
         assert_eq!(run.acct("calls_audited"), 0);
     }
+    let run = audit(args(&[&"--allow-empty", &all_bad]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("bad.csv: not one usable row"),
+        "{}",
+        run.stderr
+    );
     // Nothing on stdin either.
     let out = callaudit()
         .args(["audit", "-"])
@@ -591,8 +605,13 @@ fn the_arithmetic_holds_on_every_fixture_and_example() {
         match run.code {
             0 => {
                 let file_name = input.file_name().unwrap().to_string_lossy().into_owned();
+                // A file without a usable row is passed over and counted (only when there is one).
+                let unusable =
+                    run.report.as_ref().expect("a report")["accounting"]["files_unusable"]
+                        .as_u64()
+                        .unwrap_or(0);
                 assert!(
-                    run.acct("files_read") + run.acct("files_unreadable") == 1,
+                    run.acct("files_read") + run.acct("files_unreadable") + unusable == 1,
                     "{file_name}"
                 );
             }
@@ -1267,7 +1286,8 @@ proptest::proptest! {
         let dir = tempfile::tempdir().unwrap();
         let input = write(dir.path(), "stray.csv", &csv);
         // `audit` checks rows read = rows audited + rows skipped, in the report and summary.
-        let run = audit(args(&[&"--allow-empty", &input]));
+        // (--keep-going: a quote that swallows every row leaves a file without a usable row.)
+        let run = audit(args(&[&"--allow-empty", &"--keep-going", &input]));
         proptest::prop_assert_eq!(run.code, 0, "{}\n{}", csv, run.stderr);
         proptest::prop_assert!(
             run.acct("rows_read") >= lines.len() as u64,

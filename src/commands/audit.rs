@@ -10,13 +10,14 @@ use crate::audit::CallAudit;
 use crate::calibration::overrides::Overrides;
 use crate::calibration::sheet;
 use crate::cli::{AuditArgs, FilterArgs, FormatArg, GroupByArg, SortArg};
-use crate::gates::{self, GateVerdict};
+use crate::gates::{self, Gate, GateArgs, GateInput, GateVerdict};
 use crate::model::Call;
 use crate::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
 use crate::percall::{self, CallRecords};
 use crate::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
 use crate::read::dates::{parse_date, parse_span_days};
+use crate::read::enrich::Enricher;
 use crate::read::input::{Discovered, discover};
 use crate::render::{Format, OverrideEntry, OverrideInfo, Report, Row, baseline, terminal_safe};
 use crate::rubric::Rubric;
@@ -183,17 +184,12 @@ fn sort_and_cut(report: &mut Report, args: &AuditArgs) {
     }
 }
 
-/// Lines of one agent each over every audited call, for `--fail-agent-under`: the report's own
-/// lines when it is grouped by agent (before `--top`/`--bottom` cut them), else the separate
-/// per-agent totals.
-fn agent_rows(report: &Report, by_agent: Option<&Aggregate>) -> Vec<Row> {
-    match by_agent {
-        Some(agg) => agg
-            .groups
-            .iter()
-            .map(|(k, t)| Row::from_totals(k.clone(), t))
-            .collect(),
-        None => report.rows.clone(),
+/// `--agent` filters name agents as the report does: through `--agent-case` and `--agents`.
+pub fn resolve_filter_agents(filters: &mut Filters, enricher: Option<&Enricher>) {
+    if let Some(e) = enricher {
+        for a in &mut filters.agents {
+            *a = e.resolve_agent(a);
+        }
     }
 }
 
@@ -268,6 +264,9 @@ fn outputs_spare_inputs(args: &AuditArgs, discovered: &Discovered) -> anyhow::Re
     if let Some(p) = &args.input.metadata {
         add(p, format!("the metadata {}", p.display()), false);
     }
+    if let Some(p) = &args.input.agents_file {
+        add(p, format!("the agents file {}", p.display()), false);
+    }
     if let Some(p) = &args.baseline {
         add(p, format!("the baseline {}", p.display()), true);
     }
@@ -341,8 +340,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let read = read_options(&args.input)?;
     let format = input_format(&args.input)?;
     let threads = threads(&args.input)?;
-    let filters = filters(&args.filter)?;
+    let mut filters = filters(&args.filter)?;
     let enricher = enricher(&args.input)?;
+    resolve_filter_agents(&mut filters, enricher.as_ref());
     let masker = Masker::new(args.input.redact);
     let report_format = match args.format {
         FormatArg::Table => Format::Table,
@@ -353,13 +353,29 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     };
     // Check the gates and read the baseline before the work, so a typo fails fast.
     let gates = gates::gates(
-        args.fail_under,
-        args.fail_agent_under,
-        args.min_calls,
-        &args.fail_on,
+        &GateArgs {
+            fail_under: args.fail_under,
+            fail_agent_under: args.fail_agent_under,
+            min_calls: args.min_calls,
+            fail_on: &args.fail_on,
+            fail_item_under: &args.fail_item_under,
+            fail_drop: args.fail_drop,
+            has_baseline: args.baseline.is_some(),
+            max_skipped: args.max_skipped.as_deref(),
+        },
         &rubric,
     )?;
     let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
+    if let (Some(points), Some(base)) = (args.fail_drop, &baseline)
+        && base.info.group_by != "agent"
+    {
+        bail!(
+            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
+            crate::audit::fmt_num(points),
+            base.info.file,
+            base.info.group_by
+        );
+    }
     let overrides = match args.overrides.as_deref() {
         Some(path) => {
             let sheet = sheet::read(path, &rubric).map_err(|e| InputError(e.to_string()))?;
@@ -393,7 +409,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         GroupByArg::Week => GroupBy::Week,
         GroupByArg::Queue => GroupBy::Queue,
     };
-    let gate_agents_apart = args.fail_agent_under.is_some() && group_by != GroupBy::Agent;
+    let gate_agents_apart = gates.iter().any(Gate::needs_agents) && group_by != GroupBy::Agent;
     let mut sink = Collector {
         rubric: &rubric,
         agg: Aggregate::new(&rubric, group_by),
@@ -481,9 +497,23 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         }
         report.overrides = Some(info);
     }
-    // Gates see every line, before --top/--bottom cut the report.
-    let agents = agent_rows(&report, sink.by_agent.as_ref());
-    report.gates = gates::evaluate(&gates, &report.overall, &agents);
+    // Gates see every call, from the run's totals, before --top/--bottom cut the report.
+    let no_agents = std::collections::BTreeMap::new();
+    let agents = match (&sink.by_agent, group_by) {
+        (Some(a), _) => &a.groups,
+        (None, GroupBy::Agent) => &sink.agg.groups,
+        // No gate needs agents.
+        (None, _) => &no_agents,
+    };
+    report.gates = gates::evaluate(
+        &gates,
+        &GateInput {
+            overall: &sink.agg.overall,
+            agents,
+            accounting: &report.accounting,
+            baseline: baseline.as_ref(),
+        },
+    );
     if let Some(base) = &baseline {
         for w in baseline::apply(&mut report, base) {
             eprintln!("callaudit: warning: {}", terminal_safe(&w));

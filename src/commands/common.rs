@@ -1,7 +1,9 @@
 //! What audit and explain share: rubric loading, read options, colour, enrichment.
 
 use crate::cli::{ColorChoice, InputArgs};
+use crate::identity::Identity;
 use crate::read::enrich::Enricher;
+use crate::read::path_date::PathDates;
 use crate::read::{ColumnMap, InputFormat, ReadOptions};
 use crate::rubric::Rubric;
 use anyhow::bail;
@@ -124,12 +126,20 @@ pub fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-/// Agent ids and call metadata the exports lack: `--agent-from-filename`, `--metadata`.
+/// Agent ids and call metadata the exports lack (`--agent-from-filename`, `--metadata`), dates
+/// from paths (`--date-from-path`), and agent identity (`--agent-case`, `--agents`).
 pub fn enricher(args: &InputArgs) -> anyhow::Result<Option<Enricher>> {
-    Enricher::new(
+    let max_record_bytes = max_call_bytes(args)?;
+    Enricher::with(
         args.agent_from_filename.as_deref(),
         args.metadata.as_deref(),
-        max_call_bytes(args)?,
+        max_record_bytes,
+        Identity::new(
+            args.agent_case,
+            args.agents_file.as_deref(),
+            max_record_bytes,
+        )?,
+        PathDates::new(args.date_from_path.as_deref())?,
     )
 }
 

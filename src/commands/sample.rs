@@ -128,7 +128,7 @@ impl AuditSink for Transcripts {
 
 pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     let rubric = load_rubric(&args.input)?;
-    let filters = super::audit::filters(&args.filter)?;
+    let mut filters = super::audit::filters(&args.filter)?;
     let packet_format = args
         .packet
         .as_deref()
@@ -159,6 +159,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     let mut sheet_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let packet_file = args.packet.as_deref().map(AtomicFile::create).transpose()?;
     let enricher = enricher(&args.input)?;
+    super::audit::resolve_filter_agents(&mut filters, enricher.as_ref());
     let opts = RunOptions {
         rubric: &rubric,
         read: read_options(&args.input)?,

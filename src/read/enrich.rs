@@ -8,16 +8,19 @@
 //! export names another agent than its contact record is counted, and the first one is
 //! reported, so a stale or wrong join does not go unnoticed.
 
-use crate::model::Call;
+use crate::identity::Identity;
+use crate::model::{Call, Votes};
 use crate::read::csv::{CANDIDATES, header_key, sniff_delimiter};
 use crate::read::dates::parse_date;
 use crate::read::input::{Input, open_path};
 use crate::read::line_tracker::LineTracker;
+use crate::read::path_date::PathDates;
 use crate::read::{describe_bytes, known_id};
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 
 /// Header names `--metadata` knows beyond the utterance CSV's (contact-record exports).
 const EXTRA: &[(&str, &[&str])] = &[
@@ -206,6 +209,17 @@ impl Metadata {
 pub struct Enriched {
     /// `None` without `--metadata`.
     pub metadata: Option<Join>,
+    /// Where the call's date came from, when not from its export.
+    pub date_from: Option<DateFrom>,
+    /// With `--agents`: the call's agent id is not in the file.
+    pub agent_unlisted: bool,
+}
+
+/// A date that the export did not give.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateFrom {
+    Metadata,
+    Path,
 }
 
 /// The outcome of the `--metadata` join for one call.
@@ -218,10 +232,15 @@ pub enum Join {
     NotFound,
 }
 
-/// Fills in agent ids and call metadata the exports lack.
+/// Fills in agent ids and call metadata the exports lack, dates from file paths, and resolves
+/// agent ids to agents (`--agent-case`, `--agents`).
 pub struct Enricher {
     agent_from_filename: Option<regex::Regex>,
     metadata: Option<Metadata>,
+    identity: Option<Identity>,
+    path_dates: Option<PathDates>,
+    /// The path date of each input, by input index, found once.
+    path_date_of: Mutex<HashMap<u32, Option<NaiveDate>>>,
 }
 
 impl Enricher {
@@ -229,6 +248,18 @@ impl Enricher {
         agent_from_filename: Option<&str>,
         metadata: Option<&Path>,
         max_record_bytes: u64,
+    ) -> anyhow::Result<Option<Enricher>> {
+        Enricher::with(agent_from_filename, metadata, max_record_bytes, None, None)
+    }
+
+    /// An enricher that also resolves agent ids (`--agent-case`, `--agents`) and dates calls
+    /// from their paths; `None` when there is nothing to do.
+    pub fn with(
+        agent_from_filename: Option<&str>,
+        metadata: Option<&Path>,
+        max_record_bytes: u64,
+        identity: Option<Identity>,
+        path_dates: Option<PathDates>,
     ) -> anyhow::Result<Option<Enricher>> {
         let agent_from_filename = agent_from_filename
             .map(|r| {
@@ -245,18 +276,31 @@ impl Enricher {
         let metadata = metadata
             .map(|p| Metadata::load(p, max_record_bytes))
             .transpose()?;
-        Ok(
-            (agent_from_filename.is_some() || metadata.is_some()).then_some(Enricher {
-                agent_from_filename,
-                metadata,
-            }),
-        )
+        let any = agent_from_filename.is_some()
+            || metadata.is_some()
+            || identity.is_some()
+            || path_dates.is_some();
+        Ok(any.then(|| Enricher {
+            agent_from_filename,
+            metadata,
+            identity,
+            path_dates,
+            path_date_of: Mutex::new(HashMap::new()),
+        }))
     }
 
-    /// Both steps below, for a call read whole from one input.
+    /// The agent an id (as `--agent` names it) resolves to.
+    pub fn resolve_agent(&self, id: &str) -> String {
+        match &self.identity {
+            Some(identity) => identity.resolve(id).0,
+            None => id.to_string(),
+        }
+    }
+
+    /// `name_agent` and `join`, for a call read whole from one input.
     pub fn enrich(&self, call: &mut Call, input: &Input) -> Enriched {
         self.name_agent(call, input);
-        self.join(call)
+        self.join(call, input)
     }
 
     /// `--agent-from-filename`: the agent of a call, or of the part of a call, read from
@@ -273,29 +317,84 @@ impl Enricher {
         }
     }
 
-    /// `--metadata`: fills what the call still lacks from its contact record.
-    pub fn join(&self, call: &mut Call) -> Enriched {
-        let Some(meta) = &self.metadata else {
-            return Enriched::default();
+    /// `--agent-case`, `--agents`: counts the rows that name each agent by the agent the id
+    /// resolves to, before the call settles on the agent most rows name, so that two
+    /// spellings of one agent neither split its rows nor count as a disagreement.
+    pub fn resolve_votes(&self, call: &mut Call) {
+        let Some(identity) = &self.identity else {
+            return;
         };
-        let Some(rec) = meta.records.get(&call.id.trim().to_ascii_lowercase()) else {
-            return Enriched {
-                metadata: Some(Join::NotFound),
-            };
-        };
-        let agent_differs = match (&call.agent_id, &rec.agent_id) {
-            (Some(export), Some(meta)) if export != meta => Some(meta.clone()),
-            _ => None,
-        };
-        fill(&mut call.agent_id, &rec.agent_id);
-        fill(&mut call.team, &rec.team);
-        fill(&mut call.queue, &rec.queue);
-        if call.date.is_none() {
-            call.date = rec.date;
+        if call.votes.agent.is_empty() {
+            return;
         }
-        Enriched {
-            metadata: Some(Join::Found { agent_differs }),
+        let mut resolved = Votes::default();
+        for (raw, rows) in call.votes.agent.counts() {
+            resolved.add(identity.resolve(raw).0, rows);
         }
+        call.votes.agent = resolved;
+    }
+
+    fn path_date(&self, call: &Call, input: &Input) -> Option<NaiveDate> {
+        let dater = self.path_dates.as_ref()?;
+        if input.name == "-" {
+            return None;
+        }
+        let mut cache = self.path_date_of.lock().unwrap_or_else(|e| e.into_inner());
+        *cache
+            .entry(call.source)
+            .or_insert_with(|| dater.date(&input.name))
+    }
+
+    /// What a settled call still lacks: `--metadata` fills it from the contact record, the
+    /// `--agents` file gives the agent's team, the path (of `input`, the file the call first
+    /// came from) its date; the agent id is resolved to its agent.
+    pub fn join(&self, call: &mut Call, input: &Input) -> Enriched {
+        let had_date = call.date.is_some();
+        let mut out = Enriched::default();
+        if let Some(meta) = &self.metadata {
+            out.metadata = Some(
+                match meta.records.get(&call.id.trim().to_ascii_lowercase()) {
+                    None => Join::NotFound,
+                    Some(rec) => {
+                        let agent_differs = match (&call.agent_id, &rec.agent_id) {
+                            (Some(export), Some(meta))
+                                if self.resolve_agent(export) != self.resolve_agent(meta) =>
+                            {
+                                Some(meta.clone())
+                            }
+                            _ => None,
+                        };
+                        fill(&mut call.agent_id, &rec.agent_id);
+                        fill(&mut call.team, &rec.team);
+                        fill(&mut call.queue, &rec.queue);
+                        if call.date.is_none() {
+                            call.date = rec.date;
+                        }
+                        Join::Found { agent_differs }
+                    }
+                },
+            );
+        }
+        if !had_date && call.date.is_some() {
+            out.date_from = Some(DateFrom::Metadata);
+        }
+        if let Some(identity) = &self.identity
+            && let Some(raw) = call.agent_id.take()
+        {
+            let (agent, listed) = identity.resolve(&raw);
+            out.agent_unlisted = identity.has_file() && listed.is_none();
+            if call.team.is_none() {
+                call.team = listed.and_then(|a| a.team.clone());
+            }
+            call.agent_id = Some(agent);
+        }
+        if call.date.is_none()
+            && let Some(d) = self.path_date(call, input)
+        {
+            call.date = Some(d);
+            out.date_from = Some(DateFrom::Path);
+        }
+        out
     }
 }
 

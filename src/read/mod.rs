@@ -32,6 +32,7 @@ pub mod input;
 pub mod json;
 pub mod jsonl;
 pub(crate) mod line_tracker;
+pub mod path_date;
 pub mod pca;
 pub mod text;
 pub mod transcribe;

@@ -82,6 +82,21 @@ pub struct Baseline {
     groups: HashMap<String, BaseRow>,
 }
 
+impl Baseline {
+    /// The overall mean score, as the baseline printed it.
+    pub fn mean_score(&self) -> Option<f64> {
+        self.overall.mean_score
+    }
+
+    /// An agent's line: its calls and mean score, when the baseline is grouped by agent.
+    pub fn agent_line(&self, agent: &str) -> Option<(u64, Option<f64>)> {
+        if self.info.group_by != "agent" {
+            return None;
+        }
+        self.groups.get(agent).map(|r| (r.calls, r.mean_score))
+    }
+}
+
 /// Reads a JSON report written by `callaudit audit --format json`.
 pub fn read(path: &Path) -> anyhow::Result<Baseline> {
     let name = path.display().to_string();

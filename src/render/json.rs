@@ -2,7 +2,7 @@
 //! rubric, the run and its accounting.
 
 use super::{ItemRate, Renderer, Report, Row, RowDelta};
-use crate::gates::{Gate, GateVerdict};
+use crate::gates::{Gate, GateVerdict, Limit};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
@@ -61,14 +61,49 @@ fn delta_json(report: &Report, d: &RowDelta) -> Value {
 }
 
 fn gate_json(v: &GateVerdict) -> Value {
-    let mut g = json!({"gate": v.gate.name()});
+    let mut g = json!({"gate": v.gate.name(), "flag": v.gate.flag()});
+    let limit = |g: &mut Value, limit: &Limit, count_key: &str| match limit {
+        Limit::Count(n) => g[count_key] = json!(n),
+        Limit::Share(p) => g["max_rate"] = json!(p.as_f64()),
+    };
     match &v.gate {
         Gate::FailUnder(t) => g["threshold"] = json!(t),
         Gate::FailAgentUnder { score, min_calls } => {
             g["threshold"] = json!(score);
             g["min_calls"] = json!(min_calls);
         }
-        Gate::FailOn { item, .. } => g["item"] = json!(item),
+        Gate::FailOn { item, limit: l, .. } => {
+            g["item"] = json!(item);
+            limit(&mut g, l, "max_calls");
+        }
+        Gate::FailItemUnder { item, floor, .. } => {
+            g["item"] = json!(item);
+            g["min_rate"] = json!(floor.as_f64());
+        }
+        Gate::FailDrop { points, min_calls } => {
+            g["threshold"] = json!(points);
+            g["min_calls"] = json!(min_calls);
+        }
+        Gate::MaxSkipped(l) => limit(&mut g, l, "max"),
+    }
+    // The exact counts the verdict was made from.
+    for (name, n) in &v.measured.counts {
+        g[*name] = json!(n);
+    }
+    if !v.measured.offenders.is_empty() {
+        g["offenders"] = v
+            .measured
+            .offenders
+            .iter()
+            .map(|o| {
+                let mut e = json!({"key": o.key, "score": o.score});
+                if o.change.is_some() {
+                    e["baseline_score"] = json!(o.baseline_score);
+                    e["change"] = json!(o.change);
+                }
+                e
+            })
+            .collect();
     }
     g["passed"] = json!(v.passed);
     g["reason"] = json!(v.reason);

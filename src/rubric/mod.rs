@@ -2,7 +2,7 @@
 //! built-in rubric and the language's reference example), compiled once into items and a
 //! single-pass matcher before any call is read.
 
-mod compile;
+pub(crate) mod compile;
 pub mod phrase;
 pub mod spec;
 

@@ -1,0 +1,673 @@
+//! The config file and where each option's value comes from.
+//!
+//! Precedence: command line > environment (`CALLAUDIT_<OPTION>`, declared on each option with
+//! clap's `env`) > config file > built-in default. The config file is `--config FILE`, else the
+//! file `CALLAUDIT_CONFIG` names, else `./callaudit.toml` when it exists; `--no-config` reads
+//! none. Its keys are the audit options' long names (`fail-under = 75`, `fail-on = [...]`) plus
+//! `inputs`; a key that is none of them is an error at FILE:LINE:COLUMN.
+//!
+//! The command line is parsed twice. The first parse (inputs not yet required) tells which
+//! options the command line and the environment set. Every file value for an option neither
+//! set is checked with the option's own parser (so an error names the file position), then
+//! added to the arguments, and the second parse builds the command from all of them: the file
+//! goes through exactly the validation the command line does.
+
+use crate::cli::Cli;
+use anyhow::Context;
+use clap::parser::ValueSource;
+use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches};
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+/// The config file read when neither --config nor CALLAUDIT_CONFIG names one.
+pub const DEFAULT_FILE: &str = "callaudit.toml";
+
+/// The key for the positional inputs.
+const INPUTS: &str = "inputs";
+
+/// Options whose values are paths: relative ones in a config file are taken from its directory.
+const PATH_KEYS: &[&str] = &[
+    "rubric",
+    "metadata",
+    "agents",
+    "overrides",
+    "baseline",
+    "output",
+    "calls",
+    "evidence",
+];
+
+/// Options printed as numbers by `config show`.
+const NUMBER_KEYS: &[&str] = &[
+    "threads",
+    "top",
+    "bottom",
+    "fail-under",
+    "fail-agent-under",
+    "min-calls",
+    "fail-drop",
+];
+
+/// What an option that is not set means, for `config show`.
+const UNSET_MEANS: &[(&str, &str)] = &[
+    ("rubric", "the built-in rubric"),
+    ("threads", "all cores"),
+    (
+        "date-from-path",
+        "the built-in patterns YYYY/MM/DD/, year=/month=/day=, YYYY-MM-DD, YYYYMMDD",
+    ),
+    ("input-format", "detected per file"),
+    ("delimiter", "sniffed"),
+    ("output", "stdout"),
+];
+
+/// Commands that read inputs, by subcommand path; all but `audit` and `config show` take only
+/// the shared options (inputs, how to read them, which calls) from a config file.
+const READERS: &[&[&str]] = &[
+    &["audit"],
+    &["config", "show"],
+    &["explain"],
+    &["sample"],
+    &["calibrate"],
+    &["rubric", "lint"],
+];
+
+/// Where an option's value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    CommandLine,
+    /// The environment variable.
+    Environment(String),
+    /// FILE:LINE:COLUMN of the key.
+    File(String),
+    BuiltIn,
+    /// Not set anywhere.
+    Unset,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::CommandLine => f.write_str("command line"),
+            Source::Environment(var) => write!(f, "environment {var}"),
+            Source::File(at) => write!(f, "config file {at}"),
+            Source::BuiltIn => f.write_str("built-in"),
+            Source::Unset => f.write_str("not set"),
+        }
+    }
+}
+
+/// One option of the effective configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// The config key: the option's long name, or `inputs`.
+    pub key: String,
+    pub values: Vec<String>,
+    pub source: Source,
+    /// A flag (true or false).
+    pub flag: bool,
+    /// Takes several values.
+    pub many: bool,
+}
+
+/// Where the configuration came from, for `config show`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// The config file read, and why it was chosen.
+    pub file: Option<(PathBuf, &'static str)>,
+    /// Every audit option (for `config show` only), in the order of `callaudit audit --help`.
+    pub settings: Vec<Setting>,
+}
+
+/// A value from the config file.
+struct FileValue {
+    key: String,
+    /// FILE:LINE:COLUMN of the key.
+    at: String,
+    values: Vec<String>,
+    /// A flag set to `false`.
+    off: bool,
+}
+
+/// Parses the command line with the config file and the environment.
+pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
+    let first = match lenient().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => e.exit(),
+    };
+    let (path, leaf) = leaf_of(&first);
+    let Some(&reader) = READERS.iter().find(|r| **r == path.as_slice()) else {
+        let cli = Cli::from_arg_matches(&first).map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok((cli, Provenance::default()));
+    };
+    let audit_like = reader == ["audit"] || reader == ["config", "show"];
+    let file = choose_file(leaf)?;
+    let mut provenance = Provenance {
+        file: file.clone(),
+        settings: Vec::new(),
+    };
+    let audit = audit_command();
+    let values = match &file {
+        Some((path, _)) => read_file(path, &audit)?,
+        None => Vec::new(),
+    };
+    let shared = shared_keys();
+    let leaf_cmd = find_command(&lenient(), &path);
+    let mut extra: Vec<OsString> = Vec::new();
+    let mut inputs: Vec<OsString> = Vec::new();
+    let mut from_file: HashMap<String, String> = HashMap::new();
+    for v in &values {
+        if !audit_like && !shared.contains(&v.key) {
+            continue;
+        }
+        if v.key == INPUTS {
+            if leaf.value_source("inputs") != Some(ValueSource::CommandLine) {
+                inputs.extend(v.values.iter().map(OsString::from));
+                from_file.insert(v.key.clone(), v.at.clone());
+            }
+            continue;
+        }
+        let Some(arg) = leaf_cmd
+            .get_arguments()
+            .find(|a| a.get_long() == Some(v.key.as_str()))
+        else {
+            continue;
+        };
+        let id = arg.get_id().as_str();
+        if matches!(
+            leaf.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        ) {
+            continue;
+        }
+        from_file.insert(v.key.clone(), v.at.clone());
+        if v.off {
+            continue;
+        }
+        if matches!(arg.get_action(), ArgAction::SetTrue) {
+            extra.push(format!("--{}", v.key).into());
+        } else {
+            for value in &v.values {
+                extra.push(format!("--{}={value}", v.key).into());
+            }
+        }
+    }
+    // File options go before a `--` (after which everything is an input), file inputs after.
+    let dashdash = args.iter().position(|a| a == "--");
+    let mut full: Vec<OsString> = match dashdash {
+        Some(i) => {
+            let mut v = args[..i].to_vec();
+            v.extend(extra);
+            v.extend_from_slice(&args[i..]);
+            v
+        }
+        None => {
+            let mut v = args.clone();
+            v.extend(extra);
+            v
+        }
+    };
+    if !inputs.is_empty() {
+        if dashdash.is_none() {
+            full.push("--".into());
+        }
+        full.extend(inputs);
+    }
+    let strict = if reader == ["config", "show"] {
+        lenient()
+    } else {
+        command()
+    };
+    let second = match strict.try_get_matches_from(&full) {
+        Ok(m) => m,
+        Err(e) => e.exit(),
+    };
+    let cli = Cli::from_arg_matches(&second).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if audit_like {
+        let (_, final_leaf) = leaf_of(&second);
+        provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
+    }
+    Ok((cli, provenance))
+}
+
+/// The command line parser, with an option's environment variable left out when it is set
+/// but empty (`CALLAUDIT_RUBRIC=` means no rubric given, not an empty one).
+fn command() -> clap::Command {
+    fn skip_empty_env(cmd: clap::Command) -> clap::Command {
+        let empty: Vec<String> = cmd
+            .get_arguments()
+            .filter(|a| {
+                a.get_env()
+                    .and_then(std::env::var_os)
+                    .is_some_and(|v| v.is_empty())
+            })
+            .map(|a| a.get_id().to_string())
+            .collect();
+        let mut cmd = cmd;
+        for id in empty {
+            cmd = cmd.mut_arg(id, |a| a.env(None::<&str>));
+        }
+        cmd.mut_subcommands(skip_empty_env)
+    }
+    skip_empty_env(Cli::command())
+}
+
+/// The command line parser with inputs optional (they may come from the config file).
+fn lenient() -> clap::Command {
+    let mut cmd = command();
+    for path in READERS {
+        cmd = match path {
+            [one] => cmd.mut_subcommand(one, |c| c.mut_arg("inputs", |a| a.required(false))),
+            [outer, inner] => cmd.mut_subcommand(outer, |c| {
+                c.mut_subcommand(inner, |c| c.mut_arg("inputs", |a| a.required(false)))
+            }),
+            _ => cmd,
+        };
+    }
+    cmd
+}
+
+/// The `audit` command: its long options are the config file's keys.
+fn audit_command() -> clap::Command {
+    let mut cmd = Cli::command();
+    cmd.build();
+    cmd.find_subcommand("audit")
+        .expect("the audit subcommand")
+        .clone()
+}
+
+fn find_command(root: &clap::Command, path: &[&str]) -> clap::Command {
+    let mut cmd = root.clone();
+    cmd.build();
+    for name in path {
+        let mut next = cmd
+            .find_subcommand(name)
+            .expect("a known subcommand")
+            .clone();
+        next.build();
+        cmd = next;
+    }
+    cmd
+}
+
+/// The keys that every command reading inputs takes: how to read them and which calls.
+fn shared_keys() -> Vec<String> {
+    use clap::Args;
+    let input = crate::cli::InputArgs::augment_args(clap::Command::new("x"));
+    let filter = crate::cli::FilterArgs::augment_args(clap::Command::new("x"));
+    input
+        .get_arguments()
+        .chain(filter.get_arguments())
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .chain([INPUTS.to_string()])
+        .collect()
+}
+
+fn leaf_of(m: &ArgMatches) -> (Vec<&str>, &ArgMatches) {
+    let mut path = Vec::new();
+    let mut cur = m;
+    while let Some((name, sub)) = cur.subcommand() {
+        path.push(name);
+        cur = sub;
+    }
+    (path, cur)
+}
+
+/// The config file: --config (or CALLAUDIT_CONFIG), else ./callaudit.toml if there is one.
+fn choose_file(leaf: &ArgMatches) -> anyhow::Result<Option<(PathBuf, &'static str)>> {
+    if leaf.get_flag("no_config") {
+        return Ok(None);
+    }
+    if let Some(path) = leaf.get_one::<PathBuf>("config") {
+        let why = match leaf.value_source("config") {
+            Some(ValueSource::EnvVariable) => "CALLAUDIT_CONFIG",
+            _ => "--config",
+        };
+        if !path.is_file() {
+            anyhow::bail!(
+                "{why} {}: no such file (a config file is a TOML file of audit options)",
+                path.display()
+            );
+        }
+        return Ok(Some((path.clone(), why)));
+    }
+    let default = Path::new(DEFAULT_FILE);
+    Ok(default
+        .is_file()
+        .then(|| (default.to_path_buf(), "the working directory")))
+}
+
+/// Reads and checks the config file: every key an audit option, every value one it accepts.
+fn read_file(path: &Path, audit: &clap::Command) -> anyhow::Result<Vec<FileValue>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("config file {name}"))?;
+    let at = |offset: usize| {
+        let (line, column) = crate::rubric::compile::line_col(&text, offset);
+        format!("{name}:{line}:{column}")
+    };
+    // Problems in the order of the file, each with its byte offset.
+    let mut errors: Vec<(usize, String)> = Vec::new();
+    let table = toml::de::DeTable::parse(&text).map_err(|e| {
+        let where_ = e
+            .span()
+            .map_or_else(|| format!("{name}:1:1"), |s| at(s.start));
+        anyhow::anyhow!("{where_}: {}", e.message().trim())
+    })?;
+    let keys: Vec<String> = audit
+        .get_arguments()
+        .filter(|a| !a.is_positional() && !is_meta(a.get_id().as_str()))
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .chain([INPUTS.to_string()])
+        .collect();
+    let mut out = Vec::new();
+    for (key, value) in table.get_ref() {
+        let k = key.get_ref().as_ref();
+        let key_at = at(key.span().start);
+        if !keys.iter().any(|x| x == k) {
+            errors.push((
+                key.span().start,
+                format!("{key_at}: {}", unknown_key(k, &keys)),
+            ));
+            continue;
+        }
+        let arg = audit.get_arguments().find(|a| a.get_long() == Some(k));
+        let flag = arg.is_some_and(|a| matches!(a.get_action(), ArgAction::SetTrue));
+        let many = k == INPUTS || arg.is_some_and(|a| matches!(a.get_action(), ArgAction::Append));
+        let value_at = at(value.span().start);
+        let scalars = match scalars(value.get_ref(), many, flag) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push((value.span().start, format!("{value_at}: {k}: {e}")));
+                continue;
+            }
+        };
+        let mut values = Vec::new();
+        let mut off = false;
+        for s in scalars {
+            match s {
+                Scalar::Bool(b) => off = !b,
+                Scalar::Text(t) => values.push(t),
+            }
+        }
+        if let Some(arg) = arg
+            && !flag
+        {
+            for v in &values {
+                if let Err(e) = check_value(arg, v) {
+                    errors.push((value.span().start, format!("{value_at}: {k} = {v:?}: {e}")));
+                }
+            }
+        }
+        if k == INPUTS || PATH_KEYS.contains(&k) {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            for v in &mut values {
+                if v != "-" && Path::new(v.as_str()).is_relative() {
+                    *v = dir.join(v.as_str()).display().to_string();
+                }
+            }
+        }
+        out.push(FileValue {
+            key: k.to_string(),
+            at: key_at,
+            values,
+            off,
+        });
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        let lines: Vec<String> = errors.into_iter().map(|(_, e)| e).collect();
+        anyhow::bail!("{}", lines.join("\n"));
+    }
+    Ok(out)
+}
+
+/// Options that are about the command line itself, not the audit.
+fn is_meta(id: &str) -> bool {
+    matches!(id, "help" | "version" | "config" | "no_config")
+}
+
+fn unknown_key(key: &str, keys: &[String]) -> String {
+    let dashed = key.replace('_', "-");
+    let best = keys
+        .iter()
+        .map(|k| (strsim::jaro_winkler(&dashed, k), k))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let hint = match best {
+        Some((score, k)) if *k == dashed || score > 0.85 => format!("; did you mean `{k}`?"),
+        _ => String::new(),
+    };
+    let tables = if key == "audit" {
+        " (options go at the top level, without a table)"
+    } else {
+        ""
+    };
+    format!(
+        "unknown key `{key}`{tables}: a config file holds `callaudit audit` options by their long names, and `inputs`{hint}"
+    )
+}
+
+enum Scalar {
+    Bool(bool),
+    Text(String),
+}
+
+fn scalar(v: &toml::de::DeValue<'_>, flag: bool) -> Result<Scalar, String> {
+    use toml::de::DeValue;
+    match v {
+        DeValue::Boolean(b) if flag => Ok(Scalar::Bool(*b)),
+        DeValue::Boolean(_) => Err("expected a value, not true or false".into()),
+        _ if flag => Err("expected true or false".into()),
+        DeValue::String(s) => Ok(Scalar::Text(s.to_string())),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .map(|n| Scalar::Text(n.to_string()))
+            .map_err(|e| format!("integer {}: {e}", i.as_str())),
+        DeValue::Float(f) => Ok(Scalar::Text(f.as_str().replace('_', ""))),
+        DeValue::Datetime(d) => Ok(Scalar::Text(d.to_string())),
+        DeValue::Array(_) => Err("expected one value, not a list".into()),
+        DeValue::Table(_) => Err("expected a value, not a table".into()),
+    }
+}
+
+fn scalars(v: &toml::de::DeValue<'_>, many: bool, flag: bool) -> Result<Vec<Scalar>, String> {
+    match v {
+        toml::de::DeValue::Array(items) if many => {
+            items.iter().map(|i| scalar(i.get_ref(), flag)).collect()
+        }
+        other => scalar(other, flag).map(|s| vec![s]),
+    }
+}
+
+/// Checks one value with the option's own parser, so that a bad value is named at its place
+/// in the file rather than as a command-line error.
+fn check_value(arg: &clap::Arg, value: &str) -> Result<(), String> {
+    let probe = clap::Command::new("config")
+        .no_binary_name(true)
+        .arg(arg.clone().required(false).env(None::<&str>).hide(true));
+    let long = arg.get_long().unwrap_or_default();
+    match probe.try_get_matches_from([format!("--{long}={value}")]) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let text = e.to_string();
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+                .collect();
+            Err(lines
+                .join(" ")
+                .trim_start_matches("error: ")
+                .replace("[possible values:", "(possible values:")
+                .replace(']', ")"))
+        }
+    }
+}
+
+/// Every audit option with its final value and where it came from.
+fn settings(
+    cmd: &clap::Command,
+    first: &ArgMatches,
+    last: &ArgMatches,
+    from_file: &HashMap<String, String>,
+) -> Vec<Setting> {
+    let mut out = Vec::new();
+    let raw = |id: &str| -> Vec<String> {
+        last.get_raw(id)
+            .map(|vals| {
+                vals.map(|v: &OsStr| v.to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let inputs = raw("inputs");
+    out.push(Setting {
+        key: INPUTS.into(),
+        source: if first.value_source("inputs") == Some(ValueSource::CommandLine) {
+            Source::CommandLine
+        } else if let Some(at) = from_file.get(INPUTS) {
+            Source::File(at.clone())
+        } else {
+            Source::Unset
+        },
+        values: inputs,
+        flag: false,
+        many: true,
+    });
+    for arg in cmd.get_arguments() {
+        let id = arg.get_id().as_str();
+        let Some(long) = arg.get_long() else { continue };
+        if arg.is_positional() || is_meta(id) {
+            continue;
+        }
+        let flag = matches!(arg.get_action(), ArgAction::SetTrue);
+        let source = match first.value_source(id) {
+            Some(ValueSource::CommandLine) => Source::CommandLine,
+            Some(ValueSource::EnvVariable) => Source::Environment(
+                arg.get_env()
+                    .map(|e| e.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            ),
+            _ => match from_file.get(long) {
+                Some(at) => Source::File(at.clone()),
+                None if last.value_source(id) == Some(ValueSource::DefaultValue) => Source::BuiltIn,
+                None => Source::Unset,
+            },
+        };
+        out.push(Setting {
+            key: long.to_string(),
+            // A flag's raw value may be any of the environment's spellings (`yes`, `0`).
+            values: if flag {
+                vec![last.get_flag(id).to_string()]
+            } else {
+                raw(id)
+            },
+            source,
+            flag,
+            many: matches!(arg.get_action(), ArgAction::Append),
+        });
+    }
+    out
+}
+
+/// The effective configuration as a config file, each value's source in a comment.
+pub fn show(p: &Provenance) -> String {
+    let mut out = String::from(
+        "# callaudit audit: the effective configuration\n# (command line > environment > config file > built-in)\n",
+    );
+    match &p.file {
+        Some((path, why)) => {
+            let shown = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            out.push_str(&format!("# config file: {} ({why})\n", shown.display()));
+        }
+        None => out.push_str("# config file: none\n"),
+    }
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let lines: Vec<(String, String)> = p
+        .settings
+        .iter()
+        .map(|s| {
+            let value = if s.flag {
+                (s.values.first().map(String::as_str) == Some("true")).to_string()
+            } else if s.many {
+                format!(
+                    "[{}]",
+                    s.values
+                        .iter()
+                        .map(|v| quote(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else if let Some(v) = s.values.first() {
+                if NUMBER_KEYS.contains(&s.key.as_str()) && v.parse::<f64>().is_ok() {
+                    v.clone()
+                } else {
+                    quote(v)
+                }
+            } else {
+                String::new()
+            };
+            let unset = s.source == Source::Unset || (!s.flag && s.values.is_empty());
+            let line = if unset {
+                format!("# {} =", s.key)
+            } else {
+                format!("{} = {value}", s.key)
+            };
+            let source = match (unset, UNSET_MEANS.iter().find(|(k, _)| *k == s.key)) {
+                (true, Some((_, means))) => format!("{}: {means}", s.source),
+                _ => s.source.to_string(),
+            };
+            (line, source)
+        })
+        .collect();
+    let width = lines
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (line, source) in lines {
+        let pad = width - line.chars().count();
+        out.push_str(&format!("{line}{} # {source}\n", " ".repeat(pad)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_audit_option_has_its_environment_variable() {
+        for arg in audit_command().get_arguments() {
+            let id = arg.get_id().as_str();
+            let Some(long) = arg.get_long() else { continue };
+            if is_meta(id) {
+                continue;
+            }
+            let want = format!("CALLAUDIT_{}", long.to_uppercase().replace('-', "_"));
+            assert_eq!(
+                arg.get_env().and_then(|e| e.to_str()),
+                Some(want.as_str()),
+                "--{long} needs `env = \"{want}\"` (command line > environment > file)"
+            );
+            if matches!(arg.get_action(), ArgAction::SetTrue) {
+                // `CALLAUDIT_STRICT=0` must mean false, not an error.
+                let ok = clap::Command::new("t")
+                    .arg(arg.clone())
+                    .try_get_matches_from(["t"])
+                    .is_ok();
+                assert!(ok, "--{long}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion() {
+        let keys: Vec<String> = ["fail-under", "color", "inputs"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(unknown_key("fail_under", &keys).ends_with("did you mean `fail-under`?"));
+        assert!(unknown_key("colour", &keys).ends_with("did you mean `color`?"));
+        assert!(!unknown_key("zzz", &keys).contains("did you mean"));
+    }
+}

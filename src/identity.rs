@@ -1,0 +1,315 @@
+//! Agent identity: which agent ids are one agent, and under what name a report shows them.
+//!
+//! Exports spell agents differently (`Ann.Lee` in the phone system, `ann.lee` in the chat tool,
+//! an employee number in the CRM). `--agent-case insensitive` makes ids that differ only in
+//! letter case one agent, reported in lower case. `--agents FILE.csv` lists agents by id with a
+//! display name and a team: every id of a row is reported under its display name, so ids that
+//! share a name are one agent, and the team fills calls whose export and metadata name none.
+//! Ids not in the file keep their id (counted, and the first one named in a warning, so that a
+//! new agent missing from the file is noticed).
+//!
+//! The same resolution applies to `--agent` filters, so a filter may name an id or a display
+//! name.
+
+use crate::cli::AgentCase;
+use crate::read::csv::{header_key, sniff_delimiter};
+use crate::read::describe_bytes;
+use crate::read::input::open_path;
+use crate::read::line_tracker::LineTracker;
+use anyhow::{Context, bail};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// An agent of the `--agents` file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Agent {
+    /// The display name: the report's key for the agent.
+    pub name: String,
+    pub team: Option<String>,
+    /// The line that first named the agent, for messages.
+    line: u64,
+}
+
+/// How agent ids become agents.
+#[derive(Debug)]
+pub struct Identity {
+    insensitive: bool,
+    /// Id (lower-cased when insensitive) → agent.
+    by_id: HashMap<String, usize>,
+    agents: Vec<Agent>,
+    /// The `--agents` file, as named on the command line.
+    pub file: Option<String>,
+}
+
+/// Header names of the `--agents` columns.
+const ID: &[&str] = &["id", "agent_id", "agent", "agentid", "user_id", "username"];
+const NAME: &[&str] = &[
+    "name",
+    "display_name",
+    "displayname",
+    "agent_name",
+    "full_name",
+];
+const TEAM: &[&str] = &["team", "team_name", "group"];
+
+impl Identity {
+    /// `None` when ids are taken as they are (exact case, no `--agents` file).
+    /// A record of the file longer than `max_record_bytes` stops the run.
+    pub fn new(
+        case: AgentCase,
+        file: Option<&Path>,
+        max_record_bytes: u64,
+    ) -> anyhow::Result<Option<Identity>> {
+        let insensitive = case == AgentCase::Insensitive;
+        if !insensitive && file.is_none() {
+            return Ok(None);
+        }
+        let mut id = Identity {
+            insensitive,
+            by_id: HashMap::new(),
+            agents: Vec::new(),
+            file: file.map(|p| p.display().to_string()),
+        };
+        if let Some(path) = file {
+            id.load(path, max_record_bytes)?;
+        }
+        Ok(Some(id))
+    }
+
+    fn key<'a>(&self, raw: &'a str) -> std::borrow::Cow<'a, str> {
+        let raw = raw.trim();
+        if self.insensitive {
+            raw.to_lowercase().into()
+        } else {
+            raw.into()
+        }
+    }
+
+    /// Reads the `--agents` file. A row that would make the mapping ambiguous stops the run
+    /// with its file and line: an id listed twice with different names or teams, or one
+    /// display name on two teams.
+    fn load(&mut self, path: &Path, max_record_bytes: u64) -> anyhow::Result<()> {
+        let name = path.display().to_string();
+        let mut input = open_path(path).with_context(|| format!("--agents {name}"))?;
+        let delimiter = sniff_delimiter(&mut input);
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(LineTracker::new(input, delimiter).with_limit(max_record_bytes));
+        let mut record = csv::StringRecord::new();
+        let read_error = |e: csv::Error| {
+            let line = e.position().map_or(0, |p| p.line());
+            anyhow::anyhow!("--agents {name}:{line}: cannot read: {e}")
+        };
+        let too_long = |line: u64| {
+            anyhow::anyhow!(
+                "--agents {name}:{line}: a record longer than {} (--max-call-bytes)",
+                describe_bytes(max_record_bytes)
+            )
+        };
+        if !rdr.read_record(&mut record).map_err(read_error)? {
+            bail!("--agents {name}: the file is empty; expected a header with id, name and team");
+        }
+        if rdr.get_mut().take_truncated().is_some() {
+            return Err(too_long(1));
+        }
+        let end = rdr.position().byte();
+        rdr.get_mut().record_started(end);
+        let headers: Vec<String> = record.iter().map(str::to_string).collect();
+        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        let column = |names: &[&str]| names.iter().find_map(|n| keys.iter().position(|k| k == n));
+        let (Some(id_col), name_col, team_col) = (column(ID), column(NAME), column(TEAM)) else {
+            bail!(
+                "--agents {name}:1: no id column (id / agent_id / agent); expected a header with id, name and team; the header has: {}",
+                headers.join(", ")
+            );
+        };
+        if name_col.is_none() && team_col.is_none() {
+            bail!(
+                "--agents {name}:1: expected a name or a team column besides the id; the header has: {}",
+                headers.join(", ")
+            );
+        }
+        // Display name → its agent, so that the ids sharing a name share the agent.
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        loop {
+            if !rdr.read_record(&mut record).map_err(read_error)? {
+                break;
+            }
+            let end = rdr.position().byte();
+            let tracker = rdr.get_mut();
+            let line = tracker.line_at(record.position().map_or(0, |p| p.byte()));
+            if tracker.take_truncated().is_some() {
+                return Err(too_long(line));
+            }
+            tracker.record_started(end);
+            if record.len() == 1 && record[0].trim().is_empty() {
+                continue;
+            }
+            if record.len() != headers.len() {
+                bail!(
+                    "--agents {name}:{line}: expected {} fields like the header, found {}",
+                    headers.len(),
+                    record.len()
+                );
+            }
+            let cell = |c: Option<usize>| {
+                c.map(|c| record[c].trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
+            let Some(id) = cell(Some(id_col)) else {
+                bail!(
+                    "--agents {name}:{line}: empty id (column `{}`)",
+                    headers[id_col]
+                );
+            };
+            let display = cell(name_col).unwrap_or_else(|| id.clone());
+            let team = cell(team_col);
+            let agent = match by_name.get(&display) {
+                Some(&i) => {
+                    let known = &self.agents[i];
+                    if known.team != team {
+                        bail!(
+                            "--agents {name}:{line}: {display} is on team {} here but on team {} on line {}: an agent has one team",
+                            team.as_deref().unwrap_or("(none)"),
+                            known.team.as_deref().unwrap_or("(none)"),
+                            known.line
+                        );
+                    }
+                    i
+                }
+                None => {
+                    self.agents.push(Agent {
+                        name: display.clone(),
+                        team,
+                        line,
+                    });
+                    by_name.insert(display.clone(), self.agents.len() - 1);
+                    self.agents.len() - 1
+                }
+            };
+            let key = self.key(&id).into_owned();
+            match self.by_id.get(&key) {
+                Some(&other) if other != agent => {
+                    let same = if self.insensitive {
+                        " (ids are compared ignoring case: --agent-case insensitive)"
+                    } else {
+                        ""
+                    };
+                    bail!(
+                        "--agents {name}:{line}: id {id} is also on line {} as {}{same}: an id names one agent",
+                        self.agents[other].line,
+                        self.agents[other].name
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    self.by_id.insert(key, agent);
+                }
+            }
+        }
+        // A display name may be given where an id is expected (`--agent "Ann Lee"`).
+        for (i, a) in self.agents.iter().enumerate() {
+            let key = if self.insensitive {
+                a.name.to_lowercase()
+            } else {
+                a.name.clone()
+            };
+            self.by_id.entry(key).or_insert(i);
+        }
+        Ok(())
+    }
+
+    /// The agent an id names: its display name and team when listed, else the id itself (in
+    /// lower case when insensitive). `None` for an id the file does not list.
+    pub fn resolve(&self, raw: &str) -> (String, Option<&Agent>) {
+        let key = self.key(raw);
+        match self.by_id.get(key.as_ref()) {
+            Some(&i) => (self.agents[i].name.clone(), Some(&self.agents[i])),
+            None => (key.into_owned(), None),
+        }
+    }
+
+    /// Whether the `--agents` file lists agents (an unlisted id is worth a warning).
+    pub fn has_file(&self) -> bool {
+        self.file.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(case: AgentCase, text: &str) -> anyhow::Result<Identity> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("agents.csv");
+        std::fs::write(&p, text).unwrap();
+        Ok(Identity::new(case, Some(&p), crate::read::DEFAULT_MAX_CALL_BYTES)?.unwrap())
+    }
+
+    fn err(case: AgentCase, text: &str) -> String {
+        format!("{:#}", load(case, text).unwrap_err())
+    }
+
+    #[test]
+    fn ids_sharing_a_name_are_one_agent() {
+        let id = load(
+            AgentCase::Exact,
+            "id,display name,team\nann.lee,Ann Lee,billing\nA-1044,Ann Lee,billing\nbo,Bo Chen,\n",
+        )
+        .unwrap();
+        assert_eq!(id.resolve("ann.lee").0, "Ann Lee");
+        assert_eq!(id.resolve(" A-1044 ").0, "Ann Lee");
+        assert_eq!(
+            id.resolve("A-1044").1.unwrap().team.as_deref(),
+            Some("billing")
+        );
+        assert_eq!(id.resolve("Ann Lee").0, "Ann Lee", "a display name");
+        assert_eq!(id.resolve("bo").1.unwrap().team, None);
+        assert_eq!(id.resolve("Ann.Lee"), ("Ann.Lee".to_string(), None));
+    }
+
+    #[test]
+    fn insensitive_ids_are_lower_cased() {
+        let id = Identity::new(AgentCase::Insensitive, None, 1)
+            .unwrap()
+            .unwrap();
+        assert_eq!(id.resolve("Ann.Lee").0, "ann.lee");
+        assert_eq!(id.resolve("ÉLODIE").0, "élodie");
+        let id = load(AgentCase::Insensitive, "id,name\nann.lee,Ann Lee\n").unwrap();
+        assert_eq!(id.resolve("ANN.LEE").0, "Ann Lee");
+        assert!(Identity::new(AgentCase::Exact, None, 1).unwrap().is_none());
+    }
+
+    #[test]
+    fn ambiguous_files_stop_with_file_and_line() {
+        let e = err(
+            AgentCase::Exact,
+            "id,name,team\nann,Ann,billing\nann,Ann B,billing\n",
+        );
+        assert!(
+            e.contains("agents.csv:3: id ann is also on line 2 as Ann"),
+            "{e}"
+        );
+        let e = err(
+            AgentCase::Exact,
+            "id,name,team\nann,Ann,billing\na2,Ann,sales\n",
+        );
+        assert!(
+            e.contains("agents.csv:3: Ann is on team sales here but on team billing on line 2"),
+            "{e}"
+        );
+        let e = err(AgentCase::Insensitive, "id,name\nann,Ann\nANN,Annie\n");
+        assert!(e.contains("agents.csv:3: id ANN is also on line 2"), "{e}");
+        assert!(e.contains("ignoring case"), "{e}");
+        let e = err(AgentCase::Exact, "id,name\nann\n");
+        assert!(e.contains("agents.csv:2: expected 2 fields"), "{e}");
+        let e = err(AgentCase::Exact, "who,name\nann,Ann\n");
+        assert!(e.contains("agents.csv:1: no id column"), "{e}");
+        let e = err(AgentCase::Exact, "id,name\n,Ann\n");
+        assert!(e.contains("agents.csv:2: empty id"), "{e}");
+        // The same row twice is fine.
+        assert!(load(AgentCase::Exact, "id,name\nann,Ann\nann,Ann\n").is_ok());
+    }
+}

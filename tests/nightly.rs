@@ -1,0 +1,1127 @@
+//! Nightly jobs through the real binary: the gates that fit real runs (`--max-skipped`, files
+//! without a usable row, rate limits, item floors, `--fail-drop`), the config file and the
+//! environment, dates from paths, and agent identity.
+//!
+//! The tests use their own small rubric, so that their numbers do not move when the built-in
+//! rubric is tuned: an expected `greeting` ("hello") and `thanks` ("thank you"), and a
+//! `transfer` violation ("transfer you", penalty 10). Scores are the share of expected items
+//! met, minus penalties.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+const RUBRIC: &str = r#"[rubric]
+name = "nightly test"
+pass_mark = 50
+
+[[item]]
+id = "greeting"
+kind = "expected"
+phrases = ["hello"]
+
+[[item]]
+id = "thanks"
+kind = "expected"
+phrases = ["thank you"]
+
+[[item]]
+id = "transfer"
+kind = "violation"
+penalty = 10
+phrases = ["transfer you"]
+"#;
+
+/// ann: 100, 100, 50, 90 (a transfer); bo: 0, 50. Overall 65.0; greeting and thanks met in 4
+/// of 6 calls (66.7%); transfer in 1 of 6 (16.7%).
+fn calls_csv() -> String {
+    csv_of(&[
+        ("c1", "ann", "agent", "hello, thank you"),
+        ("c2", "ann", "agent", "hello and thank you"),
+        ("c3", "ann", "agent", "hello"),
+        (
+            "c4",
+            "ann",
+            "agent",
+            "hello, thank you, let me transfer you",
+        ),
+        ("c5", "bo", "agent", "hi"),
+        ("c6", "bo", "agent", "thank you"),
+    ])
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+
+    fn gate_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with("callaudit: gate failed: "))
+            .collect()
+    }
+}
+
+/// Runs callaudit in `dir` with no config file but the ones a test writes.
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = callaudit();
+    cmd.current_dir(dir);
+    for var in [
+        "CALLAUDIT_CONFIG",
+        "CALLAUDIT_FORMAT",
+        "CALLAUDIT_FAIL_UNDER",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.args(args).output().unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// A work dir with the rubric and the calls; audits them with `extra`.
+fn audit(w: &Workdir, extra: &[&str]) -> Run {
+    w.write("rubric.toml", RUBRIC);
+    if !w.path("calls.csv").exists() {
+        w.write("calls.csv", calls_csv());
+    }
+    let mut args = vec![
+        "audit",
+        "calls.csv",
+        "--rubric",
+        "rubric.toml",
+        "--color",
+        "never",
+    ];
+    args.extend_from_slice(extra);
+    run_in(w.dir.path(), &args, &[])
+}
+
+fn gate<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == name)
+        .unwrap_or_else(|| panic!("no gate {name} in {}", json["gates"]))
+}
+
+// ------------------------------------------------------------------ --max-skipped
+
+/// Ten good rows and two bad ones (a missing text, a wrong number of fields).
+fn with_bad_rows(w: &Workdir) {
+    let mut csv = calls_csv();
+    csv.push_str("c7,bo,agent,\n");
+    csv.push_str("c8,bo,agent\n");
+    w.write("calls.csv", csv);
+}
+
+#[test]
+fn max_skipped_passes_within_the_limit_and_fails_beyond_it() {
+    let w = Workdir::new();
+    with_bad_rows(&w);
+    // 2 of 8 rows skipped: 25%.
+    for (limit, code) in [("2", 0), ("1", 1), ("25%", 0), ("24.9%", 1), ("0", 1)] {
+        let r = audit(&w, &["-q", "--max-skipped", limit, "--format", "json"]);
+        assert_eq!(r.code, code, "--max-skipped {limit}: {}", r.stderr);
+        let g = gate(&r.json(), "max-skipped").clone();
+        assert_eq!(g["passed"], code == 0);
+        assert_eq!(g["rows_skipped"], 2);
+        assert_eq!(g["rows_read"], 8);
+    }
+    let r = audit(&w, &["-q", "--max-skipped", "1"]);
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --max-skipped 1: 2 of 8 rows skipped (1 malformed row, 1 missing text): more than 1"
+        ]
+    );
+    let r = audit(&w, &["-q", "--max-skipped", "10%"]);
+    assert!(
+        r.stderr.contains("2 of 8 rows (25.0%) skipped"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn rows_filtered_out_are_not_skipped_for_bad_input() {
+    let w = Workdir::new();
+    let r = audit(&w, &["-q", "--agent", "bo", "--max-skipped", "0"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_bad_max_skipped_is_a_usage_error() {
+    let w = Workdir::new();
+    for bad in ["many", "1.5", "150%", "-1"] {
+        let r = audit(&w, &[&format!("--max-skipped={bad}")]);
+        assert_eq!(r.code, 2, "{bad}");
+        assert!(r.stderr.contains("--max-skipped"), "{}", r.stderr);
+    }
+}
+
+// ------------------------------------------------------------------ files without a usable row
+
+fn with_junk_file(w: &Workdir) {
+    w.write("calls.csv", calls_csv());
+    // Every row lacks its text: the file was exported wrong.
+    w.write(
+        "junk.csv",
+        "call_id,agent_id,speaker,text\nj1,ann,agent,\nj2,ann,agent,\nj3,bo,customer,\n",
+    );
+}
+
+#[test]
+fn a_file_without_a_usable_row_stops_the_run() {
+    let w = Workdir::new();
+    with_junk_file(&w);
+    w.write("rubric.toml", RUBRIC);
+    let r = run_in(
+        w.dir.path(),
+        &["audit", "calls.csv", "junk.csv", "--rubric", "rubric.toml"],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert!(
+        r.stderr
+            .contains("junk.csv: not one usable row: 3 row(s) read, all skipped (3 missing text)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn keep_going_passes_over_a_file_without_a_usable_row_and_counts_it() {
+    let w = Workdir::new();
+    with_junk_file(&w);
+    w.write("rubric.toml", RUBRIC);
+    let args = [
+        "audit",
+        "calls.csv",
+        "junk.csv",
+        "--rubric",
+        "rubric.toml",
+        "--keep-going",
+        "--format",
+        "json",
+    ];
+    let r = run_in(w.dir.path(), &args, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("junk.csv: not one usable row: 3 row(s) read, all skipped (3 missing text); is it the right file"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("(file passed over: --keep-going)"));
+    assert!(
+        r.stderr
+            .contains("1 file(s) without a usable row passed over")
+    );
+    let acct = &r.json()["accounting"];
+    assert_eq!(acct["files_unusable"], 1);
+    assert_eq!(acct["files_read"], 1);
+    assert_eq!(acct["rows_read"], 9);
+    assert_eq!(acct["calls_audited"], 6);
+    // …and a skip limit still catches what it cost.
+    let mut strict = args.to_vec();
+    strict.extend(["--max-skipped", "0"]);
+    let r = run_in(w.dir.path(), &strict, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("3 of 9 rows skipped (3 missing text)"));
+}
+
+#[test]
+fn an_empty_file_is_not_a_file_without_a_usable_row() {
+    let w = Workdir::new();
+    w.write("rubric.toml", RUBRIC);
+    w.write("calls.csv", calls_csv());
+    w.write("empty.csv", "call_id,agent_id,speaker,text\n");
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "calls.csv",
+            "empty.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+// ------------------------------------------------------------------ --fail-on ITEM>N|P%
+
+#[test]
+fn fail_on_a_rate_or_a_count() {
+    let w = Workdir::new();
+    // transfer: 1 of 6 calls, 16.7%.
+    for (spec, code) in [
+        ("transfer>20%", 0),
+        ("transfer>16.7%", 0),
+        ("transfer>16.6%", 1),
+        ("transfer>1", 0),
+        ("transfer>0", 1),
+        ("transfer", 1),
+    ] {
+        let r = audit(&w, &["-q", "--fail-on", spec]);
+        assert_eq!(r.code, code, "--fail-on {spec}: {}", r.stderr);
+    }
+    let r = audit(&w, &["-q", "--fail-on", "transfer>10%"]);
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --fail-on transfer>10%: transfer occurred in 16.7% of the calls where it applies (1 of 6) > 10%"
+        ]
+    );
+    // 1 of 6 is 16.666…%: more than 16.66%, though it prints as 16.7.
+    let r = audit(
+        &w,
+        &["-q", "--fail-on", "transfer>16.66%", "--format", "json"],
+    );
+    assert_eq!(r.code, 1);
+    let g = gate(&r.json(), "fail-on").clone();
+    assert_eq!(g["max_rate"], 16.66);
+    assert_eq!(
+        (g["occurred"].as_u64(), g["applicable"].as_u64()),
+        (Some(1), Some(6))
+    );
+    assert_eq!(g["passed"], false);
+}
+
+#[test]
+fn bad_fail_on_values_are_usage_errors() {
+    let w = Workdir::new();
+    for (spec, says) in [
+        ("transfer>lots", "expected ITEM, ITEM>N"),
+        (
+            "thanks>5%",
+            "`thanks` is an expected item; --fail-on takes a violation item; for a floor on an expected item use --fail-item-under thanks=PERCENT",
+        ),
+        (
+            "nosuch>5%",
+            "--fail-on `nosuch`: no such item in the rubric (its violations: transfer)",
+        ),
+    ] {
+        let r = audit(&w, &["--fail-on", spec]);
+        assert_eq!(r.code, 2, "{spec}");
+        assert!(r.stderr.contains(says), "{spec}: {}", r.stderr);
+    }
+}
+
+// ------------------------------------------------------------------ --fail-item-under
+
+#[test]
+fn fail_item_under_holds_an_expected_item_to_a_floor() {
+    let w = Workdir::new();
+    // thanks: 4 of 6 calls, 66.7%.
+    for (spec, code) in [
+        ("thanks=60", 0),
+        ("thanks=66.6", 0),
+        ("thanks=66.7", 1),
+        ("thanks=70%", 1),
+    ] {
+        let r = audit(&w, &["-q", "--fail-item-under", spec]);
+        assert_eq!(r.code, code, "--fail-item-under {spec}: {}", r.stderr);
+    }
+    let r = audit(
+        &w,
+        &["-q", "--fail-item-under", "thanks=70", "--format", "json"],
+    );
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --fail-item-under thanks=70: thanks met in 66.7% of the calls where it applies (4 of 6) < 70%"
+        ]
+    );
+    let g = gate(&r.json(), "fail-item-under").clone();
+    assert_eq!(g["item"], "thanks");
+    assert_eq!(g["min_rate"], 70.0);
+    assert_eq!(g["occurred"], 4);
+    for (spec, says) in [
+        (
+            "transfer=5",
+            "`transfer` is a violation item; --fail-item-under takes an expected item; to limit a violation use --fail-on transfer>PERCENT%",
+        ),
+        ("thanks", "expected ITEM=PERCENT"),
+        ("thanks=101", "expected ITEM=PERCENT"),
+        (
+            "nosuch=5",
+            "no such item in the rubric (its expected items: greeting, thanks)",
+        ),
+    ] {
+        let r = audit(&w, &["--fail-item-under", spec]);
+        assert_eq!(r.code, 2, "{spec}");
+        assert!(r.stderr.contains(says), "{spec}: {}", r.stderr);
+    }
+}
+
+// ------------------------------------------------------------------ --fail-drop
+
+/// Writes last night's report: ann scored 100, 100, 100, 90 and bo 50, 50.
+fn baseline(w: &Workdir, group_by: &str) {
+    w.write(
+        "before.csv",
+        csv_of(&[
+            ("c1", "ann", "agent", "hello, thank you"),
+            ("c2", "ann", "agent", "hello and thank you"),
+            ("c3", "ann", "agent", "hello, thank you"),
+            (
+                "c4",
+                "ann",
+                "agent",
+                "hello, thank you, let me transfer you",
+            ),
+            ("c5", "bo", "agent", "hello"),
+            ("c6", "bo", "agent", "thank you"),
+        ]),
+    );
+    w.write("rubric.toml", RUBRIC);
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "before.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "--format",
+            "json",
+            "-o",
+            "before.json",
+            "--group-by",
+            group_by,
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn fail_drop_compares_the_overall_score_and_every_agent_with_the_baseline() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    // Overall 81.7 → 65.0 (-16.7); ann 97.5 → 85.0 (-12.5); bo 50.0 → 25.0 (-25.0).
+    let r = audit(
+        &w,
+        &["-q", "--baseline", "before.json", "--fail-drop", "30"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = audit(
+        &w,
+        &["-q", "--baseline", "before.json", "--fail-drop", "20"],
+    );
+    assert_eq!(r.code, 1, "bo fell 25 points: {}", r.stderr);
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --fail-drop 20 --min-calls 1: 1 of 2 agent(s) with ≥ 1 call(s) in both runs fell more than 20 points: bo (50.0 → 25.0) since before.json"
+        ]
+    );
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "10",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    let json = r.json();
+    let g = gate(&json, "fail-drop");
+    assert_eq!(g["threshold"], 10.0);
+    assert!(
+        g["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("overall mean score fell 16.7 points (81.7 → 65.0); 2 of 2 agent(s)"),
+        "{}",
+        g["reason"]
+    );
+    assert_eq!(g["offenders"][0]["key"], "ann");
+    assert_eq!(g["offenders"][0]["change"], -12.5);
+    assert_eq!(g["offenders"][1]["baseline_score"], 50.0);
+    // --min-calls leaves out agents with fewer calls (bo has 2).
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "20",
+            "--min-calls",
+            "3",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The agents are compared whatever the report's lines are.
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "20",
+            "--group-by",
+            "date",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("bo (50.0 → 25.0)"), "{}", r.stderr);
+}
+
+#[test]
+fn fail_drop_needs_a_baseline_grouped_by_agent() {
+    let w = Workdir::new();
+    let r = audit(&w, &["--fail-drop", "5"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--fail-drop 5: needs --baseline"),
+        "{}",
+        r.stderr
+    );
+    baseline(&w, "team");
+    let r = audit(&w, &["--fail-drop", "5", "--baseline", "before.json"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(
+            "the baseline before.json is grouped by team, so its agents cannot be compared"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn every_gate_is_in_the_json_report_with_its_verdict() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--format",
+            "json",
+            "--fail-under",
+            "60",
+            "--fail-agent-under",
+            "30",
+            "--fail-on",
+            "transfer>20%",
+            "--fail-item-under",
+            "greeting=70",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "50",
+            "--max-skipped",
+            "0.1%",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let json = r.json();
+    let verdicts: Vec<(&str, bool)> = json["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["gate"].as_str().unwrap(), g["passed"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("fail-under", true),
+            ("fail-agent-under", false),
+            ("fail-on", true),
+            ("fail-item-under", false),
+            ("fail-drop", true),
+            ("max-skipped", true),
+        ]
+    );
+    assert_eq!(json["gates_passed"], false);
+    for g in json["gates"].as_array().unwrap() {
+        assert!(g["flag"].as_str().unwrap().starts_with("--"), "{g}");
+        assert!(!g["reason"].as_str().unwrap().is_empty(), "{g}");
+    }
+    assert_eq!(r.gate_lines().len(), 2, "{}", r.stderr);
+}
+
+// ------------------------------------------------------------------ config file and environment
+
+const CONFIG: &str = r#"# nightly job
+inputs = ["calls.csv"]
+rubric = "rubric.toml"
+format = "json"
+fail-on = ["transfer>10%"]
+fail-under = 90
+"#;
+
+fn config_dir() -> Workdir {
+    let w = Workdir::new();
+    w.write("rubric.toml", RUBRIC);
+    w.write("calls.csv", calls_csv());
+    w
+}
+
+#[test]
+fn callaudit_toml_in_the_working_directory_gives_the_defaults() {
+    let w = config_dir();
+    w.write("callaudit.toml", CONFIG);
+    let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let json = r.json();
+    assert_eq!(json["rubric"]["name"], "nightly test");
+    assert_eq!(json["gates"].as_array().unwrap().len(), 2);
+    // --no-config ignores it: the inputs are then missing.
+    let r = run_in(w.dir.path(), &["audit", "-q", "--no-config"], &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("<INPUT>"), "{}", r.stderr);
+}
+
+#[test]
+fn command_line_beats_environment_beats_file_beats_built_in() {
+    let w = config_dir();
+    w.write("callaudit.toml", CONFIG);
+    let show = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["config", "show"];
+        all.extend_from_slice(args);
+        let r = run_in(w.dir.path(), &all, env);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let line = |out: &str, key: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{key} =")) || l.starts_with(&format!("# {key} =")))
+            .unwrap_or_else(|| panic!("no {key} in {out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let out = show(&[], &[]);
+    assert!(out.contains("# config file: "), "{out}");
+    assert_eq!(
+        line(&out, "fail-under"),
+        "fail-under = 90 # config file callaudit.toml:6:1"
+    );
+    assert_eq!(
+        line(&out, "format"),
+        "format = \"json\" # config file callaudit.toml:4:1"
+    );
+    assert_eq!(line(&out, "group-by"), "group-by = \"agent\" # built-in");
+    assert_eq!(line(&out, "fail-drop"), "# fail-drop = # not set");
+    let out = show(
+        &[],
+        &[
+            ("CALLAUDIT_FAIL_UNDER", "70"),
+            ("CALLAUDIT_GROUP_BY", "team"),
+        ],
+    );
+    assert_eq!(
+        line(&out, "fail-under"),
+        "fail-under = 70 # environment CALLAUDIT_FAIL_UNDER"
+    );
+    assert_eq!(
+        line(&out, "group-by"),
+        "group-by = \"team\" # environment CALLAUDIT_GROUP_BY"
+    );
+    let out = show(&["--fail-under", "50"], &[("CALLAUDIT_FAIL_UNDER", "70")]);
+    assert_eq!(line(&out, "fail-under"), "fail-under = 50 # command line");
+
+    // And the audit runs with what `config show` says: 65.0 passes 50, fails 70 and 90.
+    let code = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["audit", "-q", "--fail-on", "transfer>50%"];
+        all.extend_from_slice(args);
+        run_in(w.dir.path(), &all, env).code
+    };
+    assert_eq!(code(&[], &[]), 1, "file: 90");
+    assert_eq!(
+        code(&[], &[("CALLAUDIT_FAIL_UNDER", "60")]),
+        0,
+        "environment: 60"
+    );
+    assert_eq!(
+        code(&["--fail-under", "70"], &[("CALLAUDIT_FAIL_UNDER", "60")]),
+        1,
+        "command line: 70"
+    );
+}
+
+#[test]
+fn config_and_callaudit_config_name_another_file_with_paths_relative_to_it() {
+    let w = config_dir();
+    // The config lives elsewhere; its paths are relative to its own directory.
+    w.write("jobs/rubric.toml", RUBRIC);
+    w.write("jobs/calls.csv", calls_csv());
+    w.write("jobs/nightly.toml", CONFIG);
+    let cwd = w.path("elsewhere");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let file = w.path("jobs/nightly.toml");
+    let file = file.to_str().unwrap();
+    let r = run_in(
+        &cwd,
+        &["audit", "-q", "--config", file, "--fail-under", "0"],
+        &[],
+    );
+    assert_eq!(r.code, 1, "only the transfer gate fails: {}", r.stderr);
+    assert_eq!(r.json()["rubric"]["name"], "nightly test");
+    let r = run_in(
+        &cwd,
+        &["audit", "-q", "--fail-under", "0"],
+        &[("CALLAUDIT_CONFIG", file)],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = run_in(&cwd, &["config", "show"], &[("CALLAUDIT_CONFIG", file)]);
+    assert!(r.stdout.contains("(CALLAUDIT_CONFIG)"), "{}", r.stdout);
+    let rubric_line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("rubric ="))
+        .unwrap();
+    assert!(rubric_line.contains("jobs"), "{rubric_line}");
+    let r = run_in(&cwd, &["audit", "x.csv", "--config", "missing.toml"], &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--config missing.toml: no such file"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn unknown_keys_and_bad_values_are_errors_at_file_line_column() {
+    let w = config_dir();
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"calls.csv\"]\nfail_under = 75\nformat = \"jsn\"\n  colour = \"never\"\nstrict = \"yes\"\n",
+    );
+    let r = run_in(w.dir.path(), &["audit"], &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty());
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("callaudit: error: callaudit.toml:2:1: unknown key `fail_under`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines[0].ends_with("did you mean `fail-under`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines[1].starts_with("callaudit.toml:3:10: format = \"jsn\": invalid value 'jsn'"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines[2].starts_with("callaudit.toml:4:3: unknown key `colour`"),
+        "{}",
+        r.stderr
+    );
+    assert!(lines[2].ends_with("did you mean `color`?"), "{}", r.stderr);
+    assert_eq!(
+        lines[3],
+        "callaudit.toml:5:10: strict: expected true or false"
+    );
+    w.write("callaudit.toml", "fail-on = [\"transfer\"\n");
+    let r = run_in(w.dir.path(), &["audit", "calls.csv"], &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with("callaudit: error: callaudit.toml:1:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn input_options_in_the_config_apply_to_explain_too() {
+    let w = config_dir();
+    w.write("callaudit.toml", CONFIG);
+    let r = run_in(
+        w.dir.path(),
+        &["explain", "--call", "c4", "--color", "never"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("transfer"),
+        "the config's rubric: {}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("empathy"),
+        "not the built-in rubric: {}",
+        r.stdout
+    );
+}
+
+// ------------------------------------------------------------------ dates from paths
+
+/// Undated exports laid out by date, three ways.
+fn dated_tree(w: &Workdir) {
+    w.write("rubric.toml", RUBRIC);
+    w.write(
+        "exports/2026/11/23/calls.csv",
+        csv_of(&[("d1", "ann", "agent", "hello"), ("d2", "bo", "agent", "hi")]),
+    );
+    w.write(
+        "exports/calls_2026-11-22_eu.csv",
+        csv_of(&[("d3", "ann", "agent", "hello")]),
+    );
+    w.write(
+        "exports/calls-20261121.csv",
+        csv_of(&[("d4", "ann", "agent", "hello")]),
+    );
+}
+
+#[test]
+fn dates_come_from_the_path_when_the_export_has_none() {
+    let w = Workdir::new();
+    dated_tree(&w);
+    let base = [
+        "audit",
+        "exports",
+        "--rubric",
+        "rubric.toml",
+        "--format",
+        "json",
+    ];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        run_in(w.dir.path(), &args, &[])
+    };
+    let r = run(&["--group-by", "date"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = r.json();
+    let keys: Vec<&str> = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["2026-11-21", "2026-11-22", "2026-11-23"]);
+    assert_eq!(json["accounting"]["calls_dated_from_path"], 4);
+    assert!(
+        r.stderr.contains("4 call(s) dated from their file's path"),
+        "the summary says where dates came from: {}",
+        r.stderr
+    );
+    let r = run(&["--last", "1d", "--as-of", "2026-11-23"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["overall"]["calls"], 2);
+    // Turned off, the calls have no date and --last leaves none.
+    let r = run(&[
+        "--last",
+        "1d",
+        "--as-of",
+        "2026-11-23",
+        "--date-from-path",
+        "off",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("see --date-from-path"), "{}", r.stderr);
+}
+
+#[test]
+fn a_date_from_path_regex_reads_other_layouts() {
+    let w = Workdir::new();
+    w.write("rubric.toml", RUBRIC);
+    w.write(
+        "exports/calls 23.11.2026.csv",
+        csv_of(&[("d1", "ann", "agent", "hello")]),
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            "exports",
+            "--rubric",
+            "rubric.toml",
+            "--format",
+            "json",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        run_in(w.dir.path(), &args, &[])
+    };
+    let r = run(&[]);
+    assert_eq!(
+        r.json()["run"]["first_date"],
+        Value::Null,
+        "no built-in layout"
+    );
+    let r = run(&[
+        "--date-from-path",
+        r"(?P<day>\d\d)\.(?P<month>\d\d)\.(?P<year>\d{4})",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["run"]["first_date"], "2026-11-23");
+    let r = run(&["--date-from-path", r"\d+"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("needs groups named year, month and day"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_export_and_metadata_dates_win_over_the_path() {
+    let w = Workdir::new();
+    w.write("rubric.toml", RUBRIC);
+    w.write(
+        "2026/11/23/calls.csv",
+        "call_id,agent_id,date,speaker,text\nd1,ann,2026-11-20,agent,hello\nd2,ann,,agent,hello\nd3,ann,,agent,hello\n",
+    );
+    w.write("meta.csv", "call_id,date\nd2,2026-11-21\n");
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "2026",
+            "--rubric",
+            "rubric.toml",
+            "--format",
+            "json",
+            "--group-by",
+            "date",
+            "--metadata",
+            "meta.csv",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = r.json();
+    let keys: Vec<&str> = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["2026-11-20", "2026-11-21", "2026-11-23"]);
+    assert_eq!(json["accounting"]["calls_dated_from_metadata"], 1);
+    assert_eq!(json["accounting"]["calls_dated_from_path"], 1);
+    assert!(
+        r.stderr.contains("1 call(s) dated by --metadata"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ------------------------------------------------------------------ agent identity
+
+fn agents_run(w: &Workdir, extra: &[&str]) -> Run {
+    w.write("rubric.toml", RUBRIC);
+    let mut args = vec![
+        "audit",
+        "calls.csv",
+        "--rubric",
+        "rubric.toml",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    run_in(w.dir.path(), &args, &[])
+}
+
+fn keys(json: &Value) -> Vec<String> {
+    json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn agent_case_insensitive_makes_one_agent_of_two_spellings() {
+    let w = Workdir::new();
+    w.write(
+        "calls.csv",
+        csv_of(&[
+            ("c1", "Ann.Lee", "agent", "hello"),
+            ("c2", "ann.lee", "agent", "hello"),
+            ("c3", "ANN.LEE", "agent", "hello"),
+        ]),
+    );
+    let r = agents_run(&w, &["-q"]);
+    assert_eq!(keys(&r.json()), ["ANN.LEE", "Ann.Lee", "ann.lee"]);
+    let r = agents_run(&w, &["-q", "--agent-case", "insensitive"]);
+    assert_eq!(keys(&r.json()), ["ann.lee"]);
+    assert_eq!(r.json()["groups"][0]["calls"], 3);
+    let r = agents_run(
+        &w,
+        &["-q", "--agent-case", "insensitive", "--agent", "Ann.LEE"],
+    );
+    assert_eq!(r.code, 0, "the filter is resolved too: {}", r.stderr);
+    assert_eq!(r.json()["overall"]["calls"], 3);
+}
+
+#[test]
+fn an_agents_file_names_agents_and_gives_their_teams() {
+    let w = Workdir::new();
+    w.write(
+        "calls.csv",
+        csv_of(&[
+            ("c1", "ann.lee", "agent", "hello"),
+            ("c2", "A-1044", "agent", "hello"),
+            ("c3", "bo", "agent", "hi"),
+            ("c4", "new.hire", "agent", "hello"),
+        ]),
+    );
+    w.write(
+        "agents.csv",
+        "id,display name,team\nann.lee,Ann Lee,billing\nA-1044,Ann Lee,billing\nbo,Bo Chen,sales\n",
+    );
+    let r = agents_run(&w, &["--agents", "agents.csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = r.json();
+    assert_eq!(keys(&json), ["Ann Lee", "Bo Chen", "new.hire"]);
+    assert_eq!(json["groups"][0]["calls"], 2);
+    assert_eq!(json["accounting"]["calls_agent_unlisted"], 1);
+    assert!(
+        r.stderr.contains(
+            "call c4: agent new.hire is not in the --agents file; it is reported under its id"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = agents_run(&w, &["-q", "--agents", "agents.csv", "--group-by", "team"]);
+    assert_eq!(keys(&r.json()), ["(none)", "billing", "sales"]);
+    for filter in ["A-1044", "Ann Lee"] {
+        let r = agents_run(&w, &["-q", "--agents", "agents.csv", "--agent", filter]);
+        assert_eq!(r.json()["overall"]["calls"], 2, "--agent {filter}");
+    }
+    let r = agents_run(&w, &["-q", "--agents", "agents.csv", "--team", "billing"]);
+    assert_eq!(r.json()["overall"]["calls"], 2);
+    w.write(
+        "agents.csv",
+        "id,name,team\nann.lee,Ann Lee,billing\nann.lee,Ann L.,billing\n",
+    );
+    let r = agents_run(&w, &["--agents", "agents.csv"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--agents agents.csv:3: id ann.lee is also on line 2 as Ann Lee"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_call_whose_rows_disagree_on_the_agent_is_counted_and_warned() {
+    let w = Workdir::new();
+    w.write(
+        "calls.csv",
+        csv_of(&[
+            ("c1", "ann", "agent", "hello"),
+            ("c1", "bo", "agent", "thank you"),
+            ("c2", "ann", "agent", "hello"),
+            ("c2", "Ann", "agent", "hello"),
+            ("c3", "bo", "agent", "hi"),
+        ]),
+    );
+    let r = agents_run(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let acct = &r.json()["accounting"];
+    assert_eq!(acct["calls_agent_disagrees"], 2);
+    assert_eq!(acct["calls_disagreeing"], 2);
+    assert!(
+        r.stderr.contains(
+            "calls.csv:2: call c1: its rows disagree on agent (ann: 1 row, bo: 1 row); it takes the value most rows hold"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("2 call(s) whose rows disagree on agent, date, team, queue or channel (most rows' value used); 2 of them on the agent"), "{}", r.stderr);
+    // Two spellings of one agent are no disagreement once case is ignored.
+    let r = agents_run(&w, &["--agent-case", "insensitive"]);
+    assert_eq!(r.json()["accounting"]["calls_agent_disagrees"], 1);
+    // A call split across files that name different agents is one too.
+    let w = Workdir::new();
+    w.write("a.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
+    w.write(
+        "b.csv",
+        csv_of(&[("c1", "ann", "customer", "hi"), ("c2", "bo", "agent", "x")]),
+    );
+    w.write("c.csv", csv_of(&[("c2", "cy", "customer", "hi")]));
+    w.write("rubric.toml", RUBRIC);
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "a.csv",
+            "b.csv",
+            "c.csv",
+            "--rubric",
+            "rubric.toml",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["accounting"]["calls_agent_disagrees"], 1);
+    assert!(
+        r.stderr
+            .contains("call c2: its rows disagree on agent (bo: 1 row, cy: 1 row)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn spellings_of_one_agent_pool_their_rows_before_the_majority_is_taken() {
+    let w = Workdir::new();
+    w.write(
+        "calls.csv",
+        csv_of(&[
+            ("c1", "Ann", "agent", "hello"),
+            ("c1", "ann", "agent", "hello"),
+            ("c1", "ANN", "agent", "hello"),
+            ("c1", "bo", "agent", "thank you"),
+            ("c1", "bo", "agent", "thank you"),
+        ]),
+    );
+    let r = agents_run(&w, &["-q"]);
+    assert_eq!(
+        keys(&r.json()),
+        ["bo"],
+        "two rows of bo beat one of each spelling"
+    );
+    let r = agents_run(&w, &["-q", "--agent-case", "insensitive"]);
+    assert_eq!(keys(&r.json()), ["ann"], "three rows of ann beat two of bo");
+    w.write(
+        "agents.csv",
+        "id,name
+ann,Ann Lee
+Ann,Ann Lee
+ANN,Ann Lee
+",
+    );
+    let r = agents_run(&w, &["-q", "--agents", "agents.csv"]);
+    assert_eq!(keys(&r.json()), ["Ann Lee"]);
+}
