@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod gates;
 pub mod held;
+pub mod language;
 pub mod matcher;
 pub mod model;
 pub mod normalise;

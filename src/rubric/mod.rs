@@ -207,6 +207,8 @@ pub struct Rubric {
     /// Items in an order where every item comes after the items it refers to.
     pub eval_order: Vec<usize>,
     pub matcher: Matcher,
+    /// Language, accent folding and the normalisation rules they imply.
+    pub text_rules: crate::language::TextRules,
     /// The TOML it was compiled from (`rubric show` prints it as written).
     pub source_text: String,
 }
