@@ -490,7 +490,10 @@ mod tests {
 
     #[test]
     fn folding_removes_diacritics_only() {
-        assert_eq!(fold_str("Más PERDÓN ñandú Ça œuvre"), "mas perdon nandu ca oeuvre");
+        assert_eq!(
+            fold_str("Más PERDÓN ñandú Ça œuvre"),
+            "mas perdon nandu ca oeuvre"
+        );
         assert_eq!(fold_str("naïve über ǘ"), "naive uber u");
         assert_eq!(fold_str("straße ø 😊"), "straße ø 😊");
     }

@@ -861,8 +861,14 @@ mod tests {
 
     #[test]
     fn french_elision_splits_the_clitic() {
-        assert_eq!(fr("L’appel d'hier, j'ai noté").text, " l appel d hier j ai note ");
-        assert_eq!(fr("jai compris, cest noté").text, " j ai compris c est note ");
+        assert_eq!(
+            fr("L’appel d'hier, j'ai noté").text,
+            " l appel d hier j ai note "
+        );
+        assert_eq!(
+            fr("jai compris, cest noté").text,
+            " j ai compris c est note "
+        );
         assert_eq!(fr("qu'il").text, " qu il ");
         // Words with an apostrophe that are not elisions stay whole.
         assert_eq!(fr("aujourd'hui").text, " aujourd'hui ");

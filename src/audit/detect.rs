@@ -459,7 +459,12 @@ mod tests {
     #[test]
     fn stop_words_and_numbers_are_not_content() {
         let (mut words, mut set) = (Vec::new(), Vec::new());
-        content_words(&normalise("Sorry, the 1234 parcels"), &ContentFilter::default(), &mut words, &mut set);
+        content_words(
+            &normalise("Sorry, the 1234 parcels"),
+            &ContentFilter::default(),
+            &mut words,
+            &mut set,
+        );
         assert_eq!(set, vec![fingerprint("parcel")]);
     }
 
@@ -498,7 +503,12 @@ mod tests {
         block.append(&normalise("arrived damaged"));
         let (mut words, mut set) = (Vec::new(), Vec::new());
         let filter = ContentFilter::default();
-        content_words(&normalise("parcel arrived damaged"), &filter, &mut words, &mut set);
+        content_words(
+            &normalise("parcel arrived damaged"),
+            &filter,
+            &mut words,
+            &mut set,
+        );
         assert_eq!(block.content(&filter), set.as_slice());
         block.clear();
         assert!(block.content(&filter).is_empty());

@@ -114,7 +114,9 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
                 format!(
                     "language `{}`: expected one of {} (leave it out for English)",
                     l.get_ref(),
-                    Language::ALL.map(|l| format!("{} ({})", l.code(), l.name())).join(", ")
+                    Language::ALL
+                        .map(|l| format!("{} ({})", l.code(), l.name()))
+                        .join(", ")
                 ),
             );
             Language::En
