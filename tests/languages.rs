@@ -340,3 +340,69 @@ fn built_in_rubrics_are_chosen_and_printed_by_name() {
         .stdout(predicate::str::contains("apology"))
         .stdout(predicate::str::contains("additional_concerns"));
 }
+
+#[test]
+fn the_spanish_example_gets_an_analysts_verdicts() {
+    let w = Workdir::new();
+    let calls = w.path("calls.csv");
+    let out = callaudit()
+        .args([
+            "audit",
+            "--quiet",
+            "--format",
+            "csv",
+            "--rubric",
+            "builtin:es",
+            "--calls",
+        ])
+        .arg(&calls)
+        .arg(repo_path("examples/es/llamadas.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // Agents in collation order: byte order would put "lucía.gómez" before "álvaro.ruiz".
+    let report = String::from_utf8(out.stdout).unwrap();
+    let keys: Vec<&str> = report
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(keys, ["álvaro.ruiz", "íñigo.sanz", "lucía.gómez", "(all)"]);
+
+    let rows = read_calls_csv(&calls);
+    let row = |id: &str| rows.iter().find(|r| r["call_id"] == id).unwrap();
+    let met = |id: &str, item: &str| row(id)[item] != "0";
+    // E-2001: an upset customer charged twice, handled by the book, calms down.
+    assert_eq!(row("E-2001")["passed"], "1");
+    assert_eq!(row("E-2001")["customer_calmed"], "1");
+    // E-2002: the same care typed without accents ("perdon", "frustracion", "algo mas").
+    assert_eq!(row("E-2002")["passed"], "1");
+    for item in [
+        "empathy",
+        "apology",
+        "mirroring",
+        "additional_concerns",
+        "follow_up",
+        "resolution",
+    ] {
+        assert!(met("E-2002", item), "E-2002 {item}");
+    }
+    assert_eq!(row("E-2002")["customer_calmed"], "1");
+    // E-2003: "tranquilícese", "como ya le dije, es la política", a supervisor and another
+    // department: fails, and the customer stays upset.
+    assert_eq!(row("E-2003")["passed"], "0");
+    for item in ["dismissive", "transfer", "premature_escalation", "hold"] {
+        assert!(met("E-2003", item), "E-2003 {item}");
+    }
+    assert!(!met("E-2003", "empathy"));
+    assert_eq!(row("E-2003")["customer_calmed"], "0");
+    // E-2004: a calm reservation chat, answered and followed up: passes, no upset.
+    assert_eq!(row("E-2004")["passed"], "1");
+    assert_eq!(row("E-2004")["customer_upset"], "0");
+    // E-2005: put on hold and escalated with a "quizás": fails.
+    assert_eq!(row("E-2005")["passed"], "0");
+    for item in ["hold", "hedging", "premature_escalation", "transfer"] {
+        assert!(met("E-2005", item), "E-2005 {item}");
+    }
+    assert!(!met("E-2005", "resolution"));
+}
