@@ -56,7 +56,10 @@ stderr.",
         callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
 
     Only two agents, with your own rubric:
-        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml"
+        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml
+
+    Spanish calls, with the built-in Spanish rubric (builtin:fr for French):
+        callaudit audit examples/es/llamadas.csv --rubric builtin:es"
     )]
     Audit(Box<AuditArgs>),
 
