@@ -7,19 +7,18 @@ mod common;
 use common::*;
 use std::collections::HashMap;
 
+/// A turn: speaker, text, and optionally its start and end in ms.
+type Turn = (&'static str, &'static str, Option<(u64, u64)>);
+
 /// One call: the item under test, whether it should fire, and the turns (speaker, text,
 /// optional start and end in ms).
 struct Case {
     item: &'static str,
     fires: bool,
-    turns: &'static [(&'static str, &'static str, Option<(u64, u64)>)],
+    turns: &'static [Turn],
 }
 
-const fn case(
-    item: &'static str,
-    fires: bool,
-    turns: &'static [(&'static str, &'static str, Option<(u64, u64)>)],
-) -> Case {
+const fn case(item: &'static str, fires: bool, turns: &'static [Turn]) -> Case {
     Case { item, fires, turns }
 }
 
@@ -27,12 +26,12 @@ const C: &str = "customer";
 const A: &str = "agent";
 
 /// An upset opening, for the items that only apply when the customer is upset.
-const ES_UPSET: (&str, &str, Option<(u64, u64)>) = (
+const ES_UPSET: Turn = (
     C,
     "Llevo tres semanas esperando el reembolso y nadie me responde, es una verguenza!!!",
     None,
 );
-const FR_UPSET: (&str, &str, Option<(u64, u64)>) = (
+const FR_UPSET: Turn = (
     C,
     "Ca fait trois semaines que j'attends mon remboursement et personne ne me répond, c'est inadmissible !!!",
     None,
