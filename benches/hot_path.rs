@@ -4,14 +4,17 @@
 //!     cargo bench --bench hot_path
 
 use callaudit::audit::Auditor;
+use callaudit::language::{Language, TextRules};
 use callaudit::matcher::MatchScratch;
 use callaudit::model::{Call, Speaker};
-use callaudit::normalise::{Normalised, normalise_into};
+use callaudit::normalise::{Normalised, normalise_into, normalise_into_with};
 use callaudit::rubric::Rubric;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 const AGENT_TURN: &str = "I'm so sorry about the double charge, I can see why you're upset. Let me pull up the account details on my side. First, I'll refund the duplicate charge now, and it will reach your card within 5 business days. Is there anything else I can help you with?";
+/// The agent turn in Spanish, partly typed without accents, for the folding rubrics.
+const AGENT_TURN_ES: &str = "Lo siento muchisimo por el doble cargo, entiendo por qué está molesto. Déjeme revisar los datos de su cuenta. Primero le reembolso el cargo duplicado y llegará a su tarjeta en 5 días hábiles. ¿Hay algo mas en que le pueda ayudar?";
 const CUSTOMER_TURN: &str = "I've been charged twice for my subscription this month and nobody has fixed it. This is ridiculous! The order number is 55120 and it was placed on the fourth.";
 
 fn call() -> Call {
@@ -84,6 +87,10 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(AGENT_TURN.len() as u64));
     g.bench_function("normalise", |b| {
         b.iter(|| normalise_into(black_box(AGENT_TURN), &mut norm))
+    });
+    let es = TextRules::new(Language::Es, true);
+    g.bench_function("normalise/es_folded", |b| {
+        b.iter(|| normalise_into_with(black_box(AGENT_TURN_ES), &mut norm, &es))
     });
     normalise_into(AGENT_TURN, &mut norm);
     let mut scratch = MatchScratch::default();

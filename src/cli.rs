@@ -83,7 +83,10 @@ stderr.",
         callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
 
     Only two agents, with your own rubric:
-        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml"
+        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml
+
+    Spanish calls, with the built-in Spanish rubric (builtin:fr for French):
+        callaudit audit examples/es/llamadas.csv --rubric builtin:es"
     )]
     Audit(Box<AuditArgs>),
 
@@ -211,15 +214,26 @@ pub enum Shell {
 
 #[derive(Debug, Subcommand)]
 pub enum RubricCommand {
-    /// Print the built-in rubric (TOML), a starting point for your own
-    #[command(after_long_help = "EXAMPLES:
-    callaudit rubric show > my-rubric.toml")]
-    Show,
+    /// Print a built-in rubric (TOML), a starting point for your own
+    #[command(
+        long_about = "Print a built-in rubric as TOML, a starting point for your own: `builtin` \
+(English, the default), `builtin:es` (Spanish) or `builtin:fr` (French). Each names its language \
+and whether accents are folded in its [rubric] table.",
+        after_long_help = "EXAMPLES:
+    callaudit rubric show > my-rubric.toml
+    callaudit rubric show builtin:es > mi-rubrica.toml"
+    )]
+    Show {
+        /// Which built-in rubric: builtin, builtin:en, builtin:es, builtin:fr
+        #[arg(value_name = "RUBRIC", default_value = "builtin")]
+        rubric: String,
+    },
     /// Check a rubric file; problems are listed as FILE:LINE:COLUMN
     #[command(after_long_help = "EXAMPLES:
-    callaudit rubric check my-rubric.toml")]
+    callaudit rubric check my-rubric.toml
+    callaudit rubric check builtin:fr")]
     Check {
-        /// The rubric file
+        /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: PathBuf,
     },
     /// List phrases that never fire, fire only on wrong calls, or duplicate another phrase
@@ -241,9 +255,10 @@ reads); a phrase's calls are judged against its own item's column.",
     /// Show which items fire on a sentence, and on which words
     #[command(after_long_help = "EXAMPLES:
     callaudit rubric test builtin --speaker agent \"I'm so sorry, let me put you on hold\"
+    callaudit rubric test builtin:es --speaker agent \"Perdon por la espera, ¿algo mas?\"
     callaudit rubric test my-rubric.toml --speaker customer \"This is RIDICULOUS!!!\"")]
     Test {
-        /// The rubric file, or `builtin` for the built-in rubric
+        /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: String,
         /// The sentence (or several turns' worth of text)
         text: String,
@@ -328,8 +343,9 @@ pub struct InputArgs {
     #[arg(long, env = "CALLAUDIT_KEEP_GOING", value_parser = clap::builder::FalseyValueParser::new())]
     pub keep_going: bool,
 
-    /// Use this rubric instead of the built-in one
-    #[arg(long, value_name = "FILE.toml", env = "CALLAUDIT_RUBRIC")]
+    /// Use this rubric instead of the built-in English one: a file, or builtin:es (Spanish),
+    /// builtin:fr (French), builtin:en
+    #[arg(long, value_name = "FILE.toml|builtin:LANG", env = "CALLAUDIT_RUBRIC")]
     pub rubric: Option<PathBuf>,
 
     /// Worker threads (default: all cores; at most 4 per core). `--threads 1` does everything

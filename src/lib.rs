@@ -16,6 +16,7 @@ pub mod config;
 pub mod gates;
 pub mod held;
 pub mod identity;
+pub mod language;
 pub mod matcher;
 pub mod model;
 pub mod normalise;

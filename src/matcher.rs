@@ -6,6 +6,7 @@
 //! that make word boundaries part of the pattern. A plain phrase is proven by the hit alone;
 //! stems, number slots and NEAR/BEFORE are checked word by word around the hit.
 
+use crate::language::Language;
 use crate::model::Speaker;
 use crate::normalise::Normalised;
 use crate::rubric::phrase::{Part, PhraseExpr, Seq};
@@ -100,10 +101,12 @@ pub struct Matcher {
     pattern_count: usize,
     /// Some phrase was written with alternatives.
     has_families: bool,
+    /// The rubric's language: the number words of `{num}`.
+    lang: Language,
 }
 
 impl Matcher {
-    pub fn build(items: &[Item], phrases: &[Phrase]) -> Result<Matcher, String> {
+    pub fn build(items: &[Item], phrases: &[Phrase], lang: Language) -> Result<Matcher, String> {
         let infos: Vec<PhraseInfo> = phrases
             .iter()
             .map(|p| {
@@ -178,6 +181,7 @@ impl Matcher {
             phrases: infos,
             pattern_count,
             has_families,
+            lang,
         })
     }
 
@@ -212,7 +216,7 @@ impl Matcher {
             for u in uses {
                 let info = &self.phrases[u.phrase as usize];
                 let seq = &info.sides[u.side as usize];
-                let Some((s, e)) = locate(seq, tok, norm) else {
+                let Some((s, e)) = locate(seq, tok, norm, self.lang) else {
                     continue;
                 };
                 if info.near.is_some() {
@@ -313,7 +317,7 @@ impl Matcher {
 }
 
 /// Token range of the whole sequence whose anchor starts at token `tok`, if every part fits.
-fn locate(seq: &SeqInfo, tok: usize, norm: &Normalised) -> Option<(u32, u32)> {
+fn locate(seq: &SeqInfo, tok: usize, norm: &Normalised, lang: Language) -> Option<(u32, u32)> {
     let start = tok.checked_sub(seq.anchor_start)?;
     let end = start + seq.parts.len();
     if seq.plain {
@@ -323,7 +327,7 @@ fn locate(seq: &SeqInfo, tok: usize, norm: &Normalised) -> Option<(u32, u32)> {
     let fits = tokens
         .iter()
         .zip(&seq.parts)
-        .all(|(t, part)| part.accepts(norm.word(t)));
+        .all(|(t, part)| part.accepts_in(norm.word(t), lang));
     fits.then_some((start as u32, end as u32))
 }
 

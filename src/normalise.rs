@@ -10,8 +10,19 @@
 //! chat-style "dont" → "do not"), so a phrase written either way matches both.
 //!
 //! Each word keeps the byte range it came from in the original text, so that evidence can quote
-//! exactly what was said. Phrases in rubrics go through the same function, which is what makes
-//! the two sides agree.
+//! exactly what was said. Phrases in rubrics go through the same function, with the same
+//! `TextRules`, which is what makes the two sides agree.
+//!
+//! The rubric's language (`TextRules`, see `language`) changes a few steps, all in the same
+//! pass: with `fold_accents` letters lose their diacritics ("más" → "mas"); contractions follow
+//! the language (English "I'm" → "i am", French elision "l'appel" → "l appel", none in
+//! Spanish); in Spanish `¿` and `¡` open a sentence, and a sentence opened by `¿` asks even
+//! without its `?`; in Spanish and French the marks inside `« »` do not end the sentence around
+//! the quotation. An unterminated sentence that starts with a question word ("¿" typed or not:
+//! "Cuál es su número") is recorded as a question here, where the original accents are known.
+//! English text is normalised exactly as before these rules existed.
+
+use crate::language::{Contractions, Language, TextRules};
 
 /// What a normalised word is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +67,11 @@ pub struct Normalised {
     pub tokens: Vec<Token>,
     pub stats: TurnStats,
     /// Terminal mark of each sentence (b'.', b'?', b'!', or 0 when the sentence has none).
+    /// Outside English, a sentence that asks without a `?` (opened by `¿` or a question word)
+    /// is recorded as b'?'.
     pub sentence_ends: Vec<u8>,
+    /// The language the text was normalised for.
+    pub lang: Language,
 }
 
 impl Normalised {
@@ -85,7 +100,7 @@ impl Normalised {
     pub fn is_question(&self, s: u32) -> bool {
         match self.sentence_ends.get(s as usize) {
             Some(b'?') => true,
-            Some(0) => {
+            Some(0) if self.lang == Language::En => {
                 // Tokens are in sentence order: find the sentence's first one by bisection.
                 let first = self.tokens.partition_point(|t| t.sentence < s);
                 self.tokens
@@ -124,24 +139,40 @@ fn is_interrogative_opening(word: &str) -> bool {
     )
 }
 
-/// Normalises a phrase or a whole text into a fresh buffer. For rubric compilation and tests;
-/// the scan uses `normalise_into` with a reused buffer.
+/// Normalises a phrase or a whole text into a fresh buffer, with English rules. For tests; the
+/// scan uses `normalise_into_with` with a reused buffer.
 pub fn normalise(src: &str) -> Normalised {
+    normalise_with(src, &TextRules::default())
+}
+
+/// Normalises a phrase or a whole text into a fresh buffer with a rubric's rules (rubric
+/// compilation).
+pub fn normalise_with(src: &str, rules: &TextRules) -> Normalised {
     let mut out = Normalised::new();
-    normalise_into(src, &mut out);
+    normalise_into_with(src, &mut out, rules);
     out
 }
 
-/// Normalises `src` into `out`, replacing what was there.
+/// Normalises `src` into `out` with English rules, replacing what was there.
 pub fn normalise_into(src: &str, out: &mut Normalised) {
+    normalise_into_with(src, out, &TextRules::default());
+}
+
+/// Normalises `src` into `out` with a rubric's rules, replacing what was there.
+pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
     out.text.clear();
     out.tokens.clear();
     out.sentence_ends.clear();
     out.stats = TurnStats::default();
+    out.lang = rules.language;
     out.text.reserve(src.len() + 2);
     out.text.push(' ');
 
-    let mut w = WordState::default();
+    let mut w = WordState::new(rules.contractions);
+    // The current sentence was opened by `¿` (Spanish).
+    let mut opened_q = false;
+    // Inside `« »`: sentence marks belong to the quotation.
+    let mut quoted = 0u32;
     let bytes = src.as_bytes();
     let mut i = 0usize;
     while i < bytes.len() {
@@ -204,6 +235,9 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
                 if !has_q && !has_bang && next_is_word && i - run_start == 1 {
                     continue;
                 }
+                if quoted > 0 {
+                    continue; // a mark of the quotation, not of the sentence around it
+                }
                 let mark = if has_q {
                     b'?'
                 } else if has_bang {
@@ -215,8 +249,10 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
                 let sentence = current_sentence(out);
                 if out.tokens.last().is_some_and(|t| t.sentence == sentence) {
                     push_mark(out, mark, run_start, i, sentence);
-                    out.sentence_ends.push(mark);
+                    let end = if opened_q { b'?' } else { mark };
+                    out.sentence_ends.push(end);
                 }
+                opened_q = false;
                 continue;
             }
             w.end(out);
@@ -241,11 +277,51 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
                 } else if c.is_lowercase() {
                     w.lower += 1;
                 }
-                for l in c.to_lowercase() {
-                    out.text.push(l);
+                if rules.fold_accents {
+                    for l in c.to_lowercase() {
+                        let (base, second) = crate::language::fold_char(l);
+                        out.text.push(base);
+                        out.text.extend(second);
+                    }
+                } else {
+                    for l in c.to_lowercase() {
+                        out.text.push(l);
+                    }
                 }
                 i += len;
                 w.orig_end = i;
+            }
+            // A combining accent typed after its letter (decomposed text) is folded away with
+            // the letter's own.
+            '\u{0300}'..='\u{036F}' if rules.fold_accents && w.active => {
+                i += len;
+                w.orig_end = i;
+            }
+            '¿' | '¡' if rules.inverted_marks => {
+                w.end(out);
+                // What came before is a sentence of its own ("Perdón, ¿hay algo más?").
+                let sentence = current_sentence(out);
+                if quoted == 0 && out.tokens.last().is_some_and(|t| t.sentence == sentence) {
+                    let end = unterminated_end(out, src, opened_q);
+                    out.sentence_ends.push(end);
+                }
+                if quoted == 0 {
+                    opened_q = c == '¿';
+                }
+                i += len;
+            }
+            '«' if rules.guillemets => {
+                w.end(out);
+                // Only a quotation that closes: a stray « must not swallow the turn's marks.
+                if src[i + len..].contains('»') {
+                    quoted += 1;
+                }
+                i += len;
+            }
+            '»' if rules.guillemets => {
+                w.end(out);
+                quoted = quoted.saturating_sub(1);
+                i += len;
             }
             // Joiners, variation selectors and skin tones belong to the emoji before them.
             '\u{200D}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}' => i += len,
@@ -267,7 +343,34 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
         .is_some_and(|t| t.sentence == current_sentence(out))
     {
         // The last sentence has words but no terminal mark.
-        out.sentence_ends.push(0);
+        let end = unterminated_end(out, src, opened_q);
+        out.sentence_ends.push(end);
+    }
+}
+
+/// The end recorded for the current sentence when it has no mark: 0, or b'?' when it asks
+/// (opened by `¿`, or, outside English, by a question word). English decides later, in
+/// `Normalised::is_question`, as it always has.
+fn unterminated_end(out: &Normalised, src: &str, opened_q: bool) -> u8 {
+    if opened_q {
+        return b'?';
+    }
+    if out.lang == Language::En {
+        return 0;
+    }
+    let s = current_sentence(out);
+    let first = out.tokens.partition_point(|t| t.sentence < s);
+    let Some(t) = out.tokens.get(first).filter(|t| t.kind == TokenKind::Word) else {
+        return 0;
+    };
+    let original = &src[t.orig_start as usize..t.orig_end as usize];
+    let accented = original
+        .chars()
+        .any(|c| !c.is_ascii() && c.is_alphabetic() && crate::language::fold_char(c).0 != c);
+    if crate::language::opens_question(out.lang, out.word(t), accented) {
+        b'?'
+    } else {
+        0
     }
 }
 
@@ -376,8 +479,8 @@ fn apostrophe(out: &mut Normalised, w: &mut WordState, src: &str, i: usize, len:
     i + len
 }
 
-#[derive(Default)]
 struct WordState {
+    contractions: Contractions,
     active: bool,
     norm_start: usize,
     orig_start: usize,
@@ -388,6 +491,19 @@ struct WordState {
 }
 
 impl WordState {
+    fn new(contractions: Contractions) -> WordState {
+        WordState {
+            contractions,
+            active: false,
+            norm_start: 0,
+            orig_start: 0,
+            orig_end: 0,
+            upper: 0,
+            lower: 0,
+            has_apostrophe: false,
+        }
+    }
+
     fn begin(&mut self, out: &mut Normalised, orig: usize) {
         if !self.active {
             self.active = true;
@@ -415,7 +531,12 @@ impl WordState {
             }
         }
         let end = out.text.len();
-        if !expand_contraction(out, self.norm_start, self.has_apostrophe) {
+        let expanded = match self.contractions {
+            Contractions::English => expand_contraction(out, self.norm_start, self.has_apostrophe),
+            Contractions::French => expand_elision(out, self.norm_start, self.has_apostrophe),
+            Contractions::None => false,
+        };
+        if !expanded {
             out.tokens.push(Token {
                 start: self.norm_start as u32,
                 end: end as u32,
@@ -451,6 +572,34 @@ impl WordState {
 
 fn current_sentence(out: &Normalised) -> u32 {
     out.sentence_ends.len() as u32
+}
+
+/// French elision: an elided article or pronoun becomes a word of its own, without its
+/// apostrophe ("l'appel" → "l appel", "qu'il" → "qu il"), so that a phrase finds "appel" in
+/// "l'appel" and "j'ai" matches whether typed with either apostrophe or none ("jai").
+fn expand_elision(out: &mut Normalised, start: usize, has_apostrophe: bool) -> bool {
+    let word = &out.text[start..];
+    if has_apostrophe {
+        let Some(p) = word.find('\'') else {
+            return false;
+        };
+        if !crate::language::is_french_clitic(&word[..p]) {
+            return false; // "aujourd'hui"
+        }
+        out.text.replace_range(start + p..start + p + 1, " ");
+        return true;
+    }
+    let b = word.as_bytes();
+    if !(3..=8).contains(&b.len()) || !matches!(b[0], b'j' | b'c' | b's' | b'n' | b'd' | b'q') {
+        return false;
+    }
+    match crate::language::french_elision_without_apostrophe(word) {
+        Some(k) => {
+            out.text.insert(start + k, ' ');
+            true
+        }
+        None => false,
+    }
 }
 
 /// Rewrites the word at `out.text[start..]` into its long form when it is a contraction.
@@ -642,6 +791,96 @@ mod tests {
         assert!(n.is_question(1));
         let n = normalise("What happened?");
         assert!(n.is_question(0));
+    }
+
+    fn es(s: &str) -> Normalised {
+        normalise_with(s, &TextRules::new(Language::Es, true))
+    }
+
+    fn fr(s: &str) -> Normalised {
+        normalise_with(s, &TextRules::new(Language::Fr, true))
+    }
+
+    #[test]
+    fn folding_makes_accents_optional_and_only_when_asked() {
+        assert_eq!(es("Perdón, ¿ALGO MÁS?").text, " perdon algo mas ? ");
+        assert_eq!(es("Perdon, algo mas?").text, " perdon algo mas ? ");
+        let unfolded = normalise_with("algo más", &TextRules::new(Language::Es, false));
+        assert_eq!(unfolded.text, " algo más ");
+        // Decomposed input (a letter, then its accent) folds the same.
+        assert_eq!(es("ma\u{0301}s").text, " mas ");
+        // English is untouched: no folding, whatever the text.
+        assert_eq!(norm("Más café"), " más café ");
+        // The caps count sees the original letters.
+        assert_eq!(es("ALGO MÁS").stats.caps_words, 2);
+    }
+
+    #[test]
+    fn inverted_marks_open_sentences_and_questions() {
+        let n = es("Perdón, ¿hay algo más?");
+        assert_eq!(n.sentence_ends, vec![0, b'?']);
+        assert!(!n.is_question(0));
+        assert!(n.is_question(1));
+        // Opened by ¿, closed by nothing (chat): still a question.
+        let n = es("Le he reembolsado el cargo. ¿Me confirma su número de pedido");
+        assert_eq!(n.sentence_ends, vec![b'.', b'?']);
+        // ¡ opens a sentence that is not a question.
+        let n = es("Gracias ¡qué bien!");
+        assert_eq!(n.sentence_ends, vec![0, b'!']);
+        // English has no inverted marks: one sentence, as before.
+        assert_eq!(normalise("Perdon, ¿hay algo?").sentence_ends, vec![b'?']);
+    }
+
+    #[test]
+    fn unterminated_questions_by_their_first_word() {
+        assert!(es("Cuál es su número de pedido").is_question(0));
+        assert!(es("Qué le pasó al paquete").is_question(0));
+        // Without its accent "que" is "that": a wish, not a question.
+        assert!(!es("Que tenga buen día").is_question(0));
+        assert!(!es("Como le comenté, ya está enviado").is_question(0));
+        assert!(fr("Pourriez-vous me donner votre numéro").is_question(0));
+        assert!(fr("Est-ce que le colis est arrivé").is_question(0));
+        assert!(!fr("Ou alors redémarrez le modem").is_question(0));
+        assert!(fr("Où est le colis").is_question(0));
+        // English questions are found as they always were.
+        assert!(normalise("can you tell me").is_question(0));
+        assert!(!es("can you tell me").is_question(0));
+    }
+
+    #[test]
+    fn guillemets_quote_marks_without_ending_the_sentence() {
+        let n = fr("Le client a écrit « pourquoi ? » et j'ai expliqué la procédure.");
+        assert_eq!(n.sentence_ends, vec![b'.']);
+        assert!(!n.is_question(0));
+        // A stray « quotes nothing.
+        let n = fr("« Bonjour. Pourquoi ?");
+        assert_eq!(n.sentence_ends, vec![b'.', b'?']);
+        // English reads « » as separators, as before.
+        assert_eq!(normalise("« why? » ok").sentence_ends, vec![b'?', 0]);
+    }
+
+    #[test]
+    fn french_elision_splits_the_clitic() {
+        assert_eq!(
+            fr("L’appel d'hier, j'ai noté").text,
+            " l appel d hier j ai note "
+        );
+        assert_eq!(
+            fr("jai compris, cest noté").text,
+            " j ai compris c est note "
+        );
+        assert_eq!(fr("qu'il").text, " qu il ");
+        // Words with an apostrophe that are not elisions stay whole.
+        assert_eq!(fr("aujourd'hui").text, " aujourd'hui ");
+        // English contractions are English only.
+        assert_eq!(fr("I'm").text, " i'm ");
+        assert_eq!(es("don't").text, " don't ");
+        // Each word of an elision points at the whole word.
+        let src = "l'attente";
+        let n = fr(src);
+        assert_eq!(n.word(&n.tokens[1]), "attente");
+        assert_eq!(n.tokens[1].orig_start, 0);
+        assert_eq!(n.tokens[1].orig_end as usize, src.len());
     }
 
     #[test]

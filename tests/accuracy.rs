@@ -102,7 +102,10 @@ fn table(ours: &BTreeMap<String, Scores>, naive: &BTreeMap<String, Scores>) -> S
         let s = ours.get(*item).cloned().unwrap_or_default();
         let n = naive.get(*item).cloned().unwrap_or_default();
         let n = Scores {
-            printed: n.printed.clone().map(|p| if p.is_empty() { "–".into() } else { p }),
+            printed: n
+                .printed
+                .clone()
+                .map(|p| if p.is_empty() { "–".into() } else { p }),
             ..n
         };
         let met = s.f1.is_some_and(|f| f >= *target);

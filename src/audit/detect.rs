@@ -1,6 +1,67 @@
 //! Built-in detectors that look at a turn (or the call) rather than a phrase list.
 
+use crate::language::{Language, TextRules};
 use crate::normalise::{Normalised, Token, TokenKind, TurnStats};
+
+/// Which words of a turn are content words, for the rubric's language: English uses the stop
+/// list and light stemmer below; Spanish and French use the NLTK function words plus a few
+/// support-call words, in written and folded forms, and the Snowball stemmer.
+pub struct ContentFilter {
+    lang: Language,
+    /// Sorted fingerprints of the language's stop words (empty for English, which has its own).
+    stop: Vec<u64>,
+    stemmer: Option<rust_stemmers::Stemmer>,
+}
+
+impl ContentFilter {
+    pub fn new(rules: &TextRules) -> ContentFilter {
+        let lang = rules.language;
+        let mut stop: Vec<u64> = Vec::new();
+        for w in crate::language::function_words(lang)
+            .iter()
+            .chain(crate::language::support_stop_words(lang))
+        {
+            stop.push(fingerprint(w));
+            stop.push(fingerprint(&crate::language::fold_str(w)));
+        }
+        stop.sort_unstable();
+        stop.dedup();
+        ContentFilter {
+            lang,
+            stop,
+            stemmer: crate::language::stemmer(lang),
+        }
+    }
+
+    /// The fingerprint of a content word, or `None` for a stop word.
+    fn content_fp(&self, w: &str) -> Option<u64> {
+        let whole = fingerprint(w);
+        if self.lang == Language::En {
+            if is_stop_word(whole) {
+                return None;
+            }
+            let stemmed = stem(w);
+            return Some(if stemmed.len() == w.len() {
+                whole
+            } else {
+                fingerprint(stemmed)
+            });
+        }
+        if self.stop.binary_search(&whole).is_ok() {
+            return None;
+        }
+        Some(match &self.stemmer {
+            Some(s) => fingerprint(&s.stem(w)),
+            None => whole,
+        })
+    }
+}
+
+impl Default for ContentFilter {
+    fn default() -> ContentFilter {
+        ContentFilter::new(&TextRules::default())
+    }
+}
 
 /// A content word of a turn: where it is and its light-stemmed fingerprint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,14 +74,20 @@ pub struct ContentWord {
 /// The content words of a turn, for mirroring: stop words and numbers removed, light-stemmed,
 /// hashed, so that comparing turns is integer work and allocates nothing once the buffers have
 /// grown. `set` receives the sorted, deduplicated fingerprints.
-pub fn content_words(norm: &Normalised, words: &mut Vec<ContentWord>, set: &mut Vec<u64>) {
-    content_words_of(&norm.text, &norm.tokens, words, set);
+pub fn content_words(
+    norm: &Normalised,
+    filter: &ContentFilter,
+    words: &mut Vec<ContentWord>,
+    set: &mut Vec<u64>,
+) {
+    content_words_of(&norm.text, &norm.tokens, filter, words, set);
 }
 
 /// `content_words` over any normalised text and its tokens (a block of several turns).
 pub fn content_words_of(
     text: &str,
     tokens: &[Token],
+    filter: &ContentFilter,
     words: &mut Vec<ContentWord>,
     set: &mut Vec<u64>,
 ) {
@@ -34,15 +101,8 @@ pub fn content_words_of(
         if w.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        let whole = fingerprint(w);
-        if is_stop_word(whole) {
+        let Some(fp) = filter.content_fp(w) else {
             continue;
-        }
-        let stemmed = stem(w);
-        let fp = if stemmed.len() == w.len() {
-            whole
-        } else {
-            fingerprint(stemmed)
         };
         words.push(ContentWord {
             token: i as u32,
@@ -139,9 +199,15 @@ impl Block {
     }
 
     /// The block's content-word fingerprints, sorted and deduplicated.
-    pub fn content(&mut self) -> &[u64] {
+    pub fn content(&mut self, filter: &ContentFilter) -> &[u64] {
         if !self.computed {
-            content_words_of(&self.text, &self.tokens, &mut self.words, &mut self.set);
+            content_words_of(
+                &self.text,
+                &self.tokens,
+                filter,
+                &mut self.words,
+                &mut self.set,
+            );
             self.computed = true;
         }
         &self.set
@@ -393,7 +459,12 @@ mod tests {
     #[test]
     fn stop_words_and_numbers_are_not_content() {
         let (mut words, mut set) = (Vec::new(), Vec::new());
-        content_words(&normalise("Sorry, the 1234 parcels"), &mut words, &mut set);
+        content_words(
+            &normalise("Sorry, the 1234 parcels"),
+            &ContentFilter::default(),
+            &mut words,
+            &mut set,
+        );
         assert_eq!(set, vec![fingerprint("parcel")]);
     }
 
@@ -410,12 +481,13 @@ mod tests {
         let (mut words, mut earlier) = (Vec::new(), Vec::new());
         content_words(
             &normalise("My order arrived damaged and nobody answers"),
+            &ContentFilter::default(),
             &mut words,
             &mut earlier,
         );
         let n = normalise("Thanks for waiting. Sorry your order arrived damaged! Order number?");
         let mut set = Vec::new();
-        content_words(&n, &mut words, &mut set);
+        content_words(&n, &ContentFilter::default(), &mut words, &mut set);
         let (mut seen, mut out) = (Vec::new(), Vec::new());
         echoes(&words, &earlier, 2, &mut seen, &mut out);
         assert_eq!(out.len(), 1, "{out:?}");
@@ -430,10 +502,16 @@ mod tests {
         block.append(&normalise("My parcel"));
         block.append(&normalise("arrived damaged"));
         let (mut words, mut set) = (Vec::new(), Vec::new());
-        content_words(&normalise("parcel arrived damaged"), &mut words, &mut set);
-        assert_eq!(block.content(), set.as_slice());
+        let filter = ContentFilter::default();
+        content_words(
+            &normalise("parcel arrived damaged"),
+            &filter,
+            &mut words,
+            &mut set,
+        );
+        assert_eq!(block.content(&filter), set.as_slice());
         block.clear();
-        assert!(block.content().is_empty());
+        assert!(block.content(&filter).is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod evaluate;
 
 use crate::matcher::{MatchScratch, PhraseHit};
 use crate::model::{Call, Speaker};
-use crate::normalise::{Normalised, normalise_into};
+use crate::normalise::{Normalised, normalise_into_with};
 use crate::rubric::{Detector, Role, Rubric};
 use chrono::NaiveDate;
 pub use evaluate::{fmt_num, score};
@@ -174,6 +174,8 @@ pub struct Auditor<'r> {
     mirror_context: Vec<bool>,
     /// The call being audited is a chat (no interruptions or silences).
     chat: bool,
+    /// Content words for mirroring, in the rubric's language.
+    content_filter: detect::ContentFilter,
     /// The agent's and the customer's latest block of consecutive turns.
     blocks: [detect::Block; 2],
     /// Content words of the current turn, and their fingerprints.
@@ -214,6 +216,7 @@ impl<'r> Auditor<'r> {
             mirroring,
             mirror_context,
             chat: false,
+            content_filter: detect::ContentFilter::new(&rubric.text_rules),
             blocks: Default::default(),
             content: Vec::new(),
             words: Vec::new(),
@@ -238,7 +241,7 @@ impl<'r> Auditor<'r> {
         for (ti, turn) in call.turns.iter().enumerate() {
             let text = call.turn_text(turn);
             let first_hit = self.hits.len();
-            normalise_into(text, &mut self.norm);
+            normalise_into_with(text, &mut self.norm, &rubric.text_rules);
             rubric.matcher.scan(
                 turn.speaker,
                 &self.norm,
@@ -373,11 +376,16 @@ impl<'r> Auditor<'r> {
                 min_share,
             } => {
                 let Some(side) = mirror_side else { return };
-                let earlier = self.blocks[1 - side].content();
+                let earlier = self.blocks[1 - side].content(&self.content_filter);
                 if earlier.is_empty() {
                     return;
                 }
-                detect::content_words(norm, &mut self.content, &mut self.words);
+                detect::content_words(
+                    norm,
+                    &self.content_filter,
+                    &mut self.content,
+                    &mut self.words,
+                );
                 detect::echoes(
                     &self.content,
                     earlier,

@@ -11,6 +11,7 @@ use crate::calibration::overrides::Overrides;
 use crate::calibration::sheet;
 use crate::cli::{AuditArgs, FilterArgs, FormatArg, GroupByArg, SortArg};
 use crate::gates::{self, Gate, GateArgs, GateInput, GateVerdict};
+use crate::language::NameOrder;
 use crate::model::Call;
 use crate::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
 use crate::percall::{self, CallRecords};
@@ -156,19 +157,26 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     })
 }
 
-fn sort_and_cut(report: &mut Report, args: &AuditArgs) {
+/// Sorts the report's lines and applies --top/--bottom. Names (agents, teams, queues) sort by
+/// Unicode collation in the rubric's language; dates and weeks by their text, which is their
+/// order.
+fn sort_and_cut(report: &mut Report, args: &AuditArgs, names: Option<&NameOrder>) {
+    let by_key = |a: &Row, b: &Row| match names {
+        Some(order) => order.compare(&a.key, &b.key),
+        None => a.key.cmp(&b.key),
+    };
     let by_score = |a: &Row, b: &Row| {
         b.mean_score
             .unwrap_or(-1.0)
             .total_cmp(&a.mean_score.unwrap_or(-1.0))
-            .then_with(|| a.key.cmp(&b.key))
+            .then_with(|| by_key(a, b))
     };
     match args.sort {
-        SortArg::Name => report.rows.sort_by(|a, b| a.key.cmp(&b.key)),
+        SortArg::Name => report.rows.sort_by(by_key),
         SortArg::Score => report.rows.sort_by(by_score),
         SortArg::Calls => report
             .rows
-            .sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.key.cmp(&b.key))),
+            .sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| by_key(a, b))),
     }
     if args.top.is_some() || args.bottom.is_some() {
         let mut ranked = report.rows.clone();
@@ -519,7 +527,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
             eprintln!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
-    sort_and_cut(&mut report, &args);
+    let names = matches!(group_by, GroupBy::Agent | GroupBy::Team | GroupBy::Queue)
+        .then(|| NameOrder::new(rubric.text_rules.language));
+    sort_and_cut(&mut report, &args, names.as_ref());
     let to_terminal = report_file.is_none();
     // comfy-table asks the terminal for its width, and answers `None` when stdout is not one.
     let width = if to_terminal {

@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 
 pub fn load_rubric(args: &InputArgs) -> anyhow::Result<Rubric> {
     match &args.rubric {
-        Some(path) => Rubric::from_file(path),
+        Some(path) => Rubric::load(path),
         None => Ok(Rubric::default_rubric()),
     }
 }

@@ -5,7 +5,7 @@ use crate::audit::Auditor;
 use crate::cli::{RubricCommand, SpeakerArg};
 use crate::model::{Call, Speaker};
 use crate::pipeline::InputError;
-use crate::rubric::{DEFAULT_RUBRIC, Rubric};
+use crate::rubric::{BUILTIN_NAMES, Rubric, builtin_text};
 use std::io::Write;
 use std::path::Path;
 
@@ -13,11 +13,19 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cmd {
-        RubricCommand::Show => {
-            out.write_all(DEFAULT_RUBRIC.as_bytes())?;
+        RubricCommand::Show { rubric } => {
+            let text = builtin_text(&rubric)
+                .unwrap_or_else(|| {
+                    Err(anyhow::anyhow!(
+                        "`{rubric}`: `rubric show` prints a built-in rubric: {}",
+                        BUILTIN_NAMES.join(", ")
+                    ))
+                })
+                .map_err(|e| InputError(format!("{e:#}")))?;
+            out.write_all(text.as_bytes())?;
         }
         RubricCommand::Check { file } => {
-            let r = Rubric::from_file(&file).map_err(|e| InputError(format!("{e:#}")))?;
+            let r = Rubric::load(&file).map_err(|e| InputError(format!("{e:#}")))?;
             writeln!(
                 out,
                 "{}: ok: {} items, {} phrases, {} distinct patterns",
@@ -36,11 +44,8 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<i32> {
             text,
             speaker,
         } => {
-            let rubric = if file == "builtin" {
-                Rubric::default_rubric()
-            } else {
-                Rubric::from_file(Path::new(&file)).map_err(|e| InputError(format!("{e:#}")))?
-            };
+            let rubric =
+                Rubric::load(Path::new(&file)).map_err(|e| InputError(format!("{e:#}")))?;
             let speaker = match speaker {
                 SpeakerArg::Agent => Speaker::Agent,
                 SpeakerArg::Customer => Speaker::Customer,

@@ -190,7 +190,13 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
         .into());
     }
     let mut picked: Vec<Candidate> = sampler.by_agent.into_values().flatten().collect();
-    picked.sort_by(|a, b| (&a.agent, a.date, &a.call_id).cmp(&(&b.agent, b.date, &b.call_id)));
+    // Agents in the order people read names (Unicode collation in the rubric's language).
+    let names = crate::language::NameOrder::new(rubric.text_rules.language);
+    picked.sort_by(|a, b| {
+        names
+            .compare(&a.agent, &b.agent)
+            .then_with(|| (a.date, &a.call_id).cmp(&(b.date, &b.call_id)))
+    });
     if !args.quiet {
         let agents: HashSet<&str> = picked.iter().map(|c| c.agent.as_str()).collect();
         eprintln!(

@@ -371,8 +371,7 @@ pub fn columns(report: &Report) -> Vec<Column> {
     ];
     cols.extend(report.expected_items().map(|(i, item)| Column {
         name: item.id.clone(),
-        // Spaces let a narrow terminal wrap the heading between words.
-        title: format!("{} %", item.id.replace('_', " ")),
+        title: item_title(item),
         metric: Metric::ItemRate(i),
     }));
     cols.push(col(
@@ -382,6 +381,21 @@ pub fn columns(report: &Report) -> Vec<Column> {
     ));
     cols.push(col("calmed_rate", "Calmed %", Metric::CalmedRate));
     cols
+}
+
+/// Longest label an item column is headed with; a longer one gives way to the item's id.
+const LABEL_ROOM: usize = 28;
+
+/// An item column's heading for people: the rubric's label ("Empatía %", "¿Algo más? %")
+/// where it is short enough to head a column, else the id with spaces. Spaces let a narrow
+/// terminal wrap the heading between words. Machine formats (CSV, JSON) keep the id.
+pub fn item_title(item: &ItemInfo) -> String {
+    let label = terminal_safe(item.label.trim());
+    if !label.is_empty() && label.chars().count() <= LABEL_ROOM {
+        format!("{label} %")
+    } else {
+        format!("{} %", item.id.replace('_', " "))
+    }
 }
 
 /// The lines of a report in order: the groups, then the overall line.

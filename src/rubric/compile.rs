@@ -4,6 +4,7 @@
 use super::phrase;
 use super::spec::{IdList, ItemSpec, RubricSpec};
 use super::{Detector, Item, Kind, Phrase, Role, Rubric, Scope, Window};
+use crate::language::{Language, TextRules};
 use crate::matcher::Matcher;
 use std::collections::HashMap;
 use std::fmt;
@@ -103,6 +104,26 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
         errs.at(spec.rubric.span(), "the rubric has no [[item]]");
     }
 
+    // The language first: phrases are normalised with its rules.
+    let header = spec.rubric.get_ref();
+    let language = match &header.language {
+        None => Language::En,
+        Some(l) => Language::from_code(l.get_ref()).unwrap_or_else(|| {
+            errs.at(
+                l.span(),
+                format!(
+                    "language `{}`: expected one of {} (leave it out for English)",
+                    l.get_ref(),
+                    Language::ALL
+                        .map(|l| format!("{} ({})", l.code(), l.name()))
+                        .join(", ")
+                ),
+            );
+            Language::En
+        }),
+    };
+    let rules = TextRules::new(language, header.fold_accents.unwrap_or(false));
+
     let mut items = Vec::with_capacity(spec.items.len());
     let mut phrases = Vec::new();
     for (i, item) in spec.items.iter().enumerate() {
@@ -110,12 +131,12 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
             i,
             item.get_ref(),
             &index,
+            &rules,
             &mut phrases,
             &mut errs,
         ));
     }
 
-    let header = spec.rubric.get_ref();
     let pass_mark = match &header.pass_mark {
         Some(p) if !(0.0..=100.0).contains(p.get_ref()) => {
             errs.at(p.span(), "pass_mark must be between 0 and 100");
@@ -158,7 +179,7 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
         errs.list.sort_by_key(|e| (e.line, e.column));
         return Err(errs.list);
     }
-    let matcher = Matcher::build(&items, &phrases).map_err(|message| {
+    let matcher = Matcher::build(&items, &phrases, rules.language).map_err(|message| {
         vec![RubricError {
             line: 1,
             column: 1,
@@ -175,6 +196,7 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
         phrases,
         eval_order,
         matcher,
+        text_rules: rules,
         source_text: text.to_string(),
     })
 }
@@ -183,6 +205,7 @@ fn compile_item(
     idx: usize,
     s: &ItemSpec,
     index: &HashMap<&str, usize>,
+    rules: &TextRules,
     phrases: &mut Vec<Phrase>,
     errs: &mut Errors,
 ) -> Item {
@@ -343,7 +366,7 @@ fn compile_item(
             };
             let family = (expanded.len() > 1).then_some(phrases.len() as u32);
             for variant in expanded {
-                match phrase::parse(&variant) {
+                match phrase::parse_with(&variant, rules) {
                     Ok(expr) => phrases.push(Phrase {
                         item: idx,
                         role,

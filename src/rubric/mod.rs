@@ -15,6 +15,34 @@ use std::path::Path;
 /// The built-in de-escalation rubric, embedded as data.
 pub const DEFAULT_RUBRIC: &str = include_str!("default.toml");
 
+/// The built-in rubrics in other languages: the same items, phrased as a native-speaking QA
+/// analyst expects them.
+pub const SPANISH_RUBRIC: &str = include_str!("builtin/es.toml");
+pub const FRENCH_RUBRIC: &str = include_str!("builtin/fr.toml");
+
+/// The names `--rubric` and `rubric show` take for the built-in rubrics.
+pub const BUILTIN_NAMES: [&str; 4] = ["builtin", "builtin:en", "builtin:es", "builtin:fr"];
+
+/// The TOML of a built-in rubric named `builtin` or `builtin:LANG`; `None` when `name` does
+/// not start with `builtin` (it is then a file), an error for an unknown language.
+pub fn builtin_text(name: &str) -> Option<anyhow::Result<&'static str>> {
+    let lang = match name.strip_prefix("builtin") {
+        Some("") => "en",
+        Some(rest) => rest.strip_prefix(':')?,
+        None => return None,
+    };
+    Some(match lang {
+        "en" => Ok(DEFAULT_RUBRIC),
+        "es" => Ok(SPANISH_RUBRIC),
+        "fr" => Ok(FRENCH_RUBRIC),
+        other => Err(anyhow::anyhow!(
+            "no built-in rubric `builtin:{other}`: expected one of {} (or a rubric file; write \
+             ./{name} for a file of that name)",
+            BUILTIN_NAMES.join(", ")
+        )),
+    })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Good practice: scored as a share of the applicable expected items met.
@@ -207,6 +235,8 @@ pub struct Rubric {
     /// Items in an order where every item comes after the items it refers to.
     pub eval_order: Vec<usize>,
     pub matcher: Matcher,
+    /// Language, accent folding and the normalisation rules they imply.
+    pub text_rules: crate::language::TextRules,
     /// The TOML it was compiled from (`rubric show` prints it as written).
     pub source_text: String,
 }
@@ -215,6 +245,24 @@ impl Rubric {
     /// The built-in rubric.
     pub fn default_rubric() -> Rubric {
         Rubric::from_toml(DEFAULT_RUBRIC).expect("the built-in rubric compiles (tested)")
+    }
+
+    /// A built-in rubric (`builtin`, `builtin:es`, …) or a rubric file.
+    pub fn load(spec: &Path) -> anyhow::Result<Rubric> {
+        match spec.to_str().and_then(builtin_text) {
+            Some(text) => {
+                let text = text?;
+                Rubric::from_toml(text).map_err(|errors| {
+                    let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                    anyhow::anyhow!(
+                        "built-in rubric {} does not compile:\n{}",
+                        spec.display(),
+                        lines.join("\n")
+                    )
+                })
+            }
+            None => Rubric::from_file(spec),
+        }
     }
 
     /// Compiles a rubric from TOML text. All problems are reported at once.

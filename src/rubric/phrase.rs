@@ -17,7 +17,8 @@
 //! Word boundaries always apply. Each side of NEAR/BEFORE is itself a sequence of words, stems and
 //! number slots; a phrase has at most one operator.
 
-use crate::normalise::{TokenKind, normalise};
+use crate::language::{Contractions, Language, TextRules};
+use crate::normalise::{TokenKind, normalise_with};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
@@ -140,8 +141,15 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// Parses one phrase (after `expand`). Errors are messages for the rubric author.
+/// Parses one phrase (after `expand`) with English rules. Errors are messages for the rubric
+/// author.
 pub fn parse(src: &str) -> Result<PhraseExpr, String> {
+    parse_with(src, &TextRules::default())
+}
+
+/// Parses one phrase (after `expand`), normalising its words with the rubric's rules so that
+/// they meet transcripts in the same form.
+pub fn parse_with(src: &str, rules: &TextRules) -> Result<PhraseExpr, String> {
     let words: Vec<&str> = src.split_whitespace().collect();
     if words.is_empty() {
         return Err("empty phrase".into());
@@ -168,15 +176,15 @@ pub fn parse(src: &str) -> Result<PhraseExpr, String> {
         }
     }
     match op {
-        None => Ok(PhraseExpr::Seq(parse_seq(&words)?)),
+        None => Ok(PhraseExpr::Seq(parse_seq(&words, rules)?)),
         Some((i, gap, ordered)) => {
             let name = if ordered { "BEFORE" } else { "NEAR" };
             if i == 0 || i == words.len() - 1 {
                 return Err(format!("`{name}` needs a phrase on both sides"));
             }
             Ok(PhraseExpr::Near {
-                a: parse_seq(&words[..i])?,
-                b: parse_seq(&words[i + 1..])?,
+                a: parse_seq(&words[..i], rules)?,
+                b: parse_seq(&words[i + 1..], rules)?,
                 gap,
                 ordered,
             })
@@ -184,12 +192,12 @@ pub fn parse(src: &str) -> Result<PhraseExpr, String> {
     }
 }
 
-fn parse_seq(words: &[&str]) -> Result<Seq, String> {
+fn parse_seq(words: &[&str], rules: &TextRules) -> Result<Seq, String> {
     let mut parts = Vec::new();
     let mut pending = String::new();
     let flush = |pending: &mut String, parts: &mut Vec<Part>| {
         if !pending.is_empty() {
-            let n = normalise(pending);
+            let n = normalise_with(pending, rules);
             for t in &n.tokens {
                 parts.push(Part::Word(match t.kind {
                     TokenKind::Word => n.word(t).to_string(),
@@ -208,13 +216,22 @@ fn parse_seq(words: &[&str]) -> Result<Seq, String> {
             if stem.contains('*') || stem.contains("{num}") {
                 return Err(format!("`{w}`: `*` goes only at the end of a word"));
             }
-            let n = normalise(stem);
-            let words: Vec<_> = n
+            let n = normalise_with(stem, rules);
+            let mut words: Vec<_> = n
                 .tokens
                 .iter()
                 .filter(|t| t.kind == TokenKind::Word)
                 .collect();
-            if words.len() != 1 || n.tokens.len() != 1 {
+            // French elision: "l'attent*" is the word "l" and the stem "attent".
+            let elided = rules.contractions == Contractions::French
+                && words.len() > 1
+                && words.len() == n.tokens.len();
+            if elided {
+                for t in words.drain(..words.len() - 1) {
+                    parts.push(Part::Word(n.word(t).to_string()));
+                }
+            }
+            if words.len() != 1 || (!elided && n.tokens.len() != 1) {
                 return Err(format!(
                     "`{w}`: a wildcard applies to one word (write the words before it separately)"
                 ));
@@ -321,14 +338,19 @@ pub fn is_number_word(w: &str) -> bool {
 }
 
 impl Part {
-    /// Does one normalised word satisfy this part?
+    /// Does one normalised word satisfy this part (English number words)?
     pub fn accepts(&self, word: &str) -> bool {
+        self.accepts_in(word, Language::En)
+    }
+
+    /// Does one normalised word satisfy this part, with the number words of `lang`?
+    pub fn accepts_in(&self, word: &str, lang: Language) -> bool {
         match self {
             Part::Word(w) => w == word,
             Part::Stem(s) => word.starts_with(s.as_str()),
             Part::Num => {
                 (!word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()))
-                    || is_number_word(word)
+                    || crate::language::is_number_word(lang, word)
             }
         }
     }

@@ -29,6 +29,12 @@ pub struct HeaderSpec {
     /// The signal item that marks an upset customer as calmed (report column "calmed rate").
     #[serde(default)]
     pub calmed: Option<Spanned<String>>,
+    /// The language of the phrases and transcripts: `en` (default), `es`, `fr`.
+    #[serde(default)]
+    pub language: Option<Spanned<String>>,
+    /// Letters match without their diacritics ("mas" finds "más"). Default false.
+    #[serde(default)]
+    pub fold_accents: Option<bool>,
 }
 
 /// One or several item ids: `not_before = "empathy"` or `not_before = ["empathy", "apology"]`.
