@@ -402,7 +402,9 @@ fn read_file(path: &Path, audit: &clap::Command) -> anyhow::Result<Vec<FileValue
         if k == INPUTS || PATH_KEYS.contains(&k) {
             let dir = path.parent().unwrap_or(Path::new(""));
             for v in &mut values {
-                if v != "-" && Path::new(v.as_str()).is_relative() {
+                // `rubric = "builtin:es"` names a built-in rubric, not a file.
+                let builtin = k == "rubric" && crate::rubric::builtin_text(v).is_some();
+                if v != "-" && !builtin && Path::new(v.as_str()).is_relative() {
                     *v = dir.join(v.as_str()).display().to_string();
                 }
             }

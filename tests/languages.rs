@@ -406,3 +406,37 @@ fn the_spanish_example_gets_an_analysts_verdicts() {
     }
     assert!(!met("E-2005", "resolution"));
 }
+
+#[test]
+fn a_config_file_names_a_built_in_rubric() {
+    // Paths in a config file are relative to it, but `builtin:es` is a name, not a path.
+    let w = Workdir::new();
+    let config = w.write(
+        "jobs/callaudit.toml",
+        "rubric = \"builtin:es\"\nformat = \"csv\"\n",
+    );
+    let input = w.write(
+        "in.csv",
+        csv_of(&[
+            ("c", "ana", "customer", "Es una verguenza!!!"),
+            (
+                "c",
+                "ana",
+                "agent",
+                "Lo siento mucho, entiendo su frustracion.",
+            ),
+        ]),
+    );
+    let calls = w.path("calls.csv");
+    callaudit()
+        .args(["audit", "--quiet", "--config"])
+        .arg(&config)
+        .arg("--calls")
+        .arg(&calls)
+        .arg(&input)
+        .assert()
+        .success();
+    let row = &read_calls_csv(&calls)[0];
+    assert_eq!(row["apology"], "1");
+    assert_ne!(row["empathy"], "0");
+}
