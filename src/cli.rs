@@ -277,6 +277,11 @@ pub enum LintFormat {
 pub enum SpeakerArg {
     Agent,
     Customer,
+    /// As the rubric's `speaker = "any"`: the text is tried as the agent's and as the
+    /// customer's
+    Any,
+    /// Neither agent nor customer (a bot, an IVR): only items with `speaker = "any"` look at it
+    #[value(hide = true)]
     Other,
 }
 
@@ -402,20 +407,22 @@ pub enum FormatArg {
     Html,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GroupByArg {
-    Agent,
-    Team,
-    Date,
-    Week,
-    Queue,
+/// `--group-by`: the levels of a report line, outermost first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupLevels(pub Vec<crate::aggregate::GroupBy>);
+
+impl std::str::FromStr for GroupLevels {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<GroupLevels, String> {
+        crate::aggregate::GroupBy::parse_levels(s).map(GroupLevels)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SortArg {
-    Name,
-    Score,
-    Calls,
+pub enum CallsFormat {
+    Csv,
+    Jsonl,
 }
 
 /// Which calls to keep (shared by audit and sample).
@@ -465,9 +472,14 @@ pub struct AuditArgs {
     #[arg(short, long, value_name = "FILE", env = "CALLAUDIT_OUTPUT")]
     pub output: Option<PathBuf>,
 
-    /// Also write one record per call: .csv (counts per item) or .jsonl (with evidence)
+    /// Also write one record per call: .csv (counts per item) or .jsonl (with evidence);
+    /// `-` writes them to stdout (the report then needs -o FILE)
     #[arg(long, value_name = "FILE", env = "CALLAUDIT_CALLS")]
     pub calls: Option<PathBuf>,
+
+    /// The format of --calls when its name has no extension (`-`, a pipe): csv or jsonl
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub calls_format: Option<CallsFormat>,
 
     /// Also write one CSV row per match: call, agent, item, turn, speaker, time, matched
     /// text and the (masked) turn text
@@ -477,19 +489,32 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// One report line per agent, team, date, ISO week or queue
-    #[arg(long, value_enum, default_value = "agent", env = "CALLAUDIT_GROUP_BY")]
-    pub group_by: GroupByArg,
+    /// One report line per agent, team, date, ISO week, queue or call; several levels nest:
+    /// team,agent or agent,week or agent,call (call last)
+    #[arg(
+        long,
+        value_name = "LEVEL[,LEVEL...]",
+        default_value = "agent",
+        env = "CALLAUDIT_GROUP_BY"
+    )]
+    pub group_by: GroupLevels,
 
-    /// Order of the report lines
-    #[arg(long, value_enum, default_value = "name", env = "CALLAUDIT_SORT")]
-    pub sort: SortArg,
+    /// Order of the lines: name, score, calls, pass, violations or date, ascending (score:
+    /// weakest first); with a leading - descending (-score: strongest first)
+    #[arg(
+        long,
+        value_name = "[-]KEY",
+        default_value = "name",
+        allow_hyphen_values = true,
+        env = "CALLAUDIT_SORT"
+    )]
+    pub sort: crate::render::arrange::SortSpec,
 
-    /// Only the N best lines (by mean score)
+    /// Only the N best lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N", env = "CALLAUDIT_TOP")]
     pub top: Option<usize>,
 
-    /// Only the N worst lines (by mean score)
+    /// Only the N worst lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N", env = "CALLAUDIT_BOTTOM")]
     pub bottom: Option<usize>,
 
@@ -511,7 +536,9 @@ pub struct AuditArgs {
     #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_AGENT_UNDER")]
     pub fail_agent_under: Option<f64>,
 
-    /// Calls an agent needs before --fail-agent-under and --fail-drop apply to it
+    /// Hide report lines of fewer than N calls (the report says how many were hidden; their
+    /// calls still count in the overall line), and spare agents with fewer from
+    /// --fail-agent-under and --fail-drop. A call's own line (--group-by call) is never hidden
     #[arg(
         long,
         value_name = "N",
