@@ -16,8 +16,8 @@ to avoid (hold, transfers, over-promising, dismissive language, premature escala
 interrupting), and reports per-agent compliance.",
     after_long_help = "EXAMPLES:
     callaudit audit exports/ --last 7d
-    callaudit audit calls.csv --format csv -o report.csv --calls per-call.csv
-    callaudit explain calls.csv --call 8841
+    callaudit audit exports/ --format csv -o report.csv --calls per-call.csv
+    callaudit explain exports/ --call C-1003
     callaudit rubric show > my-rubric.toml
 
 CONFIGURATION:
@@ -26,10 +26,10 @@ CONFIGURATION:
     CALLAUDIT_CONFIG). The command line wins over the environment, which wins over the file.
     `callaudit config show` prints the effective configuration and where each value came from.
 
-EXIT CODES:
+EXIT STATUS:
     0  success
     1  a gate failed (--fail-under, --fail-agent-under, --fail-on, --fail-item-under,
-       --fail-drop, --max-skipped)
+       --fail-drop, --max-skipped) or, for calibrate, a kappa is below --min-kappa
     2  usage error, unreadable or invalid input, nothing to audit"
 )]
 pub struct Cli {
@@ -64,6 +64,17 @@ stderr.",
     Audit last week's exports and show the table:
         callaudit audit exports/ --last 7d
 
+    The weakest agents with at least 10 calls, weakest first:
+        callaudit audit exports/ --sort score --bottom 5 --min-calls 10
+
+    One agent's calls, one line each, then why one of them failed:
+        callaudit audit exports/ --agent bo.chen --group-by call --sort score
+        callaudit explain exports/ --call C-1003
+
+    Teams, with each team's agents under it; agents week by week:
+        callaudit audit exports/ --metadata contacts.csv --group-by team,agent
+        callaudit audit exports/ --group-by agent,week
+
     Nightly job: JSON report, per-call CSV, fail when the mean drops below 75:
         callaudit audit exports/ --format json -o report.json --calls calls.csv --fail-under 75
 
@@ -79,11 +90,22 @@ stderr.",
         fail-on = [\"transfer>5%\"]
         fail-item-under = [\"empathy=60\"]
 
+    The manager's dashboard, compared with last week's JSON report:
+        callaudit audit exports/ --format html -o report.html --baseline report.json
+
+    Per-call records to another program:
+        callaudit audit exports/ -o report.json --format json --calls - --calls-format jsonl | head -1
+
     A CSV with unusual column names:
         callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
 
     Only two agents, with your own rubric:
-        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml"
+        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml
+
+EXIT STATUS:
+    0  the report was written
+    1  a gate failed (--fail-under, --fail-agent-under, --fail-on); the report was written
+    2  usage error, unreadable or invalid input, nothing to audit"
     )]
     Audit(Box<AuditArgs>),
 
@@ -94,8 +116,16 @@ stderr.",
 missed, n/a, violated, present, absent) with the reason, the matches that did not count and \
 why, and the score arithmetic.",
         after_long_help = "EXAMPLES:
-    callaudit explain examples/calls.csv --call C-1003
-    callaudit explain exports/ --call 8841 --rubric my-rubric.toml --color never"
+    callaudit explain examples/data/ --call C-1003
+    callaudit explain exports/ --call C-1003 --rubric my-rubric.toml --color never
+    callaudit explain exports/ --call C-1003 --format json
+
+An id that is not found gets the nearest ids as suggestions (case-insensitive, by prefix, then
+by spelling).
+
+EXIT STATUS:
+    0  the call was explained
+    2  usage error, unreadable input, or no such call"
     )]
     Explain(Box<ExplainArgs>),
 
@@ -241,13 +271,14 @@ reads); a phrase's calls are judged against its own item's column.",
     /// Show which items fire on a sentence, and on which words
     #[command(after_long_help = "EXAMPLES:
     callaudit rubric test builtin --speaker agent \"I'm so sorry, let me put you on hold\"
-    callaudit rubric test my-rubric.toml --speaker customer \"This is RIDICULOUS!!!\"")]
+    callaudit rubric test my-rubric.toml --speaker customer \"This is RIDICULOUS!!!\"
+    callaudit rubric test builtin --speaker any \"Sorry, this is ridiculous\"")]
     Test {
         /// The rubric file, or `builtin` for the built-in rubric
         file: String,
         /// The sentence (or several turns' worth of text)
         text: String,
-        /// Who says it
+        /// Who says it, in the rubric's words: agent, customer or any (tried as each)
         #[arg(long, value_enum, default_value = "agent")]
         speaker: SpeakerArg,
     },
