@@ -211,7 +211,11 @@ CHECKS = r"""
     var heads = table.tHead.rows[0].cells, col = -1;
     for (var i = 0; i < heads.length; i++) { if (heads[i].dataset.col === "mean_score") col = i; }
     var scores = function () {
-      return Array.prototype.map.call(table.tBodies[0].rows, function (r) {
+      // Nested lines sort among their siblings: the outermost lines must be in order.
+      var top = Array.prototype.filter.call(table.tBodies[0].rows, function (r) {
+        return (r.getAttribute("data-depth") || "0") === "0";
+      });
+      return top.map(function (r) {
         var v = r.cells[col].getAttribute("data-sort");
         return v === "" ? null : parseFloat(v);
       });

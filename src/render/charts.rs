@@ -69,6 +69,15 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// A period as an axis label: `11-16` for a day, `W47` for a week (the year is in the title).
+fn short_period(p: &str) -> &str {
+    match p.split_once("-W") {
+        Some((_, week)) if p.len() == 8 => &p[p.len() - week.len() - 1..],
+        _ if p.len() == 10 => &p[5..],
+        _ => p,
+    }
+}
+
 /// Lines a chart draws at most; the table has them all.
 pub const CHART_LINES: usize = 40;
 
@@ -92,11 +101,9 @@ fn left_note(h: &mut String, left: usize) {
 /// The trend: mean score, pass rate and calls with a violation per day (per ISO week when
 /// the calls span more than nine weeks), and with a baseline its mean score too.
 pub fn trend(report: &Report, h: &mut String) {
-    h.push_str(r#"<section id="trend" class="half"><h2>Trend</h2>"#);
+    h.push_str(r#"<section id="trend" class="half">"#);
     if report.trend.is_empty() && report.baseline_trend.is_empty() {
-        h.push_str(
-            r#"<p class="legend">No call has a date: there is no trend to draw.</p></section>"#,
-        );
+        h.push_str(r#"<h2>Trend</h2><p class="legend">No call has a date: there is no trend to draw.</p></section>"#);
         return;
     }
     let span = report.trend.len() + report.baseline_trend.len();
@@ -113,7 +120,13 @@ pub fn trend(report: &Report, h: &mut String) {
         .collect();
     periods.sort_unstable();
     periods.dedup();
-    let (w, hgt, left, right, top, bottom) = (600.0, 260.0, 40.0, 12.0, 12.0, 46.0);
+    let _ = write!(
+        h,
+        "<h2>Trend, {} to {}</h2>",
+        esc(periods.first().copied().unwrap_or_default()),
+        esc(periods.last().copied().unwrap_or_default())
+    );
+    let (w, hgt, left, right, top, bottom) = (600.0, 260.0, 64.0, 12.0, 12.0, 46.0);
     let plot_w = w - left - right;
     let plot_h = hgt - top - bottom;
     let x = |p: &str| -> f64 {
@@ -155,7 +168,7 @@ pub fn trend(report: &Report, h: &mut String) {
             let _ = write!(
                 h,
                 r#"<text class="muted" x="{px:.1}" y="{py}" text-anchor="end" transform="rotate(-35 {px:.1} {py})">{}</text>"#,
-                esc(p.strip_prefix("20").unwrap_or(p))
+                esc(short_period(p))
             );
         }
     }
@@ -270,7 +283,7 @@ pub fn score_bars(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         r#"<section id="scores"><h2>Mean score by {group}, with n</h2><svg role="img" aria-label="Mean score by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
-        group = esc(&report.group_by)
+        group = esc(&report.key_title().to_lowercase())
     );
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let x = label_w + bar_w * tick / 100.0;
@@ -390,7 +403,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         r#"<section id="heatmap"><h2>Items by {group}</h2><svg role="img" aria-label="Item rates by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
-        group = esc(&report.group_by)
+        group = esc(&report.key_title().to_lowercase())
     );
     for (c, (_, item)) in items.iter().enumerate() {
         let x = label_w + cell_w * c as f64 + cell_w / 2.0;
@@ -412,10 +425,10 @@ pub fn heat_map(report: &Report, h: &mut String) {
         let y = head_h + cell_h * r as f64;
         let _ = write!(
             h,
-            r#"<text x="{}" y="{}" text-anchor="end">{}{}</text>"#,
+            r#"<text x="{}" y="{}" text-anchor="end"{}>{}</text>"#,
             label_w - 8.0,
             y + cell_h / 2.0 + 4.0,
-            "\u{a0}\u{a0}".repeat(row.depth()),
+            if row.leaf { "" } else { r#" font-weight="600""# },
             esc(&shorten(&row.key, 26))
         );
         for (c, (i, item)) in items.iter().enumerate() {
@@ -471,5 +484,12 @@ mod tests {
         assert_eq!(grade(2.0), "#4575b4");
         assert_eq!(grade(f64::NAN), "#d73027");
         assert_ne!(grade(0.45), grade(0.65), "nearby scores differ");
+    }
+
+    #[test]
+    fn periods_are_short_on_the_axis() {
+        assert_eq!(short_period("2026-11-16"), "11-16");
+        assert_eq!(short_period("2026-W47"), "W47");
+        assert_eq!(short_period("(none)"), "(none)");
     }
 }

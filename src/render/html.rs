@@ -64,10 +64,13 @@ section { background: var(--card); border: 1px solid var(--line); border-radius:
 .gate { margin: 4px 0; } .gate.passed b { color: var(--good); } .gate.failed b { color: var(--bad); }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 #report-table { width: 100%; font-size: 13px; }
-#report-table th, #report-table td { padding: 3px 4px; }
+#report-table th, #report-table td { padding: 3px 3px; }
 th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: right; }
 td { white-space: nowrap; }
-th { font-weight: 600; vertical-align: bottom; white-space: normal; overflow-wrap: anywhere; }
+th { font-weight: 600; vertical-align: bottom; white-space: normal; }
+th.rot { text-align: center; padding-bottom: 6px; }
+th.rot > span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
+                display: inline-block; max-height: 230px; overflow: hidden; text-overflow: ellipsis; }
 th:first-child, td:first-child { text-align: left; }
 #report-table td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 7em; }
 td.text, th.text { text-align: left; }
@@ -84,7 +87,7 @@ td .d { display: block; font-size: 11px; line-height: 1.1; }
 table.plain td, table.plain th { text-align: left; white-space: normal; }
 table.items { width: 100%; }
 table.items td:nth-child(2) { width: 5em; }
-table.items td.bar-col { width: 45%; }
+table.items td.bar-col { width: 45%; text-align: left; }
 table.items tr.violation td:first-child { color: var(--muted); }
 .hbar { display: inline-block; height: 12px; border: 1px solid #b9bfcb; border-radius: 2px; vertical-align: middle; }
 svg { display: block; height: auto; }
@@ -252,16 +255,18 @@ fn table(report: &Report, h: &mut String) {
     let cols = columns(report);
     h.push_str(r#"<section id="report"><h2>Report</h2><table class="sortable" id="report-table"><thead><tr>"#);
     for c in &cols {
-        let kind = match c.metric {
-            Metric::ItemRate(i) => report.items[i].kind.as_str(),
-            _ => "",
+        // Item headings run upwards, so the columns stay as narrow as their numbers.
+        let class = match c.metric {
+            Metric::ItemRate(i) => format!("rot {}", report.items[i].kind.as_str()),
+            Metric::ViolationRate => "rot violation".into(),
+            m if m.is_text() => "text".into(),
+            _ => String::new(),
         };
         let _ = write!(
             h,
-            r#"<th data-type="{}" data-col="{}" class="{}{kind}" title="{}">{}</th>"#,
+            r#"<th data-type="{}" data-col="{}" class="{class}" title="{}"><span>{}</span></th>"#,
             if c.metric.is_text() { "text" } else { "number" },
             esc(&c.name),
-            if c.metric.is_text() { "text " } else { "" },
             esc(&c.name),
             esc(&c.title)
         );
@@ -389,7 +394,7 @@ fn call_list(report: &Report, h: &mut String) {
         report.call_list.len(),
         report.overall.calls
     );
-    for c in &report.call_list {
+    for (n, c) in report.call_list.iter().enumerate() {
         let CallView {
             call_id,
             agent_id,
@@ -405,7 +410,9 @@ fn call_list(report: &Report, h: &mut String) {
         let violated: Vec<String> = violated.iter().map(|i| esc(&label(i))).collect();
         let _ = write!(
             h,
-            r#"<details><summary><span>{}</span><span>{}</span><span>{}</span><span class="{}">{:.1}</span><span>{}</span><span>{}</span><span>{}</span></summary>{explain_html}</details>"#,
+            r#"<details{}><summary><span>{}</span><span>{}</span><span>{}</span><span class="{}">{:.1}</span><span>{}</span><span>{}</span><span>{}</span></summary>{explain_html}</details>"#,
+            // The weakest call comes open, to show what a call holds.
+            if n == 0 { " open" } else { "" },
             esc(call_id),
             esc(agent_id),
             esc(date.as_deref().unwrap_or("")),
