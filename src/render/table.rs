@@ -300,7 +300,7 @@ mod tests {
             col("score", Metric::MeanScore),
             col("a", Metric::ItemRate(0)),
             col("b", Metric::ItemRate(1)),
-            col("viol", Metric::ViolationsPer100),
+            col("viol", Metric::ViolationRate),
         ];
         let mins = [10, 5, 5, 5, 5];
         // Each column takes its minimum plus 3, and the table one more border.
