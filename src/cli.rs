@@ -100,7 +100,7 @@ stderr.",
         callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
 
     Only two agents, with your own rubric:
-        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml
+        callaudit audit exports/ --agent ann.lee --agent bo.chen --rubric my-rubric.toml
 
 EXIT STATUS:
     0  the report was written

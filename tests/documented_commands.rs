@@ -27,7 +27,11 @@ const PLACES: &[(&str, &str)] = &[
     (" examples/rubric.toml", " {root}/examples/rubric.toml"),
     (" examples/teams.csv", " {root}/examples/teams.csv"),
     (" --metadata contacts.csv", " --metadata {root}/examples/teams.csv"),
-    (" my-rubric.toml", " {root}/examples/rubric.toml"),
+    // Only where a rubric is read: `rubric show > my-rubric.toml` writes one in the scratch
+    // directory.
+    (" --rubric my-rubric.toml", " --rubric {root}/examples/rubric.toml"),
+    (" check my-rubric.toml", " check {root}/examples/rubric.toml"),
+    (" test my-rubric.toml", " test {root}/examples/rubric.toml"),
     (" export.csv", " {root}/tests/fixtures/docs/export.csv"),
     (" calls.csv --call", " {root}/examples/data/calls.csv --call"),
 ];
@@ -59,8 +63,12 @@ const SKIPPED: &[(&str, &str)] = &[
         "needs a labels sheet of your own; `rubric lint --labels` is tested in tests/rubric_lint.rs",
     ),
     (
-        "sheet.csv",
-        "needs a review sheet filled by people; sample and calibrate run in tests/calibration.rs",
+        "calibrate sheet.csv",
+        "needs a review sheet filled by people; calibrate runs in tests/calibration.rs",
+    ),
+    (
+        "--overrides sheet.csv",
+        "needs a review sheet filled by people; --overrides runs in tests/calibration.rs",
     ),
 ];
 
@@ -121,7 +129,7 @@ fn run_all(source: &str, commands: &[String]) -> Vec<String> {
         }
     }
     eprintln!("{source}: ran {ran} command(s)");
-    assert!(ran > 0, "{source}: no command found");
+    assert!(!commands.is_empty(), "{source}: no command found");
     failures
 }
 
@@ -129,7 +137,22 @@ fn run_all(source: &str, commands: &[String]) -> Vec<String> {
 fn readme_commands(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_sh = false;
+    // Lines ending in a backslash continue on the next.
+    let mut joined: Vec<String> = Vec::new();
+    let mut pending = String::new();
     for line in text.lines() {
+        match line.trim_end().strip_suffix('\\') {
+            Some(head) => {
+                pending.push_str(head.trim_end());
+                pending.push(' ');
+            }
+            None => {
+                pending.push_str(if pending.is_empty() { line } else { line.trim() });
+                joined.push(std::mem::take(&mut pending));
+            }
+        }
+    }
+    for line in &joined {
         let t = line.trim();
         if t.starts_with("```") {
             in_sh = !in_sh && (t == "```sh" || t == "```bash" || t == "```shell");
@@ -218,8 +241,11 @@ fn every_help_example_runs_on_the_bundled_data() {
 
 #[test]
 fn the_runner_reads_what_the_docs_write() {
-    let md = "text\n```sh\n$ callaudit audit exports/   # the table\ncargo test\n```\n```toml\ncallaudit = 1\n```\n";
-    assert_eq!(readme_commands(md), ["callaudit audit exports/"]);
+    let md = "text\n```sh\n$ callaudit audit exports/   # the table\ncargo test\ncallaudit audit x \\\n    --quiet\n```\n```toml\ncallaudit = 1\n```\n";
+    assert_eq!(
+        readme_commands(md),
+        ["callaudit audit exports/", "callaudit audit x --quiet"]
+    );
     let help = "Usage: x\n\nEXAMPLES:\n    Say:\n        callaudit audit a\n\nEXIT STATUS:\n    callaudit no\n";
     assert_eq!(help_examples(help), ["callaudit audit a"]);
     assert!(prepared("callaudit audit exports/ --last 7d").contains("--as-of 2026-11-20 --last 7d"));
