@@ -149,7 +149,7 @@ with `callaudit calibrate`.",
         callaudit sample exports/ --last 7d --per-agent 5 --blind -o sheet.csv --packet calls.html
 
     A plain random sample of two agents, reproducible:
-        callaudit sample exports/ --agent ann --agent bob --random --seed 42 -o sheet.csv
+        callaudit sample exports/ --agent ann.lee --agent bo.chen --random --seed 42 -o sheet.csv
 
 EXIT STATUS:
     0  the sheet was written

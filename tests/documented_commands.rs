@@ -181,7 +181,10 @@ fn help_examples(help: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_examples = false;
     for line in help.lines() {
-        if line.ends_with(':') && line.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+        let heading = line
+            .strip_suffix(':')
+            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_uppercase() || c == ' '));
+        if heading {
             in_examples = line.trim_end_matches(':') == "EXAMPLES";
             continue;
         }
