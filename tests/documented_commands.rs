@@ -26,14 +26,26 @@ const PLACES: &[(&str, &str)] = &[
     (" examples/data ", " {root}/examples/data "),
     (" examples/rubric.toml", " {root}/examples/rubric.toml"),
     (" examples/teams.csv", " {root}/examples/teams.csv"),
-    (" --metadata contacts.csv", " --metadata {root}/examples/teams.csv"),
+    (
+        " --metadata contacts.csv",
+        " --metadata {root}/examples/teams.csv",
+    ),
     // Only where a rubric is read: `rubric show > my-rubric.toml` writes one in the scratch
     // directory.
-    (" --rubric my-rubric.toml", " --rubric {root}/examples/rubric.toml"),
-    (" check my-rubric.toml", " check {root}/examples/rubric.toml"),
+    (
+        " --rubric my-rubric.toml",
+        " --rubric {root}/examples/rubric.toml",
+    ),
+    (
+        " check my-rubric.toml",
+        " check {root}/examples/rubric.toml",
+    ),
     (" test my-rubric.toml", " test {root}/examples/rubric.toml"),
     (" export.csv", " {root}/tests/fixtures/docs/export.csv"),
-    (" calls.csv --call", " {root}/examples/data/calls.csv --call"),
+    (
+        " calls.csv --call",
+        " {root}/examples/data/calls.csv --call",
+    ),
 ];
 
 /// Commands that do not run against the bundled data, by a piece of their text, and why.
@@ -147,7 +159,11 @@ fn readme_commands(text: &str) -> Vec<String> {
                 pending.push(' ');
             }
             None => {
-                pending.push_str(if pending.is_empty() { line } else { line.trim() });
+                pending.push_str(if pending.is_empty() {
+                    line
+                } else {
+                    line.trim()
+                });
                 joined.push(std::mem::take(&mut pending));
             }
         }
@@ -181,9 +197,9 @@ fn help_examples(help: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_examples = false;
     for line in help.lines() {
-        let heading = line
-            .strip_suffix(':')
-            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_uppercase() || c == ' '));
+        let heading = line.strip_suffix(':').is_some_and(|h| {
+            !h.is_empty() && h.chars().all(|c| c.is_ascii_uppercase() || c == ' ')
+        });
         if heading {
             in_examples = line.trim_end_matches(':') == "EXAMPLES";
             continue;
@@ -198,11 +214,7 @@ fn help_examples(help: &str) -> Vec<String> {
 
 fn help_of(path: &[&str]) -> String {
     let bin = assert_cmd::cargo::cargo_bin("callaudit");
-    let out = Command::new(bin)
-        .args(path)
-        .arg("--help")
-        .output()
-        .unwrap();
+    let out = Command::new(bin).args(path).arg("--help").output().unwrap();
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -251,6 +263,8 @@ fn the_runner_reads_what_the_docs_write() {
     );
     let help = "Usage: x\n\nEXAMPLES:\n    Say:\n        callaudit audit a\n\nEXIT STATUS:\n    callaudit no\n";
     assert_eq!(help_examples(help), ["callaudit audit a"]);
-    assert!(prepared("callaudit audit exports/ --last 7d").contains("--as-of 2026-11-20 --last 7d"));
+    assert!(
+        prepared("callaudit audit exports/ --last 7d").contains("--as-of 2026-11-20 --last 7d")
+    );
     assert!(skipped("callaudit rubric lint ../shared/data/x.csv").is_some());
 }

@@ -72,7 +72,14 @@ fn one_line_per_call_with_its_verdicts() {
     );
     insta::assert_snapshot!(
         "agent_then_calls_table",
-        audit(&["--group-by", "agent,call", "--sort", "score", "--agent", "bo.chen"])
+        audit(&[
+            "--group-by",
+            "agent,call",
+            "--sort",
+            "score",
+            "--agent",
+            "bo.chen"
+        ])
     );
     let v = json(&["--group-by", "call", "--agent", "bo.chen"]);
     let calls = v["groups"].as_array().unwrap();
@@ -81,7 +88,10 @@ fn one_line_per_call_with_its_verdicts() {
     assert_eq!(c["agent_id"], "bo.chen");
     assert!(c["date"].is_string());
     assert!(c["missed"].is_array() && c["violated"].is_array());
-    assert!(calls[0]["pass_rate_ci95"].is_null(), "no interval over one call");
+    assert!(
+        calls[0]["pass_rate_ci95"].is_null(),
+        "no interval over one call"
+    );
 }
 
 #[test]
@@ -159,7 +169,10 @@ fn min_calls_hides_small_lines_and_says_so() {
     assert_eq!(v["subtotals"].as_array().unwrap().len(), 2);
     assert!(v["groups"].as_array().unwrap().is_empty());
     assert_eq!(v["hidden_lines"], 4);
-    assert_eq!(v["overall"]["calls"], 12, "hidden calls still count overall");
+    assert_eq!(
+        v["overall"]["calls"], 12,
+        "hidden calls still count overall"
+    );
     let table = audit(&["--sort", "score", "--bottom", "5", "--min-calls", "4"]);
     assert!(
         table.contains("4 line(s) with fewer than 4 calls hidden (--min-calls 4)"),
@@ -170,18 +183,32 @@ fn min_calls_hides_small_lines_and_says_so() {
     }
     let (code, _, err) = run(&["audit", "examples/data", "--min-calls", "4"]);
     assert_eq!(code, 0);
-    assert!(err.contains("4 line(s) with fewer than 4 calls hidden"), "{err}");
+    assert!(
+        err.contains("4 line(s) with fewer than 4 calls hidden"),
+        "{err}"
+    );
 }
 
 #[test]
 fn pass_rates_carry_a_wilson_interval_and_every_score_its_n() {
     let v = json(&[]);
-    for line in v["groups"].as_array().unwrap().iter().chain([&v["overall"]]) {
+    for line in v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&v["overall"]])
+    {
         let rate = line["pass_rate"].as_f64().unwrap();
         let ci = line["pass_rate_ci95"].as_array().unwrap();
         let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
-        assert!(0.0 <= lo && lo <= rate && rate <= hi && hi <= 100.0, "{line}");
-        assert!(hi - lo > 20.0, "3 or 12 calls cannot pin a rate down: {line}");
+        assert!(
+            0.0 <= lo && lo <= rate && rate <= hi && hi <= 100.0,
+            "{line}"
+        );
+        assert!(
+            hi - lo > 20.0,
+            "3 or 12 calls cannot pin a rate down: {line}"
+        );
     }
     let csv = audit(&["--format", "csv"]);
     let header = csv.lines().next().unwrap();
@@ -191,16 +218,26 @@ fn pass_rates_carry_a_wilson_interval_and_every_score_its_n() {
     );
     let html = audit(&["--format", "html"]);
     assert!(html.contains("95% interval "));
-    assert!(html.contains("n=3") && html.contains("n=12"), "n beside each bar");
+    assert!(
+        html.contains("n=3") && html.contains("n=12"),
+        "n beside each bar"
+    );
     let md = audit(&["--format", "markdown"]);
-    assert!(md.lines().any(|l| l.starts_with("| Agent | Calls | Score |")), "{md}");
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| Agent | Calls | Score |")),
+        "{md}"
+    );
 }
 
 #[test]
 fn violations_have_a_column_each_and_labels_head_the_table() {
     let csv = audit(&["--format", "csv"]);
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-    let any = header.iter().position(|h| *h == "any_violation_rate").unwrap();
+    let any = header
+        .iter()
+        .position(|h| *h == "any_violation_rate")
+        .unwrap();
     assert!(header[any + 1..].contains(&"blame"), "{header:?}");
     assert!(!header.contains(&"violations_per_100_calls"));
     let table = audit(&[]);
@@ -280,14 +317,28 @@ fn per_call_records_go_to_stdout_with_a_report_file() {
     assert_eq!(lines.len(), 12);
     assert!(report.exists());
     // CSV when no format is named.
-    let (code, out, _) = run(&["audit", "examples/data", "-q", "--calls", "-", "-o", "/dev/null"]);
+    let (code, out, _) = run(&[
+        "audit",
+        "examples/data",
+        "-q",
+        "--calls",
+        "-",
+        "-o",
+        "/dev/null",
+    ]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("call_id,agent_id,date,turns,score,passed,"), "{out}");
+    assert!(
+        out.starts_with("call_id,agent_id,date,turns,score,passed,"),
+        "{out}"
+    );
     // Not both on stdout.
     let (code, out, err) = run(&["audit", "examples/data", "--calls", "-"]);
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    assert!(err.contains("write the report to a file with -o FILE"), "{err}");
+    assert!(
+        err.contains("write the report to a file with -o FILE"),
+        "{err}"
+    );
     let (code, _, err) = run(&[
         "audit",
         "examples/data",
@@ -297,7 +348,10 @@ fn per_call_records_go_to_stdout_with_a_report_file() {
         "jsonl",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("the extension says csv, --calls-format says jsonl"), "{err}");
+    assert!(
+        err.contains("the extension says csv, --calls-format says jsonl"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -337,8 +391,15 @@ fn rubric_test_takes_the_rubrics_speaker_words() {
         "I'm so sorry, this is RIDICULOUS",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.lines().any(|l| l.starts_with("agent    apology")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("customer customer_upset")), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("agent    apology")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("customer customer_upset")),
+        "{out}"
+    );
     let (code, _, _) = run(&["rubric", "test", "builtin", "--speaker", "other", "hello"]);
     assert_eq!(code, 0, "the old word still works");
 }
@@ -348,13 +409,27 @@ fn with_a_baseline_the_score_colour_still_means_pass_or_fail() {
     let dir = tempfile::tempdir().unwrap();
     let prev = dir.path().join("prev.json");
     let rubric = ["--rubric", "examples/rubric.toml"];
-    let mut args = vec!["audit", "examples/data/calls.csv", "--format", "json", "-q", "-o"];
+    let mut args = vec![
+        "audit",
+        "examples/data/calls.csv",
+        "--format",
+        "json",
+        "-q",
+        "-o",
+    ];
     args.push(prev.to_str().unwrap());
     args.extend(rubric);
     assert_eq!(run(&args).0, 0);
     let now = json(&["--baseline", prev.to_str().unwrap()]);
     let pass_mark = now["rubric"]["pass_mark"].as_f64().unwrap();
-    let mut args = vec!["audit", "examples/data", "-q", "--color", "always", "--baseline"];
+    let mut args = vec![
+        "audit",
+        "examples/data",
+        "-q",
+        "--color",
+        "always",
+        "--baseline",
+    ];
     args.push(prev.to_str().unwrap());
     args.extend(rubric);
     let (code, out, _) = run(&args);
@@ -371,7 +446,11 @@ fn with_a_baseline_the_score_colour_still_means_pass_or_fail() {
         );
         // The change beside it has its own colour: green better, red worse.
         if let Some(d) = g["delta"]["mean_score"].as_f64().filter(|d| *d != 0.0) {
-            let (c, arrow) = if d > 0.0 { ("32", "▲") } else { ("31", "▼") };
+            let (c, arrow) = if d > 0.0 {
+                ("32", "▲")
+            } else {
+                ("31", "▼")
+            };
             assert!(
                 line.contains(&format!("{score:.1}\x1b[39m \x1b[{c}m{arrow}")),
                 "{key}: {line:?}"

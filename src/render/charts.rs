@@ -428,7 +428,11 @@ pub fn heat_map(report: &Report, h: &mut String) {
             r#"<text x="{}" y="{}" text-anchor="end"{}>{}</text>"#,
             label_w - 8.0,
             y + cell_h / 2.0 + 4.0,
-            if row.leaf { "" } else { r#" font-weight="600""# },
+            if row.leaf {
+                ""
+            } else {
+                r#" font-weight="600""#
+            },
             esc(&shorten(&row.key, 26))
         );
         for (c, (i, item)) in items.iter().enumerate() {
