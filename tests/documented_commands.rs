@@ -46,6 +46,9 @@ const PLACES: &[(&str, &str)] = &[
         " calls.csv --call",
         " {root}/examples/data/calls.csv --call",
     ),
+    // The audit help's nightly example compares with yesterday's report: an earlier example
+    // of the same help wrote report.json.
+    (" --baseline yesterday.json", " --baseline report.json"),
 ];
 
 /// Commands that do not run against the bundled data, by a piece of their text, and why.
@@ -145,11 +148,8 @@ fn run_all(source: &str, commands: &[String]) -> Vec<String> {
     failures
 }
 
-/// The commands of README.md's shell blocks.
-fn readme_commands(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_sh = false;
-    // Lines ending in a backslash continue on the next.
+/// The lines of `text`, a line ending in a backslash joined with the next.
+fn continued(text: &str) -> Vec<String> {
     let mut joined: Vec<String> = Vec::new();
     let mut pending = String::new();
     for line in text.lines() {
@@ -168,6 +168,14 @@ fn readme_commands(text: &str) -> Vec<String> {
             }
         }
     }
+    joined
+}
+
+/// The commands of README.md's shell blocks.
+fn readme_commands(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_sh = false;
+    let joined = continued(text);
     for line in &joined {
         let t = line.trim();
         if t.starts_with("```") {
@@ -196,7 +204,7 @@ fn readme_commands(text: &str) -> Vec<String> {
 fn help_examples(help: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_examples = false;
-    for line in help.lines() {
+    for line in &continued(help) {
         let heading = line.strip_suffix(':').is_some_and(|h| {
             !h.is_empty() && h.chars().all(|c| c.is_ascii_uppercase() || c == ' ')
         });

@@ -195,11 +195,7 @@ fn json_lines(json: &Value, cols: &[String]) -> (Lines, Lines) {
     };
     let field = |line: &Value, col: &str| -> Value {
         match col {
-            "calls"
-            | "upset_calls"
-            | "mean_score"
-            | "pass_rate"
-            | "any_violation_rate"
+            "calls" | "upset_calls" | "mean_score" | "pass_rate" | "any_violation_rate"
             | "calmed_rate" => line[col].clone(),
             item => line["items"][item]["rate"].clone(),
         }
