@@ -509,7 +509,12 @@ pub struct AuditArgs {
     pub calls: Option<PathBuf>,
 
     /// The format of --calls when its name has no extension (`-`, a pipe): csv or jsonl
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        env = "CALLAUDIT_CALLS_FORMAT"
+    )]
     pub calls_format: Option<CallsFormat>,
 
     /// Also write one CSV row per match: call, agent, item, turn, speaker, time, matched
