@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The HTML report in real headless Chromium: renders reports of examples/data (a plain one and
-# one with a baseline and gates) and of tests/fixtures/hostile.csv (markup, formulas and escape
+# The HTML report in real headless Chromium: renders reports of examples/data (a plain one, one
+# with a baseline and gates, one nested by team and agent, one with a line per call) and of tests/fixtures/hostile.csv (markup, formulas and escape
 # sequences in agent ids and transcripts), fails on any console error, uncaught exception, failed or
-# external load, missing chart, or a table that does not sort, and writes a screenshot of each.
+# external load, missing chart or call list, a table that does not sort, or anything that scrolls
+# sideways at 1400 px, and writes a screenshot of each.
 # Installs Debian's chromium when /usr/bin/chromium is missing. Needs only python3's standard
 # library (.ci/html_check.py speaks the DevTools protocol itself).
 #
@@ -35,6 +36,14 @@ if [ "$status" -ne 1 ]; then
     exit 1
 fi
 python3 .ci/html_check.py "$out/report-baseline.html" "$out/report-baseline.png"
+
+# Nested levels (team, then agent) and a report of one line per call.
+"$bin" audit examples/data --metadata examples/teams.csv --group-by team,agent --format html \
+    -o "$out/report-nested.html" --quiet
+python3 .ci/html_check.py "$out/report-nested.html" "$out/report-nested.png"
+"$bin" audit examples/data --group-by agent,call --sort score --format html \
+    -o "$out/report-calls.html" --quiet
+python3 .ci/html_check.py "$out/report-calls.html" "$out/report-calls.png"
 
 "$bin" audit tests/fixtures/hostile.csv --format html -o "$out/report-hostile.html" --quiet
 python3 .ci/html_check.py "$out/report-hostile.html" "$out/report-hostile.png"

@@ -39,7 +39,7 @@ FLAGS = [
     "--disable-extensions",
     "--disable-default-apps",
     "--hide-scrollbars",
-    "--window-size=1280,900",
+    "--window-size=1400,900",
     "--remote-debugging-port=0",
 ]
 TIMEOUT = 60
@@ -191,6 +191,16 @@ CHECKS = r"""
   out.svgs = document.querySelectorAll("svg").length;
   out.bars = document.querySelectorAll("#scores rect").length;
   out.heat = document.querySelectorAll("#heatmap rect").length;
+  out.trend = document.querySelectorAll("#trend svg, #trend .legend").length;
+  out.distribution = document.querySelectorAll("#distribution rect").length;
+  out.calls = document.querySelectorAll("#calls details").length;
+  // Nothing may scroll sideways at this width: not the page, not a section, not a table.
+  out.hscroll = [document.documentElement].concat(
+      Array.prototype.slice.call(document.querySelectorAll("section, table, svg")))
+    .filter(function (e) { return e.scrollWidth > e.clientWidth + 1 ||
+      e.getBoundingClientRect().right > document.documentElement.clientWidth + 1; })
+    .map(function (e) { return (e.id || e.tagName) + " " + e.scrollWidth + ">" + e.clientWidth; });
+  out.width = document.documentElement.clientWidth;
   var table = document.getElementById("report-table");
   out.rows = table ? table.tBodies[0].rows.length : 0;
   out.resources = performance.getEntriesByType("resource").map(function (r) { return r.name; });
@@ -201,7 +211,11 @@ CHECKS = r"""
     var heads = table.tHead.rows[0].cells, col = -1;
     for (var i = 0; i < heads.length; i++) { if (heads[i].dataset.col === "mean_score") col = i; }
     var scores = function () {
-      return Array.prototype.map.call(table.tBodies[0].rows, function (r) {
+      // Nested lines sort among their siblings: the outermost lines must be in order.
+      var top = Array.prototype.filter.call(table.tBodies[0].rows, function (r) {
+        return (r.getAttribute("data-depth") || "0") === "0";
+      });
+      return top.map(function (r) {
         var v = r.cells[col].getAttribute("data-sort");
         return v === "" ? null : parseFloat(v);
       });
@@ -255,7 +269,7 @@ def check(report, screenshot):
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         page.call(
             "Emulation.setDeviceMetricsOverride",
-            width=1280,
+            width=1400,
             height=int(size["height"]) + 1,
             deviceScaleFactor=1,
             mobile=False,
@@ -285,6 +299,10 @@ def main():
         problems.append(f"the page links outside itself: {r['external']}")
     if r.get("svgs", 0) < 2 or r.get("bars", 0) < 1 or r.get("heat", 0) < 1:
         problems.append(f"charts missing: {r}")
+    if r.get("trend", 0) < 1 or r.get("distribution", 0) < 1 or r.get("calls", 0) < 1:
+        problems.append(f"trend, score distribution or call list missing: {r}")
+    if r.get("hscroll"):
+        problems.append(f"scrolls sideways at {r.get('width')} px: {r['hscroll']}")
     if r.get("rows", 0) < 1:
         problems.append("the report table has no rows")
     if not r.get("sorts"):

@@ -1,12 +1,14 @@
-//! Totals per group (agent, team, day, week, queue) and overall. Integer counters only, so
-//! totals do not depend on the order calls arrive in.
+//! Totals per group and overall. A group is a path of one value per level (`--group-by
+//! team,agent` gives `[team, agent]`); a `call` level makes one line per call. Integer counters
+//! only, so totals do not depend on the order calls arrive in, and the totals of any set of
+//! lines merge exactly (subtotals of a nested report are merged from its leaf lines).
 
 use crate::audit::{CallAudit, Verdict};
 use crate::rubric::{Kind, Rubric};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub enum GroupBy {
     #[default]
     Agent,
@@ -14,9 +16,20 @@ pub enum GroupBy {
     Date,
     Week,
     Queue,
+    /// One line per call.
+    Call,
 }
 
 impl GroupBy {
+    pub const ALL: [GroupBy; 6] = [
+        GroupBy::Agent,
+        GroupBy::Team,
+        GroupBy::Date,
+        GroupBy::Week,
+        GroupBy::Queue,
+        GroupBy::Call,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             GroupBy::Agent => "agent",
@@ -24,7 +37,35 @@ impl GroupBy {
             GroupBy::Date => "date",
             GroupBy::Week => "week",
             GroupBy::Queue => "queue",
+            GroupBy::Call => "call",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.name() == name)
+    }
+
+    /// Parses `--group-by`: one level, or several separated by commas (`team,agent`). A level
+    /// may appear once; `call` may only be the last.
+    pub fn parse_levels(spec: &str) -> Result<Vec<GroupBy>, String> {
+        let names: Vec<&str> = ["agent", "team", "date", "week", "queue", "call"].to_vec();
+        let mut levels = Vec::new();
+        for part in spec.split(',').map(str::trim) {
+            let Some(g) = GroupBy::from_name(&part.to_ascii_lowercase()) else {
+                return Err(format!(
+                    "`{part}` is not a level: expected one or more of {}, separated by commas (team,agent)",
+                    names.join(", ")
+                ));
+            };
+            if levels.contains(&g) {
+                return Err(format!("`{part}` is named twice"));
+            }
+            if levels.last() == Some(&GroupBy::Call) {
+                return Err("`call` must be the last level (one line per call)".into());
+            }
+            levels.push(g);
+        }
+        Ok(levels)
     }
 
     pub fn key(self, a: &CallAudit) -> String {
@@ -34,12 +75,16 @@ impl GroupBy {
             GroupBy::Team => a.team.clone().unwrap_or_else(none),
             GroupBy::Queue => a.queue.clone().unwrap_or_else(none),
             GroupBy::Date => a.date.map_or_else(none, |d| d.to_string()),
-            GroupBy::Week => a.date.map_or_else(none, |d| {
-                let w = d.iso_week();
-                format!("{}-W{:02}", w.year(), w.week())
-            }),
+            GroupBy::Week => a.date.map_or_else(none, week_of),
+            GroupBy::Call => a.call_id.clone(),
         }
     }
+}
+
+/// The ISO week of a day: `2026-W47`.
+pub fn week_of(d: NaiveDate) -> String {
+    let w = d.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -64,11 +109,13 @@ pub struct Totals {
     pub passed: u64,
     /// Matches of violation items (in calls where they applied).
     pub violations: u64,
+    /// Calls where at least one violation item was violated.
+    pub violation_calls: u64,
     pub items: Vec<ItemTotals>,
 }
 
 impl Totals {
-    fn new(n_items: usize) -> Totals {
+    pub fn new(n_items: usize) -> Totals {
         Totals {
             items: vec![ItemTotals::default(); n_items],
             ..Totals::default()
@@ -87,6 +134,7 @@ impl Totals {
             self.calmed_known += 1;
             self.calmed += u64::from(c);
         }
+        let mut violated = false;
         for ((t, o), item) in self.items.iter_mut().zip(&a.items).zip(&rubric.items) {
             if o.verdict == Verdict::NotApplicable {
                 continue;
@@ -96,8 +144,10 @@ impl Totals {
             t.matches += u64::from(o.count);
             if item.kind == Kind::Violation && o.verdict == Verdict::Violated {
                 self.violations += u64::from(o.count);
+                violated = true;
             }
         }
+        self.violation_calls += u64::from(violated);
     }
 
     pub fn merge(&mut self, o: &Totals) {
@@ -109,6 +159,10 @@ impl Totals {
         self.score_centi += o.score_centi;
         self.passed += o.passed;
         self.violations += o.violations;
+        self.violation_calls += o.violation_calls;
+        if self.items.len() < o.items.len() {
+            self.items.resize(o.items.len(), ItemTotals::default());
+        }
         for (a, b) in self.items.iter_mut().zip(&o.items) {
             a.applicable += b.applicable;
             a.occurred += b.occurred;
@@ -122,12 +176,32 @@ impl Totals {
     }
 }
 
-/// Totals of a run: per group, overall, and the dates seen.
+/// What a call's own line shows beyond its totals (`--group-by call`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallInfo {
+    pub agent_id: String,
+    pub date: Option<NaiveDate>,
+    pub upset: Option<bool>,
+    pub calmed: Option<bool>,
+}
+
+/// Bins of the score distribution: 0–9.99, 10–19.99, …, 90–100.
+pub const SCORE_BINS: usize = 10;
+
+/// Totals of a run: per group, overall, per day, and the dates seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Aggregate {
-    pub group_by: GroupBy,
-    pub groups: BTreeMap<String, Totals>,
+    /// The levels of a line, outermost first (`--group-by team,agent`).
+    pub levels: Vec<GroupBy>,
+    /// Leaf lines by their path (one value per level).
+    pub groups: BTreeMap<Vec<String>, Totals>,
+    /// Per call id, when a level is `call`.
+    pub calls: BTreeMap<String, CallInfo>,
     pub overall: Totals,
+    /// Totals per day, for trends.
+    pub by_date: BTreeMap<NaiveDate, Totals>,
+    /// Calls per score bin (`SCORE_BINS` of 10 points; 100 falls in the last).
+    pub score_bins: [u64; SCORE_BINS],
     pub first_date: Option<NaiveDate>,
     pub last_date: Option<NaiveDate>,
     n_items: usize,
@@ -135,34 +209,66 @@ pub struct Aggregate {
 
 impl Aggregate {
     pub fn new(rubric: &Rubric, group_by: GroupBy) -> Aggregate {
+        Aggregate::with_levels(rubric, vec![group_by])
+    }
+
+    pub fn with_levels(rubric: &Rubric, levels: Vec<GroupBy>) -> Aggregate {
+        assert!(!levels.is_empty(), "a report has at least one level");
         Aggregate {
-            group_by,
+            levels,
             groups: BTreeMap::new(),
+            calls: BTreeMap::new(),
             overall: Totals::new(rubric.items.len()),
+            by_date: BTreeMap::new(),
+            score_bins: [0; SCORE_BINS],
             first_date: None,
             last_date: None,
             n_items: rubric.items.len(),
         }
     }
 
+    /// The levels' names joined by commas, as `--group-by` takes them: `team,agent`.
+    pub fn group_by_name(&self) -> String {
+        group_by_name(&self.levels)
+    }
+
     pub fn add(&mut self, rubric: &Rubric, a: &CallAudit) {
-        // Look the group up by reference first: a key is only allocated for a new group.
-        let totals = match self.group_by {
-            GroupBy::Agent => self.groups.get_mut(a.agent_id.as_str()),
+        let n = self.n_items;
+        // One level: look the group up by reference first, so a key is only allocated for a
+        // new group.
+        let totals = match self.levels.as_slice() {
+            [GroupBy::Agent] => self.groups.get_mut(std::slice::from_ref(&a.agent_id)),
             _ => None,
         };
         match totals {
             Some(t) => t.add(rubric, a),
             None => {
-                let n = self.n_items;
+                let key: Vec<String> = self.levels.iter().map(|g| g.key(a)).collect();
                 self.groups
-                    .entry(self.group_by.key(a))
+                    .entry(key)
                     .or_insert_with(|| Totals::new(n))
                     .add(rubric, a);
             }
         }
+        if self.levels.contains(&GroupBy::Call) {
+            self.calls.insert(
+                a.call_id.clone(),
+                CallInfo {
+                    agent_id: a.agent_id.clone(),
+                    date: a.date,
+                    upset: a.upset,
+                    calmed: a.calmed,
+                },
+            );
+        }
         self.overall.add(rubric, a);
+        let bin = (a.score_centi as usize / 1000).min(SCORE_BINS - 1);
+        self.score_bins[bin] += 1;
         if let Some(d) = a.date {
+            self.by_date
+                .entry(d)
+                .or_insert_with(|| Totals::new(n))
+                .add(rubric, a);
             self.first_date = Some(self.first_date.map_or(d, |f| f.min(d)));
             self.last_date = Some(self.last_date.map_or(d, |l| l.max(d)));
         }
@@ -170,8 +276,65 @@ impl Aggregate {
 
     pub fn clear(&mut self) {
         self.groups.clear();
+        self.calls.clear();
         self.overall = Totals::new(self.n_items);
+        self.by_date.clear();
+        self.score_bins = [0; SCORE_BINS];
         self.first_date = None;
         self.last_date = None;
+    }
+}
+
+pub fn group_by_name(levels: &[GroupBy]) -> String {
+    levels
+        .iter()
+        .map(|g| g.name())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_parse_in_order_and_refuse_repeats() {
+        assert_eq!(
+            GroupBy::parse_levels("team,agent").unwrap(),
+            vec![GroupBy::Team, GroupBy::Agent]
+        );
+        assert_eq!(
+            GroupBy::parse_levels("Agent, week").unwrap(),
+            vec![GroupBy::Agent, GroupBy::Week]
+        );
+        assert!(
+            GroupBy::parse_levels("agent,agent")
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(
+            GroupBy::parse_levels("call,agent")
+                .unwrap_err()
+                .contains("last")
+        );
+        assert!(
+            GroupBy::parse_levels("agnet")
+                .unwrap_err()
+                .contains("`agnet` is not a level")
+        );
+    }
+
+    #[test]
+    fn totals_merge_exactly() {
+        let mut a = Totals::new(2);
+        a.calls = 3;
+        a.violation_calls = 1;
+        a.items[1].occurred = 2;
+        let mut b = Totals::new(2);
+        b.calls = 2;
+        b.violation_calls = 2;
+        b.items[1].occurred = 1;
+        a.merge(&b);
+        assert_eq!((a.calls, a.violation_calls, a.items[1].occurred), (5, 3, 3));
     }
 }

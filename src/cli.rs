@@ -16,8 +16,8 @@ to avoid (hold, transfers, over-promising, dismissive language, premature escala
 interrupting), and reports per-agent compliance.",
     after_long_help = "EXAMPLES:
     callaudit audit exports/ --last 7d
-    callaudit audit calls.csv --format csv -o report.csv --calls per-call.csv
-    callaudit explain calls.csv --call 8841
+    callaudit audit exports/ --format csv -o report.csv --calls per-call.csv
+    callaudit explain exports/ --call C-1003
     callaudit rubric show > my-rubric.toml
 
 CONFIGURATION:
@@ -26,10 +26,10 @@ CONFIGURATION:
     CALLAUDIT_CONFIG). The command line wins over the environment, which wins over the file.
     `callaudit config show` prints the effective configuration and where each value came from.
 
-EXIT CODES:
+EXIT STATUS:
     0  success
     1  a gate failed (--fail-under, --fail-agent-under, --fail-on, --fail-item-under,
-       --fail-drop, --max-skipped)
+       --fail-drop, --max-skipped) or, for calibrate, a kappa is below --min-kappa
     2  usage error, unreadable or invalid input, nothing to audit"
 )]
 pub struct Cli {
@@ -64,6 +64,17 @@ stderr.",
     Audit last week's exports and show the table:
         callaudit audit exports/ --last 7d
 
+    The weakest agents with at least 10 calls, weakest first:
+        callaudit audit exports/ --sort score --bottom 5 --min-calls 10
+
+    One agent's calls, one line each, then why one of them failed:
+        callaudit audit exports/ --agent bo.chen --group-by call --sort score
+        callaudit explain exports/ --call C-1003
+
+    Teams, with each team's agents under it; agents week by week:
+        callaudit audit exports/ --metadata contacts.csv --group-by team,agent
+        callaudit audit exports/ --group-by agent,week
+
     Nightly job: JSON report, per-call CSV, fail when the mean drops below 75:
         callaudit audit exports/ --format json -o report.json --calls calls.csv --fail-under 75
 
@@ -79,14 +90,26 @@ stderr.",
         fail-on = [\"transfer>5%\"]
         fail-item-under = [\"empathy=60\"]
 
+    The manager's dashboard, compared with last week's JSON report:
+        callaudit audit exports/ --format html -o report.html --baseline report.json
+
+    Per-call records to another program:
+        callaudit audit exports/ -o report.json --format json --calls - --calls-format jsonl | head -1
+
     A CSV with unusual column names:
         callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
 
     Only two agents, with your own rubric:
-        callaudit audit exports/ --agent ann --agent bob --rubric my-rubric.toml
+        callaudit audit exports/ --agent ann.lee --agent bo.chen --rubric my-rubric.toml
 
     Spanish calls, with the built-in Spanish rubric (builtin:fr for French):
-        callaudit audit examples/es/llamadas.csv --rubric builtin:es"
+        callaudit audit examples/es/llamadas.csv --rubric builtin:es
+
+EXIT STATUS:
+    0  the report was written
+    1  a gate failed (--fail-under, --fail-agent-under, --fail-on, --fail-item-under,
+       --fail-drop, --max-skipped); the report was written
+    2  usage error, unreadable or invalid input, nothing to audit"
     )]
     Audit(Box<AuditArgs>),
 
@@ -97,8 +120,16 @@ stderr.",
 missed, n/a, violated, present, absent) with the reason, the matches that did not count and \
 why, and the score arithmetic.",
         after_long_help = "EXAMPLES:
-    callaudit explain examples/calls.csv --call C-1003
-    callaudit explain exports/ --call 8841 --rubric my-rubric.toml --color never"
+    callaudit explain examples/data/ --call C-1003
+    callaudit explain exports/ --call C-1003 --rubric my-rubric.toml --color never
+    callaudit explain exports/ --call C-1003 --format json
+
+An id that is not found gets the nearest ids as suggestions (case-insensitive, by prefix, then
+by spelling).
+
+EXIT STATUS:
+    0  the call was explained
+    2  usage error, unreadable input, or no such call"
     )]
     Explain(Box<ExplainArgs>),
 
@@ -122,7 +153,7 @@ with `callaudit calibrate`.",
         callaudit sample exports/ --last 7d --per-agent 5 --blind -o sheet.csv --packet calls.html
 
     A plain random sample of two agents, reproducible:
-        callaudit sample exports/ --agent ann --agent bob --random --seed 42 -o sheet.csv
+        callaudit sample exports/ --agent ann.lee --agent bo.chen --random --seed 42 -o sheet.csv
 
 EXIT STATUS:
     0  the sheet was written
@@ -256,13 +287,14 @@ reads); a phrase's calls are judged against its own item's column.",
     #[command(after_long_help = "EXAMPLES:
     callaudit rubric test builtin --speaker agent \"I'm so sorry, let me put you on hold\"
     callaudit rubric test builtin:es --speaker agent \"Perdon por la espera, ¿algo mas?\"
-    callaudit rubric test my-rubric.toml --speaker customer \"This is RIDICULOUS!!!\"")]
+    callaudit rubric test my-rubric.toml --speaker customer \"This is RIDICULOUS!!!\"
+    callaudit rubric test builtin --speaker any \"Sorry, this is ridiculous\"")]
     Test {
         /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: String,
         /// The sentence (or several turns' worth of text)
         text: String,
-        /// Who says it
+        /// Who says it, in the rubric's words: agent, customer or any (tried as each)
         #[arg(long, value_enum, default_value = "agent")]
         speaker: SpeakerArg,
     },
@@ -292,6 +324,11 @@ pub enum LintFormat {
 pub enum SpeakerArg {
     Agent,
     Customer,
+    /// As the rubric's `speaker = "any"`: the text is tried as the agent's and as the
+    /// customer's
+    Any,
+    /// Neither agent nor customer (a bot, an IVR): only items with `speaker = "any"` look at it
+    #[value(hide = true)]
     Other,
 }
 
@@ -418,20 +455,22 @@ pub enum FormatArg {
     Html,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GroupByArg {
-    Agent,
-    Team,
-    Date,
-    Week,
-    Queue,
+/// `--group-by`: the levels of a report line, outermost first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupLevels(pub Vec<crate::aggregate::GroupBy>);
+
+impl std::str::FromStr for GroupLevels {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<GroupLevels, String> {
+        crate::aggregate::GroupBy::parse_levels(s).map(GroupLevels)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SortArg {
-    Name,
-    Score,
-    Calls,
+pub enum CallsFormat {
+    Csv,
+    Jsonl,
 }
 
 /// Which calls to keep (shared by audit and sample).
@@ -481,9 +520,19 @@ pub struct AuditArgs {
     #[arg(short, long, value_name = "FILE", env = "CALLAUDIT_OUTPUT")]
     pub output: Option<PathBuf>,
 
-    /// Also write one record per call: .csv (counts per item) or .jsonl (with evidence)
+    /// Also write one record per call: .csv (counts per item) or .jsonl (with evidence);
+    /// `-` writes them to stdout (the report then needs -o FILE)
     #[arg(long, value_name = "FILE", env = "CALLAUDIT_CALLS")]
     pub calls: Option<PathBuf>,
+
+    /// The format of --calls when its name has no extension (`-`, a pipe): csv or jsonl
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        env = "CALLAUDIT_CALLS_FORMAT"
+    )]
+    pub calls_format: Option<CallsFormat>,
 
     /// Also write one CSV row per match: call, agent, item, turn, speaker, time, matched
     /// text and the (masked) turn text
@@ -493,19 +542,32 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// One report line per agent, team, date, ISO week or queue
-    #[arg(long, value_enum, default_value = "agent", env = "CALLAUDIT_GROUP_BY")]
-    pub group_by: GroupByArg,
+    /// One report line per agent, team, date, ISO week, queue or call; several levels nest:
+    /// team,agent or agent,week or agent,call (call last)
+    #[arg(
+        long,
+        value_name = "LEVEL[,LEVEL...]",
+        default_value = "agent",
+        env = "CALLAUDIT_GROUP_BY"
+    )]
+    pub group_by: GroupLevels,
 
-    /// Order of the report lines
-    #[arg(long, value_enum, default_value = "name", env = "CALLAUDIT_SORT")]
-    pub sort: SortArg,
+    /// Order of the lines: name, score, calls, pass, violations or date, ascending (score:
+    /// weakest first); with a leading - descending (-score: strongest first)
+    #[arg(
+        long,
+        value_name = "[-]KEY",
+        default_value = "name",
+        allow_hyphen_values = true,
+        env = "CALLAUDIT_SORT"
+    )]
+    pub sort: crate::render::arrange::SortSpec,
 
-    /// Only the N best lines (by mean score)
+    /// Only the N best lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N", env = "CALLAUDIT_TOP")]
     pub top: Option<usize>,
 
-    /// Only the N worst lines (by mean score)
+    /// Only the N worst lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N", env = "CALLAUDIT_BOTTOM")]
     pub bottom: Option<usize>,
 
@@ -527,7 +589,9 @@ pub struct AuditArgs {
     #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_AGENT_UNDER")]
     pub fail_agent_under: Option<f64>,
 
-    /// Calls an agent needs before --fail-agent-under and --fail-drop apply to it
+    /// Hide report lines of fewer than N calls (the report says how many were hidden; their
+    /// calls still count in the overall line), and spare agents with fewer from
+    /// --fail-agent-under and --fail-drop. A call's own line (--group-by call) is never hidden
     #[arg(
         long,
         value_name = "N",

@@ -375,7 +375,7 @@ fn stdout_holds_only_the_report() {
         .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.starts_with("agent,calls,upset_calls,mean_score,pass_rate,"));
+    assert!(stdout.starts_with("agent,calls,mean_score,pass_rate,pass_rate_low,pass_rate_high,"));
     assert_eq!(stdout.lines().count(), 6, "header, 4 agents, (all)");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("12 calls"), "{stderr}");

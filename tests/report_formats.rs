@@ -195,11 +195,7 @@ fn json_lines(json: &Value, cols: &[String]) -> (Lines, Lines) {
     };
     let field = |line: &Value, col: &str| -> Value {
         match col {
-            "calls"
-            | "upset_calls"
-            | "mean_score"
-            | "pass_rate"
-            | "violations_per_100_calls"
+            "calls" | "upset_calls" | "mean_score" | "pass_rate" | "any_violation_rate"
             | "calmed_rate" => line[col].clone(),
             item => line["items"][item]["rate"].clone(),
         }
@@ -207,7 +203,7 @@ fn json_lines(json: &Value, cols: &[String]) -> (Lines, Lines) {
     let delta = |line: &Value, col: &str| -> Value {
         match col {
             "calls" | "upset_calls" => Value::Null,
-            "mean_score" | "pass_rate" | "violations_per_100_calls" | "calmed_rate" => {
+            "mean_score" | "pass_rate" | "any_violation_rate" | "calmed_rate" => {
                 line["delta"][col].clone()
             }
             item => line["delta"]["items"][item]["rate"].clone(),
@@ -297,10 +293,12 @@ fn markdown_rows(md: &str) -> Vec<Vec<String>> {
 fn html_rows(html: &str) -> Vec<Vec<String>> {
     let table = &html[html.find("id=\"report-table\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
-    let row_re = regex::Regex::new(r"<tr>(.*?)</tr>").unwrap();
-    let cell_re =
-        regex::Regex::new(r#"<td[^>]*>([^<]*)(?:<span class="d[^"]*">([^<]*)</span>)?</td>"#)
-            .unwrap();
+    let row_re = regex::Regex::new(r"<tr[^>]*>(.*?)</tr>").unwrap();
+    // The key cell wraps its text in an indenting span.
+    let cell_re = regex::Regex::new(
+        r#"<td[^>]*>(?:<span style="[^"]*">)?([^<]*)(?:</span>)?(?:<span class="d[^"]*">([^<]*)</span>)?</td>"#,
+    )
+    .unwrap();
     row_re
         .captures_iter(table)
         .skip(1) // the heading row
@@ -383,6 +381,8 @@ fn all_formats_agree_on_every_number() {
         .split(',')
         .skip(1)
         .take_while(|c| *c != "calls_delta")
+        // The interval is in CSV, JSON and HTML's tooltips, not in the table's columns.
+        .filter(|c| !c.starts_with("pass_rate_"))
         .map(String::from)
         .collect();
     assert!(cols.len() > 10, "{cols:?}");
@@ -768,7 +768,7 @@ fn the_table_fits_the_terminal_without_breaking_numbers() {
     for line in &table {
         assert!(line.chars().count() <= 80, "wider than 80: {line}");
     }
-    for whole in ["cara.diaz", "dev.patel", "500.0", "93.3", "(all)"] {
+    for whole in ["cara.diaz", "dev.patel", "93.3", "(all)"] {
         assert!(shown.contains(whole), "{whole} broken: {shown}");
     }
     assert!(shown.contains("not shown, to fit 80 columns: "), "{shown}");

@@ -9,7 +9,7 @@ use crate::aggregate::{Aggregate, GroupBy};
 use crate::audit::CallAudit;
 use crate::calibration::overrides::Overrides;
 use crate::calibration::sheet;
-use crate::cli::{AuditArgs, FilterArgs, FormatArg, GroupByArg, SortArg};
+use crate::cli::{AuditArgs, CallsFormat, FilterArgs, FormatArg};
 use crate::gates::{self, Gate, GateArgs, GateInput, GateVerdict};
 use crate::language::NameOrder;
 use crate::model::Call;
@@ -20,12 +20,15 @@ use crate::privacy::Masker;
 use crate::read::dates::{parse_date, parse_span_days};
 use crate::read::enrich::Enricher;
 use crate::read::input::{Discovered, discover};
-use crate::render::{Format, OverrideEntry, OverrideInfo, Report, Row, baseline, terminal_safe};
+use crate::render::arrange::{Arrangement, arrange};
+use crate::render::{
+    CallView, Format, OverrideEntry, OverrideInfo, Report, baseline, terminal_safe,
+};
 use crate::rubric::Rubric;
 use anyhow::bail;
 use chrono::{Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +41,7 @@ struct Collector<'r> {
     by_agent: Option<Aggregate>,
     calls: Option<Box<dyn CallRecords>>,
     calls_path: Option<PathBuf>,
+    calls_format: Option<CallsFormat>,
     evidence: Option<Box<dyn CallRecords>>,
     evidence_path: Option<PathBuf>,
     masker: Masker,
@@ -49,7 +53,35 @@ struct Collector<'r> {
     override_list: Vec<OverrideEntry>,
     percent_fallback: bool,
     seconds_without_timings: bool,
+    /// The HTML report's call list: the weakest calls so far, by (score, call id).
+    weakest: Option<Weakest>,
 }
+
+/// The `limit` weakest calls seen, with their verdicts rendered; the same set whatever order
+/// calls arrive in (ties go to the smaller call id).
+struct Weakest {
+    limit: usize,
+    calls: BTreeMap<(u32, String), CallView>,
+}
+
+impl Weakest {
+    fn offer(&mut self, rubric: &Rubric, call: &Call, audit: &CallAudit, masker: Masker) {
+        let key = (audit.score_centi, audit.call_id.clone());
+        if self.calls.len() >= self.limit
+            && self.calls.last_key_value().is_some_and(|(k, _)| *k <= key)
+        {
+            return;
+        }
+        self.calls
+            .insert(key, super::explain::call_view(rubric, call, audit, masker));
+        if self.calls.len() > self.limit {
+            self.calls.pop_last();
+        }
+    }
+}
+
+/// Calls in the HTML report's call list.
+const CALL_LIST_LIMIT: usize = 100;
 
 impl AuditSink for Collector<'_> {
     fn accept(&mut self, call: &Call, mut audit: CallAudit) -> anyhow::Result<()> {
@@ -78,6 +110,9 @@ impl AuditSink for Collector<'_> {
         }
         self.percent_fallback |= audit.percent_fallback;
         self.seconds_without_timings |= audit.seconds_without_timings;
+        if let Some(w) = self.weakest.as_mut() {
+            w.offer(self.rubric, call, &audit, self.masker);
+        }
         if let Some(c) = self.calls.as_mut() {
             c.write(self.rubric, call, &audit)?;
         }
@@ -98,10 +133,14 @@ impl AuditSink for Collector<'_> {
         self.overridden_changed = 0;
         self.override_calls.clear();
         self.override_list.clear();
+        if let Some(w) = self.weakest.as_mut() {
+            w.calls.clear();
+        }
         // Dropping an old writer deletes its temporary file.
         if let Some(path) = &self.calls_path {
             self.calls = Some(percall::create(
                 path,
+                self.calls_format,
                 self.rubric,
                 self.masker,
                 self.overrides.is_some(),
@@ -157,41 +196,6 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     })
 }
 
-/// Sorts the report's lines and applies --top/--bottom. Names (agents, teams, queues) sort by
-/// Unicode collation in the rubric's language; dates and weeks by their text, which is their
-/// order.
-fn sort_and_cut(report: &mut Report, args: &AuditArgs, names: Option<&NameOrder>) {
-    let by_key = |a: &Row, b: &Row| match names {
-        Some(order) => order.compare(&a.key, &b.key),
-        None => a.key.cmp(&b.key),
-    };
-    let by_score = |a: &Row, b: &Row| {
-        b.mean_score
-            .unwrap_or(-1.0)
-            .total_cmp(&a.mean_score.unwrap_or(-1.0))
-            .then_with(|| by_key(a, b))
-    };
-    match args.sort {
-        SortArg::Name => report.rows.sort_by(by_key),
-        SortArg::Score => report.rows.sort_by(by_score),
-        SortArg::Calls => report
-            .rows
-            .sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| by_key(a, b))),
-    }
-    if args.top.is_some() || args.bottom.is_some() {
-        let mut ranked = report.rows.clone();
-        ranked.sort_by(by_score);
-        let mut keep: Vec<String> = Vec::new();
-        if let Some(n) = args.top {
-            keep.extend(ranked.iter().take(n).map(|r| r.key.clone()));
-        }
-        if let Some(n) = args.bottom {
-            keep.extend(ranked.iter().rev().take(n).map(|r| r.key.clone()));
-        }
-        report.rows.retain(|r| keep.contains(&r.key));
-    }
-}
-
 /// `--agent` filters name agents as the report does: through `--agent-case` and `--agents`.
 pub fn resolve_filter_agents(filters: &mut Filters, enricher: Option<&Enricher>) {
     if let Some(e) = enricher {
@@ -201,11 +205,22 @@ pub fn resolve_filter_agents(filters: &mut Filters, enricher: Option<&Enricher>)
     }
 }
 
+/// `--calls -`: the per-call records go to stdout.
+fn calls_path(args: &AuditArgs) -> Option<PathBuf> {
+    args.calls.as_deref().map(|p| {
+        if p == Path::new("-") {
+            PathBuf::from("/dev/stdout")
+        } else {
+            p.to_path_buf()
+        }
+    })
+}
+
 /// The output files of a run, by flag.
-fn outputs(args: &AuditArgs) -> Vec<(&'static str, &Path)> {
+fn outputs<'a>(args: &'a AuditArgs, calls: Option<&'a Path>) -> Vec<(&'static str, &'a Path)> {
     [
         ("-o", args.output.as_deref()),
-        ("--calls", args.calls.as_deref()),
+        ("--calls", calls),
         ("--evidence", args.evidence.as_deref()),
     ]
     .into_iter()
@@ -215,8 +230,14 @@ fn outputs(args: &AuditArgs) -> Vec<(&'static str, &Path)> {
 
 /// Refuses two outputs on one file (by name, or through a symlink): the later rename would
 /// silently replace the earlier file.
-fn distinct_outputs(args: &AuditArgs) -> anyhow::Result<()> {
-    let outputs = outputs(args);
+fn distinct_outputs(args: &AuditArgs, calls: Option<&Path>) -> anyhow::Result<()> {
+    if calls == Some(Path::new("/dev/stdout")) && args.output.is_none() {
+        bail!(
+            "--calls {} writes the per-call records to stdout, where the report goes too: write the report to a file with -o FILE (or see one line per call with --group-by call)",
+            args.calls.as_deref().unwrap_or(Path::new("-")).display()
+        );
+    }
+    let outputs = outputs(args, calls);
     // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
     let same_name = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
         (Ok(a), Ok(b)) => a == b,
@@ -250,8 +271,12 @@ fn distinct_outputs(args: &AuditArgs) -> anyhow::Result<()> {
 /// behind a symlink), the rubric, the metadata, or (except for `-o`, which may roll a baseline
 /// forward: it is read whole before anything is written) the baseline. Files are compared by
 /// device and inode.
-fn outputs_spare_inputs(args: &AuditArgs, discovered: &Discovered) -> anyhow::Result<()> {
-    let outputs = outputs(args);
+fn outputs_spare_inputs(
+    args: &AuditArgs,
+    calls: Option<&Path>,
+    discovered: &Discovered,
+) -> anyhow::Result<()> {
+    let outputs = outputs(args, calls);
     if outputs.is_empty() {
         return Ok(());
     }
@@ -394,36 +419,41 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         }
         None => None,
     };
-    distinct_outputs(&args)?;
+    let calls_path = calls_path(&args);
+    distinct_outputs(&args, calls_path.as_deref())?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
-    outputs_spare_inputs(&args, &discovered)?;
+    outputs_spare_inputs(&args, calls_path.as_deref(), &discovered)?;
     // Open the outputs before the work, so a bad path fails fast.
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
-    let calls = args
-        .calls
+    let calls = calls_path
         .as_deref()
-        .map(|p| percall::create(p, &rubric, masker, args.overrides.is_some()))
+        .map(|p| {
+            percall::create(
+                p,
+                args.calls_format,
+                &rubric,
+                masker,
+                args.overrides.is_some(),
+            )
+        })
         .transpose()?;
     let evidence = args
         .evidence
         .as_deref()
         .map(|p| percall::evidence::create(p, masker))
         .transpose()?;
-    let detail = calls.as_ref().is_some_and(|c| c.needs_detail()) || evidence.is_some();
-    let group_by = match args.group_by {
-        GroupByArg::Agent => GroupBy::Agent,
-        GroupByArg::Team => GroupBy::Team,
-        GroupByArg::Date => GroupBy::Date,
-        GroupByArg::Week => GroupBy::Week,
-        GroupByArg::Queue => GroupBy::Queue,
-    };
-    let gate_agents_apart = gates.iter().any(Gate::needs_agents) && group_by != GroupBy::Agent;
+    let call_list = report_format == Format::Html;
+    let detail =
+        calls.as_ref().is_some_and(|c| c.needs_detail()) || evidence.is_some() || call_list;
+    let levels = args.group_by.0.clone();
+    let gate_agents_apart = gates.iter().any(Gate::needs_agents) && levels != [GroupBy::Agent];
     let mut sink = Collector {
         rubric: &rubric,
-        agg: Aggregate::new(&rubric, group_by),
+        agg: Aggregate::with_levels(&rubric, levels),
         by_agent: gate_agents_apart.then(|| Aggregate::new(&rubric, GroupBy::Agent)),
         calls,
-        calls_path: args.calls.clone(),
+        calls_path: calls_path.clone(),
+        calls_format: args.calls_format,
         evidence,
         evidence_path: args.evidence.clone(),
         masker,
@@ -434,6 +464,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         override_list: Vec::new(),
         percent_fallback: false,
         seconds_without_timings: false,
+        weakest: call_list.then(|| Weakest {
+            limit: CALL_LIST_LIMIT,
+            calls: BTreeMap::new(),
+        }),
     };
     let bar = progress_bar(&args, &discovered);
     let bytes_seen = AtomicU64::new(0);
@@ -506,13 +540,19 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         report.overrides = Some(info);
     }
     // Gates see every call, from the run's totals, before --top/--bottom cut the report.
-    let no_agents = std::collections::BTreeMap::new();
-    let agents = match (&sink.by_agent, group_by) {
-        (Some(a), _) => &a.groups,
-        (None, GroupBy::Agent) => &sink.agg.groups,
-        // No gate needs agents.
-        (None, _) => &no_agents,
+    let one_per_agent = |agg: &Aggregate| -> BTreeMap<String, crate::aggregate::Totals> {
+        agg.groups
+            .iter()
+            .map(|(path, t)| (path.concat(), t.clone()))
+            .collect()
     };
+    let agent_totals = match &sink.by_agent {
+        Some(a) => one_per_agent(a),
+        None if sink.agg.levels == [GroupBy::Agent] => one_per_agent(&sink.agg),
+        // No gate needs agents.
+        None => BTreeMap::new(),
+    };
+    let agents = &agent_totals;
     report.gates = gates::evaluate(
         &gates,
         &GateInput {
@@ -527,9 +567,23 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
             eprintln!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
-    let names = matches!(group_by, GroupBy::Agent | GroupBy::Team | GroupBy::Queue)
-        .then(|| NameOrder::new(rubric.text_rules.language));
-    sort_and_cut(&mut report, &args, names.as_ref());
+    let names = NameOrder::new(rubric.text_rules.language);
+    if let Some(w) = sink.weakest.take() {
+        report.call_list = w.calls.into_values().collect();
+    }
+    arrange(
+        &mut report,
+        Arrangement {
+            sort: args.sort,
+            top: args.top,
+            bottom: args.bottom,
+            min_calls: args.min_calls,
+            names: Some(&names),
+        },
+    );
+    if report.hidden > 0 && !args.quiet {
+        eprintln!("callaudit: {}", hidden_note(&report));
+    }
     let to_terminal = report_file.is_none();
     // comfy-table asks the terminal for its width, and answers `None` when stdout is not one.
     let width = if to_terminal {
@@ -554,6 +608,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(if failed.is_empty() { 0 } else { 1 })
+}
+
+/// What `--min-calls` hid, for stderr and the report footers.
+pub fn hidden_note(report: &Report) -> String {
+    crate::render::hidden_note(report)
 }
 
 pub fn print_warnings(acct: &Accounting) {

@@ -13,7 +13,7 @@ pub fn completions(shell: Shell) -> anyhow::Result<i32> {
         Shell::Fish => Target::Fish,
     };
     let mut script = Vec::new();
-    clap_complete::generate(target, &mut Cli::command(), "callaudit", &mut script);
+    clap_complete::generate(target, &mut completion_command(), "callaudit", &mut script);
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     lock.write_all(&script)?;
@@ -21,15 +21,60 @@ pub fn completions(shell: Shell) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+/// The command as the completion scripts see it: `--fail-on` completes the built-in rubric's
+/// violation ids and `--group-by` its levels. Only the scripts get these lists: the program
+/// itself takes any item of the rubric in use (`--rubric`) and comma-separated levels.
+pub fn completion_command() -> clap::Command {
+    let rubric = crate::rubric::Rubric::default_rubric();
+    // Leaked: the script is generated once and the process ends.
+    let violations: Vec<&'static str> = rubric
+        .items
+        .iter()
+        .filter(|i| i.kind == crate::rubric::Kind::Violation)
+        .map(|i| &*Box::leak(i.id.clone().into_boxed_str()))
+        .collect();
+    let levels: Vec<&'static str> = crate::aggregate::GroupBy::ALL
+        .iter()
+        .map(|g| g.name())
+        .collect();
+    Cli::command().mut_subcommand("audit", |audit| {
+        audit
+            .mut_arg("fail_on", |a| {
+                a.value_parser(clap::builder::PossibleValuesParser::new(violations))
+            })
+            .mut_arg("group_by", |a| {
+                a.value_parser(clap::builder::PossibleValuesParser::new(levels))
+            })
+    })
+}
+
 /// The whole manual in one roff page: the program's own sections, then one section per
 /// subcommand (nested ones included) with its synopsis, description, options and examples.
 pub fn man_page() -> std::io::Result<Vec<u8>> {
     let mut cmd = Cli::command();
     cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
     let mut top = Vec::new();
-    clap_mangen::Man::new(cmd.clone()).render(&mut top)?;
+    man.render_title(&mut top)?;
+    man.render_name_section(&mut top)?;
+    man.render_synopsis_section(&mut top)?;
+    man.render_description_section(&mut top)?;
+    man.render_options_section(&mut top)?;
+    man.render_subcommands_section(&mut top)?;
+    extra_sections(&cmd, ".SH", &mut top)?;
+    man.render_version_section(&mut top)?;
+    // Each rendering repeats the string definitions: keep the first.
+    let mut seen_defs = 0;
+    let mut text: String = String::from_utf8_lossy(&top)
+        .lines()
+        .filter(|l| {
+            let def = l.starts_with(".ie \\n(.g") || l.starts_with(".el .ds Aq");
+            seen_defs += usize::from(def);
+            !def || seen_defs <= 2
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
     // The subcommands are sections of this page, not pages of their own.
-    let mut text = String::from_utf8_lossy(&top).into_owned();
     for sub in cmd.get_subcommands() {
         text = text.replace(
             &format!("callaudit\\-{}(1)", sub.get_name()),
@@ -41,6 +86,51 @@ pub fn man_page() -> std::io::Result<Vec<u8>> {
         subcommand_sections(sub, &mut out)?;
     }
     Ok(out)
+}
+
+/// Escapes a line of text for roff: backslashes, and a leading dot or quote.
+fn roff_line(line: &str) -> String {
+    let line = line.replace('\\', "\\e");
+    if line.starts_with('.') || line.starts_with('\'') {
+        format!("\\&{line}")
+    } else {
+        line
+    }
+}
+
+/// The help's closing text as man page sections: each `HEADING:` line (`EXAMPLES:`,
+/// `EXIT STATUS:`) opens a section of that name (`.SH`, or `.SS` inside a subcommand's), and
+/// its lines keep their layout.
+fn extra_sections(cmd: &clap::Command, macro_name: &str, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let Some(text) = cmd.get_after_long_help().or(cmd.get_after_help()) else {
+        return Ok(());
+    };
+    let text = text.to_string();
+    let mut open = false;
+    for line in text.lines() {
+        let heading = line
+            .strip_suffix(':')
+            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_uppercase() || c == ' '));
+        if let Some(h) = heading {
+            if open {
+                writeln!(out, ".fi")?;
+            }
+            writeln!(out, "{macro_name} \"{h}\"")?;
+            writeln!(out, ".nf")?;
+            open = true;
+        } else {
+            if !open {
+                writeln!(out, "{macro_name} EXAMPLES")?;
+                writeln!(out, ".nf")?;
+                open = true;
+            }
+            writeln!(out, "{}", roff_line(line))?;
+        }
+    }
+    if open {
+        writeln!(out, ".fi")?;
+    }
+    Ok(())
 }
 
 fn subcommand_sections(cmd: &clap::Command, out: &mut Vec<u8>) -> std::io::Result<()> {
@@ -56,9 +146,6 @@ fn subcommand_sections(cmd: &clap::Command, out: &mut Vec<u8>) -> std::io::Resul
     if cmd.get_arguments().any(|a| !a.is_hide_set()) {
         man.render_options_section(&mut body)?;
     }
-    if cmd.get_after_long_help().is_some() || cmd.get_after_help().is_some() {
-        man.render_extra_section(&mut body)?;
-    }
     // The subcommand's sections become subsections of its own section; the string definitions
     // each rendering repeats are already at the top of the page. Roff escapes text lines that
     // start with a dot, so only real requests are rewritten.
@@ -71,6 +158,7 @@ fn subcommand_sections(cmd: &clap::Command, out: &mut Vec<u8>) -> std::io::Resul
             None => writeln!(out, "{line}")?,
         }
     }
+    extra_sections(cmd, ".SS", out)?;
     for sub in cmd.get_subcommands() {
         subcommand_sections(sub, out)?;
     }

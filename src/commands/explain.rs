@@ -10,10 +10,80 @@ use crate::model::Call;
 use crate::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use crate::privacy::Masker;
 use crate::read::input::discover;
-use crate::render::terminal_safe;
+use crate::render::{CallView, terminal_safe};
 use crate::rubric::{Kind, Rubric};
 use std::fmt::Write as _;
 use std::io::Write;
+
+/// Collects the ids of every call (for suggestions when the one asked for is not found).
+struct Ids(Vec<String>);
+
+impl AuditSink for Ids {
+    fn accept(&mut self, call: &Call, _audit: CallAudit) -> anyhow::Result<()> {
+        self.0.push(call.id.clone());
+        Ok(())
+    }
+
+    fn reset(&mut self) -> anyhow::Result<()> {
+        self.0.clear();
+        Ok(())
+    }
+}
+
+/// Every call id in the inputs: a second pass with no call filter.
+fn call_ids(
+    discovered: &crate::read::input::Discovered,
+    opts: &RunOptions<'_>,
+) -> anyhow::Result<Vec<String>> {
+    let opts = RunOptions {
+        filters: Filters::default(),
+        detail: false,
+        read: opts.read.clone(),
+        ..*opts
+    };
+    let mut ids = Ids(Vec::new());
+    // Warnings were printed by the first pass.
+    pipeline::run(discovered, &opts, &mut ids).map_err(|stopped| stopped.error)?;
+    Ok(ids.0)
+}
+
+/// How many ids a "did you mean" names at most.
+const SUGGESTIONS: usize = 5;
+
+/// The ids nearest to `wanted`: the same but for case, then those it begins (case-insensitive),
+/// then those within a few edits. Sorted within each kind; at most `SUGGESTIONS`.
+pub fn suggest(wanted: &str, ids: &[String]) -> Vec<String> {
+    let w = wanted.to_lowercase();
+    let mut same: Vec<&String> = Vec::new();
+    let mut prefixed: Vec<&String> = Vec::new();
+    let mut near: Vec<(usize, &String)> = Vec::new();
+    let max_edits = (w.chars().count() / 3).clamp(1, 3);
+    for id in ids {
+        let l = id.to_lowercase();
+        if l == w {
+            same.push(id);
+        } else if !w.is_empty() && (l.starts_with(&w) || w.starts_with(&l) && l.len() >= 3) {
+            prefixed.push(id);
+        } else {
+            let d = strsim::levenshtein(&l, &w);
+            if d <= max_edits {
+                near.push((d, id));
+            }
+        }
+    }
+    same.sort();
+    same.dedup();
+    prefixed.sort();
+    prefixed.dedup();
+    near.sort();
+    near.dedup();
+    same.into_iter()
+        .chain(prefixed)
+        .chain(near.into_iter().map(|(_, id)| id))
+        .take(SUGGESTIONS)
+        .map(|id| terminal_safe(id).into_owned())
+        .collect()
+}
 
 struct Found {
     calls: Vec<(Call, CallAudit)>,
@@ -56,9 +126,15 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     })?;
     super::audit::print_warnings(&acct);
     let Some((call, audit)) = found.calls.into_iter().next() else {
+        let ids = call_ids(&discovered, &opts)?;
+        let hint = match suggest(&args.call, &ids) {
+            s if s.is_empty() => String::new(),
+            s => format!("; did you mean {}?", s.join(", ")),
+        };
         return Err(InputError(format!(
-            "call `{}` not found in the inputs ({} call(s) read)",
-            args.call, acct.calls
+            "call `{}` not found in the inputs ({} call(s) read){hint}",
+            terminal_safe(&args.call),
+            acct.calls
         ))
         .into());
     };
@@ -91,8 +167,31 @@ fn kind_style(kind: Kind) -> &'static str {
     }
 }
 
+/// How `explain` marks up its output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// `[[matched words]]{item}`.
+    Plain,
+    /// Colours on a terminal.
+    Ansi,
+    /// HTML (the HTML report's call list): escaped text, `<mark>` for matches.
+    Html,
+}
+
+/// Text from a transcript, made safe for the style's medium.
+fn safe(text: &str, style: Style) -> String {
+    match style {
+        Style::Html => crate::render::html::esc(text),
+        _ => terminal_safe(text).into_owned(),
+    }
+}
+
 /// Marks the counted matches of one turn: `[[matched words]]{item,item}`, or in colour.
 pub fn highlight(text: &str, marks: &[(u32, u32, String, Kind)], color: bool) -> String {
+    highlight_styled(text, marks, if color { Style::Ansi } else { Style::Plain })
+}
+
+fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style) -> String {
     // Merge overlapping spans so markers never nest.
     let mut spans: Vec<(usize, usize, Vec<String>, Kind)> = Vec::new();
     let mut sorted: Vec<_> = marks.to_vec();
@@ -118,26 +217,38 @@ pub fn highlight(text: &str, marks: &[(u32, u32, String, Kind)], color: bool) ->
     let mut out = String::new();
     let mut at = 0;
     for (s, e, ids, kind) in spans {
-        out.push_str(&terminal_safe(&text[at..s]));
-        if color {
-            let _ = write!(
-                out,
-                "{}{}{RESET}\x1b[2m{{{}}}{RESET}",
-                kind_style(kind),
-                terminal_safe(&text[s..e]),
-                ids.join(",")
-            );
-        } else {
-            let _ = write!(
-                out,
-                "[[{}]]{{{}}}",
-                terminal_safe(&text[s..e]),
-                ids.join(",")
-            );
+        out.push_str(&safe(&text[at..s], style));
+        match style {
+            Style::Ansi => {
+                let _ = write!(
+                    out,
+                    "{}{}{RESET}\x1b[2m{{{}}}{RESET}",
+                    kind_style(kind),
+                    terminal_safe(&text[s..e]),
+                    ids.join(",")
+                );
+            }
+            Style::Plain => {
+                let _ = write!(
+                    out,
+                    "[[{}]]{{{}}}",
+                    terminal_safe(&text[s..e]),
+                    ids.join(",")
+                );
+            }
+            Style::Html => {
+                let ids = crate::render::html::esc(&ids.join(", "));
+                let _ = write!(
+                    out,
+                    r#"<mark class="{}" title="{ids}">{}</mark><sup>{ids}</sup>"#,
+                    kind.as_str(),
+                    safe(&text[s..e], style),
+                );
+            }
         }
         at = e;
     }
-    out.push_str(&terminal_safe(&text[at..]));
+    out.push_str(&safe(&text[at..], style));
     out
 }
 
@@ -238,4 +349,118 @@ fn write_text(
 /// Quoted evidence for `rubric test` and friends: `“text” (rule)`.
 pub fn quote(e: &Evidence) -> String {
     format!("“{}” ({})", terminal_safe(&e.text), e.rule)
+}
+
+/// A call of the HTML report's call list: its line and, as HTML, what `explain` shows (the
+/// transcript with matches marked, every verdict with its reason and the matches that did not
+/// count, the score arithmetic). Quoted text is masked as in `explain`.
+pub fn call_view(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> CallView {
+    let ids = |want: Verdict| -> Vec<String> {
+        rubric
+            .items
+            .iter()
+            .zip(&a.items)
+            .filter(|(_, o)| o.verdict == want)
+            .map(|(i, _)| i.id.clone())
+            .collect()
+    };
+    CallView {
+        call_id: a.call_id.clone(),
+        agent_id: a.agent_id.clone(),
+        date: a.date.map(|d| d.to_string()),
+        score_centi: a.score_centi,
+        passed: a.passed,
+        upset: a.upset,
+        calmed: a.calmed,
+        missed: ids(Verdict::Missed),
+        violated: ids(Verdict::Violated),
+        explain_html: explain_html(rubric, call, a, masker),
+    }
+}
+
+fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> String {
+    use crate::render::html::esc;
+    let Some(detail) = a.detail.as_deref() else {
+        return String::new();
+    };
+    let mut masked = crate::percall::MaskedTurns::new(call, masker);
+    let mut out = String::from(r#"<div class="explain"><ol class="transcript">"#);
+    for (ti, turn) in call.turns.iter().enumerate() {
+        let marks: Vec<(u32, u32, String, Kind)> = rubric
+            .items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, item)| {
+                detail.evidence[i]
+                    .iter()
+                    .filter(|e| e.turn as usize == ti && e.end > e.start)
+                    .map(move |e| (e.start, e.end, item.id.clone(), item.kind))
+            })
+            .collect();
+        let time = turn
+            .start_ms
+            .map(|ms| format!(r#" <span class="time">{}</span>"#, mmss(ms)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            r#"<li class="{who}"><span class="who">{who}</span>{time} {text}</li>"#,
+            who = turn.speaker.as_str(),
+            text = highlight_styled(masked.turn(ti as u32), &marks, Style::Html)
+        );
+    }
+    out.push_str(r#"</ol><table class="verdicts"><tbody>"#);
+    for (i, item) in rubric.items.iter().enumerate() {
+        let o = a.items[i];
+        let (mark, class) = match o.verdict {
+            Verdict::Met | Verdict::Clean => ("✓", "ok"),
+            Verdict::Missed | Verdict::Violated => ("✗", "bad"),
+            Verdict::Present | Verdict::Absent => ("•", "sig"),
+            Verdict::NotApplicable => ("–", "na"),
+        };
+        let mut reason = esc(&masker.mask(&detail.reasons[i]));
+        for d in &detail.dropped[i] {
+            let _ = write!(
+                reason,
+                r#"<br><span class="dropped">not counted: turn {} “{}”: {}</span>"#,
+                d.evidence.turn + 1,
+                esc(&masked.quote(&d.evidence)),
+                esc(&d.reason)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<tr class="{class}"><td class="v">{mark} {verdict}</td><td title="{id}">{label}</td><td>{reason}</td></tr>"#,
+            verdict = o.verdict.as_str(),
+            id = esc(&item.id),
+            label = esc(&item.label),
+        );
+    }
+    out.push_str(r#"</tbody></table><pre class="arith">"#);
+    for line in &detail.arithmetic {
+        let _ = writeln!(out, "{}", esc(line));
+    }
+    out.push_str("</pre></div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggest;
+
+    #[test]
+    fn suggestions_ignore_case_then_take_prefixes_then_near_ids() {
+        let ids: Vec<String> = ["C-1003", "C-1001", "C-1030", "J-2001", "c-100"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            suggest("c-1003", &ids),
+            ["C-1003", "c-100", "C-1001", "C-1030"]
+        );
+        assert_eq!(
+            suggest("C-10", &ids),
+            ["C-1001", "C-1003", "C-1030", "c-100"]
+        );
+        assert_eq!(suggest("J-2010", &ids), ["J-2001"]);
+        assert!(suggest("zzzz", &ids).is_empty());
+    }
 }

@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod jsonl;
 
 use crate::audit::{CallAudit, Evidence, Verdict};
+use crate::cli::CallsFormat;
 use crate::model::Call;
 use crate::output::AtomicFile;
 use crate::privacy::Masker;
@@ -23,11 +24,13 @@ pub trait CallRecords: Send {
     fn needs_detail(&self) -> bool;
 }
 
-/// Opens the per-call file for `path`, by extension. `masker` masks quoted evidence text;
-/// `overrides` adds the CSV's `overridden` column (`audit --overrides`). A device, pipe or
-/// `/dev/fd/N` has no extension: it gets the CSV records.
+/// Opens the per-call file for `path`, by extension, or by `format` (`--calls-format`) when
+/// the name has none (`-`, a pipe, a device). `masker` masks quoted evidence text; `overrides`
+/// adds the CSV's `overridden` column (`audit --overrides`). Without either, a device, pipe or
+/// `/dev/fd/N` gets the CSV records.
 pub fn create(
     path: &Path,
+    format: Option<CallsFormat>,
     rubric: &Rubric,
     masker: Masker,
     overrides: bool,
@@ -37,17 +40,38 @@ pub fn create(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let file = AtomicFile::create(path)?;
-    match ext.as_str() {
-        "csv" => Ok(Box::new(csv::CsvRecords::new(file, rubric, overrides)?)),
-        "" if crate::output::written_in_place(path) => {
-            Ok(Box::new(csv::CsvRecords::new(file, rubric, overrides)?))
-        }
-        "jsonl" | "ndjson" => Ok(Box::new(jsonl::JsonlRecords::new(file, masker))),
+    let by_ext = match ext.as_str() {
+        "csv" => Some(CallsFormat::Csv),
+        "jsonl" | "ndjson" => Some(CallsFormat::Jsonl),
+        _ => None,
+    };
+    let in_place = crate::output::written_in_place(path);
+    let chosen = match (by_ext, format) {
+        (Some(e), Some(f)) if e != f => anyhow::bail!(
+            "--calls {}: the extension says {}, --calls-format says {}",
+            path.display(),
+            name(e),
+            name(f)
+        ),
+        (Some(e), _) => e,
+        (None, Some(f)) => f,
+        (None, None) if in_place => CallsFormat::Csv,
         _ => anyhow::bail!(
-            "--calls {}: the extension says the format: use .csv or .jsonl",
+            "--calls {}: the extension says the format: use .csv or .jsonl (or `-` for stdout, with --calls-format csv or jsonl)",
             path.display()
         ),
+    };
+    let file = AtomicFile::create(path)?;
+    Ok(match chosen {
+        CallsFormat::Csv => Box::new(csv::CsvRecords::new(file, rubric, overrides)?),
+        CallsFormat::Jsonl => Box::new(jsonl::JsonlRecords::new(file, masker)),
+    })
+}
+
+fn name(f: CallsFormat) -> &'static str {
+    match f {
+        CallsFormat::Csv => "csv",
+        CallsFormat::Jsonl => "jsonl",
     }
 }
 

@@ -4,7 +4,7 @@
 //! still compares the items both runs share. A change is this run's printed number minus the
 //! baseline's printed number, so it is exactly what a reader would compute from the two reports.
 
-use super::{BaselineInfo, Report, Row, RowDelta, round1};
+use super::{BaselineInfo, Report, Row, RowDelta, TrendPoint, round1};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -18,6 +18,23 @@ struct FileJson {
     run: RunJson,
     overall: RowJson,
     groups: Vec<RowJson>,
+    /// Nested reports: the subtotal lines.
+    #[serde(default)]
+    subtotals: Vec<RowJson>,
+    #[serde(default)]
+    trend: Vec<TrendJson>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TrendJson {
+    date: String,
+    calls: u64,
+    #[serde(default)]
+    passed: u64,
+    #[serde(default)]
+    score_centi: u64,
+    #[serde(default)]
+    violation_calls: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,9 +52,14 @@ struct RunJson {
 #[derive(Debug, Deserialize)]
 struct RowJson {
     key: String,
+    /// The line's path, one value per level (reports before nesting have only `key`).
+    #[serde(default)]
+    levels: Option<serde_json::Map<String, serde_json::Value>>,
     calls: u64,
     mean_score: Option<f64>,
     pass_rate: Option<f64>,
+    #[serde(default)]
+    any_violation_rate: Option<f64>,
     violations_per_100_calls: Option<f64>,
     calmed_rate: Option<f64>,
     items: BTreeMap<String, ItemJson>,
@@ -54,9 +76,23 @@ struct BaseRow {
     calls: u64,
     mean_score: Option<f64>,
     pass_rate: Option<f64>,
+    violation_rate: Option<f64>,
     violations_per_100: Option<f64>,
     calmed_rate: Option<f64>,
     items: HashMap<String, Option<f64>>,
+}
+
+impl RowJson {
+    /// The line's path: its levels' values in order, or its key.
+    fn path(&self) -> Vec<String> {
+        match &self.levels {
+            Some(levels) => levels
+                .values()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect(),
+            None => vec![self.key.clone()],
+        }
+    }
 }
 
 impl From<RowJson> for BaseRow {
@@ -65,6 +101,7 @@ impl From<RowJson> for BaseRow {
             calls: r.calls,
             mean_score: r.mean_score,
             pass_rate: r.pass_rate,
+            violation_rate: r.any_violation_rate,
             violations_per_100: r.violations_per_100_calls,
             calmed_rate: r.calmed_rate,
             items: r.items.into_iter().map(|(k, v)| (k, v.rate)).collect(),
@@ -79,7 +116,8 @@ pub struct Baseline {
     rubric_name: String,
     pass_mark: f64,
     overall: BaseRow,
-    groups: HashMap<String, BaseRow>,
+    groups: HashMap<Vec<String>, BaseRow>,
+    trend: Vec<TrendPoint>,
 }
 
 impl Baseline {
@@ -93,7 +131,9 @@ impl Baseline {
         if self.info.group_by != "agent" {
             return None;
         }
-        self.groups.get(agent).map(|r| (r.calls, r.mean_score))
+        self.groups
+            .get(std::slice::from_ref(&agent.to_string()))
+            .map(|r| (r.calls, r.mean_score))
     }
 }
 
@@ -142,7 +182,19 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
         groups: file
             .groups
             .into_iter()
-            .map(|r| (r.key.clone(), r.into()))
+            .chain(file.subtotals)
+            .map(|r| (r.path(), r.into()))
+            .collect(),
+        trend: file
+            .trend
+            .into_iter()
+            .map(|t| TrendPoint {
+                period: t.date,
+                calls: t.calls,
+                passed: t.passed,
+                score_centi: t.score_centi,
+                violation_calls: t.violation_calls,
+            })
             .collect(),
     })
 }
@@ -178,10 +230,30 @@ fn check_numbers(name: &str, file: &FileJson) -> anyhow::Result<()> {
             quoted(file.rubric.pass_mark)
         );
     }
-    for row in std::iter::once(&file.overall).chain(&file.groups) {
+    for t in &file.trend {
+        let most = t.calls.checked_mul(10_000);
+        if t.passed > t.calls
+            || t.violation_calls > t.calls
+            || most.is_none_or(|m| t.score_centi > m)
+        {
+            bail!(
+                "--baseline {name}: trend {}: counts that do not add up (calls {}, passed {}, violation_calls {}, score_centi {}): not a report callaudit wrote",
+                t.date,
+                t.calls,
+                t.passed,
+                t.violation_calls,
+                t.score_centi
+            );
+        }
+    }
+    for row in std::iter::once(&file.overall)
+        .chain(&file.groups)
+        .chain(&file.subtotals)
+    {
         let line = row.key.as_str();
         percent(line, "mean_score", row.mean_score)?;
         percent(line, "pass_rate", row.pass_rate)?;
+        percent(line, "any_violation_rate", row.any_violation_rate)?;
         percent(line, "calmed_rate", row.calmed_rate)?;
         for (id, item) in &row.items {
             percent(line, &format!("items.{id}.rate"), item.rate)?;
@@ -211,6 +283,7 @@ fn row_delta(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
         calls: row.calls as i64 - base.calls as i64,
         mean_score: change(row.mean_score, base.mean_score),
         pass_rate: change(row.pass_rate, base.pass_rate),
+        violation_rate: change(row.violation_rate, base.violation_rate),
         items: report
             .items
             .iter()
@@ -250,7 +323,7 @@ pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
         let deltas: Vec<Option<RowDelta>> = report
             .rows
             .iter()
-            .map(|r| base.groups.get(&r.key).map(|b| row_delta(report, r, b)))
+            .map(|r| base.groups.get(&r.levels).map(|b| row_delta(report, r, b)))
             .collect();
         for (row, delta) in report.rows.iter_mut().zip(deltas) {
             row.delta = delta;
@@ -264,6 +337,7 @@ pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
         ));
     }
     report.baseline = Some(base.info.clone());
+    report.baseline_trend = base.trend.clone();
     warnings
 }
 

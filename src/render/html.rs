@@ -1,17 +1,21 @@
-//! The report as one self-contained HTML page, for managers to open and share: summary figures,
-//! a bar chart of mean scores per line and a heat map of item rates (inline SVG), the sortable
-//! table of the same columns as the other formats, the rubric, and the run's metadata.
+//! The report as one self-contained HTML page, for managers to open and share: the overall
+//! figures with the pass rate's 95% interval, the trend over time (with `--baseline`, the
+//! earlier run's too), the score distribution, the mean score per line with its n, every item's
+//! rate with its n, a heat map of items by line, the sortable (and, for nested reports, nested)
+//! table of the same columns as the other formats, the weakest calls (each opens to its
+//! verdicts and evidence as `explain` shows them), the rubric, and the run's metadata.
 //!
 //! Everything is inline (CSS, JS, SVG) and a Content-Security-Policy forbids any fetch, so the
 //! page works from a mail attachment and never calls out. Every number comes from the `Report`,
-//! formatted by the same helpers as the table, so the page agrees with the other formats.
+//! formatted by the same helpers as the table, so the page agrees with the other formats. The
+//! page fits 1400 pixels without scrolling sideways: item headings wrap, charts scale down.
 
+use super::charts;
 use super::{
-    Metric, Renderer, Report, Row, all_rows, columns, delta_arrow, fmt1, human_cell, run_summary,
-    terminal_safe,
+    CallView, Metric, Renderer, Report, Row, columns, delta_arrow, fmt1, hidden_note, plain_cell,
+    run_summary, terminal_safe,
 };
 use crate::audit::fmt_num;
-use crate::rubric::Kind;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -36,60 +40,119 @@ pub fn esc(s: &str) -> String {
 
 const STYLE: &str = r#"
 :root { --ink: #1d2330; --muted: #5b6475; --line: #d9dde5; --bg: #f6f7f9; --card: #fff;
-        --good: #1a7f37; --bad: #c62828; --bar: #3b6fd8; --bar-all: #8a93a6; }
+        --good: #1a7f37; --bad: #c62828; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        color: var(--ink); background: var(--bg); }
-header, main { max-width: 1200px; margin: 0 auto; padding: 0 20px; }
+header, main { max-width: 1380px; margin: 0 auto; padding: 0 16px; }
 header { padding-top: 24px; }
+main { display: flex; flex-wrap: wrap; gap: 0 16px; }
+main > section { flex: 1 1 100%; min-width: 0; }
+main > section.half { flex: 1 1 560px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 0 0 12px; }
 .sub { color: var(--muted); margin: 0 0 16px; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
-          padding: 16px 20px; margin: 0 0 16px; overflow-x: auto; }
+          padding: 14px 16px; margin: 0 0 16px; }
 .figures { display: flex; flex-wrap: wrap; gap: 12px; }
-.figure { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 130px; }
+.figure { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 150px; }
 .figure .v { font-size: 22px; font-weight: 600; }
 .figure .k { color: var(--muted); font-size: 12px; }
 .up { color: var(--good); } .down { color: var(--bad); }
 .bad-up .up { color: var(--bad); } .bad-up .down { color: var(--good); }
-.gate { margin: 4px 0; } .gate.pass b { color: var(--good); } .gate.fail b { color: var(--bad); }
+.pass { color: var(--good); } .fail { color: var(--bad); }
+.gate { margin: 4px 0; } .gate.passed b { color: var(--good); } .gate.failed b { color: var(--bad); }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+#report-table { width: 100%; font-size: 13px; }
+#report-table th, #report-table td { padding: 3px 3px; }
+th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: right; }
+td { white-space: nowrap; }
+th { font-weight: 600; vertical-align: bottom; white-space: normal; }
+th.rot { text-align: center; padding-bottom: 6px; }
+th.rot > span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
+                display: inline-block; max-height: 230px; overflow: hidden; text-overflow: ellipsis; }
 th:first-child, td:first-child { text-align: left; }
+#report-table td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 7em; }
+td.text, th.text { text-align: left; }
 thead th { background: #eef1f6; position: sticky; top: 0; }
+th.violation { background: #f6eeee; }
 table.sortable thead th { cursor: pointer; user-select: none; }
 table.sortable thead th[aria-sort=ascending]::after { content: " ▲"; }
 table.sortable thead th[aria-sort=descending]::after { content: " ▼"; }
+tr.sub td { font-weight: 600; background: #f8f9fb; }
+tr.call td { color: var(--muted); }
 tfoot td { font-weight: 600; border-top: 2px solid var(--ink); }
-td .d { font-size: 11px; margin-left: 4px; }
+td .d { display: block; font-size: 11px; line-height: 1.1; }
 .figure .d { font-size: 14px; margin-left: 6px; }
 table.plain td, table.plain th { text-align: left; white-space: normal; }
+table.items { width: 100%; }
+table.items td:nth-child(2) { width: 5em; }
+table.items td.bar-col { width: 45%; text-align: left; }
+table.items tr.violation td:first-child { color: var(--muted); }
+.hbar { display: inline-block; height: 12px; border: 1px solid #b9bfcb; border-radius: 2px; vertical-align: middle; }
+svg { display: block; height: auto; }
 svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: var(--ink); }
 svg .muted { fill: var(--muted); }
-.legend { color: var(--muted); font-size: 12px; margin-top: 6px; }
+.legend { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
+.scale { display: inline-flex; align-items: center; gap: 4px; vertical-align: middle; }
+.ramp { display: inline-block; width: 90px; height: 10px; border-radius: 2px; }
+.key { display: inline-block; width: 18px; border-top: 2px solid; vertical-align: middle; margin: 0 3px 0 8px; }
+.key.dashed { border-top-style: dashed; } .key.dotted { border-top-style: dotted; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 0; }
-dt { color: var(--muted); } dd { margin: 0; }
+dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
 ul.inputs { margin: 0; padding-left: 18px; }
+#calls details { border-bottom: 1px solid var(--line); }
+#calls summary, #calls .head { display: grid; grid-template-columns: 9em 9em 7em 4em 4em 1fr 1fr;
+          gap: 8px; padding: 4px 2px; cursor: pointer; }
+#calls .head { font-weight: 600; cursor: default; background: #eef1f6; }
+#calls summary span { overflow-wrap: anywhere; }
+#calls summary:hover { background: #f3f5f9; }
+.explain { padding: 8px 4px 14px 18px; }
+.explain ol { margin: 0 0 10px; padding-left: 28px; }
+.explain li { margin: 2px 0; }
+.explain .who { display: inline-block; min-width: 6em; color: var(--muted); }
+.explain .time { color: var(--muted); font-size: 12px; }
+.explain mark { background: #e0f3f8; border-radius: 2px; padding: 0 1px; }
+.explain mark.violation { background: #fddbc7; }
+.explain mark.signal { background: #fff3bf; }
+.explain sup { color: var(--muted); font-size: 10px; margin-left: 1px; }
+.explain table.verdicts td { text-align: left; white-space: normal; vertical-align: top; padding: 2px 8px; }
+.explain table.verdicts td.v { white-space: nowrap; }
+.explain tr.ok td.v { color: var(--good); } .explain tr.bad td.v { color: var(--bad); }
+.explain tr.na td, .explain .dropped { color: var(--muted); }
+.explain pre { background: #f6f7f9; padding: 6px 8px; white-space: pre-wrap; margin: 8px 0 0; }
 "#;
 
 const SCRIPT: &str = r#"
 (function () {
   "use strict";
+  // Rows carry data-depth: a nested row sorts among its siblings and stays under its parent.
   function sortBy(table, col, th) {
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
     var dir = th.getAttribute("aria-sort") === "descending" ? 1 : -1;
     if (th.dataset.type === "text" && !th.hasAttribute("aria-sort")) { dir = 1; }
-    rows.sort(function (a, b) {
-      var x = a.cells[col].getAttribute("data-sort");
-      var y = b.cells[col].getAttribute("data-sort");
+    function cmp(a, b) {
+      var x = a.row.cells[col].getAttribute("data-sort");
+      var y = b.row.cells[col].getAttribute("data-sort");
       if (th.dataset.type === "text") { return x.localeCompare(y) * dir; }
       // Missing numbers go last whichever the direction.
       if (x === "" || y === "") { return (x === "") - (y === ""); }
       return (parseFloat(x) - parseFloat(y)) * dir;
+    }
+    var root = { kids: [] }, stack = [root];
+    rows.forEach(function (r) {
+      var depth = parseInt(r.getAttribute("data-depth") || "0", 10);
+      var node = { row: r, kids: [] };
+      stack.length = Math.min(stack.length, depth + 1);
+      stack[stack.length - 1].kids.push(node);
+      stack.push(node);
     });
-    rows.forEach(function (r) { body.appendChild(r); });
+    function place(node) {
+      node.kids.sort(cmp);
+      node.kids.forEach(function (k) { body.appendChild(k.row); place(k); });
+    }
+    place(root);
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) {
       h.removeAttribute("aria-sort");
     });
@@ -118,19 +181,6 @@ fn delta_note(d: Option<f64>) -> String {
     }
 }
 
-/// Background for a heat map cell: red (bad) through amber to green (good).
-fn heat(good: f64) -> String {
-    format!("hsl({:.0}, 65%, 78%)", 120.0 * good.clamp(0.0, 1.0))
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        s.chars().take(max - 1).collect::<String>() + "…"
-    }
-}
-
 fn figures(report: &Report, h: &mut String) {
     let o = &report.overall;
     let d = o.delta.as_ref();
@@ -154,15 +204,21 @@ fn figures(report: &Report, h: &mut String) {
     fig(
         h,
         format!("{}%", fmt1(o.pass_rate, "–")),
-        &format!("passed (pass mark {})", fmt_num(report.pass_mark)),
+        &format!(
+            "passed (pass mark {}){}",
+            fmt_num(report.pass_mark),
+            o.pass_ci.map_or(String::new(), |(lo, hi)| format!(
+                "; 95% interval {lo:.1}–{hi:.1}%"
+            ))
+        ),
         d.and_then(|d| d.pass_rate),
         false,
     );
     fig(
         h,
-        fmt1(o.violations_per_100, "–"),
-        "violations per 100 calls",
-        d.and_then(|d| d.violations_per_100),
+        format!("{}%", fmt1(o.violation_rate, "–")),
+        &format!("calls with any violation ({})", o.violation_calls),
+        d.and_then(|d| d.violation_rate),
         true,
     );
     fig(
@@ -184,7 +240,7 @@ fn gates(report: &Report, h: &mut String) {
         let _ = write!(
             h,
             r#"<p class="gate {}"><b>{}</b> <code>{}</code>: {}</p>"#,
-            if g.passed { "pass" } else { "fail" },
+            if g.passed { "passed" } else { "failed" },
             if g.passed { "passed" } else { "FAILED" },
             esc(&g.gate.flag()),
             esc(&g.reason)
@@ -193,162 +249,55 @@ fn gates(report: &Report, h: &mut String) {
     h.push_str("</section>");
 }
 
-/// Horizontal bars of each line's mean score, with the pass mark as a dashed line.
-fn bar_chart(report: &Report, h: &mut String) {
-    let rows: Vec<&Row> = all_rows(report).collect();
-    let (label_w, bar_w, row_h, top) = (170.0, 560.0, 24.0, 22.0);
-    let width = label_w + bar_w + 60.0;
-    let height = top + row_h * rows.len() as f64 + 8.0;
-    let _ = write!(
-        h,
-        r#"<section id="scores"><h2>Mean score by {group}</h2><svg role="img" aria-label="Mean score by {group}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">"#,
-        group = report.group_by
-    );
-    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
-        let x = label_w + bar_w * tick / 100.0;
-        let _ = write!(
-            h,
-            r##"<line x1="{x}" y1="{top}" x2="{x}" y2="{}" stroke="#e3e6ec"/><text class="muted" x="{x}" y="14" text-anchor="middle">{tick}</text>"##,
-            height - 8.0
-        );
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let y = top + row_h * i as f64;
-        let score = row.mean_score.unwrap_or(0.0);
-        let w = bar_w * score.clamp(0.0, 100.0) / 100.0;
-        let colour = if std::ptr::eq(*row, &report.overall) {
-            "var(--bar-all)"
-        } else {
-            "var(--bar)"
-        };
-        let _ = write!(
-            h,
-            r#"<g><title>{key}: mean score {value} over {calls} call(s)</title><text x="{lx}" y="{ty}" text-anchor="end">{short}</text><rect x="{label_w}" y="{ry}" width="{w:.1}" height="{bh}" rx="2" fill="{colour}"/><text x="{vx:.1}" y="{ty}">{value}</text></g>"#,
-            key = esc(&row.key),
-            short = esc(&shorten(&row.key, 24)),
-            value = fmt1(row.mean_score, "–"),
-            calls = row.calls,
-            lx = label_w - 8.0,
-            ty = y + row_h / 2.0 + 4.0,
-            ry = y + 4.0,
-            bh = row_h - 8.0,
-            vx = label_w + w + 6.0,
-        );
-    }
-    let px = label_w + bar_w * report.pass_mark.clamp(0.0, 100.0) / 100.0;
-    let _ = write!(
-        h,
-        r##"<line x1="{px}" y1="{top}" x2="{px}" y2="{}" stroke="#c62828" stroke-dasharray="4 3"><title>pass mark {}</title></line></svg><p class="legend">Bars: mean score (0–100) of each {}; dashed line: the pass mark ({}); grey: all calls.</p></section>"##,
-        height - 8.0,
-        fmt_num(report.pass_mark),
-        report.group_by,
-        fmt_num(report.pass_mark)
-    );
-}
-
-/// One cell per line and item: the share of calls where the item occurred, coloured by how
-/// good that is (expected items: high is good; violations: high is bad).
-fn heat_map(report: &Report, h: &mut String) {
-    let items: Vec<(usize, &super::ItemInfo)> = report
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.kind != Kind::Signal)
-        .collect();
-    let rows: Vec<&Row> = all_rows(report).collect();
-    let (label_w, cell_w, cell_h, head_h) = (170.0, 46.0, 24.0, 130.0);
-    let width = label_w + cell_w * items.len() as f64 + 10.0;
-    let height = head_h + cell_h * rows.len() as f64 + 4.0;
-    let _ = write!(
-        h,
-        r#"<section id="heatmap"><h2>Items by {group}</h2><svg role="img" aria-label="Item rates by {group}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">"#,
-        group = report.group_by
-    );
-    for (c, (_, item)) in items.iter().enumerate() {
-        let x = label_w + cell_w * c as f64 + cell_w / 2.0;
-        let _ = write!(
-            h,
-            r#"<text x="{x}" y="{y}" transform="rotate(-45 {x} {y})"{cls}><title>{label} ({kind})</title>{id}</text>"#,
-            y = head_h - 8.0,
-            cls = if item.kind == Kind::Violation {
-                r#" class="muted""#
-            } else {
-                ""
-            },
-            label = esc(&item.label),
-            kind = item.kind.as_str(),
-            id = esc(&item.id),
-        );
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let y = head_h + cell_h * r as f64;
-        let _ = write!(
-            h,
-            r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
-            label_w - 8.0,
-            y + cell_h / 2.0 + 4.0,
-            esc(&shorten(&row.key, 24))
-        );
-        for (c, (i, item)) in items.iter().enumerate() {
-            let x = label_w + cell_w * c as f64;
-            let rate = row.items[*i];
-            let fill = match rate.rate {
-                None => "#eceef2".to_string(),
-                Some(v) if item.kind == Kind::Violation => heat(1.0 - v / 100.0),
-                Some(v) => heat(v / 100.0),
-            };
-            let _ = write!(
-                h,
-                r##"<g><title>{key} · {id}: {what} in {occ} of {app} applicable call(s)</title><rect x="{x}" y="{y}" width="{cw}" height="{ch}" fill="{fill}" stroke="#fff"/><text x="{tx}" y="{ty}" text-anchor="middle">{v}</text></g>"##,
-                key = esc(&row.key),
-                id = esc(&item.id),
-                what = if item.kind == Kind::Violation {
-                    "occurred"
-                } else {
-                    "met"
-                },
-                occ = rate.occurred,
-                app = rate.applicable,
-                cw = cell_w,
-                ch = cell_h,
-                tx = x + cell_w / 2.0,
-                ty = y + cell_h / 2.0 + 4.0,
-                v = fmt1(rate.rate, "–"),
-            );
-        }
-    }
-    h.push_str(r#"</svg><p class="legend">Percent of calls where the item applied and occurred. Expected items (dark labels): green is good. Violations (grey labels): green means they rarely occurred, red often. Grey cells: the item never applied.</p></section>"#);
-}
-
+/// The report table: nested lines indented under their subtotal, item headings from the
+/// rubric's labels (wrapping), changes since the baseline under each number.
 fn table(report: &Report, h: &mut String) {
     let cols = columns(report);
     h.push_str(r#"<section id="report"><h2>Report</h2><table class="sortable" id="report-table"><thead><tr>"#);
     for c in &cols {
+        // Item headings run upwards, so the columns stay as narrow as their numbers.
+        let class = match c.metric {
+            Metric::ItemRate(i) => format!("rot {}", report.items[i].kind.as_str()),
+            Metric::ViolationRate => "rot violation".into(),
+            m if m.is_text() => "text".into(),
+            _ => String::new(),
+        };
         let _ = write!(
             h,
-            r#"<th data-type="{}" data-col="{}">{}</th>"#,
-            if c.metric == Metric::Key {
-                "text"
-            } else {
-                "number"
-            },
+            r#"<th data-type="{}" data-col="{}" class="{class}" title="{}"><span>{}</span></th>"#,
+            if c.metric.is_text() { "text" } else { "number" },
+            esc(&c.name),
             esc(&c.name),
             esc(&c.title)
         );
     }
     h.push_str("</tr></thead><tbody>");
-    let cells = |row: &Row, tag: &str| -> String {
-        let mut s = String::from("<tr>");
+    let cells = |row: &Row| -> String {
+        let overall = std::ptr::eq(row, &report.overall);
+        let class = if overall || row.leaf && !row.is_call() {
+            ""
+        } else if row.is_call() {
+            " class=\"call\""
+        } else {
+            " class=\"sub\""
+        };
+        let mut s = format!(r#"<tr{class} data-depth="{}">"#, row.depth());
         for c in &cols {
             let sort = match c.metric {
                 Metric::Key => esc(&row.key),
+                m if m.is_text() => esc(&m.cell(row, "")),
                 m => m.value(row).map_or_else(String::new, |v| v.to_string()),
             };
             let text = match c.metric {
-                Metric::Key => esc(&row.key),
-                m => m.cell(row, "–"),
+                Metric::Key => format!(
+                    r#"<span style="padding-left:{}em">{}</span>"#,
+                    row.depth(),
+                    esc(&row.key)
+                ),
+                m if m.is_text() => esc(&m.cell(row, "")),
+                m => esc(&plain_cell(report, row, m, "–")),
             };
-            let note = if report.baseline.is_some() && c.metric.has_delta() {
+            let note = if report.baseline.is_some() && c.metric.has_delta() && !row.is_call() {
                 match &row.delta {
                     Some(d) => delta_note(c.metric.delta(d)),
                     None if c.metric == Metric::MeanScore => r#"<span class="d">new</span>"#.into(),
@@ -357,30 +306,124 @@ fn table(report: &Report, h: &mut String) {
             } else {
                 String::new()
             };
-            let class = if c.metric.lower_is_better() {
-                r#" class="bad-up""#
-            } else {
-                ""
+            let mut class: Vec<&str> = Vec::new();
+            if c.metric.lower_is_better(report) {
+                class.push("bad-up");
+            }
+            if c.metric.is_text() {
+                class.push("text");
+            }
+            if c.metric == Metric::MeanScore
+                && let Some(v) = row.mean_score
+            {
+                class.push(if v >= report.pass_mark {
+                    "pass"
+                } else {
+                    "fail"
+                });
+            }
+            let title = match c.metric {
+                Metric::PassRate => row.pass_ci.map_or(String::new(), |(lo, hi)| {
+                    format!(
+                        "{} of {} passed; 95% interval {lo:.1}–{hi:.1}%",
+                        row.passed, row.calls
+                    )
+                }),
+                Metric::ItemRate(i) => {
+                    let r = row.items[i];
+                    format!("{} of {} call(s) it applied to", r.occurred, r.applicable)
+                }
+                Metric::ViolationRate => {
+                    format!("{} of {} call(s)", row.violation_calls, row.calls)
+                }
+                _ => String::new(),
             };
             let _ = write!(
                 s,
-                r#"<{tag}{class} data-sort="{sort}" title="{title}">{text}{note}</{tag}>"#,
-                title = esc(&human_cell(report, row, c.metric, "–")),
+                r#"<td{} data-sort="{sort}"{}>{text}{note}</td>"#,
+                if class.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#" class="{}""#, class.join(" "))
+                },
+                if title.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#" title="{}""#, esc(&title))
+                },
             );
         }
         s.push_str("</tr>");
         s
     };
     for row in &report.rows {
-        h.push_str(&cells(row, "td"));
+        h.push_str(&cells(row));
     }
     h.push_str("</tbody><tfoot>");
-    h.push_str(&cells(&report.overall, "td"));
-    h.push_str("</tfoot></table><p class=\"legend\">Click a heading to sort. Item columns: % of calls where the item applied and was met. Viol/100: violations per 100 calls. Calmed %: upset customers who calmed down.");
+    h.push_str(&cells(&report.overall));
+    h.push_str("</tfoot></table><p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: % of calls where the item applied and occurred (hover a cell for its n): expected items, then any violation and each violation (lower is better). Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
+    if report.has_call_level() {
+        h.push_str(" Call lines: ✓ met, ✗ missed or violated, – not applicable.");
+    }
     if report.baseline.is_some() {
-        h.push_str(" ▲/▼: change since the baseline; new: not in the baseline.");
+        h.push_str(
+            " ▲/▼: change since the baseline (green better, red worse); new: not in the baseline.",
+        );
+    }
+    if report.hidden > 0 {
+        let _ = write!(h, " {}.", esc(&hidden_note(report)));
     }
     h.push_str("</p></section>");
+}
+
+/// The weakest calls, weakest first; each opens to its transcript, verdicts and evidence.
+fn call_list(report: &Report, h: &mut String) {
+    if report.call_list.is_empty() {
+        return;
+    }
+    let label = |id: &String| -> String {
+        report
+            .items
+            .iter()
+            .find(|i| &i.id == id)
+            .map_or_else(|| id.clone(), |i| i.label.clone())
+    };
+    let _ = write!(
+        h,
+        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">The {} weakest of {} call(s). Click a call for its transcript with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
+        report.call_list.len(),
+        report.overall.calls
+    );
+    for (n, c) in report.call_list.iter().enumerate() {
+        let CallView {
+            call_id,
+            agent_id,
+            date,
+            score_centi,
+            passed,
+            missed,
+            violated,
+            explain_html,
+            ..
+        } = c;
+        let missed: Vec<String> = missed.iter().map(|i| esc(&label(i))).collect();
+        let violated: Vec<String> = violated.iter().map(|i| esc(&label(i))).collect();
+        let _ = write!(
+            h,
+            r#"<details{}><summary><span>{}</span><span>{}</span><span>{}</span><span class="{}">{:.1}</span><span>{}</span><span>{}</span><span>{}</span></summary>{explain_html}</details>"#,
+            // The weakest call comes open, to show what a call holds.
+            if n == 0 { " open" } else { "" },
+            esc(call_id),
+            esc(agent_id),
+            esc(date.as_deref().unwrap_or("")),
+            if *passed { "pass" } else { "fail" },
+            f64::from(*score_centi) / 100.0,
+            if *passed { "passed" } else { "failed" },
+            missed.join(", "),
+            violated.join(", "),
+        );
+    }
+    h.push_str("</section>");
 }
 
 fn rubric(report: &Report, h: &mut String) {
@@ -490,21 +533,30 @@ impl Renderer for HtmlRenderer {
 <style>{STYLE}</style>
 </head>
 <body>
-<header><h1>callaudit report</h1><p class="sub">{rubric} · {summary}</p></header>
+<header><h1>callaudit report</h1><p class="sub">{rubric} · by {group} · {summary}</p></header>
 <main>
 "#,
             rubric = esc(&report.rubric_name),
+            group = esc(&report.group_by),
             summary = esc(&run_summary(report)),
         );
         h.push_str(r#"<section id="summary"><h2>Overall</h2>"#);
         figures(report, &mut h);
         h.push_str("</section>\n");
         gates(report, &mut h);
-        bar_chart(report, &mut h);
+        charts::trend(report, &mut h);
         h.push('\n');
-        heat_map(report, &mut h);
+        charts::distribution(report, &mut h);
+        h.push('\n');
+        charts::score_bars(report, &mut h);
+        h.push('\n');
+        charts::item_rates(report, &mut h);
+        h.push('\n');
+        charts::heat_map(report, &mut h);
         h.push('\n');
         table(report, &mut h);
+        h.push('\n');
+        call_list(report, &mut h);
         h.push('\n');
         rubric(report, &mut h);
         h.push('\n');
@@ -527,12 +579,5 @@ mod tests {
             esc("<script>alert('x')</script>&\x1b[2J"),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
         );
-    }
-
-    #[test]
-    fn heat_runs_red_to_green() {
-        assert_eq!(heat(0.0), "hsl(0, 65%, 78%)");
-        assert_eq!(heat(1.0), "hsl(120, 65%, 78%)");
-        assert_eq!(heat(2.0), "hsl(120, 65%, 78%)");
     }
 }

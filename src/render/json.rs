@@ -1,7 +1,7 @@
 //! The report as one JSON document: every number of the table plus the raw counts, the
 //! rubric, the run and its accounting.
 
-use super::{ItemRate, Renderer, Report, Row, RowDelta};
+use super::{ItemRate, Renderer, Report, Row, RowDelta, call_items};
 use crate::gates::{Gate, GateVerdict, Limit};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
@@ -22,16 +22,45 @@ fn row_json(report: &Report, row: &Row) -> Value {
             json!({"applicable": applicable, "occurred": occurred, "matches": matches, "rate": rate}),
         );
     }
-    let mut v = json!({
-        "key": row.key,
+    let mut v = json!({"key": row.key});
+    if !row.levels.is_empty() {
+        let levels: Map<String, Value> = report
+            .levels
+            .iter()
+            .zip(&row.levels)
+            .map(|(l, k)| (l.to_string(), json!(k)))
+            .collect();
+        v["levels"] = Value::Object(levels);
+    }
+    if let Some(c) = &row.call {
+        let (met, missed, violated) = call_items(report, row);
+        v["call"] = json!({
+            "agent_id": c.agent_id,
+            "date": c.date.map(|d| d.to_string()),
+            "customer_upset": c.upset,
+            "customer_calmed": c.calmed,
+            "met": met,
+            "missed": missed,
+            "violated": violated,
+        });
+    }
+    let fields = json!({
         "calls": row.calls,
         "upset_calls": row.upset_calls,
         "mean_score": row.mean_score,
+        "passed": row.passed,
         "pass_rate": row.pass_rate,
+        "pass_rate_ci95": row.pass_ci.map(|(lo, hi)| [lo, hi]),
+        "violation_calls": row.violation_calls,
+        "any_violation_rate": row.violation_rate,
+        "violations": row.violations,
         "violations_per_100_calls": row.violations_per_100,
         "calmed_rate": row.calmed_rate,
         "items": items,
     });
+    if let (Value::Object(v), Value::Object(f)) = (&mut v, fields) {
+        v.extend(f);
+    }
     if report.baseline.is_some() {
         // `null`: the baseline has no line with this key.
         v["delta"] = row
@@ -54,6 +83,7 @@ fn delta_json(report: &Report, d: &RowDelta) -> Value {
         "calls": d.calls,
         "mean_score": d.mean_score,
         "pass_rate": d.pass_rate,
+        "any_violation_rate": d.violation_rate,
         "violations_per_100_calls": d.violations_per_100,
         "calmed_rate": d.calmed_rate,
         "items": items,
@@ -143,13 +173,32 @@ fn report_json_core(report: &Report) -> Value {
         "version": report.tool_version,
         "rubric": {"name": report.rubric_name, "pass_mark": report.pass_mark, "items": items},
         "group_by": report.group_by,
+        "levels": report.levels,
+        "min_calls": report.min_calls,
+        "hidden_lines": report.hidden,
         "run": {
             "inputs": report.run.inputs,
             "first_date": report.run.first_date,
             "last_date": report.run.last_date,
         },
         "overall": row_json(report, &report.overall),
-        "groups": report.rows.iter().map(|r| row_json(report, r)).collect::<Vec<_>>(),
+        "groups": report.rows.iter().filter(|r| r.leaf).map(|r| row_json(report, r)).collect::<Vec<_>>(),
+        "subtotals": report.rows.iter().filter(|r| !r.leaf).map(|r| row_json(report, r)).collect::<Vec<_>>(),
+        "trend": report.trend.iter().map(|t| json!({
+            "date": t.period,
+            "calls": t.calls,
+            "passed": t.passed,
+            "score_centi": t.score_centi,
+            "violation_calls": t.violation_calls,
+            "mean_score": t.mean_score(),
+            "pass_rate": t.pass_rate(),
+            "any_violation_rate": t.violation_rate(),
+        })).collect::<Vec<_>>(),
+        "score_distribution": report.score_bins.iter().enumerate().map(|(i, n)| json!({
+            "from": i * 10,
+            "to": if i + 1 == report.score_bins.len() { 100 } else { i * 10 + 10 },
+            "calls": n,
+        })).collect::<Vec<_>>(),
         "baseline": report.baseline.as_ref().map(|b| json!({
             "file": b.file,
             "version": b.version,

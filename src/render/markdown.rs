@@ -4,7 +4,8 @@
 //! markup, links or HTML.
 
 use super::{
-    Metric, Renderer, Report, all_rows, columns, fmt1, human_cell, run_summary, terminal_safe,
+    ALL, Metric, Renderer, Report, capitalise, columns, fmt1, hidden_note, human_cell, run_summary,
+    terminal_safe,
 };
 use crate::audit::fmt_num;
 use std::io::{self, Write};
@@ -79,40 +80,67 @@ impl Renderer for MarkdownRenderer {
         }
         writeln!(out)?;
 
-        let cols = columns(report);
-        let header: Vec<String> = cols.iter().map(|c| md_text(&c.title)).collect();
+        // Leaf lines with one column per level: Markdown has no nesting.
+        let cols: Vec<_> = columns(report)
+            .into_iter()
+            .filter(|c| c.metric != Metric::Key)
+            .collect();
+        let mut header: Vec<String> = report.levels.iter().map(|l| capitalise(l)).collect();
+        header.extend(cols.iter().map(|c| md_text(&c.title)));
         writeln!(out, "| {} |", header.join(" | "))?;
-        let rule: Vec<&str> = cols
+        let rule: Vec<&str> = report
+            .levels
             .iter()
-            .map(|c| {
-                if c.metric == Metric::Key {
-                    "---"
-                } else {
-                    "---:"
-                }
-            })
+            .map(|_| "---")
+            .chain(
+                cols.iter()
+                    .map(|c| if c.metric.is_text() { "---" } else { "---:" }),
+            )
             .collect();
         writeln!(out, "| {} |", rule.join(" | "))?;
-        for row in all_rows(report) {
-            let cells: Vec<String> = cols
-                .iter()
-                .map(|c| match c.metric {
-                    Metric::Key => md_text(&row.key),
-                    m => human_cell(report, row, m, "–"),
-                })
-                .collect();
+        let lines = report
+            .rows
+            .iter()
+            .filter(|r| r.leaf)
+            .chain(std::iter::once(&report.overall));
+        for row in lines {
+            let mut cells: Vec<String> = if std::ptr::eq(row, &report.overall) {
+                std::iter::once(ALL.to_string())
+                    .chain(std::iter::repeat_n(String::new(), report.levels.len() - 1))
+                    .collect()
+            } else {
+                row.levels.iter().map(|k| md_text(k)).collect()
+            };
+            cells.extend(cols.iter().map(|c| match c.metric {
+                Metric::CallAgent | Metric::CallDate => md_text(&c.metric.cell(row, "")),
+                m => human_cell(report, row, m, "–"),
+            }));
             writeln!(out, "| {} |", cells.join(" | "))?;
         }
         writeln!(
             out,
-            "\n{} calls, mean score {}, pass rate {}. Item columns: % of calls where the item applied and was met; Viol/100: violations per 100 calls; Calmed %: upset customers who calmed down.",
+            "\n{} calls, mean score {}, pass rate {}, {} with a violation. Calls: the line's n. Item columns: % of calls where the item applied and occurred (expected items: higher is better; violations: lower is better); Calmed %: upset customers who calmed down.",
             report.overall.calls,
             fmt1(report.overall.mean_score, "–"),
             report
                 .overall
                 .pass_rate
                 .map_or("–".into(), |p| format!("{p:.1}%")),
-        )
+            report
+                .overall
+                .violation_rate
+                .map_or("–".into(), |p| format!("{p:.1}%")),
+        )?;
+        if report.has_call_level() {
+            writeln!(
+                out,
+                "\nCall lines: ✓ met, ✗ missed or violated (✗2: twice), – not applicable."
+            )?;
+        }
+        if report.hidden > 0 {
+            writeln!(out, "\n{}", md_text(&hidden_note(report)))?;
+        }
+        Ok(())
     }
 }
 

@@ -1,7 +1,13 @@
 //! Reports. The numbers are computed once into a `Report`; each output format is one file
 //! behind the `Renderer` trait and only lays those numbers out, so every format agrees.
+//!
+//! A report's lines form a tree when it is grouped by several levels (`--group-by team,agent`):
+//! each team's subtotal line comes before its agents' lines. `arrange` orders, hides and cuts
+//! them; the table and HTML show the tree, CSV and JSON the leaf lines with one column per level.
 
+pub mod arrange;
 pub mod baseline;
+pub mod charts;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -9,9 +15,10 @@ pub mod markdown;
 pub mod table;
 
 use crate::accounting::Accounting;
-use crate::aggregate::{Aggregate, Totals};
+use crate::aggregate::{Aggregate, CallInfo, GroupBy, SCORE_BINS, Totals};
 use crate::gates::GateVerdict;
 use crate::rubric::{Kind, Rubric};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// One report format.
@@ -55,7 +62,7 @@ pub struct ItemInfo {
 }
 
 /// An item's numbers in one row.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ItemRate {
     pub applicable: u64,
     pub occurred: u64,
@@ -64,22 +71,36 @@ pub struct ItemRate {
     pub rate: Option<f64>,
 }
 
-/// One line of the report: a group, or the overall line.
-#[derive(Clone, Debug, PartialEq)]
+/// One line of the report: a group, a subtotal of nested groups, or the overall line.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Row {
+    /// The line's own value at its level (an agent id, a team, a call id); `(all)` overall.
     pub key: String,
+    /// The line's path: one value per level down to its own (empty for the overall line).
+    pub levels: Vec<String>,
+    /// A line of the deepest level (not a subtotal): the lines of CSV and JSON.
+    pub leaf: bool,
     pub calls: u64,
     pub upset_calls: u64,
+    pub passed: u64,
     /// Rounded to 0.1.
     pub mean_score: Option<f64>,
     /// Percent of calls passed, rounded to 0.1.
     pub pass_rate: Option<f64>,
+    /// The 95% Wilson interval of the pass rate, percent, rounded to 0.1.
+    pub pass_ci: Option<(f64, f64)>,
     /// Per rubric item, in rubric order.
     pub items: Vec<ItemRate>,
-    /// Violation matches per 100 calls, rounded to 0.1.
+    /// Calls with at least one violation, and their percent of calls (rounded to 0.1).
+    pub violation_calls: u64,
+    pub violation_rate: Option<f64>,
+    /// Violation matches, and per 100 calls (rounded to 0.1): in JSON, for the record.
+    pub violations: u64,
     pub violations_per_100: Option<f64>,
     /// Percent of upset calls where the customer calmed, rounded to 0.1.
     pub calmed_rate: Option<f64>,
+    /// The call, when this line is one call (`--group-by call`).
+    pub call: Option<CallInfo>,
     /// Change since the baseline's line of the same key (`--baseline`); `None` without a
     /// baseline or when the baseline has no such line.
     pub delta: Option<RowDelta>,
@@ -95,6 +116,7 @@ pub struct RowDelta {
     pub pass_rate: Option<f64>,
     /// Per rubric item (rubric order): the change of its rate.
     pub items: Vec<Option<f64>>,
+    pub violation_rate: Option<f64>,
     pub violations_per_100: Option<f64>,
     pub calmed_rate: Option<f64>,
 }
@@ -119,23 +141,109 @@ pub struct RunInfo {
     pub last_date: Option<String>,
 }
 
+/// One day's (or week's) exact counts, for trends.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrendPoint {
+    /// `2026-11-16`, or `2026-W47` once bucketed by week.
+    pub period: String,
+    pub calls: u64,
+    pub passed: u64,
+    pub score_centi: u64,
+    pub violation_calls: u64,
+}
+
+impl TrendPoint {
+    fn from_totals(period: String, t: &Totals) -> TrendPoint {
+        TrendPoint {
+            period,
+            calls: t.calls,
+            passed: t.passed,
+            score_centi: t.score_centi,
+            violation_calls: t.violation_calls,
+        }
+    }
+
+    pub fn mean_score(&self) -> Option<f64> {
+        (self.calls > 0).then(|| round1(self.score_centi as f64 / 100.0 / self.calls as f64))
+    }
+
+    pub fn pass_rate(&self) -> Option<f64> {
+        percent(self.passed, self.calls)
+    }
+
+    pub fn violation_rate(&self) -> Option<f64> {
+        percent(self.violation_calls, self.calls)
+    }
+}
+
+/// Merges daily points into ISO weeks (`2026-W47`); points already named by week pass through.
+pub fn by_week(days: &[TrendPoint]) -> Vec<TrendPoint> {
+    let mut weeks: BTreeMap<String, TrendPoint> = BTreeMap::new();
+    for d in days {
+        let week = crate::read::dates::parse_date(&d.period)
+            .map_or_else(|| d.period.clone(), crate::aggregate::week_of);
+        let w = weeks.entry(week.clone()).or_insert_with(|| TrendPoint {
+            period: week,
+            ..TrendPoint::default()
+        });
+        w.calls += d.calls;
+        w.passed += d.passed;
+        w.score_centi += d.score_centi;
+        w.violation_calls += d.violation_calls;
+    }
+    weeks.into_values().collect()
+}
+
+/// A call of the HTML report's call list, with its verdicts and evidence as `explain` shows
+/// them (already HTML).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallView {
+    pub call_id: String,
+    pub agent_id: String,
+    pub date: Option<String>,
+    pub score_centi: u32,
+    pub passed: bool,
+    pub upset: Option<bool>,
+    pub calmed: Option<bool>,
+    /// Ids of expected items missed, and of violations that occurred.
+    pub missed: Vec<String>,
+    pub violated: Vec<String>,
+    /// `explain`'s transcript, verdicts and score arithmetic, as HTML.
+    pub explain_html: String,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
     pub tool_version: &'static str,
     pub rubric_name: String,
     pub pass_mark: f64,
     pub items: Vec<ItemInfo>,
-    pub group_by: &'static str,
+    /// The levels of a line, outermost first: `["team", "agent"]`.
+    pub levels: Vec<&'static str>,
+    /// The levels joined as `--group-by` takes them: `team,agent`.
+    pub group_by: String,
+    /// The lines, in display order: a subtotal line before the lines nested in it.
     pub rows: Vec<Row>,
     pub overall: Row,
+    /// Per day with dated calls, oldest first.
+    pub trend: Vec<TrendPoint>,
+    /// Calls per 10-point score bin.
+    pub score_bins: [u64; SCORE_BINS],
+    /// `--min-calls`, and the lines it hid.
+    pub min_calls: u64,
+    pub hidden: u64,
     pub accounting: Accounting,
     pub run: RunInfo,
-    /// `--baseline`: what the deltas are relative to.
+    /// `--baseline`: what the deltas are relative to, and its trend.
     pub baseline: Option<BaselineInfo>,
+    pub baseline_trend: Vec<TrendPoint>,
     /// The gates' verdicts (`--fail-under`, `--fail-agent-under`, `--fail-on`).
     pub gates: Vec<GateVerdict>,
     /// `--overrides`: reviewers' verdicts that replaced the tool's.
     pub overrides: Option<OverrideInfo>,
+    /// The weakest calls with their verdicts (the HTML report's call list), weakest first, and
+    /// how many calls there were to choose from.
+    pub call_list: Vec<CallView>,
 }
 
 /// What `audit --overrides` changed.
@@ -179,14 +287,37 @@ fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| round1(100.0 * part as f64 / whole as f64))
 }
 
+/// The 95% Wilson score interval of `successes` in `n` trials, as percentages rounded to 0.1;
+/// `None` when `n` is 0. Unlike the plain ± interval it stays within 0–100 and is honest for
+/// small `n` and for rates near 0 or 100.
+pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let n_f = n as f64;
+    let p = successes as f64 / n_f;
+    let z2 = Z * Z;
+    let denom = 1.0 + z2 / n_f;
+    let centre = (p + z2 / (2.0 * n_f)) / denom;
+    let half = Z * ((p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt()) / denom;
+    let low = (centre - half).max(0.0);
+    let high = (centre + half).min(1.0);
+    Some((round1(100.0 * low) + 0.0, round1(100.0 * high)))
+}
+
 impl Row {
     pub fn from_totals(key: String, t: &Totals) -> Row {
         Row {
             key,
+            levels: Vec::new(),
+            leaf: false,
             calls: t.calls,
             upset_calls: t.upset_calls,
+            passed: t.passed,
             mean_score: t.mean_score().map(round1),
             pass_rate: percent(t.passed, t.calls),
+            pass_ci: wilson(t.passed, t.calls),
             items: t
                 .items
                 .iter()
@@ -197,11 +328,25 @@ impl Row {
                     rate: percent(i.occurred, i.applicable),
                 })
                 .collect(),
+            violation_calls: t.violation_calls,
+            violation_rate: percent(t.violation_calls, t.calls),
+            violations: t.violations,
             violations_per_100: (t.calls > 0)
                 .then(|| round1(100.0 * t.violations as f64 / t.calls as f64)),
             calmed_rate: percent(t.calmed, t.calmed_known),
+            call: None,
             delta: None,
         }
+    }
+
+    /// How deep the line is nested: 0 for the outermost level.
+    pub fn depth(&self) -> usize {
+        self.levels.len().saturating_sub(1)
+    }
+
+    /// Whether this line is one call.
+    pub fn is_call(&self) -> bool {
+        self.call.is_some()
     }
 }
 
@@ -229,13 +374,18 @@ impl Report {
                     speaker: i.speaker.as_str(),
                 })
                 .collect(),
-            group_by: agg.group_by.name(),
-            rows: agg
-                .groups
-                .iter()
-                .map(|(k, t)| Row::from_totals(k.clone(), t))
-                .collect(),
+            levels: agg.levels.iter().map(|g| g.name()).collect(),
+            group_by: agg.group_by_name(),
+            rows: tree_rows(agg),
             overall: Row::from_totals(ALL.to_string(), &agg.overall),
+            trend: agg
+                .by_date
+                .iter()
+                .map(|(d, t)| TrendPoint::from_totals(d.to_string(), t))
+                .collect(),
+            score_bins: agg.score_bins,
+            min_calls: 1,
+            hidden: 0,
             accounting,
             run: RunInfo {
                 inputs,
@@ -243,18 +393,81 @@ impl Report {
                 last_date: agg.last_date.map(|d| d.to_string()),
             },
             baseline: None,
+            baseline_trend: Vec::new(),
             gates: Vec::new(),
             overrides: None,
+            call_list: Vec::new(),
         }
     }
 
-    /// Indices of the expected items: the per-item columns of the table and CSV.
+    /// Indices of the expected items: the first per-item columns.
     pub fn expected_items(&self) -> impl Iterator<Item = (usize, &ItemInfo)> {
+        self.items_of(Kind::Expected)
+    }
+
+    /// Indices of the violation items: a column each after "any violation".
+    pub fn violation_items(&self) -> impl Iterator<Item = (usize, &ItemInfo)> {
+        self.items_of(Kind::Violation)
+    }
+
+    fn items_of(&self, kind: Kind) -> impl Iterator<Item = (usize, &ItemInfo)> {
         self.items
             .iter()
             .enumerate()
-            .filter(|(_, i)| i.kind == Kind::Expected)
+            .filter(move |(_, i)| i.kind == kind)
     }
+
+    /// Whether the report has a level of one line per call.
+    pub fn has_call_level(&self) -> bool {
+        self.levels.last() == Some(&GroupBy::Call.name())
+    }
+
+    /// The leaf lines (CSV and JSON lines), in display order.
+    pub fn leaf_rows(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| r.leaf)
+    }
+
+    /// The levels' header: `Team / Agent`.
+    pub fn key_title(&self) -> String {
+        self.levels
+            .iter()
+            .map(|l| capitalise(l))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+}
+
+/// The leaf lines of an aggregate with, for nested levels, a subtotal line for every path
+/// prefix before the lines under it (merged from the leaves' exact counts).
+fn tree_rows(agg: &Aggregate) -> Vec<Row> {
+    let depth = agg.levels.len();
+    let mut subtotals: BTreeMap<Vec<String>, Totals> = BTreeMap::new();
+    if depth > 1 {
+        for (path, t) in &agg.groups {
+            for len in 1..depth {
+                subtotals.entry(path[..len].to_vec()).or_default().merge(t);
+            }
+        }
+    }
+    let mut all: BTreeMap<&[String], Row> = BTreeMap::new();
+    for (path, t) in &subtotals {
+        let mut row = Row::from_totals(path.last().cloned().unwrap_or_default(), t);
+        row.levels = path.clone();
+        all.insert(path, row);
+    }
+    for (path, t) in &agg.groups {
+        let mut row = Row::from_totals(path.last().cloned().unwrap_or_default(), t);
+        row.levels = path.clone();
+        row.leaf = true;
+        if agg.levels.last() == Some(&GroupBy::Call) {
+            row.call = path.last().and_then(|id| agg.calls.get(id)).cloned();
+            // An interval over one call says nothing.
+            row.pass_ci = None;
+        }
+        all.insert(path, row);
+    }
+    // A path sorts after its prefix: each subtotal comes before the lines under it.
+    all.into_values().collect()
 }
 
 /// Key of the overall row.
@@ -284,16 +497,20 @@ pub fn delta_number(d: Option<f64>) -> String {
 /// What a report column shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
-    /// The group's key (agent, team, date, week, queue).
+    /// The line's key (agent, team, date, week, queue, call; nested levels in one column).
     Key,
     Calls,
     UpsetCalls,
     MeanScore,
     PassRate,
-    /// The rate of the rubric item at this index.
+    /// The rate of the rubric item at this index (expected items and violations).
     ItemRate(usize),
-    ViolationsPer100,
+    /// Percent of calls with at least one violation.
+    ViolationRate,
     CalmedRate,
+    /// A call line's agent and date (`--group-by call`); empty on other lines.
+    CallAgent,
+    CallDate,
 }
 
 impl Metric {
@@ -306,9 +523,15 @@ impl Metric {
             Metric::MeanScore => row.mean_score,
             Metric::PassRate => row.pass_rate,
             Metric::ItemRate(i) => row.items.get(i).and_then(|r| r.rate),
-            Metric::ViolationsPer100 => row.violations_per_100,
+            Metric::ViolationRate => row.violation_rate,
             Metric::CalmedRate => row.calmed_rate,
+            Metric::CallAgent | Metric::CallDate => None,
         }
+    }
+
+    /// Whether the column holds text rather than a number.
+    pub fn is_text(self) -> bool {
+        matches!(self, Metric::Key | Metric::CallAgent | Metric::CallDate)
     }
 
     /// The column's cell text; `none` for a missing number.
@@ -317,13 +540,25 @@ impl Metric {
             Metric::Key => row.key.clone(),
             Metric::Calls => row.calls.to_string(),
             Metric::UpsetCalls => row.upset_calls.to_string(),
+            Metric::CallAgent => row
+                .call
+                .as_ref()
+                .map_or_else(String::new, |c| c.agent_id.clone()),
+            Metric::CallDate => row
+                .call
+                .as_ref()
+                .and_then(|c| c.date)
+                .map_or_else(String::new, |d| d.to_string()),
             m => fmt1(m.value(row), none),
         }
     }
 
     /// Whether the column gets a change against the baseline.
     pub fn has_delta(self) -> bool {
-        !matches!(self, Metric::Key | Metric::Calls | Metric::UpsetCalls)
+        !matches!(
+            self,
+            Metric::Key | Metric::Calls | Metric::UpsetCalls | Metric::CallAgent | Metric::CallDate
+        )
     }
 
     /// The column's change since the baseline.
@@ -332,15 +567,22 @@ impl Metric {
             Metric::MeanScore => d.mean_score,
             Metric::PassRate => d.pass_rate,
             Metric::ItemRate(i) => d.items.get(i).copied().flatten(),
-            Metric::ViolationsPer100 => d.violations_per_100,
+            Metric::ViolationRate => d.violation_rate,
             Metric::CalmedRate => d.calmed_rate,
-            Metric::Key | Metric::Calls | Metric::UpsetCalls => None,
+            _ => None,
         }
     }
 
     /// Whether a rise is bad news (violations).
-    pub fn lower_is_better(self) -> bool {
-        self == Metric::ViolationsPer100
+    pub fn lower_is_better(self, report: &Report) -> bool {
+        match self {
+            Metric::ViolationRate => true,
+            Metric::ItemRate(i) => report
+                .items
+                .get(i)
+                .is_some_and(|i| i.kind == Kind::Violation),
+            _ => false,
+        }
     }
 }
 
@@ -349,36 +591,51 @@ impl Metric {
 pub struct Column {
     /// Machine name: the CSV header.
     pub name: String,
-    /// Human title: the table, Markdown and HTML header.
+    /// Human title: the rubric's label for items (table, Markdown and HTML headers).
     pub title: String,
+    /// A shorter title from the id, for a terminal too narrow for the labels.
+    pub short: String,
     pub metric: Metric,
 }
 
-/// The columns every tabular format shares: group, counts, scores, one column per expected
-/// item, violations and calmed rate.
+/// The columns every tabular format shares: the line, its calls beside its score, the pass
+/// rate, one column per expected item, calls with any violation and one column per violation,
+/// then upset calls and the calmed rate.
 pub fn columns(report: &Report) -> Vec<Column> {
     let col = |name: &str, title: &str, metric| Column {
         name: name.into(),
         title: title.into(),
+        short: title.into(),
         metric,
     };
-    let mut cols = vec![
-        col(report.group_by, &capitalise(report.group_by), Metric::Key),
-        col("calls", "Calls", Metric::Calls),
-        col("upset_calls", "Upset", Metric::UpsetCalls),
-        col("mean_score", "Score", Metric::MeanScore),
-        col("pass_rate", "Pass %", Metric::PassRate),
-    ];
-    cols.extend(report.expected_items().map(|(i, item)| Column {
+    let item_col = |i: usize, item: &ItemInfo| Column {
         name: item.id.clone(),
         title: item_title(item),
+        // Spaces let a narrow terminal wrap the heading between words.
+        short: format!("{} %", item.id.replace('_', " ")),
         metric: Metric::ItemRate(i),
-    }));
+    };
+    let mut cols = vec![col(&report.group_by, &report.key_title(), Metric::Key)];
+    if report.has_call_level() {
+        for (level, metric) in [("agent", Metric::CallAgent), ("date", Metric::CallDate)] {
+            if !report.levels.contains(&level) {
+                cols.push(col(level, &capitalise(level), metric));
+            }
+        }
+    }
+    cols.extend([
+        col("calls", "Calls", Metric::Calls),
+        col("mean_score", "Score", Metric::MeanScore),
+        col("pass_rate", "Pass %", Metric::PassRate),
+    ]);
+    cols.extend(report.expected_items().map(|(i, item)| item_col(i, item)));
     cols.push(col(
-        "violations_per_100_calls",
-        "Viol/100",
-        Metric::ViolationsPer100,
+        "any_violation_rate",
+        "Any violation %",
+        Metric::ViolationRate,
     ));
+    cols.extend(report.violation_items().map(|(i, item)| item_col(i, item)));
+    cols.push(col("upset_calls", "Upset", Metric::UpsetCalls));
     cols.push(col("calmed_rate", "Calmed %", Metric::CalmedRate));
     cols
 }
@@ -398,25 +655,90 @@ pub fn item_title(item: &ItemInfo) -> String {
     }
 }
 
+/// A call line's items by verdict: expected items met, expected items missed, violations that
+/// occurred (ids, rubric order).
+pub fn call_items(report: &Report, row: &Row) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let (mut met, mut missed, mut violated) = (Vec::new(), Vec::new(), Vec::new());
+    for (item, r) in report.items.iter().zip(&row.items) {
+        if r.applicable == 0 {
+            continue;
+        }
+        match (item.kind, r.occurred > 0) {
+            (Kind::Expected, true) => met.push(item.id.clone()),
+            (Kind::Expected, false) => missed.push(item.id.clone()),
+            (Kind::Violation, true) => violated.push(item.id.clone()),
+            _ => {}
+        }
+    }
+    (met, missed, violated)
+}
+
 /// The lines of a report in order: the groups, then the overall line.
 pub fn all_rows(report: &Report) -> impl Iterator<Item = &Row> {
     report.rows.iter().chain(std::iter::once(&report.overall))
 }
 
+/// A call line's cell for an item: `✓` met, `✗` missed or violated (`✗2`: twice), `•` a signal
+/// present, `–` not applicable, empty for a clean violation or an absent signal.
+pub fn call_item_mark(report: &Report, row: &Row, i: usize) -> String {
+    let (Some(item), Some(r)) = (report.items.get(i), row.items.get(i)) else {
+        return String::new();
+    };
+    if r.applicable == 0 {
+        return "–".into();
+    }
+    match (item.kind, r.occurred > 0) {
+        (Kind::Expected, true) => "✓".into(),
+        (Kind::Expected, false) => "✗".into(),
+        (Kind::Violation, true) if r.matches > 1 => format!("✗{}", r.matches),
+        (Kind::Violation, true) => "✗".into(),
+        (Kind::Signal, true) => "•".into(),
+        _ => String::new(),
+    }
+}
+
+/// The text of a cell for people: a call line's marks (`✓`, `✗`, `pass`), else the number.
+pub fn plain_cell(report: &Report, row: &Row, metric: Metric, none: &str) -> String {
+    if row.is_call() {
+        match metric {
+            Metric::ItemRate(i) => return call_item_mark(report, row, i),
+            Metric::PassRate => return if row.passed > 0 { "pass" } else { "fail" }.into(),
+            Metric::ViolationRate => {
+                return if row.violation_calls > 0 { "✗" } else { "" }.into();
+            }
+            Metric::UpsetCalls => return if row.upset_calls > 0 { "yes" } else { "" }.into(),
+            Metric::CalmedRate => {
+                return match row.calmed_rate {
+                    Some(r) if r > 0.0 => "yes".into(),
+                    Some(_) => "no".into(),
+                    None => String::new(),
+                };
+            }
+            _ => {}
+        }
+    }
+    metric.cell(row, none)
+}
+
 /// A cell as people read it: the number, and with a baseline its change (`90.7 ▲1.2`), or
 /// `new` on the score of a line the baseline lacks.
 pub fn human_cell(report: &Report, row: &Row, metric: Metric, none: &str) -> String {
-    let value = metric.cell(row, none);
-    if report.baseline.is_none() || !metric.has_delta() {
-        return value;
+    let value = plain_cell(report, row, metric, none);
+    match change_note(report, row, metric) {
+        Some(a) => format!("{value} {a}"),
+        None => value,
+    }
+}
+
+/// A cell's change since the baseline as people read it (`▲1.2`, `=`, `new`), if any.
+pub fn change_note(report: &Report, row: &Row, metric: Metric) -> Option<String> {
+    if report.baseline.is_none() || !metric.has_delta() || row.is_call() {
+        return None;
     }
     match &row.delta {
-        Some(d) => match delta_arrow(metric.delta(d)) {
-            a if a.is_empty() => value,
-            a => format!("{value} {a}"),
-        },
-        None if metric == Metric::MeanScore => format!("{value} new"),
-        None => value,
+        Some(d) => Some(delta_arrow(metric.delta(d))).filter(|a| !a.is_empty()),
+        None if metric == Metric::MeanScore => Some("new".into()),
+        None => None,
     }
 }
 
@@ -425,6 +747,18 @@ pub fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// What `--min-calls` hid: `2 line(s) with fewer than 5 calls hidden (--min-calls 5); their
+/// calls still count in (all)`; empty when nothing was hidden.
+pub fn hidden_note(report: &Report) -> String {
+    if report.hidden == 0 {
+        return String::new();
+    }
+    format!(
+        "{} line(s) with fewer than {} calls hidden (--min-calls {}); their calls still count in {ALL}",
+        report.hidden, report.min_calls, report.min_calls
+    )
 }
 
 /// A one-line description of the run for report headers: calls, rows, files, dates.
@@ -533,8 +867,43 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A report with no lines, grouped by `levels`.
+    pub fn empty_report(levels: &[&'static str]) -> Report {
+        Report {
+            tool_version: "0",
+            rubric_name: "r".into(),
+            pass_mark: 80.0,
+            items: Vec::new(),
+            levels: levels.to_vec(),
+            group_by: levels.join(","),
+            rows: Vec::new(),
+            overall: Row::default(),
+            trend: Vec::new(),
+            score_bins: [0; SCORE_BINS],
+            min_calls: 1,
+            hidden: 0,
+            accounting: Accounting::default(),
+            run: RunInfo::default(),
+            baseline: None,
+            baseline_trend: Vec::new(),
+            gates: Vec::new(),
+            overrides: None,
+            call_list: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn wilson_intervals_stay_inside_and_narrow_with_n() {
+        assert_eq!(wilson(0, 0), None);
+        assert_eq!(wilson(0, 1), Some((0.0, 79.3)));
+        assert_eq!(wilson(1, 1), Some((20.7, 100.0)));
+        assert_eq!(wilson(5, 10), Some((23.7, 76.3)));
+        let (lo, hi) = wilson(500, 1000).unwrap();
+        assert!(hi - lo < 7.0, "{lo}–{hi}");
+    }
 
     #[test]
     fn terminal_safe_strips_escapes_and_controls() {

@@ -5,7 +5,8 @@
 //! columns are left out from the right, and the line under the table names them.
 
 use super::{
-    Column, Metric, Renderer, Report, Row, all_rows, columns, fmt1, human_cell, terminal_safe,
+    Column, Metric, Renderer, Report, Row, all_rows, change_note, columns, fmt1, hidden_note,
+    plain_cell, terminal_safe,
 };
 use comfy_table::{
     Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
@@ -26,20 +27,31 @@ const KEY_MIN: usize = 24;
 /// Characters a column takes beyond its content: one space each side and one border.
 const COLUMN_OVERHEAD: usize = 3;
 
+/// Columns a cell takes on screen: colour codes take none.
 fn text_width(s: &str) -> usize {
-    s.chars().count()
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match c {
+            '\x1b' => in_escape = true,
+            'm' if in_escape => in_escape = false,
+            _ if in_escape => {}
+            _ => width += 1,
+        }
+    }
+    width
 }
 
 /// The narrowest a column may be: its longest cell (numbers never wrap), at most `KEY_MIN` for
 /// the key, and at least its heading's longest word.
-fn min_width(col: &Column, cells: &[String]) -> usize {
+fn min_width(title: &str, metric: Metric, cells: &[String]) -> usize {
     let longest = cells.iter().map(|c| text_width(c)).max().unwrap_or(0);
-    let content = if col.metric == Metric::Key {
+    let content = if metric == Metric::Key {
         longest.min(KEY_MIN)
     } else {
         longest
     };
-    let word = col.title.split(' ').map(text_width).max().unwrap_or(0);
+    let word = title.split(' ').map(text_width).max().unwrap_or(0);
     content.max(word).max(1)
 }
 
@@ -69,30 +81,53 @@ fn fit(cols: &[Column], mins: &[usize], width: Option<u16>) -> (Vec<usize>, Vec<
     (shown, hidden)
 }
 
-impl TableRenderer {
-    fn colour_of(&self, report: &Report, row: &Row, metric: Metric) -> Option<Color> {
-        if !self.color {
-            return None;
-        }
-        if report.baseline.is_some()
-            && metric.has_delta()
-            && let Some(d) = row.delta.as_ref().and_then(|d| metric.delta(d))
-            && d != 0.0
-        {
-            let good = (d > 0.0) != metric.lower_is_better();
-            return Some(if good { Color::Green } else { Color::Red });
-        }
-        if metric == Metric::MeanScore
-            && let Some(s) = row.mean_score
-        {
-            return Some(if s >= report.pass_mark {
-                Color::Green
-            } else {
-                Color::Red
-            });
-        }
-        None
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const RESET: &str = "\x1b[39m";
+
+fn paint(text: &str, colour: Option<&str>) -> String {
+    match colour {
+        Some(c) if !text.is_empty() => format!("{c}{text}{RESET}"),
+        _ => text.to_string(),
     }
+}
+
+impl TableRenderer {
+    /// A cell's text. In colour, a score is green at or above the pass mark and red below, also
+    /// with a baseline; the change beside it (▲/▼) has its own colour: green for better, red
+    /// for worse (a rise in violations is worse).
+    fn cell_text(&self, report: &Report, row: &Row, metric: Metric) -> String {
+        let value = plain_cell(report, row, metric, "-");
+        let note = change_note(report, row, metric);
+        if !self.color {
+            return match note {
+                Some(n) => format!("{value} {n}"),
+                None => value,
+            };
+        }
+        let value_colour = match (metric, row.mean_score) {
+            (Metric::MeanScore, Some(s)) => Some(if s >= report.pass_mark { GREEN } else { RED }),
+            _ => None,
+        };
+        let value = paint(&value, value_colour);
+        let Some(note) = note else {
+            return value;
+        };
+        let change = row.delta.as_ref().and_then(|d| metric.delta(d));
+        let note_colour = match change {
+            Some(d) if d != 0.0 => {
+                let good = (d > 0.0) != metric.lower_is_better(report);
+                Some(if good { GREEN } else { RED })
+            }
+            _ => None,
+        };
+        format!("{value} {}", paint(&note, note_colour))
+    }
+}
+
+/// A line's key as the table shows it: indented by its depth in a nested report.
+fn key_text(row: &Row) -> String {
+    format!("{}{}", "  ".repeat(row.depth()), terminal_safe(&row.key))
 }
 
 impl Renderer for TableRenderer {
@@ -105,18 +140,35 @@ impl Renderer for TableRenderer {
             .map(|c| {
                 rows.iter()
                     .map(|r| match c.metric {
-                        Metric::Key => terminal_safe(&r.key).into_owned(),
-                        m => human_cell(report, r, m, "-"),
+                        Metric::Key => key_text(r),
+                        Metric::CallAgent | Metric::CallDate => {
+                            terminal_safe(&c.metric.cell(r, "")).into_owned()
+                        }
+                        m => self.cell_text(report, r, m),
                     })
                     .collect()
             })
             .collect();
-        let mins: Vec<usize> = cols
-            .iter()
-            .zip(&texts)
-            .map(|(c, t)| min_width(c, t))
-            .collect();
-        let (shown, hidden) = fit(&cols, &mins, self.width);
+        // The rubric's labels head the item columns where the terminal has room for them;
+        // else the shorter ids, when they let more columns show.
+        let mins_with = |short: bool| -> Vec<usize> {
+            cols.iter()
+                .zip(&texts)
+                .map(|(c, t)| {
+                    let title = if short { &c.short } else { &c.title };
+                    min_width(title, c.metric, t)
+                })
+                .collect()
+        };
+        let (mut mins, mut short) = (mins_with(false), false);
+        let (mut shown, mut hidden) = fit(&cols, &mins, self.width);
+        if !hidden.is_empty() {
+            let short_mins = mins_with(true);
+            let (s, h) = fit(&cols, &short_mins, self.width);
+            if h.len() < hidden.len() {
+                (shown, hidden, mins, short) = (s, h, short_mins, true);
+            }
+        }
 
         let mut table = Table::new();
         table.load_style(UTF8_FULL_CONDENSED);
@@ -135,20 +187,27 @@ impl Renderer for TableRenderer {
         if self.color {
             table.enforce_styling();
         }
-        table.set_header(shown.iter().map(|&i| cols[i].title.clone()));
+        table.set_header(shown.iter().map(|&i| {
+            if short {
+                cols[i].short.clone()
+            } else {
+                cols[i].title.clone()
+            }
+        }));
         for (r, row) in rows.iter().enumerate() {
+            let overall = std::ptr::eq(*row, &report.overall);
             let line: Vec<Cell> = shown
                 .iter()
                 .map(|&i| {
                     let metric = cols[i].metric;
                     let mut cell = Cell::new(&texts[i][r]);
-                    if metric != Metric::Key {
+                    if !metric.is_text() {
                         cell = cell.set_alignment(CellAlignment::Right);
                     }
-                    if metric == Metric::Key && std::ptr::eq(*row, &report.overall) && self.color {
+                    if metric == Metric::Key && overall && self.color {
                         cell = cell.fg(Color::DarkGrey);
-                    } else if let Some(colour) = self.colour_of(report, row, metric) {
-                        cell = cell.fg(colour);
+                    } else if metric == Metric::Key && !row.leaf && !overall && self.color {
+                        cell = cell.add_attribute(comfy_table::Attribute::Bold);
                     }
                     cell
                 })
@@ -167,7 +226,7 @@ impl Renderer for TableRenderer {
         writeln!(out, "{table}")?;
         writeln!(
             out,
-            "{} calls, mean score {}, pass rate {} (pass mark {}); item columns: % of calls where the item applied and was met",
+            "{} calls, mean score {}, pass rate {} (pass mark {}), {} with a violation",
             report.overall.calls,
             fmt1(report.overall.mean_score, "-"),
             report
@@ -175,7 +234,24 @@ impl Renderer for TableRenderer {
                 .pass_rate
                 .map_or("-".into(), |p| format!("{p:.1}%")),
             crate::audit::fmt_num(report.pass_mark),
+            report
+                .overall
+                .violation_rate
+                .map_or("-".into(), |p| format!("{p:.1}%")),
         )?;
+        writeln!(
+            out,
+            "Calls: the line's n. Item columns: % of calls where the item applied and occurred (expected items: higher is better; violations: lower is better)."
+        )?;
+        if report.has_call_level() {
+            writeln!(
+                out,
+                "Call lines: ✓ met, ✗ missed or violated (✗2: twice), – not applicable; `callaudit explain INPUT --call ID` shows why."
+            )?;
+        }
+        if report.hidden > 0 {
+            writeln!(out, "{}", hidden_note(report))?;
+        }
         if !hidden.is_empty() {
             let names: Vec<&str> = hidden.iter().map(|&i| cols[i].name.as_str()).collect();
             writeln!(
@@ -212,6 +288,7 @@ mod tests {
         Column {
             name: name.into(),
             title: name.into(),
+            short: name.into(),
             metric,
         }
     }
@@ -223,7 +300,7 @@ mod tests {
             col("score", Metric::MeanScore),
             col("a", Metric::ItemRate(0)),
             col("b", Metric::ItemRate(1)),
-            col("viol", Metric::ViolationsPer100),
+            col("viol", Metric::ViolationRate),
         ];
         let mins = [10, 5, 5, 5, 5];
         // Each column takes its minimum plus 3, and the table one more border.
@@ -235,17 +312,21 @@ mod tests {
 
     #[test]
     fn numbers_and_short_keys_set_the_minimum() {
-        let key = col("agent", Metric::Key);
-        assert_eq!(min_width(&key, &["cara.diaz".into(), "(all)".into()]), 9);
-        let long = "x".repeat(40);
-        assert_eq!(min_width(&key, &[long]), KEY_MIN);
-        let score = Column {
-            title: "Mean score".into(),
-            ..col("mean_score", Metric::MeanScore)
-        };
-        assert_eq!(min_width(&score, &["90.7 ▲12.4".into()]), 10);
         assert_eq!(
-            min_width(&score, &["5.0".into()]),
+            min_width("agent", Metric::Key, &["cara.diaz".into(), "(all)".into()]),
+            9
+        );
+        let long = "x".repeat(40);
+        assert_eq!(min_width("agent", Metric::Key, &[long]), KEY_MIN);
+        let score = Metric::MeanScore;
+        assert_eq!(min_width("Mean score", score, &["90.7 ▲12.4".into()]), 10);
+        assert_eq!(
+            min_width("Mean score", score, &["\x1b[32m90.7\x1b[39m".into()]),
+            5,
+            "colour codes take no room"
+        );
+        assert_eq!(
+            min_width("Mean score", score, &["5.0".into()]),
             5,
             "the heading's longest word"
         );

@@ -1,0 +1,283 @@
+//! Orders, hides and cuts a report's lines: `--sort`, `--min-calls`, `--top`, `--bottom`.
+//!
+//! Lines are sorted among their siblings (the agents of one team stay under that team).
+//! `--min-calls N` hides every line of fewer than N calls, with the lines nested in it; a line
+//! of one call (`--group-by call`) is never hidden for having one call. `--top` and `--bottom`
+//! rank the deepest lines still shown by mean score, and keep the lines they are nested in.
+
+use super::{Report, Row};
+use crate::language::NameOrder;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashSet};
+
+/// What lines are ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    Score,
+    Calls,
+    Pass,
+    Violations,
+    Date,
+}
+
+impl SortKey {
+    const NAMES: [(&'static str, SortKey); 6] = [
+        ("name", SortKey::Name),
+        ("score", SortKey::Score),
+        ("calls", SortKey::Calls),
+        ("pass", SortKey::Pass),
+        ("violations", SortKey::Violations),
+        ("date", SortKey::Date),
+    ];
+}
+
+/// `--sort KEY` (ascending: `score` puts the weakest first) or `--sort -KEY` (descending).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortSpec {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Default for SortSpec {
+    fn default() -> SortSpec {
+        SortSpec {
+            key: SortKey::Name,
+            descending: false,
+        }
+    }
+}
+
+impl std::str::FromStr for SortSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<SortSpec, String> {
+        let (descending, name) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        SortKey::NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, key)| SortSpec { key, descending })
+            .ok_or_else(|| {
+                format!(
+                    "expected one of {} (ascending: score puts the weakest first), or one of them after - for descending (-score: the strongest first)",
+                    SortKey::NAMES.map(|(n, _)| n).join(", ")
+                )
+            })
+    }
+}
+
+/// A line's sort value; `None` (no number) sorts last in either direction.
+fn value(row: &Row, key: SortKey) -> Option<f64> {
+    match key {
+        SortKey::Name => None,
+        SortKey::Score => row.mean_score,
+        SortKey::Calls => Some(row.calls as f64),
+        SortKey::Pass => row.pass_rate,
+        SortKey::Violations => row.violation_rate,
+        SortKey::Date => None,
+    }
+}
+
+fn date_of(row: &Row) -> Option<String> {
+    row.call
+        .as_ref()
+        .and_then(|c| c.date)
+        .map(|d| d.to_string())
+        .or_else(|| {
+            // A date or week line is its own date.
+            Some(row.key.clone()).filter(|k| k.starts_with(|c: char| c.is_ascii_digit()))
+        })
+}
+
+/// Two lines' names: by Unicode collation in the rubric's language where the lines are names
+/// (agents, teams, queues), else by their text (dates and weeks, whose text is their order).
+fn by_name(a: &Row, b: &Row, names: Option<&NameOrder>) -> Ordering {
+    match names {
+        Some(order) => order.compare(&a.key, &b.key),
+        None => a.key.cmp(&b.key),
+    }
+}
+
+fn compare(a: &Row, b: &Row, spec: SortSpec, names: Option<&NameOrder>) -> Ordering {
+    let by_name = by_name(a, b, names);
+    let primary = match spec.key {
+        SortKey::Name => by_name,
+        SortKey::Date => match (date_of(a), date_of(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => return Ordering::Less,
+            (None, Some(_)) => return Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        },
+        key => match (value(a, key), value(b, key)) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => return Ordering::Less,
+            (None, Some(_)) => return Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        },
+    };
+    let primary = if spec.descending {
+        primary.reverse()
+    } else {
+        primary
+    };
+    primary.then(by_name)
+}
+
+/// How the lines are to be arranged.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Arrangement<'a> {
+    pub sort: SortSpec,
+    pub top: Option<usize>,
+    pub bottom: Option<usize>,
+    pub min_calls: u64,
+    /// How names (agents, teams, queues) compare; `None` compares their text.
+    pub names: Option<&'a NameOrder>,
+}
+
+/// Levels whose lines are names, sorted by collation rather than by their text.
+fn is_name_level(level: &str) -> bool {
+    matches!(level, "agent" | "team" | "queue")
+}
+
+/// Best first by mean score, ties by name (the ranking of `--top` and `--bottom`).
+fn best_first(a: &Row, b: &Row, names: Option<&NameOrder>) -> Ordering {
+    b.mean_score
+        .unwrap_or(-1.0)
+        .total_cmp(&a.mean_score.unwrap_or(-1.0))
+        .then_with(|| by_name(a, b, names))
+}
+
+/// Orders, hides and cuts `report.rows`; records the hidden lines in `report.hidden`.
+pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
+    report.min_calls = how.min_calls.max(1);
+    let rows = std::mem::take(&mut report.rows);
+    // Hidden: fewer calls than --min-calls (calls' own lines excepted), or under a hidden line.
+    let mut hidden_paths: Vec<&[String]> = Vec::new();
+    let mut visible = vec![true; rows.len()];
+    let mut hidden = 0u64;
+    for (i, row) in rows.iter().enumerate() {
+        let under_hidden = hidden_paths
+            .iter()
+            .any(|p| row.levels.len() > p.len() && row.levels.starts_with(p));
+        let too_few = !row.is_call() && row.calls < report.min_calls;
+        if under_hidden || too_few {
+            visible[i] = false;
+            if !row.is_call() {
+                hidden += 1;
+            }
+            if too_few && !under_hidden {
+                hidden_paths.push(&row.levels);
+            }
+        }
+    }
+    report.hidden = hidden;
+
+    let deepest = report.levels.len();
+    let mut keep: Vec<bool> = visible.clone();
+    if how.top.is_some() || how.bottom.is_some() {
+        let mut ranked: Vec<usize> = (0..rows.len())
+            .filter(|&i| visible[i] && rows[i].levels.len() == deepest)
+            .collect();
+        let names = how
+            .names
+            .filter(|_| report.levels.last().is_some_and(|l| is_name_level(l)));
+        ranked.sort_by(|&a, &b| best_first(&rows[a], &rows[b], names));
+        let mut chosen: HashSet<usize> = HashSet::new();
+        if let Some(n) = how.top {
+            chosen.extend(ranked.iter().take(n));
+        }
+        if let Some(n) = how.bottom {
+            chosen.extend(ranked.iter().rev().take(n));
+        }
+        let chosen_paths: Vec<&[String]> = chosen.iter().map(|&i| &rows[i].levels[..]).collect();
+        for (i, row) in rows.iter().enumerate() {
+            keep[i] = visible[i]
+                && chosen_paths
+                    .iter()
+                    .any(|p| p.len() >= row.levels.len() && p.starts_with(&row.levels));
+        }
+    }
+
+    // Siblings by parent path, each list sorted; then the tree, depth first.
+    let mut children: BTreeMap<&[String], Vec<usize>> = BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if keep[i] {
+            let parent = &row.levels[..row.levels.len().saturating_sub(1)];
+            children.entry(parent).or_default().push(i);
+        }
+    }
+    for (parent, list) in children.iter_mut() {
+        let names = how.names.filter(|_| {
+            report
+                .levels
+                .get(parent.len())
+                .is_some_and(|l| is_name_level(l))
+        });
+        list.sort_by(|&a, &b| compare(&rows[a], &rows[b], how.sort, names));
+    }
+    let mut order = Vec::with_capacity(rows.len());
+    let mut stack: Vec<usize> = children
+        .get(&[][..])
+        .map(|l| l.iter().rev().copied().collect())
+        .unwrap_or_default();
+    while let Some(i) = stack.pop() {
+        order.push(i);
+        if let Some(list) = children.get(&rows[i].levels[..]) {
+            stack.extend(list.iter().rev().copied());
+        }
+    }
+    let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
+    report.rows = order.into_iter().filter_map(|i| slots[i].take()).collect();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_specs_read_both_directions() {
+        let s: SortSpec = "score".parse().unwrap();
+        assert_eq!((s.key, s.descending), (SortKey::Score, false));
+        let s: SortSpec = "-score".parse().unwrap();
+        assert_eq!((s.key, s.descending), (SortKey::Score, true));
+        let s: SortSpec = "Calls".parse().unwrap();
+        assert_eq!(s.key, SortKey::Calls);
+        assert!("scores".parse::<SortSpec>().is_err());
+    }
+
+    fn row(levels: &[&str], calls: u64, score: f64) -> Row {
+        Row {
+            key: levels.last().unwrap().to_string(),
+            levels: levels.iter().map(|s| s.to_string()).collect(),
+            calls,
+            mean_score: Some(score),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn nested_lines_sort_among_siblings_and_hide_with_their_parent() {
+        let mut report = crate::render::tests::empty_report(&["team", "agent"]);
+        report.rows = vec![
+            row(&["a"], 5, 50.0),
+            row(&["a", "ann"], 4, 60.0),
+            row(&["a", "bo"], 1, 10.0),
+            row(&["b"], 1, 90.0),
+            row(&["b", "cy"], 1, 90.0),
+        ];
+        arrange(
+            &mut report,
+            Arrangement {
+                sort: "-score".parse().unwrap(),
+                min_calls: 2,
+                ..Arrangement::default()
+            },
+        );
+        let keys: Vec<&str> = report.rows.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["a", "ann"]);
+        assert_eq!(report.hidden, 3);
+    }
+}

@@ -1,0 +1,499 @@
+//! The HTML report's charts, as inline SVG: the trend over time, the score distribution, the
+//! mean score per line with its n, and the heat map of item rates. Colours come from one graded
+//! scale (red, through yellow, to blue: readable by most colour-blind readers), so a 2% pass
+//! rate does not paint everything the same red: a 45 and a 65 look different.
+
+use super::html::esc;
+use super::{ItemInfo, Report, Row, TrendPoint, by_week, fmt1};
+use crate::audit::fmt_num;
+use crate::rubric::Kind;
+use std::fmt::Write as _;
+
+/// Stops of the graded scale, from bad (0) to good (1): ColorBrewer's RdYlBu.
+const STOPS: [(u8, u8, u8); 7] = [
+    (0xd7, 0x30, 0x27),
+    (0xfc, 0x8d, 0x59),
+    (0xfe, 0xe0, 0x90),
+    (0xff, 0xff, 0xbf),
+    (0xe0, 0xf3, 0xf8),
+    (0x91, 0xbf, 0xdb),
+    (0x45, 0x75, 0xb4),
+];
+
+/// The colour of `good` (0 bad … 1 good) on the graded scale.
+pub fn grade(good: f64) -> String {
+    let t = if good.is_finite() {
+        good.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let pos = t * (STOPS.len() - 1) as f64;
+    let i = (pos.floor() as usize).min(STOPS.len() - 2);
+    let f = pos - i as f64;
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(a.0, b.0),
+        mix(a.1, b.1),
+        mix(a.2, b.2)
+    )
+}
+
+/// Dark text on light grades, white on the dark ends.
+pub fn ink_on(good: f64) -> &'static str {
+    if !(0.12..=0.88).contains(&good) {
+        "#fff"
+    } else {
+        "#1d2330"
+    }
+}
+
+/// The legend of the graded scale: a gradient from `bad` to `good`.
+pub fn scale_legend(h: &mut String, bad: &str, good: &str) {
+    let stops: String = (0..STOPS.len())
+        .map(|i| grade(i as f64 / (STOPS.len() - 1) as f64))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = write!(
+        h,
+        r#"<span class="scale"><span>{bad}</span><span class="ramp" style="background: linear-gradient(90deg, {stops})"></span><span>{good}</span></span>"#
+    );
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max - 1).collect::<String>() + "…"
+    }
+}
+
+/// A period as an axis label: `11-16` for a day, `W47` for a week (the year is in the title).
+fn short_period(p: &str) -> &str {
+    match p.split_once("-W") {
+        Some((_, week)) if p.len() == 8 => &p[p.len() - week.len() - 1..],
+        _ if p.len() == 10 => &p[5..],
+        _ => p,
+    }
+}
+
+/// Lines a chart draws at most; the table has them all.
+pub const CHART_LINES: usize = 40;
+
+/// The lines the per-line charts draw: the report's lines (up to `CHART_LINES`), then overall.
+fn chart_rows(report: &Report) -> (Vec<&Row>, usize) {
+    let mut rows: Vec<&Row> = report.rows.iter().take(CHART_LINES).collect();
+    let left = report.rows.len().saturating_sub(CHART_LINES);
+    rows.push(&report.overall);
+    (rows, left)
+}
+
+fn left_note(h: &mut String, left: usize) {
+    if left > 0 {
+        let _ = write!(
+            h,
+            r#" The first {CHART_LINES} lines are drawn; {left} more are in the table below."#
+        );
+    }
+}
+
+/// The trend: mean score, pass rate and calls with a violation per day (per ISO week when
+/// the calls span more than nine weeks), and with a baseline its mean score too.
+pub fn trend(report: &Report, h: &mut String) {
+    h.push_str(r#"<section id="trend" class="half">"#);
+    if report.trend.is_empty() && report.baseline_trend.is_empty() {
+        h.push_str(r#"<h2>Trend</h2><p class="legend">No call has a date: there is no trend to draw.</p></section>"#);
+        return;
+    }
+    let span = report.trend.len() + report.baseline_trend.len();
+    let weekly = span > 63;
+    let (now, before) = if weekly {
+        (by_week(&report.trend), by_week(&report.baseline_trend))
+    } else {
+        (report.trend.clone(), report.baseline_trend.clone())
+    };
+    let mut periods: Vec<&str> = now
+        .iter()
+        .chain(&before)
+        .map(|p| p.period.as_str())
+        .collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let _ = write!(
+        h,
+        "<h2>Trend, {} to {}</h2>",
+        esc(periods.first().copied().unwrap_or_default()),
+        esc(periods.last().copied().unwrap_or_default())
+    );
+    let (w, hgt, left, right, top, bottom) = (600.0, 260.0, 64.0, 12.0, 12.0, 46.0);
+    let plot_w = w - left - right;
+    let plot_h = hgt - top - bottom;
+    let x = |p: &str| -> f64 {
+        let i = periods.iter().position(|q| *q == p).unwrap_or(0);
+        if periods.len() == 1 {
+            left + plot_w / 2.0
+        } else {
+            left + plot_w * i as f64 / (periods.len() - 1) as f64
+        }
+    };
+    let y = |v: f64| top + plot_h * (1.0 - v.clamp(0.0, 100.0) / 100.0);
+    let _ = write!(
+        h,
+        r#"<svg role="img" aria-label="Trend by {unit}" viewBox="0 0 {w} {hgt}" width="100%" preserveAspectRatio="xMinYMin meet">"#,
+        unit = if weekly { "week" } else { "day" }
+    );
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        let _ = write!(
+            h,
+            r##"<line x1="{left}" y1="{yy}" x2="{x2}" y2="{yy}" stroke="#e3e6ec"/><text class="muted" x="{tx}" y="{ty}" text-anchor="end">{tick}</text>"##,
+            yy = y(tick),
+            x2 = w - right,
+            tx = left - 6.0,
+            ty = y(tick) + 4.0
+        );
+    }
+    let pm = y(report.pass_mark);
+    let _ = write!(
+        h,
+        r##"<line x1="{left}" y1="{pm}" x2="{x2}" y2="{pm}" stroke="#c62828" stroke-dasharray="4 3"><title>pass mark {}</title></line>"##,
+        fmt_num(report.pass_mark),
+        x2 = w - right
+    );
+    // Period labels: at most about twelve, always the first and the last.
+    let every = periods.len().div_ceil(12).max(1);
+    for (i, p) in periods.iter().enumerate() {
+        if i % every == 0 || i + 1 == periods.len() {
+            let (px, py) = (x(p), hgt - bottom + 14.0);
+            let _ = write!(
+                h,
+                r#"<text class="muted" x="{px:.1}" y="{py}" text-anchor="end" transform="rotate(-35 {px:.1} {py})">{}</text>"#,
+                esc(short_period(p))
+            );
+        }
+    }
+    type Pick = fn(&TrendPoint) -> Option<f64>;
+    let series: [(&str, &str, &str, Pick, &[TrendPoint]); 4] = [
+        (
+            "mean score (baseline)",
+            "#8a93a6",
+            "5 4",
+            TrendPoint::mean_score,
+            &before,
+        ),
+        ("mean score", "#3b6fd8", "", TrendPoint::mean_score, &now),
+        ("pass rate %", "#1a7f37", "2 3", TrendPoint::pass_rate, &now),
+        (
+            "calls with a violation %",
+            "#d9480f",
+            "6 3",
+            TrendPoint::violation_rate,
+            &now,
+        ),
+    ];
+    for (name, colour, dash, pick, points) in series {
+        let pts: Vec<(f64, f64, &TrendPoint, f64)> = points
+            .iter()
+            .filter_map(|p| pick(p).map(|v| (x(&p.period), y(v), p, v)))
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let path: Vec<String> = pts
+            .iter()
+            .map(|(px, py, _, _)| format!("{px:.1},{py:.1}"))
+            .collect();
+        let _ = write!(
+            h,
+            r#"<polyline fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}" points="{}"/>"#,
+            path.join(" ")
+        );
+        for (px, py, p, v) in pts {
+            let _ = write!(
+                h,
+                r#"<circle cx="{px:.1}" cy="{py:.1}" r="3.5" fill="{colour}"><title>{period}: {name} {v:.1} (n = {n} call(s))</title></circle>"#,
+                period = esc(&p.period),
+                n = p.calls
+            );
+        }
+    }
+    h.push_str("</svg>");
+    h.push_str(r#"<p class="legend"><span class="key" style="border-color:#3b6fd8"></span>mean score <span class="key dotted" style="border-color:#1a7f37"></span>pass rate % <span class="key dashed" style="border-color:#d9480f"></span>calls with a violation %"#);
+    if !before.is_empty() {
+        let _ = write!(
+            h,
+            r#" <span class="key dashed" style="border-color:#8a93a6"></span>mean score in the baseline ({})"#,
+            esc(report.baseline.as_ref().map_or("", |b| b.file.as_str()))
+        );
+    }
+    let _ = write!(
+        h,
+        r#"; red dashes: the pass mark. Per {}; hover a point for its n.</p></section>"#,
+        if weekly { "ISO week" } else { "day" }
+    );
+}
+
+/// The score distribution: calls per 10-point bin, the pass mark as a dashed line.
+pub fn distribution(report: &Report, h: &mut String) {
+    let bins = &report.score_bins;
+    let most = bins.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let (w, hgt, left, bottom, top) = (600.0, 260.0, 40.0, 30.0, 18.0);
+    let plot_w = w - left - 12.0;
+    let plot_h = hgt - top - bottom;
+    let bw = plot_w / bins.len() as f64;
+    let _ = write!(
+        h,
+        r#"<section id="distribution" class="half"><h2>Score distribution</h2><svg role="img" aria-label="Calls per score band" viewBox="0 0 {w} {hgt}" width="100%" preserveAspectRatio="xMinYMin meet">"#
+    );
+    for (i, &n) in bins.iter().enumerate() {
+        let bh = plot_h * n as f64 / most;
+        let bx = left + bw * i as f64;
+        let by = top + plot_h - bh;
+        let from = i * 10;
+        let to = if i + 1 == bins.len() { 100 } else { from + 10 };
+        let _ = write!(
+            h,
+            r##"<g><title>score {from}–{to}{upto}: {n} call(s)</title><rect x="{x:.1}" y="{by:.1}" width="{bw2:.1}" height="{bh:.1}" fill="{fill}"/><text x="{tx:.1}" y="{ly:.1}" text-anchor="middle">{n}</text><text class="muted" x="{tx:.1}" y="{axis}" text-anchor="middle">{from}</text></g>"##,
+            upto = if to == 100 { "" } else { " (below)" },
+            x = bx + 2.0,
+            bw2 = bw - 4.0,
+            fill = grade((from as f64 + 5.0) / 100.0),
+            tx = bx + bw / 2.0,
+            ly = by - 4.0,
+            axis = hgt - bottom + 16.0,
+        );
+    }
+    let px = left + plot_w * report.pass_mark.clamp(0.0, 100.0) / 100.0;
+    let _ = write!(
+        h,
+        r##"<line x1="{px:.1}" y1="{top}" x2="{px:.1}" y2="{y2}" stroke="#c62828" stroke-dasharray="4 3"><title>pass mark {pm}</title></line></svg><p class="legend">Calls per score band (0–10, 10–20, …, 90–100) of all {n} call(s); red dashes: the pass mark ({pm}).</p></section>"##,
+        y2 = top + plot_h,
+        pm = fmt_num(report.pass_mark),
+        n = report.overall.calls
+    );
+}
+
+/// Horizontal bars of each line's mean score with its n and graded colour, the pass mark as a
+/// dashed line.
+pub fn score_bars(report: &Report, h: &mut String) {
+    let (rows, left) = chart_rows(report);
+    let (label_w, bar_w, row_h, top) = (190.0, 620.0, 24.0, 22.0);
+    let width = label_w + bar_w + 140.0;
+    let height = top + row_h * rows.len() as f64 + 8.0;
+    let _ = write!(
+        h,
+        r#"<section id="scores"><h2>Mean score by {group}, with n</h2><svg role="img" aria-label="Mean score by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
+        group = esc(&report.key_title().to_lowercase())
+    );
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        let x = label_w + bar_w * tick / 100.0;
+        let _ = write!(
+            h,
+            r##"<line x1="{x}" y1="{top}" x2="{x}" y2="{}" stroke="#e3e6ec"/><text class="muted" x="{x}" y="14" text-anchor="middle">{tick}</text>"##,
+            height - 8.0
+        );
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let score = row.mean_score.unwrap_or(0.0);
+        let w = bar_w * score.clamp(0.0, 100.0) / 100.0;
+        let overall = std::ptr::eq(*row, &report.overall);
+        let colour = if overall {
+            "#8a93a6".to_string()
+        } else {
+            grade(score / 100.0)
+        };
+        let indent = "\u{a0}\u{a0}".repeat(row.depth());
+        let _ = write!(
+            h,
+            r##"<g><title>{key}: mean score {value} over {calls} call(s){ci}</title><text x="{lx}" y="{ty}" text-anchor="end"{bold}>{indent}{short}</text><rect x="{label_w}" y="{ry}" width="{w:.1}" height="{bh}" rx="2" fill="{colour}" stroke="#5b6475" stroke-width="0.5"/><text x="{vx:.1}" y="{ty}">{value} <tspan class="muted">n={calls}</tspan></text></g>"##,
+            key = esc(&row.key),
+            short = esc(&shorten(&row.key, 26)),
+            value = fmt1(row.mean_score, "–"),
+            calls = row.calls,
+            ci = row.pass_ci.map_or(String::new(), |(lo, hi)| format!(
+                "; pass rate {} (95% interval {lo:.1}–{hi:.1})",
+                fmt1(row.pass_rate, "–")
+            )),
+            bold = if !row.leaf || overall {
+                r#" font-weight="600""#
+            } else {
+                ""
+            },
+            lx = label_w - 8.0,
+            ty = y + row_h / 2.0 + 4.0,
+            ry = y + 4.0,
+            bh = row_h - 8.0,
+            vx = label_w + w + 6.0,
+        );
+    }
+    let px = label_w + bar_w * report.pass_mark.clamp(0.0, 100.0) / 100.0;
+    let _ = write!(
+        h,
+        r##"<line x1="{px}" y1="{top}" x2="{px}" y2="{}" stroke="#c62828" stroke-dasharray="4 3"><title>pass mark {}</title></line></svg><p class="legend">Bars: mean score (0–100) of each line, coloured on the scale "##,
+        height - 8.0,
+        fmt_num(report.pass_mark),
+    );
+    scale_legend(h, "0", "100");
+    let _ = write!(
+        h,
+        r#"; n: the line's calls (a score over few calls says little); red dashes: the pass mark ({}); grey: all calls."#,
+        fmt_num(report.pass_mark)
+    );
+    left_note(h, left);
+    h.push_str("</p></section>");
+}
+
+/// How good an item's rate is: for expected items the rate, for violations its complement.
+fn goodness(item: &ItemInfo, rate: f64) -> f64 {
+    if item.kind == Kind::Violation {
+        1.0 - rate / 100.0
+    } else {
+        rate / 100.0
+    }
+}
+
+/// Every scored item's rate over all calls, with n: a bar each, coloured by how good it is.
+pub fn item_rates(report: &Report, h: &mut String) {
+    h.push_str(r#"<section id="items"><h2>Items over all calls, with n</h2><table class="items"><thead><tr><th>Item</th><th>Rate</th><th class="bar-col"></th><th>Calls</th></tr></thead><tbody>"#);
+    let o = &report.overall;
+    for (i, item) in report.items.iter().enumerate() {
+        if item.kind == Kind::Signal {
+            continue;
+        }
+        let r = o.items[i];
+        let (bar, fill) = match r.rate {
+            Some(v) => (v, grade(goodness(item, v))),
+            None => (0.0, "#eceef2".to_string()),
+        };
+        let _ = write!(
+            h,
+            r#"<tr class="{kind}"><td title="{id}">{label}</td><td>{rate}</td><td class="bar-col"><span class="hbar" style="width:{bar:.1}%;background:{fill}"></span></td><td>{occ} of {app} {what}</td></tr>"#,
+            kind = item.kind.as_str(),
+            id = esc(&item.id),
+            label = esc(&item.label),
+            rate = r.rate.map_or("–".into(), |v| format!("{v:.1}%")),
+            occ = r.occurred,
+            app = r.applicable,
+            what = if item.kind == Kind::Violation {
+                "calls it applied to: violated"
+            } else {
+                "calls it applied to: met"
+            },
+        );
+    }
+    h.push_str(r#"</tbody></table><p class="legend">Expected items first (higher is better), then violations (lower is better); colour on the scale "#);
+    scale_legend(h, "bad", "good");
+    h.push_str(r#". An item applies to a call when its condition holds (empathy: an upset customer).</p></section>"#);
+}
+
+/// One cell per line and item: the share of calls where the item occurred, coloured on the
+/// graded scale by how good that is (expected items: high is good; violations: high is bad).
+pub fn heat_map(report: &Report, h: &mut String) {
+    let items: Vec<(usize, &ItemInfo)> = report
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.kind != Kind::Signal)
+        .collect();
+    let (rows, left) = chart_rows(report);
+    let (label_w, cell_w, cell_h, head_h) = (190.0, 46.0, 24.0, 150.0);
+    let width = label_w + cell_w * items.len() as f64 + 110.0;
+    let height = head_h + cell_h * rows.len() as f64 + 4.0;
+    let _ = write!(
+        h,
+        r#"<section id="heatmap"><h2>Items by {group}</h2><svg role="img" aria-label="Item rates by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
+        group = esc(&report.key_title().to_lowercase())
+    );
+    for (c, (_, item)) in items.iter().enumerate() {
+        let x = label_w + cell_w * c as f64 + cell_w / 2.0;
+        let _ = write!(
+            h,
+            r#"<text x="{x}" y="{y}" transform="rotate(-40 {x} {y})"{cls}><title>{id} ({kind})</title>{label}</text>"#,
+            y = head_h - 8.0,
+            cls = if item.kind == Kind::Violation {
+                r#" class="muted""#
+            } else {
+                ""
+            },
+            label = esc(&shorten(&item.label, 24)),
+            kind = item.kind.as_str(),
+            id = esc(&item.id),
+        );
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let y = head_h + cell_h * r as f64;
+        let _ = write!(
+            h,
+            r#"<text x="{}" y="{}" text-anchor="end"{}>{}</text>"#,
+            label_w - 8.0,
+            y + cell_h / 2.0 + 4.0,
+            if row.leaf {
+                ""
+            } else {
+                r#" font-weight="600""#
+            },
+            esc(&shorten(&row.key, 26))
+        );
+        for (c, (i, item)) in items.iter().enumerate() {
+            let x = label_w + cell_w * c as f64;
+            let rate = row.items[*i];
+            let (fill, ink) = match rate.rate {
+                None => ("#eceef2".to_string(), "#1d2330"),
+                Some(v) => (grade(goodness(item, v)), ink_on(goodness(item, v))),
+            };
+            let _ = write!(
+                h,
+                r##"<g><title>{key} · {label}: {what} in {occ} of {app} call(s) it applied to</title><rect x="{x}" y="{y}" width="{cw}" height="{ch}" fill="{fill}" stroke="#fff"/><text x="{tx}" y="{ty}" text-anchor="middle" style="fill:{ink}">{v}</text></g>"##,
+                key = esc(&row.key),
+                label = esc(&item.label),
+                what = if item.kind == Kind::Violation {
+                    "occurred"
+                } else {
+                    "met"
+                },
+                occ = rate.occurred,
+                app = rate.applicable,
+                cw = cell_w,
+                ch = cell_h,
+                tx = x + cell_w / 2.0,
+                ty = y + cell_h / 2.0 + 4.0,
+                v = fmt1(rate.rate, "–"),
+            );
+        }
+        let _ = write!(
+            h,
+            r#"<text class="muted" x="{}" y="{}">n={}</text>"#,
+            label_w + cell_w * items.len() as f64 + 8.0,
+            y + cell_h / 2.0 + 4.0,
+            row.calls
+        );
+    }
+    h.push_str(r#"</svg><p class="legend">Percent of calls where the item applied and occurred; hover a cell for its n. Expected items (dark labels) and violations (grey labels) on one scale "#);
+    scale_legend(h, "bad", "good");
+    h.push_str(": a violation that rarely occurs is good. Grey cells: the item never applied.");
+    left_note(h, left);
+    h.push_str("</p></section>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scale_runs_red_to_blue_through_yellow() {
+        assert_eq!(grade(0.0), "#d73027");
+        assert_eq!(grade(0.5), "#ffffbf");
+        assert_eq!(grade(1.0), "#4575b4");
+        assert_eq!(grade(2.0), "#4575b4");
+        assert_eq!(grade(f64::NAN), "#d73027");
+        assert_ne!(grade(0.45), grade(0.65), "nearby scores differ");
+    }
+
+    #[test]
+    fn periods_are_short_on_the_axis() {
+        assert_eq!(short_period("2026-11-16"), "11-16");
+        assert_eq!(short_period("2026-W47"), "W47");
+        assert_eq!(short_period("(none)"), "(none)");
+    }
+}

@@ -1,0 +1,462 @@
+//! From the weakest agent to the call that shows why, through the real binary: lines per call,
+//! nested levels, honest rankings (n, --min-calls, Wilson intervals, --sort), violations per
+//! item, labels as headers, the HTML dashboard, per-call records on stdout, suggestions for a
+//! call id not found, and the small things (man page sections, completions, --speaker any,
+//! baseline colours).
+//!
+//! Snapshots use examples/rubric.toml, so they show the report's layout whatever the built-in
+//! rubric's tuning.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs callaudit in the repository and returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("callaudit")
+        .unwrap()
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "400")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `audit examples/data` with the example rubric, quiet and colourless, expecting success.
+fn audit(extra: &[&str]) -> String {
+    let mut args = vec![
+        "audit",
+        "examples/data",
+        "--rubric",
+        "examples/rubric.toml",
+        "--color",
+        "never",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out
+}
+
+fn json(extra: &[&str]) -> Value {
+    let mut args = vec!["--format", "json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&audit(&args)).unwrap()
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn one_line_per_call_with_its_verdicts() {
+    insta::assert_snapshot!(
+        "calls_csv",
+        audit(&["--group-by", "call", "--sort", "score", "--format", "csv"])
+    );
+    insta::assert_snapshot!(
+        "agent_then_calls_table",
+        audit(&[
+            "--group-by",
+            "agent,call",
+            "--sort",
+            "score",
+            "--agent",
+            "bo.chen"
+        ])
+    );
+    let v = json(&["--group-by", "call", "--agent", "bo.chen"]);
+    let calls = v["groups"].as_array().unwrap();
+    assert_eq!(calls.len(), 3);
+    let c = &calls[0]["call"];
+    assert_eq!(c["agent_id"], "bo.chen");
+    assert!(c["date"].is_string());
+    assert!(c["missed"].is_array() && c["violated"].is_array());
+    assert!(
+        calls[0]["pass_rate_ci95"].is_null(),
+        "no interval over one call"
+    );
+}
+
+#[test]
+fn nested_levels_are_a_tree_in_the_table_and_flat_in_csv_and_json() {
+    let nested = [
+        "--metadata",
+        "examples/teams.csv",
+        "--group-by",
+        "team,agent",
+        "--sort",
+        "-score",
+    ];
+    insta::assert_snapshot!("team_agent_table", audit(&nested));
+    let mut csv_args = nested.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    insta::assert_snapshot!("team_agent_csv", audit(&csv_args));
+    let v = json(&nested);
+    assert_eq!(v["group_by"], "team,agent");
+    assert_eq!(v["levels"], serde_json::json!(["team", "agent"]));
+    assert_eq!(v["groups"].as_array().unwrap().len(), 4);
+    assert_eq!(v["groups"][0]["levels"]["team"], v["subtotals"][0]["key"]);
+    // Subtotals are exact sums of their lines.
+    for sub in v["subtotals"].as_array().unwrap() {
+        let team = sub["key"].as_str().unwrap();
+        let calls: u64 = v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["levels"]["team"] == team)
+            .map(|g| g["calls"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sub["calls"].as_u64().unwrap(), calls, "{team}");
+    }
+    // agent,week and queue,date work too.
+    for spec in ["agent,week", "queue,date"] {
+        let v = json(&["--metadata", "examples/teams.csv", "--group-by", spec]);
+        let levels: Vec<&str> = spec.split(',').collect();
+        assert_eq!(v["levels"], serde_json::json!(levels), "{spec}");
+        assert!(v["groups"][0]["levels"][levels[1]].is_string(), "{spec}");
+    }
+    let (code, _, err) = run(&["audit", "examples/data", "--group-by", "call,agent"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`call` must be the last level"), "{err}");
+}
+
+#[test]
+fn sort_score_puts_the_weakest_first_and_minus_score_the_strongest() {
+    let weakest = keys(&json(&["--sort", "score"]));
+    let strongest = keys(&json(&["--sort", "-score"]));
+    let mut reversed = weakest.clone();
+    reversed.reverse();
+    assert_eq!(strongest, reversed);
+    let v = json(&["--sort", "score"]);
+    let scores: Vec<f64> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["mean_score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
+    assert_eq!(keys(&json(&["--sort=-score"])), strongest);
+}
+
+#[test]
+fn min_calls_hides_small_lines_and_says_so() {
+    // Teams of 6 calls stay; agents of 3 calls go.
+    let v = json(&[
+        "--metadata",
+        "examples/teams.csv",
+        "--group-by",
+        "team,agent",
+        "--min-calls",
+        "4",
+    ]);
+    assert_eq!(v["subtotals"].as_array().unwrap().len(), 2);
+    assert!(v["groups"].as_array().unwrap().is_empty());
+    assert_eq!(v["hidden_lines"], 4);
+    assert_eq!(
+        v["overall"]["calls"], 12,
+        "hidden calls still count overall"
+    );
+    let table = audit(&["--sort", "score", "--bottom", "5", "--min-calls", "4"]);
+    assert!(
+        table.contains("4 line(s) with fewer than 4 calls hidden (--min-calls 4)"),
+        "{table}"
+    );
+    for agent in ["ann.lee", "bo.chen", "cara.diaz", "dev.patel"] {
+        assert!(!table.contains(agent), "{agent} has 3 calls: {table}");
+    }
+    let (code, _, err) = run(&["audit", "examples/data", "--min-calls", "4"]);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("4 line(s) with fewer than 4 calls hidden"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pass_rates_carry_a_wilson_interval_and_every_score_its_n() {
+    let v = json(&[]);
+    for line in v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&v["overall"]])
+    {
+        let rate = line["pass_rate"].as_f64().unwrap();
+        let ci = line["pass_rate_ci95"].as_array().unwrap();
+        let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+        assert!(
+            0.0 <= lo && lo <= rate && rate <= hi && hi <= 100.0,
+            "{line}"
+        );
+        assert!(
+            hi - lo > 20.0,
+            "3 or 12 calls cannot pin a rate down: {line}"
+        );
+    }
+    let csv = audit(&["--format", "csv"]);
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.contains("calls,mean_score,pass_rate,pass_rate_low,pass_rate_high"),
+        "{header}"
+    );
+    let html = audit(&["--format", "html"]);
+    assert!(html.contains("95% interval "));
+    assert!(
+        html.contains("n=3") && html.contains("n=12"),
+        "n beside each bar"
+    );
+    let md = audit(&["--format", "markdown"]);
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| Agent | Calls | Score |")),
+        "{md}"
+    );
+}
+
+#[test]
+fn violations_have_a_column_each_and_labels_head_the_table() {
+    let csv = audit(&["--format", "csv"]);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let any = header
+        .iter()
+        .position(|h| *h == "any_violation_rate")
+        .unwrap();
+    assert!(header[any + 1..].contains(&"blame"), "{header:?}");
+    assert!(!header.contains(&"violations_per_100_calls"));
+    let table = audit(&[]);
+    assert!(table.contains("Blames the customer %"), "{table}");
+    assert!(table.contains("Any violation %"), "{table}");
+    let v = json(&[]);
+    assert!(v["overall"]["items"]["blame"]["rate"].is_number());
+    let rate = v["overall"]["any_violation_rate"].as_f64().unwrap();
+    assert!((0.0..=100.0).contains(&rate));
+}
+
+#[test]
+fn the_html_report_is_a_dashboard() {
+    let html = audit(&[
+        "--format",
+        "html",
+        "--metadata",
+        "examples/teams.csv",
+        "--group-by",
+        "team,agent",
+    ]);
+    for part in [
+        r#"<section id="trend""#,
+        r#"<section id="distribution""#,
+        r#"<section id="scores""#,
+        r#"<section id="items""#,
+        r#"<section id="heatmap""#,
+        r#"<section id="calls""#,
+        "Calls, weakest first",
+        r#"<details open><summary><span>"#,
+        r#"<ol class="transcript">"#,
+        r#"<table class="verdicts">"#,
+        r#"data-depth="1""#,
+        "Blames the customer",
+        "linear-gradient",
+    ] {
+        assert!(html.contains(part), "missing {part}");
+    }
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    // With a baseline, its trend is drawn too.
+    let dir = tempfile::tempdir().unwrap();
+    let prev = dir.path().join("prev.json");
+    let (code, _, err) = run(&[
+        "audit",
+        "examples/data/calls.csv",
+        "--format",
+        "json",
+        "-q",
+        "-o",
+        prev.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let with = audit(&["--format", "html", "--baseline", prev.to_str().unwrap()]);
+    assert!(with.contains("mean score in the baseline"));
+}
+
+#[test]
+fn per_call_records_go_to_stdout_with_a_report_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let (code, out, err) = run(&[
+        "audit",
+        "examples/data",
+        "-q",
+        "--calls",
+        "-",
+        "--calls-format",
+        "jsonl",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 12);
+    assert!(report.exists());
+    // CSV when no format is named.
+    let (code, out, _) = run(&[
+        "audit",
+        "examples/data",
+        "-q",
+        "--calls",
+        "-",
+        "-o",
+        "/dev/null",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("call_id,agent_id,date,turns,score,passed,"),
+        "{out}"
+    );
+    // Not both on stdout.
+    let (code, out, err) = run(&["audit", "examples/data", "--calls", "-"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("write the report to a file with -o FILE"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[
+        "audit",
+        "examples/data",
+        "--calls",
+        "x.csv",
+        "--calls-format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the extension says csv, --calls-format says jsonl"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_suggests_the_nearest_ids() {
+    for (asked, suggested) in [("c-1003", "did you mean C-1003"), ("J-20", "J-2001")] {
+        let (code, out, err) = run(&["explain", "examples/data", "--call", asked]);
+        assert_eq!(code, 2);
+        assert!(out.is_empty());
+        assert!(err.contains(&format!("call `{asked}` not found")), "{err}");
+        assert!(err.contains(suggested), "{asked}: {err}");
+    }
+    let (_, _, err) = run(&["explain", "examples/data", "--call", "zzzzzzzz"]);
+    assert!(!err.contains("did you mean"), "{err}");
+}
+
+#[test]
+fn man_page_sections_and_completions() {
+    let (_, man, _) = run(&["man"]);
+    assert!(man.contains(".SH \"EXAMPLES\""), "EXAMPLES section");
+    assert!(man.contains(".SH \"EXIT STATUS\""), "EXIT STATUS section");
+    assert!(man.contains(".SS \"EXIT STATUS\""), "per subcommand too");
+    assert!(!man.contains("EXTRA"));
+    let (_, bash, _) = run(&["completions", "bash"]);
+    assert!(bash.contains("hold transfer overpromise"), "--fail-on ids");
+    let toml = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    assert!(toml.contains("rust-version = "));
+}
+
+#[test]
+fn rubric_test_takes_the_rubrics_speaker_words() {
+    let (code, out, err) = run(&[
+        "rubric",
+        "test",
+        "builtin",
+        "--speaker",
+        "any",
+        "I'm so sorry, this is RIDICULOUS",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().any(|l| l.starts_with("agent    apology")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("customer customer_upset")),
+        "{out}"
+    );
+    let (code, _, _) = run(&["rubric", "test", "builtin", "--speaker", "other", "hello"]);
+    assert_eq!(code, 0, "the old word still works");
+}
+
+#[test]
+fn with_a_baseline_the_score_colour_still_means_pass_or_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let prev = dir.path().join("prev.json");
+    let rubric = ["--rubric", "examples/rubric.toml"];
+    let mut args = vec![
+        "audit",
+        "examples/data/calls.csv",
+        "--format",
+        "json",
+        "-q",
+        "-o",
+    ];
+    args.push(prev.to_str().unwrap());
+    args.extend(rubric);
+    assert_eq!(run(&args).0, 0);
+    let now = json(&["--baseline", prev.to_str().unwrap()]);
+    let pass_mark = now["rubric"]["pass_mark"].as_f64().unwrap();
+    let mut args = vec![
+        "audit",
+        "examples/data",
+        "-q",
+        "--color",
+        "always",
+        "--baseline",
+    ];
+    args.push(prev.to_str().unwrap());
+    args.extend(rubric);
+    let (code, out, _) = run(&args);
+    assert_eq!(code, 0);
+    let mut arrows = 0;
+    for g in now["groups"].as_array().unwrap() {
+        let key = g["key"].as_str().unwrap();
+        let score = g["mean_score"].as_f64().unwrap();
+        let line = out.lines().find(|l| l.contains(key)).unwrap();
+        let colour = if score >= pass_mark { "32" } else { "31" };
+        assert!(
+            line.contains(&format!("\x1b[{colour}m{score:.1}\x1b[39m")),
+            "{key} {score}: {line:?}"
+        );
+        // The change beside it has its own colour: green better, red worse.
+        if let Some(d) = g["delta"]["mean_score"].as_f64().filter(|d| *d != 0.0) {
+            let (c, arrow) = if d > 0.0 {
+                ("32", "▲")
+            } else {
+                ("31", "▼")
+            };
+            assert!(
+                line.contains(&format!("{score:.1}\x1b[39m \x1b[{c}m{arrow}")),
+                "{key}: {line:?}"
+            );
+            arrows += 1;
+        }
+    }
+    assert!(arrows > 0, "some line changed: {out}");
+}
