@@ -3,12 +3,12 @@
 //!
 //!     cargo bench --bench hot_path
 
-use callaudit::audit::Auditor;
-use callaudit::language::{Language, TextRules};
-use callaudit::matcher::MatchScratch;
-use callaudit::model::{Call, Speaker};
-use callaudit::normalise::{Normalised, normalise_into, normalise_into_with};
-use callaudit::rubric::Rubric;
+use callaudit::Auditor;
+use callaudit::MatchScratch;
+use callaudit::Rubric;
+use callaudit::{Call, Speaker};
+use callaudit::{Language, TextRules};
+use callaudit::{Normalised, normalise_into, normalise_into_with};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -52,7 +52,7 @@ fn call() -> Call {
 
 /// The built-in rubric plus `extra` generated expected items of 20 phrases each.
 fn big_rubric(phrases: usize) -> Rubric {
-    let mut toml = callaudit::rubric::DEFAULT_RUBRIC.to_string();
+    let mut toml = callaudit::DEFAULT_RUBRIC.to_string();
     let words = [
         "account", "billing", "router", "parcel", "refund", "delivery", "password", "invoice",
         "upgrade", "contract", "engineer", "signal", "balance", "voucher", "booking", "seat",

@@ -3,9 +3,9 @@
 //!
 //!     cargo run --example audit_one_call
 
-use callaudit::audit::Auditor;
-use callaudit::model::{Call, Speaker};
-use callaudit::rubric::Rubric;
+use callaudit::Auditor;
+use callaudit::Rubric;
+use callaudit::{Call, Speaker};
 
 fn main() {
     let rubric = Rubric::default_rubric();

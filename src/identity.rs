@@ -11,7 +11,6 @@
 //! The same resolution applies to `--agent` filters, so a filter may name an id or a display
 //! name.
 
-use crate::cli::AgentCase;
 use crate::read::csv::{header_key, sniff_delimiter};
 use crate::read::describe_bytes;
 use crate::read::input::open_path;
@@ -19,6 +18,13 @@ use crate::read::line_tracker::LineTracker;
 use anyhow::{Context, bail};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// `--agent-case`: whether agent ids from the identity file match case-sensitively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AgentCase {
+    Exact,
+    Insensitive,
+}
 
 /// An agent of the `--agents` file.
 #[derive(Clone, Debug, PartialEq, Eq)]

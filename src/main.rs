@@ -1,12 +1,13 @@
+mod cli;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // The command line, with defaults from the environment and the config file.
-    let parsed = callaudit::config::parse_args(std::env::args_os().collect());
+    let parsed = cli::config::parse_args(std::env::args_os().collect());
     // Interrupted runs remove their temporary files; without the watcher they would only stay.
     let _ = callaudit::cleanup::install();
-    let result =
-        parsed.and_then(|(cli, provenance)| callaudit::commands::run_with(cli, &provenance));
+    let result = parsed.and_then(|(cli, provenance)| cli::run_with(cli, &provenance));
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {

@@ -264,7 +264,7 @@ fn per_call_csv_has_a_column_for_every_item() {
         &headers[..6],
         ["call_id", "agent_id", "date", "turns", "score", "passed"]
     );
-    let rubric = callaudit::rubric::Rubric::default_rubric();
+    let rubric = callaudit::Rubric::default_rubric();
     let ids: Vec<String> = rubric.items.iter().map(|i| i.id.clone()).collect();
     assert_eq!(&headers[6..], &ids[..]);
     assert_eq!(r.records().count(), 12);
@@ -435,7 +435,7 @@ fn tweetsumm_is_audited_without_skipping_a_row() {
     assert!(v["groups"].as_array().unwrap().len() > 50, "every brand");
     let rows = read_calls_csv(&calls);
     assert_eq!(rows.len(), 989);
-    for item in callaudit::rubric::Rubric::default_rubric().items {
+    for item in callaudit::Rubric::default_rubric().items {
         assert!(rows[0].contains_key(&item.id), "no column {}", item.id);
     }
 }

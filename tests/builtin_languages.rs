@@ -967,8 +967,7 @@ fn check(lang: &str, cases: &[Case]) {
 
 /// Every item of the rubric has both cases.
 fn covers_every_item(lang: &str, cases: &[Case]) {
-    let rubric =
-        callaudit::rubric::Rubric::load(std::path::Path::new(&format!("builtin:{lang}"))).unwrap();
+    let rubric = callaudit::Rubric::load(std::path::Path::new(&format!("builtin:{lang}"))).unwrap();
     for item in &rubric.items {
         for fires in [true, false] {
             assert!(
@@ -995,10 +994,9 @@ fn french_items_fire_and_near_misses_do_not() {
 
 #[test]
 fn the_built_in_rubrics_have_the_english_items() {
-    let en = callaudit::rubric::Rubric::default_rubric();
+    let en = callaudit::Rubric::default_rubric();
     for lang in ["es", "fr"] {
-        let r = callaudit::rubric::Rubric::load(std::path::Path::new(&format!("builtin:{lang}")))
-            .unwrap();
+        let r = callaudit::Rubric::load(std::path::Path::new(&format!("builtin:{lang}"))).unwrap();
         let ids: Vec<&str> = r.items.iter().map(|i| i.id.as_str()).collect();
         let en_ids: Vec<&str> = en.items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, en_ids, "{lang}");

@@ -58,7 +58,7 @@ fn marks_matches_and_explains_every_verdict() {
     );
     assert!(text.contains("score: max(0, 0 − 50) = 0"), "{text}");
     // Every item has a verdict line.
-    for item in callaudit::rubric::Rubric::default_rubric().items {
+    for item in callaudit::Rubric::default_rubric().items {
         assert!(
             text.contains(&format!(" {} ", item.id)),
             "no verdict for {}",

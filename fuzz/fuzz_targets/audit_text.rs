@@ -2,8 +2,8 @@
 //! and the first byte of each turn picks its speaker and whether it has timings.
 #![no_main]
 
-use callaudit::audit::Auditor;
-use callaudit::model::{Call, Speaker};
+use callaudit::Auditor;
+use callaudit::{Call, Speaker};
 use callaudit_fuzz::rubric;
 use libfuzzer_sys::fuzz_target;
 

@@ -2,7 +2,7 @@
 //! bytes; the first byte picks the file name and the options.
 #![no_main]
 
-use callaudit::read::detect;
+use callaudit::detect;
 use callaudit_fuzz::{options, read_and_audit};
 use libfuzzer_sys::fuzz_target;
 

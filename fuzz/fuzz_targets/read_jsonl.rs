@@ -1,7 +1,7 @@
 //! The Jsonl reader on arbitrary bytes; the first byte picks the read options.
 #![no_main]
 
-use callaudit::read::InputFormat;
+use callaudit::InputFormat;
 use callaudit_fuzz::{options, read_and_audit};
 use libfuzzer_sys::fuzz_target;
 

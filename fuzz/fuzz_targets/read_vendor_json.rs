@@ -2,7 +2,7 @@
 //! `--input-format`) on arbitrary bytes; the first byte picks the reader and the options.
 #![no_main]
 
-use callaudit::read::InputFormat;
+use callaudit::InputFormat;
 use callaudit_fuzz::{options, read_and_audit};
 use libfuzzer_sys::fuzz_target;
 

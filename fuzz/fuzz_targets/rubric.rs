@@ -1,9 +1,9 @@
 //! The rubric compiler on arbitrary text; a rubric that compiles audits a small call.
 #![no_main]
 
-use callaudit::audit::Auditor;
-use callaudit::model::{Call, Speaker};
-use callaudit::rubric::Rubric;
+use callaudit::Auditor;
+use callaudit::{Call, Speaker};
+use callaudit::Rubric;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

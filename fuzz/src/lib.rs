@@ -1,11 +1,11 @@
 //! What every fuzz target shares: run a reader on arbitrary bytes the way the pipeline does,
 //! audit what it hands over, and hold it to the accounting invariant.
 
-use callaudit::accounting::Accounting;
-use callaudit::audit::Auditor;
-use callaudit::model::Call;
-use callaudit::read::{InputFormat, ReadContext, ReadError, ReadOptions};
-use callaudit::rubric::Rubric;
+use callaudit::Accounting;
+use callaudit::Auditor;
+use callaudit::Call;
+use callaudit::{InputFormat, ReadContext, ReadError, ReadOptions};
+use callaudit::Rubric;
 use std::sync::OnceLock;
 
 /// The built-in rubric, compiled once per process.

@@ -4,9 +4,9 @@
 mod detect;
 mod evaluate;
 
-use crate::matcher::{MatchScratch, PhraseHit};
 use crate::model::{Call, Speaker};
 use crate::normalise::{Normalised, normalise_into_with};
+use crate::rubric::matcher::{MatchScratch, PhraseHit};
 use crate::rubric::{Detector, Role, Rubric};
 use chrono::NaiveDate;
 pub use evaluate::{fmt_num, score};

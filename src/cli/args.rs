@@ -4,6 +4,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub use callaudit::identity::AgentCase;
+pub use callaudit::records::CallsFormat;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "callaudit",
@@ -434,12 +437,6 @@ pub struct InputArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AgentCase {
-    Exact,
-    Insensitive,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -457,20 +454,14 @@ pub enum FormatArg {
 
 /// `--group-by`: the levels of a report line, outermost first.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupLevels(pub Vec<crate::aggregate::GroupBy>);
+pub struct GroupLevels(pub Vec<callaudit::aggregate::GroupBy>);
 
 impl std::str::FromStr for GroupLevels {
     type Err = String;
 
     fn from_str(s: &str) -> Result<GroupLevels, String> {
-        crate::aggregate::GroupBy::parse_levels(s).map(GroupLevels)
+        callaudit::aggregate::GroupBy::parse_levels(s).map(GroupLevels)
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CallsFormat {
-    Csv,
-    Jsonl,
 }
 
 /// Which calls to keep (shared by audit and sample).
@@ -561,7 +552,7 @@ pub struct AuditArgs {
         allow_hyphen_values = true,
         env = "CALLAUDIT_SORT"
     )]
-    pub sort: crate::render::arrange::SortSpec,
+    pub sort: callaudit::render::arrange::SortSpec,
 
     /// Only the N best lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N", env = "CALLAUDIT_TOP")]

@@ -4,28 +4,27 @@
 //! bar go to stderr.
 
 use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
-use crate::accounting::Accounting;
-use crate::aggregate::{Aggregate, GroupBy};
-use crate::audit::CallAudit;
-use crate::calibration::overrides::Overrides;
-use crate::calibration::sheet;
-use crate::cli::{AuditArgs, CallsFormat, FilterArgs, FormatArg};
-use crate::gates::{self, Gate, GateArgs, GateInput, GateVerdict};
-use crate::language::NameOrder;
-use crate::model::Call;
-use crate::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
-use crate::percall::{self, CallRecords};
-use crate::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
-use crate::privacy::Masker;
-use crate::read::dates::{parse_date, parse_span_days};
-use crate::read::enrich::Enricher;
-use crate::read::input::{Discovered, discover};
-use crate::render::arrange::{Arrangement, arrange};
-use crate::render::{
-    CallView, Format, OverrideEntry, OverrideInfo, Report, baseline, terminal_safe,
-};
-use crate::rubric::Rubric;
+use crate::cli::args::{AuditArgs, CallsFormat, FilterArgs, FormatArg};
 use anyhow::bail;
+use callaudit::accounting::Accounting;
+use callaudit::aggregate::{Aggregate, GroupBy};
+use callaudit::audit::CallAudit;
+use callaudit::calibration::overrides::Overrides;
+use callaudit::calibration::sheet;
+use callaudit::language::NameOrder;
+use callaudit::model::Call;
+use callaudit::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
+use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
+use callaudit::privacy::Masker;
+use callaudit::read::dates::{parse_date, parse_span_days};
+use callaudit::read::enrich::Enricher;
+use callaudit::read::input::{Discovered, discover};
+use callaudit::records::{self, CallRecords};
+use callaudit::render::arrange::{Arrangement, arrange};
+use callaudit::render::{Format, terminal_safe};
+use callaudit::report::gates::{self, Gate, GateArgs, GateInput, GateVerdict};
+use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report, baseline};
+use callaudit::rubric::Rubric;
 use chrono::{Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, HashSet};
@@ -138,7 +137,7 @@ impl AuditSink for Collector<'_> {
         }
         // Dropping an old writer deletes its temporary file.
         if let Some(path) = &self.calls_path {
-            self.calls = Some(percall::create(
+            self.calls = Some(records::create(
                 path,
                 self.calls_format,
                 self.rubric,
@@ -147,7 +146,7 @@ impl AuditSink for Collector<'_> {
             )?);
         }
         if let Some(path) = &self.evidence_path {
-            self.evidence = Some(percall::evidence::create(path, self.masker)?);
+            self.evidence = Some(records::evidence::create(path, self.masker)?);
         }
         Ok(())
     }
@@ -349,7 +348,7 @@ fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar
 }
 
 fn print_report(
-    renderer: &dyn crate::render::Renderer,
+    renderer: &dyn callaudit::render::Renderer,
     report: &Report,
     file: Option<AtomicFile>,
 ) -> anyhow::Result<()> {
@@ -404,7 +403,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     {
         bail!(
             "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
-            crate::audit::fmt_num(points),
+            callaudit::audit::fmt_num(points),
             base.info.file,
             base.info.group_by
         );
@@ -428,7 +427,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let calls = calls_path
         .as_deref()
         .map(|p| {
-            percall::create(
+            records::create(
                 p,
                 args.calls_format,
                 &rubric,
@@ -440,7 +439,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let evidence = args
         .evidence
         .as_deref()
-        .map(|p| percall::evidence::create(p, masker))
+        .map(|p| records::evidence::create(p, masker))
         .transpose()?;
     let call_list = report_format == Format::Html;
     let detail =
@@ -540,7 +539,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         report.overrides = Some(info);
     }
     // Gates see every call, from the run's totals, before --top/--bottom cut the report.
-    let one_per_agent = |agg: &Aggregate| -> BTreeMap<String, crate::aggregate::Totals> {
+    let one_per_agent = |agg: &Aggregate| -> BTreeMap<String, callaudit::aggregate::Totals> {
         agg.groups
             .iter()
             .map(|(path, t)| (path.concat(), t.clone()))
@@ -612,7 +611,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
 
 /// What `--min-calls` hid, for stderr and the report footers.
 pub fn hidden_note(report: &Report) -> String {
-    crate::render::hidden_note(report)
+    callaudit::render::hidden_note(report)
 }
 
 pub fn print_warnings(acct: &Accounting) {

@@ -5,18 +5,18 @@
 //! is not in the inputs); nothing a reviewer wrote is dropped.
 
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
-use crate::audit::CallAudit;
-use crate::calibration::agreement::{Agreement, fmt2};
-use crate::calibration::sheet::{self, ReviewSheet};
-use crate::calibration::tool_says;
-use crate::cli::{CalibrateArgs, CalibrateFormat};
-use crate::model::Call;
-use crate::output::AtomicFile;
-use crate::pipeline::{AuditSink, Filters, InputError, RunOptions};
-use crate::privacy::Masker;
-use crate::read::input::discover;
-use crate::render::{csv_cell, terminal_safe};
-use crate::rubric::Rubric;
+use crate::cli::args::{CalibrateArgs, CalibrateFormat};
+use callaudit::audit::CallAudit;
+use callaudit::calibration::agreement::{Agreement, fmt2};
+use callaudit::calibration::sheet::{self, ReviewSheet};
+use callaudit::calibration::tool_says;
+use callaudit::model::Call;
+use callaudit::output::AtomicFile;
+use callaudit::pipeline::{AuditSink, Filters, InputError, RunOptions};
+use callaudit::privacy::Masker;
+use callaudit::read::input::discover;
+use callaudit::render::{csv_cell, terminal_safe};
+use callaudit::rubric::Rubric;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 

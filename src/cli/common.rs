@@ -1,12 +1,12 @@
 //! What audit and explain share: rubric loading, read options, colour, enrichment.
 
-use crate::cli::{ColorChoice, InputArgs};
-use crate::identity::Identity;
-use crate::read::enrich::Enricher;
-use crate::read::path_date::PathDates;
-use crate::read::{ColumnMap, InputFormat, ReadOptions};
-use crate::rubric::Rubric;
+use crate::cli::args::{ColorChoice, InputArgs};
 use anyhow::bail;
+use callaudit::identity::Identity;
+use callaudit::read::enrich::Enricher;
+use callaudit::read::path_date::PathDates;
+use callaudit::read::{ColumnMap, InputFormat, ReadOptions};
+use callaudit::rubric::Rubric;
 use std::io::IsTerminal;
 
 pub fn load_rubric(args: &InputArgs) -> anyhow::Result<Rubric> {
@@ -66,8 +66,8 @@ pub fn max_call_bytes(args: &InputArgs) -> anyhow::Result<u64> {
     if !(MIN_CALL_BYTES..=MAX_CALL_BYTES).contains(&bytes) {
         bail!(
             "--max-call-bytes `{raw}`: expected between {} and {}",
-            crate::read::describe_bytes(MIN_CALL_BYTES),
-            crate::read::describe_bytes(MAX_CALL_BYTES)
+            callaudit::read::describe_bytes(MIN_CALL_BYTES),
+            callaudit::read::describe_bytes(MAX_CALL_BYTES)
         );
     }
     Ok(bytes)
@@ -146,11 +146,11 @@ pub fn enricher(args: &InputArgs) -> anyhow::Result<Option<Enricher>> {
 /// Runs the pipeline; when it stops on an error, prints the warnings of what it read first
 /// (the error itself goes up to `main`).
 pub fn run_pipeline(
-    discovered: &crate::read::input::Discovered,
-    opts: &crate::pipeline::RunOptions<'_>,
-    sink: &mut dyn crate::pipeline::AuditSink,
-) -> anyhow::Result<crate::accounting::Accounting> {
-    crate::pipeline::run(discovered, opts, sink).map_err(|stopped| {
+    discovered: &callaudit::read::input::Discovered,
+    opts: &callaudit::pipeline::RunOptions<'_>,
+    sink: &mut dyn callaudit::pipeline::AuditSink,
+) -> anyhow::Result<callaudit::accounting::Accounting> {
+    callaudit::pipeline::run(discovered, opts, sink).map_err(|stopped| {
         super::audit::print_warnings(&stopped.acct);
         stopped.error
     })

@@ -1,7 +1,7 @@
 //! `callaudit completions SHELL` and `callaudit man`, generated from the clap definitions, so
 //! they never drift from the flags the program really takes.
 
-use crate::cli::{Cli, Shell};
+use crate::cli::args::{Cli, Shell};
 use clap::CommandFactory;
 use clap_complete::Shell as Target;
 use std::io::Write;
@@ -25,15 +25,15 @@ pub fn completions(shell: Shell) -> anyhow::Result<i32> {
 /// violation ids and `--group-by` its levels. Only the scripts get these lists: the program
 /// itself takes any item of the rubric in use (`--rubric`) and comma-separated levels.
 pub fn completion_command() -> clap::Command {
-    let rubric = crate::rubric::Rubric::default_rubric();
+    let rubric = callaudit::rubric::Rubric::default_rubric();
     // Leaked: the script is generated once and the process ends.
     let violations: Vec<&'static str> = rubric
         .items
         .iter()
-        .filter(|i| i.kind == crate::rubric::Kind::Violation)
+        .filter(|i| i.kind == callaudit::rubric::Kind::Violation)
         .map(|i| &*Box::leak(i.id.clone().into_boxed_str()))
         .collect();
-    let levels: Vec<&'static str> = crate::aggregate::GroupBy::ALL
+    let levels: Vec<&'static str> = callaudit::aggregate::GroupBy::ALL
         .iter()
         .map(|g| g.name())
         .collect();

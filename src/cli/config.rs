@@ -12,7 +12,7 @@
 //! added to the arguments, and the second parse builds the command from all of them: the file
 //! goes through exactly the validation the command line does.
 
-use crate::cli::Cli;
+use crate::cli::args::Cli;
 use anyhow::Context;
 use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches};
@@ -294,8 +294,8 @@ fn find_command(root: &clap::Command, path: &[&str]) -> clap::Command {
 /// The keys that every command reading inputs takes: how to read them and which calls.
 fn shared_keys() -> Vec<String> {
     use clap::Args;
-    let input = crate::cli::InputArgs::augment_args(clap::Command::new("x"));
-    let filter = crate::cli::FilterArgs::augment_args(clap::Command::new("x"));
+    let input = crate::cli::args::InputArgs::augment_args(clap::Command::new("x"));
+    let filter = crate::cli::args::FilterArgs::augment_args(clap::Command::new("x"));
     input
         .get_arguments()
         .chain(filter.get_arguments())
@@ -343,7 +343,7 @@ fn read_file(path: &Path, audit: &clap::Command) -> anyhow::Result<Vec<FileValue
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).with_context(|| format!("config file {name}"))?;
     let at = |offset: usize| {
-        let (line, column) = crate::rubric::compile::line_col(&text, offset);
+        let (line, column) = callaudit::rubric::compile::line_col(&text, offset);
         format!("{name}:{line}:{column}")
     };
     // Problems in the order of the file, each with its byte offset.
@@ -403,7 +403,7 @@ fn read_file(path: &Path, audit: &clap::Command) -> anyhow::Result<Vec<FileValue
             let dir = path.parent().unwrap_or(Path::new(""));
             for v in &mut values {
                 // `rubric = "builtin:es"` names a built-in rubric, not a file.
-                let builtin = k == "rubric" && crate::rubric::builtin_text(v).is_some();
+                let builtin = k == "rubric" && callaudit::rubric::builtin_text(v).is_some();
                 if v != "-" && !builtin && Path::new(v.as_str()).is_relative() {
                     *v = dir.join(v.as_str()).display().to_string();
                 }

@@ -4,14 +4,15 @@
 //! terminal-safe before it is printed.
 
 use super::common::{enricher, input_format, load_rubric, read_options, use_color};
-use crate::audit::{CallAudit, Evidence, Verdict};
-use crate::cli::{ExplainArgs, ExplainFormat};
-use crate::model::Call;
-use crate::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
-use crate::privacy::Masker;
-use crate::read::input::discover;
-use crate::render::{CallView, terminal_safe};
-use crate::rubric::{Kind, Rubric};
+use crate::cli::args::{ExplainArgs, ExplainFormat};
+use callaudit::audit::{CallAudit, Evidence, Verdict};
+use callaudit::model::Call;
+use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
+use callaudit::privacy::Masker;
+use callaudit::read::input::discover;
+use callaudit::render::terminal_safe;
+use callaudit::report::CallView;
+use callaudit::rubric::{Kind, Rubric};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -32,7 +33,7 @@ impl AuditSink for Ids {
 
 /// Every call id in the inputs: a second pass with no call filter.
 fn call_ids(
-    discovered: &crate::read::input::Discovered,
+    discovered: &callaudit::read::input::Discovered,
     opts: &RunOptions<'_>,
 ) -> anyhow::Result<Vec<String>> {
     let opts = RunOptions {
@@ -142,7 +143,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let mut out = String::new();
     match args.format {
         ExplainFormat::Json => {
-            let v = crate::percall::jsonl::call_json(&rubric, &call, &audit, masker);
+            let v = callaudit::records::jsonl::call_json(&rubric, &call, &audit, masker);
             out = serde_json::to_string_pretty(&v)? + "\n";
         }
         ExplainFormat::Text => {
@@ -181,7 +182,7 @@ pub enum Style {
 /// Text from a transcript, made safe for the style's medium.
 fn safe(text: &str, style: Style) -> String {
     match style {
-        Style::Html => crate::render::html::esc(text),
+        Style::Html => callaudit::render::html::esc(text),
         _ => terminal_safe(text).into_owned(),
     }
 }
@@ -237,7 +238,7 @@ fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style
                 );
             }
             Style::Html => {
-                let ids = crate::render::html::esc(&ids.join(", "));
+                let ids = callaudit::render::html::esc(&ids.join(", "));
                 let _ = write!(
                     out,
                     r#"<mark class="{}" title="{ids}">{}</mark><sup>{ids}</sup>"#,
@@ -265,7 +266,7 @@ fn write_text(
     masker: Masker,
 ) {
     let detail = a.detail.as_deref().expect("explain audits with detail");
-    let mut masked = crate::percall::MaskedTurns::new(call, masker);
+    let mut masked = callaudit::records::MaskedTurns::new(call, masker);
     let _ = writeln!(
         out,
         "Call {} · agent {} · {}{} turns · score {:.1} · {}",
@@ -379,11 +380,11 @@ pub fn call_view(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) ->
 }
 
 fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> String {
-    use crate::render::html::esc;
+    use callaudit::render::html::esc;
     let Some(detail) = a.detail.as_deref() else {
         return String::new();
     };
-    let mut masked = crate::percall::MaskedTurns::new(call, masker);
+    let mut masked = callaudit::records::MaskedTurns::new(call, masker);
     let mut out = String::from(r#"<div class="explain"><ol class="transcript">"#);
     for (ti, turn) in call.turns.iter().enumerate() {
         let marks: Vec<(u32, u32, String, Kind)> = rubric

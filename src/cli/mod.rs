@@ -1,21 +1,18 @@
 //! One module per subcommand.
 
+pub mod args;
 pub mod audit;
 pub mod calibrate;
 pub mod common;
 pub mod completions;
+pub mod config;
 pub mod explain;
 pub mod rubric;
 pub mod rubric_lint;
 pub mod sample;
 
-use crate::cli::{Cli, Command, ConfigCommand};
-use crate::config::Provenance;
-
-/// Runs a parsed command line; returns the exit code.
-pub fn run(cli: Cli) -> anyhow::Result<i32> {
-    run_with(cli, &Provenance::default())
-}
+use crate::cli::args::{Cli, Command, ConfigCommand};
+use crate::cli::config::Provenance;
 
 /// Runs a command line parsed with `config::parse_args`, which says where the configuration
 /// came from (for `config show`).
@@ -24,7 +21,7 @@ pub fn run_with(cli: Cli, provenance: &Provenance) -> anyhow::Result<i32> {
         Command::Config(ConfigCommand::Show(_)) => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(crate::config::show(provenance).as_bytes())?;
+            out.write_all(crate::cli::config::show(provenance).as_bytes())?;
             out.flush()?;
             Ok(0)
         }

@@ -1,11 +1,11 @@
 //! `callaudit rubric show | check | test` (and `lint`, in `rubric_lint`).
 
 use super::explain::quote;
-use crate::audit::Auditor;
-use crate::cli::{RubricCommand, SpeakerArg};
-use crate::model::{Call, Speaker};
-use crate::pipeline::InputError;
-use crate::rubric::{BUILTIN_NAMES, Rubric, builtin_text};
+use crate::cli::args::{RubricCommand, SpeakerArg};
+use callaudit::audit::Auditor;
+use callaudit::model::{Call, Speaker};
+use callaudit::pipeline::InputError;
+use callaudit::rubric::{BUILTIN_NAMES, Rubric, builtin_text};
 use std::io::Write;
 use std::path::Path;
 

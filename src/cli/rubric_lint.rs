@@ -10,15 +10,15 @@
 //! Phrases are reported as written (a family `{a|b}` is one phrase).
 
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
-use crate::audit::CallAudit;
-use crate::calibration::sheet;
-use crate::cli::{LintArgs, LintFormat};
-use crate::model::Call;
-use crate::pipeline::{AuditSink, Filters, InputError, RunOptions};
-use crate::read::input::discover;
-use crate::render::{csv_cell, terminal_safe};
-use crate::rubric::phrase::{Part, PhraseExpr};
-use crate::rubric::{Role, Rubric};
+use crate::cli::args::{LintArgs, LintFormat};
+use callaudit::audit::CallAudit;
+use callaudit::calibration::sheet;
+use callaudit::model::Call;
+use callaudit::pipeline::{AuditSink, Filters, InputError, RunOptions};
+use callaudit::read::input::discover;
+use callaudit::render::{csv_cell, terminal_safe};
+use callaudit::rubric::phrase::{Part, PhraseExpr};
+use callaudit::rubric::{Role, Rubric};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 

@@ -8,19 +8,19 @@
 //! the order calls finish in.
 
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
-use crate::audit::CallAudit;
-use crate::calibration::sheet::TOOL_PREFIX;
-use crate::calibration::tool_says;
-use crate::cli::SampleArgs;
-use crate::model::Call;
-use crate::output::AtomicFile;
-use crate::pipeline::{AuditSink, InputError, RunOptions};
-use crate::privacy::Masker;
-use crate::read::input::{Discovered, discover};
-use crate::render::csv_cell;
-use crate::render::html::esc;
-use crate::render::markdown::md_text;
-use crate::rubric::Rubric;
+use crate::cli::args::SampleArgs;
+use callaudit::audit::CallAudit;
+use callaudit::calibration::sheet::TOOL_PREFIX;
+use callaudit::calibration::tool_says;
+use callaudit::model::Call;
+use callaudit::output::AtomicFile;
+use callaudit::pipeline::{AuditSink, InputError, RunOptions};
+use callaudit::privacy::Masker;
+use callaudit::read::input::{Discovered, discover};
+use callaudit::render::csv_cell;
+use callaudit::render::html::esc;
+use callaudit::render::markdown::md_text;
+use callaudit::rubric::Rubric;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -191,7 +191,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     }
     let mut picked: Vec<Candidate> = sampler.by_agent.into_values().flatten().collect();
     // Agents in the order people read names (Unicode collation in the rubric's language).
-    let names = crate::language::NameOrder::new(rubric.text_rules.language);
+    let names = callaudit::language::NameOrder::new(rubric.text_rules.language);
     picked.sort_by(|a, b| {
         names
             .compare(&a.agent, &b.agent)

@@ -8,17 +8,20 @@
 //! until the end, where they are merged and audited. Memory is then bounded by the calls
 //! that are split, not by the input.
 
+mod held;
+mod seen;
+
 use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{Auditor, CallAudit};
-use crate::held::HeldCalls;
 use crate::model::Call;
+use crate::pipeline::held::HeldCalls;
+use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
 use crate::read::input::{Discovered, Input, open_counted};
 use crate::read::{
     InputFormat, ReadContext, ReadError, ReadOptions, Recycled, describe_bytes, detect,
 };
 use crate::rubric::Rubric;
-use crate::seen::{SeenIds, id_hash};
 use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::sync::mpsc;

@@ -1,41 +1,16 @@
 //! Reading exports into calls. One file per input format, each behind the `Reader` trait;
 //! `detect` picks the format from the extension and the first bytes, `--input-format` overrides.
 
-/// The `Reader` of a format whose file is one JSON document: parse it whole, then hand it to
-/// the module's `read_document` (which the `json` dispatcher also calls directly).
-macro_rules! json_document_reader {
-    ($reader:ty) => {
-        impl $crate::read::Reader for $reader {
-            fn read(
-                &self,
-                input: &mut dyn std::io::BufRead,
-                ctx: &mut $crate::read::ReadContext<'_>,
-                sink: &mut $crate::read::CallSink<'_>,
-            ) -> Result<(), $crate::read::ReadError> {
-                match $crate::read::json::parse_document(input, ctx)? {
-                    Some(doc) => read_document(doc, ctx, sink),
-                    // Over --max-call-bytes: counted and reported.
-                    None => Ok(()),
-                }
-            }
-        }
-    };
-}
-
-pub mod ccai;
-pub mod contact_lens;
 pub mod csv;
 pub mod dates;
 pub mod enrich;
-pub mod genesys;
 pub mod input;
 pub mod json;
 pub mod jsonl;
 pub(crate) mod line_tracker;
 pub mod path_date;
-pub mod pca;
 pub mod text;
-pub mod transcribe;
+pub mod vendor;
 pub mod vtt;
 
 use crate::accounting::{Accounting, SkipReason};
@@ -108,11 +83,11 @@ impl InputFormat {
             InputFormat::Csv => Box::new(csv::CsvReader),
             InputFormat::Jsonl => Box::new(jsonl::JsonlReader),
             InputFormat::Json => Box::new(json::JsonReader),
-            InputFormat::Transcribe => Box::new(transcribe::TranscribeReader),
-            InputFormat::ContactLens => Box::new(contact_lens::ContactLensReader),
-            InputFormat::Pca => Box::new(pca::PcaReader),
-            InputFormat::Genesys => Box::new(genesys::GenesysReader),
-            InputFormat::Ccai => Box::new(ccai::CcaiReader),
+            InputFormat::Transcribe => Box::new(vendor::transcribe::TranscribeReader),
+            InputFormat::ContactLens => Box::new(vendor::contact_lens::ContactLensReader),
+            InputFormat::Pca => Box::new(vendor::pca::PcaReader),
+            InputFormat::Genesys => Box::new(vendor::genesys::GenesysReader),
+            InputFormat::Ccai => Box::new(vendor::ccai::CcaiReader),
             InputFormat::Vtt => Box::new(vtt::VttReader),
             InputFormat::Text => Box::new(text::TextReader),
         }

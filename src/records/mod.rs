@@ -6,7 +6,6 @@ pub mod evidence;
 pub mod jsonl;
 
 use crate::audit::{CallAudit, Evidence, Verdict};
-use crate::cli::CallsFormat;
 use crate::model::Call;
 use crate::output::AtomicFile;
 use crate::privacy::Masker;
@@ -14,6 +13,13 @@ use crate::rubric::{Kind, Rubric};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
+
+/// `--calls-format`: the format of the per-call records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CallsFormat {
+    Csv,
+    Jsonl,
+}
 
 /// A per-call output.
 pub trait CallRecords: Send {

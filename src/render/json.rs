@@ -2,7 +2,7 @@
 //! rubric, the run and its accounting.
 
 use super::{ItemRate, Renderer, Report, Row, RowDelta, call_items};
-use crate::gates::{Gate, GateVerdict, Limit};
+use crate::report::gates::{Gate, GateVerdict, Limit};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 

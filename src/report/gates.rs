@@ -14,8 +14,8 @@
 use crate::accounting::{Accounting, SkipReason};
 use crate::aggregate::Totals;
 use crate::audit::fmt_num;
-use crate::render::baseline::Baseline;
-use crate::render::{Row, round1};
+use crate::report::baseline::Baseline;
+use crate::report::{Row, round1};
 use crate::rubric::{Kind, Rubric};
 use anyhow::bail;
 use std::collections::BTreeMap;
@@ -389,7 +389,7 @@ pub fn evaluate(gates: &[Gate], input: &GateInput<'_>) -> Vec<GateVerdict> {
 }
 
 fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
-    let overall = Row::from_totals(crate::render::ALL.into(), input.overall);
+    let overall = Row::from_totals(crate::report::ALL.into(), input.overall);
     let mut measured = Measured::default();
     let (passed, reason) = match gate {
         Gate::FailUnder(t) => match overall.mean_score {

@@ -5,7 +5,7 @@ use super::phrase;
 use super::spec::{IdList, ItemSpec, RubricSpec};
 use super::{Detector, Item, Kind, Phrase, Role, Rubric, Scope, Window};
 use crate::language::{Language, TextRules};
-use crate::matcher::Matcher;
+use crate::rubric::matcher::Matcher;
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;

@@ -2,12 +2,13 @@
 //! built-in rubric and the language's reference example), compiled once into items and a
 //! single-pass matcher before any call is read.
 
-pub(crate) mod compile;
+pub mod compile;
+pub mod matcher;
 pub mod phrase;
 pub mod spec;
 
-use crate::matcher::Matcher;
 use crate::model::Speaker;
+use crate::rubric::matcher::Matcher;
 pub use compile::RubricError;
 use phrase::PhraseExpr;
 use std::path::Path;

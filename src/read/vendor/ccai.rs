@@ -14,13 +14,13 @@
 //! `name`. A segment without a role takes it from its `channelTag` and `callMetadata`.
 //! `AUTOMATED_AGENT` (a virtual agent) is `other`, not the agent being audited.
 
-use super::dates::{parse_date, rfc3339_ms};
-use super::json::{array, id_text, item, top_object};
-use super::{
+use super::{array, id_text, item, top_object};
+use crate::model::{Channel, Speaker};
+use crate::read::dates::{parse_date, rfc3339_ms};
+use crate::read::{
     CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
     secs_to_ms,
 };
-use crate::model::{Channel, Speaker};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -166,7 +166,7 @@ fn read_api(
     let id = get("name", "name")
         .and_then(Value::as_str)
         .and_then(|n| n.rsplit('/').next())
-        .and_then(super::known_id)
+        .and_then(crate::read::known_id)
         .map_or_else(|| call_id_from_name(ctx.name), str::to_string);
     let mut call = ctx.new_call(id);
     let agent_info = get("qualityMetadata", "quality_metadata")

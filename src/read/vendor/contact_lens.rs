@@ -14,11 +14,11 @@
 //! The contact id otherwise comes from the file name, `<contactId>_analysis_<timestamp>.json`
 //! (also `_analysis_redacted_`), which also gives the date.
 
-use super::dates::{parse_date, rfc3339_ms};
-use super::json::{array, field, id_text, item, top_object};
 use super::transcribe::apply_characteristics_of;
-use super::{CallSink, ReadContext, ReadError, call_id_from_name, epoch_ms_date, ms};
+use super::{array, field, id_text, item, top_object};
 use crate::model::{Channel, Speaker};
+use crate::read::dates::{parse_date, rfc3339_ms};
+use crate::read::{CallSink, ReadContext, ReadError, call_id_from_name, epoch_ms_date, ms};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
@@ -128,7 +128,7 @@ pub fn read_document(
     call.agent_id = if chat {
         agent_participant
             .and_then(|p| p.display_name.as_deref())
-            .and_then(super::known_id)
+            .and_then(crate::read::known_id)
             .map(str::to_string)
     } else {
         agent_participant

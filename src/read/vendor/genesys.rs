@@ -9,11 +9,11 @@
 //! `agent`. A conversation with several transcripts (one per communication) is one call with
 //! its phrases in time order.
 
-use super::json::{array, field, id_text, item, top_object};
-use super::{
+use super::{array, field, id_text, item, top_object};
+use crate::model::Speaker;
+use crate::read::{
     CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
 };
-use crate::model::Speaker;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -78,7 +78,7 @@ pub fn read_document(
         .find_map(|p| {
             p.user_id
                 .as_deref()
-                .and_then(super::known_id)
+                .and_then(crate::read::known_id)
                 .map(str::to_string)
         });
     let conversation_start = ["conversationStartTime", "startTime"]

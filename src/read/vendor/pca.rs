@@ -9,10 +9,12 @@
 //! `GUID` hold the string "None" when unknown, which means none (so do `null` and empty); a
 //! call without a GUID is the file's, named by the file name.
 
-use super::dates::parse_date;
-use super::json::{array, field, item, top_object};
-use super::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, secs_to_ms};
+use super::{array, field, item, top_object};
 use crate::model::{Silence, Speaker};
+use crate::read::dates::parse_date;
+use crate::read::{
+    CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, secs_to_ms,
+};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -103,7 +105,9 @@ fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
 
 /// PCA writes the string "None" for an unknown agent or GUID (see `known_id`).
 fn known(v: Option<String>) -> Option<String> {
-    v.as_deref().and_then(super::known_id).map(str::to_string)
+    v.as_deref()
+        .and_then(crate::read::known_id)
+        .map(str::to_string)
 }
 
 json_document_reader!(PcaReader);

@@ -7,9 +7,9 @@
 //! `NonTalkTime.Instances` are the call's silences. Contact Lens voice analysis has the same
 //! characteristics block, so it uses `apply_characteristics` too.
 
-use super::json::{array, id_text, item, top_object};
-use super::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, ms};
+use super::{array, id_text, item, top_object};
 use crate::model::{Call, Silence, Speaker};
+use crate::read::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, ms};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -1,0 +1,203 @@
+//! The vendor JSON formats, one file each (Transcribe, Contact Lens, PCA, Genesys, CCAI), and
+//! the helpers their readers share: reading a whole document within `--max-call-bytes`, and
+//! taking its objects, arrays and fields apart with messages that name the format expected.
+//! `read::json` only recognises which vendor a document belongs to and hands it here.
+
+/// The `Reader` of a format whose file is one JSON document: parse it whole, then hand it to
+/// the module's `read_document` (which the `json` dispatcher also calls directly).
+macro_rules! json_document_reader {
+    ($reader:ty) => {
+        impl $crate::read::Reader for $reader {
+            fn read(
+                &self,
+                input: &mut dyn std::io::BufRead,
+                ctx: &mut $crate::read::ReadContext<'_>,
+                sink: &mut $crate::read::CallSink<'_>,
+            ) -> Result<(), $crate::read::ReadError> {
+                match $crate::read::vendor::parse_document(input, ctx)? {
+                    Some(doc) => read_document(doc, ctx, sink),
+                    // Over --max-call-bytes: counted and reported.
+                    None => Ok(()),
+                }
+            }
+        }
+    };
+}
+
+pub mod ccai;
+pub mod contact_lens;
+pub mod genesys;
+pub mod pca;
+pub mod transcribe;
+
+use super::{ReadContext, ReadError, describe_bytes};
+use crate::accounting::SkipReason;
+use serde_json::{Map, Value};
+use std::io::{BufRead, Read};
+
+/// Reads a whole input as text (vendor documents are one call each, so they fit in memory),
+/// or `Err` with its first `--max-call-bytes` bytes and one more when it is longer than that.
+/// Invalid UTF-8 is decoded with replacement characters and counted.
+pub(super) fn read_within(
+    input: &mut dyn BufRead,
+    ctx: &mut ReadContext<'_>,
+) -> Result<Result<String, Vec<u8>>, ReadError> {
+    let limit = ctx.options.max_call_bytes;
+    let mut bytes = Vec::new();
+    Read::take(input, limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Input(format!("{}: cannot read: {e}", ctx.name)))?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(bytes));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            ctx.acct.rows_lossy_utf8 += 1;
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    Ok(Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }))
+}
+
+/// Counts and reports a document over `--max-call-bytes`: one row, skipped as too large (its
+/// utterances are not known without reading it whole).
+pub(super) fn too_large_document(ctx: &mut ReadContext<'_>) -> Result<(), ReadError> {
+    ctx.acct.rows_read += 1;
+    let message = format!(
+        "a JSON document of more than {} (--max-call-bytes): not read",
+        describe_bytes(ctx.options.max_call_bytes)
+    );
+    ctx.skip(SkipReason::TooLarge, 1, &message)
+}
+
+/// Parses a whole input as one JSON document, for the readers of each vendor format; `None`
+/// (counted and reported) when it is over `--max-call-bytes`.
+pub fn parse_document(
+    input: &mut dyn BufRead,
+    ctx: &mut ReadContext<'_>,
+) -> Result<Option<Value>, ReadError> {
+    match read_within(input, ctx)? {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| not_json(ctx, &e)),
+        Err(_) => too_large_document(ctx).map(|()| None),
+    }
+}
+
+pub(super) fn not_json(ctx: &ReadContext<'_>, e: &serde_json::Error) -> ReadError {
+    ReadError::Input(format!(
+        "{}:{}:{}: not valid JSON: {e}",
+        ctx.name,
+        e.line(),
+        e.column()
+    ))
+}
+
+/// The top-level object of a document, or an error naming the format that was expected.
+pub fn top_object<'v>(
+    doc: &'v Value,
+    ctx: &ReadContext<'_>,
+    format: &str,
+    expected: &str,
+) -> Result<&'v Map<String, Value>, ReadError> {
+    doc.as_object().ok_or_else(|| {
+        ReadError::Input(format!(
+            "{}: not {format}: expected a JSON object with {expected}; found {}",
+            ctx.name,
+            kind(doc)
+        ))
+    })
+}
+
+/// The array under `key`, or an error naming the format that was expected.
+pub fn array<'v>(
+    top: &'v Map<String, Value>,
+    key: &str,
+    ctx: &ReadContext<'_>,
+    format: &str,
+    expected: &str,
+) -> Result<&'v [Value], ReadError> {
+    match top.get(key) {
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => Err(ReadError::Input(format!(
+            "{}: not {format}: `{key}` is {}, expected an array ({expected})",
+            ctx.name,
+            kind(other)
+        ))),
+        None => {
+            let keys: Vec<&str> = top.keys().map(String::as_str).take(12).collect();
+            Err(ReadError::Input(format!(
+                "{}: not {format}: no `{key}`; expected {expected}; the document has: {}",
+                ctx.name,
+                if keys.is_empty() {
+                    "no keys".to_string()
+                } else {
+                    keys.join(", ")
+                }
+            )))
+        }
+    }
+}
+
+/// Deserialises one field of the top level, which is optional, or an error naming the field.
+pub fn field<T: serde::de::DeserializeOwned>(
+    top: &Map<String, Value>,
+    key: &str,
+    ctx: &ReadContext<'_>,
+    format: &str,
+) -> Result<Option<T>, ReadError> {
+    match top.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => T::deserialize(v)
+            .map(Some)
+            .map_err(|e| ReadError::Input(format!("{}: not {format}: `{key}`: {e}", ctx.name))),
+    }
+}
+
+/// One item of a document's array as `T`. An item of the wrong shape is a row: it is counted
+/// as read and skipped (malformed) with its position, saying it is not `what` (`expected`).
+pub fn item<T: serde::de::DeserializeOwned>(
+    raw: &Value,
+    ctx: &mut ReadContext<'_>,
+    position: &dyn Fn() -> String,
+    what: &str,
+    expected: &str,
+) -> Result<Option<T>, ReadError> {
+    match T::deserialize(raw) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) => {
+            ctx.acct.rows_read += 1;
+            ctx.skip_at(
+                crate::accounting::SkipReason::MalformedRow,
+                &position(),
+                &format!("not {what} ({expected}): {e}"),
+            )?;
+            Ok(None)
+        }
+    }
+}
+
+/// "a string", "an array", … for messages.
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A string or number as text (ids are written both ways); `None` for empty strings.
+pub fn id_text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => crate::read::known_id(s).map(str::to_string),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}

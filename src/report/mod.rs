@@ -1,0 +1,443 @@
+//! The report: the numbers every output format shows, computed once from the aggregate
+//! (`Report`, one `Row` per line), the earlier run it is compared with (`baseline`) and the
+//! gates that fail the run (`gates`). The renderers in `render` only lay these numbers out.
+
+pub mod baseline;
+pub mod gates;
+
+use crate::accounting::Accounting;
+use crate::aggregate::{Aggregate, CallInfo, GroupBy, SCORE_BINS, Totals};
+use crate::rubric::{Kind, Rubric};
+use gates::GateVerdict;
+use std::collections::BTreeMap;
+
+/// An item as the report describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemInfo {
+    pub id: String,
+    pub label: String,
+    pub kind: Kind,
+    pub weight: f64,
+    pub penalty: f64,
+    pub auto_fail: bool,
+    pub speaker: &'static str,
+}
+
+/// An item's numbers in one row.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ItemRate {
+    pub applicable: u64,
+    pub occurred: u64,
+    pub matches: u64,
+    /// Percent of applicable calls where it occurred, rounded to 0.1.
+    pub rate: Option<f64>,
+}
+
+/// One line of the report: a group, a subtotal of nested groups, or the overall line.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Row {
+    /// The line's own value at its level (an agent id, a team, a call id); `(all)` overall.
+    pub key: String,
+    /// The line's path: one value per level down to its own (empty for the overall line).
+    pub levels: Vec<String>,
+    /// A line of the deepest level (not a subtotal): the lines of CSV and JSON.
+    pub leaf: bool,
+    pub calls: u64,
+    pub upset_calls: u64,
+    pub passed: u64,
+    /// Rounded to 0.1.
+    pub mean_score: Option<f64>,
+    /// Percent of calls passed, rounded to 0.1.
+    pub pass_rate: Option<f64>,
+    /// The 95% Wilson interval of the pass rate, percent, rounded to 0.1.
+    pub pass_ci: Option<(f64, f64)>,
+    /// Per rubric item, in rubric order.
+    pub items: Vec<ItemRate>,
+    /// Calls with at least one violation, and their percent of calls (rounded to 0.1).
+    pub violation_calls: u64,
+    pub violation_rate: Option<f64>,
+    /// Violation matches, and per 100 calls (rounded to 0.1): in JSON, for the record.
+    pub violations: u64,
+    pub violations_per_100: Option<f64>,
+    /// Percent of upset calls where the customer calmed, rounded to 0.1.
+    pub calmed_rate: Option<f64>,
+    /// The call, when this line is one call (`--group-by call`).
+    pub call: Option<CallInfo>,
+    /// Change since the baseline's line of the same key (`--baseline`); `None` without a
+    /// baseline or when the baseline has no such line.
+    pub delta: Option<RowDelta>,
+}
+
+/// A line's change since the baseline: this run's rounded number minus the baseline's, rounded
+/// to 0.1, so the change is exactly the difference of the two printed numbers. `None` where
+/// either side has no number.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowDelta {
+    pub calls: i64,
+    pub mean_score: Option<f64>,
+    pub pass_rate: Option<f64>,
+    /// Per rubric item (rubric order): the change of its rate.
+    pub items: Vec<Option<f64>>,
+    pub violation_rate: Option<f64>,
+    pub violations_per_100: Option<f64>,
+    pub calmed_rate: Option<f64>,
+}
+
+/// The earlier run a report is compared with.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BaselineInfo {
+    /// The file as named on the command line.
+    pub file: String,
+    pub version: String,
+    pub group_by: String,
+    pub calls: u64,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+}
+
+/// What the run was over.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunInfo {
+    pub inputs: Vec<String>,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+}
+
+/// One day's (or week's) exact counts, for trends.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrendPoint {
+    /// `2026-11-16`, or `2026-W47` once bucketed by week.
+    pub period: String,
+    pub calls: u64,
+    pub passed: u64,
+    pub score_centi: u64,
+    pub violation_calls: u64,
+}
+
+impl TrendPoint {
+    fn from_totals(period: String, t: &Totals) -> TrendPoint {
+        TrendPoint {
+            period,
+            calls: t.calls,
+            passed: t.passed,
+            score_centi: t.score_centi,
+            violation_calls: t.violation_calls,
+        }
+    }
+
+    pub fn mean_score(&self) -> Option<f64> {
+        (self.calls > 0).then(|| round1(self.score_centi as f64 / 100.0 / self.calls as f64))
+    }
+
+    pub fn pass_rate(&self) -> Option<f64> {
+        percent(self.passed, self.calls)
+    }
+
+    pub fn violation_rate(&self) -> Option<f64> {
+        percent(self.violation_calls, self.calls)
+    }
+}
+
+/// Merges daily points into ISO weeks (`2026-W47`); points already named by week pass through.
+pub fn by_week(days: &[TrendPoint]) -> Vec<TrendPoint> {
+    let mut weeks: BTreeMap<String, TrendPoint> = BTreeMap::new();
+    for d in days {
+        let week = crate::read::dates::parse_date(&d.period)
+            .map_or_else(|| d.period.clone(), crate::aggregate::week_of);
+        let w = weeks.entry(week.clone()).or_insert_with(|| TrendPoint {
+            period: week,
+            ..TrendPoint::default()
+        });
+        w.calls += d.calls;
+        w.passed += d.passed;
+        w.score_centi += d.score_centi;
+        w.violation_calls += d.violation_calls;
+    }
+    weeks.into_values().collect()
+}
+
+/// A call of the HTML report's call list, with its verdicts and evidence as `explain` shows
+/// them (already HTML).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallView {
+    pub call_id: String,
+    pub agent_id: String,
+    pub date: Option<String>,
+    pub score_centi: u32,
+    pub passed: bool,
+    pub upset: Option<bool>,
+    pub calmed: Option<bool>,
+    /// Ids of expected items missed, and of violations that occurred.
+    pub missed: Vec<String>,
+    pub violated: Vec<String>,
+    /// `explain`'s transcript, verdicts and score arithmetic, as HTML.
+    pub explain_html: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    pub tool_version: &'static str,
+    pub rubric_name: String,
+    pub pass_mark: f64,
+    pub items: Vec<ItemInfo>,
+    /// The levels of a line, outermost first: `["team", "agent"]`.
+    pub levels: Vec<&'static str>,
+    /// The levels joined as `--group-by` takes them: `team,agent`.
+    pub group_by: String,
+    /// The lines, in display order: a subtotal line before the lines nested in it.
+    pub rows: Vec<Row>,
+    pub overall: Row,
+    /// Per day with dated calls, oldest first.
+    pub trend: Vec<TrendPoint>,
+    /// Calls per 10-point score bin.
+    pub score_bins: [u64; SCORE_BINS],
+    /// `--min-calls`, and the lines it hid.
+    pub min_calls: u64,
+    pub hidden: u64,
+    pub accounting: Accounting,
+    pub run: RunInfo,
+    /// `--baseline`: what the deltas are relative to, and its trend.
+    pub baseline: Option<BaselineInfo>,
+    pub baseline_trend: Vec<TrendPoint>,
+    /// The gates' verdicts (`--fail-under`, `--fail-agent-under`, `--fail-on`).
+    pub gates: Vec<GateVerdict>,
+    /// `--overrides`: reviewers' verdicts that replaced the tool's.
+    pub overrides: Option<OverrideInfo>,
+    /// The weakest calls with their verdicts (the HTML report's call list), weakest first, and
+    /// how many calls there were to choose from.
+    pub call_list: Vec<CallView>,
+}
+
+/// What `audit --overrides` changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OverrideInfo {
+    /// The review sheet, as named on the command line.
+    pub file: String,
+    /// Audited calls with at least one overridden verdict.
+    pub calls: u64,
+    /// Verdicts replaced by a reviewer's.
+    pub verdicts: u64,
+    /// Of those, the ones where the reviewer disagreed with the tool.
+    pub changed: u64,
+    /// Every overridden verdict, in the order calls were audited.
+    pub list: Vec<OverrideEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverrideEntry {
+    pub call_id: String,
+    pub item: String,
+    pub tool: bool,
+    pub reviewer: bool,
+}
+
+impl OverrideInfo {
+    /// One line for report footers and the run summary.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} verdict(s) on {} call(s) overridden by reviewers from {} ({} changed the tool's answer)",
+            self.verdicts, self.calls, self.file, self.changed
+        )
+    }
+}
+
+pub fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| round1(100.0 * part as f64 / whole as f64))
+}
+
+/// The 95% Wilson score interval of `successes` in `n` trials, as percentages rounded to 0.1;
+/// `None` when `n` is 0. Unlike the plain ± interval it stays within 0–100 and is honest for
+/// small `n` and for rates near 0 or 100.
+pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let n_f = n as f64;
+    let p = successes as f64 / n_f;
+    let z2 = Z * Z;
+    let denom = 1.0 + z2 / n_f;
+    let centre = (p + z2 / (2.0 * n_f)) / denom;
+    let half = Z * ((p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt()) / denom;
+    let low = (centre - half).max(0.0);
+    let high = (centre + half).min(1.0);
+    Some((round1(100.0 * low) + 0.0, round1(100.0 * high)))
+}
+
+impl Row {
+    pub fn from_totals(key: String, t: &Totals) -> Row {
+        Row {
+            key,
+            levels: Vec::new(),
+            leaf: false,
+            calls: t.calls,
+            upset_calls: t.upset_calls,
+            passed: t.passed,
+            mean_score: t.mean_score().map(round1),
+            pass_rate: percent(t.passed, t.calls),
+            pass_ci: wilson(t.passed, t.calls),
+            items: t
+                .items
+                .iter()
+                .map(|i| ItemRate {
+                    applicable: i.applicable,
+                    occurred: i.occurred,
+                    matches: i.matches,
+                    rate: percent(i.occurred, i.applicable),
+                })
+                .collect(),
+            violation_calls: t.violation_calls,
+            violation_rate: percent(t.violation_calls, t.calls),
+            violations: t.violations,
+            violations_per_100: (t.calls > 0)
+                .then(|| round1(100.0 * t.violations as f64 / t.calls as f64)),
+            calmed_rate: percent(t.calmed, t.calmed_known),
+            call: None,
+            delta: None,
+        }
+    }
+
+    /// How deep the line is nested: 0 for the outermost level.
+    pub fn depth(&self) -> usize {
+        self.levels.len().saturating_sub(1)
+    }
+
+    /// Whether this line is one call.
+    pub fn is_call(&self) -> bool {
+        self.call.is_some()
+    }
+}
+
+impl Report {
+    pub fn build(
+        rubric: &Rubric,
+        agg: &Aggregate,
+        accounting: Accounting,
+        inputs: Vec<String>,
+    ) -> Report {
+        Report {
+            tool_version: env!("CARGO_PKG_VERSION"),
+            rubric_name: rubric.name.clone(),
+            pass_mark: rubric.pass_mark,
+            items: rubric
+                .items
+                .iter()
+                .map(|i| ItemInfo {
+                    id: i.id.clone(),
+                    label: i.label.clone(),
+                    kind: i.kind,
+                    weight: i.weight,
+                    penalty: i.penalty,
+                    auto_fail: i.auto_fail,
+                    speaker: i.speaker.as_str(),
+                })
+                .collect(),
+            levels: agg.levels.iter().map(|g| g.name()).collect(),
+            group_by: agg.group_by_name(),
+            rows: tree_rows(agg),
+            overall: Row::from_totals(ALL.to_string(), &agg.overall),
+            trend: agg
+                .by_date
+                .iter()
+                .map(|(d, t)| TrendPoint::from_totals(d.to_string(), t))
+                .collect(),
+            score_bins: agg.score_bins,
+            min_calls: 1,
+            hidden: 0,
+            accounting,
+            run: RunInfo {
+                inputs,
+                first_date: agg.first_date.map(|d| d.to_string()),
+                last_date: agg.last_date.map(|d| d.to_string()),
+            },
+            baseline: None,
+            baseline_trend: Vec::new(),
+            gates: Vec::new(),
+            overrides: None,
+            call_list: Vec::new(),
+        }
+    }
+
+    /// Indices of the expected items: the first per-item columns.
+    pub fn expected_items(&self) -> impl Iterator<Item = (usize, &ItemInfo)> {
+        self.items_of(Kind::Expected)
+    }
+
+    /// Indices of the violation items: a column each after "any violation".
+    pub fn violation_items(&self) -> impl Iterator<Item = (usize, &ItemInfo)> {
+        self.items_of(Kind::Violation)
+    }
+
+    fn items_of(&self, kind: Kind) -> impl Iterator<Item = (usize, &ItemInfo)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(_, i)| i.kind == kind)
+    }
+
+    /// Whether the report has a level of one line per call.
+    pub fn has_call_level(&self) -> bool {
+        self.levels.last() == Some(&GroupBy::Call.name())
+    }
+
+    /// The leaf lines (CSV and JSON lines), in display order.
+    pub fn leaf_rows(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| r.leaf)
+    }
+
+    /// The levels' header: `Team / Agent`.
+    pub fn key_title(&self) -> String {
+        self.levels
+            .iter()
+            .map(|l| capitalise(l))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+}
+
+/// The leaf lines of an aggregate with, for nested levels, a subtotal line for every path
+/// prefix before the lines under it (merged from the leaves' exact counts).
+fn tree_rows(agg: &Aggregate) -> Vec<Row> {
+    let depth = agg.levels.len();
+    let mut subtotals: BTreeMap<Vec<String>, Totals> = BTreeMap::new();
+    if depth > 1 {
+        for (path, t) in &agg.groups {
+            for len in 1..depth {
+                subtotals.entry(path[..len].to_vec()).or_default().merge(t);
+            }
+        }
+    }
+    let mut all: BTreeMap<&[String], Row> = BTreeMap::new();
+    for (path, t) in &subtotals {
+        let mut row = Row::from_totals(path.last().cloned().unwrap_or_default(), t);
+        row.levels = path.clone();
+        all.insert(path, row);
+    }
+    for (path, t) in &agg.groups {
+        let mut row = Row::from_totals(path.last().cloned().unwrap_or_default(), t);
+        row.levels = path.clone();
+        row.leaf = true;
+        if agg.levels.last() == Some(&GroupBy::Call) {
+            row.call = path.last().and_then(|id| agg.calls.get(id)).cloned();
+            // An interval over one call says nothing.
+            row.pass_ci = None;
+        }
+        all.insert(path, row);
+    }
+    // A path sorts after its prefix: each subtotal comes before the lines under it.
+    all.into_values().collect()
+}
+
+/// Key of the overall row.
+pub const ALL: &str = "(all)";
+
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
