@@ -141,6 +141,7 @@ fn is_interrogative_opening(word: &str) -> bool {
 
 /// Normalises a phrase or a whole text into a fresh buffer, with English rules. For tests; the
 /// scan uses `normalise_into_with` with a reused buffer.
+#[cfg(test)]
 pub fn normalise(src: &str) -> Normalised {
     normalise_with(src, &TextRules::default())
 }

@@ -169,10 +169,6 @@ impl AtomicFile {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Renames the finished file into place (or flushes what was written in place).
     pub fn commit(self) -> io::Result<()> {
         let path = self.path;

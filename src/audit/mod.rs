@@ -226,10 +226,6 @@ impl<'r> Auditor<'r> {
         }
     }
 
-    pub fn rubric(&self) -> &'r Rubric {
-        self.rubric
-    }
-
     pub fn audit(&mut self, call: &Call) -> CallAudit {
         self.hits.clear();
         self.chat = call.channel == crate::model::Channel::Chat;

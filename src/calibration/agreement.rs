@@ -23,13 +23,6 @@ impl Agreement {
         self.both_yes += u64::from(reviewer && tool);
     }
 
-    pub fn merge(&mut self, other: &Agreement) {
-        self.n += other.n;
-        self.reviewer_yes += other.reviewer_yes;
-        self.tool_yes += other.tool_yes;
-        self.both_yes += other.both_yes;
-    }
-
     fn ratio(a: u64, b: u64) -> Option<f64> {
         (b > 0).then(|| a as f64 / b as f64)
     }

@@ -61,10 +61,6 @@ impl Overrides {
         Ok(Overrides { by_call })
     }
 
-    pub fn calls(&self) -> impl Iterator<Item = &str> {
-        self.by_call.keys().map(String::as_str)
-    }
-
     /// Applies the reviewers' verdicts for this call, if any, and scores it again. Records
     /// every applied verdict in `audit.overridden`.
     pub fn apply(&self, rubric: &Rubric, audit: &mut CallAudit) {

@@ -194,14 +194,6 @@ impl Metadata {
         }
         Ok(Metadata { records })
     }
-
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
 }
 
 /// What enrichment did to one call, for the run's accounting.
@@ -244,6 +236,7 @@ pub struct Enricher {
 }
 
 impl Enricher {
+    #[cfg(test)]
     pub fn new(
         agent_from_filename: Option<&str>,
         metadata: Option<&Path>,
@@ -298,6 +291,7 @@ impl Enricher {
     }
 
     /// `name_agent` and `join`, for a call read whole from one input.
+    #[cfg(test)]
     pub fn enrich(&self, call: &mut Call, input: &Input) -> Enriched {
         self.name_agent(call, input);
         self.join(call, input)
@@ -422,7 +416,7 @@ mod tests {
     #[test]
     fn headers_like_the_utterance_csv_and_contact_records() {
         let m = meta("Contact ID;Agent.Username;Team;Initiation Timestamp;Queue\nAB-1;ann;billing;2024-03-05T10:00:00Z;vip\nab-2;;;;\n").unwrap();
-        assert_eq!(m.len(), 2);
+        assert_eq!(m.records.len(), 2);
         let r = &m.records["ab-1"];
         assert_eq!(r.agent_id.as_deref(), Some("ann"));
         assert_eq!(r.date, NaiveDate::from_ymd_opt(2024, 3, 5));

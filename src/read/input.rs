@@ -219,6 +219,7 @@ fn spool_stdin() -> io::Result<Input> {
 
 /// Opens an input for reading, decompressing gzip (recognised by its magic bytes, whatever
 /// the name).
+#[cfg(test)]
 pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     if let Some(problem) = &input.problem {
         return Err(io::Error::other(problem.clone()));

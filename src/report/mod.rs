@@ -384,11 +384,6 @@ impl Report {
         self.levels.last() == Some(&GroupBy::Call.name())
     }
 
-    /// The leaf lines (CSV and JSON lines), in display order.
-    pub fn leaf_rows(&self) -> impl Iterator<Item = &Row> {
-        self.rows.iter().filter(|r| r.leaf)
-    }
-
     /// The levels' header: `Team / Agent`.
     pub fn key_title(&self) -> String {
         self.levels

@@ -292,12 +292,6 @@ impl Rubric {
     pub fn item_index(&self, id: &str) -> Option<usize> {
         self.items.iter().position(|i| i.id == id)
     }
-
-    pub fn has_timing_items(&self) -> bool {
-        self.items
-            .iter()
-            .any(|i| i.detector.is_some_and(|d| d.needs_timings()))
-    }
 }
 
 #[cfg(test)]

@@ -143,6 +143,7 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
 
 /// Parses one phrase (after `expand`) with English rules. Errors are messages for the rubric
 /// author.
+#[cfg(test)]
 pub fn parse(src: &str) -> Result<PhraseExpr, String> {
     parse_with(src, &TextRules::default())
 }
