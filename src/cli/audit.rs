@@ -3,6 +3,7 @@
 //! Only the report goes to stdout; warnings, the run summary, gate failures and the progress
 //! bar go to stderr.
 
+use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
 use crate::cli::args::{AuditArgs, CallsFormat, FilterArgs, FormatArg};
 use anyhow::bail;
@@ -367,7 +368,7 @@ fn print_report(
     Ok(())
 }
 
-pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
+pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let read = read_options(&args.input)?;
     let format = input_format(&args.input)?;
@@ -606,7 +607,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
             terminal_safe(&g.reason)
         );
     }
-    Ok(if failed.is_empty() { 0 } else { 1 })
+    Ok(if failed.is_empty() {
+        ExitCode::Ok
+    } else {
+        ExitCode::GateFailed
+    })
 }
 
 /// What `--min-calls` hid, for stderr and the report footers.

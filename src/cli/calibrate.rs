@@ -4,6 +4,7 @@
 //! item happened. Every judged cell is either compared or reported as not comparable (its call
 //! is not in the inputs); nothing a reviewer wrote is dropped.
 
+use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{CalibrateArgs, CalibrateFormat};
 use callaudit::audit::CallAudit;
@@ -60,7 +61,7 @@ struct Calibration {
     calls_compared: usize,
 }
 
-pub fn run(args: CalibrateArgs) -> anyhow::Result<i32> {
+pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     if let Some(k) = args.min_kappa
         && !(-1.0..=1.0).contains(&k)
@@ -187,10 +188,10 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<i32> {
                 "callaudit: gate failed: --min-kappa {k}: {}",
                 low.join(", ")
             );
-            return Ok(1);
+            return Ok(ExitCode::GateFailed);
         }
     }
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
 fn compare(

@@ -1,12 +1,13 @@
 //! `callaudit completions SHELL` and `callaudit man`, generated from the clap definitions, so
 //! they never drift from the flags the program really takes.
 
+use super::ExitCode;
 use crate::cli::args::{Cli, Shell};
 use clap::CommandFactory;
 use clap_complete::Shell as Target;
 use std::io::Write;
 
-pub fn completions(shell: Shell) -> anyhow::Result<i32> {
+pub fn completions(shell: Shell) -> anyhow::Result<ExitCode> {
     let target = match shell {
         Shell::Bash => Target::Bash,
         Shell::Zsh => Target::Zsh,
@@ -18,7 +19,7 @@ pub fn completions(shell: Shell) -> anyhow::Result<i32> {
     let mut lock = stdout.lock();
     lock.write_all(&script)?;
     lock.flush()?;
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
 /// The command as the completion scripts see it: `--fail-on` completes the built-in rubric's
@@ -165,11 +166,11 @@ fn subcommand_sections(cmd: &clap::Command, out: &mut Vec<u8>) -> std::io::Resul
     Ok(())
 }
 
-pub fn man() -> anyhow::Result<i32> {
+pub fn man() -> anyhow::Result<ExitCode> {
     let page = man_page()?;
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     lock.write_all(&page)?;
     lock.flush()?;
-    Ok(0)
+    Ok(ExitCode::Ok)
 }

@@ -3,6 +3,7 @@
 //! Quoted transcript text is masked (card numbers always, the rest with `--redact`) and made
 //! terminal-safe before it is printed.
 
+use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, use_color};
 use crate::cli::args::{ExplainArgs, ExplainFormat};
 use callaudit::audit::{CallAudit, Evidence, Verdict};
@@ -102,7 +103,7 @@ impl AuditSink for Found {
     }
 }
 
-pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
+pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let enricher = enricher(&args.input)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
@@ -155,7 +156,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let mut lock = stdout.lock();
     lock.write_all(out.as_bytes())?;
     lock.flush()?;
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
 const RESET: &str = "\x1b[0m";

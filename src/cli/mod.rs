@@ -14,16 +14,33 @@ pub mod sample;
 use crate::cli::args::{Cli, Command, ConfigCommand};
 use crate::cli::config::Provenance;
 
+/// What the process exits with (the man page's EXIT STATUS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCode {
+    /// 0: the command did what was asked, and every gate passed.
+    Ok = 0,
+    /// 1: the run was done but a gate failed (`--fail-on`, `--min-score`, `--min-kappa`, …).
+    GateFailed = 1,
+    /// 2: an input or the command line was wrong; the message says what.
+    InputError = 2,
+}
+
+impl From<ExitCode> for std::process::ExitCode {
+    fn from(code: ExitCode) -> Self {
+        std::process::ExitCode::from(code as u8)
+    }
+}
+
 /// Runs a command line parsed with `config::parse_args`, which says where the configuration
 /// came from (for `config show`).
-pub fn run_with(cli: Cli, provenance: &Provenance) -> anyhow::Result<i32> {
+pub fn run_with(cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Config(ConfigCommand::Show(_)) => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
             out.write_all(crate::cli::config::show(provenance).as_bytes())?;
             out.flush()?;
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         Command::Audit(args) => audit::run(*args),
         Command::Explain(args) => explain::run(*args),

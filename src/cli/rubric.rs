@@ -1,5 +1,6 @@
 //! `callaudit rubric show | check | test` (and `lint`, in `rubric_lint`).
 
+use super::ExitCode;
 use super::explain::quote;
 use crate::cli::args::{RubricCommand, SpeakerArg};
 use callaudit::audit::Auditor;
@@ -9,7 +10,7 @@ use callaudit::rubric::{BUILTIN_NAMES, Rubric, builtin_text};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(cmd: RubricCommand) -> anyhow::Result<i32> {
+pub fn run(cmd: RubricCommand) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cmd {
@@ -93,5 +94,5 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<i32> {
         }
     }
     out.flush()?;
-    Ok(0)
+    Ok(ExitCode::Ok)
 }

@@ -9,6 +9,7 @@
 //!
 //! Phrases are reported as written (a family `{a|b}` is one phrase).
 
+use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{LintArgs, LintFormat};
 use callaudit::audit::CallAudit;
@@ -141,7 +142,7 @@ fn duplicates(rubric: &Rubric) -> BTreeMap<Written, (String, &'static str)> {
     found
 }
 
-pub fn run(args: LintArgs) -> anyhow::Result<i32> {
+pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let labels: Option<HashMap<String, HashMap<usize, bool>>> = match &args.labels {
         Some(path) => {
@@ -263,5 +264,5 @@ pub fn run(args: LintArgs) -> anyhow::Result<i32> {
     let mut lock = stdout.lock();
     lock.write_all(out.as_bytes())?;
     lock.flush()?;
-    Ok(0)
+    Ok(ExitCode::Ok)
 }

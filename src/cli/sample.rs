@@ -7,6 +7,7 @@
 //! depends only on the calls, their verdicts and the seed: not on file order, thread count or
 //! the order calls finish in.
 
+use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::SampleArgs;
 use callaudit::audit::CallAudit;
@@ -126,7 +127,7 @@ impl AuditSink for Transcripts {
     }
 }
 
-pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
+pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let mut filters = super::audit::filters(&args.filter)?;
     let packet_format = args
@@ -234,7 +235,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     if let Some(f) = sheet_file {
         f.commit()?;
     }
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
 /// Reads the inputs again for the sampled calls' transcripts, in sheet order.
