@@ -70,6 +70,6 @@ pub use audit::{Auditor, CallAudit};
 pub use language::{Language, TextRules};
 pub use model::{Call, Speaker, Turn};
 pub use normalise::{Normalised, normalise_into, normalise_into_with};
-pub use read::{InputFormat, ReadContext, ReadError, ReadOptions, detect};
+pub use read::{At, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, detect};
 pub use rubric::matcher::MatchScratch;
 pub use rubric::{DEFAULT_RUBRIC, Rubric};

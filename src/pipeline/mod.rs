@@ -19,7 +19,8 @@ use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
 use crate::read::input::{Discovered, Input, open_counted};
 use crate::read::{
-    InputFormat, ReadContext, ReadError, ReadOptions, Recycled, describe_bytes, detect,
+    At, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled, describe_bytes,
+    detect,
 };
 use crate::rubric::Rubric;
 use chrono::NaiveDate;
@@ -629,8 +630,8 @@ fn read_all(
         );
         match outcome {
             Ok(()) => collector.acct.files_read += 1,
-            Err(ReadError::Stopped) => return Ok(()),
-            Err(ReadError::Input(msg)) if opts.keep_going => {
+            Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(()),
+            Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
                 if std::mem::take(&mut collector.unusable) {
                     collector.acct.files_unusable += 1;
                 } else {
@@ -638,15 +639,15 @@ fn read_all(
                 }
                 collector
                     .acct
-                    .warn(format!("{msg} (file passed over: --keep-going)"));
+                    .warn(format!("{e} (file passed over: --keep-going)"));
             }
-            Err(ReadError::Input(msg)) | Err(ReadError::Strict(msg)) => {
+            Err(e) => {
                 // The calls completed before the error are audited, so that the summary of
                 // what was read counts them truly.
                 if !collector.batch.is_empty() {
                     deliver(collector.take_batch());
                 }
-                return Err(InputError(msg).into());
+                return Err(InputError(e.to_string()).into());
             }
         }
         if let Some(progress) = opts.progress {
@@ -680,21 +681,31 @@ fn read_one(
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
     bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<(), ReadError> {
-    let mut reader = open_counted(input, bytes_read)
-        .map_err(|e| ReadError::Input(format!("{}: cannot open: {e}", input.name)))?;
+    let mut reader = open_counted(input, bytes_read).map_err(|e| {
+        ReadError::new(
+            &input.name,
+            At::File,
+            ReadErrorKind::Io,
+            format!("cannot open: {e}"),
+        )
+    })?;
     let format = match opts.format {
         Some(f) => f,
         None => {
-            let head = reader
-                .fill_buf()
-                .map_err(|e| ReadError::Input(format!("{}: cannot read: {e}", input.name)))?;
+            let head = reader.fill_buf().map_err(|e| {
+                ReadError::new(
+                    &input.name,
+                    At::File,
+                    ReadErrorKind::Io,
+                    format!("cannot read: {e}"),
+                )
+            })?;
             if head.is_empty() {
                 return Ok(()); // an empty file has no rows
             }
             detect(input.format_name(), head).ok_or_else(|| {
-                ReadError::Input(format!(
-                    "{}: cannot tell the format from the name or the content; use --input-format ({})",
-                    input.name,
+                ReadError::new(&input.name, At::File, ReadErrorKind::UnknownFormat, format!(
+                    "cannot tell the format from the name or the content; use --input-format ({})",
                     InputFormat::ALL
                         .iter()
                         .map(|f| f.name())
@@ -762,18 +773,26 @@ fn read_one(
     collector.acct.merge(&local);
     if let Some(reasons) = skipped_as {
         collector.unusable = true;
-        return Err(ReadError::Input(format!(
-            "{}: not one usable row: {} row(s) read, all skipped ({reasons}); is it the right file, format (--input-format) and columns (--map)?",
-            input.name, local.rows_read
-        )));
+        return Err(ReadError::new(
+            &input.name,
+            At::File,
+            ReadErrorKind::NoUsableRow,
+            format!(
+                "not one usable row: {} row(s) read, all skipped ({reasons}); is it the right file, format (--input-format) and columns (--map)?",
+                local.rows_read
+            ),
+        ));
     }
     if let Some(e) = spill_error {
-        return Err(ReadError::Input(format!(
-            "cannot keep track of call ids (temporary file): {e}"
-        )));
+        return Err(ReadError::new(
+            "",
+            At::File,
+            ReadErrorKind::Io,
+            format!("cannot keep track of call ids (temporary file): {e}"),
+        ));
     }
     if stopped {
-        return Err(ReadError::Stopped);
+        return Err(ReadError::stopped());
     }
     result
 }

@@ -5,7 +5,9 @@
 
 use super::dates::parse_date;
 use super::line_tracker::{DISCARD_FACTOR, LineTracker};
-use super::{CallSink, ReadContext, ReadError, Reader, describe_bytes, text_lossy};
+use super::{
+    At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, describe_bytes, text_lossy,
+};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Channel, Speaker};
 use std::io::BufRead;
@@ -155,11 +157,14 @@ fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, Re
                 let k = header_key(mapped);
                 let col = keys.iter().position(|h| *h == k);
                 if col.is_none() {
-                    return Err(ReadError::Input(format!(
-                        "{}:1: --map {role}={mapped}: no such column; the header has: {}",
-                        ctx.name,
-                        header_list(headers)
-                    )));
+                    return Err(ctx.error(
+                        At::Line(1),
+                        ReadErrorKind::MissingColumn,
+                        format!(
+                            "--map {role}={mapped}: no such column; the header has: {}",
+                            header_list(headers)
+                        ),
+                    ));
                 }
                 col
             }
@@ -184,9 +189,8 @@ fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, Re
                 format!("{r} ({})", names.join(" / "))
             })
             .collect();
-        return Err(ReadError::Input(format!(
-            "{}:1: no column for {}; the header has: {}. Name the columns with --map, e.g. --map {}=COLUMN",
-            ctx.name,
+        return Err(ctx.error(At::Line(1), ReadErrorKind::MissingColumn, format!(
+            "no column for {}; the header has: {}. Name the columns with --map, e.g. --map {}=COLUMN",
             expected.join(", "),
             header_list(headers),
             missing[0]
@@ -344,7 +348,11 @@ impl Reader for CsvReader {
         let io_error = |ctx: &ReadContext<'_>, rdr: &mut csv::Reader<LineTracker<_>>, e| {
             let at = rdr.position().byte();
             let line = rdr.get_mut().line_at(at);
-            ReadError::Input(format!("{}:{line}: cannot read: {e}", ctx.name))
+            ctx.error(
+                At::Line(line),
+                ReadErrorKind::Io,
+                format!("cannot read: {e}"),
+            )
         };
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -352,11 +360,14 @@ impl Reader for CsvReader {
             Err(e) => return Err(io_error(ctx, &mut rdr, e)),
         }
         if rdr.get_mut().take_truncated().is_some() {
-            return Err(ReadError::Input(format!(
-                "{}:1: the header is longer than {}: not a CSV callaudit can read",
-                ctx.name,
-                describe_bytes(limit.min(MAX_HEADER_BYTES))
-            )));
+            return Err(ctx.error(
+                At::Line(1),
+                ReadErrorKind::Shape,
+                format!(
+                    "the header is longer than {}: not a CSV callaudit can read",
+                    describe_bytes(limit.min(MAX_HEADER_BYTES))
+                ),
+            ));
         }
         let end = rdr.position().byte();
         rdr.get_mut().record_started(end);
@@ -483,14 +494,13 @@ impl Reader for CsvReader {
             if closed_badly {
                 // `"abc"def`: read as the csv parser reads it (`abcdef`), but a stray quote can
                 // have shifted the fields, so it is said.
-                let msg = format!(
-                    "{}:{line}: a quoted field is closed by a quote with more text after it: the row is read as it stands, but its fields may have come apart (a stray quote?)",
-                    ctx.name
+                let error = ctx.error(At::Line(line), ReadErrorKind::Strict,
+                    "a quoted field is closed by a quote with more text after it: the row is read as it stands, but its fields may have come apart (a stray quote?)",
                 );
                 if ctx.options.strict {
-                    return Err(ReadError::Strict(msg));
+                    return Err(error);
                 }
-                ctx.acct.warn(msg);
+                ctx.acct.warn(error.to_string());
             }
             let mut lossy = false;
             let call_id = text_lossy(&record[cols.call], ctx.acct, &mut lossy);
@@ -531,7 +541,7 @@ impl Reader for CsvReader {
                 if let Some(done) = current.take()
                     && !sink(done)
                 {
-                    return Err(ReadError::Stopped);
+                    return Err(ReadError::stopped());
                 }
                 let mut call = ctx.new_call(call_id);
                 call.line = line;
@@ -626,24 +636,22 @@ impl Reader for CsvReader {
             let last = rdr.get_ref().last_content_line();
             let msg = if last > row {
                 format!(
-                    "{}:{row}: a quoted field opens on this line and is never closed: the rest of the file (to line {last}) was read as its text, not as rows",
-                    ctx.name
+                    "a quoted field opens on this line and is never closed: the rest of the file (to line {last}) was read as its text, not as rows",
                 )
             } else {
-                format!(
-                    "{}:{row}: a quoted field opens on this line and is never closed (the file ends inside it)",
-                    ctx.name
-                )
+                "a quoted field opens on this line and is never closed (the file ends inside it)"
+                    .to_string()
             };
+            let error = ctx.error(At::Line(row), ReadErrorKind::Strict, msg);
             if ctx.options.strict {
-                return Err(ReadError::Strict(msg));
+                return Err(error);
             }
-            ctx.acct.warn(msg);
+            ctx.acct.warn(error.to_string());
         }
         if let Some(done) = current.take()
             && !sink(done)
         {
-            return Err(ReadError::Stopped);
+            return Err(ReadError::stopped());
         }
         Ok(())
     }
@@ -750,15 +758,20 @@ mod tests {
                 ..ReadOptions::default()
             },
         );
-        assert!(matches!(r, Err(ReadError::Strict(m)) if m.starts_with("t.csv:2:")));
+        let e = r.unwrap_err();
+        assert_eq!((e.kind, &e.at), (ReadErrorKind::Strict, &At::Line(2)));
+        assert!(e.to_string().starts_with("t.csv:2: "), "{e}");
     }
 
     #[test]
     fn missing_columns_list_the_header_and_the_map_hint() {
         let (r, _) = read("id,who,words\n1,agent,hi\n", ReadOptions::default());
-        let Err(ReadError::Input(m)) = r else {
-            panic!()
-        };
+        let e = r.unwrap_err();
+        assert_eq!(
+            (e.kind, &e.at),
+            (ReadErrorKind::MissingColumn, &At::Line(1))
+        );
+        let m = e.message;
         assert!(m.contains("the header has: id, who, words"), "{m}");
         assert!(m.contains("--map call=COLUMN"), "{m}");
     }

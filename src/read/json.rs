@@ -7,7 +7,9 @@
 //! per line) and a single pretty-printed conversation object `{call_id, turns: [...]}`.
 
 use super::vendor::{self, kind, not_json, read_within, too_large_document};
-use super::{CallSink, InputFormat, ReadContext, ReadError, Reader, jsonl::JsonlReader};
+use super::{
+    At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, Reader, jsonl::JsonlReader,
+};
 use serde_json::{Map, Value};
 use std::io::{BufRead, Read};
 
@@ -52,11 +54,14 @@ impl Reader for JsonReader {
             Some(Err(e)) => return Err(not_json(ctx, &e)),
         }
         let Value::Object(top) = &doc else {
-            return Err(ReadError::Input(format!(
-                "{}: expected a JSON object of one of: {EXPECTED}; found {}",
-                ctx.name,
-                kind(&doc)
-            )));
+            return Err(ctx.error(
+                At::File,
+                ReadErrorKind::Shape,
+                format!(
+                    "expected a JSON object of one of: {EXPECTED}; found {}",
+                    kind(&doc)
+                ),
+            ));
         };
         match vendor_format(top) {
             Some(InputFormat::Transcribe) => vendor::transcribe::read_document(doc, ctx, sink),
@@ -72,16 +77,19 @@ impl Reader for JsonReader {
             }
             None => {
                 let keys: Vec<&str> = top.keys().map(String::as_str).take(12).collect();
-                Err(ReadError::Input(format!(
-                    "{}: JSON with the keys {} is not a format callaudit knows; expected one of: \
+                Err(ctx.error(
+                    At::File,
+                    ReadErrorKind::UnknownFormat,
+                    format!(
+                        "JSON with the keys {} is not a format callaudit knows; expected one of: \
                      {EXPECTED}. Use --input-format to name the format",
-                    ctx.name,
-                    if keys.is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        keys.join(", ")
-                    }
-                )))
+                        if keys.is_empty() {
+                            "(none)".to_string()
+                        } else {
+                            keys.join(", ")
+                        }
+                    ),
+                ))
             }
         }
     }
@@ -203,9 +211,9 @@ mod tests {
     #[test]
     fn unknown_json_names_its_keys_and_the_formats_expected() {
         let (r, _) = read("x.json", r#"{"hello": 1, "world": 2}"#);
-        let Err(ReadError::Input(m)) = r else {
-            panic!("{r:?}")
-        };
+        let e = r.unwrap_err();
+        assert_eq!((e.kind, &e.at), (ReadErrorKind::UnknownFormat, &At::File));
+        let m = e.to_string();
         assert!(
             m.starts_with("x.json: JSON with the keys hello, world"),
             "{m}"
@@ -216,15 +224,21 @@ mod tests {
     #[test]
     fn invalid_json_says_where() {
         let (r, _) = read("x.json", "{\n  \"a\": ,\n}");
-        let Err(ReadError::Input(m)) = r else {
-            panic!("{r:?}")
-        };
-        assert!(m.starts_with("x.json:2:8: not valid JSON"), "{m}");
+        let e = r.unwrap_err();
+        assert_eq!(
+            (e.kind, &e.at),
+            (ReadErrorKind::Syntax, &At::LineColumn(2, 8))
+        );
+        assert!(
+            e.to_string().starts_with("x.json:2:8: not valid JSON"),
+            "{e}"
+        );
         let (r, _) = read("x.json", "{\"entries\": []}\n}garbage");
-        let Err(ReadError::Input(m)) = r else {
-            panic!("{r:?}")
-        };
-        assert!(m.starts_with("x.json:2:1: not valid JSON"), "{m}");
+        let e = r.unwrap_err();
+        assert_eq!(
+            (e.kind, &e.at),
+            (ReadErrorKind::Syntax, &At::LineColumn(2, 1))
+        );
     }
 
     #[test]

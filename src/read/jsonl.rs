@@ -158,7 +158,7 @@ impl Reader for JsonlReader {
                 continue;
             }
             if !sink(call) {
-                return Err(ReadError::Stopped);
+                return Err(ReadError::stopped());
             }
         }
         Ok(())

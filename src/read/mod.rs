@@ -303,8 +303,7 @@ impl<'a> ReadContext<'a> {
 impl ReadContext<'_> {
     /// Counts a skipped row and warns with its position; in strict mode it is an error.
     pub fn skip(&mut self, reason: SkipReason, line: u64, message: &str) -> Result<(), ReadError> {
-        let at = format!("{}:{line}:", self.name);
-        self.skip_described(reason, &at, message, 1)
+        self.skip_described(reason, At::Line(line), message, 1)
     }
 
     /// Like `skip`, for one record that holds several rows (an unclosed quote that swallowed
@@ -316,8 +315,7 @@ impl ReadContext<'_> {
         rows: u64,
         message: &str,
     ) -> Result<(), ReadError> {
-        let at = format!("{}:{line}:", self.name);
-        self.skip_described(reason, &at, message, rows)
+        self.skip_described(reason, At::Line(line), message, rows)
     }
 
     /// Like `skip`, for formats without lines: the position is a path into the document,
@@ -328,14 +326,13 @@ impl ReadContext<'_> {
         position: &str,
         message: &str,
     ) -> Result<(), ReadError> {
-        let at = format!("{}: {position}:", self.name);
-        self.skip_described(reason, &at, message, 1)
+        self.skip_described(reason, At::Path(position.to_string()), message, 1)
     }
 
     fn skip_described(
         &mut self,
         reason: SkipReason,
-        at: &str,
+        at: At,
         message: &str,
         rows: u64,
     ) -> Result<(), ReadError> {
@@ -345,12 +342,21 @@ impl ReadContext<'_> {
         } else {
             format!("{rows} rows, {}", reason.describe())
         };
-        let msg = format!("{at} {message} ({what}, skipped)");
+        let error = self.error(
+            at,
+            ReadErrorKind::Strict,
+            format!("{message} ({what}, skipped)"),
+        );
         if self.options.strict {
-            return Err(ReadError::Strict(msg));
+            return Err(error);
         }
-        self.acct.warn(msg);
+        self.acct.warn(error.to_string());
         Ok(())
+    }
+
+    /// A problem in this file at `at`.
+    pub fn error(&self, at: At, kind: ReadErrorKind, message: impl Into<String>) -> ReadError {
+        ReadError::new(self.name, at, kind, message)
     }
 
     /// Adds a turn to `call`, unless the call would then take more than `--max-call-bytes`:
@@ -425,7 +431,7 @@ impl ReadContext<'_> {
             return Ok(());
         }
         if !sink(call) {
-            return Err(ReadError::Stopped);
+            return Err(ReadError::stopped());
         }
         Ok(())
     }
@@ -563,11 +569,11 @@ impl Lines {
         loop {
             self.buf.clear();
             let read = read_line_within(input, &mut self.buf, limit).map_err(|e| {
-                ReadError::Input(format!(
-                    "{}:{}: cannot read: {e}",
-                    ctx.name,
-                    self.number + 1
-                ))
+                ctx.error(
+                    At::Line(self.number + 1),
+                    ReadErrorKind::Io,
+                    format!("cannot read: {e}"),
+                )
             })?;
             match read {
                 LineRead::End => return Ok(None),
@@ -664,23 +670,90 @@ fn read_line_within(
 /// reader runs out of spare calls, once a batch).
 pub type Recycled = std::sync::Mutex<std::sync::mpsc::Receiver<Vec<Call>>>;
 
-/// A problem that stops reading a file.
-#[derive(Debug)]
-pub enum ReadError {
-    /// The file cannot be read, is truncated, or does not have the shape of its format.
-    Input(String),
+/// A problem that stops reading a file: which file, where in it, what kind of problem, and the
+/// message for people. Shown as `file:line: message` (or `file:line:column:`, `file: path:`,
+/// `file:`), the way `RubricError` shows its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    /// The file name as given (`-` for stdin); empty for problems of no one file.
+    pub file: String,
+    /// Where in the file.
+    pub at: At,
+    /// What kind of problem.
+    pub kind: ReadErrorKind,
+    /// What went wrong, without the position.
+    pub message: String,
+}
+
+/// Where in a file a read problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    /// The file as a whole.
+    File,
+    /// A line (1-based).
+    Line(u64),
+    /// A line and column (1-based), in a JSON document.
+    LineColumn(u64, u64),
+    /// A path into a document, e.g. `Transcript[7]` (1-based, like a line number).
+    Path(String),
+}
+
+/// The kinds of problems that stop reading a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    /// The file cannot be opened or read (or a temporary file written).
+    Io,
+    /// The format cannot be told from the name or the content.
+    UnknownFormat,
+    /// The content is not valid JSON.
+    Syntax,
+    /// The file does not have the shape of its format (first line, keys, header).
+    Shape,
+    /// A CSV header lacks a column a role needs (or one `--map` names).
+    MissingColumn,
+    /// Not one row of the file could be used.
+    NoUsableRow,
     /// A malformed row under `--strict`.
-    Strict(String),
+    Strict,
     /// The audit behind the reader stopped (an output could not be written).
     Stopped,
 }
 
-impl fmt::Display for ReadError {
+impl ReadError {
+    /// A problem in `file` at `at`.
+    pub fn new(file: &str, at: At, kind: ReadErrorKind, message: impl Into<String>) -> ReadError {
+        ReadError {
+            file: file.to_string(),
+            at,
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The audit behind the reader stopped.
+    pub fn stopped() -> ReadError {
+        ReadError::new("", At::File, ReadErrorKind::Stopped, "stopped")
+    }
+}
+
+impl fmt::Display for At {
+    /// The position after the file name: `:12`, `:2:8`, ` Transcript[7]`; nothing for `File`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReadError::Input(m) | ReadError::Strict(m) => f.write_str(m),
-            ReadError::Stopped => f.write_str("stopped"),
+            At::File => Ok(()),
+            At::Line(line) => write!(f, ":{line}"),
+            At::LineColumn(line, column) => write!(f, ":{line}:{column}"),
+            At::Path(path) => write!(f, ": {path}"),
         }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind == ReadErrorKind::Stopped || self.file.is_empty() {
+            return f.write_str(&self.message);
+        }
+        write!(f, "{}{}: {}", self.file, self.at, self.message)
     }
 }
 

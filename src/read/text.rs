@@ -15,7 +15,10 @@
 //!
 //! `NamedSpeakers` holds the rules that map a speaker's name to a role, shared with WebVTT.
 
-use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name};
+use super::{
+    At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, call_id_from_name,
+    date_in_file_name,
+};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Speaker};
 use crate::read::Lines;
@@ -272,12 +275,13 @@ impl Reader for TextReader {
         }
         Self::flush(&mut pending, &mut call, ctx)?;
         if !labelled {
-            return Err(ReadError::Input(format!(
-                "{}: no speaker lines; expected lines like `Agent: …` and `Customer: …` (also Rep, \
+            return Err(ctx.error(
+                At::File,
+                ReadErrorKind::Shape,
+                "no speaker lines; expected lines like `Agent: …` and `Customer: …` (also Rep, \
                  Caller, …, optionally after [hh:mm:ss]); for speakers named by name, pass \
                  --agent-names",
-                ctx.name
-            )));
+            ));
         }
         call.agent_id = names.agent_id;
         ctx.deliver(call, sink)
@@ -354,9 +358,9 @@ mod tests {
     fn names_need_agent_names() {
         let data = "Ann: Hello, this is Ann.\nBob Smith: Hi Ann.\nAnn: How can I help?\n";
         let (r, _) = read(data, &[]);
-        let Err(ReadError::Input(m)) = r else {
-            panic!("{r:?}")
-        };
+        let e = r.unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::Shape);
+        let m = e.to_string();
         assert!(m.contains("--agent-names"), "{m}");
         let (calls, _) = read(data, &["ann"]);
         let c = &calls.unwrap()[0];

@@ -17,7 +17,10 @@
 //! is the file name; a `YYYY-MM-DD` in the file name is the date.
 
 use super::text::{NamedSpeakers, stamp_ms};
-use super::{CallSink, ReadContext, ReadError, Reader, call_id_from_name, date_in_file_name};
+use super::{
+    At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, call_id_from_name,
+    date_in_file_name,
+};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Speaker};
 use crate::read::Lines;
@@ -250,10 +253,11 @@ impl Reader for VttReader {
             if !header_seen {
                 // Line 1, unless it was too long to be read.
                 if line_no != 1 || !is_header(line) {
-                    return Err(ReadError::Input(format!(
-                        "{}:1: not WebVTT: expected the first line to be `WEBVTT`",
-                        ctx.name
-                    )));
+                    return Err(ctx.error(
+                        At::Line(1),
+                        ReadErrorKind::Shape,
+                        "not WebVTT: expected the first line to be `WEBVTT`",
+                    ));
                 }
                 header_seen = true;
                 // The header block (title, metadata headers) runs to the first blank line.
@@ -291,20 +295,22 @@ impl Reader for VttReader {
         }
         if !header_seen && lines.number() > 0 {
             // The first line was too long to be read.
-            return Err(ReadError::Input(format!(
-                "{}:1: not WebVTT: expected the first line to be `WEBVTT`",
-                ctx.name
-            )));
+            return Err(ctx.error(
+                At::Line(1),
+                ReadErrorKind::Shape,
+                "not WebVTT: expected the first line to be `WEBVTT`",
+            ));
         }
         if let Some(b) = block.take() {
             Self::cue(b, &mut call, &mut names, &mut voiced, ctx)?;
         }
         if !call.turns.is_empty() && !voiced {
-            return Err(ReadError::Input(format!(
-                "{}: no cue names its speaker; expected voice tags like `<v Ann>` (or `Ann: ` \
+            return Err(ctx.error(
+                At::File,
+                ReadErrorKind::Shape,
+                "no cue names its speaker; expected voice tags like `<v Ann>` (or `Ann: ` \
                  prefixes) to tell the agent from the customer",
-                ctx.name
-            )));
+            ));
         }
         if let Some(g) = names.guessed() {
             ctx.acct.warn(format!(
@@ -423,11 +429,13 @@ mod tests {
             acct.warnings
         );
         let (r, _) = read("Agent: hi\n", &[]);
-        assert!(
-            matches!(r, Err(ReadError::Input(m)) if m.contains("expected the first line to be `WEBVTT`"))
-        );
+        let e = r.unwrap_err();
+        assert_eq!((e.kind, &e.at), (ReadErrorKind::Shape, &At::Line(1)));
+        assert!(e.message.contains("expected the first line to be `WEBVTT`"));
         let (r, _) = read("WEBVTT\n\n00:01.000 --> 00:02.000\nhello\n", &[]);
-        assert!(matches!(r, Err(ReadError::Input(m)) if m.contains("no cue names its speaker")));
+        let e = r.unwrap_err();
+        assert_eq!((e.kind, &e.at), (ReadErrorKind::Shape, &At::File));
+        assert!(e.message.contains("no cue names its speaker"));
     }
 
     #[test]

@@ -18,8 +18,8 @@ use super::{array, id_text, item, top_object};
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
-    CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
-    secs_to_ms,
+    At, CallSink, ReadContext, ReadError, ReadErrorKind, call_id_from_name, date_in_file_name,
+    epoch_ms_date, ms, secs_to_ms,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -151,10 +151,13 @@ fn read_api(
         .get("transcript")
         .and_then(Value::as_object)
         .ok_or_else(|| {
-            ReadError::Input(format!(
-                "{}: not {FORMAT}: no `entries` and no `transcript` object; expected {EXPECTED}",
-                ctx.name
-            ))
+            ctx.error(
+                At::File,
+                ReadErrorKind::Shape,
+                format!(
+                    "not {FORMAT}: no `entries` and no `transcript` object; expected {EXPECTED}"
+                ),
+            )
         })?;
     let key = if transcript.contains_key("transcript_segments") {
         "transcript_segments"

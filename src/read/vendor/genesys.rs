@@ -12,7 +12,8 @@
 use super::{array, field, id_text, item, top_object};
 use crate::model::Speaker;
 use crate::read::{
-    CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
+    At, CallSink, ReadContext, ReadError, ReadErrorKind, call_id_from_name, date_in_file_name,
+    epoch_ms_date, ms,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -120,10 +121,11 @@ pub fn read_document(
         }
     }
     if several == 0 && !transcripts.is_empty() {
-        return Err(ReadError::Input(format!(
-            "{}: not {FORMAT}: no transcript has `phrases`; expected {EXPECTED}",
-            ctx.name
-        )));
+        return Err(ctx.error(
+            At::File,
+            ReadErrorKind::Shape,
+            format!("not {FORMAT}: no transcript has `phrases`; expected {EXPECTED}"),
+        ));
     }
     if call.date.is_none() {
         call.date = call
@@ -187,9 +189,9 @@ mod tests {
     #[test]
     fn transcripts_without_phrases_are_the_wrong_shape() {
         let (r, _) = read(r#"{"conversationId": "c", "transcripts": [{"text": "x"}]}"#);
-        let Err(ReadError::Input(m)) = r else {
-            panic!("{r:?}")
-        };
+        let e = r.unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::Shape);
+        let m = e.to_string();
         assert!(m.contains("no transcript has `phrases`"), "{m}");
     }
 }

@@ -30,7 +30,7 @@ pub mod genesys;
 pub mod pca;
 pub mod transcribe;
 
-use super::{ReadContext, ReadError, describe_bytes};
+use super::{At, ReadContext, ReadError, ReadErrorKind, describe_bytes};
 use crate::accounting::SkipReason;
 use serde_json::{Map, Value};
 use std::io::{BufRead, Read};
@@ -46,7 +46,7 @@ pub(super) fn read_within(
     let mut bytes = Vec::new();
     Read::take(input, limit.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::Input(format!("{}: cannot read: {e}", ctx.name)))?;
+        .map_err(|e| ctx.error(At::File, ReadErrorKind::Io, format!("cannot read: {e}")))?;
     if bytes.len() as u64 > limit {
         return Ok(Err(bytes));
     }
@@ -89,12 +89,11 @@ pub fn parse_document(
 }
 
 pub(super) fn not_json(ctx: &ReadContext<'_>, e: &serde_json::Error) -> ReadError {
-    ReadError::Input(format!(
-        "{}:{}:{}: not valid JSON: {e}",
-        ctx.name,
-        e.line(),
-        e.column()
-    ))
+    ctx.error(
+        At::LineColumn(e.line() as u64, e.column() as u64),
+        ReadErrorKind::Syntax,
+        format!("not valid JSON: {e}"),
+    )
 }
 
 /// The top-level object of a document, or an error naming the format that was expected.
@@ -105,11 +104,14 @@ pub fn top_object<'v>(
     expected: &str,
 ) -> Result<&'v Map<String, Value>, ReadError> {
     doc.as_object().ok_or_else(|| {
-        ReadError::Input(format!(
-            "{}: not {format}: expected a JSON object with {expected}; found {}",
-            ctx.name,
-            kind(doc)
-        ))
+        ctx.error(
+            At::File,
+            ReadErrorKind::Shape,
+            format!(
+                "not {format}: expected a JSON object with {expected}; found {}",
+                kind(doc)
+            ),
+        )
     })
 }
 
@@ -123,22 +125,28 @@ pub fn array<'v>(
 ) -> Result<&'v [Value], ReadError> {
     match top.get(key) {
         Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(ReadError::Input(format!(
-            "{}: not {format}: `{key}` is {}, expected an array ({expected})",
-            ctx.name,
-            kind(other)
-        ))),
+        Some(other) => Err(ctx.error(
+            At::File,
+            ReadErrorKind::Shape,
+            format!(
+                "not {format}: `{key}` is {}, expected an array ({expected})",
+                kind(other)
+            ),
+        )),
         None => {
             let keys: Vec<&str> = top.keys().map(String::as_str).take(12).collect();
-            Err(ReadError::Input(format!(
-                "{}: not {format}: no `{key}`; expected {expected}; the document has: {}",
-                ctx.name,
-                if keys.is_empty() {
-                    "no keys".to_string()
-                } else {
-                    keys.join(", ")
-                }
-            )))
+            Err(ctx.error(
+                At::File,
+                ReadErrorKind::Shape,
+                format!(
+                    "not {format}: no `{key}`; expected {expected}; the document has: {}",
+                    if keys.is_empty() {
+                        "no keys".to_string()
+                    } else {
+                        keys.join(", ")
+                    }
+                ),
+            ))
         }
     }
 }
@@ -152,9 +160,13 @@ pub fn field<T: serde::de::DeserializeOwned>(
 ) -> Result<Option<T>, ReadError> {
     match top.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => T::deserialize(v)
-            .map(Some)
-            .map_err(|e| ReadError::Input(format!("{}: not {format}: `{key}`: {e}", ctx.name))),
+        Some(v) => T::deserialize(v).map(Some).map_err(|e| {
+            ctx.error(
+                At::File,
+                ReadErrorKind::Shape,
+                format!("not {format}: `{key}`: {e}"),
+            )
+        }),
     }
 }
 

@@ -190,6 +190,7 @@ pub fn apply_characteristics(call: &mut Call, c: &Characteristics) {
 mod tests {
     use super::*;
     use crate::accounting::Accounting;
+    use crate::read::ReadErrorKind;
     use crate::read::ReadOptions;
     use crate::read::read_for_test;
 
@@ -297,9 +298,9 @@ mod tests {
     #[test]
     fn the_wrong_shape_is_an_error_naming_what_was_expected() {
         let (r, _) = read(r#"{"JobName": "j", "Results": []}"#);
-        let Err(ReadError::Input(m)) = r else {
-            panic!("{r:?}")
-        };
+        let e = r.unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::Shape);
+        let m = e.to_string();
         assert!(
             m.contains("not Transcribe Call Analytics output: no `Transcript`"),
             "{m}"
