@@ -144,7 +144,7 @@ pub fn fold_str(s: &str) -> String {
 /// Number words a `{num}` slot accepts besides digits.
 pub fn is_number_word(lang: Language, w: &str) -> bool {
     match lang {
-        Language::En => crate::rubric::phrase::is_number_word(w),
+        Language::En => is_english_number_word(w),
         Language::Es => matches!(
             w,
             "uno"
@@ -215,6 +215,43 @@ pub fn is_number_word(lang: Language, w: &str) -> bool {
                 | "plusieurs"
         ),
     }
+}
+
+/// English number words a `{num}` slot accepts besides digits.
+fn is_english_number_word(w: &str) -> bool {
+    matches!(
+        w,
+        "one"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "eleven"
+            | "twelve"
+            | "thirteen"
+            | "fourteen"
+            | "fifteen"
+            | "sixteen"
+            | "seventeen"
+            | "eighteen"
+            | "nineteen"
+            | "twenty"
+            | "thirty"
+            | "forty"
+            | "fifty"
+            | "sixty"
+            | "seventy"
+            | "eighty"
+            | "ninety"
+            | "hundred"
+            | "few"
+            | "couple"
+    )
 }
 
 /// Does an unterminated sentence that starts with `word` ask something? `word` is the first

@@ -41,8 +41,6 @@ pub mod calibration;
 #[doc(hidden)]
 pub mod cleanup;
 #[doc(hidden)]
-pub mod identity;
-#[doc(hidden)]
 pub mod language;
 #[doc(hidden)]
 pub mod model;

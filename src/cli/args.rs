@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-pub use callaudit::identity::AgentCase;
+pub use callaudit::read::identity::AgentCase;
 pub use callaudit::records::CallsFormat;
 
 #[derive(Debug, Parser)]

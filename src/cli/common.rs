@@ -2,8 +2,8 @@
 
 use crate::cli::args::{ColorChoice, InputArgs};
 use anyhow::bail;
-use callaudit::identity::Identity;
 use callaudit::read::enrich::Enricher;
+use callaudit::read::identity::Identity;
 use callaudit::read::path_date::PathDates;
 use callaudit::read::{ColumnMap, InputFormat, ReadOptions};
 use callaudit::rubric::Rubric;

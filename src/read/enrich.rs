@@ -8,10 +8,10 @@
 //! export names another agent than its contact record is counted, and the first one is
 //! reported, so a stale or wrong join does not go unnoticed.
 
-use crate::identity::Identity;
 use crate::model::{Call, Votes};
 use crate::read::csv::{CANDIDATES, header_key, sniff_delimiter};
 use crate::read::dates::parse_date;
+use crate::read::identity::Identity;
 use crate::read::input::{Input, open_path};
 use crate::read::line_tracker::LineTracker;
 use crate::read::path_date::PathDates;

@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod dates;
 pub mod enrich;
+pub mod identity;
 pub mod input;
 pub mod json;
 pub mod jsonl;

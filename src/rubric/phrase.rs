@@ -301,43 +301,6 @@ fn choose_anchor(parts: &[Part]) -> Option<std::ops::Range<usize>> {
     best.map(|(_, r)| r)
 }
 
-/// Number words a `{num}` slot accepts besides digits.
-pub fn is_number_word(w: &str) -> bool {
-    matches!(
-        w,
-        "one"
-            | "two"
-            | "three"
-            | "four"
-            | "five"
-            | "six"
-            | "seven"
-            | "eight"
-            | "nine"
-            | "ten"
-            | "eleven"
-            | "twelve"
-            | "thirteen"
-            | "fourteen"
-            | "fifteen"
-            | "sixteen"
-            | "seventeen"
-            | "eighteen"
-            | "nineteen"
-            | "twenty"
-            | "thirty"
-            | "forty"
-            | "fifty"
-            | "sixty"
-            | "seventy"
-            | "eighty"
-            | "ninety"
-            | "hundred"
-            | "few"
-            | "couple"
-    )
-}
-
 impl Part {
     /// Does one normalised word satisfy this part (English number words)?
     pub fn accepts(&self, word: &str) -> bool {
