@@ -12,7 +12,7 @@
 //! are printed beside them, met or not. Skips, saying it checked nothing, when `../shared` is
 //! absent. Run it alone with `cargo test --test accuracy -- --nocapture`.
 
-mod common;
+use super::common;
 use common::*;
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! `callaudit audit` through the real binary: scoring, both inputs, merging, exit codes,
 //! determinism across thread counts, and the TweetSumm corpus when it is present.
 
-mod common;
+use super::common;
 use common::*;
 use predicates::prelude::*;
 

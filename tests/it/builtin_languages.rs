@@ -3,7 +3,7 @@
 //! each is audited as a call of its own. A case fails if its item's count is not what a
 //! native-speaking QA analyst would say.
 
-mod common;
+use super::common;
 use common::*;
 use std::collections::HashMap;
 

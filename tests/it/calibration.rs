@@ -1,7 +1,7 @@
 //! The calibration loop through the real binary: `sample` writes a review sheet, `calibrate`
 //! compares a filled sheet with the tool, `audit --overrides` applies reviewers' verdicts.
 
-mod common;
+use super::common;
 use common::*;
 use predicates::prelude::*;
 

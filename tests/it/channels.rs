@@ -1,7 +1,7 @@
 //! Timing items and where they do not apply: chats, and sources that analysed silence
 //! themselves.
 
-mod common;
+use super::common;
 use common::*;
 
 fn audit_jsonl(line: &str) -> std::collections::HashMap<String, String> {

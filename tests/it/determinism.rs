@@ -6,8 +6,7 @@
 //! Inputs are generated: CSV and JSONL files, calls split across files (merged by a second
 //! pass), calls without agent or date, other speakers, timings or none.
 
-#[path = "support/audit_run.rs"]
-mod support;
+use super::support;
 
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};

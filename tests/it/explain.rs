@@ -1,7 +1,7 @@
 //! `callaudit explain`: the transcript with matches marked, every verdict with its reason, the
 //! score arithmetic.
 
-mod common;
+use super::common;
 use common::*;
 use predicates::prelude::*;
 

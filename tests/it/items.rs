@@ -1,7 +1,7 @@
 //! Every item of the built-in rubric, through the real binary: a sentence that must count and
 //! a near miss that must not. Items that apply only to upset customers get an upset opening.
 
-mod common;
+use super::common;
 use common::*;
 
 const UPSET: &str = "This is ridiculous, I'm fed up with your service!";

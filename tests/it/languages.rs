@@ -2,7 +2,7 @@
 //! contractions and elision per language, ¿ ¡ « », names sorted by Unicode collation, report
 //! headings from labels, and choosing and printing the built-in rubrics.
 
-mod common;
+use super::common;
 use common::*;
 use predicates::prelude::*;
 

@@ -9,8 +9,7 @@
 //!
 //! Each has a smaller always-on variant of the same shape (5 MB, 20 000 calls).
 
-#[path = "support/audit_run.rs"]
-mod support;
+use super::support;
 
 use serde_json::Value;
 use std::io::Write;

@@ -7,7 +7,7 @@
 //! `transfer` violation ("transfer you", penalty 10). Scores are the share of expected items
 //! met, minus penalties.
 
-mod common;
+use super::common;
 use common::*;
 use serde_json::Value;
 use std::path::Path;

@@ -4,8 +4,7 @@
 //! rows, deep nesting, a million columns, fuzzer-found reproducers) ends in a report or a clear
 //! error, never a panic.
 
-#[path = "support/audit_run.rs"]
-mod support;
+use super::support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

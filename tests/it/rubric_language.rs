@@ -1,7 +1,7 @@
 //! The rubric language, one feature at a time, through the real binary with small custom
 //! rubrics. Each test fails if its feature stops working.
 
-mod common;
+use super::common;
 use common::*;
 use predicates::prelude::*;
 use std::collections::HashMap;

@@ -1,6 +1,6 @@
 //! `callaudit rubric lint` through the real binary.
 
-mod common;
+use super::common;
 use common::*;
 
 const RUBRIC: &str = r#"[rubric]

@@ -1,0 +1,25 @@
+//! One module per area; `common` and `support` are the shared helpers.
+
+mod common;
+mod support;
+
+mod accuracy;
+mod audit;
+mod builtin_languages;
+mod calibration;
+mod channels;
+mod determinism;
+mod documented_commands;
+mod drilldown;
+mod explain;
+mod gates;
+mod items;
+mod languages;
+mod large_inputs;
+mod nightly;
+mod privacy;
+mod readers;
+mod reliability;
+mod report_formats;
+mod rubric_language;
+mod rubric_lint;
