@@ -6,9 +6,11 @@ use assert_cmd::Command;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// The one way the tests run the binary: the real `callaudit`, with the environment
+/// variables that change its output (`NO_COLOR`, `CI`) removed.
 pub fn callaudit() -> Command {
     let mut cmd = Command::cargo_bin("callaudit").expect("binary built");
-    cmd.env_remove("NO_COLOR");
+    cmd.env_remove("NO_COLOR").env_remove("CI");
     cmd
 }
 

@@ -7,7 +7,7 @@
 //! Snapshots use examples/rubric.toml, so they show the report's layout whatever the built-in
 //! rubric's tuning.
 
-use assert_cmd::Command;
+use super::common;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -17,8 +17,7 @@ fn root() -> PathBuf {
 
 /// Runs callaudit in the repository and returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(root())
         .env_remove("NO_COLOR")
         .env("COLUMNS", "400")

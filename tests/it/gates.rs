@@ -4,7 +4,7 @@
 //! The example data: overall mean 52.6; agents ann.lee 90.7, bo.chen 0.8, cara.diaz 62.6,
 //! dev.patel 56.4, three calls each; `hold` occurs in 2 calls, `profanity` in none.
 
-use assert_cmd::Command;
+use super::common;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -15,8 +15,7 @@ struct Run {
 }
 
 fn audit(extra: &[&str]) -> Run {
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .args(["audit", "examples/data", "-q", "--color", "never"])
         .args(extra)

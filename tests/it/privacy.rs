@@ -6,7 +6,7 @@
 //! CSI/OSC escape sequences and a bell, two card numbers (Visa test number with spaces and with
 //! dashes, a Mastercard test number), an e-mail address, a phone number and an 8-digit reference.
 
-use assert_cmd::Command;
+use super::common;
 use std::path::PathBuf;
 
 const HOSTILE: &str = "tests/fixtures/hostile.csv";
@@ -16,8 +16,7 @@ fn root() -> PathBuf {
 }
 
 fn run(args: &[&str]) -> (String, String) {
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(root())
         .args(args)
         .output()

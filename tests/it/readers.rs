@@ -2,6 +2,7 @@
 //! that mix formats, `--agent-from-filename`, `--metadata`, the filters on vendor files, and
 //! conformance with the published vendor examples in `../shared/data/vendor/`.
 
+use super::common;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn bin() -> Command {
-    Command::cargo_bin("callaudit").unwrap()
+    common::callaudit()
 }
 
 fn fixture(rel: &str) -> String {

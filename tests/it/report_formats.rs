@@ -1,7 +1,7 @@
 //! Every report format, through the real binary: snapshots of each, and a cross-check that the
 //! table, CSV, JSON, Markdown and HTML of one run agree on every number (deltas included).
 
-use assert_cmd::Command;
+use super::common;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -11,8 +11,7 @@ fn root() -> PathBuf {
 
 /// Runs callaudit in `dir` and returns stdout; panics with stderr on an unexpected exit code.
 fn run_in(dir: &Path, args: &[&str], code: i32) -> String {
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(dir)
         .env_remove("NO_COLOR")
         .args(args)
@@ -141,8 +140,7 @@ fn evidence_snapshot() {
 
 #[test]
 fn evidence_needs_a_csv_name() {
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(root())
         .args(["audit", "examples/data", "--evidence", "evidence.json"])
         .output()
@@ -413,8 +411,7 @@ fn all_formats_agree_on_every_number() {
 
 #[test]
 fn reports_go_to_stdout_and_nothing_else_does() {
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(root())
         .args(["audit", "examples/data", "--format", "json"])
         .output()
@@ -425,8 +422,7 @@ fn reports_go_to_stdout_and_nothing_else_does() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("12 calls and 74 rows audited"), "{err}");
 
-    let quiet = Command::cargo_bin("callaudit")
-        .unwrap()
+    let quiet = common::callaudit()
         .current_dir(root())
         .args(["audit", "examples/data", "-q"])
         .output()
@@ -467,8 +463,7 @@ fn output_files_are_written_whole_and_alone() {
 
 #[test]
 fn one_path_for_two_outputs_is_refused() {
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(root())
         .args([
             "audit",
@@ -488,8 +483,7 @@ fn one_path_for_two_outputs_is_refused() {
 
 #[test]
 fn an_unwritable_output_fails_before_the_work() {
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(root())
         .args(["audit", "examples/data", "-o", "no/such/dir/r.json"])
         .output()
@@ -520,8 +514,7 @@ fn bad_baselines_are_named() {
         ),
         ("missing.json", "--baseline missing.json"),
     ] {
-        let out = Command::cargo_bin("callaudit")
-            .unwrap()
+        let out = common::callaudit()
             .current_dir(dir.path())
             .args([
                 "audit",
@@ -551,8 +544,7 @@ fn a_baseline_with_absurd_numbers_is_refused_not_printed_as_inf() {
         let mut absurd = prev.clone();
         *absurd.pointer_mut(edit).unwrap() = serde_json::json!(1e308);
         std::fs::write(dir.path().join("absurd.json"), absurd.to_string()).unwrap();
-        let out = Command::cargo_bin("callaudit")
-            .unwrap()
+        let out = common::callaudit()
             .current_dir(dir.path())
             .args([
                 "audit",
@@ -578,8 +570,7 @@ fn a_baseline_with_absurd_numbers_is_refused_not_printed_as_inf() {
 #[test]
 fn a_baseline_grouped_otherwise_compares_only_the_overall_line() {
     let dir = with_baseline();
-    let out = Command::cargo_bin("callaudit")
-        .unwrap()
+    let out = common::callaudit()
         .current_dir(dir.path())
         .args([
             "audit",
@@ -727,8 +718,7 @@ fn progress_bar_only_on_a_terminal_and_not_when_quiet_or_in_ci() {
     let ci = on_terminal(dir.path(), &run, &[("CI", "true")]).unwrap();
     assert!(!ci.contains("auditing"), "CI: {ci:?}");
     // A pipe never gets one.
-    let piped = Command::cargo_bin("callaudit")
-        .unwrap()
+    let piped = common::callaudit()
         .current_dir(dir.path())
         .env_remove("CI")
         .args(["audit", "big.csv", "-o", "report.csv"])

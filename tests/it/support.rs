@@ -3,7 +3,6 @@
 //! summary alike, and the two agree.
 #![allow(dead_code)]
 
-use assert_cmd::Command;
 use regex::Regex;
 use serde_json::Value;
 use std::ffi::OsStr;
@@ -40,11 +39,7 @@ impl Run {
     }
 }
 
-pub fn callaudit() -> Command {
-    let mut cmd = Command::cargo_bin("callaudit").expect("binary built");
-    cmd.env_remove("NO_COLOR").env_remove("CI");
-    cmd
-}
+pub use super::common::callaudit;
 
 /// `callaudit audit --format json ARGS`: the report is parsed from stdout when the run wrote
 /// one, and the arithmetic is checked.
