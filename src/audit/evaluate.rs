@@ -1,7 +1,7 @@
 //! From raw hits to verdicts and a score: `unless` cancellation, windows, sequencing,
 //! conditions, call-level detectors, then the arithmetic.
 
-use super::{CallAudit, CallDetail, DETECTOR_HIT, Dropped, Evidence, Hit, ItemOutcome, Verdict};
+use super::{CallAudit, CallDetail, Dropped, Evidence, Found, Hit, ItemOutcome, Verdict};
 use crate::model::{Call, Channel};
 use crate::rubric::{Detector, Item, Kind, Role, Rubric, Scope, Window};
 
@@ -245,7 +245,7 @@ fn drop_reason(
     s: &Scratch,
     percent_fallback: &mut bool,
 ) -> Option<String> {
-    if item.in_question && h.phrase != DETECTOR_HIT && !h.in_question {
+    if item.in_question && h.phrase != Found::Detector && !h.in_question {
         return Some("not in a question".into());
     }
     // Unless and context hits are sorted by turn: look only at this turn's (a call of
@@ -266,7 +266,7 @@ fn drop_reason(
     if let Some(u) = unless[from..to].iter().find(same_sentence) {
         return Some(format!(
             "cancelled by unless `{}` in the same sentence",
-            rubric.phrases[u.phrase as usize].text
+            rubric.phrases[u.phrase.phrase_index()].text
         ));
     }
     if !item.window.is_empty()
@@ -402,17 +402,8 @@ fn outside_window(
 fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut Vec<Hit>) {
     let hit_at = |turn: usize, gap_ms: u64, out: &mut Vec<Hit>| {
         out.push(Hit {
-            item: i as u32,
-            role: Role::Match,
-            turn: turn as u32,
-            tok_start: 0,
-            sent_start: 0,
-            sent_end: u32::MAX,
-            orig_start: 0,
-            orig_end: 0,
-            in_question: false,
-            phrase: DETECTOR_HIT,
             aux: u32::try_from(gap_ms).unwrap_or(u32::MAX),
+            ..Hit::detector(i as u32, turn as u32, u32::MAX, 0)
         });
     };
     if call.silences_reported || !call.silences.is_empty() {
@@ -521,19 +512,7 @@ fn calmed(
         Some(h) => *h,
         None => {
             let turn = &call.turns[last as usize];
-            Hit {
-                item: i as u32,
-                role: Role::Match,
-                turn: last,
-                tok_start: 0,
-                sent_start: 0,
-                sent_end: u32::MAX,
-                orig_start: 0,
-                orig_end: turn.text.end - turn.text.start,
-                in_question: false,
-                phrase: DETECTOR_HIT,
-                aux: 0,
-            }
+            Hit::detector(i as u32, last, u32::MAX, turn.text.end - turn.text.start)
         }
     };
     if let Some(d) = det.as_mut() {
@@ -548,7 +527,7 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
     let start = (h.orig_start as usize).min(text.len());
     let end = (h.orig_end as usize).clamp(start, text.len());
     let mut quoted = text.get(start..end).unwrap_or("").to_string();
-    let rule = if h.phrase == DETECTOR_HIT {
+    let rule = if h.phrase == Found::Detector {
         let d = rubric.items[h.item as usize].detector;
         match d {
             Some(Detector::Mirroring { .. }) => {
@@ -566,7 +545,7 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
             None => "detector".to_string(),
         }
     } else {
-        rubric.phrases[h.phrase as usize].text.clone()
+        rubric.phrases[h.phrase.phrase_index()].text.clone()
     };
     Evidence {
         turn: h.turn,
@@ -744,7 +723,8 @@ pub fn score(rubric: &Rubric, outcomes: &[ItemOutcome], explain: bool) -> (f64, 
     (score, lines)
 }
 
-fn round1(x: f64) -> f64 {
+/// Rounds to one decimal, as scores and rates are shown.
+pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 

@@ -9,7 +9,7 @@ use crate::normalise::{Normalised, normalise_into_with};
 use crate::rubric::matcher::{MatchScratch, PhraseHit};
 use crate::rubric::{Detector, Role, Rubric};
 use chrono::NaiveDate;
-pub use evaluate::{fmt_num, score};
+pub use evaluate::{fmt_num, round1, score};
 
 /// What an item came to in one call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -149,13 +149,51 @@ pub(crate) struct Hit {
     pub orig_end: u32,
     /// The sentence the hit ends in asks a question.
     pub in_question: bool,
-    /// Phrase index, or `u32::MAX` for a detector.
-    pub phrase: u32,
+    /// The phrase that matched, or the item's detector.
+    pub phrase: Found,
     /// What a detector measured: shared words (mirroring), silence in ms.
     pub aux: u32,
 }
 
-pub(crate) const DETECTOR_HIT: u32 = u32::MAX;
+/// What found a hit: one of the rubric's phrases, or the item's detector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Found {
+    /// The phrase with this index in `Rubric::phrases`.
+    Phrase(u32),
+    /// The item's detector (sorts after every phrase).
+    Detector,
+}
+
+impl Found {
+    /// The phrase's index in `Rubric::phrases`; only for hits known to come from phrases
+    /// (`unless` and `context` hits).
+    pub fn phrase_index(self) -> usize {
+        match self {
+            Found::Phrase(p) => p as usize,
+            Found::Detector => unreachable!("a detector hit where a phrase hit was expected"),
+        }
+    }
+}
+
+impl Hit {
+    /// A detector's hit on turn `turn` for item `item`: the turn from its start to sentence
+    /// `sent_end` and byte `orig_end`. Callers narrow it with `Hit { .., ..Hit::detector(..) }`.
+    pub(crate) fn detector(item: u32, turn: u32, sent_end: u32, orig_end: u32) -> Hit {
+        Hit {
+            item,
+            role: Role::Match,
+            turn,
+            tok_start: 0,
+            sent_start: 0,
+            sent_end,
+            orig_start: 0,
+            orig_end,
+            in_question: false,
+            phrase: Found::Detector,
+            aux: 0,
+        }
+    }
+}
 
 /// Audits calls with one rubric. Holds the buffers that make the scan allocation-free; make one
 /// per thread.
@@ -258,7 +296,7 @@ impl<'r> Auditor<'r> {
                     orig_start: first.orig_start,
                     orig_end: last.orig_end,
                     in_question: self.norm.is_question(last.sentence),
-                    phrase: ph.phrase,
+                    phrase: Found::Phrase(ph.phrase),
                     aux: 0,
                 });
             }
@@ -319,17 +357,13 @@ impl<'r> Auditor<'r> {
     ) {
         let norm = &self.norm;
         let whole = |in_question: bool| Hit {
-            item,
-            role: Role::Match,
-            turn: ti as u32,
-            tok_start: 0,
-            sent_start: 0,
-            sent_end: norm.sentence_count().saturating_sub(1) as u32,
-            orig_start: 0,
-            orig_end: text_len as u32,
             in_question,
-            phrase: DETECTOR_HIT,
-            aux: 0,
+            ..Hit::detector(
+                item,
+                ti as u32,
+                norm.sentence_count().saturating_sub(1) as u32,
+                text_len as u32,
+            )
         };
         match det {
             Detector::Question | Detector::Statement { .. } => {

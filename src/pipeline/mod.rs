@@ -46,29 +46,29 @@ impl Filters {
     }
 
     /// Why a call is excluded, or `None` when it is kept.
-    fn excludes(&self, call: &Call) -> Option<&'static str> {
+    fn excludes(&self, call: &Call) -> Option<Excluded> {
         if let Some(id) = &self.call
             && call.id != *id
         {
-            return Some("call");
+            return Some(Excluded::Call);
         }
         if let Some(only) = &self.only
             && !only.contains(&call.id)
         {
-            return Some("call");
+            return Some(Excluded::Call);
         }
         if self.has_date() {
             match call.date {
-                None => return Some("no date"),
+                None => return Some(Excluded::NoDate),
                 Some(d) => {
                     if self.since.is_some_and(|s| d < s) || self.until.is_some_and(|u| d > u) {
-                        return Some("date");
+                        return Some(Excluded::Date);
                     }
                 }
             }
         }
         if !self.agents.is_empty() && !self.agents.iter().any(|a| a == call.agent()) {
-            return Some("agent");
+            return Some(Excluded::Agent);
         }
         if !self.teams.is_empty()
             && !call
@@ -76,10 +76,25 @@ impl Filters {
                 .as_ref()
                 .is_some_and(|t| self.teams.iter().any(|x| x == t))
         {
-            return Some("team");
+            return Some(Excluded::Team);
         }
         None
     }
+}
+
+/// Why `Filters` leave a call out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Excluded {
+    /// Not the call (`--call`, or not in the list of calls asked for).
+    Call,
+    /// A date filter is set and the call has no date.
+    NoDate,
+    /// Outside `--since`/`--until`.
+    Date,
+    /// Not one of the `--agent`s.
+    Agent,
+    /// Not one of the `--team`s.
+    Team,
 }
 
 pub struct RunOptions<'a> {
@@ -278,7 +293,7 @@ impl Collector<'_, '_> {
         acct.calls_dated_from_metadata += u64::from(date_from == Some(DateFrom::Metadata));
         acct.calls_dated_from_path += u64::from(date_from == Some(DateFrom::Path));
         if let Some(why) = self.opts.filters.excludes(&call) {
-            if why == "no date" {
+            if why == Excluded::NoDate {
                 self.undated_excluded += 1;
             }
             acct.calls_filtered_out += 1;

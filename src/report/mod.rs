@@ -241,9 +241,7 @@ impl OverrideInfo {
     }
 }
 
-pub fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
+pub use crate::audit::round1;
 
 fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| round1(100.0 * part as f64 / whole as f64))
