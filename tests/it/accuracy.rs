@@ -10,7 +10,7 @@
 //! fails when a held-out F1 falls below its floor (the value measured when the rubric was last
 //! changed: a change that makes a held-out item worse must say so here). The targets
 //! are printed beside them, met or not. Skips, saying it checked nothing, when `../shared` is
-//! absent. Run it alone with `cargo test --test accuracy -- --nocapture`.
+//! absent. Run it alone with `cargo test --test tests accuracy -- --nocapture`.
 
 use super::common;
 use common::*;

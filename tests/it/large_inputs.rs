@@ -5,7 +5,7 @@
 //! The full-size cases (a 50 MB turn, 1 M calls) take minutes in a debug build, so they are
 //! `#[ignore]`d and run with the release build:
 //!
-//!     cargo test --release --test large_inputs -- --ignored
+//!     cargo test --release --test tests large_inputs -- --ignored
 //!
 //! Each has a smaller always-on variant of the same shape (5 MB, 20 000 calls).
 
