@@ -16,20 +16,22 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 
-/// (item, target F1 on the held-out part, floor: the held-out F1 last measured).
+/// (item, target F1 on the held-out part, floor: just below the held-out F1 last measured).
 const ITEMS: &[(&str, f64, f64)] = &[
-    ("apology", 0.90, 0.98),
-    ("thanks", 0.90, 0.98),
-    ("follow_up", 0.90, 0.76),
-    ("transfer", 0.90, 0.67),
+    ("apology", 0.90, 0.97),
+    ("thanks", 0.90, 0.97),
+    ("follow_up", 0.90, 0.80),
+    ("transfer", 0.90, 0.71),
     ("channel_move", 0.90, 0.88),
     ("additional_concerns", 0.90, 0.75),
-    ("empathy", 0.80, 0.75),
+    ("empathy", 0.80, 0.78),
     ("clarifying_question", 0.80, 0.90),
-    ("resolution", 0.80, 0.73),
-    ("customer_upset", 0.80, 0.79),
-    ("customer_calmed", 0.80, 0.50),
-    ("mirroring", 0.70, 0.25),
+    // 0.73 before the r12 tuning round; 0.72 after it (tune 0.81 -> 0.83): one more answer
+    // missed or one more non-answer counted on held-out conversations, said here as the rule asks.
+    ("resolution", 0.80, 0.71),
+    ("customer_upset", 0.80, 0.80),
+    ("customer_calmed", 0.80, 0.53),
+    ("mirroring", 0.70, 0.24),
     ("dismissive", 0.70, 0.09),
 ];
 

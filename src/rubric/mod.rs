@@ -26,13 +26,11 @@ pub const ACCURACY_PAGE: &str = "docs/accuracy.md";
 /// worst last, with that F1 as docs/accuracy.md prints it. The one list: the HTML report names
 /// these items, tests check that README.md names them and that the held-out scores agree.
 pub const HELD_OUT_BELOW_0_80: &[(&str, &str)] = &[
-    ("customer_upset", "0.797"),
-    ("follow_up", "0.76"),
-    ("empathy", "0.76"),
+    ("empathy", "0.79"),
     ("additional_concerns", "0.76"),
-    ("resolution", "0.73"),
-    ("transfer", "0.68"),
-    ("customer_calmed", "0.50"),
+    ("transfer", "0.72"),
+    ("resolution", "0.72"),
+    ("customer_calmed", "0.54"),
     ("mirroring", "0.25"),
     ("dismissive", "0.10"),
 ];
