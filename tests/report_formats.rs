@@ -791,7 +791,10 @@ fn html_names_the_items_below_0_80_held_out() {
     assert!(!callaudit::rubric::HELD_OUT_BELOW_0_80.is_empty());
     for (id, f1) in callaudit::rubric::HELD_OUT_BELOW_0_80 {
         let label = &rubric.items.iter().find(|i| i.id == *id).unwrap().label;
-        assert!(note.contains(&format!("{label} {f1}")), "{id} {f1} in {note}");
+        assert!(
+            note.contains(&format!("{label} {f1}")),
+            "{id} {f1} in {note}"
+        );
     }
 
     let html = audit(&["--format", "html", "--rubric", "examples/rubric.toml"]);
