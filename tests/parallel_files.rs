@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use std::path::Path;
 
 fn transcribe(i: usize) -> String {
-    let agent = if i % 3 == 0 {
+    let agent = if i.is_multiple_of(3) {
         "Thanks for calling, is there anything else I can help you with?"
     } else {
         "I'm so sorry about that, I understand how frustrating it is."
