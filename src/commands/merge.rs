@@ -288,10 +288,12 @@ pub fn run(args: MergeArgs) -> anyhow::Result<i32> {
     let runs = runs(&partials)?;
     let refs: Vec<&Partial> = partials.iter().collect();
     let acct = partial::merged_accounting(&refs, &runs)?;
-    let inputs: Vec<String> = runs
+    // In the canonical order one run lists them: stdin first, then paths sorted.
+    let mut inputs: Vec<String> = runs
         .iter()
         .flat_map(|run| partials[run[0]].end.inputs.iter().cloned())
         .collect();
+    inputs.sort_by_cached_key(|name| (name != "-", PathBuf::from(name)));
     for p in &mut partials {
         for v in std::mem::take(&mut p.views) {
             views.insert((v.score_centi, v.call_id.clone()), v);
