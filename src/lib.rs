@@ -21,6 +21,7 @@ pub mod matcher;
 pub mod model;
 pub mod normalise;
 pub mod output;
+pub mod partial;
 pub mod percall;
 pub mod pipeline;
 pub mod privacy;

@@ -94,6 +94,9 @@ pub struct RunOptions<'a> {
     pub enrich: Option<&'a Enricher>,
     /// Called with the number of input bytes read so far (progress bar).
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// `--shard I/N`: only the calls whose id hashes to this shard are assembled; the rest are
+    /// read (and counted as read) but dropped before anything else counts them.
+    pub shard: Option<crate::partial::Shard>,
 }
 
 /// Receives audited calls, one at a time, in input order.
@@ -241,6 +244,8 @@ struct Collector<'a, 'o> {
     undated_excluded: u64,
     /// The file being read gave rows but no usable one.
     unusable: bool,
+    /// What the readers alone counted (see `Accounting::reading`).
+    reading: Accounting,
 }
 
 impl Collector<'_, '_> {
@@ -444,6 +449,7 @@ fn run_pass(
         batch_bytes: 0,
         undated_excluded: 0,
         unusable: false,
+        reading: Accounting::default(),
     };
     for (kept, again) in &inputs.duplicates {
         collector.acct.warn(if kept == again {
@@ -452,6 +458,7 @@ fn run_pass(
             format!("{again} is the same file as {kept}: it is read once")
         });
     }
+    collector.reading = collector.acct.clone();
     // Finished batches go back to the reader, whose next calls reuse their buffers.
     let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(2);
     let recycled: Recycled = std::sync::Mutex::new(recycled);
@@ -586,6 +593,7 @@ fn run_pass(
         }
     }
     let mut acct = collector.acct;
+    acct.reading = Some(Box::new(collector.reading));
     if collector.undated_excluded > 0 {
         acct.warn(format!(
             "{} call(s) without a date were excluded by the date filter (dates come from the export, --metadata or the file's path: see --date-from-path)",
@@ -680,17 +688,21 @@ fn read_all(
                 ),
             };
             match outcome {
-                Ok(()) => collector.acct.files_read += 1,
+                Ok(()) => {
+                    collector.acct.files_read += 1;
+                    collector.reading.files_read += 1;
+                }
                 Err(ReadError::Stopped) => return Ok(()),
                 Err(ReadError::Input(msg)) if opts.keep_going => {
-                    if std::mem::take(&mut collector.unusable) {
-                        collector.acct.files_unusable += 1;
-                    } else {
-                        collector.acct.files_unreadable += 1;
+                    for acct in [&mut collector.acct, &mut collector.reading] {
+                        if collector.unusable {
+                            acct.files_unusable += 1;
+                        } else {
+                            acct.files_unreadable += 1;
+                        }
+                        acct.warn(format!("{msg} (file passed over: --keep-going)"));
                     }
-                    collector
-                        .acct
-                        .warn(format!("{msg} (file passed over: --keep-going)"));
+                    collector.unusable = false;
                 }
                 Err(ReadError::Input(msg)) | Err(ReadError::Strict(msg)) => {
                     // The calls completed before the error are audited, so that the summary of
@@ -859,6 +871,10 @@ impl Handover {
         deliver: &mut dyn FnMut(Vec<Call>) -> bool,
     ) -> bool {
         self.rows += call.turns.len() as u64;
+        if opts.shard.is_some_and(|s| !s.holds(&call.id)) {
+            // Another shard's call: read and counted as read, nothing more.
+            return true;
+        }
         if let Some(enricher) = opts.enrich {
             enricher.name_agent(&mut call, input);
         }
@@ -987,7 +1003,8 @@ fn settle(
             .collect::<Vec<_>>()
             .join(", ")
     });
-    collector.acct.merge(local);
+    collector.acct.merge(&local);
+    collector.reading.merge(&local);
     if let Some(reasons) = skipped_as {
         collector.unusable = true;
         return Err(ReadError::Input(format!(

@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod common;
 pub mod completions;
 pub mod explain;
+pub mod merge;
 pub mod rubric;
 pub mod rubric_lint;
 pub mod sample;
@@ -32,6 +33,7 @@ pub fn run_with(cli: Cli, provenance: &Provenance) -> anyhow::Result<i32> {
         Command::Explain(args) => explain::run(*args),
         Command::Sample(args) => sample::run(*args),
         Command::Calibrate(args) => calibrate::run(*args),
+        Command::Merge(args) => merge::run(*args),
         Command::Rubric(cmd) => rubric::run(cmd),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
