@@ -1003,8 +1003,8 @@ fn settle(
             .collect::<Vec<_>>()
             .join(", ")
     });
-    collector.acct.merge(&local);
-    collector.reading.merge(&local);
+    collector.acct.merge(local);
+    collector.reading.merge(local);
     if let Some(reasons) = skipped_as {
         collector.unusable = true;
         return Err(ReadError::Input(format!(
