@@ -356,7 +356,8 @@ fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar
     Some(bar)
 }
 
-fn print_report(
+/// Writes the rendered report to `file` (committed atomically) or to stdout.
+pub fn print_report(
     renderer: &dyn crate::render::Renderer,
     report: &Report,
     file: Option<AtomicFile>,
@@ -648,6 +649,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     if let Some(e) = sink.evidence.take() {
         e.finish()?;
     }
+    Ok(gate_exit_code(&report))
+}
+
+/// Prints one line on stderr per failed gate; the exit code: 1 when any failed, else 0.
+pub fn gate_exit_code(report: &Report) -> i32 {
     let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
     for g in &failed {
         eprintln!(
@@ -656,7 +662,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
             terminal_safe(&g.reason)
         );
     }
-    Ok(if failed.is_empty() { 0 } else { 1 })
+    if failed.is_empty() { 0 } else { 1 }
 }
 
 /// What `--min-calls` hid, for stderr and the report footers.

@@ -6,7 +6,7 @@
 use super::common::use_color;
 use crate::aggregate::{Aggregate, GroupBy, Totals};
 use crate::cli::{ColorChoice, FormatArg, GroupLevels};
-use crate::gates::{self, GateArgs, GateInput, GateVerdict};
+use crate::gates::{self, GateArgs, GateInput};
 use crate::language::NameOrder;
 use crate::output::AtomicFile;
 use crate::partial::{self, Partial, Shard};
@@ -17,7 +17,6 @@ use crate::rubric::Rubric;
 use anyhow::bail;
 use clap::Args;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -376,27 +375,8 @@ pub fn run(args: MergeArgs) -> anyhow::Result<i32> {
         None
     };
     let renderer = report_format.renderer(to_terminal && use_color(args.color), width);
-    match report_file {
-        Some(mut f) => {
-            renderer.render(&report, &mut f)?;
-            f.commit()?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            renderer.render(&report, &mut lock)?;
-            lock.flush()?;
-        }
-    }
-    let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
-    for g in &failed {
-        eprintln!(
-            "callaudit: gate failed: {}: {}",
-            g.gate.flag(),
-            terminal_safe(&g.reason)
-        );
-    }
-    Ok(if failed.is_empty() { 0 } else { 1 })
+    super::audit::print_report(renderer.as_ref(), &report, report_file)?;
+    Ok(super::audit::gate_exit_code(&report))
 }
 
 fn gate_args(args: &MergeArgs) -> GateArgs<'_> {
