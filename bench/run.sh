@@ -7,18 +7,24 @@
 #   BIG_CALLS=1150000   calls in the large file for the memory check (~1.7 GB); 0 skips it
 #   RUNS=10             timed runs per command (DuckDB: 3)
 #   DATA=bench/data     where generated files are kept (reused when present)
+#   JSON_FILES=10000    vendor JSON files, one per contact (bench/vendor_json.py); 0 skips them
+#   ANCHORS=../shared/bench/anchor-phrases.txt   the fixed anchor list for the second rg
+#                       reference (102 common phrases; skipped when absent)
 #
-# Installs ripgrep and hyperfine with apt-get and duckdb with pip when they are missing.
+# Installs ripgrep (cargo install, or apt-get), hyperfine with apt-get and duckdb with pip when
+# they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS=${CALLS:-115000}
 BIG_CALLS=${BIG_CALLS:-1150000}
 RUNS=${RUNS:-10}
 DATA=${DATA:-bench/data}
+JSON_FILES=${JSON_FILES:-10000}
+ANCHORS=${ANCHORS:-../shared/bench/anchor-phrases.txt}
 mkdir -p "$DATA"
 
 need_apt() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
-need_apt rg ripgrep
+command -v rg >/dev/null || cargo install --quiet ripgrep || need_apt rg ripgrep
 need_apt hyperfine hyperfine
 python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
@@ -61,10 +67,13 @@ for f in "${FILES[@]}"; do
   name=$(basename "$f" .csv)
   "$BIN" audit --quiet --format json "$f" > "$RESULTS/$name-report.json"
   echo "== time: $name"
+  anchors=()
+  [ -s "$ANCHORS" ] && anchors=(-n "rg -c -i -F -f ANCHORS" "rg -c -i -F -f $ANCHORS $f > /dev/null")
   hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$RESULTS/$name.json" \
     -n "callaudit --threads 1" "$BIN audit --quiet --threads 1 --format csv $f > /dev/null" \
     -n "callaudit --threads 2" "$BIN audit --quiet --threads 2 --format csv $f > /dev/null" \
-    -n "rg -c -i -F -f PHRASES" "rg -c -i -F -f $PHRASES $f > /dev/null"
+    -n "rg -c -i -F -f PHRASES" "rg -c -i -F -f $PHRASES $f > /dev/null" \
+    "${anchors[@]}"
   hyperfine --style basic --runs 3 --export-json "$RESULTS/$name-duckdb.json" \
     -n "DuckDB (Python)" "python3 bench/duckdb_counts.py $RUBRIC $f > /dev/null"
   echo "== peak memory: $name"
@@ -81,9 +90,30 @@ if [ -n "$BIG" ]; then
   "$BIN" audit --quiet --format json "$BIG" > "$RESULTS/$(basename "$BIG" .csv)-report.json"
 fi
 
+JSON_DIR=""
+if [ "$JSON_FILES" != 0 ]; then
+  # One vendor JSON file per contact (Transcribe and Contact Lens alternately), from a
+  # synthetic CSV of as many calls: how most real exports arrive.
+  JSON_DIR="$DATA/json-$JSON_FILES"
+  if [ ! -d "$JSON_DIR" ]; then
+    "$GEN" --calls "$JSON_FILES" --seed 7 > "$DATA/synthetic-$JSON_FILES.csv"
+    python3 bench/vendor_json.py "$DATA/synthetic-$JSON_FILES.csv" "$JSON_DIR"
+  fi
+  name=$(basename "$JSON_DIR")
+  "$BIN" audit --quiet --format json "$JSON_DIR" > "$RESULTS/$name-report.json"
+  echo "== time: $name"
+  hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$RESULTS/$name.json" \
+    -n "callaudit --threads 1" "$BIN audit --quiet --threads 1 --format csv $JSON_DIR > /dev/null" \
+    -n "callaudit --threads 2" "$BIN audit --quiet --threads 2 --format csv $JSON_DIR > /dev/null" \
+    -n "cat" "find $JSON_DIR -type f -exec cat {} + > /dev/null"
+  for t in 1 2; do
+    /usr/bin/time -f "%M" -o "$RESULTS/$name-rss-t$t.txt" "$BIN" audit --quiet --threads "$t" --format csv "$JSON_DIR" > /dev/null
+  done
+fi
+
 echo "== criterion: the hot path, and a 2,000-phrase rubric against the built-in one"
 cargo bench --quiet --bench hot_path -- --noplot > "$RESULTS/criterion.txt" 2>&1 || cat "$RESULTS/criterion.txt"
 
 echo "== BENCHMARKS.md"
-python3 bench/report.py "$RESULTS" "$SYN" "${REAL:-}" "$BIG" > BENCHMARKS.md
+JSON_DIR="$JSON_DIR" python3 bench/report.py "$RESULTS" "$SYN" "${REAL:-}" "$BIG" > BENCHMARKS.md
 cat BENCHMARKS.md

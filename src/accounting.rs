@@ -1,12 +1,12 @@
 //! What happened to every row, call and file of a run. The invariant the tests hold us to:
 //! rows read = rows audited + rows skipped, whatever the input.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Why rows were not audited. The order is the order of the summary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// Wrong number of fields, unparsable JSON, a value of the wrong type.
@@ -37,7 +37,8 @@ impl SkipReason {
 }
 
 /// Counters for one run. Merged from passes and files; serialised into the JSON report.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Accounting {
     pub files_read: u64,
     /// Files that could not be read or ended early (only with `--keep-going`; otherwise exit 2).
@@ -107,6 +108,10 @@ pub struct Accounting {
     #[serde(skip)]
     pub warnings: Vec<String>,
     pub warnings_total: u64,
+    /// What the readers alone counted (files, rows read and skipped before calls are
+    /// assembled), set at the end of a run: partials keep it apart (see `records::partial::End`).
+    #[serde(skip)]
+    pub reading: Option<Box<Accounting>>,
 }
 
 fn is_zero(n: &u64) -> bool {

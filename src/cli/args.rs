@@ -190,6 +190,13 @@ EXIT STATUS:
     )]
     Calibrate(Box<CalibrateArgs>),
 
+    /// Render one report from the partials of several runs (audit --save-partial)
+    #[command(
+        long_about = MERGE_ABOUT,
+        after_long_help = MERGE_EXAMPLES
+    )]
+    Merge(Box<crate::cli::merge::MergeArgs>),
+
     /// Print, check or try out a rubric
     #[command(subcommand)]
     Rubric(RubricCommand),
@@ -530,6 +537,16 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE.csv", env = "CALLAUDIT_EVIDENCE")]
     pub evidence: Option<PathBuf>,
 
+    /// Also write the run as a partial: exact counts per call, the accounting and the rubric's
+    /// fingerprint, for `callaudit merge` (format: docs/nightly.md)
+    #[arg(long, value_name = "FILE", env = "CALLAUDIT_SAVE_PARTIAL")]
+    pub save_partial: Option<PathBuf>,
+
+    /// Audit only shard I of N (counted from 1): the calls whose id's FNV-1a 64 hash, modulo N,
+    /// is I-1. Merge the shards' --save-partial files with `callaudit merge`
+    #[arg(long, value_name = "I/N", env = "CALLAUDIT_SHARD")]
+    pub shard: Option<callaudit::pipeline::Shard>,
+
     #[command(flatten)]
     pub filter: FilterArgs,
 
@@ -724,3 +741,41 @@ pub enum ExplainFormat {
     Text,
     Json,
 }
+
+const MERGE_ABOUT: &str = "Read the partials that `callaudit audit --save-partial` wrote and \
+render the report one run over all their inputs would have given, byte for byte, in any format \
+and grouping, with any sort, cut and gate: the partials hold exact counts per call, not means. \
+Nothing is read again: a weekly report is the merge of seven nightly partials, and the shards \
+of one run (audit --shard I/N) merge into the run.
+
+Every partial must come from the same rubric (by its fingerprint); partials from another rubric \
+are refused, naming the files. A call must lie wholly within one partial: a call id found in \
+two partials is an error (exit 2) naming it and both files, unless --allow-split-calls, which \
+counts each part as a call of its own and warns. The shards of one run must all be there, each \
+once.
+
+Options not given to merge are those of the runs: filters, --redact, --metadata and the other \
+input options applied when the partials were written.";
+
+const MERGE_EXAMPLES: &str = "EXAMPLES:
+    Two shards of one run, merged into the report one run gives:
+        callaudit audit exports/ --shard 1/2 --save-partial s1.partial -q -o shard1.txt
+        callaudit audit exports/ --shard 2/2 --save-partial s2.partial -q -o shard2.txt
+        callaudit merge s1.partial s2.partial
+
+    Last week from the nightly partials, as JSON, with the nightly gates:
+        callaudit audit examples/data/calls.csv --save-partial mon.partial -q -o mon.txt
+        callaudit audit examples/data/calls.jsonl --save-partial tue.partial -q -o tue.txt
+        callaudit merge mon.partial tue.partial --format json -o week.json --fail-under 60 \\
+            --fail-on 'transfer>50%' --fail-item-under empathy=10
+
+    The weekly dashboard, agents week by week, weakest first:
+        callaudit merge mon.partial tue.partial --format html -o week.html --baseline week.json
+        callaudit merge mon.partial tue.partial --group-by agent,week --sort score
+
+EXIT STATUS:
+    0  the report was written
+    1  a gate failed (--fail-under, --fail-agent-under, --fail-on, --fail-item-under,
+       --fail-drop, --max-skipped); the report was written
+    2  usage error, a partial that cannot be read, partials of different rubrics, a call in
+       two partials, nothing to report";

@@ -55,6 +55,8 @@ struct Collector<'r> {
     seconds_without_timings: bool,
     /// The HTML report's call list: the weakest calls so far, by (score, call id).
     weakest: Option<Weakest>,
+    /// `--save-partial`: every call's record, as it is audited.
+    partial: Option<callaudit::records::partial::PartialWriter>,
 }
 
 /// The `limit` weakest calls seen, with their verdicts rendered; the same set whatever order
@@ -105,6 +107,9 @@ impl AuditSink for Collector<'_> {
             }
         }
         self.agg.add(self.rubric, &audit);
+        if let Some(p) = self.partial.as_mut() {
+            p.add(&audit)?;
+        }
         if let Some(a) = self.by_agent.as_mut() {
             a.add(self.rubric, &audit);
         }
@@ -135,6 +140,9 @@ impl AuditSink for Collector<'_> {
         self.override_list.clear();
         if let Some(w) = self.weakest.as_mut() {
             w.calls.clear();
+        }
+        if let Some(p) = self.partial.as_mut() {
+            p.reset()?;
         }
         // Dropping an old writer deletes its temporary file.
         if let Some(path) = &self.calls_path {
@@ -348,7 +356,8 @@ fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar
     Some(bar)
 }
 
-fn print_report(
+/// Writes the rendered report to `file` (committed atomically) or to stdout.
+pub fn print_report(
     renderer: &dyn callaudit::render::Renderer,
     report: &Report,
     file: Option<AtomicFile>,
@@ -374,6 +383,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let format = input_format(&args.input)?;
     let threads = threads(&args.input)?;
     let mut filters = filters(&args.filter)?;
+    let filters_have_date = filters.has_date();
     let enricher = enricher(&args.input)?;
     resolve_filter_agents(&mut filters, enricher.as_ref());
     let masker = Masker::new(args.input.redact);
@@ -442,7 +452,18 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|p| records::evidence::create(p, masker))
         .transpose()?;
-    let call_list = report_format == Format::Html;
+    if args.save_partial.is_some() && args.overrides.is_some() {
+        bail!(
+            "--save-partial with --overrides: partials hold the tool's verdicts only; merge the partials, or audit with --overrides in one run"
+        );
+    }
+    let partial = args
+        .save_partial
+        .as_deref()
+        .map(|p| callaudit::records::partial::PartialWriter::create(p, &rubric, args.shard))
+        .transpose()?;
+    // A partial keeps the weakest calls for the HTML report a merge may render.
+    let call_list = report_format == Format::Html || partial.is_some();
     let detail =
         calls.as_ref().is_some_and(|c| c.needs_detail()) || evidence.is_some() || call_list;
     let levels = args.group_by.0.clone();
@@ -468,6 +489,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             limit: CALL_LIST_LIMIT,
             calls: BTreeMap::new(),
         }),
+        partial,
     };
     let bar = progress_bar(&args, &discovered);
     let bytes_seen = AtomicU64::new(0);
@@ -491,6 +513,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         keep_going: args.input.keep_going,
         enrich: enricher.as_ref(),
         progress: progress_fn.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)),
+        shard: args.shard,
     };
     let run = pipeline::run(&discovered, &opts, &mut sink);
     if let Some(bar) = &bar {
@@ -517,7 +540,30 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         eprintln!("{}", acct.summary());
     }
-    if acct.calls_audited == 0 && !args.allow_empty {
+    if let Some(p) = sink.partial.take() {
+        let views = sink
+            .weakest
+            .as_ref()
+            .map(|w| w.calls.values().cloned().collect())
+            .unwrap_or_default();
+        let inputs = discovered
+            .inputs
+            .iter()
+            .map(|i| {
+                let size = std::fs::metadata(&i.path).map_or(0, |m| m.len());
+                (i.name.clone(), size)
+            })
+            .collect();
+        let once = callaudit::records::partial::once_warnings(
+            &acct,
+            filters_have_date,
+            sink.percent_fallback,
+            sink.seconds_without_timings,
+        );
+        p.finish(views, inputs, &acct, once)?;
+    }
+    // A shard may hold no call of a small input.
+    if acct.calls_audited == 0 && !args.allow_empty && args.shard.is_none() {
         return Err(InputError(
             "no calls matched: nothing to audit (check the inputs and filters, or pass --allow-empty)".into(),
         )
@@ -568,7 +614,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let names = NameOrder::new(rubric.text_rules.language);
-    if let Some(w) = sink.weakest.take() {
+    if let Some(w) = sink
+        .weakest
+        .take()
+        .filter(|_| report_format == Format::Html)
+    {
         report.call_list = w.calls.into_values().collect();
     }
     arrange(
@@ -599,6 +649,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     if let Some(e) = sink.evidence.take() {
         e.finish()?;
     }
+    Ok(gate_exit_code(&report))
+}
+
+/// Prints one line on stderr per failed gate; the exit code: 1 when any failed, else 0.
+pub fn gate_exit_code(report: &Report) -> ExitCode {
     let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
     for g in &failed {
         eprintln!(
@@ -607,11 +662,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             terminal_safe(&g.reason)
         );
     }
-    Ok(if failed.is_empty() {
+    if failed.is_empty() {
         ExitCode::Ok
     } else {
         ExitCode::GateFailed
-    })
+    }
 }
 
 /// What `--min-calls` hid, for stderr and the report footers.

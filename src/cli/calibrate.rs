@@ -103,6 +103,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         keep_going: args.input.keep_going,
         enrich: enricher.as_ref(),
         progress: None,
+        shard: None,
     };
     let mut judged = Judged {
         audits: HashMap::new(),

@@ -36,6 +36,7 @@ const PATH_KEYS: &[&str] = &[
     "output",
     "calls",
     "evidence",
+    "save-partial",
 ];
 
 /// Options printed as numbers by `config show`.

@@ -120,6 +120,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         keep_going: args.input.keep_going,
         enrich: enricher.as_ref(),
         progress: None,
+        shard: None,
     };
     let mut found = Found { calls: Vec::new() };
     let acct = pipeline::run(&discovered, &opts, &mut found).map_err(|stopped| {

@@ -7,6 +7,7 @@ pub mod common;
 pub mod completions;
 pub mod config;
 pub mod explain;
+pub mod merge;
 pub mod rubric;
 pub mod rubric_lint;
 pub mod sample;
@@ -46,6 +47,7 @@ pub fn run_with(cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(*args),
         Command::Sample(args) => sample::run(*args),
         Command::Calibrate(args) => calibrate::run(*args),
+        Command::Merge(args) => merge::run(*args),
         Command::Rubric(cmd) => rubric::run(cmd),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),

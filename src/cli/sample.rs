@@ -171,6 +171,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         keep_going: args.input.keep_going,
         enrich: enricher.as_ref(),
         progress: None,
+        shard: None,
     };
     let mut sampler = Sampler {
         rubric: &rubric,

@@ -11,6 +11,9 @@
 mod held;
 mod ordered;
 mod seen;
+pub mod shard;
+
+pub use shard::Shard;
 
 use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{Auditor, CallAudit};
@@ -20,8 +23,8 @@ use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
 use crate::read::input::{Discovered, Input, open_counted};
 use crate::read::{
-    At, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled, describe_bytes,
-    detect,
+    At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled,
+    describe_bytes, detect,
 };
 use crate::rubric::Rubric;
 use chrono::NaiveDate;
@@ -114,6 +117,9 @@ pub struct RunOptions<'a> {
     pub enrich: Option<&'a Enricher>,
     /// Called with the number of input bytes read so far (progress bar).
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// `--shard I/N`: only the calls whose id hashes to this shard are assembled; the rest are
+    /// read (and counted as read) but dropped before anything else counts them.
+    pub shard: Option<Shard>,
 }
 
 /// Receives audited calls, one at a time, in input order.
@@ -261,6 +267,8 @@ struct Collector<'a, 'o> {
     undated_excluded: u64,
     /// The file being read gave rows but no usable one.
     unusable: bool,
+    /// What the readers alone counted (see `Accounting::reading`).
+    reading: Accounting,
 }
 
 impl Collector<'_, '_> {
@@ -464,6 +472,7 @@ fn run_pass(
         batch_bytes: 0,
         undated_excluded: 0,
         unusable: false,
+        reading: Accounting::default(),
     };
     for (kept, again) in &inputs.duplicates {
         collector.acct.warn(if kept == again {
@@ -472,6 +481,7 @@ fn run_pass(
             format!("{again} is the same file as {kept}: it is read once")
         });
     }
+    collector.reading = collector.acct.clone();
     // Finished batches go back to the reader, whose next calls reuse their buffers.
     let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(2);
     let recycled: Recycled = std::sync::Mutex::new(recycled);
@@ -526,6 +536,7 @@ fn run_pass(
         }
     }
     let mut acct = collector.acct;
+    acct.reading = Some(Box::new(collector.reading));
     if collector.undated_excluded > 0 {
         acct.warn(format!(
             "{} call(s) without a date were excluded by the date filter (dates come from the export, --metadata or the file's path: see --date-from-path)",
@@ -535,7 +546,19 @@ fn run_pass(
     Ok(acct)
 }
 
+/// Files up to this size are read and parsed on the pool, several at once (see `read_ahead`);
+/// larger ones are streamed by the reading thread, so that memory does not grow with them.
+const SMALL_FILE: u64 = 4 << 20;
+/// The most input bytes (and files) read ahead at once: what the parsed calls of a window of
+/// small files may hold in memory before they are assembled in order.
+const WINDOW_BYTES: u64 = 8 << 20;
+const WINDOW_FILES: usize = 512;
+
 /// Reads every input in order, feeding complete calls through the collector into batches.
+/// With more than one thread, runs of small files (one-file-per-contact exports) are read and
+/// parsed in parallel on the pool, each into its own calls and accounting; they are then
+/// assembled, counted and audited in input order exactly as if read one after another, so the
+/// output does not depend on which file finished first.
 fn read_all(
     inputs: &Discovered,
     opts: &RunOptions<'_>,
@@ -545,51 +568,100 @@ fn read_all(
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
 ) -> anyhow::Result<()> {
     let mut bytes_done: u64 = 0;
-    for (index, input) in inputs.inputs.iter().enumerate() {
-        // Progress within a file: bytes read so far, reported with every batch.
-        let in_file = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let mut deliver_with_progress = |batch: Vec<Call>| {
-            if let Some(progress) = opts.progress {
-                progress(bytes_done + in_file.load(std::sync::atomic::Ordering::Relaxed));
+    let all = &inputs.inputs;
+    let size = |i: &Input| std::fs::metadata(&i.path).map_or(u64::MAX, |m| m.len());
+    let mut index = 0;
+    while index < all.len() {
+        // A window of consecutive small files, read ahead in parallel; a large file alone is
+        // streamed.
+        let mut window_end = index;
+        let mut window_bytes = 0u64;
+        if opts.threads > 1 {
+            while window_end < all.len() && window_end - index < WINDOW_FILES {
+                let s = size(&all[window_end]);
+                if s > SMALL_FILE || (window_end > index && window_bytes + s > WINDOW_BYTES) {
+                    break;
+                }
+                window_bytes += s;
+                window_end += 1;
             }
-            deliver(batch)
+        }
+        let ahead: Vec<ReadAhead> = if window_end > index + 1 {
+            use rayon::prelude::*;
+            (index..window_end)
+                .into_par_iter()
+                .map(|i| read_ahead(i, &all[i], opts.format, &opts.read, recycled))
+                .collect()
+        } else {
+            Vec::new()
         };
-        let outcome = read_one(
-            index,
-            input,
-            opts,
-            assembler,
-            collector,
-            recycled,
-            &mut deliver_with_progress,
-            in_file.clone(),
-        );
-        match outcome {
-            Ok(()) => collector.acct.files_read += 1,
-            Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(()),
-            Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
-                if std::mem::take(&mut collector.unusable) {
-                    collector.acct.files_unusable += 1;
-                } else {
-                    collector.acct.files_unreadable += 1;
+        let (first, end) = if ahead.is_empty() {
+            (index, index + 1)
+        } else {
+            (index, window_end)
+        };
+        let mut ahead = ahead.into_iter();
+        for (i, input) in all.iter().enumerate().take(end).skip(first) {
+            // Progress within a file: bytes read so far, reported with every batch.
+            let in_file = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let mut deliver_with_progress = |batch: Vec<Call>| {
+                if let Some(progress) = opts.progress {
+                    progress(bytes_done + in_file.load(std::sync::atomic::Ordering::Relaxed));
                 }
-                collector
-                    .acct
-                    .warn(format!("{e} (file passed over: --keep-going)"));
+                deliver(batch)
+            };
+            let outcome = match ahead.next() {
+                Some(parsed) => assemble_read_ahead(
+                    input,
+                    opts,
+                    assembler,
+                    collector,
+                    &mut deliver_with_progress,
+                    parsed,
+                ),
+                None => read_one(
+                    i,
+                    input,
+                    opts,
+                    assembler,
+                    collector,
+                    recycled,
+                    &mut deliver_with_progress,
+                    in_file.clone(),
+                ),
+            };
+            match outcome {
+                Ok(()) => {
+                    collector.acct.files_read += 1;
+                    collector.reading.files_read += 1;
+                }
+                Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(()),
+                Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
+                    for acct in [&mut collector.acct, &mut collector.reading] {
+                        if collector.unusable {
+                            acct.files_unusable += 1;
+                        } else {
+                            acct.files_unreadable += 1;
+                        }
+                        acct.warn(format!("{e} (file passed over: --keep-going)"));
+                    }
+                    collector.unusable = false;
+                }
+                Err(e) => {
+                    // The calls completed before the error are audited, so that the summary of
+                    // what was read counts them truly.
+                    if !collector.batch.is_empty() {
+                        deliver(collector.take_batch());
+                    }
+                    return Err(InputError(e.to_string()).into());
+                }
             }
-            Err(e) => {
-                // The calls completed before the error are audited, so that the summary of
-                // what was read counts them truly.
-                if !collector.batch.is_empty() {
-                    deliver(collector.take_batch());
-                }
-                return Err(InputError(e.to_string()).into());
+            if let Some(progress) = opts.progress {
+                bytes_done += std::fs::metadata(&input.path).map_or(0, |m| m.len());
+                progress(bytes_done);
             }
         }
-        if let Some(progress) = opts.progress {
-            bytes_done += std::fs::metadata(&input.path).map_or(0, |m| m.len());
-            progress(bytes_done);
-        }
+        index = end;
     }
     let held_error = |e: std::io::Error| {
         anyhow::anyhow!("cannot keep the calls split across the input (temporary file): {e}")
@@ -606,26 +678,184 @@ fn read_all(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn read_one(
+/// A small file read whole on a pool thread: the calls its reader handed over, in order, its
+/// own accounting, and how reading ended.
+struct ReadAhead {
+    calls: Vec<Call>,
+    local: Accounting,
+    result: Result<(), ReadError>,
+}
+
+thread_local! {
+    /// The bytes of the file being read ahead on this thread, reused from file to file.
+    static FILE_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads and parses one small file (see `read_all`), touching nothing shared but `recycled`.
+fn read_ahead(
     index: usize,
+    input: &Input,
+    format: Option<InputFormat>,
+    read: &ReadOptions,
+    recycled: &Recycled,
+) -> ReadAhead {
+    let mut calls = Vec::new();
+    let mut local = Accounting::default();
+    let result = FILE_BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        let mut reader = match slurp(input, &mut buf) {
+            Ok(Some(bytes)) => Slurped::Bytes(bytes),
+            Ok(None) => {
+                let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+                match open_counted(input, counter) {
+                    Ok(r) => Slurped::Stream(r),
+                    Err(e) => {
+                        return Err(ReadError::new(
+                            &input.name,
+                            At::File,
+                            ReadErrorKind::Io,
+                            format!("cannot open: {e}"),
+                        ));
+                    }
+                }
+            }
+            Err(e) => {
+                return Err(ReadError::new(
+                    &input.name,
+                    At::File,
+                    ReadErrorKind::Io,
+                    format!("cannot open: {e}"),
+                ));
+            }
+        };
+        let reader: &mut dyn std::io::BufRead = match &mut reader {
+            Slurped::Bytes(b) => b,
+            Slurped::Stream(r) => r,
+        };
+        parse_input(
+            index,
+            input,
+            format,
+            read,
+            recycled,
+            reader,
+            &mut local,
+            &mut |call| {
+                calls.push(call);
+                true
+            },
+        )
+    });
+    ReadAhead {
+        calls,
+        local,
+        result,
+    }
+}
+
+enum Slurped<'b> {
+    Bytes(&'b [u8]),
+    Stream(Box<dyn std::io::BufRead + Send>),
+}
+
+/// The whole of a plain (not gzip) file, read into `buf`; `None` for gzip, which is streamed.
+fn slurp<'b>(input: &Input, buf: &'b mut Vec<u8>) -> std::io::Result<Option<&'b [u8]>> {
+    use std::io::Read;
+    if let Some(problem) = input.problem() {
+        return Err(std::io::Error::other(problem.to_string()));
+    }
+    let mut file = std::fs::File::open(&input.path)?;
+    buf.clear();
+    // A file that grew past SMALL_FILE since it was listed is streamed instead.
+    (&mut file).take(SMALL_FILE * 2).read_to_end(buf)?;
+    if buf.starts_with(&[0x1f, 0x8b]) || buf.len() as u64 >= SMALL_FILE * 2 {
+        return Ok(None);
+    }
+    Ok(Some(&buf[..]))
+}
+
+/// Hands the calls of a file read ahead to the assembler and collector, in the order its reader
+/// gave them, then settles the file's accounting exactly as `read_one` does.
+fn assemble_read_ahead(
     input: &Input,
     opts: &RunOptions<'_>,
     assembler: &mut Assembler,
     collector: &mut Collector<'_, '_>,
-    recycled: &Recycled,
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
-    bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    parsed: ReadAhead,
 ) -> Result<(), ReadError> {
-    let mut reader = open_counted(input, bytes_read).map_err(|e| {
-        ReadError::new(
-            &input.name,
-            At::File,
-            ReadErrorKind::Io,
-            format!("cannot open: {e}"),
-        )
-    })?;
-    let format = match opts.format {
+    let ReadAhead {
+        calls,
+        mut local,
+        result,
+    } = parsed;
+    let mut handover = Handover::default();
+    for call in calls {
+        if !handover.hand(call, input, opts, assembler, collector, deliver) {
+            break;
+        }
+    }
+    settle(input, collector, &mut local, result, handover)
+}
+
+/// What happened to the calls a reader handed over.
+#[derive(Default)]
+struct Handover {
+    stopped: bool,
+    spill_error: Option<std::io::Error>,
+    rows: u64,
+}
+
+impl Handover {
+    /// One call (or part of one) from a reader; false asks the reader to stop.
+    fn hand(
+        &mut self,
+        mut call: Call,
+        input: &Input,
+        opts: &RunOptions<'_>,
+        assembler: &mut Assembler,
+        collector: &mut Collector<'_, '_>,
+        deliver: &mut dyn FnMut(Vec<Call>) -> bool,
+    ) -> bool {
+        self.rows += call.turns.len() as u64;
+        if opts.shard.is_some_and(|s| !s.holds(&call.id)) {
+            // Another shard's call: read and counted as read, nothing more.
+            return true;
+        }
+        if let Some(enricher) = opts.enrich {
+            enricher.name_agent(&mut call, input);
+        }
+        let call = match assembler.take(call) {
+            Ok(c) => c,
+            Err(e) => {
+                self.spill_error = Some(e);
+                return false;
+            }
+        };
+        if let Some(call) = call
+            && collector.complete(call)
+            && !deliver(collector.take_batch())
+        {
+            self.stopped = true;
+            return false;
+        }
+        true
+    }
+}
+
+/// Opens an input, picks its format and runs its reader, counting into `local`.
+#[allow(clippy::too_many_arguments)]
+fn parse_input(
+    index: usize,
+    input: &Input,
+    format: Option<InputFormat>,
+    read: &ReadOptions,
+    recycled: &Recycled,
+    reader: &mut dyn std::io::BufRead,
+    local: &mut Accounting,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let format = match format {
         Some(f) => f,
         None => {
             let head = reader.fill_buf().map_err(|e| {
@@ -651,36 +881,60 @@ fn read_one(
             })?
         }
     };
-    let mut stopped = false;
-    let mut spill_error: Option<std::io::Error> = None;
-    let mut rows_handed_over = 0u64;
-    let mut sink = |mut call: Call| -> bool {
-        rows_handed_over += call.turns.len() as u64;
-        if let Some(enricher) = opts.enrich {
-            enricher.name_agent(&mut call, input);
-        }
-        let call = match assembler.take(call) {
-            Ok(c) => c,
-            Err(e) => {
-                spill_error = Some(e);
-                return false;
-            }
-        };
-        if let Some(call) = call
-            && collector.complete(call)
-            && !deliver(collector.take_batch())
-        {
-            stopped = true;
-            return false;
-        }
-        true
-    };
+    let mut ctx = ReadContext::new(&input.name, index as u32, read, local).recycling(recycled);
+    format.reader().read(reader, &mut ctx, sink)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_one(
+    index: usize,
+    input: &Input,
+    opts: &RunOptions<'_>,
+    assembler: &mut Assembler,
+    collector: &mut Collector<'_, '_>,
+    recycled: &Recycled,
+    deliver: &mut dyn FnMut(Vec<Call>) -> bool,
+    bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> Result<(), ReadError> {
+    let mut reader = open_counted(input, bytes_read).map_err(|e| {
+        ReadError::new(
+            &input.name,
+            At::File,
+            ReadErrorKind::Io,
+            format!("cannot open: {e}"),
+        )
+    })?;
+    let mut handover = Handover::default();
     // The reader counts into its own accounting (the sink holds the collector's); the two are
     // merged when the file is done.
     let mut local = Accounting::default();
-    let mut ctx =
-        ReadContext::new(&input.name, index as u32, &opts.read, &mut local).recycling(recycled);
-    let result = format.reader().read(&mut reader, &mut ctx, &mut sink);
+    let result = parse_input(
+        index,
+        input,
+        opts.format,
+        &opts.read,
+        recycled,
+        &mut reader,
+        &mut local,
+        &mut |call| handover.hand(call, input, opts, assembler, collector, deliver),
+    );
+    settle(input, collector, &mut local, result, handover)
+}
+
+/// Merges a file's accounting into the run's once its reader is done, and says how the file
+/// ended: an unusable file, a spill error, a stop, or the reader's own result.
+fn settle(
+    input: &Input,
+    collector: &mut Collector<'_, '_>,
+    local: &mut Accounting,
+    result: Result<(), ReadError>,
+    handover: Handover,
+) -> Result<(), ReadError> {
+    let Handover {
+        stopped,
+        spill_error,
+        rows: rows_handed_over,
+    } = handover;
     if result.is_err() {
         // Rows the reader counted but never handed over (a call cut short by a truncated
         // file, a document rejected after its turns were read) are rows of an unreadable file.
@@ -706,7 +960,8 @@ fn read_one(
             .collect::<Vec<_>>()
             .join(", ")
     });
-    collector.acct.merge(&local);
+    collector.acct.merge(local);
+    collector.reading.merge(local);
     if let Some(reasons) = skipped_as {
         collector.unusable = true;
         return Err(ReadError::new(

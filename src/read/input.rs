@@ -30,6 +30,11 @@ impl Input {
             .unwrap_or(n)
     }
 
+    /// Why the file cannot be read, when that was found out while listing a directory.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
     /// The file name (no directories), for `--agent-from-filename`.
     pub fn file_name(&self) -> &str {
         Path::new(&self.name)

@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod evidence;
 pub mod jsonl;
+pub mod partial;
 
 use crate::audit::{CallAudit, Evidence, Verdict};
 use crate::model::Call;

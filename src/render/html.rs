@@ -52,6 +52,7 @@ main > section.half { flex: 1 1 560px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 0 0 12px; }
 .sub { color: var(--muted); margin: 0 0 16px; }
+.accuracy { font-size: 0.9em; color: var(--muted); margin: 8px 0 0; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
           padding: 14px 16px; margin: 0 0 16px; }
 .figures { display: flex; flex-wrap: wrap; gap: 12px; }
@@ -426,6 +427,31 @@ fn call_list(report: &Report, h: &mut String) {
     h.push_str("</section>");
 }
 
+/// For the built-in rubric: which columns a QA analyst would often score differently, from the
+/// held-out table of docs/accuracy.md (one list: `rubric::HELD_OUT_BELOW_0_80`).
+fn accuracy_note(report: &Report, h: &mut String) {
+    if report.rubric_name != crate::rubric::DEFAULT_RUBRIC_NAME {
+        return;
+    }
+    let names: Vec<String> = crate::rubric::HELD_OUT_BELOW_0_80
+        .iter()
+        .map(|(id, f1)| {
+            let label = report
+                .items
+                .iter()
+                .find(|i| i.id == *id)
+                .map_or(*id, |i| i.label.as_str());
+            format!("{} {f1}", esc(label))
+        })
+        .collect();
+    let _ = write!(
+        h,
+        r#"<p class="accuracy" id="accuracy-note"><strong>Read these columns with care</strong> (held-out F1 below 0.80): {}. Measured on 207 held-out real support conversations labelled to the project's QA standard: see the held-out table in <code>{}</code> of the callaudit source (“Headline: held-out conversations”).</p>"#,
+        names.join(", "),
+        crate::rubric::ACCURACY_PAGE
+    );
+}
+
 fn rubric(report: &Report, h: &mut String) {
     let _ = write!(
         h,
@@ -542,6 +568,7 @@ impl Renderer for HtmlRenderer {
         );
         h.push_str(r#"<section id="summary"><h2>Overall</h2>"#);
         figures(report, &mut h);
+        accuracy_note(report, &mut h);
         h.push_str("</section>\n");
         gates(report, &mut h);
         charts::trend(report, &mut h);

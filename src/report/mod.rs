@@ -158,7 +158,7 @@ pub fn by_week(days: &[TrendPoint]) -> Vec<TrendPoint> {
 
 /// A call of the HTML report's call list, with its verdicts and evidence as `explain` shows
 /// them (already HTML).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CallView {
     pub call_id: String,
     pub agent_id: String,

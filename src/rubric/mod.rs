@@ -16,6 +16,26 @@ use std::path::Path;
 /// The built-in de-escalation rubric, embedded as data.
 pub const DEFAULT_RUBRIC: &str = include_str!("default.toml");
 
+/// The built-in rubric's `[rubric] name`: reports audited with it carry the accuracy note below.
+pub const DEFAULT_RUBRIC_NAME: &str = "callaudit default de-escalation rubric";
+
+/// Where the built-in rubric's measured accuracy is published: the held-out table of
+/// docs/accuracy.md ("Headline: held-out conversations").
+pub const ACCURACY_PAGE: &str = "docs/accuracy.md";
+
+/// The built-in rubric's items whose F1 on the held-out labelled conversations is below 0.80,
+/// worst last, with that F1 as docs/accuracy.md prints it. The one list: the HTML report names
+/// these items, tests check that README.md names them and that the held-out scores agree.
+pub const HELD_OUT_BELOW_0_80: &[(&str, &str)] = &[
+    ("empathy", "0.79"),
+    ("additional_concerns", "0.76"),
+    ("transfer", "0.72"),
+    ("resolution", "0.72"),
+    ("customer_calmed", "0.54"),
+    ("mirroring", "0.25"),
+    ("dismissive", "0.10"),
+];
+
 /// The built-in rubrics in other languages: the same items, phrased as a native-speaking QA
 /// analyst expects them.
 pub const SPANISH_RUBRIC: &str = include_str!("builtin/es.toml");

@@ -16,20 +16,22 @@ use super::common;
 use common::*;
 use std::collections::BTreeMap;
 
-/// (item, target F1 on the held-out part, floor: the held-out F1 last measured).
+/// (item, target F1 on the held-out part, floor: just below the held-out F1 last measured).
 const ITEMS: &[(&str, f64, f64)] = &[
-    ("apology", 0.90, 0.98),
-    ("thanks", 0.90, 0.98),
-    ("follow_up", 0.90, 0.76),
-    ("transfer", 0.90, 0.67),
+    ("apology", 0.90, 0.97),
+    ("thanks", 0.90, 0.97),
+    ("follow_up", 0.90, 0.80),
+    ("transfer", 0.90, 0.71),
     ("channel_move", 0.90, 0.88),
     ("additional_concerns", 0.90, 0.75),
-    ("empathy", 0.80, 0.75),
+    ("empathy", 0.80, 0.78),
     ("clarifying_question", 0.80, 0.90),
-    ("resolution", 0.80, 0.73),
-    ("customer_upset", 0.80, 0.79),
-    ("customer_calmed", 0.80, 0.50),
-    ("mirroring", 0.70, 0.25),
+    // 0.73 before the r12 tuning round; 0.72 after it (tune 0.81 -> 0.83): one more answer
+    // missed or one more non-answer counted on held-out conversations, said here as the rule asks.
+    ("resolution", 0.80, 0.71),
+    ("customer_upset", 0.80, 0.80),
+    ("customer_calmed", 0.80, 0.53),
+    ("mirroring", 0.70, 0.24),
     ("dismissive", 0.70, 0.09),
 ];
 
@@ -154,4 +156,50 @@ fn built_in_rubric_on_held_out_and_tune_labels() {
         }
     }
     assert!(below.is_empty(), "held-out F1 fell: {below:?}");
+
+    // The one list of items to read with care (README, HTML report) is the measured one.
+    let measured: Vec<(&str, f64)> = ITEMS
+        .iter()
+        .filter_map(|(item, _, _)| {
+            let f1 = held.get(*item).and_then(|s| s.f1).unwrap_or(0.0);
+            (f1 < 0.80).then_some((*item, f1))
+        })
+        .collect();
+    let listed = callaudit::rubric::HELD_OUT_BELOW_0_80;
+    let mut ids: Vec<&str> = measured.iter().map(|(i, _)| *i).collect();
+    let mut listed_ids: Vec<&str> = listed.iter().map(|(i, _)| *i).collect();
+    ids.sort_unstable();
+    listed_ids.sort_unstable();
+    assert_eq!(
+        ids, listed_ids,
+        "rubric::HELD_OUT_BELOW_0_80 must list the items whose held-out F1 is below 0.80"
+    );
+    for (item, f1) in measured {
+        let (_, shown) = listed.iter().find(|(i, _)| *i == item).unwrap();
+        let shown: f64 = shown.parse().unwrap();
+        assert!(
+            (shown - f1).abs() < 0.006,
+            "rubric::HELD_OUT_BELOW_0_80 shows {item} at {shown}, measured {f1:.3}"
+        );
+    }
+}
+
+/// README.md's "How far to trust each column" names every item of the one list of items whose
+/// held-out F1 is below 0.80 (`rubric::HELD_OUT_BELOW_0_80`, which the HTML report names too),
+/// with that F1, and links to docs/accuracy.md. Needs no `../shared`.
+#[test]
+fn readme_names_the_items_below_0_80() {
+    let readme = std::fs::read_to_string(repo_path("README.md")).unwrap();
+    let start = readme
+        .find("## How far to trust each column")
+        .expect("README has the section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+    assert!(section.contains("docs/accuracy.md"), "{section}");
+    for (id, f1) in callaudit::rubric::HELD_OUT_BELOW_0_80 {
+        assert!(
+            section.contains(&format!("`{id}` {f1}")),
+            "README's trust section should name `{id}` {f1}:\n{section}"
+        );
+    }
 }

@@ -243,6 +243,7 @@ fn every_help_example_runs_on_the_bundled_data() {
         &["explain"],
         &["sample"],
         &["calibrate"],
+        &["merge"],
         &["rubric", "show"],
         &["rubric", "check"],
         &["rubric", "lint"],

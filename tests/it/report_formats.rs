@@ -763,3 +763,30 @@ fn the_table_fits_the_terminal_without_breaking_numbers() {
     }
     assert!(shown.contains("not shown, to fit 80 columns: "), "{shown}");
 }
+
+/// The HTML report of the built-in rubric says which columns to read with care: the items whose
+/// held-out F1 is below 0.80 (one list, `rubric::HELD_OUT_BELOW_0_80`), and where the figures
+/// come from (docs/accuracy.md's held-out table). A report of another rubric makes no such claim.
+#[test]
+fn html_names_the_items_below_0_80_held_out() {
+    let html = audit(&["--format", "html"]);
+    let note_at = html
+        .find("id=\"accuracy-note\"")
+        .expect("the HTML report carries the accuracy note");
+    let note = &html[note_at..html[note_at..].find("</p>").unwrap() + note_at];
+    assert!(note.contains("docs/accuracy.md"), "{note}");
+    assert!(note.contains("held-out"), "{note}");
+    let rubric = callaudit::rubric::Rubric::default_rubric();
+    assert_eq!(rubric.name, callaudit::rubric::DEFAULT_RUBRIC_NAME);
+    assert!(!callaudit::rubric::HELD_OUT_BELOW_0_80.is_empty());
+    for (id, f1) in callaudit::rubric::HELD_OUT_BELOW_0_80 {
+        let label = &rubric.items.iter().find(|i| i.id == *id).unwrap().label;
+        assert!(
+            note.contains(&format!("{label} {f1}")),
+            "{id} {f1} in {note}"
+        );
+    }
+
+    let html = audit(&["--format", "html", "--rubric", "examples/rubric.toml"]);
+    assert!(!html.contains("id=\"accuracy-note\""));
+}

@@ -1,0 +1,395 @@
+//! `callaudit merge`: one report from the partials of several runs (`audit --save-partial`).
+//! The calls' records are replayed into the same totals one run builds, and the report is
+//! made, gated, arranged and rendered by the same steps as `audit`'s, so that it is
+//! byte-identical to one run over all the inputs when each call lies in one partial.
+
+use super::ExitCode;
+use super::common::use_color;
+use crate::cli::args::{ColorChoice, FormatArg, GroupLevels};
+use anyhow::bail;
+use callaudit::aggregate::{Aggregate, GroupBy, Totals};
+use callaudit::language::NameOrder;
+use callaudit::output::AtomicFile;
+use callaudit::pipeline::{InputError, Shard};
+use callaudit::records::partial::{self, Partial};
+use callaudit::render::arrange::{Arrangement, arrange};
+use callaudit::render::{Format, terminal_safe};
+use callaudit::report::gates::{self, GateArgs, GateInput};
+use callaudit::report::{CallView, Report, baseline};
+use callaudit::rubric::Rubric;
+use clap::Args;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partials written by `callaudit audit --save-partial`
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+
+    /// Report format: table, csv, json, markdown or html
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+
+    /// Write the report to FILE (atomically) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// One report line per agent, team, date, ISO week, queue or call; several levels nest:
+    /// team,agent or agent,week or agent,call (call last)
+    #[arg(long, value_name = "LEVEL[,LEVEL...]", default_value = "agent")]
+    pub group_by: GroupLevels,
+
+    /// Order of the lines: name, score, calls, pass, violations or date, ascending (score:
+    /// weakest first); with a leading - descending (-score: strongest first)
+    #[arg(
+        long,
+        value_name = "[-]KEY",
+        default_value = "name",
+        allow_hyphen_values = true
+    )]
+    pub sort: callaudit::render::arrange::SortSpec,
+
+    /// Show only the first N lines (after --sort)
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Show only the last N lines (after --sort)
+    #[arg(long, value_name = "N")]
+    pub bottom: Option<usize>,
+
+    /// Compare with an earlier JSON report: deltas per line, its trend, and --fail-drop
+    #[arg(long, value_name = "FILE.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit 1 when the mean score is below SCORE
+    #[arg(long, value_name = "SCORE")]
+    pub fail_under: Option<f64>,
+
+    /// Exit 1 when an agent with at least --min-calls calls scores below SCORE
+    #[arg(long, value_name = "SCORE")]
+    pub fail_agent_under: Option<f64>,
+
+    /// Hide lines with fewer than N calls (and leave such agents out of --fail-agent-under)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_calls: u64,
+
+    /// Exit 1 when a violation occurred (ITEM), more than N times (ITEM>N) or in more than P%
+    /// of the calls where it applies (ITEM>P%)
+    #[arg(long, value_name = "ITEM[>N|>P%]", value_delimiter = ',')]
+    pub fail_on: Vec<String>,
+
+    /// Exit 1 when an expected item is met in less than PERCENT of the calls where it applies
+    #[arg(long, value_name = "ITEM=PERCENT", value_delimiter = ',')]
+    pub fail_item_under: Vec<String>,
+
+    /// Exit 1 when the mean score, or an agent's, fell by more than POINTS since --baseline
+    #[arg(long, value_name = "POINTS")]
+    pub fail_drop: Option<f64>,
+
+    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it);
+    /// P%: more than P% of the rows (calls) read
+    #[arg(long, value_name = "N|P%")]
+    pub max_skipped: Option<String>,
+
+    /// A call id in two partials is counted once per partial, with a warning (otherwise exit 2)
+    #[arg(long)]
+    pub allow_split_calls: bool,
+
+    /// Exit 0 with an empty report when the partials hold no call (otherwise exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
+
+    /// Colour on a terminal: auto, always or never
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// No summary on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The calls of the HTML call list (as `audit` keeps them).
+const CALL_LIST_LIMIT: usize = 100;
+
+/// Groups the partials into runs: the shards of one run (same N, same inputs) form one, every
+/// other partial is a run of its own. Refuses a run with a shard missing or given twice.
+fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    let mut by_key: HashMap<(u64, &str), usize> = HashMap::new();
+    for (i, p) in partials.iter().enumerate() {
+        match p.header.shard {
+            None => runs.push(vec![i]),
+            Some(s) => {
+                let key = (s.count, p.end.inputs_digest.as_str());
+                match by_key.get(&key) {
+                    Some(&r) => runs[r].push(i),
+                    None => {
+                        by_key.insert(key, runs.len());
+                        runs.push(vec![i]);
+                    }
+                }
+            }
+        }
+    }
+    for run in &runs {
+        let Some(n) = partials[run[0]].header.shard.map(|s| s.count) else {
+            continue;
+        };
+        let mut seen: BTreeMap<u64, &Partial> = BTreeMap::new();
+        for &i in run {
+            let p = &partials[i];
+            let s = p.header.shard.expect("a shard");
+            if let Some(first) = seen.insert(s.index, p) {
+                bail!(
+                    "shard {s} is given twice: {} and {} (each shard of a run once)",
+                    first.path.display(),
+                    p.path.display()
+                );
+            }
+            if p.end.reading != partials[run[0]].end.reading {
+                bail!(
+                    "{} and {} are shards of one run (same inputs) but read them differently: were the inputs changed between the shards' runs?",
+                    partials[run[0]].path.display(),
+                    p.path.display()
+                );
+            }
+        }
+        let missing: Vec<String> = (1..=n)
+            .filter(|i| !seen.contains_key(i))
+            .map(|i| Shard { index: i, count: n }.to_string())
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "shard{} {} of the run of {} {} missing: the report would leave out its calls",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                partials[run[0]].path.display(),
+                if missing.len() == 1 { "is" } else { "are" }
+            );
+        }
+    }
+    Ok(runs)
+}
+
+pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let report_format = match args.format {
+        FormatArg::Table => Format::Table,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
+    };
+    let levels = args.group_by.0.clone();
+    // The first partial's rubric; every other must have the same fingerprint.
+    let mut rubric: Option<(Rubric, String, PathBuf)> = None;
+    let mut agg: Option<Aggregate> = None;
+    let mut by_agent: Option<Aggregate> = None;
+    let mut owner: HashMap<String, usize> = HashMap::new();
+    let mut split: Vec<(String, usize, usize)> = Vec::new();
+    let mut partials: Vec<Partial> = Vec::new();
+    let mut views: BTreeMap<(u32, String), CallView> = BTreeMap::new();
+    let mut gates_checked: Option<Vec<gates::Gate>> = None;
+    for (index, path) in args.partials.iter().enumerate() {
+        let reader = partial::open(path)?;
+        let header = &reader.header;
+        match &rubric {
+            None => {
+                let r = Rubric::from_toml(&header.rubric_toml).map_err(|errors| {
+                    anyhow::anyhow!(
+                        "{}: its rubric does not compile: {}",
+                        path.display(),
+                        errors
+                            .iter()
+                            .map(|e| e.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                })?;
+                if partial::fingerprint(&r) != header.rubric_fingerprint {
+                    bail!(
+                        "{}: its rubric does not match its fingerprint {}",
+                        path.display(),
+                        header.rubric_fingerprint
+                    );
+                }
+                // Check the gates before the work, so a typo fails fast.
+                gates_checked = Some(gates::gates(&gate_args(&args), &r)?);
+                agg = Some(Aggregate::with_levels(&r, levels.clone()));
+                by_agent = Some(Aggregate::new(&r, GroupBy::Agent));
+                rubric = Some((r, header.rubric_fingerprint.clone(), path.clone()));
+            }
+            Some((_, fp, first)) if *fp != header.rubric_fingerprint => {
+                return Err(InputError(format!(
+                    "{} and {} were made with different rubrics ({fp} and {} `{}`): partials merge only when every run used the same rubric",
+                    first.display(),
+                    path.display(),
+                    header.rubric_fingerprint,
+                    header.rubric_name
+                ))
+                .into());
+            }
+            Some(_) => {}
+        }
+        let (r, _, _) = rubric.as_ref().expect("set above");
+        let (agg, by_agent) = (
+            agg.as_mut().expect("set with the rubric"),
+            by_agent.as_mut().expect("set with the rubric"),
+        );
+        let p = reader.read_rest(|rec| {
+            if let Some(&first) = owner.get(&rec.call_id) {
+                if first != index {
+                    split.push((rec.call_id.clone(), first, index));
+                }
+            } else {
+                owner.insert(rec.call_id.clone(), index);
+            }
+            let a = rec.audit(r.items.len()).map_err(InputError)?;
+            agg.add(r, &a);
+            by_agent.add(r, &a);
+            Ok(())
+        })?;
+        partials.push(p);
+    }
+    let (rubric, _, _) = rubric.expect("at least one partial");
+    let (agg, by_agent) = (agg.expect("set"), by_agent.expect("set"));
+    let gates = gates_checked.expect("set");
+    let name = |i: usize| args.partials[i].display().to_string();
+    if let Some((id, a, b)) = split.first() {
+        let what = format!(
+            "call {id} is in {} and in {}{}",
+            name(*a),
+            name(*b),
+            match split.len() {
+                1 => String::new(),
+                n => format!(" ({n} such calls)"),
+            }
+        );
+        if !args.allow_split_calls {
+            return Err(InputError(format!(
+                "{what}: a call must lie wholly within one partial for the merged report to be one run's; --allow-split-calls counts each part as a call of its own"
+            ))
+            .into());
+        }
+        eprintln!(
+            "callaudit: warning: {}; each part is counted as a call of its own (--allow-split-calls), so the report differs from one run over all the inputs",
+            terminal_safe(&what)
+        );
+    }
+    for p in &partials {
+        if p.header.tool_version != env!("CARGO_PKG_VERSION") {
+            eprintln!(
+                "callaudit: warning: {} was written by callaudit {}, this is {}: verdicts may differ between versions",
+                terminal_safe(&p.path.display().to_string()),
+                terminal_safe(&p.header.tool_version),
+                env!("CARGO_PKG_VERSION")
+            );
+        }
+    }
+    let runs = runs(&partials)?;
+    let refs: Vec<&Partial> = partials.iter().collect();
+    let acct = partial::merged_accounting(&refs, &runs)?;
+    // In the canonical order one run lists them: stdin first, then paths sorted.
+    let mut inputs: Vec<String> = runs
+        .iter()
+        .flat_map(|run| partials[run[0]].end.inputs.iter().cloned())
+        .collect();
+    inputs.sort_by_cached_key(|name| (name != "-", PathBuf::from(name)));
+    for p in &mut partials {
+        for v in std::mem::take(&mut p.views) {
+            views.insert((v.score_centi, v.call_id.clone()), v);
+            if views.len() > CALL_LIST_LIMIT {
+                views.pop_last();
+            }
+        }
+    }
+    if !args.quiet {
+        eprintln!(
+            "callaudit: {} partial{} merged ({} run{}): {} call{} audited",
+            partials.len(),
+            if partials.len() == 1 { "" } else { "s" },
+            runs.len(),
+            if runs.len() == 1 { "" } else { "s" },
+            acct.calls_audited,
+            if acct.calls_audited == 1 { "" } else { "s" },
+        );
+    }
+    if agg.overall.calls == 0 && !args.allow_empty {
+        return Err(InputError(
+            "the partials hold no audited call: nothing to report (pass --allow-empty for an empty report)".into(),
+        )
+        .into());
+    }
+
+    let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
+    if let (Some(points), Some(base)) = (args.fail_drop, &baseline)
+        && base.info.group_by != "agent"
+    {
+        bail!(
+            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
+            callaudit::audit::fmt_num(points),
+            base.info.file,
+            base.info.group_by
+        );
+    }
+    let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let mut report = Report::build(&rubric, &agg, acct, inputs);
+    let agents: BTreeMap<String, Totals> = by_agent
+        .groups
+        .iter()
+        .map(|(path, t)| (path.concat(), t.clone()))
+        .collect();
+    report.gates = gates::evaluate(
+        &gates,
+        &GateInput {
+            overall: &agg.overall,
+            agents: &agents,
+            accounting: &report.accounting,
+            baseline: baseline.as_ref(),
+        },
+    );
+    if let Some(base) = &baseline {
+        for w in baseline::apply(&mut report, base) {
+            eprintln!("callaudit: warning: {}", terminal_safe(&w));
+        }
+    }
+    let names = NameOrder::new(rubric.text_rules.language);
+    if report_format == Format::Html {
+        report.call_list = views.into_values().collect();
+    }
+    arrange(
+        &mut report,
+        Arrangement {
+            sort: args.sort,
+            top: args.top,
+            bottom: args.bottom,
+            min_calls: args.min_calls,
+            names: Some(&names),
+        },
+    );
+    if report.hidden > 0 && !args.quiet {
+        eprintln!("callaudit: {}", super::audit::hidden_note(&report));
+    }
+    let to_terminal = report_file.is_none();
+    let width = if to_terminal {
+        comfy_table::Table::new().width()
+    } else {
+        None
+    };
+    let renderer = report_format.renderer(to_terminal && use_color(args.color), width);
+    super::audit::print_report(renderer.as_ref(), &report, report_file)?;
+    Ok(super::audit::gate_exit_code(&report))
+}
+
+fn gate_args(args: &MergeArgs) -> GateArgs<'_> {
+    GateArgs {
+        fail_under: args.fail_under,
+        fail_agent_under: args.fail_agent_under,
+        min_calls: args.min_calls,
+        fail_on: &args.fail_on,
+        fail_item_under: &args.fail_item_under,
+        fail_drop: args.fail_drop,
+        has_baseline: args.baseline.is_some(),
+        max_skipped: args.max_skipped.as_deref(),
+    }
+}

@@ -1,0 +1,496 @@
+//! Exact partials (`audit --save-partial FILE`) and shards (`audit --shard I/N`).
+//!
+//! A partial holds what a run found as exact counts that add up: one record per audited call
+//! (its group keys, turns, score × 100, pass, upset/calmed and each item's verdict and match
+//! count; never a mean or a rate), the run's accounting, the HTML report's weakest calls, and
+//! the rubric it was made with (its TOML and fingerprint). `callaudit merge` replays the
+//! records into the same totals one run would have built, so any `--group-by`, sort, cut, gate
+//! or format can be rendered from partials, byte-identical to one run over all the inputs as
+//! long as each call lies wholly within one partial.
+//!
+//! The file is JSON lines (see docs/nightly.md, "Partials"): a `header` line, one `call` line
+//! per audited call, one `view` line per call of the HTML call list, and an `end` line with
+//! the accounting and the counts, which also tells a truncated file from a whole one.
+
+use crate::accounting::Accounting;
+use crate::audit::{CallAudit, ItemOutcome, Verdict};
+use crate::output::AtomicFile;
+use crate::pipeline::shard::{Shard, fnv1a64};
+use crate::report::CallView;
+use crate::rubric::Rubric;
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// The `format` of every partial's header.
+pub const FORMAT: &str = "callaudit-partial";
+/// Bumped whenever a reader of the previous version could misread a file.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The rubric's fingerprint: FNV-1a 64 of its canonical TOML (parsed and written back: keys
+/// sorted, comments and layout gone), so the same rubric written differently has one
+/// fingerprint and any change to a phrase, weight or setting gives another.
+pub fn fingerprint(rubric: &Rubric) -> String {
+    let canonical = toml::from_str::<toml::Value>(&rubric.source_text)
+        .ok()
+        .and_then(|v| toml::to_string(&v).ok())
+        .unwrap_or_else(|| rubric.source_text.clone());
+    format!("fnv1a64:{:016x}", fnv1a64(canonical.as_bytes()))
+}
+
+/// The first line.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Header {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub format: String,
+    pub format_version: u64,
+    pub tool_version: String,
+    pub rubric_name: String,
+    pub rubric_fingerprint: String,
+    /// The rubric's TOML as written: merge compiles it, so it needs no --rubric.
+    pub rubric_toml: String,
+    /// The item ids, in rubric order: the order of every call's verdicts and counts.
+    pub items: Vec<String>,
+    pub shard: Option<Shard>,
+}
+
+/// One audited call.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CallRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub call_id: String,
+    pub agent_id: String,
+    pub date: Option<String>,
+    pub team: Option<String>,
+    pub queue: Option<String>,
+    pub turns: u32,
+    pub score_centi: u32,
+    pub passed: bool,
+    pub upset: Option<bool>,
+    pub calmed: Option<bool>,
+    /// Per item, in rubric order: met, missed, violated, clean, present, absent or n/a.
+    pub verdicts: Vec<String>,
+    /// Per item: the matches that counted.
+    pub counts: Vec<u32>,
+}
+
+/// A call of the HTML report's call list.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct ViewLine {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(flatten)]
+    view: CallView,
+}
+
+/// The last line: the run's accounting and how many lines came before.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct End {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub calls: u64,
+    pub views: u64,
+    /// The input files as the report names them.
+    pub inputs: Vec<String>,
+    /// FNV-1a 64 of every input's name and size: shards of one run share it.
+    pub inputs_digest: String,
+    /// The run's accounting, as the report shows it.
+    pub accounting: Accounting,
+    /// What the readers counted (files, rows read and skipped before calls are assembled):
+    /// every shard of one run reads all the inputs, so this part is the same in each and is
+    /// counted once when they are merged.
+    pub reading: Accounting,
+    /// The warnings that one run gives once however many calls they concern, among those
+    /// counted in `accounting.warnings_total`: merged, each counts once.
+    pub once_warnings: Vec<String>,
+}
+
+fn verdict_from(s: &str) -> Option<Verdict> {
+    Some(match s {
+        "met" => Verdict::Met,
+        "missed" => Verdict::Missed,
+        "violated" => Verdict::Violated,
+        "clean" => Verdict::Clean,
+        "present" => Verdict::Present,
+        "absent" => Verdict::Absent,
+        "n/a" => Verdict::NotApplicable,
+        _ => return None,
+    })
+}
+
+impl CallRecord {
+    pub fn of(a: &CallAudit) -> CallRecord {
+        CallRecord {
+            kind: "call".into(),
+            call_id: a.call_id.clone(),
+            agent_id: a.agent_id.clone(),
+            date: a.date.map(|d| d.to_string()),
+            team: a.team.clone(),
+            queue: a.queue.clone(),
+            turns: a.turns,
+            score_centi: a.score_centi,
+            passed: a.passed,
+            upset: a.upset,
+            calmed: a.calmed,
+            verdicts: a.items.iter().map(|o| o.verdict.as_str().into()).collect(),
+            counts: a.items.iter().map(|o| o.count).collect(),
+        }
+    }
+
+    /// The call's audit again, as the totals need it (no evidence).
+    pub fn audit(&self, n_items: usize) -> Result<CallAudit, String> {
+        if self.verdicts.len() != n_items || self.counts.len() != n_items {
+            return Err(format!(
+                "call {} has {} verdicts and {} counts for {n_items} items",
+                self.call_id,
+                self.verdicts.len(),
+                self.counts.len()
+            ));
+        }
+        let items = self
+            .verdicts
+            .iter()
+            .zip(&self.counts)
+            .map(|(v, &count)| {
+                verdict_from(v)
+                    .map(|verdict| ItemOutcome { count, verdict })
+                    .ok_or_else(|| format!("call {}: `{v}` is no verdict", self.call_id))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let date = self
+            .date
+            .as_deref()
+            .map(|d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| format!("call {}: `{d}` is no date", self.call_id))
+            })
+            .transpose()?;
+        Ok(CallAudit {
+            call_id: self.call_id.clone(),
+            agent_id: self.agent_id.clone(),
+            date,
+            team: self.team.clone(),
+            queue: self.queue.clone(),
+            turns: self.turns,
+            items,
+            score_centi: self.score_centi,
+            passed: self.passed,
+            upset: self.upset,
+            calmed: self.calmed,
+            percent_fallback: false,
+            seconds_without_timings: false,
+            detail: None,
+            overridden: Vec::new(),
+        })
+    }
+}
+
+/// Writes a partial as the run goes: the header first, each call as it is audited, the call
+/// list and the accounting at the end. The file appears (atomically) only when it is whole.
+pub struct PartialWriter {
+    path: PathBuf,
+    header: Header,
+    file: Option<AtomicFile>,
+    calls: u64,
+}
+
+impl PartialWriter {
+    pub fn create(path: &Path, rubric: &Rubric, shard: Option<Shard>) -> anyhow::Result<Self> {
+        let header = Header {
+            kind: "header".into(),
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            rubric_name: rubric.name.clone(),
+            rubric_fingerprint: fingerprint(rubric),
+            rubric_toml: rubric.source_text.clone(),
+            items: rubric.items.iter().map(|i| i.id.clone()).collect(),
+            shard,
+        };
+        let mut w = PartialWriter {
+            path: path.to_path_buf(),
+            header,
+            file: None,
+            calls: 0,
+        };
+        w.reset()?;
+        Ok(w)
+    }
+
+    fn line<T: Serialize>(&mut self, value: &T) -> anyhow::Result<()> {
+        let file = self.file.as_mut().expect("open until finished");
+        serde_json::to_writer(&mut *file, value)?;
+        file.write_all(b"\n")
+            .with_context(|| format!("--save-partial {}", self.path.display()))?;
+        Ok(())
+    }
+
+    /// Starts again (the run's second pass): the old temporary file is dropped.
+    pub fn reset(&mut self) -> anyhow::Result<()> {
+        self.file = None;
+        self.file = Some(
+            AtomicFile::create(&self.path)
+                .with_context(|| format!("--save-partial {}", self.path.display()))?,
+        );
+        self.calls = 0;
+        let header = self.header.clone();
+        self.line(&header)
+    }
+
+    pub fn add(&mut self, a: &CallAudit) -> anyhow::Result<()> {
+        self.calls += 1;
+        self.line(&CallRecord::of(a))
+    }
+
+    /// Writes the call list and the end line, and puts the file in place.
+    pub fn finish(
+        mut self,
+        views: Vec<CallView>,
+        inputs: Vec<(String, u64)>,
+        accounting: &Accounting,
+        once_warnings: Vec<String>,
+    ) -> anyhow::Result<()> {
+        let n_views = views.len() as u64;
+        for view in views {
+            self.line(&ViewLine {
+                kind: "view".into(),
+                view,
+            })?;
+        }
+        let mut digest = Vec::new();
+        for (name, size) in &inputs {
+            digest.extend_from_slice(name.as_bytes());
+            digest.push(0);
+            digest.extend_from_slice(&size.to_le_bytes());
+        }
+        let reading = accounting.reading.as_deref().cloned().unwrap_or_default();
+        let end = End {
+            kind: "end".into(),
+            calls: self.calls,
+            views: n_views,
+            inputs: inputs.into_iter().map(|(n, _)| n).collect(),
+            inputs_digest: format!("fnv1a64:{:016x}", fnv1a64(&digest)),
+            accounting: accounting.clone(),
+            reading,
+            once_warnings,
+        };
+        self.line(&end)?;
+        self.file
+            .take()
+            .expect("open until finished")
+            .commit()
+            .with_context(|| format!("--save-partial {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
+/// The once-per-run warnings a run's accounting implies (see `End::once_warnings`).
+pub fn once_warnings(
+    acct: &Accounting,
+    date_filter: bool,
+    percent_fallback: bool,
+    seconds_without_timings: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut add = |on: bool, what: &str| {
+        if on {
+            out.push(what.to_string());
+        }
+    };
+    add(acct.calls_without_agent > 0, "calls_without_agent");
+    add(acct.calls_agent_unlisted > 0, "calls_agent_unlisted");
+    add(acct.metadata_not_found > 0, "metadata_not_found");
+    add(acct.metadata_agent_differs > 0, "metadata_agent_differs");
+    add(
+        date_filter && acct.calls_without_date > 0,
+        "undated_excluded",
+    );
+    add(percent_fallback, "percent_fallback");
+    add(seconds_without_timings, "seconds_without_timings");
+    out
+}
+
+/// A partial read back: its header and end, with each call handed to `each_call` as read.
+pub struct Partial {
+    pub path: PathBuf,
+    pub header: Header,
+    pub end: End,
+    pub views: Vec<CallView>,
+}
+
+/// A partial being read: its header, then the rest with `read_rest`.
+pub struct PartialReader {
+    name: String,
+    path: PathBuf,
+    pub header: Header,
+    lines: std::io::Lines<std::io::BufReader<std::fs::File>>,
+}
+
+/// Opens a partial and reads its header.
+pub fn open(path: &Path) -> anyhow::Result<PartialReader> {
+    let name = path.display().to_string();
+    let not_partial = || {
+        anyhow::anyhow!(
+            "{name}: not a callaudit partial (write one with `callaudit audit … --save-partial FILE`)"
+        )
+    };
+    let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+    let mut lines = std::io::BufReader::new(file).lines();
+    let first = lines
+        .next()
+        .transpose()
+        .with_context(|| format!("{name}: cannot read"))?
+        .unwrap_or_default();
+    let probe: serde_json::Value = serde_json::from_str(&first).map_err(|_| not_partial())?;
+    if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(not_partial());
+    }
+    let version = probe.get("format_version").and_then(|v| v.as_u64());
+    if version != Some(FORMAT_VERSION) {
+        bail!(
+            "{name}: partial format version {}, but this callaudit reads version {FORMAT_VERSION}: write the partials again with this version",
+            version.map_or("(none)".to_string(), |v| v.to_string())
+        );
+    }
+    let header: Header =
+        serde_json::from_value(probe).with_context(|| format!("{name}:1: bad header"))?;
+    Ok(PartialReader {
+        name,
+        path: path.to_path_buf(),
+        header,
+        lines,
+    })
+}
+
+impl PartialReader {
+    /// Reads the calls (handing each to `each_call`), the call list and the end line.
+    pub fn read_rest(
+        self,
+        mut each_call: impl FnMut(CallRecord) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Partial> {
+        let name = self.name;
+        let mut views = Vec::new();
+        let mut calls = 0u64;
+        let mut end: Option<End> = None;
+        for (i, line) in self.lines.enumerate() {
+            let at = i + 2;
+            let line = line.with_context(|| format!("{name}:{at}: cannot read"))?;
+            if end.is_some() {
+                bail!("{name}:{at}: a line after the end line");
+            }
+            let value: serde_json::Value =
+                serde_json::from_str(&line).with_context(|| format!("{name}:{at}: not JSON"))?;
+            match value.get("type").and_then(|t| t.as_str()) {
+                Some("call") => {
+                    let rec: CallRecord = serde_json::from_value(value)
+                        .with_context(|| format!("{name}:{at}: bad call line"))?;
+                    calls += 1;
+                    each_call(rec).with_context(|| format!("{name}:{at}"))?;
+                }
+                Some("view") => {
+                    let v: ViewLine = serde_json::from_value(value)
+                        .with_context(|| format!("{name}:{at}: bad view line"))?;
+                    views.push(v.view);
+                }
+                Some("end") => {
+                    end = Some(
+                        serde_json::from_value(value)
+                            .with_context(|| format!("{name}:{at}: bad end line"))?,
+                    );
+                }
+                other => bail!("{name}:{at}: unknown line type {other:?}"),
+            }
+        }
+        let Some(end) = end else {
+            bail!("{name}: the partial is cut short (no end line): was its run interrupted?");
+        };
+        if end.calls != calls || end.views != views.len() as u64 {
+            bail!(
+                "{name}: the end line counts {} calls and {} views, the file holds {calls} and {}",
+                end.calls,
+                end.views,
+                views.len()
+            );
+        }
+        Ok(Partial {
+            path: self.path,
+            header: self.header,
+            end,
+            views,
+        })
+    }
+}
+
+/// Adds (`sign` 1) or subtracts (`sign` -1) the counters of one serialised accounting to
+/// another (a missing counter is 0).
+fn combine(into: &mut serde_json::Value, other: &serde_json::Value, sign: i128) {
+    use serde_json::Value;
+    let (Value::Object(a), Value::Object(b)) = (into, other) else {
+        return;
+    };
+    for (k, v) in b {
+        match v {
+            Value::Number(n) => {
+                let have = a.get(k).and_then(Value::as_u64).unwrap_or(0) as i128;
+                let sum = have + sign * n.as_u64().unwrap_or(0) as i128;
+                a.insert(k.clone(), Value::from(sum.max(0) as u64));
+            }
+            Value::Object(_) => {
+                let slot = a
+                    .entry(k.clone())
+                    .or_insert_with(|| Value::Object(Default::default()));
+                combine(slot, v, sign);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The accounting of one run over every partial's inputs: the readers' part once per run
+/// (once for all the shards of one run), the calls' part of every partial, and each once-per-run
+/// warning once.
+pub fn merged_accounting(
+    partials: &[&Partial],
+    groups: &[Vec<usize>],
+) -> anyhow::Result<Accounting> {
+    let json = |a: &Accounting| serde_json::to_value(a).unwrap_or_default();
+    let mut total = serde_json::Value::Object(Default::default());
+    for group in groups {
+        combine(&mut total, &json(&partials[group[0]].end.reading), 1);
+        for &i in group {
+            let end = &partials[i].end;
+            combine(&mut total, &json(&end.accounting), 1);
+            combine(&mut total, &json(&end.reading), -1);
+        }
+    }
+    let mut acct: Accounting =
+        serde_json::from_value(total).context("merging the partials' accounting")?;
+    let mut once = std::collections::BTreeSet::new();
+    let mut given = 0u64;
+    for p in partials {
+        given += p.end.once_warnings.len() as u64;
+        once.extend(p.end.once_warnings.iter().cloned());
+    }
+    acct.warnings_total = acct.warnings_total.saturating_sub(given) + once.len() as u64;
+    Ok(acct)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_ignores_layout_but_not_content() {
+        let base = Rubric::default_rubric();
+        let mut spaced = Rubric::default_rubric();
+        spaced.source_text = format!("# a comment\n\n{}", base.source_text);
+        assert_eq!(fingerprint(&base), fingerprint(&spaced));
+        let mut other = Rubric::default_rubric();
+        other.source_text = base.source_text.replacen("pass_mark", "pass_mark_", 1);
+        assert_ne!(fingerprint(&base), fingerprint(&other));
+    }
+}

@@ -1,0 +1,611 @@
+//! Partials and merge through the real binary: random splits of the inputs into partials, and
+//! `--shard I/N` for N = 1…5, merged, give byte-identical reports (table, csv, json, markdown,
+//! html) to one run; every gate passes and fails in merge; partials of different rubrics, a
+//! call in two partials, a missing shard and a cut-short partial are refused.
+
+use super::common;
+use common::*;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use std::path::Path;
+
+const FORMATS: [&str; 5] = ["table", "csv", "json", "markdown", "html"];
+
+/// Agent lines, built-in rubric phrases (empathy, apology, thanks, hold, transfer, an upset
+/// customer), so that verdicts vary from call to call.
+const AGENT_LINES: &[&str] = &[
+    "I'm so sorry about that, I can see why you're upset.",
+    "Thank you for your patience, is there anything else I can help with?",
+    "Let me put you on hold for a moment.",
+    "I'll transfer you to billing.",
+    "I will refund the charge today and email you the confirmation.",
+    "That's not my problem.",
+    "Hello, how can I help?",
+];
+const CUSTOMER_LINES: &[&str] = &[
+    "This is ridiculous, I was charged twice!",
+    "Ok, thanks.",
+    "I want to speak to a manager.",
+    "My internet is down again.",
+];
+
+/// One call: its id, agent, date and the indices of its turns' lines.
+#[derive(Clone, Debug)]
+struct GenCall {
+    id: String,
+    agent: &'static str,
+    team: &'static str,
+    day: u32,
+    turns: Vec<(bool, usize)>,
+}
+
+fn call_strategy() -> impl Strategy<Value = Vec<GenCall>> {
+    let call = (
+        0usize..4,
+        1u32..15,
+        prop::collection::vec((any::<bool>(), 0usize..7), 1..6),
+    );
+    prop::collection::vec(call, 2..18).prop_map(|calls| {
+        calls
+            .into_iter()
+            .enumerate()
+            .map(|(n, (agent, day, turns))| GenCall {
+                id: format!("C-{:03}", n + 1),
+                agent: ["ann.lee", "bo.chen", "Cé.Dupont", "dee"][agent],
+                team: ["north", "south", "north", "south"][agent],
+                day,
+                turns,
+            })
+            .collect()
+    })
+}
+
+fn csv_rows(calls: &[&GenCall], bad_row: bool) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["call_id", "agent_id", "team", "date", "speaker", "text"])
+        .unwrap();
+    for c in calls {
+        let date = format!("2026-11-{:02}", c.day);
+        for &(agent, line) in &c.turns {
+            let (speaker, text) = if agent {
+                ("agent", AGENT_LINES[line % AGENT_LINES.len()])
+            } else {
+                ("customer", CUSTOMER_LINES[line % CUSTOMER_LINES.len()])
+            };
+            w.write_record([&c.id, c.agent, c.team, &date, speaker, text])
+                .unwrap();
+        }
+    }
+    if bad_row {
+        // A row without text: read and skipped, counted once however the run is split.
+        w.write_record(["C-999", "ann.lee", "north", "2026-11-02", "agent", ""])
+            .unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+/// Runs callaudit in `dir`; returns (exit code, stdout, stderr).
+fn run(dir: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
+    let mut cmd = callaudit();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("CALLAUDIT_QUIET", "1");
+    for var in ["CALLAUDIT_CONFIG", "CALLAUDIT_FORMAT", "CALLAUDIT_SHARD"] {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .arg(args[0])
+        .arg("--no-config")
+        .args(&args[1..])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let (code, out, err) = run(dir, args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out
+}
+
+/// Every format of one run over `files` equals the merge of `partials`, with `extra` report
+/// options on both.
+fn assert_merge_is_one_run(dir: &Path, files: &[String], partials: &[String], extra: &[&str]) {
+    for format in FORMATS {
+        let mut one: Vec<&str> = vec!["audit", "--format", format];
+        one.extend(files.iter().map(String::as_str));
+        one.extend_from_slice(extra);
+        let mut merged: Vec<&str> = vec!["merge", "--format", format];
+        merged.extend(partials.iter().map(String::as_str));
+        merged.extend_from_slice(extra);
+        let a = ok(dir, &one);
+        let b = ok(dir, &merged);
+        assert!(
+            a == b,
+            "{format} {extra:?}: merge differs from one run\n--- one run\n{}\n--- merge\n{}",
+            String::from_utf8_lossy(&a),
+            String::from_utf8_lossy(&b)
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+
+    /// Calls spread over files (one file has a bad row), files dealt at random into partials.
+    #[test]
+    fn random_splits_into_partials_merge_to_one_run(
+        calls in call_strategy(),
+        n_files in 1usize..5,
+        file_of in prop::collection::vec(0usize..4, 18),
+        partial_of in prop::collection::vec(0usize..3, 4),
+        grouping in 0usize..3,
+    ) {
+        let w = Workdir::new();
+        let dir = w.dir.path();
+        let mut files = Vec::new();
+        for f in 0..n_files {
+            let mine: Vec<&GenCall> = calls
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| file_of[*i] % n_files == f)
+                .map(|(_, c)| c)
+                .collect();
+            let name = format!("day{f}.csv");
+            w.write(&name, csv_rows(&mine, f == 0 && !mine.is_empty()));
+            files.push(name);
+        }
+        let mut partials = Vec::new();
+        for p in 0..3 {
+            let mine: Vec<&str> = files
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| partial_of[*i] == p)
+                .map(|(_, f)| f.as_str())
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let name = format!("p{p}.partial");
+            let mut args = vec!["audit", "--save-partial", &name, "-o", "/dev/null", "--allow-empty"];
+            args.extend(mine);
+            ok(dir, &args);
+            partials.push(name);
+        }
+        let extra: &[&str] = match grouping {
+            0 => &[],
+            1 => &["--group-by", "team,agent", "--sort", "score"],
+            _ => &["--group-by", "agent,call", "--bottom", "3"],
+        };
+        assert_merge_is_one_run(dir, &files, &partials, extra);
+    }
+}
+
+/// A run's shards, N = 1…5, merged: the run's report. One call is split across two files and
+/// one file has a bad row, so the accounting is checked where shards read the same rows.
+#[test]
+fn shards_one_to_five_merge_to_one_run() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let calls = call_strategy().new_tree(&mut runner).unwrap().current();
+    let refs: Vec<&GenCall> = calls.iter().collect();
+    let (a, b) = refs.split_at(refs.len() / 2);
+    // The last call of the first file goes on in the second.
+    let mut b = b.to_vec();
+    b.push(a[a.len() - 1]);
+    w.write("a.csv", csv_rows(a, true));
+    w.write("b.csv", csv_rows(&b, false));
+    let files = vec!["a.csv".to_string(), "b.csv".to_string()];
+    let bundled = repo_path("examples/data").display().to_string();
+    for inputs in [files.clone(), vec![bundled]] {
+        // Every N on the generated calls; the bundled data at N = 3 only (time).
+        let ns: Vec<u32> = if inputs == files {
+            (1..=5).collect()
+        } else {
+            vec![3]
+        };
+        for n in ns {
+            let mut partials = Vec::new();
+            for i in 1..=n {
+                let name = format!("s{i}of{n}.partial");
+                let shard = format!("{i}/{n}");
+                let mut args = vec![
+                    "audit",
+                    "--shard",
+                    &shard,
+                    "--save-partial",
+                    &name,
+                    "-o",
+                    "/dev/null",
+                ];
+                args.extend(inputs.iter().map(String::as_str));
+                ok(dir, &args);
+                partials.push(name);
+            }
+            assert_merge_is_one_run(dir, &inputs, &partials, &[]);
+            if n == 3 {
+                assert_merge_is_one_run(
+                    dir,
+                    &inputs,
+                    &partials,
+                    &["--group-by", "date", "--sort", "-score"],
+                );
+            }
+        }
+    }
+}
+
+/// The shard of a call is FNV-1a 64 of its id's bytes, modulo N, plus one: pinned here so
+/// that it cannot change between versions.
+#[test]
+fn shard_assignment_is_the_documented_hash() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let data = repo_path("examples/data/calls.csv").display().to_string();
+    // FNV-1a 64 of "C-1001".."C-1008" modulo 3, plus one, computed by hand from the
+    // published algorithm (docs/nightly.md).
+    fn fnv(s: &str) -> u64 {
+        s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+        })
+    }
+    for i in 1..=3u64 {
+        let shard = format!("{i}/3");
+        let out = ok(
+            dir,
+            &[
+                "audit",
+                &data,
+                "--shard",
+                &shard,
+                "--group-by",
+                "call",
+                "--format",
+                "csv",
+            ],
+        );
+        let text = String::from_utf8(out).unwrap();
+        let mut got: Vec<String> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next())
+            .filter(|id| id.starts_with("C-"))
+            .map(String::from)
+            .collect();
+        got.sort();
+        let want: Vec<String> = (1001..=1008)
+            .map(|n| format!("C-{n}"))
+            .filter(|id| fnv(id) % 3 == i - 1)
+            .collect();
+        assert_eq!(got, want, "shard {shard}");
+    }
+}
+
+const RUBRIC: &str = r#"[rubric]
+name = "merge test"
+pass_mark = 50
+
+[[item]]
+id = "greeting"
+kind = "expected"
+phrases = ["hello"]
+
+[[item]]
+id = "thanks"
+kind = "expected"
+phrases = ["thank you"]
+
+[[item]]
+id = "transfer"
+kind = "violation"
+penalty = 10
+phrases = ["transfer you"]
+"#;
+
+/// Two nights: ann 100, 100, 50, 90 (a transfer); bo 0, 50; one bad row. Overall 65.
+fn two_nights(w: &Workdir) -> Vec<String> {
+    let dir = w.dir.path();
+    w.write("rubric.toml", RUBRIC);
+    w.write(
+        "mon.csv",
+        csv_of(&[
+            ("c1", "ann", "agent", "hello, thank you"),
+            ("c2", "ann", "agent", "hello and thank you"),
+            ("c5", "bo", "agent", "hi"),
+            ("c9", "bo", "agent", ""),
+        ]),
+    );
+    w.write(
+        "tue.csv",
+        csv_of(&[
+            ("c3", "ann", "agent", "hello"),
+            (
+                "c4",
+                "ann",
+                "agent",
+                "hello, thank you, let me transfer you",
+            ),
+            ("c6", "bo", "agent", "thank you"),
+        ]),
+    );
+    for day in ["mon", "tue"] {
+        let file = format!("{day}.csv");
+        let partial = format!("{day}.partial");
+        ok(
+            dir,
+            &[
+                "audit",
+                &file,
+                "--rubric",
+                "rubric.toml",
+                "--save-partial",
+                &partial,
+                "-o",
+                "/dev/null",
+            ],
+        );
+    }
+    vec!["mon.partial".into(), "tue.partial".into()]
+}
+
+#[test]
+fn merge_gates_pass_and_fail() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let partials = two_nights(&w);
+    // A baseline of 75 overall, ann 90 and bo 40: the merge (65; ann 85, bo 25) dropped 10.
+    ok(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "--rubric",
+            "rubric.toml",
+            "--format",
+            "json",
+            "-o",
+            "base.json",
+        ],
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (&["--fail-under", "60"], "--fail-under 70"),
+        (&["--fail-agent-under", "20"], "--fail-agent-under 30"),
+        (&["--fail-on", "transfer>20%"], "--fail-on transfer>10%"),
+        (
+            &["--fail-item-under", "greeting=60"],
+            "--fail-item-under greeting=70",
+        ),
+        (
+            &["--baseline", "base.json", "--fail-drop", "20"],
+            "--baseline base.json --fail-drop 5",
+        ),
+        (&["--max-skipped", "1"], "--max-skipped 0"),
+    ];
+    for (pass, fail) in cases {
+        let mut args = vec!["merge", "--format", "json"];
+        args.extend(partials.iter().map(String::as_str));
+        let mut passing = args.clone();
+        passing.extend_from_slice(pass);
+        let (code, out, err) = run(dir, &passing);
+        assert_eq!(code, 0, "{pass:?} should pass: {err}");
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert!(
+            json["gates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|g| g["passed"] == true),
+            "{pass:?}: {}",
+            json["gates"]
+        );
+        let mut failing = args.clone();
+        failing.extend(fail.split(' '));
+        let (code, out, err) = run(dir, &failing);
+        assert_eq!(code, 1, "{fail} should fail: {err}");
+        assert!(err.contains("callaudit: gate failed: "), "{fail}: {err}");
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert!(
+            json["gates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g["passed"] == false),
+            "{fail}: {}",
+            json["gates"]
+        );
+    }
+    // The same gates give the same verdicts as one run over both nights.
+    let one = ok(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "tue.csv",
+            "--rubric",
+            "rubric.toml",
+            "--format",
+            "json",
+            "--fail-under",
+            "60",
+            "--fail-on",
+            "transfer>20%",
+        ],
+    );
+    let merged = ok(
+        dir,
+        &[
+            "merge",
+            "mon.partial",
+            "tue.partial",
+            "--format",
+            "json",
+            "--fail-under",
+            "60",
+            "--fail-on",
+            "transfer>20%",
+        ],
+    );
+    assert_eq!(one, merged);
+}
+
+#[test]
+fn merge_refuses_partials_of_different_rubrics_naming_them() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    ok(
+        dir,
+        &[
+            "audit",
+            "tue.csv",
+            "--save-partial",
+            "builtin.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let (code, _, err) = run(dir, &["merge", "mon.partial", "builtin.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("mon.partial")
+            && err.contains("builtin.partial")
+            && err.contains("different rubrics"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_call_in_two_partials_is_refused_or_counted_twice_with_a_warning() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    w.write("again.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
+    ok(
+        dir,
+        &[
+            "audit",
+            "again.csv",
+            "--rubric",
+            "rubric.toml",
+            "--save-partial",
+            "again.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let (code, _, err) = run(dir, &["merge", "mon.partial", "again.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("call c1 is in mon.partial and in again.partial"),
+        "{err}"
+    );
+    let (code, out, err) = run(
+        dir,
+        &[
+            "merge",
+            "mon.partial",
+            "again.partial",
+            "--allow-split-calls",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("--allow-split-calls"), "{err}");
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["accounting"]["calls_audited"], 4);
+}
+
+#[test]
+fn missing_or_repeated_shards_and_cut_partials_are_refused() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    for i in 1..=3 {
+        let shard = format!("{i}/3");
+        let name = format!("s{i}.partial");
+        ok(
+            dir,
+            &[
+                "audit",
+                "mon.csv",
+                "tue.csv",
+                "--rubric",
+                "rubric.toml",
+                "--shard",
+                &shard,
+                "--save-partial",
+                &name,
+                "-o",
+                "/dev/null",
+            ],
+        );
+    }
+    let (code, _, err) = run(dir, &["merge", "s1.partial", "s3.partial"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("shard 2/3") && err.contains("missing"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        dir,
+        &[
+            "merge",
+            "s1.partial",
+            "s2.partial",
+            "s3.partial",
+            "s2.partial",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("given twice"), "{err}");
+    let text = std::fs::read_to_string(w.path("s1.partial")).unwrap();
+    let cut: Vec<&str> = text.lines().collect();
+    w.write("cut.partial", cut[..cut.len() - 1].join("\n"));
+    let (code, _, err) = run(dir, &["merge", "cut.partial", "s2.partial", "s3.partial"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cut short"), "{err}");
+    w.write(
+        "other.partial",
+        text.replacen("\"format_version\":1", "\"format_version\":99", 1),
+    );
+    let (code, _, err) = run(dir, &["merge", "other.partial"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("format version 99"), "{err}");
+    let (code, _, err) = run(dir, &["merge", "mon.csv"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a callaudit partial"), "{err}");
+}
+
+#[test]
+fn save_partial_refuses_overrides_and_bad_shards() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    w.write("sheet.csv", "call_id,greeting\nc1,1\n");
+    let (code, _, err) = run(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "--rubric",
+            "rubric.toml",
+            "--overrides",
+            "sheet.csv",
+            "--save-partial",
+            "x.partial",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--overrides"), "{err}");
+    for bad in ["0/3", "4/3", "3"] {
+        let (code, _, err) = run(dir, &["audit", "mon.csv", "--shard", bad]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("shards count from 1"), "{bad}: {err}");
+    }
+}
