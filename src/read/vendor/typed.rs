@@ -1,5 +1,5 @@
-//! The fast path for the two formats that come one file per contact by the thousand
-//! (Transcribe Call Analytics and Contact Lens): the document is deserialised straight into
+//! The fast path for the formats that come one file per contact by the thousand
+//! (Transcribe Call Analytics, Contact Lens and post-call analytics): the document is deserialised straight into
 //! typed structs that borrow the turns' text from the file's bytes, instead of a
 //! `serde_json::Value` tree (an allocation per string and a map per object).
 //!
@@ -11,8 +11,8 @@
 //! accounting and every message are the same as without it.
 
 use super::contact_lens::{agent_from_arn, parse_file_name};
-use super::id_text;
 use super::transcribe::{Characteristics, apply_characteristics};
+use super::{id_text, pca};
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
@@ -27,17 +27,14 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
-/// A field whose value is not read, only whether it is there.
-fn there<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    serde::de::IgnoredAny::deserialize(d).map(|_| true)
-}
-
 /// The top-level keys of both formats (and the one that says it is neither).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Doc<'a> {
-    #[serde(default, deserialize_with = "there")]
-    speech_segments: bool,
+    #[serde(default, deserialize_with = "present")]
+    speech_segments: Option<Vec<pca::Segment>>,
+    #[serde(default)]
+    conversation_analytics: Option<pca::Analytics>,
     #[serde(default, borrow)]
     transcript: Option<Vec<Item<'a>>>,
     #[serde(default, deserialize_with = "present")]
@@ -99,8 +96,13 @@ pub fn read(
     sink: &mut CallSink<'_>,
 ) -> Option<Result<(), ReadError>> {
     let doc: Doc<'_> = serde_json::from_str(text).ok()?;
-    if doc.speech_segments {
-        return None;
+    if let Some(segments) = doc.speech_segments {
+        return Some(pca::read_typed(
+            segments,
+            doc.conversation_analytics,
+            ctx,
+            sink,
+        ));
     }
     // As `json::vendor_format` tells them apart (a document with neither marker goes the
     // general way).
@@ -242,7 +244,9 @@ fn contact_lens(
 #[cfg(test)]
 mod tests {
     use crate::read::json::JsonReader;
-    use crate::read::vendor::{contact_lens::ContactLensReader, transcribe::TranscribeReader};
+    use crate::read::vendor::{
+        contact_lens::ContactLensReader, pca::PcaReader, transcribe::TranscribeReader,
+    };
     use crate::read::{ReadOptions, Reader, read_for_test};
 
     /// The fast path (through the `.json` dispatcher) and the general reader give the same
@@ -280,6 +284,24 @@ mod tests {
                 {"Type": "EVENT", "ParticipantRole": "SYSTEM", "AbsoluteTime": "2024-01-02T10:00:01.000Z"},
                 {"ParticipantRole": "AGENT", "DisplayName": "Ann", "Content": "thanks", "AbsoluteTime": "2024-01-02T10:00:05.000Z", "Type": "MESSAGE"}
             ]}"#,
+        );
+        same(
+            &PcaReader,
+            "2022-06-01-pca.json",
+            r#"{"ConversationAnalytics": {"GUID": "None", "Agent": "ann", "ConversationTime": "2022-06-01 09:30:00.000001",
+                  "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Customer"}, {"Speaker": "spk_1", "DisplayText": "Agent"}],
+                  "SpeakerTime": {"NonTalkTime": {"Instances": [{"BeginOffsetSecs": 3.5, "EndOffsetSecs": 15.0}]}}},
+                "SpeechSegments": [
+                  {"SegmentSpeaker": "spk_1", "DisplayText": "Thank you for calling", "SegmentStartTime": 0.25, "SegmentEndTime": 3.5, "SegmentInterruption": false},
+                  {"SegmentSpeaker": "spk_0", "OriginalText": "My order is late.", "SegmentStartTime": "15.0", "SegmentEndTime": 17.125},
+                  {"SegmentSpeaker": "spk_1", "DisplayText": "Press one.", "IVRSegment": true},
+                  {"SegmentSpeaker": "spk_1", "DisplayText": " "}
+                ]}"#,
+        );
+        same(
+            &PcaReader,
+            "call-9.json",
+            r#"{"SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
         );
         same(
             &ContactLensReader,
