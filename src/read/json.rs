@@ -37,6 +37,11 @@ impl Reader for JsonReader {
             }
             Err(_) => return too_large_document(ctx),
         };
+        // Transcribe and Contact Lens, the bulk of one-file-per-contact exports, straight into
+        // typed structs; anything else (or anything unexpected) the general way below.
+        if let Some(read) = vendor::typed::read(&text, ctx, sink) {
+            return read;
+        }
         let mut values = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
         let doc = match values.next() {
             None => {

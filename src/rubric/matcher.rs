@@ -13,6 +13,7 @@ use crate::rubric::phrase::{Part, PhraseExpr, Seq};
 use crate::rubric::{Item, Phrase};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// A proven phrase occurrence in one turn, in token coordinates of its `Normalised`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,10 +31,24 @@ struct Use {
 
 #[derive(Debug)]
 struct ScopeAutomaton {
-    ac: AhoCorasick,
+    /// Built on first use (or ahead of it by `Matcher::prepare`, on another thread while the
+    /// first files are read): building the DFA of a large rubric is a good part of a small run.
+    ac: OnceLock<AhoCorasick>,
+    /// The patterns, until the automaton is built.
+    patterns: Mutex<Vec<String>>,
     /// Uses of pattern `p` are `uses[use_start[p]..use_start[p + 1]]`.
     use_start: Vec<u32>,
     uses: Vec<Use>,
+}
+
+impl ScopeAutomaton {
+    fn automaton(&self) -> &AhoCorasick {
+        self.ac.get_or_init(|| {
+            let patterns =
+                std::mem::take(&mut *self.patterns.lock().unwrap_or_else(|e| e.into_inner()));
+            build_automaton(&patterns).expect("a DFA-sized automaton builds")
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -161,7 +176,16 @@ impl Matcher {
                 continue;
             }
             pattern_count += patterns.len();
-            let ac = build_automaton(&patterns)?;
+            // A rubric small enough for a DFA is built when first needed (it cannot fail: no
+            // count or size limit of the automaton is near); a larger one now, so that any
+            // error is the rubric's.
+            let ac = OnceLock::new();
+            let mut pending = Vec::new();
+            if patterns.iter().map(String::len).sum::<usize>() <= DFA_MAX_PATTERN_BYTES {
+                pending = patterns;
+            } else {
+                let _ = ac.set(build_automaton(&patterns)?);
+            }
             let mut use_start = Vec::with_capacity(uses_of.len() + 1);
             let mut uses = Vec::new();
             for u in uses_of {
@@ -171,6 +195,7 @@ impl Matcher {
             use_start.push(uses.len() as u32);
             scopes[speaker.index()] = Some(ScopeAutomaton {
                 ac,
+                patterns: Mutex::new(pending),
                 use_start,
                 uses,
             });
@@ -183,6 +208,14 @@ impl Matcher {
             has_families,
             lang,
         })
+    }
+
+    /// Builds every automaton not built yet (the pipeline calls it on a thread of its own while
+    /// the first inputs are read; otherwise the first scan of each speaker builds its own).
+    pub fn prepare(&self) {
+        for scope in self.scopes.iter().flatten() {
+            scope.automaton();
+        }
     }
 
     /// Number of distinct literals across the automata (for `rubric show --stats` and benches).
@@ -204,7 +237,7 @@ impl Matcher {
         let Some(scope) = &self.scopes[speaker.index()] else {
             return;
         };
-        for m in scope.ac.find_overlapping_iter(norm.text.as_str()) {
+        for m in scope.automaton().find_overlapping_iter(norm.text.as_str()) {
             let pid = m.pattern().as_usize();
             let first_word = m.start() as u32 + 1;
             let tok = norm.token_at(first_word);

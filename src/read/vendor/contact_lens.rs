@@ -64,7 +64,7 @@ struct Item {
 json_document_reader!(ContactLensReader);
 
 /// The agent id inside an agent ARN (`…/agent/<id>`).
-fn agent_from_arn(id: &str) -> Option<&str> {
+pub(super) fn agent_from_arn(id: &str) -> Option<&str> {
     if !id.starts_with("arn:") {
         return None;
     }
@@ -74,7 +74,7 @@ fn agent_from_arn(id: &str) -> Option<&str> {
 }
 
 /// `<contactId>_analysis_<timestamp>` (or `_analysis_redacted_`) from a file name.
-fn parse_file_name(name: &str) -> Option<(String, Option<NaiveDate>)> {
+pub(super) fn parse_file_name(name: &str) -> Option<(String, Option<NaiveDate>)> {
     let stem = call_id_from_name(name);
     let (id, rest) = stem.split_once("_analysis_")?;
     let ts = rest.strip_prefix("redacted_").unwrap_or(rest);

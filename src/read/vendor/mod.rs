@@ -29,6 +29,7 @@ pub mod contact_lens;
 pub mod genesys;
 pub mod pca;
 pub mod transcribe;
+pub mod typed;
 
 use super::{At, ReadContext, ReadError, ReadErrorKind, describe_bytes};
 use crate::accounting::SkipReason;

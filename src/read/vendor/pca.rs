@@ -26,7 +26,7 @@ const EXPECTED: &str = "`SpeechSegments[]` with `SegmentSpeaker`, `DisplayText`,
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-struct Analytics {
+pub(super) struct Analytics {
     #[serde(default, rename = "GUID")]
     guid: Option<String>,
     #[serde(default)]
@@ -71,7 +71,7 @@ struct Quiet {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Segment {
+pub(super) struct Segment {
     #[serde(default)]
     segment_speaker: Option<String>,
     #[serde(default)]
@@ -111,6 +111,68 @@ fn known(v: Option<String>) -> Option<String> {
 }
 
 json_document_reader!(PcaReader);
+
+/// `read_document` on a document deserialised straight into its segments and analytics (see
+/// `vendor::typed`): every segment has the expected shape.
+pub(super) fn read_typed(
+    segments: Vec<Segment>,
+    analytics: Option<Analytics>,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let analytics = analytics.unwrap_or_default();
+    if analytics.speaker_labels.is_empty() && !segments.is_empty() {
+        ctx.acct.warn(format!(
+            "{}: ConversationAnalytics.SpeakerLabels is missing: every speaker is `other`",
+            ctx.name
+        ));
+    }
+    let id = known(analytics.guid).unwrap_or_else(|| call_id_from_name(ctx.name));
+    let mut call = ctx.new_call(id);
+    call.agent_id = known(analytics.agent);
+    call.date = analytics
+        .conversation_time
+        .as_deref()
+        .and_then(parse_date)
+        .or_else(|| date_in_file_name(ctx.name));
+    let role = |spk: &str| {
+        analytics
+            .speaker_labels
+            .iter()
+            .find(|l| l.speaker == spk)
+            .map_or(Speaker::Other, |l| Speaker::from_label(&l.display_text))
+    };
+    for (i, seg) in segments.iter().enumerate() {
+        let index = i as u64 + 1;
+        let position = || format!("SpeechSegments[{index}]");
+        let speaker = if seg.ivr_segment == Some(true) {
+            Speaker::Other
+        } else {
+            role(seg.segment_speaker.as_deref().unwrap_or(""))
+        };
+        let text = seg
+            .display_text
+            .as_deref()
+            .or(seg.original_text.as_deref())
+            .unwrap_or("");
+        if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
+            t.start_ms = seg.segment_start_time.and_then(secs_to_ms);
+            t.end_ms = seg.segment_end_time.and_then(secs_to_ms);
+            t.interruption = seg.segment_interruption;
+        }
+    }
+    if let Some(ntt) = analytics.speaker_time.and_then(|t| t.non_talk_time) {
+        call.silences.extend(ntt.instances.iter().filter_map(|q| {
+            let start_ms = q.begin_offset_secs.and_then(secs_to_ms)?;
+            let end_ms = q.end_offset_secs.and_then(secs_to_ms)?;
+            Some(Silence {
+                start_ms,
+                end_ms: end_ms.max(start_ms),
+            })
+        }));
+    }
+    ctx.deliver(call, sink)
+}
 
 /// Reads a parsed PCA document.
 pub fn read_document(

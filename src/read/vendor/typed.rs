@@ -1,0 +1,316 @@
+//! The fast path for the formats that come one file per contact by the thousand
+//! (Transcribe Call Analytics, Contact Lens and post-call analytics): the document is deserialised straight into
+//! typed structs that borrow the turns' text from the file's bytes, instead of a
+//! `serde_json::Value` tree (an allocation per string and a map per object).
+//!
+//! The fast path only takes documents it reads exactly as the `Value` readers do: any shape
+//! it does not expect (a field of another type, a duplicate key, a document of another
+//! vendor, JSONL, invalid JSON) makes `read` return `None` before it touches the context or
+//! the sink, and the caller reads the document the general way, which gives the same calls
+//! for good documents and the positioned errors and skips for bad ones. So the output, the
+//! accounting and every message are the same as without it.
+
+use super::contact_lens::{agent_from_arn, parse_file_name};
+use super::transcribe::{Characteristics, apply_characteristics};
+use super::{id_text, pca};
+use crate::model::{Channel, Speaker};
+use crate::read::dates::{parse_date, rfc3339_ms};
+use crate::read::{
+    CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
+};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// A field that is there, whatever its value (`null` included): `Some(value)`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// The top-level keys of both formats (and the one that says it is neither).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Doc<'a> {
+    #[serde(default, deserialize_with = "present")]
+    speech_segments: Option<Vec<pca::Segment>>,
+    #[serde(default)]
+    conversation_analytics: Option<pca::Analytics>,
+    #[serde(default, borrow)]
+    transcript: Option<Vec<Item<'a>>>,
+    #[serde(default, deserialize_with = "present")]
+    job_name: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    participants: Option<Option<Vec<Participant>>>,
+    #[serde(default, deserialize_with = "present")]
+    customer_metadata: Option<Value>,
+    #[serde(default, borrow)]
+    channel: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "present")]
+    conversation_characteristics: Option<Characteristics>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Participant {
+    #[serde(default)]
+    participant_id: Option<String>,
+    #[serde(default)]
+    participant_role: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+}
+
+/// A turn of either format (the fields of both; each reader uses its own).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Item<'a> {
+    #[serde(default, borrow)]
+    participant_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    participant_role: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    display_name: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    content: Option<Cow<'a, str>>,
+    #[serde(default)]
+    begin_offset_millis: Option<f64>,
+    #[serde(default)]
+    end_offset_millis: Option<f64>,
+    /// `Some(None)` when the key is there with `null` (it still makes the file a chat).
+    #[serde(default, borrow, deserialize_with = "present")]
+    absolute_time: Option<Option<Cow<'a, str>>>,
+    #[serde(default, borrow, rename = "Type")]
+    kind: Option<Cow<'a, str>>,
+}
+
+/// A turn's `AbsoluteTime` as text (`None` when absent or `null`).
+fn absolute_time<'i>(i: &'i Item<'_>) -> Option<&'i str> {
+    i.absolute_time.as_ref().and_then(|t| t.as_deref())
+}
+
+/// Reads a Transcribe or Contact Lens document the fast way, or `None` (nothing read,
+/// nothing counted) when the general reader must read it.
+pub fn read(
+    text: &str,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Option<Result<(), ReadError>> {
+    let doc: Doc<'_> = serde_json::from_str(text).ok()?;
+    if let Some(segments) = doc.speech_segments {
+        return Some(pca::read_typed(
+            segments,
+            doc.conversation_analytics,
+            ctx,
+            sink,
+        ));
+    }
+    // As `json::vendor_format` tells them apart (a document with neither marker goes the
+    // general way).
+    doc.transcript.as_ref()?;
+    if doc.job_name.is_some() {
+        Some(transcribe(doc, ctx, sink))
+    } else if doc.participants.is_some() || doc.customer_metadata.is_some() {
+        Some(contact_lens(doc, ctx, sink))
+    } else {
+        None
+    }
+}
+
+/// `transcribe::read_document` on the typed document.
+fn transcribe(
+    doc: Doc<'_>,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let items = doc.transcript.unwrap_or_default();
+    let id = id_text(doc.job_name.as_ref()).unwrap_or_else(|| call_id_from_name(ctx.name));
+    let mut call = ctx.new_call(id);
+    call.date = date_in_file_name(ctx.name);
+    for (i, turn) in items.iter().enumerate() {
+        let index = i as u64 + 1;
+        let position = || format!("Transcript[{index}]");
+        let speaker = Speaker::from_label(turn.participant_role.as_deref().unwrap_or(""));
+        let text = turn.content.as_deref().unwrap_or("");
+        if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
+            t.start_ms = turn.begin_offset_millis.and_then(ms);
+            t.end_ms = turn.end_offset_millis.and_then(ms);
+        }
+    }
+    if let Some(c) = &doc.conversation_characteristics {
+        apply_characteristics(&mut call, c);
+    }
+    ctx.deliver(call, sink)
+}
+
+/// `contact_lens::read_document` on the typed document.
+fn contact_lens(
+    doc: Doc<'_>,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let items = doc.transcript.unwrap_or_default();
+    let participants: Vec<Participant> = doc.participants.flatten().unwrap_or_default();
+    let from_name = parse_file_name(ctx.name);
+    let contact_id = doc
+        .customer_metadata
+        .as_ref()
+        .and_then(|m| id_text(m.get("ContactId")));
+    let id = contact_id
+        .or_else(|| from_name.as_ref().map(|(id, _)| id.clone()))
+        .unwrap_or_else(|| call_id_from_name(ctx.name));
+    let mut call = ctx.new_call(id);
+    call.date = from_name.and_then(|(_, date)| date);
+
+    let role_of_participant = |id: &str| {
+        participants
+            .iter()
+            .find(|p| p.participant_id.as_deref() == Some(id))
+            .and_then(|p| p.participant_role.as_deref())
+    };
+    let agent_participant = participants.iter().find(|p| {
+        p.participant_role
+            .as_deref()
+            .is_some_and(|r| Speaker::from_label(r) == Speaker::Agent)
+    });
+    let chat =
+        doc.channel.as_deref() == Some("CHAT") || items.iter().any(|i| i.absolute_time.is_some());
+    call.channel = if chat { Channel::Chat } else { Channel::Voice };
+    call.agent_id = if chat {
+        agent_participant
+            .and_then(|p| p.display_name.as_deref())
+            .and_then(crate::read::known_id)
+            .map(str::to_string)
+    } else {
+        agent_participant
+            .and_then(|p| p.participant_id.as_deref())
+            .and_then(agent_from_arn)
+            .map(str::to_string)
+    };
+
+    let contact_start = items
+        .iter()
+        .filter_map(absolute_time)
+        .filter_map(rfc3339_ms)
+        .min();
+    if chat && call.date.is_none() {
+        call.date = contact_start.and_then(epoch_ms_date).or_else(|| {
+            let first = items.iter().find_map(absolute_time);
+            first.and_then(parse_date)
+        });
+    }
+
+    for (i, entry) in items.iter().enumerate() {
+        let index = i as u64 + 1;
+        let position = || format!("Transcript[{index}]");
+        if entry.kind.as_deref().is_some_and(|k| k != "MESSAGE") {
+            ctx.acct.chat_events += 1;
+            continue;
+        }
+        let pid = entry.participant_id.as_deref().unwrap_or("");
+        let speaker = match entry.participant_role.as_deref() {
+            Some(role) => Speaker::from_label(role),
+            None => match role_of_participant(pid) {
+                Some(role) => Speaker::from_label(role),
+                None if agent_from_arn(pid).is_some() => Speaker::Agent,
+                None => Speaker::from_label(pid),
+            },
+        };
+        if speaker == Speaker::Agent && call.agent_id.is_none() {
+            call.agent_id = if chat {
+                entry.display_name.as_deref().map(str::to_string)
+            } else {
+                agent_from_arn(pid).map(str::to_string)
+            };
+        }
+        let text = entry.content.as_deref().unwrap_or("");
+        if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
+            match (absolute_time(entry), contact_start) {
+                (Some(at), Some(start)) => {
+                    t.start_ms = rfc3339_ms(at).map(|v| v.saturating_sub(start));
+                }
+                _ => {
+                    t.start_ms = entry.begin_offset_millis.and_then(ms);
+                    t.end_ms = entry.end_offset_millis.and_then(ms);
+                }
+            }
+        }
+    }
+    if !chat && let Some(c) = &doc.conversation_characteristics {
+        apply_characteristics(&mut call, c);
+    }
+    ctx.deliver(call, sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::read::json::JsonReader;
+    use crate::read::vendor::{
+        contact_lens::ContactLensReader, pca::PcaReader, transcribe::TranscribeReader,
+    };
+    use crate::read::{ReadOptions, Reader, read_for_test};
+
+    /// The fast path (through the `.json` dispatcher) and the general reader give the same
+    /// calls, accounting and messages.
+    fn same(general: &dyn Reader, name: &str, doc: &str) {
+        let (fast, fast_acct) =
+            read_for_test(&JsonReader, name, doc.as_bytes(), &ReadOptions::default());
+        let (slow, slow_acct) =
+            read_for_test(general, name, doc.as_bytes(), &ReadOptions::default());
+        assert_eq!(fast.unwrap(), slow.unwrap());
+        assert_eq!(format!("{fast_acct:?}"), format!("{slow_acct:?}"));
+    }
+
+    #[test]
+    fn typed_documents_read_as_the_general_readers_do() {
+        same(
+            &TranscribeReader,
+            "2024-05-02-job.json",
+            r#"{"JobName": "j", "Transcript": [
+                {"ParticipantRole": "CUSTOMER", "Content": "It broke \u00e9", "BeginOffsetMillis": 0, "EndOffsetMillis": 5000},
+                {"ParticipantRole": "AGENT", "Content": "Let me help.", "BeginOffsetMillis": 4000, "EndOffsetMillis": 6000, "LoudnessScores": [1, 2]},
+                {"ParticipantRole": "AGENT", "Content": "  "}
+            ], "ConversationCharacteristics": {
+                "Interruptions": {"TotalCount": 1, "InterruptionsByInterrupter": {"AGENT": [{"BeginOffsetMillis": 4000}]}},
+                "NonTalkTime": {"Instances": [{"BeginOffsetMillis": 6000, "DurationMillis": 14000}]}
+            }}"#,
+        );
+        same(
+            &ContactLensReader,
+            "c1_analysis_2024-01-02T10:00:00Z.json",
+            r#"{"CustomerMetadata": {"ContactId": "c1"}, "Channel": "CHAT",
+                "Participants": [{"ParticipantId": "a", "ParticipantRole": "AGENT", "DisplayName": "Ann"}],
+                "Transcript": [
+                {"ParticipantRole": "CUSTOMER", "Content": "hi", "AbsoluteTime": "2024-01-02T10:00:00.000Z", "Type": "MESSAGE"},
+                {"Type": "EVENT", "ParticipantRole": "SYSTEM", "AbsoluteTime": "2024-01-02T10:00:01.000Z"},
+                {"ParticipantRole": "AGENT", "DisplayName": "Ann", "Content": "thanks", "AbsoluteTime": "2024-01-02T10:00:05.000Z", "Type": "MESSAGE"}
+            ]}"#,
+        );
+        same(
+            &PcaReader,
+            "2022-06-01-pca.json",
+            r#"{"ConversationAnalytics": {"GUID": "None", "Agent": "ann", "ConversationTime": "2022-06-01 09:30:00.000001",
+                  "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Customer"}, {"Speaker": "spk_1", "DisplayText": "Agent"}],
+                  "SpeakerTime": {"NonTalkTime": {"Instances": [{"BeginOffsetSecs": 3.5, "EndOffsetSecs": 15.0}]}}},
+                "SpeechSegments": [
+                  {"SegmentSpeaker": "spk_1", "DisplayText": "Thank you for calling", "SegmentStartTime": 0.25, "SegmentEndTime": 3.5, "SegmentInterruption": false},
+                  {"SegmentSpeaker": "spk_0", "OriginalText": "My order is late.", "SegmentStartTime": "15.0", "SegmentEndTime": 17.125},
+                  {"SegmentSpeaker": "spk_1", "DisplayText": "Press one.", "IVRSegment": true},
+                  {"SegmentSpeaker": "spk_1", "DisplayText": " "}
+                ]}"#,
+        );
+        same(
+            &PcaReader,
+            "call-9.json",
+            r#"{"SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+        );
+        same(
+            &ContactLensReader,
+            "c2.json",
+            r#"{"Participants": [{"ParticipantId": "arn:aws:connect:r:1:instance/x/agent/ag7", "ParticipantRole": "AGENT"}],
+                "Transcript": [
+                {"ParticipantId": "arn:aws:connect:r:1:instance/x/agent/ag7", "Content": "hello", "BeginOffsetMillis": 5},
+                {"ParticipantId": "CUSTOMER", "Content": "it broke", "AbsoluteTime": null}
+            ]}"#,
+        );
+    }
+}
