@@ -443,6 +443,27 @@ const STOP_WORDS: &[&str] = &[
     "yourselves",
 ];
 
+/// Whether the phrase hit starting at token `at` opens its sentence: at most
+/// `rubric::OPENING_WORDS` words before it in the sentence (a greeting and a name: "Hi Dan, just
+/// to confirm …"), not counting numbers (a chat handle such as "@1234" is one).
+pub fn opens_sentence(norm: &Normalised, at: usize) -> bool {
+    let Some(sentence) = norm.tokens.get(at).map(|t| t.sentence) else {
+        return false;
+    };
+    norm.tokens[..at]
+        .iter()
+        .rev()
+        .take_while(|t| t.sentence == sentence)
+        .filter(|t| {
+            t.kind == TokenKind::Word
+                && !norm.text[t.start as usize..t.end as usize]
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+        })
+        .nth(crate::rubric::OPENING_WORDS)
+        .is_none()
+}
+
 /// Share of a turn's words in capitals, with enough of them to be shouting rather than an
 /// acronym or two.
 pub fn is_shouting(stats: &TurnStats, min_caps_share: f64, min_caps_words: u32) -> bool {
@@ -512,6 +533,23 @@ mod tests {
         assert_eq!(block.content(&filter), set.as_slice());
         block.clear();
         assert!(block.content(&filter).is_empty());
+    }
+
+    #[test]
+    fn a_phrase_opens_its_sentence_after_a_greeting_at_most() {
+        let n = normalise("@1234 Hi Dan, just to confirm. You will need to confirm it");
+        let at = |w: &str, nth: usize| {
+            n.tokens
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| n.word(t) == w)
+                .nth(nth)
+                .unwrap()
+                .0
+        };
+        assert!(opens_sentence(&n, at("just", 0)));
+        assert!(opens_sentence(&n, at("you", 0)));
+        assert!(!opens_sentence(&n, at("to", 1)));
     }
 
     #[test]

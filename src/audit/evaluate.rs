@@ -12,9 +12,9 @@ pub(crate) struct Scratch {
     kept: Vec<Vec<(u32, u32)>>,
     /// Per item: occurred and applies.
     present: Vec<bool>,
-    /// Per item: where its match, unless and context hits start, and where they end
-    /// (indices into the sorted hits).
-    ranges: Vec<[usize; 4]>,
+    /// Per item: where its match, unless, context and alternative hits start, and where
+    /// they end (indices into the sorted hits).
+    ranges: Vec<[usize; 5]>,
     /// Per scope (agent, customer, any): number of that scope's turns before turn i.
     prefix: [Vec<u32>; 3],
     candidates: Vec<Hit>,
@@ -44,8 +44,8 @@ pub(crate) fn evaluate(
     s.ranges.clear();
     let mut at = 0;
     for i in 0..n_items {
-        let mut bounds = [at; 4];
-        for (k, role) in [Role::Match, Role::Unless, Role::Context]
+        let mut bounds = [at; 5];
+        for (k, role) in [Role::Match, Role::Unless, Role::Context, Role::Alternative]
             .into_iter()
             .enumerate()
         {
@@ -54,7 +54,7 @@ pub(crate) fn evaluate(
                 at += 1;
             }
         }
-        bounds[3] = at;
+        bounds[4] = at;
         s.ranges.push(bounds);
     }
     // Turn counts per speaker are only needed by `within_turns`.
@@ -98,7 +98,13 @@ pub(crate) fn evaluate(
 
     for &i in &rubric.eval_order {
         let item = &rubric.items[i];
-        let [main_start, unless_start, context_start, end] = s.ranges[i];
+        let [
+            main_start,
+            unless_start,
+            context_start,
+            alternative_start,
+            end,
+        ] = s.ranges[i];
 
         let mut not_applicable: Option<String> = None;
         if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| s.present[a]) {
@@ -141,7 +147,8 @@ pub(crate) fn evaluate(
             silence_hits(call, item, i, min_gap_ms, &mut candidates);
         }
         let unless = &hits[unless_start..context_start];
-        let context = &hits[context_start..end];
+        let context = &hits[context_start..alternative_start];
+        let alternatives = &hits[alternative_start..end];
         for h in &candidates {
             match drop_reason(
                 rubric,
@@ -149,6 +156,7 @@ pub(crate) fn evaluate(
                 h,
                 unless,
                 context,
+                alternatives,
                 &facts,
                 call,
                 s,
@@ -240,6 +248,7 @@ fn drop_reason(
     h: &Hit,
     unless: &[Hit],
     context: &[Hit],
+    alternatives: &[Hit],
     facts: &CallFacts,
     call: &Call,
     s: &Scratch,
@@ -258,8 +267,15 @@ fn drop_reason(
     let same_sentence = |o: &&Hit| o.sent_start <= h.sent_end && h.sent_start <= o.sent_end;
     if !item.context.is_empty() {
         let (from, to) = in_turn(context);
-        if !context[from..to].iter().any(|c| same_sentence(&c)) {
-            return Some("no context phrase in the same sentence".into());
+        // `context_sentences`: the lead-in may also be a few sentences before the match.
+        let near = |c: &Hit| {
+            c.sent_start <= h.sent_end && h.sent_start <= c.sent_end + item.context_sentences
+        };
+        if !context[from..to].iter().any(near) {
+            return Some(match item.context_sentences {
+                0 => "no context phrase in the same sentence".into(),
+                n => format!("no context phrase in the same sentence or the {n} before it"),
+            });
         }
     }
     let (from, to) = in_turn(unless);
@@ -267,6 +283,19 @@ fn drop_reason(
         return Some(format!(
             "cancelled by unless `{}` in the same sentence",
             rubric.phrases[u.phrase.phrase_index()].text
+        ));
+    }
+    // A refusal counts only when no alternative is offered after it, anywhere in the call
+    // (alternative hits are sorted by turn and token: the first one after it is quoted).
+    if let Found::Phrase(p) = h.phrase
+        && rubric.phrases[p as usize].refusal
+        && let Some(alt) = alternatives
+            .get(alternatives.partition_point(|a| (a.turn, a.tok_start) <= (h.turn, h.tok_start)))
+    {
+        return Some(format!(
+            "an alternative is offered after it: `{}` (turn {})",
+            rubric.phrases[alt.phrase.phrase_index()].text,
+            alt.turn + 1
         ));
     }
     if !item.window.is_empty()
@@ -481,10 +510,17 @@ fn calmed(
         return;
     }
     let phrase_in_last = phrase_hits.iter().find(|h| h.turn == last);
+    // The customer's last block: their consecutive turns ending with the last one (one message
+    // is often split over several). An upset anywhere in it is not cancelled by an acceptance
+    // word ("This is a joke!!!" then "ok thanks" is not calm).
+    let block_start = call.turns[..last as usize]
+        .iter()
+        .rposition(|t| !item.speaker.covers(t.speaker))
+        .map_or(0, |p| p as u32 + 1);
     let kept = &s.kept[upset];
     let upset_in_last = kept
-        .get(kept.partition_point(|&(t, _)| t < last))
-        .is_some_and(|&(t, _)| t == last);
+        .get(kept.partition_point(|&(t, _)| t < block_start))
+        .is_some_and(|&(t, _)| t <= last);
     let complaint_in_last = unless.iter().any(|h| h.turn == last);
     let still_upset = upset_in_last || complaint_in_last;
     if let Some(d) = det.as_mut() {

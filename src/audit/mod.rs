@@ -284,6 +284,11 @@ impl<'r> Auditor<'r> {
             );
             for ph in &self.phrase_hits {
                 let phrase = &rubric.phrases[ph.phrase as usize];
+                if phrase.opens_sentence
+                    && !detect::opens_sentence(&self.norm, ph.tok_start as usize)
+                {
+                    continue; // `^phrase` inside a sentence: not the lead-in it means
+                }
                 let first = &self.norm.tokens[ph.tok_start as usize];
                 let last = &self.norm.tokens[ph.tok_end as usize - 1];
                 self.hits.push(Hit {

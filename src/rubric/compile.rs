@@ -333,10 +333,24 @@ fn compile_item(
         }
     }
 
-    if s.phrases.is_empty() && s.detector.is_none() {
+    if s.phrases.is_empty() && s.refusals.is_empty() && s.detector.is_none() {
         errs.at(
             s.id.span(),
-            format!("item `{id}` needs `phrases` or a `detector`"),
+            format!("item `{id}` needs `phrases`, `refusals` or a `detector`"),
+        );
+    }
+    if s.refusals.is_empty() != s.alternatives.is_empty() {
+        errs.at(
+            s.id.span(),
+            "`refusals` and `alternatives` go together: a refusal counts unless an alternative follows it",
+        );
+    }
+    if let Some(c) = &s.context_sentences
+        && s.context.is_empty()
+    {
+        errs.at(
+            c.span(),
+            "`context_sentences` widens `context`, which is missing",
         );
     }
     if s.in_question == Some(true) && s.phrases.is_empty() {
@@ -351,13 +365,20 @@ fn compile_item(
             "`context` filters matches, and there are none to filter",
         );
     }
-    for (list, role) in [
-        (&s.phrases, Role::Match),
-        (&s.unless, Role::Unless),
-        (&s.context, Role::Context),
+    for (list, role, refusal) in [
+        (&s.phrases, Role::Match, false),
+        (&s.refusals, Role::Match, true),
+        (&s.unless, Role::Unless, false),
+        (&s.context, Role::Context, false),
+        (&s.alternatives, Role::Alternative, false),
     ] {
         for p in list {
-            let expanded = match phrase::expand(p.get_ref()) {
+            // `^phrase`: only where it opens its sentence.
+            let (opens_sentence, written) = match p.get_ref().trim_start().strip_prefix('^') {
+                Some(rest) => (true, rest.trim_start()),
+                None => (false, p.get_ref().as_str()),
+            };
+            let expanded = match phrase::expand(written) {
                 Ok(v) => v,
                 Err(msg) => {
                     errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref()));
@@ -373,6 +394,8 @@ fn compile_item(
                         text: p.get_ref().clone(),
                         expr,
                         family,
+                        opens_sentence,
+                        refusal,
                     }),
                     Err(msg) => errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref())),
                 }
@@ -476,6 +499,9 @@ fn compile_item(
         phrases: s.phrases.iter().map(|p| p.get_ref().clone()).collect(),
         unless: s.unless.iter().map(|p| p.get_ref().clone()).collect(),
         context: s.context.iter().map(|p| p.get_ref().clone()).collect(),
+        context_sentences: s.context_sentences.as_ref().map_or(0, |c| *c.get_ref()),
+        refusals: s.refusals.iter().map(|p| p.get_ref().clone()).collect(),
+        alternatives: s.alternatives.iter().map(|p| p.get_ref().clone()).collect(),
     }
 }
 

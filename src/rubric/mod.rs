@@ -218,6 +218,13 @@ pub struct Item {
     pub phrases: Vec<String>,
     pub unless: Vec<String>,
     pub context: Vec<String>,
+    /// A `context` phrase may also be in one of this many sentences before the match, in the
+    /// same turn ("Just to be sure I follow. You were charged twice?"). 0: the same sentence.
+    pub context_sentences: u32,
+    /// Refusals: matches that count only when none of the item's `alternatives` comes after
+    /// them anywhere in the call (a rigid policy with no alternative offered).
+    pub refusals: Vec<String>,
+    pub alternatives: Vec<String>,
 }
 
 /// What a phrase does for its item.
@@ -229,6 +236,8 @@ pub enum Role {
     Unless,
     /// The item's matches count only in a sentence that has one of these.
     Context,
+    /// An alternative offered: cancels the item's refusals that come before it in the call.
+    Alternative,
 }
 
 /// A compiled phrase: which item it belongs to and what it does there.
@@ -241,7 +250,16 @@ pub struct Phrase {
     /// The index of the first phrase expanded from the same written phrase (`{a|b}`), when it
     /// expanded to more than one: overlapping hits of one family count once.
     pub family: Option<u32>,
+    /// Written with a leading `^`: only counts where it opens its sentence (at most
+    /// `OPENING_WORDS` words, such as "Hi Dan", before it).
+    pub opens_sentence: bool,
+    /// Written under `refusals`: a match that an `alternatives` phrase later in the call cancels.
+    pub refusal: bool,
 }
+
+/// How many words may come before a `^` phrase in its sentence: a greeting and a name ("Hi
+/// Dan, just to confirm …", "Ok so to clarify …").
+pub const OPENING_WORDS: usize = 2;
 
 #[derive(Debug)]
 pub struct Rubric {

@@ -78,6 +78,15 @@ pub struct ItemSpec {
     /// Phrases one of which must be in the same sentence as a match for it to count.
     #[serde(default)]
     pub context: Vec<Spanned<String>>,
+    /// A context phrase may be up to this many sentences before the match, in the same turn.
+    #[serde(default)]
+    pub context_sentences: Option<Spanned<u32>>,
+    /// Matches that count only when no `alternatives` phrase comes after them in the call.
+    #[serde(default)]
+    pub refusals: Vec<Spanned<String>>,
+    /// Phrases that offer an alternative: they cancel the item's refusals that came before.
+    #[serde(default)]
+    pub alternatives: Vec<Spanned<String>>,
     #[serde(default)]
     pub detector: Option<Spanned<String>>,
     /// Only phrase matches inside a question count (`clarifying_question`).
