@@ -9,7 +9,7 @@
 //! reported, so a stale or wrong join does not go unnoticed.
 
 use crate::model::{Call, Votes};
-use crate::read::csv::{CANDIDATES, header_key, sniff_delimiter};
+use crate::read::csv::{CANDIDATES, Role, header_key, sniff_delimiter};
 use crate::read::dates::parse_date;
 use crate::read::identity::Identity;
 use crate::read::input::{Input, open_path};
@@ -23,14 +23,17 @@ use std::path::Path;
 use std::sync::Mutex;
 
 /// Header names `--metadata` knows beyond the utterance CSV's (contact-record exports).
-const EXTRA: &[(&str, &[&str])] = &[
-    ("call", &["contact", "initial_contact_id", "conversation"]),
+const EXTRA: &[(Role, &[&str])] = &[
     (
-        "agent",
+        Role::Call,
+        &["contact", "initial_contact_id", "conversation"],
+    ),
+    (
+        Role::Agent,
         &["agent.username", "agent_username", "username", "user_id"],
     ),
     (
-        "date",
+        Role::Date,
         &[
             "initiation_timestamp",
             "initiationtimestamp",
@@ -39,8 +42,8 @@ const EXTRA: &[(&str, &[&str])] = &[
             "start",
         ],
     ),
-    ("team", &["agent_team", "group", "routing_profile"]),
-    ("queue", &["queue.name", "queue_id"]),
+    (Role::Team, &["agent_team", "group", "routing_profile"]),
+    (Role::Queue, &["queue.name", "queue_id"]),
 ];
 
 /// What `--metadata` says about one call.
@@ -97,7 +100,7 @@ impl Metadata {
         rdr.get_mut().record_started(end);
         let headers: Vec<String> = record.iter().map(str::to_string).collect();
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-        let column = |role: &str| {
+        let column = |role: Role| {
             CANDIDATES
                 .iter()
                 .chain(EXTRA)
@@ -105,12 +108,12 @@ impl Metadata {
                 .flat_map(|(_, names)| names.iter())
                 .find_map(|n| keys.iter().position(|k| k == n))
         };
-        let call_col = column("call");
+        let call_col = column(Role::Call);
         let (agent_col, team_col, date_col, queue_col) = (
-            column("agent"),
-            column("team"),
-            column("date"),
-            column("queue"),
+            column(Role::Agent),
+            column(Role::Team),
+            column(Role::Date),
+            column(Role::Queue),
         );
         let Some(call_col) = call_col else {
             bail!(
