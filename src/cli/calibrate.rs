@@ -16,8 +16,8 @@ use callaudit::output::AtomicFile;
 use callaudit::pipeline::{AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::input::discover;
-use callaudit::render::{csv_cell, terminal_safe};
 use callaudit::rubric::Rubric;
+use callaudit::sanitize::{csv_cell, terminal_safe};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 

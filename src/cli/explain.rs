@@ -11,9 +11,9 @@ use callaudit::model::Call;
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::input::discover;
-use callaudit::render::terminal_safe;
 use callaudit::report::CallView;
 use callaudit::rubric::{Kind, Rubric};
+use callaudit::sanitize::terminal_safe;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -184,7 +184,7 @@ pub enum Style {
 /// Text from a transcript, made safe for the style's medium.
 fn safe(text: &str, style: Style) -> String {
     match style {
-        Style::Html => callaudit::render::html::esc(text),
+        Style::Html => callaudit::sanitize::html_text(text),
         _ => terminal_safe(text).into_owned(),
     }
 }
@@ -240,7 +240,7 @@ fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style
                 );
             }
             Style::Html => {
-                let ids = callaudit::render::html::esc(&ids.join(", "));
+                let ids = callaudit::sanitize::html_text(&ids.join(", "));
                 let _ = write!(
                     out,
                     r#"<mark class="{}" title="{ids}">{}</mark><sup>{ids}</sup>"#,
@@ -382,7 +382,7 @@ pub fn call_view(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) ->
 }
 
 fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> String {
-    use callaudit::render::html::esc;
+    use callaudit::sanitize::html_text;
     let Some(detail) = a.detail.as_deref() else {
         return String::new();
     };
@@ -420,27 +420,27 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
             Verdict::Present | Verdict::Absent => ("•", "sig"),
             Verdict::NotApplicable => ("–", "na"),
         };
-        let mut reason = esc(&masker.mask(&detail.reasons[i]));
+        let mut reason = html_text(&masker.mask(&detail.reasons[i]));
         for d in &detail.dropped[i] {
             let _ = write!(
                 reason,
                 r#"<br><span class="dropped">not counted: turn {} “{}”: {}</span>"#,
                 d.evidence.turn + 1,
-                esc(&masked.quote(&d.evidence)),
-                esc(&d.reason)
+                html_text(&masked.quote(&d.evidence)),
+                html_text(&d.reason)
             );
         }
         let _ = write!(
             out,
             r#"<tr class="{class}"><td class="v">{mark} {verdict}</td><td title="{id}">{label}</td><td>{reason}</td></tr>"#,
             verdict = o.verdict.as_str(),
-            id = esc(&item.id),
-            label = esc(&item.label),
+            id = html_text(&item.id),
+            label = html_text(&item.label),
         );
     }
     out.push_str(r#"</tbody></table><pre class="arith">"#);
     for line in &detail.arithmetic {
-        let _ = writeln!(out, "{}", esc(line));
+        let _ = writeln!(out, "{}", html_text(line));
     }
     out.push_str("</pre></div>");
     out

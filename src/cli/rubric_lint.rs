@@ -17,9 +17,9 @@ use callaudit::calibration::sheet;
 use callaudit::model::Call;
 use callaudit::pipeline::{AuditSink, Filters, InputError, RunOptions};
 use callaudit::read::input::discover;
-use callaudit::render::{csv_cell, terminal_safe};
 use callaudit::rubric::phrase::{Part, PhraseExpr};
 use callaudit::rubric::{Role, Rubric};
+use callaudit::sanitize::{csv_cell, terminal_safe};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 

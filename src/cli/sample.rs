@@ -18,10 +18,8 @@ use callaudit::output::AtomicFile;
 use callaudit::pipeline::{AuditSink, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::input::{Discovered, discover};
-use callaudit::render::csv_cell;
-use callaudit::render::html::esc;
-use callaudit::render::markdown::md_text;
 use callaudit::rubric::Rubric;
+use callaudit::sanitize::{csv_cell, html_text, markdown_text};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -312,16 +310,16 @@ fn packet_html(calls: &[Call], masker: Masker) -> String {
     for c in calls {
         h.push_str(&format!(
             "<section id=\"call-{}\"><h2>Call {}</h2><p class=\"meta\">agent {}{}</p><ol>\n",
-            esc(&c.id),
-            esc(&c.id),
-            esc(c.agent()),
+            html_text(&c.id),
+            html_text(&c.id),
+            html_text(c.agent()),
             c.date.map(|d| format!(" · {d}")).unwrap_or_default()
         ));
         for t in &c.turns {
             let who = t.speaker.as_str();
             h.push_str(&format!(
                 "<li class=\"{who}\"><b>{who}</b>: {}</li>\n",
-                esc(&masker.mask(c.turn_text(t)))
+                html_text(&masker.mask(c.turn_text(t)))
             ));
         }
         h.push_str("</ol></section>\n");
@@ -339,8 +337,8 @@ fn packet_markdown(calls: &[Call], masker: Masker) -> String {
     for c in calls {
         m.push_str(&format!(
             "\n## Call {}\n\nagent {}{}\n\n",
-            md_text(&c.id),
-            md_text(c.agent()),
+            markdown_text(&c.id),
+            markdown_text(c.agent()),
             c.date.map(|d| format!(" · {d}")).unwrap_or_default()
         ));
         for (i, t) in c.turns.iter().enumerate() {
@@ -348,7 +346,7 @@ fn packet_markdown(calls: &[Call], masker: Masker) -> String {
                 "{}. **{}**: {}\n",
                 i + 1,
                 t.speaker.as_str(),
-                md_text(&masker.mask(c.turn_text(t)))
+                markdown_text(&masker.mask(c.turn_text(t)))
             ));
         }
     }

@@ -3,10 +3,10 @@
 //! scale (red, through yellow, to blue: readable by most colour-blind readers), so a 2% pass
 //! rate does not paint everything the same red: a 45 and a 65 look different.
 
-use super::html::esc;
 use super::{ItemInfo, Report, Row, TrendPoint, by_week, fmt1};
 use crate::audit::fmt_num;
 use crate::rubric::Kind;
+use crate::sanitize::html_text;
 use std::fmt::Write as _;
 
 /// Stops of the graded scale, from bad (0) to good (1): ColorBrewer's RdYlBu.
@@ -123,8 +123,8 @@ pub fn trend(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         "<h2>Trend, {} to {}</h2>",
-        esc(periods.first().copied().unwrap_or_default()),
-        esc(periods.last().copied().unwrap_or_default())
+        html_text(periods.first().copied().unwrap_or_default()),
+        html_text(periods.last().copied().unwrap_or_default())
     );
     let (w, hgt, left, right, top, bottom) = (600.0, 260.0, 64.0, 12.0, 12.0, 46.0);
     let plot_w = w - left - right;
@@ -168,7 +168,7 @@ pub fn trend(report: &Report, h: &mut String) {
             let _ = write!(
                 h,
                 r#"<text class="muted" x="{px:.1}" y="{py}" text-anchor="end" transform="rotate(-35 {px:.1} {py})">{}</text>"#,
-                esc(short_period(p))
+                html_text(short_period(p))
             );
         }
     }
@@ -212,7 +212,7 @@ pub fn trend(report: &Report, h: &mut String) {
             let _ = write!(
                 h,
                 r#"<circle cx="{px:.1}" cy="{py:.1}" r="3.5" fill="{colour}"><title>{period}: {name} {v:.1} (n = {n} call(s))</title></circle>"#,
-                period = esc(&p.period),
+                period = html_text(&p.period),
                 n = p.calls
             );
         }
@@ -223,7 +223,7 @@ pub fn trend(report: &Report, h: &mut String) {
         let _ = write!(
             h,
             r#" <span class="key dashed" style="border-color:#8a93a6"></span>mean score in the baseline ({})"#,
-            esc(report.baseline.as_ref().map_or("", |b| b.file.as_str()))
+            html_text(report.baseline.as_ref().map_or("", |b| b.file.as_str()))
         );
     }
     let _ = write!(
@@ -283,7 +283,7 @@ pub fn score_bars(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         r#"<section id="scores"><h2>Mean score by {group}, with n</h2><svg role="img" aria-label="Mean score by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
-        group = esc(&report.key_title().to_lowercase())
+        group = html_text(&report.key_title().to_lowercase())
     );
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let x = label_w + bar_w * tick / 100.0;
@@ -307,8 +307,8 @@ pub fn score_bars(report: &Report, h: &mut String) {
         let _ = write!(
             h,
             r##"<g><title>{key}: mean score {value} over {calls} call(s){ci}</title><text x="{lx}" y="{ty}" text-anchor="end"{bold}>{indent}{short}</text><rect x="{label_w}" y="{ry}" width="{w:.1}" height="{bh}" rx="2" fill="{colour}" stroke="#5b6475" stroke-width="0.5"/><text x="{vx:.1}" y="{ty}">{value} <tspan class="muted">n={calls}</tspan></text></g>"##,
-            key = esc(&row.key),
-            short = esc(&shorten(&row.key, 26)),
+            key = html_text(&row.key),
+            short = html_text(&shorten(&row.key, 26)),
             value = fmt1(row.mean_score, "–"),
             calls = row.calls,
             ci = row.pass_ci.map_or(String::new(), |(lo, hi)| format!(
@@ -370,8 +370,8 @@ pub fn item_rates(report: &Report, h: &mut String) {
             h,
             r#"<tr class="{kind}"><td title="{id}">{label}</td><td>{rate}</td><td class="bar-col"><span class="hbar" style="width:{bar:.1}%;background:{fill}"></span></td><td>{occ} of {app} {what}</td></tr>"#,
             kind = item.kind.as_str(),
-            id = esc(&item.id),
-            label = esc(&item.label),
+            id = html_text(&item.id),
+            label = html_text(&item.label),
             rate = r.rate.map_or("–".into(), |v| format!("{v:.1}%")),
             occ = r.occurred,
             app = r.applicable,
@@ -403,7 +403,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         r#"<section id="heatmap"><h2>Items by {group}</h2><svg role="img" aria-label="Item rates by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
-        group = esc(&report.key_title().to_lowercase())
+        group = html_text(&report.key_title().to_lowercase())
     );
     for (c, (_, item)) in items.iter().enumerate() {
         let x = label_w + cell_w * c as f64 + cell_w / 2.0;
@@ -416,9 +416,9 @@ pub fn heat_map(report: &Report, h: &mut String) {
             } else {
                 ""
             },
-            label = esc(&shorten(&item.label, 24)),
+            label = html_text(&shorten(&item.label, 24)),
             kind = item.kind.as_str(),
-            id = esc(&item.id),
+            id = html_text(&item.id),
         );
     }
     for (r, row) in rows.iter().enumerate() {
@@ -433,7 +433,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
             } else {
                 r#" font-weight="600""#
             },
-            esc(&shorten(&row.key, 26))
+            html_text(&shorten(&row.key, 26))
         );
         for (c, (i, item)) in items.iter().enumerate() {
             let x = label_w + cell_w * c as f64;
@@ -445,8 +445,8 @@ pub fn heat_map(report: &Report, h: &mut String) {
             let _ = write!(
                 h,
                 r##"<g><title>{key} · {label}: {what} in {occ} of {app} call(s) it applied to</title><rect x="{x}" y="{y}" width="{cw}" height="{ch}" fill="{fill}" stroke="#fff"/><text x="{tx}" y="{ty}" text-anchor="middle" style="fill:{ink}">{v}</text></g>"##,
-                key = esc(&row.key),
-                label = esc(&item.label),
+                key = html_text(&row.key),
+                label = html_text(&item.label),
                 what = if item.kind == Kind::Violation {
                     "occurred"
                 } else {

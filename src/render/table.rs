@@ -6,8 +6,9 @@
 
 use super::{
     Column, Metric, Renderer, Report, Row, all_rows, change_note, columns, fmt1, hidden_note,
-    plain_cell, terminal_safe,
+    plain_cell,
 };
+use crate::sanitize::terminal_safe;
 use comfy_table::{
     Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
     presets::UTF8_FULL_CONDENSED,
