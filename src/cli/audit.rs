@@ -4,15 +4,18 @@
 //! bar go to stderr.
 
 use super::ExitCode;
-use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
-use crate::cli::args::{AuditArgs, CallsFormat, FilterArgs, FormatArg};
+use super::common::{enricher, input_format, load_rubric, read_options, threads};
+use super::report_output::{
+    ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
+    report_format,
+};
+use crate::cli::args::{AuditArgs, CallsFormat, FilterArgs};
 use anyhow::bail;
 use callaudit::accounting::Accounting;
 use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
 use callaudit::calibration::sheet;
-use callaudit::language::NameOrder;
 use callaudit::model::Call;
 use callaudit::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
@@ -22,15 +25,14 @@ use callaudit::read::enrich::Enricher;
 use callaudit::read::input::{Discovered, discover};
 use callaudit::records::{self, CallRecords};
 use callaudit::render::Format;
-use callaudit::render::arrange::{Arrangement, arrange};
-use callaudit::report::gates::{self, Gate, GateArgs, GateInput, GateVerdict};
-use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report, baseline};
+use callaudit::report::gates::{self, Gate, GateArgs};
+use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::terminal_safe;
 use chrono::{Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, HashSet};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -357,27 +359,6 @@ fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar
     Some(bar)
 }
 
-/// Writes the rendered report to `file` (committed atomically) or to stdout.
-pub fn print_report(
-    renderer: &dyn callaudit::render::Renderer,
-    report: &Report,
-    file: Option<AtomicFile>,
-) -> anyhow::Result<()> {
-    match file {
-        Some(mut f) => {
-            renderer.render(report, &mut f)?;
-            f.commit()?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            renderer.render(report, &mut lock)?;
-            lock.flush()?;
-        }
-    }
-    Ok(())
-}
-
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let read = read_options(&args.input)?;
@@ -388,13 +369,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let enricher = enricher(&args.input)?;
     resolve_filter_agents(&mut filters, enricher.as_ref());
     let masker = Masker::new(args.input.redact);
-    let report_format = match args.format {
-        FormatArg::Table => Format::Table,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Json => Format::Json,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Html => Format::Html,
-    };
+    let report_format = report_format(args.format);
     // Check the gates and read the baseline before the work, so a typo fails fast.
     let gates = gates::gates(
         &GateArgs {
@@ -409,17 +384,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         },
         &rubric,
     )?;
-    let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
-    if let (Some(points), Some(base)) = (args.fail_drop, &baseline)
-        && base.info.group_by != "agent"
-    {
-        bail!(
-            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
-            callaudit::audit::fmt_num(points),
-            base.info.file,
-            base.info.group_by
-        );
-    }
+    let baseline = read_baseline(args.baseline.as_deref(), args.fail_drop)?;
     let overrides = match args.overrides.as_deref() {
         Some(path) => {
             let sheet = sheet::read(path, &rubric).map_err(|e| InputError(e.to_string()))?;
@@ -587,63 +552,36 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         report.overrides = Some(info);
     }
     // Gates see every call, from the run's totals, before --top/--bottom cut the report.
-    let one_per_agent = |agg: &Aggregate| -> BTreeMap<String, callaudit::aggregate::Totals> {
-        agg.groups
-            .iter()
-            .map(|(path, t)| (path.concat(), t.clone()))
-            .collect()
-    };
-    let agent_totals = match &sink.by_agent {
-        Some(a) => one_per_agent(a),
-        None if sink.agg.levels == [GroupBy::Agent] => one_per_agent(&sink.agg),
+    let agents = match &sink.by_agent {
+        Some(a) => agent_totals(a),
+        None if sink.agg.levels == [GroupBy::Agent] => agent_totals(&sink.agg),
         // No gate needs agents.
         None => BTreeMap::new(),
     };
-    let agents = &agent_totals;
-    report.gates = gates::evaluate(
-        &gates,
-        &GateInput {
-            overall: &sink.agg.overall,
-            agents,
-            accounting: &report.accounting,
-            baseline: baseline.as_ref(),
-        },
-    );
-    if let Some(base) = &baseline {
-        for w in baseline::apply(&mut report, base) {
-            eprintln!("callaudit: warning: {}", terminal_safe(&w));
-        }
-    }
-    let names = NameOrder::new(rubric.text_rules.language);
-    if let Some(w) = sink
+    let call_list = sink
         .weakest
         .take()
         .filter(|_| report_format == Format::Html)
-    {
-        report.call_list = w.calls.into_values().collect();
-    }
-    arrange(
+        .map(|w| w.calls.into_values().collect());
+    gate_arrange_and_print(
         &mut report,
-        Arrangement {
+        ReportOutput {
+            rubric: &rubric,
+            format: report_format,
+            gates: &gates,
+            overall: &sink.agg.overall,
+            agents: &agents,
+            baseline: baseline.as_ref(),
+            call_list,
             sort: args.sort,
             top: args.top,
             bottom: args.bottom,
             min_calls: args.min_calls,
-            names: Some(&names),
+            color: args.input.color,
+            quiet: args.quiet,
+            file: report_file,
         },
-    );
-    if report.hidden > 0 && !args.quiet {
-        eprintln!("callaudit: {}", hidden_note(&report));
-    }
-    let to_terminal = report_file.is_none();
-    // comfy-table asks the terminal for its width, and answers `None` when stdout is not one.
-    let width = if to_terminal {
-        comfy_table::Table::new().width()
-    } else {
-        None
-    };
-    let renderer = report_format.renderer(to_terminal && use_color(args.input.color), width);
-    print_report(renderer.as_ref(), &report, report_file)?;
+    )?;
     if let Some(c) = sink.calls.take() {
         c.finish()?;
     }
@@ -651,28 +589,6 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         e.finish()?;
     }
     Ok(gate_exit_code(&report))
-}
-
-/// Prints one line on stderr per failed gate; the exit code: 1 when any failed, else 0.
-pub fn gate_exit_code(report: &Report) -> ExitCode {
-    let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
-    for g in &failed {
-        eprintln!(
-            "callaudit: gate failed: {}: {}",
-            g.gate.flag(),
-            terminal_safe(&g.reason)
-        );
-    }
-    if failed.is_empty() {
-        ExitCode::Ok
-    } else {
-        ExitCode::GateFailed
-    }
-}
-
-/// What `--min-calls` hid, for stderr and the report footers.
-pub fn hidden_note(report: &Report) -> String {
-    callaudit::render::hidden_note(report)
 }
 
 pub fn print_warnings(acct: &Accounting) {

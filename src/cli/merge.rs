@@ -4,18 +4,19 @@
 //! byte-identical to one run over all the inputs when each call lies in one partial.
 
 use super::ExitCode;
-use super::common::use_color;
+use super::report_output::{
+    ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
+    report_format,
+};
 use crate::cli::args::{ColorChoice, FormatArg, GroupLevels};
 use anyhow::bail;
-use callaudit::aggregate::{Aggregate, GroupBy, Totals};
-use callaudit::language::NameOrder;
+use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::output::AtomicFile;
 use callaudit::pipeline::{InputError, Shard};
 use callaudit::records::partial::{self, Partial};
 use callaudit::render::Format;
-use callaudit::render::arrange::{Arrangement, arrange};
-use callaudit::report::gates::{self, GateArgs, GateInput};
-use callaudit::report::{CallView, Report, baseline};
+use callaudit::report::gates::{self, GateArgs};
+use callaudit::report::{CallView, Report};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::terminal_safe;
 use clap::Args;
@@ -174,13 +175,7 @@ fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
 }
 
 pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
-    let report_format = match args.format {
-        FormatArg::Table => Format::Table,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Json => Format::Json,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Html => Format::Html,
-    };
+    let report_format = report_format(args.format);
     let levels = args.group_by.0.clone();
     // The first partial's rubric; every other must have the same fingerprint.
     let mut rubric: Option<(Rubric, String, PathBuf)> = None;
@@ -322,64 +317,31 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
 
-    let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
-    if let (Some(points), Some(base)) = (args.fail_drop, &baseline)
-        && base.info.group_by != "agent"
-    {
-        bail!(
-            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
-            callaudit::audit::fmt_num(points),
-            base.info.file,
-            base.info.group_by
-        );
-    }
+    let baseline = read_baseline(args.baseline.as_deref(), args.fail_drop)?;
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let mut report = Report::build(&rubric, &agg, acct, inputs);
-    let agents: BTreeMap<String, Totals> = by_agent
-        .groups
-        .iter()
-        .map(|(path, t)| (path.concat(), t.clone()))
-        .collect();
-    report.gates = gates::evaluate(
-        &gates,
-        &GateInput {
+    let agents = agent_totals(&by_agent);
+    let call_list = (report_format == Format::Html).then(|| views.into_values().collect());
+    gate_arrange_and_print(
+        &mut report,
+        ReportOutput {
+            rubric: &rubric,
+            format: report_format,
+            gates: &gates,
             overall: &agg.overall,
             agents: &agents,
-            accounting: &report.accounting,
             baseline: baseline.as_ref(),
-        },
-    );
-    if let Some(base) = &baseline {
-        for w in baseline::apply(&mut report, base) {
-            eprintln!("callaudit: warning: {}", terminal_safe(&w));
-        }
-    }
-    let names = NameOrder::new(rubric.text_rules.language);
-    if report_format == Format::Html {
-        report.call_list = views.into_values().collect();
-    }
-    arrange(
-        &mut report,
-        Arrangement {
+            call_list,
             sort: args.sort,
             top: args.top,
             bottom: args.bottom,
             min_calls: args.min_calls,
-            names: Some(&names),
+            color: args.color,
+            quiet: args.quiet,
+            file: report_file,
         },
-    );
-    if report.hidden > 0 && !args.quiet {
-        eprintln!("callaudit: {}", super::audit::hidden_note(&report));
-    }
-    let to_terminal = report_file.is_none();
-    let width = if to_terminal {
-        comfy_table::Table::new().width()
-    } else {
-        None
-    };
-    let renderer = report_format.renderer(to_terminal && use_color(args.color), width);
-    super::audit::print_report(renderer.as_ref(), &report, report_file)?;
-    Ok(super::audit::gate_exit_code(&report))
+    )?;
+    Ok(gate_exit_code(&report))
 }
 
 fn gate_args(args: &MergeArgs) -> GateArgs<'_> {
