@@ -324,6 +324,7 @@ pub fn french_elision_without_apostrophe(w: &str) -> Option<usize> {
 /// Support-call words that every turn has in the language (greetings, thanks, apologies,
 /// "help", "problem"), which would make any two turns look alike to the mirroring detector.
 /// The language's function words come from the `stop-words` crate (NLTK lists).
+// Long because it is a word list per language (data, not logic).
 pub fn support_stop_words(lang: Language) -> &'static [&'static str] {
     match lang {
         Language::En => &[],
