@@ -98,6 +98,34 @@ fn left_note(h: &mut String, left: usize) {
     }
 }
 
+/// The trend chart's frame: the periods along x, the score (0–100) up y.
+struct TrendPlot<'p> {
+    periods: Vec<&'p str>,
+    w: f64,
+    hgt: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+}
+
+impl TrendPlot<'_> {
+    fn x(&self, p: &str) -> f64 {
+        let plot_w = self.w - self.left - self.right;
+        let i = self.periods.iter().position(|q| *q == p).unwrap_or(0);
+        if self.periods.len() == 1 {
+            self.left + plot_w / 2.0
+        } else {
+            self.left + plot_w * i as f64 / (self.periods.len() - 1) as f64
+        }
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        let plot_h = self.hgt - self.top - self.bottom;
+        self.top + plot_h * (1.0 - v.clamp(0.0, 100.0) / 100.0)
+    }
+}
+
 /// The trend: mean score, pass rate and calls with a violation per day (per ISO week when
 /// the calls span more than nine weeks), and with a baseline its mean score too.
 pub fn trend(report: &Report, h: &mut String) {
@@ -126,45 +154,53 @@ pub fn trend(report: &Report, h: &mut String) {
         html_text(periods.first().copied().unwrap_or_default()),
         html_text(periods.last().copied().unwrap_or_default())
     );
-    let (w, hgt, left, right, top, bottom) = (600.0, 260.0, 64.0, 12.0, 12.0, 46.0);
-    let plot_w = w - left - right;
-    let plot_h = hgt - top - bottom;
-    let x = |p: &str| -> f64 {
-        let i = periods.iter().position(|q| *q == p).unwrap_or(0);
-        if periods.len() == 1 {
-            left + plot_w / 2.0
-        } else {
-            left + plot_w * i as f64 / (periods.len() - 1) as f64
-        }
+    let plot = TrendPlot {
+        periods,
+        w: 600.0,
+        hgt: 260.0,
+        left: 64.0,
+        right: 12.0,
+        top: 12.0,
+        bottom: 46.0,
     };
-    let y = |v: f64| top + plot_h * (1.0 - v.clamp(0.0, 100.0) / 100.0);
     let _ = write!(
         h,
         r#"<svg role="img" aria-label="Trend by {unit}" viewBox="0 0 {w} {hgt}" width="100%" preserveAspectRatio="xMinYMin meet">"#,
-        unit = if weekly { "week" } else { "day" }
+        unit = if weekly { "week" } else { "day" },
+        w = plot.w,
+        hgt = plot.hgt,
     );
+    trend_axes(&plot, report.pass_mark, h);
+    trend_series(&plot, &now, &before, h);
+    h.push_str("</svg>");
+    trend_legend(report, weekly, !before.is_empty(), h);
+}
+
+/// The score ticks, the pass mark and the period labels.
+fn trend_axes(plot: &TrendPlot<'_>, pass_mark: f64, h: &mut String) {
+    let left = plot.left;
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let _ = write!(
             h,
             r##"<line x1="{left}" y1="{yy}" x2="{x2}" y2="{yy}" stroke="#e3e6ec"/><text class="muted" x="{tx}" y="{ty}" text-anchor="end">{tick}</text>"##,
-            yy = y(tick),
-            x2 = w - right,
-            tx = left - 6.0,
-            ty = y(tick) + 4.0
+            yy = plot.y(tick),
+            x2 = plot.w - plot.right,
+            tx = plot.left - 6.0,
+            ty = plot.y(tick) + 4.0
         );
     }
-    let pm = y(report.pass_mark);
+    let pm = plot.y(pass_mark);
     let _ = write!(
         h,
         r##"<line x1="{left}" y1="{pm}" x2="{x2}" y2="{pm}" stroke="#c62828" stroke-dasharray="4 3"><title>pass mark {}</title></line>"##,
-        fmt_num(report.pass_mark),
-        x2 = w - right
+        fmt_num(pass_mark),
+        x2 = plot.w - plot.right
     );
     // Period labels: at most about twelve, always the first and the last.
-    let every = periods.len().div_ceil(12).max(1);
-    for (i, p) in periods.iter().enumerate() {
-        if i % every == 0 || i + 1 == periods.len() {
-            let (px, py) = (x(p), hgt - bottom + 14.0);
+    let every = plot.periods.len().div_ceil(12).max(1);
+    for (i, p) in plot.periods.iter().enumerate() {
+        if i % every == 0 || i + 1 == plot.periods.len() {
+            let (px, py) = (plot.x(p), plot.hgt - plot.bottom + 14.0);
             let _ = write!(
                 h,
                 r#"<text class="muted" x="{px:.1}" y="{py}" text-anchor="end" transform="rotate(-35 {px:.1} {py})">{}</text>"#,
@@ -172,6 +208,10 @@ pub fn trend(report: &Report, h: &mut String) {
             );
         }
     }
+}
+
+/// One line per series, with a point (and its n) per period.
+fn trend_series(plot: &TrendPlot<'_>, now: &[TrendPoint], before: &[TrendPoint], h: &mut String) {
     type Pick = fn(&TrendPoint) -> Option<f64>;
     let series: [(&str, &str, &str, Pick, &[TrendPoint]); 4] = [
         (
@@ -179,22 +219,22 @@ pub fn trend(report: &Report, h: &mut String) {
             "#8a93a6",
             "5 4",
             TrendPoint::mean_score,
-            &before,
+            before,
         ),
-        ("mean score", "#3b6fd8", "", TrendPoint::mean_score, &now),
-        ("pass rate %", "#1a7f37", "2 3", TrendPoint::pass_rate, &now),
+        ("mean score", "#3b6fd8", "", TrendPoint::mean_score, now),
+        ("pass rate %", "#1a7f37", "2 3", TrendPoint::pass_rate, now),
         (
             "calls with a violation %",
             "#d9480f",
             "6 3",
             TrendPoint::violation_rate,
-            &now,
+            now,
         ),
     ];
     for (name, colour, dash, pick, points) in series {
         let pts: Vec<(f64, f64, &TrendPoint, f64)> = points
             .iter()
-            .filter_map(|p| pick(p).map(|v| (x(&p.period), y(v), p, v)))
+            .filter_map(|p| pick(p).map(|v| (plot.x(&p.period), plot.y(v), p, v)))
             .collect();
         if pts.is_empty() {
             continue;
@@ -217,9 +257,12 @@ pub fn trend(report: &Report, h: &mut String) {
             );
         }
     }
-    h.push_str("</svg>");
+}
+
+/// The key to the lines, and the unit of the periods.
+fn trend_legend(report: &Report, weekly: bool, has_baseline: bool, h: &mut String) {
     h.push_str(r#"<p class="legend"><span class="key" style="border-color:#3b6fd8"></span>mean score <span class="key dotted" style="border-color:#1a7f37"></span>pass rate % <span class="key dashed" style="border-color:#d9480f"></span>calls with a violation %"#);
-    if !before.is_empty() {
+    if has_baseline {
         let _ = write!(
             h,
             r#" <span class="key dashed" style="border-color:#8a93a6"></span>mean score in the baseline ({})"#,
