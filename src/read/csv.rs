@@ -8,6 +8,7 @@
 //! as a row (a turn of the call being collected), then the end of the file.
 
 mod columns;
+pub(crate) mod side;
 
 pub(crate) use columns::{CANDIDATES, Role, header_key};
 
