@@ -259,6 +259,25 @@ fn mmss(ms: u64) -> String {
     format!("{:02}:{:02}", ms / 60_000, (ms / 1000) % 60)
 }
 
+/// The matches in turn `ti`: (start, end, item id, kind) of every evidence span in it.
+fn turn_marks(
+    rubric: &Rubric,
+    detail: &callaudit::audit::CallDetail,
+    ti: usize,
+) -> Vec<(u32, u32, String, Kind)> {
+    rubric
+        .items
+        .iter()
+        .enumerate()
+        .flat_map(|(i, item)| {
+            detail.evidence[i]
+                .iter()
+                .filter(|e| e.turn as usize == ti && e.end > e.start)
+                .map(move |e| (e.start, e.end, item.id.clone(), item.kind))
+        })
+        .collect()
+}
+
 fn write_text(
     out: &mut String,
     rubric: &Rubric,
@@ -281,17 +300,7 @@ fn write_text(
     );
     let _ = writeln!(out, "\nTranscript");
     for (ti, turn) in call.turns.iter().enumerate() {
-        let marks: Vec<(u32, u32, String, Kind)> = rubric
-            .items
-            .iter()
-            .enumerate()
-            .flat_map(|(i, item)| {
-                detail.evidence[i]
-                    .iter()
-                    .filter(|e| e.turn as usize == ti && e.end > e.start)
-                    .map(move |e| (e.start, e.end, item.id.clone(), item.kind))
-            })
-            .collect();
+        let marks = turn_marks(rubric, detail, ti);
         let time = turn
             .start_ms
             .map(|ms| format!(" [{}]", mmss(ms)))
@@ -389,17 +398,7 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
     let mut masked = callaudit::records::MaskedTurns::new(call, masker);
     let mut out = String::from(r#"<div class="explain"><ol class="transcript">"#);
     for (ti, turn) in call.turns.iter().enumerate() {
-        let marks: Vec<(u32, u32, String, Kind)> = rubric
-            .items
-            .iter()
-            .enumerate()
-            .flat_map(|(i, item)| {
-                detail.evidence[i]
-                    .iter()
-                    .filter(|e| e.turn as usize == ti && e.end > e.start)
-                    .map(move |e| (e.start, e.end, item.id.clone(), item.kind))
-            })
-            .collect();
+        let marks = turn_marks(rubric, detail, ti);
         let time = turn
             .start_ms
             .map(|ms| format!(r#" <span class="time">{}</span>"#, mmss(ms)))
