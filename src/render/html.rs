@@ -16,6 +16,7 @@ use super::{
     run_summary,
 };
 use crate::audit::fmt_num;
+use crate::render::Column;
 use crate::sanitize::html_text;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -239,7 +240,20 @@ fn gates(report: &Report, h: &mut String) {
 fn table(report: &Report, h: &mut String) {
     let cols = columns(report);
     h.push_str(r#"<section id="report"><h2>Report</h2><table class="sortable" id="report-table"><thead><tr>"#);
-    for c in &cols {
+    table_head(report, &cols, h);
+    h.push_str("</tr></thead><tbody>");
+    for row in &report.rows {
+        table_row(report, &cols, row, h);
+    }
+    h.push_str("</tbody><tfoot>");
+    table_row(report, &cols, &report.overall, h);
+    h.push_str("</tfoot></table>");
+    table_legend(report, h);
+}
+
+/// The headings: item headings run upwards, so the columns stay as narrow as their numbers.
+fn table_head(report: &Report, cols: &[Column], h: &mut String) {
+    for c in cols {
         // Item headings run upwards, so the columns stay as narrow as their numbers.
         let class = match c.metric {
             Metric::ItemRate(i) => format!("rot {}", report.items[i].kind.as_str()),
@@ -256,97 +270,101 @@ fn table(report: &Report, h: &mut String) {
             html_text(&c.title)
         );
     }
-    h.push_str("</tr></thead><tbody>");
-    let cells = |row: &Row| -> String {
-        let overall = std::ptr::eq(row, &report.overall);
-        let class = if overall || row.leaf && !row.is_call() {
-            ""
-        } else if row.is_call() {
-            " class=\"call\""
-        } else {
-            " class=\"sub\""
-        };
-        let mut s = format!(r#"<tr{class} data-depth="{}">"#, row.depth());
-        for c in &cols {
-            let sort = match c.metric {
-                Metric::Key => html_text(&row.key),
-                m if m.is_text() => html_text(&m.cell(row, "")),
-                m => m.value(row).map_or_else(String::new, |v| v.to_string()),
-            };
-            let text = match c.metric {
-                Metric::Key => format!(
-                    r#"<span style="padding-left:{}em">{}</span>"#,
-                    row.depth(),
-                    html_text(&row.key)
-                ),
-                m if m.is_text() => html_text(&m.cell(row, "")),
-                m => html_text(&plain_cell(report, row, m, "–")),
-            };
-            let note = if report.baseline.is_some() && c.metric.has_delta() && !row.is_call() {
-                match &row.delta {
-                    Some(d) => delta_note(c.metric.delta(d)),
-                    None if c.metric == Metric::MeanScore => r#"<span class="d">new</span>"#.into(),
-                    None => String::new(),
-                }
-            } else {
-                String::new()
-            };
-            let mut class: Vec<&str> = Vec::new();
-            if c.metric.lower_is_better(report) {
-                class.push("bad-up");
-            }
-            if c.metric.is_text() {
-                class.push("text");
-            }
-            if c.metric == Metric::MeanScore
-                && let Some(v) = row.mean_score
-            {
-                class.push(if v >= report.pass_mark {
-                    "pass"
-                } else {
-                    "fail"
-                });
-            }
-            let title = match c.metric {
-                Metric::PassRate => row.pass_ci.map_or(String::new(), |(lo, hi)| {
-                    format!(
-                        "{} of {} passed; 95% interval {lo:.1}–{hi:.1}%",
-                        row.passed, row.calls
-                    )
-                }),
-                Metric::ItemRate(i) => {
-                    let r = row.items[i];
-                    format!("{} of {} call(s) it applied to", r.occurred, r.applicable)
-                }
-                Metric::ViolationRate => {
-                    format!("{} of {} call(s)", row.violation_calls, row.calls)
-                }
-                _ => String::new(),
-            };
-            let _ = write!(
-                s,
-                r#"<td{} data-sort="{sort}"{}>{text}{note}</td>"#,
-                if class.is_empty() {
-                    String::new()
-                } else {
-                    format!(r#" class="{}""#, class.join(" "))
-                },
-                if title.is_empty() {
-                    String::new()
-                } else {
-                    format!(r#" title="{}""#, html_text(&title))
-                },
-            );
-        }
-        s.push_str("</tr>");
-        s
+}
+
+/// One line of the table, with its depth for the script that keeps nested lines together.
+fn table_row(report: &Report, cols: &[Column], row: &Row, h: &mut String) {
+    let overall = std::ptr::eq(row, &report.overall);
+    let class = if overall || row.leaf && !row.is_call() {
+        ""
+    } else if row.is_call() {
+        " class=\"call\""
+    } else {
+        " class=\"sub\""
     };
-    for row in &report.rows {
-        h.push_str(&cells(row));
+    let _ = write!(h, r#"<tr{class} data-depth="{}">"#, row.depth());
+    for c in cols {
+        table_cell(report, c, row, h);
     }
-    h.push_str("</tbody><tfoot>");
-    h.push_str(&cells(&report.overall));
-    h.push_str("</tfoot></table><p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: % of calls where the item applied and occurred (hover a cell for its n): expected items, then any violation and each violation (lower is better). Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
+    h.push_str("</tr>");
+}
+
+/// One cell: its sort key, its text, the change since the baseline, its colour and its n.
+fn table_cell(report: &Report, c: &Column, row: &Row, out: &mut String) {
+    let sort = match c.metric {
+        Metric::Key => html_text(&row.key),
+        m if m.is_text() => html_text(&m.cell(row, "")),
+        m => m.value(row).map_or_else(String::new, |v| v.to_string()),
+    };
+    let text = match c.metric {
+        Metric::Key => format!(
+            r#"<span style="padding-left:{}em">{}</span>"#,
+            row.depth(),
+            html_text(&row.key)
+        ),
+        m if m.is_text() => html_text(&m.cell(row, "")),
+        m => html_text(&plain_cell(report, row, m, "–")),
+    };
+    let note = if report.baseline.is_some() && c.metric.has_delta() && !row.is_call() {
+        match &row.delta {
+            Some(d) => delta_note(c.metric.delta(d)),
+            None if c.metric == Metric::MeanScore => r#"<span class="d">new</span>"#.into(),
+            None => String::new(),
+        }
+    } else {
+        String::new()
+    };
+    let mut class: Vec<&str> = Vec::new();
+    if c.metric.lower_is_better(report) {
+        class.push("bad-up");
+    }
+    if c.metric.is_text() {
+        class.push("text");
+    }
+    if c.metric == Metric::MeanScore
+        && let Some(v) = row.mean_score
+    {
+        class.push(if v >= report.pass_mark {
+            "pass"
+        } else {
+            "fail"
+        });
+    }
+    let title = match c.metric {
+        Metric::PassRate => row.pass_ci.map_or(String::new(), |(lo, hi)| {
+            format!(
+                "{} of {} passed; 95% interval {lo:.1}–{hi:.1}%",
+                row.passed, row.calls
+            )
+        }),
+        Metric::ItemRate(i) => {
+            let r = row.items[i];
+            format!("{} of {} call(s) it applied to", r.occurred, r.applicable)
+        }
+        Metric::ViolationRate => {
+            format!("{} of {} call(s)", row.violation_calls, row.calls)
+        }
+        _ => String::new(),
+    };
+    let _ = write!(
+        out,
+        r#"<td{} data-sort="{sort}"{}>{text}{note}</td>"#,
+        if class.is_empty() {
+            String::new()
+        } else {
+            format!(r#" class="{}""#, class.join(" "))
+        },
+        if title.is_empty() {
+            String::new()
+        } else {
+            format!(r#" title="{}""#, html_text(&title))
+        },
+    );
+}
+
+/// The key under the table.
+fn table_legend(report: &Report, h: &mut String) {
+    h.push_str("<p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: % of calls where the item applied and occurred (hover a cell for its n): expected items, then any violation and each violation (lower is better). Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
     if report.has_call_level() {
         h.push_str(" Call lines: ✓ met, ✗ missed or violated, – not applicable.");
     }
