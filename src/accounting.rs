@@ -24,6 +24,7 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    /// The reason in words, for the summary and the gates.
     pub fn describe(self) -> &'static str {
         match self {
             SkipReason::MalformedRow => "malformed row",
@@ -122,16 +123,19 @@ fn is_zero(n: &u64) -> bool {
 pub const MAX_WARNINGS: usize = 20;
 
 impl Accounting {
+    /// Counts `rows` skipped for `reason`.
     pub fn skip(&mut self, reason: SkipReason, rows: u64) {
         if rows > 0 {
             *self.rows_skipped.entry(reason).or_insert(0) += rows;
         }
     }
 
+    /// Rows skipped for any reason.
     pub fn rows_skipped_total(&self) -> u64 {
         self.rows_skipped.values().sum()
     }
 
+    /// Keeps a warning for stderr (the first ones; the rest are only counted).
     pub fn warn(&mut self, message: String) {
         self.warnings_total += 1;
         if self.warnings.len() < MAX_WARNINGS {
@@ -244,6 +248,7 @@ impl Accounting {
         s
     }
 
+    /// Adds another run's accounting to this one.
     pub fn merge(&mut self, o: &Accounting) {
         self.files_read += o.files_read;
         self.files_unreadable += o.files_unreadable;

@@ -11,13 +11,17 @@ use std::cmp::Ordering;
 /// A language a rubric can be written in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Language {
+    /// English (`en`), the default.
     #[default]
     En,
+    /// Spanish (`es`).
     Es,
+    /// French (`fr`).
     Fr,
 }
 
 impl Language {
+    /// Every language callaudit has text rules for.
     pub const ALL: [Language; 3] = [Language::En, Language::Es, Language::Fr];
 
     /// The ISO 639-1 code, as written in a rubric.
@@ -29,6 +33,7 @@ impl Language {
         }
     }
 
+    /// The language's English name, for messages.
     pub fn name(self) -> &'static str {
         match self {
             Language::En => "English",
@@ -60,9 +65,11 @@ pub enum Contractions {
 /// A rubric's text settings, compiled once. `Copy` and small: the hot path reads plain flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TextRules {
+    /// The rubric's language.
     pub language: Language,
     /// Letters lose their diacritics: "más" and "mas" are the same word.
     pub fold_accents: bool,
+    /// Which contractions are expanded (English) or elisions split (French).
     pub contractions: Contractions,
     /// `¿` and `¡` open a sentence (Spanish): what comes before them is a sentence of its own,
     /// and a sentence opened by `¿` is a question even without its closing `?`.
@@ -78,6 +85,7 @@ impl Default for TextRules {
 }
 
 impl TextRules {
+    /// The rules of `language`; `fold_accents` makes accented and plain letters match.
     pub fn new(language: Language, fold_accents: bool) -> TextRules {
         TextRules {
             language,
@@ -324,6 +332,7 @@ pub fn french_elision_without_apostrophe(w: &str) -> Option<usize> {
 /// Support-call words that every turn has in the language (greetings, thanks, apologies,
 /// "help", "problem"), which would make any two turns look alike to the mirroring detector.
 /// The language's function words come from the `stop-words` crate (NLTK lists).
+// Long because it is a word list per language (data, not logic).
 pub fn support_stop_words(lang: Language) -> &'static [&'static str] {
     match lang {
         Language::En => &[],

@@ -62,6 +62,8 @@ pub mod render;
 pub mod report;
 #[doc(hidden)]
 pub mod rubric;
+#[doc(hidden)]
+pub mod sanitize;
 
 pub use accounting::Accounting;
 pub use audit::{Auditor, CallAudit};

@@ -20,7 +20,7 @@ fn main() -> std::process::ExitCode {
             let message = format!("{e:#}");
             eprintln!(
                 "callaudit: error: {}",
-                callaudit::render::terminal_safe_lines(&message)
+                callaudit::sanitize::terminal_safe_lines(&message)
             );
             cli::ExitCode::InputError.into()
         }

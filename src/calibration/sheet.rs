@@ -176,6 +176,49 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
         .headers()
         .map_err(|e| err(1, None, SheetErrorKind::Unreadable(e.to_string())))?
         .clone();
+    let cols = sheet_columns(&headers, rubric, &err)?;
+    let mut sheet = ReviewSheet {
+        items: cols.items.iter().map(|&(_, i)| i).collect(),
+        has_reviewer: cols.reviewer.is_some(),
+        ..ReviewSheet::default()
+    };
+    let mut first: HashMap<(String, String), u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(err(line, None, SheetErrorKind::Unreadable(e.to_string())));
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        sheet
+            .rows
+            .push(sheet_row(&record, line, &cols, &mut first, rubric, &err)?);
+    }
+    Ok(sheet)
+}
+
+/// The columns of a review sheet that `read` uses.
+struct SheetColumns {
+    call: usize,
+    reviewer: Option<usize>,
+    /// `(column, item index)` of every item column.
+    items: Vec<(usize, usize)>,
+}
+
+/// Finds the call id, reviewer and item columns in the header; refuses a column twice, a
+/// column the rubric does not know, no call id, or no item.
+fn sheet_columns(
+    headers: &csv::StringRecord,
+    rubric: &Rubric,
+    err: &dyn Fn(u64, Option<usize>, SheetErrorKind) -> SheetError,
+) -> Result<SheetColumns, SheetError> {
     let mut call_col = None;
     let mut reviewer_col = None;
     let mut item_cols: Vec<(usize, usize)> = Vec::new();
@@ -227,73 +270,69 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
     if item_cols.is_empty() {
         return Err(err(1, None, SheetErrorKind::NoItemColumns));
     }
-    let mut sheet = ReviewSheet {
-        items: item_cols.iter().map(|&(_, i)| i).collect(),
-        has_reviewer: reviewer_col.is_some(),
-        ..ReviewSheet::default()
-    };
-    let mut first: HashMap<(String, String), u64> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                return Err(err(line, None, SheetErrorKind::Unreadable(e.to_string())));
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let call_id = unneutralise(record.get(call_col).unwrap_or("").trim()).to_string();
-        if call_id.is_empty() {
-            return Err(err(line, Some(call_col + 1), SheetErrorKind::EmptyCallId));
-        }
-        let reviewer = reviewer_col
-            .and_then(|c| record.get(c))
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        if let Some(&first_line) = first.get(&(call_id.clone(), reviewer.clone())) {
-            return Err(err(
-                line,
-                None,
-                SheetErrorKind::RepeatedRow {
-                    call_id,
-                    reviewer,
-                    first_line,
-                },
-            ));
-        }
-        first.insert((call_id.clone(), reviewer.clone()), line);
-        let mut verdicts = Vec::new();
-        for &(col, item) in &item_cols {
-            let cell = record.get(col).unwrap_or("");
-            match parse_verdict(cell) {
-                Ok(Some(v)) => verdicts.push((item, v)),
-                Ok(None) => {}
-                Err(NotAVerdict) => {
-                    return Err(err(
-                        line,
-                        Some(col + 1),
-                        SheetErrorKind::NotAVerdict {
-                            item: rubric.items[item].id.clone(),
-                            value: cell.to_string(),
-                        },
-                    ));
-                }
-            }
-        }
-        sheet.rows.push(SheetRow {
-            line,
-            call_id,
-            reviewer,
-            verdicts,
-        });
+    Ok(SheetColumns {
+        call: call_col,
+        reviewer: reviewer_col,
+        items: item_cols,
+    })
+}
+
+/// One reviewer's verdicts on one call; `first` holds the line of every (call, reviewer)
+/// seen, so that a repeated row is refused.
+fn sheet_row(
+    record: &csv::StringRecord,
+    line: u64,
+    cols: &SheetColumns,
+    first: &mut HashMap<(String, String), u64>,
+    rubric: &Rubric,
+    err: &dyn Fn(u64, Option<usize>, SheetErrorKind) -> SheetError,
+) -> Result<SheetRow, SheetError> {
+    let (call_col, reviewer_col, item_cols) = (cols.call, cols.reviewer, &cols.items);
+    let call_id = unneutralise(record.get(call_col).unwrap_or("").trim()).to_string();
+    if call_id.is_empty() {
+        return Err(err(line, Some(call_col + 1), SheetErrorKind::EmptyCallId));
     }
-    Ok(sheet)
+    let reviewer = reviewer_col
+        .and_then(|c| record.get(c))
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if let Some(&first_line) = first.get(&(call_id.clone(), reviewer.clone())) {
+        return Err(err(
+            line,
+            None,
+            SheetErrorKind::RepeatedRow {
+                call_id,
+                reviewer,
+                first_line,
+            },
+        ));
+    }
+    first.insert((call_id.clone(), reviewer.clone()), line);
+    let mut verdicts = Vec::new();
+    for &(col, item) in item_cols {
+        let cell = record.get(col).unwrap_or("");
+        match parse_verdict(cell) {
+            Ok(Some(v)) => verdicts.push((item, v)),
+            Ok(None) => {}
+            Err(NotAVerdict) => {
+                return Err(err(
+                    line,
+                    Some(col + 1),
+                    SheetErrorKind::NotAVerdict {
+                        item: rubric.items[item].id.clone(),
+                        value: cell.to_string(),
+                    },
+                ));
+            }
+        }
+    }
+    Ok(SheetRow {
+        line,
+        call_id,
+        reviewer,
+        verdicts,
+    })
 }
 
 #[cfg(test)]

@@ -4,15 +4,18 @@
 //! bar go to stderr.
 
 use super::ExitCode;
-use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
-use crate::cli::args::{AuditArgs, CallsFormat, FilterArgs, FormatArg};
+use super::common::{enricher, input_format, load_rubric, read_options, threads};
+use super::report_output::{
+    ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
+    report_format,
+};
+use crate::cli::args::{AuditArgs, CallsFormat, FilterArgs};
 use anyhow::bail;
 use callaudit::accounting::Accounting;
 use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
 use callaudit::calibration::sheet;
-use callaudit::language::NameOrder;
 use callaudit::model::Call;
 use callaudit::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
@@ -21,15 +24,16 @@ use callaudit::read::dates::{parse_date, parse_span_days};
 use callaudit::read::enrich::Enricher;
 use callaudit::read::input::{Discovered, discover};
 use callaudit::records::{self, CallRecords};
-use callaudit::render::arrange::{Arrangement, arrange};
-use callaudit::render::{Format, terminal_safe};
-use callaudit::report::gates::{self, Gate, GateArgs, GateInput, GateVerdict};
-use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report, baseline};
+use callaudit::render::Format;
+use callaudit::report::baseline::Baseline;
+use callaudit::report::gates::{self, Gate, GateArgs};
+use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report};
 use callaudit::rubric::Rubric;
+use callaudit::sanitize::terminal_safe;
 use chrono::{Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, HashSet};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -356,27 +360,6 @@ fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar
     Some(bar)
 }
 
-/// Writes the rendered report to `file` (committed atomically) or to stdout.
-pub fn print_report(
-    renderer: &dyn callaudit::render::Renderer,
-    report: &Report,
-    file: Option<AtomicFile>,
-) -> anyhow::Result<()> {
-    match file {
-        Some(mut f) => {
-            renderer.render(report, &mut f)?;
-            f.commit()?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            renderer.render(report, &mut lock)?;
-            lock.flush()?;
-        }
-    }
-    Ok(())
-}
-
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let read = read_options(&args.input)?;
@@ -387,61 +370,177 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let enricher = enricher(&args.input)?;
     resolve_filter_agents(&mut filters, enricher.as_ref());
     let masker = Masker::new(args.input.redact);
-    let report_format = match args.format {
-        FormatArg::Table => Format::Table,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Json => Format::Json,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Html => Format::Html,
-    };
+    let report_format = report_format(args.format);
     // Check the gates and read the baseline before the work, so a typo fails fast.
-    let gates = gates::gates(
-        &GateArgs {
-            fail_under: args.fail_under,
-            fail_agent_under: args.fail_agent_under,
-            min_calls: args.min_calls,
-            fail_on: &args.fail_on,
-            fail_item_under: &args.fail_item_under,
-            fail_drop: args.fail_drop,
-            has_baseline: args.baseline.is_some(),
-            max_skipped: args.max_skipped.as_deref(),
-        },
-        &rubric,
-    )?;
-    let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
-    if let (Some(points), Some(base)) = (args.fail_drop, &baseline)
-        && base.info.group_by != "agent"
-    {
-        bail!(
-            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
-            callaudit::audit::fmt_num(points),
-            base.info.file,
-            base.info.group_by
-        );
-    }
-    let overrides = match args.overrides.as_deref() {
-        Some(path) => {
-            let sheet = sheet::read(path, &rubric).map_err(|e| InputError(e.to_string()))?;
-            Some(
-                Overrides::from_sheet(path, &sheet, &rubric)
-                    .map_err(|e| InputError(e.to_string()))?,
-            )
-        }
-        None => None,
-    };
+    let gates = gates::gates(&gate_args(&args), &rubric)?;
+    let baseline = read_baseline(args.baseline.as_deref(), args.fail_drop)?;
+    let overrides = read_overrides(&args, &rubric)?;
     let calls_path = calls_path(&args);
     distinct_outputs(&args, calls_path.as_deref())?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     outputs_spare_inputs(&args, calls_path.as_deref(), &discovered)?;
     // Open the outputs before the work, so a bad path fails fast.
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let mut sink = collector(
+        &args,
+        &rubric,
+        masker,
+        calls_path,
+        overrides,
+        &gates,
+        report_format,
+    )?;
+    // The per-call outputs and the call list need the verdicts' evidence and reasons.
+    let detail = sink.calls.as_ref().is_some_and(|c| c.needs_detail())
+        || sink.evidence.is_some()
+        || sink.weakest.is_some();
+    let opts = RunOptions {
+        rubric: &rubric,
+        read,
+        format,
+        threads,
+        detail,
+        filters,
+        keep_going: args.input.keep_going,
+        enrich: enricher.as_ref(),
+        progress: None,
+        shard: args.shard,
+    };
+    let acct = audit_inputs(&args, &discovered, opts, &mut sink)?;
+    if let Some(p) = sink.partial.take() {
+        finish_partial(p, &sink, &discovered, &acct, filters_have_date)?;
+    }
+    // A shard may hold no call of a small input.
+    if acct.calls_audited == 0 && !args.allow_empty && args.shard.is_none() {
+        return Err(InputError(
+            "no calls matched: nothing to audit (check the inputs and filters, or pass --allow-empty)".into(),
+        )
+        .into());
+    }
+
+    let inputs = discovered.inputs.iter().map(|i| i.name.clone()).collect();
+    let mut report = Report::build(&rubric, &sink.agg, acct, inputs);
+    report.overrides = override_info(&args, &mut sink);
+    write_report(
+        &args,
+        &rubric,
+        &mut report,
+        &mut sink,
+        &gates,
+        baseline.as_ref(),
+        report_file,
+    )?;
+    if let Some(c) = sink.calls.take() {
+        c.finish()?;
+    }
+    if let Some(e) = sink.evidence.take() {
+        e.finish()?;
+    }
+    Ok(gate_exit_code(&report))
+}
+
+/// The report's way out (see `report_output`), from the run's totals and call list.
+fn write_report(
+    args: &AuditArgs,
+    rubric: &Rubric,
+    report: &mut Report,
+    sink: &mut Collector<'_>,
+    gates: &[Gate],
+    baseline: Option<&Baseline>,
+    report_file: Option<AtomicFile>,
+) -> anyhow::Result<()> {
+    let report_format = report_format(args.format);
+    // Gates see every call, from the run's totals, before --top/--bottom cut the report.
+    let agents = match &sink.by_agent {
+        Some(a) => agent_totals(a),
+        None if sink.agg.levels == [GroupBy::Agent] => agent_totals(&sink.agg),
+        // No gate needs agents.
+        None => BTreeMap::new(),
+    };
+    let call_list = sink
+        .weakest
+        .take()
+        .filter(|_| report_format == Format::Html)
+        .map(|w| w.calls.into_values().collect());
+    gate_arrange_and_print(
+        report,
+        ReportOutput {
+            rubric,
+            format: report_format,
+            gates,
+            overall: &sink.agg.overall,
+            agents: &agents,
+            baseline,
+            call_list,
+            sort: args.sort,
+            top: args.top,
+            bottom: args.bottom,
+            min_calls: args.min_calls,
+            color: args.input.color,
+            quiet: args.quiet,
+            file: report_file,
+        },
+    )
+}
+
+/// What `--overrides` changed, for the report (and said on stderr unless `--quiet`).
+fn override_info(args: &AuditArgs, sink: &mut Collector<'_>) -> Option<OverrideInfo> {
+    let path = args.overrides.as_ref()?;
+    let info = OverrideInfo {
+        file: path.display().to_string(),
+        calls: sink.override_calls.len() as u64,
+        verdicts: sink.overridden,
+        changed: sink.overridden_changed,
+        list: std::mem::take(&mut sink.override_list),
+    };
+    if !args.quiet {
+        eprintln!("callaudit: {}", terminal_safe(&info.summary()));
+    }
+    Some(info)
+}
+
+fn gate_args(args: &AuditArgs) -> GateArgs<'_> {
+    GateArgs {
+        fail_under: args.fail_under,
+        fail_agent_under: args.fail_agent_under,
+        min_calls: args.min_calls,
+        fail_on: &args.fail_on,
+        fail_item_under: &args.fail_item_under,
+        fail_drop: args.fail_drop,
+        has_baseline: args.baseline.is_some(),
+        max_skipped: args.max_skipped.as_deref(),
+    }
+}
+
+/// `--overrides`: the reviewers' verdicts from a filled review sheet.
+fn read_overrides(args: &AuditArgs, rubric: &Rubric) -> anyhow::Result<Option<Overrides>> {
+    let Some(path) = args.overrides.as_deref() else {
+        return Ok(None);
+    };
+    let sheet = sheet::read(path, rubric).map_err(|e| InputError(e.to_string()))?;
+    Ok(Some(
+        Overrides::from_sheet(path, &sheet, rubric).map_err(|e| InputError(e.to_string()))?,
+    ))
+}
+
+/// The sink of the run, with the per-call outputs (`--calls`, `--evidence`, `--save-partial`)
+/// opened before the work, so a bad path fails fast.
+fn collector<'r>(
+    args: &AuditArgs,
+    rubric: &'r Rubric,
+    masker: Masker,
+    calls_path: Option<PathBuf>,
+    overrides: Option<Overrides>,
+    gates: &[Gate],
+    report_format: Format,
+) -> anyhow::Result<Collector<'r>> {
     let calls = calls_path
         .as_deref()
         .map(|p| {
             records::create(
                 p,
                 args.calls_format,
-                &rubric,
+                rubric,
                 masker,
                 args.overrides.is_some(),
             )
@@ -460,20 +559,18 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let partial = args
         .save_partial
         .as_deref()
-        .map(|p| callaudit::records::partial::PartialWriter::create(p, &rubric, args.shard))
+        .map(|p| callaudit::records::partial::PartialWriter::create(p, rubric, args.shard))
         .transpose()?;
     // A partial keeps the weakest calls for the HTML report a merge may render.
     let call_list = report_format == Format::Html || partial.is_some();
-    let detail =
-        calls.as_ref().is_some_and(|c| c.needs_detail()) || evidence.is_some() || call_list;
     let levels = args.group_by.0.clone();
     let gate_agents_apart = gates.iter().any(Gate::needs_agents) && levels != [GroupBy::Agent];
-    let mut sink = Collector {
-        rubric: &rubric,
-        agg: Aggregate::with_levels(&rubric, levels),
-        by_agent: gate_agents_apart.then(|| Aggregate::new(&rubric, GroupBy::Agent)),
+    Ok(Collector {
+        rubric,
+        agg: Aggregate::with_levels(rubric, levels),
+        by_agent: gate_agents_apart.then(|| Aggregate::new(rubric, GroupBy::Agent)),
         calls,
-        calls_path: calls_path.clone(),
+        calls_path,
         calls_format: args.calls_format,
         evidence,
         evidence_path: args.evidence.clone(),
@@ -490,8 +587,18 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             calls: BTreeMap::new(),
         }),
         partial,
-    };
-    let bar = progress_bar(&args, &discovered);
+    })
+}
+
+/// Runs the pipeline over the inputs into `sink`, with the progress bar when it is wanted,
+/// and prints the warnings and the summary (also when the run stops on an error).
+fn audit_inputs(
+    args: &AuditArgs,
+    discovered: &Discovered,
+    opts: RunOptions<'_>,
+    sink: &mut Collector<'_>,
+) -> anyhow::Result<Accounting> {
+    let bar = progress_bar(args, discovered);
     let bytes_seen = AtomicU64::new(0);
     let progress_fn = bar.as_ref().map(|bar| {
         let bytes_seen = &bytes_seen;
@@ -504,18 +611,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         }
     });
     let opts = RunOptions {
-        rubric: &rubric,
-        read,
-        format,
-        threads,
-        detail,
-        filters,
-        keep_going: args.input.keep_going,
-        enrich: enricher.as_ref(),
         progress: progress_fn.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)),
-        shard: args.shard,
+        ..opts
     };
-    let run = pipeline::run(&discovered, &opts, &mut sink);
+    let run = pipeline::run(discovered, &opts, sink);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -540,138 +639,39 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         eprintln!("{}", acct.summary());
     }
-    if let Some(p) = sink.partial.take() {
-        let views = sink
-            .weakest
-            .as_ref()
-            .map(|w| w.calls.values().cloned().collect())
-            .unwrap_or_default();
-        let inputs = discovered
-            .inputs
-            .iter()
-            .map(|i| {
-                let size = std::fs::metadata(&i.path).map_or(0, |m| m.len());
-                (i.name.clone(), size)
-            })
-            .collect();
-        let once = callaudit::records::partial::once_warnings(
-            &acct,
-            filters_have_date,
-            sink.percent_fallback,
-            sink.seconds_without_timings,
-        );
-        p.finish(views, inputs, &acct, once)?;
-    }
-    // A shard may hold no call of a small input.
-    if acct.calls_audited == 0 && !args.allow_empty && args.shard.is_none() {
-        return Err(InputError(
-            "no calls matched: nothing to audit (check the inputs and filters, or pass --allow-empty)".into(),
-        )
-        .into());
-    }
+    Ok(acct)
+}
 
-    let inputs = discovered.inputs.iter().map(|i| i.name.clone()).collect();
-    let mut report = Report::build(&rubric, &sink.agg, acct, inputs);
-    if let Some(path) = &args.overrides {
-        let info = OverrideInfo {
-            file: path.display().to_string(),
-            calls: sink.override_calls.len() as u64,
-            verdicts: sink.overridden,
-            changed: sink.overridden_changed,
-            list: std::mem::take(&mut sink.override_list),
-        };
-        if !args.quiet {
-            eprintln!("callaudit: {}", terminal_safe(&info.summary()));
-        }
-        report.overrides = Some(info);
-    }
-    // Gates see every call, from the run's totals, before --top/--bottom cut the report.
-    let one_per_agent = |agg: &Aggregate| -> BTreeMap<String, callaudit::aggregate::Totals> {
-        agg.groups
-            .iter()
-            .map(|(path, t)| (path.concat(), t.clone()))
-            .collect()
-    };
-    let agent_totals = match &sink.by_agent {
-        Some(a) => one_per_agent(a),
-        None if sink.agg.levels == [GroupBy::Agent] => one_per_agent(&sink.agg),
-        // No gate needs agents.
-        None => BTreeMap::new(),
-    };
-    let agents = &agent_totals;
-    report.gates = gates::evaluate(
-        &gates,
-        &GateInput {
-            overall: &sink.agg.overall,
-            agents,
-            accounting: &report.accounting,
-            baseline: baseline.as_ref(),
-        },
-    );
-    if let Some(base) = &baseline {
-        for w in baseline::apply(&mut report, base) {
-            eprintln!("callaudit: warning: {}", terminal_safe(&w));
-        }
-    }
-    let names = NameOrder::new(rubric.text_rules.language);
-    if let Some(w) = sink
+/// Ends `--save-partial`: the weakest calls, the inputs with their sizes, the run's accounting
+/// and the warnings a merge must give once.
+fn finish_partial(
+    partial: callaudit::records::partial::PartialWriter,
+    sink: &Collector<'_>,
+    discovered: &Discovered,
+    acct: &Accounting,
+    filters_have_date: bool,
+) -> anyhow::Result<()> {
+    let views = sink
         .weakest
-        .take()
-        .filter(|_| report_format == Format::Html)
-    {
-        report.call_list = w.calls.into_values().collect();
-    }
-    arrange(
-        &mut report,
-        Arrangement {
-            sort: args.sort,
-            top: args.top,
-            bottom: args.bottom,
-            min_calls: args.min_calls,
-            names: Some(&names),
-        },
+        .as_ref()
+        .map(|w| w.calls.values().cloned().collect())
+        .unwrap_or_default();
+    let inputs = discovered
+        .inputs
+        .iter()
+        .map(|i| {
+            let size = std::fs::metadata(&i.path).map_or(0, |m| m.len());
+            (i.name.clone(), size)
+        })
+        .collect();
+    let once = callaudit::records::partial::once_warnings(
+        acct,
+        filters_have_date,
+        sink.percent_fallback,
+        sink.seconds_without_timings,
     );
-    if report.hidden > 0 && !args.quiet {
-        eprintln!("callaudit: {}", hidden_note(&report));
-    }
-    let to_terminal = report_file.is_none();
-    // comfy-table asks the terminal for its width, and answers `None` when stdout is not one.
-    let width = if to_terminal {
-        comfy_table::Table::new().width()
-    } else {
-        None
-    };
-    let renderer = report_format.renderer(to_terminal && use_color(args.input.color), width);
-    print_report(renderer.as_ref(), &report, report_file)?;
-    if let Some(c) = sink.calls.take() {
-        c.finish()?;
-    }
-    if let Some(e) = sink.evidence.take() {
-        e.finish()?;
-    }
-    Ok(gate_exit_code(&report))
-}
-
-/// Prints one line on stderr per failed gate; the exit code: 1 when any failed, else 0.
-pub fn gate_exit_code(report: &Report) -> ExitCode {
-    let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
-    for g in &failed {
-        eprintln!(
-            "callaudit: gate failed: {}: {}",
-            g.gate.flag(),
-            terminal_safe(&g.reason)
-        );
-    }
-    if failed.is_empty() {
-        ExitCode::Ok
-    } else {
-        ExitCode::GateFailed
-    }
-}
-
-/// What `--min-calls` hid, for stderr and the report footers.
-pub fn hidden_note(report: &Report) -> String {
-    callaudit::render::hidden_note(report)
+    partial.finish(views, inputs, acct, once)?;
+    Ok(())
 }
 
 pub fn print_warnings(acct: &Accounting) {

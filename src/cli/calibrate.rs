@@ -16,8 +16,8 @@ use callaudit::output::AtomicFile;
 use callaudit::pipeline::{AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::input::discover;
-use callaudit::render::{csv_cell, terminal_safe};
 use callaudit::rubric::Rubric;
+use callaudit::sanitize::{csv_cell, terminal_safe};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 
@@ -83,8 +83,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .map(|r| r.call_id.clone())
         .collect();
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
-    let mut out = args.output.as_deref().map(AtomicFile::create).transpose()?;
-    let mut diff_file = args
+    let out = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let diff_file = args
         .disagreements
         .as_deref()
         .map(AtomicFile::create)
@@ -113,6 +113,29 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let masker = Masker::new(args.input.redact);
     let cal = compare(&rubric, &sheet, &judged.audits, masker);
 
+    warn_calls_not_found(&args, &cal)?;
+    if cal.all.n == 0 {
+        return Err(InputError(format!(
+            "{}: none of the judged calls is in the inputs: nothing to compare",
+            args.sheet.display()
+        ))
+        .into());
+    }
+    if !args.quiet {
+        eprintln!(
+            "callaudit: compared {} judged cell(s) on {} call(s); {} disagreement(s)",
+            cal.all.n,
+            cal.calls_compared,
+            cal.disagreements.len()
+        );
+    }
+
+    write_outputs(&args, &rubric, &cal, out, diff_file)?;
+    Ok(min_kappa_gate(&args, &rubric, &cal))
+}
+
+/// Judged calls that are not in the inputs: an error with `--strict`, else a warning.
+fn warn_calls_not_found(args: &CalibrateArgs, cal: &Calibration) -> anyhow::Result<()> {
     if !cal.missing.is_empty() {
         let cells: usize = cal.missing.iter().map(|(_, n)| n).sum();
         let mut ids: Vec<&str> = cal.missing.iter().map(|(id, _)| id.as_str()).collect();
@@ -134,26 +157,21 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         }
         eprintln!("callaudit: warning: {}", terminal_safe(&message));
     }
-    if cal.all.n == 0 {
-        return Err(InputError(format!(
-            "{}: none of the judged calls is in the inputs: nothing to compare",
-            args.sheet.display()
-        ))
-        .into());
-    }
-    if !args.quiet {
-        eprintln!(
-            "callaudit: compared {} judged cell(s) on {} call(s); {} disagreement(s)",
-            cal.all.n,
-            cal.calls_compared,
-            cal.disagreements.len()
-        );
-    }
+    Ok(())
+}
 
+/// Writes the agreement (to `-o` or stdout) and the `--disagreements` file.
+fn write_outputs(
+    args: &CalibrateArgs,
+    rubric: &Rubric,
+    cal: &Calibration,
+    mut out: Option<AtomicFile>,
+    mut diff_file: Option<AtomicFile>,
+) -> anyhow::Result<()> {
     let text = match args.format {
-        CalibrateFormat::Table => table(&rubric, &cal),
-        CalibrateFormat::Csv => agreement_csv(&rubric, &cal)?,
-        CalibrateFormat::Json => serde_json::to_string_pretty(&json(&rubric, &cal))? + "\n",
+        CalibrateFormat::Table => table(rubric, cal),
+        CalibrateFormat::Csv => agreement_csv(rubric, cal)?,
+        CalibrateFormat::Json => serde_json::to_string_pretty(&json(rubric, cal))? + "\n",
     };
     match out.as_mut() {
         Some(f) => f.write_all(text.as_bytes())?,
@@ -168,9 +186,14 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         f.commit()?;
     }
     if let Some(mut f) = diff_file.take() {
-        f.write_all(disagreements_csv(&rubric, &cal)?.as_bytes())?;
+        f.write_all(disagreements_csv(rubric, cal)?.as_bytes())?;
         f.commit()?;
     }
+    Ok(())
+}
+
+/// `--min-kappa`: fails (exit 1) when an item's agreement is below it.
+fn min_kappa_gate(args: &CalibrateArgs, rubric: &Rubric, cal: &Calibration) -> ExitCode {
     if let Some(k) = args.min_kappa {
         let low: Vec<String> = cal
             .items
@@ -189,10 +212,10 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
                 "callaudit: gate failed: --min-kappa {k}: {}",
                 low.join(", ")
             );
-            return Ok(ExitCode::GateFailed);
+            return ExitCode::GateFailed;
         }
     }
-    Ok(ExitCode::Ok)
+    ExitCode::Ok
 }
 
 fn compare(

@@ -11,9 +11,9 @@ use callaudit::model::Call;
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::input::discover;
-use callaudit::render::terminal_safe;
 use callaudit::report::CallView;
 use callaudit::rubric::{Kind, Rubric};
+use callaudit::sanitize::terminal_safe;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -184,7 +184,7 @@ pub enum Style {
 /// Text from a transcript, made safe for the style's medium.
 fn safe(text: &str, style: Style) -> String {
     match style {
-        Style::Html => callaudit::render::html::esc(text),
+        Style::Html => callaudit::sanitize::html_text(text),
         _ => terminal_safe(text).into_owned(),
     }
 }
@@ -240,7 +240,7 @@ fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style
                 );
             }
             Style::Html => {
-                let ids = callaudit::render::html::esc(&ids.join(", "));
+                let ids = callaudit::sanitize::html_text(&ids.join(", "));
                 let _ = write!(
                     out,
                     r#"<mark class="{}" title="{ids}">{}</mark><sup>{ids}</sup>"#,
@@ -257,6 +257,25 @@ fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style
 
 fn mmss(ms: u64) -> String {
     format!("{:02}:{:02}", ms / 60_000, (ms / 1000) % 60)
+}
+
+/// The matches in turn `ti`: (start, end, item id, kind) of every evidence span in it.
+fn turn_marks(
+    rubric: &Rubric,
+    detail: &callaudit::audit::CallDetail,
+    ti: usize,
+) -> Vec<(u32, u32, String, Kind)> {
+    rubric
+        .items
+        .iter()
+        .enumerate()
+        .flat_map(|(i, item)| {
+            detail.evidence[i]
+                .iter()
+                .filter(|e| e.turn as usize == ti && e.end > e.start)
+                .map(move |e| (e.start, e.end, item.id.clone(), item.kind))
+        })
+        .collect()
 }
 
 fn write_text(
@@ -281,17 +300,7 @@ fn write_text(
     );
     let _ = writeln!(out, "\nTranscript");
     for (ti, turn) in call.turns.iter().enumerate() {
-        let marks: Vec<(u32, u32, String, Kind)> = rubric
-            .items
-            .iter()
-            .enumerate()
-            .flat_map(|(i, item)| {
-                detail.evidence[i]
-                    .iter()
-                    .filter(|e| e.turn as usize == ti && e.end > e.start)
-                    .map(move |e| (e.start, e.end, item.id.clone(), item.kind))
-            })
-            .collect();
+        let marks = turn_marks(rubric, detail, ti);
         let time = turn
             .start_ms
             .map(|ms| format!(" [{}]", mmss(ms)))
@@ -382,24 +391,14 @@ pub fn call_view(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) ->
 }
 
 fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> String {
-    use callaudit::render::html::esc;
+    use callaudit::sanitize::html_text;
     let Some(detail) = a.detail.as_deref() else {
         return String::new();
     };
     let mut masked = callaudit::records::MaskedTurns::new(call, masker);
     let mut out = String::from(r#"<div class="explain"><ol class="transcript">"#);
     for (ti, turn) in call.turns.iter().enumerate() {
-        let marks: Vec<(u32, u32, String, Kind)> = rubric
-            .items
-            .iter()
-            .enumerate()
-            .flat_map(|(i, item)| {
-                detail.evidence[i]
-                    .iter()
-                    .filter(|e| e.turn as usize == ti && e.end > e.start)
-                    .map(move |e| (e.start, e.end, item.id.clone(), item.kind))
-            })
-            .collect();
+        let marks = turn_marks(rubric, detail, ti);
         let time = turn
             .start_ms
             .map(|ms| format!(r#" <span class="time">{}</span>"#, mmss(ms)))
@@ -420,27 +419,27 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
             Verdict::Present | Verdict::Absent => ("•", "sig"),
             Verdict::NotApplicable => ("–", "na"),
         };
-        let mut reason = esc(&masker.mask(&detail.reasons[i]));
+        let mut reason = html_text(&masker.mask(&detail.reasons[i]));
         for d in &detail.dropped[i] {
             let _ = write!(
                 reason,
                 r#"<br><span class="dropped">not counted: turn {} “{}”: {}</span>"#,
                 d.evidence.turn + 1,
-                esc(&masked.quote(&d.evidence)),
-                esc(&d.reason)
+                html_text(&masked.quote(&d.evidence)),
+                html_text(&d.reason)
             );
         }
         let _ = write!(
             out,
             r#"<tr class="{class}"><td class="v">{mark} {verdict}</td><td title="{id}">{label}</td><td>{reason}</td></tr>"#,
             verdict = o.verdict.as_str(),
-            id = esc(&item.id),
-            label = esc(&item.label),
+            id = html_text(&item.id),
+            label = html_text(&item.label),
         );
     }
     out.push_str(r#"</tbody></table><pre class="arith">"#);
     for line in &detail.arithmetic {
-        let _ = writeln!(out, "{}", esc(line));
+        let _ = writeln!(out, "{}", html_text(line));
     }
     out.push_str("</pre></div>");
     out

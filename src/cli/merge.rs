@@ -4,22 +4,24 @@
 //! byte-identical to one run over all the inputs when each call lies in one partial.
 
 use super::ExitCode;
-use super::common::use_color;
+use super::report_output::{
+    ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
+    report_format,
+};
 use crate::cli::args::{ColorChoice, FormatArg, GroupLevels};
 use anyhow::bail;
-use callaudit::aggregate::{Aggregate, GroupBy, Totals};
-use callaudit::language::NameOrder;
+use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::output::AtomicFile;
 use callaudit::pipeline::{InputError, Shard};
 use callaudit::records::partial::{self, Partial};
-use callaudit::render::arrange::{Arrangement, arrange};
-use callaudit::render::{Format, terminal_safe};
-use callaudit::report::gates::{self, GateArgs, GateInput};
-use callaudit::report::{CallView, Report, baseline};
+use callaudit::render::Format;
+use callaudit::report::gates::{self, GateArgs};
+use callaudit::report::{CallView, Report};
 use callaudit::rubric::Rubric;
+use callaudit::sanitize::terminal_safe;
 use clap::Args;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -172,70 +174,31 @@ fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
     Ok(runs)
 }
 
-pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
-    let report_format = match args.format {
-        FormatArg::Table => Format::Table,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Json => Format::Json,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Html => Format::Html,
-    };
-    let levels = args.group_by.0.clone();
-    // The first partial's rubric; every other must have the same fingerprint.
-    let mut rubric: Option<(Rubric, String, PathBuf)> = None;
-    let mut agg: Option<Aggregate> = None;
-    let mut by_agent: Option<Aggregate> = None;
-    let mut owner: HashMap<String, usize> = HashMap::new();
-    let mut split: Vec<(String, usize, usize)> = Vec::new();
-    let mut partials: Vec<Partial> = Vec::new();
-    let mut views: BTreeMap<(u32, String), CallView> = BTreeMap::new();
-    let mut gates_checked: Option<Vec<gates::Gate>> = None;
-    for (index, path) in args.partials.iter().enumerate() {
-        let reader = partial::open(path)?;
-        let header = &reader.header;
-        match &rubric {
-            None => {
-                let r = Rubric::from_toml(&header.rubric_toml).map_err(|errors| {
-                    anyhow::anyhow!(
-                        "{}: its rubric does not compile: {}",
-                        path.display(),
-                        errors
-                            .iter()
-                            .map(|e| e.to_string())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    )
-                })?;
-                if partial::fingerprint(&r) != header.rubric_fingerprint {
-                    bail!(
-                        "{}: its rubric does not match its fingerprint {}",
-                        path.display(),
-                        header.rubric_fingerprint
-                    );
-                }
-                // Check the gates before the work, so a typo fails fast.
-                gates_checked = Some(gates::gates(&gate_args(&args), &r)?);
-                agg = Some(Aggregate::with_levels(&r, levels.clone()));
-                by_agent = Some(Aggregate::new(&r, GroupBy::Agent));
-                rubric = Some((r, header.rubric_fingerprint.clone(), path.clone()));
-            }
-            Some((_, fp, first)) if *fp != header.rubric_fingerprint => {
-                return Err(InputError(format!(
-                    "{} and {} were made with different rubrics ({fp} and {} `{}`): partials merge only when every run used the same rubric",
-                    first.display(),
-                    path.display(),
-                    header.rubric_fingerprint,
-                    header.rubric_name
-                ))
-                .into());
-            }
-            Some(_) => {}
-        }
-        let (r, _, _) = rubric.as_ref().expect("set above");
-        let (agg, by_agent) = (
-            agg.as_mut().expect("set with the rubric"),
-            by_agent.as_mut().expect("set with the rubric"),
-        );
+/// The partials read: their rubric and gates, the totals replayed from their calls, and which
+/// partial held each call.
+struct Replayed {
+    rubric: Rubric,
+    gates: Vec<gates::Gate>,
+    agg: Aggregate,
+    by_agent: Aggregate,
+    partials: Vec<Partial>,
+    /// The partial each call id was first found in.
+    owner: HashMap<String, usize>,
+    /// Calls found in two partials: (call id, the first partial, the other).
+    split: Vec<(String, usize, usize)>,
+}
+
+impl Replayed {
+    /// Adds the calls of the partial `index` to the totals.
+    fn replay(&mut self, index: usize, reader: partial::PartialReader) -> anyhow::Result<()> {
+        let Replayed {
+            rubric: r,
+            agg,
+            by_agent,
+            owner,
+            split,
+            ..
+        } = self;
         let p = reader.read_rest(|rec| {
             if let Some(&first) = owner.get(&rec.call_id) {
                 if first != index {
@@ -249,11 +212,75 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             by_agent.add(r, &a);
             Ok(())
         })?;
-        partials.push(p);
+        self.partials.push(p);
+        Ok(())
     }
-    let (rubric, _, _) = rubric.expect("at least one partial");
-    let (agg, by_agent) = (agg.expect("set"), by_agent.expect("set"));
-    let gates = gates_checked.expect("set");
+}
+
+/// The rubric a partial was made with, checked against its fingerprint.
+fn rubric_of(path: &Path, header: &partial::Header) -> anyhow::Result<Rubric> {
+    let r = Rubric::from_toml(&header.rubric_toml).map_err(|errors| {
+        anyhow::anyhow!(
+            "{}: its rubric does not compile: {}",
+            path.display(),
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    if partial::fingerprint(&r) != header.rubric_fingerprint {
+        bail!(
+            "{}: its rubric does not match its fingerprint {}",
+            path.display(),
+            header.rubric_fingerprint
+        );
+    }
+    Ok(r)
+}
+
+/// Reads every partial in the order given into one set of totals; they must share the first
+/// one's rubric.
+fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
+    let Some((first, rest)) = args.partials.split_first() else {
+        bail!("no partial to merge");
+    };
+    let reader = partial::open(first)?;
+    let rubric = rubric_of(first, &reader.header)?;
+    // Check the gates before the work, so a typo fails fast.
+    let gates = gates::gates(&gate_args(args), &rubric)?;
+    let fingerprint = reader.header.rubric_fingerprint.clone();
+    let mut replayed = Replayed {
+        agg: Aggregate::with_levels(&rubric, args.group_by.0.clone()),
+        by_agent: Aggregate::new(&rubric, GroupBy::Agent),
+        rubric,
+        gates,
+        partials: Vec::new(),
+        owner: HashMap::new(),
+        split: Vec::new(),
+    };
+    replayed.replay(0, reader)?;
+    for (index, path) in rest.iter().enumerate() {
+        let reader = partial::open(path)?;
+        let header = &reader.header;
+        if header.rubric_fingerprint != fingerprint {
+            return Err(InputError(format!(
+                "{} and {} were made with different rubrics ({fingerprint} and {} `{}`): partials merge only when every run used the same rubric",
+                first.display(),
+                path.display(),
+                header.rubric_fingerprint,
+                header.rubric_name
+            ))
+            .into());
+        }
+        replayed.replay(index + 1, reader)?;
+    }
+    Ok(replayed)
+}
+
+/// A call in two partials: an error, or with `--allow-split-calls` a warning.
+fn check_split_calls(args: &MergeArgs, split: &[(String, usize, usize)]) -> anyhow::Result<()> {
     let name = |i: usize| args.partials[i].display().to_string();
     if let Some((id, a, b)) = split.first() {
         let what = format!(
@@ -276,7 +303,12 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             terminal_safe(&what)
         );
     }
-    for p in &partials {
+    Ok(())
+}
+
+/// Warns of partials written by another version of callaudit.
+fn warn_other_versions(partials: &[Partial]) {
+    for p in partials {
         if p.header.tool_version != env!("CARGO_PKG_VERSION") {
             eprintln!(
                 "callaudit: warning: {} was written by callaudit {}, this is {}: verdicts may differ between versions",
@@ -286,6 +318,35 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+}
+
+/// The HTML call list: the weakest calls of all the partials, as one run keeps them.
+fn weakest_views(partials: &mut [Partial]) -> BTreeMap<(u32, String), CallView> {
+    let mut views = BTreeMap::new();
+    for p in partials {
+        for v in std::mem::take(&mut p.views) {
+            views.insert((v.score_centi, v.call_id.clone()), v);
+            if views.len() > CALL_LIST_LIMIT {
+                views.pop_last();
+            }
+        }
+    }
+    views
+}
+
+pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let report_format = report_format(args.format);
+    let Replayed {
+        rubric,
+        gates,
+        agg,
+        by_agent,
+        mut partials,
+        split,
+        ..
+    } = replay_partials(&args)?;
+    check_split_calls(&args, &split)?;
+    warn_other_versions(&partials);
     let runs = runs(&partials)?;
     let refs: Vec<&Partial> = partials.iter().collect();
     let acct = partial::merged_accounting(&refs, &runs)?;
@@ -295,14 +356,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .flat_map(|run| partials[run[0]].end.inputs.iter().cloned())
         .collect();
     inputs.sort_by_cached_key(|name| (name != "-", PathBuf::from(name)));
-    for p in &mut partials {
-        for v in std::mem::take(&mut p.views) {
-            views.insert((v.score_centi, v.call_id.clone()), v);
-            if views.len() > CALL_LIST_LIMIT {
-                views.pop_last();
-            }
-        }
-    }
+    let views = weakest_views(&mut partials);
     if !args.quiet {
         eprintln!(
             "callaudit: {} partial{} merged ({} run{}): {} call{} audited",
@@ -321,64 +375,31 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
 
-    let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
-    if let (Some(points), Some(base)) = (args.fail_drop, &baseline)
-        && base.info.group_by != "agent"
-    {
-        bail!(
-            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
-            callaudit::audit::fmt_num(points),
-            base.info.file,
-            base.info.group_by
-        );
-    }
+    let baseline = read_baseline(args.baseline.as_deref(), args.fail_drop)?;
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let mut report = Report::build(&rubric, &agg, acct, inputs);
-    let agents: BTreeMap<String, Totals> = by_agent
-        .groups
-        .iter()
-        .map(|(path, t)| (path.concat(), t.clone()))
-        .collect();
-    report.gates = gates::evaluate(
-        &gates,
-        &GateInput {
+    let agents = agent_totals(&by_agent);
+    let call_list = (report_format == Format::Html).then(|| views.into_values().collect());
+    gate_arrange_and_print(
+        &mut report,
+        ReportOutput {
+            rubric: &rubric,
+            format: report_format,
+            gates: &gates,
             overall: &agg.overall,
             agents: &agents,
-            accounting: &report.accounting,
             baseline: baseline.as_ref(),
-        },
-    );
-    if let Some(base) = &baseline {
-        for w in baseline::apply(&mut report, base) {
-            eprintln!("callaudit: warning: {}", terminal_safe(&w));
-        }
-    }
-    let names = NameOrder::new(rubric.text_rules.language);
-    if report_format == Format::Html {
-        report.call_list = views.into_values().collect();
-    }
-    arrange(
-        &mut report,
-        Arrangement {
+            call_list,
             sort: args.sort,
             top: args.top,
             bottom: args.bottom,
             min_calls: args.min_calls,
-            names: Some(&names),
+            color: args.color,
+            quiet: args.quiet,
+            file: report_file,
         },
-    );
-    if report.hidden > 0 && !args.quiet {
-        eprintln!("callaudit: {}", super::audit::hidden_note(&report));
-    }
-    let to_terminal = report_file.is_none();
-    let width = if to_terminal {
-        comfy_table::Table::new().width()
-    } else {
-        None
-    };
-    let renderer = report_format.renderer(to_terminal && use_color(args.color), width);
-    super::audit::print_report(renderer.as_ref(), &report, report_file)?;
-    Ok(super::audit::gate_exit_code(&report))
+    )?;
+    Ok(gate_exit_code(&report))
 }
 
 fn gate_args(args: &MergeArgs) -> GateArgs<'_> {

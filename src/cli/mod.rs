@@ -8,6 +8,7 @@ pub mod completions;
 pub mod config;
 pub mod explain;
 pub mod merge;
+pub mod report_output;
 pub mod rubric;
 pub mod rubric_lint;
 pub mod sample;

@@ -17,9 +17,9 @@ use callaudit::calibration::sheet;
 use callaudit::model::Call;
 use callaudit::pipeline::{AuditSink, Filters, InputError, RunOptions};
 use callaudit::read::input::discover;
-use callaudit::render::{csv_cell, terminal_safe};
 use callaudit::rubric::phrase::{Part, PhraseExpr};
 use callaudit::rubric::{Role, Rubric};
+use callaudit::sanitize::{csv_cell, terminal_safe};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 
@@ -144,17 +144,7 @@ fn duplicates(rubric: &Rubric) -> BTreeMap<Written, (String, &'static str)> {
 
 pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
-    let labels: Option<HashMap<String, HashMap<usize, bool>>> = match &args.labels {
-        Some(path) => {
-            let sheet = sheet::read(path, &rubric).map_err(|e| InputError(e.to_string()))?;
-            let mut by_call: HashMap<String, HashMap<usize, bool>> = HashMap::new();
-            for row in sheet.rows {
-                by_call.entry(row.call_id).or_default().extend(row.verdicts);
-            }
-            Some(by_call)
-        }
-        None => None,
-    };
+    let labels = read_labels(&args, &rubric)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let enricher = enricher(&args.input)?;
     let opts = RunOptions {
@@ -182,16 +172,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     super::audit::print_warnings(&acct);
     let dups = duplicates(&rubric);
 
-    let mut phrases: Vec<Written> = Vec::new();
-    for p in rubric.phrases.iter().filter(|p| p.role == Role::Match) {
-        let w = Written {
-            item: p.item,
-            text: p.text.clone(),
-        };
-        if !phrases.contains(&w) {
-            phrases.push(w);
-        }
-    }
+    let phrases = written_phrases(&rubric);
     let empty = Stats::default();
     let finding = |w: &Written| -> Option<String> {
         let s = fired.stats.get(w).unwrap_or(&empty);
@@ -210,60 +191,110 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         None
     };
 
-    let mut out = String::new();
-    match args.format {
-        LintFormat::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record([
-                "item",
-                "phrase",
-                "calls",
-                "labelled_yes",
-                "labelled_no",
-                "finding",
-            ])?;
-            for p in &phrases {
-                let s = fired.stats.get(p).unwrap_or(&empty);
-                w.write_record([
-                    rubric.items[p.item].id.clone(),
-                    csv_cell(&p.text),
-                    s.calls.to_string(),
-                    s.labelled_yes.to_string(),
-                    s.labelled_no.to_string(),
-                    finding(p).unwrap_or_default(),
-                ])?;
-            }
-            out = String::from_utf8(w.into_inner()?)?;
-        }
-        LintFormat::Table => {
-            let mut n = 0;
-            let width = rubric.items.iter().map(|i| i.id.len()).max().unwrap_or(0);
-            for p in &phrases {
-                if let Some(f) = finding(p) {
-                    n += 1;
-                    out.push_str(&format!(
-                        "{:<width$}  “{}”  {}\n",
-                        rubric.items[p.item].id,
-                        terminal_safe(&p.text),
-                        terminal_safe(&f)
-                    ));
-                }
-            }
-            out.push_str(&format!(
-                "{n} of {} phrases to look at, over {} call(s){}\n",
-                phrases.len(),
-                fired.calls,
-                if labels.is_some() {
-                    " (labelled calls only)"
-                } else {
-                    ""
-                }
-            ));
-        }
-    }
+    let out = match args.format {
+        LintFormat::Csv => lint_csv(&rubric, &phrases, &fired.stats, &finding)?,
+        LintFormat::Table => lint_table(&rubric, &phrases, &finding, fired.calls, labels.is_some()),
+    };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     lock.write_all(out.as_bytes())?;
     lock.flush()?;
     Ok(ExitCode::Ok)
+}
+
+/// `--labels`: the verdicts of a filled review sheet, by call id.
+fn read_labels(
+    args: &LintArgs,
+    rubric: &Rubric,
+) -> anyhow::Result<Option<HashMap<String, HashMap<usize, bool>>>> {
+    let Some(path) = &args.labels else {
+        return Ok(None);
+    };
+    let sheet = sheet::read(path, rubric).map_err(|e| InputError(e.to_string()))?;
+    let mut by_call: HashMap<String, HashMap<usize, bool>> = HashMap::new();
+    for row in sheet.rows {
+        by_call.entry(row.call_id).or_default().extend(row.verdicts);
+    }
+    Ok(Some(by_call))
+}
+
+/// Every phrase as written in the rubric (role Match), once per item, in rubric order.
+fn written_phrases(rubric: &Rubric) -> Vec<Written> {
+    let mut phrases: Vec<Written> = Vec::new();
+    for p in rubric.phrases.iter().filter(|p| p.role == Role::Match) {
+        let w = Written {
+            item: p.item,
+            text: p.text.clone(),
+        };
+        if !phrases.contains(&w) {
+            phrases.push(w);
+        }
+    }
+    phrases
+}
+
+/// The CSV: every phrase with its counts and finding.
+fn lint_csv(
+    rubric: &Rubric,
+    phrases: &[Written],
+    stats: &HashMap<Written, Stats>,
+    finding: &dyn Fn(&Written) -> Option<String>,
+) -> anyhow::Result<String> {
+    let empty = Stats::default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "item",
+        "phrase",
+        "calls",
+        "labelled_yes",
+        "labelled_no",
+        "finding",
+    ])?;
+    for p in phrases {
+        let s = stats.get(p).unwrap_or(&empty);
+        w.write_record([
+            rubric.items[p.item].id.clone(),
+            csv_cell(&p.text),
+            s.calls.to_string(),
+            s.labelled_yes.to_string(),
+            s.labelled_no.to_string(),
+            finding(p).unwrap_or_default(),
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The table: the phrases with a finding, and how many there are.
+fn lint_table(
+    rubric: &Rubric,
+    phrases: &[Written],
+    finding: &dyn Fn(&Written) -> Option<String>,
+    calls: u64,
+    labelled: bool,
+) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    let width = rubric.items.iter().map(|i| i.id.len()).max().unwrap_or(0);
+    for p in phrases {
+        if let Some(f) = finding(p) {
+            n += 1;
+            out.push_str(&format!(
+                "{:<width$}  “{}”  {}\n",
+                rubric.items[p.item].id,
+                terminal_safe(&p.text),
+                terminal_safe(&f)
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "{n} of {} phrases to look at, over {} call(s){}\n",
+        phrases.len(),
+        calls,
+        if labelled {
+            " (labelled calls only)"
+        } else {
+            ""
+        }
+    ));
+    out
 }

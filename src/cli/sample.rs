@@ -18,10 +18,8 @@ use callaudit::output::AtomicFile;
 use callaudit::pipeline::{AuditSink, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::input::{Discovered, discover};
-use callaudit::render::csv_cell;
-use callaudit::render::html::esc;
-use callaudit::render::markdown::md_text;
 use callaudit::rubric::Rubric;
+use callaudit::sanitize::{csv_cell, html_text, markdown_text};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -130,24 +128,7 @@ impl AuditSink for Transcripts {
 pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let mut filters = super::audit::filters(&args.filter)?;
-    let packet_format = args
-        .packet
-        .as_deref()
-        .map(|p| {
-            match p
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-            {
-                Some(e) if e == "html" || e == "htm" => Ok(PacketFormat::Html),
-                Some(e) if e == "md" || e == "markdown" => Ok(PacketFormat::Markdown),
-                _ => Err(anyhow::anyhow!(
-                    "--packet {}: the extension says the format: use .html or .md",
-                    p.display()
-                )),
-            }
-        })
-        .transpose()?;
+    let packet_format = packet_format(&args)?;
     if let (Some(o), Some(p)) = (&args.output, &args.packet)
         && std::path::absolute(o).ok() == std::path::absolute(p).ok()
     {
@@ -191,28 +172,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let mut picked: Vec<Candidate> = sampler.by_agent.into_values().flatten().collect();
-    // Agents in the order people read names (Unicode collation in the rubric's language).
-    let names = callaudit::language::NameOrder::new(rubric.text_rules.language);
-    picked.sort_by(|a, b| {
-        names
-            .compare(&a.agent, &b.agent)
-            .then_with(|| (a.date, &a.call_id).cmp(&(b.date, &b.call_id)))
-    });
-    if !args.quiet {
-        let agents: HashSet<&str> = picked.iter().map(|c| c.agent.as_str()).collect();
-        eprintln!(
-            "callaudit: sampled {} call(s) of {} agent(s) ({}, seed {})",
-            picked.len(),
-            agents.len(),
-            if args.random {
-                "uniform"
-            } else {
-                "upset and failed calls weighted ×3 each"
-            },
-            args.seed
-        );
-    }
+    let picked = picked_in_order(&args, &rubric, sampler.by_agent);
     let sheet = sheet_csv(&rubric, &picked, args.blind)?;
     match sheet_file.as_mut() {
         Some(f) => f.write_all(sheet.as_bytes())?,
@@ -237,6 +197,58 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         f.commit()?;
     }
     Ok(ExitCode::Ok)
+}
+
+/// `--packet`'s format, from its extension.
+fn packet_format(args: &SampleArgs) -> anyhow::Result<Option<PacketFormat>> {
+    args.packet
+        .as_deref()
+        .map(|p| {
+            match p
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+            {
+                Some(e) if e == "html" || e == "htm" => Ok(PacketFormat::Html),
+                Some(e) if e == "md" || e == "markdown" => Ok(PacketFormat::Markdown),
+                _ => Err(anyhow::anyhow!(
+                    "--packet {}: the extension says the format: use .html or .md",
+                    p.display()
+                )),
+            }
+        })
+        .transpose()
+}
+
+/// The sampled calls, agents in the order people read names (Unicode collation in the
+/// rubric's language), then by date and id; said on stderr unless `--quiet`.
+fn picked_in_order(
+    args: &SampleArgs,
+    rubric: &Rubric,
+    by_agent: BTreeMap<String, Vec<Candidate>>,
+) -> Vec<Candidate> {
+    let mut picked: Vec<Candidate> = by_agent.into_values().flatten().collect();
+    let names = callaudit::language::NameOrder::new(rubric.text_rules.language);
+    picked.sort_by(|a, b| {
+        names
+            .compare(&a.agent, &b.agent)
+            .then_with(|| (a.date, &a.call_id).cmp(&(b.date, &b.call_id)))
+    });
+    if !args.quiet {
+        let agents: HashSet<&str> = picked.iter().map(|c| c.agent.as_str()).collect();
+        eprintln!(
+            "callaudit: sampled {} call(s) of {} agent(s) ({}, seed {})",
+            picked.len(),
+            agents.len(),
+            if args.random {
+                "uniform"
+            } else {
+                "upset and failed calls weighted ×3 each"
+            },
+            args.seed
+        );
+    }
+    picked
 }
 
 /// Reads the inputs again for the sampled calls' transcripts, in sheet order.
@@ -312,16 +324,16 @@ fn packet_html(calls: &[Call], masker: Masker) -> String {
     for c in calls {
         h.push_str(&format!(
             "<section id=\"call-{}\"><h2>Call {}</h2><p class=\"meta\">agent {}{}</p><ol>\n",
-            esc(&c.id),
-            esc(&c.id),
-            esc(c.agent()),
+            html_text(&c.id),
+            html_text(&c.id),
+            html_text(c.agent()),
             c.date.map(|d| format!(" · {d}")).unwrap_or_default()
         ));
         for t in &c.turns {
             let who = t.speaker.as_str();
             h.push_str(&format!(
                 "<li class=\"{who}\"><b>{who}</b>: {}</li>\n",
-                esc(&masker.mask(c.turn_text(t)))
+                html_text(&masker.mask(c.turn_text(t)))
             ));
         }
         h.push_str("</ol></section>\n");
@@ -339,8 +351,8 @@ fn packet_markdown(calls: &[Call], masker: Masker) -> String {
     for c in calls {
         m.push_str(&format!(
             "\n## Call {}\n\nagent {}{}\n\n",
-            md_text(&c.id),
-            md_text(c.agent()),
+            markdown_text(&c.id),
+            markdown_text(c.agent()),
             c.date.map(|d| format!(" · {d}")).unwrap_or_default()
         ));
         for (i, t) in c.turns.iter().enumerate() {
@@ -348,7 +360,7 @@ fn packet_markdown(calls: &[Call], masker: Masker) -> String {
                 "{}. **{}**: {}\n",
                 i + 1,
                 t.speaker.as_str(),
-                md_text(&masker.mask(c.turn_text(t)))
+                markdown_text(&masker.mask(c.turn_text(t)))
             ));
         }
     }

@@ -2,214 +2,31 @@
 //!
 //! Rows are read as byte records into one reused buffer; a call's rows are collected while its
 //! id stays the same and handed on when it changes, so memory holds one call at a time.
+//!
+//! `columns.rs` resolves which column holds each role; this file reads the records: the header,
+//! then each record checked as a record (cut, swallowed rows, field count, quoting), then read
+//! as a row (a turn of the call being collected), then the end of the file.
+
+mod columns;
+pub(crate) mod side;
+
+pub(crate) use columns::{CANDIDATES, Role, header_key};
 
 use super::dates::parse_date;
-use super::line_tracker::{DISCARD_FACTOR, LineTracker};
+use super::line_tracker::{DISCARD_FACTOR, LineTracker, Truncated};
 use super::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, describe_bytes, text_lossy,
 };
-use crate::accounting::SkipReason;
+use crate::accounting::{Accounting, SkipReason};
 use crate::model::{Call, Channel, Speaker};
+use columns::{Columns, find_columns};
+use std::borrow::Cow;
 use std::io::BufRead;
 
 pub struct CsvReader;
 
-/// Header names recognised for each role, after lower-casing and turning spaces and dashes
-/// into underscores. The first column that matches wins. (`--metadata` uses them too.)
-pub(crate) const CANDIDATES: &[(&str, &[&str])] = &[
-    (
-        "call",
-        &[
-            "call_id",
-            "contact_id",
-            "conversation_id",
-            "callid",
-            "contactid",
-            "conversationid",
-            "interaction_id",
-            "call",
-        ],
-    ),
-    (
-        "agent",
-        &[
-            "agent_id",
-            "agent",
-            "agent_name",
-            "agentid",
-            "rep_id",
-            "rep_name",
-            "agent_email",
-        ],
-    ),
-    (
-        "speaker",
-        &[
-            "speaker",
-            "role",
-            "participant",
-            "participant_role",
-            "sender_type",
-            "speaker_role",
-            "participant_type",
-        ],
-    ),
-    (
-        "text",
-        &[
-            "text",
-            "content",
-            "transcript",
-            "utterance",
-            "message",
-            "message_text",
-            "utterance_text",
-            "body",
-        ],
-    ),
-    (
-        "order",
-        &[
-            "turn",
-            "seq",
-            "index",
-            "sequence",
-            "turn_index",
-            "turn_number",
-            "position",
-            "start_ms",
-            "begin_offset_millis",
-        ],
-    ),
-    (
-        "date",
-        &[
-            "date",
-            "call_date",
-            "started_at",
-            "timestamp",
-            "created_at",
-            "call_start",
-            "contact_date",
-        ],
-    ),
-    (
-        "start",
-        &[
-            "start_ms",
-            "begin_offset_millis",
-            "start_offset_ms",
-            "begin_ms",
-        ],
-    ),
-    ("end", &["end_ms", "end_offset_millis", "end_offset_ms"]),
-    ("team", &["team", "team_name"]),
-    ("queue", &["queue", "queue_name"]),
-    ("channel", &["channel", "medium", "contact_channel"]),
-];
-
 /// The longest header read (the csv crate keeps copies of the first record).
 const MAX_HEADER_BYTES: u64 = 4 << 20;
-
-/// Which column holds each role.
-#[derive(Debug, Default)]
-struct Columns {
-    call: usize,
-    speaker: usize,
-    text: usize,
-    agent: Option<usize>,
-    order: Option<usize>,
-    date: Option<usize>,
-    start: Option<usize>,
-    end: Option<usize>,
-    team: Option<usize>,
-    queue: Option<usize>,
-    channel: Option<usize>,
-}
-
-pub(crate) fn header_key(h: &str) -> String {
-    h.trim()
-        .trim_start_matches('\u{feff}')
-        .to_ascii_lowercase()
-        .replace([' ', '-'], "_")
-}
-
-/// The header for messages: its first columns, and how many there are when it is long (a
-/// million-column header must not make a million-column message).
-fn header_list(headers: &[String]) -> String {
-    const SHOWN: usize = 30;
-    if headers.len() <= SHOWN {
-        return headers.join(", ");
-    }
-    format!(
-        "{}, … ({} columns)",
-        headers[..SHOWN].join(", "),
-        headers.len()
-    )
-}
-
-fn find_columns(headers: &[String], ctx: &ReadContext<'_>) -> Result<Columns, ReadError> {
-    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-    let mut found: Vec<(&str, Option<usize>)> = Vec::new();
-    for (role, names) in CANDIDATES {
-        let col = match ctx.options.map.get(role) {
-            Some(mapped) => {
-                let k = header_key(mapped);
-                let col = keys.iter().position(|h| *h == k);
-                if col.is_none() {
-                    return Err(ctx.error(
-                        At::Line(1),
-                        ReadErrorKind::MissingColumn,
-                        format!(
-                            "--map {role}={mapped}: no such column; the header has: {}",
-                            header_list(headers)
-                        ),
-                    ));
-                }
-                col
-            }
-            None => names.iter().find_map(|n| keys.iter().position(|h| h == n)),
-        };
-        found.push((role, col));
-    }
-    let get = |role: &str| found.iter().find(|(r, _)| *r == role).and_then(|(_, c)| *c);
-    let missing: Vec<&str> = ["call", "speaker", "text"]
-        .into_iter()
-        .filter(|r| get(r).is_none())
-        .collect();
-    if !missing.is_empty() {
-        let expected: Vec<String> = missing
-            .iter()
-            .map(|r| {
-                let names = CANDIDATES
-                    .iter()
-                    .find(|(n, _)| n == r)
-                    .map(|(_, c)| *c)
-                    .unwrap_or(&[]);
-                format!("{r} ({})", names.join(" / "))
-            })
-            .collect();
-        return Err(ctx.error(At::Line(1), ReadErrorKind::MissingColumn, format!(
-            "no column for {}; the header has: {}. Name the columns with --map, e.g. --map {}=COLUMN",
-            expected.join(", "),
-            header_list(headers),
-            missing[0]
-        )));
-    }
-    Ok(Columns {
-        call: get("call").expect("checked"),
-        speaker: get("speaker").expect("checked"),
-        text: get("text").expect("checked"),
-        agent: get("agent"),
-        order: get("order"),
-        date: get("date"),
-        start: get("start"),
-        end: get("end"),
-        team: get("team"),
-        queue: get("queue"),
-        channel: get("channel"),
-    })
-}
 
 /// The delimiter of the header line: the most frequent of `,`, tab and `;` outside quotes.
 pub(crate) fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
@@ -323,6 +140,134 @@ fn parse_number(field: &[u8]) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+/// The csv reader over one input, with the line tracker that knows where records start.
+type Records<'i> = csv::Reader<LineTracker<&'i mut dyn BufRead>>;
+
+/// I/O errors (a truncated gzip) carry no position: name the line reading stopped at.
+fn io_error(ctx: &ReadContext<'_>, rdr: &mut Records<'_>, e: csv::Error) -> ReadError {
+    let at = rdr.position().byte();
+    let line = rdr.get_mut().line_at(at);
+    ctx.error(
+        At::Line(line),
+        ReadErrorKind::Io,
+        format!("cannot read: {e}"),
+    )
+}
+
+/// Hands a finished call on; `Err` when the sink wants no more.
+fn hand_over(done: Option<Call>, sink: &mut CallSink<'_>) -> Result<(), ReadError> {
+    match done {
+        Some(done) => {
+            if sink(done) {
+                Ok(())
+            } else {
+                Err(ReadError::stopped())
+            }
+        }
+        None => Ok(()),
+    }
+}
+
+/// Reads the header record into `record` and returns its names; `None` for an empty file.
+/// After it the tracker holds records to `limit` (the header to at most `MAX_HEADER_BYTES`).
+fn read_header(
+    rdr: &mut Records<'_>,
+    record: &mut csv::ByteRecord,
+    ctx: &ReadContext<'_>,
+    limit: u64,
+) -> Result<Option<Vec<String>>, ReadError> {
+    match rdr.read_byte_record(record) {
+        Ok(true) => {}
+        Ok(false) => return Ok(None), // empty file: no rows
+        Err(e) => return Err(io_error(ctx, rdr, e)),
+    }
+    if rdr.get_mut().take_truncated().is_some() {
+        return Err(ctx.error(
+            At::Line(1),
+            ReadErrorKind::Shape,
+            format!(
+                "the header is longer than {}: not a CSV callaudit can read",
+                describe_bytes(limit.min(MAX_HEADER_BYTES))
+            ),
+        ));
+    }
+    let end = rdr.position().byte();
+    rdr.get_mut().record_started(end);
+    rdr.get_mut().set_limit(limit);
+    Ok(Some(
+        record
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect(),
+    ))
+}
+
+/// Where a record sits and what the line tracker saw of its quoting.
+struct RecordSpan {
+    /// The physical line the record starts on (see `LineTracker`).
+    line: u64,
+    /// Line breaks inside its fields.
+    breaks: u64,
+    /// Set when the record was cut at the limit.
+    truncated: Option<Truncated>,
+    /// A quote closed a field before the field's end (`"abc"def`).
+    closed_badly: bool,
+    /// The file ended inside a quoted field of this record.
+    open_at_end: bool,
+}
+
+/// The span of the record just read; `None` for a blank line between records (not a row).
+fn locate(rdr: &mut Records<'_>, record: &csv::ByteRecord) -> Option<RecordSpan> {
+    let start = record.position().map_or(0, |p| p.byte());
+    let end = rdr.position().byte();
+    let tracker = rdr.get_mut();
+    let line = tracker.line_at(start);
+    let truncated = tracker.take_truncated();
+    let closed_badly = tracker.closed_badly(start, end);
+    let open_at_end = tracker.ends_in_open_quote(end);
+    tracker.record_started(end);
+    if truncated.is_none() && record.len() == 1 && record[0].is_empty() {
+        return None;
+    }
+    let lines_consumed = rdr
+        .position()
+        .line()
+        .saturating_sub(record.position().map_or(0, |p| p.line()));
+    Some(RecordSpan {
+        line,
+        breaks: line_breaks_inside(record, lines_consumed),
+        truncated,
+        closed_badly,
+        open_at_end,
+    })
+}
+
+/// The cells of a row that make its turn (borrowed from the record when they are UTF-8).
+struct RowFields<'r> {
+    call_id: Cow<'r, str>,
+    text: Cow<'r, str>,
+    order: Option<f64>,
+    speaker: Speaker,
+}
+
+/// What reading one file keeps from record to record.
+struct CsvFile {
+    headers: Vec<String>,
+    cols: Columns,
+    delimiter: u8,
+    /// `--max-call-bytes`.
+    limit: u64,
+    /// The call whose rows are being collected.
+    current: Option<Call>,
+    last_row_line: Option<u64>,
+    /// Whether the last record was already reported as one that swallowed rows or was cut.
+    last_row_reported: bool,
+    /// The line where reading stopped on an endless line.
+    given_up: Option<u64>,
+    /// The last date cell and what it parsed to, so that a call's rows parse it once.
+    last_date: Option<(Vec<u8>, Option<chrono::NaiveDate>)>,
+}
+
 impl Reader for CsvReader {
     fn read(
         &self,
@@ -344,293 +289,276 @@ impl Reader for CsvReader {
                 LineTracker::new(input, delimiter).with_limit(limit.min(MAX_HEADER_BYTES)),
             );
         let mut record = csv::ByteRecord::new();
-        // I/O errors (a truncated gzip) carry no position: name the line reading stopped at.
-        let io_error = |ctx: &ReadContext<'_>, rdr: &mut csv::Reader<LineTracker<_>>, e| {
-            let at = rdr.position().byte();
-            let line = rdr.get_mut().line_at(at);
-            ctx.error(
-                At::Line(line),
-                ReadErrorKind::Io,
-                format!("cannot read: {e}"),
-            )
+        let Some(headers) = read_header(&mut rdr, &mut record, ctx, limit)? else {
+            return Ok(());
         };
-        match rdr.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return Ok(()), // empty file: no rows
-            Err(e) => return Err(io_error(ctx, &mut rdr, e)),
-        }
-        if rdr.get_mut().take_truncated().is_some() {
-            return Err(ctx.error(
-                At::Line(1),
-                ReadErrorKind::Shape,
-                format!(
-                    "the header is longer than {}: not a CSV callaudit can read",
-                    describe_bytes(limit.min(MAX_HEADER_BYTES))
-                ),
-            ));
-        }
-        let end = rdr.position().byte();
-        rdr.get_mut().record_started(end);
-        rdr.get_mut().set_limit(limit);
-        let headers: Vec<String> = record
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).into_owned())
-            .collect();
         let cols = find_columns(&headers, ctx)?;
-        let n_fields = headers.len();
-
-        let mut current: Option<Call> = None;
-        let mut last_row_line: Option<u64> = None;
-        // Whether the last record was already reported as one that swallowed rows or was cut.
-        let mut last_row_reported = false;
-        // The line where reading stopped on an endless line.
-        let mut given_up: Option<u64> = None;
-        // The last date cell and what it parsed to, so that a call's rows parse it once.
-        let mut last_date: Option<(Vec<u8>, Option<chrono::NaiveDate>)> = None;
+        let mut file = CsvFile {
+            headers,
+            cols,
+            delimiter,
+            limit,
+            current: None,
+            last_row_line: None,
+            last_row_reported: false,
+            given_up: None,
+            last_date: None,
+        };
         loop {
             match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
                     // The call being collected is incomplete: its rows are not audited.
-                    if let Some(partial) = current.take() {
+                    if let Some(partial) = file.current.take() {
                         ctx.acct
                             .skip(SkipReason::UnreadableFile, partial.turns.len() as u64);
                     }
                     return Err(io_error(ctx, &mut rdr, e));
                 }
             }
-            let start = record.position().map_or(0, |p| p.byte());
-            let end = rdr.position().byte();
-            let tracker = rdr.get_mut();
-            // The physical line the record starts on (see `LineTracker`).
-            let line = tracker.line_at(start);
-            let truncated = tracker.take_truncated();
-            let closed_badly = tracker.closed_badly(start, end);
-            let open_at_end = tracker.ends_in_open_quote(end);
-            tracker.record_started(end);
-            // A blank line between records is not a row.
-            if truncated.is_none() && record.len() == 1 && record[0].is_empty() {
-                continue;
-            }
-            last_row_line = Some(line);
-            ctx.acct.rows_read += 1;
-            let lines_consumed = rdr
-                .position()
-                .line()
-                .saturating_sub(record.position().map_or(0, |p| p.line()));
-            let breaks = line_breaks_inside(&record, lines_consumed);
-            if let Some(cut) = truncated {
-                // Each line of the record before the cut would have been a row.
-                ctx.acct.rows_read += breaks;
-                last_row_reported = true;
-                if cut.gave_up {
-                    given_up = Some(line + breaks);
-                }
-                ctx.skip_rows(
-                    SkipReason::TooLarge,
-                    line,
-                    1 + breaks,
-                    &format!(
-                        "a record of more than {} (--max-call-bytes){}",
-                        describe_bytes(limit),
-                        if breaks > 0 {
-                            format!(", over {} lines (an unclosed quote?)", breaks + 1)
-                        } else {
-                            String::new()
-                        }
-                    ),
-                )?;
-                continue;
-            }
-            // A record over several lines is either a message with line breaks or a quote left
-            // open that swallowed the rows after it; the second loses rows unless it is caught.
-            let swallowed = if breaks > 0 {
-                rows_inside(
-                    &record,
-                    delimiter,
-                    n_fields,
-                    &cols,
-                    closed_badly || open_at_end,
-                )
-            } else {
-                0
-            };
-            last_row_reported = swallowed > 0;
-            if swallowed > 0 {
-                ctx.acct.rows_read += swallowed;
-                ctx.skip_rows(
-                    SkipReason::MalformedRow,
-                    line,
-                    1 + swallowed,
-                    &format!(
-                        "a quoted field opened on this line runs to line {}, and {} (an unclosed quote?)",
-                        line + breaks,
-                        if swallowed == 1 {
-                            "a line inside it looks like a row of its own".to_string()
-                        } else {
-                            format!("{swallowed} lines inside it look like rows of their own")
-                        }
-                    ),
-                )?;
-                continue;
-            }
-            if record.len() != n_fields {
-                let span = if breaks > 0 {
-                    format!(
-                        " (the record runs to line {}: a quoted field with line breaks, or an unclosed quote)",
-                        line + breaks
-                    )
-                } else {
-                    String::new()
-                };
-                ctx.skip(
-                    SkipReason::MalformedRow,
-                    line,
-                    &format!("expected {n_fields} fields, found {}{span}", record.len()),
-                )?;
-                continue;
-            }
-            if closed_badly {
-                // `"abc"def`: read as the csv parser reads it (`abcdef`), but a stray quote can
-                // have shifted the fields, so it is said.
-                let error = ctx.error(At::Line(line), ReadErrorKind::Strict,
-                    "a quoted field is closed by a quote with more text after it: the row is read as it stands, but its fields may have come apart (a stray quote?)",
-                );
-                if ctx.options.strict {
-                    return Err(error);
-                }
-                ctx.acct.warn(error.to_string());
-            }
-            let mut lossy = false;
-            let call_id = text_lossy(&record[cols.call], ctx.acct, &mut lossy);
-            let Some(call_id) = super::known_id(&call_id) else {
-                let what = if call_id.trim().is_empty() {
-                    "empty call id".to_string()
-                } else {
-                    format!("call id `{}` says there is none", call_id.trim())
-                };
-                ctx.skip(SkipReason::MissingCallId, line, &what)?;
-                continue;
-            };
-            let text = text_lossy(&record[cols.text], ctx.acct, &mut lossy);
-            if text.trim().is_empty() {
-                ctx.skip(SkipReason::MissingText, line, "empty text")?;
-                continue;
-            }
-            let order = match cols.order {
-                Some(c) if !record[c].trim_ascii().is_empty() => match parse_number(&record[c]) {
-                    Some(v) => Some(v),
-                    None => {
-                        let v = String::from_utf8_lossy(&record[c]).into_owned();
-                        ctx.skip(
-                            SkipReason::MalformedRow,
-                            line,
-                            &format!("order column `{}`: `{v}` is not a number", headers[c]),
-                        )?;
-                        continue;
-                    }
-                },
-                _ => None,
-            };
-            let speaker_label = text_lossy(&record[cols.speaker], ctx.acct, &mut lossy);
-            let speaker = Speaker::from_label(&speaker_label);
-
-            let same_call = current.as_ref().is_some_and(|c| c.id == call_id);
-            if !same_call {
-                if let Some(done) = current.take()
-                    && !sink(done)
-                {
-                    return Err(ReadError::stopped());
-                }
-                let mut call = ctx.new_call(call_id);
-                call.line = line;
-                current = Some(call);
-            }
-            let call = current.as_mut().expect("set above");
-            if call.too_large {
-                // Dropped for its size: its later rows are skipped too.
-                ctx.acct.skip(SkipReason::TooLarge, 1);
-                continue;
-            }
-            // Every row counts towards the call's agent, team, queue, channel and date (see
-            // `Votes`): rows that disagree are settled by the most rows, not by the first.
-            let cell =
-                |c: Option<usize>, lossy: &mut bool, acct: &mut crate::accounting::Accounting| {
-                    c.map(|c| text_lossy(&record[c], acct, lossy).trim().to_string())
-                        .filter(|s| !s.is_empty())
-                };
-            if let Some(agent) = cell(cols.agent, &mut lossy, ctx.acct)
-                && let Some(agent) = super::known_id(&agent)
-            {
-                call.votes.agent.add_by(agent, 1);
-                if call.agent_id.is_none() {
-                    call.agent_id = Some(agent.to_string());
-                }
-            }
-            if let Some(team) = cell(cols.team, &mut lossy, ctx.acct) {
-                call.votes.team.add_by(team.as_str(), 1);
-                call.team.get_or_insert(team);
-            }
-            if let Some(queue) = cell(cols.queue, &mut lossy, ctx.acct) {
-                call.votes.queue.add_by(queue.as_str(), 1);
-                call.queue.get_or_insert(queue);
-            }
-            if let Some(raw) = cell(cols.channel, &mut lossy, ctx.acct) {
-                let channel = Channel::from_label(&raw);
-                if channel != Channel::Unknown {
-                    call.votes.channel.add(channel, 1);
-                    if call.channel == Channel::Unknown {
-                        call.channel = channel;
-                    }
-                }
-            }
-            if let Some(c) = cols.date
-                && !record[c].trim_ascii().is_empty()
-            {
-                let raw = record[c].trim_ascii();
-                let date = match &last_date {
-                    Some((seen, date)) if seen.as_slice() == raw => *date,
-                    _ => {
-                        let text = String::from_utf8_lossy(raw);
-                        let date = parse_date(&text);
-                        if date.is_none() {
-                            ctx.acct.warn(format!(
-                                "{}:{line}: date `{text}` not understood (expected YYYY-MM-DD, RFC 3339 or epoch); the row gives the call no date",
-                                ctx.name
-                            ));
-                        }
-                        last_date = Some((raw.to_vec(), date));
-                        date
-                    }
-                };
-                if let Some(d) = date {
-                    call.votes.date.add(d, 1);
-                    call.date.get_or_insert(d);
-                }
-            }
-            let start = cols.start.and_then(|c| parse_number(&record[c]));
-            let end = cols.end.and_then(|c| parse_number(&record[c]));
-            let Some(turn) = ctx.push_turn(call, speaker, &text, line)? else {
-                continue;
-            };
-            turn.order = order;
-            turn.start_ms = start.filter(|v| *v >= 0.0).map(|v| v as u64);
-            turn.end_ms = end.filter(|v| *v >= 0.0).map(|v| v as u64);
-            if speaker == Speaker::Other {
-                ctx.acct.rows_other_speaker += 1;
+            if let Some(line) = file.check_record(&mut rdr, &record, ctx)? {
+                file.read_row(&record, line, ctx, sink)?;
             }
         }
-        if let Some(line) = given_up {
+        file.finish(&rdr, ctx, sink)
+    }
+}
+
+impl CsvFile {
+    /// Checks the record as a record: counts it, and skips it (`None`) when it is a blank
+    /// line, was cut at the limit, swallowed rows after it or has the wrong number of fields.
+    /// `Some(line)` is a row to read.
+    fn check_record(
+        &mut self,
+        rdr: &mut Records<'_>,
+        record: &csv::ByteRecord,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<Option<u64>, ReadError> {
+        let Some(span) = locate(rdr, record) else {
+            return Ok(None);
+        };
+        let RecordSpan {
+            line,
+            breaks,
+            truncated,
+            closed_badly,
+            open_at_end,
+        } = span;
+        self.last_row_line = Some(line);
+        ctx.acct.rows_read += 1;
+        if let Some(cut) = truncated {
+            self.skip_cut_record(cut, line, breaks, ctx)?;
+            return Ok(None);
+        }
+        // A record over several lines is either a message with line breaks or a quote left
+        // open that swallowed the rows after it; the second loses rows unless it is caught.
+        let swallowed = if breaks > 0 {
+            rows_inside(
+                record,
+                self.delimiter,
+                self.headers.len(),
+                &self.cols,
+                closed_badly || open_at_end,
+            )
+        } else {
+            0
+        };
+        self.last_row_reported = swallowed > 0;
+        if swallowed > 0 {
+            ctx.acct.rows_read += swallowed;
+            ctx.skip_rows(
+                SkipReason::MalformedRow,
+                line,
+                1 + swallowed,
+                &format!(
+                    "a quoted field opened on this line runs to line {}, and {} (an unclosed quote?)",
+                    line + breaks,
+                    if swallowed == 1 {
+                        "a line inside it looks like a row of its own".to_string()
+                    } else {
+                        format!("{swallowed} lines inside it look like rows of their own")
+                    }
+                ),
+            )?;
+            return Ok(None);
+        }
+        let n_fields = self.headers.len();
+        if record.len() != n_fields {
+            let span = if breaks > 0 {
+                format!(
+                    " (the record runs to line {}: a quoted field with line breaks, or an unclosed quote)",
+                    line + breaks
+                )
+            } else {
+                String::new()
+            };
+            ctx.skip(
+                SkipReason::MalformedRow,
+                line,
+                &format!("expected {n_fields} fields, found {}{span}", record.len()),
+            )?;
+            return Ok(None);
+        }
+        if closed_badly {
+            // `"abc"def`: read as the csv parser reads it (`abcdef`), but a stray quote can
+            // have shifted the fields, so it is said.
+            let error = ctx.error(At::Line(line), ReadErrorKind::Strict,
+                "a quoted field is closed by a quote with more text after it: the row is read as it stands, but its fields may have come apart (a stray quote?)",
+            );
+            if ctx.options.strict {
+                return Err(error);
+            }
+            ctx.acct.warn(error.to_string());
+        }
+        Ok(Some(line))
+    }
+
+    /// Skips a record cut at `--max-call-bytes`, with the rows its lines would have been.
+    fn skip_cut_record(
+        &mut self,
+        cut: Truncated,
+        line: u64,
+        breaks: u64,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<(), ReadError> {
+        // Each line of the record before the cut would have been a row.
+        ctx.acct.rows_read += breaks;
+        self.last_row_reported = true;
+        if cut.gave_up {
+            self.given_up = Some(line + breaks);
+        }
+        ctx.skip_rows(
+            SkipReason::TooLarge,
+            line,
+            1 + breaks,
+            &format!(
+                "a record of more than {} (--max-call-bytes){}",
+                describe_bytes(self.limit),
+                if breaks > 0 {
+                    format!(", over {} lines (an unclosed quote?)", breaks + 1)
+                } else {
+                    String::new()
+                }
+            ),
+        )
+    }
+
+    /// Reads a checked record as a row: a turn of its call, handing the previous call on when
+    /// the id changes.
+    fn read_row(
+        &mut self,
+        record: &csv::ByteRecord,
+        line: u64,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        // Set by the first cell of the row that needs replacement characters.
+        let mut lossy = false;
+        let Some(row) = self.row_fields(record, line, ctx, &mut lossy)? else {
+            return Ok(());
+        };
+        let call = call_for_row(&mut self.current, &row.call_id, line, ctx, sink)?;
+        if call.too_large {
+            // Dropped for its size: its later rows are skipped too.
+            ctx.acct.skip(SkipReason::TooLarge, 1);
+            return Ok(());
+        }
+        vote_call_cells(
+            call,
+            record,
+            &self.cols,
+            line,
+            &mut self.last_date,
+            &mut lossy,
+            ctx,
+        );
+        let start = self.cols.start.and_then(|c| parse_number(&record[c]));
+        let end = self.cols.end.and_then(|c| parse_number(&record[c]));
+        let speaker = row.speaker;
+        let Some(turn) = ctx.push_turn(call, speaker, &row.text, line)? else {
+            return Ok(());
+        };
+        turn.order = row.order;
+        turn.start_ms = start.filter(|v| *v >= 0.0).map(|v| v as u64);
+        turn.end_ms = end.filter(|v| *v >= 0.0).map(|v| v as u64);
+        if speaker == Speaker::Other {
+            ctx.acct.rows_other_speaker += 1;
+        }
+        Ok(())
+    }
+
+    /// The call id, text, order and speaker of a row; `None` when the row is skipped for one
+    /// of them (no call id, no text, an order that is not a number).
+    fn row_fields<'r>(
+        &self,
+        record: &'r csv::ByteRecord,
+        line: u64,
+        ctx: &mut ReadContext<'_>,
+        lossy: &mut bool,
+    ) -> Result<Option<RowFields<'r>>, ReadError> {
+        let call_id = text_lossy(&record[self.cols.call], ctx.acct, lossy);
+        if super::known_id(&call_id).is_none() {
+            let what = if call_id.trim().is_empty() {
+                "empty call id".to_string()
+            } else {
+                format!("call id `{}` says there is none", call_id.trim())
+            };
+            ctx.skip(SkipReason::MissingCallId, line, &what)?;
+            return Ok(None);
+        }
+        // `known_id` trims: so does the id kept.
+        let call_id = match call_id {
+            Cow::Borrowed(id) => Cow::Borrowed(id.trim()),
+            Cow::Owned(id) => Cow::Owned(id.trim().to_string()),
+        };
+        let text = text_lossy(&record[self.cols.text], ctx.acct, lossy);
+        if text.trim().is_empty() {
+            ctx.skip(SkipReason::MissingText, line, "empty text")?;
+            return Ok(None);
+        }
+        let order = match self.cols.order {
+            Some(c) if !record[c].trim_ascii().is_empty() => match parse_number(&record[c]) {
+                Some(v) => Some(v),
+                None => {
+                    let v = String::from_utf8_lossy(&record[c]).into_owned();
+                    ctx.skip(
+                        SkipReason::MalformedRow,
+                        line,
+                        &format!("order column `{}`: `{v}` is not a number", self.headers[c]),
+                    )?;
+                    return Ok(None);
+                }
+            },
+            _ => None,
+        };
+        let speaker_label = text_lossy(&record[self.cols.speaker], ctx.acct, lossy);
+        let speaker = Speaker::from_label(&speaker_label);
+        Ok(Some(RowFields {
+            call_id,
+            text,
+            order,
+            speaker,
+        }))
+    }
+
+    /// After the last record: the warnings about where reading stopped, then the last call.
+    fn finish(
+        mut self,
+        rdr: &Records<'_>,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        if let Some(line) = self.given_up {
             ctx.acct.warn(format!(
                 "{}:{line}: the line goes on for more than {}: the rest of the file is not read",
                 ctx.name,
-                describe_bytes(limit.saturating_mul(DISCARD_FACTOR))
+                describe_bytes(self.limit.saturating_mul(DISCARD_FACTOR))
             ));
         }
         let end = rdr.position().byte();
-        if let Some(row) = last_row_line
-            && !last_row_reported
+        if let Some(row) = self.last_row_line
+            && !self.last_row_reported
             && rdr.get_ref().ends_in_open_quote(end)
         {
             let last = rdr.get_ref().last_content_line();
@@ -648,13 +576,103 @@ impl Reader for CsvReader {
             }
             ctx.acct.warn(error.to_string());
         }
-        if let Some(done) = current.take()
-            && !sink(done)
-        {
-            return Err(ReadError::stopped());
-        }
-        Ok(())
+        hand_over(self.current.take(), sink)
     }
+}
+
+/// The call a row belongs to: the one being collected when the id is the same, else a new
+/// one (the finished call handed on first).
+fn call_for_row<'c>(
+    current: &'c mut Option<Call>,
+    call_id: &str,
+    line: u64,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<&'c mut Call, ReadError> {
+    let call = match current.take() {
+        Some(call) if call.id == call_id => call,
+        done => {
+            hand_over(done, sink)?;
+            let mut call = ctx.new_call(call_id);
+            call.line = line;
+            call
+        }
+    };
+    Ok(current.insert(call))
+}
+
+/// Counts the row's agent, team, queue, channel and date towards its call. Every row counts
+/// (see `Votes`): rows that disagree are settled by the most rows, not by the first.
+fn vote_call_cells(
+    call: &mut Call,
+    record: &csv::ByteRecord,
+    cols: &Columns,
+    line: u64,
+    last_date: &mut Option<(Vec<u8>, Option<chrono::NaiveDate>)>,
+    lossy: &mut bool,
+    ctx: &mut ReadContext<'_>,
+) {
+    let cell = |c: Option<usize>, lossy: &mut bool, acct: &mut Accounting| {
+        c.map(|c| text_lossy(&record[c], acct, lossy).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(agent) = cell(cols.agent, lossy, ctx.acct)
+        && let Some(agent) = super::known_id(&agent)
+    {
+        call.votes.agent.add_by(agent, 1);
+        if call.agent_id.is_none() {
+            call.agent_id = Some(agent.to_string());
+        }
+    }
+    if let Some(team) = cell(cols.team, lossy, ctx.acct) {
+        call.votes.team.add_by(team.as_str(), 1);
+        call.team.get_or_insert(team);
+    }
+    if let Some(queue) = cell(cols.queue, lossy, ctx.acct) {
+        call.votes.queue.add_by(queue.as_str(), 1);
+        call.queue.get_or_insert(queue);
+    }
+    if let Some(raw) = cell(cols.channel, lossy, ctx.acct) {
+        let channel = Channel::from_label(&raw);
+        if channel != Channel::Unknown {
+            call.votes.channel.add(channel, 1);
+            if call.channel == Channel::Unknown {
+                call.channel = channel;
+            }
+        }
+    }
+    if let Some(c) = cols.date
+        && !record[c].trim_ascii().is_empty()
+        && let Some(d) = date_of_cell(record[c].trim_ascii(), last_date, line, ctx)
+    {
+        call.votes.date.add(d, 1);
+        call.date.get_or_insert(d);
+    }
+}
+
+/// The date a cell says, parsed once for a run of equal cells; a cell not understood is
+/// warned about and gives no date.
+fn date_of_cell(
+    raw: &[u8],
+    last_date: &mut Option<(Vec<u8>, Option<chrono::NaiveDate>)>,
+    line: u64,
+    ctx: &mut ReadContext<'_>,
+) -> Option<chrono::NaiveDate> {
+    if let Some((seen, date)) = last_date
+        && seen.as_slice() == raw
+    {
+        return *date;
+    }
+    let text = String::from_utf8_lossy(raw);
+    let date = parse_date(&text);
+    if date.is_none() {
+        ctx.acct.warn(format!(
+            "{}:{line}: date `{text}` not understood (expected YYYY-MM-DD, RFC 3339 or epoch); the row gives the call no date",
+            ctx.name
+        ));
+    }
+    *last_date = Some((raw.to_vec(), date));
+    date
 }
 
 #[cfg(test)]

@@ -9,13 +9,13 @@
 //! reported, so a stale or wrong join does not go unnoticed.
 
 use crate::model::{Call, Votes};
-use crate::read::csv::{CANDIDATES, header_key, sniff_delimiter};
+use crate::read::csv::side::SideFile;
+use crate::read::csv::{CANDIDATES, Role, header_key};
 use crate::read::dates::parse_date;
 use crate::read::identity::Identity;
-use crate::read::input::{Input, open_path};
-use crate::read::line_tracker::LineTracker;
+use crate::read::input::Input;
+use crate::read::known_id;
 use crate::read::path_date::PathDates;
-use crate::read::{describe_bytes, known_id};
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -23,14 +23,17 @@ use std::path::Path;
 use std::sync::Mutex;
 
 /// Header names `--metadata` knows beyond the utterance CSV's (contact-record exports).
-const EXTRA: &[(&str, &[&str])] = &[
-    ("call", &["contact", "initial_contact_id", "conversation"]),
+const EXTRA: &[(Role, &[&str])] = &[
     (
-        "agent",
+        Role::Call,
+        &["contact", "initial_contact_id", "conversation"],
+    ),
+    (
+        Role::Agent,
         &["agent.username", "agent_username", "username", "user_id"],
     ),
     (
-        "date",
+        Role::Date,
         &[
             "initiation_timestamp",
             "initiationtimestamp",
@@ -39,8 +42,8 @@ const EXTRA: &[(&str, &[&str])] = &[
             "start",
         ],
     ),
-    ("team", &["agent_team", "group", "routing_profile"]),
-    ("queue", &["queue.name", "queue_id"]),
+    (Role::Team, &["agent_team", "group", "routing_profile"]),
+    (Role::Queue, &["queue.name", "queue_id"]),
 ];
 
 /// What `--metadata` says about one call.
@@ -67,37 +70,11 @@ impl Metadata {
     /// A record longer than `max_record_bytes` stops the run too, before it is held.
     pub fn load(path: &Path, max_record_bytes: u64) -> anyhow::Result<Metadata> {
         let name = path.display().to_string();
-        let mut input = open_path(path).with_context(|| format!("--metadata {name}"))?;
-        let delimiter = sniff_delimiter(&mut input);
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(LineTracker::new(input, delimiter).with_limit(max_record_bytes));
-        let mut record = csv::StringRecord::new();
-        let read_error = |e: csv::Error| {
-            let line = e.position().map_or(0, |p| p.line());
-            anyhow::anyhow!("--metadata {name}:{line}: cannot read: {e}")
-        };
-        let too_long = |line: u64| {
-            anyhow::anyhow!(
-                "--metadata {name}:{line}: a record longer than {} (--max-call-bytes)",
-                describe_bytes(max_record_bytes)
-            )
-        };
-        if !rdr.read_record(&mut record).map_err(read_error)? {
-            bail!(
-                "--metadata {name}: the file is empty; expected a header with call_id and agent_id"
-            );
-        }
-        if rdr.get_mut().take_truncated().is_some() {
-            return Err(too_long(1));
-        }
-        let end = rdr.position().byte();
-        rdr.get_mut().record_started(end);
-        let headers: Vec<String> = record.iter().map(str::to_string).collect();
+        let mut side =
+            SideFile::open("--metadata", path, max_record_bytes, "call_id and agent_id")?;
+        let headers = side.headers.clone();
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-        let column = |role: &str| {
+        let column = |role: Role| {
             CANDIDATES
                 .iter()
                 .chain(EXTRA)
@@ -105,12 +82,12 @@ impl Metadata {
                 .flat_map(|(_, names)| names.iter())
                 .find_map(|n| keys.iter().position(|k| k == n))
         };
-        let call_col = column("call");
+        let call_col = column(Role::Call);
         let (agent_col, team_col, date_col, queue_col) = (
-            column("agent"),
-            column("team"),
-            column("date"),
-            column("queue"),
+            column(Role::Agent),
+            column(Role::Team),
+            column(Role::Date),
+            column(Role::Queue),
         );
         let Some(call_col) = call_col else {
             bail!(
@@ -128,27 +105,7 @@ impl Metadata {
             );
         }
         let mut records: HashMap<String, Record> = HashMap::new();
-        loop {
-            if !rdr.read_record(&mut record).map_err(read_error)? {
-                break;
-            }
-            let end = rdr.position().byte();
-            let tracker = rdr.get_mut();
-            let line = tracker.line_at(record.position().map_or(0, |p| p.byte()));
-            if tracker.take_truncated().is_some() {
-                return Err(too_long(line));
-            }
-            tracker.record_started(end);
-            if record.len() == 1 && record[0].trim().is_empty() {
-                continue;
-            }
-            if record.len() != headers.len() {
-                bail!(
-                    "--metadata {name}:{line}: expected {} fields like the header, found {}",
-                    headers.len(),
-                    record.len()
-                );
-            }
+        while let Some((line, record)) = side.next_record()? {
             let cell = |c: Option<usize>| {
                 c.map(|c| record[c].trim().to_string())
                     .filter(|s| !s.is_empty())

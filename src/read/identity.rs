@@ -11,11 +11,9 @@
 //! The same resolution applies to `--agent` filters, so a filter may name an id or a display
 //! name.
 
-use crate::read::csv::{header_key, sniff_delimiter};
-use crate::read::describe_bytes;
-use crate::read::input::open_path;
-use crate::read::line_tracker::LineTracker;
-use anyhow::{Context, bail};
+use crate::read::csv::header_key;
+use crate::read::csv::side::SideFile;
+use anyhow::bail;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -96,33 +94,8 @@ impl Identity {
     /// display name on two teams.
     fn load(&mut self, path: &Path, max_record_bytes: u64) -> anyhow::Result<()> {
         let name = path.display().to_string();
-        let mut input = open_path(path).with_context(|| format!("--agents {name}"))?;
-        let delimiter = sniff_delimiter(&mut input);
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(LineTracker::new(input, delimiter).with_limit(max_record_bytes));
-        let mut record = csv::StringRecord::new();
-        let read_error = |e: csv::Error| {
-            let line = e.position().map_or(0, |p| p.line());
-            anyhow::anyhow!("--agents {name}:{line}: cannot read: {e}")
-        };
-        let too_long = |line: u64| {
-            anyhow::anyhow!(
-                "--agents {name}:{line}: a record longer than {} (--max-call-bytes)",
-                describe_bytes(max_record_bytes)
-            )
-        };
-        if !rdr.read_record(&mut record).map_err(read_error)? {
-            bail!("--agents {name}: the file is empty; expected a header with id, name and team");
-        }
-        if rdr.get_mut().take_truncated().is_some() {
-            return Err(too_long(1));
-        }
-        let end = rdr.position().byte();
-        rdr.get_mut().record_started(end);
-        let headers: Vec<String> = record.iter().map(str::to_string).collect();
+        let mut side = SideFile::open("--agents", path, max_record_bytes, "id, name and team")?;
+        let headers = side.headers.clone();
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
         let column = |names: &[&str]| names.iter().find_map(|n| keys.iter().position(|k| k == n));
         let (Some(id_col), name_col, team_col) = (column(ID), column(NAME), column(TEAM)) else {
@@ -139,27 +112,7 @@ impl Identity {
         }
         // Display name → its agent, so that the ids sharing a name share the agent.
         let mut by_name: HashMap<String, usize> = HashMap::new();
-        loop {
-            if !rdr.read_record(&mut record).map_err(read_error)? {
-                break;
-            }
-            let end = rdr.position().byte();
-            let tracker = rdr.get_mut();
-            let line = tracker.line_at(record.position().map_or(0, |p| p.byte()));
-            if tracker.take_truncated().is_some() {
-                return Err(too_long(line));
-            }
-            tracker.record_started(end);
-            if record.len() == 1 && record[0].trim().is_empty() {
-                continue;
-            }
-            if record.len() != headers.len() {
-                bail!(
-                    "--agents {name}:{line}: expected {} fields like the header, found {}",
-                    headers.len(),
-                    record.len()
-                );
-            }
+        while let Some((line, record)) = side.next_record()? {
             let cell = |c: Option<usize>| {
                 c.map(|c| record[c].trim().to_string())
                     .filter(|s| !s.is_empty())

@@ -81,18 +81,7 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
         if arg == "-" {
             if stdin.is_none() {
                 // The file stdin is redirected from, if it is one, to read it once.
-                let id = {
-                    use std::os::fd::AsFd;
-                    use std::os::unix::fs::MetadataExt;
-                    io::stdin()
-                        .as_fd()
-                        .try_clone_to_owned()
-                        .ok()
-                        .map(File::from)
-                        .and_then(|f| f.metadata().ok())
-                        .filter(|m| m.is_file())
-                        .map(|m| (m.dev(), m.ino()))
-                };
+                let id = stdin_file_id();
                 let spool = spool_stdin().map_err(|e| format!("cannot read stdin: {e}"))?;
                 stdin = Some((spool, id));
             }
@@ -101,53 +90,7 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
         let path = Path::new(arg);
         let meta = std::fs::metadata(path).map_err(|e| format!("{arg}: {e}"))?;
         if meta.is_dir() {
-            for entry in walkdir::WalkDir::new(path)
-                .follow_links(true)
-                .sort_by_file_name()
-            {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(e) => {
-                        let Some(at) = e.path().map(Path::to_path_buf) else {
-                            return Err(format!("{arg}: {e}"));
-                        };
-                        let name = at
-                            .file_name()
-                            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                        let not_found = e
-                            .io_error()
-                            .is_some_and(|io| io.kind() == io::ErrorKind::NotFound);
-                        // A link back to a directory above is walked there already; a broken
-                        // link that would not be read anyway is just passed over.
-                        if e.loop_ancestor().is_some() || (not_found && !is_transcript_name(&name))
-                        {
-                            found.ignored.push(at.display().to_string());
-                        } else {
-                            let why = e
-                                .io_error()
-                                .map_or_else(|| e.to_string(), |io| io.to_string());
-                            problems.insert(at.clone(), why);
-                            files.push(at);
-                        }
-                        continue;
-                    }
-                };
-                if entry.file_type().is_dir() {
-                    continue;
-                }
-                let name = entry.file_name().to_string_lossy();
-                if name.starts_with('.') || !is_transcript_name(&name) {
-                    found.ignored.push(entry.path().display().to_string());
-                    continue;
-                }
-                if !entry.file_type().is_file() {
-                    // A FIFO, socket or device with a transcript's name: not read (a FIFO would
-                    // wait for a writer), but counted as unreadable, like a broken link.
-                    let why = format!("not a regular file ({})", special_kind(&entry.file_type()));
-                    problems.insert(entry.path().to_path_buf(), why);
-                }
-                files.push(entry.into_path());
-            }
+            walk_dir(arg, path, &mut found, &mut files, &mut problems)?;
         } else {
             files.push(path.to_path_buf());
         }
@@ -193,6 +136,79 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
         });
     }
     Ok(found)
+}
+
+/// The device and inode of the file stdin is redirected from, if it is one, to read it once.
+fn stdin_file_id() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .ok()
+        .map(File::from)
+        .and_then(|f| f.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| (m.dev(), m.ino()))
+}
+
+/// The transcripts under a directory given on the command line, in file-name order: hidden
+/// files and other names are ignored (and listed), entries that cannot be read are kept with
+/// their problem so the run counts them.
+fn walk_dir(
+    arg: &str,
+    path: &Path,
+    found: &mut Discovered,
+    files: &mut Vec<PathBuf>,
+    problems: &mut std::collections::HashMap<PathBuf, String>,
+) -> Result<(), String> {
+    for entry in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let Some(at) = e.path().map(Path::to_path_buf) else {
+                    return Err(format!("{arg}: {e}"));
+                };
+                let name = at
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let not_found = e
+                    .io_error()
+                    .is_some_and(|io| io.kind() == io::ErrorKind::NotFound);
+                // A link back to a directory above is walked there already; a broken
+                // link that would not be read anyway is just passed over.
+                if e.loop_ancestor().is_some() || (not_found && !is_transcript_name(&name)) {
+                    found.ignored.push(at.display().to_string());
+                } else {
+                    let why = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), |io| io.to_string());
+                    problems.insert(at.clone(), why);
+                    files.push(at);
+                }
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') || !is_transcript_name(&name) {
+            found.ignored.push(entry.path().display().to_string());
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            // A FIFO, socket or device with a transcript's name: not read (a FIFO would
+            // wait for a writer), but counted as unreadable, like a broken link.
+            let why = format!("not a regular file ({})", special_kind(&entry.file_type()));
+            problems.insert(entry.path().to_path_buf(), why);
+        }
+        files.push(entry.into_path());
+    }
+    Ok(())
 }
 
 /// What a file that is neither a regular file nor a directory is, for messages.

@@ -6,8 +6,8 @@ use super::{CallRecords, item_cell, score_text};
 use crate::audit::CallAudit;
 use crate::model::Call;
 use crate::output::AtomicFile;
-use crate::render::csv_cell;
 use crate::rubric::Rubric;
+use crate::sanitize::csv_cell;
 
 pub struct CsvRecords {
     w: csv::Writer<AtomicFile>,

@@ -14,8 +14,8 @@ use crate::audit::CallAudit;
 use crate::model::Call;
 use crate::output::AtomicFile;
 use crate::privacy::Masker;
-use crate::render::csv_cell;
 use crate::rubric::Rubric;
+use crate::sanitize::csv_cell;
 
 pub const HEADER: [&str; 9] = [
     "call_id",

@@ -3,10 +3,10 @@
 //! scale (red, through yellow, to blue: readable by most colour-blind readers), so a 2% pass
 //! rate does not paint everything the same red: a 45 and a 65 look different.
 
-use super::html::esc;
 use super::{ItemInfo, Report, Row, TrendPoint, by_week, fmt1};
 use crate::audit::fmt_num;
 use crate::rubric::Kind;
+use crate::sanitize::html_text;
 use std::fmt::Write as _;
 
 /// Stops of the graded scale, from bad (0) to good (1): ColorBrewer's RdYlBu.
@@ -98,6 +98,34 @@ fn left_note(h: &mut String, left: usize) {
     }
 }
 
+/// The trend chart's frame: the periods along x, the score (0–100) up y.
+struct TrendPlot<'p> {
+    periods: Vec<&'p str>,
+    w: f64,
+    hgt: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+}
+
+impl TrendPlot<'_> {
+    fn x(&self, p: &str) -> f64 {
+        let plot_w = self.w - self.left - self.right;
+        let i = self.periods.iter().position(|q| *q == p).unwrap_or(0);
+        if self.periods.len() == 1 {
+            self.left + plot_w / 2.0
+        } else {
+            self.left + plot_w * i as f64 / (self.periods.len() - 1) as f64
+        }
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        let plot_h = self.hgt - self.top - self.bottom;
+        self.top + plot_h * (1.0 - v.clamp(0.0, 100.0) / 100.0)
+    }
+}
+
 /// The trend: mean score, pass rate and calls with a violation per day (per ISO week when
 /// the calls span more than nine weeks), and with a baseline its mean score too.
 pub fn trend(report: &Report, h: &mut String) {
@@ -123,55 +151,67 @@ pub fn trend(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         "<h2>Trend, {} to {}</h2>",
-        esc(periods.first().copied().unwrap_or_default()),
-        esc(periods.last().copied().unwrap_or_default())
+        html_text(periods.first().copied().unwrap_or_default()),
+        html_text(periods.last().copied().unwrap_or_default())
     );
-    let (w, hgt, left, right, top, bottom) = (600.0, 260.0, 64.0, 12.0, 12.0, 46.0);
-    let plot_w = w - left - right;
-    let plot_h = hgt - top - bottom;
-    let x = |p: &str| -> f64 {
-        let i = periods.iter().position(|q| *q == p).unwrap_or(0);
-        if periods.len() == 1 {
-            left + plot_w / 2.0
-        } else {
-            left + plot_w * i as f64 / (periods.len() - 1) as f64
-        }
+    let plot = TrendPlot {
+        periods,
+        w: 600.0,
+        hgt: 260.0,
+        left: 64.0,
+        right: 12.0,
+        top: 12.0,
+        bottom: 46.0,
     };
-    let y = |v: f64| top + plot_h * (1.0 - v.clamp(0.0, 100.0) / 100.0);
     let _ = write!(
         h,
         r#"<svg role="img" aria-label="Trend by {unit}" viewBox="0 0 {w} {hgt}" width="100%" preserveAspectRatio="xMinYMin meet">"#,
-        unit = if weekly { "week" } else { "day" }
+        unit = if weekly { "week" } else { "day" },
+        w = plot.w,
+        hgt = plot.hgt,
     );
+    trend_axes(&plot, report.pass_mark, h);
+    trend_series(&plot, &now, &before, h);
+    h.push_str("</svg>");
+    trend_legend(report, weekly, !before.is_empty(), h);
+}
+
+/// The score ticks, the pass mark and the period labels.
+fn trend_axes(plot: &TrendPlot<'_>, pass_mark: f64, h: &mut String) {
+    let left = plot.left;
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let _ = write!(
             h,
             r##"<line x1="{left}" y1="{yy}" x2="{x2}" y2="{yy}" stroke="#e3e6ec"/><text class="muted" x="{tx}" y="{ty}" text-anchor="end">{tick}</text>"##,
-            yy = y(tick),
-            x2 = w - right,
-            tx = left - 6.0,
-            ty = y(tick) + 4.0
+            yy = plot.y(tick),
+            x2 = plot.w - plot.right,
+            tx = plot.left - 6.0,
+            ty = plot.y(tick) + 4.0
         );
     }
-    let pm = y(report.pass_mark);
+    let pm = plot.y(pass_mark);
     let _ = write!(
         h,
         r##"<line x1="{left}" y1="{pm}" x2="{x2}" y2="{pm}" stroke="#c62828" stroke-dasharray="4 3"><title>pass mark {}</title></line>"##,
-        fmt_num(report.pass_mark),
-        x2 = w - right
+        fmt_num(pass_mark),
+        x2 = plot.w - plot.right
     );
     // Period labels: at most about twelve, always the first and the last.
-    let every = periods.len().div_ceil(12).max(1);
-    for (i, p) in periods.iter().enumerate() {
-        if i % every == 0 || i + 1 == periods.len() {
-            let (px, py) = (x(p), hgt - bottom + 14.0);
+    let every = plot.periods.len().div_ceil(12).max(1);
+    for (i, p) in plot.periods.iter().enumerate() {
+        if i % every == 0 || i + 1 == plot.periods.len() {
+            let (px, py) = (plot.x(p), plot.hgt - plot.bottom + 14.0);
             let _ = write!(
                 h,
                 r#"<text class="muted" x="{px:.1}" y="{py}" text-anchor="end" transform="rotate(-35 {px:.1} {py})">{}</text>"#,
-                esc(short_period(p))
+                html_text(short_period(p))
             );
         }
     }
+}
+
+/// One line per series, with a point (and its n) per period.
+fn trend_series(plot: &TrendPlot<'_>, now: &[TrendPoint], before: &[TrendPoint], h: &mut String) {
     type Pick = fn(&TrendPoint) -> Option<f64>;
     let series: [(&str, &str, &str, Pick, &[TrendPoint]); 4] = [
         (
@@ -179,22 +219,22 @@ pub fn trend(report: &Report, h: &mut String) {
             "#8a93a6",
             "5 4",
             TrendPoint::mean_score,
-            &before,
+            before,
         ),
-        ("mean score", "#3b6fd8", "", TrendPoint::mean_score, &now),
-        ("pass rate %", "#1a7f37", "2 3", TrendPoint::pass_rate, &now),
+        ("mean score", "#3b6fd8", "", TrendPoint::mean_score, now),
+        ("pass rate %", "#1a7f37", "2 3", TrendPoint::pass_rate, now),
         (
             "calls with a violation %",
             "#d9480f",
             "6 3",
             TrendPoint::violation_rate,
-            &now,
+            now,
         ),
     ];
     for (name, colour, dash, pick, points) in series {
         let pts: Vec<(f64, f64, &TrendPoint, f64)> = points
             .iter()
-            .filter_map(|p| pick(p).map(|v| (x(&p.period), y(v), p, v)))
+            .filter_map(|p| pick(p).map(|v| (plot.x(&p.period), plot.y(v), p, v)))
             .collect();
         if pts.is_empty() {
             continue;
@@ -212,18 +252,21 @@ pub fn trend(report: &Report, h: &mut String) {
             let _ = write!(
                 h,
                 r#"<circle cx="{px:.1}" cy="{py:.1}" r="3.5" fill="{colour}"><title>{period}: {name} {v:.1} (n = {n} call(s))</title></circle>"#,
-                period = esc(&p.period),
+                period = html_text(&p.period),
                 n = p.calls
             );
         }
     }
-    h.push_str("</svg>");
+}
+
+/// The key to the lines, and the unit of the periods.
+fn trend_legend(report: &Report, weekly: bool, has_baseline: bool, h: &mut String) {
     h.push_str(r#"<p class="legend"><span class="key" style="border-color:#3b6fd8"></span>mean score <span class="key dotted" style="border-color:#1a7f37"></span>pass rate % <span class="key dashed" style="border-color:#d9480f"></span>calls with a violation %"#);
-    if !before.is_empty() {
+    if has_baseline {
         let _ = write!(
             h,
             r#" <span class="key dashed" style="border-color:#8a93a6"></span>mean score in the baseline ({})"#,
-            esc(report.baseline.as_ref().map_or("", |b| b.file.as_str()))
+            html_text(report.baseline.as_ref().map_or("", |b| b.file.as_str()))
         );
     }
     let _ = write!(
@@ -283,7 +326,7 @@ pub fn score_bars(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         r#"<section id="scores"><h2>Mean score by {group}, with n</h2><svg role="img" aria-label="Mean score by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
-        group = esc(&report.key_title().to_lowercase())
+        group = html_text(&report.key_title().to_lowercase())
     );
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let x = label_w + bar_w * tick / 100.0;
@@ -307,8 +350,8 @@ pub fn score_bars(report: &Report, h: &mut String) {
         let _ = write!(
             h,
             r##"<g><title>{key}: mean score {value} over {calls} call(s){ci}</title><text x="{lx}" y="{ty}" text-anchor="end"{bold}>{indent}{short}</text><rect x="{label_w}" y="{ry}" width="{w:.1}" height="{bh}" rx="2" fill="{colour}" stroke="#5b6475" stroke-width="0.5"/><text x="{vx:.1}" y="{ty}">{value} <tspan class="muted">n={calls}</tspan></text></g>"##,
-            key = esc(&row.key),
-            short = esc(&shorten(&row.key, 26)),
+            key = html_text(&row.key),
+            short = html_text(&shorten(&row.key, 26)),
             value = fmt1(row.mean_score, "–"),
             calls = row.calls,
             ci = row.pass_ci.map_or(String::new(), |(lo, hi)| format!(
@@ -370,8 +413,8 @@ pub fn item_rates(report: &Report, h: &mut String) {
             h,
             r#"<tr class="{kind}"><td title="{id}">{label}</td><td>{rate}</td><td class="bar-col"><span class="hbar" style="width:{bar:.1}%;background:{fill}"></span></td><td>{occ} of {app} {what}</td></tr>"#,
             kind = item.kind.as_str(),
-            id = esc(&item.id),
-            label = esc(&item.label),
+            id = html_text(&item.id),
+            label = html_text(&item.label),
             rate = r.rate.map_or("–".into(), |v| format!("{v:.1}%")),
             occ = r.occurred,
             app = r.applicable,
@@ -403,7 +446,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         r#"<section id="heatmap"><h2>Items by {group}</h2><svg role="img" aria-label="Item rates by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
-        group = esc(&report.key_title().to_lowercase())
+        group = html_text(&report.key_title().to_lowercase())
     );
     for (c, (_, item)) in items.iter().enumerate() {
         let x = label_w + cell_w * c as f64 + cell_w / 2.0;
@@ -416,9 +459,9 @@ pub fn heat_map(report: &Report, h: &mut String) {
             } else {
                 ""
             },
-            label = esc(&shorten(&item.label, 24)),
+            label = html_text(&shorten(&item.label, 24)),
             kind = item.kind.as_str(),
-            id = esc(&item.id),
+            id = html_text(&item.id),
         );
     }
     for (r, row) in rows.iter().enumerate() {
@@ -433,7 +476,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
             } else {
                 r#" font-weight="600""#
             },
-            esc(&shorten(&row.key, 26))
+            html_text(&shorten(&row.key, 26))
         );
         for (c, (i, item)) in items.iter().enumerate() {
             let x = label_w + cell_w * c as f64;
@@ -445,8 +488,8 @@ pub fn heat_map(report: &Report, h: &mut String) {
             let _ = write!(
                 h,
                 r##"<g><title>{key} · {label}: {what} in {occ} of {app} call(s) it applied to</title><rect x="{x}" y="{y}" width="{cw}" height="{ch}" fill="{fill}" stroke="#fff"/><text x="{tx}" y="{ty}" text-anchor="middle" style="fill:{ink}">{v}</text></g>"##,
-                key = esc(&row.key),
-                label = esc(&item.label),
+                key = html_text(&row.key),
+                label = html_text(&item.label),
                 what = if item.kind == Kind::Violation {
                     "occurred"
                 } else {

@@ -5,7 +5,8 @@
 //! between). With a baseline, a `calls_delta` column and one `<column>_delta` column per number
 //! follow. Keys come from transcripts, so they are neutralised against formula injection.
 
-use super::{ALL, Metric, Renderer, Report, Row, call_items, columns, csv_cell, delta_number};
+use super::{ALL, Metric, Renderer, Report, Row, call_items, columns, delta_number};
+use crate::sanitize::csv_cell;
 use std::io::{self, Write};
 
 pub struct CsvRenderer;

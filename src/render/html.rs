@@ -13,30 +13,15 @@
 use super::charts;
 use super::{
     CallView, Metric, Renderer, Report, Row, columns, delta_arrow, fmt1, hidden_note, plain_cell,
-    run_summary, terminal_safe,
+    run_summary,
 };
 use crate::audit::fmt_num;
+use crate::render::Column;
+use crate::sanitize::html_text;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 pub struct HtmlRenderer;
-
-/// Escapes text for HTML content and attribute values; control characters go first.
-pub fn esc(s: &str) -> String {
-    let safe = terminal_safe(s);
-    let mut out = String::with_capacity(safe.len());
-    for c in safe.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 const STYLE: &str = r#"
 :root { --ink: #1d2330; --muted: #5b6475; --line: #d9dde5; --bg: #f6f7f9; --card: #fff;
@@ -243,8 +228,8 @@ fn gates(report: &Report, h: &mut String) {
             r#"<p class="gate {}"><b>{}</b> <code>{}</code>: {}</p>"#,
             if g.passed { "passed" } else { "failed" },
             if g.passed { "passed" } else { "FAILED" },
-            esc(&g.gate.flag()),
-            esc(&g.reason)
+            html_text(&g.gate.flag()),
+            html_text(&g.reason)
         );
     }
     h.push_str("</section>");
@@ -255,7 +240,20 @@ fn gates(report: &Report, h: &mut String) {
 fn table(report: &Report, h: &mut String) {
     let cols = columns(report);
     h.push_str(r#"<section id="report"><h2>Report</h2><table class="sortable" id="report-table"><thead><tr>"#);
-    for c in &cols {
+    table_head(report, &cols, h);
+    h.push_str("</tr></thead><tbody>");
+    for row in &report.rows {
+        table_row(report, &cols, row, h);
+    }
+    h.push_str("</tbody><tfoot>");
+    table_row(report, &cols, &report.overall, h);
+    h.push_str("</tfoot></table>");
+    table_legend(report, h);
+}
+
+/// The headings: item headings run upwards, so the columns stay as narrow as their numbers.
+fn table_head(report: &Report, cols: &[Column], h: &mut String) {
+    for c in cols {
         // Item headings run upwards, so the columns stay as narrow as their numbers.
         let class = match c.metric {
             Metric::ItemRate(i) => format!("rot {}", report.items[i].kind.as_str()),
@@ -267,102 +265,106 @@ fn table(report: &Report, h: &mut String) {
             h,
             r#"<th data-type="{}" data-col="{}" class="{class}" title="{}"><span>{}</span></th>"#,
             if c.metric.is_text() { "text" } else { "number" },
-            esc(&c.name),
-            esc(&c.name),
-            esc(&c.title)
+            html_text(&c.name),
+            html_text(&c.name),
+            html_text(&c.title)
         );
     }
-    h.push_str("</tr></thead><tbody>");
-    let cells = |row: &Row| -> String {
-        let overall = std::ptr::eq(row, &report.overall);
-        let class = if overall || row.leaf && !row.is_call() {
-            ""
-        } else if row.is_call() {
-            " class=\"call\""
-        } else {
-            " class=\"sub\""
-        };
-        let mut s = format!(r#"<tr{class} data-depth="{}">"#, row.depth());
-        for c in &cols {
-            let sort = match c.metric {
-                Metric::Key => esc(&row.key),
-                m if m.is_text() => esc(&m.cell(row, "")),
-                m => m.value(row).map_or_else(String::new, |v| v.to_string()),
-            };
-            let text = match c.metric {
-                Metric::Key => format!(
-                    r#"<span style="padding-left:{}em">{}</span>"#,
-                    row.depth(),
-                    esc(&row.key)
-                ),
-                m if m.is_text() => esc(&m.cell(row, "")),
-                m => esc(&plain_cell(report, row, m, "–")),
-            };
-            let note = if report.baseline.is_some() && c.metric.has_delta() && !row.is_call() {
-                match &row.delta {
-                    Some(d) => delta_note(c.metric.delta(d)),
-                    None if c.metric == Metric::MeanScore => r#"<span class="d">new</span>"#.into(),
-                    None => String::new(),
-                }
-            } else {
-                String::new()
-            };
-            let mut class: Vec<&str> = Vec::new();
-            if c.metric.lower_is_better(report) {
-                class.push("bad-up");
-            }
-            if c.metric.is_text() {
-                class.push("text");
-            }
-            if c.metric == Metric::MeanScore
-                && let Some(v) = row.mean_score
-            {
-                class.push(if v >= report.pass_mark {
-                    "pass"
-                } else {
-                    "fail"
-                });
-            }
-            let title = match c.metric {
-                Metric::PassRate => row.pass_ci.map_or(String::new(), |(lo, hi)| {
-                    format!(
-                        "{} of {} passed; 95% interval {lo:.1}–{hi:.1}%",
-                        row.passed, row.calls
-                    )
-                }),
-                Metric::ItemRate(i) => {
-                    let r = row.items[i];
-                    format!("{} of {} call(s) it applied to", r.occurred, r.applicable)
-                }
-                Metric::ViolationRate => {
-                    format!("{} of {} call(s)", row.violation_calls, row.calls)
-                }
-                _ => String::new(),
-            };
-            let _ = write!(
-                s,
-                r#"<td{} data-sort="{sort}"{}>{text}{note}</td>"#,
-                if class.is_empty() {
-                    String::new()
-                } else {
-                    format!(r#" class="{}""#, class.join(" "))
-                },
-                if title.is_empty() {
-                    String::new()
-                } else {
-                    format!(r#" title="{}""#, esc(&title))
-                },
-            );
-        }
-        s.push_str("</tr>");
-        s
+}
+
+/// One line of the table, with its depth for the script that keeps nested lines together.
+fn table_row(report: &Report, cols: &[Column], row: &Row, h: &mut String) {
+    let overall = std::ptr::eq(row, &report.overall);
+    let class = if overall || row.leaf && !row.is_call() {
+        ""
+    } else if row.is_call() {
+        " class=\"call\""
+    } else {
+        " class=\"sub\""
     };
-    for row in &report.rows {
-        h.push_str(&cells(row));
+    let _ = write!(h, r#"<tr{class} data-depth="{}">"#, row.depth());
+    for c in cols {
+        table_cell(report, c, row, h);
     }
-    h.push_str("</tbody><tfoot>");
-    h.push_str(&cells(&report.overall));
-    h.push_str("</tfoot></table><p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: % of calls where the item applied and occurred (hover a cell for its n): expected items, then any violation and each violation (lower is better). Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
+    h.push_str("</tr>");
+}
+
+/// One cell: its sort key, its text, the change since the baseline, its colour and its n.
+fn table_cell(report: &Report, c: &Column, row: &Row, out: &mut String) {
+    let sort = match c.metric {
+        Metric::Key => html_text(&row.key),
+        m if m.is_text() => html_text(&m.cell(row, "")),
+        m => m.value(row).map_or_else(String::new, |v| v.to_string()),
+    };
+    let text = match c.metric {
+        Metric::Key => format!(
+            r#"<span style="padding-left:{}em">{}</span>"#,
+            row.depth(),
+            html_text(&row.key)
+        ),
+        m if m.is_text() => html_text(&m.cell(row, "")),
+        m => html_text(&plain_cell(report, row, m, "–")),
+    };
+    let note = if report.baseline.is_some() && c.metric.has_delta() && !row.is_call() {
+        match &row.delta {
+            Some(d) => delta_note(c.metric.delta(d)),
+            None if c.metric == Metric::MeanScore => r#"<span class="d">new</span>"#.into(),
+            None => String::new(),
+        }
+    } else {
+        String::new()
+    };
+    let mut class: Vec<&str> = Vec::new();
+    if c.metric.lower_is_better(report) {
+        class.push("bad-up");
+    }
+    if c.metric.is_text() {
+        class.push("text");
+    }
+    if c.metric == Metric::MeanScore
+        && let Some(v) = row.mean_score
+    {
+        class.push(if v >= report.pass_mark {
+            "pass"
+        } else {
+            "fail"
+        });
+    }
+    let title = match c.metric {
+        Metric::PassRate => row.pass_ci.map_or(String::new(), |(lo, hi)| {
+            format!(
+                "{} of {} passed; 95% interval {lo:.1}–{hi:.1}%",
+                row.passed, row.calls
+            )
+        }),
+        Metric::ItemRate(i) => {
+            let r = row.items[i];
+            format!("{} of {} call(s) it applied to", r.occurred, r.applicable)
+        }
+        Metric::ViolationRate => {
+            format!("{} of {} call(s)", row.violation_calls, row.calls)
+        }
+        _ => String::new(),
+    };
+    let _ = write!(
+        out,
+        r#"<td{} data-sort="{sort}"{}>{text}{note}</td>"#,
+        if class.is_empty() {
+            String::new()
+        } else {
+            format!(r#" class="{}""#, class.join(" "))
+        },
+        if title.is_empty() {
+            String::new()
+        } else {
+            format!(r#" title="{}""#, html_text(&title))
+        },
+    );
+}
+
+/// The key under the table.
+fn table_legend(report: &Report, h: &mut String) {
+    h.push_str("<p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: % of calls where the item applied and occurred (hover a cell for its n): expected items, then any violation and each violation (lower is better). Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
     if report.has_call_level() {
         h.push_str(" Call lines: ✓ met, ✗ missed or violated, – not applicable.");
     }
@@ -372,7 +374,7 @@ fn table(report: &Report, h: &mut String) {
         );
     }
     if report.hidden > 0 {
-        let _ = write!(h, " {}.", esc(&hidden_note(report)));
+        let _ = write!(h, " {}.", html_text(&hidden_note(report)));
     }
     h.push_str("</p></section>");
 }
@@ -407,16 +409,16 @@ fn call_list(report: &Report, h: &mut String) {
             explain_html,
             ..
         } = c;
-        let missed: Vec<String> = missed.iter().map(|i| esc(&label(i))).collect();
-        let violated: Vec<String> = violated.iter().map(|i| esc(&label(i))).collect();
+        let missed: Vec<String> = missed.iter().map(|i| html_text(&label(i))).collect();
+        let violated: Vec<String> = violated.iter().map(|i| html_text(&label(i))).collect();
         let _ = write!(
             h,
             r#"<details{}><summary><span>{}</span><span>{}</span><span>{}</span><span class="{}">{:.1}</span><span>{}</span><span>{}</span><span>{}</span></summary>{explain_html}</details>"#,
             // The weakest call comes open, to show what a call holds.
             if n == 0 { " open" } else { "" },
-            esc(call_id),
-            esc(agent_id),
-            esc(date.as_deref().unwrap_or("")),
+            html_text(call_id),
+            html_text(agent_id),
+            html_text(date.as_deref().unwrap_or("")),
             if *passed { "pass" } else { "fail" },
             f64::from(*score_centi) / 100.0,
             if *passed { "passed" } else { "failed" },
@@ -441,7 +443,7 @@ fn accuracy_note(report: &Report, h: &mut String) {
                 .iter()
                 .find(|i| i.id == *id)
                 .map_or(*id, |i| i.label.as_str());
-            format!("{} {f1}", esc(label))
+            format!("{} {f1}", html_text(label))
         })
         .collect();
     let _ = write!(
@@ -456,15 +458,15 @@ fn rubric(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         r#"<section id="rubric"><h2>Rubric: {}</h2><p>Pass mark {}.</p><table class="plain"><thead><tr><th>Item</th><th>Label</th><th>Kind</th><th>Speaker</th><th>Weight</th><th>Penalty</th><th>Auto-fail</th></tr></thead><tbody>"#,
-        esc(&report.rubric_name),
+        html_text(&report.rubric_name),
         fmt_num(report.pass_mark)
     );
     for i in &report.items {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&i.id),
-            esc(&i.label),
+            html_text(&i.id),
+            html_text(&i.label),
             i.kind.as_str(),
             i.speaker,
             fmt_num(i.weight),
@@ -480,10 +482,10 @@ fn run_info(report: &Report, h: &mut String) {
     let _ = write!(
         h,
         "<dt>Tool</dt><dd>callaudit {}</dd>",
-        esc(report.tool_version)
+        html_text(report.tool_version)
     );
     let dates = match (&report.run.first_date, &report.run.last_date) {
-        (Some(f), Some(l)) => format!("{} to {}", esc(f), esc(l)),
+        (Some(f), Some(l)) => format!("{} to {}", html_text(f), html_text(l)),
         _ => "no dated calls".into(),
     };
     let _ = write!(h, "<dt>Dates</dt><dd>{dates}</dd>");
@@ -500,22 +502,22 @@ fn run_info(report: &Report, h: &mut String) {
         report.run.inputs.len()
     );
     for i in &report.run.inputs {
-        let _ = write!(h, "<li>{}</li>", esc(i));
+        let _ = write!(h, "<li>{}</li>", html_text(i));
     }
     h.push_str("</ul></details></dd>");
     if let Some(o) = &report.overrides {
-        let _ = write!(h, "<dt>Overrides</dt><dd>{}</dd>", esc(&o.summary()));
+        let _ = write!(h, "<dt>Overrides</dt><dd>{}</dd>", html_text(&o.summary()));
     }
     if let Some(b) = &report.baseline {
         let _ = write!(
             h,
             "<dt>Baseline</dt><dd>{} (callaudit {}, grouped by {}, {} calls{})</dd>",
-            esc(&b.file),
-            esc(&b.version),
-            esc(&b.group_by),
+            html_text(&b.file),
+            html_text(&b.version),
+            html_text(&b.group_by),
             b.calls,
             match (&b.first_date, &b.last_date) {
-                (Some(f), Some(l)) => format!(", {} to {}", esc(f), esc(l)),
+                (Some(f), Some(l)) => format!(", {} to {}", html_text(f), html_text(l)),
                 _ => String::new(),
             }
         );
@@ -535,8 +537,8 @@ fn run_info(report: &Report, h: &mut String) {
             let _ = write!(
                 h,
                 "<dt>{}</dt><dd>{}</dd>",
-                esc(&k.replace('_', " ")),
-                esc(&value)
+                html_text(&k.replace('_', " ")),
+                html_text(&value)
             );
         }
     }
@@ -562,9 +564,9 @@ impl Renderer for HtmlRenderer {
 <header><h1>callaudit report</h1><p class="sub">{rubric} · by {group} · {summary}</p></header>
 <main>
 "#,
-            rubric = esc(&report.rubric_name),
-            group = esc(&report.group_by),
-            summary = esc(&run_summary(report)),
+            rubric = html_text(&report.rubric_name),
+            group = html_text(&report.group_by),
+            summary = html_text(&run_summary(report)),
         );
         h.push_str(r#"<section id="summary"><h2>Overall</h2>"#);
         figures(report, &mut h);
@@ -593,18 +595,5 @@ impl Renderer for HtmlRenderer {
             "\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
         );
         out.write_all(h.as_bytes())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_controls() {
-        assert_eq!(
-            esc("<script>alert('x')</script>&\x1b[2J"),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
-        );
     }
 }

@@ -17,6 +17,7 @@ use crate::report::{
     ALL, CallView, ItemInfo, ItemRate, Report, Row, RowDelta, TrendPoint, by_week, capitalise,
 };
 use crate::rubric::Kind;
+use crate::sanitize::terminal_safe;
 use std::io::{self, Write};
 
 /// One report format.
@@ -345,94 +346,6 @@ pub fn run_summary(report: &Report) -> String {
     )
 }
 
-/// Neutralises a CSV cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
-/// tab, CR at the start): transcript text is written by customers.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
-        _ => cell.into(),
-    }
-}
-
-/// A CSV cell from transcript data: control and escape sequences removed first (so none can
-/// hide a leading `=`), then neutralised.
-pub fn csv_cell(s: &str) -> String {
-    neutralise(&terminal_safe(s)).into_owned()
-}
-
-/// Like `terminal_safe`, but keeps line breaks (for multi-line messages).
-pub fn terminal_safe_lines(s: &str) -> String {
-    s.lines()
-        .map(|l| terminal_safe(l).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Bidirectional-text controls: embeddings, overrides and isolates (U+202A–U+202E,
-/// U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). An override in a call id or a
-/// turn reverses what follows it on screen, so `evil.exe\u{202E}txt.csv` reads as another
-/// name and one agent's line can pass for another's.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-    )
-}
-
-/// A character that `terminal_safe` drops or replaces: control characters other than tab,
-/// and bidirectional-text controls.
-fn unsafe_char(c: char) -> bool {
-    (c.is_control() && c != '\t') || is_bidi_control(c)
-}
-
-/// Text from transcripts made safe for a terminal: escape sequences (CSI, OSC), other control
-/// characters and bidirectional-text controls are removed, so a transcript cannot recolour,
-/// retitle or clear the screen of whoever reads the report, nor reorder what it shows.
-/// Newlines become spaces, tabs stay.
-pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(unsafe_char) {
-        return s.into();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\t' => out.push(c),
-            '\n' | '\r' => out.push(' '),
-            '\u{1b}' => match chars.peek() {
-                // CSI: parameters and intermediates, up to a final byte @..~
-                Some('[') => {
-                    chars.next();
-                    for n in chars.by_ref() {
-                        if ('@'..='~').contains(&n) {
-                            break;
-                        }
-                    }
-                }
-                // OSC, DCS, PM, APC: up to BEL or ESC \
-                Some(']' | 'P' | '^' | '_') => {
-                    chars.next();
-                    while let Some(n) = chars.next() {
-                        if n == '\u{7}' {
-                            break;
-                        }
-                        if n == '\u{1b}' && chars.peek() == Some(&'\\') {
-                            chars.next();
-                            break;
-                        }
-                    }
-                }
-                _ => {
-                    chars.next();
-                }
-            },
-            c if unsafe_char(c) => {}
-            c => out.push(c),
-        }
-    }
-    out.into()
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -473,47 +386,6 @@ pub(crate) mod tests {
         assert_eq!(wilson(5, 10), Some((23.7, 76.3)));
         let (lo, hi) = wilson(500, 1000).unwrap();
         assert!(hi - lo < 7.0, "{lo}–{hi}");
-    }
-
-    #[test]
-    fn terminal_safe_strips_escapes_and_controls() {
-        assert_eq!(terminal_safe("plain"), "plain");
-        assert_eq!(terminal_safe("a\x1b[31mred\x1b[0m b"), "ared b");
-        assert_eq!(terminal_safe("t\x1b]0;pwned\x07itle"), "title");
-        assert_eq!(terminal_safe("x\x1b]8;;http://e\x1b\\y"), "xy");
-        assert_eq!(terminal_safe("bell\x07\x08 line\nnext"), "bell line next");
-    }
-
-    #[test]
-    fn terminal_safe_drops_bidi_controls() {
-        assert_eq!(terminal_safe("ann\u{202E}lanigiro"), "annlanigiro");
-        for c in [
-            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
-            '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
-        ] {
-            assert_eq!(terminal_safe(&format!("a{c}b")), "ab", "U+{:04X}", c as u32);
-        }
-        // Letters of right-to-left scripts are text, not controls.
-        assert_eq!(terminal_safe("שלום مرحبا"), "שלום مرحبا");
-        assert_eq!(csv_cell("\u{202E}=1+1"), "'=1+1");
-    }
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("ann"), "ann");
-        assert_eq!(neutralise("-1"), "'-1");
-        assert_eq!(neutralise("\tx"), "'\tx");
-        assert_eq!(neutralise("\rx"), "'\rx");
-        assert_eq!(neutralise("+1"), "'+1");
-    }
-
-    #[test]
-    fn csv_cells_lose_escapes_before_the_formula_check() {
-        assert_eq!(csv_cell("\x1b[0m=1+1"), "'=1+1");
-        assert_eq!(csv_cell("\u{7}@cmd"), "'@cmd");
-        assert_eq!(csv_cell("fine"), "fine");
     }
 
     #[test]

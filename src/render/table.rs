@@ -6,8 +6,9 @@
 
 use super::{
     Column, Metric, Renderer, Report, Row, all_rows, change_note, columns, fmt1, hidden_note,
-    plain_cell, terminal_safe,
+    plain_cell,
 };
+use crate::sanitize::terminal_safe;
 use comfy_table::{
     Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
     presets::UTF8_FULL_CONDENSED,
@@ -130,13 +131,19 @@ fn key_text(row: &Row) -> String {
     format!("{}{}", "  ".repeat(row.depth()), terminal_safe(&row.key))
 }
 
-impl Renderer for TableRenderer {
-    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let cols = columns(report);
-        let rows: Vec<&Row> = all_rows(report).collect();
-        // Cell texts by column, then by row.
-        let texts: Vec<Vec<String>> = cols
-            .iter()
+/// Which columns fit the terminal, at which minimum widths, under which titles.
+struct Fitted {
+    shown: Vec<usize>,
+    hidden: Vec<usize>,
+    mins: Vec<usize>,
+    /// Whether the item columns are headed by their ids rather than their labels.
+    short: bool,
+}
+
+impl TableRenderer {
+    /// The text of every cell, by column, then by row.
+    fn cell_texts(&self, report: &Report, cols: &[Column], rows: &[&Row]) -> Vec<Vec<String>> {
+        cols.iter()
             .map(|c| {
                 rows.iter()
                     .map(|r| match c.metric {
@@ -148,12 +155,15 @@ impl Renderer for TableRenderer {
                     })
                     .collect()
             })
-            .collect();
-        // The rubric's labels head the item columns where the terminal has room for them;
-        // else the shorter ids, when they let more columns show.
+            .collect()
+    }
+
+    /// The rubric's labels head the item columns where the terminal has room for them;
+    /// else the shorter ids, when they let more columns show.
+    fn fit_columns(&self, cols: &[Column], texts: &[Vec<String>]) -> Fitted {
         let mins_with = |short: bool| -> Vec<usize> {
             cols.iter()
-                .zip(&texts)
+                .zip(texts)
                 .map(|(c, t)| {
                     let title = if short { &c.short } else { &c.title };
                     min_width(title, c.metric, t)
@@ -161,15 +171,31 @@ impl Renderer for TableRenderer {
                 .collect()
         };
         let (mut mins, mut short) = (mins_with(false), false);
-        let (mut shown, mut hidden) = fit(&cols, &mins, self.width);
+        let (mut shown, mut hidden) = fit(cols, &mins, self.width);
         if !hidden.is_empty() {
             let short_mins = mins_with(true);
-            let (s, h) = fit(&cols, &short_mins, self.width);
+            let (s, h) = fit(cols, &short_mins, self.width);
             if h.len() < hidden.len() {
                 (shown, hidden, mins, short) = (s, h, short_mins, true);
             }
         }
+        Fitted {
+            shown,
+            hidden,
+            mins,
+            short,
+        }
+    }
 
+    /// The comfy-table of the shown columns, styled for the terminal (or not).
+    fn table(
+        &self,
+        report: &Report,
+        cols: &[Column],
+        rows: &[&Row],
+        texts: &[Vec<String>],
+        fitted: &Fitted,
+    ) -> Table {
         let mut table = Table::new();
         table.load_style(UTF8_FULL_CONDENSED);
         match self.width {
@@ -187,8 +213,8 @@ impl Renderer for TableRenderer {
         if self.color {
             table.enforce_styling();
         }
-        table.set_header(shown.iter().map(|&i| {
-            if short {
+        table.set_header(fitted.shown.iter().map(|&i| {
+            if fitted.short {
                 cols[i].short.clone()
             } else {
                 cols[i].title.clone()
@@ -196,7 +222,8 @@ impl Renderer for TableRenderer {
         }));
         for (r, row) in rows.iter().enumerate() {
             let overall = std::ptr::eq(*row, &report.overall);
-            let line: Vec<Cell> = shown
+            let line: Vec<Cell> = fitted
+                .shown
                 .iter()
                 .map(|&i| {
                     let metric = cols[i].metric;
@@ -215,15 +242,25 @@ impl Renderer for TableRenderer {
             table.add_row(line);
         }
         if self.width.is_some() {
-            for (n, &i) in shown.iter().enumerate() {
+            for (n, &i) in fitted.shown.iter().enumerate() {
                 if let Some(column) = table.column_mut(n) {
                     // comfy-table's boundaries count the padding (one space each side).
-                    let min = u16::try_from(mins[i] + 2).unwrap_or(u16::MAX);
+                    let min = u16::try_from(fitted.mins[i] + 2).unwrap_or(u16::MAX);
                     column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(min)));
                 }
             }
         }
-        writeln!(out, "{table}")?;
+        table
+    }
+
+    /// The lines under the table: the totals, the legend, and what was hidden or compared.
+    fn write_footer(
+        &self,
+        report: &Report,
+        cols: &[Column],
+        hidden: &[usize],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         writeln!(
             out,
             "{} calls, mean score {}, pass rate {} (pass mark {}), {} with a violation",
@@ -277,6 +314,18 @@ impl Renderer for TableRenderer {
             )?;
         }
         Ok(())
+    }
+}
+
+impl Renderer for TableRenderer {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let cols = columns(report);
+        let rows: Vec<&Row> = all_rows(report).collect();
+        let texts = self.cell_texts(report, &cols, &rows);
+        let fitted = self.fit_columns(&cols, &texts);
+        let table = self.table(report, &cols, &rows, &texts, &fitted);
+        writeln!(out, "{table}")?;
+        self.write_footer(report, &cols, &fitted.hidden, out)
     }
 }
 

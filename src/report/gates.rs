@@ -392,121 +392,15 @@ fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
     let overall = Row::from_totals(crate::report::ALL.into(), input.overall);
     let mut measured = Measured::default();
     let (passed, reason) = match gate {
-        Gate::FailUnder(t) => match overall.mean_score {
-            None => (
-                false,
-                "no calls were audited: there is no mean score".into(),
-            ),
-            Some(mean) => {
-                let passed = mean >= *t;
-                let sign = if passed { "≥" } else { "<" };
-                (
-                    passed,
-                    format!("overall mean score {mean:.1} {sign} {}", fmt_num(*t)),
-                )
-            }
-        },
+        Gate::FailUnder(t) => fail_under_verdict(*t, &overall),
         Gate::FailAgentUnder { score, min_calls } => {
-            let considered: Vec<Row> = input
-                .agents
-                .iter()
-                .filter(|(_, t)| t.calls >= *min_calls)
-                .map(|(k, t)| Row::from_totals(k.clone(), t))
-                .collect();
-            for r in &considered {
-                if let Some(m) = r.mean_score.filter(|m| m < score) {
-                    measured.offenders.push(Offender {
-                        key: r.key.clone(),
-                        score: Some(m),
-                        baseline_score: None,
-                        change: None,
-                    });
-                }
-            }
-            let low: Vec<String> = measured
-                .offenders
-                .iter()
-                .map(|o| format!("{} ({:.1})", o.key, o.score.unwrap_or(0.0)))
-                .collect();
-            let n = considered.len();
-            if low.is_empty() {
-                (
-                    true,
-                    format!(
-                        "all {n} agent(s) with ≥ {min_calls} call(s) score ≥ {}",
-                        fmt_num(*score)
-                    ),
-                )
-            } else {
-                (
-                    false,
-                    format!(
-                        "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {}",
-                        low.len(),
-                        fmt_num(*score),
-                        low.join(", ")
-                    ),
-                )
-            }
+            fail_agent_under_verdict(*score, *min_calls, input, &mut measured)
         }
         Gate::FailOn {
             item, index, limit, ..
-        } => {
-            let t = input.overall.items.get(*index).copied().unwrap_or_default();
-            measured.counts = vec![("occurred", t.occurred), ("applicable", t.applicable)];
-            match limit {
-                Limit::Count(0) => (
-                    t.occurred == 0,
-                    format!("{item} occurred in {} call(s)", t.occurred),
-                ),
-                Limit::Count(n) => {
-                    let passed = t.occurred <= *n;
-                    let sign = if passed { "≤" } else { ">" };
-                    (
-                        passed,
-                        format!("{item} occurred in {} call(s) {sign} {n}", t.occurred),
-                    )
-                }
-                Limit::Share(p) if t.applicable == 0 => (
-                    true,
-                    format!("{item} applied to no call: its rate is {p} at most"),
-                ),
-                Limit::Share(p) => {
-                    let passed = !limit.exceeded(t.occurred, t.applicable);
-                    let sign = if passed { "≤" } else { ">" };
-                    (
-                        passed,
-                        format!(
-                            "{item} occurred in {}% of the calls where it applies ({} of {}) {sign} {p}",
-                            p.share_text(t.occurred, t.applicable),
-                            t.occurred,
-                            t.applicable
-                        ),
-                    )
-                }
-            }
-        }
+        } => fail_on_verdict(item, *index, limit, input, &mut measured),
         Gate::FailItemUnder { item, index, floor } => {
-            let t = input.overall.items.get(*index).copied().unwrap_or_default();
-            measured.counts = vec![("occurred", t.occurred), ("applicable", t.applicable)];
-            if t.applicable == 0 {
-                (
-                    true,
-                    format!("{item} applied to no call: there is no rate to hold to {floor}"),
-                )
-            } else {
-                let passed = floor.cmp_share(t.occurred, t.applicable).is_ge();
-                let sign = if passed { "≥" } else { "<" };
-                (
-                    passed,
-                    format!(
-                        "{item} met in {}% of the calls where it applies ({} of {}) {sign} {floor}",
-                        floor.share_text(t.occurred, t.applicable),
-                        t.occurred,
-                        t.applicable
-                    ),
-                )
-            }
+            fail_item_under_verdict(item, *index, floor, input, &mut measured)
         }
         Gate::FailDrop { points, min_calls } => {
             fail_drop(*points, *min_calls, input, &overall, &mut measured)
@@ -518,6 +412,143 @@ fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
         passed,
         reason,
         measured,
+    }
+}
+
+fn fail_under_verdict(t: f64, overall: &Row) -> (bool, String) {
+    match overall.mean_score {
+        None => (
+            false,
+            "no calls were audited: there is no mean score".into(),
+        ),
+        Some(mean) => {
+            let passed = mean >= t;
+            let sign = if passed { "≥" } else { "<" };
+            (
+                passed,
+                format!("overall mean score {mean:.1} {sign} {}", fmt_num(t)),
+            )
+        }
+    }
+}
+
+fn fail_agent_under_verdict(
+    score: f64,
+    min_calls: u64,
+    input: &GateInput<'_>,
+    measured: &mut Measured,
+) -> (bool, String) {
+    let considered: Vec<Row> = input
+        .agents
+        .iter()
+        .filter(|(_, t)| t.calls >= min_calls)
+        .map(|(k, t)| Row::from_totals(k.clone(), t))
+        .collect();
+    for r in &considered {
+        if let Some(m) = r.mean_score.filter(|m| m < &score) {
+            measured.offenders.push(Offender {
+                key: r.key.clone(),
+                score: Some(m),
+                baseline_score: None,
+                change: None,
+            });
+        }
+    }
+    let low: Vec<String> = measured
+        .offenders
+        .iter()
+        .map(|o| format!("{} ({:.1})", o.key, o.score.unwrap_or(0.0)))
+        .collect();
+    let n = considered.len();
+    if low.is_empty() {
+        (
+            true,
+            format!(
+                "all {n} agent(s) with ≥ {min_calls} call(s) score ≥ {}",
+                fmt_num(score)
+            ),
+        )
+    } else {
+        (
+            false,
+            format!(
+                "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {}",
+                low.len(),
+                fmt_num(score),
+                low.join(", ")
+            ),
+        )
+    }
+}
+
+fn fail_on_verdict(
+    item: &str,
+    index: usize,
+    limit: &Limit,
+    input: &GateInput<'_>,
+    measured: &mut Measured,
+) -> (bool, String) {
+    let t = input.overall.items.get(index).copied().unwrap_or_default();
+    measured.counts = vec![("occurred", t.occurred), ("applicable", t.applicable)];
+    match limit {
+        Limit::Count(0) => (
+            t.occurred == 0,
+            format!("{item} occurred in {} call(s)", t.occurred),
+        ),
+        Limit::Count(n) => {
+            let passed = t.occurred <= *n;
+            let sign = if passed { "≤" } else { ">" };
+            (
+                passed,
+                format!("{item} occurred in {} call(s) {sign} {n}", t.occurred),
+            )
+        }
+        Limit::Share(p) if t.applicable == 0 => (
+            true,
+            format!("{item} applied to no call: its rate is {p} at most"),
+        ),
+        Limit::Share(p) => {
+            let passed = !limit.exceeded(t.occurred, t.applicable);
+            let sign = if passed { "≤" } else { ">" };
+            (
+                passed,
+                format!(
+                    "{item} occurred in {}% of the calls where it applies ({} of {}) {sign} {p}",
+                    p.share_text(t.occurred, t.applicable),
+                    t.occurred,
+                    t.applicable
+                ),
+            )
+        }
+    }
+}
+
+fn fail_item_under_verdict(
+    item: &str,
+    index: usize,
+    floor: &Percent,
+    input: &GateInput<'_>,
+    measured: &mut Measured,
+) -> (bool, String) {
+    let t = input.overall.items.get(index).copied().unwrap_or_default();
+    measured.counts = vec![("occurred", t.occurred), ("applicable", t.applicable)];
+    if t.applicable == 0 {
+        (
+            true,
+            format!("{item} applied to no call: there is no rate to hold to {floor}"),
+        )
+    } else {
+        let passed = floor.cmp_share(t.occurred, t.applicable).is_ge();
+        let sign = if passed { "≥" } else { "<" };
+        (
+            passed,
+            format!(
+                "{item} met in {}% of the calls where it applies ({} of {}) {sign} {floor}",
+                floor.share_text(t.occurred, t.applicable),
+                t.occurred,
+                t.applicable
+            ),
+        )
     }
 }
 

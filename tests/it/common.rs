@@ -94,3 +94,39 @@ pub fn shared() -> Option<PathBuf> {
         None
     }
 }
+
+/// A small rubric named `name` for the gate and merge tests: greeting and thanks expected, a
+/// transfer a violation (10 points), pass mark 50.
+pub fn gate_rubric(name: &str) -> String {
+    r#"[rubric]
+name = "{name}"
+pass_mark = 50
+
+[[item]]
+id = "greeting"
+kind = "expected"
+phrases = ["hello"]
+
+[[item]]
+id = "thanks"
+kind = "expected"
+phrases = ["thank you"]
+
+[[item]]
+id = "transfer"
+kind = "violation"
+penalty = 10
+phrases = ["transfer you"]
+"#
+    .replace("{name}", name)
+}
+
+/// The `key` of every line of a JSON report, in order.
+pub fn group_keys(json: &serde_json::Value) -> Vec<String> {
+    json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap().to_string())
+        .collect()
+}

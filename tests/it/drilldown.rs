@@ -54,15 +54,6 @@ fn json(extra: &[&str]) -> Value {
     serde_json::from_str(&audit(&args)).unwrap()
 }
 
-fn keys(v: &Value) -> Vec<String> {
-    v["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["key"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn one_line_per_call_with_its_verdicts() {
     insta::assert_snapshot!(
@@ -138,8 +129,8 @@ fn nested_levels_are_a_tree_in_the_table_and_flat_in_csv_and_json() {
 
 #[test]
 fn sort_score_puts_the_weakest_first_and_minus_score_the_strongest() {
-    let weakest = keys(&json(&["--sort", "score"]));
-    let strongest = keys(&json(&["--sort", "-score"]));
+    let weakest = common::group_keys(&json(&["--sort", "score"]));
+    let strongest = common::group_keys(&json(&["--sort", "-score"]));
     let mut reversed = weakest.clone();
     reversed.reverse();
     assert_eq!(strongest, reversed);
@@ -151,7 +142,7 @@ fn sort_score_puts_the_weakest_first_and_minus_score_the_strongest() {
         .map(|g| g["mean_score"].as_f64().unwrap())
         .collect();
     assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
-    assert_eq!(keys(&json(&["--sort=-score"])), strongest);
+    assert_eq!(common::group_keys(&json(&["--sort=-score"])), strongest);
 }
 
 #[test]

@@ -286,31 +286,10 @@ fn shard_assignment_is_the_documented_hash() {
     }
 }
 
-const RUBRIC: &str = r#"[rubric]
-name = "merge test"
-pass_mark = 50
-
-[[item]]
-id = "greeting"
-kind = "expected"
-phrases = ["hello"]
-
-[[item]]
-id = "thanks"
-kind = "expected"
-phrases = ["thank you"]
-
-[[item]]
-id = "transfer"
-kind = "violation"
-penalty = 10
-phrases = ["transfer you"]
-"#;
-
 /// Two nights: ann 100, 100, 50, 90 (a transfer); bo 0, 50; one bad row. Overall 65.
 fn two_nights(w: &Workdir) -> Vec<String> {
     let dir = w.dir.path();
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("merge test"));
     w.write(
         "mon.csv",
         csv_of(&[

@@ -12,27 +12,6 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-const RUBRIC: &str = r#"[rubric]
-name = "nightly test"
-pass_mark = 50
-
-[[item]]
-id = "greeting"
-kind = "expected"
-phrases = ["hello"]
-
-[[item]]
-id = "thanks"
-kind = "expected"
-phrases = ["thank you"]
-
-[[item]]
-id = "transfer"
-kind = "violation"
-penalty = 10
-phrases = ["transfer you"]
-"#;
-
 /// ann: 100, 100, 50, 90 (a transfer); bo: 0, 50. Overall 65.0; greeting and thanks met in 4
 /// of 6 calls (66.7%); transfer in 1 of 6 (16.7%).
 fn calls_csv() -> String {
@@ -95,7 +74,7 @@ fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// A work dir with the rubric and the calls; audits them with `extra`.
 fn audit(w: &Workdir, extra: &[&str]) -> Run {
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     if !w.path("calls.csv").exists() {
         w.write("calls.csv", calls_csv());
     }
@@ -190,7 +169,7 @@ fn with_junk_file(w: &Workdir) {
 fn a_file_without_a_usable_row_stops_the_run() {
     let w = Workdir::new();
     with_junk_file(&w);
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     let r = run_in(
         w.dir.path(),
         &["audit", "calls.csv", "junk.csv", "--rubric", "rubric.toml"],
@@ -210,7 +189,7 @@ fn a_file_without_a_usable_row_stops_the_run() {
 fn keep_going_passes_over_a_file_without_a_usable_row_and_counts_it() {
     let w = Workdir::new();
     with_junk_file(&w);
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     let args = [
         "audit",
         "calls.csv",
@@ -250,7 +229,7 @@ fn keep_going_passes_over_a_file_without_a_usable_row_and_counts_it() {
 #[test]
 fn an_empty_file_is_not_a_file_without_a_usable_row() {
     let w = Workdir::new();
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write("calls.csv", calls_csv());
     w.write("empty.csv", "call_id,agent_id,speaker,text\n");
     let r = run_in(
@@ -394,7 +373,7 @@ fn baseline(w: &Workdir, group_by: &str) {
             ("c6", "bo", "agent", "thank you"),
         ]),
     );
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     let r = run_in(
         w.dir.path(),
         &[
@@ -581,7 +560,7 @@ fail-under = 90
 
 fn config_dir() -> Workdir {
     let w = Workdir::new();
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write("calls.csv", calls_csv());
     w
 }
@@ -673,7 +652,7 @@ fn command_line_beats_environment_beats_file_beats_built_in() {
 fn config_and_callaudit_config_name_another_file_with_paths_relative_to_it() {
     let w = config_dir();
     // The config lives elsewhere; its paths are relative to its own directory.
-    w.write("jobs/rubric.toml", RUBRIC);
+    w.write("jobs/rubric.toml", gate_rubric("nightly test"));
     w.write("jobs/calls.csv", calls_csv());
     w.write("jobs/nightly.toml", CONFIG);
     let cwd = w.path("elsewhere");
@@ -782,7 +761,7 @@ fn input_options_in_the_config_apply_to_explain_too() {
 
 /// Undated exports laid out by date, three ways.
 fn dated_tree(w: &Workdir) {
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write(
         "exports/2026/11/23/calls.csv",
         csv_of(&[("d1", "ann", "agent", "hello"), ("d2", "bo", "agent", "hi")]),
@@ -849,7 +828,7 @@ fn dates_come_from_the_path_when_the_export_has_none() {
 #[test]
 fn a_date_from_path_regex_reads_other_layouts() {
     let w = Workdir::new();
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write(
         "exports/calls 23.11.2026.csv",
         csv_of(&[("d1", "ann", "agent", "hello")]),
@@ -891,7 +870,7 @@ fn a_date_from_path_regex_reads_other_layouts() {
 #[test]
 fn the_export_and_metadata_dates_win_over_the_path() {
     let w = Workdir::new();
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write(
         "2026/11/23/calls.csv",
         "call_id,agent_id,date,speaker,text\nd1,ann,2026-11-20,agent,hello\nd2,ann,,agent,hello\nd3,ann,,agent,hello\n",
@@ -934,7 +913,7 @@ fn the_export_and_metadata_dates_win_over_the_path() {
 // ------------------------------------------------------------------ agent identity
 
 fn agents_run(w: &Workdir, extra: &[&str]) -> Run {
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     let mut args = vec![
         "audit",
         "calls.csv",
@@ -945,15 +924,6 @@ fn agents_run(w: &Workdir, extra: &[&str]) -> Run {
     ];
     args.extend_from_slice(extra);
     run_in(w.dir.path(), &args, &[])
-}
-
-fn keys(json: &Value) -> Vec<String> {
-    json["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["key"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]
@@ -969,9 +939,12 @@ fn agent_case_insensitive_makes_one_agent_of_two_spellings() {
     );
     let r = agents_run(&w, &["-q"]);
     // Three agents, in Unicode collation order (lower case first), since #17.
-    assert_eq!(keys(&r.json()), ["ann.lee", "Ann.Lee", "ANN.LEE"]);
+    assert_eq!(
+        common::group_keys(&r.json()),
+        ["ann.lee", "Ann.Lee", "ANN.LEE"]
+    );
     let r = agents_run(&w, &["-q", "--agent-case", "insensitive"]);
-    assert_eq!(keys(&r.json()), ["ann.lee"]);
+    assert_eq!(common::group_keys(&r.json()), ["ann.lee"]);
     assert_eq!(r.json()["groups"][0]["calls"], 3);
     let r = agents_run(
         &w,
@@ -1000,7 +973,10 @@ fn an_agents_file_names_agents_and_gives_their_teams() {
     let r = agents_run(&w, &["--agents", "agents.csv"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let json = r.json();
-    assert_eq!(keys(&json), ["Ann Lee", "Bo Chen", "new.hire"]);
+    assert_eq!(
+        common::group_keys(&json),
+        ["Ann Lee", "Bo Chen", "new.hire"]
+    );
     assert_eq!(json["groups"][0]["calls"], 2);
     assert_eq!(json["accounting"]["calls_agent_unlisted"], 1);
     assert!(
@@ -1011,7 +987,10 @@ fn an_agents_file_names_agents_and_gives_their_teams() {
         r.stderr
     );
     let r = agents_run(&w, &["-q", "--agents", "agents.csv", "--group-by", "team"]);
-    assert_eq!(keys(&r.json()), ["(none)", "billing", "sales"]);
+    assert_eq!(
+        common::group_keys(&r.json()),
+        ["(none)", "billing", "sales"]
+    );
     for filter in ["A-1044", "Ann Lee"] {
         let r = agents_run(&w, &["-q", "--agents", "agents.csv", "--agent", filter]);
         assert_eq!(r.json()["overall"]["calls"], 2, "--agent {filter}");
@@ -1069,7 +1048,7 @@ fn a_call_whose_rows_disagree_on_the_agent_is_counted_and_warned() {
         csv_of(&[("c1", "ann", "customer", "hi"), ("c2", "bo", "agent", "x")]),
     );
     w.write("c.csv", csv_of(&[("c2", "cy", "customer", "hi")]));
-    w.write("rubric.toml", RUBRIC);
+    w.write("rubric.toml", gate_rubric("nightly test"));
     let r = run_in(
         w.dir.path(),
         &[
@@ -1109,12 +1088,16 @@ fn spellings_of_one_agent_pool_their_rows_before_the_majority_is_taken() {
     );
     let r = agents_run(&w, &["-q"]);
     assert_eq!(
-        keys(&r.json()),
+        common::group_keys(&r.json()),
         ["bo"],
         "two rows of bo beat one of each spelling"
     );
     let r = agents_run(&w, &["-q", "--agent-case", "insensitive"]);
-    assert_eq!(keys(&r.json()), ["ann"], "three rows of ann beat two of bo");
+    assert_eq!(
+        common::group_keys(&r.json()),
+        ["ann"],
+        "three rows of ann beat two of bo"
+    );
     w.write(
         "agents.csv",
         "id,name
@@ -1124,5 +1107,5 @@ ANN,Ann Lee
 ",
     );
     let r = agents_run(&w, &["-q", "--agents", "agents.csv"]);
-    assert_eq!(keys(&r.json()), ["Ann Lee"]);
+    assert_eq!(common::group_keys(&r.json()), ["Ann Lee"]);
 }

@@ -1,0 +1,168 @@
+//! The way out of `audit` and `merge` alike, once the totals are in: the baseline, the gates,
+//! the arranged lines, the rendered report and the exit code. One copy, so that a merged
+//! report stays byte-identical to one run's.
+
+use super::ExitCode;
+use super::common::use_color;
+use crate::cli::args::{ColorChoice, FormatArg};
+use anyhow::bail;
+use callaudit::aggregate::{Aggregate, Totals};
+use callaudit::language::NameOrder;
+use callaudit::output::AtomicFile;
+use callaudit::render::arrange::{Arrangement, SortSpec, arrange};
+use callaudit::render::{Format, Renderer, hidden_note};
+use callaudit::report::baseline::{self, Baseline};
+use callaudit::report::gates::{self, Gate, GateInput, GateVerdict};
+use callaudit::report::{CallView, Report};
+use callaudit::rubric::Rubric;
+use callaudit::sanitize::terminal_safe;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The report format `--format` names.
+pub fn report_format(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Table => Format::Table,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
+    }
+}
+
+/// Reads `--baseline`; `--fail-drop` needs one grouped by agent.
+pub fn read_baseline(
+    path: Option<&Path>,
+    fail_drop: Option<f64>,
+) -> anyhow::Result<Option<Baseline>> {
+    let baseline = path.map(baseline::read).transpose()?;
+    if let (Some(points), Some(base)) = (fail_drop, &baseline)
+        && base.info.group_by != "agent"
+    {
+        bail!(
+            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
+            callaudit::audit::fmt_num(points),
+            base.info.file,
+            base.info.group_by
+        );
+    }
+    Ok(baseline)
+}
+
+/// One set of totals per agent, from totals grouped by agent alone.
+pub fn agent_totals(by_agent: &Aggregate) -> BTreeMap<String, Totals> {
+    by_agent
+        .groups
+        .iter()
+        .map(|(path, t)| (path.concat(), t.clone()))
+        .collect()
+}
+
+/// What the report's way out needs besides the report.
+pub struct ReportOutput<'a> {
+    pub rubric: &'a Rubric,
+    pub format: Format,
+    pub gates: &'a [Gate],
+    /// Every audited call, for the gates.
+    pub overall: &'a Totals,
+    /// Per agent, for the gates that need agents (empty when none does).
+    pub agents: &'a BTreeMap<String, Totals>,
+    pub baseline: Option<&'a Baseline>,
+    /// The HTML report's call list (`None` for the other formats).
+    pub call_list: Option<Vec<CallView>>,
+    pub sort: SortSpec,
+    pub top: Option<usize>,
+    pub bottom: Option<usize>,
+    pub min_calls: u64,
+    pub color: ColorChoice,
+    pub quiet: bool,
+    /// `-o`, opened before the work; `None` is stdout.
+    pub file: Option<AtomicFile>,
+}
+
+/// Gates the report (over every call, before `--top`/`--bottom` cut it), compares it with the
+/// baseline, arranges its lines and writes it. The caller then finishes its other outputs and
+/// takes the exit code from `gate_exit_code`.
+pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> anyhow::Result<()> {
+    report.gates = gates::evaluate(
+        out.gates,
+        &GateInput {
+            overall: out.overall,
+            agents: out.agents,
+            accounting: &report.accounting,
+            baseline: out.baseline,
+        },
+    );
+    if let Some(base) = out.baseline {
+        for w in baseline::apply(report, base) {
+            eprintln!("callaudit: warning: {}", terminal_safe(&w));
+        }
+    }
+    let names = NameOrder::new(out.rubric.text_rules.language);
+    if let Some(calls) = out.call_list {
+        report.call_list = calls;
+    }
+    arrange(
+        report,
+        Arrangement {
+            sort: out.sort,
+            top: out.top,
+            bottom: out.bottom,
+            min_calls: out.min_calls,
+            names: Some(&names),
+        },
+    );
+    if report.hidden > 0 && !out.quiet {
+        eprintln!("callaudit: {}", hidden_note(report));
+    }
+    let to_terminal = out.file.is_none();
+    // comfy-table asks the terminal for its width, and answers `None` when stdout is not one.
+    let width = if to_terminal {
+        comfy_table::Table::new().width()
+    } else {
+        None
+    };
+    let renderer = out
+        .format
+        .renderer(to_terminal && use_color(out.color), width);
+    print_report(renderer.as_ref(), report, out.file)
+}
+
+/// Writes the rendered report to `file` (committed atomically) or to stdout.
+pub fn print_report(
+    renderer: &dyn Renderer,
+    report: &Report,
+    file: Option<AtomicFile>,
+) -> anyhow::Result<()> {
+    match file {
+        Some(mut f) => {
+            renderer.render(report, &mut f)?;
+            f.commit()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            renderer.render(report, &mut lock)?;
+            lock.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints one line on stderr per failed gate; the exit code: 1 when any failed, else 0.
+pub fn gate_exit_code(report: &Report) -> ExitCode {
+    let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
+    for g in &failed {
+        eprintln!(
+            "callaudit: gate failed: {}: {}",
+            g.gate.flag(),
+            terminal_safe(&g.reason)
+        );
+    }
+    if failed.is_empty() {
+        ExitCode::Ok
+    } else {
+        ExitCode::GateFailed
+    }
+}

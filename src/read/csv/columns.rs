@@ -1,0 +1,272 @@
+//! The columns of an utterance CSV: which header holds each role, by its usual names or `--map`.
+
+use crate::read::{At, ReadContext, ReadError, ReadErrorKind};
+
+/// What a column of the utterance CSV holds. `call`, `speaker` and `text` are required; the
+/// others are read when present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Call,
+    Agent,
+    Speaker,
+    Text,
+    Order,
+    Date,
+    Start,
+    End,
+    Team,
+    Queue,
+    Channel,
+}
+
+impl Role {
+    /// The roles in the order they are resolved (and `--map` errors are reported).
+    const ALL: [Role; 11] = [
+        Role::Call,
+        Role::Agent,
+        Role::Speaker,
+        Role::Text,
+        Role::Order,
+        Role::Date,
+        Role::Start,
+        Role::End,
+        Role::Team,
+        Role::Queue,
+        Role::Channel,
+    ];
+
+    /// The role's name, as `--map` spells it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Role::Call => "call",
+            Role::Agent => "agent",
+            Role::Speaker => "speaker",
+            Role::Text => "text",
+            Role::Order => "order",
+            Role::Date => "date",
+            Role::Start => "start",
+            Role::End => "end",
+            Role::Team => "team",
+            Role::Queue => "queue",
+            Role::Channel => "channel",
+        }
+    }
+
+    /// The header names recognised for the role.
+    fn header_names(self) -> &'static [&'static str] {
+        CANDIDATES
+            .iter()
+            .find(|(role, _)| *role == self)
+            .map_or(&[], |(_, names)| names)
+    }
+}
+
+/// Header names recognised for each role, after lower-casing and turning spaces and dashes
+/// into underscores. The first column that matches wins. (`--metadata` uses them too.)
+pub(crate) const CANDIDATES: &[(Role, &[&str])] = &[
+    (
+        Role::Call,
+        &[
+            "call_id",
+            "contact_id",
+            "conversation_id",
+            "callid",
+            "contactid",
+            "conversationid",
+            "interaction_id",
+            "call",
+        ],
+    ),
+    (
+        Role::Agent,
+        &[
+            "agent_id",
+            "agent",
+            "agent_name",
+            "agentid",
+            "rep_id",
+            "rep_name",
+            "agent_email",
+        ],
+    ),
+    (
+        Role::Speaker,
+        &[
+            "speaker",
+            "role",
+            "participant",
+            "participant_role",
+            "sender_type",
+            "speaker_role",
+            "participant_type",
+        ],
+    ),
+    (
+        Role::Text,
+        &[
+            "text",
+            "content",
+            "transcript",
+            "utterance",
+            "message",
+            "message_text",
+            "utterance_text",
+            "body",
+        ],
+    ),
+    (
+        Role::Order,
+        &[
+            "turn",
+            "seq",
+            "index",
+            "sequence",
+            "turn_index",
+            "turn_number",
+            "position",
+            "start_ms",
+            "begin_offset_millis",
+        ],
+    ),
+    (
+        Role::Date,
+        &[
+            "date",
+            "call_date",
+            "started_at",
+            "timestamp",
+            "created_at",
+            "call_start",
+            "contact_date",
+        ],
+    ),
+    (
+        Role::Start,
+        &[
+            "start_ms",
+            "begin_offset_millis",
+            "start_offset_ms",
+            "begin_ms",
+        ],
+    ),
+    (Role::End, &["end_ms", "end_offset_millis", "end_offset_ms"]),
+    (Role::Team, &["team", "team_name"]),
+    (Role::Queue, &["queue", "queue_name"]),
+    (Role::Channel, &["channel", "medium", "contact_channel"]),
+];
+
+/// Which column holds each role: the required roles always have one.
+#[derive(Debug, Default)]
+pub(super) struct Columns {
+    pub(super) call: usize,
+    pub(super) speaker: usize,
+    pub(super) text: usize,
+    pub(super) agent: Option<usize>,
+    pub(super) order: Option<usize>,
+    pub(super) date: Option<usize>,
+    pub(super) start: Option<usize>,
+    pub(super) end: Option<usize>,
+    pub(super) team: Option<usize>,
+    pub(super) queue: Option<usize>,
+    pub(super) channel: Option<usize>,
+}
+
+pub(crate) fn header_key(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase()
+        .replace([' ', '-'], "_")
+}
+
+/// The header for messages: its first columns, and how many there are when it is long (a
+/// million-column header must not make a million-column message).
+fn header_list(headers: &[String]) -> String {
+    const SHOWN: usize = 30;
+    if headers.len() <= SHOWN {
+        return headers.join(", ");
+    }
+    format!(
+        "{}, … ({} columns)",
+        headers[..SHOWN].join(", "),
+        headers.len()
+    )
+}
+
+/// The column of each role, or the error naming a `--map` column that is not in the header
+/// or the required roles no column holds.
+pub(super) fn find_columns(
+    headers: &[String],
+    ctx: &ReadContext<'_>,
+) -> Result<Columns, ReadError> {
+    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let mut found = [None; Role::ALL.len()];
+    for role in Role::ALL {
+        found[role as usize] = role_column(role, &keys, headers, ctx)?;
+    }
+    let get = |role: Role| found[role as usize];
+    let (Some(call), Some(speaker), Some(text)) =
+        (get(Role::Call), get(Role::Speaker), get(Role::Text))
+    else {
+        let missing: Vec<Role> = [Role::Call, Role::Speaker, Role::Text]
+            .into_iter()
+            .filter(|&role| get(role).is_none())
+            .collect();
+        return Err(missing_roles_error(&missing, headers, ctx));
+    };
+    Ok(Columns {
+        call,
+        speaker,
+        text,
+        agent: get(Role::Agent),
+        order: get(Role::Order),
+        date: get(Role::Date),
+        start: get(Role::Start),
+        end: get(Role::End),
+        team: get(Role::Team),
+        queue: get(Role::Queue),
+        channel: get(Role::Channel),
+    })
+}
+
+/// The column `--map` names for the role (an error when the header lacks it), else the first
+/// column with one of the role's usual names.
+fn role_column(
+    role: Role,
+    keys: &[String],
+    headers: &[String],
+    ctx: &ReadContext<'_>,
+) -> Result<Option<usize>, ReadError> {
+    let Some(mapped) = ctx.options.map.get(role.name()) else {
+        return Ok(role
+            .header_names()
+            .iter()
+            .find_map(|n| keys.iter().position(|h| h == n)));
+    };
+    let k = header_key(mapped);
+    match keys.iter().position(|h| *h == k) {
+        Some(col) => Ok(Some(col)),
+        None => Err(ctx.error(
+            At::Line(1),
+            ReadErrorKind::MissingColumn,
+            format!(
+                "--map {}={mapped}: no such column; the header has: {}",
+                role.name(),
+                header_list(headers)
+            ),
+        )),
+    }
+}
+
+/// The error for required roles no column holds (`missing` is not empty).
+fn missing_roles_error(missing: &[Role], headers: &[String], ctx: &ReadContext<'_>) -> ReadError {
+    let expected: Vec<String> = missing
+        .iter()
+        .map(|role| format!("{} ({})", role.name(), role.header_names().join(" / ")))
+        .collect();
+    let example = missing.first().map_or("call", |role| role.name());
+    ctx.error(At::Line(1), ReadErrorKind::MissingColumn, format!(
+        "no column for {}; the header has: {}. Name the columns with --map, e.g. --map {example}=COLUMN",
+        expected.join(", "),
+        header_list(headers),
+    ))
+}
