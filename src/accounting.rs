@@ -179,6 +179,16 @@ impl Accounting {
                 parts.join(", ")
             );
         }
+        let notes = self.notes();
+        if !notes.is_empty() {
+            let _ = write!(s, "\ncallaudit: {}", notes.join("; "));
+        }
+        s
+    }
+
+    /// The summary's second line: each count of something passed over, merged or noted that
+    /// is not zero.
+    fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
         let mut note = |n: u64, what: &str| {
             if n > 0 {
@@ -242,10 +252,7 @@ impl Accounting {
             self.rows_lossy_utf8,
             "row(s) with invalid UTF-8 decoded lossily",
         );
-        if !notes.is_empty() {
-            let _ = write!(s, "\ncallaudit: {}", notes.join("; "));
-        }
-        s
+        notes
     }
 
     /// Adds another run's accounting to this one.

@@ -153,12 +153,40 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
         Some((path, _)) => read_file(path, &audit)?,
         None => Vec::new(),
     };
-    let shared = shared_keys();
     let leaf_cmd = find_command(&lenient(), &path);
+    let (extra, inputs, from_file) = file_args(&values, audit_like, leaf, &leaf_cmd);
+    let full = with_file_args(&args, extra, inputs);
+    let strict = if reader == ["config", "show"] {
+        lenient()
+    } else {
+        command()
+    };
+    let second = match strict.try_get_matches_from(&full) {
+        Ok(m) => m,
+        Err(e) => e.exit(),
+    };
+    let cli = Cli::from_arg_matches(&second).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if audit_like {
+        let (_, final_leaf) = leaf_of(&second);
+        provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
+    }
+    Ok((cli, provenance))
+}
+
+/// The config file's settings as arguments for the command line parser: options (unless
+/// the command line or environment set them), inputs (unless the command line named some),
+/// and where in the file each came from.
+fn file_args(
+    values: &[FileValue],
+    audit_like: bool,
+    leaf: &ArgMatches,
+    leaf_cmd: &clap::Command,
+) -> (Vec<OsString>, Vec<OsString>, HashMap<String, String>) {
+    let shared = shared_keys();
     let mut extra: Vec<OsString> = Vec::new();
     let mut inputs: Vec<OsString> = Vec::new();
     let mut from_file: HashMap<String, String> = HashMap::new();
-    for v in &values {
+    for v in values {
         if !audit_like && !shared.contains(&v.key) {
             continue;
         }
@@ -194,6 +222,11 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
             }
         }
     }
+    (extra, inputs, from_file)
+}
+
+/// The command line with the config file's options and inputs added.
+fn with_file_args(args: &[OsString], extra: Vec<OsString>, inputs: Vec<OsString>) -> Vec<OsString> {
     // File options go before a `--` (after which everything is an input), file inputs after.
     let dashdash = args.iter().position(|a| a == "--");
     let mut full: Vec<OsString> = match dashdash {
@@ -204,7 +237,7 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
             v
         }
         None => {
-            let mut v = args.clone();
+            let mut v = args.to_vec();
             v.extend(extra);
             v
         }
@@ -215,21 +248,7 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
         }
         full.extend(inputs);
     }
-    let strict = if reader == ["config", "show"] {
-        lenient()
-    } else {
-        command()
-    };
-    let second = match strict.try_get_matches_from(&full) {
-        Ok(m) => m,
-        Err(e) => e.exit(),
-    };
-    let cli = Cli::from_arg_matches(&second).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if audit_like {
-        let (_, final_leaf) = leaf_of(&second);
-        provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
-    }
-    Ok((cli, provenance))
+    full
 }
 
 /// The command line parser, with an option's environment variable left out when it is set
@@ -339,6 +358,31 @@ fn choose_file(leaf: &ArgMatches) -> anyhow::Result<Option<(PathBuf, &'static st
         .then(|| (default.to_path_buf(), "the working directory")))
 }
 
+/// A setting's text values, and whether it was set to `false`.
+fn texts_and_off(scalars: Vec<Scalar>) -> (Vec<String>, bool) {
+    let mut values = Vec::new();
+    let mut off = false;
+    for s in scalars {
+        match s {
+            Scalar::Bool(b) => off = !b,
+            Scalar::Text(t) => values.push(t),
+        }
+    }
+    (values, off)
+}
+
+/// Makes a path setting's relative paths relative to the config file's directory.
+fn relative_to_file(k: &str, values: &mut [String], path: &Path) {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    for v in values {
+        // `rubric = "builtin:es"` names a built-in rubric, not a file.
+        let builtin = k == "rubric" && callaudit::rubric::builtin_text(v).is_some();
+        if v != "-" && !builtin && Path::new(v.as_str()).is_relative() {
+            *v = dir.join(v.as_str()).display().to_string();
+        }
+    }
+}
+
 /// Reads and checks the config file: every key an audit option, every value one it accepts.
 fn read_file(path: &Path, audit: &clap::Command) -> anyhow::Result<Vec<FileValue>> {
     let name = path.display().to_string();
@@ -383,14 +427,7 @@ fn read_file(path: &Path, audit: &clap::Command) -> anyhow::Result<Vec<FileValue
                 continue;
             }
         };
-        let mut values = Vec::new();
-        let mut off = false;
-        for s in scalars {
-            match s {
-                Scalar::Bool(b) => off = !b,
-                Scalar::Text(t) => values.push(t),
-            }
-        }
+        let (mut values, off) = texts_and_off(scalars);
         if let Some(arg) = arg
             && !flag
         {
@@ -401,14 +438,7 @@ fn read_file(path: &Path, audit: &clap::Command) -> anyhow::Result<Vec<FileValue
             }
         }
         if k == INPUTS || PATH_KEYS.contains(&k) {
-            let dir = path.parent().unwrap_or(Path::new(""));
-            for v in &mut values {
-                // `rubric = "builtin:es"` names a built-in rubric, not a file.
-                let builtin = k == "rubric" && callaudit::rubric::builtin_text(v).is_some();
-                if v != "-" && !builtin && Path::new(v.as_str()).is_relative() {
-                    *v = dir.join(v.as_str()).display().to_string();
-                }
-            }
+            relative_to_file(k, &mut values, path);
         }
         out.push(FileValue {
             key: k.to_string(),

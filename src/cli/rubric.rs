@@ -45,54 +45,65 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<ExitCode> {
             text,
             speaker,
         } => {
-            let rubric =
-                Rubric::load(Path::new(&file)).map_err(|e| InputError(format!("{e:#}")))?;
-            // `any`, as in the rubric: whoever says it, so the text is tried as each side's.
-            let speakers: &[Speaker] = match speaker {
-                SpeakerArg::Agent => &[Speaker::Agent],
-                SpeakerArg::Customer => &[Speaker::Customer],
-                SpeakerArg::Any => &[Speaker::Agent, Speaker::Customer],
-                SpeakerArg::Other => &[Speaker::Other],
-            };
-            let width = rubric.items.iter().map(|i| i.id.len()).max().unwrap_or(0);
-            let mut fired = 0;
-            for &speaker in speakers {
-                let tag = if speakers.len() > 1 {
-                    format!("{:<9}", speaker.as_str())
-                } else {
-                    String::new()
-                };
-                let mut call = Call::new("test");
-                call.push_turn(speaker, &text, 1);
-                let audit = Auditor::new(&rubric, true).audit(&call);
-                let detail = audit.detail.as_deref().expect("audited with detail");
-                for (i, item) in rubric.items.iter().enumerate() {
-                    for e in &detail.evidence[i] {
-                        fired += 1;
-                        writeln!(out, "{tag}{:<width$}  {}", item.id, quote(e))?;
-                    }
-                    for d in &detail.dropped[i] {
-                        writeln!(
-                            out,
-                            "{tag}{:<width$}  {}  not counted: {}",
-                            item.id,
-                            quote(&d.evidence),
-                            d.reason
-                        )?;
-                    }
-                }
-            }
-            if fired == 0 {
-                let who = match speaker {
-                    SpeakerArg::Any => "agent's or customer's",
-                    SpeakerArg::Agent => "agent",
-                    SpeakerArg::Customer => "customer",
-                    SpeakerArg::Other => "other",
-                };
-                writeln!(out, "no item fires on this {who} text")?;
-            }
+            test_text(&mut out, &file, &text, speaker)?;
         }
     }
     out.flush()?;
     Ok(ExitCode::Ok)
+}
+
+/// `rubric test`: each item that fires on `text` said by `speaker`, with its evidence, and
+/// what matched but was not counted.
+fn test_text(
+    out: &mut impl Write,
+    file: &str,
+    text: &str,
+    speaker: SpeakerArg,
+) -> anyhow::Result<()> {
+    let rubric = Rubric::load(Path::new(file)).map_err(|e| InputError(format!("{e:#}")))?;
+    // `any`, as in the rubric: whoever says it, so the text is tried as each side's.
+    let speakers: &[Speaker] = match speaker {
+        SpeakerArg::Agent => &[Speaker::Agent],
+        SpeakerArg::Customer => &[Speaker::Customer],
+        SpeakerArg::Any => &[Speaker::Agent, Speaker::Customer],
+        SpeakerArg::Other => &[Speaker::Other],
+    };
+    let width = rubric.items.iter().map(|i| i.id.len()).max().unwrap_or(0);
+    let mut fired = 0;
+    for &speaker in speakers {
+        let tag = if speakers.len() > 1 {
+            format!("{:<9}", speaker.as_str())
+        } else {
+            String::new()
+        };
+        let mut call = Call::new("test");
+        call.push_turn(speaker, text, 1);
+        let audit = Auditor::new(&rubric, true).audit(&call);
+        let detail = audit.detail.as_deref().expect("audited with detail");
+        for (i, item) in rubric.items.iter().enumerate() {
+            for e in &detail.evidence[i] {
+                fired += 1;
+                writeln!(out, "{tag}{:<width$}  {}", item.id, quote(e))?;
+            }
+            for d in &detail.dropped[i] {
+                writeln!(
+                    out,
+                    "{tag}{:<width$}  {}  not counted: {}",
+                    item.id,
+                    quote(&d.evidence),
+                    d.reason
+                )?;
+            }
+        }
+    }
+    if fired == 0 {
+        let who = match speaker {
+            SpeakerArg::Any => "agent's or customer's",
+            SpeakerArg::Agent => "agent",
+            SpeakerArg::Customer => "customer",
+            SpeakerArg::Other => "other",
+        };
+        writeln!(out, "no item fires on this {who} text")?;
+    }
+    Ok(())
 }

@@ -471,12 +471,9 @@ impl Collector<'_, '_> {
     }
 }
 
-fn run_pass(
-    inputs: &Discovered,
-    opts: &RunOptions<'_>,
-    assembler: &mut Assembler,
-    sink: &mut dyn AuditSink,
-) -> Result<Accounting, Stopped> {
+/// A collector for one pass over the inputs, its accounting starting from the files
+/// discovery passed over (ignored, or named twice: each warned about).
+fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Collector<'a, 'o> {
     let mut collector = Collector {
         opts,
         inputs: &inputs.inputs,
@@ -499,6 +496,16 @@ fn run_pass(
         });
     }
     collector.reading = collector.acct.clone();
+    collector
+}
+
+fn run_pass(
+    inputs: &Discovered,
+    opts: &RunOptions<'_>,
+    assembler: &mut Assembler,
+    sink: &mut dyn AuditSink,
+) -> Result<Accounting, Stopped> {
+    let mut collector = new_collector(inputs, opts);
     // Finished batches go back to the reader, whose next calls reuse their buffers.
     let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(2);
     let recycled: Recycled = std::sync::Mutex::new(recycled);
@@ -586,23 +593,11 @@ fn read_all(
 ) -> anyhow::Result<()> {
     let mut bytes_done: u64 = 0;
     let all = &inputs.inputs;
-    let size = |i: &Input| std::fs::metadata(&i.path).map_or(u64::MAX, |m| m.len());
     let mut index = 0;
     while index < all.len() {
         // A window of consecutive small files, read ahead in parallel; a large file alone is
         // streamed.
-        let mut window_end = index;
-        let mut window_bytes = 0u64;
-        if opts.threads > 1 {
-            while window_end < all.len() && window_end - index < WINDOW_FILES {
-                let s = size(&all[window_end]);
-                if s > SMALL_FILE || (window_end > index && window_bytes + s > WINDOW_BYTES) {
-                    break;
-                }
-                window_bytes += s;
-                window_end += 1;
-            }
-        }
+        let window_end = window_end(all, index, opts.threads);
         let ahead: Vec<ReadAhead> = if window_end > index + 1 {
             use rayon::prelude::*;
             (index..window_end)
@@ -647,31 +642,8 @@ fn read_all(
                     in_file.clone(),
                 ),
             };
-            match outcome {
-                Ok(()) => {
-                    collector.acct.files_read += 1;
-                    collector.reading.files_read += 1;
-                }
-                Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(()),
-                Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
-                    for acct in [&mut collector.acct, &mut collector.reading] {
-                        if collector.unusable {
-                            acct.files_unusable += 1;
-                        } else {
-                            acct.files_unreadable += 1;
-                        }
-                        acct.warn(format!("{e} (file passed over: --keep-going)"));
-                    }
-                    collector.unusable = false;
-                }
-                Err(e) => {
-                    // The calls completed before the error are audited, so that the summary of
-                    // what was read counts them truly.
-                    if !collector.batch.is_empty() {
-                        deliver(collector.take_batch());
-                    }
-                    return Err(InputError(e.to_string()).into());
-                }
+            if !settle_file(outcome, opts, collector, deliver)? {
+                return Ok(());
             }
             if let Some(progress) = opts.progress {
                 bytes_done += std::fs::metadata(&input.path).map_or(0, |m| m.len());
@@ -680,6 +652,72 @@ fn read_all(
         }
         index = end;
     }
+    finish_held(assembler, collector, deliver)
+}
+
+/// The end of a window of consecutive small files starting at `index`, to be read ahead in
+/// parallel; `index` itself when one thread reads, or the file there is large.
+fn window_end(all: &[Input], index: usize, threads: usize) -> usize {
+    let size = |i: &Input| std::fs::metadata(&i.path).map_or(u64::MAX, |m| m.len());
+    let mut window_end = index;
+    let mut window_bytes = 0u64;
+    if threads > 1 {
+        while window_end < all.len() && window_end - index < WINDOW_FILES {
+            let s = size(&all[window_end]);
+            if s > SMALL_FILE || (window_end > index && window_bytes + s > WINDOW_BYTES) {
+                break;
+            }
+            window_bytes += s;
+            window_end += 1;
+        }
+    }
+    window_end
+}
+
+/// Counts how reading one file ended: `Ok(false)` when the run was stopped, an error when the
+/// file cannot be passed over (the calls completed before it are delivered first).
+fn settle_file(
+    outcome: Result<(), ReadError>,
+    opts: &RunOptions<'_>,
+    collector: &mut Collector<'_, '_>,
+    deliver: &mut dyn FnMut(Vec<Call>) -> bool,
+) -> anyhow::Result<bool> {
+    match outcome {
+        Ok(()) => {
+            collector.acct.files_read += 1;
+            collector.reading.files_read += 1;
+        }
+        Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(false),
+        Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
+            for acct in [&mut collector.acct, &mut collector.reading] {
+                if collector.unusable {
+                    acct.files_unusable += 1;
+                } else {
+                    acct.files_unreadable += 1;
+                }
+                acct.warn(format!("{e} (file passed over: --keep-going)"));
+            }
+            collector.unusable = false;
+        }
+        Err(e) => {
+            // The calls completed before the error are audited, so that the summary of
+            // what was read counts them truly.
+            if !collector.batch.is_empty() {
+                deliver(collector.take_batch());
+            }
+            return Err(InputError(e.to_string()).into());
+        }
+    }
+    Ok(true)
+}
+
+/// Delivers the calls the assembler still held (split across the input) once every file is
+/// read, then the last partial batch.
+fn finish_held(
+    assembler: &mut Assembler,
+    collector: &mut Collector<'_, '_>,
+    deliver: &mut dyn FnMut(Vec<Call>) -> bool,
+) -> anyhow::Result<()> {
     let held_error = |e: std::io::Error| {
         anyhow::anyhow!("cannot keep the calls split across the input (temporary file): {e}")
     };

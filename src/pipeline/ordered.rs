@@ -36,44 +36,16 @@ where
     let (permits, permit_back) = mpsc::sync_channel::<()>(in_flight);
     let (to_sink, audited) = mpsc::channel::<(u64, Vec<Call>, Vec<CallAudit>, usize)>();
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        let sink_thread = scope.spawn(move || -> anyhow::Result<()> {
-            let mut next = 0u64;
-            let mut waiting: std::collections::BTreeMap<u64, (Vec<Call>, Vec<CallAudit>, usize)> =
-                std::collections::BTreeMap::new();
-            for (seq, batch, audits, weight) in audited {
-                waiting.insert(seq, (batch, audits, weight));
-                while let Some((batch, audits, weight)) = waiting.remove(&next) {
-                    for (call, a) in batch.iter().zip(audits) {
-                        sink.accept(call, a)?;
-                    }
-                    let _ = recycle.try_send(batch);
-                    next += 1;
-                    // A batch is done: let the reader start another.
-                    for _ in 0..weight {
-                        let _ = permit_back.recv();
-                    }
-                }
-            }
-            Ok(())
-        });
+        let sink_thread =
+            scope.spawn(move || write_in_order(audited, sink, &recycle, &permit_back));
         let read = pool.install(|| {
             rayon::scope(|tasks| {
                 let mut seq = 0u64;
                 let result = read(&mut |batch| {
                     let bytes: u64 = batch.iter().map(Call::bytes).sum();
                     let weight = (bytes.div_ceil(BATCH_BYTES as u64) as usize).clamp(1, in_flight);
-                    let mut taken = 0;
-                    while taken < weight {
-                        match permits.try_send(()) {
-                            Ok(()) => taken += 1,
-                            // The sink stopped on an error; it reports it.
-                            Err(mpsc::TrySendError::Disconnected(())) => return false,
-                            Err(mpsc::TrySendError::Full(())) => {
-                                if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                                    std::thread::sleep(std::time::Duration::from_micros(100));
-                                }
-                            }
-                        }
+                    if !take_permits(&permits, weight) {
+                        return false;
                     }
                     let to_sink = to_sink.clone();
                     let this = seq;
@@ -97,4 +69,51 @@ where
         consumed?;
         read
     })
+}
+
+/// Gives `sink` the audited batches in the order they were delivered, returning each batch's
+/// permits once it is written.
+fn write_in_order(
+    audited: mpsc::Receiver<(u64, Vec<Call>, Vec<CallAudit>, usize)>,
+    sink: &mut dyn AuditSink,
+    recycle: &mpsc::SyncSender<Vec<Call>>,
+    permit_back: &mpsc::Receiver<()>,
+) -> anyhow::Result<()> {
+    let mut next = 0u64;
+    let mut waiting: std::collections::BTreeMap<u64, (Vec<Call>, Vec<CallAudit>, usize)> =
+        std::collections::BTreeMap::new();
+    for (seq, batch, audits, weight) in audited {
+        waiting.insert(seq, (batch, audits, weight));
+        while let Some((batch, audits, weight)) = waiting.remove(&next) {
+            for (call, a) in batch.iter().zip(audits) {
+                sink.accept(call, a)?;
+            }
+            let _ = recycle.try_send(batch);
+            next += 1;
+            // A batch is done: let the reader start another.
+            for _ in 0..weight {
+                let _ = permit_back.recv();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Takes `weight` permits for a batch, auditing queued batches while none is free; `false`
+/// when the sink has stopped on an error (it reports it).
+fn take_permits(permits: &mpsc::SyncSender<()>, weight: usize) -> bool {
+    let mut taken = 0;
+    while taken < weight {
+        match permits.try_send(()) {
+            Ok(()) => taken += 1,
+            // The sink stopped on an error; it reports it.
+            Err(mpsc::TrySendError::Disconnected(())) => return false,
+            Err(mpsc::TrySendError::Full(())) => {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::sleep(std::time::Duration::from_micros(100));
+                }
+            }
+        }
+    }
+    true
 }

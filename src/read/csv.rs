@@ -351,36 +351,7 @@ impl CsvFile {
             self.skip_cut_record(cut, line, breaks, ctx)?;
             return Ok(None);
         }
-        // A record over several lines is either a message with line breaks or a quote left
-        // open that swallowed the rows after it; the second loses rows unless it is caught.
-        let swallowed = if breaks > 0 {
-            rows_inside(
-                record,
-                self.delimiter,
-                self.headers.len(),
-                &self.cols,
-                closed_badly || open_at_end,
-            )
-        } else {
-            0
-        };
-        self.last_row_reported = swallowed > 0;
-        if swallowed > 0 {
-            ctx.acct.rows_read += swallowed;
-            ctx.skip_rows(
-                SkipReason::MalformedRow,
-                line,
-                1 + swallowed,
-                &format!(
-                    "a quoted field opened on this line runs to line {}, and {} (an unclosed quote?)",
-                    line + breaks,
-                    if swallowed == 1 {
-                        "a line inside it looks like a row of its own".to_string()
-                    } else {
-                        format!("{swallowed} lines inside it look like rows of their own")
-                    }
-                ),
-            )?;
+        if self.skip_swallowed(record, line, breaks, closed_badly || open_at_end, ctx)? {
             return Ok(None);
         }
         let n_fields = self.headers.len();
@@ -412,6 +383,51 @@ impl CsvFile {
             ctx.acct.warn(error.to_string());
         }
         Ok(Some(line))
+    }
+
+    /// Skips (and counts) a record over several lines whose inside looks like rows of its
+    /// own: an unclosed quote that swallowed them. `true` when it did.
+    fn skip_swallowed(
+        &mut self,
+        record: &csv::ByteRecord,
+        line: u64,
+        breaks: u64,
+        unclosed: bool,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<bool, ReadError> {
+        // A record over several lines is either a message with line breaks or a quote left
+        // open that swallowed the rows after it; the second loses rows unless it is caught.
+        let swallowed = if breaks > 0 {
+            rows_inside(
+                record,
+                self.delimiter,
+                self.headers.len(),
+                &self.cols,
+                unclosed,
+            )
+        } else {
+            0
+        };
+        self.last_row_reported = swallowed > 0;
+        if swallowed > 0 {
+            ctx.acct.rows_read += swallowed;
+            ctx.skip_rows(
+                SkipReason::MalformedRow,
+                line,
+                1 + swallowed,
+                &format!(
+                    "a quoted field opened on this line runs to line {}, and {} (an unclosed quote?)",
+                    line + breaks,
+                    if swallowed == 1 {
+                        "a line inside it looks like a row of its own".to_string()
+                    } else {
+                        format!("{swallowed} lines inside it look like rows of their own")
+                    }
+                ),
+            )?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// Skips a record cut at `--max-call-bytes`, with the rows its lines would have been.

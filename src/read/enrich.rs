@@ -73,37 +73,7 @@ impl Metadata {
         let mut side =
             SideFile::open("--metadata", path, max_record_bytes, "call_id and agent_id")?;
         let headers = side.headers.clone();
-        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-        let column = |role: Role| {
-            CANDIDATES
-                .iter()
-                .chain(EXTRA)
-                .filter(|(r, _)| *r == role)
-                .flat_map(|(_, names)| names.iter())
-                .find_map(|n| keys.iter().position(|k| k == n))
-        };
-        let call_col = column(Role::Call);
-        let (agent_col, team_col, date_col, queue_col) = (
-            column(Role::Agent),
-            column(Role::Team),
-            column(Role::Date),
-            column(Role::Queue),
-        );
-        let Some(call_col) = call_col else {
-            bail!(
-                "--metadata {name}:1: no call id column (call_id / contact_id / conversation_id); the header has: {}",
-                headers.join(", ")
-            );
-        };
-        if [agent_col, team_col, date_col, queue_col]
-            .iter()
-            .all(Option::is_none)
-        {
-            bail!(
-                "--metadata {name}:1: nothing to join: expected agent_id, team, date or queue columns besides the call id; the header has: {}",
-                headers.join(", ")
-            );
-        }
+        let (call_col, agent_col, team_col, date_col, queue_col) = columns(&headers, &name)?;
         let mut records: HashMap<String, Record> = HashMap::new();
         while let Some((line, record)) = side.next_record()? {
             let cell = |c: Option<usize>| {
@@ -353,6 +323,52 @@ fn fill(slot: &mut Option<String>, value: &Option<String>) {
     if slot.is_none() {
         slot.clone_from(value);
     }
+}
+
+/// The call id column, then the agent, team, date and queue columns.
+type Columns = (
+    usize,
+    Option<usize>,
+    Option<usize>,
+    Option<usize>,
+    Option<usize>,
+);
+
+/// The `--metadata` file's columns: the call id's, then the agent's, team's, date's and
+/// queue's (at least one of which it must have).
+fn columns(headers: &[String], name: &str) -> anyhow::Result<Columns> {
+    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let column = |role: Role| {
+        CANDIDATES
+            .iter()
+            .chain(EXTRA)
+            .filter(|(r, _)| *r == role)
+            .flat_map(|(_, names)| names.iter())
+            .find_map(|n| keys.iter().position(|k| k == n))
+    };
+    let call_col = column(Role::Call);
+    let (agent_col, team_col, date_col, queue_col) = (
+        column(Role::Agent),
+        column(Role::Team),
+        column(Role::Date),
+        column(Role::Queue),
+    );
+    let Some(call_col) = call_col else {
+        bail!(
+            "--metadata {name}:1: no call id column (call_id / contact_id / conversation_id); the header has: {}",
+            headers.join(", ")
+        );
+    };
+    if [agent_col, team_col, date_col, queue_col]
+        .iter()
+        .all(Option::is_none)
+    {
+        bail!(
+            "--metadata {name}:1: nothing to join: expected agent_id, team, date or queue columns besides the call id; the header has: {}",
+            headers.join(", ")
+        );
+    }
+    Ok((call_col, agent_col, team_col, date_col, queue_col))
 }
 
 #[cfg(test)]

@@ -125,29 +125,7 @@ impl Identity {
             };
             let display = cell(name_col).unwrap_or_else(|| id.clone());
             let team = cell(team_col);
-            let agent = match by_name.get(&display) {
-                Some(&i) => {
-                    let known = &self.agents[i];
-                    if known.team != team {
-                        bail!(
-                            "--agents {name}:{line}: {display} is on team {} here but on team {} on line {}: an agent has one team",
-                            team.as_deref().unwrap_or("(none)"),
-                            known.team.as_deref().unwrap_or("(none)"),
-                            known.line
-                        );
-                    }
-                    i
-                }
-                None => {
-                    self.agents.push(Agent {
-                        name: display.clone(),
-                        team,
-                        line,
-                    });
-                    by_name.insert(display.clone(), self.agents.len() - 1);
-                    self.agents.len() - 1
-                }
-            };
+            let agent = self.agent_named(&mut by_name, display, team, &name, line)?;
             let key = self.key(&id).into_owned();
             match self.by_id.get(&key) {
                 Some(&other) if other != agent => {
@@ -178,6 +156,41 @@ impl Identity {
             self.by_id.entry(key).or_insert(i);
         }
         Ok(())
+    }
+
+    /// The agent a row's display name is: the one already named so (on the same team, else
+    /// the run stops), or a new one.
+    fn agent_named(
+        &mut self,
+        by_name: &mut HashMap<String, usize>,
+        display: String,
+        team: Option<String>,
+        name: &str,
+        line: u64,
+    ) -> anyhow::Result<usize> {
+        Ok(match by_name.get(&display) {
+            Some(&i) => {
+                let known = &self.agents[i];
+                if known.team != team {
+                    bail!(
+                        "--agents {name}:{line}: {display} is on team {} here but on team {} on line {}: an agent has one team",
+                        team.as_deref().unwrap_or("(none)"),
+                        known.team.as_deref().unwrap_or("(none)"),
+                        known.line
+                    );
+                }
+                i
+            }
+            None => {
+                self.agents.push(Agent {
+                    name: display.clone(),
+                    team,
+                    line,
+                });
+                by_name.insert(display.clone(), self.agents.len() - 1);
+                self.agents.len() - 1
+            }
+        })
     }
 
     /// The agent an id names: its display name and team when listed, else the id itself (in

@@ -4,7 +4,7 @@
 use super::dates::parse_date;
 use super::{CallSink, ReadContext, ReadError, Reader};
 use crate::accounting::SkipReason;
-use crate::model::{Channel, Speaker};
+use crate::model::{Call, Channel, Speaker};
 use crate::read::Lines;
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
@@ -125,32 +125,7 @@ impl Reader for JsonlReader {
                     ));
                 }
             }
-            for (i, t) in turns.iter().enumerate() {
-                let text = t.text.as_deref().unwrap_or("");
-                if text.trim().is_empty() {
-                    ctx.skip(
-                        SkipReason::MissingText,
-                        line_no,
-                        &format!("turn {} has no text", i + 1),
-                    )?;
-                    continue;
-                }
-                let speaker = Speaker::from_label(t.speaker.as_deref().unwrap_or(""));
-                let Some(turn) = ctx.push_turn(&mut call, speaker, text, line_no)? else {
-                    continue;
-                };
-                turn.start_ms = t
-                    .start_ms
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .map(|v| v as u64);
-                turn.end_ms = t
-                    .end_ms
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .map(|v| v as u64);
-                if speaker == Speaker::Other {
-                    ctx.acct.rows_other_speaker += 1;
-                }
-            }
+            push_turns(&turns, &mut call, ctx, line_no)?;
             if call.turns.is_empty() && !call.too_large {
                 // No turn at all, or every one skipped (and counted): nothing to audit, which
                 // is counted and reported rather than left to vanish.
@@ -163,6 +138,42 @@ impl Reader for JsonlReader {
         }
         Ok(())
     }
+}
+
+/// Adds a line's turns to its call, skipping (and counting) those without text.
+fn push_turns(
+    turns: &[TurnLine<'_>],
+    call: &mut Call,
+    ctx: &mut ReadContext<'_>,
+    line_no: u64,
+) -> Result<(), ReadError> {
+    for (i, t) in turns.iter().enumerate() {
+        let text = t.text.as_deref().unwrap_or("");
+        if text.trim().is_empty() {
+            ctx.skip(
+                SkipReason::MissingText,
+                line_no,
+                &format!("turn {} has no text", i + 1),
+            )?;
+            continue;
+        }
+        let speaker = Speaker::from_label(t.speaker.as_deref().unwrap_or(""));
+        let Some(turn) = ctx.push_turn(call, speaker, text, line_no)? else {
+            continue;
+        };
+        turn.start_ms = t
+            .start_ms
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| v as u64);
+        turn.end_ms = t
+            .end_ms
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| v as u64);
+        if speaker == Speaker::Other {
+            ctx.acct.rows_other_speaker += 1;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

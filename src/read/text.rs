@@ -202,6 +202,42 @@ impl TextReader {
         }
         Ok(())
     }
+    /// A speaker line's speaker, time stamp and text; `None` for a line that is not one.
+    fn labelled(
+        line: &str,
+        names: &mut NamedSpeakers<'_>,
+    ) -> Option<(Speaker, Option<u64>, String)> {
+        LINE.captures(line).and_then(|c| {
+            let rest = c.name("text").map_or("", |m| m.as_str());
+            // `https://…` is not a speaker called `https`.
+            if rest.starts_with("//") {
+                return None;
+            }
+            let speaker = names.speaker(&c["label"])?;
+            let start = c.name("stamp").and_then(|s| stamp_ms(s.as_str()));
+            Some((speaker, start, rest.trim().to_string()))
+        })
+    }
+
+    /// Adds a line to the turn being read, unless it would take the call over
+    /// --max-call-bytes (then the call is marked too large).
+    fn continue_turn(
+        p: &mut Pending,
+        line: &str,
+        line_no: u64,
+        call: &mut Call,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<(), ReadError> {
+        let grown = call.bytes() + (p.text.len() + line.len()) as u64 + 1;
+        if grown > ctx.options.max_call_bytes {
+            p.text = String::new();
+            ctx.call_too_large(call, line_no, 0)?;
+        } else {
+            p.text.push('\n');
+            p.text.push_str(line.trim());
+        }
+        Ok(())
+    }
 }
 
 impl Reader for TextReader {
@@ -225,16 +261,7 @@ impl Reader for TextReader {
             if line.trim().is_empty() {
                 continue;
             }
-            let labelled_line = LINE.captures(line).and_then(|c| {
-                let rest = c.name("text").map_or("", |m| m.as_str());
-                // `https://…` is not a speaker called `https`.
-                if rest.starts_with("//") {
-                    return None;
-                }
-                let speaker = names.speaker(&c["label"])?;
-                let start = c.name("stamp").and_then(|s| stamp_ms(s.as_str()));
-                Some((speaker, start, rest.trim().to_string()))
-            });
+            let labelled_line = Self::labelled(line, &mut names);
             match labelled_line {
                 Some((speaker, start_ms, text)) => {
                     Self::flush(&mut pending, &mut call, ctx)?;
@@ -257,14 +284,7 @@ impl Reader for TextReader {
                 None => match pending.as_mut() {
                     // A turn over several lines may not outgrow --max-call-bytes either.
                     Some(p) if !call.too_large => {
-                        let grown = call.bytes() + (p.text.len() + line.len()) as u64 + 1;
-                        if grown > ctx.options.max_call_bytes {
-                            p.text = String::new();
-                            ctx.call_too_large(&mut call, line_no, 0)?;
-                        } else {
-                            p.text.push('\n');
-                            p.text.push_str(line.trim());
-                        }
+                        Self::continue_turn(p, line, line_no, &mut call, ctx)?;
                     }
                     Some(_) => {}
                     None => {

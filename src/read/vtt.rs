@@ -230,6 +230,55 @@ impl VttReader {
         }
         Ok(())
     }
+    /// Adds a line to the cue being read, unless the cue would take the call over
+    /// --max-call-bytes (then the cue is dropped and the call marked too large).
+    fn add_line(
+        b: &mut Block,
+        line: &str,
+        line_no: u64,
+        block_bytes: &mut u64,
+        call: &mut Call,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<(), ReadError> {
+        // A cue over many lines may not outgrow --max-call-bytes either.
+        *block_bytes += line.len() as u64 + 1;
+        if !b.dropped && call.bytes() + *block_bytes > ctx.options.max_call_bytes {
+            b.dropped = true;
+            b.lines = Vec::new();
+            if !call.too_large {
+                ctx.call_too_large(call, line_no, 0)?;
+            }
+        }
+        if !b.dropped {
+            b.lines.push(line.to_string());
+        }
+        Ok(())
+    }
+
+    /// Fails a file whose cues name no speaker; warns when the agent was guessed.
+    fn check_voices(
+        call: &Call,
+        voiced: bool,
+        names: &NamedSpeakers<'_>,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<(), ReadError> {
+        if !call.turns.is_empty() && !voiced {
+            return Err(ctx.error(
+                At::File,
+                ReadErrorKind::Shape,
+                "no cue names its speaker; expected voice tags like `<v Ann>` (or `Ann: ` \
+                 prefixes) to tell the agent from the customer",
+            ));
+        }
+        if let Some(g) = names.guessed() {
+            ctx.acct.warn(format!(
+                "{}: took `{g}` (the first voice) as the agent and every other voice as the \
+                 customer; name the agents with --agent-names",
+                ctx.name
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Reader for VttReader {
@@ -280,18 +329,7 @@ impl Reader for VttReader {
                 lines: Vec::new(),
                 dropped: false,
             });
-            // A cue over many lines may not outgrow --max-call-bytes either.
-            block_bytes += line.len() as u64 + 1;
-            if !b.dropped && call.bytes() + block_bytes > ctx.options.max_call_bytes {
-                b.dropped = true;
-                b.lines = Vec::new();
-                if !call.too_large {
-                    ctx.call_too_large(&mut call, line_no, 0)?;
-                }
-            }
-            if !b.dropped {
-                b.lines.push(line.to_string());
-            }
+            Self::add_line(b, line, line_no, &mut block_bytes, &mut call, ctx)?;
         }
         if !header_seen && lines.number() > 0 {
             // The first line was too long to be read.
@@ -304,21 +342,7 @@ impl Reader for VttReader {
         if let Some(b) = block.take() {
             Self::cue(b, &mut call, &mut names, &mut voiced, ctx)?;
         }
-        if !call.turns.is_empty() && !voiced {
-            return Err(ctx.error(
-                At::File,
-                ReadErrorKind::Shape,
-                "no cue names its speaker; expected voice tags like `<v Ann>` (or `Ann: ` \
-                 prefixes) to tell the agent from the customer",
-            ));
-        }
-        if let Some(g) = names.guessed() {
-            ctx.acct.warn(format!(
-                "{}: took `{g}` (the first voice) as the agent and every other voice as the \
-                 customer; name the agents with --agent-names",
-                ctx.name
-            ));
-        }
+        Self::check_voices(&call, voiced, &names, ctx)?;
         call.agent_id = names.agent_id.take();
         ctx.deliver(call, sink)
     }

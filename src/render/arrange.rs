@@ -154,25 +154,7 @@ fn best_first(a: &Row, b: &Row, names: Option<&NameOrder>) -> Ordering {
 pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
     report.min_calls = how.min_calls.max(1);
     let rows = std::mem::take(&mut report.rows);
-    // Hidden: fewer calls than --min-calls (calls' own lines excepted), or under a hidden line.
-    let mut hidden_paths: Vec<&[String]> = Vec::new();
-    let mut visible = vec![true; rows.len()];
-    let mut hidden = 0u64;
-    for (i, row) in rows.iter().enumerate() {
-        let under_hidden = hidden_paths
-            .iter()
-            .any(|p| row.levels.len() > p.len() && row.levels.starts_with(p));
-        let too_few = !row.is_call() && row.calls < report.min_calls;
-        if under_hidden || too_few {
-            visible[i] = false;
-            if !row.is_call() {
-                hidden += 1;
-            }
-            if too_few && !under_hidden {
-                hidden_paths.push(&row.levels);
-            }
-        }
-    }
+    let (visible, hidden) = visible_rows(&rows, report.min_calls);
     report.hidden = hidden;
 
     let deepest = report.levels.len();
@@ -231,6 +213,30 @@ pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
     }
     let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
     report.rows = order.into_iter().filter_map(|i| slots[i].take()).collect();
+}
+
+/// Which rows are shown, and how many lines (not calls' own) are hidden: those with fewer
+/// calls than --min-calls (calls' own lines excepted), or under a hidden line.
+fn visible_rows(rows: &[Row], min_calls: u64) -> (Vec<bool>, u64) {
+    let mut hidden_paths: Vec<&[String]> = Vec::new();
+    let mut visible = vec![true; rows.len()];
+    let mut hidden = 0u64;
+    for (i, row) in rows.iter().enumerate() {
+        let under_hidden = hidden_paths
+            .iter()
+            .any(|p| row.levels.len() > p.len() && row.levels.starts_with(p));
+        let too_few = !row.is_call() && row.calls < min_calls;
+        if under_hidden || too_few {
+            visible[i] = false;
+            if !row.is_call() {
+                hidden += 1;
+            }
+            if too_few && !under_hidden {
+                hidden_paths.push(&row.levels);
+            }
+        }
+    }
+    (visible, hidden)
 }
 
 #[cfg(test)]

@@ -448,22 +448,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
         r#"<section id="heatmap"><h2>Items by {group}</h2><svg role="img" aria-label="Item rates by {group}" viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%">"#,
         group = html_text(&report.key_title().to_lowercase())
     );
-    for (c, (_, item)) in items.iter().enumerate() {
-        let x = label_w + cell_w * c as f64 + cell_w / 2.0;
-        let _ = write!(
-            h,
-            r#"<text x="{x}" y="{y}" transform="rotate(-40 {x} {y})"{cls}><title>{id} ({kind})</title>{label}</text>"#,
-            y = head_h - 8.0,
-            cls = if item.kind == Kind::Violation {
-                r#" class="muted""#
-            } else {
-                ""
-            },
-            label = html_text(&shorten(&item.label, 24)),
-            kind = item.kind.as_str(),
-            id = html_text(&item.id),
-        );
-    }
+    heat_map_columns(h, &items, label_w, cell_w, head_h);
     for (r, row) in rows.iter().enumerate() {
         let y = head_h + cell_h * r as f64;
         let _ = write!(
@@ -517,6 +502,32 @@ pub fn heat_map(report: &Report, h: &mut String) {
     h.push_str(": a violation that rarely occurs is good. Grey cells: the item never applied.");
     left_note(h, left);
     h.push_str("</p></section>");
+}
+
+/// The heat map's column labels, one per item, slanted above its cells.
+fn heat_map_columns(
+    h: &mut String,
+    items: &[(usize, &ItemInfo)],
+    label_w: f64,
+    cell_w: f64,
+    head_h: f64,
+) {
+    for (c, (_, item)) in items.iter().enumerate() {
+        let x = label_w + cell_w * c as f64 + cell_w / 2.0;
+        let _ = write!(
+            h,
+            r#"<text x="{x}" y="{y}" transform="rotate(-40 {x} {y})"{cls}><title>{id} ({kind})</title>{label}</text>"#,
+            y = head_h - 8.0,
+            cls = if item.kind == Kind::Violation {
+                r#" class="muted""#
+            } else {
+                ""
+            },
+            label = html_text(&shorten(&item.label, 24)),
+            kind = item.kind.as_str(),
+            id = html_text(&item.id),
+        );
+    }
 }
 
 #[cfg(test)]

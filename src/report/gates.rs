@@ -651,24 +651,7 @@ fn fail_drop(
         }
     }
     if !measured.offenders.is_empty() {
-        let list: Vec<String> = measured
-            .offenders
-            .iter()
-            .map(|o| {
-                format!(
-                    "{} ({:.1} → {:.1})",
-                    o.key,
-                    o.baseline_score.unwrap_or(0.0),
-                    o.score.unwrap_or(0.0)
-                )
-            })
-            .collect();
-        parts.push(format!(
-            "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {}",
-            measured.offenders.len(),
-            fmt_num(points),
-            list.join(", ")
-        ));
+        parts.push(offenders_text(measured, compared, min_calls, points));
     }
     if parts.is_empty() {
         let overall_text = match overall_change {
@@ -689,6 +672,29 @@ fn fail_drop(
             format!("{} since {}", parts.join("; "), base.info.file),
         )
     }
+}
+
+/// What `fail-drop` says of the agents whose mean score fell: how many of those compared,
+/// and each one's scores then and now.
+fn offenders_text(measured: &Measured, compared: usize, min_calls: u64, points: f64) -> String {
+    let list: Vec<String> = measured
+        .offenders
+        .iter()
+        .map(|o| {
+            format!(
+                "{} ({:.1} → {:.1})",
+                o.key,
+                o.baseline_score.unwrap_or(0.0),
+                o.score.unwrap_or(0.0)
+            )
+        })
+        .collect();
+    format!(
+        "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {}",
+        measured.offenders.len(),
+        fmt_num(points),
+        list.join(", ")
+    )
 }
 
 #[cfg(test)]

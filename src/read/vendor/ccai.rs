@@ -15,7 +15,7 @@
 //! `AUTOMATED_AGENT` (a virtual agent) is `other`, not the agent being audited.
 
 use super::{array, id_text, item, top_object};
-use crate::model::{Channel, Speaker};
+use crate::model::{Call, Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, call_id_from_name, date_in_file_name,
@@ -172,25 +172,7 @@ fn read_api(
         .and_then(crate::read::known_id)
         .map_or_else(|| call_id_from_name(ctx.name), str::to_string);
     let mut call = ctx.new_call(id);
-    let agent_info = get("qualityMetadata", "quality_metadata")
-        .and_then(|q| q.get("agentInfo").or_else(|| q.get("agent_info")))
-        .and_then(Value::as_array)
-        .and_then(|a| a.first());
-    call.agent_id = id_text(get("agentId", "agent_id")).or_else(|| {
-        agent_info.and_then(|a| id_text(a.get("agentId").or_else(|| a.get("agent_id"))))
-    });
-    call.team = agent_info.and_then(|a| id_text(a.get("team")));
-    // `medium` is PHONE_CALL or CHAT.
-    call.channel = match get("medium", "medium").and_then(Value::as_str) {
-        Some(m) if m.eq_ignore_ascii_case("CHAT") => Channel::Chat,
-        Some(m) if m.eq_ignore_ascii_case("PHONE_CALL") => Channel::Voice,
-        _ => Channel::Unknown,
-    };
-    let start_time = get("startTime", "start_time").and_then(Value::as_str);
-    call.date = start_time
-        .and_then(parse_date)
-        .or_else(|| date_in_file_name(ctx.name));
-    let start_ms = start_time.and_then(rfc3339_ms);
+    let start_ms = api_header(top, &mut call, ctx.name);
     let channel = |camel: &str, snake: &str| {
         get("callMetadata", "call_metadata")
             .and_then(|m| m.get(camel).or_else(|| m.get(snake)))
@@ -210,14 +192,7 @@ fn read_api(
             .segment_participant
             .as_ref()
             .and_then(|p| p.role.as_deref());
-        let speaker = match role.filter(|r| *r != "ROLE_UNSPECIFIED") {
-            Some(r) => Speaker::from_label(r),
-            None if seg.channel_tag.is_some() && seg.channel_tag == agent_channel => Speaker::Agent,
-            None if seg.channel_tag.is_some() && seg.channel_tag == customer_channel => {
-                Speaker::Customer
-            }
-            None => Speaker::Other,
-        };
+        let speaker = segment_speaker(role, seg.channel_tag, agent_channel, customer_channel);
         let text = seg.text.as_deref().unwrap_or("");
         if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
             let message_ms = seg.message_time.as_deref().and_then(rfc3339_ms);
@@ -244,6 +219,46 @@ fn read_api(
         }
     }
     ctx.deliver(call, sink)
+}
+
+/// Sets the API conversation's agent, team, channel and date on `call`; returns its start
+/// time (epoch ms), from which segments' `messageTime` is rebased.
+fn api_header(top: &serde_json::Map<String, Value>, call: &mut Call, name: &str) -> Option<u64> {
+    let get = |camel: &str, snake: &str| top.get(camel).or_else(|| top.get(snake));
+    let agent_info = get("qualityMetadata", "quality_metadata")
+        .and_then(|q| q.get("agentInfo").or_else(|| q.get("agent_info")))
+        .and_then(Value::as_array)
+        .and_then(|a| a.first());
+    call.agent_id = id_text(get("agentId", "agent_id")).or_else(|| {
+        agent_info.and_then(|a| id_text(a.get("agentId").or_else(|| a.get("agent_id"))))
+    });
+    call.team = agent_info.and_then(|a| id_text(a.get("team")));
+    // `medium` is PHONE_CALL or CHAT.
+    call.channel = match get("medium", "medium").and_then(Value::as_str) {
+        Some(m) if m.eq_ignore_ascii_case("CHAT") => Channel::Chat,
+        Some(m) if m.eq_ignore_ascii_case("PHONE_CALL") => Channel::Voice,
+        _ => Channel::Unknown,
+    };
+    let start_time = get("startTime", "start_time").and_then(Value::as_str);
+    call.date = start_time
+        .and_then(parse_date)
+        .or_else(|| date_in_file_name(name));
+    start_time.and_then(rfc3339_ms)
+}
+
+/// A segment's speaker: its role, or without one the side its `channelTag` is on.
+fn segment_speaker(
+    role: Option<&str>,
+    channel_tag: Option<i64>,
+    agent_channel: Option<i64>,
+    customer_channel: Option<i64>,
+) -> Speaker {
+    match role.filter(|r| *r != "ROLE_UNSPECIFIED") {
+        Some(r) => Speaker::from_label(r),
+        None if channel_tag.is_some() && channel_tag == agent_channel => Speaker::Agent,
+        None if channel_tag.is_some() && channel_tag == customer_channel => Speaker::Customer,
+        None => Speaker::Other,
+    }
 }
 
 #[cfg(test)]

@@ -111,31 +111,10 @@ pub fn read_document(
     let mut call = ctx.new_call(id);
     call.date = from_name.and_then(|(_, date)| date);
 
-    let role_of_participant = |id: &str| {
-        participants
-            .iter()
-            .find(|p| p.participant_id.as_deref() == Some(id))
-            .and_then(|p| p.participant_role.as_deref())
-    };
-    let agent_participant = participants.iter().find(|p| {
-        p.participant_role
-            .as_deref()
-            .is_some_and(|r| Speaker::from_label(r) == Speaker::Agent)
-    });
     let chat = top.get("Channel").and_then(Value::as_str) == Some("CHAT")
         || items.iter().any(|i| i.get("AbsoluteTime").is_some());
     call.channel = if chat { Channel::Chat } else { Channel::Voice };
-    call.agent_id = if chat {
-        agent_participant
-            .and_then(|p| p.display_name.as_deref())
-            .and_then(crate::read::known_id)
-            .map(str::to_string)
-    } else {
-        agent_participant
-            .and_then(|p| p.participant_id.as_deref())
-            .and_then(agent_from_arn)
-            .map(str::to_string)
-    };
+    call.agent_id = participants_agent(&participants, chat);
 
     // Chat times are ms from the first item (the customer joining), events included.
     let contact_start = items
@@ -161,14 +140,7 @@ pub fn read_document(
             continue;
         }
         let pid = entry.participant_id.as_deref().unwrap_or("");
-        let speaker = match entry.participant_role.as_deref() {
-            Some(role) => Speaker::from_label(role),
-            None => match role_of_participant(pid) {
-                Some(role) => Speaker::from_label(role),
-                None if agent_from_arn(pid).is_some() => Speaker::Agent,
-                None => Speaker::from_label(pid),
-            },
-        };
+        let speaker = item_speaker(entry.participant_role.as_deref(), pid, &participants);
         if speaker == Speaker::Agent && call.agent_id.is_none() {
             call.agent_id = if chat {
                 entry.display_name.clone()
@@ -193,6 +165,46 @@ pub fn read_document(
         apply_characteristics_of(top, &mut call, ctx);
     }
     ctx.deliver(call, sink)
+}
+
+/// The agent named by `Participants`: a chat's agent by display name, a voice call's by the
+/// user in its ARN.
+fn participants_agent(participants: &[Participant], chat: bool) -> Option<String> {
+    let agent_participant = participants.iter().find(|p| {
+        p.participant_role
+            .as_deref()
+            .is_some_and(|r| Speaker::from_label(r) == Speaker::Agent)
+    });
+    if chat {
+        agent_participant
+            .and_then(|p| p.display_name.as_deref())
+            .and_then(crate::read::known_id)
+            .map(str::to_string)
+    } else {
+        agent_participant
+            .and_then(|p| p.participant_id.as_deref())
+            .and_then(agent_from_arn)
+            .map(str::to_string)
+    }
+}
+
+/// A turn's speaker: its own role, else its participant's role in `Participants`, else an
+/// agent ARN, else the participant id as a label.
+fn item_speaker(role: Option<&str>, pid: &str, participants: &[Participant]) -> Speaker {
+    let role_of_participant = |id: &str| {
+        participants
+            .iter()
+            .find(|p| p.participant_id.as_deref() == Some(id))
+            .and_then(|p| p.participant_role.as_deref())
+    };
+    match role {
+        Some(role) => Speaker::from_label(role),
+        None => match role_of_participant(pid) {
+            Some(role) => Speaker::from_label(role),
+            None if agent_from_arn(pid).is_some() => Speaker::Agent,
+            None => Speaker::from_label(pid),
+        },
+    }
 }
 
 #[cfg(test)]
