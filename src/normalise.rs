@@ -160,6 +160,9 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
 }
 
 /// Normalises `src` into `out` with a rubric's rules, replacing what was there.
+// Long because it is the hot path's one pass over each character: the word, sentence and
+// quotation state lives in locals the compiler keeps in registers; cutting it up would pass
+// that state through calls per character (measure with `cargo bench --bench hot_path` first).
 pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
     out.text.clear();
     out.tokens.clear();
@@ -605,6 +608,7 @@ fn expand_elision(out: &mut Normalised, start: usize, has_apostrophe: bool) -> b
 
 /// Rewrites the word at `out.text[start..]` into its long form when it is a contraction.
 /// Returns whether it did.
+// Long because it is one table: the contractions and their long forms, as match arms.
 fn expand_contraction(out: &mut Normalised, start: usize, has_apostrophe: bool) -> bool {
     let word = &out.text[start..];
     // Most words are not contractions: rule them out by length and last letter first.

@@ -120,30 +120,35 @@ pub struct Matcher {
     lang: Language,
 }
 
+/// What the scan needs of each phrase: its sides' parts, the NEAR/BEFORE gap, its family.
+fn phrase_infos(phrases: &[Phrase]) -> Vec<PhraseInfo> {
+    phrases
+        .iter()
+        .map(|p| {
+            let seq_info = |s: &Seq| SeqInfo {
+                parts: s.parts.clone(),
+                anchor_start: s.anchor.start,
+                plain: s.is_plain(),
+            };
+            match &p.expr {
+                PhraseExpr::Seq(s) => PhraseInfo {
+                    sides: vec![seq_info(s)],
+                    near: None,
+                    family: p.family,
+                },
+                PhraseExpr::Near { a, b, gap, ordered } => PhraseInfo {
+                    sides: vec![seq_info(a), seq_info(b)],
+                    near: Some((*gap, *ordered)),
+                    family: p.family,
+                },
+            }
+        })
+        .collect()
+}
+
 impl Matcher {
     pub fn build(items: &[Item], phrases: &[Phrase], lang: Language) -> Result<Matcher, String> {
-        let infos: Vec<PhraseInfo> = phrases
-            .iter()
-            .map(|p| {
-                let seq_info = |s: &Seq| SeqInfo {
-                    parts: s.parts.clone(),
-                    anchor_start: s.anchor.start,
-                    plain: s.is_plain(),
-                };
-                match &p.expr {
-                    PhraseExpr::Seq(s) => PhraseInfo {
-                        sides: vec![seq_info(s)],
-                        near: None,
-                        family: p.family,
-                    },
-                    PhraseExpr::Near { a, b, gap, ordered } => PhraseInfo {
-                        sides: vec![seq_info(a), seq_info(b)],
-                        near: Some((*gap, *ordered)),
-                        family: p.family,
-                    },
-                }
-            })
-            .collect();
+        let infos = phrase_infos(phrases);
 
         let mut scopes: [Option<ScopeAutomaton>; 3] = [None, None, None];
         let mut pattern_count = 0;

@@ -142,6 +142,27 @@ fn transcribe(
     ctx.deliver(call, sink)
 }
 
+/// The agent's id from the participant list: a chat's display name when it is a known id, a
+/// call's agent ARN.
+fn participants_agent(participants: &[Participant], chat: bool) -> Option<String> {
+    let agent_participant = participants.iter().find(|p| {
+        p.participant_role
+            .as_deref()
+            .is_some_and(|r| Speaker::from_label(r) == Speaker::Agent)
+    });
+    if chat {
+        agent_participant
+            .and_then(|p| p.display_name.as_deref())
+            .and_then(crate::read::known_id)
+            .map(str::to_string)
+    } else {
+        agent_participant
+            .and_then(|p| p.participant_id.as_deref())
+            .and_then(agent_from_arn)
+            .map(str::to_string)
+    }
+}
+
 /// `contact_lens::read_document` on the typed document.
 fn contact_lens(
     doc: Doc<'_>,
@@ -167,25 +188,10 @@ fn contact_lens(
             .find(|p| p.participant_id.as_deref() == Some(id))
             .and_then(|p| p.participant_role.as_deref())
     };
-    let agent_participant = participants.iter().find(|p| {
-        p.participant_role
-            .as_deref()
-            .is_some_and(|r| Speaker::from_label(r) == Speaker::Agent)
-    });
     let chat =
         doc.channel.as_deref() == Some("CHAT") || items.iter().any(|i| i.absolute_time.is_some());
     call.channel = if chat { Channel::Chat } else { Channel::Voice };
-    call.agent_id = if chat {
-        agent_participant
-            .and_then(|p| p.display_name.as_deref())
-            .and_then(crate::read::known_id)
-            .map(str::to_string)
-    } else {
-        agent_participant
-            .and_then(|p| p.participant_id.as_deref())
-            .and_then(agent_from_arn)
-            .map(str::to_string)
-    };
+    call.agent_id = participants_agent(&participants, chat);
 
     let contact_start = items
         .iter()
