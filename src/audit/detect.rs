@@ -1,7 +1,10 @@
 //! Built-in detectors that look at a turn (or the call) rather than a phrase list.
 
+use super::Hit;
 use crate::language::{Language, TextRules};
+use crate::model::Speaker;
 use crate::normalise::{Normalised, Token, TokenKind, TurnStats};
+use crate::rubric::Detector;
 
 /// Which words of a turn are content words, for the rubric's language: English uses the stop
 /// list and light stemmer below; Spanish and French use the NLTK function words plus a few
@@ -470,6 +473,160 @@ pub fn is_shouting(stats: &TurnStats, min_caps_share: f64, min_caps_words: u32) 
     stats.caps_words >= min_caps_words
         && stats.words > 0
         && f64::from(stats.caps_words) / f64::from(stats.words) >= min_caps_share
+}
+
+/// The turn detectors, run on the turn just normalised into `norm`.
+impl super::Auditor<'_> {
+    /// Runs one turn detector on the current turn, pushing its hits.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn detect(
+        &mut self,
+        ti: usize,
+        turn: &crate::model::Turn,
+        text_len: usize,
+        item: u32,
+        det: Detector,
+        mirror_side: Option<usize>,
+        prev_end: Option<u64>,
+        prev_speaker: Option<Speaker>,
+    ) {
+        let norm = &self.norm;
+        // A hit on the whole turn (not in a question); the detectors narrow it.
+        let whole = Hit::detector(
+            item,
+            ti as u32,
+            norm.sentence_count().saturating_sub(1) as u32,
+            text_len as u32,
+        );
+        match det {
+            Detector::Question | Detector::Statement { .. } => {
+                let min_words = match det {
+                    Detector::Statement { min_words } => Some(min_words as usize),
+                    _ => None,
+                };
+                self.sentence_hits(whole, min_words);
+            }
+            Detector::Mirroring {
+                min_shared_words,
+                min_share,
+            } => {
+                let Some(side) = mirror_side else { return };
+                self.mirroring_hits(whole, side, min_shared_words, min_share);
+            }
+            Detector::Shouting {
+                min_caps_share,
+                min_caps_words,
+            } => {
+                if is_shouting(&norm.stats, min_caps_share, min_caps_words) {
+                    self.hits.push(whole);
+                }
+            }
+            Detector::CustomerUpset {
+                min_caps_share,
+                min_caps_words,
+                min_marks,
+            } => {
+                if is_shouting(&norm.stats, min_caps_share, min_caps_words)
+                    || norm.stats.longest_mark_run >= min_marks
+                    || norm.stats.mixed_marks
+                {
+                    self.hits.push(whole);
+                }
+            }
+            Detector::Interruption { .. } if self.chat => {}
+            Detector::Interruption { min_overlap_ms } => {
+                let flagged = turn.interruption.unwrap_or(false);
+                let overlaps = match (turn.start_ms, prev_end, prev_speaker) {
+                    (Some(s), Some(e), Some(p))
+                        if turn.interruption.is_none() && p != turn.speaker =>
+                    {
+                        s + min_overlap_ms <= e
+                    }
+                    _ => false,
+                };
+                if flagged || overlaps {
+                    self.hits.push(whole);
+                }
+            }
+            Detector::CustomerCalmed | Detector::Silence { .. } => {}
+        }
+    }
+
+    /// Question and statement detectors: one hit per sentence that asks (or, with
+    /// `min_words`, states with at least that many words).
+    fn sentence_hits(&mut self, whole: Hit, min_words: Option<usize>) {
+        let norm = &self.norm;
+        for s in 0..norm.sentence_count() as u32 {
+            if norm.is_question(s) != min_words.is_none() {
+                continue;
+            }
+            // Tokens are in sentence order: the sentence's span by bisection.
+            let from = norm.tokens.partition_point(|t| t.sentence < s);
+            let to = norm.tokens.partition_point(|t| t.sentence <= s);
+            if from == to {
+                continue;
+            }
+            if let Some(min) = min_words {
+                let words = norm.tokens[from..to]
+                    .iter()
+                    .filter(|t| t.kind == crate::normalise::TokenKind::Word)
+                    .count();
+                if words < min {
+                    continue;
+                }
+            }
+            let (first, last) = (&norm.tokens[from], &norm.tokens[to - 1]);
+            self.hits.push(Hit {
+                tok_start: from as u32,
+                sent_start: s,
+                sent_end: s,
+                orig_start: first.orig_start,
+                orig_end: last.orig_end,
+                in_question: min_words.is_none(),
+                ..whole
+            });
+        }
+    }
+
+    /// The mirroring detector: one hit per run of this turn's content words that echoes the
+    /// other party's latest block (`side` is this speaker's).
+    fn mirroring_hits(&mut self, whole: Hit, side: usize, min_shared_words: u32, min_share: f64) {
+        let norm = &self.norm;
+        let earlier = self.blocks[1 - side].content(&self.content_filter);
+        if earlier.is_empty() {
+            return;
+        }
+        content_words(
+            norm,
+            &self.content_filter,
+            &mut self.content,
+            &mut self.words,
+        );
+        echoes(
+            &self.content,
+            earlier,
+            min_shared_words,
+            &mut self.seen,
+            &mut self.echoes,
+        );
+        let earlier_len = earlier.len();
+        for e in &self.echoes {
+            if f64::from(e.shared) / (earlier_len as f64) < min_share {
+                continue;
+            }
+            let first = &norm.tokens[e.first];
+            let last = &norm.tokens[e.end - 1];
+            self.hits.push(Hit {
+                tok_start: e.first as u32,
+                sent_start: e.sentence,
+                sent_end: e.sentence,
+                orig_start: first.orig_start,
+                orig_end: last.orig_end,
+                aux: e.shared,
+                ..whole
+            });
+        }
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,95 @@ pub(crate) fn evaluate(
     s: &mut Scratch,
     detail: bool,
 ) -> CallAudit {
+    let facts = prepare(rubric, call, hits, s);
+    let n_items = rubric.items.len();
+    let mut outcomes = vec![
+        ItemOutcome {
+            count: 0,
+            verdict: Verdict::NotApplicable
+        };
+        n_items
+    ];
+    let mut det = detail.then(|| CallDetail {
+        evidence: vec![Vec::new(); n_items],
+        dropped: vec![Vec::new(); n_items],
+        reasons: vec![String::new(); n_items],
+        arithmetic: Vec::new(),
+    });
+    let mut percent_fallback = false;
+    let mut seconds_without_timings = false;
+
+    for &i in &rubric.eval_order {
+        let item = &rubric.items[i];
+        let not_applicable =
+            applicability(rubric, item, call, &facts, s, &mut seconds_without_timings);
+        let count = counted_hits(
+            rubric,
+            item,
+            i,
+            call,
+            hits,
+            &facts,
+            s,
+            &mut det,
+            &mut percent_fallback,
+        );
+        let verdict = verdict(item, not_applicable.is_some(), count);
+        s.present[i] = verdict.occurred();
+        outcomes[i] = ItemOutcome { count, verdict };
+
+        if let Some(d) = det.as_mut() {
+            if item.detector != Some(Detector::CustomerCalmed) {
+                d.evidence[i] = s
+                    .counted
+                    .iter()
+                    .map(|h| evidence(rubric, call, h))
+                    .collect();
+            }
+            d.reasons[i] = reason(rubric, item, verdict, count, not_applicable, d, i, s);
+        }
+    }
+
+    let (score, arithmetic) = score(rubric, &outcomes, detail);
+    let score_centi = (score * 100.0).round() as u32;
+    let passed = score_centi >= (rubric.pass_mark * 100.0).round() as u32;
+    if let Some(d) = det.as_mut() {
+        d.arithmetic = arithmetic;
+        d.arithmetic.push(format!(
+            "{} (pass mark {})",
+            if passed { "passed" } else { "failed" },
+            fmt_num(rubric.pass_mark)
+        ));
+    }
+    let upset = rubric.upset.map(|u| outcomes[u].verdict.occurred());
+    let calmed = match (upset, rubric.calmed) {
+        (Some(true), Some(c)) if outcomes[c].verdict.applies() => {
+            Some(outcomes[c].verdict.occurred())
+        }
+        _ => None,
+    };
+    CallAudit {
+        call_id: call.id.clone(),
+        agent_id: call.agent().to_string(),
+        date: call.date,
+        team: call.team.clone(),
+        queue: call.queue.clone(),
+        turns: call.turns.len() as u32,
+        items: outcomes,
+        score_centi,
+        passed,
+        upset,
+        calmed,
+        percent_fallback,
+        seconds_without_timings,
+        detail: det.map(Box::new),
+        overridden: Vec::new(),
+    }
+}
+
+/// Sorts the hits, resets the scratch, finds each item's hit ranges and (when `within_turns`
+/// needs them) the per-speaker turn counts, and gathers the call's facts.
+fn prepare(rubric: &Rubric, call: &Call, hits: &mut [Hit], s: &mut Scratch) -> CallFacts {
     hits.sort_unstable_by_key(|h| (h.item, h.role, h.turn, h.tok_start, h.phrase));
     let n_items = rubric.items.len();
     s.kept.resize_with(n_items, Vec::new);
@@ -73,170 +162,136 @@ pub(crate) fn evaluate(
             p.push(n);
         }
     }
-    let facts = CallFacts {
+    CallFacts {
         n_turns: call.turns.len(),
         has_timings: call.has_timings(),
         has_interruption_flags: call.turns.iter().any(|t| t.interruption.is_some()),
         duration: call.duration_ms().unwrap_or(0),
-    };
-
-    let mut outcomes = vec![
-        ItemOutcome {
-            count: 0,
-            verdict: Verdict::NotApplicable
-        };
-        n_items
-    ];
-    let mut det = detail.then(|| CallDetail {
-        evidence: vec![Vec::new(); n_items],
-        dropped: vec![Vec::new(); n_items],
-        reasons: vec![String::new(); n_items],
-        arithmetic: Vec::new(),
-    });
-    let mut percent_fallback = false;
-    let mut seconds_without_timings = false;
-
-    for &i in &rubric.eval_order {
-        let item = &rubric.items[i];
-        let [
-            main_start,
-            unless_start,
-            context_start,
-            alternative_start,
-            end,
-        ] = s.ranges[i];
-
-        let mut not_applicable: Option<String> = None;
-        if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| s.present[a]) {
-            not_applicable = Some(format!(
-                "{} did not occur",
-                names(rubric, &item.applies_when, " or ")
-            ));
-        }
-        if let Some(d) = item.detector
-            && d.needs_timings()
-            && call.channel == Channel::Chat
-        {
-            not_applicable.get_or_insert_with(|| {
-                "a chat has no interruptions or silences (gaps are typing)".into()
-            });
-        }
-        if let Some(d) = item.detector
-            && d.needs_timings()
-            && !facts.has_timings
-            && !(matches!(d, Detector::Interruption { .. }) && facts.has_interruption_flags)
-        {
-            not_applicable.get_or_insert_with(|| "the call has no timings".into());
-        }
-        if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !facts.has_timings {
-            seconds_without_timings = true;
-            not_applicable
-                .get_or_insert_with(|| "its seconds window needs timings the call lacks".into());
-        }
-
-        // Candidates: phrase and turn-detector hits, plus call-level detector hits. The
-        // buffers are taken out of the scratch so the filters can read the rest of it.
-        let mut candidates = std::mem::take(&mut s.candidates);
-        let mut counted = std::mem::take(&mut s.counted);
-        candidates.clear();
-        counted.clear();
-        candidates.extend_from_slice(&hits[main_start..unless_start]);
-        if let Some(Detector::Silence { min_gap_ms }) = item.detector
-            && call.channel != Channel::Chat
-        {
-            silence_hits(call, item, i, min_gap_ms, &mut candidates);
-        }
-        let unless = &hits[unless_start..context_start];
-        let context = &hits[context_start..alternative_start];
-        let alternatives = &hits[alternative_start..end];
-        for h in &candidates {
-            match drop_reason(
-                rubric,
-                item,
-                h,
-                unless,
-                context,
-                alternatives,
-                &facts,
-                call,
-                s,
-                &mut percent_fallback,
-            ) {
-                Some(reason) => {
-                    if let Some(d) = det.as_mut() {
-                        d.dropped[i].push(Dropped {
-                            evidence: evidence(rubric, call, h),
-                            reason,
-                        });
-                    }
-                }
-                None => counted.push(*h),
-            }
-        }
-        if let Some(Detector::CustomerCalmed) = item.detector {
-            calmed(item, call, &mut counted, unless, s, &mut det, rubric, i);
-        }
-        s.kept[i].extend(counted.iter().map(|h| (h.turn, h.tok_start)));
-        // Sorted, so that later items can bisect it (silence hits come after phrase hits).
-        s.kept[i].sort_unstable();
-        let count = counted.len() as u32;
-        let occurred = count >= item.min_count;
-        let verdict = match (not_applicable.is_some(), item.kind, occurred) {
-            (true, ..) => Verdict::NotApplicable,
-            (false, Kind::Expected, true) => Verdict::Met,
-            (false, Kind::Expected, false) => Verdict::Missed,
-            (false, Kind::Violation, true) => Verdict::Violated,
-            (false, Kind::Violation, false) => Verdict::Clean,
-            (false, Kind::Signal, true) => Verdict::Present,
-            (false, Kind::Signal, false) => Verdict::Absent,
-        };
-        s.present[i] = verdict.occurred();
-        outcomes[i] = ItemOutcome { count, verdict };
-
-        if let Some(d) = det.as_mut() {
-            if item.detector != Some(Detector::CustomerCalmed) {
-                d.evidence[i] = counted.iter().map(|h| evidence(rubric, call, h)).collect();
-            }
-            d.reasons[i] = reason(rubric, item, verdict, count, not_applicable, d, i, s);
-        }
-        s.candidates = candidates;
-        s.counted = counted;
     }
+}
 
-    let (score, arithmetic) = score(rubric, &outcomes, detail);
-    let score_centi = (score * 100.0).round() as u32;
-    let passed = score_centi >= (rubric.pass_mark * 100.0).round() as u32;
-    if let Some(d) = det.as_mut() {
-        d.arithmetic = arithmetic;
-        d.arithmetic.push(format!(
-            "{} (pass mark {})",
-            if passed { "passed" } else { "failed" },
-            fmt_num(rubric.pass_mark)
+/// Why the item does not apply to this call, or `None` when it applies.
+fn applicability(
+    rubric: &Rubric,
+    item: &Item,
+    call: &Call,
+    facts: &CallFacts,
+    s: &Scratch,
+    seconds_without_timings: &mut bool,
+) -> Option<String> {
+    let mut not_applicable: Option<String> = None;
+    if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| s.present[a]) {
+        not_applicable = Some(format!(
+            "{} did not occur",
+            names(rubric, &item.applies_when, " or ")
         ));
     }
-    let upset = rubric.upset.map(|u| outcomes[u].verdict.occurred());
-    let calmed = match (upset, rubric.calmed) {
-        (Some(true), Some(c)) if outcomes[c].verdict.applies() => {
-            Some(outcomes[c].verdict.occurred())
+    if let Some(d) = item.detector
+        && d.needs_timings()
+        && call.channel == Channel::Chat
+    {
+        not_applicable.get_or_insert_with(|| {
+            "a chat has no interruptions or silences (gaps are typing)".into()
+        });
+    }
+    if let Some(d) = item.detector
+        && d.needs_timings()
+        && !facts.has_timings
+        && !(matches!(d, Detector::Interruption { .. }) && facts.has_interruption_flags)
+    {
+        not_applicable.get_or_insert_with(|| "the call has no timings".into());
+    }
+    if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !facts.has_timings {
+        *seconds_without_timings = true;
+        not_applicable
+            .get_or_insert_with(|| "its seconds window needs timings the call lacks".into());
+    }
+    not_applicable
+}
+
+/// The item's hits that count, left in `s.counted` (and their positions in `s.kept[i]`);
+/// returns how many. Dropped candidates are recorded with their reason in detail mode.
+#[allow(clippy::too_many_arguments)]
+fn counted_hits(
+    rubric: &Rubric,
+    item: &Item,
+    i: usize,
+    call: &Call,
+    hits: &[Hit],
+    facts: &CallFacts,
+    s: &mut Scratch,
+    det: &mut Option<CallDetail>,
+    percent_fallback: &mut bool,
+) -> u32 {
+    let [
+        main_start,
+        unless_start,
+        context_start,
+        alternative_start,
+        end,
+    ] = s.ranges[i];
+    // Candidates: phrase and turn-detector hits, plus call-level detector hits. The
+    // buffers are taken out of the scratch so the filters can read the rest of it.
+    let mut candidates = std::mem::take(&mut s.candidates);
+    let mut counted = std::mem::take(&mut s.counted);
+    candidates.clear();
+    counted.clear();
+    candidates.extend_from_slice(&hits[main_start..unless_start]);
+    if let Some(Detector::Silence { min_gap_ms }) = item.detector
+        && call.channel != Channel::Chat
+    {
+        silence_hits(call, item, i, min_gap_ms, &mut candidates);
+    }
+    let unless = &hits[unless_start..context_start];
+    let context = &hits[context_start..alternative_start];
+    let alternatives = &hits[alternative_start..end];
+    for h in &candidates {
+        match drop_reason(
+            rubric,
+            item,
+            h,
+            unless,
+            context,
+            alternatives,
+            facts,
+            call,
+            s,
+            percent_fallback,
+        ) {
+            Some(reason) => {
+                if let Some(d) = det.as_mut() {
+                    d.dropped[i].push(Dropped {
+                        evidence: evidence(rubric, call, h),
+                        reason,
+                    });
+                }
+            }
+            None => counted.push(*h),
         }
-        _ => None,
-    };
-    CallAudit {
-        call_id: call.id.clone(),
-        agent_id: call.agent().to_string(),
-        date: call.date,
-        team: call.team.clone(),
-        queue: call.queue.clone(),
-        turns: call.turns.len() as u32,
-        items: outcomes,
-        score_centi,
-        passed,
-        upset,
-        calmed,
-        percent_fallback,
-        seconds_without_timings,
-        detail: det.map(Box::new),
-        overridden: Vec::new(),
+    }
+    if let Some(Detector::CustomerCalmed) = item.detector {
+        calmed(item, call, &mut counted, unless, s, det, rubric, i);
+    }
+    s.kept[i].extend(counted.iter().map(|h| (h.turn, h.tok_start)));
+    // Sorted, so that later items can bisect it (silence hits come after phrase hits).
+    s.kept[i].sort_unstable();
+    let count = counted.len() as u32;
+    s.candidates = candidates;
+    s.counted = counted;
+    count
+}
+
+/// The verdict from the item's kind, whether it applies, and its count.
+fn verdict(item: &Item, not_applicable: bool, count: u32) -> Verdict {
+    let occurred = count >= item.min_count;
+    match (not_applicable, item.kind, occurred) {
+        (true, ..) => Verdict::NotApplicable,
+        (false, Kind::Expected, true) => Verdict::Met,
+        (false, Kind::Expected, false) => Verdict::Missed,
+        (false, Kind::Violation, true) => Verdict::Violated,
+        (false, Kind::Violation, false) => Verdict::Clean,
+        (false, Kind::Signal, true) => Verdict::Present,
+        (false, Kind::Signal, false) => Verdict::Absent,
     }
 }
 
@@ -304,6 +359,12 @@ fn drop_reason(
     {
         return Some(why);
     }
+    out_of_sequence(rubric, item, h, s)
+}
+
+/// Why a hit breaks the item's sequencing (`after`, `within_turns`, `not_before`, `before`),
+/// or `None` when it keeps to it.
+fn out_of_sequence(rubric: &Rubric, item: &Item, h: &Hit, s: &Scratch) -> Option<String> {
     let pos = (h.turn, h.tok_start);
     if !item.after.is_empty() {
         let scope = scope_index(item.speaker);

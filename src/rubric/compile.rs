@@ -2,7 +2,7 @@
 //! that every item is evaluated after those it refers to, and build the matcher.
 
 use super::phrase;
-use super::spec::{IdList, ItemSpec, RubricSpec};
+use super::spec::{HeaderSpec, IdList, ItemSpec, RubricSpec};
 use super::{Detector, Item, Kind, Phrase, Role, Rubric, Scope, Window};
 use crate::language::{Language, TextRules};
 use crate::rubric::matcher::Matcher;
@@ -80,48 +80,14 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
     };
 
     // Ids first, so references can be resolved whatever the order of items.
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, item) in spec.items.iter().enumerate() {
-        let id = item.get_ref().id.get_ref().as_str();
-        let valid = !id.is_empty()
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !valid {
-            errs.at(
-                item.get_ref().id.span(),
-                format!("item id `{id}` must be lower-case letters, digits and `_`"),
-            );
-        }
-        if index.insert(id, i).is_some() {
-            errs.at(
-                item.get_ref().id.span(),
-                format!("item id `{id}` is defined twice"),
-            );
-        }
-    }
+    let index = item_index(&spec, &mut errs);
     if spec.items.is_empty() {
         errs.at(spec.rubric.span(), "the rubric has no [[item]]");
     }
 
     // The language first: phrases are normalised with its rules.
     let header = spec.rubric.get_ref();
-    let language = match &header.language {
-        None => Language::En,
-        Some(l) => Language::from_code(l.get_ref()).unwrap_or_else(|| {
-            errs.at(
-                l.span(),
-                format!(
-                    "language `{}`: expected one of {} (leave it out for English)",
-                    l.get_ref(),
-                    Language::ALL
-                        .map(|l| format!("{} ({})", l.code(), l.name()))
-                        .join(", ")
-                ),
-            );
-            Language::En
-        }),
-    };
+    let language = language(header, &mut errs);
     let rules = TextRules::new(language, header.fold_accents.unwrap_or(false));
 
     let mut items = Vec::with_capacity(spec.items.len());
@@ -137,43 +103,9 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
         ));
     }
 
-    let pass_mark = match &header.pass_mark {
-        Some(p) if !(0.0..=100.0).contains(p.get_ref()) => {
-            errs.at(p.span(), "pass_mark must be between 0 and 100");
-            80.0
-        }
-        Some(p) => *p.get_ref(),
-        None => 80.0,
-    };
-    let signal_ref = |r: &Option<Spanned<String>>, what: &str, errs: &mut Errors| {
-        let r = r.as_ref()?;
-        match index.get(r.get_ref().as_str()) {
-            Some(&i) if items[i].kind == Kind::Signal => Some(i),
-            Some(_) => {
-                errs.at(r.span(), format!("`{what}` must name a signal item"));
-                None
-            }
-            None => {
-                errs.at(r.span(), format!("unknown item `{}`", r.get_ref()));
-                None
-            }
-        }
-    };
-    let upset = signal_ref(&header.upset, "upset", &mut errs);
-    let calmed = signal_ref(&header.calmed, "calmed", &mut errs);
+    let (pass_mark, upset, calmed) = header_settings(header, &index, &items, &mut errs);
 
-    let eval_order = match evaluation_order(&items) {
-        Ok(o) => o,
-        Err(cycle) => {
-            let at = spec.items[cycle[0]].get_ref().id.span();
-            let names: Vec<_> = cycle.iter().map(|&i| items[i].id.as_str()).collect();
-            errs.at(
-                at,
-                format!("items refer to each other in a loop: {}", names.join(" → ")),
-            );
-            Vec::new()
-        }
-    };
+    let eval_order = eval_order(&spec, &items, &mut errs);
 
     if !errs.list.is_empty() {
         errs.list.sort_by_key(|e| (e.line, e.column));
@@ -201,15 +133,8 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
     })
 }
 
-fn compile_item(
-    idx: usize,
-    s: &ItemSpec,
-    index: &HashMap<&str, usize>,
-    rules: &TextRules,
-    phrases: &mut Vec<Phrase>,
-    errs: &mut Errors,
-) -> Item {
-    let id = s.id.get_ref().clone();
+/// The item's kind and whose turns it reads.
+fn kind_and_speaker(s: &ItemSpec, errs: &mut Errors) -> (Kind, Scope) {
     let kind = match s.kind.get_ref().as_str() {
         "expected" => Kind::Expected,
         "violation" => Kind::Violation,
@@ -234,7 +159,163 @@ fn compile_item(
             Scope::Agent
         }
     };
+    (kind, speaker)
+}
 
+/// Item id → position, with errors for ids that are malformed or defined twice.
+fn item_index<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> HashMap<&'s str, usize> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, item) in spec.items.iter().enumerate() {
+        let id = item.get_ref().id.get_ref().as_str();
+        let valid = !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid {
+            errs.at(
+                item.get_ref().id.span(),
+                format!("item id `{id}` must be lower-case letters, digits and `_`"),
+            );
+        }
+        if index.insert(id, i).is_some() {
+            errs.at(
+                item.get_ref().id.span(),
+                format!("item id `{id}` is defined twice"),
+            );
+        }
+    }
+    index
+}
+
+/// The rubric's language, English when left out.
+fn language(header: &HeaderSpec, errs: &mut Errors) -> Language {
+    match &header.language {
+        None => Language::En,
+        Some(l) => Language::from_code(l.get_ref()).unwrap_or_else(|| {
+            errs.at(
+                l.span(),
+                format!(
+                    "language `{}`: expected one of {} (leave it out for English)",
+                    l.get_ref(),
+                    Language::ALL
+                        .map(|l| format!("{} ({})", l.code(), l.name()))
+                        .join(", ")
+                ),
+            );
+            Language::En
+        }),
+    }
+}
+
+/// The header's pass mark, and its `upset` and `calmed` signal items resolved to indices.
+fn header_settings(
+    header: &HeaderSpec,
+    index: &HashMap<&str, usize>,
+    items: &[Item],
+    errs: &mut Errors,
+) -> (f64, Option<usize>, Option<usize>) {
+    let pass_mark = match &header.pass_mark {
+        Some(p) if !(0.0..=100.0).contains(p.get_ref()) => {
+            errs.at(p.span(), "pass_mark must be between 0 and 100");
+            80.0
+        }
+        Some(p) => *p.get_ref(),
+        None => 80.0,
+    };
+    let signal_ref = |r: &Option<Spanned<String>>, what: &str, errs: &mut Errors| {
+        let r = r.as_ref()?;
+        match index.get(r.get_ref().as_str()) {
+            Some(&i) if items[i].kind == Kind::Signal => Some(i),
+            Some(_) => {
+                errs.at(r.span(), format!("`{what}` must name a signal item"));
+                None
+            }
+            None => {
+                errs.at(r.span(), format!("unknown item `{}`", r.get_ref()));
+                None
+            }
+        }
+    };
+    let upset = signal_ref(&header.upset, "upset", errs);
+    let calmed = signal_ref(&header.calmed, "calmed", errs);
+    (pass_mark, upset, calmed)
+}
+
+/// The evaluation order, or an error naming the items that refer to each other in a loop.
+fn eval_order(spec: &RubricSpec, items: &[Item], errs: &mut Errors) -> Vec<usize> {
+    match evaluation_order(items) {
+        Ok(o) => o,
+        Err(cycle) => {
+            let at = spec.items[cycle[0]].get_ref().id.span();
+            let names: Vec<_> = cycle.iter().map(|&i| items[i].id.as_str()).collect();
+            errs.at(
+                at,
+                format!("items refer to each other in a loop: {}", names.join(" → ")),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn compile_item(
+    idx: usize,
+    s: &ItemSpec,
+    index: &HashMap<&str, usize>,
+    rules: &TextRules,
+    phrases: &mut Vec<Phrase>,
+    errs: &mut Errors,
+) -> Item {
+    let id = s.id.get_ref().clone();
+    let (kind, speaker) = kind_and_speaker(s, errs);
+    let (weight, penalty, auto_fail) = scoring(s, kind, errs);
+
+    let detector = detector_settings(s, errs);
+
+    check_lists(s, &id, errs);
+    compile_phrases(idx, s, rules, phrases, errs);
+
+    let (after, before, not_before, applies_when) = references(idx, s, index, detector, errs);
+
+    let window = window(s, errs);
+    let min_count = match &s.min_count {
+        Some(m) if *m.get_ref() == 0 => {
+            errs.at(m.span(), "min_count must be at least 1");
+            1
+        }
+        Some(m) => *m.get_ref(),
+        None => 1,
+    };
+
+    Item {
+        label: s.label.clone().unwrap_or_else(|| id.replace('_', " ")),
+        id,
+        description: s.description.clone().unwrap_or_default(),
+        source: s.source.clone().unwrap_or_default(),
+        kind,
+        speaker,
+        weight,
+        penalty,
+        auto_fail,
+        detector,
+        in_question: s.in_question.unwrap_or(false),
+        window,
+        min_count,
+        after,
+        within_turns: s.within_turns.as_ref().map(|w| *w.get_ref()),
+        not_before,
+        before,
+        applies_when,
+        phrases: s.phrases.iter().map(|p| p.get_ref().clone()).collect(),
+        unless: s.unless.iter().map(|p| p.get_ref().clone()).collect(),
+        context: s.context.iter().map(|p| p.get_ref().clone()).collect(),
+        context_sentences: s.context_sentences.as_ref().map_or(0, |c| *c.get_ref()),
+        refusals: s.refusals.iter().map(|p| p.get_ref().clone()).collect(),
+        alternatives: s.alternatives.iter().map(|p| p.get_ref().clone()).collect(),
+    }
+}
+
+/// The item's weight, penalty and auto-fail, checked against its kind.
+fn scoring(s: &ItemSpec, kind: Kind, errs: &mut Errors) -> (f64, f64, bool) {
     let weight = match (&s.weight, kind) {
         (Some(w), Kind::Expected) if *w.get_ref() < 0.0 || !w.get_ref().is_finite() => {
             errs.at(w.span(), "weight must be a number ≥ 0");
@@ -271,7 +352,11 @@ fn compile_item(
             "a signal cannot `auto_fail` (it is not scored)",
         );
     }
+    (weight, penalty, auto_fail)
+}
 
+/// The item's detector, and errors for thresholds of detectors it does not use.
+fn detector_settings(s: &ItemSpec, errs: &mut Errors) -> Option<Detector> {
     let detector = s
         .detector
         .as_ref()
@@ -332,7 +417,11 @@ fn compile_item(
             );
         }
     }
+    detector
+}
 
+/// Checks that the item's phrase lists and their options go together.
+fn check_lists(s: &ItemSpec, id: &str, errs: &mut Errors) {
     if s.phrases.is_empty() && s.refusals.is_empty() && s.detector.is_none() {
         errs.at(
             s.id.span(),
@@ -365,6 +454,16 @@ fn compile_item(
             "`context` filters matches, and there are none to filter",
         );
     }
+}
+
+/// Expands and parses the item's phrases of every role into `phrases`.
+fn compile_phrases(
+    idx: usize,
+    s: &ItemSpec,
+    rules: &TextRules,
+    phrases: &mut Vec<Phrase>,
+    errs: &mut Errors,
+) {
     for (list, role, refusal) in [
         (&s.phrases, Role::Match, false),
         (&s.refusals, Role::Match, true),
@@ -402,7 +501,16 @@ fn compile_item(
             }
         }
     }
+}
 
+/// The items named by `after`, `before`, `not_before` and `applies_when`, resolved to indices.
+fn references(
+    idx: usize,
+    s: &ItemSpec,
+    index: &HashMap<&str, usize>,
+    detector: Option<Detector>,
+    errs: &mut Errors,
+) -> (Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>) {
     let mut refs = |list: &Option<IdList>, what: &str| -> Vec<usize> {
         let Some(list) = list else { return Vec::new() };
         let mut out = Vec::new();
@@ -439,7 +547,11 @@ fn compile_item(
             "detector customer_calmed reads the upset item named by `applies_when`, which is missing",
         );
     }
+    (after, before, not_before, applies_when)
+}
 
+/// The item's turn, seconds and percent window.
+fn window(s: &ItemSpec, errs: &mut Errors) -> Window {
     let percent = |p: &Option<Spanned<f64>>, errs: &mut Errors| {
         p.as_ref().and_then(|p| {
             if (0.0..=100.0).contains(p.get_ref()) {
@@ -460,48 +572,13 @@ fn compile_item(
             }
         })
     };
-    let window = Window {
+    Window {
         first_turns: s.first_turns.as_ref().map(|v| *v.get_ref()),
         last_turns: s.last_turns.as_ref().map(|v| *v.get_ref()),
         first_ms: seconds(&s.first_seconds, errs),
         last_ms: seconds(&s.last_seconds, errs),
         first_percent: percent(&s.first_percent, errs),
         last_percent: percent(&s.last_percent, errs),
-    };
-    let min_count = match &s.min_count {
-        Some(m) if *m.get_ref() == 0 => {
-            errs.at(m.span(), "min_count must be at least 1");
-            1
-        }
-        Some(m) => *m.get_ref(),
-        None => 1,
-    };
-
-    Item {
-        label: s.label.clone().unwrap_or_else(|| id.replace('_', " ")),
-        id,
-        description: s.description.clone().unwrap_or_default(),
-        source: s.source.clone().unwrap_or_default(),
-        kind,
-        speaker,
-        weight,
-        penalty,
-        auto_fail,
-        detector,
-        in_question: s.in_question.unwrap_or(false),
-        window,
-        min_count,
-        after,
-        within_turns: s.within_turns.as_ref().map(|w| *w.get_ref()),
-        not_before,
-        before,
-        applies_when,
-        phrases: s.phrases.iter().map(|p| p.get_ref().clone()).collect(),
-        unless: s.unless.iter().map(|p| p.get_ref().clone()).collect(),
-        context: s.context.iter().map(|p| p.get_ref().clone()).collect(),
-        context_sentences: s.context_sentences.as_ref().map_or(0, |c| *c.get_ref()),
-        refusals: s.refusals.iter().map(|p| p.get_ref().clone()).collect(),
-        alternatives: s.alternatives.iter().map(|p| p.get_ref().clone()).collect(),
     }
 }
 
