@@ -84,7 +84,27 @@ pub(crate) fn evaluate(
         }
     }
 
-    let (score, arithmetic) = score(rubric, &outcomes, detail);
+    call_result(
+        rubric,
+        call,
+        outcomes,
+        det,
+        percent_fallback,
+        seconds_without_timings,
+    )
+}
+
+/// The call's result from its items' outcomes: score, pass, upset and calmed, and (in detail
+/// mode) the score's arithmetic.
+fn call_result(
+    rubric: &Rubric,
+    call: &Call,
+    outcomes: Vec<ItemOutcome>,
+    mut det: Option<CallDetail>,
+    percent_fallback: bool,
+    seconds_without_timings: bool,
+) -> CallAudit {
+    let (score, arithmetic) = score(rubric, &outcomes, det.is_some());
     let score_centi = (score * 100.0).round() as u32;
     let passed = score_centi >= (rubric.pass_mark * 100.0).round() as u32;
     if let Some(d) = det.as_mut() {

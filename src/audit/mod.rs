@@ -264,6 +264,10 @@ impl<'r> Auditor<'r> {
         }
     }
 
+    /// Audits one call: normalises and scans each turn once, runs the turn detectors, then
+    /// evaluates the items.
+    // Long because it is the per-turn loop of the hot path (83 lines): one pass over the turns
+    // with the auditor's reused buffers; cut only with `cargo bench --bench hot_path` before and after.
     pub fn audit(&mut self, call: &Call) -> CallAudit {
         self.hits.clear();
         self.chat = call.channel == crate::model::Channel::Chat;
