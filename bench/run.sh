@@ -115,5 +115,11 @@ echo "== criterion: the hot path, and a 2,000-phrase rubric against the built-in
 cargo bench --quiet --bench hot_path -- --noplot > "$RESULTS/criterion.txt" 2>&1 || cat "$RESULTS/criterion.txt"
 
 echo "== BENCHMARKS.md"
+# The measurements below the marker (side-by-side runs of particular changes) are not this
+# script's to rewrite: they are carried over as they are.
+kept=$(mktemp)
+sed -n '/^<!-- kept below: not rewritten by bench\/run.sh -->$/,$p' BENCHMARKS.md > "$kept" 2>/dev/null || true
 JSON_DIR="$JSON_DIR" python3 bench/report.py "$RESULTS" "$SYN" "${REAL:-}" "$BIG" > BENCHMARKS.md
+cat "$kept" >> BENCHMARKS.md
+rm -f "$kept"
 cat BENCHMARKS.md
