@@ -454,6 +454,51 @@ fn rubric_check_reports_line_and_column_and_unknown_keys() {
         .stderr(predicate::str::contains("bad.toml:6:20"));
 }
 
+/// A rubric whose phrase families add up to more than the cap (100,000 phrases) is refused
+/// before anything is built, naming the file, the total, the cap and the items that expand
+/// most; `rubric check` and `audit --rubric` say the same.
+#[test]
+fn a_rubric_expanding_past_the_phrase_cap_is_refused_naming_the_largest_items() {
+    // 97 items of one 1,024-phrase family (ten two-way groups), then one of 673: 100,001.
+    let family: String = (0..10).map(|g| format!("{{a{g}|b{g}}} ")).collect();
+    let mut toml = String::from("[rubric]\nname = \"big\"\n");
+    for i in 0..97 {
+        toml += &format!(
+            "[[item]]\nid = \"f{i}\"\nkind = \"expected\"\nphrases = [\"{}\"]\n",
+            family.trim_end()
+        );
+    }
+    let options: Vec<String> = (0..673).map(|o| format!("w{o}")).collect();
+    toml += &format!(
+        "[[item]]\nid = \"small\"\nkind = \"expected\"\nphrases = [\"{{{}}}\"]\n",
+        options.join("|")
+    );
+    let w = Workdir::new();
+    let big = w.write("big.toml", toml);
+    let expected = "big.toml:4:6: the rubric's phrases expand to 100001 in all, more than the \
+                    100000 a rubric may have; the items that expand most: `f0` (1024), `f1` \
+                    (1024), `f2` (1024), `f3` (1024), `f4` (1024): cut their `{a|b}` \
+                    alternatives or split the rubric";
+    let started = std::time::Instant::now();
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(&big)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(expected));
+    callaudit()
+        .args(["audit", "--rubric"])
+        .arg(&big)
+        .arg(repo_path("examples/data"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(expected));
+    // Refused before any phrase is parsed or automaton built: quick even in a debug build.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
 #[test]
 fn rubric_test_shows_items_and_words() {
     callaudit()
