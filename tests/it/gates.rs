@@ -5,6 +5,7 @@
 //! dev.patel 56.4, three calls each; `hold` occurs in 2 calls, `profanity` in none.
 
 use super::common;
+use common::gate_lines;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -26,13 +27,6 @@ fn audit(extra: &[&str]) -> Run {
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
-}
-
-fn gate_lines(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter(|l| l.starts_with("callaudit: gate failed: "))
-        .collect()
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 use super::support;
 
+use super::common::assert_says;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use support::{Run, audit, audit_anything, callaudit, summary};
@@ -46,6 +47,13 @@ fn many_calls_csv(calls: usize, turns: usize) -> String {
 
 fn args(items: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<std::ffi::OsString> {
     items.iter().map(|a| a.as_ref().to_os_string()).collect()
+}
+
+/// Under `--strict` the run stops (exit 2) on `input`, saying `expected`.
+fn strict_fails_saying(input: &Path, expected: &str) {
+    let run = audit(args(&[&"--strict", &input]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
 }
 
 #[test]
@@ -89,7 +97,7 @@ fn every_skip_reason_is_counted_in_the_report_and_named_in_the_summary() {
         "1 row(s) with another speaker kept as `other`",
         "1 row(s) with invalid UTF-8 decoded lossily",
     ] {
-        assert!(run.stderr.contains(note), "{note}: {}", run.stderr);
+        assert_says(&run.stderr, &[note]);
     }
     // Each skipped row is named by file and line, saying what was expected.
     let warnings = run.warnings().join("\n");
@@ -145,11 +153,7 @@ fn only_the_first_20_warnings_are_shown_each_with_its_line() {
             "{w}"
         );
     }
-    assert!(
-        run.stderr.contains("… and 5 more warning(s)"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["… and 5 more warning(s)"]);
     assert_eq!(
         run.report.as_ref().unwrap()["accounting"]["warnings_total"],
         25
@@ -182,7 +186,7 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
         let run = audit(args(&[&"--strict", input]));
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(run.report.is_none());
-        assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
+        assert_says(&run.stderr, &[message]);
         // Without --strict the same input is audited, the bad row skipped.
         let run = audit([input]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -204,16 +208,14 @@ fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     assert_eq!(run.acct("rows_read"), 2);
     assert_eq!(run.skipped("malformed_row"), 2);
     let expected = "unterminated-quote.csv:2: a quoted field opened on this line runs to line 3, and a line inside it looks like a row of its own (an unclosed quote?) (2 rows, malformed row, skipped)";
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
     assert_eq!(run.warnings().len(), 2, "{}", run.stderr);
     assert!(
         run.warnings()[1].contains("not one usable row"),
         "{}",
         run.stderr
     );
-    let run = audit(args(&[&"--strict", &input]));
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    strict_fails_saying(&input, expected);
     // A quote left open at the end of a file over lines that do not look like rows is still
     // named as never closed (the rest of the file became its text).
     let dir = tempfile::tempdir().unwrap();
@@ -226,10 +228,8 @@ fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("rows_read"), 1);
     let expected = "prose.csv:2: a quoted field opens on this line and is never closed: the rest of the file (to line 3) was read as its text";
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
-    let run = audit(args(&[&"--strict", &prose]));
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
+    strict_fails_saying(&prose, expected);
     // Quoted text over several lines that is closed is no alarm.
     let fine = write(
         dir.path(),
@@ -263,10 +263,8 @@ fn a_quote_left_open_mid_file_loses_no_row_silently() {
     assert_eq!(run.acct("rows_audited"), 2);
     assert_eq!(run.skipped("malformed_row"), 3);
     let expected = "open.csv:3: a quoted field opened on this line runs to line 5, and 2 lines inside it look like rows of their own (an unclosed quote?) (3 rows, malformed row, skipped)";
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
-    let run = audit(args(&[&"--strict", &input]));
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
+    strict_fails_saying(&input, expected);
 }
 
 #[test]
@@ -285,7 +283,7 @@ fn a_missing_column_lists_the_header_and_the_map_hint() {
         "the header has: Ticket, From, Body",
         "--map call=COLUMN",
     ] {
-        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
+        assert_says(&run.stderr, &[part]);
     }
     let run = audit(args(&[
         &"--map",
@@ -303,7 +301,7 @@ fn a_header_of_a_hundred_thousand_columns_is_listed_in_part() {
     let input = write(dir.path(), "wide.csv", header.join(",") + "\n1,2\n");
     let run = audit([&input]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no column for call"), "{}", run.stderr);
+    assert_says(&run.stderr, &["no column for call"]);
     assert!(run.stderr.contains("c0, c1, c2"), "{}", &run.stderr[..500]);
     assert!(
         run.stderr.contains("(100000 columns)"),
@@ -324,11 +322,9 @@ fn a_row_of_a_million_columns_is_one_malformed_row() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("rows_read"), 3);
     assert_eq!(run.skipped("malformed_row"), 1);
-    assert!(
-        run.stderr
-            .contains("wide-row.csv:3: expected 4 fields, found 1000000"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["wide-row.csv:3: expected 4 fields, found 1000000"],
     );
 }
 
@@ -348,12 +344,7 @@ fn deeply_nested_json_is_a_clear_error_or_a_skipped_row() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.skipped("malformed_row"), 1);
     assert_eq!(run.acct("calls_audited"), 1);
-    assert!(
-        run.stderr
-            .contains("deep.jsonl:1: not a conversation object"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["deep.jsonl:1: not a conversation object"]);
     // A vendor document: exit 2 naming the file, or passed over with --keep-going.
     let objects = format!(
         "{{\"JobName\":\"x\",\"Transcript\":[{}{}]}}",
@@ -364,8 +355,10 @@ fn deeply_nested_json_is_a_clear_error_or_a_skipped_row() {
         let doc = write(dir.path(), name, content);
         let run = audit([&doc]);
         assert_eq!(run.code, 2, "{}", run.stderr);
-        assert!(run.stderr.contains(&format!("{name}:1:")), "{}", run.stderr);
-        assert!(run.stderr.contains("recursion limit"), "{}", run.stderr);
+        assert_says(
+            &run.stderr,
+            &[format!("{name}:1:").as_str(), "recursion limit"],
+        );
     }
     // Deep TOML in a rubric is an error naming the rubric, not a stack overflow.
     let rubric = write(
@@ -467,11 +460,7 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
         let run = audit(args(&[&good, cut]));
         assert_eq!(run.code, 2, "{name}: {}", run.stderr);
         assert!(run.report.is_none());
-        assert!(
-            run.stderr.contains(&format!("error: {name}")),
-            "the error names {name}: {}",
-            run.stderr
-        );
+        assert_says(&run.stderr, &[&format!("error: {name}")]);
         let run = audit(args(&[&"--keep-going", &good, cut]));
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
         assert_eq!(run.acct("files_read"), 1, "{name}");
@@ -483,11 +472,7 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
             "{name}: {}",
             run.stderr
         );
-        assert!(
-            run.stderr.contains("1 unreadable file(s) passed over"),
-            "{}",
-            run.stderr
-        );
+        assert_says(&run.stderr, &["1 unreadable file(s) passed over"]);
         // The good file's calls are all there; whatever the cut file gave before it ended is
         // either audited or counted as rows of an unreadable file (the arithmetic is checked).
         assert!(run.acct("calls_audited") >= baseline.acct("calls_audited"));
@@ -506,11 +491,9 @@ fn an_unreadable_file_in_a_directory_stops_the_run_naming_it_unless_keep_going()
     let run = audit([&exports]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let broken = exports.join("b.csv").display().to_string();
-    assert!(
-        run.stderr
-            .contains(&format!("error: {broken}: cannot open: No such file")),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[&format!("error: {broken}: cannot open: No such file")],
     );
     let run = audit(args(&[&"--keep-going", &exports]));
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -545,7 +528,7 @@ fn no_input_or_nothing_left_after_filters_is_an_error_unless_allowed() {
     for case in cases {
         let run = audit(&case);
         assert_eq!(run.code, 2, "{case:?}: {}", run.stderr);
-        assert!(run.stderr.contains("no calls matched"), "{}", run.stderr);
+        assert_says(&run.stderr, &["no calls matched"]);
         assert!(
             summary(&run.stderr).is_some(),
             "the summary still says what was read: {}",
@@ -559,11 +542,7 @@ fn no_input_or_nothing_left_after_filters_is_an_error_unless_allowed() {
     }
     let run = audit(args(&[&"--allow-empty", &all_bad]));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("bad.csv: not one usable row"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["bad.csv: not one usable row"]);
     // Nothing on stdin either.
     let out = callaudit()
         .args(["audit", "-"])
@@ -655,11 +634,7 @@ fn fuzzer_crashes_are_audited() {
             run.stderr
         );
         if read > audited {
-            assert!(
-                run.stderr.contains(&format!("{name}:3: cue timing")),
-                "{name}: the bad cue is named: {}",
-                run.stderr
-            );
+            assert_says(&run.stderr, &[&format!("{name}:3: cue timing")]);
         }
     }
 }
@@ -768,7 +743,7 @@ fn an_output_onto_a_file_the_run_reads_is_refused_before_reading() {
     // But not the per-call or evidence file.
     let run = audit(args(&[&input, &"--baseline", &prev, &"--calls", &prev]));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("is the baseline"), "{}", run.stderr);
+    assert_says(&run.stderr, &["is the baseline"]);
 }
 
 #[cfg(unix)]
@@ -790,11 +765,7 @@ fn two_outputs_into_one_file_through_a_link_are_refused() {
             &d.join(b),
         ]));
         assert_eq!(run.code, 2, "{a} {b}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("are the same file"),
-            "{a} {b}: {}",
-            run.stderr
-        );
+        assert_says(&run.stderr, &["are the same file"]);
     }
     assert_eq!(std::fs::read_to_string(d.join("r.csv")).unwrap(), "old");
     assert!(!d.join("new.csv").exists());
@@ -1138,13 +1109,11 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
     assert_eq!(run.skipped("malformed_row"), 4);
     assert_eq!(run.acct("rows_audited"), 1);
     let expected = "sw.csv:2: a quoted field opened on this line runs to line 5, and 3 lines inside it look like rows of their own (an unclosed quote?) (4 rows, malformed row, skipped)";
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
     // Nothing is credited to agent a any more.
     let text = std::fs::read_to_string(&calls).unwrap();
     assert!(!text.contains("\n9,a,"), "{text}");
-    let run = audit(args(&[&"--strict", &input]));
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    strict_fails_saying(&input, expected);
 
     // The same with ids of every shape, and with speakers the reader does not know: the quote
     // that closes the field in the middle of line 5's text gives the swallow away.
@@ -1157,11 +1126,11 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("rows_read"), 4);
     assert_eq!(run.skipped("malformed_row"), 3);
-    assert!(
-        run.stderr
-            .contains("odd.csv:2: a quoted field opened on this line runs to line 4, and 2 lines inside it look like rows of their own"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[
+            "odd.csv:2: a quoted field opened on this line runs to line 4, and 2 lines inside it look like rows of their own",
+        ],
     );
 
     // A quote left open on the last row, with nothing after it to swallow, is still named, and
@@ -1173,11 +1142,11 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
     );
     let run = audit([&last]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("last.csv:3: a quoted field opens on this line and is never closed (the file ends inside it)"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[
+            "last.csv:3: a quoted field opens on this line and is never closed (the file ends inside it)",
+        ],
     );
     assert_eq!(audit(args(&[&"--strict", &last])).code, 2);
 
@@ -1189,11 +1158,9 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
     );
     let run = audit([&shifted]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("shifted.csv:2: a quoted field is closed by a quote with more text after it"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["shifted.csv:2: a quoted field is closed by a quote with more text after it"],
     );
     assert_eq!(audit(args(&[&"--strict", &shifted])).code, 2);
 }
@@ -1324,16 +1291,12 @@ fn a_file_named_twice_is_read_once() {
     assert_eq!(run.acct("rows_read"), once.acct("rows_read"));
     let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
     assert_eq!(overall(&run), overall(&once));
-    assert!(
-        run.stderr.contains("link.csv is the same file as"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("4 file(s) named more than once, read once"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[
+            "link.csv is the same file as",
+            "4 file(s) named more than once, read once",
+        ],
     );
     // stdin redirected from the file, and the file.
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
@@ -1370,12 +1333,11 @@ fn a_call_split_across_files_gets_the_same_agent_whatever_the_file_names() {
         ]));
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert_eq!(run.acct("calls_disagreeing"), 1);
-        assert!(
-            run.stderr.contains(
-                "call c1: its rows disagree on agent (bob: 3 rows, ann: 2 rows), date (2024-03-02: 3 rows, 2024-03-01: 2 rows)"
-            ),
-            "{}",
-            run.stderr
+        assert_says(
+            &run.stderr,
+            &[
+                "call c1: its rows disagree on agent (bob: 3 rows, ann: 2 rows), date (2024-03-02: 3 rows, 2024-03-01: 2 rows)",
+            ],
         );
         let record = support_calls(&calls);
         seen.push((record[0].clone(), record[1].clone()));
@@ -1481,12 +1443,11 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
         assert_eq!(run.acct("rows_read"), rows_read, "{}", run.stderr);
         assert_eq!(run.skipped("too_large"), too_large, "{}", run.stderr);
         assert_eq!(run.acct("rows_audited"), audited, "{}", run.stderr);
-        assert!(run.stderr.contains("(--max-call-bytes)"), "{}", run.stderr);
-        assert!(run.stderr.contains("too large"), "{}", run.stderr);
+        assert_says(&run.stderr, &["(--max-call-bytes)", "too large"]);
     }
     let run = audit(args(&[&limit[0], &limit[1], &many]));
     assert_eq!(run.acct("calls_too_large"), 1);
-    assert!(run.stderr.contains("many.csv:"), "{}", run.stderr);
+    assert_says(&run.stderr, &["many.csv:"]);
     // Under --strict an oversized row stops the run; without the option the default is far
     // above these files.
     assert_eq!(
@@ -1522,7 +1483,7 @@ fn dev_zero_as_any_input_does_not_abort() {
             &"/dev/zero",
         ]));
         assert!(run.code == 0 || run.code == 2, "{format}: {}", run.stderr);
-        assert!(run.stderr.contains("/dev/zero"), "{format}: {}", run.stderr);
+        assert_says(&run.stderr, &["/dev/zero"]);
         assert!(
             started.elapsed() < std::time::Duration::from_secs(60),
             "{format} took {:?}",
@@ -1553,11 +1514,7 @@ fn dev_zero_as_any_input_does_not_abort() {
     ]));
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.skipped("too_large"), 1);
-    assert!(
-        run.stderr.contains("the rest of the input is not read"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["the rest of the input is not read"]);
     let run = audit(args(&[
         &"--metadata",
         &"/dev/zero",
@@ -1566,11 +1523,9 @@ fn dev_zero_as_any_input_does_not_abort() {
         &good,
     ]));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("--metadata /dev/zero:1: a record longer than 1 MiB"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["--metadata /dev/zero:1: a record longer than 1 MiB"],
     );
 }
 
@@ -1598,11 +1553,7 @@ fn ten_thousand_threads_are_capped() {
     let started = std::time::Instant::now();
     let run = audit(args(&[&"--threads", &"10000", &input]));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("--threads 10000: using"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["--threads 10000: using"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
 
@@ -1623,11 +1574,9 @@ fn a_fifo_in_an_input_directory_is_counted_as_unreadable() {
     );
     let run = audit([&exports]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("b.csv: cannot open: not a regular file (a FIFO)"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["b.csv: cannot open: not a regular file (a FIFO)"],
     );
     let run = audit(args(&[&"--keep-going", &exports]));
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -1647,16 +1596,12 @@ fn a_jsonl_call_without_turns_is_counted_and_reported() {
     let run = audit([&jsonl]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("calls_empty"), 1);
-    assert!(
-        run.stderr
-            .contains("empty.jsonl:1: call e1 has no utterance to audit"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("1 call(s) with no utterance to audit"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[
+            "empty.jsonl:1: call e1 has no utterance to audit",
+            "1 call(s) with no utterance to audit",
+        ],
     );
 }
 
