@@ -164,3 +164,15 @@ pub fn assert_says(stderr: &str, says: &[impl AsRef<str>]) {
         assert!(stderr.contains(s), "missing {s:?} in:\n{stderr}");
     }
 }
+
+/// `support::audit` of a run that must succeed: exit 0, or the test fails showing stderr.
+#[track_caller]
+pub fn audit_ok<I, S>(args: I) -> super::support::Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let run = super::support::audit(args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}

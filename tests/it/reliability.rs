@@ -6,7 +6,7 @@
 
 use super::support;
 
-use super::common::assert_says;
+use super::common::{assert_says, audit_ok};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use support::{Run, audit, audit_anything, callaudit, summary};
@@ -71,8 +71,7 @@ fn every_skip_reason_is_counted_in_the_report_and_named_in_the_summary() {
     csv.extend_from_slice(b"c2,,customer,Hello?,1\n"); // 10: no agent, kept
     csv.extend_from_slice(b"c2,,agent,Thanks for calling,2\n"); // 11
     let input = write(dir.path(), "bad.csv", &csv);
-    let run = audit([&input]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&input]);
     assert_eq!(run.acct("rows_read"), 10);
     assert_eq!(run.acct("rows_audited"), 5);
     assert_eq!(run.skipped("malformed_row"), 3);
@@ -120,8 +119,7 @@ fn invalid_utf8_is_decoded_lossily_and_the_row_is_audited() {
     jsonl.extend_from_slice(b"{\"speaker\":\"agent\",\"text\":\"I'm so sorry about that\"}]}\n");
     let input = write(dir.path(), "latin1.jsonl", &jsonl);
     let calls = dir.path().join("calls.jsonl");
-    let run = audit(args(&[&"--calls", &calls, &input]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--calls", &calls, &input]));
     assert_eq!(run.acct("rows_lossy_utf8"), 1);
     assert_eq!(run.acct("rows_audited"), 2);
     let record: serde_json::Value =
@@ -188,8 +186,7 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
         assert!(run.report.is_none());
         assert_says(&run.stderr, &[message]);
         // Without --strict the same input is audited, the bad row skipped.
-        let run = audit([input]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        let run = audit_ok([input]);
         assert!(
             run.acct("rows_read") > run.acct("rows_audited"),
             "{}",
@@ -202,8 +199,7 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
 fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     let input = repo("tests/fixtures/fuzz/unterminated-quote.csv");
     // The file has no usable row left, so it takes --keep-going to pass it over.
-    let run = audit(args(&[&"--allow-empty", &"--keep-going", &input]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--allow-empty", &"--keep-going", &input]));
     // Line 3 looks like a row of its own: both rows are skipped and counted.
     assert_eq!(run.acct("rows_read"), 2);
     assert_eq!(run.skipped("malformed_row"), 2);
@@ -224,8 +220,7 @@ fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
         "prose.csv",
         "call_id,speaker,text\nc1,agent,\"never closed, I am sorry\nand more words\n",
     );
-    let run = audit([&prose]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&prose]);
     assert_eq!(run.acct("rows_read"), 1);
     let expected = "prose.csv:2: a quoted field opens on this line and is never closed: the rest of the file (to line 3) was read as its text";
     assert_says(&run.stderr, &[expected]);
@@ -257,8 +252,7 @@ fn a_quote_left_open_mid_file_loses_no_row_silently() {
          C-101,ann,agent,\"Is there anything else?\"\n\
          C-102,bo,customer,\"Hello\"\n",
     );
-    let run = audit([&input]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&input]);
     assert_eq!(run.acct("rows_read"), 5);
     assert_eq!(run.acct("rows_audited"), 2);
     assert_eq!(run.skipped("malformed_row"), 3);
@@ -285,12 +279,11 @@ fn a_missing_column_lists_the_header_and_the_map_hint() {
     ] {
         assert_says(&run.stderr, &[part]);
     }
-    let run = audit(args(&[
+    let run = audit_ok(args(&[
         &"--map",
         &"call=Ticket,speaker=From,text=Body",
         &input,
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("rows_audited"), 2);
 }
 
@@ -318,8 +311,7 @@ fn a_row_of_a_million_columns_is_one_malformed_row() {
     csv.push_str(&vec!["x"; 1_000_000].join(","));
     csv.push_str("\nc1,ann,agent,I am sorry to hear that\n");
     let input = write(dir.path(), "wide-row.csv", csv);
-    let run = audit([&input]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&input]);
     assert_eq!(run.acct("rows_read"), 3);
     assert_eq!(run.skipped("malformed_row"), 1);
     assert_says(
@@ -340,8 +332,7 @@ fn deeply_nested_json_is_a_clear_error_or_a_skipped_row() {
             "{{\"call_id\":\"d\",\"turns\":{deep}}}\n{{\"call_id\":\"ok\",\"agent_id\":\"ann\",\"turns\":[{{\"speaker\":\"agent\",\"text\":\"Hello\"}}]}}\n"
         ),
     );
-    let run = audit([&jsonl]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&jsonl]);
     assert_eq!(run.skipped("malformed_row"), 1);
     assert_eq!(run.acct("calls_audited"), 1);
     assert_says(&run.stderr, &["deep.jsonl:1: not a conversation object"]);
@@ -495,8 +486,7 @@ fn an_unreadable_file_in_a_directory_stops_the_run_naming_it_unless_keep_going()
         &run.stderr,
         &[&format!("error: {broken}: cannot open: No such file")],
     );
-    let run = audit(args(&[&"--keep-going", &exports]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--keep-going", &exports]));
     assert_eq!(run.acct("files_read"), 1);
     assert_eq!(run.acct("files_unreadable"), 1);
     assert_eq!(run.acct("files_ignored"), 2);
@@ -736,8 +726,7 @@ fn an_output_onto_a_file_the_run_reads_is_refused_before_reading() {
     // `-o` may replace the baseline (read whole first): a job rolls its baseline forward.
     let prev = d.join("prev.json");
     assert_eq!(audit(args(&[&input, &"-o", &prev])).code, 0);
-    let run = audit(args(&[&input, &"--baseline", &prev, &"-o", &prev]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    audit_ok(args(&[&input, &"--baseline", &prev, &"-o", &prev]));
     let rolled: serde_json::Value = serde_json::from_slice(&std::fs::read(&prev).unwrap()).unwrap();
     assert!(rolled["baseline"].is_object(), "{rolled}");
     // But not the per-call or evidence file.
@@ -771,7 +760,7 @@ fn two_outputs_into_one_file_through_a_link_are_refused() {
     assert!(!d.join("new.csv").exists());
     // Devices are written in place, not replaced: two outputs may share one under two names
     // (though not one name twice).
-    let run = audit(args(&[
+    audit_ok(args(&[
         &input,
         &"-o",
         &"/dev/null",
@@ -780,7 +769,6 @@ fn two_outputs_into_one_file_through_a_link_are_refused() {
         &"--evidence",
         &"/dev/stderr",
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let run = audit(args(&[
         &input,
         &"-o",
@@ -801,8 +789,7 @@ fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
     std::fs::create_dir(d.join("reports")).unwrap();
     // Relative, as `ln -s reports/r.json latest.json` makes it.
     std::os::unix::fs::symlink("reports/r.json", d.join("latest.json")).unwrap();
-    let run = audit(args(&[&input, &"-o", &d.join("latest.json")]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    audit_ok(args(&[&input, &"-o", &d.join("latest.json")]));
     let link = std::fs::symlink_metadata(d.join("latest.json")).unwrap();
     assert!(link.file_type().is_symlink(), "the link stays a link");
     let report = std::fs::read_to_string(d.join("reports/r.json")).unwrap();
@@ -813,7 +800,7 @@ fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
             let p = write(d, out, "old");
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
         }
-        let run = audit(args(&[
+        audit_ok(args(&[
             &input,
             &"-o",
             &d.join("r.json"),
@@ -822,7 +809,6 @@ fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
             &"--evidence",
             &d.join("ev.csv"),
         ]));
-        assert_eq!(run.code, 0, "{}", run.stderr);
         for out in ["calls.csv", "ev.csv", "r.json"] {
             let meta = std::fs::metadata(d.join(out)).unwrap();
             assert_eq!(meta.permissions().mode() & 0o777, mode, "{out} {mode:o}");
@@ -1103,8 +1089,7 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
         "call_id,agent_id,speaker,text\n9,a,agent,\"I am sorry about that\n10,b,customer,I am upset\n10,b,agent,I apologise\n11,c,agent,\"thanks bye\"\n12,d,agent,ok\n",
     );
     let calls = dir.path().join("calls.csv");
-    let run = audit(args(&[&"--calls", &calls, &input]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--calls", &calls, &input]));
     assert_eq!(run.acct("rows_read"), 5, "every physical row is counted");
     assert_eq!(run.skipped("malformed_row"), 4);
     assert_eq!(run.acct("rows_audited"), 1);
@@ -1122,8 +1107,7 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
         "odd.csv",
         "call_id,agent_id,speaker,text\nx,a,spk_1,\"sorry\n7f3e-aa01-b,b,spk_0,upset\nQ,c,spk_1,\"bye\"\nlast-call,d,agent,ok\n",
     );
-    let run = audit([&odd]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&odd]);
     assert_eq!(run.acct("rows_read"), 4);
     assert_eq!(run.skipped("malformed_row"), 3);
     assert_says(
@@ -1140,8 +1124,7 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
         "last.csv",
         "call_id,agent_id,speaker,text\nc1,a,agent,hello\nc1,a,customer,\"bye\n",
     );
-    let run = audit([&last]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&last]);
     assert_says(
         &run.stderr,
         &[
@@ -1156,8 +1139,7 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
         "shifted.csv",
         "call_id,agent_id,speaker,text\nc1,a,\"agent,\"I am, sorry\"\nc1,a,customer,fine\n",
     );
-    let run = audit([&shifted]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&shifted]);
     assert_says(
         &run.stderr,
         &["shifted.csv:2: a quoted field is closed by a quote with more text after it"],
@@ -1278,14 +1260,13 @@ fn a_file_named_twice_is_read_once() {
     let once = audit([&file]);
     assert_eq!(once.code, 0, "{}", once.stderr);
     let dotted = exports.join(".").join("ex.csv");
-    let run = audit(args(&[
+    let run = audit_ok(args(&[
         &file,
         &dotted,
         &exports,
         &dir.path().join("link.csv"),
         &dir.path().join("hard.csv"),
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("files_read"), 1);
     assert_eq!(run.acct("files_duplicate"), 4);
     assert_eq!(run.acct("rows_read"), once.acct("rows_read"));
@@ -1325,13 +1306,12 @@ fn a_call_split_across_files_gets_the_same_agent_whatever_the_file_names() {
         write(&sub, first, ann);
         write(&sub, second, bob);
         let calls = sub.join("calls.csv");
-        let run = audit(args(&[
+        let run = audit_ok(args(&[
             &"--calls",
             &calls,
             &sub.join(first),
             &sub.join(second),
         ]));
-        assert_eq!(run.code, 0, "{}", run.stderr);
         assert_eq!(run.acct("calls_disagreeing"), 1);
         assert_says(
             &run.stderr,
@@ -1353,8 +1333,7 @@ fn a_call_split_across_files_gets_the_same_agent_whatever_the_file_names() {
         "call_id,agent_id,speaker,text\nc9,zed,agent,hi\nc9,amy,customer,hello\n",
     );
     let calls = dir.path().join("tie-calls.csv");
-    let run = audit(args(&[&"--calls", &calls, &tie]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--calls", &calls, &tie]));
     assert_eq!(support_calls(&calls)[0], "amy");
     assert_eq!(run.acct("calls_disagreeing"), 1);
 }
@@ -1383,8 +1362,7 @@ fn pca_files_without_a_guid_are_one_call_each() {
         );
     }
     let calls = dir.path().join("calls.csv");
-    let run = audit(args(&[&"--calls", &calls, &dir.path()]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--calls", &calls, &dir.path()]));
     assert_eq!(run.acct("calls_audited"), 3);
     assert_eq!(run.acct("calls_merged"), 0);
     let ids: Vec<String> = csv::Reader::from_path(&calls)
@@ -1491,7 +1469,7 @@ fn dev_zero_as_any_input_does_not_abort() {
         );
     }
     // As CSV beside a good file: the good calls are audited.
-    let run = audit(args(&[
+    let run = audit_ok(args(&[
         &"--input-format",
         &"csv",
         &"--max-call-bytes",
@@ -1500,11 +1478,10 @@ fn dev_zero_as_any_input_does_not_abort() {
         &"/dev/zero",
         &good,
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("calls_audited"), 2);
     assert_eq!(run.acct("files_unreadable"), 1);
     // As JSONL the endless line is one row, skipped as too large, and reading stops there.
-    let run = audit(args(&[
+    let run = audit_ok(args(&[
         &"--input-format",
         &"jsonl",
         &"--max-call-bytes",
@@ -1512,7 +1489,6 @@ fn dev_zero_as_any_input_does_not_abort() {
         &"--allow-empty",
         &"/dev/zero",
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.skipped("too_large"), 1);
     assert_says(&run.stderr, &["the rest of the input is not read"]);
     let run = audit(args(&[
@@ -1551,8 +1527,7 @@ fn ten_thousand_threads_are_capped() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "a.csv", many_calls_csv(3, 2));
     let started = std::time::Instant::now();
-    let run = audit(args(&[&"--threads", &"10000", &input]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--threads", &"10000", &input]));
     assert_says(&run.stderr, &["--threads 10000: using"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
@@ -1578,8 +1553,7 @@ fn a_fifo_in_an_input_directory_is_counted_as_unreadable() {
         &run.stderr,
         &["b.csv: cannot open: not a regular file (a FIFO)"],
     );
-    let run = audit(args(&[&"--keep-going", &exports]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--keep-going", &exports]));
     assert_eq!(run.acct("files_unreadable"), 1);
     assert_eq!(run.acct("calls_audited"), 2);
 }
@@ -1593,8 +1567,7 @@ fn a_jsonl_call_without_turns_is_counted_and_reported() {
         "empty.jsonl",
         "{\"call_id\":\"e1\",\"agent_id\":\"ann\",\"turns\":[]}\n{\"call_id\":\"e2\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"agent\",\"text\":\"hi\"}]}\n",
     );
-    let run = audit([&jsonl]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&jsonl]);
     assert_eq!(run.acct("calls_empty"), 1);
     assert_says(
         &run.stderr,
@@ -1639,14 +1612,13 @@ fn interleaved_calls_beyond_the_memory_budget_are_held_on_disk_with_the_same_res
     let b = write(dir.path(), "sorted.csv", sorted);
     let outputs = |input: &Path, tag: &str| {
         let per_call = dir.path().join(format!("{tag}.csv"));
-        let run = audit(args(&[
+        let run = audit_ok(args(&[
             &"--max-call-bytes",
             &"4K",
             &"--calls",
             &per_call,
             &input,
         ]));
-        assert_eq!(run.code, 0, "{}", run.stderr);
         let mut lines: Vec<String> = std::fs::read_to_string(&per_call)
             .unwrap()
             .lines()
