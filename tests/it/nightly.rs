@@ -78,6 +78,23 @@ fn audit(w: &Workdir, extra: &[&str]) -> Run {
     audit_with_rubric(w, &["calls.csv"], &args)
 }
 
+/// Audits with `-q FLAG VALUE` for each (value, exit code) and checks the code.
+fn assert_exit_codes(w: &Workdir, flag: &str, cases: &[(&str, i32)]) {
+    for &(value, code) in cases {
+        let r = audit(w, &["-q", flag, value]);
+        assert_eq!(r.code, code, "{flag} {value}: {}", r.stderr);
+    }
+}
+
+/// `FLAG VALUE` is a usage error (exit 2) saying `says`, for each (value, says).
+fn assert_usage_errors(w: &Workdir, flag: &str, cases: &[(&str, &str)]) {
+    for &(value, says) in cases {
+        let r = audit(w, &[flag, value]);
+        assert_eq!(r.code, 2, "{flag} {value}");
+        assert_says(&r.stderr, &[says]);
+    }
+}
+
 fn gate<'a>(json: &'a Value, name: &str) -> &'a Value {
     json["gates"]
         .as_array()
@@ -209,17 +226,15 @@ fn an_empty_file_is_not_a_file_without_a_usable_row() {
 fn fail_on_a_rate_or_a_count() {
     let w = Workdir::new();
     // transfer: 1 of 6 calls, 16.7%.
-    for (spec, code) in [
+    let cases = [
         ("transfer>20%", 0),
         ("transfer>16.7%", 0),
         ("transfer>16.6%", 1),
         ("transfer>1", 0),
         ("transfer>0", 1),
         ("transfer", 1),
-    ] {
-        let r = audit(&w, &["-q", "--fail-on", spec]);
-        assert_eq!(r.code, code, "--fail-on {spec}: {}", r.stderr);
-    }
+    ];
+    assert_exit_codes(&w, "--fail-on", &cases);
     let r = audit(&w, &["-q", "--fail-on", "transfer>10%"]);
     assert_eq!(
         r.gate_lines(),
@@ -245,7 +260,7 @@ fn fail_on_a_rate_or_a_count() {
 #[test]
 fn bad_fail_on_values_are_usage_errors() {
     let w = Workdir::new();
-    for (spec, says) in [
+    let cases = [
         ("transfer>lots", "expected ITEM, ITEM>N"),
         (
             "thanks>5%",
@@ -255,11 +270,8 @@ fn bad_fail_on_values_are_usage_errors() {
             "nosuch>5%",
             "--fail-on `nosuch`: no such item in the rubric (its violations: transfer)",
         ),
-    ] {
-        let r = audit(&w, &["--fail-on", spec]);
-        assert_eq!(r.code, 2, "{spec}");
-        assert!(r.stderr.contains(says), "{spec}: {}", r.stderr);
-    }
+    ];
+    assert_usage_errors(&w, "--fail-on", &cases);
 }
 
 // ------------------------------------------------------------------ --fail-item-under
@@ -268,15 +280,13 @@ fn bad_fail_on_values_are_usage_errors() {
 fn fail_item_under_holds_an_expected_item_to_a_floor() {
     let w = Workdir::new();
     // thanks: 4 of 6 calls, 66.7%.
-    for (spec, code) in [
+    let cases = [
         ("thanks=60", 0),
         ("thanks=66.6", 0),
         ("thanks=66.7", 1),
         ("thanks=70%", 1),
-    ] {
-        let r = audit(&w, &["-q", "--fail-item-under", spec]);
-        assert_eq!(r.code, code, "--fail-item-under {spec}: {}", r.stderr);
-    }
+    ];
+    assert_exit_codes(&w, "--fail-item-under", &cases);
     let r = audit(
         &w,
         &["-q", "--fail-item-under", "thanks=70", "--format", "json"],
@@ -291,7 +301,7 @@ fn fail_item_under_holds_an_expected_item_to_a_floor() {
     assert_eq!(g["item"], "thanks");
     assert_eq!(g["min_rate"], 70.0);
     assert_eq!(g["occurred"], 4);
-    for (spec, says) in [
+    let cases = [
         (
             "transfer=5",
             "`transfer` is a violation item; --fail-item-under takes an expected item; to limit a violation use --fail-on transfer>PERCENT%",
@@ -302,11 +312,8 @@ fn fail_item_under_holds_an_expected_item_to_a_floor() {
             "nosuch=5",
             "no such item in the rubric (its expected items: greeting, thanks)",
         ),
-    ] {
-        let r = audit(&w, &["--fail-item-under", spec]);
-        assert_eq!(r.code, 2, "{spec}");
-        assert!(r.stderr.contains(says), "{spec}: {}", r.stderr);
-    }
+    ];
+    assert_usage_errors(&w, "--fail-item-under", &cases);
 }
 
 // ------------------------------------------------------------------ --fail-drop
