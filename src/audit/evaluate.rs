@@ -1,6 +1,7 @@
 //! From raw hits to verdicts and a score: `unless` cancellation, windows, sequencing,
 //! conditions, call-level detectors, then the arithmetic.
 
+use super::explain;
 use super::{CallAudit, CallDetail, Dropped, Evidence, Found, Hit, ItemOutcome, Verdict};
 use crate::model::{Call, Channel};
 use crate::rubric::{Detector, Item, Kind, Role, Rubric, Scope, Window};
@@ -19,6 +20,55 @@ pub(crate) struct Scratch {
     prefix: [Vec<u32>; 3],
     candidates: Vec<Hit>,
     counted: Vec<Hit>,
+}
+
+/// Why an item does not apply to a call. Only whether there is one decides the verdict; the
+/// words (`explain.rs`) are written only when the call is explained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NotApplicable {
+    /// None of the items of `applies_when` occurred.
+    ConditionAbsent,
+    /// A detector that needs timings, on a chat.
+    Chat,
+    /// A detector that needs timings, on a call without them.
+    NoTimings,
+    /// A seconds window, on a call without timings.
+    SecondsWindowWithoutTimings,
+}
+
+/// Why a candidate hit does not count, with the numbers its explanation quotes. As with
+/// `NotApplicable`, its words (`explain.rs`) are written only in detail mode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum DropReason {
+    /// `in_question`, and the hit is not in a question.
+    NotInQuestion,
+    /// No `context` phrase in its sentence or the `sentences_before` before it.
+    NoContext { sentences_before: u32 },
+    /// Cancelled by this `unless` phrase in the same sentence.
+    Unless { phrase: usize },
+    /// A refusal, and this `alternatives` phrase follows it at this (0-based) turn.
+    AlternativeAfter { phrase: usize, turn: u32 },
+    /// Outside the item's window.
+    Outside(Outside),
+    /// Not after one of the `after` items (within `within_turns` turns, when set).
+    NotAfter { within_turns: Option<u32> },
+    /// A `not_before` item occurred first, at this (0-based) turn.
+    CameFirst { item: usize, turn: u32 },
+    /// After the first occurrence of a `before` item, at this (0-based) turn.
+    After { item: usize, turn: u32 },
+}
+
+/// Which bound of the item's window a hit is outside of.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Outside {
+    FirstTurns(u32),
+    LastTurns(u32),
+    /// A seconds window, and the turn has no timings.
+    NoTimings,
+    FirstMs(u64),
+    LastMs(u64),
+    FirstPercent(f64),
+    LastPercent(f64),
 }
 
 struct CallFacts {
@@ -55,8 +105,7 @@ pub(crate) fn evaluate(
 
     for &i in &rubric.eval_order {
         let item = &rubric.items[i];
-        let not_applicable =
-            applicability(rubric, item, call, &facts, s, &mut seconds_without_timings);
+        let not_applicable = applicability(item, call, &facts, s, &mut seconds_without_timings);
         let count = counted_hits(
             rubric,
             item,
@@ -80,7 +129,8 @@ pub(crate) fn evaluate(
                     .map(|h| evidence(rubric, call, h))
                     .collect();
             }
-            d.reasons[i] = reason(rubric, item, verdict, count, not_applicable, d, i, s);
+            d.reasons[i] =
+                explain::reason(rubric, item, verdict, count, not_applicable, d, i, &s.kept);
         }
     }
 
@@ -192,39 +242,32 @@ fn prepare(rubric: &Rubric, call: &Call, hits: &mut [Hit], s: &mut Scratch) -> C
 
 /// Why the item does not apply to this call, or `None` when it applies.
 fn applicability(
-    rubric: &Rubric,
     item: &Item,
     call: &Call,
     facts: &CallFacts,
     s: &Scratch,
     seconds_without_timings: &mut bool,
-) -> Option<String> {
-    let mut not_applicable: Option<String> = None;
+) -> Option<NotApplicable> {
+    let mut not_applicable = None;
     if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| s.present[a]) {
-        not_applicable = Some(format!(
-            "{} did not occur",
-            names(rubric, &item.applies_when, " or ")
-        ));
+        not_applicable = Some(NotApplicable::ConditionAbsent);
     }
     if let Some(d) = item.detector
         && d.needs_timings()
         && call.channel == Channel::Chat
     {
-        not_applicable.get_or_insert_with(|| {
-            "a chat has no interruptions or silences (gaps are typing)".into()
-        });
+        not_applicable.get_or_insert(NotApplicable::Chat);
     }
     if let Some(d) = item.detector
         && d.needs_timings()
         && !facts.has_timings
         && !(matches!(d, Detector::Interruption { .. }) && facts.has_interruption_flags)
     {
-        not_applicable.get_or_insert_with(|| "the call has no timings".into());
+        not_applicable.get_or_insert(NotApplicable::NoTimings);
     }
     if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !facts.has_timings {
         *seconds_without_timings = true;
-        not_applicable
-            .get_or_insert_with(|| "its seconds window needs timings the call lacks".into());
+        not_applicable.get_or_insert(NotApplicable::SecondsWindowWithoutTimings);
     }
     not_applicable
 }
@@ -282,7 +325,7 @@ fn counted_hits(
                 if let Some(d) = det.as_mut() {
                     d.dropped[i].push(Dropped {
                         evidence: evidence(rubric, call, h),
-                        reason,
+                        reason: reason.text(rubric, item),
                     });
                 }
             }
@@ -328,9 +371,9 @@ fn drop_reason(
     call: &Call,
     s: &Scratch,
     percent_fallback: &mut bool,
-) -> Option<String> {
+) -> Option<DropReason> {
     if item.in_question && h.phrase != Found::Detector && !h.in_question {
-        return Some("not in a question".into());
+        return Some(DropReason::NotInQuestion);
     }
     // Unless and context hits are sorted by turn: look only at this turn's (a call of
     // thousands of turns must not compare every hit with every other).
@@ -347,18 +390,16 @@ fn drop_reason(
             c.sent_start <= h.sent_end && h.sent_start <= c.sent_end + item.context_sentences
         };
         if !context[from..to].iter().any(near) {
-            return Some(match item.context_sentences {
-                0 => "no context phrase in the same sentence".into(),
-                n => format!("no context phrase in the same sentence or the {n} before it"),
+            return Some(DropReason::NoContext {
+                sentences_before: item.context_sentences,
             });
         }
     }
     let (from, to) = in_turn(unless);
     if let Some(u) = unless[from..to].iter().find(same_sentence) {
-        return Some(format!(
-            "cancelled by unless `{}` in the same sentence",
-            rubric.phrases[u.phrase.phrase_index()].text
-        ));
+        return Some(DropReason::Unless {
+            phrase: u.phrase.phrase_index(),
+        });
     }
     // A refusal counts only when no alternative is offered after it, anywhere in the call
     // (alternative hits are sorted by turn and token: the first one after it is quoted).
@@ -367,24 +408,23 @@ fn drop_reason(
         && let Some(alt) = alternatives
             .get(alternatives.partition_point(|a| (a.turn, a.tok_start) <= (h.turn, h.tok_start)))
     {
-        return Some(format!(
-            "an alternative is offered after it: `{}` (turn {})",
-            rubric.phrases[alt.phrase.phrase_index()].text,
-            alt.turn + 1
-        ));
+        return Some(DropReason::AlternativeAfter {
+            phrase: alt.phrase.phrase_index(),
+            turn: alt.turn,
+        });
     }
     if !item.window.is_empty()
         && let Some(why) =
             outside_window(&item.window, h.turn as usize, call, facts, percent_fallback)
     {
-        return Some(why);
+        return Some(DropReason::Outside(why));
     }
-    out_of_sequence(rubric, item, h, s)
+    out_of_sequence(item, h, s)
 }
 
 /// Why a hit breaks the item's sequencing (`after`, `within_turns`, `not_before`, `before`),
 /// or `None` when it keeps to it.
-fn out_of_sequence(rubric: &Rubric, item: &Item, h: &Hit, s: &Scratch) -> Option<String> {
+fn out_of_sequence(item: &Item, h: &Hit, s: &Scratch) -> Option<DropReason> {
     let pos = (h.turn, h.tok_start);
     if !item.after.is_empty() {
         let scope = scope_index(item.speaker);
@@ -402,35 +442,24 @@ fn out_of_sequence(rubric: &Rubric, item: &Item, h: &Hit, s: &Scratch) -> Option
                 })
         });
         if !ok {
-            let names = names(rubric, &item.after, " or ");
-            return Some(match item.within_turns {
-                Some(n) => format!(
-                    "not within {n} {} turn{} after {names}",
-                    item.speaker.as_str(),
-                    if n == 1 { "" } else { "s" }
-                ),
-                None => format!("not after {names}"),
+            return Some(DropReason::NotAfter {
+                within_turns: item.within_turns,
             });
         }
     }
     for &nb in &item.not_before {
         if let Some(&(t, _)) = s.kept[nb].first().filter(|&&p| p < pos) {
-            return Some(format!(
-                "{} came first (turn {})",
-                rubric.items[nb].id,
-                t + 1
-            ));
+            return Some(DropReason::CameFirst { item: nb, turn: t });
         }
     }
     for &b in &item.before {
         if let Some(&first) = s.kept[b].first()
             && first < pos
         {
-            return Some(format!(
-                "after {} (turn {})",
-                rubric.items[b].id,
-                first.0 + 1
-            ));
+            return Some(DropReason::After {
+                item: b,
+                turn: first.0,
+            });
         }
     }
     None
@@ -450,35 +479,30 @@ fn outside_window(
     call: &Call,
     f: &CallFacts,
     percent_fallback: &mut bool,
-) -> Option<String> {
+) -> Option<Outside> {
     let n = f.n_turns;
     if let Some(k) = w.first_turns
         && turn >= k as usize
     {
-        return Some(format!("outside the first {k} turns"));
+        return Some(Outside::FirstTurns(k));
     }
     if let Some(k) = w.last_turns
         && turn + (k as usize) < n
     {
-        return Some(format!("outside the last {k} turns"));
+        return Some(Outside::LastTurns(k));
     }
     let t = &call.turns[turn];
-    let seconds = |ms: u64| fmt_num(ms as f64 / 1000.0);
     if let Some(ms) = w.first_ms {
         match t.start_ms {
-            None => return Some("no timings to place it in a seconds window".into()),
-            Some(start) if start >= ms => {
-                return Some(format!("outside the first {} s", seconds(ms)));
-            }
+            None => return Some(Outside::NoTimings),
+            Some(start) if start >= ms => return Some(Outside::FirstMs(ms)),
             Some(_) => {}
         }
     }
     if let Some(ms) = w.last_ms {
         match t.end_ms.or(t.start_ms) {
-            None => return Some("no timings to place it in a seconds window".into()),
-            Some(end) if end + ms < f.duration => {
-                return Some(format!("outside the last {} s", seconds(ms)));
-            }
+            None => return Some(Outside::NoTimings),
+            Some(end) if end + ms < f.duration => return Some(Outside::LastMs(ms)),
             Some(_) => {}
         }
     }
@@ -490,7 +514,7 @@ fn outside_window(
             (turn as f64) < (n as f64 * p / 100.0).ceil()
         };
         if !inside {
-            return Some(format!("outside the first {}%", fmt_num(p)));
+            return Some(Outside::FirstPercent(p));
         }
     }
     if let Some(p) = w.last_percent {
@@ -501,7 +525,7 @@ fn outside_window(
             turn as f64 >= n as f64 - (n as f64 * p / 100.0).ceil()
         };
         if !inside {
-            return Some(format!("outside the last {}%", fmt_num(p)));
+            return Some(Outside::LastPercent(p));
         }
     }
     None
@@ -672,93 +696,6 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
         end: end as u32,
         text: quoted,
         rule,
-    }
-}
-
-fn names(rubric: &Rubric, ids: &[usize], sep: &str) -> String {
-    ids.iter()
-        .map(|&i| rubric.items[i].id.as_str())
-        .collect::<Vec<_>>()
-        .join(sep)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn reason(
-    rubric: &Rubric,
-    item: &Item,
-    verdict: Verdict,
-    count: u32,
-    not_applicable: Option<String>,
-    d: &CallDetail,
-    i: usize,
-    s: &Scratch,
-) -> String {
-    if let Some(why) = not_applicable {
-        return format!("n/a: {why}");
-    }
-    let what = match verdict {
-        Verdict::Met | Verdict::Violated | Verdict::Present => verdict.as_str(),
-        Verdict::Missed => "missed",
-        Verdict::Clean => "not violated",
-        Verdict::Absent => "absent",
-        Verdict::NotApplicable => "n/a",
-    };
-    let plural = |n: u32| if n == 1 { "" } else { "es" };
-    if verdict.occurred() {
-        let first = d.evidence[i]
-            .first()
-            .map(|e| format!(", first at turn {}: “{}”", e.turn + 1, e.text))
-            .unwrap_or_default();
-        let why = if d.reasons[i].is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", d.reasons[i])
-        };
-        return format!("{what}: {count} match{}{first}{why}", plural(count));
-    }
-    // Not occurred: say what came closest.
-    if !d.reasons[i].is_empty() {
-        // A detector already explained itself (calmed).
-        return format!("{what}: {}", d.reasons[i]);
-    }
-    if count > 0 && count < item.min_count {
-        return format!(
-            "{what}: {count} match{}, needs {}",
-            plural(count),
-            item.min_count
-        );
-    }
-    if !item.after.is_empty() {
-        let trigger = item
-            .after
-            .iter()
-            .filter_map(|&a| s.kept[a].first().map(|&(t, _)| (t, a)))
-            .min();
-        if let Some((t, a)) = trigger {
-            let within = item.within_turns.map_or(String::new(), |n| {
-                format!(
-                    " within {n} {} turn{}",
-                    item.speaker.as_str(),
-                    if n == 1 { "" } else { "s" }
-                )
-            });
-            return format!(
-                "{what}: {} at turn {}, no {}{within} after it",
-                rubric.items[a].id.replace('_', " "),
-                t + 1,
-                item.id.replace('_', " ")
-            );
-        }
-    }
-    match d.dropped[i].first() {
-        Some(dr) => format!(
-            "{what}: {} match{} did not count (turn {}: {})",
-            d.dropped[i].len(),
-            plural(d.dropped[i].len() as u32),
-            dr.evidence.turn + 1,
-            dr.reason
-        ),
-        None => format!("{what}: no match"),
     }
 }
 

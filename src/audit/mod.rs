@@ -3,6 +3,7 @@
 
 mod detect;
 mod evaluate;
+mod explain;
 
 use crate::model::{Call, Speaker};
 use crate::normalise::{Normalised, normalise_into_with};

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 pub use callaudit::read::identity::AgentCase;
 pub use callaudit::records::CallsFormat;
+use callaudit::report::gates::GateArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -499,6 +500,82 @@ pub struct FilterArgs {
     pub teams: Vec<String>,
 }
 
+/// The gates (`--fail-…`, `--max-skipped`) and the two options they read, `--baseline` and
+/// `--min-calls`: one definition for `audit` and `merge`, in the place of their help where both
+/// had them. Merge words their help its own way (`merge::gate_help`).
+#[derive(Debug, Args)]
+pub struct GateFlags {
+    /// A JSON report of an earlier run: adds per-line and per-item changes
+    #[arg(long, value_name = "FILE.json", env = "CALLAUDIT_BASELINE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit 1 when the overall mean score is below SCORE
+    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_UNDER")]
+    pub fail_under: Option<f64>,
+
+    /// Exit 1 when any agent with at least --min-calls calls has a mean score below SCORE
+    /// (whatever --group-by, --top and --bottom show)
+    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_AGENT_UNDER")]
+    pub fail_agent_under: Option<f64>,
+
+    /// Hide report lines of fewer than N calls (the report says how many were hidden; their
+    /// calls still count in the overall line), and spare agents with fewer from
+    /// --fail-agent-under and --fail-drop. A call's own line (--group-by call) is never hidden
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        env = "CALLAUDIT_MIN_CALLS"
+    )]
+    pub min_calls: u64,
+
+    /// Exit 1 when this violation occurs in any call; ITEM>N: in more than N calls; ITEM>P%: in
+    /// more than P% of the calls where it applies (repeatable)
+    #[arg(
+        long,
+        value_name = "ITEM[>N|>P%]",
+        env = "CALLAUDIT_FAIL_ON",
+        value_delimiter = ','
+    )]
+    pub fail_on: Vec<String>,
+
+    /// Exit 1 when this expected item is met in less than PERCENT of the calls where it
+    /// applies (repeatable)
+    #[arg(
+        long,
+        value_name = "ITEM=PERCENT",
+        env = "CALLAUDIT_FAIL_ITEM_UNDER",
+        value_delimiter = ','
+    )]
+    pub fail_item_under: Vec<String>,
+
+    /// Exit 1 when the overall mean score, or that of any agent with --min-calls calls in both
+    /// runs, fell by more than POINTS since --baseline
+    #[arg(long, value_name = "POINTS", env = "CALLAUDIT_FAIL_DROP")]
+    pub fail_drop: Option<f64>,
+
+    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it);
+    /// P%: more than P% of the rows (calls) read
+    #[arg(long, value_name = "N|P%", env = "CALLAUDIT_MAX_SKIPPED")]
+    pub max_skipped: Option<String>,
+}
+
+impl GateFlags {
+    /// The gates' settings, as `report::gates::gates` takes them.
+    pub fn gate_args(&self) -> GateArgs<'_> {
+        GateArgs {
+            fail_under: self.fail_under,
+            fail_agent_under: self.fail_agent_under,
+            min_calls: self.min_calls,
+            fail_on: &self.fail_on,
+            fail_item_under: &self.fail_item_under,
+            fail_drop: self.fail_drop,
+            has_baseline: self.baseline.is_some(),
+            max_skipped: self.max_skipped.as_deref(),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     #[command(flatten)]
@@ -584,59 +661,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "SHEET.csv", env = "CALLAUDIT_OVERRIDES")]
     pub overrides: Option<PathBuf>,
 
-    /// A JSON report of an earlier run: adds per-line and per-item changes
-    #[arg(long, value_name = "FILE.json", env = "CALLAUDIT_BASELINE")]
-    pub baseline: Option<PathBuf>,
-
-    /// Exit 1 when the overall mean score is below SCORE
-    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_UNDER")]
-    pub fail_under: Option<f64>,
-
-    /// Exit 1 when any agent with at least --min-calls calls has a mean score below SCORE
-    /// (whatever --group-by, --top and --bottom show)
-    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_AGENT_UNDER")]
-    pub fail_agent_under: Option<f64>,
-
-    /// Hide report lines of fewer than N calls (the report says how many were hidden; their
-    /// calls still count in the overall line), and spare agents with fewer from
-    /// --fail-agent-under and --fail-drop. A call's own line (--group-by call) is never hidden
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 1,
-        env = "CALLAUDIT_MIN_CALLS"
-    )]
-    pub min_calls: u64,
-
-    /// Exit 1 when this violation occurs in any call; ITEM>N: in more than N calls; ITEM>P%: in
-    /// more than P% of the calls where it applies (repeatable)
-    #[arg(
-        long,
-        value_name = "ITEM[>N|>P%]",
-        env = "CALLAUDIT_FAIL_ON",
-        value_delimiter = ','
-    )]
-    pub fail_on: Vec<String>,
-
-    /// Exit 1 when this expected item is met in less than PERCENT of the calls where it
-    /// applies (repeatable)
-    #[arg(
-        long,
-        value_name = "ITEM=PERCENT",
-        env = "CALLAUDIT_FAIL_ITEM_UNDER",
-        value_delimiter = ','
-    )]
-    pub fail_item_under: Vec<String>,
-
-    /// Exit 1 when the overall mean score, or that of any agent with --min-calls calls in both
-    /// runs, fell by more than POINTS since --baseline
-    #[arg(long, value_name = "POINTS", env = "CALLAUDIT_FAIL_DROP")]
-    pub fail_drop: Option<f64>,
-
-    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it);
-    /// P%: more than P% of the rows (calls) read
-    #[arg(long, value_name = "N|P%", env = "CALLAUDIT_MAX_SKIPPED")]
-    pub max_skipped: Option<String>,
+    #[command(flatten)]
+    pub gates: GateFlags,
 
     /// Exit 0 with an empty report when no call is left to audit (otherwise exit 2)
     #[arg(long, env = "CALLAUDIT_ALLOW_EMPTY", value_parser = clap::builder::FalseyValueParser::new())]
@@ -779,3 +805,44 @@ EXIT STATUS:
        --fail-drop, --max-skipped); the report was written
     2  usage error, a partial that cannot be read, partials of different rubrics, a call in
        two partials, nothing to report";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `audit` and `merge` read the gate flags alike: the same words give the same gates.
+    #[test]
+    fn audit_and_merge_read_the_gate_flags_alike() {
+        let flags = [
+            "--baseline",
+            "week.json",
+            "--fail-under",
+            "70",
+            "--fail-agent-under",
+            "60",
+            "--min-calls",
+            "3",
+            "--fail-on",
+            "transfer>5%,hold",
+            "--fail-item-under",
+            "empathy=60",
+            "--fail-drop",
+            "5",
+            "--max-skipped",
+            "1%",
+        ];
+        let parse = |head: [&str; 3]| Cli::try_parse_from(head.iter().chain(&flags)).unwrap();
+        let Command::Audit(audit) = parse(["callaudit", "audit", "in.csv"]).command else {
+            panic!("not audit")
+        };
+        let Command::Merge(merge) = parse(["callaudit", "merge", "mon.partial"]).command else {
+            panic!("not merge")
+        };
+        let expected = "GateArgs { fail_under: Some(70.0), fail_agent_under: Some(60.0), \
+                        min_calls: 3, fail_on: [\"transfer>5%\", \"hold\"], fail_item_under: \
+                        [\"empathy=60\"], fail_drop: Some(5.0), has_baseline: true, \
+                        max_skipped: Some(\"1%\") }";
+        assert_eq!(format!("{:?}", audit.gates.gate_args()), expected);
+        assert_eq!(format!("{:?}", merge.gates.gate_args()), expected);
+    }
+}

@@ -26,7 +26,7 @@ use callaudit::read::input::{Discovered, discover};
 use callaudit::records::{self, CallRecords};
 use callaudit::render::Format;
 use callaudit::report::baseline::Baseline;
-use callaudit::report::gates::{self, Gate, GateArgs};
+use callaudit::report::gates::{self, Gate};
 use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::terminal_safe;
@@ -312,7 +312,7 @@ fn outputs_spare_inputs(
     if let Some(p) = &args.input.agents_file {
         add(p, format!("the agents file {}", p.display()), false);
     }
-    if let Some(p) = &args.baseline {
+    if let Some(p) = &args.gates.baseline {
         add(p, format!("the baseline {}", p.display()), true);
     }
     for (flag, path) in outputs {
@@ -372,8 +372,8 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let masker = Masker::new(args.input.redact);
     let report_format = report_format(args.format);
     // Check the gates and read the baseline before the work, so a typo fails fast.
-    let gates = gates::gates(&gate_args(&args), &rubric)?;
-    let baseline = read_baseline(args.baseline.as_deref(), args.fail_drop)?;
+    let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
+    let baseline = read_baseline(args.gates.baseline.as_deref(), args.gates.fail_drop)?;
     let overrides = read_overrides(&args, &rubric)?;
     let calls_path = calls_path(&args);
     distinct_outputs(&args, calls_path.as_deref())?;
@@ -475,7 +475,7 @@ fn write_report(
             sort: args.sort,
             top: args.top,
             bottom: args.bottom,
-            min_calls: args.min_calls,
+            min_calls: args.gates.min_calls,
             color: args.input.color,
             quiet: args.quiet,
             file: report_file,
@@ -497,19 +497,6 @@ fn override_info(args: &AuditArgs, sink: &mut Collector<'_>) -> Option<OverrideI
         eprintln!("callaudit: {}", terminal_safe(&info.summary()));
     }
     Some(info)
-}
-
-fn gate_args(args: &AuditArgs) -> GateArgs<'_> {
-    GateArgs {
-        fail_under: args.fail_under,
-        fail_agent_under: args.fail_agent_under,
-        min_calls: args.min_calls,
-        fail_on: &args.fail_on,
-        fail_item_under: &args.fail_item_under,
-        fail_drop: args.fail_drop,
-        has_baseline: args.baseline.is_some(),
-        max_skipped: args.max_skipped.as_deref(),
-    }
 }
 
 /// `--overrides`: the reviewers' verdicts from a filled review sheet.

@@ -8,22 +8,23 @@ use super::report_output::{
     ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
     report_format,
 };
-use crate::cli::args::{ColorChoice, FormatArg, GroupLevels};
+use crate::cli::args::{ColorChoice, FormatArg, GateFlags, GroupLevels};
 use anyhow::bail;
 use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::output::AtomicFile;
 use callaudit::pipeline::{InputError, Shard};
 use callaudit::records::partial::{self, Partial};
 use callaudit::render::Format;
-use callaudit::report::gates::{self, GateArgs};
+use callaudit::report::gates;
 use callaudit::report::{CallView, Report};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::terminal_safe;
-use clap::Args;
+use clap::{Arg, Args};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
+#[command(mut_args = gate_help)]
 pub struct MergeArgs {
     /// Partials written by `callaudit audit --save-partial`
     #[arg(required = true, value_name = "PARTIAL")]
@@ -60,39 +61,8 @@ pub struct MergeArgs {
     #[arg(long, value_name = "N")]
     pub bottom: Option<usize>,
 
-    /// Compare with an earlier JSON report: deltas per line, its trend, and --fail-drop
-    #[arg(long, value_name = "FILE.json")]
-    pub baseline: Option<PathBuf>,
-
-    /// Exit 1 when the mean score is below SCORE
-    #[arg(long, value_name = "SCORE")]
-    pub fail_under: Option<f64>,
-
-    /// Exit 1 when an agent with at least --min-calls calls scores below SCORE
-    #[arg(long, value_name = "SCORE")]
-    pub fail_agent_under: Option<f64>,
-
-    /// Hide lines with fewer than N calls (and leave such agents out of --fail-agent-under)
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub min_calls: u64,
-
-    /// Exit 1 when a violation occurred (ITEM), more than N times (ITEM>N) or in more than P%
-    /// of the calls where it applies (ITEM>P%)
-    #[arg(long, value_name = "ITEM[>N|>P%]", value_delimiter = ',')]
-    pub fail_on: Vec<String>,
-
-    /// Exit 1 when an expected item is met in less than PERCENT of the calls where it applies
-    #[arg(long, value_name = "ITEM=PERCENT", value_delimiter = ',')]
-    pub fail_item_under: Vec<String>,
-
-    /// Exit 1 when the mean score, or an agent's, fell by more than POINTS since --baseline
-    #[arg(long, value_name = "POINTS")]
-    pub fail_drop: Option<f64>,
-
-    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it);
-    /// P%: more than P% of the rows (calls) read
-    #[arg(long, value_name = "N|P%")]
-    pub max_skipped: Option<String>,
+    #[command(flatten)]
+    pub gates: GateFlags,
 
     /// A call id in two partials is counted once per partial, with a warning (otherwise exit 2)
     #[arg(long)]
@@ -109,6 +79,37 @@ pub struct MergeArgs {
     /// No summary on stderr
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Merge's help for the gate flags, shorter than audit's, and no `CALLAUDIT_` variable for them:
+/// merge takes its options from the command line alone.
+fn gate_help(arg: Arg) -> Arg {
+    let help = match arg.get_id().as_str() {
+        "baseline" => {
+            "Compare with an earlier JSON report: deltas per line, its trend, and --fail-drop"
+        }
+        "fail_under" => "Exit 1 when the mean score is below SCORE",
+        "fail_agent_under" => {
+            "Exit 1 when an agent with at least --min-calls calls scores below SCORE"
+        }
+        "min_calls" => {
+            "Hide lines with fewer than N calls (and leave such agents out of --fail-agent-under)"
+        }
+        "fail_on" => {
+            "Exit 1 when a violation occurred (ITEM), more than N times (ITEM>N) or in more than \
+             P% of the calls where it applies (ITEM>P%)"
+        }
+        "fail_item_under" => {
+            "Exit 1 when an expected item is met in less than PERCENT of the calls where it applies"
+        }
+        "fail_drop" => {
+            "Exit 1 when the mean score, or an agent's, fell by more than POINTS since --baseline"
+        }
+        // Worded alike for both commands.
+        "max_skipped" => return arg.env(None),
+        _ => return arg,
+    };
+    arg.help(help).env(None)
 }
 
 /// The calls of the HTML call list (as `audit` keeps them).
@@ -249,7 +250,7 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     let reader = partial::open(first)?;
     let rubric = rubric_of(first, &reader.header)?;
     // Check the gates before the work, so a typo fails fast.
-    let gates = gates::gates(&gate_args(args), &rubric)?;
+    let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
     let fingerprint = reader.header.rubric_fingerprint.clone();
     let mut replayed = Replayed {
         agg: Aggregate::with_levels(&rubric, args.group_by.0.clone()),
@@ -375,7 +376,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
 
-    let baseline = read_baseline(args.baseline.as_deref(), args.fail_drop)?;
+    let baseline = read_baseline(args.gates.baseline.as_deref(), args.gates.fail_drop)?;
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let mut report = Report::build(&rubric, &agg, acct, inputs);
     let agents = agent_totals(&by_agent);
@@ -393,24 +394,11 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             sort: args.sort,
             top: args.top,
             bottom: args.bottom,
-            min_calls: args.min_calls,
+            min_calls: args.gates.min_calls,
             color: args.color,
             quiet: args.quiet,
             file: report_file,
         },
     )?;
     Ok(gate_exit_code(&report))
-}
-
-fn gate_args(args: &MergeArgs) -> GateArgs<'_> {
-    GateArgs {
-        fail_under: args.fail_under,
-        fail_agent_under: args.fail_agent_under,
-        min_calls: args.min_calls,
-        fail_on: &args.fail_on,
-        fail_item_under: &args.fail_item_under,
-        fail_drop: args.fail_drop,
-        has_baseline: args.baseline.is_some(),
-        max_skipped: args.max_skipped.as_deref(),
-    }
 }

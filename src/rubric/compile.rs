@@ -51,6 +51,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The most phrases a rubric may expand to, all its items' `{a|b}` families together. One family
+/// stops at `phrase::MAX_EXPANSIONS`, but many families could still add up to hundreds of
+/// thousands of phrases (a 60 KB rubric: 914,000, 16 s and 2.1 GB to compile); the built-in
+/// English rubric expands to about 11,300.
+pub const MAX_RUBRIC_PHRASES: usize = 100_000;
+
 const DETECTORS: &[&str] = &[
     "question",
     "statement",
@@ -90,13 +96,21 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
     let language = language(header, &mut errs);
     let rules = TextRules::new(language, header.fold_accents.unwrap_or(false));
 
+    // Every phrase expanded and the total checked first: past the cap, parsing the phrases and
+    // building the automaton are what take the time and memory, so neither is done.
+    let mut expanded = expand_phrases(&spec, &mut errs);
+    if over_phrase_cap(&spec, &expanded, &mut errs) {
+        expanded.iter_mut().for_each(Vec::clear);
+    }
+
     let mut items = Vec::with_capacity(spec.items.len());
     let mut phrases = Vec::new();
-    for (i, item) in spec.items.iter().enumerate() {
+    for (i, (item, written)) in spec.items.iter().zip(&expanded).enumerate() {
         items.push(compile_item(
             i,
             item.get_ref(),
             &index,
+            written,
             &rules,
             &mut phrases,
             &mut errs,
@@ -261,6 +275,7 @@ fn compile_item(
     idx: usize,
     s: &ItemSpec,
     index: &HashMap<&str, usize>,
+    written: &[Written],
     rules: &TextRules,
     phrases: &mut Vec<Phrase>,
     errs: &mut Errors,
@@ -272,7 +287,7 @@ fn compile_item(
     let detector = detector_settings(s, errs);
 
     check_lists(s, &id, errs);
-    compile_phrases(idx, s, rules, phrases, errs);
+    parse_phrases(idx, written, rules, phrases, errs);
 
     let (after, before, not_before, applies_when) = references(idx, s, index, detector, errs);
 
@@ -456,48 +471,110 @@ fn check_lists(s: &ItemSpec, id: &str, errs: &mut Errors) {
     }
 }
 
-/// Expands and parses the item's phrases of every role into `phrases`.
-fn compile_phrases(
+/// A phrase as written in the rubric, with the plain phrases its `{a|b}` groups expand to.
+struct Written<'s> {
+    text: &'s Spanned<String>,
+    role: Role,
+    refusal: bool,
+    opens_sentence: bool,
+    variants: Vec<String>,
+}
+
+/// Every item's phrases, expanded: per item its `phrases`, `refusals`, `unless`, `context` and
+/// `alternatives`, the order the compiled phrases are numbered in. A phrase that does not
+/// expand is reported and left out.
+fn expand_phrases<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> Vec<Vec<Written<'s>>> {
+    let mut all = Vec::with_capacity(spec.items.len());
+    for item in &spec.items {
+        let s = item.get_ref();
+        let mut written = Vec::new();
+        for (list, role, refusal) in [
+            (&s.phrases, Role::Match, false),
+            (&s.refusals, Role::Match, true),
+            (&s.unless, Role::Unless, false),
+            (&s.context, Role::Context, false),
+            (&s.alternatives, Role::Alternative, false),
+        ] {
+            for p in list {
+                // `^phrase`: only where it opens its sentence.
+                let (opens_sentence, text) = match p.get_ref().trim_start().strip_prefix('^') {
+                    Some(rest) => (true, rest.trim_start()),
+                    None => (false, p.get_ref().as_str()),
+                };
+                match phrase::expand(text) {
+                    Ok(variants) => written.push(Written {
+                        text: p,
+                        role,
+                        refusal,
+                        opens_sentence,
+                        variants,
+                    }),
+                    Err(msg) => errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref())),
+                }
+            }
+        }
+        all.push(written);
+    }
+    all
+}
+
+/// Whether the expanded phrases are more than `MAX_RUBRIC_PHRASES`, reported at the item
+/// that expands most, with the total and the items to cut.
+fn over_phrase_cap(spec: &RubricSpec, expanded: &[Vec<Written>], errs: &mut Errors) -> bool {
+    let per_item: Vec<usize> = expanded
+        .iter()
+        .map(|w| w.iter().map(|w| w.variants.len()).sum())
+        .collect();
+    let total: usize = per_item.iter().sum();
+    if total <= MAX_RUBRIC_PHRASES {
+        return false;
+    }
+    // Largest first; a stable sort keeps file order among equals.
+    let mut largest: Vec<usize> = (0..per_item.len()).collect();
+    largest.sort_by_key(|&i| std::cmp::Reverse(per_item[i]));
+    let id = |i: usize| spec.items[i].get_ref().id.get_ref().as_str();
+    let named: Vec<String> = largest
+        .iter()
+        .take(5)
+        .map(|&i| format!("`{}` ({})", id(i), per_item[i]))
+        .collect();
+    errs.at(
+        spec.items[largest[0]].get_ref().id.span(),
+        format!(
+            "the rubric's phrases expand to {total} in all, more than the {MAX_RUBRIC_PHRASES} a \
+             rubric may have; the items that expand most: {}: cut their `{{a|b}}` alternatives \
+             or split the rubric",
+            named.join(", ")
+        ),
+    );
+    true
+}
+
+/// Parses the item's expanded phrases of every role into `phrases`.
+fn parse_phrases(
     idx: usize,
-    s: &ItemSpec,
+    written: &[Written],
     rules: &TextRules,
     phrases: &mut Vec<Phrase>,
     errs: &mut Errors,
 ) {
-    for (list, role, refusal) in [
-        (&s.phrases, Role::Match, false),
-        (&s.refusals, Role::Match, true),
-        (&s.unless, Role::Unless, false),
-        (&s.context, Role::Context, false),
-        (&s.alternatives, Role::Alternative, false),
-    ] {
-        for p in list {
-            // `^phrase`: only where it opens its sentence.
-            let (opens_sentence, written) = match p.get_ref().trim_start().strip_prefix('^') {
-                Some(rest) => (true, rest.trim_start()),
-                None => (false, p.get_ref().as_str()),
-            };
-            let expanded = match phrase::expand(written) {
-                Ok(v) => v,
-                Err(msg) => {
-                    errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref()));
-                    continue;
-                }
-            };
-            let family = (expanded.len() > 1).then_some(phrases.len() as u32);
-            for variant in expanded {
-                match phrase::parse_with(&variant, rules) {
-                    Ok(expr) => phrases.push(Phrase {
-                        item: idx,
-                        role,
-                        text: p.get_ref().clone(),
-                        expr,
-                        family,
-                        opens_sentence,
-                        refusal,
-                    }),
-                    Err(msg) => errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref())),
-                }
+    for w in written {
+        let family = (w.variants.len() > 1).then_some(phrases.len() as u32);
+        for variant in &w.variants {
+            match phrase::parse_with(variant, rules) {
+                Ok(expr) => phrases.push(Phrase {
+                    item: idx,
+                    role: w.role,
+                    text: w.text.get_ref().clone(),
+                    expr,
+                    family,
+                    opens_sentence: w.opens_sentence,
+                    refusal: w.refusal,
+                }),
+                Err(msg) => errs.at(
+                    w.text.span(),
+                    format!("phrase `{}`: {msg}", w.text.get_ref()),
+                ),
             }
         }
     }

@@ -121,6 +121,31 @@ phrases = ["transfer you"]
     .replace("{name}", name)
 }
 
+/// Six calls for `gate_rubric`, one line each (call_id, agent, speaker, text): ann scores
+/// 100, 100, 50 and 90 (c4 has a transfer), bo 0 and 50; greeting and thanks are met in 4 of
+/// the 6 calls, the transfer in 1.
+pub const GATE_CALLS: [(&str, &str, &str, &str); 6] = [
+    ("c1", "ann", "agent", "hello, thank you"),
+    ("c2", "ann", "agent", "hello and thank you"),
+    ("c3", "ann", "agent", "hello"),
+    (
+        "c4",
+        "ann",
+        "agent",
+        "hello, thank you, let me transfer you",
+    ),
+    ("c5", "bo", "agent", "hi"),
+    ("c6", "bo", "agent", "thank you"),
+];
+
+/// The lines of stderr that say a gate failed, in order.
+pub fn gate_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("callaudit: gate failed: "))
+        .collect()
+}
+
 /// The `key` of every line of a JSON report, in order.
 pub fn group_keys(json: &serde_json::Value) -> Vec<String> {
     json["groups"]
@@ -129,4 +154,25 @@ pub fn group_keys(json: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|g| g["key"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Asserts that `stderr` says each of `says`, showing what is missing and the whole of stderr.
+#[track_caller]
+pub fn assert_says(stderr: &str, says: &[impl AsRef<str>]) {
+    for s in says {
+        let s = s.as_ref();
+        assert!(stderr.contains(s), "missing {s:?} in:\n{stderr}");
+    }
+}
+
+/// `support::audit` of a run that must succeed: exit 0, or the test fails showing stderr.
+#[track_caller]
+pub fn audit_ok<I, S>(args: I) -> super::support::Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let run = super::support::audit(args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
 }

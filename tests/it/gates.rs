@@ -5,6 +5,7 @@
 //! dev.patel 56.4, three calls each; `hold` occurs in 2 calls, `profanity` in none.
 
 use super::common;
+use common::gate_lines;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -26,13 +27,6 @@ fn audit(extra: &[&str]) -> Run {
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
-}
-
-fn gate_lines(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter(|l| l.starts_with("callaudit: gate failed: "))
-        .collect()
 }
 
 #[test]
@@ -219,4 +213,35 @@ fn an_empty_run_fails_the_overall_gate() {
     ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("no calls were audited"), "{}", r.stderr);
+}
+
+/// The lines of `COMMAND --help` from `--baseline` to the last gate flag, `--max-skipped`, and
+/// its help (the gate flags are one definition for audit and merge, each with its own words).
+fn gate_flags_help(command: &str) -> String {
+    let out = common::callaudit()
+        .args([command, "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let from = help
+        .find("      --baseline")
+        .expect("--baseline in the help");
+    let last = from
+        + help[from..]
+            .find("      --max-skipped")
+            .expect("--max-skipped");
+    let to = last
+        + help[last..]
+            .find("\n\n")
+            .expect("a blank line after --max-skipped");
+    help[from..to].to_string()
+}
+
+/// Audit's gate flags with its wording and `CALLAUDIT_` variables; merge's, in the same order
+/// (the global `--config` and `--no-config` among them, where clap puts them), with its own
+/// shorter wording and no variables.
+#[test]
+fn audit_and_merge_word_the_shared_gate_flags_each_their_own_way() {
+    insta::assert_snapshot!("audit_gate_flags_help", gate_flags_help("audit"));
+    insta::assert_snapshot!("merge_gate_flags_help", gate_flags_help("merge"));
 }

@@ -290,28 +290,9 @@ fn shard_assignment_is_the_documented_hash() {
 fn two_nights(w: &Workdir) -> Vec<String> {
     let dir = w.dir.path();
     w.write("rubric.toml", gate_rubric("merge test"));
-    w.write(
-        "mon.csv",
-        csv_of(&[
-            ("c1", "ann", "agent", "hello, thank you"),
-            ("c2", "ann", "agent", "hello and thank you"),
-            ("c5", "bo", "agent", "hi"),
-            ("c9", "bo", "agent", ""),
-        ]),
-    );
-    w.write(
-        "tue.csv",
-        csv_of(&[
-            ("c3", "ann", "agent", "hello"),
-            (
-                "c4",
-                "ann",
-                "agent",
-                "hello, thank you, let me transfer you",
-            ),
-            ("c6", "bo", "agent", "thank you"),
-        ]),
-    );
+    let [c1, c2, c3, c4, c5, c6] = GATE_CALLS;
+    w.write("mon.csv", csv_of(&[c1, c2, c5, ("c9", "bo", "agent", "")]));
+    w.write("tue.csv", csv_of(&[c3, c4, c6]));
     for day in ["mon", "tue"] {
         let file = format!("{day}.csv");
         let partial = format!("{day}.partial");

@@ -15,19 +15,7 @@ use std::path::Path;
 /// ann: 100, 100, 50, 90 (a transfer); bo: 0, 50. Overall 65.0; greeting and thanks met in 4
 /// of 6 calls (66.7%); transfer in 1 of 6 (16.7%).
 fn calls_csv() -> String {
-    csv_of(&[
-        ("c1", "ann", "agent", "hello, thank you"),
-        ("c2", "ann", "agent", "hello and thank you"),
-        ("c3", "ann", "agent", "hello"),
-        (
-            "c4",
-            "ann",
-            "agent",
-            "hello, thank you, let me transfer you",
-        ),
-        ("c5", "bo", "agent", "hi"),
-        ("c6", "bo", "agent", "thank you"),
-    ])
+    csv_of(&GATE_CALLS)
 }
 
 struct Run {
@@ -43,10 +31,7 @@ impl Run {
     }
 
     fn gate_lines(&self) -> Vec<&str> {
-        self.stderr
-            .lines()
-            .filter(|l| l.starts_with("callaudit: gate failed: "))
-            .collect()
+        gate_lines(&self.stderr)
     }
 }
 
@@ -72,22 +57,42 @@ fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Writes the tests' rubric into the work dir and runs `audit INPUTS --rubric rubric.toml
+/// EXTRA` there.
+fn audit_with_rubric(w: &Workdir, inputs: &[&str], extra: &[&str]) -> Run {
+    w.write("rubric.toml", gate_rubric("nightly test"));
+    let mut args = vec!["audit"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&["--rubric", "rubric.toml"]);
+    args.extend_from_slice(extra);
+    run_in(w.dir.path(), &args, &[])
+}
+
 /// A work dir with the rubric and the calls; audits them with `extra`.
 fn audit(w: &Workdir, extra: &[&str]) -> Run {
-    w.write("rubric.toml", gate_rubric("nightly test"));
     if !w.path("calls.csv").exists() {
         w.write("calls.csv", calls_csv());
     }
-    let mut args = vec![
-        "audit",
-        "calls.csv",
-        "--rubric",
-        "rubric.toml",
-        "--color",
-        "never",
-    ];
+    let mut args = vec!["--color", "never"];
     args.extend_from_slice(extra);
-    run_in(w.dir.path(), &args, &[])
+    audit_with_rubric(w, &["calls.csv"], &args)
+}
+
+/// Audits with `-q FLAG VALUE` for each (value, exit code) and checks the code.
+fn assert_exit_codes(w: &Workdir, flag: &str, cases: &[(&str, i32)]) {
+    for &(value, code) in cases {
+        let r = audit(w, &["-q", flag, value]);
+        assert_eq!(r.code, code, "{flag} {value}: {}", r.stderr);
+    }
+}
+
+/// `FLAG VALUE` is a usage error (exit 2) saying `says`, for each (value, says).
+fn assert_usage_errors(w: &Workdir, flag: &str, cases: &[(&str, &str)]) {
+    for &(value, says) in cases {
+        let r = audit(w, &[flag, value]);
+        assert_eq!(r.code, 2, "{flag} {value}");
+        assert_says(&r.stderr, &[says]);
+    }
 }
 
 fn gate<'a>(json: &'a Value, name: &str) -> &'a Value {
@@ -130,11 +135,7 @@ fn max_skipped_passes_within_the_limit_and_fails_beyond_it() {
         ]
     );
     let r = audit(&w, &["-q", "--max-skipped", "10%"]);
-    assert!(
-        r.stderr.contains("2 of 8 rows (25.0%) skipped"),
-        "{}",
-        r.stderr
-    );
+    assert_says(&r.stderr, &["2 of 8 rows (25.0%) skipped"]);
 }
 
 #[test]
@@ -150,7 +151,7 @@ fn a_bad_max_skipped_is_a_usage_error() {
     for bad in ["many", "1.5", "150%", "-1"] {
         let r = audit(&w, &[&format!("--max-skipped={bad}")]);
         assert_eq!(r.code, 2, "{bad}");
-        assert!(r.stderr.contains("--max-skipped"), "{}", r.stderr);
+        assert_says(&r.stderr, &["--max-skipped"]);
     }
 }
 
@@ -169,19 +170,12 @@ fn with_junk_file(w: &Workdir) {
 fn a_file_without_a_usable_row_stops_the_run() {
     let w = Workdir::new();
     with_junk_file(&w);
-    w.write("rubric.toml", gate_rubric("nightly test"));
-    let r = run_in(
-        w.dir.path(),
-        &["audit", "calls.csv", "junk.csv", "--rubric", "rubric.toml"],
-        &[],
-    );
+    let r = audit_with_rubric(&w, &["calls.csv", "junk.csv"], &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stdout.is_empty());
-    assert!(
-        r.stderr
-            .contains("junk.csv: not one usable row: 3 row(s) read, all skipped (3 missing text)"),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &["junk.csv: not one usable row: 3 row(s) read, all skipped (3 missing text)"],
     );
 }
 
@@ -189,24 +183,15 @@ fn a_file_without_a_usable_row_stops_the_run() {
 fn keep_going_passes_over_a_file_without_a_usable_row_and_counts_it() {
     let w = Workdir::new();
     with_junk_file(&w);
-    w.write("rubric.toml", gate_rubric("nightly test"));
-    let args = [
-        "audit",
-        "calls.csv",
-        "junk.csv",
-        "--rubric",
-        "rubric.toml",
-        "--keep-going",
-        "--format",
-        "json",
-    ];
-    let r = run_in(w.dir.path(), &args, &[]);
+    let inputs = ["calls.csv", "junk.csv"];
+    let args = ["--keep-going", "--format", "json"];
+    let r = audit_with_rubric(&w, &inputs, &args);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("junk.csv: not one usable row: 3 row(s) read, all skipped (3 missing text); is it the right file"),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &[
+            "junk.csv: not one usable row: 3 row(s) read, all skipped (3 missing text); is it the right file",
+        ],
     );
     assert!(r.stderr.contains("(file passed over: --keep-going)"));
     assert!(
@@ -221,7 +206,7 @@ fn keep_going_passes_over_a_file_without_a_usable_row_and_counts_it() {
     // …and a skip limit still catches what it cost.
     let mut strict = args.to_vec();
     strict.extend(["--max-skipped", "0"]);
-    let r = run_in(w.dir.path(), &strict, &[]);
+    let r = audit_with_rubric(&w, &inputs, &strict);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("3 of 9 rows skipped (3 missing text)"));
 }
@@ -229,21 +214,9 @@ fn keep_going_passes_over_a_file_without_a_usable_row_and_counts_it() {
 #[test]
 fn an_empty_file_is_not_a_file_without_a_usable_row() {
     let w = Workdir::new();
-    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write("calls.csv", calls_csv());
     w.write("empty.csv", "call_id,agent_id,speaker,text\n");
-    let r = run_in(
-        w.dir.path(),
-        &[
-            "audit",
-            "calls.csv",
-            "empty.csv",
-            "--rubric",
-            "rubric.toml",
-            "-q",
-        ],
-        &[],
-    );
+    let r = audit_with_rubric(&w, &["calls.csv", "empty.csv"], &["-q"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
@@ -253,17 +226,15 @@ fn an_empty_file_is_not_a_file_without_a_usable_row() {
 fn fail_on_a_rate_or_a_count() {
     let w = Workdir::new();
     // transfer: 1 of 6 calls, 16.7%.
-    for (spec, code) in [
+    let cases = [
         ("transfer>20%", 0),
         ("transfer>16.7%", 0),
         ("transfer>16.6%", 1),
         ("transfer>1", 0),
         ("transfer>0", 1),
         ("transfer", 1),
-    ] {
-        let r = audit(&w, &["-q", "--fail-on", spec]);
-        assert_eq!(r.code, code, "--fail-on {spec}: {}", r.stderr);
-    }
+    ];
+    assert_exit_codes(&w, "--fail-on", &cases);
     let r = audit(&w, &["-q", "--fail-on", "transfer>10%"]);
     assert_eq!(
         r.gate_lines(),
@@ -289,7 +260,7 @@ fn fail_on_a_rate_or_a_count() {
 #[test]
 fn bad_fail_on_values_are_usage_errors() {
     let w = Workdir::new();
-    for (spec, says) in [
+    let cases = [
         ("transfer>lots", "expected ITEM, ITEM>N"),
         (
             "thanks>5%",
@@ -299,11 +270,8 @@ fn bad_fail_on_values_are_usage_errors() {
             "nosuch>5%",
             "--fail-on `nosuch`: no such item in the rubric (its violations: transfer)",
         ),
-    ] {
-        let r = audit(&w, &["--fail-on", spec]);
-        assert_eq!(r.code, 2, "{spec}");
-        assert!(r.stderr.contains(says), "{spec}: {}", r.stderr);
-    }
+    ];
+    assert_usage_errors(&w, "--fail-on", &cases);
 }
 
 // ------------------------------------------------------------------ --fail-item-under
@@ -312,15 +280,13 @@ fn bad_fail_on_values_are_usage_errors() {
 fn fail_item_under_holds_an_expected_item_to_a_floor() {
     let w = Workdir::new();
     // thanks: 4 of 6 calls, 66.7%.
-    for (spec, code) in [
+    let cases = [
         ("thanks=60", 0),
         ("thanks=66.6", 0),
         ("thanks=66.7", 1),
         ("thanks=70%", 1),
-    ] {
-        let r = audit(&w, &["-q", "--fail-item-under", spec]);
-        assert_eq!(r.code, code, "--fail-item-under {spec}: {}", r.stderr);
-    }
+    ];
+    assert_exit_codes(&w, "--fail-item-under", &cases);
     let r = audit(
         &w,
         &["-q", "--fail-item-under", "thanks=70", "--format", "json"],
@@ -335,7 +301,7 @@ fn fail_item_under_holds_an_expected_item_to_a_floor() {
     assert_eq!(g["item"], "thanks");
     assert_eq!(g["min_rate"], 70.0);
     assert_eq!(g["occurred"], 4);
-    for (spec, says) in [
+    let cases = [
         (
             "transfer=5",
             "`transfer` is a violation item; --fail-item-under takes an expected item; to limit a violation use --fail-on transfer>PERCENT%",
@@ -346,11 +312,8 @@ fn fail_item_under_holds_an_expected_item_to_a_floor() {
             "nosuch=5",
             "no such item in the rubric (its expected items: greeting, thanks)",
         ),
-    ] {
-        let r = audit(&w, &["--fail-item-under", spec]);
-        assert_eq!(r.code, 2, "{spec}");
-        assert!(r.stderr.contains(says), "{spec}: {}", r.stderr);
-    }
+    ];
+    assert_usage_errors(&w, "--fail-item-under", &cases);
 }
 
 // ------------------------------------------------------------------ --fail-drop
@@ -373,14 +336,10 @@ fn baseline(w: &Workdir, group_by: &str) {
             ("c6", "bo", "agent", "thank you"),
         ]),
     );
-    w.write("rubric.toml", gate_rubric("nightly test"));
-    let r = run_in(
-        w.dir.path(),
+    let r = audit_with_rubric(
+        w,
+        &["before.csv"],
         &[
-            "audit",
-            "before.csv",
-            "--rubric",
-            "rubric.toml",
             "-q",
             "--format",
             "json",
@@ -389,7 +348,6 @@ fn baseline(w: &Workdir, group_by: &str) {
             "--group-by",
             group_by,
         ],
-        &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
@@ -470,7 +428,7 @@ fn fail_drop_compares_the_overall_score_and_every_agent_with_the_baseline() {
         ],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("bo (50.0 → 25.0)"), "{}", r.stderr);
+    assert_says(&r.stderr, &["bo (50.0 → 25.0)"]);
 }
 
 #[test]
@@ -478,20 +436,13 @@ fn fail_drop_needs_a_baseline_grouped_by_agent() {
     let w = Workdir::new();
     let r = audit(&w, &["--fail-drop", "5"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--fail-drop 5: needs --baseline"),
-        "{}",
-        r.stderr
-    );
+    assert_says(&r.stderr, &["--fail-drop 5: needs --baseline"]);
     baseline(&w, "team");
     let r = audit(&w, &["--fail-drop", "5", "--baseline", "before.json"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains(
-            "the baseline before.json is grouped by team, so its agents cannot be compared"
-        ),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &["the baseline before.json is grouped by team, so its agents cannot be compared"],
     );
 }
 
@@ -577,7 +528,7 @@ fn callaudit_toml_in_the_working_directory_gives_the_defaults() {
     // --no-config ignores it: the inputs are then missing.
     let r = run_in(w.dir.path(), &["audit", "-q", "--no-config"], &[]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("<INPUT>"), "{}", r.stderr);
+    assert_says(&r.stderr, &["<INPUT>"]);
 }
 
 #[test]
@@ -682,11 +633,7 @@ fn config_and_callaudit_config_name_another_file_with_paths_relative_to_it() {
     assert!(rubric_line.contains("jobs"), "{rubric_line}");
     let r = run_in(&cwd, &["audit", "x.csv", "--config", "missing.toml"], &[]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--config missing.toml: no such file"),
-        "{}",
-        r.stderr
-    );
+    assert_says(&r.stderr, &["--config missing.toml: no such file"]);
 }
 
 #[test]
@@ -761,7 +708,6 @@ fn input_options_in_the_config_apply_to_explain_too() {
 
 /// Undated exports laid out by date, three ways.
 fn dated_tree(w: &Workdir) {
-    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write(
         "exports/2026/11/23/calls.csv",
         csv_of(&[("d1", "ann", "agent", "hello"), ("d2", "bo", "agent", "hi")]),
@@ -780,18 +726,10 @@ fn dated_tree(w: &Workdir) {
 fn dates_come_from_the_path_when_the_export_has_none() {
     let w = Workdir::new();
     dated_tree(&w);
-    let base = [
-        "audit",
-        "exports",
-        "--rubric",
-        "rubric.toml",
-        "--format",
-        "json",
-    ];
     let run = |extra: &[&str]| {
-        let mut args = base.to_vec();
+        let mut args = vec!["--format", "json"];
         args.extend_from_slice(extra);
-        run_in(w.dir.path(), &args, &[])
+        audit_with_rubric(&w, &["exports"], &args)
     };
     let r = run(&["--group-by", "date"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -822,29 +760,20 @@ fn dates_come_from_the_path_when_the_export_has_none() {
         "off",
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("see --date-from-path"), "{}", r.stderr);
+    assert_says(&r.stderr, &["see --date-from-path"]);
 }
 
 #[test]
 fn a_date_from_path_regex_reads_other_layouts() {
     let w = Workdir::new();
-    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write(
         "exports/calls 23.11.2026.csv",
         csv_of(&[("d1", "ann", "agent", "hello")]),
     );
     let run = |extra: &[&str]| {
-        let mut args = vec![
-            "audit",
-            "exports",
-            "--rubric",
-            "rubric.toml",
-            "--format",
-            "json",
-            "-q",
-        ];
+        let mut args = vec!["--format", "json", "-q"];
         args.extend_from_slice(extra);
-        run_in(w.dir.path(), &args, &[])
+        audit_with_rubric(&w, &["exports"], &args)
     };
     let r = run(&[]);
     assert_eq!(
@@ -860,29 +789,21 @@ fn a_date_from_path_regex_reads_other_layouts() {
     assert_eq!(r.json()["run"]["first_date"], "2026-11-23");
     let r = run(&["--date-from-path", r"\d+"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("needs groups named year, month and day"),
-        "{}",
-        r.stderr
-    );
+    assert_says(&r.stderr, &["needs groups named year, month and day"]);
 }
 
 #[test]
 fn the_export_and_metadata_dates_win_over_the_path() {
     let w = Workdir::new();
-    w.write("rubric.toml", gate_rubric("nightly test"));
     w.write(
         "2026/11/23/calls.csv",
         "call_id,agent_id,date,speaker,text\nd1,ann,2026-11-20,agent,hello\nd2,ann,,agent,hello\nd3,ann,,agent,hello\n",
     );
     w.write("meta.csv", "call_id,date\nd2,2026-11-21\n");
-    let r = run_in(
-        w.dir.path(),
+    let r = audit_with_rubric(
+        &w,
+        &["2026"],
         &[
-            "audit",
-            "2026",
-            "--rubric",
-            "rubric.toml",
             "--format",
             "json",
             "--group-by",
@@ -890,7 +811,6 @@ fn the_export_and_metadata_dates_win_over_the_path() {
             "--metadata",
             "meta.csv",
         ],
-        &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let json = r.json();
@@ -903,27 +823,15 @@ fn the_export_and_metadata_dates_win_over_the_path() {
     assert_eq!(keys, ["2026-11-20", "2026-11-21", "2026-11-23"]);
     assert_eq!(json["accounting"]["calls_dated_from_metadata"], 1);
     assert_eq!(json["accounting"]["calls_dated_from_path"], 1);
-    assert!(
-        r.stderr.contains("1 call(s) dated by --metadata"),
-        "{}",
-        r.stderr
-    );
+    assert_says(&r.stderr, &["1 call(s) dated by --metadata"]);
 }
 
 // ------------------------------------------------------------------ agent identity
 
 fn agents_run(w: &Workdir, extra: &[&str]) -> Run {
-    w.write("rubric.toml", gate_rubric("nightly test"));
-    let mut args = vec![
-        "audit",
-        "calls.csv",
-        "--rubric",
-        "rubric.toml",
-        "--format",
-        "json",
-    ];
+    let mut args = vec!["--format", "json"];
     args.extend_from_slice(extra);
-    run_in(w.dir.path(), &args, &[])
+    audit_with_rubric(w, &["calls.csv"], &args)
 }
 
 #[test]
@@ -979,12 +887,9 @@ fn an_agents_file_names_agents_and_gives_their_teams() {
     );
     assert_eq!(json["groups"][0]["calls"], 2);
     assert_eq!(json["accounting"]["calls_agent_unlisted"], 1);
-    assert!(
-        r.stderr.contains(
-            "call c4: agent new.hire is not in the --agents file; it is reported under its id"
-        ),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &["call c4: agent new.hire is not in the --agents file; it is reported under its id"],
     );
     let r = agents_run(&w, &["-q", "--agents", "agents.csv", "--group-by", "team"]);
     assert_eq!(
@@ -1003,11 +908,9 @@ fn an_agents_file_names_agents_and_gives_their_teams() {
     );
     let r = agents_run(&w, &["--agents", "agents.csv"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr
-            .contains("--agents agents.csv:3: id ann.lee is also on line 2 as Ann Lee"),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &["--agents agents.csv:3: id ann.lee is also on line 2 as Ann Lee"],
     );
 }
 
@@ -1029,14 +932,18 @@ fn a_call_whose_rows_disagree_on_the_agent_is_counted_and_warned() {
     let acct = &r.json()["accounting"];
     assert_eq!(acct["calls_agent_disagrees"], 2);
     assert_eq!(acct["calls_disagreeing"], 2);
-    assert!(
-        r.stderr.contains(
-            "calls.csv:2: call c1: its rows disagree on agent (ann: 1 row, bo: 1 row); it takes the value most rows hold"
-        ),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &[
+            "calls.csv:2: call c1: its rows disagree on agent (ann: 1 row, bo: 1 row); it takes the value most rows hold",
+        ],
     );
-    assert!(r.stderr.contains("2 call(s) whose rows disagree on agent, date, team, queue or channel (most rows' value used); 2 of them on the agent"), "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "2 call(s) whose rows disagree on agent, date, team, queue or channel (most rows' value used); 2 of them on the agent",
+        ],
+    );
     // Two spellings of one agent are no disagreement once case is ignored.
     let r = agents_run(&w, &["--agent-case", "insensitive"]);
     assert_eq!(r.json()["accounting"]["calls_agent_disagrees"], 1);
@@ -1048,28 +955,12 @@ fn a_call_whose_rows_disagree_on_the_agent_is_counted_and_warned() {
         csv_of(&[("c1", "ann", "customer", "hi"), ("c2", "bo", "agent", "x")]),
     );
     w.write("c.csv", csv_of(&[("c2", "cy", "customer", "hi")]));
-    w.write("rubric.toml", gate_rubric("nightly test"));
-    let r = run_in(
-        w.dir.path(),
-        &[
-            "audit",
-            "a.csv",
-            "b.csv",
-            "c.csv",
-            "--rubric",
-            "rubric.toml",
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let r = audit_with_rubric(&w, &["a.csv", "b.csv", "c.csv"], &["--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["accounting"]["calls_agent_disagrees"], 1);
-    assert!(
-        r.stderr
-            .contains("call c2: its rows disagree on agent (bo: 1 row, cy: 1 row)"),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &["call c2: its rows disagree on agent (bo: 1 row, cy: 1 row)"],
     );
 }
 

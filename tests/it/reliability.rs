@@ -6,6 +6,7 @@
 
 use super::support;
 
+use super::common::{assert_says, audit_ok};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use support::{Run, audit, audit_anything, callaudit, summary};
@@ -48,6 +49,13 @@ fn args(items: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<std::ffi::OsString> {
     items.iter().map(|a| a.as_ref().to_os_string()).collect()
 }
 
+/// Under `--strict` the run stops (exit 2) on `input`, saying `expected`.
+fn strict_fails_saying(input: &Path, expected: &str) {
+    let run = audit(args(&[&"--strict", &input]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
+}
+
 #[test]
 fn every_skip_reason_is_counted_in_the_report_and_named_in_the_summary() {
     let dir = tempfile::tempdir().unwrap();
@@ -63,8 +71,7 @@ fn every_skip_reason_is_counted_in_the_report_and_named_in_the_summary() {
     csv.extend_from_slice(b"c2,,customer,Hello?,1\n"); // 10: no agent, kept
     csv.extend_from_slice(b"c2,,agent,Thanks for calling,2\n"); // 11
     let input = write(dir.path(), "bad.csv", &csv);
-    let run = audit([&input]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&input]);
     assert_eq!(run.acct("rows_read"), 10);
     assert_eq!(run.acct("rows_audited"), 5);
     assert_eq!(run.skipped("malformed_row"), 3);
@@ -89,7 +96,7 @@ fn every_skip_reason_is_counted_in_the_report_and_named_in_the_summary() {
         "1 row(s) with another speaker kept as `other`",
         "1 row(s) with invalid UTF-8 decoded lossily",
     ] {
-        assert!(run.stderr.contains(note), "{note}: {}", run.stderr);
+        assert_says(&run.stderr, &[note]);
     }
     // Each skipped row is named by file and line, saying what was expected.
     let warnings = run.warnings().join("\n");
@@ -112,8 +119,7 @@ fn invalid_utf8_is_decoded_lossily_and_the_row_is_audited() {
     jsonl.extend_from_slice(b"{\"speaker\":\"agent\",\"text\":\"I'm so sorry about that\"}]}\n");
     let input = write(dir.path(), "latin1.jsonl", &jsonl);
     let calls = dir.path().join("calls.jsonl");
-    let run = audit(args(&[&"--calls", &calls, &input]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--calls", &calls, &input]));
     assert_eq!(run.acct("rows_lossy_utf8"), 1);
     assert_eq!(run.acct("rows_audited"), 2);
     let record: serde_json::Value =
@@ -145,11 +151,7 @@ fn only_the_first_20_warnings_are_shown_each_with_its_line() {
             "{w}"
         );
     }
-    assert!(
-        run.stderr.contains("… and 5 more warning(s)"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["… and 5 more warning(s)"]);
     assert_eq!(
         run.report.as_ref().unwrap()["accounting"]["warnings_total"],
         25
@@ -182,10 +184,9 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
         let run = audit(args(&[&"--strict", input]));
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(run.report.is_none());
-        assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
+        assert_says(&run.stderr, &[message]);
         // Without --strict the same input is audited, the bad row skipped.
-        let run = audit([input]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        let run = audit_ok([input]);
         assert!(
             run.acct("rows_read") > run.acct("rows_audited"),
             "{}",
@@ -198,22 +199,19 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
 fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     let input = repo("tests/fixtures/fuzz/unterminated-quote.csv");
     // The file has no usable row left, so it takes --keep-going to pass it over.
-    let run = audit(args(&[&"--allow-empty", &"--keep-going", &input]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--allow-empty", &"--keep-going", &input]));
     // Line 3 looks like a row of its own: both rows are skipped and counted.
     assert_eq!(run.acct("rows_read"), 2);
     assert_eq!(run.skipped("malformed_row"), 2);
     let expected = "unterminated-quote.csv:2: a quoted field opened on this line runs to line 3, and a line inside it looks like a row of its own (an unclosed quote?) (2 rows, malformed row, skipped)";
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
     assert_eq!(run.warnings().len(), 2, "{}", run.stderr);
     assert!(
         run.warnings()[1].contains("not one usable row"),
         "{}",
         run.stderr
     );
-    let run = audit(args(&[&"--strict", &input]));
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    strict_fails_saying(&input, expected);
     // A quote left open at the end of a file over lines that do not look like rows is still
     // named as never closed (the rest of the file became its text).
     let dir = tempfile::tempdir().unwrap();
@@ -222,14 +220,11 @@ fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
         "prose.csv",
         "call_id,speaker,text\nc1,agent,\"never closed, I am sorry\nand more words\n",
     );
-    let run = audit([&prose]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&prose]);
     assert_eq!(run.acct("rows_read"), 1);
     let expected = "prose.csv:2: a quoted field opens on this line and is never closed: the rest of the file (to line 3) was read as its text";
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
-    let run = audit(args(&[&"--strict", &prose]));
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
+    strict_fails_saying(&prose, expected);
     // Quoted text over several lines that is closed is no alarm.
     let fine = write(
         dir.path(),
@@ -257,16 +252,13 @@ fn a_quote_left_open_mid_file_loses_no_row_silently() {
          C-101,ann,agent,\"Is there anything else?\"\n\
          C-102,bo,customer,\"Hello\"\n",
     );
-    let run = audit([&input]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&input]);
     assert_eq!(run.acct("rows_read"), 5);
     assert_eq!(run.acct("rows_audited"), 2);
     assert_eq!(run.skipped("malformed_row"), 3);
     let expected = "open.csv:3: a quoted field opened on this line runs to line 5, and 2 lines inside it look like rows of their own (an unclosed quote?) (3 rows, malformed row, skipped)";
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
-    let run = audit(args(&[&"--strict", &input]));
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
+    strict_fails_saying(&input, expected);
 }
 
 #[test]
@@ -285,14 +277,13 @@ fn a_missing_column_lists_the_header_and_the_map_hint() {
         "the header has: Ticket, From, Body",
         "--map call=COLUMN",
     ] {
-        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
+        assert_says(&run.stderr, &[part]);
     }
-    let run = audit(args(&[
+    let run = audit_ok(args(&[
         &"--map",
         &"call=Ticket,speaker=From,text=Body",
         &input,
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("rows_audited"), 2);
 }
 
@@ -303,7 +294,7 @@ fn a_header_of_a_hundred_thousand_columns_is_listed_in_part() {
     let input = write(dir.path(), "wide.csv", header.join(",") + "\n1,2\n");
     let run = audit([&input]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no column for call"), "{}", run.stderr);
+    assert_says(&run.stderr, &["no column for call"]);
     assert!(run.stderr.contains("c0, c1, c2"), "{}", &run.stderr[..500]);
     assert!(
         run.stderr.contains("(100000 columns)"),
@@ -320,15 +311,12 @@ fn a_row_of_a_million_columns_is_one_malformed_row() {
     csv.push_str(&vec!["x"; 1_000_000].join(","));
     csv.push_str("\nc1,ann,agent,I am sorry to hear that\n");
     let input = write(dir.path(), "wide-row.csv", csv);
-    let run = audit([&input]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&input]);
     assert_eq!(run.acct("rows_read"), 3);
     assert_eq!(run.skipped("malformed_row"), 1);
-    assert!(
-        run.stderr
-            .contains("wide-row.csv:3: expected 4 fields, found 1000000"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["wide-row.csv:3: expected 4 fields, found 1000000"],
     );
 }
 
@@ -344,16 +332,10 @@ fn deeply_nested_json_is_a_clear_error_or_a_skipped_row() {
             "{{\"call_id\":\"d\",\"turns\":{deep}}}\n{{\"call_id\":\"ok\",\"agent_id\":\"ann\",\"turns\":[{{\"speaker\":\"agent\",\"text\":\"Hello\"}}]}}\n"
         ),
     );
-    let run = audit([&jsonl]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&jsonl]);
     assert_eq!(run.skipped("malformed_row"), 1);
     assert_eq!(run.acct("calls_audited"), 1);
-    assert!(
-        run.stderr
-            .contains("deep.jsonl:1: not a conversation object"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["deep.jsonl:1: not a conversation object"]);
     // A vendor document: exit 2 naming the file, or passed over with --keep-going.
     let objects = format!(
         "{{\"JobName\":\"x\",\"Transcript\":[{}{}]}}",
@@ -364,8 +346,10 @@ fn deeply_nested_json_is_a_clear_error_or_a_skipped_row() {
         let doc = write(dir.path(), name, content);
         let run = audit([&doc]);
         assert_eq!(run.code, 2, "{}", run.stderr);
-        assert!(run.stderr.contains(&format!("{name}:1:")), "{}", run.stderr);
-        assert!(run.stderr.contains("recursion limit"), "{}", run.stderr);
+        assert_says(
+            &run.stderr,
+            &[format!("{name}:1:").as_str(), "recursion limit"],
+        );
     }
     // Deep TOML in a rubric is an error naming the rubric, not a stack overflow.
     let rubric = write(
@@ -467,11 +451,7 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
         let run = audit(args(&[&good, cut]));
         assert_eq!(run.code, 2, "{name}: {}", run.stderr);
         assert!(run.report.is_none());
-        assert!(
-            run.stderr.contains(&format!("error: {name}")),
-            "the error names {name}: {}",
-            run.stderr
-        );
+        assert_says(&run.stderr, &[&format!("error: {name}")]);
         let run = audit(args(&[&"--keep-going", &good, cut]));
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
         assert_eq!(run.acct("files_read"), 1, "{name}");
@@ -483,11 +463,7 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
             "{name}: {}",
             run.stderr
         );
-        assert!(
-            run.stderr.contains("1 unreadable file(s) passed over"),
-            "{}",
-            run.stderr
-        );
+        assert_says(&run.stderr, &["1 unreadable file(s) passed over"]);
         // The good file's calls are all there; whatever the cut file gave before it ended is
         // either audited or counted as rows of an unreadable file (the arithmetic is checked).
         assert!(run.acct("calls_audited") >= baseline.acct("calls_audited"));
@@ -506,14 +482,11 @@ fn an_unreadable_file_in_a_directory_stops_the_run_naming_it_unless_keep_going()
     let run = audit([&exports]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let broken = exports.join("b.csv").display().to_string();
-    assert!(
-        run.stderr
-            .contains(&format!("error: {broken}: cannot open: No such file")),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[&format!("error: {broken}: cannot open: No such file")],
     );
-    let run = audit(args(&[&"--keep-going", &exports]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--keep-going", &exports]));
     assert_eq!(run.acct("files_read"), 1);
     assert_eq!(run.acct("files_unreadable"), 1);
     assert_eq!(run.acct("files_ignored"), 2);
@@ -545,7 +518,7 @@ fn no_input_or_nothing_left_after_filters_is_an_error_unless_allowed() {
     for case in cases {
         let run = audit(&case);
         assert_eq!(run.code, 2, "{case:?}: {}", run.stderr);
-        assert!(run.stderr.contains("no calls matched"), "{}", run.stderr);
+        assert_says(&run.stderr, &["no calls matched"]);
         assert!(
             summary(&run.stderr).is_some(),
             "the summary still says what was read: {}",
@@ -559,11 +532,7 @@ fn no_input_or_nothing_left_after_filters_is_an_error_unless_allowed() {
     }
     let run = audit(args(&[&"--allow-empty", &all_bad]));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("bad.csv: not one usable row"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["bad.csv: not one usable row"]);
     // Nothing on stdin either.
     let out = callaudit()
         .args(["audit", "-"])
@@ -655,11 +624,7 @@ fn fuzzer_crashes_are_audited() {
             run.stderr
         );
         if read > audited {
-            assert!(
-                run.stderr.contains(&format!("{name}:3: cue timing")),
-                "{name}: the bad cue is named: {}",
-                run.stderr
-            );
+            assert_says(&run.stderr, &[&format!("{name}:3: cue timing")]);
         }
     }
 }
@@ -761,14 +726,13 @@ fn an_output_onto_a_file_the_run_reads_is_refused_before_reading() {
     // `-o` may replace the baseline (read whole first): a job rolls its baseline forward.
     let prev = d.join("prev.json");
     assert_eq!(audit(args(&[&input, &"-o", &prev])).code, 0);
-    let run = audit(args(&[&input, &"--baseline", &prev, &"-o", &prev]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    audit_ok(args(&[&input, &"--baseline", &prev, &"-o", &prev]));
     let rolled: serde_json::Value = serde_json::from_slice(&std::fs::read(&prev).unwrap()).unwrap();
     assert!(rolled["baseline"].is_object(), "{rolled}");
     // But not the per-call or evidence file.
     let run = audit(args(&[&input, &"--baseline", &prev, &"--calls", &prev]));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("is the baseline"), "{}", run.stderr);
+    assert_says(&run.stderr, &["is the baseline"]);
 }
 
 #[cfg(unix)]
@@ -790,17 +754,13 @@ fn two_outputs_into_one_file_through_a_link_are_refused() {
             &d.join(b),
         ]));
         assert_eq!(run.code, 2, "{a} {b}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("are the same file"),
-            "{a} {b}: {}",
-            run.stderr
-        );
+        assert_says(&run.stderr, &["are the same file"]);
     }
     assert_eq!(std::fs::read_to_string(d.join("r.csv")).unwrap(), "old");
     assert!(!d.join("new.csv").exists());
     // Devices are written in place, not replaced: two outputs may share one under two names
     // (though not one name twice).
-    let run = audit(args(&[
+    audit_ok(args(&[
         &input,
         &"-o",
         &"/dev/null",
@@ -809,7 +769,6 @@ fn two_outputs_into_one_file_through_a_link_are_refused() {
         &"--evidence",
         &"/dev/stderr",
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let run = audit(args(&[
         &input,
         &"-o",
@@ -830,8 +789,7 @@ fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
     std::fs::create_dir(d.join("reports")).unwrap();
     // Relative, as `ln -s reports/r.json latest.json` makes it.
     std::os::unix::fs::symlink("reports/r.json", d.join("latest.json")).unwrap();
-    let run = audit(args(&[&input, &"-o", &d.join("latest.json")]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    audit_ok(args(&[&input, &"-o", &d.join("latest.json")]));
     let link = std::fs::symlink_metadata(d.join("latest.json")).unwrap();
     assert!(link.file_type().is_symlink(), "the link stays a link");
     let report = std::fs::read_to_string(d.join("reports/r.json")).unwrap();
@@ -842,7 +800,7 @@ fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
             let p = write(d, out, "old");
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
         }
-        let run = audit(args(&[
+        audit_ok(args(&[
             &input,
             &"-o",
             &d.join("r.json"),
@@ -851,7 +809,6 @@ fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
             &"--evidence",
             &d.join("ev.csv"),
         ]));
-        assert_eq!(run.code, 0, "{}", run.stderr);
         for out in ["calls.csv", "ev.csv", "r.json"] {
             let meta = std::fs::metadata(d.join(out)).unwrap();
             assert_eq!(meta.permissions().mode() & 0o777, mode, "{out} {mode:o}");
@@ -1132,19 +1089,16 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
         "call_id,agent_id,speaker,text\n9,a,agent,\"I am sorry about that\n10,b,customer,I am upset\n10,b,agent,I apologise\n11,c,agent,\"thanks bye\"\n12,d,agent,ok\n",
     );
     let calls = dir.path().join("calls.csv");
-    let run = audit(args(&[&"--calls", &calls, &input]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--calls", &calls, &input]));
     assert_eq!(run.acct("rows_read"), 5, "every physical row is counted");
     assert_eq!(run.skipped("malformed_row"), 4);
     assert_eq!(run.acct("rows_audited"), 1);
     let expected = "sw.csv:2: a quoted field opened on this line runs to line 5, and 3 lines inside it look like rows of their own (an unclosed quote?) (4 rows, malformed row, skipped)";
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_says(&run.stderr, &[expected]);
     // Nothing is credited to agent a any more.
     let text = std::fs::read_to_string(&calls).unwrap();
     assert!(!text.contains("\n9,a,"), "{text}");
-    let run = audit(args(&[&"--strict", &input]));
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    strict_fails_saying(&input, expected);
 
     // The same with ids of every shape, and with speakers the reader does not know: the quote
     // that closes the field in the middle of line 5's text gives the swallow away.
@@ -1153,15 +1107,14 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
         "odd.csv",
         "call_id,agent_id,speaker,text\nx,a,spk_1,\"sorry\n7f3e-aa01-b,b,spk_0,upset\nQ,c,spk_1,\"bye\"\nlast-call,d,agent,ok\n",
     );
-    let run = audit([&odd]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&odd]);
     assert_eq!(run.acct("rows_read"), 4);
     assert_eq!(run.skipped("malformed_row"), 3);
-    assert!(
-        run.stderr
-            .contains("odd.csv:2: a quoted field opened on this line runs to line 4, and 2 lines inside it look like rows of their own"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[
+            "odd.csv:2: a quoted field opened on this line runs to line 4, and 2 lines inside it look like rows of their own",
+        ],
     );
 
     // A quote left open on the last row, with nothing after it to swallow, is still named, and
@@ -1171,13 +1124,12 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
         "last.csv",
         "call_id,agent_id,speaker,text\nc1,a,agent,hello\nc1,a,customer,\"bye\n",
     );
-    let run = audit([&last]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("last.csv:3: a quoted field opens on this line and is never closed (the file ends inside it)"),
-        "{}",
-        run.stderr
+    let run = audit_ok([&last]);
+    assert_says(
+        &run.stderr,
+        &[
+            "last.csv:3: a quoted field opens on this line and is never closed (the file ends inside it)",
+        ],
     );
     assert_eq!(audit(args(&[&"--strict", &last])).code, 2);
 
@@ -1187,13 +1139,10 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
         "shifted.csv",
         "call_id,agent_id,speaker,text\nc1,a,\"agent,\"I am, sorry\"\nc1,a,customer,fine\n",
     );
-    let run = audit([&shifted]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("shifted.csv:2: a quoted field is closed by a quote with more text after it"),
-        "{}",
-        run.stderr
+    let run = audit_ok([&shifted]);
+    assert_says(
+        &run.stderr,
+        &["shifted.csv:2: a quoted field is closed by a quote with more text after it"],
     );
     assert_eq!(audit(args(&[&"--strict", &shifted])).code, 2);
 }
@@ -1311,29 +1260,24 @@ fn a_file_named_twice_is_read_once() {
     let once = audit([&file]);
     assert_eq!(once.code, 0, "{}", once.stderr);
     let dotted = exports.join(".").join("ex.csv");
-    let run = audit(args(&[
+    let run = audit_ok(args(&[
         &file,
         &dotted,
         &exports,
         &dir.path().join("link.csv"),
         &dir.path().join("hard.csv"),
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("files_read"), 1);
     assert_eq!(run.acct("files_duplicate"), 4);
     assert_eq!(run.acct("rows_read"), once.acct("rows_read"));
     let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
     assert_eq!(overall(&run), overall(&once));
-    assert!(
-        run.stderr.contains("link.csv is the same file as"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("4 file(s) named more than once, read once"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[
+            "link.csv is the same file as",
+            "4 file(s) named more than once, read once",
+        ],
     );
     // stdin redirected from the file, and the file.
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
@@ -1362,20 +1306,18 @@ fn a_call_split_across_files_gets_the_same_agent_whatever_the_file_names() {
         write(&sub, first, ann);
         write(&sub, second, bob);
         let calls = sub.join("calls.csv");
-        let run = audit(args(&[
+        let run = audit_ok(args(&[
             &"--calls",
             &calls,
             &sub.join(first),
             &sub.join(second),
         ]));
-        assert_eq!(run.code, 0, "{}", run.stderr);
         assert_eq!(run.acct("calls_disagreeing"), 1);
-        assert!(
-            run.stderr.contains(
-                "call c1: its rows disagree on agent (bob: 3 rows, ann: 2 rows), date (2024-03-02: 3 rows, 2024-03-01: 2 rows)"
-            ),
-            "{}",
-            run.stderr
+        assert_says(
+            &run.stderr,
+            &[
+                "call c1: its rows disagree on agent (bob: 3 rows, ann: 2 rows), date (2024-03-02: 3 rows, 2024-03-01: 2 rows)",
+            ],
         );
         let record = support_calls(&calls);
         seen.push((record[0].clone(), record[1].clone()));
@@ -1391,8 +1333,7 @@ fn a_call_split_across_files_gets_the_same_agent_whatever_the_file_names() {
         "call_id,agent_id,speaker,text\nc9,zed,agent,hi\nc9,amy,customer,hello\n",
     );
     let calls = dir.path().join("tie-calls.csv");
-    let run = audit(args(&[&"--calls", &calls, &tie]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--calls", &calls, &tie]));
     assert_eq!(support_calls(&calls)[0], "amy");
     assert_eq!(run.acct("calls_disagreeing"), 1);
 }
@@ -1421,8 +1362,7 @@ fn pca_files_without_a_guid_are_one_call_each() {
         );
     }
     let calls = dir.path().join("calls.csv");
-    let run = audit(args(&[&"--calls", &calls, &dir.path()]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--calls", &calls, &dir.path()]));
     assert_eq!(run.acct("calls_audited"), 3);
     assert_eq!(run.acct("calls_merged"), 0);
     let ids: Vec<String> = csv::Reader::from_path(&calls)
@@ -1481,12 +1421,11 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
         assert_eq!(run.acct("rows_read"), rows_read, "{}", run.stderr);
         assert_eq!(run.skipped("too_large"), too_large, "{}", run.stderr);
         assert_eq!(run.acct("rows_audited"), audited, "{}", run.stderr);
-        assert!(run.stderr.contains("(--max-call-bytes)"), "{}", run.stderr);
-        assert!(run.stderr.contains("too large"), "{}", run.stderr);
+        assert_says(&run.stderr, &["(--max-call-bytes)", "too large"]);
     }
     let run = audit(args(&[&limit[0], &limit[1], &many]));
     assert_eq!(run.acct("calls_too_large"), 1);
-    assert!(run.stderr.contains("many.csv:"), "{}", run.stderr);
+    assert_says(&run.stderr, &["many.csv:"]);
     // Under --strict an oversized row stops the run; without the option the default is far
     // above these files.
     assert_eq!(
@@ -1522,7 +1461,7 @@ fn dev_zero_as_any_input_does_not_abort() {
             &"/dev/zero",
         ]));
         assert!(run.code == 0 || run.code == 2, "{format}: {}", run.stderr);
-        assert!(run.stderr.contains("/dev/zero"), "{format}: {}", run.stderr);
+        assert_says(&run.stderr, &["/dev/zero"]);
         assert!(
             started.elapsed() < std::time::Duration::from_secs(60),
             "{format} took {:?}",
@@ -1530,7 +1469,7 @@ fn dev_zero_as_any_input_does_not_abort() {
         );
     }
     // As CSV beside a good file: the good calls are audited.
-    let run = audit(args(&[
+    let run = audit_ok(args(&[
         &"--input-format",
         &"csv",
         &"--max-call-bytes",
@@ -1539,11 +1478,10 @@ fn dev_zero_as_any_input_does_not_abort() {
         &"/dev/zero",
         &good,
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.acct("calls_audited"), 2);
     assert_eq!(run.acct("files_unreadable"), 1);
     // As JSONL the endless line is one row, skipped as too large, and reading stops there.
-    let run = audit(args(&[
+    let run = audit_ok(args(&[
         &"--input-format",
         &"jsonl",
         &"--max-call-bytes",
@@ -1551,13 +1489,8 @@ fn dev_zero_as_any_input_does_not_abort() {
         &"--allow-empty",
         &"/dev/zero",
     ]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.skipped("too_large"), 1);
-    assert!(
-        run.stderr.contains("the rest of the input is not read"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["the rest of the input is not read"]);
     let run = audit(args(&[
         &"--metadata",
         &"/dev/zero",
@@ -1566,11 +1499,9 @@ fn dev_zero_as_any_input_does_not_abort() {
         &good,
     ]));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("--metadata /dev/zero:1: a record longer than 1 MiB"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["--metadata /dev/zero:1: a record longer than 1 MiB"],
     );
 }
 
@@ -1596,13 +1527,8 @@ fn ten_thousand_threads_are_capped() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "a.csv", many_calls_csv(3, 2));
     let started = std::time::Instant::now();
-    let run = audit(args(&[&"--threads", &"10000", &input]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("--threads 10000: using"),
-        "{}",
-        run.stderr
-    );
+    let run = audit_ok(args(&[&"--threads", &"10000", &input]));
+    assert_says(&run.stderr, &["--threads 10000: using"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
 
@@ -1623,14 +1549,11 @@ fn a_fifo_in_an_input_directory_is_counted_as_unreadable() {
     );
     let run = audit([&exports]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("b.csv: cannot open: not a regular file (a FIFO)"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["b.csv: cannot open: not a regular file (a FIFO)"],
     );
-    let run = audit(args(&[&"--keep-going", &exports]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok(args(&[&"--keep-going", &exports]));
     assert_eq!(run.acct("files_unreadable"), 1);
     assert_eq!(run.acct("calls_audited"), 2);
 }
@@ -1644,19 +1567,14 @@ fn a_jsonl_call_without_turns_is_counted_and_reported() {
         "empty.jsonl",
         "{\"call_id\":\"e1\",\"agent_id\":\"ann\",\"turns\":[]}\n{\"call_id\":\"e2\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"agent\",\"text\":\"hi\"}]}\n",
     );
-    let run = audit([&jsonl]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = audit_ok([&jsonl]);
     assert_eq!(run.acct("calls_empty"), 1);
-    assert!(
-        run.stderr
-            .contains("empty.jsonl:1: call e1 has no utterance to audit"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("1 call(s) with no utterance to audit"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &[
+            "empty.jsonl:1: call e1 has no utterance to audit",
+            "1 call(s) with no utterance to audit",
+        ],
     );
 }
 
@@ -1694,14 +1612,13 @@ fn interleaved_calls_beyond_the_memory_budget_are_held_on_disk_with_the_same_res
     let b = write(dir.path(), "sorted.csv", sorted);
     let outputs = |input: &Path, tag: &str| {
         let per_call = dir.path().join(format!("{tag}.csv"));
-        let run = audit(args(&[
+        let run = audit_ok(args(&[
             &"--max-call-bytes",
             &"4K",
             &"--calls",
             &per_call,
             &input,
         ]));
-        assert_eq!(run.code, 0, "{}", run.stderr);
         let mut lines: Vec<String> = std::fs::read_to_string(&per_call)
             .unwrap()
             .lines()

@@ -60,50 +60,45 @@ fn with_baseline() -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn table_snapshot() {
-    insta::assert_snapshot!(audit(&["--format", "table"]));
+/// The example data audited against the baseline `with_baseline` made, in `format`.
+fn against_baseline(dir: &Path, format: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "audit",
+        "data",
+        "--baseline",
+        "prev.json",
+        "--format",
+        format,
+        "--color",
+        "never",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args, 0)
 }
 
 #[test]
-fn csv_snapshot() {
-    insta::assert_snapshot!(audit(&["--format", "csv"]));
-}
-
-#[test]
-fn json_snapshot() {
-    insta::assert_snapshot!(audit(&["--format", "json", "--fail-on", "profanity"]));
-}
-
-#[test]
-fn markdown_snapshot() {
-    insta::assert_snapshot!(audit(&["--format", "markdown"]));
-}
-
-#[test]
-fn html_snapshot() {
-    insta::assert_snapshot!(audit(&["--format", "html"]));
+fn format_snapshots() {
+    let cases: [(&str, &[&str]); 5] = [
+        ("table_snapshot", &["--format", "table"]),
+        ("csv_snapshot", &["--format", "csv"]),
+        (
+            "json_snapshot",
+            &["--format", "json", "--fail-on", "profanity"],
+        ),
+        ("markdown_snapshot", &["--format", "markdown"]),
+        ("html_snapshot", &["--format", "html"]),
+    ];
+    for (name, args) in cases {
+        insta::assert_snapshot!(name, audit(args));
+    }
 }
 
 #[test]
 fn baseline_snapshots() {
     let dir = with_baseline();
     for format in ["table", "csv", "json", "markdown"] {
-        let out = run_in(
-            dir.path(),
-            &[
-                "audit",
-                "data",
-                "--baseline",
-                "prev.json",
-                "--format",
-                format,
-                "--color",
-                "never",
-                "-q",
-            ],
-            0,
-        );
+        let out = against_baseline(dir.path(), format, &[]);
         insta::assert_snapshot!(format!("baseline_{format}"), out);
     }
 }
@@ -351,25 +346,7 @@ fn csv_lines(text: &str, cols: &[String], with_delta: bool) -> (Lines, Lines) {
 #[test]
 fn all_formats_agree_on_every_number() {
     let dir = with_baseline();
-    let render = |format: &str| {
-        run_in(
-            dir.path(),
-            &[
-                "audit",
-                "data",
-                "--baseline",
-                "prev.json",
-                "--format",
-                format,
-                "--color",
-                "never",
-                "-q",
-                "--sort",
-                "score",
-            ],
-            0,
-        )
-    };
+    let render = |format: &str| against_baseline(dir.path(), format, &["--sort", "score"]);
     let json: Value = serde_json::from_str(&render("json")).unwrap();
     let csv_text = render("csv");
     let cols: Vec<String> = csv_text
@@ -587,9 +564,9 @@ fn a_baseline_grouped_otherwise_compares_only_the_overall_line() {
         .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("grouped by agent, this report by date: only the (all) line is compared"),
-        "{err}"
+    common::assert_says(
+        &err,
+        &["grouped by agent, this report by date: only the (all) line is compared"],
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["overall"]["delta"]["mean_score"].is_number());

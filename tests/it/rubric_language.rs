@@ -28,6 +28,11 @@ fn run(items: &str, input_name: &str, input: &str) -> (Vec<HashMap<String, Strin
     (read_calls_csv(&calls), stderr)
 }
 
+/// The per-call rows of a CSV transcript audited with `items`.
+fn audit_csv(items: &str, csv: &str) -> Vec<HashMap<String, String>> {
+    run(items, "in.csv", csv).0
+}
+
 /// One agent item `x` with these settings, audited on an agent turn (after a customer turn).
 fn agent_count(settings: &str, agent_text: &str) -> String {
     let items = format!("[[item]]\nid = \"x\"\nkind = \"expected\"\n{settings}\n");
@@ -35,7 +40,7 @@ fn agent_count(settings: &str, agent_text: &str) -> String {
         ("c", "a", "customer", "Hello there"),
         ("c", "a", "agent", agent_text),
     ]);
-    run(&items, "in.csv", &csv).0[0]["x"].clone()
+    audit_csv(&items, &csv)[0]["x"].clone()
 }
 
 #[test]
@@ -114,7 +119,7 @@ fn speaker_scope() {
                  [[item]]\nid = \"b\"\nkind = \"signal\"\nspeaker = \"any\"\nphrases = [\"refund\"]\n\
                  [[item]]\nid = \"c\"\nkind = \"signal\"\nphrases = [\"refund\"]\n";
     let csv = csv_of(&[("c", "a", "customer", "I want a refund")]);
-    let r = &run(items, "in.csv", &csv).0[0];
+    let r = &audit_csv(items, &csv)[0];
     assert_eq!(
         (r["a"].as_str(), r["b"].as_str(), r["c"].as_str()),
         ("1", "1", "0")
@@ -122,6 +127,8 @@ fn speaker_scope() {
 }
 
 /// Four agent turns saying "ok" at 0, 10, 20, 30 s (each 5 s long): which turns a window keeps.
+/// Four agent turns saying "ok" at 0, 10, 20, 30 s (each 5 s long): which turns a window keeps,
+/// and stderr.
 fn window_count(window: &str, timed: bool) -> (String, String) {
     let items =
         format!("[[item]]\nid = \"x\"\nkind = \"expected\"\nphrases = [\"ok\"]\n{window}\n");
@@ -163,7 +170,7 @@ fn seconds_windows_need_timings() {
     // Without timings the item does not apply, and the run says so.
     let (count, stderr) = window_count("first_seconds = 15", false);
     assert_eq!(count, "0");
-    assert!(stderr.contains("seconds window"), "{stderr}");
+    assert_says(&stderr, &["seconds window"]);
 }
 
 #[test]
@@ -172,7 +179,7 @@ fn percent_windows_use_timings_or_fall_back_to_turn_share() {
     assert_eq!(window_count("first_percent = 30", true).0, "2");
     let (count, stderr) = window_count("last_percent = 50", false);
     assert_eq!(count, "2");
-    assert!(stderr.contains("fell back to turn share"), "{stderr}");
+    assert_says(&stderr, &["fell back to turn share"]);
 }
 
 #[test]
@@ -182,9 +189,9 @@ fn min_count() {
     let once = csv_of(&[("c", "a", "agent", "thanks")]);
     let twice = csv_of(&[("c", "a", "agent", "thanks"), ("c", "a", "agent", "thanks")]);
     // One thanks: counted, but not enough to be met (score 0 of 100).
-    let r = &run(items, "in.csv", &once).0[0];
+    let r = &audit_csv(items, &once)[0];
     assert_eq!((r["x"].as_str(), r["score"].as_str()), ("1", "0.00"));
-    let r = &run(items, "in.csv", &twice).0[0];
+    let r = &audit_csv(items, &twice)[0];
     assert_eq!(r["score"], "100.00");
 }
 
@@ -203,7 +210,7 @@ fn after_with_within_turns() {
         ("c", "a", "agent", "sorry"),
     ]);
     assert_eq!(
-        run(&items, "in.csv", &soon).0[0]["x"],
+        audit_csv(&items, &soon)[0]["x"],
         "1",
         "the sorry before the upset does not count"
     );
@@ -213,7 +220,7 @@ fn after_with_within_turns() {
         ("c", "a", "agent", "hello"),
         ("c", "a", "agent", "sorry"),
     ]);
-    assert_eq!(run(&items, "in.csv", &late).0[0]["x"], "0");
+    assert_eq!(audit_csv(&items, &late)[0]["x"], "0");
 }
 
 #[test]
@@ -226,7 +233,7 @@ fn before_and_not_before() {
         ("c", "a", "agent", "Here is a refund."),
         ("c", "a", "agent", "My manager agrees."),
     ]);
-    let r = &run(items, "in.csv", &good).0[0];
+    let r = &audit_csv(items, &good)[0];
     assert_eq!(
         (r["apology_first"].as_str(), r["escalate_early"].as_str()),
         ("1", "0")
@@ -236,7 +243,7 @@ fn before_and_not_before() {
         ("c", "a", "agent", "Here is a refund."),
         ("c", "a", "agent", "I'm sorry."),
     ]);
-    let r = &run(items, "in.csv", &bad).0[0];
+    let r = &audit_csv(items, &bad)[0];
     assert_eq!(
         (r["apology_first"].as_str(), r["escalate_early"].as_str()),
         ("0", "1")
@@ -254,7 +261,7 @@ fn applies_when_takes_the_item_out_of_the_denominator() {
         ("c", "a", "agent", "thanks"),
     ]);
     assert_eq!(
-        run(&items, "in.csv", &calm).0[0]["score"],
+        audit_csv(&items, &calm)[0]["score"],
         "100.00",
         "empathy n/a"
     );
@@ -263,7 +270,7 @@ fn applies_when_takes_the_item_out_of_the_denominator() {
         ("c", "a", "agent", "thanks"),
     ]);
     assert_eq!(
-        run(&items, "in.csv", &upset).0[0]["score"],
+        audit_csv(&items, &upset)[0]["score"],
         "50.00",
         "empathy missed"
     );
@@ -275,17 +282,15 @@ fn weights_penalties_auto_fail_and_pass_mark() {
                  [[item]]\nid = \"b\"\nkind = \"expected\"\nweight = 1\nphrases = [\"beta\"]\n\
                  [[item]]\nid = \"v\"\nkind = \"violation\"\npenalty = 20\nphrases = [\"oops\"]\n\
                  [[item]]\nid = \"f\"\nkind = \"violation\"\nauto_fail = true\nphrases = [\"fatal\"]\n";
-    let rows = run(
+    let rows = audit_csv(
         items,
-        "in.csv",
         &csv_of(&[
             ("c1", "a", "agent", "alpha"),
             ("c2", "a", "agent", "alpha oops"),
             ("c3", "a", "agent", "alpha beta fatal"),
             ("c4", "a", "agent", "beta"),
         ]),
-    )
-    .0;
+    );
     let scores: Vec<(&str, &str)> = rows
         .iter()
         .map(|r| (r["score"].as_str(), r["passed"].as_str()))
@@ -305,7 +310,7 @@ fn weights_penalties_auto_fail_and_pass_mark() {
 fn expected_auto_fail_forces_zero_when_missed() {
     let items = "[[item]]\nid = \"disclosure\"\nkind = \"expected\"\nauto_fail = true\nphrases = [\"this call is recorded\"]\n\
                  [[item]]\nid = \"thanks\"\nkind = \"expected\"\nphrases = [\"thanks\"]\n";
-    let r = &run(items, "in.csv", &csv_of(&[("c", "a", "agent", "thanks")])).0[0];
+    let r = &audit_csv(items, &csv_of(&[("c", "a", "agent", "thanks")]))[0];
     assert_eq!(r["score"], "0.00");
 }
 
@@ -314,17 +319,15 @@ fn detectors_question_shouting_and_upset_typography() {
     let items = "[[item]]\nid = \"q\"\nkind = \"signal\"\ndetector = \"question\"\n\
                  [[item]]\nid = \"shout\"\nkind = \"signal\"\ndetector = \"shouting\"\nmin_caps_words = 2\nmin_caps_share = 0.5\n\
                  [[item]]\nid = \"upset\"\nkind = \"signal\"\nspeaker = \"customer\"\ndetector = \"customer_upset\"\nmin_marks = 2\n";
-    let rows = run(
+    let rows = audit_csv(
         items,
-        "in.csv",
         &csv_of(&[
             ("c1", "a", "agent", "Can you help? I CAN NOT DO IT."),
             ("c1", "a", "customer", "Why!!"),
             ("c2", "a", "agent", "I can. UPS delivers it today."),
             ("c2", "a", "customer", "Why!"),
         ]),
-    )
-    .0;
+    );
     let got: Vec<(&str, &str, &str)> = rows
         .iter()
         .map(|r| (r["q"].as_str(), r["shout"].as_str(), r["upset"].as_str()))
@@ -343,8 +346,8 @@ fn mirroring_detector_threshold() {
         ("c", "a", "customer", "My parcel arrived damaged"),
         ("c", "a", "agent", "Your parcel arrived damaged?"),
     ]);
-    assert_eq!(run(&items(3), "in.csv", &csv).0[0]["m"], "1");
-    assert_eq!(run(&items(4), "in.csv", &csv).0[0]["m"], "0");
+    assert_eq!(audit_csv(&items(3), &csv)[0]["m"], "1");
+    assert_eq!(audit_csv(&items(4), &csv)[0]["m"], "0");
 }
 
 #[test]
@@ -352,9 +355,8 @@ fn calmed_detector_reads_the_last_customer_turn() {
     let items = format!(
         "{UPSET_ITEM}[[item]]\nid = \"calmed\"\nkind = \"signal\"\nspeaker = \"customer\"\ndetector = \"customer_calmed\"\napplies_when = \"upset\"\nphrases = [\"thanks\"]\n"
     );
-    let rows = run(
+    let rows = audit_csv(
         &items,
-        "in.csv",
         &csv_of(&[
             ("c1", "a", "customer", "I am angry"),
             ("c1", "a", "agent", "Sorry"),
@@ -364,8 +366,7 @@ fn calmed_detector_reads_the_last_customer_turn() {
             ("c2", "a", "customer", "still angry"),
             ("c3", "a", "customer", "hello"),
         ]),
-    )
-    .0;
+    );
     let got: Vec<&str> = rows.iter().map(|r| r["calmed"].as_str()).collect();
     assert_eq!(got, ["1", "0", ""]);
 }
@@ -452,6 +453,51 @@ fn rubric_check_reports_line_and_column_and_unknown_keys() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad.toml:6:20"));
+}
+
+/// A rubric whose phrase families add up to more than the cap (100,000 phrases) is refused
+/// before anything is built, naming the file, the total, the cap and the items that expand
+/// most; `rubric check` and `audit --rubric` say the same.
+#[test]
+fn a_rubric_expanding_past_the_phrase_cap_is_refused_naming_the_largest_items() {
+    // 97 items of one 1,024-phrase family (ten two-way groups), then one of 673: 100,001.
+    let family: String = (0..10).map(|g| format!("{{a{g}|b{g}}} ")).collect();
+    let mut toml = String::from("[rubric]\nname = \"big\"\n");
+    for i in 0..97 {
+        toml += &format!(
+            "[[item]]\nid = \"f{i}\"\nkind = \"expected\"\nphrases = [\"{}\"]\n",
+            family.trim_end()
+        );
+    }
+    let options: Vec<String> = (0..673).map(|o| format!("w{o}")).collect();
+    toml += &format!(
+        "[[item]]\nid = \"small\"\nkind = \"expected\"\nphrases = [\"{{{}}}\"]\n",
+        options.join("|")
+    );
+    let w = Workdir::new();
+    let big = w.write("big.toml", toml);
+    let expected = "big.toml:4:6: the rubric's phrases expand to 100001 in all, more than the \
+                    100000 a rubric may have; the items that expand most: `f0` (1024), `f1` \
+                    (1024), `f2` (1024), `f3` (1024), `f4` (1024): cut their `{a|b}` \
+                    alternatives or split the rubric";
+    let started = std::time::Instant::now();
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(&big)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(expected));
+    callaudit()
+        .args(["audit", "--rubric"])
+        .arg(&big)
+        .arg(repo_path("examples/data"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(expected));
+    // Refused before any phrase is parsed or automaton built: quick even in a debug build.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
 
 #[test]

@@ -1,0 +1,284 @@
+//! The words of `explain` and of the evidence of dropped matches: why an item is n/a, why a
+//! match did not count, and the line each verdict gets. Only detail mode asks for them; the
+//! scoring path decides with the bare reasons (`NotApplicable`, `DropReason`).
+
+use super::evaluate::{DropReason, NotApplicable, Outside, fmt_num};
+use super::{CallDetail, Verdict};
+use crate::rubric::{Item, Rubric};
+
+impl NotApplicable {
+    pub(super) fn text(self, rubric: &Rubric, item: &Item) -> String {
+        match self {
+            NotApplicable::ConditionAbsent => {
+                format!(
+                    "{} did not occur",
+                    names(rubric, &item.applies_when, " or ")
+                )
+            }
+            NotApplicable::Chat => {
+                "a chat has no interruptions or silences (gaps are typing)".into()
+            }
+            NotApplicable::NoTimings => "the call has no timings".into(),
+            NotApplicable::SecondsWindowWithoutTimings => {
+                "its seconds window needs timings the call lacks".into()
+            }
+        }
+    }
+}
+
+impl DropReason {
+    pub(super) fn text(self, rubric: &Rubric, item: &Item) -> String {
+        match self {
+            DropReason::NotInQuestion => "not in a question".into(),
+            DropReason::NoContext {
+                sentences_before: 0,
+            } => "no context phrase in the same sentence".into(),
+            DropReason::NoContext {
+                sentences_before: n,
+            } => format!("no context phrase in the same sentence or the {n} before it"),
+            DropReason::Unless { phrase } => format!(
+                "cancelled by unless `{}` in the same sentence",
+                rubric.phrases[phrase].text
+            ),
+            DropReason::AlternativeAfter { phrase, turn } => format!(
+                "an alternative is offered after it: `{}` (turn {})",
+                rubric.phrases[phrase].text,
+                turn + 1
+            ),
+            DropReason::Outside(outside) => outside.text(),
+            DropReason::NotAfter { within_turns } => {
+                let names = names(rubric, &item.after, " or ");
+                match within_turns {
+                    Some(n) => format!(
+                        "not within {n} {} turn{} after {names}",
+                        item.speaker.as_str(),
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    None => format!("not after {names}"),
+                }
+            }
+            DropReason::CameFirst { item, turn } => {
+                format!("{} came first (turn {})", rubric.items[item].id, turn + 1)
+            }
+            DropReason::After { item, turn } => {
+                format!("after {} (turn {})", rubric.items[item].id, turn + 1)
+            }
+        }
+    }
+}
+
+impl Outside {
+    fn text(self) -> String {
+        let seconds = |ms: u64| fmt_num(ms as f64 / 1000.0);
+        match self {
+            Outside::FirstTurns(k) => format!("outside the first {k} turns"),
+            Outside::LastTurns(k) => format!("outside the last {k} turns"),
+            Outside::NoTimings => "no timings to place it in a seconds window".into(),
+            Outside::FirstMs(ms) => format!("outside the first {} s", seconds(ms)),
+            Outside::LastMs(ms) => format!("outside the last {} s", seconds(ms)),
+            Outside::FirstPercent(p) => format!("outside the first {}%", fmt_num(p)),
+            Outside::LastPercent(p) => format!("outside the last {}%", fmt_num(p)),
+        }
+    }
+}
+
+pub(super) fn names(rubric: &Rubric, ids: &[usize], sep: &str) -> String {
+    ids.iter()
+        .map(|&i| rubric.items[i].id.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// The line `explain` shows for item `i`: its verdict and why (`kept`: per item, the positions
+/// of the matches that counted).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn reason(
+    rubric: &Rubric,
+    item: &Item,
+    verdict: Verdict,
+    count: u32,
+    not_applicable: Option<NotApplicable>,
+    d: &CallDetail,
+    i: usize,
+    kept: &[Vec<(u32, u32)>],
+) -> String {
+    if let Some(why) = not_applicable {
+        return format!("n/a: {}", why.text(rubric, item));
+    }
+    let what = match verdict {
+        Verdict::Met | Verdict::Violated | Verdict::Present => verdict.as_str(),
+        Verdict::Missed => "missed",
+        Verdict::Clean => "not violated",
+        Verdict::Absent => "absent",
+        Verdict::NotApplicable => "n/a",
+    };
+    let plural = |n: u32| if n == 1 { "" } else { "es" };
+    if verdict.occurred() {
+        let first = d.evidence[i]
+            .first()
+            .map(|e| format!(", first at turn {}: “{}”", e.turn + 1, e.text))
+            .unwrap_or_default();
+        let why = if d.reasons[i].is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", d.reasons[i])
+        };
+        return format!("{what}: {count} match{}{first}{why}", plural(count));
+    }
+    // Not occurred: say what came closest.
+    if !d.reasons[i].is_empty() {
+        // A detector already explained itself (calmed).
+        return format!("{what}: {}", d.reasons[i]);
+    }
+    if count > 0 && count < item.min_count {
+        return format!(
+            "{what}: {count} match{}, needs {}",
+            plural(count),
+            item.min_count
+        );
+    }
+    if !item.after.is_empty() {
+        let trigger = item
+            .after
+            .iter()
+            .filter_map(|&a| kept[a].first().map(|&(t, _)| (t, a)))
+            .min();
+        if let Some((t, a)) = trigger {
+            let within = item.within_turns.map_or(String::new(), |n| {
+                format!(
+                    " within {n} {} turn{}",
+                    item.speaker.as_str(),
+                    if n == 1 { "" } else { "s" }
+                )
+            });
+            return format!(
+                "{what}: {} at turn {}, no {}{within} after it",
+                rubric.items[a].id.replace('_', " "),
+                t + 1,
+                item.id.replace('_', " ")
+            );
+        }
+    }
+    match d.dropped[i].first() {
+        Some(dr) => format!(
+            "{what}: {} match{} did not count (turn {}: {})",
+            d.dropped[i].len(),
+            plural(d.dropped[i].len() as u32),
+            dr.evidence.turn + 1,
+            dr.reason
+        ),
+        None => format!("{what}: no match"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RUBRIC: &str = r#"[rubric]
+name = "t"
+
+[[item]]
+id = "upset"
+kind = "signal"
+speaker = "customer"
+phrases = ["ridiculous"]
+
+[[item]]
+id = "empathy"
+kind = "expected"
+applies_when = "upset"
+after = "upset"
+within_turns = 2
+phrases = ["I understand"]
+unless = ["understand, but"]
+"#;
+
+    /// The words of every reason, as `explain` and `--evidence` have always printed them.
+    #[test]
+    fn every_reason_is_worded_as_explain_prints_it() {
+        let r = Rubric::from_toml(RUBRIC).unwrap();
+        let item = &r.items[1];
+        let unless = r.phrases.iter().position(|p| p.text == "understand, but");
+        let unless = unless.unwrap();
+        let na = |n: NotApplicable| n.text(&r, item);
+        let drop = |d: DropReason| d.text(&r, item);
+        let outside = |o: Outside| drop(DropReason::Outside(o));
+        let cases = [
+            (na(NotApplicable::ConditionAbsent), "upset did not occur"),
+            (
+                na(NotApplicable::Chat),
+                "a chat has no interruptions or silences (gaps are typing)",
+            ),
+            (na(NotApplicable::NoTimings), "the call has no timings"),
+            (
+                na(NotApplicable::SecondsWindowWithoutTimings),
+                "its seconds window needs timings the call lacks",
+            ),
+            (drop(DropReason::NotInQuestion), "not in a question"),
+            (
+                drop(DropReason::NoContext {
+                    sentences_before: 0,
+                }),
+                "no context phrase in the same sentence",
+            ),
+            (
+                drop(DropReason::NoContext {
+                    sentences_before: 2,
+                }),
+                "no context phrase in the same sentence or the 2 before it",
+            ),
+            (
+                drop(DropReason::Unless { phrase: unless }),
+                "cancelled by unless `understand, but` in the same sentence",
+            ),
+            (
+                drop(DropReason::AlternativeAfter {
+                    phrase: unless,
+                    turn: 4,
+                }),
+                "an alternative is offered after it: `understand, but` (turn 5)",
+            ),
+            (outside(Outside::FirstTurns(3)), "outside the first 3 turns"),
+            (outside(Outside::LastTurns(1)), "outside the last 1 turns"),
+            (
+                outside(Outside::NoTimings),
+                "no timings to place it in a seconds window",
+            ),
+            (outside(Outside::FirstMs(1500)), "outside the first 1.5 s"),
+            (outside(Outside::LastMs(30_000)), "outside the last 30 s"),
+            (
+                outside(Outside::FirstPercent(12.5)),
+                "outside the first 12.5%",
+            ),
+            (outside(Outside::LastPercent(10.0)), "outside the last 10%"),
+            (
+                drop(DropReason::NotAfter {
+                    within_turns: Some(2),
+                }),
+                "not within 2 agent turns after upset",
+            ),
+            (
+                drop(DropReason::NotAfter {
+                    within_turns: Some(1),
+                }),
+                "not within 1 agent turn after upset",
+            ),
+            (
+                drop(DropReason::NotAfter { within_turns: None }),
+                "not after upset",
+            ),
+            (
+                drop(DropReason::CameFirst { item: 0, turn: 2 }),
+                "upset came first (turn 3)",
+            ),
+            (
+                drop(DropReason::After { item: 0, turn: 0 }),
+                "after upset (turn 1)",
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
+}
