@@ -12,7 +12,10 @@
 //! ```
 //!
 //! Alternatives are expanded when the rubric is compiled (`expand`): each combination becomes
-//! a phrase of its own in the automaton, reported under the phrase as written.
+//! a phrase of its own, reported under the phrase as written. The automaton does not search for
+//! whole phrases but for their anchors (`choose_anchor`: one uncommon word, which the
+//! combinations of a family mostly share); the matcher checks the rest of the phrase around
+//! each hit.
 //!
 //! Word boundaries always apply. Each side of NEAR/BEFORE is itself a sequence of words, stems and
 //! number slots; a phrase has at most one operator.
