@@ -475,6 +475,25 @@ pub fn function_words(lang: Language) -> &'static [&'static str] {
     }
 }
 
+/// Words found in nearly every stretch of conversation, which the phrase matcher avoids as
+/// anchors: the NLTK function words (all three languages), the support-call words of
+/// `support_stop_words`, and English modals and pronouns the NLTK list lacks.
+pub fn common_words(lang: Language) -> impl Iterator<Item = &'static str> {
+    let extra: &[&str] = match lang {
+        Language::En => &[
+            "could", "would", "may", "might", "must", "shall", "us", "let", "get", "got", "please",
+            "ok", "okay", "yes",
+        ],
+        Language::Es | Language::Fr => &[],
+    };
+    stop_words::lookup(lang.code())
+        .unwrap_or(&[])
+        .iter()
+        .chain(support_stop_words(lang))
+        .chain(extra)
+        .copied()
+}
+
 /// The Snowball stemmer of the language, for mirroring ("cobraron" and "cobrado" compare
 /// equal). English keeps the light stemmer it has always had.
 pub fn stemmer(lang: Language) -> Option<rust_stemmers::Stemmer> {

@@ -273,10 +273,14 @@ and whether accents are folded in its [rubric] table.",
     /// Check a rubric file; problems are listed as FILE:LINE:COLUMN
     #[command(after_long_help = "EXAMPLES:
     callaudit rubric check my-rubric.toml
-    callaudit rubric check builtin:fr")]
+    callaudit rubric check builtin:fr
+    callaudit rubric check --stats builtin")]
     Check {
         /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: PathBuf,
+        /// Also print, per speaker, the phrase automaton: its anchors and the memory it takes
+        #[arg(long)]
+        stats: bool,
     },
     /// List phrases that never fire, fire only on wrong calls, or duplicate another phrase
     #[command(

@@ -25,7 +25,7 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<ExitCode> {
                 .map_err(|e| InputError(format!("{e:#}")))?;
             out.write_all(text.as_bytes())?;
         }
-        RubricCommand::Check { file } => {
+        RubricCommand::Check { file, stats } => {
             let r = Rubric::load(&file).map_err(|e| InputError(format!("{e:#}")))?;
             writeln!(
                 out,
@@ -35,6 +35,19 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<ExitCode> {
                 r.phrases.len(),
                 r.matcher.pattern_count()
             )?;
+            if stats {
+                for s in r.matcher.automaton_stats() {
+                    writeln!(
+                        out,
+                        "  {} automaton: {} anchors for {} phrase sides, {:?}, {} bytes",
+                        s.speaker.as_str(),
+                        s.patterns,
+                        s.uses,
+                        s.kind,
+                        s.memory_bytes
+                    )?;
+                }
+            }
         }
         RubricCommand::Lint(args) => {
             drop(out);

@@ -2,9 +2,21 @@
 //! built once; each normalised turn is scanned once, and each automaton hit is turned into the
 //! phrase hits it proves.
 //!
-//! Phrases are compiled to their anchor literal (see `rubric::phrase`), padded with the spaces
-//! that make word boundaries part of the pattern. A plain phrase is proven by the hit alone;
-//! stems, number slots and NEAR/BEFORE are checked word by word around the hit.
+//! Each side of a phrase is searched for by its anchor (see `rubric::phrase::choose_anchor`),
+//! padded with the spaces that make word boundaries part of the pattern: its one uncommon word
+//! with the most letters ("understand" of "we completely understand how"), or its two best
+//! words where more than `MAX_SIDES_PER_ANCHOR` sides share that word (`choose_anchors`); a
+//! side of common words only is anchored on its longest run. Short anchors are shared: the
+//! built-in rubric's 12,628 agent phrase sides need 1,419 anchors instead of 9,121 longest
+//! runs, and the agent's DFA takes 1.05 MB instead of 18.0 MB (`rubric check --stats`).
+//!
+//! An anchor's hit only says where to look. `Use` maps an anchor to every side that uses it
+//! and says what is left to check (`Check`): nothing when the anchor is the whole side; the
+//! side's whole literal against the text around the hit when it is all words; each part
+//! (stems, number slots) against its token otherwise (`locate`). So a phrase still matches
+//! exactly where its whole sequence of words does. NEAR/BEFORE sides are paired after the scan.
+//! Hits are then put in the order an automaton of the longest runs reported them, which is
+//! what every output was written in before anchors were shortened (`Matcher::scan`).
 
 use crate::language::Language;
 use crate::model::Speaker;
@@ -12,7 +24,7 @@ use crate::normalise::Normalised;
 use crate::rubric::phrase::{Part, PhraseExpr, Seq};
 use crate::rubric::{Item, Phrase};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
 /// A proven phrase occurrence in one turn, in token coordinates of its `Normalised`.
@@ -23,10 +35,36 @@ pub struct PhraseHit {
     pub tok_end: u32,
 }
 
+/// One phrase side that an anchor may prove, and what is left to check at the anchor's hit.
 #[derive(Clone, Copy, Debug)]
 struct Use {
     phrase: u32,
     side: u8,
+    check: Check,
+    /// The side's first part and its end, counted from the anchor's first part.
+    anchor_start: u32,
+    parts: u32,
+    /// `Check::Literal`: the side's whole literal, `scope.literals[lit_start..lit_start +
+    /// lit_len]`, which starts `lit_before` bytes before the anchor's.
+    lit_start: u32,
+    lit_len: u32,
+    lit_before: u32,
+    /// A byte of the literal outside the anchor, and where: compared first, it turns most
+    /// sides away without comparing the whole literal.
+    probe_at: u32,
+    probe: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Check {
+    /// The anchor is the whole side, all words: its hit proves it.
+    Proven,
+    /// All words: the side's literal is compared with the text around the hit, bytes against
+    /// bytes in one buffer (no token lookups: an anchor shared by hundreds of sides checks each
+    /// with one short comparison).
+    Literal,
+    /// Stems or number slots: each part is checked against its token (`locate`).
+    Parts,
 }
 
 #[derive(Debug)]
@@ -39,6 +77,8 @@ struct ScopeAutomaton {
     /// Uses of pattern `p` are `uses[use_start[p]..use_start[p + 1]]`.
     use_start: Vec<u32>,
     uses: Vec<Use>,
+    /// The literals of the `Check::Literal` uses, one after the other.
+    literals: String,
 }
 
 impl ScopeAutomaton {
@@ -51,11 +91,29 @@ impl ScopeAutomaton {
     }
 }
 
+/// One speaker scope's automaton, for `rubric check --stats`.
+#[derive(Clone, Copy, Debug)]
+pub struct AutomatonStats {
+    pub speaker: Speaker,
+    /// Distinct anchors searched for.
+    pub patterns: usize,
+    /// Phrase sides checked around the anchors' hits (one per phrase, two for NEAR/BEFORE).
+    pub uses: usize,
+    pub kind: AhoCorasickKind,
+    /// `AhoCorasick::memory_usage`: the heap the automaton takes.
+    pub memory_bytes: usize,
+}
+
 #[derive(Debug)]
 struct SeqInfo {
     parts: Vec<Part>,
     anchor_start: usize,
-    plain: bool,
+    /// The longest literal run (`Seq::longest_run`): its first and last part, and the length
+    /// of its closing stem (0 when it ends in a word). Hits are reported in the order of where
+    /// this run ends in the text (see `Matcher::scan`).
+    run_first: u32,
+    run_last: u32,
+    run_stem_len: u32,
 }
 
 #[derive(Debug)]
@@ -88,8 +146,8 @@ fn build_automaton(patterns: &[String]) -> Result<AhoCorasick, String> {
     // Measured with callgrind/cachegrind on 30 MB of synthetic transcripts (built-in rubric):
     // the DFA takes 12% fewer instructions for the whole audit than the contiguous NFA (half
     // as many in the scan itself) for 15% more L1 data misses, which cost far less than the
-    // instructions saved. The built-in rubric's automata take ~4 MB as DFAs (built in ~2 ms),
-    // shared by all threads; 2,000 extra phrases make the agent's 4.8 MB (9 ms).
+    // instructions saved. With one-word anchors the built-in rubric's automata take 1.05 MB
+    // (agent) and 0.74 MB (customer) as DFAs, shared by all threads.
     if patterns.iter().map(String::len).sum::<usize>() <= DFA_MAX_PATTERN_BYTES {
         let dfa = build(AhoCorasickKind::DFA)?;
         if dfa.memory_usage() <= DFA_MAX_BYTES {
@@ -103,6 +161,8 @@ fn build_automaton(patterns: &[String]) -> Result<AhoCorasick, String> {
 #[derive(Default, Debug)]
 pub struct MatchScratch {
     sides: Vec<(u32, u8, u32, u32)>,
+    /// Hits of single-sided phrases with where their longest run ends and starts (bytes).
+    found: Vec<(u32, u32, PhraseHit)>,
     /// (family, start, end, index in the output) of hits of phrase families.
     family_hits: Vec<(u32, u32, u32, usize)>,
     drop: Vec<bool>,
@@ -113,31 +173,128 @@ pub struct Matcher {
     /// Indexed by `Speaker::index()`.
     scopes: [Option<ScopeAutomaton>; 3],
     phrases: Vec<PhraseInfo>,
-    pattern_count: usize,
+    /// Distinct longest literal runs of the phrases' sides, summed over the speaker scopes.
+    phrase_literal_count: usize,
     /// Some phrase was written with alternatives.
     has_families: bool,
     /// The rubric's language: the number words of `{num}`.
     lang: Language,
 }
 
-/// What the scan needs of each phrase: its sides' parts, the NEAR/BEFORE gap, its family.
-fn phrase_infos(phrases: &[Phrase]) -> Vec<PhraseInfo> {
+/// The sides (one, or two for NEAR/BEFORE) of a phrase.
+fn sides(p: &Phrase) -> Vec<&Seq> {
+    match &p.expr {
+        PhraseExpr::Seq(s) => vec![s],
+        PhraseExpr::Near { a, b, .. } => vec![a, b],
+    }
+}
+
+/// More phrase sides than this on one one-word anchor, and they are anchored on two words
+/// instead: each hit of an anchor is checked against every side that uses it. (Cachegrind on
+/// TweetSumm, built-in rubric: 16, 64 or no limit were within 3% of each other in
+/// instructions; 64 keeps the agent's DFA near 1 MB, inside L2.)
+const MAX_SIDES_PER_ANCHOR: usize = 64;
+
+/// The anchor of each side of each phrase: its one-word `Seq::anchor`, unless more than
+/// `MAX_SIDES_PER_ANCHOR` sides of the rubric share that one (" understand " in `{i|we}
+/// {completely|…|} understand {how|why|…}`), then its `Seq::pair_anchor`.
+fn choose_anchors(phrases: &[Phrase]) -> Vec<Vec<std::ops::Range<usize>>> {
+    let mut sharing: HashMap<String, usize> = HashMap::new();
+    for p in phrases {
+        for s in sides(p) {
+            *sharing.entry(s.anchor_literal()).or_default() += 1;
+        }
+    }
     phrases
         .iter()
         .map(|p| {
-            let seq_info = |s: &Seq| SeqInfo {
+            sides(p)
+                .into_iter()
+                .map(|s| {
+                    if sharing[&s.anchor_literal()] > MAX_SIDES_PER_ANCHOR {
+                        s.pair_anchor.clone()
+                    } else {
+                        s.anchor.clone()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// How a hit of `anchor` proves the side `seq` (its literal, if it needs one, goes to
+/// `literals`).
+fn side_use(
+    seq: &Seq,
+    anchor: std::ops::Range<usize>,
+    phrase: u32,
+    side: u8,
+    literals: &mut String,
+) -> Use {
+    let mut u = Use {
+        phrase,
+        side,
+        check: Check::Parts,
+        anchor_start: anchor.start as u32,
+        parts: seq.parts.len() as u32,
+        lit_start: 0,
+        lit_len: 0,
+        lit_before: 0,
+        probe_at: 0,
+        probe: 0,
+    };
+    if seq.is_proven_by(&anchor) {
+        u.check = Check::Proven;
+    } else if seq.parts.iter().all(|p| matches!(p, Part::Word(_))) {
+        let literal = seq.literal(0..seq.parts.len());
+        u.check = Check::Literal;
+        u.lit_start = literals.len() as u32;
+        u.lit_len = literal.len() as u32;
+        // " w0 w1 … " : each word before the anchor and its space.
+        u.lit_before = seq.parts[..anchor.start]
+            .iter()
+            .map(|p| match p {
+                Part::Word(w) => w.len() as u32 + 1,
+                _ => unreachable!("all words"),
+            })
+            .sum();
+        // The first letter of the side when the anchor is not its first word, else the first
+        // letter after the anchor (its literal ends with a space).
+        u.probe_at = if anchor.start > 0 {
+            1
+        } else {
+            seq.literal(anchor).len() as u32
+        };
+        u.probe = literal.as_bytes()[u.probe_at as usize];
+        literals.push_str(&literal);
+    }
+    u
+}
+
+/// What the scan needs of each phrase: its sides' parts, the NEAR/BEFORE gap, its family.
+fn phrase_infos(phrases: &[Phrase], anchors: &[Vec<std::ops::Range<usize>>]) -> Vec<PhraseInfo> {
+    phrases
+        .iter()
+        .zip(anchors)
+        .map(|(p, anchors)| {
+            let seq_info = |s: &Seq, anchor: &std::ops::Range<usize>| SeqInfo {
                 parts: s.parts.clone(),
-                anchor_start: s.anchor.start,
-                plain: s.is_plain(),
+                anchor_start: anchor.start,
+                run_first: s.longest_run.start as u32,
+                run_last: s.longest_run.end as u32 - 1,
+                run_stem_len: match &s.parts[s.longest_run.end - 1] {
+                    Part::Stem(stem) => stem.len() as u32,
+                    _ => 0,
+                },
             };
             match &p.expr {
                 PhraseExpr::Seq(s) => PhraseInfo {
-                    sides: vec![seq_info(s)],
+                    sides: vec![seq_info(s, &anchors[0])],
                     near: None,
                     family: p.family,
                 },
                 PhraseExpr::Near { a, b, gap, ordered } => PhraseInfo {
-                    sides: vec![seq_info(a), seq_info(b)],
+                    sides: vec![seq_info(a, &anchors[0]), seq_info(b, &anchors[1])],
                     near: Some((*gap, *ordered)),
                     family: p.family,
                 },
@@ -148,39 +305,42 @@ fn phrase_infos(phrases: &[Phrase]) -> Vec<PhraseInfo> {
 
 impl Matcher {
     pub fn build(items: &[Item], phrases: &[Phrase], lang: Language) -> Result<Matcher, String> {
-        let infos = phrase_infos(phrases);
+        let anchors = choose_anchors(phrases);
+        let infos = phrase_infos(phrases, &anchors);
 
         let mut scopes: [Option<ScopeAutomaton>; 3] = [None, None, None];
-        let mut pattern_count = 0;
+        let mut phrase_literal_count = 0;
         for speaker in [Speaker::Agent, Speaker::Customer, Speaker::Other] {
             let mut patterns: Vec<String> = Vec::new();
             let mut by_literal: HashMap<String, usize> = HashMap::new();
             let mut uses_of: Vec<Vec<Use>> = Vec::new();
+            let mut runs: HashSet<String> = HashSet::new();
+            let mut literals = String::new();
             for (pi, p) in phrases.iter().enumerate() {
                 if !items[p.item].speaker.covers(speaker) {
                     continue;
                 }
-                let seqs: Vec<&Seq> = match &p.expr {
-                    PhraseExpr::Seq(s) => vec![s],
-                    PhraseExpr::Near { a, b, .. } => vec![a, b],
-                };
-                for (side, seq) in seqs.into_iter().enumerate() {
-                    let lit = seq.anchor_literal();
+                for (side, seq) in sides(p).into_iter().enumerate() {
+                    runs.insert(seq.longest_run_literal());
+                    let lit = seq.literal(anchors[pi][side].clone());
                     let id = *by_literal.entry(lit.clone()).or_insert_with(|| {
                         patterns.push(lit);
                         uses_of.push(Vec::new());
                         patterns.len() - 1
                     });
-                    uses_of[id].push(Use {
-                        phrase: pi as u32,
-                        side: side as u8,
-                    });
+                    uses_of[id].push(side_use(
+                        seq,
+                        anchors[pi][side].clone(),
+                        pi as u32,
+                        side as u8,
+                        &mut literals,
+                    ));
                 }
             }
             if patterns.is_empty() {
                 continue;
             }
-            pattern_count += patterns.len();
+            phrase_literal_count += runs.len();
             // A rubric small enough for a DFA is built when first needed (it cannot fail: no
             // count or size limit of the automaton is near); a larger one now, so that any
             // error is the rubric's.
@@ -203,13 +363,14 @@ impl Matcher {
                 patterns: Mutex::new(pending),
                 use_start,
                 uses,
+                literals,
             });
         }
         let has_families = infos.iter().any(|p| p.family.is_some());
         Ok(Matcher {
             scopes,
             phrases: infos,
-            pattern_count,
+            phrase_literal_count,
             has_families,
             lang,
         })
@@ -223,13 +384,37 @@ impl Matcher {
         }
     }
 
-    /// Number of distinct literals across the automata (for `rubric show --stats` and benches).
+    /// Number of distinct phrase literals (each phrase side's longest run of words), summed
+    /// over the speaker scopes: the size of the rubric's vocabulary of phrases, which
+    /// `rubric check` reports as "distinct patterns". The automata search for fewer, shorter
+    /// anchors (`automaton_stats`).
     pub fn pattern_count(&self) -> usize {
-        self.pattern_count
+        self.phrase_literal_count
     }
 
-    /// Scans one normalised turn spoken by `speaker`; `out` receives the phrase hits in the
-    /// order the automaton reports them.
+    /// What each speaker scope's automaton holds and takes (builds the automata not yet built).
+    pub fn automaton_stats(&self) -> Vec<AutomatonStats> {
+        [Speaker::Agent, Speaker::Customer, Speaker::Other]
+            .into_iter()
+            .filter_map(|speaker| {
+                let scope = self.scopes[speaker.index()].as_ref()?;
+                let ac = scope.automaton();
+                Some(AutomatonStats {
+                    speaker,
+                    patterns: ac.patterns_len(),
+                    uses: scope.uses.len(),
+                    kind: ac.kind(),
+                    memory_bytes: ac.memory_usage(),
+                })
+            })
+            .collect()
+    }
+
+    /// Scans one normalised turn spoken by `speaker`; `out` receives the phrase hits: those of
+    /// single-sided phrases by where their longest run ends in the text, then where it starts,
+    /// then phrase (the order in which an automaton of the longest runs reported them, before
+    /// anchors were shortened: the evaluation breaks a few ties by it), then those of
+    /// NEAR/BEFORE phrases by phrase and position.
     pub fn scan(
         &self,
         speaker: Speaker,
@@ -239,35 +424,80 @@ impl Matcher {
     ) {
         out.clear();
         scratch.sides.clear();
+        scratch.found.clear();
         let Some(scope) = &self.scopes[speaker.index()] else {
             return;
         };
+        let text = norm.text.as_bytes();
+        let literals = scope.literals.as_bytes();
         for m in scope.automaton().find_overlapping_iter(norm.text.as_str()) {
             let pid = m.pattern().as_usize();
             let first_word = m.start() as u32 + 1;
-            let tok = norm.token_at(first_word);
-            if norm.tokens.get(tok).is_none_or(|t| t.start != first_word) {
-                continue;
-            }
+            // The anchor's first token, looked up once a use needs it.
+            let mut anchor_tok: Option<Option<usize>> = None;
+            let mut anchor_token = || {
+                *anchor_tok.get_or_insert_with(|| {
+                    let tok = norm.token_at(first_word);
+                    norm.tokens
+                        .get(tok)
+                        .is_some_and(|t| t.start == first_word)
+                        .then_some(tok)
+                })
+            };
             let uses =
                 &scope.uses[scope.use_start[pid] as usize..scope.use_start[pid + 1] as usize];
             for u in uses {
+                if u.check == Check::Literal {
+                    let Some(begin) = m.start().checked_sub(u.lit_before as usize) else {
+                        continue;
+                    };
+                    if text.get(begin + u.probe_at as usize) != Some(&u.probe) {
+                        continue;
+                    }
+                    let literal =
+                        &literals[u.lit_start as usize..(u.lit_start + u.lit_len) as usize];
+                    if text.get(begin..begin + literal.len()) != Some(literal) {
+                        continue;
+                    }
+                }
+                let Some(tok) = anchor_token() else {
+                    break;
+                };
                 let info = &self.phrases[u.phrase as usize];
                 let seq = &info.sides[u.side as usize];
-                let Some((s, e)) = locate(seq, tok, norm, self.lang) else {
-                    continue;
+                let (s, e) = if u.check == Check::Parts {
+                    let Some(found) = locate(seq, tok, norm, self.lang) else {
+                        continue;
+                    };
+                    found
+                } else {
+                    let Some(start) = tok.checked_sub(u.anchor_start as usize) else {
+                        continue;
+                    };
+                    (start as u32, (start + u.parts as usize) as u32)
                 };
                 if info.near.is_some() {
                     scratch.sides.push((u.phrase, u.side, s, e));
                 } else {
-                    out.push(PhraseHit {
-                        phrase: u.phrase,
-                        tok_start: s,
-                        tok_end: e,
-                    });
+                    let (run_end, run_start) = run_bytes(seq, s, norm);
+                    scratch.found.push((
+                        run_end,
+                        run_start,
+                        PhraseHit {
+                            phrase: u.phrase,
+                            tok_start: s,
+                            tok_end: e,
+                        },
+                    ));
                 }
             }
         }
+        if scratch.found.len() > 1 {
+            scratch
+                .found
+                .sort_unstable_by_key(|&(end, start, h)| (end, start, h.phrase));
+        }
+        out.extend(scratch.found.iter().map(|&(_, _, h)| h));
         if !scratch.sides.is_empty() {
             self.combine_near(scratch, out);
         }
@@ -354,13 +584,24 @@ impl Matcher {
     }
 }
 
-/// Token range of the whole sequence whose anchor starts at token `tok`, if every part fits.
+/// Where the longest run of a sequence found at token `start` ends and starts in the normalised
+/// text, in the bytes an automaton of the runs would have matched (the spaces around words).
+fn run_bytes(seq: &SeqInfo, start: u32, norm: &Normalised) -> (u32, u32) {
+    let first = &norm.tokens[(start + seq.run_first) as usize];
+    let last = &norm.tokens[(start + seq.run_last) as usize];
+    let end = if seq.run_stem_len > 0 {
+        last.start + seq.run_stem_len
+    } else {
+        last.end + 1
+    };
+    (end, first.start - 1)
+}
+
+/// Token range of the whole sequence whose anchor starts at token `tok`, if every part fits
+/// (stems and number slots: `Check::Parts`).
 fn locate(seq: &SeqInfo, tok: usize, norm: &Normalised, lang: Language) -> Option<(u32, u32)> {
     let start = tok.checked_sub(seq.anchor_start)?;
     let end = start + seq.parts.len();
-    if seq.plain {
-        return Some((start as u32, end as u32));
-    }
     let tokens = norm.tokens.get(start..end)?;
     let fits = tokens
         .iter()
@@ -412,6 +653,63 @@ mod tests {
                 "{we|I} will {call|email} you:We'll call you",
                 "{we|I} will {call|email} you:I will email you"
             ]
+        );
+    }
+
+    #[test]
+    fn a_phrase_anchored_on_one_of_its_words_only_matches_whole() {
+        // Anchored on " call ": the words around it are checked at each hit.
+        let r = rubric(&["we will call you"]);
+        assert_eq!(
+            hits(&r, "We will call you. We'll call you"),
+            [
+                "we will call you:We will call you",
+                "we will call you:We'll call you"
+            ]
+        );
+        for miss in [
+            "call you",
+            "we will call",
+            "we will call them",
+            "they will call you",
+            "we will recall you",
+            "we will. call you",
+        ] {
+            assert!(hits(&r, miss).is_empty(), "{miss}");
+        }
+    }
+
+    #[test]
+    fn a_family_shares_its_anchors() {
+        let r = rubric(&[
+            "{we|I} will {call|email} you",
+            "{we|I} can {call|email} back",
+        ]);
+        let stats = r.matcher.automaton_stats();
+        let agent = stats.iter().find(|s| s.speaker == Speaker::Agent).unwrap();
+        assert_eq!((agent.patterns, agent.uses), (2, 8));
+        // `rubric check` still counts the distinct phrases' runs.
+        assert_eq!(r.matcher.pattern_count(), 3 * 8);
+    }
+
+    #[test]
+    fn hits_come_in_the_order_their_longest_runs_end() {
+        // "sorry" ends first; "we will call you" and "call you back" are both anchored on
+        // " call " but their runs end later, the shorter one first.
+        let r = rubric(&["call you back", "we will call you", "sorry"]);
+        assert_eq!(
+            hits(&r, "sorry, we will call you back"),
+            [
+                "sorry:sorry",
+                "we will call you:we will call you",
+                "call you back:call you back"
+            ]
+        );
+        // Runs that end together: the longer (earlier-starting) one first.
+        let r = rubric(&["call you", "will call you"]);
+        assert_eq!(
+            hits(&r, "we will call you"),
+            ["will call you:will call you", "call you:call you"]
         );
     }
 

@@ -12,13 +12,19 @@
 //! ```
 //!
 //! Alternatives are expanded when the rubric is compiled (`expand`): each combination becomes
-//! a phrase of its own in the automaton, reported under the phrase as written.
+//! a phrase of its own, reported under the phrase as written. The automaton does not search for
+//! whole phrases but for their anchors (`choose_anchor`: one uncommon word, which the
+//! combinations of a family mostly share); the matcher checks the rest of the phrase around
+//! each hit.
 //!
 //! Word boundaries always apply. Each side of NEAR/BEFORE is itself a sequence of words, stems and
 //! number slots; a phrase has at most one operator.
 
 use crate::language::{Contractions, Language, TextRules};
 use crate::normalise::{TokenKind, normalise_with};
+use std::cmp::Reverse;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
@@ -34,16 +40,36 @@ pub enum Part {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Seq {
     pub parts: Vec<Part>,
-    /// The parts put into the automaton: the longest run of words, which may end in a stem.
-    /// Everything outside it is checked around each automaton match.
+    /// The parts put into the automaton (see `choose_anchor`): a few consecutive words, which
+    /// may end in a stem, chosen to be rare in text and shared by the phrases of a family.
+    /// Everything else, outside and inside it, is checked around each automaton match.
     pub anchor: std::ops::Range<usize>,
+    /// The anchor of at most two words, for a phrase whose one-word anchor too many phrases
+    /// share (the matcher decides: see `Matcher::build`).
+    pub pair_anchor: std::ops::Range<usize>,
+    /// The longest run of words (optionally closed by a stem): what the automaton searched for
+    /// before anchors were shortened. The matcher reports hits in the order the automaton
+    /// found these runs, which is the order every output was written in.
+    pub longest_run: std::ops::Range<usize>,
 }
 
 impl Seq {
     /// The literal the automaton searches for, with the word-boundary spaces.
     pub fn anchor_literal(&self) -> String {
+        self.literal(self.anchor.clone())
+    }
+
+    /// The literal of the longest run (`longest_run`), with the word-boundary spaces.
+    pub fn longest_run_literal(&self) -> String {
+        self.literal(self.longest_run.clone())
+    }
+
+    /// The literal of a run of `parts` (words, optionally closed by a stem), with the
+    /// word-boundary spaces.
+    pub fn literal(&self, run: std::ops::Range<usize>) -> String {
         let mut s = String::from(" ");
-        for (i, p) in self.parts[self.anchor.clone()].iter().enumerate() {
+        let end = run.end;
+        for (i, p) in self.parts[run].iter().enumerate() {
             if i > 0 {
                 s.push(' ');
             }
@@ -53,16 +79,20 @@ impl Seq {
                 Part::Num => unreachable!("anchors hold no number slot"),
             }
         }
-        if matches!(self.parts[self.anchor.end - 1], Part::Word(_)) {
+        if matches!(self.parts[end - 1], Part::Word(_)) {
             s.push(' ');
         }
         s
     }
 
-    /// True when the automaton match alone proves the phrase (no stems or slots to check).
+    /// True when a match of its `anchor` alone proves the phrase (no stems or slots to check).
     pub fn is_plain(&self) -> bool {
-        self.anchor == (0..self.parts.len())
-            && self.parts.iter().all(|p| matches!(p, Part::Word(_)))
+        self.is_proven_by(&self.anchor)
+    }
+
+    /// True when a match of `anchor` alone proves the phrase: it is the whole phrase, all words.
+    pub fn is_proven_by(&self, anchor: &std::ops::Range<usize>) -> bool {
+        *anchor == (0..self.parts.len()) && self.parts.iter().all(|p| matches!(p, Part::Word(_)))
     }
 }
 
@@ -259,15 +289,29 @@ fn parse_seq(words: &[&str], rules: &TextRules) -> Result<Seq, String> {
     if parts.is_empty() {
         return Err("the phrase has no words (punctuation is ignored)".into());
     }
-    let anchor = choose_anchor(&parts).ok_or_else(|| {
+    let longest_run = longest_run(&parts).ok_or_else(|| {
         "a phrase needs at least one literal word or stem besides `{num}`".to_string()
     })?;
-    Ok(Seq { parts, anchor })
+    let letters: Vec<usize> = parts
+        .iter()
+        .map(|p| match p {
+            Part::Word(w) if is_common_word(rules.language, w) => 0,
+            Part::Word(w) | Part::Stem(w) => w.chars().count(),
+            Part::Num => 0,
+        })
+        .collect();
+    let anchor = choose_anchor(&parts, &letters, longest_run.clone(), MAX_ANCHOR_WORDS);
+    let pair_anchor = choose_anchor(&parts, &letters, longest_run.clone(), 2);
+    Ok(Seq {
+        parts,
+        anchor,
+        pair_anchor,
+        longest_run,
+    })
 }
 
-/// The run of parts to search for: consecutive words, optionally closed by a stem, with the most
-/// literal bytes (longer literals are rarer, so fewer automaton hits need checking).
-fn choose_anchor(parts: &[Part]) -> Option<std::ops::Range<usize>> {
+/// The run of consecutive words, optionally closed by a stem, with the most literal bytes.
+fn longest_run(parts: &[Part]) -> Option<std::ops::Range<usize>> {
     let mut best: Option<(usize, std::ops::Range<usize>)> = None;
     let mut i = 0;
     while i < parts.len() {
@@ -299,6 +343,73 @@ fn choose_anchor(parts: &[Part]) -> Option<std::ops::Range<usize>> {
         i = j.max(i + 1);
     }
     best.map(|(_, r)| r)
+}
+
+/// Most words in an anchor. One uncommon word is usually as selective as a run of them, and
+/// short anchors are shared: the 8 expansions of `{we|I} {will|can} {refund|credit} you` need
+/// two patterns (" refund ", " credit "), not eight. (Measured with cachegrind on TweetSumm:
+/// anchors of up to 2 or 3 words for every phrase made the automaton 5–10 times larger for no
+/// fewer instructions; see `Matcher::build` for where two words are used.)
+const MAX_ANCHOR_WORDS: usize = 1;
+
+/// The parts to search for: a run of at most `max_words` consecutive words (optionally closed
+/// by a stem) with the most letters in uncommon words (`letters`, per part: 0 for a word of
+/// `is_common_word`, as "the", "you", "will" are everywhere and each of their hits would be
+/// checked against every phrase anchored on them); among equals the one with more words (a common word next to it still makes it
+/// rarer), then more bytes, then the first. A sequence of common words only keeps its longest
+/// run, whose words together are rarer ("and so on", "is it {num}").
+fn choose_anchor(
+    parts: &[Part],
+    letters: &[usize],
+    longest_run: std::ops::Range<usize>,
+    max_words: usize,
+) -> std::ops::Range<usize> {
+    let bytes = |p: &Part| match p {
+        Part::Word(w) | Part::Stem(w) => w.len() + 1,
+        Part::Num => 0,
+    };
+    type Rank = (usize, usize, usize, Reverse<usize>);
+    let mut best: Option<(Rank, std::ops::Range<usize>)> = None;
+    for start in 0..parts.len() {
+        let (mut uncommon, mut len) = (0, 0);
+        for end in start + 1..=parts.len().min(start + max_words) {
+            let last = &parts[end - 1];
+            if matches!(last, Part::Num) {
+                break;
+            }
+            uncommon += letters[end - 1];
+            len += bytes(last);
+            let rank = (uncommon, end - start, len, Reverse(start));
+            if best.as_ref().is_none_or(|(r, _)| rank > *r) {
+                best = Some((rank, start..end));
+            }
+            if matches!(last, Part::Stem(_)) {
+                break; // a stem ends a run
+            }
+        }
+    }
+    match best {
+        Some(((letters, ..), range)) if letters > 0 => range,
+        _ => longest_run,
+    }
+}
+
+/// Words so frequent in conversation that an anchor of them alone would be checked at nearly
+/// every word: the language's function words (NLTK), sentence marks and numbers.
+fn is_common_word(lang: Language, word: &str) -> bool {
+    static SETS: OnceLock<[HashSet<String>; 3]> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        Language::ALL.map(|l| {
+            let mut set = HashSet::new();
+            for w in crate::language::common_words(l) {
+                set.insert(w.to_string());
+                set.insert(crate::language::fold_str(w));
+            }
+            set
+        })
+    });
+    let index = Language::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    sets[index].contains(word) || !word.chars().any(char::is_alphabetic)
 }
 
 impl Part {
@@ -375,8 +486,10 @@ mod tests {
     #[test]
     fn literal_phrases_are_normalised() {
         let s = seq("I'm SORRY");
-        assert_eq!(s.anchor_literal(), " i am sorry ");
-        assert!(s.is_plain());
+        assert_eq!(s.longest_run_literal(), " i am sorry ");
+        assert_eq!(s.anchor_literal(), " sorry ");
+        assert!(!s.is_plain());
+        assert!(seq("SORRY").is_plain());
     }
 
     #[test]
@@ -391,9 +504,49 @@ mod tests {
                 Part::Stem("day".into())
             ]
         );
-        assert_eq!(s.anchor, 2..4);
-        assert_eq!(s.anchor_literal(), " business day");
+        assert_eq!(s.longest_run, 2..4);
+        assert_eq!(s.longest_run_literal(), " business day");
+        assert_eq!(
+            s.anchor,
+            2..3,
+            "one uncommon word: the one with the most letters"
+        );
+        assert_eq!(s.anchor_literal(), " business ");
         assert!(!s.is_plain());
+    }
+
+    #[test]
+    fn anchors_are_one_uncommon_word_shared_by_a_family() {
+        // "we", "will", "you" are common words: the verb is what is searched for, so the four
+        // expansions need two anchors.
+        let anchors: Vec<String> = expand("{we|I} will {call|email} you")
+            .unwrap()
+            .iter()
+            .map(|p| seq(p).anchor_literal())
+            .collect();
+        assert_eq!(anchors, [" call ", " email ", " call ", " email "]);
+        let s = seq("we will call you");
+        assert_eq!(s.longest_run, 0..4);
+        assert!(
+            !s.is_plain(),
+            "the other words are checked around the anchor"
+        );
+        // A stem can be the anchor, and ends it.
+        assert_eq!(seq("we apologi* for").anchor_literal(), " apologi");
+        // Of equally long words, the first.
+        assert_eq!(seq("refund credit").anchor_literal(), " refund ");
+    }
+
+    #[test]
+    fn a_phrase_of_common_words_keeps_its_longest_run() {
+        let s = seq("and so on");
+        assert_eq!(s.anchor, 0..3);
+        assert!(s.is_plain());
+        let s = seq("is it {num} or");
+        assert_eq!(s.anchor_literal(), " is it ");
+        // Marks and numbers are common too.
+        assert_eq!(seq("help ?").anchor_literal(), " help ");
+        assert_eq!(seq("step 2 now").anchor_literal(), " step ");
     }
 
     #[test]
