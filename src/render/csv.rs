@@ -42,11 +42,7 @@ impl Renderer for CsvRenderer {
             header.extend(delta_cols.iter().map(|c| format!("{}_delta", c.name)));
         }
         w.write_record(&header)?;
-        let lines = report
-            .rows
-            .iter()
-            .filter(|r| r.leaf)
-            .chain(std::iter::once(&report.overall));
+        let lines = super::leaf_rows(report);
         for row in lines {
             let overall = std::ptr::eq(row, &report.overall);
             let mut cells: Vec<String> = if overall {

@@ -93,11 +93,7 @@ fn write_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )
         .collect();
     writeln!(out, "| {} |", rule.join(" | "))?;
-    let lines = report
-        .rows
-        .iter()
-        .filter(|r| r.leaf)
-        .chain(std::iter::once(&report.overall));
+    let lines = super::leaf_rows(report);
     for row in lines {
         let mut cells: Vec<String> = if std::ptr::eq(row, &report.overall) {
             std::iter::once(ALL.to_string())

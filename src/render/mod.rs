@@ -253,6 +253,15 @@ pub fn all_rows(report: &Report) -> impl Iterator<Item = &Row> {
     report.rows.iter().chain(std::iter::once(&report.overall))
 }
 
+/// The leaf lines of a report (no subtotals), then the overall line: the flat formats' rows.
+pub fn leaf_rows(report: &Report) -> impl Iterator<Item = &Row> {
+    report
+        .rows
+        .iter()
+        .filter(|r| r.leaf)
+        .chain(std::iter::once(&report.overall))
+}
+
 /// A call line's cell for an item: `✓` met, `✗` missed or violated (`✗2`: twice), `•` a signal
 /// present, `–` not applicable, empty for a clean violation or an absent signal.
 pub fn call_item_mark(report: &Report, row: &Row, i: usize) -> String {
