@@ -14,7 +14,9 @@
 //! `name`. A segment without a role takes it from its `channelTag` and `callMetadata`.
 //! `AUTOMATED_AGENT` (a virtual agent) is `other`, not the agent being audited.
 
-use super::{array, id_text, item, top_object};
+use super::lenient::{First, Loose, Obj, Text, id_text, text};
+use super::typed::present;
+use super::{array, item, top_object};
 use crate::model::{Call, Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
@@ -32,34 +34,34 @@ format), or `transcript.transcriptSegments[]` with `text` and `segmentParticipan
 (API conversation)";
 
 #[derive(Deserialize)]
-struct Entry {
-    #[serde(default)]
-    role: Option<String>,
-    #[serde(default)]
-    text: Option<String>,
+pub(super) struct Entry<'a> {
+    #[serde(default, borrow)]
+    role: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    text: Option<Text<'a>>,
     #[serde(default, alias = "startTimestampUsec")]
     start_timestamp_usec: Option<f64>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Segment {
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default, alias = "segment_participant")]
-    segment_participant: Option<SegmentParticipant>,
+pub(super) struct Segment<'a> {
+    #[serde(default, borrow)]
+    text: Option<Text<'a>>,
+    #[serde(default, borrow, alias = "segment_participant")]
+    segment_participant: Option<SegmentParticipant<'a>>,
     #[serde(default, alias = "channel_tag")]
     channel_tag: Option<i64>,
-    #[serde(default, alias = "message_time")]
-    message_time: Option<String>,
+    #[serde(default, borrow, alias = "message_time")]
+    message_time: Option<Text<'a>>,
     #[serde(default)]
     words: Vec<Word>,
 }
 
 #[derive(Deserialize)]
-struct SegmentParticipant {
-    #[serde(default)]
-    role: Option<String>,
+struct SegmentParticipant<'a> {
+    #[serde(default, borrow)]
+    role: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +102,131 @@ fn duration_secs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Erro
     })
 }
 
+/// The API conversation's `transcript` object: each key is `Some` when it is there
+/// (`Some(None)` for `null`).
+#[derive(Deserialize)]
+pub(super) struct ApiTranscript<'a> {
+    #[serde(
+        default,
+        borrow,
+        rename = "transcriptSegments",
+        deserialize_with = "present"
+    )]
+    pub(super) camel: Option<Option<Vec<Segment<'a>>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "transcript_segments",
+        deserialize_with = "present"
+    )]
+    pub(super) snake: Option<Option<Vec<Segment<'a>>>>,
+}
+
+impl ApiTranscript<'_> {
+    /// Whether it has either key (what makes a document an API conversation).
+    pub(super) fn has_segments(&self) -> bool {
+        self.camel.is_some() || self.snake.is_some()
+    }
+}
+
+/// The API conversation's top-level fields other than the transcript, as `Value::get` finds
+/// them: a key that is there (even `null`) hides its snake_case spelling.
+#[derive(Deserialize, Default)]
+pub(super) struct ApiHeader<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    pub name: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "agentId", deserialize_with = "present")]
+    pub agent_id: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "agent_id", deserialize_with = "present")]
+    pub agent_id_snake: Option<Loose<'a>>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    pub medium: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "startTime", deserialize_with = "present")]
+    pub start_time: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "start_time", deserialize_with = "present")]
+    pub start_time_snake: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "callMetadata", deserialize_with = "present")]
+    pub call_metadata: Option<Obj<CallMetadata<'a>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "call_metadata",
+        deserialize_with = "present"
+    )]
+    pub call_metadata_snake: Option<Obj<CallMetadata<'a>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "qualityMetadata",
+        deserialize_with = "present"
+    )]
+    pub quality_metadata: Option<Obj<QualityMetadata<'a>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "quality_metadata",
+        deserialize_with = "present"
+    )]
+    pub quality_metadata_snake: Option<Obj<QualityMetadata<'a>>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct CallMetadata<'a> {
+    #[serde(default, borrow, rename = "agentChannel", deserialize_with = "present")]
+    agent_channel: Option<Loose<'a>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "agent_channel",
+        deserialize_with = "present"
+    )]
+    agent_channel_snake: Option<Loose<'a>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "customerChannel",
+        deserialize_with = "present"
+    )]
+    customer_channel: Option<Loose<'a>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "customer_channel",
+        deserialize_with = "present"
+    )]
+    customer_channel_snake: Option<Loose<'a>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct QualityMetadata<'a> {
+    #[serde(default, borrow, rename = "agentInfo", deserialize_with = "present")]
+    agent_info: Option<First<Obj<AgentInfo<'a>>>>,
+    #[serde(default, borrow, rename = "agent_info", deserialize_with = "present")]
+    agent_info_snake: Option<First<Obj<AgentInfo<'a>>>>,
+}
+
+#[derive(Deserialize)]
+struct AgentInfo<'a> {
+    #[serde(default, borrow, rename = "agentId", deserialize_with = "present")]
+    agent_id: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "agent_id", deserialize_with = "present")]
+    agent_id_snake: Option<Loose<'a>>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    team: Option<Loose<'a>>,
+}
+
+/// The first of two spellings that is there (`top.get(camel).or_else(|| top.get(snake))`).
+fn either<'t, T>(camel: &'t Option<T>, snake: &'t Option<T>) -> Option<&'t T> {
+    camel.as_ref().or(snake.as_ref())
+}
+
+/// The typed path's document (see `vendor::typed`): `entries` is `Some` when the key is there.
+pub(super) struct Typed<'a> {
+    pub entries: Option<Option<Vec<Entry<'a>>>>,
+    pub transcript: Option<Obj<ApiTranscript<'a>>>,
+    pub header: ApiHeader<'a>,
+}
+
 json_document_reader!(CcaiReader);
 
 /// Reads a parsed CCAI Insights document of either shape.
@@ -112,7 +239,53 @@ pub fn read_document(
     if top.contains_key("entries") {
         return read_import(top, ctx, sink);
     }
-    read_api(top, ctx, sink)
+    read_api(&doc, top, ctx, sink)
+}
+
+/// `read_document` on a document deserialised into typed structs, or `None` (nothing read,
+/// nothing counted) when it is one the general reader must report on.
+pub(super) fn read_typed(
+    doc: Typed<'_>,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Option<Result<(), ReadError>> {
+    if let Some(entries) = doc.entries {
+        // `null`: the general reader says it is not an array.
+        let entries = entries?;
+        return Some(import_typed(&entries, ctx, sink));
+    }
+    let transcript = doc.transcript.and_then(|t| t.0)?;
+    let (key, segments) = match transcript.snake {
+        Some(snake) => ("transcript_segments", snake?),
+        None => ("transcriptSegments", transcript.camel??),
+    };
+    Some(api_typed(&doc.header, key, &segments, ctx, sink))
+}
+
+fn import_typed(
+    entries: &[Entry<'_>],
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let mut call = ctx.new_call(call_id_from_name(ctx.name));
+    for (i, entry) in entries.iter().enumerate() {
+        entry_turn(ctx, &mut call, entry, i as u64 + 1)?;
+    }
+    import_finish(call, ctx, sink)
+}
+
+fn api_typed(
+    header: &ApiHeader<'_>,
+    key: &str,
+    segments: &[Segment<'_>],
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let (mut call, api) = api_call(header, ctx);
+    for (i, seg) in segments.iter().enumerate() {
+        segment_turn(ctx, &mut call, seg, key, i as u64 + 1, &api)?;
+    }
+    ctx.deliver(call, sink)
 }
 
 fn read_import(
@@ -125,16 +298,37 @@ fn read_import(
     for (i, raw) in entries.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("entries[{index}]");
-        let Some(entry) = item::<Entry>(raw, ctx, &position, "an entry", EXPECTED)? else {
+        let Some(entry) = item::<Entry<'_>>(raw, ctx, &position, "an entry", EXPECTED)? else {
             continue;
         };
-        let speaker = Speaker::from_label(entry.role.as_deref().unwrap_or(""));
-        let text = entry.text.as_deref().unwrap_or("");
-        if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
-            // µs → ms; epoch times are rebased to the first turn by `Call::finish`.
-            t.start_ms = entry.start_timestamp_usec.and_then(|us| ms(us / 1000.0));
-        }
+        entry_turn(ctx, &mut call, &entry, index)?;
     }
+    import_finish(call, ctx, sink)
+}
+
+/// One import-format entry as a turn of `call`.
+fn entry_turn(
+    ctx: &mut ReadContext<'_>,
+    call: &mut Call,
+    entry: &Entry<'_>,
+    index: u64,
+) -> Result<(), ReadError> {
+    let position = || format!("entries[{index}]");
+    let speaker = Speaker::from_label(text(&entry.role).unwrap_or(""));
+    let words = text(&entry.text).unwrap_or("");
+    if let Some(t) = ctx.utterance(call, speaker, words, index, &position)? {
+        // µs → ms; epoch times are rebased to the first turn by `Call::finish`.
+        t.start_ms = entry.start_timestamp_usec.and_then(|us| ms(us / 1000.0));
+    }
+    Ok(())
+}
+
+/// The import format's date (of its first timed turn, or of the file name); then delivered.
+fn import_finish(
+    mut call: Call,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
     let first = call.turns.iter().filter_map(|t| t.start_ms).min();
     call.date = first
         .and_then(epoch_ms_date)
@@ -143,6 +337,7 @@ fn read_import(
 }
 
 fn read_api(
+    doc: &Value,
     top: &serde_json::Map<String, Value>,
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
@@ -165,81 +360,117 @@ fn read_api(
         "transcriptSegments"
     };
     let segments = array(transcript, key, ctx, FORMAT, EXPECTED)?;
-    let get = |camel: &str, snake: &str| top.get(camel).or_else(|| top.get(snake));
-    let id = get("name", "name")
-        .and_then(Value::as_str)
-        .and_then(|n| n.rsplit('/').next())
-        .and_then(crate::read::known_id)
-        .map_or_else(|| call_id_from_name(ctx.name), str::to_string);
-    let mut call = ctx.new_call(id);
-    let start_ms = api_header(top, &mut call, ctx.name);
-    let channel = |camel: &str, snake: &str| {
-        get("callMetadata", "call_metadata")
-            .and_then(|m| m.get(camel).or_else(|| m.get(snake)))
-            .and_then(Value::as_i64)
-    };
-    let agent_channel = channel("agentChannel", "agent_channel");
-    let customer_channel = channel("customerChannel", "customer_channel");
-
+    // The header's fields take any value (one of another type is as good as absent).
+    let header = ApiHeader::deserialize(doc)
+        .map_err(|e| ctx.error(At::File, ReadErrorKind::Shape, format!("not {FORMAT}: {e}")))?;
+    let (mut call, api) = api_call(&header, ctx);
     for (i, raw) in segments.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("transcript.{key}[{index}]");
-        let Some(seg) = item::<Segment>(raw, ctx, &position, "a transcript segment", EXPECTED)?
+        let Some(seg) = item::<Segment<'_>>(raw, ctx, &position, "a transcript segment", EXPECTED)?
         else {
             continue;
         };
-        let role = seg
-            .segment_participant
-            .as_ref()
-            .and_then(|p| p.role.as_deref());
-        let speaker = segment_speaker(role, seg.channel_tag, agent_channel, customer_channel);
-        let text = seg.text.as_deref().unwrap_or("");
-        if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
-            let message_ms = seg.message_time.as_deref().and_then(rfc3339_ms);
-            match message_ms {
-                Some(at) => {
-                    t.start_ms = Some(match start_ms {
-                        Some(base) if base <= at => at - base,
-                        _ => at,
-                    });
-                }
-                None => {
-                    t.start_ms = seg
-                        .words
-                        .first()
-                        .and_then(|w| w.start_offset)
-                        .and_then(secs_to_ms);
-                    t.end_ms = seg
-                        .words
-                        .last()
-                        .and_then(|w| w.end_offset)
-                        .and_then(secs_to_ms);
-                }
-            }
-        }
+        segment_turn(ctx, &mut call, &seg, key, index, &api)?;
     }
     ctx.deliver(call, sink)
 }
 
+/// What every segment of an API conversation is read with.
+struct Api {
+    /// The conversation's start (epoch ms), from which segments' `messageTime` is rebased.
+    start_ms: Option<u64>,
+    agent_channel: Option<i64>,
+    customer_channel: Option<i64>,
+}
+
+/// The API conversation's call, with its id, agent, team, channel and date, and what its
+/// segments are read with.
+fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> (Call, Api) {
+    let id = h
+        .name
+        .as_ref()
+        .and_then(Loose::as_str)
+        .and_then(|n| n.rsplit('/').next())
+        .and_then(crate::read::known_id)
+        .map_or_else(|| call_id_from_name(ctx.name), str::to_string);
+    let mut call = ctx.new_call(id);
+    let start_ms = api_header(h, &mut call, ctx.name);
+    let metadata = either(&h.call_metadata, &h.call_metadata_snake).and_then(|m| m.0.as_ref());
+    let api = Api {
+        start_ms,
+        agent_channel: metadata
+            .and_then(|m| either(&m.agent_channel, &m.agent_channel_snake))
+            .and_then(Loose::as_i64),
+        customer_channel: metadata
+            .and_then(|m| either(&m.customer_channel, &m.customer_channel_snake))
+            .and_then(Loose::as_i64),
+    };
+    (call, api)
+}
+
+/// One API transcript segment as a turn of `call`.
+fn segment_turn(
+    ctx: &mut ReadContext<'_>,
+    call: &mut Call,
+    seg: &Segment<'_>,
+    key: &str,
+    index: u64,
+    api: &Api,
+) -> Result<(), ReadError> {
+    let position = || format!("transcript.{key}[{index}]");
+    let role = seg.segment_participant.as_ref().and_then(|p| text(&p.role));
+    let speaker = segment_speaker(
+        role,
+        seg.channel_tag,
+        api.agent_channel,
+        api.customer_channel,
+    );
+    let words = text(&seg.text).unwrap_or("");
+    if let Some(t) = ctx.utterance(call, speaker, words, index, &position)? {
+        let message_ms = text(&seg.message_time).and_then(rfc3339_ms);
+        match message_ms {
+            Some(at) => {
+                t.start_ms = Some(match api.start_ms {
+                    Some(base) if base <= at => at - base,
+                    _ => at,
+                });
+            }
+            None => {
+                t.start_ms = seg
+                    .words
+                    .first()
+                    .and_then(|w| w.start_offset)
+                    .and_then(secs_to_ms);
+                t.end_ms = seg
+                    .words
+                    .last()
+                    .and_then(|w| w.end_offset)
+                    .and_then(secs_to_ms);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Sets the API conversation's agent, team, channel and date on `call`; returns its start
 /// time (epoch ms), from which segments' `messageTime` is rebased.
-fn api_header(top: &serde_json::Map<String, Value>, call: &mut Call, name: &str) -> Option<u64> {
-    let get = |camel: &str, snake: &str| top.get(camel).or_else(|| top.get(snake));
-    let agent_info = get("qualityMetadata", "quality_metadata")
-        .and_then(|q| q.get("agentInfo").or_else(|| q.get("agent_info")))
-        .and_then(Value::as_array)
-        .and_then(|a| a.first());
-    call.agent_id = id_text(get("agentId", "agent_id")).or_else(|| {
-        agent_info.and_then(|a| id_text(a.get("agentId").or_else(|| a.get("agent_id"))))
-    });
-    call.team = agent_info.and_then(|a| id_text(a.get("team")));
+fn api_header(h: &ApiHeader<'_>, call: &mut Call, name: &str) -> Option<u64> {
+    let agent_info = either(&h.quality_metadata, &h.quality_metadata_snake)
+        .and_then(|q| q.0.as_ref())
+        .and_then(|q| either(&q.agent_info, &q.agent_info_snake))
+        .and_then(|a| a.0.as_ref())
+        .and_then(|a| a.0.as_ref());
+    call.agent_id = id_text(either(&h.agent_id, &h.agent_id_snake))
+        .or_else(|| agent_info.and_then(|a| id_text(either(&a.agent_id, &a.agent_id_snake))));
+    call.team = agent_info.and_then(|a| id_text(a.team.as_ref()));
     // `medium` is PHONE_CALL or CHAT.
-    call.channel = match get("medium", "medium").and_then(Value::as_str) {
+    call.channel = match h.medium.as_ref().and_then(Loose::as_str) {
         Some(m) if m.eq_ignore_ascii_case("CHAT") => Channel::Chat,
         Some(m) if m.eq_ignore_ascii_case("PHONE_CALL") => Channel::Voice,
         _ => Channel::Unknown,
     };
-    let start_time = get("startTime", "start_time").and_then(Value::as_str);
+    let start_time = either(&h.start_time, &h.start_time_snake).and_then(Loose::as_str);
     call.date = start_time
         .and_then(parse_date)
         .or_else(|| date_in_file_name(name));

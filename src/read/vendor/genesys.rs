@@ -9,8 +9,9 @@
 //! `agent`. A conversation with several transcripts (one per communication) is one call with
 //! its phrases in time order.
 
+use super::lenient::{Loose, Obj, Text, text};
 use super::{array, field, id_text, item, top_object};
-use crate::model::Speaker;
+use crate::model::{Call, Speaker};
 use crate::read::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, call_id_from_name, date_in_file_name,
     epoch_ms_date, ms,
@@ -26,20 +27,20 @@ const EXPECTED: &str = "`transcripts[].phrases[]` with `text`, `participantPurpo
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Participant {
-    #[serde(default, alias = "purpose")]
-    participant_purpose: Option<String>,
-    #[serde(default)]
-    user_id: Option<String>,
+pub(super) struct Participant<'a> {
+    #[serde(default, borrow, alias = "purpose")]
+    participant_purpose: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    user_id: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Phrase {
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    participant_purpose: Option<String>,
+pub(super) struct Phrase<'a> {
+    #[serde(default, borrow)]
+    text: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    participant_purpose: Option<Text<'a>>,
     #[serde(default)]
     start_time_ms: Option<f64>,
     #[serde(default)]
@@ -55,7 +56,168 @@ struct Millis {
     milliseconds: Option<f64>,
 }
 
+/// One item of `transcripts` on the typed path: `phrases` is `Some` when the key is there
+/// (`Some(None)` for `null`).
+#[derive(Deserialize)]
+pub(super) struct Transcript<'a> {
+    #[serde(default, borrow, deserialize_with = "super::typed::present")]
+    pub(super) phrases: Option<Option<Vec<Phrase<'a>>>>,
+}
+
+/// The top-level fields of a Genesys document on the typed path (`vendor::typed` reads them
+/// with the other vendors' keys in one pass over the document).
+pub(super) struct Typed<'a> {
+    /// `None` when `transcripts` is `null`.
+    pub transcripts: Option<Vec<Obj<Transcript<'a>>>>,
+    pub participants: Option<Vec<Participant<'a>>>,
+    pub conversation_id: Option<Loose<'a>>,
+    pub conversation_start_time: Option<Loose<'a>>,
+    pub start_time: Option<Loose<'a>>,
+}
+
 json_document_reader!(GenesysReader);
+
+/// The agent id: the `userId` of the first participant whose purpose is `agent` and has one.
+fn agent_of(participants: &[Participant<'_>]) -> Option<String> {
+    participants
+        .iter()
+        .filter(|p| text(&p.participant_purpose).is_some_and(|x| x.eq_ignore_ascii_case("agent")))
+        .find_map(|p| {
+            text(&p.user_id)
+                .and_then(crate::read::known_id)
+                .map(str::to_string)
+        })
+}
+
+/// One phrase as a turn of `call`; `index` counts the phrases of every transcript.
+fn phrase_turn(
+    ctx: &mut ReadContext<'_>,
+    call: &mut Call,
+    phrase: &Phrase<'_>,
+    index: u64,
+    position: &dyn Fn() -> String,
+    conversation_start: Option<u64>,
+) -> Result<(), ReadError> {
+    let speaker = Speaker::from_label(text(&phrase.participant_purpose).unwrap_or(""));
+    let words = text(&phrase.text).unwrap_or("");
+    if let Some(t) = ctx.utterance(call, speaker, words, index, position)? {
+        let duration = phrase
+            .duration
+            .as_ref()
+            .and_then(|d| d.milliseconds)
+            .and_then(ms);
+        let start = match phrase.start_time_ms.and_then(ms) {
+            Some(epoch) => Some(match conversation_start {
+                Some(base) if base <= epoch => epoch - base,
+                // No usable start: `Call::finish` rebases on the first phrase.
+                _ => epoch,
+            }),
+            None => phrase
+                .offset
+                .as_ref()
+                .and_then(|o| o.milliseconds)
+                .and_then(ms),
+        };
+        t.start_ms = start;
+        t.end_ms = start.zip(duration).map(|(s, d)| s + d);
+        // Several transcripts interleave: order every phrase by its time.
+        t.order = start.map(|s| s as f64);
+    }
+    Ok(())
+}
+
+/// An undated call takes the date of its first phrase, or of its file name; then delivered.
+fn finish(
+    mut call: Call,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    if call.date.is_none() {
+        call.date = call
+            .turns
+            .iter()
+            .filter_map(|t| t.start_ms)
+            .min()
+            .and_then(epoch_ms_date)
+            .or_else(|| date_in_file_name(ctx.name));
+    }
+    ctx.deliver(call, sink)
+}
+
+fn position(ti: usize, pi: usize) -> impl Fn() -> String {
+    move || format!("transcripts[{}].phrases[{}]", ti + 1, pi + 1)
+}
+
+/// `read_document` on a document deserialised into typed structs (see `vendor::typed`), or
+/// `None` (nothing read, nothing counted) when it is one the general reader must report on.
+pub(super) fn read_typed(
+    doc: Typed<'_>,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Option<Result<(), ReadError>> {
+    let transcripts = doc.transcripts?;
+    let with_phrases = |t: &Obj<Transcript<'_>>| {
+        matches!(
+            &t.0,
+            Some(Transcript {
+                phrases: Some(Some(_))
+            })
+        )
+    };
+    if !transcripts.is_empty() && !transcripts.iter().any(with_phrases) {
+        // No transcript has `phrases`: the general reader says so.
+        return None;
+    }
+    let conversation_start = [&doc.conversation_start_time, &doc.start_time]
+        .into_iter()
+        .find_map(|v| v.as_ref().and_then(Loose::as_f64))
+        .and_then(ms);
+    let id = super::lenient::id_text(doc.conversation_id.as_ref())
+        .unwrap_or_else(|| call_id_from_name(ctx.name));
+    let participants = doc.participants.unwrap_or_default();
+    Some(read_phrases(
+        id,
+        &participants,
+        &transcripts,
+        conversation_start,
+        ctx,
+        sink,
+    ))
+}
+
+fn read_phrases(
+    id: String,
+    participants: &[Participant<'_>],
+    transcripts: &[Obj<Transcript<'_>>],
+    conversation_start: Option<u64>,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let mut call = ctx.new_call(id);
+    call.agent_id = agent_of(participants);
+    call.date = conversation_start.and_then(epoch_ms_date);
+    let mut index = 0u64;
+    for (ti, transcript) in transcripts.iter().enumerate() {
+        let Some(Transcript {
+            phrases: Some(Some(phrases)),
+        }) = &transcript.0
+        else {
+            continue;
+        };
+        for (pi, phrase) in phrases.iter().enumerate() {
+            index += 1;
+            phrase_turn(
+                ctx,
+                &mut call,
+                phrase,
+                index,
+                &position(ti, pi),
+                conversation_start,
+            )?;
+        }
+    }
+    finish(call, ctx, sink)
+}
 
 /// Reads a parsed Genesys Cloud transcript document.
 pub fn read_document(
@@ -65,23 +227,11 @@ pub fn read_document(
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
     let transcripts = array(top, "transcripts", ctx, FORMAT, EXPECTED)?;
-    let participants: Vec<Participant> =
+    let participants: Vec<Participant<'_>> =
         field(top, "participants", ctx, FORMAT)?.unwrap_or_default();
     let id = id_text(top.get("conversationId")).unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
-    call.agent_id = participants
-        .iter()
-        .filter(|p| {
-            p.participant_purpose
-                .as_deref()
-                .is_some_and(|x| x.eq_ignore_ascii_case("agent"))
-        })
-        .find_map(|p| {
-            p.user_id
-                .as_deref()
-                .and_then(crate::read::known_id)
-                .map(str::to_string)
-        });
+    call.agent_id = agent_of(&participants);
     let conversation_start = ["conversationStartTime", "startTime"]
         .iter()
         .find_map(|k| top.get(*k).and_then(Value::as_f64))
@@ -97,27 +247,19 @@ pub fn read_document(
         several += 1;
         for (pi, raw) in phrases.iter().enumerate() {
             index += 1;
-            let position = || format!("transcripts[{}].phrases[{}]", ti + 1, pi + 1);
-            let Some(phrase) = item::<Phrase>(raw, ctx, &position, "a phrase", EXPECTED)? else {
+            let position = position(ti, pi);
+            let Some(phrase) = item::<Phrase<'_>>(raw, ctx, &position, "a phrase", EXPECTED)?
+            else {
                 continue;
             };
-            let speaker = Speaker::from_label(phrase.participant_purpose.as_deref().unwrap_or(""));
-            let text = phrase.text.as_deref().unwrap_or("");
-            if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
-                let duration = phrase.duration.and_then(|d| d.milliseconds).and_then(ms);
-                let start = match phrase.start_time_ms.and_then(ms) {
-                    Some(epoch) => Some(match conversation_start {
-                        Some(base) if base <= epoch => epoch - base,
-                        // No usable start: `Call::finish` rebases on the first phrase.
-                        _ => epoch,
-                    }),
-                    None => phrase.offset.and_then(|o| o.milliseconds).and_then(ms),
-                };
-                t.start_ms = start;
-                t.end_ms = start.zip(duration).map(|(s, d)| s + d);
-                // Several transcripts interleave: order every phrase by its time.
-                t.order = start.map(|s| s as f64);
-            }
+            phrase_turn(
+                ctx,
+                &mut call,
+                &phrase,
+                index,
+                &position,
+                conversation_start,
+            )?;
         }
     }
     if several == 0 && !transcripts.is_empty() {
@@ -127,16 +269,7 @@ pub fn read_document(
             format!("not {FORMAT}: no transcript has `phrases`; expected {EXPECTED}"),
         ));
     }
-    if call.date.is_none() {
-        call.date = call
-            .turns
-            .iter()
-            .filter_map(|t| t.start_ms)
-            .min()
-            .and_then(epoch_ms_date)
-            .or_else(|| date_in_file_name(ctx.name));
-    }
-    ctx.deliver(call, sink)
+    finish(call, ctx, sink)
 }
 
 #[cfg(test)]

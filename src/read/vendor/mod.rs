@@ -27,6 +27,7 @@ macro_rules! json_document_reader {
 pub mod ccai;
 pub mod contact_lens;
 pub mod genesys;
+pub mod lenient;
 pub mod pca;
 pub mod transcribe;
 pub mod typed;
@@ -153,8 +154,8 @@ pub fn array<'v>(
 }
 
 /// Deserialises one field of the top level, which is optional, or an error naming the field.
-pub fn field<T: serde::de::DeserializeOwned>(
-    top: &Map<String, Value>,
+pub fn field<'v, T: serde::Deserialize<'v>>(
+    top: &'v Map<String, Value>,
     key: &str,
     ctx: &ReadContext<'_>,
     format: &str,
@@ -173,8 +174,8 @@ pub fn field<T: serde::de::DeserializeOwned>(
 
 /// One item of a document's array as `T`. An item of the wrong shape is a row: it is counted
 /// as read and skipped (malformed) with its position, saying it is not `what` (`expected`).
-pub fn item<T: serde::de::DeserializeOwned>(
-    raw: &Value,
+pub fn item<'v, T: serde::Deserialize<'v>>(
+    raw: &'v Value,
     ctx: &mut ReadContext<'_>,
     position: &dyn Fn() -> String,
     what: &str,

@@ -11,8 +11,9 @@
 //! accounting and every message are the same as without it.
 
 use super::contact_lens::{agent_from_arn, parse_file_name};
+use super::lenient::{Loose, Obj};
 use super::transcribe::{Characteristics, apply_characteristics};
-use super::{id_text, pca};
+use super::{ccai, genesys, id_text, pca};
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
@@ -23,7 +24,9 @@ use serde_json::Value;
 use std::borrow::Cow;
 
 /// A field that is there, whatever its value (`null` included): `Some(value)`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+pub(super) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
 
@@ -47,6 +50,68 @@ struct Doc<'a> {
     channel: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "present")]
     conversation_characteristics: Option<Characteristics>,
+
+    // Genesys Cloud.
+    #[serde(default, borrow, rename = "transcripts", deserialize_with = "present")]
+    genesys_transcripts: Option<Option<Vec<Obj<genesys::Transcript<'a>>>>>,
+    #[serde(default, borrow, rename = "participants")]
+    genesys_participants: Option<Vec<genesys::Participant<'a>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "conversationId",
+        deserialize_with = "present"
+    )]
+    conversation_id: Option<Loose<'a>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "conversationStartTime",
+        deserialize_with = "present"
+    )]
+    conversation_start_time: Option<Loose<'a>>,
+    /// Genesys (epoch ms) and CCAI (RFC 3339) both have it.
+    #[serde(default, borrow, rename = "startTime", deserialize_with = "present")]
+    start_time: Option<Loose<'a>>,
+
+    // Google CCAI Insights (the rest of its header is in `ccai::ApiHeader`).
+    #[serde(default, borrow, rename = "entries", deserialize_with = "present")]
+    ccai_entries: Option<Option<Vec<ccai::Entry<'a>>>>,
+    #[serde(default, borrow, rename = "transcript")]
+    ccai_transcript: Option<Obj<ccai::ApiTranscript<'a>>>,
+    #[serde(default, borrow, rename = "name", deserialize_with = "present")]
+    name: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "agentId", deserialize_with = "present")]
+    agent_id: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "agent_id", deserialize_with = "present")]
+    agent_id_snake: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "medium", deserialize_with = "present")]
+    medium: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "start_time", deserialize_with = "present")]
+    start_time_snake: Option<Loose<'a>>,
+    #[serde(default, borrow, rename = "callMetadata", deserialize_with = "present")]
+    call_metadata: Option<Obj<ccai::CallMetadata<'a>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "call_metadata",
+        deserialize_with = "present"
+    )]
+    call_metadata_snake: Option<Obj<ccai::CallMetadata<'a>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "qualityMetadata",
+        deserialize_with = "present"
+    )]
+    quality_metadata: Option<Obj<ccai::QualityMetadata<'a>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "quality_metadata",
+        deserialize_with = "present"
+    )]
+    quality_metadata_snake: Option<Obj<ccai::QualityMetadata<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +160,11 @@ pub fn read(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Option<Result<(), ReadError>> {
+    // A top-level array would fill a struct field by field; the general reader says it is
+    // not an object.
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
     let doc: Doc<'_> = serde_json::from_str(text).ok()?;
     if let Some(segments) = doc.speech_segments {
         return Some(pca::read_typed(
@@ -106,7 +176,9 @@ pub fn read(
     }
     // As `json::vendor_format` tells them apart (a document with neither marker goes the
     // general way).
-    doc.transcript.as_ref()?;
+    if doc.transcript.is_none() {
+        return genesys_or_ccai(doc, ctx, sink);
+    }
     if doc.job_name.is_some() {
         Some(transcribe(doc, ctx, sink))
     } else if doc.participants.is_some() || doc.customer_metadata.is_some() {
@@ -114,6 +186,61 @@ pub fn read(
     } else {
         None
     }
+}
+
+/// A document without `SpeechSegments` or a `Transcript` array: Genesys, CCAI, or one the
+/// general reader reads.
+fn genesys_or_ccai(
+    doc: Doc<'_>,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Option<Result<(), ReadError>> {
+    let any_phrases = doc.genesys_transcripts.as_ref().is_some_and(|t| {
+        t.iter()
+            .flatten()
+            .any(|t| t.0.as_ref().is_some_and(|t| t.phrases.is_some()))
+    });
+    if any_phrases || (doc.conversation_id.is_some() && doc.genesys_transcripts.is_some()) {
+        return genesys::read_typed(
+            genesys::Typed {
+                transcripts: doc.genesys_transcripts?,
+                participants: doc.genesys_participants,
+                conversation_id: doc.conversation_id,
+                conversation_start_time: doc.conversation_start_time,
+                start_time: doc.start_time,
+            },
+            ctx,
+            sink,
+        );
+    }
+    let api = doc
+        .ccai_transcript
+        .as_ref()
+        .and_then(|t| t.0.as_ref())
+        .is_some_and(ccai::ApiTranscript::has_segments);
+    if doc.ccai_entries.is_some() || api {
+        return ccai::read_typed(
+            ccai::Typed {
+                entries: doc.ccai_entries,
+                transcript: doc.ccai_transcript,
+                header: ccai::ApiHeader {
+                    name: doc.name,
+                    agent_id: doc.agent_id,
+                    agent_id_snake: doc.agent_id_snake,
+                    medium: doc.medium,
+                    start_time: doc.start_time,
+                    start_time_snake: doc.start_time_snake,
+                    call_metadata: doc.call_metadata,
+                    call_metadata_snake: doc.call_metadata_snake,
+                    quality_metadata: doc.quality_metadata,
+                    quality_metadata_snake: doc.quality_metadata_snake,
+                },
+            },
+            ctx,
+            sink,
+        );
+    }
+    None
 }
 
 /// `transcribe::read_document` on the typed document.
@@ -249,11 +376,125 @@ fn contact_lens(
 
 #[cfg(test)]
 mod tests {
+    use crate::accounting::Accounting;
     use crate::read::json::JsonReader;
     use crate::read::vendor::{
-        contact_lens::ContactLensReader, pca::PcaReader, transcribe::TranscribeReader,
+        ccai::CcaiReader, contact_lens::ContactLensReader, genesys::GenesysReader, pca::PcaReader,
+        transcribe::TranscribeReader,
     };
-    use crate::read::{ReadOptions, Reader, read_for_test};
+    use crate::read::{ReadContext, ReadOptions, Reader, read_for_test};
+
+    /// Whether the fast path reads the document (rather than leaving it to the general one).
+    fn typed(name: &str, doc: &str) -> bool {
+        let options = ReadOptions::default();
+        let mut acct = Accounting::default();
+        let mut ctx = ReadContext::new(name, 0, &options, &mut acct);
+        super::read(doc, &mut ctx, &mut |_| true).is_some()
+    }
+
+    /// The `.json` dispatcher (fast path or not) and the general reader give the same calls,
+    /// accounting and messages, or the same error; and the fast path reads the document
+    /// exactly when `fast` says so.
+    fn same_either(general: &dyn Reader, name: &str, doc: &str, fast: bool) {
+        let (a, a_acct) = read_for_test(&JsonReader, name, doc.as_bytes(), &ReadOptions::default());
+        let (b, b_acct) = read_for_test(general, name, doc.as_bytes(), &ReadOptions::default());
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{doc}");
+        assert_eq!(format!("{a_acct:?}"), format!("{b_acct:?}"), "{doc}");
+        assert_eq!(typed(name, doc), fast, "fast path for {doc}");
+    }
+
+    #[test]
+    fn genesys_documents_read_as_the_general_reader_does() {
+        let g = &GenesysReader;
+        let phrases = r#"[
+            {"text": "Thanks for calling \u00e9 \"x\"", "participantPurpose": "internal", "startTimeMs": 1717000002000, "duration": {"milliseconds": 1500}},
+            {"text": "It broke.", "purpose": "ignored", "participantPurpose": "external", "offset": {"milliseconds": 9000}},
+            {"text": " ", "participantPurpose": "external", "startTimeMs": 1717000003000}
+        ]"#;
+        let good = [
+            format!(
+                r#"{{"conversationId": "c1", "conversationStartTime": 1717000000000,
+                "participants": [{{"participantPurpose": "customer"}}, {{"purpose": "AGENT", "userId": "None"}}, {{"participantPurpose": "agent", "userId": "u-7"}}],
+                "transcripts": [{{"phrases": {phrases}}}, 5, {{"phrases": null}}, {{"phrases": [{{"text": "acd", "participantPurpose": "acd", "startTimeMs": 1717000000500}}]}}]}}"#
+            ),
+            // A numeric id, a start of the wrong type and one that is right, no participants.
+            format!(
+                r#"{{"conversationId": 42, "conversationStartTime": "x", "startTime": 1717000001000, "participants": null, "transcripts": [{{"phrases": {phrases}}}]}}"#
+            ),
+            // No id and no phrases key: still Genesys by `conversationId` + `transcripts`.
+            r#"{"conversationId": null, "transcripts": []}"#.to_string(),
+            format!(
+                r#"{{"transcripts": [{{"phrases": {phrases}}}], "startTime": "2024-01-01T00:00:00Z"}}"#
+            ),
+        ];
+        for doc in &good {
+            same_either(g, "2024-05-29-g.json", doc, true);
+        }
+        let general = [
+            // A phrase of the wrong shape is skipped with its position.
+            r#"{"transcripts": [{"phrases": [{"text": "a", "startTimeMs": "soon"}, {"text": "b"}]}]}"#,
+            r#"{"conversationId": "c", "transcripts": [{"text": "x"}]}"#,
+            r#"{"conversationId": "c", "transcripts": null}"#,
+            r#"{"conversationId": "c", "transcripts": "x"}"#,
+            r#"{"participants": "x", "transcripts": [{"phrases": []}]}"#,
+            // Duplicate keys: the last one wins in a `Value`.
+            r#"{"transcripts": [{"phrases": [{"text": "a", "text": "b"}]}]}"#,
+        ];
+        for doc in general {
+            same_either(g, "g.json", doc, false);
+        }
+        // A top-level array is not read field by field.
+        assert!(!typed(
+            "g.json",
+            r#"[null, null, null, null, null, null, null, null, [{"phrases": [{"text": "a"}]}]]"#
+        ));
+    }
+
+    #[test]
+    fn ccai_documents_read_as_the_general_reader_does() {
+        let c = &CcaiReader;
+        let good = [
+            r#"{"entries": [
+                {"role": "END_USER", "text": "Hi \u00e9", "user_id": 1, "start_timestamp_usec": 1700000000000000},
+                {"role": "HUMAN_AGENT", "text": "Hello", "startTimestampUsec": 1700000002500000},
+                {"role": "AGENT", "text": ""}
+            ]}"#,
+            r#"{"entries": [], "transcript": {"transcriptSegments": []}}"#,
+            r#"{"name": "projects/p/conversations/conv-77", "agentId": "agent-9",
+                "startTime": "2024-04-01T08:00:00Z", "medium": "phone_call", "callMetadata": {"customerChannel": 1, "agentChannel": 2},
+                "qualityMetadata": {"agentInfo": [{"agentId": "agent-9", "team": "billing"}, 7]},
+                "transcript": {"transcriptSegments": [
+                  {"text": "Hello.", "segmentParticipant": {"role": "HUMAN_AGENT"}, "channelTag": 2,
+                   "words": [{"startOffset": "0.400s", "endOffset": "0.9s"}, {"startOffset": 1, "endOffset": "2.250s"}]},
+                  {"text": "My bill.", "channelTag": 1, "words": [{"startOffset": {"seconds": "3", "nanos": 500000000}, "endOffset": "5s"}]},
+                  {"text": "Press one.", "segmentParticipant": {"role": "ROLE_UNSPECIFIED"}, "channelTag": 3}
+                ]}}"#,
+            // A key that is there (even null) hides its snake_case spelling; values of the
+            // wrong type count as absent.
+            r#"{"name": 12, "agentId": null, "agent_id": "hidden", "start_time": "2024-04-02T08:00:00Z", "medium": "CHAT",
+                "call_metadata": {"agent_channel": 1.0, "customerChannel": 2, "customer_channel": 1},
+                "qualityMetadata": {"agent_info": [{"agent_id": 5, "team": ["x"]}]},
+                "transcript": {"transcriptSegments": [{"text": "no"}], "transcript_segments": [
+                  {"text": "hi", "segment_participant": {"role": "END_USER"}, "message_time": "2024-04-02T08:00:05Z", "channel_tag": 2},
+                  {"text": "hello", "channel_tag": 1, "message_time": "2024-04-02T07:00:00Z"}
+                ]}}"#,
+            r#"{"callMetadata": "x", "qualityMetadata": {"agentInfo": {"agentId": "a"}}, "transcript": {"transcriptSegments": [{"text": "x", "channelTag": 1}]}}"#,
+            r#"{"qualityMetadata": {"agentInfo": ["a", {"agentId": "b"}]}, "transcript": {"transcriptSegments": [{"text": "x"}]}}"#,
+        ];
+        for doc in good {
+            same_either(c, "2024-03-12-chat.json", doc, true);
+        }
+        let general = [
+            r#"{"entries": null}"#,
+            r#"{"entries": [{"role": "AGENT", "text": 5}, {"role": "AGENT", "text": "ok"}]}"#,
+            r#"{"transcript": {"transcriptSegments": [{"text": "a", "channelTag": 1.5}, {"text": "b"}]}}"#,
+            r#"{"transcript": {"transcriptSegments": null}}"#,
+            r#"{"transcript": {"transcriptSegments": [{"text": "a", "words": [{"startOffset": true}]}]}}"#,
+        ];
+        for doc in general {
+            same_either(c, "x.json", doc, false);
+        }
+    }
 
     /// The fast path (through the `.json` dispatcher) and the general reader give the same
     /// calls, accounting and messages.
