@@ -292,28 +292,32 @@ fn outputs_spare_inputs(
     if outputs.is_empty() {
         return Ok(());
     }
-    let mut read: Vec<(FileId, String, bool)> = Vec::new();
-    let mut add = |path: &Path, what: String, report_may_replace: bool| {
-        if let Some(id) = std::fs::metadata(path).ok().and_then(|m| inode_of(&m)) {
-            read.push((id, what, report_may_replace));
-        } else if let Ok(canonical) = std::fs::canonicalize(path) {
-            read.push((FileId::Path(canonical), what, report_may_replace));
-        }
+    // Which file a path names: device and inode, or the canonical path.
+    let identify = |path: &Path| match std::fs::metadata(path).ok().and_then(|m| inode_of(&m)) {
+        Some(id) => Some(id),
+        None => std::fs::canonicalize(path).ok().map(FileId::Path),
     };
+    let mut read: Vec<(FileId, String, bool)> = Vec::new();
     for input in discovered.inputs.iter().filter(|i| i.name != "-") {
-        add(&input.path, format!("the input {}", input.name), false);
+        // As listed, without another `stat`.
+        let id = match input.meta() {
+            Some(m) => Some(FileId::Inode(m.dev, m.ino)),
+            None => identify(&input.path),
+        };
+        read.extend(id.map(|id| (id, format!("the input {}", input.name), false)));
     }
-    if let Some(p) = &args.input.rubric {
-        add(p, format!("the rubric {}", p.display()), false);
-    }
-    if let Some(p) = &args.input.metadata {
-        add(p, format!("the metadata {}", p.display()), false);
-    }
-    if let Some(p) = &args.input.agents_file {
-        add(p, format!("the agents file {}", p.display()), false);
-    }
-    if let Some(p) = &args.gates.baseline {
-        add(p, format!("the baseline {}", p.display()), true);
+    let others = [
+        (&args.input.rubric, "the rubric", false),
+        (&args.input.metadata, "the metadata", false),
+        (&args.input.agents_file, "the agents file", false),
+        (&args.gates.baseline, "the baseline", true),
+    ];
+    for (path, what, report_may_replace) in others {
+        if let Some(p) = path
+            && let Some(id) = identify(p)
+        {
+            read.push((id, format!("{what} {}", p.display()), report_may_replace));
+        }
     }
     for (flag, path) in outputs {
         let Ok(id) = file_id(path) else { continue };
@@ -343,7 +347,7 @@ fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar
     let total: u64 = discovered
         .inputs
         .iter()
-        .map(|i| std::fs::metadata(&i.path).map_or(0, |m| m.len()))
+        .map(|i| i.size().unwrap_or(0))
         .sum();
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     if !progress_wanted(std::io::stderr().is_terminal(), args.quiet, ci, total) {
@@ -647,7 +651,7 @@ fn finish_partial(
         .inputs
         .iter()
         .map(|i| {
-            let size = std::fs::metadata(&i.path).map_or(0, |m| m.len());
+            let size = i.size().unwrap_or(0);
             (i.name.clone(), size)
         })
         .collect();

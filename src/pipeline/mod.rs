@@ -646,7 +646,7 @@ fn read_all(
                 return Ok(());
             }
             if let Some(progress) = opts.progress {
-                bytes_done += std::fs::metadata(&input.path).map_or(0, |m| m.len());
+                bytes_done += input.size().unwrap_or(0);
                 progress(bytes_done);
             }
         }
@@ -658,7 +658,7 @@ fn read_all(
 /// The end of a window of consecutive small files starting at `index`, to be read ahead in
 /// parallel; `index` itself when one thread reads, or the file there is large.
 fn window_end(all: &[Input], index: usize, threads: usize) -> usize {
-    let size = |i: &Input| std::fs::metadata(&i.path).map_or(u64::MAX, |m| m.len());
+    let size = |i: &Input| i.size().unwrap_or(u64::MAX);
     let mut window_end = index;
     let mut window_bytes = 0u64;
     if threads > 1 {

@@ -19,9 +19,44 @@ pub struct Input {
     /// be listed). Reported when the input is opened, so that it stops the run naming the file,
     /// or is passed over and counted under `--keep-going`, like any other unreadable file.
     problem: Option<String>,
+    /// Size, device and inode as found when the inputs were listed (the one `stat` of the
+    /// file a run makes; `None` when it could not be taken then).
+    meta: Option<FileMeta>,
+}
+
+/// What a run needs to know of an input file without opening it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileMeta {
+    /// Size in bytes.
+    pub len: u64,
+    pub dev: u64,
+    pub ino: u64,
+}
+
+impl FileMeta {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        FileMeta {
+            len: meta.len(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }
+    }
 }
 
 impl Input {
+    /// The file's size, device and inode as found when the inputs were listed, else as found
+    /// now; `None` when it cannot be found.
+    pub fn meta(&self) -> Option<FileMeta> {
+        self.meta
+            .or_else(|| std::fs::metadata(&self.path).ok().map(|m| FileMeta::of(&m)))
+    }
+
+    /// The file's size (see `meta`).
+    pub fn size(&self) -> Option<u64> {
+        self.meta().map(|m| m.len)
+    }
+
     /// The name used to pick a format: without a `.gz` ending.
     pub fn format_name(&self) -> &str {
         let n = self.name.as_str();
@@ -114,11 +149,13 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
     for p in files {
         let name = p.display().to_string();
         let problem = problems.remove(&p);
+        let mut meta = None;
         if problem.is_none()
-            && let Ok(meta) = std::fs::metadata(&p)
+            && let Ok(m) = std::fs::metadata(&p)
         {
-            use std::os::unix::fs::MetadataExt;
-            match seen.entry((meta.dev(), meta.ino())) {
+            let m = FileMeta::of(&m);
+            meta = Some(m);
+            match seen.entry((m.dev, m.ino)) {
                 std::collections::hash_map::Entry::Occupied(first) => {
                     found.duplicates.push((first.get().clone(), name));
                     continue;
@@ -133,6 +170,7 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
             problem,
             path: p,
             _spool: None,
+            meta,
         });
     }
     Ok(found)
@@ -235,6 +273,7 @@ fn spool_stdin() -> io::Result<Input> {
         name: "-".into(),
         _spool: Some(std::sync::Arc::new((spool, pending))),
         problem: None,
+        meta: None,
     })
 }
 

@@ -706,3 +706,171 @@ fn conformance_with_the_published_vendor_examples() {
         assert_eq!(expected_roles(&doc), want, "{name}");
     }
 }
+
+/// `audit DIR` with per-call JSONL records and the evidence file: (records, evidence, stderr).
+fn records(dir: &str, extra: &[&str]) -> (String, String, String) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let calls = out_dir.path().join("calls.jsonl");
+    let evidence = out_dir.path().join("evidence.csv");
+    let out = bin()
+        .args([
+            "audit",
+            dir,
+            "--threads",
+            "1",
+            "--format",
+            "csv",
+            "--calls-format",
+            "jsonl",
+        ])
+        .arg("--calls")
+        .arg(&calls)
+        .arg("--evidence")
+        .arg(&evidence)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    (
+        std::fs::read_to_string(&calls).unwrap(),
+        std::fs::read_to_string(&evidence).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Genesys and CCAI `.json` files go the typed fast path, named formats (`--input-format`)
+/// the general `Value` readers: both give the same records, evidence and messages, and the
+/// values the documents hold (ids, agents, teams, dates, speakers and times), including the
+/// shapes that are easy to get wrong typed: escaped text, numeric ids, keys present as
+/// `null`, camelCase hiding snake_case, values of another type, non-object items.
+#[test]
+fn genesys_and_ccai_typed_documents_read_as_the_named_format_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesys = dir.path().join("genesys");
+    let ccai = dir.path().join("ccai");
+    std::fs::create_dir_all(&genesys).unwrap();
+    std::fs::create_dir_all(&ccai).unwrap();
+    std::fs::write(
+        genesys.join("g1.json"),
+        r#"{"conversationId": "g-1", "conversationStartTime": 1717000000000,
+            "participants": [{"participantPurpose": "customer"}, {"purpose": "AGENT", "userId": "None"},
+                             {"participantPurpose": "agent", "userId": "user-7"}],
+            "transcripts": [
+              {"phrases": [
+                {"text": "Thank you for calling, I\u2019m sorry about the \"wait\".", "participantPurpose": "internal",
+                 "startTimeMs": 1717000002000, "duration": {"milliseconds": 1500}, "words": [{"word": "Thank"}]},
+                {"text": "This is ridiculous, nobody called me back!", "participantPurpose": "external", "startTimeMs": 1717000009000},
+                {"text": "   ", "participantPurpose": "external", "startTimeMs": 1717000010000}
+              ]},
+              5,
+              {"phrases": null},
+              {"phrases": [{"text": "Please hold.", "participantPurpose": "acd", "startTimeMs": 1717000000500}]}
+            ]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        genesys.join("g2.json"),
+        r#"{"conversationId": 42, "conversationStartTime": "x", "startTime": 1717100000000, "participants": null,
+            "transcripts": [{"phrases": [
+              {"text": "Is there anything else I can help with?", "participantPurpose": "internal", "offset": {"milliseconds": 4000}}
+            ]}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        ccai.join("2024-03-12_import-7.json"),
+        r#"{"entries": [
+            {"role": "END_USER", "text": "I was charged tw\u00efce!", "user_id": 1, "start_timestamp_usec": 1710237600000000},
+            {"role": "HUMAN_AGENT", "text": "I'm sorry, I have refunded it.", "startTimestampUsec": 1710237612000000},
+            {"role": "AGENT", "text": ""}
+        ]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        ccai.join("api.json"),
+        r#"{"name": "projects/p/locations/l/conversations/conv-5", "agentId": null, "agent_id": "hidden",
+            "start_time": "2024-04-02T08:00:00Z", "medium": "CHAT",
+            "call_metadata": {"agentChannel": 1, "agent_channel": 2, "customerChannel": 2.0, "customer_channel": 2},
+            "qualityMetadata": {"agentInfo": [{"agentId": "ana", "team": "billing"}, 7]},
+            "transcript": {"transcriptSegments": [{"text": "not these"}], "transcript_segments": [
+              {"text": "hi, my bill is wrong", "segment_participant": {"role": "END_USER"}, "channel_tag": 2, "message_time": "2024-04-02T08:00:05Z"},
+              {"text": "Thanks for waiting, let me check that.", "channel_tag": 1, "message_time": "2024-04-02T08:00:07.250Z"},
+              {"text": "Press one.", "segmentParticipant": {"role": "AUTOMATED_AGENT"}, "channel_tag": 1,
+               "words": [{"startOffset": {"seconds": "9", "nanos": 500000000}, "endOffset": "10s"}]}
+            ]}}"#,
+    )
+    .unwrap();
+    let g = genesys.to_str().unwrap();
+    let c = ccai.to_str().unwrap();
+    let typed_g = records(g, &[]);
+    assert_eq!(typed_g, records(g, &["--input-format", "genesys"]));
+    let typed_c = records(c, &["--agent-from-filename", r"^\d{4}-\d\d-\d\d_([a-z]+)"]);
+    assert_eq!(
+        typed_c,
+        records(
+            c,
+            &[
+                "--agent-from-filename",
+                r"^\d{4}-\d\d-\d\d_([a-z]+)",
+                "--input-format",
+                "ccai"
+            ]
+        )
+    );
+    let calls: Vec<Value> = typed_g
+        .0
+        .lines()
+        .chain(typed_c.0.lines())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let call = |id: &str| calls.iter().find(|c| c["call_id"] == id).unwrap();
+    let head = |id: &str| {
+        let c = call(id);
+        (
+            c["agent_id"].as_str().unwrap().to_string(),
+            c["team"].as_str().map(str::to_string),
+            c["date"].as_str().map(str::to_string),
+            c["turns"].as_u64().unwrap(),
+        )
+    };
+    let owned = |a: &str, t: Option<&str>, d: &str, n| {
+        (a.to_string(), t.map(str::to_string), Some(d.to_string()), n)
+    };
+    assert_eq!(head("g-1"), owned("user-7", None, "2024-05-29", 3));
+    assert_eq!(head("42"), owned("(unknown)", None, "2024-05-30", 1));
+    assert_eq!(
+        head("2024-03-12_import-7"),
+        owned("import", None, "2024-03-12", 2)
+    );
+    assert_eq!(
+        head("conv-5"),
+        owned("ana", Some("billing"), "2024-04-02", 3)
+    );
+    // The apology is the agent's (an internal phrase with escaped quotes), 2 s into the
+    // conversation, second in time after the acd phrase of another transcript.
+    let apology = &call("g-1")["items"]["apology"]["evidence"][0];
+    assert_eq!(
+        (&apology["speaker"], &apology["start_ms"], &apology["turn"]),
+        (&Value::from("agent"), &Value::from(2000), &Value::from(2))
+    );
+    // CCAI chat: the agent's channel is `agentChannel` (it hides `agent_channel`), times
+    // are `message_time` from `start_time`.
+    let thanks = &call("conv-5")["items"]["thanks"]["evidence"][0];
+    assert_eq!(
+        (&thanks["speaker"], &thanks["start_ms"]),
+        (&Value::from("agent"), &Value::from(7250))
+    );
+    assert!(
+        typed_c
+            .2
+            .contains("2024-03-12_import-7.json: entries[3]: no text"),
+        "{}",
+        typed_c.2
+    );
+    assert!(
+        typed_g
+            .2
+            .contains("g1.json: transcripts[1].phrases[3]: no text"),
+        "{}",
+        typed_g.2
+    );
+}
