@@ -37,8 +37,8 @@ impl Reader for JsonReader {
             }
             Err(_) => return too_large_document(ctx),
         };
-        // Transcribe and Contact Lens, the bulk of one-file-per-contact exports, straight into
-        // typed structs; anything else (or anything unexpected) the general way below.
+        // The vendors of one-file-per-contact exports straight into typed structs; anything
+        // else (or anything unexpected) the general way below.
         if let Some(read) = vendor::typed::read(&text, ctx, sink) {
             return read;
         }

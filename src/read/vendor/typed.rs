@@ -1,7 +1,10 @@
 //! The fast path for the formats that come one file per contact by the thousand
-//! (Transcribe Call Analytics, Contact Lens and post-call analytics): the document is deserialised straight into
-//! typed structs that borrow the turns' text from the file's bytes, instead of a
-//! `serde_json::Value` tree (an allocation per string and a map per object).
+//! (Transcribe Call Analytics, Contact Lens, post-call analytics, Genesys Cloud and Google CCAI
+//! Insights): the document is deserialised straight into typed structs, in one pass whose
+//! `Doc` has every vendor's top-level keys, instead of a `serde_json::Value` tree (an
+//! allocation per string and a map per object). Genesys and CCAI strings are `lenient::Text`,
+//! borrowed from the file's bytes when they have no escapes. (The Transcribe and Contact Lens
+//! `Item`s hold `Option<Cow<str>>`, which serde does not borrow: each is still a `String`.)
 //!
 //! The fast path only takes documents it reads exactly as the `Value` readers do: any shape
 //! it does not expect (a field of another type, a duplicate key, a document of another
