@@ -231,6 +231,82 @@ fn built_in_dismissive_needs_blame_or_a_refusal_with_no_alternative_after_it() {
 }
 
 #[test]
+fn built_in_dismissive_a_negated_offer_is_no_alternative() {
+    let dismissive = |turns: &[(&str, &str)]| {
+        audit(None, turns)
+            .get("dismissive")
+            .map(|v| if v == "0" { "0" } else { "1" })
+            .unwrap()
+    };
+    // "but we can't" opens like "but we can …" and offers nothing.
+    assert_eq!(
+        dismissive(&[UPSET, ("agent", "Sorry, but we can't offer a refund.")]),
+        "1"
+    );
+    assert_eq!(
+        dismissive(&[
+            UPSET,
+            ("agent", "That may be true but I cannot reopen the booking.")
+        ]),
+        "1"
+    );
+    // A named alternative in the same sentence is the standard's near miss.
+    assert_eq!(
+        dismissive(&[
+            UPSET,
+            (
+                "agent",
+                "We can't offer a refund, but we can offer a voucher for your next trip."
+            )
+        ]),
+        "0"
+    );
+    // Blame, worded in a way the built-in lists do not spell out call by call.
+    assert_eq!(
+        dismissive(&[
+            UPSET,
+            (
+                "agent",
+                "You should have arrived at the airport in good time."
+            )
+        ]),
+        "1"
+    );
+    // "You should have received an email" informs; it does not blame.
+    assert_eq!(
+        dismissive(&[
+            UPSET,
+            (
+                "agent",
+                "You should have received an email with the details."
+            )
+        ]),
+        "0"
+    );
+}
+
+#[test]
+fn built_in_calmed_thanks_again_is_calm_and_still_nothing_is_not() {
+    let calmed = |last: &str| {
+        audit(
+            None,
+            &[
+                UPSET,
+                ("agent", "Sorry, I have refunded the second charge."),
+                ("customer", last),
+            ],
+        )
+        .get("customer_calmed")
+        .map(|v| if v == "0" { "0" } else { "1" })
+        .unwrap()
+    };
+    assert_eq!(calmed("Got it, thanks again!"), "1");
+    assert_eq!(calmed("Nothing else, thank you."), "1");
+    assert_eq!(calmed("Thanks. Still nothing on my card though."), "0");
+    assert_eq!(calmed("Ok. Tell me when I'll actually see it."), "0");
+}
+
+#[test]
 fn built_in_calmed_an_acceptance_does_not_cancel_an_upset_in_the_same_block() {
     let calmed = |turns: &[(&str, &str)]| {
         audit(None, turns)
