@@ -118,6 +118,17 @@ pub fn content_words_of(
     set.dedup();
 }
 
+/// A sentence of the current turn, for the question and statement detectors.
+#[derive(Clone, Copy, Debug)]
+pub struct SentenceSpan {
+    sentence: u32,
+    /// Its tokens.
+    from: u32,
+    to: u32,
+    words: u32,
+    question: bool,
+}
+
 /// A sentence that repeats content words of the other party's latest turns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Echo {
@@ -556,25 +567,40 @@ impl super::Auditor<'_> {
     /// `min_words`, states with at least that many words).
     fn sentence_hits(&mut self, whole: Hit, min_words: Option<usize>) {
         let norm = &self.norm;
-        for s in 0..norm.sentence_count() as u32 {
-            if norm.is_question(s) != min_words.is_none() {
-                continue;
-            }
-            // Tokens are in sentence order: the sentence's span by bisection.
-            let from = norm.tokens.partition_point(|t| t.sentence < s);
-            let to = norm.tokens.partition_point(|t| t.sentence <= s);
-            if from == to {
-                continue;
-            }
-            if let Some(min) = min_words {
-                let words = norm.tokens[from..to]
-                    .iter()
-                    .filter(|t| t.kind == crate::normalise::TokenKind::Word)
-                    .count();
-                if words < min {
-                    continue;
+        if !self.sentences_ready {
+            // Tokens are in sentence order: one pass over them gives each sentence's span and
+            // words, for both detectors (a sentence without tokens has none, and no hit).
+            self.sentences.clear();
+            let tokens = &norm.tokens;
+            let mut from = 0;
+            while from < tokens.len() {
+                let s = tokens[from].sentence;
+                let (mut to, mut words) = (from, 0);
+                while to < tokens.len() && tokens[to].sentence == s {
+                    words += u32::from(tokens[to].kind == crate::normalise::TokenKind::Word);
+                    to += 1;
                 }
+                if (s as usize) < norm.sentence_count() {
+                    self.sentences.push(SentenceSpan {
+                        sentence: s,
+                        from: from as u32,
+                        to: to as u32,
+                        words,
+                        question: norm.is_question(s),
+                    });
+                }
+                from = to;
             }
+            self.sentences_ready = true;
+        }
+        for span in &self.sentences {
+            if span.question != min_words.is_none() {
+                continue;
+            }
+            if min_words.is_some_and(|min| (span.words as usize) < min) {
+                continue;
+            }
+            let (s, from, to) = (span.sentence, span.from as usize, span.to as usize);
             let (first, last) = (&norm.tokens[from], &norm.tokens[to - 1]);
             self.hits.push(Hit {
                 tok_start: from as u32,

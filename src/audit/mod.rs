@@ -222,6 +222,9 @@ pub struct Auditor<'r> {
     words: Vec<u64>,
     seen: Vec<u64>,
     echoes: Vec<detect::Echo>,
+    /// The current turn's sentences (spans and words), once a detector needs them.
+    sentences: Vec<detect::SentenceSpan>,
+    sentences_ready: bool,
     eval: evaluate::Scratch,
 }
 
@@ -261,6 +264,8 @@ impl<'r> Auditor<'r> {
             words: Vec::new(),
             seen: Vec::new(),
             echoes: Vec::new(),
+            sentences: Vec::new(),
+            sentences_ready: false,
             eval: evaluate::Scratch::default(),
         }
     }
@@ -281,6 +286,7 @@ impl<'r> Auditor<'r> {
             let text = call.turn_text(turn);
             let first_hit = self.hits.len();
             normalise_into_with(text, &mut self.norm, &rubric.text_rules);
+            self.sentences_ready = false;
             rubric.matcher.scan(
                 turn.speaker,
                 &self.norm,
