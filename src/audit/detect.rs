@@ -118,17 +118,6 @@ pub fn content_words_of(
     set.dedup();
 }
 
-/// A sentence of the current turn, for the question and statement detectors.
-#[derive(Clone, Copy, Debug)]
-pub struct SentenceSpan {
-    sentence: u32,
-    /// Its tokens.
-    from: u32,
-    to: u32,
-    words: u32,
-    question: bool,
-}
-
 /// A sentence that repeats content words of the other party's latest turns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Echo {
@@ -567,41 +556,43 @@ impl super::Auditor<'_> {
     /// `min_words`, states with at least that many words).
     fn sentence_hits(&mut self, whole: Hit, min_words: Option<usize>) {
         let norm = &self.norm;
-        if !self.sentences_ready {
-            // Tokens are in sentence order: one pass over them gives each sentence's span and
-            // words, for both detectors (a sentence without tokens has none, and no hit).
-            self.sentences.clear();
-            let tokens = &norm.tokens;
-            let mut from = 0;
-            while from < tokens.len() {
-                let s = tokens[from].sentence;
-                let (mut to, mut words) = (from, 0);
-                while to < tokens.len() && tokens[to].sentence == s {
-                    words += u32::from(tokens[to].kind == crate::normalise::TokenKind::Word);
-                    to += 1;
+        let tokens = &norm.tokens;
+        self.sentences.clear();
+        match min_words {
+            // Questions are few: each one's span by bisection (tokens are in sentence order).
+            None => {
+                for s in 0..norm.sentence_count() as u32 {
+                    if !norm.is_question(s) {
+                        continue;
+                    }
+                    let from = tokens.partition_point(|t| t.sentence < s);
+                    let to = tokens.partition_point(|t| t.sentence <= s);
+                    if from < to {
+                        self.sentences.push((s, from, to));
+                    }
                 }
-                if (s as usize) < norm.sentence_count() {
-                    self.sentences.push(SentenceSpan {
-                        sentence: s,
-                        from: from as u32,
-                        to: to as u32,
-                        words,
-                        question: norm.is_question(s),
-                    });
-                }
-                from = to;
             }
-            self.sentences_ready = true;
+            // Statements are most sentences: one pass over the tokens gives every sentence's
+            // span and words (a sentence without tokens has none, and no hit).
+            Some(min) => {
+                let mut from = 0;
+                while from < tokens.len() {
+                    let s = tokens[from].sentence;
+                    let (mut to, mut words) = (from, 0);
+                    while to < tokens.len() && tokens[to].sentence == s {
+                        words += usize::from(tokens[to].kind == crate::normalise::TokenKind::Word);
+                        to += 1;
+                    }
+                    if (s as usize) < norm.sentence_count() && words >= min && !norm.is_question(s)
+                    {
+                        self.sentences.push((s, from, to));
+                    }
+                    from = to;
+                }
+            }
         }
-        for span in &self.sentences {
-            if span.question != min_words.is_none() {
-                continue;
-            }
-            if min_words.is_some_and(|min| (span.words as usize) < min) {
-                continue;
-            }
-            let (s, from, to) = (span.sentence, span.from as usize, span.to as usize);
-            let (first, last) = (&norm.tokens[from], &norm.tokens[to - 1]);
+        for &(s, from, to) in &self.sentences {
+            let (first, last) = (&tokens[from], &tokens[to - 1]);
             self.hits.push(Hit {
                 tok_start: from as u32,
                 sent_start: s,

@@ -222,9 +222,8 @@ pub struct Auditor<'r> {
     words: Vec<u64>,
     seen: Vec<u64>,
     echoes: Vec<detect::Echo>,
-    /// The current turn's sentences (spans and words), once a detector needs them.
-    sentences: Vec<detect::SentenceSpan>,
-    sentences_ready: bool,
+    /// The sentences a question or statement detector hits: (sentence, first token, end).
+    sentences: Vec<(u32, usize, usize)>,
     eval: evaluate::Scratch,
 }
 
@@ -265,7 +264,6 @@ impl<'r> Auditor<'r> {
             seen: Vec::new(),
             echoes: Vec::new(),
             sentences: Vec::new(),
-            sentences_ready: false,
             eval: evaluate::Scratch::default(),
         }
     }
@@ -286,7 +284,6 @@ impl<'r> Auditor<'r> {
             let text = call.turn_text(turn);
             let first_hit = self.hits.len();
             normalise_into_with(text, &mut self.norm, &rubric.text_rules);
-            self.sentences_ready = false;
             rubric.matcher.scan(
                 turn.speaker,
                 &self.norm,

@@ -170,6 +170,9 @@ pub struct MatchScratch {
     /// and how many of its hits that scan had.
     family_seen: Vec<(u32, u32)>,
     scan: u32,
+    /// Per NEAR/BEFORE phrase: the scan it was last seen in and which of its sides (bits).
+    near_seen: Vec<(u32, u8)>,
+    near_scan: u32,
 }
 
 #[derive(Debug)]
@@ -607,6 +610,28 @@ impl Matcher {
 
     /// Pairs NEAR/BEFORE sides: one hit per left-side occurrence that has a right side in reach.
     fn combine_near(&self, scratch: &mut MatchScratch, out: &mut Vec<PhraseHit>) {
+        // Only phrases with both sides in the turn can pair (most side hits have no partner):
+        // which sides each phrase has, with a stamp per scan instead of clearing.
+        if scratch.near_seen.len() < self.phrases.len() {
+            scratch.near_seen.resize(self.phrases.len(), (0, 0));
+        }
+        scratch.near_scan = scratch.near_scan.wrapping_add(1);
+        if scratch.near_scan == 0 {
+            scratch.near_seen.fill((0, 0));
+            scratch.near_scan = 1;
+        }
+        let scan = scratch.near_scan;
+        for &(phrase, side, ..) in &scratch.sides {
+            let seen = &mut scratch.near_seen[phrase as usize];
+            if seen.0 != scan {
+                *seen = (scan, 0);
+            }
+            seen.1 |= 1 << side;
+        }
+        let near_seen = &scratch.near_seen;
+        scratch
+            .sides
+            .retain(|&(phrase, ..)| near_seen[phrase as usize].1 == 0b11);
         // Sorted by phrase, side and start, so that the right sides within reach of a left side
         // are found by bisection, not by comparing every pair (a huge turn has many hits).
         scratch.sides.sort_unstable();
