@@ -5,7 +5,8 @@ ids and about 5,000 agent ids, as an utterance CSV on stdout.
 
 Each copy of a conversation gets the call id `<original>-<copy>` and an agent id
 `<brand>-<n>` with n chosen deterministically, so the brands' styles are spread over ~5,000
-agents. Needs ../shared (not part of the repository).
+agents. Needs ../shared (not part of the repository); TWEETSUMM_CSV=PATH replays another CSV
+of the same columns instead (e.g. the dev set without its held-out conversations).
 """
 
 import csv
@@ -13,7 +14,9 @@ import hashlib
 import os
 import sys
 
-SOURCE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "tweetsumm", "tweetsumm-dev.csv")
+SOURCE = os.environ.get("TWEETSUMM_CSV") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "shared", "data", "tweetsumm", "tweetsumm-dev.csv"
+)
 
 
 def main() -> None:

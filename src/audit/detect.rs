@@ -556,26 +556,43 @@ impl super::Auditor<'_> {
     /// `min_words`, states with at least that many words).
     fn sentence_hits(&mut self, whole: Hit, min_words: Option<usize>) {
         let norm = &self.norm;
-        for s in 0..norm.sentence_count() as u32 {
-            if norm.is_question(s) != min_words.is_none() {
-                continue;
-            }
-            // Tokens are in sentence order: the sentence's span by bisection.
-            let from = norm.tokens.partition_point(|t| t.sentence < s);
-            let to = norm.tokens.partition_point(|t| t.sentence <= s);
-            if from == to {
-                continue;
-            }
-            if let Some(min) = min_words {
-                let words = norm.tokens[from..to]
-                    .iter()
-                    .filter(|t| t.kind == crate::normalise::TokenKind::Word)
-                    .count();
-                if words < min {
-                    continue;
+        let tokens = &norm.tokens;
+        self.sentences.clear();
+        match min_words {
+            // Questions are few: each one's span by bisection (tokens are in sentence order).
+            None => {
+                for s in 0..norm.sentence_count() as u32 {
+                    if !norm.is_question(s) {
+                        continue;
+                    }
+                    let from = tokens.partition_point(|t| t.sentence < s);
+                    let to = tokens.partition_point(|t| t.sentence <= s);
+                    if from < to {
+                        self.sentences.push((s, from, to));
+                    }
                 }
             }
-            let (first, last) = (&norm.tokens[from], &norm.tokens[to - 1]);
+            // Statements are most sentences: one pass over the tokens gives every sentence's
+            // span and words (a sentence without tokens has none, and no hit).
+            Some(min) => {
+                let mut from = 0;
+                while from < tokens.len() {
+                    let s = tokens[from].sentence;
+                    let (mut to, mut words) = (from, 0);
+                    while to < tokens.len() && tokens[to].sentence == s {
+                        words += usize::from(tokens[to].kind == crate::normalise::TokenKind::Word);
+                        to += 1;
+                    }
+                    if (s as usize) < norm.sentence_count() && words >= min && !norm.is_question(s)
+                    {
+                        self.sentences.push((s, from, to));
+                    }
+                    from = to;
+                }
+            }
+        }
+        for &(s, from, to) in &self.sentences {
+            let (first, last) = (&tokens[from], &tokens[to - 1]);
             self.hits.push(Hit {
                 tok_start: from as u32,
                 sent_start: s,

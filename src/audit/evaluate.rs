@@ -16,6 +16,10 @@ pub(crate) struct Scratch {
     /// Per item: where its match, unless, context and alternative hits start, and where
     /// they end (indices into the sorted hits).
     ranges: Vec<[usize; 5]>,
+    /// Where each (item, role)'s hits go while they are sorted (`sort_hits`), and the buffer
+    /// they go to.
+    next: Vec<usize>,
+    sorted: Vec<Hit>,
     /// Per scope (agent, customer, any): number of that scope's turns before turn i.
     prefix: [Vec<u32>; 3],
     candidates: Vec<Hit>,
@@ -78,10 +82,12 @@ struct CallFacts {
     duration: u64,
 }
 
+/// `hits` are the call's hits in turn order (as the auditor finds them); they are left sorted by
+/// item, role, turn, token and phrase.
 pub(crate) fn evaluate(
     rubric: &Rubric,
     call: &Call,
-    hits: &mut [Hit],
+    hits: &mut Vec<Hit>,
     s: &mut Scratch,
     detail: bool,
 ) -> CallAudit {
@@ -191,31 +197,73 @@ fn call_result(
     }
 }
 
+/// The hits' (item, role) bucket: items in rubric order, each item's roles in `Role` order.
+fn bucket(h: &Hit) -> usize {
+    let role = match h.role {
+        Role::Match => 0,
+        Role::Unless => 1,
+        Role::Context => 2,
+        Role::Alternative => 3,
+    };
+    h.item as usize * 4 + role
+}
+
+/// Sorts `hits` (in turn order) by item, role, turn, token and phrase, and leaves in
+/// `s.ranges` where each item's roles start. A counting sort by (item, role) keeps the turn
+/// order, so only the hits of one item, role and turn (rarely more than a few) are compared:
+/// linear in the hits, where sorting them all by that key took a good part of the evaluation.
+fn sort_hits(hits: &mut Vec<Hit>, n_items: usize, s: &mut Scratch) {
+    debug_assert!(hits.windows(2).all(|w| w[0].turn <= w[1].turn));
+    let buckets = n_items * 4;
+    s.next.clear();
+    s.next.resize(buckets + 1, 0);
+    for h in hits.iter() {
+        s.next[bucket(h) + 1] += 1;
+    }
+    for b in 0..buckets {
+        s.next[b + 1] += s.next[b];
+    }
+    s.ranges.clear();
+    for i in 0..n_items {
+        let b = &s.next[i * 4..i * 4 + 5];
+        s.ranges.push([b[0], b[1], b[2], b[3], b[4]]);
+    }
+    if let Some(&first) = hits.first() {
+        s.sorted.clear();
+        s.sorted.resize(hits.len(), first);
+        for h in hits.iter() {
+            let at = &mut s.next[bucket(h)];
+            s.sorted[*at] = *h;
+            *at += 1;
+        }
+        std::mem::swap(hits, &mut s.sorted);
+    }
+    // Within a bucket the hits are in turn order: sort each turn's by token and phrase.
+    let key = |h: &Hit| (h.tok_start, h.phrase);
+    let mut a = 0;
+    while a < hits.len() {
+        let (b0, turn) = (bucket(&hits[a]), hits[a].turn);
+        let mut b = a + 1;
+        while b < hits.len() && hits[b].turn == turn && bucket(&hits[b]) == b0 {
+            b += 1;
+        }
+        let run = &mut hits[a..b];
+        if run.len() > 1 && !run.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+            run.sort_unstable_by_key(key);
+        }
+        a = b;
+    }
+}
+
 /// Sorts the hits, resets the scratch, finds each item's hit ranges and (when `within_turns`
 /// needs them) the per-speaker turn counts, and gathers the call's facts.
-fn prepare(rubric: &Rubric, call: &Call, hits: &mut [Hit], s: &mut Scratch) -> CallFacts {
-    hits.sort_unstable_by_key(|h| (h.item, h.role, h.turn, h.tok_start, h.phrase));
+fn prepare(rubric: &Rubric, call: &Call, hits: &mut Vec<Hit>, s: &mut Scratch) -> CallFacts {
     let n_items = rubric.items.len();
+    sort_hits(hits, n_items, s);
     s.kept.resize_with(n_items, Vec::new);
     s.kept.iter_mut().for_each(Vec::clear);
     s.present.clear();
     s.present.resize(n_items, false);
-    s.ranges.clear();
-    let mut at = 0;
-    for i in 0..n_items {
-        let mut bounds = [at; 5];
-        for (k, role) in [Role::Match, Role::Unless, Role::Context, Role::Alternative]
-            .into_iter()
-            .enumerate()
-        {
-            bounds[k] = at;
-            while at < hits.len() && hits[at].item as usize == i && hits[at].role == role {
-                at += 1;
-            }
-        }
-        bounds[4] = at;
-        s.ranges.push(bounds);
-    }
     // Turn counts per speaker are only needed by `within_turns`.
     let needs_prefix = rubric.items.iter().any(|i| i.within_turns.is_some());
     for (k, scope) in [Scope::Agent, Scope::Customer, Scope::Any]

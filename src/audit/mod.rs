@@ -222,6 +222,8 @@ pub struct Auditor<'r> {
     words: Vec<u64>,
     seen: Vec<u64>,
     echoes: Vec<detect::Echo>,
+    /// The sentences a question or statement detector hits: (sentence, first token, end).
+    sentences: Vec<(u32, usize, usize)>,
     eval: evaluate::Scratch,
 }
 
@@ -261,6 +263,7 @@ impl<'r> Auditor<'r> {
             words: Vec::new(),
             seen: Vec::new(),
             echoes: Vec::new(),
+            sentences: Vec::new(),
             eval: evaluate::Scratch::default(),
         }
     }

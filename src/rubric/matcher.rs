@@ -15,8 +15,10 @@
 //! side's whole literal against the text around the hit when it is all words; each part
 //! (stems, number slots) against its token otherwise (`locate`). So a phrase still matches
 //! exactly where its whole sequence of words does. NEAR/BEFORE sides are paired after the scan.
-//! Hits are then put in the order an automaton of the longest runs reported them, which is
-//! what every output was written in before anchors were shortened (`Matcher::scan`).
+//! Hits are left in the order their anchors are found: the evaluation sorts them by item, turn,
+//! token and phrase, and the one tie that order cannot break (two expansions of a family on the
+//! same words) is broken as an automaton of the longest runs reported them, so every output
+//! is what it was before anchors were shortened (`Matcher::one_hit_per_family`).
 
 use crate::language::Language;
 use crate::model::Speaker;
@@ -109,8 +111,8 @@ struct SeqInfo {
     parts: Vec<Part>,
     anchor_start: usize,
     /// The longest literal run (`Seq::longest_run`): its first and last part, and the length
-    /// of its closing stem (0 when it ends in a word). Hits are reported in the order of where
-    /// this run ends in the text (see `Matcher::scan`).
+    /// of its closing stem (0 when it ends in a word). Ties between a family's expansions are
+    /// broken by where this run ends in the text (see `Matcher::report_order`).
     run_first: u32,
     run_last: u32,
     run_stem_len: u32,
@@ -161,11 +163,16 @@ fn build_automaton(patterns: &[String]) -> Result<AhoCorasick, String> {
 #[derive(Default, Debug)]
 pub struct MatchScratch {
     sides: Vec<(u32, u8, u32, u32)>,
-    /// Hits of single-sided phrases with where their longest run ends and starts (bytes).
-    found: Vec<(u32, u32, PhraseHit)>,
     /// (family, start, end, index in the output) of hits of phrase families.
     family_hits: Vec<(u32, u32, u32, usize)>,
     drop: Vec<bool>,
+    /// Per family (indexed by its id, a phrase index): the scan it was last seen in (`scan`)
+    /// and how many of its hits that scan had.
+    family_seen: Vec<(u32, u32)>,
+    scan: u32,
+    /// Per NEAR/BEFORE phrase: the scan it was last seen in and which of its sides (bits).
+    near_seen: Vec<(u32, u8)>,
+    near_scan: u32,
 }
 
 #[derive(Debug)]
@@ -411,10 +418,12 @@ impl Matcher {
     }
 
     /// Scans one normalised turn spoken by `speaker`; `out` receives the phrase hits: those of
-    /// single-sided phrases by where their longest run ends in the text, then where it starts,
-    /// then phrase (the order in which an automaton of the longest runs reported them, before
-    /// anchors were shortened: the evaluation breaks a few ties by it), then those of
-    /// NEAR/BEFORE phrases by phrase and position.
+    /// single-sided phrases in the order their anchors are found, then those of NEAR/BEFORE
+    /// phrases by phrase and position. No two hits of one phrase start at the same token
+    /// (but for NEAR sides), so the evaluation's order by item, turn, token and phrase does not
+    /// depend on this one; the only tie broken by the order of hits, which of two expansions of a
+    /// family on the same words stays, is broken as an automaton of the longest runs reported
+    /// them (`one_hit_per_family`).
     pub fn scan(
         &self,
         speaker: Speaker,
@@ -424,7 +433,6 @@ impl Matcher {
     ) {
         out.clear();
         scratch.sides.clear();
-        scratch.found.clear();
         let Some(scope) = &self.scopes[speaker.index()] else {
             return;
         };
@@ -479,49 +487,92 @@ impl Matcher {
                 if info.near.is_some() {
                     scratch.sides.push((u.phrase, u.side, s, e));
                 } else {
-                    let (run_end, run_start) = run_bytes(seq, s, norm);
-                    scratch.found.push((
-                        run_end,
-                        run_start,
-                        PhraseHit {
-                            phrase: u.phrase,
-                            tok_start: s,
-                            tok_end: e,
-                        },
-                    ));
+                    out.push(PhraseHit {
+                        phrase: u.phrase,
+                        tok_start: s,
+                        tok_end: e,
+                    });
                 }
             }
         }
-        if scratch.found.len() > 1 {
-            scratch
-                .found
-                .sort_unstable_by_key(|&(end, start, h)| (end, start, h.phrase));
-        }
-        out.extend(scratch.found.iter().map(|&(_, _, h)| h));
         if !scratch.sides.is_empty() {
             self.combine_near(scratch, out);
         }
         if self.has_families {
-            self.one_hit_per_family(scratch, out);
+            self.one_hit_per_family(scratch, norm, out);
         }
     }
 
     /// Overlapping hits of one written phrase's expansions (`{really|} sorry` finds both
     /// "really sorry" and "sorry" in "really sorry") are one occurrence: the earliest-starting,
     /// longest hit stays. Sorting makes this O(k log k) in the turn's family hits.
-    fn one_hit_per_family(&self, scratch: &mut MatchScratch, out: &mut Vec<PhraseHit>) {
+    ///
+    /// Two expansions on exactly the same words (a stem and a word it covers, `{num}` and a
+    /// number word) are a tie: the one an automaton of the phrases' longest runs would have
+    /// reported first stays (`report_order`), as it did when that was the order of the hits.
+    fn one_hit_per_family(
+        &self,
+        scratch: &mut MatchScratch,
+        norm: &Normalised,
+        out: &mut Vec<PhraseHit>,
+    ) {
         scratch.family_hits.clear();
-        for (i, h) in out.iter().enumerate() {
+        if out.len() < 2 {
+            return;
+        }
+        // Count each family's hits (most turns have at most one per family, and then there is
+        // nothing to sort): a stamp per scan instead of clearing the counts.
+        if scratch.family_seen.len() < self.phrases.len() {
+            scratch.family_seen.resize(self.phrases.len(), (0, 0));
+        }
+        scratch.scan = scratch.scan.wrapping_add(1);
+        if scratch.scan == 0 {
+            scratch.family_seen.fill((0, 0));
+            scratch.scan = 1;
+        }
+        let scan = scratch.scan;
+        let mut shared = false;
+        for h in out.iter() {
             if let Some(f) = self.phrases[h.phrase as usize].family {
+                let seen = &mut scratch.family_seen[f as usize];
+                if seen.0 == scan {
+                    seen.1 += 1;
+                    shared = true;
+                } else {
+                    *seen = (scan, 1);
+                }
+            }
+        }
+        if !shared {
+            return;
+        }
+        for (i, h) in out.iter().enumerate() {
+            if let Some(f) = self.phrases[h.phrase as usize].family
+                && scratch.family_seen[f as usize].1 > 1
+            {
                 scratch
                     .family_hits
                     .push((f, h.tok_start, u32::MAX - h.tok_end, i));
             }
         }
-        if scratch.family_hits.len() < 2 {
-            return;
-        }
         scratch.family_hits.sort_unstable();
+        // Ties on the same words: the first of each run of equal (family, start, end) is the
+        // one kept below; make it the one reported first.
+        let fh = &mut scratch.family_hits;
+        let mut a = 0;
+        while a < fh.len() {
+            let mut b = a + 1;
+            while b < fh.len() && fh[b].0 == fh[a].0 && fh[b].1 == fh[a].1 && fh[b].2 == fh[a].2 {
+                b += 1;
+            }
+            if b - a > 1 {
+                let first = (a..b)
+                    .min_by_key(|&k| self.report_order(&out[fh[k].3], fh[k].3, norm))
+                    .expect("a run of ties");
+                fh.swap(a, first);
+            }
+            a = b;
+        }
         scratch.drop.clear();
         scratch.drop.resize(out.len(), false);
         let mut kept: Option<(u32, u32)> = None; // (family, end of the last kept hit)
@@ -539,8 +590,48 @@ impl Matcher {
         });
     }
 
+    /// Where hit `h` (at `index` in the scan's output) came in the order an automaton of the
+    /// phrases' longest runs reported hits, before anchors were shortened: single-sided phrases
+    /// by where their longest run ends in the text, then where it starts, then phrase; then
+    /// NEAR/BEFORE phrases as `combine_near` gives them (after every single-sided one).
+    fn report_order(
+        &self,
+        h: &PhraseHit,
+        index: usize,
+        norm: &Normalised,
+    ) -> (u32, u32, u32, usize) {
+        let info = &self.phrases[h.phrase as usize];
+        if info.near.is_some() {
+            return (u32::MAX, u32::MAX, u32::MAX, index);
+        }
+        let (run_end, run_start) = run_bytes(&info.sides[0], h.tok_start, norm);
+        (run_end, run_start, h.phrase, 0)
+    }
+
     /// Pairs NEAR/BEFORE sides: one hit per left-side occurrence that has a right side in reach.
     fn combine_near(&self, scratch: &mut MatchScratch, out: &mut Vec<PhraseHit>) {
+        // Only phrases with both sides in the turn can pair (most side hits have no partner):
+        // which sides each phrase has, with a stamp per scan instead of clearing.
+        if scratch.near_seen.len() < self.phrases.len() {
+            scratch.near_seen.resize(self.phrases.len(), (0, 0));
+        }
+        scratch.near_scan = scratch.near_scan.wrapping_add(1);
+        if scratch.near_scan == 0 {
+            scratch.near_seen.fill((0, 0));
+            scratch.near_scan = 1;
+        }
+        let scan = scratch.near_scan;
+        for &(phrase, side, ..) in &scratch.sides {
+            let seen = &mut scratch.near_seen[phrase as usize];
+            if seen.0 != scan {
+                *seen = (scan, 0);
+            }
+            seen.1 |= 1 << side;
+        }
+        let near_seen = &scratch.near_seen;
+        scratch
+            .sides
+            .retain(|&(phrase, ..)| near_seen[phrase as usize].1 == 0b11);
         // Sorted by phrase, side and start, so that the right sides within reach of a left side
         // are found by bisection, not by comparing every pair (a huge turn has many hits).
         scratch.sides.sort_unstable();
@@ -693,24 +784,42 @@ mod tests {
     }
 
     #[test]
-    fn hits_come_in_the_order_their_longest_runs_end() {
-        // "sorry" ends first; "we will call you" and "call you back" are both anchored on
-        // " call " but their runs end later, the shorter one first.
+    fn every_hit_comes_whatever_the_order() {
+        // "we will call you" and "call you back" are both anchored on " call ".
         let r = rubric(&["call you back", "we will call you", "sorry"]);
+        let mut h = hits(&r, "sorry, we will call you back");
+        h.sort();
         assert_eq!(
-            hits(&r, "sorry, we will call you back"),
+            h,
             [
+                "call you back:call you back",
                 "sorry:sorry",
-                "we will call you:we will call you",
-                "call you back:call you back"
+                "we will call you:we will call you"
             ]
         );
-        // Runs that end together: the longer (earlier-starting) one first.
-        let r = rubric(&["call you", "will call you"]);
-        assert_eq!(
-            hits(&r, "we will call you"),
-            ["will call you:will call you", "call you:call you"]
-        );
+    }
+
+    #[test]
+    fn a_tie_between_expansions_keeps_the_one_whose_run_ends_first() {
+        // "refund*" and "refunded" cover the same word; the stem's run ends first (inside the
+        // word), so an automaton of the runs reported it first, and it stays.
+        for text in ["Refunded", "it was refunded today"] {
+            for written in ["{refunded|refund*}", "{refund*|refunded}"] {
+                let r = rubric(&[written]);
+                let n = normalise(text);
+                let mut out = Vec::new();
+                r.matcher
+                    .scan(Speaker::Agent, &n, &mut MatchScratch::default(), &mut out);
+                assert_eq!(out.len(), 1, "{written} on {text}");
+                let PhraseExpr::Seq(seq) = &r.phrases[out[0].phrase as usize].expr else {
+                    panic!("a sequence");
+                };
+                assert!(
+                    matches!(seq.parts[0], Part::Stem(_)),
+                    "{written} on {text}: {seq:?}"
+                );
+            }
+        }
     }
 
     #[test]
