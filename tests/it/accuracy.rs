@@ -20,20 +20,19 @@ use std::collections::BTreeMap;
 const ITEMS: &[(&str, f64, f64)] = &[
     ("apology", 0.90, 0.97),
     ("thanks", 0.90, 0.97),
-    ("follow_up", 0.90, 0.80),
-    ("transfer", 0.90, 0.71),
-    ("channel_move", 0.90, 0.88),
-    ("additional_concerns", 0.90, 0.75),
-    ("empathy", 0.80, 0.78),
+    ("follow_up", 0.90, 0.82),
+    ("transfer", 0.90, 0.72),
+    ("channel_move", 0.90, 0.91),
+    ("additional_concerns", 0.90, 0.83),
+    // Fifth scoring: 0.79 -> 0.78 (worse, as the rule asks us to say).
+    ("empathy", 0.80, 0.77),
     ("clarifying_question", 0.80, 0.90),
-    // 0.73 before the r12 tuning round; 0.72 after it (tune 0.81 -> 0.83): one more answer
-    // missed or one more non-answer counted on held-out conversations, said here as the rule asks.
+    // Fifth scoring: 0.72 as before, precision 0.61 -> 0.74 but recall 0.88 -> 0.71.
     ("resolution", 0.80, 0.71),
-    ("customer_upset", 0.80, 0.80),
-    // Fourth scoring (#12): F1 0.54 as before, but recall 0.58 -> 0.55 (precision 0.51 -> 0.53).
-    ("customer_calmed", 0.80, 0.53),
+    ("customer_upset", 0.80, 0.81),
+    ("customer_calmed", 0.80, 0.55),
     ("mirroring", 0.70, 0.24),
-    ("dismissive", 0.70, 0.09),
+    ("dismissive", 0.70, 0.25),
 ];
 
 /// One row of `calibrate --format csv`. The rates are worked out again from the exact counts:
