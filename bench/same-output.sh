@@ -6,8 +6,8 @@
 # stderr and the exit code, with --threads 1 and 2, and `explain` on the first calls of each
 # input. Prints "identical" and exits 0, or lists the files that differ and exits 1.
 #
-# Inputs by default: the bundled examples, every file of tests/fixtures, and when present
-# /work/acc/dev-no-heldout.csv (TweetSumm dev without its held-out conversations) and the
+# Inputs by default: the bundled examples, every file of tests/fixtures, and when set
+# $DEV_CSV (e.g. the TweetSumm dev set without its held-out conversations) and the
 # replays of it in bench/data up to 40 MB (bench/replay_tweetsumm.py with TWEETSUMM_CSV). Rubrics: the
 # built-in one, builtin:es and builtin:fr, examples/rubric.toml, and the rubric from before the
 # issue-12 rewrite (git show dc697cd:src/rubric/default.toml). The large replays (over 8 MB)
@@ -29,7 +29,7 @@ if [ $# -gt 0 ]; then
 else
   INPUTS=(examples/data/calls.csv examples/data/calls.jsonl examples/es/llamadas.csv)
   while IFS= read -r f; do INPUTS+=("$f"); done < <(find tests/fixtures -type f | sort)
-  [ -e /work/acc/dev-no-heldout.csv ] && INPUTS+=(/work/acc/dev-no-heldout.csv)
+  [ -n "${DEV_CSV:-}" ] && [ -e "$DEV_CSV" ] && INPUTS+=("$DEV_CSV")
   for f in bench/data/ts-noho-x*.csv; do
     [ -e "$f" ] && [ "$(stat -c %s "$f")" -le 40000000 ] && INPUTS+=("$f")  # x5, x20; not x100
   done
