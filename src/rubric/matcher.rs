@@ -166,13 +166,50 @@ pub struct MatchScratch {
     /// (family, start, end, index in the output) of hits of phrase families.
     family_hits: Vec<(u32, u32, u32, usize)>,
     drop: Vec<bool>,
-    /// Per family (indexed by its id, a phrase index): the scan it was last seen in (`scan`)
-    /// and how many of its hits that scan had.
-    family_seen: Vec<(u32, u32)>,
+    /// Per family (indexed by its id, a phrase index): how many of its hits this scan had.
+    family_seen: PerScan<u32>,
+    /// Per NEAR/BEFORE phrase: which of its sides (bits) this scan found.
+    near_seen: PerScan<u8>,
+}
+
+/// A value per phrase that starts at zero every scan, without clearing the whole table each
+/// turn: each slot remembers the scan it was written in, and a slot from an older scan reads
+/// as zero.
+#[derive(Default, Debug)]
+struct PerScan<T> {
+    slots: Vec<(u32, T)>,
     scan: u32,
-    /// Per NEAR/BEFORE phrase: the scan it was last seen in and which of its sides (bits).
-    near_seen: Vec<(u32, u8)>,
-    near_scan: u32,
+}
+
+impl<T: Copy + Default> PerScan<T> {
+    /// Starts a new scan over `len` phrases: every slot reads as zero again.
+    fn begin(&mut self, len: usize) {
+        if self.slots.len() < len {
+            self.slots.resize(len, (0, T::default()));
+        }
+        self.scan = self.scan.wrapping_add(1);
+        if self.scan == 0 {
+            self.slots.fill((0, T::default()));
+            self.scan = 1;
+        }
+    }
+
+    fn get(&self, i: usize) -> T {
+        let (scan, value) = self.slots[i];
+        if scan == self.scan {
+            value
+        } else {
+            T::default()
+        }
+    }
+
+    fn get_mut(&mut self, i: usize) -> &mut T {
+        let slot = &mut self.slots[i];
+        if slot.0 != self.scan {
+            *slot = (self.scan, T::default());
+        }
+        &mut slot.1
+    }
 }
 
 #[derive(Debug)]
@@ -522,25 +559,13 @@ impl Matcher {
         }
         // Count each family's hits (most turns have at most one per family, and then there is
         // nothing to sort): a stamp per scan instead of clearing the counts.
-        if scratch.family_seen.len() < self.phrases.len() {
-            scratch.family_seen.resize(self.phrases.len(), (0, 0));
-        }
-        scratch.scan = scratch.scan.wrapping_add(1);
-        if scratch.scan == 0 {
-            scratch.family_seen.fill((0, 0));
-            scratch.scan = 1;
-        }
-        let scan = scratch.scan;
+        scratch.family_seen.begin(self.phrases.len());
         let mut shared = false;
         for h in out.iter() {
             if let Some(f) = self.phrases[h.phrase as usize].family {
-                let seen = &mut scratch.family_seen[f as usize];
-                if seen.0 == scan {
-                    seen.1 += 1;
-                    shared = true;
-                } else {
-                    *seen = (scan, 1);
-                }
+                let seen = scratch.family_seen.get_mut(f as usize);
+                *seen += 1;
+                shared |= *seen > 1;
             }
         }
         if !shared {
@@ -548,7 +573,7 @@ impl Matcher {
         }
         for (i, h) in out.iter().enumerate() {
             if let Some(f) = self.phrases[h.phrase as usize].family
-                && scratch.family_seen[f as usize].1 > 1
+                && scratch.family_seen.get(f as usize) > 1
             {
                 scratch
                     .family_hits
@@ -612,26 +637,14 @@ impl Matcher {
     fn combine_near(&self, scratch: &mut MatchScratch, out: &mut Vec<PhraseHit>) {
         // Only phrases with both sides in the turn can pair (most side hits have no partner):
         // which sides each phrase has, with a stamp per scan instead of clearing.
-        if scratch.near_seen.len() < self.phrases.len() {
-            scratch.near_seen.resize(self.phrases.len(), (0, 0));
-        }
-        scratch.near_scan = scratch.near_scan.wrapping_add(1);
-        if scratch.near_scan == 0 {
-            scratch.near_seen.fill((0, 0));
-            scratch.near_scan = 1;
-        }
-        let scan = scratch.near_scan;
+        scratch.near_seen.begin(self.phrases.len());
         for &(phrase, side, ..) in &scratch.sides {
-            let seen = &mut scratch.near_seen[phrase as usize];
-            if seen.0 != scan {
-                *seen = (scan, 0);
-            }
-            seen.1 |= 1 << side;
+            *scratch.near_seen.get_mut(phrase as usize) |= 1 << side;
         }
         let near_seen = &scratch.near_seen;
         scratch
             .sides
-            .retain(|&(phrase, ..)| near_seen[phrase as usize].1 == 0b11);
+            .retain(|&(phrase, ..)| near_seen.get(phrase as usize) == 0b11);
         // Sorted by phrase, side and start, so that the right sides within reach of a left side
         // are found by bisection, not by comparing every pair (a huge turn has many hits).
         scratch.sides.sort_unstable();

@@ -195,14 +195,17 @@ fn built_in_mirroring_is_an_explicit_confirmation_of_the_customers_specifics() {
     );
 }
 
+/// "1" when the built-in rubric finds `dismissive` in the call, "0" when not.
+fn dismissive(turns: &[(&str, &str)]) -> &'static str {
+    match audit(None, turns).get("dismissive").map(String::as_str) {
+        Some("0") => "0",
+        Some(_) => "1",
+        None => panic!("no dismissive column"),
+    }
+}
+
 #[test]
 fn built_in_dismissive_needs_blame_or_a_refusal_with_no_alternative_after_it() {
-    let dismissive = |turns: &[(&str, &str)]| {
-        audit(None, turns)
-            .get("dismissive")
-            .map(|v| if v == "0" { "0" } else { "1" })
-            .unwrap()
-    };
     assert_eq!(
         dismissive(&[UPSET, ("agent", "We're unable to change the booking.")]),
         "1"
@@ -232,12 +235,6 @@ fn built_in_dismissive_needs_blame_or_a_refusal_with_no_alternative_after_it() {
 
 #[test]
 fn built_in_dismissive_a_negated_offer_is_no_alternative() {
-    let dismissive = |turns: &[(&str, &str)]| {
-        audit(None, turns)
-            .get("dismissive")
-            .map(|v| if v == "0" { "0" } else { "1" })
-            .unwrap()
-    };
     // "but we can't" opens like "but we can …" and offers nothing.
     assert_eq!(
         dismissive(&[UPSET, ("agent", "Sorry, but we can't offer a refund.")]),
