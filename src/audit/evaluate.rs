@@ -623,7 +623,10 @@ fn silence_hits(call: &Call, item: &Item, i: usize, min_gap_ms: u64, out: &mut V
 }
 
 /// The calmed detector: the item's speaker's last turn comes after the first upset turn and
-/// either has a calming phrase (thanks, acceptance) or no upset marker.
+/// either has a calming phrase (thanks, acceptance) or no upset marker. The last turn is the
+/// last one that says something: a trailing turn of only links or @handles (a screenshot) is
+/// not the customer's last word.
+///
 /// The customer calmed when their last turn after the first upset carries no upset marker and
 /// none of the item's `unless` phrases (a complaint such as "still not fixed", or sarcastic
 /// thanks): an acceptance word does not cancel an upset in the same turn. A phrase of the item in
@@ -644,10 +647,12 @@ fn calmed(
     let Some(&(first_upset, _)) = s.kept[upset].first() else {
         return;
     };
+    let covers = |t: &crate::model::Turn| item.speaker.covers(t.speaker);
     let Some(last) = call
         .turns
         .iter()
-        .rposition(|t| item.speaker.covers(t.speaker))
+        .rposition(|t| covers(t) && has_words(call.turn_text(t)))
+        .or_else(|| call.turns.iter().rposition(covers))
     else {
         return;
     };
@@ -708,6 +713,14 @@ fn calmed(
         d.evidence[i] = vec![evidence(rubric, call, &hit)];
     }
     counted.push(hit);
+}
+
+/// Whether a turn says anything: a word or an emoji once links and @handles are set aside (a
+/// last turn that is only a screenshot link is not the customer's last word).
+fn has_words(text: &str) -> bool {
+    text.split_whitespace()
+        .filter(|w| !w.starts_with('@') && !w.starts_with("http"))
+        .any(|w| w.chars().any(|c| c.is_alphanumeric() || !c.is_ascii()))
 }
 
 fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {

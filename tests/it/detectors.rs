@@ -338,6 +338,18 @@ fn built_in_calmed_an_acceptance_does_not_cancel_an_upset_in_the_same_block() {
         ]),
         "0"
     );
+    // A trailing turn of only a link (a screenshot) is not the customer's last word: the turn
+    // before it still complains.
+    assert_eq!(
+        calmed(&[
+            UPSET,
+            ("agent", "Sorry, I have refunded the second charge."),
+            ("customer", "Such a pathetic experience, 3 days and no call"),
+            ("agent", "Sorry about that, could you send us a screenshot?"),
+            ("customer", "@acme https://t.co/abc123"),
+        ]),
+        "0"
+    );
 }
 
 #[test]
