@@ -117,6 +117,9 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
         ));
     }
 
+    // The phrases keep the words they share; the parser's tables of them are not needed now.
+    phrase::release_shared();
+
     let (pass_mark, upset, calmed) = header_settings(header, &index, &items, &mut errs);
 
     let eval_order = eval_order(&spec, &items, &mut errs);

@@ -21,19 +21,134 @@
 //! number slots; a phrase has at most one operator.
 
 use crate::language::{Contractions, Language, TextRules};
-use crate::normalise::{TokenKind, normalise_with};
+use crate::normalise::{Normalised, TokenKind, normalise_into_with};
+use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
     /// A whole normalised word (or sentence mark).
-    Word(String),
+    Word(Word),
     /// A word that starts with this (normalised) prefix.
-    Stem(String),
+    Stem(Word),
     /// A number: digits or a number word.
     Num,
+}
+
+/// A normalised word of a phrase (or a stem), shared: the built-in rubric's ~17,700 expanded
+/// phrases are made of a few thousand distinct words, each allocated once per compile
+/// (`intern`), and a copy (the matcher keeps one of every side's parts) is a reference count.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Word(Arc<str>);
+
+impl Word {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Word {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Word {
+    fn from(s: &str) -> Word {
+        Word(Arc::from(s))
+    }
+}
+
+impl fmt::Debug for Word {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Word {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+/// FxHash (as rustc uses it): the words hashed here are the rubric's own, a few bytes each,
+/// so SipHash's protection is not needed and its cost was a tenth of parsing the phrases.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The sides already parsed on this thread since `release_shared`, by their words joined with
+/// one space and the rules they were parsed with: a third of the built-in rubric's 17,700
+/// expanded sides are the same words as another ("… NEAR/5 sorry" in many families).
+#[derive(Default)]
+struct Sides {
+    rules: Option<TextRules>,
+    by_words: FxMap<String, Seq>,
+    key: String,
+}
+
+thread_local! {
+    /// The words of the phrases parsed on this thread since `release_shared` (see `Word`).
+    static WORDS: RefCell<FxSet<Arc<str>>> = RefCell::new(FxSet::default());
+    static SIDES: RefCell<Sides> = RefCell::new(Sides::default());
+    /// The normalisation of the phrase being parsed, reused from phrase to phrase.
+    static SCRATCH: RefCell<Normalised> = RefCell::new(Normalised::new());
+}
+
+/// The shared copy of `word` (see `Word`).
+fn intern(word: &str) -> Word {
+    WORDS.with_borrow_mut(|words| {
+        if let Some(w) = words.get(word) {
+            return Word(Arc::clone(w));
+        }
+        let w: Arc<str> = Arc::from(word);
+        words.insert(Arc::clone(&w));
+        Word(w)
+    })
+}
+
+/// Lets go of this thread's shared words and parsed sides (the compiled phrases keep theirs):
+/// called once a rubric is compiled, so that compiling many rubrics does not keep all of them.
+pub fn release_shared() {
+    WORDS.with_borrow_mut(|words| *words = FxSet::default());
+    SIDES.with_borrow_mut(|sides| *sides = Sides::default());
 }
 
 /// A sequence of parts matched word after word.
@@ -67,9 +182,21 @@ impl Seq {
     /// The literal of a run of `parts` (words, optionally closed by a stem), with the
     /// word-boundary spaces.
     pub fn literal(&self, run: std::ops::Range<usize>) -> String {
-        let mut s = String::from(" ");
         let end = run.end;
-        for (i, p) in self.parts[run].iter().enumerate() {
+        let parts = &self.parts[run];
+        // Sized first: this is called for every side of every phrase, several times, while
+        // the matcher is built (one allocation each instead of a doubling per word).
+        let len = parts
+            .iter()
+            .map(|p| match p {
+                Part::Word(w) | Part::Stem(w) => w.len() + 1,
+                Part::Num => 0,
+            })
+            .sum::<usize>()
+            + 1;
+        let mut s = String::with_capacity(len);
+        s.push(' ');
+        for (i, p) in parts.iter().enumerate() {
             if i > 0 {
                 s.push(' ');
             }
@@ -115,10 +242,16 @@ pub const MAX_EXPANSIONS: usize = 1024;
 /// Expands the alternatives of a phrase (`{a|b}`, `{a|}` for optional) into plain phrases, in
 /// order. `{num}` is a number slot, not a group, and is kept as it is.
 pub fn expand(src: &str) -> Result<Vec<String>, String> {
-    let mut variants = vec![String::new()];
+    // The phrase as text between groups (`pieces`, one more than `groups`) and each group's
+    // options, checked group by group in the order (and with the messages) of expanding them
+    // one after the other.
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut groups: Vec<Vec<&str>> = Vec::new();
+    let mut count = 1usize;
     let mut rest = src;
-    while let Some(open) = rest.find('{') {
-        let (before, after) = rest.split_at(open);
+    let mut piece_start = 0;
+    while let Some(open) = rest[piece_start..].find('{').map(|o| o + piece_start) {
+        let after = &rest[open..];
         let close = after
             .find('}')
             .ok_or_else(|| "`{` without a closing `}`".to_string())?;
@@ -126,24 +259,20 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
         if inner.contains('{') {
             return Err("groups `{…}` cannot be nested".into());
         }
-        for v in &mut variants {
-            v.push_str(before);
-        }
         if inner == "num" {
-            for v in &mut variants {
-                v.push_str("{num}");
-            }
+            // Kept in the text: the piece goes on past it.
+            piece_start = open + close + 1;
+            continue;
         } else if inner.contains('|') {
             let options: Vec<&str> = inner.split('|').map(str::trim).collect();
-            if variants.len() * options.len() > MAX_EXPANSIONS {
+            if count * options.len() > MAX_EXPANSIONS {
                 return Err(format!(
                     "the alternatives expand to more than {MAX_EXPANSIONS} phrases: split it"
                 ));
             }
-            variants = variants
-                .iter()
-                .flat_map(|v| options.iter().map(move |o| format!("{v}{o}")))
-                .collect();
+            count *= options.len();
+            pieces.push(&rest[..open]);
+            groups.push(options);
         } else {
             return Err(format!(
                 "`{{{inner}}}`: separate alternatives with `|` (`{{we|I}}`, `{{really|}}` for \
@@ -151,24 +280,71 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
             ));
         }
         rest = &after[close + 1..];
+        piece_start = 0;
     }
-    if rest.contains('}') {
+    if rest[piece_start..].contains('}') {
         return Err("`}` without an opening `{`".into());
     }
-    let mut out: Vec<String> = Vec::with_capacity(variants.len());
-    for v in variants {
-        let phrase = format!("{v}{rest}")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+    pieces.push(rest);
+
+    // Every combination, the first group's choice changing slowest; words joined by one
+    // space. One buffer for the raw text, one exact allocation per phrase.
+    let mut choice = vec![0usize; groups.len()];
+    let mut raw = String::with_capacity(src.len());
+    let mut out: Vec<String> = Vec::with_capacity(count);
+    for _ in 0..count {
+        raw.clear();
+        for (g, options) in groups.iter().enumerate() {
+            raw.push_str(pieces[g]);
+            raw.push_str(options[choice[g]]);
+        }
+        raw.push_str(pieces[groups.len()]);
+        let phrase = if single_spaced(&raw) {
+            raw.clone()
+        } else {
+            let mut phrase = String::with_capacity(raw.len());
+            for w in raw.split_whitespace() {
+                if !phrase.is_empty() {
+                    phrase.push(' ');
+                }
+                phrase.push_str(w);
+            }
+            phrase
+        };
         if phrase.is_empty() {
             return Err("one choice of the alternatives leaves no words".into());
         }
         if !out.contains(&phrase) {
             out.push(phrase);
         }
+        // The next combination: the last group's choice changes fastest.
+        for g in (0..groups.len()).rev() {
+            choice[g] += 1;
+            if choice[g] < groups[g].len() {
+                break;
+            }
+            choice[g] = 0;
+        }
     }
     Ok(out)
+}
+
+/// True when `raw` is ASCII words joined by single spaces: already what
+/// `split_whitespace` and `join(" ")` would make of it.
+fn single_spaced(raw: &str) -> bool {
+    let mut after_space = true; // nothing before: a leading space is not single
+    for &b in raw.as_bytes() {
+        // Non-ASCII may be Unicode white space; 0x09–0x0D are white space.
+        if b >= 0x80 || (0x09..=0x0d).contains(&b) {
+            return false;
+        }
+        let space = b == b' ';
+        if space && after_space {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space
 }
 
 /// Parses one phrase (after `expand`) with English rules. Errors are messages for the rubric
@@ -224,15 +400,38 @@ pub fn parse_with(src: &str, rules: &TextRules) -> Result<PhraseExpr, String> {
 }
 
 fn parse_seq(words: &[&str], rules: &TextRules) -> Result<Seq, String> {
-    let mut parts = Vec::new();
+    SIDES.with_borrow_mut(|sides| {
+        if sides.rules != Some(*rules) {
+            sides.by_words.clear();
+            sides.rules = Some(*rules);
+        }
+        sides.key.clear();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                sides.key.push(' ');
+            }
+            sides.key.push_str(w);
+        }
+        if let Some(seq) = sides.by_words.get(sides.key.as_str()) {
+            return Ok(seq.clone());
+        }
+        let seq = SCRATCH.with_borrow_mut(|n| parse_seq_into(words, rules, n))?;
+        sides.by_words.insert(sides.key.clone(), seq.clone());
+        Ok(seq)
+    })
+}
+
+/// `parse_seq`, normalising in `n`.
+fn parse_seq_into(words: &[&str], rules: &TextRules, n: &mut Normalised) -> Result<Seq, String> {
+    let mut parts = Vec::with_capacity(words.len() + 2);
     let mut pending = String::new();
-    let flush = |pending: &mut String, parts: &mut Vec<Part>| {
+    let flush = |pending: &mut String, parts: &mut Vec<Part>, n: &mut Normalised| {
         if !pending.is_empty() {
-            let n = normalise_with(pending, rules);
+            normalise_into_with(pending, n, rules);
             for t in &n.tokens {
                 parts.push(Part::Word(match t.kind {
-                    TokenKind::Word => n.word(t).to_string(),
-                    TokenKind::Mark(m) => (m as char).to_string(),
+                    TokenKind::Word => intern(n.word(t)),
+                    TokenKind::Mark(m) => intern((m as char).encode_utf8(&mut [0; 4])),
                 }));
             }
             pending.clear();
@@ -240,14 +439,14 @@ fn parse_seq(words: &[&str], rules: &TextRules) -> Result<Seq, String> {
     };
     for w in words {
         if *w == "{num}" {
-            flush(&mut pending, &mut parts);
+            flush(&mut pending, &mut parts, n);
             parts.push(Part::Num);
         } else if let Some(stem) = w.strip_suffix('*') {
-            flush(&mut pending, &mut parts);
+            flush(&mut pending, &mut parts, n);
             if stem.contains('*') || stem.contains("{num}") {
                 return Err(format!("`{w}`: `*` goes only at the end of a word"));
             }
-            let n = normalise_with(stem, rules);
+            normalise_into_with(stem, n, rules);
             let mut words: Vec<_> = n
                 .tokens
                 .iter()
@@ -259,7 +458,7 @@ fn parse_seq(words: &[&str], rules: &TextRules) -> Result<Seq, String> {
                 && words.len() == n.tokens.len();
             if elided {
                 for t in words.drain(..words.len() - 1) {
-                    parts.push(Part::Word(n.word(t).to_string()));
+                    parts.push(Part::Word(intern(n.word(t))));
                 }
             }
             if words.len() != 1 || (!elided && n.tokens.len() != 1) {
@@ -267,13 +466,13 @@ fn parse_seq(words: &[&str], rules: &TextRules) -> Result<Seq, String> {
                     "`{w}`: a wildcard applies to one word (write the words before it separately)"
                 ));
             }
-            let stem = n.word(words[0]).to_string();
+            let stem = n.word(words[0]);
             if stem.chars().count() < 3 {
                 return Err(format!(
                     "`{w}`: a wildcard stem needs at least 3 letters, or it matches almost anything"
                 ));
             }
-            parts.push(Part::Stem(stem));
+            parts.push(Part::Stem(intern(stem)));
         } else if w.contains('*') || w.contains('{') || w.contains('}') {
             return Err(format!(
                 "`{w}`: unknown syntax (use `word*` for a stem, `{{num}}` for a number)"
@@ -285,7 +484,7 @@ fn parse_seq(words: &[&str], rules: &TextRules) -> Result<Seq, String> {
             pending.push_str(w);
         }
     }
-    flush(&mut pending, &mut parts);
+    flush(&mut pending, &mut parts, n);
     if parts.is_empty() {
         return Err("the phrase has no words (punctuation is ignored)".into());
     }
@@ -397,10 +596,10 @@ fn choose_anchor(
 /// Words so frequent in conversation that an anchor of them alone would be checked at nearly
 /// every word: the language's function words (NLTK), sentence marks and numbers.
 fn is_common_word(lang: Language, word: &str) -> bool {
-    static SETS: OnceLock<[HashSet<String>; 3]> = OnceLock::new();
+    static SETS: OnceLock<[FxSet<String>; 3]> = OnceLock::new();
     let sets = SETS.get_or_init(|| {
         Language::ALL.map(|l| {
-            let mut set = HashSet::new();
+            let mut set = FxSet::default();
             for w in crate::language::common_words(l) {
                 set.insert(w.to_string());
                 set.insert(crate::language::fold_str(w));
@@ -421,7 +620,7 @@ impl Part {
     /// Does one normalised word satisfy this part, with the number words of `lang`?
     pub fn accepts_in(&self, word: &str, lang: Language) -> bool {
         match self {
-            Part::Word(w) => w == word,
+            Part::Word(w) => w.as_str() == word,
             Part::Stem(s) => word.starts_with(s.as_str()),
             Part::Num => {
                 (!word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()))
@@ -434,6 +633,144 @@ impl Part {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `expand` as it was written before it was made faster: the reference it must agree with.
+    fn expand_reference(src: &str) -> Result<Vec<String>, String> {
+        let mut variants = vec![String::new()];
+        let mut rest = src;
+        while let Some(open) = rest.find('{') {
+            let (before, after) = rest.split_at(open);
+            let close = after
+                .find('}')
+                .ok_or_else(|| "`{` without a closing `}`".to_string())?;
+            let inner = &after[1..close];
+            if inner.contains('{') {
+                return Err("groups `{…}` cannot be nested".into());
+            }
+            for v in &mut variants {
+                v.push_str(before);
+            }
+            if inner == "num" {
+                for v in &mut variants {
+                    v.push_str("{num}");
+                }
+            } else if inner.contains('|') {
+                let options: Vec<&str> = inner.split('|').map(str::trim).collect();
+                if variants.len() * options.len() > MAX_EXPANSIONS {
+                    return Err(format!(
+                        "the alternatives expand to more than {MAX_EXPANSIONS} phrases: split it"
+                    ));
+                }
+                variants = variants
+                    .iter()
+                    .flat_map(|v| options.iter().map(move |o| format!("{v}{o}")))
+                    .collect();
+            } else {
+                return Err(format!(
+                    "`{{{inner}}}`: separate alternatives with `|` (`{{we|I}}`, `{{really|}}` for \
+                     optional), or write `{{num}}` for a number"
+                ));
+            }
+            rest = &after[close + 1..];
+        }
+        if rest.contains('}') {
+            return Err("`}` without an opening `{`".into());
+        }
+        let mut out: Vec<String> = Vec::with_capacity(variants.len());
+        for v in variants {
+            let phrase = format!("{v}{rest}")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if phrase.is_empty() {
+                return Err("one choice of the alternatives leaves no words".into());
+            }
+            if !out.contains(&phrase) {
+                out.push(phrase);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every string of the built-in rubrics, and awkward ones, expand (or fail) exactly as
+    /// they did.
+    #[test]
+    fn expand_agrees_with_the_reference_on_every_builtin_string_and_odd_ones() {
+        fn strings(v: &toml::Value, out: &mut Vec<String>) {
+            match v {
+                toml::Value::String(s) => out.push(s.clone()),
+                toml::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+                toml::Value::Table(t) => t.values().for_each(|v| strings(v, out)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        for text in [
+            crate::rubric::DEFAULT_RUBRIC,
+            crate::rubric::SPANISH_RUBRIC,
+            crate::rubric::FRENCH_RUBRIC,
+        ] {
+            strings(&toml::from_str::<toml::Value>(text).unwrap(), &mut all);
+        }
+        assert!(all.len() > 1000, "{}", all.len());
+        let odd = [
+            "",
+            " ",
+            "{num}",
+            "a {num} b}",
+            "{num} {a|b} {num} c",
+            "x{a|b}y {c|}z",
+            "{ a | b }",
+            "{a|a} {b|b}",
+            "{|} x",
+            "{|}",
+            "{a|} {|b}",
+            "{a|b",
+            "a}",
+            "{a|{b}}",
+            "{a}",
+            "{}",
+            "{num}}",
+            "}{a|b}",
+            "{a|b}{c|d}",
+            "  {a|b}\t{c}  ",
+            "{a|b} {num",
+            "{num|x} y",
+            "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b}",
+            "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a} {a|b}",
+            "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d}",
+            "^{we|I} {can|will} {num} day*",
+            "l'{attent|arriv}* {é|e}té",
+        ];
+        all.extend(odd.iter().map(|s| s.to_string()));
+        for s in &all {
+            assert_eq!(expand(s), expand_reference(s), "{s:?}");
+        }
+    }
+
+    /// A side parsed before is parsed again under other rules, and the same under the same.
+    #[test]
+    fn sides_are_reused_only_under_the_same_rules() {
+        let plain = TextRules::new(Language::Es, false);
+        let folded = TextRules::new(Language::Es, true);
+        let a = parse_with("lo siento más", &plain).unwrap();
+        let b = parse_with("lo siento más", &folded).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(parse_with("lo siento más", &plain).unwrap(), a);
+        release_shared();
+        assert_eq!(parse_with("lo siento más", &plain).unwrap(), a);
+        assert_eq!(parse_with("lo siento más", &folded).unwrap(), b);
+    }
+
+    #[test]
+    fn words_are_shared_between_phrases() {
+        let (a, b) = (seq("we will refund you"), seq("refund* it now"));
+        let (Part::Word(x), Part::Stem(y)) = (&a.parts[2], &b.parts[0]) else {
+            panic!("{a:?} {b:?}");
+        };
+        assert!(Arc::ptr_eq(&x.0, &y.0));
+        assert_eq!(format!("{:?}", a.parts[0]), r#"Word("we")"#);
+    }
 
     fn seq(src: &str) -> Seq {
         match parse(src).unwrap() {

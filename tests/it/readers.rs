@@ -874,3 +874,127 @@ fn genesys_and_ccai_typed_documents_read_as_the_named_format_readers() {
         typed_g.2
     );
 }
+
+/// Transcribe, Contact Lens and PCA `.json` files go the typed fast path (their strings
+/// borrowed from the file), named formats the general `Value` readers: both give the same
+/// records, evidence and messages, and the values the documents hold, including escaped text,
+/// `null` times, chat events and a turn of the wrong type (which sends its file the general way).
+#[test]
+fn transcribe_contact_lens_and_pca_typed_documents_read_as_the_named_format_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = |name: &str| {
+        let d = dir.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    };
+    let (transcribe, lens, pca) = (sub("transcribe"), sub("lens"), sub("pca"));
+    std::fs::write(
+        transcribe.join("2024-05-02-job.json"),
+        r#"{"JobName": "job-1", "Transcript": [
+            {"ParticipantRole": "CUSTOMER", "Content": "This is ridiculous, my \"refund\" never came!", "BeginOffsetMillis": 0, "EndOffsetMillis": 5000},
+            {"ParticipantRole": "AGENT", "Content": "I\u2019m so sorry about that, let me fix it.", "BeginOffsetMillis": 4000, "EndOffsetMillis": 6000, "LoudnessScores": [1, 2]},
+            {"ParticipantRole": "AGENT", "Content": "  "}
+        ], "ConversationCharacteristics": {
+            "Interruptions": {"TotalCount": 1, "InterruptionsByInterrupter": {"AGENT": [{"BeginOffsetMillis": 4000}]}},
+            "NonTalkTime": {"Instances": [{"BeginOffsetMillis": 6000, "DurationMillis": 14000}]}
+        }}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        transcribe.join("2024-05-03-bad.json"),
+        r#"{"JobName": "job-2", "Transcript": [{"ParticipantRole": "AGENT", "Content": 7}, {"ParticipantRole": "AGENT", "Content": "Thanks for calling."}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        lens.join("c1_analysis_2024-01-02T10:00:00Z.json"),
+        r#"{"CustomerMetadata": {"ContactId": "c1"}, "Channel": "CHAT",
+            "Participants": [{"ParticipantId": "a", "ParticipantRole": "AGENT", "DisplayName": "ann"}],
+            "Transcript": [
+              {"ParticipantRole": "CUSTOMER", "Content": "hi, my bill is wrong", "AbsoluteTime": "2024-01-02T10:00:00.000Z", "Type": "MESSAGE"},
+              {"Type": "EVENT", "ParticipantRole": "SYSTEM", "AbsoluteTime": "2024-01-02T10:00:01.000Z"},
+              {"ParticipantRole": "AGENT", "DisplayName": "ann", "Content": "Thanks for waiting, I\u2019ll check that.", "AbsoluteTime": "2024-01-02T10:00:05.000Z", "Type": "MESSAGE"}
+            ]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        lens.join("c2.json"),
+        r#"{"Participants": [{"ParticipantId": "arn:aws:connect:r:1:instance/x/agent/ag7", "ParticipantRole": "AGENT"}],
+            "Transcript": [
+              {"ParticipantId": "arn:aws:connect:r:1:instance/x/agent/ag7", "Content": "Is there anything else I can help with?", "BeginOffsetMillis": 5},
+              {"ParticipantId": "CUSTOMER", "Content": "no", "AbsoluteTime": null}
+            ]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        pca.join("2022-06-01-pca.json"),
+        r#"{"ConversationAnalytics": {"GUID": "g-9", "Agent": "bo", "ConversationTime": "2022-06-01 09:30:00.000001",
+              "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Customer"}, {"Speaker": "spk_1", "DisplayText": "Agent"}]},
+            "SpeechSegments": [
+              {"SegmentSpeaker": "spk_1", "DisplayText": "Thank you for calling, I\u2019m sorry for the wait.", "SegmentStartTime": 0.25, "SegmentEndTime": 3.5},
+              {"SegmentSpeaker": "spk_0", "OriginalText": "My order is late.", "SegmentStartTime": "15.0", "SegmentEndTime": 17.125},
+              {"SegmentSpeaker": "spk_1", "DisplayText": "Press one.", "IVRSegment": true}
+            ]}"#,
+    )
+    .unwrap();
+    let path = |d: &std::path::Path| d.to_str().unwrap().to_string();
+    let (t, l, p) = (path(&transcribe), path(&lens), path(&pca));
+    let typed_t = records(&t, &[]);
+    assert_eq!(typed_t, records(&t, &["--input-format", "transcribe"]));
+    let typed_l = records(&l, &[]);
+    assert_eq!(typed_l, records(&l, &["--input-format", "contact-lens"]));
+    let typed_p = records(&p, &[]);
+    assert_eq!(typed_p, records(&p, &["--input-format", "pca"]));
+
+    let calls: Vec<Value> = [&typed_t.0, &typed_l.0, &typed_p.0]
+        .iter()
+        .flat_map(|r| r.lines())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let call = |id: &str| calls.iter().find(|c| c["call_id"] == id).unwrap();
+    let head = |id: &str| {
+        let c = call(id);
+        (
+            c["agent_id"].as_str().unwrap().to_string(),
+            c["date"].as_str().map(str::to_string),
+            c["turns"].as_u64().unwrap(),
+        )
+    };
+    let owned = |a: &str, d: Option<&str>, n| (a.to_string(), d.map(str::to_string), n);
+    assert_eq!(head("job-1"), owned("(unknown)", Some("2024-05-02"), 2));
+    assert_eq!(head("job-2"), owned("(unknown)", Some("2024-05-03"), 1));
+    assert_eq!(head("c1"), owned("ann", Some("2024-01-02"), 2));
+    // `AbsoluteTime` (even `null`) makes it a chat, whose agent is a display name: none here.
+    assert_eq!(head("c2"), owned("(unknown)", None, 2));
+    assert_eq!(head("g-9"), owned("bo", Some("2022-06-01"), 3));
+    // The apology with an escaped apostrophe is the agent's, 4 s into the call.
+    let apology = &call("job-1")["items"]["apology"]["evidence"][0];
+    assert_eq!(
+        (&apology["speaker"], &apology["start_ms"], &apology["turn"]),
+        (&Value::from("agent"), &Value::from(4000), &Value::from(2))
+    );
+    // Chat times are from the first item, the event included.
+    let thanks = &call("c1")["items"]["thanks"]["evidence"][0];
+    assert_eq!(
+        (&thanks["speaker"], &thanks["start_ms"]),
+        (&Value::from("agent"), &Value::from(5000))
+    );
+    let thanks = &call("g-9")["items"]["thanks"]["evidence"][0];
+    assert_eq!(
+        (&thanks["speaker"], &thanks["start_ms"]),
+        (&Value::from("agent"), &Value::from(250))
+    );
+    assert!(
+        typed_t
+            .2
+            .contains("2024-05-02-job.json: Transcript[3]: no text"),
+        "{}",
+        typed_t.2
+    );
+    assert!(
+        typed_t
+            .2
+            .contains("2024-05-03-bad.json: Transcript[1]: not a turn"),
+        "{}",
+        typed_t.2
+    );
+}

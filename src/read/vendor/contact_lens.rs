@@ -14,6 +14,7 @@
 //! The contact id otherwise comes from the file name, `<contactId>_analysis_<timestamp>.json`
 //! (also `_analysis_redacted_`), which also gives the date.
 
+use super::lenient::Text;
 use super::transcribe::apply_characteristics_of;
 use super::{array, field, id_text, item, top_object};
 use crate::model::{Channel, Speaker};
@@ -31,34 +32,34 @@ const EXPECTED: &str = "`Participants[]` and `Transcript[]` of turns with `Parti
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Participant {
-    #[serde(default)]
-    participant_id: Option<String>,
-    #[serde(default)]
-    participant_role: Option<String>,
-    #[serde(default)]
-    display_name: Option<String>,
+struct Participant<'a> {
+    #[serde(default, borrow)]
+    participant_id: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    participant_role: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    display_name: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Item {
-    #[serde(default)]
-    participant_id: Option<String>,
-    #[serde(default)]
-    participant_role: Option<String>,
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    content: Option<String>,
+struct Item<'a> {
+    #[serde(default, borrow)]
+    participant_id: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    participant_role: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    display_name: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    content: Option<Text<'a>>,
     #[serde(default)]
     begin_offset_millis: Option<f64>,
     #[serde(default)]
     end_offset_millis: Option<f64>,
-    #[serde(default)]
-    absolute_time: Option<String>,
-    #[serde(default, rename = "Type")]
-    kind: Option<String>,
+    #[serde(default, borrow)]
+    absolute_time: Option<Text<'a>>,
+    #[serde(default, borrow, rename = "Type")]
+    kind: Option<Text<'a>>,
 }
 
 json_document_reader!(ContactLensReader);
@@ -99,7 +100,7 @@ pub fn read_document(
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
     let items = array(top, "Transcript", ctx, FORMAT, EXPECTED)?;
-    let participants: Vec<Participant> =
+    let participants: Vec<Participant<'_>> =
         field(top, "Participants", ctx, FORMAT)?.unwrap_or_default();
     let from_name = parse_file_name(ctx.name);
     let contact_id = top
@@ -143,7 +144,7 @@ pub fn read_document(
         let speaker = item_speaker(entry.participant_role.as_deref(), pid, &participants);
         if speaker == Speaker::Agent && call.agent_id.is_none() {
             call.agent_id = if chat {
-                entry.display_name.clone()
+                entry.display_name.as_deref().map(str::to_string)
             } else {
                 agent_from_arn(pid).map(str::to_string)
             };
@@ -169,7 +170,7 @@ pub fn read_document(
 
 /// The agent named by `Participants`: a chat's agent by display name, a voice call's by the
 /// user in its ARN.
-fn participants_agent(participants: &[Participant], chat: bool) -> Option<String> {
+fn participants_agent(participants: &[Participant<'_>], chat: bool) -> Option<String> {
     let agent_participant = participants.iter().find(|p| {
         p.participant_role
             .as_deref()
@@ -190,7 +191,7 @@ fn participants_agent(participants: &[Participant], chat: bool) -> Option<String
 
 /// A turn's speaker: its own role, else its participant's role in `Participants`, else an
 /// agent ARN, else the participant id as a label.
-fn item_speaker(role: Option<&str>, pid: &str, participants: &[Participant]) -> Speaker {
+fn item_speaker(role: Option<&str>, pid: &str, participants: &[Participant<'_>]) -> Speaker {
     let role_of_participant = |id: &str| {
         participants
             .iter()

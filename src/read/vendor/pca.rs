@@ -9,6 +9,7 @@
 //! `GUID` hold the string "None" when unknown, which means none (so do `null` and empty); a
 //! call without a GUID is the file's, named by the file name.
 
+use super::lenient::Text;
 use super::{array, field, item, top_object};
 use crate::model::{Silence, Speaker};
 use crate::read::dates::parse_date;
@@ -26,24 +27,26 @@ const EXPECTED: &str = "`SpeechSegments[]` with `SegmentSpeaker`, `DisplayText`,
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub(super) struct Analytics {
-    #[serde(default, rename = "GUID")]
-    guid: Option<String>,
-    #[serde(default)]
-    agent: Option<String>,
-    #[serde(default)]
-    conversation_time: Option<String>,
-    #[serde(default)]
-    speaker_labels: Vec<SpeakerLabel>,
+pub(super) struct Analytics<'a> {
+    #[serde(default, borrow, rename = "GUID")]
+    guid: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    agent: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    conversation_time: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    speaker_labels: Vec<SpeakerLabel<'a>>,
     #[serde(default)]
     speaker_time: Option<SpeakerTime>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct SpeakerLabel {
-    speaker: String,
-    display_text: String,
+struct SpeakerLabel<'a> {
+    #[serde(borrow)]
+    speaker: Text<'a>,
+    #[serde(borrow)]
+    display_text: Text<'a>,
 }
 
 #[derive(Deserialize, Default)]
@@ -71,13 +74,13 @@ struct Quiet {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub(super) struct Segment {
-    #[serde(default)]
-    segment_speaker: Option<String>,
-    #[serde(default)]
-    display_text: Option<String>,
-    #[serde(default)]
-    original_text: Option<String>,
+pub(super) struct Segment<'a> {
+    #[serde(default, borrow)]
+    segment_speaker: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    display_text: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    original_text: Option<Text<'a>>,
     #[serde(default, deserialize_with = "seconds")]
     segment_start_time: Option<f64>,
     #[serde(default, deserialize_with = "seconds")]
@@ -86,6 +89,38 @@ pub(super) struct Segment {
     segment_interruption: Option<bool>,
     #[serde(default, rename = "IVRSegment")]
     ivr_segment: Option<bool>,
+}
+
+#[cfg(test)]
+impl Segment<'_> {
+    /// Whether every string of the segment is borrowed from the document.
+    pub(super) fn borrows_its_text(&self) -> bool {
+        [
+            &self.segment_speaker,
+            &self.display_text,
+            &self.original_text,
+        ]
+        .iter()
+        .all(|t| {
+            t.as_ref()
+                .is_some_and(|t| matches!(t.0, std::borrow::Cow::Borrowed(_)))
+        })
+    }
+}
+
+#[cfg(test)]
+impl Analytics<'_> {
+    /// Whether every string of the analytics is borrowed from the document.
+    pub(super) fn borrows_its_text(&self) -> bool {
+        let b = |t: &Text<'_>| matches!(t.0, std::borrow::Cow::Borrowed(_));
+        [&self.guid, &self.agent, &self.conversation_time]
+            .iter()
+            .all(|t| t.as_ref().is_some_and(b))
+            && self
+                .speaker_labels
+                .iter()
+                .all(|l| b(&l.speaker) && b(&l.display_text))
+    }
 }
 
 /// Seconds are numbers, or numbers in strings (PCA writes `"Duration": "28.67"`).
@@ -104,7 +139,7 @@ fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
 }
 
 /// PCA writes the string "None" for an unknown agent or GUID (see `known_id`).
-fn known(v: Option<String>) -> Option<String> {
+fn known(v: Option<Text<'_>>) -> Option<String> {
     v.as_deref()
         .and_then(crate::read::known_id)
         .map(str::to_string)
@@ -115,8 +150,8 @@ json_document_reader!(PcaReader);
 /// `read_document` on a document deserialised straight into its segments and analytics (see
 /// `vendor::typed`): every segment has the expected shape.
 pub(super) fn read_typed(
-    segments: Vec<Segment>,
-    analytics: Option<Analytics>,
+    segments: Vec<Segment<'_>>,
+    analytics: Option<Analytics<'_>>,
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
@@ -139,7 +174,7 @@ pub(super) fn read_typed(
         analytics
             .speaker_labels
             .iter()
-            .find(|l| l.speaker == spk)
+            .find(|l| &*l.speaker == spk)
             .map_or(Speaker::Other, |l| Speaker::from_label(&l.display_text))
     };
     for (i, seg) in segments.iter().enumerate() {
@@ -182,7 +217,7 @@ pub fn read_document(
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
     let segments = array(top, "SpeechSegments", ctx, FORMAT, EXPECTED)?;
-    let analytics: Analytics =
+    let analytics: Analytics<'_> =
         field(top, "ConversationAnalytics", ctx, FORMAT)?.unwrap_or_default();
     if analytics.speaker_labels.is_empty() && !segments.is_empty() {
         ctx.acct.warn(format!(
@@ -204,7 +239,7 @@ pub fn read_document(
         analytics
             .speaker_labels
             .iter()
-            .find(|l| l.speaker == spk)
+            .find(|l| &*l.speaker == spk)
             .map_or(Speaker::Other, |l| Speaker::from_label(&l.display_text))
     };
     for (i, raw) in segments.iter().enumerate() {

@@ -7,6 +7,7 @@
 //! `NonTalkTime.Instances` are the call's silences. Contact Lens voice analysis has the same
 //! characteristics block, so it uses `apply_characteristics` too.
 
+use super::lenient::Text;
 use super::{array, id_text, item, top_object};
 use crate::model::{Call, Silence, Speaker};
 use crate::read::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, ms};
@@ -22,11 +23,11 @@ const EXPECTED: &str = "`Transcript[]` of turns with `ParticipantRole`, `Content
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct TurnItem {
-    #[serde(default)]
-    participant_role: Option<String>,
-    #[serde(default)]
-    content: Option<String>,
+struct TurnItem<'a> {
+    #[serde(default, borrow)]
+    participant_role: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    content: Option<Text<'a>>,
     #[serde(default)]
     begin_offset_millis: Option<f64>,
     #[serde(default)]

@@ -2,9 +2,9 @@
 //! (Transcribe Call Analytics, Contact Lens, post-call analytics, Genesys Cloud and Google CCAI
 //! Insights): the document is deserialised straight into typed structs, in one pass whose
 //! `Doc` has every vendor's top-level keys, instead of a `serde_json::Value` tree (an
-//! allocation per string and a map per object). Genesys and CCAI strings are `lenient::Text`,
-//! borrowed from the file's bytes when they have no escapes. (The Transcribe and Contact Lens
-//! `Item`s hold `Option<Cow<str>>`, which serde does not borrow: each is still a `String`.)
+//! allocation per string and a map per object). Every vendor's strings are `lenient::Text`,
+//! borrowed from the file's bytes when they have no escapes (an `Option<Cow<str>>` field would
+//! not be: serde only borrows a `Cow` that is the field's type).
 //!
 //! The fast path only takes documents it reads exactly as the `Value` readers do: any shape
 //! it does not expect (a field of another type, a duplicate key, a document of another
@@ -14,7 +14,7 @@
 //! accounting and every message are the same as without it.
 
 use super::contact_lens::{agent_from_arn, parse_file_name};
-use super::lenient::{Loose, Obj};
+use super::lenient::{Loose, Obj, Text};
 use super::transcribe::{Characteristics, apply_characteristics};
 use super::{ccai, genesys, id_text, pca};
 use crate::model::{Channel, Speaker};
@@ -24,7 +24,6 @@ use crate::read::{
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-use std::borrow::Cow;
 
 /// A field that is there, whatever its value (`null` included): `Some(value)`.
 pub(super) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
@@ -37,20 +36,20 @@ pub(super) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Doc<'a> {
-    #[serde(default, deserialize_with = "present")]
-    speech_segments: Option<Vec<pca::Segment>>,
-    #[serde(default)]
-    conversation_analytics: Option<pca::Analytics>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    speech_segments: Option<Vec<pca::Segment<'a>>>,
+    #[serde(default, borrow)]
+    conversation_analytics: Option<pca::Analytics<'a>>,
     #[serde(default, borrow)]
     transcript: Option<Vec<Item<'a>>>,
     #[serde(default, deserialize_with = "present")]
     job_name: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    participants: Option<Option<Vec<Participant>>>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    participants: Option<Option<Vec<Participant<'a>>>>,
     #[serde(default, deserialize_with = "present")]
     customer_metadata: Option<Value>,
     #[serde(default, borrow)]
-    channel: Option<Cow<'a, str>>,
+    channel: Option<Text<'a>>,
     #[serde(default, deserialize_with = "present")]
     conversation_characteristics: Option<Characteristics>,
 
@@ -119,13 +118,13 @@ struct Doc<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Participant {
-    #[serde(default)]
-    participant_id: Option<String>,
-    #[serde(default)]
-    participant_role: Option<String>,
-    #[serde(default)]
-    display_name: Option<String>,
+struct Participant<'a> {
+    #[serde(default, borrow)]
+    participant_id: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    participant_role: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    display_name: Option<Text<'a>>,
 }
 
 /// A turn of either format (the fields of both; each reader uses its own).
@@ -133,22 +132,22 @@ struct Participant {
 #[serde(rename_all = "PascalCase")]
 struct Item<'a> {
     #[serde(default, borrow)]
-    participant_id: Option<Cow<'a, str>>,
+    participant_id: Option<Text<'a>>,
     #[serde(default, borrow)]
-    participant_role: Option<Cow<'a, str>>,
+    participant_role: Option<Text<'a>>,
     #[serde(default, borrow)]
-    display_name: Option<Cow<'a, str>>,
+    display_name: Option<Text<'a>>,
     #[serde(default, borrow)]
-    content: Option<Cow<'a, str>>,
+    content: Option<Text<'a>>,
     #[serde(default)]
     begin_offset_millis: Option<f64>,
     #[serde(default)]
     end_offset_millis: Option<f64>,
     /// `Some(None)` when the key is there with `null` (it still makes the file a chat).
     #[serde(default, borrow, deserialize_with = "present")]
-    absolute_time: Option<Option<Cow<'a, str>>>,
+    absolute_time: Option<Option<Text<'a>>>,
     #[serde(default, borrow, rename = "Type")]
-    kind: Option<Cow<'a, str>>,
+    kind: Option<Text<'a>>,
 }
 
 /// A turn's `AbsoluteTime` as text (`None` when absent or `null`).
@@ -274,7 +273,7 @@ fn transcribe(
 
 /// The agent's id from the participant list: a chat's display name when it is a known id, a
 /// call's agent ARN.
-fn participants_agent(participants: &[Participant], chat: bool) -> Option<String> {
+fn participants_agent(participants: &[Participant<'_>], chat: bool) -> Option<String> {
     let agent_participant = participants.iter().find(|p| {
         p.participant_role
             .as_deref()
@@ -300,7 +299,7 @@ fn contact_lens(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let items = doc.transcript.unwrap_or_default();
-    let participants: Vec<Participant> = doc.participants.flatten().unwrap_or_default();
+    let participants: Vec<Participant<'_>> = doc.participants.flatten().unwrap_or_default();
     let from_name = parse_file_name(ctx.name);
     let contact_id = doc
         .customer_metadata
@@ -508,6 +507,78 @@ mod tests {
             read_for_test(general, name, doc.as_bytes(), &ReadOptions::default());
         assert_eq!(fast.unwrap(), slow.unwrap());
         assert_eq!(format!("{fast_acct:?}"), format!("{slow_acct:?}"));
+        assert!(typed(name, doc), "the fast path reads {doc}");
+    }
+
+    /// Transcribe, Contact Lens and PCA strings are borrowed from the document unless they
+    /// have escapes (an `Option<Cow<str>>` field would copy every one).
+    #[test]
+    fn transcribe_contact_lens_and_pca_strings_are_borrowed() {
+        use super::Doc;
+        use std::borrow::Cow;
+        let borrowed =
+            |t: &Option<super::Text<'_>>| matches!(t, Some(t) if matches!(t.0, Cow::Borrowed(_)));
+        let doc: Doc<'_> = serde_json::from_str(
+            r#"{"JobName": "j", "Channel": "VOICE", "Participants": [{"ParticipantId": "p", "ParticipantRole": "AGENT", "DisplayName": "Ann"}],
+                "Transcript": [{"ParticipantId": "p", "ParticipantRole": "AGENT", "DisplayName": "Ann", "Content": "Let me help.",
+                  "AbsoluteTime": "2024-01-02T10:00:00.000Z", "Type": "MESSAGE"}, {"Content": "caf\u00e9"}]}"#,
+        )
+        .unwrap();
+        let items = doc.transcript.unwrap();
+        let i = &items[0];
+        for t in [
+            &i.participant_id,
+            &i.participant_role,
+            &i.display_name,
+            &i.content,
+            &i.kind,
+        ] {
+            assert!(borrowed(t), "{t:?}");
+        }
+        assert!(borrowed(i.absolute_time.as_ref().unwrap()));
+        assert!(borrowed(&doc.channel));
+        let p = &doc.participants.flatten().unwrap()[0];
+        for t in [&p.participant_id, &p.participant_role, &p.display_name] {
+            assert!(borrowed(t), "{t:?}");
+        }
+        // An escape needs an owned string.
+        assert_eq!(items[1].content.as_deref(), Some("café"));
+        assert!(!borrowed(&items[1].content));
+
+        let doc: Doc<'_> = serde_json::from_str(
+            r#"{"ConversationAnalytics": {"GUID": "g", "Agent": "ann", "ConversationTime": "2022-06-01",
+                  "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Agent"}]},
+                "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "Hello there", "OriginalText": "hello there"}]}"#,
+        )
+        .unwrap();
+        assert!(doc.speech_segments.unwrap()[0].borrows_its_text());
+        assert!(doc.conversation_analytics.unwrap().borrows_its_text());
+    }
+
+    /// Transcribe, Contact Lens and PCA documents of a shape the typed structs do not take
+    /// are read the general way, with the same result as the named format's reader.
+    #[test]
+    fn unexpected_transcribe_contact_lens_and_pca_shapes_go_the_general_way() {
+        for doc in [
+            r#"{"JobName": "j", "Transcript": [{"ParticipantRole": "AGENT", "Content": 7}, {"ParticipantRole": "AGENT", "Content": "ok"}]}"#,
+            r#"{"JobName": "j", "Transcript": [{"ParticipantRole": ["AGENT"], "Content": "ok"}]}"#,
+            r#"{"JobName": "j", "Transcript": [{"Content": "a", "Content": "b"}]}"#,
+        ] {
+            same_either(&TranscribeReader, "t.json", doc, false);
+        }
+        for doc in [
+            r#"{"Participants": [{"ParticipantId": 5}], "Transcript": [{"ParticipantId": "CUSTOMER", "Content": "hi"}]}"#,
+            r#"{"Channel": 1, "Participants": [], "Transcript": [{"ParticipantId": "CUSTOMER", "Content": "hi"}]}"#,
+            r#"{"Participants": [], "Transcript": [{"ParticipantRole": "AGENT", "Content": "hi", "AbsoluteTime": 5}]}"#,
+        ] {
+            same_either(&ContactLensReader, "c.json", doc, false);
+        }
+        for doc in [
+            r#"{"SpeechSegments": [{"SegmentSpeaker": 3, "DisplayText": "hi"}, {"SegmentSpeaker": "spk_0", "DisplayText": "ok"}]}"#,
+            r#"{"ConversationAnalytics": {"SpeakerLabels": [{"Speaker": "spk_0"}]}, "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+        ] {
+            same_either(&PcaReader, "p.json", doc, false);
+        }
     }
 
     #[test]
