@@ -26,7 +26,6 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,43 +75,11 @@ impl fmt::Display for Word {
     }
 }
 
-/// FxHash (as rustc uses it): the words hashed here are the rubric's own, a few bytes each,
-/// so SipHash's protection is not needed and its cost was a tenth of parsing the phrases.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A fast, fixed-seed hash (foldhash) for the parser's sets: the words hashed here are the
+/// rubric's own, a few bytes each, so SipHash's protection is not needed and its cost was a
+/// tenth of parsing the phrases. Fixed seed: the same order on every run.
+type FxSet<T> = HashSet<T, foldhash::fast::FixedState>;
+type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The sides already parsed on this thread since `release_shared`, by their words joined with
 /// one space and the rules they were parsed with: a third of the built-in rubric's 17,700
