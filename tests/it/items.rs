@@ -182,7 +182,10 @@ fn empathy_in_other_wordings() {
     ] {
         assert_ne!(after_upset("empathy", yes), "0", "{yes:?}");
     }
-    for no in ["We're sad to hear you've left us.", "That's odd, which app version is it?"] {
+    for no in [
+        "We're sad to hear you've left us.",
+        "That's odd, which app version is it?",
+    ] {
         assert_eq!(after_upset("empathy", no), "0", "{no:?}");
     }
 }
