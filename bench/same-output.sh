@@ -12,6 +12,9 @@
 # built-in one, builtin:es and builtin:fr, examples/rubric.toml, and the rubric from before the
 # issue-12 rewrite (git show dc697cd:src/rubric/default.toml). The large replays (over 8 MB)
 # are run with the built-in and the previous rubric only.
+# The chunked CSV reader only takes files of 8 MiB or more; `CALLAUDIT_CSV_BLOCK=64 bash
+# bench/same-output.sh ...` makes every CSV input go through it in 64-byte blocks (the base
+# binary ignores the variable), which checks its stitching against the serial reader.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n 2,3p "$0"; exit 2; }

@@ -795,6 +795,7 @@ fn read_ahead(
             recycled,
             reader,
             &mut local,
+            None,
             &mut |call| {
                 calls.push(call);
                 true
@@ -908,6 +909,7 @@ fn parse_input(
     recycled: &Recycled,
     reader: &mut dyn std::io::BufRead,
     local: &mut Accounting,
+    chunk_block: Option<usize>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let format = match format {
@@ -937,7 +939,38 @@ fn parse_input(
         }
     };
     let mut ctx = ReadContext::new(&input.name, index as u32, read, local).recycling(recycled);
+    ctx.chunk_block = chunk_block;
     format.reader().read(reader, &mut ctx, sink)
+}
+
+/// The block size of the chunked CSV reader (`read/csv/chunked.rs`): 1 MiB, or
+/// `CALLAUDIT_CSV_BLOCK` bytes (for tests, which force tiny blocks).
+fn csv_block() -> usize {
+    std::env::var("CALLAUDIT_CSV_BLOCK")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&b| b > 0)
+        .unwrap_or(1 << 20)
+}
+
+/// Files of at least this many blocks may be parsed in chunks on the pool.
+const CHUNKED_MIN_BLOCKS: u64 = 8;
+
+/// The block size when `input` may be parsed in chunks on the pool: more than one thread, a
+/// plain (not gzip) file of at least `CHUNKED_MIN_BLOCKS` blocks, not stdin.
+fn chunk_block(input: &Input, threads: usize) -> Option<usize> {
+    use std::io::Read;
+    if threads <= 1 || input.name == "-" || input.problem().is_some() {
+        return None;
+    }
+    let block = csv_block();
+    if input.size()? < CHUNKED_MIN_BLOCKS.saturating_mul(block as u64) {
+        return None;
+    }
+    let mut magic = [0u8; 2];
+    let mut file = std::fs::File::open(&input.path).ok()?;
+    file.read_exact(&mut magic).ok()?;
+    (magic != [0x1f, 0x8b]).then_some(block)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -971,6 +1004,7 @@ fn read_one(
         recycled,
         &mut reader,
         &mut local,
+        chunk_block(input, opts.threads),
         &mut |call| handover.hand(call, input, opts, assembler, collector, deliver),
     );
     settle(input, collector, &mut local, result, handover)

@@ -7,6 +7,7 @@
 //! then each record checked as a record (cut, swallowed rows, field count, quoting), then read
 //! as a row (a turn of the call being collected), then the end of the file.
 
+mod chunked;
 mod columns;
 pub(crate) mod side;
 
@@ -266,19 +267,38 @@ struct CsvFile {
     given_up: Option<u64>,
     /// The last date cell and what it parsed to, so that a call's rows parse it once.
     last_date: Option<(Vec<u8>, Option<chrono::NaiveDate>)>,
+    /// The record being read is known to be UTF-8 (the chunked reader checks whole chunks on
+    /// the pool), so its cells need no check.
+    utf8: bool,
 }
 
-impl Reader for CsvReader {
-    fn read(
+/// A cell as text: `text_lossy`, or no check at all when the record is known to be UTF-8.
+fn text_of<'r>(
+    bytes: &'r [u8],
+    utf8: bool,
+    acct: &mut Accounting,
+    lossy: &mut bool,
+) -> Cow<'r, str> {
+    if utf8 {
+        // SAFETY: `utf8` is set only for records of a chunk whose raw bytes were checked to be
+        // UTF-8 (`chunked.rs`); a cell is a run of those bytes cut at ASCII delimiters, with
+        // ASCII quotes taken out, so it is UTF-8 too.
+        Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        text_lossy(bytes, acct, lossy)
+    }
+}
+
+impl CsvReader {
+    /// Reads the whole input on this thread: the path for stdin, gzip, small files and one
+    /// thread.
+    fn read_serial(
         &self,
         input: &mut dyn BufRead,
+        delimiter: u8,
         ctx: &mut ReadContext<'_>,
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
-        let delimiter = ctx
-            .options
-            .delimiter
-            .unwrap_or_else(|| sniff_delimiter(input));
         let limit = ctx.options.max_call_bytes;
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -293,7 +313,33 @@ impl Reader for CsvReader {
             return Ok(());
         };
         let cols = find_columns(&headers, ctx)?;
-        let mut file = CsvFile {
+        let mut file = CsvFile::new(headers, cols, delimiter, limit);
+        file.stream(&mut rdr, &mut record, ctx, sink)?;
+        file.finish_stream(&rdr, ctx, sink)
+    }
+}
+
+impl Reader for CsvReader {
+    fn read(
+        &self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let delimiter = ctx
+            .options
+            .delimiter
+            .unwrap_or_else(|| sniff_delimiter(input));
+        match ctx.chunk_block {
+            Some(block) => chunked::read(input, delimiter, block, ctx, sink),
+            None => self.read_serial(input, delimiter, ctx, sink),
+        }
+    }
+}
+
+impl CsvFile {
+    fn new(headers: Vec<String>, cols: Columns, delimiter: u8, limit: u64) -> CsvFile {
+        CsvFile {
             headers,
             cols,
             delimiter,
@@ -303,39 +349,61 @@ impl Reader for CsvReader {
             last_row_reported: false,
             given_up: None,
             last_date: None,
-        };
+            utf8: false,
+        }
+    }
+
+    /// Reads the records `rdr` gives, to its end.
+    fn stream(
+        &mut self,
+        rdr: &mut Records<'_>,
+        record: &mut csv::ByteRecord,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
         loop {
-            match rdr.read_byte_record(&mut record) {
+            match rdr.read_byte_record(record) {
                 Ok(true) => {}
-                Ok(false) => break,
+                Ok(false) => return Ok(()),
                 Err(e) => {
                     // The call being collected is incomplete: its rows are not audited.
-                    if let Some(partial) = file.current.take() {
+                    if let Some(partial) = self.current.take() {
                         ctx.acct
                             .skip(SkipReason::UnreadableFile, partial.turns.len() as u64);
                     }
-                    return Err(io_error(ctx, &mut rdr, e));
+                    return Err(io_error(ctx, rdr, e));
                 }
             }
-            if let Some(line) = file.check_record(&mut rdr, &record, ctx)? {
-                file.read_row(&record, line, ctx, sink)?;
+            let span = locate(rdr, record);
+            if let Some(line) = self.check_record(span, record, ctx)? {
+                self.read_row(record, line, ctx, sink)?;
             }
         }
-        file.finish(&rdr, ctx, sink)
     }
-}
 
-impl CsvFile {
+    /// `finish` after the records of `rdr`.
+    fn finish_stream(
+        self,
+        rdr: &Records<'_>,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> Result<(), ReadError> {
+        let end = rdr.position().byte();
+        let open_at_end = rdr.get_ref().ends_in_open_quote(end);
+        let last_content_line = rdr.get_ref().last_content_line();
+        self.finish(open_at_end, last_content_line, ctx, sink)
+    }
+
     /// Checks the record as a record: counts it, and skips it (`None`) when it is a blank
-    /// line, was cut at the limit, swallowed rows after it or has the wrong number of fields.
-    /// `Some(line)` is a row to read.
+    /// line (`span` is `None`), was cut at the limit, swallowed rows after it or has the wrong
+    /// number of fields. `Some(line)` is a row to read.
     fn check_record(
         &mut self,
-        rdr: &mut Records<'_>,
+        span: Option<RecordSpan>,
         record: &csv::ByteRecord,
         ctx: &mut ReadContext<'_>,
     ) -> Result<Option<u64>, ReadError> {
-        let Some(span) = locate(rdr, record) else {
+        let Some(span) = span else {
             return Ok(None);
         };
         let RecordSpan {
@@ -484,6 +552,7 @@ impl CsvFile {
             call,
             record,
             &self.cols,
+            self.utf8,
             line,
             &mut self.last_date,
             &mut lossy,
@@ -513,7 +582,8 @@ impl CsvFile {
         ctx: &mut ReadContext<'_>,
         lossy: &mut bool,
     ) -> Result<Option<RowFields<'r>>, ReadError> {
-        let call_id = text_lossy(&record[self.cols.call], ctx.acct, lossy);
+        let utf8 = self.utf8;
+        let call_id = text_of(&record[self.cols.call], utf8, ctx.acct, lossy);
         if super::known_id(&call_id).is_none() {
             let what = if call_id.trim().is_empty() {
                 "empty call id".to_string()
@@ -528,7 +598,7 @@ impl CsvFile {
             Cow::Borrowed(id) => Cow::Borrowed(id.trim()),
             Cow::Owned(id) => Cow::Owned(id.trim().to_string()),
         };
-        let text = text_lossy(&record[self.cols.text], ctx.acct, lossy);
+        let text = text_of(&record[self.cols.text], utf8, ctx.acct, lossy);
         if text.trim().is_empty() {
             ctx.skip(SkipReason::MissingText, line, "empty text")?;
             return Ok(None);
@@ -548,7 +618,7 @@ impl CsvFile {
             },
             _ => None,
         };
-        let speaker_label = text_lossy(&record[self.cols.speaker], ctx.acct, lossy);
+        let speaker_label = text_of(&record[self.cols.speaker], utf8, ctx.acct, lossy);
         let speaker = Speaker::from_label(&speaker_label);
         Ok(Some(RowFields {
             call_id,
@@ -559,9 +629,12 @@ impl CsvFile {
     }
 
     /// After the last record: the warnings about where reading stopped, then the last call.
+    /// `open_at_end`: the input ended inside a quoted field; `last_content_line`: the line of
+    /// its last byte that is not a line end.
     fn finish(
         mut self,
-        rdr: &Records<'_>,
+        open_at_end: bool,
+        last_content_line: u64,
         ctx: &mut ReadContext<'_>,
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
@@ -572,12 +645,11 @@ impl CsvFile {
                 describe_bytes(self.limit.saturating_mul(DISCARD_FACTOR))
             ));
         }
-        let end = rdr.position().byte();
         if let Some(row) = self.last_row_line
             && !self.last_row_reported
-            && rdr.get_ref().ends_in_open_quote(end)
+            && open_at_end
         {
-            let last = rdr.get_ref().last_content_line();
+            let last = last_content_line;
             let msg = if last > row {
                 format!(
                     "a quoted field opens on this line and is never closed: the rest of the file (to line {last}) was read as its text, not as rows",
@@ -619,18 +691,24 @@ fn call_for_row<'c>(
 
 /// Counts the row's agent, team, queue, channel and date towards its call. Every row counts
 /// (see `Votes`): rows that disagree are settled by the most rows, not by the first.
+#[allow(clippy::too_many_arguments)]
 fn vote_call_cells(
     call: &mut Call,
     record: &csv::ByteRecord,
     cols: &Columns,
+    utf8: bool,
     line: u64,
     last_date: &mut Option<(Vec<u8>, Option<chrono::NaiveDate>)>,
     lossy: &mut bool,
     ctx: &mut ReadContext<'_>,
 ) {
+    // Trimmed, and borrowed from the record when it is UTF-8 (no allocation per row).
     let cell = |c: Option<usize>, lossy: &mut bool, acct: &mut Accounting| {
-        c.map(|c| text_lossy(&record[c], acct, lossy).trim().to_string())
-            .filter(|s| !s.is_empty())
+        c.map(|c| match text_of(&record[c], utf8, acct, lossy) {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        })
+        .filter(|s| !s.is_empty())
     };
     if let Some(agent) = cell(cols.agent, lossy, ctx.acct)
         && let Some(agent) = super::known_id(&agent)
@@ -641,12 +719,12 @@ fn vote_call_cells(
         }
     }
     if let Some(team) = cell(cols.team, lossy, ctx.acct) {
-        call.votes.team.add_by(team.as_str(), 1);
-        call.team.get_or_insert(team);
+        call.votes.team.add_by(team.as_ref(), 1);
+        call.team.get_or_insert_with(|| team.into_owned());
     }
     if let Some(queue) = cell(cols.queue, lossy, ctx.acct) {
-        call.votes.queue.add_by(queue.as_str(), 1);
-        call.queue.get_or_insert(queue);
+        call.votes.queue.add_by(queue.as_ref(), 1);
+        call.queue.get_or_insert_with(|| queue.into_owned());
     }
     if let Some(raw) = cell(cols.channel, lossy, ctx.acct) {
         let channel = Channel::from_label(&raw);

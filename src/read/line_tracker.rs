@@ -135,6 +135,15 @@ impl<R: BufRead> LineTracker<R> {
         self
     }
 
+    /// Counts lines from `lines_before` line breaks on: for a tracker over the rest of a file
+    /// whose first bytes were read elsewhere (the chunked CSV reader's fallback).
+    pub fn with_line_base(mut self, lines_before: u64) -> LineTracker<R> {
+        self.newlines_before = lines_before;
+        self.newlines = lines_before;
+        self.last_content_line = lines_before + 1;
+        self
+    }
+
     /// Changes the limit from the next record on.
     pub fn set_limit(&mut self, limit: u64) {
         self.limit = limit.max(1);

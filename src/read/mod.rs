@@ -274,6 +274,9 @@ pub struct ReadContext<'a> {
     /// Batches of calls the audit has finished with, to be reused by `new_call`.
     recycled: Option<&'a Recycled>,
     spare: Vec<Call>,
+    /// Set when the input is a large plain file read inside the run's thread pool: the CSV
+    /// reader may then parse it in blocks of this many bytes on the pool (`csv/chunked.rs`).
+    pub chunk_block: Option<usize>,
 }
 
 impl<'a> ReadContext<'a> {
@@ -290,6 +293,7 @@ impl<'a> ReadContext<'a> {
             acct,
             recycled: None,
             spare: Vec::new(),
+            chunk_block: None,
         }
     }
 

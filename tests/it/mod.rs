@@ -8,6 +8,7 @@ mod audit;
 mod builtin_languages;
 mod calibration;
 mod channels;
+mod chunked_csv;
 mod detectors;
 mod determinism;
 mod documented_commands;
