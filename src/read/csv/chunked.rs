@@ -246,6 +246,9 @@ struct Chunks {
     /// The bytes after the last record read (line ends), which the serial reader would consume
     /// with the next chunk's first record.
     carried: Vec<u8>,
+    /// Line feeds dropped from the front of `carried` to keep it small (a run of blank lines
+    /// as long as the file must not be held in memory); they count as carried all the same.
+    carried_dropped: u64,
     record: csv::ByteRecord,
     /// The last chunk's `open_at_end` and `last_content_line`.
     end: (bool, u64),
@@ -295,7 +298,8 @@ impl Chunks {
             if i == 0
                 && let Some(span) = &mut span
             {
-                let carried = memchr::memchr_iter(b'\n', &self.carried).count() as u64;
+                let carried =
+                    self.carried_dropped + memchr::memchr_iter(b'\n', &self.carried).count() as u64;
                 let consumed = parsed.consumed + carried;
                 span.breaks = if consumed <= 1 { 0 } else { parsed.breaks };
             }
@@ -305,13 +309,32 @@ impl Chunks {
         }
         if !chunk.records.is_empty() {
             self.carried.clear();
+            self.carried_dropped = 0;
         }
         self.carried
             .extend_from_slice(&chunk.raw[chunk.tail_start..]);
+        self.bound_carried();
         self.end = (chunk.open_at_end, chunk.last_content_line);
         file.utf8 = false;
         self.spare.push(chunk);
         Ok(())
+    }
+
+    /// Keeps `carried` to its last few lines: only how many line feeds it holds matters (and
+    /// whether there were more than one), and the last lines' bytes for the serial reader if it
+    /// takes over; the lines dropped in front are whole lines, counted in `carried_dropped`.
+    fn bound_carried(&mut self) {
+        const KEEP: usize = 4096;
+        if self.carried.len() <= KEEP {
+            return;
+        }
+        // Cut just after the third line feed from the end, so that at least two whole line
+        // ends stay (a CRLF is never split).
+        if let Some(cut) = memchr::memrchr_iter(b'\n', &self.carried).nth(2) {
+            let cut = cut + 1;
+            self.carried_dropped += memchr::memchr_iter(b'\n', &self.carried[..cut]).count() as u64;
+            self.carried.drain(..cut);
+        }
     }
 
     /// Reads every chunk still in flight.
@@ -389,6 +412,7 @@ pub(super) fn read(
         in_flight: VecDeque::new(),
         spare: Vec::new(),
         carried: header_tail,
+        carried_dropped: 0,
         record,
         end: (false, 0),
     };
@@ -487,4 +511,37 @@ fn read_serial_from(
         rest: input,
     };
     super::CsvReader.read_serial(&mut resumed, delimiter, ctx, sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run of blank lines as long as the file is not held: `carried` stays a few KiB and
+    /// every line feed is still counted.
+    #[test]
+    fn carried_line_ends_stay_bounded_and_counted() {
+        let mut chunks = Chunks {
+            delimiter: b',',
+            lines_before: 0,
+            in_flight: VecDeque::new(),
+            spare: Vec::new(),
+            carried: Vec::new(),
+            carried_dropped: 0,
+            record: csv::ByteRecord::new(),
+            end: (false, 0),
+        };
+        let mut fed = 0u64;
+        for i in 0..2_000 {
+            let block: &[u8] = if i % 2 == 0 { b"\r\n\r\n\n" } else { b"\n\r\n" };
+            chunks.carried.extend_from_slice(block);
+            fed += memchr::memchr_iter(b'\n', block).count() as u64;
+            chunks.bound_carried();
+            assert!(chunks.carried.len() <= 4096 + 5, "{}", chunks.carried.len());
+        }
+        let kept = memchr::memchr_iter(b'\n', &chunks.carried).count() as u64;
+        assert_eq!(chunks.carried_dropped + kept, fed);
+        assert!(kept >= 2);
+        assert!(chunks.carried_dropped > 0);
+    }
 }
