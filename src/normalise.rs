@@ -169,8 +169,8 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
 // that state through calls per character (measure with `cargo bench --bench hot_path` first).
 //
 // The fast path: one table lookup per ASCII byte says what it is; a run of letters and digits is
-// copied lower-case in one tight loop (capitals are only counted when the run has some); a run
-// of separators is skipped at once; the end of a word is inlined and the
+// found in one tight loop and copied lower-case in another (capitals are only counted when the
+// run has some); a run of separators is skipped at once; the end of a word is inlined and the
 // rare work (a contraction to expand, a word of several tokens) is out of line. The text is
 // built as bytes, with no per-character encoding, and becomes the `String` again at the end
 // (one UTF-8 check, over the whole text). Non-ASCII characters take the general path, one char
@@ -197,25 +197,25 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
         let b = bytes[i];
         let class = CLASS[b as usize];
         if class & ALNUM != 0 {
-            // A whole run of ASCII letters and digits: one lookup a byte, each copied lower-case
-            // as it is read (`b | 0x20` lower-cases a letter and leaves a digit).
+            // A whole run of ASCII letters and digits: found with one lookup a byte, copied
+            // lower-case in one go (`b | 0x20` lower-cases a letter and leaves a digit).
             w.begin(text.len(), i);
             let start = i;
-            let mut seen = class;
-            text.push(b | 0x20);
-            i += 1;
-            while i < bytes.len() {
-                let b = bytes[i];
-                let c = CLASS[b as usize];
-                if c & ALNUM == 0 {
-                    break;
-                }
-                seen |= c;
-                text.push(b | 0x20);
-                i += 1;
-            }
+            // The classes of the run are ORed together (with the class of the byte that ends
+            // it, which has neither letter bit).
+            let mut seen = 0u8;
+            let len = bytes[start..]
+                .iter()
+                .position(|&b| {
+                    let c = CLASS[b as usize];
+                    seen |= c;
+                    c & ALNUM == 0
+                })
+                .unwrap_or(bytes.len() - start);
+            i = start + len;
+            let run = &bytes[start..i];
+            text.extend(run.iter().map(|&b| b | 0x20));
             if seen & UPPER_BIT != 0 {
-                let run = &bytes[start..i];
                 w.upper += run.iter().filter(|b| b.is_ascii_uppercase()).count() as u32;
             }
             w.has_lower |= seen & LOWER_BIT != 0;

@@ -177,17 +177,25 @@ fn find_anchors<A: Automaton>(aut: &A, haystack: &[u8], found: &mut Vec<(u32, u3
     let Ok(mut sid) = aut.start_state(Anchored::No) else {
         return;
     };
-    for (at, &byte) in haystack.iter().enumerate() {
-        sid = aut.next_state(Anchored::No, sid, byte);
-        if aut.is_special(sid) {
-            if aut.is_dead(sid) {
-                return;
+    let mut rest = haystack.iter();
+    loop {
+        // The hot loop: one transition a byte until a special state (a match).
+        let mut special = false;
+        for &byte in rest.by_ref() {
+            sid = aut.next_state(Anchored::No, sid, byte);
+            if aut.is_special(sid) {
+                special = true;
+                break;
             }
-            if aut.is_match(sid) {
-                for k in 0..aut.match_len(sid) {
-                    let pid = aut.match_pattern(sid, k);
-                    found.push((pid.as_u32(), (at + 1 - aut.pattern_len(pid)) as u32));
-                }
+        }
+        if !special || aut.is_dead(sid) {
+            return;
+        }
+        if aut.is_match(sid) {
+            let end = haystack.len() - rest.len();
+            for k in 0..aut.match_len(sid) {
+                let pid = aut.match_pattern(sid, k);
+                found.push((pid.as_u32(), (end - aut.pattern_len(pid)) as u32));
             }
         }
     }
