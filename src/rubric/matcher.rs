@@ -929,6 +929,66 @@ mod tests {
         }
     }
 
+    /// The automaton's own loop reports exactly what `find_overlapping_iter` does, in the same
+    /// order, as a DFA and as a contiguous NFA (overlapping patterns, stems, shared suffixes).
+    #[test]
+    fn own_scan_loop_equals_the_overlapping_iterator() {
+        let patterns: Vec<String> = [
+            " sorry ",
+            " so sorry ",
+            " sorry you ",
+            " refund",
+            " refunded ",
+            " you ",
+            " you",
+            " i am ",
+            " am ",
+            " a ",
+            " ",
+            " can not help ",
+            " not ",
+            " ? ",
+            " 😡 ",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        let reference = aho_corasick::AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .unwrap();
+        let nnfa = nfa::noncontiguous::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&patterns)
+            .unwrap();
+        let dfa = dfa::Builder::new().build_from_noncontiguous(&nnfa).unwrap();
+        let cnfa = nfa::contiguous::Builder::new()
+            .build_from_noncontiguous(&nnfa)
+            .unwrap();
+        let mut rng = fastrand::Rng::with_seed(16);
+        let words = [
+            "sorry", "so", "you", "refund", "refunded", "refunds", "i", "am", "a", "can", "not",
+            "help", "?", "😡", "x", "",
+        ];
+        let mut found = Vec::new();
+        for _ in 0..2000 {
+            let mut text = String::from(" ");
+            for _ in 0..rng.usize(0..16) {
+                text.push_str(words[rng.usize(0..words.len())]);
+                text.push(' ');
+            }
+            let expected: Vec<(u32, u32)> = reference
+                .find_overlapping_iter(&text)
+                .map(|m| (m.pattern().as_u32(), m.start() as u32))
+                .collect();
+            find_anchors(&dfa, text.as_bytes(), &mut found);
+            assert_eq!(found, expected, "DFA on {text:?}");
+            find_anchors(&cnfa, text.as_bytes(), &mut found);
+            assert_eq!(found, expected, "NFA on {text:?}");
+        }
+    }
+
     #[test]
     fn whole_words_only() {
         let r = rubric(&["hold"]);
