@@ -24,6 +24,10 @@
 
 use crate::language::{Contractions, Language, TextRules};
 
+/// The normaliser before the fast path: the oracle of the property tests.
+#[cfg(test)]
+mod reference;
+
 /// What a normalised word is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -163,14 +167,24 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
 // Long because it is the hot path's one pass over each character: the word, sentence and
 // quotation state lives in locals the compiler keeps in registers; cutting it up would pass
 // that state through calls per character (measure with `cargo bench --bench hot_path` first).
+//
+// The fast path: one table lookup per ASCII byte says what it is; a run of letters and digits is
+// found in one tight loop and copied lower-case in another (capitals are only counted when the
+// run has some); a run of separators is skipped at once; the end of a word is inlined and the
+// rare work (a contraction to expand, a word of several tokens) is out of line. The text is
+// built as bytes, with no per-character encoding, and becomes the `String` again at the end
+// (one UTF-8 check, over the whole text). Non-ASCII characters take the general path, one char
+// at a time. `reference.rs` keeps the normaliser from before this path as the oracle of the
+// property tests below.
 pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
-    out.text.clear();
+    let mut text = std::mem::take(&mut out.text).into_bytes();
+    text.clear();
     out.tokens.clear();
     out.sentence_ends.clear();
     out.stats = TurnStats::default();
     out.lang = rules.language;
-    out.text.reserve(src.len() + 2);
-    out.text.push(' ');
+    text.reserve(src.len() + 2);
+    text.push(b' ');
 
     let mut w = WordState::new(rules.contractions);
     // The current sentence was opened by `¿` (Spanish).
@@ -181,87 +195,102 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
     let mut i = 0usize;
     while i < bytes.len() {
         let b = bytes[i];
-        if b < 0x80 {
-            // ASCII fast path: most call-centre text never leaves it.
-            if CLASS[b as usize] & ALNUM != 0 {
-                // A whole run of letters and digits at once: one table lookup a byte, copied
-                // in one go and lower-cased in place only if it has capitals.
-                w.begin(out, i);
-                let start = i;
-                let (mut upper, mut lower) = (0u32, 0u32);
-                while i < bytes.len() {
-                    let class = CLASS[bytes[i] as usize];
-                    if class & ALNUM == 0 {
-                        break;
-                    }
-                    upper += u32::from(class == UPPER);
-                    lower += u32::from(class == LOWER);
-                    i += 1;
-                }
-                w.upper += upper;
-                w.lower += lower;
-                let at = out.text.len();
-                out.text.push_str(&src[start..i]);
-                if upper > 0 {
-                    out.text[at..].make_ascii_lowercase();
-                }
-                w.orig_end = i;
-                continue;
+        let class = CLASS[b as usize];
+        if class & ALNUM != 0 {
+            // A whole run of ASCII letters and digits: found with one lookup a byte, copied
+            // lower-case in one go (`b | 0x20` lower-cases a letter and leaves a digit).
+            w.begin(text.len(), i);
+            let start = i;
+            // The classes of the run are ORed together (with the class of the byte that ends
+            // it, which has neither letter bit).
+            let mut seen = 0u8;
+            let len = bytes[start..]
+                .iter()
+                .position(|&b| {
+                    let c = CLASS[b as usize];
+                    seen |= c;
+                    c & ALNUM == 0
+                })
+                .unwrap_or(bytes.len() - start);
+            i = start + len;
+            let run = &bytes[start..i];
+            text.extend(run.iter().map(|&b| b | 0x20));
+            if seen & UPPER_BIT != 0 {
+                w.upper += run.iter().filter(|b| b.is_ascii_uppercase()).count() as u32;
             }
-            if b == b'\'' {
-                i = apostrophe(out, &mut w, src, i, 1);
-                continue;
-            }
-            if matches!(b, b':' | b';' | b'-' | b'>')
-                && let Some(face) = emoticon_at(bytes, i)
-            {
-                w.end(out);
-                push_symbol(out, face, i, i + face.len());
-                i += face.len();
-                continue;
-            }
-            if matches!(b, b'.' | b'?' | b'!') {
-                let run_start = i;
-                let mut has_q = false;
-                let mut has_bang = false;
-                let mut bangs = 0;
-                while i < bytes.len() && matches!(bytes[i], b'.' | b'?' | b'!') {
-                    has_q |= bytes[i] == b'?';
-                    has_bang |= bytes[i] == b'!';
-                    bangs += u32::from(bytes[i] != b'.');
-                    i += 1;
-                }
-                out.stats.longest_mark_run = out.stats.longest_mark_run.max(bangs);
-                out.stats.mixed_marks |= has_q && has_bang;
-                // A lone '.' between word characters ("11.1", "t.co", "e.g") is not a sentence end.
-                let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
-                w.end(out);
-                if !has_q && !has_bang && next_is_word && i - run_start == 1 {
-                    continue;
-                }
-                if quoted > 0 {
-                    continue; // a mark of the quotation, not of the sentence around it
-                }
-                let mark = if has_q {
-                    b'?'
-                } else if has_bang {
-                    b'!'
-                } else {
-                    b'.'
-                };
-                // A mark ends a sentence only if the sentence has words ("... ?" alone does not).
-                let sentence = current_sentence(out);
-                if out.tokens.last().is_some_and(|t| t.sentence == sentence) {
-                    push_mark(out, mark, run_start, i, sentence);
-                    let end = if opened_q { b'?' } else { mark };
-                    out.sentence_ends.push(end);
-                }
-                opened_q = false;
-                continue;
-            }
-            w.end(out);
+            w.has_lower |= seen & LOWER_BIT != 0;
+            w.orig_end = i;
+            continue;
+        }
+        if class == SEPARATOR {
+            w.end(&mut text, out);
             i += 1;
             // Skip the rest of a run of plain separators (spaces, commas, brackets...).
+            while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
+                i += 1;
+            }
+            continue;
+        }
+        if b < 0x80 {
+            match b {
+                b'\'' => {
+                    i = apostrophe(&mut text, out, &mut w, src, i, 1);
+                    continue;
+                }
+                b'.' | b'?' | b'!' => {
+                    let run_start = i;
+                    let mut has_q = false;
+                    let mut has_bang = false;
+                    let mut bangs = 0;
+                    while i < bytes.len() && matches!(bytes[i], b'.' | b'?' | b'!') {
+                        has_q |= bytes[i] == b'?';
+                        has_bang |= bytes[i] == b'!';
+                        bangs += u32::from(bytes[i] != b'.');
+                        i += 1;
+                    }
+                    out.stats.longest_mark_run = out.stats.longest_mark_run.max(bangs);
+                    out.stats.mixed_marks |= has_q && has_bang;
+                    // A lone '.' between word characters ("11.1", "t.co", "e.g") is not a
+                    // sentence end.
+                    let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
+                    w.end(&mut text, out);
+                    if !has_q && !has_bang && next_is_word && i - run_start == 1 {
+                        continue;
+                    }
+                    if quoted > 0 {
+                        continue; // a mark of the quotation, not of the sentence around it
+                    }
+                    let mark = if has_q {
+                        b'?'
+                    } else if has_bang {
+                        b'!'
+                    } else {
+                        b'.'
+                    };
+                    // A mark ends a sentence only if the sentence has words ("... ?" alone
+                    // does not).
+                    let sentence = current_sentence(out);
+                    if out.tokens.last().is_some_and(|t| t.sentence == sentence) {
+                        push_mark(&mut text, out, mark, run_start, i, sentence);
+                        let end = if opened_q { b'?' } else { mark };
+                        out.sentence_ends.push(end);
+                    }
+                    opened_q = false;
+                    continue;
+                }
+                b':' | b';' | b'-' | b'>' => {
+                    if let Some(face) = emoticon_at(bytes, i) {
+                        w.end(&mut text, out);
+                        push_symbol(&mut text, out, face, i, i + face.len());
+                        i += face.len();
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            // Any other ASCII byte ('`', or a ':' that starts no emoticon) separates words.
+            w.end(&mut text, out);
+            i += 1;
             while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
                 i += 1;
             }
@@ -271,25 +300,27 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
         let c = src[i..].chars().next().expect("char boundary");
         let len = c.len_utf8();
         match c {
-            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' | '`' => {
-                i = apostrophe(out, &mut w, src, i, len);
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' => {
+                i = apostrophe(&mut text, out, &mut w, src, i, len);
             }
             _ if c.is_alphanumeric() => {
-                w.begin(out, i);
+                w.begin(text.len(), i);
                 if c.is_uppercase() {
                     w.upper += 1;
                 } else if c.is_lowercase() {
-                    w.lower += 1;
+                    w.has_lower = true;
                 }
                 if rules.fold_accents {
                     for l in c.to_lowercase() {
                         let (base, second) = crate::language::fold_char(l);
-                        out.text.push(base);
-                        out.text.extend(second);
+                        push_char(&mut text, base);
+                        if let Some(second) = second {
+                            push_char(&mut text, second);
+                        }
                     }
                 } else {
                     for l in c.to_lowercase() {
-                        out.text.push(l);
+                        push_char(&mut text, l);
                     }
                 }
                 i += len;
@@ -302,11 +333,11 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 w.orig_end = i;
             }
             '¿' | '¡' if rules.inverted_marks => {
-                w.end(out);
+                w.end(&mut text, out);
                 // What came before is a sentence of its own ("Perdón, ¿hay algo más?").
                 let sentence = current_sentence(out);
                 if quoted == 0 && out.tokens.last().is_some_and(|t| t.sentence == sentence) {
-                    let end = unterminated_end(out, src, opened_q);
+                    let end = unterminated_end(&text, out, src, opened_q);
                     out.sentence_ends.push(end);
                 }
                 if quoted == 0 {
@@ -315,7 +346,7 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 i += len;
             }
             '«' if rules.guillemets => {
-                w.end(out);
+                w.end(&mut text, out);
                 // Only a quotation that closes: a stray « must not swallow the turn's marks.
                 if src[i + len..].contains('»') {
                     quoted += 1;
@@ -323,39 +354,51 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 i += len;
             }
             '»' if rules.guillemets => {
-                w.end(out);
+                w.end(&mut text, out);
                 quoted = quoted.saturating_sub(1);
                 i += len;
             }
             // Joiners, variation selectors and skin tones belong to the emoji before them.
             '\u{200D}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}' => i += len,
             _ if is_emoji(c) => {
-                w.end(out);
-                push_symbol(out, &src[i..i + len], i, i + len);
+                w.end(&mut text, out);
+                push_symbol(&mut text, out, &src[i..i + len], i, i + len);
                 i += len;
             }
             _ => {
-                w.end(out);
+                w.end(&mut text, out);
                 i += len;
             }
         }
     }
-    w.end(out);
+    w.end(&mut text, out);
     if out
         .tokens
         .last()
         .is_some_and(|t| t.sentence == current_sentence(out))
     {
         // The last sentence has words but no terminal mark.
-        let end = unterminated_end(out, src, opened_q);
+        let end = unterminated_end(&text, out, src, opened_q);
         out.sentence_ends.push(end);
     }
+    out.text = String::from_utf8(text).expect("the normalised text is whole characters");
+}
+
+/// `bytes` as text: a stretch of the normalised text that starts and ends at character
+/// boundaries (a word, or the part of one before an ASCII byte).
+fn as_str(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("whole characters")
+}
+
+fn push_char(text: &mut Vec<u8>, c: char) {
+    let mut buf = [0u8; 4];
+    text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
 /// The end recorded for the current sentence when it has no mark: 0, or b'?' when it asks
 /// (opened by `¿`, or, outside English, by a question word). English decides later, in
 /// `Normalised::is_question`, as it always has.
-fn unterminated_end(out: &Normalised, src: &str, opened_q: bool) -> u8 {
+fn unterminated_end(text: &[u8], out: &Normalised, src: &str, opened_q: bool) -> u8 {
     if opened_q {
         return b'?';
     }
@@ -371,21 +414,24 @@ fn unterminated_end(out: &Normalised, src: &str, opened_q: bool) -> u8 {
     let accented = original
         .chars()
         .any(|c| !c.is_ascii() && c.is_alphabetic() && crate::language::fold_char(c).0 != c);
-    if crate::language::opens_question(out.lang, out.word(t), accented) {
+    let word = as_str(&text[t.start as usize..t.end as usize]);
+    if crate::language::opens_question(out.lang, word, accented) {
         b'?'
     } else {
         0
     }
 }
 
-/// Byte classes for the ASCII fast path.
+/// Byte classes for the ASCII fast path: bits that a run of letters and digits ORs together.
 const SEPARATOR: u8 = 0;
 const ALNUM: u8 = 0b1000;
-const LOWER: u8 = ALNUM | 1;
-const UPPER: u8 = ALNUM | 2;
-const DIGIT: u8 = ALNUM | 3;
+const LOWER_BIT: u8 = 0b001;
+const UPPER_BIT: u8 = 0b010;
+const LOWER: u8 = ALNUM | LOWER_BIT;
+const UPPER: u8 = ALNUM | UPPER_BIT;
+const DIGIT: u8 = ALNUM | 0b100;
 /// Apostrophes, sentence marks, emoticon starts and non-ASCII bytes: handled one at a time.
-const SPECIAL: u8 = 1;
+const SPECIAL: u8 = 0b1_0000;
 
 static CLASS: [u8; 256] = {
     let mut t = [SEPARATOR; 256];
@@ -437,25 +483,36 @@ fn emoticon_at(bytes: &[u8], i: usize) -> Option<&'static str> {
 }
 
 /// Pushes a symbol (emoji, emoticon) as a word token of its own.
-fn push_symbol(out: &mut Normalised, symbol: &str, orig_start: usize, orig_end: usize) {
-    let start = out.text.len() as u32;
-    for c in symbol.chars() {
-        out.text.push(c.to_ascii_lowercase());
-    }
+fn push_symbol(
+    text: &mut Vec<u8>,
+    out: &mut Normalised,
+    symbol: &str,
+    orig_start: usize,
+    orig_end: usize,
+) {
+    let start = text.len() as u32;
+    text.extend(symbol.bytes().map(|b| b.to_ascii_lowercase()));
     out.tokens.push(Token {
         start,
-        end: out.text.len() as u32,
+        end: text.len() as u32,
         orig_start: orig_start as u32,
         orig_end: orig_end as u32,
         sentence: current_sentence(out),
         kind: TokenKind::Word,
     });
-    out.text.push(' ');
+    text.push(b' ');
 }
 
-fn push_mark(out: &mut Normalised, mark: u8, orig_start: usize, orig_end: usize, sentence: u32) {
-    let start = out.text.len() as u32;
-    out.text.push(mark as char);
+fn push_mark(
+    text: &mut Vec<u8>,
+    out: &mut Normalised,
+    mark: u8,
+    orig_start: usize,
+    orig_end: usize,
+    sentence: u32,
+) {
+    let start = text.len() as u32;
+    text.push(mark);
     out.tokens.push(Token {
         start,
         end: start + 1,
@@ -464,21 +521,28 @@ fn push_mark(out: &mut Normalised, mark: u8, orig_start: usize, orig_end: usize,
         sentence,
         kind: TokenKind::Mark(mark),
     });
-    out.text.push(' ');
+    text.push(b' ');
 }
 
 /// An apostrophe inside a word ("don't") is kept as `'`; elsewhere it separates words.
-fn apostrophe(out: &mut Normalised, w: &mut WordState, src: &str, i: usize, len: usize) -> usize {
+fn apostrophe(
+    text: &mut Vec<u8>,
+    out: &mut Normalised,
+    w: &mut WordState,
+    src: &str,
+    i: usize,
+    len: usize,
+) -> usize {
     let next_is_alnum = src[i + len..]
         .chars()
         .next()
         .is_some_and(char::is_alphanumeric);
     if w.active && next_is_alnum {
-        out.text.push('\'');
+        text.push(b'\'');
         w.has_apostrophe = true;
         w.orig_end = i + len;
     } else {
-        w.end(out);
+        w.end(text, out);
     }
     i + len
 }
@@ -489,8 +553,10 @@ struct WordState {
     norm_start: usize,
     orig_start: usize,
     orig_end: usize,
+    /// Capital letters in the word.
     upper: u32,
-    lower: u32,
+    /// The word has a lower-case letter.
+    has_lower: bool,
     has_apostrophe: bool,
 }
 
@@ -503,60 +569,71 @@ impl WordState {
             orig_start: 0,
             orig_end: 0,
             upper: 0,
-            lower: 0,
+            has_lower: false,
             has_apostrophe: false,
         }
     }
 
-    fn begin(&mut self, out: &mut Normalised, orig: usize) {
+    #[inline(always)]
+    fn begin(&mut self, norm: usize, orig: usize) {
         if !self.active {
             self.active = true;
-            self.norm_start = out.text.len();
+            self.norm_start = norm;
             self.orig_start = orig;
             self.upper = 0;
-            self.lower = 0;
+            self.has_lower = false;
             self.has_apostrophe = false;
         }
     }
 
     /// Ends the pending word, if any: counts it, expands a contraction, and pushes its token(s)
-    /// followed by the separating space.
-    fn end(&mut self, out: &mut Normalised) {
+    /// followed by the separating space. Inlined: it runs once a word; what is rare (a
+    /// contraction) is out of line.
+    #[inline(always)]
+    fn end(&mut self, text: &mut Vec<u8>, out: &mut Normalised) {
         if !self.active {
             return;
         }
         self.active = false;
         let sentence = current_sentence(out);
-        let letters = self.upper + self.lower;
-        if letters > 0 {
+        if self.upper > 0 || self.has_lower {
             out.stats.words += 1;
-            if self.upper >= 2 && self.lower == 0 {
+            if self.upper >= 2 && !self.has_lower {
                 out.stats.caps_words += 1;
             }
         }
-        let end = out.text.len();
         let expanded = match self.contractions {
-            Contractions::English => expand_contraction(out, self.norm_start, self.has_apostrophe),
-            Contractions::French => expand_elision(out, self.norm_start, self.has_apostrophe),
+            Contractions::English => {
+                (self.has_apostrophe || may_be_chat_contraction(&text[self.norm_start..]))
+                    && expand_contraction(text, self.norm_start, self.has_apostrophe)
+            }
+            Contractions::French => expand_elision(text, self.norm_start, self.has_apostrophe),
             Contractions::None => false,
         };
-        if !expanded {
-            out.tokens.push(Token {
-                start: self.norm_start as u32,
-                end: end as u32,
-                orig_start: self.orig_start as u32,
-                orig_end: self.orig_end as u32,
-                sentence,
-                kind: TokenKind::Word,
-            });
-            out.text.push(' ');
+        if expanded {
+            self.push_expanded(text, out, sentence);
             return;
         }
-        // The contraction is now several words in norm_start..len: one token each.
-        let end = out.text.len();
+        out.tokens.push(Token {
+            start: self.norm_start as u32,
+            end: text.len() as u32,
+            orig_start: self.orig_start as u32,
+            orig_end: self.orig_end as u32,
+            sentence,
+            kind: TokenKind::Word,
+        });
+        text.push(b' ');
+    }
+
+    /// The expanded contraction is several words in `norm_start..`: one token each, all
+    /// pointing at the whole contraction.
+    #[cold]
+    #[inline(never)]
+    fn push_expanded(&self, text: &mut Vec<u8>, out: &mut Normalised, sentence: u32) {
+        let end = text.len();
         let mut s = self.norm_start;
         while s < end {
-            let e = out.text.as_bytes()[s..end]
+            let e = text[s..end]
                 .iter()
                 .position(|&b| b == b' ')
                 .map_or(end, |p| s + p);
@@ -570,7 +647,7 @@ impl WordState {
             });
             s = e + 1;
         }
-        out.text.push(' ');
+        text.push(b' ');
     }
 }
 
@@ -581,86 +658,102 @@ fn current_sentence(out: &Normalised) -> u32 {
 /// French elision: an elided article or pronoun becomes a word of its own, without its
 /// apostrophe ("l'appel" → "l appel", "qu'il" → "qu il"), so that a phrase finds "appel" in
 /// "l'appel" and "j'ai" matches whether typed with either apostrophe or none ("jai").
-fn expand_elision(out: &mut Normalised, start: usize, has_apostrophe: bool) -> bool {
-    let word = &out.text[start..];
+#[inline(never)]
+fn expand_elision(text: &mut Vec<u8>, start: usize, has_apostrophe: bool) -> bool {
+    let word = &text[start..];
     if has_apostrophe {
-        let Some(p) = word.find('\'') else {
+        let Some(p) = word.iter().position(|&b| b == b'\'') else {
             return false;
         };
-        if !crate::language::is_french_clitic(&word[..p]) {
+        if !crate::language::is_french_clitic(as_str(&word[..p])) {
             return false; // "aujourd'hui"
         }
-        out.text.replace_range(start + p..start + p + 1, " ");
+        text[start + p] = b' ';
         return true;
     }
-    let b = word.as_bytes();
-    if !(3..=8).contains(&b.len()) || !matches!(b[0], b'j' | b'c' | b's' | b'n' | b'd' | b'q') {
+    if !(3..=8).contains(&word.len()) || !matches!(word[0], b'j' | b'c' | b's' | b'n' | b'd' | b'q')
+    {
         return false;
     }
-    match crate::language::french_elision_without_apostrophe(word) {
+    match crate::language::french_elision_without_apostrophe(as_str(word)) {
         Some(k) => {
-            out.text.insert(start + k, ' ');
+            text.insert(start + k, b' ');
             true
         }
         None => false,
     }
 }
 
-/// Rewrites the word at `out.text[start..]` into its long form when it is a contraction.
+/// Whether a word without an apostrophe can be one of the chat contractions of
+/// `expand_contraction` ("dont", "im", "youre"): by its length and its first and last letters,
+/// which rule out most words before any comparison.
+#[inline(always)]
+fn may_be_chat_contraction(word: &[u8]) -> bool {
+    (2..=8).contains(&word.len())
+        && matches!(word[word.len() - 1], b'm' | b'e' | b't' | b'l' | b's')
+        && matches!(
+            word[0],
+            b'i' | b'd' | b'c' | b'w' | b'a' | b'h' | b's' | b'y' | b't'
+        )
+}
+
+/// Rewrites the word at `text[start..]` into its long form when it is a contraction.
 /// Returns whether it did.
 // Long because it is one table: the contractions and their long forms, as match arms.
-fn expand_contraction(out: &mut Normalised, start: usize, has_apostrophe: bool) -> bool {
-    let word = &out.text[start..];
+#[inline(never)]
+fn expand_contraction(text: &mut Vec<u8>, start: usize, has_apostrophe: bool) -> bool {
+    let word = &text[start..];
     // Most words are not contractions: rule them out by length and last letter first.
     if !has_apostrophe {
-        let b = word.as_bytes();
+        let b = word;
         if !(2..=8).contains(&b.len())
             || !matches!(b[b.len() - 1], b'm' | b'e' | b't' | b'l' | b's')
         {
             return false;
         }
     }
-    let replacement: Option<(usize, &'static str)> = if has_apostrophe {
+    let replacement: Option<(usize, &'static [u8])> = if has_apostrophe {
         match word {
-            "i'm" => Some((1, "am")),
-            "won't" => Some((0, "will not")),
-            "can't" => Some((0, "can not")),
-            "shan't" => Some((0, "shall not")),
-            "ain't" => Some((0, "is not")),
-            "let's" => Some((0, "let us")),
-            "y'all" => Some((0, "you all")),
+            b"i'm" => Some((1, b"am")),
+            b"won't" => Some((0, b"will not")),
+            b"can't" => Some((0, b"can not")),
+            b"shan't" => Some((0, b"shall not")),
+            b"ain't" => Some((0, b"is not")),
+            b"let's" => Some((0, b"let us")),
+            b"y'all" => Some((0, b"you all")),
             _ => {
-                if let Some(stem) = word.strip_suffix("n't") {
-                    Some((stem.len(), "not"))
-                } else if let Some(stem) = word.strip_suffix("'re") {
-                    Some((stem.len(), "are"))
-                } else if let Some(stem) = word.strip_suffix("'ve") {
-                    Some((stem.len(), "have"))
-                } else if let Some(stem) = word.strip_suffix("'ll") {
-                    Some((stem.len(), "will"))
-                } else if let Some(stem) = word.strip_suffix("'d") {
-                    Some((stem.len(), "would"))
-                } else if let Some(stem) = word.strip_suffix("'m") {
-                    Some((stem.len(), "am"))
-                } else if let Some(stem) = word.strip_suffix("'s") {
+                if let Some(stem) = word.strip_suffix(b"n't") {
+                    Some((stem.len(), b"not"))
+                } else if let Some(stem) = word.strip_suffix(b"'re") {
+                    Some((stem.len(), b"are"))
+                } else if let Some(stem) = word.strip_suffix(b"'ve") {
+                    Some((stem.len(), b"have"))
+                } else if let Some(stem) = word.strip_suffix(b"'ll") {
+                    Some((stem.len(), b"will"))
+                } else if let Some(stem) = word.strip_suffix(b"'d") {
+                    Some((stem.len(), b"would"))
+                } else if let Some(stem) = word.strip_suffix(b"'m") {
+                    Some((stem.len(), b"am"))
+                } else if let Some(stem) = word.strip_suffix(b"'s") {
                     // Only where 's can only mean "is"; elsewhere it is a possessive.
                     matches!(
                         stem,
-                        "it" | "that"
-                            | "what"
-                            | "there"
-                            | "here"
-                            | "he"
-                            | "she"
-                            | "who"
-                            | "where"
-                            | "how"
-                            | "everything"
-                            | "nothing"
-                            | "something"
-                            | "this"
+                        b"it"
+                            | b"that"
+                            | b"what"
+                            | b"there"
+                            | b"here"
+                            | b"he"
+                            | b"she"
+                            | b"who"
+                            | b"where"
+                            | b"how"
+                            | b"everything"
+                            | b"nothing"
+                            | b"something"
+                            | b"this"
                     )
-                    .then_some((stem.len(), "is"))
+                    .then_some((stem.len(), b"is"))
                 } else {
                     None
                 }
@@ -670,47 +763,48 @@ fn expand_contraction(out: &mut Normalised, start: usize, has_apostrophe: bool) 
         // Chat spellings without the apostrophe. Ambiguous ones ("ill", "well", "were", "its",
         // "id", "lets") are left alone.
         match word {
-            "im" => Some((1, "am")),
-            "ive" => Some((1, "have")),
-            "dont" => Some((2, "not")),
-            "didnt" => Some((3, "not")),
-            "doesnt" => Some((4, "not")),
-            "cant" => Some((0, "can not")),
-            "cannot" => Some((3, "not")),
-            "wont" => Some((0, "will not")),
-            "isnt" => Some((2, "not")),
-            "arent" => Some((3, "not")),
-            "wasnt" => Some((3, "not")),
-            "werent" => Some((4, "not")),
-            "havent" => Some((4, "not")),
-            "hasnt" => Some((3, "not")),
-            "hadnt" => Some((3, "not")),
-            "couldnt" => Some((5, "not")),
-            "wouldnt" => Some((5, "not")),
-            "shouldnt" => Some((6, "not")),
-            "youre" => Some((3, "are")),
-            "youve" => Some((3, "have")),
-            "youll" => Some((3, "will")),
-            "theyre" => Some((4, "are")),
-            "thats" => Some((4, "is")),
-            "whats" => Some((4, "is")),
+            b"im" => Some((1, b"am")),
+            b"ive" => Some((1, b"have")),
+            b"dont" => Some((2, b"not")),
+            b"didnt" => Some((3, b"not")),
+            b"doesnt" => Some((4, b"not")),
+            b"cant" => Some((0, b"can not")),
+            b"cannot" => Some((3, b"not")),
+            b"wont" => Some((0, b"will not")),
+            b"isnt" => Some((2, b"not")),
+            b"arent" => Some((3, b"not")),
+            b"wasnt" => Some((3, b"not")),
+            b"werent" => Some((4, b"not")),
+            b"havent" => Some((4, b"not")),
+            b"hasnt" => Some((3, b"not")),
+            b"hadnt" => Some((3, b"not")),
+            b"couldnt" => Some((5, b"not")),
+            b"wouldnt" => Some((5, b"not")),
+            b"shouldnt" => Some((6, b"not")),
+            b"youre" => Some((3, b"are")),
+            b"youve" => Some((3, b"have")),
+            b"youll" => Some((3, b"will")),
+            b"theyre" => Some((4, b"are")),
+            b"thats" => Some((4, b"is")),
+            b"whats" => Some((4, b"is")),
             _ => None,
         }
     };
     let Some((keep, add)) = replacement else {
         return false;
     };
-    out.text.truncate(start + keep);
+    text.truncate(start + keep);
     if keep > 0 {
-        out.text.push(' ');
+        text.push(b' ');
     }
-    out.text.push_str(add);
+    text.extend_from_slice(add);
     true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn norm(s: &str) -> String {
         normalise(s).text
@@ -893,5 +987,290 @@ mod tests {
         let n = normalise("One two. Three");
         let s: Vec<_> = n.tokens.iter().map(|t| t.sentence).collect();
         assert_eq!(s, [0, 0, 0, 1]);
+    }
+
+    // ------------------------------------------------ the fast path against the reference
+
+    /// Every rule set a rubric can compile to.
+    fn all_rules() -> Vec<TextRules> {
+        let mut v = Vec::new();
+        for lang in Language::ALL {
+            for fold in [false, true] {
+                v.push(TextRules::new(lang, fold));
+            }
+        }
+        v
+    }
+
+    /// Everything a normalisation produces is the same.
+    fn same(a: &Normalised, b: &Normalised) -> bool {
+        a.text == b.text
+            && a.tokens == b.tokens
+            && a.stats == b.stats
+            && a.sentence_ends == b.sentence_ends
+            && a.lang == b.lang
+    }
+
+    /// Normalises `src` with the fast path (into a buffer that held another text before, as on
+    /// the hot path) and with the reference normaliser, and says where they differ.
+    fn diverges(src: &str, rules: &TextRules, reused: &mut Normalised) -> Option<String> {
+        normalise_into_with(src, reused, rules);
+        let mut expected = Normalised::new();
+        reference::normalise_into_with(src, &mut expected, rules);
+        (!same(reused, &expected)).then(|| {
+            format!(
+                "{src:?} with {rules:?}\n fast: {:?} {:?} {:?} {:?}\n  ref: {:?} {:?} {:?} {:?}",
+                reused.text,
+                reused.tokens,
+                reused.stats,
+                reused.sentence_ends,
+                expected.text,
+                expected.tokens,
+                expected.stats,
+                expected.sentence_ends
+            )
+        })
+    }
+
+    /// Pieces of text that exercise every rule: capitals, digits, contractions with each
+    /// apostrophe and without, possessives, elision, accents (precomposed and decomposed),
+    /// ligatures, letters whose lower case is longer, inverted marks, guillemets, emoticons and
+    /// URLs, emoji with skin tones and joiners, mark runs, dots inside words.
+    const PIECES: &[&str] = &[
+        "I'm",
+        "I’m",
+        "i‘m",
+        "Iʼm",
+        "I´m",
+        "I′m",
+        "I`m",
+        "WON'T",
+        "won't",
+        "can't",
+        "Shan't",
+        "ain't",
+        "let's",
+        "y'all",
+        "they're",
+        "we've",
+        "you'll",
+        "she'd",
+        "it's",
+        "What's",
+        "that's",
+        "the customer's",
+        "dont",
+        "DONT",
+        "cant",
+        "cannot",
+        "wont",
+        "isnt",
+        "youre",
+        "thats",
+        "whats",
+        "im",
+        "ive",
+        "Couldnt",
+        "shouldnt",
+        "theyre",
+        "its",
+        "ill",
+        "well",
+        "'quoted'",
+        "rock'n'roll",
+        "o'",
+        "'",
+        "''",
+        "l'appel",
+        "L’appel",
+        "j'ai",
+        "jai",
+        "cest",
+        "qu'il",
+        "quils",
+        "aujourd'hui",
+        "daccord",
+        "d'",
+        "más",
+        "MÁS",
+        "ma\u{301}s",
+        "Ça",
+        "très",
+        "œuvre",
+        "Æsir",
+        "ǘ",
+        "İstanbul",
+        "ß",
+        "ﬁx",
+        "ΣΟΣ",
+        "日本",
+        "¿",
+        "¡",
+        "«",
+        "»",
+        "« pourquoi ? »",
+        "¿hay algo más?",
+        "Cuál",
+        "Où",
+        "Qué",
+        "Est-ce",
+        ":(",
+        ":-)",
+        ">:(",
+        ":'(",
+        ":D",
+        ":d",
+        "-_-",
+        ";)",
+        ":p",
+        ":@",
+        ":/",
+        "a:b",
+        "D:Delivery",
+        "https://t.co/x",
+        "😡",
+        "😡😡",
+        "👍🏽",
+        "👨\u{200D}👩",
+        "☺\u{FE0F}",
+        "⌚",
+        "🙄",
+        "11.1.2",
+        "t.co",
+        "e.g.",
+        "...",
+        "?!",
+        "!!!",
+        "?",
+        ".",
+        "!",
+        "…",
+        "—",
+        "-",
+        "_",
+        ",",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\u{a0}",
+        "\u{200B}",
+        "HELLO",
+        "Hello",
+        "hELLO",
+        "A",
+        "OK",
+        "x",
+        "42",
+        "3rd",
+        "order#55120",
+        "@1234",
+        "sorry",
+        "Sorry",
+        "hold",
+        "household",
+        "refund",
+        "\u{301}",
+        "e\u{301}",
+        "\u{FEFF}",
+        "€",
+        "£5",
+        "½",
+        "²",
+        "Ⅻ",
+        "ǅ",
+    ];
+
+    fn pieces_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec((0..PIECES.len(), 0usize..4), 0..24).prop_map(|v| {
+            let mut s = String::new();
+            for (p, sep) in v {
+                s.push_str(PIECES[p]);
+                s.push_str(["", " ", ", ", "."][sep]);
+            }
+            s
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 3000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Text made of the pieces above, glued or separated: the fast path gives exactly
+        /// what the reference does, under every language and folding.
+        #[test]
+        fn fast_path_equals_reference_on_tricky_pieces(src in pieces_text()) {
+            let mut reused = normalise("Some EARLIER turn, don't you think? 😡");
+            for rules in all_rules() {
+                if let Some(d) = diverges(&src, &rules, &mut reused) {
+                    prop_assert!(false, "{}", d);
+                }
+            }
+        }
+
+        /// Any printable ASCII (where the fast path does all the work).
+        #[test]
+        fn fast_path_equals_reference_on_ascii(src in "[ -~\t\n]{0,80}") {
+            let mut reused = Normalised::new();
+            for rules in all_rules() {
+                if let Some(d) = diverges(&src, &rules, &mut reused) {
+                    prop_assert!(false, "{}", d);
+                }
+            }
+        }
+
+        /// Any Unicode at all.
+        #[test]
+        fn fast_path_equals_reference_on_any_text(src in "\\PC{0,60}") {
+            let mut reused = Normalised::new();
+            for rules in all_rules() {
+                if let Some(d) = diverges(&src, &rules, &mut reused) {
+                    prop_assert!(false, "{}", d);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_equals_reference_on_every_piece_and_pair() {
+        let mut reused = Normalised::new();
+        for rules in all_rules() {
+            for a in PIECES {
+                if let Some(d) = diverges(a, &rules, &mut reused) {
+                    panic!("{d}");
+                }
+                for b in PIECES {
+                    for sep in ["", " "] {
+                        let src = format!("{a}{sep}{b}");
+                        if let Some(d) = diverges(&src, &rules, &mut reused) {
+                            panic!("{d}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The comparison sees any difference: a normalisation under other rules (no chat
+    /// contractions), or one token's original range off by one.
+    #[test]
+    fn the_comparison_sees_a_difference() {
+        let mut fast = Normalised::new();
+        normalise_into_with("dont :) Ok", &mut fast, &TextRules::default());
+        let mut other = Normalised::new();
+        reference::normalise_into_with(
+            "dont :) Ok",
+            &mut other,
+            &TextRules::new(Language::Es, false),
+        );
+        assert!(!same(&fast, &other));
+        let mut other = fast.clone();
+        assert!(same(&fast, &other));
+        other.tokens[2].orig_end += 1;
+        assert!(!same(&fast, &other));
     }
 }

@@ -25,7 +25,8 @@ use crate::model::Speaker;
 use crate::normalise::Normalised;
 use crate::rubric::phrase::{Part, PhraseExpr, Seq};
 use crate::rubric::{Item, Phrase};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{AhoCorasickKind, Anchored, MatchKind, dfa, nfa};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
@@ -73,7 +74,7 @@ enum Check {
 struct ScopeAutomaton {
     /// Built on first use (or ahead of it by `Matcher::prepare`, on another thread while the
     /// first files are read): building the DFA of a large rubric is a good part of a small run.
-    ac: OnceLock<AhoCorasick>,
+    ac: OnceLock<PhraseAutomaton>,
     /// The patterns, until the automaton is built.
     patterns: Mutex<Vec<String>>,
     /// Uses of pattern `p` are `uses[use_start[p]..use_start[p + 1]]`.
@@ -84,7 +85,7 @@ struct ScopeAutomaton {
 }
 
 impl ScopeAutomaton {
-    fn automaton(&self) -> &AhoCorasick {
+    fn automaton(&self) -> &PhraseAutomaton {
         self.ac.get_or_init(|| {
             let patterns =
                 std::mem::take(&mut *self.patterns.lock().unwrap_or_else(|e| e.into_inner()));
@@ -134,34 +135,109 @@ const DFA_MAX_BYTES: usize = 32 << 20;
 /// bytes each): past this many pattern bytes it cannot fit, so it is not even tried.
 const DFA_MAX_PATTERN_BYTES: usize = DFA_MAX_BYTES / 128;
 
-fn build_automaton(patterns: &[String]) -> Result<AhoCorasick, String> {
-    let build = |kind| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(kind))
-            // Every pattern starts with a space, so a start-byte prefilter would stop at
-            // every word: slower than letting the automaton run.
-            .prefilter(false)
-            .build(patterns)
-            .map_err(|e| format!("cannot build the phrase automaton: {e}"))
+/// A scope's automaton: the Aho-Corasick DFA, or the contiguous NFA of a rubric too large for
+/// one. Held as the automaton itself, not behind `AhoCorasick`, so that the scan steps it byte
+/// by byte in its own loop (`find_anchors`) instead of through the overlapping iterator.
+#[derive(Debug)]
+enum PhraseAutomaton {
+    Dfa(dfa::DFA),
+    Nfa(nfa::contiguous::NFA),
+}
+
+impl PhraseAutomaton {
+    fn kind(&self) -> AhoCorasickKind {
+        match self {
+            PhraseAutomaton::Dfa(_) => AhoCorasickKind::DFA,
+            PhraseAutomaton::Nfa(_) => AhoCorasickKind::ContiguousNFA,
+        }
+    }
+
+    fn patterns_len(&self) -> usize {
+        match self {
+            PhraseAutomaton::Dfa(a) => a.patterns_len(),
+            PhraseAutomaton::Nfa(a) => a.patterns_len(),
+        }
+    }
+
+    fn memory_usage(&self) -> usize {
+        match self {
+            PhraseAutomaton::Dfa(a) => a.memory_usage(),
+            PhraseAutomaton::Nfa(a) => a.memory_usage(),
+        }
+    }
+}
+
+/// Every match of `aut` in `haystack`, overlapping, in the order `find_overlapping_iter`
+/// reports them (by end, then in the state's match order), as (pattern, start) in `found`.
+/// One transition a byte in a plain loop that only special states (matches) leave; a function
+/// of its own, so that the automaton's tables are loaded once, not at every byte.
+#[inline(never)]
+fn find_anchors<A: Automaton>(aut: &A, haystack: &[u8], found: &mut Vec<(u32, u32)>) {
+    found.clear();
+    let Ok(mut sid) = aut.start_state(Anchored::No) else {
+        return;
     };
+    let mut rest = haystack.iter();
+    loop {
+        // The hot loop: one transition a byte until a special state (a match).
+        let mut special = false;
+        for &byte in rest.by_ref() {
+            sid = aut.next_state(Anchored::No, sid, byte);
+            if aut.is_special(sid) {
+                special = true;
+                break;
+            }
+        }
+        if !special || aut.is_dead(sid) {
+            return;
+        }
+        if aut.is_match(sid) {
+            let end = haystack.len() - rest.len();
+            for k in 0..aut.match_len(sid) {
+                let pid = aut.match_pattern(sid, k);
+                found.push((pid.as_u32(), (end - aut.pattern_len(pid)) as u32));
+            }
+        }
+    }
+}
+
+fn build_automaton(patterns: &[String]) -> Result<PhraseAutomaton, String> {
+    let error = |e: aho_corasick::BuildError| format!("cannot build the phrase automaton: {e}");
+    // Every pattern starts with a space, so a start-byte prefilter would stop at every word:
+    // slower than letting the automaton run.
+    let nfa = nfa::noncontiguous::Builder::new()
+        .match_kind(MatchKind::Standard)
+        .prefilter(false)
+        .build(patterns)
+        .map_err(error)?;
     // Measured with callgrind/cachegrind on 30 MB of synthetic transcripts (built-in rubric):
     // the DFA takes 12% fewer instructions for the whole audit than the contiguous NFA (half
     // as many in the scan itself) for 15% more L1 data misses, which cost far less than the
     // instructions saved. With one-word anchors the built-in rubric's automata take 1.05 MB
     // (agent) and 0.74 MB (customer) as DFAs, shared by all threads.
     if patterns.iter().map(String::len).sum::<usize>() <= DFA_MAX_PATTERN_BYTES {
-        let dfa = build(AhoCorasickKind::DFA)?;
+        let dfa = dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build_from_noncontiguous(&nfa)
+            .map_err(error)?;
         if dfa.memory_usage() <= DFA_MAX_BYTES {
-            return Ok(dfa);
+            return Ok(PhraseAutomaton::Dfa(dfa));
         }
     }
-    build(AhoCorasickKind::ContiguousNFA)
+    let nfa = nfa::contiguous::Builder::new()
+        .match_kind(MatchKind::Standard)
+        .prefilter(false)
+        .build_from_noncontiguous(&nfa)
+        .map_err(error)?;
+    Ok(PhraseAutomaton::Nfa(nfa))
 }
 
 /// Scratch space reused across turns so that scanning does not allocate.
 #[derive(Default, Debug)]
 pub struct MatchScratch {
+    /// The anchors' hits in the turn: (pattern, start in the normalised text).
+    anchors: Vec<(u32, u32)>,
     sides: Vec<(u32, u8, u32, u32)>,
     /// (family, start, end, index in the output) of hits of phrase families.
     family_hits: Vec<(u32, u32, u32, usize)>,
@@ -474,69 +550,87 @@ impl Matcher {
             return;
         };
         let text = norm.text.as_bytes();
-        let literals = scope.literals.as_bytes();
-        for m in scope.automaton().find_overlapping_iter(norm.text.as_str()) {
-            let pid = m.pattern().as_usize();
-            let first_word = m.start() as u32 + 1;
-            // The anchor's first token, looked up once a use needs it.
-            let mut anchor_tok: Option<Option<usize>> = None;
-            let mut anchor_token = || {
-                *anchor_tok.get_or_insert_with(|| {
-                    let tok = norm.token_at(first_word);
-                    norm.tokens
-                        .get(tok)
-                        .is_some_and(|t| t.start == first_word)
-                        .then_some(tok)
-                })
-            };
-            let uses =
-                &scope.uses[scope.use_start[pid] as usize..scope.use_start[pid + 1] as usize];
-            for u in uses {
-                if u.check == Check::Literal {
-                    let Some(begin) = m.start().checked_sub(u.lit_before as usize) else {
-                        continue;
-                    };
-                    if text.get(begin + u.probe_at as usize) != Some(&u.probe) {
-                        continue;
-                    }
-                    let literal =
-                        &literals[u.lit_start as usize..(u.lit_start + u.lit_len) as usize];
-                    if text.get(begin..begin + literal.len()) != Some(literal) {
-                        continue;
-                    }
-                }
-                let Some(tok) = anchor_token() else {
-                    break;
-                };
-                let info = &self.phrases[u.phrase as usize];
-                let seq = &info.sides[u.side as usize];
-                let (s, e) = if u.check == Check::Parts {
-                    let Some(found) = locate(seq, tok, norm, self.lang) else {
-                        continue;
-                    };
-                    found
-                } else {
-                    let Some(start) = tok.checked_sub(u.anchor_start as usize) else {
-                        continue;
-                    };
-                    (start as u32, (start + u.parts as usize) as u32)
-                };
-                if info.near.is_some() {
-                    scratch.sides.push((u.phrase, u.side, s, e));
-                } else {
-                    out.push(PhraseHit {
-                        phrase: u.phrase,
-                        tok_start: s,
-                        tok_end: e,
-                    });
-                }
-            }
+        let mut anchors = std::mem::take(&mut scratch.anchors);
+        match scope.automaton() {
+            PhraseAutomaton::Dfa(a) => find_anchors(a, text, &mut anchors),
+            PhraseAutomaton::Nfa(a) => find_anchors(a, text, &mut anchors),
         }
+        for &(pid, start) in &anchors {
+            self.anchor_hit(scope, norm, pid as usize, start as usize, scratch, out);
+        }
+        scratch.anchors = anchors;
         if !scratch.sides.is_empty() {
             self.combine_near(scratch, out);
         }
         if self.has_families {
             self.one_hit_per_family(scratch, norm, out);
+        }
+    }
+
+    /// The phrase sides an anchor's hit (pattern `pid` at normalised byte `start`) proves.
+    #[inline(always)]
+    fn anchor_hit(
+        &self,
+        scope: &ScopeAutomaton,
+        norm: &Normalised,
+        pid: usize,
+        start: usize,
+        scratch: &mut MatchScratch,
+        out: &mut Vec<PhraseHit>,
+    ) {
+        let text = norm.text.as_bytes();
+        let literals = scope.literals.as_bytes();
+        let first_word = start as u32 + 1;
+        // The anchor's first token, looked up once a use needs it.
+        let mut anchor_tok: Option<Option<usize>> = None;
+        let mut anchor_token = || {
+            *anchor_tok.get_or_insert_with(|| {
+                let tok = norm.token_at(first_word);
+                norm.tokens
+                    .get(tok)
+                    .is_some_and(|t| t.start == first_word)
+                    .then_some(tok)
+            })
+        };
+        let uses = &scope.uses[scope.use_start[pid] as usize..scope.use_start[pid + 1] as usize];
+        for u in uses {
+            if u.check == Check::Literal {
+                let Some(begin) = start.checked_sub(u.lit_before as usize) else {
+                    continue;
+                };
+                if text.get(begin + u.probe_at as usize) != Some(&u.probe) {
+                    continue;
+                }
+                let literal = &literals[u.lit_start as usize..(u.lit_start + u.lit_len) as usize];
+                if text.get(begin..begin + literal.len()) != Some(literal) {
+                    continue;
+                }
+            }
+            let Some(tok) = anchor_token() else {
+                break;
+            };
+            let info = &self.phrases[u.phrase as usize];
+            let seq = &info.sides[u.side as usize];
+            let (s, e) = if u.check == Check::Parts {
+                let Some(found) = locate(seq, tok, norm, self.lang) else {
+                    continue;
+                };
+                found
+            } else {
+                let Some(start) = tok.checked_sub(u.anchor_start as usize) else {
+                    continue;
+                };
+                (start as u32, (start + u.parts as usize) as u32)
+            };
+            if info.near.is_some() {
+                scratch.sides.push((u.phrase, u.side, s, e));
+            } else {
+                out.push(PhraseHit {
+                    phrase: u.phrase,
+                    tok_start: s,
+                    tok_end: e,
+                });
+            }
         }
     }
 
@@ -832,6 +926,66 @@ mod tests {
                     "{written} on {text}: {seq:?}"
                 );
             }
+        }
+    }
+
+    /// The automaton's own loop reports exactly what `find_overlapping_iter` does, in the same
+    /// order, as a DFA and as a contiguous NFA (overlapping patterns, stems, shared suffixes).
+    #[test]
+    fn own_scan_loop_equals_the_overlapping_iterator() {
+        let patterns: Vec<String> = [
+            " sorry ",
+            " so sorry ",
+            " sorry you ",
+            " refund",
+            " refunded ",
+            " you ",
+            " you",
+            " i am ",
+            " am ",
+            " a ",
+            " ",
+            " can not help ",
+            " not ",
+            " ? ",
+            " 😡 ",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        let reference = aho_corasick::AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .unwrap();
+        let nnfa = nfa::noncontiguous::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&patterns)
+            .unwrap();
+        let dfa = dfa::Builder::new().build_from_noncontiguous(&nnfa).unwrap();
+        let cnfa = nfa::contiguous::Builder::new()
+            .build_from_noncontiguous(&nnfa)
+            .unwrap();
+        let mut rng = fastrand::Rng::with_seed(16);
+        let words = [
+            "sorry", "so", "you", "refund", "refunded", "refunds", "i", "am", "a", "can", "not",
+            "help", "?", "😡", "x", "",
+        ];
+        let mut found = Vec::new();
+        for _ in 0..2000 {
+            let mut text = String::from(" ");
+            for _ in 0..rng.usize(0..16) {
+                text.push_str(words[rng.usize(0..words.len())]);
+                text.push(' ');
+            }
+            let expected: Vec<(u32, u32)> = reference
+                .find_overlapping_iter(&text)
+                .map(|m| (m.pattern().as_u32(), m.start() as u32))
+                .collect();
+            find_anchors(&dfa, text.as_bytes(), &mut found);
+            assert_eq!(found, expected, "DFA on {text:?}");
+            find_anchors(&cnfa, text.as_bytes(), &mut found);
+            assert_eq!(found, expected, "NFA on {text:?}");
         }
     }
 
