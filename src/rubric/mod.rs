@@ -27,10 +27,10 @@ pub const ACCURACY_PAGE: &str = "docs/accuracy.md";
 /// worst last, with that F1 as docs/accuracy.md prints it. The one list: the HTML report names
 /// these items, tests check that README.md names them and that the held-out scores agree.
 pub const HELD_OUT_BELOW_0_80: &[(&str, &str)] = &[
-    ("empathy", "0.78"),
+    ("empathy", "0.79"),
+    ("resolution", "0.74"),
     ("transfer", "0.73"),
-    ("resolution", "0.72"),
-    ("customer_calmed", "0.56"),
+    ("customer_calmed", "0.57"),
     ("dismissive", "0.26"),
     ("mirroring", "0.25"),
 ];

@@ -20,17 +20,17 @@ use std::collections::BTreeMap;
 const ITEMS: &[(&str, f64, f64)] = &[
     ("apology", 0.90, 0.97),
     ("thanks", 0.90, 0.97),
-    ("follow_up", 0.90, 0.82),
+    ("follow_up", 0.90, 0.84),
     ("transfer", 0.90, 0.72),
     ("channel_move", 0.90, 0.91),
-    ("additional_concerns", 0.90, 0.83),
-    // Fifth scoring: 0.79 -> 0.78 (worse, as the rule asks us to say).
-    ("empathy", 0.80, 0.77),
+    ("additional_concerns", 0.90, 0.85),
+    // Sixth scoring: 0.78 -> 0.790 (fifth: 0.79 -> 0.78, worse).
+    ("empathy", 0.80, 0.78),
     ("clarifying_question", 0.80, 0.90),
-    // Fifth scoring: 0.72 as before, precision 0.61 -> 0.74 but recall 0.88 -> 0.71.
-    ("resolution", 0.80, 0.71),
+    // Sixth scoring: 0.72 -> 0.74 (fifth: precision 0.61 -> 0.74 but recall 0.88 -> 0.71).
+    ("resolution", 0.80, 0.73),
     ("customer_upset", 0.80, 0.81),
-    ("customer_calmed", 0.80, 0.55),
+    ("customer_calmed", 0.80, 0.56),
     ("mirroring", 0.70, 0.24),
     ("dismissive", 0.70, 0.25),
 ];
