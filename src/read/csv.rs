@@ -283,6 +283,10 @@ fn text_of<'r>(
         // SAFETY: `utf8` is set only for records of a chunk whose raw bytes were checked to be
         // UTF-8 (`chunked.rs`); a cell is a run of those bytes cut at ASCII delimiters, with
         // ASCII quotes taken out, so it is UTF-8 too.
+        debug_assert!(
+            std::str::from_utf8(bytes).is_ok(),
+            "a cell of a checked chunk"
+        );
         Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(bytes) })
     } else {
         text_lossy(bytes, acct, lossy)
