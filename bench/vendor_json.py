@@ -8,7 +8,7 @@ loudness scores, word timings, redaction), so that a file is ~13 KB like a real 
 --formats names the formats written, in turn: transcribe, contact-lens (the default: how
 Contact Lens and Transcribe Call Analytics export), genesys (Genesys Cloud speech analytics
 transcripts), ccai-import and ccai-api (Google CCAI Insights, import format and API
-conversation). Nothing comes from real data: the text is the CSV's.
+conversation), pca (Amazon's post-call analytics sample solution). Nothing comes from real data: the text is the CSV's.
 """
 import csv, json, os, sys
 
@@ -20,7 +20,7 @@ if "--formats" in args:
     del args[i : i + 2]
 src, out = args
 os.makedirs(out, exist_ok=True)
-KNOWN = {"transcribe", "contact-lens", "genesys", "ccai-import", "ccai-api"}
+KNOWN = {"transcribe", "contact-lens", "genesys", "ccai-import", "ccai-api", "pca"}
 if not formats or set(formats) - KNOWN:
     sys.exit(f"--formats: expected some of {', '.join(sorted(KNOWN))}")
 
@@ -133,10 +133,51 @@ def ccai_api(call_id, agent, date, turns):
     }
 
 
+def pca(call_id, agent, date, turns):
+    """PCA's output: times in seconds, roles only through SpeakerLabels, per-word confidence."""
+    return {
+        "ConversationAnalytics": {
+            "GUID": call_id,
+            "Agent": agent,
+            "ConversationTime": f"{date} 10:00:00.000000",
+            "LanguageCode": "en-US",
+            "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Agent"}, {"Speaker": "spk_1", "DisplayText": "Customer"}],
+            "SpeakerTime": {
+                "NonTalkTime": {"Instances": [], "TotalTimeSecs": 0.0},
+                "spk_0": {"TotalTimeSecs": 0.0},
+                "spk_1": {"TotalTimeSecs": 0.0},
+            },
+            "SourceInformation": [{"TranscribeJobInfo": {"TranscriptionJobName": call_id, "MediaFormat": "wav"}}],
+        },
+        "SpeechSegments": [
+            {
+                "SegmentStartTime": s / 1000,
+                "SegmentEndTime": e / 1000,
+                "SegmentSpeaker": "spk_0" if sp == "agent" else "spk_1",
+                "SegmentInterruption": False,
+                "IVRSegment": False,
+                "OriginalText": text,
+                "DisplayText": text,
+                "TextEdited": 0,
+                "LoudnessScores": loudness(s, e),
+                "SentimentIsPositive": 0,
+                "SentimentIsNegative": 0,
+                "SentimentScore": 0.0,
+                "BaseSentimentScores": {"Positive": 0.0, "Negative": 0.0, "Neutral": 1.0, "Mixed": 0.0},
+                "WordConfidence": [
+                    {"Text": w, "Confidence": 0.9, "StartTime": ws / 1000, "EndTime": we / 1000}
+                    for w, ws, we in words(text, s, e)
+                ],
+            }
+            for sp, text, s, e in turns
+        ],
+    }
+
+
 def write(call_id, agent, date, turns, n):
     fmt = formats[n % len(formats)]
-    if fmt in ("genesys", "ccai-import", "ccai-api"):
-        make = {"genesys": genesys, "ccai-import": ccai_import, "ccai-api": ccai_api}[fmt]
+    if fmt in ("genesys", "ccai-import", "ccai-api", "pca"):
+        make = {"genesys": genesys, "ccai-import": ccai_import, "ccai-api": ccai_api, "pca": pca}[fmt]
         name = f"{date}_{agent}_{call_id}.json"
         with open(os.path.join(out, name), "w") as f:
             json.dump(make(call_id, agent, date, turns), f, indent=2)
