@@ -246,6 +246,31 @@ fn transfer() {
     );
 }
 
+/// Issue #12: sending the customer elsewhere in wordings the tune set lacks (another party dealt
+/// with directly, their own IT, a case handed to a specialist, a desk of its own); the same team
+/// getting back, the agent acting for the customer and feedback passed on are not transfers.
+#[test]
+fn transfer_in_other_wordings() {
+    check_all(
+        "transfer",
+        &[
+            "Please check directly with the hotel about the deposit.",
+            "You'll want to work with the travel agent directly on the refund.",
+            "Could you ask your company IT whether the port is blocked?",
+            "I've passed the logs on to our specialist, who is reviewing them now.",
+            "We recommend opening a free support case here: https://example.com",
+            "Please take the receipt to the ticket office at the station.",
+            "The gate staff will be glad to rebook it for you.",
+        ],
+        &[
+            "Our team will get back to you tomorrow.",
+            "A member of our team will be in touch shortly.",
+            "I've contacted the store for you and they are holding it.",
+            "I'll pass your feedback on to the store manager.",
+        ],
+    );
+}
+
 #[test]
 fn overpromise() {
     check(
