@@ -82,6 +82,12 @@ fn mirroring() {
     assert_ne!(p, "0");
     let lead_in = after_upset("mirroring", "Just to confirm, that was on Monday?");
     assert_ne!(lead_in, "0");
+    // "I see from your message that ...": what the customer said, restated as theirs.
+    let seen = after_upset(
+        "mirroring",
+        "I can see you've advised you have tried Chrome and Firefox, have you tried Safari?",
+    );
+    assert_ne!(seen, "0");
     let n = count(
         "mirroring",
         &[
@@ -170,10 +176,14 @@ fn additional_concerns_in_other_wordings() {
             "Feel free to DM us with any specific questions in the meantime.",
             "How else can we help today?",
             "Glad it's sorted. Feel free to reach out again anytime.",
+            "Is there something else we can do for you?",
         ],
         &[
             "Reach out again if the problem comes back.",
             "Is there a reference number on the letter?",
+            // reassurance, and a check on this issue, are not invitations for other ones
+            "Sounds good. If you need us, our offer still stands.",
+            "Please let me know whether your issue is resolved or you need additional help.",
         ],
     );
 }
@@ -188,10 +198,15 @@ fn empathy_in_other_wordings() {
             "We're so sorry you've been dealing with this.",
             "We see where you're coming from.",
             "Sorry for the worry this has caused.",
+            "I know this isn't the same, so hopefully it isn't too disappointing.",
+            "That must have left you stranded at the airport.",
         ],
         &[
             "We're sad to hear you've left us.",
             "That's odd, which app version is it?",
+            // an apology's object, and "not on" a document, are not feelings
+            "I'm sorry for the poor experience! Which order was it?",
+            "If this isn't on your documentation please contact your booking agent.",
         ],
     );
 }
