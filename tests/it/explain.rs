@@ -30,7 +30,7 @@ fn marks_matches_and_explains_every_verdict() {
     assert!(text.contains("[[Please hold]]{hold}"), "{text}");
     assert!(
         text.contains(
-            "✗ violated  premature_escalation  violated: 1 match, first at turn 4: “supervisor”"
+            "✗ violated  premature_escalation  violated: 1 match, first at turn 4: “get my supervisor”"
         ),
         "{text}"
     );

@@ -304,6 +304,86 @@ fn dismissive() {
     );
 }
 
+/// Issue #12: the chat form of a hold in other wordings; a button held down, a process to wait
+/// for or an outage to bear with is not one.
+#[test]
+fn hold_in_other_wordings() {
+    check_all(
+        "hold",
+        &[
+            "Just a second while I pull up your booking.",
+            "Please allow me a couple of minutes to check this.",
+            "Bear with me while I look into it.",
+            "I'm going to put you on a quick hold.",
+        ],
+        &[
+            "Press and hold the power button for ten seconds.",
+            "Please bear with us while our engineers fix the outage.",
+            "If you have a moment, please fill in our survey.",
+            "Your payment is on hold until the bank confirms it.",
+        ],
+    );
+}
+
+/// Issue #12: certainty about an outcome the agent does not control; reassurance about its own
+/// next step, or a dated time frame, is not an over-promise.
+#[test]
+fn overpromise_in_other_wordings() {
+    check_all(
+        "overpromise",
+        &[
+            "I guarantee the parcel will be there on Monday.",
+            "You'll definitely get it tomorrow.",
+            "We're confident this will be fixed by tonight.",
+            "Your order will be delivered tomorrow.",
+        ],
+        &[
+            "Rest assured, we've passed your feedback to the team.",
+            "I'll definitely pass this along to the store.",
+            "We'll get this sorted out right away.",
+            "Fares are not guaranteed until purchased.",
+            "Hopefully it will be resolved soon.",
+        ],
+    );
+}
+
+/// Issue #12: offering a supervisor or manager; a case escalated to another team, or a manager
+/// who is only mentioned, is not premature escalation.
+#[test]
+fn premature_escalation_in_other_wordings() {
+    check_all(
+        "premature_escalation",
+        &[
+            "Would you like to speak with a manager?",
+            "I'll put you through to my team leader.",
+        ],
+        &[
+            "I've escalated this to our engineering team.",
+            "Open Device Manager and update the driver.",
+            "We've passed your comments to the store manager.",
+        ],
+    );
+}
+
+/// Issue #12: brushing the customer off in other wordings; a refusal followed by an alternative
+/// is not dismissive.
+#[test]
+fn dismissive_in_other_wordings() {
+    check_all(
+        "dismissive",
+        &[
+            "I'm sorry this is how you feel.",
+            "Without your account number we are unable to help.",
+            "That's your choice to make.",
+            "Our decision is final.",
+        ],
+        &[
+            "We're unable to refund the ticket, but we can offer you a voucher instead.",
+            "As I mentioned, our team will call you tomorrow.",
+        ],
+    );
+}
+
 #[test]
 fn profanity() {
     check(
