@@ -211,6 +211,70 @@ fn empathy_in_other_wordings() {
     );
 }
 
+/// Issue #12: answers and steps in other wordings (a short answer, a step with a link for it);
+/// a link pointed at with no step, a promise to update, a DM request or passing it on is not one.
+#[test]
+fn resolution_in_other_wordings() {
+    check_all(
+        "resolution",
+        &[
+            "It costs £49.",
+            "You can change the address in your account https://t.co/Ab12Cd",
+            "Kindly dial *141# to check your balance.",
+            "Once funds are in your account they can be transferred between cards.",
+        ],
+        &[
+            "More info here: https://t.co/Ab12Cd",
+            "We'll update you shortly.",
+            "Please check your DM's.",
+            "We have raised this with the team.",
+        ],
+    );
+}
+
+/// Issue #12: upset in other wordings (having to repeat, dissatisfaction); a bug report's status
+/// ("stuck", "still doesn't work") is not upset, and a last turn asking for redress or calling it
+/// unfair is not calm.
+#[test]
+fn customer_upset_and_calmed_in_other_wordings() {
+    for upset in [
+        "I've called 5 times about this.",
+        "Not very happy with this at all.",
+    ] {
+        assert_eq!(
+            count("customer_upset", &[("customer", upset)]),
+            "1",
+            "{upset:?}"
+        );
+    }
+    for bug_report in [
+        "My phone is stuck on the logo.",
+        "It still doesn't work after the restart.",
+        "Switching it on doesn't help.",
+    ] {
+        assert_eq!(
+            count("customer_upset", &[("customer", bug_report)]),
+            "0",
+            "{bug_report:?}"
+        );
+    }
+    for still_complaining in [
+        "I think we should be refunded the fee.",
+        "That doesn't really seem fair.",
+        "Pointless, I've got nowhere with you.",
+    ] {
+        let calmed = count(
+            "customer_calmed",
+            &[
+                ("customer", UPSET),
+                ("agent", "I'm sorry, that's how the fare works."),
+                ("customer", still_complaining),
+            ],
+        );
+        assert_eq!(calmed, "0", "{still_complaining:?}");
+    }
+}
+
 #[test]
 fn thanks() {
     check(
