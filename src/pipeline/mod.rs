@@ -943,8 +943,9 @@ fn parse_input(
     format.reader().read(reader, &mut ctx, sink)
 }
 
-/// The block size of the chunked CSV reader (`read/csv/chunked.rs`): 1 MiB, or
-/// `CALLAUDIT_CSV_BLOCK` bytes (for tests, which force tiny blocks).
+/// The block size of the chunked readers (`read/csv/chunked.rs`, `read/jsonl/chunked.rs`):
+/// 1 MiB, or `CALLAUDIT_CSV_BLOCK` bytes (for tests, which force tiny blocks; the name is older
+/// than the JSONL reader).
 fn csv_block() -> usize {
     std::env::var("CALLAUDIT_CSV_BLOCK")
         .ok()

@@ -10,6 +10,8 @@ use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::io::BufRead;
 
+mod chunked;
+
 pub struct JsonlReader;
 
 #[derive(Deserialize)]
@@ -70,74 +72,124 @@ impl Reader for JsonlReader {
         ctx: &mut ReadContext<'_>,
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
-        let mut lines = Lines::default();
-        while let Some((line_no, text)) = lines.next(input, ctx)? {
-            let text = text.trim_start_matches('\u{feff}').trim();
-            if text.is_empty() {
-                continue;
-            }
-            let parsed: Line = match serde_json::from_str(text) {
-                Ok(l) => l,
-                Err(e) => {
-                    ctx.acct.rows_read += 1;
-                    ctx.skip(
-                        SkipReason::MalformedRow,
-                        line_no,
-                        &format!("not a conversation object: {e}"),
-                    )?;
-                    continue;
-                }
-            };
-            let Some(turns) = parsed.turns else {
-                ctx.acct.rows_read += 1;
-                ctx.skip(SkipReason::MalformedRow, line_no, "no `turns` array")?;
-                continue;
-            };
-            ctx.acct.rows_read += turns.len() as u64;
-            let Some(call_id) = parsed.call_id.as_deref().and_then(super::known_id) else {
-                for _ in &turns {
-                    ctx.skip(SkipReason::MissingCallId, line_no, "no call_id")?;
-                }
-                if turns.is_empty() {
-                    ctx.empty_call("(no call_id)", Some(line_no));
-                }
-                continue;
-            };
-            let mut call = ctx.new_call(call_id);
-            call.line = line_no;
-            call.agent_id = parsed
-                .agent_id
-                .as_deref()
-                .and_then(super::known_id)
-                .map(str::to_string);
-            call.team = parsed.team;
-            call.queue = parsed.queue;
-            call.channel = parsed
-                .channel
-                .as_deref()
-                .map_or(Channel::Unknown, Channel::from_label);
-            if let Some(raw) = parsed.date.as_deref().filter(|d| !d.trim().is_empty()) {
-                call.date = parse_date(raw);
-                if call.date.is_none() {
-                    ctx.acct.warn(format!(
-                        "{}:{line_no}: date `{raw}` not understood; the call has no date",
-                        ctx.name
-                    ));
-                }
-            }
-            push_turns(&turns, &mut call, ctx, line_no)?;
-            if call.turns.is_empty() && !call.too_large {
-                // No turn at all, or every one skipped (and counted): nothing to audit, which
-                // is counted and reported rather than left to vanish.
-                ctx.empty_call(&call.id, Some(line_no));
-                continue;
-            }
-            if !sink(call) {
-                return Err(ReadError::stopped());
-            }
+        match ctx.chunk_block {
+            Some(block) => chunked::read(input, block, ctx, sink),
+            None => read_lines(input, &mut Lines::default(), ctx, sink),
         }
-        Ok(())
     }
+}
+
+/// Reads the lines of `input` to its end, numbered on from `lines`.
+fn read_lines(
+    input: &mut dyn BufRead,
+    lines: &mut Lines,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    while let Some((line_no, text)) = lines.next(input, ctx)? {
+        read_line(&text, line_no, ctx, sink)?;
+    }
+    Ok(())
+}
+
+/// Reads the lines of `bytes`, the first of which is line `lines_before + 1`, as `Lines` reads
+/// them from an input: split after each line feed (a last line may lack one), line ends removed,
+/// invalid UTF-8 decoded lossily and counted. No line may be over `--max-call-bytes` (the
+/// chunked reader, which hands these over, sees to that).
+fn read_bytes(
+    bytes: &[u8],
+    lines_before: u64,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let mut line_no = lines_before;
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+        debug_assert!((end - start) as u64 <= ctx.options.max_call_bytes);
+        line_no += 1;
+        let mut line = &bytes[start..end];
+        while let [rest @ .., b'\n' | b'\r'] = line {
+            line = rest;
+        }
+        let mut lossy = false;
+        let text = super::text_lossy(line, ctx.acct, &mut lossy);
+        read_line(&text, line_no, ctx, sink)?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// Reads one line (its line end removed): a call, or a row skipped and counted, or nothing
+/// for a blank line.
+fn read_line(
+    text: &str,
+    line_no: u64,
+    ctx: &mut ReadContext<'_>,
+    sink: &mut CallSink<'_>,
+) -> Result<(), ReadError> {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return Ok(());
+    }
+    let parsed: Line = match serde_json::from_str(text) {
+        Ok(l) => l,
+        Err(e) => {
+            ctx.acct.rows_read += 1;
+            return ctx.skip(
+                SkipReason::MalformedRow,
+                line_no,
+                &format!("not a conversation object: {e}"),
+            );
+        }
+    };
+    let Some(turns) = parsed.turns else {
+        ctx.acct.rows_read += 1;
+        return ctx.skip(SkipReason::MalformedRow, line_no, "no `turns` array");
+    };
+    ctx.acct.rows_read += turns.len() as u64;
+    let Some(call_id) = parsed.call_id.as_deref().and_then(super::known_id) else {
+        for _ in &turns {
+            ctx.skip(SkipReason::MissingCallId, line_no, "no call_id")?;
+        }
+        if turns.is_empty() {
+            ctx.empty_call("(no call_id)", Some(line_no));
+        }
+        return Ok(());
+    };
+    let mut call = ctx.new_call(call_id);
+    call.line = line_no;
+    call.agent_id = parsed
+        .agent_id
+        .as_deref()
+        .and_then(super::known_id)
+        .map(str::to_string);
+    call.team = parsed.team;
+    call.queue = parsed.queue;
+    call.channel = parsed
+        .channel
+        .as_deref()
+        .map_or(Channel::Unknown, Channel::from_label);
+    if let Some(raw) = parsed.date.as_deref().filter(|d| !d.trim().is_empty()) {
+        call.date = parse_date(raw);
+        if call.date.is_none() {
+            ctx.acct.warn(format!(
+                "{}:{line_no}: date `{raw}` not understood; the call has no date",
+                ctx.name
+            ));
+        }
+    }
+    push_turns(&turns, &mut call, ctx, line_no)?;
+    if call.turns.is_empty() && !call.too_large {
+        // No turn at all, or every one skipped (and counted): nothing to audit, which
+        // is counted and reported rather than left to vanish.
+        ctx.empty_call(&call.id, Some(line_no));
+        return Ok(());
+    }
+    if !sink(call) {
+        return Err(ReadError::stopped());
+    }
+    Ok(())
 }
 
 /// Adds a line's turns to its call, skipping (and counting) those without text.

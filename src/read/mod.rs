@@ -1,6 +1,7 @@
 //! Reading exports into calls. One file per input format, each behind the `Reader` trait;
 //! `detect` picks the format from the extension and the first bytes, `--input-format` overrides.
 
+mod chunks;
 pub mod csv;
 pub mod dates;
 pub mod enrich;
@@ -274,8 +275,9 @@ pub struct ReadContext<'a> {
     /// Batches of calls the audit has finished with, to be reused by `new_call`.
     recycled: Option<&'a Recycled>,
     spare: Vec<Call>,
-    /// Set when the input is a large plain file read inside the run's thread pool: the CSV
-    /// reader may then parse it in blocks of this many bytes on the pool (`csv/chunked.rs`).
+    /// Set when the input is a large plain file read inside the run's thread pool: the CSV and
+    /// JSONL readers may then parse it in blocks of this many bytes on the pool
+    /// (`csv/chunked.rs`, `jsonl/chunked.rs`).
     pub chunk_block: Option<usize>,
 }
 
@@ -452,6 +454,19 @@ impl ReadContext<'_> {
             .warn(format!("{at}: call {id} has no utterance to audit"));
     }
 
+    /// Calls to reuse (those left from before, else a batch the audit sent back), for a reader
+    /// that makes its calls elsewhere (the chunked JSONL reader, on the pool).
+    pub(crate) fn take_spare(&mut self) -> Vec<Call> {
+        if self.spare.is_empty()
+            && let Some(batch) = self
+                .recycled
+                .and_then(|r| r.lock().ok().and_then(|r| r.try_recv().ok()))
+        {
+            return batch;
+        }
+        std::mem::take(&mut self.spare)
+    }
+
     /// A new call for this input, starting at its first line.
     pub fn new_call(&mut self, id: impl AsRef<str>) -> Call {
         if self.spare.is_empty()
@@ -559,6 +574,15 @@ enum LineRead {
 }
 
 impl Lines {
+    /// Lines numbered from `lines_before + 1`: for the rest of an input whose first lines were
+    /// read elsewhere (the chunked JSONL reader).
+    pub(crate) fn after(lines_before: u64) -> Lines {
+        Lines {
+            buf: Vec::new(),
+            number: lines_before,
+        }
+    }
+
     /// The number of the last line read.
     pub fn number(&self) -> u64 {
         self.number
@@ -620,7 +644,9 @@ impl Lines {
 }
 
 /// Reads one line (with its line end) into `buf`, holding at most `limit` bytes of it; a longer
-/// line is passed over to its end (or for `DISCARD_FACTOR` times the limit at most).
+/// line is passed over to its end, unless it has more than `DISCARD_FACTOR` times the limit
+/// before its line feed (or the end): then it is given up on as endless, however the input's
+/// reads fall.
 fn read_line_within(
     input: &mut dyn BufRead,
     buf: &mut Vec<u8>,
@@ -653,20 +679,22 @@ fn read_line_within(
             buf.clear();
         }
         if over {
-            passed_over += take as u64;
+            // The bytes before the line feed decide, not where the input's reads happen to
+            // end, so that a chunked reader decides as the serial one does.
+            passed_over += (take - usize::from(ends)) as u64;
         } else {
             buf.extend_from_slice(&chunk[..take]);
         }
         input.consume(take);
+        if over && passed_over > limit.saturating_mul(line_tracker::DISCARD_FACTOR) {
+            return Ok(LineRead::TooLong(true));
+        }
         if ends {
             return Ok(if over {
                 LineRead::TooLong(false)
             } else {
                 LineRead::Line
             });
-        }
-        if over && passed_over > limit.saturating_mul(line_tracker::DISCARD_FACTOR) {
-            return Ok(LineRead::TooLong(true));
         }
     }
 }

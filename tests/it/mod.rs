@@ -9,6 +9,7 @@ mod builtin_languages;
 mod calibration;
 mod channels;
 mod chunked_csv;
+mod chunked_jsonl;
 mod detectors;
 mod determinism;
 mod documented_commands;

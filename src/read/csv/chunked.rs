@@ -18,11 +18,12 @@
 //! from the same state.
 
 use super::{CsvFile, MAX_HEADER_BYTES, RecordSpan, line_breaks_inside, locate, read_header};
+use crate::read::chunks::{Resumed, fill, wait};
 use crate::read::csv::columns::find_columns;
 use crate::read::line_tracker::LineTracker;
 use crate::read::{CallSink, ReadContext, ReadError};
 use std::collections::VecDeque;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 use std::sync::mpsc;
 
 /// The most bytes a chunk may grow to, in blocks, while no record boundary is found.
@@ -82,58 +83,6 @@ fn newline_outside_quotes(buf: &[u8], delimiter: u8, first: bool) -> Option<usiz
                     break;
                 }
             }
-        }
-    }
-}
-
-/// Reads up to `want` bytes into `buf` (fewer at the end of the input); `true` at the end. The
-/// bytes go straight into `buf`, not through the input's buffer.
-fn fill(input: &mut dyn BufRead, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let need = want.saturating_sub(buf.len());
-    if need == 0 {
-        return Ok(false);
-    }
-    buf.reserve(need);
-    // On an error the bytes read so far are kept in `buf`.
-    let got = Read::take(&mut *input, need as u64).read_to_end(buf)?;
-    Ok(got < need)
-}
-
-/// The bytes already read from an input, then a read error if there was one, then the rest of
-/// the input: what the serial reader reads when this one hands over to it.
-struct Resumed<'a> {
-    head: Vec<u8>,
-    at: usize,
-    error: Option<io::Error>,
-    rest: &'a mut dyn BufRead,
-}
-
-impl Read for Resumed<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let got = self.fill_buf()?;
-        let n = got.len().min(out.len());
-        out[..n].copy_from_slice(&got[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for Resumed<'_> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.at < self.head.len() {
-            return Ok(&self.head[self.at..]);
-        }
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        self.rest.fill_buf()
-    }
-
-    fn consume(&mut self, n: usize) {
-        if self.at < self.head.len() {
-            self.at += n;
-        } else {
-            self.rest.consume(n);
         }
     }
 }
@@ -219,21 +168,6 @@ fn parse(mut chunk: ParsedChunk, lines_before: u64, delimiter: u8) -> ParsedChun
     drop(rdr);
     chunk.raw = raw;
     chunk
-}
-
-/// Waits for a chunk parsed on the pool, running the pool's queued work meanwhile.
-fn wait(parsed: &mpsc::Receiver<ParsedChunk>) -> ParsedChunk {
-    loop {
-        match parsed.try_recv() {
-            Ok(chunk) => return chunk,
-            Err(mpsc::TryRecvError::Empty) => {
-                if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                    std::thread::sleep(std::time::Duration::from_micros(50));
-                }
-            }
-            Err(mpsc::TryRecvError::Disconnected) => panic!("a CSV chunk was not parsed"),
-        }
-    }
 }
 
 /// The reading thread's side: what has been read of the file, and the chunks on the pool.
@@ -472,12 +406,7 @@ fn resume(
     let mut head = chunks.carried;
     let lines_before = chunks.lines_before - memchr::memchr_iter(b'\n', &head).count() as u64;
     head.extend_from_slice(&pending);
-    let mut resumed = Resumed {
-        head,
-        at: 0,
-        error,
-        rest: input,
-    };
+    let mut resumed = Resumed::new(head, error, input);
     let input: &mut dyn BufRead = &mut resumed;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(file.delimiter)
@@ -504,12 +433,7 @@ fn read_serial_from(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
-    let mut resumed = Resumed {
-        head,
-        at: 0,
-        error,
-        rest: input,
-    };
+    let mut resumed = Resumed::new(head, error, input);
     super::CsvReader.read_serial(&mut resumed, delimiter, ctx, sink)
 }
 
