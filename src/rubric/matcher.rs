@@ -25,7 +25,7 @@ use crate::model::Speaker;
 use crate::normalise::Normalised;
 use crate::rubric::phrase::{Part, PhraseExpr, Seq};
 use crate::rubric::{Item, Phrase};
-use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::automaton::Automaton;
 use aho_corasick::{AhoCorasickKind, Anchored, MatchKind, dfa, nfa};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
@@ -137,187 +137,66 @@ const DFA_MAX_PATTERN_BYTES: usize = DFA_MAX_BYTES / 128;
 
 /// A scope's automaton: the Aho-Corasick DFA, or the contiguous NFA of a rubric too large for
 /// one. Held as the automaton itself, not behind `AhoCorasick`, so that the scan steps it byte
-/// by byte in its own loop (`find_anchors`) instead of through the overlapping iterator; with
-/// the words it may skip (`WordSkip`).
+/// by byte in its own loop (`find_anchors`) instead of through the overlapping iterator.
 #[derive(Debug)]
-struct PhraseAutomaton {
-    kind: AutomatonKind,
-    skip: WordSkip,
-}
-
-#[derive(Debug)]
-enum AutomatonKind {
+enum PhraseAutomaton {
     Dfa(dfa::DFA),
     Nfa(nfa::contiguous::NFA),
 }
 
 impl PhraseAutomaton {
-    fn new(kind: AutomatonKind, patterns: &[String]) -> PhraseAutomaton {
-        let skip = match &kind {
-            AutomatonKind::Dfa(a) => WordSkip::new(a, patterns),
-            AutomatonKind::Nfa(a) => WordSkip::new(a, patterns),
-        };
-        PhraseAutomaton { kind, skip }
-    }
-
     fn kind(&self) -> AhoCorasickKind {
-        match self.kind {
-            AutomatonKind::Dfa(_) => AhoCorasickKind::DFA,
-            AutomatonKind::Nfa(_) => AhoCorasickKind::ContiguousNFA,
+        match self {
+            PhraseAutomaton::Dfa(_) => AhoCorasickKind::DFA,
+            PhraseAutomaton::Nfa(_) => AhoCorasickKind::ContiguousNFA,
         }
     }
 
     fn patterns_len(&self) -> usize {
-        match &self.kind {
-            AutomatonKind::Dfa(a) => a.patterns_len(),
-            AutomatonKind::Nfa(a) => a.patterns_len(),
+        match self {
+            PhraseAutomaton::Dfa(a) => a.patterns_len(),
+            PhraseAutomaton::Nfa(a) => a.patterns_len(),
         }
     }
 
     fn memory_usage(&self) -> usize {
-        match &self.kind {
-            AutomatonKind::Dfa(a) => a.memory_usage(),
-            AutomatonKind::Nfa(a) => a.memory_usage(),
+        match self {
+            PhraseAutomaton::Dfa(a) => a.memory_usage(),
+            PhraseAutomaton::Nfa(a) => a.memory_usage(),
         }
-    }
-
-    /// Every anchor's hit in `haystack` (see `find_anchors`).
-    fn find(&self, haystack: &[u8], found: &mut Vec<(u32, u32)>) {
-        match &self.kind {
-            AutomatonKind::Dfa(a) => find_anchors(a, &self.skip, haystack, found),
-            AutomatonKind::Nfa(a) => find_anchors(a, &self.skip, haystack, found),
-        }
-    }
-}
-
-/// Three bytes that follow a space, as an index of `WordSkip::maybe`: the low five bits of
-/// each (exact for ASCII letters; other bytes may share an index, which only costs a skip).
-#[inline(always)]
-fn window_index(a: u8, b: u8, c: u8) -> usize {
-    (usize::from(a & 31) << 10) | (usize::from(b & 31) << 5) | usize::from(c & 31)
-}
-
-/// The words the scan can pass over without stepping the automaton through them.
-///
-/// Every anchor starts with a space. Where the automaton has just read a space and is in the
-/// state of that space alone (`space`: nothing longer is under way), the next three bytes
-/// decide: if no anchor starts with a space and those three bytes (or is a space and fewer of
-/// them, and those bytes), nothing can match before the next space and the automaton is in its
-/// start state when it gets there (no anchor starts inside a word). So a word of three bytes or
-/// more whose first three are in no anchor is skipped to its end, in the start state. Windows
-/// with a space, or any byte whose low five bits are 0, are never skipped (`maybe` holds them
-/// all), so only whole words of at least three bytes are.
-#[derive(Debug)]
-struct WordSkip {
-    start: StateID,
-    space: StateID,
-    /// Bit `window_index(a, b, c)`: an anchor may start with " abc".
-    maybe: Box<[u64; 512]>,
-}
-
-impl WordSkip {
-    fn new<A: Automaton>(aut: &A, patterns: &[String]) -> WordSkip {
-        let mut maybe = Box::new([0u64; 512]);
-        let mut set = |i: usize| maybe[i / 64] |= 1 << (i % 64);
-        // Every window with a byte whose low bits are 0 (spaces among them).
-        for i in 0..1 << 15 {
-            if i & 31 == 0 || (i >> 5) & 31 == 0 || (i >> 10) & 31 == 0 {
-                set(i);
-            }
-        }
-        let mut skippable = true;
-        for p in patterns {
-            let p = p.as_bytes();
-            if p.len() < 2 || p[0] != b' ' {
-                skippable = false; // not a word's anchor: never skip
-                break;
-            }
-            // The window's bytes that the anchor fixes; the others may be anything.
-            let fixed = &p[1..p.len().min(4)];
-            let free = 5 * (3 - fixed.len());
-            let base = fixed
-                .iter()
-                .fold(0usize, |w, &b| (w << 5) | usize::from(b & 31))
-                << free;
-            for rest in 0..1usize << free {
-                set(base | rest);
-            }
-        }
-        let states = aut
-            .start_state(Anchored::No)
-            .ok()
-            .map(|s| (s, aut.next_state(Anchored::No, s, b' ')));
-        match states {
-            Some((start, space))
-                if skippable && !aut.is_special(start) && !aut.is_special(space) =>
-            {
-                WordSkip {
-                    start,
-                    space,
-                    maybe,
-                }
-            }
-            // Never skip: every window may start an anchor.
-            _ => WordSkip {
-                start: StateID::ZERO,
-                space: StateID::ZERO,
-                maybe: Box::new([u64::MAX; 512]),
-            },
-        }
-    }
-
-    /// Where the word that starts at `i` (just after a space read in state `space`) ends, if
-    /// it can be skipped: the index of the space after it (or the end of the text).
-    #[inline(always)]
-    fn word_end(&self, haystack: &[u8], i: usize) -> Option<usize> {
-        let &[a, b, c] = haystack.get(i..i + 3)? else {
-            return None;
-        };
-        let w = window_index(a, b, c);
-        if self.maybe[w / 64] & (1 << (w % 64)) != 0 {
-            return None;
-        }
-        let rest = &haystack[i + 3..];
-        Some(i + 3 + rest.iter().position(|&b| b == b' ').unwrap_or(rest.len()))
     }
 }
 
 /// Every match of `aut` in `haystack`, overlapping, in the order `find_overlapping_iter`
 /// reports them (by end, then in the state's match order), as (pattern, start) in `found`.
-/// One transition a byte in a plain loop that only special states (matches) leave, and words
-/// that cannot start an anchor skipped whole (`WordSkip`); a function of its own, so that the
-/// automaton's tables are loaded once, not at every byte.
+/// One transition a byte in a plain loop that only special states (matches) leave; a function
+/// of its own, so that the automaton's tables are loaded once, not at every byte.
 #[inline(never)]
-fn find_anchors<A: Automaton>(
-    aut: &A,
-    skip: &WordSkip,
-    haystack: &[u8],
-    found: &mut Vec<(u32, u32)>,
-) {
+fn find_anchors<A: Automaton>(aut: &A, haystack: &[u8], found: &mut Vec<(u32, u32)>) {
     found.clear();
     let Ok(mut sid) = aut.start_state(Anchored::No) else {
         return;
     };
-    let mut i = 0;
-    while i < haystack.len() {
-        // The hot loop: one transition a byte.
-        sid = aut.next_state(Anchored::No, sid, haystack[i]);
-        i += 1;
-        if aut.is_special(sid) {
-            if aut.is_dead(sid) {
-                return;
+    let mut rest = haystack.iter();
+    loop {
+        // The hot loop: one transition a byte until a special state (a match).
+        let mut special = false;
+        for &byte in rest.by_ref() {
+            sid = aut.next_state(Anchored::No, sid, byte);
+            if aut.is_special(sid) {
+                special = true;
+                break;
             }
-            if aut.is_match(sid) {
-                for k in 0..aut.match_len(sid) {
-                    let pid = aut.match_pattern(sid, k);
-                    found.push((pid.as_u32(), (i - aut.pattern_len(pid)) as u32));
-                }
+        }
+        if !special || aut.is_dead(sid) {
+            return;
+        }
+        if aut.is_match(sid) {
+            let end = haystack.len() - rest.len();
+            for k in 0..aut.match_len(sid) {
+                let pid = aut.match_pattern(sid, k);
+                found.push((pid.as_u32(), (end - aut.pattern_len(pid)) as u32));
             }
-        } else if sid == skip.space
-            && let Some(end) = skip.word_end(haystack, i)
-        {
-            i = end;
-            sid = skip.start;
         }
     }
 }
@@ -343,7 +222,7 @@ fn build_automaton(patterns: &[String]) -> Result<PhraseAutomaton, String> {
             .build_from_noncontiguous(&nfa)
             .map_err(error)?;
         if dfa.memory_usage() <= DFA_MAX_BYTES {
-            return Ok(PhraseAutomaton::new(AutomatonKind::Dfa(dfa), patterns));
+            return Ok(PhraseAutomaton::Dfa(dfa));
         }
     }
     let nfa = nfa::contiguous::Builder::new()
@@ -351,7 +230,7 @@ fn build_automaton(patterns: &[String]) -> Result<PhraseAutomaton, String> {
         .prefilter(false)
         .build_from_noncontiguous(&nfa)
         .map_err(error)?;
-    Ok(PhraseAutomaton::new(AutomatonKind::Nfa(nfa), patterns))
+    Ok(PhraseAutomaton::Nfa(nfa))
 }
 
 /// Scratch space reused across turns so that scanning does not allocate.
@@ -672,7 +551,10 @@ impl Matcher {
         };
         let text = norm.text.as_bytes();
         let mut anchors = std::mem::take(&mut scratch.anchors);
-        scope.automaton().find(text, &mut anchors);
+        match scope.automaton() {
+            PhraseAutomaton::Dfa(a) => find_anchors(a, text, &mut anchors),
+            PhraseAutomaton::Nfa(a) => find_anchors(a, text, &mut anchors),
+        }
         for &(pid, start) in &anchors {
             self.anchor_hit(scope, norm, pid as usize, start as usize, scratch, out);
         }
@@ -1080,18 +962,10 @@ mod tests {
             .prefilter(false)
             .build(&patterns)
             .unwrap();
-        let dfa = PhraseAutomaton::new(
-            AutomatonKind::Dfa(dfa::Builder::new().build_from_noncontiguous(&nnfa).unwrap()),
-            &patterns,
-        );
-        let cnfa = PhraseAutomaton::new(
-            AutomatonKind::Nfa(
-                nfa::contiguous::Builder::new()
-                    .build_from_noncontiguous(&nnfa)
-                    .unwrap(),
-            ),
-            &patterns,
-        );
+        let dfa = dfa::Builder::new().build_from_noncontiguous(&nnfa).unwrap();
+        let cnfa = nfa::contiguous::Builder::new()
+            .build_from_noncontiguous(&nnfa)
+            .unwrap();
         let mut rng = fastrand::Rng::with_seed(16);
         let words = [
             "sorry", "so", "you", "refund", "refunded", "refunds", "i", "am", "a", "can", "not",
@@ -1108,150 +982,10 @@ mod tests {
                 .find_overlapping_iter(&text)
                 .map(|m| (m.pattern().as_u32(), m.start() as u32))
                 .collect();
-            dfa.find(text.as_bytes(), &mut found);
+            find_anchors(&dfa, text.as_bytes(), &mut found);
             assert_eq!(found, expected, "DFA on {text:?}");
-            cnfa.find(text.as_bytes(), &mut found);
+            find_anchors(&cnfa, text.as_bytes(), &mut found);
             assert_eq!(found, expected, "NFA on {text:?}");
-        }
-    }
-
-    /// Skipping words (`WordSkip`) reports exactly what stepping through every byte does:
-    /// anchors of one, two and three letters and more, stems, several words, marks and emoji,
-    /// on words that share their first bytes with them or not, as a DFA and a contiguous NFA.
-    #[test]
-    fn skipping_words_equals_the_overlapping_iterator() {
-        let patterns: Vec<String> = [
-            " sorry ",
-            " so sorry ",
-            " sorry you ",
-            " refund",
-            " refunded ",
-            " you ",
-            " i am ",
-            " am ",
-            " a ",
-            " ab",
-            " x",
-            " can not help ",
-            " not ",
-            " ? ",
-            " 😡 ",
-            " please hold on ",
-            " hold ",
-            " é",
-        ]
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-        let reference = aho_corasick::AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .unwrap();
-        let nnfa = nfa::noncontiguous::Builder::new()
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(&patterns)
-            .unwrap();
-        let dfa = PhraseAutomaton::new(
-            AutomatonKind::Dfa(dfa::Builder::new().build_from_noncontiguous(&nnfa).unwrap()),
-            &patterns,
-        );
-        let cnfa = PhraseAutomaton::new(
-            AutomatonKind::Nfa(
-                nfa::contiguous::Builder::new()
-                    .build_from_noncontiguous(&nnfa)
-                    .unwrap(),
-            ),
-            &patterns,
-        );
-        for aut in [&dfa, &cnfa] {
-            assert!(aut.skip.maybe.iter().any(|&w| w != u64::MAX), "skips");
-        }
-        let mut rng = fastrand::Rng::with_seed(12);
-        let words = [
-            "sorry", "sorr", "sort", "soap", "so", "you", "your", "yours", "refund", "refunds",
-            "refunded", "refuse", "i", "am", "amazing", "a", "ab", "abc", "abs", "x", "xyz", "can",
-            "cannot", "not", "note", "help", "helpful", "please", "hold", "holds", "on", "?", ".",
-            "😡", "😡😡", "é", "éa", "ça", "the", "thanks", "@ab", "`x", "a1b", "",
-        ];
-        let mut found = Vec::new();
-        for _ in 0..5000 {
-            let mut text = String::from(" ");
-            for _ in 0..rng.usize(0..20) {
-                text.push_str(words[rng.usize(0..words.len())]);
-                text.push(' ');
-            }
-            if rng.bool() {
-                text.push_str(words[rng.usize(0..words.len())]); // no space at the end
-            }
-            let expected: Vec<(u32, u32)> = reference
-                .find_overlapping_iter(&text)
-                .map(|m| (m.pattern().as_u32(), m.start() as u32))
-                .collect();
-            dfa.find(text.as_bytes(), &mut found);
-            assert_eq!(found, expected, "DFA on {text:?}");
-            cnfa.find(text.as_bytes(), &mut found);
-            assert_eq!(found, expected, "NFA on {text:?}");
-        }
-    }
-
-    /// On the built-in rubrics' own automata: the scan with words skipped finds what the scan
-    /// through every byte finds, on normalised text of the rubrics' own words, cut and glued.
-    #[test]
-    fn skipping_words_changes_no_hit_of_the_builtin_rubrics() {
-        for name in ["en", "es", "fr"] {
-            let toml = crate::rubric::builtin_text(&format!("builtin:{name}"))
-                .unwrap()
-                .unwrap();
-            let r = Rubric::from_toml(toml).unwrap();
-            for scope in r.matcher.scopes.iter().flatten() {
-                let aut = scope.automaton();
-                assert!(
-                    aut.skip.maybe.iter().any(|&w| w != u64::MAX),
-                    "{name} skips"
-                );
-                let never = WordSkip {
-                    start: StateID::ZERO,
-                    space: StateID::ZERO,
-                    maybe: Box::new([u64::MAX; 512]),
-                };
-                let mut words: Vec<String> = scope
-                    .literals
-                    .split(' ')
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                words.sort();
-                words.dedup();
-                let mut rng = fastrand::Rng::with_seed(7);
-                let (mut with, mut without) = (Vec::new(), Vec::new());
-                for _ in 0..3000 {
-                    let mut text = String::new();
-                    for _ in 0..rng.usize(1..30) {
-                        let w = &words[rng.usize(0..words.len())];
-                        match rng.u8(0..6) {
-                            // A prefix of a rubric word, or one with more letters.
-                            0 => text.push_str(&w[..w.floor_char_boundary(rng.usize(0..=w.len()))]),
-                            1 => {
-                                text.push_str(w);
-                                text.push_str(["s", "ed", "ing", "x"][rng.usize(0..4)]);
-                            }
-                            2 => text
-                                .push_str(["the", "thanks", "order", "?", "zzz"][rng.usize(0..5)]),
-                            _ => text.push_str(w),
-                        }
-                        text.push(' ');
-                    }
-                    let n = crate::normalise::normalise_with(&text, &r.text_rules);
-                    let hay = n.text.as_bytes();
-                    aut.find(hay, &mut with);
-                    match &aut.kind {
-                        AutomatonKind::Dfa(a) => find_anchors(a, &never, hay, &mut without),
-                        AutomatonKind::Nfa(a) => find_anchors(a, &never, hay, &mut without),
-                    }
-                    assert_eq!(with, without, "{name} on {:?}", n.text);
-                }
-            }
         }
     }
 
