@@ -1348,7 +1348,10 @@ mod tests {
         }
         for _ in 0..200_000 {
             let bytes = rng.u64(..).to_le_bytes();
-            assert_eq!(ascii_run(u64::from_le_bytes(bytes)), ascii_run_bytewise(bytes));
+            assert_eq!(
+                ascii_run(u64::from_le_bytes(bytes)),
+                ascii_run_bytewise(bytes)
+            );
         }
     }
 
