@@ -341,6 +341,16 @@ fn counted_hits(
         alternative_start,
         end,
     ] = s.ranges[i];
+    if main_start == unless_start
+        && !matches!(
+            item.detector,
+            Some(Detector::Silence { .. } | Detector::CustomerCalmed)
+        )
+    {
+        // No candidate at all (most items in most calls): nothing to drop, count or keep.
+        s.counted.clear();
+        return 0;
+    }
     // Candidates: phrase and turn-detector hits, plus call-level detector hits. The
     // buffers are taken out of the scratch so the filters can read the rest of it.
     let mut candidates = std::mem::take(&mut s.candidates);

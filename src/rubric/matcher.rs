@@ -302,11 +302,22 @@ pub struct Matcher {
 }
 
 /// The sides (one, or two for NEAR/BEFORE) of a phrase.
-fn sides(p: &Phrase) -> Vec<&Seq> {
-    match &p.expr {
-        PhraseExpr::Seq(s) => vec![s],
-        PhraseExpr::Near { a, b, .. } => vec![a, b],
-    }
+fn sides(p: &Phrase) -> impl Iterator<Item = &Seq> {
+    let (a, b) = match &p.expr {
+        PhraseExpr::Seq(s) => (s, None),
+        PhraseExpr::Near { a, b, .. } => (a, Some(b)),
+    };
+    std::iter::once(a).chain(b)
+}
+
+/// A fast, fixed-seed hash for the matcher's maps of literals (built once a run).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
+
+/// The anchor chosen for one side of a phrase: its parts and its literal.
+struct Anchor {
+    run: std::ops::Range<usize>,
+    literal: String,
 }
 
 /// More phrase sides than this on one one-word anchor, and they are anchored on two words
@@ -318,23 +329,44 @@ const MAX_SIDES_PER_ANCHOR: usize = 64;
 /// The anchor of each side of each phrase: its one-word `Seq::anchor`, unless more than
 /// `MAX_SIDES_PER_ANCHOR` sides of the rubric share that one (" understand " in `{i|we}
 /// {completely|…|} understand {how|why|…}`), then its `Seq::pair_anchor`.
-fn choose_anchors(phrases: &[Phrase]) -> Vec<Vec<std::ops::Range<usize>>> {
-    let mut sharing: HashMap<String, usize> = HashMap::new();
-    for p in phrases {
-        for s in sides(p) {
-            *sharing.entry(s.anchor_literal()).or_default() += 1;
-        }
+fn choose_anchors(phrases: &[Phrase]) -> Vec<Vec<Anchor>> {
+    // Each side's one-word anchor literal, made once.
+    let one: Vec<Vec<String>> = phrases
+        .iter()
+        .map(|p| sides(p).map(Seq::anchor_literal).collect())
+        .collect();
+    let mut sharing: FastMap<&str, usize> = FastMap::default();
+    for literal in one.iter().flatten() {
+        *sharing.entry(literal.as_str()).or_default() += 1;
     }
+    let paired: Vec<Vec<bool>> = one
+        .iter()
+        .map(|lits| {
+            lits.iter()
+                .map(|l| sharing[l.as_str()] > MAX_SIDES_PER_ANCHOR)
+                .collect()
+        })
+        .collect();
+    drop(sharing);
     phrases
         .iter()
-        .map(|p| {
+        .zip(one)
+        .zip(paired)
+        .map(|((p, lits), paired)| {
             sides(p)
-                .into_iter()
-                .map(|s| {
-                    if sharing[&s.anchor_literal()] > MAX_SIDES_PER_ANCHOR {
-                        s.pair_anchor.clone()
+                .zip(lits)
+                .zip(paired)
+                .map(|((s, literal), paired)| {
+                    if paired {
+                        Anchor {
+                            run: s.pair_anchor.clone(),
+                            literal: s.literal(s.pair_anchor.clone()),
+                        }
                     } else {
-                        s.anchor.clone()
+                        Anchor {
+                            run: s.anchor.clone(),
+                            literal,
+                        }
                     }
                 })
                 .collect()
@@ -344,13 +376,9 @@ fn choose_anchors(phrases: &[Phrase]) -> Vec<Vec<std::ops::Range<usize>>> {
 
 /// How a hit of `anchor` proves the side `seq` (its literal, if it needs one, goes to
 /// `literals`).
-fn side_use(
-    seq: &Seq,
-    anchor: std::ops::Range<usize>,
-    phrase: u32,
-    side: u8,
-    literals: &mut String,
-) -> Use {
+fn side_use(seq: &Seq, anchor: &Anchor, phrase: u32, side: u8, literals: &mut String) -> Use {
+    let anchor_literal = &anchor.literal;
+    let anchor = anchor.run.clone();
     let mut u = Use {
         phrase,
         side,
@@ -366,9 +394,11 @@ fn side_use(
     if seq.is_proven_by(&anchor) {
         u.check = Check::Proven;
     } else if seq.parts.iter().all(|p| matches!(p, Part::Word(_))) {
-        let literal = seq.literal(0..seq.parts.len());
+        let lit_start = literals.len();
+        seq.push_literal(0..seq.parts.len(), literals);
+        let literal = &literals.as_bytes()[lit_start..];
         u.check = Check::Literal;
-        u.lit_start = literals.len() as u32;
+        u.lit_start = lit_start as u32;
         u.lit_len = literal.len() as u32;
         // " w0 w1 … " : each word before the anchor and its space.
         u.lit_before = seq.parts[..anchor.start]
@@ -383,23 +413,22 @@ fn side_use(
         u.probe_at = if anchor.start > 0 {
             1
         } else {
-            seq.literal(anchor).len() as u32
+            anchor_literal.len() as u32
         };
-        u.probe = literal.as_bytes()[u.probe_at as usize];
-        literals.push_str(&literal);
+        u.probe = literal[u.probe_at as usize];
     }
     u
 }
 
 /// What the scan needs of each phrase: its sides' parts, the NEAR/BEFORE gap, its family.
-fn phrase_infos(phrases: &[Phrase], anchors: &[Vec<std::ops::Range<usize>>]) -> Vec<PhraseInfo> {
+fn phrase_infos(phrases: &[Phrase], anchors: &[Vec<Anchor>]) -> Vec<PhraseInfo> {
     phrases
         .iter()
         .zip(anchors)
         .map(|(p, anchors)| {
-            let seq_info = |s: &Seq, anchor: &std::ops::Range<usize>| SeqInfo {
+            let seq_info = |s: &Seq, anchor: &Anchor| SeqInfo {
                 parts: s.parts.clone(),
-                anchor_start: anchor.start,
+                anchor_start: anchor.run.start,
                 run_first: s.longest_run.start as u32,
                 run_last: s.longest_run.end as u32 - 1,
                 run_stem_len: match &s.parts[s.longest_run.end - 1] {
@@ -427,34 +456,33 @@ impl Matcher {
     pub fn build(items: &[Item], phrases: &[Phrase], lang: Language) -> Result<Matcher, String> {
         let anchors = choose_anchors(phrases);
         let infos = phrase_infos(phrases, &anchors);
+        // Each side's longest run, made once for all the speaker scopes.
+        let runs_of: Vec<Vec<String>> = phrases
+            .iter()
+            .map(|p| sides(p).map(Seq::longest_run_literal).collect())
+            .collect();
 
         let mut scopes: [Option<ScopeAutomaton>; 3] = [None, None, None];
         let mut phrase_literal_count = 0;
         for speaker in [Speaker::Agent, Speaker::Customer, Speaker::Other] {
             let mut patterns: Vec<String> = Vec::new();
-            let mut by_literal: HashMap<String, usize> = HashMap::new();
+            let mut by_literal: FastMap<&str, usize> = FastMap::default();
             let mut uses_of: Vec<Vec<Use>> = Vec::new();
-            let mut runs: HashSet<String> = HashSet::new();
+            let mut runs: FastSet<&str> = FastSet::default();
             let mut literals = String::new();
             for (pi, p) in phrases.iter().enumerate() {
                 if !items[p.item].speaker.covers(speaker) {
                     continue;
                 }
-                for (side, seq) in sides(p).into_iter().enumerate() {
-                    runs.insert(seq.longest_run_literal());
-                    let lit = seq.literal(anchors[pi][side].clone());
-                    let id = *by_literal.entry(lit.clone()).or_insert_with(|| {
-                        patterns.push(lit);
+                for (side, seq) in sides(p).enumerate() {
+                    runs.insert(&runs_of[pi][side]);
+                    let anchor = &anchors[pi][side];
+                    let id = *by_literal.entry(&anchor.literal).or_insert_with(|| {
+                        patterns.push(anchor.literal.clone());
                         uses_of.push(Vec::new());
                         patterns.len() - 1
                     });
-                    uses_of[id].push(side_use(
-                        seq,
-                        anchors[pi][side].clone(),
-                        pi as u32,
-                        side as u8,
-                        &mut literals,
-                    ));
+                    uses_of[id].push(side_use(seq, anchor, pi as u32, side as u8, &mut literals));
                 }
             }
             if patterns.is_empty() {

@@ -149,10 +149,18 @@ impl Seq {
     /// The literal of a run of `parts` (words, optionally closed by a stem), with the
     /// word-boundary spaces.
     pub fn literal(&self, run: std::ops::Range<usize>) -> String {
+        let mut s = String::new();
+        self.push_literal(run, &mut s);
+        s
+    }
+
+    /// `literal(run)` written at the end of `out` (the matcher keeps the literals it compares
+    /// one after the other in one buffer).
+    pub fn push_literal(&self, run: std::ops::Range<usize>, out: &mut String) {
         let end = run.end;
         let parts = &self.parts[run];
-        // Sized first: this is called for every side of every phrase, several times, while
-        // the matcher is built (one allocation each instead of a doubling per word).
+        // Sized first: this is called for every side of every phrase while the matcher is
+        // built (one allocation each instead of a doubling per word).
         let len = parts
             .iter()
             .map(|p| match p {
@@ -161,22 +169,21 @@ impl Seq {
             })
             .sum::<usize>()
             + 1;
-        let mut s = String::with_capacity(len);
-        s.push(' ');
+        out.reserve(len);
+        out.push(' ');
         for (i, p) in parts.iter().enumerate() {
             if i > 0 {
-                s.push(' ');
+                out.push(' ');
             }
             match p {
-                Part::Word(w) => s.push_str(w),
-                Part::Stem(w) => s.push_str(w),
+                Part::Word(w) => out.push_str(w),
+                Part::Stem(w) => out.push_str(w),
                 Part::Num => unreachable!("anchors hold no number slot"),
             }
         }
         if matches!(self.parts[end - 1], Part::Word(_)) {
-            s.push(' ');
+            out.push(' ');
         }
-        s
     }
 
     /// True when a match of its `anchor` alone proves the phrase (no stems or slots to check).
