@@ -20,19 +20,22 @@ use std::collections::BTreeMap;
 const ITEMS: &[(&str, f64, f64)] = &[
     ("apology", 0.90, 0.97),
     ("thanks", 0.90, 0.97),
-    ("follow_up", 0.90, 0.84),
-    ("transfer", 0.90, 0.72),
+    // Seventh scoring: 0.85 -> 0.87, transfer 0.73 -> 0.79.
+    ("follow_up", 0.90, 0.86),
+    ("transfer", 0.90, 0.78),
     ("channel_move", 0.90, 0.91),
     ("additional_concerns", 0.90, 0.85),
     // Sixth scoring: 0.78 -> 0.790 (fifth: 0.79 -> 0.78, worse).
     ("empathy", 0.80, 0.78),
     ("clarifying_question", 0.80, 0.90),
-    // Sixth scoring: 0.72 -> 0.74 (fifth: precision 0.61 -> 0.74 but recall 0.88 -> 0.71).
-    ("resolution", 0.80, 0.73),
-    ("customer_upset", 0.80, 0.81),
-    ("customer_calmed", 0.80, 0.56),
+    // Seventh scoring: 0.74 -> 0.77 (sixth: 0.72 -> 0.74).
+    ("resolution", 0.80, 0.76),
+    // Seventh scoring: 0.82 -> 0.81, worse (one call), still met.
+    ("customer_upset", 0.80, 0.80),
+    // Seventh scoring: 0.57 -> 0.52, worse (docs/accuracy.md, "Seven").
+    ("customer_calmed", 0.80, 0.51),
     ("mirroring", 0.70, 0.24),
-    ("dismissive", 0.70, 0.25),
+    ("dismissive", 0.70, 0.26),
 ];
 
 /// One row of `calibrate --format csv`. The rates are worked out again from the exact counts:
