@@ -169,7 +169,7 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
 // that state through calls per character (measure with `cargo bench --bench hot_path` first).
 //
 // The fast path: one table lookup per ASCII byte says what it is; a run of letters and digits is
-// classified eight bytes at a time and copied lower-case with one 8-byte write (`ascii_run`,
+// classified eight bytes at a time and copied lower-case with one 8-byte write per step (`ascii_run`,
 // capitals counted from the same mask); a run of separators is skipped at once; the end of a word is inlined and the
 // rare work (a contraction to expand, a word of several tokens) is out of line. The text is
 // built as bytes, with no per-character encoding, and becomes the `String` again at the end
@@ -183,7 +183,8 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
     out.sentence_ends.clear();
     out.stats = TurnStats::default();
     out.lang = rules.language;
-    text.reserve(src.len() + 2);
+    // + 8: a run's last 8-byte write may reach 7 bytes past the text (cut off again).
+    text.reserve(src.len() + 8);
     text.push(b' ');
 
     let mut w = WordState::new(rules.contractions);

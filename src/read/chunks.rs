@@ -74,11 +74,30 @@ impl BufRead for Resumed<'_> {
     }
 }
 
+/// A chunk being parsed on the pool: its result, or the panic that stopped the parse.
+pub(super) type Parsing<T> = mpsc::Receiver<std::thread::Result<T>>;
+
+/// Parses a chunk on the pool. A panic in `parse` is caught there and raised again on the
+/// reading thread by [`wait`], where the run's handling of a panicked thread sees it: in a job
+/// of `rayon::spawn` it would abort the process (the pool has no panic handler).
+pub(super) fn spawn_parse<T: Send + 'static>(
+    parse: impl FnOnce() -> T + Send + 'static,
+) -> Parsing<T> {
+    let (done, parsed) = mpsc::sync_channel(1);
+    rayon::spawn(move || {
+        let _ = done.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+            parse,
+        )));
+    });
+    parsed
+}
+
 /// Waits for a chunk parsed on the pool, running the pool's queued work meanwhile.
-pub(super) fn wait<T>(parsed: &mpsc::Receiver<T>) -> T {
+pub(super) fn wait<T>(parsed: &Parsing<T>) -> T {
     loop {
         match parsed.try_recv() {
-            Ok(chunk) => return chunk,
+            Ok(Ok(chunk)) => return chunk,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
             Err(mpsc::TryRecvError::Empty) => {
                 if rayon::yield_now() != Some(rayon::Yield::Executed) {
                     std::thread::sleep(std::time::Duration::from_micros(50));
@@ -86,5 +105,25 @@ pub(super) fn wait<T>(parsed: &mpsc::Receiver<T>) -> T {
             }
             Err(mpsc::TryRecvError::Disconnected) => panic!("a chunk was not parsed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_parsed_chunk_comes_back() {
+        assert_eq!(wait(&spawn_parse(|| 6 * 7)), 42);
+    }
+
+    /// A parse that panics on the pool is raised again on the waiting thread (with its message),
+    /// not left to abort the process from the pool's job.
+    #[test]
+    fn a_panic_in_a_parse_reaches_the_waiting_thread() {
+        let parsing = spawn_parse(|| -> u32 { panic!("bad chunk") });
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wait(&parsing)));
+        let payload = caught.expect_err("the panic is raised again");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"bad chunk"));
     }
 }

@@ -865,6 +865,51 @@ pub(crate) fn read_finished_for_test(
 mod tests {
     use super::*;
 
+    /// What `read_line_within` makes of a line of `before` bytes and a line feed, then "ok\n",
+    /// read through a buffer of `capacity` bytes: `(first line, second line)`.
+    fn lines_within(before: usize, limit: u64, capacity: usize) -> (String, String) {
+        let mut data = vec![b'x'; before];
+        data.extend_from_slice(b"\nok\n");
+        let mut input = io::BufReader::with_capacity(capacity, &data[..]);
+        let mut buf = Vec::new();
+        let mut next = || {
+            buf.clear();
+            match read_line_within(&mut input, &mut buf, limit).unwrap() {
+                LineRead::End => "end".to_string(),
+                LineRead::Line => String::from_utf8_lossy(&buf).into_owned(),
+                LineRead::TooLong(endless) => format!("too long, endless {endless}"),
+            }
+        };
+        let first = next();
+        (first, next())
+    }
+
+    /// A line over the limit is passed over, and given up on as endless only when more than
+    /// `DISCARD_FACTOR` times the limit comes before its line feed: decided by the line's length,
+    /// the same whatever the sizes of the input's reads (the chunked JSONL reader relies on it).
+    #[test]
+    fn a_long_line_is_judged_by_its_length_not_by_the_reads() {
+        let limit = 10u64;
+        let at = (limit * line_tracker::DISCARD_FACTOR) as usize;
+        for capacity in [1, 7, 64, 8192] {
+            assert_eq!(
+                lines_within(at, limit, capacity),
+                ("too long, endless false".to_string(), "ok\n".to_string()),
+                "{at} bytes, reads of {capacity}"
+            );
+            assert_eq!(
+                lines_within(at + 1, limit, capacity).0,
+                "too long, endless true",
+                "{} bytes, reads of {capacity}",
+                at + 1
+            );
+            assert_eq!(
+                lines_within(9, limit, capacity),
+                ("xxxxxxxxx\n".to_string(), "ok\n".to_string())
+            );
+        }
+    }
+
     #[test]
     fn detection_by_extension_then_content() {
         assert_eq!(detect("a.CSV", b""), Some(InputFormat::Csv));

@@ -18,13 +18,12 @@
 //! from the same state.
 
 use super::{CsvFile, MAX_HEADER_BYTES, RecordSpan, line_breaks_inside, locate, read_header};
-use crate::read::chunks::{Resumed, fill, wait};
+use crate::read::chunks::{Parsing, Resumed, fill, spawn_parse, wait};
 use crate::read::csv::columns::find_columns;
 use crate::read::line_tracker::LineTracker;
 use crate::read::{CallSink, ReadContext, ReadError};
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
-use std::sync::mpsc;
 
 /// The most bytes a chunk may grow to, in blocks, while no record boundary is found.
 const MAX_CHUNK_BLOCKS: usize = 4;
@@ -175,7 +174,7 @@ struct Chunks {
     delimiter: u8,
     /// Line feeds before the next chunk.
     lines_before: u64,
-    in_flight: VecDeque<mpsc::Receiver<ParsedChunk>>,
+    in_flight: VecDeque<Parsing<ParsedChunk>>,
     spare: Vec<ParsedChunk>,
     /// The bytes after the last record read (line ends), which the serial reader would consume
     /// with the next chunk's first record.
@@ -200,11 +199,8 @@ impl Chunks {
         chunk.raw = std::mem::replace(pending, rest);
         let lines_before = self.lines_before;
         self.lines_before += memchr::memchr_iter(b'\n', &chunk.raw).count() as u64;
-        let (done, parsed) = mpsc::sync_channel(1);
         let delimiter = self.delimiter;
-        rayon::spawn(move || {
-            let _ = done.send(parse(chunk, lines_before, delimiter));
-        });
+        let parsed = spawn_parse(move || parse(chunk, lines_before, delimiter));
         self.in_flight.push_back(parsed);
     }
 

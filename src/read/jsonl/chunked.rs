@@ -1,6 +1,6 @@
 //! Conversation JSONL of a large plain file, parsed in chunks on the thread pool.
 //!
-//! A line feed always ends a record (JSON text cannot hold a raw line feed), so the reading
+//! A line feed always ends a record (the serial JSONL reader ends one at every line feed), so the reading
 //! thread reads the file in blocks of a bounded size, cuts each after its last line feed, and
 //! sends the chunk to the pool. There each chunk is read by the serial reader's own code
 //! (`read_bytes`: the same line ends, BOM, UTF-8 and JSON handling, `read_line`), counting lines
@@ -18,11 +18,11 @@
 use super::{read_bytes, read_line, read_lines};
 use crate::accounting::Accounting;
 use crate::model::Call;
-use crate::read::chunks::{Resumed, fill, wait};
+use crate::read::chunks::{Parsing, Resumed, fill, spawn_parse, wait};
 use crate::read::{CallSink, Lines, ReadContext, ReadError, ReadOptions};
 use std::collections::VecDeque;
 use std::io::BufRead;
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 
 /// The most bytes a chunk may grow to, in blocks, while no line feed is found.
 const MAX_CHUNK_BLOCKS: usize = 4;
@@ -32,7 +32,8 @@ const MAX_CHUNK_BLOCKS: usize = 4;
 /// reader's (three ahead took 68 MB against 50 MB on TweetSumm ×100).
 const CHUNKS_AHEAD: usize = 1;
 
-/// Spare calls (to reuse) a chunk is given at most: one batch of the audit's.
+/// Spare calls (to reuse) a chunk is given: recycled batches are added until it holds this many
+/// (one batch of the audit's), so it may end up with somewhat more.
 const SPARE_CALLS: usize = 256;
 
 /// What every chunk of a file is read with, owned for the pool's tasks.
@@ -80,7 +81,7 @@ struct Chunks {
     file: Arc<File>,
     /// Lines before the next chunk.
     lines_before: u64,
-    in_flight: VecDeque<mpsc::Receiver<Chunk>>,
+    in_flight: VecDeque<Parsing<Chunk>>,
     spare: Vec<Chunk>,
 }
 
@@ -104,10 +105,7 @@ impl Chunks {
             chunk.spare.extend(more);
         }
         let file = Arc::clone(&self.file);
-        let (done, parsed) = mpsc::sync_channel(1);
-        rayon::spawn(move || {
-            let _ = done.send(parse(chunk, &file));
-        });
+        let parsed = spawn_parse(move || parse(chunk, &file));
         self.in_flight.push_back(parsed);
     }
 
@@ -315,9 +313,21 @@ mod tests {
 
     #[test]
     fn strict_stops_at_the_same_line() {
-        let data = lines(60);
+        // Forty good lines first, so the first bad line comes after whole chunks were handed on.
+        let mut data: Vec<u8> = (0..40)
+            .flat_map(|i| {
+                format!("{{\"call_id\": \"g{i}\", \"turns\": [{{\"speaker\": \"agent\", \"text\": \"ok\"}}]}}\n")
+                    .into_bytes()
+            })
+            .collect();
+        data.extend(lines(60));
         let serial = read_with(&data, None, usize::MAX, true);
         assert!(serial.2.is_err());
+        assert!(
+            serial.0.len() >= 40,
+            "the good calls come first: {:?}",
+            serial.0
+        );
         for block in [1, 16, 100, 1000] {
             assert_eq!(
                 read_with(&data, Some(block), usize::MAX, true),
