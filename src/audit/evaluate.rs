@@ -341,12 +341,7 @@ fn counted_hits(
         alternative_start,
         end,
     ] = s.ranges[i];
-    if main_start == unless_start
-        && !matches!(
-            item.detector,
-            Some(Detector::Silence { .. } | Detector::CustomerCalmed)
-        )
-    {
+    if main_start == unless_start && !item.detector.is_some_and(|d| d.adds_call_level_hits()) {
         // No candidate at all (most items in most calls): nothing to drop, count or keep.
         s.counted.clear();
         return 0;

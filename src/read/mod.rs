@@ -457,18 +457,12 @@ impl ReadContext<'_> {
     /// Calls to reuse (those left from before, else a batch the audit sent back), for a reader
     /// that makes its calls elsewhere (the chunked JSONL reader, on the pool).
     pub(crate) fn take_spare(&mut self) -> Vec<Call> {
-        if self.spare.is_empty()
-            && let Some(batch) = self
-                .recycled
-                .and_then(|r| r.lock().ok().and_then(|r| r.try_recv().ok()))
-        {
-            return batch;
-        }
+        self.refill_spare();
         std::mem::take(&mut self.spare)
     }
 
-    /// A new call for this input, starting at its first line.
-    pub fn new_call(&mut self, id: impl AsRef<str>) -> Call {
+    /// With no spare call left, takes a batch the audit sent back (if one is waiting).
+    fn refill_spare(&mut self) {
         if self.spare.is_empty()
             && let Some(batch) = self
                 .recycled
@@ -476,6 +470,11 @@ impl ReadContext<'_> {
         {
             self.spare = batch;
         }
+    }
+
+    /// A new call for this input, starting at its first line.
+    pub fn new_call(&mut self, id: impl AsRef<str>) -> Call {
+        self.refill_spare();
         let mut call = match self.spare.pop() {
             Some(mut c) => {
                 c.reset(id.as_ref());

@@ -160,6 +160,13 @@ impl Detector {
         }
     }
 
+    /// Detectors that make hits of their own for the whole call, at evaluation (silence gaps,
+    /// the customer's last turn), not only from the scan: an item with one of them is evaluated
+    /// even when the scan found no candidate for it.
+    pub fn adds_call_level_hits(&self) -> bool {
+        matches!(self, Detector::Silence { .. } | Detector::CustomerCalmed)
+    }
+
     /// Detectors that only mean something when the call has timings.
     pub fn needs_timings(&self) -> bool {
         matches!(
