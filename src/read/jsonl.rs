@@ -108,12 +108,7 @@ fn read_bytes(
         let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
         debug_assert!((end - start) as u64 <= ctx.options.max_call_bytes);
         line_no += 1;
-        let mut line = &bytes[start..end];
-        while let [rest @ .., b'\n' | b'\r'] = line {
-            line = rest;
-        }
-        let mut lossy = false;
-        let text = super::text_lossy(line, ctx.acct, &mut lossy);
+        let text = super::line_text(&bytes[start..end], ctx.acct);
         read_line(&text, line_no, ctx, sink)?;
         start = end;
     }

@@ -630,15 +630,7 @@ impl Lines {
             }
         }
         self.number += 1;
-        let mut end = self.buf.len();
-        while end > 0 && matches!(self.buf[end - 1], b'\n' | b'\r') {
-            end -= 1;
-        }
-        let mut lossy = false;
-        Ok(Some((
-            self.number,
-            text_lossy(&self.buf[..end], ctx.acct, &mut lossy),
-        )))
+        Ok(Some((self.number, line_text(&self.buf, ctx.acct))))
     }
 }
 
@@ -823,6 +815,17 @@ pub fn text_lossy<'a>(
             String::from_utf8_lossy(bytes)
         }
     }
+}
+
+/// A line's text: its line end (the trailing run of `\n` and `\r`) cut off, invalid UTF-8
+/// replaced and counted. What `Lines` and the chunked JSONL reader both make of a line.
+pub(crate) fn line_text<'a>(line: &'a [u8], acct: &mut Accounting) -> std::borrow::Cow<'a, str> {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    let mut lossy = false;
+    text_lossy(&line[..end], acct, &mut lossy)
 }
 
 /// Runs `reader` over `data` as the file `name` and collects the calls it hands over: what every
