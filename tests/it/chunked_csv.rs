@@ -6,8 +6,7 @@
 //! per-call records, the evidence, stderr and the exit status must be exactly those of the
 //! serial reader (`--threads 1`), with and without `--strict`, `--max-call-bytes` and `--shard`.
 
-use super::common::callaudit;
-use std::path::Path;
+use super::common::{join, run_blocks as run};
 
 const HEADER: &str = "call_id,agent,turn,speaker,text,date";
 
@@ -61,14 +60,6 @@ fn rows(n: usize) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn join(lines: &[String], end: &str, final_end: bool) -> Vec<u8> {
-    let mut s = lines.join(end);
-    if final_end {
-        s.push_str(end);
-    }
-    s.into_bytes()
 }
 
 /// The nasty files: (name, bytes).
@@ -180,50 +171,6 @@ fn files() -> Vec<(&'static str, Vec<u8>)> {
     let semi: Vec<String> = plain.iter().map(|r| r.replace(',', ";")).collect();
     out.push(("semicolons.csv", join(&semi, "\n", true)));
     out
-}
-
-/// Exit status, report, stderr, per-call records and evidence of one run.
-fn run(dir: &Path, input: &Path, threads: &str, block: Option<usize>, extra: &[&str]) -> Vec<u8> {
-    let calls = dir.join("calls.csv");
-    let evidence = dir.join("evidence.csv");
-    let _ = std::fs::remove_file(&calls);
-    let _ = std::fs::remove_file(&evidence);
-    let mut cmd = callaudit();
-    // A small rubric: the runs are about reading, and a debug build compiles the built-in one
-    // slowly.
-    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rubric.toml");
-    cmd.args([
-        "audit",
-        "--no-config",
-        "--format",
-        "json",
-        "--threads",
-        threads,
-        "--rubric",
-        rubric,
-    ])
-    .arg("--calls")
-    .arg(&calls)
-    .arg("--evidence")
-    .arg(&evidence)
-    .args(extra)
-    .arg(input);
-    match block {
-        Some(b) => cmd.env("CALLAUDIT_CSV_BLOCK", b.to_string()),
-        None => cmd.env_remove("CALLAUDIT_CSV_BLOCK"),
-    };
-    let out = cmd.output().unwrap();
-    let mut all = format!("exit {:?}\n", out.status.code()).into_bytes();
-    for part in [
-        out.stdout,
-        out.stderr,
-        std::fs::read(&calls).unwrap_or_default(),
-        std::fs::read(&evidence).unwrap_or_default(),
-    ] {
-        all.extend_from_slice(b"\n----\n");
-        all.extend(part);
-    }
-    all
 }
 
 #[test]

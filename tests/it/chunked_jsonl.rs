@@ -9,8 +9,7 @@
 //! stderr and the exit status must be exactly those of the serial reader (`--threads 1`), with
 //! and without `--strict`, `--max-call-bytes` and `--shard`.
 
-use super::common::callaudit;
-use std::path::Path;
+use super::common::{join, run_blocks as run};
 
 const TEXTS: &[&str] = &[
     "hello there",
@@ -72,14 +71,6 @@ fn conversations(n: usize) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn join(lines: &[String], end: &str, final_end: bool) -> Vec<u8> {
-    let mut s = lines.join(end);
-    if final_end {
-        s.push_str(end);
-    }
-    s.into_bytes()
 }
 
 /// The nasty files: (name, bytes).
@@ -205,50 +196,6 @@ fn files() -> Vec<(&'static str, Vec<u8>)> {
     .concat();
     out.push(("ids-come-back.jsonl", join(&comeback, "\n", true)));
     out
-}
-
-/// Exit status, report, stderr, per-call records and evidence of one run.
-fn run(dir: &Path, input: &Path, threads: &str, block: Option<usize>, extra: &[&str]) -> Vec<u8> {
-    let calls = dir.join("calls.csv");
-    let evidence = dir.join("evidence.csv");
-    let _ = std::fs::remove_file(&calls);
-    let _ = std::fs::remove_file(&evidence);
-    let mut cmd = callaudit();
-    // A small rubric: the runs are about reading, and a debug build compiles the built-in one
-    // slowly.
-    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rubric.toml");
-    cmd.args([
-        "audit",
-        "--no-config",
-        "--format",
-        "json",
-        "--threads",
-        threads,
-        "--rubric",
-        rubric,
-    ])
-    .arg("--calls")
-    .arg(&calls)
-    .arg("--evidence")
-    .arg(&evidence)
-    .args(extra)
-    .arg(input);
-    match block {
-        Some(b) => cmd.env("CALLAUDIT_CSV_BLOCK", b.to_string()),
-        None => cmd.env_remove("CALLAUDIT_CSV_BLOCK"),
-    };
-    let out = cmd.output().unwrap();
-    let mut all = format!("exit {:?}\n", out.status.code()).into_bytes();
-    for part in [
-        out.stdout,
-        out.stderr,
-        std::fs::read(&calls).unwrap_or_default(),
-        std::fs::read(&evidence).unwrap_or_default(),
-    ] {
-        all.extend_from_slice(b"\n----\n");
-        all.extend(part);
-    }
-    all
 }
 
 fn assert_same(serial: &[u8], chunked: &[u8], what: &str) {

@@ -176,3 +176,65 @@ where
     assert_eq!(run.code, 0, "{}", run.stderr);
     run
 }
+
+/// Lines joined by `end`, with one more after the last when `final_end` (the chunked-reader
+/// tests' inputs).
+pub fn join(lines: &[String], end: &str, final_end: bool) -> Vec<u8> {
+    let mut s = lines.join(end);
+    if final_end {
+        s.push_str(end);
+    }
+    s.into_bytes()
+}
+
+/// Exit status, report, stderr, per-call records and evidence of one run, with the chunked
+/// readers' block size forced to `block` (`CALLAUDIT_CSV_BLOCK`; `None`: the default). The
+/// chunked-reader tests compare it byte for byte with the serial run.
+pub fn run_blocks(
+    dir: &Path,
+    input: &Path,
+    threads: &str,
+    block: Option<usize>,
+    extra: &[&str],
+) -> Vec<u8> {
+    let calls = dir.join("calls.csv");
+    let evidence = dir.join("evidence.csv");
+    let _ = std::fs::remove_file(&calls);
+    let _ = std::fs::remove_file(&evidence);
+    let mut cmd = callaudit();
+    // A small rubric: the runs are about reading, and a debug build compiles the built-in one
+    // slowly.
+    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rubric.toml");
+    cmd.args([
+        "audit",
+        "--no-config",
+        "--format",
+        "json",
+        "--threads",
+        threads,
+        "--rubric",
+        rubric,
+    ])
+    .arg("--calls")
+    .arg(&calls)
+    .arg("--evidence")
+    .arg(&evidence)
+    .args(extra)
+    .arg(input);
+    match block {
+        Some(b) => cmd.env("CALLAUDIT_CSV_BLOCK", b.to_string()),
+        None => cmd.env_remove("CALLAUDIT_CSV_BLOCK"),
+    };
+    let out = cmd.output().unwrap();
+    let mut all = format!("exit {:?}\n", out.status.code()).into_bytes();
+    for part in [
+        out.stdout,
+        out.stderr,
+        std::fs::read(&calls).unwrap_or_default(),
+        std::fs::read(&evidence).unwrap_or_default(),
+    ] {
+        all.extend_from_slice(b"\n----\n");
+        all.extend(part);
+    }
+    all
+}
