@@ -21,7 +21,7 @@ use crate::model::Call;
 use crate::pipeline::held::HeldCalls;
 use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
-use crate::read::input::{Discovered, Input, open_counted};
+use crate::read::input::{Discovered, Input, Opened, open_counted};
 use crate::read::{
     At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled,
     describe_bytes, detect,
@@ -763,7 +763,7 @@ fn read_ahead(
             Ok(None) => {
                 let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
                 match open_counted(input, counter) {
-                    Ok(r) => Slurped::Stream(r),
+                    Ok(opened) => Slurped::Stream(opened.reader),
                     Err(e) => {
                         return Err(ReadError::new(
                             &input.name,
@@ -945,33 +945,31 @@ fn parse_input(
 
 /// The block size of the chunked readers (`read/csv/chunked.rs`, `read/jsonl/chunked.rs`):
 /// 1 MiB, or `CALLAUDIT_CSV_BLOCK` bytes (for tests, which force tiny blocks; the name is older
-/// than the JSONL reader).
+/// than the JSONL reader). Read from the environment once per process.
 fn csv_block() -> usize {
-    std::env::var("CALLAUDIT_CSV_BLOCK")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&b| b > 0)
-        .unwrap_or(1 << 20)
+    static BLOCK: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *BLOCK.get_or_init(|| {
+        std::env::var("CALLAUDIT_CSV_BLOCK")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&b| b > 0)
+            .unwrap_or(1 << 20)
+    })
 }
 
 /// Files of at least this many blocks may be parsed in chunks on the pool.
 const CHUNKED_MIN_BLOCKS: u64 = 8;
 
 /// The block size when `input` may be parsed in chunks on the pool: more than one thread, a
-/// plain (not gzip) file of at least `CHUNKED_MIN_BLOCKS` blocks, not stdin.
-fn chunk_block(input: &Input, threads: usize) -> Option<usize> {
-    use std::io::Read;
-    if threads <= 1 || input.name == "-" || input.problem().is_some() {
+/// plain file of at least `CHUNKED_MIN_BLOCKS` blocks, not stdin. Not gzip (`gzip` is what
+/// opening it found): its chunks would all wait on its one decompressing thread, and its size on
+/// disk says little about the size of its text.
+fn chunk_block(input: &Input, threads: usize, gzip: bool) -> Option<usize> {
+    if threads <= 1 || gzip || input.name == "-" || input.problem().is_some() {
         return None;
     }
     let block = csv_block();
-    if input.size()? < CHUNKED_MIN_BLOCKS.saturating_mul(block as u64) {
-        return None;
-    }
-    let mut magic = [0u8; 2];
-    let mut file = std::fs::File::open(&input.path).ok()?;
-    file.read_exact(&mut magic).ok()?;
-    (magic != [0x1f, 0x8b]).then_some(block)
+    (input.size()? >= CHUNKED_MIN_BLOCKS.saturating_mul(block as u64)).then_some(block)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -985,7 +983,7 @@ fn read_one(
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
     bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<(), ReadError> {
-    let mut reader = open_counted(input, bytes_read).map_err(|e| {
+    let Opened { mut reader, gzip } = open_counted(input, bytes_read).map_err(|e| {
         ReadError::new(
             &input.name,
             At::File,
@@ -1005,7 +1003,7 @@ fn read_one(
         recycled,
         &mut reader,
         &mut local,
-        chunk_block(input, opts.threads),
+        chunk_block(input, opts.threads, gzip),
         &mut |call| handover.hand(call, input, opts, assembler, collector, deliver),
     );
     settle(input, collector, &mut local, result, handover)

@@ -287,12 +287,20 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     open_path(&input.path)
 }
 
+/// An input opened for reading.
+pub struct Opened {
+    /// The text: decompressed when the file is gzip.
+    pub reader: Box<dyn BufRead + Send>,
+    /// The file is gzip (by its magic bytes): it can only be streamed, not read in chunks.
+    pub gzip: bool,
+}
+
 /// Like `open`, counting the file's bytes into `read` as they are read (for progress; for a
 /// gzip file these are compressed bytes, which is what its size on disk says).
 pub fn open_counted(
     input: &Input,
     read: std::sync::Arc<std::sync::atomic::AtomicU64>,
-) -> io::Result<Box<dyn BufRead + Send>> {
+) -> io::Result<Opened> {
     if let Some(problem) = &input.problem {
         return Err(io::Error::other(problem.clone()));
     }
@@ -327,23 +335,23 @@ impl<R: Seek> Seek for CountingReader<R> {
 
 /// Opens any file the way inputs are opened (gzip by magic bytes): also for `--metadata`.
 pub fn open_path(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
-    open_reader(File::open(path)?)
+    Ok(open_reader(File::open(path)?)?.reader)
 }
 
-fn open_reader<R: Read + Seek + Send + 'static>(
-    mut file: R,
-) -> io::Result<Box<dyn BufRead + Send>> {
+fn open_reader<R: Read + Seek + Send + 'static>(mut file: R) -> io::Result<Opened> {
     let mut magic = [0u8; 2];
     let n = read_up_to(&mut file, &mut magic)?;
     file.rewind()?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(BufReader::with_capacity(
+    let gzip = n == 2 && magic == [0x1f, 0x8b];
+    let reader: Box<dyn BufRead + Send> = if gzip {
+        Box::new(BufReader::with_capacity(
             256 * 1024,
             MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, file)),
-        )))
+        ))
     } else {
-        Ok(Box::new(BufReader::with_capacity(256 * 1024, file)))
-    }
+        Box::new(BufReader::with_capacity(256 * 1024, file))
+    };
+    Ok(Opened { reader, gzip })
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {

@@ -239,3 +239,29 @@ fn every_chunk_boundary_of_a_crlf_file_with_quoted_line_breaks() {
         );
     }
 }
+
+#[test]
+fn a_gzip_file_at_two_threads_gives_exactly_the_serial_output() {
+    // A gzip file is left to the serial reader (its one decompressing thread is the bottleneck
+    // anyway); whichever reader takes it, with tiny blocks forced, the output must not change.
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, bytes) = files().swap_remove(0);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&bytes).unwrap();
+    let input = tmp.path().join("calls.csv.gz");
+    std::fs::write(&input, gz.finish().unwrap()).unwrap();
+    let serial = run(tmp.path(), &input, "1", None, &[]);
+    assert!(
+        serial.starts_with(b"exit Some(0)"),
+        "{}",
+        String::from_utf8_lossy(&serial)
+    );
+    let two = run(tmp.path(), &input, "2", Some(7), &[]);
+    assert!(
+        serial == two,
+        "the gzip file read at 2 threads with 7-byte blocks differs\n--- serial\n{}\n--- 2 threads\n{}",
+        String::from_utf8_lossy(&serial),
+        String::from_utf8_lossy(&two)
+    );
+}
