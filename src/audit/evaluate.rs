@@ -684,9 +684,7 @@ fn calmed(
     let upset_in_last = kept
         .get(kept.partition_point(|&(t, _)| t < block_start))
         .is_some_and(|&(t, _)| t <= last);
-    // A complaint of the `unless` list counts anywhere in the last block too: "I'll DM you,
-    // but for the record …" split over two turns still complains.
-    let complaint_in_last = unless.iter().any(|h| (block_start..=last).contains(&h.turn));
+    let complaint_in_last = unless.iter().any(|h| h.turn == last);
     let still_upset = upset_in_last || complaint_in_last;
     if let Some(d) = det.as_mut() {
         d.reasons[i] = match (phrase_in_last, still_upset) {
