@@ -467,6 +467,24 @@ pub fn opens_sentence(norm: &Normalised, at: usize) -> bool {
         .is_none()
 }
 
+/// Whether a phrase hit ending before token `end` closes its turn: after it come only sentence
+/// marks, numbers ("2/2") and a trailing link ("Wonderful! https://t.co/…").
+pub fn closes_turn(norm: &Normalised, end: usize) -> bool {
+    for t in norm.tokens.get(end..).unwrap_or(&[]) {
+        if t.kind != TokenKind::Word {
+            continue;
+        }
+        let word = &norm.text[t.start as usize..t.end as usize];
+        if word == "http" || word == "https" {
+            return true;
+        }
+        if !word.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Share of a turn's words in capitals, with enough of them to be shouting rather than an
 /// acronym or two.
 pub fn is_shouting(stats: &TurnStats, min_caps_share: f64, min_caps_words: u32) -> bool {
@@ -724,6 +742,27 @@ mod tests {
         assert!(opens_sentence(&n, at("just", 0)));
         assert!(opens_sentence(&n, at("you", 0)));
         assert!(!opens_sentence(&n, at("to", 1)));
+    }
+
+    #[test]
+    fn a_phrase_closes_its_turn_before_marks_numbers_and_a_link_only() {
+        let n = normalise("6 hours late. Wonderful! 2/2 https://t.co/abc");
+        let after = |w: &str| {
+            n.tokens
+                .iter()
+                .position(|t| n.word(t) == w)
+                .map(|i| i + 1)
+                .unwrap()
+        };
+        assert!(closes_turn(&n, after("wonderful")));
+        assert!(!closes_turn(&n, after("late")));
+        let n = normalise("Great! Thanks for your help");
+        assert!(!closes_turn(&n, after_in(&n, "great")));
+        assert!(closes_turn(&n, after_in(&n, "help")));
+    }
+
+    fn after_in(n: &Normalised, w: &str) -> usize {
+        n.tokens.iter().position(|t| n.word(t) == w).unwrap() + 1
     }
 
     #[test]

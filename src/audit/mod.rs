@@ -297,6 +297,9 @@ impl<'r> Auditor<'r> {
                 {
                     continue; // `^phrase` inside a sentence: not the lead-in it means
                 }
+                if phrase.closes_turn && !detect::closes_turn(&self.norm, ph.tok_end as usize) {
+                    continue; // `phrase$` with more said after it
+                }
                 let first = &self.norm.tokens[ph.tok_start as usize];
                 let last = &self.norm.tokens[ph.tok_end as usize - 1];
                 self.hits.push(Hit {

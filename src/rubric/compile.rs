@@ -480,6 +480,7 @@ struct Written<'s> {
     role: Role,
     refusal: bool,
     opens_sentence: bool,
+    closes_turn: bool,
     variants: Vec<String>,
 }
 
@@ -504,12 +505,18 @@ fn expand_phrases<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> Vec<Vec<Writte
                     Some(rest) => (true, rest.trim_start()),
                     None => (false, p.get_ref().as_str()),
                 };
+                // `phrase$`: only where it closes its turn.
+                let (closes_turn, text) = match text.trim_end().strip_suffix('$') {
+                    Some(rest) => (true, rest.trim_end()),
+                    None => (false, text),
+                };
                 match phrase::expand(text) {
                     Ok(variants) => written.push(Written {
                         text: p,
                         role,
                         refusal,
                         opens_sentence,
+                        closes_turn,
                         variants,
                     }),
                     Err(msg) => errs.at(p.span(), format!("phrase `{}`: {msg}", p.get_ref())),
@@ -572,6 +579,7 @@ fn parse_phrases(
                     expr,
                     family,
                     opens_sentence: w.opens_sentence,
+                    closes_turn: w.closes_turn,
                     refusal: w.refusal,
                 }),
                 Err(msg) => errs.at(

@@ -259,6 +259,9 @@ pub struct Phrase {
     /// Written with a leading `^`: only counts where it opens its sentence (at most
     /// `OPENING_WORDS` words, such as "Hi Dan", before it).
     pub opens_sentence: bool,
+    /// Written with a trailing `$`: only counts where it closes its turn (nothing but sentence
+    /// marks, numbers such as "2/2", or a trailing link after it).
+    pub closes_turn: bool,
     /// Written under `refusals`: a match that an `alternatives` phrase later in the call cancels.
     pub refusal: bool,
 }

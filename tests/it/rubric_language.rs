@@ -87,6 +87,24 @@ fn near_either_order_and_before_in_order() {
 }
 
 #[test]
+fn a_trailing_dollar_only_matches_where_the_phrase_closes_its_turn() {
+    let p = r#"phrases = ["^ wonderful $"]"#;
+    assert_eq!(agent_count(p, "Wonderful."), "1");
+    assert_eq!(
+        agent_count(p, "6 hours late. Wonderful! 2/2 https://t.co/x"),
+        "1"
+    );
+    assert_eq!(agent_count(p, "Wonderful, thanks for your help."), "0");
+    assert_eq!(agent_count(p, "Wonderful! Thanks."), "0");
+    assert_eq!(agent_count(p, "What a wonderful day."), "0");
+    // Without `^`, the words before it in its sentence do not matter.
+    assert_eq!(
+        agent_count(r#"phrases = ["day $"]"#, "What a wonderful day."),
+        "1"
+    );
+}
+
+#[test]
 fn unless_cancels_in_the_same_sentence_only() {
     let p = r#"phrases = ["sorry"]
 unless = ["sorry you feel"]"#;
