@@ -52,6 +52,9 @@ pub(crate) enum DropReason {
     Unless { phrase: usize },
     /// A refusal, and this `alternatives` phrase follows it at this (0-based) turn.
     AlternativeAfter { phrase: usize, turn: u32 },
+    /// A refusal, and this `alternatives` phrase comes before it in the same turn ("You can
+    /// change it online. We can't change it here.": a firm policy with an alternative offered).
+    AlternativeInTurn { phrase: usize },
     /// Outside the item's window.
     Outside(Outside),
     /// Not after one of the `after` items (within `within_turns` turns, when set).
@@ -454,17 +457,25 @@ fn drop_reason(
             phrase: u.phrase.phrase_index(),
         });
     }
-    // A refusal counts only when no alternative is offered after it, anywhere in the call
-    // (alternative hits are sorted by turn and token: the first one after it is quoted).
+    // A refusal counts only when no alternative is offered after it, anywhere in the call, or
+    // before it in the same turn (alternative hits are sorted by turn and token: the first one
+    // after it is quoted, else the turn's first).
     if let Found::Phrase(p) = h.phrase
         && rubric.phrases[p as usize].refusal
-        && let Some(alt) = alternatives
-            .get(alternatives.partition_point(|a| (a.turn, a.tok_start) <= (h.turn, h.tok_start)))
     {
-        return Some(DropReason::AlternativeAfter {
-            phrase: alt.phrase.phrase_index(),
-            turn: alt.turn,
-        });
+        let next = alternatives.partition_point(|a| (a.turn, a.tok_start) <= (h.turn, h.tok_start));
+        if let Some(alt) = alternatives.get(next) {
+            return Some(DropReason::AlternativeAfter {
+                phrase: alt.phrase.phrase_index(),
+                turn: alt.turn,
+            });
+        }
+        let (from, _) = in_turn(alternatives);
+        if let Some(alt) = alternatives[from..next].first() {
+            return Some(DropReason::AlternativeInTurn {
+                phrase: alt.phrase.phrase_index(),
+            });
+        }
     }
     if !item.window.is_empty()
         && let Some(why) =

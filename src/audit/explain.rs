@@ -45,6 +45,10 @@ impl DropReason {
                 rubric.phrases[phrase].text,
                 turn + 1
             ),
+            DropReason::AlternativeInTurn { phrase } => format!(
+                "an alternative is offered before it in the same turn: `{}`",
+                rubric.phrases[phrase].text
+            ),
             DropReason::Outside(outside) => outside.text(),
             DropReason::NotAfter { within_turns } => {
                 let names = names(rubric, &item.after, " or ");
@@ -238,6 +242,10 @@ unless = ["understand, but"]
                     turn: 4,
                 }),
                 "an alternative is offered after it: `understand, but` (turn 5)",
+            ),
+            (
+                drop(DropReason::AlternativeInTurn { phrase: unless }),
+                "an alternative is offered before it in the same turn: `understand, but`",
             ),
             (outside(Outside::FirstTurns(3)), "outside the first 3 turns"),
             (outside(Outside::LastTurns(1)), "outside the last 1 turns"),

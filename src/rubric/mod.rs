@@ -228,7 +228,8 @@ pub struct Item {
     /// same turn ("Just to be sure I follow. You were charged twice?"). 0: the same sentence.
     pub context_sentences: u32,
     /// Refusals: matches that count only when none of the item's `alternatives` comes after
-    /// them anywhere in the call (a rigid policy with no alternative offered).
+    /// them anywhere in the call, or before them in the same turn (a rigid policy with no
+    /// alternative offered).
     pub refusals: Vec<String>,
     pub alternatives: Vec<String>,
 }
@@ -242,7 +243,8 @@ pub enum Role {
     Unless,
     /// The item's matches count only in a sentence that has one of these.
     Context,
-    /// An alternative offered: cancels the item's refusals that come before it in the call.
+    /// An alternative offered: cancels the item's refusals that come before it in the call,
+    /// and those after it in the same turn.
     Alternative,
 }
 
@@ -262,7 +264,8 @@ pub struct Phrase {
     /// Written with a trailing `$`: only counts where it closes its turn (nothing but sentence
     /// marks, numbers such as "2/2", or a trailing link after it).
     pub closes_turn: bool,
-    /// Written under `refusals`: a match that an `alternatives` phrase later in the call cancels.
+    /// Written under `refusals`: a match that an `alternatives` phrase later in the call (or
+    /// earlier in the same turn) cancels.
     pub refusal: bool,
 }
 

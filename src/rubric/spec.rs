@@ -81,10 +81,12 @@ pub struct ItemSpec {
     /// A context phrase may be up to this many sentences before the match, in the same turn.
     #[serde(default)]
     pub context_sentences: Option<Spanned<u32>>,
-    /// Matches that count only when no `alternatives` phrase comes after them in the call.
+    /// Matches that count only when no `alternatives` phrase comes after them in the call (or
+    /// before them in the same turn).
     #[serde(default)]
     pub refusals: Vec<Spanned<String>>,
-    /// Phrases that offer an alternative: they cancel the item's refusals that came before.
+    /// Phrases that offer an alternative: they cancel the item's refusals that came before (and
+    /// those after them in the same turn).
     #[serde(default)]
     pub alternatives: Vec<Spanned<String>>,
     #[serde(default)]

@@ -103,7 +103,7 @@ fn context_sentences_lets_the_lead_in_stand_one_sentence_before() {
 }
 
 #[test]
-fn a_refusal_counts_unless_an_alternative_follows_it_in_the_call() {
+fn a_refusal_counts_unless_an_alternative_follows_it_in_the_call_or_comes_in_its_turn() {
     let items = "[[item]]\nid = \"x\"\nkind = \"violation\"\nphrases = [\"calm down\"]\n\
                  refusals = [\"we can not refund\"]\nalternatives = [\"we can offer\"]\n";
     let count = |turns: &[(&str, &str)]| audit(Some(items), turns)["x"].clone();
@@ -121,7 +121,15 @@ fn a_refusal_counts_unless_an_alternative_follows_it_in_the_call() {
         ]),
         "0"
     );
-    // …but not one offered before it.
+    // …and so does one offered before it in the same turn (a firm policy with an alternative)…
+    assert_eq!(
+        count(&[
+            ("customer", "Hi"),
+            ("agent", "We can offer a voucher. We can't refund it."),
+        ]),
+        "0"
+    );
+    // …but not one offered in an earlier turn.
     assert_eq!(
         count(&[
             ("customer", "Hi"),

@@ -400,6 +400,8 @@ fn overpromise_in_other_wordings() {
             "You'll definitely get it tomorrow.",
             "We're confident this will be fixed by tonight.",
             "Your order will be delivered tomorrow.",
+            "We'll make sure this doesn't happen again.",
+            "You have my word.",
         ],
         &[
             "Rest assured, we've passed your feedback to the team.",
@@ -422,6 +424,7 @@ fn premature_escalation_in_other_wordings() {
             "I'll put you through to my team leader.",
         ],
         &[
+            "As you requested, I'll get my supervisor.",
             "I've escalated this to our engineering team.",
             "Open Device Manager and update the driver.",
             "We've passed your comments to the store manager.",
@@ -440,9 +443,13 @@ fn dismissive_in_other_wordings() {
             "Without your account number we are unable to help.",
             "That's your choice to make.",
             "Our decision is final.",
+            "The seat map is under their control at this time.",
+            "You must have entered the code wrong.",
+            "Customs is a process UPS has no control over.",
         ],
         &[
             "We're unable to refund the ticket, but we can offer you a voucher instead.",
+            "You can request a refund online. We can't refund it here.",
             "As I mentioned, our team will call you tomorrow.",
         ],
     );
