@@ -21,7 +21,13 @@ pub enum Speaker {
 impl Speaker {
     /// Maps the many spellings exports use for a role. Case-insensitive; surrounding blanks ignored.
     pub fn from_label(label: &str) -> Speaker {
-        let label = label.trim();
+        let label = trim(label);
+        // The spellings most files use, as written: no case-insensitive walk of the lists.
+        match label {
+            "agent" => return Speaker::Agent,
+            "customer" => return Speaker::Customer,
+            _ => {}
+        }
         const AGENT: &[&str] = &[
             "agent",
             "rep",
@@ -57,6 +63,21 @@ impl Speaker {
 
     pub fn index(self) -> usize {
         self as usize
+    }
+}
+
+/// `s.trim()`, without walking the characters at either end when both are plain ASCII (the
+/// cells of almost every row): `str::trim` takes Unicode white space, which is only
+/// `\t`..=`\r` and space among ASCII bytes, and a string that starts or ends with a non-ASCII
+/// byte goes to `str::trim` itself.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let plain = |b: u8| b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ');
+    match s.as_bytes() {
+        [] => s,
+        [first, .., last] if plain(*first) && plain(*last) => s,
+        [only] if plain(*only) => s,
+        _ => s.trim(),
     }
 }
 
@@ -505,6 +526,26 @@ mod tests {
                 end_ms: 900
             }]
         );
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        // Every string of up to three of these characters: ASCII white space and what is not
+        // (0x1c..0x1f are not Unicode white space), non-ASCII white space, letters, accents.
+        let pieces = [
+            "", " ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "a", "Z", "0", "-",
+            "\u{85}", "\u{a0}", "\u{2003}", "\u{3000}", "\u{feff}", "é", "’", "😡",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    assert_eq!(trim(&s), s.trim(), "{s:?}");
+                    let s = format!("{a}x y{c}{b}");
+                    assert_eq!(trim(&s), s.trim(), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, describe_bytes, text_lossy,
 };
 use crate::accounting::{Accounting, SkipReason};
-use crate::model::{Call, Channel, Speaker};
+use crate::model::{Call, Channel, Speaker, trim};
 use columns::{Columns, find_columns};
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -272,6 +272,34 @@ struct CsvFile {
     utf8: bool,
 }
 
+/// `bytes.is_ascii()`, eight bytes at a time with no early exit (a loop the compiler
+/// vectorises): most records are all ASCII, and then every byte is read anyway.
+fn all_ascii(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut any = 0u64;
+    for chunk in &mut chunks {
+        any |= u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+    }
+    for &b in chunks.remainder() {
+        any |= u64::from(b);
+    }
+    any & 0x8080_8080_8080_8080 == 0
+}
+
+/// Every cell of `record` is UTF-8: one check over the record's bytes instead of one a cell
+/// (the serial reader's rows). The cells lie one after the other in the record's buffer, so
+/// when all of it is UTF-8 and no cell starts with a continuation byte (a character cut in two
+/// by a delimiter or a quote, invalid in both cells), every cell is whole characters too.
+/// `false` sends the row down the per-cell path, which replaces and counts what is invalid.
+fn record_is_utf8(record: &csv::ByteRecord) -> bool {
+    let all = record.as_slice();
+    all_ascii(all)
+        || (std::str::from_utf8(all).is_ok()
+            && record
+                .iter()
+                .all(|cell| cell.first().is_none_or(|&b| !(0x80..0xC0).contains(&b))))
+}
+
 /// A cell as text: `text_lossy`, or no check at all when the record is known to be UTF-8.
 fn text_of<'r>(
     bytes: &'r [u8],
@@ -281,8 +309,9 @@ fn text_of<'r>(
 ) -> Cow<'r, str> {
     if utf8 {
         // SAFETY: `utf8` is set only for records of a chunk whose raw bytes were checked to be
-        // UTF-8 (`chunked.rs`); a cell is a run of those bytes cut at ASCII delimiters, with
-        // ASCII quotes taken out, so it is UTF-8 too.
+        // UTF-8 (`chunked.rs`; a cell is a run of those bytes cut at ASCII delimiters, with
+        // ASCII quotes taken out, so it is UTF-8 too), or for a record whose own cells were
+        // checked together (`record_is_utf8`).
         debug_assert!(
             std::str::from_utf8(bytes).is_ok(),
             "a cell of a checked chunk"
@@ -543,7 +572,8 @@ impl CsvFile {
     ) -> Result<(), ReadError> {
         // Set by the first cell of the row that needs replacement characters.
         let mut lossy = false;
-        let Some(row) = self.row_fields(record, line, ctx, &mut lossy)? else {
+        let utf8 = self.utf8 || record_is_utf8(record);
+        let Some(row) = self.row_fields(record, utf8, line, ctx, &mut lossy)? else {
             return Ok(());
         };
         let call = call_for_row(&mut self.current, &row.call_id, line, ctx, sink)?;
@@ -556,7 +586,7 @@ impl CsvFile {
             call,
             record,
             &self.cols,
-            self.utf8,
+            utf8,
             line,
             &mut self.last_date,
             &mut lossy,
@@ -582,28 +612,28 @@ impl CsvFile {
     fn row_fields<'r>(
         &self,
         record: &'r csv::ByteRecord,
+        utf8: bool,
         line: u64,
         ctx: &mut ReadContext<'_>,
         lossy: &mut bool,
     ) -> Result<Option<RowFields<'r>>, ReadError> {
-        let utf8 = self.utf8;
         let call_id = text_of(&record[self.cols.call], utf8, ctx.acct, lossy);
-        if super::known_id(&call_id).is_none() {
-            let what = if call_id.trim().is_empty() {
+        // Trimmed, as `known_id` trims.
+        let call_id = match call_id {
+            Cow::Borrowed(id) => Cow::Borrowed(trim(id)),
+            Cow::Owned(id) => Cow::Owned(trim(&id).to_string()),
+        };
+        if super::is_placeholder_id(&call_id) {
+            let what = if call_id.is_empty() {
                 "empty call id".to_string()
             } else {
-                format!("call id `{}` says there is none", call_id.trim())
+                format!("call id `{call_id}` says there is none")
             };
             ctx.skip(SkipReason::MissingCallId, line, &what)?;
             return Ok(None);
         }
-        // `known_id` trims: so does the id kept.
-        let call_id = match call_id {
-            Cow::Borrowed(id) => Cow::Borrowed(id.trim()),
-            Cow::Owned(id) => Cow::Owned(id.trim().to_string()),
-        };
         let text = text_of(&record[self.cols.text], utf8, ctx.acct, lossy);
-        if text.trim().is_empty() {
+        if trim(&text).is_empty() {
             ctx.skip(SkipReason::MissingText, line, "empty text")?;
             return Ok(None);
         }
@@ -681,16 +711,14 @@ fn call_for_row<'c>(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<&'c mut Call, ReadError> {
-    let call = match current.take() {
-        Some(call) if call.id == call_id => call,
-        done => {
-            hand_over(done, sink)?;
-            let mut call = ctx.new_call(call_id);
-            call.line = line;
-            call
-        }
-    };
-    Ok(current.insert(call))
+    // Compared in place: a `Call` is large, and moving it out and back costs a copy a row.
+    if current.as_ref().is_none_or(|call| call.id != call_id) {
+        hand_over(current.take(), sink)?;
+        let mut call = ctx.new_call(call_id);
+        call.line = line;
+        *current = Some(call);
+    }
+    Ok(current.as_mut().expect("the call being collected"))
 }
 
 /// Counts the row's agent, team, queue, channel and date towards its call. Every row counts
@@ -709,14 +737,16 @@ fn vote_call_cells(
     // Trimmed, and borrowed from the record when it is UTF-8 (no allocation per row).
     let cell = |c: Option<usize>, lossy: &mut bool, acct: &mut Accounting| {
         c.map(|c| match text_of(&record[c], utf8, acct, lossy) {
-            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+            Cow::Borrowed(s) => Cow::Borrowed(trim(s)),
+            Cow::Owned(s) => Cow::Owned(trim(&s).to_string()),
         })
         .filter(|s| !s.is_empty())
     };
+    // Trimmed already: `known_id` would give the same id.
     if let Some(agent) = cell(cols.agent, lossy, ctx.acct)
-        && let Some(agent) = super::known_id(&agent)
+        && !super::is_placeholder_id(&agent)
     {
+        let agent = agent.as_ref();
         call.votes.agent.add_by(agent, 1);
         if call.agent_id.is_none() {
             call.agent_id = Some(agent.to_string());
@@ -902,6 +932,68 @@ mod tests {
         assert_eq!(calls[0].turns.len(), 2);
         assert_eq!(calls[0].turn_text(&calls[0].turns[0]), "two\nlines");
         assert_eq!(calls[0].turns[1].line, 4);
+    }
+
+    #[test]
+    fn all_ascii_is_is_ascii() {
+        let mut rng = fastrand::Rng::with_seed(8);
+        for len in 0..40 {
+            for _ in 0..200 {
+                let mut b: Vec<u8> = (0..len).map(|_| rng.u8(..0x80)).collect();
+                assert!(all_ascii(&b));
+                if len > 0 {
+                    b[rng.usize(..len)] |= 0x80;
+                    assert!(!all_ascii(&b), "{b:?}");
+                }
+            }
+        }
+    }
+
+    /// `record_is_utf8` (one check over the record) says yes exactly when every cell is
+    /// UTF-8 on its own, also where a delimiter cuts a character in two (the bytes of the
+    /// record together are then valid, its cells are not).
+    #[test]
+    fn one_check_over_the_record_is_every_cell_checked() {
+        let split: csv::ByteRecord = vec![&b"caf\xc3"[..], &b"\xa9"[..]].into();
+        assert!(std::str::from_utf8(split.as_slice()).is_ok());
+        assert!(!record_is_utf8(&split));
+        let bytes = [
+            b'a', b' ', 0xc3, 0xa9, 0xe2, 0x80, 0x99, 0xf0, 0x9f, 0x98, 0xa1, 0xff, 0x80,
+        ];
+        let mut rng = fastrand::Rng::with_seed(12);
+        let mut cells: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..100_000 {
+            cells.clear();
+            for _ in 0..rng.usize(0..5) {
+                cells.push(
+                    (0..rng.usize(0..6))
+                        .map(|_| bytes[rng.usize(..bytes.len())])
+                        .collect(),
+                );
+            }
+            let record: csv::ByteRecord = cells.iter().map(Vec::as_slice).collect();
+            let each = record.iter().all(|c| std::str::from_utf8(c).is_ok());
+            assert_eq!(record_is_utf8(&record), each, "{cells:?}");
+        }
+    }
+
+    #[test]
+    fn a_character_cut_by_a_delimiter_is_replaced_in_both_cells() {
+        let data = b"call_id,speaker,text,agent\nc1,agent,caf\xc3,\xa9x\nc1,agent,ok\xc3\xa9,\n";
+        let mut acct = Accounting::default();
+        let options = ReadOptions::default();
+        let mut ctx = ReadContext::new("t.csv", 0, &options, &mut acct);
+        let mut calls = Vec::new();
+        CsvReader
+            .read(&mut &data[..], &mut ctx, &mut |c| {
+                calls.push(c);
+                true
+            })
+            .unwrap();
+        assert_eq!(calls[0].turn_text(&calls[0].turns[0]), "caf\u{fffd}");
+        assert_eq!(calls[0].turn_text(&calls[0].turns[1]), "ok\u{e9}");
+        assert_eq!(calls[0].agent(), "\u{fffd}x");
+        assert_eq!(acct.rows_lossy_utf8, 1);
     }
 
     #[test]

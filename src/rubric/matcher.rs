@@ -44,6 +44,11 @@ struct Use {
     phrase: u32,
     side: u8,
     check: Check,
+    /// A side of a NEAR/BEFORE phrase: its hits are paired by `combine_near`.
+    near: bool,
+    /// For a NEAR/BEFORE side, the pattern of the other side's anchor: where that anchor has
+    /// no hit in the turn, this side cannot pair and is not even checked. `NO_OTHER` otherwise.
+    other: u32,
     /// The side's first part and its end, counted from the anchor's first part.
     anchor_start: u32,
     parts: u32,
@@ -53,10 +58,16 @@ struct Use {
     lit_len: u32,
     lit_before: u32,
     /// A byte of the literal outside the anchor, and where: compared first, it turns most
-    /// sides away without comparing the whole literal.
+    /// sides away without comparing the whole literal. `probe_at` counts from the literal's
+    /// start, `probe_from_anchor` from the anchor's (`probe_at - lit_before`, negative before
+    /// it), so that the probe is read before the literal's start is worked out.
     probe_at: u32,
+    probe_from_anchor: i32,
     probe: u8,
 }
+
+/// `Use::other` of a single-sided phrase.
+const NO_OTHER: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Check {
@@ -82,6 +93,8 @@ struct ScopeAutomaton {
     uses: Vec<Use>,
     /// The literals of the `Check::Literal` uses, one after the other.
     literals: String,
+    /// Some use is a NEAR/BEFORE side (whose `other` anchor the scan looks up).
+    has_near: bool,
 }
 
 impl ScopeAutomaton {
@@ -246,6 +259,12 @@ pub struct MatchScratch {
     family_seen: PerScan<u32>,
     /// Per NEAR/BEFORE phrase: which of its sides (bits) this scan found.
     near_seen: PerScan<u8>,
+    /// Per anchor (pattern) of the scope: 1 when it has a hit in this turn (NEAR/BEFORE sides
+    /// whose other side's anchor has none are passed over).
+    anchor_seen: PerScan<u8>,
+    /// Per byte of the normalised text: the index of the token that starts there, written for
+    /// this turn's tokens only (a stale entry is told apart by the token's start).
+    tok_at: Vec<u32>,
 }
 
 /// A value per phrase that starts at zero every scan, without clearing the whole table each
@@ -383,12 +402,15 @@ fn side_use(seq: &Seq, anchor: &Anchor, phrase: u32, side: u8, literals: &mut St
         phrase,
         side,
         check: Check::Parts,
+        near: false,
+        other: NO_OTHER,
         anchor_start: anchor.start as u32,
         parts: seq.parts.len() as u32,
         lit_start: 0,
         lit_len: 0,
         lit_before: 0,
         probe_at: 0,
+        probe_from_anchor: 0,
         probe: 0,
     };
     if seq.is_proven_by(&anchor) {
@@ -416,6 +438,7 @@ fn side_use(seq: &Seq, anchor: &Anchor, phrase: u32, side: u8, literals: &mut St
             anchor_literal.len() as u32
         };
         u.probe = literal[u.probe_at as usize];
+        u.probe_from_anchor = u.probe_at as i32 - u.lit_before as i32;
     }
     u
 }
@@ -470,19 +493,32 @@ impl Matcher {
             let mut uses_of: Vec<Vec<Use>> = Vec::new();
             let mut runs: FastSet<&str> = FastSet::default();
             let mut literals = String::new();
+            let mut has_near = false;
             for (pi, p) in phrases.iter().enumerate() {
                 if !items[p.item].speaker.covers(speaker) {
                     continue;
                 }
-                for (side, seq) in sides(p).enumerate() {
+                // The pattern of each side's anchor (patterns numbered in the order first used).
+                let mut ids = [0usize; 2];
+                for side in 0..sides(p).count() {
                     runs.insert(&runs_of[pi][side]);
                     let anchor = &anchors[pi][side];
-                    let id = *by_literal.entry(&anchor.literal).or_insert_with(|| {
+                    ids[side] = *by_literal.entry(&anchor.literal).or_insert_with(|| {
                         patterns.push(anchor.literal.clone());
                         uses_of.push(Vec::new());
                         patterns.len() - 1
                     });
-                    uses_of[id].push(side_use(seq, anchor, pi as u32, side as u8, &mut literals));
+                }
+                let near = matches!(p.expr, PhraseExpr::Near { .. });
+                has_near |= near;
+                for (side, seq) in sides(p).enumerate() {
+                    let anchor = &anchors[pi][side];
+                    let mut u = side_use(seq, anchor, pi as u32, side as u8, &mut literals);
+                    if near {
+                        u.near = true;
+                        u.other = ids[1 - side] as u32;
+                    }
+                    uses_of[ids[side]].push(u);
                 }
             }
             if patterns.is_empty() {
@@ -512,6 +548,7 @@ impl Matcher {
                 use_start,
                 uses,
                 literals,
+                has_near,
             });
         }
         let has_families = infos.iter().any(|p| p.family.is_some());
@@ -583,6 +620,22 @@ impl Matcher {
             PhraseAutomaton::Dfa(a) => find_anchors(a, text, &mut anchors),
             PhraseAutomaton::Nfa(a) => find_anchors(a, text, &mut anchors),
         }
+        if !anchors.is_empty() {
+            if scope.has_near {
+                scratch.anchor_seen.begin(scope.use_start.len() - 1);
+                for &(pid, _) in &anchors {
+                    *scratch.anchor_seen.get_mut(pid as usize) = 1;
+                }
+            }
+            // Which token starts at each byte, for the anchors' first words (instead of a
+            // binary search a hit).
+            if scratch.tok_at.len() < text.len() {
+                scratch.tok_at.resize(text.len(), 0);
+            }
+            for (i, t) in norm.tokens.iter().enumerate() {
+                scratch.tok_at[t.start as usize] = i as u32;
+            }
+        }
         for &(pid, start) in &anchors {
             self.anchor_hit(scope, norm, pid as usize, start as usize, scratch, out);
         }
@@ -611,24 +664,41 @@ impl Matcher {
         let first_word = start as u32 + 1;
         // The anchor's first token, looked up once a use needs it.
         let mut anchor_tok: Option<Option<usize>> = None;
+        let tok_at = &scratch.tok_at;
         let mut anchor_token = || {
             *anchor_tok.get_or_insert_with(|| {
-                let tok = norm.token_at(first_word);
-                norm.tokens
+                // `tok_at` holds this turn's token starts (`scan`); any other entry is stale,
+                // and its token does not start here.
+                let tok = tok_at
+                    .get(first_word as usize)
+                    .map_or(usize::MAX, |&t| t as usize);
+                let found = norm
+                    .tokens
                     .get(tok)
                     .is_some_and(|t| t.start == first_word)
-                    .then_some(tok)
+                    .then_some(tok);
+                debug_assert_eq!(
+                    found,
+                    Some(norm.token_at(first_word))
+                        .filter(|&k| norm.tokens.get(k).is_some_and(|t| t.start == first_word))
+                );
+                found
             })
         };
         let uses = &scope.uses[scope.use_start[pid] as usize..scope.use_start[pid + 1] as usize];
         for u in uses {
+            if u.other != NO_OTHER && scratch.anchor_seen.get(u.other as usize) == 0 {
+                continue; // the other side's anchor is nowhere in the turn: this side cannot pair
+            }
             if u.check == Check::Literal {
+                // Before the text's start, the probe's place wraps to past its end: no byte.
+                let probe_at = start.wrapping_add_signed(u.probe_from_anchor as isize);
+                if text.get(probe_at) != Some(&u.probe) {
+                    continue;
+                }
                 let Some(begin) = start.checked_sub(u.lit_before as usize) else {
                     continue;
                 };
-                if text.get(begin + u.probe_at as usize) != Some(&u.probe) {
-                    continue;
-                }
                 let literal = &literals[u.lit_start as usize..(u.lit_start + u.lit_len) as usize];
                 if text.get(begin..begin + literal.len()) != Some(literal) {
                     continue;
@@ -637,9 +707,8 @@ impl Matcher {
             let Some(tok) = anchor_token() else {
                 break;
             };
-            let info = &self.phrases[u.phrase as usize];
-            let seq = &info.sides[u.side as usize];
             let (s, e) = if u.check == Check::Parts {
+                let seq = &self.phrases[u.phrase as usize].sides[u.side as usize];
                 let Some(found) = locate(seq, tok, norm, self.lang) else {
                     continue;
                 };
@@ -650,7 +719,7 @@ impl Matcher {
                 };
                 (start as u32, (start + u.parts as usize) as u32)
             };
-            if info.near.is_some() {
+            if u.near {
                 scratch.sides.push((u.phrase, u.side, s, e));
             } else {
                 out.push(PhraseHit {
@@ -837,6 +906,19 @@ fn locate(seq: &SeqInfo, tok: usize, norm: &Normalised, lang: Language) -> Optio
 }
 
 #[cfg(test)]
+impl Matcher {
+    /// Checks every NEAR/BEFORE side at its anchor's hits, whether or not the other side's
+    /// anchor is in the turn: the scan as it was before `Use::other`, the oracle of the tests.
+    fn check_every_side(&mut self) {
+        for scope in self.scopes.iter_mut().flatten() {
+            for u in &mut scope.uses {
+                u.other = NO_OTHER;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::normalise::normalise;
@@ -1015,6 +1097,66 @@ mod tests {
             find_anchors(&cnfa, text.as_bytes(), &mut found);
             assert_eq!(found, expected, "NFA on {text:?}");
         }
+    }
+
+    /// Passing over the NEAR/BEFORE sides whose other side's anchor has no hit in the turn
+    /// (`Use::other`) finds the same hits as checking every side, on the built-in rubric's
+    /// own NEAR/BEFORE phrases: random turns of their words, with the words around them.
+    #[test]
+    fn unpairable_sides_passed_over_change_no_hit() {
+        let fast = Rubric::default_rubric();
+        let mut every = Rubric::default_rubric();
+        every.matcher.check_every_side();
+        let mut words: Vec<String> = Vec::new();
+        for p in &fast.phrases {
+            if let PhraseExpr::Near { a, b, .. } = &p.expr {
+                for part in a.parts.iter().chain(&b.parts) {
+                    words.push(match part {
+                        Part::Word(w) => w.to_string(),
+                        Part::Stem(w) => format!("{w}ed"),
+                        Part::Num => "3".to_string(),
+                    });
+                }
+            }
+        }
+        words.sort();
+        words.dedup();
+        assert!(
+            words.len() > 20,
+            "the built-in rubric has NEAR/BEFORE phrases"
+        );
+        words.extend(
+            ["the", "you", "i", "we", "and", ".", "?", "sorry", "please"].map(String::from),
+        );
+        let mut rng = fastrand::Rng::with_seed(4);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut sa = MatchScratch::default();
+        let mut sb = MatchScratch::default();
+        let mut paired = 0;
+        for round in 0..3000 {
+            let text: Vec<&str> = (0..rng.usize(1..30))
+                .map(|_| words[rng.usize(..words.len())].as_str())
+                .collect();
+            let n = normalise(&text.join(" "));
+            let speaker = if round % 2 == 0 {
+                Speaker::Agent
+            } else {
+                Speaker::Customer
+            };
+            fast.matcher.scan(speaker, &n, &mut sa, &mut a);
+            every.matcher.scan(speaker, &n, &mut sb, &mut b);
+            assert_eq!(a, b, "{}", n.text);
+            paired += a
+                .iter()
+                .filter(|h| {
+                    matches!(
+                        fast.phrases[h.phrase as usize].expr,
+                        PhraseExpr::Near { .. }
+                    )
+                })
+                .count();
+        }
+        assert!(paired > 100, "NEAR/BEFORE hits: {paired}");
     }
 
     #[test]
