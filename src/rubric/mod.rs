@@ -27,12 +27,10 @@ pub const ACCURACY_PAGE: &str = "docs/accuracy.md";
 /// worst last, with that F1 as docs/accuracy.md prints it. The one list: the HTML report names
 /// these items, tests check that README.md names them and that the held-out scores agree.
 pub const HELD_OUT_BELOW_0_80: &[(&str, &str)] = &[
-    ("empathy", "0.79"),
-    ("transfer", "0.79"),
     ("resolution", "0.77"),
-    ("customer_calmed", "0.52"),
+    ("customer_calmed", "0.51"),
+    ("mirroring", "0.36"),
     ("dismissive", "0.27"),
-    ("mirroring", "0.25"),
 ];
 
 /// The built-in rubrics in other languages: the same items, phrased as a native-speaking QA

@@ -20,21 +20,22 @@ use std::collections::BTreeMap;
 const ITEMS: &[(&str, f64, f64)] = &[
     ("apology", 0.90, 0.97),
     ("thanks", 0.90, 0.97),
-    // Seventh scoring: 0.85 -> 0.87, transfer 0.73 -> 0.79.
+    // Seventh scoring: 0.85 -> 0.87, transfer 0.73 -> 0.79; eighth: transfer 0.79 -> 0.800.
     ("follow_up", 0.90, 0.86),
-    ("transfer", 0.90, 0.78),
+    ("transfer", 0.90, 0.79),
     ("channel_move", 0.90, 0.91),
     ("additional_concerns", 0.90, 0.85),
-    // Sixth scoring: 0.78 -> 0.790 (fifth: 0.79 -> 0.78, worse).
-    ("empathy", 0.80, 0.78),
+    // Eighth scoring: 0.790 -> 0.81, met (sixth: 0.78 -> 0.790; fifth: 0.79 -> 0.78, worse).
+    ("empathy", 0.80, 0.80),
     ("clarifying_question", 0.80, 0.90),
     // Seventh scoring: 0.74 -> 0.77 (sixth: 0.72 -> 0.74).
     ("resolution", 0.80, 0.76),
-    // Seventh scoring: 0.82 -> 0.81, worse (one call), still met.
-    ("customer_upset", 0.80, 0.80),
-    // Seventh scoring: 0.57 -> 0.52, worse (docs/accuracy.md, "Seven").
-    ("customer_calmed", 0.80, 0.51),
-    ("mirroring", 0.70, 0.24),
+    // Eighth scoring: 0.81 -> 0.82 (seventh: 0.82 -> 0.81, worse by one call).
+    ("customer_upset", 0.80, 0.81),
+    // Eighth scoring: 0.52 -> 0.51, worse; seventh: 0.57 -> 0.52, worse (docs/accuracy.md).
+    ("customer_calmed", 0.80, 0.50),
+    // Eighth scoring: 0.25 -> 0.36 (2 of 7 found, 2 false alarms).
+    ("mirroring", 0.70, 0.35),
     ("dismissive", 0.70, 0.26),
 ];
 
