@@ -446,10 +446,10 @@ const STOP_WORDS: &[&str] = &[
     "yourselves",
 ];
 
-/// Whether the phrase hit starting at token `at` opens its sentence: at most
-/// `rubric::OPENING_WORDS` words before it in the sentence (a greeting and a name: "Hi Dan, just
-/// to confirm …"), not counting numbers (a chat handle such as "@1234" is one).
-pub fn opens_sentence(norm: &Normalised, at: usize) -> bool {
+/// Whether the phrase hit starting at token `at` opens its sentence: at most `lead_in` words
+/// before it in the sentence (`rubric::OPENING_WORDS` for a lead-in: a greeting and a name, "Hi
+/// Dan, just to confirm …"), not counting numbers (a chat handle such as "@1234" is one).
+pub fn opens_sentence(norm: &Normalised, at: usize, lead_in: usize) -> bool {
     let Some(sentence) = norm.tokens.get(at).map(|t| t.sentence) else {
         return false;
     };
@@ -463,7 +463,7 @@ pub fn opens_sentence(norm: &Normalised, at: usize) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_digit())
         })
-        .nth(crate::rubric::OPENING_WORDS)
+        .nth(lead_in)
         .is_none()
 }
 
@@ -739,9 +739,10 @@ mod tests {
                 .unwrap()
                 .0
         };
-        assert!(opens_sentence(&n, at("just", 0)));
-        assert!(opens_sentence(&n, at("you", 0)));
-        assert!(!opens_sentence(&n, at("to", 1)));
+        let lead = crate::rubric::OPENING_WORDS;
+        assert!(opens_sentence(&n, at("just", 0), lead));
+        assert!(opens_sentence(&n, at("you", 0), lead));
+        assert!(!opens_sentence(&n, at("to", 1), lead));
     }
 
     #[test]

@@ -292,8 +292,15 @@ impl<'r> Auditor<'r> {
             );
             for ph in &self.phrase_hits {
                 let phrase = &rubric.phrases[ph.phrase as usize];
+                // `^phrase$` is a sentence of its own ("Great." closing a turn), so no
+                // greeting before it: "That's great!" is not it.
+                let lead_in = if phrase.closes_turn {
+                    0
+                } else {
+                    crate::rubric::OPENING_WORDS
+                };
                 if phrase.opens_sentence
-                    && !detect::opens_sentence(&self.norm, ph.tok_start as usize)
+                    && !detect::opens_sentence(&self.norm, ph.tok_start as usize, lead_in)
                 {
                     continue; // `^phrase` inside a sentence: not the lead-in it means
                 }

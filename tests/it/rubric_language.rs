@@ -97,6 +97,10 @@ fn a_trailing_dollar_only_matches_where_the_phrase_closes_its_turn() {
     assert_eq!(agent_count(p, "Wonderful, thanks for your help."), "0");
     assert_eq!(agent_count(p, "Wonderful! Thanks."), "0");
     assert_eq!(agent_count(p, "What a wonderful day."), "0");
+    // `^ … $` is a sentence of its own: no lead-in words before it ("That's wonderful!" at
+    // the end of a thankful turn is not sarcasm).
+    assert_eq!(agent_count(p, "Thanks. That's wonderful!"), "0");
+    assert_eq!(agent_count(p, "Sounds wonderful."), "0");
     // Without `^`, the words before it in its sentence do not matter.
     assert_eq!(
         agent_count(r#"phrases = ["day $"]"#, "What a wonderful day."),
