@@ -748,20 +748,14 @@ mod tests {
     #[test]
     fn a_phrase_closes_its_turn_before_marks_numbers_and_a_link_only() {
         let n = normalise("6 hours late. Wonderful! 2/2 https://t.co/abc");
-        let after = |w: &str| {
-            n.tokens
-                .iter()
-                .position(|t| n.word(t) == w)
-                .map(|i| i + 1)
-                .unwrap()
-        };
-        assert!(closes_turn(&n, after("wonderful")));
-        assert!(!closes_turn(&n, after("late")));
+        assert!(closes_turn(&n, after_in(&n, "wonderful")));
+        assert!(!closes_turn(&n, after_in(&n, "late")));
         let n = normalise("Great! Thanks for your help");
         assert!(!closes_turn(&n, after_in(&n, "great")));
         assert!(closes_turn(&n, after_in(&n, "help")));
     }
 
+    /// The token after the first `w`.
     fn after_in(n: &Normalised, w: &str) -> usize {
         n.tokens.iter().position(|t| n.word(t) == w).unwrap() + 1
     }
