@@ -267,6 +267,10 @@ pub struct MatchScratch {
     tok_at: Vec<u32>,
 }
 
+/// The longest turn (normalised bytes) whose tokens `MatchScratch::tok_at` maps; longer turns
+/// find an anchor's token by binary search (256 KiB of map per thread at most).
+const TOK_AT_MAX: usize = 64 * 1024;
+
 /// A value per phrase that starts at zero every scan, without clearing the whole table each
 /// turn: each slot remembers the scan it was written in, and a slot from an older scan reads
 /// as zero.
@@ -628,12 +632,15 @@ impl Matcher {
                 }
             }
             // Which token starts at each byte, for the anchors' first words (instead of a
-            // binary search a hit).
-            if scratch.tok_at.len() < text.len() {
+            // binary search a hit). Only for turns up to `TOK_AT_MAX` bytes: the map is 4 bytes
+            // per text byte and kept for the thread's life, so one huge cell must not grow it.
+            if text.len() <= TOK_AT_MAX && scratch.tok_at.len() < text.len() {
                 scratch.tok_at.resize(text.len(), 0);
             }
-            for (i, t) in norm.tokens.iter().enumerate() {
-                scratch.tok_at[t.start as usize] = i as u32;
+            if text.len() <= TOK_AT_MAX {
+                for (i, t) in norm.tokens.iter().enumerate() {
+                    scratch.tok_at[t.start as usize] = i as u32;
+                }
             }
         }
         for &(pid, start) in &anchors {
@@ -668,10 +675,14 @@ impl Matcher {
         let mut anchor_token = || {
             *anchor_tok.get_or_insert_with(|| {
                 // `tok_at` holds this turn's token starts (`scan`); any other entry is stale,
-                // and its token does not start here.
-                let tok = tok_at
-                    .get(first_word as usize)
-                    .map_or(usize::MAX, |&t| t as usize);
+                // and its token does not start here. Past `TOK_AT_MAX` it was not written.
+                let tok = if text.len() <= TOK_AT_MAX {
+                    tok_at
+                        .get(first_word as usize)
+                        .map_or(usize::MAX, |&t| t as usize)
+                } else {
+                    norm.token_at(first_word)
+                };
                 let found = norm
                     .tokens
                     .get(tok)
@@ -998,6 +1009,32 @@ mod tests {
         assert_eq!((agent.patterns, agent.uses), (2, 8));
         // `rubric check` still counts the distinct phrases' runs.
         assert_eq!(r.matcher.pattern_count(), 3 * 8);
+    }
+
+    #[test]
+    fn a_turn_longer_than_the_token_map_finds_the_same_hits() {
+        // Past `TOK_AT_MAX` the anchors' tokens come from a binary search, not the map.
+        let r = rubric(&["we will call you", "{really|so|} sorry", "sorry"]);
+        let tail = " Really sorry, we'll call you back. so sorry";
+        let short = hits(&r, tail);
+        assert_eq!(short.len(), 5, "{short:?}");
+        for len in [TOK_AT_MAX - 100, TOK_AT_MAX + 100] {
+            let long = format!("{}{tail}", "word ".repeat(len / 5));
+            assert_eq!(hits(&r, &long), short, "turn of {} bytes", long.len());
+        }
+        // One scratch through a long turn, then a short one: the short one reads the map.
+        let mut scratch = MatchScratch::default();
+        let mut out = Vec::new();
+        for text in [
+            format!("{}{tail}", "word ".repeat(TOK_AT_MAX / 4)),
+            tail.to_string(),
+        ] {
+            out.clear();
+            r.matcher
+                .scan(Speaker::Agent, &normalise(&text), &mut scratch, &mut out);
+            assert_eq!(out.len(), short.len());
+        }
+        assert!(scratch.tok_at.len() <= TOK_AT_MAX);
     }
 
     #[test]
