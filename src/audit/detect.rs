@@ -448,8 +448,9 @@ const STOP_WORDS: &[&str] = &[
 
 /// Whether the phrase hit starting at token `at` opens its sentence: at most `lead_in` words
 /// before it in the sentence (`rubric::OPENING_WORDS` for a lead-in: a greeting and a name, "Hi
-/// Dan, just to confirm …"), not counting numbers (a chat handle such as "@1234" is one).
-pub fn opens_sentence(norm: &Normalised, at: usize, lead_in: usize) -> bool {
+/// Dan, just to confirm …"), not counting numbers or chat handles ("@1234", "@AskBrand": every
+/// tweet opens with one). `text` is the turn's original text, where a handle's `@` is.
+pub fn opens_sentence(norm: &Normalised, text: &str, at: usize, lead_in: usize) -> bool {
     let Some(sentence) = norm.tokens.get(at).map(|t| t.sentence) else {
         return false;
     };
@@ -459,6 +460,7 @@ pub fn opens_sentence(norm: &Normalised, at: usize, lead_in: usize) -> bool {
         .take_while(|t| t.sentence == sentence)
         .filter(|t| {
             t.kind == TokenKind::Word
+                && !is_handle(text, t.orig_start as usize)
                 && !norm.text[t.start as usize..t.end as usize]
                     .bytes()
                     .all(|b| b.is_ascii_digit())
@@ -467,16 +469,31 @@ pub fn opens_sentence(norm: &Normalised, at: usize, lead_in: usize) -> bool {
         .is_none()
 }
 
+/// Whether the word at original byte `at` is a chat handle: `@` right before it (or at it), at
+/// the start of the text or after a space (not the domain of "me@example.com").
+fn is_handle(text: &str, at: usize) -> bool {
+    let b = text.as_bytes();
+    let at = if b.get(at) == Some(&b'@') { at + 1 } else { at };
+    at >= 1 && b[at - 1] == b'@' && (at == 1 || b[at - 2].is_ascii_whitespace())
+}
+
 /// Whether a phrase hit ending before token `end` closes its turn: after it come only sentence
-/// marks, numbers ("2/2") and a trailing link ("Wonderful! https://t.co/…").
-pub fn closes_turn(norm: &Normalised, end: usize) -> bool {
+/// marks, numbers ("2/2") and links ("Wonderful! https://t.co/…"). `text` is the turn's original
+/// text: a link's end is where its run of non-space characters ends there, so words after a link
+/// ("Great. https://t.co/x and more words") still say more.
+pub fn closes_turn(norm: &Normalised, text: &str, end: usize) -> bool {
+    let mut link_end = 0;
     for t in norm.tokens.get(end..).unwrap_or(&[]) {
-        if t.kind != TokenKind::Word {
+        if t.kind != TokenKind::Word || (t.orig_start as usize) < link_end {
             continue;
         }
         let word = &norm.text[t.start as usize..t.end as usize];
         if word == "http" || word == "https" {
-            return true;
+            let from = t.orig_start as usize;
+            link_end = text.get(from..).map_or(text.len(), |rest| {
+                from + rest.find(char::is_whitespace).unwrap_or(rest.len())
+            });
+            continue;
         }
         if !word.bytes().all(|b| b.is_ascii_digit()) {
             return false;
@@ -729,7 +746,8 @@ mod tests {
 
     #[test]
     fn a_phrase_opens_its_sentence_after_a_greeting_at_most() {
-        let n = normalise("@1234 Hi Dan, just to confirm. You will need to confirm it");
+        let t = "@1234 Hi Dan, just to confirm. You will need to confirm it";
+        let n = normalise(t);
         let at = |w: &str, nth: usize| {
             n.tokens
                 .iter()
@@ -740,19 +758,37 @@ mod tests {
                 .0
         };
         let lead = crate::rubric::OPENING_WORDS;
-        assert!(opens_sentence(&n, at("just", 0), lead));
-        assert!(opens_sentence(&n, at("you", 0), lead));
-        assert!(!opens_sentence(&n, at("to", 1), lead));
+        assert!(opens_sentence(&n, t, at("just", 0), lead));
+        assert!(opens_sentence(&n, t, at("you", 0), lead));
+        assert!(!opens_sentence(&n, t, at("to", 1), lead));
+        // A handle is no word said: "Fabulous" opens "@AskBrand Fabulous" with no lead-in.
+        let t = "@AskBrand Fabulous";
+        let n = normalise(t);
+        assert!(opens_sentence(&n, t, 1, 0));
+        let t = "Simply fabulous";
+        assert!(!opens_sentence(&normalise(t), t, 1, 0));
+        let t = "me@example fabulous";
+        let n = normalise(t);
+        assert!(!opens_sentence(&n, t, after_in(&n, "example"), 0));
     }
 
     #[test]
     fn a_phrase_closes_its_turn_before_marks_numbers_and_a_link_only() {
-        let n = normalise("6 hours late. Wonderful! 2/2 https://t.co/abc");
-        assert!(closes_turn(&n, after_in(&n, "wonderful")));
-        assert!(!closes_turn(&n, after_in(&n, "late")));
-        let n = normalise("Great! Thanks for your help");
-        assert!(!closes_turn(&n, after_in(&n, "great")));
-        assert!(closes_turn(&n, after_in(&n, "help")));
+        let t = "6 hours late. Wonderful! 2/2 https://t.co/abc";
+        let n = normalise(t);
+        assert!(closes_turn(&n, t, after_in(&n, "wonderful")));
+        assert!(!closes_turn(&n, t, after_in(&n, "late")));
+        let t = "Great! Thanks for your help";
+        let n = normalise(t);
+        assert!(!closes_turn(&n, t, after_in(&n, "great")));
+        assert!(closes_turn(&n, t, after_in(&n, "help")));
+        // Two links are still only links; words after a link are more said.
+        let t = "Great. https://t.co/x https://t.co/y";
+        let n = normalise(t);
+        assert!(closes_turn(&n, t, after_in(&n, "great")));
+        let t = "Great. https://t.co/x and more words";
+        let n = normalise(t);
+        assert!(!closes_turn(&n, t, after_in(&n, "great")));
     }
 
     /// The token after the first `w`.

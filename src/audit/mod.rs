@@ -300,11 +300,12 @@ impl<'r> Auditor<'r> {
                     crate::rubric::OPENING_WORDS
                 };
                 if phrase.opens_sentence
-                    && !detect::opens_sentence(&self.norm, ph.tok_start as usize, lead_in)
+                    && !detect::opens_sentence(&self.norm, text, ph.tok_start as usize, lead_in)
                 {
                     continue; // `^phrase` inside a sentence: not the lead-in it means
                 }
-                if phrase.closes_turn && !detect::closes_turn(&self.norm, ph.tok_end as usize) {
+                if phrase.closes_turn && !detect::closes_turn(&self.norm, text, ph.tok_end as usize)
+                {
                     continue; // `phrase$` with more said after it
                 }
                 let first = &self.norm.tokens[ph.tok_start as usize];
