@@ -469,22 +469,28 @@ pub fn opens_sentence(norm: &Normalised, text: &str, at: usize, lead_in: usize) 
         .is_none()
 }
 
-/// Whether the word at original byte `at` is a chat handle: `@` right before it (or at it), at
-/// the start of the text or after a space (not the domain of "me@example.com").
+/// Whether the word at original byte `at` is (part of) a chat handle: back over letters, digits
+/// and `_` ("@British_Airways" is split at `_`) comes an `@` that no letter or digit precedes
+/// (not the domain of "me@example.com"; ".@Brand" is one).
 fn is_handle(text: &str, at: usize) -> bool {
-    let b = text.as_bytes();
-    let at = if b.get(at) == Some(&b'@') { at + 1 } else { at };
-    at >= 1 && b[at - 1] == b'@' && (at == 1 || b[at - 2].is_ascii_whitespace())
+    let b = &text.as_bytes()[..at.min(text.len())];
+    let k = b
+        .iter()
+        .rposition(|&c| !(c.is_ascii_alphanumeric() || c == b'_'));
+    k.is_some_and(|k| b[k] == b'@' && (k == 0 || !b[k - 1].is_ascii_alphanumeric()))
 }
 
 /// Whether a phrase hit ending before token `end` closes its turn: after it come only sentence
-/// marks, numbers ("2/2") and links ("Wonderful! https://t.co/…"). `text` is the turn's original
+/// marks, numbers ("2/2"), chat handles and links ("Wonderful! https://t.co/…"). `text` is the turn's original
 /// text: a link's end is where its run of non-space characters ends there, so words after a link
 /// ("Great. https://t.co/x and more words") still say more.
 pub fn closes_turn(norm: &Normalised, text: &str, end: usize) -> bool {
     let mut link_end = 0;
     for t in norm.tokens.get(end..).unwrap_or(&[]) {
-        if t.kind != TokenKind::Word || (t.orig_start as usize) < link_end {
+        if t.kind != TokenKind::Word
+            || (t.orig_start as usize) < link_end
+            || is_handle(text, t.orig_start as usize)
+        {
             continue;
         }
         let word = &norm.text[t.start as usize..t.end as usize];
@@ -767,6 +773,21 @@ mod tests {
         assert!(opens_sentence(&n, t, 1, 0));
         let t = "Simply fabulous";
         assert!(!opens_sentence(&normalise(t), t, 1, 0));
+        // Handles hold underscores, and may follow a mark (review).
+        for t in [
+            "@British_Airways Fabulous",
+            ".@Brand Fabulous",
+            "@idea_cares @Other_1 Fabulous",
+        ] {
+            let n = normalise(t);
+            assert!(
+                opens_sentence(&n, t, after_in(&n, "fabulous") - 1, 0),
+                "{t}"
+            );
+        }
+        let t = "@idea_cares Hi Dan, just to confirm";
+        let n = normalise(t);
+        assert!(opens_sentence(&n, t, after_in(&n, "just") - 1, lead));
         let t = "me@example fabulous";
         let n = normalise(t);
         assert!(!opens_sentence(&n, t, after_in(&n, "example"), 0));
@@ -786,6 +807,9 @@ mod tests {
         let t = "Great. https://t.co/x https://t.co/y";
         let n = normalise(t);
         assert!(closes_turn(&n, t, after_in(&n, "great")));
+        let t = "Wonderful! @Ask_Brand";
+        let n = normalise(t);
+        assert!(closes_turn(&n, t, after_in(&n, "wonderful")));
         let t = "Great. https://t.co/x and more words";
         let n = normalise(t);
         assert!(!closes_turn(&n, t, after_in(&n, "great")));
