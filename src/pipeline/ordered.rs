@@ -33,6 +33,10 @@ where
     // all of them), so that what is in flight stays near `in_flight` × BATCH_BYTES, plus one
     // call, however large the calls are.
     let in_flight = threads + 2;
+    // Auditors idle between batches: each task takes one (or makes one) and puts it back, so that
+    // an auditor's buffers are allocated once per thread (as with one thread), not once per batch.
+    let auditors: std::sync::Mutex<Vec<Auditor<'_>>> = std::sync::Mutex::new(Vec::new());
+    let auditors = &auditors;
     let (permits, permit_back) = mpsc::sync_channel::<()>(in_flight);
     let (to_sink, audited) = mpsc::channel::<(u64, Vec<Call>, Vec<CallAudit>, usize)>();
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -51,8 +55,12 @@ where
                     let this = seq;
                     seq += 1;
                     tasks.spawn(move |_| {
-                        let mut auditor = Auditor::new(rubric, detail);
+                        let idle = auditors.lock().ok().and_then(|mut a| a.pop());
+                        let mut auditor = idle.unwrap_or_else(|| Auditor::new(rubric, detail));
                         let audits = batch.iter().map(|c| auditor.audit(c)).collect();
+                        if let Ok(mut a) = auditors.lock() {
+                            a.push(auditor);
+                        }
                         let _ = to_sink.send((this, batch, audits, weight));
                     });
                     true
@@ -116,4 +124,154 @@ fn take_permits(permits: &mpsc::SyncSender<()>, weight: usize) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Speaker;
+
+    /// Keeps every audit it is given, in the order given.
+    #[derive(Default)]
+    struct Kept(Vec<CallAudit>, usize);
+
+    impl AuditSink for Kept {
+        fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
+            self.0.push(audit);
+            Ok(())
+        }
+        fn reset(&mut self) -> anyhow::Result<()> {
+            self.0.clear();
+            self.1 += 1;
+            Ok(())
+        }
+    }
+
+    /// A call of `turns` turns whose words depend on `n`, so that calls differ in verdicts.
+    fn call(n: usize, turns: usize) -> Call {
+        let lines = [
+            "I understand how frustrating that must be, let me fix this for you right now",
+            "this is ridiculous, I have been waiting for three weeks and nobody helps",
+            "thank you so much, that's great",
+            "I'm sorry to hear that. Could you tell me your account number please?",
+            "whatever. just cancel it",
+        ];
+        let mut c = Call::new(format!("call-{n}"));
+        for t in 0..turns {
+            let speaker = if t % 2 == 0 {
+                Speaker::Customer
+            } else {
+                Speaker::Agent
+            };
+            c.push_turn(speaker, lines[(n + t) % lines.len()], t as u64 + 2);
+        }
+        c.finish();
+        c
+    }
+
+    /// Batches of very different sizes (a long batch first, then short ones) finish out of
+    /// order on the pool; the sink still gets every audit in delivery order, each the same as one
+    /// auditor reused for every call on one thread gives (the auditors the tasks reuse keep no
+    /// state from one call to the next).
+    #[test]
+    fn audits_reach_the_sink_in_delivery_order_whatever_order_batches_finish_in() {
+        let rubric = Rubric::default_rubric();
+        let mut batches: Vec<Vec<Call>> = Vec::new();
+        let mut n = 0;
+        for b in 0..60 {
+            // Every tenth batch is long, the others short: later batches overtake it.
+            let (calls, turns) = if b % 10 == 0 {
+                (40, 60)
+            } else {
+                (1 + b % 3, 1 + b % 5)
+            };
+            batches.push(
+                (0..calls)
+                    .map(|_| {
+                        n += 1;
+                        call(n, turns + n % 4)
+                    })
+                    .collect(),
+            );
+        }
+        let mut one = Auditor::new(&rubric, true);
+        let expected: Vec<CallAudit> = batches.iter().flatten().map(|c| one.audit(c)).collect();
+        for threads in [2, 3, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (recycle, _recycled) = mpsc::sync_channel::<Vec<Call>>(2);
+            let mut kept = Kept::default();
+            let to_send = batches.clone();
+            audit_in_order(
+                &pool,
+                threads,
+                &rubric,
+                true,
+                &mut kept,
+                recycle,
+                |deliver| {
+                    for batch in to_send {
+                        assert!(deliver(batch));
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(kept.0.len(), expected.len(), "{threads} threads");
+            assert!(
+                kept.0 == expected,
+                "{threads} threads: audits differ or are out of order"
+            );
+        }
+    }
+
+    /// A sink that fails stops the reader (its callback says false) and its error is the run's.
+    #[test]
+    fn a_failing_sink_stops_the_reader_and_its_error_is_returned() {
+        struct Failing(usize);
+        impl AuditSink for Failing {
+            fn accept(&mut self, _call: &Call, _audit: CallAudit) -> anyhow::Result<()> {
+                self.0 += 1;
+                if self.0 == 5 {
+                    anyhow::bail!("disk full");
+                }
+                Ok(())
+            }
+            fn reset(&mut self) -> anyhow::Result<()> {
+                Ok(())
+            }
+        }
+        let rubric = Rubric::default_rubric();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (recycle, _recycled) = mpsc::sync_channel::<Vec<Call>>(2);
+        let mut stopped_at = None;
+        let e = audit_in_order(
+            &pool,
+            2,
+            &rubric,
+            false,
+            &mut Failing(0),
+            recycle,
+            |deliver| {
+                for i in 0..10_000 {
+                    if !deliver(vec![call(i, 3)]) {
+                        stopped_at = Some(i);
+                        break;
+                    }
+                }
+                Ok(())
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "disk full");
+        assert!(
+            stopped_at.is_some_and(|i| i < 10_000),
+            "the reader was not stopped"
+        );
+    }
 }

@@ -99,3 +99,34 @@ fn files_read_in_parallel_give_the_same_output_as_one_after_another() {
     assert!(one.1 == two.1 && one.3 == two.3);
     assert!(one.2.contains("c0350.json"), "{}", one.2);
 }
+
+/// With more than one thread the inputs are listed on a thread of their own while the rubric
+/// compiles (`cli/audit.rs`): errors still come in the order one thread gives them (a bad rubric
+/// before a missing input), with the same words and exit status.
+#[test]
+fn listing_inputs_beside_the_rubric_keeps_the_order_of_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let rubric = dir.path().join("bad.toml");
+    std::fs::write(&rubric, "this is not [toml").unwrap();
+    let missing = dir.path().join("no-such-dir").join("calls.csv");
+    let run = |threads: &str, with_rubric: bool| {
+        let mut cmd = callaudit();
+        cmd.args(["audit", "--no-config", "--threads", threads]);
+        if with_rubric {
+            cmd.arg("--rubric").arg(&rubric);
+        }
+        let out = cmd.arg(&missing).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for with_rubric in [true, false] {
+        let one = run("1", with_rubric);
+        for threads in ["2", "4"] {
+            assert_eq!(run(threads, with_rubric), one, "--threads {threads}");
+        }
+        assert_eq!(one.0, Some(2), "{}", one.1);
+        assert_eq!(one.1.contains("no-such-dir"), !with_rubric, "{}", one.1);
+    }
+}
