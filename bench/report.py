@@ -17,6 +17,13 @@ def sh(cmd: str) -> str:
         return "?"
 
 
+def commit() -> str:
+    """The measured build's commit, marked when the work tree had changes."""
+    head = sh("git rev-parse --short HEAD 2>/dev/null") or "unknown"
+    dirty = sh("git status --porcelain --untracked-files=no 2>/dev/null")
+    return f"`{head}`" + (" with uncommitted changes" if dirty else "")
+
+
 def cpu() -> str:
     try:
         for line in open("/proc/cpuinfo"):
@@ -109,7 +116,7 @@ def main() -> None:
         "# Benchmarks",
         "",
         "Written by `bash bench/run.sh` (see the script for the knobs); every number below is a",
-        "measurement from that run, not an estimate.",
+        f"measurement from that run, not an estimate: commit {commit()}, {sh('date -u +%Y-%m-%d')}.",
         "",
         "## Machine",
         "",
