@@ -369,18 +369,22 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     // one-file-per-contact exports) on a thread of their own while the rubric compiles, instead
     // of one after the other before the pool starts. Not stdin, which listing reads to its end.
     // The listing is only looked at where it was made before, so errors come in the same order.
-    let overlap =
-        threads(&args.input).is_ok_and(|t| t > 1) && !args.input.inputs.iter().any(|i| i == "-");
+    // Decided without `threads()`, which warns: the warning comes once, from `run_listed`, after
+    // the rubric is checked.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let overlap = args.input.threads.map_or(cores > 1, |n| n > 1)
+        && !args.input.inputs.iter().any(|i| i == "-");
     if !overlap {
         return run_listed(&args, || discover(&args.input.inputs));
     }
-    std::thread::scope(|scope| {
-        let listing = scope.spawn(|| discover(&args.input.inputs));
-        run_listed(&args, move || {
-            listing
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
+    // Detached, not scoped: an early error (a bad rubric, gate or path) returns at once instead
+    // of waiting for the walk of a large (or stalled) input tree to end.
+    let inputs = args.input.inputs.clone();
+    let listing = std::thread::spawn(move || discover(&inputs));
+    run_listed(&args, move || {
+        listing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 

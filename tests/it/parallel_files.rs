@@ -128,5 +128,10 @@ fn listing_inputs_beside_the_rubric_keeps_the_order_of_errors() {
         }
         assert_eq!(one.0, Some(2), "{}", one.1);
         assert_eq!(one.1.contains("no-such-dir"), !with_rubric, "{}", one.1);
+        // Past the per-core cap: the warning comes once, and not before a rubric error (review).
+        let (code, err) = run("10000", with_rubric);
+        assert_eq!(code, Some(2));
+        let warnings = err.matches("warning: --threads 10000").count();
+        assert_eq!(warnings, usize::from(!with_rubric), "{err}");
     }
 }
