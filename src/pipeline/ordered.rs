@@ -38,7 +38,7 @@ where
     let auditors: std::sync::Mutex<Vec<Auditor<'_>>> = std::sync::Mutex::new(Vec::new());
     let auditors = &auditors;
     let (permits, permit_back) = mpsc::sync_channel::<()>(in_flight);
-    let (to_sink, audited) = mpsc::channel::<(u64, Vec<Call>, Vec<CallAudit>, usize)>();
+    let (to_sink, audited) = mpsc::channel::<Audited>();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let sink_thread =
             scope.spawn(move || write_in_order(audited, sink, &recycle, &permit_back));
@@ -55,12 +55,19 @@ where
                     let this = seq;
                     seq += 1;
                     tasks.spawn(move |_| {
-                        let idle = auditors.lock().ok().and_then(|mut a| a.pop());
-                        let mut auditor = idle.unwrap_or_else(|| Auditor::new(rubric, detail));
-                        let audits = batch.iter().map(|c| auditor.audit(c)).collect();
-                        if let Ok(mut a) = auditors.lock() {
-                            a.push(auditor);
-                        }
+                        // A panic must still reach the sink: it waits for every batch in turn,
+                        // and would otherwise wait for this one (and the reader for permits)
+                        // forever.
+                        let audits = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            let idle = auditors.lock().ok().and_then(|mut a| a.pop());
+                            let mut auditor = idle.unwrap_or_else(|| Auditor::new(rubric, detail));
+                            let audits = batch.iter().map(|c| auditor.audit(c)).collect();
+                            if let Ok(mut a) = auditors.lock() {
+                                a.push(auditor);
+                            }
+                            audits
+                        }))
+                        .ok();
                         let _ = to_sink.send((this, batch, audits, weight));
                     });
                     true
@@ -79,10 +86,14 @@ where
     })
 }
 
+/// A batch back from its task: its number, its calls, their audits (`None` when the task
+/// panicked) and its permits.
+type Audited = (u64, Vec<Call>, Option<Vec<CallAudit>>, usize);
+
 /// Gives `sink` the audited batches in the order they were delivered, returning each batch's
-/// permits once it is written.
+/// permits once it is written. A batch whose task panicked stops the run with an error.
 fn write_in_order(
-    audited: mpsc::Receiver<(u64, Vec<Call>, Vec<CallAudit>, usize)>,
+    audited: mpsc::Receiver<Audited>,
     sink: &mut dyn AuditSink,
     recycle: &mpsc::SyncSender<Vec<Call>>,
     permit_back: &mpsc::Receiver<()>,
@@ -91,6 +102,9 @@ fn write_in_order(
     let mut waiting: std::collections::BTreeMap<u64, (Vec<Call>, Vec<CallAudit>, usize)> =
         std::collections::BTreeMap::new();
     for (seq, batch, audits, weight) in audited {
+        let Some(audits) = audits else {
+            anyhow::bail!("an audit thread panicked (calls from {})", first_id(&batch));
+        };
         waiting.insert(seq, (batch, audits, weight));
         while let Some((batch, audits, weight)) = waiting.remove(&next) {
             for (call, a) in batch.iter().zip(audits) {
@@ -105,6 +119,10 @@ fn write_in_order(
         }
     }
     Ok(())
+}
+
+fn first_id(batch: &[Call]) -> &str {
+    batch.first().map_or("an empty batch", |c| c.id.as_ref())
 }
 
 /// Takes `weight` permits for a batch, auditing queued batches while none is free; `false`
@@ -224,6 +242,27 @@ mod tests {
                 "{threads} threads: audits differ or are out of order"
             );
         }
+    }
+
+    /// A batch whose task panicked ends the ordered writer with an error (it used to wait for
+    /// that batch forever, and the reader for permits), even with later batches queued.
+    #[test]
+    fn a_panicked_batch_stops_the_writer_with_an_error() {
+        let (to_sink, audited) = mpsc::channel::<Audited>();
+        let (recycle, _recycled) = mpsc::sync_channel::<Vec<Call>>(4);
+        let (permits, permit_back) = mpsc::sync_channel::<()>(4);
+        permits.send(()).unwrap();
+        to_sink
+            .send((1, vec![call(1, 2)], Some(Vec::new()), 1))
+            .unwrap();
+        to_sink.send((0, vec![call(0, 2)], None, 1)).unwrap();
+        // The reader's sender stays open, as it would while it waits for permits.
+        let e = write_in_order(audited, &mut Kept::default(), &recycle, &permit_back).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "an audit thread panicked (calls from call-0)"
+        );
+        drop(to_sink);
     }
 
     /// A sink that fails stops the reader (its callback says false) and its error is the run's.
