@@ -458,13 +458,7 @@ pub fn opens_sentence(norm: &Normalised, text: &str, at: usize, lead_in: usize) 
         .iter()
         .rev()
         .take_while(|t| t.sentence == sentence)
-        .filter(|t| {
-            t.kind == TokenKind::Word
-                && !is_handle(text, t.orig_start as usize)
-                && !norm.text[t.start as usize..t.end as usize]
-                    .bytes()
-                    .all(|b| b.is_ascii_digit())
-        })
+        .filter(|t| t.kind == TokenKind::Word && !is_aside(norm, text, t))
         .nth(lead_in)
         .is_none()
 }
@@ -480,28 +474,27 @@ fn is_handle(text: &str, at: usize) -> bool {
     k.is_some_and(|k| b[k] == b'@' && (k == 0 || !b[k - 1].is_ascii_alphanumeric()))
 }
 
+/// A word token that says nothing for `^` and `$`: a number ("2/2", "@1234") or a chat handle.
+fn is_aside(norm: &Normalised, text: &str, t: &Token) -> bool {
+    norm.word(t).bytes().all(|b| b.is_ascii_digit()) || is_handle(text, t.orig_start as usize)
+}
+
 /// Whether a phrase hit ending before token `end` closes its turn: after it come only sentence
-/// marks, numbers ("2/2"), chat handles and links ("Wonderful! https://t.co/…"). `text` is the turn's original
-/// text: a link's end is where its run of non-space characters ends there, so words after a link
-/// ("Great. https://t.co/x and more words") still say more.
+/// marks, numbers ("2/2"), chat handles and links ("Wonderful! https://t.co/…"). `text` is the
+/// turn's original text: a link's end is where its run of non-space characters ends there, so
+/// words after a link ("Great. https://t.co/x and more words") still say more.
 pub fn closes_turn(norm: &Normalised, text: &str, end: usize) -> bool {
     let mut link_end = 0;
     for t in norm.tokens.get(end..).unwrap_or(&[]) {
-        if t.kind != TokenKind::Word
-            || (t.orig_start as usize) < link_end
-            || is_handle(text, t.orig_start as usize)
-        {
+        if t.kind != TokenKind::Word || (t.orig_start as usize) < link_end {
             continue;
         }
-        let word = &norm.text[t.start as usize..t.end as usize];
-        if word == "http" || word == "https" {
+        if matches!(norm.word(t), "http" | "https") {
             let from = t.orig_start as usize;
             link_end = text.get(from..).map_or(text.len(), |rest| {
                 from + rest.find(char::is_whitespace).unwrap_or(rest.len())
             });
-            continue;
-        }
-        if !word.bytes().all(|b| b.is_ascii_digit()) {
+        } else if !is_aside(norm, text, t) {
             return false;
         }
     }

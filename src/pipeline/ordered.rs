@@ -103,7 +103,8 @@ fn write_in_order(
         std::collections::BTreeMap::new();
     for (seq, batch, audits, weight) in audited {
         let Some(audits) = audits else {
-            anyhow::bail!("an audit thread panicked (calls from {})", first_id(&batch));
+            let first = batch.first().map_or("an empty batch", |c| c.id.as_ref());
+            anyhow::bail!("an audit thread panicked (calls from {first})");
         };
         waiting.insert(seq, (batch, audits, weight));
         while let Some((batch, audits, weight)) = waiting.remove(&next) {
@@ -119,10 +120,6 @@ fn write_in_order(
         }
     }
     Ok(())
-}
-
-fn first_id(batch: &[Call]) -> &str {
-    batch.first().map_or("an empty batch", |c| c.id.as_ref())
 }
 
 /// Takes `weight` permits for a batch, auditing queued batches while none is free; `false`

@@ -300,6 +300,14 @@ fn record_is_utf8(record: &csv::ByteRecord) -> bool {
                 .all(|cell| cell.first().is_none_or(|&b| !(0x80..0xC0).contains(&b))))
 }
 
+/// `cell` trimmed, still borrowed from the record when it was (no allocation per row).
+fn trimmed(cell: Cow<'_, str>) -> Cow<'_, str> {
+    match cell {
+        Cow::Borrowed(s) => Cow::Borrowed(trim(s)),
+        Cow::Owned(s) => Cow::Owned(trim(&s).to_string()),
+    }
+}
+
 /// A cell as text: `text_lossy`, or no check at all when the record is known to be UTF-8.
 fn text_of<'r>(
     bytes: &'r [u8],
@@ -619,10 +627,7 @@ impl CsvFile {
     ) -> Result<Option<RowFields<'r>>, ReadError> {
         let call_id = text_of(&record[self.cols.call], utf8, ctx.acct, lossy);
         // Trimmed, as `known_id` trims.
-        let call_id = match call_id {
-            Cow::Borrowed(id) => Cow::Borrowed(trim(id)),
-            Cow::Owned(id) => Cow::Owned(trim(&id).to_string()),
-        };
+        let call_id = trimmed(call_id);
         if super::is_placeholder_id(&call_id) {
             let what = if call_id.is_empty() {
                 "empty call id".to_string()
@@ -736,11 +741,8 @@ fn vote_call_cells(
 ) {
     // Trimmed, and borrowed from the record when it is UTF-8 (no allocation per row).
     let cell = |c: Option<usize>, lossy: &mut bool, acct: &mut Accounting| {
-        c.map(|c| match text_of(&record[c], utf8, acct, lossy) {
-            Cow::Borrowed(s) => Cow::Borrowed(trim(s)),
-            Cow::Owned(s) => Cow::Owned(trim(&s).to_string()),
-        })
-        .filter(|s| !s.is_empty())
+        c.map(|c| trimmed(text_of(&record[c], utf8, acct, lossy)))
+            .filter(|s| !s.is_empty())
     };
     // Trimmed already: `known_id` would give the same id.
     if let Some(agent) = cell(cols.agent, lossy, ctx.acct)

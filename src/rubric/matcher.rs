@@ -634,10 +634,10 @@ impl Matcher {
             // Which token starts at each byte, for the anchors' first words (instead of a
             // binary search a hit). Only for turns up to `TOK_AT_MAX` bytes: the map is 4 bytes
             // per text byte and kept for the thread's life, so one huge cell must not grow it.
-            if text.len() <= TOK_AT_MAX && scratch.tok_at.len() < text.len() {
-                scratch.tok_at.resize(text.len(), 0);
-            }
             if text.len() <= TOK_AT_MAX {
+                if scratch.tok_at.len() < text.len() {
+                    scratch.tok_at.resize(text.len(), 0);
+                }
                 for (i, t) in norm.tokens.iter().enumerate() {
                     scratch.tok_at[t.start as usize] = i as u32;
                 }
