@@ -475,6 +475,7 @@ fn is_handle(text: &str, at: usize) -> bool {
 }
 
 /// A word token that says nothing for `^` and `$`: a number ("2/2", "@1234") or a chat handle.
+#[inline]
 fn is_aside(norm: &Normalised, text: &str, t: &Token) -> bool {
     norm.word(t).bytes().all(|b| b.is_ascii_digit()) || is_handle(text, t.orig_start as usize)
 }

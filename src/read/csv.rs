@@ -301,6 +301,7 @@ fn record_is_utf8(record: &csv::ByteRecord) -> bool {
 }
 
 /// `cell` trimmed, still borrowed from the record when it was (no allocation per row).
+#[inline]
 fn trimmed(cell: Cow<'_, str>) -> Cow<'_, str> {
     match cell {
         Cow::Borrowed(s) => Cow::Borrowed(trim(s)),
