@@ -735,6 +735,67 @@ fn an_output_onto_a_file_the_run_reads_is_refused_before_reading() {
     assert_says(&run.stderr, &["is the baseline"]);
 }
 
+/// `--save-partial` was not among the outputs checked, and the review sheet of `--overrides`
+/// not among the files read: `--save-partial in.csv` replaced the transcript, `--save-partial`
+/// onto the rubric replaced it, `--save-partial r.json -o r.json` lost one of the two, and
+/// `-o sheet.csv --overrides sheet.csv` replaced the reviewers' sheet with the report.
+#[test]
+fn a_partial_and_a_review_sheet_are_held_to_the_output_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(d, "in.csv", many_calls_csv(3, 2));
+    let rubric = d.join("rubric.toml");
+    let shown = callaudit().args(["rubric", "show"]).output().unwrap();
+    std::fs::write(&rubric, &shown.stdout).unwrap();
+    // A review sheet for the input's calls, as `sample` writes it.
+    let sheet = d.join("sheet.csv");
+    let sampled = callaudit()
+        .args(["sample", "--no-config", "--quiet", "--per-agent", "1", "-o"])
+        .arg(&sheet)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(sampled.status.success(), "{sampled:?}");
+    let report = d.join("r.json");
+    let cases: Vec<(Vec<std::ffi::OsString>, &Path, &str)> = vec![
+        (
+            args(&[&input, &"--save-partial", &input]),
+            &input,
+            "an output may not replace a file the run reads",
+        ),
+        (
+            args(&[&input, &"--rubric", &rubric, &"--save-partial", &rubric]),
+            &rubric,
+            "an output may not replace a file the run reads",
+        ),
+        (
+            args(&[&input, &"--overrides", &sheet, &"-o", &sheet]),
+            &sheet,
+            "is the review sheet",
+        ),
+        (
+            args(&[&input, &"--overrides", &sheet, &"--calls", &sheet]),
+            &sheet,
+            "is the review sheet",
+        ),
+        (
+            args(&[&input, &"-o", &report, &"--save-partial", &report]),
+            &report,
+            "each output needs its own file",
+        ),
+    ];
+    std::fs::write(&report, "old").unwrap();
+    for (argv, victim, says) in cases {
+        let before = std::fs::read(victim).unwrap();
+        let run = audit(&argv);
+        assert_eq!(run.code, 2, "{argv:?}: {}", run.stderr);
+        assert_says(&run.stderr, &[says]);
+        assert!(summary(&run.stderr).is_none(), "{}", run.stderr);
+        assert_eq!(std::fs::read(victim).unwrap(), before, "{argv:?}");
+        assert!(staged_files(d).is_empty());
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn two_outputs_into_one_file_through_a_link_are_refused() {
