@@ -205,6 +205,52 @@ fn sample_packet_has_masked_transcripts_of_the_sampled_calls() {
         .stderr(predicate::str::contains("use .html or .md"));
 }
 
+/// `sample -o` and `--packet` were not checked against the files the run reads: `sample
+/// exports/ -o exports/calls.csv` replaced a transcript with the review sheet.
+#[test]
+fn sample_never_writes_over_a_file_it_reads() {
+    let w = Workdir::new();
+    let input = w.write("exports/in.csv", std::fs::read(examples()).unwrap());
+    let rubric = w.write(
+        "rubric.toml",
+        callaudit()
+            .args(["rubric", "show"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let before = std::fs::read(&input).unwrap();
+    let rubric_before = std::fs::read(&rubric).unwrap();
+    for (flag, victim) in [
+        ("-o", input.clone()),
+        ("-o", w.path("exports/./in.csv")),
+        ("--packet", w.path("notes.md")),
+        ("-o", rubric.clone()),
+    ] {
+        let mut cmd = callaudit();
+        cmd.args(["sample", "--quiet", "--per-agent", "1", "--rubric"])
+            .arg(&rubric)
+            .arg(flag)
+            .arg(&victim)
+            .arg(w.path("exports"));
+        if flag == "--packet" {
+            // A plain-text transcript named like a packet, and named as an input.
+            std::fs::write(&victim, "Agent: hello\nCustomer: hi\n").unwrap();
+            cmd.arg(&victim);
+        }
+        let held = std::fs::read(&victim).unwrap();
+        cmd.assert().code(2).stderr(predicate::str::contains(
+            "an output may not replace a file the run reads",
+        ));
+        assert_eq!(std::fs::read(&victim).unwrap(), held, "{flag} {victim:?}");
+        if flag == "--packet" {
+            std::fs::remove_file(&victim).unwrap();
+        }
+    }
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    assert_eq!(std::fs::read(&rubric).unwrap(), rubric_before);
+}
+
 /// A sheet judging the bundled examples: C-1003 (empathy missed, dismissive) and C-1001.
 fn sheet(w: &Workdir, text: &str) -> std::path::PathBuf {
     w.write("sheet.csv", text)
