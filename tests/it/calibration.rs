@@ -251,6 +251,46 @@ fn sample_never_writes_over_a_file_it_reads() {
     assert_eq!(std::fs::read(&rubric).unwrap(), rubric_before);
 }
 
+/// `calibrate -o` and `--disagreements` were not checked at all: onto the reviewers' sheet or
+/// a transcript they replaced it, and the two onto one file lost one of them.
+#[test]
+fn calibrate_never_writes_over_a_file_it_reads_nor_two_outputs_into_one() {
+    let w = Workdir::new();
+    let input = w.write("in.csv", std::fs::read(examples()).unwrap());
+    let s = sheet(&w, "call_id,empathy,dismissive\nC-1003,1,0\n");
+    for (flag, victim, says) in [
+        ("-o", &s, "is the review sheet"),
+        ("--disagreements", &s, "is the review sheet"),
+        ("--disagreements", &input, "is the input"),
+    ] {
+        let held = std::fs::read(victim).unwrap();
+        callaudit()
+            .args(["calibrate", "--quiet"])
+            .arg(flag)
+            .arg(victim)
+            .arg(&s)
+            .arg(&input)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says).and(predicate::str::contains(
+                "an output may not replace a file the run reads",
+            )));
+        assert_eq!(&std::fs::read(victim).unwrap(), &held, "{flag} {victim:?}");
+    }
+    let both = w.path("out.csv");
+    callaudit()
+        .args(["calibrate", "--quiet", "-o"])
+        .arg(&both)
+        .arg("--disagreements")
+        .arg(&both)
+        .arg(&s)
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("each output needs its own file"));
+    assert!(!both.exists());
+}
+
 /// A sheet judging the bundled examples: C-1003 (empathy missed, dismissive) and C-1001.
 fn sheet(w: &Workdir, text: &str) -> std::path::PathBuf {
     w.write("sheet.csv", text)
