@@ -1620,6 +1620,42 @@ fn a_fifo_in_an_input_directory_is_counted_as_unreadable() {
 }
 
 /// A JSONL call with `"turns": []` disappeared without a word: it is counted and reported.
+/// A pipe named on the command line (a FIFO, or `<(zcat calls.csv.gz)` in a shell) failed with
+/// `cannot open: Illegal seek (os error 29)`: the start of an input is looked at twice (gzip
+/// magic, format) and a pipe cannot go back. It is read as stdin is, under its own name.
+#[test]
+fn a_pipe_named_as_an_input_is_read_like_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = many_calls_csv(3, 2);
+    let jsonl = "{\"call_id\": \"j1\", \"agent_id\": \"ann\", \"turns\": [{\"speaker\": \"agent\", \"text\": \"I am sorry\"}]}\n";
+    let file = write(dir.path(), "calls.csv", &csv);
+    let direct = audit_ok(args(&[&file]));
+    for (content, calls) in [(csv.as_bytes(), 3), (jsonl.as_bytes(), 1)] {
+        let fifo = dir.path().join("pipe");
+        let _ = std::fs::remove_file(&fifo);
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let writer = {
+            let (fifo, content) = (fifo.clone(), content.to_vec());
+            std::thread::spawn(move || std::fs::write(fifo, content).unwrap())
+        };
+        let run = audit_ok(args(&[&"--threads", &"2", &fifo]));
+        writer.join().unwrap();
+        assert_eq!(run.acct("calls_audited"), calls, "{}", run.stderr);
+        if calls == 3 {
+            assert_eq!(
+                run.report.as_ref().unwrap()["overall"],
+                direct.report.as_ref().unwrap()["overall"]
+            );
+        }
+    }
+}
+
 #[test]
 fn a_jsonl_call_without_turns_is_counted_and_reported() {
     let dir = tempfile::tempdir().unwrap();
