@@ -222,6 +222,13 @@ pub fn outputs_spare_inputs(
         };
         read.extend(id.map(|id| (id, format!("the input {}", input.name), false)));
     }
+    if let Some((dev, ino)) = discovered.and_then(|d| d.stdin_file) {
+        read.push((
+            FileId::Inode(dev, ino),
+            "the file stdin is read from".into(),
+            false,
+        ));
+    }
     for &(path, what, report_may_replace) in others {
         if let Some(p) = path
             && let Some(id) = identify(p)

@@ -115,6 +115,9 @@ pub struct Discovered {
     /// link, a file and the directory holding it, a hard link, stdin redirected from one):
     /// (the name read, the name passed over). Files are told apart by device and inode.
     pub duplicates: Vec<(String, String)>,
+    /// The device and inode of the file stdin is redirected from, when `-` is an input and
+    /// stdin is a file: a file the run reads.
+    pub stdin_file: Option<(u64, u64)>,
 }
 
 /// Extensions recognised inside directories (the formats' own, plus `.gz` of them).
@@ -168,6 +171,7 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
     let mut seen: std::collections::HashMap<(u64, u64), String> = Default::default();
     if let Some((stdin, Some(id))) = &stdin {
         seen.insert(*id, stdin.name.clone());
+        found.stdin_file = Some(*id);
     }
     found.inputs.extend(stdin.map(|(input, _)| input));
     for p in files {

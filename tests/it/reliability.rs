@@ -840,6 +840,32 @@ fn two_outputs_into_one_file_through_a_link_are_refused() {
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
+/// `audit - -o in.csv < in.csv` replaced the transcript with the report: stdin was copied
+/// first, so the run went well, but the file it was redirected from was lost. The run knows
+/// that file (it reads it once when also named); an output onto it is refused like any input.
+#[test]
+fn an_output_onto_the_file_stdin_is_read_from_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", many_calls_csv(3, 2));
+    let before = std::fs::read(&input).unwrap();
+    for flag in ["-o", "--calls", "--evidence"] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+            .args(["audit", "--no-config", "--quiet", "-"])
+            .arg(flag)
+            .arg(&input)
+            .stdin(std::fs::File::open(&input).unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert_says(
+            &stderr,
+            &["is the file stdin is read from: an output may not replace a file the run reads"],
+        );
+        assert_eq!(std::fs::read(&input).unwrap(), before, "{flag}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
