@@ -17,7 +17,7 @@ use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
 use callaudit::calibration::sheet;
 use callaudit::model::Call;
-use callaudit::output::AtomicFile;
+use callaudit::output::{AtomicFile, is_stdout};
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::dates::{parse_date, parse_span_days};
@@ -244,10 +244,22 @@ fn outputs<'a>(args: &'a AuditArgs, calls: Option<&'a Path>) -> Vec<(&'static st
 /// Refuses two outputs on one file (by name, or through a symlink): the later rename would
 /// silently replace the earlier file.
 fn distinct_outputs(args: &AuditArgs, calls: Option<&Path>) -> anyhow::Result<()> {
-    if calls == Some(Path::new("/dev/stdout")) && args.output.is_none() {
+    // Any name of stdout (`-`, `/dev/stdout`, `/dev/fd/1`): not beside a report going there.
+    if args.output.is_none()
+        && let Some((flag, path)) = outputs(args, calls).into_iter().find(|(_, p)| is_stdout(p))
+    {
+        let (shown, what, hint) = match flag {
+            "--calls" => (
+                args.calls.as_deref().unwrap_or(path),
+                "the per-call records",
+                " (or see one line per call with --group-by call)",
+            ),
+            "--evidence" => (path, "the evidence", ""),
+            _ => (path, "the partial", ""),
+        };
         bail!(
-            "--calls {} writes the per-call records to stdout, where the report goes too: write the report to a file with -o FILE (or see one line per call with --group-by call)",
-            args.calls.as_deref().unwrap_or(Path::new("-")).display()
+            "{flag} {} writes {what} to stdout, where the report goes too: write the report to a file with -o FILE{hint}",
+            shown.display()
         );
     }
     super::common::distinct_outputs(&outputs(args, calls))

@@ -866,6 +866,41 @@ fn an_output_onto_the_file_stdin_is_read_from_is_refused() {
     }
 }
 
+/// `--calls -` beside a report on stdout is refused, but only the names `-` and `/dev/stdout`
+/// were caught: `--calls /dev/fd/1` (or `--evidence /dev/stdout`) appended the records to the
+/// report on stdout, where a job reading the report got both.
+#[test]
+fn no_other_output_shares_stdout_with_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", many_calls_csv(3, 2));
+    for (flag, path) in [
+        ("--calls", "/dev/fd/1"),
+        ("--calls", "/proc/self/fd/1"),
+        ("--evidence", "/dev/stdout"),
+        ("--save-partial", "/dev/fd/1"),
+    ] {
+        let run = audit(args(&[&input, &flag, &path]));
+        assert_eq!(run.code, 2, "{flag} {path}: {}", run.stderr);
+        assert!(run.report.is_none(), "{flag} {path}: stdout was written");
+        assert_says(
+            &run.stderr,
+            &[
+                &format!("{flag} {path} writes"),
+                &"where the report goes too".to_string(),
+            ],
+        );
+    }
+    // With the report in a file, stdout is theirs.
+    let out = callaudit()
+        .args(["audit", "--quiet", "--calls", "/dev/fd/1", "-o"])
+        .arg(dir.path().join("r.json"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.starts_with(b"call_id,"));
+}
+
 #[cfg(unix)]
 #[test]
 fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
