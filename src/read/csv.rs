@@ -481,6 +481,14 @@ impl CsvFile {
             )?;
             return Ok(None);
         }
+        if self.repeats_header(record) {
+            ctx.skip(
+                SkipReason::MalformedRow,
+                line,
+                "the header again, not a row (exports joined into one file?)",
+            )?;
+            return Ok(None);
+        }
         if closed_badly {
             // `"abc"def`: read as the csv parser reads it (`abcdef`), but a stray quote can
             // have shifted the fields, so it is said.
@@ -493,6 +501,21 @@ impl CsvFile {
             ctx.acct.warn(error.to_string());
         }
         Ok(Some(line))
+    }
+
+    /// Whether `record` is the header again (`cat monday.csv tuesday.csv`), a byte-order mark
+    /// and all: read as a row it would be a call named like the call column. The call cells
+    /// are compared first, so that a row costs one short comparison.
+    fn repeats_header(&self, record: &csv::ByteRecord) -> bool {
+        let same = |i: usize| {
+            let cell = &record[i];
+            let cell = match i {
+                0 => cell.strip_prefix(b"\xef\xbb\xbf").unwrap_or(cell),
+                _ => cell,
+            };
+            cell == self.headers[i].as_bytes()
+        };
+        same(self.cols.call) && (0..self.headers.len()).all(same)
     }
 
     /// Skips (and counts) a record over several lines whose inside looks like rows of its

@@ -1717,6 +1717,33 @@ fn a_pipe_named_as_an_input_is_read_like_stdin() {
     }
 }
 
+/// Two exports joined with `cat` repeat the header mid-file. Without an order column to fail
+/// on, the repeated header was read as a row: a phantom call `call_id` of agent `agent_id`,
+/// audited and counted in the report, without a word. It is a malformed row, named.
+#[test]
+fn a_header_repeated_mid_file_is_a_malformed_row_not_a_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = many_calls_csv(3, 2);
+    let next = many_calls_csv(5, 2).replace("\nc", "\nd");
+    let mut joined = day.clone().into_bytes();
+    joined.extend_from_slice(b"\xef\xbb\xbf"); // the second export's byte-order mark
+    joined.extend_from_slice(next.replace('\n', "\r\n").as_bytes());
+    let input = write(dir.path(), "week.csv", &joined);
+    let run = audit_ok(args(&[&"--threads", &"1", &input]));
+    assert_eq!(run.acct("rows_read"), 6 + 1 + 10, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 8, "{}", run.stderr);
+    assert_eq!(run.skipped("malformed_row"), 1);
+    assert_says(&run.stderr, &["week.csv:8: the header again, not a row"]);
+    let strict = audit(args(&[&"--strict", &input]));
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
+    // The chunked reader says the same.
+    let serial = super::common::run_blocks(dir.path(), &input, "1", None, &[]);
+    for block in [16, 100] {
+        let chunked = super::common::run_blocks(dir.path(), &input, "2", Some(block), &[]);
+        assert!(serial == chunked, "blocks of {block}");
+    }
+}
+
 #[test]
 fn a_jsonl_call_without_turns_is_counted_and_reported() {
     let dir = tempfile::tempdir().unwrap();
