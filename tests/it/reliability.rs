@@ -287,6 +287,25 @@ fn a_missing_column_lists_the_header_and_the_map_hint() {
     assert_eq!(run.acct("rows_audited"), 2);
 }
 
+/// A header naming one column twice (`text` and `Text`: an export with the original and the
+/// redacted text) was read from the first without a word: which text was audited could not be
+/// told from the run. It is read as before, and said.
+#[test]
+fn a_column_named_twice_is_said_and_read_from_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "twice.csv",
+        "call_id,speaker,text,Text\nc1,agent,I am so sorry,[redacted]\nc1,customer,thanks,[redacted]\n",
+    );
+    let run = audit_ok([&input]);
+    assert_eq!(run.acct("rows_audited"), 2);
+    assert_says(
+        &run.stderr,
+        &["twice.csv:1: columns 3 and 4 are both named `text`: column 3 is read as the text"],
+    );
+}
+
 #[test]
 fn a_header_of_a_hundred_thousand_columns_is_listed_in_part() {
     let dir = tempfile::tempdir().unwrap();
