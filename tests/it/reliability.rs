@@ -1833,6 +1833,36 @@ fn a_jsonl_call_without_turns_is_counted_and_reported() {
     );
 }
 
+/// A JSONL line (or vendor document) of a call with no utterance left is counted as an empty
+/// call where it is read, before the run knows whether the call comes back with utterances on
+/// another line or in another file. A call audited with 3 turns was also counted (and warned
+/// about) as a call "with no utterance to audit", once per empty line: 100 lines of 41 calls,
+/// all 41 audited, reported 99 empty calls, more than there are calls.
+#[test]
+#[ignore = "known defect, not fixed: empty fragments are counted by the readers, before calls are merged; counting them once per call id that is never audited needs the pipeline's end-of-run id merge (seen.rs) to take the empty ids too"]
+fn an_empty_line_of_a_call_audited_elsewhere_is_not_an_empty_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(
+        dir.path(),
+        "split.jsonl",
+        concat!(
+            "{\"call_id\":\"k1\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"agent\",\"text\":\"hi\"}]}\n",
+            "{\"call_id\":\"k1\",\"agent_id\":\"ann\",\"turns\":[]}\n",
+            "{\"call_id\":\"k1\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"agent\",\"text\":\" \"}]}\n",
+            "{\"call_id\":\"k1\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"customer\",\"text\":\"thanks\"}]}\n",
+            "{\"call_id\":\"e1\",\"agent_id\":\"ann\",\"turns\":[]}\n",
+        ),
+    );
+    let run = audit_ok([&jsonl]);
+    assert_eq!(run.acct("calls_audited"), 1);
+    assert_eq!(run.acct("calls_empty"), 1, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("call k1 has no utterance"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Calls whose rows are not together are held until the end of the input: beyond twice
 /// `--max-call-bytes` they wait in a temporary file, and the results are those of the same
 /// rows sorted by call.
