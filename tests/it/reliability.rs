@@ -1814,6 +1814,30 @@ fn a_byte_order_mark_in_a_gzip_member_of_its_own_loses_no_row() {
     }
 }
 
+/// A plain-text transcript with lone carriage returns for line ends (old Mac exports; CSV
+/// reads them) was one line: one agent turn holding the customer's words too, `1 row read` for
+/// three speaker lines, without a word.
+#[test]
+fn a_text_transcript_with_lone_carriage_returns_keeps_its_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        "Agent: hello, this is Sam",
+        "Customer: this is ridiculous",
+        "  and nobody calls back",
+        "Agent: I am so sorry",
+    ];
+    let lf = write(dir.path(), "lf.txt", lines.join("\n") + "\n");
+    let cr = write(dir.path(), "cr.txt", lines.join("\r") + "\r");
+    let expected = audit_ok([&lf]);
+    let run = audit_ok([&cr]);
+    assert_eq!(run.acct("rows_read"), 3, "{}", run.stderr);
+    assert_eq!(run.acct("rows_audited"), 3, "{}", run.stderr);
+    assert_eq!(
+        run.report.as_ref().unwrap()["overall"],
+        expected.report.as_ref().unwrap()["overall"]
+    );
+}
+
 #[test]
 fn a_jsonl_call_without_turns_is_counted_and_reported() {
     let dir = tempfile::tempdir().unwrap();
