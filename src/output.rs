@@ -43,6 +43,11 @@ fn standard_stream_fd(path: &Path) -> Option<u8> {
     }
 }
 
+/// Whether `path` names this process's stdout: `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`.
+pub fn is_stdout(path: &Path) -> bool {
+    standard_stream_fd(path) == Some(1)
+}
+
 /// This process's own stream for a path that names one.
 fn standard_stream(path: &Path) -> Option<Box<dyn Write + Send>> {
     match standard_stream_fd(path)? {

@@ -17,7 +17,7 @@ use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
 use callaudit::calibration::sheet;
 use callaudit::model::Call;
-use callaudit::output::{AtomicFile, FileId, file_id, inode_of, written_in_place};
+use callaudit::output::{AtomicFile, is_stdout};
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::dates::{parse_date, parse_span_days};
@@ -234,6 +234,7 @@ fn outputs<'a>(args: &'a AuditArgs, calls: Option<&'a Path>) -> Vec<(&'static st
         ("-o", args.output.as_deref()),
         ("--calls", calls),
         ("--evidence", args.evidence.as_deref()),
+        ("--save-partial", args.save_partial.as_deref()),
     ]
     .into_iter()
     .filter_map(|(flag, p)| p.map(|p| (flag, p)))
@@ -243,95 +244,44 @@ fn outputs<'a>(args: &'a AuditArgs, calls: Option<&'a Path>) -> Vec<(&'static st
 /// Refuses two outputs on one file (by name, or through a symlink): the later rename would
 /// silently replace the earlier file.
 fn distinct_outputs(args: &AuditArgs, calls: Option<&Path>) -> anyhow::Result<()> {
-    if calls == Some(Path::new("/dev/stdout")) && args.output.is_none() {
+    // Any name of stdout (`-`, `/dev/stdout`, `/dev/fd/1`): not beside a report going there.
+    if args.output.is_none()
+        && let Some((flag, path)) = outputs(args, calls).into_iter().find(|(_, p)| is_stdout(p))
+    {
+        let (shown, what, hint) = match flag {
+            "--calls" => (
+                args.calls.as_deref().unwrap_or(path),
+                "the per-call records",
+                " (or see one line per call with --group-by call)",
+            ),
+            "--evidence" => (path, "the evidence", ""),
+            _ => (path, "the partial", ""),
+        };
         bail!(
-            "--calls {} writes the per-call records to stdout, where the report goes too: write the report to a file with -o FILE (or see one line per call with --group-by call)",
-            args.calls.as_deref().unwrap_or(Path::new("-")).display()
+            "{flag} {} writes {what} to stdout, where the report goes too: write the report to a file with -o FILE{hint}",
+            shown.display()
         );
     }
-    let outputs = outputs(args, calls);
-    // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
-    let same_name = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    };
-    // Devices and pipes are written in place, not replaced: two outputs may share one.
-    let staged_id = |p: &Path| (!written_in_place(p)).then(|| file_id(p).ok()).flatten();
-    for (i, (a, pa)) in outputs.iter().enumerate() {
-        for (b, pb) in &outputs[i + 1..] {
-            if same_name(pa, pb) {
-                bail!(
-                    "{a} and {b} both name {}: each output needs its own file",
-                    pa.display()
-                );
-            }
-            if let (Some(ia), Some(ib)) = (staged_id(pa), staged_id(pb))
-                && ia == ib
-            {
-                bail!(
-                    "{a} {} and {b} {} are the same file (through a link): each output needs its own file",
-                    pa.display(),
-                    pb.display()
-                );
-            }
-        }
-    }
-    Ok(())
+    super::common::distinct_outputs(&outputs(args, calls))
 }
 
 /// Refuses an output onto a file the run reads: a transcript (named, in an input directory, or
-/// behind a symlink), the rubric, the metadata, or (except for `-o`, which may roll a baseline
-/// forward: it is read whole before anything is written) the baseline. Files are compared by
-/// device and inode.
+/// behind a symlink), the rubric, the metadata, the agents file, the review sheet, or (except
+/// for `-o`, which may roll a baseline forward: it is read whole before anything is written)
+/// the baseline. Files are compared by device and inode.
 fn outputs_spare_inputs(
     args: &AuditArgs,
     calls: Option<&Path>,
     discovered: &Discovered,
 ) -> anyhow::Result<()> {
-    let outputs = outputs(args, calls);
-    if outputs.is_empty() {
-        return Ok(());
-    }
-    // Which file a path names: device and inode, or the canonical path.
-    let identify = |path: &Path| match std::fs::metadata(path).ok().and_then(|m| inode_of(&m)) {
-        Some(id) => Some(id),
-        None => std::fs::canonicalize(path).ok().map(FileId::Path),
-    };
-    let mut read: Vec<(FileId, String, bool)> = Vec::new();
-    for input in discovered.inputs.iter().filter(|i| i.name != "-") {
-        // As listed, without another `stat`.
-        let id = match input.meta() {
-            Some(m) => Some(FileId::Inode(m.dev, m.ino)),
-            None => identify(&input.path),
-        };
-        read.extend(id.map(|id| (id, format!("the input {}", input.name), false)));
-    }
     let others = [
-        (&args.input.rubric, "the rubric", false),
-        (&args.input.metadata, "the metadata", false),
-        (&args.input.agents_file, "the agents file", false),
-        (&args.gates.baseline, "the baseline", true),
+        (args.input.rubric.as_deref(), "the rubric", false),
+        (args.input.metadata.as_deref(), "the metadata", false),
+        (args.input.agents_file.as_deref(), "the agents file", false),
+        (args.overrides.as_deref(), "the review sheet", false),
+        (args.gates.baseline.as_deref(), "the baseline", true),
     ];
-    for (path, what, report_may_replace) in others {
-        if let Some(p) = path
-            && let Some(id) = identify(p)
-        {
-            read.push((id, format!("{what} {}", p.display()), report_may_replace));
-        }
-    }
-    for (flag, path) in outputs {
-        let Ok(id) = file_id(path) else { continue };
-        if let Some((_, what, _)) = read
-            .iter()
-            .find(|(i, _, may)| *i == id && !(*may && flag == "-o"))
-        {
-            bail!(
-                "{flag} {} is {what}: an output may not replace a file the run reads",
-                path.display()
-            );
-        }
-    }
-    Ok(())
+    super::common::outputs_spare_inputs(&outputs(args, calls), Some(discovered), &others)
 }
 
 /// Input bytes below which no progress bar is shown: such runs take well under a second.

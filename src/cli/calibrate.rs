@@ -82,7 +82,25 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .filter(|r| !r.verdicts.is_empty())
         .map(|r| r.call_id.clone())
         .collect();
+    let outputs: Vec<(&str, &std::path::Path)> = [
+        ("-o", &args.output),
+        ("--disagreements", &args.disagreements),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
+    .collect();
+    super::common::distinct_outputs(&outputs)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
+    super::common::outputs_spare_inputs(
+        &outputs,
+        Some(&discovered),
+        &[
+            (Some(args.sheet.as_path()), "the review sheet", false),
+            (args.input.rubric.as_deref(), "the rubric", false),
+            (args.input.metadata.as_deref(), "the metadata", false),
+            (args.input.agents_file.as_deref(), "the agents file", false),
+        ],
+    )?;
     let out = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let diff_file = args
         .disagreements

@@ -1,13 +1,17 @@
-//! What audit and explain share: rubric loading, read options, colour, enrichment.
+//! What audit and explain share: rubric loading, read options, colour, enrichment, and the
+//! checks that outputs spare the files a run reads.
 
 use crate::cli::args::{ColorChoice, InputArgs};
 use anyhow::bail;
+use callaudit::output::{FileId, file_id, inode_of, written_in_place};
 use callaudit::read::enrich::Enricher;
 use callaudit::read::identity::Identity;
+use callaudit::read::input::Discovered;
 use callaudit::read::path_date::PathDates;
 use callaudit::read::{ColumnMap, InputFormat, ReadOptions};
 use callaudit::rubric::Rubric;
 use std::io::IsTerminal;
+use std::path::Path;
 
 pub fn load_rubric(args: &InputArgs) -> anyhow::Result<Rubric> {
     match &args.rubric {
@@ -154,6 +158,97 @@ pub fn run_pipeline(
         super::audit::print_warnings(&stopped.acct);
         stopped.error
     })
+}
+
+/// Refuses two outputs on one file (by name, or through a symlink): the later rename would
+/// silently replace the earlier file. `outputs` are (flag, path).
+pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
+    // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
+    let same_name = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    // Devices and pipes are written in place, not replaced: two outputs may share one.
+    let staged_id = |p: &Path| (!written_in_place(p)).then(|| file_id(p).ok()).flatten();
+    for (i, (a, pa)) in outputs.iter().enumerate() {
+        for (b, pb) in &outputs[i + 1..] {
+            if same_name(pa, pb) {
+                bail!(
+                    "{a} and {b} both name {}: each output needs its own file",
+                    pa.display()
+                );
+            }
+            if let (Some(ia), Some(ib)) = (staged_id(pa), staged_id(pb))
+                && ia == ib
+            {
+                bail!(
+                    "{a} {} and {b} {} are the same file (through a link): each output needs its own file",
+                    pa.display(),
+                    pb.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an output onto a file the run reads: a transcript of `discovered` (named, in an
+/// input directory, or behind a symlink), or one of `others`: (path, what it is, whether `-o`
+/// may replace it because it is read whole before anything is written). Files are compared by
+/// device and inode.
+pub fn outputs_spare_inputs(
+    outputs: &[(&str, &Path)],
+    discovered: Option<&Discovered>,
+    others: &[(Option<&Path>, &str, bool)],
+) -> anyhow::Result<()> {
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    // Which file a path names: device and inode, or the canonical path.
+    let identify = |path: &Path| match std::fs::metadata(path).ok().and_then(|m| inode_of(&m)) {
+        Some(id) => Some(id),
+        None => std::fs::canonicalize(path).ok().map(FileId::Path),
+    };
+    let mut read: Vec<(FileId, String, bool)> = Vec::new();
+    for input in discovered
+        .iter()
+        .flat_map(|d| d.inputs.iter())
+        .filter(|i| i.name != "-")
+    {
+        // As listed, without another `stat`.
+        let id = match input.meta() {
+            Some(m) => Some(FileId::Inode(m.dev, m.ino)),
+            None => identify(&input.path),
+        };
+        read.extend(id.map(|id| (id, format!("the input {}", input.name), false)));
+    }
+    if let Some((dev, ino)) = discovered.and_then(|d| d.stdin_file) {
+        read.push((
+            FileId::Inode(dev, ino),
+            "the file stdin is read from".into(),
+            false,
+        ));
+    }
+    for &(path, what, report_may_replace) in others {
+        if let Some(p) = path
+            && let Some(id) = identify(p)
+        {
+            read.push((id, format!("{what} {}", p.display()), report_may_replace));
+        }
+    }
+    for &(flag, path) in outputs {
+        let Ok(id) = file_id(path) else { continue };
+        if let Some((_, what, _)) = read
+            .iter()
+            .find(|(i, _, may)| *i == id && !(*may && flag == "-o"))
+        {
+            bail!(
+                "{flag} {} is {what}: an output may not replace a file the run reads",
+                path.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

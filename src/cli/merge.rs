@@ -337,6 +337,16 @@ fn weakest_views(partials: &mut [Partial]) -> BTreeMap<(u32, String), CallView> 
 
 pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let report_format = report_format(args.format);
+    // The report may replace the baseline (read whole first), never a partial.
+    if let Some(out) = args.output.as_deref() {
+        let mut read: Vec<(Option<&Path>, &str, bool)> = args
+            .partials
+            .iter()
+            .map(|p| (Some(p.as_path()), "the partial", false))
+            .collect();
+        read.push((args.gates.baseline.as_deref(), "the baseline", true));
+        super::common::outputs_spare_inputs(&[("-o", out)], None, &read)?;
+    }
     let Replayed {
         rubric,
         gates,

@@ -129,15 +129,21 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let mut filters = super::audit::filters(&args.filter)?;
     let packet_format = packet_format(&args)?;
-    if let (Some(o), Some(p)) = (&args.output, &args.packet)
-        && std::path::absolute(o).ok() == std::path::absolute(p).ok()
-    {
-        anyhow::bail!(
-            "-o and --packet both name {}: each output needs its own file",
-            o.display()
-        );
-    }
+    let outputs: Vec<(&str, &std::path::Path)> = [("-o", &args.output), ("--packet", &args.packet)]
+        .into_iter()
+        .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
+        .collect();
+    super::common::distinct_outputs(&outputs)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
+    super::common::outputs_spare_inputs(
+        &outputs,
+        Some(&discovered),
+        &[
+            (args.input.rubric.as_deref(), "the rubric", false),
+            (args.input.metadata.as_deref(), "the metadata", false),
+            (args.input.agents_file.as_deref(), "the agents file", false),
+        ],
+    )?;
     let mut sheet_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let packet_file = args.packet.as_deref().map(AtomicFile::create).transpose()?;
     let enricher = enricher(&args.input)?;

@@ -820,7 +820,7 @@ fn slurp<'b>(input: &Input, buf: &'b mut Vec<u8>) -> std::io::Result<Option<&'b 
     if let Some(problem) = input.problem() {
         return Err(std::io::Error::other(problem.to_string()));
     }
-    let mut file = std::fs::File::open(&input.path)?;
+    let mut file = input.open_file()?;
     buf.clear();
     // A file that grew past SMALL_FILE since it was listed is streamed instead.
     (&mut file).take(SMALL_FILE * 2).read_to_end(buf)?;

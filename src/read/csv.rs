@@ -331,6 +331,31 @@ fn text_of<'r>(
     }
 }
 
+/// Reads past a UTF-8 byte-order mark at the start of `input`, however its first reads are cut.
+/// The csv crate strips one only when its first read holds all three bytes; a first read of the
+/// mark alone (a gzip member of its own) was an empty read to it, the end of the file: every row
+/// after it was lost. Returns the bytes read that are not a mark (to be read first), and the
+/// error that stopped the reading, to be met where the csv reader would have met it.
+fn skip_bom(input: &mut dyn BufRead) -> (Vec<u8>, Option<std::io::Error>) {
+    const BOM: &[u8] = b"\xef\xbb\xbf";
+    let mut head = Vec::new();
+    while head.len() < BOM.len() && BOM.starts_with(&head) {
+        let buf = match input.fill_buf() {
+            Ok([]) => break,
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return (head, Some(e)),
+        };
+        let n = (BOM.len() - head.len()).min(buf.len());
+        head.extend_from_slice(&buf[..n]);
+        input.consume(n);
+    }
+    if head == BOM {
+        head.clear();
+    }
+    (head, None)
+}
+
 impl CsvReader {
     /// Reads the whole input on this thread: the path for stdin, gzip, small files and one
     /// thread.
@@ -342,6 +367,9 @@ impl CsvReader {
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
         let limit = ctx.options.max_call_bytes;
+        let (head, error) = skip_bom(input);
+        let mut input = super::chunks::Resumed::new(head, error, input);
+        let input: &mut dyn BufRead = &mut input;
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
@@ -481,6 +509,14 @@ impl CsvFile {
             )?;
             return Ok(None);
         }
+        if self.repeats_header(record) {
+            ctx.skip(
+                SkipReason::MalformedRow,
+                line,
+                "the header again, not a row (exports joined into one file?)",
+            )?;
+            return Ok(None);
+        }
         if closed_badly {
             // `"abc"def`: read as the csv parser reads it (`abcdef`), but a stray quote can
             // have shifted the fields, so it is said.
@@ -493,6 +529,21 @@ impl CsvFile {
             ctx.acct.warn(error.to_string());
         }
         Ok(Some(line))
+    }
+
+    /// Whether `record` is the header again (`cat monday.csv tuesday.csv`), a byte-order mark
+    /// and all: read as a row it would be a call named like the call column. The call cells
+    /// are compared first, so that a row costs one short comparison.
+    fn repeats_header(&self, record: &csv::ByteRecord) -> bool {
+        let same = |i: usize| {
+            let cell = &record[i];
+            let cell = match i {
+                0 => cell.strip_prefix(b"\xef\xbb\xbf").unwrap_or(cell),
+                _ => cell,
+            };
+            cell == self.headers[i].as_bytes()
+        };
+        same(self.cols.call) && (0..self.headers.len()).all(same)
     }
 
     /// Skips (and counts) a record over several lines whose inside looks like rows of its

@@ -22,7 +22,14 @@ pub struct Input {
     /// Size, device and inode as found when the inputs were listed (the one `stat` of the
     /// file a run makes; `None` when it could not be taken then).
     meta: Option<FileMeta>,
+    /// For a pipe named on the command line (a FIFO, `<(zcat x.gz)`): the spool file it is
+    /// copied to when it is first opened (see `open_file`).
+    pipe: Option<std::sync::Mutex<Option<Spool>>>,
 }
+
+/// A copy of a stream that can be read only once, deleted with the last reference (or on a
+/// signal).
+type Spool = std::sync::Arc<(tempfile::NamedTempFile, crate::cleanup::Pending)>;
 
 /// What a run needs to know of an input file without opening it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +57,23 @@ impl Input {
     pub fn meta(&self) -> Option<FileMeta> {
         self.meta
             .or_else(|| std::fs::metadata(&self.path).ok().map(|m| FileMeta::of(&m)))
+    }
+
+    /// Opens the file to read. A pipe can be read once, and an input is read from its start
+    /// more than once (the gzip magic, then the reader; the second pass of split calls): a pipe
+    /// named on the command line is copied to a spool file when it is first opened, as stdin
+    /// is when listed, and that copy is read. Not at listing: outputs are staged first, as for
+    /// any input.
+    pub fn open_file(&self) -> io::Result<File> {
+        let Some(slot) = &self.pipe else {
+            return File::open(&self.path);
+        };
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        let spool = match slot.as_ref() {
+            Some(spool) => spool,
+            None => slot.insert(std::sync::Arc::new(spool_file(File::open(&self.path)?)?)),
+        };
+        File::open(spool.0.path())
     }
 
     /// The file's size (see `meta`).
@@ -91,6 +115,9 @@ pub struct Discovered {
     /// link, a file and the directory holding it, a hard link, stdin redirected from one):
     /// (the name read, the name passed over). Files are told apart by device and inode.
     pub duplicates: Vec<(String, String)>,
+    /// The device and inode of the file stdin is redirected from, when `-` is an input and
+    /// stdin is a file: a file the run reads.
+    pub stdin_file: Option<(u64, u64)>,
 }
 
 /// Extensions recognised inside directories (the formats' own, plus `.gz` of them).
@@ -144,15 +171,22 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
     let mut seen: std::collections::HashMap<(u64, u64), String> = Default::default();
     if let Some((stdin, Some(id))) = &stdin {
         seen.insert(*id, stdin.name.clone());
+        found.stdin_file = Some(*id);
     }
     found.inputs.extend(stdin.map(|(input, _)| input));
     for p in files {
         let name = p.display().to_string();
         let problem = problems.remove(&p);
         let mut meta = None;
+        let mut pipe = None;
         if problem.is_none()
             && let Ok(m) = std::fs::metadata(&p)
         {
+            // A FIFO named on the command line (one found in a directory has a problem).
+            use std::os::unix::fs::FileTypeExt;
+            if m.file_type().is_fifo() {
+                pipe = Some(std::sync::Mutex::new(None));
+            }
             let m = FileMeta::of(&m);
             meta = Some(m);
             match seen.entry((m.dev, m.ino)) {
@@ -171,6 +205,7 @@ pub fn discover(args: &[String]) -> Result<Discovered, String> {
             path: p,
             _spool: None,
             meta,
+            pipe,
         });
     }
     Ok(found)
@@ -264,17 +299,27 @@ fn special_kind(t: &std::fs::FileType) -> &'static str {
 }
 
 fn spool_stdin() -> io::Result<Input> {
-    let mut spool = tempfile::NamedTempFile::new()?;
-    let pending = crate::cleanup::register(spool.path());
-    io::copy(&mut io::stdin().lock(), &mut spool)?;
-    spool.as_file_mut().rewind()?;
+    let (spool, pending) = spool_file(io::stdin().lock())?;
     Ok(Input {
         path: spool.path().to_path_buf(),
         name: "-".into(),
         _spool: Some(std::sync::Arc::new((spool, pending))),
         problem: None,
         meta: None,
+        pipe: None,
     })
+}
+
+/// Copies a stream that can be read only once (stdin, a pipe) to a temporary file, registered
+/// for removal on a signal.
+fn spool_file(
+    mut from: impl Read,
+) -> io::Result<(tempfile::NamedTempFile, crate::cleanup::Pending)> {
+    let mut spool = tempfile::NamedTempFile::new()?;
+    let pending = crate::cleanup::register(spool.path());
+    io::copy(&mut from, &mut spool)?;
+    spool.as_file_mut().rewind()?;
+    Ok((spool, pending))
 }
 
 /// Opens an input for reading, decompressing gzip (recognised by its magic bytes, whatever
@@ -284,7 +329,7 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     if let Some(problem) = &input.problem {
         return Err(io::Error::other(problem.clone()));
     }
-    open_path(&input.path)
+    Ok(open_reader(input.open_file()?)?.reader)
 }
 
 /// An input opened for reading.
@@ -305,7 +350,7 @@ pub fn open_counted(
         return Err(io::Error::other(problem.clone()));
     }
     open_reader(CountingReader {
-        inner: File::open(&input.path)?,
+        inner: input.open_file()?,
         read,
     })
 }

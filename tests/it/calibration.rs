@@ -205,6 +205,92 @@ fn sample_packet_has_masked_transcripts_of_the_sampled_calls() {
         .stderr(predicate::str::contains("use .html or .md"));
 }
 
+/// `sample -o` and `--packet` were not checked against the files the run reads: `sample
+/// exports/ -o exports/calls.csv` replaced a transcript with the review sheet.
+#[test]
+fn sample_never_writes_over_a_file_it_reads() {
+    let w = Workdir::new();
+    let input = w.write("exports/in.csv", std::fs::read(examples()).unwrap());
+    let rubric = w.write(
+        "rubric.toml",
+        callaudit()
+            .args(["rubric", "show"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let before = std::fs::read(&input).unwrap();
+    let rubric_before = std::fs::read(&rubric).unwrap();
+    for (flag, victim) in [
+        ("-o", input.clone()),
+        ("-o", w.path("exports/./in.csv")),
+        ("--packet", w.path("notes.md")),
+        ("-o", rubric.clone()),
+    ] {
+        let mut cmd = callaudit();
+        cmd.args(["sample", "--quiet", "--per-agent", "1", "--rubric"])
+            .arg(&rubric)
+            .arg(flag)
+            .arg(&victim)
+            .arg(w.path("exports"));
+        if flag == "--packet" {
+            // A plain-text transcript named like a packet, and named as an input.
+            std::fs::write(&victim, "Agent: hello\nCustomer: hi\n").unwrap();
+            cmd.arg(&victim);
+        }
+        let held = std::fs::read(&victim).unwrap();
+        cmd.assert().code(2).stderr(predicate::str::contains(
+            "an output may not replace a file the run reads",
+        ));
+        assert_eq!(std::fs::read(&victim).unwrap(), held, "{flag} {victim:?}");
+        if flag == "--packet" {
+            std::fs::remove_file(&victim).unwrap();
+        }
+    }
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    assert_eq!(std::fs::read(&rubric).unwrap(), rubric_before);
+}
+
+/// `calibrate -o` and `--disagreements` were not checked at all: onto the reviewers' sheet or
+/// a transcript they replaced it, and the two onto one file lost one of them.
+#[test]
+fn calibrate_never_writes_over_a_file_it_reads_nor_two_outputs_into_one() {
+    let w = Workdir::new();
+    let input = w.write("in.csv", std::fs::read(examples()).unwrap());
+    let s = sheet(&w, "call_id,empathy,dismissive\nC-1003,1,0\n");
+    for (flag, victim, says) in [
+        ("-o", &s, "is the review sheet"),
+        ("--disagreements", &s, "is the review sheet"),
+        ("--disagreements", &input, "is the input"),
+    ] {
+        let held = std::fs::read(victim).unwrap();
+        callaudit()
+            .args(["calibrate", "--quiet"])
+            .arg(flag)
+            .arg(victim)
+            .arg(&s)
+            .arg(&input)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says).and(predicate::str::contains(
+                "an output may not replace a file the run reads",
+            )));
+        assert_eq!(&std::fs::read(victim).unwrap(), &held, "{flag} {victim:?}");
+    }
+    let both = w.path("out.csv");
+    callaudit()
+        .args(["calibrate", "--quiet", "-o"])
+        .arg(&both)
+        .arg("--disagreements")
+        .arg(&both)
+        .arg(&s)
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("each output needs its own file"));
+    assert!(!both.exists());
+}
+
 /// A sheet judging the bundled examples: C-1003 (empathy missed, dismissive) and C-1001.
 fn sheet(w: &Workdir, text: &str) -> std::path::PathBuf {
     w.write("sheet.csv", text)

@@ -481,6 +481,46 @@ fn a_call_in_two_partials_is_refused_or_counted_twice_with_a_warning() {
     assert_eq!(json["accounting"]["calls_audited"], 4);
 }
 
+/// `merge -o` was not checked against the partials it reads: `merge mon.partial tue.partial -o
+/// tue.partial` replaced a night's partial with the report, so the week could not be merged
+/// again. The baseline may still be rolled forward.
+#[test]
+fn merge_never_writes_its_report_over_a_partial() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let partials = two_nights(&w);
+    std::os::unix::fs::symlink(w.path("tue.partial"), w.path("latest.partial")).unwrap();
+    let before = std::fs::read(w.path("tue.partial")).unwrap();
+    for out in ["tue.partial", "./latest.partial"] {
+        let (code, _, err) = run(dir, &["merge", &partials[0], &partials[1], "-o", out]);
+        assert_eq!(code, 2, "-o {out}: {err}");
+        assert!(
+            err.contains("is the partial tue.partial")
+                && err.contains("an output may not replace a file the run reads"),
+            "-o {out}: {err}"
+        );
+        assert_eq!(std::fs::read(w.path("tue.partial")).unwrap(), before);
+    }
+    ok(
+        dir,
+        &["merge", &partials[0], "--format", "json", "-o", "base.json"],
+    );
+    ok(
+        dir,
+        &[
+            "merge",
+            &partials[0],
+            &partials[1],
+            "--format",
+            "json",
+            "--baseline",
+            "base.json",
+            "-o",
+            "base.json",
+        ],
+    );
+}
+
 #[test]
 fn missing_or_repeated_shards_and_cut_partials_are_refused() {
     let w = Workdir::new();

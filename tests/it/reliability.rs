@@ -287,6 +287,25 @@ fn a_missing_column_lists_the_header_and_the_map_hint() {
     assert_eq!(run.acct("rows_audited"), 2);
 }
 
+/// A header naming one column twice (`text` and `Text`: an export with the original and the
+/// redacted text) was read from the first without a word: which text was audited could not be
+/// told from the run. It is read as before, and said.
+#[test]
+fn a_column_named_twice_is_said_and_read_from_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "twice.csv",
+        "call_id,speaker,text,Text\nc1,agent,I am so sorry,[redacted]\nc1,customer,thanks,[redacted]\n",
+    );
+    let run = audit_ok([&input]);
+    assert_eq!(run.acct("rows_audited"), 2);
+    assert_says(
+        &run.stderr,
+        &["twice.csv:1: columns 3 and 4 are both named `text`: column 3 is read as the text"],
+    );
+}
+
 #[test]
 fn a_header_of_a_hundred_thousand_columns_is_listed_in_part() {
     let dir = tempfile::tempdir().unwrap();
@@ -735,6 +754,67 @@ fn an_output_onto_a_file_the_run_reads_is_refused_before_reading() {
     assert_says(&run.stderr, &["is the baseline"]);
 }
 
+/// `--save-partial` was not among the outputs checked, and the review sheet of `--overrides`
+/// not among the files read: `--save-partial in.csv` replaced the transcript, `--save-partial`
+/// onto the rubric replaced it, `--save-partial r.json -o r.json` lost one of the two, and
+/// `-o sheet.csv --overrides sheet.csv` replaced the reviewers' sheet with the report.
+#[test]
+fn a_partial_and_a_review_sheet_are_held_to_the_output_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(d, "in.csv", many_calls_csv(3, 2));
+    let rubric = d.join("rubric.toml");
+    let shown = callaudit().args(["rubric", "show"]).output().unwrap();
+    std::fs::write(&rubric, &shown.stdout).unwrap();
+    // A review sheet for the input's calls, as `sample` writes it.
+    let sheet = d.join("sheet.csv");
+    let sampled = callaudit()
+        .args(["sample", "--no-config", "--quiet", "--per-agent", "1", "-o"])
+        .arg(&sheet)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(sampled.status.success(), "{sampled:?}");
+    let report = d.join("r.json");
+    let cases: Vec<(Vec<std::ffi::OsString>, &Path, &str)> = vec![
+        (
+            args(&[&input, &"--save-partial", &input]),
+            &input,
+            "an output may not replace a file the run reads",
+        ),
+        (
+            args(&[&input, &"--rubric", &rubric, &"--save-partial", &rubric]),
+            &rubric,
+            "an output may not replace a file the run reads",
+        ),
+        (
+            args(&[&input, &"--overrides", &sheet, &"-o", &sheet]),
+            &sheet,
+            "is the review sheet",
+        ),
+        (
+            args(&[&input, &"--overrides", &sheet, &"--calls", &sheet]),
+            &sheet,
+            "is the review sheet",
+        ),
+        (
+            args(&[&input, &"-o", &report, &"--save-partial", &report]),
+            &report,
+            "each output needs its own file",
+        ),
+    ];
+    std::fs::write(&report, "old").unwrap();
+    for (argv, victim, says) in cases {
+        let before = std::fs::read(victim).unwrap();
+        let run = audit(&argv);
+        assert_eq!(run.code, 2, "{argv:?}: {}", run.stderr);
+        assert_says(&run.stderr, &[says]);
+        assert!(summary(&run.stderr).is_none(), "{}", run.stderr);
+        assert_eq!(std::fs::read(victim).unwrap(), before, "{argv:?}");
+        assert!(staged_files(d).is_empty());
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn two_outputs_into_one_file_through_a_link_are_refused() {
@@ -777,6 +857,67 @@ fn two_outputs_into_one_file_through_a_link_are_refused() {
         &"/dev/null",
     ]));
     assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+/// `audit - -o in.csv < in.csv` replaced the transcript with the report: stdin was copied
+/// first, so the run went well, but the file it was redirected from was lost. The run knows
+/// that file (it reads it once when also named); an output onto it is refused like any input.
+#[test]
+fn an_output_onto_the_file_stdin_is_read_from_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", many_calls_csv(3, 2));
+    let before = std::fs::read(&input).unwrap();
+    for flag in ["-o", "--calls", "--evidence"] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+            .args(["audit", "--no-config", "--quiet", "-"])
+            .arg(flag)
+            .arg(&input)
+            .stdin(std::fs::File::open(&input).unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert_says(
+            &stderr,
+            &["is the file stdin is read from: an output may not replace a file the run reads"],
+        );
+        assert_eq!(std::fs::read(&input).unwrap(), before, "{flag}");
+    }
+}
+
+/// `--calls -` beside a report on stdout is refused, but only the names `-` and `/dev/stdout`
+/// were caught: `--calls /dev/fd/1` (or `--evidence /dev/stdout`) appended the records to the
+/// report on stdout, where a job reading the report got both.
+#[test]
+fn no_other_output_shares_stdout_with_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", many_calls_csv(3, 2));
+    for (flag, path) in [
+        ("--calls", "/dev/fd/1"),
+        ("--calls", "/proc/self/fd/1"),
+        ("--evidence", "/dev/stdout"),
+        ("--save-partial", "/dev/fd/1"),
+    ] {
+        let run = audit(args(&[&input, &flag, &path]));
+        assert_eq!(run.code, 2, "{flag} {path}: {}", run.stderr);
+        assert!(run.report.is_none(), "{flag} {path}: stdout was written");
+        assert_says(
+            &run.stderr,
+            &[
+                &format!("{flag} {path} writes"),
+                &"where the report goes too".to_string(),
+            ],
+        );
+    }
+    // With the report in a file, stdout is theirs.
+    let out = callaudit()
+        .args(["audit", "--quiet", "--calls", "/dev/fd/1", "-o"])
+        .arg(dir.path().join("r.json"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.starts_with(b"call_id,"));
 }
 
 #[cfg(unix)]
@@ -1559,6 +1700,144 @@ fn a_fifo_in_an_input_directory_is_counted_as_unreadable() {
 }
 
 /// A JSONL call with `"turns": []` disappeared without a word: it is counted and reported.
+/// A pipe named on the command line (a FIFO, or `<(zcat calls.csv.gz)` in a shell) failed with
+/// `cannot open: Illegal seek (os error 29)`: the start of an input is looked at twice (gzip
+/// magic, format) and a pipe cannot go back. It is read as stdin is, under its own name.
+#[test]
+fn a_pipe_named_as_an_input_is_read_like_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = many_calls_csv(3, 2);
+    let jsonl = "{\"call_id\": \"j1\", \"agent_id\": \"ann\", \"turns\": [{\"speaker\": \"agent\", \"text\": \"I am sorry\"}]}\n";
+    let file = write(dir.path(), "calls.csv", &csv);
+    let direct = audit_ok(args(&[&file]));
+    for (content, calls) in [(csv.as_bytes(), 3), (jsonl.as_bytes(), 1)] {
+        let fifo = dir.path().join("pipe");
+        let _ = std::fs::remove_file(&fifo);
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let writer = {
+            let (fifo, content) = (fifo.clone(), content.to_vec());
+            std::thread::spawn(move || std::fs::write(fifo, content).unwrap())
+        };
+        let run = audit_ok(args(&[&"--threads", &"2", &fifo]));
+        writer.join().unwrap();
+        assert_eq!(run.acct("calls_audited"), calls, "{}", run.stderr);
+        if calls == 3 {
+            assert_eq!(
+                run.report.as_ref().unwrap()["overall"],
+                direct.report.as_ref().unwrap()["overall"]
+            );
+        }
+    }
+}
+
+/// Two exports joined with `cat` repeat the header mid-file. Without an order column to fail
+/// on, the repeated header was read as a row: a phantom call `call_id` of agent `agent_id`,
+/// audited and counted in the report, without a word. It is a malformed row, named.
+#[test]
+fn a_header_repeated_mid_file_is_a_malformed_row_not_a_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = many_calls_csv(3, 2);
+    let next = many_calls_csv(5, 2).replace("\nc", "\nd");
+    let mut joined = day.clone().into_bytes();
+    joined.extend_from_slice(b"\xef\xbb\xbf"); // the second export's byte-order mark
+    joined.extend_from_slice(next.replace('\n', "\r\n").as_bytes());
+    let input = write(dir.path(), "week.csv", &joined);
+    let run = audit_ok(args(&[&"--threads", &"1", &input]));
+    assert_eq!(run.acct("rows_read"), 6 + 1 + 10, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 8, "{}", run.stderr);
+    assert_eq!(run.skipped("malformed_row"), 1);
+    assert_says(&run.stderr, &["week.csv:8: the header again, not a row"]);
+    let strict = audit(args(&[&"--strict", &input]));
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
+    // The chunked reader says the same.
+    let serial = super::common::run_blocks(dir.path(), &input, "1", None, &[]);
+    for block in [16, 100] {
+        let chunked = super::common::run_blocks(dir.path(), &input, "2", Some(block), &[]);
+        assert!(serial == chunked, "blocks of {block}");
+    }
+}
+
+/// The csv crate strips a byte-order mark only when its first read holds all three bytes. A
+/// gzip file whose first member is the mark alone (concatenated gzip is one file to `zcat`) gave
+/// it a first read of just the mark, which it took for the end of the file: `1 file read, 0 rows
+/// read`, and beside another file the run passed, its calls silently gone. Cut shorter, the
+/// mark stayed in the first column's name.
+#[test]
+fn a_byte_order_mark_in_a_gzip_member_of_its_own_loses_no_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = format!(
+        "\u{feff}{}",
+        many_calls_csv(4, 2).replacen("call_id", "\"call_id\"", 1)
+    );
+    let plain = write(dir.path(), "plain.csv", &csv);
+    let other = write(
+        dir.path(),
+        "other.csv",
+        many_calls_csv(2, 2).replace("\nc", "\nd"),
+    );
+    let expected = audit_ok(args(&[&plain]));
+    assert_eq!(expected.acct("rows_read"), 8);
+    for cut in [1, 2, 3] {
+        let mut gz = gzip(&csv.as_bytes()[..cut]);
+        gz.extend(gzip(&csv.as_bytes()[cut..]));
+        let input = write(dir.path(), &format!("cut{cut}.csv.gz"), gz);
+        let run = audit_ok(args(&[&input, &other]));
+        assert_eq!(run.acct("rows_read"), 8 + 4, "cut {cut}: {}", run.stderr);
+        assert_eq!(
+            run.acct("calls_audited"),
+            4 + 2,
+            "cut {cut}: {}",
+            run.stderr
+        );
+    }
+    // The chunked reader hands a first block shorter than a line to the serial reader: the
+    // same cut, with blocks of 1 to 3 bytes.
+    let serial = super::common::run_blocks(dir.path(), &plain, "1", None, &[]);
+    assert!(
+        serial.starts_with(b"exit Some(0)"),
+        "{}",
+        String::from_utf8_lossy(&serial)
+    );
+    for block in 1..=4 {
+        let chunked = super::common::run_blocks(dir.path(), &plain, "2", Some(block), &[]);
+        assert!(
+            serial == chunked,
+            "blocks of {block}:\n{}",
+            String::from_utf8_lossy(&chunked)
+        );
+    }
+}
+
+/// A plain-text transcript with lone carriage returns for line ends (old Mac exports; CSV
+/// reads them) was one line: one agent turn holding the customer's words too, `1 row read` for
+/// three speaker lines, without a word.
+#[test]
+fn a_text_transcript_with_lone_carriage_returns_keeps_its_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        "Agent: hello, this is Sam",
+        "Customer: this is ridiculous",
+        "  and nobody calls back",
+        "Agent: I am so sorry",
+    ];
+    let lf = write(dir.path(), "lf.txt", lines.join("\n") + "\n");
+    let cr = write(dir.path(), "cr.txt", lines.join("\r") + "\r");
+    let expected = audit_ok([&lf]);
+    let run = audit_ok([&cr]);
+    assert_eq!(run.acct("rows_read"), 3, "{}", run.stderr);
+    assert_eq!(run.acct("rows_audited"), 3, "{}", run.stderr);
+    assert_eq!(
+        run.report.as_ref().unwrap()["overall"],
+        expected.report.as_ref().unwrap()["overall"]
+    );
+}
+
 #[test]
 fn a_jsonl_call_without_turns_is_counted_and_reported() {
     let dir = tempfile::tempdir().unwrap();
@@ -1575,6 +1854,36 @@ fn a_jsonl_call_without_turns_is_counted_and_reported() {
             "empty.jsonl:1: call e1 has no utterance to audit",
             "1 call(s) with no utterance to audit",
         ],
+    );
+}
+
+/// A JSONL line (or vendor document) of a call with no utterance left is counted as an empty
+/// call where it is read, before the run knows whether the call comes back with utterances on
+/// another line or in another file. A call audited with 3 turns was also counted (and warned
+/// about) as a call "with no utterance to audit", once per empty line: 100 lines of 41 calls,
+/// all 41 audited, reported 99 empty calls, more than there are calls.
+#[test]
+#[ignore = "known defect, not fixed: empty fragments are counted by the readers, before calls are merged; counting them once per call id that is never audited needs the pipeline's end-of-run id merge (seen.rs) to take the empty ids too"]
+fn an_empty_line_of_a_call_audited_elsewhere_is_not_an_empty_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(
+        dir.path(),
+        "split.jsonl",
+        concat!(
+            "{\"call_id\":\"k1\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"agent\",\"text\":\"hi\"}]}\n",
+            "{\"call_id\":\"k1\",\"agent_id\":\"ann\",\"turns\":[]}\n",
+            "{\"call_id\":\"k1\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"agent\",\"text\":\" \"}]}\n",
+            "{\"call_id\":\"k1\",\"agent_id\":\"ann\",\"turns\":[{\"speaker\":\"customer\",\"text\":\"thanks\"}]}\n",
+            "{\"call_id\":\"e1\",\"agent_id\":\"ann\",\"turns\":[]}\n",
+        ),
+    );
+    let run = audit_ok([&jsonl]);
+    assert_eq!(run.acct("calls_audited"), 1);
+    assert_eq!(run.acct("calls_empty"), 1, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("call k1 has no utterance"),
+        "{}",
+        run.stderr
     );
 }
 

@@ -196,12 +196,26 @@ fn header_list(headers: &[String]) -> String {
 /// or the required roles no column holds.
 pub(super) fn find_columns(
     headers: &[String],
-    ctx: &ReadContext<'_>,
+    ctx: &mut ReadContext<'_>,
 ) -> Result<Columns, ReadError> {
     let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
     let mut found = [None; Role::ALL.len()];
     for role in Role::ALL {
         found[role as usize] = role_column(role, &keys, headers, ctx)?;
+        // Two columns of one name (`text` twice): the first is read, and it is said which.
+        if let Some(col) = found[role as usize]
+            && let Some(other) = (col + 1..keys.len()).find(|&i| keys[i] == keys[col])
+        {
+            ctx.acct.warn(format!(
+                "{}:1: columns {} and {} are both named `{}`: column {} is read as the {} (rename the column that is not)",
+                ctx.name,
+                col + 1,
+                other + 1,
+                headers[col].trim().trim_start_matches('\u{feff}'),
+                col + 1,
+                role.name(),
+            ));
+        }
     }
     let get = |role: Role| found[role as usize];
     let (Some(call), Some(speaker), Some(text)) =
