@@ -354,7 +354,7 @@ impl FlatDfa {
             stride: stride as u32,
             // ceil(2^32 / stride): `sid * inverse >> 32` is `sid / stride` for every state id
             // (a multiple of the stride, below 2^24 times it).
-            inverse: ((1u64 << 32) + stride as u64 - 1) / stride as u64,
+            inverse: (1u64 << 32).div_ceil(stride as u64),
             trans: trans.into_boxed_slice(),
             start: id(start),
             special_below: (special * stride) as u32,
