@@ -215,8 +215,18 @@ pub struct Auditor<'r> {
     chat: bool,
     /// Content words for mirroring, in the rubric's language.
     content_filter: detect::ContentFilter,
-    /// The agent's and the customer's latest block of consecutive turns.
+    /// The agent's and the customer's latest block of consecutive turns: the turns
+    /// (`block_turns`), and their normalised text, built only when a mirroring detector reads
+    /// it (`blocks`, when `block_built`): most turns are never mirrored, and copying every turn
+    /// into its block cost more than normalising the few blocks read again.
     blocks: [detect::Block; 2],
+    block_turns: [std::ops::Range<usize>; 2],
+    block_built: [bool; 2],
+    /// The turns of a block being built.
+    block_norm: Normalised,
+    /// Tests: build every block as each turn is audited (as before blocks were built lazily).
+    #[cfg(test)]
+    eager_blocks: bool,
     /// Content words of the current turn, and their fingerprints.
     content: Vec<detect::ContentWord>,
     words: Vec<u64>,
@@ -259,6 +269,11 @@ impl<'r> Auditor<'r> {
             chat: false,
             content_filter: detect::ContentFilter::new(&rubric.text_rules),
             blocks: Default::default(),
+            block_turns: [0..0, 0..0],
+            block_built: [false; 2],
+            block_norm: Normalised::new(),
+            #[cfg(test)]
+            eager_blocks: false,
             content: Vec::new(),
             words: Vec::new(),
             seen: Vec::new(),
@@ -275,8 +290,8 @@ impl<'r> Auditor<'r> {
     pub fn audit(&mut self, call: &Call) -> CallAudit {
         self.hits.clear();
         self.chat = call.channel == crate::model::Channel::Chat;
-        self.blocks[0].clear();
-        self.blocks[1].clear();
+        self.block_turns = [0..0, 0..0];
+        self.block_built = [false; 2];
         let rubric = self.rubric;
         let mut prev_end: Option<u64> = None;
         let mut prev_speaker: Option<Speaker> = None;
@@ -340,6 +355,9 @@ impl<'r> Auditor<'r> {
                 {
                     continue; // an echo here could not count
                 }
+                if let (Detector::Mirroring { .. }, Some(side)) = (det, mirror_side) {
+                    self.build_block(call, 1 - side);
+                }
                 self.detect(
                     ti,
                     turn,
@@ -355,9 +373,18 @@ impl<'r> Auditor<'r> {
                 // A party's block of consecutive turns is what the other party mirrors
                 // (customers often spread one complaint over several messages).
                 if prev_speaker != Some(turn.speaker) {
-                    self.blocks[side].clear();
+                    self.block_turns[side] = ti..ti + 1;
+                    self.block_built[side] = false;
+                } else {
+                    self.block_turns[side].end = ti + 1;
+                    if self.block_built[side] {
+                        self.blocks[side].append(&self.norm);
+                    }
                 }
-                self.blocks[side].append(&self.norm);
+                #[cfg(test)]
+                if self.eager_blocks {
+                    self.build_block(call, side);
+                }
             }
             if let Some(e) = turn.end_ms.or(turn.start_ms) {
                 prev_end = Some(prev_end.map_or(e, |p| p.max(e)));
@@ -365,5 +392,92 @@ impl<'r> Auditor<'r> {
             prev_speaker = Some(turn.speaker);
         }
         evaluate::evaluate(rubric, call, &mut self.hits, &mut self.eval, self.detail)
+    }
+
+    /// Makes `blocks[side]` the normalised turns of that party's latest block, as appending
+    /// each turn when it was audited made it.
+    fn build_block(&mut self, call: &Call, side: usize) {
+        if self.block_built[side] {
+            return;
+        }
+        let block = &mut self.blocks[side];
+        block.clear();
+        for turn in &call.turns[self.block_turns[side].clone()] {
+            normalise_into_with(
+                call.turn_text(turn),
+                &mut self.block_norm,
+                &self.rubric.text_rules,
+            );
+            block.append(&self.block_norm);
+        }
+        self.block_built[side] = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blocks built only when a mirroring detector reads them give the audits that building
+    /// every block as its turns came gave: random calls of customer complaints and agent
+    /// restatements (with and without the context lead-ins), one to four turns a block, other
+    /// speakers between, with every detail.
+    #[test]
+    fn lazy_blocks_audit_as_eager_blocks() {
+        let rubric = Rubric::default_rubric();
+        let mut lazy = Auditor::new(&rubric, true);
+        let mut eager = Auditor::new(&rubric, true);
+        eager.eager_blocks = true;
+        let customer = [
+            "My ORDER never arrived and the tracking number is wrong!!",
+            "I was charged twice for the subscription this month.",
+            "The app crashes on login every time since the update",
+            "still no refund for the cancelled flight",
+            "@Brand hello?",
+            "this is ridiculous, my luggage is lost",
+        ];
+        let agent = [
+            "Just to confirm, you were charged twice for the subscription?",
+            "So your order never arrived and the tracking number is wrong?",
+            "I see from your message that the app crashes on login.",
+            "Sorry to hear that. Please DM us.",
+            "Just to be sure I follow. Your luggage is lost since the cancelled flight?",
+            "If I understand correctly the refund for the flight is still missing, is that right?",
+            "Thanks for waiting.",
+        ];
+        let mut rng = fastrand::Rng::with_seed(12);
+        let mut mirrored = 0;
+        for k in 0..400 {
+            let mut call = Call::new(format!("c{k}"));
+            for _ in 0..rng.usize(1..12) {
+                let (speaker, texts) = match rng.usize(0..7) {
+                    0 => (Speaker::Other, &customer[..]),
+                    1..=3 => (Speaker::Customer, &customer[..]),
+                    _ => (Speaker::Agent, &agent[..]),
+                };
+                for _ in 0..rng.usize(1..4) {
+                    call.push_turn(speaker, texts[rng.usize(0..texts.len())], 0);
+                }
+            }
+            call.finish();
+            let (a, b) = (lazy.audit(&call), eager.audit(&call));
+            assert_eq!(a, b, "call {k}");
+            let m = rubric
+                .items
+                .iter()
+                .position(|i| i.id == "mirroring")
+                .unwrap();
+            mirrored += usize::from(
+                a.detail.as_ref().unwrap().evidence[m]
+                    .iter()
+                    .chain(
+                        a.detail.as_ref().unwrap().dropped[m]
+                            .iter()
+                            .map(|d| &d.evidence),
+                    )
+                    .any(|e| e.rule.starts_with("detector:mirroring")),
+            );
+        }
+        assert!(mirrored > 20, "calls with a mirroring echo: {mirrored}");
     }
 }
