@@ -7,8 +7,9 @@
 //! with the most letters ("understand" of "we completely understand how"), or its two best
 //! words where more than `MAX_SIDES_PER_ANCHOR` sides share that word (`choose_anchors`); a
 //! side of common words only is anchored on its longest run. Short anchors are shared: the
-//! built-in rubric's 12,628 agent phrase sides need 1,419 anchors instead of 9,121 longest
-//! runs, and the agent's DFA takes 1.05 MB instead of 18.0 MB (`rubric check --stats`).
+//! built-in rubric's 18,964 agent phrase sides need 2,219 anchors, and the agent's DFA takes
+//! 1.36 MB (`rubric check --stats`; 18.0 MB when each side's longest run was its own pattern,
+//! for a smaller rubric).
 //!
 //! An anchor's hit only says where to look. `Use` maps an anchor to every side that uses it
 //! and says what is left to check (`Check`): nothing when the anchor is the whole side; the
@@ -431,8 +432,8 @@ fn build_automaton(patterns: &[String]) -> Result<PhraseAutomaton, String> {
     // Measured with callgrind/cachegrind on 30 MB of synthetic transcripts (built-in rubric):
     // the DFA takes 12% fewer instructions for the whole audit than the contiguous NFA (half
     // as many in the scan itself) for 15% more L1 data misses, which cost far less than the
-    // instructions saved. With one-word anchors the built-in rubric's automata take 1.05 MB
-    // (agent) and 0.74 MB (customer) as DFAs, shared by all threads.
+    // instructions saved. With one-word anchors the built-in rubric's automata take 1.36 MB
+    // (agent) and 0.71 MB (customer) as DFAs, shared by all threads.
     // The DFA is made straight from the NFA (`FlatDfa::new`), not through `aho-corasick`'s DFA
     // builder, which took three times as long for the same transitions.
     if patterns.iter().map(String::len).sum::<usize>() <= DFA_MAX_PATTERN_BYTES
