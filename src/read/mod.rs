@@ -196,6 +196,14 @@ impl ColumnMap {
                     ColumnMap::ROLES.join(", ")
                 ));
             }
+            // Naming a role twice is a slip in the spec (one of the two columns would be
+            // ignored without a word), not an override.
+            if let Some((_, first)) = entries.iter().find(|(r, _)| *r == role) {
+                return Err(format!(
+                    "`{role}` is given twice (`{first}` and `{}`): a role names one column",
+                    col.trim()
+                ));
+            }
             entries.push((role, col.trim().to_string()));
         }
         Ok(ColumnMap { entries })
@@ -204,7 +212,6 @@ impl ColumnMap {
     pub fn get(&self, role: &str) -> Option<&str> {
         self.entries
             .iter()
-            .rev()
             .find(|(r, _)| r == role)
             .map(|(_, c)| c.as_str())
     }
@@ -988,6 +995,10 @@ mod tests {
             ColumnMap::parse("call")
                 .unwrap_err()
                 .contains("ROLE=COLUMN")
+        );
+        assert_eq!(
+            ColumnMap::parse("call=a, text=t, CALL=b").unwrap_err(),
+            "`call` is given twice (`a` and `b`): a role names one column"
         );
     }
 }

@@ -306,6 +306,27 @@ fn fail_under_exits_1_with_a_reason() {
         .code(0);
 }
 
+/// A role named twice in `--map` is refused before anything is read, rather than one of the
+/// two columns being ignored without a word.
+#[test]
+fn a_role_mapped_twice_is_refused() {
+    let w = Workdir::new();
+    let input = w.write("calls.csv", "ticket,who,words\nT1,agent,hi\n");
+    callaudit()
+        .args([
+            "audit",
+            "--map",
+            "call=ticket,speaker=who,text=words,call=who",
+        ])
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "--map: `call` is given twice (`ticket` and `who`)",
+        ));
+}
+
 #[test]
 fn input_errors_exit_2_naming_the_file_and_line() {
     let w = Workdir::new();
