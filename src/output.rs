@@ -165,8 +165,17 @@ impl AtomicFile {
                 staged(target, None).map_err(with_path)?
             }
             (None, Err(e)) => return Err(with_path(e)),
-            // A directory: its rename then fails with a clear error.
-            (None, Ok(_)) => staged(path.to_path_buf(), None).map_err(with_path)?,
+            // A directory: refused now, not when the finished output is renamed onto it at
+            // the end of a run that may have taken an hour.
+            (None, Ok(_)) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    format!(
+                        "{}: is a directory: an output needs a file name",
+                        path.display()
+                    ),
+                ));
+            }
         };
         Ok(AtomicFile {
             path: path.to_path_buf(),

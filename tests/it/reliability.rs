@@ -1945,3 +1945,26 @@ fn interleaved_calls_beyond_the_memory_budget_are_held_on_disk_with_the_same_res
     let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
     assert_eq!(overall(&run_a), overall(&run_b));
 }
+
+/// `-o` naming a directory is refused before any input is read (it used to fail only when the
+/// finished report was renamed onto it, after the whole audit), and so are `--calls` and
+/// `--evidence`.
+#[test]
+fn an_output_that_is_a_directory_is_refused_before_the_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    // Named as a CSV file would be, so that only its being a directory is wrong.
+    let out = dir.path().join("reports.csv");
+    std::fs::create_dir(&out).unwrap();
+    // An input the audit would stop on: the directory must be named first.
+    let bad = write(dir.path(), "bad.csv", "id,who,words\n1,agent,hi\n");
+    for flag in ["-o", "--calls", "--evidence"] {
+        let run = audit(args(&[&flag, &out, &bad]));
+        assert_eq!(run.code, 2, "{flag}: {}", run.stderr);
+        assert_says(
+            &run.stderr,
+            &["is a directory: an output needs a file name"],
+        );
+        assert!(!run.stderr.contains("no column"), "{flag}: {}", run.stderr);
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "{flag}");
+    }
+}
