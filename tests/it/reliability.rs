@@ -867,7 +867,7 @@ fn an_output_onto_the_file_stdin_is_read_from_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.csv", many_calls_csv(3, 2));
     let before = std::fs::read(&input).unwrap();
-    for flag in ["-o", "--calls", "--evidence"] {
+    for flag in ["-o", "--calls", "--evidence", "--save-partial"] {
         let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
             .args(["audit", "--no-config", "--quiet", "-"])
             .arg(flag)
@@ -1947,8 +1947,8 @@ fn interleaved_calls_beyond_the_memory_budget_are_held_on_disk_with_the_same_res
 }
 
 /// `-o` naming a directory is refused before any input is read (it used to fail only when the
-/// finished report was renamed onto it, after the whole audit), and so are `--calls` and
-/// `--evidence`.
+/// finished report was renamed onto it, after the whole audit), and so are `--calls`,
+/// `--evidence` and `--save-partial`.
 #[test]
 fn an_output_that_is_a_directory_is_refused_before_the_audit() {
     let dir = tempfile::tempdir().unwrap();
@@ -1957,7 +1957,7 @@ fn an_output_that_is_a_directory_is_refused_before_the_audit() {
     std::fs::create_dir(&out).unwrap();
     // An input the audit would stop on: the directory must be named first.
     let bad = write(dir.path(), "bad.csv", "id,who,words\n1,agent,hi\n");
-    for flag in ["-o", "--calls", "--evidence"] {
+    for flag in ["-o", "--calls", "--evidence", "--save-partial"] {
         let run = audit(args(&[&flag, &out, &bad]));
         assert_eq!(run.code, 2, "{flag}: {}", run.stderr);
         assert_says(
