@@ -163,6 +163,15 @@ pub fn normalise_into(src: &str, out: &mut Normalised) {
     normalise_into_with(src, out, &TextRules::default());
 }
 
+/// The index after the run of plain separators (spaces, commas, brackets...) from `i`.
+#[inline(always)]
+fn after_separators(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
+        i += 1;
+    }
+    i
+}
+
 /// Normalises `src` into `out` with a rubric's rules, replacing what was there.
 // Long because it is the hot path's one pass over each character: the word, sentence and
 // quotation state lives in locals the compiler keeps in registers; cutting it up would pass
@@ -229,20 +238,13 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 .is_some_and(|&b| CLASS[b as usize] == SEPARATOR)
             {
                 w.end(&mut text, out);
-                i += 1;
-                while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
-                    i += 1;
-                }
+                i = after_separators(bytes, i + 1);
             }
             continue;
         }
         if class == SEPARATOR {
             w.end(&mut text, out);
-            i += 1;
-            // Skip the rest of a run of plain separators (spaces, commas, brackets...).
-            while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
-                i += 1;
-            }
+            i = after_separators(bytes, i + 1);
             continue;
         }
         if b < 0x80 {
@@ -304,10 +306,7 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
             }
             // Any other ASCII byte ('`', or a ':' that starts no emoticon) separates words.
             w.end(&mut text, out);
-            i += 1;
-            while i < bytes.len() && CLASS[bytes[i] as usize] == SEPARATOR {
-                i += 1;
-            }
+            i = after_separators(bytes, i + 1);
             continue;
         }
         // Non-ASCII: decode one char.

@@ -14,7 +14,7 @@ pub struct Input {
     /// The name for messages: the path as found, or `-`.
     pub name: String,
     /// Keeps a stdin spool alive (and deletes it at the end, or on a signal).
-    _spool: Option<std::sync::Arc<(tempfile::NamedTempFile, crate::cleanup::Pending)>>,
+    _spool: Option<Spool>,
     /// Why a file found in a directory cannot be read (a broken link, a directory that cannot
     /// be listed). Reported when the input is opened, so that it stops the run naming the file,
     /// or is passed over and counted under `--keep-going`, like any other unreadable file.
