@@ -17,7 +17,7 @@ use callaudit::report::{CallView, Report};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::terminal_safe;
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// The report format `--format` names.
@@ -117,9 +117,11 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
         eprintln!("callaudit: {}", hidden_note(report));
     }
     let to_terminal = out.file.is_none();
-    // comfy-table asks the terminal for its width, and answers `None` when stdout is not one.
-    let width = if to_terminal {
-        comfy_table::Table::new().width()
+    let width = if to_terminal && std::io::stdout().is_terminal() {
+        table_width(
+            std::env::var("COLUMNS").ok().as_deref(),
+            comfy_table::Table::new().width(),
+        )
     } else {
         None
     };
@@ -164,5 +166,34 @@ pub fn gate_exit_code(report: &Report) -> ExitCode {
         ExitCode::Ok
     } else {
         ExitCode::GateFailed
+    }
+}
+
+/// The width the table on a terminal is fitted to: `COLUMNS` when it is exported (as `ls` and
+/// most tools do), else the width the terminal reports. A terminal
+/// that reports 0 columns (a pseudo-terminal nobody sized: `script`, some CI runners and
+/// `docker exec -t`) has no width to fit, so the table is printed whole rather than stripped of
+/// every item column "to fit 0 columns".
+fn table_width(columns_env: Option<&str>, reported: Option<u16>) -> Option<u16> {
+    columns_env
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&w| w > 0)
+        .or(reported.filter(|&w| w > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_width;
+
+    #[test]
+    fn the_table_width_is_columns_then_the_terminal_and_never_zero() {
+        assert_eq!(table_width(None, Some(120)), Some(120));
+        assert_eq!(table_width(Some("100"), Some(120)), Some(100));
+        assert_eq!(table_width(Some(" 90 "), None), Some(90));
+        assert_eq!(table_width(Some("wide"), Some(120)), Some(120));
+        assert_eq!(table_width(None, Some(0)), None);
+        assert_eq!(table_width(Some("0"), Some(80)), Some(80));
+        assert_eq!(table_width(Some("0"), Some(0)), None);
+        assert_eq!(table_width(None, None), None);
     }
 }
