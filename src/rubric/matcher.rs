@@ -247,12 +247,11 @@ struct FlatDfa {
 }
 
 impl FlatDfa {
-    /// The DFA of `aut` (an automaton of `patterns`: the noncontiguous NFA, whose `next_state`
+    /// The DFA of `nfa` (an automaton of `patterns`: the noncontiguous NFA, whose `next_state`
     /// follows the failure links, so that its transitions are the DFA's): its states reachable
     /// from the unanchored start, numbered dead first, then the match states, then the rest.
     /// `None` when the table would take more than `max_bytes`.
-    fn new<A: Automaton>(aut: &A, patterns: &[String], max_bytes: usize) -> Option<FlatDfa> {
-        let dfa = aut;
+    fn new<A: Automaton>(nfa: &A, patterns: &[String], max_bytes: usize) -> Option<FlatDfa> {
         let mut used = [false; 256];
         for p in patterns {
             for &b in p.as_bytes() {
@@ -274,7 +273,7 @@ impl FlatDfa {
         }
         debug_assert!(reps.len() <= 256);
         let stride = reps.len();
-        let start = dfa
+        let start = nfa
             .start_state(Anchored::No)
             .expect("an unanchored start state");
         // Every state reachable from the start, breadth first (by the DFA's id: `index_of`),
@@ -296,7 +295,7 @@ impl FlatDfa {
             }
             let sid = order[k];
             for &b in &reps {
-                let to = dfa.next_state(Anchored::No, sid, b);
+                let to = nfa.next_state(Anchored::No, sid, b);
                 next.push(to);
                 if index_of.get(to.as_usize()).is_none_or(|&i| i == u32::MAX) {
                     mark(&mut index_of, to.as_usize(), order.len());
@@ -307,9 +306,9 @@ impl FlatDfa {
         }
         // Renumber: dead, match states, others (`new_index`, by order found).
         let kind = |s: aho_corasick::automaton::StateID| {
-            if dfa.is_dead(s) {
+            if nfa.is_dead(s) {
                 0
-            } else if dfa.is_match(s) {
+            } else if nfa.is_match(s) {
                 1
             } else {
                 2
@@ -338,17 +337,17 @@ impl FlatDfa {
         let mut matches = Vec::new();
         for &s in &numbered[..special] {
             match_start.push(matches.len() as u32);
-            if dfa.is_match(s) {
-                for m in 0..dfa.match_len(s) {
-                    let pid = dfa.match_pattern(s, m);
-                    matches.push((pid.as_u32(), dfa.pattern_len(pid) as u32));
+            if nfa.is_match(s) {
+                for m in 0..nfa.match_len(s) {
+                    let pid = nfa.match_pattern(s, m);
+                    matches.push((pid.as_u32(), nfa.pattern_len(pid) as u32));
                 }
             }
         }
         match_start.push(matches.len() as u32);
         let dead = numbered
             .iter()
-            .position(|&s| dfa.is_dead(s))
+            .position(|&s| nfa.is_dead(s))
             .map_or(u32::MAX, |k| (k * stride) as u32);
         Some(FlatDfa {
             classes,
@@ -362,7 +361,7 @@ impl FlatDfa {
             dead,
             match_start: match_start.into_boxed_slice(),
             matches: matches.into_boxed_slice(),
-            patterns: dfa.patterns_len(),
+            patterns: nfa.patterns_len(),
         })
     }
 
