@@ -183,10 +183,43 @@ struct Replayed {
     agg: Aggregate,
     by_agent: Aggregate,
     partials: Vec<Partial>,
-    /// The partial each call id was first found in.
-    owner: HashMap<String, usize>,
-    /// Calls found in two partials: (call id, the first partial, the other).
-    split: Vec<(String, usize, usize)>,
+    /// The partial each call id was first found in, and a hash of what it holds there.
+    owner: HashMap<String, (usize, u64)>,
+    /// Calls found in two partials.
+    split: Vec<SplitCall>,
+}
+
+/// A call id found in two partials.
+struct SplitCall {
+    id: String,
+    /// The partial it was first found in, and the other.
+    first: usize,
+    other: usize,
+    /// Whether both hold the same record (agent, date, turns, verdicts, counts): the same call
+    /// audited twice, not the parts of one call.
+    same: bool,
+}
+
+/// A hash of everything a call's record says but its id, to tell a call audited twice (the same
+/// record in two partials) from the parts of one call (a record per part).
+fn record_hash(rec: &partial::CallRecord) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        &rec.agent_id,
+        &rec.date,
+        &rec.team,
+        &rec.queue,
+        rec.turns,
+        rec.score_centi,
+        rec.passed,
+        rec.upset,
+        rec.calmed,
+        &rec.verdicts,
+        &rec.counts,
+    )
+        .hash(&mut h);
+    h.finish()
 }
 
 impl Replayed {
@@ -201,12 +234,18 @@ impl Replayed {
             ..
         } = self;
         let p = reader.read_rest(|rec| {
-            if let Some(&first) = owner.get(&rec.call_id) {
+            let hash = record_hash(&rec);
+            if let Some(&(first, first_hash)) = owner.get(&rec.call_id) {
                 if first != index {
-                    split.push((rec.call_id.clone(), first, index));
+                    split.push(SplitCall {
+                        id: rec.call_id.clone(),
+                        first,
+                        other: index,
+                        same: hash == first_hash,
+                    });
                 }
             } else {
-                owner.insert(rec.call_id.clone(), index);
+                owner.insert(rec.call_id.clone(), (index, hash));
             }
             let a = rec.audit(r.items.len()).map_err(InputError)?;
             agg.add(r, &a);
@@ -247,6 +286,21 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     let Some((first, rest)) = args.partials.split_first() else {
         bail!("no partial to merge");
     };
+    // One night's partial named twice (`merge *.partial mon.partial`) would count its calls twice.
+    let mut named: HashMap<PathBuf, &Path> = HashMap::new();
+    for path in &args.partials {
+        if let Ok(real) = std::fs::canonicalize(path) {
+            if let Some(before) = named.insert(real, path) {
+                return Err(InputError(format!(
+                    "the partial {} is given twice ({} and {}): each partial is merged once",
+                    before.display(),
+                    before.display(),
+                    path.display()
+                ))
+                .into());
+            }
+        }
+    }
     let reader = partial::open(first)?;
     let rubric = rubric_of(first, &reader.header)?;
     // Check the gates before the work, so a typo fails fast.
@@ -280,30 +334,47 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     Ok(replayed)
 }
 
-/// A call in two partials: an error, or with `--allow-split-calls` a warning.
-fn check_split_calls(args: &MergeArgs, split: &[(String, usize, usize)]) -> anyhow::Result<()> {
+/// A call in two partials: an error, or with `--allow-split-calls` a warning. The error says
+/// whether the two hold the same call (audited twice: overlapping date windows, a night merged
+/// twice) or parts of one call (its rows spread over two runs' inputs).
+fn check_split_calls(args: &MergeArgs, split: &[SplitCall]) -> anyhow::Result<()> {
     let name = |i: usize| args.partials[i].display().to_string();
-    if let Some((id, a, b)) = split.first() {
-        let what = format!(
-            "call {id} is in {} and in {}{}",
-            name(*a),
-            name(*b),
-            match split.len() {
-                1 => String::new(),
-                n => format!(" ({n} such calls)"),
-            }
-        );
-        if !args.allow_split_calls {
-            return Err(InputError(format!(
-                "{what}: a call must lie wholly within one partial for the merged report to be one run's; --allow-split-calls counts each part as a call of its own"
-            ))
-            .into());
+    let Some(c) = split.first() else {
+        return Ok(());
+    };
+    let twice = split.iter().filter(|c| c.same).count();
+    let what = format!(
+        "call {} is in {} and in {}{}",
+        c.id,
+        name(c.first),
+        name(c.other),
+        match split.len() {
+            1 => String::new(),
+            n => format!(" ({n} such calls)"),
         }
-        eprintln!(
-            "callaudit: warning: {}; each part is counted as a call of its own (--allow-split-calls), so the report differs from one run over all the inputs",
-            terminal_safe(&what)
-        );
+    );
+    let why = if twice == split.len() {
+        format!(
+            "{} the same call audited twice, not parts of one (did two runs' dates overlap with --since, --until or --last, or is one partial a copy of another?)",
+            if twice == 1 { "it is" } else { "each is" }
+        )
+    } else if twice == 0 {
+        "its parts differ: the call's rows were spread over two runs' inputs".to_string()
+    } else {
+        format!(
+            "{twice} of them are the same call audited twice (overlapping dates, or a copied partial?), the rest parts of one call spread over two runs' inputs"
+        )
+    };
+    if !args.allow_split_calls {
+        return Err(InputError(format!(
+            "{what}: {why}. A call must lie wholly within one partial, once, for the merged report to be one run's; --allow-split-calls counts each as a call of its own"
+        ))
+        .into());
     }
+    eprintln!(
+        "callaudit: warning: {}: {why}; each is counted as a call of its own (--allow-split-calls), so the report differs from one run over all the inputs",
+        terminal_safe(&what)
+    );
     Ok(())
 }
 

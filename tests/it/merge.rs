@@ -481,6 +481,55 @@ fn a_call_in_two_partials_is_refused_or_counted_twice_with_a_warning() {
     assert_eq!(json["accounting"]["calls_audited"], 4);
 }
 
+/// A night audited twice (overlapping `--since`/`--last` windows, or a copied partial) puts the
+/// same call in two partials: the error says it is the same call twice, not parts of one (the
+/// advice differs), and a partial named twice is refused by name before anything is counted.
+#[test]
+fn the_same_call_in_two_partials_is_told_apart_from_a_split_call() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    std::fs::copy(w.path("mon.partial"), w.path("mon-again.partial")).unwrap();
+    let (code, _, err) = run(dir, &["merge", "mon.partial", "mon-again.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("is in mon.partial and in mon-again.partial")
+            && err.contains("the same call audited twice"),
+        "{err}"
+    );
+    // The parts of one call are still called that.
+    w.write("again.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
+    ok(
+        dir,
+        &[
+            "audit",
+            "again.csv",
+            "--rubric",
+            "rubric.toml",
+            "--save-partial",
+            "again.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let (code, _, err) = run(dir, &["merge", "mon.partial", "again.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("its parts differ") && !err.contains("audited twice"),
+        "{err}"
+    );
+    for twice in ["mon.partial", "./mon.partial"] {
+        let (code, _, err) = run(dir, &["merge", "mon.partial", "tue.partial", twice]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!(
+                "the partial mon.partial is given twice (mon.partial and {twice})"
+            )),
+            "{err}"
+        );
+    }
+}
+
 /// `merge -o` was not checked against the partials it reads: `merge mon.partial tue.partial -o
 /// tue.partial` replaced a night's partial with the report, so the week could not be merged
 /// again. The baseline may still be rolled forward.
