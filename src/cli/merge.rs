@@ -289,16 +289,16 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     // One night's partial named twice (`merge *.partial mon.partial`) would count its calls twice.
     let mut named: HashMap<PathBuf, &Path> = HashMap::new();
     for path in &args.partials {
-        if let Ok(real) = std::fs::canonicalize(path) {
-            if let Some(before) = named.insert(real, path) {
-                return Err(InputError(format!(
-                    "the partial {} is given twice ({} and {}): each partial is merged once",
-                    before.display(),
-                    before.display(),
-                    path.display()
-                ))
-                .into());
-            }
+        if let Ok(real) = std::fs::canonicalize(path)
+            && let Some(before) = named.insert(real, path)
+        {
+            return Err(InputError(format!(
+                "the partial {} is given twice ({} and {}): each partial is merged once",
+                before.display(),
+                before.display(),
+                path.display()
+            ))
+            .into());
         }
     }
     let reader = partial::open(first)?;
