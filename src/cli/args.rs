@@ -122,11 +122,12 @@ EXIT STATUS:
         long_about = "Print one call's transcript with each turn's matched phrases highlighted \
 (in colour on a terminal, [[like this]] otherwise), then every rubric item's verdict (met, \
 missed, n/a, violated, present, absent) with the reason, the matches that did not count and \
-why, and the score arithmetic.",
+why (the first 5 per item; --all for every one), and the score arithmetic.",
         after_long_help = "EXAMPLES:
     callaudit explain examples/data/ --call C-1003
     callaudit explain exports/ --call C-1003 --rubric my-rubric.toml --color never
     callaudit explain exports/ --call C-1003 --format json
+    callaudit explain exports/ --call C-1003 --all      # every match that did not count
 
 An id that is not found gets the nearest ids as suggestions (case-insensitive, by prefix, then
 by spelling).
@@ -764,6 +765,10 @@ pub struct ExplainArgs {
     /// Output: text for people, json for tools
     #[arg(long, value_enum, default_value = "text")]
     pub format: ExplainFormat,
+
+    /// List every match that did not count, not only the first 5 of each item
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

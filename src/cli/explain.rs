@@ -150,7 +150,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         }
         ExplainFormat::Text => {
             let color = use_color(args.input.color);
-            write_text(&mut out, &rubric, &call, &audit, color, masker);
+            write_text(&mut out, &rubric, &call, &audit, color, masker, args.all);
         }
     }
     let stdout = std::io::stdout();
@@ -161,6 +161,11 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
 }
 
 const RESET: &str = "\x1b[0m";
+
+/// The matches that did not count shown per item unless `--all`: a long call has a candidate
+/// sentence for `resolution` in nearly every agent turn, and fifty lines of them would bury the
+/// verdicts.
+const DROPPED_SHOWN: usize = 5;
 
 fn kind_style(kind: Kind) -> &'static str {
     match kind {
@@ -285,6 +290,7 @@ fn write_text(
     a: &CallAudit,
     color: bool,
     masker: Masker,
+    all: bool,
 ) {
     let detail = a.detail.as_deref().expect("explain audits with detail");
     let mut masked = callaudit::records::MaskedTurns::new(call, masker);
@@ -340,7 +346,9 @@ fn write_text(
             item.id,
             terminal_safe(&masker.mask(&detail.reasons[i]))
         );
-        for d in &detail.dropped[i] {
+        let dropped = &detail.dropped[i];
+        let shown = if all { dropped.len() } else { DROPPED_SHOWN };
+        for d in dropped.iter().take(shown) {
             let _ = writeln!(
                 out,
                 "  {:<11} {:<width$}    not counted: turn {} “{}”: {}",
@@ -349,6 +357,15 @@ fn write_text(
                 d.evidence.turn + 1,
                 terminal_safe(&masked.quote(&d.evidence)),
                 d.reason
+            );
+        }
+        if dropped.len() > shown {
+            let _ = writeln!(
+                out,
+                "  {:<11} {:<width$}    … and {} more not counted (--all lists every one)",
+                "",
+                "",
+                dropped.len() - shown
             );
         }
     }
@@ -420,13 +437,21 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
             Verdict::NotApplicable => ("–", "na"),
         };
         let mut reason = html_text(&masker.mask(&detail.reasons[i]));
-        for d in &detail.dropped[i] {
+        let dropped = &detail.dropped[i];
+        for d in dropped.iter().take(DROPPED_SHOWN) {
             let _ = write!(
                 reason,
                 r#"<br><span class="dropped">not counted: turn {} “{}”: {}</span>"#,
                 d.evidence.turn + 1,
                 html_text(&masked.quote(&d.evidence)),
                 html_text(&d.reason)
+            );
+        }
+        if dropped.len() > DROPPED_SHOWN {
+            let _ = write!(
+                reason,
+                r#"<br><span class="dropped">… and {} more not counted (<code>callaudit explain --all</code> lists every one)</span>"#,
+                dropped.len() - DROPPED_SHOWN
             );
         }
         let _ = write!(

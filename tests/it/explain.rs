@@ -112,3 +112,44 @@ fn an_unknown_call_is_an_input_error() {
             "call `nope` not found in the inputs (12 call(s) read)",
         ));
 }
+
+/// A long call has a `resolution` candidate (a statement) in nearly every agent turn: text
+/// shows the first five that did not count per item and says how many more, `--all` lists them.
+#[test]
+fn matches_that_did_not_count_are_cut_at_five_unless_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("call_id,agent_id,speaker,text\n");
+    for i in 0..8 {
+        csv.push_str(&format!(
+            "L-1,ann,agent,The weather in town number {i} was grey all week.\n"
+        ));
+        csv.push_str(&format!("L-1,ann,customer,Ok number {i}.\n"));
+    }
+    let file = dir.path().join("long.csv");
+    std::fs::write(&file, csv).unwrap();
+    let run = |all: bool| {
+        let mut cmd = callaudit();
+        cmd.args(["explain", "--color", "never", "--call", "L-1"])
+            .arg(&file);
+        if all {
+            cmd.arg("--all");
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let cut = run(false);
+    let dropped = |text: &str| text.matches("not counted: turn").count();
+    assert_eq!(dropped(&cut), 5, "{cut}");
+    assert!(
+        cut.contains("… and 3 more not counted (--all lists every one)"),
+        "{cut}"
+    );
+    let all = run(true);
+    assert_eq!(dropped(&all), 8, "{all}");
+    assert!(!all.contains("more not counted"), "{all}");
+}
