@@ -1,6 +1,7 @@
 //! What happened to every row, call and file of a run. The invariant the tests hold us to:
 //! rows read = rows audited + rows skipped, whatever the input.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -105,6 +106,10 @@ pub struct Accounting {
     /// Audited calls whose agent id is not in the `--agents` file (reported under the id).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_agent_unlisted: u64,
+    /// Which filter left out each of `calls_filtered_out`, for the summary (not in the JSON
+    /// report): a run that audits nothing should say which filter took the calls.
+    #[serde(skip)]
+    pub filtered: FilteredOut,
     /// Warnings beyond those kept for display.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -117,6 +122,78 @@ pub struct Accounting {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// The calls the filters left out, by the first filter that did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilteredOut {
+    /// Not the call (or calls) asked for: `explain --call`, `calibrate`'s sheet.
+    pub not_asked_for: u64,
+    /// Dated outside `--since`/`--until`/`--last`, and the first and last of their dates.
+    pub outside_dates: u64,
+    pub dates: Option<(NaiveDate, NaiveDate)>,
+    /// Undated while a date filter is set.
+    pub undated: u64,
+    /// Not one of the `--agent`s.
+    pub other_agent: u64,
+    /// Not one of the `--team`s.
+    pub other_team: u64,
+}
+
+impl FilteredOut {
+    /// Notes a call left out for its date.
+    pub fn outside(&mut self, date: NaiveDate) {
+        self.outside_dates += 1;
+        self.dates = Some(match self.dates {
+            None => (date, date),
+            Some((first, last)) => (first.min(date), last.max(date)),
+        });
+    }
+
+    fn merge(&mut self, o: &FilteredOut) {
+        self.not_asked_for += o.not_asked_for;
+        self.undated += o.undated;
+        self.other_agent += o.other_agent;
+        self.other_team += o.other_team;
+        self.outside_dates += o.outside_dates;
+        self.dates = match (self.dates, o.dates) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (mine, theirs) => mine.or(theirs),
+        };
+    }
+
+    /// "(3 dated 2026-11-12 to 2026-11-20, outside the date range; 1 undated)", or nothing when
+    /// the only reason is that they were not the calls asked for (explain names one call of many).
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.outside_dates > 0 {
+            let dates = match self.dates {
+                Some((first, last)) if first == last => format!("dated {first}"),
+                Some((first, last)) => format!("dated {first} to {last}"),
+                None => "dated".to_string(),
+            };
+            parts.push(format!(
+                "{} {dates}, outside the date range",
+                self.outside_dates
+            ));
+        }
+        for (n, what) in [
+            (self.undated, "undated"),
+            (self.other_agent, "of other agents"),
+            (self.other_team, "of other teams"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        if parts.is_empty() {
+            return String::new();
+        }
+        if self.not_asked_for > 0 {
+            parts.insert(0, format!("{} not asked for", self.not_asked_for));
+        }
+        format!(" ({})", parts.join("; "))
+    }
 }
 
 /// How many warnings are kept (and printed); the rest are only counted.
@@ -215,7 +292,10 @@ impl Accounting {
         );
         note(self.calls_agent_disagrees, "of them on the agent");
         note(self.calls_empty, "call(s) with no utterance to audit");
-        note(self.calls_filtered_out, "call(s) filtered out");
+        note(
+            self.calls_filtered_out,
+            &format!("call(s) filtered out{}", self.filtered.describe()),
+        );
         note(
             self.calls_without_agent,
             "call(s) without agent, audited as (unknown)",
@@ -268,6 +348,7 @@ impl Accounting {
         self.calls += o.calls;
         self.calls_audited += o.calls_audited;
         self.calls_filtered_out += o.calls_filtered_out;
+        self.filtered.merge(&o.filtered);
         self.calls_without_agent += o.calls_without_agent;
         self.calls_without_date += o.calls_without_date;
         self.rows_other_speaker += o.rows_other_speaker;
@@ -302,6 +383,48 @@ fn plural(n: u64) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filtered_calls_are_told_by_filter_and_merged_with_their_dates() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let mut a = Accounting {
+            calls_filtered_out: 3,
+            ..Accounting::default()
+        };
+        a.filtered.outside(day(14));
+        a.filtered.outside(day(12));
+        a.filtered.other_agent += 1;
+        let mut b = Accounting {
+            calls_filtered_out: 3,
+            ..Accounting::default()
+        };
+        b.filtered.outside(day(20));
+        b.filtered.undated += 1;
+        b.filtered.not_asked_for += 1;
+        a.merge(&b);
+        assert_eq!(a.filtered.dates, Some((day(12), day(20))));
+        assert!(
+            a.summary().contains(
+                "6 call(s) filtered out (1 not asked for; 3 dated 2026-11-12 to 2026-11-20, outside the date range; 1 undated; 1 of other agents)"
+            ),
+            "{}",
+            a.summary()
+        );
+        // Only the call asked for: explain's thousands of other calls are no news.
+        let only = Accounting {
+            calls_filtered_out: 5,
+            filtered: FilteredOut {
+                not_asked_for: 5,
+                ..FilteredOut::default()
+            },
+            ..Accounting::default()
+        };
+        assert!(
+            only.summary().ends_with("5 call(s) filtered out"),
+            "{}",
+            only.summary()
+        );
+    }
 
     #[test]
     fn summary_names_skip_reasons() {

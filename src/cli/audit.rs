@@ -208,6 +208,18 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     })
 }
 
+/// The dates the filters keep, for the error when nothing matched: " in 2026-11-26 to
+/// 2026-12-02" (`--last` and `--as-of` resolved), or nothing without a date filter.
+fn dates_asked(filters: &Filters) -> String {
+    match (filters.since, filters.until) {
+        (Some(s), Some(u)) if s == u => format!(" dated {s}"),
+        (Some(s), Some(u)) => format!(" dated {s} to {u}"),
+        (Some(s), None) => format!(" dated {s} or later"),
+        (None, Some(u)) => format!(" dated {u} or earlier"),
+        (None, None) => String::new(),
+    }
+}
+
 /// `--agent` filters name agents as the report does: through `--agent-case` and `--agents`.
 pub fn resolve_filter_agents(filters: &mut Filters, enricher: Option<&Enricher>) {
     if let Some(e) = enricher {
@@ -351,6 +363,7 @@ fn run_listed(
     let threads = threads(&args.input)?;
     let mut filters = filters(&args.filter)?;
     let filters_have_date = filters.has_date();
+    let dates_asked = dates_asked(&filters);
     let enricher = enricher(&args.input)?;
     resolve_filter_agents(&mut filters, enricher.as_ref());
     let masker = Masker::new(args.input.redact);
@@ -397,7 +410,7 @@ fn run_listed(
     // A shard may hold no call of a small input.
     if acct.calls_audited == 0 && !args.allow_empty && args.shard.is_none() {
         return Err(InputError(
-            "no calls matched: nothing to audit (check the inputs and filters, or pass --allow-empty)".into(),
+            format!("no calls matched: nothing to audit{dates_asked} (check the inputs and filters, or pass --allow-empty)"),
         )
         .into());
     }

@@ -66,7 +66,7 @@ impl Filters {
                 None => return Some(Excluded::NoDate),
                 Some(d) => {
                     if self.since.is_some_and(|s| d < s) || self.until.is_some_and(|u| d > u) {
-                        return Some(Excluded::Date);
+                        return Some(Excluded::Date(d));
                     }
                 }
             }
@@ -93,8 +93,8 @@ enum Excluded {
     Call,
     /// A date filter is set and the call has no date.
     NoDate,
-    /// Outside `--since`/`--until`.
-    Date,
+    /// Outside `--since`/`--until`: the call's date.
+    Date(NaiveDate),
     /// Not one of the `--agent`s.
     Agent,
     /// Not one of the `--team`s.
@@ -319,8 +319,16 @@ impl Collector<'_, '_> {
         acct.calls_dated_from_metadata += u64::from(date_from == Some(DateFrom::Metadata));
         acct.calls_dated_from_path += u64::from(date_from == Some(DateFrom::Path));
         if let Some(why) = self.opts.filters.excludes(&call) {
-            if why == Excluded::NoDate {
-                self.undated_excluded += 1;
+            let by = &mut acct.filtered;
+            match why {
+                Excluded::Call => by.not_asked_for += 1,
+                Excluded::NoDate => {
+                    by.undated += 1;
+                    self.undated_excluded += 1;
+                }
+                Excluded::Date(date) => by.outside(date),
+                Excluded::Agent => by.other_agent += 1,
+                Excluded::Team => by.other_team += 1,
             }
             acct.calls_filtered_out += 1;
             acct.skip(SkipReason::FilteredOut, call.turns.len() as u64);

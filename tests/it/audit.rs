@@ -387,6 +387,51 @@ fn nothing_to_audit_is_an_error_unless_allowed() {
         .code(0);
 }
 
+/// `--last 7d` on last month's export audited nothing and said only "12 call(s) filtered
+/// out": the summary now says which filter took them (and the dates they have), and the error
+/// the dates asked for, so the fix (`--as-of`, a wider span) is plain.
+#[test]
+fn nothing_matched_says_which_filter_took_the_calls() {
+    let out = callaudit()
+        .args(["audit", "--last", "7d", "--as-of", "2026-12-02"])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "12 call(s) filtered out (12 dated 2026-11-12 to 2026-11-20, outside the date range)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("no calls matched: nothing to audit dated 2026-11-26 to 2026-12-02"),
+        "{err}"
+    );
+    let out = callaudit()
+        .args([
+            "audit",
+            "--since",
+            "2026-11-16",
+            "--agent",
+            "bo.chen",
+            "-o",
+            "/dev/null",
+        ])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "9 call(s) filtered out (3 dated 2026-11-12 to 2026-11-14, outside the date range; 6 of other agents)"
+        ),
+        "{err}"
+    );
+}
+
 #[test]
 fn stdout_holds_only_the_report() {
     let out = callaudit()
