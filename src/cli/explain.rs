@@ -4,7 +4,7 @@
 //! terminal-safe before it is printed.
 
 use super::ExitCode;
-use super::common::{enricher, input_format, load_rubric, read_options, use_color};
+use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
 use crate::cli::args::{ExplainArgs, ExplainFormat};
 use callaudit::audit::{CallAudit, Evidence, Verdict};
 use callaudit::model::Call;
@@ -111,7 +111,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         rubric: &rubric,
         read: read_options(&args.input)?,
         format: input_format(&args.input)?,
-        threads: 1,
+        threads: threads(&args.input)?,
         detail: true,
         filters: Filters {
             call: Some(args.call.clone()),

@@ -153,3 +153,60 @@ fn matches_that_did_not_count_are_cut_at_five_unless_all() {
     assert_eq!(dropped(&all), 8, "{all}");
     assert!(!all.contains("more not counted"), "{all}");
 }
+
+/// `explain` reads with `--threads` like `audit` (it used to ignore the option and read on one
+/// thread): the answer is the same whatever the count, for a call split over two files too.
+#[test]
+fn explain_is_the_same_at_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = String::from("call_id,agent_id,speaker,text\n");
+    for c in 0..300 {
+        first.push_str(&format!(
+            "C-{c},ann,customer,\"This is ridiculous, order {c} is late!\"\nC-{c},ann,agent,\"I'm so sorry, I've refunded order {c}.\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("a.csv"), first).unwrap();
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "call_id,agent_id,speaker,text\nC-7,ann,customer,\"Thanks, that helps.\"\n",
+    )
+    .unwrap();
+    let explain = |threads: &str, format: &str| {
+        let out = callaudit()
+            .args([
+                "explain",
+                "--color",
+                "never",
+                "--call",
+                "C-7",
+                "--threads",
+                threads,
+            ])
+            .args(["--format", format])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.stdout, out.stderr)
+    };
+    for format in ["text", "json"] {
+        let one = explain("1", format);
+        // The call's three turns, two of them from the other file.
+        let text = String::from_utf8_lossy(&one.0);
+        assert!(
+            text.contains("· 3 turns ·") || text.contains("\"turns\": 3"),
+            "{text}"
+        );
+        for threads in ["2", "4"] {
+            assert_eq!(
+                explain(threads, format),
+                one,
+                "--threads {threads} --format {format}"
+            );
+        }
+    }
+}
