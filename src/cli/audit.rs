@@ -404,7 +404,7 @@ fn run_listed(
 
     let inputs = discovered.inputs.iter().map(|i| i.name.clone()).collect();
     let mut report = Report::build(rubric, &sink.agg, acct, inputs);
-    report.overrides = override_info(args, &mut sink);
+    report.overrides = override_info(args, &mut sink)?;
     write_report(
         args,
         rubric,
@@ -468,19 +468,54 @@ fn write_report(
 }
 
 /// What `--overrides` changed, for the report (and said on stderr unless `--quiet`).
-fn override_info(args: &AuditArgs, sink: &mut Collector<'_>) -> Option<OverrideInfo> {
-    let path = args.overrides.as_ref()?;
+/// Calls the sheet judges that were not audited are a warning (an error with `--strict`).
+fn override_info(
+    args: &AuditArgs,
+    sink: &mut Collector<'_>,
+) -> anyhow::Result<Option<OverrideInfo>> {
+    let Some(path) = args.overrides.as_ref() else {
+        return Ok(None);
+    };
+    // Verdicts for calls the run did not audit applied to nothing: said, not dropped.
+    let mut not_applied: Vec<(String, u64)> = sink
+        .overrides
+        .iter()
+        .flat_map(|o| o.judged_calls())
+        .filter(|(id, _)| !sink.override_calls.contains(*id))
+        .map(|(id, n)| (id.to_string(), n as u64))
+        .collect();
+    not_applied.sort_unstable();
     let info = OverrideInfo {
         file: path.display().to_string(),
         calls: sink.override_calls.len() as u64,
         verdicts: sink.overridden,
         changed: sink.overridden_changed,
         list: std::mem::take(&mut sink.override_list),
+        not_applied,
     };
+    if !info.not_applied.is_empty() {
+        let ids: Vec<&str> = info.not_applied.iter().map(|(id, _)| id.as_str()).collect();
+        let verdicts: u64 = info.not_applied.iter().map(|(_, n)| n).sum();
+        let more = match ids.len() {
+            n if n > 10 => format!(" and {} more", n - 10),
+            _ => String::new(),
+        };
+        let message = format!(
+            "{}: {} judged call(s) are not among the audited calls, so {verdicts} reviewer \
+             verdict(s) were not applied: {}{more}",
+            path.display(),
+            ids.len(),
+            ids[..ids.len().min(10)].join(", ")
+        );
+        if args.input.strict {
+            return Err(InputError(message).into());
+        }
+        eprintln!("callaudit: warning: {}", terminal_safe(&message));
+    }
     if !args.quiet {
         eprintln!("callaudit: {}", terminal_safe(&info.summary()));
     }
-    Some(info)
+    Ok(Some(info))
 }
 
 /// `--overrides`: the reviewers' verdicts from a filled review sheet.
