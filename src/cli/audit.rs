@@ -4,7 +4,7 @@
 //! bar go to stderr.
 
 use super::ExitCode;
-use super::common::{enricher, input_format, load_rubric, read_options, threads};
+use super::common::{SecondOutput, enricher, input_format, load_rubric, read_options, threads};
 use super::report_output::{
     ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
     report_format,
@@ -17,7 +17,7 @@ use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
 use callaudit::calibration::sheet;
 use callaudit::model::Call;
-use callaudit::output::{AtomicFile, is_stdout};
+use callaudit::output::AtomicFile;
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::dates::{parse_date, parse_span_days};
@@ -245,23 +245,34 @@ fn outputs<'a>(args: &'a AuditArgs, calls: Option<&'a Path>) -> Vec<(&'static st
 /// silently replace the earlier file.
 fn distinct_outputs(args: &AuditArgs, calls: Option<&Path>) -> anyhow::Result<()> {
     // Any name of stdout (`-`, `/dev/stdout`, `/dev/fd/1`): not beside a report going there.
-    if args.output.is_none()
-        && let Some((flag, path)) = outputs(args, calls).into_iter().find(|(_, p)| is_stdout(p))
-    {
-        let (shown, what, hint) = match flag {
-            "--calls" => (
-                args.calls.as_deref().unwrap_or(path),
-                "the per-call records",
-                " (or see one line per call with --group-by call)",
-            ),
-            "--evidence" => (path, "the evidence", ""),
-            _ => (path, "the partial", ""),
-        };
-        bail!(
-            "{flag} {} writes {what} to stdout, where the report goes too: write the report to a file with -o FILE{hint}",
-            shown.display()
-        );
-    }
+    let seconds: Vec<SecondOutput<'_>> = outputs(args, calls)
+        .into_iter()
+        .filter(|(flag, _)| *flag != "-o")
+        .map(|(flag, path)| match flag {
+            "--calls" => SecondOutput {
+                flag,
+                shown: args.calls.as_deref().unwrap_or(path),
+                path,
+                what: "the per-call records",
+                hint: " (or see one line per call with --group-by call)",
+            },
+            "--evidence" => SecondOutput {
+                flag,
+                shown: path,
+                path,
+                what: "the evidence",
+                hint: "",
+            },
+            _ => SecondOutput {
+                flag,
+                shown: path,
+                path,
+                what: "the partial",
+                hint: "",
+            },
+        })
+        .collect();
+    super::common::stdout_spared(args.output.as_deref(), "the report", &seconds)?;
     super::common::distinct_outputs(&outputs(args, calls))
 }
 

@@ -1968,3 +1968,94 @@ fn an_output_that_is_a_directory_is_refused_before_the_audit() {
         assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "{flag}");
     }
 }
+
+/// `sample` and `calibrate` without `-o` write their sheet or agreement to stdout: a packet or
+/// a disagreements file there too (by any name of stdout, or a link to it) interleaved the two.
+/// Refused like `audit --calls /dev/stdout`; with `-o`, stdout is theirs.
+#[cfg(unix)]
+#[test]
+fn sample_and_calibrate_share_stdout_with_no_second_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo("examples/data/calls.csv");
+    let sheet = write(
+        dir.path(),
+        "sheet.csv",
+        "call_id,empathy\nC-1003,1\nC-1001,0\n",
+    );
+    let link = dir.path().join("packet.html");
+    std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
+    let linked = link.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["sample", "--per-agent", "1", "--packet", linked],
+        vec!["calibrate", "SHEET", "--disagreements", "/dev/stdout"],
+        vec!["calibrate", "SHEET", "--disagreements", "/dev/fd/1"],
+        vec![
+            "calibrate",
+            "SHEET",
+            "--format",
+            "csv",
+            "--disagreements",
+            "/proc/self/fd/1",
+        ],
+    ];
+    for case in &cases {
+        let out = callaudit()
+            .args(case.iter().map(|a| {
+                if *a == "SHEET" {
+                    sheet.as_os_str()
+                } else {
+                    a.as_ref()
+                }
+            }))
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{case:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{case:?}: stdout was written");
+        assert_says(&stderr, &["writes", "to stdout, where", "-o FILE"]);
+    }
+    // With -o, stdout takes the second output alone.
+    let out = callaudit()
+        .args(["calibrate", "--quiet"])
+        .arg(&sheet)
+        .args(["--disagreements", "/dev/stdout", "-o"])
+        .arg(dir.path().join("agreement.txt"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.starts_with(b"call_id,reviewer,item,"));
+    // stdout redirected to a file that is also named as an output: the report and the records
+    // would share it (or the rename leave the report in a deleted file).
+    let records = dir.path().join("records.csv");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--calls"])
+        .arg(&records)
+        .arg(&input)
+        .stdout(std::fs::File::create(&records).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &["--calls", "writes the per-call records to stdout"],
+    );
+    // A device such as /dev/null may take stdout and an output alike.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--quiet", "--evidence", "/dev/null"])
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
