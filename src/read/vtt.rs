@@ -312,7 +312,8 @@ impl Reader for VttReader {
         let mut voiced = false;
         let mut header_seen = false;
         let mut block: Option<Block> = None;
-        let mut lines = Lines::default();
+        // The spec's line ends: CR, LF or CRLF.
+        let mut lines = Lines::cr_too();
         let mut block_bytes = 0u64;
         while let Some((line_no, raw)) = lines.next(input, ctx)? {
             let line = raw.as_ref();

@@ -2059,3 +2059,71 @@ fn sample_and_calibrate_share_stdout_with_no_second_output() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// WebVTT allows CR, LF and CRLF as line ends (spec): a file with lone carriage returns was
+/// one line, `not WebVTT`. Plain text numbers its lines by any line end, so a message names the
+/// line an editor shows.
+#[test]
+fn vtt_and_text_end_lines_at_a_lone_carriage_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let vtt = [
+        "WEBVTT",
+        "",
+        "00:00:01.000 --> 00:00:02.000",
+        "<v Agent>Hello, this is Sam.",
+        "",
+        "00:00:03.000 --> 00:00:05.000",
+        "<v Customer>This is ridiculous.",
+        "Nobody calls back.",
+    ];
+    let lf = write(dir.path(), "lf.vtt", vtt.join("\n") + "\n");
+    let cr = write(dir.path(), "cr.vtt", vtt.join("\r") + "\r");
+    let mixed = write(
+        dir.path(),
+        "mixed.vtt",
+        vtt.join("\r\n").replacen("\r\n", "\r", 3),
+    );
+    let expected = audit_ok([&lf]);
+    for input in [&cr, &mixed] {
+        let run = audit_ok([input]);
+        assert_eq!(run.acct("rows_read"), 2, "{}", run.stderr);
+        assert_eq!(
+            run.report.as_ref().unwrap()["overall"],
+            expected.report.as_ref().unwrap()["overall"]
+        );
+    }
+    let text = write(
+        dir.path(),
+        "cr.txt",
+        "\r\rhello there\rAgent: hi\rCustomer: hello\r",
+    );
+    let run = audit_ok([&text]);
+    assert_says(
+        &run.stderr,
+        &["cr.txt:3: text before the first speaker line"],
+    );
+}
+
+/// JSONL keeps line feeds as its only line ends (a lone CR in a record is JSON whitespace):
+/// records with lone CRs read whole, line numbers count line feeds, and the chunked reader
+/// (tiny blocks, at least 8 of them) says exactly what the serial one says.
+#[test]
+fn a_lone_carriage_return_in_jsonl_is_whitespace_chunked_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    for i in 0..400 {
+        lines.push(format!(
+            "{{\"call_id\": \"c{i}\",\r\"agent_id\": \"a{}\",\r\"turns\": [{{\"speaker\": \"customer\", \"text\": \"this is the third time, order {i}\"}},\r{{\"speaker\": \"agent\", \"text\": \"I am so sorry about that\"}}]}}",
+            i % 3
+        ));
+    }
+    lines[250] = "{\"call_id\": \"bad\",\r\"turns\": [".into();
+    let input = write(dir.path(), "cr.jsonl", lines.join("\n") + "\n");
+    assert!(std::fs::metadata(&input).unwrap().len() > 8 * 4096);
+    let serial = super::common::run_blocks(dir.path(), &input, "1", Some(4096), &[]);
+    let chunked = super::common::run_blocks(dir.path(), &input, "2", Some(4096), &[]);
+    assert!(serial == chunked, "chunked and serial runs differ");
+    let run = audit_ok([&input]);
+    assert_eq!(run.acct("calls_audited"), 399, "{}", run.stderr);
+    assert_says(&run.stderr, &["cr.jsonl:251:"]);
+}
