@@ -1411,8 +1411,7 @@ fn a_file_named_twice_is_read_once() {
     assert_eq!(run.acct("files_read"), 1);
     assert_eq!(run.acct("files_duplicate"), 4);
     assert_eq!(run.acct("rows_read"), once.acct("rows_read"));
-    let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
-    assert_eq!(overall(&run), overall(&once));
+    assert_eq!(run.overall(), once.overall());
     assert_says(
         &run.stderr,
         &[
@@ -1430,7 +1429,7 @@ fn a_file_named_twice_is_read_once() {
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["accounting"]["files_read"], 1);
-    assert_eq!(report["overall"], overall(&once));
+    assert_eq!(&report["overall"], once.overall());
 }
 
 /// A call split across files took its agent and date from whichever file sorted first, so that
@@ -1728,10 +1727,7 @@ fn a_pipe_named_as_an_input_is_read_like_stdin() {
         writer.join().unwrap();
         assert_eq!(run.acct("calls_audited"), calls, "{}", run.stderr);
         if calls == 3 {
-            assert_eq!(
-                run.report.as_ref().unwrap()["overall"],
-                direct.report.as_ref().unwrap()["overall"]
-            );
+            assert_eq!(run.overall(), direct.overall());
         }
     }
 }
@@ -1832,10 +1828,7 @@ fn a_text_transcript_with_lone_carriage_returns_keeps_its_turns() {
     let run = audit_ok([&cr]);
     assert_eq!(run.acct("rows_read"), 3, "{}", run.stderr);
     assert_eq!(run.acct("rows_audited"), 3, "{}", run.stderr);
-    assert_eq!(
-        run.report.as_ref().unwrap()["overall"],
-        expected.report.as_ref().unwrap()["overall"]
-    );
+    assert_eq!(run.overall(), expected.overall());
 }
 
 #[test]
@@ -1942,8 +1935,7 @@ fn interleaved_calls_beyond_the_memory_budget_are_held_on_disk_with_the_same_res
     assert_eq!(run_a.acct("calls_audited"), calls as u64);
     assert_eq!(run_a.skipped("too_large"), 0);
     assert_eq!(lines_a, lines_b);
-    let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
-    assert_eq!(overall(&run_a), overall(&run_b));
+    assert_eq!(run_a.overall(), run_b.overall());
 }
 
 /// `-o` naming a directory is refused before any input is read (it used to fail only when the
@@ -2087,10 +2079,7 @@ fn vtt_and_text_end_lines_at_a_lone_carriage_return() {
     for input in [&cr, &mixed] {
         let run = audit_ok([input]);
         assert_eq!(run.acct("rows_read"), 2, "{}", run.stderr);
-        assert_eq!(
-            run.report.as_ref().unwrap()["overall"],
-            expected.report.as_ref().unwrap()["overall"]
-        );
+        assert_eq!(run.overall(), expected.overall());
     }
     let text = write(
         dir.path(),
