@@ -2116,3 +2116,57 @@ fn a_lone_carriage_return_in_jsonl_is_whitespace_chunked_or_not() {
     assert_eq!(run.acct("calls_audited"), 399, "{}", run.stderr);
     assert_says(&run.stderr, &["cr.jsonl:251:"]);
 }
+
+/// A vendor document whose call id has the wrong type (`"JobName": ["x"]`) fell back to the
+/// file name without a word: a different call id than the export says. It is an error naming
+/// the file, the JSON path and what was expected, as other fields of the wrong type are (a
+/// PCA `GUID` that is not a string already was); a number is a fine id.
+#[test]
+fn a_vendor_call_id_of_the_wrong_type_is_an_error_naming_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let turn = r#"{"ParticipantId":"A","ParticipantRole":"AGENT","Content":"hello","BeginOffsetMillis":0,"EndOffsetMillis":5}"#;
+    let cases = [
+        (
+            "tj.json",
+            format!(r#"{{"JobName":["x"],"Transcript":[{turn}]}}"#),
+            "tj.json: JobName: the call id is an array; expected a string or a number",
+        ),
+        (
+            "cl.json",
+            format!(
+                r#"{{"Channel":"VOICE","CustomerMetadata":{{"ContactId":true}},"Participants":[{{"ParticipantId":"A","ParticipantRole":"AGENT"}}],"Transcript":[{turn}]}}"#
+            ),
+            "cl.json: CustomerMetadata.ContactId: the call id is a boolean; expected a string or a number",
+        ),
+        (
+            "gen.json",
+            r#"{"conversationId":{"a":1},"transcripts":[{"phrases":[{"text":"hi","participantPurpose":"internal","startTimeMs":1}]}]}"#.to_string(),
+            "gen.json: conversationId: the call id is an object; expected a string or a number",
+        ),
+        (
+            "ccai.json",
+            r#"{"name":7,"transcript":{"transcriptSegments":[{"text":"hi","segmentParticipant":{"role":"HUMAN_AGENT"}}]}}"#.to_string(),
+            "ccai.json: name: the call id is not a string; expected a resource name",
+        ),
+    ];
+    for (name, content, says) in &cases {
+        let path = write(dir.path(), name, content);
+        let run = audit(args(&[&path]));
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert_says(&run.stderr, &[*says]);
+        let run = audit(args(&[&"--keep-going", &"--allow-empty", &path]));
+        assert_eq!(run.acct("files_unreadable"), 1, "{name}: {}", run.stderr);
+    }
+    let number = write(
+        dir.path(),
+        "num.json",
+        format!(r#"{{"JobName":42,"Transcript":[{turn}]}}"#),
+    );
+    let out = callaudit()
+        .args(["audit", "--group-by", "call", "--format", "csv"])
+        .arg(&number)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\n42,"));
+}

@@ -10,7 +10,7 @@
 //! its phrases in time order.
 
 use super::lenient::{Loose, Obj, Text, text};
-use super::{array, field, id_text, item, top_object};
+use super::{array, call_id, field, item, top_object};
 use crate::model::{Call, Speaker};
 use crate::read::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, call_id_from_name, date_in_file_name,
@@ -155,6 +155,10 @@ pub(super) fn read_typed(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Option<Result<(), ReadError>> {
+    // A call id of another type: the general reader says so.
+    if matches!(doc.conversation_id, Some(Loose::Other)) {
+        return None;
+    }
     let transcripts = doc.transcripts?;
     let with_phrases = |t: &Obj<Transcript<'_>>| {
         matches!(
@@ -229,7 +233,8 @@ pub fn read_document(
     let transcripts = array(top, "transcripts", ctx, FORMAT, EXPECTED)?;
     let participants: Vec<Participant<'_>> =
         field(top, "participants", ctx, FORMAT)?.unwrap_or_default();
-    let id = id_text(top.get("conversationId")).unwrap_or_else(|| call_id_from_name(ctx.name));
+    let id = call_id(top.get("conversationId"), "conversationId", ctx)?
+        .unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.agent_id = agent_of(&participants);
     let conversation_start = ["conversationStartTime", "startTime"]
