@@ -439,9 +439,27 @@ impl ReadContext<'_> {
     /// Hands the one call of a whole-document input to the sink. A document without a single
     /// utterance left is not a call; it is counted and reported so that the file is not
     /// silently empty. A call dropped for its size goes on, to be counted as such.
+    ///
+    /// Unless the document gave rows and every one was skipped as bad (not for its size): then
+    /// the file has not one usable row, which stops the run or, with `--keep-going`, is counted
+    /// in `files_unusable`, as for a CSV or JSONL file of bad rows; its call is not counted
+    /// (nor warned about) a second time as empty.
     pub fn deliver(&mut self, call: Call, sink: &mut CallSink<'_>) -> Result<(), ReadError> {
         if call.turns.is_empty() && !call.too_large {
-            self.empty_call(&call.id, None);
+            let too_large = self
+                .acct
+                .rows_skipped
+                .get(&SkipReason::TooLarge)
+                .copied()
+                .unwrap_or(0);
+            let usable = self
+                .acct
+                .rows_read
+                .saturating_sub(self.acct.rows_skipped_total())
+                + too_large;
+            if self.acct.rows_read == 0 || usable > 0 {
+                self.empty_call(&call.id, None);
+            }
             return Ok(());
         }
         if !sink(call) {

@@ -2170,3 +2170,66 @@ fn a_vendor_call_id_of_the_wrong_type_is_an_error_naming_its_path() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("\n42,"));
 }
+
+/// A file whose every row is bad is one unusable file, whatever its format: exit 2 naming it,
+/// or with `--keep-going` counted once in `files_unusable` with its rows skipped by reason. Its
+/// calls are not counted: a CSV or JSONL's malformed rows have no call id to trust, and a
+/// WebVTT or vendor document whose every cue or turn was bad was also counted in `calls_empty`
+/// and warned about as "no utterance". A document with no rows at all is an empty call.
+#[test]
+fn a_file_of_bad_rows_is_one_unusable_file_whatever_its_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.csv",
+        "call_id,agent_id,speaker,text\nc1,a,agent,hello\n",
+    );
+    let bad = [
+        write(
+            dir.path(),
+            "bad.csv",
+            "call_id,agent_id,speaker,text\nc2,a,agent\nc3,a,customer,x,y\n",
+        ),
+        write(dir.path(), "bad.jsonl", "nope\n{\"x\":\n"),
+        write(
+            dir.path(),
+            "bad.vtt",
+            "WEBVTT\n\n00:01.000 --> soon\n<v Agent>x\n",
+        ),
+        write(
+            dir.path(),
+            "bad.json",
+            r#"{"JobName": "j", "Transcript": [{"ParticipantRole": "AGENT", "Content": 7}]}"#,
+        ),
+    ];
+    for input in &bad {
+        let run = audit(args(&[input, &good]));
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_says(&run.stderr, &["not one usable row"]);
+        let run = audit(args(&[&"--keep-going", input, &good]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.acct("files_unusable"), 1, "{}", run.stderr);
+        assert_eq!(run.acct("files_read"), 1, "{}", run.stderr);
+        assert_eq!(run.acct("calls"), 1, "{}", run.stderr);
+        let report = run.report.as_ref().unwrap();
+        assert_eq!(
+            report["accounting"].get("calls_empty"),
+            None,
+            "{input:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("no utterance to audit"),
+            "{input:?}: {}",
+            run.stderr
+        );
+    }
+    // No rows at all: an empty call, counted and warned about, the run goes on.
+    let empty = write(dir.path(), "empty.vtt", "WEBVTT\n");
+    let run = audit_ok([&empty, &good]);
+    assert_eq!(run.acct("calls_empty"), 1, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["empty.vtt: call empty has no utterance to audit"],
+    );
+}
