@@ -2251,3 +2251,89 @@ fn a_csv_call_whose_every_row_lacks_text_is_an_empty_call() {
     let run = audit_ok([&csv]);
     assert_eq!(run.acct("calls_empty"), 1, "{}", run.stderr);
 }
+
+/// `-o -` (and `--evidence -`, `--disagreements -`, …) created a file named `-` in the working
+/// directory and left stdout empty: a job piping the report on got nothing. `-` is stdout, as
+/// for inputs and `--calls -`; a second output there needs the report in a file.
+#[test]
+fn a_dash_as_an_output_is_stdout_not_a_file_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo("examples/data/calls.csv");
+    let sheet = write(
+        dir.path(),
+        "sheet.csv",
+        "call_id,empathy\nC-1003,1\nC-1001,0\n",
+    );
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = callaudit()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            !dir.path().join("-").exists(),
+            "{args:?} wrote a file named -"
+        );
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let (code, out, err) = run(&[
+        os("audit"),
+        os("--format"),
+        os("json"),
+        os("-o"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with('{'), "{out}");
+    let (code, out, err) = run(&[os("audit"), os("--evidence"), os("-"), input.as_os_str()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    assert_says(&err, &["where the report goes too"]);
+    let (code, out, err) = run(&[
+        os("audit"),
+        os("--quiet"),
+        os("--evidence"),
+        os("-"),
+        os("-o"),
+        os("r.json"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("call_id,"), "{out}");
+    let (code, out, err) = run(&[
+        os("sample"),
+        os("--per-agent"),
+        os("1"),
+        os("-o"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("call_id,"), "{out}");
+    let (code, out, err) = run(&[
+        os("calibrate"),
+        sheet.as_os_str(),
+        os("--disagreements"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    let (code, out, err) = run(&[
+        os("calibrate"),
+        sheet.as_os_str(),
+        os("--format"),
+        os("csv"),
+        os("-o"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("item,n,"), "{out}");
+}
