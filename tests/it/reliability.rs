@@ -2337,3 +2337,21 @@ fn a_dash_as_an_output_is_stdout_not_a_file_named_dash() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.starts_with("item,n,"), "{out}");
 }
+
+/// A Genesys `conversationStartTime` that is not a number was ignored without a word (the date
+/// and times then came from the phrases); it is a warning, as Transcribe's characteristics of
+/// the wrong type are.
+#[test]
+fn a_genesys_start_time_of_the_wrong_type_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "gen.json",
+        r#"{"conversationId":"c","conversationStartTime":"2024-03-11T10:00:00Z","transcripts":[{"phrases":[{"text":"hi","participantPurpose":"internal","startTimeMs":1710151203000}]}]}"#,
+    );
+    let run = audit_ok([&path]);
+    assert_says(
+        &run.stderr,
+        &["gen.json: conversationStartTime: expected epoch milliseconds (a number)"],
+    );
+}

@@ -77,6 +77,16 @@ pub(super) struct Typed<'a> {
 
 json_document_reader!(GenesysReader);
 
+/// The conversation's start is there but not a number: said (and counted) rather than
+/// silently ignored, as Transcribe's characteristics of the wrong type are.
+fn warn_start_time(ctx: &mut ReadContext<'_>, key: &str) {
+    ctx.acct.warn(format!(
+        "{}: {key}: expected epoch milliseconds (a number); the date and times are taken from \
+         the phrases instead",
+        ctx.name
+    ));
+}
+
 /// The agent id: the `userId` of the first participant whose purpose is `agent` and has one.
 fn agent_of(participants: &[Participant<'_>]) -> Option<String> {
     participants
@@ -176,6 +186,17 @@ pub(super) fn read_typed(
         .into_iter()
         .find_map(|v| v.as_ref().and_then(Loose::as_f64))
         .and_then(ms);
+    if conversation_start.is_none() {
+        let wrong = [
+            ("conversationStartTime", &doc.conversation_start_time),
+            ("startTime", &doc.start_time),
+        ]
+        .into_iter()
+        .find(|(_, v)| matches!(v, Some(Loose::Str(_) | Loose::Other)));
+        if let Some((key, _)) = wrong {
+            warn_start_time(ctx, key);
+        }
+    }
     let id = super::lenient::id_text(doc.conversation_id.as_ref())
         .unwrap_or_else(|| call_id_from_name(ctx.name));
     let participants = doc.participants.unwrap_or_default();
@@ -241,6 +262,13 @@ pub fn read_document(
         .iter()
         .find_map(|k| top.get(*k).and_then(Value::as_f64))
         .and_then(ms);
+    if conversation_start.is_none()
+        && let Some(key) = ["conversationStartTime", "startTime"]
+            .into_iter()
+            .find(|k| top.get(*k).is_some_and(|v| !v.is_null() && !v.is_number()))
+    {
+        warn_start_time(ctx, key);
+    }
     call.date = conversation_start.and_then(epoch_ms_date);
 
     let mut index = 0u64;
@@ -286,6 +314,21 @@ mod tests {
 
     fn read(data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
         read_finished_for_test(&GenesysReader, "g.json", data.as_bytes())
+    }
+
+    #[test]
+    fn a_start_time_that_is_not_a_number_is_said() {
+        let (calls, acct) = read(
+            r#"{"conversationId": "c", "conversationStartTime": "yesterday",
+                "transcripts": [{"phrases": [{"text": "hi", "participantPurpose": "internal", "startTimeMs": 1717000002000}]}]}"#,
+        );
+        assert_eq!(calls.unwrap().len(), 1);
+        assert_eq!(
+            acct.warnings,
+            [
+                "g.json: conversationStartTime: expected epoch milliseconds (a number); the date and times are taken from the phrases instead"
+            ]
+        );
     }
 
     #[test]
