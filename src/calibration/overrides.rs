@@ -61,6 +61,11 @@ impl Overrides {
         Ok(Overrides { by_call })
     }
 
+    /// Every call the sheet judges, with how many verdicts it has for it, by call id.
+    pub fn judged_calls(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.by_call.iter().map(|(id, v)| (id.as_str(), v.len()))
+    }
+
     /// Applies the reviewers' verdicts for this call, if any, and scores it again. Records
     /// every applied verdict in `audit.overridden`.
     pub fn apply(&self, rubric: &Rubric, audit: &mut CallAudit) {

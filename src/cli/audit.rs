@@ -4,7 +4,7 @@
 //! bar go to stderr.
 
 use super::ExitCode;
-use super::common::{enricher, input_format, load_rubric, read_options, threads};
+use super::common::{SecondOutput, enricher, input_format, load_rubric, read_options, threads};
 use super::report_output::{
     ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
     report_format,
@@ -17,7 +17,7 @@ use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
 use callaudit::calibration::sheet;
 use callaudit::model::Call;
-use callaudit::output::{AtomicFile, is_stdout};
+use callaudit::output::AtomicFile;
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::dates::{parse_date, parse_span_days};
@@ -257,23 +257,34 @@ fn outputs<'a>(args: &'a AuditArgs, calls: Option<&'a Path>) -> Vec<(&'static st
 /// silently replace the earlier file.
 fn distinct_outputs(args: &AuditArgs, calls: Option<&Path>) -> anyhow::Result<()> {
     // Any name of stdout (`-`, `/dev/stdout`, `/dev/fd/1`): not beside a report going there.
-    if args.output.is_none()
-        && let Some((flag, path)) = outputs(args, calls).into_iter().find(|(_, p)| is_stdout(p))
-    {
-        let (shown, what, hint) = match flag {
-            "--calls" => (
-                args.calls.as_deref().unwrap_or(path),
-                "the per-call records",
-                " (or see one line per call with --group-by call)",
-            ),
-            "--evidence" => (path, "the evidence", ""),
-            _ => (path, "the partial", ""),
-        };
-        bail!(
-            "{flag} {} writes {what} to stdout, where the report goes too: write the report to a file with -o FILE{hint}",
-            shown.display()
-        );
-    }
+    let seconds: Vec<SecondOutput<'_>> = outputs(args, calls)
+        .into_iter()
+        .filter(|(flag, _)| *flag != "-o")
+        .map(|(flag, path)| match flag {
+            "--calls" => SecondOutput {
+                flag,
+                shown: args.calls.as_deref().unwrap_or(path),
+                path,
+                what: "the per-call records",
+                hint: " (or see one line per call with --group-by call)",
+            },
+            "--evidence" => SecondOutput {
+                flag,
+                shown: path,
+                path,
+                what: "the evidence",
+                hint: "",
+            },
+            _ => SecondOutput {
+                flag,
+                shown: path,
+                path,
+                what: "the partial",
+                hint: "",
+            },
+        })
+        .collect();
+    super::common::stdout_spared(args.output.as_deref(), "the report", &seconds)?;
     super::common::distinct_outputs(&outputs(args, calls))
 }
 
@@ -417,7 +428,7 @@ fn run_listed(
 
     let inputs = discovered.inputs.iter().map(|i| i.name.clone()).collect();
     let mut report = Report::build(rubric, &sink.agg, acct, inputs);
-    report.overrides = override_info(args, &mut sink);
+    report.overrides = override_info(args, &mut sink)?;
     write_report(
         args,
         rubric,
@@ -481,19 +492,54 @@ fn write_report(
 }
 
 /// What `--overrides` changed, for the report (and said on stderr unless `--quiet`).
-fn override_info(args: &AuditArgs, sink: &mut Collector<'_>) -> Option<OverrideInfo> {
-    let path = args.overrides.as_ref()?;
+/// Calls the sheet judges that were not audited are a warning (an error with `--strict`).
+fn override_info(
+    args: &AuditArgs,
+    sink: &mut Collector<'_>,
+) -> anyhow::Result<Option<OverrideInfo>> {
+    let Some(path) = args.overrides.as_ref() else {
+        return Ok(None);
+    };
+    // Verdicts for calls the run did not audit applied to nothing: said, not dropped.
+    let mut not_applied: Vec<(String, u64)> = sink
+        .overrides
+        .iter()
+        .flat_map(|o| o.judged_calls())
+        .filter(|(id, _)| !sink.override_calls.contains(*id))
+        .map(|(id, n)| (id.to_string(), n as u64))
+        .collect();
+    not_applied.sort_unstable();
     let info = OverrideInfo {
         file: path.display().to_string(),
         calls: sink.override_calls.len() as u64,
         verdicts: sink.overridden,
         changed: sink.overridden_changed,
         list: std::mem::take(&mut sink.override_list),
+        not_applied,
     };
+    if !info.not_applied.is_empty() {
+        let ids: Vec<&str> = info.not_applied.iter().map(|(id, _)| id.as_str()).collect();
+        let verdicts: u64 = info.not_applied.iter().map(|(_, n)| n).sum();
+        let more = match ids.len() {
+            n if n > 10 => format!(" and {} more", n - 10),
+            _ => String::new(),
+        };
+        let message = format!(
+            "{}: {} judged call(s) are not among the audited calls, so {verdicts} reviewer \
+             verdict(s) were not applied: {}{more}",
+            path.display(),
+            ids.len(),
+            ids[..ids.len().min(10)].join(", ")
+        );
+        if args.input.strict {
+            return Err(InputError(message).into());
+        }
+        eprintln!("callaudit: warning: {}", terminal_safe(&message));
+    }
     if !args.quiet {
         eprintln!("callaudit: {}", terminal_safe(&info.summary()));
     }
-    Some(info)
+    Ok(Some(info))
 }
 
 /// `--overrides`: the reviewers' verdicts from a filled review sheet.

@@ -90,6 +90,19 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
     .collect();
     super::common::distinct_outputs(&outputs)?;
+    if let Some(diff) = args.disagreements.as_deref() {
+        super::common::stdout_spared(
+            args.output.as_deref(),
+            "the agreement",
+            &[super::common::SecondOutput {
+                flag: "--disagreements",
+                shown: diff,
+                path: diff,
+                what: "the disagreements",
+                hint: "",
+            }],
+        )?;
+    }
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     super::common::outputs_spare_inputs(
         &outputs,

@@ -3,7 +3,7 @@
 
 use crate::cli::args::{ColorChoice, InputArgs};
 use anyhow::bail;
-use callaudit::output::{FileId, file_id, inode_of, written_in_place};
+use callaudit::output::{FileId, file_id, inode_of, is_stdout, written_in_place};
 use callaudit::read::enrich::Enricher;
 use callaudit::read::identity::Identity;
 use callaudit::read::input::Discovered;
@@ -158,6 +158,66 @@ pub fn run_pipeline(
         super::audit::print_warnings(&stopped.acct);
         stopped.error
     })
+}
+
+/// An output beside the one that goes to stdout without `-o` (`audit`'s report, `sample`'s
+/// sheet, `calibrate`'s agreement): (flag, the path as given, the path opened, what it
+/// writes, a hint for the error).
+pub struct SecondOutput<'a> {
+    pub flag: &'a str,
+    pub shown: &'a Path,
+    pub path: &'a Path,
+    pub what: &'a str,
+    pub hint: &'a str,
+}
+
+/// Without `-o`, `main` (the report, …) goes to stdout: refuses a second output that writes
+/// there too, by any name of stdout (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`) or, when
+/// stdout is a pipe or a file, through a link to it or the file itself: the two would
+/// interleave (or one replace the other).
+pub fn stdout_spared(
+    main_output: Option<&Path>,
+    main: &str,
+    outputs: &[SecondOutput<'_>],
+) -> anyhow::Result<()> {
+    if main_output.is_some() {
+        return Ok(());
+    }
+    // A terminal or /dev/null is a device: outputs may share it (`--evidence /dev/null`).
+    let stdout_id = std::fs::metadata("/dev/stdout")
+        .ok()
+        .filter(|m| !is_device(m))
+        .and_then(|m| inode_of(&m));
+    for o in outputs {
+        let to_stdout = is_stdout(o.path)
+            || stdout_id.as_ref().is_some_and(|id| {
+                std::fs::metadata(o.path)
+                    .ok()
+                    .and_then(|m| inode_of(&m))
+                    .is_some_and(|i| i == *id)
+            });
+        if to_stdout {
+            bail!(
+                "{} {} writes {} to stdout, where {main} goes too: write {main} to a file with -o FILE{}",
+                o.flag,
+                o.shown.display(),
+                o.what,
+                o.hint
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_device(m: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    m.file_type().is_char_device() || m.file_type().is_block_device()
+}
+
+#[cfg(not(unix))]
+fn is_device(_m: &std::fs::Metadata) -> bool {
+    true
 }
 
 /// Refuses two outputs on one file (by name, or through a symlink): the later rename would

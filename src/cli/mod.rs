@@ -35,7 +35,8 @@ impl From<ExitCode> for std::process::ExitCode {
 
 /// Runs a command line parsed with `config::parse_args`, which says where the configuration
 /// came from (for `config show`).
-pub fn run_with(cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCode> {
+pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCode> {
+    dash_outputs(&mut cli.command);
     match cli.command {
         Command::Config(ConfigCommand::Show(_)) => {
             use std::io::Write;
@@ -52,5 +53,37 @@ pub fn run_with(cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCode> {
         Command::Rubric(cmd) => rubric::run(cmd),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
+    }
+}
+
+/// `-` as an output means stdout, as it does for inputs and `--calls -` (it used to create a
+/// file named `-`, leaving stdout empty): `-o -` is the default, stdout, and another output
+/// named `-` is `/dev/stdout`, which is refused beside a report on stdout without `-o FILE`.
+fn dash_outputs(command: &mut Command) {
+    use std::path::{Path, PathBuf};
+    let dash = |o: &Option<PathBuf>| o.as_deref() == Some(Path::new("-"));
+    let main = |o: &mut Option<PathBuf>| {
+        if dash(o) {
+            *o = None;
+        }
+    };
+    let second = |o: &mut Option<PathBuf>| {
+        if dash(o) {
+            *o = Some(PathBuf::from("/dev/stdout"));
+        }
+    };
+    match command {
+        Command::Audit(a) => {
+            main(&mut a.output);
+            second(&mut a.evidence);
+            second(&mut a.save_partial);
+        }
+        Command::Sample(a) => main(&mut a.output),
+        Command::Calibrate(a) => {
+            main(&mut a.output);
+            second(&mut a.disagreements);
+        }
+        Command::Merge(a) => main(&mut a.output),
+        _ => {}
     }
 }

@@ -134,6 +134,19 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
         .collect();
     super::common::distinct_outputs(&outputs)?;
+    if let Some(packet) = args.packet.as_deref() {
+        super::common::stdout_spared(
+            args.output.as_deref(),
+            "the review sheet",
+            &[super::common::SecondOutput {
+                flag: "--packet",
+                shown: packet,
+                path: packet,
+                what: "the packet",
+                hint: "",
+            }],
+        )?;
+    }
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     super::common::outputs_spare_inputs(
         &outputs,

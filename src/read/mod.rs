@@ -439,9 +439,27 @@ impl ReadContext<'_> {
     /// Hands the one call of a whole-document input to the sink. A document without a single
     /// utterance left is not a call; it is counted and reported so that the file is not
     /// silently empty. A call dropped for its size goes on, to be counted as such.
+    ///
+    /// Unless the document gave rows and every one was skipped as bad (not for its size): then
+    /// the file has not one usable row, which stops the run or, with `--keep-going`, is counted
+    /// in `files_unusable`, as for a CSV or JSONL file of bad rows; its call is not counted
+    /// (nor warned about) a second time as empty.
     pub fn deliver(&mut self, call: Call, sink: &mut CallSink<'_>) -> Result<(), ReadError> {
         if call.turns.is_empty() && !call.too_large {
-            self.empty_call(&call.id, None);
+            let too_large = self
+                .acct
+                .rows_skipped
+                .get(&SkipReason::TooLarge)
+                .copied()
+                .unwrap_or(0);
+            let usable = self
+                .acct
+                .rows_read
+                .saturating_sub(self.acct.rows_skipped_total())
+                + too_large;
+            if self.acct.rows_read == 0 || usable > 0 {
+                self.empty_call(&call.id, None);
+            }
             return Ok(());
         }
         if !sink(call) {
@@ -563,10 +581,20 @@ pub fn ms(value: f64) -> Option<u64> {
 /// passed over without being held, counted as a row skipped (too large), and reported; one that
 /// goes on for `DISCARD_FACTOR` times the limit (an endless input such as `/dev/zero`) ends the
 /// input there, with a warning.
+///
+/// A line ends at a line feed; with `Lines::cr_too` (plain text, WebVTT) also at a lone
+/// carriage return (old Mac exports; the WebVTT spec allows CR, LF and CRLF), and a CRLF is one
+/// line end. JSONL keeps line feeds only: JSON Lines separates records by `\n`, a lone CR
+/// inside a record is JSON whitespace (splitting there would break a valid record), and the
+/// chunked JSONL reader cuts its blocks and numbers its lines at line feeds.
 #[derive(Default)]
 pub struct Lines {
     buf: Vec<u8>,
     number: u64,
+    /// A lone carriage return ends a line too.
+    cr: bool,
+    /// The last line ended with a carriage return: a line feed right after it is its end too.
+    after_cr: bool,
 }
 
 /// How a line was read.
@@ -584,8 +612,16 @@ impl Lines {
     /// read elsewhere (the chunked JSONL reader).
     pub(crate) fn after(lines_before: u64) -> Lines {
         Lines {
-            buf: Vec::new(),
             number: lines_before,
+            ..Lines::default()
+        }
+    }
+
+    /// Lines that end at a line feed, a carriage return, or both (CRLF).
+    pub fn cr_too() -> Lines {
+        Lines {
+            cr: true,
+            ..Lines::default()
         }
     }
 
@@ -603,13 +639,24 @@ impl Lines {
         let limit = ctx.options.max_call_bytes;
         loop {
             self.buf.clear();
-            let read = read_line_within(input, &mut self.buf, limit).map_err(|e| {
-                ctx.error(
-                    At::Line(self.number + 1),
-                    ReadErrorKind::Io,
-                    format!("cannot read: {e}"),
-                )
-            })?;
+            if std::mem::take(&mut self.after_cr) {
+                skip_line_feed(input).map_err(|e| {
+                    ctx.error(
+                        At::Line(self.number + 1),
+                        ReadErrorKind::Io,
+                        format!("cannot read: {e}"),
+                    )
+                })?;
+            }
+            let (read, ended_cr) =
+                read_line_within(input, &mut self.buf, limit, self.cr).map_err(|e| {
+                    ctx.error(
+                        At::Line(self.number + 1),
+                        ReadErrorKind::Io,
+                        format!("cannot read: {e}"),
+                    )
+                })?;
+            self.after_cr = ended_cr;
             match read {
                 LineRead::End => return Ok(None),
                 LineRead::Line => break,
@@ -645,11 +692,14 @@ impl Lines {
 /// line is passed over to its end, unless it has more than `DISCARD_FACTOR` times the limit
 /// before its line feed (or the end): then it is given up on as endless, however the input's
 /// reads fall.
+/// With `cr`, a carriage return ends the line too; the second value says the line ended so
+/// (a line feed after it belongs to it, see `skip_line_feed`).
 fn read_line_within(
     input: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     limit: u64,
-) -> io::Result<LineRead> {
+    cr: bool,
+) -> io::Result<(LineRead, bool)> {
     let mut over = false;
     let mut passed_over = 0u64;
     loop {
@@ -659,18 +709,27 @@ fn read_line_within(
             Err(e) => return Err(e),
         };
         if chunk.is_empty() {
-            return Ok(if over {
-                LineRead::TooLong(false)
-            } else if buf.is_empty() {
-                LineRead::End
-            } else {
-                LineRead::Line
-            });
+            return Ok((
+                if over {
+                    LineRead::TooLong(false)
+                } else if buf.is_empty() {
+                    LineRead::End
+                } else {
+                    LineRead::Line
+                },
+                false,
+            ));
         }
-        let (take, ends) = match memchr::memchr(b'\n', chunk) {
+        let end = if cr {
+            memchr::memchr2(b'\n', b'\r', chunk)
+        } else {
+            memchr::memchr(b'\n', chunk)
+        };
+        let (take, ends) = match end {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };
+        let ended_cr = ends && chunk[take - 1] == b'\r';
         if !over && (buf.len() + take) as u64 > limit {
             over = true;
             passed_over = buf.len() as u64;
@@ -685,14 +744,33 @@ fn read_line_within(
         }
         input.consume(take);
         if over && passed_over > limit.saturating_mul(line_tracker::DISCARD_FACTOR) {
-            return Ok(LineRead::TooLong(true));
+            return Ok((LineRead::TooLong(true), false));
         }
         if ends {
-            return Ok(if over {
-                LineRead::TooLong(false)
-            } else {
-                LineRead::Line
-            });
+            return Ok((
+                if over {
+                    LineRead::TooLong(false)
+                } else {
+                    LineRead::Line
+                },
+                ended_cr,
+            ));
+        }
+    }
+}
+
+/// After a line that ended at a carriage return: a line feed next is the rest of a CRLF.
+fn skip_line_feed(input: &mut dyn BufRead) -> io::Result<()> {
+    loop {
+        match input.fill_buf() {
+            Ok(chunk) => {
+                if chunk.first() == Some(&b'\n') {
+                    input.consume(1);
+                }
+                return Ok(());
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         }
     }
 }
@@ -883,7 +961,10 @@ mod tests {
         let mut buf = Vec::new();
         let mut next = || {
             buf.clear();
-            match read_line_within(&mut input, &mut buf, limit).unwrap() {
+            match read_line_within(&mut input, &mut buf, limit, false)
+                .unwrap()
+                .0
+            {
                 LineRead::End => "end".to_string(),
                 LineRead::Line => String::from_utf8_lossy(&buf).into_owned(),
                 LineRead::TooLong(endless) => format!("too long, endless {endless}"),
@@ -891,6 +972,46 @@ mod tests {
         };
         let first = next();
         (first, next())
+    }
+
+    /// Every line of `data` read by `lines` through a buffer of `capacity` bytes: (number, text).
+    fn all_lines(mut lines: Lines, data: &[u8], capacity: usize) -> Vec<(u64, String)> {
+        let mut input = io::BufReader::with_capacity(capacity, data);
+        let options = ReadOptions::default();
+        let mut acct = Accounting::default();
+        let mut ctx = ReadContext::new("x", 0, &options, &mut acct);
+        let mut out = Vec::new();
+        while let Some((n, text)) = lines.next(&mut input, &mut ctx).unwrap() {
+            out.push((n, text.into_owned()));
+        }
+        out
+    }
+
+    /// Text and WebVTT lines end at CR, LF or CRLF (one line end, even when the CR and the LF
+    /// come in different reads); JSONL's only at LF, where a lone CR is JSON whitespace.
+    #[test]
+    fn lines_end_at_a_lone_carriage_return_only_when_asked() {
+        let data = b"a\rb\r\nc\n\rd\r\r\ne";
+        for capacity in [1, 2, 3, 64] {
+            let got = all_lines(Lines::cr_too(), data, capacity);
+            let want: Vec<(u64, String)> = ["a", "b", "c", "", "d", "", "e"]
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i as u64 + 1, s.to_string()))
+                .collect();
+            assert_eq!(got, want, "capacity {capacity}");
+            let lf = all_lines(Lines::default(), data, capacity);
+            assert_eq!(
+                lf,
+                [
+                    (1, "a\rb".to_string()),
+                    (2, "c".to_string()),
+                    (3, "\rd".to_string()),
+                    (4, "e".to_string())
+                ],
+                "capacity {capacity}"
+            );
+        }
     }
 
     /// A line over the limit is passed over, and given up on as endless only when more than

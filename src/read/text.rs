@@ -255,46 +255,43 @@ impl Reader for TextReader {
         // Text before the first speaker line: one row, reported and skipped.
         let mut preamble: Option<u64> = None;
         let mut labelled = false;
-        let mut lines = Lines::default();
+        let mut lines = Lines::cr_too();
         while let Some((line_no, raw)) = lines.next(input, ctx)? {
-            // A lone carriage return ends a line too (old Mac exports): each piece is a line of
-            // its own. Lines are numbered by line feeds, as in a CSV.
-            for line in raw.split('\r') {
-                let line = line.trim_start_matches('\u{feff}');
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let labelled_line = Self::labelled(line, &mut names);
-                match labelled_line {
-                    Some((speaker, start_ms, text)) => {
-                        Self::flush(&mut pending, &mut call, ctx)?;
-                        if !labelled && let Some(line) = preamble {
-                            ctx.acct.rows_read += 1;
-                            ctx.skip(
-                                SkipReason::MalformedRow,
-                                line,
-                                "text before the first speaker line (expected `Agent:`, `Customer:`, …)",
-                            )?;
-                        }
-                        labelled = true;
-                        pending = Some(Pending {
-                            speaker,
-                            text,
-                            start_ms,
-                            line: line_no,
-                        });
+            // A lone carriage return ends a line too (`Lines::cr_too`).
+            let line = raw.trim_start_matches('\u{feff}');
+            if line.trim().is_empty() {
+                continue;
+            }
+            let labelled_line = Self::labelled(line, &mut names);
+            match labelled_line {
+                Some((speaker, start_ms, text)) => {
+                    Self::flush(&mut pending, &mut call, ctx)?;
+                    if !labelled && let Some(line) = preamble {
+                        ctx.acct.rows_read += 1;
+                        ctx.skip(
+                            SkipReason::MalformedRow,
+                            line,
+                            "text before the first speaker line (expected `Agent:`, `Customer:`, …)",
+                        )?;
                     }
-                    None => match pending.as_mut() {
-                        // A turn over several lines may not outgrow --max-call-bytes either.
-                        Some(p) if !call.too_large => {
-                            Self::continue_turn(p, line, line_no, &mut call, ctx)?;
-                        }
-                        Some(_) => {}
-                        None => {
-                            preamble.get_or_insert(line_no);
-                        }
-                    },
+                    labelled = true;
+                    pending = Some(Pending {
+                        speaker,
+                        text,
+                        start_ms,
+                        line: line_no,
+                    });
                 }
+                None => match pending.as_mut() {
+                    // A turn over several lines may not outgrow --max-call-bytes either.
+                    Some(p) if !call.too_large => {
+                        Self::continue_turn(p, line, line_no, &mut call, ctx)?;
+                    }
+                    Some(_) => {}
+                    None => {
+                        preamble.get_or_insert(line_no);
+                    }
+                },
             }
         }
         Self::flush(&mut pending, &mut call, ctx)?;

@@ -41,6 +41,23 @@ static VOICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*<v(?:\.[^\s>]*)?(?:[ \t]+(?P<name>[^>]*))?>").expect("valid regex")
 });
 
+/// The voice tag that opens a line, after any other tags (the spec lets a voice span sit in
+/// class, italic, bold, underline, ruby and language spans, and follow a timestamp tag):
+/// its name, and where the text after it starts. None when text comes before any voice tag.
+fn voice_of(line: &str) -> Option<(Option<String>, usize)> {
+    let mut at = 0;
+    loop {
+        let rest = &line[at..];
+        if let Some(c) = VOICE.captures(rest) {
+            let end = at + c.get(0).expect("whole match").end();
+            return Some((c.name("name").map(|n| n.as_str().trim().to_string()), end));
+        }
+        let trimmed = rest.trim_start();
+        let tag_end = trimmed.strip_prefix('<').and_then(|t| t.find('>'))?;
+        at += rest.len() - trimmed.len() + tag_end + 2;
+    }
+}
+
 /// `Name: text` where the captions have no voice tags.
 static NAME_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?P<name>[^\W\d_][\w .'\-]{0,39}?)\s*:\s(?P<text>.*)$").expect("valid regex")
@@ -120,10 +137,10 @@ struct Part {
 fn parts(payload: &[String]) -> Vec<Part> {
     let mut out: Vec<Part> = Vec::new();
     for line in payload {
-        match VOICE.captures(line) {
-            Some(c) => out.push(Part {
-                name: c.name("name").map(|n| n.as_str().trim().to_string()),
-                text: plain(&line[c.get(0).expect("whole match").end()..]),
+        match voice_of(line) {
+            Some((name, end)) => out.push(Part {
+                name,
+                text: plain(&line[end..]),
             }),
             None => {
                 let text = plain(line);
@@ -295,7 +312,8 @@ impl Reader for VttReader {
         let mut voiced = false;
         let mut header_seen = false;
         let mut block: Option<Block> = None;
-        let mut lines = Lines::default();
+        // The spec's line ends: CR, LF or CRLF.
+        let mut lines = Lines::cr_too();
         let mut block_bytes = 0u64;
         while let Some((line_no, raw)) = lines.next(input, ctx)? {
             let line = raw.as_ref();
@@ -460,6 +478,31 @@ mod tests {
         let e = r.unwrap_err();
         assert_eq!((e.kind, &e.at), (ReadErrorKind::Shape, &At::File));
         assert!(e.message.contains("no cue names its speaker"));
+    }
+
+    /// The spec lets a voice span sit inside class, italic, bold, underline, ruby and language
+    /// spans (and after timestamps): `<c.loud><v Agent>…</v></c>` is the agent speaking.
+    #[test]
+    fn a_voice_inside_other_spans_is_the_speaker() {
+        let (calls, acct) = read(
+            "WEBVTT\n\n00:01.000 --> 00:02.000\n<c.loud><v Agent>I hear you.</v></c>\n\n00:03.000 --> 00:04.000\n <i> <lang en><00:00:03.500><v.x Customer>Still broken.</v></lang></i>\n\n00:05.000 --> 00:06.000\n<c>Agent</c>: fine\n",
+            &[],
+        );
+        let c = &calls.unwrap()[0];
+        let got: Vec<_> = c
+            .turns
+            .iter()
+            .map(|t| (t.speaker, c.turn_text(t)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Speaker::Agent, "I hear you."),
+                (Speaker::Customer, "Still broken."),
+                (Speaker::Agent, "fine"),
+            ]
+        );
+        assert_eq!(acct.rows_other_speaker, 0);
     }
 
     #[test]

@@ -152,6 +152,9 @@ pub fn report_json(report: &Report) -> Value {
             "list": o.list.iter().map(|e| json!({
                 "call_id": e.call_id, "item": e.item, "tool": e.tool, "reviewer": e.reviewer,
             })).collect::<Vec<_>>(),
+            "not_applied": o.not_applied.iter().map(|(id, n)| json!({
+                "call_id": id, "verdicts": n, "reason": "call not audited",
+            })).collect::<Vec<_>>(),
         });
     }
     v

@@ -221,6 +221,9 @@ pub struct OverrideInfo {
     pub changed: u64,
     /// Every overridden verdict, in the order calls were audited.
     pub list: Vec<OverrideEntry>,
+    /// Calls the sheet judges that the run did not audit (not in the inputs, or filtered
+    /// out), with how many verdicts each had: they applied to nothing. By call id.
+    pub not_applied: Vec<(String, u64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -234,10 +237,18 @@ pub struct OverrideEntry {
 impl OverrideInfo {
     /// One line for report footers and the run summary.
     pub fn summary(&self) -> String {
-        format!(
+        let mut s = format!(
             "{} verdict(s) on {} call(s) overridden by reviewers from {} ({} changed the tool's answer)",
             self.verdicts, self.calls, self.file, self.changed
-        )
+        );
+        if !self.not_applied.is_empty() {
+            let verdicts: u64 = self.not_applied.iter().map(|(_, n)| n).sum();
+            s.push_str(&format!(
+                "; {verdicts} verdict(s) on {} call(s) not audited were not applied",
+                self.not_applied.len()
+            ));
+        }
+        s
     }
 }
 

@@ -527,3 +527,69 @@ fn overrides_with_conflicting_reviewers_are_refused() {
             "reviewers disagree on `empathy` for call `C-1003`",
         ));
 }
+
+/// An override for a call the run did not audit applies to nothing: it is said (sheet, how
+/// many calls and verdicts, the first ids), listed in the JSON report, and fatal with
+/// `--strict`, as `calibrate` does with the same sheet.
+#[test]
+fn overrides_for_calls_not_audited_are_reported_not_dropped() {
+    let w = Workdir::new();
+    let s = sheet(
+        &w,
+        "call_id,empathy,apology\nC-1003,1,1\nNOPE-2,1,\nNOPE-1,0,1\nNOPE-3,,\n",
+    );
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--overrides"])
+        .arg(&s)
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "warning: {}: 2 judged call(s) are not among the audited calls, so 3 reviewer \
+             verdict(s) were not applied: NOPE-1, NOPE-2",
+            s.display()
+        )),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["overrides"]["verdicts"], 2);
+    assert_eq!(
+        report["overrides"]["not_applied"],
+        serde_json::json!([
+            {"call_id": "NOPE-1", "verdicts": 2, "reason": "call not audited"},
+            {"call_id": "NOPE-2", "verdicts": 1, "reason": "call not audited"},
+        ])
+    );
+    // A sheet that applies everywhere has an empty list and no warning.
+    let all = w.write("all.csv", "call_id,empathy\nC-1003,1\n");
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--overrides"])
+        .arg(&all)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["overrides"]["not_applied"], serde_json::json!([]));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+    // The same sheet through calibrate: the same calls named.
+    callaudit()
+        .args(["calibrate"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "2 judged call(s) are not in the inputs, so 3 judged cell(s) were not compared: NOPE-1, NOPE-2",
+        ));
+    callaudit()
+        .args(["audit", "--strict", "--overrides"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("NOPE-1, NOPE-2"));
+}

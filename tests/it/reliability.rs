@@ -1411,8 +1411,7 @@ fn a_file_named_twice_is_read_once() {
     assert_eq!(run.acct("files_read"), 1);
     assert_eq!(run.acct("files_duplicate"), 4);
     assert_eq!(run.acct("rows_read"), once.acct("rows_read"));
-    let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
-    assert_eq!(overall(&run), overall(&once));
+    assert_eq!(run.overall(), once.overall());
     assert_says(
         &run.stderr,
         &[
@@ -1430,7 +1429,7 @@ fn a_file_named_twice_is_read_once() {
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["accounting"]["files_read"], 1);
-    assert_eq!(report["overall"], overall(&once));
+    assert_eq!(&report["overall"], once.overall());
 }
 
 /// A call split across files took its agent and date from whichever file sorted first, so that
@@ -1728,10 +1727,7 @@ fn a_pipe_named_as_an_input_is_read_like_stdin() {
         writer.join().unwrap();
         assert_eq!(run.acct("calls_audited"), calls, "{}", run.stderr);
         if calls == 3 {
-            assert_eq!(
-                run.report.as_ref().unwrap()["overall"],
-                direct.report.as_ref().unwrap()["overall"]
-            );
+            assert_eq!(run.overall(), direct.overall());
         }
     }
 }
@@ -1832,10 +1828,7 @@ fn a_text_transcript_with_lone_carriage_returns_keeps_its_turns() {
     let run = audit_ok([&cr]);
     assert_eq!(run.acct("rows_read"), 3, "{}", run.stderr);
     assert_eq!(run.acct("rows_audited"), 3, "{}", run.stderr);
-    assert_eq!(
-        run.report.as_ref().unwrap()["overall"],
-        expected.report.as_ref().unwrap()["overall"]
-    );
+    assert_eq!(run.overall(), expected.overall());
 }
 
 #[test]
@@ -1942,8 +1935,7 @@ fn interleaved_calls_beyond_the_memory_budget_are_held_on_disk_with_the_same_res
     assert_eq!(run_a.acct("calls_audited"), calls as u64);
     assert_eq!(run_a.skipped("too_large"), 0);
     assert_eq!(lines_a, lines_b);
-    let overall = |r: &Run| r.report.as_ref().unwrap()["overall"].clone();
-    assert_eq!(overall(&run_a), overall(&run_b));
+    assert_eq!(run_a.overall(), run_b.overall());
 }
 
 /// `-o` naming a directory is refused before any input is read (it used to fail only when the
@@ -1967,4 +1959,399 @@ fn an_output_that_is_a_directory_is_refused_before_the_audit() {
         assert!(!run.stderr.contains("no column"), "{flag}: {}", run.stderr);
         assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "{flag}");
     }
+}
+
+/// `sample` and `calibrate` without `-o` write their sheet or agreement to stdout: a packet or
+/// a disagreements file there too (by any name of stdout, or a link to it) interleaved the two.
+/// Refused like `audit --calls /dev/stdout`; with `-o`, stdout is theirs.
+#[cfg(unix)]
+#[test]
+fn sample_and_calibrate_share_stdout_with_no_second_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo("examples/data/calls.csv");
+    let sheet = write(
+        dir.path(),
+        "sheet.csv",
+        "call_id,empathy\nC-1003,1\nC-1001,0\n",
+    );
+    let link = dir.path().join("packet.html");
+    std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
+    let linked = link.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["sample", "--per-agent", "1", "--packet", linked],
+        vec!["calibrate", "SHEET", "--disagreements", "/dev/stdout"],
+        vec!["calibrate", "SHEET", "--disagreements", "/dev/fd/1"],
+        vec![
+            "calibrate",
+            "SHEET",
+            "--format",
+            "csv",
+            "--disagreements",
+            "/proc/self/fd/1",
+        ],
+    ];
+    for case in &cases {
+        let out = callaudit()
+            .args(case.iter().map(|a| {
+                if *a == "SHEET" {
+                    sheet.as_os_str()
+                } else {
+                    a.as_ref()
+                }
+            }))
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{case:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{case:?}: stdout was written");
+        assert_says(&stderr, &["writes", "to stdout, where", "-o FILE"]);
+    }
+    // With -o, stdout takes the second output alone.
+    let out = callaudit()
+        .args(["calibrate", "--quiet"])
+        .arg(&sheet)
+        .args(["--disagreements", "/dev/stdout", "-o"])
+        .arg(dir.path().join("agreement.txt"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.starts_with(b"call_id,reviewer,item,"));
+    // stdout redirected to a file that is also named as an output: the report and the records
+    // would share it (or the rename leave the report in a deleted file).
+    let records = dir.path().join("records.csv");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--calls"])
+        .arg(&records)
+        .arg(&input)
+        .stdout(std::fs::File::create(&records).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &["--calls", "writes the per-call records to stdout"],
+    );
+    // A device such as /dev/null may take stdout and an output alike.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--quiet", "--evidence", "/dev/null"])
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// WebVTT allows CR, LF and CRLF as line ends (spec): a file with lone carriage returns was
+/// one line, `not WebVTT`. Plain text numbers its lines by any line end, so a message names the
+/// line an editor shows.
+#[test]
+fn vtt_and_text_end_lines_at_a_lone_carriage_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let vtt = [
+        "WEBVTT",
+        "",
+        "00:00:01.000 --> 00:00:02.000",
+        "<v Agent>Hello, this is Sam.",
+        "",
+        "00:00:03.000 --> 00:00:05.000",
+        "<v Customer>This is ridiculous.",
+        "Nobody calls back.",
+    ];
+    let lf = write(dir.path(), "lf.vtt", vtt.join("\n") + "\n");
+    let cr = write(dir.path(), "cr.vtt", vtt.join("\r") + "\r");
+    let mixed = write(
+        dir.path(),
+        "mixed.vtt",
+        vtt.join("\r\n").replacen("\r\n", "\r", 3),
+    );
+    let expected = audit_ok([&lf]);
+    for input in [&cr, &mixed] {
+        let run = audit_ok([input]);
+        assert_eq!(run.acct("rows_read"), 2, "{}", run.stderr);
+        assert_eq!(run.overall(), expected.overall());
+    }
+    let text = write(
+        dir.path(),
+        "cr.txt",
+        "\r\rhello there\rAgent: hi\rCustomer: hello\r",
+    );
+    let run = audit_ok([&text]);
+    assert_says(
+        &run.stderr,
+        &["cr.txt:3: text before the first speaker line"],
+    );
+}
+
+/// JSONL keeps line feeds as its only line ends (a lone CR in a record is JSON whitespace):
+/// records with lone CRs read whole, line numbers count line feeds, and the chunked reader
+/// (tiny blocks, at least 8 of them) says exactly what the serial one says.
+#[test]
+fn a_lone_carriage_return_in_jsonl_is_whitespace_chunked_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    for i in 0..400 {
+        lines.push(format!(
+            "{{\"call_id\": \"c{i}\",\r\"agent_id\": \"a{}\",\r\"turns\": [{{\"speaker\": \"customer\", \"text\": \"this is the third time, order {i}\"}},\r{{\"speaker\": \"agent\", \"text\": \"I am so sorry about that\"}}]}}",
+            i % 3
+        ));
+    }
+    lines[250] = "{\"call_id\": \"bad\",\r\"turns\": [".into();
+    let input = write(dir.path(), "cr.jsonl", lines.join("\n") + "\n");
+    assert!(std::fs::metadata(&input).unwrap().len() > 8 * 4096);
+    let serial = super::common::run_blocks(dir.path(), &input, "1", Some(4096), &[]);
+    let chunked = super::common::run_blocks(dir.path(), &input, "2", Some(4096), &[]);
+    assert!(serial == chunked, "chunked and serial runs differ");
+    let run = audit_ok([&input]);
+    assert_eq!(run.acct("calls_audited"), 399, "{}", run.stderr);
+    assert_says(&run.stderr, &["cr.jsonl:251:"]);
+}
+
+/// A vendor document whose call id has the wrong type (`"JobName": ["x"]`) fell back to the
+/// file name without a word: a different call id than the export says. It is an error naming
+/// the file, the JSON path and what was expected, as other fields of the wrong type are (a
+/// PCA `GUID` that is not a string already was); a number is a fine id.
+#[test]
+fn a_vendor_call_id_of_the_wrong_type_is_an_error_naming_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let turn = r#"{"ParticipantId":"A","ParticipantRole":"AGENT","Content":"hello","BeginOffsetMillis":0,"EndOffsetMillis":5}"#;
+    let cases = [
+        (
+            "tj.json",
+            format!(r#"{{"JobName":["x"],"Transcript":[{turn}]}}"#),
+            "tj.json: JobName: the call id is an array; expected a string or a number",
+        ),
+        (
+            "cl.json",
+            format!(
+                r#"{{"Channel":"VOICE","CustomerMetadata":{{"ContactId":true}},"Participants":[{{"ParticipantId":"A","ParticipantRole":"AGENT"}}],"Transcript":[{turn}]}}"#
+            ),
+            "cl.json: CustomerMetadata.ContactId: the call id is a boolean; expected a string or a number",
+        ),
+        (
+            "gen.json",
+            r#"{"conversationId":{"a":1},"transcripts":[{"phrases":[{"text":"hi","participantPurpose":"internal","startTimeMs":1}]}]}"#.to_string(),
+            "gen.json: conversationId: the call id is an object; expected a string or a number",
+        ),
+        (
+            "ccai.json",
+            r#"{"name":7,"transcript":{"transcriptSegments":[{"text":"hi","segmentParticipant":{"role":"HUMAN_AGENT"}}]}}"#.to_string(),
+            "ccai.json: name: the call id is not a string; expected a resource name",
+        ),
+    ];
+    for (name, content, says) in &cases {
+        let path = write(dir.path(), name, content);
+        let run = audit(args(&[&path]));
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert_says(&run.stderr, &[*says]);
+        let run = audit(args(&[&"--keep-going", &"--allow-empty", &path]));
+        assert_eq!(run.acct("files_unreadable"), 1, "{name}: {}", run.stderr);
+    }
+    let number = write(
+        dir.path(),
+        "num.json",
+        format!(r#"{{"JobName":42,"Transcript":[{turn}]}}"#),
+    );
+    let out = callaudit()
+        .args(["audit", "--group-by", "call", "--format", "csv"])
+        .arg(&number)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\n42,"));
+}
+
+/// A file whose every row is bad is one unusable file, whatever its format: exit 2 naming it,
+/// or with `--keep-going` counted once in `files_unusable` with its rows skipped by reason. Its
+/// calls are not counted: a CSV or JSONL's malformed rows have no call id to trust, and a
+/// WebVTT or vendor document whose every cue or turn was bad was also counted in `calls_empty`
+/// and warned about as "no utterance". A document with no rows at all is an empty call.
+#[test]
+fn a_file_of_bad_rows_is_one_unusable_file_whatever_its_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.csv",
+        "call_id,agent_id,speaker,text\nc1,a,agent,hello\n",
+    );
+    let bad = [
+        write(
+            dir.path(),
+            "bad.csv",
+            "call_id,agent_id,speaker,text\nc2,a,agent\nc3,a,customer,x,y\n",
+        ),
+        write(dir.path(), "bad.jsonl", "nope\n{\"x\":\n"),
+        write(
+            dir.path(),
+            "bad.vtt",
+            "WEBVTT\n\n00:01.000 --> soon\n<v Agent>x\n",
+        ),
+        write(
+            dir.path(),
+            "bad.json",
+            r#"{"JobName": "j", "Transcript": [{"ParticipantRole": "AGENT", "Content": 7}]}"#,
+        ),
+    ];
+    for input in &bad {
+        let run = audit(args(&[input, &good]));
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_says(&run.stderr, &["not one usable row"]);
+        let run = audit(args(&[&"--keep-going", input, &good]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.acct("files_unusable"), 1, "{}", run.stderr);
+        assert_eq!(run.acct("files_read"), 1, "{}", run.stderr);
+        assert_eq!(run.acct("calls"), 1, "{}", run.stderr);
+        let report = run.report.as_ref().unwrap();
+        assert_eq!(
+            report["accounting"].get("calls_empty"),
+            None,
+            "{input:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("no utterance to audit"),
+            "{input:?}: {}",
+            run.stderr
+        );
+    }
+    // No rows at all: an empty call, counted and warned about, the run goes on.
+    let empty = write(dir.path(), "empty.vtt", "WEBVTT\n");
+    let run = audit_ok([&empty, &good]);
+    assert_eq!(run.acct("calls_empty"), 1, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["empty.vtt: call empty has no utterance to audit"],
+    );
+}
+
+/// A JSONL call whose every turn has no text is counted in `calls_empty` and warned about; a
+/// CSV call whose every row has no text leaves only its rows' warnings (the call is in no
+/// count). Counting it in the CSV reader per run of rows would misfire on interleaved calls
+/// whose text comes in another run or file: it needs to know which ids were audited anywhere,
+/// as the ignored empty-JSONL-line test does (src/pipeline/).
+#[test]
+#[ignore = "a CSV call whose every row lacks text is in no call count; needs the pipeline's audited ids"]
+fn a_csv_call_whose_every_row_lacks_text_is_an_empty_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "t.csv",
+        "call_id,agent_id,speaker,text\nc1,a,agent,\nc1,a,customer,\nc2,a,agent,hello\n",
+    );
+    let run = audit_ok([&csv]);
+    assert_eq!(run.acct("calls_empty"), 1, "{}", run.stderr);
+}
+
+/// `-o -` (and `--evidence -`, `--disagreements -`, …) created a file named `-` in the working
+/// directory and left stdout empty: a job piping the report on got nothing. `-` is stdout, as
+/// for inputs and `--calls -`; a second output there needs the report in a file.
+#[test]
+fn a_dash_as_an_output_is_stdout_not_a_file_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo("examples/data/calls.csv");
+    let sheet = write(
+        dir.path(),
+        "sheet.csv",
+        "call_id,empathy\nC-1003,1\nC-1001,0\n",
+    );
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = callaudit()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            !dir.path().join("-").exists(),
+            "{args:?} wrote a file named -"
+        );
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let (code, out, err) = run(&[
+        os("audit"),
+        os("--format"),
+        os("json"),
+        os("-o"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with('{'), "{out}");
+    let (code, out, err) = run(&[os("audit"), os("--evidence"), os("-"), input.as_os_str()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    assert_says(&err, &["where the report goes too"]);
+    let (code, out, err) = run(&[
+        os("audit"),
+        os("--quiet"),
+        os("--evidence"),
+        os("-"),
+        os("-o"),
+        os("r.json"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("call_id,"), "{out}");
+    let (code, out, err) = run(&[
+        os("sample"),
+        os("--per-agent"),
+        os("1"),
+        os("-o"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("call_id,"), "{out}");
+    let (code, out, err) = run(&[
+        os("calibrate"),
+        sheet.as_os_str(),
+        os("--disagreements"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    let (code, out, err) = run(&[
+        os("calibrate"),
+        sheet.as_os_str(),
+        os("--format"),
+        os("csv"),
+        os("-o"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("item,n,"), "{out}");
+}
+
+/// A Genesys `conversationStartTime` that is not a number was ignored without a word (the date
+/// and times then came from the phrases); it is a warning, as Transcribe's characteristics of
+/// the wrong type are.
+#[test]
+fn a_genesys_start_time_of_the_wrong_type_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "gen.json",
+        r#"{"conversationId":"c","conversationStartTime":"2024-03-11T10:00:00Z","transcripts":[{"phrases":[{"text":"hi","participantPurpose":"internal","startTimeMs":1710151203000}]}]}"#,
+    );
+    let run = audit_ok([&path]);
+    assert_says(
+        &run.stderr,
+        &["gen.json: conversationStartTime: expected epoch milliseconds (a number)"],
+    );
 }

@@ -31,6 +31,11 @@ impl Run {
             .unwrap_or(0)
     }
 
+    /// The report's `overall` totals, the part runs of the same calls must agree on.
+    pub fn overall(&self) -> &Value {
+        &self.report.as_ref().expect("a report")["overall"]
+    }
+
     pub fn warnings(&self) -> Vec<&str> {
         self.stderr
             .lines()

@@ -281,7 +281,7 @@ fn api_typed(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
-    let (mut call, api) = api_call(header, ctx);
+    let (mut call, api) = api_call(header, ctx)?;
     for (i, seg) in segments.iter().enumerate() {
         segment_turn(ctx, &mut call, seg, key, i as u64 + 1, &api)?;
     }
@@ -363,7 +363,7 @@ fn read_api(
     // The header's fields take any value (one of another type is as good as absent).
     let header = ApiHeader::deserialize(doc)
         .map_err(|e| ctx.error(At::File, ReadErrorKind::Shape, format!("not {FORMAT}: {e}")))?;
-    let (mut call, api) = api_call(&header, ctx);
+    let (mut call, api) = api_call(&header, ctx)?;
     for (i, raw) in segments.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("transcript.{key}[{index}]");
@@ -386,7 +386,16 @@ struct Api {
 
 /// The API conversation's call, with its id, agent, team, channel and date, and what its
 /// segments are read with.
-fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> (Call, Api) {
+/// A `name` that is not a string is an error (the call id would silently be the file name).
+fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> Result<(Call, Api), ReadError> {
+    if let Some(Loose::Num(_) | Loose::Other) = &h.name {
+        return Err(super::wrong_call_id(
+            ctx,
+            "name",
+            "not a string",
+            "a resource name such as `projects/…/conversations/ID`",
+        ));
+    }
     let id = h
         .name
         .as_ref()
@@ -406,7 +415,7 @@ fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> (Call, Api) {
             .and_then(|m| either(&m.customer_channel, &m.customer_channel_snake))
             .and_then(Loose::as_i64),
     };
-    (call, api)
+    Ok((call, api))
 }
 
 /// One API transcript segment as a turn of `call`.

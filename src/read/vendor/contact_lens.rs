@@ -16,7 +16,7 @@
 
 use super::lenient::Text;
 use super::transcribe::apply_characteristics_of;
-use super::{array, field, id_text, item, top_object};
+use super::{array, call_id, field, item, top_object};
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{CallSink, ReadContext, ReadError, call_id_from_name, epoch_ms_date, ms};
@@ -103,9 +103,11 @@ pub fn read_document(
     let participants: Vec<Participant<'_>> =
         field(top, "Participants", ctx, FORMAT)?.unwrap_or_default();
     let from_name = parse_file_name(ctx.name);
-    let contact_id = top
-        .get("CustomerMetadata")
-        .and_then(|m| id_text(m.get("ContactId")));
+    let contact_id = call_id(
+        top.get("CustomerMetadata").and_then(|m| m.get("ContactId")),
+        "CustomerMetadata.ContactId",
+        ctx,
+    )?;
     let id = contact_id
         .or_else(|| from_name.as_ref().map(|(id, _)| id.clone()))
         .unwrap_or_else(|| call_id_from_name(ctx.name));

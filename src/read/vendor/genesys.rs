@@ -10,7 +10,7 @@
 //! its phrases in time order.
 
 use super::lenient::{Loose, Obj, Text, text};
-use super::{array, field, id_text, item, top_object};
+use super::{array, call_id, field, item, top_object};
 use crate::model::{Call, Speaker};
 use crate::read::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, call_id_from_name, date_in_file_name,
@@ -76,6 +76,16 @@ pub(super) struct Typed<'a> {
 }
 
 json_document_reader!(GenesysReader);
+
+/// The conversation's start is there but not a number: said (and counted) rather than
+/// silently ignored, as Transcribe's characteristics of the wrong type are.
+fn warn_start_time(ctx: &mut ReadContext<'_>, key: &str) {
+    ctx.acct.warn(format!(
+        "{}: {key}: expected epoch milliseconds (a number); the date and times are taken from \
+         the phrases instead",
+        ctx.name
+    ));
+}
 
 /// The agent id: the `userId` of the first participant whose purpose is `agent` and has one.
 fn agent_of(participants: &[Participant<'_>]) -> Option<String> {
@@ -155,6 +165,10 @@ pub(super) fn read_typed(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Option<Result<(), ReadError>> {
+    // A call id of another type: the general reader says so.
+    if matches!(doc.conversation_id, Some(Loose::Other)) {
+        return None;
+    }
     let transcripts = doc.transcripts?;
     let with_phrases = |t: &Obj<Transcript<'_>>| {
         matches!(
@@ -172,6 +186,17 @@ pub(super) fn read_typed(
         .into_iter()
         .find_map(|v| v.as_ref().and_then(Loose::as_f64))
         .and_then(ms);
+    if conversation_start.is_none() {
+        let wrong = [
+            ("conversationStartTime", &doc.conversation_start_time),
+            ("startTime", &doc.start_time),
+        ]
+        .into_iter()
+        .find(|(_, v)| matches!(v, Some(Loose::Str(_) | Loose::Other)));
+        if let Some((key, _)) = wrong {
+            warn_start_time(ctx, key);
+        }
+    }
     let id = super::lenient::id_text(doc.conversation_id.as_ref())
         .unwrap_or_else(|| call_id_from_name(ctx.name));
     let participants = doc.participants.unwrap_or_default();
@@ -229,13 +254,21 @@ pub fn read_document(
     let transcripts = array(top, "transcripts", ctx, FORMAT, EXPECTED)?;
     let participants: Vec<Participant<'_>> =
         field(top, "participants", ctx, FORMAT)?.unwrap_or_default();
-    let id = id_text(top.get("conversationId")).unwrap_or_else(|| call_id_from_name(ctx.name));
+    let id = call_id(top.get("conversationId"), "conversationId", ctx)?
+        .unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.agent_id = agent_of(&participants);
     let conversation_start = ["conversationStartTime", "startTime"]
         .iter()
         .find_map(|k| top.get(*k).and_then(Value::as_f64))
         .and_then(ms);
+    if conversation_start.is_none()
+        && let Some(key) = ["conversationStartTime", "startTime"]
+            .into_iter()
+            .find(|k| top.get(*k).is_some_and(|v| !v.is_null() && !v.is_number()))
+    {
+        warn_start_time(ctx, key);
+    }
     call.date = conversation_start.and_then(epoch_ms_date);
 
     let mut index = 0u64;
@@ -281,6 +314,21 @@ mod tests {
 
     fn read(data: &str) -> (Result<Vec<Call>, ReadError>, Accounting) {
         read_finished_for_test(&GenesysReader, "g.json", data.as_bytes())
+    }
+
+    #[test]
+    fn a_start_time_that_is_not_a_number_is_said() {
+        let (calls, acct) = read(
+            r#"{"conversationId": "c", "conversationStartTime": "yesterday",
+                "transcripts": [{"phrases": [{"text": "hi", "participantPurpose": "internal", "startTimeMs": 1717000002000}]}]}"#,
+        );
+        assert_eq!(calls.unwrap().len(), 1);
+        assert_eq!(
+            acct.warnings,
+            [
+                "g.json: conversationStartTime: expected epoch milliseconds (a number); the date and times are taken from the phrases instead"
+            ]
+        );
     }
 
     #[test]

@@ -215,3 +215,37 @@ pub fn id_text(v: Option<&Value>) -> Option<String> {
         _ => None,
     }
 }
+
+/// The call id under `path` (a JSON path for messages): a string or a number, `None` when
+/// absent, `null` or a placeholder. A value of any other type is an error naming the file, the
+/// path and what was expected, as for the documents' other fields of the wrong type: falling
+/// back to the file name would silently make it a different call.
+pub fn call_id(
+    v: Option<&Value>,
+    path: &str,
+    ctx: &ReadContext<'_>,
+) -> Result<Option<String>, ReadError> {
+    match v {
+        None | Some(Value::Null | Value::String(_) | Value::Number(_)) => Ok(id_text(v)),
+        Some(other) => Err(wrong_call_id(
+            ctx,
+            path,
+            kind(other),
+            "a string or a number",
+        )),
+    }
+}
+
+/// A call id of the wrong type: `file: path: the call id is an array; expected a string …`.
+pub(super) fn wrong_call_id(
+    ctx: &ReadContext<'_>,
+    path: &str,
+    found: &str,
+    expected: &str,
+) -> ReadError {
+    ctx.error(
+        At::Path(path.to_string()),
+        ReadErrorKind::Shape,
+        format!("the call id is {found}; expected {expected}"),
+    )
+}

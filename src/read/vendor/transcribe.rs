@@ -8,7 +8,7 @@
 //! characteristics block, so it uses `apply_characteristics` too.
 
 use super::lenient::Text;
-use super::{array, id_text, item, top_object};
+use super::{array, call_id, item, top_object};
 use crate::model::{Call, Silence, Speaker};
 use crate::read::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, ms};
 use serde::Deserialize;
@@ -93,7 +93,8 @@ pub fn read_document(
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
     let items = array(top, "Transcript", ctx, FORMAT, EXPECTED)?;
-    let id = id_text(top.get("JobName")).unwrap_or_else(|| call_id_from_name(ctx.name));
+    let id =
+        call_id(top.get("JobName"), "JobName", ctx)?.unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     // The output carries no date; a `YYYY-MM-DD` in the file name, or --metadata, gives one.
     call.date = date_in_file_name(ctx.name);

@@ -16,7 +16,7 @@
 use super::contact_lens::{agent_from_arn, parse_file_name};
 use super::lenient::{Loose, Obj, Text};
 use super::transcribe::{Characteristics, apply_characteristics};
-use super::{ccai, genesys, id_text, pca};
+use super::{call_id, ccai, genesys, pca};
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
@@ -252,7 +252,8 @@ fn transcribe(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let items = doc.transcript.unwrap_or_default();
-    let id = id_text(doc.job_name.as_ref()).unwrap_or_else(|| call_id_from_name(ctx.name));
+    let id = call_id(doc.job_name.as_ref(), "JobName", ctx)?
+        .unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.date = date_in_file_name(ctx.name);
     for (i, turn) in items.iter().enumerate() {
@@ -301,10 +302,13 @@ fn contact_lens(
     let items = doc.transcript.unwrap_or_default();
     let participants: Vec<Participant<'_>> = doc.participants.flatten().unwrap_or_default();
     let from_name = parse_file_name(ctx.name);
-    let contact_id = doc
-        .customer_metadata
-        .as_ref()
-        .and_then(|m| id_text(m.get("ContactId")));
+    let contact_id = call_id(
+        doc.customer_metadata
+            .as_ref()
+            .and_then(|m| m.get("ContactId")),
+        "CustomerMetadata.ContactId",
+        ctx,
+    )?;
     let id = contact_id
         .or_else(|| from_name.as_ref().map(|(id, _)| id.clone()))
         .unwrap_or_else(|| call_id_from_name(ctx.name));
