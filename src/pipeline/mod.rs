@@ -299,6 +299,17 @@ impl Collector<'_, '_> {
             self.too_large(&call);
             return false;
         }
+        if call.turns.is_empty() {
+            // No utterance in any of its parts (the readers hand such calls on rather than
+            // count them, since the id may have utterances elsewhere, merged by now).
+            self.acct.calls_empty += 1;
+            let source = self.source(&call);
+            self.acct.warn(format!(
+                "{source}:{}: call {} has no utterance to audit",
+                call.line, call.id
+            ));
+            return false;
+        }
         if !disagree.is_empty() {
             self.disagreeing(&call, &disagree);
         }

@@ -437,8 +437,9 @@ impl ReadContext<'_> {
     }
 
     /// Hands the one call of a whole-document input to the sink. A document without a single
-    /// utterance left is not a call; it is counted and reported so that the file is not
-    /// silently empty. A call dropped for its size goes on, to be counted as such.
+    /// utterance left goes on too: the pipeline counts and reports it as a call with nothing
+    /// to audit (so that the file is not silently empty) unless its call id has utterances
+    /// elsewhere in the run. A call dropped for its size goes on, to be counted as such.
     ///
     /// Unless the document gave rows and every one was skipped as bad (not for its size): then
     /// the file has not one usable row, which stops the run or, with `--keep-going`, is counted
@@ -457,10 +458,9 @@ impl ReadContext<'_> {
                 .rows_read
                 .saturating_sub(self.acct.rows_skipped_total())
                 + too_large;
-            if self.acct.rows_read == 0 || usable > 0 {
-                self.empty_call(&call.id, None);
+            if self.acct.rows_read > 0 && usable == 0 {
+                return Ok(());
             }
-            return Ok(());
         }
         if !sink(call) {
             return Err(ReadError::stopped());
