@@ -135,6 +135,28 @@ impl CallAudit {
     pub fn score(&self) -> f64 {
         f64::from(self.score_centi) / 100.0
     }
+
+    /// A call handed on without being audited (a run that only lists call ids): its identity
+    /// and no verdict.
+    pub fn unaudited(call: &Call) -> CallAudit {
+        CallAudit {
+            call_id: call.id.clone(),
+            agent_id: call.agent().to_string(),
+            date: call.date,
+            team: call.team.clone(),
+            queue: call.queue.clone(),
+            turns: call.turns.len() as u32,
+            items: Vec::new(),
+            score_centi: 0,
+            passed: false,
+            upset: None,
+            calmed: None,
+            percent_fallback: false,
+            seconds_without_timings: false,
+            detail: None,
+            overridden: Vec::new(),
+        }
+    }
 }
 
 /// A raw occurrence of an item (or of one of its `unless` or `context` phrases) in a turn.

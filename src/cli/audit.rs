@@ -408,6 +408,7 @@ fn run_listed(
         format,
         threads,
         detail,
+        audit: true,
         filters,
         keep_going: args.input.keep_going,
         enrich: enricher.as_ref(),

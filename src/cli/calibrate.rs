@@ -127,6 +127,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         format: input_format(&args.input)?,
         threads: threads(&args.input)?,
         detail: true,
+        audit: true,
         filters: Filters {
             only: Some(wanted),
             ..Filters::default()

@@ -40,6 +40,7 @@ fn call_ids(
     let opts = RunOptions {
         filters: Filters::default(),
         detail: false,
+        audit: false,
         read: opts.read.clone(),
         ..*opts
     };
@@ -113,6 +114,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         format: input_format(&args.input)?,
         threads: threads(&args.input)?,
         detail: true,
+        audit: true,
         filters: Filters {
             call: Some(args.call.clone()),
             ..Filters::default()

@@ -153,6 +153,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         format: input_format(&args.input)?,
         threads: threads(&args.input)?,
         detail: true,
+        audit: true,
         // With labels, only the labelled calls: a rubric tuned with lint sees nothing else.
         filters: Filters {
             only: labels.as_ref().map(|l| l.keys().cloned().collect()),

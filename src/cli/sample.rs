@@ -167,6 +167,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         format: input_format(&args.input)?,
         threads: threads(&args.input)?,
         detail: false,
+        audit: true,
         filters: filters.clone(),
         keep_going: args.input.keep_going,
         enrich: enricher.as_ref(),

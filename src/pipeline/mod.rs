@@ -109,6 +109,9 @@ pub struct RunOptions<'a> {
     pub threads: usize,
     /// Collect evidence and reasons (per-call JSONL, evidence file, explain).
     pub detail: bool,
+    /// Audit the calls; `false` hands them to the sink with `CallAudit::unaudited`, for a run
+    /// that only needs the calls themselves (explain's list of ids for "did you mean").
+    pub audit: bool,
     pub filters: Filters,
     /// Report unreadable files and go on, instead of stopping with exit 2.
     pub keep_going: bool,
@@ -528,13 +531,17 @@ fn run_pass(
     // Finished batches go back to the reader, whose next calls reuse their buffers.
     let (recycle, recycled) = mpsc::sync_channel::<Vec<Call>>(2);
     let recycled: Recycled = std::sync::Mutex::new(recycled);
-    if opts.threads <= 1 {
+    if opts.threads <= 1 || !opts.audit {
         // One thread does everything: the honest baseline for `--threads 1`.
         let mut auditor = Auditor::new(opts.rubric, opts.detail);
         let mut failure: Option<anyhow::Error> = None;
         let mut audit_batch = |batch: Vec<Call>, failure: &mut Option<anyhow::Error>| {
             for call in &batch {
-                let a = auditor.audit(call);
+                let a = if opts.audit {
+                    auditor.audit(call)
+                } else {
+                    CallAudit::unaudited(call)
+                };
                 if let Err(e) = sink.accept(call, a) {
                     *failure = Some(e);
                     return false;
@@ -1093,4 +1100,69 @@ fn settle(
         return Err(ReadError::stopped());
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands on the audits it is given.
+    struct Audits(Vec<CallAudit>);
+
+    impl AuditSink for Audits {
+        fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
+            self.0.push(audit);
+            Ok(())
+        }
+        fn reset(&mut self) -> anyhow::Result<()> {
+            self.0.clear();
+            Ok(())
+        }
+    }
+
+    /// `audit: false` (explain listing ids) hands every call on unaudited, at any thread
+    /// count, and counts the run as usual; `audit: true` gives every item a verdict.
+    #[test]
+    fn a_run_that_does_not_audit_hands_calls_on_with_no_verdict() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.csv");
+        std::fs::write(
+            &file,
+            "call_id,agent_id,speaker,text\nc1,ann,agent,\"I'm so sorry, I've refunded it.\"\nc2,bo,customer,This is ridiculous!\n",
+        )
+        .unwrap();
+        let inputs = crate::read::input::discover(&[file.display().to_string()]).unwrap();
+        let rubric = Rubric::default_rubric();
+        for threads in [1, 2] {
+            for audit in [false, true] {
+                let opts = RunOptions {
+                    rubric: &rubric,
+                    read: crate::read::ReadOptions::default(),
+                    format: None,
+                    threads,
+                    detail: false,
+                    audit,
+                    filters: Filters::default(),
+                    keep_going: false,
+                    enrich: None,
+                    progress: None,
+                    shard: None,
+                };
+                let mut sink = Audits(Vec::new());
+                let acct = run(&inputs, &opts, &mut sink).map_err(|s| s.error).unwrap();
+                assert_eq!(acct.calls_audited, 2);
+                let got: Vec<(&str, &str, usize)> = sink
+                    .0
+                    .iter()
+                    .map(|a| (a.call_id.as_str(), a.agent_id.as_str(), a.items.len()))
+                    .collect();
+                let items = if audit { rubric.items.len() } else { 0 };
+                assert_eq!(
+                    got,
+                    [("c1", "ann", items), ("c2", "bo", items)],
+                    "threads {threads}"
+                );
+            }
+        }
+    }
 }
