@@ -182,12 +182,6 @@ fn call_result(
         _ => None,
     };
     CallAudit {
-        call_id: call.id.clone(),
-        agent_id: call.agent().to_string(),
-        date: call.date,
-        team: call.team.clone(),
-        queue: call.queue.clone(),
-        turns: call.turns.len() as u32,
         items: outcomes,
         score_centi,
         passed,
@@ -196,7 +190,8 @@ fn call_result(
         percent_fallback,
         seconds_without_timings,
         detail: det.map(Box::new),
-        overridden: Vec::new(),
+        // The call's identity, as every audit gives it.
+        ..CallAudit::unaudited(call)
     }
 }
 

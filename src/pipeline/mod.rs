@@ -1104,21 +1104,8 @@ fn settle(
 
 #[cfg(test)]
 mod tests {
+    use super::ordered::tests::Kept;
     use super::*;
-
-    /// Hands on the audits it is given.
-    struct Audits(Vec<CallAudit>);
-
-    impl AuditSink for Audits {
-        fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
-            self.0.push(audit);
-            Ok(())
-        }
-        fn reset(&mut self) -> anyhow::Result<()> {
-            self.0.clear();
-            Ok(())
-        }
-    }
 
     /// `audit: false` (explain listing ids) hands every call on unaudited, at any thread
     /// count, and counts the run as usual; `audit: true` gives every item a verdict.
@@ -1148,7 +1135,7 @@ mod tests {
                     progress: None,
                     shard: None,
                 };
-                let mut sink = Audits(Vec::new());
+                let mut sink = Kept::default();
                 let acct = run(&inputs, &opts, &mut sink).map_err(|s| s.error).unwrap();
                 assert_eq!(acct.calls_audited, 2);
                 let got: Vec<(&str, &str, usize)> = sink

@@ -142,13 +142,13 @@ fn take_permits(permits: &mpsc::SyncSender<()>, weight: usize) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::Speaker;
 
     /// Keeps every audit it is given, in the order given.
     #[derive(Default)]
-    struct Kept(Vec<CallAudit>);
+    pub(in crate::pipeline) struct Kept(pub(in crate::pipeline) Vec<CallAudit>);
 
     impl AuditSink for Kept {
         fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
