@@ -285,7 +285,7 @@ mod tests {
         );
     }
 
-    /// Handed on empty, not dropped: the pipeline counts and reports it (tests/it/readers.rs).
+    /// Handed on empty, not dropped: the pipeline counts and reports it (tests/it/reliability.rs).
     #[test]
     fn a_document_without_turns_is_handed_on_not_silently_dropped() {
         let (calls, acct) = read(r#"{"JobName": "j", "JobStatus": "FAILED", "Transcript": []}"#);
