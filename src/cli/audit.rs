@@ -208,7 +208,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     })
 }
 
-/// The dates the filters keep, for the error when nothing matched: " in 2026-11-26 to
+/// The dates the filters keep, for the error when nothing matched: " dated 2026-11-26 to
 /// 2026-12-02" (`--last` and `--as-of` resolved), or nothing without a date filter.
 fn dates_asked(filters: &Filters) -> String {
     match (filters.since, filters.until) {
@@ -260,28 +260,23 @@ fn distinct_outputs(args: &AuditArgs, calls: Option<&Path>) -> anyhow::Result<()
     let seconds: Vec<SecondOutput<'_>> = outputs(args, calls)
         .into_iter()
         .filter(|(flag, _)| *flag != "-o")
-        .map(|(flag, path)| match flag {
-            "--calls" => SecondOutput {
+        .map(|(flag, path)| {
+            let (shown, what, hint) = match flag {
+                "--calls" => (
+                    args.calls.as_deref().unwrap_or(path),
+                    "the per-call records",
+                    " (or see one line per call with --group-by call)",
+                ),
+                "--evidence" => (path, "the evidence", ""),
+                _ => (path, "the partial", ""),
+            };
+            SecondOutput {
                 flag,
-                shown: args.calls.as_deref().unwrap_or(path),
+                shown,
                 path,
-                what: "the per-call records",
-                hint: " (or see one line per call with --group-by call)",
-            },
-            "--evidence" => SecondOutput {
-                flag,
-                shown: path,
-                path,
-                what: "the evidence",
-                hint: "",
-            },
-            _ => SecondOutput {
-                flag,
-                shown: path,
-                path,
-                what: "the partial",
-                hint: "",
-            },
+                what,
+                hint,
+            }
         })
         .collect();
     super::common::stdout_spared(args.output.as_deref(), "the report", &seconds)?;
@@ -521,8 +516,10 @@ fn override_info(
     if !info.not_applied.is_empty() {
         let ids: Vec<&str> = info.not_applied.iter().map(|(id, _)| id.as_str()).collect();
         let verdicts: u64 = info.not_applied.iter().map(|(_, n)| n).sum();
+        // The first ids name the problem; the JSON report lists them all.
+        const SHOWN: usize = 10;
         let more = match ids.len() {
-            n if n > 10 => format!(" and {} more", n - 10),
+            n if n > SHOWN => format!(" and {} more", n - SHOWN),
             _ => String::new(),
         };
         let message = format!(
@@ -530,7 +527,7 @@ fn override_info(
              verdict(s) were not applied: {}{more}",
             path.display(),
             ids.len(),
-            ids[..ids.len().min(10)].join(", ")
+            ids[..ids.len().min(SHOWN)].join(", ")
         );
         if args.input.strict {
             return Err(InputError(message).into());

@@ -284,7 +284,6 @@ struct Collector<'a, 'o> {
     acct: Accounting,
     batch: Vec<Call>,
     batch_bytes: usize,
-    undated_excluded: u64,
     /// The file being read gave rows but no usable one.
     unusable: bool,
     /// What the readers alone counted (see `Accounting::reading`).
@@ -336,10 +335,7 @@ impl Collector<'_, '_> {
             let by = &mut acct.filtered;
             match why {
                 Excluded::Call => by.not_asked_for += 1,
-                Excluded::NoDate => {
-                    by.undated += 1;
-                    self.undated_excluded += 1;
-                }
+                Excluded::NoDate => by.undated += 1,
                 Excluded::Date(date) => by.outside(date),
                 Excluded::Agent => by.other_agent += 1,
                 Excluded::Team => by.other_team += 1,
@@ -506,7 +502,6 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         },
         batch: Vec::with_capacity(BATCH_CALLS),
         batch_bytes: 0,
-        undated_excluded: 0,
         unusable: false,
         reading: Accounting::default(),
     };
@@ -587,10 +582,10 @@ fn run_pass(
     }
     let mut acct = collector.acct;
     acct.reading = Some(Box::new(collector.reading));
-    if collector.undated_excluded > 0 {
+    if acct.filtered.undated > 0 {
         acct.warn(format!(
             "{} call(s) without a date were excluded by the date filter (dates come from the export, --metadata or the file's path: see --date-from-path)",
-            collector.undated_excluded
+            acct.filtered.undated
         ));
     }
     Ok(acct)

@@ -639,17 +639,15 @@ impl Lines {
         let limit = ctx.options.max_call_bytes;
         loop {
             self.buf.clear();
-            if std::mem::take(&mut self.after_cr) {
-                skip_line_feed(input).map_err(|e| {
-                    ctx.error(
-                        At::Line(self.number + 1),
-                        ReadErrorKind::Io,
-                        format!("cannot read: {e}"),
-                    )
-                })?;
-            }
-            let (read, ended_cr) =
-                read_line_within(input, &mut self.buf, limit, self.cr).map_err(|e| {
+            // After a line that ended at a CR, a LF next is the rest of a CRLF.
+            let crlf_rest = if std::mem::take(&mut self.after_cr) {
+                skip_line_feed(input)
+            } else {
+                Ok(())
+            };
+            let (read, ended_cr) = crlf_rest
+                .and_then(|()| read_line_within(input, &mut self.buf, limit, self.cr))
+                .map_err(|e| {
                     ctx.error(
                         At::Line(self.number + 1),
                         ReadErrorKind::Io,
