@@ -8,7 +8,7 @@
 //! <v Ann>Thanks for calling, this is Ann.</v>
 //! ```
 //!
-//! Each cue is a turn (a cue with several `<v>` lines is one turn per voice); its start and
+//! Each cue is a turn (a cue with several voices is one turn per voice); its start and
 //! end are the cue timings. The speaker is the `<v Name>` voice, or a `Name:` prefix where
 //! the captions have no voice tags (as some meeting tools write them); roles follow the rules
 //! of `text::NamedSpeakers` (with `--agent-names`, or else the first voice is taken as the
@@ -36,26 +36,32 @@ pub fn is_header(line: &str) -> bool {
     line == "WEBVTT" || line.starts_with("WEBVTT ") || line.starts_with("WEBVTT\t")
 }
 
-/// `<v Name>` or `<v.class Name>` at the start of a line.
+/// `<v Name>` or `<v.class Name>`, anywhere in a line.
 static VOICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*<v(?:\.[^\s>]*)?(?:[ \t]+(?P<name>[^>]*))?>").expect("valid regex")
+    Regex::new(r"<v(?:\.[^\s>]*)?(?:[ \t]+(?P<name>[^>]*))?>").expect("valid regex")
 });
 
-/// The voice tag that opens a line, after any other tags (the spec lets a voice span sit in
-/// class, italic, bold, underline, ruby and language spans, and follow a timestamp tag):
-/// its name, and where the text after it starts. None when text comes before any voice tag.
-fn voice_of(line: &str) -> Option<(Option<String>, usize)> {
-    let mut at = 0;
-    loop {
-        let rest = &line[at..];
-        if let Some(c) = VOICE.captures(rest) {
-            let end = at + c.get(0).expect("whole match").end();
-            return Some((c.name("name").map(|n| n.as_str().trim().to_string()), end));
+/// A line cut at its voice tags: the text before the first one (`None` when the line has
+/// none), then each voice's name and text, up to the next voice tag. The spec lets a voice
+/// span sit in class, italic, bold, underline, ruby and language spans and after a timestamp
+/// tag (`<c.loud><v Agent>…`), and a line may hold several voices (`<v Ann>Hi</v> <v Bob>Hello`).
+fn voices_of(line: &str) -> (&str, Vec<(Option<String>, &str)>) {
+    let mut voices = Vec::new();
+    let mut before = line;
+    let mut last: Option<(Option<String>, usize)> = None;
+    for c in VOICE.captures_iter(line) {
+        let whole = c.get(0).expect("whole match");
+        match last.take() {
+            Some((name, from)) => voices.push((name, &line[from..whole.start()])),
+            None => before = &line[..whole.start()],
         }
-        let trimmed = rest.trim_start();
-        let tag_end = trimmed.strip_prefix('<').and_then(|t| t.find('>'))?;
-        at += rest.len() - trimmed.len() + tag_end + 2;
+        let name = c.name("name").map(|n| n.as_str().trim().to_string());
+        last = Some((name, whole.end()));
     }
+    if let Some((name, from)) = last {
+        voices.push((name, &line[from..]));
+    }
+    (before, voices)
 }
 
 /// `Name: text` where the captions have no voice tags.
@@ -133,25 +139,31 @@ struct Part {
     text: String,
 }
 
-/// Splits a cue's payload into the parts of each voice.
+/// Splits a cue's payload into the parts of each voice. Text outside any voice (a line
+/// without a voice tag, or before a line's first one) continues the part before it.
 fn parts(payload: &[String]) -> Vec<Part> {
     let mut out: Vec<Part> = Vec::new();
     for line in payload {
-        match voice_of(line) {
-            Some((name, end)) => out.push(Part {
-                name,
-                text: plain(&line[end..]),
-            }),
-            None => {
-                let text = plain(line);
-                match out.last_mut() {
-                    Some(p) => {
-                        p.text.push('\n');
-                        p.text.push_str(&text);
-                    }
-                    None => out.push(Part { name: None, text }),
+        let (before, voices) = voices_of(line);
+        let before = plain(before);
+        // Only tags before the first voice (`<c.loud><v Agent>`) leave nothing to continue.
+        if voices.is_empty() || !before.trim().is_empty() {
+            match out.last_mut() {
+                Some(p) => {
+                    p.text.push('\n');
+                    p.text.push_str(&before);
                 }
+                None => out.push(Part {
+                    name: None,
+                    text: before,
+                }),
             }
+        }
+        for (name, text) in voices {
+            out.push(Part {
+                name,
+                text: plain(text),
+            });
         }
     }
     for p in &mut out {
@@ -503,6 +515,33 @@ mod tests {
             ]
         );
         assert_eq!(acct.rows_other_speaker, 0);
+    }
+
+    /// Two voices on one line are two turns, and text before a line's first voice tag
+    /// continues the turn before it; it used to be given to the first voice.
+    #[test]
+    fn every_voice_on_a_line_is_its_own_turn() {
+        let (calls, acct) = read(
+            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Agent>Anything else?</v> <v Customer>No, that's all.\n\n00:03.000 --> 00:04.000\n<v Customer>It broke\nagain <v Agent>I'm sorry.</v><v Customer>\n",
+            &[],
+        );
+        let c = &calls.unwrap()[0];
+        let got: Vec<_> = c
+            .turns
+            .iter()
+            .map(|t| (t.speaker, c.turn_text(t), t.start_ms))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Speaker::Agent, "Anything else?", Some(1000)),
+                (Speaker::Customer, "No, that's all.", Some(1000)),
+                (Speaker::Customer, "It broke\nagain", Some(3000)),
+                (Speaker::Agent, "I'm sorry.", Some(3000)),
+            ]
+        );
+        // The empty last voice is a part without text, counted as skipped.
+        assert_eq!((acct.rows_read, acct.rows_skipped_total()), (5, 1));
     }
 
     #[test]
