@@ -204,19 +204,36 @@ struct SplitCall {
 /// record in two partials) from the parts of one call (a record per part).
 fn record_hash(rec: &partial::CallRecord) -> u64 {
     use std::hash::{Hash, Hasher};
+    // Every field is named, so that a field added to the record must be placed here or
+    // set aside here: the pattern does not compile until it is.
+    let partial::CallRecord {
+        kind: _,
+        call_id: _,
+        agent_id,
+        date,
+        team,
+        queue,
+        turns,
+        score_centi,
+        passed,
+        upset,
+        calmed,
+        verdicts,
+        counts,
+    } = rec;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (
-        &rec.agent_id,
-        &rec.date,
-        &rec.team,
-        &rec.queue,
-        rec.turns,
-        rec.score_centi,
-        rec.passed,
-        rec.upset,
-        rec.calmed,
-        &rec.verdicts,
-        &rec.counts,
+        agent_id,
+        date,
+        team,
+        queue,
+        turns,
+        score_centi,
+        passed,
+        upset,
+        calmed,
+        verdicts,
+        counts,
     )
         .hash(&mut h);
     h.finish()
