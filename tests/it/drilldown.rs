@@ -450,3 +450,73 @@ fn with_a_baseline_the_score_colour_still_means_pass_or_fail() {
     }
     assert!(arrows > 0, "some line changed: {out}");
 }
+
+/// docs/reports.md: a per-call CSV item column is the number of matches, "0 when none, also
+/// when the item did not apply". A supervisor offered in a calm call matches
+/// `premature_escalation`, which applies only to upset calls: the report counts nothing, and
+/// the per-call record said 1, so the column's sum disagreed with the report's `matches` and
+/// read as a violation that did not happen.
+#[test]
+fn per_call_counts_of_an_item_that_did_not_apply_are_zero_as_in_the_report() {
+    let w = common::Workdir::new();
+    let input = w.write(
+        "calm.csv",
+        common::csv_of(&[
+            (
+                "K-1",
+                "ann",
+                "customer",
+                "Hi, can I change my delivery address please?",
+            ),
+            (
+                "K-1",
+                "ann",
+                "agent",
+                "Of course. Let me get my supervisor to approve it.",
+            ),
+            ("K-1", "ann", "customer", "Okay, thank you."),
+        ]),
+    );
+    let calls = w.path("calls.csv");
+    let jsonl = w.path("calls.jsonl");
+    let out = common::callaudit()
+        .args(["audit", "-q", "--format", "json", "--calls"])
+        .arg(&calls)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::callaudit()
+        .args(["audit", "-q", "-o", "/dev/null", "--calls"])
+        .arg(&jsonl)
+        .arg(&input)
+        .assert()
+        .success();
+    let record: Value = serde_json::from_str(
+        std::fs::read_to_string(&jsonl)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let item = &record["items"]["premature_escalation"];
+    // The phrase did match (the JSONL evidence shows it), in a call where the item is n/a.
+    assert_eq!(item["verdict"], "n/a", "{item}");
+    assert_eq!(item["evidence"].as_array().unwrap().len(), 1, "{item}");
+    let rows = common::read_calls_csv(&calls);
+    let overall = &report["overall"]["items"];
+    for (id, stats) in overall.as_object().unwrap() {
+        if id == "customer_upset" || id == "customer_calmed" {
+            continue;
+        }
+        let sum: u64 = rows.iter().map(|r| r[id].parse::<u64>().unwrap()).sum();
+        assert_eq!(
+            sum,
+            stats["matches"].as_u64().unwrap(),
+            "{id}: per-call CSV sums to {sum}, the report says {stats}"
+        );
+    }
+    assert_eq!(rows[0]["premature_escalation"], "0");
+}
