@@ -139,6 +139,17 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
     };
     let (path, leaf) = leaf_of(&first);
     let Some(&reader) = READERS.iter().find(|r| **r == path.as_slice()) else {
+        // `merge`, `rubric show|check|test`, `completions` and `man` read no config file: a
+        // `--config` named for one of them would be ignored (and `merge`'s gates in it never
+        // applied), so it is refused. CALLAUDIT_CONFIG, set for the nightly audit, is not.
+        if leaf.value_source("config") == Some(ValueSource::CommandLine) {
+            anyhow::bail!(
+                "--config: `callaudit {}` reads no config file: give its options on its command \
+                 line (a config file holds `callaudit audit` options; explain, sample, calibrate \
+                 and rubric lint take its input options too)",
+                path.join(" ")
+            );
+        }
         let cli = Cli::from_arg_matches(&first).map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok((cli, Provenance::default()));
     };

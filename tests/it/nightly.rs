@@ -1000,3 +1000,70 @@ ANN,Ann Lee
     let r = agents_run(&w, &["-q", "--agents", "agents.csv"]);
     assert_eq!(common::group_keys(&r.json()), ["Ann Lee"]);
 }
+
+/// `merge` reads no config file (docs/nightly.md), nor do `rubric show`, `rubric check`,
+/// `rubric test`, `completions` and `man`; yet each took `--config FILE` and ran as if it were
+/// not there, even for a file that does not exist: a weekly `merge --config nightly.toml`
+/// whose gates live in the file passed every time. Named on the command line, it is refused.
+#[test]
+fn config_given_to_a_command_that_reads_none_is_refused_not_ignored() {
+    let w = config_dir();
+    w.write("nightly.toml", CONFIG);
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "-o",
+            "/dev/null",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "-o",
+            "/dev/null",
+            "--save-partial",
+            "night.partial",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let cases: &[&[&str]] = &[
+        &["merge", "night.partial", "--config", "nightly.toml"],
+        &["merge", "--config", "missing.toml", "night.partial"],
+        &["rubric", "show", "--config", "nightly.toml"],
+        &["rubric", "check", "rubric.toml", "--config", "nightly.toml"],
+        &["completions", "bash", "--config", "nightly.toml"],
+        &["man", "--config", "nightly.toml"],
+    ];
+    for args in cases {
+        let r = run_in(w.dir.path(), args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        assert_says(&r.stderr, &["reads no config file"]);
+    }
+    // --no-config, and CALLAUDIT_CONFIG left set for the nightly audit, are fine.
+    let r = run_in(
+        w.dir.path(),
+        &["merge", "night.partial", "--no-config", "-q"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &["merge", "night.partial", "-q"],
+        &[("CALLAUDIT_CONFIG", "nightly.toml")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
