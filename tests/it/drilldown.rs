@@ -520,3 +520,49 @@ fn per_call_counts_of_an_item_that_did_not_apply_are_zero_as_in_the_report() {
     }
     assert_eq!(rows[0]["premature_escalation"], "0");
 }
+
+/// The block of a bash completion script for one subcommand (`callaudit__subcmd__merge)` to the
+/// next subcommand's).
+fn bash_block<'a>(script: &'a str, sub: &str) -> &'a str {
+    let start = script
+        .find(&format!("callaudit__subcmd__{sub})"))
+        .unwrap_or_else(|| panic!("no block for {sub}"));
+    let rest = &script[start + 1..];
+    let end = rest
+        .find("        callaudit__")
+        .map_or(rest.len(), |i| i + 1);
+    &script[start..start + end]
+}
+
+/// docs/reports.md: the completion scripts complete `--fail-on` with the built-in rubric's
+/// violation ids and `--group-by` with the levels. `merge` (and `config show`) take both flags,
+/// but their completions offered file names: only `audit`'s had the lists.
+#[test]
+fn completions_list_fail_on_items_and_group_by_levels_for_every_command_that_takes_them() {
+    let (code, bash, _) = run(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    let (code, fish, _) = run(&["completions", "fish"]);
+    assert_eq!(code, 0);
+    for (sub, fish_cond) in [
+        ("audit", "__fish_callaudit_using_subcommand audit\""),
+        ("merge", "__fish_callaudit_using_subcommand merge\""),
+        ("config__subcmd__show", "__fish_seen_subcommand_from show\""),
+    ] {
+        let block = bash_block(&bash, sub);
+        assert!(
+            block.contains("\"hold transfer overpromise"),
+            "{sub}: --fail-on ids:\n{block}"
+        );
+        assert!(
+            block.contains("\"agent team date week queue call\""),
+            "{sub}: --group-by levels:\n{block}"
+        );
+        for (flag, first) in [("-l fail-on", "-a \"hold"), ("-l group-by", "-a \"agent")] {
+            let line = fish
+                .lines()
+                .find(|l| l.contains(fish_cond) && l.contains(flag))
+                .unwrap_or_else(|| panic!("{sub}: no fish line for {flag}"));
+            assert!(line.contains(first), "{sub}: {line}");
+        }
+    }
+}
