@@ -53,11 +53,11 @@ pub struct MergeArgs {
     )]
     pub sort: callaudit::render::arrange::SortSpec,
 
-    /// Show only the first N lines (after --sort)
+    /// Only the N best lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
 
-    /// Show only the last N lines (after --sort)
+    /// Only the N worst lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N")]
     pub bottom: Option<usize>,
 

@@ -658,3 +658,64 @@ fn save_partial_refuses_overrides_and_bad_shards() {
         assert!(err.contains("shards count from 1"), "{bad}: {err}");
     }
 }
+
+/// `merge --help` said `--top N` shows "the first N lines (after --sort)" and `--bottom N` "the
+/// last N"; merge, like audit, keeps the N best and worst lines by mean score whatever the
+/// sort (docs/reports.md), so the help described something it does not do.
+#[test]
+fn merge_help_says_top_and_bottom_rank_by_mean_score_as_they_do() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let partials = two_nights(&w);
+    let all = String::from_utf8(ok(
+        dir,
+        &["merge", &partials[0], &partials[1], "--format", "csv"],
+    ))
+    .unwrap();
+    let mut lines: Vec<(String, f64)> = all
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("(all)"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[2].parse().unwrap())
+        })
+        .collect();
+    lines.sort_by(|a, b| b.1.total_cmp(&a.1));
+    assert!(lines.len() >= 2 && lines[0].1 > lines[1].1, "{all}");
+    for (flag, want) in [
+        ("--top", &lines[0].0),
+        ("--bottom", &lines[lines.len() - 1].0),
+    ] {
+        let cut = String::from_utf8(ok(
+            dir,
+            &[
+                "merge",
+                &partials[0],
+                &partials[1],
+                "--format",
+                "csv",
+                "--sort",
+                "-name",
+                flag,
+                "1",
+            ],
+        ))
+        .unwrap();
+        let first = cut.lines().nth(1).unwrap();
+        assert!(first.starts_with(&format!("{want},")), "{flag}: {cut}");
+    }
+    let (_, help, _) = run(dir, &["merge", "--help"]);
+    let help = String::from_utf8(help).unwrap();
+    let flag_help = |flag: &str| -> String {
+        let at = help.find(&format!("      {flag} <N>")).unwrap();
+        help[at..].lines().take(3).collect::<Vec<_>>().join(" ")
+    };
+    for (flag, word) in [("--top", "best"), ("--bottom", "worst")] {
+        let text = flag_help(flag);
+        assert!(
+            text.contains(word) && text.contains("mean score") && !text.contains("after --sort"),
+            "{flag}: {text}"
+        );
+    }
+}
