@@ -211,7 +211,11 @@ EXIT STATUS:
     #[command(after_long_help = "EXAMPLES:
     callaudit completions bash > /etc/bash_completion.d/callaudit
     callaudit completions zsh > ~/.zfunc/_callaudit
-    callaudit completions fish > ~/.config/fish/completions/callaudit.fish")]
+    callaudit completions fish > ~/.config/fish/completions/callaudit.fish
+
+EXIT STATUS:
+    0  the script was printed
+    2  usage error (a shell other than bash, zsh, fish)")]
     Completions {
         #[arg(value_enum)]
         shell: Shell,
@@ -219,7 +223,11 @@ EXIT STATUS:
 
     /// Print the man page (roff)
     #[command(after_long_help = "EXAMPLES:
-    callaudit man > callaudit.1 && man ./callaudit.1")]
+    callaudit man > callaudit.1 && man ./callaudit.1
+
+EXIT STATUS:
+    0  the page was printed
+    2  usage error")]
     Man,
 }
 
@@ -243,7 +251,11 @@ Takes the same options as `callaudit audit`, to show what a command line would c
         after_long_help = "EXAMPLES:
     callaudit config show
     callaudit config show --config nightly.toml --fail-under 80
-    CALLAUDIT_FORMAT=json callaudit config show > callaudit.toml"
+    CALLAUDIT_FORMAT=json callaudit config show > callaudit.toml
+
+EXIT STATUS:
+    0  the configuration was printed
+    2  usage error, an unreadable or invalid config file (FILE:LINE:COLUMN)"
     )]
     Show(Box<AuditArgs>),
 }
@@ -264,7 +276,11 @@ pub enum RubricCommand {
 and whether accents are folded in its [rubric] table.",
         after_long_help = "EXAMPLES:
     callaudit rubric show > my-rubric.toml
-    callaudit rubric show builtin:es > mi-rubrica.toml"
+    callaudit rubric show builtin:es > mi-rubrica.toml
+
+EXIT STATUS:
+    0  the rubric was printed
+    2  usage error, no such built-in rubric"
     )]
     Show {
         /// Which built-in rubric: builtin, builtin:en, builtin:es, builtin:fr
@@ -275,7 +291,11 @@ and whether accents are folded in its [rubric] table.",
     #[command(after_long_help = "EXAMPLES:
     callaudit rubric check my-rubric.toml
     callaudit rubric check builtin:fr
-    callaudit rubric check --stats builtin")]
+    callaudit rubric check --stats builtin
+
+EXIT STATUS:
+    0  the rubric is valid
+    2  usage error, an unreadable or invalid rubric (its problems are listed)")]
     Check {
         /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: PathBuf,
@@ -296,7 +316,11 @@ reads); a phrase's calls are judged against its own item's column.",
         after_long_help = "EXAMPLES:
     callaudit rubric lint --rubric my-rubric.toml exports/
     callaudit rubric lint --labels accuracy/tune.csv ../shared/data/tweetsumm/tweetsumm-dev.csv
-    callaudit rubric lint --labels labels.csv --format csv exports/ > phrases.csv"
+    callaudit rubric lint --labels labels.csv --format csv exports/ > phrases.csv
+
+EXIT STATUS:
+    0  the phrases were listed (whatever was found)
+    2  usage error, an invalid rubric or labels sheet, unreadable input"
     )]
     Lint(Box<LintArgs>),
     /// Show which items fire on a sentence, and on which words
@@ -304,7 +328,11 @@ reads); a phrase's calls are judged against its own item's column.",
     callaudit rubric test builtin --speaker agent \"I'm so sorry, let me put you on hold\"
     callaudit rubric test builtin:es --speaker agent \"Perdon por la espera, ¿algo mas?\"
     callaudit rubric test my-rubric.toml --speaker customer \"This is RIDICULOUS!!!\"
-    callaudit rubric test builtin --speaker any \"Sorry, this is ridiculous\"")]
+    callaudit rubric test builtin --speaker any \"Sorry, this is ridiculous\"
+
+EXIT STATUS:
+    0  the sentence was tried (whether or not an item fired)
+    2  usage error, an unreadable or invalid rubric")]
     Test {
         /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: String,

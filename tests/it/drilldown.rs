@@ -566,3 +566,26 @@ fn completions_list_fail_on_items_and_group_by_levels_for_every_command_that_tak
         }
     }
 }
+
+/// docs/reports.md: "The man page has one section per subcommand, each with its EXAMPLES and
+/// EXIT STATUS". `rubric show|check|lint|test`, `config show`, `completions` and `man` had
+/// examples but no exit status.
+#[test]
+fn every_subcommand_section_of_the_man_page_has_examples_and_exit_status() {
+    let (code, man, _) = run(&["man"]);
+    assert_eq!(code, 0);
+    let sections: Vec<&str> = man.split("\n.SH \"CALLAUDIT ").skip(1).collect();
+    assert!(sections.len() >= 12, "{}", sections.len());
+    for section in sections {
+        let name = section.split('"').next().unwrap();
+        // The command groups: their subcommands have sections of their own.
+        if name == "RUBRIC" || name == "CONFIG" {
+            continue;
+        }
+        for sub in [".SS \"EXAMPLES\"", ".SS \"EXIT STATUS\""] {
+            assert!(section.contains(sub), "callaudit {name}: no {sub}");
+        }
+        let status = section.split(".SS \"EXIT STATUS\"").nth(1).unwrap_or("");
+        assert!(status.contains("0  "), "callaudit {name}: {status}");
+    }
+}
