@@ -1067,3 +1067,27 @@ fn config_given_to_a_command_that_reads_none_is_refused_not_ignored() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// docs/nightly.md said the config file's call filters (`last`, `since`, `agent`, …) apply to
+/// explain, calibrate and rubric lint too; those commands take no filter, and read every call
+/// of the inputs (explain the call named, calibrate the sheet's). The doc now says so; this
+/// pins what it says, with a config whose `until` leaves out every call.
+#[test]
+fn a_config_files_filters_apply_to_sample_but_not_to_explain_or_rubric_lint() {
+    let w = config_dir();
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nuntil = 2000-01-01\n",
+    );
+    let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+    assert_eq!(r.code, 2, "the audit filters: {}", r.stderr);
+    let r = run_in(w.dir.path(), &["sample", "-q"], &[]);
+    assert_eq!(r.code, 2, "sample filters too: {}", r.stderr);
+    let id = GATE_CALLS[0].0;
+    let r = run_in(w.dir.path(), &["explain", "--call", id], &[]);
+    assert_eq!(r.code, 0, "explain shows the call named: {}", r.stderr);
+    assert!(r.stdout.starts_with(&format!("Call {id}")), "{}", r.stdout);
+    let r = run_in(w.dir.path(), &["rubric", "lint"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("over 6 call(s)"), "{}", r.stdout);
+}
