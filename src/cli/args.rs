@@ -98,7 +98,8 @@ stderr.",
         callaudit audit exports/ --format html -o report.html --baseline report.json
 
     Per-call records to another program:
-        callaudit audit exports/ -o report.json --format json --calls - --calls-format jsonl | head -1
+        callaudit audit exports/ -o report.json --format json --calls - \\
+            --calls-format jsonl | head -1
 
     A CSV with unusual column names:
         callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
