@@ -55,8 +55,8 @@ pub enum Command {
     #[command(
         long_about = "Audit every call in the inputs against the rubric and print one line per \
 agent (or team, day, week, queue): calls, upset calls, mean score, pass rate, the share of calls \
-where each expected item was met, violations per 100 calls and the share of upset customers who \
-calmed down.
+where each expected item was met, the share of calls with a violation and with each violation, \
+and the share of upset customers who calmed down.
 
 INPUT is a file, a directory (read recursively: .csv .tsv .jsonl .ndjson .json .vtt .txt and \
 their .gz) or - for stdin. A call's rows may be spread over several files; they are merged by \

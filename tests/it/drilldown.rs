@@ -589,3 +589,19 @@ fn every_subcommand_section_of_the_man_page_has_examples_and_exit_status() {
         assert!(status.contains("0  "), "callaudit {name}: {status}");
     }
 }
+
+/// `audit --help` said each line shows "violations per 100 calls"; no format shows that column
+/// (JSON keeps the raw `violations_per_100_calls`): each line shows the share of calls with a
+/// violation and with each violation. The help names what the table shows.
+#[test]
+fn audit_help_names_the_columns_the_report_has() {
+    let (_, help, _) = run(&["audit", "--help"]);
+    let about: String = help.split("\n\n").next().unwrap().replace('\n', " ");
+    let table = audit(&[]);
+    assert!(!table.contains("per 100"), "{table}");
+    assert!(!about.contains("per 100 calls"), "{about}");
+    assert!(
+        about.contains("the share of calls with a violation and with each violation"),
+        "{about}"
+    );
+}
