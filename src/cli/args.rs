@@ -321,7 +321,7 @@ reads); a phrase's calls are judged against its own item's column.",
 
 EXIT STATUS:
     0  the phrases were listed (whatever was found)
-    2  usage error, an invalid rubric or labels sheet, unreadable input"
+    2  usage error, an invalid rubric or labels sheet, unreadable input, no call to lint"
     )]
     Lint(Box<LintArgs>),
     /// Show which items fire on a sentence, and on which words
