@@ -1091,3 +1091,38 @@ fn a_config_files_filters_apply_to_sample_but_not_to_explain_or_rubric_lint() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("over 6 call(s)"), "{}", r.stdout);
 }
+
+/// A bad value in a `CALLAUDIT_` variable was reported as if it had been typed: `invalid value
+/// 'abc' for '--fail-under <SCORE>'`, on a command line that has no `--fail-under`, so a
+/// nightly job's owner looked for a flag that is not there. A config file's bad value names
+/// FILE:LINE:COLUMN; a variable's names the variable.
+#[test]
+fn a_bad_value_in_a_variable_names_the_variable() {
+    let w = config_dir();
+    for (var, value, flag) in [
+        ("CALLAUDIT_FAIL_UNDER", "abc", "--fail-under"),
+        ("CALLAUDIT_FORMAT", "jsn", "--format"),
+        ("CALLAUDIT_MIN_CALLS", "-3", "--min-calls"),
+    ] {
+        let r = run_in(
+            w.dir.path(),
+            &["audit", "calls.csv", "--rubric", "rubric.toml"],
+            &[(var, value)],
+        );
+        assert_eq!(r.code, 2, "{var}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+        assert!(
+            r.stderr.contains(&format!("{var}={value}")) && r.stderr.contains(flag),
+            "{var}: {}",
+            r.stderr
+        );
+        // Typed on the command line, the message is about the flag as before.
+        let r = run_in(
+            w.dir.path(),
+            &["audit", "calls.csv", "--rubric", "rubric.toml", flag, value],
+            &[],
+        );
+        assert_eq!(r.code, 2, "{flag}: {}", r.stderr);
+        assert!(!r.stderr.contains(var), "{flag}: {}", r.stderr);
+    }
+}
