@@ -1126,3 +1126,26 @@ fn a_bad_value_in_a_variable_names_the_variable() {
         assert!(!r.stderr.contains(var), "{flag}: {}", r.stderr);
     }
 }
+
+/// A config file's `last = "1d"` with a one-off `--since … --until …` on the command line: the
+/// window is their intersection, and when it is empty the error said `--since 2026-11-20 is
+/// after --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d`
+/// counts back to). It should name `--last` (and where it came from) as the cause.
+/// The message is made in `filters` in src/cli/audit.rs, outside this change.
+#[test]
+#[ignore = "fix belongs in src/cli/audit.rs filters(): name --last, not a derived --since"]
+fn an_empty_window_from_last_and_until_names_last_not_a_since_never_typed() {
+    let w = config_dir();
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nlast = \"1d\"\nas-of = 2026-11-20\n",
+    );
+    let r = run_in(
+        w.dir.path(),
+        &["audit", "--since", "2026-11-12", "--until", "2026-11-16"],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--last 1d"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--since 2026-11-20"), "{}", r.stderr);
+}
