@@ -605,3 +605,32 @@ fn audit_help_names_the_columns_the_report_has() {
         "{about}"
     );
 }
+
+/// `--sort score` lists the weakest first, ties by name; `--bottom N` kept the N weakest but
+/// broke ties the other way (by name descending), so on the example data `--group-by call
+/// --bottom 1` showed J-2002 while `--sort score` put C-1003 (also 0.0) first: "the worst
+/// call" depended on the flag used. `--sort score --bottom N` is now the first N lines of
+/// `--sort score`, and `--sort -score --top N` the first N of `--sort -score`.
+#[test]
+fn bottom_and_top_keep_the_lines_the_sorted_report_shows_first() {
+    let lines = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["audit", "examples/data", "-q", "--format", "csv"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        out.lines()
+            .skip(1)
+            .filter(|l| !l.starts_with("(all)"))
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect()
+    };
+    for (group, n) in [("call", 1), ("call", 3), ("call", 5), ("agent", 2)] {
+        let n_text = n.to_string();
+        let sorted = lines(&["--group-by", group, "--sort", "score"]);
+        let bottom = lines(&["--group-by", group, "--sort", "score", "--bottom", &n_text]);
+        assert_eq!(bottom, sorted[..n], "--group-by {group} --bottom {n}");
+        let sorted = lines(&["--group-by", group, "--sort", "-score"]);
+        let top = lines(&["--group-by", group, "--sort", "-score", "--top", &n_text]);
+        assert_eq!(top, sorted[..n], "--group-by {group} --top {n}");
+    }
+}
