@@ -719,3 +719,48 @@ fn merge_help_says_top_and_bottom_rank_by_mean_score_as_they_do() {
         );
     }
 }
+
+/// `merge --help` said `--min-calls N` leaves agents with fewer calls out of
+/// `--fail-agent-under`; it leaves them out of `--fail-drop` too (as audit's help says), and a
+/// weekly job reading merge's help could not know that a new agent's drop is not gated.
+#[test]
+fn merge_help_says_min_calls_spares_agents_from_fail_drop_as_it_does() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let partials = two_nights(&w);
+    ok(
+        dir,
+        &["merge", &partials[1], "--format", "json", "-o", "base.json"],
+    );
+    let drop = |min_calls: &str| {
+        run(
+            dir,
+            &[
+                "merge",
+                &partials[0],
+                &partials[1],
+                "--baseline",
+                "base.json",
+                "--fail-drop",
+                "0",
+                "--min-calls",
+                min_calls,
+                "-o",
+                "/dev/null",
+            ],
+        )
+    };
+    let (code, _, err) = drop("1");
+    assert_eq!(code, 1, "some agent fell: {err}");
+    let (code, _, err) = drop("1000");
+    assert!(
+        !err.contains("agent(s)"),
+        "agents under --min-calls are not compared: {err}"
+    );
+    assert!(code == 0 || err.contains("overall mean score"), "{err}");
+    let (_, help, _) = run(dir, &["merge", "--help"]);
+    let help = String::from_utf8(help).unwrap();
+    let at = help.find("      --min-calls <N>").unwrap();
+    let text: String = help[at..].lines().take(3).collect::<Vec<_>>().join(" ");
+    assert!(text.contains("--fail-drop"), "{text}");
+}
