@@ -93,7 +93,7 @@ ul.inputs { margin: 0; padding-left: 18px; }
 #calls .head { font-weight: 600; cursor: default; background: #eef1f6; }
 #calls summary span { overflow-wrap: anywhere; }
 #calls summary:hover { background: #f3f5f9; }
-.explain { padding: 8px 4px 14px 18px; }
+.explain { padding: 8px 4px 14px 18px; overflow-wrap: anywhere; }
 .explain ol { margin: 0 0 10px; padding-left: 28px; }
 .explain li { margin: 2px 0; }
 .explain .who { display: inline-block; min-width: 6em; color: var(--muted); }

@@ -634,3 +634,59 @@ fn bottom_and_top_keep_the_lines_the_sorted_report_shows_first() {
         assert_eq!(top, sorted[..n], "--group-by {group} --top {n}");
     }
 }
+
+/// docs/reports.md: the HTML report "fits a 1400-pixel window without scrolling sideways". A
+/// word longer than a line in a call's verdicts (a pasted link or token in an upset turn, or a
+/// phrase family such as `{try|contact|reach|…}` quoted when an alternative cancels a
+/// refusal) made its verdicts table as wide as the word: 2,446 px on 3,000 generated calls.
+/// Checked in headless Chromium by .ci/html_check.py, when /usr/bin/chromium is there.
+#[test]
+fn a_word_longer_than_a_line_does_not_make_the_html_report_scroll_sideways() {
+    if !std::path::Path::new("/usr/bin/chromium").exists() {
+        eprintln!("skipping: /usr/bin/chromium is absent");
+        return;
+    }
+    let w = common::Workdir::new();
+    let token = format!("https://example.invalid/{}", "x".repeat(400));
+    let input = w.write(
+        "long.csv",
+        common::csv_of(&[
+            (
+                "W-1",
+                "ann",
+                "customer",
+                &format!("THIS IS BROKEN AGAIN!!! {token}"),
+            ),
+            ("W-1", "ann", "agent", "Calm down, that's our policy."),
+            ("W-1", "ann", "customer", "Unbelievable."),
+        ]),
+    );
+    let report = w.path("report.html");
+    let (code, _, err) = run(&[
+        "audit",
+        input.to_str().unwrap(),
+        "-q",
+        "--format",
+        "html",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains(&"x".repeat(400)),
+        "the long word is in the call list"
+    );
+    let out = std::process::Command::new("python3")
+        .arg(root().join(".ci/html_check.py"))
+        .arg(&report)
+        .arg(w.path("shot.png"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
