@@ -58,7 +58,7 @@ th.rot { text-align: center; padding-bottom: 6px; }
 th.rot > span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
                 display: inline-block; max-height: 230px; overflow: hidden; text-overflow: ellipsis; }
 th:first-child, td:first-child { text-align: left; }
-#report-table td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 7em; }
+#report-table td:first-child, #report-table td.text { white-space: normal; overflow-wrap: anywhere; min-width: 7em; }
 td.text, th.text { text-align: left; }
 thead th { background: #eef1f6; position: sticky; top: 0; }
 th.violation { background: #f6eeee; }

@@ -648,45 +648,55 @@ fn a_word_longer_than_a_line_does_not_make_the_html_report_scroll_sideways() {
     }
     let w = common::Workdir::new();
     let token = format!("https://example.invalid/{}", "x".repeat(400));
+    let upset = format!("THIS IS BROKEN AGAIN!!! {token}");
+    // An agent id as long (an export that puts a path or an address there): in a report of
+    // one line per call it has a column of its own.
+    let agent = format!("agent-{}", "y".repeat(150));
     let input = w.write(
         "long.csv",
         common::csv_of(&[
-            (
-                "W-1",
-                "ann",
-                "customer",
-                &format!("THIS IS BROKEN AGAIN!!! {token}"),
-            ),
+            ("W-1", "ann", "customer", &upset),
             ("W-1", "ann", "agent", "Calm down, that's our policy."),
             ("W-1", "ann", "customer", "Unbelievable."),
+            ("W-2", &agent, "customer", "Hi, where is my parcel?"),
+            (
+                "W-2",
+                &agent,
+                "agent",
+                "Sorry about that, it arrives tomorrow.",
+            ),
         ]),
     );
-    let report = w.path("report.html");
-    let (code, _, err) = run(&[
-        "audit",
-        input.to_str().unwrap(),
-        "-q",
-        "--format",
-        "html",
-        "-o",
-        report.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let html = std::fs::read_to_string(&report).unwrap();
-    assert!(
-        html.contains(&"x".repeat(400)),
-        "the long word is in the call list"
-    );
-    let out = std::process::Command::new("python3")
-        .arg(root().join(".ci/html_check.py"))
-        .arg(&report)
-        .arg(w.path("shot.png"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for group_by in ["agent", "call", "agent,call"] {
+        let report = w.path("report.html");
+        let (code, _, err) = run(&[
+            "audit",
+            input.to_str().unwrap(),
+            "-q",
+            "--format",
+            "html",
+            "--group-by",
+            group_by,
+            "-o",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let html = std::fs::read_to_string(&report).unwrap();
+        assert!(
+            html.contains(&"x".repeat(400)),
+            "the long word is in the call list"
+        );
+        let out = std::process::Command::new("python3")
+            .arg(root().join(".ci/html_check.py"))
+            .arg(&report)
+            .arg(w.path("shot.png"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "--group-by {group_by}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
