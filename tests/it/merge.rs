@@ -764,3 +764,77 @@ fn merge_help_says_min_calls_spares_agents_from_fail_drop_as_it_does() {
     let text: String = help[at..].lines().take(3).collect::<Vec<_>>().join(" ");
     assert!(text.contains("--fail-drop"), "{text}");
 }
+
+/// docs/nightly.md: nights that each read the whole tree with a date filter merge into the
+/// week's calls and scores, while the reading (inputs, files and rows read, rows filtered out)
+/// is the nights' sum: each file is listed once per night.
+#[test]
+fn nights_reading_the_whole_tree_merge_the_calls_and_sum_the_reading() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    w.write("rubric.toml", gate_rubric("merge test"));
+    let mut rows = String::from("call_id,agent_id,date,speaker,text\n");
+    for (id, day) in [
+        ("a1", "2026-11-16"),
+        ("a2", "2026-11-16"),
+        ("b1", "2026-11-17"),
+    ] {
+        rows.push_str(&format!("{id},ann,{day},agent,Hello and thank you\n"));
+        rows.push_str(&format!("{id},ann,{day},customer,Thanks\n"));
+    }
+    w.write("tree/calls.csv", rows);
+    for day in ["16", "17"] {
+        let partial = format!("{day}.partial");
+        let as_of = format!("2026-11-{day}");
+        ok(
+            dir,
+            &[
+                "audit",
+                "tree",
+                "--rubric",
+                "rubric.toml",
+                "--last",
+                "1d",
+                "--as-of",
+                &as_of,
+                "--save-partial",
+                &partial,
+                "-o",
+                "/dev/null",
+            ],
+        );
+    }
+    let week: serde_json::Value = serde_json::from_slice(&ok(
+        dir,
+        &["merge", "16.partial", "17.partial", "--format", "json"],
+    ))
+    .unwrap();
+    let one: serde_json::Value = serde_json::from_slice(&ok(
+        dir,
+        &[
+            "audit",
+            "tree",
+            "--rubric",
+            "rubric.toml",
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        week["overall"], one["overall"],
+        "the week's calls and scores"
+    );
+    assert_eq!(week["groups"], one["groups"]);
+    assert_eq!(
+        week["accounting"]["files_read"], 2,
+        "{}",
+        week["accounting"]
+    );
+    assert_eq!(one["accounting"]["files_read"], 1);
+    assert_eq!(
+        week["accounting"]["rows_read"], 12,
+        "{}",
+        week["accounting"]
+    );
+}
