@@ -55,8 +55,8 @@ pub enum Command {
     #[command(
         long_about = "Audit every call in the inputs against the rubric and print one line per \
 agent (or team, day, week, queue): calls, upset calls, mean score, pass rate, the share of calls \
-where each expected item was met, violations per 100 calls and the share of upset customers who \
-calmed down.
+where each expected item was met, the share of calls with a violation and with each violation, \
+and the share of upset customers who calmed down.
 
 INPUT is a file, a directory (read recursively: .csv .tsv .jsonl .ndjson .json .vtt .txt and \
 their .gz) or - for stdin. A call's rows may be spread over several files; they are merged by \
@@ -98,7 +98,8 @@ stderr.",
         callaudit audit exports/ --format html -o report.html --baseline report.json
 
     Per-call records to another program:
-        callaudit audit exports/ -o report.json --format json --calls - --calls-format jsonl | head -1
+        callaudit audit exports/ -o report.json --format json --calls - \\
+            --calls-format jsonl | head -1
 
     A CSV with unusual column names:
         callaudit audit export.csv --map call=Ticket,speaker=From,text=Body
@@ -211,7 +212,11 @@ EXIT STATUS:
     #[command(after_long_help = "EXAMPLES:
     callaudit completions bash > /etc/bash_completion.d/callaudit
     callaudit completions zsh > ~/.zfunc/_callaudit
-    callaudit completions fish > ~/.config/fish/completions/callaudit.fish")]
+    callaudit completions fish > ~/.config/fish/completions/callaudit.fish
+
+EXIT STATUS:
+    0  the script was printed
+    2  usage error (a shell other than bash, zsh, fish)")]
     Completions {
         #[arg(value_enum)]
         shell: Shell,
@@ -219,7 +224,11 @@ EXIT STATUS:
 
     /// Print the man page (roff)
     #[command(after_long_help = "EXAMPLES:
-    callaudit man > callaudit.1 && man ./callaudit.1")]
+    callaudit man > callaudit.1 && man ./callaudit.1
+
+EXIT STATUS:
+    0  the page was printed
+    2  usage error")]
     Man,
 }
 
@@ -243,7 +252,11 @@ Takes the same options as `callaudit audit`, to show what a command line would c
         after_long_help = "EXAMPLES:
     callaudit config show
     callaudit config show --config nightly.toml --fail-under 80
-    CALLAUDIT_FORMAT=json callaudit config show > callaudit.toml"
+    CALLAUDIT_FORMAT=json callaudit config show > callaudit.toml
+
+EXIT STATUS:
+    0  the configuration was printed
+    2  usage error, an unreadable or invalid config file (FILE:LINE:COLUMN)"
     )]
     Show(Box<AuditArgs>),
 }
@@ -264,7 +277,11 @@ pub enum RubricCommand {
 and whether accents are folded in its [rubric] table.",
         after_long_help = "EXAMPLES:
     callaudit rubric show > my-rubric.toml
-    callaudit rubric show builtin:es > mi-rubrica.toml"
+    callaudit rubric show builtin:es > mi-rubrica.toml
+
+EXIT STATUS:
+    0  the rubric was printed
+    2  usage error, no such built-in rubric"
     )]
     Show {
         /// Which built-in rubric: builtin, builtin:en, builtin:es, builtin:fr
@@ -275,7 +292,11 @@ and whether accents are folded in its [rubric] table.",
     #[command(after_long_help = "EXAMPLES:
     callaudit rubric check my-rubric.toml
     callaudit rubric check builtin:fr
-    callaudit rubric check --stats builtin")]
+    callaudit rubric check --stats builtin
+
+EXIT STATUS:
+    0  the rubric is valid
+    2  usage error, an unreadable or invalid rubric (its problems are listed)")]
     Check {
         /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: PathBuf,
@@ -296,7 +317,11 @@ reads); a phrase's calls are judged against its own item's column.",
         after_long_help = "EXAMPLES:
     callaudit rubric lint --rubric my-rubric.toml exports/
     callaudit rubric lint --labels accuracy/tune.csv ../shared/data/tweetsumm/tweetsumm-dev.csv
-    callaudit rubric lint --labels labels.csv --format csv exports/ > phrases.csv"
+    callaudit rubric lint --labels labels.csv --format csv exports/ > phrases.csv
+
+EXIT STATUS:
+    0  the phrases were listed (whatever was found)
+    2  usage error, an invalid rubric or labels sheet, unreadable input, no call to lint"
     )]
     Lint(Box<LintArgs>),
     /// Show which items fire on a sentence, and on which words
@@ -304,7 +329,11 @@ reads); a phrase's calls are judged against its own item's column.",
     callaudit rubric test builtin --speaker agent \"I'm so sorry, let me put you on hold\"
     callaudit rubric test builtin:es --speaker agent \"Perdon por la espera, ¿algo mas?\"
     callaudit rubric test my-rubric.toml --speaker customer \"This is RIDICULOUS!!!\"
-    callaudit rubric test builtin --speaker any \"Sorry, this is ridiculous\"")]
+    callaudit rubric test builtin --speaker any \"Sorry, this is ridiculous\"
+
+EXIT STATUS:
+    0  the sentence was tried (whether or not an item fired)
+    2  usage error, an unreadable or invalid rubric")]
     Test {
         /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: String,

@@ -38,15 +38,19 @@ pub fn completion_command() -> clap::Command {
         .iter()
         .map(|g| g.name())
         .collect();
-    Cli::command().mut_subcommand("audit", |audit| {
-        audit
-            .mut_arg("fail_on", |a| {
-                a.value_parser(clap::builder::PossibleValuesParser::new(violations))
-            })
-            .mut_arg("group_by", |a| {
-                a.value_parser(clap::builder::PossibleValuesParser::new(levels))
-            })
-    })
+    // Every command that takes the flags: audit, merge and config show (audit's options).
+    let lists = |cmd: clap::Command| {
+        cmd.mut_arg("fail_on", |a| {
+            a.value_parser(clap::builder::PossibleValuesParser::new(violations.clone()))
+        })
+        .mut_arg("group_by", |a| {
+            a.value_parser(clap::builder::PossibleValuesParser::new(levels.clone()))
+        })
+    };
+    Cli::command()
+        .mut_subcommand("audit", lists)
+        .mut_subcommand("merge", lists)
+        .mut_subcommand("config", |config| config.mut_subcommand("show", lists))
 }
 
 /// The whole manual in one roff page: the program's own sections, then one section per

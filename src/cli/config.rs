@@ -135,10 +135,21 @@ struct FileValue {
 pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
     let first = match lenient().try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => e.exit(),
+        Err(e) => exit_naming_variable(e, &args),
     };
     let (path, leaf) = leaf_of(&first);
     let Some(&reader) = READERS.iter().find(|r| **r == path.as_slice()) else {
+        // `merge`, `rubric show|check|test`, `completions` and `man` read no config file: a
+        // `--config` named for one of them would be ignored (and `merge`'s gates in it never
+        // applied), so it is refused. CALLAUDIT_CONFIG, set for the nightly audit, is not.
+        if leaf.value_source("config") == Some(ValueSource::CommandLine) {
+            anyhow::bail!(
+                "--config: `callaudit {}` reads no config file: give its options on its command \
+                 line (a config file holds `callaudit audit` options; explain, sample, calibrate \
+                 and rubric lint take its input options too)",
+                path.join(" ")
+            );
+        }
         let cli = Cli::from_arg_matches(&first).map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok((cli, Provenance::default()));
     };
@@ -171,6 +182,54 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
         provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
     }
     Ok((cli, provenance))
+}
+
+/// Exits with clap's error, naming the `CALLAUDIT_` variable when the bad value came from one
+/// (clap says `invalid value 'abc' for '--fail-under <SCORE>'` whether it was typed or not): the
+/// option is not on the command line and its variable is set.
+fn exit_naming_variable(e: clap::Error, args: &[OsString]) -> ! {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        e.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        e.exit()
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        e.exit()
+    };
+    let Some(long) = arg
+        .strip_prefix("--")
+        .and_then(|a| a.split([' ', '=']).next())
+    else {
+        e.exit()
+    };
+    let short = command()
+        .get_subcommands()
+        .flat_map(|c| std::iter::once(c).chain(c.get_subcommands()))
+        .flat_map(|c| c.get_arguments())
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_short());
+    let typed = args.iter().skip(1).any(|a| {
+        let a = a.to_string_lossy();
+        a == format!("--{long}")
+            || a.starts_with(&format!("--{long}="))
+            || short.is_some_and(|c| a.starts_with(&format!("-{c}")) && !a.starts_with("--"))
+    });
+    let var = format!("CALLAUDIT_{}", long.to_uppercase().replace('-', "_"));
+    let value = std::env::var_os(&var).filter(|v| !v.is_empty());
+    let (Some(value), false) = (value, typed) else {
+        e.exit()
+    };
+    let rendered = e.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    eprintln!(
+        "callaudit: error: {var}={}: {}",
+        callaudit::sanitize::terminal_safe_lines(&value.to_string_lossy()),
+        callaudit::sanitize::terminal_safe_lines(message)
+    );
+    std::process::exit(2)
 }
 
 /// The config file's settings as arguments for the command line parser: options (unless

@@ -53,11 +53,11 @@ pub struct MergeArgs {
     )]
     pub sort: callaudit::render::arrange::SortSpec,
 
-    /// Show only the first N lines (after --sort)
+    /// Only the N best lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
 
-    /// Show only the last N lines (after --sort)
+    /// Only the N worst lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N")]
     pub bottom: Option<usize>,
 
@@ -93,7 +93,8 @@ fn gate_help(arg: Arg) -> Arg {
             "Exit 1 when an agent with at least --min-calls calls scores below SCORE"
         }
         "min_calls" => {
-            "Hide lines with fewer than N calls (and leave such agents out of --fail-agent-under)"
+            "Hide lines with fewer than N calls (and leave such agents out of --fail-agent-under \
+             and --fail-drop)"
         }
         "fail_on" => {
             "Exit 1 when a violation occurred (ITEM), more than N times (ITEM>N) or in more than \

@@ -171,6 +171,18 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     };
     let acct = super::common::run_pipeline(&discovered, &opts, &mut fired)?;
     super::audit::print_warnings(&acct);
+    // Over no call every phrase "never fires": a list that invites deleting the whole rubric.
+    if fired.calls == 0 {
+        let why = match &args.labels {
+            Some(sheet) => format!(
+                "{}: none of the labelled calls is in the inputs: nothing to lint (check the \
+                 inputs and the sheet's call ids)",
+                sheet.display()
+            ),
+            None => "no calls matched: nothing to lint (check the inputs)".to_string(),
+        };
+        return Err(InputError(why).into());
+    }
     let dups = duplicates(&rubric);
 
     let phrases = written_phrases(&rubric);

@@ -82,12 +82,15 @@ fn name(f: CallsFormat) -> &'static str {
     }
 }
 
-/// The per-call value of an item's column: the match count for expected and violation items;
-/// for signals 1/0, and empty when the signal did not apply (e.g. calmed in a calm call).
+/// The per-call value of an item's column: the match count for expected and violation items,
+/// 0 when the item did not apply (its matches count nowhere in the report, as the report's
+/// `matches` do not); for signals 1/0, and empty when the signal did not apply (e.g. calmed in
+/// a calm call).
 pub fn item_cell(kind: Kind, count: u32, verdict: Verdict) -> String {
     match (kind, verdict) {
         (Kind::Signal, Verdict::NotApplicable) => String::new(),
         (Kind::Signal, v) => u8::from(v.occurred()).to_string(),
+        (_, Verdict::NotApplicable) => "0".to_string(),
         _ => count.to_string(),
     }
 }

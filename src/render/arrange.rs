@@ -150,6 +150,14 @@ fn best_first(a: &Row, b: &Row, names: Option<&NameOrder>) -> Ordering {
         .then_with(|| by_name(a, b, names))
 }
 
+/// Worst first by mean score, ties by name (the ranking of `--bottom`, as `--sort score`).
+fn worst_first(a: &Row, b: &Row, names: Option<&NameOrder>) -> Ordering {
+    a.mean_score
+        .unwrap_or(-1.0)
+        .total_cmp(&b.mean_score.unwrap_or(-1.0))
+        .then_with(|| by_name(a, b, names))
+}
+
 /// Orders, hides and cuts `report.rows`; records the hidden lines in `report.hidden`.
 pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
     report.min_calls = how.min_calls.max(1);
@@ -172,7 +180,11 @@ pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
             chosen.extend(ranked.iter().take(n));
         }
         if let Some(n) = how.bottom {
-            chosen.extend(ranked.iter().rev().take(n));
+            // Weakest first, ties by name as `--sort score` lists them (not `ranked` reversed,
+            // which would break ties by name descending).
+            let mut worst = ranked.clone();
+            worst.sort_by(|&a, &b| worst_first(&rows[a], &rows[b], names));
+            chosen.extend(worst.iter().take(n));
         }
         let chosen_paths: Vec<&[String]> = chosen.iter().map(|&i| &rows[i].levels[..]).collect();
         for (i, row) in rows.iter().enumerate() {

@@ -58,7 +58,7 @@ th.rot { text-align: center; padding-bottom: 6px; }
 th.rot > span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
                 display: inline-block; max-height: 230px; overflow: hidden; text-overflow: ellipsis; }
 th:first-child, td:first-child { text-align: left; }
-#report-table td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 7em; }
+#report-table td:first-child, #report-table td.text { white-space: normal; overflow-wrap: anywhere; min-width: 7em; }
 td.text, th.text { text-align: left; }
 thead th { background: #eef1f6; position: sticky; top: 0; }
 th.violation { background: #f6eeee; }
@@ -93,7 +93,7 @@ ul.inputs { margin: 0; padding-left: 18px; }
 #calls .head { font-weight: 600; cursor: default; background: #eef1f6; }
 #calls summary span { overflow-wrap: anywhere; }
 #calls summary:hover { background: #f3f5f9; }
-.explain { padding: 8px 4px 14px 18px; }
+.explain { padding: 8px 4px 14px 18px; overflow-wrap: anywhere; }
 .explain ol { margin: 0 0 10px; padding-left: 28px; }
 .explain li { margin: 2px 0; }
 .explain .who { display: inline-block; min-width: 6em; color: var(--muted); }

@@ -309,6 +309,20 @@ pub fn gates(a: &GateArgs<'_>, rubric: &Rubric) -> anyhow::Result<Vec<Gate>> {
     Ok(out)
 }
 
+/// What a gate given a signal says to do instead.
+const SIGNAL_HINT: &str = "; signals are not scored, and no gate takes them";
+
+/// "an expected", "a violation", "a signal".
+fn kind_with_article(kind: Kind) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
+}
+
 /// `--fail-on ITEM`, `ITEM>N` or `ITEM>P%`.
 fn fail_on(written: &str, rubric: &Rubric) -> anyhow::Result<Gate> {
     let (id, limit) = match written.split_once('>') {
@@ -333,11 +347,11 @@ fn fail_on(written: &str, rubric: &Rubric) -> anyhow::Result<Gate> {
         let hint = if kind == Kind::Expected {
             format!("; for a floor on an expected item use --fail-item-under {id}=PERCENT")
         } else {
-            String::new()
+            SIGNAL_HINT.to_string()
         };
         bail!(
-            "--fail-on `{id}`: `{id}` is an {} item; --fail-on takes a violation item{hint}",
-            kind.as_str()
+            "--fail-on `{id}`: `{id}` is {} item; --fail-on takes a violation item{hint}",
+            kind_with_article(kind)
         );
     }
     Ok(Gate::FailOn {
@@ -369,11 +383,11 @@ fn fail_item_under(written: &str, rubric: &Rubric) -> anyhow::Result<Gate> {
         let hint = if kind == Kind::Violation {
             format!("; to limit a violation use --fail-on {id}>PERCENT%")
         } else {
-            String::new()
+            SIGNAL_HINT.to_string()
         };
         bail!(
-            "--fail-item-under `{id}`: `{id}` is a {} item; --fail-item-under takes an expected item{hint}",
-            kind.as_str()
+            "--fail-item-under `{id}`: `{id}` is {} item; --fail-item-under takes an expected item{hint}",
+            kind_with_article(kind)
         );
     }
     Ok(Gate::FailItemUnder {

@@ -278,3 +278,58 @@ fn the_runner_reads_what_the_docs_write() {
     );
     assert!(skipped("callaudit rubric lint ../shared/data/x.csv").is_some());
 }
+
+/// The help is wrapped to the terminal (100 columns when there is none), and an example line
+/// longer than that was cut in two: `audit --help` showed `… --calls-format jsonl | head` and
+/// `-1` on the next line, which pasted into a shell runs `head` and then a command `-1`. Every
+/// example reads the same at the default width as on a very wide terminal.
+#[test]
+fn no_help_example_is_wrapped_by_the_help_width() {
+    let bin = assert_cmd::cargo::cargo_bin("callaudit");
+    let help_at = |path: &[&str], columns: Option<&str>| {
+        let mut cmd = Command::new(&bin);
+        cmd.args(path).arg("--help").env_remove("COLUMNS");
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    let examples = |help: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut inside = false;
+        for line in help.lines() {
+            if line.ends_with(':')
+                && line
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == ' ' || c == ':')
+            {
+                inside = line == "EXAMPLES:";
+                continue;
+            }
+            if inside && !line.trim().is_empty() {
+                out.push(line.trim_end().to_string());
+            }
+        }
+        out
+    };
+    for sub in [
+        &[][..],
+        &["audit"],
+        &["explain"],
+        &["sample"],
+        &["calibrate"],
+        &["merge"],
+        &["rubric", "show"],
+        &["rubric", "check"],
+        &["rubric", "lint"],
+        &["rubric", "test"],
+        &["config", "show"],
+        &["completions"],
+        &["man"],
+    ] {
+        let narrow = examples(&help_at(sub, None));
+        let wide = examples(&help_at(sub, Some("400")));
+        assert!(!wide.is_empty(), "{sub:?}: no examples");
+        assert_eq!(narrow, wide, "callaudit {} --help", sub.join(" "));
+    }
+}

@@ -450,3 +450,253 @@ fn with_a_baseline_the_score_colour_still_means_pass_or_fail() {
     }
     assert!(arrows > 0, "some line changed: {out}");
 }
+
+/// docs/reports.md: a per-call CSV item column is the number of matches, "0 when none, also
+/// when the item did not apply". A supervisor offered in a calm call matches
+/// `premature_escalation`, which applies only to upset calls: the report counts nothing, and
+/// the per-call record said 1, so the column's sum disagreed with the report's `matches` and
+/// read as a violation that did not happen.
+#[test]
+fn per_call_counts_of_an_item_that_did_not_apply_are_zero_as_in_the_report() {
+    let w = common::Workdir::new();
+    let input = w.write(
+        "calm.csv",
+        common::csv_of(&[
+            (
+                "K-1",
+                "ann",
+                "customer",
+                "Hi, can I change my delivery address please?",
+            ),
+            (
+                "K-1",
+                "ann",
+                "agent",
+                "Of course. Let me get my supervisor to approve it.",
+            ),
+            ("K-1", "ann", "customer", "Okay, thank you."),
+        ]),
+    );
+    let calls = w.path("calls.csv");
+    let jsonl = w.path("calls.jsonl");
+    let out = common::callaudit()
+        .args(["audit", "-q", "--format", "json", "--calls"])
+        .arg(&calls)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::callaudit()
+        .args(["audit", "-q", "-o", "/dev/null", "--calls"])
+        .arg(&jsonl)
+        .arg(&input)
+        .assert()
+        .success();
+    let record: Value = serde_json::from_str(
+        std::fs::read_to_string(&jsonl)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let item = &record["items"]["premature_escalation"];
+    // The phrase did match (the JSONL evidence shows it), in a call where the item is n/a.
+    assert_eq!(item["verdict"], "n/a", "{item}");
+    assert_eq!(item["evidence"].as_array().unwrap().len(), 1, "{item}");
+    let rows = common::read_calls_csv(&calls);
+    let overall = &report["overall"]["items"];
+    for (id, stats) in overall.as_object().unwrap() {
+        if id == "customer_upset" || id == "customer_calmed" {
+            continue;
+        }
+        let sum: u64 = rows.iter().map(|r| r[id].parse::<u64>().unwrap()).sum();
+        assert_eq!(
+            sum,
+            stats["matches"].as_u64().unwrap(),
+            "{id}: per-call CSV sums to {sum}, the report says {stats}"
+        );
+    }
+    assert_eq!(rows[0]["premature_escalation"], "0");
+}
+
+/// The block of a bash completion script for one subcommand (`callaudit__subcmd__merge)` to the
+/// next subcommand's).
+fn bash_block<'a>(script: &'a str, sub: &str) -> &'a str {
+    let start = script
+        .find(&format!("callaudit__subcmd__{sub})"))
+        .unwrap_or_else(|| panic!("no block for {sub}"));
+    let rest = &script[start + 1..];
+    let end = rest
+        .find("        callaudit__")
+        .map_or(rest.len(), |i| i + 1);
+    &script[start..start + end]
+}
+
+/// docs/reports.md: the completion scripts complete `--fail-on` with the built-in rubric's
+/// violation ids and `--group-by` with the levels. `merge` (and `config show`) take both flags,
+/// but their completions offered file names: only `audit`'s had the lists.
+#[test]
+fn completions_list_fail_on_items_and_group_by_levels_for_every_command_that_takes_them() {
+    let (code, bash, _) = run(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    let (code, fish, _) = run(&["completions", "fish"]);
+    assert_eq!(code, 0);
+    for (sub, fish_cond) in [
+        ("audit", "__fish_callaudit_using_subcommand audit\""),
+        ("merge", "__fish_callaudit_using_subcommand merge\""),
+        ("config__subcmd__show", "__fish_seen_subcommand_from show\""),
+    ] {
+        let block = bash_block(&bash, sub);
+        assert!(
+            block.contains("\"hold transfer overpromise"),
+            "{sub}: --fail-on ids:\n{block}"
+        );
+        assert!(
+            block.contains("\"agent team date week queue call\""),
+            "{sub}: --group-by levels:\n{block}"
+        );
+        for (flag, first) in [("-l fail-on", "-a \"hold"), ("-l group-by", "-a \"agent")] {
+            let line = fish
+                .lines()
+                .find(|l| l.contains(fish_cond) && l.contains(flag))
+                .unwrap_or_else(|| panic!("{sub}: no fish line for {flag}"));
+            assert!(line.contains(first), "{sub}: {line}");
+        }
+    }
+}
+
+/// docs/reports.md: "The man page has one section per subcommand, each with its EXAMPLES and
+/// EXIT STATUS". `rubric show|check|lint|test`, `config show`, `completions` and `man` had
+/// examples but no exit status.
+#[test]
+fn every_subcommand_section_of_the_man_page_has_examples_and_exit_status() {
+    let (code, man, _) = run(&["man"]);
+    assert_eq!(code, 0);
+    let sections: Vec<&str> = man.split("\n.SH \"CALLAUDIT ").skip(1).collect();
+    assert!(sections.len() >= 12, "{}", sections.len());
+    for section in sections {
+        let name = section.split('"').next().unwrap();
+        // The command groups: their subcommands have sections of their own.
+        if name == "RUBRIC" || name == "CONFIG" {
+            continue;
+        }
+        for sub in [".SS \"EXAMPLES\"", ".SS \"EXIT STATUS\""] {
+            assert!(section.contains(sub), "callaudit {name}: no {sub}");
+        }
+        let status = section.split(".SS \"EXIT STATUS\"").nth(1).unwrap_or("");
+        assert!(status.contains("0  "), "callaudit {name}: {status}");
+    }
+}
+
+/// `audit --help` said each line shows "violations per 100 calls"; no format shows that column
+/// (JSON keeps the raw `violations_per_100_calls`): each line shows the share of calls with a
+/// violation and with each violation. The help names what the table shows.
+#[test]
+fn audit_help_names_the_columns_the_report_has() {
+    let (_, help, _) = run(&["audit", "--help"]);
+    let about: String = help.split("\n\n").next().unwrap().replace('\n', " ");
+    let table = audit(&[]);
+    assert!(!table.contains("per 100"), "{table}");
+    assert!(!about.contains("per 100 calls"), "{about}");
+    assert!(
+        about.contains("the share of calls with a violation and with each violation"),
+        "{about}"
+    );
+}
+
+/// `--sort score` lists the weakest first, ties by name; `--bottom N` kept the N weakest but
+/// broke ties the other way (by name descending), so on the example data `--group-by call
+/// --bottom 1` showed J-2002 while `--sort score` put C-1003 (also 0.0) first: "the worst
+/// call" depended on the flag used. `--sort score --bottom N` is now the first N lines of
+/// `--sort score`, and `--sort -score --top N` the first N of `--sort -score`.
+#[test]
+fn bottom_and_top_keep_the_lines_the_sorted_report_shows_first() {
+    let lines = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["audit", "examples/data", "-q", "--format", "csv"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        out.lines()
+            .skip(1)
+            .filter(|l| !l.starts_with("(all)"))
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect()
+    };
+    for (group, n) in [("call", 1), ("call", 3), ("call", 5), ("agent", 2)] {
+        let n_text = n.to_string();
+        let sorted = lines(&["--group-by", group, "--sort", "score"]);
+        let bottom = lines(&["--group-by", group, "--sort", "score", "--bottom", &n_text]);
+        assert_eq!(bottom, sorted[..n], "--group-by {group} --bottom {n}");
+        let sorted = lines(&["--group-by", group, "--sort", "-score"]);
+        let top = lines(&["--group-by", group, "--sort", "-score", "--top", &n_text]);
+        assert_eq!(top, sorted[..n], "--group-by {group} --top {n}");
+    }
+}
+
+/// docs/reports.md: the HTML report "fits a 1400-pixel window without scrolling sideways". A
+/// word longer than a line in a call's verdicts (a pasted link or token in an upset turn, or a
+/// phrase family such as `{try|contact|reach|…}` quoted when an alternative cancels a
+/// refusal) made its verdicts table as wide as the word: 2,446 px on 3,000 generated calls.
+/// Checked in headless Chromium by .ci/html_check.py, when /usr/bin/chromium is there.
+#[test]
+fn a_word_longer_than_a_line_does_not_make_the_html_report_scroll_sideways() {
+    if !std::path::Path::new("/usr/bin/chromium").exists() {
+        eprintln!("skipping: /usr/bin/chromium is absent");
+        return;
+    }
+    let w = common::Workdir::new();
+    let token = format!("https://example.invalid/{}", "x".repeat(400));
+    let upset = format!("THIS IS BROKEN AGAIN!!! {token}");
+    // An agent id as long (an export that puts a path or an address there): in a report of
+    // one line per call it has a column of its own.
+    let agent = format!("agent-{}", "y".repeat(150));
+    let input = w.write(
+        "long.csv",
+        common::csv_of(&[
+            ("W-1", "ann", "customer", &upset),
+            ("W-1", "ann", "agent", "Calm down, that's our policy."),
+            ("W-1", "ann", "customer", "Unbelievable."),
+            ("W-2", &agent, "customer", "Hi, where is my parcel?"),
+            (
+                "W-2",
+                &agent,
+                "agent",
+                "Sorry about that, it arrives tomorrow.",
+            ),
+        ]),
+    );
+    for group_by in ["agent", "call", "agent,call"] {
+        let report = w.path("report.html");
+        let (code, _, err) = run(&[
+            "audit",
+            input.to_str().unwrap(),
+            "-q",
+            "--format",
+            "html",
+            "--group-by",
+            group_by,
+            "-o",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let html = std::fs::read_to_string(&report).unwrap();
+        assert!(
+            html.contains(&"x".repeat(400)),
+            "the long word is in the call list"
+        );
+        let out = std::process::Command::new("python3")
+            .arg(root().join(".ci/html_check.py"))
+            .arg(&report)
+            .arg(w.path("shot.png"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "--group-by {group_by}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -245,3 +245,31 @@ fn audit_and_merge_word_the_shared_gate_flags_each_their_own_way() {
     insta::assert_snapshot!("audit_gate_flags_help", gate_flags_help("audit"));
     insta::assert_snapshot!("merge_gate_flags_help", gate_flags_help("merge"));
 }
+
+/// A signal given to a gate: `--fail-on customer_upset` said "`customer_upset` is an signal
+/// item", with no word of what to do instead; `--fail-item-under customer_upset=50` the same
+/// without a hint.
+#[test]
+fn a_signal_given_to_a_gate_is_named_as_a_signal_with_what_gates_take() {
+    for (flag, value, wants) in [
+        (
+            "--fail-on",
+            "customer_upset",
+            "--fail-on `customer_upset`: `customer_upset` is a signal item",
+        ),
+        (
+            "--fail-item-under",
+            "customer_upset=50",
+            "--fail-item-under `customer_upset`: `customer_upset` is a signal item",
+        ),
+    ] {
+        let r = audit(&[flag, value]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(wants), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("signals are not scored"),
+            "says what to do instead: {}",
+            r.stderr
+        );
+    }
+}

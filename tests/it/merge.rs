@@ -658,3 +658,183 @@ fn save_partial_refuses_overrides_and_bad_shards() {
         assert!(err.contains("shards count from 1"), "{bad}: {err}");
     }
 }
+
+/// `merge --help` said `--top N` shows "the first N lines (after --sort)" and `--bottom N` "the
+/// last N"; merge, like audit, keeps the N best and worst lines by mean score whatever the
+/// sort (docs/reports.md), so the help described something it does not do.
+#[test]
+fn merge_help_says_top_and_bottom_rank_by_mean_score_as_they_do() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let partials = two_nights(&w);
+    let all = String::from_utf8(ok(
+        dir,
+        &["merge", &partials[0], &partials[1], "--format", "csv"],
+    ))
+    .unwrap();
+    let mut lines: Vec<(String, f64)> = all
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("(all)"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[2].parse().unwrap())
+        })
+        .collect();
+    lines.sort_by(|a, b| b.1.total_cmp(&a.1));
+    assert!(lines.len() >= 2 && lines[0].1 > lines[1].1, "{all}");
+    for (flag, want) in [
+        ("--top", &lines[0].0),
+        ("--bottom", &lines[lines.len() - 1].0),
+    ] {
+        let cut = String::from_utf8(ok(
+            dir,
+            &[
+                "merge",
+                &partials[0],
+                &partials[1],
+                "--format",
+                "csv",
+                "--sort",
+                "-name",
+                flag,
+                "1",
+            ],
+        ))
+        .unwrap();
+        let first = cut.lines().nth(1).unwrap();
+        assert!(first.starts_with(&format!("{want},")), "{flag}: {cut}");
+    }
+    let (_, help, _) = run(dir, &["merge", "--help"]);
+    let help = String::from_utf8(help).unwrap();
+    let flag_help = |flag: &str| -> String {
+        let at = help.find(&format!("      {flag} <N>")).unwrap();
+        help[at..].lines().take(3).collect::<Vec<_>>().join(" ")
+    };
+    for (flag, word) in [("--top", "best"), ("--bottom", "worst")] {
+        let text = flag_help(flag);
+        assert!(
+            text.contains(word) && text.contains("mean score") && !text.contains("after --sort"),
+            "{flag}: {text}"
+        );
+    }
+}
+
+/// `merge --help` said `--min-calls N` leaves agents with fewer calls out of
+/// `--fail-agent-under`; it leaves them out of `--fail-drop` too (as audit's help says), and a
+/// weekly job reading merge's help could not know that a new agent's drop is not gated.
+#[test]
+fn merge_help_says_min_calls_spares_agents_from_fail_drop_as_it_does() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let partials = two_nights(&w);
+    ok(
+        dir,
+        &["merge", &partials[1], "--format", "json", "-o", "base.json"],
+    );
+    let drop = |min_calls: &str| {
+        run(
+            dir,
+            &[
+                "merge",
+                &partials[0],
+                &partials[1],
+                "--baseline",
+                "base.json",
+                "--fail-drop",
+                "0",
+                "--min-calls",
+                min_calls,
+                "-o",
+                "/dev/null",
+            ],
+        )
+    };
+    let (code, _, err) = drop("1");
+    assert_eq!(code, 1, "some agent fell: {err}");
+    let (code, _, err) = drop("1000");
+    assert!(
+        !err.contains("agent(s)"),
+        "agents under --min-calls are not compared: {err}"
+    );
+    assert!(code == 0 || err.contains("overall mean score"), "{err}");
+    let (_, help, _) = run(dir, &["merge", "--help"]);
+    let help = String::from_utf8(help).unwrap();
+    let at = help.find("      --min-calls <N>").unwrap();
+    let text: String = help[at..].lines().take(3).collect::<Vec<_>>().join(" ");
+    assert!(text.contains("--fail-drop"), "{text}");
+}
+
+/// docs/nightly.md: nights that each read the whole tree with a date filter merge into the
+/// week's calls and scores, while the reading (inputs, files and rows read, rows filtered out)
+/// is the nights' sum: each file is listed once per night.
+#[test]
+fn nights_reading_the_whole_tree_merge_the_calls_and_sum_the_reading() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    w.write("rubric.toml", gate_rubric("merge test"));
+    let mut rows = String::from("call_id,agent_id,date,speaker,text\n");
+    for (id, day) in [
+        ("a1", "2026-11-16"),
+        ("a2", "2026-11-16"),
+        ("b1", "2026-11-17"),
+    ] {
+        rows.push_str(&format!("{id},ann,{day},agent,Hello and thank you\n"));
+        rows.push_str(&format!("{id},ann,{day},customer,Thanks\n"));
+    }
+    w.write("tree/calls.csv", rows);
+    for day in ["16", "17"] {
+        let partial = format!("{day}.partial");
+        let as_of = format!("2026-11-{day}");
+        ok(
+            dir,
+            &[
+                "audit",
+                "tree",
+                "--rubric",
+                "rubric.toml",
+                "--last",
+                "1d",
+                "--as-of",
+                &as_of,
+                "--save-partial",
+                &partial,
+                "-o",
+                "/dev/null",
+            ],
+        );
+    }
+    let week: serde_json::Value = serde_json::from_slice(&ok(
+        dir,
+        &["merge", "16.partial", "17.partial", "--format", "json"],
+    ))
+    .unwrap();
+    let one: serde_json::Value = serde_json::from_slice(&ok(
+        dir,
+        &[
+            "audit",
+            "tree",
+            "--rubric",
+            "rubric.toml",
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        week["overall"], one["overall"],
+        "the week's calls and scores"
+    );
+    assert_eq!(week["groups"], one["groups"]);
+    assert_eq!(
+        week["accounting"]["files_read"], 2,
+        "{}",
+        week["accounting"]
+    );
+    assert_eq!(one["accounting"]["files_read"], 1);
+    assert_eq!(
+        week["accounting"]["rows_read"], 12,
+        "{}",
+        week["accounting"]
+    );
+}

@@ -1000,3 +1000,152 @@ ANN,Ann Lee
     let r = agents_run(&w, &["-q", "--agents", "agents.csv"]);
     assert_eq!(common::group_keys(&r.json()), ["Ann Lee"]);
 }
+
+/// `merge` reads no config file (docs/nightly.md), nor do `rubric show`, `rubric check`,
+/// `rubric test`, `completions` and `man`; yet each took `--config FILE` and ran as if it were
+/// not there, even for a file that does not exist: a weekly `merge --config nightly.toml`
+/// whose gates live in the file passed every time. Named on the command line, it is refused.
+#[test]
+fn config_given_to_a_command_that_reads_none_is_refused_not_ignored() {
+    let w = config_dir();
+    w.write("nightly.toml", CONFIG);
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "-o",
+            "/dev/null",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "-o",
+            "/dev/null",
+            "--save-partial",
+            "night.partial",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let cases: &[&[&str]] = &[
+        &["merge", "night.partial", "--config", "nightly.toml"],
+        &["merge", "--config", "missing.toml", "night.partial"],
+        &["rubric", "show", "--config", "nightly.toml"],
+        &["rubric", "check", "rubric.toml", "--config", "nightly.toml"],
+        &["completions", "bash", "--config", "nightly.toml"],
+        &["man", "--config", "nightly.toml"],
+    ];
+    for args in cases {
+        let r = run_in(w.dir.path(), args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        assert_says(&r.stderr, &["reads no config file"]);
+    }
+    // --no-config, and CALLAUDIT_CONFIG left set for the nightly audit, are fine.
+    let r = run_in(
+        w.dir.path(),
+        &["merge", "night.partial", "--no-config", "-q"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &["merge", "night.partial", "-q"],
+        &[("CALLAUDIT_CONFIG", "nightly.toml")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// docs/nightly.md said the config file's call filters (`last`, `since`, `agent`, …) apply to
+/// explain, calibrate and rubric lint too; those commands take no filter, and read every call
+/// of the inputs (explain the call named, calibrate the sheet's). The doc now says so; this
+/// pins what it says, with a config whose `until` leaves out every call.
+#[test]
+fn a_config_files_filters_apply_to_sample_but_not_to_explain_or_rubric_lint() {
+    let w = config_dir();
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nuntil = 2000-01-01\n",
+    );
+    let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+    assert_eq!(r.code, 2, "the audit filters: {}", r.stderr);
+    let r = run_in(w.dir.path(), &["sample", "-q"], &[]);
+    assert_eq!(r.code, 2, "sample filters too: {}", r.stderr);
+    let id = GATE_CALLS[0].0;
+    let r = run_in(w.dir.path(), &["explain", "--call", id], &[]);
+    assert_eq!(r.code, 0, "explain shows the call named: {}", r.stderr);
+    assert!(r.stdout.starts_with(&format!("Call {id}")), "{}", r.stdout);
+    let r = run_in(w.dir.path(), &["rubric", "lint"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("over 6 call(s)"), "{}", r.stdout);
+}
+
+/// A bad value in a `CALLAUDIT_` variable was reported as if it had been typed: `invalid value
+/// 'abc' for '--fail-under <SCORE>'`, on a command line that has no `--fail-under`, so a
+/// nightly job's owner looked for a flag that is not there. A config file's bad value names
+/// FILE:LINE:COLUMN; a variable's names the variable.
+#[test]
+fn a_bad_value_in_a_variable_names_the_variable() {
+    let w = config_dir();
+    for (var, value, flag) in [
+        ("CALLAUDIT_FAIL_UNDER", "abc", "--fail-under"),
+        ("CALLAUDIT_FORMAT", "jsn", "--format"),
+        ("CALLAUDIT_MIN_CALLS", "-3", "--min-calls"),
+    ] {
+        let r = run_in(
+            w.dir.path(),
+            &["audit", "calls.csv", "--rubric", "rubric.toml"],
+            &[(var, value)],
+        );
+        assert_eq!(r.code, 2, "{var}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+        assert!(
+            r.stderr.contains(&format!("{var}={value}")) && r.stderr.contains(flag),
+            "{var}: {}",
+            r.stderr
+        );
+        // Typed on the command line, the message is about the flag as before.
+        let r = run_in(
+            w.dir.path(),
+            &["audit", "calls.csv", "--rubric", "rubric.toml", flag, value],
+            &[],
+        );
+        assert_eq!(r.code, 2, "{flag}: {}", r.stderr);
+        assert!(!r.stderr.contains(var), "{flag}: {}", r.stderr);
+    }
+}
+
+/// A config file's `last = "1d"` with a one-off `--since … --until …` on the command line: the
+/// window is their intersection, and when it is empty the error said `--since 2026-11-20 is
+/// after --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d`
+/// counts back to). It should name `--last` (and where it came from) as the cause.
+/// The message is made in `filters` in src/cli/audit.rs, outside this change.
+#[test]
+#[ignore = "fix belongs in src/cli/audit.rs filters(): name --last, not a derived --since"]
+fn an_empty_window_from_last_and_until_names_last_not_a_since_never_typed() {
+    let w = config_dir();
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nlast = \"1d\"\nas-of = 2026-11-20\n",
+    );
+    let r = run_in(
+        w.dir.path(),
+        &["audit", "--since", "2026-11-12", "--until", "2026-11-16"],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--last 1d"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--since 2026-11-20"), "{}", r.stderr);
+}

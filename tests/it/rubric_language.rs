@@ -561,3 +561,39 @@ fn the_example_rubric_is_valid() {
         .assert()
         .success();
 }
+
+/// docs/rubric.md gives the size of the built-in English rubric beside the 100,000-phrase cap
+/// ("has about 11,300"), while `rubric check builtin` counted 16,475: the figure had not
+/// followed the rubric's growth. It must stay within 5% of what `rubric check` counts.
+#[test]
+fn the_documented_size_of_the_builtin_rubric_is_what_rubric_check_counts() {
+    let doc = std::fs::read_to_string(super::common::repo_path("docs/rubric.md")).unwrap();
+    let flat = doc.replace('\n', " ");
+    let said = flat
+        .split("the built-in English rubric has about ")
+        .nth(1)
+        .expect("docs/rubric.md gives the built-in rubric's size");
+    let said: f64 = said
+        .split(|c: char| !(c.is_ascii_digit() || c == ','))
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    let out = super::common::callaudit()
+        .args(["rubric", "check", "builtin"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let counted: f64 = text
+        .split(" phrases")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (said - counted).abs() <= counted * 0.05,
+        "docs/rubric.md says about {said}, `rubric check builtin`: {text}"
+    );
+}

@@ -85,3 +85,38 @@ fn with_labels_lists_phrases_that_fire_only_on_wrong_calls() {
     );
     assert!(csv.contains("apology,sorry,2,1,1,\n"), "{csv}");
 }
+
+/// Over no call at all (an empty or mistyped export directory, or labels naming none of the
+/// calls read), lint exited 0 and listed every phrase of the rubric as "never fires", a
+/// finding that invites deleting the whole rubric. Like the other commands that read calls
+/// (README: exit 2 when no calls are left to audit), it is an error.
+#[test]
+fn lint_over_no_call_is_an_error_not_a_list_of_every_phrase() {
+    let w = Workdir::new();
+    let rubric = w.write("r.toml", RUBRIC);
+    let empty = w.write("empty/header-only.csv", "call_id,agent_id,speaker,text\n");
+    let input = w.write(
+        "in.csv",
+        csv_of(&[("c1", "a", "agent", "I'm sorry about that, my mistake.")]),
+    );
+    let labels = w.write("labels.csv", "call_id,apology\nzz9,1\n");
+    let cases: Vec<(Vec<&std::ffi::OsStr>, &str)> = vec![
+        (vec![empty.parent().unwrap().as_os_str()], "no calls"),
+        (
+            vec!["--labels".as_ref(), labels.as_os_str(), input.as_os_str()],
+            "none of the labelled calls",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = callaudit()
+            .args(["rubric", "lint", "--rubric"])
+            .arg(&rubric)
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
