@@ -24,6 +24,9 @@ pub(crate) struct Scratch {
     prefix: [Vec<u32>; 3],
     candidates: Vec<Hit>,
     counted: Vec<Hit>,
+    /// The counted hits of the last item that matched the same words as another (see
+    /// `one_per_place`): their phrases are named beside the match that stands for them.
+    absorbed: Vec<Hit>,
 }
 
 /// Why an item does not apply to a call. Only whether there is one decides the verdict; the
@@ -135,7 +138,21 @@ pub(crate) fn evaluate(
                 d.evidence[i] = s
                     .counted
                     .iter()
-                    .map(|h| evidence(rubric, call, h))
+                    .map(|h| {
+                        let mut e = evidence(rubric, call, h);
+                        // The phrases that matched within these words too (counted once).
+                        for a in s.absorbed.iter().filter(|a| {
+                            a.turn == h.turn
+                                && a.orig_start < h.orig_end
+                                && h.orig_start < a.orig_end
+                        }) {
+                            let rule = evidence(rubric, call, a).rule;
+                            if rule != e.rule && !e.also.contains(&rule) {
+                                e.also.push(rule);
+                            }
+                        }
+                        e
+                    })
                     .collect();
             }
             d.reasons[i] =
@@ -383,6 +400,7 @@ fn counted_hits(
             None => counted.push(*h),
         }
     }
+    one_per_place(&mut counted, &mut s.absorbed);
     if let Some(Detector::CustomerCalmed) = item.detector {
         calmed(item, call, &mut counted, unless, s, det, rubric, i);
     }
@@ -393,6 +411,35 @@ fn counted_hits(
     s.candidates = candidates;
     s.counted = counted;
     count
+}
+
+/// Keeps one hit per place: hits of the same turn whose words overlap are one occurrence of
+/// the item, however many of its phrases (or its phrases and its detector) matched there
+/// ("there's nothing I can do" is matched by three refusal families). The earliest-starting,
+/// then longest, hit stays, widened to the words of all of them, so that the evidence quotes
+/// the whole place. Hits without words (silence) never overlap.
+fn one_per_place(counted: &mut Vec<Hit>, absorbed: &mut Vec<Hit>) {
+    absorbed.clear();
+    if counted.len() < 2 {
+        return;
+    }
+    counted.sort_unstable_by_key(|h| (h.turn, h.orig_start, std::cmp::Reverse(h.orig_end)));
+    let mut kept = 0;
+    for i in 0..counted.len() {
+        let h = counted[i];
+        if kept > 0 {
+            let last = &mut counted[kept - 1];
+            if last.turn == h.turn && h.orig_start < last.orig_end {
+                last.orig_end = last.orig_end.max(h.orig_end);
+                last.sent_end = last.sent_end.max(h.sent_end);
+                absorbed.push(h);
+                continue;
+            }
+        }
+        counted[kept] = h;
+        kept += 1;
+    }
+    counted.truncate(kept);
 }
 
 /// The verdict from the item's kind, whether it applies, and its count.
@@ -768,6 +815,7 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
         end: end as u32,
         text: quoted,
         rule,
+        also: Vec::new(),
     }
 }
 

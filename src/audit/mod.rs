@@ -74,6 +74,9 @@ pub struct Evidence {
     pub text: String,
     /// Where the match came from: the phrase as written, or `detector:<name>`.
     pub rule: String,
+    /// The item's other phrases (or detector) that matched within the same words: the place
+    /// is one match, and these say which rules found it besides `rule`.
+    pub also: Vec<String>,
 }
 
 /// A match that did not count, and why (for `explain`).

@@ -52,7 +52,12 @@ impl AuditSink for Fired<'_> {
         };
         let labels = self.labels.and_then(|l| l.get(&audit.call_id));
         for (item, evidence) in detail.evidence.iter().enumerate() {
-            let rules: HashSet<&str> = evidence.iter().map(|e| e.rule.as_str()).collect();
+            // A phrase fired where it counted, alone or with others on the same words.
+            let rules: HashSet<&str> = evidence
+                .iter()
+                .flat_map(|e| std::iter::once(&e.rule).chain(&e.also))
+                .map(String::as_str)
+                .collect();
             for rule in rules {
                 let s = self
                     .stats

@@ -19,6 +19,22 @@ fn explain(call: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Words matched by several of an item's phrases are one match, not one per phrase: "there's
+/// nothing I can do" is matched by three refusal families, and C-1003's three dismissive places
+/// were counted as five (in explain, the report's matches, --calls and --evidence).
+#[test]
+fn words_matched_by_several_phrases_are_one_match() {
+    let text = explain("C-1003");
+    assert!(
+        text.contains("✗ violated  dismissive            violated: 3 matches, first at turn 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[[there's nothing I can do]]{dismissive} from here"),
+        "{text}"
+    );
+}
+
 #[test]
 fn marks_matches_and_explains_every_verdict() {
     let text = explain("C-1003");
