@@ -176,6 +176,8 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     };
     let mut since = date("--since", &args.since)?;
     let mut until = date("--until", &args.until)?;
+    // The window --since/--until ask for, before --last narrows it: named when the two miss.
+    let (since_typed, until_typed) = (since, until);
     if let Some(span) = &args.last {
         let days = parse_span_days(span).map_err(|e| anyhow::anyhow!("--last {e}"))?;
         if days < 1 {
@@ -190,6 +192,17 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         since = Some(since.map_or(from, |s| s.max(from)));
         // The span ends on --as-of (today by default): later calls are outside it.
         until = Some(until.map_or(today, |u| u.min(today)));
+        if since > until {
+            let typed = match (since_typed, until_typed) {
+                (Some(s), Some(u)) => format!("--since {s} --until {u}"),
+                (Some(s), None) => format!("--since {s}"),
+                (None, Some(u)) => format!("--until {u}"),
+                (None, None) => String::new(),
+            };
+            bail!(
+                "--last {span} (from {from} to {today}) and {typed} do not overlap: no call can match (--last may come from a config file: `callaudit config show`)"
+            );
+        }
     } else if args.as_of.is_some() {
         bail!("--as-of only goes with --last");
     }

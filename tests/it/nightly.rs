@@ -1131,9 +1131,7 @@ fn a_bad_value_in_a_variable_names_the_variable() {
 /// window is their intersection, and when it is empty the error said `--since 2026-11-20 is
 /// after --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d`
 /// counts back to). It should name `--last` (and where it came from) as the cause.
-/// The message is made in `filters` in src/cli/audit.rs, outside this change.
 #[test]
-#[ignore = "fix belongs in src/cli/audit.rs filters(): name --last, not a derived --since"]
 fn an_empty_window_from_last_and_until_names_last_not_a_since_never_typed() {
     let w = config_dir();
     w.write(
