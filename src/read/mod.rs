@@ -356,10 +356,16 @@ impl ReadContext<'_> {
         } else {
             format!("{rows} rows, {}", reason.describe())
         };
+        // Under --strict the row stops the run: it is not "skipped" and read on.
+        let outcome = if self.options.strict {
+            "--strict stops here"
+        } else {
+            "skipped"
+        };
         let error = self.error(
             at,
             ReadErrorKind::Strict,
-            format!("{message} ({what}, skipped)"),
+            format!("{message} ({what}, {outcome})"),
         );
         if self.options.strict {
             return Err(error);

@@ -177,7 +177,8 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
         "Recorded on Monday\nAgent: Hello\nCustomer: Hi\n",
     );
     for (input, message) in [
-        (&csv, "a.csv:3: empty text (missing text, skipped)"),
+        // Under --strict the row stops the run: the message does not say "skipped".
+        (&csv, "a.csv:3: empty text (missing text, --strict stops here)"),
         (&jsonl, "b.jsonl:2: not a conversation object"),
         (&txt, "c.txt:1: text before the first speaker line"),
     ] {
