@@ -240,7 +240,16 @@ fn staged_beside(path: &Path) -> io::Result<BufWriter<NamedTempFile>> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    Ok(BufWriter::with_capacity(BUFFER, builder.tempfile_in(dir)?))
+    // tempfile's error names its own temporary file, which the user never asked for: say what
+    // is wrong with the directory instead (the caller adds the output's path).
+    let file = builder.tempfile_in(dir).map_err(|e| {
+        let what = match e.kind() {
+            io::ErrorKind::NotFound => format!("no directory {}", dir.display()),
+            kind => format!("cannot create a file in {}: {kind}", dir.display()),
+        };
+        io::Error::new(e.kind(), what)
+    })?;
+    Ok(BufWriter::with_capacity(BUFFER, file))
 }
 
 impl Write for AtomicFile {

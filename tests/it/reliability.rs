@@ -178,7 +178,10 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
     );
     for (input, message) in [
         // Under --strict the row stops the run: the message does not say "skipped".
-        (&csv, "a.csv:3: empty text (missing text, --strict stops here)"),
+        (
+            &csv,
+            "a.csv:3: empty text (missing text, --strict stops here)",
+        ),
         (&jsonl, "b.jsonl:2: not a conversation object"),
         (&txt, "c.txt:1: text before the first speaker line"),
     ] {
@@ -194,6 +197,26 @@ fn strict_stops_at_the_first_bad_row_of_any_reader() {
             run.stderr
         );
     }
+}
+
+/// An output into a directory that does not exist named the tool's own temporary file
+/// (".callaudit-XXXX.tmp"), which the user never asked for; it names the output and the
+/// missing directory.
+#[test]
+fn an_output_into_a_missing_directory_names_the_directory_not_a_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("missing").join("r.json");
+    let run = audit(args(&[&repo("examples/data/calls.csv"), &"-o", &out]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "r.json: no directory {}",
+            dir.path().join("missing").display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(".callaudit-"), "{}", run.stderr);
 }
 
 #[test]
