@@ -377,9 +377,18 @@ fn write_text(
     }
 }
 
-/// Quoted evidence for `rubric test` and friends: `“text” (rule)`.
+/// Quoted evidence for `rubric test` and friends: `“text” (rule)`, or `“text” (rule; also
+/// other rule, …)` when more of the item's phrases matched the same words (one match).
 pub fn quote(e: &Evidence) -> String {
-    format!("“{}” ({})", terminal_safe(&e.text), e.rule)
+    if e.also.is_empty() {
+        return format!("“{}” ({})", terminal_safe(&e.text), e.rule);
+    }
+    format!(
+        "“{}” ({}; also {})",
+        terminal_safe(&e.text),
+        e.rule,
+        e.also.join(", ")
+    )
 }
 
 /// A call of the HTML report's call list: its line and, as HTML, what `explain` shows (the

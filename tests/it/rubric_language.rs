@@ -538,8 +538,11 @@ fn rubric_test_shows_items_and_words() {
         .stdout(predicate::str::contains("apology"))
         .stdout(predicate::str::contains("“sorry” (sorry)"))
         .stdout(predicate::str::contains("hold"))
-        // "let me put you on" and "put you on hold" are one place: one match, its words whole.
-        .stdout(predicate::str::contains("“let me put you on hold”"));
+        // "let me put you on" and "put you on hold" are one place: one match, its words whole,
+        // and both phrases named.
+        .stdout(predicate::str::contains(
+            "“let me put you on hold” (let me put you on; also ",
+        ));
     callaudit()
         .args([
             "rubric",
