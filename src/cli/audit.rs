@@ -223,7 +223,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
 
 /// The dates the filters keep, for the error when nothing matched: " dated 2026-11-26 to
 /// 2026-12-02" (`--last` and `--as-of` resolved), or nothing without a date filter.
-fn dates_asked(filters: &Filters) -> String {
+pub(super) fn dates_asked(filters: &Filters) -> String {
     match (filters.since, filters.until) {
         (Some(s), Some(u)) if s == u => format!(" dated {s}"),
         (Some(s), Some(u)) => format!(" dated {s} to {u}"),

@@ -187,9 +187,10 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{}", acct.summary());
     }
     if acct.calls_audited == 0 {
-        return Err(InputError(
-            "no calls matched: nothing to sample (check the inputs and filters)".into(),
-        )
+        let dates = super::audit::dates_asked(&filters);
+        return Err(InputError(format!(
+            "no calls matched: nothing to sample{dates} (check the inputs and filters)"
+        ))
         .into());
     }
     let picked = picked_in_order(&args, &rubric, sampler.by_agent);

@@ -593,3 +593,22 @@ fn overrides_for_calls_not_audited_are_reported_not_dropped() {
         .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains("NOPE-1, NOPE-2"));
 }
+
+/// `sample --last 7d` on an old export said only "nothing to sample"; like `audit`, it names the
+/// dates asked for, so the fix (`--as-of`, a wider span) is plain.
+#[test]
+fn sample_with_nothing_matched_names_the_dates_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = callaudit()
+        .args(["sample", "--last", "7d", "--as-of", "2026-12-02", "-o"])
+        .arg(dir.path().join("sheet.csv"))
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no calls matched: nothing to sample dated 2026-11-26 to 2026-12-02"),
+        "{err}"
+    );
+}
