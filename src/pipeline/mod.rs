@@ -1069,6 +1069,14 @@ fn settle(
             .collect::<Vec<_>>()
             .join(", ")
     });
+    // A file with nothing to read (empty, or a CSV header alone) is read, counted and said,
+    // so that a directory's empty export does not pass unnoticed among the others.
+    if result.is_ok() && local.rows_read == 0 && !stopped {
+        local.warn(format!(
+            "{}: no rows: the file is empty, or holds a header alone",
+            input.name
+        ));
+    }
     collector.acct.merge(local);
     collector.reading.merge(local);
     if let Some(reasons) = skipped_as {

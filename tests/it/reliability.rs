@@ -219,6 +219,32 @@ fn an_output_into_a_missing_directory_names_the_directory_not_a_temporary_file()
     assert!(!run.stderr.contains(".callaudit-"), "{}", run.stderr);
 }
 
+/// A file with no rows (empty, or a CSV header alone) among others was counted as read and said
+/// nothing: a night whose export came out empty passed unnoticed. It is read, counted, and named.
+#[test]
+fn a_file_with_no_rows_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "h.csv", "call_id,agent_id,speaker,text\n");
+    write(dir.path(), "e.jsonl", "");
+    write(
+        dir.path(),
+        "ok.csv",
+        "call_id,agent_id,speaker,text\nc1,a,agent,hello\n",
+    );
+    let run = audit_ok([dir.path()]);
+    assert_eq!(run.acct("files_read"), 3, "{}", run.stderr);
+    for name in ["h.csv", "e.jsonl"] {
+        assert!(
+            run.stderr.contains(&format!(
+                "{name}: no rows: the file is empty, or holds a header alone"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("ok.csv: no rows"), "{}", run.stderr);
+}
+
 #[test]
 fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     let input = repo("tests/fixtures/fuzz/unterminated-quote.csv");
