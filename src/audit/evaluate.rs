@@ -146,7 +146,7 @@ pub(crate) fn evaluate(
                                 && a.orig_start < h.orig_end
                                 && h.orig_start < a.orig_end
                         }) {
-                            let rule = evidence(rubric, call, a).rule;
+                            let rule = rule_of(rubric, a);
                             if rule != e.rule && !e.also.contains(&rule) {
                                 e.also.push(rule);
                             }
@@ -786,26 +786,19 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
     let text = call.turn_text(turn);
     let start = (h.orig_start as usize).min(text.len());
     let end = (h.orig_end as usize).clamp(start, text.len());
-    let mut quoted = text.get(start..end).unwrap_or("").to_string();
-    let rule = if h.phrase == Found::Detector {
-        let d = rubric.items[h.item as usize].detector;
-        match d {
-            Some(Detector::Mirroring { .. }) => {
-                format!("detector:mirroring ({} shared content words)", h.aux)
-            }
-            Some(Detector::Silence { .. }) => {
-                // Silence has no words to quote: say what was measured instead.
-                quoted = format!(
-                    "({} s of silence before this turn)",
-                    fmt_num(round1(f64::from(h.aux) / 1000.0))
-                );
-                "detector:silence".to_string()
-            }
-            Some(d) => format!("detector:{}", d.name()),
-            None => "detector".to_string(),
-        }
+    let is_silence = h.phrase == Found::Detector
+        && matches!(
+            rubric.items[h.item as usize].detector,
+            Some(Detector::Silence { .. })
+        );
+    let quoted = if is_silence {
+        // Silence has no words to quote: say what was measured instead.
+        format!(
+            "({} s of silence before this turn)",
+            fmt_num(round1(f64::from(h.aux) / 1000.0))
+        )
     } else {
-        rubric.phrases[h.phrase.phrase_index()].text.clone()
+        text.get(start..end).unwrap_or("").to_string()
     };
     Evidence {
         turn: h.turn,
@@ -814,8 +807,22 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
         start: start as u32,
         end: end as u32,
         text: quoted,
-        rule,
+        rule: rule_of(rubric, h),
         also: Vec::new(),
+    }
+}
+
+/// Where a hit came from, as evidence names it: the phrase as written, or `detector:<name>`.
+fn rule_of(rubric: &Rubric, h: &Hit) -> String {
+    if h.phrase != Found::Detector {
+        return rubric.phrases[h.phrase.phrase_index()].text.clone();
+    }
+    match rubric.items[h.item as usize].detector {
+        Some(Detector::Mirroring { .. }) => {
+            format!("detector:mirroring ({} shared content words)", h.aux)
+        }
+        Some(d) => format!("detector:{}", d.name()),
+        None => "detector".to_string(),
     }
 }
 
