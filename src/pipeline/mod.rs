@@ -286,6 +286,11 @@ struct Collector<'a, 'o> {
     batch_bytes: usize,
     /// The file being read gave rows but no usable one.
     unusable: bool,
+    /// Calls with no utterance completed while reading the current file: counted when the
+    /// file is settled, unless it had not one usable row (then its rows are the file's error,
+    /// not calls). The first warnings are kept, the rest only counted.
+    empty: u64,
+    empty_warnings: Vec<String>,
     /// What the readers alone counted (see `Accounting::reading`).
     reading: Accounting,
 }
@@ -304,12 +309,14 @@ impl Collector<'_, '_> {
         if call.turns.is_empty() {
             // No utterance in any of its parts (the readers hand such calls on rather than
             // count them, since the id may have utterances elsewhere, merged by now).
-            self.acct.calls_empty += 1;
-            let source = self.source(&call);
-            self.acct.warn(format!(
-                "{source}:{}: call {} has no utterance to audit",
-                call.line, call.id
-            ));
+            self.empty += 1;
+            if self.empty_warnings.len() < crate::accounting::MAX_WARNINGS {
+                let source = self.source(&call);
+                self.empty_warnings.push(format!(
+                    "{source}:{}: call {} has no utterance to audit",
+                    call.line, call.id
+                ));
+            }
             return false;
         }
         if !disagree.is_empty() {
@@ -483,6 +490,22 @@ impl Collector<'_, '_> {
         }
     }
 
+    /// Counts (or, for a file without one usable row, drops) the calls with no utterance
+    /// completed since the last settled file.
+    fn settle_empty(&mut self, count: bool) {
+        let n = std::mem::take(&mut self.empty);
+        let warnings = std::mem::take(&mut self.empty_warnings);
+        if !count {
+            return;
+        }
+        self.acct.calls_empty += n;
+        let kept = warnings.len() as u64;
+        for w in warnings {
+            self.acct.warn(w);
+        }
+        self.acct.warnings_total += n - kept;
+    }
+
     fn take_batch(&mut self) -> Vec<Call> {
         self.batch_bytes = 0;
         std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_CALLS))
@@ -503,6 +526,8 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         batch: Vec::with_capacity(BATCH_CALLS),
         batch_bytes: 0,
         unusable: false,
+        empty: 0,
+        empty_warnings: Vec::new(),
         reading: Accounting::default(),
     };
     for (kept, again) in &inputs.duplicates {
@@ -744,7 +769,9 @@ fn finish_held(
     };
     for call in assembler.finish(&mut collector.acct).map_err(held_error)? {
         let call = call.map_err(held_error)?;
-        if collector.complete(call) && !deliver(collector.take_batch()) {
+        let full = collector.complete(call);
+        collector.settle_empty(true);
+        if full && !deliver(collector.take_batch()) {
             return Ok(());
         }
     }
@@ -1079,6 +1106,7 @@ fn settle(
     }
     collector.acct.merge(local);
     collector.reading.merge(local);
+    collector.settle_empty(skipped_as.is_none());
     if let Some(reasons) = skipped_as {
         collector.unusable = true;
         return Err(ReadError::new(

@@ -246,6 +246,8 @@ fn locate(rdr: &mut Records<'_>, record: &csv::ByteRecord) -> Option<RecordSpan>
 /// The cells of a row that make its turn (borrowed from the record when they are UTF-8).
 struct RowFields<'r> {
     call_id: Cow<'r, str>,
+    /// Empty when the row has no text: it was skipped, but its call is still begun (see
+    /// `read_row`).
     text: Cow<'r, str>,
     order: Option<f64>,
     speaker: Speaker,
@@ -637,6 +639,12 @@ impl CsvFile {
             return Ok(());
         };
         let call = call_for_row(&mut self.current, &row.call_id, line, ctx, sink)?;
+        if row.text.is_empty() {
+            // Skipped for its text, but a row of this call all the same: a call whose every
+            // row lacks text is handed on with no utterance, and the pipeline counts it empty
+            // unless its id has utterances elsewhere in the run.
+            return Ok(());
+        }
         if call.too_large {
             // Dropped for its size: its later rows are skipped too.
             ctx.acct.skip(SkipReason::TooLarge, 1);
@@ -668,7 +676,8 @@ impl CsvFile {
     }
 
     /// The call id, text, order and speaker of a row; `None` when the row is skipped for one
-    /// of them (no call id, no text, an order that is not a number).
+    /// of them (no call id, an order that is not a number). A row with no text is skipped too,
+    /// but comes back with its call id and an empty text, so that its call is begun.
     fn row_fields<'r>(
         &self,
         record: &'r csv::ByteRecord,
@@ -692,7 +701,12 @@ impl CsvFile {
         let text = text_of(&record[self.cols.text], utf8, ctx.acct, lossy);
         if trim(&text).is_empty() {
             ctx.skip(SkipReason::MissingText, line, "empty text")?;
-            return Ok(None);
+            return Ok(Some(RowFields {
+                call_id,
+                text: Cow::Borrowed(""),
+                order: None,
+                speaker: Speaker::Other,
+            }));
         }
         let order = match self.cols.order {
             Some(c) if !record[c].trim_ascii().is_empty() => match parse_number(&record[c]) {

@@ -2242,6 +2242,17 @@ fn a_file_of_bad_rows_is_one_unusable_file_whatever_its_format() {
             "call_id,agent_id,speaker,text\nc2,a,agent\nc3,a,customer,x,y\n",
         ),
         write(dir.path(), "bad.jsonl", "nope\n{\"x\":\n"),
+        // Rows with a call id but no text: the call is not also counted as empty.
+        write(
+            dir.path(),
+            "textless.csv",
+            "call_id,agent_id,speaker,text\nc2,a,agent,\nc3,a,customer, \n",
+        ),
+        write(
+            dir.path(),
+            "textless.jsonl",
+            "{\"call_id\":\"c2\",\"agent_id\":\"a\",\"turns\":[{\"speaker\":\"agent\",\"text\":\"\"}]}\n",
+        ),
         write(
             dir.path(),
             "bad.vtt",
@@ -2286,12 +2297,11 @@ fn a_file_of_bad_rows_is_one_unusable_file_whatever_its_format() {
 }
 
 /// A JSONL call whose every turn has no text is counted in `calls_empty` and warned about; a
-/// CSV call whose every row has no text leaves only its rows' warnings (the call is in no
-/// count). Counting it in the CSV reader per run of rows would misfire on interleaved calls
-/// whose text comes in another run or file: it needs to know which ids were audited anywhere,
-/// as the ignored empty-JSONL-line test does (src/pipeline/).
+/// CSV call whose every row had no text left only its rows' warnings (the call was in no
+/// count). The CSV reader now hands such a run of rows on as a call with no utterance, and the
+/// pipeline counts it empty only when its id has no utterance anywhere in the run (its other
+/// runs of rows, in this file or another, are merged with it first).
 #[test]
-#[ignore = "a CSV call whose every row lacks text is in no call count; needs the pipeline's audited ids"]
 fn a_csv_call_whose_every_row_lacks_text_is_an_empty_call() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(
@@ -2299,8 +2309,43 @@ fn a_csv_call_whose_every_row_lacks_text_is_an_empty_call() {
         "t.csv",
         "call_id,agent_id,speaker,text\nc1,a,agent,\nc1,a,customer,\nc2,a,agent,hello\n",
     );
-    let run = audit_ok([&csv]);
-    assert_eq!(run.acct("calls_empty"), 1, "{}", run.stderr);
+    for threads in ["1", "2"] {
+        let run = audit(args(&[&"--threads", &threads, &csv]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.acct("calls_empty"), 1, "{}", run.stderr);
+        assert_eq!(run.acct("calls_audited"), 1, "{}", run.stderr);
+        assert_says(&run.stderr, &["t.csv:2: call c1 has no utterance to audit"]);
+    }
+    // The same id with text in another run of rows, or in another file, is one audited call.
+    let later = write(
+        dir.path(),
+        "later.csv",
+        "call_id,agent_id,speaker,text\nc1,a,agent,\nc2,a,agent,hello\nc1,a,customer,thanks\n",
+    );
+    let other = write(
+        dir.path(),
+        "other.csv",
+        "call_id,agent_id,speaker,text\nc1,a,customer,thanks\n",
+    );
+    for threads in ["1", "2"] {
+        for inputs in [vec![&later], vec![&csv, &other], vec![&other, &csv]] {
+            let mut a: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"--threads", &threads];
+            for i in &inputs {
+                a.push(*i);
+            }
+            let run = audit(args(&a));
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            let accounting = &run.report.as_ref().unwrap()["accounting"];
+            assert_eq!(
+                accounting.get("calls_empty"),
+                None,
+                "{inputs:?}: {}",
+                run.stderr
+            );
+            assert_eq!(run.acct("calls_audited"), 2, "{inputs:?}: {}", run.stderr);
+            assert!(!run.stderr.contains("no utterance"), "{}", run.stderr);
+        }
+    }
 }
 
 /// `-o -` (and `--evidence -`, `--disagreements -`, …) created a file named `-` in the working
