@@ -446,10 +446,6 @@ pub struct InputArgs {
     )]
     pub max_call_bytes: String,
 
-    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
-    #[arg(long, value_enum, default_value = "auto", env = "CALLAUDIT_COLOR")]
-    pub color: ColorChoice,
-
     /// Mask every run of 4+ digits, e-mail addresses and phone numbers in quoted text
     /// (card numbers are always masked)
     #[arg(long, env = "CALLAUDIT_REDACT", value_parser = clap::builder::FalseyValueParser::new())]
@@ -476,6 +472,16 @@ pub struct InputArgs {
     /// in the path)
     #[arg(long, value_name = "REGEX", env = "CALLAUDIT_DATE_FROM_PATH")]
     pub date_from_path: Option<String>,
+}
+
+/// `--color`, for the commands that print in colour (`audit` and `explain`; `merge` has its
+/// own). Not among the shared input options: `sample`, `calibrate` and `rubric lint` print
+/// nothing in colour, so they refuse it rather than ignore it.
+#[derive(Debug, Args)]
+pub struct ColorArgs {
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value = "auto", env = "CALLAUDIT_COLOR")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -614,6 +620,9 @@ impl GateFlags {
 pub struct AuditArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub colour: ColorArgs,
 
     /// Report format
     #[arg(
@@ -786,6 +795,9 @@ pub struct CalibrateArgs {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub colour: ColorArgs,
 
     /// The call to explain
     #[arg(long, value_name = "ID")]

@@ -493,7 +493,7 @@ fn write_report(
             top: args.top,
             bottom: args.bottom,
             min_calls: args.gates.min_calls,
-            color: args.input.color,
+            color: args.colour.color,
             quiet: args.quiet,
             file: report_file,
         },

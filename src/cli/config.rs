@@ -135,7 +135,12 @@ struct FileValue {
 pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
     let first = match lenient().try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => exit_naming_variable(e, &args),
+        Err(e) => {
+            if let Some(refused) = colour_refused(&e, &args) {
+                return Err(refused);
+            }
+            exit_naming_variable(e, &args)
+        }
     };
     let (path, leaf) = leaf_of(&first);
     let Some(&reader) = READERS.iter().find(|r| **r == path.as_slice()) else {
@@ -187,6 +192,38 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
 /// Exits with clap's error, naming the `CALLAUDIT_` variable when the bad value came from one
 /// (clap says `invalid value 'abc' for '--fail-under <SCORE>'` whether it was typed or not): the
 /// option is not on the command line and its variable is set.
+/// `--color` given to a command that prints nothing in colour (`sample`, `calibrate`,
+/// `rubric lint`): said plainly, rather than as clap's unknown argument with its tip to pass it
+/// as an input after `--`.
+fn colour_refused(e: &clap::Error, args: &[OsString]) -> Option<anyhow::Error> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    if arg != "--color" && !arg.starts_with("--color=") {
+        return None;
+    }
+    let words: Vec<String> = args
+        .iter()
+        .skip(1)
+        .take(2)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let command = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["rubric", "lint", ..] => "rubric lint",
+        ["sample", ..] => "sample",
+        ["calibrate", ..] => "calibrate",
+        _ => return None,
+    };
+    Some(anyhow::anyhow!(
+        "--color: `callaudit {command}` prints nothing in colour (its sheets, tables and lists \
+         are plain text): --color is for audit, explain and merge"
+    ))
+}
+
 fn exit_naming_variable(e: clap::Error, args: &[OsString]) -> ! {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     if !matches!(
@@ -375,9 +412,12 @@ fn shared_keys() -> Vec<String> {
     use clap::Args;
     let input = crate::cli::args::InputArgs::augment_args(clap::Command::new("x"));
     let filter = crate::cli::args::FilterArgs::augment_args(clap::Command::new("x"));
+    // `color` too: it applies to `explain` (the commands that have no such option skip it).
+    let colour = crate::cli::args::ColorArgs::augment_args(clap::Command::new("x"));
     input
         .get_arguments()
         .chain(filter.get_arguments())
+        .chain(colour.get_arguments())
         .filter_map(|a| a.get_long().map(str::to_string))
         .chain([INPUTS.to_string()])
         .collect()

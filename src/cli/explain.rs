@@ -151,7 +151,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             out = serde_json::to_string_pretty(&v)? + "\n";
         }
         ExplainFormat::Text => {
-            let color = use_color(args.input.color);
+            let color = use_color(args.colour.color);
             write_text(&mut out, &rubric, &call, &audit, color, masker, args.all);
         }
     }

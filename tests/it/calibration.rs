@@ -612,3 +612,49 @@ fn sample_with_nothing_matched_names_the_dates_asked() {
         "{err}"
     );
 }
+
+/// `--color` was accepted and ignored by `calibrate`, `sample` and `rubric lint`, which print
+/// nothing in colour (a sheet, a packet, plain tables and lists). It is refused there (exit 2,
+/// naming the option), as `--config` is where no config file is read; `CALLAUDIT_COLOR` in the
+/// environment and `color` in a config file, meant for `audit` and `explain`, are not errors.
+#[test]
+fn color_is_refused_by_commands_that_print_no_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("sheet.csv");
+    std::fs::write(&sheet, "call_id,empathy\nC-1003,1\nC-1001,0\n").unwrap();
+    let data = examples();
+    let sheet_arg = sheet.to_str().unwrap();
+    let data_arg = data.to_str().unwrap();
+    let commands: [&[&str]; 3] = [
+        &["calibrate", sheet_arg, data_arg],
+        &["sample", "--per-agent", "1", data_arg],
+        &["rubric", "lint", data_arg],
+    ];
+    for command in commands {
+        let out = callaudit()
+            .current_dir(dir.path())
+            .args(command)
+            .args(["--color", "always"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains("--color: `callaudit ") && stderr.contains("prints nothing in colour"),
+            "{command:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{command:?}");
+        // From the environment or a config file it is for audit and explain: no error.
+        std::fs::write(dir.path().join("callaudit.toml"), "color = \"always\"\n").unwrap();
+        let out = callaudit()
+            .current_dir(dir.path())
+            .env("CALLAUDIT_COLOR", "always")
+            .args(command)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{command:?}: {stderr}");
+        assert!(!out.stdout.contains(&0x1b), "{command:?}: no escape");
+        std::fs::remove_file(dir.path().join("callaudit.toml")).unwrap();
+    }
+}
