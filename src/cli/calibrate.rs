@@ -417,16 +417,22 @@ fn disagreements_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<Strin
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
+/// A rate (0–1) or κ for JSON: three decimals, the resolution of the report's JSON rates (a
+/// percent to 0.1) on this 0–1 scale; never `-0`.
+fn round3(x: Option<f64>) -> Option<f64> {
+    x.map(|v| (v * 1000.0).round() / 1000.0 + 0.0)
+}
+
 fn agreement_json(a: &Agreement) -> serde_json::Value {
     serde_json::json!({
         "n": a.n,
         "reviewer_yes": a.reviewer_yes,
         "tool_yes": a.tool_yes,
         "both_yes": a.both_yes,
-        "precision": a.precision(),
-        "recall": a.recall(),
-        "f1": a.f1(),
-        "kappa": a.kappa(),
+        "precision": round3(a.precision()),
+        "recall": round3(a.recall()),
+        "f1": round3(a.f1()),
+        "kappa": round3(a.kappa()),
     })
 }
 
@@ -452,8 +458,8 @@ fn json(rubric: &Rubric, cal: &Calibration) -> serde_json::Value {
         "between_reviewers": cal.between_reviewers.iter().map(|(i, a)| {
             let mut v = serde_json::json!({
                 "n": a.n,
-                "agreement": a.observed(),
-                "kappa": a.kappa(),
+                "agreement": round3(a.observed()),
+                "kappa": round3(a.kappa()),
             });
             v["item"] = rubric.items[*i].id.clone().into();
             v

@@ -658,3 +658,39 @@ fn color_is_refused_by_commands_that_print_no_colour() {
         std::fs::remove_file(dir.path().join("callaudit.toml")).unwrap();
     }
 }
+
+/// `calibrate --format json` gave rates at full float precision (`0.8333333333333334`,
+/// `0.35714285714285704`); they are rounded to three decimals, the 0.1-point resolution of the
+/// report's JSON rates on calibrate's 0–1 scale, between reviewers too.
+#[test]
+fn calibrate_json_rounds_its_rates() {
+    let w = Workdir::new();
+    let s = sheet(
+        &w,
+        "call_id,reviewer,empathy,apology\nC-1001,ann,1,1\nC-1002,ann,1,0\nC-1003,ann,0,1\n\
+         C-1004,ann,1,1\nC-1005,ann,0,0\nC-1006,ann,1,1\nC-1001,bob,1,0\nC-1002,bob,0,0\n\
+         C-1003,bob,0,1\n",
+    );
+    let json = stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["all"]["precision"], 0.833, "{json}");
+    assert_eq!(v["all"]["kappa"], 0.357, "{json}");
+    assert_eq!(v["items"][1]["precision"], 0.667, "{json}");
+    let mut rates = 0;
+    for group in ["items", "between_reviewers"] {
+        for row in v[group].as_array().unwrap() {
+            for key in ["precision", "recall", "f1", "kappa", "agreement"] {
+                if let Some(x) = row.get(key).and_then(serde_json::Value::as_f64) {
+                    rates += 1;
+                    let text = x.to_string();
+                    let decimals = text.split('.').nth(1).map_or(0, str::len);
+                    assert!(decimals <= 3, "{group} {key}: {text}");
+                }
+            }
+        }
+    }
+    assert!(rates >= 10, "{json}");
+}
