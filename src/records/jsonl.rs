@@ -1,6 +1,7 @@
 //! Per-call JSONL: the CSV's fields plus, per item, its verdict and evidence (1-based turn,
-//! speaker, start time, matched text, the rule that matched). Matched text is masked (card
-//! numbers always, the rest with `--redact`).
+//! speaker, start time, matched text, the rule that matched, and in `also` the item's other
+//! rules that matched the same words). Matched text is masked (card numbers always, the rest
+//! with `--redact`).
 
 use super::{CallRecords, MaskedTurns, score_text};
 use crate::audit::CallAudit;
@@ -35,13 +36,19 @@ pub fn call_json(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) ->
                 d.evidence[i]
                     .iter()
                     .map(|e| {
-                        json!({
+                        let mut v = json!({
                             "turn": e.turn + 1,
                             "speaker": e.speaker.as_str(),
                             "start_ms": e.start_ms,
                             "text": turns.quote(e),
                             "rule": e.rule,
-                        })
+                        });
+                        // The item's other phrases that matched the same words (one match), as
+                        // `rubric test` names them after "also".
+                        if !e.also.is_empty() {
+                            v["also"] = json!(e.also);
+                        }
+                        v
                     })
                     .collect()
             })

@@ -226,3 +226,63 @@ fn explain_is_the_same_at_any_thread_count() {
         }
     }
 }
+
+/// Words that several of an item's phrases matched are one match, and `rubric test` names every
+/// phrase (`(let me put you on; also …)`); `explain --format json` (and the per-call JSONL,
+/// which shares its objects) named the first one only. Its evidence now lists the others in
+/// `also`, present only when there are some.
+#[test]
+fn json_evidence_names_every_phrase_that_matched_the_same_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("hold.csv");
+    std::fs::write(
+        &csv,
+        "call_id,agent_id,speaker,text\nh1,a,customer,My bill is wrong\nh1,a,agent,let me put you on hold\nh1,a,agent,I'm sorry\n",
+    )
+    .unwrap();
+    let out = callaudit()
+        .args(["explain", "--format", "json", "--call", "h1"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hold = &v["items"]["hold"]["evidence"][0];
+    assert_eq!(hold["text"], "let me put you on hold", "{hold}");
+    assert_eq!(hold["rule"], "let me put you on", "{hold}");
+    let also = hold["also"].as_array().expect("also: the other phrases");
+    assert!(
+        also.iter().any(|r| r.as_str().unwrap().contains("hold")),
+        "{hold}"
+    );
+    // One phrase alone: no `also`.
+    let apology = &v["items"]["apology"]["evidence"][0];
+    assert_eq!(apology["rule"], "sorry", "{apology}");
+    assert_eq!(apology.get("also"), None, "{apology}");
+    // The per-call JSONL gives the same evidence.
+    let calls = dir.path().join("calls.jsonl");
+    let out = callaudit()
+        .args(["audit", "-q", "-o", "/dev/null", "--calls"])
+        .arg(&calls)
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&calls)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(line["items"]["hold"]["evidence"][0], *hold);
+}
