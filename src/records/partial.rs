@@ -314,6 +314,13 @@ pub fn once_warnings(
     out
 }
 
+/// A line of a partial that ends before its JSON does: the file was cut.
+fn cut_short(name: &str, line: usize) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{name}:{line}: the partial is cut short (the line ends mid-record): was its run interrupted, or its copy incomplete? Write it again with `callaudit audit … --save-partial`"
+    )
+}
+
 /// A partial read back: its header and end, with each call handed to `each_call` as read.
 pub struct Partial {
     pub path: PathBuf,
@@ -345,7 +352,14 @@ pub fn open(path: &Path) -> anyhow::Result<PartialReader> {
         .transpose()
         .with_context(|| format!("{name}: cannot read"))?
         .unwrap_or_default();
-    let probe: serde_json::Value = serde_json::from_str(&first).map_err(|_| not_partial())?;
+    let probe: serde_json::Value = match serde_json::from_str(&first) {
+        Ok(v) => v,
+        // The header of a partial, cut (a copy that stopped, a disk that filled).
+        Err(e) if e.is_eof() && first.contains(&format!(r#""format":"{FORMAT}""#)) => {
+            return Err(cut_short(&name, 1));
+        }
+        Err(_) => return Err(not_partial()),
+    };
     if probe.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
         return Err(not_partial());
     }
@@ -382,8 +396,13 @@ impl PartialReader {
             if end.is_some() {
                 bail!("{name}:{at}: a line after the end line");
             }
-            let value: serde_json::Value =
-                serde_json::from_str(&line).with_context(|| format!("{name}:{at}: not JSON"))?;
+            let value: serde_json::Value = match serde_json::from_str(&line) {
+                Ok(v) => v,
+                Err(e) if e.is_eof() => return Err(cut_short(&name, at)),
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!("{name}:{at}: not JSON")));
+                }
+            };
             match value.get("type").and_then(|t| t.as_str()) {
                 Some("call") => {
                     let rec: CallRecord = serde_json::from_value(value)

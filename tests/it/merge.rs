@@ -838,3 +838,48 @@ fn nights_reading_the_whole_tree_merge_the_calls_and_sum_the_reading() {
         week["accounting"]
     );
 }
+
+/// A partial cut mid-line (a copy that stopped, a disk that filled) was "not JSON: EOF while
+/// parsing …" when cut in a call or the end line, and "not a callaudit partial" when cut in its
+/// header: it is a partial, cut short, and the message says so with the line.
+#[test]
+fn a_partial_cut_mid_line_is_said_to_be_cut_short() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    ok(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "--rubric",
+            "rubric.toml",
+            "--save-partial",
+            "mon.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let bytes = std::fs::read(w.path("mon.partial")).unwrap();
+    let header_end = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let second_end = header_end
+        + 1
+        + bytes[header_end + 1..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap();
+    // In the header, in a call line, in the end line.
+    for len in [
+        header_end / 2,
+        (header_end + second_end) / 2,
+        bytes.len() - 5,
+    ] {
+        std::fs::write(w.path("cut.partial"), &bytes[..len]).unwrap();
+        let line = bytes[..len].iter().filter(|&&b| b == b'\n').count() + 1;
+        let (code, _, err) = run(dir, &["merge", "cut.partial"]);
+        assert_eq!(code, 2, "{len}: {err}");
+        let says = format!("cut.partial:{line}: the partial is cut short");
+        assert!(err.contains(&says), "{len}: {err}");
+        assert!(!err.contains("not a callaudit partial"), "{len}: {err}");
+    }
+}
