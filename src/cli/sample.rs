@@ -126,6 +126,10 @@ impl AuditSink for Transcripts {
 }
 
 pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
+    if args.per_agent == 0 {
+        // It would draw nothing and write a sheet of a header alone for reviewers.
+        anyhow::bail!("--per-agent must be at least 1 (0 draws no call)");
+    }
     let rubric = load_rubric(&args.input)?;
     let mut filters = super::audit::filters(&args.filter)?;
     let packet_format = packet_format(&args)?;

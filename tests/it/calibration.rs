@@ -694,3 +694,25 @@ fn calibrate_json_rounds_its_rates() {
     }
     assert!(rates >= 10, "{json}");
 }
+
+/// `sample --per-agent 0` drew nothing and wrote a sheet of a header alone, exit 0: a job with a
+/// typo (or an empty variable) handed reviewers an empty sheet. It is a usage error (exit 2), and
+/// no sheet is written.
+#[test]
+fn sample_per_agent_zero_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("sheet.csv");
+    let out = callaudit()
+        .args(["sample", "--per-agent", "0", "-o"])
+        .arg(&sheet)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--per-agent must be at least 1"),
+        "{stderr}"
+    );
+    assert!(!sheet.exists());
+}
