@@ -313,7 +313,8 @@ words once normalised, or every match also a match of a shorter phrase). With --
 every phrase with its counts.
 
 The labels are a review sheet (call_id and one 0/1 column per item, as `callaudit calibrate` \
-reads); a phrase's calls are judged against its own item's column.",
+reads); a phrase's calls are judged against its own item's column. Labelled calls that are not \
+in the inputs are named in a warning (an error with --strict): their labels are not used.",
         after_long_help = "EXAMPLES:
     callaudit rubric lint --rubric my-rubric.toml exports/
     callaudit rubric lint --labels accuracy/tune.csv ../shared/data/tweetsumm/tweetsumm-dev.csv

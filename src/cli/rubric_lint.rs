@@ -42,11 +42,16 @@ struct Fired<'a> {
     labels: Option<&'a HashMap<String, HashMap<usize, bool>>>,
     stats: HashMap<Written, Stats>,
     calls: u64,
+    /// The labelled calls found in the inputs (the rest are reported).
+    labelled_seen: HashSet<String>,
 }
 
 impl AuditSink for Fired<'_> {
     fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
         self.calls += 1;
+        if self.labels.is_some_and(|l| l.contains_key(&audit.call_id)) {
+            self.labelled_seen.insert(audit.call_id.clone());
+        }
         let Some(detail) = audit.detail.as_deref() else {
             return Ok(());
         };
@@ -80,6 +85,7 @@ impl AuditSink for Fired<'_> {
     fn reset(&mut self) -> anyhow::Result<()> {
         self.stats.clear();
         self.calls = 0;
+        self.labelled_seen.clear();
         Ok(())
     }
 }
@@ -173,6 +179,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         labels: labels.as_ref(),
         stats: HashMap::new(),
         calls: 0,
+        labelled_seen: HashSet::new(),
     };
     let acct = super::common::run_pipeline(&discovered, &opts, &mut fired)?;
     super::audit::print_warnings(&acct);
@@ -187,6 +194,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
             None => "no calls matched: nothing to lint (check the inputs)".to_string(),
         };
         return Err(InputError(why).into());
+    }
+    if let (Some(labels), Some(sheet)) = (&labels, &args.labels) {
+        labels_not_found(labels, &fired.labelled_seen, sheet, args.input.strict)?;
     }
     let dups = duplicates(&rubric);
 
@@ -218,6 +228,42 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     lock.write_all(out.as_bytes())?;
     lock.flush()?;
     Ok(ExitCode::Ok)
+}
+
+/// Labelled calls that are not in the inputs: their labels were not used. A warning naming
+/// them (the first 10), or with `--strict` an error, as `calibrate` does for judged calls.
+fn labels_not_found(
+    labels: &HashMap<String, HashMap<usize, bool>>,
+    seen: &HashSet<String>,
+    sheet: &std::path::Path,
+    strict: bool,
+) -> anyhow::Result<()> {
+    let mut ids: Vec<&str> = labels
+        .keys()
+        .filter(|id| !seen.contains(*id))
+        .map(String::as_str)
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    ids.sort_unstable();
+    let shown = ids.iter().take(10).copied().collect::<Vec<_>>().join(", ");
+    let more = if ids.len() > 10 {
+        format!(" and {} more", ids.len() - 10)
+    } else {
+        String::new()
+    };
+    let message = format!(
+        "{}: {} labelled call(s) are not in the inputs, so their labels were not used: \
+         {shown}{more}",
+        sheet.display(),
+        ids.len()
+    );
+    if strict {
+        return Err(InputError(message).into());
+    }
+    eprintln!("callaudit: warning: {}", terminal_safe(&message));
+    Ok(())
 }
 
 /// `--labels`: the verdicts of a filled review sheet, by call id.

@@ -120,3 +120,46 @@ fn lint_over_no_call_is_an_error_not_a_list_of_every_phrase() {
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
 }
+
+/// Labelled calls that are not in the inputs were passed over without a word: a sheet of the
+/// wrong week linted two calls of fifty and said nothing. They are named in a warning (an
+/// error under `--strict`), as `calibrate` names its judged calls not found.
+#[test]
+fn labelled_calls_not_in_the_inputs_are_named() {
+    let w = Workdir::new();
+    let rubric = w.write("r.toml", RUBRIC);
+    let input = w.write(
+        "in.csv",
+        csv_of(&[("c1", "a", "agent", "I'm sorry about that, my mistake.")]),
+    );
+    let labels = w.write("labels.csv", "call_id,apology\nc1,1\nc9,0\nc8,1\n");
+    let run = |strict: bool| {
+        let mut cmd = callaudit();
+        cmd.args(["rubric", "lint", "--rubric"])
+            .arg(&rubric)
+            .arg("--labels")
+            .arg(&labels)
+            .arg(&input);
+        if strict {
+            cmd.arg("--strict");
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "labels.csv: 2 labelled call(s) are not in the inputs, so their labels were not used: c8, c9"
+        ),
+        "{stderr}"
+    );
+    let out = run(true);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("2 labelled call(s) are not in the inputs"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
