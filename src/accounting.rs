@@ -138,6 +138,9 @@ pub struct FilteredOut {
     pub other_agent: u64,
     /// Not one of the `--team`s.
     pub other_team: u64,
+    /// Why the one call asked for (`explain --call`) was read but not audited: it had no
+    /// utterance, or was too large. Without it, explain would say the call is not there.
+    pub asked_not_audited: Option<String>,
 }
 
 impl FilteredOut {
@@ -156,6 +159,9 @@ impl FilteredOut {
         self.other_agent += o.other_agent;
         self.other_team += o.other_team;
         self.outside_dates += o.outside_dates;
+        if self.asked_not_audited.is_none() {
+            self.asked_not_audited.clone_from(&o.asked_not_audited);
+        }
         self.dates = match (self.dates, o.dates) {
             (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
             (mine, theirs) => mine.or(theirs),

@@ -131,6 +131,13 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     })?;
     super::audit::print_warnings(&acct);
     let Some((call, audit)) = found.calls.into_iter().next() else {
+        if let Some(why) = &acct.filtered.asked_not_audited {
+            return Err(InputError(format!(
+                "call `{}` is in the inputs but was not audited: {why} (see the warnings above)",
+                terminal_safe(&args.call)
+            ))
+            .into());
+        }
         let ids = call_ids(&discovered, &opts)?;
         let hint = match suggest(&args.call, &ids) {
             s if s.is_empty() => String::new(),

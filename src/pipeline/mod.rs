@@ -304,9 +304,16 @@ impl Collector<'_, '_> {
         let disagree = call.settle_attributes();
         if call.too_large {
             self.too_large(&call);
+            self.not_audited(&call, || {
+                format!(
+                    "it takes more than {} (--max-call-bytes)",
+                    describe_bytes(self.opts.read.max_call_bytes)
+                )
+            });
             return false;
         }
         if call.turns.is_empty() {
+            self.not_audited(&call, || "it has no utterance to audit".to_string());
             // No utterance in any of its parts (the readers hand such calls on rather than
             // count them, since the id may have utterances elsewhere, merged by now).
             self.empty += 1;
@@ -391,6 +398,14 @@ impl Collector<'_, '_> {
                 call.id,
                 describe_bytes(self.opts.read.max_call_bytes)
             ));
+        }
+    }
+
+    /// Notes why the call `explain --call` asked for is not audited (see
+    /// `FilteredOut::asked_not_audited`).
+    fn not_audited(&mut self, call: &Call, why: impl FnOnce() -> String) {
+        if self.opts.filters.call.as_ref() == Some(&call.id) {
+            self.acct.filtered.asked_not_audited = Some(why());
         }
     }
 

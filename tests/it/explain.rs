@@ -286,3 +286,41 @@ fn json_evidence_names_every_phrase_that_matched_the_same_words() {
     .unwrap();
     assert_eq!(line["items"]["hold"]["evidence"][0], *hold);
 }
+
+/// `explain --call` of a call that is in the inputs but was not audited (every row without
+/// text, or over `--max-call-bytes`) warned about it, then said "call `X` not found in the
+/// inputs", suggesting another id. It says the call is there and why it has no verdicts.
+#[test]
+fn a_call_read_but_not_audited_is_not_said_to_be_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("call_id,agent_id,speaker,text\nE1,a,agent,\nE1,a,customer,\n");
+    for i in 0..200 {
+        csv.push_str(&format!(
+            "BIG,a,agent,turn {i} of a long call about a refund\n"
+        ));
+    }
+    csv.push_str("E2,a,agent,hello\n");
+    let input = dir.path().join("calls.csv");
+    std::fs::write(&input, csv).unwrap();
+    let cases = [
+        (
+            "E1",
+            "call `E1` is in the inputs but was not audited: it has no utterance to audit",
+        ),
+        (
+            "BIG",
+            "call `BIG` is in the inputs but was not audited: it takes more than 4 KiB (--max-call-bytes)",
+        ),
+    ];
+    for (call, says) in cases {
+        let out = callaudit()
+            .args(["explain", "--max-call-bytes", "4K", "--call", call])
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("not found"), "{stderr}");
+    }
+}
