@@ -883,3 +883,33 @@ fn a_partial_cut_mid_line_is_said_to_be_cut_short() {
         assert!(!err.contains("not a callaudit partial"), "{len}: {err}");
     }
 }
+
+/// A blank line in a partial (an editor's, or a copy through a tool that adds them) is not a
+/// cut: the partial is read as if it were not there (the end line's counts still check the
+/// calls). It was "not JSON: EOF while parsing", and after the cut-short message, "cut short".
+#[test]
+fn blank_lines_in_a_partial_are_passed_over() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    ok(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "--rubric",
+            "rubric.toml",
+            "--save-partial",
+            "mon.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
+    let text = std::fs::read_to_string(w.path("mon.partial")).unwrap();
+    w.write("blank.partial", text.replace('\n', "\n\n") + "  \n");
+    let (code, out, err) = run(dir, &["merge", "blank.partial", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let strip = |b: &[u8]| String::from_utf8_lossy(b).replace("blank.partial", "mon.partial");
+    assert_eq!(strip(&out), strip(&whole));
+}
