@@ -352,7 +352,9 @@ pub fn open(path: &Path) -> anyhow::Result<PartialReader> {
         .transpose()
         .with_context(|| format!("{name}: cannot read"))?
         .unwrap_or_default();
-    let probe: serde_json::Value = match serde_json::from_str(&first) {
+    // A byte-order mark (an editor that saved the file) is not part of the header.
+    let first = first.strip_prefix('\u{feff}').unwrap_or(&first);
+    let probe: serde_json::Value = match serde_json::from_str(first) {
         Ok(v) => v,
         // The header of a partial, cut (a copy that stopped, a disk that filled).
         Err(e) if e.is_eof() && first.contains(&format!(r#""format":"{FORMAT}""#)) => {

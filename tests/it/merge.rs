@@ -887,6 +887,7 @@ fn a_partial_cut_mid_line_is_said_to_be_cut_short() {
 /// A blank line in a partial (an editor's, or a copy through a tool that adds them) is not a
 /// cut: the partial is read as if it were not there (the end line's counts still check the
 /// calls). It was "not JSON: EOF while parsing", and after the cut-short message, "cut short".
+/// Likewise a byte-order mark before the header.
 #[test]
 fn blank_lines_in_a_partial_are_passed_over() {
     let w = Workdir::new();
@@ -911,5 +912,10 @@ fn blank_lines_in_a_partial_are_passed_over() {
     let (code, out, err) = run(dir, &["merge", "blank.partial", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let strip = |b: &[u8]| String::from_utf8_lossy(b).replace("blank.partial", "mon.partial");
+    assert_eq!(strip(&out), strip(&whole));
+    // A byte-order mark (an editor that saved it) was "not a callaudit partial".
+    w.write("blank.partial", format!("\u{feff}{text}"));
+    let (code, out, err) = run(dir, &["merge", "blank.partial", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
     assert_eq!(strip(&out), strip(&whole));
 }
