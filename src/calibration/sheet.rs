@@ -168,10 +168,18 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
         column,
         kind,
     };
+    // `-` is stdin, as for inputs (the commands refuse it as both the sheet and an input).
+    let source: Box<dyn std::io::Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| err(0, None, SheetErrorKind::Unreadable(e.to_string())))?,
+        )
+    };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_path(path)
-        .map_err(|e| err(0, None, SheetErrorKind::Unreadable(e.to_string())))?;
+        .from_reader(source);
     let headers = reader
         .headers()
         .map_err(|e| err(1, None, SheetErrorKind::Unreadable(e.to_string())))?

@@ -558,6 +558,7 @@ fn read_overrides(args: &AuditArgs, rubric: &Rubric) -> anyhow::Result<Option<Ov
     let Some(path) = args.overrides.as_deref() else {
         return Ok(None);
     };
+    super::common::sheet_not_stdin_twice("--overrides", path, &args.input.inputs)?;
     let sheet = sheet::read(path, rubric).map_err(|e| InputError(e.to_string()))?;
     Ok(Some(
         Overrides::from_sheet(path, &sheet, rubric).map_err(|e| InputError(e.to_string()))?,

@@ -68,6 +68,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     {
         anyhow::bail!("--min-kappa {k}: expected a number from -1 to 1");
     }
+    super::common::sheet_not_stdin_twice("the review sheet", &args.sheet, &args.input.inputs)?;
     let sheet = sheet::read(&args.sheet, &rubric).map_err(|e| InputError(e.to_string()))?;
     if sheet.judged() == 0 {
         return Err(InputError(format!(

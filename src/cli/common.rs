@@ -323,3 +323,19 @@ mod tests {
         assert!(threads_for(Some(0), 2).is_err());
     }
 }
+
+/// A review sheet given as `-` (stdin) beside an input that is stdin too: stdin is read once,
+/// so one of them would read nothing.
+pub fn sheet_not_stdin_twice(
+    flag: &str,
+    sheet: &std::path::Path,
+    inputs: &[String],
+) -> anyhow::Result<()> {
+    if sheet == std::path::Path::new("-") && inputs.iter().any(|i| i == "-") {
+        return Err(callaudit::pipeline::InputError(format!(
+            "{flag} - and the input - both name stdin, which can be read once: give one of them as a file"
+        ))
+        .into());
+    }
+    Ok(())
+}

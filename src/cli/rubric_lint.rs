@@ -274,6 +274,7 @@ fn read_labels(
     let Some(path) = &args.labels else {
         return Ok(None);
     };
+    super::common::sheet_not_stdin_twice("--labels", path, &args.input.inputs)?;
     let sheet = sheet::read(path, rubric).map_err(|e| InputError(e.to_string()))?;
     let mut by_call: HashMap<String, HashMap<usize, bool>> = HashMap::new();
     for row in sheet.rows {

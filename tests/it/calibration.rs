@@ -716,3 +716,56 @@ fn sample_per_agent_zero_is_a_usage_error() {
     );
     assert!(!sheet.exists());
 }
+
+/// The review sheet as `-` said "-: cannot read the review sheet: No such file or directory",
+/// although `-` is stdin for every input: it is read from stdin (`… | callaudit calibrate -
+/// exports/`), for `calibrate`, `audit --overrides` and `rubric lint --labels`; with an input
+/// that is stdin too, it is refused (stdin is read once).
+#[test]
+fn a_review_sheet_given_as_dash_is_read_from_stdin() {
+    let sheet = "call_id,empathy\nC-1001,1\nC-1003,0\n";
+    let w = Workdir::new();
+    let file = w.write("sheet.csv", sheet);
+    let from_file = stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&file, &examples()],
+    );
+    let run = |args: &[&str], extra: &[&std::path::Path]| {
+        callaudit()
+            .args(args)
+            .args(extra)
+            .write_stdin(sheet)
+            .output()
+            .unwrap()
+    };
+    let out = run(
+        &["calibrate", "--quiet", "--format", "json", "-"],
+        &[&examples()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), from_file);
+    let out = run(
+        &["audit", "--quiet", "--format", "json", "--overrides", "-"],
+        &[&examples()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["rubric", "lint", "--labels", "-"], &[&examples()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Stdin twice: refused, naming both.
+    let out = run(&["calibrate", "-", "-"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("stdin"), "{stderr}");
+}
