@@ -161,6 +161,23 @@ pub fn parse_verdict(cell: &str) -> Result<Option<bool>, NotAVerdict> {
 }
 
 /// Reads a review sheet against `rubric`. Every problem names the line and column.
+/// What is wrong with a record, in the sheet's words: the csv crate's message for a row of the
+/// wrong length counts records from 0 and bytes, and calls the header "the previous record".
+fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "the row has {len} field(s) where the header has {expected_len} (a comma too many \
+             or too few, or a quote left open?)"
+        ),
+        csv::ErrorKind::Utf8 { .. } => {
+            "the row is not valid UTF-8 (save the sheet as UTF-8 CSV)".to_string()
+        }
+        _ => e.to_string(),
+    }
+}
+
 pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
     let err = |line: u64, column: Option<usize>, kind: SheetErrorKind| SheetError {
         file: path.to_path_buf(),
@@ -182,7 +199,7 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
         .from_reader(source);
     let headers = reader
         .headers()
-        .map_err(|e| err(1, None, SheetErrorKind::Unreadable(e.to_string())))?
+        .map_err(|e| err(1, None, SheetErrorKind::Unreadable(csv_problem(&e))))?
         .clone();
     let cols = sheet_columns(&headers, rubric, &err)?;
     let mut sheet = ReviewSheet {
@@ -198,7 +215,7 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                return Err(err(line, None, SheetErrorKind::Unreadable(e.to_string())));
+                return Err(err(line, None, SheetErrorKind::Unreadable(csv_problem(&e))));
             }
         }
         let line = record.position().map_or(0, |p| p.line());

@@ -769,3 +769,39 @@ fn a_review_sheet_given_as_dash_is_read_from_stdin() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("stdin"), "{stderr}");
 }
+
+/// A sheet row with a field too many (or a quote left open) said the csv crate's words:
+/// "CSV error: record 1 (line: 2, byte: 16): found record with 3 fields, but the previous record
+/// has 2 fields" (records counted from 0, the header called "the previous record"). It says
+/// what is wrong in the sheet's terms, at the row's line; invalid UTF-8 likewise.
+#[test]
+fn a_sheet_row_of_the_wrong_length_is_named_in_the_sheets_terms() {
+    let w = Workdir::new();
+    let cases: [(&[u8], &str); 3] = [
+        (
+            b"call_id,empathy\nC-1001,1,extra\n",
+            "bad.csv:2: cannot read the review sheet: the row has 3 field(s) where the header has 2",
+        ),
+        (
+            b"call_id,empathy\n\"C-1001,1\n",
+            "bad.csv:2: cannot read the review sheet: the row has 1 field(s) where the header has 2",
+        ),
+        (
+            b"call_id,empathy\nC-1001,\xff\n",
+            "bad.csv:2: cannot read the review sheet: the row is not valid UTF-8",
+        ),
+    ];
+    for (text, message) in cases {
+        let s = w.write("bad.csv", text);
+        let out = callaudit()
+            .arg("calibrate")
+            .arg(&s)
+            .arg(examples())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(!stderr.contains("previous record"), "{stderr}");
+    }
+}
