@@ -139,13 +139,20 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             .into());
         }
         let ids = call_ids(&discovered, &opts)?;
-        let hint = match suggest(&args.call, &ids) {
+        // An id with control characters (pasted from a coloured terminal) is shown escaped,
+        // and suggested for by what it shows.
+        let shown = terminal_safe(&args.call);
+        let hint = match suggest(&shown, &ids) {
             s if s.is_empty() => String::new(),
             s => format!("; did you mean {}?", s.join(", ")),
         };
+        let id = if shown == args.call.as_str() {
+            shown.into_owned()
+        } else {
+            args.call.escape_debug().to_string()
+        };
         return Err(InputError(format!(
-            "call `{}` not found in the inputs ({} call(s) read){hint}",
-            terminal_safe(&args.call),
+            "call `{id}` not found in the inputs ({} call(s) read){hint}",
             acct.calls
         ))
         .into());

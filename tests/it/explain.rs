@@ -324,3 +324,23 @@ fn a_call_read_but_not_audited_is_not_said_to_be_missing() {
         assert!(!stderr.contains("not found"), "{stderr}");
     }
 }
+
+/// An id with control characters (pasted from a coloured terminal) was shown with them removed:
+/// "call `C-1001` not found", with no suggestion, although C-1001 is there. The id is shown
+/// escaped, and the suggestions are found for what it shows.
+#[test]
+fn an_id_with_control_characters_is_shown_escaped_with_suggestions() {
+    let out = callaudit()
+        .args(["explain", "--call", "\u{1b}[31mC-1001\u{1b}[0m"])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(r"call `\u{1b}[31mC-1001\u{1b}[0m` not found"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean C-1001"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
