@@ -334,7 +334,7 @@ pub struct PartialReader {
     name: String,
     path: PathBuf,
     pub header: Header,
-    lines: std::io::Lines<std::io::BufReader<std::fs::File>>,
+    lines: std::io::Lines<Box<dyn BufRead>>,
 }
 
 /// Opens a partial and reads its header.
@@ -346,7 +346,20 @@ pub fn open(path: &Path) -> anyhow::Result<PartialReader> {
         )
     };
     let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
-    let mut lines = std::io::BufReader::new(file).lines();
+    let mut file = std::io::BufReader::new(file);
+    // A partial kept gzipped is read through gzip, as inputs are.
+    let gzip = file
+        .fill_buf()
+        .with_context(|| format!("{name}: cannot read"))?
+        .starts_with(&[0x1f, 0x8b]);
+    let reader: Box<dyn BufRead> = if gzip {
+        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
+            file,
+        )))
+    } else {
+        Box::new(file)
+    };
+    let mut lines = reader.lines();
     let first = lines
         .next()
         .transpose()

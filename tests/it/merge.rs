@@ -919,3 +919,35 @@ fn blank_lines_in_a_partial_are_passed_over() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(strip(&out), strip(&whole));
 }
+
+/// A partial kept gzipped (a week of nights is tens of MB; inputs may be `.gz`) was "cannot
+/// read: stream did not contain valid UTF-8"; it is read through gzip like an input.
+#[test]
+fn a_gzipped_partial_merges_as_the_partial() {
+    use std::io::Write as _;
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    ok(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "--rubric",
+            "rubric.toml",
+            "--save-partial",
+            "mon.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(w.path("mon.partial")).unwrap())
+        .unwrap();
+    w.write("mon.partial.gz", gz.finish().unwrap());
+    let (code, out, err) = run(dir, &["merge", "mon.partial.gz", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let strip = |b: &[u8]| String::from_utf8_lossy(b).replace("mon.partial.gz", "mon.partial");
+    assert_eq!(strip(&out), strip(&whole));
+}
