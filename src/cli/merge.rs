@@ -306,6 +306,18 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     };
     // One night's partial named twice (`merge *.partial mon.partial`) would count its calls twice.
     let mut named: HashMap<PathBuf, &Path> = HashMap::new();
+    if args
+        .partials
+        .iter()
+        .filter(|p| p.as_os_str() == "-")
+        .count()
+        > 1
+    {
+        return Err(InputError(
+            "- (stdin) is given more than once: stdin holds one partial".to_string(),
+        )
+        .into());
+    }
     for path in &args.partials {
         if let Ok(real) = std::fs::canonicalize(path)
             && let Some(before) = named.insert(real, path)

@@ -345,7 +345,12 @@ pub fn open(path: &Path) -> anyhow::Result<PartialReader> {
             "{name}: not a callaudit partial (write one with `callaudit audit … --save-partial FILE`)"
         )
     };
-    let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+    // `-` is stdin, as for inputs.
+    let file: Box<dyn std::io::Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?)
+    };
     let mut file = std::io::BufReader::new(file);
     // A partial kept gzipped is read through gzip, as inputs are.
     let gzip = file

@@ -951,3 +951,53 @@ fn a_gzipped_partial_merges_as_the_partial() {
     let strip = |b: &[u8]| String::from_utf8_lossy(b).replace("mon.partial.gz", "mon.partial");
     assert_eq!(strip(&out), strip(&whole));
 }
+
+/// `merge -` said "-: cannot open: No such file or directory"; `-` is stdin, as for inputs (one
+/// partial: named twice, it is refused).
+#[test]
+fn a_partial_from_stdin_merges_as_the_partial() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    ok(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "--rubric",
+            "rubric.toml",
+            "--save-partial",
+            "mon.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
+    let partial = std::fs::read(w.path("mon.partial")).unwrap();
+    let merge = |args: &[&str]| {
+        callaudit()
+            .current_dir(dir)
+            .env("CALLAUDIT_QUIET", "1")
+            .args(args)
+            .write_stdin(partial.clone())
+            .output()
+            .unwrap()
+    };
+    let out = merge(&["merge", "--no-config", "-", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let strip = |b: &[u8]| {
+        String::from_utf8_lossy(b).replace(
+            "\"partials\": [\n    \"-\"",
+            "\"partials\": [\n    \"mon.partial\"",
+        )
+    };
+    assert_eq!(strip(&out.stdout), strip(&whole));
+    let out = merge(&["merge", "--no-config", "-", "-"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("stdin"), "{stderr}");
+}
