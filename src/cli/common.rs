@@ -311,19 +311,6 @@ pub fn outputs_spare_inputs(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn threads_are_capped_per_core() {
-        assert_eq!(threads_for(None, 2).unwrap(), 2);
-        assert_eq!(threads_for(Some(3), 2).unwrap(), 3);
-        assert_eq!(threads_for(Some(10_000), 2).unwrap(), 8);
-        assert!(threads_for(Some(0), 2).is_err());
-    }
-}
-
 /// A review sheet given as `-` (stdin) beside an input that is stdin too: stdin is read once,
 /// so one of them would read nothing.
 pub fn sheet_not_stdin_twice(
@@ -338,4 +325,17 @@ pub fn sheet_not_stdin_twice(
         .into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_are_capped_per_core() {
+        assert_eq!(threads_for(None, 2).unwrap(), 2);
+        assert_eq!(threads_for(Some(3), 2).unwrap(), 3);
+        assert_eq!(threads_for(Some(10_000), 2).unwrap(), 8);
+        assert!(threads_for(Some(0), 2).is_err());
+    }
 }
