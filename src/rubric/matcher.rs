@@ -7,9 +7,10 @@
 //! with the most letters ("understand" of "we completely understand how"), or its two best
 //! words where more than `MAX_SIDES_PER_ANCHOR` sides share that word (`choose_anchors`); a
 //! side of common words only is anchored on its longest run. Short anchors are shared: the
-//! built-in rubric's 18,964 agent phrase sides need 2,219 anchors, and the agent's DFA takes
-//! 1.36 MB (`rubric check --stats`; 18.0 MB when each side's longest run was its own pattern,
-//! for a smaller rubric).
+//! built-in rubric's 18,964 agent phrase sides need 2,219 anchors, and the agent's automaton
+//! (a contiguous NFA, dense near its start: `DENSE_DEPTH`) takes 0.19 MB (`rubric check
+//! --stats`; a full DFA of the same anchors took 1.36 MB, and 18.0 MB when each side's longest
+//! run was its own pattern, for a smaller rubric).
 //!
 //! An anchor's hit only says where to look. `Use` maps an anchor to every side that uses it
 //! and says what is left to check (`Check`): nothing when the anchor is the whole side; the
@@ -58,13 +59,29 @@ struct Use {
     lit_start: u32,
     lit_len: u32,
     lit_before: u32,
-    /// A byte of the literal outside the anchor, and where: compared first, it turns most
-    /// sides away without comparing the whole literal. `probe_at` counts from the literal's
-    /// start, `probe_from_anchor` from the anchor's (`probe_at - lit_before`, negative before
-    /// it), so that the probe is read before the literal's start is worked out.
-    probe_at: u32,
-    probe_from_anchor: i32,
-    probe: u8,
+}
+
+/// The first test of a `Check::Literal` use at its anchor's hit: a byte of the side's literal
+/// outside the anchor, and where, counted from the anchor's start (negative before it). It
+/// turns most of the sides that share an anchor away without comparing their literals, and it
+/// is kept apart from the `Use` (`ScopeAutomaton::probes`, parallel to `uses`) so that the loop
+/// over an anchor's sides reads four bytes a side until one passes, not a whole `Use`: the
+/// uses of the built-in agent automaton take 0.6 MB, read at random.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Probe {
+    from_anchor: i16,
+    byte: u8,
+    /// 0 for a use with no probe (not `Check::Literal`, or a literal too long for
+    /// `from_anchor`): it is tested in full.
+    active: u8,
+}
+
+impl Probe {
+    const NONE: Probe = Probe {
+        from_anchor: 0,
+        byte: 0,
+        active: 0,
+    };
 }
 
 /// `Use::other` of a single-sided phrase.
@@ -85,13 +102,15 @@ enum Check {
 #[derive(Debug)]
 struct ScopeAutomaton {
     /// Built on first use (or ahead of it by `Matcher::prepare`, on another thread while the
-    /// first files are read): building the DFA of a large rubric is a good part of a small run.
+    /// first files are read): no scope's automaton is built that no turn needs.
     ac: OnceLock<PhraseAutomaton>,
     /// The patterns, until the automaton is built.
     patterns: Mutex<Vec<String>>,
     /// Uses of pattern `p` are `uses[use_start[p]..use_start[p + 1]]`.
     use_start: Vec<u32>,
     uses: Vec<Use>,
+    /// The first test of each use, by the same index.
+    probes: Vec<Probe>,
     /// The literals of the `Check::Literal` uses, one after the other.
     literals: String,
     /// Some use is a NEAR/BEFORE side (whose `other` anchor the scan looks up).
@@ -103,7 +122,7 @@ impl ScopeAutomaton {
         self.ac.get_or_init(|| {
             let patterns =
                 std::mem::take(&mut *self.patterns.lock().unwrap_or_else(|e| e.into_inner()));
-            build_automaton(&patterns).expect("a DFA-sized automaton builds")
+            build_automaton(&patterns).expect("an automaton of ordinary size builds")
         })
     }
 }
@@ -142,44 +161,22 @@ struct PhraseInfo {
     family: Option<u32>,
 }
 
-/// The largest automaton kept as a DFA; a bigger one (a rubric of tens of thousands of phrases)
-/// is built as a contiguous NFA instead: a fraction of the size for about twice the work a byte.
-const DFA_MAX_BYTES: usize = 32 << 20;
-/// A DFA has at most one state per pattern byte, each a row of byte classes (a few dozen, 4
-/// bytes each): past this many pattern bytes it cannot fit, so it is not even tried.
-const DFA_MAX_PATTERN_BYTES: usize = DFA_MAX_BYTES / 128;
+/// States this close to the start have a dense row of transitions (one lookup a byte); deeper
+/// ones a sparse list and a failure link. The text's bytes spend most of their time near the
+/// start (between and early in words), and the deep states of the anchors' long tail stay
+/// small: the built-in agent automaton takes 0.19 MB where a full DFA took 1.36 MB, more than
+/// half of L2 with the customer's, evicting the tables the checks behind it read. Measured
+/// side by side (docs/performance.md): 2 and 4 were slower than 3.
+const DENSE_DEPTH: usize = 3;
+/// A rubric with more pattern bytes than this has its automata built when the rubric is
+/// loaded, so that an error building them is the rubric's; a smaller one's are built when
+/// first needed (`Matcher::prepare`), which a build of this size cannot fail.
+const LAZY_MAX_PATTERN_BYTES: usize = 256 << 10;
 
-/// A scope's automaton: the Aho-Corasick DFA, or the contiguous NFA of a rubric too large for
-/// one. Held as the automaton itself, not behind `AhoCorasick`, so that the scan steps it byte
-/// by byte in its own loop (`find_anchors`) instead of through the overlapping iterator.
-#[derive(Debug)]
-enum PhraseAutomaton {
-    Dfa(FlatDfa),
-    Nfa(nfa::contiguous::NFA),
-}
-
-impl PhraseAutomaton {
-    fn kind(&self) -> AhoCorasickKind {
-        match self {
-            PhraseAutomaton::Dfa(_) => AhoCorasickKind::DFA,
-            PhraseAutomaton::Nfa(_) => AhoCorasickKind::ContiguousNFA,
-        }
-    }
-
-    fn patterns_len(&self) -> usize {
-        match self {
-            PhraseAutomaton::Dfa(a) => a.patterns,
-            PhraseAutomaton::Nfa(a) => a.patterns_len(),
-        }
-    }
-
-    fn memory_usage(&self) -> usize {
-        match self {
-            PhraseAutomaton::Dfa(a) => a.memory_usage(),
-            PhraseAutomaton::Nfa(a) => a.memory_usage(),
-        }
-    }
-}
+/// A scope's automaton: `aho-corasick`'s contiguous NFA, held as the automaton itself, not
+/// behind `AhoCorasick`, so that the scan steps it byte by byte in its own loop
+/// (`find_anchors`) instead of through the overlapping iterator.
+type PhraseAutomaton = nfa::contiguous::NFA;
 
 /// Every match of `aut` in `haystack`, overlapping, in the order `find_overlapping_iter`
 /// reports them (by end, then in the state's match order), as (pattern, start) in `found`.
@@ -215,210 +212,6 @@ fn find_anchors<A: Automaton>(aut: &A, haystack: &[u8], found: &mut Vec<(u32, u3
     }
 }
 
-/// The phrase DFA as the scan steps it, a table of our own made from `aho-corasick`'s NFA
-/// (whose transitions, failure links followed, are the DFA's; its own DFA builder took three
-/// times as long): a step is one lookup with no bounds check (`find_anchors` over `dfa::DFA`
-/// pays a bounds check a byte, 2 of its 10 instructions), and the byte classes are its own:
-/// each byte that occurs in some pattern is a class, every other byte is class 0 (it leads
-/// from any state back to the start, as no pattern goes on with it), so the rows are narrower
-/// than `dfa::DFA`'s power-of-two stride. Matches are reported as that DFA reports them, in
-/// its order (tested against it).
-#[derive(Debug)]
-struct FlatDfa {
-    classes: [u8; 256],
-    /// Number of classes: a state's row.
-    stride: u32,
-    /// `sid / stride` as a multiplication (`new`), not a division at every match.
-    inverse: u64,
-    /// `trans[sid + class]`: the next state, premultiplied by `stride`. Every entry is a state
-    /// of the table, so `sid + class` is always in bounds.
-    trans: Box<[u32]>,
-    start: u32,
-    /// States below this are special: the dead state (if the DFA can reach it) and the match
-    /// states.
-    special_below: u32,
-    /// The dead state, or `u32::MAX` when it cannot be reached.
-    dead: u32,
-    /// Matches of special state `k` (`sid / stride`): `matches[match_start[k]..match_start[k +
-    /// 1]]`, as (pattern, pattern length).
-    match_start: Box<[u32]>,
-    matches: Box<[(u32, u32)]>,
-    patterns: usize,
-}
-
-impl FlatDfa {
-    /// The DFA of `nfa` (an automaton of `patterns`: the noncontiguous NFA, whose `next_state`
-    /// follows the failure links, so that its transitions are the DFA's): its states reachable
-    /// from the unanchored start, numbered dead first, then the match states, then the rest.
-    /// `None` when the table would take more than `max_bytes`.
-    fn new<A: Automaton>(nfa: &A, patterns: &[String], max_bytes: usize) -> Option<FlatDfa> {
-        let mut used = [false; 256];
-        for p in patterns {
-            for &b in p.as_bytes() {
-                used[b as usize] = true;
-            }
-        }
-        // A byte of each class: class 0 is every unused byte (if there is one), then one class
-        // per used byte.
-        let mut classes = [0u8; 256];
-        let mut reps: Vec<u8> = (0..=255u8)
-            .find(|&b| !used[b as usize])
-            .into_iter()
-            .collect();
-        for b in 0..=255u8 {
-            if used[b as usize] {
-                classes[b as usize] = reps.len() as u8;
-                reps.push(b);
-            }
-        }
-        debug_assert!(reps.len() <= 256);
-        let stride = reps.len();
-        let start = nfa
-            .start_state(Anchored::No)
-            .expect("an unanchored start state");
-        // Every state reachable from the start, breadth first (by the DFA's id: `index_of`),
-        // and its transitions (`next`, by order found and class).
-        let mut order: Vec<aho_corasick::automaton::StateID> = vec![start];
-        let mut next: Vec<aho_corasick::automaton::StateID> = Vec::new();
-        let mut index_of: Vec<u32> = Vec::new();
-        let mark = |index_of: &mut Vec<u32>, sid: usize, k: usize| {
-            if index_of.len() <= sid {
-                index_of.resize(sid + 1, u32::MAX);
-            }
-            index_of[sid] = k as u32;
-        };
-        mark(&mut index_of, start.as_usize(), 0);
-        let mut k = 0;
-        while k < order.len() {
-            if order.len() * stride * 4 > max_bytes {
-                return None;
-            }
-            let sid = order[k];
-            for &b in &reps {
-                let to = nfa.next_state(Anchored::No, sid, b);
-                next.push(to);
-                if index_of.get(to.as_usize()).is_none_or(|&i| i == u32::MAX) {
-                    mark(&mut index_of, to.as_usize(), order.len());
-                    order.push(to);
-                }
-            }
-            k += 1;
-        }
-        // Renumber: dead, match states, others (`new_index`, by order found).
-        let kind = |s: aho_corasick::automaton::StateID| {
-            if nfa.is_dead(s) {
-                0
-            } else if nfa.is_match(s) {
-                1
-            } else {
-                2
-            }
-        };
-        let mut by_kind: Vec<usize> = (0..order.len()).collect();
-        by_kind.sort_by_key(|&k| kind(order[k])); // stable: in the order found within a kind
-        let special = by_kind.iter().filter(|&&k| kind(order[k]) < 2).count();
-        let mut new_index = vec![0u32; order.len()];
-        for (n, &k) in by_kind.iter().enumerate() {
-            new_index[k] = n as u32;
-        }
-        let id = |s: aho_corasick::automaton::StateID| {
-            new_index[index_of[s.as_usize()] as usize] * stride as u32
-        };
-        let mut trans = vec![0u32; order.len() * stride];
-        for (k, row) in next.chunks_exact(stride).enumerate() {
-            let at = new_index[k] as usize * stride;
-            for (c, &to) in row.iter().enumerate() {
-                trans[at + c] = id(to);
-            }
-        }
-        let numbered: Vec<aho_corasick::automaton::StateID> =
-            by_kind.iter().map(|&k| order[k]).collect();
-        let mut match_start = Vec::with_capacity(special + 1);
-        let mut matches = Vec::new();
-        for &s in &numbered[..special] {
-            match_start.push(matches.len() as u32);
-            if nfa.is_match(s) {
-                for m in 0..nfa.match_len(s) {
-                    let pid = nfa.match_pattern(s, m);
-                    matches.push((pid.as_u32(), nfa.pattern_len(pid) as u32));
-                }
-            }
-        }
-        match_start.push(matches.len() as u32);
-        let dead = numbered
-            .iter()
-            .position(|&s| nfa.is_dead(s))
-            .map_or(u32::MAX, |k| (k * stride) as u32);
-        Some(FlatDfa {
-            classes,
-            stride: stride as u32,
-            // ceil(2^32 / stride): `sid * inverse >> 32` is `sid / stride` for every state id
-            // (a multiple of the stride, below 2^24 times it).
-            inverse: (1u64 << 32).div_ceil(stride as u64),
-            trans: trans.into_boxed_slice(),
-            start: id(start),
-            special_below: (special * stride) as u32,
-            dead,
-            match_start: match_start.into_boxed_slice(),
-            matches: matches.into_boxed_slice(),
-            patterns: nfa.patterns_len(),
-        })
-    }
-
-    fn memory_usage(&self) -> usize {
-        std::mem::size_of::<FlatDfa>()
-            + self.trans.len() * 4
-            + self.match_start.len() * 4
-            + self.matches.len() * 8
-    }
-
-    /// At special state `sid`, reached at byte `end`: pushes its matches, or says it is the
-    /// dead state (nothing more can match).
-    #[inline(always)]
-    fn special(&self, sid: u32, end: usize, found: &mut Vec<(u32, u32)>) -> bool {
-        if sid == self.dead {
-            return true;
-        }
-        let k = ((u64::from(sid) * self.inverse) >> 32) as usize;
-        debug_assert_eq!(k, (sid / self.stride) as usize);
-        let ms = &self.matches[self.match_start[k] as usize..self.match_start[k + 1] as usize];
-        for &(pid, len) in ms {
-            found.push((pid, (end - len as usize) as u32));
-        }
-        false
-    }
-
-    /// What `find_anchors` finds with the DFA the table was made from, in the same order: one
-    /// lookup a byte in a loop that only a special state (a match) leaves.
-    #[inline(never)]
-    fn find_anchors(&self, haystack: &[u8], found: &mut Vec<(u32, u32)>) {
-        found.clear();
-        let trans = self.trans.as_ptr();
-        let classes = &self.classes;
-        let special_below = self.special_below;
-        let mut sid = self.start;
-        let mut rest = haystack.iter();
-        loop {
-            let mut special = false;
-            for &byte in rest.by_ref() {
-                let at = sid as usize + classes[byte as usize] as usize;
-                debug_assert!(at < self.trans.len());
-                // SAFETY: `sid` is a state of the table (premultiplied by `stride`: the start,
-                // or an entry of `trans`, all made by `id` in `new`) and a class is below
-                // `stride`, so `at` is inside the state's row of `trans`.
-                sid = unsafe { *trans.add(at) };
-                if sid < special_below {
-                    special = true;
-                    break;
-                }
-            }
-            if !special || self.special(sid, haystack.len() - rest.len(), found) {
-                return;
-            }
-        }
-    }
-}
-
 fn build_automaton(patterns: &[String]) -> Result<PhraseAutomaton, String> {
     let error = |e: aho_corasick::BuildError| format!("cannot build the phrase automaton: {e}");
     // Every pattern starts with a space, so a start-byte prefilter would stop at every word:
@@ -428,24 +221,12 @@ fn build_automaton(patterns: &[String]) -> Result<PhraseAutomaton, String> {
         .prefilter(false)
         .build(patterns)
         .map_err(error)?;
-    // Measured with callgrind/cachegrind on 30 MB of synthetic transcripts (built-in rubric):
-    // the DFA takes 12% fewer instructions for the whole audit than the contiguous NFA (half
-    // as many in the scan itself) for 15% more L1 data misses, which cost far less than the
-    // instructions saved. With one-word anchors the built-in rubric's automata take 1.36 MB
-    // (agent) and 0.71 MB (customer) as DFAs, shared by all threads.
-    // The DFA is made straight from the NFA (`FlatDfa::new`), not through `aho-corasick`'s DFA
-    // builder, which took three times as long for the same transitions.
-    if patterns.iter().map(String::len).sum::<usize>() <= DFA_MAX_PATTERN_BYTES
-        && let Some(dfa) = FlatDfa::new(&nfa, patterns, DFA_MAX_BYTES)
-    {
-        return Ok(PhraseAutomaton::Dfa(dfa));
-    }
-    let nfa = nfa::contiguous::Builder::new()
+    nfa::contiguous::Builder::new()
         .match_kind(MatchKind::Standard)
         .prefilter(false)
+        .dense_depth(DENSE_DEPTH)
         .build_from_noncontiguous(&nfa)
-        .map_err(error)?;
-    Ok(PhraseAutomaton::Nfa(nfa))
+        .map_err(error)
 }
 
 /// Scratch space reused across turns so that scanning does not allocate.
@@ -548,7 +329,7 @@ struct Anchor {
 /// More phrase sides than this on one one-word anchor, and they are anchored on two words
 /// instead: each hit of an anchor is checked against every side that uses it. (Cachegrind on
 /// TweetSumm, built-in rubric: 16, 64 or no limit were within 3% of each other in
-/// instructions; 64 keeps the agent's DFA near 1 MB, inside L2.)
+/// instructions; 64 kept the agent's automaton near 1 MB as a full DFA.)
 const MAX_SIDES_PER_ANCHOR: usize = 64;
 
 /// The anchor of each side of each phrase: its one-word `Seq::anchor`, unless more than
@@ -600,8 +381,14 @@ fn choose_anchors(phrases: &[Phrase]) -> Vec<Vec<Anchor>> {
 }
 
 /// How a hit of `anchor` proves the side `seq` (its literal, if it needs one, goes to
-/// `literals`).
-fn side_use(seq: &Seq, anchor: &Anchor, phrase: u32, side: u8, literals: &mut String) -> Use {
+/// `literals`), and the byte that tests it first.
+fn side_use(
+    seq: &Seq,
+    anchor: &Anchor,
+    phrase: u32,
+    side: u8,
+    literals: &mut String,
+) -> (Use, Probe) {
     let anchor_literal = &anchor.literal;
     let anchor = anchor.run.clone();
     let mut u = Use {
@@ -615,10 +402,8 @@ fn side_use(seq: &Seq, anchor: &Anchor, phrase: u32, side: u8, literals: &mut St
         lit_start: 0,
         lit_len: 0,
         lit_before: 0,
-        probe_at: 0,
-        probe_from_anchor: 0,
-        probe: 0,
     };
+    let mut probe = Probe::NONE;
     if seq.is_proven_by(&anchor) {
         u.check = Check::Proven;
     } else if seq.parts.iter().all(|p| matches!(p, Part::Word(_))) {
@@ -638,15 +423,20 @@ fn side_use(seq: &Seq, anchor: &Anchor, phrase: u32, side: u8, literals: &mut St
             .sum();
         // The first letter of the side when the anchor is not its first word, else the first
         // letter after the anchor (its literal ends with a space).
-        u.probe_at = if anchor.start > 0 {
+        let probe_at = if anchor.start > 0 {
             1
         } else {
-            anchor_literal.len() as u32
+            anchor_literal.len()
         };
-        u.probe = literal[u.probe_at as usize];
-        u.probe_from_anchor = u.probe_at as i32 - u.lit_before as i32;
+        if let Ok(from_anchor) = i16::try_from(probe_at as i64 - i64::from(u.lit_before)) {
+            probe = Probe {
+                from_anchor,
+                byte: literal[probe_at],
+                active: 1,
+            };
+        }
     }
-    u
+    (u, probe)
 }
 
 /// What the scan needs of each phrase: its sides' parts, the NEAR/BEFORE gap, its family.
@@ -696,7 +486,7 @@ impl Matcher {
         for speaker in [Speaker::Agent, Speaker::Customer, Speaker::Other] {
             let mut patterns: Vec<String> = Vec::new();
             let mut by_literal: FastMap<&str, usize> = FastMap::default();
-            let mut uses_of: Vec<Vec<Use>> = Vec::new();
+            let mut uses_of: Vec<Vec<(Use, Probe)>> = Vec::new();
             let mut runs: FastSet<&str> = FastSet::default();
             let mut literals = String::new();
             let mut has_near = false;
@@ -719,33 +509,38 @@ impl Matcher {
                 has_near |= near;
                 for (side, seq) in sides(p).enumerate() {
                     let anchor = &anchors[pi][side];
-                    let mut u = side_use(seq, anchor, pi as u32, side as u8, &mut literals);
+                    let (mut u, probe) =
+                        side_use(seq, anchor, pi as u32, side as u8, &mut literals);
                     if near {
                         u.near = true;
                         u.other = ids[1 - side] as u32;
                     }
-                    uses_of[ids[side]].push(u);
+                    uses_of[ids[side]].push((u, probe));
                 }
             }
             if patterns.is_empty() {
                 continue;
             }
             phrase_literal_count += runs.len();
-            // A rubric small enough for a DFA is built when first needed (it cannot fail: no
-            // count or size limit of the automaton is near); a larger one now, so that any
-            // error is the rubric's.
+            // A rubric of ordinary size is built when first needed (it cannot fail: no count
+            // or size limit of the automaton is near); a larger one now, so that any error is
+            // the rubric's.
             let ac = OnceLock::new();
             let mut pending = Vec::new();
-            if patterns.iter().map(String::len).sum::<usize>() <= DFA_MAX_PATTERN_BYTES {
+            if patterns.iter().map(String::len).sum::<usize>() <= LAZY_MAX_PATTERN_BYTES {
                 pending = patterns;
             } else {
                 let _ = ac.set(build_automaton(&patterns)?);
             }
             let mut use_start = Vec::with_capacity(uses_of.len() + 1);
             let mut uses = Vec::new();
-            for u in uses_of {
+            let mut probes = Vec::new();
+            for of_anchor in uses_of {
                 use_start.push(uses.len() as u32);
-                uses.extend(u);
+                for (u, probe) in of_anchor {
+                    uses.push(u);
+                    probes.push(probe);
+                }
             }
             use_start.push(uses.len() as u32);
             scopes[speaker.index()] = Some(ScopeAutomaton {
@@ -753,6 +548,7 @@ impl Matcher {
                 patterns: Mutex::new(pending),
                 use_start,
                 uses,
+                probes,
                 literals,
                 has_near,
             });
@@ -794,7 +590,7 @@ impl Matcher {
                     speaker,
                     patterns: ac.patterns_len(),
                     uses: scope.uses.len(),
-                    kind: ac.kind(),
+                    kind: AhoCorasickKind::ContiguousNFA,
                     memory_bytes: ac.memory_usage(),
                 })
             })
@@ -822,10 +618,7 @@ impl Matcher {
         };
         let text = norm.text.as_bytes();
         let mut anchors = std::mem::take(&mut scratch.anchors);
-        match scope.automaton() {
-            PhraseAutomaton::Dfa(a) => a.find_anchors(text, &mut anchors),
-            PhraseAutomaton::Nfa(a) => find_anchors(a, text, &mut anchors),
-        }
+        find_anchors(scope.automaton(), text, &mut anchors);
         if !anchors.is_empty() {
             if scope.has_near {
                 scratch.anchor_seen.begin(scope.use_start.len() - 1);
@@ -898,17 +691,19 @@ impl Matcher {
                 found
             })
         };
-        let uses = &scope.uses[scope.use_start[pid] as usize..scope.use_start[pid + 1] as usize];
-        for u in uses {
+        let range = scope.use_start[pid] as usize..scope.use_start[pid + 1] as usize;
+        for (probe, u) in scope.probes[range.clone()].iter().zip(&scope.uses[range]) {
+            if probe.active != 0 {
+                // Before the text's start, the probe's place wraps to past its end: no byte.
+                let probe_at = start.wrapping_add_signed(isize::from(probe.from_anchor));
+                if text.get(probe_at) != Some(&probe.byte) {
+                    continue;
+                }
+            }
             if u.other != NO_OTHER && scratch.anchor_seen.get(u.other as usize) == 0 {
                 continue; // the other side's anchor is nowhere in the turn: this side cannot pair
             }
             if u.check == Check::Literal {
-                // Before the text's start, the probe's place wraps to past its end: no byte.
-                let probe_at = start.wrapping_add_signed(u.probe_from_anchor as isize);
-                if text.get(probe_at) != Some(&u.probe) {
-                    continue;
-                }
                 let Some(begin) = start.checked_sub(u.lit_before as usize) else {
                     continue;
                 };
@@ -1159,6 +954,14 @@ impl Matcher {
             }
         }
     }
+
+    /// Compares every literal side in full at its anchor's hits, with no `Probe` first: the
+    /// oracle of the probes.
+    fn without_probes(&mut self) {
+        for scope in self.scopes.iter_mut().flatten() {
+            scope.probes.fill(Probe::NONE);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1310,7 +1113,8 @@ mod tests {
     }
 
     /// The automaton's own loop reports exactly what `find_overlapping_iter` does, in the same
-    /// order, as a DFA and as a contiguous NFA (overlapping patterns, stems, shared suffixes).
+    /// order, as a DFA, as a contiguous NFA and as the scan's own automaton (overlapping
+    /// patterns, stems, shared suffixes).
     #[test]
     fn own_scan_loop_equals_the_overlapping_iterator() {
         let patterns: Vec<String> = [
@@ -1346,7 +1150,7 @@ mod tests {
         let cnfa = nfa::contiguous::Builder::new()
             .build_from_noncontiguous(&nnfa)
             .unwrap();
-        let flat = FlatDfa::new(&nnfa, &patterns, usize::MAX).unwrap();
+        let own = build_automaton(&patterns).unwrap();
         let mut rng = fastrand::Rng::with_seed(16);
         let words = [
             "sorry", "so", "you", "refund", "refunded", "refunds", "i", "am", "a", "can", "not",
@@ -1367,16 +1171,16 @@ mod tests {
             assert_eq!(found, expected, "DFA on {text:?}");
             find_anchors(&cnfa, text.as_bytes(), &mut found);
             assert_eq!(found, expected, "NFA on {text:?}");
-            flat.find_anchors(text.as_bytes(), &mut found);
-            assert_eq!(found, expected, "flat DFA on {text:?}");
+            find_anchors(&own, text.as_bytes(), &mut found);
+            assert_eq!(found, expected, "the scan's automaton on {text:?}");
         }
     }
 
-    /// The flat DFA finds what the DFA it was made from finds, in the same order, on the
-    /// built-in rubrics' own automata: random turns of their anchors' words, glued to bytes no
-    /// pattern has (control bytes, non-ASCII, marks).
+    /// The scan's automaton (dense near the start, sparse beyond) finds what a full DFA of the
+    /// same patterns finds, in the same order, on the built-in rubrics' own anchors: random
+    /// turns of their words, glued to bytes no pattern has (control bytes, non-ASCII, marks).
     #[test]
-    fn flat_dfa_equals_the_dfa_on_the_builtin_automata() {
+    fn scan_automaton_equals_a_full_dfa_on_the_builtin_automata() {
         let mut rng = fastrand::Rng::with_seed(6);
         let odd = [
             "\u{0}", "é", "😡", "'", ".", "?", "  ", "x", "\u{7f}", "ß", "3", "@",
@@ -1386,7 +1190,7 @@ mod tests {
             for scope in rubric.matcher.scopes.iter().flatten() {
                 let patterns: Vec<String> = scope.patterns.lock().unwrap().clone();
                 if patterns.is_empty() {
-                    continue; // built already (a large rubric's NFA)
+                    continue; // built already (a large rubric's)
                 }
                 let nnfa = nfa::noncontiguous::Builder::new()
                     .match_kind(MatchKind::Standard)
@@ -1398,12 +1202,8 @@ mod tests {
                     .prefilter(false)
                     .build_from_noncontiguous(&nnfa)
                     .unwrap();
-                let flat = FlatDfa::new(&nnfa, &patterns, usize::MAX).unwrap();
-                assert_eq!(flat.patterns, patterns.len());
-                assert!(
-                    FlatDfa::new(&nnfa, &patterns, 1000).is_none(),
-                    "over its limit"
-                );
+                let own = build_automaton(&patterns).unwrap();
+                assert_eq!(own.patterns_len(), patterns.len());
                 let (mut a, mut b) = (Vec::new(), Vec::new());
                 let mut hits = 0;
                 for _ in 0..3000 {
@@ -1419,7 +1219,7 @@ mod tests {
                         text.push(' ');
                     }
                     find_anchors(&dfa, text.as_bytes(), &mut a);
-                    flat.find_anchors(text.as_bytes(), &mut b);
+                    find_anchors(&own, text.as_bytes(), &mut b);
                     assert_eq!(a, b, "{text:?}");
                     hits += a.len();
                 }
@@ -1486,6 +1286,66 @@ mod tests {
                 .count();
         }
         assert!(paired > 100, "NEAR/BEFORE hits: {paired}");
+    }
+
+    /// Turning sides away by one byte (`Probe`) first finds the same hits as comparing every
+    /// literal side in full, on the built-in rubric: random turns of its phrases' words.
+    #[test]
+    fn probes_turn_away_no_side_that_matches() {
+        let fast = Rubric::default_rubric();
+        let mut full = Rubric::default_rubric();
+        full.matcher.without_probes();
+        let probed = fast
+            .matcher
+            .scopes
+            .iter()
+            .flatten()
+            .map(|s| s.probes.iter().filter(|p| p.active != 0).count())
+            .sum::<usize>();
+        assert!(probed > 10_000, "{probed} sides with a probe");
+        let mut words: Vec<String> = Vec::new();
+        for p in &fast.phrases {
+            for side in sides(p) {
+                for part in &side.parts {
+                    if let Part::Word(w) = part {
+                        words.push(w.to_string());
+                    }
+                }
+            }
+        }
+        words.sort();
+        words.dedup();
+        let mut rng = fastrand::Rng::with_seed(12);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut sa = MatchScratch::default();
+        let mut sb = MatchScratch::default();
+        let mut hits = 0;
+        for round in 0..4000 {
+            // Runs of consecutive words of one phrase, so that long literals match too.
+            let mut text: Vec<String> = Vec::new();
+            for _ in 0..rng.usize(1..6) {
+                let p = &fast.phrases[rng.usize(..fast.phrases.len())];
+                for side in sides(p) {
+                    for part in &side.parts {
+                        if let Part::Word(w) = part {
+                            text.push(w.to_string());
+                        }
+                    }
+                }
+                text.push(words[rng.usize(..words.len())].clone());
+            }
+            let n = normalise(&text.join(" "));
+            let speaker = if round % 2 == 0 {
+                Speaker::Agent
+            } else {
+                Speaker::Customer
+            };
+            fast.matcher.scan(speaker, &n, &mut sa, &mut a);
+            full.matcher.scan(speaker, &n, &mut sb, &mut b);
+            assert_eq!(a, b, "{}", n.text);
+            hits += a.len();
+        }
+        assert!(hits > 4000, "{hits} hits");
     }
 
     /// `same_bytes` is `==` on every length up to 40, with a difference at every place.
