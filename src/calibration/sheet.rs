@@ -160,7 +160,6 @@ pub fn parse_verdict(cell: &str) -> Result<Option<bool>, NotAVerdict> {
     }
 }
 
-/// Reads a review sheet against `rubric`. Every problem names the line and column.
 /// What is wrong with a record, in the sheet's words: the csv crate's message for a row of the
 /// wrong length counts records from 0 and bytes, and calls the header "the previous record".
 fn csv_problem(e: &csv::Error) -> String {
@@ -178,6 +177,8 @@ fn csv_problem(e: &csv::Error) -> String {
     }
 }
 
+/// Reads a review sheet against `rubric` (`-` is stdin). Every problem names the line and
+/// column.
 pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
     let err = |line: u64, column: Option<usize>, kind: SheetErrorKind| SheetError {
         file: path.to_path_buf(),

@@ -189,9 +189,6 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
     Ok((cli, provenance))
 }
 
-/// Exits with clap's error, naming the `CALLAUDIT_` variable when the bad value came from one
-/// (clap says `invalid value 'abc' for '--fail-under <SCORE>'` whether it was typed or not): the
-/// option is not on the command line and its variable is set.
 /// `--color` given to a command that prints nothing in colour (`sample`, `calibrate`,
 /// `rubric lint`): said plainly, rather than as clap's unknown argument with its tip to pass it
 /// as an input after `--`.
@@ -224,6 +221,9 @@ fn colour_refused(e: &clap::Error, args: &[OsString]) -> Option<anyhow::Error> {
     ))
 }
 
+/// Exits with clap's error, naming the `CALLAUDIT_` variable when the bad value came from one
+/// (clap says `invalid value 'abc' for '--fail-under <SCORE>'` whether it was typed or not): the
+/// option is not on the command line and its variable is set.
 fn exit_naming_variable(e: clap::Error, args: &[OsString]) -> ! {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     if !matches!(
