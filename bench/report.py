@@ -211,7 +211,7 @@ def targets_section(results: str, syn: str, big: str) -> list[str]:
         "Where callaudit is slower than ripgrep: rg only looks for literal phrases in raw bytes",
         "(SIMD literal search, one line at a time); callaudit parses the CSV, assembles calls,",
         "normalises every turn (case, apostrophes, contractions, sentence marks, emoji), runs an",
-        "overlapping Aho-Corasick scan (a DFA) over every word, checks stems, number slots and",
+        "overlapping Aho-Corasick scan (an NFA, dense near its start) over every word, checks stems, number slots and",
         "NEAR, evaluates 22 items with",
         "sentence, window and sequencing rules, and aggregates. On real text, where rg's",
         "case-insensitive search meets non-ASCII, the gap narrows (see above).",
