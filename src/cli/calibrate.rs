@@ -171,19 +171,13 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
 fn warn_calls_not_found(args: &CalibrateArgs, cal: &Calibration) -> anyhow::Result<()> {
     if !cal.missing.is_empty() {
         let cells: usize = cal.missing.iter().map(|(_, n)| n).sum();
-        let mut ids: Vec<&str> = cal.missing.iter().map(|(id, _)| id.as_str()).collect();
-        ids.sort_unstable();
-        let shown = ids.iter().take(10).copied().collect::<Vec<_>>().join(", ");
-        let more = if ids.len() > 10 {
-            format!(" and {} more", ids.len() - 10)
-        } else {
-            String::new()
-        };
+        let ids: Vec<&str> = cal.missing.iter().map(|(id, _)| id.as_str()).collect();
         let message = format!(
             "{}: {} judged call(s) are not in the inputs, so {cells} judged cell(s) were not \
-             compared: {shown}{more}",
+             compared: {}",
             args.sheet.display(),
-            ids.len()
+            ids.len(),
+            super::common::first_ids(ids)
         );
         if args.input.strict {
             return Err(InputError(message).into());

@@ -311,6 +311,16 @@ pub fn outputs_spare_inputs(
     Ok(())
 }
 
+/// Call ids for a message: sorted, the first ten, then how many more ("a, b, … and 3 more").
+pub fn first_ids(mut ids: Vec<&str>) -> String {
+    ids.sort_unstable();
+    let shown = ids.iter().take(10).copied().collect::<Vec<_>>().join(", ");
+    match ids.len().saturating_sub(10) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
 /// A review sheet given as `-` (stdin) beside an input that is stdin too: stdin is read once,
 /// so one of them would read nothing.
 pub fn sheet_not_stdin_twice(
@@ -330,6 +340,16 @@ pub fn sheet_not_stdin_twice(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_ids_sorts_and_counts_the_rest() {
+        assert_eq!(first_ids(vec!["b", "a"]), "a, b");
+        let many: Vec<String> = (0..12).rev().map(|i| format!("c{i:02}")).collect();
+        assert_eq!(
+            first_ids(many.iter().map(String::as_str).collect()),
+            "c00, c01, c02, c03, c04, c05, c06, c07, c08, c09 and 2 more"
+        );
+    }
 
     #[test]
     fn threads_are_capped_per_core() {

@@ -238,7 +238,7 @@ fn labels_not_found(
     sheet: &std::path::Path,
     strict: bool,
 ) -> anyhow::Result<()> {
-    let mut ids: Vec<&str> = labels
+    let ids: Vec<&str> = labels
         .keys()
         .filter(|id| !seen.contains(*id))
         .map(String::as_str)
@@ -246,18 +246,11 @@ fn labels_not_found(
     if ids.is_empty() {
         return Ok(());
     }
-    ids.sort_unstable();
-    let shown = ids.iter().take(10).copied().collect::<Vec<_>>().join(", ");
-    let more = if ids.len() > 10 {
-        format!(" and {} more", ids.len() - 10)
-    } else {
-        String::new()
-    };
     let message = format!(
-        "{}: {} labelled call(s) are not in the inputs, so their labels were not used: \
-         {shown}{more}",
+        "{}: {} labelled call(s) are not in the inputs, so their labels were not used: {}",
         sheet.display(),
-        ids.len()
+        ids.len(),
+        super::common::first_ids(ids)
     );
     if strict {
         return Err(InputError(message).into());
