@@ -254,14 +254,23 @@ impl Replayed {
         let p = reader.read_rest(|rec| {
             let hash = record_hash(&rec);
             if let Some(&(first, first_hash)) = owner.get(&rec.call_id) {
-                if first != index {
-                    split.push(SplitCall {
-                        id: rec.call_id.clone(),
-                        first,
-                        other: index,
-                        same: hash == first_hash,
-                    });
+                if first == index {
+                    // `audit` writes each call once (the parts of one call are merged before
+                    // it is audited): a second record is an edited or spliced file, and adding
+                    // it would count the call twice.
+                    return Err(InputError(format!(
+                        "call {} is recorded twice in this partial, which holds each call once \
+                         (was the file edited or joined with another?)",
+                        rec.call_id
+                    ))
+                    .into());
                 }
+                split.push(SplitCall {
+                    id: rec.call_id.clone(),
+                    first,
+                    other: index,
+                    same: hash == first_hash,
+                });
             } else {
                 owner.insert(rec.call_id.clone(), (index, hash));
             }

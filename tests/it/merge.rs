@@ -1001,3 +1001,45 @@ fn a_partial_from_stdin_merges_as_the_partial() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("stdin"), "{stderr}");
 }
+
+/// A call recorded twice inside one partial (a hand-edited file, or two joined, with the end
+/// line's count made to agree) was added twice, with exit 0; `audit` writes each call once, so
+/// the merge refuses it, naming the file, the line and the call.
+#[test]
+fn a_call_recorded_twice_in_one_partial_is_refused() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    let text = std::fs::read_to_string(w.path("mon.partial")).unwrap();
+    let mut out = String::new();
+    let mut doubled = None;
+    let mut at = 0;
+    for (i, line) in text.lines().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        match v["type"].as_str() {
+            Some("call") if doubled.is_none() => {
+                doubled = Some(v["call_id"].as_str().unwrap().to_string());
+                out += &format!("{line}\n{line}\n");
+                at = i + 2;
+                continue;
+            }
+            Some("end") => {
+                v["calls"] = (v["calls"].as_u64().unwrap() + 1).into();
+                out += &format!("{v}\n");
+                continue;
+            }
+            _ => {}
+        }
+        out += &format!("{line}\n");
+    }
+    let id = doubled.expect("a call line");
+    w.write("mon.partial", out);
+    let (code, stdout, err) = run(dir, &["merge", "mon.partial", "tue.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(stdout.is_empty());
+    assert!(
+        err.contains(&format!("mon.partial:{at}"))
+            && err.contains(&format!("call {id} is recorded twice")),
+        "{err}"
+    );
+}
