@@ -170,23 +170,6 @@ pub fn run(
     opts: &RunOptions<'_>,
     sink: &mut dyn AuditSink,
 ) -> Result<Accounting, Stopped> {
-    if opts.threads <= 1 {
-        return run_passes(inputs, opts, sink);
-    }
-    // The phrase automata are built on a thread of their own while the pool reads the first
-    // inputs; the first scan waits for them.
-    std::thread::scope(|scope| {
-        let matcher = &opts.rubric.matcher;
-        scope.spawn(move || matcher.prepare());
-        run_passes(inputs, opts, sink)
-    })
-}
-
-fn run_passes(
-    inputs: &Discovered,
-    opts: &RunOptions<'_>,
-    sink: &mut dyn AuditSink,
-) -> Result<Accounting, Stopped> {
     let mut first = Assembler::detecting();
     let acct = run_pass(inputs, opts, &mut first, sink)?;
     let came_back = match std::mem::take(&mut first.seen).duplicates() {

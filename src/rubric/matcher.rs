@@ -30,7 +30,6 @@ use crate::rubric::{Item, Phrase};
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{AhoCorasickKind, Anchored, MatchKind, nfa};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
 
 /// A proven phrase occurrence in one turn, in token coordinates of its `Normalised`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,11 +100,13 @@ enum Check {
 
 #[derive(Debug)]
 struct ScopeAutomaton {
-    /// Built on first use (or ahead of it by `Matcher::prepare`, on another thread while the
-    /// first files are read): no scope's automaton is built that no turn needs.
-    ac: OnceLock<PhraseAutomaton>,
-    /// The patterns, until the automaton is built.
-    patterns: Mutex<Vec<String>>,
+    /// Built with the rubric: the contiguous NFA of the built-in rubric's anchors takes about
+    /// 14 M instructions, 6% of compiling the rubric (the full DFA it replaced was
+    /// built on first use, on a thread of its own, for its cost).
+    ac: PhraseAutomaton,
+    /// The anchors, for the tests' reference automata.
+    #[cfg(test)]
+    patterns: Vec<String>,
     /// Uses of pattern `p` are `uses[use_start[p]..use_start[p + 1]]`.
     use_start: Vec<u32>,
     uses: Vec<Use>,
@@ -115,16 +116,6 @@ struct ScopeAutomaton {
     literals: String,
     /// Some use is a NEAR/BEFORE side (whose `other` anchor the scan looks up).
     has_near: bool,
-}
-
-impl ScopeAutomaton {
-    fn automaton(&self) -> &PhraseAutomaton {
-        self.ac.get_or_init(|| {
-            let patterns =
-                std::mem::take(&mut *self.patterns.lock().unwrap_or_else(|e| e.into_inner()));
-            build_automaton(&patterns).expect("an automaton of ordinary size builds")
-        })
-    }
 }
 
 /// One speaker scope's automaton, for `rubric check --stats`.
@@ -168,10 +159,6 @@ struct PhraseInfo {
 /// half of L2 with the customer's, evicting the tables the checks behind it read. Measured
 /// side by side (docs/performance.md): 2 and 4 were slower than 3.
 const DENSE_DEPTH: usize = 3;
-/// A rubric with more pattern bytes than this has its automata built when the rubric is
-/// loaded, so that an error building them is the rubric's; a smaller one's are built when
-/// first needed (`Matcher::prepare`), which a build of this size cannot fail.
-const LAZY_MAX_PATTERN_BYTES: usize = 256 << 10;
 
 /// A scope's automaton: `aho-corasick`'s contiguous NFA, held as the automaton itself, not
 /// behind `AhoCorasick`, so that the scan steps it byte by byte in its own loop
@@ -522,16 +509,7 @@ impl Matcher {
                 continue;
             }
             phrase_literal_count += runs.len();
-            // A rubric of ordinary size is built when first needed (it cannot fail: no count
-            // or size limit of the automaton is near); a larger one now, so that any error is
-            // the rubric's.
-            let ac = OnceLock::new();
-            let mut pending = Vec::new();
-            if patterns.iter().map(String::len).sum::<usize>() <= LAZY_MAX_PATTERN_BYTES {
-                pending = patterns;
-            } else {
-                let _ = ac.set(build_automaton(&patterns)?);
-            }
+            let ac = build_automaton(&patterns)?;
             let mut use_start = Vec::with_capacity(uses_of.len() + 1);
             let mut uses = Vec::new();
             let mut probes = Vec::new();
@@ -545,7 +523,8 @@ impl Matcher {
             use_start.push(uses.len() as u32);
             scopes[speaker.index()] = Some(ScopeAutomaton {
                 ac,
-                patterns: Mutex::new(pending),
+                #[cfg(test)]
+                patterns,
                 use_start,
                 uses,
                 probes,
@@ -563,14 +542,6 @@ impl Matcher {
         })
     }
 
-    /// Builds every automaton not built yet (the pipeline calls it on a thread of its own while
-    /// the first inputs are read; otherwise the first scan of each speaker builds its own).
-    pub fn prepare(&self) {
-        for scope in self.scopes.iter().flatten() {
-            scope.automaton();
-        }
-    }
-
     /// Number of distinct phrase literals (each phrase side's longest run of words), summed
     /// over the speaker scopes: the size of the rubric's vocabulary of phrases, which
     /// `rubric check` reports as "distinct patterns". The automata search for fewer, shorter
@@ -579,13 +550,13 @@ impl Matcher {
         self.phrase_literal_count
     }
 
-    /// What each speaker scope's automaton holds and takes (builds the automata not yet built).
+    /// What each speaker scope's automaton holds and takes.
     pub fn automaton_stats(&self) -> Vec<AutomatonStats> {
         [Speaker::Agent, Speaker::Customer, Speaker::Other]
             .into_iter()
             .filter_map(|speaker| {
                 let scope = self.scopes[speaker.index()].as_ref()?;
-                let ac = scope.automaton();
+                let ac = &scope.ac;
                 Some(AutomatonStats {
                     speaker,
                     patterns: ac.patterns_len(),
@@ -618,7 +589,7 @@ impl Matcher {
         };
         let text = norm.text.as_bytes();
         let mut anchors = std::mem::take(&mut scratch.anchors);
-        find_anchors(scope.automaton(), text, &mut anchors);
+        find_anchors(&scope.ac, text, &mut anchors);
         if !anchors.is_empty() {
             if scope.has_near {
                 scratch.anchor_seen.begin(scope.use_start.len() - 1);
@@ -1188,21 +1159,18 @@ mod tests {
         for name in ["builtin", "builtin:es", "builtin:fr"] {
             let rubric = Rubric::load(std::path::Path::new(name)).unwrap();
             for scope in rubric.matcher.scopes.iter().flatten() {
-                let patterns: Vec<String> = scope.patterns.lock().unwrap().clone();
-                if patterns.is_empty() {
-                    continue; // built already (a large rubric's)
-                }
+                let patterns: &[String] = &scope.patterns;
                 let nnfa = nfa::noncontiguous::Builder::new()
                     .match_kind(MatchKind::Standard)
                     .prefilter(false)
-                    .build(&patterns)
+                    .build(patterns)
                     .unwrap();
                 let dfa = dfa::Builder::new()
                     .match_kind(MatchKind::Standard)
                     .prefilter(false)
                     .build_from_noncontiguous(&nnfa)
                     .unwrap();
-                let own = build_automaton(&patterns).unwrap();
+                let own = build_automaton(patterns).unwrap();
                 assert_eq!(own.patterns_len(), patterns.len());
                 let (mut a, mut b) = (Vec::new(), Vec::new());
                 let mut hits = 0;
