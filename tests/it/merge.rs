@@ -1043,3 +1043,153 @@ fn a_call_recorded_twice_in_one_partial_is_refused() {
         "{err}"
     );
 }
+
+/// `text` with the first line of type `kind` changed by `edit`, and that line's number.
+fn edit_first(text: &str, kind: &str, edit: &dyn Fn(&mut serde_json::Value)) -> (String, usize) {
+    let mut out = String::new();
+    let mut at = None;
+    for (i, line) in text.lines().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if at.is_none() && v["type"] == kind {
+            edit(&mut v);
+            at = Some(i + 1);
+            out += &format!("{v}\n");
+        } else {
+            out += &format!("{line}\n");
+        }
+    }
+    (out, at.expect("a line of that type"))
+}
+
+/// A hand-edited partial whose counts no run could write (a score over 100%, a score, pass or
+/// upset its verdicts do not give, a verdict of the wrong kind or one its count contradicts, an
+/// item list that is not the rubric's, an end line whose accounting is not its calls') was added
+/// up with exit 0; each is refused (exit 2) naming the file, the line and what was expected.
+#[test]
+fn a_partial_with_impossible_counts_is_refused_naming_the_line() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    let good = std::fs::read_to_string(w.path("mon.partial")).unwrap();
+    ok(dir, &["merge", "mon.partial", "tue.partial"]);
+    // mon's first call is c1: greeting and thanks met, transfer clean, 100.
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(&str, Edit, &str); 16] = [
+        (
+            "view",
+            |v| v["score_centi"] = 10_001.into(),
+            "has score_centi 10001: expected 0 to 10000",
+        ),
+        (
+            "call",
+            |v| v["score_centi"] = 12_000.into(),
+            "call c1: score_centi 12000 is a score of 120%: expected 0 to 10000",
+        ),
+        (
+            "call",
+            |v| v["score_centi"] = 9_000.into(),
+            "call c1: score_centi 9000 does not follow from its verdicts: the rubric's weights and penalties give 10000",
+        ),
+        (
+            "call",
+            |v| v["counts"][0] = 0.into(),
+            "call c1: item greeting is `met` with 0 match(es): the item occurs with 1 or more (min_count), so expected missed",
+        ),
+        (
+            "call",
+            |v| v["verdicts"][2] = "met".into(),
+            "call c1: item transfer is `met`, not a verdict of its kind: expected violated, clean or n/a",
+        ),
+        (
+            "call",
+            |v| v["passed"] = false.into(),
+            "call c1: passed false, upset null, calmed null do not follow from its score and verdicts: expected passed true",
+        ),
+        (
+            "call",
+            |v| v["upset"] = true.into(),
+            "expected passed true (pass mark 50), upset null, calmed null",
+        ),
+        ("call", |v| v["turns"] = 0.into(), "call c1 has turns 0"),
+        ("call", |v| v["counts"][1] = (-1).into(), "bad call line"),
+        (
+            "call",
+            |v| v["verdicts"] = serde_json::json!(["met", "met"]),
+            "call c1 has 2 verdicts and 3 counts for 3 items",
+        ),
+        (
+            "header",
+            |v| v["items"] = serde_json::json!(["thanks", "greeting", "transfer"]),
+            "the header's items (thanks, greeting, transfer) are not the items of the rubric the partials were made with (item 1 is `thanks` where the rubric has `greeting`): expected greeting, thanks, transfer",
+        ),
+        (
+            "header",
+            |v| v["items"] = serde_json::json!(["greeting", "thanks"]),
+            "(item 3 is nothing where the rubric has `transfer`): expected greeting, thanks, transfer",
+        ),
+        (
+            "header",
+            |v| v["shard"] = serde_json::json!({"index": 0, "count": 2}),
+            "the header's shard 0/2 is no shard: expected I/N with 1 <= I <= N",
+        ),
+        (
+            "end",
+            |v| v["accounting"]["calls_audited"] = 4.into(),
+            "the end line's accounting counts 4 calls audited, but the partial holds 3 call lines: expected 3",
+        ),
+        (
+            "end",
+            |v| v["accounting"]["rows_audited"] = 99.into(),
+            "the end line's accounting counts 99 rows audited, but the calls' turns add up to 3: expected 3",
+        ),
+        (
+            "end",
+            |v| v["reading"]["rows_read"] = 1000.into(),
+            "the end line's `reading` counts rows_read 1000, more than the run's accounting",
+        ),
+    ];
+    for (kind, edit, says) in cases {
+        let (text, at) = edit_first(&good, kind, &edit);
+        w.write("mon.partial", text);
+        for order in [
+            ["mon.partial", "tue.partial"],
+            ["tue.partial", "mon.partial"],
+        ] {
+            let (code, stdout, err) = run(dir, &["merge", order[0], order[1]]);
+            assert_eq!(code, 2, "{says}: {err}");
+            assert!(stdout.is_empty());
+            assert!(
+                err.contains(&format!("mon.partial:{at}")) && err.contains(says),
+                "expected `mon.partial:{at}` and `{says}`:\n{err}"
+            );
+        }
+    }
+    // A call that is not of the shard its partial holds (FNV-1a of its id).
+    w.write("mon.partial", &good);
+    ok(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "--rubric",
+            "rubric.toml",
+            "--shard",
+            "1/2",
+            "--save-partial",
+            "s1.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let s1 = std::fs::read_to_string(w.path("s1.partial")).unwrap();
+    let (_, first_call) = edit_first(&s1, "call", &|_| {});
+    let (text, _) = edit_first(&s1, "header", &|v| v["shard"]["index"] = 2.into());
+    w.write("s2.partial", text);
+    let (code, _, err) = run(dir, &["merge", "s2.partial", "tue.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("s2.partial:{first_call}: call "))
+            && err.contains("is not of shard 2/2, which this partial holds"),
+        "{err}"
+    );
+}
