@@ -423,7 +423,11 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
 /// A call in two partials: an error, or with `--allow-split-calls` a warning. The error says
 /// whether the two hold the same call (audited twice: overlapping date windows, a night merged
 /// twice) or parts of one call (its rows spread over two runs' inputs).
-fn check_split_calls(args: &MergeArgs, split: &[SplitCall]) -> anyhow::Result<()> {
+fn check_split_calls(
+    args: &MergeArgs,
+    partials: &[Partial],
+    split: &[SplitCall],
+) -> anyhow::Result<()> {
     let name = |i: usize| args.partials[i].display().to_string();
     let Some(c) = split.first() else {
         return Ok(());
@@ -439,7 +443,9 @@ fn check_split_calls(args: &MergeArgs, split: &[SplitCall]) -> anyhow::Result<()
             n => format!(" ({n} such calls)"),
         }
     );
-    let why = if twice == split.len() {
+    let why = if let Some(overlap) = shard_overlap(partials, c.first, c.other, &name) {
+        overlap
+    } else if twice == split.len() {
         format!(
             "{} the same call audited twice, not parts of one (did two runs' dates overlap with --since, --until or --last, or is one partial a copy of another?)",
             if twice == 1 { "it is" } else { "each is" }
@@ -462,6 +468,49 @@ fn check_split_calls(args: &MergeArgs, split: &[SplitCall]) -> anyhow::Result<()
         terminal_safe(&what)
     );
     Ok(())
+}
+
+/// When one of two partials holding the same call is a shard and the other is not (or a shard
+/// of another sharded run), what happened: the two runs overlap, rather than a call was audited
+/// twice by accident. `None` when neither is a shard, or both are shards of one run.
+fn shard_overlap(
+    partials: &[Partial],
+    a: usize,
+    b: usize,
+    name: &dyn Fn(usize) -> String,
+) -> Option<String> {
+    let (pa, pb) = (&partials[a], &partials[b]);
+    let same_inputs = pa.end.inputs_digest == pb.end.inputs_digest;
+    let of_inputs = if same_inputs {
+        " of the same inputs (the same files and sizes)"
+    } else {
+        " whose inputs overlap"
+    };
+    match (pa.header.shard, pb.header.shard) {
+        (None, None) => None,
+        (Some(s), None) | (None, Some(s)) => {
+            let (shard, whole) = if pa.header.shard.is_some() {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            Some(format!(
+                "{} is shard {s} of a sharded run and {} an unsharded run{of_inputs}: the two runs \
+                 overlap, so the shard's calls are in both (merge the {} shards of the one run, \
+                 or the unsharded partial, not both)",
+                name(shard),
+                name(whole),
+                s.count
+            ))
+        }
+        (Some(sa), Some(sb)) if sa.count != sb.count || !same_inputs => Some(format!(
+            "{} is shard {sa} of one sharded run and {} shard {sb} of another{of_inputs}: the two \
+             runs overlap (merge the shards of one run)",
+            name(a),
+            name(b)
+        )),
+        (Some(_), Some(_)) => None,
+    }
 }
 
 /// Warns of partials written by another version of callaudit.
@@ -513,7 +562,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         split,
         ..
     } = replay_partials(&args)?;
-    check_split_calls(&args, &split)?;
+    check_split_calls(&args, &partials, &split)?;
     warn_other_versions(&partials);
     let runs = runs(&partials)?;
     let refs: Vec<&Partial> = partials.iter().collect();

@@ -1193,3 +1193,81 @@ fn a_partial_with_impossible_counts_is_refused_naming_the_line() {
         "{err}"
     );
 }
+
+/// A shard's partial merged with an unsharded partial of the same inputs was said to hold "the
+/// same call audited twice" (overlapping dates, a copied partial?); the headers tell what
+/// happened: one is a shard of a sharded run, the other unsharded, and the two runs overlap.
+#[test]
+fn a_shard_merged_with_an_unsharded_run_is_said_to_overlap_it() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    for (shard, inputs) in [("1/2", "mon.csv"), ("2/2", "mon.csv"), ("1/3", "tue.csv")] {
+        let name = format!("s{}.partial", shard.replace('/', "of"));
+        let mut args = vec!["audit", inputs, "--rubric", "rubric.toml", "--shard", shard];
+        args.extend(["--save-partial", &name, "-o", "/dev/null"]);
+        ok(dir, &args);
+    }
+    // The shards of mon.csv each hold some of its calls (c1, c2, c5).
+    for s in ["s1of2.partial", "s2of2.partial"] {
+        let text = std::fs::read_to_string(w.path(s)).unwrap();
+        assert!(text.contains(r#""type":"call""#), "{s} holds no call");
+    }
+    for (shard, whole, of_inputs) in [
+        (
+            "s1of2.partial",
+            "mon.partial",
+            "of the same inputs (the same files and sizes)",
+        ),
+        (
+            "s2of2.partial",
+            "mon.partial",
+            "of the same inputs (the same files and sizes)",
+        ),
+    ] {
+        for order in [[shard, whole], [whole, shard]] {
+            let (code, stdout, err) = run(dir, &["merge", order[0], order[1]]);
+            assert_eq!(code, 2, "{err}");
+            assert!(stdout.is_empty());
+            assert!(
+                err.contains(&format!(
+                    "{shard} is shard {} of a sharded run and {whole} an unsharded run {of_inputs}: the two runs overlap",
+                    if shard.starts_with("s1") { "1/2" } else { "2/2" }
+                )) && err.contains("merge the 2 shards of the one run, or the unsharded partial, not both")
+                    && !err.contains("audited twice"),
+                "{err}"
+            );
+        }
+    }
+    // A shard of a run over other inputs, one file of which the unsharded run read too.
+    let tue = std::fs::read_to_string(w.path("s1of3.partial")).unwrap();
+    assert!(
+        tue.contains(r#""type":"call""#),
+        "shard 1/3 of tue.csv holds no call"
+    );
+    ok(
+        dir,
+        &[
+            "audit",
+            "mon.csv",
+            "tue.csv",
+            "--rubric",
+            "rubric.toml",
+            "--save-partial",
+            "week.partial",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    let (code, _, err) = run(dir, &["merge", "s1of3.partial", "week.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("s1of3.partial is shard 1/3 of a sharded run and week.partial an unsharded run whose inputs overlap"),
+        "{err}"
+    );
+    // Two copies of one shard are still the same call twice.
+    std::fs::copy(w.path("s1of2.partial"), w.path("copy.partial")).unwrap();
+    let (code, _, err) = run(dir, &["merge", "s1of2.partial", "copy.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the same call audited twice"), "{err}");
+}
