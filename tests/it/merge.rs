@@ -112,6 +112,19 @@ fn ok(dir: &Path, args: &[&str]) -> Vec<u8> {
     out
 }
 
+/// `--rubric rubric.toml`: the rubric `two_nights` writes.
+const RUBRIC: [&str; 2] = ["--rubric", "rubric.toml"];
+
+/// Runs `audit INPUTS… EXTRA… --save-partial PARTIAL -o /dev/null` in `dir`; fails the test
+/// unless it exits 0.
+fn save_partial(dir: &Path, partial: &str, inputs: &[&str], extra: &[&str]) {
+    let mut args = vec!["audit"];
+    args.extend(inputs);
+    args.extend(extra);
+    args.extend(["--save-partial", partial, "-o", "/dev/null"]);
+    ok(dir, &args);
+}
+
 /// Every format of one run over `files` equals the merge of `partials`, with `extra` report
 /// options on both.
 fn assert_merge_is_one_run(dir: &Path, files: &[String], partials: &[String], extra: &[&str]) {
@@ -171,9 +184,7 @@ proptest! {
                 continue;
             }
             let name = format!("p{p}.partial");
-            let mut args = vec!["audit", "--save-partial", &name, "-o", "/dev/null", "--allow-empty"];
-            args.extend(mine);
-            ok(dir, &args);
+            save_partial(dir, &name, &mine, &["--allow-empty"]);
             partials.push(name);
         }
         let extra: &[&str] = match grouping {
@@ -214,17 +225,8 @@ fn shards_one_to_five_merge_to_one_run() {
             for i in 1..=n {
                 let name = format!("s{i}of{n}.partial");
                 let shard = format!("{i}/{n}");
-                let mut args = vec![
-                    "audit",
-                    "--shard",
-                    &shard,
-                    "--save-partial",
-                    &name,
-                    "-o",
-                    "/dev/null",
-                ];
-                args.extend(inputs.iter().map(String::as_str));
-                ok(dir, &args);
+                let files: Vec<&str> = inputs.iter().map(String::as_str).collect();
+                save_partial(dir, &name, &files, &["--shard", &shard]);
                 partials.push(name);
             }
             assert_merge_is_one_run(dir, &inputs, &partials, &[]);
@@ -296,19 +298,7 @@ fn two_nights(w: &Workdir) -> Vec<String> {
     for day in ["mon", "tue"] {
         let file = format!("{day}.csv");
         let partial = format!("{day}.partial");
-        ok(
-            dir,
-            &[
-                "audit",
-                &file,
-                "--rubric",
-                "rubric.toml",
-                "--save-partial",
-                &partial,
-                "-o",
-                "/dev/null",
-            ],
-        );
+        save_partial(dir, &partial, &[&file], &RUBRIC);
     }
     vec!["mon.partial".into(), "tue.partial".into()]
 }
@@ -418,17 +408,7 @@ fn merge_refuses_partials_of_different_rubrics_naming_them() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "tue.csv",
-            "--save-partial",
-            "builtin.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "builtin.partial", &["tue.csv"], &[]);
     let (code, _, err) = run(dir, &["merge", "mon.partial", "builtin.partial"]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -445,19 +425,7 @@ fn a_call_in_two_partials_is_refused_or_counted_twice_with_a_warning() {
     let dir = w.dir.path();
     two_nights(&w);
     w.write("again.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
-    ok(
-        dir,
-        &[
-            "audit",
-            "again.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "again.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "again.partial", &["again.csv"], &RUBRIC);
     let (code, _, err) = run(dir, &["merge", "mon.partial", "again.partial"]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -499,19 +467,7 @@ fn the_same_call_in_two_partials_is_told_apart_from_a_split_call() {
     );
     // The parts of one call are still called that.
     w.write("again.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
-    ok(
-        dir,
-        &[
-            "audit",
-            "again.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "again.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "again.partial", &["again.csv"], &RUBRIC);
     let (code, _, err) = run(dir, &["merge", "mon.partial", "again.partial"]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -578,22 +534,8 @@ fn missing_or_repeated_shards_and_cut_partials_are_refused() {
     for i in 1..=3 {
         let shard = format!("{i}/3");
         let name = format!("s{i}.partial");
-        ok(
-            dir,
-            &[
-                "audit",
-                "mon.csv",
-                "tue.csv",
-                "--rubric",
-                "rubric.toml",
-                "--shard",
-                &shard,
-                "--save-partial",
-                &name,
-                "-o",
-                "/dev/null",
-            ],
-        );
+        let extra = ["--rubric", "rubric.toml", "--shard", &shard];
+        save_partial(dir, &name, &["mon.csv", "tue.csv"], &extra);
     }
     let (code, _, err) = run(dir, &["merge", "s1.partial", "s3.partial"]);
     assert_eq!(code, 2);
@@ -786,23 +728,8 @@ fn nights_reading_the_whole_tree_merge_the_calls_and_sum_the_reading() {
     for day in ["16", "17"] {
         let partial = format!("{day}.partial");
         let as_of = format!("2026-11-{day}");
-        ok(
-            dir,
-            &[
-                "audit",
-                "tree",
-                "--rubric",
-                "rubric.toml",
-                "--last",
-                "1d",
-                "--as-of",
-                &as_of,
-                "--save-partial",
-                &partial,
-                "-o",
-                "/dev/null",
-            ],
-        );
+        let extra = ["--rubric", "rubric.toml", "--last", "1d", "--as-of", &as_of];
+        save_partial(dir, &partial, &["tree"], &extra);
     }
     let week: serde_json::Value = serde_json::from_slice(&ok(
         dir,
@@ -847,19 +774,7 @@ fn a_partial_cut_mid_line_is_said_to_be_cut_short() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "mon.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "mon.partial", &["mon.csv"], &RUBRIC);
     let bytes = std::fs::read(w.path("mon.partial")).unwrap();
     let header_end = bytes.iter().position(|&b| b == b'\n').unwrap();
     let second_end = header_end
@@ -893,19 +808,7 @@ fn blank_lines_in_a_partial_are_passed_over() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "mon.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "mon.partial", &["mon.csv"], &RUBRIC);
     let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
     let text = std::fs::read_to_string(w.path("mon.partial")).unwrap();
     w.write("blank.partial", text.replace('\n', "\n\n") + "  \n");
@@ -928,19 +831,7 @@ fn a_gzipped_partial_merges_as_the_partial() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "mon.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "mon.partial", &["mon.csv"], &RUBRIC);
     let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&std::fs::read(w.path("mon.partial")).unwrap())
@@ -959,19 +850,7 @@ fn a_partial_from_stdin_merges_as_the_partial() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "mon.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "mon.partial", &["mon.csv"], &RUBRIC);
     let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
     let partial = std::fs::read(w.path("mon.partial")).unwrap();
     let merge = |args: &[&str]| {
@@ -1166,21 +1045,8 @@ fn a_partial_with_impossible_counts_is_refused_naming_the_line() {
     }
     // A call that is not of the shard its partial holds (FNV-1a of its id).
     w.write("mon.partial", &good);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--shard",
-            "1/2",
-            "--save-partial",
-            "s1.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    let extra = ["--rubric", "rubric.toml", "--shard", "1/2"];
+    save_partial(dir, "s1.partial", &["mon.csv"], &extra);
     let s1 = std::fs::read_to_string(w.path("s1.partial")).unwrap();
     let (_, first_call) = edit_first(&s1, "call", &|_| {});
     let (text, _) = edit_first(&s1, "header", &|v| v["shard"]["index"] = 2.into());
@@ -1204,9 +1070,8 @@ fn a_shard_merged_with_an_unsharded_run_is_said_to_overlap_it() {
     two_nights(&w);
     for (shard, inputs) in [("1/2", "mon.csv"), ("2/2", "mon.csv"), ("1/3", "tue.csv")] {
         let name = format!("s{}.partial", shard.replace('/', "of"));
-        let mut args = vec!["audit", inputs, "--rubric", "rubric.toml", "--shard", shard];
-        args.extend(["--save-partial", &name, "-o", "/dev/null"]);
-        ok(dir, &args);
+        let extra = ["--rubric", "rubric.toml", "--shard", shard];
+        save_partial(dir, &name, &[inputs], &extra);
     }
     // The shards of mon.csv each hold some of its calls (c1, c2, c5).
     for s in ["s1of2.partial", "s2of2.partial"] {
@@ -1245,20 +1110,7 @@ fn a_shard_merged_with_an_unsharded_run_is_said_to_overlap_it() {
         tue.contains(r#""type":"call""#),
         "shard 1/3 of tue.csv holds no call"
     );
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "tue.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "week.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "week.partial", &["mon.csv", "tue.csv"], &RUBRIC);
     let (code, _, err) = run(dir, &["merge", "s1of3.partial", "week.partial"]);
     assert_eq!(code, 2, "{err}");
     assert!(
