@@ -537,6 +537,43 @@ fn calibrate_finds_a_judged_empty_call_the_warnings_do_not_name() {
         stderr.contains("are in the inputs but have no utterance to audit (no row with text), so 1 judged cell(s) were not compared: EMPTY-29"),
         "{stderr}"
     );
+    // Each call asked for alone is one more read of the inputs: past 10 such calls, the rest
+    // are said to be either missing or read without an utterance, still counted.
+    let judged: String = ids[12..25].iter().map(|id| format!("{id},0\n")).collect();
+    let s = sheet(&w, &format!("call_id,empathy\nC-1001,1\n{judged}"));
+    let out = callaudit()
+        .args(["calibrate", "--format", "json"])
+        .arg(&s)
+        .arg(examples())
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons: Vec<&str> = v["not_comparable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 13);
+    assert!(
+        reasons[..10]
+            .iter()
+            .all(|r| *r == "call in the inputs, but with no utterance to audit"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[10..].iter().all(|r| *r
+            == "call not audited: not in the inputs, or read with no utterance or too large \
+                (not every such call is named in the warnings)"),
+        "{reasons:?}"
+    );
+    assert!(
+        stderr.contains("3 judged call(s) were not audited, so 3 judged cell(s) were not compared: EMPTY-23, EMPTY-24, EMPTY-25: they are not in the inputs, or among the calls read with no utterance or too large that the warnings do not all name"),
+        "{stderr}"
+    );
 }
 
 #[test]
