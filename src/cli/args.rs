@@ -314,11 +314,16 @@ every phrase with its counts.
 
 The labels are a review sheet (call_id and one 0/1 column per item, as `callaudit calibrate` \
 reads); a phrase's calls are judged against its own item's column. Labelled calls that are not \
-in the inputs are named in a warning (an error with --strict): their labels are not used.",
+in the inputs are named in a warning (an error with --strict): their labels are not used.
+
+The findings go to stdout; the run summary (files, rows and calls read), warnings and errors to \
+stderr. -q/--quiet leaves out the summary, as for the other commands; warnings, errors and the \
+exit status are the same.",
         after_long_help = "EXAMPLES:
     callaudit rubric lint --rubric my-rubric.toml exports/
     callaudit rubric lint --labels accuracy/tune.csv ../shared/data/tweetsumm/tweetsumm-dev.csv
     callaudit rubric lint --labels labels.csv --format csv exports/ > phrases.csv
+    callaudit rubric lint -q --format csv exports/ > phrases.csv
 
 EXIT STATUS:
     0  the phrases were listed (whatever was found)
@@ -358,6 +363,10 @@ pub struct LintArgs {
     /// table: the findings; csv: every phrase with its counts
     #[arg(long, value_enum, default_value = "table")]
     pub format: LintFormat,
+
+    /// No run summary on stderr (warnings and errors still appear)
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

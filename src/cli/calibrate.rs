@@ -1,12 +1,14 @@
 //! `callaudit calibrate SHEET INPUT…`: how well the tool agrees with the QA team's own verdicts.
 //!
 //! Reads a filled review sheet, audits the judged calls, and compares item by item whether the
-//! item happened. Every judged cell is either compared or reported as not comparable (its call
-//! is not in the inputs); nothing a reviewer wrote is dropped.
+//! item happened. Every judged cell is either compared or reported as not comparable, with why
+//! (its call is not in the inputs, or is in them but was not audited: no utterance, or over
+//! `--max-call-bytes`); nothing a reviewer wrote is dropped.
 
 use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{CalibrateArgs, CalibrateFormat};
+use callaudit::accounting::Accounting;
 use callaudit::audit::CallAudit;
 use callaudit::calibration::agreement::{Agreement, fmt2};
 use callaudit::calibration::sheet::{self, ReviewSheet};
@@ -48,6 +50,60 @@ struct Disagreement {
     evidence: String,
 }
 
+/// Why a judged call was not compared with the tool: it was not audited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum NotCompared {
+    /// Read, but with no utterance to audit (no row with text).
+    NoUtterance,
+    /// Read, but larger than `--max-call-bytes`.
+    TooLarge,
+    /// Not among the calls read.
+    NotInInputs,
+    /// Not audited and named by no warning, while some calls read with no utterance or too
+    /// large went unnamed (only the first warnings are kept): either of the above.
+    Unnamed,
+}
+
+impl NotCompared {
+    /// Why, in the JSON's `reason`.
+    fn reason(self) -> &'static str {
+        match self {
+            NotCompared::NoUtterance => "call in the inputs, but with no utterance to audit",
+            NotCompared::TooLarge => "call in the inputs, but larger than --max-call-bytes",
+            NotCompared::NotInInputs => "call not in the inputs",
+            NotCompared::Unnamed => {
+                "call not audited: not in the inputs, or read with no utterance or too large \
+                 (not every such call is named in the warnings)"
+            }
+        }
+    }
+
+    /// Why a judged call that was not audited was not: the warnings of the run name each call
+    /// read with no utterance or too large (the pipeline passes them over before the filter
+    /// that keeps the judged calls, so they never reach calibrate otherwise).
+    fn of(id: &str, acct: &Accounting) -> NotCompared {
+        let empty = format!(": call {id} has no utterance to audit");
+        let large = [
+            format!(": call {id} takes more than "),
+            format!(": call {id}: its parts together take more than "),
+        ];
+        for w in &acct.warnings {
+            if w.ends_with(&empty) {
+                return NotCompared::NoUtterance;
+            }
+            if large.iter().any(|l| w.contains(l.as_str())) {
+                return NotCompared::TooLarge;
+            }
+        }
+        let hidden = acct.warnings_total > acct.warnings.len() as u64;
+        if hidden && acct.calls_empty + acct.calls_too_large > 0 {
+            NotCompared::Unnamed
+        } else {
+            NotCompared::NotInInputs
+        }
+    }
+}
+
 /// Everything `calibrate` found.
 struct Calibration {
     /// Per item column of the sheet, in rubric order.
@@ -56,8 +112,8 @@ struct Calibration {
     disagreements: Vec<Disagreement>,
     /// Reviewer against reviewer, per item, over calls two reviewers judged.
     between_reviewers: Vec<(usize, Agreement)>,
-    /// Judged calls not in the inputs, with their judged cells.
-    missing: Vec<(String, usize)>,
+    /// Judged calls that were not compared, with their judged cells and why.
+    missing: Vec<(String, usize, NotCompared)>,
     calls_compared: usize,
 }
 
@@ -130,7 +186,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         detail: true,
         audit: true,
         filters: Filters {
-            only: Some(wanted),
+            only: Some(wanted.clone()),
             ..Filters::default()
         },
         keep_going: args.input.keep_going,
@@ -144,12 +200,27 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let acct = super::common::run_pipeline(&discovered, &opts, &mut judged)?;
     super::audit::print_warnings(&acct);
     let masker = Masker::new(args.input.redact);
-    let cal = compare(&rubric, &sheet, &judged.audits, masker);
+    let not_audited = why_not_audited(&wanted, &judged.audits, &acct, &discovered, &opts);
+    let cal = compare(&rubric, &sheet, &judged.audits, masker, &|id| {
+        not_audited
+            .get(id)
+            .copied()
+            .unwrap_or(NotCompared::NotInInputs)
+    });
 
-    warn_calls_not_found(&args, &cal)?;
+    warn_calls_not_compared(&args, &cal)?;
     if cal.all.n == 0 {
+        let why = if cal
+            .missing
+            .iter()
+            .all(|(_, _, why)| *why == NotCompared::NotInInputs)
+        {
+            "none of the judged calls is in the inputs"
+        } else {
+            "none of the judged calls was audited (see the warnings above)"
+        };
         return Err(InputError(format!(
-            "{}: none of the judged calls is in the inputs: nothing to compare",
+            "{}: {why}: nothing to compare",
             args.sheet.display()
         ))
         .into());
@@ -167,22 +238,111 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     Ok(min_kappa_gate(&args, &rubric, &cal))
 }
 
-/// Judged calls that are not in the inputs: an error with `--strict`, else a warning.
-fn warn_calls_not_found(args: &CalibrateArgs, cal: &Calibration) -> anyhow::Result<()> {
-    if !cal.missing.is_empty() {
-        let cells: usize = cal.missing.iter().map(|(_, n)| n).sum();
-        let ids: Vec<&str> = cal.missing.iter().map(|(id, _)| id.as_str()).collect();
-        let message = format!(
-            "{}: {} judged call(s) are not in the inputs, so {cells} judged cell(s) were not \
-             compared: {}",
-            args.sheet.display(),
-            ids.len(),
-            super::common::first_ids(ids)
-        );
-        if args.input.strict {
-            return Err(InputError(message).into());
+/// The most judged calls asked about one at a time when the warnings do not say why they were
+/// not audited (each is one more read of the inputs).
+const ASK_AGAIN: usize = 10;
+
+/// Why each judged call that was not audited was not. The warnings name the calls read with no
+/// utterance or too large; when some such calls went unnamed (only the first warnings are
+/// kept), up to `ASK_AGAIN` of the judged calls still unexplained are looked for one at a time,
+/// as `explain --call` does (the pipeline says why the one call asked for was not audited).
+fn why_not_audited(
+    wanted: &HashSet<String>,
+    audits: &HashMap<String, CallAudit>,
+    acct: &Accounting,
+    discovered: &callaudit::read::input::Discovered,
+    opts: &RunOptions<'_>,
+) -> HashMap<String, NotCompared> {
+    let mut ids: Vec<&String> = wanted
+        .iter()
+        .filter(|id| !audits.contains_key(*id))
+        .collect();
+    ids.sort_unstable();
+    let mut asked = 0;
+    let mut why = HashMap::new();
+    for id in ids {
+        let mut w = NotCompared::of(id, acct);
+        if w == NotCompared::Unnamed && asked < ASK_AGAIN {
+            asked += 1;
+            let one = RunOptions {
+                rubric: opts.rubric,
+                read: opts.read.clone(),
+                format: opts.format,
+                threads: opts.threads,
+                detail: false,
+                audit: false,
+                filters: Filters {
+                    call: Some(id.clone()),
+                    ..Filters::default()
+                },
+                keep_going: opts.keep_going,
+                enrich: opts.enrich,
+                progress: None,
+                shard: None,
+            };
+            let mut none = Judged {
+                audits: HashMap::new(),
+            };
+            if let Ok(a) = callaudit::pipeline::run(discovered, &one, &mut none)
+                && none.audits.is_empty()
+            {
+                w = match a.filtered.asked_not_audited.as_deref() {
+                    Some(r) if r.contains("--max-call-bytes") => NotCompared::TooLarge,
+                    Some(_) => NotCompared::NoUtterance,
+                    None => NotCompared::NotInInputs,
+                };
+            }
         }
-        eprintln!("callaudit: warning: {}", terminal_safe(&message));
+        why.insert(id.clone(), w);
+    }
+    why
+}
+
+/// Judged calls that were not compared, one line per reason: an error with `--strict`, else
+/// warnings.
+fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::Result<()> {
+    let mut by_reason: BTreeMap<NotCompared, (Vec<&str>, usize)> = BTreeMap::new();
+    for (id, cells, why) in &cal.missing {
+        let (ids, n) = by_reason.entry(*why).or_default();
+        ids.push(id.as_str());
+        *n += cells;
+    }
+    let sheet = args.sheet.display();
+    let messages: Vec<String> = by_reason
+        .into_iter()
+        .map(|(why, (ids, cells))| {
+            let calls = ids.len();
+            let ids = super::common::first_ids(ids);
+            match why {
+                NotCompared::NoUtterance => format!(
+                    "{sheet}: {calls} judged call(s) are in the inputs but have no utterance to \
+                     audit (no row with text), so {cells} judged cell(s) were not compared: {ids}"
+                ),
+                NotCompared::TooLarge => format!(
+                    "{sheet}: {calls} judged call(s) are in the inputs but take more than \
+                     --max-call-bytes, so they were not audited and {cells} judged cell(s) were \
+                     not compared: {ids}"
+                ),
+                NotCompared::NotInInputs => format!(
+                    "{sheet}: {calls} judged call(s) are not in the inputs, so {cells} judged \
+                     cell(s) were not compared: {ids}"
+                ),
+                NotCompared::Unnamed => format!(
+                    "{sheet}: {calls} judged call(s) were not audited, so {cells} judged cell(s) \
+                     were not compared: {ids}: they are not in the inputs, or among the calls \
+                     read with no utterance or too large that the warnings do not all name"
+                ),
+            }
+        })
+        .collect();
+    if messages.is_empty() {
+        return Ok(());
+    }
+    if args.input.strict {
+        return Err(InputError(messages.join("\n")).into());
+    }
+    for m in messages {
+        eprintln!("callaudit: warning: {}", terminal_safe(&m));
     }
     Ok(())
 }
@@ -250,6 +410,7 @@ fn compare(
     sheet: &ReviewSheet,
     audits: &HashMap<String, CallAudit>,
     masker: Masker,
+    not_audited: &dyn Fn(&str) -> NotCompared,
 ) -> Calibration {
     let mut per_item: BTreeMap<usize, Agreement> = sheet
         .items
@@ -311,7 +472,13 @@ fn compare(
         all,
         disagreements,
         between_reviewers: between.into_iter().collect(),
-        missing: missing.into_iter().collect(),
+        missing: missing
+            .into_iter()
+            .map(|(id, cells)| {
+                let why = not_audited(&id);
+                (id, cells, why)
+            })
+            .collect(),
         calls_compared: compared.len(),
     }
 }
@@ -459,10 +626,10 @@ fn json(rubric: &Rubric, cal: &Calibration) -> serde_json::Value {
             v["item"] = rubric.items[*i].id.clone().into();
             v
         }).collect::<Vec<_>>(),
-        "not_comparable": cal.missing.iter().map(|(id, n)| serde_json::json!({
+        "not_comparable": cal.missing.iter().map(|(id, n, why)| serde_json::json!({
             "call_id": id,
             "judged_cells": n,
-            "reason": "call not in the inputs",
+            "reason": why.reason(),
         })).collect::<Vec<_>>(),
     })
 }

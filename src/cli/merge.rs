@@ -251,7 +251,18 @@ impl Replayed {
             split,
             ..
         } = self;
+        let shard = reader.header.shard;
         let p = reader.read_rest(|rec| {
+            if let Some(s) = shard
+                && !s.holds(&rec.call_id)
+            {
+                return Err(InputError(format!(
+                    "call {} is not of shard {s}, which this partial holds (a call's shard is \
+                     FNV-1a-64 of its id mod {}): was the file edited, or joined with another?",
+                    rec.call_id, s.count
+                ))
+                .into());
+            }
             let hash = record_hash(&rec);
             if let Some(&(first, first_hash)) = owner.get(&rec.call_id) {
                 if first == index {
@@ -274,7 +285,7 @@ impl Replayed {
             } else {
                 owner.insert(rec.call_id.clone(), (index, hash));
             }
-            let a = rec.audit(r.items.len()).map_err(InputError)?;
+            let a = rec.audit(r).map_err(InputError)?;
             agg.add(r, &a);
             by_agent.add(r, &a);
             Ok(())
@@ -305,6 +316,40 @@ fn rubric_of(path: &Path, header: &partial::Header) -> anyhow::Result<Rubric> {
         );
     }
     Ok(r)
+}
+
+/// Refuses a header that the calls cannot be read by: an item list that is not the rubric's
+/// (each call's verdicts and counts are in that order), or a shard that is none.
+fn check_header(path: &Path, header: &partial::Header, rubric: &Rubric) -> anyhow::Result<()> {
+    let ids: Vec<&str> = rubric.items.iter().map(|i| i.id.as_str()).collect();
+    if header.items != ids {
+        let at = (0..)
+            .find(|&i| header.items.get(i).map(String::as_str) != ids.get(i).copied())
+            .unwrap_or(0);
+        let shown = |x: Option<&str>| x.map_or("nothing".to_string(), |x| format!("`{x}`"));
+        return Err(InputError(format!(
+            "{}:1: the header's items ({}) are not the items of the rubric the partials were \
+             made with (item {} is {} where the rubric has {}): expected {} (in this order: each \
+             call's verdicts and counts follow it)",
+            path.display(),
+            header.items.join(", "),
+            at + 1,
+            shown(header.items.get(at).map(String::as_str)),
+            shown(ids.get(at).copied()),
+            ids.join(", ")
+        ))
+        .into());
+    }
+    if let Some(s) = header.shard
+        && (s.count == 0 || s.index == 0 || s.index > s.count)
+    {
+        return Err(InputError(format!(
+            "{}:1: the header's shard {s} is no shard: expected I/N with 1 <= I <= N",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// Reads every partial in the order given into one set of totals; they must share the first
@@ -342,6 +387,7 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     }
     let reader = partial::open(first)?;
     let rubric = rubric_of(first, &reader.header)?;
+    check_header(first, &reader.header, &rubric)?;
     // Check the gates before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
     let fingerprint = reader.header.rubric_fingerprint.clone();
@@ -368,6 +414,7 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
             ))
             .into());
         }
+        check_header(path, header, &replayed.rubric)?;
         replayed.replay(index + 1, reader)?;
     }
     Ok(replayed)
@@ -376,7 +423,11 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
 /// A call in two partials: an error, or with `--allow-split-calls` a warning. The error says
 /// whether the two hold the same call (audited twice: overlapping date windows, a night merged
 /// twice) or parts of one call (its rows spread over two runs' inputs).
-fn check_split_calls(args: &MergeArgs, split: &[SplitCall]) -> anyhow::Result<()> {
+fn check_split_calls(
+    args: &MergeArgs,
+    partials: &[Partial],
+    split: &[SplitCall],
+) -> anyhow::Result<()> {
     let name = |i: usize| args.partials[i].display().to_string();
     let Some(c) = split.first() else {
         return Ok(());
@@ -392,7 +443,9 @@ fn check_split_calls(args: &MergeArgs, split: &[SplitCall]) -> anyhow::Result<()
             n => format!(" ({n} such calls)"),
         }
     );
-    let why = if twice == split.len() {
+    let why = if let Some(overlap) = shard_overlap(partials, c.first, c.other, &name) {
+        overlap
+    } else if twice == split.len() {
         format!(
             "{} the same call audited twice, not parts of one (did two runs' dates overlap with --since, --until or --last, or is one partial a copy of another?)",
             if twice == 1 { "it is" } else { "each is" }
@@ -415,6 +468,49 @@ fn check_split_calls(args: &MergeArgs, split: &[SplitCall]) -> anyhow::Result<()
         terminal_safe(&what)
     );
     Ok(())
+}
+
+/// When one of two partials holding the same call is a shard and the other is not (or a shard
+/// of another sharded run), what happened: the two runs overlap, rather than a call was audited
+/// twice by accident. `None` when neither is a shard, or both are shards of one run.
+fn shard_overlap(
+    partials: &[Partial],
+    a: usize,
+    b: usize,
+    name: &dyn Fn(usize) -> String,
+) -> Option<String> {
+    let (pa, pb) = (&partials[a], &partials[b]);
+    let same_inputs = pa.end.inputs_digest == pb.end.inputs_digest;
+    let of_inputs = if same_inputs {
+        " of the same inputs (the same files and sizes)"
+    } else {
+        " whose inputs overlap"
+    };
+    match (pa.header.shard, pb.header.shard) {
+        (None, None) => None,
+        (Some(s), None) | (None, Some(s)) => {
+            let (shard, whole) = if pa.header.shard.is_some() {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            Some(format!(
+                "{} is shard {s} of a sharded run and {} an unsharded run{of_inputs}: the two runs \
+                 overlap, so the shard's calls are in both (merge the {} shards of the one run, \
+                 or the unsharded partial, not both)",
+                name(shard),
+                name(whole),
+                s.count
+            ))
+        }
+        (Some(sa), Some(sb)) if sa.count != sb.count || !same_inputs => Some(format!(
+            "{} is shard {sa} of one sharded run and {} shard {sb} of another{of_inputs}: the two \
+             runs overlap (merge the shards of one run)",
+            name(a),
+            name(b)
+        )),
+        (Some(_), Some(_)) => None,
+    }
 }
 
 /// Warns of partials written by another version of callaudit.
@@ -466,7 +562,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         split,
         ..
     } = replay_partials(&args)?;
-    check_split_calls(&args, &split)?;
+    check_split_calls(&args, &partials, &split)?;
     warn_other_versions(&partials);
     let runs = runs(&partials)?;
     let refs: Vec<&Partial> = partials.iter().collect();

@@ -183,6 +183,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     };
     let acct = super::common::run_pipeline(&discovered, &opts, &mut fired)?;
     super::audit::print_warnings(&acct);
+    if !args.quiet {
+        eprintln!("{}", acct.summary());
+    }
     // Over no call every phrase "never fires": a list that invites deleting the whole rubric.
     if fired.calls == 0 {
         let why = match &args.labels {

@@ -17,7 +17,7 @@ use crate::audit::{CallAudit, ItemOutcome, Verdict};
 use crate::output::AtomicFile;
 use crate::pipeline::shard::{Shard, fnv1a64};
 use crate::report::CallView;
-use crate::rubric::Rubric;
+use crate::rubric::{Kind, Rubric};
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -141,32 +141,106 @@ impl CallRecord {
         }
     }
 
-    /// The call's audit again, as the totals need it (no evidence).
-    pub fn audit(&self, n_items: usize) -> Result<CallAudit, String> {
+    /// The call's audit again, as the totals need it (no evidence), checked against the
+    /// rubric the partial was made with: every field merge adds up must be one a run can write
+    /// (a verdict of the item's kind, a count that agrees with it, the score, pass and
+    /// upset/calmed its verdicts give), or a hand-edited record would be summed silently.
+    pub fn audit(&self, rubric: &Rubric) -> Result<CallAudit, String> {
+        let n_items = rubric.items.len();
+        let id = &self.call_id;
         if self.verdicts.len() != n_items || self.counts.len() != n_items {
             return Err(format!(
-                "call {} has {} verdicts and {} counts for {n_items} items",
-                self.call_id,
+                "call {id} has {} verdicts and {} counts for {n_items} items",
                 self.verdicts.len(),
                 self.counts.len()
             ));
         }
-        let items = self
-            .verdicts
-            .iter()
-            .zip(&self.counts)
-            .map(|(v, &count)| {
-                verdict_from(v)
-                    .map(|verdict| ItemOutcome { count, verdict })
-                    .ok_or_else(|| format!("call {}: `{v}` is no verdict", self.call_id))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+        if id.is_empty() {
+            return Err("a call with an empty call_id: every audited call has an id".into());
+        }
+        if self.turns == 0 {
+            return Err(format!(
+                "call {id} has turns 0: an audited call has at least one utterance"
+            ));
+        }
+        let mut items = Vec::with_capacity(n_items);
+        for ((item, v), &count) in rubric.items.iter().zip(&self.verdicts).zip(&self.counts) {
+            let verdict =
+                verdict_from(v).ok_or_else(|| format!("call {id}: `{v}` is no verdict"))?;
+            let kinds: &[Verdict] = match item.kind {
+                Kind::Expected => &[Verdict::Met, Verdict::Missed],
+                Kind::Violation => &[Verdict::Violated, Verdict::Clean],
+                Kind::Signal => &[Verdict::Present, Verdict::Absent],
+            };
+            if verdict.applies() && !kinds.contains(&verdict) {
+                return Err(format!(
+                    "call {id}: item {} is `{v}`, not a verdict of its kind: expected {} or n/a",
+                    item.id,
+                    kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if verdict.applies() && verdict.occurred() != (count >= item.min_count) {
+                return Err(format!(
+                    "call {id}: item {} is `{v}` with {count} match(es): the item occurs with {} \
+                     or more (min_count), so expected {}",
+                    item.id,
+                    item.min_count,
+                    if count >= item.min_count {
+                        kinds[0].as_str()
+                    } else {
+                        kinds[1].as_str()
+                    }
+                ));
+            }
+            items.push(ItemOutcome { count, verdict });
+        }
+        if self.score_centi > 10_000 {
+            return Err(format!(
+                "call {id}: score_centi {} is a score of {}%: expected 0 to 10000 (the score × \
+                 100)",
+                self.score_centi,
+                f64::from(self.score_centi) / 100.0
+            ));
+        }
+        let score_centi = (crate::audit::score(rubric, &items, false).0 * 100.0).round() as u32;
+        if self.score_centi != score_centi {
+            return Err(format!(
+                "call {id}: score_centi {} does not follow from its verdicts: the rubric's \
+                 weights and penalties give {score_centi}",
+                self.score_centi
+            ));
+        }
+        let passed = score_centi >= (rubric.pass_mark * 100.0).round() as u32;
+        let upset = rubric.upset.map(|u| items[u].verdict.occurred());
+        let calmed = match (upset, rubric.calmed) {
+            (Some(true), Some(c)) if items[c].verdict.applies() => {
+                Some(items[c].verdict.occurred())
+            }
+            _ => None,
+        };
+        let show = |b: Option<bool>| b.map_or("null".to_string(), |b| b.to_string());
+        if (self.passed, self.upset, self.calmed) != (passed, upset, calmed) {
+            return Err(format!(
+                "call {id}: passed {}, upset {}, calmed {} do not follow from its score and \
+                 verdicts: expected passed {passed} (pass mark {}), upset {}, calmed {}",
+                self.passed,
+                show(self.upset),
+                show(self.calmed),
+                rubric.pass_mark,
+                show(upset),
+                show(calmed)
+            ));
+        }
         let date = self
             .date
             .as_deref()
             .map(|d| {
                 NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| format!("call {}: `{d}` is no date", self.call_id))
+                    .map_err(|_| format!("call {id}: `{d}` is no date"))
             })
             .transpose()?;
         Ok(CallAudit {
@@ -409,7 +483,8 @@ impl PartialReader {
         let name = self.name;
         let mut views = Vec::new();
         let mut calls = 0u64;
-        let mut end: Option<End> = None;
+        let mut turns = 0u64;
+        let mut end: Option<(End, usize)> = None;
         for (i, line) in self.lines.enumerate() {
             let at = i + 2;
             let line = line.with_context(|| format!("{name}:{at}: cannot read"))?;
@@ -433,23 +508,33 @@ impl PartialReader {
                     let rec: CallRecord = serde_json::from_value(value)
                         .with_context(|| format!("{name}:{at}: bad call line"))?;
                     calls += 1;
+                    turns += u64::from(rec.turns);
                     each_call(rec).with_context(|| format!("{name}:{at}"))?;
                 }
                 Some("view") => {
                     let v: ViewLine = serde_json::from_value(value)
                         .with_context(|| format!("{name}:{at}: bad view line"))?;
+                    if v.view.score_centi > 10_000 {
+                        bail!(
+                            "{name}:{at}: the call list's call {} has score_centi {}: expected 0 \
+                             to 10000 (the score × 100)",
+                            v.view.call_id,
+                            v.view.score_centi
+                        );
+                    }
                     views.push(v.view);
                 }
                 Some("end") => {
-                    end = Some(
+                    end = Some((
                         serde_json::from_value(value)
                             .with_context(|| format!("{name}:{at}: bad end line"))?,
-                    );
+                        at,
+                    ));
                 }
                 other => bail!("{name}:{at}: unknown line type {other:?}"),
             }
         }
-        let Some(end) = end else {
+        let Some((end, at)) = end else {
             bail!("{name}: the partial is cut short (no end line): was its run interrupted?");
         };
         if end.calls != calls || end.views != views.len() as u64 {
@@ -460,6 +545,8 @@ impl PartialReader {
                 views.len()
             );
         }
+        check_end(&end, turns).map_err(|e| anyhow::anyhow!("{name}:{at}: {e}"))?;
+
         Ok(Partial {
             path: self.path,
             header: self.header,
@@ -467,6 +554,71 @@ impl PartialReader {
             views,
         })
     }
+}
+
+/// Refuses an end line whose accounting cannot be the run's that wrote the calls before it:
+/// merge adds these counters up (and takes the readers' part away from the run's).
+fn check_end(end: &End, turns: u64) -> Result<(), String> {
+    let acct = &end.accounting;
+    if acct.calls_audited != end.calls {
+        return Err(format!(
+            "the end line's accounting counts {} calls audited, but the partial holds {} call \
+             lines: expected {}",
+            acct.calls_audited, end.calls, end.calls
+        ));
+    }
+    if acct.rows_audited != turns {
+        return Err(format!(
+            "the end line's accounting counts {} rows audited, but the calls' turns add up to \
+             {turns}: expected {turns}",
+            acct.rows_audited
+        ));
+    }
+    let json = |a: &Accounting| serde_json::to_value(a).unwrap_or_default();
+    let over = over_counters(&json(&end.reading), &json(acct), "");
+    if let Some((counter, reading, run)) = over {
+        return Err(format!(
+            "the end line's `reading` counts {counter} {reading}, more than the run's accounting \
+             ({run}): expected at most {run} (the readers' counts are part of the run's)"
+        ));
+    }
+    Ok(())
+}
+
+/// The first counter of `part` above the same counter of `whole` (nested counters named
+/// `outer.inner`), with both values.
+fn over_counters(
+    part: &serde_json::Value,
+    whole: &serde_json::Value,
+    prefix: &str,
+) -> Option<(String, u64, u64)> {
+    use serde_json::Value;
+    let Value::Object(p) = part else {
+        return None;
+    };
+    for (k, v) in p {
+        let w = whole.get(k);
+        match v {
+            Value::Number(n) => {
+                let (n, have) = (
+                    n.as_u64().unwrap_or(0),
+                    w.and_then(Value::as_u64).unwrap_or(0),
+                );
+                if n > have {
+                    return Some((format!("{prefix}{k}"), n, have));
+                }
+            }
+            Value::Object(_) => {
+                let empty = Value::Object(Default::default());
+                if let Some(found) = over_counters(v, w.unwrap_or(&empty), &format!("{prefix}{k}."))
+                {
+                    return Some(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Adds (`sign` 1) or subtracts (`sign` -1) the counters of one serialised accounting to

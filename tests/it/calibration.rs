@@ -441,6 +441,141 @@ fn calibrate_counts_judged_calls_missing_from_the_inputs() {
         .stderr(predicate::str::contains("NOPE-1"));
 }
 
+/// A judged call that is in the inputs but has no row with text (or takes more than
+/// `--max-call-bytes`) is not audited: it was reported as "not in the inputs", on stderr and in
+/// the JSON's reason. It is said for what it is, its cells still counted as not compared.
+#[test]
+fn calibrate_says_a_judged_call_read_but_not_audited_is_in_the_inputs() {
+    let w = Workdir::new();
+    let big = "a".repeat(1500);
+    let mut rows = vec![("EMPTY-1", "ann.lee", "agent", "")];
+    rows.extend([("LARGE-1", "ann.lee", "agent", big.as_str()); 4]);
+    let odd = w.write("odd.csv", csv_of(&rows));
+    let s = sheet(
+        &w,
+        "call_id,empathy,apology\nC-1001,1,1\nEMPTY-1,1,0\nLARGE-1,0,\nNOPE-1,1,\n",
+    );
+    let out = callaudit()
+        .args(["calibrate", "--format", "json", "--max-call-bytes", "4KiB"])
+        .arg(&s)
+        .arg(examples())
+        .arg(&odd)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons: Vec<(&str, u64, &str)> = v["not_comparable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["call_id"].as_str().unwrap(),
+                c["judged_cells"].as_u64().unwrap(),
+                c["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "EMPTY-1",
+                2,
+                "call in the inputs, but with no utterance to audit"
+            ),
+            (
+                "LARGE-1",
+                1,
+                "call in the inputs, but larger than --max-call-bytes"
+            ),
+            ("NOPE-1", 1, "call not in the inputs"),
+        ]
+    );
+    assert_eq!(v["all"]["n"], 2, "C-1001's two cells compared");
+    for says in [
+        "1 judged call(s) are in the inputs but have no utterance to audit (no row with text), so 2 judged cell(s) were not compared: EMPTY-1",
+        "1 judged call(s) are in the inputs but take more than --max-call-bytes, so they were not audited and 1 judged cell(s) were not compared: LARGE-1",
+        "1 judged call(s) are not in the inputs, so 1 judged cell(s) were not compared: NOPE-1",
+    ] {
+        assert!(stderr.contains(says), "{says}\n{stderr}");
+    }
+}
+
+/// Past the first warnings the calls with no utterance are only counted: a judged one among
+/// them is still found to be in the inputs (asked for alone), not said to be missing.
+#[test]
+fn calibrate_finds_a_judged_empty_call_the_warnings_do_not_name() {
+    let w = Workdir::new();
+    let ids: Vec<String> = (1..=30).map(|i| format!("EMPTY-{i:02}")).collect();
+    // One usable call, so that the file is not refused as holding no usable row.
+    let mut rows = vec![("OK-1", "ann.lee", "agent", "Hello, how can I help?")];
+    rows.extend(ids.iter().map(|id| (id.as_str(), "ann.lee", "agent", "")));
+    let empty = w.write("empty.csv", csv_of(&rows));
+    let s = sheet(&w, "call_id,empathy\nC-1001,1\nEMPTY-29,1\n");
+    let out = callaudit()
+        .args(["calibrate", "--format", "json"])
+        .arg(&s)
+        .arg(examples())
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("call EMPTY-29 has no utterance"),
+        "the run's warnings name it after all: the test needs more empty calls\n{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["not_comparable"][0]["call_id"], "EMPTY-29");
+    assert_eq!(
+        v["not_comparable"][0]["reason"],
+        "call in the inputs, but with no utterance to audit"
+    );
+    assert!(
+        stderr.contains("are in the inputs but have no utterance to audit (no row with text), so 1 judged cell(s) were not compared: EMPTY-29"),
+        "{stderr}"
+    );
+    // Each call asked for alone is one more read of the inputs: past 10 such calls, the rest
+    // are said to be either missing or read without an utterance, still counted.
+    let judged: String = ids[12..25].iter().map(|id| format!("{id},0\n")).collect();
+    let s = sheet(&w, &format!("call_id,empathy\nC-1001,1\n{judged}"));
+    let out = callaudit()
+        .args(["calibrate", "--format", "json"])
+        .arg(&s)
+        .arg(examples())
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons: Vec<&str> = v["not_comparable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 13);
+    assert!(
+        reasons[..10]
+            .iter()
+            .all(|r| *r == "call in the inputs, but with no utterance to audit"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[10..].iter().all(|r| *r
+            == "call not audited: not in the inputs, or read with no utterance or too large \
+                (not every such call is named in the warnings)"),
+        "{reasons:?}"
+    );
+    assert!(
+        stderr.contains("3 judged call(s) were not audited, so 3 judged cell(s) were not compared: EMPTY-23, EMPTY-24, EMPTY-25: they are not in the inputs, or among the calls read with no utterance or too large that the warnings do not all name"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn overrides_replace_verdicts_before_scoring_and_are_marked() {
     let w = Workdir::new();

@@ -112,6 +112,19 @@ fn ok(dir: &Path, args: &[&str]) -> Vec<u8> {
     out
 }
 
+/// `--rubric rubric.toml`: the rubric `two_nights` writes.
+const RUBRIC: [&str; 2] = ["--rubric", "rubric.toml"];
+
+/// Runs `audit INPUTS… EXTRA… --save-partial PARTIAL -o /dev/null` in `dir`; fails the test
+/// unless it exits 0.
+fn save_partial(dir: &Path, partial: &str, inputs: &[&str], extra: &[&str]) {
+    let mut args = vec!["audit"];
+    args.extend(inputs);
+    args.extend(extra);
+    args.extend(["--save-partial", partial, "-o", "/dev/null"]);
+    ok(dir, &args);
+}
+
 /// Every format of one run over `files` equals the merge of `partials`, with `extra` report
 /// options on both.
 fn assert_merge_is_one_run(dir: &Path, files: &[String], partials: &[String], extra: &[&str]) {
@@ -171,9 +184,7 @@ proptest! {
                 continue;
             }
             let name = format!("p{p}.partial");
-            let mut args = vec!["audit", "--save-partial", &name, "-o", "/dev/null", "--allow-empty"];
-            args.extend(mine);
-            ok(dir, &args);
+            save_partial(dir, &name, &mine, &["--allow-empty"]);
             partials.push(name);
         }
         let extra: &[&str] = match grouping {
@@ -214,17 +225,8 @@ fn shards_one_to_five_merge_to_one_run() {
             for i in 1..=n {
                 let name = format!("s{i}of{n}.partial");
                 let shard = format!("{i}/{n}");
-                let mut args = vec![
-                    "audit",
-                    "--shard",
-                    &shard,
-                    "--save-partial",
-                    &name,
-                    "-o",
-                    "/dev/null",
-                ];
-                args.extend(inputs.iter().map(String::as_str));
-                ok(dir, &args);
+                let files: Vec<&str> = inputs.iter().map(String::as_str).collect();
+                save_partial(dir, &name, &files, &["--shard", &shard]);
                 partials.push(name);
             }
             assert_merge_is_one_run(dir, &inputs, &partials, &[]);
@@ -296,19 +298,7 @@ fn two_nights(w: &Workdir) -> Vec<String> {
     for day in ["mon", "tue"] {
         let file = format!("{day}.csv");
         let partial = format!("{day}.partial");
-        ok(
-            dir,
-            &[
-                "audit",
-                &file,
-                "--rubric",
-                "rubric.toml",
-                "--save-partial",
-                &partial,
-                "-o",
-                "/dev/null",
-            ],
-        );
+        save_partial(dir, &partial, &[&file], &RUBRIC);
     }
     vec!["mon.partial".into(), "tue.partial".into()]
 }
@@ -418,17 +408,7 @@ fn merge_refuses_partials_of_different_rubrics_naming_them() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "tue.csv",
-            "--save-partial",
-            "builtin.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "builtin.partial", &["tue.csv"], &[]);
     let (code, _, err) = run(dir, &["merge", "mon.partial", "builtin.partial"]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -445,19 +425,7 @@ fn a_call_in_two_partials_is_refused_or_counted_twice_with_a_warning() {
     let dir = w.dir.path();
     two_nights(&w);
     w.write("again.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
-    ok(
-        dir,
-        &[
-            "audit",
-            "again.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "again.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "again.partial", &["again.csv"], &RUBRIC);
     let (code, _, err) = run(dir, &["merge", "mon.partial", "again.partial"]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -499,19 +467,7 @@ fn the_same_call_in_two_partials_is_told_apart_from_a_split_call() {
     );
     // The parts of one call are still called that.
     w.write("again.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
-    ok(
-        dir,
-        &[
-            "audit",
-            "again.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "again.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "again.partial", &["again.csv"], &RUBRIC);
     let (code, _, err) = run(dir, &["merge", "mon.partial", "again.partial"]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -578,22 +534,8 @@ fn missing_or_repeated_shards_and_cut_partials_are_refused() {
     for i in 1..=3 {
         let shard = format!("{i}/3");
         let name = format!("s{i}.partial");
-        ok(
-            dir,
-            &[
-                "audit",
-                "mon.csv",
-                "tue.csv",
-                "--rubric",
-                "rubric.toml",
-                "--shard",
-                &shard,
-                "--save-partial",
-                &name,
-                "-o",
-                "/dev/null",
-            ],
-        );
+        let extra = ["--rubric", "rubric.toml", "--shard", &shard];
+        save_partial(dir, &name, &["mon.csv", "tue.csv"], &extra);
     }
     let (code, _, err) = run(dir, &["merge", "s1.partial", "s3.partial"]);
     assert_eq!(code, 2);
@@ -786,23 +728,8 @@ fn nights_reading_the_whole_tree_merge_the_calls_and_sum_the_reading() {
     for day in ["16", "17"] {
         let partial = format!("{day}.partial");
         let as_of = format!("2026-11-{day}");
-        ok(
-            dir,
-            &[
-                "audit",
-                "tree",
-                "--rubric",
-                "rubric.toml",
-                "--last",
-                "1d",
-                "--as-of",
-                &as_of,
-                "--save-partial",
-                &partial,
-                "-o",
-                "/dev/null",
-            ],
-        );
+        let extra = ["--rubric", "rubric.toml", "--last", "1d", "--as-of", &as_of];
+        save_partial(dir, &partial, &["tree"], &extra);
     }
     let week: serde_json::Value = serde_json::from_slice(&ok(
         dir,
@@ -847,19 +774,7 @@ fn a_partial_cut_mid_line_is_said_to_be_cut_short() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "mon.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "mon.partial", &["mon.csv"], &RUBRIC);
     let bytes = std::fs::read(w.path("mon.partial")).unwrap();
     let header_end = bytes.iter().position(|&b| b == b'\n').unwrap();
     let second_end = header_end
@@ -893,19 +808,7 @@ fn blank_lines_in_a_partial_are_passed_over() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "mon.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "mon.partial", &["mon.csv"], &RUBRIC);
     let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
     let text = std::fs::read_to_string(w.path("mon.partial")).unwrap();
     w.write("blank.partial", text.replace('\n', "\n\n") + "  \n");
@@ -928,19 +831,7 @@ fn a_gzipped_partial_merges_as_the_partial() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "mon.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "mon.partial", &["mon.csv"], &RUBRIC);
     let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&std::fs::read(w.path("mon.partial")).unwrap())
@@ -959,19 +850,7 @@ fn a_partial_from_stdin_merges_as_the_partial() {
     let w = Workdir::new();
     let dir = w.dir.path();
     two_nights(&w);
-    ok(
-        dir,
-        &[
-            "audit",
-            "mon.csv",
-            "--rubric",
-            "rubric.toml",
-            "--save-partial",
-            "mon.partial",
-            "-o",
-            "/dev/null",
-        ],
-    );
+    save_partial(dir, "mon.partial", &["mon.csv"], &RUBRIC);
     let whole = ok(dir, &["merge", "mon.partial", "--format", "json"]);
     let partial = std::fs::read(w.path("mon.partial")).unwrap();
     let merge = |args: &[&str]| {
@@ -1042,4 +921,205 @@ fn a_call_recorded_twice_in_one_partial_is_refused() {
             && err.contains(&format!("call {id} is recorded twice")),
         "{err}"
     );
+}
+
+/// `text` with the first line of type `kind` changed by `edit`, and that line's number.
+fn edit_first(text: &str, kind: &str, edit: &dyn Fn(&mut serde_json::Value)) -> (String, usize) {
+    let mut out = String::new();
+    let mut at = None;
+    for (i, line) in text.lines().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if at.is_none() && v["type"] == kind {
+            edit(&mut v);
+            at = Some(i + 1);
+            out += &format!("{v}\n");
+        } else {
+            out += &format!("{line}\n");
+        }
+    }
+    (out, at.expect("a line of that type"))
+}
+
+/// A hand-edited partial whose counts no run could write (a score over 100%, a score, pass or
+/// upset its verdicts do not give, a verdict of the wrong kind or one its count contradicts, an
+/// item list that is not the rubric's, an end line whose accounting is not its calls') was added
+/// up with exit 0; each is refused (exit 2) naming the file, the line and what was expected.
+#[test]
+fn a_partial_with_impossible_counts_is_refused_naming_the_line() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    let good = std::fs::read_to_string(w.path("mon.partial")).unwrap();
+    ok(dir, &["merge", "mon.partial", "tue.partial"]);
+    // mon's first call is c1: greeting and thanks met, transfer clean, 100.
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(&str, Edit, &str); 16] = [
+        (
+            "view",
+            |v| v["score_centi"] = 10_001.into(),
+            "has score_centi 10001: expected 0 to 10000",
+        ),
+        (
+            "call",
+            |v| v["score_centi"] = 12_000.into(),
+            "call c1: score_centi 12000 is a score of 120%: expected 0 to 10000",
+        ),
+        (
+            "call",
+            |v| v["score_centi"] = 9_000.into(),
+            "call c1: score_centi 9000 does not follow from its verdicts: the rubric's weights and penalties give 10000",
+        ),
+        (
+            "call",
+            |v| v["counts"][0] = 0.into(),
+            "call c1: item greeting is `met` with 0 match(es): the item occurs with 1 or more (min_count), so expected missed",
+        ),
+        (
+            "call",
+            |v| v["verdicts"][2] = "met".into(),
+            "call c1: item transfer is `met`, not a verdict of its kind: expected violated, clean or n/a",
+        ),
+        (
+            "call",
+            |v| v["passed"] = false.into(),
+            "call c1: passed false, upset null, calmed null do not follow from its score and verdicts: expected passed true",
+        ),
+        (
+            "call",
+            |v| v["upset"] = true.into(),
+            "expected passed true (pass mark 50), upset null, calmed null",
+        ),
+        ("call", |v| v["turns"] = 0.into(), "call c1 has turns 0"),
+        ("call", |v| v["counts"][1] = (-1).into(), "bad call line"),
+        (
+            "call",
+            |v| v["verdicts"] = serde_json::json!(["met", "met"]),
+            "call c1 has 2 verdicts and 3 counts for 3 items",
+        ),
+        (
+            "header",
+            |v| v["items"] = serde_json::json!(["thanks", "greeting", "transfer"]),
+            "the header's items (thanks, greeting, transfer) are not the items of the rubric the partials were made with (item 1 is `thanks` where the rubric has `greeting`): expected greeting, thanks, transfer",
+        ),
+        (
+            "header",
+            |v| v["items"] = serde_json::json!(["greeting", "thanks"]),
+            "(item 3 is nothing where the rubric has `transfer`): expected greeting, thanks, transfer",
+        ),
+        (
+            "header",
+            |v| v["shard"] = serde_json::json!({"index": 0, "count": 2}),
+            "the header's shard 0/2 is no shard: expected I/N with 1 <= I <= N",
+        ),
+        (
+            "end",
+            |v| v["accounting"]["calls_audited"] = 4.into(),
+            "the end line's accounting counts 4 calls audited, but the partial holds 3 call lines: expected 3",
+        ),
+        (
+            "end",
+            |v| v["accounting"]["rows_audited"] = 99.into(),
+            "the end line's accounting counts 99 rows audited, but the calls' turns add up to 3: expected 3",
+        ),
+        (
+            "end",
+            |v| v["reading"]["rows_read"] = 1000.into(),
+            "the end line's `reading` counts rows_read 1000, more than the run's accounting",
+        ),
+    ];
+    for (kind, edit, says) in cases {
+        let (text, at) = edit_first(&good, kind, &edit);
+        w.write("mon.partial", text);
+        for order in [
+            ["mon.partial", "tue.partial"],
+            ["tue.partial", "mon.partial"],
+        ] {
+            let (code, stdout, err) = run(dir, &["merge", order[0], order[1]]);
+            assert_eq!(code, 2, "{says}: {err}");
+            assert!(stdout.is_empty());
+            assert!(
+                err.contains(&format!("mon.partial:{at}")) && err.contains(says),
+                "expected `mon.partial:{at}` and `{says}`:\n{err}"
+            );
+        }
+    }
+    // A call that is not of the shard its partial holds (FNV-1a of its id).
+    w.write("mon.partial", &good);
+    let extra = ["--rubric", "rubric.toml", "--shard", "1/2"];
+    save_partial(dir, "s1.partial", &["mon.csv"], &extra);
+    let s1 = std::fs::read_to_string(w.path("s1.partial")).unwrap();
+    let (_, first_call) = edit_first(&s1, "call", &|_| {});
+    let (text, _) = edit_first(&s1, "header", &|v| v["shard"]["index"] = 2.into());
+    w.write("s2.partial", text);
+    let (code, _, err) = run(dir, &["merge", "s2.partial", "tue.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("s2.partial:{first_call}: call "))
+            && err.contains("is not of shard 2/2, which this partial holds"),
+        "{err}"
+    );
+}
+
+/// A shard's partial merged with an unsharded partial of the same inputs was said to hold "the
+/// same call audited twice" (overlapping dates, a copied partial?); the headers tell what
+/// happened: one is a shard of a sharded run, the other unsharded, and the two runs overlap.
+#[test]
+fn a_shard_merged_with_an_unsharded_run_is_said_to_overlap_it() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    for (shard, inputs) in [("1/2", "mon.csv"), ("2/2", "mon.csv"), ("1/3", "tue.csv")] {
+        let name = format!("s{}.partial", shard.replace('/', "of"));
+        let extra = ["--rubric", "rubric.toml", "--shard", shard];
+        save_partial(dir, &name, &[inputs], &extra);
+    }
+    // The shards of mon.csv each hold some of its calls (c1, c2, c5).
+    for s in ["s1of2.partial", "s2of2.partial"] {
+        let text = std::fs::read_to_string(w.path(s)).unwrap();
+        assert!(text.contains(r#""type":"call""#), "{s} holds no call");
+    }
+    for (shard, whole, of_inputs) in [
+        (
+            "s1of2.partial",
+            "mon.partial",
+            "of the same inputs (the same files and sizes)",
+        ),
+        (
+            "s2of2.partial",
+            "mon.partial",
+            "of the same inputs (the same files and sizes)",
+        ),
+    ] {
+        for order in [[shard, whole], [whole, shard]] {
+            let (code, stdout, err) = run(dir, &["merge", order[0], order[1]]);
+            assert_eq!(code, 2, "{err}");
+            assert!(stdout.is_empty());
+            assert!(
+                err.contains(&format!(
+                    "{shard} is shard {} of a sharded run and {whole} an unsharded run {of_inputs}: the two runs overlap",
+                    if shard.starts_with("s1") { "1/2" } else { "2/2" }
+                )) && err.contains("merge the 2 shards of the one run, or the unsharded partial, not both")
+                    && !err.contains("audited twice"),
+                "{err}"
+            );
+        }
+    }
+    // A shard of a run over other inputs, one file of which the unsharded run read too.
+    let tue = std::fs::read_to_string(w.path("s1of3.partial")).unwrap();
+    assert!(
+        tue.contains(r#""type":"call""#),
+        "shard 1/3 of tue.csv holds no call"
+    );
+    save_partial(dir, "week.partial", &["mon.csv", "tue.csv"], &RUBRIC);
+    let (code, _, err) = run(dir, &["merge", "s1of3.partial", "week.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("s1of3.partial is shard 1/3 of a sharded run and week.partial an unsharded run whose inputs overlap"),
+        "{err}"
+    );
+    // Two copies of one shard are still the same call twice.
+    std::fs::copy(w.path("s1of2.partial"), w.path("copy.partial")).unwrap();
+    let (code, _, err) = run(dir, &["merge", "s1of2.partial", "copy.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the same call audited twice"), "{err}");
 }

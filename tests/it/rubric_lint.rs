@@ -163,3 +163,55 @@ fn labelled_calls_not_in_the_inputs_are_named() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// `rubric lint` had no `-q/--quiet` (a usage error, exit 2) while `audit`, `sample`,
+/// `calibrate` and `merge` have one. It leaves out the run summary as theirs does; the findings,
+/// the warnings and the exit status are the same.
+#[test]
+fn quiet_leaves_out_the_summary_and_changes_nothing_else() {
+    let w = Workdir::new();
+    let rubric = w.write("r.toml", RUBRIC);
+    let input = w.write(
+        "in.csv",
+        csv_of(&[
+            ("c1", "a", "agent", "I'm sorry about that, my mistake."),
+            ("c2", "a", "agent", ""),
+        ]),
+    );
+    let labels = w.write("labels.csv", "call_id,apology\nc1,1\nc9,0\n");
+    let run = |extra: &[&str]| {
+        let out = callaudit()
+            .args(["rubric", "lint", "--rubric"])
+            .arg(&rubric)
+            .arg("--labels")
+            .arg(&labels)
+            .args(extra)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), out.stdout, stderr)
+    };
+    let summary = "callaudit: 1 file read, 2 rows read";
+    let warnings = [
+        "in.csv:3: empty text (missing text, skipped)",
+        "labels.csv: 1 labelled call(s) are not in the inputs, so their labels were not used: c9",
+    ];
+    let (code, stdout, stderr) = run(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains(summary), "{stderr}");
+    for quiet in ["-q", "--quiet"] {
+        let (q_code, q_stdout, q_stderr) = run(&[quiet]);
+        assert_eq!(q_code, code, "{quiet}: {q_stderr}");
+        assert_eq!(q_stdout, stdout, "{quiet}");
+        assert!(!q_stderr.contains(summary), "{quiet}: {q_stderr}");
+        for says in warnings {
+            assert!(q_stderr.contains(says), "{quiet}: {says}\n{q_stderr}");
+        }
+    }
+    // An error is an error, quiet or not.
+    let (code, stdout, stderr) = run(&["-q", "--strict"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("callaudit: error: "), "{stderr}");
+}
