@@ -138,9 +138,18 @@ pub struct FilteredOut {
     pub other_agent: u64,
     /// Not one of the `--team`s.
     pub other_team: u64,
-    /// Why the one call asked for (`explain --call`) was read but not audited: it had no
-    /// utterance, or was too large. Without it, explain would say the call is not there.
-    pub asked_not_audited: Option<String>,
+    /// Why each call asked for by id (`explain --call`, `calibrate`'s judged calls) that was
+    /// read was not audited. Without it, both would say the call is not in the inputs.
+    pub asked_not_audited: BTreeMap<String, NotAudited>,
+}
+
+/// Why a call that was read was not audited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NotAudited {
+    /// No row of it has text.
+    NoUtterance,
+    /// Larger than `--max-call-bytes`.
+    TooLarge,
 }
 
 impl FilteredOut {
@@ -159,8 +168,8 @@ impl FilteredOut {
         self.other_agent += o.other_agent;
         self.other_team += o.other_team;
         self.outside_dates += o.outside_dates;
-        if self.asked_not_audited.is_none() {
-            self.asked_not_audited.clone_from(&o.asked_not_audited);
+        for (id, why) in &o.asked_not_audited {
+            self.asked_not_audited.entry(id.clone()).or_insert(*why);
         }
         self.dates = match (self.dates, o.dates) {
             (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),

@@ -8,7 +8,7 @@
 use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{CalibrateArgs, CalibrateFormat};
-use callaudit::accounting::Accounting;
+use callaudit::accounting::{Accounting, NotAudited};
 use callaudit::audit::CallAudit;
 use callaudit::calibration::agreement::{Agreement, fmt2};
 use callaudit::calibration::sheet::{self, ReviewSheet};
@@ -59,9 +59,6 @@ enum NotCompared {
     TooLarge,
     /// Not among the calls read.
     NotInInputs,
-    /// Not audited and named by no warning, while some calls read with no utterance or too
-    /// large went unnamed (only the first warnings are kept): either of the above.
-    Unnamed,
 }
 
 impl NotCompared {
@@ -71,35 +68,17 @@ impl NotCompared {
             NotCompared::NoUtterance => "call in the inputs, but with no utterance to audit",
             NotCompared::TooLarge => "call in the inputs, but larger than --max-call-bytes",
             NotCompared::NotInInputs => "call not in the inputs",
-            NotCompared::Unnamed => {
-                "call not audited: not in the inputs, or read with no utterance or too large \
-                 (not every such call is named in the warnings)"
-            }
         }
     }
 
-    /// Why a judged call that was not audited was not: the warnings of the run name each call
-    /// read with no utterance or too large (the pipeline passes them over before the filter
-    /// that keeps the judged calls, so they never reach calibrate otherwise).
+    /// Why the judged call `id` was not audited: the pipeline notes each call asked for that
+    /// it read but did not audit (it passes such calls over before the filter that keeps the
+    /// judged calls, so they never reach calibrate otherwise).
     fn of(id: &str, acct: &Accounting) -> NotCompared {
-        let empty = format!(": call {id} has no utterance to audit");
-        let large = [
-            format!(": call {id} takes more than "),
-            format!(": call {id}: its parts together take more than "),
-        ];
-        for w in &acct.warnings {
-            if w.ends_with(&empty) {
-                return NotCompared::NoUtterance;
-            }
-            if large.iter().any(|l| w.contains(l.as_str())) {
-                return NotCompared::TooLarge;
-            }
-        }
-        let hidden = acct.warnings_total > acct.warnings.len() as u64;
-        if hidden && acct.calls_empty + acct.calls_too_large > 0 {
-            NotCompared::Unnamed
-        } else {
-            NotCompared::NotInInputs
+        match acct.filtered.asked_not_audited.get(id) {
+            Some(NotAudited::NoUtterance) => NotCompared::NoUtterance,
+            Some(NotAudited::TooLarge) => NotCompared::TooLarge,
+            None => NotCompared::NotInInputs,
         }
     }
 }
@@ -186,7 +165,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         detail: true,
         audit: true,
         filters: Filters {
-            only: Some(wanted.clone()),
+            only: Some(wanted),
             ..Filters::default()
         },
         keep_going: args.input.keep_going,
@@ -200,12 +179,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let acct = super::common::run_pipeline(&discovered, &opts, &mut judged)?;
     super::audit::print_warnings(&acct);
     let masker = Masker::new(args.input.redact);
-    let not_audited = why_not_audited(&wanted, &judged.audits, &acct, &discovered, &opts);
     let cal = compare(&rubric, &sheet, &judged.audits, masker, &|id| {
-        not_audited
-            .get(id)
-            .copied()
-            .unwrap_or(NotCompared::NotInInputs)
+        NotCompared::of(id, &acct)
     });
 
     warn_calls_not_compared(&args, &cal)?;
@@ -238,66 +213,6 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     Ok(min_kappa_gate(&args, &rubric, &cal))
 }
 
-/// The most judged calls asked about one at a time when the warnings do not say why they were
-/// not audited (each is one more read of the inputs).
-const ASK_AGAIN: usize = 10;
-
-/// Why each judged call that was not audited was not. The warnings name the calls read with no
-/// utterance or too large; when some such calls went unnamed (only the first warnings are
-/// kept), up to `ASK_AGAIN` of the judged calls still unexplained are looked for one at a time,
-/// as `explain --call` does (the pipeline says why the one call asked for was not audited).
-fn why_not_audited(
-    wanted: &HashSet<String>,
-    audits: &HashMap<String, CallAudit>,
-    acct: &Accounting,
-    discovered: &callaudit::read::input::Discovered,
-    opts: &RunOptions<'_>,
-) -> HashMap<String, NotCompared> {
-    let mut ids: Vec<&String> = wanted
-        .iter()
-        .filter(|id| !audits.contains_key(*id))
-        .collect();
-    ids.sort_unstable();
-    let mut asked = 0;
-    let mut why = HashMap::new();
-    for id in ids {
-        let mut w = NotCompared::of(id, acct);
-        if w == NotCompared::Unnamed && asked < ASK_AGAIN {
-            asked += 1;
-            let one = RunOptions {
-                rubric: opts.rubric,
-                read: opts.read.clone(),
-                format: opts.format,
-                threads: opts.threads,
-                detail: false,
-                audit: false,
-                filters: Filters {
-                    call: Some(id.clone()),
-                    ..Filters::default()
-                },
-                keep_going: opts.keep_going,
-                enrich: opts.enrich,
-                progress: None,
-                shard: None,
-            };
-            let mut none = Judged {
-                audits: HashMap::new(),
-            };
-            if let Ok(a) = callaudit::pipeline::run(discovered, &one, &mut none)
-                && none.audits.is_empty()
-            {
-                w = match a.filtered.asked_not_audited.as_deref() {
-                    Some(r) if r.contains("--max-call-bytes") => NotCompared::TooLarge,
-                    Some(_) => NotCompared::NoUtterance,
-                    None => NotCompared::NotInInputs,
-                };
-            }
-        }
-        why.insert(id.clone(), w);
-    }
-    why
-}
-
 /// Judged calls that were not compared, one line per reason: an error with `--strict`, else
 /// warnings.
 fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::Result<()> {
@@ -326,11 +241,6 @@ fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::R
                 NotCompared::NotInInputs => format!(
                     "{sheet}: {calls} judged call(s) are not in the inputs, so {cells} judged \
                      cell(s) were not compared: {ids}"
-                ),
-                NotCompared::Unnamed => format!(
-                    "{sheet}: {calls} judged call(s) were not audited, so {cells} judged cell(s) \
-                     were not compared: {ids}: they are not in the inputs, or among the calls \
-                     read with no utterance or too large that the warnings do not all name"
                 ),
             }
         })

@@ -6,10 +6,12 @@
 use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
 use crate::cli::args::{ExplainArgs, ExplainFormat};
+use callaudit::accounting::NotAudited;
 use callaudit::audit::{CallAudit, Evidence, Verdict};
 use callaudit::model::Call;
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
+use callaudit::read::describe_bytes;
 use callaudit::read::input::discover;
 use callaudit::report::CallView;
 use callaudit::rubric::{Kind, Rubric};
@@ -131,7 +133,14 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     })?;
     super::audit::print_warnings(&acct);
     let Some((call, audit)) = found.calls.into_iter().next() else {
-        if let Some(why) = &acct.filtered.asked_not_audited {
+        if let Some(why) = acct.filtered.asked_not_audited.get(&args.call) {
+            let why = match why {
+                NotAudited::NoUtterance => "it has no utterance to audit".to_string(),
+                NotAudited::TooLarge => format!(
+                    "it takes more than {} (--max-call-bytes)",
+                    describe_bytes(opts.read.max_call_bytes)
+                ),
+            };
             return Err(InputError(format!(
                 "call `{}` is in the inputs but was not audited: {why} (see the warnings above)",
                 terminal_safe(&args.call)

@@ -15,7 +15,7 @@ pub mod shard;
 
 pub use shard::Shard;
 
-use crate::accounting::{Accounting, SkipReason};
+use crate::accounting::{Accounting, NotAudited, SkipReason};
 use crate::audit::{Auditor, CallAudit};
 use crate::model::Call;
 use crate::pipeline::held::HeldCalls;
@@ -287,16 +287,11 @@ impl Collector<'_, '_> {
         let disagree = call.settle_attributes();
         if call.too_large {
             self.too_large(&call);
-            self.not_audited(&call, || {
-                format!(
-                    "it takes more than {} (--max-call-bytes)",
-                    describe_bytes(self.opts.read.max_call_bytes)
-                )
-            });
+            self.not_audited(&call, NotAudited::TooLarge);
             return false;
         }
         if call.turns.is_empty() {
-            self.not_audited(&call, || "it has no utterance to audit".to_string());
+            self.not_audited(&call, NotAudited::NoUtterance);
             // No utterance in any of its parts (the readers hand such calls on rather than
             // count them, since the id may have utterances elsewhere, merged by now).
             self.empty += 1;
@@ -384,11 +379,21 @@ impl Collector<'_, '_> {
         }
     }
 
-    /// Notes why the call `explain --call` asked for is not audited (see
-    /// `FilteredOut::asked_not_audited`).
-    fn not_audited(&mut self, call: &Call, why: impl FnOnce() -> String) {
-        if self.opts.filters.call.as_ref() == Some(&call.id) {
-            self.acct.filtered.asked_not_audited = Some(why());
+    /// Notes why a call asked for by id (`explain --call`, calibrate's judged calls) is not
+    /// audited (see `FilteredOut::asked_not_audited`).
+    fn not_audited(&mut self, call: &Call, why: NotAudited) {
+        let filters = &self.opts.filters;
+        let asked = filters.call.as_ref() == Some(&call.id)
+            || filters
+                .only
+                .as_ref()
+                .is_some_and(|only| only.contains(&call.id));
+        if asked {
+            self.acct
+                .filtered
+                .asked_not_audited
+                .entry(call.id.clone())
+                .or_insert(why);
         }
     }
 
