@@ -503,7 +503,7 @@ fn drop_reason(
     // before it in the same turn (alternative hits are sorted by turn and token: the first one
     // after it is quoted, else the turn's first).
     if let Found::Phrase(p) = h.phrase
-        && rubric.phrases[p as usize].refusal
+        && rubric.phrase_tags[p as usize].refusal
     {
         let next = alternatives.partition_point(|a| (a.turn, a.tok_start) <= (h.turn, h.tok_start));
         if let Some(alt) = alternatives.get(next) {

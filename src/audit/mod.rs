@@ -331,7 +331,7 @@ impl<'r> Auditor<'r> {
                 &mut self.phrase_hits,
             );
             for ph in &self.phrase_hits {
-                let phrase = &rubric.phrases[ph.phrase as usize];
+                let phrase = rubric.phrase_tags[ph.phrase as usize];
                 // `^phrase$` is a sentence of its own ("Great." closing a turn), so no
                 // greeting before it: "That's great!" is not it.
                 let lead_in = if phrase.closes_turn {
@@ -351,7 +351,7 @@ impl<'r> Auditor<'r> {
                 let first = &self.norm.tokens[ph.tok_start as usize];
                 let last = &self.norm.tokens[ph.tok_end as usize - 1];
                 self.hits.push(Hit {
-                    item: phrase.item as u32,
+                    item: phrase.item,
                     role: phrase.role,
                     turn: ti as u32,
                     tok_start: ph.tok_start,

@@ -3,7 +3,7 @@
 
 use super::phrase;
 use super::spec::{HeaderSpec, IdList, ItemSpec, RubricSpec};
-use super::{Detector, Item, Kind, Phrase, Role, Rubric, Scope, Window};
+use super::{Detector, Item, Kind, Phrase, PhraseTag, Role, Rubric, Scope, Window};
 use crate::language::{Language, TextRules};
 use crate::rubric::matcher::Matcher;
 use std::collections::HashMap;
@@ -142,6 +142,7 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
         upset,
         calmed,
         items,
+        phrase_tags: phrases.iter().map(PhraseTag::of).collect(),
         phrases,
         eval_order,
         matcher,

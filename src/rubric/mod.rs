@@ -267,6 +267,28 @@ pub struct Phrase {
     pub refusal: bool,
 }
 
+/// The fields of a `Phrase` that every hit of it needs (`Rubric::phrase_tags`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PhraseTag {
+    pub item: u32,
+    pub role: Role,
+    pub opens_sentence: bool,
+    pub closes_turn: bool,
+    pub refusal: bool,
+}
+
+impl PhraseTag {
+    pub fn of(p: &Phrase) -> PhraseTag {
+        PhraseTag {
+            item: p.item as u32,
+            role: p.role,
+            opens_sentence: p.opens_sentence,
+            closes_turn: p.closes_turn,
+            refusal: p.refusal,
+        }
+    }
+}
+
 /// How many words may come before a `^` phrase in its sentence: a greeting and a name ("Hi
 /// Dan, just to confirm …", "Ok so to clarify …").
 pub const OPENING_WORDS: usize = 2;
@@ -281,6 +303,10 @@ pub struct Rubric {
     pub calmed: Option<usize>,
     pub items: Vec<Item>,
     pub phrases: Vec<Phrase>,
+    /// What the audit reads of each phrase at each of its hits, by the same index: 8 bytes a
+    /// phrase where a `Phrase` takes over a hundred (the built-in rubric's 16,000 phrases are
+    /// then 0.13 MB, not more than L2, read at random for every hit).
+    pub phrase_tags: Vec<PhraseTag>,
     /// Items in an order where every item comes after the items it refers to.
     pub eval_order: Vec<usize>,
     pub matcher: Matcher,
