@@ -514,21 +514,26 @@ fn calibrate_finds_a_judged_empty_call_the_warnings_do_not_name() {
     let mut rows = vec![("OK-1", "ann.lee", "agent", "Hello, how can I help?")];
     rows.extend(ids.iter().map(|id| (id.as_str(), "ann.lee", "agent", "")));
     let empty = w.write("empty.csv", csv_of(&rows));
-    let s = sheet(&w, "call_id,empathy\nC-1001,1\nEMPTY-29,1\n");
-    let out = callaudit()
-        .args(["calibrate", "--format", "json"])
-        .arg(&s)
-        .arg(examples())
-        .arg(&empty)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // calibrate's JSON and stderr for a sheet of these judged calls (exit 0 asserted).
+    let calibrate = |judged: &str| {
+        let s = sheet(&w, &format!("call_id,empathy\nC-1001,1\n{judged}"));
+        let out = callaudit()
+            .args(["calibrate", "--format", "json"])
+            .arg(&s)
+            .arg(examples())
+            .arg(&empty)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v, stderr)
+    };
+    let (v, stderr) = calibrate("EMPTY-29,1\n");
     assert!(
         !stderr.contains("call EMPTY-29 has no utterance"),
         "the run's warnings name it after all: the test needs more empty calls\n{stderr}"
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["not_comparable"][0]["call_id"], "EMPTY-29");
     assert_eq!(
         v["not_comparable"][0]["reason"],
@@ -540,17 +545,7 @@ fn calibrate_finds_a_judged_empty_call_the_warnings_do_not_name() {
     );
     // Thirteen such calls judged at once: each is said to be in the inputs, none missing.
     let judged: String = ids[12..25].iter().map(|id| format!("{id},0\n")).collect();
-    let s = sheet(&w, &format!("call_id,empathy\nC-1001,1\n{judged}"));
-    let out = callaudit()
-        .args(["calibrate", "--format", "json"])
-        .arg(&s)
-        .arg(examples())
-        .arg(&empty)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, stderr) = calibrate(&judged);
     let reasons: Vec<&str> = v["not_comparable"]
         .as_array()
         .unwrap()
