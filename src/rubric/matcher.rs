@@ -319,10 +319,10 @@ fn sides(p: &Phrase) -> impl Iterator<Item = &Seq> {
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
-/// The anchor chosen for one side of a phrase: its parts and its literal.
+/// The anchor chosen for one side of a phrase: a run of its parts. Its literal is made once
+/// per distinct anchor (`Matcher::build`), not once per side.
 struct Anchor {
     run: std::ops::Range<usize>,
-    literal: String,
 }
 
 /// More phrase sides than this on one one-word anchor, and they are anchored on two words
@@ -333,46 +333,24 @@ const MAX_SIDES_PER_ANCHOR: usize = 64;
 
 /// The anchor of each side of each phrase: its one-word `Seq::anchor`, unless more than
 /// `MAX_SIDES_PER_ANCHOR` sides of the rubric share that one (" understand " in `{i|we}
-/// {completely|…|} understand {how|why|…}`), then its `Seq::pair_anchor`.
+/// {completely|…|} understand {how|why|…}`), then its `Seq::pair_anchor`. Anchors are told
+/// apart by their parts, whose literal they are a function of.
 fn choose_anchors(phrases: &[Phrase]) -> Vec<Vec<Anchor>> {
-    // Each side's one-word anchor literal, made once.
-    let one: Vec<Vec<String>> = phrases
-        .iter()
-        .map(|p| sides(p).map(Seq::anchor_literal).collect())
-        .collect();
-    let mut sharing: FastMap<&str, usize> = FastMap::default();
-    for literal in one.iter().flatten() {
-        *sharing.entry(literal.as_str()).or_default() += 1;
+    let mut sharing: FastMap<&[Part], usize> = FastMap::default();
+    for s in phrases.iter().flat_map(sides) {
+        *sharing.entry(&s.parts[s.anchor.clone()]).or_default() += 1;
     }
-    let paired: Vec<Vec<bool>> = one
-        .iter()
-        .map(|lits| {
-            lits.iter()
-                .map(|l| sharing[l.as_str()] > MAX_SIDES_PER_ANCHOR)
-                .collect()
-        })
-        .collect();
-    drop(sharing);
     phrases
         .iter()
-        .zip(one)
-        .zip(paired)
-        .map(|((p, lits), paired)| {
+        .map(|p| {
             sides(p)
-                .zip(lits)
-                .zip(paired)
-                .map(|((s, literal), paired)| {
-                    if paired {
-                        Anchor {
-                            run: s.pair_anchor.clone(),
-                            literal: s.literal(s.pair_anchor.clone()),
-                        }
+                .map(|s| {
+                    let run = if sharing[&s.parts[s.anchor.clone()]] > MAX_SIDES_PER_ANCHOR {
+                        s.pair_anchor.clone()
                     } else {
-                        Anchor {
-                            run: s.anchor.clone(),
-                            literal,
-                        }
-                    }
+                        s.anchor.clone()
+                    };
+                    Anchor { run }
                 })
                 .collect()
         })
@@ -388,8 +366,8 @@ fn side_use(
     side: u8,
     literals: &mut String,
 ) -> (Use, Probe) {
-    let anchor_literal = &anchor.literal;
     let anchor = anchor.run.clone();
+    let anchor_literal_len = seq.literal_len(anchor.clone());
     let mut u = Use {
         phrase,
         side,
@@ -424,7 +402,7 @@ fn side_use(
         let probe_at = if anchor.start > 0 {
             1
         } else {
-            anchor_literal.len()
+            anchor_literal_len
         };
         if let Ok(from_anchor) = i16::try_from(probe_at as i64 - i64::from(u.lit_before)) {
             probe = Probe {
@@ -474,19 +452,16 @@ impl Matcher {
     pub fn build(items: &[Item], phrases: &[Phrase], lang: Language) -> Result<Matcher, String> {
         let anchors = choose_anchors(phrases);
         let infos = phrase_infos(phrases, &anchors);
-        // Each side's longest run, made once for all the speaker scopes.
-        let runs_of: Vec<Vec<String>> = phrases
-            .iter()
-            .map(|p| sides(p).map(Seq::longest_run_literal).collect())
-            .collect();
 
         let mut scopes: [Option<ScopeAutomaton>; 3] = [None, None, None];
         let mut phrase_literal_count = 0;
         for speaker in [Speaker::Agent, Speaker::Customer, Speaker::Other] {
             let mut patterns: Vec<String> = Vec::new();
-            let mut by_literal: FastMap<&str, usize> = FastMap::default();
+            let mut by_parts: FastMap<&[Part], usize> = FastMap::default();
             let mut uses_of: Vec<Vec<(Use, Probe)>> = Vec::new();
-            let mut runs: FastSet<&str> = FastSet::default();
+            // Distinct longest runs, as their parts (a run's literal is a function of its parts
+            // and tells them apart: no literal is made for the count).
+            let mut runs: FastSet<&[Part]> = FastSet::default();
             let mut literals = String::new();
             let mut has_near = false;
             for (pi, p) in phrases.iter().enumerate() {
@@ -495,11 +470,11 @@ impl Matcher {
                 }
                 // The pattern of each side's anchor (patterns numbered in the order first used).
                 let mut ids = [0usize; 2];
-                for side in 0..sides(p).count() {
-                    runs.insert(&runs_of[pi][side]);
-                    let anchor = &anchors[pi][side];
-                    ids[side] = *by_literal.entry(&anchor.literal).or_insert_with(|| {
-                        patterns.push(anchor.literal.clone());
+                for (side, seq) in sides(p).enumerate() {
+                    runs.insert(&seq.parts[seq.longest_run.clone()]);
+                    let run = anchors[pi][side].run.clone();
+                    ids[side] = *by_parts.entry(&seq.parts[run.clone()]).or_insert_with(|| {
+                        patterns.push(seq.literal(run));
                         uses_of.push(Vec::new());
                         patterns.len() - 1
                     });

@@ -28,7 +28,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
     /// A whole normalised word (or sentence mark).
     Word(Word),
@@ -152,6 +152,22 @@ impl Seq {
         let mut s = String::new();
         self.push_literal(run, &mut s);
         s
+    }
+
+    /// `literal(run).len()`, without making it.
+    pub fn literal_len(&self, run: std::ops::Range<usize>) -> usize {
+        let parts = &self.parts[run];
+        let words: usize = parts
+            .iter()
+            .map(|p| match p {
+                Part::Word(w) | Part::Stem(w) => w.len(),
+                Part::Num => unreachable!("anchors hold no number slot"),
+            })
+            .sum();
+        // " w1 w2 … wn" and the closing space of a last whole word.
+        1 + words
+            + parts.len().saturating_sub(1)
+            + usize::from(matches!(parts.last(), Some(Part::Word(_))))
     }
 
     /// `literal(run)` written at the end of `out` (the matcher keeps the literals it compares
@@ -777,6 +793,34 @@ mod tests {
             expand("{get back to|contact} you").unwrap(),
             vec!["get back to you", "contact you"]
         );
+    }
+
+    /// `literal_len` is the length of `literal` for every run the matcher makes literals of
+    /// (anchors, pair anchors, longest runs) of every side of the built-in rubrics.
+    #[test]
+    fn literal_len_is_the_literal_s_length() {
+        let mut runs = 0;
+        for name in ["builtin", "builtin:es", "builtin:fr"] {
+            let rubric = crate::rubric::Rubric::load(std::path::Path::new(name)).unwrap();
+            for p in &rubric.phrases {
+                let sides: Vec<&Seq> = match &p.expr {
+                    PhraseExpr::Seq(s) => vec![s],
+                    PhraseExpr::Near { a, b, .. } => vec![a, b],
+                };
+                for s in sides {
+                    for run in [&s.anchor, &s.pair_anchor, &s.longest_run] {
+                        assert_eq!(
+                            s.literal_len(run.clone()),
+                            s.literal(run.clone()).len(),
+                            "{:?} {run:?}",
+                            p.text
+                        );
+                        runs += 1;
+                    }
+                }
+            }
+        }
+        assert!(runs > 50_000, "{runs} runs");
     }
 
     #[test]
