@@ -170,6 +170,34 @@ pub(crate) fn evaluate(
     )
 }
 
+/// What a call's item outcomes and score give: the score as kept (× 100, rounded), pass,
+/// upset and calmed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judged {
+    pub score_centi: u32,
+    pub passed: bool,
+    pub upset: Option<bool>,
+    pub calmed: Option<bool>,
+}
+
+/// The call's `Judged` from its outcomes and `score` (the audit's, and `merge`'s check of a
+/// partial's records).
+pub fn judge(rubric: &Rubric, outcomes: &[ItemOutcome], score: f64) -> Judged {
+    let score_centi = (score * 100.0).round() as u32;
+    let upset = rubric.upset.map(|u| outcomes[u].verdict.occurred());
+    Judged {
+        score_centi,
+        passed: score_centi >= (rubric.pass_mark * 100.0).round() as u32,
+        upset,
+        calmed: match (upset, rubric.calmed) {
+            (Some(true), Some(c)) if outcomes[c].verdict.applies() => {
+                Some(outcomes[c].verdict.occurred())
+            }
+            _ => None,
+        },
+    }
+}
+
 /// The call's result from its items' outcomes: score, pass, upset and calmed, and (in detail
 /// mode) the score's arithmetic.
 fn call_result(
@@ -181,8 +209,12 @@ fn call_result(
     seconds_without_timings: bool,
 ) -> CallAudit {
     let (score, arithmetic) = score(rubric, &outcomes, det.is_some());
-    let score_centi = (score * 100.0).round() as u32;
-    let passed = score_centi >= (rubric.pass_mark * 100.0).round() as u32;
+    let Judged {
+        score_centi,
+        passed,
+        upset,
+        calmed,
+    } = judge(rubric, &outcomes, score);
     if let Some(d) = det.as_mut() {
         d.arithmetic = arithmetic;
         d.arithmetic.push(format!(
@@ -191,13 +223,6 @@ fn call_result(
             fmt_num(rubric.pass_mark)
         ));
     }
-    let upset = rubric.upset.map(|u| outcomes[u].verdict.occurred());
-    let calmed = match (upset, rubric.calmed) {
-        (Some(true), Some(c)) if outcomes[c].verdict.applies() => {
-            Some(outcomes[c].verdict.occurred())
-        }
-        _ => None,
-    };
     CallAudit {
         items: outcomes,
         score_centi,
@@ -444,15 +469,22 @@ fn one_per_place(counted: &mut Vec<Hit>, absorbed: &mut Vec<Hit>) {
 
 /// The verdict from the item's kind, whether it applies, and its count.
 fn verdict(item: &Item, not_applicable: bool, count: u32) -> Verdict {
-    let occurred = count >= item.min_count;
-    match (not_applicable, item.kind, occurred) {
-        (true, ..) => Verdict::NotApplicable,
-        (false, Kind::Expected, true) => Verdict::Met,
-        (false, Kind::Expected, false) => Verdict::Missed,
-        (false, Kind::Violation, true) => Verdict::Violated,
-        (false, Kind::Violation, false) => Verdict::Clean,
-        (false, Kind::Signal, true) => Verdict::Present,
-        (false, Kind::Signal, false) => Verdict::Absent,
+    if not_applicable {
+        Verdict::NotApplicable
+    } else {
+        verdict_of(item.kind, count >= item.min_count)
+    }
+}
+
+/// The verdict of an item of `kind` that applies, by whether it occurred.
+pub fn verdict_of(kind: Kind, occurred: bool) -> Verdict {
+    match (kind, occurred) {
+        (Kind::Expected, true) => Verdict::Met,
+        (Kind::Expected, false) => Verdict::Missed,
+        (Kind::Violation, true) => Verdict::Violated,
+        (Kind::Violation, false) => Verdict::Clean,
+        (Kind::Signal, true) => Verdict::Present,
+        (Kind::Signal, false) => Verdict::Absent,
     }
 }
 

@@ -49,6 +49,11 @@ impl Filters {
         self.since.is_some() || self.until.is_some()
     }
 
+    /// Whether the call `id` is one asked for by id (`call`, `only`).
+    fn asks_for(&self, id: &str) -> bool {
+        self.call.as_deref() == Some(id) || self.only.as_ref().is_some_and(|o| o.contains(id))
+    }
+
     /// Why a call is excluded, or `None` when it is kept.
     fn excludes(&self, call: &Call) -> Option<Excluded> {
         if let Some(id) = &self.call
@@ -382,13 +387,7 @@ impl Collector<'_, '_> {
     /// Notes why a call asked for by id (`explain --call`, calibrate's judged calls) is not
     /// audited (see `FilteredOut::asked_not_audited`).
     fn not_audited(&mut self, call: &Call, why: NotAudited) {
-        let filters = &self.opts.filters;
-        let asked = filters.call.as_ref() == Some(&call.id)
-            || filters
-                .only
-                .as_ref()
-                .is_some_and(|only| only.contains(&call.id));
-        if asked {
+        if self.opts.filters.asks_for(&call.id) {
             self.acct
                 .filtered
                 .asked_not_audited

@@ -13,11 +13,11 @@
 //! the accounting and the counts, which also tells a truncated file from a whole one.
 
 use crate::accounting::Accounting;
-use crate::audit::{CallAudit, ItemOutcome, Verdict};
+use crate::audit::{CallAudit, ItemOutcome, Judged, Verdict, judge, score, verdict_of};
 use crate::output::AtomicFile;
 use crate::pipeline::shard::{Shard, fnv1a64};
 use crate::report::CallView;
-use crate::rubric::{Kind, Rubric};
+use crate::rubric::Rubric;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -167,33 +167,23 @@ impl CallRecord {
         for ((item, v), &count) in rubric.items.iter().zip(&self.verdicts).zip(&self.counts) {
             let verdict =
                 verdict_from(v).ok_or_else(|| format!("call {id}: `{v}` is no verdict"))?;
-            let kinds: &[Verdict] = match item.kind {
-                Kind::Expected => &[Verdict::Met, Verdict::Missed],
-                Kind::Violation => &[Verdict::Violated, Verdict::Clean],
-                Kind::Signal => &[Verdict::Present, Verdict::Absent],
-            };
+            let kinds = [verdict_of(item.kind, true), verdict_of(item.kind, false)];
             if verdict.applies() && !kinds.contains(&verdict) {
                 return Err(format!(
-                    "call {id}: item {} is `{v}`, not a verdict of its kind: expected {} or n/a",
+                    "call {id}: item {} is `{v}`, not a verdict of its kind: expected {}, {} or n/a",
                     item.id,
-                    kinds
-                        .iter()
-                        .map(|k| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    kinds[0].as_str(),
+                    kinds[1].as_str()
                 ));
             }
-            if verdict.applies() && verdict.occurred() != (count >= item.min_count) {
+            let occurs = count >= item.min_count;
+            if verdict.applies() && verdict.occurred() != occurs {
                 return Err(format!(
                     "call {id}: item {} is `{v}` with {count} match(es): the item occurs with {} \
                      or more (min_count), so expected {}",
                     item.id,
                     item.min_count,
-                    if count >= item.min_count {
-                        kinds[0].as_str()
-                    } else {
-                        kinds[1].as_str()
-                    }
+                    verdict_of(item.kind, occurs).as_str()
                 ));
             }
             items.push(ItemOutcome { count, verdict });
@@ -206,7 +196,12 @@ impl CallRecord {
                 f64::from(self.score_centi) / 100.0
             ));
         }
-        let score_centi = (crate::audit::score(rubric, &items, false).0 * 100.0).round() as u32;
+        let Judged {
+            score_centi,
+            passed,
+            upset,
+            calmed,
+        } = judge(rubric, &items, score(rubric, &items, false).0);
         if self.score_centi != score_centi {
             return Err(format!(
                 "call {id}: score_centi {} does not follow from its verdicts: the rubric's \
@@ -214,14 +209,6 @@ impl CallRecord {
                 self.score_centi
             ));
         }
-        let passed = score_centi >= (rubric.pass_mark * 100.0).round() as u32;
-        let upset = rubric.upset.map(|u| items[u].verdict.occurred());
-        let calmed = match (upset, rubric.calmed) {
-            (Some(true), Some(c)) if items[c].verdict.applies() => {
-                Some(items[c].verdict.occurred())
-            }
-            _ => None,
-        };
         let show = |b: Option<bool>| b.map_or("null".to_string(), |b| b.to_string());
         if (self.passed, self.upset, self.calmed) != (passed, upset, calmed) {
             return Err(format!(

@@ -156,8 +156,6 @@ struct PhraseInfo {
     sides: Vec<SeqInfo>,
     /// (gap, ordered) for NEAR/BEFORE phrases.
     near: Option<(u32, bool)>,
-    /// Expanded from one written phrase with alternatives (see `Phrase::family`).
-    family: Option<u32>,
 }
 
 /// States this close to the start have a dense row of transitions (one lookup a byte); deeper
@@ -298,9 +296,8 @@ pub struct Matcher {
     phrase_literal_count: usize,
     /// Some phrase was written with alternatives.
     has_families: bool,
-    /// Each phrase's `PhraseInfo::family`, `NO_FAMILY` for none: read for every hit, 4 bytes a
-    /// phrase apart from the rest of its info (48 bytes a phrase, 0.8 MB for the built-in
-    /// rubric).
+    /// Each phrase's `Phrase::family`, `NO_FAMILY` for none: read for every hit, 4 bytes a
+    /// phrase apart from the rest of its info (`PhraseInfo`, 40 bytes a phrase).
     families: Vec<u32>,
     /// The rubric's language: the number words of `{num}`.
     lang: Language,
@@ -416,7 +413,8 @@ fn side_use(
     (u, probe)
 }
 
-/// What the scan needs of each phrase: its sides' parts, the NEAR/BEFORE gap, its family.
+/// What the scan needs of each phrase: its sides' parts and the NEAR/BEFORE gap (its family is
+/// in `Matcher::families`).
 fn phrase_infos(phrases: &[Phrase], anchors: &[Vec<Anchor>]) -> Vec<PhraseInfo> {
     phrases
         .iter()
@@ -436,12 +434,10 @@ fn phrase_infos(phrases: &[Phrase], anchors: &[Vec<Anchor>]) -> Vec<PhraseInfo> 
                 PhraseExpr::Seq(s) => PhraseInfo {
                     sides: vec![seq_info(s, &anchors[0])],
                     near: None,
-                    family: p.family,
                 },
                 PhraseExpr::Near { a, b, gap, ordered } => PhraseInfo {
                     sides: vec![seq_info(a, &anchors[0]), seq_info(b, &anchors[1])],
                     near: Some((*gap, *ordered)),
-                    family: p.family,
                 },
             }
         })
@@ -519,11 +515,11 @@ impl Matcher {
                 has_near,
             });
         }
-        let has_families = infos.iter().any(|p| p.family.is_some());
-        let families = infos
+        let families: Vec<u32> = phrases
             .iter()
             .map(|p| p.family.unwrap_or(NO_FAMILY))
             .collect();
+        let has_families = families.iter().any(|&f| f != NO_FAMILY);
         Ok(Matcher {
             scopes,
             phrases: infos,

@@ -137,11 +137,13 @@ pub struct Seq {
 
 impl Seq {
     /// The literal the automaton searches for, with the word-boundary spaces.
+    #[cfg(test)]
     pub fn anchor_literal(&self) -> String {
         self.literal(self.anchor.clone())
     }
 
     /// The literal of the longest run (`longest_run`), with the word-boundary spaces.
+    #[cfg(test)]
     pub fn longest_run_literal(&self) -> String {
         self.literal(self.longest_run.clone())
     }
@@ -174,17 +176,10 @@ impl Seq {
     /// one after the other in one buffer).
     pub fn push_literal(&self, run: std::ops::Range<usize>, out: &mut String) {
         let end = run.end;
-        let parts = &self.parts[run];
         // Sized first: this is called for every side of every phrase while the matcher is
         // built (one allocation each instead of a doubling per word).
-        let len = parts
-            .iter()
-            .map(|p| match p {
-                Part::Word(w) | Part::Stem(w) => w.len() + 1,
-                Part::Num => 0,
-            })
-            .sum::<usize>()
-            + 1;
+        let len = self.literal_len(run.clone());
+        let parts = &self.parts[run];
         out.reserve(len);
         out.push(' ');
         for (i, p) in parts.iter().enumerate() {
