@@ -97,7 +97,8 @@ struct Calibration {
 }
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
-    let rubric = load_rubric(&args.input)?;
+    let threads = threads(&args.input)?;
+    let rubric = load_rubric(&args.input, threads)?;
     if let Some(k) = args.min_kappa
         && !(-1.0..=1.0).contains(&k)
     {
@@ -161,7 +162,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         rubric: &rubric,
         read: read_options(&args.input)?,
         format: input_format(&args.input)?,
-        threads: threads(&args.input)?,
+        threads,
         detail: true,
         audit: true,
         filters: Filters {

@@ -154,7 +154,8 @@ fn duplicates(rubric: &Rubric) -> BTreeMap<Written, (String, &'static str)> {
 }
 
 pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
-    let rubric = load_rubric(&args.input)?;
+    let threads = threads(&args.input)?;
+    let rubric = load_rubric(&args.input, threads)?;
     let labels = read_labels(&args, &rubric)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let enricher = enricher(&args.input)?;
@@ -162,7 +163,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         rubric: &rubric,
         read: read_options(&args.input)?,
         format: input_format(&args.input)?,
-        threads: threads(&args.input)?,
+        threads,
         detail: true,
         audit: true,
         // With labels, only the labelled calls: a rubric tuned with lint sees nothing else.
