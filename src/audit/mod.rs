@@ -100,7 +100,7 @@ pub struct CallDetail {
 }
 
 /// The audit of one call.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallAudit {
     pub call_id: String,
     pub agent_id: String,

@@ -90,9 +90,9 @@ impl Weakest {
 const CALL_LIST_LIMIT: usize = 100;
 
 impl AuditSink for Collector<'_> {
-    fn accept(&mut self, call: &Call, mut audit: CallAudit) -> anyhow::Result<()> {
+    fn accept(&mut self, call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
         if let Some(o) = &self.overrides {
-            o.apply(self.rubric, &mut audit);
+            o.apply(self.rubric, audit);
             if !audit.overridden.is_empty() {
                 self.overridden += audit.overridden.len() as u64;
                 self.overridden_changed += audit
@@ -110,23 +110,23 @@ impl AuditSink for Collector<'_> {
                     }));
             }
         }
-        self.agg.add(self.rubric, &audit);
+        self.agg.add(self.rubric, audit);
         if let Some(p) = self.partial.as_mut() {
-            p.add(&audit)?;
+            p.add(audit)?;
         }
         if let Some(a) = self.by_agent.as_mut() {
-            a.add(self.rubric, &audit);
+            a.add(self.rubric, audit);
         }
         self.percent_fallback |= audit.percent_fallback;
         self.seconds_without_timings |= audit.seconds_without_timings;
         if let Some(w) = self.weakest.as_mut() {
-            w.offer(self.rubric, call, &audit, self.masker);
+            w.offer(self.rubric, call, audit, self.masker);
         }
         if let Some(c) = self.calls.as_mut() {
-            c.write(self.rubric, call, &audit)?;
+            c.write(self.rubric, call, audit)?;
         }
         if let Some(e) = self.evidence.as_mut() {
-            e.write(self.rubric, call, &audit)?;
+            e.write(self.rubric, call, audit)?;
         }
         Ok(())
     }

@@ -29,8 +29,9 @@ struct Judged {
 }
 
 impl AuditSink for Judged {
-    fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
-        self.audits.insert(audit.call_id.clone(), audit);
+    fn accept(&mut self, _call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
+        self.audits
+            .insert(audit.call_id.clone(), std::mem::take(audit));
         Ok(())
     }
 

@@ -23,7 +23,7 @@ use std::io::Write;
 struct Ids(Vec<String>);
 
 impl AuditSink for Ids {
-    fn accept(&mut self, call: &Call, _audit: CallAudit) -> anyhow::Result<()> {
+    fn accept(&mut self, call: &Call, _audit: &mut CallAudit) -> anyhow::Result<()> {
         self.0.push(call.id.clone());
         Ok(())
     }
@@ -95,8 +95,8 @@ struct Found {
 }
 
 impl AuditSink for Found {
-    fn accept(&mut self, call: &Call, audit: CallAudit) -> anyhow::Result<()> {
-        self.calls.push((call.clone(), audit));
+    fn accept(&mut self, call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
+        self.calls.push((call.clone(), std::mem::take(audit)));
         Ok(())
     }
 

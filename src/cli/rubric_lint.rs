@@ -47,7 +47,7 @@ struct Fired<'a> {
 }
 
 impl AuditSink for Fired<'_> {
-    fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
+    fn accept(&mut self, _call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
         self.calls += 1;
         if self.labels.is_some_and(|l| l.contains_key(&audit.call_id)) {
             self.labelled_seen.insert(audit.call_id.clone());

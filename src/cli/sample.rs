@@ -71,11 +71,11 @@ struct Sampler<'r> {
 }
 
 impl AuditSink for Sampler<'_> {
-    fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
+    fn accept(&mut self, _call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
         if self.per_agent == 0 {
             return Ok(());
         }
-        let key = uniform(self.seed, &audit.call_id).ln() / weight(&audit, self.random);
+        let key = uniform(self.seed, &audit.call_id).ln() / weight(audit, self.random);
         let kept = self.by_agent.entry(audit.agent_id.clone()).or_default();
         let better = |a: &Candidate| (key, &audit.call_id) > (a.key, &a.call_id);
         if kept.len() >= self.per_agent {
@@ -96,7 +96,7 @@ impl AuditSink for Sampler<'_> {
             agent: audit.agent_id.clone(),
             date: audit.date,
             tool: (0..self.rubric.items.len())
-                .map(|i| tool_says(self.rubric, &audit, i))
+                .map(|i| tool_says(self.rubric, audit, i))
                 .collect(),
         });
         Ok(())
@@ -114,7 +114,7 @@ struct Transcripts {
 }
 
 impl AuditSink for Transcripts {
-    fn accept(&mut self, call: &Call, _audit: CallAudit) -> anyhow::Result<()> {
+    fn accept(&mut self, call: &Call, _audit: &mut CallAudit) -> anyhow::Result<()> {
         self.calls.push(call.clone());
         Ok(())
     }

@@ -132,7 +132,10 @@ pub struct RunOptions<'a> {
 
 /// Receives audited calls, one at a time, in input order.
 pub trait AuditSink: Send {
-    fn accept(&mut self, call: &Call, audit: CallAudit) -> anyhow::Result<()>;
+    /// The next call's audit, in input order. The audit stays the caller's (a sink that keeps
+    /// it takes it, `std::mem::take`): with more than one thread it goes back to the pool to be
+    /// freed there, beside where it was allocated, not on the sink's thread.
+    fn accept(&mut self, call: &Call, audit: &mut CallAudit) -> anyhow::Result<()>;
     /// Forget everything accepted so far (the run starts a second pass).
     fn reset(&mut self) -> anyhow::Result<()>;
 }
@@ -559,12 +562,12 @@ fn run_pass(
         let mut failure: Option<anyhow::Error> = None;
         let mut audit_batch = |batch: Vec<Call>, failure: &mut Option<anyhow::Error>| {
             for call in &batch {
-                let a = if opts.audit {
+                let mut a = if opts.audit {
                     auditor.audit(call)
                 } else {
                     CallAudit::unaudited(call)
                 };
-                if let Err(e) = sink.accept(call, a) {
+                if let Err(e) = sink.accept(call, &mut a) {
                     *failure = Some(e);
                     return false;
                 }

@@ -37,11 +37,17 @@ where
     // an auditor's buffers are allocated once per thread (as with one thread), not once per batch.
     let auditors: std::sync::Mutex<Vec<Auditor<'_>>> = std::sync::Mutex::new(Vec::new());
     let auditors = &auditors;
+    // Audits the sink is done with come back here, to be freed by the next task on a pool
+    // thread (and their vector reused): freed on the sink's thread, every block would go back
+    // to the allocator's arena of the thread that made it, through its lock, and that thread's
+    // next audits would miss its cache of free blocks.
+    let spent: std::sync::Mutex<Vec<Vec<CallAudit>>> = std::sync::Mutex::new(Vec::new());
+    let spent = &spent;
     let (permits, permit_back) = mpsc::sync_channel::<()>(in_flight);
     let (to_sink, audited) = mpsc::channel::<Audited>();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let sink_thread =
-            scope.spawn(move || write_in_order(audited, sink, &recycle, &permit_back));
+            scope.spawn(move || write_in_order(audited, sink, &recycle, spent, &permit_back));
         let read = pool.install(|| {
             rayon::scope(|tasks| {
                 let mut seq = 0u64;
@@ -61,7 +67,13 @@ where
                         let audits = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             let idle = auditors.lock().ok().and_then(|mut a| a.pop());
                             let mut auditor = idle.unwrap_or_else(|| Auditor::new(rubric, detail));
-                            let audits = batch.iter().map(|c| auditor.audit(c)).collect();
+                            let mut audits = spent
+                                .lock()
+                                .ok()
+                                .and_then(|mut s| s.pop())
+                                .unwrap_or_default();
+                            audits.clear();
+                            audits.extend(batch.iter().map(|c| auditor.audit(c)));
                             if let Ok(mut a) = auditors.lock() {
                                 a.push(auditor);
                             }
@@ -86,6 +98,9 @@ where
     })
 }
 
+/// Batches of spent audits kept for the tasks to free (more are freed where they are).
+const SPENT_KEPT: usize = 8;
+
 /// A batch back from its task: its number, its calls, their audits (`None` when the task
 /// panicked) and its permits.
 type Audited = (u64, Vec<Call>, Option<Vec<CallAudit>>, usize);
@@ -96,6 +111,7 @@ fn write_in_order(
     audited: mpsc::Receiver<Audited>,
     sink: &mut dyn AuditSink,
     recycle: &mpsc::SyncSender<Vec<Call>>,
+    spent: &std::sync::Mutex<Vec<Vec<CallAudit>>>,
     permit_back: &mpsc::Receiver<()>,
 ) -> anyhow::Result<()> {
     let mut next = 0u64;
@@ -107,11 +123,16 @@ fn write_in_order(
             anyhow::bail!("an audit thread panicked (calls from {first})");
         };
         waiting.insert(seq, (batch, audits, weight));
-        while let Some((batch, audits, weight)) = waiting.remove(&next) {
-            for (call, a) in batch.iter().zip(audits) {
+        while let Some((batch, mut audits, weight)) = waiting.remove(&next) {
+            for (call, a) in batch.iter().zip(&mut audits) {
                 sink.accept(call, a)?;
             }
             let _ = recycle.try_send(batch);
+            if let Ok(mut s) = spent.lock()
+                && s.len() < SPENT_KEPT
+            {
+                s.push(audits);
+            }
             next += 1;
             // A batch is done: let the reader start another.
             for _ in 0..weight {
@@ -151,8 +172,8 @@ pub(super) mod tests {
     pub(in crate::pipeline) struct Kept(pub(in crate::pipeline) Vec<CallAudit>);
 
     impl AuditSink for Kept {
-        fn accept(&mut self, _call: &Call, audit: CallAudit) -> anyhow::Result<()> {
-            self.0.push(audit);
+        fn accept(&mut self, _call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
+            self.0.push(std::mem::take(audit));
             Ok(())
         }
         fn reset(&mut self) -> anyhow::Result<()> {
@@ -254,7 +275,15 @@ pub(super) mod tests {
             .unwrap();
         to_sink.send((0, vec![call(0, 2)], None, 1)).unwrap();
         // The reader's sender stays open, as it would while it waits for permits.
-        let e = write_in_order(audited, &mut Kept::default(), &recycle, &permit_back).unwrap_err();
+        let spent = std::sync::Mutex::new(Vec::new());
+        let e = write_in_order(
+            audited,
+            &mut Kept::default(),
+            &recycle,
+            &spent,
+            &permit_back,
+        )
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
             "an audit thread panicked (calls from call-0)"
@@ -267,7 +296,7 @@ pub(super) mod tests {
     fn a_failing_sink_stops_the_reader_and_its_error_is_returned() {
         struct Failing(usize);
         impl AuditSink for Failing {
-            fn accept(&mut self, _call: &Call, _audit: CallAudit) -> anyhow::Result<()> {
+            fn accept(&mut self, _call: &Call, _audit: &mut CallAudit) -> anyhow::Result<()> {
                 self.0 += 1;
                 if self.0 == 5 {
                     anyhow::bail!("disk full");
