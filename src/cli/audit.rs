@@ -376,10 +376,10 @@ fn run_listed(
 ) -> anyhow::Result<ExitCode> {
     // Leaked on purpose: the compiled rubric (its automata and phrase tables) lives until the
     // process exits, and freeing it piece by piece there costs ~17 M instructions for nothing.
-    let threads = threads(&args.input)?;
-    let rubric: &'static _ = Box::leak(Box::new(load_rubric(&args.input, threads)?));
+    let rubric: &'static _ = Box::leak(Box::new(load_rubric(&args.input)?));
     let read = read_options(&args.input)?;
     let format = input_format(&args.input)?;
+    let threads = threads(&args.input)?;
     let mut filters = filters(&args.filter)?;
     let filters_have_date = filters.has_date();
     let dates_asked = dates_asked(&filters);

@@ -98,8 +98,7 @@ struct Calibration {
 }
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
-    let threads = threads(&args.input)?;
-    let rubric = load_rubric(&args.input, threads)?;
+    let rubric = load_rubric(&args.input)?;
     if let Some(k) = args.min_kappa
         && !(-1.0..=1.0).contains(&k)
     {
@@ -163,7 +162,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         rubric: &rubric,
         read: read_options(&args.input)?,
         format: input_format(&args.input)?,
-        threads,
+        threads: threads(&args.input)?,
         detail: true,
         audit: true,
         filters: Filters {

@@ -13,11 +13,10 @@ use callaudit::rubric::Rubric;
 use std::io::IsTerminal;
 use std::path::Path;
 
-/// The run's rubric, compiled on the run's threads (`--threads`).
-pub fn load_rubric(args: &InputArgs, threads: usize) -> anyhow::Result<Rubric> {
+pub fn load_rubric(args: &InputArgs) -> anyhow::Result<Rubric> {
     match &args.rubric {
-        Some(path) => Rubric::load_on(path, threads),
-        None => Ok(Rubric::default_rubric_on(threads)),
+        Some(path) => Rubric::load(path),
+        None => Ok(Rubric::default_rubric()),
     }
 }
 

@@ -107,15 +107,14 @@ impl AuditSink for Found {
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
-    let threads = threads(&args.input)?;
-    let rubric = load_rubric(&args.input, threads)?;
+    let rubric = load_rubric(&args.input)?;
     let enricher = enricher(&args.input)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let opts = RunOptions {
         rubric: &rubric,
         read: read_options(&args.input)?,
         format: input_format(&args.input)?,
-        threads,
+        threads: threads(&args.input)?,
         detail: true,
         audit: true,
         filters: Filters {

@@ -154,8 +154,7 @@ fn duplicates(rubric: &Rubric) -> BTreeMap<Written, (String, &'static str)> {
 }
 
 pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
-    let threads = threads(&args.input)?;
-    let rubric = load_rubric(&args.input, threads)?;
+    let rubric = load_rubric(&args.input)?;
     let labels = read_labels(&args, &rubric)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let enricher = enricher(&args.input)?;
@@ -163,7 +162,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         rubric: &rubric,
         read: read_options(&args.input)?,
         format: input_format(&args.input)?,
-        threads,
+        threads: threads(&args.input)?,
         detail: true,
         audit: true,
         // With labels, only the labelled calls: a rubric tuned with lint sees nothing else.

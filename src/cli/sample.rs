@@ -130,8 +130,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         // It would draw nothing and write a sheet of a header alone for reviewers.
         anyhow::bail!("--per-agent must be at least 1 (0 draws no call)");
     }
-    let threads = threads(&args.input)?;
-    let rubric = load_rubric(&args.input, threads)?;
+    let rubric = load_rubric(&args.input)?;
     let mut filters = super::audit::filters(&args.filter)?;
     let packet_format = packet_format(&args)?;
     let outputs: Vec<(&str, &std::path::Path)> = [("-o", &args.output), ("--packet", &args.packet)]
@@ -170,7 +169,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         rubric: &rubric,
         read: read_options(&args.input)?,
         format: input_format(&args.input)?,
-        threads,
+        threads: threads(&args.input)?,
         detail: false,
         audit: true,
         filters: filters.clone(),

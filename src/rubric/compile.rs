@@ -1,7 +1,7 @@
 //! Rubric compilation: validate the TOML spec, resolve item references, order the items so
 //! that every item is evaluated after those it refers to, and build the matcher.
 
-use super::phrase::{self, PhraseExpr};
+use super::phrase;
 use super::spec::{HeaderSpec, IdList, ItemSpec, RubricSpec};
 use super::{Detector, Item, Kind, Phrase, PhraseTag, Role, Rubric, Scope, Window};
 use crate::language::{Language, TextRules};
@@ -68,8 +68,7 @@ const DETECTORS: &[&str] = &[
     "silence",
 ];
 
-/// Compiles a rubric, its phrases parsed on up to `threads` threads (see `parse_all`).
-pub fn compile(text: &str, threads: usize) -> Result<Rubric, Vec<RubricError>> {
+pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
     let spec: RubricSpec = match toml::from_str(text) {
         Ok(s) => s,
         Err(e) => {
@@ -104,7 +103,6 @@ pub fn compile(text: &str, threads: usize) -> Result<Rubric, Vec<RubricError>> {
         expanded.iter_mut().for_each(Vec::clear);
     }
 
-    let mut parsed = parse_all(&expanded, &rules, threads).into_iter();
     let mut items = Vec::with_capacity(spec.items.len());
     let mut phrases = Vec::new();
     for (i, (item, written)) in spec.items.iter().zip(&expanded).enumerate() {
@@ -113,7 +111,7 @@ pub fn compile(text: &str, threads: usize) -> Result<Rubric, Vec<RubricError>> {
             item.get_ref(),
             &index,
             written,
-            &mut parsed,
+            &rules,
             &mut phrases,
             &mut errs,
         ));
@@ -282,7 +280,7 @@ fn compile_item(
     s: &ItemSpec,
     index: &HashMap<&str, usize>,
     written: &[Written],
-    parsed: &mut impl Iterator<Item = Parsed>,
+    rules: &TextRules,
     phrases: &mut Vec<Phrase>,
     errs: &mut Errors,
 ) -> Item {
@@ -293,7 +291,7 @@ fn compile_item(
     let detector = detector_settings(s, errs);
 
     check_lists(s, &id, errs);
-    parse_phrases(idx, written, parsed, phrases, errs);
+    parse_phrases(idx, written, rules, phrases, errs);
 
     let (after, before, not_before, applies_when) = references(idx, s, index, detector, errs);
 
@@ -563,68 +561,18 @@ fn over_phrase_cap(spec: &RubricSpec, expanded: &[Vec<Written>], errs: &mut Erro
     true
 }
 
-/// An expanded phrase, parsed (or why it does not parse).
-type Parsed = Result<PhraseExpr, String>;
-
-/// Rubrics with fewer expanded phrases than this are parsed on one thread: a thread costs more
-/// than it saves.
-const PHRASES_PER_THREAD: usize = 2000;
-
-/// Every expanded phrase parsed, in order: by item, phrase as written, and expansion. Parsing
-/// is most of compiling a large rubric (the built-in one expands to about 16,000 phrases), and
-/// compiling happens before any call is read, so with more than one thread the phrases are
-/// cut into that many runs of about equal length, each parsed on a thread of its own. The
-/// parses do not depend on each other (each thread shares words and sides among its own
-/// phrases only, see `phrase::release_shared`), so the result is the same for any count.
-fn parse_all(expanded: &[Vec<Written>], rules: &TextRules, threads: usize) -> Vec<Parsed> {
-    let all: Vec<&str> = expanded
-        .iter()
-        .flatten()
-        .flat_map(|w| w.variants.iter().map(String::as_str))
-        .collect();
-    let parse = |run: &[&str]| -> Vec<Parsed> {
-        run.iter().map(|v| phrase::parse_with(v, rules)).collect()
-    };
-    let threads = threads.min(all.len() / PHRASES_PER_THREAD).max(1);
-    if threads == 1 {
-        return parse(&all);
-    }
-    let mut runs = all.chunks(all.len().div_ceil(threads));
-    let first = runs.next().unwrap_or_default();
-    std::thread::scope(|scope| {
-        let others: Vec<_> = runs
-            .map(|run| {
-                scope.spawn(move || {
-                    let parsed = parse(run);
-                    phrase::release_shared();
-                    parsed
-                })
-            })
-            .collect();
-        let mut parsed = parse(first);
-        for other in others {
-            parsed.extend(
-                other
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        parsed
-    })
-}
-
-/// Takes the item's parsed phrases (`parse_all`) of every role into `phrases`.
+/// Parses the item's expanded phrases of every role into `phrases`.
 fn parse_phrases(
     idx: usize,
     written: &[Written],
-    parsed: &mut impl Iterator<Item = Parsed>,
+    rules: &TextRules,
     phrases: &mut Vec<Phrase>,
     errs: &mut Errors,
 ) {
     for w in written {
         let family = (w.variants.len() > 1).then_some(phrases.len() as u32);
-        for parsed in parsed.by_ref().take(w.variants.len()) {
-            match parsed {
+        for variant in &w.variants {
+            match phrase::parse_with(variant, rules) {
                 Ok(expr) => phrases.push(Phrase {
                     item: idx,
                     role: w.role,
@@ -828,7 +776,7 @@ mod tests {
     use super::*;
 
     fn errors(text: &str) -> Vec<String> {
-        compile(text, 1)
+        compile(text)
             .err()
             .unwrap_or_default()
             .into_iter()
@@ -895,66 +843,12 @@ mod tests {
 
     #[test]
     fn evaluation_order_puts_references_first() {
-        let r = compile(
-            &format!(
-                "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nafter = \"b\"\n\
-                 [[item]]\nid = \"b\"\nkind = \"signal\"\nphrases = [\"y\"]\n"
-            ),
-            1,
-        )
+        let r = compile(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nafter = \"b\"\n\
+             [[item]]\nid = \"b\"\nkind = \"signal\"\nphrases = [\"y\"]\n"
+        ))
         .unwrap();
         assert_eq!(r.eval_order, vec![1, 0]);
-    }
-
-    #[test]
-    fn phrases_parsed_on_several_threads_compile_as_on_one() {
-        for name in ["builtin", "builtin:es", "builtin:fr"] {
-            let text = super::super::builtin_text(name).unwrap().unwrap();
-            let one = compile(text, 1).unwrap();
-            for threads in [2, 3, 8] {
-                let many = compile(text, threads).unwrap();
-                assert_eq!(
-                    format!("{:?}", one.phrases),
-                    format!("{:?}", many.phrases),
-                    "{name} on {threads} threads"
-                );
-                assert_eq!(one.phrase_tags, many.phrase_tags, "{name}");
-                assert_eq!(
-                    format!("{:?}", one.matcher.automaton_stats()),
-                    format!("{:?}", many.matcher.automaton_stats()),
-                    "{name}"
-                );
-                assert_eq!(one.matcher.pattern_count(), many.matcher.pattern_count());
-            }
-        }
-        // Bad phrases among many: the same errors, in the same order, whatever the threads.
-        let many: Vec<String> = (0..3000)
-            .map(|i| match i % 700 {
-                7 => format!("\"w{i} NEAR x\""),
-                8 => format!("\"w{i}* *\""),
-                _ => format!("\"{{a|b}} w{i}\""),
-            })
-            .collect();
-        let text = format!(
-            "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [{}]\n",
-            many.join(", ")
-        );
-        let one: Vec<String> = compile(&text, 1)
-            .err()
-            .unwrap()
-            .iter()
-            .map(|e| e.to_string())
-            .collect();
-        assert_eq!(one.len(), 10, "{one:?}");
-        for threads in [2, 4] {
-            let other: Vec<String> = compile(&text, threads)
-                .err()
-                .unwrap()
-                .iter()
-                .map(|e| e.to_string())
-                .collect();
-            assert_eq!(one, other, "{threads} threads");
-        }
     }
 
     #[test]

@@ -319,26 +319,15 @@ pub struct Rubric {
 impl Rubric {
     /// The built-in rubric.
     pub fn default_rubric() -> Rubric {
-        Rubric::default_rubric_on(1)
-    }
-
-    /// The built-in rubric, compiled on up to `threads` threads.
-    pub fn default_rubric_on(threads: usize) -> Rubric {
-        compile::compile(DEFAULT_RUBRIC, threads).expect("the built-in rubric compiles (tested)")
+        Rubric::from_toml(DEFAULT_RUBRIC).expect("the built-in rubric compiles (tested)")
     }
 
     /// A built-in rubric (`builtin`, `builtin:es`, …) or a rubric file.
     pub fn load(spec: &Path) -> anyhow::Result<Rubric> {
-        Rubric::load_on(spec, 1)
-    }
-
-    /// `load`, compiling on up to `threads` threads (a run's `--threads`: the phrases of a large
-    /// rubric are parsed in parallel, before any call is read).
-    pub fn load_on(spec: &Path, threads: usize) -> anyhow::Result<Rubric> {
         match spec.to_str().and_then(builtin_text) {
             Some(text) => {
                 let text = text?;
-                compile::compile(text, threads).map_err(|errors| {
+                Rubric::from_toml(text).map_err(|errors| {
                     let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
                     anyhow::anyhow!(
                         "built-in rubric {} does not compile:\n{}",
@@ -347,24 +336,20 @@ impl Rubric {
                     )
                 })
             }
-            None => Rubric::from_file_on(spec, threads),
+            None => Rubric::from_file(spec),
         }
     }
 
     /// Compiles a rubric from TOML text. All problems are reported at once.
     pub fn from_toml(text: &str) -> Result<Rubric, Vec<RubricError>> {
-        compile::compile(text, 1)
+        compile::compile(text)
     }
 
     /// Reads and compiles a rubric file; errors carry `file:line:col`.
     pub fn from_file(path: &Path) -> anyhow::Result<Rubric> {
-        Rubric::from_file_on(path, 1)
-    }
-
-    fn from_file_on(path: &Path, threads: usize) -> anyhow::Result<Rubric> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read rubric {}: {e}", path.display()))?;
-        compile::compile(&text, threads).map_err(|errors| {
+        Rubric::from_toml(&text).map_err(|errors| {
             let lines: Vec<String> = errors
                 .iter()
                 .map(|e| format!("{}:{e}", path.display()))
