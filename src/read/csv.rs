@@ -50,6 +50,39 @@ pub(crate) fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
     [b',', b'\t', b';'][best]
 }
 
+/// The cells of one record as the checks and the row reader take them: the serial reader's
+/// `csv::ByteRecord`, or a record of a chunk parsed on the pool (`chunked::ChunkRecord`), read
+/// where it lies rather than copied into a record of its own first.
+pub(super) trait Cells {
+    /// How many cells.
+    fn len(&self) -> usize;
+    fn get(&self, i: usize) -> Option<&[u8]>;
+    /// Every cell's bytes, one after the other.
+    fn as_slice(&self) -> &[u8];
+    fn iter(&self) -> impl Iterator<Item = &[u8]>;
+
+    /// Cell `i`, which the record has (its field count was checked).
+    fn cell(&self, i: usize) -> &[u8] {
+        self.get(i)
+            .expect("a cell within the record's checked field count")
+    }
+}
+
+impl Cells for csv::ByteRecord {
+    fn len(&self) -> usize {
+        csv::ByteRecord::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        csv::ByteRecord::get(self, i)
+    }
+    fn as_slice(&self) -> &[u8] {
+        csv::ByteRecord::as_slice(self)
+    }
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        csv::ByteRecord::iter(self)
+    }
+}
+
 /// Lines inside a record's fields that are rows of their own, swallowed by a quote opened and
 /// not closed where it should have been. A line counts when, with the fields that follow it in
 /// the record when it is the last line of its field, it has at least as many fields as a row.
@@ -59,7 +92,7 @@ pub(crate) fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
 /// speaker the reader knows in the speaker column, or the record's own call id in the call
 /// column. Neither depends on what the ids look like, so ids of any shape are caught.
 fn rows_inside(
-    record: &csv::ByteRecord,
+    record: &impl Cells,
     delimiter: u8,
     n_fields: usize,
     cols: &Columns,
@@ -121,7 +154,7 @@ fn rows_inside(
 /// end of the file also holds. The csv reader counts every `\n` it consumes, quoted or not, so
 /// only a record that moved that count by more than one (rare: quoted line breaks, blank lines
 /// before it) needs looking at.
-fn line_breaks_inside(record: &csv::ByteRecord, lines_consumed: u64) -> u64 {
+fn line_breaks_inside(record: &impl Cells, lines_consumed: u64) -> u64 {
     if lines_consumed <= 1 {
         return 0;
     }
@@ -293,7 +326,7 @@ fn all_ascii(bytes: &[u8]) -> bool {
 /// when all of it is UTF-8 and no cell starts with a continuation byte (a character cut in two
 /// by a delimiter or a quote, invalid in both cells), every cell is whole characters too.
 /// `false` sends the row down the per-cell path, which replaces and counts what is invalid.
-fn record_is_utf8(record: &csv::ByteRecord) -> bool {
+fn record_is_utf8(record: &impl Cells) -> bool {
     let all = record.as_slice();
     all_ascii(all)
         || (std::str::from_utf8(all).is_ok()
@@ -472,7 +505,7 @@ impl CsvFile {
     fn check_record(
         &mut self,
         span: Option<RecordSpan>,
-        record: &csv::ByteRecord,
+        record: &impl Cells,
         ctx: &mut ReadContext<'_>,
     ) -> Result<Option<u64>, ReadError> {
         let Some(span) = span else {
@@ -536,9 +569,9 @@ impl CsvFile {
     /// Whether `record` is the header again (`cat monday.csv tuesday.csv`), a byte-order mark
     /// and all: read as a row it would be a call named like the call column. The call cells
     /// are compared first, so that a row costs one short comparison.
-    fn repeats_header(&self, record: &csv::ByteRecord) -> bool {
+    fn repeats_header(&self, record: &impl Cells) -> bool {
         let same = |i: usize| {
-            let cell = &record[i];
+            let cell = record.cell(i);
             let cell = match i {
                 0 => cell.strip_prefix(b"\xef\xbb\xbf").unwrap_or(cell),
                 _ => cell,
@@ -552,7 +585,7 @@ impl CsvFile {
     /// own: an unclosed quote that swallowed them. `true` when it did.
     fn skip_swallowed(
         &mut self,
-        record: &csv::ByteRecord,
+        record: &impl Cells,
         line: u64,
         breaks: u64,
         unclosed: bool,
@@ -627,7 +660,7 @@ impl CsvFile {
     /// the id changes.
     fn read_row(
         &mut self,
-        record: &csv::ByteRecord,
+        record: &impl Cells,
         line: u64,
         ctx: &mut ReadContext<'_>,
         sink: &mut CallSink<'_>,
@@ -660,8 +693,8 @@ impl CsvFile {
             &mut lossy,
             ctx,
         );
-        let start = self.cols.start.and_then(|c| parse_number(&record[c]));
-        let end = self.cols.end.and_then(|c| parse_number(&record[c]));
+        let start = self.cols.start.and_then(|c| parse_number(record.cell(c)));
+        let end = self.cols.end.and_then(|c| parse_number(record.cell(c)));
         let speaker = row.speaker;
         let Some(turn) = ctx.push_turn(call, speaker, &row.text, line)? else {
             return Ok(());
@@ -680,13 +713,13 @@ impl CsvFile {
     /// but comes back with its call id and an empty text, so that its call is begun.
     fn row_fields<'r>(
         &self,
-        record: &'r csv::ByteRecord,
+        record: &'r impl Cells,
         utf8: bool,
         line: u64,
         ctx: &mut ReadContext<'_>,
         lossy: &mut bool,
     ) -> Result<Option<RowFields<'r>>, ReadError> {
-        let call_id = text_of(&record[self.cols.call], utf8, ctx.acct, lossy);
+        let call_id = text_of(record.cell(self.cols.call), utf8, ctx.acct, lossy);
         // Trimmed, as `known_id` trims.
         let call_id = trimmed(call_id);
         if super::is_placeholder_id(&call_id) {
@@ -698,7 +731,7 @@ impl CsvFile {
             ctx.skip(SkipReason::MissingCallId, line, &what)?;
             return Ok(None);
         }
-        let text = text_of(&record[self.cols.text], utf8, ctx.acct, lossy);
+        let text = text_of(record.cell(self.cols.text), utf8, ctx.acct, lossy);
         if trim(&text).is_empty() {
             ctx.skip(SkipReason::MissingText, line, "empty text")?;
             return Ok(Some(RowFields {
@@ -709,21 +742,23 @@ impl CsvFile {
             }));
         }
         let order = match self.cols.order {
-            Some(c) if !record[c].trim_ascii().is_empty() => match parse_number(&record[c]) {
-                Some(v) => Some(v),
-                None => {
-                    let v = String::from_utf8_lossy(&record[c]).into_owned();
-                    ctx.skip(
-                        SkipReason::MalformedRow,
-                        line,
-                        &format!("order column `{}`: `{v}` is not a number", self.headers[c]),
-                    )?;
-                    return Ok(None);
+            Some(c) if !record.cell(c).trim_ascii().is_empty() => {
+                match parse_number(record.cell(c)) {
+                    Some(v) => Some(v),
+                    None => {
+                        let v = String::from_utf8_lossy(record.cell(c)).into_owned();
+                        ctx.skip(
+                            SkipReason::MalformedRow,
+                            line,
+                            &format!("order column `{}`: `{v}` is not a number", self.headers[c]),
+                        )?;
+                        return Ok(None);
+                    }
                 }
-            },
+            }
             _ => None,
         };
-        let speaker_label = text_of(&record[self.cols.speaker], utf8, ctx.acct, lossy);
+        let speaker_label = text_of(record.cell(self.cols.speaker), utf8, ctx.acct, lossy);
         let speaker = Speaker::from_label(&speaker_label);
         Ok(Some(RowFields {
             call_id,
@@ -797,7 +832,7 @@ fn call_for_row<'c>(
 #[allow(clippy::too_many_arguments)]
 fn vote_call_cells(
     call: &mut Call,
-    record: &csv::ByteRecord,
+    record: &impl Cells,
     cols: &Columns,
     utf8: bool,
     line: u64,
@@ -807,7 +842,7 @@ fn vote_call_cells(
 ) {
     // Trimmed, and borrowed from the record when it is UTF-8 (no allocation per row).
     let cell = |c: Option<usize>, lossy: &mut bool, acct: &mut Accounting| {
-        c.map(|c| trimmed(text_of(&record[c], utf8, acct, lossy)))
+        c.map(|c| trimmed(text_of(record.cell(c), utf8, acct, lossy)))
             .filter(|s| !s.is_empty())
     };
     // Trimmed already: `known_id` would give the same id.
@@ -838,8 +873,8 @@ fn vote_call_cells(
         }
     }
     if let Some(c) = cols.date
-        && !record[c].trim_ascii().is_empty()
-        && let Some(d) = date_of_cell(record[c].trim_ascii(), last_date, line, ctx)
+        && !record.cell(c).trim_ascii().is_empty()
+        && let Some(d) = date_of_cell(record.cell(c).trim_ascii(), last_date, line, ctx)
     {
         call.votes.date.add(d, 1);
         call.date.get_or_insert(d);

@@ -17,7 +17,9 @@
 //! closed), or reading fails, the rest of the file is read by the serial reader, which goes on
 //! from the same state.
 
-use super::{CsvFile, MAX_HEADER_BYTES, RecordSpan, line_breaks_inside, locate, read_header};
+use super::{
+    Cells, CsvFile, MAX_HEADER_BYTES, RecordSpan, line_breaks_inside, locate, read_header,
+};
 use crate::read::chunks::{Parsing, Resumed, fill, spawn_parse, wait};
 use crate::read::csv::columns::find_columns;
 use crate::read::line_tracker::LineTracker;
@@ -169,6 +171,32 @@ fn parse(mut chunk: ParsedChunk, lines_before: u64, delimiter: u8) -> ParsedChun
     chunk
 }
 
+/// One record of a parsed chunk, where it lies in the chunk's `data`.
+struct ChunkRecord<'a> {
+    data: &'a [u8],
+    /// Where its first cell starts in `data`.
+    start: usize,
+    /// Where each of its cells ends in `data`.
+    ends: &'a [usize],
+}
+
+impl Cells for ChunkRecord<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { self.start } else { self.ends[i - 1] };
+        Some(&self.data[start..end])
+    }
+    fn as_slice(&self) -> &[u8] {
+        &self.data[self.start..self.ends.last().copied().unwrap_or(self.start)]
+    }
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.ends.len()).filter_map(|i| self.get(i))
+    }
+}
+
 /// The reading thread's side: what has been read of the file, and the chunks on the pool.
 struct Chunks {
     delimiter: u8,
@@ -182,7 +210,6 @@ struct Chunks {
     /// Line feeds dropped from the front of `carried` to keep it small (a run of blank lines
     /// as long as the file must not be held in memory); they count as carried all the same.
     carried_dropped: u64,
-    record: csv::ByteRecord,
     /// The last chunk's `open_at_end` and `last_content_line`.
     end: (bool, u64),
 }
@@ -218,12 +245,12 @@ impl Chunks {
         file.utf8 = chunk.utf8;
         let mut field = 0;
         for (i, parsed) in chunk.records.iter_mut().enumerate() {
-            self.record.clear();
-            for &end in &chunk.ends[field..parsed.fields_end] {
-                let start = if field == 0 { 0 } else { chunk.ends[field - 1] };
-                self.record.push_field(&chunk.data[start..end]);
-                field += 1;
-            }
+            let record = ChunkRecord {
+                data: &chunk.data,
+                start: if field == 0 { 0 } else { chunk.ends[field - 1] },
+                ends: &chunk.ends[field..parsed.fields_end],
+            };
+            field = parsed.fields_end;
             let mut span = parsed.span.take();
             if i == 0
                 && let Some(span) = &mut span
@@ -233,8 +260,8 @@ impl Chunks {
                 let consumed = parsed.consumed + carried;
                 span.breaks = if consumed <= 1 { 0 } else { parsed.breaks };
             }
-            if let Some(line) = file.check_record(span, &self.record, ctx)? {
-                file.read_row(&self.record, line, ctx, sink)?;
+            if let Some(line) = file.check_record(span, &record, ctx)? {
+                file.read_row(&record, line, ctx, sink)?;
             }
         }
         if !chunk.records.is_empty() {
@@ -343,7 +370,6 @@ pub(super) fn read(
         spare: Vec::new(),
         carried: header_tail,
         carried_dropped: 0,
-        record,
         end: (false, 0),
     };
     pending.drain(..header_end);
@@ -414,7 +440,7 @@ fn resume(
                 .with_limit(file.limit)
                 .with_line_base(lines_before),
         );
-    let mut record = chunks.record;
+    let mut record = csv::ByteRecord::new();
 
     file.stream(&mut rdr, &mut record, ctx, sink)?;
     file.finish_stream(&rdr, ctx, sink)
@@ -448,7 +474,6 @@ mod tests {
             spare: Vec::new(),
             carried: Vec::new(),
             carried_dropped: 0,
-            record: csv::ByteRecord::new(),
             end: (false, 0),
         };
         let mut fed = 0u64;
