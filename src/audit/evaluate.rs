@@ -847,7 +847,7 @@ fn evidence(rubric: &Rubric, call: &Call, h: &Hit) -> Evidence {
 /// Where a hit came from, as evidence names it: the phrase as written, or `detector:<name>`.
 fn rule_of(rubric: &Rubric, h: &Hit) -> String {
     if h.phrase != Found::Detector {
-        return rubric.phrases[h.phrase.phrase_index()].text.clone();
+        return rubric.phrases[h.phrase.phrase_index()].text.to_string();
     }
     match rubric.items[h.item as usize].detector {
         Some(Detector::Mirroring { .. }) => {

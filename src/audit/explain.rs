@@ -203,7 +203,7 @@ unless = ["understand, but"]
     fn every_reason_is_worded_as_explain_prints_it() {
         let r = Rubric::from_toml(RUBRIC).unwrap();
         let item = &r.items[1];
-        let unless = r.phrases.iter().position(|p| p.text == "understand, but");
+        let unless = r.phrases.iter().position(|p| &*p.text == "understand, but");
         let unless = unless.unwrap();
         let na = |n: NotApplicable| n.text(&r, item);
         let drop = |d: DropReason| d.text(&r, item);

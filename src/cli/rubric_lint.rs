@@ -113,7 +113,7 @@ fn duplicates(rubric: &Rubric) -> BTreeMap<Written, (String, &'static str)> {
         families
             .entry(Written {
                 item: p.item,
-                text: p.text.clone(),
+                text: p.text.to_string(),
             })
             .or_default()
             .push(&p.expr);
@@ -285,7 +285,7 @@ fn written_phrases(rubric: &Rubric) -> Vec<Written> {
     for p in rubric.phrases.iter().filter(|p| p.role == Role::Match) {
         let w = Written {
             item: p.item,
-            text: p.text.clone(),
+            text: p.text.to_string(),
         };
         if !phrases.contains(&w) {
             phrases.push(w);

@@ -571,12 +571,13 @@ fn parse_phrases(
 ) {
     for w in written {
         let family = (w.variants.len() > 1).then_some(phrases.len() as u32);
+        let text: std::sync::Arc<str> = w.text.get_ref().as_str().into();
         for variant in &w.variants {
             match phrase::parse_with(variant, rules) {
                 Ok(expr) => phrases.push(Phrase {
                     item: idx,
                     role: w.role,
-                    text: w.text.get_ref().clone(),
+                    text: std::sync::Arc::clone(&text),
                     expr,
                     family,
                     opens_sentence: w.opens_sentence,

@@ -141,7 +141,7 @@ pub struct AutomatonStats {
 
 #[derive(Debug)]
 struct SeqInfo {
-    parts: Vec<Part>,
+    parts: std::sync::Arc<[Part]>,
     anchor_start: usize,
     /// The longest literal run (`Seq::longest_run`): its first and last part, and the length
     /// of its closing stem (0 when it ends in a word). Ties between a family's expansions are
@@ -332,7 +332,9 @@ const MAX_SIDES_PER_ANCHOR: usize = 64;
 /// `MAX_SIDES_PER_ANCHOR` sides of the rubric share that one (" understand " in `{i|we}
 /// {completely|…|} understand {how|why|…}`), then its `Seq::pair_anchor`. Anchors are told
 /// apart by their parts, whose literal they are a function of.
-fn choose_anchors(phrases: &[Phrase]) -> Vec<Vec<Anchor>> {
+/// Each phrase's anchors, by side (a phrase without NEAR/BEFORE has one side; its second is
+/// empty and never read).
+fn choose_anchors(phrases: &[Phrase]) -> Vec<[Anchor; 2]> {
     let mut sharing: FastMap<&[Part], usize> = FastMap::default();
     for s in phrases.iter().flat_map(sides) {
         *sharing.entry(&s.parts[s.anchor.clone()]).or_default() += 1;
@@ -340,16 +342,15 @@ fn choose_anchors(phrases: &[Phrase]) -> Vec<Vec<Anchor>> {
     phrases
         .iter()
         .map(|p| {
-            sides(p)
-                .map(|s| {
-                    let run = if sharing[&s.parts[s.anchor.clone()]] > MAX_SIDES_PER_ANCHOR {
-                        s.pair_anchor.clone()
-                    } else {
-                        s.anchor.clone()
-                    };
-                    Anchor { run }
-                })
-                .collect()
+            let mut anchors = [Anchor { run: 0..0 }, Anchor { run: 0..0 }];
+            for (anchor, s) in anchors.iter_mut().zip(sides(p)) {
+                anchor.run = if sharing[&s.parts[s.anchor.clone()]] > MAX_SIDES_PER_ANCHOR {
+                    s.pair_anchor.clone()
+                } else {
+                    s.anchor.clone()
+                };
+            }
+            anchors
         })
         .collect()
 }
@@ -415,7 +416,7 @@ fn side_use(
 
 /// What the scan needs of each phrase: its sides' parts and the NEAR/BEFORE gap (its family is
 /// in `Matcher::families`).
-fn phrase_infos(phrases: &[Phrase], anchors: &[Vec<Anchor>]) -> Vec<PhraseInfo> {
+fn phrase_infos(phrases: &[Phrase], anchors: &[[Anchor; 2]]) -> Vec<PhraseInfo> {
     phrases
         .iter()
         .zip(anchors)
@@ -897,7 +898,7 @@ fn locate(seq: &SeqInfo, tok: usize, norm: &Normalised, lang: Language) -> Optio
     let tokens = norm.tokens.get(start..end)?;
     let fits = tokens
         .iter()
-        .zip(&seq.parts)
+        .zip(seq.parts.iter())
         .all(|(t, part)| part.accepts_in(norm.word(t), lang));
     fits.then_some((start as u32, end as u32))
 }
@@ -1197,7 +1198,7 @@ mod tests {
         let mut words: Vec<String> = Vec::new();
         for p in &fast.phrases {
             if let PhraseExpr::Near { a, b, .. } = &p.expr {
-                for part in a.parts.iter().chain(&b.parts) {
+                for part in a.parts.iter().chain(b.parts.iter()) {
                     words.push(match part {
                         Part::Word(w) => w.to_string(),
                         Part::Stem(w) => format!("{w}ed"),
@@ -1264,7 +1265,7 @@ mod tests {
         let mut words: Vec<String> = Vec::new();
         for p in &fast.phrases {
             for side in sides(p) {
-                for part in &side.parts {
+                for part in side.parts.iter() {
                     if let Part::Word(w) = part {
                         words.push(w.to_string());
                     }
@@ -1284,7 +1285,7 @@ mod tests {
             for _ in 0..rng.usize(1..6) {
                 let p = &fast.phrases[rng.usize(..fast.phrases.len())];
                 for side in sides(p) {
-                    for part in &side.parts {
+                    for part in side.parts.iter() {
                         if let Part::Word(w) = part {
                             text.push(w.to_string());
                         }

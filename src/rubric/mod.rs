@@ -251,7 +251,8 @@ pub enum Role {
 pub struct Phrase {
     pub item: usize,
     pub role: Role,
-    pub text: String,
+    /// The phrase as written, shared by the phrases its `{a|b}` groups expand to.
+    pub text: std::sync::Arc<str>,
     pub expr: PhraseExpr,
     /// The index of the first phrase expanded from the same written phrase (`{a|b}`), when it
     /// expanded to more than one: overlapping hits of one family count once.
