@@ -104,7 +104,8 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
     }
 
     let mut items = Vec::with_capacity(spec.items.len());
-    let mut phrases = Vec::new();
+    let expansions = expanded.iter().flatten().map(|w| w.variants.len()).sum();
+    let mut phrases = Vec::with_capacity(expansions);
     for (i, (item, written)) in spec.items.iter().zip(&expanded).enumerate() {
         items.push(compile_item(
             i,

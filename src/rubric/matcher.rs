@@ -455,7 +455,9 @@ impl Matcher {
         for speaker in [Speaker::Agent, Speaker::Customer, Speaker::Other] {
             let mut patterns: Vec<String> = Vec::new();
             let mut by_parts: FastMap<&[Part], usize> = FastMap::default();
-            let mut uses_of: Vec<Vec<(Use, Probe)>> = Vec::new();
+            // Every side's use, with its anchor's pattern, in phrase order (grouped by pattern
+            // below, keeping that order within each).
+            let mut sides_used: Vec<(u32, Use, Probe)> = Vec::with_capacity(2 * phrases.len());
             // Distinct longest runs, as their parts (a run's literal is a function of its parts
             // and tells them apart: no literal is made for the count).
             let mut runs: FastSet<&[Part]> = FastSet::default();
@@ -472,7 +474,6 @@ impl Matcher {
                     let run = anchors[pi][side].run.clone();
                     ids[side] = *by_parts.entry(&seq.parts[run.clone()]).or_insert_with(|| {
                         patterns.push(seq.literal(run));
-                        uses_of.push(Vec::new());
                         patterns.len() - 1
                     });
                 }
@@ -486,7 +487,7 @@ impl Matcher {
                         u.near = true;
                         probe.other = ids[1 - side] as u32;
                     }
-                    uses_of[ids[side]].push((u, probe));
+                    sides_used.push((ids[side] as u32, u, probe));
                 }
             }
             if patterns.is_empty() {
@@ -494,17 +495,27 @@ impl Matcher {
             }
             phrase_literal_count += runs.len();
             let ac = build_automaton(&patterns)?;
-            let mut use_start = Vec::with_capacity(uses_of.len() + 1);
-            let mut uses = Vec::new();
-            let mut probes = Vec::new();
-            for of_anchor in uses_of {
-                use_start.push(uses.len() as u32);
-                for (u, probe) in of_anchor {
-                    uses.push(u);
-                    probes.push(probe);
-                }
+            // A counting sort by pattern: each pattern's uses together, in phrase order.
+            let mut use_start = vec![0u32; patterns.len() + 1];
+            for &(id, ..) in &sides_used {
+                use_start[id as usize + 1] += 1;
             }
-            use_start.push(uses.len() as u32);
+            for i in 1..use_start.len() {
+                use_start[i] += use_start[i - 1];
+            }
+            let mut next: Vec<u32> = use_start[..patterns.len()].to_vec();
+            let mut placed: Vec<Option<(Use, Probe)>> = vec![None; sides_used.len()];
+            for (id, u, probe) in sides_used {
+                let at = &mut next[id as usize];
+                placed[*at as usize] = Some((u, probe));
+                *at += 1;
+            }
+            let mut uses = Vec::with_capacity(placed.len());
+            let mut probes = Vec::with_capacity(placed.len());
+            for (u, probe) in placed.into_iter().flatten() {
+                uses.push(u);
+                probes.push(probe);
+            }
             scopes[speaker.index()] = Some(ScopeAutomaton {
                 ac,
                 #[cfg(test)]

@@ -301,7 +301,10 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
         if phrase.is_empty() {
             return Err("one choice of the alternatives leaves no words".into());
         }
-        if !out.contains(&phrase) {
+        // A few choices are compared with those kept; more are deduplicated at the end, by
+        // a set (comparing each with every one kept was a million comparisons for the
+        // built-in rubric's 1,600 written phrases).
+        if count > DEDUP_BY_SCAN || !out.contains(&phrase) {
             out.push(phrase);
         }
         // The next combination: the last group's choice changes fastest.
@@ -313,8 +316,18 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
             choice[g] = 0;
         }
     }
+    if count > DEDUP_BY_SCAN {
+        let mut seen: FxSet<&str> = FxSet::default();
+        let first: Vec<bool> = out.iter().map(|p| seen.insert(p.as_str())).collect();
+        let mut first = first.into_iter();
+        out.retain(|_| first.next().unwrap_or(true));
+    }
     Ok(out)
 }
+
+/// Expansions up to this many are deduplicated as they are made, by comparing each with those
+/// kept; more, by a set at the end (`expand`): the first of equal expansions stays either way.
+const DEDUP_BY_SCAN: usize = 16;
 
 /// True when `raw` is ASCII words joined by single spaces: already what
 /// `split_whitespace` and `join(" ")` would make of it.
@@ -726,6 +739,9 @@ mod tests {
             "x{a|b}y {c|}z",
             "{ a | b }",
             "{a|a} {b|b}",
+            // More than DEDUP_BY_SCAN expansions, with repeats (kept first, in order).
+            "{a|b|a|} {c|c|d|} {e| e|}",
+            "{|x|y|x} {|x|y|x} {|x|y|x} z",
             "{|} x",
             "{|}",
             "{a|} {|b}",
