@@ -9,7 +9,7 @@
 
 use super::sheet::{ReviewSheet, SheetRow};
 use super::tool_says;
-use crate::audit::{CallAudit, Overridden, Verdict, score};
+use crate::audit::{CallAudit, Overridden, Verdict, judge, score, verdict_of};
 use crate::rubric::{Kind, Rubric};
 use std::collections::HashMap;
 use std::path::Path;
@@ -85,7 +85,7 @@ impl Overrides {
             o.count = if happened { o.count.max(1) } else { 0 };
             let kind = rubric.items[i].kind;
             if o.verdict.applies() || kind == Kind::Signal {
-                o.verdict = occurred_verdict(kind, happened);
+                o.verdict = verdict_of(kind, happened);
             }
         }
         audit.overridden.sort_by_key(|o| o.item);
@@ -104,32 +104,18 @@ impl Overrides {
                 .any(|&a| audit.items[a].verdict.occurred());
             let o = &mut audit.items[i];
             o.verdict = if applies {
-                occurred_verdict(item.kind, o.count >= item.min_count)
+                verdict_of(item.kind, o.count >= item.min_count)
             } else {
                 Verdict::NotApplicable
             };
         }
+        // Score, pass, upset and calmed follow as the audit itself judges them.
         let (s, _) = score(rubric, &audit.items, false);
-        audit.score_centi = (s * 100.0).round() as u32;
-        audit.passed = audit.score_centi >= (rubric.pass_mark * 100.0).round() as u32;
-        audit.upset = rubric.upset.map(|u| audit.items[u].verdict.occurred());
-        audit.calmed = match (audit.upset, rubric.calmed) {
-            (Some(true), Some(c)) if audit.items[c].verdict.applies() => {
-                Some(audit.items[c].verdict.occurred())
-            }
-            _ => None,
-        };
-    }
-}
-
-fn occurred_verdict(kind: Kind, happened: bool) -> Verdict {
-    match (kind, happened) {
-        (Kind::Expected, true) => Verdict::Met,
-        (Kind::Expected, false) => Verdict::Missed,
-        (Kind::Violation, true) => Verdict::Violated,
-        (Kind::Violation, false) => Verdict::Clean,
-        (Kind::Signal, true) => Verdict::Present,
-        (Kind::Signal, false) => Verdict::Absent,
+        let judged = judge(rubric, &audit.items, s);
+        audit.score_centi = judged.score_centi;
+        audit.passed = judged.passed;
+        audit.upset = judged.upset;
+        audit.calmed = judged.calmed;
     }
 }
 
