@@ -5,16 +5,43 @@
 //! between). With a baseline, a `calls_delta` column and one `<column>_delta` column per number
 //! follow. Keys come from transcripts, so they are neutralised against formula injection.
 
-use super::{ALL, Metric, Renderer, Report, Row, call_items, columns, delta_number};
+use super::{ALL, Metric, Renderer, Report, call_items, columns, delta_number, push_one_decimal};
 use crate::sanitize::csv_cell;
 use std::io::{self, Write};
 
 pub struct CsvRenderer;
 
-fn interval(row: &Row, high: bool) -> String {
-    row.pass_ci.map_or_else(String::new, |(lo, hi)| {
-        format!("{:.1}", if high { hi } else { lo })
-    })
+/// One line's cells, kept from line to line with their buffers: a report of one line per call
+/// has a line for each of maybe a hundred thousand calls, thirty-odd cells each.
+#[derive(Default)]
+struct Line {
+    cells: Vec<String>,
+    used: usize,
+}
+
+impl Line {
+    fn clear(&mut self) {
+        self.used = 0;
+    }
+
+    /// The next cell, empty.
+    fn next(&mut self) -> &mut String {
+        if self.used == self.cells.len() {
+            self.cells.push(String::new());
+        }
+        let cell = &mut self.cells[self.used];
+        cell.clear();
+        self.used += 1;
+        cell
+    }
+
+    fn push(&mut self, text: &str) {
+        self.next().push_str(text);
+    }
+
+    fn cells(&self) -> &[String] {
+        &self.cells[..self.used]
+    }
 }
 
 impl Renderer for CsvRenderer {
@@ -43,43 +70,65 @@ impl Renderer for CsvRenderer {
         }
         w.write_record(&header)?;
         let lines = super::leaf_rows(report);
+        let mut line = Line::default();
         for row in lines {
             let overall = std::ptr::eq(row, &report.overall);
-            let mut cells: Vec<String> = if overall {
+            line.clear();
+            if overall {
                 // The overall line names itself in the first level's column.
-                std::iter::once(ALL.to_string())
-                    .chain(std::iter::repeat_n(String::new(), report.levels.len() - 1))
-                    .collect()
+                line.push(ALL);
+                for _ in 1..report.levels.len() {
+                    line.next();
+                }
             } else {
-                row.levels.iter().map(|k| csv_cell(k)).collect()
-            };
+                for k in &row.levels {
+                    line.push(&csv_cell(k));
+                }
+            }
             for c in &cols {
-                cells.push(match c.metric {
-                    Metric::CallAgent | Metric::CallDate => csv_cell(&c.metric.cell(row, "")),
-                    m => m.cell(row, ""),
-                });
+                match c.metric {
+                    Metric::CallAgent | Metric::CallDate => {
+                        line.push(&csv_cell(&c.metric.cell(row, "")));
+                    }
+                    m => m.push_cell(row, "", line.next()),
+                }
                 if c.metric == Metric::PassRate {
-                    cells.extend([interval(row, false), interval(row, true)]);
+                    // Its interval's two ends; two empty cells without one.
+                    let (low, high) = row.pass_ci.unzip();
+                    for end in [low, high] {
+                        let cell = line.next();
+                        if let Some(v) = end {
+                            push_one_decimal(cell, v);
+                        }
+                    }
                 }
             }
             if calls_level {
                 if row.is_call() {
                     let (_, missed, violated) = call_items(report, row);
-                    cells.extend([missed.join(";"), violated.join(";")]);
+                    line.push(&missed.join(";"));
+                    line.push(&violated.join(";"));
                 } else {
-                    cells.extend([String::new(), String::new()]);
+                    line.next();
+                    line.next();
                 }
             }
             if with_delta {
                 match &row.delta {
                     Some(d) => {
-                        cells.push(d.calls.to_string());
-                        cells.extend(delta_cols.iter().map(|c| delta_number(c.metric.delta(d))));
+                        line.push(&d.calls.to_string());
+                        for c in &delta_cols {
+                            line.push(&delta_number(c.metric.delta(d)));
+                        }
                     }
-                    None => cells.extend(std::iter::repeat_n(String::new(), delta_cols.len() + 1)),
+                    None => {
+                        for _ in 0..=delta_cols.len() {
+                            line.next();
+                        }
+                    }
                 }
             }
-            w.write_record(&cells)?;
+            w.write_record(line.cells())?;
         }
         w.flush()
     }
