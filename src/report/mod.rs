@@ -415,25 +415,31 @@ fn tree_rows(agg: &Aggregate) -> Vec<Row> {
             }
         }
     }
-    let mut all: BTreeMap<&[String], Row> = BTreeMap::new();
-    for (path, t) in &subtotals {
+    let line = |path: &Vec<String>, t: &Totals, leaf: bool| {
         let mut row = Row::from_totals(path.last().cloned().unwrap_or_default(), t);
         row.levels = path.clone();
-        all.insert(path, row);
-    }
-    for (path, t) in &agg.groups {
-        let mut row = Row::from_totals(path.last().cloned().unwrap_or_default(), t);
-        row.levels = path.clone();
-        row.leaf = true;
-        if agg.levels.last() == Some(&GroupBy::Call) {
-            row.call = path.last().and_then(|id| agg.calls.get(id)).cloned();
-            // An interval over one call says nothing.
-            row.pass_ci = None;
+        if leaf {
+            row.leaf = true;
+            if agg.levels.last() == Some(&GroupBy::Call) {
+                row.call = path.last().and_then(|id| agg.calls.get(id)).cloned();
+                // An interval over one call says nothing.
+                row.pass_ci = None;
+            }
         }
-        all.insert(path, row);
+        row
+    };
+    // Both maps are in path order, and a path sorts after its prefix: merged, each subtotal
+    // comes before the lines under it (no path is in both: subtotals are shorter than lines).
+    let mut rows = Vec::with_capacity(subtotals.len() + agg.groups.len());
+    let mut subtotals = subtotals.iter().peekable();
+    for (path, t) in &agg.groups {
+        while let Some((sub, st)) = subtotals.next_if(|(sub, _)| *sub < path) {
+            rows.push(line(sub, st, false));
+        }
+        rows.push(line(path, t, true));
     }
-    // A path sorts after its prefix: each subtotal comes before the lines under it.
-    all.into_values().collect()
+    rows.extend(subtotals.map(|(sub, st)| line(sub, st, false)));
+    rows
 }
 
 /// Key of the overall row.
@@ -444,4 +450,54 @@ pub fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nested lines come out in path order, each subtotal before the lines under it (the order
+    /// a map of every path, subtotals and lines together, gives), with three levels too and
+    /// with keys that are prefixes of one another ("a" and "ab").
+    #[test]
+    fn subtotals_come_before_their_lines_in_path_order() {
+        let rubric = Rubric::default_rubric();
+        for levels in [
+            vec![GroupBy::Team, GroupBy::Agent],
+            vec![GroupBy::Team, GroupBy::Queue, GroupBy::Agent],
+        ] {
+            let depth = levels.len();
+            let mut agg = Aggregate::with_levels(&rubric, levels);
+            let keys = ["a", "ab", "b", "", "z", "a b"];
+            let mut expected: BTreeMap<Vec<String>, bool> = BTreeMap::new();
+            for (n, path) in (0..60)
+                .map(|i| (0..depth).map(move |l| keys[(i * (l + 2) + l) % keys.len()].to_string()))
+                .map(Vec::from_iter)
+                .enumerate()
+            {
+                let mut t = Totals::new(rubric.items.len());
+                t.calls = n as u64 + 1;
+                agg.groups.entry(path.clone()).or_insert(t);
+                for len in 1..depth {
+                    expected.entry(path[..len].to_vec()).or_insert(false);
+                }
+                expected.insert(path, true);
+            }
+            let rows = tree_rows(&agg);
+            let got: Vec<(Vec<String>, bool)> =
+                rows.iter().map(|r| (r.levels.clone(), r.leaf)).collect();
+            let want: Vec<(Vec<String>, bool)> = expected.into_iter().collect();
+            assert_eq!(got, want);
+            // Each subtotal sums the lines under it.
+            for r in rows.iter().filter(|r| !r.leaf) {
+                let under: u64 = agg
+                    .groups
+                    .iter()
+                    .filter(|(p, _)| p.starts_with(&r.levels))
+                    .map(|(_, t)| t.calls)
+                    .sum();
+                assert_eq!(r.calls, under, "{:?}", r.levels);
+            }
+        }
+    }
 }
