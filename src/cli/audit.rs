@@ -12,7 +12,7 @@ use super::report_output::{
 use crate::cli::args::{AuditArgs, CallsFormat, FilterArgs};
 use anyhow::bail;
 use callaudit::accounting::Accounting;
-use callaudit::aggregate::{Aggregate, GroupBy};
+use callaudit::aggregate::{Aggregate, GroupBy, Totals};
 use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
 use callaudit::calibration::sheet;
@@ -436,14 +436,28 @@ fn run_listed(
     }
 
     let inputs = discovered.inputs.iter().map(|i| i.name.clone()).collect();
-    let mut report = Report::build(rubric, &sink.agg, acct, inputs);
+    // Gates see every call, from the run's totals, before --top/--bottom cut the report; they
+    // are taken before the report takes the totals' lines.
+    let gate_totals = GateTotals {
+        gates: &gates,
+        overall: sink.agg.overall.clone(),
+        agents: match &sink.by_agent {
+            Some(a) => agent_totals(a),
+            None if sink.agg.levels == [GroupBy::Agent] => agent_totals(&sink.agg),
+            // No gate needs agents.
+            None => BTreeMap::new(),
+        },
+    };
+    let emptied = Aggregate::with_levels(rubric, sink.agg.levels.clone());
+    let agg = std::mem::replace(&mut sink.agg, emptied);
+    let mut report = Report::build(rubric, agg, acct, inputs);
     report.overrides = override_info(args, &mut sink)?;
     write_report(
         args,
         rubric,
         &mut report,
         &mut sink,
-        &gates,
+        &gate_totals,
         baseline.as_ref(),
         report_file,
     )?;
@@ -456,24 +470,24 @@ fn run_listed(
     Ok(gate_exit_code(&report))
 }
 
+/// The gates and what they read of a run's totals: the overall line and each agent's.
+struct GateTotals<'g> {
+    gates: &'g [Gate],
+    overall: Totals,
+    agents: BTreeMap<String, Totals>,
+}
+
 /// The report's way out (see `report_output`), from the run's totals and call list.
 fn write_report(
     args: &AuditArgs,
     rubric: &Rubric,
     report: &mut Report,
     sink: &mut Collector<'_>,
-    gates: &[Gate],
+    gate_totals: &GateTotals<'_>,
     baseline: Option<&Baseline>,
     report_file: Option<AtomicFile>,
 ) -> anyhow::Result<()> {
     let report_format = report_format(args.format);
-    // Gates see every call, from the run's totals, before --top/--bottom cut the report.
-    let agents = match &sink.by_agent {
-        Some(a) => agent_totals(a),
-        None if sink.agg.levels == [GroupBy::Agent] => agent_totals(&sink.agg),
-        // No gate needs agents.
-        None => BTreeMap::new(),
-    };
     let call_list = sink
         .weakest
         .take()
@@ -484,9 +498,9 @@ fn write_report(
         ReportOutput {
             rubric,
             format: report_format,
-            gates,
-            overall: &sink.agg.overall,
-            agents: &agents,
+            gates: gate_totals.gates,
+            overall: &gate_totals.overall,
+            agents: &gate_totals.agents,
             baseline,
             call_list,
             sort: args.sort,

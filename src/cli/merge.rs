@@ -594,7 +594,8 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
 
     let baseline = read_baseline(args.gates.baseline.as_deref(), args.gates.fail_drop)?;
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
-    let mut report = Report::build(&rubric, &agg, acct, inputs);
+    let overall = agg.overall.clone();
+    let mut report = Report::build(&rubric, agg, acct, inputs);
     let agents = agent_totals(&by_agent);
     let call_list = (report_format == Format::Html).then(|| views.into_values().collect());
     gate_arrange_and_print(
@@ -603,7 +604,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             rubric: &rubric,
             format: report_format,
             gates: &gates,
-            overall: &agg.overall,
+            overall: &overall,
             agents: &agents,
             baseline: baseline.as_ref(),
             call_list,

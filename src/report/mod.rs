@@ -322,12 +322,29 @@ impl Row {
 }
 
 impl Report {
+    /// The report of a run's totals. It takes the aggregate, so that each line's totals are
+    /// freed as its row is made: with one line per call, the two together were most of a
+    /// run's peak memory.
     pub fn build(
         rubric: &Rubric,
-        agg: &Aggregate,
+        agg: Aggregate,
         accounting: Accounting,
         inputs: Vec<String>,
     ) -> Report {
+        let levels = agg.levels.iter().map(|g| g.name()).collect();
+        let group_by = agg.group_by_name();
+        let overall = Row::from_totals(ALL.to_string(), &agg.overall);
+        let trend = agg
+            .by_date
+            .iter()
+            .map(|(d, t)| TrendPoint::from_totals(d.to_string(), t))
+            .collect();
+        let run = RunInfo {
+            inputs,
+            first_date: agg.first_date.map(|d| d.to_string()),
+            last_date: agg.last_date.map(|d| d.to_string()),
+        };
+        let score_bins = agg.score_bins;
         Report {
             tool_version: env!("CARGO_PKG_VERSION"),
             rubric_name: rubric.name.clone(),
@@ -345,24 +362,16 @@ impl Report {
                     speaker: i.speaker.as_str(),
                 })
                 .collect(),
-            levels: agg.levels.iter().map(|g| g.name()).collect(),
-            group_by: agg.group_by_name(),
+            levels,
+            group_by,
             rows: tree_rows(agg),
-            overall: Row::from_totals(ALL.to_string(), &agg.overall),
-            trend: agg
-                .by_date
-                .iter()
-                .map(|(d, t)| TrendPoint::from_totals(d.to_string(), t))
-                .collect(),
-            score_bins: agg.score_bins,
+            overall,
+            trend,
+            score_bins,
             min_calls: 1,
             hidden: 0,
             accounting,
-            run: RunInfo {
-                inputs,
-                first_date: agg.first_date.map(|d| d.to_string()),
-                last_date: agg.last_date.map(|d| d.to_string()),
-            },
+            run,
             baseline: None,
             baseline_trend: Vec::new(),
             gates: Vec::new(),
@@ -405,8 +414,9 @@ impl Report {
 
 /// The leaf lines of an aggregate with, for nested levels, a subtotal line for every path
 /// prefix before the lines under it (merged from the leaves' exact counts).
-fn tree_rows(agg: &Aggregate) -> Vec<Row> {
+fn tree_rows(agg: Aggregate) -> Vec<Row> {
     let depth = agg.levels.len();
+    let one_call = agg.levels.last() == Some(&GroupBy::Call);
     let mut subtotals: BTreeMap<Vec<String>, Totals> = BTreeMap::new();
     if depth > 1 {
         for (path, t) in &agg.groups {
@@ -415,30 +425,32 @@ fn tree_rows(agg: &Aggregate) -> Vec<Row> {
             }
         }
     }
-    let line = |path: &Vec<String>, t: &Totals, leaf: bool| {
+    let mut calls = agg.calls;
+    let mut line = |path: Vec<String>, t: &Totals, leaf: bool| {
         let mut row = Row::from_totals(path.last().cloned().unwrap_or_default(), t);
-        row.levels = path.clone();
         if leaf {
             row.leaf = true;
-            if agg.levels.last() == Some(&GroupBy::Call) {
-                row.call = path.last().and_then(|id| agg.calls.get(id)).cloned();
+            if one_call {
+                row.call = path.last().and_then(|id| calls.remove(id));
                 // An interval over one call says nothing.
                 row.pass_ci = None;
             }
         }
+        row.levels = path;
         row
     };
     // Both maps are in path order, and a path sorts after its prefix: merged, each subtotal
     // comes before the lines under it (no path is in both: subtotals are shorter than lines).
+    // The lines' totals are dropped as their rows are made.
     let mut rows = Vec::with_capacity(subtotals.len() + agg.groups.len());
-    let mut subtotals = subtotals.iter().peekable();
-    for (path, t) in &agg.groups {
+    let mut subtotals = subtotals.into_iter().peekable();
+    for (path, t) in agg.groups {
         while let Some((sub, st)) = subtotals.next_if(|(sub, _)| *sub < path) {
-            rows.push(line(sub, st, false));
+            rows.push(line(sub, &st, false));
         }
-        rows.push(line(path, t, true));
+        rows.push(line(path, &t, true));
     }
-    rows.extend(subtotals.map(|(sub, st)| line(sub, st, false)));
+    rows.extend(subtotals.map(|(sub, st)| line(sub, &st, false)));
     rows
 }
 
@@ -483,15 +495,15 @@ mod tests {
                 }
                 expected.insert(path, true);
             }
-            let rows = tree_rows(&agg);
+            let groups = agg.groups.clone();
+            let rows = tree_rows(agg);
             let got: Vec<(Vec<String>, bool)> =
                 rows.iter().map(|r| (r.levels.clone(), r.leaf)).collect();
             let want: Vec<(Vec<String>, bool)> = expected.into_iter().collect();
             assert_eq!(got, want);
             // Each subtotal sums the lines under it.
             for r in rows.iter().filter(|r| !r.leaf) {
-                let under: u64 = agg
-                    .groups
+                let under: u64 = groups
                     .iter()
                     .filter(|(p, _)| p.starts_with(&r.levels))
                     .map(|(_, t)| t.calls)
