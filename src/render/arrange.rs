@@ -223,8 +223,35 @@ pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
             stack.extend(list.iter().rev().copied());
         }
     }
-    let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
-    report.rows = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    report.rows = pick_in_order(rows, &order);
+}
+
+/// `order`'s rows of `rows`, in that order (each index at most once), moved in place: a
+/// report of one line per call has a hundred thousand rows, and a second vector of them was
+/// a fifth of such a run's peak memory.
+fn pick_in_order(mut rows: Vec<Row>, order: &[usize]) -> Vec<Row> {
+    const DROPPED: usize = usize::MAX;
+    // Where each kept row goes; the others are dropped first, which shifts the kept ones down.
+    let mut dest = vec![DROPPED; rows.len()];
+    for (k, &i) in order.iter().enumerate() {
+        dest[i] = k;
+    }
+    let mut i = 0;
+    rows.retain(|_| {
+        i += 1;
+        dest[i - 1] != DROPPED
+    });
+    dest.retain(|&d| d != DROPPED);
+    // Each row to its place, one cycle of the permutation at a time: a swap puts the row at
+    // `at` where it goes and brings that place's row to `at`.
+    for at in 0..rows.len() {
+        while dest[at] != at {
+            let to = dest[at];
+            rows.swap(at, to);
+            dest.swap(at, to);
+        }
+    }
+    rows
 }
 
 /// Which rows are shown, and how many lines (not calls' own) are hidden: those with fewer
@@ -254,6 +281,27 @@ fn visible_rows(rows: &[Row], min_calls: u64) -> (Vec<bool>, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `pick_in_order` gives what taking `order`'s rows one by one gives, for random subsets
+    /// in random orders (the empty one and all of them among them).
+    #[test]
+    fn rows_picked_in_place_are_the_rows_taken_in_order() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        for n in 0..40usize {
+            let rows: Vec<Row> = (0..n)
+                .map(|i| row(&[&format!("r{i}")], i as u64 + 1, 50.0))
+                .collect();
+            for _ in 0..20 {
+                let mut order: Vec<usize> = (0..n).filter(|_| rng.bool()).collect();
+                if rng.bool() {
+                    order = (0..n).collect();
+                }
+                rng.shuffle(&mut order);
+                let expected: Vec<Row> = order.iter().map(|&i| rows[i].clone()).collect();
+                assert_eq!(pick_in_order(rows.clone(), &order), expected, "{order:?}");
+            }
+        }
+    }
 
     #[test]
     fn sort_specs_read_both_directions() {
