@@ -3,6 +3,7 @@
 
 use super::{ItemRate, Renderer, Report, Row, RowDelta, call_items};
 use crate::report::gates::{Gate, GateVerdict, Limit};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
@@ -140,8 +141,9 @@ fn gate_json(v: &GateVerdict) -> Value {
     g
 }
 
-/// The report as a JSON value (also what `--baseline` reads back).
-pub fn report_json(report: &Report) -> Value {
+/// The report as a JSON value (what `--baseline` reads back), but for its lines: `groups` and
+/// `subtotals` are empty here and written one line at a time by `Document`.
+fn report_json(report: &Report) -> Value {
     let mut v = report_json_core(report);
     if let Some(o) = &report.overrides {
         v["overrides"] = json!({
@@ -185,8 +187,9 @@ fn report_json_core(report: &Report) -> Value {
             "last_date": report.run.last_date,
         },
         "overall": row_json(report, &report.overall),
-        "groups": report.rows.iter().filter(|r| r.leaf).map(|r| row_json(report, r)).collect::<Vec<_>>(),
-        "subtotals": report.rows.iter().filter(|r| !r.leaf).map(|r| row_json(report, r)).collect::<Vec<_>>(),
+        // Written by `Document`, in these places.
+        "groups": [],
+        "subtotals": [],
         "trend": report.trend.iter().map(|t| json!({
             "date": t.period,
             "calls": t.calls,
@@ -216,9 +219,71 @@ fn report_json_core(report: &Report) -> Value {
     })
 }
 
+/// The report's JSON document, its lines made one at a time as they are written: with one line
+/// per call, the whole document as one `Value` took 50 KB a call (4.9 GB for 98,900 calls).
+/// Written as `Value` writes the same document: its entries in order, each line's value whole.
+struct Document<'a> {
+    report: &'a Report,
+    /// `report_json`: everything but the lines.
+    rest: Value,
+}
+
+/// The leaf lines (`groups`) or the subtotals of a report, as a JSON array.
+struct Lines<'a> {
+    report: &'a Report,
+    leaf: bool,
+}
+
+impl Serialize for Lines<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rows = || self.report.rows.iter().filter(|r| r.leaf == self.leaf);
+        let mut seq = s.serialize_seq(Some(rows().count()))?;
+        for row in rows() {
+            seq.serialize_element(&row_json(self.report, row))?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(entries) = &self.rest else {
+            return self.rest.serialize(s);
+        };
+        let mut map = s.serialize_map(Some(entries.len()))?;
+        for (key, value) in entries {
+            match key.as_str() {
+                "groups" => map.serialize_entry(
+                    key,
+                    &Lines {
+                        report: self.report,
+                        leaf: true,
+                    },
+                )?,
+                "subtotals" => map.serialize_entry(
+                    key,
+                    &Lines {
+                        report: self.report,
+                        leaf: false,
+                    },
+                )?,
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
+}
+
 impl Renderer for JsonRenderer {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &report_json(report))?;
-        writeln!(out)
+        // Buffered: the pretty printer writes a token at a time, and stdout is line-buffered.
+        let mut out = io::BufWriter::new(out);
+        let doc = Document {
+            report,
+            rest: report_json(report),
+        };
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        out.flush()
     }
 }
