@@ -237,19 +237,29 @@ fn gates(report: &Report, h: &mut String) {
 
 /// The report table: nested lines indented under their subtotal, item headings from the
 /// rubric's labels (wrapping), changes since the baseline under each number.
-fn table(report: &Report, h: &mut String) {
+/// The page so far is written to `out` every `FLUSH_BYTES` of its lines, not held whole: with
+/// one line per call the page is about 1.9 KB a call (186 MB for 98,900 calls).
+fn table(report: &Report, h: &mut String, out: &mut dyn Write) -> io::Result<()> {
     let cols = columns(report);
     h.push_str(r#"<section id="report"><h2>Report</h2><table class="sortable" id="report-table"><thead><tr>"#);
     table_head(report, &cols, h);
     h.push_str("</tr></thead><tbody>");
     for row in &report.rows {
         table_row(report, &cols, row, h);
+        if h.len() >= FLUSH_BYTES {
+            out.write_all(h.as_bytes())?;
+            h.clear();
+        }
     }
     h.push_str("</tbody><tfoot>");
     table_row(report, &cols, &report.overall, h);
     h.push_str("</tfoot></table>");
     table_legend(report, h);
+    Ok(())
 }
+
+/// How much of the page is kept before it is written out (`table`).
+const FLUSH_BYTES: usize = 1 << 20;
 
 /// The headings: item headings run upwards, so the columns stay as narrow as their numbers.
 fn table_head(report: &Report, cols: &[Column], h: &mut String) {
@@ -583,7 +593,7 @@ impl Renderer for HtmlRenderer {
         h.push('\n');
         charts::heat_map(report, &mut h);
         h.push('\n');
-        table(report, &mut h);
+        table(report, &mut h, out)?;
         h.push('\n');
         call_list(report, &mut h);
         h.push('\n');
@@ -595,5 +605,46 @@ impl Renderer for HtmlRenderer {
             "\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
         );
         out.write_all(h.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Row;
+
+    /// A page of more lines than `FLUSH_BYTES` holds is written in parts and is still one page:
+    /// each line once, in order, one table, one end.
+    #[test]
+    fn a_long_report_is_written_in_parts_and_whole() {
+        let mut report = crate::render::tests::empty_report(&["agent"]);
+        let n = 8000;
+        report.rows = (0..n)
+            .map(|i| Row {
+                key: format!("agent-{i:05}"),
+                levels: vec![format!("agent-{i:05}")],
+                leaf: true,
+                calls: 1,
+                ..Row::default()
+            })
+            .collect();
+        let mut out = Vec::new();
+        HtmlRenderer.render(&report, &mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        assert!(page.len() > 2 * FLUSH_BYTES, "{} bytes", page.len());
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        assert_eq!(page.matches("<!DOCTYPE html>").count(), 1);
+        assert!(page.ends_with("</html>\n"));
+        assert_eq!(page.matches("id=\"report-table\"").count(), 1);
+        let start = page.find("id=\"report-table\"").unwrap();
+        let table = &page[start..start + page[start..].find("</table>").unwrap()];
+        let keys: Vec<&str> = table
+            .match_indices(">agent-")
+            .map(|(k, _)| &table[k + 1..k + 12])
+            .collect();
+        assert_eq!(keys.len(), n, "lines in the table");
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(*key, format!("agent-{i:05}"), "line {i}");
+        }
     }
 }
