@@ -71,7 +71,9 @@ pub fn push_one_decimal(out: &mut String, v: f64) {
     let tenths = v.abs() * 10.0;
     let frac = tenths - tenths.floor();
     // NaN and the infinities go to the formatter too.
-    if !tenths.is_finite() || tenths >= 1e12 || (frac - 0.5).abs() < 1e-6 {
+    // Below 1e9 the product is within 1.2e-7 of `v`'s exact tenths (half an ulp), so a
+    // fraction 1e-6 or more from a half rounds as the exact one does.
+    if !tenths.is_finite() || tenths >= 1e9 || (frac - 0.5).abs() < 1e-6 {
         let _ = write!(out, "{v:.1}");
         return;
     }
@@ -444,6 +446,9 @@ pub(crate) mod tests {
             0.35,
             2.5e-7,
             99.95,
+            1e8,
+            1e8 - 0.05,
+            1e8 + 0.05,
             1e12,
             1e12 - 0.05,
             -1e15,
