@@ -70,9 +70,9 @@ pub fn push_one_decimal(out: &mut String, v: f64) {
     use std::fmt::Write as _;
     let tenths = v.abs() * 10.0;
     let frac = tenths - tenths.floor();
-    // NaN and the infinities go to the formatter too.
     // Below 1e9 the product is within 1.2e-7 of `v`'s exact tenths (half an ulp), so a
-    // fraction 1e-6 or more from a half rounds as the exact one does.
+    // fraction 1e-6 or more from a half rounds as the exact one does. NaN and the infinities
+    // go to the formatter too.
     if !tenths.is_finite() || tenths >= 1e9 || (frac - 0.5).abs() < 1e-6 {
         let _ = write!(out, "{v:.1}");
         return;
@@ -142,42 +142,38 @@ impl Metric {
         matches!(self, Metric::Key | Metric::CallAgent | Metric::CallDate)
     }
 
+    /// The column's cell text; `none` for a missing number.
+    pub fn cell(self, row: &Row, none: &str) -> String {
+        let mut text = String::new();
+        self.push_cell(row, none, &mut text);
+        text
+    }
+
     /// `cell(row, none)` written at the end of `out` (a renderer of many lines reuses `out`).
     pub fn push_cell(self, row: &Row, none: &str, out: &mut String) {
         use std::fmt::Write as _;
         match self {
+            Metric::Key => out.push_str(&row.key),
             Metric::Calls => {
                 let _ = write!(out, "{}", row.calls);
             }
             Metric::UpsetCalls => {
                 let _ = write!(out, "{}", row.upset_calls);
             }
-            Metric::Key | Metric::CallAgent | Metric::CallDate => {
-                out.push_str(&self.cell(row, none));
+            Metric::CallAgent => {
+                if let Some(c) = &row.call {
+                    out.push_str(&c.agent_id);
+                }
+            }
+            Metric::CallDate => {
+                if let Some(d) = row.call.as_ref().and_then(|c| c.date) {
+                    let _ = write!(out, "{d}");
+                }
             }
             m => match m.value(row) {
                 Some(v) => push_one_decimal(out, v),
                 None => out.push_str(none),
             },
-        }
-    }
-
-    /// The column's cell text; `none` for a missing number.
-    pub fn cell(self, row: &Row, none: &str) -> String {
-        match self {
-            Metric::Key => row.key.clone(),
-            Metric::Calls => row.calls.to_string(),
-            Metric::UpsetCalls => row.upset_calls.to_string(),
-            Metric::CallAgent => row
-                .call
-                .as_ref()
-                .map_or_else(String::new, |c| c.agent_id.clone()),
-            Metric::CallDate => row
-                .call
-                .as_ref()
-                .and_then(|c| c.date)
-                .map_or_else(String::new, |d| d.to_string()),
-            m => fmt1(m.value(row), none),
         }
     }
 
