@@ -22,7 +22,7 @@ use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::dates::{parse_date, parse_span_days};
 use callaudit::read::enrich::Enricher;
-use callaudit::read::input::{Discovered, discover};
+use callaudit::read::input::{Discovered, discover, discover_on};
 use callaudit::records::{self, CallRecords};
 use callaudit::render::Format;
 use callaudit::report::baseline::Baseline;
@@ -360,8 +360,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     }
     // Detached, not scoped: an early error (a bad rubric, gate or path) returns at once instead
     // of waiting for the walk of a large (or stalled) input tree to end.
+    // The listing's `stat`s are shared with as many threads as the run will have.
+    let stat_threads = args.input.threads.unwrap_or(cores).min(cores);
     let inputs = args.input.inputs.clone();
-    let listing = std::thread::spawn(move || discover(&inputs));
+    let listing = std::thread::spawn(move || discover_on(&inputs, stat_threads));
     run_listed(&args, move || {
         listing
             .join()
