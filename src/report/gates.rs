@@ -468,8 +468,10 @@ fn fail_agent_under_verdict(
             });
         }
     }
-    let low: Vec<String> = measured
-        .offenders
+    // Lowest first: the agents to look at first.
+    let mut lowest: Vec<&Offender> = measured.offenders.iter().collect();
+    lowest.sort_by(|a, b| a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)));
+    let low: Vec<String> = lowest
         .iter()
         .map(|o| format!("{} ({:.1})", o.key, o.score.unwrap_or(0.0)))
         .collect();
@@ -489,7 +491,7 @@ fn fail_agent_under_verdict(
                 "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {}",
                 low.len(),
                 fmt_num(score),
-                low.join(", ")
+                first_of(&low)
             ),
         )
     }
@@ -691,8 +693,10 @@ fn fail_drop(
 /// What `fail-drop` says of the agents whose mean score fell: how many of those compared,
 /// and each one's scores then and now.
 fn offenders_text(measured: &Measured, compared: usize, min_calls: u64, points: f64) -> String {
-    let list: Vec<String> = measured
-        .offenders
+    // The largest falls first.
+    let mut fallen: Vec<&Offender> = measured.offenders.iter().collect();
+    fallen.sort_by(|a, b| a.change.unwrap_or(0.0).total_cmp(&b.change.unwrap_or(0.0)));
+    let list: Vec<String> = fallen
         .iter()
         .map(|o| {
             format!(
@@ -707,8 +711,21 @@ fn offenders_text(measured: &Measured, compared: usize, min_calls: u64, points: 
         "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {}",
         measured.offenders.len(),
         fmt_num(points),
-        list.join(", ")
+        first_of(&list)
     )
+}
+
+/// The most offenders a reason names: it is one line on stderr, and the JSON report's
+/// `offenders` has them all.
+const NAMED_OFFENDERS: usize = 10;
+
+/// The first `NAMED_OFFENDERS` of `list`, and how many more there are.
+fn first_of(list: &[String]) -> String {
+    let named = list[..list.len().min(NAMED_OFFENDERS)].join(", ");
+    match list.len().saturating_sub(NAMED_OFFENDERS) {
+        0 => named,
+        more => format!("{named} and {more} more (every one in the JSON report's offenders)"),
+    }
 }
 
 #[cfg(test)]
@@ -764,6 +781,39 @@ mod tests {
             &BTreeMap::new(),
         );
         assert!(!v[0].passed);
+    }
+
+    #[test]
+    fn a_failed_agent_gate_names_the_ten_lowest_first() {
+        // Thirteen agents below the floor, their scores rising with their names' order, and
+        // one above it.
+        let mut agents: BTreeMap<String, Totals> = (0..13)
+            .map(|i| (format!("a{i:02}"), totals(2, 70.0 - i as f64, 0, 2)))
+            .collect();
+        agents.insert("z".into(), totals(2, 95.0, 0, 2));
+        let overall = totals(28, 65.0, 0, 28);
+        let gate = Gate::FailAgentUnder {
+            score: 80.0,
+            min_calls: 1,
+        };
+        let v = &run(&[gate], &overall, &agents)[0];
+        assert!(!v.passed);
+        let named = v.reason.split(": ").nth(1).unwrap();
+        assert!(
+            named.starts_with("a12 (58.0), a11 (59.0), a10 (60.0), a09 (61.0)"),
+            "{}",
+            v.reason
+        );
+        assert!(
+            named.ends_with("a03 (67.0) and 3 more (every one in the JSON report's offenders)"),
+            "{}",
+            v.reason
+        );
+        assert!(v.reason.starts_with("13 of 14 agent(s)"), "{}", v.reason);
+        // The JSON's offenders: every one, in the agents' order.
+        let keys: Vec<_> = v.measured.offenders.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(keys.len(), 13);
+        assert_eq!((keys[0], keys[12]), ("a00", "a12"));
     }
 
     #[test]

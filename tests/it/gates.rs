@@ -64,9 +64,10 @@ fn fail_agent_under_respects_min_calls() {
     assert_eq!(r.code, 0, "0.8 is not below 0.8: {}", r.stderr);
     let r = audit(&["--fail-agent-under", "60"]);
     assert_eq!(r.code, 1);
+    // Lowest first.
     assert!(
         r.stderr
-            .contains("bo.chen (0.8), cara.diaz (55.9), dev.patel (51.3)"),
+            .contains("bo.chen (0.8), dev.patel (51.3), cara.diaz (55.9)"),
         "{}",
         r.stderr
     );
