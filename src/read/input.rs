@@ -528,22 +528,39 @@ mod tests {
         };
         let one = listing(&discover(&arg).unwrap());
         for threads in [2, 3, 8] {
-            assert_eq!(listing(&discover_on(&arg, threads).unwrap()), one, "{threads}");
+            assert_eq!(
+                listing(&discover_on(&arg, threads).unwrap()),
+                one,
+                "{threads}"
+            );
         }
         let (inputs, ignored, duplicates) = one;
         let names: Vec<_> = inputs.iter().map(|(n, ..)| n.clone()).collect();
         let mut sorted: Vec<_> = names.iter().map(std::path::PathBuf::from).collect();
         sorted.sort();
-        assert_eq!(names, sorted.iter().map(|p| p.display().to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            names,
+            sorted
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+        );
         let at = |file: &str| names.iter().position(|n| n.ends_with(file)).unwrap();
         // By path, the directory "a" comes before "a-b.csv" (by bytes, '/' is after '-').
-        assert!(at("a/z.csv") < at("a-b.csv") && at("a-b.csv") < at("a.csv"), "{:?}", &names[..4]);
+        assert!(
+            at("a/z.csv") < at("a-b.csv") && at("a-b.csv") < at("a.csv"),
+            "{:?}",
+            &names[..4]
+        );
         assert_eq!(inputs.len(), 1500 + 4);
         assert!(inputs[at("broken.csv")].2.is_some() && inputs[at("broken.csv")].1.is_none());
         assert_eq!(inputs[at("call-12.json")].1.map(|m| m.len), Some(5));
         assert_eq!(ignored.len(), 1);
         assert_eq!(duplicates.len(), 1);
-        assert!(duplicates[0].1.ends_with("same-as-3.json"), "{duplicates:?}");
+        assert!(
+            duplicates[0].1.ends_with("same-as-3.json"),
+            "{duplicates:?}"
+        );
     }
 
     #[test]

@@ -811,7 +811,12 @@ mod tests {
         );
         assert!(v.reason.starts_with("13 of 14 agent(s)"), "{}", v.reason);
         // The JSON's offenders: every one, in the agents' order.
-        let keys: Vec<_> = v.measured.offenders.iter().map(|o| o.key.as_str()).collect();
+        let keys: Vec<_> = v
+            .measured
+            .offenders
+            .iter()
+            .map(|o| o.key.as_str())
+            .collect();
         assert_eq!(keys.len(), 13);
         assert_eq!((keys[0], keys[12]), ("a00", "a12"));
     }
