@@ -152,14 +152,15 @@ pub fn print_report(
     Ok(())
 }
 
-/// Prints one line on stderr per failed gate; the exit code: 1 when any failed, else 0.
+/// Prints one line on stderr per failed gate (its `brief` form, which names the first ten
+/// failing agents); the exit code: 1 when any failed, else 0.
 pub fn gate_exit_code(report: &Report) -> ExitCode {
     let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
     for g in &failed {
         eprintln!(
             "callaudit: gate failed: {}: {}",
             g.gate.flag(),
-            terminal_safe(&g.reason)
+            terminal_safe(g.brief.as_ref().unwrap_or(&g.reason))
         );
     }
     if failed.is_empty() {

@@ -194,13 +194,11 @@ pub fn discover_on(args: &[String], threads: usize) -> Result<Discovered, String
         };
         let mut meta = None;
         let mut pipe = None;
-        if let Some(m) = m {
+        if let Some((m, fifo)) = m {
             // A FIFO named on the command line (one found in a directory has a problem).
-            use std::os::unix::fs::FileTypeExt;
-            if m.file_type().is_fifo() {
+            if fifo {
                 pipe = Some(std::sync::Mutex::new(None));
             }
-            let m = FileMeta::of(&m);
             meta = Some(m);
             match seen.entry((m.dev, m.ino)) {
                 std::collections::hash_map::Entry::Occupied(first) => {
@@ -224,22 +222,25 @@ pub fn discover_on(args: &[String], threads: usize) -> Result<Discovered, String
     Ok(found)
 }
 
-/// The metadata of each file (following links), in order; `None` for a file listed with a
-/// problem or one that cannot be `stat`ed. Contiguous runs of files are taken on up to
+/// The size, device and inode of each file (following links) and whether it is a FIFO, in
+/// order; `None` for a file listed with a problem or one that cannot be `stat`ed. Contiguous runs of files are taken on up to
 /// `threads` threads, each run long enough to be worth a thread.
 fn stat_all(
     files: &[PathBuf],
     problems: &std::collections::HashMap<PathBuf, String>,
     threads: usize,
-) -> Vec<Option<std::fs::Metadata>> {
+) -> Vec<Option<(FileMeta, bool)>> {
     const FILES_PER_THREAD: usize = 512;
-    let stat = |part: &[PathBuf]| -> Vec<Option<std::fs::Metadata>> {
+    let stat = |part: &[PathBuf]| -> Vec<Option<(FileMeta, bool)>> {
         part.iter()
             .map(|p| {
                 if !problems.is_empty() && problems.contains_key(p) {
                     None
                 } else {
-                    std::fs::metadata(p).ok()
+                    use std::os::unix::fs::FileTypeExt;
+                    std::fs::metadata(p)
+                        .ok()
+                        .map(|m| (FileMeta::of(&m), m.file_type().is_fifo()))
                 }
             })
             .collect()
@@ -504,7 +505,7 @@ mod tests {
     fn the_listing_is_the_same_on_any_number_of_threads() {
         // Enough files for the stats to be shared between threads, in an order their
         // creation does not give: names that sort differently by bytes and by path
-        // ("a.csv" after the directory "a"), a hard link, a broken link, an ignored file.
+        // ("a.csv" after the directory "a"), a hard link, a broken link, ignored files.
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir(root.join("a")).unwrap();
@@ -516,7 +517,10 @@ mod tests {
         }
         std::fs::hard_link(root.join("call-3.json"), root.join("same-as-3.json")).unwrap();
         std::os::unix::fs::symlink(root.join("gone.csv"), root.join("broken.csv")).unwrap();
-        std::fs::write(root.join("notes.pdf"), "x").unwrap();
+        // Ignored files are listed in the walk's order: by name within each directory.
+        for ignored in ["notes.pdf", "a/n.pdf", "b.pdf", "a-n.pdf"] {
+            std::fs::write(root.join(ignored), "x").unwrap();
+        }
         let arg = [root.display().to_string()];
         let listing = |d: &Discovered| {
             let inputs: Vec<_> = d
@@ -555,7 +559,11 @@ mod tests {
         assert_eq!(inputs.len(), 1500 + 4);
         assert!(inputs[at("broken.csv")].2.is_some() && inputs[at("broken.csv")].1.is_none());
         assert_eq!(inputs[at("call-12.json")].1.map(|m| m.len), Some(5));
-        assert_eq!(ignored.len(), 1);
+        let ignored: Vec<_> = ignored
+            .iter()
+            .map(|n| &n[root.display().to_string().len() + 1..])
+            .collect();
+        assert_eq!(ignored, ["a/n.pdf", "a-n.pdf", "b.pdf", "notes.pdf"]);
         assert_eq!(duplicates.len(), 1);
         assert!(
             duplicates[0].1.ends_with("same-as-3.json"),

@@ -217,8 +217,11 @@ pub struct Offender {
 pub struct GateVerdict {
     pub gate: Gate,
     pub passed: bool,
-    /// One line, for stderr and the reports.
+    /// One line, for the reports: every failing agent it names, the ones to look at first first.
     pub reason: String,
+    /// The same line for stderr when it names more agents than `NAMED_OFFENDERS`: the first of
+    /// them and how many more.
+    pub brief: Option<String>,
     pub measured: Measured,
 }
 
@@ -405,10 +408,11 @@ pub fn evaluate(gates: &[Gate], input: &GateInput<'_>) -> Vec<GateVerdict> {
 fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
     let overall = Row::from_totals(crate::report::ALL.into(), input.overall);
     let mut measured = Measured::default();
+    let mut brief = None;
     let (passed, reason) = match gate {
         Gate::FailUnder(t) => fail_under_verdict(*t, &overall),
         Gate::FailAgentUnder { score, min_calls } => {
-            fail_agent_under_verdict(*score, *min_calls, input, &mut measured)
+            fail_agent_under_verdict(*score, *min_calls, input, &mut measured, &mut brief)
         }
         Gate::FailOn {
             item, index, limit, ..
@@ -416,15 +420,21 @@ fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
         Gate::FailItemUnder { item, index, floor } => {
             fail_item_under_verdict(item, *index, floor, input, &mut measured)
         }
-        Gate::FailDrop { points, min_calls } => {
-            fail_drop(*points, *min_calls, input, &overall, &mut measured)
-        }
+        Gate::FailDrop { points, min_calls } => fail_drop(
+            *points,
+            *min_calls,
+            input,
+            &overall,
+            &mut measured,
+            &mut brief,
+        ),
         Gate::MaxSkipped(limit) => max_skipped(*limit, input.accounting, &mut measured),
     };
     GateVerdict {
         gate: gate.clone(),
         passed,
         reason,
+        brief,
         measured,
     }
 }
@@ -451,6 +461,7 @@ fn fail_agent_under_verdict(
     min_calls: u64,
     input: &GateInput<'_>,
     measured: &mut Measured,
+    brief: &mut Option<String>,
 ) -> (bool, String) {
     let considered: Vec<Row> = input
         .agents
@@ -485,15 +496,15 @@ fn fail_agent_under_verdict(
             ),
         )
     } else {
-        (
-            false,
+        let said = |list: String| {
             format!(
-                "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {}",
+                "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {list}",
                 low.len(),
                 fmt_num(score),
-                first_of(&low)
-            ),
-        )
+            )
+        };
+        *brief = first_of(&low).map(&said);
+        (false, said(low.join(", ")))
     }
 }
 
@@ -629,6 +640,7 @@ fn fail_drop(
     input: &GateInput<'_>,
     overall: &Row,
     measured: &mut Measured,
+    brief: &mut Option<String>,
 ) -> (bool, String) {
     let Some(base) = input.baseline else {
         return (false, "no baseline to compare with".into());
@@ -666,10 +678,9 @@ fn fail_drop(
             });
         }
     }
-    if !measured.offenders.is_empty() {
-        parts.push(offenders_text(measured, compared, min_calls, points));
-    }
-    if parts.is_empty() {
+    let listed = (!measured.offenders.is_empty())
+        .then(|| offenders_text(measured, compared, min_calls, points));
+    if parts.is_empty() && listed.is_none() {
         let overall_text = match overall_change {
             Some(c) => format!("overall mean score changed by {:+.1}", c),
             None => "no overall mean score to compare".to_string(),
@@ -683,16 +694,26 @@ fn fail_drop(
             ),
         )
     } else {
-        (
-            false,
-            format!("{} since {}", parts.join("; "), base.info.file),
-        )
+        let said = |agents: Option<&String>| {
+            let all: Vec<&str> = parts.iter().chain(agents).map(String::as_str).collect();
+            format!("{} since {}", all.join("; "), base.info.file)
+        };
+        if let Some((_, Some(cut))) = &listed {
+            *brief = Some(said(Some(cut)));
+        }
+        (false, said(listed.as_ref().map(|(all, _)| all)))
     }
 }
 
 /// What `fail-drop` says of the agents whose mean score fell: how many of those compared,
-/// and each one's scores then and now.
-fn offenders_text(measured: &Measured, compared: usize, min_calls: u64, points: f64) -> String {
+/// and each one's scores then and now, the largest falls first; and the same with only the
+/// first of them named, when there are too many for stderr.
+fn offenders_text(
+    measured: &Measured,
+    compared: usize,
+    min_calls: u64,
+    points: f64,
+) -> (String, Option<String>) {
     // The largest falls first.
     let mut fallen: Vec<&Offender> = measured.offenders.iter().collect();
     fallen.sort_by(|a, b| a.change.unwrap_or(0.0).total_cmp(&b.change.unwrap_or(0.0)));
@@ -707,25 +728,28 @@ fn offenders_text(measured: &Measured, compared: usize, min_calls: u64, points: 
             )
         })
         .collect();
-    format!(
-        "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {}",
-        measured.offenders.len(),
-        fmt_num(points),
-        first_of(&list)
-    )
+    let said = |list: String| {
+        format!(
+            "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {list}",
+            measured.offenders.len(),
+            fmt_num(points),
+        )
+    };
+    (said(list.join(", ")), first_of(&list).map(&said))
 }
 
-/// The most offenders a reason names: it is one line on stderr, and the JSON report's
-/// `offenders` has them all.
-const NAMED_OFFENDERS: usize = 10;
+/// The most failing agents a gate's line on stderr names; the reports' reasons name them all
+/// (and the JSON report's `offenders` has their numbers).
+pub const NAMED_OFFENDERS: usize = 10;
 
-/// The first `NAMED_OFFENDERS` of `list`, and how many more there are.
-fn first_of(list: &[String]) -> String {
-    let named = list[..list.len().min(NAMED_OFFENDERS)].join(", ");
-    match list.len().saturating_sub(NAMED_OFFENDERS) {
-        0 => named,
-        more => format!("{named} and {more} more (every one in the JSON report's offenders)"),
-    }
+/// The first `NAMED_OFFENDERS` of `list` and how many more there are; `None` when it is no
+/// longer than that.
+fn first_of(list: &[String]) -> Option<String> {
+    let more = list.len().checked_sub(NAMED_OFFENDERS).filter(|&m| m > 0)?;
+    Some(format!(
+        "{} and {more} more (--format json, markdown or html names them all)",
+        list[..NAMED_OFFENDERS].join(", ")
+    ))
 }
 
 #[cfg(test)]
@@ -784,7 +808,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_agent_gate_names_the_ten_lowest_first() {
+    fn a_failed_agent_gate_names_the_lowest_first_and_ten_on_stderr() {
         // Thirteen agents below the floor, their scores rising with their names' order, and
         // one above it.
         let mut agents: BTreeMap<String, Totals> = (0..13)
@@ -796,20 +820,28 @@ mod tests {
             score: 80.0,
             min_calls: 1,
         };
-        let v = &run(&[gate], &overall, &agents)[0];
+        let v = &run(&[gate.clone()], &overall, &agents)[0];
         assert!(!v.passed);
+        // The reports' reason names every one, lowest first.
         let named = v.reason.split(": ").nth(1).unwrap();
         assert!(
             named.starts_with("a12 (58.0), a11 (59.0), a10 (60.0), a09 (61.0)"),
             "{}",
             v.reason
         );
-        assert!(
-            named.ends_with("a03 (67.0) and 3 more (every one in the JSON report's offenders)"),
-            "{}",
-            v.reason
-        );
+        assert!(named.ends_with("a01 (69.0), a00 (70.0)"), "{}", v.reason);
         assert!(v.reason.starts_with("13 of 14 agent(s)"), "{}", v.reason);
+        // Stderr's names the first ten.
+        let brief = v.brief.as_deref().unwrap();
+        let named = brief.split(": ").nth(1).unwrap();
+        assert_eq!(named.matches(" (").count(), 10 + 1, "{brief}");
+        assert!(
+            named.starts_with("a12 (58.0), a11 (59.0)")
+                && named.ends_with(
+                    "a03 (67.0) and 3 more (--format json, markdown or html names them all)"
+                ),
+            "{brief}"
+        );
         // The JSON's offenders: every one, in the agents' order.
         let keys: Vec<_> = v
             .measured
@@ -819,6 +851,14 @@ mod tests {
             .collect();
         assert_eq!(keys.len(), 13);
         assert_eq!((keys[0], keys[12]), ("a00", "a12"));
+        // Ten are named whole: no brief form.
+        agents.retain(|k, _| k.as_str() >= "a03");
+        let v = &run(&[gate], &overall, &agents)[0];
+        assert!(
+            v.brief.is_none() && v.reason.starts_with("10 of 11"),
+            "{}",
+            v.reason
+        );
     }
 
     #[test]

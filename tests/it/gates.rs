@@ -274,3 +274,66 @@ fn a_signal_given_to_a_gate_is_named_as_a_signal_with_what_gates_take() {
         );
     }
 }
+
+#[test]
+fn a_gate_failed_by_many_agents_names_ten_on_stderr_and_all_in_the_report() {
+    // Twelve agents, one curt call each: every one scores below 99.
+    let w = common::Workdir::new();
+    let names: Vec<String> = (0..12).map(|i| format!("agent-{i:02}")).collect();
+    let rows: Vec<(String, &str, &str, &str)> = names
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| {
+            [
+                (
+                    format!("C{i}"),
+                    a.as_str(),
+                    "customer",
+                    "my order never came, this is a joke",
+                ),
+                (format!("C{i}"), a.as_str(), "agent", "ok"),
+            ]
+        })
+        .collect();
+    let rows: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(c, a, s, t)| (c.as_str(), *a, *s, *t))
+        .collect();
+    let input = w.write("calls.csv", common::csv_of(&rows));
+    let out = common::callaudit()
+        .args([
+            "audit",
+            "-q",
+            "--format",
+            "markdown",
+            "--fail-agent-under",
+            "99",
+        ])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines = gate_lines(&stderr);
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].ends_with(" and 2 more (--format json, markdown or html names them all)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| lines[0].contains(n.as_str()))
+            .count(),
+        10
+    );
+    let report = String::from_utf8(out.stdout).unwrap();
+    let reason = report
+        .lines()
+        .find(|l| l.contains("12 of 12 agent(s)"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        names.iter().all(|n| reason.contains(n.as_str())),
+        "{reason}"
+    );
+}
