@@ -820,7 +820,7 @@ mod tests {
             score: 80.0,
             min_calls: 1,
         };
-        let v = &run(&[gate.clone()], &overall, &agents)[0];
+        let v = &run(std::slice::from_ref(&gate), &overall, &agents)[0];
         assert!(!v.passed);
         // The reports' reason names every one, lowest first.
         let named = v.reason.split(": ").nth(1).unwrap();
