@@ -223,8 +223,8 @@ pub fn discover_on(args: &[String], threads: usize) -> Result<Discovered, String
 }
 
 /// The size, device and inode of each file (following links) and whether it is a FIFO, in
-/// order; `None` for a file listed with a problem or one that cannot be `stat`ed. Contiguous runs of files are taken on up to
-/// `threads` threads, each run long enough to be worth a thread.
+/// order; `None` for a file listed with a problem or one that cannot be `stat`ed. Contiguous
+/// runs of files are taken on up to `threads` threads, each run long enough to be worth one.
 fn stat_all(
     files: &[PathBuf],
     problems: &std::collections::HashMap<PathBuf, String>,

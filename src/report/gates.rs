@@ -479,15 +479,8 @@ fn fail_agent_under_verdict(
             });
         }
     }
-    // Lowest first: the agents to look at first.
-    let mut lowest: Vec<&Offender> = measured.offenders.iter().collect();
-    lowest.sort_by(|a, b| a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)));
-    let low: Vec<String> = lowest
-        .iter()
-        .map(|o| format!("{} ({:.1})", o.key, o.score.unwrap_or(0.0)))
-        .collect();
     let n = considered.len();
-    if low.is_empty() {
+    if measured.offenders.is_empty() {
         (
             true,
             format!(
@@ -499,12 +492,18 @@ fn fail_agent_under_verdict(
         let said = |list: String| {
             format!(
                 "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {list}",
-                low.len(),
+                measured.offenders.len(),
                 fmt_num(score),
             )
         };
-        *brief = first_of(&low).map(&said);
-        (false, said(low.join(", ")))
+        // Lowest first.
+        let (all, first) = named(
+            &measured.offenders,
+            |o| o.score,
+            |o| format!("{} ({:.1})", o.key, o.score.unwrap_or(0.0)),
+        );
+        *brief = first.map(&said);
+        (false, said(all))
     }
 }
 
@@ -714,20 +713,6 @@ fn offenders_text(
     min_calls: u64,
     points: f64,
 ) -> (String, Option<String>) {
-    // The largest falls first.
-    let mut fallen: Vec<&Offender> = measured.offenders.iter().collect();
-    fallen.sort_by(|a, b| a.change.unwrap_or(0.0).total_cmp(&b.change.unwrap_or(0.0)));
-    let list: Vec<String> = fallen
-        .iter()
-        .map(|o| {
-            format!(
-                "{} ({:.1} → {:.1})",
-                o.key,
-                o.baseline_score.unwrap_or(0.0),
-                o.score.unwrap_or(0.0)
-            )
-        })
-        .collect();
     let said = |list: String| {
         format!(
             "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {list}",
@@ -735,21 +720,48 @@ fn offenders_text(
             fmt_num(points),
         )
     };
-    (said(list.join(", ")), first_of(&list).map(&said))
+    // The largest falls first.
+    let (all, first) = named(
+        &measured.offenders,
+        |o| o.change,
+        |o| {
+            format!(
+                "{} ({:.1} → {:.1})",
+                o.key,
+                o.baseline_score.unwrap_or(0.0),
+                o.score.unwrap_or(0.0)
+            )
+        },
+    );
+    (said(all), first.map(&said))
 }
 
 /// The most failing agents a gate's line on stderr names; the reports' reasons name them all
 /// (and the JSON report's `offenders` has their numbers).
-pub const NAMED_OFFENDERS: usize = 10;
+const NAMED_OFFENDERS: usize = 10;
 
-/// The first `NAMED_OFFENDERS` of `list` and how many more there are; `None` when it is no
-/// longer than that.
-fn first_of(list: &[String]) -> Option<String> {
-    let more = list.len().checked_sub(NAMED_OFFENDERS).filter(|&m| m > 0)?;
-    Some(format!(
-        "{} and {more} more (--format json, markdown or html names them all)",
-        list[..NAMED_OFFENDERS].join(", ")
-    ))
+/// The failing agents as a reason lists them, lowest `order` first (ties in the agents'
+/// order), each as `describe` says: all of them, for the reports, and for stderr the first
+/// `NAMED_OFFENDERS` and how many more (`None` when there are no more than that).
+fn named(
+    offenders: &[Offender],
+    order: impl Fn(&Offender) -> Option<f64>,
+    describe: impl Fn(&Offender) -> String,
+) -> (String, Option<String>) {
+    let mut first: Vec<&Offender> = offenders.iter().collect();
+    first.sort_by(|a, b| {
+        let at = |o| order(o).unwrap_or(0.0);
+        at(a).total_cmp(&at(b))
+    });
+    let list: Vec<String> = first.into_iter().map(describe).collect();
+    let cut = (list.len() > NAMED_OFFENDERS).then(|| {
+        format!(
+            "{} and {} more (--format json, markdown or html names them all)",
+            list[..NAMED_OFFENDERS].join(", "),
+            list.len() - NAMED_OFFENDERS
+        )
+    });
+    (list.join(", "), cut)
 }
 
 #[cfg(test)]
