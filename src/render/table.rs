@@ -14,6 +14,7 @@ use comfy_table::{
     presets::UTF8_FULL_CONDENSED,
 };
 use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
 
 pub struct TableRenderer {
     pub color: bool,
@@ -43,10 +44,9 @@ fn text_width(s: &str) -> usize {
     width
 }
 
-/// The narrowest a column may be: its longest cell (numbers never wrap), at most `KEY_MIN` for
-/// the key, and at least its heading's longest word.
-fn min_width(title: &str, metric: Metric, cells: &[String]) -> usize {
-    let longest = cells.iter().map(|c| text_width(c)).max().unwrap_or(0);
+/// The narrowest a column may be: its longest cell (`longest` columns: numbers never wrap), at
+/// most `KEY_MIN` for the key, and at least its heading's longest word.
+fn min_width(title: &str, metric: Metric, longest: usize) -> usize {
     let content = if metric == Metric::Key {
         longest.min(KEY_MIN)
     } else {
@@ -54,6 +54,25 @@ fn min_width(title: &str, metric: Metric, cells: &[String]) -> usize {
     };
     let word = title.split(' ').map(text_width).max().unwrap_or(0);
     content.max(word).max(1)
+}
+
+/// A cell's width as comfy-table measures it (colour codes stripped, wide characters counting
+/// two), which is what sets its column's width.
+fn layout_width(s: &str) -> usize {
+    if !s.contains('\x1b') {
+        return s.width();
+    }
+    let mut plain = String::with_capacity(s.len());
+    let mut in_escape = false;
+    for c in s.chars() {
+        match c {
+            '\x1b' => in_escape = true,
+            'm' if in_escape => in_escape = false,
+            _ if in_escape => {}
+            _ => plain.push(c),
+        }
+    }
+    plain.width()
 }
 
 /// Which columns fit in `width`: all, or all but the rightmost item columns.
@@ -131,6 +150,47 @@ fn key_text(row: &Row) -> String {
     format!("{}{}", "  ".repeat(row.depth()), terminal_safe(&row.key))
 }
 
+/// Each column's longest cell in `text_width` (its minimum width) and its widest cell as
+/// comfy-table measures it, with that width.
+struct Widest {
+    longest: Vec<usize>,
+    cells: Vec<(usize, String)>,
+}
+
+/// Rows a comfy-table holds at once. comfy-table keeps every cell of a table, and its layout of
+/// them, until it is written: a table of 98,900 calls (`--group-by call`) took 1.3 GB. So the
+/// columns' widths are found once for all rows (`column_widths`) and the rows are written in
+/// pages of this many at those widths, as one table.
+const PAGE_ROWS: usize = 2048;
+
+/// The keys that can decide the key column's width on a terminal, where comfy-table splits
+/// keys wider than the room it finds at spaces, or anywhere in a word with none: every key
+/// but those of one word of ASCII after their indentation, of which only the widest at each
+/// depth (a word is split into pieces as wide as the room, so a narrower one never makes a
+/// wider line). Call ids are such words: a table of 98,900 calls lays out from a few keys.
+fn layout_keys(rows: &[&Row]) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut widest_word: Vec<Option<String>> = Vec::new();
+    for row in rows {
+        let text = key_text(row);
+        let depth = row.depth();
+        let word = &text[2 * depth..];
+        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_graphic()) {
+            keys.push(text);
+            continue;
+        }
+        if widest_word.len() <= depth {
+            widest_word.resize(depth + 1, None);
+        }
+        let widest = &mut widest_word[depth];
+        if widest.as_ref().is_none_or(|w| w.len() < text.len()) {
+            *widest = Some(text);
+        }
+    }
+    keys.extend(widest_word.into_iter().flatten());
+    keys
+}
+
 /// Which columns fit the terminal, at which minimum widths, under which titles.
 struct Fitted {
     shown: Vec<usize>,
@@ -141,32 +201,46 @@ struct Fitted {
 }
 
 impl TableRenderer {
-    /// The text of every cell, by column, then by row.
-    fn cell_texts(&self, report: &Report, cols: &[Column], rows: &[&Row]) -> Vec<Vec<String>> {
-        cols.iter()
-            .map(|c| {
-                rows.iter()
-                    .map(|r| match c.metric {
-                        Metric::Key => key_text(r),
-                        Metric::CallAgent | Metric::CallDate => {
-                            terminal_safe(&c.metric.cell(r, "")).into_owned()
-                        }
-                        m => self.cell_text(report, r, m),
-                    })
-                    .collect()
-            })
-            .collect()
+    /// A cell's text.
+    fn cell(&self, report: &Report, column: &Column, row: &Row) -> String {
+        match column.metric {
+            Metric::Key => key_text(row),
+            Metric::CallAgent | Metric::CallDate => {
+                terminal_safe(&column.metric.cell(row, "")).into_owned()
+            }
+            m => self.cell_text(report, row, m),
+        }
+    }
+
+    /// Each column's longest cell (`text_width`) and its widest as comfy-table measures it:
+    /// all the layout needs, without holding every cell.
+    fn widest(&self, report: &Report, cols: &[Column], rows: &[&Row]) -> Widest {
+        let mut widest = Widest {
+            longest: vec![0; cols.len()],
+            cells: vec![(0, String::new()); cols.len()],
+        };
+        for row in rows {
+            for (i, c) in cols.iter().enumerate() {
+                let text = self.cell(report, c, row);
+                widest.longest[i] = widest.longest[i].max(text_width(&text));
+                let width = layout_width(&text);
+                if width > widest.cells[i].0 || widest.cells[i].1.is_empty() {
+                    widest.cells[i] = (width, text);
+                }
+            }
+        }
+        widest
     }
 
     /// The rubric's labels head the item columns where the terminal has room for them;
     /// else the shorter ids, when they let more columns show.
-    fn fit_columns(&self, cols: &[Column], texts: &[Vec<String>]) -> Fitted {
+    fn fit_columns(&self, cols: &[Column], widest: &Widest) -> Fitted {
         let mins_with = |short: bool| -> Vec<usize> {
             cols.iter()
-                .zip(texts)
-                .map(|(c, t)| {
+                .zip(&widest.longest)
+                .map(|(c, &longest)| {
                     let title = if short { &c.short } else { &c.title };
-                    min_width(title, c.metric, t)
+                    min_width(title, c.metric, longest)
                 })
                 .collect()
         };
@@ -187,15 +261,8 @@ impl TableRenderer {
         }
     }
 
-    /// The comfy-table of the shown columns, styled for the terminal (or not).
-    fn table(
-        &self,
-        report: &Report,
-        cols: &[Column],
-        rows: &[&Row],
-        texts: &[Vec<String>],
-        fitted: &Fitted,
-    ) -> Table {
+    /// An empty comfy-table of the shown columns, styled for the terminal (or not).
+    fn table(&self, cols: &[Column], fitted: &Fitted) -> Table {
         let mut table = Table::new();
         table.load_style(UTF8_FULL_CONDENSED);
         match self.width {
@@ -220,28 +287,62 @@ impl TableRenderer {
                 cols[i].title.clone()
             }
         }));
-        for (r, row) in rows.iter().enumerate() {
-            let overall = std::ptr::eq(*row, &report.overall);
-            let line: Vec<Cell> = fitted
+        table
+    }
+
+    /// A row's shown cells, aligned and styled.
+    fn cells(&self, report: &Report, cols: &[Column], row: &Row, fitted: &Fitted) -> Vec<Cell> {
+        let overall = std::ptr::eq(row, &report.overall);
+        fitted
+            .shown
+            .iter()
+            .map(|&i| {
+                let metric = cols[i].metric;
+                let mut cell = Cell::new(self.cell(report, &cols[i], row));
+                if !metric.is_text() {
+                    cell = cell.set_alignment(CellAlignment::Right);
+                }
+                if metric == Metric::Key && overall && self.color {
+                    cell = cell.fg(Color::DarkGrey);
+                } else if metric == Metric::Key && !row.leaf && !overall && self.color {
+                    cell = cell.add_attribute(comfy_table::Attribute::Bold);
+                }
+                cell
+            })
+            .collect()
+    }
+
+    /// The width of each shown column (padding included) in a table of all `rows`, found from
+    /// a table of only the cells that decide it: the widest cell of each column and, fitted to
+    /// a terminal, every key (the one column that may wrap, where comfy-table looks at every
+    /// cell). The table is then written a page at a time at these widths (`write_pages`).
+    fn column_widths(
+        &self,
+        rows: &[&Row],
+        cols: &[Column],
+        widest: &Widest,
+        fitted: &Fitted,
+    ) -> Vec<u16> {
+        let mut table = self.table(cols, fitted);
+        table.add_row(
+            fitted
                 .shown
                 .iter()
-                .map(|&i| {
-                    let metric = cols[i].metric;
-                    let mut cell = Cell::new(&texts[i][r]);
-                    if !metric.is_text() {
-                        cell = cell.set_alignment(CellAlignment::Right);
-                    }
-                    if metric == Metric::Key && overall && self.color {
-                        cell = cell.fg(Color::DarkGrey);
-                    } else if metric == Metric::Key && !row.leaf && !overall && self.color {
-                        cell = cell.add_attribute(comfy_table::Attribute::Bold);
-                    }
-                    cell
-                })
-                .collect();
-            table.add_row(line);
-        }
+                .map(|&i| Cell::new(&widest.cells[i].1))
+                .collect::<Vec<_>>(),
+        );
         if self.width.is_some() {
+            if let Some(key) = fitted
+                .shown
+                .iter()
+                .position(|&i| cols[i].metric == Metric::Key)
+            {
+                for text in layout_keys(rows) {
+                    let mut line = vec![Cell::new(""); key];
+                    line.push(Cell::new(text));
+                    table.add_row(line);
+                }
+            }
             for (n, &i) in fitted.shown.iter().enumerate() {
                 if let Some(column) = table.column_mut(n) {
                     // comfy-table's boundaries count the padding (one space each side).
@@ -250,7 +351,56 @@ impl TableRenderer {
                 }
             }
         }
-        table
+        // The top border: one run of '─' a column, between '┌', '┬' and '┐'.
+        let top = table.lines().next().unwrap_or_default();
+        top.trim_start_matches('┌')
+            .trim_end_matches('┐')
+            .split('┬')
+            .map(|run| u16::try_from(run.chars().count()).unwrap_or(u16::MAX))
+            .collect()
+    }
+
+    /// The table of `rows` at `widths`, `page` rows to a comfy-table: the first page with the
+    /// header, the last with the bottom border, so the pages read as one table.
+    #[allow(clippy::too_many_arguments)]
+    fn write_pages(
+        &self,
+        report: &Report,
+        cols: &[Column],
+        rows: &[&Row],
+        fitted: &Fitted,
+        widths: &[u16],
+        page: usize,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let pages = rows.len().div_ceil(page).max(1);
+        for (p, chunk) in rows.chunks(page.max(1)).enumerate() {
+            let mut table = self.table(cols, fitted);
+            for row in chunk {
+                table.add_row(self.cells(report, cols, row, fitted));
+            }
+            for (n, &w) in widths.iter().enumerate() {
+                if let Some(column) = table.column_mut(n) {
+                    column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(w)));
+                }
+            }
+            let mut lines = table.lines().peekable();
+            if p > 0 {
+                // The header, down to the line under it, was on the first page.
+                for line in lines.by_ref() {
+                    if line.starts_with('╞') {
+                        break;
+                    }
+                }
+            }
+            while let Some(line) = lines.next() {
+                if p + 1 < pages && lines.peek().is_none() {
+                    break; // the bottom border: the table goes on
+                }
+                writeln!(out, "{line}")?;
+            }
+        }
+        Ok(())
     }
 
     /// The lines under the table: the totals, the legend, and what was hidden or compared.
@@ -321,10 +471,10 @@ impl Renderer for TableRenderer {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let cols = columns(report);
         let rows: Vec<&Row> = all_rows(report).collect();
-        let texts = self.cell_texts(report, &cols, &rows);
-        let fitted = self.fit_columns(&cols, &texts);
-        let table = self.table(report, &cols, &rows, &texts, &fitted);
-        writeln!(out, "{table}")?;
+        let widest = self.widest(report, &cols, &rows);
+        let fitted = self.fit_columns(&cols, &widest);
+        let widths = self.column_widths(&rows, &cols, &widest, &fitted);
+        self.write_pages(report, &cols, &rows, &fitted, &widths, PAGE_ROWS, out)?;
         self.write_footer(report, &cols, &fitted.hidden, out)
     }
 }
@@ -339,6 +489,118 @@ mod tests {
             title: name.into(),
             short: name.into(),
             metric,
+        }
+    }
+
+    /// The table as one comfy-table of every row, as it was written before pages: the oracle.
+    fn whole(r: &TableRenderer, report: &Report) -> String {
+        let cols = columns(report);
+        let rows: Vec<&Row> = all_rows(report).collect();
+        let widest = r.widest(report, &cols, &rows);
+        let fitted = r.fit_columns(&cols, &widest);
+        let mut table = r.table(&cols, &fitted);
+        for row in &rows {
+            table.add_row(r.cells(report, &cols, row, &fitted));
+        }
+        if r.width.is_some() {
+            for (n, &i) in fitted.shown.iter().enumerate() {
+                let min = u16::try_from(fitted.mins[i] + 2).unwrap();
+                let column = table.column_mut(n).unwrap();
+                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(min)));
+            }
+        }
+        format!("{table}\n")
+    }
+
+    fn paged(r: &TableRenderer, report: &Report, page: usize) -> String {
+        let cols = columns(report);
+        let rows: Vec<&Row> = all_rows(report).collect();
+        let widest = r.widest(report, &cols, &rows);
+        let fitted = r.fit_columns(&cols, &widest);
+        let widths = r.column_widths(&rows, &cols, &widest, &fitted);
+        let mut out = Vec::new();
+        r.write_pages(report, &cols, &rows, &fitted, &widths, page, &mut out)
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Teams and their agents, with keys of every kind the layout treats apart: one ASCII
+    /// word (short, long, the longest), words with spaces, wide and accented characters.
+    fn varied_report() -> Report {
+        let mut report = crate::render::tests::empty_report(&["team", "agent"]);
+        report.baseline = Some(crate::report::BaselineInfo::default());
+        let keys = [
+            "a",
+            "cara.diaz",
+            &"x".repeat(41),
+            "call-0123456789abcdef0123456789abcdef",
+            "a name with several words that wraps somewhere",
+            "日本語のエージェント名前です",
+            "émile zola-dupont",
+            "word",
+            &"y".repeat(30),
+            "tiny words a b c d e f g h i j k l m n o p",
+            // The widest key, which splits into short lines: narrower keys of one long word
+            // then decide how narrow the column may get.
+            "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii",
+        ];
+        for (t, team) in ["north", "a south team of many words"].iter().enumerate() {
+            report.rows.push(Row {
+                key: team.to_string(),
+                levels: vec![team.to_string()],
+                calls: 40 + t as u64,
+                mean_score: Some(71.5),
+                ..Row::default()
+            });
+            for (k, key) in keys.iter().enumerate() {
+                let n = (k * 7 + t * 3) as u64;
+                report.rows.push(Row {
+                    key: key.to_string(),
+                    levels: vec![team.to_string(), key.to_string()],
+                    leaf: true,
+                    calls: n * n * 37,
+                    passed: n,
+                    mean_score: Some(n as f64 * 9.7 % 100.0),
+                    pass_rate: Some(n as f64 * 3.3 % 100.0),
+                    violation_rate: (k % 3 != 0).then_some(k as f64 * 1.1),
+                    delta: (k % 2 == 0).then(|| crate::report::RowDelta {
+                        mean_score: Some(k as f64 - 4.5),
+                        pass_rate: Some(-(k as f64) * 10.1),
+                        ..Default::default()
+                    }),
+                    ..Row::default()
+                });
+            }
+        }
+        report.overall = Row {
+            key: "(all)".into(),
+            calls: 12345,
+            mean_score: Some(60.0),
+            ..Row::default()
+        };
+        report
+    }
+
+    #[test]
+    fn pages_make_the_same_table_as_one_table_of_every_row() {
+        let report = varied_report();
+        // Every width from one too narrow for the columns' minimums (all fixed at them) to one
+        // wide enough for every key on one line, through those where the key column gets some
+        // room and comfy-table looks at how each key would wrap.
+        let widths = (24..=130).map(Some).chain([None, Some(300)]);
+        for width in widths {
+            for color in [false, true] {
+                let r = TableRenderer { color, width };
+                let one = whole(&r, &report);
+                assert!(one.lines().count() > 20, "{one}");
+                for page in [1, 3, PAGE_ROWS] {
+                    assert_eq!(
+                        paged(&r, &report, page),
+                        one,
+                        "width {width:?}, colour {color}, pages of {page}"
+                    );
+                }
+            }
         }
     }
 
@@ -361,21 +623,22 @@ mod tests {
 
     #[test]
     fn numbers_and_short_keys_set_the_minimum() {
+        let longest = |cells: &[&str]| cells.iter().map(|c| text_width(c)).max().unwrap_or(0);
         assert_eq!(
-            min_width("agent", Metric::Key, &["cara.diaz".into(), "(all)".into()]),
+            min_width("agent", Metric::Key, longest(&["cara.diaz", "(all)"])),
             9
         );
         let long = "x".repeat(40);
-        assert_eq!(min_width("agent", Metric::Key, &[long]), KEY_MIN);
+        assert_eq!(min_width("agent", Metric::Key, longest(&[&long])), KEY_MIN);
         let score = Metric::MeanScore;
-        assert_eq!(min_width("Mean score", score, &["90.7 ▲12.4".into()]), 10);
+        assert_eq!(min_width("Mean score", score, longest(&["90.7 ▲12.4"])), 10);
         assert_eq!(
-            min_width("Mean score", score, &["\x1b[32m90.7\x1b[39m".into()]),
+            min_width("Mean score", score, longest(&["\x1b[32m90.7\x1b[39m"])),
             5,
             "colour codes take no room"
         );
         assert_eq!(
-            min_width("Mean score", score, &["5.0".into()]),
+            min_width("Mean score", score, longest(&["5.0"])),
             5,
             "the heading's longest word"
         );

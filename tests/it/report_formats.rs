@@ -767,3 +767,52 @@ fn html_names_the_items_below_0_80_held_out() {
     let html = audit(&["--format", "html", "--rubric", "examples/rubric.toml"]);
     assert!(!html.contains("id=\"accuracy-note\""));
 }
+
+/// A table of more calls than comfy-table is given at once (the rows go to it in pages) is
+/// still one table: one top border, one header, one bottom border, and every call once, in the
+/// CSV's order and with its scores.
+#[test]
+fn a_table_longer_than_a_page_is_one_table_of_every_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("call_id,agent_id,speaker,text\n");
+    for c in 0..4500 {
+        let agent = format!("agent{}", c % 9);
+        csv.push_str(&format!(
+            "c{c:05},{agent},customer,\"My order {c} is late!\"\n"
+        ));
+        let reply = match c % 3 {
+            0 => "I am so sorry about that. Let me check the order for you.",
+            1 => "Thank you for waiting, it ships today. Anything else?",
+            _ => "Checking.",
+        };
+        csv.push_str(&format!("c{c:05},{agent},agent,\"{reply}\"\n"));
+    }
+    std::fs::write(dir.path().join("calls.csv"), csv).unwrap();
+    let per_call = ["audit", "calls.csv", "--group-by", "call", "-q"];
+    let table = run_in(
+        dir.path(),
+        &[&per_call[..], &["--color", "never"]].concat(),
+        0,
+    );
+    for edge in ['┌', '╞', '└'] {
+        let n = table.lines().filter(|l| l.starts_with(edge)).count();
+        assert_eq!(n, 1, "lines starting with {edge}");
+    }
+    let rows = table_rows(&table);
+    let csv = run_in(
+        dir.path(),
+        &[&per_call[..], &["--format", "csv"]].concat(),
+        0,
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let expected: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[4].to_string())
+        })
+        .collect();
+    assert_eq!(expected.len(), 4501, "4,500 calls and the overall line");
+    let shown: Vec<(String, String)> = rows.iter().map(|r| (r[0].clone(), r[4].clone())).collect();
+    assert_eq!(shown, expected);
+}
