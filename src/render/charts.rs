@@ -405,7 +405,7 @@ pub fn item_rates(report: &Report, h: &mut String) {
             continue;
         }
         let r = o.items[i];
-        let (bar, fill) = match r.rate {
+        let (bar, fill) = match r.rate() {
             Some(v) => (v, grade(goodness(item, v))),
             None => (0.0, "#eceef2".to_string()),
         };
@@ -415,7 +415,7 @@ pub fn item_rates(report: &Report, h: &mut String) {
             kind = item.kind.as_str(),
             id = html_text(&item.id),
             label = html_text(&item.label),
-            rate = r.rate.map_or("–".into(), |v| format!("{v:.1}%")),
+            rate = r.rate().map_or("–".into(), |v| format!("{v:.1}%")),
             occ = r.occurred,
             app = r.applicable,
             what = if item.kind == Kind::Violation {
@@ -466,7 +466,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
         for (c, (i, item)) in items.iter().enumerate() {
             let x = label_w + cell_w * c as f64;
             let rate = row.items[*i];
-            let (fill, ink) = match rate.rate {
+            let (fill, ink) = match rate.rate() {
                 None => ("#eceef2".to_string(), "#1d2330"),
                 Some(v) => (grade(goodness(item, v)), ink_on(goodness(item, v))),
             };
@@ -486,7 +486,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
                 ch = cell_h,
                 tx = x + cell_w / 2.0,
                 ty = y + cell_h / 2.0 + 4.0,
-                v = fmt1(rate.rate, "–"),
+                v = fmt1(rate.rate(), "–"),
             );
         }
         let _ = write!(

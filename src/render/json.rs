@@ -16,8 +16,8 @@ fn row_json(report: &Report, row: &Row) -> Value {
             applicable,
             occurred,
             matches,
-            rate,
         } = *r;
+        let rate = r.rate();
         items.insert(
             info.id.clone(),
             json!({"applicable": applicable, "occurred": occurred, "matches": matches, "rate": rate}),

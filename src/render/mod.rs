@@ -130,7 +130,7 @@ impl Metric {
             Metric::UpsetCalls => Some(row.upset_calls as f64),
             Metric::MeanScore => row.mean_score,
             Metric::PassRate => row.pass_rate,
-            Metric::ItemRate(i) => row.items.get(i).and_then(|r| r.rate),
+            Metric::ItemRate(i) => row.items.get(i).and_then(ItemRate::rate),
             Metric::ViolationRate => row.violation_rate,
             Metric::CalmedRate => row.calmed_rate,
             Metric::CallAgent | Metric::CallDate => None,

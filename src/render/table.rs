@@ -563,10 +563,12 @@ mod tests {
                     mean_score: Some(n as f64 * 9.7 % 100.0),
                     pass_rate: Some(n as f64 * 3.3 % 100.0),
                     violation_rate: (k % 3 != 0).then_some(k as f64 * 1.1),
-                    delta: (k % 2 == 0).then(|| crate::report::RowDelta {
-                        mean_score: Some(k as f64 - 4.5),
-                        pass_rate: Some(-(k as f64) * 10.1),
-                        ..Default::default()
+                    delta: (k % 2 == 0).then(|| {
+                        Box::new(crate::report::RowDelta {
+                            mean_score: Some(k as f64 - 4.5),
+                            pass_rate: Some(-(k as f64) * 10.1),
+                            ..Default::default()
+                        })
                     }),
                     ..Row::default()
                 });

@@ -288,7 +288,7 @@ fn row_delta(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
             .items
             .iter()
             .zip(&row.items)
-            .map(|(info, rate)| change(rate.rate, base.items.get(&info.id).copied().flatten()))
+            .map(|(info, rate)| change(rate.rate(), base.items.get(&info.id).copied().flatten()))
             .collect(),
         violations_per_100: change(row.violations_per_100, base.violations_per_100),
         calmed_rate: change(row.calmed_rate, base.calmed_rate),
@@ -318,12 +318,16 @@ pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
             missing.join(", ")
         ));
     }
-    report.overall.delta = Some(row_delta(report, &report.overall, &base.overall));
+    report.overall.delta = Some(Box::new(row_delta(report, &report.overall, &base.overall)));
     if base.info.group_by == report.group_by {
-        let deltas: Vec<Option<RowDelta>> = report
+        let deltas: Vec<Option<Box<RowDelta>>> = report
             .rows
             .iter()
-            .map(|r| base.groups.get(&r.levels).map(|b| row_delta(report, r, b)))
+            .map(|r| {
+                base.groups
+                    .get(&r.levels)
+                    .map(|b| Box::new(row_delta(report, r, b)))
+            })
             .collect();
         for (row, delta) in report.rows.iter_mut().zip(deltas) {
             row.delta = delta;

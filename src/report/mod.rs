@@ -29,8 +29,14 @@ pub struct ItemRate {
     pub applicable: u64,
     pub occurred: u64,
     pub matches: u64,
-    /// Percent of applicable calls where it occurred, rounded to 0.1.
-    pub rate: Option<f64>,
+}
+
+impl ItemRate {
+    /// Percent of applicable calls where it occurred, rounded to 0.1. Worked out when asked
+    /// rather than kept: a report of one line per call holds an `ItemRate` per item and call.
+    pub fn rate(&self) -> Option<f64> {
+        percent(self.occurred, self.applicable)
+    }
 }
 
 /// One line of the report: a group, a subtotal of nested groups, or the overall line.
@@ -64,8 +70,9 @@ pub struct Row {
     /// The call, when this line is one call (`--group-by call`).
     pub call: Option<CallInfo>,
     /// Change since the baseline's line of the same key (`--baseline`); `None` without a
-    /// baseline or when the baseline has no such line.
-    pub delta: Option<RowDelta>,
+    /// baseline or when the baseline has no such line. Boxed: most reports have none, and a
+    /// report of one line per call holds a `Row` a call.
+    pub delta: Option<Box<RowDelta>>,
 }
 
 /// A line's change since the baseline: this run's rounded number minus the baseline's, rounded
@@ -296,7 +303,6 @@ impl Row {
                     applicable: i.applicable,
                     occurred: i.occurred,
                     matches: i.matches,
-                    rate: percent(i.occurred, i.applicable),
                 })
                 .collect(),
             violation_calls: t.violation_calls,
