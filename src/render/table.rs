@@ -314,8 +314,9 @@ impl TableRenderer {
 
     /// The width of each shown column (padding included) in a table of all `rows`, found from
     /// a table of only the cells that decide it: the widest cell of each column and, fitted to
-    /// a terminal, every key (the one column that may wrap, where comfy-table looks at every
-    /// cell). The table is then written a page at a time at these widths (`write_pages`).
+    /// a terminal, the keys that may (`layout_keys`: the key is the one column that may wrap,
+    /// where comfy-table looks at how every cell would). The table is then written a page at a
+    /// time at these widths (`write_pages`).
     fn column_widths(
         &self,
         rows: &[&Row],
@@ -540,8 +541,7 @@ mod tests {
             "word",
             &"y".repeat(30),
             "tiny words a b c d e f g h i j k l m n o p",
-            // The widest key, which splits into short lines: narrower keys of one long word
-            // then decide how narrow the column may get.
+            // The widest key, which splits into short lines.
             "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii",
         ];
         for (t, team) in ["north", "a south team of many words"].iter().enumerate() {
