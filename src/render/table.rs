@@ -163,32 +163,32 @@ struct Widest {
 /// pages of this many at those widths, as one table.
 const PAGE_ROWS: usize = 2048;
 
-/// The keys that can decide the key column's width on a terminal, where comfy-table splits
-/// keys wider than the room it finds at spaces, or anywhere in a word with none: every key
-/// but those of one word of ASCII after their indentation, of which only the widest at each
-/// depth (a word is split into pieces as wide as the room, so a narrower one never makes a
-/// wider line). Call ids are such words: a table of 98,900 calls lays out from a few keys.
-fn layout_keys(rows: &[&Row]) -> Vec<String> {
-    let mut keys = Vec::new();
+/// The cells of one column that can decide its width on a terminal, where comfy-table works
+/// out how every cell of a column it has not yet fixed would wrap (split at spaces, or anywhere
+/// in a word with none): every distinct cell but those of one ASCII word after their
+/// indentation, of which only the widest at each indentation (a word is split into pieces as
+/// wide as the room, so a narrower one never makes a wider line). Call ids are such words: a
+/// table of 98,900 calls lays out from a few of them.
+fn layout_cells(texts: impl Iterator<Item = String>) -> Vec<String> {
+    let mut cells = std::collections::BTreeSet::new();
     let mut widest_word: Vec<Option<String>> = Vec::new();
-    for row in rows {
-        let text = key_text(row);
-        let depth = row.depth();
-        let word = &text[2 * depth..];
+    for text in texts {
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        let word = &text[indent..];
         if word.is_empty() || !word.bytes().all(|b| b.is_ascii_graphic()) {
-            keys.push(text);
+            cells.insert(text);
             continue;
         }
-        if widest_word.len() <= depth {
-            widest_word.resize(depth + 1, None);
+        if widest_word.len() <= indent {
+            widest_word.resize(indent + 1, None);
         }
-        let widest = &mut widest_word[depth];
+        let widest = &mut widest_word[indent];
         if widest.as_ref().is_none_or(|w| w.len() < text.len()) {
             *widest = Some(text);
         }
     }
-    keys.extend(widest_word.into_iter().flatten());
-    keys
+    cells.extend(widest_word.into_iter().flatten());
+    cells.into_iter().collect()
 }
 
 /// Which columns fit the terminal, at which minimum widths, under which titles.
@@ -314,11 +314,14 @@ impl TableRenderer {
 
     /// The width of each shown column (padding included) in a table of all `rows`, found from
     /// a table of only the cells that decide it: the widest cell of each column and, fitted to
-    /// a terminal, the keys that may (`layout_keys`: the key is the one column that may wrap,
-    /// where comfy-table looks at how every cell would). The table is then written a page at a
-    /// time at these widths (`write_pages`).
+    /// a terminal, the cells that may (`layout_cells`) of each column whose widest cell is
+    /// wider than its minimum (the key's is at most `KEY_MIN`; an agent id of wide characters
+    /// takes more columns than characters), which comfy-table may leave to be fitted by how
+    /// every cell would wrap. The table is then written a page at a time at these widths
+    /// (`write_pages`).
     fn column_widths(
         &self,
+        report: &Report,
         rows: &[&Row],
         cols: &[Column],
         widest: &Widest,
@@ -333,13 +336,13 @@ impl TableRenderer {
                 .collect::<Vec<_>>(),
         );
         if self.width.is_some() {
-            if let Some(key) = fitted
-                .shown
-                .iter()
-                .position(|&i| cols[i].metric == Metric::Key)
-            {
-                for text in layout_keys(rows) {
-                    let mut line = vec![Cell::new(""); key];
+            for (n, &i) in fitted.shown.iter().enumerate() {
+                if widest.cells[i].0 <= fitted.mins[i] {
+                    continue; // its minimum fits every cell: comfy-table fixes it there
+                }
+                let texts = rows.iter().map(|row| self.cell(report, &cols[i], row));
+                for text in layout_cells(texts) {
+                    let mut line = vec![Cell::new(""); n];
                     line.push(Cell::new(text));
                     table.add_row(line);
                 }
@@ -374,8 +377,9 @@ impl TableRenderer {
         page: usize,
         out: &mut dyn Write,
     ) -> io::Result<()> {
+        let page = page.max(1);
         let pages = rows.len().div_ceil(page).max(1);
-        for (p, chunk) in rows.chunks(page.max(1)).enumerate() {
+        for (p, chunk) in rows.chunks(page).enumerate() {
             let mut table = self.table(cols, fitted);
             for row in chunk {
                 table.add_row(self.cells(report, cols, row, fitted));
@@ -474,7 +478,7 @@ impl Renderer for TableRenderer {
         let rows: Vec<&Row> = all_rows(report).collect();
         let widest = self.widest(report, &cols, &rows);
         let fitted = self.fit_columns(&cols, &widest);
-        let widths = self.column_widths(&rows, &cols, &widest, &fitted);
+        let widths = self.column_widths(report, &rows, &cols, &widest, &fitted);
         self.write_pages(report, &cols, &rows, &fitted, &widths, PAGE_ROWS, out)?;
         self.write_footer(report, &cols, &fitted.hidden, out)
     }
@@ -518,7 +522,7 @@ mod tests {
         let rows: Vec<&Row> = all_rows(report).collect();
         let widest = r.widest(report, &cols, &rows);
         let fitted = r.fit_columns(&cols, &widest);
-        let widths = r.column_widths(&rows, &cols, &widest, &fitted);
+        let widths = r.column_widths(report, &rows, &cols, &widest, &fitted);
         let mut out = Vec::new();
         r.write_pages(report, &cols, &rows, &fitted, &widths, page, &mut out)
             .unwrap();
@@ -604,6 +608,118 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `items` items labelled `label`, every line with the same numbers for them.
+    fn with_items(mut report: Report, items: usize, label: &str) -> Report {
+        for i in 0..items {
+            report.items.push(crate::report::ItemInfo {
+                id: format!("item_{i}"),
+                label: label.into(),
+                kind: crate::rubric::Kind::Expected,
+                weight: 1.0,
+                penalty: 1.0,
+                auto_fail: false,
+                speaker: "agent",
+            });
+        }
+        let rate = crate::report::ItemRate {
+            applicable: 2,
+            occurred: 1,
+            matches: 1,
+        };
+        for row in report.rows.iter_mut().chain([&mut report.overall]) {
+            row.items = vec![rate; items];
+        }
+        report
+    }
+
+    /// Every width from `widths` on a terminal, colour off and on: pages as one table.
+    fn pages_match_at(report: &Report, widths: std::ops::RangeInclusive<u16>) {
+        let mut differ = Vec::new();
+        for width in widths {
+            for color in [false, true] {
+                let r = TableRenderer {
+                    color,
+                    width: Some(width),
+                };
+                if paged(&r, report, PAGE_ROWS) != whole(&r, report) {
+                    differ.push((width, color));
+                }
+            }
+        }
+        assert!(
+            differ.is_empty(),
+            "pages differ at (width, colour) {differ:?}"
+        );
+    }
+
+    /// Keys wider than the key column's minimum, where the one that decides how narrow the
+    /// column gets is not the widest (found by the review: without the keys' own rows in the
+    /// layout, these widths came out otherwise).
+    #[test]
+    fn keys_that_wrap_lay_the_table_out_as_in_one_table() {
+        let mut report = crate::render::tests::empty_report(&["agent"]);
+        let long_word = "x".repeat(41);
+        for key in [
+            "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii",
+            &long_word,
+            "bob",
+        ] {
+            report.rows.push(Row {
+                key: key.to_string(),
+                levels: vec![key.to_string()],
+                leaf: true,
+                calls: 3,
+                mean_score: Some(50.0),
+                ..Row::default()
+            });
+        }
+        report.overall = Row {
+            key: "(all)".into(),
+            calls: 9,
+            ..Row::default()
+        };
+        let report = with_items(report, 12, "Ofrece ayuda adicional final");
+        pages_match_at(&report, 480..=520);
+    }
+
+    /// An agent id of wide characters takes more columns than characters, so the agent column
+    /// of a per-call table is fitted by how its cells wrap, and a narrower one can decide it
+    /// (found by the review at 155–159 columns).
+    #[test]
+    fn wide_agent_ids_lay_the_table_out_as_in_one_table() {
+        let mut report = crate::render::tests::empty_report(&["call"]);
+        for (k, agent) in ["李 小龙 先生", "山田 太郎"].iter().enumerate() {
+            report.rows.push(Row {
+                key: format!("c{k}{}", "0".repeat(37)),
+                levels: vec![format!("c{k}")],
+                leaf: true,
+                calls: 1,
+                passed: 1,
+                mean_score: Some(90.0),
+                pass_rate: Some(100.0),
+                violation_rate: Some(0.0),
+                call: Some(crate::aggregate::CallInfo {
+                    agent_id: agent.to_string(),
+                    date: None,
+                    upset: None,
+                    calmed: None,
+                }),
+                ..Row::default()
+            });
+        }
+        report.overall = Row {
+            key: "(all)".into(),
+            calls: 2,
+            mean_score: Some(90.0),
+            ..Row::default()
+        };
+        let mut report = with_items(report, 4, "Resumen final");
+        report.items[1].label = "Cierre de la llamada".into();
+        report.items[2].label = "Empatía".into();
+        report.items[3].label = "Empatía".into();
+        pages_match_at(&report, 140..=175);
     }
 
     #[test]

@@ -769,23 +769,25 @@ fn html_names_the_items_below_0_80_held_out() {
 }
 
 /// A table of more calls than comfy-table is given at once (the rows go to it in pages) is
-/// still one table: one top border, one header, one bottom border, and every call once, in the
-/// CSV's order and with its scores.
+/// still one table: one top border, one header, one bottom border, every line as wide as the
+/// others (the call ids grow longer page after page, so pages laid out apart would differ), and
+/// every call once, in the CSV's order and with its scores.
 #[test]
 fn a_table_longer_than_a_page_is_one_table_of_every_call() {
     let dir = tempfile::tempdir().unwrap();
     let mut csv = String::from("call_id,agent_id,speaker,text\n");
     for c in 0..4500 {
         let agent = format!("agent{}", c % 9);
+        let call = format!("c{c:05}{}", "x".repeat(c / 1000));
         csv.push_str(&format!(
-            "c{c:05},{agent},customer,\"My order {c} is late!\"\n"
+            "{call},{agent},customer,\"My order {c} is late!\"\n"
         ));
         let reply = match c % 3 {
             0 => "I am so sorry about that. Let me check the order for you.",
             1 => "Thank you for waiting, it ships today. Anything else?",
             _ => "Checking.",
         };
-        csv.push_str(&format!("c{c:05},{agent},agent,\"{reply}\"\n"));
+        csv.push_str(&format!("{call},{agent},agent,\"{reply}\"\n"));
     }
     std::fs::write(dir.path().join("calls.csv"), csv).unwrap();
     let per_call = ["audit", "calls.csv", "--group-by", "call", "-q"];
@@ -798,6 +800,20 @@ fn a_table_longer_than_a_page_is_one_table_of_every_call() {
         let n = table.lines().filter(|l| l.starts_with(edge)).count();
         assert_eq!(n, 1, "lines starting with {edge}");
     }
+    let box_lines: Vec<usize> = table
+        .lines()
+        .take_while(|l| l.starts_with(['┌', '│', '╞', '└']))
+        .map(|l| l.chars().count())
+        .collect();
+    assert_eq!(
+        box_lines.len(),
+        4501 + 4,
+        "calls, overall line, header, borders"
+    );
+    assert!(
+        box_lines.iter().all(|&w| w == box_lines[0]),
+        "lines of other widths"
+    );
     let rows = table_rows(&table);
     let csv = run_in(
         dir.path(),
