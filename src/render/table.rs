@@ -29,19 +29,27 @@ const KEY_MIN: usize = 24;
 /// Characters a column takes beyond its content: one space each side and one border.
 const COLUMN_OVERHEAD: usize = 3;
 
-/// Columns a cell takes on screen: colour codes take none.
-fn text_width(s: &str) -> usize {
-    let mut width = 0;
+/// A cell's text without its colour codes.
+fn without_colour(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\x1b') {
+        return s.into();
+    }
+    let mut plain = String::with_capacity(s.len());
     let mut in_escape = false;
     for c in s.chars() {
         match c {
             '\x1b' => in_escape = true,
             'm' if in_escape => in_escape = false,
             _ if in_escape => {}
-            _ => width += 1,
+            _ => plain.push(c),
         }
     }
-    width
+    plain.into()
+}
+
+/// Columns a cell takes on screen, a character each: colour codes take none.
+fn text_width(s: &str) -> usize {
+    without_colour(s).chars().count()
 }
 
 /// The narrowest a column may be: its longest cell (`longest` columns: numbers never wrap), at
@@ -59,20 +67,7 @@ fn min_width(title: &str, metric: Metric, longest: usize) -> usize {
 /// A cell's width as comfy-table measures it (colour codes stripped, wide characters counting
 /// two), which is what sets its column's width.
 fn layout_width(s: &str) -> usize {
-    if !s.contains('\x1b') {
-        return s.width();
-    }
-    let mut plain = String::with_capacity(s.len());
-    let mut in_escape = false;
-    for c in s.chars() {
-        match c {
-            '\x1b' => in_escape = true,
-            'm' if in_escape => in_escape = false,
-            _ if in_escape => {}
-            _ => plain.push(c),
-        }
-    }
-    plain.width()
+    without_colour(s).width()
 }
 
 /// Which columns fit in `width`: all, or all but the rightmost item columns.
@@ -497,6 +492,16 @@ mod tests {
         }
     }
 
+    /// The overall line of a test report.
+    fn overall_line(calls: u64, mean_score: Option<f64>) -> Row {
+        Row {
+            key: "(all)".into(),
+            calls,
+            mean_score,
+            ..Row::default()
+        }
+    }
+
     /// The table as one comfy-table of every row, as it was written before pages: the oracle.
     fn whole(r: &TableRenderer, report: &Report) -> String {
         let cols = columns(report);
@@ -578,12 +583,7 @@ mod tests {
                 });
             }
         }
-        report.overall = Row {
-            key: "(all)".into(),
-            calls: 12345,
-            mean_score: Some(60.0),
-            ..Row::default()
-        };
+        report.overall = overall_line(12345, Some(60.0));
         report
     }
 
@@ -675,11 +675,7 @@ mod tests {
                 ..Row::default()
             });
         }
-        report.overall = Row {
-            key: "(all)".into(),
-            calls: 9,
-            ..Row::default()
-        };
+        report.overall = overall_line(9, None);
         let report = with_items(report, 12, "Ofrece ayuda adicional final");
         pages_match_at(&report, 480..=520);
     }
@@ -709,12 +705,7 @@ mod tests {
                 ..Row::default()
             });
         }
-        report.overall = Row {
-            key: "(all)".into(),
-            calls: 2,
-            mean_score: Some(90.0),
-            ..Row::default()
-        };
+        report.overall = overall_line(2, Some(90.0));
         let mut report = with_items(report, 4, "Resumen final");
         report.items[1].label = "Cierre de la llamada".into();
         report.items[2].label = "Empatía".into();
