@@ -183,6 +183,7 @@ pub struct Judged {
 /// The call's `Judged` from its outcomes and `score` (the audit's, and `merge`'s check of a
 /// partial's records).
 pub fn judge(rubric: &Rubric, outcomes: &[ItemOutcome], score: f64) -> Judged {
+    // The score is kept to two decimals; `score`'s arithmetic (explain) shows that number.
     let score_centi = (score * 100.0).round() as u32;
     let upset = rubric.upset.map(|u| outcomes[u].verdict.occurred());
     Judged {
@@ -911,7 +912,7 @@ pub fn score(rubric: &Rubric, outcomes: &[ItemOutcome], explain: bool) -> (f64, 
             "expected: {n_met} of {n_applicable} applicable items met, weight {} of {} → {}",
             fmt_num(met),
             fmt_num(applicable),
-            fmt_num(round1(base))
+            fmt_num(round2(base))
         ));
         if penalties.is_empty() {
             lines.push("violations: none".into());
@@ -925,9 +926,9 @@ pub fn score(rubric: &Rubric, outcomes: &[ItemOutcome], explain: bool) -> (f64, 
         if auto_failed.is_empty() {
             lines.push(format!(
                 "score: max(0, {} − {}) = {}",
-                fmt_num(round1(base)),
+                fmt_num(round2(base)),
                 fmt_num(penalty),
-                fmt_num(round1(score))
+                fmt_num(round2(score))
             ));
         } else {
             lines.push(format!("score: 0 (auto-fail: {})", auto_failed.join(", ")));
@@ -939,6 +940,17 @@ pub fn score(rubric: &Rubric, outcomes: &[ItemOutcome], explain: bool) -> (f64, 
 /// Rounds to one decimal, as scores and rates are shown.
 pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
+}
+
+/// Rounds to two decimals, as a call's score is kept (`Judged::score_centi`).
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A call's score as every report shows it: the kept score (two decimals) rounded to one. The
+/// report's line for the call, `explain` and the HTML call list all show this number.
+pub fn shown_score(score_centi: u32) -> f64 {
+    round1(f64::from(score_centi) / 100.0)
 }
 
 /// Formats a number without a trailing ".0".

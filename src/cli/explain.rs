@@ -326,7 +326,7 @@ fn write_text(
         terminal_safe(&a.agent_id),
         a.date.map(|d| format!("{d} · ")).unwrap_or_default(),
         a.turns,
-        a.score(),
+        callaudit::audit::shown_score(a.score_centi),
         if a.passed { "passed" } else { "failed" }
     );
     let _ = writeln!(out, "\nTranscript");

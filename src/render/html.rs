@@ -430,7 +430,7 @@ fn call_list(report: &Report, h: &mut String) {
             html_text(agent_id),
             html_text(date.as_deref().unwrap_or("")),
             if *passed { "pass" } else { "fail" },
-            f64::from(*score_centi) / 100.0,
+            crate::audit::shown_score(*score_centi),
             if *passed { "passed" } else { "failed" },
             missed.join(", "),
             violated.join(", "),

@@ -4,6 +4,7 @@
 use super::common;
 use common::*;
 use predicates::prelude::*;
+use std::collections::HashMap;
 
 fn explain(call: &str) -> String {
     let out = callaudit()
@@ -343,4 +344,110 @@ fn an_id_with_control_characters_is_shown_escaped_with_suggestions() {
     );
     assert!(stderr.contains("did you mean C-1001"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
+
+/// A call shows one score wherever it appears. The score is kept to two decimals (46.15 for
+/// 6 of 13, 38.85 for 7 of 13 less 15); `explain`'s header said 46.1 where the report said
+/// 46.2, and its arithmetic 38.8 where the report said 38.9.
+#[test]
+fn a_call_shows_the_same_score_in_explain_the_report_and_the_html() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "rubric.toml",
+        r#"[rubric]
+name = "thirteenths"
+pass_mark = 80
+
+[[item]]
+id = "seven"
+label = "Seven"
+kind = "expected"
+speaker = "agent"
+weight = 7
+phrases = ["alpha"]
+
+[[item]]
+id = "six"
+label = "Six"
+kind = "expected"
+speaker = "agent"
+weight = 6
+phrases = ["beta"]
+
+[[item]]
+id = "rude"
+label = "Rude"
+kind = "violation"
+speaker = "agent"
+penalty = 15
+phrases = ["gamma"]
+"#,
+    );
+    let input = w.write(
+        "calls.csv",
+        csv_of(&[
+            ("SIX", "amy", "agent", "Beta."),
+            ("SEVEN", "amy", "agent", "Alpha. Gamma."),
+        ]),
+    );
+    let calls = w.path("per-call.csv");
+    let html = w.path("report.html");
+    let run = |args: &[&str]| {
+        let out = callaudit()
+            .args(["--no-config", "audit", "--quiet", "--rubric"])
+            .arg(&rubric)
+            .args(args)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let report = run(&[
+        "--group-by",
+        "call",
+        "--format",
+        "csv",
+        "--calls",
+        calls.to_str().unwrap(),
+    ]);
+    run(&["--format", "html", "-o", html.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&html).unwrap();
+    let kept: HashMap<String, String> = read_calls_csv(&calls)
+        .into_iter()
+        .map(|r| (r["call_id"].clone(), r["score"].clone()))
+        .collect();
+    assert_eq!(kept["SIX"], "46.15");
+    assert_eq!(kept["SEVEN"], "38.85");
+    for (call, shown, arithmetic) in [
+        ("SIX", "46.2", "score: max(0, 46.15 − 0) = 46.15"),
+        ("SEVEN", "38.9", "score: max(0, 53.85 − 15) = 38.85"),
+    ] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with(&format!("{call},amy,,1,{shown},"))),
+            "{report}"
+        );
+        let out = callaudit()
+            .args(["--no-config", "explain", "--color", "never", "--rubric"])
+            .arg(&rubric)
+            .args(["--call", call])
+            .arg(&input)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(&format!("score {shown} · failed")), "{text}");
+        assert!(text.contains(arithmetic), "{text}");
+        assert!(
+            html.contains(&format!(
+                "<span>{call}</span><span>amy</span><span></span><span class=\"fail\">{shown}</span>"
+            )),
+            "{call}: {html}"
+        );
+    }
 }
