@@ -533,11 +533,13 @@ pub struct FilterArgs {
     #[arg(long, value_name = "DATE", env = "CALLAUDIT_UNTIL")]
     pub until: Option<String>,
 
-    /// Only calls of the last SPAN (7d, 2w, 24h) up to --as-of
+    /// Only calls of the last SPAN of whole days (7d, 2w, 24h) ending on --as-of: by default
+    /// yesterday, so `--last 7d` is the seven days before today
     #[arg(long, value_name = "SPAN", env = "CALLAUDIT_LAST")]
     pub last: Option<String>,
 
-    /// The day --last counts back from (default: today)
+    /// The last day --last takes in: a date, `today` or `yesterday` (default: yesterday, the
+    /// last whole day)
     #[arg(long, value_name = "DATE", env = "CALLAUDIT_AS_OF")]
     pub as_of: Option<String>,
 
@@ -608,10 +610,25 @@ pub struct GateFlags {
     /// P%: more than P% of the rows (calls) read
     #[arg(long, value_name = "N|P%", env = "CALLAUDIT_MAX_SKIPPED")]
     pub max_skipped: Option<String>,
+
+    /// A --baseline file that does not exist is a warning, not an error: the report has no
+    /// changes and --fail-drop is not checked (the first night of a chain of nightly reports)
+    #[arg(long, env = "CALLAUDIT_ALLOW_MISSING_BASELINE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub allow_missing_baseline: bool,
 }
 
 impl GateFlags {
-    /// The gates' settings, as `report::gates::gates` takes them.
+    /// `--baseline` names a file that does not exist, and `--allow-missing-baseline` lets the
+    /// run go on without it.
+    pub fn baseline_missing(&self) -> bool {
+        self.allow_missing_baseline
+            && self.baseline.as_deref().is_some_and(|p| {
+                std::fs::metadata(p).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+            })
+    }
+
+    /// The gates' settings, as `report::gates::gates` takes them. Without the baseline it
+    /// compares with (`baseline_missing`), `--fail-drop` is not a gate of this run.
     pub fn gate_args(&self) -> GateArgs<'_> {
         GateArgs {
             fail_under: self.fail_under,
@@ -619,7 +636,7 @@ impl GateFlags {
             min_calls: self.min_calls,
             fail_on: &self.fail_on,
             fail_item_under: &self.fail_item_under,
-            fail_drop: self.fail_drop,
+            fail_drop: self.fail_drop.filter(|_| !self.baseline_missing()),
             has_baseline: self.baseline.is_some(),
             max_skipped: self.max_skipped.as_deref(),
         }

@@ -169,8 +169,15 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     let date = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<NaiveDate>> {
         v.as_deref()
             .map(|s| {
-                parse_date(s)
-                    .ok_or_else(|| anyhow::anyhow!("{flag} `{s}`: expected a date like 2024-03-05"))
+                parse_date(s).ok_or_else(|| {
+                    if flag == "--as-of" {
+                        anyhow::anyhow!(
+                            "{flag} `{s}`: expected a date like 2024-03-05, `today` or `yesterday`"
+                        )
+                    } else {
+                        anyhow::anyhow!("{flag} `{s}`: expected a date like 2024-03-05")
+                    }
+                })
             })
             .transpose()
     };
@@ -183,8 +190,14 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         if days < 1 {
             bail!("--last `{span}`: the span must be at least one day");
         }
-        let today =
-            date("--as-of", &args.as_of)?.unwrap_or_else(|| chrono::Local::now().date_naive());
+        // The span's last day: --as-of, or yesterday, the last whole day (a nightly job after
+        // midnight audits the day that ended; today's calls are still coming in).
+        let local_today = chrono::Local::now().date_naive();
+        let today = match args.as_of.as_deref() {
+            None | Some("yesterday") => local_today.pred_opt().unwrap_or(local_today),
+            Some("today") => local_today,
+            Some(_) => date("--as-of", &args.as_of)?.unwrap_or(local_today),
+        };
         // A span that reaches back past the calendar's first day starts there.
         let from = Duration::try_days(days - 1)
             .and_then(|back| today.checked_sub_signed(back))
@@ -391,7 +404,7 @@ fn run_listed(
     let report_format = report_format(args.format);
     // Check the gates and read the baseline before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), rubric)?;
-    let baseline = read_baseline(args.gates.baseline.as_deref(), args.gates.fail_drop)?;
+    let baseline = read_baseline(&args.gates)?;
     let overrides = read_overrides(args, rubric)?;
     let calls_path = calls_path(args);
     distinct_outputs(args, calls_path.as_deref())?;

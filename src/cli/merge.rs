@@ -107,7 +107,7 @@ fn gate_help(arg: Arg) -> Arg {
             "Exit 1 when the mean score, or an agent's, fell by more than POINTS since --baseline"
         }
         // Worded alike for both commands.
-        "max_skipped" => return arg.env(None),
+        "max_skipped" | "allow_missing_baseline" => return arg.env(None),
         _ => return arg,
     };
     arg.help(help).env(None)
@@ -592,7 +592,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
 
-    let baseline = read_baseline(args.gates.baseline.as_deref(), args.gates.fail_drop)?;
+    let baseline = read_baseline(&args.gates)?;
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let overall = agg.overall.clone();
     let mut report = Report::build(&rubric, agg, acct, inputs);

@@ -4,7 +4,7 @@
 
 use super::ExitCode;
 use super::common::use_color;
-use crate::cli::args::{ColorChoice, FormatArg};
+use crate::cli::args::{ColorChoice, FormatArg, GateFlags};
 use anyhow::bail;
 use callaudit::aggregate::{Aggregate, Totals};
 use callaudit::language::NameOrder;
@@ -31,17 +31,29 @@ pub fn report_format(arg: FormatArg) -> Format {
     }
 }
 
-/// Reads `--baseline`; `--fail-drop` needs one grouped by agent.
-pub fn read_baseline(
-    path: Option<&Path>,
-    fail_drop: Option<f64>,
-) -> anyhow::Result<Option<Baseline>> {
-    let baseline = path.map(baseline::read).transpose()?;
+/// Reads `--baseline`; `--fail-drop` needs one with a line per agent. A baseline that does not
+/// exist under `--allow-missing-baseline` is a warning and no baseline.
+pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
+    let fail_drop = flags.fail_drop;
+    if flags.baseline_missing() {
+        let path = flags.baseline.as_deref().unwrap_or(Path::new(""));
+        eprintln!(
+            "callaudit: warning: --baseline {}: no such file (--allow-missing-baseline): the report shows no changes{}",
+            terminal_safe(&path.display().to_string()),
+            if fail_drop.is_some() {
+                " and --fail-drop is not checked"
+            } else {
+                ""
+            }
+        );
+        return Ok(None);
+    }
+    let baseline = flags.baseline.as_deref().map(baseline::read).transpose()?;
     if let (Some(points), Some(base)) = (fail_drop, &baseline)
-        && base.info.group_by != "agent"
+        && !base.has_agent_lines()
     {
         bail!(
-            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default)",
+            "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default) or by agent first (agent,week)",
             callaudit::audit::fmt_num(points),
             base.info.file,
             base.info.group_by

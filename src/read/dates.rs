@@ -62,7 +62,7 @@ pub fn rfc3339_ms(s: &str) -> Option<u64> {
         .and_then(|d| u64::try_from(d.timestamp_millis()).ok())
 }
 
-/// A relative span like `7d`, `2w`, `24h` as a number of days (hours round up to days).
+/// A relative span like `7d`, `2w`, `48h` as a number of days (hours only in whole days).
 pub fn parse_span_days(s: &str) -> Result<i64, String> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
@@ -73,8 +73,15 @@ pub fn parse_span_days(s: &str) -> Result<i64, String> {
         "d" | "" => Ok(n),
         // Spans longer than the calendar saturate: they reach back to its start.
         "w" => Ok(n.saturating_mul(7)),
-        "h" => Ok(n.saturating_add(23) / 24),
-        _ => Err(format!("`{s}`: unknown unit `{unit}` (use d, w or h)")),
+        // Calls are dated by the day: hours are whole days or nothing.
+        "h" if n % 24 == 0 => Ok(n / 24),
+        "h" => Err(format!(
+            "`{s}`: calls are dated by the day, so a span in hours must be whole days (24h, 48h); use {}d",
+            n.saturating_add(23) / 24
+        )),
+        _ => Err(format!(
+            "`{s}`: unknown unit `{unit}` (use d, w, or h in whole days)"
+        )),
     }
 }
 
@@ -107,12 +114,15 @@ mod tests {
     fn spans() {
         assert_eq!(parse_span_days("7d"), Ok(7));
         assert_eq!(parse_span_days("2w"), Ok(14));
-        assert_eq!(parse_span_days("36h"), Ok(2));
+        // Calls are dated by the day: 24h is a day, 36h is refused with the days to use.
+        assert_eq!(parse_span_days("48h"), Ok(2));
+        let refused = parse_span_days("36h").unwrap_err();
+        assert!(refused.contains("use 2d"), "{refused}");
         assert!(parse_span_days("7y").is_err());
         assert!(parse_span_days("d").is_err());
         assert_eq!(parse_span_days(&format!("{}w", i64::MAX)), Ok(i64::MAX));
         assert_eq!(
-            parse_span_days(&format!("{}h", i64::MAX)),
+            parse_span_days(&format!("{}h", i64::MAX / 24 * 24)),
             Ok(i64::MAX / 24)
         );
     }

@@ -126,9 +126,15 @@ impl Baseline {
         self.overall.mean_score
     }
 
-    /// An agent's line: its calls and mean score, when the baseline is grouped by agent.
+    /// Whether the baseline has a line per agent: grouped by agent, or nested under agents
+    /// (`agent,week`, `agent,call`), whose subtotal lines are the agents'.
+    pub fn has_agent_lines(&self) -> bool {
+        self.info.group_by.split(',').next() == Some("agent")
+    }
+
+    /// An agent's line: its calls and mean score, when the baseline has lines per agent.
     pub fn agent_line(&self, agent: &str) -> Option<(u64, Option<f64>)> {
-        if self.info.group_by != "agent" {
+        if !self.has_agent_lines() {
             return None;
         }
         self.groups

@@ -526,6 +526,64 @@ fn last_counts_back_from_as_of_and_stops_there() {
     assert_eq!(run(&["--last", "1w", "--as-of", "2026-11-20"]), 10);
 }
 
+/// Without --as-of, --last ends yesterday, the last whole day: a nightly job run after
+/// midnight with `--last 1d` audits the day that ended, and `--last 7d` on a Monday is the
+/// week before. `--as-of today` takes today in.
+#[test]
+fn last_ends_yesterday_unless_as_of_says_otherwise() {
+    let today = chrono::Local::now().date_naive();
+    let days_ago = |n: u64| (today - chrono::Days::new(n)).to_string();
+    let w = Workdir::new();
+    let mut csv = String::from("call_id,agent_id,date,speaker,text\n");
+    for n in 0..4 {
+        csv += &format!("D{n},ann,{},agent,hello\n", days_ago(n));
+    }
+    let input = w.write("calls.csv", csv);
+    let run = |args: &[&str]| {
+        let out = callaudit()
+            .args([
+                "--no-config",
+                "audit",
+                "--quiet",
+                "--format",
+                "json",
+                "--group-by",
+                "call",
+            ])
+            .args(args)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let keys = if out.status.success() {
+            group_keys(&serde_json::from_slice(&out.stdout).unwrap())
+        } else {
+            Vec::new()
+        };
+        (
+            out.status.code(),
+            keys,
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // D0 is today, D1 yesterday, …
+    assert_eq!(run(&["--last", "1d"]).1, ["D1"]);
+    assert_eq!(run(&["--last", "24h"]).1, ["D1"]);
+    assert_eq!(run(&["--last", "2d"]).1, ["D1", "D2"]);
+    assert_eq!(run(&["--last", "1d", "--as-of", "yesterday"]).1, ["D1"]);
+    assert_eq!(run(&["--last", "2d", "--as-of", "today"]).1, ["D0", "D1"]);
+    assert_eq!(run(&["--last", "1d", "--as-of", &days_ago(3)]).1, ["D3"]);
+    // Hours that are not whole days are refused, with the days to use.
+    let (code, _, stderr) = run(&["--last", "36h"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("must be whole days (24h, 48h); use 2d"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["--last", "1d", "--as-of", "tomorrow"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("`today` or `yesterday`"), "{stderr}");
+}
+
 #[test]
 fn error_messages_do_not_pass_escape_sequences_to_the_terminal() {
     let w = Workdir::new();

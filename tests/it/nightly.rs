@@ -439,6 +439,62 @@ fn fail_drop_compares_the_overall_score_and_every_agent_with_the_baseline() {
     assert_says(&r.stderr, &["bo (50.0 → 25.0)"]);
 }
 
+/// A baseline nested under agents (`agent,week`, as the weekly merge in nightly.md writes it)
+/// has a line per agent: --fail-drop compares them, as with one grouped by agent alone.
+#[test]
+fn fail_drop_reads_the_agent_lines_of_a_baseline_nested_under_agents() {
+    let w = Workdir::new();
+    baseline(&w, "agent,week");
+    let r = audit(
+        &w,
+        &["-q", "--baseline", "before.json", "--fail-drop", "20"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --fail-drop 20 --min-calls 1: 1 of 2 agent(s) with ≥ 1 call(s) in both runs fell more than 20 points: bo (50.0 → 25.0) since before.json"
+        ]
+    );
+}
+
+/// The first night of a chain of nightly reports has no baseline yet: with
+/// --allow-missing-baseline that is a warning, the report is written without changes and
+/// --fail-drop is not checked. A baseline that exists is still read and checked, and without
+/// the flag a missing one stops the run.
+#[test]
+fn allow_missing_baseline_lets_the_first_night_run() {
+    let w = Workdir::new();
+    let args = [
+        "-q",
+        "--baseline",
+        "before.json",
+        "--fail-drop",
+        "20",
+        "--format",
+        "json",
+    ];
+    let r = audit(&w, &args);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(&r.stderr, &["--baseline before.json"]);
+    let r = audit(&w, &[&args[..], &["--allow-missing-baseline"]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "warning: --baseline before.json: no such file (--allow-missing-baseline): the report shows no changes and --fail-drop is not checked",
+        ],
+    );
+    let json = r.json();
+    assert!(json["baseline"].is_null(), "{json}");
+    assert_eq!(json["gates"].as_array().unwrap().len(), 0, "{json}");
+    // Once last night's report exists, it is compared with.
+    baseline(&w, "agent");
+    let r = audit(&w, &[&args[..], &["--allow-missing-baseline"]].concat());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_says(&r.stderr, &["bo (50.0 → 25.0)"]);
+}
+
 #[test]
 fn fail_drop_needs_a_baseline_grouped_by_agent() {
     let w = Workdir::new();
