@@ -6,15 +6,18 @@
 //! `callaudit sample` (`tool:ITEM`) are carried but not read as verdicts. Any other column is an
 //! error: a misspelt item would otherwise be silently ignored.
 
+use crate::read::line_tracker::LineTracker;
 use crate::rubric::Rubric;
 use std::collections::HashMap;
 use std::fmt;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// One reviewer's verdicts on one call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SheetRow {
-    /// Line of the row in the sheet (1-based; the header is line 1).
+    /// The line of the file the row starts on (1-based; the header is line 1 unless blank
+    /// lines come before it).
     pub line: u64,
     pub call_id: String,
     /// Empty when the sheet has no reviewer column.
@@ -177,6 +180,16 @@ fn csv_problem(e: &csv::Error) -> String {
     }
 }
 
+/// The csv reader of a sheet, over a `LineTracker` that knows each record's real line.
+type SheetReader = csv::Reader<LineTracker<BufReader<Box<dyn Read>>>>;
+
+/// The 1-based line a record (or an error in it) at `position` starts on: the csv crate's own
+/// line lags behind the line ends in front of a record (a CRLF's `\n`, blank lines), so the
+/// line is counted from the record's byte offset (see `LineTracker`). 0 when there is none.
+fn line_of(reader: &mut SheetReader, position: Option<&csv::Position>) -> u64 {
+    position.map_or(0, |p| reader.get_mut().line_at(p.byte()))
+}
+
 /// Reads a review sheet against `rubric` (`-` is stdin). Every problem names the line and
 /// column.
 pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
@@ -187,7 +200,7 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
         kind,
     };
     // `-` is stdin, as for inputs (the commands refuse it as both the sheet and an input).
-    let source: Box<dyn std::io::Read> = if path == Path::new("-") {
+    let source: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
         Box::new(
@@ -197,12 +210,16 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(source);
-    let headers = reader
-        .headers()
-        .map_err(|e| err(1, None, SheetErrorKind::Unreadable(csv_problem(&e))))?
-        .clone();
-    let cols = sheet_columns(&headers, rubric, &err)?;
+        .from_reader(LineTracker::new(BufReader::new(source), b','));
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            let line = line_of(&mut reader, e.position()).max(1);
+            return Err(err(line, None, SheetErrorKind::Unreadable(csv_problem(&e))));
+        }
+    };
+    let header_line = line_of(&mut reader, headers.position()).max(1);
+    let cols = sheet_columns(&headers, header_line, rubric, &err)?;
     let mut sheet = ReviewSheet {
         items: cols.items.iter().map(|&(_, i)| i).collect(),
         has_reviewer: cols.reviewer.is_some(),
@@ -215,11 +232,11 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_of(&mut reader, e.position());
                 return Err(err(line, None, SheetErrorKind::Unreadable(csv_problem(&e))));
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = line_of(&mut reader, record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -238,10 +255,11 @@ struct SheetColumns {
     items: Vec<(usize, usize)>,
 }
 
-/// Finds the call id, reviewer and item columns in the header; refuses a column twice, a
+/// Finds the call id, reviewer and item columns in the header (on `line`); refuses a column twice, a
 /// column the rubric does not know, no call id, or no item.
 fn sheet_columns(
     headers: &csv::StringRecord,
+    line: u64,
     rubric: &Rubric,
     err: &dyn Fn(u64, Option<usize>, SheetErrorKind) -> SheetError,
 ) -> Result<SheetColumns, SheetError> {
@@ -254,7 +272,7 @@ fn sheet_columns(
         let name = raw.trim().trim_start_matches('\u{feff}');
         if seen.insert(name.to_string(), col).is_some() {
             return Err(err(
-                1,
+                line,
                 Some(col + 1),
                 SheetErrorKind::DuplicateColumn(name.into()),
             ));
@@ -281,7 +299,7 @@ fn sheet_columns(
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map(|(_, id)| id.clone());
             return Err(err(
-                1,
+                line,
                 Some(col + 1),
                 SheetErrorKind::UnknownColumn {
                     name: name.into(),
@@ -291,10 +309,10 @@ fn sheet_columns(
         }
     }
     let Some(call_col) = call_col else {
-        return Err(err(1, None, SheetErrorKind::NoCallIdColumn));
+        return Err(err(line, None, SheetErrorKind::NoCallIdColumn));
     };
     if item_cols.is_empty() {
-        return Err(err(1, None, SheetErrorKind::NoItemColumns));
+        return Err(err(line, None, SheetErrorKind::NoItemColumns));
     }
     Ok(SheetColumns {
         call: call_col,
@@ -397,6 +415,14 @@ mod tests {
         assert_eq!(s.judged(), 3);
         let guarded = sheet("call_id,empathy\n'-17,1\n").unwrap();
         assert_eq!(guarded.rows[0].call_id, "-17");
+    }
+
+    #[test]
+    fn rows_keep_the_line_they_start_on() {
+        let s = sheet("call_id,notes,empathy\r\nc1,,1\r\n\r\nc2,\"two\r\nlines\",0\r\nc3,,1\r\n")
+            .unwrap();
+        let lines: Vec<u64> = s.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
     }
 
     #[test]

@@ -930,3 +930,71 @@ fn a_sheet_row_of_the_wrong_length_is_named_in_the_sheets_terms() {
         assert!(!stderr.contains("previous record"), "{stderr}");
     }
 }
+
+/// Every error in a review sheet named a line one too early when the sheet had CRLF line ends
+/// (as spreadsheets save it): a bad cell on the first row pointed at line 1, the header; a row
+/// judged twice on lines 2 and 8 said "…:7: … already judged on line 1". Blank lines put them
+/// further out. The csv crate counts the line ends it has consumed, and it consumes those in
+/// front of a record while reading that record. Every position is the record's real line,
+/// also after a quoted cell that holds line breaks, in `calibrate` and `--overrides` alike.
+#[test]
+fn sheet_errors_name_the_real_line_with_crlf_blank_lines_and_quoted_line_breaks() {
+    let w = Workdir::new();
+    let header = "call_id,notes,empathy,apology";
+    // (sheet lines, joined with CRLF, and what the error says)
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[header, "C-1001,,maybe,1"],
+            "bad.csv:2:3: `maybe` in column `empathy`",
+        ),
+        (
+            &[header, "C-1001,,1,1", "", "C-1002,,1,0", "C-1003,,0,nope"],
+            "bad.csv:5:4: `nope` in column `apology`",
+        ),
+        (
+            &[
+                header,
+                "C-1001,\"a note\r\nover\r\nthree lines\",1,1",
+                "C-1003,,yes,x",
+            ],
+            "bad.csv:5:4: `x` in column `apology`",
+        ),
+        (
+            &[header, "C-1001,,1,1", "C-1002,,1,1", "", "C-1001,,0,0"],
+            "bad.csv:5: call `C-1001` was already judged on line 2",
+        ),
+        (
+            &[header, "C-1001,,1,1", "C-1002,1,1"],
+            "bad.csv:3: cannot read the review sheet: the row has 3 field(s)",
+        ),
+        (
+            &["", header, "C-1001,,1,1", ",,1,1"],
+            "bad.csv:4:1: the call_id cell is empty",
+        ),
+    ];
+    for (lines, message) in cases {
+        let s = w.write("bad.csv", lines.join("\r\n") + "\r\n");
+        for args in [&["calibrate"][..], &["audit", "--overrides"][..]] {
+            let mut cmd = callaudit();
+            cmd.args(args).arg(&s).arg(examples());
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?} {lines:?}: {stderr}");
+            assert!(stderr.contains(message), "{args:?} {lines:?}: {stderr}");
+        }
+    }
+    // Two reviewers who disagree, for --overrides: the lines of both rows.
+    let s = w.write(
+        "bad.csv",
+        "call_id,reviewer,empathy\r\nC-1003,ann,1\r\n\r\nC-1003,bob,0\r\n",
+    );
+    callaudit()
+        .args(["audit", "--overrides"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.csv:4: reviewers disagree on `empathy` for call `C-1003` (line 2 says yes, line 4 says no)",
+        ));
+}
