@@ -55,7 +55,11 @@ pub struct SheetError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SheetErrorKind {
     Unreadable(String),
-    NoCallIdColumn,
+    /// The header has no `call_id` column; `others` are its columns that are neither items nor
+    /// columns a sheet may carry (one of them may hold the call ids under another name).
+    NoCallIdColumn {
+        others: Vec<String>,
+    },
     DuplicateColumn(String),
     UnknownColumn {
         name: String,
@@ -86,8 +90,37 @@ impl fmt::Display for SheetError {
         write!(f, ": ")?;
         match &self.kind {
             SheetErrorKind::Unreadable(e) => write!(f, "cannot read the review sheet: {e}"),
-            SheetErrorKind::NoCallIdColumn => {
-                write!(f, "expected a `call_id` column in the header")
+            SheetErrorKind::NoCallIdColumn { others } => {
+                write!(
+                    f,
+                    "the sheet has no `call_id` column: a review sheet has a `call_id` column \
+                     (the call each row judges) and one column per judged item, named by its id \
+                     (`rubric show` lists them); it may also have `reviewer`, `agent`, `date`, \
+                     `notes` and `tool:ITEM` columns, as `callaudit sample` writes them"
+                )?;
+                let quoted = |names: &[String]| {
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                const NAMED: usize = 5;
+                match others.as_slice() {
+                    [] => Ok(()),
+                    [one] => write!(f, "; is `{one}` the call id? Name it `call_id`"),
+                    many if many.len() <= NAMED => write!(
+                        f,
+                        "; is one of {} the call id? Name it `call_id`",
+                        quoted(many)
+                    ),
+                    many => write!(
+                        f,
+                        "; is one of {} (and {} more) the call id? Name it `call_id`",
+                        quoted(&many[..NAMED]),
+                        many.len() - NAMED
+                    ),
+                }
             }
             SheetErrorKind::DuplicateColumn(c) => write!(f, "column `{c}` appears twice"),
             SheetErrorKind::UnknownColumn { name, suggestion } => {
@@ -255,8 +288,8 @@ struct SheetColumns {
     items: Vec<(usize, usize)>,
 }
 
-/// Finds the call id, reviewer and item columns in the header (on `line`); refuses a column twice, a
-/// column the rubric does not know, no call id, or no item.
+/// Finds the call id, reviewer and item columns in the header (on `line`); refuses a column
+/// twice, no call id, a column the rubric does not know, or no item.
 fn sheet_columns(
     headers: &csv::StringRecord,
     line: u64,
@@ -266,6 +299,8 @@ fn sheet_columns(
     let mut call_col = None;
     let mut reviewer_col = None;
     let mut item_cols: Vec<(usize, usize)> = Vec::new();
+    // Columns that are neither items nor carried: an error, said once the call id is found.
+    let mut unknown: Vec<(usize, String)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (col, raw) in headers.iter().enumerate() {
         // A spreadsheet may leave a byte-order mark on the first header.
@@ -283,34 +318,35 @@ fn sheet_columns(
             reviewer_col = Some(col);
         } else if let Some(i) = rubric.item_index(name) {
             item_cols.push((col, i));
-        } else if name.is_empty()
+        } else if !(name.is_empty()
             || CARRIED.contains(&name)
             || name
                 .strip_prefix(TOOL_PREFIX)
-                .is_some_and(|id| rubric.item_index(id).is_some())
+                .is_some_and(|id| rubric.item_index(id).is_some()))
         {
-            continue;
-        } else {
-            let suggestion = rubric
-                .items
-                .iter()
-                .map(|it| (strsim::jaro_winkler(name, &it.id), &it.id))
-                .filter(|(s, _)| *s > 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, id)| id.clone());
-            return Err(err(
-                line,
-                Some(col + 1),
-                SheetErrorKind::UnknownColumn {
-                    name: name.into(),
-                    suggestion,
-                },
-            ));
+            unknown.push((col, name.to_string()));
         }
     }
+    // Without a call id column, that is what is wrong, whatever else the header holds (an `id`
+    // column is not a misspelt item).
     let Some(call_col) = call_col else {
-        return Err(err(line, None, SheetErrorKind::NoCallIdColumn));
+        let others = unknown.into_iter().map(|(_, name)| name).collect();
+        return Err(err(line, None, SheetErrorKind::NoCallIdColumn { others }));
     };
+    if let Some((col, name)) = unknown.into_iter().next() {
+        let suggestion = rubric
+            .items
+            .iter()
+            .map(|it| (strsim::jaro_winkler(&name, &it.id), &it.id))
+            .filter(|(s, _)| *s > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id.clone());
+        return Err(err(
+            line,
+            Some(col + 1),
+            SheetErrorKind::UnknownColumn { name, suggestion },
+        ));
+    }
     if item_cols.is_empty() {
         return Err(err(line, None, SheetErrorKind::NoItemColumns));
     }
@@ -457,9 +493,8 @@ mod tests {
         let e = sheet("id,empathy\nc1,1\n").unwrap_err();
         assert_eq!(
             e.kind,
-            SheetErrorKind::UnknownColumn {
-                name: "id".into(),
-                suggestion: None
+            SheetErrorKind::NoCallIdColumn {
+                others: vec!["id".into()]
             }
         );
     }

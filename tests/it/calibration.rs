@@ -403,7 +403,7 @@ fn calibrate_bad_sheets_name_row_and_column() {
             "call_id,empathy\nC-1001,1\nC-1003,maybe\n",
             ":3:2: `maybe` in column `empathy` is not a verdict",
         ),
-        ("empathy\n1\n", "expected a `call_id` column"),
+        ("empathy\n1\n", "the sheet has no `call_id` column"),
         ("call_id,empathy\nC-1001,\n", "no judged cell"),
     ];
     for (text, message) in cases {
@@ -997,4 +997,55 @@ fn sheet_errors_name_the_real_line_with_crlf_blank_lines_and_quoted_line_breaks(
         .stderr(predicate::str::contains(
             "bad.csv:4: reviewers disagree on `empathy` for call `C-1003` (line 2 says yes, line 4 says no)",
         ));
+}
+
+/// A sheet whose call id column is named otherwise (`id`) said "column `id` is not an item of
+/// the rubric", as if the fault were a misspelt item. It says that the sheet has no `call_id`
+/// column, what a sheet's columns are, and which of its columns might be the call ids.
+#[test]
+fn a_sheet_without_a_call_id_column_says_so() {
+    let w = Workdir::new();
+    let cases: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "id,agent,date,empathy,apology\r\nC-1001,ann.lee,,1,0\r\n",
+            &[
+                "bad.csv:1: the sheet has no `call_id` column",
+                "one column per judged item, named by its id",
+                "is `id` the call id? Name it `call_id`",
+            ],
+            &["not an item of the rubric"],
+        ),
+        (
+            "empathy,Call ID,notes,ticket\n1,C-1001,,7\n",
+            &[
+                "bad.csv:1: the sheet has no `call_id` column",
+                "is one of `Call ID`, `ticket` the call id? Name it `call_id`",
+            ],
+            &["not an item of the rubric"],
+        ),
+        (
+            "empathy\n1\n",
+            &["bad.csv:1: the sheet has no `call_id` column"],
+            &["not an item", "Name it"],
+        ),
+    ];
+    for (text, says, not) in cases {
+        let s = w.write("bad.csv", text);
+        for args in [&["calibrate"][..], &["audit", "--overrides"][..]] {
+            let out = callaudit()
+                .args(args)
+                .arg(&s)
+                .arg(examples())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?} {text:?}: {stderr}");
+            for m in says {
+                assert!(stderr.contains(m), "{args:?} {text:?}: {m}\n{stderr}");
+            }
+            for m in not {
+                assert!(!stderr.contains(m), "{args:?} {text:?}: {m}\n{stderr}");
+            }
+        }
+    }
 }
