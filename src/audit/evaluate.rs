@@ -83,8 +83,7 @@ pub(crate) enum Outside {
 
 struct CallFacts {
     n_turns: usize,
-    has_timings: bool,
-    has_interruption_flags: bool,
+    timings: Timings,
     duration: u64,
 }
 
@@ -217,11 +216,7 @@ fn call_result(
     } = judge(rubric, &outcomes, score);
     if let Some(d) = det.as_mut() {
         d.arithmetic = arithmetic;
-        d.arithmetic.push(format!(
-            "{} (pass mark {})",
-            if passed { "passed" } else { "failed" },
-            fmt_num(rubric.pass_mark)
-        ));
+        d.arithmetic.push(pass_line(rubric, passed));
     }
     CallAudit {
         items: outcomes,
@@ -235,6 +230,15 @@ fn call_result(
         // The call's identity, as every audit gives it.
         ..CallAudit::unaudited(call)
     }
+}
+
+/// The last line of a call's arithmetic: passed or failed, against the pass mark.
+fn pass_line(rubric: &Rubric, passed: bool) -> String {
+    format!(
+        "{} (pass mark {})",
+        if passed { "passed" } else { "failed" },
+        fmt_num(rubric.pass_mark)
+    )
 }
 
 /// The hits' (item, role) bucket: items in rubric order, each item's roles in `Role` order.
@@ -322,8 +326,7 @@ fn prepare(rubric: &Rubric, call: &Call, hits: &mut Vec<Hit>, s: &mut Scratch) -
     }
     CallFacts {
         n_turns: call.turns.len(),
-        has_timings: call.has_timings(),
-        has_interruption_flags: call.turns.iter().any(|t| t.interruption.is_some()),
+        timings: Timings::of(call),
         duration: call.duration_ms().unwrap_or(0),
     }
 }
@@ -336,8 +339,41 @@ fn applicability(
     s: &Scratch,
     seconds_without_timings: &mut bool,
 ) -> Option<NotApplicable> {
+    if (item.window.first_ms.is_some() || item.window.last_ms.is_some())
+        && !facts.timings.has_timings
+    {
+        *seconds_without_timings = true;
+    }
+    not_applicable(item, call, facts.timings, |a| s.present[a])
+}
+
+/// What the call's timings allow, for the items that need them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timings {
+    has_timings: bool,
+    has_interruption_flags: bool,
+}
+
+impl Timings {
+    pub(crate) fn of(call: &Call) -> Timings {
+        Timings {
+            has_timings: call.has_timings(),
+            has_interruption_flags: call.turns.iter().any(|t| t.interruption.is_some()),
+        }
+    }
+}
+
+/// Why `item` does not apply to `call`, or `None` when it applies, given which items occurred
+/// (`occurred`, by index; only the items of its `applies_when` are asked): the audit's rule,
+/// and `audit --overrides`' when it decides again from the reviewers' verdicts.
+pub(crate) fn not_applicable(
+    item: &Item,
+    call: &Call,
+    timings: Timings,
+    occurred: impl Fn(usize) -> bool,
+) -> Option<NotApplicable> {
     let mut not_applicable = None;
-    if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| s.present[a]) {
+    if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| occurred(a)) {
         not_applicable = Some(NotApplicable::ConditionAbsent);
     }
     if let Some(d) = item.detector
@@ -348,13 +384,12 @@ fn applicability(
     }
     if let Some(d) = item.detector
         && d.needs_timings()
-        && !facts.has_timings
-        && !(matches!(d, Detector::Interruption { .. }) && facts.has_interruption_flags)
+        && !timings.has_timings
+        && !(matches!(d, Detector::Interruption { .. }) && timings.has_interruption_flags)
     {
         not_applicable.get_or_insert(NotApplicable::NoTimings);
     }
-    if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !facts.has_timings {
-        *seconds_without_timings = true;
+    if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !timings.has_timings {
         not_applicable.get_or_insert(NotApplicable::SecondsWindowWithoutTimings);
     }
     not_applicable
@@ -645,7 +680,7 @@ fn outside_window(
         }
     }
     if let Some(p) = w.first_percent {
-        let inside = if f.has_timings {
+        let inside = if f.timings.has_timings {
             (t.start_ms.unwrap_or(0) as f64) <= f.duration as f64 * p / 100.0
         } else {
             *percent_fallback = true;
@@ -656,7 +691,7 @@ fn outside_window(
         }
     }
     if let Some(p) = w.last_percent {
-        let inside = if f.has_timings {
+        let inside = if f.timings.has_timings {
             (t.end_ms.or(t.start_ms).unwrap_or(0) as f64) >= f.duration as f64 * (1.0 - p / 100.0)
         } else {
             *percent_fallback = true;
