@@ -241,6 +241,70 @@ fn pass_line(rubric: &Rubric, passed: bool) -> String {
     )
 }
 
+/// Decides an audited call's verdicts again with reviewers' verdicts in place of the tool's
+/// (`audit --overrides`; `reviewer`: per item, whether the reviewer says it happened).
+///
+/// Every item's applicability is decided again by the audit's rule, in evaluation order, from
+/// the verdicts as they now stand: an item with `applies_when` applies when one of those items
+/// occurred after the overrides (a reviewer's "not upset" makes the upset-only items n/a; "upset"
+/// makes them apply), and an item that needs timings the call lacks stays n/a. An item that
+/// applies takes the reviewer's verdict when there is one, else the tool's count; an item that
+/// does not apply is n/a, whatever a reviewer said of it (the rubric leaves it out of this
+/// call). The score, pass, upset and calmed follow as `judge` gives them, and in detail mode the
+/// verdict lines that changed and the arithmetic are written again.
+pub(crate) fn rejudge(
+    rubric: &Rubric,
+    call: &Call,
+    audit: &mut CallAudit,
+    reviewer: &[Option<bool>],
+) {
+    let timings = Timings::of(call);
+    for &i in &rubric.eval_order {
+        let item = &rubric.items[i];
+        let items = &audit.items;
+        let not_applicable = not_applicable(item, call, timings, |a| items[a].verdict.occurred());
+        let tool = audit.items[i];
+        let o = &mut audit.items[i];
+        if let Some(happened) = reviewer[i] {
+            o.count = if happened { o.count.max(1) } else { 0 };
+        }
+        o.verdict = match not_applicable {
+            Some(_) => Verdict::NotApplicable,
+            None => verdict_of(item.kind, reviewer[i].unwrap_or(o.count >= item.min_count)),
+        };
+        let now = *o;
+        if let Some(d) = audit.detail.as_deref_mut()
+            && let Some(line) = explain::reason_after_overrides(
+                rubric,
+                item,
+                now,
+                not_applicable,
+                reviewer[i],
+                tool.verdict,
+                &d.reasons[i],
+                &d.evidence[i],
+            )
+        {
+            d.reasons[i] = line;
+        }
+    }
+    let (score, arithmetic) = score(rubric, &audit.items, audit.detail.is_some());
+    let Judged {
+        score_centi,
+        passed,
+        upset,
+        calmed,
+    } = judge(rubric, &audit.items, score);
+    audit.score_centi = score_centi;
+    audit.passed = passed;
+    audit.upset = upset;
+    audit.calmed = calmed;
+    if let Some(d) = audit.detail.as_deref_mut() {
+        d.arithmetic = arithmetic;
+        d.arithmetic.push(pass_line(rubric, passed));
+    }
+}
+
 /// The hits' (item, role) bucket: items in rubric order, each item's roles in `Role` order.
 fn bucket(h: &Hit) -> usize {
     let role = match h.role {

@@ -1049,3 +1049,143 @@ fn a_sheet_without_a_call_id_column_says_so() {
         }
     }
 }
+
+/// What `audit --overrides SHEET` makes of one call: its per-call CSV row, its per-call JSONL
+/// object, and the HTML report's explanation of it (verdict lines and score arithmetic).
+fn overridden_call(
+    sheet_text: &str,
+    call_id: &str,
+) -> (
+    std::collections::HashMap<String, String>,
+    serde_json::Value,
+    String,
+) {
+    let w = Workdir::new();
+    let s = sheet(&w, sheet_text);
+    let (csv, jsonl, html) = (w.path("c.csv"), w.path("c.jsonl"), w.path("r.html"));
+    for (calls, report) in [(&csv, None), (&jsonl, Some(&html))] {
+        let mut cmd = callaudit();
+        cmd.args(["audit", "--quiet", "--agent", "ann.lee", "--overrides"])
+            .arg(&s)
+            .arg("--calls")
+            .arg(calls);
+        if let Some(r) = report {
+            cmd.args(["--format", "html", "-o"]).arg(r);
+        }
+        cmd.arg(examples()).assert().success();
+    }
+    let row = read_calls_csv(&csv)
+        .into_iter()
+        .find(|r| r["call_id"] == call_id)
+        .unwrap();
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("\"call_id\":\"{call_id}\"")))
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(line).unwrap();
+    // The HTML report's explanation of the call: from its heading to the end of its arithmetic.
+    let html = std::fs::read_to_string(&html).unwrap();
+    let at = html
+        .find(&format!(">{call_id}<"))
+        .expect("call in the HTML call list");
+    let end = at + html[at..].find("</pre>").unwrap();
+    (row, json, html[at..end].to_string())
+}
+
+/// The row of item `id` in an HTML explanation: verdict, label and reason cells.
+fn verdict_row<'h>(html: &'h str, id: &str) -> &'h str {
+    let at = html.find(&format!("<td title=\"{id}\">")).unwrap();
+    let start = html[..at].rfind("<tr").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    &html[start..end]
+}
+
+/// With `--overrides`, an item that applies only when another occurred (`applies_when`) was not
+/// decided again when the reviewer also judged it: a reviewer's "customer not upset, no
+/// apology" made empathy n/a but left apology missed (C-1001 scored 80 instead of 100), and
+/// "upset, and apologised" on a call the tool found calm left apology n/a, the reviewer's yes
+/// dropped. Every item's applicability is decided again from the verdicts after the overrides;
+/// an item that does not apply is n/a, a reviewer's verdict on it listed but not counted. The
+/// HTML report's explanation of the call says so, with the arithmetic of the final score.
+#[test]
+fn overrides_decide_again_whether_items_apply_also_when_judged() {
+    // C-1001: the tool finds the customer upset and an apology; the reviewer says neither.
+    let (row, json, html) =
+        overridden_call("call_id,customer_upset,apology\nC-1001,0,0\n", "C-1001");
+    assert_eq!(row["score"], "100.00", "{row:?}");
+    assert_eq!(row["overridden"], "customer_upset:1>0;apology:1>0");
+    let items = &json["items"];
+    for id in ["empathy", "apology", "mirroring", "premature_escalation"] {
+        assert_eq!(items[id]["verdict"], "n/a", "{id}: {json}");
+    }
+    assert_eq!(items["customer_calmed"]["verdict"], "n/a");
+    assert_eq!(items["customer_upset"]["verdict"], "absent");
+    assert_eq!(
+        items["apology"]["overridden"],
+        serde_json::json!({"tool": true, "reviewer": false})
+    );
+    assert_eq!(json["customer_upset"], false);
+    assert_eq!(json["customer_calmed"], serde_json::Value::Null);
+    let apology = verdict_row(&html, "apology");
+    assert!(apology.contains("n/a"), "{apology}");
+    assert!(
+        apology.contains("customer_upset did not occur") && apology.contains("does not count"),
+        "{apology}"
+    );
+    let empathy = verdict_row(&html, "empathy");
+    assert!(
+        empathy.contains("n/a: customer_upset did not occur"),
+        "{empathy}"
+    );
+    let upset = verdict_row(&html, "customer_upset");
+    assert!(
+        upset.contains("absent") && upset.contains("reviewer"),
+        "{upset}"
+    );
+    assert!(html.contains("= 100\n"), "{html}");
+
+    // C-1002: the tool finds the customer calm; the reviewer says upset, and that the agent
+    // apologised. Empathy and mirroring now apply (the tool found neither), apology is met:
+    // 7 + 2 of 8 + 2 + 2 + 1 weight, 69.23.
+    let (row, json, html) =
+        overridden_call("call_id,customer_upset,apology\nC-1002,1,1\n", "C-1002");
+    let items = &json["items"];
+    assert_eq!(items["apology"]["verdict"], "met", "{json}");
+    assert_eq!(items["empathy"]["verdict"], "missed", "{json}");
+    assert_eq!(items["mirroring"]["verdict"], "missed", "{json}");
+    assert_eq!(items["premature_escalation"]["verdict"], "clean", "{json}");
+    assert_eq!(json["customer_upset"], true);
+    assert_eq!(row["score"], "69.23", "{row:?}");
+    assert!(html.contains("weight 9 of 13"), "{html}");
+    let apology = verdict_row(&html, "apology");
+    assert!(
+        apology.contains("met") && apology.contains("reviewer"),
+        "{apology}"
+    );
+    let empathy = verdict_row(&html, "empathy");
+    assert!(
+        empathy.contains("<td>missed: no match (it applies after the reviewers"),
+        "{empathy}"
+    );
+
+    // A reviewer's "calmed" in a call that is not upset: calmed does not apply.
+    let (row, json, _) = overridden_call("call_id,customer_calmed\nC-1002,1\n", "C-1002");
+    assert_eq!(json["items"]["customer_calmed"]["verdict"], "n/a", "{json}");
+    assert_eq!(json["customer_calmed"], serde_json::Value::Null);
+    assert_eq!(row["customer_calmed"], "");
+    assert_eq!(row["overridden"], "customer_calmed:0>1");
+
+    // An item that needs timings the call lacks stays n/a, the reviewer's verdict listed.
+    let (row, json, html) = overridden_call("call_id,silence\nC-1001,1\n", "C-1001");
+    assert_eq!(json["items"]["silence"]["verdict"], "n/a", "{json}");
+    assert_eq!(row["score"], "100.00");
+    assert_eq!(row["overridden"], "silence:0>1");
+    let silence = verdict_row(&html, "silence");
+    assert!(
+        silence.contains(
+            "n/a: the call has no timings, so the reviewer&#39;s verdict (yes) does not count"
+        ),
+        "{silence}"
+    );
+}
