@@ -83,8 +83,7 @@ pub(crate) enum Outside {
 
 struct CallFacts {
     n_turns: usize,
-    has_timings: bool,
-    has_interruption_flags: bool,
+    timings: Timings,
     duration: u64,
 }
 
@@ -218,11 +217,7 @@ fn call_result(
     } = judge(rubric, &outcomes, score);
     if let Some(d) = det.as_mut() {
         d.arithmetic = arithmetic;
-        d.arithmetic.push(format!(
-            "{} (pass mark {})",
-            if passed { "passed" } else { "failed" },
-            fmt_num(rubric.pass_mark)
-        ));
+        d.arithmetic.push(pass_line(rubric, passed));
     }
     CallAudit {
         items: outcomes,
@@ -235,6 +230,79 @@ fn call_result(
         detail: det.map(Box::new),
         // The call's identity, as every audit gives it.
         ..CallAudit::unaudited(call)
+    }
+}
+
+/// The last line of a call's arithmetic: passed or failed, against the pass mark.
+fn pass_line(rubric: &Rubric, passed: bool) -> String {
+    format!(
+        "{} (pass mark {})",
+        if passed { "passed" } else { "failed" },
+        fmt_num(rubric.pass_mark)
+    )
+}
+
+/// Decides an audited call's verdicts again with reviewers' verdicts in place of the tool's
+/// (`audit --overrides`; `reviewer`: per item, whether the reviewer says it happened).
+///
+/// Every item's applicability is decided again by the audit's rule, in evaluation order, from
+/// the verdicts as they now stand: an item with `applies_when` applies when one of those items
+/// occurred after the overrides (a reviewer's "not upset" makes the upset-only items n/a; "upset"
+/// makes them apply), and an item that needs timings the call lacks stays n/a. An item that
+/// applies takes the reviewer's verdict when there is one, else the tool's count; an item that
+/// does not apply is n/a, whatever a reviewer said of it (the rubric leaves it out of this
+/// call). The score, pass, upset and calmed follow as `judge` gives them, and in detail mode the
+/// verdict lines that changed and the arithmetic are written again.
+pub(crate) fn rejudge(
+    rubric: &Rubric,
+    call: &Call,
+    audit: &mut CallAudit,
+    reviewer: &[Option<bool>],
+) {
+    let timings = Timings::of(call);
+    for &i in &rubric.eval_order {
+        let item = &rubric.items[i];
+        let items = &audit.items;
+        let not_applicable = not_applicable(item, call, timings, |a| items[a].verdict.occurred());
+        let tool = audit.items[i];
+        let o = &mut audit.items[i];
+        if let Some(happened) = reviewer[i] {
+            o.count = if happened { o.count.max(1) } else { 0 };
+        }
+        o.verdict = match not_applicable {
+            Some(_) => Verdict::NotApplicable,
+            None => verdict_of(item.kind, reviewer[i].unwrap_or(o.count >= item.min_count)),
+        };
+        let now = *o;
+        if let Some(d) = audit.detail.as_deref_mut()
+            && let Some(line) = explain::reason_after_overrides(
+                rubric,
+                item,
+                now,
+                not_applicable,
+                reviewer[i],
+                tool.verdict,
+                &d.reasons[i],
+                &d.evidence[i],
+            )
+        {
+            d.reasons[i] = line;
+        }
+    }
+    let (score, arithmetic) = score(rubric, &audit.items, audit.detail.is_some());
+    let Judged {
+        score_centi,
+        passed,
+        upset,
+        calmed,
+    } = judge(rubric, &audit.items, score);
+    audit.score_centi = score_centi;
+    audit.passed = passed;
+    audit.upset = upset;
+    audit.calmed = calmed;
+    if let Some(d) = audit.detail.as_deref_mut() {
+        d.arithmetic = arithmetic;
+        d.arithmetic.push(pass_line(rubric, passed));
     }
 }
 
@@ -323,8 +391,7 @@ fn prepare(rubric: &Rubric, call: &Call, hits: &mut Vec<Hit>, s: &mut Scratch) -
     }
     CallFacts {
         n_turns: call.turns.len(),
-        has_timings: call.has_timings(),
-        has_interruption_flags: call.turns.iter().any(|t| t.interruption.is_some()),
+        timings: Timings::of(call),
         duration: call.duration_ms().unwrap_or(0),
     }
 }
@@ -337,8 +404,41 @@ fn applicability(
     s: &Scratch,
     seconds_without_timings: &mut bool,
 ) -> Option<NotApplicable> {
+    if (item.window.first_ms.is_some() || item.window.last_ms.is_some())
+        && !facts.timings.has_timings
+    {
+        *seconds_without_timings = true;
+    }
+    not_applicable(item, call, facts.timings, |a| s.present[a])
+}
+
+/// What the call's timings allow, for the items that need them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timings {
+    has_timings: bool,
+    has_interruption_flags: bool,
+}
+
+impl Timings {
+    pub(crate) fn of(call: &Call) -> Timings {
+        Timings {
+            has_timings: call.has_timings(),
+            has_interruption_flags: call.turns.iter().any(|t| t.interruption.is_some()),
+        }
+    }
+}
+
+/// Why `item` does not apply to `call`, or `None` when it applies, given which items occurred
+/// (`occurred`, by index; only the items of its `applies_when` are asked): the audit's rule,
+/// and `audit --overrides`' when it decides again from the reviewers' verdicts.
+pub(crate) fn not_applicable(
+    item: &Item,
+    call: &Call,
+    timings: Timings,
+    occurred: impl Fn(usize) -> bool,
+) -> Option<NotApplicable> {
     let mut not_applicable = None;
-    if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| s.present[a]) {
+    if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| occurred(a)) {
         not_applicable = Some(NotApplicable::ConditionAbsent);
     }
     if let Some(d) = item.detector
@@ -349,13 +449,12 @@ fn applicability(
     }
     if let Some(d) = item.detector
         && d.needs_timings()
-        && !facts.has_timings
-        && !(matches!(d, Detector::Interruption { .. }) && facts.has_interruption_flags)
+        && !timings.has_timings
+        && !(matches!(d, Detector::Interruption { .. }) && timings.has_interruption_flags)
     {
         not_applicable.get_or_insert(NotApplicable::NoTimings);
     }
-    if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !facts.has_timings {
-        *seconds_without_timings = true;
+    if (item.window.first_ms.is_some() || item.window.last_ms.is_some()) && !timings.has_timings {
         not_applicable.get_or_insert(NotApplicable::SecondsWindowWithoutTimings);
     }
     not_applicable
@@ -646,7 +745,7 @@ fn outside_window(
         }
     }
     if let Some(p) = w.first_percent {
-        let inside = if f.has_timings {
+        let inside = if f.timings.has_timings {
             (t.start_ms.unwrap_or(0) as f64) <= f.duration as f64 * p / 100.0
         } else {
             *percent_fallback = true;
@@ -657,7 +756,7 @@ fn outside_window(
         }
     }
     if let Some(p) = w.last_percent {
-        let inside = if f.has_timings {
+        let inside = if f.timings.has_timings {
             (t.end_ms.or(t.start_ms).unwrap_or(0) as f64) >= f.duration as f64 * (1.0 - p / 100.0)
         } else {
             *percent_fallback = true;

@@ -3,7 +3,7 @@
 //! scoring path decides with the bare reasons (`NotApplicable`, `DropReason`).
 
 use super::evaluate::{DropReason, NotApplicable, Outside, fmt_num};
-use super::{CallDetail, Verdict};
+use super::{CallDetail, Evidence, ItemOutcome, Verdict};
 use crate::rubric::{Item, Rubric};
 
 impl NotApplicable {
@@ -93,6 +93,78 @@ pub(super) fn names(rubric: &Rubric, ids: &[usize], sep: &str) -> String {
         .join(sep)
 }
 
+/// A verdict as a reason line starts with it.
+fn word(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Met | Verdict::Violated | Verdict::Present => verdict.as_str(),
+        Verdict::Missed => "missed",
+        Verdict::Clean => "not violated",
+        Verdict::Absent => "absent",
+        Verdict::NotApplicable => "n/a",
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "es" }
+}
+
+/// The line an item gets once reviewers' verdicts are in (`audit --overrides`), or `None` to
+/// keep the audit's line (`tool_line`, for its verdict `tool`): the item is judged by a
+/// reviewer, or it applies, or not, otherwise than the audit found. `now` is its outcome after
+/// the overrides, `not_applicable` why it does not apply, `reviewer` the reviewer's verdict on
+/// it, `evidence` the matches that counted.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn reason_after_overrides(
+    rubric: &Rubric,
+    item: &Item,
+    now: ItemOutcome,
+    not_applicable: Option<NotApplicable>,
+    reviewer: Option<bool>,
+    tool: Verdict,
+    tool_line: &str,
+    evidence: &[Evidence],
+) -> Option<String> {
+    let said = |happened: bool| if happened { "yes" } else { "no" };
+    let line = match (reviewer, not_applicable) {
+        (Some(happened), Some(why)) => format!(
+            "n/a: {}, so the reviewer's verdict ({}) does not count (the tool: {tool_line})",
+            why.text(rubric, item),
+            said(happened)
+        ),
+        (Some(happened), None) => format!(
+            "{}: the reviewer says {} (the tool: {tool_line})",
+            word(now.verdict),
+            said(happened)
+        ),
+        (None, _) if now.verdict == tool => return None,
+        (None, Some(why)) => format!(
+            "n/a: {}, after the reviewers' verdicts (the tool: {tool_line})",
+            why.text(rubric, item)
+        ),
+        (None, None) => {
+            let what = word(now.verdict);
+            let count = now.count;
+            let found = match evidence.first() {
+                _ if count == 0 => format!("{what}: no match"),
+                Some(e) if count >= item.min_count => format!(
+                    "{what}: {count} match{}, first at turn {}: “{}”",
+                    plural(count),
+                    e.turn + 1,
+                    e.text
+                ),
+                _ if count < item.min_count => format!(
+                    "{what}: {count} match{}, needs {}",
+                    plural(count),
+                    item.min_count
+                ),
+                _ => format!("{what}: {count} match{}", plural(count)),
+            };
+            format!("{found} (it applies after the reviewers' verdicts; the tool: {tool_line})")
+        }
+    };
+    Some(line)
+}
+
 /// The line `explain` shows for item `i`: its verdict and why (`kept`: per item, the positions
 /// of the matches that counted).
 #[allow(clippy::too_many_arguments)]
@@ -109,14 +181,7 @@ pub(super) fn reason(
     if let Some(why) = not_applicable {
         return format!("n/a: {}", why.text(rubric, item));
     }
-    let what = match verdict {
-        Verdict::Met | Verdict::Violated | Verdict::Present => verdict.as_str(),
-        Verdict::Missed => "missed",
-        Verdict::Clean => "not violated",
-        Verdict::Absent => "absent",
-        Verdict::NotApplicable => "n/a",
-    };
-    let plural = |n: u32| if n == 1 { "" } else { "es" };
+    let what = word(verdict);
     if verdict.occurred() {
         let first = d.evidence[i]
             .first()

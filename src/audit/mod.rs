@@ -10,6 +10,7 @@ use crate::normalise::{Normalised, normalise_into_with};
 use crate::rubric::matcher::{MatchScratch, PhraseHit};
 use crate::rubric::{Detector, Role, Rubric};
 use chrono::NaiveDate;
+pub(crate) use evaluate::rejudge;
 pub use evaluate::{Judged, fmt_num, judge, round1, score, shown_score, verdict_of};
 
 /// What an item came to in one call.

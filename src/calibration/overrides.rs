@@ -1,16 +1,20 @@
 //! `audit --overrides SHEET`: reviewers' verdicts replace the tool's for the calls and items they
 //! judged, before the call is scored and aggregated.
 //!
-//! An override says whether the item happened. The item's verdict follows (met or missed,
-//! violated or clean, present or absent); an item the rubric does not apply to the call stays
-//! n/a, except that items which apply only when another item occurred (`applies_when`, such as
-//! empathy in upset calls) are re-decided from the overridden verdicts. Then the score, pass and
-//! the upset/calmed flags are computed again from the final verdicts.
+//! An override says whether the item happened. Which items apply is then decided again, by the
+//! audit's rule, from the verdicts after the overrides: an item that applies only when another
+//! item occurred (`applies_when`, such as empathy or apology in upset calls) applies when that
+//! item occurred after the overrides, and an item that needs timings the call lacks stays n/a.
+//! An item that applies takes the reviewer's verdict (met or missed, violated or clean, present
+//! or absent), or the tool's where no reviewer judged it; one that does not apply is n/a even
+//! when a reviewer judged it (listed as overridden, not counted). Then the score, pass and the
+//! upset/calmed flags are computed again from the final verdicts.
 
 use super::sheet::{ReviewSheet, SheetRow};
 use super::tool_says;
-use crate::audit::{CallAudit, Overridden, Verdict, judge, score, verdict_of};
-use crate::rubric::{Kind, Rubric};
+use crate::audit::{CallAudit, Overridden, rejudge};
+use crate::model::Call;
+use crate::rubric::Rubric;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -66,13 +70,15 @@ impl Overrides {
         self.by_call.iter().map(|(id, v)| (id.as_str(), v.len()))
     }
 
-    /// Applies the reviewers' verdicts for this call, if any, and scores it again. Records
-    /// every applied verdict in `audit.overridden`.
-    pub fn apply(&self, rubric: &Rubric, audit: &mut CallAudit) {
+    /// Applies the reviewers' verdicts for this call, if any, and judges it again (see
+    /// `rejudge`: which items apply is decided again from the verdicts after the overrides).
+    /// Records every applied verdict in `audit.overridden`, also one on an item that then does
+    /// not apply (n/a: it does not count, but it is not dropped silently).
+    pub fn apply(&self, rubric: &Rubric, call: &Call, audit: &mut CallAudit) {
         let Some(verdicts) = self.by_call.get(&audit.call_id) else {
             return;
         };
-        let mut touched = vec![false; rubric.items.len()];
+        let mut reviewer = vec![None; rubric.items.len()];
         for &(i, happened) in verdicts {
             let tool = tool_says(rubric, audit, i);
             audit.overridden.push(Overridden {
@@ -80,42 +86,10 @@ impl Overrides {
                 tool,
                 reviewer: happened,
             });
-            touched[i] = true;
-            let o = &mut audit.items[i];
-            o.count = if happened { o.count.max(1) } else { 0 };
-            let kind = rubric.items[i].kind;
-            if o.verdict.applies() || kind == Kind::Signal {
-                o.verdict = verdict_of(kind, happened);
-            }
+            reviewer[i] = Some(happened);
         }
         audit.overridden.sort_by_key(|o| o.item);
-        // Items that apply only when another item occurred follow the overridden verdicts.
-        for &i in &rubric.eval_order {
-            let item = &rubric.items[i];
-            let timing = item.detector.is_some_and(|d| d.needs_timings())
-                || item.window.first_ms.is_some()
-                || item.window.last_ms.is_some();
-            if touched[i] || item.applies_when.is_empty() || timing {
-                continue;
-            }
-            let applies = item
-                .applies_when
-                .iter()
-                .any(|&a| audit.items[a].verdict.occurred());
-            let o = &mut audit.items[i];
-            o.verdict = if applies {
-                verdict_of(item.kind, o.count >= item.min_count)
-            } else {
-                Verdict::NotApplicable
-            };
-        }
-        // Score, pass, upset and calmed follow as the audit itself judges them.
-        let (s, _) = score(rubric, &audit.items, false);
-        let judged = judge(rubric, &audit.items, s);
-        audit.score_centi = judged.score_centi;
-        audit.passed = judged.passed;
-        audit.upset = judged.upset;
-        audit.calmed = judged.calmed;
+        rejudge(rubric, call, audit, &reviewer);
     }
 }
 

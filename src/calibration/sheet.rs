@@ -6,15 +6,18 @@
 //! `callaudit sample` (`tool:ITEM`) are carried but not read as verdicts. Any other column is an
 //! error: a misspelt item would otherwise be silently ignored.
 
+use crate::read::line_tracker::LineTracker;
 use crate::rubric::Rubric;
 use std::collections::HashMap;
 use std::fmt;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// One reviewer's verdicts on one call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SheetRow {
-    /// Line of the row in the sheet (1-based; the header is line 1).
+    /// The line of the file the row starts on (1-based; the header is line 1 unless blank
+    /// lines come before it).
     pub line: u64,
     pub call_id: String,
     /// Empty when the sheet has no reviewer column.
@@ -52,7 +55,11 @@ pub struct SheetError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SheetErrorKind {
     Unreadable(String),
-    NoCallIdColumn,
+    /// The header has no `call_id` column; `others` are its columns that are neither items nor
+    /// columns a sheet may carry (one of them may hold the call ids under another name).
+    NoCallIdColumn {
+        others: Vec<String>,
+    },
     DuplicateColumn(String),
     UnknownColumn {
         name: String,
@@ -83,8 +90,37 @@ impl fmt::Display for SheetError {
         write!(f, ": ")?;
         match &self.kind {
             SheetErrorKind::Unreadable(e) => write!(f, "cannot read the review sheet: {e}"),
-            SheetErrorKind::NoCallIdColumn => {
-                write!(f, "expected a `call_id` column in the header")
+            SheetErrorKind::NoCallIdColumn { others } => {
+                write!(
+                    f,
+                    "the sheet has no `call_id` column: a review sheet has a `call_id` column \
+                     (the call each row judges) and one column per judged item, named by its id \
+                     (`rubric show` lists them); it may also have `reviewer`, `agent`, `date`, \
+                     `notes` and `tool:ITEM` columns, as `callaudit sample` writes them"
+                )?;
+                let quoted = |names: &[String]| {
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                const NAMED: usize = 5;
+                match others.as_slice() {
+                    [] => Ok(()),
+                    [one] => write!(f, "; is `{one}` the call id? Name it `call_id`"),
+                    many if many.len() <= NAMED => write!(
+                        f,
+                        "; is one of {} the call id? Name it `call_id`",
+                        quoted(many)
+                    ),
+                    many => write!(
+                        f,
+                        "; is one of {} (and {} more) the call id? Name it `call_id`",
+                        quoted(&many[..NAMED]),
+                        many.len() - NAMED
+                    ),
+                }
             }
             SheetErrorKind::DuplicateColumn(c) => write!(f, "column `{c}` appears twice"),
             SheetErrorKind::UnknownColumn { name, suggestion } => {
@@ -177,6 +213,16 @@ fn csv_problem(e: &csv::Error) -> String {
     }
 }
 
+/// The csv reader of a sheet, over a `LineTracker` that knows each record's real line.
+type SheetReader = csv::Reader<LineTracker<BufReader<Box<dyn Read>>>>;
+
+/// The 1-based line a record (or an error in it) at `position` starts on: the csv crate's own
+/// line lags behind the line ends in front of a record (a CRLF's `\n`, blank lines), so the
+/// line is counted from the record's byte offset (see `LineTracker`). 0 when there is none.
+fn line_of(reader: &mut SheetReader, position: Option<&csv::Position>) -> u64 {
+    position.map_or(0, |p| reader.get_mut().line_at(p.byte()))
+}
+
 /// Reads a review sheet against `rubric` (`-` is stdin). Every problem names the line and
 /// column.
 pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
@@ -187,7 +233,7 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
         kind,
     };
     // `-` is stdin, as for inputs (the commands refuse it as both the sheet and an input).
-    let source: Box<dyn std::io::Read> = if path == Path::new("-") {
+    let source: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
         Box::new(
@@ -197,12 +243,16 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(source);
-    let headers = reader
-        .headers()
-        .map_err(|e| err(1, None, SheetErrorKind::Unreadable(csv_problem(&e))))?
-        .clone();
-    let cols = sheet_columns(&headers, rubric, &err)?;
+        .from_reader(LineTracker::new(BufReader::new(source), b','));
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            let line = line_of(&mut reader, e.position()).max(1);
+            return Err(err(line, None, SheetErrorKind::Unreadable(csv_problem(&e))));
+        }
+    };
+    let header_line = line_of(&mut reader, headers.position()).max(1);
+    let cols = sheet_columns(&headers, header_line, rubric, &err)?;
     let mut sheet = ReviewSheet {
         items: cols.items.iter().map(|&(_, i)| i).collect(),
         has_reviewer: cols.reviewer.is_some(),
@@ -215,11 +265,11 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_of(&mut reader, e.position());
                 return Err(err(line, None, SheetErrorKind::Unreadable(csv_problem(&e))));
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = line_of(&mut reader, record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -238,23 +288,26 @@ struct SheetColumns {
     items: Vec<(usize, usize)>,
 }
 
-/// Finds the call id, reviewer and item columns in the header; refuses a column twice, a
-/// column the rubric does not know, no call id, or no item.
+/// Finds the call id, reviewer and item columns in the header (on `line`); refuses a column
+/// twice, no call id, a column the rubric does not know, or no item.
 fn sheet_columns(
     headers: &csv::StringRecord,
+    line: u64,
     rubric: &Rubric,
     err: &dyn Fn(u64, Option<usize>, SheetErrorKind) -> SheetError,
 ) -> Result<SheetColumns, SheetError> {
     let mut call_col = None;
     let mut reviewer_col = None;
     let mut item_cols: Vec<(usize, usize)> = Vec::new();
+    // Columns that are neither items nor carried: an error, said once the call id is found.
+    let mut unknown: Vec<(usize, String)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (col, raw) in headers.iter().enumerate() {
         // A spreadsheet may leave a byte-order mark on the first header.
         let name = raw.trim().trim_start_matches('\u{feff}');
         if seen.insert(name.to_string(), col).is_some() {
             return Err(err(
-                1,
+                line,
                 Some(col + 1),
                 SheetErrorKind::DuplicateColumn(name.into()),
             ));
@@ -265,36 +318,37 @@ fn sheet_columns(
             reviewer_col = Some(col);
         } else if let Some(i) = rubric.item_index(name) {
             item_cols.push((col, i));
-        } else if name.is_empty()
+        } else if !(name.is_empty()
             || CARRIED.contains(&name)
             || name
                 .strip_prefix(TOOL_PREFIX)
-                .is_some_and(|id| rubric.item_index(id).is_some())
+                .is_some_and(|id| rubric.item_index(id).is_some()))
         {
-            continue;
-        } else {
-            let suggestion = rubric
-                .items
-                .iter()
-                .map(|it| (strsim::jaro_winkler(name, &it.id), &it.id))
-                .filter(|(s, _)| *s > 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, id)| id.clone());
-            return Err(err(
-                1,
-                Some(col + 1),
-                SheetErrorKind::UnknownColumn {
-                    name: name.into(),
-                    suggestion,
-                },
-            ));
+            unknown.push((col, name.to_string()));
         }
     }
+    // Without a call id column, that is what is wrong, whatever else the header holds (an `id`
+    // column is not a misspelt item).
     let Some(call_col) = call_col else {
-        return Err(err(1, None, SheetErrorKind::NoCallIdColumn));
+        let others = unknown.into_iter().map(|(_, name)| name).collect();
+        return Err(err(line, None, SheetErrorKind::NoCallIdColumn { others }));
     };
+    if let Some((col, name)) = unknown.into_iter().next() {
+        let suggestion = rubric
+            .items
+            .iter()
+            .map(|it| (strsim::jaro_winkler(&name, &it.id), &it.id))
+            .filter(|(s, _)| *s > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id.clone());
+        return Err(err(
+            line,
+            Some(col + 1),
+            SheetErrorKind::UnknownColumn { name, suggestion },
+        ));
+    }
     if item_cols.is_empty() {
-        return Err(err(1, None, SheetErrorKind::NoItemColumns));
+        return Err(err(line, None, SheetErrorKind::NoItemColumns));
     }
     Ok(SheetColumns {
         call: call_col,
@@ -400,6 +454,14 @@ mod tests {
     }
 
     #[test]
+    fn rows_keep_the_line_they_start_on() {
+        let s = sheet("call_id,notes,empathy\r\nc1,,1\r\n\r\nc2,\"two\r\nlines\",0\r\nc3,,1\r\n")
+            .unwrap();
+        let lines: Vec<u64> = s.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
+    }
+
+    #[test]
     fn unknown_columns_name_the_column_and_suggest() {
         let e = sheet("call_id,empthy\nc1,1\n").unwrap_err();
         assert_eq!(e.column, Some(2));
@@ -431,9 +493,8 @@ mod tests {
         let e = sheet("id,empathy\nc1,1\n").unwrap_err();
         assert_eq!(
             e.kind,
-            SheetErrorKind::UnknownColumn {
-                name: "id".into(),
-                suggestion: None
+            SheetErrorKind::NoCallIdColumn {
+                others: vec!["id".into()]
             }
         );
     }

@@ -92,7 +92,7 @@ const CALL_LIST_LIMIT: usize = 100;
 impl AuditSink for Collector<'_> {
     fn accept(&mut self, call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
         if let Some(o) = &self.overrides {
-            o.apply(self.rubric, audit);
+            o.apply(self.rubric, call, audit);
             if !audit.overridden.is_empty() {
                 self.overridden += audit.overridden.len() as u64;
                 self.overridden_changed += audit

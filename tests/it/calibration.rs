@@ -403,7 +403,7 @@ fn calibrate_bad_sheets_name_row_and_column() {
             "call_id,empathy\nC-1001,1\nC-1003,maybe\n",
             ":3:2: `maybe` in column `empathy` is not a verdict",
         ),
-        ("empathy\n1\n", "expected a `call_id` column"),
+        ("empathy\n1\n", "the sheet has no `call_id` column"),
         ("call_id,empathy\nC-1001,\n", "no judged cell"),
     ];
     for (text, message) in cases {
@@ -929,4 +929,263 @@ fn a_sheet_row_of_the_wrong_length_is_named_in_the_sheets_terms() {
         assert!(stderr.contains(message), "{stderr}");
         assert!(!stderr.contains("previous record"), "{stderr}");
     }
+}
+
+/// Every error in a review sheet named a line one too early when the sheet had CRLF line ends
+/// (as spreadsheets save it): a bad cell on the first row pointed at line 1, the header; a row
+/// judged twice on lines 2 and 8 said "…:7: … already judged on line 1". Blank lines put them
+/// further out. The csv crate counts the line ends it has consumed, and it consumes those in
+/// front of a record while reading that record. Every position is the record's real line,
+/// also after a quoted cell that holds line breaks, in `calibrate` and `--overrides` alike.
+#[test]
+fn sheet_errors_name_the_real_line_with_crlf_blank_lines_and_quoted_line_breaks() {
+    let w = Workdir::new();
+    let header = "call_id,notes,empathy,apology";
+    // (sheet lines, joined with CRLF, and what the error says)
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[header, "C-1001,,maybe,1"],
+            "bad.csv:2:3: `maybe` in column `empathy`",
+        ),
+        (
+            &[header, "C-1001,,1,1", "", "C-1002,,1,0", "C-1003,,0,nope"],
+            "bad.csv:5:4: `nope` in column `apology`",
+        ),
+        (
+            &[
+                header,
+                "C-1001,\"a note\r\nover\r\nthree lines\",1,1",
+                "C-1003,,yes,x",
+            ],
+            "bad.csv:5:4: `x` in column `apology`",
+        ),
+        (
+            &[header, "C-1001,,1,1", "C-1002,,1,1", "", "C-1001,,0,0"],
+            "bad.csv:5: call `C-1001` was already judged on line 2",
+        ),
+        (
+            &[header, "C-1001,,1,1", "C-1002,1,1"],
+            "bad.csv:3: cannot read the review sheet: the row has 3 field(s)",
+        ),
+        (
+            &["", header, "C-1001,,1,1", ",,1,1"],
+            "bad.csv:4:1: the call_id cell is empty",
+        ),
+    ];
+    for (lines, message) in cases {
+        let s = w.write("bad.csv", lines.join("\r\n") + "\r\n");
+        for args in [&["calibrate"][..], &["audit", "--overrides"][..]] {
+            let mut cmd = callaudit();
+            cmd.args(args).arg(&s).arg(examples());
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?} {lines:?}: {stderr}");
+            assert!(stderr.contains(message), "{args:?} {lines:?}: {stderr}");
+        }
+    }
+    // Two reviewers who disagree, for --overrides: the lines of both rows.
+    let s = w.write(
+        "bad.csv",
+        "call_id,reviewer,empathy\r\nC-1003,ann,1\r\n\r\nC-1003,bob,0\r\n",
+    );
+    callaudit()
+        .args(["audit", "--overrides"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.csv:4: reviewers disagree on `empathy` for call `C-1003` (line 2 says yes, line 4 says no)",
+        ));
+}
+
+/// A sheet whose call id column is named otherwise (`id`) said "column `id` is not an item of
+/// the rubric", as if the fault were a misspelt item. It says that the sheet has no `call_id`
+/// column, what a sheet's columns are, and which of its columns might be the call ids.
+#[test]
+fn a_sheet_without_a_call_id_column_says_so() {
+    let w = Workdir::new();
+    let cases: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "id,agent,date,empathy,apology\r\nC-1001,ann.lee,,1,0\r\n",
+            &[
+                "bad.csv:1: the sheet has no `call_id` column",
+                "one column per judged item, named by its id",
+                "is `id` the call id? Name it `call_id`",
+            ],
+            &["not an item of the rubric"],
+        ),
+        (
+            "empathy,Call ID,notes,ticket\n1,C-1001,,7\n",
+            &[
+                "bad.csv:1: the sheet has no `call_id` column",
+                "is one of `Call ID`, `ticket` the call id? Name it `call_id`",
+            ],
+            &["not an item of the rubric"],
+        ),
+        (
+            "empathy\n1\n",
+            &["bad.csv:1: the sheet has no `call_id` column"],
+            &["not an item", "Name it"],
+        ),
+    ];
+    for (text, says, not) in cases {
+        let s = w.write("bad.csv", text);
+        for args in [&["calibrate"][..], &["audit", "--overrides"][..]] {
+            let out = callaudit()
+                .args(args)
+                .arg(&s)
+                .arg(examples())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?} {text:?}: {stderr}");
+            for m in says {
+                assert!(stderr.contains(m), "{args:?} {text:?}: {m}\n{stderr}");
+            }
+            for m in not {
+                assert!(!stderr.contains(m), "{args:?} {text:?}: {m}\n{stderr}");
+            }
+        }
+    }
+}
+
+/// What `audit --overrides SHEET` makes of one call: its per-call CSV row, its per-call JSONL
+/// object, and the HTML report's explanation of it (verdict lines and score arithmetic).
+fn overridden_call(
+    sheet_text: &str,
+    call_id: &str,
+) -> (
+    std::collections::HashMap<String, String>,
+    serde_json::Value,
+    String,
+) {
+    let w = Workdir::new();
+    let s = sheet(&w, sheet_text);
+    let (csv, jsonl, html) = (w.path("c.csv"), w.path("c.jsonl"), w.path("r.html"));
+    for (calls, report) in [(&csv, None), (&jsonl, Some(&html))] {
+        let mut cmd = callaudit();
+        cmd.args(["audit", "--quiet", "--agent", "ann.lee", "--overrides"])
+            .arg(&s)
+            .arg("--calls")
+            .arg(calls);
+        if let Some(r) = report {
+            cmd.args(["--format", "html", "-o"]).arg(r);
+        }
+        cmd.arg(examples()).assert().success();
+    }
+    let row = read_calls_csv(&csv)
+        .into_iter()
+        .find(|r| r["call_id"] == call_id)
+        .unwrap();
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("\"call_id\":\"{call_id}\"")))
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(line).unwrap();
+    // The HTML report's explanation of the call: from its heading to the end of its arithmetic.
+    let html = std::fs::read_to_string(&html).unwrap();
+    let at = html
+        .find(&format!(">{call_id}<"))
+        .expect("call in the HTML call list");
+    let end = at + html[at..].find("</pre>").unwrap();
+    (row, json, html[at..end].to_string())
+}
+
+/// The row of item `id` in an HTML explanation: verdict, label and reason cells.
+fn verdict_row<'h>(html: &'h str, id: &str) -> &'h str {
+    let at = html.find(&format!("<td title=\"{id}\">")).unwrap();
+    let start = html[..at].rfind("<tr").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    &html[start..end]
+}
+
+/// With `--overrides`, an item that applies only when another occurred (`applies_when`) was not
+/// decided again when the reviewer also judged it: a reviewer's "customer not upset, no
+/// apology" made empathy n/a but left apology missed (C-1001 scored 80 instead of 100), and
+/// "upset, and apologised" on a call the tool found calm left apology n/a, the reviewer's yes
+/// dropped. Every item's applicability is decided again from the verdicts after the overrides;
+/// an item that does not apply is n/a, a reviewer's verdict on it listed but not counted. The
+/// HTML report's explanation of the call says so, with the arithmetic of the final score.
+#[test]
+fn overrides_decide_again_whether_items_apply_also_when_judged() {
+    // C-1001: the tool finds the customer upset and an apology; the reviewer says neither.
+    let (row, json, html) =
+        overridden_call("call_id,customer_upset,apology\nC-1001,0,0\n", "C-1001");
+    assert_eq!(row["score"], "100.00", "{row:?}");
+    assert_eq!(row["overridden"], "customer_upset:1>0;apology:1>0");
+    let items = &json["items"];
+    for id in ["empathy", "apology", "mirroring", "premature_escalation"] {
+        assert_eq!(items[id]["verdict"], "n/a", "{id}: {json}");
+    }
+    assert_eq!(items["customer_calmed"]["verdict"], "n/a");
+    assert_eq!(items["customer_upset"]["verdict"], "absent");
+    assert_eq!(
+        items["apology"]["overridden"],
+        serde_json::json!({"tool": true, "reviewer": false})
+    );
+    assert_eq!(json["customer_upset"], false);
+    assert_eq!(json["customer_calmed"], serde_json::Value::Null);
+    let apology = verdict_row(&html, "apology");
+    assert!(apology.contains("n/a"), "{apology}");
+    assert!(
+        apology.contains("customer_upset did not occur") && apology.contains("does not count"),
+        "{apology}"
+    );
+    let empathy = verdict_row(&html, "empathy");
+    assert!(
+        empathy.contains("n/a: customer_upset did not occur"),
+        "{empathy}"
+    );
+    let upset = verdict_row(&html, "customer_upset");
+    assert!(
+        upset.contains("absent") && upset.contains("reviewer"),
+        "{upset}"
+    );
+    assert!(html.contains("= 100\n"), "{html}");
+
+    // C-1002: the tool finds the customer calm; the reviewer says upset, and that the agent
+    // apologised. Empathy and mirroring now apply (the tool found neither), apology is met:
+    // 7 + 2 of 8 + 2 + 2 + 1 weight, 69.23.
+    let (row, json, html) =
+        overridden_call("call_id,customer_upset,apology\nC-1002,1,1\n", "C-1002");
+    let items = &json["items"];
+    assert_eq!(items["apology"]["verdict"], "met", "{json}");
+    assert_eq!(items["empathy"]["verdict"], "missed", "{json}");
+    assert_eq!(items["mirroring"]["verdict"], "missed", "{json}");
+    assert_eq!(items["premature_escalation"]["verdict"], "clean", "{json}");
+    assert_eq!(json["customer_upset"], true);
+    assert_eq!(row["score"], "69.23", "{row:?}");
+    assert!(html.contains("weight 9 of 13"), "{html}");
+    let apology = verdict_row(&html, "apology");
+    assert!(
+        apology.contains("met") && apology.contains("reviewer"),
+        "{apology}"
+    );
+    let empathy = verdict_row(&html, "empathy");
+    assert!(
+        empathy.contains("<td>missed: no match (it applies after the reviewers"),
+        "{empathy}"
+    );
+
+    // A reviewer's "calmed" in a call that is not upset: calmed does not apply.
+    let (row, json, _) = overridden_call("call_id,customer_calmed\nC-1002,1\n", "C-1002");
+    assert_eq!(json["items"]["customer_calmed"]["verdict"], "n/a", "{json}");
+    assert_eq!(json["customer_calmed"], serde_json::Value::Null);
+    assert_eq!(row["customer_calmed"], "");
+    assert_eq!(row["overridden"], "customer_calmed:0>1");
+
+    // An item that needs timings the call lacks stays n/a, the reviewer's verdict listed.
+    let (row, json, html) = overridden_call("call_id,silence\nC-1001,1\n", "C-1001");
+    assert_eq!(json["items"]["silence"]["verdict"], "n/a", "{json}");
+    assert_eq!(row["score"], "100.00");
+    assert_eq!(row["overridden"], "silence:0>1");
+    let silence = verdict_row(&html, "silence");
+    assert!(
+        silence.contains(
+            "n/a: the call has no timings, so the reviewer&#39;s verdict (yes) does not count"
+        ),
+        "{silence}"
+    );
 }
