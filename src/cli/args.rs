@@ -643,6 +643,15 @@ impl GateFlags {
     }
 }
 
+/// `--top N` / `--bottom N`: at least one line (0 would leave only the overall line).
+pub fn line_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("0 would show no line; give at least 1 (or leave the option out)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}`: expected a number of lines, 1 or more")),
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     #[command(flatten)]
@@ -719,11 +728,11 @@ pub struct AuditArgs {
     pub sort: callaudit::render::arrange::SortSpec,
 
     /// Only the N best lines (by mean score; nested reports: the deepest lines)
-    #[arg(long, value_name = "N", env = "CALLAUDIT_TOP")]
+    #[arg(long, value_name = "N", env = "CALLAUDIT_TOP", value_parser = line_count)]
     pub top: Option<usize>,
 
     /// Only the N worst lines (by mean score; nested reports: the deepest lines)
-    #[arg(long, value_name = "N", env = "CALLAUDIT_BOTTOM")]
+    #[arg(long, value_name = "N", env = "CALLAUDIT_BOTTOM", value_parser = line_count)]
     pub bottom: Option<usize>,
 
     /// A filled review sheet (CSV: call_id, one column per item): reviewers' verdicts replace

@@ -54,11 +54,11 @@ pub struct MergeArgs {
     pub sort: callaudit::render::arrange::SortSpec,
 
     /// Only the N best lines (by mean score; nested reports: the deepest lines)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::args::line_count)]
     pub top: Option<usize>,
 
     /// Only the N worst lines (by mean score; nested reports: the deepest lines)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::args::line_count)]
     pub bottom: Option<usize>,
 
     #[command(flatten)]

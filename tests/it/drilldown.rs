@@ -635,6 +635,26 @@ fn bottom_and_top_keep_the_lines_the_sorted_report_shows_first() {
     }
 }
 
+/// `--top 0` and `--bottom 0` showed only the overall line and exited 0, a report with every
+/// agent cut away; they are refused (exit 2) in audit and merge alike.
+#[test]
+fn top_and_bottom_zero_are_refused() {
+    for args in [
+        ["audit", "examples/data", "--top", "0"],
+        ["audit", "examples/data", "--bottom", "0"],
+        ["merge", "any.partial", "--top", "0"],
+        ["merge", "any.partial", "--bottom", "0"],
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(
+            err.contains("0 would show no line; give at least 1"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// docs/reports.md: the HTML report "fits a 1400-pixel window without scrolling sideways". A
 /// word longer than a line in a call's verdicts (a pasted link or token in an upset turn, or a
 /// phrase family such as `{try|contact|reach|…}` quoted when an alternative cancels a
