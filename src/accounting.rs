@@ -235,6 +235,26 @@ impl Accounting {
         }
     }
 
+    /// "N rows skipped (why)": every reason with its count, so rows a filter left out are
+    /// never read as bad input (the stderr summary and the reports' run line).
+    pub fn rows_skipped_with_reasons(&self) -> String {
+        let skipped = self.rows_skipped_total();
+        let parts: Vec<String> = self
+            .rows_skipped
+            .iter()
+            .map(|(r, n)| format!("{n} {}", r.describe()))
+            .collect();
+        if parts.is_empty() {
+            format!("{skipped} rows skipped")
+        } else {
+            format!(
+                "{skipped} row{} skipped ({})",
+                plural(skipped),
+                parts.join(", ")
+            )
+        }
+    }
+
     /// Rows read = rows audited + rows skipped.
     pub fn balanced(&self) -> bool {
         self.rows_read == self.rows_audited + self.rows_skipped_total()
@@ -257,19 +277,8 @@ impl Accounting {
             self.rows_audited,
             plural(self.rows_audited),
         );
-        let skipped = self.rows_skipped_total();
-        if skipped > 0 {
-            let parts: Vec<String> = self
-                .rows_skipped
-                .iter()
-                .map(|(r, n)| format!("{n} {}", r.describe()))
-                .collect();
-            let _ = write!(
-                s,
-                "; {skipped} row{} skipped ({})",
-                plural(skipped),
-                parts.join(", ")
-            );
+        if self.rows_skipped_total() > 0 {
+            let _ = write!(s, "; {}", self.rows_skipped_with_reasons());
         }
         let notes = self.notes();
         if !notes.is_empty() {

@@ -396,11 +396,11 @@ pub fn run_summary(report: &Report) -> String {
         _ => String::new(),
     };
     format!(
-        "{} calls audited ({} rows) from {} file(s){dates}; {} rows skipped",
+        "{} calls audited ({} rows) from {} file(s){dates}; {}",
         a.calls_audited,
         a.rows_audited,
         a.files_read,
-        a.rows_skipped_total()
+        a.rows_skipped_with_reasons()
     )
 }
 

@@ -832,3 +832,17 @@ fn a_table_longer_than_a_page_is_one_table_of_every_call() {
     let shown: Vec<(String, String)> = rows.iter().map(|r| (r[0].clone(), r[4].clone())).collect();
     assert_eq!(shown, expected);
 }
+
+/// The run line of the Markdown and HTML reports said "53 rows skipped" for rows `--last` left
+/// out, with no reason, which a manager reads as bad data; it now gives the reasons, as the
+/// stderr summary does.
+#[test]
+fn the_run_line_says_why_rows_were_skipped() {
+    for format in ["markdown", "html"] {
+        let out = audit(&["--last", "3d", "--as-of", "2026-11-16", "--format", format]);
+        assert!(
+            out.contains("3 calls audited (21 rows) from 2 file(s), dated 2026-11-14 to 2026-11-16; 53 rows skipped (53 filtered out)"),
+            "{format}: {out}"
+        );
+    }
+}
