@@ -451,7 +451,8 @@ impl Call {
     }
 
     /// Puts turns in spoken order: by order key where the source has one, else reading order
-    /// (the sort is stable), and rebases timings so the call starts at 0 ms.
+    /// (the sort is stable; a turn without a key keeps its place after the turn read before
+    /// it), and rebases timings so the call starts at 0 ms.
     pub fn finish(&mut self) {
         // No export writes a time past 2^53 ms (285 000 years) or a silence that ends before it
         // starts: such values come from broken or hostile input, and arithmetic on them
@@ -463,11 +464,17 @@ impl Call {
         self.silences
             .retain(|s| s.start_ms <= s.end_ms && s.end_ms <= MAX_PLAUSIBLE_MS);
         if self.turns.iter().any(|t| t.order.is_some()) {
-            self.turns.sort_by(|a, b| {
-                let ka = a.order.unwrap_or(f64::INFINITY);
-                let kb = b.order.unwrap_or(f64::INFINITY);
-                ka.total_cmp(&kb)
-            });
+            // A turn without an order (an empty cell) stays where it was read: it sorts with
+            // the turn read before it (the sort is stable), not after every numbered turn.
+            let mut keys = Vec::with_capacity(self.turns.len());
+            let mut last = f64::NEG_INFINITY;
+            for t in &self.turns {
+                last = t.order.unwrap_or(last);
+                keys.push(last);
+            }
+            let mut turns: Vec<(f64, Turn)> = keys.into_iter().zip(self.turns.drain(..)).collect();
+            turns.sort_by(|a, b| a.0.total_cmp(&b.0));
+            self.turns = turns.into_iter().map(|(_, t)| t).collect();
         }
         let first = self.turns.iter().filter_map(|t| t.start_ms).min();
         if let Some(first) = first.filter(|&f| f > 0 && self.looks_absolute(f)) {
@@ -568,6 +575,22 @@ mod tests {
         call.finish();
         let texts: Vec<_> = call.turns.iter().map(|t| call.turn_text(t)).collect();
         assert_eq!(texts, ["a", "b", "c"]);
+    }
+
+    /// An empty order cell used to send its turn after every numbered one ("a, g, b" read as
+    /// a, b, g); it keeps its place after the turn read before it, and one read before any
+    /// numbered turn stays first.
+    #[test]
+    fn a_turn_without_an_order_keeps_its_place() {
+        let mut call = Call::new("c");
+        call.push_turn(Speaker::Agent, "first", 1);
+        call.push_turn(Speaker::Customer, "a", 2).order = Some(1.0);
+        call.push_turn(Speaker::Agent, "g", 3);
+        call.push_turn(Speaker::Agent, "c", 4).order = Some(3.0);
+        call.push_turn(Speaker::Agent, "b", 5).order = Some(2.0);
+        call.finish();
+        let texts: Vec<_> = call.turns.iter().map(|t| call.turn_text(t)).collect();
+        assert_eq!(texts, ["first", "a", "g", "b", "c"]);
     }
 
     #[test]
