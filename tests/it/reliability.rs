@@ -1048,6 +1048,87 @@ fn per_call_and_evidence_files_can_be_descriptors() {
     assert_eq!(calls.lines().count(), 2, "{calls}");
 }
 
+/// A call whose rows are not together (or that is split across files) is audited again in a
+/// second pass. A staged file was emptied and written again, but stdout or a pipe cannot take
+/// anything back: it got the first pass's records (one per fragment: N1 with one turn, N2, N1
+/// again, with the wrong evidence), a second header, then the right records. Now stdout, a
+/// FIFO and `/dev/fd/N` get what a file gets, once.
+#[cfg(unix)]
+#[test]
+fn records_on_stdout_or_a_pipe_are_written_once_when_calls_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let head = "call_id,agent_id,speaker,text\n";
+    let first = "N1,ann,customer,hi there\nN2,bob,customer,yo\n";
+    let last = "N1,ann,agent,I am so sorry. Thanks for calling\n";
+    let noncontig = write(d, "nc.csv", format!("{head}{first}{last}"));
+    let split = [
+        write(d, "split/a.csv", format!("{head}{first}")),
+        write(d, "split/b.csv", format!("{head}{last}")),
+    ];
+    let outputs = [
+        ("--calls", "calls.csv", &["--calls-format", "csv"][..]),
+        ("--calls", "calls.jsonl", &["--calls-format", "jsonl"]),
+        ("--evidence", "ev.csv", &[]),
+        ("--save-partial", "p.partial", &[]),
+    ];
+    let fifo = d.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for inputs in [vec![noncontig.clone()], split.to_vec()] {
+        for (flag, name, extra) in outputs {
+            let run = |to: &Path| {
+                let out = callaudit()
+                    .args(["audit", "--no-config", "--quiet", "-o", "/dev/null"])
+                    .args(extra)
+                    .arg(flag)
+                    .arg(to)
+                    .args(&inputs)
+                    .output()
+                    .unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                assert!(out.status.success(), "{flag} {}: {stderr}", to.display());
+                String::from_utf8(out.stdout).unwrap()
+            };
+            // A file: staged, renamed into place.
+            let file = d.join(name);
+            run(&file);
+            let text = std::fs::read_to_string(&file).unwrap();
+            // The file is right: each call once, N1 whole (two turns), one header.
+            let right = match name {
+                "calls.csv" => {
+                    text.lines().count() == 3 && text.lines().any(|l| l.starts_with("N1,ann,,2,"))
+                }
+                "calls.jsonl" => {
+                    text.lines().count() == 2
+                        && text.contains(r#""call_id":"N1","agent_id":"ann","date":null,"team":null,"queue":null,"turns":2,"#)
+                }
+                "ev.csv" => {
+                    text.matches("call_id,agent_id,item,").count() == 1
+                        && text.lines().skip(1).all(|l| l.starts_with("N1,ann,") && l.contains(",2,agent,"))
+                }
+                _ => {
+                    text.matches(r#""type":"header""#).count() == 1
+                        && text.matches(r#""type":"call""#).count() == 2
+                }
+            };
+            assert!(right, "{flag} {inputs:?}: {text}");
+            // stdout, a pipe here.
+            assert_eq!(run(Path::new("-")), text, "{flag} - {inputs:?}");
+            // A FIFO, read while the run writes it.
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+            };
+            assert!(run(&fifo).is_empty());
+            assert_eq!(reader.join().unwrap(), text, "{flag} FIFO {inputs:?}");
+        }
+    }
+}
+
 /// A child process that is killed if the test fails while it runs.
 struct Running(std::process::Child);
 
