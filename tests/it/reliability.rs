@@ -972,6 +972,118 @@ fn no_other_output_shares_stdout_with_the_report() {
     assert!(out.stdout.starts_with(b"call_id,"));
 }
 
+/// Only a report on stdout without `-o` was guarded, and only by a second output's name:
+/// `-o /dev/fd/1 --calls -`, `-o /dev/stdout --calls /dev/fd/1`, `-o /dev/stdout --evidence
+/// /dev/fd/1` and `-o /dev/stdout --save-partial /proc/self/fd/1` all wrote two outputs into
+/// stdout, interleaved, with exit 0. So did two second outputs there beside a report in a file,
+/// and a descriptor that is a copy of stdout. Outputs are now compared by what they open.
+#[cfg(unix)]
+#[test]
+fn two_outputs_never_share_stdout_whatever_they_call_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(d, "in.csv", many_calls_csv(3, 2));
+    std::os::unix::fs::symlink("/dev/stdout", d.join("out")).unwrap();
+    let report = d.join("r.json");
+    let link = d.join("out");
+    let cases: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
+        (
+            args(&[&"-o", &"/dev/fd/1", &"--calls", &"-"]),
+            "where the report goes too (-o /dev/fd/1)",
+        ),
+        (
+            args(&[&"-o", &"/dev/stdout", &"--calls", &"/dev/fd/1"]),
+            "where the report goes too (-o /dev/stdout)",
+        ),
+        (
+            args(&[&"-o", &"/dev/stdout", &"--evidence", &"/dev/fd/1"]),
+            "--evidence /dev/fd/1 writes the evidence to stdout",
+        ),
+        (
+            args(&[&"-o", &"/dev/stdout", &"--save-partial", &"/proc/self/fd/1"]),
+            "--save-partial /proc/self/fd/1 writes the partial to stdout",
+        ),
+        (
+            args(&[&"-o", &link, &"--calls", &"-"]),
+            "where the report goes too",
+        ),
+        (args(&[&"--evidence", &link]), "where the report goes too"),
+        (
+            args(&[
+                &"-o",
+                &report,
+                &"--calls",
+                &"-",
+                &"--evidence",
+                &"/dev/fd/1",
+            ]),
+            "--calls - and --evidence /dev/fd/1 both write to stdout",
+        ),
+    ];
+    for (argv, says) in cases {
+        let out = callaudit()
+            .args(["audit", "--no-config", "--quiet", "--calls-format", "csv"])
+            .args(&argv)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{argv:?}: {stderr}");
+        assert_says(&stderr, &[says]);
+        assert!(out.stdout.is_empty(), "{argv:?}: stdout was written");
+        assert!(
+            summary(&stderr).is_none(),
+            "{argv:?}: refused after reading"
+        );
+    }
+    // A descriptor that is a copy of stdout (the same pipe), beside the report on stdout.
+    let bin = assert_cmd::cargo::cargo_bin("callaudit");
+    let dup = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(r#"exec "$0" audit --no-config -q "$1" --calls /dev/fd/5 5>&1"#)
+        .arg(&bin)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&dup.stderr);
+    assert_eq!(dup.status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &["--calls /dev/fd/5 writes the per-call records to stdout"],
+    );
+    assert!(dup.stdout.is_empty());
+    // A device may take several outputs: stdout on /dev/null, and the records there too.
+    let null = std::process::Command::new(&bin)
+        .args(["audit", "--no-config", "-q", "--calls", "/dev/null"])
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        null.status.success(),
+        "{}",
+        String::from_utf8_lossy(&null.stderr)
+    );
+    // And stdout is the records' when the report goes elsewhere, by any name.
+    for name in ["-", "/dev/fd/1", "/dev/stdout"] {
+        let out = callaudit()
+            .args([
+                "audit",
+                "--no-config",
+                "--quiet",
+                "-o",
+                "/dev/null",
+                "--calls",
+                name,
+            ])
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}");
+        assert!(out.stdout.starts_with(b"call_id,"), "{name}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_dangling_link_is_written_through_and_an_existing_file_keeps_its_mode() {
