@@ -296,14 +296,15 @@ fn outputs_spare_inputs(
     calls: Option<&Path>,
     discovered: &Discovered,
 ) -> anyhow::Result<()> {
-    let others = [
-        (args.input.rubric.as_deref(), "the rubric", false),
-        (args.input.metadata.as_deref(), "the metadata", false),
-        (args.input.agents_file.as_deref(), "the agents file", false),
-        (args.overrides.as_deref(), "the review sheet", false),
-        (args.gates.baseline.as_deref(), "the baseline", true),
-    ];
-    super::common::outputs_spare_inputs(&outputs(args, calls), Some(discovered), &others)
+    let mut others = super::common::side_files(&args.input);
+    others.push((args.overrides.as_deref(), "the review sheet", false));
+    others.push((args.gates.baseline.as_deref(), "the baseline", true));
+    super::common::outputs_spare_inputs(
+        &outputs(args, calls),
+        args.output.is_none().then_some("the report"),
+        Some(discovered),
+        &others,
+    )
 }
 
 /// Input bytes below which no progress bar is shown: such runs take well under a second.

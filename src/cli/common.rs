@@ -273,12 +273,24 @@ pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
 /// input directory, or behind a symlink), or one of `others`: (path, what it is, whether `-o`
 /// may replace it because it is read whole before anything is written). Files are compared by
 /// device and inode.
+///
+/// `to_stdout` says what goes to stdout unnamed (`audit`'s report without `-o`, `explain`'s
+/// text, …), if anything: stdout redirected onto a file the run reads (`>> in.csv`,
+/// `1<> in.csv`) is refused like an output named so. Every command that reads files and writes
+/// to stdout goes through here.
 pub fn outputs_spare_inputs(
     outputs: &[(&str, &Path)],
+    to_stdout: Option<&str>,
     discovered: Option<&Discovered>,
     others: &[(Option<&Path>, &str, bool)],
 ) -> anyhow::Result<()> {
-    if outputs.is_empty() {
+    // stdout as the file it is open on, when it is a regular file: a pipe, a terminal or
+    // /dev/null is no file the run reads.
+    let stdout_file = to_stdout.and_then(|what| {
+        let meta = stdout_metadata().filter(|m| m.is_file())?;
+        Some((what, inode_of(&meta)?))
+    });
+    if outputs.is_empty() && stdout_file.is_none() {
         return Ok(());
     }
     // Which file a path names: device and inode, or the canonical path.
@@ -313,6 +325,13 @@ pub fn outputs_spare_inputs(
             read.push((id, format!("{what} {}", p.display()), report_may_replace));
         }
     }
+    if let Some((main, id)) = stdout_file
+        && let Some((_, what, _)) = read.iter().find(|(i, _, _)| *i == id)
+    {
+        bail!(
+            "stdout, where {main} goes, is {what}: an output may not replace a file the run reads (redirect stdout to another file)"
+        );
+    }
     for &(flag, path) in outputs {
         let Ok(id) = file_id(path) else { continue };
         if let Some((_, what, _)) = read
@@ -326,6 +345,16 @@ pub fn outputs_spare_inputs(
         }
     }
     Ok(())
+}
+
+/// The files besides the transcripts that a command reading `input` reads: the rubric, the
+/// metadata and the agents file, as `outputs_spare_inputs` takes them.
+pub fn side_files(input: &InputArgs) -> Vec<(Option<&Path>, &'static str, bool)> {
+    vec![
+        (input.rubric.as_deref(), "the rubric", false),
+        (input.metadata.as_deref(), "the metadata", false),
+        (input.agents_file.as_deref(), "the agents file", false),
+    ]
 }
 
 /// Call ids for a message: sorted, the first ten, then how many more ("a, b, … and 3 more").

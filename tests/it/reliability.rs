@@ -937,6 +937,175 @@ fn an_output_onto_the_file_stdin_is_read_from_is_refused() {
     }
 }
 
+/// `audit in.csv -f csv >> in.csv` exited 0 with the report appended to the transcript, and
+/// `1<> in.csv` wrote it over the transcript's first bytes: only outputs given by name were
+/// compared with the files the run reads, never stdout. `explain`, `sample`, `calibrate`,
+/// `merge`, `rubric lint` and `rubric check` had the same hole. Stdout on a file the command
+/// reads is now refused (exit 2, before any transcript is read), by one check shared by all.
+#[cfg(unix)]
+#[test]
+fn stdout_redirected_onto_a_file_the_run_reads_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(
+        d,
+        "in.csv",
+        std::fs::read(repo("examples/data/calls.csv")).unwrap(),
+    );
+    let in_dir = write(d, "exports/sub/b.csv", many_calls_csv(2, 2));
+    let sheet = write(d, "sheet.csv", "call_id,empathy,dismissive\nC-1003,1,0\n");
+    let rubric = d.join("rubric.toml");
+    let shown = callaudit().args(["rubric", "show"]).output().unwrap();
+    std::fs::write(&rubric, &shown.stdout).unwrap();
+    let partial = d.join("p.partial");
+    let made = callaudit()
+        .args([
+            "audit",
+            "--no-config",
+            "-q",
+            "-o",
+            "/dev/null",
+            "--save-partial",
+        ])
+        .arg(&partial)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let p = |s: &Path| s.as_os_str().to_os_string();
+    let cases: Vec<(Vec<std::ffi::OsString>, &Path, &str)> = vec![
+        (
+            args(&[&"audit", &input, &"-f", &"csv"]),
+            &input,
+            "where the report goes, is the input",
+        ),
+        (
+            args(&[&"audit", &d.join("exports")]),
+            &in_dir,
+            "where the report goes, is the input",
+        ),
+        (
+            args(&[&"audit", &input, &"--rubric", &rubric]),
+            &rubric,
+            "is the rubric",
+        ),
+        (
+            args(&[&"explain", &input, &"--call", &"C-1001"]),
+            &input,
+            "where the explanation goes, is the input",
+        ),
+        (
+            args(&[&"sample", &input]),
+            &input,
+            "where the review sheet goes, is the input",
+        ),
+        (
+            args(&[&"calibrate", &sheet, &input]),
+            &sheet,
+            "where the agreement goes, is the review sheet",
+        ),
+        (
+            args(&[&"merge", &partial]),
+            &partial,
+            "where the report goes, is the partial",
+        ),
+        (
+            args(&[&"rubric", &"lint", &input]),
+            &input,
+            "where the lint goes, is the input",
+        ),
+        (
+            vec!["rubric".into(), "check".into(), p(&rubric)],
+            &rubric,
+            "is the rubric",
+        ),
+    ];
+    for (argv, victim, says) in cases {
+        // `>> victim`, then `1<> victim` (read-write, not truncated: written from its start).
+        for append in [true, false] {
+            let before = std::fs::read(victim).unwrap();
+            let stdout = std::fs::OpenOptions::new()
+                .read(!append)
+                .write(true)
+                .append(append)
+                .open(victim)
+                .unwrap();
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"));
+            cmd.arg(&argv[0]);
+            if argv[0] != "rubric" {
+                cmd.arg("--no-config");
+            }
+            let out = cmd
+                .args(&argv[1..])
+                .env_remove("CI")
+                .stdout(stdout)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{argv:?} append={append}: {stderr}"
+            );
+            assert_says(
+                &stderr,
+                &[
+                    &"error: stdout, ".to_string(),
+                    &says.to_string(),
+                    &"an output may not replace a file the run reads".to_string(),
+                ],
+            );
+            assert!(
+                summary(&stderr).is_none(),
+                "{argv:?}: refused after reading"
+            );
+            assert_eq!(
+                std::fs::read(victim).unwrap(),
+                before,
+                "{argv:?} append={append}"
+            );
+        }
+    }
+    // stdin redirected from the file stdout appends to.
+    let before = std::fs::read(&input).unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--no-config", "-q", "-"])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .stdout(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&input)
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_says(
+        &String::from_utf8_lossy(&out.stderr),
+        &["stdout, where the report goes, is the file stdin is read from"],
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    // With the report in a file nothing goes to stdout: the redirection harms nothing.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--no-config", "-q", "-o"])
+        .arg(d.join("r.json"))
+        .arg(&input)
+        .stdout(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&input)
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
 /// `--calls -` beside a report on stdout is refused, but only the names `-` and `/dev/stdout`
 /// were caught: `--calls /dev/fd/1` (or `--evidence /dev/stdout`) appended the records to the
 /// report on stdout, where a job reading the report got both.
