@@ -5,12 +5,19 @@
 //! The target is the file the path leads to: through a symlink (also one whose target does not
 //! exist yet), so the link stays a link. A file that exists keeps its permissions. The staged
 //! file is registered with `cleanup`, so that an interrupted run removes it.
+//!
+//! An output that may have to take back what it wrote (the per-call records, rewritten when a
+//! second pass assembles calls whose rows were not together) is opened with `create_held` and
+//! started again with `restart`. A staged file is simply emptied; an output written in place
+//! (stdout, a pipe, a FIFO) cannot take anything back, so what is written to it is held in a
+//! spool (memory up to `SPOOL_IN_MEMORY`, then an anonymous temporary file, which leaves
+//! nothing behind even on SIGKILL) and copied there on commit, once.
 
 use crate::cleanup;
 use std::fs::{self, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
-use tempfile::NamedTempFile;
+use tempfile::{NamedTempFile, SpooledTempFile};
 
 pub struct AtomicFile {
     path: PathBuf,
@@ -32,20 +39,77 @@ enum Sink {
     /// as the shell said (reopening the path would start a regular file at offset 0, and
     /// staging would rename over it: both lose what the file held).
     Direct(BufWriter<Box<dyn Write + Send>>),
+    /// Written in place on commit: until then held in `spool`, so that `restart` can take it
+    /// back (a pipe cannot be rewound). `dest` is opened at creation, so a bad path fails fast,
+    /// and stays open across restarts (closing a FIFO would end its reader's input).
+    Held {
+        spool: BufWriter<SpooledTempFile>,
+        dest: BufWriter<Box<dyn Write + Send>>,
+    },
 }
 
-/// Which of this process's own streams a path names: 1 (stdout) or 2 (stderr).
+/// What a held output keeps in memory before its spool moves to a temporary file.
+const SPOOL_IN_MEMORY: usize = 1 << 20;
+
+/// Which of this process's own streams a path names: 1 (stdout) or 2 (stderr). Compared by
+/// components, so `/dev//stdout` and `/dev/./stdout` are `/dev/stdout`.
 fn standard_stream_fd(path: &Path) -> Option<u8> {
-    match path.to_str()? {
-        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(1),
-        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(2),
-        _ => None,
+    let named = |names: [&str; 3]| names.iter().any(|n| path == Path::new(n));
+    if named(["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]) {
+        Some(1)
+    } else if named(["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"]) {
+        Some(2)
+    } else {
+        None
     }
 }
 
 /// Whether `path` names this process's stdout: `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`.
 pub fn is_stdout(path: &Path) -> bool {
     standard_stream_fd(path) == Some(1)
+}
+
+/// Whether `path` leads to this process's stdout by name: one of its names, or a chain of
+/// symlinks that passes through one (`ln -s /dev/stdout out`). Resolving the chain to its end
+/// would not do: `/proc/self/fd/1` leads to the terminal or the pipe, whose name says nothing.
+pub fn names_stdout(path: &Path) -> bool {
+    let mut at = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        if is_stdout(&at) {
+            return true;
+        }
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => match fs::read_link(&at) {
+                Ok(next) => {
+                    at = match at.parent() {
+                        Some(dir) if next.is_relative() => dir.join(next),
+                        _ => next,
+                    };
+                }
+                Err(_) => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The metadata of what this process's stdout is open on (`fstat(1)`): `None` when it is
+/// closed.
+#[cfg(unix)]
+pub fn stdout_metadata() -> Option<fs::Metadata> {
+    use std::os::fd::AsFd;
+    io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .ok()
+        .map(fs::File::from)
+        .and_then(|f| f.metadata().ok())
+}
+
+#[cfg(not(unix))]
+pub fn stdout_metadata() -> Option<fs::Metadata> {
+    None
 }
 
 /// This process's own stream for a path that names one.
@@ -139,6 +203,7 @@ pub fn file_id(path: &Path) -> io::Result<FileId> {
 const BUFFER: usize = 256 * 1024;
 
 impl AtomicFile {
+    /// An output written once: staged and renamed, or written in place as it comes.
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
         let direct = |w: Box<dyn Write + Send>| Sink::Direct(BufWriter::with_capacity(BUFFER, w));
@@ -183,6 +248,47 @@ impl AtomicFile {
         })
     }
 
+    /// An output that may be started again (`restart`): as `create`, but an output written in
+    /// place is held in a spool until `commit`, so that nothing taken back ever reaches it.
+    pub fn create_held(path: &Path) -> io::Result<AtomicFile> {
+        let mut file = AtomicFile::create(path)?;
+        file.sink = match file.sink {
+            Sink::Direct(dest) => Sink::Held {
+                spool: BufWriter::with_capacity(BUFFER, SpooledTempFile::new(SPOOL_IN_MEMORY)),
+                dest,
+            },
+            staged => staged,
+        };
+        Ok(file)
+    }
+
+    /// Forgets everything written so far: the file starts again empty. Only an output of
+    /// `create_held` (or a staged one) can; one written in place as it comes cannot.
+    pub fn restart(&mut self) -> io::Result<()> {
+        let path = &self.path;
+        let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        match &mut self.sink {
+            Sink::Staged { file, .. } => {
+                file.flush().map_err(with_path)?;
+                let f = file.get_mut().as_file_mut();
+                f.set_len(0).map_err(with_path)?;
+                f.rewind().map_err(with_path)?;
+            }
+            Sink::Held { spool, .. } => {
+                spool.flush().map_err(with_path)?;
+                let s = spool.get_mut();
+                s.set_len(0).map_err(with_path)?;
+                s.rewind().map_err(with_path)?;
+            }
+            Sink::Direct(_) => {
+                return Err(with_path(io::Error::other(
+                    "internal: an output written in place cannot start again",
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Renames the finished file into place (or flushes what was written in place).
     pub fn commit(self) -> io::Result<()> {
         let path = self.path;
@@ -191,6 +297,14 @@ impl AtomicFile {
         };
         match self.sink {
             Sink::Direct(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
+            Sink::Held { spool, mut dest } => {
+                let mut spool = spool
+                    .into_inner()
+                    .map_err(|e| with_path(e.error().kind(), e.error()))?;
+                spool.rewind().map_err(|e| with_path(e.kind(), &e))?;
+                io::copy(&mut spool, &mut dest).map_err(|e| with_path(e.kind(), &e))?;
+                dest.flush().map_err(|e| with_path(e.kind(), &e))
+            }
             Sink::Staged {
                 file,
                 target,
@@ -257,6 +371,7 @@ impl Write for AtomicFile {
         match &mut self.sink {
             Sink::Staged { file, .. } => file.write(buf),
             Sink::Direct(w) => w.write(buf),
+            Sink::Held { spool, .. } => spool.write(buf).map_err(held_error),
         }
     }
 
@@ -264,8 +379,18 @@ impl Write for AtomicFile {
         match &mut self.sink {
             Sink::Staged { file, .. } => file.flush(),
             Sink::Direct(w) => w.flush(),
+            // Nothing reaches the destination before commit.
+            Sink::Held { spool, .. } => spool.flush().map_err(held_error),
         }
     }
+}
+
+/// A spool's error says what the spool is: the user named no temporary file.
+fn held_error(e: io::Error) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        format!("cannot hold the output in a temporary file until the run ends: {e}"),
+    )
 }
 
 #[cfg(test)]
@@ -338,6 +463,56 @@ mod tests {
         );
         // And nothing was staged beside it.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_restarted_file_holds_only_what_came_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("calls.csv");
+        let mut f = AtomicFile::create_held(&target).unwrap();
+        f.write_all(b"first pass, longer than the second\n")
+            .unwrap();
+        f.restart().unwrap();
+        f.write_all(b"second\n").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "second\n");
+    }
+
+    /// A pipe cannot be rewound: a held output reaches it only on commit, once, and the
+    /// destination stays open across restarts (its reader sees one stream).
+    #[cfg(unix)]
+    #[test]
+    fn a_held_pipe_gets_only_what_was_written_after_the_last_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        let mut f = AtomicFile::create_held(&fifo).unwrap();
+        // More than the spool keeps in memory: it moves to a temporary file.
+        let big = "x".repeat(SPOOL_IN_MEMORY + 10);
+        f.write_all(big.as_bytes()).unwrap();
+        f.flush().unwrap();
+        f.restart().unwrap();
+        f.write_all(b"first\n").unwrap();
+        f.restart().unwrap();
+        f.write_all(big.as_bytes()).unwrap();
+        f.write_all(b"second\n").unwrap();
+        f.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), format!("{big}second\n"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_written_as_it_comes_cannot_restart() {
+        let mut f = AtomicFile::create(Path::new("/dev/null")).unwrap();
+        assert!(f.restart().is_err());
     }
 
     #[cfg(unix)]

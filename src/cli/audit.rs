@@ -9,7 +9,7 @@ use super::report_output::{
     ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
     report_format,
 };
-use crate::cli::args::{AuditArgs, CallsFormat, FilterArgs};
+use crate::cli::args::{AuditArgs, FilterArgs};
 use anyhow::bail;
 use callaudit::accounting::Accounting;
 use callaudit::aggregate::{Aggregate, GroupBy, Totals};
@@ -44,10 +44,7 @@ struct Collector<'r> {
     /// Per-agent totals for `--fail-agent-under` when the report is grouped otherwise.
     by_agent: Option<Aggregate>,
     calls: Option<Box<dyn CallRecords>>,
-    calls_path: Option<PathBuf>,
-    calls_format: Option<CallsFormat>,
     evidence: Option<Box<dyn CallRecords>>,
-    evidence_path: Option<PathBuf>,
     masker: Masker,
     overrides: Option<Overrides>,
     /// Verdicts replaced by `--overrides`, and how many of them changed the tool's answer.
@@ -148,18 +145,12 @@ impl AuditSink for Collector<'_> {
         if let Some(p) = self.partial.as_mut() {
             p.reset()?;
         }
-        // Dropping an old writer deletes its temporary file.
-        if let Some(path) = &self.calls_path {
-            self.calls = Some(records::create(
-                path,
-                self.calls_format,
-                self.rubric,
-                self.masker,
-                self.overrides.is_some(),
-            )?);
+        // What the first pass wrote is taken back, also from stdout or a pipe: it was held.
+        if let Some(c) = self.calls.as_mut() {
+            c.restart()?;
         }
-        if let Some(path) = &self.evidence_path {
-            self.evidence = Some(records::evidence::create(path, self.masker)?);
+        if let Some(e) = self.evidence.as_mut() {
+            e.restart()?;
         }
         Ok(())
     }
@@ -318,14 +309,15 @@ fn outputs_spare_inputs(
     calls: Option<&Path>,
     discovered: &Discovered,
 ) -> anyhow::Result<()> {
-    let others = [
-        (args.input.rubric.as_deref(), "the rubric", false),
-        (args.input.metadata.as_deref(), "the metadata", false),
-        (args.input.agents_file.as_deref(), "the agents file", false),
-        (args.overrides.as_deref(), "the review sheet", false),
-        (args.gates.baseline.as_deref(), "the baseline", true),
-    ];
-    super::common::outputs_spare_inputs(&outputs(args, calls), Some(discovered), &others)
+    let mut others = super::common::side_files(&args.input);
+    others.push((args.overrides.as_deref(), "the review sheet", false));
+    others.push((args.gates.baseline.as_deref(), "the baseline", true));
+    super::common::outputs_spare_inputs(
+        &outputs(args, calls),
+        args.output.is_none().then_some("the report"),
+        Some(discovered),
+        &others,
+    )
 }
 
 /// Input bytes below which no progress bar is shown: such runs take well under a second.
@@ -641,10 +633,7 @@ fn collector<'r>(
         agg: Aggregate::with_levels(rubric, levels),
         by_agent: gate_agents_apart.then(|| Aggregate::new(rubric, GroupBy::Agent)),
         calls,
-        calls_path,
-        calls_format: args.calls_format,
         evidence,
-        evidence_path: args.evidence.clone(),
         masker,
         overrides,
         overridden: 0,

@@ -141,15 +141,13 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
+    let mut read = super::common::side_files(&args.input);
+    read.push((Some(args.sheet.as_path()), "the review sheet", false));
     super::common::outputs_spare_inputs(
         &outputs,
+        args.output.is_none().then_some("the agreement"),
         Some(&discovered),
-        &[
-            (Some(args.sheet.as_path()), "the review sheet", false),
-            (args.input.rubric.as_deref(), "the rubric", false),
-            (args.input.metadata.as_deref(), "the metadata", false),
-            (args.input.agents_file.as_deref(), "the agents file", false),
-        ],
+        &read,
     )?;
     let out = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let diff_file = args

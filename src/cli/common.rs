@@ -3,7 +3,9 @@
 
 use crate::cli::args::{ColorChoice, InputArgs};
 use anyhow::bail;
-use callaudit::output::{FileId, file_id, inode_of, is_stdout, written_in_place};
+use callaudit::output::{
+    FileId, file_id, inode_of, names_stdout, stdout_metadata, written_in_place,
+};
 use callaudit::read::enrich::Enricher;
 use callaudit::read::identity::Identity;
 use callaudit::read::input::Discovered;
@@ -171,40 +173,55 @@ pub struct SecondOutput<'a> {
     pub hint: &'a str,
 }
 
-/// Without `-o`, `main` (the report, …) goes to stdout: refuses a second output that writes
-/// there too, by any name of stdout (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`) or, when
-/// stdout is a pipe or a file, through a link to it or the file itself: the two would
-/// interleave (or one replace the other).
+/// Without `-o`, `main` (the report, …) goes to stdout, and `-o` may name stdout too
+/// (`-o /dev/fd/1`). Refuses a second output that writes where `main` does, and two second
+/// outputs that both write to stdout: they would interleave (or one replace the other). An
+/// output writes to stdout when it names it (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`, a
+/// link through one of these) or, when stdout is a pipe or a file, opens that very pipe or file
+/// (compared by device and inode: `/proc/PID/fd/1`, the file stdout is redirected to). A device
+/// (`/dev/null`, a terminal) may take several outputs by other names.
 pub fn stdout_spared(
     main_output: Option<&Path>,
     main: &str,
     outputs: &[SecondOutput<'_>],
 ) -> anyhow::Result<()> {
-    if main_output.is_some() {
-        return Ok(());
-    }
-    // A terminal or /dev/null is a device: outputs may share it (`--evidence /dev/null`).
-    let stdout_id = std::fs::metadata("/dev/stdout")
-        .ok()
+    let stdout_id = stdout_metadata()
         .filter(|m| !is_device(m))
         .and_then(|m| inode_of(&m));
-    for o in outputs {
-        let to_stdout = is_stdout(o.path)
+    let to_stdout = |path: &Path| {
+        names_stdout(path)
             || stdout_id.as_ref().is_some_and(|id| {
-                std::fs::metadata(o.path)
+                std::fs::metadata(path)
                     .ok()
                     .and_then(|m| inode_of(&m))
                     .is_some_and(|i| i == *id)
-            });
-        if to_stdout {
+            })
+    };
+    let main_to_stdout = main_output.is_none_or(to_stdout);
+    let mut earlier: Option<&SecondOutput<'_>> = None;
+    for o in outputs.iter().filter(|o| to_stdout(o.path)) {
+        if main_to_stdout {
+            let named = main_output.map_or_else(String::new, |p| format!(" (-o {})", p.display()));
             bail!(
-                "{} {} writes {} to stdout, where {main} goes too: write {main} to a file with -o FILE{}",
+                "{} {} writes {} to stdout, where {main} goes too{named}: write {main} to a file with -o FILE{}",
                 o.flag,
                 o.shown.display(),
                 o.what,
                 o.hint
             );
         }
+        if let Some(e) = earlier {
+            bail!(
+                "{} {} and {} {} both write to stdout ({} and {}): each output needs its own file",
+                e.flag,
+                e.shown.display(),
+                o.flag,
+                o.shown.display(),
+                e.what,
+                o.what
+            );
+        }
+        earlier = Some(o);
     }
     Ok(())
 }
@@ -256,12 +273,24 @@ pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
 /// input directory, or behind a symlink), or one of `others`: (path, what it is, whether `-o`
 /// may replace it because it is read whole before anything is written). Files are compared by
 /// device and inode.
+///
+/// `to_stdout` says what goes to stdout unnamed (`audit`'s report without `-o`, `explain`'s
+/// text, …), if anything: stdout redirected onto a file the run reads (`>> in.csv`,
+/// `1<> in.csv`) is refused like an output named so. Every command that reads files and writes
+/// to stdout goes through here.
 pub fn outputs_spare_inputs(
     outputs: &[(&str, &Path)],
+    to_stdout: Option<&str>,
     discovered: Option<&Discovered>,
     others: &[(Option<&Path>, &str, bool)],
 ) -> anyhow::Result<()> {
-    if outputs.is_empty() {
+    // stdout as the file it is open on, when it is a regular file: a pipe, a terminal or
+    // /dev/null is no file the run reads.
+    let stdout_file = to_stdout.and_then(|what| {
+        let meta = stdout_metadata().filter(|m| m.is_file())?;
+        Some((what, inode_of(&meta)?))
+    });
+    if outputs.is_empty() && stdout_file.is_none() {
         return Ok(());
     }
     // Which file a path names: device and inode, or the canonical path.
@@ -296,6 +325,13 @@ pub fn outputs_spare_inputs(
             read.push((id, format!("{what} {}", p.display()), report_may_replace));
         }
     }
+    if let Some((main, id)) = stdout_file
+        && let Some((_, what, _)) = read.iter().find(|(i, _, _)| *i == id)
+    {
+        bail!(
+            "stdout, where {main} goes, is {what}: an output may not replace a file the run reads (redirect stdout to another file)"
+        );
+    }
     for &(flag, path) in outputs {
         let Ok(id) = file_id(path) else { continue };
         if let Some((_, what, _)) = read
@@ -309,6 +345,16 @@ pub fn outputs_spare_inputs(
         }
     }
     Ok(())
+}
+
+/// The files besides the transcripts that a command reading `input` reads: the rubric, the
+/// metadata and the agents file, as `outputs_spare_inputs` takes them.
+pub fn side_files(input: &InputArgs) -> Vec<(Option<&Path>, &'static str, bool)> {
+    vec![
+        (input.rubric.as_deref(), "the rubric", false),
+        (input.metadata.as_deref(), "the metadata", false),
+        (input.agents_file.as_deref(), "the agents file", false),
+    ]
 }
 
 /// Call ids for a message: sorted, the first ten, then how many more ("a, b, … and 3 more").

@@ -110,6 +110,12 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let enricher = enricher(&args.input)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
+    super::common::outputs_spare_inputs(
+        &[],
+        Some("the explanation"),
+        Some(&discovered),
+        &super::common::side_files(&args.input),
+    )?;
     let opts = RunOptions {
         rubric: &rubric,
         read: read_options(&args.input)?,

@@ -13,6 +13,7 @@ use anyhow::bail;
 use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::output::AtomicFile;
 use callaudit::pipeline::{InputError, Shard};
+use callaudit::read::input::{Discovered, stdin_file_id};
 use callaudit::records::partial::{self, Partial};
 use callaudit::render::Format;
 use callaudit::report::gates;
@@ -543,16 +544,32 @@ fn weakest_views(partials: &mut [Partial]) -> BTreeMap<(u32, String), CallView> 
 
 pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let report_format = report_format(args.format);
-    // The report may replace the baseline (read whole first), never a partial.
-    if let Some(out) = args.output.as_deref() {
-        let mut read: Vec<(Option<&Path>, &str, bool)> = args
+    // The report may replace the baseline (read whole first), never a partial; on stdout it
+    // may not go into either.
+    let mut read: Vec<(Option<&Path>, &str, bool)> = args
+        .partials
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .map(|p| (Some(p.as_path()), "the partial", false))
+        .collect();
+    read.push((args.gates.baseline.as_deref(), "the baseline", true));
+    // A partial read from stdin (`-`), redirected from a file.
+    let stdin = Discovered {
+        stdin_file: args
             .partials
             .iter()
-            .map(|p| (Some(p.as_path()), "the partial", false))
-            .collect();
-        read.push((args.gates.baseline.as_deref(), "the baseline", true));
-        super::common::outputs_spare_inputs(&[("-o", out)], None, &read)?;
-    }
+            .any(|p| p.as_os_str() == "-")
+            .then(stdin_file_id)
+            .flatten(),
+        ..Discovered::default()
+    };
+    let outputs: Vec<(&str, &Path)> = args.output.iter().map(|o| ("-o", o.as_path())).collect();
+    super::common::outputs_spare_inputs(
+        &outputs,
+        args.output.is_none().then_some("the report"),
+        Some(&stdin),
+        &read,
+    )?;
     let Replayed {
         rubric,
         gates,

@@ -26,6 +26,7 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<ExitCode> {
             out.write_all(text.as_bytes())?;
         }
         RubricCommand::Check { file, stats } => {
+            rubric_spared(&file)?;
             let r = Rubric::load(&file).map_err(|e| InputError(format!("{e:#}")))?;
             writeln!(
                 out,
@@ -65,6 +66,16 @@ pub fn run(cmd: RubricCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
+/// Refuses stdout redirected onto the rubric the command reads (`>> rubric.toml`).
+fn rubric_spared(rubric: &Path) -> anyhow::Result<()> {
+    super::common::outputs_spare_inputs(
+        &[],
+        Some("the output"),
+        None,
+        &[(Some(rubric), "the rubric", false)],
+    )
+}
+
 /// `rubric test`: each item that fires on `text` said by `speaker`, with its evidence, and
 /// what matched but was not counted.
 fn test_text(
@@ -73,6 +84,7 @@ fn test_text(
     text: &str,
     speaker: SpeakerArg,
 ) -> anyhow::Result<()> {
+    rubric_spared(Path::new(file))?;
     let rubric = Rubric::load(Path::new(file)).map_err(|e| InputError(format!("{e:#}")))?;
     // `any`, as in the rubric: whoever says it, so the text is tried as each side's.
     let speakers: &[Speaker] = match speaker {

@@ -157,6 +157,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let labels = read_labels(&args, &rubric)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
+    let mut read = super::common::side_files(&args.input);
+    read.push((args.labels.as_deref(), "the labels", false));
+    super::common::outputs_spare_inputs(&[], Some("the lint"), Some(&discovered), &read)?;
     let enricher = enricher(&args.input)?;
     let opts = RunOptions {
         rubric: &rubric,

@@ -154,12 +154,9 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     super::common::outputs_spare_inputs(
         &outputs,
+        args.output.is_none().then_some("the review sheet"),
         Some(&discovered),
-        &[
-            (args.input.rubric.as_deref(), "the rubric", false),
-            (args.input.metadata.as_deref(), "the metadata", false),
-            (args.input.agents_file.as_deref(), "the agents file", false),
-        ],
+        &super::common::side_files(&args.input),
     )?;
     let mut sheet_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let packet_file = args.packet.as_deref().map(AtomicFile::create).transpose()?;

@@ -267,7 +267,7 @@ fn stat_all(
 }
 
 /// The device and inode of the file stdin is redirected from, if it is one, to read it once.
-fn stdin_file_id() -> Option<(u64, u64)> {
+pub fn stdin_file_id() -> Option<(u64, u64)> {
     use std::os::fd::AsFd;
     use std::os::unix::fs::MetadataExt;
     io::stdin()

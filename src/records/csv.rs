@@ -2,7 +2,7 @@
 //! item; with `audit --overrides`, a last column `overridden` lists the items whose verdict a
 //! reviewer replaced (`item:tool>reviewer`, e.g. `empathy:1>0`).
 
-use super::{CallRecords, item_cell, score_text};
+use super::{CallRecords, CsvOutput, item_cell, score_text};
 use crate::audit::CallAudit;
 use crate::model::Call;
 use crate::output::AtomicFile;
@@ -10,22 +10,22 @@ use crate::rubric::Rubric;
 use crate::sanitize::csv_cell;
 
 pub struct CsvRecords {
-    w: csv::Writer<AtomicFile>,
+    w: CsvOutput,
     row: Vec<String>,
     overrides: bool,
 }
 
 impl CsvRecords {
     pub fn new(file: AtomicFile, rubric: &Rubric, overrides: bool) -> anyhow::Result<CsvRecords> {
-        let mut w = csv::Writer::from_writer(file);
-        let mut header: Vec<&str> = vec!["call_id", "agent_id", "date", "turns", "score", "passed"];
-        header.extend(rubric.items.iter().map(|i| i.id.as_str()));
+        let mut header: Vec<String> = ["call_id", "agent_id", "date", "turns", "score", "passed"]
+            .map(String::from)
+            .to_vec();
+        header.extend(rubric.items.iter().map(|i| i.id.clone()));
         if overrides {
-            header.push("overridden");
+            header.push("overridden".into());
         }
-        w.write_record(&header)?;
         Ok(CsvRecords {
-            w,
+            w: CsvOutput::new(file, header, "per-call CSV")?,
             row: Vec::new(),
             overrides,
         })
@@ -60,13 +60,12 @@ impl CallRecords for CsvRecords {
         Ok(())
     }
 
+    fn restart(&mut self) -> anyhow::Result<()> {
+        self.w.restart()
+    }
+
     fn finish(self: Box<Self>) -> anyhow::Result<()> {
-        let file = self
-            .w
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("cannot write per-call CSV: {}", e.error()))?;
-        file.commit()?;
-        Ok(())
+        self.w.finish()
     }
 
     fn needs_detail(&self) -> bool {

@@ -9,7 +9,7 @@
 //! Quoted text is masked (card numbers always, the rest with `--redact`), stripped of control
 //! characters and neutralised against formula injection: customers write transcript text.
 
-use super::{CallRecords, MaskedTurns, excerpt, shorten};
+use super::{CallRecords, CsvOutput, MaskedTurns, excerpt, shorten};
 use crate::audit::CallAudit;
 use crate::model::Call;
 use crate::output::AtomicFile;
@@ -30,15 +30,17 @@ pub const HEADER: [&str; 9] = [
 ];
 
 pub struct EvidenceCsv {
-    w: csv::Writer<AtomicFile>,
+    w: CsvOutput,
     masker: Masker,
 }
 
 impl EvidenceCsv {
     pub fn new(file: AtomicFile, masker: Masker) -> anyhow::Result<EvidenceCsv> {
-        let mut w = csv::Writer::from_writer(file);
-        w.write_record(HEADER)?;
-        Ok(EvidenceCsv { w, masker })
+        let header = HEADER.map(String::from).to_vec();
+        Ok(EvidenceCsv {
+            w: CsvOutput::new(file, header, "the evidence file")?,
+            masker,
+        })
     }
 }
 
@@ -56,7 +58,7 @@ pub fn create(path: &std::path::Path, masker: Masker) -> anyhow::Result<Box<dyn 
         );
     }
     Ok(Box::new(EvidenceCsv::new(
-        AtomicFile::create(path)?,
+        AtomicFile::create_held(path)?,
         masker,
     )?))
 }
@@ -87,13 +89,12 @@ impl CallRecords for EvidenceCsv {
         Ok(())
     }
 
+    fn restart(&mut self) -> anyhow::Result<()> {
+        self.w.restart()
+    }
+
     fn finish(self: Box<Self>) -> anyhow::Result<()> {
-        let file = self
-            .w
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("cannot write the evidence file: {}", e.error()))?;
-        file.commit()?;
-        Ok(())
+        self.w.finish()
     }
 
     fn needs_detail(&self) -> bool {

@@ -82,6 +82,11 @@ impl CallRecords for JsonlRecords {
         Ok(())
     }
 
+    fn restart(&mut self) -> anyhow::Result<()> {
+        self.file.restart()?;
+        Ok(())
+    }
+
     fn finish(self: Box<Self>) -> anyhow::Result<()> {
         self.file.commit()?;
         Ok(())

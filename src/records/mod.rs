@@ -25,6 +25,9 @@ pub enum CallsFormat {
 /// A per-call output.
 pub trait CallRecords: Send {
     fn write(&mut self, rubric: &Rubric, call: &Call, audit: &CallAudit) -> anyhow::Result<()>;
+    /// Forgets every record written so far (the run starts a second pass): the output starts
+    /// again from its header. Nothing forgotten reaches the destination, even a pipe.
+    fn restart(&mut self) -> anyhow::Result<()>;
     /// Puts the file in place.
     fn finish(self: Box<Self>) -> anyhow::Result<()>;
     /// Whether records need evidence (the audit then collects it).
@@ -68,11 +71,70 @@ pub fn create(
             path.display()
         ),
     };
-    let file = AtomicFile::create(path)?;
+    let file = AtomicFile::create_held(path)?;
     Ok(match chosen {
         CallsFormat::Csv => Box::new(csv::CsvRecords::new(file, rubric, overrides)?),
         CallsFormat::Jsonl => Box::new(jsonl::JsonlRecords::new(file, masker)),
     })
+}
+
+/// A CSV output that can start again from its header (`CallRecords::restart`): the csv
+/// crate's writer gives its file back only by value.
+pub struct CsvOutput {
+    w: Option<::csv::Writer<AtomicFile>>,
+    header: Vec<String>,
+    /// What the file holds, for errors: "per-call CSV", "the evidence file".
+    what: &'static str,
+}
+
+impl CsvOutput {
+    pub fn new(file: AtomicFile, header: Vec<String>, what: &'static str) -> anyhow::Result<Self> {
+        let mut w = ::csv::Writer::from_writer(file);
+        w.write_record(&header)?;
+        Ok(CsvOutput {
+            w: Some(w),
+            header,
+            what,
+        })
+    }
+
+    pub fn write_record<I, T>(&mut self, record: I) -> anyhow::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.writer().write_record(record)?;
+        Ok(())
+    }
+
+    fn writer(&mut self) -> &mut ::csv::Writer<AtomicFile> {
+        self.w.as_mut().expect("open until finished")
+    }
+
+    fn take_file(&mut self) -> anyhow::Result<AtomicFile> {
+        let what = self.what;
+        self.w
+            .take()
+            .expect("open until finished")
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write {what}: {}", e.error()))
+    }
+
+    /// Forgets every row written so far and writes the header again.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        let mut file = self.take_file()?;
+        file.restart()?;
+        let mut w = ::csv::Writer::from_writer(file);
+        w.write_record(&self.header)?;
+        self.w = Some(w);
+        Ok(())
+    }
+
+    /// Puts the file in place.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        self.take_file()?.commit()?;
+        Ok(())
+    }
 }
 
 fn name(f: CallsFormat) -> &'static str {

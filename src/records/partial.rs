@@ -272,13 +272,15 @@ impl PartialWriter {
             items: rubric.items.iter().map(|i| i.id.clone()).collect(),
             shard,
         };
+        let file = AtomicFile::create_held(path)
+            .with_context(|| format!("--save-partial {}", path.display()))?;
         let mut w = PartialWriter {
             path: path.to_path_buf(),
-            header,
-            file: None,
+            header: header.clone(),
+            file: Some(file),
             calls: 0,
         };
-        w.reset()?;
+        w.line(&header)?;
         Ok(w)
     }
 
@@ -290,13 +292,14 @@ impl PartialWriter {
         Ok(())
     }
 
-    /// Starts again (the run's second pass): the old temporary file is dropped.
+    /// Starts again (the run's second pass): what was written is taken back, also from a pipe
+    /// (see `AtomicFile::create_held`).
     pub fn reset(&mut self) -> anyhow::Result<()> {
-        self.file = None;
-        self.file = Some(
-            AtomicFile::create(&self.path)
-                .with_context(|| format!("--save-partial {}", self.path.display()))?,
-        );
+        self.file
+            .as_mut()
+            .expect("open until finished")
+            .restart()
+            .with_context(|| format!("--save-partial {}", self.path.display()))?;
         self.calls = 0;
         let header = self.header.clone();
         self.line(&header)

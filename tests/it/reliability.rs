@@ -937,6 +937,175 @@ fn an_output_onto_the_file_stdin_is_read_from_is_refused() {
     }
 }
 
+/// `audit in.csv -f csv >> in.csv` exited 0 with the report appended to the transcript, and
+/// `1<> in.csv` wrote it over the transcript's first bytes: only outputs given by name were
+/// compared with the files the run reads, never stdout. `explain`, `sample`, `calibrate`,
+/// `merge`, `rubric lint` and `rubric check` had the same hole. Stdout on a file the command
+/// reads is now refused (exit 2, before any transcript is read), by one check shared by all.
+#[cfg(unix)]
+#[test]
+fn stdout_redirected_onto_a_file_the_run_reads_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(
+        d,
+        "in.csv",
+        std::fs::read(repo("examples/data/calls.csv")).unwrap(),
+    );
+    let in_dir = write(d, "exports/sub/b.csv", many_calls_csv(2, 2));
+    let sheet = write(d, "sheet.csv", "call_id,empathy,dismissive\nC-1003,1,0\n");
+    let rubric = d.join("rubric.toml");
+    let shown = callaudit().args(["rubric", "show"]).output().unwrap();
+    std::fs::write(&rubric, &shown.stdout).unwrap();
+    let partial = d.join("p.partial");
+    let made = callaudit()
+        .args([
+            "audit",
+            "--no-config",
+            "-q",
+            "-o",
+            "/dev/null",
+            "--save-partial",
+        ])
+        .arg(&partial)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let p = |s: &Path| s.as_os_str().to_os_string();
+    let cases: Vec<(Vec<std::ffi::OsString>, &Path, &str)> = vec![
+        (
+            args(&[&"audit", &input, &"-f", &"csv"]),
+            &input,
+            "where the report goes, is the input",
+        ),
+        (
+            args(&[&"audit", &d.join("exports")]),
+            &in_dir,
+            "where the report goes, is the input",
+        ),
+        (
+            args(&[&"audit", &input, &"--rubric", &rubric]),
+            &rubric,
+            "is the rubric",
+        ),
+        (
+            args(&[&"explain", &input, &"--call", &"C-1001"]),
+            &input,
+            "where the explanation goes, is the input",
+        ),
+        (
+            args(&[&"sample", &input]),
+            &input,
+            "where the review sheet goes, is the input",
+        ),
+        (
+            args(&[&"calibrate", &sheet, &input]),
+            &sheet,
+            "where the agreement goes, is the review sheet",
+        ),
+        (
+            args(&[&"merge", &partial]),
+            &partial,
+            "where the report goes, is the partial",
+        ),
+        (
+            args(&[&"rubric", &"lint", &input]),
+            &input,
+            "where the lint goes, is the input",
+        ),
+        (
+            vec!["rubric".into(), "check".into(), p(&rubric)],
+            &rubric,
+            "is the rubric",
+        ),
+    ];
+    for (argv, victim, says) in cases {
+        // `>> victim`, then `1<> victim` (read-write, not truncated: written from its start).
+        for append in [true, false] {
+            let before = std::fs::read(victim).unwrap();
+            let stdout = std::fs::OpenOptions::new()
+                .read(!append)
+                .write(true)
+                .append(append)
+                .open(victim)
+                .unwrap();
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"));
+            cmd.arg(&argv[0]);
+            if argv[0] != "rubric" {
+                cmd.arg("--no-config");
+            }
+            let out = cmd
+                .args(&argv[1..])
+                .env_remove("CI")
+                .stdout(stdout)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{argv:?} append={append}: {stderr}"
+            );
+            assert_says(
+                &stderr,
+                &[
+                    &"error: stdout, ".to_string(),
+                    &says.to_string(),
+                    &"an output may not replace a file the run reads".to_string(),
+                ],
+            );
+            assert!(
+                summary(&stderr).is_none(),
+                "{argv:?}: refused after reading"
+            );
+            assert_eq!(
+                std::fs::read(victim).unwrap(),
+                before,
+                "{argv:?} append={append}"
+            );
+        }
+    }
+    // stdin redirected from the file stdout appends to.
+    let before = std::fs::read(&input).unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--no-config", "-q", "-"])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .stdout(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&input)
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_says(
+        &String::from_utf8_lossy(&out.stderr),
+        &["stdout, where the report goes, is the file stdin is read from"],
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    // With the report in a file nothing goes to stdout: the redirection harms nothing.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--no-config", "-q", "-o"])
+        .arg(d.join("r.json"))
+        .arg(&input)
+        .stdout(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&input)
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
 /// `--calls -` beside a report on stdout is refused, but only the names `-` and `/dev/stdout`
 /// were caught: `--calls /dev/fd/1` (or `--evidence /dev/stdout`) appended the records to the
 /// report on stdout, where a job reading the report got both.
@@ -970,6 +1139,118 @@ fn no_other_output_shares_stdout_with_the_report() {
         .unwrap();
     assert!(out.status.success());
     assert!(out.stdout.starts_with(b"call_id,"));
+}
+
+/// Only a report on stdout without `-o` was guarded, and only by a second output's name:
+/// `-o /dev/fd/1 --calls -`, `-o /dev/stdout --calls /dev/fd/1`, `-o /dev/stdout --evidence
+/// /dev/fd/1` and `-o /dev/stdout --save-partial /proc/self/fd/1` all wrote two outputs into
+/// stdout, interleaved, with exit 0. So did two second outputs there beside a report in a file,
+/// and a descriptor that is a copy of stdout. Outputs are now compared by what they open.
+#[cfg(unix)]
+#[test]
+fn two_outputs_never_share_stdout_whatever_they_call_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = write(d, "in.csv", many_calls_csv(3, 2));
+    std::os::unix::fs::symlink("/dev/stdout", d.join("out")).unwrap();
+    let report = d.join("r.json");
+    let link = d.join("out");
+    let cases: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
+        (
+            args(&[&"-o", &"/dev/fd/1", &"--calls", &"-"]),
+            "where the report goes too (-o /dev/fd/1)",
+        ),
+        (
+            args(&[&"-o", &"/dev/stdout", &"--calls", &"/dev/fd/1"]),
+            "where the report goes too (-o /dev/stdout)",
+        ),
+        (
+            args(&[&"-o", &"/dev/stdout", &"--evidence", &"/dev/fd/1"]),
+            "--evidence /dev/fd/1 writes the evidence to stdout",
+        ),
+        (
+            args(&[&"-o", &"/dev/stdout", &"--save-partial", &"/proc/self/fd/1"]),
+            "--save-partial /proc/self/fd/1 writes the partial to stdout",
+        ),
+        (
+            args(&[&"-o", &link, &"--calls", &"-"]),
+            "where the report goes too",
+        ),
+        (args(&[&"--evidence", &link]), "where the report goes too"),
+        (
+            args(&[
+                &"-o",
+                &report,
+                &"--calls",
+                &"-",
+                &"--evidence",
+                &"/dev/fd/1",
+            ]),
+            "--calls - and --evidence /dev/fd/1 both write to stdout",
+        ),
+    ];
+    for (argv, says) in cases {
+        let out = callaudit()
+            .args(["audit", "--no-config", "--quiet", "--calls-format", "csv"])
+            .args(&argv)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{argv:?}: {stderr}");
+        assert_says(&stderr, &[says]);
+        assert!(out.stdout.is_empty(), "{argv:?}: stdout was written");
+        assert!(
+            summary(&stderr).is_none(),
+            "{argv:?}: refused after reading"
+        );
+    }
+    // A descriptor that is a copy of stdout (the same pipe), beside the report on stdout.
+    let bin = assert_cmd::cargo::cargo_bin("callaudit");
+    let dup = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(r#"exec "$0" audit --no-config -q "$1" --calls /dev/fd/5 5>&1"#)
+        .arg(&bin)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&dup.stderr);
+    assert_eq!(dup.status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &["--calls /dev/fd/5 writes the per-call records to stdout"],
+    );
+    assert!(dup.stdout.is_empty());
+    // A device may take several outputs: stdout on /dev/null, and the records there too.
+    let null = std::process::Command::new(&bin)
+        .args(["audit", "--no-config", "-q", "--calls", "/dev/null"])
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        null.status.success(),
+        "{}",
+        String::from_utf8_lossy(&null.stderr)
+    );
+    // And stdout is the records' when the report goes elsewhere, by any name.
+    for name in ["-", "/dev/fd/1", "/dev/stdout"] {
+        let out = callaudit()
+            .args([
+                "audit",
+                "--no-config",
+                "--quiet",
+                "-o",
+                "/dev/null",
+                "--calls",
+                name,
+            ])
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}");
+        assert!(out.stdout.starts_with(b"call_id,"), "{name}");
+    }
 }
 
 #[cfg(unix)]
@@ -1046,6 +1327,87 @@ fn per_call_and_evidence_files_can_be_descriptors() {
         "{calls}"
     );
     assert_eq!(calls.lines().count(), 2, "{calls}");
+}
+
+/// A call whose rows are not together (or that is split across files) is audited again in a
+/// second pass. A staged file was emptied and written again, but stdout or a pipe cannot take
+/// anything back: it got the first pass's records (one per fragment: N1 with one turn, N2, N1
+/// again, with the wrong evidence), a second header, then the right records. Now stdout, a
+/// FIFO and `/dev/fd/N` get what a file gets, once.
+#[cfg(unix)]
+#[test]
+fn records_on_stdout_or_a_pipe_are_written_once_when_calls_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let head = "call_id,agent_id,speaker,text\n";
+    let first = "N1,ann,customer,hi there\nN2,bob,customer,yo\n";
+    let last = "N1,ann,agent,I am so sorry. Thanks for calling\n";
+    let noncontig = write(d, "nc.csv", format!("{head}{first}{last}"));
+    let split = [
+        write(d, "split/a.csv", format!("{head}{first}")),
+        write(d, "split/b.csv", format!("{head}{last}")),
+    ];
+    let outputs = [
+        ("--calls", "calls.csv", &["--calls-format", "csv"][..]),
+        ("--calls", "calls.jsonl", &["--calls-format", "jsonl"]),
+        ("--evidence", "ev.csv", &[]),
+        ("--save-partial", "p.partial", &[]),
+    ];
+    let fifo = d.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for inputs in [vec![noncontig.clone()], split.to_vec()] {
+        for (flag, name, extra) in outputs {
+            let run = |to: &Path| {
+                let out = callaudit()
+                    .args(["audit", "--no-config", "--quiet", "-o", "/dev/null"])
+                    .args(extra)
+                    .arg(flag)
+                    .arg(to)
+                    .args(&inputs)
+                    .output()
+                    .unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                assert!(out.status.success(), "{flag} {}: {stderr}", to.display());
+                String::from_utf8(out.stdout).unwrap()
+            };
+            // A file: staged, renamed into place.
+            let file = d.join(name);
+            run(&file);
+            let text = std::fs::read_to_string(&file).unwrap();
+            // The file is right: each call once, N1 whole (two turns), one header.
+            let right = match name {
+                "calls.csv" => {
+                    text.lines().count() == 3 && text.lines().any(|l| l.starts_with("N1,ann,,2,"))
+                }
+                "calls.jsonl" => {
+                    text.lines().count() == 2
+                        && text.contains(r#""call_id":"N1","agent_id":"ann","date":null,"team":null,"queue":null,"turns":2,"#)
+                }
+                "ev.csv" => {
+                    text.matches("call_id,agent_id,item,").count() == 1
+                        && text.lines().skip(1).all(|l| l.starts_with("N1,ann,") && l.contains(",2,agent,"))
+                }
+                _ => {
+                    text.matches(r#""type":"header""#).count() == 1
+                        && text.matches(r#""type":"call""#).count() == 2
+                }
+            };
+            assert!(right, "{flag} {inputs:?}: {text}");
+            // stdout, a pipe here.
+            assert_eq!(run(Path::new("-")), text, "{flag} - {inputs:?}");
+            // A FIFO, read while the run writes it.
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+            };
+            assert!(run(&fifo).is_empty());
+            assert_eq!(reader.join().unwrap(), text, "{flag} FIFO {inputs:?}");
+        }
+    }
 }
 
 /// A child process that is killed if the test fails while it runs.
