@@ -38,6 +38,60 @@ pub fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// A character that shows as nothing, or as a plain space, wherever the id is printed: control
+/// characters, bidirectional-text controls, zero-width and other default-ignorable format
+/// characters, and the no-break space. Two ids that differ only in these print alike.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || is_bidi_control(c)
+        || matches!(
+            c,
+            '\u{00A0}'
+                | '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200D}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
+/// An id as a reader of a report sees it: escape sequences and invisible characters dropped,
+/// a no-break space a space.
+pub fn as_seen(s: &str) -> String {
+    // Escape sequences go whole, as `terminal_safe` takes them out of what is printed.
+    terminal_safe(s)
+        .chars()
+        .filter_map(|c| match c {
+            '\u{00A0}' => Some(' '),
+            c if is_invisible(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// An id with its invisible characters written out (`ann.lee\u{200b}`), for a message that
+/// must tell two lookalike ids apart.
+pub fn show_invisible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A character that `terminal_safe` drops or replaces: control characters other than tab,
 /// and bidirectional-text controls.
 fn unsafe_char(c: char) -> bool {

@@ -111,6 +111,9 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
             eprintln!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
+    for w in callaudit::report::lookalike_lines(report) {
+        eprintln!("callaudit: warning: {}", terminal_safe(&w));
+    }
     let names = NameOrder::new(out.rubric.text_rules.language);
     if let Some(calls) = out.call_list {
         report.call_list = calls;

@@ -463,6 +463,56 @@ fn tree_rows(agg: Aggregate) -> Vec<Row> {
 /// Key of the overall row.
 pub const ALL: &str = "(all)";
 
+/// Warnings for lines that print alike but are different ids (`ann.lee` and `ann.lee` with a
+/// zero-width space, an id with a control character the report strips): they are counted apart
+/// while a reader takes them for one. Costs nothing unless some line's key holds an invisible
+/// character.
+pub fn lookalike_lines(report: &Report) -> Vec<String> {
+    use crate::sanitize::{as_seen, is_invisible, show_invisible};
+    let odd: Vec<&Row> = report
+        .rows
+        .iter()
+        .filter(|r| r.key.chars().any(is_invisible))
+        .collect();
+    if odd.is_empty() {
+        return Vec::new();
+    }
+    let seen_path = |r: &Row| -> Vec<String> { r.levels.iter().map(|l| as_seen(l)).collect() };
+    let mut by_seen: BTreeMap<Vec<String>, Vec<&str>> = BTreeMap::new();
+    for r in &report.rows {
+        by_seen.entry(seen_path(r)).or_default().push(&r.key);
+    }
+    let mut warnings = Vec::new();
+    let mut told = std::collections::BTreeSet::new();
+    for r in odd {
+        let path = seen_path(r);
+        let keys = &by_seen[&path];
+        if keys.len() < 2 || !told.insert(path.clone()) {
+            continue;
+        }
+        let level = report
+            .levels
+            .get(r.levels.len().saturating_sub(1))
+            .copied()
+            .unwrap_or("line");
+        let shown: Vec<String> = keys
+            .iter()
+            .map(|k| format!("`{}`", show_invisible(k)))
+            .collect();
+        let fix = if level == "agent" {
+            "join them with --agents or fix the export"
+        } else {
+            "fix the export"
+        };
+        warnings.push(format!(
+            "{} {level} lines look the same but are different ids, counted apart: {} (invisible characters written out; {fix})",
+            keys.len(),
+            shown.join(", ")
+        ));
+    }
+    warnings
+}
+
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()

@@ -594,3 +594,39 @@ fn error_messages_do_not_pass_escape_sequences_to_the_terminal() {
     assert!(stderr.contains("no column for call"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+/// Ids that differ only in characters a report does not show (a zero-width space, an escape
+/// sequence, a NUL) made lines that read alike: two `ann.lee` lines, two `N1` calls. They stay
+/// apart (they are different ids) but the run says so, with the hidden characters written out.
+#[test]
+fn lookalike_ids_are_named_with_their_hidden_characters() {
+    let w = Workdir::new();
+    let input = w.write(
+        "calls.csv",
+        "call_id,agent_id,speaker,text\nZ1,ann.lee,customer,hi\nZ3,ann.lee\u{200b},customer,hi\nN2,ann\u{1b}[31m,agent,x\nN\u{0}1,ann,customer,hi\nN1,ann,agent,ok\nP1,bo,agent,ok\n",
+    );
+    let run = |group: &str| {
+        let out = callaudit()
+            .args([
+                "--no-config",
+                "audit",
+                "-q",
+                "--format",
+                "csv",
+                "--group-by",
+                group,
+            ])
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let agents = run("agent");
+    assert!(agents.contains("warning: 2 agent lines look the same but are different ids, counted apart: `ann.lee`, `ann.lee\\u{200b}`"), "{agents}");
+    assert!(agents.contains("`ann`, `ann\\u{1b}[31m`"), "{agents}");
+    assert!(!agents.contains("`bo`"), "{agents}");
+    let calls = run("call");
+    assert!(calls.contains("2 call lines look the same but are different ids, counted apart: `N\\u{0}1`, `N1` (invisible characters written out; fix the export)"), "{calls}");
+    assert_eq!(calls.matches("look the same").count(), 1, "{calls}");
+}
