@@ -68,21 +68,78 @@ const DETECTORS: &[&str] = &[
     "silence",
 ];
 
-pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
-    let spec: RubricSpec = match toml::from_str(text) {
-        Ok(s) => s,
-        Err(e) => {
-            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-            return Err(vec![RubricError {
-                line,
-                column,
-                message: e.message().trim().to_string(),
-            }]);
+/// How many unknown keys one check names before it stops looking for more.
+const MAX_UNKNOWN_KEYS: usize = 100;
+
+/// The rubric file deserialised, naming every unknown key rather than the first alone: serde
+/// stops at the first, so each one is blanked out of a copy of the text (its key and value
+/// turned to spaces, line breaks kept, so every position stays where it was) and the file read
+/// again. The other problems of the file are then found as usual.
+fn parse_spec(text: &str) -> (Option<RubricSpec>, Vec<RubricError>) {
+    let mut errors = Vec::new();
+    let mut work = text.to_string();
+    loop {
+        let e = match toml::from_str::<RubricSpec>(&work) {
+            Ok(spec) => return (Some(spec), errors),
+            Err(e) => e,
+        };
+        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        errors.push(RubricError {
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        });
+        let unknown_key = e.message().starts_with("unknown field");
+        let entry = e
+            .span()
+            .filter(|_| unknown_key && errors.len() < MAX_UNKNOWN_KEYS)
+            .and_then(|key| entry_span(&work, key));
+        let Some(entry) = entry else {
+            return (None, errors);
+        };
+        let blanked: String = work[entry.clone()]
+            .chars()
+            .map(|c| {
+                if c == '\n' {
+                    "\n".to_string()
+                } else {
+                    " ".repeat(c.len_utf8())
+                }
+            })
+            .collect();
+        work.replace_range(entry, &blanked);
+    }
+}
+
+/// The span of the key at `key` and its value, found in the parsed document.
+fn entry_span(text: &str, key: Range<usize>) -> Option<Range<usize>> {
+    fn in_table(table: &toml::de::DeTable<'_>, key: &Range<usize>) -> Option<Range<usize>> {
+        table.iter().find_map(|(k, v)| {
+            if k.span() == *key {
+                return Some(key.start..v.span().end);
+            }
+            in_value(v.get_ref(), key)
+        })
+    }
+    fn in_value(value: &toml::de::DeValue<'_>, key: &Range<usize>) -> Option<Range<usize>> {
+        match value {
+            toml::de::DeValue::Table(t) => in_table(t, key),
+            toml::de::DeValue::Array(a) => a.iter().find_map(|v| in_value(v.get_ref(), key)),
+            _ => None,
         }
+    }
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    in_table(doc.get_ref(), &key)
+}
+
+pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
+    let (spec, unknown) = parse_spec(text);
+    let Some(spec) = spec else {
+        return Err(unknown);
     };
     let mut errs = Errors {
         text,
-        list: Vec::new(),
+        list: unknown,
     };
 
     // Ids first, so references can be resolved whatever the order of items.
@@ -796,6 +853,34 @@ mod tests {
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].starts_with("7:1:"), "{e:?}");
         assert!(e[0].contains("wieght"), "{e:?}");
+    }
+
+    /// serde stops at the first unknown key; the check names them all, and the file's other
+    /// problems too (a tester's rubric showed "1 problem", `foo`, and hid a bad language).
+    #[test]
+    fn every_unknown_key_and_the_other_problems_are_named() {
+        let e = errors(
+            "[rubric]\nname = \"t\"\nlanguage = \"xx\"\ncolour = 1\n[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x NEAR y\"]\nbar = [\n  \"multi\",\n]\nfoo = 1\n",
+        );
+        assert_eq!(e.len(), 5, "{e:?}");
+        assert!(
+            e[0].starts_with("3:12:") && e[0].contains("language `xx`"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("4:1:") && e[1].contains("`colour`"),
+            "{e:?}"
+        );
+        assert!(e[2].starts_with("8:12:") && e[2].contains("NEAR"), "{e:?}");
+        assert!(e[3].starts_with("9:1:") && e[3].contains("`bar`"), "{e:?}");
+        assert!(e[4].starts_with("12:1:") && e[4].contains("`foo`"), "{e:?}");
+        // A type error after an unknown key is named too.
+        let e = errors("[rubric]\nname = \"t\"\nfoo = 1\nlanguage = 3\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(
+            e[1].starts_with("4:12:") && e[1].contains("expected a string"),
+            "{e:?}"
+        );
     }
 
     #[test]
