@@ -13,7 +13,7 @@ use callaudit::read::path_date::PathDates;
 use callaudit::read::{ColumnMap, InputFormat, ReadOptions};
 use callaudit::rubric::Rubric;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn load_rubric(args: &InputArgs) -> anyhow::Result<Rubric> {
     match &args.rubric {
@@ -278,6 +278,10 @@ pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
 /// text, …), if anything: stdout redirected onto a file the run reads (`>> in.csv`,
 /// `1<> in.csv`) is refused like an output named so. Every command that reads files and writes
 /// to stdout goes through here.
+/// The config file this run's options were read from, if any (set once, before the command
+/// runs), so that no output can replace it.
+pub static CONFIG_FILE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
 pub fn outputs_spare_inputs(
     outputs: &[(&str, &Path)],
     to_stdout: Option<&str>,
@@ -318,7 +322,15 @@ pub fn outputs_spare_inputs(
             false,
         ));
     }
-    for &(path, what, report_may_replace) in others {
+    // The config file the options came from is read too: `audit … >> callaudit.toml` would
+    // break the next run's options.
+    let config = CONFIG_FILE.get().cloned().flatten();
+    let others = others.iter().copied().chain(
+        config
+            .as_deref()
+            .map(|p| (Some(p), "the config file", false)),
+    );
+    for (path, what, report_may_replace) in others {
         if let Some(p) = path
             && let Some(id) = identify(p)
         {

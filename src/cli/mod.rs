@@ -37,6 +37,7 @@ impl From<ExitCode> for std::process::ExitCode {
 /// came from (for `config show`).
 pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCode> {
     dash_outputs(&mut cli.command);
+    let _ = common::CONFIG_FILE.set(provenance.file.as_ref().map(|(p, _)| p.clone()));
     match cli.command {
         Command::Config(ConfigCommand::Show(_)) => {
             use std::io::Write;

@@ -1211,3 +1211,44 @@ fn an_empty_window_from_last_and_until_names_last_not_a_since_never_typed() {
     assert!(r.stderr.contains("--last 1d"), "{}", r.stderr);
     assert!(!r.stderr.contains("--since 2026-11-20"), "{}", r.stderr);
 }
+
+/// The config file the options came from is a file the run reads: no output may replace it,
+/// named (`-o callaudit.toml`) or as stdout redirected onto it (`>> callaudit.toml`), which
+/// would break the next night's options.
+#[test]
+fn no_output_replaces_the_config_file() {
+    let w = config_dir();
+    let config = "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nformat = \"csv\"\n";
+    w.write("callaudit.toml", config);
+    let r = run_in(w.dir.path(), &["audit", "-q", "-o", "callaudit.toml"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &["-o callaudit.toml is the config file callaudit.toml"],
+    );
+    let appended = std::fs::OpenOptions::new()
+        .append(true)
+        .open(w.path("callaudit.toml"))
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_callaudit"))
+        .current_dir(w.dir.path())
+        .env_remove("CALLAUDIT_CONFIG")
+        .args(["audit", "-q"])
+        .stdout(appended)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("stdout, where the report goes, is the config file callaudit.toml"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.path("callaudit.toml")).unwrap(),
+        config
+    );
+    // Elsewhere, the report is written.
+    let r = run_in(w.dir.path(), &["audit", "-q", "-o", "report.csv"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
