@@ -463,7 +463,13 @@ impl Call {
         }
         self.silences
             .retain(|s| s.start_ms <= s.end_ms && s.end_ms <= MAX_PLAUSIBLE_MS);
-        if self.turns.iter().any(|t| t.order.is_some()) {
+        if self.turns.iter().all(|t| t.order.is_some()) {
+            self.turns.sort_by(|a, b| {
+                let ka = a.order.unwrap_or(f64::INFINITY);
+                let kb = b.order.unwrap_or(f64::INFINITY);
+                ka.total_cmp(&kb)
+            });
+        } else if self.turns.iter().any(|t| t.order.is_some()) {
             // A turn without an order (an empty cell) stays where it was read: it sorts with
             // the turn read before it (the sort is stable), not after every numbered turn.
             let mut keys = Vec::with_capacity(self.turns.len());
