@@ -64,8 +64,9 @@ pub struct Accounting {
     pub rows_lossy_utf8: u64,
     /// Calls whose rows were not contiguous or were split across files, merged by call id.
     pub calls_merged: u64,
-    /// Chat events (joins, leaves, transfers, attachments: Contact Lens `Type` other than
-    /// `MESSAGE`). Nobody says anything in them, so they are not rows: neither read nor skipped.
+    /// Chat events (joins, leaves, transfers, attachments: Contact Lens items of an event
+    /// `Type`, see `vendor::contact_lens::EVENT_TYPES`). Nobody says anything in them, so they
+    /// are not rows: neither read nor skipped.
     pub chat_events: u64,
     /// Calls found in the `--metadata` file.
     pub metadata_joined: u64,

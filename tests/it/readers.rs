@@ -180,6 +180,55 @@ fn contact_lens_voice_in_the_current_and_the_older_agent_arn_shape() {
     );
 }
 
+/// A chat item's `Type` is matched ignoring case, and an item of a type that is neither
+/// `MESSAGE` nor a known event never vanishes: with a participant and content it is read as a
+/// message (said once per type), else it is a malformed row, named. Before, anything but
+/// exactly `MESSAGE` was counted as a chat event: `CHAT_MESSAGE` items were lost without a word
+/// and a file of `Message` items had "no rows".
+#[test]
+fn contact_lens_chat_types_other_than_message_are_read_or_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = r#"{"Channel": "CHAT", "CustomerMetadata": {"ContactId": "ct-9"},
+        "Participants": [{"ParticipantId": "a", "ParticipantRole": "AGENT", "DisplayName": "ann"}],
+        "Transcript": [
+          {"Type": "EVENT", "ParticipantRole": "CUSTOMER", "AbsoluteTime": "2024-01-02T10:00:00.000Z"},
+          {"Type": "Message", "ParticipantRole": "CUSTOMER", "Content": "my bill is wrong", "AbsoluteTime": "2024-01-02T10:00:01.000Z"},
+          {"Type": "CHAT_MESSAGE", "ParticipantRole": "AGENT", "Content": "I'm so sorry about that", "AbsoluteTime": "2024-01-02T10:00:02.000Z"},
+          {"Type": "CHAT_MESSAGE", "ParticipantId": "a", "Content": "let me fix it", "AbsoluteTime": "2024-01-02T10:00:03.000Z"},
+          {"Type": "participant_left", "ParticipantRole": "CUSTOMER", "AbsoluteTime": "2024-01-02T10:00:04.000Z"},
+          {"Type": "NOTICE", "AbsoluteTime": "2024-01-02T10:00:05.000Z"},
+          {"Type": "message", "ParticipantRole": "AGENT", "Content": "Thanks for waiting", "AbsoluteTime": "2024-01-02T10:00:06.000Z"}
+        ]}"#;
+    let file = dir.path().join("chat.json");
+    std::fs::write(&file, doc).unwrap();
+    let f = file.to_str().unwrap();
+    // The typed fast path (`.json`) and the named format's reader alike.
+    for extra in [&[][..], &["--input-format", "contact-lens"][..]] {
+        let run = audit(&[&[f][..], extra].concat());
+        let c = run.call("ct-9");
+        assert_eq!(c["turns"], 4, "{extra:?}: {}", run.stderr);
+        assert_eq!(run.acct("rows_read"), 5, "{extra:?}");
+        assert_eq!(run.acct("rows_audited"), 4, "{extra:?}");
+        assert_eq!(
+            run.report["accounting"]["rows_skipped"]["malformed_row"], 1,
+            "{extra:?}"
+        );
+        assert_eq!(run.acct("chat_events"), 2, "{extra:?}");
+        common::assert_says(
+            &run.stderr,
+            &[
+                format!(
+                    "{f}: Transcript[3]: `Type` \"CHAT_MESSAGE\" is neither MESSAGE nor an event type; its 2 items (this is the first) were read as messages"
+                ),
+                format!(
+                    "{f}: Transcript[6]: `Type` \"NOTICE\" is neither MESSAGE nor an event type"
+                ),
+                "and the item has no participant and no content to read it as a message (malformed row, skipped)".to_string(),
+            ],
+        );
+    }
+}
+
 #[test]
 fn contact_lens_chat_events_are_not_turns() {
     let f = fixture("contact_lens/chat_analysis_2024-03-07T09_00_00Z.json");

@@ -13,7 +13,7 @@
 //! for good documents and the positioned errors and skips for bad ones. So the output, the
 //! accounting and every message are the same as without it.
 
-use super::contact_lens::{agent_from_arn, parse_file_name};
+use super::contact_lens::{ItemTypes, agent_from_arn, is_chat_channel, parse_file_name};
 use super::lenient::{Loose, Obj, Text};
 use super::transcribe::{Characteristics, apply_characteristics};
 use super::{call_id, ccai, genesys, pca};
@@ -321,8 +321,8 @@ fn contact_lens(
             .find(|p| p.participant_id.as_deref() == Some(id))
             .and_then(|p| p.participant_role.as_deref())
     };
-    let chat =
-        doc.channel.as_deref() == Some("CHAT") || items.iter().any(|i| i.absolute_time.is_some());
+    let chat = doc.channel.as_deref().is_some_and(is_chat_channel)
+        || items.iter().any(|i| i.absolute_time.is_some());
     call.channel = if chat { Channel::Chat } else { Channel::Voice };
     call.agent_id = participants_agent(&participants, chat);
 
@@ -338,14 +338,20 @@ fn contact_lens(
         });
     }
 
+    let mut types = ItemTypes::default();
     for (i, entry) in items.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("Transcript[{index}]");
-        if entry.kind.as_deref().is_some_and(|k| k != "MESSAGE") {
-            ctx.acct.chat_events += 1;
+        let pid = entry.participant_id.as_deref().unwrap_or("");
+        let has_participant = !pid.trim().is_empty()
+            || entry
+                .participant_role
+                .as_deref()
+                .is_some_and(|r| !r.trim().is_empty());
+        let content = entry.content.as_deref();
+        if !types.takes(entry.kind.as_deref(), has_participant, content, index, ctx)? {
             continue;
         }
-        let pid = entry.participant_id.as_deref().unwrap_or("");
         let speaker = match entry.participant_role.as_deref() {
             Some(role) => Speaker::from_label(role),
             None => match role_of_participant(pid) {
@@ -374,6 +380,7 @@ fn contact_lens(
             }
         }
     }
+    types.warn(ctx);
     if !chat && let Some(c) = &doc.conversation_characteristics {
         apply_characteristics(&mut call, c);
     }
@@ -622,6 +629,18 @@ mod tests {
                   {"SegmentSpeaker": "spk_1", "DisplayText": "Press one.", "IVRSegment": true},
                   {"SegmentSpeaker": "spk_1", "DisplayText": " "}
                 ]}"#,
+        );
+        // Types in another case, unknown types with and without content, a lower-case channel.
+        same(
+            &ContactLensReader,
+            "c3.json",
+            r#"{"CustomerMetadata": {"ContactId": "c3"}, "Channel": "chat", "Participants": [],
+                "Transcript": [
+                {"ParticipantRole": "CUSTOMER", "Content": "hi", "Type": "Message"},
+                {"ParticipantRole": "AGENT", "Content": "hello", "Type": "CHAT_MESSAGE"},
+                {"ParticipantRole": "AGENT", "Type": "NOTICE"},
+                {"ParticipantRole": "SYSTEM", "Type": "participant_left"}
+            ]}"#,
         );
         same(
             &PcaReader,
