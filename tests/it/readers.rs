@@ -229,6 +229,65 @@ fn contact_lens_chat_types_other_than_message_are_read_or_reported() {
     }
 }
 
+/// A JSONL line that is a JSON array is a malformed row, not a call read by position (serde's
+/// derived structs take arrays field by field: `["Z1", "ann", …]` was audited as call Z1); so
+/// is a turn, or a vendor document's utterance, that is an array.
+#[test]
+fn json_arrays_are_malformed_rows_not_read_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("arr.jsonl");
+    std::fs::write(
+        &jsonl,
+        concat!(
+            r#"["Z1","ann","2026-01-01",null,null,null,[["agent","I am so sorry"],["customer","ridiculous"]]]"#,
+            "\n",
+            r#"[{"call_id":"A1","turns":[]}]"#,
+            "\n",
+            r#"{"call_id":"Z2","agent_id":"ann","turns":[["agent","I am so sorry"]]}"#,
+            "\n",
+            r#"{"call_id":"OK","agent_id":"ann","turns":[{"speaker":"agent","text":"hello"}]}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let tca = dir.path().join("tca.json");
+    std::fs::write(
+        &tca,
+        r#"{"JobName": "T1", "Transcript": [["AGENT", "I am so sorry"], {"ParticipantRole": "AGENT", "Content": "hello there"}]}"#,
+    )
+    .unwrap();
+    let (j, t) = (jsonl.to_str().unwrap(), tca.to_str().unwrap());
+    let run = audit(&[j, t]);
+    assert_eq!(run.ids(), ["OK", "T1"], "{}", run.stderr);
+    assert_eq!(run.call("T1")["turns"], 1);
+    assert_eq!(run.acct("rows_read"), 3 + 1 + 2);
+    assert_eq!(
+        run.report["accounting"]["rows_skipped"]["malformed_row"], 4,
+        "{}",
+        run.stderr
+    );
+    common::assert_says(
+        &run.stderr,
+        &[
+            format!(
+                "{j}:1: expected a conversation object, found an array (malformed row, skipped)"
+            ),
+            format!(
+                "{j}:2: expected a conversation object, found an array (malformed row, skipped)"
+            ),
+            format!("{j}:3: not a conversation object: invalid type: sequence, expected an object"),
+            format!("{t}: Transcript[1]: not a turn: expected an object"),
+        ],
+    );
+    // The typed fast path and the named reader alike.
+    let named = audit(&[t, "--input-format", "transcribe"]);
+    assert_eq!(named.call("T1")["turns"], 1);
+    assert_eq!(
+        named.report["accounting"]["rows_skipped"]["malformed_row"],
+        1
+    );
+}
+
 #[test]
 fn contact_lens_chat_events_are_not_turns() {
     let f = fixture("contact_lens/chat_analysis_2024-03-07T09_00_00Z.json");

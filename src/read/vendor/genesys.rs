@@ -9,7 +9,7 @@
 //! `agent`. A conversation with several transcripts (one per communication) is one call with
 //! its phrases in time order.
 
-use super::lenient::{Loose, Obj, Text, text};
+use super::lenient::{Loose, Obj, Strict, Text, text};
 use super::{array, call_id, field, item, top_object};
 use crate::model::{Call, Speaker};
 use crate::read::{
@@ -61,7 +61,7 @@ struct Millis {
 #[derive(Deserialize)]
 pub(super) struct Transcript<'a> {
     #[serde(default, borrow, deserialize_with = "super::typed::present")]
-    pub(super) phrases: Option<Option<Vec<Phrase<'a>>>>,
+    pub(super) phrases: Option<Option<Vec<Strict<Phrase<'a>>>>>,
 }
 
 /// The top-level fields of a Genesys document on the typed path (`vendor::typed` reads them

@@ -14,7 +14,7 @@
 //! accounting and every message are the same as without it.
 
 use super::contact_lens::{ItemTypes, agent_from_arn, is_chat_channel, parse_file_name};
-use super::lenient::{Loose, Obj, Text};
+use super::lenient::{Loose, Obj, Strict, Text};
 use super::transcribe::{Characteristics, apply_characteristics};
 use super::{call_id, ccai, genesys, pca};
 use crate::model::{Channel, Speaker};
@@ -37,11 +37,11 @@ pub(super) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[serde(rename_all = "PascalCase")]
 struct Doc<'a> {
     #[serde(default, borrow, deserialize_with = "present")]
-    speech_segments: Option<Vec<pca::Segment<'a>>>,
+    speech_segments: Option<Vec<Strict<pca::Segment<'a>>>>,
     #[serde(default, borrow)]
     conversation_analytics: Option<pca::Analytics<'a>>,
     #[serde(default, borrow)]
-    transcript: Option<Vec<Item<'a>>>,
+    transcript: Option<Vec<Strict<Item<'a>>>>,
     #[serde(default, deserialize_with = "present")]
     job_name: Option<Value>,
     #[serde(default, borrow, deserialize_with = "present")]
@@ -78,7 +78,7 @@ struct Doc<'a> {
 
     // Google CCAI Insights (the rest of its header is in `ccai::ApiHeader`).
     #[serde(default, borrow, rename = "entries", deserialize_with = "present")]
-    ccai_entries: Option<Option<Vec<ccai::Entry<'a>>>>,
+    ccai_entries: Option<Option<Vec<Strict<ccai::Entry<'a>>>>>,
     #[serde(default, borrow, rename = "transcript")]
     ccai_transcript: Option<Obj<ccai::ApiTranscript<'a>>>,
     #[serde(default, borrow, rename = "name", deserialize_with = "present")]
@@ -328,12 +328,12 @@ fn contact_lens(
 
     let contact_start = items
         .iter()
-        .filter_map(absolute_time)
+        .filter_map(|i| absolute_time(i))
         .filter_map(rfc3339_ms)
         .min();
     if chat && call.date.is_none() {
         call.date = contact_start.and_then(epoch_ms_date).or_else(|| {
-            let first = items.iter().find_map(absolute_time);
+            let first = items.iter().find_map(|i| absolute_time(i));
             first.and_then(parse_date)
         });
     }
@@ -452,6 +452,8 @@ mod tests {
             r#"{"participants": "x", "transcripts": [{"phrases": []}]}"#,
             // Duplicate keys: the last one wins in a `Value`.
             r#"{"transcripts": [{"phrases": [{"text": "a", "text": "b"}]}]}"#,
+            // A phrase that is an array is not read by position: a malformed row.
+            r#"{"conversationId": "g", "transcripts": [{"phrases": [["hello", "internal"], {"text": "hi", "participantPurpose": "internal"}]}]}"#,
         ];
         for doc in general {
             same_either(g, "g.json", doc, false);
@@ -503,6 +505,10 @@ mod tests {
             r#"{"transcript": {"transcriptSegments": [{"text": "a", "channelTag": 1.5}, {"text": "b"}]}}"#,
             r#"{"transcript": {"transcriptSegments": null}}"#,
             r#"{"transcript": {"transcriptSegments": [{"text": "a", "words": [{"startOffset": true}]}]}}"#,
+            // An item that is an array is not read by position: a malformed row.
+            r#"{"entries": [["AGENT", "hello"], {"role": "AGENT", "text": "hi"}]}"#,
+            r#"{"transcript": {"transcriptSegments": [["hello"], {"text": "hi"}]}}"#,
+            r#"{"transcript": {"transcript_segments": [["hello"], {"text": "hi"}]}}"#,
         ];
         for doc in general {
             same_either(c, "x.json", doc, false);
@@ -574,6 +580,8 @@ mod tests {
             r#"{"JobName": "j", "Transcript": [{"ParticipantRole": "AGENT", "Content": 7}, {"ParticipantRole": "AGENT", "Content": "ok"}]}"#,
             r#"{"JobName": "j", "Transcript": [{"ParticipantRole": ["AGENT"], "Content": "ok"}]}"#,
             r#"{"JobName": "j", "Transcript": [{"Content": "a", "Content": "b"}]}"#,
+            // A turn that is an array is not read by position: a malformed row.
+            r#"{"JobName": "j", "Transcript": [["AGENT", "hello"], {"ParticipantRole": "AGENT", "Content": "ok"}]}"#,
         ] {
             same_either(&TranscribeReader, "t.json", doc, false);
         }
@@ -581,12 +589,14 @@ mod tests {
             r#"{"Participants": [{"ParticipantId": 5}], "Transcript": [{"ParticipantId": "CUSTOMER", "Content": "hi"}]}"#,
             r#"{"Channel": 1, "Participants": [], "Transcript": [{"ParticipantId": "CUSTOMER", "Content": "hi"}]}"#,
             r#"{"Participants": [], "Transcript": [{"ParticipantRole": "AGENT", "Content": "hi", "AbsoluteTime": 5}]}"#,
+            r#"{"Participants": [], "Transcript": [["p", "AGENT", "x", "I am so sorry"], {"ParticipantRole": "CUSTOMER", "Content": "hi"}]}"#,
         ] {
             same_either(&ContactLensReader, "c.json", doc, false);
         }
         for doc in [
             r#"{"SpeechSegments": [{"SegmentSpeaker": 3, "DisplayText": "hi"}, {"SegmentSpeaker": "spk_0", "DisplayText": "ok"}]}"#,
             r#"{"ConversationAnalytics": {"SpeakerLabels": [{"Speaker": "spk_0"}]}, "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+            r#"{"SpeechSegments": [["spk_0", "hello"], {"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
         ] {
             same_either(&PcaReader, "p.json", doc, false);
         }
