@@ -24,7 +24,7 @@ use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
 use crate::read::input::{Discovered, Input, Opened, open_counted};
 use crate::read::{
     At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled,
-    describe_bytes, detect,
+    describe_bytes, detect, wide_encoding,
 };
 use crate::rubric::Rubric;
 use chrono::NaiveDate;
@@ -965,17 +965,26 @@ fn parse_input(
     chunk_block: Option<usize>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
+    let head = reader.fill_buf().map_err(|e| {
+        ReadError::new(
+            &input.name,
+            At::File,
+            ReadErrorKind::Io,
+            format!("cannot read: {e}"),
+        )
+    })?;
+    // Every format is text: UTF-16 would be misread whatever the format (a header of NULs).
+    if let Some(why) = wide_encoding(head) {
+        return Err(ReadError::new(
+            &input.name,
+            At::File,
+            ReadErrorKind::Encoding,
+            why,
+        ));
+    }
     let format = match format {
         Some(f) => f,
         None => {
-            let head = reader.fill_buf().map_err(|e| {
-                ReadError::new(
-                    &input.name,
-                    At::File,
-                    ReadErrorKind::Io,
-                    format!("cannot read: {e}"),
-                )
-            })?;
             if head.is_empty() {
                 return Ok(()); // an empty file has no rows
             }

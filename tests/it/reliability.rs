@@ -223,6 +223,75 @@ fn an_output_into_a_missing_directory_names_the_directory_not_a_temporary_file()
 
 /// A file with no rows (empty, or a CSV header alone) among others was counted as read and said
 /// nothing: a night whose export came out empty passed unnoticed. It is read, counted, and named.
+/// UTF-16 as `a,b` in little or big endian, with its byte-order mark.
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut out = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for unit in text.encode_utf16() {
+        out.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    out
+}
+
+/// A UTF-16 file (Excel's "Unicode text") is said to be UTF-16, in every format and also gzipped
+/// or given to `--metadata`, rather than read as UTF-8 into a self-contradictory error ("no column
+/// for call …; the header has: ��call_id, …"). With `--keep-going` it is passed over as
+/// unreadable.
+#[test]
+fn a_utf16_file_is_said_to_be_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "call_id\tagent_id\tspeaker\ttext\nc1\tann\tagent\tI am so sorry\n";
+    let txt = "Agent: hello, how can I help?\nCustomer: my bill is wrong\n";
+    let jsonl = "{\"call_id\": \"j1\", \"turns\": [{\"speaker\": \"agent\", \"text\": \"hi\"}]}\n";
+    let cases = [
+        write(dir.path(), "le.csv", utf16(csv, false)),
+        write(dir.path(), "be.csv", utf16(csv, true)),
+        write(dir.path(), "le.txt", utf16(txt, false)),
+        write(dir.path(), "be.txt", utf16(txt, true)),
+        write(dir.path(), "le.jsonl", utf16(jsonl, false)),
+        write(dir.path(), "le.csv.gz", gzip(&utf16(csv, false))),
+    ];
+    for file in &cases {
+        let run = audit(args(&[&file]));
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let endian = if file.to_str().unwrap().contains("be.") {
+            "big"
+        } else {
+            "little"
+        };
+        assert_says(
+            &run.stderr,
+            &[
+                format!(
+                    "{}: the file is UTF-16, {endian}-endian (it starts with the byte-order mark",
+                    file.display()
+                )
+                .as_str(),
+                "save it as UTF-8",
+            ],
+        );
+        assert!(!run.stderr.contains("no column"), "{}", run.stderr);
+    }
+    let ok = write(dir.path(), "ok.csv", csv.replace('\t', ","));
+    let run = audit(args(&[&"--keep-going", &cases[0], &ok]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("files_unreadable"), 1);
+    assert_eq!(run.acct("calls_audited"), 1);
+    let run = audit(args(&[&ok, &"--metadata", &cases[0]]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[format!("--metadata {}: the file is UTF-16", cases[0].display()).as_str()],
+    );
+}
+
 #[test]
 fn a_file_with_no_rows_is_named() {
     let dir = tempfile::tempdir().unwrap();
