@@ -535,6 +535,7 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         empty_warnings: Vec::new(),
         reading: Accounting::default(),
     };
+    collector.acct.hidden(&inputs.hidden);
     for (kept, again) in &inputs.duplicates {
         collector.acct.warn(if kept == again {
             format!("{again} is named more than once: it is read once")

@@ -111,6 +111,10 @@ pub struct Discovered {
     pub inputs: Vec<Input>,
     /// Files inside directories passed over for their extension.
     pub ignored: Vec<String>,
+    /// Hidden files and folders inside directories (a name starting with `.`: `.git/`,
+    /// `.snapshot/`, `.old.csv`), passed over whole: backup and version-control copies would
+    /// otherwise merge into the live calls. Folders end with `/`.
+    pub hidden: Vec<String>,
     /// Names of files already among the inputs under another name (`x.csv` and `./x.csv`, a
     /// link, a file and the directory holding it, a hard link, stdin redirected from one):
     /// (the name read, the name passed over). Files are told apart by device and inode.
@@ -280,9 +284,15 @@ fn stdin_file_id() -> Option<(u64, u64)> {
         .map(|m| (m.dev(), m.ino()))
 }
 
+/// Whether a name found inside an input directory is hidden (starts with `.`).
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
 /// The transcripts under a directory given on the command line, in file-name order: hidden
-/// files and other names are ignored (and listed), entries that cannot be read are kept with
-/// their problem so the run counts them.
+/// files and folders are passed over whole (and listed), other names too (and listed apart),
+/// entries that cannot be read are kept with their problem so the run counts them. The
+/// directory itself is read whatever its name (`.`, `.snapshot` named on the command line).
 fn walk_dir(
     arg: &str,
     path: &Path,
@@ -293,16 +303,21 @@ fn walk_dir(
     // In file-name order. Entries are sorted among the entries of one directory, whose paths
     // share their parent's, so the whole paths compare as the names do; `file_name()` would
     // parse each path again at every comparison (~10 ms for 10,000 files).
-    for entry in walkdir::WalkDir::new(path)
+    let mut walk = walkdir::WalkDir::new(path)
         .follow_links(true)
         .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
-    {
+        .into_iter();
+    while let Some(entry) = walk.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
                 let Some(at) = e.path().map(Path::to_path_buf) else {
                     return Err(format!("{arg}: {e}"));
                 };
+                if e.depth() > 0 && at.file_name().is_some_and(is_hidden) {
+                    found.hidden.push(at.display().to_string());
+                    continue;
+                }
                 let name = at
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -323,11 +338,20 @@ fn walk_dir(
                 continue;
             }
         };
+        if entry.depth() > 0 && is_hidden(entry.file_name()) {
+            let mut name = entry.path().display().to_string();
+            if entry.file_type().is_dir() {
+                name.push('/');
+                walk.skip_current_dir();
+            }
+            found.hidden.push(name);
+            continue;
+        }
         if entry.file_type().is_dir() {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') || !is_transcript_name(&name) {
+        if !is_transcript_name(&name) {
             found.ignored.push(entry.path().display().to_string());
             continue;
         }
@@ -569,6 +593,55 @@ mod tests {
             duplicates[0].1.ends_with("same-as-3.json"),
             "{duplicates:?}"
         );
+    }
+
+    /// Hidden files and folders are passed over alike (a backup or VCS copy of an export would
+    /// merge into the live calls), and listed apart from the names ignored for their extension;
+    /// the directory named itself is read whatever its name.
+    #[test]
+    fn hidden_files_and_folders_are_passed_over_and_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join(".exports");
+        for name in [
+            "calls.csv",
+            ".old.csv",
+            ".notes",
+            ".snapshot/calls.csv",
+            ".git/objects/x.json",
+            "sub/.hidden.jsonl.gz",
+            "sub/b.jsonl",
+            "sub/notes.pdf",
+        ] {
+            let p = root.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        std::os::unix::fs::symlink(root.join("gone"), root.join(".broken.csv")).unwrap();
+        let d = discover(&[root.display().to_string()]).unwrap();
+        let names: Vec<_> = d.inputs.iter().map(|i| i.file_name().to_string()).collect();
+        assert_eq!(names, ["calls.csv", "b.jsonl"]);
+        let under = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|n| n[root.display().to_string().len() + 1..].to_string())
+                .collect()
+        };
+        assert_eq!(
+            under(&d.hidden),
+            [
+                ".broken.csv",
+                ".git/",
+                ".notes",
+                ".old.csv",
+                ".snapshot/",
+                "sub/.hidden.jsonl.gz"
+            ]
+        );
+        assert_eq!(under(&d.ignored), ["sub/notes.pdf"]);
+        // Named on the command line, a hidden file is read.
+        let named = root.join(".old.csv").display().to_string();
+        let d = discover(&[named]).unwrap();
+        assert_eq!(d.inputs.len(), 1);
+        assert!(d.hidden.is_empty());
     }
 
     #[test]

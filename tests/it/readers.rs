@@ -490,6 +490,46 @@ fn gzipped_vendor_json_and_webvtt_are_read_like_the_plain_files() {
     assert_eq!(run.ids(), ["a41f0c3e-6b7d-4c55-9e10-000000000a41"]);
 }
 
+/// In a directory, hidden files and hidden folders are passed over alike and named: a
+/// `.snapshot/` or `.git/` copy of an export would merge into the live calls. Before, hidden
+/// folders were read and hidden files counted as "ignored for their extension", unnamed. A
+/// hidden file named on the command line is read.
+#[test]
+fn hidden_files_and_folders_in_a_directory_are_passed_over_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let live = "call_id,agent_id,speaker,text\nH1,ann,agent,hello\n";
+    let old = "call_id,agent_id,speaker,text\nH1,bob,agent,an older copy\nH2,bob,agent,gone\n";
+    for (name, content) in [
+        ("calls.csv", live),
+        (".old.csv", old),
+        (".snapshot/calls.csv", old),
+        (".git/objects/calls.csv", old),
+        ("notes.pdf", "x"),
+    ] {
+        let p = root.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    let run = audit(&[root.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["H1"], "{}", run.stderr);
+    assert_eq!(run.call("H1")["agent_id"], "ann");
+    assert_eq!(run.acct("files_read"), 1);
+    assert_eq!(run.acct("rows_read"), 1);
+    assert_eq!(run.acct("files_hidden"), 3);
+    assert_eq!(run.acct("files_ignored"), 1);
+    let r = root.display();
+    common::assert_says(
+        &run.stderr,
+        &[format!(
+            "1 file(s) ignored for their extension; 3 hidden file(s) or folder(s) in input directories not read ({r}/.git/, {r}/.old.csv, {r}/.snapshot/)"
+        )],
+    );
+    let named = root.join(".old.csv");
+    let run = audit(&[named.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["H1", "H2"]);
+}
+
 #[test]
 fn formats_are_detected_by_content_and_input_format_overrides() {
     let dir = tempfile::tempdir().unwrap();
