@@ -21,7 +21,7 @@ use crate::model::Call;
 use crate::pipeline::held::HeldCalls;
 use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
-use crate::read::input::{Discovered, Input, Opened, open_counted};
+use crate::read::input::{Discovered, Input, Opened, open_counted, zero_padding_warning};
 use crate::read::{
     At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled,
     describe_bytes, detect, wide_encoding,
@@ -812,12 +812,16 @@ fn read_ahead(
     let mut local = Accounting::default();
     let result = FILE_BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
+        let mut zero_padding = None;
         let mut reader = match slurp(input, &mut buf) {
             Ok(Some(bytes)) => Slurped::Bytes(bytes),
             Ok(None) => {
                 let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
                 match open_counted(input, counter) {
-                    Ok(opened) => Slurped::Stream(opened.reader),
+                    Ok(opened) => {
+                        zero_padding = opened.zero_padding;
+                        Slurped::Stream(opened.reader)
+                    }
                     Err(e) => {
                         return Err(ReadError::new(
                             &input.name,
@@ -841,7 +845,7 @@ fn read_ahead(
             Slurped::Bytes(b) => b,
             Slurped::Stream(r) => r,
         };
-        parse_input(
+        let result = parse_input(
             index,
             input,
             format,
@@ -854,7 +858,9 @@ fn read_ahead(
                 calls.push(call);
                 true
             },
-        )
+        );
+        warn_zero_padding(input, zero_padding.as_deref(), &mut local);
+        result
     });
     ReadAhead {
         calls,
@@ -1046,7 +1052,11 @@ fn read_one(
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
     bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<(), ReadError> {
-    let Opened { mut reader, gzip } = open_counted(input, bytes_read).map_err(|e| {
+    let Opened {
+        mut reader,
+        gzip,
+        zero_padding,
+    } = open_counted(input, bytes_read).map_err(|e| {
         ReadError::new(
             &input.name,
             At::File,
@@ -1069,7 +1079,20 @@ fn read_one(
         chunk_block(input, opts.threads, gzip),
         &mut |call| handover.hand(call, input, opts, assembler, collector, deliver),
     );
+    warn_zero_padding(input, zero_padding.as_deref(), &mut local);
     settle(input, collector, &mut local, result, handover)
+}
+
+/// Warns about the zero bytes after a gzip file's last member (skipped as padding).
+fn warn_zero_padding(
+    input: &Input,
+    zeros: Option<&std::sync::atomic::AtomicU64>,
+    local: &mut Accounting,
+) {
+    let zeros = zeros.map_or(0, |z| z.load(std::sync::atomic::Ordering::Relaxed));
+    if zeros > 0 {
+        local.warn(zero_padding_warning(&input.name, zeros));
+    }
 }
 
 /// Merges a file's accounting into the run's once its reader is done, and says how the file

@@ -1,7 +1,6 @@
 //! Inputs: files, directories (recursive, by extension) and `-` for stdin; gzip by content.
 
 use super::InputFormat;
-use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
@@ -420,6 +419,107 @@ pub struct Opened {
     pub reader: Box<dyn BufRead + Send>,
     /// The file is gzip (by its magic bytes): it can only be streamed, not read in chunks.
     pub gzip: bool,
+    /// For gzip: how many zero bytes came after the last member (padding, ignored), known once
+    /// the reader has reached the end. The run warns about them.
+    pub zero_padding: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+/// The warning for a gzip file with `zeros` zero bytes after its last member.
+pub fn zero_padding_warning(name: &str, zeros: u64) -> String {
+    format!(
+        "{name}: {zeros} zero byte(s) after the last gzip member, ignored (padding, as gzip -d ignores them)"
+    )
+}
+
+/// The members of a gzip stream, one after another (as `MultiGzDecoder`), and what may follow
+/// the last one: zero bytes (tape and block-device padding, which `gzip -d` ignores) are
+/// skipped and counted; anything else is an error, "trailing data after the last gzip member",
+/// where `MultiGzDecoder` took it for a member and said "unexpected end of file" or "invalid
+/// gzip header".
+struct GzMembers<R: BufRead> {
+    /// The member being decoded; `None` once the stream has ended.
+    member: Option<flate2::bufread::GzDecoder<R>>,
+    zeros: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(input: R, zeros: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Self {
+        GzMembers {
+            member: Some(flate2::bufread::GzDecoder::new(input)),
+            zeros,
+        }
+    }
+}
+
+/// What follows a gzip member.
+enum AfterMember {
+    End,
+    Member,
+    Zeros(u64),
+}
+
+/// Looks at what follows a gzip member in `input`: the end, another member, or zero bytes to
+/// the end (consumed); anything else is an error.
+fn after_member(input: &mut impl BufRead) -> io::Result<AfterMember> {
+    let next = input.fill_buf()?;
+    match next {
+        [] => return Ok(AfterMember::End),
+        [0x1f, 0x8b, ..] | [0x1f] => return Ok(AfterMember::Member),
+        [0, ..] => {}
+        _ => return Err(trailing_data()),
+    }
+    let mut zeros = 0u64;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(AfterMember::Zeros(zeros));
+        }
+        if chunk.iter().any(|&b| b != 0) {
+            return Err(trailing_data());
+        }
+        let n = chunk.len();
+        input.consume(n);
+        zeros += n as u64;
+    }
+}
+
+fn trailing_data() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "trailing data after the last gzip member (neither another member nor zero padding)",
+    )
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(member) = self.member.as_mut() else {
+                return Ok(0);
+            };
+            if buf.is_empty() {
+                return Ok(0);
+            }
+            let n = member.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // The member ended, its checksum verified.
+            match after_member(member.get_mut())? {
+                AfterMember::End => self.member = None,
+                AfterMember::Zeros(n) => {
+                    self.zeros.store(n, std::sync::atomic::Ordering::Relaxed);
+                    self.member = None;
+                }
+                AfterMember::Member => {
+                    let input = self
+                        .member
+                        .take()
+                        .map(flate2::bufread::GzDecoder::into_inner);
+                    self.member = input.map(flate2::bufread::GzDecoder::new);
+                }
+            }
+        }
+    }
 }
 
 /// Like `open`, counting the file's bytes into `read` as they are read (for progress; for a
@@ -470,15 +570,22 @@ fn open_reader<R: Read + Seek + Send + 'static>(mut file: R) -> io::Result<Opene
     let n = read_up_to(&mut file, &mut magic)?;
     file.rewind()?;
     let gzip = n == 2 && magic == [0x1f, 0x8b];
+    let mut zero_padding = None;
     let reader: Box<dyn BufRead + Send> = if gzip {
+        let zeros = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        zero_padding = Some(zeros.clone());
         Box::new(BufReader::with_capacity(
             256 * 1024,
-            MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, file)),
+            GzMembers::new(BufReader::with_capacity(256 * 1024, file), zeros),
         ))
     } else {
         Box::new(BufReader::with_capacity(256 * 1024, file))
     };
-    Ok(Opened { reader, gzip })
+    Ok(Opened {
+        reader,
+        gzip,
+        zero_padding,
+    })
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -648,6 +755,46 @@ mod tests {
     fn missing_paths_are_named() {
         let e = discover(&["/no/such/file.csv".into()]).unwrap_err();
         assert!(e.contains("/no/such/file.csv"), "{e}");
+    }
+
+    /// Members one after another, then zero padding (ignored and counted) or other trailing
+    /// data (an error saying so), however the reads fall.
+    #[test]
+    fn gzip_members_then_zero_padding_or_trailing_data() {
+        let member = |text: &[u8]| {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(text).unwrap();
+            gz.finish().unwrap()
+        };
+        let two = [member(b"hello "), member(b""), member(b"world")].concat();
+        let read = |data: Vec<u8>, capacity: usize| {
+            let zeros = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let mut r = GzMembers::new(
+                io::BufReader::with_capacity(capacity, io::Cursor::new(data)),
+                zeros.clone(),
+            );
+            let mut out = Vec::new();
+            let result = r.read_to_end(&mut out).map(|_| out);
+            (result, zeros.load(std::sync::atomic::Ordering::Relaxed))
+        };
+        for capacity in [1, 3, 64, 8192] {
+            let (text, zeros) = read(two.clone(), capacity);
+            assert_eq!((text.unwrap(), zeros), (b"hello world".to_vec(), 0));
+            let (text, zeros) = read([two.clone(), vec![0; 8]].concat(), capacity);
+            assert_eq!((text.unwrap(), zeros), (b"hello world".to_vec(), 8));
+            for junk in [&b"junk"[..], b"\0\0x", b"\n"] {
+                let (text, _) = read([two.clone(), junk.to_vec()].concat(), capacity);
+                let e = text.unwrap_err();
+                assert!(
+                    e.to_string()
+                        .starts_with("trailing data after the last gzip member"),
+                    "{junk:?}, reads of {capacity}: {e}"
+                );
+            }
+            // A cut member is still an error of its own.
+            let cut = two[..two.len() - 3].to_vec();
+            assert!(read(cut, capacity).0.is_err());
+        }
     }
 
     #[test]

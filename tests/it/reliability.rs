@@ -556,6 +556,62 @@ fn transcribe_call(turns: usize) -> String {
     )
 }
 
+/// Zero bytes after a gzip file's last member (tape or block padding: `gzip -d` says "trailing
+/// zero bytes ignored") are skipped with a warning naming the file, in every format and
+/// whether the file is streamed (`--threads 1`) or read ahead; other trailing bytes are an
+/// error that says what they are. Before, both were "cannot read: unexpected end of file" or
+/// "invalid gzip header".
+#[test]
+fn zero_padding_after_gzip_is_ignored_and_other_trailing_data_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = many_calls_csv(3, 4);
+    let padded = |name: &str, text: &str, tail: &[u8]| {
+        write(
+            dir.path(),
+            name,
+            [gzip(text.as_bytes()), tail.to_vec()].concat(),
+        )
+    };
+    let cases = [
+        padded("zeropad.csv.gz", &csv, &[0; 8]),
+        padded("call.json.gz", &transcribe_call(6), &[0; 1000]),
+        padded("call.vtt.gz", &vtt_call(5), &[0; 3]),
+    ];
+    for file in &cases {
+        for threads in ["1", "2"] {
+            let run = audit(args(&[&"--threads", &threads, file]));
+            assert_eq!(run.code, 0, "{}: {}", file.display(), run.stderr);
+            assert!(
+                run.warnings()
+                    .iter()
+                    .any(|w| w.starts_with(&format!("{}: ", file.display()))
+                        && w.contains("zero byte(s) after the last gzip member, ignored")),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+    let run = audit(args(&[&cases[0]]));
+    assert_eq!(run.acct("rows_read"), 12);
+    assert_says(
+        &run.stderr,
+        &[format!(
+            "{}: 8 zero byte(s) after the last gzip member, ignored",
+            cases[0].display()
+        )],
+    );
+    let junk = padded("junk.csv.gz", &csv, b"\0\0garbage");
+    let run = audit(args(&[&junk]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[format!(
+            "{}:14: cannot read: trailing data after the last gzip member",
+            junk.display()
+        )],
+    );
+}
+
 #[test]
 fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
     let dir = tempfile::tempdir().unwrap();
