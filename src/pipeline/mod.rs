@@ -368,23 +368,34 @@ impl Collector<'_, '_> {
         self.batch.len() >= BATCH_CALLS || self.batch_bytes >= BATCH_BYTES
     }
 
-    /// Counts a call dropped for its size; its rows were counted by the reader, or, when its
-    /// parts only outgrew the limit together, are counted here and reported.
+    /// Counts a call dropped for its size, and reports it once, now that it is complete: where
+    /// it went over, and every row of it, in every part and file. The rows its readers skipped
+    /// were counted then; those of parts that outgrew the limit only together (dropped when the
+    /// parts were merged, or still held) are counted here.
     fn too_large(&mut self, call: &Call) {
         let acct = &mut self.acct;
         acct.calls += 1;
         acct.calls_too_large += 1;
         let rows = call.turns.len() as u64 + call.dropped_rows;
         acct.skip(SkipReason::TooLarge, rows);
-        if call.dropped_rows > 0 {
-            let source = self.source(call);
-            self.acct.warn(format!(
-                "{source}:{}: call {}: its parts together take more than {} (--max-call-bytes): it is not audited ({rows} rows, too large, skipped)",
-                call.line,
-                call.id,
-                describe_bytes(self.opts.read.max_call_bytes)
-            ));
-        }
+        let total = rows + call.rows_too_large;
+        let (source, line) = call.over_at.unwrap_or((call.source, call.line));
+        let at = self
+            .inputs
+            .get(source as usize)
+            .map_or("-", |i| i.name.as_str());
+        let limit = describe_bytes(self.opts.read.max_call_bytes);
+        let how = if call.over_together {
+            format!("its parts together take more than {limit} (--max-call-bytes) with this one")
+        } else {
+            format!("it takes more than {limit} (--max-call-bytes) with this row")
+        };
+        let message = format!(
+            "{at}:{line}: call {}: {how}: it is not audited, and every row of it is skipped ({total} row{}, too large, skipped)",
+            call.id,
+            if total == 1 { "" } else { "s" }
+        );
+        self.acct.warn(message);
     }
 
     /// Notes why a call asked for by id (`explain --call`, calibrate's judged calls) is not

@@ -415,7 +415,7 @@ impl ReadContext<'_> {
         line: u64,
     ) -> Result<Option<&'c mut Turn>, ReadError> {
         if call.too_large {
-            self.acct.skip(SkipReason::TooLarge, 1);
+            self.skip_row_of_large_call(call);
             return Ok(None);
         }
         let grown = call.bytes() + text.len() as u64 + 1 + std::mem::size_of::<Turn>() as u64;
@@ -427,7 +427,9 @@ impl ReadContext<'_> {
     }
 
     /// Drops `call` for its size (see `push_turn`): its turns and `more` rows (the row that
-    /// did not fit) are counted as skipped, and it is reported once.
+    /// did not fit) are counted as skipped, and noted on the call, which the run reports once
+    /// it is complete, with every row of it in every part (`Collector::too_large`). Under
+    /// `--strict` the run stops here.
     pub fn call_too_large(
         &mut self,
         call: &mut Call,
@@ -435,12 +437,25 @@ impl ReadContext<'_> {
         more: u64,
     ) -> Result<(), ReadError> {
         let rows = call.drop_for_size() + more;
-        let message = format!(
-            "call {} takes more than {} (--max-call-bytes): it is not audited, and its later rows are skipped too",
-            call.id,
-            describe_bytes(self.options.max_call_bytes)
-        );
-        self.skip_rows(SkipReason::TooLarge, line, rows, &message)
+        if self.options.strict {
+            let message = format!(
+                "call {} takes more than {} (--max-call-bytes)",
+                call.id,
+                describe_bytes(self.options.max_call_bytes)
+            );
+            return self.skip_rows(SkipReason::TooLarge, line, rows, &message);
+        }
+        self.acct.skip(SkipReason::TooLarge, rows);
+        call.rows_too_large += rows;
+        call.over_at = Some((self.source, line));
+        Ok(())
+    }
+
+    /// Counts a row of a call already dropped for its size: skipped as too large, and noted
+    /// on the call (see `call_too_large`).
+    pub fn skip_row_of_large_call(&mut self, call: &mut Call) {
+        self.acct.skip(SkipReason::TooLarge, 1);
+        call.rows_too_large += 1;
     }
 
     /// Counts one utterance of a whole-document format and adds it to `call` as turn

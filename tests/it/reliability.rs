@@ -1763,6 +1763,98 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
 /// `/dev/zero` read as each format, and as `--metadata`: one endless line. Each ends in a
 /// clear error or a counted skip within the limit, never an abort; with `--keep-going` the
 /// other file is audited.
+/// A call over `--max-call-bytes` is reported once, when it is complete, with every row of it
+/// (in every file) and where it went over; the rows the warnings give add up to the rows
+/// skipped as too large. Before, the warning counted the rows up to the one that did not fit
+/// ("3 rows" of 4 skipped), and a row of the call in another file was reported apart, at the
+/// call's first line in the first file ("mx.csv:10 … (1 rows …)").
+#[test]
+fn a_call_over_max_call_bytes_is_reported_once_with_all_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mx = String::from("call_id,agent_id,speaker,text\n");
+    for c in 0..5 {
+        for t in 0..4 {
+            let speaker = if t % 2 == 1 { "agent" } else { "customer" };
+            let words = "word ".repeat(if c == 2 { 300 } else { 20 });
+            mx.push_str(&format!("M{c},ann,{speaker},{words}\n"));
+        }
+    }
+    let mx = write(dir.path(), "mx.csv", mx);
+    let mx2 = write(
+        dir.path(),
+        "mx2.csv",
+        "call_id,agent_id,speaker,text\nM2,ann,agent,tail row\nM9,bob,agent,hi\n",
+    );
+    let big = "word ".repeat(300);
+    let split = write(
+        dir.path(),
+        "split.csv",
+        format!(
+            "call_id,agent_id,speaker,text\nM7,ann,agent,{big}\nM7,ann,customer,{big}\nM8,bob,agent,hi\nM7,ann,agent,{big}\n"
+        ),
+    );
+    let too_large_warnings = |run: &Run| -> Vec<String> {
+        run.warnings()
+            .into_iter()
+            .filter(|w| w.contains("(--max-call-bytes)"))
+            .map(str::to_string)
+            .collect()
+    };
+    let rows_in = |warnings: &[String]| -> u64 {
+        warnings
+            .iter()
+            .map(|w| {
+                let (_, rest) = w.rsplit_once('(').unwrap();
+                rest.split(' ').next().unwrap().parse::<u64>().unwrap()
+            })
+            .sum()
+    };
+    let limit = ["--max-call-bytes", "4K"];
+    for threads in ["1", "2"] {
+        let run = audit(args(&[&limit[0], &limit[1], &"--threads", &threads, &mx]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let w = too_large_warnings(&run);
+        assert_eq!(
+            w,
+            [format!(
+                "{}:12: call M2: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (4 rows, too large, skipped)",
+                mx.display()
+            )]
+        );
+        assert_eq!(run.skipped("too_large"), 4);
+
+        let run = audit(args(&[
+            &limit[0],
+            &limit[1],
+            &"--threads",
+            &threads,
+            &mx,
+            &mx2,
+            &split,
+        ]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let w = too_large_warnings(&run);
+        assert_eq!(
+            w,
+            [
+                format!(
+                    "{}:12: call M2: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (5 rows, too large, skipped)",
+                    mx.display()
+                ),
+                format!(
+                    "{}:5: call M7: its parts together take more than 4 KiB (--max-call-bytes) with this one: it is not audited, and every row of it is skipped (3 rows, too large, skipped)",
+                    split.display()
+                ),
+            ],
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.skipped("too_large"), 8);
+        assert_eq!(rows_in(&w), run.skipped("too_large"));
+        assert_eq!(run.acct("calls_too_large"), 2);
+    }
+}
+
 #[test]
 fn dev_zero_as_any_input_does_not_abort() {
     let dir = tempfile::tempdir().unwrap();
