@@ -22,6 +22,10 @@ pub enum SkipReason {
     UnreadableFile,
     /// Rows of calls excluded by `--since/--until/--last/--agent/--team` or `--call`.
     FilteredOut,
+    /// Rows of calls that `--shard I/N` leaves to the other shards: read by every shard,
+    /// audited by one. Not bad input (`--max-skipped` leaves them out), and none are left once
+    /// the shards are merged.
+    OtherShard,
 }
 
 impl SkipReason {
@@ -34,7 +38,14 @@ impl SkipReason {
             SkipReason::TooLarge => "too large",
             SkipReason::UnreadableFile => "unreadable file",
             SkipReason::FilteredOut => "filtered out",
+            SkipReason::OtherShard => "other shard",
         }
+    }
+
+    /// Whether rows skipped for this reason say something is wrong with the input (what
+    /// `--max-skipped` counts): not the filters' or the other shards'.
+    pub fn is_bad_input(self) -> bool {
+        !matches!(self, SkipReason::FilteredOut | SkipReason::OtherShard)
     }
 }
 

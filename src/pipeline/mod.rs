@@ -946,7 +946,11 @@ impl Handover {
     ) -> bool {
         self.rows += call.turns.len() as u64;
         if opts.shard.is_some_and(|s| !s.holds(&call.id)) {
-            // Another shard's call: read and counted as read, nothing more.
+            // Another shard's call: read and counted as read, and its rows as another shard's
+            // (rows read = audited + skipped in every shard; a merge of the shards drops them).
+            collector
+                .acct
+                .skip(SkipReason::OtherShard, call.turns.len() as u64);
             return true;
         }
         if let Some(enricher) = opts.enrich {

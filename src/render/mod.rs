@@ -395,12 +395,22 @@ pub fn run_summary(report: &Report) -> String {
         (Some(f), Some(l)) => format!(", dated {f} to {l}"),
         _ => String::new(),
     };
+    let other_shards = a
+        .rows_skipped
+        .get(&crate::accounting::SkipReason::OtherShard)
+        .copied()
+        .unwrap_or(0);
+    let shards = if other_shards > 0 {
+        format!(", {other_shards} rows in other shards")
+    } else {
+        String::new()
+    };
     format!(
-        "{} calls audited ({} rows) from {} file(s){dates}; {} rows skipped",
+        "{} calls audited ({} rows) from {} file(s){dates}; {} rows skipped{shards}",
         a.calls_audited,
         a.rows_audited,
         a.files_read,
-        a.rows_skipped_total()
+        a.rows_skipped_total() - other_shards
     )
 }
 
