@@ -286,6 +286,21 @@ fn json_arrays_are_malformed_rows_not_read_by_position() {
         named.report["accounting"]["rows_skipped"]["malformed_row"],
         1
     );
+    // A participant read by position would decide who the agent is: the file is refused.
+    let lens = dir.path().join("lens.json");
+    std::fs::write(
+        &lens,
+        r#"{"Participants": [["p1", "AGENT"]], "Transcript": [{"ParticipantId": "p1", "Content": "I am so sorry"}]}"#,
+    )
+    .unwrap();
+    let l = lens.to_str().unwrap();
+    let err = audit_fails(&[l]);
+    assert!(
+        err.contains(&format!(
+            "{l}: not a Contact Lens analysis file: `Participants`: invalid type: sequence, expected an object"
+        )),
+        "{err}"
+    );
 }
 
 #[test]

@@ -16,7 +16,7 @@
 //! The contact id otherwise comes from the file name, `<contactId>_analysis_<timestamp>.json`
 //! (also `_analysis_redacted_`), which also gives the date.
 
-use super::lenient::Text;
+use super::lenient::{Strict, Text};
 use super::transcribe::apply_characteristics_of;
 use super::{array, call_id, field, item, top_object};
 use crate::accounting::SkipReason;
@@ -103,7 +103,7 @@ pub fn read_document(
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
     let items = array(top, "Transcript", ctx, FORMAT, EXPECTED)?;
-    let participants: Vec<Participant<'_>> =
+    let participants: Vec<Strict<Participant<'_>>> =
         field(top, "Participants", ctx, FORMAT)?.unwrap_or_default();
     let from_name = parse_file_name(ctx.name);
     let contact_id = call_id(
@@ -290,7 +290,7 @@ fn quoted(kind: &str) -> String {
 
 /// The agent named by `Participants`: a chat's agent by display name, a voice call's by the
 /// user in its ARN.
-fn participants_agent(participants: &[Participant<'_>], chat: bool) -> Option<String> {
+fn participants_agent(participants: &[Strict<Participant<'_>>], chat: bool) -> Option<String> {
     let agent_participant = participants.iter().find(|p| {
         p.participant_role
             .as_deref()
@@ -311,7 +311,11 @@ fn participants_agent(participants: &[Participant<'_>], chat: bool) -> Option<St
 
 /// A turn's speaker: its own role, else its participant's role in `Participants`, else an
 /// agent ARN, else the participant id as a label.
-fn item_speaker(role: Option<&str>, pid: &str, participants: &[Participant<'_>]) -> Speaker {
+fn item_speaker(
+    role: Option<&str>,
+    pid: &str,
+    participants: &[Strict<Participant<'_>>],
+) -> Speaker {
     let role_of_participant = |id: &str| {
         participants
             .iter()

@@ -35,7 +35,7 @@ pub(super) struct Analytics<'a> {
     #[serde(default, borrow)]
     conversation_time: Option<Text<'a>>,
     #[serde(default, borrow)]
-    speaker_labels: Vec<SpeakerLabel<'a>>,
+    speaker_labels: Vec<Strict<SpeakerLabel<'a>>>,
     #[serde(default)]
     speaker_time: Option<SpeakerTime>,
 }

@@ -45,7 +45,7 @@ struct Doc<'a> {
     #[serde(default, deserialize_with = "present")]
     job_name: Option<Value>,
     #[serde(default, borrow, deserialize_with = "present")]
-    participants: Option<Option<Vec<Participant<'a>>>>,
+    participants: Option<Option<Vec<Strict<Participant<'a>>>>>,
     #[serde(default, deserialize_with = "present")]
     customer_metadata: Option<Value>,
     #[serde(default, borrow)]
@@ -57,7 +57,7 @@ struct Doc<'a> {
     #[serde(default, borrow, rename = "transcripts", deserialize_with = "present")]
     genesys_transcripts: Option<Option<Vec<Obj<genesys::Transcript<'a>>>>>,
     #[serde(default, borrow, rename = "participants")]
-    genesys_participants: Option<Vec<genesys::Participant<'a>>>,
+    genesys_participants: Option<Vec<Strict<genesys::Participant<'a>>>>,
     #[serde(
         default,
         borrow,
@@ -274,7 +274,7 @@ fn transcribe(
 
 /// The agent's id from the participant list: a chat's display name when it is a known id, a
 /// call's agent ARN.
-fn participants_agent(participants: &[Participant<'_>], chat: bool) -> Option<String> {
+fn participants_agent(participants: &[Strict<Participant<'_>>], chat: bool) -> Option<String> {
     let agent_participant = participants.iter().find(|p| {
         p.participant_role
             .as_deref()
@@ -300,7 +300,7 @@ fn contact_lens(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let items = doc.transcript.unwrap_or_default();
-    let participants: Vec<Participant<'_>> = doc.participants.flatten().unwrap_or_default();
+    let participants: Vec<Strict<Participant<'_>>> = doc.participants.flatten().unwrap_or_default();
     let from_name = parse_file_name(ctx.name);
     let contact_id = call_id(
         doc.customer_metadata
@@ -454,6 +454,7 @@ mod tests {
             r#"{"transcripts": [{"phrases": [{"text": "a", "text": "b"}]}]}"#,
             // A phrase that is an array is not read by position: a malformed row.
             r#"{"conversationId": "g", "transcripts": [{"phrases": [["hello", "internal"], {"text": "hi", "participantPurpose": "internal"}]}]}"#,
+            r#"{"conversationId": "g", "participants": [["agent", "u1"]], "transcripts": [{"phrases": [{"text": "hi", "participantPurpose": "internal"}]}]}"#,
         ];
         for doc in general {
             same_either(g, "g.json", doc, false);
@@ -590,6 +591,9 @@ mod tests {
             r#"{"Channel": 1, "Participants": [], "Transcript": [{"ParticipantId": "CUSTOMER", "Content": "hi"}]}"#,
             r#"{"Participants": [], "Transcript": [{"ParticipantRole": "AGENT", "Content": "hi", "AbsoluteTime": 5}]}"#,
             r#"{"Participants": [], "Transcript": [["p", "AGENT", "x", "I am so sorry"], {"ParticipantRole": "CUSTOMER", "Content": "hi"}]}"#,
+            // A participant that is an array is not read by position: the file is the wrong
+            // shape.
+            r#"{"Participants": [["p1", "AGENT"]], "Transcript": [{"ParticipantId": "p1", "Content": "hi"}]}"#,
         ] {
             same_either(&ContactLensReader, "c.json", doc, false);
         }
@@ -597,6 +601,7 @@ mod tests {
             r#"{"SpeechSegments": [{"SegmentSpeaker": 3, "DisplayText": "hi"}, {"SegmentSpeaker": "spk_0", "DisplayText": "ok"}]}"#,
             r#"{"ConversationAnalytics": {"SpeakerLabels": [{"Speaker": "spk_0"}]}, "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
             r#"{"SpeechSegments": [["spk_0", "hello"], {"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+            r#"{"ConversationAnalytics": {"SpeakerLabels": [["spk_0", "Agent"]]}, "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
         ] {
             same_either(&PcaReader, "p.json", doc, false);
         }
