@@ -22,6 +22,10 @@ pub enum SkipReason {
     UnreadableFile,
     /// Rows of calls excluded by `--since/--until/--last/--agent/--team` or `--call`.
     FilteredOut,
+    /// Rows of calls that `--shard I/N` leaves to the other shards: read by every shard,
+    /// audited by one. Not bad input (`--max-skipped` leaves them out), and none are left once
+    /// the shards are merged.
+    OtherShard,
 }
 
 impl SkipReason {
@@ -34,7 +38,14 @@ impl SkipReason {
             SkipReason::TooLarge => "too large",
             SkipReason::UnreadableFile => "unreadable file",
             SkipReason::FilteredOut => "filtered out",
+            SkipReason::OtherShard => "other shard",
         }
+    }
+
+    /// Whether rows skipped for this reason say something is wrong with the input (what
+    /// `--max-skipped` counts): not the filters' or the other shards'.
+    pub fn is_bad_input(self) -> bool {
+        !matches!(self, SkipReason::FilteredOut | SkipReason::OtherShard)
     }
 }
 
@@ -64,8 +75,9 @@ pub struct Accounting {
     pub rows_lossy_utf8: u64,
     /// Calls whose rows were not contiguous or were split across files, merged by call id.
     pub calls_merged: u64,
-    /// Chat events (joins, leaves, transfers, attachments: Contact Lens `Type` other than
-    /// `MESSAGE`). Nobody says anything in them, so they are not rows: neither read nor skipped.
+    /// Chat events (joins, leaves, transfers, attachments: Contact Lens items of an event
+    /// `Type`, see `vendor::contact_lens::EVENT_TYPES`). Nobody says anything in them, so they
+    /// are not rows: neither read nor skipped.
     pub chat_events: u64,
     /// Calls found in the `--metadata` file.
     pub metadata_joined: u64,
@@ -78,6 +90,14 @@ pub struct Accounting {
     /// they are not 0.)
     #[serde(skip_serializing_if = "is_zero")]
     pub files_duplicate: u64,
+    /// Hidden files and folders (a name starting with `.`) inside input directories, passed
+    /// over: backup and version-control copies (`.snapshot/`, `.git/`, `.old.csv`) would merge
+    /// into the live calls. A hidden file named on the command line is read.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub files_hidden: u64,
+    /// The first few of them, for the summary (not in the JSON report).
+    #[serde(skip)]
+    pub hidden_names: Vec<String>,
     /// Calls over `--max-call-bytes`, not audited (their rows are skipped as too large).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_too_large: u64,
@@ -211,6 +231,9 @@ impl FilteredOut {
     }
 }
 
+/// How many hidden files and folders the summary names; the rest are only counted.
+pub const HIDDEN_NAMED: usize = 3;
+
 /// How many warnings are kept (and printed); the rest are only counted.
 pub const MAX_WARNINGS: usize = 20;
 
@@ -299,6 +322,13 @@ impl Accounting {
         note(self.files_unreadable, "unreadable file(s) passed over");
         note(self.files_ignored, "file(s) ignored for their extension");
         note(
+            self.files_hidden,
+            &format!(
+                "hidden file(s) or folder(s) in input directories not read{}",
+                self.hidden_listed()
+            ),
+        );
+        note(
             self.files_duplicate,
             "file(s) named more than once, read once",
         );
@@ -359,9 +389,42 @@ impl Accounting {
         notes
     }
 
+    /// The hidden files and folders passed over, for the summary: ` (the first
+    /// `HIDDEN_NAMED` by name, then how many more)`; nothing when their names are not known (a
+    /// merge of partials, which keep only the count).
+    fn hidden_listed(&self) -> String {
+        if self.hidden_names.is_empty() {
+            return String::new();
+        }
+        let mut listed = self.hidden_names.join(", ");
+        let more = self
+            .files_hidden
+            .saturating_sub(self.hidden_names.len() as u64);
+        if more > 0 {
+            let _ = write!(listed, " and {more} more");
+        }
+        format!(" ({listed})")
+    }
+
+    /// Notes the hidden files and folders discovery passed over (`names` in order).
+    pub fn hidden(&mut self, names: &[String]) {
+        self.files_hidden += names.len() as u64;
+        for name in names {
+            if self.hidden_names.len() < HIDDEN_NAMED {
+                self.hidden_names.push(name.clone());
+            }
+        }
+    }
+
     /// Adds another run's accounting to this one.
     pub fn merge(&mut self, o: &Accounting) {
         self.files_read += o.files_read;
+        self.files_hidden += o.files_hidden;
+        for name in &o.hidden_names {
+            if self.hidden_names.len() < HIDDEN_NAMED {
+                self.hidden_names.push(name.clone());
+            }
+        }
         self.files_unreadable += o.files_unreadable;
         self.files_ignored += o.files_ignored;
         self.rows_read += o.rows_read;
@@ -464,6 +527,40 @@ mod tests {
         assert!(
             s.contains("3 rows skipped (1 malformed row, 2 missing text)"),
             "{s}"
+        );
+    }
+
+    #[test]
+    fn hidden_files_are_named_in_the_summary_then_counted() {
+        let mut a = Accounting::default();
+        a.hidden(&["d/.git/".to_string(), "d/.old.csv".to_string()]);
+        assert!(
+            a.summary().ends_with(
+                "2 hidden file(s) or folder(s) in input directories not read (d/.git/, d/.old.csv)"
+            ),
+            "{}",
+            a.summary()
+        );
+        let mut b = Accounting::default();
+        b.hidden(&["e/.a".into(), "e/.b".into(), "e/.c".into()]);
+        a.merge(&b);
+        assert_eq!(a.files_hidden, 5);
+        let counted = Accounting {
+            files_hidden: 2,
+            ..Accounting::default()
+        };
+        assert!(
+            counted
+                .summary()
+                .ends_with("2 hidden file(s) or folder(s) in input directories not read"),
+            "{}",
+            counted.summary()
+        );
+        assert!(
+            a.summary()
+                .ends_with("(d/.git/, d/.old.csv, e/.a and 2 more)"),
+            "{}",
+            a.summary()
         );
     }
 

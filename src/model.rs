@@ -131,6 +131,15 @@ pub struct Call {
     pub too_large: bool,
     /// Turns dropped for size when parts were merged, which the run still has to count.
     pub dropped_rows: u64,
+    /// Rows of the call its readers skipped for its size (already counted as skipped), summed
+    /// over its parts: with `dropped_rows` and its turns, every row of a call too large, which
+    /// the run reports once the call is complete.
+    pub rows_too_large: u64,
+    /// Where the call first went over `--max-call-bytes`: the input (its index) and the line
+    /// of the row that did not fit, or of the part that took the parts together over it.
+    pub over_at: Option<(u32, u64)>,
+    /// It went over only when its parts were put together (see `absorb`).
+    pub over_together: bool,
 }
 
 /// How many rows name each value of one attribute of a call. A call's rows may disagree (a
@@ -307,6 +316,9 @@ impl Call {
         self.votes.clear();
         self.too_large = false;
         self.dropped_rows = 0;
+        self.rows_too_large = 0;
+        self.over_at = None;
+        self.over_together = false;
     }
 
     /// What the call holds in memory, as `--max-call-bytes` counts it: its text and its turns.
@@ -429,7 +441,13 @@ impl Call {
         self.too_large |= other.too_large;
         if !self.too_large && self.bytes() + other.bytes() > max_bytes {
             self.dropped_rows += self.drop_for_size();
+            self.over_at = Some((other.source, other.line));
+            self.over_together = true;
         }
+        if self.over_at.is_none() {
+            self.over_at = other.over_at;
+        }
+        self.rows_too_large += other.rows_too_large;
         if self.too_large {
             self.dropped_rows += other.turns.len() as u64 + other.dropped_rows;
         } else {
@@ -655,10 +673,28 @@ mod tests {
         let mut b = Call::new("c");
         b.push_turn(Speaker::Agent, &"y".repeat(600), 2);
         b.push_turn(Speaker::Customer, "ok", 3);
+        (b.source, b.line) = (4, 2);
         a.absorb(b, 1000);
         assert!(a.too_large);
         assert!(a.turns.is_empty() && a.text.is_empty());
         assert_eq!(a.dropped_rows, 3);
+        // Where it went over: the part that took it over.
+        assert_eq!((a.over_at, a.over_together), (Some((4, 2)), true));
+        // A part that went over alone, at its reader, brings its rows skipped and where.
+        let mut c = Call::new("c");
+        (c.too_large, c.rows_too_large, c.over_at) = (true, 5, Some((6, 9)));
+        a.absorb(c, 1000);
+        assert_eq!(a.rows_too_large, 5);
+        assert_eq!(a.over_at, Some((4, 2)), "the first place it went over");
+        let mut d = Call::new("d");
+        d.push_turn(Speaker::Agent, "hi", 1);
+        let mut e = Call::new("d");
+        (e.too_large, e.rows_too_large, e.over_at) = (true, 2, Some((1, 7)));
+        d.absorb(e, 1000);
+        assert_eq!(
+            (d.too_large, d.over_at, d.over_together, d.rows_too_large),
+            (true, Some((1, 7)), false, 2)
+        );
     }
 
     #[test]

@@ -280,6 +280,12 @@ fn write_call(w: &mut dyn Write, c: &Call) -> io::Result<()> {
     put(w, c.line)?;
     put(w, u64::from(c.too_large))?;
     put(w, c.dropped_rows)?;
+    put(w, c.rows_too_large)?;
+    put_opt(w, c.over_at, |w, (source, line)| {
+        put(w, u64::from(source))?;
+        put(w, line)
+    })?;
+    put(w, u64::from(c.over_together))?;
     let v = &c.votes;
     put_votes(w, &v.agent, |w, s| put_str(w, s))?;
     put_votes(w, &v.date, |w, d| put(w, date_code(*d)))?;
@@ -326,6 +332,9 @@ fn read_call(r: &mut dyn Read) -> io::Result<Call> {
     c.line = get(r)?;
     c.too_large = get(r)? != 0;
     c.dropped_rows = get(r)?;
+    c.rows_too_large = get(r)?;
+    c.over_at = get_opt(r, |r| Ok((get(r)? as u32, get(r)?)))?;
+    c.over_together = get(r)? != 0;
     c.votes.agent = get_votes(r, |r| get_str(r))?;
     c.votes.date = get_votes(r, |r| date_from(get(r)?))?;
     c.votes.team = get_votes(r, |r| get_str(r))?;

@@ -21,10 +21,10 @@ use crate::model::Call;
 use crate::pipeline::held::HeldCalls;
 use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
-use crate::read::input::{Discovered, Input, Opened, open_counted};
+use crate::read::input::{Discovered, Input, Opened, open_counted, zero_padding_warning};
 use crate::read::{
     At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled,
-    describe_bytes, detect,
+    describe_bytes, detect, wide_encoding,
 };
 use crate::rubric::Rubric;
 use chrono::NaiveDate;
@@ -368,23 +368,34 @@ impl Collector<'_, '_> {
         self.batch.len() >= BATCH_CALLS || self.batch_bytes >= BATCH_BYTES
     }
 
-    /// Counts a call dropped for its size; its rows were counted by the reader, or, when its
-    /// parts only outgrew the limit together, are counted here and reported.
+    /// Counts a call dropped for its size, and reports it once, now that it is complete: where
+    /// it went over, and every row of it, in every part and file. The rows its readers skipped
+    /// were counted then; those of parts that outgrew the limit only together (dropped when the
+    /// parts were merged, or still held) are counted here.
     fn too_large(&mut self, call: &Call) {
         let acct = &mut self.acct;
         acct.calls += 1;
         acct.calls_too_large += 1;
         let rows = call.turns.len() as u64 + call.dropped_rows;
         acct.skip(SkipReason::TooLarge, rows);
-        if call.dropped_rows > 0 {
-            let source = self.source(call);
-            self.acct.warn(format!(
-                "{source}:{}: call {}: its parts together take more than {} (--max-call-bytes): it is not audited ({rows} rows, too large, skipped)",
-                call.line,
-                call.id,
-                describe_bytes(self.opts.read.max_call_bytes)
-            ));
-        }
+        let total = rows + call.rows_too_large;
+        let (source, line) = call.over_at.unwrap_or((call.source, call.line));
+        let at = self
+            .inputs
+            .get(source as usize)
+            .map_or("-", |i| i.name.as_str());
+        let limit = describe_bytes(self.opts.read.max_call_bytes);
+        let how = if call.over_together {
+            format!("its parts together take more than {limit} (--max-call-bytes) with this one")
+        } else {
+            format!("it takes more than {limit} (--max-call-bytes) with this row")
+        };
+        let message = format!(
+            "{at}:{line}: call {}: {how}: it is not audited, and every row of it is skipped ({total} row{}, too large, skipped)",
+            call.id,
+            if total == 1 { "" } else { "s" }
+        );
+        self.acct.warn(message);
     }
 
     /// Notes why a call asked for by id (`explain --call`, calibrate's judged calls) is not
@@ -535,6 +546,7 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         empty_warnings: Vec::new(),
         reading: Accounting::default(),
     };
+    collector.acct.hidden(&inputs.hidden);
     for (kept, again) in &inputs.duplicates {
         collector.acct.warn(if kept == again {
             format!("{again} is named more than once: it is read once")
@@ -811,12 +823,16 @@ fn read_ahead(
     let mut local = Accounting::default();
     let result = FILE_BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
+        let mut zero_padding = None;
         let mut reader = match slurp(input, &mut buf) {
             Ok(Some(bytes)) => Slurped::Bytes(bytes),
             Ok(None) => {
                 let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
                 match open_counted(input, counter) {
-                    Ok(opened) => Slurped::Stream(opened.reader),
+                    Ok(opened) => {
+                        zero_padding = opened.zero_padding;
+                        Slurped::Stream(opened.reader)
+                    }
                     Err(e) => {
                         return Err(ReadError::new(
                             &input.name,
@@ -840,7 +856,7 @@ fn read_ahead(
             Slurped::Bytes(b) => b,
             Slurped::Stream(r) => r,
         };
-        parse_input(
+        let result = parse_input(
             index,
             input,
             format,
@@ -853,7 +869,9 @@ fn read_ahead(
                 calls.push(call);
                 true
             },
-        )
+        );
+        warn_zero_padding(input, zero_padding.as_deref(), &mut local);
+        result
     });
     ReadAhead {
         calls,
@@ -928,7 +946,11 @@ impl Handover {
     ) -> bool {
         self.rows += call.turns.len() as u64;
         if opts.shard.is_some_and(|s| !s.holds(&call.id)) {
-            // Another shard's call: read and counted as read, nothing more.
+            // Another shard's call: read and counted as read, and its rows as another shard's
+            // (rows read = audited + skipped in every shard; a merge of the shards drops them).
+            collector
+                .acct
+                .skip(SkipReason::OtherShard, call.turns.len() as u64);
             return true;
         }
         if let Some(enricher) = opts.enrich {
@@ -965,17 +987,26 @@ fn parse_input(
     chunk_block: Option<usize>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
+    let head = reader.fill_buf().map_err(|e| {
+        ReadError::new(
+            &input.name,
+            At::File,
+            ReadErrorKind::Io,
+            format!("cannot read: {e}"),
+        )
+    })?;
+    // Every format is text: UTF-16 would be misread whatever the format (a header of NULs).
+    if let Some(why) = wide_encoding(head) {
+        return Err(ReadError::new(
+            &input.name,
+            At::File,
+            ReadErrorKind::Encoding,
+            why,
+        ));
+    }
     let format = match format {
         Some(f) => f,
         None => {
-            let head = reader.fill_buf().map_err(|e| {
-                ReadError::new(
-                    &input.name,
-                    At::File,
-                    ReadErrorKind::Io,
-                    format!("cannot read: {e}"),
-                )
-            })?;
             if head.is_empty() {
                 return Ok(()); // an empty file has no rows
             }
@@ -1036,7 +1067,11 @@ fn read_one(
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
     bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<(), ReadError> {
-    let Opened { mut reader, gzip } = open_counted(input, bytes_read).map_err(|e| {
+    let Opened {
+        mut reader,
+        gzip,
+        zero_padding,
+    } = open_counted(input, bytes_read).map_err(|e| {
         ReadError::new(
             &input.name,
             At::File,
@@ -1059,7 +1094,20 @@ fn read_one(
         chunk_block(input, opts.threads, gzip),
         &mut |call| handover.hand(call, input, opts, assembler, collector, deliver),
     );
+    warn_zero_padding(input, zero_padding.as_deref(), &mut local);
     settle(input, collector, &mut local, result, handover)
+}
+
+/// Warns about the zero bytes after a gzip file's last member (skipped as padding).
+fn warn_zero_padding(
+    input: &Input,
+    zeros: Option<&std::sync::atomic::AtomicU64>,
+    local: &mut Accounting,
+) {
+    let zeros = zeros.map_or(0, |z| z.load(std::sync::atomic::Ordering::Relaxed));
+    if zeros > 0 {
+        local.warn(zero_padding_warning(&input.name, zeros));
+    }
 }
 
 /// Merges a file's accounting into the run's once its reader is done, and says how the file

@@ -680,7 +680,7 @@ impl CsvFile {
         }
         if call.too_large {
             // Dropped for its size: its later rows are skipped too.
-            ctx.acct.skip(SkipReason::TooLarge, 1);
+            ctx.skip_row_of_large_call(call);
             return Ok(());
         }
         vote_call_cells(

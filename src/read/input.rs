@@ -1,7 +1,6 @@
 //! Inputs: files, directories (recursive, by extension) and `-` for stdin; gzip by content.
 
 use super::InputFormat;
-use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
@@ -111,6 +110,10 @@ pub struct Discovered {
     pub inputs: Vec<Input>,
     /// Files inside directories passed over for their extension.
     pub ignored: Vec<String>,
+    /// Hidden files and folders inside directories (a name starting with `.`: `.git/`,
+    /// `.snapshot/`, `.old.csv`), passed over whole: backup and version-control copies would
+    /// otherwise merge into the live calls. Folders end with `/`.
+    pub hidden: Vec<String>,
     /// Names of files already among the inputs under another name (`x.csv` and `./x.csv`, a
     /// link, a file and the directory holding it, a hard link, stdin redirected from one):
     /// (the name read, the name passed over). Files are told apart by device and inode.
@@ -280,9 +283,15 @@ pub fn stdin_file_id() -> Option<(u64, u64)> {
         .map(|m| (m.dev(), m.ino()))
 }
 
+/// Whether a name found inside an input directory is hidden (starts with `.`).
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
 /// The transcripts under a directory given on the command line, in file-name order: hidden
-/// files and other names are ignored (and listed), entries that cannot be read are kept with
-/// their problem so the run counts them.
+/// files and folders are passed over whole (and listed), other names too (and listed apart),
+/// entries that cannot be read are kept with their problem so the run counts them. The
+/// directory itself is read whatever its name (`.`, `.snapshot` named on the command line).
 fn walk_dir(
     arg: &str,
     path: &Path,
@@ -293,16 +302,21 @@ fn walk_dir(
     // In file-name order. Entries are sorted among the entries of one directory, whose paths
     // share their parent's, so the whole paths compare as the names do; `file_name()` would
     // parse each path again at every comparison (~10 ms for 10,000 files).
-    for entry in walkdir::WalkDir::new(path)
+    let mut walk = walkdir::WalkDir::new(path)
         .follow_links(true)
         .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
-    {
+        .into_iter();
+    while let Some(entry) = walk.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
                 let Some(at) = e.path().map(Path::to_path_buf) else {
                     return Err(format!("{arg}: {e}"));
                 };
+                if e.depth() > 0 && at.file_name().is_some_and(is_hidden) {
+                    found.hidden.push(at.display().to_string());
+                    continue;
+                }
                 let name = at
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -323,11 +337,20 @@ fn walk_dir(
                 continue;
             }
         };
+        if entry.depth() > 0 && is_hidden(entry.file_name()) {
+            let mut name = entry.path().display().to_string();
+            if entry.file_type().is_dir() {
+                name.push('/');
+                walk.skip_current_dir();
+            }
+            found.hidden.push(name);
+            continue;
+        }
         if entry.file_type().is_dir() {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') || !is_transcript_name(&name) {
+        if !is_transcript_name(&name) {
             found.ignored.push(entry.path().display().to_string());
             continue;
         }
@@ -396,6 +419,107 @@ pub struct Opened {
     pub reader: Box<dyn BufRead + Send>,
     /// The file is gzip (by its magic bytes): it can only be streamed, not read in chunks.
     pub gzip: bool,
+    /// For gzip: how many zero bytes came after the last member (padding, ignored), known once
+    /// the reader has reached the end. The run warns about them.
+    pub zero_padding: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+/// The warning for a gzip file with `zeros` zero bytes after its last member.
+pub fn zero_padding_warning(name: &str, zeros: u64) -> String {
+    format!(
+        "{name}: {zeros} zero byte(s) after the last gzip member, ignored (padding, as gzip -d ignores them)"
+    )
+}
+
+/// The members of a gzip stream, one after another (as `MultiGzDecoder`), and what may follow
+/// the last one: zero bytes (tape and block-device padding, which `gzip -d` ignores) are
+/// skipped and counted; anything else is an error, "trailing data after the last gzip member",
+/// where `MultiGzDecoder` took it for a member and said "unexpected end of file" or "invalid
+/// gzip header".
+struct GzMembers<R: BufRead> {
+    /// The member being decoded; `None` once the stream has ended.
+    member: Option<flate2::bufread::GzDecoder<R>>,
+    zeros: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(input: R, zeros: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Self {
+        GzMembers {
+            member: Some(flate2::bufread::GzDecoder::new(input)),
+            zeros,
+        }
+    }
+}
+
+/// What follows a gzip member.
+enum AfterMember {
+    End,
+    Member,
+    Zeros(u64),
+}
+
+/// Looks at what follows a gzip member in `input`: the end, another member, or zero bytes to
+/// the end (consumed); anything else is an error.
+fn after_member(input: &mut impl BufRead) -> io::Result<AfterMember> {
+    let next = input.fill_buf()?;
+    match next {
+        [] => return Ok(AfterMember::End),
+        [0x1f, 0x8b, ..] | [0x1f] => return Ok(AfterMember::Member),
+        [0, ..] => {}
+        _ => return Err(trailing_data()),
+    }
+    let mut zeros = 0u64;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(AfterMember::Zeros(zeros));
+        }
+        if chunk.iter().any(|&b| b != 0) {
+            return Err(trailing_data());
+        }
+        let n = chunk.len();
+        input.consume(n);
+        zeros += n as u64;
+    }
+}
+
+fn trailing_data() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "trailing data after the last gzip member (neither another member nor zero padding)",
+    )
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(member) = self.member.as_mut() else {
+                return Ok(0);
+            };
+            if buf.is_empty() {
+                return Ok(0);
+            }
+            let n = member.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // The member ended, its checksum verified.
+            match after_member(member.get_mut())? {
+                AfterMember::End => self.member = None,
+                AfterMember::Zeros(n) => {
+                    self.zeros.store(n, std::sync::atomic::Ordering::Relaxed);
+                    self.member = None;
+                }
+                AfterMember::Member => {
+                    let input = self
+                        .member
+                        .take()
+                        .map(flate2::bufread::GzDecoder::into_inner);
+                    self.member = input.map(flate2::bufread::GzDecoder::new);
+                }
+            }
+        }
+    }
 }
 
 /// Like `open`, counting the file's bytes into `read` as they are read (for progress; for a
@@ -446,15 +570,22 @@ fn open_reader<R: Read + Seek + Send + 'static>(mut file: R) -> io::Result<Opene
     let n = read_up_to(&mut file, &mut magic)?;
     file.rewind()?;
     let gzip = n == 2 && magic == [0x1f, 0x8b];
+    let mut zero_padding = None;
     let reader: Box<dyn BufRead + Send> = if gzip {
+        let zeros = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        zero_padding = Some(zeros.clone());
         Box::new(BufReader::with_capacity(
             256 * 1024,
-            MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, file)),
+            GzMembers::new(BufReader::with_capacity(256 * 1024, file), zeros),
         ))
     } else {
         Box::new(BufReader::with_capacity(256 * 1024, file))
     };
-    Ok(Opened { reader, gzip })
+    Ok(Opened {
+        reader,
+        gzip,
+        zero_padding,
+    })
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -571,10 +702,99 @@ mod tests {
         );
     }
 
+    /// Hidden files and folders are passed over alike (a backup or VCS copy of an export would
+    /// merge into the live calls), and listed apart from the names ignored for their extension;
+    /// the directory named itself is read whatever its name.
+    #[test]
+    fn hidden_files_and_folders_are_passed_over_and_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join(".exports");
+        for name in [
+            "calls.csv",
+            ".old.csv",
+            ".notes",
+            ".snapshot/calls.csv",
+            ".git/objects/x.json",
+            "sub/.hidden.jsonl.gz",
+            "sub/b.jsonl",
+            "sub/notes.pdf",
+        ] {
+            let p = root.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        std::os::unix::fs::symlink(root.join("gone"), root.join(".broken.csv")).unwrap();
+        let d = discover(&[root.display().to_string()]).unwrap();
+        let names: Vec<_> = d.inputs.iter().map(|i| i.file_name().to_string()).collect();
+        assert_eq!(names, ["calls.csv", "b.jsonl"]);
+        let under = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|n| n[root.display().to_string().len() + 1..].to_string())
+                .collect()
+        };
+        assert_eq!(
+            under(&d.hidden),
+            [
+                ".broken.csv",
+                ".git/",
+                ".notes",
+                ".old.csv",
+                ".snapshot/",
+                "sub/.hidden.jsonl.gz"
+            ]
+        );
+        assert_eq!(under(&d.ignored), ["sub/notes.pdf"]);
+        // Named on the command line, a hidden file is read.
+        let named = root.join(".old.csv").display().to_string();
+        let d = discover(&[named]).unwrap();
+        assert_eq!(d.inputs.len(), 1);
+        assert!(d.hidden.is_empty());
+    }
+
     #[test]
     fn missing_paths_are_named() {
         let e = discover(&["/no/such/file.csv".into()]).unwrap_err();
         assert!(e.contains("/no/such/file.csv"), "{e}");
+    }
+
+    /// Members one after another, then zero padding (ignored and counted) or other trailing
+    /// data (an error saying so), however the reads fall.
+    #[test]
+    fn gzip_members_then_zero_padding_or_trailing_data() {
+        let member = |text: &[u8]| {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(text).unwrap();
+            gz.finish().unwrap()
+        };
+        let two = [member(b"hello "), member(b""), member(b"world")].concat();
+        let read = |data: Vec<u8>, capacity: usize| {
+            let zeros = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let mut r = GzMembers::new(
+                io::BufReader::with_capacity(capacity, io::Cursor::new(data)),
+                zeros.clone(),
+            );
+            let mut out = Vec::new();
+            let result = r.read_to_end(&mut out).map(|_| out);
+            (result, zeros.load(std::sync::atomic::Ordering::Relaxed))
+        };
+        for capacity in [1, 3, 64, 8192] {
+            let (text, zeros) = read(two.clone(), capacity);
+            assert_eq!((text.unwrap(), zeros), (b"hello world".to_vec(), 0));
+            let (text, zeros) = read([two.clone(), vec![0; 8]].concat(), capacity);
+            assert_eq!((text.unwrap(), zeros), (b"hello world".to_vec(), 8));
+            for junk in [&b"junk"[..], b"\0\0x", b"\n"] {
+                let (text, _) = read([two.clone(), junk.to_vec()].concat(), capacity);
+                let e = text.unwrap_err();
+                assert!(
+                    e.to_string()
+                        .starts_with("trailing data after the last gzip member"),
+                    "{junk:?}, reads of {capacity}: {e}"
+                );
+            }
+            // A cut member is still an error of its own.
+            let cut = two[..two.len() - 3].to_vec();
+            assert!(read(cut, capacity).0.is_err());
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `{"call_id", "agent_id", "date"?, "turns": [{"speaker", "text", "start_ms"?, "end_ms"?}]}`.
 
 use super::dates::parse_date;
+use super::vendor::{self, lenient::Strict};
 use super::{CallSink, ReadContext, ReadError, Reader};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Channel, Speaker};
@@ -34,8 +35,9 @@ struct Line<'a> {
     /// voice / chat (also phone, message, …).
     #[serde(default, alias = "medium", deserialize_with = "id")]
     channel: Option<String>,
+    /// Each turn an object: a derived struct would take `["agent", "hi"]` field by field.
     #[serde(borrow, default)]
-    turns: Option<Vec<TurnLine<'a>>>,
+    turns: Option<Vec<Strict<TurnLine<'a>>>>,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +129,16 @@ fn read_line(
     if text.is_empty() {
         return Ok(());
     }
+    // A derived struct takes an array too, its items as the fields in order: a line
+    // `["Z1", "ann", …, [["agent", "hi"]]]` would be a call read by position.
+    if !text.starts_with('{') {
+        ctx.acct.rows_read += 1;
+        let found = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v) => format!("expected a conversation object, found {}", vendor::kind(&v)),
+            Err(e) => format!("not a conversation object: {e}"),
+        };
+        return ctx.skip(SkipReason::MalformedRow, line_no, &found);
+    }
     let parsed: Line = match serde_json::from_str(text) {
         Ok(l) => l,
         Err(e) => {
@@ -185,7 +197,7 @@ fn read_line(
 
 /// Adds a line's turns to its call, skipping (and counting) those without text.
 fn push_turns(
-    turns: &[TurnLine<'_>],
+    turns: &[Strict<TurnLine<'_>>],
     call: &mut Call,
     ctx: &mut ReadContext<'_>,
     line_no: u64,
@@ -293,6 +305,41 @@ mod tests {
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].agent_id, None);
         assert_eq!(acct.rows_skipped.get(&SkipReason::MissingCallId), Some(&1));
+    }
+
+    /// A line or a turn that is an array is not read by position, as a derived struct would.
+    #[test]
+    fn arrays_are_malformed_rows_not_conversations() {
+        let (calls, acct) = read(concat!(
+            r#"["Z1","ann","2026-01-01",null,null,null,[["agent","I am so sorry"]]]"#,
+            "\n",
+            r#"[{"call_id":"A1","turns":[]}]"#,
+            "\n",
+            r#"{"call_id":"Z2","turns":[["agent","I am so sorry"]]}"#,
+            "\n",
+            "7\n",
+        ));
+        assert!(calls.is_empty());
+        assert_eq!(acct.rows_skipped.get(&SkipReason::MalformedRow), Some(&4));
+        assert_eq!(
+            &acct.warnings[..2],
+            [
+                "t.jsonl:1: expected a conversation object, found an array (malformed row, skipped)",
+                "t.jsonl:2: expected a conversation object, found an array (malformed row, skipped)",
+            ]
+        );
+        assert!(
+            acct.warnings[2].starts_with(
+                "t.jsonl:3: not a conversation object: invalid type: sequence, expected an object"
+            ),
+            "{:?}",
+            acct.warnings
+        );
+        assert!(
+            acct.warnings[3].contains("found a number"),
+            "{:?}",
+            acct.warnings
+        );
     }
 
     #[test]

@@ -126,6 +126,31 @@ pub fn detect(name: &str, head: &[u8]) -> Option<InputFormat> {
     sniff(head)
 }
 
+/// Why a text file cannot be read, from its first bytes: it is UTF-16 or UTF-32, by its
+/// byte-order mark (`FF FE`, `FE FF`, `FF FE 00 00`, `00 00 FE FF`). callaudit reads UTF-8 (and
+/// Latin-1 lossily): read as UTF-8, such a file's every other byte is a NUL, and its header or
+/// first line looks like nothing known, which would be a misleading error. `None` for anything
+/// else. The one check every text input goes through (the transcripts of every format, and the
+/// `--metadata` and `--agents` CSVs).
+pub fn wide_encoding(head: &[u8]) -> Option<String> {
+    let (encoding, mark) = if head.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        ("UTF-32, little-endian", "FF FE 00 00")
+    } else if head.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        ("UTF-32, big-endian", "00 00 FE FF")
+    } else if head.starts_with(&[0xFF, 0xFE]) {
+        ("UTF-16, little-endian", "FF FE")
+    } else if head.starts_with(&[0xFE, 0xFF]) {
+        ("UTF-16, big-endian", "FE FF")
+    } else {
+        return None;
+    };
+    Some(format!(
+        "the file is {encoding} (it starts with the byte-order mark {mark}); callaudit reads \
+         UTF-8: save it as UTF-8 (e.g. `iconv -f {} -t UTF-8`)",
+        encoding.split(',').next().unwrap_or(encoding)
+    ))
+}
+
 /// Content sniffing, for stdin and unknown extensions. JSON that is not conversation JSONL
 /// goes to the `json` reader, which tells the vendor formats apart by their keys on the
 /// whole document (a head of the file may not reach them).
@@ -390,7 +415,7 @@ impl ReadContext<'_> {
         line: u64,
     ) -> Result<Option<&'c mut Turn>, ReadError> {
         if call.too_large {
-            self.acct.skip(SkipReason::TooLarge, 1);
+            self.skip_row_of_large_call(call);
             return Ok(None);
         }
         let grown = call.bytes() + text.len() as u64 + 1 + std::mem::size_of::<Turn>() as u64;
@@ -402,7 +427,9 @@ impl ReadContext<'_> {
     }
 
     /// Drops `call` for its size (see `push_turn`): its turns and `more` rows (the row that
-    /// did not fit) are counted as skipped, and it is reported once.
+    /// did not fit) are counted as skipped, and noted on the call, which the run reports once
+    /// it is complete, with every row of it in every part (`Collector::too_large`). Under
+    /// `--strict` the run stops here.
     pub fn call_too_large(
         &mut self,
         call: &mut Call,
@@ -410,12 +437,25 @@ impl ReadContext<'_> {
         more: u64,
     ) -> Result<(), ReadError> {
         let rows = call.drop_for_size() + more;
-        let message = format!(
-            "call {} takes more than {} (--max-call-bytes): it is not audited, and its later rows are skipped too",
-            call.id,
-            describe_bytes(self.options.max_call_bytes)
-        );
-        self.skip_rows(SkipReason::TooLarge, line, rows, &message)
+        if self.options.strict {
+            let message = format!(
+                "call {} takes more than {} (--max-call-bytes)",
+                call.id,
+                describe_bytes(self.options.max_call_bytes)
+            );
+            return self.skip_rows(SkipReason::TooLarge, line, rows, &message);
+        }
+        self.acct.skip(SkipReason::TooLarge, rows);
+        call.rows_too_large += rows;
+        call.over_at = Some((self.source, line));
+        Ok(())
+    }
+
+    /// Counts a row of a call already dropped for its size: skipped as too large, and noted
+    /// on the call (see `call_too_large`).
+    pub fn skip_row_of_large_call(&mut self, call: &mut Call) {
+        self.acct.skip(SkipReason::TooLarge, 1);
+        call.rows_too_large += 1;
     }
 
     /// Counts one utterance of a whole-document format and adds it to `call` as turn
@@ -828,6 +868,9 @@ pub enum ReadErrorKind {
     NoUsableRow,
     /// A malformed row under `--strict`.
     Strict,
+    /// The file is not in an encoding callaudit reads (UTF-16 or UTF-32, by its byte-order
+    /// mark).
+    Encoding,
     /// The audit behind the reader stopped (an output could not be written).
     Stopped,
 }
@@ -1084,6 +1127,21 @@ mod tests {
             detect("call", b"Caller: hi, there\nRep: hello\n"),
             Some(InputFormat::Text)
         );
+    }
+
+    #[test]
+    fn utf16_and_utf32_are_told_by_their_byte_order_marks() {
+        let says = |head: &[u8]| wide_encoding(head).unwrap_or_default();
+        assert!(
+            says(b"\xFF\xFEc\0a\0").starts_with("the file is UTF-16, little-endian (it starts")
+        );
+        assert!(says(b"\xFE\xFF\0c\0a").starts_with("the file is UTF-16, big-endian"));
+        assert!(says(b"\xFF\xFE\0\0c\0\0\0").starts_with("the file is UTF-32, little-endian"));
+        assert!(says(b"\0\0\xFE\xFF").contains("iconv -f UTF-32 -t UTF-8"));
+        assert!(says(b"\xFF\xFE").contains("save it as UTF-8"));
+        for fine in [&b"\xEF\xBB\xBFcall_id"[..], b"call_id", b"\xFF", b""] {
+            assert_eq!(wide_encoding(fine), None);
+        }
     }
 
     #[test]

@@ -187,7 +187,7 @@ impl TextReader {
         };
         ctx.acct.rows_read += 1;
         if call.too_large {
-            ctx.acct.skip(SkipReason::TooLarge, 1);
+            ctx.skip_row_of_large_call(call);
             return Ok(());
         }
         let text = p.text.trim();

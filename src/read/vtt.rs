@@ -197,7 +197,7 @@ impl VttReader {
         if block.dropped || call.too_large {
             // Counted as skipped when the call outgrew --max-call-bytes.
             ctx.acct.rows_read += 1;
-            ctx.acct.skip(SkipReason::TooLarge, 1);
+            ctx.skip_row_of_large_call(call);
             return Ok(());
         }
         let first = block.lines[0].trim_start();

@@ -12,7 +12,7 @@
 //! per audited call, one `view` line per call of the HTML call list, and an `end` line with
 //! the accounting and the counts, which also tells a truncated file from a whole one.
 
-use crate::accounting::Accounting;
+use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{CallAudit, ItemOutcome, Judged, Verdict, judge, score, verdict_of};
 use crate::output::AtomicFile;
 use crate::pipeline::shard::{Shard, fnv1a64};
@@ -655,6 +655,9 @@ pub fn merged_accounting(
     }
     let mut acct: Accounting =
         serde_json::from_value(total).context("merging the partials' accounting")?;
+    // Every row one shard leaves to the others is audited or skipped by the shard it belongs
+    // to, and merge takes every shard of a run (or none): merged, no row is another shard's.
+    acct.rows_skipped.remove(&SkipReason::OtherShard);
     let mut once = std::collections::BTreeSet::new();
     let mut given = 0u64;
     for p in partials {

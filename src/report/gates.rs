@@ -11,7 +11,7 @@
 //! The verdicts go into the JSON report and a failed gate exits 1 with a one-line reason on
 //! stderr.
 
-use crate::accounting::{Accounting, SkipReason};
+use crate::accounting::Accounting;
 use crate::aggregate::Totals;
 use crate::audit::fmt_num;
 use crate::report::baseline::Baseline;
@@ -578,15 +578,15 @@ fn fail_item_under_verdict(
     }
 }
 
-/// Rows skipped for bad input (every reason but the filters), and calls assembled but neither
-/// audited nor filtered out.
+/// Rows skipped for bad input (every reason but the filters and the other shards), and calls
+/// assembled but neither audited nor filtered out.
 pub fn skipped(acct: &Accounting) -> (u64, u64) {
-    let rows = acct.rows_skipped_total()
-        - acct
-            .rows_skipped
-            .get(&SkipReason::FilteredOut)
-            .copied()
-            .unwrap_or(0);
+    let rows = acct
+        .rows_skipped
+        .iter()
+        .filter(|(r, _)| r.is_bad_input())
+        .map(|(_, n)| n)
+        .sum();
     let calls = acct
         .calls
         .saturating_sub(acct.calls_audited + acct.calls_filtered_out);
@@ -606,7 +606,7 @@ fn max_skipped(limit: Limit, acct: &Accounting, measured: &mut Measured) -> (boo
     let reasons: Vec<String> = acct
         .rows_skipped
         .iter()
-        .filter(|(r, n)| **r != SkipReason::FilteredOut && **n > 0)
+        .filter(|(r, n)| r.is_bad_input() && **n > 0)
         .map(|(r, n)| format!("{n} {}", r.describe()))
         .collect();
     let rows_text = format!(
@@ -767,6 +767,7 @@ fn named(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounting::SkipReason;
     use crate::aggregate::ItemTotals;
 
     fn totals(calls: u64, mean: f64, hold: u64, applicable: u64) -> Totals {
@@ -947,6 +948,7 @@ mod tests {
             ..Accounting::default()
         };
         acct.skip(SkipReason::FilteredOut, 400);
+        acct.skip(SkipReason::OtherShard, 300);
         acct.skip(SkipReason::MalformedRow, 10);
         let none = BTreeMap::new();
         let check = |limit: &str, acct: &Accounting| {

@@ -242,6 +242,73 @@ fn shards_one_to_five_merge_to_one_run() {
     }
 }
 
+/// A shard's own run adds up: the rows of the calls it leaves to the other shards are skipped
+/// as `other_shard`, in the summary and the JSON `accounting` alike, and `--max-skipped` does
+/// not count them (they are not bad input); merged, no row is another shard's, and the
+/// accounting is one run's. Before, a shard said "74 rows read …; 37 rows audited" and nothing
+/// skipped.
+#[test]
+fn a_shard_counts_the_other_shards_rows_and_the_merge_adds_up() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    // A bad row too, so that the readers' skips (counted by every shard) are in the sums.
+    w.write(
+        "a.csv",
+        "call_id,agent_id,speaker,text\nc1,ann,agent,hello\nc1,ann,customer,thanks\nc2,bo,agent,hi\nc3,bo,agent,sorry\nc4,ann,agent,ok\nc5,bo,agent,\"bad\n",
+    );
+    let data = repo_path("examples/data").display().to_string();
+    let a = w.path("a.csv").display().to_string();
+    let whole = super::support::audit(["--no-config", data.as_str(), a.as_str()]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let mut audited = 0;
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        // `support::audit` holds the run to rows read = audited + skipped, in the JSON report
+        // and in the stderr summary.
+        let run = super::support::audit([
+            "--no-config",
+            data.as_str(),
+            a.as_str(),
+            "--shard",
+            &shard,
+            "--max-skipped",
+            "1",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.acct("rows_read"), whole.acct("rows_read"));
+        assert!(run.skipped("other_shard") > 0, "{}", run.stderr);
+        assert_eq!(
+            run.skipped("other_shard") + run.acct("rows_audited") + run.skipped("malformed_row"),
+            run.acct("rows_read")
+        );
+        assert!(
+            run.stderr
+                .contains(&format!("({} other shard)", run.skipped("other_shard")))
+                || run
+                    .stderr
+                    .contains(&format!(", {} other shard)", run.skipped("other_shard"))),
+            "{}",
+            run.stderr
+        );
+        audited += run.acct("rows_audited");
+        save_partial(
+            dir,
+            &format!("s{i}.partial"),
+            &[data.as_str(), "a.csv"],
+            &["--shard", &shard],
+        );
+    }
+    assert_eq!(audited, whole.acct("rows_audited"));
+    let merged: serde_json::Value = serde_json::from_slice(&ok(
+        dir,
+        &["merge", "--format", "json", "s1.partial", "s2.partial"],
+    ))
+    .unwrap();
+    let whole_report = whole.report.as_ref().unwrap();
+    assert_eq!(merged["accounting"], whole_report["accounting"]);
+    assert!(merged["accounting"]["rows_skipped"]["other_shard"].is_null());
+}
+
 /// The shard of a call is FNV-1a 64 of its id's bytes, modulo N, plus one: pinned here so
 /// that it cannot change between versions.
 #[test]

@@ -180,6 +180,129 @@ fn contact_lens_voice_in_the_current_and_the_older_agent_arn_shape() {
     );
 }
 
+/// A chat item's `Type` is matched ignoring case, and an item of a type that is neither
+/// `MESSAGE` nor a known event never vanishes: with a participant and content it is read as a
+/// message (said once per type), else it is a malformed row, named. Before, anything but
+/// exactly `MESSAGE` was counted as a chat event: `CHAT_MESSAGE` items were lost without a word
+/// and a file of `Message` items had "no rows".
+#[test]
+fn contact_lens_chat_types_other_than_message_are_read_or_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = r#"{"Channel": "CHAT", "CustomerMetadata": {"ContactId": "ct-9"},
+        "Participants": [{"ParticipantId": "a", "ParticipantRole": "AGENT", "DisplayName": "ann"}],
+        "Transcript": [
+          {"Type": "EVENT", "ParticipantRole": "CUSTOMER", "AbsoluteTime": "2024-01-02T10:00:00.000Z"},
+          {"Type": "Message", "ParticipantRole": "CUSTOMER", "Content": "my bill is wrong", "AbsoluteTime": "2024-01-02T10:00:01.000Z"},
+          {"Type": "CHAT_MESSAGE", "ParticipantRole": "AGENT", "Content": "I'm so sorry about that", "AbsoluteTime": "2024-01-02T10:00:02.000Z"},
+          {"Type": "CHAT_MESSAGE", "ParticipantId": "a", "Content": "let me fix it", "AbsoluteTime": "2024-01-02T10:00:03.000Z"},
+          {"Type": "participant_left", "ParticipantRole": "CUSTOMER", "AbsoluteTime": "2024-01-02T10:00:04.000Z"},
+          {"Type": "NOTICE", "AbsoluteTime": "2024-01-02T10:00:05.000Z"},
+          {"Type": "message", "ParticipantRole": "AGENT", "Content": "Thanks for waiting", "AbsoluteTime": "2024-01-02T10:00:06.000Z"}
+        ]}"#;
+    let file = dir.path().join("chat.json");
+    std::fs::write(&file, doc).unwrap();
+    let f = file.to_str().unwrap();
+    // The typed fast path (`.json`) and the named format's reader alike.
+    for extra in [&[][..], &["--input-format", "contact-lens"][..]] {
+        let run = audit(&[&[f][..], extra].concat());
+        let c = run.call("ct-9");
+        assert_eq!(c["turns"], 4, "{extra:?}: {}", run.stderr);
+        assert_eq!(run.acct("rows_read"), 5, "{extra:?}");
+        assert_eq!(run.acct("rows_audited"), 4, "{extra:?}");
+        assert_eq!(
+            run.report["accounting"]["rows_skipped"]["malformed_row"], 1,
+            "{extra:?}"
+        );
+        assert_eq!(run.acct("chat_events"), 2, "{extra:?}");
+        common::assert_says(
+            &run.stderr,
+            &[
+                format!(
+                    "{f}: Transcript[3]: `Type` \"CHAT_MESSAGE\" is neither MESSAGE nor an event type; its 2 items (this is the first) were read as messages"
+                ),
+                format!(
+                    "{f}: Transcript[6]: `Type` \"NOTICE\" is neither MESSAGE nor an event type"
+                ),
+                "and the item has no participant and no content to read it as a message (malformed row, skipped)".to_string(),
+            ],
+        );
+    }
+}
+
+/// A JSONL line that is a JSON array is a malformed row, not a call read by position (serde's
+/// derived structs take arrays field by field: `["Z1", "ann", …]` was audited as call Z1); so
+/// is a turn, or a vendor document's utterance, that is an array.
+#[test]
+fn json_arrays_are_malformed_rows_not_read_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("arr.jsonl");
+    std::fs::write(
+        &jsonl,
+        concat!(
+            r#"["Z1","ann","2026-01-01",null,null,null,[["agent","I am so sorry"],["customer","ridiculous"]]]"#,
+            "\n",
+            r#"[{"call_id":"A1","turns":[]}]"#,
+            "\n",
+            r#"{"call_id":"Z2","agent_id":"ann","turns":[["agent","I am so sorry"]]}"#,
+            "\n",
+            r#"{"call_id":"OK","agent_id":"ann","turns":[{"speaker":"agent","text":"hello"}]}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let tca = dir.path().join("tca.json");
+    std::fs::write(
+        &tca,
+        r#"{"JobName": "T1", "Transcript": [["AGENT", "I am so sorry"], {"ParticipantRole": "AGENT", "Content": "hello there"}]}"#,
+    )
+    .unwrap();
+    let (j, t) = (jsonl.to_str().unwrap(), tca.to_str().unwrap());
+    let run = audit(&[j, t]);
+    assert_eq!(run.ids(), ["OK", "T1"], "{}", run.stderr);
+    assert_eq!(run.call("T1")["turns"], 1);
+    assert_eq!(run.acct("rows_read"), 3 + 1 + 2);
+    assert_eq!(
+        run.report["accounting"]["rows_skipped"]["malformed_row"], 4,
+        "{}",
+        run.stderr
+    );
+    common::assert_says(
+        &run.stderr,
+        &[
+            format!(
+                "{j}:1: expected a conversation object, found an array (malformed row, skipped)"
+            ),
+            format!(
+                "{j}:2: expected a conversation object, found an array (malformed row, skipped)"
+            ),
+            format!("{j}:3: not a conversation object: invalid type: sequence, expected an object"),
+            format!("{t}: Transcript[1]: not a turn: expected an object"),
+        ],
+    );
+    // The typed fast path and the named reader alike.
+    let named = audit(&[t, "--input-format", "transcribe"]);
+    assert_eq!(named.call("T1")["turns"], 1);
+    assert_eq!(
+        named.report["accounting"]["rows_skipped"]["malformed_row"],
+        1
+    );
+    // A participant read by position would decide who the agent is: the file is refused.
+    let lens = dir.path().join("lens.json");
+    std::fs::write(
+        &lens,
+        r#"{"Participants": [["p1", "AGENT"]], "Transcript": [{"ParticipantId": "p1", "Content": "I am so sorry"}]}"#,
+    )
+    .unwrap();
+    let l = lens.to_str().unwrap();
+    let err = audit_fails(&[l]);
+    assert!(
+        err.contains(&format!(
+            "{l}: not a Contact Lens analysis file: `Participants`: invalid type: sequence, expected an object"
+        )),
+        "{err}"
+    );
+}
+
 #[test]
 fn contact_lens_chat_events_are_not_turns() {
     let f = fixture("contact_lens/chat_analysis_2024-03-07T09_00_00Z.json");
@@ -380,6 +503,46 @@ fn gzipped_vendor_json_and_webvtt_are_read_like_the_plain_files() {
     let named = dir.path().join("no-extension.gz");
     let run = audit(&[named.to_str().unwrap()]);
     assert_eq!(run.ids(), ["a41f0c3e-6b7d-4c55-9e10-000000000a41"]);
+}
+
+/// In a directory, hidden files and hidden folders are passed over alike and named: a
+/// `.snapshot/` or `.git/` copy of an export would merge into the live calls. Before, hidden
+/// folders were read and hidden files counted as "ignored for their extension", unnamed. A
+/// hidden file named on the command line is read.
+#[test]
+fn hidden_files_and_folders_in_a_directory_are_passed_over_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let live = "call_id,agent_id,speaker,text\nH1,ann,agent,hello\n";
+    let old = "call_id,agent_id,speaker,text\nH1,bob,agent,an older copy\nH2,bob,agent,gone\n";
+    for (name, content) in [
+        ("calls.csv", live),
+        (".old.csv", old),
+        (".snapshot/calls.csv", old),
+        (".git/objects/calls.csv", old),
+        ("notes.pdf", "x"),
+    ] {
+        let p = root.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    let run = audit(&[root.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["H1"], "{}", run.stderr);
+    assert_eq!(run.call("H1")["agent_id"], "ann");
+    assert_eq!(run.acct("files_read"), 1);
+    assert_eq!(run.acct("rows_read"), 1);
+    assert_eq!(run.acct("files_hidden"), 3);
+    assert_eq!(run.acct("files_ignored"), 1);
+    let r = root.display();
+    common::assert_says(
+        &run.stderr,
+        &[format!(
+            "1 file(s) ignored for their extension; 3 hidden file(s) or folder(s) in input directories not read ({r}/.git/, {r}/.old.csv, {r}/.snapshot/)"
+        )],
+    );
+    let named = root.join(".old.csv");
+    let run = audit(&[named.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["H1", "H2"]);
 }
 
 #[test]

@@ -223,6 +223,75 @@ fn an_output_into_a_missing_directory_names_the_directory_not_a_temporary_file()
 
 /// A file with no rows (empty, or a CSV header alone) among others was counted as read and said
 /// nothing: a night whose export came out empty passed unnoticed. It is read, counted, and named.
+/// UTF-16 as `a,b` in little or big endian, with its byte-order mark.
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut out = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for unit in text.encode_utf16() {
+        out.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    out
+}
+
+/// A UTF-16 file (Excel's "Unicode text") is said to be UTF-16, in every format and also gzipped
+/// or given to `--metadata`, rather than read as UTF-8 into a self-contradictory error ("no column
+/// for call …; the header has: ��call_id, …"). With `--keep-going` it is passed over as
+/// unreadable.
+#[test]
+fn a_utf16_file_is_said_to_be_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "call_id\tagent_id\tspeaker\ttext\nc1\tann\tagent\tI am so sorry\n";
+    let txt = "Agent: hello, how can I help?\nCustomer: my bill is wrong\n";
+    let jsonl = "{\"call_id\": \"j1\", \"turns\": [{\"speaker\": \"agent\", \"text\": \"hi\"}]}\n";
+    let cases = [
+        write(dir.path(), "le.csv", utf16(csv, false)),
+        write(dir.path(), "be.csv", utf16(csv, true)),
+        write(dir.path(), "le.txt", utf16(txt, false)),
+        write(dir.path(), "be.txt", utf16(txt, true)),
+        write(dir.path(), "le.jsonl", utf16(jsonl, false)),
+        write(dir.path(), "le.csv.gz", gzip(&utf16(csv, false))),
+    ];
+    for file in &cases {
+        let run = audit(args(&[&file]));
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let endian = if file.to_str().unwrap().contains("be.") {
+            "big"
+        } else {
+            "little"
+        };
+        assert_says(
+            &run.stderr,
+            &[
+                format!(
+                    "{}: the file is UTF-16, {endian}-endian (it starts with the byte-order mark",
+                    file.display()
+                )
+                .as_str(),
+                "save it as UTF-8",
+            ],
+        );
+        assert!(!run.stderr.contains("no column"), "{}", run.stderr);
+    }
+    let ok = write(dir.path(), "ok.csv", csv.replace('\t', ","));
+    let run = audit(args(&[&"--keep-going", &cases[0], &ok]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("files_unreadable"), 1);
+    assert_eq!(run.acct("calls_audited"), 1);
+    let run = audit(args(&[&ok, &"--metadata", &cases[0]]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[format!("--metadata {}: the file is UTF-16", cases[0].display()).as_str()],
+    );
+}
+
 #[test]
 fn a_file_with_no_rows_is_named() {
     let dir = tempfile::tempdir().unwrap();
@@ -485,6 +554,62 @@ fn transcribe_call(turns: usize) -> String {
         "{{\"JobName\":\"cut\",\"Transcript\":[{}]}}",
         items.join(",")
     )
+}
+
+/// Zero bytes after a gzip file's last member (tape or block padding: `gzip -d` says "trailing
+/// zero bytes ignored") are skipped with a warning naming the file, in every format and
+/// whether the file is streamed (`--threads 1`) or read ahead; other trailing bytes are an
+/// error that says what they are. Before, both were "cannot read: unexpected end of file" or
+/// "invalid gzip header".
+#[test]
+fn zero_padding_after_gzip_is_ignored_and_other_trailing_data_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = many_calls_csv(3, 4);
+    let padded = |name: &str, text: &str, tail: &[u8]| {
+        write(
+            dir.path(),
+            name,
+            [gzip(text.as_bytes()), tail.to_vec()].concat(),
+        )
+    };
+    let cases = [
+        padded("zeropad.csv.gz", &csv, &[0; 8]),
+        padded("call.json.gz", &transcribe_call(6), &[0; 1000]),
+        padded("call.vtt.gz", &vtt_call(5), &[0; 3]),
+    ];
+    for file in &cases {
+        for threads in ["1", "2"] {
+            let run = audit(args(&[&"--threads", &threads, file]));
+            assert_eq!(run.code, 0, "{}: {}", file.display(), run.stderr);
+            assert!(
+                run.warnings()
+                    .iter()
+                    .any(|w| w.starts_with(&format!("{}: ", file.display()))
+                        && w.contains("zero byte(s) after the last gzip member, ignored")),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+    let run = audit(args(&[&cases[0]]));
+    assert_eq!(run.acct("rows_read"), 12);
+    assert_says(
+        &run.stderr,
+        &[format!(
+            "{}: 8 zero byte(s) after the last gzip member, ignored",
+            cases[0].display()
+        )],
+    );
+    let junk = padded("junk.csv.gz", &csv, b"\0\0garbage");
+    let run = audit(args(&[&junk]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[format!(
+            "{}:14: cannot read: trailing data after the last gzip member",
+            junk.display()
+        )],
+    );
 }
 
 #[test]
@@ -2000,6 +2125,98 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
 /// `/dev/zero` read as each format, and as `--metadata`: one endless line. Each ends in a
 /// clear error or a counted skip within the limit, never an abort; with `--keep-going` the
 /// other file is audited.
+/// A call over `--max-call-bytes` is reported once, when it is complete, with every row of it
+/// (in every file) and where it went over; the rows the warnings give add up to the rows
+/// skipped as too large. Before, the warning counted the rows up to the one that did not fit
+/// ("3 rows" of 4 skipped), and a row of the call in another file was reported apart, at the
+/// call's first line in the first file ("mx.csv:10 … (1 rows …)").
+#[test]
+fn a_call_over_max_call_bytes_is_reported_once_with_all_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mx = String::from("call_id,agent_id,speaker,text\n");
+    for c in 0..5 {
+        for t in 0..4 {
+            let speaker = if t % 2 == 1 { "agent" } else { "customer" };
+            let words = "word ".repeat(if c == 2 { 300 } else { 20 });
+            mx.push_str(&format!("M{c},ann,{speaker},{words}\n"));
+        }
+    }
+    let mx = write(dir.path(), "mx.csv", mx);
+    let mx2 = write(
+        dir.path(),
+        "mx2.csv",
+        "call_id,agent_id,speaker,text\nM2,ann,agent,tail row\nM9,bob,agent,hi\n",
+    );
+    let big = "word ".repeat(300);
+    let split = write(
+        dir.path(),
+        "split.csv",
+        format!(
+            "call_id,agent_id,speaker,text\nM7,ann,agent,{big}\nM7,ann,customer,{big}\nM8,bob,agent,hi\nM7,ann,agent,{big}\n"
+        ),
+    );
+    let too_large_warnings = |run: &Run| -> Vec<String> {
+        run.warnings()
+            .into_iter()
+            .filter(|w| w.contains("(--max-call-bytes)"))
+            .map(str::to_string)
+            .collect()
+    };
+    let rows_in = |warnings: &[String]| -> u64 {
+        warnings
+            .iter()
+            .map(|w| {
+                let (_, rest) = w.rsplit_once('(').unwrap();
+                rest.split(' ').next().unwrap().parse::<u64>().unwrap()
+            })
+            .sum()
+    };
+    let limit = ["--max-call-bytes", "4K"];
+    for threads in ["1", "2"] {
+        let run = audit(args(&[&limit[0], &limit[1], &"--threads", &threads, &mx]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let w = too_large_warnings(&run);
+        assert_eq!(
+            w,
+            [format!(
+                "{}:12: call M2: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (4 rows, too large, skipped)",
+                mx.display()
+            )]
+        );
+        assert_eq!(run.skipped("too_large"), 4);
+
+        let run = audit(args(&[
+            &limit[0],
+            &limit[1],
+            &"--threads",
+            &threads,
+            &mx,
+            &mx2,
+            &split,
+        ]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let w = too_large_warnings(&run);
+        assert_eq!(
+            w,
+            [
+                format!(
+                    "{}:12: call M2: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (5 rows, too large, skipped)",
+                    mx.display()
+                ),
+                format!(
+                    "{}:5: call M7: its parts together take more than 4 KiB (--max-call-bytes) with this one: it is not audited, and every row of it is skipped (3 rows, too large, skipped)",
+                    split.display()
+                ),
+            ],
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.skipped("too_large"), 8);
+        assert_eq!(rows_in(&w), run.skipped("too_large"));
+        assert_eq!(run.acct("calls_too_large"), 2);
+    }
+}
+
 #[test]
 fn dev_zero_as_any_input_does_not_abort() {
     let dir = tempfile::tempdir().unwrap();

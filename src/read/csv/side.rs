@@ -33,6 +33,10 @@ impl SideFile {
     ) -> anyhow::Result<SideFile> {
         let label = format!("{flag} {}", path.display());
         let mut input = open_path(path).with_context(|| label.clone())?;
+        let head = input.fill_buf().with_context(|| label.clone())?;
+        if let Some(why) = crate::read::wide_encoding(head) {
+            bail!("{label}: {why}");
+        }
         let delimiter = sniff_delimiter(&mut input);
         let rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)

@@ -14,7 +14,7 @@
 //! `name`. A segment without a role takes it from its `channelTag` and `callMetadata`.
 //! `AUTOMATED_AGENT` (a virtual agent) is `other`, not the agent being audited.
 
-use super::lenient::{First, Loose, Obj, Text, id_text, text};
+use super::lenient::{First, Loose, Obj, Strict, Text, id_text, text};
 use super::typed::present;
 use super::{array, item, top_object};
 use crate::model::{Call, Channel, Speaker};
@@ -112,14 +112,14 @@ pub(super) struct ApiTranscript<'a> {
         rename = "transcriptSegments",
         deserialize_with = "present"
     )]
-    pub(super) camel: Option<Option<Vec<Segment<'a>>>>,
+    pub(super) camel: Option<Option<Vec<Strict<Segment<'a>>>>>,
     #[serde(
         default,
         borrow,
         rename = "transcript_segments",
         deserialize_with = "present"
     )]
-    pub(super) snake: Option<Option<Vec<Segment<'a>>>>,
+    pub(super) snake: Option<Option<Vec<Strict<Segment<'a>>>>>,
 }
 
 impl ApiTranscript<'_> {
@@ -222,7 +222,7 @@ fn either<'t, T>(camel: &'t Option<T>, snake: &'t Option<T>) -> Option<&'t T> {
 
 /// The typed path's document (see `vendor::typed`): `entries` is `Some` when the key is there.
 pub(super) struct Typed<'a> {
-    pub entries: Option<Option<Vec<Entry<'a>>>>,
+    pub entries: Option<Option<Vec<Strict<Entry<'a>>>>>,
     pub transcript: Option<Obj<ApiTranscript<'a>>>,
     pub header: ApiHeader<'a>,
 }
@@ -263,7 +263,7 @@ pub(super) fn read_typed(
 }
 
 fn import_typed(
-    entries: &[Entry<'_>],
+    entries: &[Strict<Entry<'_>>],
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
@@ -277,7 +277,7 @@ fn import_typed(
 fn api_typed(
     header: &ApiHeader<'_>,
     key: &str,
-    segments: &[Segment<'_>],
+    segments: &[Strict<Segment<'_>>],
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {

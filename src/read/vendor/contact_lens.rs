@@ -7,16 +7,19 @@
 //! gives the agent id.
 //!
 //! Chat: `Transcript[]` items carry their own `ParticipantRole` (AGENT, CUSTOMER, SYSTEM),
-//! `AbsoluteTime` (RFC 3339) and `Type`: only `MESSAGE`s are turns. Events (joins, leaves,
-//! chat ended, attachments) are counted in `chat_events`, not as rows. The contact id is
+//! `AbsoluteTime` (RFC 3339) and `Type` (any case): `MESSAGE`s are turns. Events (joins, leaves,
+//! chat ended, attachments) are counted in `chat_events`, not as rows; an item of another type
+//! is read as a message when it has a participant and content (with a warning), else skipped
+//! as malformed (`ItemTypes`). The contact id is
 //! `CustomerMetadata.ContactId`; the agent id is the agent participant's `DisplayName`.
 //!
 //! The contact id otherwise comes from the file name, `<contactId>_analysis_<timestamp>.json`
 //! (also `_analysis_redacted_`), which also gives the date.
 
-use super::lenient::Text;
+use super::lenient::{Strict, Text};
 use super::transcribe::apply_characteristics_of;
 use super::{array, call_id, field, item, top_object};
+use crate::accounting::SkipReason;
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{CallSink, ReadContext, ReadError, call_id_from_name, epoch_ms_date, ms};
@@ -100,7 +103,7 @@ pub fn read_document(
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
     let items = array(top, "Transcript", ctx, FORMAT, EXPECTED)?;
-    let participants: Vec<Participant<'_>> =
+    let participants: Vec<Strict<Participant<'_>>> =
         field(top, "Participants", ctx, FORMAT)?.unwrap_or_default();
     let from_name = parse_file_name(ctx.name);
     let contact_id = call_id(
@@ -114,7 +117,10 @@ pub fn read_document(
     let mut call = ctx.new_call(id);
     call.date = from_name.and_then(|(_, date)| date);
 
-    let chat = top.get("Channel").and_then(Value::as_str) == Some("CHAT")
+    let chat = top
+        .get("Channel")
+        .and_then(Value::as_str)
+        .is_some_and(is_chat_channel)
         || items.iter().any(|i| i.get("AbsoluteTime").is_some());
     call.channel = if chat { Channel::Chat } else { Channel::Voice };
     call.agent_id = participants_agent(&participants, chat);
@@ -132,17 +138,23 @@ pub fn read_document(
         });
     }
 
+    let mut types = ItemTypes::default();
     for (i, raw) in items.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("Transcript[{index}]");
         let Some(entry) = item::<Item>(raw, ctx, &position, "a turn", EXPECTED)? else {
             continue;
         };
-        if entry.kind.as_deref().is_some_and(|k| k != "MESSAGE") {
-            ctx.acct.chat_events += 1;
+        let pid = entry.participant_id.as_deref().unwrap_or("");
+        let has_participant = !pid.trim().is_empty()
+            || entry
+                .participant_role
+                .as_deref()
+                .is_some_and(|r| !r.trim().is_empty());
+        let content = entry.content.as_deref();
+        if !types.takes(entry.kind.as_deref(), has_participant, content, index, ctx)? {
             continue;
         }
-        let pid = entry.participant_id.as_deref().unwrap_or("");
         let speaker = item_speaker(entry.participant_role.as_deref(), pid, &participants);
         if speaker == Speaker::Agent && call.agent_id.is_none() {
             call.agent_id = if chat {
@@ -164,15 +176,121 @@ pub fn read_document(
             }
         }
     }
+    types.warn(ctx);
     if !chat {
         apply_characteristics_of(top, &mut call, ctx);
     }
     ctx.deliver(call, sink)
 }
 
+/// `Channel` says chat: `CHAT`, in any case.
+pub(super) fn is_chat_channel(channel: &str) -> bool {
+    channel.trim().eq_ignore_ascii_case("CHAT")
+}
+
+/// The chat item types that are events: nobody says anything in them (Amazon Connect's
+/// participant service lists these besides `MESSAGE`). Compared ignoring ASCII case.
+const EVENT_TYPES: &[&str] = &[
+    "EVENT",
+    "ATTACHMENT",
+    "TYPING",
+    "CONNECTION_ACK",
+    "MESSAGE_DELIVERED",
+    "MESSAGE_READ",
+    "PARTICIPANT_JOINED",
+    "PARTICIPANT_LEFT",
+    "CHAT_ENDED",
+    "TRANSFER_SUCCEEDED",
+    "TRANSFER_FAILED",
+];
+
+/// Sorts a document's transcript items by their `Type`, and remembers the types it does not
+/// know, to say so once per type when the document is read (`warn`).
+#[derive(Default)]
+pub(super) struct ItemTypes {
+    /// Each unknown type read as a message: the first item of it and how many there were.
+    unknown: Vec<(String, u64, u64)>,
+}
+
+impl ItemTypes {
+    /// Whether an item is a message to read as a turn. `MESSAGE` (any case), or no `Type` at
+    /// all (voice turns have none), is one; a known event type is counted in `chat_events`.
+    /// An item of any other type is read as a message when it has a participant and content
+    /// (and reported: `warn`), else it is a row read and skipped as malformed, with a warning:
+    /// an item never vanishes without a word.
+    pub(super) fn takes(
+        &mut self,
+        kind: Option<&str>,
+        has_participant: bool,
+        content: Option<&str>,
+        index: u64,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<bool, ReadError> {
+        let Some(kind) = kind else {
+            return Ok(true);
+        };
+        let known = kind.trim();
+        if known.eq_ignore_ascii_case("MESSAGE") {
+            return Ok(true);
+        }
+        if EVENT_TYPES.iter().any(|e| e.eq_ignore_ascii_case(known)) {
+            ctx.acct.chat_events += 1;
+            return Ok(false);
+        }
+        let has_content = content.is_some_and(|c| !c.trim().is_empty());
+        if has_participant && has_content {
+            match self.unknown.iter_mut().find(|(k, ..)| k == kind) {
+                Some((_, _, n)) => *n += 1,
+                None => self.unknown.push((kind.to_string(), index, 1)),
+            }
+            return Ok(true);
+        }
+        ctx.acct.rows_read += 1;
+        let lacks = match (has_participant, has_content) {
+            (false, false) => "participant and no content",
+            (false, true) => "participant",
+            _ => "content",
+        };
+        ctx.skip_at(
+            SkipReason::MalformedRow,
+            &format!("Transcript[{index}]"),
+            &format!(
+                "`Type` {} is neither MESSAGE nor an event type ({}), and the item has no {lacks} to read it as a message",
+                quoted(kind),
+                EVENT_TYPES.join(", ")
+            ),
+        )?;
+        Ok(false)
+    }
+
+    /// Says, once per unknown type, which items of it were read as messages.
+    pub(super) fn warn(self, ctx: &mut ReadContext<'_>) {
+        for (kind, first, n) in self.unknown {
+            let items = if n == 1 {
+                "it was read as a message (it has a participant and content)".to_string()
+            } else {
+                format!(
+                    "its {n} items (this is the first) were read as messages (they have a participant and content)"
+                )
+            };
+            ctx.acct.warn(format!(
+                "{}: Transcript[{first}]: `Type` {} is neither MESSAGE nor an event type; {items}",
+                ctx.name,
+                quoted(&kind)
+            ));
+        }
+    }
+}
+
+/// A type for messages: `"CHAT_MESSAGE"`, its control characters left to the terminal
+/// escaping of warnings.
+fn quoted(kind: &str) -> String {
+    format!("{kind:?}")
+}
+
 /// The agent named by `Participants`: a chat's agent by display name, a voice call's by the
 /// user in its ARN.
-fn participants_agent(participants: &[Participant<'_>], chat: bool) -> Option<String> {
+fn participants_agent(participants: &[Strict<Participant<'_>>], chat: bool) -> Option<String> {
     let agent_participant = participants.iter().find(|p| {
         p.participant_role
             .as_deref()
@@ -193,7 +311,11 @@ fn participants_agent(participants: &[Participant<'_>], chat: bool) -> Option<St
 
 /// A turn's speaker: its own role, else its participant's role in `Participants`, else an
 /// agent ARN, else the participant id as a label.
-fn item_speaker(role: Option<&str>, pid: &str, participants: &[Participant<'_>]) -> Speaker {
+fn item_speaker(
+    role: Option<&str>,
+    pid: &str,
+    participants: &[Strict<Participant<'_>>],
+) -> Speaker {
     let role_of_participant = |id: &str| {
         participants
             .iter()
@@ -317,5 +439,38 @@ mod tests {
         assert_eq!(c.turns[2].line, 4);
         assert_eq!((acct.rows_read, acct.chat_events), (3, 2));
         assert_eq!(acct.rows_other_speaker, 1);
+    }
+
+    #[test]
+    fn item_types_are_matched_ignoring_case_and_unknown_ones_never_vanish() {
+        let (calls, acct) = read(
+            "chat.json",
+            r#"{"Channel": "Chat", "Participants": [],
+                "Transcript": [
+                  {"Type": "message", "ParticipantRole": "CUSTOMER", "Content": "Hello?"},
+                  {"Type": "Chat_Message", "ParticipantRole": "AGENT", "Content": "Hi."},
+                  {"Type": "Chat_Message", "ParticipantId": "p1", "Content": "How can I help?"},
+                  {"Type": "typing", "ParticipantRole": "CUSTOMER"},
+                  {"Type": "BOGUS", "ParticipantRole": "CUSTOMER", "Content": " "},
+                  {"Type": "BOGUS", "Content": "no one said this"}
+                ]}"#,
+        );
+        let c = &calls.unwrap()[0];
+        assert_eq!(c.channel, Channel::Chat);
+        assert_eq!(c.turns.len(), 3);
+        assert_eq!((acct.rows_read, acct.chat_events), (5, 1));
+        assert_eq!(acct.rows_skipped.get(&SkipReason::MalformedRow), Some(&2));
+        assert!(
+            acct.warnings[0].starts_with("chat.json: Transcript[5]: `Type` \"BOGUS\""),
+            "{:?}",
+            acct.warnings
+        );
+        assert!(
+            acct.warnings[2].starts_with(
+                "chat.json: Transcript[2]: `Type` \"Chat_Message\" is neither MESSAGE nor an event type; its 2 items"
+            ),
+            "{:?}",
+            acct.warnings
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! `agent`. A conversation with several transcripts (one per communication) is one call with
 //! its phrases in time order.
 
-use super::lenient::{Loose, Obj, Text, text};
+use super::lenient::{Loose, Obj, Strict, Text, text};
 use super::{array, call_id, field, item, top_object};
 use crate::model::{Call, Speaker};
 use crate::read::{
@@ -61,7 +61,7 @@ struct Millis {
 #[derive(Deserialize)]
 pub(super) struct Transcript<'a> {
     #[serde(default, borrow, deserialize_with = "super::typed::present")]
-    pub(super) phrases: Option<Option<Vec<Phrase<'a>>>>,
+    pub(super) phrases: Option<Option<Vec<Strict<Phrase<'a>>>>>,
 }
 
 /// The top-level fields of a Genesys document on the typed path (`vendor::typed` reads them
@@ -69,7 +69,7 @@ pub(super) struct Transcript<'a> {
 pub(super) struct Typed<'a> {
     /// `None` when `transcripts` is `null`.
     pub transcripts: Option<Vec<Obj<Transcript<'a>>>>,
-    pub participants: Option<Vec<Participant<'a>>>,
+    pub participants: Option<Vec<Strict<Participant<'a>>>>,
     pub conversation_id: Option<Loose<'a>>,
     pub conversation_start_time: Option<Loose<'a>>,
     pub start_time: Option<Loose<'a>>,
@@ -88,7 +88,7 @@ fn warn_start_time(ctx: &mut ReadContext<'_>, key: &str) {
 }
 
 /// The agent id: the `userId` of the first participant whose purpose is `agent` and has one.
-fn agent_of(participants: &[Participant<'_>]) -> Option<String> {
+fn agent_of(participants: &[Strict<Participant<'_>>]) -> Option<String> {
     participants
         .iter()
         .filter(|p| text(&p.participant_purpose).is_some_and(|x| x.eq_ignore_ascii_case("agent")))
@@ -212,7 +212,7 @@ pub(super) fn read_typed(
 
 fn read_phrases(
     id: String,
-    participants: &[Participant<'_>],
+    participants: &[Strict<Participant<'_>>],
     transcripts: &[Obj<Transcript<'_>>],
     conversation_start: Option<u64>,
     ctx: &mut ReadContext<'_>,
@@ -252,7 +252,7 @@ pub fn read_document(
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
     let transcripts = array(top, "transcripts", ctx, FORMAT, EXPECTED)?;
-    let participants: Vec<Participant<'_>> =
+    let participants: Vec<Strict<Participant<'_>>> =
         field(top, "participants", ctx, FORMAT)?.unwrap_or_default();
     let id = call_id(top.get("conversationId"), "conversationId", ctx)?
         .unwrap_or_else(|| call_id_from_name(ctx.name));

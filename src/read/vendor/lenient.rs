@@ -151,6 +151,36 @@ impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
     }
 }
 
+/// An object read as `T`, and nothing else. A derived struct also takes an array, its items as
+/// the fields in the order they are declared (`["agent", "I am so sorry"]` as a speaker and a
+/// text): data read by position, not by name. Here an array, or any other value, is an error
+/// ("invalid type: sequence, expected an object").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strict<T>(pub T);
+
+impl<T> std::ops::Deref for Strict<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Strict<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Strict<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Strict<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Strict)
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
 /// An object read as `T` (whose fields are all optional: what `Value::get` finds), or `None`
 /// for anything that is not an object (where `Value::get` finds nothing). Unlike a derived
 /// struct, an array is not read field by field.
@@ -305,6 +335,31 @@ mod tests {
     #[derive(serde::Deserialize, Debug)]
     struct A {
         a: Option<u32>,
+    }
+
+    /// A derived struct takes an array field by field; `Strict` takes only an object, and
+    /// still borrows its strings.
+    #[test]
+    fn strict_takes_only_objects() {
+        assert_eq!(
+            serde_json::from_str::<A>("[7]").unwrap().a,
+            Some(7),
+            "what serde derives"
+        );
+        let e = serde_json::from_str::<Strict<A>>("[7]").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid type: sequence, expected an object"),
+            "{e}"
+        );
+        let v: Value = serde_json::from_str("[7]").unwrap();
+        assert!(Strict::<A>::deserialize(&v).is_err());
+        assert_eq!(
+            serde_json::from_str::<Strict<A>>(r#"{"a": 3}"#).unwrap().a,
+            Some(3)
+        );
+        let s: Strict<Strings<'_>> = serde_json::from_str(r#"{"text": "a"}"#).unwrap();
+        assert!(matches!(s.text.as_ref().unwrap().0, Cow::Borrowed("a")));
     }
 
     #[test]

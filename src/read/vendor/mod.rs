@@ -174,6 +174,8 @@ pub fn field<'v, T: serde::Deserialize<'v>>(
 
 /// One item of a document's array as `T`. An item of the wrong shape is a row: it is counted
 /// as read and skipped (malformed) with its position, saying it is not `what` (`expected`).
+/// An item must be an object: an array is not read field by field in order, as a derived
+/// struct would.
 pub fn item<'v, T: serde::Deserialize<'v>>(
     raw: &'v Value,
     ctx: &mut ReadContext<'_>,
@@ -181,6 +183,18 @@ pub fn item<'v, T: serde::Deserialize<'v>>(
     what: &str,
     expected: &str,
 ) -> Result<Option<T>, ReadError> {
+    if !raw.is_object() {
+        ctx.acct.rows_read += 1;
+        ctx.skip_at(
+            crate::accounting::SkipReason::MalformedRow,
+            &position(),
+            &format!(
+                "not {what}: expected an object ({expected}), found {}",
+                kind(raw)
+            ),
+        )?;
+        return Ok(None);
+    }
     match T::deserialize(raw) {
         Ok(t) => Ok(Some(t)),
         Err(e) => {

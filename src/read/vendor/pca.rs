@@ -9,7 +9,7 @@
 //! `GUID` hold the string "None" when unknown, which means none (so do `null` and empty); a
 //! call without a GUID is the file's, named by the file name.
 
-use super::lenient::Text;
+use super::lenient::{Strict, Text};
 use super::{array, field, item, top_object};
 use crate::model::{Silence, Speaker};
 use crate::read::dates::parse_date;
@@ -35,7 +35,7 @@ pub(super) struct Analytics<'a> {
     #[serde(default, borrow)]
     conversation_time: Option<Text<'a>>,
     #[serde(default, borrow)]
-    speaker_labels: Vec<SpeakerLabel<'a>>,
+    speaker_labels: Vec<Strict<SpeakerLabel<'a>>>,
     #[serde(default)]
     speaker_time: Option<SpeakerTime>,
 }
@@ -150,7 +150,7 @@ json_document_reader!(PcaReader);
 /// `read_document` on a document deserialised straight into its segments and analytics (see
 /// `vendor::typed`): every segment has the expected shape.
 pub(super) fn read_typed(
-    segments: Vec<Segment<'_>>,
+    segments: Vec<Strict<Segment<'_>>>,
     analytics: Option<Analytics<'_>>,
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,

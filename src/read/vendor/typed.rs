@@ -13,8 +13,8 @@
 //! for good documents and the positioned errors and skips for bad ones. So the output, the
 //! accounting and every message are the same as without it.
 
-use super::contact_lens::{agent_from_arn, parse_file_name};
-use super::lenient::{Loose, Obj, Text};
+use super::contact_lens::{ItemTypes, agent_from_arn, is_chat_channel, parse_file_name};
+use super::lenient::{Loose, Obj, Strict, Text};
 use super::transcribe::{Characteristics, apply_characteristics};
 use super::{call_id, ccai, genesys, pca};
 use crate::model::{Channel, Speaker};
@@ -37,15 +37,15 @@ pub(super) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[serde(rename_all = "PascalCase")]
 struct Doc<'a> {
     #[serde(default, borrow, deserialize_with = "present")]
-    speech_segments: Option<Vec<pca::Segment<'a>>>,
+    speech_segments: Option<Vec<Strict<pca::Segment<'a>>>>,
     #[serde(default, borrow)]
     conversation_analytics: Option<pca::Analytics<'a>>,
     #[serde(default, borrow)]
-    transcript: Option<Vec<Item<'a>>>,
+    transcript: Option<Vec<Strict<Item<'a>>>>,
     #[serde(default, deserialize_with = "present")]
     job_name: Option<Value>,
     #[serde(default, borrow, deserialize_with = "present")]
-    participants: Option<Option<Vec<Participant<'a>>>>,
+    participants: Option<Option<Vec<Strict<Participant<'a>>>>>,
     #[serde(default, deserialize_with = "present")]
     customer_metadata: Option<Value>,
     #[serde(default, borrow)]
@@ -57,7 +57,7 @@ struct Doc<'a> {
     #[serde(default, borrow, rename = "transcripts", deserialize_with = "present")]
     genesys_transcripts: Option<Option<Vec<Obj<genesys::Transcript<'a>>>>>,
     #[serde(default, borrow, rename = "participants")]
-    genesys_participants: Option<Vec<genesys::Participant<'a>>>,
+    genesys_participants: Option<Vec<Strict<genesys::Participant<'a>>>>,
     #[serde(
         default,
         borrow,
@@ -78,7 +78,7 @@ struct Doc<'a> {
 
     // Google CCAI Insights (the rest of its header is in `ccai::ApiHeader`).
     #[serde(default, borrow, rename = "entries", deserialize_with = "present")]
-    ccai_entries: Option<Option<Vec<ccai::Entry<'a>>>>,
+    ccai_entries: Option<Option<Vec<Strict<ccai::Entry<'a>>>>>,
     #[serde(default, borrow, rename = "transcript")]
     ccai_transcript: Option<Obj<ccai::ApiTranscript<'a>>>,
     #[serde(default, borrow, rename = "name", deserialize_with = "present")]
@@ -274,7 +274,7 @@ fn transcribe(
 
 /// The agent's id from the participant list: a chat's display name when it is a known id, a
 /// call's agent ARN.
-fn participants_agent(participants: &[Participant<'_>], chat: bool) -> Option<String> {
+fn participants_agent(participants: &[Strict<Participant<'_>>], chat: bool) -> Option<String> {
     let agent_participant = participants.iter().find(|p| {
         p.participant_role
             .as_deref()
@@ -300,7 +300,7 @@ fn contact_lens(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let items = doc.transcript.unwrap_or_default();
-    let participants: Vec<Participant<'_>> = doc.participants.flatten().unwrap_or_default();
+    let participants: Vec<Strict<Participant<'_>>> = doc.participants.flatten().unwrap_or_default();
     let from_name = parse_file_name(ctx.name);
     let contact_id = call_id(
         doc.customer_metadata
@@ -321,31 +321,37 @@ fn contact_lens(
             .find(|p| p.participant_id.as_deref() == Some(id))
             .and_then(|p| p.participant_role.as_deref())
     };
-    let chat =
-        doc.channel.as_deref() == Some("CHAT") || items.iter().any(|i| i.absolute_time.is_some());
+    let chat = doc.channel.as_deref().is_some_and(is_chat_channel)
+        || items.iter().any(|i| i.absolute_time.is_some());
     call.channel = if chat { Channel::Chat } else { Channel::Voice };
     call.agent_id = participants_agent(&participants, chat);
 
     let contact_start = items
         .iter()
-        .filter_map(absolute_time)
+        .filter_map(|i| absolute_time(i))
         .filter_map(rfc3339_ms)
         .min();
     if chat && call.date.is_none() {
         call.date = contact_start.and_then(epoch_ms_date).or_else(|| {
-            let first = items.iter().find_map(absolute_time);
+            let first = items.iter().find_map(|i| absolute_time(i));
             first.and_then(parse_date)
         });
     }
 
+    let mut types = ItemTypes::default();
     for (i, entry) in items.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("Transcript[{index}]");
-        if entry.kind.as_deref().is_some_and(|k| k != "MESSAGE") {
-            ctx.acct.chat_events += 1;
+        let pid = entry.participant_id.as_deref().unwrap_or("");
+        let has_participant = !pid.trim().is_empty()
+            || entry
+                .participant_role
+                .as_deref()
+                .is_some_and(|r| !r.trim().is_empty());
+        let content = entry.content.as_deref();
+        if !types.takes(entry.kind.as_deref(), has_participant, content, index, ctx)? {
             continue;
         }
-        let pid = entry.participant_id.as_deref().unwrap_or("");
         let speaker = match entry.participant_role.as_deref() {
             Some(role) => Speaker::from_label(role),
             None => match role_of_participant(pid) {
@@ -374,6 +380,7 @@ fn contact_lens(
             }
         }
     }
+    types.warn(ctx);
     if !chat && let Some(c) = &doc.conversation_characteristics {
         apply_characteristics(&mut call, c);
     }
@@ -445,6 +452,9 @@ mod tests {
             r#"{"participants": "x", "transcripts": [{"phrases": []}]}"#,
             // Duplicate keys: the last one wins in a `Value`.
             r#"{"transcripts": [{"phrases": [{"text": "a", "text": "b"}]}]}"#,
+            // A phrase that is an array is not read by position: a malformed row.
+            r#"{"conversationId": "g", "transcripts": [{"phrases": [["hello", "internal"], {"text": "hi", "participantPurpose": "internal"}]}]}"#,
+            r#"{"conversationId": "g", "participants": [["agent", "u1"]], "transcripts": [{"phrases": [{"text": "hi", "participantPurpose": "internal"}]}]}"#,
         ];
         for doc in general {
             same_either(g, "g.json", doc, false);
@@ -496,6 +506,10 @@ mod tests {
             r#"{"transcript": {"transcriptSegments": [{"text": "a", "channelTag": 1.5}, {"text": "b"}]}}"#,
             r#"{"transcript": {"transcriptSegments": null}}"#,
             r#"{"transcript": {"transcriptSegments": [{"text": "a", "words": [{"startOffset": true}]}]}}"#,
+            // An item that is an array is not read by position: a malformed row.
+            r#"{"entries": [["AGENT", "hello"], {"role": "AGENT", "text": "hi"}]}"#,
+            r#"{"transcript": {"transcriptSegments": [["hello"], {"text": "hi"}]}}"#,
+            r#"{"transcript": {"transcript_segments": [["hello"], {"text": "hi"}]}}"#,
         ];
         for doc in general {
             same_either(c, "x.json", doc, false);
@@ -567,6 +581,8 @@ mod tests {
             r#"{"JobName": "j", "Transcript": [{"ParticipantRole": "AGENT", "Content": 7}, {"ParticipantRole": "AGENT", "Content": "ok"}]}"#,
             r#"{"JobName": "j", "Transcript": [{"ParticipantRole": ["AGENT"], "Content": "ok"}]}"#,
             r#"{"JobName": "j", "Transcript": [{"Content": "a", "Content": "b"}]}"#,
+            // A turn that is an array is not read by position: a malformed row.
+            r#"{"JobName": "j", "Transcript": [["AGENT", "hello"], {"ParticipantRole": "AGENT", "Content": "ok"}]}"#,
         ] {
             same_either(&TranscribeReader, "t.json", doc, false);
         }
@@ -574,12 +590,18 @@ mod tests {
             r#"{"Participants": [{"ParticipantId": 5}], "Transcript": [{"ParticipantId": "CUSTOMER", "Content": "hi"}]}"#,
             r#"{"Channel": 1, "Participants": [], "Transcript": [{"ParticipantId": "CUSTOMER", "Content": "hi"}]}"#,
             r#"{"Participants": [], "Transcript": [{"ParticipantRole": "AGENT", "Content": "hi", "AbsoluteTime": 5}]}"#,
+            r#"{"Participants": [], "Transcript": [["p", "AGENT", "x", "I am so sorry"], {"ParticipantRole": "CUSTOMER", "Content": "hi"}]}"#,
+            // A participant that is an array is not read by position: the file is the wrong
+            // shape.
+            r#"{"Participants": [["p1", "AGENT"]], "Transcript": [{"ParticipantId": "p1", "Content": "hi"}]}"#,
         ] {
             same_either(&ContactLensReader, "c.json", doc, false);
         }
         for doc in [
             r#"{"SpeechSegments": [{"SegmentSpeaker": 3, "DisplayText": "hi"}, {"SegmentSpeaker": "spk_0", "DisplayText": "ok"}]}"#,
             r#"{"ConversationAnalytics": {"SpeakerLabels": [{"Speaker": "spk_0"}]}, "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+            r#"{"SpeechSegments": [["spk_0", "hello"], {"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+            r#"{"ConversationAnalytics": {"SpeakerLabels": [["spk_0", "Agent"]]}, "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
         ] {
             same_either(&PcaReader, "p.json", doc, false);
         }
@@ -622,6 +644,18 @@ mod tests {
                   {"SegmentSpeaker": "spk_1", "DisplayText": "Press one.", "IVRSegment": true},
                   {"SegmentSpeaker": "spk_1", "DisplayText": " "}
                 ]}"#,
+        );
+        // Types in another case, unknown types with and without content, a lower-case channel.
+        same(
+            &ContactLensReader,
+            "c3.json",
+            r#"{"CustomerMetadata": {"ContactId": "c3"}, "Channel": "chat", "Participants": [],
+                "Transcript": [
+                {"ParticipantRole": "CUSTOMER", "Content": "hi", "Type": "Message"},
+                {"ParticipantRole": "AGENT", "Content": "hello", "Type": "CHAT_MESSAGE"},
+                {"ParticipantRole": "AGENT", "Type": "NOTICE"},
+                {"ParticipantRole": "SYSTEM", "Type": "participant_left"}
+            ]}"#,
         );
         same(
             &PcaReader,
