@@ -51,8 +51,9 @@ pub(crate) enum DropReason {
     NotInQuestion,
     /// No `context` phrase in its sentence or the `sentences_before` before it.
     NoContext { sentences_before: u32 },
-    /// Cancelled by this `unless` phrase in the same sentence.
-    Unless { phrase: usize },
+    /// Cancelled by this `unless` phrase in the same sentence (on the match's own words with
+    /// `unless_scope = "match"`).
+    Unless { phrase: usize, on_match: bool },
     /// A refusal, and this `alternatives` phrase follows it at this (0-based) turn.
     AlternativeAfter { phrase: usize, turn: u32 },
     /// A refusal, and this `alternatives` phrase comes before it in the same turn ("You can
@@ -626,9 +627,17 @@ fn drop_reason(
         }
     }
     let (from, to) = in_turn(unless);
-    if let Some(u) = unless[from..to].iter().find(same_sentence) {
+    // `unless_scope = "match"`: only an unless phrase on the match's own words cancels it.
+    let on_match = |o: &&Hit| o.orig_start < h.orig_end && h.orig_start < o.orig_end;
+    let cancelling = if item.unless_on_match {
+        unless[from..to].iter().find(on_match)
+    } else {
+        unless[from..to].iter().find(same_sentence)
+    };
+    if let Some(u) = cancelling {
         return Some(DropReason::Unless {
             phrase: u.phrase.phrase_index(),
+            on_match: item.unless_on_match,
         });
     }
     // A refusal counts only when no alternative is offered after it, anywhere in the call, or

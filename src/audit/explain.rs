@@ -36,9 +36,14 @@ impl DropReason {
             DropReason::NoContext {
                 sentences_before: n,
             } => format!("no context phrase in the same sentence or the {n} before it"),
-            DropReason::Unless { phrase } => format!(
-                "cancelled by unless `{}` in the same sentence",
-                rubric.phrases[phrase].text
+            DropReason::Unless { phrase, on_match } => format!(
+                "cancelled by unless `{}` {}",
+                rubric.phrases[phrase].text,
+                if on_match {
+                    "on the same words"
+                } else {
+                    "in the same sentence"
+                }
             ),
             DropReason::AlternativeAfter { phrase, turn } => format!(
                 "an alternative is offered after it: `{}` (turn {})",
@@ -298,7 +303,10 @@ unless = ["understand, but"]
                 "no context phrase in the same sentence or the 2 before it",
             ),
             (
-                drop(DropReason::Unless { phrase: unless }),
+                drop(DropReason::Unless {
+                    phrase: unless,
+                    on_match: false,
+                }),
                 "cancelled by unless `understand, but` in the same sentence",
             ),
             (

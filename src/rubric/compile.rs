@@ -363,6 +363,21 @@ fn compile_item(
         None => 1,
     };
 
+    let unless_on_match = match &s.unless_scope {
+        Some(scope) => match scope.get_ref().as_str() {
+            "sentence" => false,
+            "match" => true,
+            other => {
+                errs.at(
+                    scope.span(),
+                    format!("unless_scope `{other}`: expected `sentence` or `match`"),
+                );
+                false
+            }
+        },
+        None => false,
+    };
+
     Item {
         label: s.label.clone().unwrap_or_else(|| id.replace('_', " ")),
         id,
@@ -375,6 +390,7 @@ fn compile_item(
         auto_fail,
         detector,
         in_question: s.in_question.unwrap_or(false),
+        unless_on_match,
         window,
         min_count,
         after,
@@ -879,6 +895,18 @@ mod tests {
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(
             e[1].starts_with("4:12:") && e[1].contains("expected a string"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn unless_scope_is_sentence_or_match() {
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nunless_scope = \"word\"\n"
+        ));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("7:16:") && e[0].contains("expected `sentence` or `match`"),
             "{e:?}"
         );
     }

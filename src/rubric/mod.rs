@@ -204,6 +204,10 @@ pub struct Item {
     pub auto_fail: bool,
     pub detector: Option<Detector>,
     pub in_question: bool,
+    /// `unless_scope = "match"`: an `unless` phrase cancels only the matches whose words it
+    /// covers ("I can appreciate your frustration" is no thanks, but "Thank you" before it in
+    /// the same sentence still is); otherwise every match in its sentence.
+    pub unless_on_match: bool,
     pub window: Window,
     pub min_count: u32,
     /// Matches count only after one of these items occurred…

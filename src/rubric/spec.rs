@@ -94,6 +94,10 @@ pub struct ItemSpec {
     /// Only phrase matches inside a question count (`clarifying_question`).
     #[serde(default)]
     pub in_question: Option<bool>,
+    /// What an `unless` phrase cancels: every match in its sentence (`"sentence"`, the
+    /// default) or only the matches whose words it covers (`"match"`).
+    #[serde(default)]
+    pub unless_scope: Option<Spanned<String>>,
     #[serde(default)]
     pub weight: Option<Spanned<f64>>,
     #[serde(default)]

@@ -119,6 +119,27 @@ unless = ["sorry you feel"]"#;
     );
 }
 
+/// `unless_scope = "match"`: an unless phrase cancels only the matches on its own words, not
+/// another match of the item in the same sentence ("Thank you, I can appreciate how frustrating
+/// this is" still thanks); the default scope cancels the whole sentence's.
+#[test]
+fn unless_scope_match_cancels_only_the_words_it_covers() {
+    let sentence = r#"phrases = ["thank*", "appreciate*"]
+unless = ["can appreciate"]"#;
+    let on_match = format!("{sentence}\nunless_scope = \"match\"");
+    let text = "Thank you, I can appreciate how frustrating this is.";
+    assert_eq!(agent_count(sentence, text), "0");
+    assert_eq!(agent_count(&on_match, text), "1");
+    assert_eq!(
+        agent_count(&on_match, "I can appreciate how frustrating this is."),
+        "0"
+    );
+    assert_eq!(agent_count(&on_match, "I appreciate your patience."), "1");
+    // Written out, the default is the same as leaving it out.
+    let written = format!("{sentence}\nunless_scope = \"sentence\"");
+    assert_eq!(agent_count(&written, text), "0");
+}
+
 #[test]
 fn context_requires_a_phrase_in_the_same_sentence() {
     let p = r#"phrases = ["delivery"]
