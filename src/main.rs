@@ -10,10 +10,7 @@ fn main() -> std::process::ExitCode {
         Ok(code) => code.into(),
         Err(e) => {
             // A closed pipe (`callaudit audit … | head`) is not an error worth a message.
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            if cli::common::is_broken_pipe(&e) {
                 return cli::ExitCode::Ok.into();
             }
             // Messages quote file names and headers, which come from outside.

@@ -468,13 +468,20 @@ fn run_listed(
         baseline.as_ref(),
         report_file,
     )?;
-    if let Some(c) = sink.calls.take() {
-        c.finish()?;
+    // The gates' verdict first: `--calls` and `--evidence` on stdout or a pipe are written out
+    // only now, and a reader that has gone (`--calls - | head -1`) must not hide a failed gate.
+    let code = gate_exit_code(&report);
+    let finished = [
+        sink.calls.take().map(|c| c.finish()),
+        sink.evidence.take().map(|e| e.finish()),
+    ];
+    for result in finished.into_iter().flatten() {
+        match result {
+            Err(e) if !super::common::is_broken_pipe(&e) => return Err(e),
+            _ => {}
+        }
     }
-    if let Some(e) = sink.evidence.take() {
-        e.finish()?;
-    }
-    Ok(gate_exit_code(&report))
+    Ok(code)
 }
 
 /// The gates and what they read of a run's totals: the overall line and each agent's.

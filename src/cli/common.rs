@@ -278,6 +278,15 @@ pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
 /// text, …), if anything: stdout redirected onto a file the run reads (`>> in.csv`,
 /// `1<> in.csv`) is refused like an output named so. Every command that reads files and writes
 /// to stdout goes through here.
+/// A write to a reader that has gone (`callaudit audit … | head -1`): not an error worth a
+/// message.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// The config file this run's options were read from, if any (set once, before the command
 /// runs), so that no output can replace it.
 pub static CONFIG_FILE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();

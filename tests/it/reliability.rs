@@ -3030,3 +3030,32 @@ fn a_genesys_start_time_of_the_wrong_type_is_said() {
         &["gen.json: conversationStartTime: expected epoch milliseconds (a number)"],
     );
 }
+
+/// `--calls -` is written to stdout at the end of the run; a reader that has gone by then
+/// (`| head -1`, `| true`) made the write fail, and the broken pipe, taken for "nothing worth a
+/// message", turned a failed gate into exit 0 without its line. The gate's verdict comes first.
+#[test]
+fn a_reader_gone_from_the_records_does_not_hide_a_failed_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    for (gate, code) in [("99", Some(1)), ("1", Some(0))] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_callaudit"))
+            .args(["--no-config", "audit", "-q", "--format", "json", "-o"])
+            .arg(&report)
+            .args(["--calls", "-", "--fail-under", gate])
+            .arg(repo("examples/data"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), code, "--fail-under {gate}: {stderr}");
+        assert_eq!(
+            stderr.contains("gate failed: --fail-under 99"),
+            gate == "99",
+            "{stderr}"
+        );
+    }
+}
