@@ -46,6 +46,9 @@ enum Sink {
         spool: BufWriter<SpooledTempFile>,
         dest: BufWriter<Box<dyn Write + Send>>,
     },
+    /// `/dev/null` (by any name): what is written is dropped, and starting again is free, so
+    /// nothing is held for it.
+    Discard,
 }
 
 /// What a held output keeps in memory before its spool moves to a temporary file.
@@ -253,6 +256,7 @@ impl AtomicFile {
     pub fn create_held(path: &Path) -> io::Result<AtomicFile> {
         let mut file = AtomicFile::create(path)?;
         file.sink = match file.sink {
+            Sink::Direct(_) if is_dev_null(path) => Sink::Discard,
             Sink::Direct(dest) => Sink::Held {
                 spool: BufWriter::with_capacity(BUFFER, SpooledTempFile::new(SPOOL_IN_MEMORY)),
                 dest,
@@ -280,6 +284,7 @@ impl AtomicFile {
                 s.set_len(0).map_err(with_path)?;
                 s.rewind().map_err(with_path)?;
             }
+            Sink::Discard => {}
             Sink::Direct(_) => {
                 return Err(with_path(io::Error::other(
                     "internal: an output written in place cannot start again",
@@ -297,6 +302,7 @@ impl AtomicFile {
         };
         match self.sink {
             Sink::Direct(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
+            Sink::Discard => Ok(()),
             Sink::Held { spool, mut dest } => {
                 let mut spool = spool
                     .into_inner()
@@ -372,6 +378,7 @@ impl Write for AtomicFile {
             Sink::Staged { file, .. } => file.write(buf),
             Sink::Direct(w) => w.write(buf),
             Sink::Held { spool, .. } => spool.write(buf).map_err(held_error),
+            Sink::Discard => Ok(buf.len()),
         }
     }
 
@@ -381,21 +388,44 @@ impl Write for AtomicFile {
             Sink::Direct(w) => w.flush(),
             // Nothing reaches the destination before commit.
             Sink::Held { spool, .. } => spool.flush().map_err(held_error),
+            Sink::Discard => Ok(()),
         }
     }
+}
+
+/// Whether `path` is `/dev/null`, by whatever name or link.
+fn is_dev_null(path: &Path) -> bool {
+    fs::canonicalize(path).is_ok_and(|p| p == Path::new("/dev/null"))
 }
 
 /// A spool's error says what the spool is: the user named no temporary file.
 fn held_error(e: io::Error) -> io::Error {
     io::Error::new(
         e.kind(),
-        format!("cannot hold the output in a temporary file until the run ends: {e}"),
+        format!(
+            "cannot hold the output in a temporary file until the run ends (in {}; set TMPDIR to a writable directory): {e}",
+            std::env::temp_dir().display()
+        ),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `/dev/null` is not held in a spool (that cost a temporary file of the whole output,
+    /// and failed without a usable TMPDIR): it drops what it gets, and can start again.
+    #[test]
+    fn dev_null_is_not_held() {
+        for name in ["/dev/null", "/dev/../dev/null"] {
+            let mut out = AtomicFile::create_held(Path::new(name)).unwrap();
+            assert!(matches!(out.sink, Sink::Discard), "{name}");
+            out.write_all(&vec![b'x'; 2 * SPOOL_IN_MEMORY]).unwrap();
+            out.restart().unwrap();
+            out.write_all(b"again").unwrap();
+            out.commit().unwrap();
+        }
+    }
 
     #[test]
     fn nothing_appears_until_commit() {
