@@ -46,7 +46,7 @@ fn main() {
     }
     println!(
         "score {:.1} ({})",
-        audit.score(),
+        callaudit::audit::shown_score(audit.score_centi),
         if audit.passed { "passed" } else { "failed" }
     );
 }

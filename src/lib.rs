@@ -14,7 +14,8 @@
 //!
 //! let audit = Auditor::new(&rubric, false).audit(&call);
 //! assert_eq!(audit.items.len(), rubric.items.len());
-//! println!("score {:.1}, {}", audit.score(), if audit.passed { "passed" } else { "failed" });
+//! let shown = callaudit::audit::shown_score(audit.score_centi);
+//! println!("score {shown:.1}, {}", if audit.passed { "passed" } else { "failed" });
 //! ```
 //!
 //! The stages, each a folder or file under `src/` (see ARCHITECTURE.md for the arrows):

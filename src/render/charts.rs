@@ -497,7 +497,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
             row.calls
         );
     }
-    h.push_str(r#"</svg><p class="legend">Percent of calls where the item applied and was met (expected items) or occurred (violations); hover a cell for its n. Expected items (dark labels) and violations (grey labels) on one scale "#);
+    h.push_str(r#"</svg><p class="legend">Of the calls where the item applied, the percent where it was met (expected items) or occurred (violations); hover a cell for its n. Expected items (dark labels) and violations (grey labels) on one scale "#);
     scale_legend(h, "bad", "good");
     h.push_str(": a violation that rarely occurs is good. Grey cells: the item never applied.");
     left_note(h, left);

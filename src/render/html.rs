@@ -374,9 +374,11 @@ fn table_cell(report: &Report, c: &Column, row: &Row, out: &mut String) {
 
 /// The key under the table.
 fn table_legend(report: &Report, h: &mut String) {
-    h.push_str("<p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: % of calls where the item applied and was met (expected items) or occurred (any violation, then each violation: lower is better); hover a cell for its n. Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
+    h.push_str("<p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: of the calls where the item applied, % where it was met (expected items) or occurred (any violation, then each violation: lower is better); hover a cell for its n. Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
     if report.has_call_level() {
-        h.push_str(" Call lines: ✓ met, ✗ missed or violated, – not applicable, blank: a violation that did not occur.");
+        h.push_str(
+            " Call lines: ✓ met, ✗ missed or violated, – not applicable, blank: did not occur.",
+        );
     }
     if report.baseline.is_some() {
         h.push_str(

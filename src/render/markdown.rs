@@ -115,7 +115,7 @@ fn write_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn write_footer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "\n{} calls, mean score {}, pass rate {}, {} with a violation. Calls: the line's n. Item columns: % of calls where the item applied and was met (expected items: higher is better) or occurred (violations: lower is better); Calmed %: upset customers who calmed down.",
+        "\n{} calls, mean score {}, pass rate {}, {} with a violation. Calls: the line's n. Item columns: of the calls where the item applied, % where it was met (expected items: higher is better) or occurred (violations: lower is better); Calmed %: upset customers who calmed down.",
         report.overall.calls,
         fmt1(report.overall.mean_score, "–"),
         report
@@ -130,7 +130,7 @@ fn write_footer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.has_call_level() {
         writeln!(
             out,
-            "\nCall lines: ✓ met, ✗ missed or violated (✗2: twice), – not applicable, blank: a violation that did not occur."
+            "\nCall lines: ✓ met, ✗ missed or violated (✗2: twice), – not applicable, blank: did not occur."
         )?;
     }
     if report.hidden > 0 {

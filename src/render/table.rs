@@ -428,12 +428,12 @@ impl TableRenderer {
         )?;
         writeln!(
             out,
-            "Calls: the line's n. Item columns: % of calls where the item applied and was met (expected items: higher is better) or occurred (violations: lower is better)."
+            "Calls: the line's n. Item columns: of the calls where the item applied, % where it was met (expected items: higher is better) or occurred (violations: lower is better)."
         )?;
         if report.has_call_level() {
             writeln!(
                 out,
-                "Call lines: ✓ met, ✗ missed or violated (✗2: twice), – not applicable, blank: a violation that did not occur; `callaudit explain INPUT --call ID` shows why."
+                "Call lines: ✓ met, ✗ missed or violated (✗2: twice), – not applicable, blank: did not occur; `callaudit explain INPUT --call ID` shows why."
             )?;
         }
         if report.hidden > 0 {

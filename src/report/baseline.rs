@@ -340,7 +340,7 @@ pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
         }
     } else {
         warnings.push(format!(
-            "--baseline {file} is grouped by {}, this report by {}: only the {} line is compared",
+            "--baseline {file} is grouped by {}, this report by {}: the report shows changes for the {} line only",
             base.info.group_by,
             report.group_by,
             super::ALL

@@ -566,7 +566,9 @@ fn a_baseline_grouped_otherwise_compares_only_the_overall_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     common::assert_says(
         &err,
-        &["grouped by agent, this report by date: only the (all) line is compared"],
+        &[
+            "grouped by agent, this report by date: the report shows changes for the (all) line only",
+        ],
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["overall"]["delta"]["mean_score"].is_number());
