@@ -100,16 +100,25 @@ impl Normalised {
     }
 
     /// True when sentence `s` asks something: it ends with '?', or it is the unterminated last
-    /// sentence and opens like a question ("can you tell me your order number").
+    /// sentence and opens like a question ("can you tell me your order number"). An opening
+    /// word alone (before any link) is no question: agents sign chats with their initials
+    /// ("… ^IS", "^DO https://…").
     pub fn is_question(&self, s: u32) -> bool {
         match self.sentence_ends.get(s as usize) {
             Some(b'?') => true,
             Some(0) if self.lang == Language::En => {
                 // Tokens are in sentence order: find the sentence's first one by bisection.
                 let first = self.tokens.partition_point(|t| t.sentence < s);
-                self.tokens
-                    .get(first)
-                    .is_some_and(|t| t.sentence == s && is_interrogative_opening(self.word(t)))
+                // The words before a link: "^IS https://t.co/…" is a signed link, not a question.
+                let mut words = self.tokens[first..]
+                    .iter()
+                    .take_while(|t| t.sentence == s)
+                    .filter(|t| t.kind == TokenKind::Word)
+                    .take_while(|t| !matches!(self.word(t), "http" | "https" | "www"));
+                words
+                    .next()
+                    .is_some_and(|t| is_interrogative_opening(self.word(t)))
+                    && words.next().is_some()
             }
             _ => false,
         }
@@ -989,6 +998,17 @@ mod tests {
         assert!(n.is_question(1));
         let n = normalise("What happened?");
         assert!(n.is_question(0));
+    }
+
+    /// Agents sign chats with their initials: "^IS" or "^DO" alone as the last sentence, or
+    /// before a link, opens like a question but asks nothing. Two words still do.
+    #[test]
+    fn initials_alone_are_no_question() {
+        assert!(!normalise("Keep us in the loop. ^IS").is_question(1));
+        assert!(!normalise("We've sent it. ^DO https://t.co/abc").is_question(1));
+        assert!(normalise("Thanks. Is it working now").is_question(1));
+        assert!(normalise("Can you check https://t.co/abc").is_question(0));
+        assert!(normalise("^IS?").is_question(0));
     }
 
     fn es(s: &str) -> Normalised {
