@@ -467,7 +467,8 @@ fn run_listed(
         &gate_totals,
         baseline.as_ref(),
         report_file,
-    )?;
+    )
+    .or_else(super::common::unless_broken_pipe)?;
     // The gates' verdict first: `--calls` and `--evidence` on stdout or a pipe are written out
     // only now, and a reader that has gone (`--calls - | head -1`) must not hide a failed gate.
     let code = gate_exit_code(&report);
@@ -476,10 +477,7 @@ fn run_listed(
         sink.evidence.take().map(|e| e.finish()),
     ];
     for result in finished.into_iter().flatten() {
-        match result {
-            Err(e) if !super::common::is_broken_pipe(&e) => return Err(e),
-            _ => {}
-        }
+        result.or_else(super::common::unless_broken_pipe)?;
     }
     Ok(code)
 }

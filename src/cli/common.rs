@@ -287,6 +287,12 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// `Ok` for a broken pipe, else the error: for a write whose reader has gone, after which the
+/// run still owes its gates' lines and exit code (`audit … --fail-under 80 | head`).
+pub fn unless_broken_pipe(e: anyhow::Error) -> anyhow::Result<()> {
+    if is_broken_pipe(&e) { Ok(()) } else { Err(e) }
+}
+
 /// The config file this run's options were read from, if any (set once, before the command
 /// runs), so that no output can replace it.
 pub static CONFIG_FILE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();

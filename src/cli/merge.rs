@@ -633,6 +633,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             quiet: args.quiet,
             file: report_file,
         },
-    )?;
+    )
+    .or_else(super::common::unless_broken_pipe)?;
     Ok(gate_exit_code(&report))
 }

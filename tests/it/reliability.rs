@@ -3031,18 +3031,25 @@ fn a_genesys_start_time_of_the_wrong_type_is_said() {
     );
 }
 
-/// `--calls -` is written to stdout at the end of the run; a reader that has gone by then
-/// (`| head -1`, `| true`) made the write fail, and the broken pipe, taken for "nothing worth a
-/// message", turned a failed gate into exit 0 without its line. The gate's verdict comes first.
+/// `--calls -` is written to stdout at the end of the run, the report before the gates' lines; a
+/// reader that has gone by then (`| head -1`, `| true`) made the write fail, and the broken
+/// pipe, taken for "nothing worth a message", turned a failed gate into exit 0 without its
+/// line. A broken pipe now ends the writing, not the run: the gates still speak.
 #[test]
-fn a_reader_gone_from_the_records_does_not_hide_a_failed_gate() {
+fn a_reader_gone_from_the_output_does_not_hide_a_failed_gate() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
-    for (gate, code) in [("99", Some(1)), ("1", Some(0))] {
+    let report = report.to_str().unwrap();
+    // The records on stdout, or the report itself (`audit … --fail-under 80 | head`).
+    let to_stdout: [&[&str]; 2] = [&["-o", report, "--calls", "-"], &[]];
+    for ((gate, code), to) in [("99", Some(1)), ("1", Some(0))]
+        .into_iter()
+        .flat_map(|g| to_stdout.iter().map(move |o| (g, o)))
+    {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_callaudit"))
-            .args(["--no-config", "audit", "-q", "--format", "json", "-o"])
-            .arg(&report)
-            .args(["--calls", "-", "--fail-under", gate])
+            .args(["--no-config", "audit", "-q", "--format", "json"])
+            .args(to.iter())
+            .args(["--fail-under", gate])
             .arg(repo("examples/data"))
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -3051,7 +3058,11 @@ fn a_reader_gone_from_the_records_does_not_hide_a_failed_gate() {
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), code, "--fail-under {gate}: {stderr}");
+        assert_eq!(
+            out.status.code(),
+            code,
+            "--fail-under {gate} {to:?}: {stderr}"
+        );
         assert_eq!(
             stderr.contains("gate failed: --fail-under 99"),
             gate == "99",
