@@ -95,6 +95,7 @@ fn parse_spec(text: &str) -> (Option<RubricSpec>, Vec<RubricError>) {
             .filter(|_| unknown_key && errors.len() < MAX_UNKNOWN_KEYS)
             .and_then(|key| entry_span(&work, key));
         let Some(entry) = entry else {
+            errors.sort_by_key(|e| (e.line, e.column));
             return (None, errors);
         };
         let blanked: String = work[entry.clone()]
@@ -107,7 +108,16 @@ fn parse_spec(text: &str) -> (Option<RubricSpec>, Vec<RubricError>) {
                 }
             })
             .collect();
-        work.replace_range(entry, &blanked);
+        let mut next = work.clone();
+        next.replace_range(entry, &blanked);
+        // A dotted key, a table header or an entry of an inline table is not blanked whole by
+        // its key and value: the text would no longer parse, and the next error would be one
+        // this check made. Stop at the keys named so far instead.
+        if toml::de::DeTable::parse(&next).is_err() {
+            errors.sort_by_key(|e| (e.line, e.column));
+            return (None, errors);
+        }
+        work = next;
     }
 }
 
@@ -890,6 +900,17 @@ mod tests {
         assert!(e[2].starts_with("8:12:") && e[2].contains("NEAR"), "{e:?}");
         assert!(e[3].starts_with("9:1:") && e[3].contains("`bar`"), "{e:?}");
         assert!(e[4].starts_with("12:1:") && e[4].contains("`foo`"), "{e:?}");
+        // Where blanking an unknown key would break the file (a dotted key, a table header, an
+        // inline table's entry), the check stops at it, with no error of its own making.
+        for text in [
+            "[rubric]\nname = \"t\"\nfoo.bar = 1\nlanguage = \"xx\"\n",
+            "[rubric]\nname = \"t\"\n[foo]\nx = 1\n",
+            "rubric = { foo = 1, name = \"t\" }\n",
+        ] {
+            let e = errors(text);
+            assert_eq!(e.len(), 1, "{text}: {e:?}");
+            assert!(e[0].contains("unknown field `foo`"), "{text}: {e:?}");
+        }
         // A type error after an unknown key is named too.
         let e = errors("[rubric]\nname = \"t\"\nfoo = 1\nlanguage = 3\n");
         assert_eq!(e.len(), 2, "{e:?}");
