@@ -221,9 +221,7 @@ fn an_output_into_a_missing_directory_names_the_directory_not_a_temporary_file()
     assert!(!run.stderr.contains(".callaudit-"), "{}", run.stderr);
 }
 
-/// A file with no rows (empty, or a CSV header alone) among others was counted as read and said
-/// nothing: a night whose export came out empty passed unnoticed. It is read, counted, and named.
-/// UTF-16 as `a,b` in little or big endian, with its byte-order mark.
+/// `text` as UTF-16, little or big endian, with its byte-order mark.
 fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
     let mut out = if big_endian {
         vec![0xFE, 0xFF]
@@ -292,6 +290,8 @@ fn a_utf16_file_is_said_to_be_utf16() {
     );
 }
 
+/// A file with no rows (empty, or a CSV header alone) among others was counted as read and said
+/// nothing: a night whose export came out empty passed unnoticed. It is read, counted, and named.
 #[test]
 fn a_file_with_no_rows_is_named() {
     let dir = tempfile::tempdir().unwrap();
@@ -2122,9 +2122,6 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
     );
 }
 
-/// `/dev/zero` read as each format, and as `--metadata`: one endless line. Each ends in a
-/// clear error or a counted skip within the limit, never an abort; with `--keep-going` the
-/// other file is audited.
 /// A call over `--max-call-bytes` is reported once, when it is complete, with every row of it
 /// (in every file) and where it went over; the rows the warnings give add up to the rows
 /// skipped as too large. Before, the warning counted the rows up to the one that did not fit
@@ -2217,6 +2214,9 @@ fn a_call_over_max_call_bytes_is_reported_once_with_all_its_rows() {
     }
 }
 
+/// `/dev/zero` read as each format, and as `--metadata`: one endless line. Each ends in a
+/// clear error or a counted skip within the limit, never an abort; with `--keep-going` the
+/// other file is audited.
 #[test]
 fn dev_zero_as_any_input_does_not_abort() {
     let dir = tempfile::tempdir().unwrap();
