@@ -222,7 +222,31 @@ pub fn discover_on(args: &[String], threads: usize) -> Result<Discovered, String
             pipe,
         });
     }
+    settle_hidden(&mut found);
     Ok(found)
+}
+
+/// The hidden entries passed over, each once (a directory named twice is walked twice), and
+/// none that was read all the same: a hidden file named on the command line, or a hidden folder
+/// holding one (`callaudit audit d d/.old.csv`).
+fn settle_hidden(found: &mut Discovered) {
+    if found.hidden.is_empty() {
+        return;
+    }
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let mut seen = std::collections::HashSet::new();
+    let read: Vec<PathBuf> = found
+        .inputs
+        .iter()
+        .filter_map(|i| canonical(&i.path))
+        .collect();
+    found.hidden.retain(|h| {
+        // A broken link has no canonical path: it stands for itself.
+        let Some(at) = canonical(Path::new(h.trim_end_matches('/'))) else {
+            return seen.insert(PathBuf::from(h));
+        };
+        seen.insert(at.clone()) && !read.iter().any(|r| r.starts_with(&at))
+    });
 }
 
 /// The size, device and inode of each file (following links) and whether it is a FIFO, in
@@ -746,9 +770,20 @@ mod tests {
         assert_eq!(under(&d.ignored), ["sub/notes.pdf"]);
         // Named on the command line, a hidden file is read.
         let named = root.join(".old.csv").display().to_string();
-        let d = discover(&[named]).unwrap();
+        let d = discover(std::slice::from_ref(&named)).unwrap();
         assert_eq!(d.inputs.len(), 1);
         assert!(d.hidden.is_empty());
+        // Beside its directory, it is read and not listed as passed over, nor is a hidden
+        // folder named too; a directory named twice lists each entry once.
+        let root_arg = root.display().to_string();
+        let folder = root.join(".snapshot").display().to_string();
+        let d = discover(&[root_arg.clone(), named, folder]).unwrap();
+        assert_eq!(
+            under(&d.hidden),
+            [".broken.csv", ".git/", ".notes", "sub/.hidden.jsonl.gz"]
+        );
+        let d = discover(&[root_arg.clone(), root_arg]).unwrap();
+        assert_eq!(d.hidden.len(), 6, "{:?}", d.hidden);
     }
 
     #[test]
