@@ -98,6 +98,10 @@ pub struct Accounting {
     /// The first few of them, for the summary (not in the JSON report).
     #[serde(skip)]
     pub hidden_names: Vec<String>,
+    /// The first few files ignored for their extension, for the summary (not in the JSON
+    /// report).
+    #[serde(skip)]
+    pub ignored_names: Vec<String>,
     /// Calls over `--max-call-bytes`, not audited (their rows are skipped as too large).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_too_large: u64,
@@ -231,8 +235,30 @@ impl FilteredOut {
     }
 }
 
-/// How many hidden files and folders the summary names; the rest are only counted.
-pub const HIDDEN_NAMED: usize = 3;
+/// How many files passed over (hidden, or ignored for their extension) the summary names of
+/// each kind; the rest are only counted.
+pub const FILES_NAMED: usize = 3;
+
+/// Adds `names` to `kept` up to `FILES_NAMED` in all.
+fn keep_first(kept: &mut Vec<String>, names: &[String]) {
+    let room = FILES_NAMED.saturating_sub(kept.len());
+    kept.extend(names.iter().take(room).cloned());
+}
+
+/// Files passed over, for the summary: ` (the first `FILES_NAMED` by name, then how many
+/// more)`; nothing when their names are not known (a merge of partials, which keep only the
+/// count).
+fn listed(names: &[String], total: u64) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let mut listed = names.join(", ");
+    let more = total.saturating_sub(names.len() as u64);
+    if more > 0 {
+        let _ = write!(listed, " and {more} more");
+    }
+    format!(" ({listed})")
+}
 
 /// How many warnings are kept (and printed); the rest are only counted.
 pub const MAX_WARNINGS: usize = 20;
@@ -320,12 +346,18 @@ impl Accounting {
             }
         };
         note(self.files_unreadable, "unreadable file(s) passed over");
-        note(self.files_ignored, "file(s) ignored for their extension");
+        note(
+            self.files_ignored,
+            &format!(
+                "file(s) ignored for their extension{}",
+                listed(&self.ignored_names, self.files_ignored)
+            ),
+        );
         note(
             self.files_hidden,
             &format!(
                 "hidden file(s) or folder(s) in input directories not read{}",
-                self.hidden_listed()
+                listed(&self.hidden_names, self.files_hidden)
             ),
         );
         note(
@@ -389,44 +421,26 @@ impl Accounting {
         notes
     }
 
-    /// The hidden files and folders passed over, for the summary: ` (the first
-    /// `HIDDEN_NAMED` by name, then how many more)`; nothing when their names are not known (a
-    /// merge of partials, which keep only the count).
-    fn hidden_listed(&self) -> String {
-        if self.hidden_names.is_empty() {
-            return String::new();
-        }
-        let mut listed = self.hidden_names.join(", ");
-        let more = self
-            .files_hidden
-            .saturating_sub(self.hidden_names.len() as u64);
-        if more > 0 {
-            let _ = write!(listed, " and {more} more");
-        }
-        format!(" ({listed})")
-    }
-
     /// Notes the hidden files and folders discovery passed over (`names` in order).
     pub fn hidden(&mut self, names: &[String]) {
         self.files_hidden += names.len() as u64;
-        for name in names {
-            if self.hidden_names.len() < HIDDEN_NAMED {
-                self.hidden_names.push(name.clone());
-            }
-        }
+        keep_first(&mut self.hidden_names, names);
+    }
+
+    /// Notes the files discovery ignored for their extension (`names` in order).
+    pub fn ignored(&mut self, names: &[String]) {
+        self.files_ignored += names.len() as u64;
+        keep_first(&mut self.ignored_names, names);
     }
 
     /// Adds another run's accounting to this one.
     pub fn merge(&mut self, o: &Accounting) {
         self.files_read += o.files_read;
         self.files_hidden += o.files_hidden;
-        for name in &o.hidden_names {
-            if self.hidden_names.len() < HIDDEN_NAMED {
-                self.hidden_names.push(name.clone());
-            }
-        }
+        keep_first(&mut self.hidden_names, &o.hidden_names);
         self.files_unreadable += o.files_unreadable;
         self.files_ignored += o.files_ignored;
+        keep_first(&mut self.ignored_names, &o.ignored_names);
         self.rows_read += o.rows_read;
         self.rows_audited += o.rows_audited;
         for (r, n) in &o.rows_skipped {
@@ -528,6 +542,29 @@ mod tests {
             s.contains("3 rows skipped (1 malformed row, 2 missing text)"),
             "{s}"
         );
+    }
+
+    /// Files ignored for their extension were only counted ("4 file(s) ignored"): which ones,
+    /// a reader had to find out. The first few are named, as hidden ones are.
+    #[test]
+    fn ignored_files_are_named_in_the_summary_then_counted() {
+        let mut a = Accounting::default();
+        let names: Vec<String> = ["d/a.pdf", "d/b.xlsx", "d/c.doc", "d/e.png"]
+            .map(String::from)
+            .to_vec();
+        a.ignored(&names);
+        assert!(
+            a.summary().ends_with(
+                "4 file(s) ignored for their extension (d/a.pdf, d/b.xlsx, d/c.doc and 1 more)"
+            ),
+            "{}",
+            a.summary()
+        );
+        let mut b = Accounting::default();
+        b.ignored(&["e/x.pdf".to_string()]);
+        b.merge(&a);
+        assert_eq!(b.files_ignored, 5);
+        assert_eq!(b.ignored_names, ["e/x.pdf", "d/a.pdf", "d/b.xlsx"]);
     }
 
     #[test]

@@ -535,7 +535,6 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         opts,
         inputs: &inputs.inputs,
         acct: Accounting {
-            files_ignored: inputs.ignored.len() as u64,
             files_duplicate: inputs.duplicates.len() as u64,
             ..Accounting::default()
         },
@@ -547,6 +546,7 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         reading: Accounting::default(),
     };
     collector.acct.hidden(&inputs.hidden);
+    collector.acct.ignored(&inputs.ignored);
     for (kept, again) in &inputs.duplicates {
         collector.acct.warn(if kept == again {
             format!("{again} is named more than once: it is read once")

@@ -537,7 +537,7 @@ fn hidden_files_and_folders_in_a_directory_are_passed_over_and_named() {
     common::assert_says(
         &run.stderr,
         &[format!(
-            "1 file(s) ignored for their extension; 3 hidden file(s) or folder(s) in input directories not read ({r}/.git/, {r}/.old.csv, {r}/.snapshot/)"
+            "1 file(s) ignored for their extension ({r}/notes.pdf); 3 hidden file(s) or folder(s) in input directories not read ({r}/.git/, {r}/.old.csv, {r}/.snapshot/)"
         )],
     );
     let named = root.join(".old.csv");
