@@ -143,12 +143,13 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             let why = match why {
                 NotAudited::NoUtterance => "it has no utterance to audit".to_string(),
                 NotAudited::TooLarge => format!(
-                    "it takes more than {} (--max-call-bytes)",
+                    "it takes more than {} (--max-call-bytes; a larger limit audits it)",
                     describe_bytes(opts.read.max_call_bytes)
                 ),
             };
+            // The reason is said here whole: its warning may be past the ones printed.
             return Err(InputError(format!(
-                "call `{}` is in the inputs but was not audited: {why} (see the warnings above)",
+                "call `{}` is in the inputs but was not audited: {why}",
                 terminal_safe(&args.call)
             ))
             .into());

@@ -310,7 +310,7 @@ fn a_call_read_but_not_audited_is_not_said_to_be_missing() {
         ),
         (
             "BIG",
-            "call `BIG` is in the inputs but was not audited: it takes more than 4 KiB (--max-call-bytes)",
+            "call `BIG` is in the inputs but was not audited: it takes more than 4 KiB (--max-call-bytes; a larger limit audits it)",
         ),
     ];
     for (call, says) in cases {
