@@ -561,14 +561,14 @@ pub struct GateFlags {
     #[arg(long, value_name = "FILE.json", env = "CALLAUDIT_BASELINE")]
     pub baseline: Option<PathBuf>,
 
-    /// Exit 1 when the overall mean score is below SCORE
-    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_UNDER")]
-    pub fail_under: Option<f64>,
+    /// Exit 1 when the overall mean score is below SCORE (`off`: not checked)
+    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_UNDER", value_parser = gate_limit)]
+    pub fail_under: Option<GateLimit>,
 
     /// Exit 1 when any agent with at least --min-calls calls has a mean score below SCORE
-    /// (whatever --group-by, --top and --bottom show)
-    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_AGENT_UNDER")]
-    pub fail_agent_under: Option<f64>,
+    /// (whatever --group-by, --top and --bottom show; `off`: not checked)
+    #[arg(long, value_name = "SCORE", env = "CALLAUDIT_FAIL_AGENT_UNDER", value_parser = gate_limit)]
+    pub fail_agent_under: Option<GateLimit>,
 
     /// Hide report lines of fewer than N calls (the report says how many were hidden; their
     /// calls still count in the overall line), and spare agents with fewer from
@@ -602,12 +602,12 @@ pub struct GateFlags {
     pub fail_item_under: Vec<String>,
 
     /// Exit 1 when the overall mean score, or that of any agent with --min-calls calls in both
-    /// runs, fell by more than POINTS since --baseline
-    #[arg(long, value_name = "POINTS", env = "CALLAUDIT_FAIL_DROP")]
-    pub fail_drop: Option<f64>,
+    /// runs, fell by more than POINTS since --baseline (`off`: not checked)
+    #[arg(long, value_name = "POINTS", env = "CALLAUDIT_FAIL_DROP", value_parser = gate_limit)]
+    pub fail_drop: Option<GateLimit>,
 
     /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it);
-    /// P%: more than P% of the rows (calls) read
+    /// P%: more than P% of the rows (calls) read (`off`: not checked)
     #[arg(long, value_name = "N|P%", env = "CALLAUDIT_MAX_SKIPPED")]
     pub max_skipped: Option<String>,
 
@@ -631,16 +631,50 @@ impl GateFlags {
     /// compares with (`baseline_missing`), `--fail-drop` is not a gate of this run.
     pub fn gate_args(&self) -> GateArgs<'_> {
         GateArgs {
-            fail_under: self.fail_under,
-            fail_agent_under: self.fail_agent_under,
+            fail_under: self.fail_under.and_then(GateLimit::value),
+            fail_agent_under: self.fail_agent_under.and_then(GateLimit::value),
             min_calls: self.min_calls,
             fail_on: &self.fail_on,
             fail_item_under: &self.fail_item_under,
-            fail_drop: self.fail_drop.filter(|_| !self.baseline_missing()),
+            fail_drop: self
+                .fail_drop
+                .and_then(GateLimit::value)
+                .filter(|_| !self.baseline_missing()),
             has_baseline: self.baseline.is_some(),
-            max_skipped: self.max_skipped.as_deref(),
+            max_skipped: self
+                .max_skipped
+                .as_deref()
+                .filter(|s| !s.trim().eq_ignore_ascii_case("off")),
         }
     }
+}
+
+/// A gate's number, or `off`: a gate the config file or the environment sets, switched off
+/// for one run (`--fail-drop off`, `CALLAUDIT_FAIL_UNDER=off`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GateLimit {
+    Off,
+    At(f64),
+}
+
+impl GateLimit {
+    pub fn value(self) -> Option<f64> {
+        match self {
+            GateLimit::Off => None,
+            GateLimit::At(v) => Some(v),
+        }
+    }
+}
+
+/// Parses a gate's number or `off`.
+pub fn gate_limit(s: &str) -> Result<GateLimit, String> {
+    if s.trim().eq_ignore_ascii_case("off") {
+        return Ok(GateLimit::Off);
+    }
+    s.trim()
+        .parse::<f64>()
+        .map(GateLimit::At)
+        .map_err(|_| format!("`{s}`: expected a number, or `off` to switch the gate off"))
 }
 
 /// `--top N` / `--bottom N`: at least one line (0 would leave only the overall line).

@@ -89,9 +89,10 @@ fn gate_help(arg: Arg) -> Arg {
         "baseline" => {
             "Compare with an earlier JSON report: deltas per line, its trend, and --fail-drop"
         }
-        "fail_under" => "Exit 1 when the mean score is below SCORE",
+        "fail_under" => "Exit 1 when the mean score is below SCORE (`off`: not checked)",
         "fail_agent_under" => {
-            "Exit 1 when an agent with at least --min-calls calls scores below SCORE"
+            "Exit 1 when an agent with at least --min-calls calls scores below SCORE (`off`: not \
+             checked)"
         }
         "min_calls" => {
             "Hide lines with fewer than N calls (and leave such agents out of --fail-agent-under \
@@ -105,7 +106,8 @@ fn gate_help(arg: Arg) -> Arg {
             "Exit 1 when an expected item is met in less than PERCENT of the calls where it applies"
         }
         "fail_drop" => {
-            "Exit 1 when the mean score, or an agent's, fell by more than POINTS since --baseline"
+            "Exit 1 when the mean score, or an agent's, fell by more than POINTS since --baseline \
+             (`off`: not checked)"
         }
         // Worded alike for both commands.
         "max_skipped" | "allow_missing_baseline" => return arg.env(None),

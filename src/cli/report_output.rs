@@ -4,7 +4,7 @@
 
 use super::ExitCode;
 use super::common::use_color;
-use crate::cli::args::{ColorChoice, FormatArg, GateFlags};
+use crate::cli::args::{ColorChoice, FormatArg, GateFlags, GateLimit};
 use anyhow::bail;
 use callaudit::aggregate::{Aggregate, Totals};
 use callaudit::language::NameOrder;
@@ -34,7 +34,7 @@ pub fn report_format(arg: FormatArg) -> Format {
 /// Reads `--baseline`; `--fail-drop` needs one with a line per agent. A baseline that does not
 /// exist under `--allow-missing-baseline` is a warning and no baseline.
 pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
-    let fail_drop = flags.fail_drop;
+    let fail_drop = flags.fail_drop.and_then(GateLimit::value);
     if flags.baseline_missing() {
         let path = flags.baseline.as_deref().unwrap_or(Path::new(""));
         eprintln!(

@@ -1252,3 +1252,51 @@ fn no_output_replaces_the_config_file() {
     let r = run_in(w.dir.path(), &["audit", "-q", "-o", "report.csv"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// A gate the config file sets can be switched off for one run, on the command line or in the
+/// environment, with `off` (a number was the only value, and an empty variable counts as
+/// unset, so only --no-config could).
+#[test]
+fn a_gate_from_the_config_file_is_switched_off_with_off() {
+    let w = config_dir();
+    baseline(&w, "agent");
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nformat = \"json\"\nfail-under = 99\nfail-drop = 1\nbaseline = \"before.json\"\nmax-skipped = \"0\"\n",
+    );
+    let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let failed: Vec<&str> = r.gate_lines();
+    assert!(
+        failed.iter().any(|l| l.contains("--fail-under 99")),
+        "{failed:?}"
+    );
+    assert!(
+        failed.iter().any(|l| l.contains("--fail-drop 1")),
+        "{failed:?}"
+    );
+    let off = ["audit", "-q", "--fail-under", "off", "--fail-drop", "off"];
+    let r = run_in(w.dir.path(), &off, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let gates: Vec<String> = r.json()["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["gate"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(gates, ["max-skipped"]);
+    let env = [
+        ("CALLAUDIT_FAIL_UNDER", "off"),
+        ("CALLAUDIT_FAIL_DROP", "OFF"),
+        ("CALLAUDIT_MAX_SKIPPED", "off"),
+    ];
+    let r = run_in(w.dir.path(), &["audit", "-q"], &env);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["gates"].as_array().unwrap().len(), 0);
+    let r = run_in(w.dir.path(), &["audit", "-q", "--fail-drop", "of"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &["`of`: expected a number, or `off` to switch the gate off"],
+    );
+}
