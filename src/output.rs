@@ -413,6 +413,22 @@ fn held_error(e: io::Error) -> io::Error {
 mod tests {
     use super::*;
 
+    /// A FIFO in `dir`, and a thread reading it whole.
+    #[cfg(unix)]
+    fn fifo_with_reader(dir: &Path) -> (PathBuf, std::thread::JoinHandle<String>) {
+        let fifo = dir.join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        (fifo, reader)
+    }
+
     /// `/dev/null` is not held in a spool (that cost a temporary file of the whole output,
     /// and failed without a usable TMPDIR): it drops what it gets, and can start again.
     #[test]
@@ -471,16 +487,7 @@ mod tests {
     fn devices_and_pipes_are_written_in_place_not_replaced() {
         use std::os::unix::fs::FileTypeExt;
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
-        let reader = {
-            let fifo = fifo.clone();
-            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
-        };
+        let (fifo, reader) = fifo_with_reader(dir.path());
         let mut f = AtomicFile::create(&fifo).unwrap();
         f.write_all(b"{\"ok\":true}").unwrap();
         f.commit().unwrap();
@@ -514,16 +521,7 @@ mod tests {
     #[test]
     fn a_held_pipe_gets_only_what_was_written_after_the_last_restart() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
-        let reader = {
-            let fifo = fifo.clone();
-            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
-        };
+        let (fifo, reader) = fifo_with_reader(dir.path());
         let mut f = AtomicFile::create_held(&fifo).unwrap();
         // More than the spool keeps in memory: it moves to a temporary file.
         let big = "x".repeat(SPOOL_IN_MEMORY + 10);

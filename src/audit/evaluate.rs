@@ -209,17 +209,12 @@ fn call_result(
     percent_fallback: bool,
     seconds_without_timings: bool,
 ) -> CallAudit {
-    let (score, arithmetic) = score(rubric, &outcomes, det.is_some());
     let Judged {
         score_centi,
         passed,
         upset,
         calmed,
-    } = judge(rubric, &outcomes, score);
-    if let Some(d) = det.as_mut() {
-        d.arithmetic = arithmetic;
-        d.arithmetic.push(pass_line(rubric, passed));
-    }
+    } = scored(rubric, &outcomes, det.as_mut());
     CallAudit {
         items: outcomes,
         score_centi,
@@ -234,13 +229,21 @@ fn call_result(
     }
 }
 
-/// The last line of a call's arithmetic: passed or failed, against the pass mark.
-fn pass_line(rubric: &Rubric, passed: bool) -> String {
-    format!(
-        "{} (pass mark {})",
-        if passed { "passed" } else { "failed" },
-        fmt_num(rubric.pass_mark)
-    )
+/// The call's score and what follows from it (`judge`) for its final verdicts, and in detail
+/// mode the arithmetic, ending with passed or failed against the pass mark: the audit's and
+/// `rejudge`'s.
+fn scored(rubric: &Rubric, outcomes: &[ItemOutcome], detail: Option<&mut CallDetail>) -> Judged {
+    let (score, arithmetic) = score(rubric, outcomes, detail.is_some());
+    let judged = judge(rubric, outcomes, score);
+    if let Some(d) = detail {
+        d.arithmetic = arithmetic;
+        d.arithmetic.push(format!(
+            "{} (pass mark {})",
+            if judged.passed { "passed" } else { "failed" },
+            fmt_num(rubric.pass_mark)
+        ));
+    }
+    judged
 }
 
 /// Decides an audited call's verdicts again with reviewers' verdicts in place of the tool's
@@ -290,21 +293,11 @@ pub(crate) fn rejudge(
             d.reasons[i] = line;
         }
     }
-    let (score, arithmetic) = score(rubric, &audit.items, audit.detail.is_some());
-    let Judged {
-        score_centi,
-        passed,
-        upset,
-        calmed,
-    } = judge(rubric, &audit.items, score);
-    audit.score_centi = score_centi;
-    audit.passed = passed;
-    audit.upset = upset;
-    audit.calmed = calmed;
-    if let Some(d) = audit.detail.as_deref_mut() {
-        d.arithmetic = arithmetic;
-        d.arithmetic.push(pass_line(rubric, passed));
-    }
+    let judged = scored(rubric, &audit.items, audit.detail.as_deref_mut());
+    audit.score_centi = judged.score_centi;
+    audit.passed = judged.passed;
+    audit.upset = judged.upset;
+    audit.calmed = judged.calmed;
 }
 
 /// The hits' (item, role) bucket: items in rubric order, each item's roles in `Role` order.

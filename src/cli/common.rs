@@ -269,15 +269,6 @@ pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses an output onto a file the run reads: a transcript of `discovered` (named, in an
-/// input directory, or behind a symlink), or one of `others`: (path, what it is, whether `-o`
-/// may replace it because it is read whole before anything is written). Files are compared by
-/// device and inode.
-///
-/// `to_stdout` says what goes to stdout unnamed (`audit`'s report without `-o`, `explain`'s
-/// text, …), if anything: stdout redirected onto a file the run reads (`>> in.csv`,
-/// `1<> in.csv`) is refused like an output named so. Every command that reads files and writes
-/// to stdout goes through here.
 /// A write to a reader that has gone (`callaudit audit … | head -1`): not an error worth a
 /// message.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -297,6 +288,15 @@ pub fn unless_broken_pipe(e: anyhow::Error) -> anyhow::Result<()> {
 /// runs), so that no output can replace it.
 pub static CONFIG_FILE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
+/// Refuses an output onto a file the run reads: a transcript of `discovered` (named, in an
+/// input directory, or behind a symlink), or one of `others`: (path, what it is, whether `-o`
+/// may replace it because it is read whole before anything is written). Files are compared by
+/// device and inode.
+///
+/// `to_stdout` says what goes to stdout unnamed (`audit`'s report without `-o`, `explain`'s
+/// text, …), if anything: stdout redirected onto a file the run reads (`>> in.csv`,
+/// `1<> in.csv`) is refused like an output named so. Every command that reads files and writes
+/// to stdout goes through here.
 pub fn outputs_spare_inputs(
     outputs: &[(&str, &Path)],
     to_stdout: Option<&str>,

@@ -392,11 +392,13 @@ phrases = ["gamma"]
     );
     let calls = w.path("per-call.csv");
     let html = w.path("report.html");
+    // `audit` or `explain`, with the rubric, on the input.
     let run = |args: &[&str]| {
         let out = callaudit()
-            .args(["--no-config", "audit", "--quiet", "--rubric"])
-            .arg(&rubric)
+            .arg("--no-config")
             .args(args)
+            .arg("--rubric")
+            .arg(&rubric)
             .arg(&input)
             .output()
             .unwrap();
@@ -408,6 +410,8 @@ phrases = ["gamma"]
         String::from_utf8(out.stdout).unwrap()
     };
     let report = run(&[
+        "audit",
+        "--quiet",
         "--group-by",
         "call",
         "--format",
@@ -415,7 +419,14 @@ phrases = ["gamma"]
         "--calls",
         calls.to_str().unwrap(),
     ]);
-    run(&["--format", "html", "-o", html.to_str().unwrap()]);
+    run(&[
+        "audit",
+        "--quiet",
+        "--format",
+        "html",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
     let html = std::fs::read_to_string(&html).unwrap();
     let kept: HashMap<String, String> = read_calls_csv(&calls)
         .into_iter()
@@ -433,14 +444,7 @@ phrases = ["gamma"]
                 .any(|l| l.starts_with(&format!("{call},amy,,1,{shown},"))),
             "{report}"
         );
-        let out = callaudit()
-            .args(["--no-config", "explain", "--color", "never", "--rubric"])
-            .arg(&rubric)
-            .args(["--call", call])
-            .arg(&input)
-            .output()
-            .unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
+        let text = run(&["explain", "--color", "never", "--call", call]);
         assert!(text.contains(&format!("score {shown} · failed")), "{text}");
         assert!(text.contains(arithmetic), "{text}");
         assert!(

@@ -146,13 +146,9 @@ pub fn read_document(
             continue;
         };
         let pid = entry.participant_id.as_deref().unwrap_or("");
-        let has_participant = !pid.trim().is_empty()
-            || entry
-                .participant_role
-                .as_deref()
-                .is_some_and(|r| !r.trim().is_empty());
+        let role = entry.participant_role.as_deref();
         let content = entry.content.as_deref();
-        if !types.takes(entry.kind.as_deref(), has_participant, content, index, ctx)? {
+        if !types.takes(entry.kind.as_deref(), pid, role, content, index, ctx)? {
             continue;
         }
         let speaker = item_speaker(entry.participant_role.as_deref(), pid, &participants);
@@ -221,7 +217,8 @@ impl ItemTypes {
     pub(super) fn takes(
         &mut self,
         kind: Option<&str>,
-        has_participant: bool,
+        participant_id: &str,
+        participant_role: Option<&str>,
         content: Option<&str>,
         index: u64,
         ctx: &mut ReadContext<'_>,
@@ -229,6 +226,8 @@ impl ItemTypes {
         let Some(kind) = kind else {
             return Ok(true);
         };
+        let has_participant = !participant_id.trim().is_empty()
+            || participant_role.is_some_and(|r| !r.trim().is_empty());
         let known = kind.trim();
         if known.eq_ignore_ascii_case("MESSAGE") {
             return Ok(true);

@@ -343,13 +343,9 @@ fn contact_lens(
         let index = i as u64 + 1;
         let position = || format!("Transcript[{index}]");
         let pid = entry.participant_id.as_deref().unwrap_or("");
-        let has_participant = !pid.trim().is_empty()
-            || entry
-                .participant_role
-                .as_deref()
-                .is_some_and(|r| !r.trim().is_empty());
+        let role = entry.participant_role.as_deref();
         let content = entry.content.as_deref();
-        if !types.takes(entry.kind.as_deref(), has_participant, content, index, ctx)? {
+        if !types.takes(entry.kind.as_deref(), pid, role, content, index, ctx)? {
             continue;
         }
         let speaker = match entry.participant_role.as_deref() {
