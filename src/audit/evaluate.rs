@@ -131,6 +131,14 @@ pub(crate) fn evaluate(
         );
         let verdict = verdict(item, not_applicable.is_some(), count);
         s.present[i] = verdict.occurred();
+        // Later items' `after`, `before` and `not_before` ask where this item occurred, as
+        // `applies_when` asks whether: nowhere when it did not (too few matches, or not
+        // applicable), and from its `min_count`-th match on when it did.
+        if !verdict.occurred() {
+            s.kept[i].clear();
+        } else if item.min_count > 1 {
+            s.kept[i].drain(..item.min_count as usize - 1);
+        }
         outcomes[i] = ItemOutcome { count, verdict };
 
         if let Some(d) = det.as_mut() {

@@ -293,6 +293,52 @@ fn before_and_not_before() {
     );
 }
 
+/// `after`, `before` and `not_before` ask where an item occurred: an item below its
+/// `min_count`, or not applicable, did not occur, whatever its matches; one with `min_count`
+/// occurred at its `min_count`-th match.
+#[test]
+fn sequencing_reads_where_an_item_occurred_not_its_matches() {
+    let items = format!(
+        "{UPSET_ITEM}[[item]]\nid = \"thanks2\"\nkind = \"expected\"\nmin_count = 2\nphrases = [\"thank*\"]\n\
+         [[item]]\nid = \"early_hello\"\nkind = \"expected\"\nphrases = [\"hello\"]\nbefore = \"thanks2\"\n\
+         [[item]]\nid = \"emp\"\nkind = \"expected\"\napplies_when = \"upset\"\nphrases = [\"I understand\"]\n\
+         [[item]]\nid = \"sup\"\nkind = \"violation\"\npenalty = 10\nphrases = [\"supervisor\"]\nnot_before = \"emp\"\n\
+         [[item]]\nid = \"fix_after_emp\"\nkind = \"expected\"\nphrases = [\"refund\"]\nafter = \"emp\"\n"
+    );
+    let calm = |agent: &str| {
+        csv_of(&[
+            ("c", "a", "customer", "My order is wrong."),
+            ("c", "a", "agent", agent),
+        ])
+    };
+    // One thank-you of the two thanks2 needs: thanks2 did not occur, so the hello counts.
+    let r = &audit_csv(&items, &calm("Thank you. Hello there."))[0];
+    assert_eq!(r["early_hello"], "1");
+    // Two: thanks2 occurred at the second, so only a hello before that counts.
+    let r = &audit_csv(&items, &calm("Thank you. Hello. Thanks again. Hello."))[0];
+    assert_eq!(r["early_hello"], "1");
+    let r = &audit_csv(&items, &calm("Thank you. Thanks again. Hello."))[0];
+    assert_eq!(r["early_hello"], "0");
+    // The customer is not upset, so emp does not apply and did not occur: the supervisor
+    // offer is not excused by it, and the refund is not after it.
+    let r = &audit_csv(&items, &calm("I understand. Let me get a supervisor."))[0];
+    assert_eq!(r["sup"], "1");
+    let r = &audit_csv(&items, &calm("I understand. I will refund it."))[0];
+    assert_eq!(r["fix_after_emp"], "0");
+    // Upset: emp applies and occurred, and both are judged after it as before.
+    let upset = csv_of(&[
+        ("c", "a", "customer", "I am angry"),
+        (
+            "c",
+            "a",
+            "agent",
+            "I understand. I will refund it. Let me get a supervisor.",
+        ),
+    ]);
+    let r = &audit_csv(&items, &upset)[0];
+    assert_eq!((r["sup"].as_str(), r["fix_after_emp"].as_str()), ("0", "1"));
+}
+
 #[test]
 fn applies_when_takes_the_item_out_of_the_denominator() {
     let items = format!(
