@@ -409,6 +409,19 @@ const SPANISH: &[Case] = &[
             (A, "Si lo prefiere, le paso con mi supervisor.", None),
         ],
     ),
+    // A fix first, as in English (`not_before` names resolution too).
+    case(
+        "premature_escalation",
+        false,
+        &[
+            ES_UPSET,
+            (
+                A,
+                "Ya le hemos reembolsado el cargo duplicado en su tarjeta. Si quiere, le paso con mi supervisor.",
+                None,
+            ),
+        ],
+    ),
     case(
         "interruption",
         true,
@@ -866,6 +879,19 @@ const FRENCH: &[Case] = &[
             (
                 A,
                 "Si vous le souhaitez, je peux en parler à mon responsable.",
+                None,
+            ),
+        ],
+    ),
+    // A fix first, as in English (`not_before` names resolution too).
+    case(
+        "premature_escalation",
+        false,
+        &[
+            FR_UPSET,
+            (
+                A,
+                "Nous avons remboursé le prélèvement en double sur votre carte. Si vous voulez, je vous passe mon superviseur.",
                 None,
             ),
         ],
