@@ -279,7 +279,12 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                     // sentence end.
                     let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
                     w.end(&mut text, out);
-                    if !has_q && !has_bang && next_is_word && i - run_start == 1 {
+                    if !has_q
+                        && !has_bang
+                        && i - run_start == 1
+                        && (next_is_word
+                            || abbreviation_dot(bytes, run_start, &text, out.tokens.last()))
+                    {
                         continue;
                     }
                     if quoted > 0 {
@@ -349,8 +354,11 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 w.orig_end = i;
             }
             // A combining accent typed after its letter (decomposed text) is folded away with
-            // the letter's own.
-            '\u{0300}'..='\u{036F}' if rules.fold_accents && w.active => {
+            // the letter's own, or composed with it where accents are kept.
+            '\u{0300}'..='\u{036F}' if w.active => {
+                if !rules.fold_accents {
+                    compose_mark(&mut text, c);
+                }
                 i += len;
                 w.orig_end = i;
             }
@@ -425,6 +433,120 @@ fn as_str(bytes: &[u8]) -> &str {
 fn push_char(text: &mut Vec<u8>, c: char) {
     let mut buf = [0u8; 4];
     text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+/// Titles written before a name, whose '.' ends no sentence ("Mr. Jones", "Dr. Smith", "Sra.
+/// López", "M. Dupont" is left out: one capital and a dot is also a signature's initial).
+const TITLES: &[&[u8]] = &[
+    b"mr", b"mrs", b"ms", b"mx", b"dr", b"dra", b"prof", b"sr", b"sra", b"srta", b"mme", b"mlle",
+    b"vs", b"approx", b"ud", b"uds",
+];
+
+/// Whether the lone '.' at `dot` closes an abbreviation rather than a sentence, so that a
+/// sentence's `unless`, `context` and question reach past it ("I'm sorry Mr. Jones, but that is
+/// our policy" is one sentence): a title before a name ("Mr. Jones", `TITLES`), "no." before a
+/// number ("order no. 123"), or letters with dots ("e.g. this", "U.S. customers"; not "a.m." and
+/// "p.m.", which often end one), with a word after it. `last` is the word token before the dot
+/// and `text` the normalised text it points into.
+pub(crate) fn abbreviation_dot(
+    bytes: &[u8],
+    dot: usize,
+    text: &[u8],
+    last: Option<&Token>,
+) -> bool {
+    let Some(last) = last.filter(|t| t.kind == TokenKind::Word && t.orig_end as usize == dot)
+    else {
+        return false;
+    };
+    let mut next = dot + 1;
+    while next < bytes.len() && matches!(bytes[next], b' ' | b'\t') {
+        next += 1;
+    }
+    let Some(&n) = bytes.get(next).filter(|_| next > dot + 1) else {
+        return false;
+    };
+    let word = &text[last.start as usize..last.end as usize];
+    if word == b"no" || word == b"nr" {
+        return n.is_ascii_digit() || n == b'#';
+    }
+    if !(n.is_ascii_alphanumeric() || n >= 0x80) {
+        return false;
+    }
+    if TITLES.contains(&word) {
+        return true;
+    }
+    // One letter after another letter and a dot: "e.g", "i.e", "U.S" (but "a.m", "p.m").
+    let start = last.orig_start as usize;
+    word.len() == 1
+        && word[0].is_ascii_alphabetic()
+        && start >= 2
+        && bytes[start - 1] == b'.'
+        && bytes[start - 2].is_ascii_alphabetic()
+        && (start < 3 || !bytes[start - 3].is_ascii_alphanumeric())
+        && !(word[0] == b'm' && matches!(bytes[start - 2] | 0x20, b'a' | b'p'))
+}
+
+/// "'s been" and "'d been" are "has been" and "had been" ("it's been 3 days", "I'd been
+/// waiting"), where a contraction alone expands to "is" and "would"; chat's "its been" is "it has
+/// been". Called as a word "been" at `been_start` ends (the last bytes of `text`): rewrites the
+/// word before it and returns where "been" now starts.
+#[cold]
+#[inline(never)]
+pub(crate) fn perfect_before_been(
+    text: &mut Vec<u8>,
+    tokens: &mut Vec<Token>,
+    been_start: usize,
+) -> usize {
+    let Some(&last) = tokens.last() else {
+        return been_start;
+    };
+    if last.kind != TokenKind::Word || last.end as usize + 1 != been_start {
+        return been_start;
+    }
+    let contracted = tokens.len() >= 2 && {
+        let before = tokens[tokens.len() - 2];
+        (before.orig_start, before.orig_end) == (last.orig_start, last.orig_end)
+    };
+    let words: &[&[u8]] = match &text[last.start as usize..last.end as usize] {
+        b"is" if contracted => &[b"has"],
+        b"would" if contracted => &[b"had"],
+        b"its" if !contracted => &[b"it", b"has"],
+        _ => return been_start,
+    };
+    text.truncate(last.start as usize);
+    tokens.pop();
+    for w in words {
+        let start = text.len() as u32;
+        text.extend_from_slice(w);
+        tokens.push(Token {
+            start,
+            end: text.len() as u32,
+            ..last
+        });
+        text.push(b' ');
+    }
+    let start = text.len();
+    text.extend_from_slice(b"been");
+    start
+}
+
+/// A combining mark typed after its letter (decomposed text, as some exports and editors write
+/// "más"), where accents are kept: composed with the letter, so that it is the same word as the
+/// precomposed one; kept as it is when nothing composes (still part of the word).
+#[cold]
+#[inline(never)]
+pub(crate) fn compose_mark(text: &mut Vec<u8>, mark: char) {
+    let start = text.iter().rposition(|&b| b & 0xC0 != 0x80).unwrap_or(0);
+    let last = std::str::from_utf8(&text[start..])
+        .ok()
+        .and_then(|s| s.chars().next());
+    match last.and_then(|l| unicode_normalization::char::compose(l, mark)) {
+        Some(c) => {
+            text.truncate(start);
+            push_char(text, c);
+        }
+        None => push_char(text, mark),
+    }
 }
 
 /// The end recorded for the current sentence when it has no mark: 0, or b'?' when it asks
@@ -699,6 +821,9 @@ impl WordState {
         }
         let expanded = match self.contractions {
             Contractions::English => {
+                if text.len() - self.norm_start == 4 && text[self.norm_start..] == *b"been" {
+                    self.norm_start = perfect_before_been(text, &mut out.tokens, self.norm_start);
+                }
                 (self.has_apostrophe || may_be_chat_contraction(&text[self.norm_start..]))
                     && expand_contraction(text, self.norm_start, self.has_apostrophe)
             }
@@ -967,6 +1092,53 @@ mod tests {
             .collect();
         assert_eq!(words, ["Oh", "I’m", "I’m", "SO", "sorry", "!"]);
         assert_eq!(n.word(&n.tokens[2]), "am");
+    }
+
+    #[test]
+    fn abbreviations_end_no_sentence() {
+        let one = |src: &str| normalise(src).sentence_count();
+        assert_eq!(one("I'm sorry Mr. Jones, but that is our policy."), 1);
+        assert_eq!(one("Dr.  Smith will call. Thanks"), 2);
+        assert_eq!(one("Send me your order no. 12345 please"), 1);
+        assert_eq!(one("Send me your order no. #12345 please"), 1);
+        assert_eq!(one("Can I help? No. It is done."), 3);
+        assert_eq!(one("Use the app, e.g. the web one. Or call."), 2);
+        assert_eq!(one("We ship to U.S. customers only."), 1);
+        assert_eq!(one("We open at 9 a.m. Is that ok?"), 2);
+        assert_eq!(one("Thanks, Mr."), 1);
+        assert_eq!(norm("Mr. Jones"), " mr jones ");
+    }
+
+    #[test]
+    fn been_after_s_and_d_is_has_and_had() {
+        assert_eq!(norm("It's been 3 days"), " it has been 3 days ");
+        assert_eq!(norm("it’s BEEN days"), " it has been days ");
+        assert_eq!(norm("Its been two days"), " it has been two days ");
+        assert_eq!(norm("I'd been waiting"), " i had been waiting ");
+        assert_eq!(norm("It's a day. Been there"), " it is a day . been there ");
+        assert_eq!(norm("It is been"), " it is been ");
+        let n = normalise("Its been");
+        let src = "Its been";
+        let words: Vec<_> = n
+            .tokens
+            .iter()
+            .map(|t| (n.word(t), &src[t.orig_start as usize..t.orig_end as usize]))
+            .collect();
+        assert_eq!(words, [("it", "Its"), ("has", "Its"), ("been", "been")]);
+    }
+
+    #[test]
+    fn decomposed_accents_are_composed_where_accents_count() {
+        let kept = TextRules::new(Language::Es, false);
+        let folded = TextRules::new(Language::Es, true);
+        let nfd = "¿Algo ma\u{301}s?";
+        assert_eq!(
+            normalise_with(nfd, &kept).text,
+            normalise_with("¿Algo más?", &kept).text
+        );
+        assert_eq!(normalise_with(nfd, &folded).text, " algo mas ? ");
+        // Nothing to compose with: the mark stays in the word.
+        assert_eq!(norm("q\u{301}y"), " q\u{301}y ");
     }
 
     #[test]
@@ -1299,6 +1471,19 @@ mod tests {
         "²",
         "Ⅻ",
         "ǅ",
+        "Mr.",
+        "dr",
+        "no.",
+        "No",
+        "U.S.",
+        "a.m.",
+        "been",
+        "BEEN",
+        "it's",
+        "its",
+        "I'd",
+        "ma\u{301}s",
+        "'\u{301}",
     ];
 
     fn pieces_text() -> impl Strategy<Value = String> {

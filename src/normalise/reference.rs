@@ -84,7 +84,14 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 // A lone '.' between word characters ("11.1", "t.co", "e.g") is not a sentence end.
                 let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
                 w.end(out);
-                if !has_q && !has_bang && next_is_word && i - run_start == 1 {
+                // Nor one that closes an abbreviation ("Mr. Jones", "order no. 5", "e.g. this").
+                let abbreviation = super::abbreviation_dot(
+                    bytes,
+                    run_start,
+                    out.text.as_bytes(),
+                    out.tokens.last(),
+                );
+                if !has_q && !has_bang && (next_is_word || abbreviation) && i - run_start == 1 {
                     continue;
                 }
                 if quoted > 0 {
@@ -144,8 +151,13 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 w.orig_end = i;
             }
             // A combining accent typed after its letter (decomposed text) is folded away with
-            // the letter's own.
-            '\u{0300}'..='\u{036F}' if rules.fold_accents && w.active => {
+            // the letter's own, or composed with it where accents are kept.
+            '\u{0300}'..='\u{036F}' if w.active => {
+                if !rules.fold_accents {
+                    let mut text = std::mem::take(&mut out.text).into_bytes();
+                    super::compose_mark(&mut text, c);
+                    out.text = String::from_utf8(text).expect("whole characters");
+                }
                 i += len;
                 w.orig_end = i;
             }
@@ -381,6 +393,12 @@ impl WordState {
             if self.upper >= 2 && self.lower == 0 {
                 out.stats.caps_words += 1;
             }
+        }
+        if self.contractions == Contractions::English && out.text[self.norm_start..] == *"been" {
+            let mut text = std::mem::take(&mut out.text).into_bytes();
+            self.norm_start =
+                super::perfect_before_been(&mut text, &mut out.tokens, self.norm_start);
+            out.text = String::from_utf8(text).expect("whole characters");
         }
         let end = out.text.len();
         let expanded = match self.contractions {
