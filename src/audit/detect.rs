@@ -450,18 +450,58 @@ const STOP_WORDS: &[&str] = &[
 /// before it in the sentence (`rubric::OPENING_WORDS` for a lead-in: a greeting and a name, "Hi
 /// Dan, just to confirm …"), not counting numbers or chat handles ("@1234", "@AskBrand": every
 /// tweet opens with one). `text` is the turn's original text, where a handle's `@` is.
+///
+/// Words before it must be that greeting and name, not the start of the sentence it is part of
+/// ("In order to confirm you are the owner", "We need to confirm you are the account holder"):
+/// the first is a greeting or an interjection ("Hi Dan just to confirm", "Ok so to clarify"), or
+/// a comma, colon or dash sets them off ("Dan, just to confirm"), or they say who can or will do
+/// it ("You can try …", "I will go ahead and …").
 pub fn opens_sentence(norm: &Normalised, text: &str, at: usize, lead_in: usize) -> bool {
-    let Some(sentence) = norm.tokens.get(at).map(|t| t.sentence) else {
+    let Some(phrase) = norm.tokens.get(at) else {
         return false;
     };
-    norm.tokens[..at]
+    let mut lead = norm.tokens[..at]
         .iter()
         .rev()
-        .take_while(|t| t.sentence == sentence)
-        .filter(|t| t.kind == TokenKind::Word && !is_aside(norm, text, t))
-        .nth(lead_in)
-        .is_none()
+        .take_while(|t| t.sentence == phrase.sentence)
+        .filter(|t| t.kind == TokenKind::Word && !is_aside(norm, text, t));
+    let Some(last) = lead.next() else {
+        return true;
+    };
+    if lead_in == 0 {
+        return false;
+    }
+    let mut first = last;
+    for (k, t) in lead.enumerate() {
+        if k + 1 == lead_in {
+            return false; // more words than a greeting and a name
+        }
+        first = t;
+    }
+    let set_off = text
+        .get(last.orig_end as usize..phrase.orig_start as usize)
+        .is_some_and(|gap| gap.contains([',', ':', ';', '-', '–', '—']));
+    // "You can try …", "I will go ahead and …": who will do it, then what (two words).
+    let pronoun_modal = first != last
+        && matches!(norm.word(first), "i" | "you" | "we")
+        && matches!(
+            norm.word(last),
+            "can" | "could" | "will" | "may" | "might" | "should" | "would"
+        );
+    set_off || pronoun_modal || GREETINGS.contains(&norm.word(first))
 }
+
+/// Words that open a sentence as a greeting, an interjection or a softener before what it says
+/// ("Hi Dan just to confirm", "Ok so to clarify", "Please just restart it", "Hola Ana para
+/// confirmar", "Bonjour, pour confirmer").
+#[rustfmt::skip]
+const GREETINGS: &[&str] = &[
+    "hi", "hello", "hey", "hiya", "ok", "okay", "alright", "so", "well", "sure", "yes", "yeah",
+    "great", "thanks", "dear", "morning", "afternoon", "evening", "please", "pls", "plz", "kindly",
+    "just", "then", "now", "first", "next", "also", "and", "simply", "once", "again", "hola",
+    "vale", "bueno", "sí", "si", "gracias", "bonjour", "bonsoir", "salut", "alors", "oui", "merci",
+    "bon",
+];
 
 /// Whether the word at original byte `at` is (part of) a chat handle: back over letters, digits
 /// and `_` ("@British_Airways" is split at `_`) comes an `@` that no letter or digit precedes
@@ -785,6 +825,30 @@ mod tests {
         let t = "me@example fabulous";
         let n = normalise(t);
         assert!(!opens_sentence(&n, t, after_in(&n, "example"), 0));
+        // Two words that start the sentence are no greeting and name (tester t1's F6).
+        for (t, start, opens) in [
+            ("In order to confirm you are the owner", "to", false),
+            (
+                "We need to confirm you are the account holder.",
+                "to",
+                false,
+            ),
+            ("I need to confirm your name", "to", false),
+            ("Hi Dan just to confirm", "just", true),
+            ("Ok so to confirm", "to", true),
+            ("Dan, to confirm", "to", true),
+            ("Thanks Dan - to confirm", "to", true),
+            ("To confirm", "to", true),
+            ("You can try again", "try", true),
+            ("You need try again", "try", false),
+        ] {
+            let n = normalise(t);
+            assert_eq!(
+                opens_sentence(&n, t, after_in(&n, start) - 1, lead),
+                opens,
+                "{t}"
+            );
+        }
     }
 
     #[test]

@@ -82,6 +82,23 @@ fn mirroring() {
     assert_ne!(p, "0");
     let lead_in = after_upset("mirroring", "Just to confirm, that was on Monday?");
     assert_ne!(lead_in, "0");
+    // A lead-in inside a sentence that begins otherwise is not one (tester t1's F6).
+    for identity in [
+        "In order to confirm you are the owner, what is your postcode?",
+        "We need to confirm you are the account holder.",
+    ] {
+        let n = count(
+            "mirroring",
+            &[
+                (
+                    "customer",
+                    "My card was charged twice and nobody has fixed it. This is ridiculous!!!",
+                ),
+                ("agent", identity),
+            ],
+        );
+        assert_eq!(n, "0", "{identity}");
+    }
     // "I see from your message that ...": what the customer said, restated as theirs.
     let seen = after_upset(
         "mirroring",
