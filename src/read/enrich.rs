@@ -261,9 +261,14 @@ impl Enricher {
             return None;
         }
         let mut cache = self.path_date_of.lock().unwrap_or_else(|e| e.into_inner());
-        *cache
-            .entry(call.source)
-            .or_insert_with(|| dater.date(&input.name))
+        *cache.entry(call.source).or_insert_with(|| {
+            // The path as typed, or else as the absolute path it stands for: `cd 2026/11/23 &&
+            // callaudit audit .` dates its files as `callaudit audit 2026/11/23` does.
+            dater.date(&input.name).or_else(|| {
+                let absolute = std::path::absolute(&input.name).ok()?;
+                dater.date(absolute.to_str()?)
+            })
+        })
     }
 
     /// What a settled call still lacks: `--metadata` fills it from the contact record, the

@@ -827,6 +827,27 @@ fn dates_come_from_the_path_when_the_export_has_none() {
     assert_says(&r.stderr, &["see --date-from-path"]);
 }
 
+/// Run from inside a dated folder (`cd 2026/11/23 && callaudit audit .`), the files are dated
+/// by the folder all the same (tester t2's F3): the path as typed, or else its absolute form.
+#[test]
+fn dates_come_from_the_folders_above_a_relative_path_too() {
+    let w = Workdir::new();
+    dated_tree(&w);
+    w.write(
+        "exports/2026/11/23/rubric.toml",
+        gate_rubric("nightly test"),
+    );
+    let r = run_in(
+        &w.path("exports/2026/11/23"),
+        &["audit", ".", "--rubric", "rubric.toml", "--format", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = r.json();
+    assert_eq!(json["accounting"]["calls_dated_from_path"], 2);
+    assert_eq!(json["run"]["first_date"], "2026-11-23");
+}
+
 #[test]
 fn a_date_from_path_regex_reads_other_layouts() {
     let w = Workdir::new();
