@@ -595,7 +595,16 @@ fn expand_phrases<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> Vec<Vec<Writte
                     Some(rest) => (true, rest.trim_end()),
                     None => (false, text),
                 };
-                match phrase::expand(text) {
+                let expanded = if text.trim().is_empty() {
+                    // "", "^", "$": the same message as a phrase of punctuation alone.
+                    Err(phrase::NO_WORDS.to_string())
+                } else {
+                    phrase::expand(text).and_then(|variants| {
+                        phrase::misplaced_marks(text, opens_sentence, closes_turn)
+                            .map(|()| variants)
+                    })
+                };
+                match expanded {
                     Ok(variants) => written.push(Written {
                         text: p,
                         role,
@@ -724,35 +733,64 @@ fn references(
     (after, before, not_before, applies_when)
 }
 
-/// The item's turn, seconds and percent window.
+/// The item's turn, seconds and percent window. A window of 0 turns, seconds or percent holds
+/// no match in any call (an expected item missed everywhere), so it is refused like
+/// `min_count = 0`.
 fn window(s: &ItemSpec, errs: &mut Errors) -> Window {
-    let percent = |p: &Option<Spanned<f64>>, errs: &mut Errors| {
+    let turns = |t: &Option<Spanned<u32>>, key: &str, errs: &mut Errors| {
+        t.as_ref().and_then(|t| {
+            if *t.get_ref() == 0 {
+                errs.at(
+                    t.span(),
+                    format!("{key} must be at least 1 (a window of 0 turns holds no match)"),
+                );
+                None
+            } else {
+                Some(*t.get_ref())
+            }
+        })
+    };
+    let percent = |p: &Option<Spanned<f64>>, key: &str, errs: &mut Errors| {
         p.as_ref().and_then(|p| {
-            if (0.0..=100.0).contains(p.get_ref()) {
-                Some(*p.get_ref())
+            let v = *p.get_ref();
+            if v == 0.0 {
+                errs.at(
+                    p.span(),
+                    format!("{key} must be more than 0 (a window of 0 % holds no match)"),
+                );
+                None
+            } else if (0.0..=100.0).contains(&v) {
+                Some(v)
             } else {
                 errs.at(p.span(), "a percentage must be between 0 and 100");
                 None
             }
         })
     };
-    let seconds = |p: &Option<Spanned<f64>>, errs: &mut Errors| {
+    let seconds = |p: &Option<Spanned<f64>>, key: &str, errs: &mut Errors| {
         p.as_ref().and_then(|p| {
-            if *p.get_ref() >= 0.0 && p.get_ref().is_finite() {
-                Some((*p.get_ref() * 1000.0).round() as u64)
-            } else {
+            let v = *p.get_ref();
+            if !(v >= 0.0 && v.is_finite()) {
                 errs.at(p.span(), "seconds must be a number ≥ 0");
                 None
+            } else if (v * 1000.0).round() as u64 == 0 {
+                errs.at(
+                    p.span(),
+                    format!("{key} must be at least 0.001 (a window of 0 seconds holds no match)"),
+                );
+                None
+            } else {
+                Some((v * 1000.0).round() as u64)
             }
         })
     };
     Window {
-        first_turns: s.first_turns.as_ref().map(|v| *v.get_ref()),
-        last_turns: s.last_turns.as_ref().map(|v| *v.get_ref()),
-        first_ms: seconds(&s.first_seconds, errs),
-        last_ms: seconds(&s.last_seconds, errs),
-        first_percent: percent(&s.first_percent, errs),
-        last_percent: percent(&s.last_percent, errs),
+        first_turns: turns(&s.first_turns, "first_turns", errs),
+        last_turns: turns(&s.last_turns, "last_turns", errs),
+        first_ms: seconds(&s.first_seconds, "first_seconds", errs),
+        last_ms: seconds(&s.last_seconds, "last_seconds", errs),
+        first_percent: percent(&s.first_percent, "first_percent", errs),
+        last_percent: percent(&s.last_percent, "last_percent", errs),
     }
 }
 
@@ -985,6 +1023,66 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(r.eval_order, vec![1, 0]);
+    }
+
+    /// A blank phrase, or one of anchors alone, was told "one choice of the alternatives leaves
+    /// no words" (tester t1, F13c): it has no alternatives, and no words.
+    #[test]
+    fn a_phrase_without_words_is_told_so() {
+        for phrase in ["", " ", "^", "$", "^ $", ",,,"] {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"{phrase}\", \"x\"]\n"
+            ));
+            assert_eq!(e.len(), 1, "{phrase:?}: {e:?}");
+            assert!(
+                e[0].starts_with("6:12:")
+                    && e[0].ends_with("the phrase has no words (punctuation is ignored)"),
+                "{phrase:?}: {e:?}"
+            );
+        }
+    }
+
+    /// A window of 0 turns, seconds or percent holds no match in any call: refused like
+    /// `min_count = 0` (tester t1, F7). `within_turns = 0` (the trigger's own turn) is not.
+    #[test]
+    fn windows_of_zero_are_refused() {
+        for (key, message) in [
+            ("first_turns = 0", "first_turns must be at least 1"),
+            ("last_turns = 0", "last_turns must be at least 1"),
+            ("first_seconds = 0", "first_seconds must be at least 0.001"),
+            ("last_seconds = 0.0", "last_seconds must be at least 0.001"),
+            (
+                "first_seconds = 0.0001",
+                "first_seconds must be at least 0.001",
+            ),
+            ("first_percent = 0", "first_percent must be more than 0"),
+            ("last_percent = 0.0", "last_percent must be more than 0"),
+        ] {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\n{key}\n"
+            ));
+            assert_eq!(e.len(), 1, "{key}: {e:?}");
+            assert!(
+                e[0].starts_with("7:") && e[0].contains(message),
+                "{key}: {e:?}"
+            );
+        }
+        for key in [
+            "first_turns = 1",
+            "last_seconds = 0.001",
+            "first_percent = 0.5",
+            "last_percent = 100",
+        ] {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\n{key}\n"
+            ));
+            assert!(e.is_empty(), "{key}: {e:?}");
+        }
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"b\"\nkind = \"signal\"\nphrases = [\"y\"]\n\
+             [[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nafter = \"b\"\nwithin_turns = 0\n"
+        ));
+        assert!(e.is_empty(), "{e:?}");
     }
 
     #[test]

@@ -498,6 +498,46 @@ fn rubric_check_reports_line_and_column_and_unknown_keys() {
         .stderr(predicate::str::contains("bad.toml:6:20"));
 }
 
+/// `^`/`$` inside a `{…}` group and `|` outside one were dropped as punctuation: `rubric check`
+/// said ok, `{^ just to confirm|^ to clarify}` then fired mid-sentence and `yes|no` was the
+/// phrase "yes no" (tester t1, F3). Each is an error at its FILE:LINE:COLUMN saying what to
+/// write, from `rubric check` and `audit --rubric` alike.
+#[test]
+fn anchors_inside_groups_and_bars_outside_them_are_reported_where_they_are() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "anch.toml",
+        "[rubric]\nname = \"anch\"\n[[item]]\nid = \"lead\"\nkind = \"expected\"\n\
+         phrases = [\"{^ just to confirm|^ to clarify}\"]\n[[item]]\nid = \"praise\"\n\
+         kind = \"signal\"\nspeaker = \"customer\"\nphrases = [\"{great $|wonderful $}\"]\n\
+         [[item]]\nid = \"answer\"\nkind = \"expected\"\nunless = [\"yes|no\", \"x ^ y\"]\n\
+         phrases = [\"ok\"]\n",
+    );
+    let expected = [
+        "anch.toml:6:12: phrase `{^ just to confirm|^ to clarify}`: `^` inside `{…}` anchors \
+         nothing: write `^` before the group: `^ {just to confirm|to clarify}`",
+        "anch.toml:11:12: phrase `{great $|wonderful $}`: `$` inside `{…}` anchors nothing: \
+         write `$` after the group: `{great|wonderful} $`",
+        "anch.toml:15:11: phrase `yes|no`: `|` separates alternatives only inside `{…}`: write \
+         `{yes|no}`, or the alternatives as phrases of their own",
+        "anch.toml:15:21: phrase `x ^ y`: `^` goes only at the start of a phrase, once",
+    ];
+    for args in [vec!["rubric", "check"], vec!["audit", "--rubric"]] {
+        let mut cmd = callaudit();
+        cmd.args(&args).arg(&rubric);
+        if args[0] == "audit" {
+            cmd.arg(repo_path("examples/data"));
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("(4 problems)"), "{args:?}: {stderr}");
+        for e in expected {
+            assert!(stderr.contains(e), "{args:?}: {e}\n{stderr}");
+        }
+    }
+}
+
 /// A rubric whose phrase families add up to more than the cap (100,000 phrases) is refused
 /// before anything is built, naming the file, the total, the cap and the items that expand
 /// most; `rubric check` and `audit --rubric` say the same.
