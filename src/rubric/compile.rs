@@ -185,6 +185,8 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
         ));
     }
 
+    delta_ids(&spec, &items, &mut errs);
+
     // The phrases keep the words they share; the parser's tables of them are not needed now.
     phrase::release_shared();
 
@@ -263,6 +265,21 @@ fn item_index<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> HashMap<&'s str, u
                 format!("item id `{id}` must be lower-case letters, digits and `_`"),
             );
         }
+        let outputs = reserved_in(id);
+        if !outputs.is_empty() {
+            errs.at(
+                item.get_ref().id.span(),
+                format!(
+                    "item id `{id}` is the name of a fixed column of {}: the item needs a column \
+                     of its own; choose another id",
+                    match outputs.as_slice() {
+                        [.., last] if outputs.len() > 1 =>
+                            format!("{} and {last}", outputs[..outputs.len() - 1].join(", ")),
+                        _ => outputs.join(""),
+                    }
+                ),
+            );
+        }
         if index.insert(id, i).is_some() {
             errs.at(
                 item.get_ref().id.span(),
@@ -271,6 +288,46 @@ fn item_index<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> HashMap<&'s str, u
         }
     }
     index
+}
+
+/// The CSV outputs with a fixed column named `id`, where an item of that id would make a second
+/// column of the same name (a reader by header name then takes one for the other): the per-call
+/// CSV, the CSV report at any `--group-by` and with a baseline, and review sheets. The names
+/// come from the writers themselves. (The evidence CSV and the per-call JSONL hold item ids as
+/// values or nested keys, never beside a fixed column.)
+pub fn reserved_in(id: &str) -> Vec<&'static str> {
+    let mut outputs = Vec::new();
+    if crate::records::csv::FIXED_COLUMNS.contains(&id) || id == crate::records::csv::OVERRIDDEN {
+        outputs.push("the per-call CSV (`--calls`)");
+    }
+    if crate::render::csv::fixed_columns().iter().any(|c| c == id) {
+        outputs.push("the CSV report (`--format csv`)");
+    }
+    if crate::calibration::sheet::fixed_columns().contains(&id) {
+        outputs.push("review sheets (`sample`, `calibrate`)");
+    }
+    outputs
+}
+
+/// A scored item whose id is another scored item's id and `_delta`: with a `--baseline`, the
+/// CSV report names the other item's change column so.
+fn delta_ids(spec: &RubricSpec, items: &[Item], errs: &mut Errors) {
+    let scored = |i: &Item| matches!(i.kind, Kind::Expected | Kind::Violation);
+    for (spec_item, item) in spec.items.iter().zip(items) {
+        let Some(base) = item.id.strip_suffix(crate::render::csv::DELTA_SUFFIX) else {
+            continue;
+        };
+        if scored(item) && items.iter().any(|o| o.id == base && scored(o)) {
+            errs.at(
+                spec_item.get_ref().id.span(),
+                format!(
+                    "item id `{}` is the CSV report's column of item `{base}`'s change since a \
+                     `--baseline`; choose another id",
+                    item.id
+                ),
+            );
+        }
+    }
 }
 
 /// The rubric's language, English when left out.
@@ -1083,6 +1140,73 @@ mod tests {
              [[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nafter = \"b\"\nwithin_turns = 0\n"
         ));
         assert!(e.is_empty(), "{e:?}");
+    }
+
+    /// An item id that is a fixed column of a CSV output made that output's header name two
+    /// columns alike (`score` twice in `--calls`: tester t1, F15). Every fixed column of every
+    /// writer is refused, at the id, naming the outputs; `x_delta` beside a scored `x` too.
+    #[test]
+    fn item_ids_that_are_fixed_columns_are_refused() {
+        let mut names: Vec<String> = crate::records::csv::FIXED_COLUMNS
+            .iter()
+            .chain([&crate::records::csv::OVERRIDDEN])
+            .map(|s| s.to_string())
+            .collect();
+        names.extend(crate::render::csv::fixed_columns());
+        names.extend(
+            crate::calibration::sheet::fixed_columns()
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        assert!(names.len() > 30, "{names:?}");
+        for id in &names {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"{id}\"\nkind = \"expected\"\nphrases = [\"x\"]\n"
+            ));
+            assert_eq!(e.len(), 1, "{id}: {e:?}");
+            assert!(
+                e[0].starts_with("4:6: ")
+                    && e[0].contains(&format!("item id `{id}` is the name of a fixed column of ")),
+                "{id}: {e:?}"
+            );
+        }
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"date\"\nkind = \"expected\"\nphrases = [\"x\"]\n"
+        ));
+        assert!(
+            e[0].contains(
+                "of the per-call CSV (`--calls`), the CSV report (`--format csv`) and review \
+                 sheets (`sample`, `calibrate`)"
+            ),
+            "{e:?}"
+        );
+        let delta = |kind: &str| {
+            errors(&format!(
+                "{HEAD}[[item]]\nid = \"greet\"\nkind = \"{kind}\"\nphrases = [\"x\"]\n\
+                 [[item]]\nid = \"greet_delta\"\nkind = \"expected\"\nphrases = [\"y\"]\n"
+            ))
+        };
+        let e = delta("violation");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("8:6: ") && e[0].contains("column of item `greet`'s change"),
+            "{e:?}"
+        );
+        // A signal has no column in the report: no clash.
+        assert!(delta("signal").is_empty());
+        // Ids that only contain a column's name are fine.
+        for id in [
+            "scored",
+            "call_back",
+            "missed_callback",
+            "team_spirit",
+            "notes_taken",
+        ] {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"{id}\"\nkind = \"expected\"\nphrases = [\"x\"]\n"
+            ));
+            assert!(e.is_empty(), "{id}: {e:?}");
+        }
     }
 
     #[test]

@@ -538,6 +538,48 @@ fn anchors_inside_groups_and_bars_outside_them_are_reported_where_they_are() {
     }
 }
 
+/// Item ids `score`, `calls` and `missed` were accepted and made two columns of one name in the
+/// `--calls` file and the CSV report, so a reader by header name took the item's count for the
+/// call's score (tester t1, F15). They are refused at their FILE:LINE:COLUMN, by `rubric check`
+/// and `audit --rubric` alike, naming the outputs whose column they would repeat.
+#[test]
+fn item_ids_that_are_fixed_csv_columns_are_refused() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "coll.toml",
+        "[rubric]\nname = \"collide\"\n[[item]]\nid = \"score\"\nkind = \"expected\"\n\
+         phrases = [\"sorry\"]\n[[item]]\nid = \"calls\"\nkind = \"expected\"\n\
+         phrases = [\"refund\"]\n[[item]]\nid = \"missed\"\nkind = \"violation\"\n\
+         phrases = [\"please hold\"]\n",
+    );
+    let expected = [
+        "coll.toml:4:6: item id `score` is the name of a fixed column of the per-call CSV \
+         (`--calls`) and review sheets (`sample`, `calibrate`): the item needs a column of its \
+         own; choose another id",
+        "coll.toml:8:6: item id `calls` is the name of a fixed column of the CSV report \
+         (`--format csv`)",
+        "coll.toml:12:6: item id `missed` is the name of a fixed column of the CSV report",
+    ];
+    let calls = w.path("calls.csv");
+    for args in [vec!["rubric", "check"], vec!["audit", "--rubric"]] {
+        let mut cmd = callaudit();
+        cmd.args(&args).arg(&rubric);
+        if args[0] == "audit" {
+            cmd.arg("--calls")
+                .arg(&calls)
+                .arg(repo_path("examples/data"));
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("(3 problems)"), "{args:?}: {stderr}");
+        for e in expected {
+            assert!(stderr.contains(e), "{args:?}: {e}\n{stderr}");
+        }
+    }
+    assert!(!calls.exists());
+}
+
 /// A rubric whose phrase families add up to more than the cap (100,000 phrases) is refused
 /// before anything is built, naming the file, the total, the cap and the items that expand
 /// most; `rubric check` and `audit --rubric` say the same.
