@@ -346,7 +346,11 @@ EXIT STATUS:
     Test {
         /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: String,
-        /// The sentence (or several turns' worth of text)
+        /// The text of one turn (a sentence or several, always one turn)
+        ///
+        /// So a `$` phrase, `within_turns` and the detectors that read other turns
+        /// (customer_calmed, mirroring) may answer differently on the same words split into
+        /// turns; `explain` shows them on a call.
         text: String,
         /// Who says it, in the rubric's words: agent, customer or any (tried as each)
         #[arg(long, value_enum, default_value = "agent")]

@@ -660,6 +660,19 @@ fn rubric_test_shows_items_and_words() {
         .stdout(predicate::str::contains("no item fires"));
 }
 
+/// `rubric test`'s help called its text "the sentence (or several turns' worth of text)", but
+/// it is always one turn, so turn-anchored phrases and detectors answer as for one turn
+/// (tester t1, F13b).
+#[test]
+fn rubric_test_s_help_says_its_text_is_one_turn() {
+    for flag in ["-h", "--help"] {
+        let out = callaudit().args(["rubric", "test", flag]).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("The text of one turn"), "{text}");
+        assert!(!text.contains("several turns"), "{text}");
+    }
+}
+
 #[test]
 fn the_example_rubric_is_valid() {
     callaudit()
