@@ -673,6 +673,35 @@ fn rubric_test_s_help_says_its_text_is_one_turn() {
     }
 }
 
+/// The first TOML example of docs/rubric.md's "Rubric language", the file format as a user
+/// meets it, named `upset` and `calmed` items it did not define: copied, it gave four errors
+/// (tester t1, F8). Copied as it is, it checks.
+#[test]
+fn the_rubric_language_s_first_example_checks_as_copied() {
+    let doc = std::fs::read_to_string(repo_path("docs/rubric.md")).unwrap();
+    let section = doc
+        .split("\n## Rubric language\n")
+        .nth(1)
+        .expect("docs/rubric.md has a Rubric language section");
+    let example = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("a TOML example");
+    assert!(
+        example.contains("[rubric]") && example.contains("[[item]]"),
+        "{example}"
+    );
+    let w = Workdir::new();
+    let file = w.write("example.toml", example);
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok: 3 items"));
+}
+
 #[test]
 fn the_example_rubric_is_valid() {
     callaudit()
