@@ -160,6 +160,23 @@ impl fmt::Display for SheetError {
 
 impl std::error::Error for SheetError {}
 
+/// The column of call ids, which every sheet has.
+pub const CALL_ID: &str = "call_id";
+/// The column of reviewer names, which a sheet may have.
+pub const REVIEWER: &str = "reviewer";
+/// The columns `callaudit sample` writes before the items.
+pub const SAMPLE_COLUMNS: [&str; 3] = [CALL_ID, "agent", "date"];
+
+/// Every column name a sheet has, or may have, that is not an item's: the names an item id may
+/// not take.
+pub fn fixed_columns() -> Vec<&'static str> {
+    let mut names = vec![CALL_ID, REVIEWER];
+    names.extend(SAMPLE_COLUMNS);
+    names.extend(CARRIED);
+    names.dedup();
+    names
+}
+
 /// Columns a sheet may carry that are not verdicts.
 const CARRIED: &[&str] = &[
     "agent", "agent_id", "date", "team", "queue", "notes", "note", "comment", "comments", "score",
@@ -312,9 +329,9 @@ fn sheet_columns(
                 SheetErrorKind::DuplicateColumn(name.into()),
             ));
         }
-        if name == "call_id" {
+        if name == CALL_ID {
             call_col = Some(col);
-        } else if name == "reviewer" {
+        } else if name == REVIEWER {
             reviewer_col = Some(col);
         } else if let Some(i) = rubric.item_index(name) {
             item_cols.push((col, i));

@@ -309,8 +309,11 @@ EXIT STATUS:
         long_about = "Run a rubric over transcripts and list, per item, the phrases worth pruning: \
 phrases that never fire on the inputs, phrases that fire only on calls the labels say do not have \
 the item (with --labels), and phrases that duplicate another phrase of the same item (the same \
-words once normalised, or every match also a match of a shorter phrase). With --format csv, \
-every phrase with its counts.
+words once normalised, or every match also a match of the other phrase on some of its words: \
+`thanks` and `thank you` beside `thank*`, `within five days` beside `within {num} days`, `sorry \
+NEAR/3 delay*` beside `delay*`; never beside a phrase anchored with ^ or $ or a refusal, whose \
+matches count in fewer places). Of two phrases that cover each other, one is listed. With \
+--format csv, every phrase with its counts.
 
 The labels are a review sheet (call_id and one 0/1 column per item, as `callaudit calibrate` \
 reads); a phrase's calls are judged against its own item's column. Labelled calls that are not \
@@ -343,7 +346,11 @@ EXIT STATUS:
     Test {
         /// The rubric file, or a built-in rubric (builtin, builtin:es, builtin:fr)
         file: String,
-        /// The sentence (or several turns' worth of text)
+        /// The text of one turn (a sentence or several, always one turn)
+        ///
+        /// So a `$` phrase, `within_turns` and the detectors that read other turns
+        /// (customer_calmed, mirroring) may answer differently on the same words split into
+        /// turns; `explain` shows them on a call.
         text: String,
         /// Who says it, in the rubric's words: agent, customer or any (tried as each)
         #[arg(long, value_enum, default_value = "agent")]

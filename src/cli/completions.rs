@@ -56,7 +56,7 @@ pub fn completion_command() -> clap::Command {
 /// The whole manual in one roff page: the program's own sections, then one section per
 /// subcommand (nested ones included) with its synopsis, description, options and examples.
 pub fn man_page() -> std::io::Result<Vec<u8>> {
-    let mut cmd = Cli::command();
+    let mut cmd = super::config::hide_refused_config(Cli::command());
     cmd.build();
     let man = clap_mangen::Man::new(cmd.clone());
     let mut top = Vec::new();

@@ -366,7 +366,42 @@ fn command() -> clap::Command {
         }
         cmd.mut_subcommands(skip_empty_env)
     }
-    skip_empty_env(Cli::command())
+    hide_refused_config(skip_empty_env(Cli::command()))
+}
+
+/// The commands that read no config file (`merge`, `rubric show|check|test`, `completions`,
+/// `man`: not in `READERS`) refuse `--config`, so their help does not list it, nor
+/// `--no-config`: each gets the global options as hidden options of its own, which clap then
+/// does not propagate over. They are still parsed, so `--config` is refused with its reason.
+/// (The completion scripts list hidden options all the same.)
+pub fn hide_refused_config(cmd: clap::Command) -> clap::Command {
+    let hidden: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .map(|a| a.clone().hide(true))
+        .collect();
+    let names: Vec<(String, Vec<String>)> = cmd
+        .get_subcommands()
+        .map(|c| {
+            let inner = c.get_subcommands().map(|i| i.get_name().to_string());
+            (c.get_name().to_string(), inner.collect())
+        })
+        .collect();
+    let reads = |path: &[&str]| READERS.contains(&path);
+    let hide = |c: clap::Command| hidden.iter().cloned().fold(c, |c, a| c.arg(a));
+    let mut cmd = cmd;
+    for (outer, inner) in names {
+        if inner.is_empty() {
+            if !reads(&[&outer]) {
+                cmd = cmd.mut_subcommand(&outer, hide);
+            }
+            continue;
+        }
+        for name in inner.iter().filter(|n| !reads(&[&outer, n])) {
+            cmd = cmd.mut_subcommand(&outer, |c| c.mut_subcommand(name, hide));
+        }
+    }
+    cmd
 }
 
 /// The command line parser with inputs optional (they may come from the config file).

@@ -4,8 +4,10 @@
 //! - **never fires**: the phrase counted in no call of the inputs;
 //! - **only wrong calls** (with `--labels`): it counted only in calls labelled 0 for its item;
 //! - **duplicate**: it expands to the same words as another phrase of the item, or every match
-//!   of it contains a match of another, shorter phrase of the item (so it never decides whether
-//!   the item happened).
+//!   of it contains a match of another phrase of the item (words, stems and number slots that
+//!   accept a run of its words: `thank*` covers `thanks` and `thank you`), so it never decides
+//!   whether the item happened. A phrase anchored with `^`/`$`, or a refusal, covers nothing:
+//!   its matches count in fewer places.
 //!
 //! Phrases are reported as written (a family `{a|b}` is one phrase).
 
@@ -14,6 +16,7 @@ use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{LintArgs, LintFormat};
 use callaudit::audit::CallAudit;
 use callaudit::calibration::sheet;
+use callaudit::language::Language;
 use callaudit::model::Call;
 use callaudit::pipeline::{AuditSink, Filters, InputError, RunOptions};
 use callaudit::read::input::discover;
@@ -90,64 +93,132 @@ impl AuditSink for Fired<'_> {
     }
 }
 
-/// The words of a plain phrase (no stems, slots or operators), or `None`.
-fn plain_words(expr: &PhraseExpr) -> Option<Vec<&str>> {
-    match expr {
-        PhraseExpr::Seq(s) => s
-            .parts
-            .iter()
-            .map(|p| match p {
-                Part::Word(w) => Some(w.as_str()),
-                _ => None,
-            })
-            .collect(),
-        PhraseExpr::Near { .. } => None,
+/// A written phrase of an item: its expansions, and whether its matches are restricted beyond
+/// the item's own settings (`^`, `$`, or a refusal that an alternative cancels).
+struct Family<'r> {
+    written: Written,
+    exprs: Vec<&'r PhraseExpr>,
+    /// (opens its sentence, closes its turn, refusal).
+    marks: (bool, bool, bool),
+}
+
+impl Family<'_> {
+    /// Every match of the phrase counts where its words are (no anchor, not a refusal).
+    fn unrestricted(&self) -> bool {
+        self.marks == (false, false, false)
     }
 }
 
-/// Static duplicates: (phrase, the phrase it duplicates or is covered by, how).
-fn duplicates(rubric: &Rubric) -> BTreeMap<Written, (String, &'static str)> {
-    // Expansions of each written phrase of each item (role Match).
-    let mut families: BTreeMap<Written, Vec<&PhraseExpr>> = BTreeMap::new();
-    for p in rubric.phrases.iter().filter(|p| p.role == Role::Match) {
-        families
-            .entry(Written {
-                item: p.item,
-                text: p.text.to_string(),
-            })
-            .or_default()
-            .push(&p.expr);
+/// Does part `q` of a phrase accept every word that part `p` of another accepts?
+fn part_covers(q: &Part, p: &Part, lang: Language) -> bool {
+    match (q, p) {
+        (Part::Word(a), Part::Word(b)) => a == b,
+        (Part::Stem(s), Part::Word(w)) => w.starts_with(s.as_str()),
+        (Part::Stem(s), Part::Stem(t)) => t.starts_with(s.as_str()),
+        (Part::Num, Part::Num) => true,
+        (Part::Num, Part::Word(w)) => Part::Num.accepts_in(w, lang),
+        _ => false,
     }
-    let mut found = BTreeMap::new();
-    let written: Vec<(&Written, &Vec<&PhraseExpr>)> = families.iter().collect();
-    for (w, exprs) in &written {
-        let others = written
+}
+
+/// Is every match of `p` also a match of `q` on some of its words: `q` (a sequence) accepting a
+/// run of consecutive parts of `p`, or of one side of `p`'s NEAR/BEFORE?
+fn covers(q: &PhraseExpr, p: &PhraseExpr, lang: Language) -> bool {
+    let PhraseExpr::Seq(q) = q else {
+        return false;
+    };
+    let q = &q.parts;
+    let in_run = |parts: &[Part]| {
+        q.len() <= parts.len()
+            && parts.windows(q.len()).any(|run| {
+                run.iter()
+                    .zip(q.iter())
+                    .all(|(p, q)| part_covers(q, p, lang))
+            })
+    };
+    match p {
+        PhraseExpr::Seq(s) => in_run(&s.parts),
+        PhraseExpr::Near { a, b, .. } => in_run(&a.parts) || in_run(&b.parts),
+    }
+}
+
+/// How `w` is redundant beside `o` (another phrase of its item), if it is: the same
+/// expansions (or some of them), or every match of it a match of `o` too (`o` not restricted
+/// by an anchor or as a refusal, which would let `w` count where `o` does not).
+fn redundant(w: &Family, o: &Family, lang: Language) -> Option<&'static str> {
+    let within = w.exprs.iter().all(|e| o.exprs.contains(e));
+    if within && w.marks == o.marks {
+        return Some("same words as");
+    }
+    let covered = o.unrestricted()
+        && w.exprs
             .iter()
-            .filter(|(o, _)| o.item == w.item && o.text != w.text);
-        for (o, oexprs) in others {
-            if exprs.iter().all(|e| oexprs.contains(e)) {
-                // Report the later-written one of two identical phrases only once.
-                let same = oexprs.iter().all(|e| exprs.contains(e));
-                if !same || o.text < w.text {
-                    found.insert((*w).clone(), (o.text.clone(), "same words as"));
-                    break;
-                }
+            .all(|e| o.exprs.iter().any(|q| covers(q, e, lang)));
+    covered.then_some("covered by")
+}
+
+/// Static duplicates: (phrase, the phrase it duplicates or is covered by, how). Each phrase
+/// found points at one that is not found, or at one whose chain of findings ends at one that
+/// is not: two phrases that cover each other are never both reported, so pruning every phrase
+/// found leaves one that matches all they matched. Of two identical phrases, the later written
+/// is reported.
+fn duplicates(rubric: &Rubric) -> BTreeMap<Written, (String, &'static str)> {
+    // Each written phrase of each item (role Match) with its expansions, in rubric order.
+    let mut families: Vec<Family> = Vec::new();
+    for p in rubric.phrases.iter().filter(|p| p.role == Role::Match) {
+        let written = Written {
+            item: p.item,
+            text: p.text.to_string(),
+        };
+        match families.iter_mut().find(|f| f.written == written) {
+            Some(f) => f.exprs.push(&p.expr),
+            None => families.push(Family {
+                written,
+                exprs: vec![&p.expr],
+                marks: (p.opens_sentence, p.closes_turn, p.refusal),
+            }),
+        }
+    }
+    let lang = rubric.text_rules.language;
+    let mut found: BTreeMap<Written, (String, &'static str)> = BTreeMap::new();
+    // By position in `families`: the phrase a found one points at.
+    let mut points_at: HashMap<usize, usize> = HashMap::new();
+    for (wi, w) in families.iter().enumerate() {
+        let leads_back = |mut o: usize| loop {
+            if o == wi {
+                return true;
+            }
+            match points_at.get(&o) {
+                Some(&next) => o = next,
+                None => return false,
+            }
+        };
+        let mut best: Option<(u8, usize, &'static str)> = None;
+        for (oi, o) in families.iter().enumerate() {
+            if oi == wi || o.written.item != w.written.item {
                 continue;
             }
-            let covered = exprs.iter().all(|e| {
-                let Some(words) = plain_words(e) else {
-                    return false;
-                };
-                oexprs.iter().any(|oe| {
-                    plain_words(oe).is_some_and(|ow| {
-                        ow.len() < words.len() && words.windows(ow.len()).any(|win| win == ow)
-                    })
-                })
-            });
-            if covered {
-                found.insert((*w).clone(), (o.text.clone(), "covered by"));
-                break;
+            let Some(how) = redundant(w, o, lang) else {
+                continue;
+            };
+            let identical = how == "same words as" && redundant(o, w, lang) == Some(how);
+            // Of two identical phrases, the later written is the one reported.
+            if identical && oi > wi {
+                continue;
             }
+            // Preferred: an identical earlier phrase, then the same words, then a cover.
+            let rank = match (identical, how) {
+                (true, _) => 0,
+                (false, "same words as") => 1,
+                _ => 2,
+            };
+            if best.is_none_or(|(r, ..)| rank < r) && !leads_back(oi) {
+                best = Some((rank, oi, how));
+            }
+        }
+        if let Some((_, oi, how)) = best {
+            points_at.insert(wi, oi);
+            found.insert(w.written.clone(), (families[oi].written.text.clone(), how));
         }
     }
     found

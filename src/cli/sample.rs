@@ -11,7 +11,7 @@ use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::SampleArgs;
 use callaudit::audit::CallAudit;
-use callaudit::calibration::sheet::TOOL_PREFIX;
+use callaudit::calibration::sheet::{SAMPLE_COLUMNS, TOOL_PREFIX};
 use callaudit::calibration::tool_says;
 use callaudit::model::Call;
 use callaudit::output::AtomicFile;
@@ -295,7 +295,7 @@ fn transcripts(
 
 fn sheet_csv(rubric: &Rubric, picked: &[Candidate], blind: bool) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = vec!["call_id".into(), "agent".into(), "date".into()];
+    let mut header: Vec<String> = SAMPLE_COLUMNS.map(String::from).to_vec();
     header.extend(rubric.items.iter().map(|i| i.id.clone()));
     if !blind {
         header.extend(
@@ -392,6 +392,28 @@ fn packet_markdown(calls: &[Call], masker: Masker) -> String {
 #[cfg(test)]
 mod tests {
     use super::uniform;
+
+    /// Every column of a review sheet but the items' and the tool's is a name an item id may
+    /// not take (tester t1, F15).
+    #[test]
+    fn a_sheet_s_fixed_columns_are_reserved_item_ids() {
+        let rubric = callaudit::rubric::Rubric::default_rubric();
+        for blind in [false, true] {
+            let sheet = super::sheet_csv(&rubric, &[], blind).unwrap();
+            let header = sheet.lines().next().unwrap();
+            let fixed: Vec<&str> = header
+                .split(',')
+                .filter(|c| rubric.item_index(c).is_none() && !c.starts_with(super::TOOL_PREFIX))
+                .collect();
+            assert_eq!(fixed.len(), 3, "{header}");
+            for column in fixed {
+                assert!(
+                    !callaudit::rubric::compile::reserved_in(column).is_empty(),
+                    "`{column}` is not reserved"
+                );
+            }
+        }
+    }
 
     /// Over many seeds, each of 50 short ids is among the 10 largest draws about 20% of the
     /// time: the draw does not favour ids by their shape.

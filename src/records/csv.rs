@@ -9,6 +9,11 @@ use crate::output::AtomicFile;
 use crate::rubric::Rubric;
 use crate::sanitize::csv_cell;
 
+/// The columns before the items.
+pub const FIXED_COLUMNS: [&str; 6] = ["call_id", "agent_id", "date", "turns", "score", "passed"];
+/// The last column with `audit --overrides`.
+pub const OVERRIDDEN: &str = "overridden";
+
 pub struct CsvRecords {
     w: CsvOutput,
     row: Vec<String>,
@@ -17,12 +22,10 @@ pub struct CsvRecords {
 
 impl CsvRecords {
     pub fn new(file: AtomicFile, rubric: &Rubric, overrides: bool) -> anyhow::Result<CsvRecords> {
-        let mut header: Vec<String> = ["call_id", "agent_id", "date", "turns", "score", "passed"]
-            .map(String::from)
-            .to_vec();
+        let mut header: Vec<String> = FIXED_COLUMNS.map(String::from).to_vec();
         header.extend(rubric.items.iter().map(|i| i.id.clone()));
         if overrides {
-            header.push("overridden".into());
+            header.push(OVERRIDDEN.into());
         }
         Ok(CsvRecords {
             w: CsvOutput::new(file, header, "per-call CSV")?,

@@ -6,10 +6,36 @@
 //! follow. Keys come from transcripts, so they are neutralised against formula injection.
 
 use super::{ALL, Metric, Renderer, Report, call_items, columns, delta_number, push_one_decimal};
+use crate::aggregate::GroupBy;
 use crate::sanitize::csv_cell;
 use std::io::{self, Write};
 
 pub struct CsvRenderer;
+
+/// The pass rate's interval: the two columns after `pass_rate`.
+pub const PASS_RATE_INTERVAL: [&str; 2] = ["pass_rate_low", "pass_rate_high"];
+/// A call line's items missed and violations (`--group-by call`).
+pub const CALL_ITEMS: [&str; 2] = ["missed", "violated"];
+/// What a column's change since the baseline adds to its name.
+pub const DELTA_SUFFIX: &str = "_delta";
+/// The change in the number of calls since the baseline.
+pub const CALLS_DELTA: &str = "calls_delta";
+
+/// Every column name the CSV report may have besides its item columns (and their deltas), at
+/// any `--group-by`, with or without a baseline: the names an item id may not take.
+pub fn fixed_columns() -> Vec<String> {
+    let mut names: Vec<String> = GroupBy::ALL.iter().map(|g| g.name().to_string()).collect();
+    for (name, metric) in super::NUMBER_COLUMNS {
+        names.push(name.to_string());
+        if metric.has_delta() {
+            names.push(format!("{name}{DELTA_SUFFIX}"));
+        }
+    }
+    names.extend(PASS_RATE_INTERVAL.map(String::from));
+    names.extend(CALL_ITEMS.map(String::from));
+    names.push(CALLS_DELTA.to_string());
+    names
+}
 
 /// One line's cells, kept from line to line with their buffers: a report of one line per call
 /// has a line for each of maybe a hundred thousand calls, thirty-odd cells each.
@@ -58,15 +84,19 @@ impl Renderer for CsvRenderer {
         for c in &cols {
             header.push(c.name.clone());
             if c.metric == Metric::PassRate {
-                header.extend(["pass_rate_low".into(), "pass_rate_high".into()]);
+                header.extend(PASS_RATE_INTERVAL.map(String::from));
             }
         }
         if calls_level {
-            header.extend(["missed".into(), "violated".into()]);
+            header.extend(CALL_ITEMS.map(String::from));
         }
         if with_delta {
-            header.push("calls_delta".into());
-            header.extend(delta_cols.iter().map(|c| format!("{}_delta", c.name)));
+            header.push(CALLS_DELTA.into());
+            header.extend(
+                delta_cols
+                    .iter()
+                    .map(|c| format!("{}{DELTA_SUFFIX}", c.name)),
+            );
         }
         w.write_record(&header)?;
         let lines = super::leaf_rows(report);
@@ -131,5 +161,64 @@ impl Renderer for CsvRenderer {
             w.write_record(line.cells())?;
         }
         w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::empty_report;
+    use crate::report::BaselineInfo;
+
+    /// The header of an itemless report's CSV, grouped by `levels`, with or without a baseline.
+    fn header(levels: &[&'static str], baseline: bool) -> Vec<String> {
+        let mut report = empty_report(levels);
+        if baseline {
+            report.baseline = Some(BaselineInfo {
+                file: "b.json".into(),
+                version: "0".into(),
+                group_by: report.group_by.clone(),
+                calls: 0,
+                first_date: None,
+                last_date: None,
+            });
+        }
+        let mut out = Vec::new();
+        CsvRenderer.render(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        text.lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect()
+    }
+
+    /// Every column the CSV report writes at any level, nested or not, with a baseline or
+    /// not, is one of `fixed_columns` (so the rubric refuses it as an item id: tester t1, F15),
+    /// and each of those is written somewhere.
+    #[test]
+    fn fixed_columns_are_every_column_but_the_items() {
+        let names: Vec<&'static str> = GroupBy::ALL.iter().map(|g| g.name()).collect();
+        let mut level_sets: Vec<Vec<&'static str>> = names.iter().map(|n| vec![*n]).collect();
+        level_sets.push(vec!["team", "agent"]);
+        level_sets.push(vec!["team", "call"]);
+        level_sets.push(vec!["queue", "week", "date", "agent"]);
+        let fixed = fixed_columns();
+        let mut written = std::collections::BTreeSet::new();
+        for levels in &level_sets {
+            for baseline in [false, true] {
+                for column in header(levels, baseline) {
+                    assert!(
+                        fixed.contains(&column),
+                        "{levels:?} (baseline {baseline}): `{column}` is not reserved"
+                    );
+                    written.insert(column);
+                }
+            }
+        }
+        for name in &fixed {
+            assert!(written.contains(name), "`{name}` is never written");
+        }
     }
 }

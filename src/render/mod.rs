@@ -13,6 +13,7 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
+use crate::aggregate::GroupBy;
 use crate::report::{
     ALL, CallView, ItemInfo, ItemRate, Report, Row, RowDelta, TrendPoint, by_week, capitalise,
 };
@@ -225,6 +226,26 @@ pub struct Column {
 /// The columns every tabular format shares: the line, its calls beside its score, the pass
 /// rate, one column per expected item, calls with any violation and one column per violation,
 /// then upset calls and the calmed rate.
+/// The report's columns of numbers that are not items, by name (the CSV report's headers): an
+/// item id may not be one of them (`rubric::reserved_columns`).
+pub const NUMBER_COLUMNS: [(&str, Metric); 6] = [
+    ("calls", Metric::Calls),
+    ("mean_score", Metric::MeanScore),
+    ("pass_rate", Metric::PassRate),
+    ("any_violation_rate", Metric::ViolationRate),
+    ("upset_calls", Metric::UpsetCalls),
+    ("calmed_rate", Metric::CalmedRate),
+];
+
+/// The name `NUMBER_COLUMNS` gives a metric.
+fn number_column(metric: Metric) -> &'static str {
+    NUMBER_COLUMNS
+        .iter()
+        .find(|(_, m)| *m == metric)
+        .map(|(name, _)| *name)
+        .expect("a column of numbers")
+}
+
 pub fn columns(report: &Report) -> Vec<Column> {
     let col = |name: &str, title: &str, metric| Column {
         name: name.into(),
@@ -241,26 +262,26 @@ pub fn columns(report: &Report) -> Vec<Column> {
     };
     let mut cols = vec![col(&report.group_by, &report.key_title(), Metric::Key)];
     if report.has_call_level() {
-        for (level, metric) in [("agent", Metric::CallAgent), ("date", Metric::CallDate)] {
+        for (level, metric) in [
+            (GroupBy::Agent.name(), Metric::CallAgent),
+            (GroupBy::Date.name(), Metric::CallDate),
+        ] {
             if !report.levels.contains(&level) {
                 cols.push(col(level, &capitalise(level), metric));
             }
         }
     }
+    let number = |title: &str, metric| col(number_column(metric), title, metric);
     cols.extend([
-        col("calls", "Calls", Metric::Calls),
-        col("mean_score", "Score", Metric::MeanScore),
-        col("pass_rate", "Pass %", Metric::PassRate),
+        number("Calls", Metric::Calls),
+        number("Score", Metric::MeanScore),
+        number("Pass %", Metric::PassRate),
     ]);
     cols.extend(report.expected_items().map(|(i, item)| item_col(i, item)));
-    cols.push(col(
-        "any_violation_rate",
-        "Any violation %",
-        Metric::ViolationRate,
-    ));
+    cols.push(number("Any violation %", Metric::ViolationRate));
     cols.extend(report.violation_items().map(|(i, item)| item_col(i, item)));
-    cols.push(col("upset_calls", "Upset", Metric::UpsetCalls));
-    cols.push(col("calmed_rate", "Calmed %", Metric::CalmedRate));
+    cols.push(number("Upset", Metric::UpsetCalls));
+    cols.push(number("Calmed %", Metric::CalmedRate));
     cols
 }
 

@@ -185,6 +185,8 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
         ));
     }
 
+    delta_ids(&spec, &items, &mut errs);
+
     // The phrases keep the words they share; the parser's tables of them are not needed now.
     phrase::release_shared();
 
@@ -263,6 +265,21 @@ fn item_index<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> HashMap<&'s str, u
                 format!("item id `{id}` must be lower-case letters, digits and `_`"),
             );
         }
+        let outputs = reserved_in(id);
+        if !outputs.is_empty() {
+            errs.at(
+                item.get_ref().id.span(),
+                format!(
+                    "item id `{id}` is the name of a fixed column of {}: the item needs a column \
+                     of its own; choose another id",
+                    match outputs.as_slice() {
+                        [.., last] if outputs.len() > 1 =>
+                            format!("{} and {last}", outputs[..outputs.len() - 1].join(", ")),
+                        _ => outputs.join(""),
+                    }
+                ),
+            );
+        }
         if index.insert(id, i).is_some() {
             errs.at(
                 item.get_ref().id.span(),
@@ -271,6 +288,46 @@ fn item_index<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> HashMap<&'s str, u
         }
     }
     index
+}
+
+/// The CSV outputs with a fixed column named `id`, where an item of that id would make a second
+/// column of the same name (a reader by header name then takes one for the other): the per-call
+/// CSV, the CSV report at any `--group-by` and with a baseline, and review sheets. The names
+/// come from the writers themselves. (The evidence CSV and the per-call JSONL hold item ids as
+/// values or nested keys, never beside a fixed column.)
+pub fn reserved_in(id: &str) -> Vec<&'static str> {
+    let mut outputs = Vec::new();
+    if crate::records::csv::FIXED_COLUMNS.contains(&id) || id == crate::records::csv::OVERRIDDEN {
+        outputs.push("the per-call CSV (`--calls`)");
+    }
+    if crate::render::csv::fixed_columns().iter().any(|c| c == id) {
+        outputs.push("the CSV report (`--format csv`)");
+    }
+    if crate::calibration::sheet::fixed_columns().contains(&id) {
+        outputs.push("review sheets (`sample`, `calibrate`)");
+    }
+    outputs
+}
+
+/// A scored item whose id is another scored item's id and `_delta`: with a `--baseline`, the
+/// CSV report names the other item's change column so.
+fn delta_ids(spec: &RubricSpec, items: &[Item], errs: &mut Errors) {
+    let scored = |i: &Item| matches!(i.kind, Kind::Expected | Kind::Violation);
+    for (spec_item, item) in spec.items.iter().zip(items) {
+        let Some(base) = item.id.strip_suffix(crate::render::csv::DELTA_SUFFIX) else {
+            continue;
+        };
+        if scored(item) && items.iter().any(|o| o.id == base && scored(o)) {
+            errs.at(
+                spec_item.get_ref().id.span(),
+                format!(
+                    "item id `{}` is the CSV report's column of item `{base}`'s change since a \
+                     `--baseline`; choose another id",
+                    item.id
+                ),
+            );
+        }
+    }
 }
 
 /// The rubric's language, English when left out.
@@ -595,7 +652,16 @@ fn expand_phrases<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> Vec<Vec<Writte
                     Some(rest) => (true, rest.trim_end()),
                     None => (false, text),
                 };
-                match phrase::expand(text) {
+                let expanded = if text.trim().is_empty() {
+                    // "", "^", "$": the same message as a phrase of punctuation alone.
+                    Err(phrase::NO_WORDS.to_string())
+                } else {
+                    phrase::expand(text).and_then(|variants| {
+                        phrase::misplaced_marks(text, opens_sentence, closes_turn)
+                            .map(|()| variants)
+                    })
+                };
+                match expanded {
                     Ok(variants) => written.push(Written {
                         text: p,
                         role,
@@ -724,35 +790,64 @@ fn references(
     (after, before, not_before, applies_when)
 }
 
-/// The item's turn, seconds and percent window.
+/// The item's turn, seconds and percent window. A window of 0 turns, seconds or percent holds
+/// no match in any call (an expected item missed everywhere), so it is refused like
+/// `min_count = 0`.
 fn window(s: &ItemSpec, errs: &mut Errors) -> Window {
-    let percent = |p: &Option<Spanned<f64>>, errs: &mut Errors| {
+    let turns = |t: &Option<Spanned<u32>>, key: &str, errs: &mut Errors| {
+        t.as_ref().and_then(|t| {
+            if *t.get_ref() == 0 {
+                errs.at(
+                    t.span(),
+                    format!("{key} must be at least 1 (a window of 0 turns holds no match)"),
+                );
+                None
+            } else {
+                Some(*t.get_ref())
+            }
+        })
+    };
+    let percent = |p: &Option<Spanned<f64>>, key: &str, errs: &mut Errors| {
         p.as_ref().and_then(|p| {
-            if (0.0..=100.0).contains(p.get_ref()) {
-                Some(*p.get_ref())
+            let v = *p.get_ref();
+            if v == 0.0 {
+                errs.at(
+                    p.span(),
+                    format!("{key} must be more than 0 (a window of 0 % holds no match)"),
+                );
+                None
+            } else if (0.0..=100.0).contains(&v) {
+                Some(v)
             } else {
                 errs.at(p.span(), "a percentage must be between 0 and 100");
                 None
             }
         })
     };
-    let seconds = |p: &Option<Spanned<f64>>, errs: &mut Errors| {
+    let seconds = |p: &Option<Spanned<f64>>, key: &str, errs: &mut Errors| {
         p.as_ref().and_then(|p| {
-            if *p.get_ref() >= 0.0 && p.get_ref().is_finite() {
-                Some((*p.get_ref() * 1000.0).round() as u64)
-            } else {
+            let v = *p.get_ref();
+            if !(v >= 0.0 && v.is_finite()) {
                 errs.at(p.span(), "seconds must be a number ≥ 0");
                 None
+            } else if (v * 1000.0).round() as u64 == 0 {
+                errs.at(
+                    p.span(),
+                    format!("{key} must be at least 0.001 (a window of 0 seconds holds no match)"),
+                );
+                None
+            } else {
+                Some((v * 1000.0).round() as u64)
             }
         })
     };
     Window {
-        first_turns: s.first_turns.as_ref().map(|v| *v.get_ref()),
-        last_turns: s.last_turns.as_ref().map(|v| *v.get_ref()),
-        first_ms: seconds(&s.first_seconds, errs),
-        last_ms: seconds(&s.last_seconds, errs),
-        first_percent: percent(&s.first_percent, errs),
-        last_percent: percent(&s.last_percent, errs),
+        first_turns: turns(&s.first_turns, "first_turns", errs),
+        last_turns: turns(&s.last_turns, "last_turns", errs),
+        first_ms: seconds(&s.first_seconds, "first_seconds", errs),
+        last_ms: seconds(&s.last_seconds, "last_seconds", errs),
+        first_percent: percent(&s.first_percent, "first_percent", errs),
+        last_percent: percent(&s.last_percent, "last_percent", errs),
     }
 }
 
@@ -985,6 +1080,133 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(r.eval_order, vec![1, 0]);
+    }
+
+    /// A blank phrase, or one of anchors alone, was told "one choice of the alternatives leaves
+    /// no words" (tester t1, F13c): it has no alternatives, and no words.
+    #[test]
+    fn a_phrase_without_words_is_told_so() {
+        for phrase in ["", " ", "^", "$", "^ $", ",,,"] {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"{phrase}\", \"x\"]\n"
+            ));
+            assert_eq!(e.len(), 1, "{phrase:?}: {e:?}");
+            assert!(
+                e[0].starts_with("6:12:")
+                    && e[0].ends_with("the phrase has no words (punctuation is ignored)"),
+                "{phrase:?}: {e:?}"
+            );
+        }
+    }
+
+    /// A window of 0 turns, seconds or percent holds no match in any call: refused like
+    /// `min_count = 0` (tester t1, F7). `within_turns = 0` (the trigger's own turn) is not.
+    #[test]
+    fn windows_of_zero_are_refused() {
+        for (key, message) in [
+            ("first_turns = 0", "first_turns must be at least 1"),
+            ("last_turns = 0", "last_turns must be at least 1"),
+            ("first_seconds = 0", "first_seconds must be at least 0.001"),
+            ("last_seconds = 0.0", "last_seconds must be at least 0.001"),
+            (
+                "first_seconds = 0.0001",
+                "first_seconds must be at least 0.001",
+            ),
+            ("first_percent = 0", "first_percent must be more than 0"),
+            ("last_percent = 0.0", "last_percent must be more than 0"),
+        ] {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\n{key}\n"
+            ));
+            assert_eq!(e.len(), 1, "{key}: {e:?}");
+            assert!(
+                e[0].starts_with("7:") && e[0].contains(message),
+                "{key}: {e:?}"
+            );
+        }
+        for key in [
+            "first_turns = 1",
+            "last_seconds = 0.001",
+            "first_percent = 0.5",
+            "last_percent = 100",
+        ] {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\n{key}\n"
+            ));
+            assert!(e.is_empty(), "{key}: {e:?}");
+        }
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"b\"\nkind = \"signal\"\nphrases = [\"y\"]\n\
+             [[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"x\"]\nafter = \"b\"\nwithin_turns = 0\n"
+        ));
+        assert!(e.is_empty(), "{e:?}");
+    }
+
+    /// An item id that is a fixed column of a CSV output made that output's header name two
+    /// columns alike (`score` twice in `--calls`: tester t1, F15). Every fixed column of every
+    /// writer is refused, at the id, naming the outputs; `x_delta` beside a scored `x` too.
+    #[test]
+    fn item_ids_that_are_fixed_columns_are_refused() {
+        let mut names: Vec<String> = crate::records::csv::FIXED_COLUMNS
+            .iter()
+            .chain([&crate::records::csv::OVERRIDDEN])
+            .map(|s| s.to_string())
+            .collect();
+        names.extend(crate::render::csv::fixed_columns());
+        names.extend(
+            crate::calibration::sheet::fixed_columns()
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        assert!(names.len() > 30, "{names:?}");
+        for id in &names {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"{id}\"\nkind = \"expected\"\nphrases = [\"x\"]\n"
+            ));
+            assert_eq!(e.len(), 1, "{id}: {e:?}");
+            assert!(
+                e[0].starts_with("4:6: ")
+                    && e[0].contains(&format!("item id `{id}` is the name of a fixed column of ")),
+                "{id}: {e:?}"
+            );
+        }
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"date\"\nkind = \"expected\"\nphrases = [\"x\"]\n"
+        ));
+        assert!(
+            e[0].contains(
+                "of the per-call CSV (`--calls`), the CSV report (`--format csv`) and review \
+                 sheets (`sample`, `calibrate`)"
+            ),
+            "{e:?}"
+        );
+        let delta = |kind: &str| {
+            errors(&format!(
+                "{HEAD}[[item]]\nid = \"greet\"\nkind = \"{kind}\"\nphrases = [\"x\"]\n\
+                 [[item]]\nid = \"greet_delta\"\nkind = \"expected\"\nphrases = [\"y\"]\n"
+            ))
+        };
+        let e = delta("violation");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("8:6: ") && e[0].contains("column of item `greet`'s change"),
+            "{e:?}"
+        );
+        // A signal has no column in the report: no clash.
+        assert!(delta("signal").is_empty());
+        // Ids that only contain a column's name are fine.
+        for id in [
+            "scored",
+            "call_back",
+            "missed_callback",
+            "team_spirit",
+            "notes_taken",
+        ] {
+            let e = errors(&format!(
+                "{HEAD}[[item]]\nid = \"{id}\"\nkind = \"expected\"\nphrases = [\"x\"]\n"
+            ));
+            assert!(e.is_empty(), "{id}: {e:?}");
+        }
     }
 
     #[test]

@@ -224,6 +224,10 @@ pub enum PhraseExpr {
     },
 }
 
+/// The largest NEAR/BEFORE distance, in words: far more than a turn's sentence, and small
+/// enough that the matcher's arithmetic on word positions cannot overflow.
+pub const MAX_DISTANCE: u32 = 10_000;
+
 /// Most combinations one phrase may expand to: a family, not a vocabulary.
 pub const MAX_EXPANSIONS: usize = 1024;
 
@@ -326,6 +330,130 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// What a phrase of no words is told: blank, only punctuation, or only anchors.
+pub const NO_WORDS: &str = "the phrase has no words (punctuation is ignored)";
+
+/// Checks the `^`, `$` and `|` left in a phrase once its opening `^` and closing `$` are taken
+/// off (`text`, which `expand` accepted; `opens_sentence` and `closes_turn` say whether they
+/// were there, for the fix suggested): the normaliser drops them as punctuation, so a `^`
+/// inside a group or the middle of a phrase would anchor nothing, and `yes|no` outside braces
+/// would be the phrase "yes no", with no word of warning. Each is an error that says what to
+/// write instead.
+pub fn misplaced_marks(text: &str, opens_sentence: bool, closes_turn: bool) -> Result<(), String> {
+    // The text outside groups (pieces) and each group's options, with where each group is.
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut groups: Vec<(usize, usize, Vec<&str>)> = Vec::new();
+    let mut rest_start = 0;
+    while let Some(open) = text[rest_start..].find('{').map(|o| o + rest_start) {
+        let close = match text[open..].find('}') {
+            Some(c) => open + c,
+            None => break, // `expand` reports it
+        };
+        pieces.push(&text[rest_start..open]);
+        let inner = &text[open + 1..close];
+        if inner != "num" {
+            groups.push((open, close, inner.split('|').collect()));
+        }
+        rest_start = close + 1;
+    }
+    pieces.push(&text[rest_start..]);
+
+    let opens = |t: &str| t == "^" || t.strip_prefix('^').is_some_and(starts_alphabetic);
+    let closes = |t: &str| t == "$";
+    for piece in &pieces {
+        if piece.contains('|') {
+            let suggestion = if groups.is_empty() {
+                let parts: Vec<&str> = text.split('|').map(str::trim).collect();
+                format!("`{{{}}}`", parts.join("|"))
+            } else {
+                "`{yes|no}`".to_string()
+            };
+            return Err(format!(
+                "`|` separates alternatives only inside `{{…}}`: write {suggestion}, or the \
+                 alternatives as phrases of their own"
+            ));
+        }
+        for t in piece.split_whitespace() {
+            if opens(t) {
+                return Err(
+                    "`^` goes only at the start of a phrase, once (`^ just to confirm`: where \
+                     it opens its sentence)"
+                        .into(),
+                );
+            }
+            if closes(t) {
+                return Err(
+                    "`$` goes only at the end of a phrase, once (`wonderful $`: where it \
+                     closes its turn)"
+                        .into(),
+                );
+            }
+        }
+    }
+    for (open, close, options) in &groups {
+        let caret = options.iter().any(|o| o.split_whitespace().any(&opens));
+        let dollar = options.iter().any(|o| {
+            let mut words = o.split_whitespace();
+            words.any(&closes) || ends_alphabetic_dollar(o)
+        });
+        if !caret && !dollar {
+            continue;
+        }
+        // The fix, when the group opens (or closes) the phrase: the mark once, outside it.
+        let cleaned: Vec<String> = options
+            .iter()
+            .map(|o| {
+                let o = o.trim();
+                let o = o.strip_prefix('^').unwrap_or(o).trim_start();
+                let o = o.strip_suffix('$').unwrap_or(o).trim_end();
+                o.to_string()
+            })
+            .collect();
+        let group = format!("{{{}}}", cleaned.join("|"));
+        let (before, after) = (&text[..*open], &text[close + 1..]);
+        let (caret_mark, dollar_mark) = (
+            if opens_sentence { "^ " } else { "" },
+            if closes_turn { " $" } else { "" },
+        );
+        if caret {
+            return Err(if before.trim().is_empty() {
+                format!(
+                    "`^` inside `{{…}}` anchors nothing: write `^` before the group: \
+                     `^ {group}{after}{dollar_mark}`"
+                )
+            } else {
+                "`^` inside `{…}` anchors nothing: `^` goes only at the start of a phrase; \
+                 write the anchored alternatives as phrases of their own"
+                    .to_string()
+            });
+        }
+        return Err(if after.trim().is_empty() {
+            format!(
+                "`$` inside `{{…}}` anchors nothing: write `$` after the group: \
+                 `{caret_mark}{before}{group} $`"
+            )
+        } else {
+            "`$` inside `{…}` anchors nothing: `$` goes only at the end of a phrase; write the \
+             anchored alternatives as phrases of their own"
+                .to_string()
+        });
+    }
+    Ok(())
+}
+
+fn starts_alphabetic(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_alphabetic)
+}
+
+/// An option that ends in a word with `$` glued to it (`{great$|wonderful$}`).
+fn ends_alphabetic_dollar(option: &str) -> bool {
+    option
+        .trim_end()
+        .strip_suffix('$')
+        .and_then(|s| s.chars().next_back())
+        .is_some_and(char::is_alphabetic)
+}
+
 /// Expansions up to this many are deduplicated as they are made, by comparing each with those
 /// kept; more, by a set at the end (`expand`): the first of equal expansions stays either way.
 const DEDUP_BY_SCAN: usize = 16;
@@ -373,10 +501,32 @@ pub fn parse_with(src: &str, rules: &TextRules) -> Result<PhraseExpr, String> {
         } else {
             None
         };
+        if parsed.is_none()
+            && let Some((name, n)) = w.split_once('/')
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && ["near", "before"].contains(&name.to_lowercase().as_str())
+        {
+            // `near/3` is a mistyped operator, not the words "near 3".
+            return Err(format!(
+                "`{w}`: operators are written in capitals: `{}/{n}`",
+                name.to_uppercase()
+            ));
+        }
         if let Some((n, ordered)) = parsed {
-            let gap: u32 = n
-                .parse()
-                .map_err(|_| format!("`{w}`: the distance must be a whole number of words"))?;
+            let gap: u32 = match n.parse() {
+                Ok(gap) if gap <= MAX_DISTANCE => gap,
+                _ if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(format!(
+                        "`{w}`: the distance is too large (at most {MAX_DISTANCE} words)"
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "`{w}`: the distance must be a whole number of words"
+                    ));
+                }
+            };
             if op.is_some() {
                 return Err("a phrase can have only one NEAR or BEFORE".into());
             }
@@ -970,6 +1120,109 @@ mod tests {
         );
         assert!(parse("?!").unwrap_err().contains("no words"));
         assert!(parse("---").unwrap_err().contains("no words"));
+    }
+
+    /// `misplaced_marks` after the opening `^` and closing `$` are taken off, as the compiler
+    /// does.
+    fn marks(written: &str) -> Result<(), String> {
+        let (opens, text) = match written.strip_prefix('^') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, written),
+        };
+        let (closes, text) = match text.strip_suffix('$') {
+            Some(rest) => (true, rest.trim_end()),
+            None => (false, text),
+        };
+        expand(text)?;
+        misplaced_marks(text, opens, closes)
+    }
+
+    /// `^`, `$` and `|` where they mean nothing were dropped as punctuation: `{^ a|^ b}` was
+    /// unanchored and `yes|no` the phrase "yes no" (tester t1, F3). Each is an error that says
+    /// what to write instead.
+    #[test]
+    fn anchors_inside_groups_and_bars_outside_them_are_errors() {
+        assert_eq!(
+            marks("{^ just to confirm|^ to clarify}").unwrap_err(),
+            "`^` inside `{…}` anchors nothing: write `^` before the group: \
+             `^ {just to confirm|to clarify}`"
+        );
+        assert_eq!(
+            marks("{^just|to} confirm $").unwrap_err(),
+            "`^` inside `{…}` anchors nothing: write `^` before the group: \
+             `^ {just|to} confirm $`"
+        );
+        assert_eq!(
+            marks("{great $|wonderful $}").unwrap_err(),
+            "`$` inside `{…}` anchors nothing: write `$` after the group: `{great|wonderful} $`"
+        );
+        assert_eq!(
+            marks("^ that is {great$|wonderful}").unwrap_err(),
+            "`$` inside `{…}` anchors nothing: write `$` after the group: \
+             `^ that is {great|wonderful} $`"
+        );
+        assert!(
+            marks("so {^ sure|} now")
+                .unwrap_err()
+                .contains("phrases of their own")
+        );
+        assert!(marks("x ^ y").unwrap_err().contains("only at the start"));
+        assert!(marks("x ^y").unwrap_err().contains("only at the start"));
+        assert!(marks("^^ hi").unwrap_err().contains("only at the start"));
+        assert!(marks("x $ y").unwrap_err().contains("only at the end"));
+        assert!(marks("$ hi").unwrap_err().contains("only at the end"));
+        assert_eq!(
+            marks("yes|no").unwrap_err(),
+            "`|` separates alternatives only inside `{…}`: write `{yes|no}`, or the \
+             alternatives as phrases of their own"
+        );
+        assert!(marks("{a|b} c | d").unwrap_err().contains("only inside"));
+        // Anchors where they belong, and `^`/`$` that are part of a word, are fine.
+        for ok in [
+            "^ just to confirm",
+            "^just to confirm",
+            "^ {just to confirm|to clarify}",
+            "{great|wonderful} $",
+            "great$",
+            "^ wonderful $",
+            "a $5 fee",
+            "costs 5$",
+            "a ^_^ b",
+            "within {num} days",
+            "{we|I} will {call|email} you",
+        ] {
+            assert_eq!(marks(ok), Ok(()), "{ok}");
+        }
+    }
+
+    /// `near/3` was silently the words "near 3", and a distance past `u32` was "not a whole
+    /// number" (tester t1, F9); a distance the matcher's arithmetic could overflow on is refused.
+    #[test]
+    fn lower_case_operators_and_huge_distances_are_errors() {
+        for (phrase, fix) in [
+            ("x near/3 y", "`NEAR/3`"),
+            ("x Near/3 y", "`NEAR/3`"),
+            ("x before/2 y", "`BEFORE/2`"),
+            ("x Before/12 y", "`BEFORE/12`"),
+        ] {
+            let e = parse(phrase).unwrap_err();
+            assert!(
+                e.contains("operators are written in capitals") && e.ends_with(fix),
+                "{phrase}: {e}"
+            );
+        }
+        // Not an operator: no distance.
+        assert!(parse("before/after photos").is_ok());
+        let e = parse("x NEAR/99999999999 y").unwrap_err();
+        assert!(e.contains("too large (at most 10000 words)"), "{e}");
+        let e = parse("x BEFORE/10001 y").unwrap_err();
+        assert!(e.contains("too large"), "{e}");
+        assert!(parse("x NEAR/10000 y").is_ok());
+        assert!(
+            parse("x NEAR/3x y")
+                .unwrap_err()
+                .contains("whole number of words")
+        );
     }
 
     #[test]

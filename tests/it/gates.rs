@@ -238,9 +238,10 @@ fn gate_flags_help(command: &str) -> String {
     help[from..to].to_string()
 }
 
-/// Audit's gate flags with its wording and `CALLAUDIT_` variables; merge's, in the same order
-/// (the global `--config` and `--no-config` among them, where clap puts them), with its own
-/// shorter wording and no variables.
+/// Audit's gate flags with its wording and `CALLAUDIT_` variables (the global `--config` and
+/// `--no-config` among them, where clap puts them); merge's, in the same order, with its own
+/// shorter wording and no variables, and without `--config` and `--no-config` (merge reads no
+/// config file and refuses `--config`).
 #[test]
 fn audit_and_merge_word_the_shared_gate_flags_each_their_own_way() {
     insta::assert_snapshot!("audit_gate_flags_help", gate_flags_help("audit"));

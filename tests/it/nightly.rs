@@ -1153,6 +1153,60 @@ fn config_given_to_a_command_that_reads_none_is_refused_not_ignored() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// The commands that refuse `--config` listed it (and `--no-config`, with CALLAUDIT_CONFIG) in
+/// their help (tester t1, F13a). Their help and the man page leave both out;
+/// the commands that read a config file still list them, and `--config` is still refused with
+/// its reason.
+#[test]
+fn commands_that_refuse_config_do_not_list_it_in_their_help() {
+    let help = |args: &[&str]| {
+        let out = callaudit().args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for args in [
+        &["rubric", "show"][..],
+        &["rubric", "check"],
+        &["rubric", "test"],
+        &["merge"],
+        &["completions"],
+        &["man"],
+    ] {
+        let text = help(args);
+        assert!(
+            !text.contains("--config") && !text.contains("--no-config"),
+            "{args:?}: {text}"
+        );
+    }
+    for args in [
+        &["audit"][..],
+        &["explain"],
+        &["sample"],
+        &["calibrate"],
+        &["rubric", "lint"],
+        &["config", "show"],
+    ] {
+        let text = help(args);
+        assert!(
+            text.contains("--config <FILE>") && text.contains("--no-config"),
+            "{args:?}: {text}"
+        );
+    }
+    let man = callaudit().arg("man").output().unwrap();
+    let man = String::from_utf8(man.stdout).unwrap();
+    let section = man
+        .split("callaudit rubric check\\fR [")
+        .nth(1)
+        .expect("a synopsis of rubric check");
+    let synopsis = section.lines().next().unwrap();
+    assert!(!synopsis.contains("config"), "{synopsis}");
+    callaudit()
+        .args(["rubric", "check", "builtin", "--config", "x.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("reads no config file"));
+}
+
 /// docs/nightly.md said the config file's call filters (`last`, `since`, `agent`, …) apply to
 /// explain, calibrate and rubric lint too; those commands take no filter, and read every call
 /// of the inputs (explain the call named, calibrate the sheet's). The doc now says so; this

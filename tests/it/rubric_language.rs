@@ -544,6 +544,88 @@ fn rubric_check_reports_line_and_column_and_unknown_keys() {
         .stderr(predicate::str::contains("bad.toml:6:20"));
 }
 
+/// `^`/`$` inside a `{…}` group and `|` outside one were dropped as punctuation: `rubric check`
+/// said ok, `{^ just to confirm|^ to clarify}` then fired mid-sentence and `yes|no` was the
+/// phrase "yes no" (tester t1, F3). Each is an error at its FILE:LINE:COLUMN saying what to
+/// write, from `rubric check` and `audit --rubric` alike.
+#[test]
+fn anchors_inside_groups_and_bars_outside_them_are_reported_where_they_are() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "anch.toml",
+        "[rubric]\nname = \"anch\"\n[[item]]\nid = \"lead\"\nkind = \"expected\"\n\
+         phrases = [\"{^ just to confirm|^ to clarify}\"]\n[[item]]\nid = \"praise\"\n\
+         kind = \"signal\"\nspeaker = \"customer\"\nphrases = [\"{great $|wonderful $}\"]\n\
+         [[item]]\nid = \"answer\"\nkind = \"expected\"\nunless = [\"yes|no\", \"x ^ y\"]\n\
+         phrases = [\"ok\"]\n",
+    );
+    let expected = [
+        "anch.toml:6:12: phrase `{^ just to confirm|^ to clarify}`: `^` inside `{…}` anchors \
+         nothing: write `^` before the group: `^ {just to confirm|to clarify}`",
+        "anch.toml:11:12: phrase `{great $|wonderful $}`: `$` inside `{…}` anchors nothing: \
+         write `$` after the group: `{great|wonderful} $`",
+        "anch.toml:15:11: phrase `yes|no`: `|` separates alternatives only inside `{…}`: write \
+         `{yes|no}`, or the alternatives as phrases of their own",
+        "anch.toml:15:21: phrase `x ^ y`: `^` goes only at the start of a phrase, once",
+    ];
+    for args in [vec!["rubric", "check"], vec!["audit", "--rubric"]] {
+        let mut cmd = callaudit();
+        cmd.args(&args).arg(&rubric);
+        if args[0] == "audit" {
+            cmd.arg(repo_path("examples/data"));
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("(4 problems)"), "{args:?}: {stderr}");
+        for e in expected {
+            assert!(stderr.contains(e), "{args:?}: {e}\n{stderr}");
+        }
+    }
+}
+
+/// Item ids `score`, `calls` and `missed` were accepted and made two columns of one name in the
+/// `--calls` file and the CSV report, so a reader by header name took the item's count for the
+/// call's score (tester t1, F15). They are refused at their FILE:LINE:COLUMN, by `rubric check`
+/// and `audit --rubric` alike, naming the outputs whose column they would repeat.
+#[test]
+fn item_ids_that_are_fixed_csv_columns_are_refused() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "coll.toml",
+        "[rubric]\nname = \"collide\"\n[[item]]\nid = \"score\"\nkind = \"expected\"\n\
+         phrases = [\"sorry\"]\n[[item]]\nid = \"calls\"\nkind = \"expected\"\n\
+         phrases = [\"refund\"]\n[[item]]\nid = \"missed\"\nkind = \"violation\"\n\
+         phrases = [\"please hold\"]\n",
+    );
+    let expected = [
+        "coll.toml:4:6: item id `score` is the name of a fixed column of the per-call CSV \
+         (`--calls`) and review sheets (`sample`, `calibrate`): the item needs a column of its \
+         own; choose another id",
+        "coll.toml:8:6: item id `calls` is the name of a fixed column of the CSV report \
+         (`--format csv`)",
+        "coll.toml:12:6: item id `missed` is the name of a fixed column of the CSV report",
+    ];
+    let calls = w.path("calls.csv");
+    for args in [vec!["rubric", "check"], vec!["audit", "--rubric"]] {
+        let mut cmd = callaudit();
+        cmd.args(&args).arg(&rubric);
+        if args[0] == "audit" {
+            cmd.arg("--calls")
+                .arg(&calls)
+                .arg(repo_path("examples/data"));
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("(3 problems)"), "{args:?}: {stderr}");
+        for e in expected {
+            assert!(stderr.contains(e), "{args:?}: {e}\n{stderr}");
+        }
+    }
+    assert!(!calls.exists());
+}
+
 /// A rubric whose phrase families add up to more than the cap (100,000 phrases) is refused
 /// before anything is built, naming the file, the total, the cap and the items that expand
 /// most; `rubric check` and `audit --rubric` say the same.
@@ -622,6 +704,48 @@ fn rubric_test_shows_items_and_words() {
         .assert()
         .success()
         .stdout(predicate::str::contains("no item fires"));
+}
+
+/// `rubric test`'s help called its text "the sentence (or several turns' worth of text)", but
+/// it is always one turn, so turn-anchored phrases and detectors answer as for one turn
+/// (tester t1, F13b).
+#[test]
+fn rubric_test_s_help_says_its_text_is_one_turn() {
+    for flag in ["-h", "--help"] {
+        let out = callaudit().args(["rubric", "test", flag]).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("The text of one turn"), "{text}");
+        assert!(!text.contains("several turns"), "{text}");
+    }
+}
+
+/// The first TOML example of docs/rubric.md's "Rubric language", the file format as a user
+/// meets it, named `upset` and `calmed` items it did not define: copied, it gave four errors
+/// (tester t1, F8). Copied as it is, it checks.
+#[test]
+fn the_rubric_language_s_first_example_checks_as_copied() {
+    let doc = std::fs::read_to_string(repo_path("docs/rubric.md")).unwrap();
+    let section = doc
+        .split("\n## Rubric language\n")
+        .nth(1)
+        .expect("docs/rubric.md has a Rubric language section");
+    let example = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("a TOML example");
+    assert!(
+        example.contains("[rubric]") && example.contains("[[item]]"),
+        "{example}"
+    );
+    let w = Workdir::new();
+    let file = w.write("example.toml", example);
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok: 3 items"));
 }
 
 #[test]

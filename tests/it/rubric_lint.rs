@@ -215,3 +215,107 @@ fn quiet_leaves_out_the_summary_and_changes_nothing_else() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("callaudit: error: "), "{stderr}");
 }
+
+/// A phrase covered by a stem of its item (`thanks`, `thank you` beside `thank*`) was never
+/// reported: only phrases of plain words were compared (tester t1, F10). Stems, number slots
+/// and a side of NEAR/BEFORE are compared too, and nothing is claimed that is not so: a phrase
+/// beside an anchored one or a refusal (whose matches count in fewer places) is not covered,
+/// and of two phrases that cover each other only one is reported.
+#[test]
+fn phrases_covered_by_a_stem_a_slot_or_part_of_a_phrase_are_reported_and_only_those() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "r.toml",
+        r#"[rubric]
+name = "t"
+
+[[item]]
+id = "thanks"
+kind = "expected"
+phrases = ["thank*", "thanks", "thank you", "^ thank you so much", "thankful*", "{many|big} thanks"]
+
+[[item]]
+id = "lead"
+kind = "expected"
+phrases = ["^ to confirm", "just to confirm", "confirm $", "confirm that $"]
+
+[[item]]
+id = "refund"
+kind = "expected"
+phrases = ["{refund|refund now}", "refund"]
+
+[[item]]
+id = "delay"
+kind = "expected"
+phrases = ["sorry NEAR/3 delay*", "delay*", "within {num} days", "within five days", "within 5 business days"]
+
+[[item]]
+id = "policy"
+kind = "violation"
+refusals = ["we cannot"]
+alternatives = ["we can offer"]
+phrases = ["we cannot refund"]
+"#,
+    );
+    let input = w.write(
+        "in.csv",
+        csv_of(&[(
+            "c1",
+            "a",
+            "agent",
+            "Thank you. Just to confirm, the refund is sorry for the delay.",
+        )]),
+    );
+    let out = callaudit()
+        .args(["rubric", "lint", "-q", "--format", "csv", "--rubric"])
+        .arg(&rubric)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let finding = |item: &str, phrase: &str| -> String {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{item},{phrase},")))
+            .unwrap_or_else(|| panic!("{item} {phrase}: {csv}"))
+            .rsplit(',')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    for (item, phrase, says) in [
+        ("thanks", "thanks", "covered by `thank*`"),
+        ("thanks", "thank you", "covered by `thank*`"),
+        ("thanks", "^ thank you so much", "covered by `thank*`"),
+        ("thanks", "thankful*", "covered by `thank*`"),
+        ("thanks", "{many|big} thanks", "covered by `thank*`"),
+        ("refund", "{refund|refund now}", "covered by `refund`"),
+        ("delay", "sorry NEAR/3 delay*", "covered by `delay*`"),
+        (
+            "delay",
+            "within five days",
+            "covered by `within {num} days`",
+        ),
+        ("delay", "within 5 business days", "never fires"),
+    ] {
+        assert_eq!(finding(item, phrase), says, "{item} {phrase}: {csv}");
+    }
+    // Beside an anchored phrase or a refusal: not covered (they count in fewer places).
+    for (item, phrase) in [
+        ("lead", "just to confirm"),
+        ("lead", "confirm that $"),
+        ("policy", "we cannot refund"),
+    ] {
+        assert!(
+            !finding(item, phrase).contains("covered"),
+            "{item} {phrase}: {csv}"
+        );
+    }
+    // `refund` is within `{refund|refund now}`, which it covers: not both.
+    assert_eq!(finding("refund", "refund"), "", "{csv}");
+    assert_eq!(finding("thanks", "thank*"), "", "{csv}");
+}
