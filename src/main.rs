@@ -15,7 +15,7 @@ fn main() -> std::process::ExitCode {
             }
             // Messages quote file names and headers, which come from outside.
             let message = format!("{e:#}");
-            eprintln!(
+            cli::say!(
                 "callaudit: error: {}",
                 callaudit::sanitize::terminal_safe_lines(&message)
             );

@@ -571,10 +571,10 @@ fn override_info(
         if args.input.strict {
             return Err(InputError(message).into());
         }
-        eprintln!("callaudit: warning: {}", terminal_safe(&message));
+        say!("callaudit: warning: {}", terminal_safe(&message));
     }
     if !args.quiet {
-        eprintln!("callaudit: {}", terminal_safe(&info.summary()));
+        say!("callaudit: {}", terminal_safe(&info.summary()));
     }
     Ok(Some(info))
 }
@@ -689,7 +689,7 @@ fn audit_inputs(
             // What was read before the error is still worth knowing.
             print_warnings(&stopped.acct);
             if !args.quiet {
-                eprintln!("{}", stopped.acct.summary());
+                say!("{}", stopped.acct.summary());
             }
             return Err(stopped.error);
         }
@@ -702,7 +702,7 @@ fn audit_inputs(
     }
     print_warnings(&acct);
     if !args.quiet {
-        eprintln!("{}", acct.summary());
+        say!("{}", acct.summary());
     }
     Ok(acct)
 }
@@ -742,13 +742,13 @@ fn finish_partial(
 pub fn print_warnings(acct: &Accounting) {
     for w in &acct.warnings {
         // Warnings quote call ids and file content: nothing may reach the terminal raw.
-        eprintln!("callaudit: warning: {}", terminal_safe(w));
+        say!("callaudit: warning: {}", terminal_safe(w));
     }
     let hidden = acct
         .warnings_total
         .saturating_sub(acct.warnings.len() as u64);
     if hidden > 0 {
-        eprintln!("callaudit: warning: … and {hidden} more warning(s)");
+        say!("callaudit: warning: … and {hidden} more warning(s)");
     }
 }
 

@@ -200,7 +200,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     if !args.quiet {
-        eprintln!(
+        say!(
             "callaudit: compared {} judged cell(s) on {} call(s); {} disagreement(s)",
             cal.all.n,
             cal.calls_compared,
@@ -251,7 +251,7 @@ fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::R
         return Err(InputError(messages.join("\n")).into());
     }
     for m in messages {
-        eprintln!("callaudit: warning: {}", terminal_safe(&m));
+        say!("callaudit: warning: {}", terminal_safe(&m));
     }
     Ok(())
 }
@@ -304,7 +304,7 @@ fn min_kappa_gate(args: &CalibrateArgs, rubric: &Rubric, cal: &Calibration) -> E
             })
             .collect();
         if !low.is_empty() {
-            eprintln!(
+            say!(
                 "callaudit: gate failed: --min-kappa {k}: {}",
                 low.join(", ")
             );

@@ -466,7 +466,7 @@ fn check_split_calls(
         ))
         .into());
     }
-    eprintln!(
+    say!(
         "callaudit: warning: {}: {why}; each is counted as a call of its own (--allow-split-calls), so the report differs from one run over all the inputs",
         terminal_safe(&what)
     );
@@ -520,7 +520,7 @@ fn shard_overlap(
 fn warn_other_versions(partials: &[Partial]) {
     for p in partials {
         if p.header.tool_version != env!("CARGO_PKG_VERSION") {
-            eprintln!(
+            say!(
                 "callaudit: warning: {} was written by callaudit {}, this is {}: verdicts may differ between versions",
                 terminal_safe(&p.path.display().to_string()),
                 terminal_safe(&p.header.tool_version),
@@ -594,7 +594,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     inputs.sort_by_cached_key(|name| (name != "-", PathBuf::from(name)));
     let views = weakest_views(&mut partials);
     if !args.quiet {
-        eprintln!(
+        say!(
             "callaudit: {} partial{} merged ({} run{}): {} call{} audited",
             partials.len(),
             if partials.len() == 1 { "" } else { "s" },

@@ -1,5 +1,24 @@
 //! One module per subcommand.
 
+/// Writes one line to stderr, as `eprintln!` would, but never panics: a stderr that is a
+/// closed pipe (`audit … 2>&1 | head`), a full disk (`2>/dev/full`) or otherwise unwritable
+/// loses the message, not the run. Every message of the CLI goes through here, so that the
+/// outputs are still written and the exit code is the one the run earned.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::stderr_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use say;
+
+/// The line of `say!`, written with one `write` (lines from two threads do not interleave);
+/// any error is dropped (there is nowhere left to report it).
+pub fn stderr_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let line = format!("{args}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
 pub mod args;
 pub mod audit;
 pub mod calibrate;

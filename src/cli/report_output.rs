@@ -37,7 +37,7 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
     let fail_drop = flags.fail_drop.and_then(GateLimit::value);
     if flags.baseline_missing() {
         let path = flags.baseline.as_deref().unwrap_or(Path::new(""));
-        eprintln!(
+        say!(
             "callaudit: warning: --baseline {}: no such file (--allow-missing-baseline): the report shows no changes{}",
             terminal_safe(&path.display().to_string()),
             if fail_drop.is_some() {
@@ -108,11 +108,11 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
     );
     if let Some(base) = out.baseline {
         for w in baseline::apply(report, base) {
-            eprintln!("callaudit: warning: {}", terminal_safe(&w));
+            say!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
     for w in callaudit::report::lookalike_lines(report) {
-        eprintln!("callaudit: warning: {}", terminal_safe(&w));
+        say!("callaudit: warning: {}", terminal_safe(&w));
     }
     let names = NameOrder::new(out.rubric.text_rules.language);
     if let Some(calls) = out.call_list {
@@ -129,7 +129,7 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
         },
     );
     if report.hidden > 0 && !out.quiet {
-        eprintln!("callaudit: {}", hidden_note(report));
+        say!("callaudit: {}", hidden_note(report));
     }
     let to_terminal = out.file.is_none();
     let width = if to_terminal && std::io::stdout().is_terminal() {
@@ -172,7 +172,7 @@ pub fn print_report(
 pub fn gate_exit_code(report: &Report) -> ExitCode {
     let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
     for g in &failed {
-        eprintln!(
+        say!(
             "callaudit: gate failed: {}: {}",
             g.gate.flag(),
             terminal_safe(g.brief.as_ref().unwrap_or(&g.reason))

@@ -185,7 +185,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     let acct = super::common::run_pipeline(&discovered, &opts, &mut sampler)?;
     super::audit::print_warnings(&acct);
     if !args.quiet {
-        eprintln!("{}", acct.summary());
+        say!("{}", acct.summary());
     }
     if acct.calls_audited == 0 {
         let dates = super::audit::dates_asked(&filters);
@@ -258,7 +258,7 @@ fn picked_in_order(
     });
     if !args.quiet {
         let agents: HashSet<&str> = picked.iter().map(|c| c.agent.as_str()).collect();
-        eprintln!(
+        say!(
             "callaudit: sampled {} call(s) of {} agent(s) ({}, seed {})",
             picked.len(),
             agents.len(),

@@ -1,0 +1,121 @@
+//! What the run's own streams, outputs and temporary files do when they fail, through the real
+//! binary: stderr that cannot be written costs the messages, never the outputs or the exit code;
+//! a report that cannot be written is an error; the outputs of one run are replaced together
+//! or not at all; and a failing temporary file stops the run as its own error (exit 2, naming
+//! TMPDIR), never as an input's problem, whatever `--keep-going` says.
+
+use super::common::{Workdir, csv_of, repo_path};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("callaudit"));
+    cmd.env_remove("NO_COLOR").env_remove("CI");
+    cmd
+}
+
+/// A pipe whose reader has already gone: every write to it fails with EPIPE.
+fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer.into()
+}
+
+/// `/dev/full`: every write to it fails with ENOSPC.
+fn full() -> Stdio {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+        .into()
+}
+
+fn code(cmd: &mut Command) -> i32 {
+    cmd.status().unwrap().code().expect("exited, not killed")
+}
+
+/// stderr into a pipe whose reader has gone (`audit … 2>&1 | head`) or onto a full disk
+/// (`2>/dev/full`) used to panic (exit 101) at the first warning or summary line, before any
+/// output was written. The messages are lost; the report, the partial and the exit code the run
+/// earned are not.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stderr_that_cannot_be_written_loses_messages_not_outputs_or_exit_codes() {
+    let data = repo_path("examples/data");
+    for (name, stderr) in [
+        ("closed pipe", closed_pipe as fn() -> Stdio),
+        ("/dev/full", full),
+    ] {
+        let w = Workdir::new();
+        let (report, partial, merged) = (w.path("r.json"), w.path("p.partial"), w.path("m.json"));
+        // A failed gate, a summary and warnings (a missing --baseline allowed) all go to stderr.
+        let audit = |fail_under: &str| {
+            let mut cmd = bin();
+            cmd.args(["audit", "--format", "json", "--fail-under", fail_under])
+                .args(["--baseline", "none.json", "--allow-missing-baseline"])
+                .arg(&data)
+                .arg("-o")
+                .arg(&report)
+                .arg("--save-partial")
+                .arg(&partial)
+                .current_dir(w.dir.path())
+                .stdout(Stdio::null())
+                .stderr(stderr());
+            cmd
+        };
+        assert_eq!(code(&mut audit("100")), 1, "{name}: a failed gate is 1");
+        assert!(report.exists() && partial.exists(), "{name}: outputs written");
+        std::fs::remove_file(&report).unwrap();
+        assert_eq!(code(&mut audit("off")), 0, "{name}: a passed run is 0");
+        assert!(report.exists(), "{name}");
+        let merge = code(
+            bin()
+                .args(["merge", "--format", "json", "--fail-under", "100", "-o"])
+                .arg(&merged)
+                .arg(&partial)
+                .stdout(Stdio::null())
+                .stderr(stderr()),
+        );
+        assert_eq!(merge, 1, "{name}: merge's failed gate is 1");
+        assert!(merged.exists(), "{name}");
+        // An error is still 2, with its message lost.
+        let missing = code(
+            bin()
+                .args(["audit", "no-such-input.csv"])
+                .current_dir(w.dir.path())
+                .stdout(Stdio::null())
+                .stderr(stderr()),
+        );
+        assert_eq!(missing, 2, "{name}: an error is 2");
+    }
+}
+
+/// The report on stdout with a reader that goes early (`audit … 2>&1 | head`): stdout and
+/// stderr are one closed pipe; the gate still fails the run with 1.
+#[cfg(target_os = "linux")]
+#[test]
+fn stdout_and_stderr_into_one_closed_pipe_keep_the_gate_exit_code() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = bin()
+        .args(["audit", "--group-by", "call", "--fail-under", "100"])
+        .arg(repo_path("examples/data"))
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+}
+
+#[allow(dead_code)]
+fn exists(p: &Path) -> bool {
+    p.exists()
+}
+
+#[allow(dead_code)]
+fn small_csv() -> String {
+    csv_of(&[
+        ("c1", "ann", "customer", "This is ridiculous."),
+        ("c1", "ann", "agent", "I am so sorry, let me fix that."),
+    ])
+}
