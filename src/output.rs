@@ -115,11 +115,41 @@ pub fn stdout_metadata() -> Option<fs::Metadata> {
     None
 }
 
+/// Whether stdout was closed when the process started (`callaudit … >&-`), as the binary
+/// noted before the Rust runtime put `/dev/null` in its place (`note_stdout_closed`).
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes that stdout was closed at start. The runtime opens `/dev/null` on a closed stdout
+/// before `main`, where writes vanish with success: the binary looks first, and says.
+pub fn note_stdout_closed() {
+    STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `Ok` when stdout can take what a run writes there; an error (EBADF) when it was closed at
+/// start, so that a report sent there is an error, not lost with exit 0. `what` is what goes
+/// there ("the report").
+pub fn stdout_open(what: &str) -> io::Result<()> {
+    if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        let ebadf = io::Error::from_raw_os_error(9);
+        return Err(io::Error::new(
+            ebadf.kind(),
+            format!(
+                "stdout is closed (`>&-`), so {what} would be lost: write it to a file, or send stdout to /dev/null to drop it ({ebadf})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// This process's own stream for a path that names one.
-fn standard_stream(path: &Path) -> Option<Box<dyn Write + Send>> {
-    match standard_stream_fd(path)? {
-        1 => Some(Box::new(io::stdout())),
-        _ => Some(Box::new(io::stderr())),
+fn standard_stream(path: &Path) -> io::Result<Option<Box<dyn Write + Send>>> {
+    match standard_stream_fd(path) {
+        None => Ok(None),
+        Some(1) => {
+            stdout_open(&format!("what goes to {}", path.display()))?;
+            Ok(Some(Box::new(io::stdout())))
+        }
+        Some(_) => Ok(Some(Box::new(io::stderr()))),
     }
 }
 
@@ -210,7 +240,7 @@ impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
         let direct = |w: Box<dyn Write + Send>| Sink::Direct(BufWriter::with_capacity(BUFFER, w));
-        let sink = match (standard_stream(path), fs::metadata(path)) {
+        let sink = match (standard_stream(path)?, fs::metadata(path)) {
             (Some(stream), _) => direct(stream),
             (None, Ok(meta)) if descriptor_path(path) || (!meta.is_file() && !meta.is_dir()) => {
                 let file = OpenOptions::new()

@@ -56,6 +56,9 @@ impl From<ExitCode> for std::process::ExitCode {
 /// came from (for `config show`).
 pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCode> {
     dash_outputs(&mut cli.command);
+    if let Some(what) = to_stdout(&cli.command) {
+        callaudit::output::stdout_open(what)?;
+    }
     let _ = common::CONFIG_FILE.set(provenance.file.as_ref().map(|(p, _)| p.clone()));
     match cli.command {
         Command::Config(ConfigCommand::Show(_)) => {
@@ -73,6 +76,23 @@ pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCod
         Command::Rubric(cmd) => rubric::run(cmd),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
+    }
+}
+
+/// What a command writes to stdout, if anything: refused at once when stdout is closed
+/// (`>&-`), rather than lost after the work with exit 0.
+fn to_stdout(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Audit(a) => a.output.is_none().then_some("the report"),
+        Command::Merge(a) => a.output.is_none().then_some("the report"),
+        Command::Sample(a) => a.output.is_none().then_some("the review sheet"),
+        Command::Calibrate(a) => a.output.is_none().then_some("the agreement"),
+        Command::Explain(_) => Some("the explanation"),
+        Command::Rubric(args::RubricCommand::Show { .. }) => Some("the rubric"),
+        Command::Config(ConfigCommand::Show(_)) => Some("the configuration"),
+        Command::Completions { .. } => Some("the completions"),
+        Command::Man => Some("the man page"),
+        _ => None,
     }
 }
 

@@ -64,7 +64,10 @@ fn a_stderr_that_cannot_be_written_loses_messages_not_outputs_or_exit_codes() {
             cmd
         };
         assert_eq!(code(&mut audit("100")), 1, "{name}: a failed gate is 1");
-        assert!(report.exists() && partial.exists(), "{name}: outputs written");
+        assert!(
+            report.exists() && partial.exists(),
+            "{name}: outputs written"
+        );
         std::fs::remove_file(&report).unwrap();
         assert_eq!(code(&mut audit("off")), 0, "{name}: a passed run is 0");
         assert!(report.exists(), "{name}");
@@ -118,4 +121,60 @@ fn small_csv() -> String {
         ("c1", "ann", "customer", "This is ridiculous."),
         ("c1", "ann", "agent", "I am so sorry, let me fix that."),
     ])
+}
+
+/// `bin()` with stdout closed, as `callaudit … >&-` starts it.
+#[cfg(target_os = "linux")]
+fn with_stdout_closed(args: &[&std::ffi::OsStr], dir: &Path) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" \"$@\" >&-")
+        .arg(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CI")
+        .output()
+        .unwrap()
+}
+
+/// A closed stdout (`>&-`) used to take the report with exit 0 (the runtime puts /dev/null
+/// there): a run whose report, or another output, goes to stdout is now refused with exit 2
+/// before the work; one that writes to files only runs as usual.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_to_a_closed_stdout_is_an_error_not_lost() {
+    let w = Workdir::new();
+    let data = repo_path("examples/data");
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let run = |extra: &[&std::ffi::OsStr]| {
+        let mut args = vec![os("audit"), os("-q"), data.as_os_str()];
+        args.extend_from_slice(extra);
+        with_stdout_closed(&args, w.dir.path())
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stdout is closed"), "{stderr}");
+    let out = run(&[os("--calls"), os("-"), os("-o"), os("r.json")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!w.path("r.json").exists(), "nothing written");
+    // Every output in a file: stdout is not needed.
+    let out = run(&[
+        os("-o"),
+        os("r.json"),
+        os("--save-partial"),
+        os("p.partial"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(w.path("r.json").exists());
+    let out = with_stdout_closed(&[os("merge"), os("-q"), os("p.partial")], w.dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = with_stdout_closed(&[os("rubric"), os("show")], w.dir.path());
+    assert_eq!(out.status.code(), Some(2));
 }
