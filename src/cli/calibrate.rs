@@ -278,13 +278,17 @@ fn write_outputs(
             lock.flush()?;
         }
     }
+    // Both outputs are written whole, then put in place together: a run that fails on one
+    // replaces neither.
+    let mut ready = Vec::new();
     if let Some(f) = out {
-        f.commit()?;
+        ready.push(f.prepare()?);
     }
     if let Some(mut f) = diff_file.take() {
         f.write_all(disagreements_csv(rubric, cal)?.as_bytes())?;
-        f.commit()?;
+        ready.push(f.prepare()?);
     }
+    callaudit::output::commit_all(ready)?;
     Ok(())
 }
 

@@ -617,7 +617,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let mut report = Report::build(&rubric, agg, acct, inputs);
     let agents = agent_totals(&by_agent);
     let call_list = (report_format == Format::Html).then(|| views.into_values().collect());
-    gate_arrange_and_print(
+    let report_file = gate_arrange_and_print(
         &mut report,
         ReportOutput {
             rubric: &rubric,
@@ -636,6 +636,9 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             file: report_file,
         },
     )
-    .or_else(super::common::unless_broken_pipe)?;
+    .or_else(|e| super::common::unless_broken_pipe(e).map(|()| None))?;
+    if let Some(report_file) = report_file {
+        report_file.commit()?;
+    }
     Ok(gate_exit_code(&report))
 }

@@ -8,7 +8,7 @@ use crate::cli::args::{ColorChoice, FormatArg, GateFlags, GateLimit};
 use anyhow::bail;
 use callaudit::aggregate::{Aggregate, Totals};
 use callaudit::language::NameOrder;
-use callaudit::output::AtomicFile;
+use callaudit::output::{AtomicFile, Prepared};
 use callaudit::render::arrange::{Arrangement, SortSpec, arrange};
 use callaudit::render::{Format, Renderer, hidden_note};
 use callaudit::report::baseline::{self, Baseline};
@@ -96,7 +96,13 @@ pub struct ReportOutput<'a> {
 /// Gates the report (over every call, before `--top`/`--bottom` cut it), compares it with the
 /// baseline, arranges its lines and writes it. The caller then finishes its other outputs and
 /// takes the exit code from `gate_exit_code`.
-pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> anyhow::Result<()> {
+///
+/// A report to `-o` comes back written but not yet in place (`Prepared::commit`), so that it
+/// is replaced together with the run's other outputs; one to stdout is written.
+pub fn gate_arrange_and_print(
+    report: &mut Report,
+    out: ReportOutput<'_>,
+) -> anyhow::Result<Option<Prepared>> {
     report.gates = gates::evaluate(
         out.gates,
         &GateInput {
@@ -146,25 +152,26 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
     print_report(renderer.as_ref(), report, out.file)
 }
 
-/// Writes the rendered report to `file` (committed atomically) or to stdout.
+/// Writes the rendered report to `file` (prepared, to be put in place by the caller) or to
+/// stdout.
 pub fn print_report(
     renderer: &dyn Renderer,
     report: &Report,
     file: Option<AtomicFile>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Prepared>> {
     match file {
         Some(mut f) => {
             renderer.render(report, &mut f)?;
-            f.commit()?;
+            Ok(Some(f.prepare()?))
         }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
             renderer.render(report, &mut lock)?;
             lock.flush()?;
+            Ok(None)
         }
     }
-    Ok(())
 }
 
 /// Prints one line on stderr per failed gate (its `brief` form, which names the first ten

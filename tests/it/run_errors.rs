@@ -4,7 +4,7 @@
 //! or not at all; and a failing temporary file stops the run as its own error (exit 2, naming
 //! TMPDIR), never as an input's problem, whatever `--keep-going` says.
 
-use super::common::{Workdir, csv_of, repo_path};
+use super::common::{Workdir, repo_path};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -110,19 +110,6 @@ fn stdout_and_stderr_into_one_closed_pipe_keep_the_gate_exit_code() {
     assert_eq!(status.code(), Some(1));
 }
 
-#[allow(dead_code)]
-fn exists(p: &Path) -> bool {
-    p.exists()
-}
-
-#[allow(dead_code)]
-fn small_csv() -> String {
-    csv_of(&[
-        ("c1", "ann", "customer", "This is ridiculous."),
-        ("c1", "ann", "agent", "I am so sorry, let me fix that."),
-    ])
-}
-
 /// `bin()` with stdout closed, as `callaudit … >&-` starts it.
 #[cfg(target_os = "linux")]
 fn with_stdout_closed(args: &[&std::ffi::OsStr], dir: &Path) -> std::process::Output {
@@ -177,4 +164,151 @@ fn a_report_to_a_closed_stdout_is_an_error_not_lost() {
     assert_eq!(out.status.code(), Some(2));
     let out = with_stdout_closed(&[os("rubric"), os("show")], w.dir.path());
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The files in `dir` besides the outputs: temporary files left behind.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".callaudit-"))
+        .collect()
+}
+
+/// Old contents in each output, and a check that each still holds it.
+struct OldOutputs<'a> {
+    w: &'a Workdir,
+    names: &'a [&'a str],
+}
+
+impl<'a> OldOutputs<'a> {
+    fn new(w: &'a Workdir, names: &'a [&'a str]) -> OldOutputs<'a> {
+        for n in names {
+            w.write(n, format!("old {n}\n"));
+        }
+        OldOutputs { w, names }
+    }
+
+    fn kept(&self, what: &str) {
+        for n in self.names {
+            let now = std::fs::read_to_string(self.w.path(n)).unwrap();
+            assert_eq!(now, format!("old {n}\n"), "{what}: {n} was replaced");
+        }
+        assert_eq!(leftovers(self.w.dir.path()), Vec::<String>::new(), "{what}");
+    }
+}
+
+fn audit_in(w: &Workdir, args: &[&str]) -> std::process::Output {
+    bin()
+        .arg("audit")
+        .arg(repo_path("examples/data"))
+        .args(args)
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap()
+}
+
+/// A run that ends in exit 2 with nothing to audit replaced `--save-partial` with an empty
+/// partial while the report, `--calls` and `--evidence` kept the last good night's: a weekly
+/// merge then silently lost the night. Now no output is replaced.
+#[test]
+fn a_run_with_nothing_to_audit_replaces_no_output() {
+    let w = Workdir::new();
+    let old = OldOutputs::new(&w, &["r.json", "c.csv", "ev.csv", "p.partial"]);
+    let out = audit_in(
+        &w,
+        &[
+            "--last",
+            "1d",
+            "--as-of",
+            "2001-01-01",
+            "--format",
+            "json",
+            "-o",
+            "r.json",
+            "--calls",
+            "c.csv",
+            "--evidence",
+            "ev.csv",
+            "--save-partial",
+            "p.partial",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no calls matched"));
+    old.kept("no calls matched");
+}
+
+/// Outputs were committed one at a time, the partial first: a report that could not be
+/// written (exit 2) left a new partial beside the old report. Now they are written whole first
+/// and put in place together, so a failed report leaves every other output as it was.
+#[test]
+fn a_report_that_cannot_be_written_replaces_no_other_output() {
+    let w = Workdir::new();
+    let old = OldOutputs::new(&w, &["c.csv", "ev.csv", "p.partial"]);
+    let out = audit_in(
+        &w,
+        &[
+            "-q",
+            "--format",
+            "json",
+            "-o",
+            "/dev/full",
+            "--calls",
+            "c.csv",
+            "--evidence",
+            "ev.csv",
+            "--save-partial",
+            "p.partial",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/dev/full"),
+        "the output is named: {stderr}"
+    );
+    old.kept("report to /dev/full");
+}
+
+/// A write that fails on a staged output (here a file-size limit: EFBIG, as a full disk gives
+/// ENOSPC) named the temporary file (`at path ".callaudit-….tmp"`), which the user never
+/// asked for; it names the output, and nothing is replaced.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_names_the_output_not_its_temporary_file() {
+    for (output, flag, format) in [
+        ("r.html", "-o", "html"),
+        ("p.partial", "--save-partial", "json"),
+    ] {
+        let w = Workdir::new();
+        let names = ["r.html", "c.jsonl", "r.json", "p.partial"];
+        let old = OldOutputs::new(&w, &names);
+        let other = if flag == "-o" {
+            ["--calls", "c.jsonl"]
+        } else {
+            ["-o", "r.json"]
+        };
+        // 64 KiB at most per file (bash counts KiB): the HTML report and the partial are larger,
+        // the JSON report and the per-call JSONL are not. SIGXFSZ ignored, so the write fails with EFBIG.
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"")
+            .arg(assert_cmd::cargo::cargo_bin("callaudit"))
+            .arg("audit")
+            .arg(repo_path("examples/data"))
+            .args(["-q", "--format", format, flag, output])
+            .args(other)
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{output}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(output), "{output} named: {stderr}");
+        assert!(
+            !stderr.contains(".callaudit-"),
+            "no temporary file named: {stderr}"
+        );
+        old.kept(output);
+    }
 }
