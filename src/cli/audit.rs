@@ -708,6 +708,17 @@ fn audit_inputs(
             print_warnings(&stopped.acct);
             if !args.quiet {
                 say!("{}", stopped.acct.summary());
+                // Rows in flight when an output or a temporary file failed: no input's fault,
+                // so counted under no skip reason, but not left out of the arithmetic.
+                let a = &stopped.acct;
+                let in_flight = a
+                    .rows_read
+                    .saturating_sub(a.rows_audited + a.rows_skipped_total());
+                if in_flight > 0 {
+                    say!(
+                        "callaudit: {in_flight} row(s) read were neither audited nor skipped: the run stopped on the error below"
+                    );
+                }
             }
             return Err(stopped.error);
         }

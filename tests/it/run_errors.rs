@@ -312,3 +312,114 @@ fn a_failed_write_names_the_output_not_its_temporary_file() {
         old.kept(output);
     }
 }
+
+/// A CSV of `calls` calls of `turns` rows each; with `interleave`, turn by turn across all the
+/// calls (every call's rows apart: the second pass holds them all).
+fn calls_csv(calls: usize, turns: usize, interleave: bool) -> String {
+    let mut s = String::from("call_id,agent_id,turn,speaker,text\n");
+    let row = |c: usize, t: usize| {
+        format!("I{c},ann,{t},agent,sorry number {t} for call {c} with some padding text here\n")
+    };
+    if interleave {
+        for t in 0..turns {
+            for c in 0..calls {
+                s.push_str(&row(c, t));
+            }
+        }
+    } else {
+        for c in 0..calls {
+            for t in 0..turns {
+                s.push_str(&row(c, t));
+            }
+        }
+    }
+    s
+}
+
+/// The stderr of a run that must stop on its own temporary files: exit 2 naming TMPDIR, no
+/// panic, no input blamed or passed over, and no report.
+fn stops_on_tmpdir(out: &std::process::Output, report: &Path, what: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    assert!(stderr.contains("TMPDIR"), "{what}: {stderr}");
+    assert!(!stderr.contains("passed over"), "{what}: {stderr}");
+    assert!(!stderr.contains("unreadable"), "{what}: {stderr}");
+    assert!(!report.exists(), "{what}: no report");
+}
+
+/// Calls whose rows are apart are held for a second pass, past 2 × --max-call-bytes in a
+/// temporary file. A TMPDIR that cannot take it was blamed on the input, which `--keep-going`
+/// then passed over, and the run panicked ("a slot holds a part", exit 101). It is the run's
+/// own error: exit 2, naming TMPDIR, with or without `--keep-going`, at any thread count.
+#[test]
+fn an_unusable_tmpdir_for_held_calls_stops_the_run_naming_it() {
+    let w = Workdir::new();
+    w.write("inter.csv", calls_csv(300, 20, true));
+    for extra in [
+        &["--keep-going"][..],
+        &["--keep-going", "--threads", "1"],
+        &[],
+    ] {
+        let out = bin()
+            .args([
+                "audit",
+                "inter.csv",
+                "--max-call-bytes",
+                "4K",
+                "-o",
+                "r.json",
+            ])
+            .args(extra)
+            .env("TMPDIR", w.path("no-such-dir"))
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap();
+        stops_on_tmpdir(&out, &w.path("r.json"), &format!("{extra:?}"));
+    }
+}
+
+/// The log of call ids spills to TMPDIR every 2^18 calls. A TMPDIR that could not take it was
+/// blamed on the (healthy) input: under `--keep-going` the rest of the file was passed over as
+/// "unreadable" and the run passed with exit 0 on 262,143 of 270,000 calls.
+#[test]
+fn an_unusable_tmpdir_for_call_ids_stops_the_run_naming_it() {
+    let w = Workdir::new();
+    let mut csv = String::from("call_id,agent_id,speaker,text\n");
+    for c in 0..270_000 {
+        csv.push_str(&format!("M{c},ann,agent,sorry\n"));
+    }
+    w.write("many.csv", csv);
+    let out = bin()
+        .args(["audit", "many.csv", "--keep-going", "-q", "-o", "r.json"])
+        .env("TMPDIR", w.path("no-such-dir"))
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    stops_on_tmpdir(&out, &w.path("r.json"), "call ids");
+}
+
+/// An output that fails while the run reads (`--calls` on a full disk; here a file-size limit)
+/// stopped the run rightly, but its summary booked the rows in flight as an input's
+/// `unreadable file` row. The summary blames no input and says what was not audited.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_that_fails_mid_run_blames_no_input() {
+    let w = Workdir::new();
+    w.write("calls.csv", calls_csv(5000, 2, false));
+    // More per-call records than the 256 KiB the output buffers, at most 128 KiB per file.
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 128; exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "calls.csv", "--threads", "1", "-o", "r.json"])
+        .args(["--calls", "c.jsonl"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("c.jsonl"), "{stderr}");
+    assert!(!stderr.contains("unreadable"), "{stderr}");
+    assert!(!w.path("r.json").exists());
+}
