@@ -1,5 +1,26 @@
 mod cli;
 
+/// Notes whether stdout is closed (`callaudit … >&-`) before the Rust runtime starts: it puts
+/// `/dev/null` on a closed standard stream, where a report would then vanish with exit 0. Run
+/// from `.init_array`, before `main` and the runtime's own set-up.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = {
+    unsafe extern "C" {
+        fn fcntl(fd: i32, cmd: i32, ...) -> i32;
+    }
+    extern "C" fn note() {
+        const F_GETFD: i32 = 1;
+        // SAFETY: F_GETFD only reads the flags of descriptor 1 (-1 with EBADF when it is not
+        // open); it touches no memory.
+        if unsafe { fcntl(1, F_GETFD) } == -1 {
+            callaudit::output::note_stdout_closed();
+        }
+    }
+    note
+};
+
 fn main() -> std::process::ExitCode {
     // The command line, with defaults from the environment and the config file.
     let parsed = cli::config::parse_args(std::env::args_os().collect());
@@ -15,7 +36,7 @@ fn main() -> std::process::ExitCode {
             }
             // Messages quote file names and headers, which come from outside.
             let message = format!("{e:#}");
-            eprintln!(
+            cli::say!(
                 "callaudit: error: {}",
                 callaudit::sanitize::terminal_safe_lines(&message)
             );

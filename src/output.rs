@@ -12,12 +12,18 @@
 //! (stdout, a pipe, a FIFO) cannot take anything back, so what is written to it is held in a
 //! spool (memory up to `SPOOL_IN_MEMORY`, then an anonymous temporary file, which leaves
 //! nothing behind even on SIGKILL) and copied there on commit, once.
+//!
+//! A run with several outputs replaces them together: each is first `prepare`d (written whole
+//! and synced to its staged file, or held complete), and only when every one of them is
+//! ready are they `commit`ted (renamed into place, or copied to their reader). A run that fails
+//! before then replaces none of them. Errors name the output (the path it was given), never
+//! the temporary file it is staged in.
 
 use crate::cleanup;
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
-use tempfile::{NamedTempFile, SpooledTempFile};
+use tempfile::{SpooledTempFile, TempPath};
 
 pub struct AtomicFile {
     path: PathBuf,
@@ -29,7 +35,8 @@ enum Sink {
     /// over it on commit. `pending` outlives `file`, so the file is never unlisted while it
     /// still exists.
     Staged {
-        file: BufWriter<NamedTempFile>,
+        file: BufWriter<fs::File>,
+        tmp: TempPath,
         target: PathBuf,
         pending: cleanup::Pending,
     },
@@ -115,11 +122,41 @@ pub fn stdout_metadata() -> Option<fs::Metadata> {
     None
 }
 
+/// Whether stdout was closed when the process started (`callaudit … >&-`), as the binary
+/// noted before the Rust runtime put `/dev/null` in its place (`note_stdout_closed`).
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes that stdout was closed at start. The runtime opens `/dev/null` on a closed stdout
+/// before `main`, where writes vanish with success: the binary looks first, and says.
+pub fn note_stdout_closed() {
+    STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `Ok` when stdout can take what a run writes there; an error (EBADF) when it was closed at
+/// start, so that a report sent there is an error, not lost with exit 0. `what` is what goes
+/// there ("the report").
+pub fn stdout_open(what: &str) -> io::Result<()> {
+    if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        let ebadf = io::Error::from_raw_os_error(9);
+        return Err(io::Error::new(
+            ebadf.kind(),
+            format!(
+                "stdout is closed (`>&-`), so {what} would be lost: write it to a file, or send stdout to /dev/null to drop it ({ebadf})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// This process's own stream for a path that names one.
-fn standard_stream(path: &Path) -> Option<Box<dyn Write + Send>> {
-    match standard_stream_fd(path)? {
-        1 => Some(Box::new(io::stdout())),
-        _ => Some(Box::new(io::stderr())),
+fn standard_stream(path: &Path) -> io::Result<Option<Box<dyn Write + Send>>> {
+    match standard_stream_fd(path) {
+        None => Ok(None),
+        Some(1) => {
+            stdout_open(&format!("what goes to {}", path.display()))?;
+            Ok(Some(Box::new(io::stdout())))
+        }
+        Some(_) => Ok(Some(Box::new(io::stderr()))),
     }
 }
 
@@ -210,7 +247,7 @@ impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
         let direct = |w: Box<dyn Write + Send>| Sink::Direct(BufWriter::with_capacity(BUFFER, w));
-        let sink = match (standard_stream(path), fs::metadata(path)) {
+        let sink = match (standard_stream(path)?, fs::metadata(path)) {
             (Some(stream), _) => direct(stream),
             (None, Ok(meta)) if descriptor_path(path) || (!meta.is_file() && !meta.is_dir()) => {
                 let file = OpenOptions::new()
@@ -274,7 +311,7 @@ impl AtomicFile {
         match &mut self.sink {
             Sink::Staged { file, .. } => {
                 file.flush().map_err(with_path)?;
-                let f = file.get_mut().as_file_mut();
+                let f = file.get_mut();
                 f.set_len(0).map_err(with_path)?;
                 f.rewind().map_err(with_path)?;
             }
@@ -294,59 +331,145 @@ impl AtomicFile {
         Ok(())
     }
 
-    /// Renames the finished file into place (or flushes what was written in place).
+    /// Renames the finished file into place (or flushes what was written in place): `prepare`
+    /// and `Prepared::commit` at once, for an output that is the run's only one.
     pub fn commit(self) -> io::Result<()> {
+        self.prepare()?.commit()
+    }
+
+    /// Finishes writing: everything reaches the staged file and the disk (or the spool, or,
+    /// for an output written in place, its destination), but nothing is put in place yet.
+    /// Errors here (a full disk, a spool without a usable `TMPDIR`) leave the old file as it
+    /// was.
+    pub fn prepare(self) -> io::Result<Prepared> {
         let path = self.path;
-        let with_path = |kind: io::ErrorKind, e: &dyn std::fmt::Display| {
-            io::Error::new(kind, format!("{}: {e}", path.display()))
-        };
-        match self.sink {
-            Sink::Direct(mut w) => w.flush().map_err(|e| with_path(e.kind(), &e)),
-            Sink::Discard => Ok(()),
-            Sink::Held { spool, mut dest } => {
+        let with_path =
+            |e: &io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let ready = match self.sink {
+            Sink::Direct(mut w) => {
+                w.flush().map_err(|e| with_path(&e))?;
+                Ready::Done
+            }
+            Sink::Discard => Ready::Done,
+            Sink::Held { spool, dest } => {
                 let mut spool = spool
                     .into_inner()
-                    .map_err(|e| with_path(e.error().kind(), e.error()))?;
-                spool.rewind().map_err(|e| with_path(e.kind(), &e))?;
-                io::copy(&mut spool, &mut dest).map_err(|e| with_path(e.kind(), &e))?;
-                dest.flush().map_err(|e| with_path(e.kind(), &e))
+                    .map_err(|e| with_path(&held_error(e.into_error())))?;
+                spool.rewind().map_err(|e| with_path(&held_error(e)))?;
+                Ready::Held { spool, dest }
             }
             Sink::Staged {
                 file,
+                tmp,
                 target,
                 pending,
             } => {
-                let tmp = file
-                    .into_inner()
-                    .map_err(|e| with_path(e.error().kind(), e.error()))?;
-                tmp.as_file().sync_all().ok();
+                let file = file.into_inner().map_err(|e| with_path(e.error()))?;
+                file.sync_all().ok();
+                drop(file);
+                Ready::Staged {
+                    tmp,
+                    target,
+                    pending,
+                }
+            }
+        };
+        Ok(Prepared { path, ready })
+    }
+}
+
+/// An output written whole (`AtomicFile::prepare`), to be put in place by `commit`.
+pub struct Prepared {
+    path: PathBuf,
+    ready: Ready,
+}
+
+enum Ready {
+    /// Written where it goes already (or dropped: `/dev/null`).
+    Done,
+    /// Staged beside its target, renamed over it on commit.
+    Staged {
+        tmp: TempPath,
+        target: PathBuf,
+        pending: cleanup::Pending,
+    },
+    /// Held until the run ends, then copied to its destination (stdout, a pipe, a device).
+    Held {
+        spool: SpooledTempFile,
+        dest: BufWriter<Box<dyn Write + Send>>,
+    },
+}
+
+impl Prepared {
+    /// Whether `commit` writes the output to a reader (stdout, a pipe, a device) rather than
+    /// renaming a file: such a reader may have gone, and it sees the output only then.
+    pub fn reaches_a_reader(&self) -> bool {
+        matches!(self.ready, Ready::Held { .. })
+    }
+
+    /// Puts the output in place: renames the staged file over the target, or copies what was
+    /// held to its destination.
+    pub fn commit(self) -> io::Result<()> {
+        let path = self.path;
+        let with_path = |e: &dyn std::fmt::Display, kind: io::ErrorKind| {
+            io::Error::new(kind, format!("{}: {e}", path.display()))
+        };
+        match self.ready {
+            Ready::Done => Ok(()),
+            Ready::Held {
+                mut spool,
+                mut dest,
+            } => {
+                io::copy(&mut spool, &mut dest).map_err(|e| with_path(&e, e.kind()))?;
+                dest.flush().map_err(|e| with_path(&e, e.kind()))
+            }
+            Ready::Staged {
+                tmp,
+                target,
+                pending,
+            } => {
                 // The rename and the unlisting happen with no signal's cleanup in between.
                 pending
                     .settle(|| tmp.persist(&target))
-                    .map_err(|e| with_path(e.error.kind(), &e.error))?;
+                    .map_err(|e| with_path(&e.error, e.error.kind()))?;
                 Ok(())
             }
         }
     }
 }
 
+/// Puts prepared outputs in place, in order, the ones that reach a reader last. Called once
+/// every output of a run is prepared, so that a run that fails replaces none of them.
+pub fn commit_all(outputs: impl IntoIterator<Item = Prepared>) -> io::Result<()> {
+    let (readers, files): (Vec<Prepared>, Vec<Prepared>) =
+        outputs.into_iter().partition(Prepared::reaches_a_reader);
+    for p in files.into_iter().chain(readers) {
+        p.commit()?;
+    }
+    Ok(())
+}
+
 /// A staged sink for `target`: a temporary file beside it, with `keep`'s permissions when the
 /// target exists, else those of a new file.
 fn staged(target: PathBuf, keep: Option<fs::Permissions>) -> io::Result<Sink> {
-    let file = staged_beside(&target)?;
+    let staged = staged_beside(&target)?;
     if let Some(perms) = keep {
         // Set on the open file: not narrowed by the umask as a mode at creation would be.
-        file.get_ref().as_file().set_permissions(perms)?;
+        staged.as_file().set_permissions(perms)?;
     }
-    let pending = cleanup::register(file.get_ref().path());
+    let pending = cleanup::register(staged.path());
+    // The file is written as a plain file, so that an error names the output rather than the
+    // temporary file (the caller adds the output's path).
+    let (file, tmp) = staged.into_parts();
     Ok(Sink::Staged {
-        file,
+        file: BufWriter::with_capacity(BUFFER, file),
+        tmp,
         target,
         pending,
     })
 }
 
-fn staged_beside(path: &Path) -> io::Result<BufWriter<NamedTempFile>> {
+fn staged_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -369,27 +492,37 @@ fn staged_beside(path: &Path) -> io::Result<BufWriter<NamedTempFile>> {
         };
         io::Error::new(e.kind(), what)
     })?;
-    Ok(BufWriter::with_capacity(BUFFER, file))
+    Ok(file)
 }
 
+/// Errors name the output by the path it was given (`r.json: No space left on device`).
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.sink {
+        let written = match &mut self.sink {
             Sink::Staged { file, .. } => file.write(buf),
             Sink::Direct(w) => w.write(buf),
             Sink::Held { spool, .. } => spool.write(buf).map_err(held_error),
             Sink::Discard => Ok(buf.len()),
-        }
+        };
+        written.map_err(|e| self.named(e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.sink {
+        let flushed = match &mut self.sink {
             Sink::Staged { file, .. } => file.flush(),
             Sink::Direct(w) => w.flush(),
             // Nothing reaches the destination before commit.
             Sink::Held { spool, .. } => spool.flush().map_err(held_error),
             Sink::Discard => Ok(()),
-        }
+        };
+        flushed.map_err(|e| self.named(e))
+    }
+}
+
+impl AtomicFile {
+    /// `e`, naming the output, of the same kind (a broken pipe stays one).
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
     }
 }
 

@@ -17,7 +17,7 @@ use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
 use callaudit::calibration::sheet;
 use callaudit::model::Call;
-use callaudit::output::AtomicFile;
+use callaudit::output::{AtomicFile, Prepared, commit_all};
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::dates::{parse_date, parse_span_days};
@@ -431,16 +431,21 @@ fn run_listed(
         shard: args.shard,
     };
     let acct = audit_inputs(args, &discovered, opts, &mut sink)?;
-    if let Some(p) = sink.partial.take() {
-        finish_partial(p, &sink, &discovered, &acct, filters_have_date)?;
-    }
-    // A shard may hold no call of a small input.
+    // A shard may hold no call of a small input. An error replaces no output: the staged
+    // files are dropped, and every output keeps what it held (the partial too).
     if acct.calls_audited == 0 && !args.allow_empty && args.shard.is_none() {
         return Err(InputError(
             format!("no calls matched: nothing to audit{dates_asked} (check the inputs and filters, or pass --allow-empty)"),
         )
         .into());
     }
+    // The outputs are written whole first and put in place together at the end (the partial
+    // last), so that a run that fails on one of them replaces none.
+    let partial = sink
+        .partial
+        .take()
+        .map(|p| finish_partial(p, &sink, &discovered, &acct, filters_have_date))
+        .transpose()?;
 
     let inputs = discovered.inputs.iter().map(|i| i.name.clone()).collect();
     // Gates see every call, from the run's totals, before --top/--bottom cut the report; they
@@ -459,7 +464,12 @@ fn run_listed(
     let agg = std::mem::replace(&mut sink.agg, emptied);
     let mut report = Report::build(rubric, agg, acct, inputs);
     report.overrides = override_info(args, &mut sink)?;
-    write_report(
+    let records = [sink.calls.take(), sink.evidence.take()]
+        .into_iter()
+        .flatten()
+        .map(|r| r.finish())
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let report_file = write_report(
         args,
         rubric,
         &mut report,
@@ -468,16 +478,24 @@ fn run_listed(
         baseline.as_ref(),
         report_file,
     )
-    .or_else(super::common::unless_broken_pipe)?;
-    // The gates' verdict first: `--calls` and `--evidence` on stdout or a pipe are written out
-    // only now, and a reader that has gone (`--calls - | head -1`) must not hide a failed gate.
+    .or_else(|e| super::common::unless_broken_pipe(e).map(|()| None))?;
+    // Every output is whole: the files are put in place, the report first and the partial
+    // last (a merge reads the partials).
+    let (readers, files): (Vec<Prepared>, Vec<Prepared>) = report_file
+        .into_iter()
+        .chain(records)
+        .chain(partial)
+        .partition(Prepared::reaches_a_reader);
+    commit_all(files)?;
+    // The gates' verdict next: `--calls`, `--evidence` and `--save-partial` on stdout or a pipe
+    // are written out only now, and a reader that has gone (`--calls - | head -1`) must not
+    // hide a failed gate.
     let code = gate_exit_code(&report);
-    let finished = [
-        sink.calls.take().map(|c| c.finish()),
-        sink.evidence.take().map(|e| e.finish()),
-    ];
-    for result in finished.into_iter().flatten() {
-        result.or_else(super::common::unless_broken_pipe)?;
+    for output in readers {
+        output
+            .commit()
+            .map_err(anyhow::Error::from)
+            .or_else(super::common::unless_broken_pipe)?;
     }
     Ok(code)
 }
@@ -498,7 +516,7 @@ fn write_report(
     gate_totals: &GateTotals<'_>,
     baseline: Option<&Baseline>,
     report_file: Option<AtomicFile>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Prepared>> {
     let report_format = report_format(args.format);
     let call_list = sink
         .weakest
@@ -571,10 +589,10 @@ fn override_info(
         if args.input.strict {
             return Err(InputError(message).into());
         }
-        eprintln!("callaudit: warning: {}", terminal_safe(&message));
+        say!("callaudit: warning: {}", terminal_safe(&message));
     }
     if !args.quiet {
-        eprintln!("callaudit: {}", terminal_safe(&info.summary()));
+        say!("callaudit: {}", terminal_safe(&info.summary()));
     }
     Ok(Some(info))
 }
@@ -689,7 +707,18 @@ fn audit_inputs(
             // What was read before the error is still worth knowing.
             print_warnings(&stopped.acct);
             if !args.quiet {
-                eprintln!("{}", stopped.acct.summary());
+                say!("{}", stopped.acct.summary());
+                // Rows in flight when an output or a temporary file failed: no input's fault,
+                // so counted under no skip reason, but not left out of the arithmetic.
+                let a = &stopped.acct;
+                let in_flight = a
+                    .rows_read
+                    .saturating_sub(a.rows_audited + a.rows_skipped_total());
+                if in_flight > 0 {
+                    say!(
+                        "callaudit: {in_flight} row(s) read were neither audited nor skipped: the run stopped on the error below"
+                    );
+                }
             }
             return Err(stopped.error);
         }
@@ -702,7 +731,7 @@ fn audit_inputs(
     }
     print_warnings(&acct);
     if !args.quiet {
-        eprintln!("{}", acct.summary());
+        say!("{}", acct.summary());
     }
     Ok(acct)
 }
@@ -715,7 +744,7 @@ fn finish_partial(
     discovered: &Discovered,
     acct: &Accounting,
     filters_have_date: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Prepared> {
     let views = sink
         .weakest
         .as_ref()
@@ -735,20 +764,19 @@ fn finish_partial(
         sink.percent_fallback,
         sink.seconds_without_timings,
     );
-    partial.finish(views, inputs, acct, once)?;
-    Ok(())
+    partial.finish(views, inputs, acct, once)
 }
 
 pub fn print_warnings(acct: &Accounting) {
     for w in &acct.warnings {
         // Warnings quote call ids and file content: nothing may reach the terminal raw.
-        eprintln!("callaudit: warning: {}", terminal_safe(w));
+        say!("callaudit: warning: {}", terminal_safe(w));
     }
     let hidden = acct
         .warnings_total
         .saturating_sub(acct.warnings.len() as u64);
     if hidden > 0 {
-        eprintln!("callaudit: warning: … and {hidden} more warning(s)");
+        say!("callaudit: warning: … and {hidden} more warning(s)");
     }
 }
 

@@ -200,7 +200,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     if !args.quiet {
-        eprintln!(
+        say!(
             "callaudit: compared {} judged cell(s) on {} call(s); {} disagreement(s)",
             cal.all.n,
             cal.calls_compared,
@@ -251,7 +251,7 @@ fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::R
         return Err(InputError(messages.join("\n")).into());
     }
     for m in messages {
-        eprintln!("callaudit: warning: {}", terminal_safe(&m));
+        say!("callaudit: warning: {}", terminal_safe(&m));
     }
     Ok(())
 }
@@ -278,13 +278,17 @@ fn write_outputs(
             lock.flush()?;
         }
     }
+    // Both outputs are written whole, then put in place together: a run that fails on one
+    // replaces neither.
+    let mut ready = Vec::new();
     if let Some(f) = out {
-        f.commit()?;
+        ready.push(f.prepare()?);
     }
     if let Some(mut f) = diff_file.take() {
         f.write_all(disagreements_csv(rubric, cal)?.as_bytes())?;
-        f.commit()?;
+        ready.push(f.prepare()?);
     }
+    callaudit::output::commit_all(ready)?;
     Ok(())
 }
 
@@ -304,7 +308,7 @@ fn min_kappa_gate(args: &CalibrateArgs, rubric: &Rubric, cal: &Calibration) -> E
             })
             .collect();
         if !low.is_empty() {
-            eprintln!(
+            say!(
                 "callaudit: gate failed: --min-kappa {k}: {}",
                 low.join(", ")
             );

@@ -110,7 +110,7 @@ fn threads_for(asked: Option<usize>, cores: usize) -> anyhow::Result<usize> {
     match asked {
         Some(0) => bail!("--threads must be at least 1"),
         Some(n) if n > most => {
-            eprintln!(
+            say!(
                 "callaudit: warning: --threads {n}: using {most} ({THREADS_PER_CORE} per core, {cores} core(s))"
             );
             Ok(most)

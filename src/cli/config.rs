@@ -261,7 +261,7 @@ fn exit_naming_variable(e: clap::Error, args: &[OsString]) -> ! {
     let rendered = e.render().to_string();
     let first = rendered.lines().next().unwrap_or_default();
     let message = first.strip_prefix("error: ").unwrap_or(first);
-    eprintln!(
+    say!(
         "callaudit: error: {var}={}: {}",
         callaudit::sanitize::terminal_safe_lines(&value.to_string_lossy()),
         callaudit::sanitize::terminal_safe_lines(message)

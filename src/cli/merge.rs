@@ -466,7 +466,7 @@ fn check_split_calls(
         ))
         .into());
     }
-    eprintln!(
+    say!(
         "callaudit: warning: {}: {why}; each is counted as a call of its own (--allow-split-calls), so the report differs from one run over all the inputs",
         terminal_safe(&what)
     );
@@ -520,7 +520,7 @@ fn shard_overlap(
 fn warn_other_versions(partials: &[Partial]) {
     for p in partials {
         if p.header.tool_version != env!("CARGO_PKG_VERSION") {
-            eprintln!(
+            say!(
                 "callaudit: warning: {} was written by callaudit {}, this is {}: verdicts may differ between versions",
                 terminal_safe(&p.path.display().to_string()),
                 terminal_safe(&p.header.tool_version),
@@ -594,7 +594,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     inputs.sort_by_cached_key(|name| (name != "-", PathBuf::from(name)));
     let views = weakest_views(&mut partials);
     if !args.quiet {
-        eprintln!(
+        say!(
             "callaudit: {} partial{} merged ({} run{}): {} call{} audited",
             partials.len(),
             if partials.len() == 1 { "" } else { "s" },
@@ -617,7 +617,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let mut report = Report::build(&rubric, agg, acct, inputs);
     let agents = agent_totals(&by_agent);
     let call_list = (report_format == Format::Html).then(|| views.into_values().collect());
-    gate_arrange_and_print(
+    let report_file = gate_arrange_and_print(
         &mut report,
         ReportOutput {
             rubric: &rubric,
@@ -636,6 +636,9 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             file: report_file,
         },
     )
-    .or_else(super::common::unless_broken_pipe)?;
+    .or_else(|e| super::common::unless_broken_pipe(e).map(|()| None))?;
+    if let Some(report_file) = report_file {
+        report_file.commit()?;
+    }
     Ok(gate_exit_code(&report))
 }

@@ -1,5 +1,24 @@
 //! One module per subcommand.
 
+/// Writes one line to stderr, as `eprintln!` would, but never panics: a stderr that is a
+/// closed pipe (`audit … 2>&1 | head`), a full disk (`2>/dev/full`) or otherwise unwritable
+/// loses the message, not the run. Every message of the CLI goes through here, so that the
+/// outputs are still written and the exit code is the one the run earned.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::stderr_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use say;
+
+/// The line of `say!`, written with one `write` (lines from two threads do not interleave);
+/// any error is dropped (there is nowhere left to report it).
+pub fn stderr_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let line = format!("{args}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
 pub mod args;
 pub mod audit;
 pub mod calibrate;
@@ -37,6 +56,9 @@ impl From<ExitCode> for std::process::ExitCode {
 /// came from (for `config show`).
 pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCode> {
     dash_outputs(&mut cli.command);
+    if let Some(what) = to_stdout(&cli.command) {
+        callaudit::output::stdout_open(what)?;
+    }
     let _ = common::CONFIG_FILE.set(provenance.file.as_ref().map(|(p, _)| p.clone()));
     match cli.command {
         Command::Config(ConfigCommand::Show(_)) => {
@@ -54,6 +76,23 @@ pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCod
         Command::Rubric(cmd) => rubric::run(cmd),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
+    }
+}
+
+/// What a command writes to stdout, if anything: refused at once when stdout is closed
+/// (`>&-`), rather than lost after the work with exit 0.
+fn to_stdout(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Audit(a) => a.output.is_none().then_some("the report"),
+        Command::Merge(a) => a.output.is_none().then_some("the report"),
+        Command::Sample(a) => a.output.is_none().then_some("the review sheet"),
+        Command::Calibrate(a) => a.output.is_none().then_some("the agreement"),
+        Command::Explain(_) => Some("the explanation"),
+        Command::Rubric(args::RubricCommand::Show { .. }) => Some("the rubric"),
+        Command::Config(ConfigCommand::Show(_)) => Some("the configuration"),
+        Command::Completions { .. } => Some("the completions"),
+        Command::Man => Some("the man page"),
+        _ => None,
     }
 }
 

@@ -8,7 +8,7 @@ use crate::cli::args::{ColorChoice, FormatArg, GateFlags, GateLimit};
 use anyhow::bail;
 use callaudit::aggregate::{Aggregate, Totals};
 use callaudit::language::NameOrder;
-use callaudit::output::AtomicFile;
+use callaudit::output::{AtomicFile, Prepared};
 use callaudit::render::arrange::{Arrangement, SortSpec, arrange};
 use callaudit::render::{Format, Renderer, hidden_note};
 use callaudit::report::baseline::{self, Baseline};
@@ -37,7 +37,7 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
     let fail_drop = flags.fail_drop.and_then(GateLimit::value);
     if flags.baseline_missing() {
         let path = flags.baseline.as_deref().unwrap_or(Path::new(""));
-        eprintln!(
+        say!(
             "callaudit: warning: --baseline {}: no such file (--allow-missing-baseline): the report shows no changes{}",
             terminal_safe(&path.display().to_string()),
             if fail_drop.is_some() {
@@ -96,7 +96,13 @@ pub struct ReportOutput<'a> {
 /// Gates the report (over every call, before `--top`/`--bottom` cut it), compares it with the
 /// baseline, arranges its lines and writes it. The caller then finishes its other outputs and
 /// takes the exit code from `gate_exit_code`.
-pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> anyhow::Result<()> {
+///
+/// A report to `-o` comes back written but not yet in place (`Prepared::commit`), so that it
+/// is replaced together with the run's other outputs; one to stdout is written.
+pub fn gate_arrange_and_print(
+    report: &mut Report,
+    out: ReportOutput<'_>,
+) -> anyhow::Result<Option<Prepared>> {
     report.gates = gates::evaluate(
         out.gates,
         &GateInput {
@@ -108,11 +114,11 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
     );
     if let Some(base) = out.baseline {
         for w in baseline::apply(report, base) {
-            eprintln!("callaudit: warning: {}", terminal_safe(&w));
+            say!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
     for w in callaudit::report::lookalike_lines(report) {
-        eprintln!("callaudit: warning: {}", terminal_safe(&w));
+        say!("callaudit: warning: {}", terminal_safe(&w));
     }
     let names = NameOrder::new(out.rubric.text_rules.language);
     if let Some(calls) = out.call_list {
@@ -129,7 +135,7 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
         },
     );
     if report.hidden > 0 && !out.quiet {
-        eprintln!("callaudit: {}", hidden_note(report));
+        say!("callaudit: {}", hidden_note(report));
     }
     let to_terminal = out.file.is_none();
     let width = if to_terminal && std::io::stdout().is_terminal() {
@@ -146,25 +152,26 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
     print_report(renderer.as_ref(), report, out.file)
 }
 
-/// Writes the rendered report to `file` (committed atomically) or to stdout.
+/// Writes the rendered report to `file` (prepared, to be put in place by the caller) or to
+/// stdout.
 pub fn print_report(
     renderer: &dyn Renderer,
     report: &Report,
     file: Option<AtomicFile>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Prepared>> {
     match file {
         Some(mut f) => {
             renderer.render(report, &mut f)?;
-            f.commit()?;
+            Ok(Some(f.prepare()?))
         }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
             renderer.render(report, &mut lock)?;
             lock.flush()?;
+            Ok(None)
         }
     }
-    Ok(())
 }
 
 /// Prints one line on stderr per failed gate (its `brief` form, which names the first ten
@@ -172,7 +179,7 @@ pub fn print_report(
 pub fn gate_exit_code(report: &Report) -> ExitCode {
     let failed: Vec<&GateVerdict> = report.gates.iter().filter(|g| !g.passed).collect();
     for g in &failed {
-        eprintln!(
+        say!(
             "callaudit: gate failed: {}: {}",
             g.gate.flag(),
             terminal_safe(g.brief.as_ref().unwrap_or(&g.reason))

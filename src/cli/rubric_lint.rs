@@ -258,7 +258,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let acct = super::common::run_pipeline(&discovered, &opts, &mut fired)?;
     super::audit::print_warnings(&acct);
     if !args.quiet {
-        eprintln!("{}", acct.summary());
+        say!("{}", acct.summary());
     }
     // Over no call every phrase "never fires": a list that invites deleting the whole rubric.
     if fired.calls == 0 {
@@ -332,7 +332,7 @@ fn labels_not_found(
     if strict {
         return Err(InputError(message).into());
     }
-    eprintln!("callaudit: warning: {}", terminal_safe(&message));
+    say!("callaudit: warning: {}", terminal_safe(&message));
     Ok(())
 }
 

@@ -185,7 +185,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     let acct = super::common::run_pipeline(&discovered, &opts, &mut sampler)?;
     super::audit::print_warnings(&acct);
     if !args.quiet {
-        eprintln!("{}", acct.summary());
+        say!("{}", acct.summary());
     }
     if acct.calls_audited == 0 {
         let dates = super::audit::dates_asked(&filters);
@@ -205,6 +205,9 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
             lock.flush()?;
         }
     }
+    // Both outputs are written whole, then put in place together: a run that fails on one
+    // replaces neither.
+    let mut ready = Vec::new();
     if let (Some(mut file), Some(format)) = (packet_file, packet_format) {
         let calls = transcripts(&discovered, opts, &picked)?;
         let masker = Masker::new(args.input.redact);
@@ -213,11 +216,12 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
             PacketFormat::Markdown => packet_markdown(&calls, masker),
         };
         file.write_all(text.as_bytes())?;
-        file.commit()?;
+        ready.push(file.prepare()?);
     }
     if let Some(f) = sheet_file {
-        f.commit()?;
+        ready.push(f.prepare()?);
     }
+    callaudit::output::commit_all(ready)?;
     Ok(ExitCode::Ok)
 }
 
@@ -258,7 +262,7 @@ fn picked_in_order(
     });
     if !args.quiet {
         let agents: HashSet<&str> = picked.iter().map(|c| c.agent.as_str()).collect();
-        eprintln!(
+        say!(
             "callaudit: sampled {} call(s) of {} agent(s) ({}, seed {})",
             picked.len(),
             agents.len(),

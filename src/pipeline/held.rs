@@ -117,7 +117,11 @@ impl HeldCalls {
             };
             let mut call = match slot.call {
                 Some(c) => c,
-                None => read_at(parts.next().expect("a slot holds a part"))?,
+                None => match parts.next() {
+                    Some(at) => read_at(at)?,
+                    // A part that could not be written (the run stops on that error first).
+                    None => return Err(io::Error::other("held calls: a call's part was lost")),
+                },
             };
             for at in parts {
                 call.absorb(read_at(at)?, max);

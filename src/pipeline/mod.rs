@@ -169,6 +169,15 @@ impl Stopped {
     }
 }
 
+/// A failure of the run's own temporary files (the log of call ids, the calls held for a
+/// second pass): the run's error, never an input's, so `--keep-going` does not pass over it.
+fn temp_file_error(e: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot write callaudit's temporary files in {} (TMPDIR: set it to a writable directory with room): {e}",
+        std::env::temp_dir().display()
+    )
+}
+
 const BATCH_CALLS: usize = 256;
 const BATCH_BYTES: usize = 1 << 20;
 
@@ -182,10 +191,7 @@ pub fn run(
     let acct = run_pass(inputs, opts, &mut first, sink)?;
     let came_back = match std::mem::take(&mut first.seen).duplicates() {
         Ok(ids) => ids,
-        Err(e) => {
-            let e = anyhow::anyhow!("cannot keep track of call ids (temporary file): {e}");
-            return Err(Stopped::after(e, acct));
-        }
+        Err(e) => return Err(Stopped::after(temp_file_error(e), acct)),
     };
     if came_back.is_empty() {
         return Ok(acct);
@@ -284,6 +290,9 @@ struct Collector<'a, 'o> {
     empty_warnings: Vec<String>,
     /// What the readers alone counted (see `Accounting::reading`).
     reading: Accounting,
+    /// An error of the run itself (its temporary files) that stopped the reading: it ends
+    /// the run whatever `--keep-going` says, and no input is blamed for it.
+    run_error: Option<anyhow::Error>,
 }
 
 impl Collector<'_, '_> {
@@ -544,6 +553,7 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         empty: 0,
         empty_warnings: Vec::new(),
         reading: Accounting::default(),
+        run_error: None,
     };
     collector.acct.hidden(&inputs.hidden);
     collector.acct.ignored(&inputs.ignored);
@@ -595,7 +605,7 @@ fn run_pass(
             &recycled,
             &mut |batch| audit_batch(batch, &mut failure),
         );
-        if let Some(e) = failure {
+        if let Some(e) = failure.or(collector.run_error.take()) {
             return Err(Stopped::after(e, collector.acct));
         }
         if let Err(e) = read {
@@ -619,6 +629,9 @@ fn run_pass(
             |deliver| read_all(inputs, opts, assembler, &mut collector, &recycled, deliver),
         );
         if let Err(e) = outcome {
+            return Err(Stopped::after(e, collector.acct));
+        }
+        if let Some(e) = collector.run_error.take() {
             return Err(Stopped::after(e, collector.acct));
         }
     }
@@ -781,11 +794,11 @@ fn finish_held(
     collector: &mut Collector<'_, '_>,
     deliver: &mut dyn FnMut(Vec<Call>) -> bool,
 ) -> anyhow::Result<()> {
-    let held_error = |e: std::io::Error| {
-        anyhow::anyhow!("cannot keep the calls split across the input (temporary file): {e}")
-    };
-    for call in assembler.finish(&mut collector.acct).map_err(held_error)? {
-        let call = call.map_err(held_error)?;
+    for call in assembler
+        .finish(&mut collector.acct)
+        .map_err(temp_file_error)?
+    {
+        let call = call.map_err(temp_file_error)?;
         let full = collector.complete(call);
         collector.settle_empty(true);
         if full && !deliver(collector.take_batch()) {
@@ -1124,9 +1137,14 @@ fn settle(
         spill_error,
         rows: rows_handed_over,
     } = handover;
-    if result.is_err() {
+    if result
+        .as_ref()
+        .is_err_and(|e| e.kind != ReadErrorKind::Stopped)
+    {
         // Rows the reader counted but never handed over (a call cut short by a truncated
         // file, a document rejected after its turns were read) are rows of an unreadable file.
+        // Not when the run stopped it (an output or a temporary file failed): the file is
+        // fine, and the run's error says why its rows were not all audited.
         let lost = local
             .rows_read
             .saturating_sub(rows_handed_over + local.rows_skipped_total());
@@ -1173,12 +1191,8 @@ fn settle(
         ));
     }
     if let Some(e) = spill_error {
-        return Err(ReadError::new(
-            "",
-            At::File,
-            ReadErrorKind::Io,
-            format!("cannot keep track of call ids (temporary file): {e}"),
-        ));
+        collector.run_error = Some(temp_file_error(e));
+        return Err(ReadError::stopped());
     }
     if stopped {
         return Err(ReadError::stopped());

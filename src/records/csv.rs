@@ -67,7 +67,7 @@ impl CallRecords for CsvRecords {
         self.w.restart()
     }
 
-    fn finish(self: Box<Self>) -> anyhow::Result<()> {
+    fn finish(self: Box<Self>) -> anyhow::Result<crate::output::Prepared> {
         self.w.finish()
     }
 

@@ -93,7 +93,7 @@ impl CallRecords for EvidenceCsv {
         self.w.restart()
     }
 
-    fn finish(self: Box<Self>) -> anyhow::Result<()> {
+    fn finish(self: Box<Self>) -> anyhow::Result<crate::output::Prepared> {
         self.w.finish()
     }
 

@@ -87,9 +87,8 @@ impl CallRecords for JsonlRecords {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> anyhow::Result<()> {
-        self.file.commit()?;
-        Ok(())
+    fn finish(self: Box<Self>) -> anyhow::Result<crate::output::Prepared> {
+        Ok(self.file.prepare()?)
     }
 
     fn needs_detail(&self) -> bool {

@@ -28,8 +28,8 @@ pub trait CallRecords: Send {
     /// Forgets every record written so far (the run starts a second pass): the output starts
     /// again from its header. Nothing forgotten reaches the destination, even a pipe.
     fn restart(&mut self) -> anyhow::Result<()>;
-    /// Puts the file in place.
-    fn finish(self: Box<Self>) -> anyhow::Result<()>;
+    /// Finishes the file, ready to be put in place with the run's other outputs.
+    fn finish(self: Box<Self>) -> anyhow::Result<crate::output::Prepared>;
     /// Whether records need evidence (the audit then collects it).
     fn needs_detail(&self) -> bool;
 }
@@ -130,10 +130,9 @@ impl CsvOutput {
         Ok(())
     }
 
-    /// Puts the file in place.
-    pub fn finish(mut self) -> anyhow::Result<()> {
-        self.take_file()?.commit()?;
-        Ok(())
+    /// Finishes the file, ready to be put in place (`Prepared::commit`).
+    pub fn finish(mut self) -> anyhow::Result<crate::output::Prepared> {
+        Ok(self.take_file()?.prepare()?)
     }
 }
 

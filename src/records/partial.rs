@@ -286,9 +286,9 @@ impl PartialWriter {
 
     fn line<T: Serialize>(&mut self, value: &T) -> anyhow::Result<()> {
         let file = self.file.as_mut().expect("open until finished");
+        // The file's errors name it.
         serde_json::to_writer(&mut *file, value)?;
-        file.write_all(b"\n")
-            .with_context(|| format!("--save-partial {}", self.path.display()))?;
+        file.write_all(b"\n")?;
         Ok(())
     }
 
@@ -310,14 +310,15 @@ impl PartialWriter {
         self.line(&CallRecord::of(a))
     }
 
-    /// Writes the call list and the end line, and puts the file in place.
+    /// Writes the call list and the end line; the file is then ready to be put in place with
+    /// the run's other outputs (`Prepared::commit`).
     pub fn finish(
         mut self,
         views: Vec<CallView>,
         inputs: Vec<(String, u64)>,
         accounting: &Accounting,
         once_warnings: Vec<String>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<crate::output::Prepared> {
         let n_views = views.len() as u64;
         for view in views {
             self.line(&ViewLine {
@@ -346,9 +347,8 @@ impl PartialWriter {
         self.file
             .take()
             .expect("open until finished")
-            .commit()
-            .with_context(|| format!("--save-partial {}", self.path.display()))?;
-        Ok(())
+            .prepare()
+            .map_err(Into::into)
     }
 }
 

@@ -28,3 +28,4 @@ mod reliability;
 mod report_formats;
 mod rubric_language;
 mod rubric_lint;
+mod run_errors;

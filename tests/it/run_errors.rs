@@ -1,0 +1,425 @@
+//! What the run's own streams, outputs and temporary files do when they fail, through the real
+//! binary: stderr that cannot be written costs the messages, never the outputs or the exit code;
+//! a report that cannot be written is an error; the outputs of one run are replaced together
+//! or not at all; and a failing temporary file stops the run as its own error (exit 2, naming
+//! TMPDIR), never as an input's problem, whatever `--keep-going` says.
+
+use super::common::{Workdir, repo_path};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("callaudit"));
+    cmd.env_remove("NO_COLOR").env_remove("CI");
+    cmd
+}
+
+/// A pipe whose reader has already gone: every write to it fails with EPIPE.
+fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer.into()
+}
+
+/// `/dev/full`: every write to it fails with ENOSPC.
+fn full() -> Stdio {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+        .into()
+}
+
+fn code(cmd: &mut Command) -> i32 {
+    cmd.status().unwrap().code().expect("exited, not killed")
+}
+
+/// stderr into a pipe whose reader has gone (`audit … 2>&1 | head`) or onto a full disk
+/// (`2>/dev/full`) used to panic (exit 101) at the first warning or summary line, before any
+/// output was written. The messages are lost; the report, the partial and the exit code the run
+/// earned are not.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stderr_that_cannot_be_written_loses_messages_not_outputs_or_exit_codes() {
+    let data = repo_path("examples/data");
+    for (name, stderr) in [
+        ("closed pipe", closed_pipe as fn() -> Stdio),
+        ("/dev/full", full),
+    ] {
+        let w = Workdir::new();
+        let (report, partial, merged) = (w.path("r.json"), w.path("p.partial"), w.path("m.json"));
+        // A failed gate, a summary and warnings (a missing --baseline allowed) all go to stderr.
+        let audit = |fail_under: &str| {
+            let mut cmd = bin();
+            cmd.args(["audit", "--format", "json", "--fail-under", fail_under])
+                .args(["--baseline", "none.json", "--allow-missing-baseline"])
+                .arg(&data)
+                .arg("-o")
+                .arg(&report)
+                .arg("--save-partial")
+                .arg(&partial)
+                .current_dir(w.dir.path())
+                .stdout(Stdio::null())
+                .stderr(stderr());
+            cmd
+        };
+        assert_eq!(code(&mut audit("100")), 1, "{name}: a failed gate is 1");
+        assert!(
+            report.exists() && partial.exists(),
+            "{name}: outputs written"
+        );
+        std::fs::remove_file(&report).unwrap();
+        assert_eq!(code(&mut audit("off")), 0, "{name}: a passed run is 0");
+        assert!(report.exists(), "{name}");
+        let merge = code(
+            bin()
+                .args(["merge", "--format", "json", "--fail-under", "100", "-o"])
+                .arg(&merged)
+                .arg(&partial)
+                .stdout(Stdio::null())
+                .stderr(stderr()),
+        );
+        assert_eq!(merge, 1, "{name}: merge's failed gate is 1");
+        assert!(merged.exists(), "{name}");
+        // An error is still 2, with its message lost.
+        let missing = code(
+            bin()
+                .args(["audit", "no-such-input.csv"])
+                .current_dir(w.dir.path())
+                .stdout(Stdio::null())
+                .stderr(stderr()),
+        );
+        assert_eq!(missing, 2, "{name}: an error is 2");
+    }
+}
+
+/// The report on stdout with a reader that goes early (`audit … 2>&1 | head`): stdout and
+/// stderr are one closed pipe; the gate still fails the run with 1.
+#[cfg(target_os = "linux")]
+#[test]
+fn stdout_and_stderr_into_one_closed_pipe_keep_the_gate_exit_code() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = bin()
+        .args(["audit", "--group-by", "call", "--fail-under", "100"])
+        .arg(repo_path("examples/data"))
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+}
+
+/// `bin()` with stdout closed, as `callaudit … >&-` starts it.
+#[cfg(target_os = "linux")]
+fn with_stdout_closed(args: &[&std::ffi::OsStr], dir: &Path) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" \"$@\" >&-")
+        .arg(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CI")
+        .output()
+        .unwrap()
+}
+
+/// A closed stdout (`>&-`) used to take the report with exit 0 (the runtime puts /dev/null
+/// there): a run whose report, or another output, goes to stdout is now refused with exit 2
+/// before the work; one that writes to files only runs as usual.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_to_a_closed_stdout_is_an_error_not_lost() {
+    let w = Workdir::new();
+    let data = repo_path("examples/data");
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let run = |extra: &[&std::ffi::OsStr]| {
+        let mut args = vec![os("audit"), os("-q"), data.as_os_str()];
+        args.extend_from_slice(extra);
+        with_stdout_closed(&args, w.dir.path())
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stdout is closed"), "{stderr}");
+    let out = run(&[os("--calls"), os("-"), os("-o"), os("r.json")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!w.path("r.json").exists(), "nothing written");
+    // Every output in a file: stdout is not needed.
+    let out = run(&[
+        os("-o"),
+        os("r.json"),
+        os("--save-partial"),
+        os("p.partial"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(w.path("r.json").exists());
+    let out = with_stdout_closed(&[os("merge"), os("-q"), os("p.partial")], w.dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = with_stdout_closed(&[os("rubric"), os("show")], w.dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The files in `dir` besides the outputs: temporary files left behind.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".callaudit-"))
+        .collect()
+}
+
+/// Old contents in each output, and a check that each still holds it.
+struct OldOutputs<'a> {
+    w: &'a Workdir,
+    names: &'a [&'a str],
+}
+
+impl<'a> OldOutputs<'a> {
+    fn new(w: &'a Workdir, names: &'a [&'a str]) -> OldOutputs<'a> {
+        for n in names {
+            w.write(n, format!("old {n}\n"));
+        }
+        OldOutputs { w, names }
+    }
+
+    fn kept(&self, what: &str) {
+        for n in self.names {
+            let now = std::fs::read_to_string(self.w.path(n)).unwrap();
+            assert_eq!(now, format!("old {n}\n"), "{what}: {n} was replaced");
+        }
+        assert_eq!(leftovers(self.w.dir.path()), Vec::<String>::new(), "{what}");
+    }
+}
+
+fn audit_in(w: &Workdir, args: &[&str]) -> std::process::Output {
+    bin()
+        .arg("audit")
+        .arg(repo_path("examples/data"))
+        .args(args)
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap()
+}
+
+/// A run that ends in exit 2 with nothing to audit replaced `--save-partial` with an empty
+/// partial while the report, `--calls` and `--evidence` kept the last good night's: a weekly
+/// merge then silently lost the night. Now no output is replaced.
+#[test]
+fn a_run_with_nothing_to_audit_replaces_no_output() {
+    let w = Workdir::new();
+    let old = OldOutputs::new(&w, &["r.json", "c.csv", "ev.csv", "p.partial"]);
+    let out = audit_in(
+        &w,
+        &[
+            "--last",
+            "1d",
+            "--as-of",
+            "2001-01-01",
+            "--format",
+            "json",
+            "-o",
+            "r.json",
+            "--calls",
+            "c.csv",
+            "--evidence",
+            "ev.csv",
+            "--save-partial",
+            "p.partial",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no calls matched"));
+    old.kept("no calls matched");
+}
+
+/// Outputs were committed one at a time, the partial first: a report that could not be
+/// written (exit 2) left a new partial beside the old report. Now they are written whole first
+/// and put in place together, so a failed report leaves every other output as it was.
+#[test]
+fn a_report_that_cannot_be_written_replaces_no_other_output() {
+    let w = Workdir::new();
+    let old = OldOutputs::new(&w, &["c.csv", "ev.csv", "p.partial"]);
+    let out = audit_in(
+        &w,
+        &[
+            "-q",
+            "--format",
+            "json",
+            "-o",
+            "/dev/full",
+            "--calls",
+            "c.csv",
+            "--evidence",
+            "ev.csv",
+            "--save-partial",
+            "p.partial",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/dev/full"),
+        "the output is named: {stderr}"
+    );
+    old.kept("report to /dev/full");
+}
+
+/// A write that fails on a staged output (here a file-size limit: EFBIG, as a full disk gives
+/// ENOSPC) named the temporary file (`at path ".callaudit-….tmp"`), which the user never
+/// asked for; it names the output, and nothing is replaced.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_names_the_output_not_its_temporary_file() {
+    for (output, flag, format) in [
+        ("r.html", "-o", "html"),
+        ("p.partial", "--save-partial", "json"),
+    ] {
+        let w = Workdir::new();
+        let names = ["r.html", "c.jsonl", "r.json", "p.partial"];
+        let old = OldOutputs::new(&w, &names);
+        let other = if flag == "-o" {
+            ["--calls", "c.jsonl"]
+        } else {
+            ["-o", "r.json"]
+        };
+        // 64 KiB at most per file (bash counts KiB): the HTML report and the partial are larger,
+        // the JSON report and the per-call JSONL are not. SIGXFSZ ignored, so the write fails with EFBIG.
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"")
+            .arg(assert_cmd::cargo::cargo_bin("callaudit"))
+            .arg("audit")
+            .arg(repo_path("examples/data"))
+            .args(["-q", "--format", format, flag, output])
+            .args(other)
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{output}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(output), "{output} named: {stderr}");
+        assert!(
+            !stderr.contains(".callaudit-"),
+            "no temporary file named: {stderr}"
+        );
+        old.kept(output);
+    }
+}
+
+/// A CSV of `calls` calls of `turns` rows each; with `interleave`, turn by turn across all the
+/// calls (every call's rows apart: the second pass holds them all).
+fn calls_csv(calls: usize, turns: usize, interleave: bool) -> String {
+    let mut s = String::from("call_id,agent_id,turn,speaker,text\n");
+    let row = |c: usize, t: usize| {
+        format!("I{c},ann,{t},agent,sorry number {t} for call {c} with some padding text here\n")
+    };
+    if interleave {
+        for t in 0..turns {
+            for c in 0..calls {
+                s.push_str(&row(c, t));
+            }
+        }
+    } else {
+        for c in 0..calls {
+            for t in 0..turns {
+                s.push_str(&row(c, t));
+            }
+        }
+    }
+    s
+}
+
+/// The stderr of a run that must stop on its own temporary files: exit 2 naming TMPDIR, no
+/// panic, no input blamed or passed over, and no report.
+fn stops_on_tmpdir(out: &std::process::Output, report: &Path, what: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    assert!(stderr.contains("TMPDIR"), "{what}: {stderr}");
+    assert!(!stderr.contains("passed over"), "{what}: {stderr}");
+    assert!(!stderr.contains("unreadable"), "{what}: {stderr}");
+    assert!(!report.exists(), "{what}: no report");
+}
+
+/// Calls whose rows are apart are held for a second pass, past 2 × --max-call-bytes in a
+/// temporary file. A TMPDIR that cannot take it was blamed on the input, which `--keep-going`
+/// then passed over, and the run panicked ("a slot holds a part", exit 101). It is the run's
+/// own error: exit 2, naming TMPDIR, with or without `--keep-going`, at any thread count.
+#[test]
+fn an_unusable_tmpdir_for_held_calls_stops_the_run_naming_it() {
+    let w = Workdir::new();
+    w.write("inter.csv", calls_csv(300, 20, true));
+    for extra in [
+        &["--keep-going"][..],
+        &["--keep-going", "--threads", "1"],
+        &[],
+    ] {
+        let out = bin()
+            .args([
+                "audit",
+                "inter.csv",
+                "--max-call-bytes",
+                "4K",
+                "-o",
+                "r.json",
+            ])
+            .args(extra)
+            .env("TMPDIR", w.path("no-such-dir"))
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap();
+        stops_on_tmpdir(&out, &w.path("r.json"), &format!("{extra:?}"));
+    }
+}
+
+/// The log of call ids spills to TMPDIR every 2^18 calls. A TMPDIR that could not take it was
+/// blamed on the (healthy) input: under `--keep-going` the rest of the file was passed over as
+/// "unreadable" and the run passed with exit 0 on 262,143 of 270,000 calls.
+#[test]
+fn an_unusable_tmpdir_for_call_ids_stops_the_run_naming_it() {
+    let w = Workdir::new();
+    let mut csv = String::from("call_id,agent_id,speaker,text\n");
+    for c in 0..270_000 {
+        csv.push_str(&format!("M{c},ann,agent,sorry\n"));
+    }
+    w.write("many.csv", csv);
+    let out = bin()
+        .args(["audit", "many.csv", "--keep-going", "-q", "-o", "r.json"])
+        .env("TMPDIR", w.path("no-such-dir"))
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    stops_on_tmpdir(&out, &w.path("r.json"), "call ids");
+}
+
+/// An output that fails while the run reads (`--calls` on a full disk; here a file-size limit)
+/// stopped the run rightly, but its summary booked the rows in flight as an input's
+/// `unreadable file` row. The summary blames no input and says what was not audited.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_that_fails_mid_run_blames_no_input() {
+    let w = Workdir::new();
+    w.write("calls.csv", calls_csv(5000, 2, false));
+    // More per-call records than the 256 KiB the output buffers, at most 128 KiB per file.
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 128; exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "calls.csv", "--threads", "1", "-o", "r.json"])
+        .args(["--calls", "c.jsonl"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("c.jsonl"), "{stderr}");
+    assert!(!stderr.contains("unreadable"), "{stderr}");
+    assert!(!w.path("r.json").exists());
+}
