@@ -2122,6 +2122,68 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
     );
 }
 
+/// A record over `--max-call-bytes` whose quoted text has line breaks is passed over to its
+/// real end, following the quotes: the lines of its text are not read as rows (phantom calls),
+/// and its closing quote does not open a field that swallows the rows after it (tester t3's
+/// F2). A quote never closed is still said, with the lines inside it that look like rows.
+#[test]
+fn a_record_over_max_call_bytes_with_line_breaks_in_its_text_is_passed_over_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let cell = "x".repeat(5000);
+    let csv = write(
+        dir.path(),
+        "bigrec.csv",
+        format!(
+            "call_id,agent_id,speaker,text\nA,ann,agent,sorry\nH,ann,customer,\"{cell}\nquoted,text,line,inside the cell\n\"\nB,bob,agent,I am sorry about that\nB,bob,customer,thanks\nC,cy,agent,I am sorry about that\n"
+        ),
+    );
+    for threads in ["1", "2"] {
+        let calls = dir.path().join("calls.csv");
+        let run = audit(args(&[
+            &"--max-call-bytes",
+            &"4K",
+            &"--threads",
+            &threads,
+            &"--calls",
+            &calls,
+            &csv,
+        ]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.acct("rows_read"), 5, "{}", run.stderr);
+        assert_eq!(run.skipped("too_large"), 1, "{}", run.stderr);
+        assert_eq!(run.skipped("malformed_row"), 0, "{}", run.stderr);
+        assert_says(
+            &run.stderr,
+            &[
+                "bigrec.csv:3: a record of more than 4 KiB (--max-call-bytes), over 3 lines (too large, skipped)",
+            ],
+        );
+        let ids: Vec<String> = csv::Reader::from_path(&calls)
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(ids, ["A", "B", "C"]);
+    }
+    let open = write(
+        dir.path(),
+        "open.csv",
+        format!(
+            "call_id,agent_id,speaker,text\nA,ann,agent,sorry\nH,ann,customer,\"{cell}\nB,bob,agent,I am sorry about that\nB,bob,customer,thanks\n"
+        ),
+    );
+    let run = audit(args(&[&"--max-call-bytes", &"4K", &open]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 4, "{}", run.stderr);
+    assert_eq!(run.skipped("too_large"), 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[
+            "open.csv:3: a record of more than 4 KiB (--max-call-bytes), over 3 lines: a quoted field opened in it is never closed, so the rest of the file (to line 5) is its text, and 2 lines inside it look like rows of their own (3 rows, too large, skipped)",
+        ],
+    );
+}
+
 /// A call over `--max-call-bytes` is reported once, when it is complete, with every row of it
 /// (in every file) and where it went over; the rows the warnings give add up to the rows
 /// skipped as too large. Before, the warning counted the rows up to the one that did not fit
