@@ -666,6 +666,83 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
     }
 }
 
+/// With `--keep-going`, a call that a file failing part way may have cut short is not audited
+/// from what is left of it: the call the reader was in (its rows in other files, read before
+/// or after, are skipped as `incomplete call`), and, when calls' rows are apart, every held call
+/// with rows in the failed file. A warning names them (testers t3's F3, t2's F9).
+#[test]
+fn a_call_cut_short_by_a_failed_file_is_not_audited_from_its_other_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("call_id,agent_id,turn,speaker,text\n");
+    for (call, agent, text, n) in [
+        ("K1", "ann", "this is ridiculous", 20),
+        ("K2", "bob", "I am so sorry", 400),
+    ] {
+        for i in 0..n {
+            rows.push_str(&format!(
+                "{call},{agent},{i},agent,{} {text}\n",
+                (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ));
+        }
+    }
+    let gz = gzip(rows.as_bytes());
+    let cut = write(dir.path(), "a.csv.gz", &gz[..gz.len() * 3 / 4]);
+    let more = write(
+        dir.path(),
+        "b.csv",
+        "call_id,agent_id,turn,speaker,text\nK2,bob,1000,agent,thank you for waiting\nK2,bob,1001,agent,thanks\n",
+    );
+    for (first, second) in [(&cut, &more), (&more, &cut)] {
+        for threads in ["1", "2"] {
+            let calls = dir.path().join("calls.csv");
+            let run = audit(args(&[
+                &"--keep-going",
+                &"--threads",
+                &threads,
+                &"--calls",
+                &calls,
+                first,
+                second,
+            ]));
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert_eq!(run.skipped("incomplete_call"), 2, "{}", run.stderr);
+            assert_eq!(run.acct("calls_incomplete"), 1, "{}", run.stderr);
+            assert_says(
+                &run.stderr,
+                &[
+                    "; call K2 is cut short there, and is not audited (file passed over: --keep-going)",
+                    "a.csv.gz could not be read to its end (--keep-going), so 1 call(s) with rows in it may be incomplete and none of them is audited: K2 (2 rows, incomplete call, skipped)",
+                ],
+            );
+            let ids: Vec<String> = csv::Reader::from_path(&calls)
+                .unwrap()
+                .records()
+                .map(|r| r.unwrap()[0].to_string())
+                .collect();
+            assert_eq!(ids, ["K1"]);
+        }
+    }
+    // Rows apart: every call held with rows in the failed file may have had more after it.
+    let mut apart = String::from("call_id,agent_id,turn,speaker,text\n");
+    for i in 0..300u64 {
+        apart.push_str(&format!(
+            "I{},ann,{i},agent,{} sorry\n",
+            i % 3,
+            (i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ));
+    }
+    let gz = gzip(apart.as_bytes());
+    let cut = write(dir.path(), "apart.csv.gz", &gz[..gz.len() / 2]);
+    let run = audit(args(&[&"--keep-going", &"--allow-empty", &cut]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_incomplete"), 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["3 call(s) with rows in it may be incomplete"],
+    );
+}
+
 #[test]
 fn an_unreadable_file_in_a_directory_stops_the_run_naming_it_unless_keep_going() {
     let dir = tempfile::tempdir().unwrap();
