@@ -806,6 +806,17 @@ fn read_all(
             if !settle_file(outcome, opts, collector, deliver)? {
                 return Ok(());
             }
+            // The second pass must read what the first read: else a call whose rows were
+            // together in the first is handed on in parts, each audited as a call.
+            if assembler.second_pass
+                && let Some(what) = input.changed_since_listing()
+            {
+                return Err(InputError(format!(
+                    "{} changed while it was being audited ({what}): calls whose rows are apart are read in two passes over the inputs, which must read the same rows; audit it once it is complete (or a copy of it)",
+                    input.name
+                ))
+                .into());
+            }
             if let Some(progress) = opts.progress {
                 bytes_done += input.size().unwrap_or(0);
                 progress(bytes_done);

@@ -1745,6 +1745,62 @@ fn an_interrupted_run_leaves_no_temporary_file_and_the_old_outputs_whole() {
     }
 }
 
+/// An input that changes between the first pass and the second (calls whose rows are apart are
+/// read in two passes) stops the run, naming it: the second pass would read rows the first did
+/// not, and a call whose rows were together in the first would be audited twice, silently
+/// (tester t3's F1). Here `a.csv` is appended to once the first pass has read it (the run is
+/// then opening the FIFO `b.csv`, whose call Y1 comes back from `a.csv`).
+#[cfg(unix)]
+#[test]
+fn an_input_that_changes_between_the_passes_stops_the_run_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = write(
+        d,
+        "a.csv",
+        "call_id,agent_id,speaker,text\nY1,zed,customer,this is ridiculous\nY1,zed,agent,I am so sorry\n",
+    );
+    let fifo = d.join("b.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .current_dir(d)
+        .args(["audit", "--threads", "1", "a.csv", "b.csv", "-o", "r.json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    {
+        // Opening the FIFO waits for the run to open it: after the first pass read a.csv.
+        let mut b = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        let mut more = std::fs::OpenOptions::new().append(true).open(&a).unwrap();
+        more.write_all(b"Z1,zed,customer,hello\nY1,zed,agent,thanks for calling\n")
+            .unwrap();
+        drop(more);
+        b.write_all(
+            b"call_id,agent_id,speaker,text\nX1,zed,agent,hello\nY1,zed,agent,anything else?\n",
+        )
+        .unwrap();
+    }
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    let status = child.exit("the run to end");
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &[
+            "error: a.csv changed while it was being audited (its size went from 92 to 146 bytes): calls whose rows are apart are read in two passes",
+        ],
+    );
+    assert!(!d.join("r.json").exists());
+}
+
 #[cfg(unix)]
 #[test]
 fn a_hangup_ignored_by_nohup_stays_ignored() {
