@@ -24,6 +24,10 @@ pub enum SkipReason {
     /// could not be read (with `--keep-going`) cut short: the call is incomplete, so none of
     /// it is audited.
     IncompleteCall,
+    /// Rows of a part of a call, read from another file, that repeat the call's turns already
+    /// read (same speaker, text and times): a copy of an export, or Contact Lens's original and
+    /// redacted analyses of one contact.
+    Duplicate,
     /// Rows of calls excluded by `--since/--until/--last/--agent/--team` or `--call`.
     FilteredOut,
     /// Rows of calls that `--shard I/N` leaves to the other shards: read by every shard,
@@ -42,6 +46,7 @@ impl SkipReason {
             SkipReason::TooLarge => "too large",
             SkipReason::UnreadableFile => "unreadable file",
             SkipReason::IncompleteCall => "incomplete call",
+            SkipReason::Duplicate => "duplicate",
             SkipReason::FilteredOut => "filtered out",
             SkipReason::OtherShard => "other shard",
         }

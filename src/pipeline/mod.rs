@@ -334,6 +334,7 @@ const INCOMPLETE_IDS_NAMED: usize = 5;
 impl Collector<'_, '_> {
     /// Completes a call; returns true when the batch is full.
     fn complete(&mut self, mut call: Call) -> bool {
+        self.count_repeated(&call);
         if let Some(enricher) = self.opts.enrich {
             enricher.resolve_votes(&mut call);
         }
@@ -448,6 +449,7 @@ impl Collector<'_, '_> {
     /// scored wrong.
     /// They are reported by file once all are counted (`report_incomplete`).
     fn incomplete(&mut self, call: &Call, file: &str) {
+        self.count_repeated(call);
         self.not_audited(call, NotAudited::Incomplete);
         let acct = &mut self.acct;
         acct.calls += 1;
@@ -474,6 +476,43 @@ impl Collector<'_, '_> {
             self.acct.warn(format!(
                 "{file} could not be read to its end (--keep-going), so {calls} call(s) with rows in it may be incomplete and none of them is audited: {named} ({rows} row{}, incomplete call, skipped)",
                 if rows == 1 { "" } else { "s" }
+            ));
+        }
+    }
+
+    /// Counts and reports the parts of a call, from other files, that repeated its turns
+    /// (`Call::absorb`): copies passed over as `duplicate` rows, repeated turns kept.
+    fn count_repeated(&mut self, call: &Call) {
+        let Some(r) = call.repeated else {
+            return;
+        };
+        let name = |i: u32| {
+            self.inputs
+                .get(i as usize)
+                .map_or_else(|| "-".to_string(), |i| i.name.clone())
+        };
+        let (of, from, kept_from) = (name(r.of), name(r.from), name(r.kept_from));
+        if r.skipped > 0 {
+            self.acct.skip(SkipReason::Duplicate, r.skipped);
+            let how = if r.other_text > 0 {
+                format!(
+                    "same speaker and times, {} with other text: a redacted copy? give Contact Lens's original analyses or its redacted ones, not both",
+                    r.other_text
+                )
+            } else {
+                "same speaker, text and times: a copy of the export?".to_string()
+            };
+            self.acct.warn(format!(
+                "{from}: call {}: its turns here repeat those read from {of} ({how}): they are not read twice ({} row{}, duplicate, skipped)",
+                call.id,
+                r.skipped,
+                if r.skipped == 1 { "" } else { "s" }
+            ));
+        }
+        if r.kept > 0 {
+            self.acct.warn(format!(
+                "{kept_from}: call {}: {} of its turns here repeat turns read from {of} exactly (same speaker, text and times), beside new ones: the call is audited with both (a copy merged into an export?)",
+                call.id, r.kept
             ));
         }
     }

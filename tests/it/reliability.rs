@@ -743,6 +743,50 @@ fn a_call_cut_short_by_a_failed_file_is_not_audited_from_its_other_rows() {
     );
 }
 
+/// The same utterances read from two files (a copy of an export, Contact Lens's original and
+/// redacted analyses) are read once: the copy's rows are skipped as `duplicate`, with a warning
+/// naming the call and both files; a part that repeats some turns beside new ones is merged,
+/// with a warning (tester t3's F6).
+#[test]
+fn a_copy_of_a_calls_turns_in_another_file_is_read_once_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "call_id,agent_id,turn,speaker,text\nD1,ann,1,customer,This is ridiculous\nD1,ann,2,agent,I am so sorry\nD2,bob,1,agent,hello\n";
+    write(dir.path(), "exports/calls.csv", csv);
+    write(dir.path(), "exports/calls (1).csv", csv);
+    write(
+        dir.path(),
+        "exports/more.csv",
+        "call_id,agent_id,turn,speaker,text\nD2,bob,1,agent,hello\nD2,bob,2,customer,thanks\n",
+    );
+    let calls = dir.path().join("calls.csv");
+    let run = audit(args(&[&"--calls", &calls, &dir.path().join("exports")]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.skipped("duplicate"), 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[
+            "calls.csv: call D1: its turns here repeat those read from ",
+            "calls (1).csv (same speaker, text and times: a copy of the export?): they are not read twice (2 rows, duplicate, skipped)",
+            "more.csv: call D2: 1 of its turns here repeat turns read from ",
+        ],
+    );
+    let turns: Vec<(String, String)> = csv::Reader::from_path(&calls)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[3].to_string())
+        })
+        .collect();
+    assert_eq!(
+        turns,
+        [
+            ("D1".to_string(), "2".to_string()),
+            ("D2".to_string(), "3".to_string())
+        ]
+    );
+}
+
 #[test]
 fn an_unreadable_file_in_a_directory_stops_the_run_naming_it_unless_keep_going() {
     let dir = tempfile::tempdir().unwrap();
