@@ -419,6 +419,52 @@ fn webvtt_voices_with_agent_names_or_the_first_voice() {
     );
 }
 
+/// A line holding `-->` starts a cue, as in the spec's parser: cues need no blank line between
+/// them, nor the header after it. Before, the timing lines were read as text of the cue before,
+/// every turn had the first cue's time (a false interruption), and with no blank line after
+/// `WEBVTT` every cue was taken for the header (tester t3's F4).
+#[test]
+fn webvtt_cues_without_blank_lines_between_them_are_cues() {
+    let dir = tempfile::tempdir().unwrap();
+    let cues = "00:00:01.000 --> 00:00:02.000\n<v Customer>this is ridiculous\n00:00:03.000 --> 00:00:04.000\n<v Agent>I am so sorry\n2\n00:00:05.000 --> 00:00:06.000\n<v Agent>thanks for calling\n";
+    for (name, header) in [("blank.vtt", "WEBVTT\n\n"), ("noblank.vtt", "WEBVTT\n")] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, format!("{header}{cues}")).unwrap();
+        let f = f.to_str().unwrap();
+        let id = name.trim_end_matches(".vtt");
+        let run = audit(&[f, "--agent-names", "Agent"]);
+        assert_eq!(run.call(id)["turns"], 3, "{name}: {}", run.stderr);
+        assert_eq!(run.acct("rows_read"), 3, "{name}");
+        let out = bin()
+            .args([
+                "explain",
+                f,
+                "--call",
+                id,
+                "--color",
+                "never",
+                "--agent-names",
+                "Agent",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains("-->"), "{name}: {text}");
+        assert!(
+            !text.contains("{interruption") && !text.contains(",interruption"),
+            "{name}: {text}"
+        );
+        for (n, at) in [(1, "00:01"), (2, "00:03"), (3, "00:05")] {
+            assert!(
+                text.lines()
+                    .any(|l| l.trim_start().starts_with(&n.to_string())
+                        && l.contains(&format!("[{at}]"))),
+                "{name}: turn {n} at {at}: {text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn plain_text_prefixes_stamps_and_continuation_lines() {
     let f = fixture("text/2024-03-10_call-5.txt");
