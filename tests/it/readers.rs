@@ -465,6 +465,38 @@ fn webvtt_cues_without_blank_lines_between_them_are_cues() {
     }
 }
 
+/// Two columns that both fit a role by their usual names (`call_id` and `conversation_id`,
+/// `text` and `message`) are not chosen between silently: a warning names both, the one read,
+/// and `--map` (tester t3's F10). Columns another role reads (`turn`, `start_ms`) are no
+/// such pair, and with `--map` the choice is the user's.
+#[test]
+fn two_columns_fitting_one_role_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("alias.csv");
+    std::fs::write(
+        &f,
+        "conversation_id,call_id,turn,start_ms,end_ms,speaker,text,message\nCONV1,LEG1,1,0,900,agent,sorry,hello there\nCONV1,LEG2,2,1000,1900,customer,ok,fine\n",
+    )
+    .unwrap();
+    let f = f.to_str().unwrap();
+    let run = audit(&[f]);
+    assert!(
+        run.stderr.contains("alias.csv:1: columns `call_id` and `conversation_id` both fit role `call`: `call_id` is read, the other not (--map call=COLUMN to choose)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("columns `text` and `message` both fit role `text`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("role `order`"), "{}", run.stderr);
+    let run = audit(&[f, "--map", "call=conversation_id,text=message"]);
+    assert!(!run.stderr.contains("both fit"), "{}", run.stderr);
+    assert_eq!(run.call("CONV1")["turns"], 2);
+}
+
 #[test]
 fn plain_text_prefixes_stamps_and_continuation_lines() {
     let f = fixture("text/2024-03-10_call-5.txt");
