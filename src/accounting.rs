@@ -120,6 +120,10 @@ pub struct Accounting {
     /// `incomplete_call`).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_incomplete: u64,
+    /// Calls split across files whose turns do not all have an order key: their parts are in
+    /// the order of the file names.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_ordered_by_files: u64,
     /// Calls whose rows name different agents, dates, teams, queues or channels: each takes
     /// the value the most rows hold (the smallest on a tie).
     #[serde(skip_serializing_if = "is_zero")]
@@ -394,6 +398,10 @@ impl Accounting {
             "call(s) a file that could not be read may have cut short, not audited",
         );
         note(
+            self.calls_ordered_by_files,
+            "call(s) split across files without a common order, put in file-name order",
+        );
+        note(
             self.calls_disagreeing,
             "call(s) whose rows disagree on agent, date, team, queue or channel (most rows' value used)",
         );
@@ -483,6 +491,7 @@ impl Accounting {
         self.files_duplicate += o.files_duplicate;
         self.calls_too_large += o.calls_too_large;
         self.calls_incomplete += o.calls_incomplete;
+        self.calls_ordered_by_files += o.calls_ordered_by_files;
         self.calls_disagreeing += o.calls_disagreeing;
         self.calls_empty += o.calls_empty;
         self.files_unusable += o.files_unusable;

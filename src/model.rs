@@ -165,6 +165,10 @@ pub struct Call {
     pub over_together: bool,
     /// Parts from other files that repeated turns already in the call (see `absorb`).
     pub repeated: Option<Repeated>,
+    /// Parts from two files (the input indexes: the call's first, and the first other) whose
+    /// turns do not all have an order key: their order is the reading order, that of the file
+    /// names (see `absorb`).
+    pub ordered_by_files: Option<(u32, u32)>,
 }
 
 /// How many rows name each value of one attribute of a call. A call's rows may disagree (a
@@ -345,6 +349,7 @@ impl Call {
         self.over_at = None;
         self.over_together = false;
         self.repeated = None;
+        self.ordered_by_files = None;
     }
 
     /// What the call holds in memory, as `--max-call-bytes` counts it: its text and its turns.
@@ -484,6 +489,15 @@ impl Call {
                     return;
                 }
             }
+        }
+        if other.source != self.source
+            && self.ordered_by_files.is_none()
+            && !self.turns.is_empty()
+            && !other.turns.is_empty()
+            && !(self.turns.iter().all(|t| t.order.is_some())
+                && other.turns.iter().all(|t| t.order.is_some()))
+        {
+            self.ordered_by_files = Some((self.source, other.source));
         }
         self.vote_whole_part();
         other.vote_whole_part();

@@ -483,6 +483,21 @@ impl Collector<'_, '_> {
     /// Counts and reports the parts of a call, from other files, that repeated its turns
     /// (`Call::absorb`): copies passed over as `duplicate` rows, repeated turns kept.
     fn count_repeated(&mut self, call: &Call) {
+        if let Some((of, from)) = call.ordered_by_files
+            && !call.too_large
+        {
+            let name = |i: u32| {
+                self.inputs
+                    .get(i as usize)
+                    .map_or_else(|| "-".to_string(), |i| i.name.clone())
+            };
+            let (of, from) = (name(of), name(from));
+            self.acct.calls_ordered_by_files += 1;
+            self.acct.warn(format!(
+                "call {}: its turns in {of} and {from} have no common order (an order column in each): they are put in the order of the file names, so renaming a file can change the call's transcript and score",
+                call.id
+            ));
+        }
         let Some(r) = call.repeated else {
             return;
         };

@@ -787,6 +787,44 @@ fn a_copy_of_a_calls_turns_in_another_file_is_read_once_and_said() {
     );
 }
 
+/// A call split across files whose parts do not all have an order column is put together in
+/// file-name order: a rename could change its score, so the call is named in a warning and
+/// counted (tester t3's F5). With an order column in every part, nothing is said.
+#[test]
+fn a_split_call_without_a_common_order_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "plain/a.csv",
+        "call_id,agent_id,speaker,text\nY,ann,customer,This is ridiculous\nY,ann,agent,I am so sorry\n",
+    );
+    write(
+        dir.path(),
+        "plain/b.csv",
+        "call_id,agent_id,speaker,text\nY,ann,customer,Okay that helps\n",
+    );
+    write(
+        dir.path(),
+        "turns/a.csv",
+        "call_id,agent_id,turn,speaker,text\nY,ann,1,customer,This is ridiculous\nY,ann,2,agent,I am so sorry\n",
+    );
+    write(
+        dir.path(),
+        "turns/b.csv",
+        "call_id,agent_id,turn,speaker,text\nY,ann,3,customer,Okay that helps\n",
+    );
+    let run = audit(args(&[&dir.path().join("plain")]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_ordered_by_files"), 1, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["call Y: its turns in ", "have no common order"],
+    );
+    let run = audit(args(&[&dir.path().join("turns")]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("no common order"), "{}", run.stderr);
+}
+
 #[test]
 fn an_unreadable_file_in_a_directory_stops_the_run_naming_it_unless_keep_going() {
     let dir = tempfile::tempdir().unwrap();
