@@ -334,7 +334,7 @@ const INCOMPLETE_IDS_NAMED: usize = 5;
 impl Collector<'_, '_> {
     /// Completes a call; returns true when the batch is full.
     fn complete(&mut self, mut call: Call) -> bool {
-        self.count_repeated(&call);
+        self.report_merged(&call);
         if let Some(enricher) = self.opts.enrich {
             enricher.resolve_votes(&mut call);
         }
@@ -444,12 +444,11 @@ impl Collector<'_, '_> {
         self.acct.warn(message);
     }
 
-    /// Counts and reports a call that `file`, which failed part way (`--keep-going`), may have
-    /// cut short: the rows of it that were read are skipped, as an incomplete call would be
-    /// scored wrong.
-    /// They are reported by file once all are counted (`report_incomplete`).
+    /// Counts a call that `file`, which failed part way (`--keep-going`), may have cut short:
+    /// the rows of it that were read are skipped, as an incomplete call would be scored wrong.
+    /// Such calls are reported by file once all are counted (`report_incomplete`).
     fn incomplete(&mut self, call: &Call, file: &str) {
-        self.count_repeated(call);
+        self.report_merged(call);
         self.not_audited(call, NotAudited::Incomplete);
         let acct = &mut self.acct;
         acct.calls += 1;
@@ -480,9 +479,10 @@ impl Collector<'_, '_> {
         }
     }
 
-    /// Counts and reports the parts of a call, from other files, that repeated its turns
-    /// (`Call::absorb`): copies passed over as `duplicate` rows, repeated turns kept.
-    fn count_repeated(&mut self, call: &Call) {
+    /// Counts and reports what merging a call's parts from several files found
+    /// (`Call::absorb`): parts with no common order, put in file-name order; copies passed over
+    /// as `duplicate` rows; repeated turns kept.
+    fn report_merged(&mut self, call: &Call) {
         if let Some((of, from)) = call.ordered_by_files
             && !call.too_large
         {
