@@ -20,6 +20,14 @@ pub enum SkipReason {
     TooLarge,
     /// Rows of a file that could not be read (with `--keep-going`).
     UnreadableFile,
+    /// Rows, read from other files or earlier in the same one, of a call that a file which
+    /// could not be read (with `--keep-going`) cut short: the call is incomplete, so none of
+    /// it is audited.
+    IncompleteCall,
+    /// Rows of a part of a call, read from another file, that repeat the call's turns already
+    /// read (same speaker, text and times): a copy of an export, or Contact Lens's original and
+    /// redacted analyses of one contact.
+    Duplicate,
     /// Rows of calls excluded by `--since/--until/--last/--agent/--team` or `--call`.
     FilteredOut,
     /// Rows of calls that `--shard I/N` leaves to the other shards: read by every shard,
@@ -37,6 +45,8 @@ impl SkipReason {
             SkipReason::MissingText => "missing text",
             SkipReason::TooLarge => "too large",
             SkipReason::UnreadableFile => "unreadable file",
+            SkipReason::IncompleteCall => "incomplete call",
+            SkipReason::Duplicate => "duplicate",
             SkipReason::FilteredOut => "filtered out",
             SkipReason::OtherShard => "other shard",
         }
@@ -105,6 +115,15 @@ pub struct Accounting {
     /// Calls over `--max-call-bytes`, not audited (their rows are skipped as too large).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_too_large: u64,
+    /// Calls cut short by a file that could not be read (with `--keep-going`) that had rows in
+    /// other files, or earlier in the same one: not audited (those rows are skipped as
+    /// `incomplete_call`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_incomplete: u64,
+    /// Calls split across files whose turns do not all have an order key: their parts are in
+    /// the order of the file names.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_ordered_by_files: u64,
     /// Calls whose rows name different agents, dates, teams, queues or channels: each takes
     /// the value the most rows hold (the smallest on a tie).
     #[serde(skip_serializing_if = "is_zero")]
@@ -174,6 +193,8 @@ pub enum NotAudited {
     NoUtterance,
     /// Larger than `--max-call-bytes`.
     TooLarge,
+    /// Cut short by a file that could not be read (with `--keep-going`).
+    Incomplete,
 }
 
 impl FilteredOut {
@@ -373,6 +394,14 @@ impl Accounting {
             "call(s) over --max-call-bytes, not audited",
         );
         note(
+            self.calls_incomplete,
+            "call(s) a file that could not be read may have cut short, not audited",
+        );
+        note(
+            self.calls_ordered_by_files,
+            "call(s) split across files without a common order, put in file-name order",
+        );
+        note(
             self.calls_disagreeing,
             "call(s) whose rows disagree on agent, date, team, queue or channel (most rows' value used)",
         );
@@ -461,6 +490,8 @@ impl Accounting {
         self.metadata_agent_differs += o.metadata_agent_differs;
         self.files_duplicate += o.files_duplicate;
         self.calls_too_large += o.calls_too_large;
+        self.calls_incomplete += o.calls_incomplete;
+        self.calls_ordered_by_files += o.calls_ordered_by_files;
         self.calls_disagreeing += o.calls_disagreeing;
         self.calls_empty += o.calls_empty;
         self.files_unusable += o.files_unusable;

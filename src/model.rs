@@ -97,6 +97,29 @@ pub struct Turn {
     pub line: u64,
 }
 
+/// Parts of a call, from files other than the one it first came from, that repeated its turns
+/// (see `Call::absorb`): a copy is passed over, a part that repeats some is merged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Repeated {
+    /// The input (index) the call first came from, the first whose copy was passed over, and
+    /// the first whose repeated turns were kept.
+    pub of: u32,
+    pub from: u32,
+    pub kept_from: u32,
+    /// Rows of copies passed over.
+    pub skipped: u64,
+    /// Of those, rows with the same speaker and times but other text (a redacted copy).
+    pub other_text: u64,
+    /// Rows repeating a turn that were kept, in parts that also hold new turns.
+    pub kept: u64,
+}
+
+enum Repeats {
+    No,
+    Some(u64),
+    All { other_text: u64 },
+}
+
 /// A stretch of silence the source reported (Transcribe `NonTalkTime`), in ms from call start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Silence {
@@ -140,6 +163,12 @@ pub struct Call {
     pub over_at: Option<(u32, u64)>,
     /// It went over only when its parts were put together (see `absorb`).
     pub over_together: bool,
+    /// Parts from other files that repeated turns already in the call (see `absorb`).
+    pub repeated: Option<Repeated>,
+    /// Parts from two files (the input indexes: the call's first, and the first other) whose
+    /// turns do not all have an order key: their order is the reading order, that of the file
+    /// names (see `absorb`).
+    pub ordered_by_files: Option<(u32, u32)>,
 }
 
 /// How many rows name each value of one attribute of a call. A call's rows may disagree (a
@@ -319,6 +348,8 @@ impl Call {
         self.rows_too_large = 0;
         self.over_at = None;
         self.over_together = false;
+        self.repeated = None;
+        self.ordered_by_files = None;
     }
 
     /// What the call holds in memory, as `--max-call-bytes` counts it: its text and its turns.
@@ -436,6 +467,38 @@ impl Call {
     /// The attributes are settled by `settle_attributes` once every part is in; a call that
     /// grows past `max_bytes` is dropped for its size.
     pub fn absorb(&mut self, mut other: Call, max_bytes: u64) {
+        if !self.too_large && !other.too_large && other.source != self.source {
+            match self.repeats(&other) {
+                Repeats::No => {}
+                Repeats::Some(rows) => {
+                    let r = self.repeated_by(&other);
+                    if r.kept == 0 {
+                        r.kept_from = other.source;
+                    }
+                    r.kept += rows;
+                }
+                Repeats::All { other_text } => {
+                    // A copy of what was read (a copied export, or Contact Lens's original and
+                    // redacted analyses of one contact): passed over, and counted.
+                    let r = self.repeated_by(&other);
+                    if r.skipped == 0 {
+                        r.from = other.source;
+                    }
+                    r.skipped += other.turns.len() as u64;
+                    r.other_text += other_text;
+                    return;
+                }
+            }
+        }
+        if other.source != self.source
+            && self.ordered_by_files.is_none()
+            && !self.turns.is_empty()
+            && !other.turns.is_empty()
+            && !(self.turns.iter().all(|t| t.order.is_some())
+                && other.turns.iter().all(|t| t.order.is_some()))
+        {
+            self.ordered_by_files = Some((self.source, other.source));
+        }
         self.vote_whole_part();
         other.vote_whole_part();
         self.too_large |= other.too_large;
@@ -466,6 +529,73 @@ impl Call {
         self.votes.team.merge(v.team);
         self.votes.queue.merge(v.queue);
         self.votes.channel.merge(v.channel);
+    }
+
+    /// The record of parts repeating this call's turns, begun with `other`'s files.
+    fn repeated_by(&mut self, other: &Call) -> &mut Repeated {
+        let (of, from) = (self.source, other.source);
+        self.repeated.get_or_insert(Repeated {
+            of,
+            from,
+            skipped: 0,
+            kept: 0,
+            kept_from: from,
+            other_text: 0,
+        })
+    }
+
+    /// Whether the turns of `other` (a part from another file) repeat turns of this call. A
+    /// turn repeats one when it has the same speaker, the same text and the same start, end and
+    /// order. `All` when every one does, and there is no doubt it is a copy: its turns have
+    /// times or order keys, or there are at least 3 of them (a part of a few short turns such as
+    /// "thanks" may well say again what was said); timed turns also count when only their text
+    /// differs (`other_text` of them: a redacted copy).
+    fn repeats(&self, other: &Call) -> Repeats {
+        if other.turns.is_empty() || self.turns.is_empty() {
+            return Repeats::No;
+        }
+        type Key<'a> = (u8, Option<u64>, Option<u64>, Option<u64>, &'a str);
+        fn key<'a>(call: &'a Call, t: &Turn, with_text: bool) -> Key<'a> {
+            let text = if with_text { call.turn_text(t) } else { "" };
+            (
+                t.speaker.index() as u8,
+                t.start_ms,
+                t.end_ms,
+                t.order.map(f64::to_bits),
+                text,
+            )
+        }
+        let exact: std::collections::HashSet<Key<'_>> =
+            self.turns.iter().map(|t| key(self, t, true)).collect();
+        let timed: std::collections::HashSet<Key<'_>> = self
+            .turns
+            .iter()
+            .filter(|t| t.start_ms.is_some() && t.end_ms.is_some())
+            .map(|t| key(self, t, false))
+            .collect();
+        let (mut same, mut other_text) = (0u64, 0u64);
+        for t in &other.turns {
+            if exact.contains(&key(other, t, true)) {
+                same += 1;
+            } else if t.start_ms.is_some()
+                && t.end_ms.is_some()
+                && timed.contains(&key(other, t, false))
+            {
+                other_text += 1;
+            }
+        }
+        let n = other.turns.len() as u64;
+        let keyed = other
+            .turns
+            .iter()
+            .all(|t| t.order.is_some() || (t.start_ms.is_some() && t.end_ms.is_some()));
+        if same + other_text == n && (keyed || (other_text == 0 && n >= 3)) && same > 0 {
+            Repeats::All { other_text }
+        } else if same > 0 {
+            Repeats::Some(same)
+        } else {
+            Repeats::No
+        }
     }
 
     /// Puts turns in spoken order: by order key where the source has one, else reading order

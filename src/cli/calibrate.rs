@@ -58,6 +58,8 @@ enum NotCompared {
     NoUtterance,
     /// Read, but larger than `--max-call-bytes`.
     TooLarge,
+    /// Read, but cut short by a file that could not be read (`--keep-going`).
+    Incomplete,
     /// Not among the calls read.
     NotInInputs,
 }
@@ -68,6 +70,9 @@ impl NotCompared {
         match self {
             NotCompared::NoUtterance => "call in the inputs, but with no utterance to audit",
             NotCompared::TooLarge => "call in the inputs, but larger than --max-call-bytes",
+            NotCompared::Incomplete => {
+                "call in the inputs, but cut short by a file that could not be read"
+            }
             NotCompared::NotInInputs => "call not in the inputs",
         }
     }
@@ -79,6 +84,7 @@ impl NotCompared {
         match acct.filtered.asked_not_audited.get(id) {
             Some(NotAudited::NoUtterance) => NotCompared::NoUtterance,
             Some(NotAudited::TooLarge) => NotCompared::TooLarge,
+            Some(NotAudited::Incomplete) => NotCompared::Incomplete,
             None => NotCompared::NotInInputs,
         }
     }
@@ -236,6 +242,11 @@ fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::R
                     "{sheet}: {calls} judged call(s) are in the inputs but take more than \
                      --max-call-bytes, so they were not audited and {cells} judged cell(s) were \
                      not compared: {ids}"
+                ),
+                NotCompared::Incomplete => format!(
+                    "{sheet}: {calls} judged call(s) are in the inputs but were cut short by a \
+                     file that could not be read (--keep-going), so they were not audited and \
+                     {cells} judged cell(s) were not compared: {ids}"
                 ),
                 NotCompared::NotInInputs => format!(
                     "{sheet}: {calls} judged call(s) are not in the inputs, so {cells} judged \

@@ -146,6 +146,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
                     "it takes more than {} (--max-call-bytes; a larger limit audits it)",
                     describe_bytes(opts.read.max_call_bytes)
                 ),
+                NotAudited::Incomplete => {
+                    "a file it had rows in could not be read to its end (--keep-going), so the call is incomplete".to_string()
+                }
             };
             // The reason is said here whole: its warning may be past the ones printed.
             return Err(InputError(format!(

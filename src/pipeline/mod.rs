@@ -28,7 +28,7 @@ use crate::read::{
 };
 use crate::rubric::Rubric;
 use chrono::NaiveDate;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc;
 
 /// Which calls to audit.
@@ -201,6 +201,7 @@ pub fn run(
         return Err(Stopped::after(e, acct));
     }
     let mut second = Assembler::holding(came_back, opts.read.max_call_bytes);
+    second.incomplete = std::mem::take(&mut first.incomplete);
     run_pass(inputs, opts, &mut second, sink)
 }
 
@@ -213,6 +214,12 @@ struct Assembler {
     /// Second pass: held calls, in order of first appearance (in memory up to a budget).
     held: Option<HeldCalls>,
     second_pass: bool,
+    /// Calls (id hashes) a file that failed part way (`--keep-going`) may have cut short, with
+    /// the file: none of their rows is audited (see `file_failed`).
+    incomplete: HashMap<u64, String>,
+    /// Second pass: the file and id hash of every part held, to find the held calls with rows
+    /// in a file that fails.
+    held_parts: Vec<(u32, u64)>,
 }
 
 impl Assembler {
@@ -222,6 +229,8 @@ impl Assembler {
             hold: HashSet::new(),
             held: None,
             second_pass: false,
+            incomplete: HashMap::new(),
+            held_parts: Vec::new(),
         }
     }
 
@@ -250,10 +259,41 @@ impl Assembler {
             return Ok(Some(call));
         }
         match self.held.as_mut() {
-            Some(held) => held.add(call)?,
+            Some(held) => {
+                self.held_parts.push((call.source, hash));
+                held.add(call)?
+            }
             None => return Ok(Some(call)),
         }
         Ok(None)
+    }
+
+    /// Notes that input `source` (`file`) failed part way (`--keep-going`), in the middle of
+    /// call `cut` if the reader was. The calls it may have cut short are not audited: the one
+    /// it was reading, and (second pass) every held call with rows in it, since a call whose
+    /// rows are apart may have had more after the failure. In the first pass the cut call's id
+    /// counts as seen once more, so that if any part of it was handed on (in another file, or
+    /// earlier in this one) it comes back and the second pass holds it to the end.
+    fn file_failed(&mut self, source: u32, file: &str, cut: Option<&str>) -> std::io::Result<()> {
+        let mut hashes: Vec<u64> = cut.map(id_hash).into_iter().collect();
+        if !self.second_pass {
+            if let Some(&hash) = hashes.first() {
+                self.seen.push(hash)?;
+            }
+        } else {
+            hashes.extend(
+                self.held_parts
+                    .iter()
+                    .filter(|(s, _)| *s == source)
+                    .map(|&(_, h)| h),
+            );
+        }
+        for hash in hashes {
+            self.incomplete
+                .entry(hash)
+                .or_insert_with(|| file.to_string());
+        }
+        Ok(())
     }
 
     /// The held calls, merged, one at a time, in order of first appearance.
@@ -293,11 +333,17 @@ struct Collector<'a, 'o> {
     /// An error of the run itself (its temporary files) that stopped the reading: it ends
     /// the run whatever `--keep-going` says, and no input is blamed for it.
     run_error: Option<anyhow::Error>,
+    /// Calls not audited as incomplete, by the file that failed: calls, rows, the first ids.
+    incomplete: std::collections::BTreeMap<String, (u64, u64, Vec<String>)>,
 }
+
+/// Incomplete calls named in the warning of each failed file.
+const INCOMPLETE_IDS_NAMED: usize = 5;
 
 impl Collector<'_, '_> {
     /// Completes a call; returns true when the batch is full.
     fn complete(&mut self, mut call: Call) -> bool {
+        self.report_merged(&call);
         if let Some(enricher) = self.opts.enrich {
             enricher.resolve_votes(&mut call);
         }
@@ -405,6 +451,94 @@ impl Collector<'_, '_> {
             if total == 1 { "" } else { "s" }
         );
         self.acct.warn(message);
+    }
+
+    /// Counts a call that `file`, which failed part way (`--keep-going`), may have cut short:
+    /// the rows of it that were read are skipped, as an incomplete call would be scored wrong.
+    /// Such calls are reported by file once all are counted (`report_incomplete`).
+    fn incomplete(&mut self, call: &Call, file: &str) {
+        self.report_merged(call);
+        self.not_audited(call, NotAudited::Incomplete);
+        let acct = &mut self.acct;
+        acct.calls += 1;
+        acct.calls_incomplete += 1;
+        let rows = call.turns.len() as u64;
+        acct.skip(SkipReason::IncompleteCall, rows);
+        let by_file = self.incomplete.entry(file.to_string()).or_default();
+        by_file.0 += 1;
+        by_file.1 += rows;
+        if by_file.2.len() < INCOMPLETE_IDS_NAMED {
+            by_file.2.push(call.id.clone());
+        }
+    }
+
+    /// Warns, for each file that failed part way, about the calls it may have cut short.
+    fn report_incomplete(&mut self) {
+        for (file, (calls, rows, ids)) in std::mem::take(&mut self.incomplete) {
+            let more = calls - ids.len() as u64;
+            let named = if more > 0 {
+                format!("{} and {more} more", ids.join(", "))
+            } else {
+                ids.join(", ")
+            };
+            self.acct.warn(format!(
+                "{file} could not be read to its end (--keep-going), so {calls} call(s) with rows in it may be incomplete and none of them is audited: {named} ({rows} row{}, incomplete call, skipped)",
+                if rows == 1 { "" } else { "s" }
+            ));
+        }
+    }
+
+    /// Counts and reports what merging a call's parts from several files found
+    /// (`Call::absorb`): parts with no common order, put in file-name order; copies passed over
+    /// as `duplicate` rows; repeated turns kept.
+    fn report_merged(&mut self, call: &Call) {
+        if let Some((of, from)) = call.ordered_by_files
+            && !call.too_large
+        {
+            let name = |i: u32| {
+                self.inputs
+                    .get(i as usize)
+                    .map_or_else(|| "-".to_string(), |i| i.name.clone())
+            };
+            let (of, from) = (name(of), name(from));
+            self.acct.calls_ordered_by_files += 1;
+            self.acct.warn(format!(
+                "call {}: its turns in {of} and {from} have no common order (an order column in each): they are put in the order of the file names, so renaming a file can change the call's transcript and score",
+                call.id
+            ));
+        }
+        let Some(r) = call.repeated else {
+            return;
+        };
+        let name = |i: u32| {
+            self.inputs
+                .get(i as usize)
+                .map_or_else(|| "-".to_string(), |i| i.name.clone())
+        };
+        let (of, from, kept_from) = (name(r.of), name(r.from), name(r.kept_from));
+        if r.skipped > 0 {
+            self.acct.skip(SkipReason::Duplicate, r.skipped);
+            let how = if r.other_text > 0 {
+                format!(
+                    "same speaker and times, {} with other text: a redacted copy? give Contact Lens's original analyses or its redacted ones, not both",
+                    r.other_text
+                )
+            } else {
+                "same speaker, text and times: a copy of the export?".to_string()
+            };
+            self.acct.warn(format!(
+                "{from}: call {}: its turns here repeat those read from {of} ({how}): they are not read twice ({} row{}, duplicate, skipped)",
+                call.id,
+                r.skipped,
+                if r.skipped == 1 { "" } else { "s" }
+            ));
+        }
+        if r.kept > 0 {
+            self.acct.warn(format!(
+                "{kept_from}: call {}: {} of its turns here repeat turns read from {of} exactly (same speaker, text and times), beside new ones: the call is audited with both (a copy merged into an export?)",
+                call.id, r.kept
+            ));
+        }
     }
 
     /// Notes why a call asked for by id (`explain --call`, calibrate's judged calls) is not
@@ -554,6 +688,7 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         empty_warnings: Vec::new(),
         reading: Accounting::default(),
         run_error: None,
+        incomplete: Default::default(),
     };
     collector.acct.hidden(&inputs.hidden);
     collector.acct.ignored(&inputs.ignored);
@@ -718,8 +853,36 @@ fn read_all(
                     in_file.clone(),
                 ),
             };
+            if opts.keep_going
+                && let Err(e) = &outcome
+                && !matches!(
+                    e.kind,
+                    ReadErrorKind::Strict | ReadErrorKind::Stopped | ReadErrorKind::NoUsableRow
+                )
+            {
+                let cut = e
+                    .cut_call
+                    .as_deref()
+                    .filter(|id| opts.shard.is_none_or(|s| s.holds(id)));
+                assembler
+                    .file_failed(i as u32, &input.name, cut)
+                    .map_err(|e| {
+                        anyhow::anyhow!("cannot keep track of call ids (temporary file): {e}")
+                    })?;
+            }
             if !settle_file(outcome, opts, collector, deliver)? {
                 return Ok(());
+            }
+            // The second pass must read what the first read: else a call whose rows were
+            // together in the first is handed on in parts, each audited as a call.
+            if assembler.second_pass
+                && let Some(what) = input.changed_since_listing()
+            {
+                return Err(InputError(format!(
+                    "{} changed while it was being audited ({what}): calls whose rows are apart are read in two passes over the inputs, which must read the same rows; audit it once it is complete (or a copy of it)",
+                    input.name
+                ))
+                .into());
             }
             if let Some(progress) = opts.progress {
                 bytes_done += input.size().unwrap_or(0);
@@ -771,7 +934,12 @@ fn settle_file(
                 } else {
                     acct.files_unreadable += 1;
                 }
-                acct.warn(format!("{e} (file passed over: --keep-going)"));
+                acct.warn(match &e.cut_call {
+                    Some(id) => format!(
+                        "{e}; call {id} is cut short there, and is not audited (file passed over: --keep-going)"
+                    ),
+                    None => format!("{e} (file passed over: --keep-going)"),
+                });
             }
             collector.unusable = false;
         }
@@ -799,12 +967,20 @@ fn finish_held(
         .map_err(temp_file_error)?
     {
         let call = call.map_err(temp_file_error)?;
+        if !call.too_large
+            && let Some(file) = assembler.incomplete.get(&id_hash(&call.id))
+        {
+            collector.incomplete(&call, file);
+            continue;
+        }
         let full = collector.complete(call);
         collector.settle_empty(true);
         if full && !deliver(collector.take_batch()) {
+            collector.report_incomplete();
             return Ok(());
         }
     }
+    collector.report_incomplete();
     if !collector.batch.is_empty() {
         deliver(collector.take_batch());
     }
@@ -941,6 +1117,8 @@ fn assemble_read_ahead(
 /// What happened to the calls a reader handed over.
 #[derive(Default)]
 struct Handover {
+    /// The hash of the id of the last call handed over.
+    last: Option<u64>,
     stopped: bool,
     spill_error: Option<std::io::Error>,
     rows: u64,
@@ -958,6 +1136,7 @@ impl Handover {
         deliver: &mut dyn FnMut(Vec<Call>) -> bool,
     ) -> bool {
         self.rows += call.turns.len() as u64;
+        self.last = Some(id_hash(&call.id));
         if opts.shard.is_some_and(|s| !s.holds(&call.id)) {
             // Another shard's call: read and counted as read, and its rows as another shard's
             // (rows read = audited + skipped in every shard; a merge of the shards drops them).
@@ -1037,7 +1216,14 @@ fn parse_input(
     };
     let mut ctx = ReadContext::new(&input.name, index as u32, read, local).recycling(recycled);
     ctx.chunk_block = chunk_block;
-    format.reader().read(reader, &mut ctx, sink)
+    format
+        .reader()
+        .read(reader, &mut ctx, sink)
+        .map_err(|mut e| {
+            // Cut short, unless it was handed on (`settle` decides).
+            e.cut_call = ctx.last_call().map(str::to_string);
+            e
+        })
 }
 
 /// The block size of the chunked readers (`read/csv/chunked.rs`, `read/jsonl/chunked.rs`):
@@ -1133,10 +1319,18 @@ fn settle(
     handover: Handover,
 ) -> Result<(), ReadError> {
     let Handover {
+        last,
         stopped,
         spill_error,
         rows: rows_handed_over,
     } = handover;
+    // The last call begun was cut short by the failure only if it was not handed on.
+    let result = result.map_err(|mut e| {
+        if e.cut_call.as_deref().map(id_hash) == last {
+            e.cut_call = None;
+        }
+        e
+    });
     if result
         .as_ref()
         .is_err_and(|e| e.kind != ReadErrorKind::Stopped)

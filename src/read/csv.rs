@@ -150,6 +150,15 @@ fn rows_inside(
     rows
 }
 
+/// `, and N lines inside it look like rows of their own` (nothing for none).
+fn looks_like_rows(n: u64) -> String {
+    match n {
+        0 => String::new(),
+        1 => ", and a line inside it looks like a row of its own".to_string(),
+        n => format!(", and {n} lines inside it look like rows of their own"),
+    }
+}
+
 /// The `\n` bytes inside a record's fields, without the line end that a field left open at the
 /// end of the file also holds. The csv reader counts every `\n` it consumes, quoted or not, so
 /// only a record that moved that count by more than one (rare: quoted line breaks, blank lines
@@ -228,6 +237,7 @@ fn read_header(
     let end = rdr.position().byte();
     rdr.get_mut().record_started(end);
     rdr.get_mut().set_limit(limit);
+    rdr.get_mut().set_fields(record.len());
     Ok(Some(
         record
             .iter()
@@ -521,7 +531,7 @@ impl CsvFile {
         self.last_row_line = Some(line);
         ctx.acct.rows_read += 1;
         if let Some(cut) = truncated {
-            self.skip_cut_record(cut, line, breaks, ctx)?;
+            self.skip_cut_record(record, cut, line, breaks, closed_badly, ctx)?;
             return Ok(None);
         }
         if self.skip_swallowed(record, line, breaks, closed_badly || open_at_end, ctx)? {
@@ -626,32 +636,56 @@ impl CsvFile {
         Ok(false)
     }
 
-    /// Skips a record cut at `--max-call-bytes`, with the rows its lines would have been.
+    /// Skips a record cut at `--max-call-bytes` (the tracker passed over the rest of it, to its
+    /// real end). It is one row, unless a quote in it was never closed or closed in the middle
+    /// of a field: then the lines inside it that look like rows are counted as rows too, as
+    /// `skip_swallowed` counts them in a record under the limit.
     fn skip_cut_record(
         &mut self,
+        record: &impl Cells,
         cut: Truncated,
         line: u64,
         breaks: u64,
+        closed_badly: bool,
         ctx: &mut ReadContext<'_>,
     ) -> Result<(), ReadError> {
-        // Each line of the record before the cut would have been a row.
-        ctx.acct.rows_read += breaks;
+        let last = line + breaks + cut.lines;
+        let stray = cut.unclosed || cut.closed_badly || closed_badly;
+        let swallowed = if stray {
+            rows_inside(record, self.delimiter, self.headers.len(), &self.cols, true) + cut.row_like
+        } else {
+            0
+        };
+        ctx.acct.rows_read += swallowed;
         self.last_row_reported = true;
         if cut.gave_up {
-            self.given_up = Some(line + breaks);
+            self.given_up = Some(last);
         }
+        let over = if last > line {
+            format!(", over {} lines", last - line + 1)
+        } else {
+            String::new()
+        };
+        let why = if cut.unclosed {
+            format!(
+                ": a quoted field opened in it is never closed, so the rest of the file (to line {last}) is its text{}",
+                looks_like_rows(swallowed)
+            )
+        } else if stray {
+            format!(
+                ": a quote closes a field in the middle (a stray quote?){}",
+                looks_like_rows(swallowed)
+            )
+        } else {
+            String::new()
+        };
         ctx.skip_rows(
             SkipReason::TooLarge,
             line,
-            1 + breaks,
+            1 + swallowed,
             &format!(
-                "a record of more than {} (--max-call-bytes){}",
+                "a record of more than {} (--max-call-bytes){over}{why}",
                 describe_bytes(self.limit),
-                if breaks > 0 {
-                    format!(", over {} lines (an unclosed quote?)", breaks + 1)
-                } else {
-                    String::new()
-                }
             ),
         )
     }

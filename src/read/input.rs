@@ -37,6 +37,8 @@ pub struct FileMeta {
     pub len: u64,
     pub dev: u64,
     pub ino: u64,
+    /// Last modification: seconds and nanoseconds since the epoch.
+    pub mtime: (i64, i64),
 }
 
 impl FileMeta {
@@ -46,6 +48,7 @@ impl FileMeta {
             len: meta.len(),
             dev: meta.dev(),
             ino: meta.ino(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
         }
     }
 }
@@ -73,6 +76,32 @@ impl Input {
             None => slot.insert(std::sync::Arc::new(spool_file(File::open(&self.path)?)?)),
         };
         File::open(spool.0.path())
+    }
+
+    /// How the file differs now from when the inputs were listed (`None`: it does not, or
+    /// nothing was known of it then, or it is a copy the run made of stdin or a pipe). The
+    /// second pass over the inputs (calls whose rows are apart) must read what the first read.
+    pub fn changed_since_listing(&self) -> Option<String> {
+        let listed = self.meta?;
+        if self.pipe.is_some() || self._spool.is_some() {
+            return None;
+        }
+        let now = match std::fs::metadata(&self.path) {
+            Ok(m) => FileMeta::of(&m),
+            Err(e) => return Some(format!("it can no longer be read: {e}")),
+        };
+        if (now.dev, now.ino) != (listed.dev, listed.ino) {
+            Some("it was replaced by another file".to_string())
+        } else if now.len != listed.len {
+            Some(format!(
+                "its size went from {} to {} bytes",
+                listed.len, now.len
+            ))
+        } else if now.mtime != listed.mtime {
+            Some("it was modified".to_string())
+        } else {
+            None
+        }
     }
 
     /// The file's size (see `meta`).

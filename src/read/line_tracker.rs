@@ -14,11 +14,13 @@
 //! leaves behind when the opening quote of a later field closes it, after swallowing the rows in
 //! between. Neither depends on what the rows hold.
 //!
-//! And it bounds a record: once the record being read holds `limit` bytes, the rest of it (to the
-//! next line end) is passed over without being handed on, and the record is ended there, so
-//! the csv reader never holds more than the limit. Reading goes on at the next line. A line
-//! that goes on for more than `DISCARD_FACTOR` times the limit (an endless input such as
-//! `/dev/zero`) ends the input there.
+//! And it bounds a record: once the record being read holds `limit` bytes, the rest of it is
+//! passed over without being handed on, following the quotes as the csv crate would, to the
+//! record's real end (a line end outside quotes: a line break inside a quoted field does not end
+//! it), and the record is ended there, so the csv reader never holds more than the limit.
+//! Reading goes on after that line end, where the csv crate would have gone on. A record that
+//! goes on for more than `DISCARD_FACTOR` times the limit (an endless input such as
+//! `/dev/zero`, or a quote never closed in a large file) ends the input there.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
@@ -56,12 +58,23 @@ enum Quoting {
 }
 
 /// A record cut at the limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Truncated {
-    /// Bytes of the record's last line passed over after the limit.
+    /// Bytes of the record passed over after the limit (its line end included).
     pub passed_over: u64,
-    /// The line went on past `DISCARD_FACTOR` times the limit: the input ends there.
+    /// The record went on past `DISCARD_FACTOR` times the limit: the input ends there.
     pub gave_up: bool,
+    /// Line breaks inside the record (in quoted fields) among the bytes passed over.
+    pub lines: u64,
+    /// Lines wholly among the bytes passed over, inside the record, that are not blank and hold
+    /// at least as many delimiters as a row (see `with_fields`): rows a stray quote may have
+    /// swallowed.
+    pub row_like: u64,
+    /// The input ended inside a quoted field of the record: a quote never closed.
+    pub unclosed: bool,
+    /// A quote closed a field of the record, among the bytes passed over, with more text
+    /// after it (`"abc"def`): what a stray quote leaves.
+    pub closed_badly: bool,
 }
 
 enum Mode {
@@ -71,6 +84,8 @@ enum Mode {
     Closing {
         bytes: &'static [u8],
         then_end: bool,
+        /// Line breaks passed over inside the record, counted once the line end is handed on.
+        lines: u64,
     },
     /// The input was given up on.
     Ended,
@@ -103,6 +118,8 @@ pub struct LineTracker<R> {
     record_start: u64,
     mode: Mode,
     truncated: Option<Truncated>,
+    /// The delimiters a row holds (fields - 1): what `Truncated::row_like` counts by.
+    row_delimiters: usize,
 }
 
 impl<R: BufRead> LineTracker<R> {
@@ -125,7 +142,19 @@ impl<R: BufRead> LineTracker<R> {
             record_start: 0,
             mode: Mode::Normal,
             truncated: None,
+            row_delimiters: usize::MAX,
         }
+    }
+
+    /// Says how many fields a row has (the header's), for `Truncated::row_like`.
+    pub fn set_fields(&mut self, fields: usize) {
+        self.row_delimiters = fields.saturating_sub(1);
+    }
+
+    /// `set_fields`, as a builder.
+    pub fn with_fields(mut self, fields: usize) -> LineTracker<R> {
+        self.set_fields(fields);
+        self
     }
 
     /// Cuts records at `limit` bytes (see the module's description). The user must then say
@@ -303,14 +332,29 @@ impl<R: BufRead> LineTracker<R> {
         self.bad_closes.push_back(at);
     }
 
-    /// The record being read has reached the limit: pass over the rest of its line (without
-    /// holding it), and end the record with a line end (after a closing quote when it is inside
-    /// a quoted field), which stands for the line end passed over.
+    /// The record being read has reached the limit: pass over the rest of it (without holding
+    /// it), following the quotes to its real end, a line end outside quotes; and end the record
+    /// with a line end (after a closing quote when the csv reader is inside a quoted field),
+    /// which stands for the line end passed over.
     fn cut(&mut self) -> io::Result<()> {
         let cap = self.limit.saturating_mul(DISCARD_FACTOR);
-        let mut passed_over = 0u64;
-        let mut line_ended = false;
-        loop {
+        let delimiter = self.delimiter;
+        let ends_field = |b: u8| b == delimiter || b == b'\n' || b == b'\r';
+        let row_delimiters = self.row_delimiters;
+        let mut cut = Truncated::default();
+        // The quoting of the bytes passed over, from where the csv reader is.
+        let mut quote = self.quote;
+        let mut prev = self.prev;
+        // The line being passed over: its delimiters, whether it holds text, whether it is
+        // wholly among the bytes passed over (not the rest of a line handed on).
+        let mut delims = 0usize;
+        let mut text = false;
+        let mut whole = false;
+        let mut ended = false;
+        let mut pending_cr = false;
+        // `cut.lines` at the last byte that is not a line end.
+        let mut lines_to_text = 0;
+        'outer: loop {
             let chunk = match self.inner.fill_buf() {
                 Ok(chunk) => chunk,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -318,26 +362,96 @@ impl<R: BufRead> LineTracker<R> {
             };
             if chunk.is_empty() {
                 self.at_end = true;
+                ended = pending_cr;
                 break;
             }
-            if let Some(i) = memchr::memchr(b'\n', chunk) {
-                self.inner.consume(i + 1);
-                passed_over += i as u64 + 1;
-                line_ended = true;
+            if pending_cr {
+                // A `\r` ended the record: a `\n` right after it is part of that line end.
+                if chunk[0] == b'\n' {
+                    self.inner.consume(1);
+                    cut.passed_over += 1;
+                }
+                ended = true;
                 break;
             }
-            let n = chunk.len();
-            self.inner.consume(n);
-            passed_over += n as u64;
-            if passed_over > cap {
+            let mut used = 0;
+            for &b in chunk {
+                used += 1;
+                if b != b'\n' && b != b'\r' {
+                    lines_to_text = cut.lines;
+                }
+                if quote == Quoting::InsideAfterQuote {
+                    if b == b'"' {
+                        quote = Quoting::Inside;
+                        prev = Some(b);
+                        continue;
+                    }
+                    if !ends_field(b) {
+                        cut.closed_badly = true;
+                    }
+                    quote = Quoting::Outside;
+                }
+                match b {
+                    b'"' => {
+                        text = true;
+                        quote = match quote {
+                            Quoting::Outside if prev.is_none_or(&ends_field) => Quoting::Inside,
+                            Quoting::Outside => Quoting::Outside,
+                            _ => Quoting::InsideAfterQuote,
+                        };
+                    }
+                    b'\n' | b'\r' if quote == Quoting::Outside => {
+                        if whole && text && delims >= row_delimiters {
+                            cut.row_like += 1;
+                        }
+                        if b == b'\r' {
+                            pending_cr = true;
+                            prev = Some(b);
+                            self.inner.consume(used);
+                            cut.passed_over += used as u64;
+                            continue 'outer;
+                        }
+                        ended = true;
+                        self.inner.consume(used);
+                        cut.passed_over += used as u64;
+                        break 'outer;
+                    }
+                    b'\n' => {
+                        cut.lines += 1;
+                        if whole && text && delims >= row_delimiters {
+                            cut.row_like += 1;
+                        }
+                        whole = true;
+                        delims = 0;
+                        text = false;
+                    }
+                    b'\r' => {}
+                    _ if b == delimiter => delims += 1,
+                    _ if b.is_ascii_whitespace() => {}
+                    _ => text = true,
+                }
+                prev = Some(b);
+            }
+            self.inner.consume(used);
+            cut.passed_over += used as u64;
+            if cut.passed_over > cap {
                 break;
             }
         }
-        let gave_up = !line_ended && !self.at_end;
-        self.truncated = Some(Truncated {
-            passed_over,
-            gave_up,
-        });
+        if self.at_end && !ended {
+            // The last line, without a line end.
+            if whole && text && delims >= row_delimiters {
+                cut.row_like += 1;
+            }
+            cut.unclosed = quote == Quoting::Inside;
+            if cut.unclosed {
+                // The line ends at the end of the file are not lines of the record's text.
+                cut.lines = lines_to_text;
+            }
+        }
+        cut.gave_up = !ended && !self.at_end;
+        let lines = cut.lines;
+        self.truncated = Some(cut);
         let bytes: &'static [u8] = if self.quote == Quoting::Inside {
             b"\"\n"
         } else {
@@ -345,7 +459,8 @@ impl<R: BufRead> LineTracker<R> {
         };
         self.mode = Mode::Closing {
             bytes,
-            then_end: gave_up,
+            then_end: cut.gave_up,
+            lines,
         };
         Ok(())
     }
@@ -359,13 +474,19 @@ impl<R: BufRead> Read for LineTracker<R> {
         loop {
             match self.mode {
                 Mode::Ended => return Ok(0),
-                Mode::Closing { bytes, then_end } => {
+                Mode::Closing {
+                    bytes,
+                    then_end,
+                    lines,
+                } => {
                     let n = bytes.len().min(buf.len());
                     buf[..n].copy_from_slice(&bytes[..n]);
-                    self.mode = if n < bytes.len() {
+                    let done = n == bytes.len();
+                    self.mode = if !done {
                         Mode::Closing {
                             bytes: &bytes[n..],
                             then_end,
+                            lines,
                         }
                     } else if then_end {
                         Mode::Ended
@@ -373,6 +494,15 @@ impl<R: BufRead> Read for LineTracker<R> {
                         Mode::Normal
                     };
                     self.note(&buf[..n]);
+                    if done && lines > 0 {
+                        // The line breaks passed over inside the record: the line end just
+                        // handed on stands for the last of them and the record's own.
+                        self.newlines += lines;
+                        self.last_content_line += lines;
+                        if let Some(run) = self.runs.back_mut() {
+                            run.newlines += lines;
+                        }
+                    }
                     return Ok(n);
                 }
                 Mode::Normal => {}
@@ -510,30 +640,89 @@ mod tests {
     }
 
     #[test]
-    fn a_record_over_the_limit_is_cut_and_reading_goes_on_at_the_next_line() {
+    fn a_record_over_the_limit_is_cut_and_reading_goes_on_after_its_end() {
         let long = format!(
-            "a,{}\nb,ok\n\n\n\n\nc,\"{}\nd,x\"\ne,ok\n",
+            "a,{}\nb,ok\n\n\n\n\nc,\"{}\nd,x\"\"y\"\ne,ok\n",
             "x".repeat(50),
             "y".repeat(50)
         );
-        let got = limited(long.as_bytes(), 20);
-        let names: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
-        // `c`'s quoted field is cut on its first line; its second line is then read as a record.
-        assert_eq!(names, ["a", "b", "c", "d", "e"]);
+        for limit in [20, 52] {
+            let got = limited(long.as_bytes(), limit);
+            let names: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
+            // `c`'s quoted field is passed over to its closing quote (past a doubled one) and
+            // the line end after it: its second line is text, not a record.
+            assert_eq!(names, ["a", "b", "c", "e"], "limit {limit}");
+            assert!(got[1].1.is_none() && got[3].1.is_none());
+            let c = got[2].1.expect("c is cut");
+            assert_eq!((c.lines, c.unclosed, c.closed_badly), (1, false, false));
+        }
         assert_eq!(
-            got[0].1,
+            limited(long.as_bytes(), 20)[0].1,
             Some(Truncated {
                 passed_over: 33,
-                gave_up: false
+                ..Truncated::default()
             })
         );
-        assert!(got[1].1.is_none() && got[4].1.is_none());
-        assert!(got[2].1.is_some());
+        // The line of a record after a cut one counts the line breaks passed over.
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(LineTracker::new(long.as_bytes(), b',').with_limit(20));
+        let mut record = csv::ByteRecord::new();
+        let mut starts = Vec::new();
+        while rdr.read_byte_record(&mut record).unwrap() {
+            let start = record.position().unwrap().byte();
+            let end = rdr.position().byte();
+            let t = rdr.get_mut();
+            starts.push(t.line_at(start));
+            t.record_started(end);
+        }
+        assert_eq!(starts, [1, 2, 7, 9]);
+        // A CR line end ends a cut record too (with the LF after it, if any).
+        let cr = format!(
+            "a,\"{}\"\r\nb,ok\rc,\"{}\"\rd,ok",
+            "x".repeat(30),
+            "y".repeat(30)
+        );
+        let names: Vec<String> = limited(cr.as_bytes(), 10)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
         // Blank lines do not count towards a record.
         assert_eq!(
             limited(format!("{}a,b\n", "\n".repeat(100)).as_bytes(), 10)[0].1,
             None
         );
+    }
+
+    #[test]
+    fn a_quote_never_closed_in_a_cut_record_is_said_with_the_lines_like_rows() {
+        let data = format!("h1,h2\nc,\"{}\nd,1\ne,2\n\nnot a row\n", "y".repeat(50));
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(
+                LineTracker::new(data.as_bytes(), b',')
+                    .with_limit(20)
+                    .with_fields(2),
+            );
+        let mut record = csv::ByteRecord::new();
+        let mut cuts = Vec::new();
+        while rdr.read_byte_record(&mut record).unwrap() {
+            let end = rdr.position().byte();
+            let t = rdr.get_mut();
+            t.record_started(end);
+            cuts.push(t.take_truncated());
+        }
+        assert_eq!(cuts.len(), 2);
+        let cut = cuts[1].expect("the record is cut");
+        assert!(cut.unclosed && !cut.gave_up);
+        assert_eq!((cut.lines, cut.row_like), (4, 2));
+        // A stray quote closed in the middle of a later field is seen among the bytes passed over.
+        let data = format!("c,\"{}\nd,\"x\"y\ne,1\n", "y".repeat(50));
+        let got = limited(data.as_bytes(), 20);
+        assert!(got[0].1.unwrap().closed_badly);
     }
 
     #[test]

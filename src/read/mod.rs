@@ -311,6 +311,8 @@ pub struct ReadContext<'a> {
     /// JSONL readers may then parse it in blocks of this many bytes on the pool
     /// (`csv/chunked.rs`, `jsonl/chunked.rs`).
     pub chunk_block: Option<usize>,
+    /// The id of the last call begun (`new_call`): the one cut short when reading fails.
+    last_call: String,
 }
 
 impl<'a> ReadContext<'a> {
@@ -328,6 +330,7 @@ impl<'a> ReadContext<'a> {
             recycled: None,
             spare: Vec::new(),
             chunk_block: None,
+            last_call: String::new(),
         }
     }
 
@@ -555,7 +558,14 @@ impl ReadContext<'_> {
         };
         call.source = self.source;
         call.line = 1;
+        self.last_call.clear();
+        self.last_call.push_str(&call.id);
         call
+    }
+
+    /// The id of the last call begun, if any.
+    pub fn last_call(&self) -> Option<&str> {
+        (!self.last_call.is_empty()).then_some(self.last_call.as_str())
     }
 }
 
@@ -836,6 +846,9 @@ pub struct ReadError {
     pub kind: ReadErrorKind,
     /// What went wrong, without the position.
     pub message: String,
+    /// The call the reader was in the middle of when it failed (the last it began, not handed
+    /// on yet): cut short by the failure. Set by the run (`pipeline::settle`).
+    pub cut_call: Option<String>,
 }
 
 /// Where in a file a read problem is.
@@ -883,6 +896,7 @@ impl ReadError {
             at,
             kind,
             message: message.into(),
+            cut_call: None,
         }
     }
 

@@ -184,6 +184,18 @@ struct Block {
     lines: Vec<String>,
     /// Its lines were dropped: the call outgrew --max-call-bytes.
     dropped: bool,
+    /// The header block (after `WEBVTT`).
+    header: bool,
+}
+
+impl Block {
+    /// Whether a line holding `-->` belongs to this block as its timing: only as its first
+    /// line, or as its second after a cue identifier. Anywhere else it starts a new block, as
+    /// the spec's parser ("collect a WebVTT block") reads it: cues need no blank line between
+    /// them, nor the header after it.
+    fn takes_timing(&self) -> bool {
+        !self.header && !self.dropped && self.lines.len() == 1 && !self.lines[0].contains("-->")
+    }
 }
 
 impl VttReader {
@@ -344,6 +356,7 @@ impl Reader for VttReader {
                     line: 1,
                     lines: vec!["NOTE".into()],
                     dropped: false,
+                    header: true,
                 });
                 continue;
             }
@@ -354,10 +367,17 @@ impl Reader for VttReader {
                 block_bytes = 0;
                 continue;
             }
+            if line.contains("-->")
+                && let Some(b) = block.take_if(|b| !b.takes_timing())
+            {
+                Self::cue(b, &mut call, &mut names, &mut voiced, ctx)?;
+                block_bytes = 0;
+            }
             let b = block.get_or_insert_with(|| Block {
                 line: line_no,
                 lines: Vec::new(),
                 dropped: false,
+                header: false,
             });
             Self::add_line(b, line, line_no, &mut block_bytes, &mut call, ctx)?;
         }

@@ -131,6 +131,27 @@ fn files() -> Vec<(&'static str, Vec<u8>)> {
         join(&with_header(long), "\r\n", true),
     ));
 
+    // A record over `--max-call-bytes 3000` whose quoted text has line breaks, one with a
+    // doubled quote at a line end, and one whose quote is never closed.
+    let mut huge = rows(200);
+    let message: Vec<String> = (0..120)
+        .map(|i| format!("line {i} of a huge message, with, commas \"\""))
+        .collect();
+    huge[40] = row("C10", "1", "customer", &message.join("\n"), "2024-03-01");
+    huge[90] = row(
+        "C20",
+        "1",
+        "customer",
+        &message.join("\"\r\n"),
+        "2024-03-01",
+    );
+    out.push((
+        "huge-record.csv",
+        join(&with_header(huge.clone()), "\n", true),
+    ));
+    huge[150] = format!("C30,a1,1,customer,\"{}", message.join("\n"));
+    out.push(("huge-open-record.csv", join(&with_header(huge), "\n", true)));
+
     let mut utf8 = join(&plain, "\n", true);
     let mut at = 0;
     let mut k = 0;

@@ -419,6 +419,84 @@ fn webvtt_voices_with_agent_names_or_the_first_voice() {
     );
 }
 
+/// A line holding `-->` starts a cue, as in the spec's parser: cues need no blank line between
+/// them, nor the header after it. Before, the timing lines were read as text of the cue before,
+/// every turn had the first cue's time (a false interruption), and with no blank line after
+/// `WEBVTT` every cue was taken for the header (tester t3's F4).
+#[test]
+fn webvtt_cues_without_blank_lines_between_them_are_cues() {
+    let dir = tempfile::tempdir().unwrap();
+    let cues = "00:00:01.000 --> 00:00:02.000\n<v Customer>this is ridiculous\n00:00:03.000 --> 00:00:04.000\n<v Agent>I am so sorry\n2\n00:00:05.000 --> 00:00:06.000\n<v Agent>thanks for calling\n";
+    for (name, header) in [("blank.vtt", "WEBVTT\n\n"), ("noblank.vtt", "WEBVTT\n")] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, format!("{header}{cues}")).unwrap();
+        let f = f.to_str().unwrap();
+        let id = name.trim_end_matches(".vtt");
+        let run = audit(&[f, "--agent-names", "Agent"]);
+        assert_eq!(run.call(id)["turns"], 3, "{name}: {}", run.stderr);
+        assert_eq!(run.acct("rows_read"), 3, "{name}");
+        let out = bin()
+            .args([
+                "explain",
+                f,
+                "--call",
+                id,
+                "--color",
+                "never",
+                "--agent-names",
+                "Agent",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains("-->"), "{name}: {text}");
+        assert!(
+            !text.contains("{interruption") && !text.contains(",interruption"),
+            "{name}: {text}"
+        );
+        for (n, at) in [(1, "00:01"), (2, "00:03"), (3, "00:05")] {
+            assert!(
+                text.lines()
+                    .any(|l| l.trim_start().starts_with(&n.to_string())
+                        && l.contains(&format!("[{at}]"))),
+                "{name}: turn {n} at {at}: {text}"
+            );
+        }
+    }
+}
+
+/// Two columns that both fit a role by their usual names (`call_id` and `conversation_id`,
+/// `text` and `message`) are not chosen between silently: a warning names both, the one read,
+/// and `--map` (tester t3's F10). Columns another role reads (`turn`, `start_ms`) are no
+/// such pair, and with `--map` the choice is the user's.
+#[test]
+fn two_columns_fitting_one_role_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("alias.csv");
+    std::fs::write(
+        &f,
+        "conversation_id,call_id,turn,start_ms,end_ms,speaker,text,message\nCONV1,LEG1,1,0,900,agent,sorry,hello there\nCONV1,LEG2,2,1000,1900,customer,ok,fine\n",
+    )
+    .unwrap();
+    let f = f.to_str().unwrap();
+    let run = audit(&[f]);
+    assert!(
+        run.stderr.contains("alias.csv:1: columns `call_id` and `conversation_id` both fit role `call`: `call_id` is read, the other not (--map call=COLUMN to choose)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("columns `text` and `message` both fit role `text`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("role `order`"), "{}", run.stderr);
+    let run = audit(&[f, "--map", "call=conversation_id,text=message"]);
+    assert!(!run.stderr.contains("both fit"), "{}", run.stderr);
+    assert_eq!(run.call("CONV1")["turns"], 2);
+}
+
 #[test]
 fn plain_text_prefixes_stamps_and_continuation_lines() {
     let f = fixture("text/2024-03-10_call-5.txt");

@@ -666,6 +666,165 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
     }
 }
 
+/// With `--keep-going`, a call that a file failing part way may have cut short is not audited
+/// from what is left of it: the call the reader was in (its rows in other files, read before
+/// or after, are skipped as `incomplete call`), and, when calls' rows are apart, every held call
+/// with rows in the failed file. A warning names them (testers t3's F3, t2's F9).
+#[test]
+fn a_call_cut_short_by_a_failed_file_is_not_audited_from_its_other_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("call_id,agent_id,turn,speaker,text\n");
+    for (call, agent, text, n) in [
+        ("K1", "ann", "this is ridiculous", 20),
+        ("K2", "bob", "I am so sorry", 400),
+    ] {
+        for i in 0..n {
+            rows.push_str(&format!(
+                "{call},{agent},{i},agent,{} {text}\n",
+                (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ));
+        }
+    }
+    let gz = gzip(rows.as_bytes());
+    let cut = write(dir.path(), "a.csv.gz", &gz[..gz.len() * 3 / 4]);
+    let more = write(
+        dir.path(),
+        "b.csv",
+        "call_id,agent_id,turn,speaker,text\nK2,bob,1000,agent,thank you for waiting\nK2,bob,1001,agent,thanks\n",
+    );
+    for (first, second) in [(&cut, &more), (&more, &cut)] {
+        for threads in ["1", "2"] {
+            let calls = dir.path().join("calls.csv");
+            let run = audit(args(&[
+                &"--keep-going",
+                &"--threads",
+                &threads,
+                &"--calls",
+                &calls,
+                first,
+                second,
+            ]));
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert_eq!(run.skipped("incomplete_call"), 2, "{}", run.stderr);
+            assert_eq!(run.acct("calls_incomplete"), 1, "{}", run.stderr);
+            assert_says(
+                &run.stderr,
+                &[
+                    "; call K2 is cut short there, and is not audited (file passed over: --keep-going)",
+                    "a.csv.gz could not be read to its end (--keep-going), so 1 call(s) with rows in it may be incomplete and none of them is audited: K2 (2 rows, incomplete call, skipped)",
+                ],
+            );
+            let ids: Vec<String> = csv::Reader::from_path(&calls)
+                .unwrap()
+                .records()
+                .map(|r| r.unwrap()[0].to_string())
+                .collect();
+            assert_eq!(ids, ["K1"]);
+        }
+    }
+    // Rows apart: every call held with rows in the failed file may have had more after it.
+    let mut apart = String::from("call_id,agent_id,turn,speaker,text\n");
+    for i in 0..300u64 {
+        apart.push_str(&format!(
+            "I{},ann,{i},agent,{} sorry\n",
+            i % 3,
+            (i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ));
+    }
+    let gz = gzip(apart.as_bytes());
+    let cut = write(dir.path(), "apart.csv.gz", &gz[..gz.len() / 2]);
+    let run = audit(args(&[&"--keep-going", &"--allow-empty", &cut]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_incomplete"), 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["3 call(s) with rows in it may be incomplete"],
+    );
+}
+
+/// The same utterances read from two files (a copy of an export, Contact Lens's original and
+/// redacted analyses) are read once: the copy's rows are skipped as `duplicate`, with a warning
+/// naming the call and both files; a part that repeats some turns beside new ones is merged,
+/// with a warning (tester t3's F6).
+#[test]
+fn a_copy_of_a_calls_turns_in_another_file_is_read_once_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "call_id,agent_id,turn,speaker,text\nD1,ann,1,customer,This is ridiculous\nD1,ann,2,agent,I am so sorry\nD2,bob,1,agent,hello\n";
+    write(dir.path(), "exports/calls.csv", csv);
+    write(dir.path(), "exports/calls (1).csv", csv);
+    write(
+        dir.path(),
+        "exports/more.csv",
+        "call_id,agent_id,turn,speaker,text\nD2,bob,1,agent,hello\nD2,bob,2,customer,thanks\n",
+    );
+    let calls = dir.path().join("calls.csv");
+    let run = audit(args(&[&"--calls", &calls, &dir.path().join("exports")]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.skipped("duplicate"), 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[
+            "calls.csv: call D1: its turns here repeat those read from ",
+            "calls (1).csv (same speaker, text and times: a copy of the export?): they are not read twice (2 rows, duplicate, skipped)",
+            "more.csv: call D2: 1 of its turns here repeat turns read from ",
+        ],
+    );
+    let turns: Vec<(String, String)> = csv::Reader::from_path(&calls)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[3].to_string())
+        })
+        .collect();
+    assert_eq!(
+        turns,
+        [
+            ("D1".to_string(), "2".to_string()),
+            ("D2".to_string(), "3".to_string())
+        ]
+    );
+}
+
+/// A call split across files whose parts do not all have an order column is put together in
+/// file-name order: a rename could change its score, so the call is named in a warning and
+/// counted (tester t3's F5). With an order column in every part, nothing is said.
+#[test]
+fn a_split_call_without_a_common_order_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "plain/a.csv",
+        "call_id,agent_id,speaker,text\nY,ann,customer,This is ridiculous\nY,ann,agent,I am so sorry\n",
+    );
+    write(
+        dir.path(),
+        "plain/b.csv",
+        "call_id,agent_id,speaker,text\nY,ann,customer,Okay that helps\n",
+    );
+    write(
+        dir.path(),
+        "turns/a.csv",
+        "call_id,agent_id,turn,speaker,text\nY,ann,1,customer,This is ridiculous\nY,ann,2,agent,I am so sorry\n",
+    );
+    write(
+        dir.path(),
+        "turns/b.csv",
+        "call_id,agent_id,turn,speaker,text\nY,ann,3,customer,Okay that helps\n",
+    );
+    let run = audit(args(&[&dir.path().join("plain")]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("calls_ordered_by_files"), 1, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["call Y: its turns in ", "have no common order"],
+    );
+    let run = audit(args(&[&dir.path().join("turns")]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("no common order"), "{}", run.stderr);
+}
+
 #[test]
 fn an_unreadable_file_in_a_directory_stops_the_run_naming_it_unless_keep_going() {
     let dir = tempfile::tempdir().unwrap();
@@ -1668,6 +1827,62 @@ fn an_interrupted_run_leaves_no_temporary_file_and_the_old_outputs_whole() {
     }
 }
 
+/// An input that changes between the first pass and the second (calls whose rows are apart are
+/// read in two passes) stops the run, naming it: the second pass would read rows the first did
+/// not, and a call whose rows were together in the first would be audited twice, silently
+/// (tester t3's F1). Here `a.csv` is appended to once the first pass has read it (the run is
+/// then opening the FIFO `b.csv`, whose call Y1 comes back from `a.csv`).
+#[cfg(unix)]
+#[test]
+fn an_input_that_changes_between_the_passes_stops_the_run_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = write(
+        d,
+        "a.csv",
+        "call_id,agent_id,speaker,text\nY1,zed,customer,this is ridiculous\nY1,zed,agent,I am so sorry\n",
+    );
+    let fifo = d.join("b.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .current_dir(d)
+        .args(["audit", "--threads", "1", "a.csv", "b.csv", "-o", "r.json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    {
+        // Opening the FIFO waits for the run to open it: after the first pass read a.csv.
+        let mut b = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        let mut more = std::fs::OpenOptions::new().append(true).open(&a).unwrap();
+        more.write_all(b"Z1,zed,customer,hello\nY1,zed,agent,thanks for calling\n")
+            .unwrap();
+        drop(more);
+        b.write_all(
+            b"call_id,agent_id,speaker,text\nX1,zed,agent,hello\nY1,zed,agent,anything else?\n",
+        )
+        .unwrap();
+    }
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    let status = child.exit("the run to end");
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_says(
+        &stderr,
+        &[
+            "error: a.csv changed while it was being audited (its size went from 92 to 146 bytes): calls whose rows are apart are read in two passes",
+        ],
+    );
+    assert!(!d.join("r.json").exists());
+}
+
 #[cfg(unix)]
 #[test]
 fn a_hangup_ignored_by_nohup_stays_ignored() {
@@ -2119,6 +2334,68 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
         err.stderr.contains("--max-call-bytes `lots`"),
         "{}",
         err.stderr
+    );
+}
+
+/// A record over `--max-call-bytes` whose quoted text has line breaks is passed over to its
+/// real end, following the quotes: the lines of its text are not read as rows (phantom calls),
+/// and its closing quote does not open a field that swallows the rows after it (tester t3's
+/// F2). A quote never closed is still said, with the lines inside it that look like rows.
+#[test]
+fn a_record_over_max_call_bytes_with_line_breaks_in_its_text_is_passed_over_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let cell = "x".repeat(5000);
+    let csv = write(
+        dir.path(),
+        "bigrec.csv",
+        format!(
+            "call_id,agent_id,speaker,text\nA,ann,agent,sorry\nH,ann,customer,\"{cell}\nquoted,text,line,inside the cell\n\"\nB,bob,agent,I am sorry about that\nB,bob,customer,thanks\nC,cy,agent,I am sorry about that\n"
+        ),
+    );
+    for threads in ["1", "2"] {
+        let calls = dir.path().join("calls.csv");
+        let run = audit(args(&[
+            &"--max-call-bytes",
+            &"4K",
+            &"--threads",
+            &threads,
+            &"--calls",
+            &calls,
+            &csv,
+        ]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.acct("rows_read"), 5, "{}", run.stderr);
+        assert_eq!(run.skipped("too_large"), 1, "{}", run.stderr);
+        assert_eq!(run.skipped("malformed_row"), 0, "{}", run.stderr);
+        assert_says(
+            &run.stderr,
+            &[
+                "bigrec.csv:3: a record of more than 4 KiB (--max-call-bytes), over 3 lines (too large, skipped)",
+            ],
+        );
+        let ids: Vec<String> = csv::Reader::from_path(&calls)
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(ids, ["A", "B", "C"]);
+    }
+    let open = write(
+        dir.path(),
+        "open.csv",
+        format!(
+            "call_id,agent_id,speaker,text\nA,ann,agent,sorry\nH,ann,customer,\"{cell}\nB,bob,agent,I am sorry about that\nB,bob,customer,thanks\n"
+        ),
+    );
+    let run = audit(args(&[&"--max-call-bytes", &"4K", &open]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 4, "{}", run.stderr);
+    assert_eq!(run.skipped("too_large"), 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[
+            "open.csv:3: a record of more than 4 KiB (--max-call-bytes), over 3 lines: a quoted field opened in it is never closed, so the rest of the file (to line 5) is its text, and 2 lines inside it look like rows of their own (3 rows, too large, skipped)",
+        ],
     );
 }
 

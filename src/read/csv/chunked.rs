@@ -438,6 +438,7 @@ fn resume(
         .from_reader(
             LineTracker::new(input, file.delimiter)
                 .with_limit(file.limit)
+                .with_fields(file.headers.len())
                 .with_line_base(lines_before),
         );
     let mut record = csv::ByteRecord::new();

@@ -217,6 +217,7 @@ pub(super) fn find_columns(
             ));
         }
     }
+    warn_other_fits(&found, &keys, headers, ctx);
     let get = |role: Role| found[role as usize];
     let (Some(call), Some(speaker), Some(text)) =
         (get(Role::Call), get(Role::Speaker), get(Role::Text))
@@ -240,6 +241,57 @@ pub(super) fn find_columns(
         queue: get(Role::Queue),
         channel: get(Role::Channel),
     })
+}
+
+/// Warns when a role found by its usual names (not `--map`) had another column that fits it,
+/// read as nothing else (`call_id` and `conversation_id`; `text` and `message`): which one is
+/// read changes the calls, so it is said, with the way to choose.
+fn warn_other_fits(
+    found: &[Option<usize>; Role::ALL.len()],
+    keys: &[String],
+    headers: &[String],
+    ctx: &mut ReadContext<'_>,
+) {
+    let name = |col: usize| {
+        headers[col]
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_string()
+    };
+    for role in Role::ALL {
+        let Some(col) = found[role as usize] else {
+            continue;
+        };
+        if ctx.options.map.get(role.name()).is_some() {
+            continue;
+        }
+        let others: Vec<usize> = (0..keys.len())
+            .filter(|&i| {
+                i != col
+                    && keys[i] != keys[col]
+                    && role.header_names().contains(&keys[i].as_str())
+                    && !found.contains(&Some(i))
+            })
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let others: Vec<String> = others
+            .into_iter()
+            .map(|i| format!("`{}`", name(i)))
+            .collect();
+        ctx.acct.warn(format!(
+            "{}:1: columns `{}` and {} {} fit role `{}`: `{}` is read, the other{} not (--map {}=COLUMN to choose)",
+            ctx.name,
+            name(col),
+            others.join(" and "),
+            if others.len() == 1 { "both" } else { "all" },
+            role.name(),
+            name(col),
+            if others.len() == 1 { "" } else { "s" },
+            role.name(),
+        ));
+    }
 }
 
 /// The column `--map` names for the role (an error when the header lacks it), else the first
