@@ -606,8 +606,9 @@ pub struct GateFlags {
     #[arg(long, value_name = "POINTS", env = "CALLAUDIT_FAIL_DROP", value_parser = gate_limit)]
     pub fail_drop: Option<GateLimit>,
 
-    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it);
-    /// P%: more than P% of the rows (calls) read (`off`: not checked)
+    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it, or
+    /// files passed over by --keep-going); P%: more than P% of the rows (calls, files) read
+    /// (`off`: not checked)
     #[arg(long, value_name = "N|P%", env = "CALLAUDIT_MAX_SKIPPED")]
     pub max_skipped: Option<String>,
 

@@ -150,7 +150,8 @@ pub enum Gate {
     /// Neither the overall mean score nor that of any agent with at least `min_calls` calls
     /// (in both runs) may fall by more than `points` since the baseline.
     FailDrop { points: f64, min_calls: u64 },
-    /// Rows skipped for bad input, and calls not audited for it, may be at most `limit`.
+    /// Rows skipped for bad input, calls not audited for it, and input files passed over
+    /// (unreadable, or without a usable row) may each be at most `limit`.
     MaxSkipped(Limit),
 }
 
@@ -593,16 +594,24 @@ pub fn skipped(acct: &Accounting) -> (u64, u64) {
     (rows, calls)
 }
 
+/// Input files passed over for bad input (with `--keep-going`: unreadable, or without a usable
+/// row), and the files there were: read, and passed over.
+pub fn files_skipped(acct: &Accounting) -> (u64, u64) {
+    let passed_over = acct.files_unreadable + acct.files_unusable;
+    (passed_over, acct.files_read + passed_over)
+}
+
 fn max_skipped(limit: Limit, acct: &Accounting, measured: &mut Measured) -> (bool, String) {
     let (rows, calls) = skipped(acct);
+    let (files, files_total) = files_skipped(acct);
     measured.counts = vec![
         ("rows_skipped", rows),
         ("rows_read", acct.rows_read),
         ("calls_skipped", calls),
         ("calls", acct.calls),
+        ("files_skipped", files),
+        ("files", files_total),
     ];
-    let rows_over = limit.exceeded(rows, acct.rows_read);
-    let calls_over = limit.exceeded(calls, acct.calls);
     let reasons: Vec<String> = acct
         .rows_skipped
         .iter()
@@ -622,14 +631,45 @@ fn max_skipped(limit: Limit, acct: &Accounting, measured: &mut Measured) -> (boo
         "{} not audited for bad input",
         limit.describe(calls, acct.calls, "calls")
     );
-    match (rows_over, calls_over) {
-        (false, false) => (true, format!("{rows_text}, {calls_text}: within {limit}")),
-        (true, false) => (false, format!("{rows_text}: more than {limit}")),
-        (false, true) => (false, format!("{calls_text}: more than {limit}")),
-        (true, true) => (
-            false,
-            format!("{rows_text} and {calls_text}: more than {limit}"),
-        ),
+    // A file passed over gave no row (or none usable) to the counts above: it is counted on
+    // its own, and named only when there is one.
+    let file_kinds: Vec<String> = [
+        (acct.files_unreadable, "unreadable"),
+        (acct.files_unusable, "without a usable row"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    let files_text = format!(
+        "{} passed over ({})",
+        limit.describe(files, files_total, "files"),
+        file_kinds.join(", ")
+    );
+    let parts = [
+        (rows_text, limit.exceeded(rows, acct.rows_read), true),
+        (calls_text, limit.exceeded(calls, acct.calls), true),
+        (files_text, limit.exceeded(files, files_total), files > 0),
+    ];
+    let over: Vec<&str> = parts
+        .iter()
+        .filter(|(_, over, _)| *over)
+        .map(|(text, _, _)| text.as_str())
+        .collect();
+    if over.is_empty() {
+        let all: Vec<&str> = parts
+            .iter()
+            .filter(|(_, _, shown)| *shown)
+            .map(|(text, _, _)| text.as_str())
+            .collect();
+        (true, format!("{}: within {limit}", all.join(", ")))
+    } else {
+        let said = match over.as_slice() {
+            [one] => one.to_string(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+            [] => unreachable!(),
+        };
+        (false, format!("{said}: more than {limit}"))
     }
 }
 

@@ -211,6 +211,60 @@ fn keep_going_passes_over_a_file_without_a_usable_row_and_counts_it() {
     assert!(r.stderr.contains("3 of 9 rows skipped (3 missing text)"));
 }
 
+/// A file that fails before giving a row (a JSON document cut short) gives nothing to count
+/// as a skipped row; with `--keep-going` it is passed over, and `--max-skipped` counts it as a
+/// file passed over: `0` fails on one, `N` on more than N, `P%` on more than P% of the files.
+#[test]
+fn max_skipped_counts_unreadable_files_passed_over() {
+    let w = Workdir::new();
+    w.write("calls.csv", calls_csv());
+    for name in ["cut1.json", "cut2.json"] {
+        w.write(
+            name,
+            "{\"call_id\": \"x1\", \"agent_id\": \"ann\", \"turns\": [{\"spea",
+        );
+    }
+    let inputs = ["calls.csv", "cut1.json", "cut2.json"];
+    for (limit, code) in [("0", 1), ("1", 1), ("2", 0), ("66%", 1), ("67%", 0)] {
+        let args = [
+            "-q",
+            "--keep-going",
+            "--format",
+            "json",
+            "--max-skipped",
+            limit,
+        ];
+        let r = audit_with_rubric(&w, &inputs, &args);
+        assert_eq!(r.code, code, "--max-skipped {limit}: {}", r.stderr);
+        let json = r.json();
+        assert_eq!(json["accounting"]["files_unreadable"], 2);
+        let g = gate(&json, "max-skipped");
+        assert_eq!(g["passed"], code == 0);
+        assert_eq!(g["files_skipped"], 2);
+        assert_eq!(g["files"], 3);
+        assert_eq!(g["rows_skipped"], 0);
+    }
+    let r = audit_with_rubric(&w, &inputs, &["-q", "--keep-going", "--max-skipped", "0"]);
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --max-skipped 0: 2 of 3 files passed over (2 unreadable): more than 0"
+        ]
+    );
+    // Without a file passed over, the reason does not speak of files.
+    let r = audit_with_rubric(
+        &w,
+        &["calls.csv"],
+        &["--format", "json", "--max-skipped", "0"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reason = gate(&r.json(), "max-skipped")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!reason.contains("files"), "{reason}");
+}
+
 #[test]
 fn an_empty_file_is_not_a_file_without_a_usable_row() {
     let w = Workdir::new();
