@@ -181,6 +181,8 @@ fn report_json_core(report: &Report) -> Value {
         "levels": report.levels,
         "min_calls": report.min_calls,
         "hidden_lines": report.hidden,
+        "top": report.top,
+        "bottom": report.bottom,
         "run": {
             "inputs": report.run.inputs,
             "first_date": report.run.first_date,

@@ -473,6 +473,8 @@ pub(crate) mod tests {
             score_bins: [0; SCORE_BINS],
             min_calls: 1,
             hidden: 0,
+            top: None,
+            bottom: None,
             accounting: Accounting::default(),
             run: RunInfo::default(),
             baseline: None,

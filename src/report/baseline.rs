@@ -23,6 +23,16 @@ struct FileJson {
     subtotals: Vec<RowJson>,
     #[serde(default)]
     trend: Vec<TrendJson>,
+    /// `--min-calls` and the lines it hid.
+    #[serde(default)]
+    min_calls: u64,
+    #[serde(default)]
+    hidden_lines: u64,
+    /// `--top` and `--bottom` (reports before they were recorded have neither).
+    #[serde(default)]
+    top: Option<u64>,
+    #[serde(default)]
+    bottom: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +128,10 @@ pub struct Baseline {
     overall: BaseRow,
     groups: HashMap<Vec<String>, BaseRow>,
     trend: Vec<TrendPoint>,
+    min_calls: u64,
+    hidden_lines: u64,
+    top: Option<u64>,
+    bottom: Option<u64>,
 }
 
 impl Baseline {
@@ -130,6 +144,29 @@ impl Baseline {
     /// (`agent,week`, `agent,call`), whose subtotal lines are the agents'.
     pub fn has_agent_lines(&self) -> bool {
         self.info.group_by.split(',').next() == Some("agent")
+    }
+
+    /// How the baseline's lines were cut when it was written, when they were: `--top 3`,
+    /// `--bottom 5` (every line but a few left out), or lines hidden by a `--min-calls` higher
+    /// than `min_calls` (lines with as few calls are left out here anyway). `None` when every
+    /// line with at least `min_calls` calls is in it.
+    pub fn cut(&self, min_calls: u64) -> Option<String> {
+        let mut cut: Vec<String> = [("--top", self.top), ("--bottom", self.bottom)]
+            .iter()
+            .filter_map(|(flag, n)| n.map(|n| format!("{flag} {n}")))
+            .collect();
+        if self.hidden_lines > 0 && self.min_calls > min_calls.max(1) {
+            cut.push(format!(
+                "--min-calls {} ({} line(s) hidden)",
+                self.min_calls, self.hidden_lines
+            ));
+        }
+        (!cut.is_empty()).then(|| cut.join(" and "))
+    }
+
+    /// Whether `--min-calls` hid lines of the baseline: a line it lacks may have been one.
+    pub fn min_calls_hid(&self) -> Option<u64> {
+        (self.hidden_lines > 0).then_some(self.min_calls)
     }
 
     /// An agent's line: its calls and mean score, when the baseline has lines per agent.
@@ -202,6 +239,10 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
                 violation_calls: t.violation_calls,
             })
             .collect(),
+        min_calls: file.min_calls,
+        hidden_lines: file.hidden_lines,
+        top: file.top,
+        bottom: file.bottom,
     })
 }
 
@@ -301,11 +342,16 @@ fn row_delta(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
     }
 }
 
-/// Adds the changes since `base` to every line of the report; returns warnings for what could
-/// not be compared.
-pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
+/// Adds the changes since `base` to every line of the report (whose lines will be shown from
+/// `min_calls` calls); returns warnings for what could not be compared.
+pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String> {
     let mut warnings = Vec::new();
     let file = &base.info.file;
+    if let Some(cut) = base.cut(min_calls) {
+        warnings.push(format!(
+            "--baseline {file} was written with {cut}: it lacks the lines that cut, so they show no change (as new lines)"
+        ));
+    }
     if base.rubric_name != report.rubric_name || base.pass_mark != report.pass_mark {
         warnings.push(format!(
             "--baseline {file}: it used rubric \"{}\" (pass mark {}), this run \"{}\" (pass mark {}): changes compare different rubrics",
@@ -335,6 +381,20 @@ pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
                     .map(|b| Box::new(row_delta(report, r, b)))
             })
             .collect();
+        let lines = report.rows.iter().filter(|r| !r.is_call()).count();
+        if lines > 0
+            && !base.groups.is_empty()
+            && !report
+                .rows
+                .iter()
+                .zip(&deltas)
+                .any(|(r, d)| !r.is_call() && d.is_some())
+        {
+            warnings.push(format!(
+                "--baseline {file}: none of this report's {lines} line(s) is in it ({} there): every line shows as new (ids renamed, e.g. by --agents?)",
+                base.groups.len(),
+            ));
+        }
         for (row, delta) in report.rows.iter_mut().zip(deltas) {
             row.delta = delta;
         }

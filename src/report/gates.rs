@@ -698,8 +698,10 @@ fn fail_drop(
         ));
     }
     let mut compared = 0usize;
+    let mut absent: Vec<&str> = Vec::new();
     for (key, t) in input.agents.iter().filter(|(_, t)| t.calls >= min_calls) {
         let Some((base_calls, base_score)) = base.agent_line(key) else {
+            absent.push(key);
             continue;
         };
         if base_calls < min_calls {
@@ -717,6 +719,32 @@ fn fail_drop(
             });
         }
     }
+    measured.counts = vec![
+        ("agents_compared", compared as u64),
+        ("agents_not_in_baseline", absent.len() as u64),
+    ];
+    // The agents of this run the baseline has no line for are not compared: said, so that
+    // "N agent(s) in both runs" is not read as every agent (a baseline of other ids).
+    let absent_text = if absent.is_empty() {
+        String::new()
+    } else {
+        let named: Vec<&str> = absent.iter().take(NAMED_ABSENT).copied().collect();
+        let more = absent.len() - named.len();
+        format!(
+            "; {} agent(s) with ≥ {min_calls} call(s) here have no line in it{}, not compared: {}{}",
+            absent.len(),
+            match base.min_calls_hid() {
+                Some(m) => format!(" (new, or under its --min-calls {m})"),
+                None => String::new(),
+            },
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )
+    };
     let listed = (!measured.offenders.is_empty())
         .then(|| offenders_text(measured, compared, min_calls, points));
     if parts.is_empty() && listed.is_none() {
@@ -727,7 +755,7 @@ fn fail_drop(
         (
             true,
             format!(
-                "{overall_text}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}",
+                "{overall_text}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}{absent_text}",
                 fmt_num(points),
                 base.info.file
             ),
@@ -735,7 +763,7 @@ fn fail_drop(
     } else {
         let said = |agents: Option<&String>| {
             let all: Vec<&str> = parts.iter().chain(agents).map(String::as_str).collect();
-            format!("{} since {}", all.join("; "), base.info.file)
+            format!("{} since {}{absent_text}", all.join("; "), base.info.file)
         };
         if let Some((_, Some(cut))) = &listed {
             *brief = Some(said(Some(cut)));
@@ -743,6 +771,10 @@ fn fail_drop(
         (false, said(listed.as_ref().map(|(all, _)| all)))
     }
 }
+
+/// How many agents without a line in the baseline `--fail-drop`'s reason names (then how
+/// many more).
+const NAMED_ABSENT: usize = 5;
 
 /// What `fail-drop` says of the agents whose mean score fell: how many of those compared,
 /// and each one's scores then and now, the largest falls first; and the same with only the

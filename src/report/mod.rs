@@ -201,6 +201,10 @@ pub struct Report {
     /// `--min-calls`, and the lines it hid.
     pub min_calls: u64,
     pub hidden: u64,
+    /// `--top` and `--bottom`: the report shows only those lines (recorded in the JSON report,
+    /// so that a baseline cut by them is known as one).
+    pub top: Option<usize>,
+    pub bottom: Option<usize>,
     pub accounting: Accounting,
     pub run: RunInfo,
     /// `--baseline`: what the deltas are relative to, and its trend.
@@ -376,6 +380,8 @@ impl Report {
             score_bins,
             min_calls: 1,
             hidden: 0,
+            top: None,
+            bottom: None,
             accounting,
             run,
             baseline: None,

@@ -374,6 +374,11 @@ fn fail_item_under_holds_an_expected_item_to_a_floor() {
 
 /// Writes last night's report: ann scored 100, 100, 100, 90 and bo 50, 50.
 fn baseline(w: &Workdir, group_by: &str) {
+    baseline_with(w, &["--group-by", group_by]);
+}
+
+/// Writes last night's report (as `baseline`) with `extra` options.
+fn baseline_with(w: &Workdir, extra: &[&str]) {
     w.write(
         "before.csv",
         csv_of(&[
@@ -393,15 +398,7 @@ fn baseline(w: &Workdir, group_by: &str) {
     let r = audit_with_rubric(
         w,
         &["before.csv"],
-        &[
-            "-q",
-            "--format",
-            "json",
-            "-o",
-            "before.json",
-            "--group-by",
-            group_by,
-        ],
+        &[&["-q", "--format", "json", "-o", "before.json"], extra].concat(),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
@@ -562,6 +559,105 @@ fn fail_drop_needs_a_baseline_grouped_by_agent() {
         &r.stderr,
         &["the baseline before.json is grouped by team, so its agents cannot be compared"],
     );
+}
+
+/// A baseline written with --top or --bottom lacks the other agents' lines, and one written
+/// with a higher --min-calls the agents it hid: --fail-drop would check only the agents left, so
+/// it refuses such a baseline (exit 2); without --fail-drop the changes are shown with a
+/// warning. The JSON report records --top and --bottom.
+#[test]
+fn fail_drop_refuses_a_baseline_cut_by_top_bottom_or_min_calls() {
+    let w = Workdir::new();
+    // bo fell 25 points, ann 12.5: --bottom 1 keeps bo, --top 1 ann.
+    for (cut, says) in [
+        (&["--bottom", "1"][..], "was written with --bottom 1"),
+        (&["--top", "1"][..], "was written with --top 1"),
+        (
+            &["--min-calls", "3"][..],
+            "was written with --min-calls 3 (1 line(s) hidden)",
+        ),
+    ] {
+        baseline_with(&w, cut);
+        let base: Value =
+            serde_json::from_str(&std::fs::read_to_string(w.path("before.json")).unwrap()).unwrap();
+        if cut[0] == "--top" {
+            assert_eq!(base["top"], 1);
+            assert!(base["bottom"].is_null());
+        }
+        let r = audit(
+            &w,
+            &["-q", "--baseline", "before.json", "--fail-drop", "10"],
+        );
+        assert_eq!(r.code, 2, "{cut:?}: {}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[&format!("--fail-drop 10: the baseline before.json {says}")],
+        );
+        let r = audit(&w, &["-q", "--baseline", "before.json"]);
+        assert_eq!(r.code, 0, "{cut:?}: {}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[&format!("warning: --baseline before.json {says}")],
+        );
+    }
+    // A --min-calls no higher than the gate's hides no agent the gate would compare.
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "10",
+            "--min-calls",
+            "3",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "1 of 1 agent(s) with ≥ 3 call(s) in both runs fell more than 10 points: ann (97.5 → 85.0)",
+        ],
+    );
+}
+
+/// Agents of this run the baseline has no line for are not compared, and the reason says how
+/// many and which; a baseline with no line in common (ids renamed by --agents) is warned of.
+#[test]
+fn fail_drop_names_the_agents_the_baseline_lacks() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    w.write("agents.csv", "id,name\nann,Ann Archer\nbo,Bo Berg\n");
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "20",
+            "--agents",
+            "agents.csv",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "warning: --baseline before.json: none of this report's 2 line(s) is in it (2 there): every line shows as new",
+        ],
+    );
+    let json = r.json();
+    let g = gate(&json, "fail-drop");
+    assert_eq!(
+        g["reason"],
+        "overall mean score changed by -16.7; none of 0 agent(s) with ≥ 1 call(s) in both runs fell more than 20 points since before.json; 2 agent(s) with ≥ 1 call(s) here have no line in it, not compared: Ann Archer, Bo Berg"
+    );
+    assert_eq!(g["agents_compared"], 0);
+    assert_eq!(g["agents_not_in_baseline"], 2);
 }
 
 #[test]
