@@ -261,8 +261,14 @@ fn exit_naming_variable(e: clap::Error, args: &[OsString]) -> ! {
     let rendered = e.render().to_string();
     let first = rendered.lines().next().unwrap_or_default();
     let message = first.strip_prefix("error: ").unwrap_or(first);
+    // A flag's variable (`BoolishValueParser`): say what it takes.
+    let hint = if message.ends_with("value was not a boolean") {
+        "; expected true or false (also 1/0, yes/no, on/off)"
+    } else {
+        ""
+    };
     eprintln!(
-        "callaudit: error: {var}={}: {}",
+        "callaudit: error: {var}={}: {}{hint}",
         callaudit::sanitize::terminal_safe_lines(&value.to_string_lossy()),
         callaudit::sanitize::terminal_safe_lines(message)
     );

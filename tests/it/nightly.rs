@@ -1341,6 +1341,60 @@ fn a_bad_value_in_a_variable_names_the_variable() {
     }
 }
 
+/// A flag's variable took any text but `0`, `false`, `no`, `off` (`n`, `f`) as true:
+/// `CALLAUDIT_KEEP_GOING=flase` turned --keep-going on. Only the spellings of true and false are
+/// taken; any other value stops the run naming the variable, as a config file's does.
+#[test]
+fn a_flag_variable_takes_true_or_false_and_refuses_other_text() {
+    let w = config_dir();
+    for var in [
+        "CALLAUDIT_KEEP_GOING",
+        "CALLAUDIT_STRICT",
+        "CALLAUDIT_QUIET",
+    ] {
+        for value in ["flase", "disabled", "none", "2", "00", " 0"] {
+            let r = run_in(
+                w.dir.path(),
+                &["audit", "calls.csv", "--rubric", "rubric.toml"],
+                &[(var, value)],
+            );
+            assert_eq!(r.code, 2, "{var}={value:?}: {}", r.stderr);
+            assert!(r.stdout.is_empty());
+            assert_says(
+                &r.stderr,
+                &[
+                    &format!("callaudit: error: {var}={value}: invalid value"),
+                    "expected true or false",
+                ],
+            );
+        }
+        for (value, on) in [
+            ("0", false),
+            ("off", false),
+            ("No", false),
+            ("true", true),
+            ("YES", true),
+            ("1", true),
+        ] {
+            let r = run_in(
+                w.dir.path(),
+                &["config", "show", "--no-config"],
+                &[(var, value)],
+            );
+            assert_eq!(r.code, 0, "{var}={value}: {}", r.stderr);
+            let name = var
+                .trim_start_matches("CALLAUDIT_")
+                .to_lowercase()
+                .replace('_', "-");
+            assert!(
+                r.stdout.contains(&format!("{name} = {on} ")),
+                "{var}={value}: {}",
+                r.stdout
+            );
+        }
+    }
+}
+
 /// A config file's `last = "1d"` with a one-off `--since … --until …` on the command line: the
 /// window is their intersection, and when it is empty the error said `--since 2026-11-20 is
 /// after --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d`
