@@ -154,6 +154,25 @@ fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
                     p.path.display()
                 );
             }
+            let first = &partials[run[0]];
+            if p.header.filters != first.header.filters {
+                let said = |f: &str| {
+                    if f.is_empty() {
+                        "no filter".to_string()
+                    } else {
+                        f.to_string()
+                    }
+                };
+                bail!(
+                    "{} and {} are shards of one run (same inputs) but were audited with different filters ({}: {}; {}: {}), so together they are not one run's calls; audit every shard with the same options (with --last, give --as-of, so that a shard retried after midnight audits the same day)",
+                    first.path.display(),
+                    p.path.display(),
+                    first.path.display(),
+                    said(&first.header.filters),
+                    p.path.display(),
+                    said(&p.header.filters)
+                );
+            }
             if p.end.reading != partials[run[0]].end.reading {
                 bail!(
                     "{} and {} are shards of one run (same inputs) but read them differently: were the inputs changed between the shards' runs?",

@@ -55,6 +55,11 @@ pub struct Header {
     /// The item ids, in rubric order: the order of every call's verdicts and counts.
     pub items: Vec<String>,
     pub shard: Option<Shard>,
+    /// The filters the run applied, resolved (`--last` and `--as-of` as the dates they gave):
+    /// `dated 2026-11-17; agent ann`. Shards of one run must agree on them. Absent when there
+    /// were none (and in partials written before they were recorded).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub filters: String,
 }
 
 /// One audited call.
@@ -260,7 +265,13 @@ pub struct PartialWriter {
 }
 
 impl PartialWriter {
-    pub fn create(path: &Path, rubric: &Rubric, shard: Option<Shard>) -> anyhow::Result<Self> {
+    /// `filters`: the run's filters as text (see `Header::filters`), empty when none.
+    pub fn create(
+        path: &Path,
+        rubric: &Rubric,
+        shard: Option<Shard>,
+        filters: String,
+    ) -> anyhow::Result<Self> {
         let header = Header {
             kind: "header".into(),
             format: FORMAT.into(),
@@ -271,6 +282,7 @@ impl PartialWriter {
             rubric_toml: rubric.source_text.clone(),
             items: rubric.items.iter().map(|i| i.id.clone()).collect(),
             shard,
+            filters,
         };
         let file = AtomicFile::create_held(path)
             .with_context(|| format!("--save-partial {}", path.display()))?;

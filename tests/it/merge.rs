@@ -640,6 +640,56 @@ fn missing_or_repeated_shards_and_cut_partials_are_refused() {
     assert!(err.contains("not a callaudit partial"), "{err}");
 }
 
+/// Shards of one run audited with different filters (a pod retried after midnight, `--last 1d`
+/// and no `--as-of`, audits the next day) were merged as one run: each held half of another
+/// day. A partial records its filters, resolved, and merge refuses shards that differ, naming
+/// both files and their filters.
+#[test]
+fn shards_audited_with_different_filters_are_refused() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    w.write("rubric.toml", gate_rubric("merge test"));
+    let mut csv = String::from("call_id,agent_id,date,speaker,text\n");
+    for (n, day) in [17, 17, 17, 18, 18, 18, 17, 18].iter().enumerate() {
+        let agent = ["ann", "bo"][n % 2];
+        csv.push_str(&format!(
+            "c{n},{agent},2026-11-{day},agent,hello and thank you\n"
+        ));
+    }
+    w.write("calls.csv", csv);
+    let shard = |name: &str, i: u32, extra: &[&str]| {
+        let s = format!("{i}/2");
+        let args = [&RUBRIC[..], &["--allow-empty", "--shard", &s], extra].concat();
+        save_partial(dir, name, &["calls.csv"], &args);
+    };
+    let day = |d: &'static str| -> [&'static str; 4] { ["--last", "1d", "--as-of", d] };
+    shard("a1.partial", 1, &day("2026-11-17"));
+    shard("a2.partial", 2, &day("2026-11-17"));
+    shard("b2.partial", 2, &day("2026-11-18"));
+    ok(
+        dir,
+        &["merge", "a1.partial", "a2.partial", "-o", "/dev/null"],
+    );
+    let (code, out, err) = run(dir, &["merge", "a1.partial", "b2.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains(
+            "a1.partial and b2.partial are shards of one run (same inputs) but were audited with different filters (a1.partial: dated 2026-11-17; b2.partial: dated 2026-11-18)"
+        ),
+        "{err}"
+    );
+    // An agent filter on one shard only.
+    shard("c1.partial", 1, &[]);
+    shard("c2.partial", 2, &["--agent", "ann"]);
+    let (code, _, err) = run(dir, &["merge", "c1.partial", "c2.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("(c1.partial: no filter; c2.partial: agent ann)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn save_partial_refuses_overrides_and_bad_shards() {
     let w = Workdir::new();
