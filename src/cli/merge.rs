@@ -330,14 +330,24 @@ fn rubric_of(path: &Path, header: &partial::Header) -> anyhow::Result<Rubric> {
                 .join("; ")
         )
     })?;
-    if partial::fingerprint(&r) != header.rubric_fingerprint {
+    accepted_fingerprint(path, header)?;
+    Ok(r)
+}
+
+/// The fingerprint of a partial's rubric, checked against the one its header carries (which
+/// a partial written before numbers were made canonical computed the old way).
+fn accepted_fingerprint(path: &Path, header: &partial::Header) -> anyhow::Result<String> {
+    let fingerprint = partial::fingerprint_of_toml(&header.rubric_toml);
+    if header.rubric_fingerprint != fingerprint
+        && header.rubric_fingerprint != partial::legacy_fingerprint_of_toml(&header.rubric_toml)
+    {
         bail!(
             "{}: its rubric does not match its fingerprint {}",
             path.display(),
             header.rubric_fingerprint
         );
     }
-    Ok(r)
+    Ok(fingerprint)
 }
 
 /// Refuses a header that the calls cannot be read by: an item list that is not the rubric's
@@ -412,7 +422,8 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     check_header(first, &reader.header, &rubric)?;
     // Check the gates before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
-    let fingerprint = reader.header.rubric_fingerprint.clone();
+    let fingerprint = accepted_fingerprint(first, &reader.header)?;
+    let first_name = reader.header.rubric_name.clone();
     let mut replayed = Replayed {
         agg: Aggregate::with_levels(&rubric, args.group_by.0.clone()),
         by_agent: Aggregate::new(&rubric, GroupBy::Agent),
@@ -426,12 +437,12 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     for (index, path) in rest.iter().enumerate() {
         let reader = partial::open(path)?;
         let header = &reader.header;
-        if header.rubric_fingerprint != fingerprint {
+        let theirs = accepted_fingerprint(path, header)?;
+        if theirs != fingerprint {
             return Err(InputError(format!(
-                "{} and {} were made with different rubrics ({fingerprint} and {} `{}`): partials merge only when every run used the same rubric",
+                "{} and {} were made with different rubrics ({fingerprint} `{first_name}` and {theirs} `{}`): partials merge only when every run used the same rubric",
                 first.display(),
                 path.display(),
-                header.rubric_fingerprint,
                 header.rubric_name
             ))
             .into());

@@ -486,6 +486,49 @@ fn merge_refuses_partials_of_different_rubrics_naming_them() {
     );
 }
 
+/// The rubric's fingerprint is of its parsed values: `penalty = 10.0` is `penalty = 10` (the
+/// same rubric, the same reports), so partials made with either merge; `10.5` is another rubric,
+/// and the refusal names both rubrics.
+#[test]
+fn a_whole_number_written_as_a_float_is_the_same_rubric() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    let float = gate_rubric("merge test")
+        .replace("pass_mark = 50", "pass_mark = 50.0")
+        .replace("penalty = 10", "penalty = 10.0");
+    w.write(
+        "float.toml",
+        format!("# the same, written otherwise\n{float}"),
+    );
+    save_partial(
+        dir,
+        "float.partial",
+        &["tue.csv"],
+        &["--rubric", "float.toml"],
+    );
+    ok(
+        dir,
+        &["merge", "mon.partial", "float.partial", "-o", "/dev/null"],
+    );
+    w.write(
+        "other.toml",
+        gate_rubric("other test").replace("penalty = 10", "penalty = 10.5"),
+    );
+    save_partial(
+        dir,
+        "other.partial",
+        &["tue.csv"],
+        &["--rubric", "other.toml"],
+    );
+    let (code, _, err) = run(dir, &["merge", "mon.partial", "other.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`merge test` and fnv1a64:") && err.contains("`other test`)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_call_in_two_partials_is_refused_or_counted_twice_with_a_warning() {
     let w = Workdir::new();
