@@ -51,6 +51,23 @@ struct TrendJson {
 struct RubricJson {
     name: String,
     pass_mark: f64,
+    /// Reports before the fingerprint was recorded have none.
+    #[serde(default)]
+    fingerprint: Option<String>,
+    #[serde(default)]
+    items: Vec<RubricItemJson>,
+}
+
+/// How an item of the baseline's rubric scored.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct RubricItemJson {
+    id: String,
+    #[serde(default)]
+    weight: f64,
+    #[serde(default)]
+    penalty: f64,
+    #[serde(default)]
+    auto_fail: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,6 +142,8 @@ pub struct Baseline {
     pub info: BaselineInfo,
     rubric_name: String,
     pass_mark: f64,
+    rubric_fingerprint: Option<String>,
+    rubric_items: Vec<RubricItemJson>,
     overall: BaseRow,
     groups: HashMap<Vec<String>, BaseRow>,
     trend: Vec<TrendPoint>,
@@ -221,6 +240,8 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
         },
         rubric_name: file.rubric.name,
         pass_mark: file.rubric.pass_mark,
+        rubric_fingerprint: file.rubric.fingerprint,
+        rubric_items: file.rubric.items,
         overall: file.overall.into(),
         groups: file
             .groups
@@ -342,6 +363,56 @@ fn row_delta(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
     }
 }
 
+/// How many scoring differences `rubric_changes` names (then how many more).
+const NAMED_CHANGES: usize = 3;
+
+/// What differs between the baseline's rubric and the report's when their names and pass
+/// marks agree: the items' weights, penalties and auto-fail (which every report carries), else
+/// the fingerprint (phrases, settings), when the baseline has one. `None` when nothing does.
+fn rubric_changes(base: &Baseline, report: &Report) -> Option<String> {
+    let num = |v: f64| crate::audit::fmt_num(v);
+    let mut changes = Vec::new();
+    for item in &report.items {
+        let Some(then) = base.rubric_items.iter().find(|b| b.id == item.id) else {
+            continue;
+        };
+        for (what, was, now) in [
+            ("weight", then.weight, item.weight),
+            ("penalty", then.penalty, item.penalty),
+        ] {
+            if was != now {
+                changes.push(format!("{} {what} {} → {}", item.id, num(was), num(now)));
+            }
+        }
+        if then.auto_fail != item.auto_fail {
+            changes.push(format!(
+                "{} auto_fail {} → {}",
+                item.id, then.auto_fail, item.auto_fail
+            ));
+        }
+    }
+    if !changes.is_empty() {
+        let more = changes.len().saturating_sub(NAMED_CHANGES);
+        changes.truncate(NAMED_CHANGES);
+        let mut said = changes.join(", ");
+        if more > 0 {
+            said.push_str(&format!(" and {more} more"));
+        }
+        return Some(said);
+    }
+    match &base.rubric_fingerprint {
+        Some(then)
+            if !report.rubric_fingerprint.is_empty() && *then != report.rubric_fingerprint =>
+        {
+            Some(format!(
+                "fingerprint {then}, this run's {}: its phrases or settings differ",
+                report.rubric_fingerprint
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Adds the changes since `base` to every line of the report (whose lines will be shown from
 /// `min_calls` calls); returns warnings for what could not be compared.
 pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String> {
@@ -356,6 +427,11 @@ pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String
         warnings.push(format!(
             "--baseline {file}: it used rubric \"{}\" (pass mark {}), this run \"{}\" (pass mark {}): changes compare different rubrics",
             base.rubric_name, base.pass_mark, report.rubric_name, report.pass_mark
+        ));
+    } else if let Some(what) = rubric_changes(base, report) {
+        warnings.push(format!(
+            "--baseline {file}: it used another version of rubric \"{}\" ({what}): changes compare different rubrics",
+            report.rubric_name
         ));
     }
     let missing: Vec<&str> = report

@@ -185,6 +185,9 @@ pub struct CallView {
 pub struct Report {
     pub tool_version: &'static str,
     pub rubric_name: String,
+    /// The rubric's fingerprint (as a partial's), so that a baseline scored with another
+    /// version of a rubric of the same name is known as one.
+    pub rubric_fingerprint: String,
     pub pass_mark: f64,
     pub items: Vec<ItemInfo>,
     /// The levels of a line, outermost first: `["team", "agent"]`.
@@ -358,6 +361,7 @@ impl Report {
         Report {
             tool_version: env!("CARGO_PKG_VERSION"),
             rubric_name: rubric.name.clone(),
+            rubric_fingerprint: crate::records::partial::fingerprint(rubric),
             pass_mark: rubric.pass_mark,
             items: rubric
                 .items

@@ -660,6 +660,64 @@ fn fail_drop_names_the_agents_the_baseline_lacks() {
     assert_eq!(g["agents_not_in_baseline"], 2);
 }
 
+/// A baseline scored with another version of the rubric (same name and pass mark, another
+/// penalty or phrase) was compared without a word; it is warned of as a renamed rubric is,
+/// naming the weights and penalties that differ, else the fingerprints (which the JSON report
+/// records). The same rubric written otherwise (a comment, `10.0`) is no other version.
+#[test]
+fn a_baseline_scored_with_another_version_of_the_rubric_is_warned_of() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    let base: Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("before.json")).unwrap()).unwrap();
+    assert!(
+        base["rubric"]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("fnv1a64:")
+    );
+    let rubric = gate_rubric("nightly test");
+    let audit_with = |toml: String| {
+        w.write("other.toml", toml);
+        let args = [
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "other.toml",
+            "--baseline",
+            "before.json",
+            "-q",
+            "-o",
+            "out.txt",
+        ];
+        run_in(w.dir.path(), &args, &[])
+    };
+    w.write("calls.csv", calls_csv());
+    let r = audit_with(rubric.replace("penalty = 10", "penalty = 20"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "warning: --baseline before.json: it used another version of rubric \"nightly test\" (transfer penalty 10 → 20): changes compare different rubrics",
+        ],
+    );
+    let r = audit_with(rubric.replace("\"thank you\"", "\"thank you\", \"thanks\""));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "it used another version of rubric \"nightly test\" (fingerprint fnv1a64:",
+            "its phrases or settings differ): changes compare different rubrics",
+        ],
+    );
+    let r = audit_with(format!(
+        "# a comment\n{}",
+        rubric.replace("penalty = 10", "penalty = 10.0")
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
 #[test]
 fn every_gate_is_in_the_json_report_with_its_verdict() {
     let w = Workdir::new();
