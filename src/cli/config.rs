@@ -182,11 +182,36 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
         Err(e) => e.exit(),
     };
     let cli = Cli::from_arg_matches(&second).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if audit_like {
-        let (_, final_leaf) = leaf_of(&second);
-        provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
-    }
+    // Every reader's settings, so that an error about a value refused after parsing names
+    // where the value came from (`located`); `config show` prints them.
+    let (_, final_leaf) = leaf_of(&second);
+    provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
     Ok((cli, provenance))
+}
+
+/// An error about an option (`--fail-under 101: expected a score …`, `--threads must be at
+/// least 1`) whose value came from the environment or the config file, with where it came from
+/// in front, as clap's own refusals get it: `CALLAUDIT_FAIL_UNDER=101: --fail-under 101: …`,
+/// `callaudit.toml:2:1: --fail-under 101: …`. Other messages as they are.
+pub fn located(message: &str, p: &Provenance) -> String {
+    let Some(rest) = message.strip_prefix("--") else {
+        return message.to_string();
+    };
+    let long = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .next()
+        .unwrap_or_default();
+    let Some(setting) = p.settings.iter().find(|s| s.key == long) else {
+        return message.to_string();
+    };
+    match &setting.source {
+        Source::Environment(var) => {
+            let value = std::env::var(var).unwrap_or_else(|_| setting.values.join(","));
+            format!("{var}={value}: {message}")
+        }
+        Source::File(at) => format!("{at}: {message}"),
+        _ => message.to_string(),
+    }
 }
 
 /// `--color` given to a command that prints nothing in colour (`sample`, `calibrate`,

@@ -1399,6 +1399,77 @@ fn a_bad_value_in_a_variable_names_the_variable() {
     }
 }
 
+/// A value refused after parsing (out of range, the wrong kind of item) was reported as a
+/// command-line flag (`--fail-under 101: …`) on a command line that had none: it names the
+/// config file's FILE:LINE:COLUMN, or the variable, it came from, as clap's refusals do.
+#[test]
+fn a_value_refused_after_parsing_names_the_file_line_or_variable() {
+    let w = config_dir();
+    for (line, says) in [
+        (
+            "fail-under = 101",
+            "--fail-under 101: expected a score between 0 and 100",
+        ),
+        ("threads = 0", "--threads must be at least 1"),
+        (
+            "fail-on = [\"greeting\"]",
+            "--fail-on `greeting`: `greeting` is an expected item",
+        ),
+        ("max-skipped = \"150%\"", "--max-skipped `150%`"),
+        ("last = \"36h\"", "--last `36h`"),
+    ] {
+        w.write(
+            "callaudit.toml",
+            format!("inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\n{line}\n"),
+        );
+        let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+        assert_eq!(r.code, 2, "{line}: {}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[&format!("callaudit: error: callaudit.toml:3:1: {says}")],
+        );
+    }
+    for (var, value, says) in [
+        (
+            "CALLAUDIT_FAIL_UNDER",
+            "101",
+            "--fail-under 101: expected a score",
+        ),
+        ("CALLAUDIT_THREADS", "0", "--threads must be at least 1"),
+    ] {
+        let args = [
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "--no-config",
+            "-q",
+        ];
+        let r = run_in(w.dir.path(), &args, &[(var, value)]);
+        assert_eq!(r.code, 2, "{var}: {}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[&format!("callaudit: error: {var}={value}: {says}")],
+        );
+    }
+    // Typed on the command line, the message is the flag's alone.
+    let args = [
+        "audit",
+        "calls.csv",
+        "--rubric",
+        "rubric.toml",
+        "--no-config",
+        "--threads",
+        "0",
+    ];
+    let r = run_in(w.dir.path(), &args, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &["callaudit: error: --threads must be at least 1"],
+    );
+}
+
 /// A flag's variable took any text but `0`, `false`, `no`, `off` (`n`, `f`) as true:
 /// `CALLAUDIT_KEEP_GOING=flase` turned --keep-going on. Only the spellings of true and false are
 /// taken; any other value stops the run naming the variable, as a config file's does.
