@@ -397,7 +397,42 @@ fn command() -> clap::Command {
         }
         cmd.mut_subcommands(skip_empty_env)
     }
-    skip_empty_env(Cli::command())
+    config_hidden_where_unread(skip_empty_env(Cli::command()))
+}
+
+/// `--config` and `--no-config` (global options) left out of the help, manual and completions
+/// of the commands that read no config file (`merge`, `rubric show|check|test`, `completions`,
+/// `man`): they refuse `--config` and ignore `CALLAUDIT_CONFIG`, so advertising them there
+/// promised defaults that never apply.
+pub fn config_hidden_where_unread(cmd: clap::Command) -> clap::Command {
+    // A subcommand that has an option of a global option's id keeps its own (clap does not
+    // propagate the global one there): the same option, hidden.
+    let own: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| matches!(a.get_id().as_str(), "config" | "no_config"))
+        .map(|a| a.clone().global(false).hide(true))
+        .collect();
+    fn hide(cmd: clap::Command, path: &mut Vec<String>, own: &[clap::Arg]) -> clap::Command {
+        let mut cmd = cmd;
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        let leaf = names.is_empty();
+        for name in names {
+            path.push(name.clone());
+            cmd = cmd.mut_subcommand(&name, |c| hide(c, path, own));
+            path.pop();
+        }
+        let reads = READERS
+            .iter()
+            .any(|r| r.iter().copied().eq(path.iter().map(String::as_str)));
+        if !path.is_empty() && leaf && !reads {
+            cmd = cmd.args(own.iter().cloned());
+        }
+        cmd
+    }
+    hide(cmd, &mut Vec::new(), &own)
 }
 
 /// The command line parser with inputs optional (they may come from the config file).
