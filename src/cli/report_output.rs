@@ -121,7 +121,10 @@ pub fn gate_arrange_and_print(report: &mut Report, out: ReportOutput<'_>) -> any
             eprintln!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
-    for w in callaudit::report::lookalike_lines(report) {
+    for w in callaudit::report::reserved_label_lines(report)
+        .into_iter()
+        .chain(callaudit::report::lookalike_lines(report))
+    {
         eprintln!("callaudit: warning: {}", terminal_safe(&w));
     }
     let names = NameOrder::new(out.rubric.text_rules.language);

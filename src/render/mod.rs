@@ -476,6 +476,7 @@ pub(crate) mod tests {
             hidden: 0,
             top: None,
             bottom: None,
+            reserved_labels: Vec::new(),
             accounting: Accounting::default(),
             run: RunInfo::default(),
             baseline: None,

@@ -641,3 +641,48 @@ fn lookalike_ids_are_named_with_their_hidden_characters() {
     assert!(calls.contains("2 call lines look the same but are different ids, counted apart: `N\\u{0}1`, `N1` (invisible characters written out; fix the export)"), "{calls}");
     assert_eq!(calls.matches("look the same").count(), 1, "{calls}");
 }
+
+/// An agent literally named `(all)` printed like the overall line in CSV, table and Markdown,
+/// and a team literally `(none)` was counted with the calls without a team, without a word.
+/// Both are warned of on stderr (the reports are unchanged: JSON tells `overall` apart).
+#[test]
+fn a_value_named_like_a_report_label_is_warned_of() {
+    let w = Workdir::new();
+    let input = w.write(
+        "calls.csv",
+        "call_id,agent_id,team,speaker,text\n\
+         c1,(all),(none),agent,hello\n\
+         c2,bob,north,agent,thank you\n\
+         c3,bob,,agent,hello\n",
+    );
+    let out = callaudit()
+        .args(["audit", "--no-config", "--format", "csv", "-q"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("callaudit: warning: an agent is named `(all)`, as the overall line is"),
+        "{err}"
+    );
+    assert!(!err.contains("team"), "{err}");
+    let out = callaudit()
+        .args(["audit", "--no-config", "--group-by", "team", "-q"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("warning: a team is named `(none)`, as the line of calls without a team is: they are counted as one line `(none)`"),
+        "{err}"
+    );
+    // Without such a value, no such warning.
+    let plain = w.write("plain.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
+    let out = callaudit()
+        .args(["audit", "--no-config", "-q"])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stderr).unwrap().contains("is named"));
+}
