@@ -186,7 +186,81 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
     // where the value came from (`located`); `config show` prints them.
     let (_, final_leaf) = leaf_of(&second);
     provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
+    let mut cli = cli;
+    one_window(&mut cli, &mut provenance);
     Ok((cli, provenance))
+}
+
+/// How high a level a setting came from: command line > environment > config file.
+fn level(source: &Source) -> u8 {
+    match source {
+        Source::CommandLine => 3,
+        Source::Environment(_) => 2,
+        Source::File(_) => 1,
+        Source::BuiltIn | Source::Unset => 0,
+    }
+}
+
+/// The date window is one setting, given as `--since`/`--until` or as `--last`/`--as-of`: the
+/// highest level that gives one gives it, and a lower level's other form is dropped, with a
+/// warning (a back-fill's `--since … --until …` on the command line is not silently narrowed
+/// by the config file's `last = "1d"`). Both forms at one level still meet (their overlap).
+fn one_window(cli: &mut Cli, provenance: &mut Provenance) {
+    use super::args::Command;
+    let filter = match &mut cli.command {
+        Command::Audit(a) => &mut a.filter,
+        Command::Sample(a) => &mut a.filter,
+        Command::Config(super::args::ConfigCommand::Show(a)) => &mut a.filter,
+        _ => return,
+    };
+    let top = |keys: [&str; 2]| -> (u8, Vec<&Setting>) {
+        let set: Vec<&Setting> = provenance
+            .settings
+            .iter()
+            .filter(|s| keys.contains(&s.key.as_str()) && level(&s.source) > 0)
+            .collect();
+        (set.iter().map(|s| level(&s.source)).max().unwrap_or(0), set)
+    };
+    let (dates, dates_set) = top(["since", "until"]);
+    let (span, span_set) = top(["last", "as-of"]);
+    if dates == 0 || span == 0 || dates == span {
+        return;
+    }
+    let said = |set: &[&Setting]| -> String {
+        set.iter()
+            .map(|s| match &s.source {
+                Source::CommandLine => format!("--{} {}", s.key, s.values.join(",")),
+                Source::Environment(var) => format!("{var}={}", s.values.join(",")),
+                Source::File(at) => format!("{} = \"{}\" ({at})", s.key, s.values.join(",")),
+                _ => String::new(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (kept, dropped, dropped_keys) = if dates > span {
+        filter.last = None;
+        filter.as_of = None;
+        (said(&dates_set), said(&span_set), ["last", "as-of"])
+    } else {
+        filter.since = None;
+        filter.until = None;
+        (said(&span_set), said(&dates_set), ["since", "until"])
+    };
+    eprintln!(
+        "callaudit: warning: the date window of {} replaces that of {}: it comes from the highest level that sets one (command line > environment > config file)",
+        crate_safe(&kept),
+        crate_safe(&dropped)
+    );
+    for s in &mut provenance.settings {
+        if dropped_keys.contains(&s.key.as_str()) {
+            s.values.clear();
+            s.source = Source::Unset;
+        }
+    }
+}
+
+fn crate_safe(s: &str) -> String {
+    callaudit::sanitize::terminal_safe_lines(s)
 }
 
 /// An error about an option (`--fail-under 101: expected a score …`, `--threads must be at

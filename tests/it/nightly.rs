@@ -1524,25 +1524,81 @@ fn a_flag_variable_takes_true_or_false_and_refuses_other_text() {
     }
 }
 
-/// A config file's `last = "1d"` with a one-off `--since … --until …` on the command line: the
-/// window is their intersection, and when it is empty the error said `--since 2026-11-20 is
-/// after --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d`
-/// counts back to). It should name `--last` (and where it came from) as the cause.
+/// `last = "1d"` with `since … until …` at one level (here the config file): the window is
+/// their intersection, and when it is empty the error said `--since 2026-11-20 is after
+/// --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d` counts back
+/// to). It names `--last` (and where it may come from) as the cause.
 #[test]
 fn an_empty_window_from_last_and_until_names_last_not_a_since_never_typed() {
     let w = config_dir();
     w.write(
         "callaudit.toml",
-        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nlast = \"1d\"\nas-of = 2026-11-20\n",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nlast = \"1d\"\nas-of = 2026-11-20\nsince = 2026-11-12\nuntil = 2026-11-16\n",
     );
-    let r = run_in(
-        w.dir.path(),
-        &["audit", "--since", "2026-11-12", "--until", "2026-11-16"],
-        &[],
-    );
+    let r = run_in(w.dir.path(), &["audit"], &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--last 1d"), "{}", r.stderr);
     assert!(!r.stderr.contains("--since 2026-11-20"), "{}", r.stderr);
+}
+
+/// The date window is one setting: a back-fill's `--since … --until …` on the command line was
+/// silently narrowed by the config file's `last = "1d"` (their intersection: one day of the
+/// week asked for). The highest level that gives a window gives it; the lower level's other
+/// form is dropped with a warning, and `config show` shows it unset.
+#[test]
+fn a_window_on_the_command_line_replaces_the_config_files_other_form() {
+    let w = config_dir();
+    w.write(
+        "dated.csv",
+        "call_id,agent_id,date,speaker,text\nd1,ann,2026-11-16,agent,hello\nd2,bo,2026-11-17,agent,thank you\nd3,ann,2026-11-20,agent,hello and thank you\n",
+    );
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"dated.csv\"]\nrubric = \"rubric.toml\"\nformat = \"json\"\nlast = \"1d\"\nas-of = 2026-11-20\n",
+    );
+    let calls = |r: &Run| r.json()["overall"]["calls"].clone();
+    let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(calls(&r), 1, "the file's window alone: 2026-11-20");
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "-q",
+            "--since",
+            "2026-11-16",
+            "--until",
+            "2026-11-22",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(calls(&r), 3);
+    assert_says(
+        &r.stderr,
+        &[
+            "warning: the date window of --since 2026-11-16, --until 2026-11-22 replaces that of last = \"1d\" (callaudit.toml:4:1), as-of = \"2026-11-20\" (callaudit.toml:5:1)",
+        ],
+    );
+    // The environment is a level above the file, too.
+    let r = run_in(
+        w.dir.path(),
+        &["audit", "-q"],
+        &[("CALLAUDIT_SINCE", "2026-11-17")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(calls(&r), 2);
+    let r = run_in(
+        w.dir.path(),
+        &["config", "show", "--since", "2026-11-16"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("# last =") && r.stdout.contains("# not set"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// The config file the options came from is a file the run reads: no output may replace it,
