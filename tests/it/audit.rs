@@ -401,7 +401,7 @@ fn nothing_matched_says_which_filter_took_the_calls() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(
-            "12 call(s) filtered out (12 dated 2026-11-12 to 2026-11-20, outside the date range)"
+            "12 call(s) filtered out (12 dated 2026-11-12 to 2026-11-20, before the date range)"
         ),
         "{err}"
     );
@@ -426,7 +426,30 @@ fn nothing_matched_says_which_filter_took_the_calls() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(
-            "9 call(s) filtered out (3 dated 2026-11-12 to 2026-11-14, outside the date range; 6 of other agents)"
+            "9 call(s) filtered out (3 dated 2026-11-12 to 2026-11-14, before the date range; 6 of other agents)"
+        ),
+        "{err}"
+    );
+    // Calls on both sides of the range are told apart: the dates of all of them, as one span,
+    // read as if the whole span were outside it.
+    let out = callaudit()
+        .args([
+            "audit",
+            "--since",
+            "2026-11-14",
+            "--until",
+            "2026-11-16",
+            "-o",
+            "/dev/null",
+        ])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "9 call(s) filtered out (2 dated 2026-11-12 to 2026-11-13, before the date range; 7 dated 2026-11-17 to 2026-11-20, after it)"
         ),
         "{err}"
     );
