@@ -642,6 +642,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     }
 
     let baseline = read_baseline(&args.gates)?;
+    super::common::warn_gz_outputs(&[("-o", args.output.as_deref())]);
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let overall = agg.overall.clone();
     let mut report = Report::build(&rubric, agg, acct, inputs);

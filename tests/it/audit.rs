@@ -709,3 +709,80 @@ fn a_value_named_like_a_report_label_is_warned_of() {
         .unwrap();
     assert!(!String::from_utf8(out.stderr).unwrap().contains("is named"));
 }
+
+/// A `date` with a time and an offset is dated by its own offset's calendar date (as
+/// docs/input-formats.md says), an epoch by UTC's: pinned, since one instant spelled with two
+/// offsets falls on two days.
+#[test]
+fn a_timestamp_with_an_offset_is_dated_as_written() {
+    let w = Workdir::new();
+    let input = w.write(
+        "calls.csv",
+        "call_id,agent_id,timestamp,speaker,text\n\
+         T1,ann,2026-11-16T23:30:00-05:00,agent,hello\n\
+         T2,ann,2026-11-17T01:30:00+02:00,agent,hello\n\
+         T3,ann,1795303800,agent,hello\n",
+    );
+    let calls = w.path("calls.out.csv");
+    callaudit()
+        .args(["audit", "--no-config", "-q", "-o", "/dev/null", "--calls"])
+        .arg(&calls)
+        .arg(&input)
+        .assert()
+        .success();
+    let dates: Vec<(String, String)> = read_calls_csv(&calls)
+        .into_iter()
+        .map(|r| (r["call_id"].clone(), r["date"].clone()))
+        .collect();
+    // T1 is 2026-11-17T04:30Z, T2 2026-11-16T23:30Z; T3 is 2026-11-21T23:30Z.
+    assert_eq!(
+        dates,
+        [
+            ("T1".to_string(), "2026-11-16".to_string()),
+            ("T2".to_string(), "2026-11-17".to_string()),
+            ("T3".to_string(), "2026-11-21".to_string()),
+        ]
+    );
+}
+
+/// `-o report.json.gz` and `--save-partial mon.partial.gz` wrote plain text under a `.gz` name
+/// without a word, so `zcat` failed on the night's archive. They are still written (plain), with
+/// a warning naming the option.
+#[test]
+fn an_output_named_gz_is_warned_to_be_uncompressed() {
+    let w = Workdir::new();
+    let input = w.write("calls.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
+    let out = callaudit()
+        .args(["audit", "--no-config", "-q", "--format", "json", "-o"])
+        .arg(w.path("r.json.gz"))
+        .arg("--save-partial")
+        .arg(w.path("n.partial.gz"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for flag in ["-o", "--save-partial"] {
+        assert!(
+            err.contains(&format!("callaudit: warning: {flag} "))
+                && err.contains("written uncompressed"),
+            "{flag}: {err}"
+        );
+    }
+    assert!(
+        std::fs::read_to_string(w.path("r.json.gz"))
+            .unwrap()
+            .starts_with('{')
+    );
+    let out = callaudit()
+        .args(["audit", "--no-config", "-q", "-o"])
+        .arg(w.path("r.txt"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("uncompressed")
+    );
+}
