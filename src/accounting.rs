@@ -172,9 +172,10 @@ fn is_zero(n: &u64) -> bool {
 pub struct FilteredOut {
     /// Not the call (or calls) asked for: `explain --call`, `calibrate`'s sheet.
     pub not_asked_for: u64,
-    /// Dated outside `--since`/`--until`/`--last`, and the first and last of their dates.
-    pub outside_dates: u64,
-    pub dates: Option<(NaiveDate, NaiveDate)>,
+    /// Dated before the date range (`--since`, `--last`) and after it (`--until`, `--as-of`),
+    /// each with the first and last of their dates.
+    pub before: DatedOut,
+    pub after: DatedOut,
     /// Undated while a date filter is set.
     pub undated: u64,
     /// Not one of the `--agent`s.
@@ -197,14 +198,49 @@ pub enum NotAudited {
     Incomplete,
 }
 
-impl FilteredOut {
-    /// Notes a call left out for its date.
-    pub fn outside(&mut self, date: NaiveDate) {
-        self.outside_dates += 1;
+/// Calls left out on one side of the date range: how many, and their first and last dates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DatedOut {
+    pub calls: u64,
+    pub dates: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl DatedOut {
+    fn add(&mut self, date: NaiveDate) {
+        self.calls += 1;
         self.dates = Some(match self.dates {
             None => (date, date),
             Some((first, last)) => (first.min(date), last.max(date)),
         });
+    }
+
+    fn merge(&mut self, o: &DatedOut) {
+        self.calls += o.calls;
+        self.dates = match (self.dates, o.dates) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (mine, theirs) => mine.or(theirs),
+        };
+    }
+
+    /// "3 dated 2026-11-12 to 2026-11-14", or nothing when there are none.
+    fn describe(&self) -> Option<String> {
+        let dates = match self.dates? {
+            (first, last) if first == last => format!("dated {first}"),
+            (first, last) => format!("dated {first} to {last}"),
+        };
+        Some(format!("{} {dates}", self.calls))
+    }
+}
+
+impl FilteredOut {
+    /// Notes a call left out for its date: before the range when it is before `since`, else
+    /// after it.
+    pub fn outside(&mut self, date: NaiveDate, since: Option<NaiveDate>) {
+        if since.is_some_and(|s| date < s) {
+            self.before.add(date);
+        } else {
+            self.after.add(date);
+        }
     }
 
     fn merge(&mut self, o: &FilteredOut) {
@@ -212,30 +248,28 @@ impl FilteredOut {
         self.undated += o.undated;
         self.other_agent += o.other_agent;
         self.other_team += o.other_team;
-        self.outside_dates += o.outside_dates;
+        self.before.merge(&o.before);
+        self.after.merge(&o.after);
         for (id, why) in &o.asked_not_audited {
             self.asked_not_audited.entry(id.clone()).or_insert(*why);
         }
-        self.dates = match (self.dates, o.dates) {
-            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-            (mine, theirs) => mine.or(theirs),
-        };
     }
 
-    /// "(3 dated 2026-11-12 to 2026-11-20, outside the date range; 1 undated)", or nothing when
-    /// the only reason is that they were not the calls asked for (explain names one call of many).
+    /// "(3 dated 2026-11-12 to 2026-11-14, before the date range; 1 dated 2026-11-23, after it;
+    /// 1 undated)", or nothing when the only reason is that they were not the calls asked for
+    /// (explain names one call of many).
     fn describe(&self) -> String {
         let mut parts = Vec::new();
-        if self.outside_dates > 0 {
-            let dates = match self.dates {
-                Some((first, last)) if first == last => format!("dated {first}"),
-                Some((first, last)) => format!("dated {first} to {last}"),
-                None => "dated".to_string(),
-            };
-            parts.push(format!(
-                "{} {dates}, outside the date range",
-                self.outside_dates
-            ));
+        let before = self.before.describe();
+        if let Some(b) = &before {
+            parts.push(format!("{b}, before the date range"));
+        }
+        if let Some(a) = self.after.describe() {
+            parts.push(if before.is_some() {
+                format!("{a}, after it")
+            } else {
+                format!("{a}, after the date range")
+            });
         }
         for (n, what) in [
             (self.undated, "undated"),
@@ -523,21 +557,21 @@ mod tests {
             calls_filtered_out: 3,
             ..Accounting::default()
         };
-        a.filtered.outside(day(14));
-        a.filtered.outside(day(12));
+        a.filtered.outside(day(14), Some(day(15)));
+        a.filtered.outside(day(12), Some(day(15)));
         a.filtered.other_agent += 1;
         let mut b = Accounting {
             calls_filtered_out: 3,
             ..Accounting::default()
         };
-        b.filtered.outside(day(20));
+        b.filtered.outside(day(20), Some(day(15)));
         b.filtered.undated += 1;
         b.filtered.not_asked_for += 1;
         a.merge(&b);
-        assert_eq!(a.filtered.dates, Some((day(12), day(20))));
+        assert_eq!(a.filtered.before.dates, Some((day(12), day(14))));
         assert!(
             a.summary().contains(
-                "6 call(s) filtered out (1 not asked for; 3 dated 2026-11-12 to 2026-11-20, outside the date range; 1 undated; 1 of other agents)"
+                "6 call(s) filtered out (1 not asked for; 2 dated 2026-11-12 to 2026-11-14, before the date range; 1 dated 2026-11-20, after it; 1 undated; 1 of other agents)"
             ),
             "{}",
             a.summary()

@@ -6,7 +6,7 @@
 use crate::audit::{CallAudit, Verdict};
 use crate::rubric::{Kind, Rubric};
 use chrono::{Datelike, NaiveDate};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub enum GroupBy {
@@ -66,6 +66,18 @@ impl GroupBy {
             levels.push(g);
         }
         Ok(levels)
+    }
+
+    /// The call's own value at this level, when it has one as written (not a date, which the
+    /// reports write themselves).
+    fn written(self, a: &CallAudit) -> Option<&str> {
+        match self {
+            GroupBy::Agent => Some(&a.agent_id),
+            GroupBy::Team => a.team.as_deref(),
+            GroupBy::Queue => a.queue.as_deref(),
+            GroupBy::Call => Some(&a.call_id),
+            GroupBy::Date | GroupBy::Week => None,
+        }
     }
 
     pub fn key(self, a: &CallAudit) -> String {
@@ -185,6 +197,10 @@ pub struct CallInfo {
     pub calmed: Option<bool>,
 }
 
+/// The labels the reports give lines of their own: the overall line, and the line of calls
+/// without a team, queue or date. A value written so in the export prints like them.
+pub const RESERVED_LABELS: [&str; 2] = ["(all)", "(none)"];
+
 /// Bins of the score distribution: 0–9.99, 10–19.99, …, 90–100.
 pub const SCORE_BINS: usize = 10;
 
@@ -204,6 +220,8 @@ pub struct Aggregate {
     pub score_bins: [u64; SCORE_BINS],
     pub first_date: Option<NaiveDate>,
     pub last_date: Option<NaiveDate>,
+    /// Values of a level written in the export as one of `RESERVED_LABELS` (level, value).
+    pub reserved: BTreeSet<(&'static str, String)>,
     n_items: usize,
 }
 
@@ -223,6 +241,7 @@ impl Aggregate {
             score_bins: [0; SCORE_BINS],
             first_date: None,
             last_date: None,
+            reserved: BTreeSet::new(),
             n_items: rubric.items.len(),
         }
     }
@@ -261,6 +280,14 @@ impl Aggregate {
                 },
             );
         }
+        for &g in &self.levels {
+            if let Some(v) = g.written(a)
+                && v.starts_with('(')
+                && RESERVED_LABELS.contains(&v)
+            {
+                self.reserved.insert((g.name(), v.to_string()));
+            }
+        }
         self.overall.add(rubric, a);
         let bin = (a.score_centi as usize / 1000).min(SCORE_BINS - 1);
         self.score_bins[bin] += 1;
@@ -282,6 +309,7 @@ impl Aggregate {
         self.score_bins = [0; SCORE_BINS];
         self.first_date = None;
         self.last_date = None;
+        self.reserved.clear();
     }
 }
 

@@ -26,7 +26,8 @@ fn main() -> std::process::ExitCode {
     let parsed = cli::config::parse_args(std::env::args_os().collect());
     // Interrupted runs remove their temporary files; without the watcher they would only stay.
     let _ = callaudit::cleanup::install();
-    let result = parsed.and_then(|(cli, provenance)| cli::run_with(cli, &provenance));
+    let mut provenance = None;
+    let result = parsed.and_then(|(cli, p)| cli::run_with(cli, provenance.insert(p)));
     match result {
         Ok(code) => code.into(),
         Err(e) => {
@@ -35,7 +36,11 @@ fn main() -> std::process::ExitCode {
                 return cli::ExitCode::Ok.into();
             }
             // Messages quote file names and headers, which come from outside.
-            let message = format!("{e:#}");
+            let mut message = format!("{e:#}");
+            // A value refused after parsing names the variable or FILE:LINE:COLUMN it came from.
+            if let Some(p) = &provenance {
+                message = cli::config::located(&message, p);
+            }
             cli::say!(
                 "callaudit: error: {}",
                 callaudit::sanitize::terminal_safe_lines(&message)

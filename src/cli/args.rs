@@ -435,11 +435,11 @@ pub struct InputArgs {
     pub metadata: Option<PathBuf>,
 
     /// Stop at the first malformed row (exit 2) instead of skipping it
-    #[arg(long, env = "CALLAUDIT_STRICT", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "CALLAUDIT_STRICT", value_parser = clap::builder::BoolishValueParser::new())]
     pub strict: bool,
 
     /// Report unreadable or truncated files and go on, instead of exit 2
-    #[arg(long, env = "CALLAUDIT_KEEP_GOING", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "CALLAUDIT_KEEP_GOING", value_parser = clap::builder::BoolishValueParser::new())]
     pub keep_going: bool,
 
     /// Use this rubric instead of the built-in English one: a file, or builtin:es (Spanish),
@@ -465,7 +465,7 @@ pub struct InputArgs {
 
     /// Mask every run of 4+ digits, e-mail addresses and phone numbers in quoted text
     /// (card numbers are always masked)
-    #[arg(long, env = "CALLAUDIT_REDACT", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "CALLAUDIT_REDACT", value_parser = clap::builder::BoolishValueParser::new())]
     pub redact: bool,
 
     /// Agent ids that differ only in letter case are one agent (insensitive: reported in lower
@@ -613,14 +613,15 @@ pub struct GateFlags {
     #[arg(long, value_name = "POINTS", env = "CALLAUDIT_FAIL_DROP", value_parser = gate_limit)]
     pub fail_drop: Option<GateLimit>,
 
-    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it);
-    /// P%: more than P% of the rows (calls) read (`off`: not checked)
+    /// Exit 1 when more than N rows were skipped for bad input (or calls not audited for it, or
+    /// files passed over by --keep-going); P%: more than P% of the rows (calls, files) read
+    /// (`off`: not checked)
     #[arg(long, value_name = "N|P%", env = "CALLAUDIT_MAX_SKIPPED")]
     pub max_skipped: Option<String>,
 
     /// A --baseline file that does not exist is a warning, not an error: the report has no
     /// changes and --fail-drop is not checked (the first night of a chain of nightly reports)
-    #[arg(long, env = "CALLAUDIT_ALLOW_MISSING_BASELINE", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "CALLAUDIT_ALLOW_MISSING_BASELINE", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_missing_baseline: bool,
 }
 
@@ -785,11 +786,11 @@ pub struct AuditArgs {
     pub gates: GateFlags,
 
     /// Exit 0 with an empty report when no call is left to audit (otherwise exit 2)
-    #[arg(long, env = "CALLAUDIT_ALLOW_EMPTY", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "CALLAUDIT_ALLOW_EMPTY", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_empty: bool,
 
     /// No progress bar and no run summary on stderr (warnings and errors still appear)
-    #[arg(short, long, env = "CALLAUDIT_QUIET", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(short, long, env = "CALLAUDIT_QUIET", value_parser = clap::builder::BoolishValueParser::new())]
     pub quiet: bool,
 }
 

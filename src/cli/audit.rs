@@ -237,6 +237,22 @@ pub(super) fn dates_asked(filters: &Filters) -> String {
     }
 }
 
+/// The filters as a partial's header records them (`dated 2026-11-17; agent ann; team north`),
+/// empty when there are none: shards of one run must agree on them.
+fn filters_text(filters: &Filters) -> String {
+    let mut parts = Vec::new();
+    let dates = dates_asked(filters);
+    if !dates.is_empty() {
+        parts.push(dates.trim_start().to_string());
+    }
+    for (what, list) in [("agent", &filters.agents), ("team", &filters.teams)] {
+        if !list.is_empty() {
+            parts.push(format!("{what} {}", list.join(", ")));
+        }
+    }
+    parts.join("; ")
+}
+
 /// `--agent` filters name agents as the report does: through `--agent-case` and `--agents`.
 pub fn resolve_filter_agents(filters: &mut Filters, enricher: Option<&Enricher>) {
     if let Some(e) = enricher {
@@ -392,7 +408,6 @@ fn run_listed(
     let dates_asked = dates_asked(&filters);
     let enricher = enricher(&args.input)?;
     resolve_filter_agents(&mut filters, enricher.as_ref());
-    let masker = Masker::new(args.input.redact);
     let report_format = report_format(args.format);
     // Check the gates and read the baseline before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), rubric)?;
@@ -400,6 +415,11 @@ fn run_listed(
     let overrides = read_overrides(args, rubric)?;
     let calls_path = calls_path(args);
     distinct_outputs(args, calls_path.as_deref())?;
+    super::common::warn_gz_outputs(&[
+        ("-o", args.output.as_deref()),
+        ("--save-partial", args.save_partial.as_deref()),
+        ("--evidence", args.evidence.as_deref()),
+    ]);
     let discovered = listed().map_err(InputError)?;
     outputs_spare_inputs(args, calls_path.as_deref(), &discovered)?;
     // Open the outputs before the work, so a bad path fails fast.
@@ -407,11 +427,11 @@ fn run_listed(
     let mut sink = collector(
         args,
         rubric,
-        masker,
         calls_path,
         overrides,
         &gates,
         report_format,
+        filters_text(&filters),
     )?;
     // The per-call outputs and the call list need the verdicts' evidence and reasons.
     let detail = sink.calls.as_ref().is_some_and(|c| c.needs_detail())
@@ -614,12 +634,13 @@ fn read_overrides(args: &AuditArgs, rubric: &Rubric) -> anyhow::Result<Option<Ov
 fn collector<'r>(
     args: &AuditArgs,
     rubric: &'r Rubric,
-    masker: Masker,
     calls_path: Option<PathBuf>,
     overrides: Option<Overrides>,
     gates: &[Gate],
     report_format: Format,
+    filters: String,
 ) -> anyhow::Result<Collector<'r>> {
+    let masker = Masker::new(args.input.redact);
     let calls = calls_path
         .as_deref()
         .map(|p| {
@@ -645,7 +666,7 @@ fn collector<'r>(
     let partial = args
         .save_partial
         .as_deref()
-        .map(|p| callaudit::records::partial::PartialWriter::create(p, rubric, args.shard))
+        .map(|p| callaudit::records::partial::PartialWriter::create(p, rubric, args.shard, filters))
         .transpose()?;
     // A partial keeps the weakest calls for the HTML report a merge may render.
     let call_list = report_format == Format::Html || partial.is_some();

@@ -410,6 +410,23 @@ pub fn sheet_not_stdin_twice(
     Ok(())
 }
 
+/// Warns of outputs named `….gz`: callaudit writes them uncompressed, so `zcat` and `gzip -t`
+/// would fail on them (a partial gzipped afterwards is read by `merge` as it is).
+pub fn warn_gz_outputs(outputs: &[(&str, Option<&std::path::Path>)]) {
+    for (flag, path) in outputs {
+        let Some(path) = path else { continue };
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+        {
+            say!(
+                "callaudit: warning: {flag} {}: written uncompressed (callaudit does not compress its outputs); drop the .gz, or gzip the file afterwards",
+                callaudit::sanitize::terminal_safe(&path.display().to_string())
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

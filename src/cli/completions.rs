@@ -47,7 +47,7 @@ pub fn completion_command() -> clap::Command {
             a.value_parser(clap::builder::PossibleValuesParser::new(levels.clone()))
         })
     };
-    Cli::command()
+    super::config::config_hidden_where_unread(Cli::command())
         .mut_subcommand("audit", lists)
         .mut_subcommand("merge", lists)
         .mut_subcommand("config", |config| config.mut_subcommand("show", lists))
@@ -56,7 +56,7 @@ pub fn completion_command() -> clap::Command {
 /// The whole manual in one roff page: the program's own sections, then one section per
 /// subcommand (nested ones included) with its synopsis, description, options and examples.
 pub fn man_page() -> std::io::Result<Vec<u8>> {
-    let mut cmd = super::config::hide_refused_config(Cli::command());
+    let mut cmd = super::config::config_hidden_where_unread(Cli::command());
     cmd.build();
     let man = clap_mangen::Man::new(cmd.clone());
     let mut top = Vec::new();

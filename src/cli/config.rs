@@ -182,11 +182,110 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
         Err(e) => e.exit(),
     };
     let cli = Cli::from_arg_matches(&second).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if audit_like {
-        let (_, final_leaf) = leaf_of(&second);
-        provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
-    }
+    // Every reader's settings, so that an error about a value refused after parsing names
+    // where the value came from (`located`); `config show` prints them.
+    let (_, final_leaf) = leaf_of(&second);
+    provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
+    let mut cli = cli;
+    one_window(&mut cli, &mut provenance);
     Ok((cli, provenance))
+}
+
+/// How high a level a setting came from: command line > environment > config file.
+fn level(source: &Source) -> u8 {
+    match source {
+        Source::CommandLine => 3,
+        Source::Environment(_) => 2,
+        Source::File(_) => 1,
+        Source::BuiltIn | Source::Unset => 0,
+    }
+}
+
+/// The date window is one setting, given as `--since`/`--until` or as `--last`/`--as-of`: the
+/// highest level that gives one gives it, and a lower level's other form is dropped, with a
+/// warning (a back-fill's `--since … --until …` on the command line is not silently narrowed
+/// by the config file's `last = "1d"`). Both forms at one level still meet (their overlap).
+fn one_window(cli: &mut Cli, provenance: &mut Provenance) {
+    use super::args::Command;
+    let filter = match &mut cli.command {
+        Command::Audit(a) => &mut a.filter,
+        Command::Sample(a) => &mut a.filter,
+        Command::Config(super::args::ConfigCommand::Show(a)) => &mut a.filter,
+        _ => return,
+    };
+    let top = |keys: [&str; 2]| -> (u8, Vec<&Setting>) {
+        let set: Vec<&Setting> = provenance
+            .settings
+            .iter()
+            .filter(|s| keys.contains(&s.key.as_str()) && level(&s.source) > 0)
+            .collect();
+        (set.iter().map(|s| level(&s.source)).max().unwrap_or(0), set)
+    };
+    let (dates, dates_set) = top(["since", "until"]);
+    let (span, span_set) = top(["last", "as-of"]);
+    if dates == 0 || span == 0 || dates == span {
+        return;
+    }
+    let said = |set: &[&Setting]| -> String {
+        set.iter()
+            .map(|s| match &s.source {
+                Source::CommandLine => format!("--{} {}", s.key, s.values.join(",")),
+                Source::Environment(var) => format!("{var}={}", s.values.join(",")),
+                Source::File(at) => format!("{} = \"{}\" ({at})", s.key, s.values.join(",")),
+                _ => String::new(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (kept, dropped, dropped_keys) = if dates > span {
+        filter.last = None;
+        filter.as_of = None;
+        (said(&dates_set), said(&span_set), ["last", "as-of"])
+    } else {
+        filter.since = None;
+        filter.until = None;
+        (said(&span_set), said(&dates_set), ["since", "until"])
+    };
+    say!(
+        "callaudit: warning: the date window of {} replaces that of {}: it comes from the highest level that sets one (command line > environment > config file)",
+        crate_safe(&kept),
+        crate_safe(&dropped)
+    );
+    for s in &mut provenance.settings {
+        if dropped_keys.contains(&s.key.as_str()) {
+            s.values.clear();
+            s.source = Source::Unset;
+        }
+    }
+}
+
+fn crate_safe(s: &str) -> String {
+    callaudit::sanitize::terminal_safe_lines(s)
+}
+
+/// An error about an option (`--fail-under 101: expected a score …`, `--threads must be at
+/// least 1`) whose value came from the environment or the config file, with where it came from
+/// in front, as clap's own refusals get it: `CALLAUDIT_FAIL_UNDER=101: --fail-under 101: …`,
+/// `callaudit.toml:2:1: --fail-under 101: …`. Other messages as they are.
+pub fn located(message: &str, p: &Provenance) -> String {
+    let Some(rest) = message.strip_prefix("--") else {
+        return message.to_string();
+    };
+    let long = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .next()
+        .unwrap_or_default();
+    let Some(setting) = p.settings.iter().find(|s| s.key == long) else {
+        return message.to_string();
+    };
+    match &setting.source {
+        Source::Environment(var) => {
+            let value = std::env::var(var).unwrap_or_else(|_| setting.values.join(","));
+            format!("{var}={value}: {message}")
+        }
+        Source::File(at) => format!("{at}: {message}"),
+        _ => message.to_string(),
+    }
 }
 
 /// `--color` given to a command that prints nothing in colour (`sample`, `calibrate`,
@@ -261,8 +360,14 @@ fn exit_naming_variable(e: clap::Error, args: &[OsString]) -> ! {
     let rendered = e.render().to_string();
     let first = rendered.lines().next().unwrap_or_default();
     let message = first.strip_prefix("error: ").unwrap_or(first);
+    // A flag's variable (`BoolishValueParser`): say what it takes.
+    let hint = if message.ends_with("value was not a boolean") {
+        "; expected true or false (also 1/0, yes/no, on/off)"
+    } else {
+        ""
+    };
     say!(
-        "callaudit: error: {var}={}: {}",
+        "callaudit: error: {var}={}: {}{hint}",
         callaudit::sanitize::terminal_safe_lines(&value.to_string_lossy()),
         callaudit::sanitize::terminal_safe_lines(message)
     );
@@ -366,42 +471,42 @@ fn command() -> clap::Command {
         }
         cmd.mut_subcommands(skip_empty_env)
     }
-    hide_refused_config(skip_empty_env(Cli::command()))
+    config_hidden_where_unread(skip_empty_env(Cli::command()))
 }
 
-/// The commands that read no config file (`merge`, `rubric show|check|test`, `completions`,
-/// `man`: not in `READERS`) refuse `--config`, so their help does not list it, nor
-/// `--no-config`: each gets the global options as hidden options of its own, which clap then
-/// does not propagate over. They are still parsed, so `--config` is refused with its reason.
-/// (The completion scripts list hidden options all the same.)
-pub fn hide_refused_config(cmd: clap::Command) -> clap::Command {
-    let hidden: Vec<clap::Arg> = cmd
+/// `--config` and `--no-config` (global options) left out of the help, manual and completions
+/// of the commands that read no config file (`merge`, `rubric show|check|test`, `completions`,
+/// `man`): they refuse `--config` and ignore `CALLAUDIT_CONFIG`, so advertising them there
+/// promised defaults that never apply.
+pub fn config_hidden_where_unread(cmd: clap::Command) -> clap::Command {
+    // A subcommand that has an option of a global option's id keeps its own (clap does not
+    // propagate the global one there): the same option, hidden.
+    let own: Vec<clap::Arg> = cmd
         .get_arguments()
-        .filter(|a| a.is_global_set())
-        .map(|a| a.clone().hide(true))
+        .filter(|a| matches!(a.get_id().as_str(), "config" | "no_config"))
+        .map(|a| a.clone().global(false).hide(true))
         .collect();
-    let names: Vec<(String, Vec<String>)> = cmd
-        .get_subcommands()
-        .map(|c| {
-            let inner = c.get_subcommands().map(|i| i.get_name().to_string());
-            (c.get_name().to_string(), inner.collect())
-        })
-        .collect();
-    let reads = |path: &[&str]| READERS.contains(&path);
-    let hide = |c: clap::Command| hidden.iter().cloned().fold(c, |c, a| c.arg(a));
-    let mut cmd = cmd;
-    for (outer, inner) in names {
-        if inner.is_empty() {
-            if !reads(&[&outer]) {
-                cmd = cmd.mut_subcommand(&outer, hide);
-            }
-            continue;
+    fn hide(cmd: clap::Command, path: &mut Vec<String>, own: &[clap::Arg]) -> clap::Command {
+        let mut cmd = cmd;
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        let leaf = names.is_empty();
+        for name in names {
+            path.push(name.clone());
+            cmd = cmd.mut_subcommand(&name, |c| hide(c, path, own));
+            path.pop();
         }
-        for name in inner.iter().filter(|n| !reads(&[&outer, n])) {
-            cmd = cmd.mut_subcommand(&outer, |c| c.mut_subcommand(name, hide));
+        let reads = READERS
+            .iter()
+            .any(|r| r.iter().copied().eq(path.iter().map(String::as_str)));
+        if !path.is_empty() && leaf && !reads {
+            cmd = cmd.args(own.iter().cloned());
         }
+        cmd
     }
-    cmd
+    hide(cmd, &mut Vec::new(), &own)
 }
 
 /// The command line parser with inputs optional (they may come from the config file).

@@ -154,6 +154,25 @@ fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
                     p.path.display()
                 );
             }
+            let first = &partials[run[0]];
+            if p.header.filters != first.header.filters {
+                let said = |f: &str| {
+                    if f.is_empty() {
+                        "no filter".to_string()
+                    } else {
+                        f.to_string()
+                    }
+                };
+                bail!(
+                    "{} and {} are shards of one run (same inputs) but were audited with different filters ({}: {}; {}: {}), so together they are not one run's calls; audit every shard with the same options (with --last, give --as-of, so that a shard retried after midnight audits the same day)",
+                    first.path.display(),
+                    p.path.display(),
+                    first.path.display(),
+                    said(&first.header.filters),
+                    p.path.display(),
+                    said(&p.header.filters)
+                );
+            }
             if p.end.reading != partials[run[0]].end.reading {
                 bail!(
                     "{} and {} are shards of one run (same inputs) but read them differently: were the inputs changed between the shards' runs?",
@@ -311,14 +330,24 @@ fn rubric_of(path: &Path, header: &partial::Header) -> anyhow::Result<Rubric> {
                 .join("; ")
         )
     })?;
-    if partial::fingerprint(&r) != header.rubric_fingerprint {
+    accepted_fingerprint(path, header)?;
+    Ok(r)
+}
+
+/// The fingerprint of a partial's rubric, checked against the one its header carries (which
+/// a partial written before numbers were made canonical computed the old way).
+fn accepted_fingerprint(path: &Path, header: &partial::Header) -> anyhow::Result<String> {
+    let fingerprint = partial::fingerprint_of_toml(&header.rubric_toml);
+    if header.rubric_fingerprint != fingerprint
+        && header.rubric_fingerprint != partial::legacy_fingerprint_of_toml(&header.rubric_toml)
+    {
         bail!(
             "{}: its rubric does not match its fingerprint {}",
             path.display(),
             header.rubric_fingerprint
         );
     }
-    Ok(r)
+    Ok(fingerprint)
 }
 
 /// Refuses a header that the calls cannot be read by: an item list that is not the rubric's
@@ -393,7 +422,8 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     check_header(first, &reader.header, &rubric)?;
     // Check the gates before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
-    let fingerprint = reader.header.rubric_fingerprint.clone();
+    let fingerprint = accepted_fingerprint(first, &reader.header)?;
+    let first_name = reader.header.rubric_name.clone();
     let mut replayed = Replayed {
         agg: Aggregate::with_levels(&rubric, args.group_by.0.clone()),
         by_agent: Aggregate::new(&rubric, GroupBy::Agent),
@@ -407,12 +437,12 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     for (index, path) in rest.iter().enumerate() {
         let reader = partial::open(path)?;
         let header = &reader.header;
-        if header.rubric_fingerprint != fingerprint {
+        let theirs = accepted_fingerprint(path, header)?;
+        if theirs != fingerprint {
             return Err(InputError(format!(
-                "{} and {} were made with different rubrics ({fingerprint} and {} `{}`): partials merge only when every run used the same rubric",
+                "{} and {} were made with different rubrics ({fingerprint} `{first_name}` and {theirs} `{}`): partials merge only when every run used the same rubric",
                 first.display(),
                 path.display(),
-                header.rubric_fingerprint,
                 header.rubric_name
             ))
             .into());
@@ -612,6 +642,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     }
 
     let baseline = read_baseline(&args.gates)?;
+    super::common::warn_gz_outputs(&[("-o", args.output.as_deref())]);
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let overall = agg.overall.clone();
     let mut report = Report::build(&rubric, agg, acct, inputs);

@@ -59,6 +59,16 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
             base.info.group_by
         );
     }
+    if let (Some(points), Some(base)) = (fail_drop, &baseline)
+        && let Some(cut) = base.cut(flags.min_calls)
+    {
+        bail!(
+            "--fail-drop {}: the baseline {} was written with {cut}, so it lacks agents' lines and they cannot be compared; use a JSON report written without --top/--bottom, and with --min-calls no higher than this run's ({})",
+            callaudit::audit::fmt_num(points),
+            base.info.file,
+            flags.min_calls.max(1)
+        );
+    }
     Ok(baseline)
 }
 
@@ -113,11 +123,14 @@ pub fn gate_arrange_and_print(
         },
     );
     if let Some(base) = out.baseline {
-        for w in baseline::apply(report, base) {
+        for w in baseline::apply(report, base, out.min_calls) {
             say!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
-    for w in callaudit::report::lookalike_lines(report) {
+    for w in callaudit::report::reserved_label_lines(report)
+        .into_iter()
+        .chain(callaudit::report::lookalike_lines(report))
+    {
         say!("callaudit: warning: {}", terminal_safe(&w));
     }
     let names = NameOrder::new(out.rubric.text_rules.language);

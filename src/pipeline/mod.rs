@@ -391,7 +391,7 @@ impl Collector<'_, '_> {
             match why {
                 Excluded::Call => by.not_asked_for += 1,
                 Excluded::NoDate => by.undated += 1,
-                Excluded::Date(date) => by.outside(date),
+                Excluded::Date(date) => by.outside(date, self.opts.filters.since),
                 Excluded::Agent => by.other_agent += 1,
                 Excluded::Team => by.other_team += 1,
             }

@@ -30,14 +30,51 @@ pub const FORMAT: &str = "callaudit-partial";
 pub const FORMAT_VERSION: u64 = 1;
 
 /// The rubric's fingerprint: FNV-1a 64 of its canonical TOML (parsed and written back: keys
-/// sorted, comments and layout gone), so the same rubric written differently has one
-/// fingerprint and any change to a phrase, weight or setting gives another.
+/// sorted, comments and layout gone, a whole number written as one: `2.0` as `2`), so the same
+/// rubric written differently has one fingerprint and any change to a phrase, weight or setting
+/// gives another.
 pub fn fingerprint(rubric: &Rubric) -> String {
-    let canonical = toml::from_str::<toml::Value>(&rubric.source_text)
+    fingerprint_of_toml(&rubric.source_text)
+}
+
+/// `fingerprint` of a rubric's TOML.
+pub fn fingerprint_of_toml(text: &str) -> String {
+    canonical_fingerprint(text, true)
+}
+
+/// The fingerprint partials written before numbers were made canonical carry (`2.0` and `2`
+/// apart): a partial's header may hold either.
+pub fn legacy_fingerprint_of_toml(text: &str) -> String {
+    canonical_fingerprint(text, false)
+}
+
+fn canonical_fingerprint(text: &str, whole_numbers: bool) -> String {
+    let canonical = toml::from_str::<toml::Value>(text)
         .ok()
+        .map(|mut v| {
+            if whole_numbers {
+                whole_numbers_as_integers(&mut v);
+            }
+            v
+        })
         .and_then(|v| toml::to_string(&v).ok())
-        .unwrap_or_else(|| rubric.source_text.clone());
+        .unwrap_or_else(|| text.to_string());
     format!("fnv1a64:{:016x}", fnv1a64(canonical.as_bytes()))
+}
+
+/// Writes every float that is a whole number (`2.0`, `-0.0`) as the integer it is, so that a
+/// number's spelling does not count: the rubric reads `weight = 2` and `weight = 2.0` alike.
+fn whole_numbers_as_integers(v: &mut toml::Value) {
+    /// Whole numbers up to here are exact in an f64.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match v {
+        toml::Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() <= EXACT => {
+            *v = toml::Value::Integer(*f as i64);
+        }
+        toml::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        toml::Value::Table(t) => t.iter_mut().for_each(|(_, v)| whole_numbers_as_integers(v)),
+        _ => {}
+    }
 }
 
 /// The first line.
@@ -55,6 +92,11 @@ pub struct Header {
     /// The item ids, in rubric order: the order of every call's verdicts and counts.
     pub items: Vec<String>,
     pub shard: Option<Shard>,
+    /// The filters the run applied, resolved (`--last` and `--as-of` as the dates they gave):
+    /// `dated 2026-11-17; agent ann`. Shards of one run must agree on them. Absent when there
+    /// were none (and in partials written before they were recorded).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub filters: String,
 }
 
 /// One audited call.
@@ -260,7 +302,13 @@ pub struct PartialWriter {
 }
 
 impl PartialWriter {
-    pub fn create(path: &Path, rubric: &Rubric, shard: Option<Shard>) -> anyhow::Result<Self> {
+    /// `filters`: the run's filters as text (see `Header::filters`), empty when none.
+    pub fn create(
+        path: &Path,
+        rubric: &Rubric,
+        shard: Option<Shard>,
+        filters: String,
+    ) -> anyhow::Result<Self> {
         let header = Header {
             kind: "header".into(),
             format: FORMAT.into(),
@@ -271,6 +319,7 @@ impl PartialWriter {
             rubric_toml: rubric.source_text.clone(),
             items: rubric.items.iter().map(|i| i.id.clone()).collect(),
             shard,
+            filters,
         };
         let file = AtomicFile::create_held(path)
             .with_context(|| format!("--save-partial {}", path.display()))?;
@@ -681,5 +730,14 @@ mod tests {
         let mut other = Rubric::default_rubric();
         other.source_text = base.source_text.replacen("pass_mark", "pass_mark_", 1);
         assert_ne!(fingerprint(&base), fingerprint(&other));
+        let float = |t: &str| fingerprint_of_toml(t);
+        assert_eq!(float("[a]\nweight = 2\n"), float("[a]\nweight = 2.0\n"));
+        assert_eq!(float("w = [1, 0]\n"), float("w = [1.0, -0.0]\n"));
+        assert_ne!(float("weight = 2\n"), float("weight = 2.5\n"));
+        assert_ne!(float("weight = 2\n"), float("weight = \"2\"\n"));
+        assert_ne!(
+            legacy_fingerprint_of_toml("weight = 2\n"),
+            legacy_fingerprint_of_toml("weight = 2.0\n")
+        );
     }
 }

@@ -164,6 +164,8 @@ pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
     let rows = std::mem::take(&mut report.rows);
     let (visible, hidden) = visible_rows(&rows, report.min_calls);
     report.hidden = hidden;
+    report.top = how.top;
+    report.bottom = how.bottom;
 
     let deepest = report.levels.len();
     let mut keep: Vec<bool> = visible.clone();

@@ -176,11 +176,18 @@ fn report_json_core(report: &Report) -> Value {
     json!({
         "tool": "callaudit",
         "version": report.tool_version,
-        "rubric": {"name": report.rubric_name, "pass_mark": report.pass_mark, "items": items},
+        "rubric": {
+            "name": report.rubric_name,
+            "fingerprint": report.rubric_fingerprint,
+            "pass_mark": report.pass_mark,
+            "items": items,
+        },
         "group_by": report.group_by,
         "levels": report.levels,
         "min_calls": report.min_calls,
         "hidden_lines": report.hidden,
+        "top": report.top,
+        "bottom": report.bottom,
         "run": {
             "inputs": report.run.inputs,
             "first_date": report.run.first_date,

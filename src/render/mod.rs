@@ -484,6 +484,7 @@ pub(crate) mod tests {
         Report {
             tool_version: "0",
             rubric_name: "r".into(),
+            rubric_fingerprint: String::new(),
             pass_mark: 80.0,
             items: Vec::new(),
             levels: levels.to_vec(),
@@ -494,6 +495,9 @@ pub(crate) mod tests {
             score_bins: [0; SCORE_BINS],
             min_calls: 1,
             hidden: 0,
+            top: None,
+            bottom: None,
+            reserved_labels: Vec::new(),
             accounting: Accounting::default(),
             run: RunInfo::default(),
             baseline: None,

@@ -23,6 +23,16 @@ struct FileJson {
     subtotals: Vec<RowJson>,
     #[serde(default)]
     trend: Vec<TrendJson>,
+    /// `--min-calls` and the lines it hid.
+    #[serde(default)]
+    min_calls: u64,
+    #[serde(default)]
+    hidden_lines: u64,
+    /// `--top` and `--bottom` (reports before they were recorded have neither).
+    #[serde(default)]
+    top: Option<u64>,
+    #[serde(default)]
+    bottom: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +51,23 @@ struct TrendJson {
 struct RubricJson {
     name: String,
     pass_mark: f64,
+    /// Reports before the fingerprint was recorded have none.
+    #[serde(default)]
+    fingerprint: Option<String>,
+    #[serde(default)]
+    items: Vec<RubricItemJson>,
+}
+
+/// How an item of the baseline's rubric scored.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct RubricItemJson {
+    id: String,
+    #[serde(default)]
+    weight: f64,
+    #[serde(default)]
+    penalty: f64,
+    #[serde(default)]
+    auto_fail: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,9 +142,15 @@ pub struct Baseline {
     pub info: BaselineInfo,
     rubric_name: String,
     pass_mark: f64,
+    rubric_fingerprint: Option<String>,
+    rubric_items: Vec<RubricItemJson>,
     overall: BaseRow,
     groups: HashMap<Vec<String>, BaseRow>,
     trend: Vec<TrendPoint>,
+    min_calls: u64,
+    hidden_lines: u64,
+    top: Option<u64>,
+    bottom: Option<u64>,
 }
 
 impl Baseline {
@@ -130,6 +163,29 @@ impl Baseline {
     /// (`agent,week`, `agent,call`), whose subtotal lines are the agents'.
     pub fn has_agent_lines(&self) -> bool {
         self.info.group_by.split(',').next() == Some("agent")
+    }
+
+    /// How the baseline's lines were cut when it was written, when they were: `--top 3`,
+    /// `--bottom 5` (every line but a few left out), or lines hidden by a `--min-calls` higher
+    /// than `min_calls` (lines with as few calls are left out here anyway). `None` when every
+    /// line with at least `min_calls` calls is in it.
+    pub fn cut(&self, min_calls: u64) -> Option<String> {
+        let mut cut: Vec<String> = [("--top", self.top), ("--bottom", self.bottom)]
+            .iter()
+            .filter_map(|(flag, n)| n.map(|n| format!("{flag} {n}")))
+            .collect();
+        if self.hidden_lines > 0 && self.min_calls > min_calls.max(1) {
+            cut.push(format!(
+                "--min-calls {} ({} line(s) hidden)",
+                self.min_calls, self.hidden_lines
+            ));
+        }
+        (!cut.is_empty()).then(|| cut.join(" and "))
+    }
+
+    /// Whether `--min-calls` hid lines of the baseline: a line it lacks may have been one.
+    pub fn min_calls_hid(&self) -> Option<u64> {
+        (self.hidden_lines > 0).then_some(self.min_calls)
     }
 
     /// An agent's line: its calls and mean score, when the baseline has lines per agent.
@@ -184,6 +240,8 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
         },
         rubric_name: file.rubric.name,
         pass_mark: file.rubric.pass_mark,
+        rubric_fingerprint: file.rubric.fingerprint,
+        rubric_items: file.rubric.items,
         overall: file.overall.into(),
         groups: file
             .groups
@@ -202,6 +260,10 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
                 violation_calls: t.violation_calls,
             })
             .collect(),
+        min_calls: file.min_calls,
+        hidden_lines: file.hidden_lines,
+        top: file.top,
+        bottom: file.bottom,
     })
 }
 
@@ -301,15 +363,75 @@ fn row_delta(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
     }
 }
 
-/// Adds the changes since `base` to every line of the report; returns warnings for what could
-/// not be compared.
-pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
+/// How many scoring differences `rubric_changes` names (then how many more).
+const NAMED_CHANGES: usize = 3;
+
+/// What differs between the baseline's rubric and the report's when their names and pass
+/// marks agree: the items' weights, penalties and auto-fail (which every report carries), else
+/// the fingerprint (phrases, settings), when the baseline has one. `None` when nothing does.
+fn rubric_changes(base: &Baseline, report: &Report) -> Option<String> {
+    let num = |v: f64| crate::audit::fmt_num(v);
+    let mut changes = Vec::new();
+    for item in &report.items {
+        let Some(then) = base.rubric_items.iter().find(|b| b.id == item.id) else {
+            continue;
+        };
+        for (what, was, now) in [
+            ("weight", then.weight, item.weight),
+            ("penalty", then.penalty, item.penalty),
+        ] {
+            if was != now {
+                changes.push(format!("{} {what} {} → {}", item.id, num(was), num(now)));
+            }
+        }
+        if then.auto_fail != item.auto_fail {
+            changes.push(format!(
+                "{} auto_fail {} → {}",
+                item.id, then.auto_fail, item.auto_fail
+            ));
+        }
+    }
+    if !changes.is_empty() {
+        let more = changes.len().saturating_sub(NAMED_CHANGES);
+        changes.truncate(NAMED_CHANGES);
+        let mut said = changes.join(", ");
+        if more > 0 {
+            said.push_str(&format!(" and {more} more"));
+        }
+        return Some(said);
+    }
+    match &base.rubric_fingerprint {
+        Some(then)
+            if !report.rubric_fingerprint.is_empty() && *then != report.rubric_fingerprint =>
+        {
+            Some(format!(
+                "fingerprint {then}, this run's {}: its phrases or settings differ",
+                report.rubric_fingerprint
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Adds the changes since `base` to every line of the report (whose lines will be shown from
+/// `min_calls` calls); returns warnings for what could not be compared.
+pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String> {
     let mut warnings = Vec::new();
     let file = &base.info.file;
+    if let Some(cut) = base.cut(min_calls) {
+        warnings.push(format!(
+            "--baseline {file} was written with {cut}: it lacks the lines that cut, so they show no change (as new lines)"
+        ));
+    }
     if base.rubric_name != report.rubric_name || base.pass_mark != report.pass_mark {
         warnings.push(format!(
             "--baseline {file}: it used rubric \"{}\" (pass mark {}), this run \"{}\" (pass mark {}): changes compare different rubrics",
             base.rubric_name, base.pass_mark, report.rubric_name, report.pass_mark
+        ));
+    } else if let Some(what) = rubric_changes(base, report) {
+        warnings.push(format!(
+            "--baseline {file}: it used another version of rubric \"{}\" ({what}): changes compare different rubrics",
+            report.rubric_name
         ));
     }
     let missing: Vec<&str> = report
@@ -335,6 +457,20 @@ pub fn apply(report: &mut Report, base: &Baseline) -> Vec<String> {
                     .map(|b| Box::new(row_delta(report, r, b)))
             })
             .collect();
+        let lines = report.rows.iter().filter(|r| !r.is_call()).count();
+        if lines > 0
+            && !base.groups.is_empty()
+            && !report
+                .rows
+                .iter()
+                .zip(&deltas)
+                .any(|(r, d)| !r.is_call() && d.is_some())
+        {
+            warnings.push(format!(
+                "--baseline {file}: none of this report's {lines} line(s) is in it ({} there): every line shows as new (ids renamed, e.g. by --agents?)",
+                base.groups.len(),
+            ));
+        }
         for (row, delta) in report.rows.iter_mut().zip(deltas) {
             row.delta = delta;
         }

@@ -150,7 +150,8 @@ pub enum Gate {
     /// Neither the overall mean score nor that of any agent with at least `min_calls` calls
     /// (in both runs) may fall by more than `points` since the baseline.
     FailDrop { points: f64, min_calls: u64 },
-    /// Rows skipped for bad input, and calls not audited for it, may be at most `limit`.
+    /// Rows skipped for bad input, calls not audited for it, and input files passed over
+    /// (unreadable, or without a usable row) may each be at most `limit`.
     MaxSkipped(Limit),
 }
 
@@ -593,16 +594,24 @@ pub fn skipped(acct: &Accounting) -> (u64, u64) {
     (rows, calls)
 }
 
+/// Input files passed over for bad input (with `--keep-going`: unreadable, or without a usable
+/// row), and the files there were: read, and passed over.
+pub fn files_skipped(acct: &Accounting) -> (u64, u64) {
+    let passed_over = acct.files_unreadable + acct.files_unusable;
+    (passed_over, acct.files_read + passed_over)
+}
+
 fn max_skipped(limit: Limit, acct: &Accounting, measured: &mut Measured) -> (bool, String) {
     let (rows, calls) = skipped(acct);
+    let (files, files_total) = files_skipped(acct);
     measured.counts = vec![
         ("rows_skipped", rows),
         ("rows_read", acct.rows_read),
         ("calls_skipped", calls),
         ("calls", acct.calls),
+        ("files_skipped", files),
+        ("files", files_total),
     ];
-    let rows_over = limit.exceeded(rows, acct.rows_read);
-    let calls_over = limit.exceeded(calls, acct.calls);
     let reasons: Vec<String> = acct
         .rows_skipped
         .iter()
@@ -622,14 +631,45 @@ fn max_skipped(limit: Limit, acct: &Accounting, measured: &mut Measured) -> (boo
         "{} not audited for bad input",
         limit.describe(calls, acct.calls, "calls")
     );
-    match (rows_over, calls_over) {
-        (false, false) => (true, format!("{rows_text}, {calls_text}: within {limit}")),
-        (true, false) => (false, format!("{rows_text}: more than {limit}")),
-        (false, true) => (false, format!("{calls_text}: more than {limit}")),
-        (true, true) => (
-            false,
-            format!("{rows_text} and {calls_text}: more than {limit}"),
-        ),
+    // A file passed over gave no row (or none usable) to the counts above: it is counted on
+    // its own, and named only when there is one.
+    let file_kinds: Vec<String> = [
+        (acct.files_unreadable, "unreadable"),
+        (acct.files_unusable, "without a usable row"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    let files_text = format!(
+        "{} passed over ({})",
+        limit.describe(files, files_total, "files"),
+        file_kinds.join(", ")
+    );
+    let parts = [
+        (rows_text, limit.exceeded(rows, acct.rows_read), true),
+        (calls_text, limit.exceeded(calls, acct.calls), true),
+        (files_text, limit.exceeded(files, files_total), files > 0),
+    ];
+    let over: Vec<&str> = parts
+        .iter()
+        .filter(|(_, over, _)| *over)
+        .map(|(text, _, _)| text.as_str())
+        .collect();
+    if over.is_empty() {
+        let all: Vec<&str> = parts
+            .iter()
+            .filter(|(_, _, shown)| *shown)
+            .map(|(text, _, _)| text.as_str())
+            .collect();
+        (true, format!("{}: within {limit}", all.join(", ")))
+    } else {
+        let said = match over.as_slice() {
+            [one] => one.to_string(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+            [] => unreachable!(),
+        };
+        (false, format!("{said}: more than {limit}"))
     }
 }
 
@@ -658,8 +698,10 @@ fn fail_drop(
         ));
     }
     let mut compared = 0usize;
+    let mut absent: Vec<&str> = Vec::new();
     for (key, t) in input.agents.iter().filter(|(_, t)| t.calls >= min_calls) {
         let Some((base_calls, base_score)) = base.agent_line(key) else {
+            absent.push(key);
             continue;
         };
         if base_calls < min_calls {
@@ -677,6 +719,32 @@ fn fail_drop(
             });
         }
     }
+    measured.counts = vec![
+        ("agents_compared", compared as u64),
+        ("agents_not_in_baseline", absent.len() as u64),
+    ];
+    // The agents of this run the baseline has no line for are not compared: said, so that
+    // "N agent(s) in both runs" is not read as every agent (a baseline of other ids).
+    let absent_text = if absent.is_empty() {
+        String::new()
+    } else {
+        let named: Vec<&str> = absent.iter().take(NAMED_ABSENT).copied().collect();
+        let more = absent.len() - named.len();
+        format!(
+            "; {} agent(s) with ≥ {min_calls} call(s) here have no line in it{}, not compared: {}{}",
+            absent.len(),
+            match base.min_calls_hid() {
+                Some(m) => format!(" (new, or under its --min-calls {m})"),
+                None => String::new(),
+            },
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )
+    };
     let listed = (!measured.offenders.is_empty())
         .then(|| offenders_text(measured, compared, min_calls, points));
     if parts.is_empty() && listed.is_none() {
@@ -687,7 +755,7 @@ fn fail_drop(
         (
             true,
             format!(
-                "{overall_text}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}",
+                "{overall_text}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}{absent_text}",
                 fmt_num(points),
                 base.info.file
             ),
@@ -695,7 +763,7 @@ fn fail_drop(
     } else {
         let said = |agents: Option<&String>| {
             let all: Vec<&str> = parts.iter().chain(agents).map(String::as_str).collect();
-            format!("{} since {}", all.join("; "), base.info.file)
+            format!("{} since {}{absent_text}", all.join("; "), base.info.file)
         };
         if let Some((_, Some(cut))) = &listed {
             *brief = Some(said(Some(cut)));
@@ -703,6 +771,10 @@ fn fail_drop(
         (false, said(listed.as_ref().map(|(all, _)| all)))
     }
 }
+
+/// How many agents without a line in the baseline `--fail-drop`'s reason names (then how
+/// many more).
+const NAMED_ABSENT: usize = 5;
 
 /// What `fail-drop` says of the agents whose mean score fell: how many of those compared,
 /// and each one's scores then and now, the largest falls first; and the same with only the

@@ -185,6 +185,9 @@ pub struct CallView {
 pub struct Report {
     pub tool_version: &'static str,
     pub rubric_name: String,
+    /// The rubric's fingerprint (as a partial's), so that a baseline scored with another
+    /// version of a rubric of the same name is known as one.
+    pub rubric_fingerprint: String,
     pub pass_mark: f64,
     pub items: Vec<ItemInfo>,
     /// The levels of a line, outermost first: `["team", "agent"]`.
@@ -201,6 +204,13 @@ pub struct Report {
     /// `--min-calls`, and the lines it hid.
     pub min_calls: u64,
     pub hidden: u64,
+    /// `--top` and `--bottom`: the report shows only those lines (recorded in the JSON report,
+    /// so that a baseline cut by them is known as one).
+    pub top: Option<usize>,
+    pub bottom: Option<usize>,
+    /// Lines whose value the export wrote as a label the reports use (`(all)`, `(none)`):
+    /// (level, value), for a warning.
+    pub reserved_labels: Vec<(&'static str, String)>,
     pub accounting: Accounting,
     pub run: RunInfo,
     /// `--baseline`: what the deltas are relative to, and its trend.
@@ -339,6 +349,7 @@ impl Report {
     ) -> Report {
         let levels = agg.levels.iter().map(|g| g.name()).collect();
         let group_by = agg.group_by_name();
+        let reserved_labels = agg.reserved.iter().cloned().collect();
         let overall = Row::from_totals(ALL.to_string(), &agg.overall);
         let trend = agg
             .by_date
@@ -354,6 +365,7 @@ impl Report {
         Report {
             tool_version: env!("CARGO_PKG_VERSION"),
             rubric_name: rubric.name.clone(),
+            rubric_fingerprint: crate::records::partial::fingerprint(rubric),
             pass_mark: rubric.pass_mark,
             items: rubric
                 .items
@@ -376,6 +388,9 @@ impl Report {
             score_bins,
             min_calls: 1,
             hidden: 0,
+            top: None,
+            bottom: None,
+            reserved_labels,
             accounting,
             run,
             baseline: None,
@@ -467,6 +482,31 @@ pub const ALL: &str = "(all)";
 /// zero-width space, an id with a control character the report strips): they are counted apart
 /// while a reader takes them for one. Costs nothing unless some line's key holds an invisible
 /// character.
+/// Warnings for lines whose value the export wrote as a label the reports give lines of their
+/// own: `(all)` prints like the overall line (CSV, table, Markdown, HTML tell them apart only by
+/// place: the overall line is last; JSON has it apart, `overall`), and `(none)` is one line with
+/// the calls without a value, which the reports call `(none)`.
+pub fn reserved_label_lines(report: &Report) -> Vec<String> {
+    report
+        .reserved_labels
+        .iter()
+        .map(|(level, value)| {
+            let a = if *level == "agent" { "an" } else { "a" };
+            if value == ALL {
+                format!(
+                    "{a} {level} is named `{value}`, as the overall line is: in CSV, table, Markdown and HTML its line is told from the overall line only by place (the overall line is last; JSON has it apart, `overall`); rename it in the export{}",
+                    if *level == "agent" { " or with --agents" } else { "" }
+                )
+            } else {
+                format!(
+                    "{a} {level} is named `{value}`, as the line of calls without a {level} is: they are counted as one line `{value}`; rename it in the export{}",
+                    if *level == "agent" { " or with --agents" } else { "" }
+                )
+            }
+        })
+        .collect()
+}
+
 pub fn lookalike_lines(report: &Report) -> Vec<String> {
     use crate::sanitize::{as_seen, is_invisible, show_invisible};
     let odd: Vec<&Row> = report

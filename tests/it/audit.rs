@@ -401,7 +401,7 @@ fn nothing_matched_says_which_filter_took_the_calls() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(
-            "12 call(s) filtered out (12 dated 2026-11-12 to 2026-11-20, outside the date range)"
+            "12 call(s) filtered out (12 dated 2026-11-12 to 2026-11-20, before the date range)"
         ),
         "{err}"
     );
@@ -426,7 +426,30 @@ fn nothing_matched_says_which_filter_took_the_calls() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(
-            "9 call(s) filtered out (3 dated 2026-11-12 to 2026-11-14, outside the date range; 6 of other agents)"
+            "9 call(s) filtered out (3 dated 2026-11-12 to 2026-11-14, before the date range; 6 of other agents)"
+        ),
+        "{err}"
+    );
+    // Calls on both sides of the range are told apart: the dates of all of them, as one span,
+    // read as if the whole span were outside it.
+    let out = callaudit()
+        .args([
+            "audit",
+            "--since",
+            "2026-11-14",
+            "--until",
+            "2026-11-16",
+            "-o",
+            "/dev/null",
+        ])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "9 call(s) filtered out (2 dated 2026-11-12 to 2026-11-13, before the date range; 7 dated 2026-11-17 to 2026-11-20, after it)"
         ),
         "{err}"
     );
@@ -640,4 +663,126 @@ fn lookalike_ids_are_named_with_their_hidden_characters() {
     let calls = run("call");
     assert!(calls.contains("2 call lines look the same but are different ids, counted apart: `N\\u{0}1`, `N1` (invisible characters written out; fix the export)"), "{calls}");
     assert_eq!(calls.matches("look the same").count(), 1, "{calls}");
+}
+
+/// An agent literally named `(all)` printed like the overall line in CSV, table and Markdown,
+/// and a team literally `(none)` was counted with the calls without a team, without a word.
+/// Both are warned of on stderr (the reports are unchanged: JSON tells `overall` apart).
+#[test]
+fn a_value_named_like_a_report_label_is_warned_of() {
+    let w = Workdir::new();
+    let input = w.write(
+        "calls.csv",
+        "call_id,agent_id,team,speaker,text\n\
+         c1,(all),(none),agent,hello\n\
+         c2,bob,north,agent,thank you\n\
+         c3,bob,,agent,hello\n",
+    );
+    let out = callaudit()
+        .args(["audit", "--no-config", "--format", "csv", "-q"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("callaudit: warning: an agent is named `(all)`, as the overall line is"),
+        "{err}"
+    );
+    assert!(!err.contains("team"), "{err}");
+    let out = callaudit()
+        .args(["audit", "--no-config", "--group-by", "team", "-q"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("warning: a team is named `(none)`, as the line of calls without a team is: they are counted as one line `(none)`"),
+        "{err}"
+    );
+    // Without such a value, no such warning.
+    let plain = w.write("plain.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
+    let out = callaudit()
+        .args(["audit", "--no-config", "-q"])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stderr).unwrap().contains("is named"));
+}
+
+/// A `date` with a time and an offset is dated by its own offset's calendar date (as
+/// docs/input-formats.md says), an epoch by UTC's: pinned, since one instant spelled with two
+/// offsets falls on two days.
+#[test]
+fn a_timestamp_with_an_offset_is_dated_as_written() {
+    let w = Workdir::new();
+    let input = w.write(
+        "calls.csv",
+        "call_id,agent_id,timestamp,speaker,text\n\
+         T1,ann,2026-11-16T23:30:00-05:00,agent,hello\n\
+         T2,ann,2026-11-17T01:30:00+02:00,agent,hello\n\
+         T3,ann,1795303800,agent,hello\n",
+    );
+    let calls = w.path("calls.out.csv");
+    callaudit()
+        .args(["audit", "--no-config", "-q", "-o", "/dev/null", "--calls"])
+        .arg(&calls)
+        .arg(&input)
+        .assert()
+        .success();
+    let dates: Vec<(String, String)> = read_calls_csv(&calls)
+        .into_iter()
+        .map(|r| (r["call_id"].clone(), r["date"].clone()))
+        .collect();
+    // T1 is 2026-11-17T04:30Z, T2 2026-11-16T23:30Z; T3 is 2026-11-21T23:30Z.
+    assert_eq!(
+        dates,
+        [
+            ("T1".to_string(), "2026-11-16".to_string()),
+            ("T2".to_string(), "2026-11-17".to_string()),
+            ("T3".to_string(), "2026-11-21".to_string()),
+        ]
+    );
+}
+
+/// `-o report.json.gz` and `--save-partial mon.partial.gz` wrote plain text under a `.gz` name
+/// without a word, so `zcat` failed on the night's archive. They are still written (plain), with
+/// a warning naming the option.
+#[test]
+fn an_output_named_gz_is_warned_to_be_uncompressed() {
+    let w = Workdir::new();
+    let input = w.write("calls.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
+    let out = callaudit()
+        .args(["audit", "--no-config", "-q", "--format", "json", "-o"])
+        .arg(w.path("r.json.gz"))
+        .arg("--save-partial")
+        .arg(w.path("n.partial.gz"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for flag in ["-o", "--save-partial"] {
+        assert!(
+            err.contains(&format!("callaudit: warning: {flag} "))
+                && err.contains("written uncompressed"),
+            "{flag}: {err}"
+        );
+    }
+    assert!(
+        std::fs::read_to_string(w.path("r.json.gz"))
+            .unwrap()
+            .starts_with('{')
+    );
+    let out = callaudit()
+        .args(["audit", "--no-config", "-q", "-o"])
+        .arg(w.path("r.txt"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("uncompressed")
+    );
 }

@@ -486,6 +486,49 @@ fn merge_refuses_partials_of_different_rubrics_naming_them() {
     );
 }
 
+/// The rubric's fingerprint is of its parsed values: `penalty = 10.0` is `penalty = 10` (the
+/// same rubric, the same reports), so partials made with either merge; `10.5` is another rubric,
+/// and the refusal names both rubrics.
+#[test]
+fn a_whole_number_written_as_a_float_is_the_same_rubric() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    let float = gate_rubric("merge test")
+        .replace("pass_mark = 50", "pass_mark = 50.0")
+        .replace("penalty = 10", "penalty = 10.0");
+    w.write(
+        "float.toml",
+        format!("# the same, written otherwise\n{float}"),
+    );
+    save_partial(
+        dir,
+        "float.partial",
+        &["tue.csv"],
+        &["--rubric", "float.toml"],
+    );
+    ok(
+        dir,
+        &["merge", "mon.partial", "float.partial", "-o", "/dev/null"],
+    );
+    w.write(
+        "other.toml",
+        gate_rubric("other test").replace("penalty = 10", "penalty = 10.5"),
+    );
+    save_partial(
+        dir,
+        "other.partial",
+        &["tue.csv"],
+        &["--rubric", "other.toml"],
+    );
+    let (code, _, err) = run(dir, &["merge", "mon.partial", "other.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`merge test` and fnv1a64:") && err.contains("`other test`)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_call_in_two_partials_is_refused_or_counted_twice_with_a_warning() {
     let w = Workdir::new();
@@ -638,6 +681,102 @@ fn missing_or_repeated_shards_and_cut_partials_are_refused() {
     let (code, _, err) = run(dir, &["merge", "mon.csv"]);
     assert_eq!(code, 2);
     assert!(err.contains("not a callaudit partial"), "{err}");
+}
+
+/// Shards of one run audited with different filters (a pod retried after midnight, `--last 1d`
+/// and no `--as-of`, audits the next day) were merged as one run: each held half of another
+/// day. A partial records its filters, resolved, and merge refuses shards that differ, naming
+/// both files and their filters.
+#[test]
+fn shards_audited_with_different_filters_are_refused() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    w.write("rubric.toml", gate_rubric("merge test"));
+    let mut csv = String::from("call_id,agent_id,date,speaker,text\n");
+    for (n, day) in [17, 17, 17, 18, 18, 18, 17, 18].iter().enumerate() {
+        let agent = ["ann", "bo"][n % 2];
+        csv.push_str(&format!(
+            "c{n},{agent},2026-11-{day},agent,hello and thank you\n"
+        ));
+    }
+    w.write("calls.csv", csv);
+    let shard = |name: &str, i: u32, extra: &[&str]| {
+        let s = format!("{i}/2");
+        let args = [&RUBRIC[..], &["--allow-empty", "--shard", &s], extra].concat();
+        save_partial(dir, name, &["calls.csv"], &args);
+    };
+    let day = |d: &'static str| -> [&'static str; 4] { ["--last", "1d", "--as-of", d] };
+    shard("a1.partial", 1, &day("2026-11-17"));
+    shard("a2.partial", 2, &day("2026-11-17"));
+    shard("b2.partial", 2, &day("2026-11-18"));
+    ok(
+        dir,
+        &["merge", "a1.partial", "a2.partial", "-o", "/dev/null"],
+    );
+    let (code, out, err) = run(dir, &["merge", "a1.partial", "b2.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains(
+            "a1.partial and b2.partial are shards of one run (same inputs) but were audited with different filters (a1.partial: dated 2026-11-17; b2.partial: dated 2026-11-18)"
+        ),
+        "{err}"
+    );
+    // An agent filter on one shard only.
+    shard("c1.partial", 1, &[]);
+    shard("c2.partial", 2, &["--agent", "ann"]);
+    let (code, _, err) = run(dir, &["merge", "c1.partial", "c2.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("(c1.partial: no filter; c2.partial: agent ann)"),
+        "{err}"
+    );
+}
+
+/// `merge --help` advertised `--config FILE [env: CALLAUDIT_CONFIG]` "Read option defaults
+/// from FILE", which merge refuses (and the variable it ignores). The commands that read no
+/// config file leave `--config` and `--no-config` out of their help; merge still refuses
+/// `--config` and takes `--no-config`, and the commands that read one still show both.
+#[test]
+fn merge_help_does_not_advertise_a_config_file_it_does_not_read() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let help = |args: &[&str]| {
+        let out = callaudit().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for args in [
+        &["merge", "--help"][..],
+        &["rubric", "show", "--help"],
+        &["completions", "--help"],
+    ] {
+        let text = help(args);
+        assert!(
+            !text.contains("--config") && !text.contains("--no-config"),
+            "{args:?}: {text}"
+        );
+    }
+    for args in [
+        &["audit", "--help"][..],
+        &["explain", "--help"],
+        &["config", "show", "--help"],
+    ] {
+        let text = help(args);
+        assert!(
+            text.contains("--config <FILE>") && text.contains("--no-config"),
+            "{args:?}"
+        );
+    }
+    two_nights(&w);
+    let (code, _, err) = run(dir, &["merge", "mon.partial", "--config", "x.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`callaudit merge` reads no config file"),
+        "{err}"
+    );
+    // (`run` passes --no-config.)
+    ok(dir, &["merge", "mon.partial", "-o", "/dev/null"]);
 }
 
 #[test]

@@ -211,6 +211,60 @@ fn keep_going_passes_over_a_file_without_a_usable_row_and_counts_it() {
     assert!(r.stderr.contains("3 of 9 rows skipped (3 missing text)"));
 }
 
+/// A file that fails before giving a row (a JSON document cut short) gives nothing to count
+/// as a skipped row; with `--keep-going` it is passed over, and `--max-skipped` counts it as a
+/// file passed over: `0` fails on one, `N` on more than N, `P%` on more than P% of the files.
+#[test]
+fn max_skipped_counts_unreadable_files_passed_over() {
+    let w = Workdir::new();
+    w.write("calls.csv", calls_csv());
+    for name in ["cut1.json", "cut2.json"] {
+        w.write(
+            name,
+            "{\"call_id\": \"x1\", \"agent_id\": \"ann\", \"turns\": [{\"spea",
+        );
+    }
+    let inputs = ["calls.csv", "cut1.json", "cut2.json"];
+    for (limit, code) in [("0", 1), ("1", 1), ("2", 0), ("66%", 1), ("67%", 0)] {
+        let args = [
+            "-q",
+            "--keep-going",
+            "--format",
+            "json",
+            "--max-skipped",
+            limit,
+        ];
+        let r = audit_with_rubric(&w, &inputs, &args);
+        assert_eq!(r.code, code, "--max-skipped {limit}: {}", r.stderr);
+        let json = r.json();
+        assert_eq!(json["accounting"]["files_unreadable"], 2);
+        let g = gate(&json, "max-skipped");
+        assert_eq!(g["passed"], code == 0);
+        assert_eq!(g["files_skipped"], 2);
+        assert_eq!(g["files"], 3);
+        assert_eq!(g["rows_skipped"], 0);
+    }
+    let r = audit_with_rubric(&w, &inputs, &["-q", "--keep-going", "--max-skipped", "0"]);
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --max-skipped 0: 2 of 3 files passed over (2 unreadable): more than 0"
+        ]
+    );
+    // Without a file passed over, the reason does not speak of files.
+    let r = audit_with_rubric(
+        &w,
+        &["calls.csv"],
+        &["--format", "json", "--max-skipped", "0"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reason = gate(&r.json(), "max-skipped")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!reason.contains("files"), "{reason}");
+}
+
 #[test]
 fn an_empty_file_is_not_a_file_without_a_usable_row() {
     let w = Workdir::new();
@@ -320,6 +374,11 @@ fn fail_item_under_holds_an_expected_item_to_a_floor() {
 
 /// Writes last night's report: ann scored 100, 100, 100, 90 and bo 50, 50.
 fn baseline(w: &Workdir, group_by: &str) {
+    baseline_with(w, &["--group-by", group_by]);
+}
+
+/// Writes last night's report (as `baseline`) with `extra` options.
+fn baseline_with(w: &Workdir, extra: &[&str]) {
     w.write(
         "before.csv",
         csv_of(&[
@@ -339,15 +398,7 @@ fn baseline(w: &Workdir, group_by: &str) {
     let r = audit_with_rubric(
         w,
         &["before.csv"],
-        &[
-            "-q",
-            "--format",
-            "json",
-            "-o",
-            "before.json",
-            "--group-by",
-            group_by,
-        ],
+        &[&["-q", "--format", "json", "-o", "before.json"], extra].concat(),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
@@ -508,6 +559,163 @@ fn fail_drop_needs_a_baseline_grouped_by_agent() {
         &r.stderr,
         &["the baseline before.json is grouped by team, so its agents cannot be compared"],
     );
+}
+
+/// A baseline written with --top or --bottom lacks the other agents' lines, and one written
+/// with a higher --min-calls the agents it hid: --fail-drop would check only the agents left, so
+/// it refuses such a baseline (exit 2); without --fail-drop the changes are shown with a
+/// warning. The JSON report records --top and --bottom.
+#[test]
+fn fail_drop_refuses_a_baseline_cut_by_top_bottom_or_min_calls() {
+    let w = Workdir::new();
+    // bo fell 25 points, ann 12.5: --bottom 1 keeps bo, --top 1 ann.
+    for (cut, says) in [
+        (&["--bottom", "1"][..], "was written with --bottom 1"),
+        (&["--top", "1"][..], "was written with --top 1"),
+        (
+            &["--min-calls", "3"][..],
+            "was written with --min-calls 3 (1 line(s) hidden)",
+        ),
+    ] {
+        baseline_with(&w, cut);
+        let base: Value =
+            serde_json::from_str(&std::fs::read_to_string(w.path("before.json")).unwrap()).unwrap();
+        if cut[0] == "--top" {
+            assert_eq!(base["top"], 1);
+            assert!(base["bottom"].is_null());
+        }
+        let r = audit(
+            &w,
+            &["-q", "--baseline", "before.json", "--fail-drop", "10"],
+        );
+        assert_eq!(r.code, 2, "{cut:?}: {}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[&format!("--fail-drop 10: the baseline before.json {says}")],
+        );
+        let r = audit(&w, &["-q", "--baseline", "before.json"]);
+        assert_eq!(r.code, 0, "{cut:?}: {}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[&format!("warning: --baseline before.json {says}")],
+        );
+    }
+    // A --min-calls no higher than the gate's hides no agent the gate would compare.
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "10",
+            "--min-calls",
+            "3",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "1 of 1 agent(s) with ≥ 3 call(s) in both runs fell more than 10 points: ann (97.5 → 85.0)",
+        ],
+    );
+}
+
+/// Agents of this run the baseline has no line for are not compared, and the reason says how
+/// many and which; a baseline with no line in common (ids renamed by --agents) is warned of.
+#[test]
+fn fail_drop_names_the_agents_the_baseline_lacks() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    w.write("agents.csv", "id,name\nann,Ann Archer\nbo,Bo Berg\n");
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "20",
+            "--agents",
+            "agents.csv",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "warning: --baseline before.json: none of this report's 2 line(s) is in it (2 there): every line shows as new",
+        ],
+    );
+    let json = r.json();
+    let g = gate(&json, "fail-drop");
+    assert_eq!(
+        g["reason"],
+        "overall mean score changed by -16.7; none of 0 agent(s) with ≥ 1 call(s) in both runs fell more than 20 points since before.json; 2 agent(s) with ≥ 1 call(s) here have no line in it, not compared: Ann Archer, Bo Berg"
+    );
+    assert_eq!(g["agents_compared"], 0);
+    assert_eq!(g["agents_not_in_baseline"], 2);
+}
+
+/// A baseline scored with another version of the rubric (same name and pass mark, another
+/// penalty or phrase) was compared without a word; it is warned of as a renamed rubric is,
+/// naming the weights and penalties that differ, else the fingerprints (which the JSON report
+/// records). The same rubric written otherwise (a comment, `10.0`) is no other version.
+#[test]
+fn a_baseline_scored_with_another_version_of_the_rubric_is_warned_of() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    let base: Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("before.json")).unwrap()).unwrap();
+    assert!(
+        base["rubric"]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("fnv1a64:")
+    );
+    let rubric = gate_rubric("nightly test");
+    let audit_with = |toml: String| {
+        w.write("other.toml", toml);
+        let args = [
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "other.toml",
+            "--baseline",
+            "before.json",
+            "-q",
+            "-o",
+            "out.txt",
+        ];
+        run_in(w.dir.path(), &args, &[])
+    };
+    w.write("calls.csv", calls_csv());
+    let r = audit_with(rubric.replace("penalty = 10", "penalty = 20"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "warning: --baseline before.json: it used another version of rubric \"nightly test\" (transfer penalty 10 → 20): changes compare different rubrics",
+        ],
+    );
+    let r = audit_with(rubric.replace("\"thank you\"", "\"thank you\", \"thanks\""));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "it used another version of rubric \"nightly test\" (fingerprint fnv1a64:",
+            "its phrases or settings differ): changes compare different rubrics",
+        ],
+    );
+    let r = audit_with(format!(
+        "# a comment\n{}",
+        rubric.replace("penalty = 10", "penalty = 10.0")
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
 }
 
 #[test]
@@ -1266,25 +1474,206 @@ fn a_bad_value_in_a_variable_names_the_variable() {
     }
 }
 
-/// A config file's `last = "1d"` with a one-off `--since … --until …` on the command line: the
-/// window is their intersection, and when it is empty the error said `--since 2026-11-20 is
-/// after --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d`
-/// counts back to). It should name `--last` (and where it came from) as the cause.
+/// A value refused after parsing (out of range, the wrong kind of item) was reported as a
+/// command-line flag (`--fail-under 101: …`) on a command line that had none: it names the
+/// config file's FILE:LINE:COLUMN, or the variable, it came from, as clap's refusals do.
+#[test]
+fn a_value_refused_after_parsing_names_the_file_line_or_variable() {
+    let w = config_dir();
+    for (line, says) in [
+        (
+            "fail-under = 101",
+            "--fail-under 101: expected a score between 0 and 100",
+        ),
+        ("threads = 0", "--threads must be at least 1"),
+        (
+            "fail-on = [\"greeting\"]",
+            "--fail-on `greeting`: `greeting` is an expected item",
+        ),
+        ("max-skipped = \"150%\"", "--max-skipped `150%`"),
+        ("last = \"36h\"", "--last `36h`"),
+    ] {
+        w.write(
+            "callaudit.toml",
+            format!("inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\n{line}\n"),
+        );
+        let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+        assert_eq!(r.code, 2, "{line}: {}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[&format!("callaudit: error: callaudit.toml:3:1: {says}")],
+        );
+    }
+    for (var, value, says) in [
+        (
+            "CALLAUDIT_FAIL_UNDER",
+            "101",
+            "--fail-under 101: expected a score",
+        ),
+        ("CALLAUDIT_THREADS", "0", "--threads must be at least 1"),
+    ] {
+        let args = [
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "--no-config",
+            "-q",
+        ];
+        let r = run_in(w.dir.path(), &args, &[(var, value)]);
+        assert_eq!(r.code, 2, "{var}: {}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[&format!("callaudit: error: {var}={value}: {says}")],
+        );
+    }
+    // Typed on the command line, the message is the flag's alone.
+    let args = [
+        "audit",
+        "calls.csv",
+        "--rubric",
+        "rubric.toml",
+        "--no-config",
+        "--threads",
+        "0",
+    ];
+    let r = run_in(w.dir.path(), &args, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &["callaudit: error: --threads must be at least 1"],
+    );
+}
+
+/// A flag's variable took any text but `0`, `false`, `no`, `off` (`n`, `f`) as true:
+/// `CALLAUDIT_KEEP_GOING=flase` turned --keep-going on. Only the spellings of true and false are
+/// taken; any other value stops the run naming the variable, as a config file's does.
+#[test]
+fn a_flag_variable_takes_true_or_false_and_refuses_other_text() {
+    let w = config_dir();
+    for var in [
+        "CALLAUDIT_KEEP_GOING",
+        "CALLAUDIT_STRICT",
+        "CALLAUDIT_QUIET",
+    ] {
+        for value in ["flase", "disabled", "none", "2", "00", " 0"] {
+            let r = run_in(
+                w.dir.path(),
+                &["audit", "calls.csv", "--rubric", "rubric.toml"],
+                &[(var, value)],
+            );
+            assert_eq!(r.code, 2, "{var}={value:?}: {}", r.stderr);
+            assert!(r.stdout.is_empty());
+            assert_says(
+                &r.stderr,
+                &[
+                    &format!("callaudit: error: {var}={value}: invalid value"),
+                    "expected true or false",
+                ],
+            );
+        }
+        for (value, on) in [
+            ("0", false),
+            ("off", false),
+            ("No", false),
+            ("true", true),
+            ("YES", true),
+            ("1", true),
+        ] {
+            let r = run_in(
+                w.dir.path(),
+                &["config", "show", "--no-config"],
+                &[(var, value)],
+            );
+            assert_eq!(r.code, 0, "{var}={value}: {}", r.stderr);
+            let name = var
+                .trim_start_matches("CALLAUDIT_")
+                .to_lowercase()
+                .replace('_', "-");
+            assert!(
+                r.stdout.contains(&format!("{name} = {on} ")),
+                "{var}={value}: {}",
+                r.stdout
+            );
+        }
+    }
+}
+
+/// `last = "1d"` with `since … until …` at one level (here the config file): the window is
+/// their intersection, and when it is empty the error said `--since 2026-11-20 is after
+/// --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d` counts back
+/// to). It names `--last` (and where it may come from) as the cause.
 #[test]
 fn an_empty_window_from_last_and_until_names_last_not_a_since_never_typed() {
     let w = config_dir();
     w.write(
         "callaudit.toml",
-        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nlast = \"1d\"\nas-of = 2026-11-20\n",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nlast = \"1d\"\nas-of = 2026-11-20\nsince = 2026-11-12\nuntil = 2026-11-16\n",
     );
-    let r = run_in(
-        w.dir.path(),
-        &["audit", "--since", "2026-11-12", "--until", "2026-11-16"],
-        &[],
-    );
+    let r = run_in(w.dir.path(), &["audit"], &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--last 1d"), "{}", r.stderr);
     assert!(!r.stderr.contains("--since 2026-11-20"), "{}", r.stderr);
+}
+
+/// The date window is one setting: a back-fill's `--since … --until …` on the command line was
+/// silently narrowed by the config file's `last = "1d"` (their intersection: one day of the
+/// week asked for). The highest level that gives a window gives it; the lower level's other
+/// form is dropped with a warning, and `config show` shows it unset.
+#[test]
+fn a_window_on_the_command_line_replaces_the_config_files_other_form() {
+    let w = config_dir();
+    w.write(
+        "dated.csv",
+        "call_id,agent_id,date,speaker,text\nd1,ann,2026-11-16,agent,hello\nd2,bo,2026-11-17,agent,thank you\nd3,ann,2026-11-20,agent,hello and thank you\n",
+    );
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"dated.csv\"]\nrubric = \"rubric.toml\"\nformat = \"json\"\nlast = \"1d\"\nas-of = 2026-11-20\n",
+    );
+    let calls = |r: &Run| r.json()["overall"]["calls"].clone();
+    let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(calls(&r), 1, "the file's window alone: 2026-11-20");
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "-q",
+            "--since",
+            "2026-11-16",
+            "--until",
+            "2026-11-22",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(calls(&r), 3);
+    assert_says(
+        &r.stderr,
+        &[
+            "warning: the date window of --since 2026-11-16, --until 2026-11-22 replaces that of last = \"1d\" (callaudit.toml:4:1), as-of = \"2026-11-20\" (callaudit.toml:5:1)",
+        ],
+    );
+    // The environment is a level above the file, too.
+    let r = run_in(
+        w.dir.path(),
+        &["audit", "-q"],
+        &[("CALLAUDIT_SINCE", "2026-11-17")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(calls(&r), 2);
+    let r = run_in(
+        w.dir.path(),
+        &["config", "show", "--since", "2026-11-16"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("# last =") && r.stdout.contains("# not set"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// The config file the options came from is a file the run reads: no output may replace it,
