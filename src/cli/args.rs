@@ -34,7 +34,8 @@ EXIT STATUS:
     0  success
     1  a gate failed (--fail-under, --fail-agent-under, --fail-on, --fail-item-under,
        --fail-drop, --max-skipped) or, for calibrate, a kappa is below --min-kappa
-    2  usage error, unreadable or invalid input, nothing to audit"
+    2  usage error, unreadable or invalid input, nothing to audit, or an output or
+       temporary file (TMPDIR) that cannot be written; no output is then replaced"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -114,7 +115,8 @@ EXIT STATUS:
     0  the report was written
     1  a gate failed (--fail-under, --fail-agent-under, --fail-on, --fail-item-under,
        --fail-drop, --max-skipped); the report was written
-    2  usage error, unreadable or invalid input, nothing to audit"
+    2  usage error, unreadable or invalid input, nothing to audit, or an output or
+       temporary file (TMPDIR) that cannot be written; no output is then replaced"
     )]
     Audit(Box<AuditArgs>),
 
