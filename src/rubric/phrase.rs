@@ -340,6 +340,20 @@ pub const NO_WORDS: &str = "the phrase has no words (punctuation is ignored)";
 /// would be the phrase "yes no", with no word of warning. Each is an error that says what to
 /// write instead.
 pub fn misplaced_marks(text: &str, opens_sentence: bool, closes_turn: bool) -> Result<(), String> {
+    // Most phrases have no mark left and bars only inside groups: nothing to look at (this runs
+    // for every written phrase, at every compile).
+    let mut depth = 0u32;
+    let bar_outside = text.bytes().any(|b| {
+        match b {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        b == b'|' && depth == 0
+    });
+    if !bar_outside && !text.contains(['^', '$']) {
+        return Ok(());
+    }
     // The text outside groups (pieces) and each group's options, with where each group is.
     let mut pieces: Vec<&str> = Vec::new();
     let mut groups: Vec<(usize, usize, Vec<&str>)> = Vec::new();
@@ -502,7 +516,9 @@ pub fn parse_with(src: &str, rules: &TextRules) -> Result<PhraseExpr, String> {
             None
         };
         if parsed.is_none()
-            && let Some((name, n)) = w.split_once('/')
+            // (A byte search: this runs for every word of every expanded phrase.)
+            && let Some(slash) = w.bytes().position(|b| b == b'/')
+            && let (name, n) = (&w[..slash], &w[slash + 1..])
             && !n.is_empty()
             && n.bytes().all(|b| b.is_ascii_digit())
             && ["near", "before"].contains(&name.to_lowercase().as_str())
