@@ -497,7 +497,7 @@ pub fn opens_sentence(norm: &Normalised, text: &str, at: usize, lead_in: usize) 
 #[rustfmt::skip]
 const GREETINGS: &[&str] = &[
     "hi", "hello", "hey", "hiya", "ok", "okay", "alright", "so", "well", "sure", "yes", "yeah",
-    "great", "thanks", "dear", "morning", "afternoon", "evening", "please", "pls", "plz", "kindly",
+    "great", "thanks", "thank", "dear", "morning", "afternoon", "evening", "please", "pls", "plz", "kindly",
     "just", "then", "now", "first", "next", "also", "and", "simply", "once", "again", "hola",
     "vale", "bueno", "sí", "si", "gracias", "bonjour", "bonsoir", "salut", "alors", "oui", "merci",
     "bon",

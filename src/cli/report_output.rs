@@ -122,6 +122,11 @@ pub fn gate_arrange_and_print(
             baseline: out.baseline,
         },
     );
+    // The rubric's fingerprint (a few ms of TOML at every run) is read by the JSON report and
+    // the baseline's comparison only.
+    if out.format == Format::Json || out.baseline.is_some() {
+        report.rubric_fingerprint = callaudit::records::partial::fingerprint(out.rubric);
+    }
     if let Some(base) = out.baseline {
         for w in baseline::apply(report, base, out.min_calls) {
             say!("callaudit: warning: {}", terminal_safe(&w));

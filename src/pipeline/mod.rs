@@ -866,9 +866,7 @@ fn read_all(
                     .filter(|id| opts.shard.is_none_or(|s| s.holds(id)));
                 assembler
                     .file_failed(i as u32, &input.name, cut)
-                    .map_err(|e| {
-                        anyhow::anyhow!("cannot keep track of call ids (temporary file): {e}")
-                    })?;
+                    .map_err(temp_file_error)?;
             }
             if !settle_file(outcome, opts, collector, deliver)? {
                 return Ok(());
