@@ -165,6 +165,8 @@ pub struct Call {
     pub over_together: bool,
     /// Parts from other files that repeated turns already in the call (see `absorb`).
     pub repeated: Option<Repeated>,
+    /// Parts appended to the call by `absorb` (copies passed over are not).
+    pub parts_absorbed: u32,
     /// Parts from two files (the input indexes: the call's first, and the first other) whose
     /// turns do not all have an order key: their order is the reading order, that of the file
     /// names (see `absorb`).
@@ -349,6 +351,7 @@ impl Call {
         self.over_at = None;
         self.over_together = false;
         self.repeated = None;
+        self.parts_absorbed = 0;
         self.ordered_by_files = None;
     }
 
@@ -499,6 +502,7 @@ impl Call {
         {
             self.ordered_by_files = Some((self.source, other.source));
         }
+        self.parts_absorbed += 1;
         self.vote_whole_part();
         other.vote_whole_part();
         self.too_large |= other.too_large;

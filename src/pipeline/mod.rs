@@ -510,6 +510,10 @@ impl Collector<'_, '_> {
         let Some(r) = call.repeated else {
             return;
         };
+        if r.skipped > 0 && call.parts_absorbed == 0 {
+            // Only copies came with it: it was counted as merged from its parts, and is not.
+            self.acct.calls_merged = self.acct.calls_merged.saturating_sub(1);
+        }
         let name = |i: u32| {
             self.inputs
                 .get(i as usize)

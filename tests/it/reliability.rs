@@ -768,6 +768,8 @@ fn a_copy_of_a_calls_turns_in_another_file_is_read_once_and_said() {
             "calls.csv: call D1: its turns here repeat those read from ",
             "calls (1).csv (same speaker, text and times: a copy of the export?): they are not read twice (2 rows, duplicate, skipped)",
             "more.csv: call D2: 1 of its turns here repeat turns read from ",
+            // D2's part in more.csv was merged; D1's copy was not (the reviewer's finding).
+            "1 call(s) merged from non-contiguous rows",
         ],
     );
     let turns: Vec<(String, String)> = csv::Reader::from_path(&calls)
