@@ -559,40 +559,46 @@ impl Call {
             return Repeats::No;
         }
         type Key<'a> = (u8, Option<u64>, Option<u64>, Option<u64>, &'a str);
-        fn key<'a>(call: &'a Call, t: &Turn, with_text: bool) -> Key<'a> {
+        // Order keys are compared where both parts have them: the same export as a CSV with a
+        // turn column and as a JSONL without one is still a copy.
+        let ordered = |c: &Call| c.turns.iter().all(|t| t.order.is_some());
+        let with_order = ordered(self) && ordered(other);
+        fn key<'a>(call: &'a Call, t: &Turn, with_text: bool, with_order: bool) -> Key<'a> {
             let text = if with_text { call.turn_text(t) } else { "" };
             (
                 t.speaker.index() as u8,
                 t.start_ms,
                 t.end_ms,
-                t.order.map(f64::to_bits),
+                t.order.filter(|_| with_order).map(f64::to_bits),
                 text,
             )
         }
-        let exact: std::collections::HashSet<Key<'_>> =
-            self.turns.iter().map(|t| key(self, t, true)).collect();
+        let exact: std::collections::HashSet<Key<'_>> = self
+            .turns
+            .iter()
+            .map(|t| key(self, t, true, with_order))
+            .collect();
         let timed: std::collections::HashSet<Key<'_>> = self
             .turns
             .iter()
             .filter(|t| t.start_ms.is_some() && t.end_ms.is_some())
-            .map(|t| key(self, t, false))
+            .map(|t| key(self, t, false, with_order))
             .collect();
         let (mut same, mut other_text) = (0u64, 0u64);
         for t in &other.turns {
-            if exact.contains(&key(other, t, true)) {
+            if exact.contains(&key(other, t, true, with_order)) {
                 same += 1;
             } else if t.start_ms.is_some()
                 && t.end_ms.is_some()
-                && timed.contains(&key(other, t, false))
+                && timed.contains(&key(other, t, false, with_order))
             {
                 other_text += 1;
             }
         }
         let n = other.turns.len() as u64;
-        let keyed = other
-            .turns
-            .iter()
-            .all(|t| t.order.is_some() || (t.start_ms.is_some() && t.end_ms.is_some()));
+        let keyed = other.turns.iter().all(|t| {
+            (with_order && t.order.is_some()) || (t.start_ms.is_some() && t.end_ms.is_some())
+        });
         if same + other_text == n && (keyed || (other_text == 0 && n >= 3)) && same > 0 {
             Repeats::All { other_text }
         } else if same > 0 {

@@ -503,7 +503,7 @@ impl Collector<'_, '_> {
             let (of, from) = (name(of), name(from));
             self.acct.calls_ordered_by_files += 1;
             self.acct.warn(format!(
-                "call {}: its turns in {of} and {from} have no common order (an order column in each): they are put in the order of the file names, so renaming a file can change the call's transcript and score",
+                "call {}: its turns in {of} and {from} have no common order (that needs an order column in every part): they are put in the order of the file names, so renaming a file can change the call's transcript and score",
                 call.id
             ));
         }

@@ -789,6 +789,33 @@ fn a_copy_of_a_calls_turns_in_another_file_is_read_once_and_said() {
     );
 }
 
+/// The same export as a CSV with a turn column and as a JSONL without one: a copy all the same
+/// (order keys are compared only where both parts have them; the review's finding).
+#[test]
+fn the_same_export_in_two_formats_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "exports/calls.csv",
+        "call_id,agent_id,turn,speaker,text\nD1,ann,1,customer,This is ridiculous\nD1,ann,2,agent,I am so sorry\nD1,ann,3,customer,ok thanks\n",
+    );
+    write(
+        dir.path(),
+        "exports/calls.jsonl",
+        "{\"call_id\": \"D1\", \"agent_id\": \"ann\", \"turns\": [{\"speaker\": \"customer\", \"text\": \"This is ridiculous\"}, {\"speaker\": \"agent\", \"text\": \"I am so sorry\"}, {\"speaker\": \"customer\", \"text\": \"ok thanks\"}]}\n",
+    );
+    let calls = dir.path().join("calls.csv");
+    let run = audit(args(&[&"--calls", &calls, &dir.path().join("exports")]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.skipped("duplicate"), 3, "{}", run.stderr);
+    let turns: Vec<String> = csv::Reader::from_path(&calls)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[3].to_string())
+        .collect();
+    assert_eq!(turns, ["3"]);
+}
+
 /// A call split across files whose parts do not all have an order column is put together in
 /// file-name order: a rename could change its score, so the call is named in a warning and
 /// counted (tester t3's F5). With an order column in every part, nothing is said.
