@@ -307,12 +307,17 @@ fn listed(names: &[String], total: u64) -> String {
     if names.is_empty() {
         return String::new();
     }
+    format!(" ({})", named_then_more(names, total))
+}
+
+/// The first `names` of `total` things, then how many more: `a, b and 3 more`.
+pub(crate) fn named_then_more(names: &[String], total: u64) -> String {
     let mut listed = names.join(", ");
     let more = total.saturating_sub(names.len() as u64);
     if more > 0 {
         let _ = write!(listed, " and {more} more");
     }
-    format!(" ({listed})")
+    listed
 }
 
 /// How many warnings are kept (and printed); the rest are only counted.

@@ -242,10 +242,15 @@ pub fn file_id(path: &Path) -> io::Result<FileId> {
 
 const BUFFER: usize = 256 * 1024;
 
+/// `e`, naming the output it happened to (the path it was given, never a staged file's).
+fn naming(path: &Path, e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
 impl AtomicFile {
     /// An output written once: staged and renamed, or written in place as it comes.
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
-        let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let with_path = |e: io::Error| naming(path, &e);
         let direct = |w: Box<dyn Write + Send>| Sink::Direct(BufWriter::with_capacity(BUFFER, w));
         let sink = match (standard_stream(path)?, fs::metadata(path)) {
             (Some(stream), _) => direct(stream),
@@ -307,7 +312,7 @@ impl AtomicFile {
     /// `create_held` (or a staged one) can; one written in place as it comes cannot.
     pub fn restart(&mut self) -> io::Result<()> {
         let path = &self.path;
-        let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let with_path = |e: io::Error| naming(path, &e);
         match &mut self.sink {
             Sink::Staged { file, .. } => {
                 file.flush().map_err(with_path)?;
@@ -343,8 +348,7 @@ impl AtomicFile {
     /// was.
     pub fn prepare(self) -> io::Result<Prepared> {
         let path = self.path;
-        let with_path =
-            |e: &io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let with_path = |e: &io::Error| naming(&path, e);
         let ready = match self.sink {
             Sink::Direct(mut w) => {
                 w.flush().map_err(|e| with_path(&e))?;
@@ -411,17 +415,15 @@ impl Prepared {
     /// held to its destination.
     pub fn commit(self) -> io::Result<()> {
         let path = self.path;
-        let with_path = |e: &dyn std::fmt::Display, kind: io::ErrorKind| {
-            io::Error::new(kind, format!("{}: {e}", path.display()))
-        };
+        let with_path = |e: &io::Error| naming(&path, e);
         match self.ready {
             Ready::Done => Ok(()),
             Ready::Held {
                 mut spool,
                 mut dest,
             } => {
-                io::copy(&mut spool, &mut dest).map_err(|e| with_path(&e, e.kind()))?;
-                dest.flush().map_err(|e| with_path(&e, e.kind()))
+                io::copy(&mut spool, &mut dest).map_err(|e| with_path(&e))?;
+                dest.flush().map_err(|e| with_path(&e))
             }
             Ready::Staged {
                 tmp,
@@ -431,7 +433,7 @@ impl Prepared {
                 // The rename and the unlisting happen with no signal's cleanup in between.
                 pending
                     .settle(|| tmp.persist(&target))
-                    .map_err(|e| with_path(&e.error, e.error.kind()))?;
+                    .map_err(|e| with_path(&e.error))?;
                 Ok(())
             }
         }
@@ -522,7 +524,7 @@ impl Write for AtomicFile {
 impl AtomicFile {
     /// `e`, naming the output, of the same kind (a broken pipe stays one).
     fn named(&self, e: io::Error) -> io::Error {
-        io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
+        naming(&self.path, &e)
     }
 }
 

@@ -170,10 +170,9 @@ pub const SAMPLE_COLUMNS: [&str; 3] = [CALL_ID, "agent", "date"];
 /// Every column name a sheet has, or may have, that is not an item's: the names an item id may
 /// not take.
 pub fn fixed_columns() -> Vec<&'static str> {
+    // `SAMPLE_COLUMNS` past the call id are carried columns too.
     let mut names = vec![CALL_ID, REVIEWER];
-    names.extend(SAMPLE_COLUMNS);
     names.extend(CARRIED);
-    names.dedup();
     names
 }
 

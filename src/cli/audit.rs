@@ -415,11 +415,7 @@ fn run_listed(
     let overrides = read_overrides(args, rubric)?;
     let calls_path = calls_path(args);
     distinct_outputs(args, calls_path.as_deref())?;
-    super::common::warn_gz_outputs(&[
-        ("-o", args.output.as_deref()),
-        ("--save-partial", args.save_partial.as_deref()),
-        ("--evidence", args.evidence.as_deref()),
-    ]);
+    super::common::warn_gz_outputs(&outputs(args, calls_path.as_deref()));
     let discovered = listed().map_err(InputError)?;
     outputs_spare_inputs(args, calls_path.as_deref(), &discovered)?;
     // Open the outputs before the work, so a bad path fails fast.

@@ -412,9 +412,8 @@ pub fn sheet_not_stdin_twice(
 
 /// Warns of outputs named `….gz`: callaudit writes them uncompressed, so `zcat` and `gzip -t`
 /// would fail on them (a partial gzipped afterwards is read by `merge` as it is).
-pub fn warn_gz_outputs(outputs: &[(&str, Option<&std::path::Path>)]) {
+pub fn warn_gz_outputs(outputs: &[(&str, &std::path::Path)]) {
     for (flag, path) in outputs {
-        let Some(path) = path else { continue };
         if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz"))

@@ -117,7 +117,8 @@ pub struct Setting {
 pub struct Provenance {
     /// The config file read, and why it was chosen.
     pub file: Option<(PathBuf, &'static str)>,
-    /// Every audit option (for `config show` only), in the order of `callaudit audit --help`.
+    /// Every option of the command run, in the order of its `--help`: what `config show`
+    /// prints, and where `located` finds the file line or variable a refused value came from.
     pub settings: Vec<Setting>,
 }
 
@@ -181,12 +182,11 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
         Ok(m) => m,
         Err(e) => e.exit(),
     };
-    let cli = Cli::from_arg_matches(&second).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut cli = Cli::from_arg_matches(&second).map_err(|e| anyhow::anyhow!("{e}"))?;
     // Every reader's settings, so that an error about a value refused after parsing names
     // where the value came from (`located`); `config show` prints them.
     let (_, final_leaf) = leaf_of(&second);
     provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
-    let mut cli = cli;
     one_window(&mut cli, &mut provenance);
     Ok((cli, provenance))
 }
@@ -248,8 +248,8 @@ fn one_window(cli: &mut Cli, provenance: &mut Provenance) {
     };
     say!(
         "callaudit: warning: the date window of {} replaces that of {}: it comes from the highest level that sets one (command line > environment > config file)",
-        crate_safe(&kept),
-        crate_safe(&dropped)
+        callaudit::sanitize::terminal_safe_lines(&kept),
+        callaudit::sanitize::terminal_safe_lines(&dropped)
     );
     for s in &mut provenance.settings {
         if dropped_keys.contains(&s.key.as_str()) {
@@ -257,10 +257,6 @@ fn one_window(cli: &mut Cli, provenance: &mut Provenance) {
             s.source = Source::Unset;
         }
     }
-}
-
-fn crate_safe(s: &str) -> String {
-    callaudit::sanitize::terminal_safe_lines(s)
 }
 
 /// An error about an option (`--fail-under 101: expected a score …`, `--threads must be at

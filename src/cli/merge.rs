@@ -642,7 +642,13 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     }
 
     let baseline = read_baseline(&args.gates)?;
-    super::common::warn_gz_outputs(&[("-o", args.output.as_deref())]);
+    let outputs: Vec<_> = args
+        .output
+        .as_deref()
+        .map(|p| ("-o", p))
+        .into_iter()
+        .collect();
+    super::common::warn_gz_outputs(&outputs);
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let overall = agg.overall.clone();
     let mut report = Report::build(&rubric, agg, acct, inputs);

@@ -475,12 +475,7 @@ impl Collector<'_, '_> {
     /// Warns, for each file that failed part way, about the calls it may have cut short.
     fn report_incomplete(&mut self) {
         for (file, (calls, rows, ids)) in std::mem::take(&mut self.incomplete) {
-            let more = calls - ids.len() as u64;
-            let named = if more > 0 {
-                format!("{} and {more} more", ids.join(", "))
-            } else {
-                ids.join(", ")
-            };
+            let named = crate::accounting::named_then_more(&ids, calls);
             self.acct.warn(format!(
                 "{file} could not be read to its end (--keep-going), so {calls} call(s) with rows in it may be incomplete and none of them is audited: {named} ({rows} row{}, incomplete call, skipped)",
                 if rows == 1 { "" } else { "s" }
@@ -492,14 +487,15 @@ impl Collector<'_, '_> {
     /// (`Call::absorb`): parts with no common order, put in file-name order; copies passed over
     /// as `duplicate` rows; repeated turns kept.
     fn report_merged(&mut self, call: &Call) {
+        let inputs = self.inputs;
+        let name = |i: u32| {
+            inputs
+                .get(i as usize)
+                .map_or_else(|| "-".to_string(), |i| i.name.clone())
+        };
         if let Some((of, from)) = call.ordered_by_files
             && !call.too_large
         {
-            let name = |i: u32| {
-                self.inputs
-                    .get(i as usize)
-                    .map_or_else(|| "-".to_string(), |i| i.name.clone())
-            };
             let (of, from) = (name(of), name(from));
             self.acct.calls_ordered_by_files += 1;
             self.acct.warn(format!(
@@ -514,11 +510,6 @@ impl Collector<'_, '_> {
             // Only copies came with it: it was counted as merged from its parts, and is not.
             self.acct.calls_merged = self.acct.calls_merged.saturating_sub(1);
         }
-        let name = |i: u32| {
-            self.inputs
-                .get(i as usize)
-                .map_or_else(|| "-".to_string(), |i| i.name.clone())
-        };
         let (of, from, kept_from) = (name(r.of), name(r.from), name(r.kept_from));
         if r.skipped > 0 {
             self.acct.skip(SkipReason::Duplicate, r.skipped);

@@ -223,11 +223,8 @@ pub struct Column {
     pub metric: Metric,
 }
 
-/// The columns every tabular format shares: the line, its calls beside its score, the pass
-/// rate, one column per expected item, calls with any violation and one column per violation,
-/// then upset calls and the calmed rate.
 /// The report's columns of numbers that are not items, by name (the CSV report's headers): an
-/// item id may not be one of them (`rubric::reserved_columns`).
+/// item id may not be one of them (`rubric::compile::reserved_in`).
 pub const NUMBER_COLUMNS: [(&str, Metric); 6] = [
     ("calls", Metric::Calls),
     ("mean_score", Metric::MeanScore),
@@ -246,6 +243,9 @@ fn number_column(metric: Metric) -> &'static str {
         .expect("a column of numbers")
 }
 
+/// The columns every tabular format shares: the line, its calls beside its score, the pass
+/// rate, one column per expected item, calls with any violation and one column per violation,
+/// then upset calls and the calmed rate.
 pub fn columns(report: &Report) -> Vec<Column> {
     let col = |name: &str, title: &str, metric| Column {
         name: name.into(),

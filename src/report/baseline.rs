@@ -392,13 +392,9 @@ fn rubric_changes(base: &Baseline, report: &Report) -> Option<String> {
         }
     }
     if !changes.is_empty() {
-        let more = changes.len().saturating_sub(NAMED_CHANGES);
+        let total = changes.len() as u64;
         changes.truncate(NAMED_CHANGES);
-        let mut said = changes.join(", ");
-        if more > 0 {
-            said.push_str(&format!(" and {more} more"));
-        }
-        return Some(said);
+        return Some(crate::accounting::named_then_more(&changes, total));
     }
     match &base.rubric_fingerprint {
         Some(then)

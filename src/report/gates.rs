@@ -728,21 +728,19 @@ fn fail_drop(
     let absent_text = if absent.is_empty() {
         String::new()
     } else {
-        let named: Vec<&str> = absent.iter().take(NAMED_ABSENT).copied().collect();
-        let more = absent.len() - named.len();
+        let named: Vec<String> = absent
+            .iter()
+            .take(NAMED_ABSENT)
+            .map(|a| a.to_string())
+            .collect();
         format!(
-            "; {} agent(s) with ≥ {min_calls} call(s) here have no line in it{}, not compared: {}{}",
+            "; {} agent(s) with ≥ {min_calls} call(s) here have no line in it{}, not compared: {}",
             absent.len(),
             match base.min_calls_hid() {
                 Some(m) => format!(" (new, or under its --min-calls {m})"),
                 None => String::new(),
             },
-            named.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
+            crate::accounting::named_then_more(&named, absent.len() as u64),
         )
     };
     let listed = (!measured.offenders.is_empty())

@@ -479,10 +479,6 @@ fn tree_rows(agg: Aggregate) -> Vec<Row> {
 /// Key of the overall row.
 pub const ALL: &str = "(all)";
 
-/// Warnings for lines that print alike but are different ids (`ann.lee` and `ann.lee` with a
-/// zero-width space, an id with a control character the report strips): they are counted apart
-/// while a reader takes them for one. Costs nothing unless some line's key holds an invisible
-/// character.
 /// Warnings for lines whose value the export wrote as a label the reports give lines of their
 /// own: `(all)` prints like the overall line (CSV, table, Markdown, HTML tell them apart only by
 /// place: the overall line is last; JSON has it apart, `overall`), and `(none)` is one line with
@@ -508,6 +504,10 @@ pub fn reserved_label_lines(report: &Report) -> Vec<String> {
         .collect()
 }
 
+/// Warnings for lines that print alike but are different ids (`ann.lee` and `ann.lee` with a
+/// zero-width space, an id with a control character the report strips): they are counted apart
+/// while a reader takes them for one. Costs nothing unless some line's key holds an invisible
+/// character.
 pub fn lookalike_lines(report: &Report) -> Vec<String> {
     use crate::sanitize::{as_seen, is_invisible, show_invisible};
     let odd: Vec<&Row> = report

@@ -757,12 +757,15 @@ fn an_output_named_gz_is_warned_to_be_uncompressed() {
         .arg(w.path("r.json.gz"))
         .arg("--save-partial")
         .arg(w.path("n.partial.gz"))
+        .arg("--calls")
+        .arg(w.path("calls.csv.gz"))
+        .args(["--calls-format", "csv"])
         .arg(&input)
         .output()
         .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    for flag in ["-o", "--save-partial"] {
+    for flag in ["-o", "--save-partial", "--calls"] {
         assert!(
             err.contains(&format!("callaudit: warning: {flag} "))
                 && err.contains("written uncompressed"),
