@@ -538,9 +538,18 @@ fn held_error(e: io::Error) -> io::Error {
     io::Error::new(
         e.kind(),
         format!(
-            "cannot hold the output in a temporary file until the run ends (in {}; set TMPDIR to a writable directory): {e}",
-            std::env::temp_dir().display()
+            "cannot hold the output in a temporary file until the run ends ({}): {e}",
+            tmpdir_advice()
         ),
+    )
+}
+
+/// Where temporary files go and what to do when they cannot be written there: one wording for
+/// the held outputs and the pipeline's spools.
+pub fn tmpdir_advice() -> String {
+    format!(
+        "in {}; set TMPDIR to a writable directory with room",
+        std::env::temp_dir().display()
     )
 }
 

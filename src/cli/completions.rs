@@ -47,7 +47,7 @@ pub fn completion_command() -> clap::Command {
             a.value_parser(clap::builder::PossibleValuesParser::new(levels.clone()))
         })
     };
-    super::config::config_hidden_where_unread(Cli::command())
+    super::config::config_only_where_read(Cli::command())
         .mut_subcommand("audit", lists)
         .mut_subcommand("merge", lists)
         .mut_subcommand("config", |config| config.mut_subcommand("show", lists))

@@ -505,6 +505,31 @@ pub fn config_hidden_where_unread(cmd: clap::Command) -> clap::Command {
     hide(cmd, &mut Vec::new(), &own)
 }
 
+/// The command as the completion scripts see it: `--config` and `--no-config` only on the
+/// commands that read a config file. Hiding them (`config_hidden_where_unread`) is not enough
+/// there: clap_complete lists hidden options too, so they are made local to the commands that
+/// read one instead of global.
+pub fn config_only_where_read(cmd: clap::Command) -> clap::Command {
+    let is_config = |a: &clap::Arg| matches!(a.get_id().as_str(), "config" | "no_config");
+    let own: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| is_config(a))
+        .map(|a| a.clone().global(false))
+        .collect();
+    let mut cmd = cmd
+        .mut_arg("config", |a| a.global(false))
+        .mut_arg("no_config", |a| a.global(false));
+    for path in READERS {
+        let add = |c: clap::Command| c.args(own.iter().cloned());
+        cmd = match path {
+            [one] => cmd.mut_subcommand(one, add),
+            [outer, inner] => cmd.mut_subcommand(outer, |c| c.mut_subcommand(inner, add)),
+            _ => cmd,
+        };
+    }
+    cmd
+}
+
 /// The command line parser with inputs optional (they may come from the config file).
 fn lenient() -> clap::Command {
     let mut cmd = command();

@@ -317,8 +317,8 @@ impl Replayed {
     }
 }
 
-/// The rubric a partial was made with, checked against its fingerprint.
-fn rubric_of(path: &Path, header: &partial::Header) -> anyhow::Result<Rubric> {
+/// The rubric a partial was made with, checked against its fingerprint, and that fingerprint.
+fn rubric_of(path: &Path, header: &partial::Header) -> anyhow::Result<(Rubric, String)> {
     let r = Rubric::from_toml(&header.rubric_toml).map_err(|errors| {
         anyhow::anyhow!(
             "{}: its rubric does not compile: {}",
@@ -330,8 +330,7 @@ fn rubric_of(path: &Path, header: &partial::Header) -> anyhow::Result<Rubric> {
                 .join("; ")
         )
     })?;
-    accepted_fingerprint(path, header)?;
-    Ok(r)
+    Ok((r, accepted_fingerprint(path, header)?))
 }
 
 /// The fingerprint of a partial's rubric, checked against the one its header carries (which
@@ -418,11 +417,10 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
         }
     }
     let reader = partial::open(first)?;
-    let rubric = rubric_of(first, &reader.header)?;
+    let (rubric, fingerprint) = rubric_of(first, &reader.header)?;
     check_header(first, &reader.header, &rubric)?;
     // Check the gates before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
-    let fingerprint = accepted_fingerprint(first, &reader.header)?;
     let first_name = reader.header.rubric_name.clone();
     let mut replayed = Replayed {
         agg: Aggregate::with_levels(&rubric, args.group_by.0.clone()),

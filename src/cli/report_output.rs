@@ -125,7 +125,7 @@ pub fn gate_arrange_and_print(
     // The rubric's fingerprint (a few ms of TOML at every run) is read by the JSON report and
     // the baseline's comparison only.
     if out.format == Format::Json || out.baseline.is_some() {
-        report.rubric_fingerprint = callaudit::records::partial::fingerprint(out.rubric);
+        report.rubric_fingerprint = Some(callaudit::records::partial::fingerprint(out.rubric));
     }
     if let Some(base) = out.baseline {
         for w in baseline::apply(report, base, out.min_calls) {

@@ -173,8 +173,8 @@ impl Stopped {
 /// second pass): the run's error, never an input's, so `--keep-going` does not pass over it.
 fn temp_file_error(e: std::io::Error) -> anyhow::Error {
     anyhow::anyhow!(
-        "cannot write callaudit's temporary files in {} (TMPDIR: set it to a writable directory with room): {e}",
-        std::env::temp_dir().display()
+        "cannot write callaudit's temporary files ({}): {e}",
+        crate::output::tmpdir_advice()
     )
 }
 

@@ -484,7 +484,7 @@ pub(crate) mod tests {
         Report {
             tool_version: "0",
             rubric_name: "r".into(),
-            rubric_fingerprint: String::new(),
+            rubric_fingerprint: None,
             pass_mark: 80.0,
             items: Vec::new(),
             levels: levels.to_vec(),

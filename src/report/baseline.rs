@@ -396,15 +396,10 @@ fn rubric_changes(base: &Baseline, report: &Report) -> Option<String> {
         changes.truncate(NAMED_CHANGES);
         return Some(crate::accounting::named_then_more(&changes, total));
     }
-    match &base.rubric_fingerprint {
-        Some(then)
-            if !report.rubric_fingerprint.is_empty() && *then != report.rubric_fingerprint =>
-        {
-            Some(format!(
-                "fingerprint {then}, this run's {}: its phrases or settings differ",
-                report.rubric_fingerprint
-            ))
-        }
+    match (&base.rubric_fingerprint, &report.rubric_fingerprint) {
+        (Some(then), Some(now)) if then != now => Some(format!(
+            "fingerprint {then}, this run's {now}: its phrases or settings differ"
+        )),
         _ => None,
     }
 }

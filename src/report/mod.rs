@@ -186,8 +186,9 @@ pub struct Report {
     pub tool_version: &'static str,
     pub rubric_name: String,
     /// The rubric's fingerprint (as a partial's), so that a baseline scored with another
-    /// version of a rubric of the same name is known as one; empty where no output reads it.
-    pub rubric_fingerprint: String,
+    /// version of a rubric of the same name is known as one; `None` where no output reads it
+    /// (it costs a few ms of TOML).
+    pub rubric_fingerprint: Option<String>,
     pub pass_mark: f64,
     pub items: Vec<ItemInfo>,
     /// The levels of a line, outermost first: `["team", "agent"]`.
@@ -366,7 +367,7 @@ impl Report {
             tool_version: env!("CARGO_PKG_VERSION"),
             rubric_name: rubric.name.clone(),
             // Filled in where a report needs it (JSON, a baseline): `gate_arrange_and_print`.
-            rubric_fingerprint: String::new(),
+            rubric_fingerprint: None,
             pass_mark: rubric.pass_mark,
             items: rubric
                 .items

@@ -1361,6 +1361,41 @@ fn config_given_to_a_command_that_reads_none_is_refused_not_ignored() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// The completion scripts offered `--config` and `--no-config` after the commands that refuse
+/// them (clap completes hidden options too). They now offer them only where a config file is
+/// read.
+#[test]
+fn completions_offer_config_only_where_it_is_read() {
+    let out = callaudit().args(["completions", "fish"]).output().unwrap();
+    assert!(out.status.success());
+    let script = String::from_utf8(out.stdout).unwrap();
+    let offers = |cmd: &str, flag: &str| {
+        script.lines().any(|l| {
+            l.contains(&format!("__fish_callaudit_using_subcommand {cmd}\""))
+                && l.contains(&format!(" -l {flag} "))
+        })
+    };
+    for cmd in ["merge", "completions", "man"] {
+        assert!(!offers(cmd, "config"), "{cmd} offers --config");
+        assert!(!offers(cmd, "no-config"), "{cmd} offers --no-config");
+    }
+    for cmd in ["audit", "explain", "sample", "calibrate"] {
+        assert!(offers(cmd, "config"), "{cmd} does not offer --config");
+        assert!(offers(cmd, "no-config"), "{cmd} does not offer --no-config");
+    }
+    let nested = |outer: &str, sub: &str| {
+        script.lines().any(|l| {
+            l.contains(&format!(
+                "__fish_callaudit_using_subcommand {outer}; and __fish_seen_subcommand_from {sub}\""
+            )) && l.contains(" -l config ")
+        })
+    };
+    assert!(nested("rubric", "lint") && nested("config", "show"));
+    for sub in ["show", "check", "test"] {
+        assert!(!nested("rubric", sub), "rubric {sub} offers --config");
+    }
+}
+
 /// The commands that refuse `--config` listed it (and `--no-config`, with CALLAUDIT_CONFIG) in
 /// their help (tester t1, F13a). Their help and the man page leave both out;
 /// the commands that read a config file still list them, and `--config` is still refused with
