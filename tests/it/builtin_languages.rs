@@ -409,6 +409,26 @@ const SPANISH: &[Case] = &[
             (A, "Si lo prefiere, le paso con mi supervisor.", None),
         ],
     ),
+    // The customer asked for one first: granting it is not premature (QA standard).
+    case(
+        "premature_escalation",
+        false,
+        &[
+            ES_UPSET,
+            (C, "Quiero hablar con un supervisor ahora mismo.", None),
+            (A, "Claro, le paso con mi supervisor.", None),
+        ],
+    ),
+    case(
+        "manager_requested",
+        true,
+        &[(C, "Páseme con su jefe, por favor.", None)],
+    ),
+    case(
+        "manager_requested",
+        false,
+        &[(C, "Mi gestor de cuenta no contesta.", None)],
+    ),
     // A fix first, as in English (`not_before` names resolution too).
     case(
         "premature_escalation",
@@ -882,6 +902,26 @@ const FRENCH: &[Case] = &[
                 None,
             ),
         ],
+    ),
+    // The customer asked for one first: granting it is not premature (QA standard).
+    case(
+        "premature_escalation",
+        false,
+        &[
+            FR_UPSET,
+            (C, "Je veux parler à un responsable tout de suite.", None),
+            (A, "Bien sûr, je vous passe mon superviseur.", None),
+        ],
+    ),
+    case(
+        "manager_requested",
+        true,
+        &[(C, "Passez-moi votre supérieur, s'il vous plaît.", None)],
+    ),
+    case(
+        "manager_requested",
+        false,
+        &[(C, "Mon gestionnaire de compte ne répond pas.", None)],
     ),
     // A fix first, as in English (`not_before` names resolution too).
     case(

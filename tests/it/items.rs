@@ -614,3 +614,119 @@ fn silence() {
     // Without timings the item does not apply: 0 matches and no penalty.
     assert_eq!(after_upset("silence", "Sure."), "0");
 }
+
+/// Tester t6 and t4's readings of the QA standard (2026-12-03, not from labels): sentences the
+/// built-in rubric scored against the standard. Each case failed before its rule changed.
+#[test]
+fn qa_standard_readings_of_the_third_round() {
+    // customer_upset: a neutral close, request or bug report is not upset; one polite or
+    // negated phrase no longer cancels the rest of its sentence (`unless_scope = "match"`).
+    for neutral in [
+        "Lovely, that's all I needed. Ok, thanks, goodbye.",
+        "I've lost my card, can you block it please?",
+        "My payment failed at checkout.",
+        "Why does it say pending on my order?",
+        "I have poor signal at home, is there an outage?",
+        "Great.",
+    ] {
+        let got = count("customer_upset", &[("customer", neutral)]);
+        assert_eq!(got, "0", "customer_upset in {neutral:?}");
+    }
+    for upset in [
+        "I hate to bother you but this is the third time my order hasn't arrived and it's ridiculous.",
+        "I'm not angry, I'm disappointed.",
+        "No complaints about the staff but the delivery was a total shambles.",
+        "thx for nothing",
+    ] {
+        let got = count("customer_upset", &[("customer", upset)]);
+        assert_ne!(got, "0", "customer_upset in {upset:?}");
+    }
+    // customer_calmed: declining more help with thanks, or "never mind", is calm.
+    for calm in [
+        "No, thanks, that's all.",
+        "Never mind, that's fine, thank you.",
+    ] {
+        let got = count(
+            "customer_calmed",
+            &[
+                ("customer", UPSET),
+                ("agent", "I've refunded the charge."),
+                ("customer", calm),
+            ],
+        );
+        assert_eq!(got, "1", "customer_calmed after {calm:?}");
+    }
+    // The agent's greeting for their own company is no transfer.
+    for greeting in [
+        "Thanks for calling Northway Bank, you're speaking with Priya.",
+        "Thank you for contacting the Harbour Hotel, this is Sam.",
+        "Welcome to Acme Bank, how can I help?",
+    ] {
+        assert_eq!(after_upset("transfer", greeting), "0", "{greeting:?}");
+    }
+    assert_ne!(
+        after_upset("transfer", "You'll need to call your bank."),
+        "0"
+    );
+    // An undercut apology without "but" is none; an empathy word used to dismiss is none.
+    assert_eq!(after_upset("apology", "Sorry, that's our policy."), "0");
+    assert_eq!(
+        after_upset(
+            "empathy",
+            "There's no need to get upset. What's your account number?"
+        ),
+        "0"
+    );
+    assert_eq!(
+        after_upset(
+            "empathy",
+            "If I understand you correctly, the parcel never arrived?"
+        ),
+        "0"
+    );
+    // Opening offers and hold requests are not clarifying questions; pausing to look is a hold.
+    for offer in [
+        "What can I do for you?",
+        "Can you hold for a moment while I pull that up?",
+        "Would you like to speak to a manager?",
+    ] {
+        assert_eq!(after_upset("clarifying_question", offer), "0", "{offer:?}");
+    }
+    for hold in [
+        "Please wait while I look into this.",
+        "Let me check that for you, one sec.",
+    ] {
+        assert_ne!(after_upset("hold", hold), "0", "{hold:?}");
+    }
+    // No commitment is no follow-up; a promise of the agent's own next step is realistic.
+    assert_eq!(
+        after_upset(
+            "follow_up",
+            "I'm afraid I won't be able to call you back tomorrow, but the quote is attached."
+        ),
+        "0"
+    );
+    assert_eq!(
+        after_upset(
+            "overpromise",
+            "I promise I'll call you back tomorrow at 10am."
+        ),
+        "0"
+    );
+    // The customer asked for a manager first: granting it is not premature.
+    let asked = count(
+        "premature_escalation",
+        &[
+            (
+                "customer",
+                "This is unacceptable. I want to speak to your manager right now.",
+            ),
+            ("agent", "Of course, I'll get my supervisor for you."),
+        ],
+    );
+    assert_eq!(asked, "0");
+    assert_ne!(
+        after_upset("premature_escalation", "Let me get my supervisor for you."),
+        "0"
+    );
+}

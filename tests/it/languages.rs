@@ -306,7 +306,7 @@ fn built_in_rubrics_are_chosen_and_printed_by_name() {
         .arg(&file)
         .assert()
         .success()
-        .stdout(predicate::str::contains("23 items"));
+        .stdout(predicate::str::contains("24 items"));
     callaudit()
         .args(["rubric", "check", "builtin:fr"])
         .assert()
