@@ -687,6 +687,28 @@ pub fn gate_limit(s: &str) -> Result<GateLimit, String> {
         .map_err(|_| format!("`{s}`: expected a number, or `off` to switch the gate off"))
 }
 
+/// `--min-kappa K`: K as typed, and exactly (κ is compared as a fraction of the counts).
+#[derive(Clone, Debug)]
+pub struct MinKappa {
+    pub typed: String,
+    pub at: callaudit::calibration::agreement::Ratio,
+}
+
+/// `--min-kappa K`: a decimal from -1 to 1, read exactly (0.4 is 2/5, not 0.40000000000000002).
+pub fn min_kappa(s: &str) -> Result<MinKappa, String> {
+    use callaudit::calibration::agreement::Ratio;
+    let refused = || format!("`{s}`: expected a number from -1 to 1 (like 0.6)");
+    let at = Ratio::parse_decimal(s).ok_or_else(refused)?;
+    let (low, high) = (Ratio::new(-1, 1).unwrap(), Ratio::new(1, 1).unwrap());
+    if at < low || at > high {
+        return Err(refused());
+    }
+    Ok(MinKappa {
+        typed: s.trim().to_string(),
+        at,
+    })
+}
+
 /// `--top N` / `--bottom N`: at least one line (0 would leave only the overall line).
 pub fn line_count(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
@@ -863,8 +885,8 @@ pub struct CalibrateArgs {
     pub disagreements: Option<PathBuf>,
 
     /// Exit 1 when any judged item's Cohen's kappa is below K
-    #[arg(long, value_name = "K")]
-    pub min_kappa: Option<f64>,
+    #[arg(long, value_name = "K", value_parser = min_kappa)]
+    pub min_kappa: Option<MinKappa>,
 
     /// No run summary on stderr
     #[arg(short, long)]

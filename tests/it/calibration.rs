@@ -1189,3 +1189,91 @@ fn overrides_decide_again_whether_items_apply_also_when_judged() {
         "{silence}"
     );
 }
+
+/// κ was worked out in f64: an exact 0.4 came out 0.3999… and failed `--min-kappa 0.4`, and an
+/// exact 0 printed `-0.00` and failed `--min-kappa 0`. It is a fraction of the counts now.
+#[test]
+fn min_kappa_compares_the_exact_kappa_and_never_prints_minus_zero() {
+    let data = repo_path("examples/data");
+    // thanks: 4 both yes, 2 tool only, 1 reviewer only, 3 both no → κ = 0.4 exactly.
+    let w = Workdir::new();
+    let point_four = sheet(
+        &w,
+        "call_id,thanks\nC-1001,1\nC-1002,1\nC-1006,1\nC-1008,1\nJ-2001,0\nJ-2003,0\n\
+         C-1003,1\nC-1004,0\nC-1005,0\nC-1007,0\n",
+    );
+    let out = callaudit()
+        .args([
+            "calibrate",
+            "--quiet",
+            "--format",
+            "csv",
+            "--min-kappa",
+            "0.4",
+        ])
+        .arg(&point_four)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("thanks,10,5,6,4,0.67,0.80,0.73,0.40"),
+        "{stdout}"
+    );
+    callaudit()
+        .args(["calibrate", "--quiet", "--min-kappa", "0.41"])
+        .arg(&point_four)
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "gate failed: --min-kappa 0.41: thanks (kappa 0.40)",
+        ));
+    // thanks: 1 reviewer only, 2 both no → κ = 0 exactly.
+    let w2 = Workdir::new();
+    let zero = sheet(&w2, "call_id,thanks\nC-1003,1\nC-1005,0\nC-1007,0\n");
+    for format in ["csv", "table", "json"] {
+        let out = callaudit()
+            .args([
+                "calibrate",
+                "--quiet",
+                "--min-kappa",
+                "0",
+                "--format",
+                format,
+            ])
+            .arg(&zero)
+            .arg(&data)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stdout}");
+        assert!(!stdout.contains("-0"), "{format}: {stdout}");
+    }
+    let csv = stdout_of(
+        &["calibrate", "--quiet", "--format", "csv"],
+        &[&zero, &data],
+    );
+    assert!(csv.contains("thanks,3,1,0,0,,0.00,0.00,0.00"), "{csv}");
+    // A κ below the threshold is said so, rounded or not.
+    callaudit()
+        .args(["calibrate", "--quiet", "--min-kappa", "0.001"])
+        .arg(&zero)
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("thanks (kappa 0.00)"));
+    callaudit()
+        .args(["calibrate", "--quiet", "--min-kappa", "1.5"])
+        .arg(&zero)
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected a number from -1 to 1"));
+}
