@@ -413,7 +413,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "ROLE=COL,...", env = "CALLAUDIT_MAP")]
     pub map: Option<String>,
 
-    /// CSV field delimiter (a single character; `\t` for tab); sniffed from the header if unset
+    /// CSV field delimiter (a single character; `\t` for tab), for the transcripts and a review
+    /// sheet; sniffed from each file's header if unset
     #[arg(long, value_name = "CHAR", env = "CALLAUDIT_DELIMITER")]
     pub delimiter: Option<String>,
 

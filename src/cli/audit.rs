@@ -619,7 +619,8 @@ fn read_overrides(args: &AuditArgs, rubric: &Rubric) -> anyhow::Result<Option<Ov
         return Ok(None);
     };
     super::common::sheet_not_stdin_twice("--overrides", path, &args.input.inputs)?;
-    let sheet = sheet::read(path, rubric).map_err(|e| InputError(e.to_string()))?;
+    let sheet = sheet::read(path, rubric, super::common::delimiter(&args.input)?)
+        .map_err(|e| InputError(e.to_string()))?;
     Ok(Some(
         Overrides::from_sheet(path, &sheet, rubric).map_err(|e| InputError(e.to_string()))?,
     ))

@@ -106,7 +106,8 @@ struct Calibration {
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     super::common::sheet_not_stdin_twice("the review sheet", &args.sheet, &args.input.inputs)?;
-    let sheet = sheet::read(&args.sheet, &rubric).map_err(|e| InputError(e.to_string()))?;
+    let sheet = sheet::read(&args.sheet, &rubric, super::common::delimiter(&args.input)?)
+        .map_err(|e| InputError(e.to_string()))?;
     if sheet.judged() == 0 {
         return Err(InputError(format!(
             "{}: no judged cell (every verdict is blank or n/a): nothing to compare",

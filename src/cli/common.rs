@@ -22,20 +22,25 @@ pub fn load_rubric(args: &InputArgs) -> anyhow::Result<Rubric> {
     }
 }
 
+/// `--delimiter`: for the transcript CSVs and the review sheet (`calibrate`'s sheet,
+/// `--overrides`, `--labels`); `None` sniffs it from each file's header.
+pub fn delimiter(args: &InputArgs) -> anyhow::Result<Option<u8>> {
+    Ok(match args.delimiter.as_deref() {
+        None => None,
+        Some("\\t") | Some("tab") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => bail!("--delimiter `{d}`: expected one ASCII character (or \\t)"),
+    })
+}
+
 pub fn read_options(args: &InputArgs) -> anyhow::Result<ReadOptions> {
     let map = match &args.map {
         Some(spec) => ColumnMap::parse(spec).map_err(|e| anyhow::anyhow!("--map: {e}"))?,
         None => ColumnMap::default(),
     };
-    let delimiter = match args.delimiter.as_deref() {
-        None => None,
-        Some("\\t") | Some("tab") => Some(b'\t'),
-        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => bail!("--delimiter `{d}`: expected one ASCII character (or \\t)"),
-    };
     Ok(ReadOptions {
         map,
-        delimiter,
+        delimiter: delimiter(args)?,
         agent_names: args.agent_names.clone(),
         strict: args.strict,
         max_call_bytes: max_call_bytes(args)?,

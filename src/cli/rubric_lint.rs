@@ -345,7 +345,8 @@ fn read_labels(
         return Ok(None);
     };
     super::common::sheet_not_stdin_twice("--labels", path, &args.input.inputs)?;
-    let sheet = sheet::read(path, rubric).map_err(|e| InputError(e.to_string()))?;
+    let sheet = sheet::read(path, rubric, super::common::delimiter(&args.input)?)
+        .map_err(|e| InputError(e.to_string()))?;
     let mut by_call: HashMap<String, HashMap<usize, bool>> = HashMap::new();
     for row in sheet.rows {
         by_call.entry(row.call_id).or_default().extend(row.verdicts);

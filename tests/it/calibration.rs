@@ -1277,3 +1277,138 @@ fn min_kappa_compares_the_exact_kappa_and_never_prints_minus_zero() {
         .code(2)
         .stderr(predicate::str::contains("expected a number from -1 to 1"));
 }
+
+/// Calibrate's comparison of C-1003 (dismissive yes, empathy no) and C-1001 (empathy yes), as
+/// CSV; the sheet must have been read whatever its delimiter or header case.
+fn agreement_of(sheet: &std::path::Path, extra: &[&str], inputs: &std::path::Path) -> String {
+    let mut args = vec!["calibrate", "--quiet", "--format", "csv"];
+    args.extend_from_slice(extra);
+    stdout_of(&args, &[sheet, inputs])
+}
+
+/// Sheets saved with `;` (Excel in many locales) or tabs were refused as having no `call_id`
+/// column, with advice to rename the column that was `call_id`; `--delimiter` made no
+/// difference. The delimiter is sniffed from the header as for transcripts.
+#[test]
+fn review_sheets_saved_with_semicolons_or_tabs_are_read() {
+    let w = Workdir::new();
+    let comma = w.write(
+        "comma.csv",
+        "call_id,empathy,dismissive\r\nC-1001,1,0\r\nC-1003,0,1\r\n",
+    );
+    let expected = agreement_of(&comma, &[], &examples());
+    assert!(expected.contains("empathy,2,1,1,1,"), "{expected}");
+    let semi = w.write(
+        "semi.csv",
+        "call_id;empathy;dismissive\r\nC-1001;1;0\r\nC-1003;0;1\r\n",
+    );
+    let tab = w.write(
+        "tab.csv",
+        "call_id\tempathy\tdismissive\nC-1001\t1\t0\nC-1003\t0\t1\n",
+    );
+    for s in [&semi, &tab] {
+        assert_eq!(agreement_of(s, &[], &examples()), expected, "{s:?}");
+    }
+    // --delimiter applies to the sheet too (and to the transcripts, here `;` as well).
+    let calls = std::fs::read_to_string(examples()).unwrap();
+    let mut r = csv::Reader::from_reader(calls.as_bytes());
+    let mut wr = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    wr.write_record(r.headers().unwrap()).unwrap();
+    for rec in r.records() {
+        wr.write_record(&rec.unwrap()).unwrap();
+    }
+    let semi_calls = w.write("calls-semi.csv", wr.into_inner().unwrap());
+    assert_eq!(
+        agreement_of(&semi, &["--delimiter", ";"], &semi_calls),
+        expected
+    );
+    // A delimiter that does not fit the sheet is said, not blamed on the column's name.
+    callaudit()
+        .args(["calibrate", "--quiet", "--delimiter", ","])
+        .arg(&semi)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "read with the delimiter `,` and has a column `call_id;empathy;dismissive`",
+        ))
+        .stderr(predicate::str::contains("Name it").not());
+    // --overrides reads such a sheet too.
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--overrides"])
+        .arg(&semi)
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["overrides"]["verdicts"], 4);
+}
+
+/// `Call_ID,Apology,THANKS` was refused as having no call id column, and the message offered
+/// the item columns as the call id. Headers are matched ignoring case now; two that differ
+/// only by case are refused, and only columns that are not items are offered as the call id.
+#[test]
+fn sheet_headers_are_matched_ignoring_case() {
+    let w = Workdir::new();
+    let lower = w.write(
+        "lower.csv",
+        "call_id,empathy,dismissive\nC-1001,1,0\nC-1003,0,1\n",
+    );
+    let caps = w.write(
+        "caps.csv",
+        "\u{feff}Call_ID,EMPATHY,Dismissive,Tool:Empathy,Notes\nC-1001,1,0,1,\nC-1003,0,1,0,x\n",
+    );
+    assert_eq!(
+        agreement_of(&caps, &[], &examples()),
+        agreement_of(&lower, &[], &examples())
+    );
+    let twice = w.write("twice.csv", "call_id,empathy,Empathy\nC-1001,1,1\n");
+    callaudit()
+        .args(["calibrate"])
+        .arg(&twice)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "twice.csv:1:3: columns `empathy` (column 2) and `Empathy` differ only by case",
+        ));
+    let no_id = w.write("noid.csv", "Call,Apology,THANKS,empthy\nC-1001,1,1,1\n");
+    let out = callaudit()
+        .args(["audit", "--overrides"])
+        .arg(&no_id)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is `Call` the call id? Name it `call_id`"),
+        "{stderr}"
+    );
+}
+
+/// The error for a bad verdict cell listed fewer forms than are accepted (`y`/`n`, `-`, `t`,
+/// `na` were left out).
+#[test]
+fn a_bad_verdict_cell_lists_every_accepted_form() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,empathy\nC-1001,y\nC-1002,-\nC-1003,1.0\n");
+    callaudit()
+        .args(["calibrate"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "sheet.csv:4:2: `1.0` in column `empathy` is not a verdict: expected 1, yes, y, \
+             true or t for yes; 0, no, n, false or f for no; blank, n/a, na, - or not judged \
+             for not judged (any case)",
+        ));
+}
