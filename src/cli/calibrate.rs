@@ -166,6 +166,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         detail: true,
         audit: true,
         filters: Filters {
+            spellings: Some(wanted.iter().map(|id| id.to_lowercase()).collect()),
             only: Some(wanted),
             ..Filters::default()
         },
@@ -184,7 +185,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         NotCompared::of(id, &acct)
     });
 
-    warn_calls_not_compared(&args, &cal)?;
+    warn_calls_not_compared(&args, &cal, &acct.filtered.spellings)?;
     if cal.all.n == 0 {
         let why = if cal
             .missing
@@ -216,7 +217,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
 
 /// Judged calls that were not compared, one line per reason: an error with `--strict`, else
 /// warnings.
-fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::Result<()> {
+fn warn_calls_not_compared(
+    args: &CalibrateArgs,
+    cal: &Calibration,
+    spellings: &BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> anyhow::Result<()> {
     let mut by_reason: BTreeMap<NotCompared, (Vec<&str>, usize)> = BTreeMap::new();
     for (id, cells, why) in &cal.missing {
         let (ids, n) = by_reason.entry(*why).or_default();
@@ -228,6 +233,7 @@ fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::R
         .into_iter()
         .map(|(why, (ids, cells))| {
             let calls = ids.len();
+            let hint = super::common::in_another_case(&ids, spellings);
             let ids = super::common::first_ids(ids);
             match why {
                 NotCompared::NoUtterance => format!(
@@ -246,7 +252,7 @@ fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::R
                 ),
                 NotCompared::NotInInputs => format!(
                     "{sheet}: {calls} judged call(s) are not in the inputs, so {cells} judged \
-                     cell(s) were not compared: {ids}"
+                     cell(s) were not compared: {ids}{hint}"
                 ),
             }
         })

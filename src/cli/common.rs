@@ -399,6 +399,46 @@ pub fn first_ids(mut ids: Vec<&str>) -> String {
     }
 }
 
+/// For judged call ids that are not in the inputs: those read in another case (noted by the
+/// pipeline in `FilteredOut::spellings`), as `; did you mean C-1001 for c-1001, …? (call ids are
+/// matched exactly)`, the suggestion `explain --call` makes; nothing when none is.
+pub fn in_another_case(
+    ids: &[&str],
+    spellings: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> String {
+    const NAMED: usize = 5;
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    let pairs: Vec<String> = ids
+        .iter()
+        .filter_map(|id| {
+            let read = spellings.get(&id.to_lowercase())?;
+            if read.contains(*id) {
+                return None;
+            }
+            let near = callaudit::suggest::nearest(id, read);
+            (!near.is_empty()).then(|| {
+                format!(
+                    "{} for {}",
+                    near.join(" or "),
+                    callaudit::sanitize::terminal_safe(id)
+                )
+            })
+        })
+        .collect();
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let more = match pairs.len().saturating_sub(NAMED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!(
+        "; did you mean {}{more}? (call ids are matched exactly, case included)",
+        pairs[..pairs.len().min(NAMED)].join(", ")
+    )
+}
+
 /// A review sheet given as `-` (stdin) beside an input that is stdin too: stdin is read once,
 /// so one of them would read nothing.
 pub fn sheet_not_stdin_twice(

@@ -242,6 +242,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         // With labels, only the labelled calls: a rubric tuned with lint sees nothing else.
         filters: Filters {
             only: labels.as_ref().map(|l| l.keys().cloned().collect()),
+            spellings: labels
+                .as_ref()
+                .map(|l| l.keys().map(|id| id.to_lowercase()).collect()),
             ..Filters::default()
         },
         keep_going: args.input.keep_going,
@@ -273,7 +276,13 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         return Err(InputError(why).into());
     }
     if let (Some(labels), Some(sheet)) = (&labels, &args.labels) {
-        labels_not_found(labels, &fired.labelled_seen, sheet, args.input.strict)?;
+        labels_not_found(
+            labels,
+            &fired.labelled_seen,
+            &acct.filtered.spellings,
+            sheet,
+            args.input.strict,
+        )?;
     }
     let dups = duplicates(&rubric);
 
@@ -312,6 +321,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
 fn labels_not_found(
     labels: &HashMap<String, HashMap<usize, bool>>,
     seen: &HashSet<String>,
+    spellings: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
     sheet: &std::path::Path,
     strict: bool,
 ) -> anyhow::Result<()> {
@@ -324,10 +334,11 @@ fn labels_not_found(
         return Ok(());
     }
     let message = format!(
-        "{}: {} labelled call(s) are not in the inputs, so their labels were not used: {}",
+        "{}: {} labelled call(s) are not in the inputs, so their labels were not used: {}{}",
         sheet.display(),
         ids.len(),
-        super::common::first_ids(ids)
+        super::common::first_ids(ids.clone()),
+        super::common::in_another_case(&ids, spellings)
     );
     if strict {
         return Err(InputError(message).into());

@@ -789,3 +789,78 @@ fn an_output_named_gz_is_warned_to_be_uncompressed() {
             .contains("uncompressed")
     );
 }
+
+/// `--agent Ann` where the agent is `ann` said only "no calls matched", and `--team sales` on
+/// calls without a team said "13 of other teams". A filter value no call has is said, with the
+/// nearest agents or teams read (the same suggestion as `explain --call`), and calls without a
+/// team are counted as such, with where teams come from.
+#[test]
+fn a_filter_that_matches_no_call_says_so_and_suggests() {
+    let w = Workdir::new();
+    let calls = w.write(
+        "calls.csv",
+        csv_of(&[
+            ("D-01", "ann", "customer", "Hi, when do you open?"),
+            ("D-01", "ann", "agent", "At nine. Thanks for asking."),
+            ("D-02", "bob", "customer", "Hi, when do you close?"),
+            ("D-02", "bob", "agent", "At five."),
+        ]),
+    );
+    let run = |args: &[&str], input: &std::path::Path| {
+        let out = callaudit()
+            .arg("audit")
+            .args(args)
+            .arg(input)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["--agent", "Ann"], &calls);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "--agent `Ann`: no call read has this agent (agent ids are matched exactly); did you mean ann?"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("no calls matched"), "{err}");
+    // One agent of two found: the other is said, the run goes on.
+    let (code, err) = run(
+        &["--agent", "bob", "--agent", "zed", "-o", "/dev/null"],
+        &calls,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(
+            "--agent `zed`: no call read has this agent (agent ids are matched exactly)\n"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("--agent `bob`"), "{err}");
+    let (code, err) = run(&["--team", "sales"], &calls);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "--team `sales`: no call read has a team (teams come from a team column of the export, --metadata or --agents)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("(2 without a team)"), "{err}");
+    assert!(!err.contains("of other teams"), "{err}");
+    let teams = w.write(
+        "teams.csv",
+        "call_id,agent_id,team,speaker,text\nT-1,ann,Billing,agent,Hello\nT-2,bob,support,agent,Hi\n",
+    );
+    let (code, err) = run(&["--team", "billing"], &teams);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "--team `billing`: no call read is of this team (teams are matched exactly); did you mean Billing?"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("(2 of other teams)"), "{err}");
+}

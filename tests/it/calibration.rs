@@ -1412,3 +1412,57 @@ fn a_bad_verdict_cell_lists_every_accepted_form() {
              for not judged (any case)",
         ));
 }
+
+/// Judged call ids typed in the wrong case were "not in the inputs", with no hint that C-1001
+/// exists; `explain --call c-1001` suggests it. Calibrate and `--overrides` now do too.
+#[test]
+fn judged_calls_in_the_wrong_case_get_a_did_you_mean() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,thanks\nc-1001,1\nc-1002,0\nZ-9,1\n");
+    let out = callaudit()
+        .args(["calibrate"])
+        .arg(&s)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "3 judged call(s) are not in the inputs, so 3 judged cell(s) were not compared: \
+             Z-9, c-1001, c-1002; did you mean C-1001 for c-1001, C-1002 for c-1002? (call ids \
+             are matched exactly, case included)"
+        ),
+        "{stderr}"
+    );
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--overrides"])
+        .arg(&s)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("did you mean C-1001 for c-1001, C-1002 for c-1002?"),
+        "{stderr}"
+    );
+    // A judged call that is in the inputs but filtered out is not offered another spelling.
+    let s2 = w.write("s2.csv", "call_id,thanks\nC-1001,1\n");
+    let out = callaudit()
+        .args([
+            "audit",
+            "-o",
+            "/dev/null",
+            "--agent",
+            "bo.chen",
+            "--overrides",
+        ])
+        .arg(&s2)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not among the audited calls"), "{stderr}");
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+}
