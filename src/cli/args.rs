@@ -535,12 +535,12 @@ impl std::str::FromStr for GroupLevels {
 /// Which calls to keep (shared by audit and sample).
 #[derive(Debug, Args)]
 pub struct FilterArgs {
-    /// Only calls on or after DATE (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", env = "CALLAUDIT_SINCE")]
+    /// Only calls on or after DATE (YYYY-MM-DD; calls are filtered by whole days)
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_SINCE", value_parser = day)]
     pub since: Option<String>,
 
-    /// Only calls on or before DATE (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", env = "CALLAUDIT_UNTIL")]
+    /// Only calls on or before DATE (YYYY-MM-DD; calls are filtered by whole days)
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_UNTIL", value_parser = day)]
     pub until: Option<String>,
 
     /// Only calls of the last SPAN of whole days (7d, 2w, 24h) ending on --as-of: by default
@@ -550,7 +550,7 @@ pub struct FilterArgs {
 
     /// The last day --last takes in: a date, `today` or `yesterday` (default: yesterday, the
     /// last whole day)
-    #[arg(long, value_name = "DATE", env = "CALLAUDIT_AS_OF")]
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_AS_OF", value_parser = as_of)]
     pub as_of: Option<String>,
 
     /// Only this agent (repeatable)
@@ -686,6 +686,27 @@ pub fn gate_limit(s: &str) -> Result<GateLimit, String> {
         .parse::<f64>()
         .map(GateLimit::At)
         .map_err(|_| format!("`{s}`: expected a number, or `off` to switch the gate off"))
+}
+
+/// `--since`/`--until DATE`: a day (`read::dates::parse_day`), checked where it is given —
+/// command line, environment or config file (`config show` too) — and kept as typed.
+pub fn day(s: &str) -> Result<String, String> {
+    callaudit::read::dates::parse_day(s).map(|_| s.to_string())
+}
+
+/// `--as-of DATE`: a day, `today` or `yesterday`.
+pub fn as_of(s: &str) -> Result<String, String> {
+    match s {
+        "today" | "yesterday" => Ok(s.to_string()),
+        _ => day(s).map_err(
+            |e| match e.strip_suffix("expected a date like 2024-03-05") {
+                Some(start) => {
+                    format!("{start}expected a date like 2024-03-05, `today` or `yesterday`")
+                }
+                None => e,
+            },
+        ),
+    }
 }
 
 /// `--min-kappa K`: K as typed, and exactly (κ is compared as a fraction of the counts).

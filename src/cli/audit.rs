@@ -20,7 +20,7 @@ use callaudit::model::Call;
 use callaudit::output::{AtomicFile, Prepared, commit_all};
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
-use callaudit::read::dates::{parse_date, parse_span_days};
+use callaudit::read::dates::{parse_day, parse_span_days};
 use callaudit::read::enrich::Enricher;
 use callaudit::read::input::{Discovered, discover, discover_on};
 use callaudit::records::{self, CallRecords};
@@ -157,19 +157,10 @@ impl AuditSink for Collector<'_> {
 }
 
 pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
+    // Checked when the options were parsed (`args::day`, `args::as_of`): days only.
     let date = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<NaiveDate>> {
         v.as_deref()
-            .map(|s| {
-                parse_date(s).ok_or_else(|| {
-                    if flag == "--as-of" {
-                        anyhow::anyhow!(
-                            "{flag} `{s}`: expected a date like 2024-03-05, `today` or `yesterday`"
-                        )
-                    } else {
-                        anyhow::anyhow!("{flag} `{s}`: expected a date like 2024-03-05")
-                    }
-                })
-            })
+            .map(|s| parse_day(s).map_err(|e| anyhow::anyhow!("{flag} {e}")))
             .transpose()
     };
     let mut since = date("--since", &args.since)?;

@@ -864,3 +864,67 @@ fn a_filter_that_matches_no_call_says_so_and_suggests() {
     );
     assert!(err.contains("(2 of other teams)"), "{err}");
 }
+
+/// `--since 2026-11-26T12:00:00`, `--until 2026-12-02T08:00:00Z` and `--since 1795651200` were
+/// taken as their date alone, in silence (the whole day, not from noon), and `config show`
+/// echoed such a value from a config file as if it were honoured. Calls are dated by the day:
+/// such values are refused wherever they are given, saying what to write instead.
+#[test]
+fn date_filters_refuse_a_time_of_day_or_an_epoch() {
+    let w = Workdir::new();
+    let calls = w.write(
+        "calls.csv",
+        "call_id,agent_id,date,speaker,text\nD-1,ann,2026-11-26,agent,Hello\n",
+    );
+    for (flag, value, says) in [
+        (
+            "--since",
+            "2026-11-26T12:00:00",
+            "calls are filtered by whole days, so give a date without a time of day: 2026-11-26",
+        ),
+        (
+            "--until",
+            "2026-12-02T08:00:00Z",
+            "calls are filtered by whole days, so give a date without a time of day: 2026-12-02",
+        ),
+        (
+            "--since",
+            "1795651200",
+            "calls are filtered by whole days, so give a date like 2026-11-26, not a Unix time",
+        ),
+        (
+            "--as-of",
+            "2026-11-26 09:00",
+            "without a time of day: 2026-11-26",
+        ),
+    ] {
+        let mut args = vec!["audit", flag, value];
+        if flag == "--as-of" {
+            args.extend(["--last", "1d"]);
+        }
+        callaudit()
+            .args(&args)
+            .arg(&calls)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    callaudit()
+        .args(["audit", "--since", "2026-11-26", "-q", "-o", "/dev/null"])
+        .arg(&calls)
+        .assert()
+        .success();
+    // From a config file, for the audit and for `config show` alike.
+    w.write("callaudit.toml", "since = \"2026-11-26T12:00:00\"\n");
+    for args in [&["audit", "calls.csv"][..], &["config", "show"][..]] {
+        callaudit()
+            .current_dir(w.dir.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "callaudit.toml:1:9: since = \"2026-11-26T12:00:00\"",
+            ))
+            .stderr(predicate::str::contains("filtered by whole days"));
+    }
+}
