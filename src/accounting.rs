@@ -1,9 +1,13 @@
 //! What happened to every row, call and file of a run. The invariant the tests hold us to:
 //! rows read = rows audited + rows skipped, whatever the input.
 
+use crate::model::Call;
+use crate::pipeline::Filters;
+use crate::sanitize::terminal_safe;
+use crate::suggest::did_you_mean;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Why rows were not audited. The order is the order of the summary.
@@ -182,6 +186,16 @@ pub struct FilteredOut {
     pub other_agent: u64,
     /// Not one of the `--team`s.
     pub other_team: u64,
+    /// Without a team while a `--team` is asked for.
+    pub no_team: u64,
+    /// With `--agent`: the agents of the calls read (at most `SEEN_KEPT`, and every agent
+    /// asked for that a call has), for a "did you mean" when one asked for matched no call.
+    pub agents_seen: BTreeSet<String>,
+    /// With `--team`: the teams of the calls read, likewise.
+    pub teams_seen: BTreeSet<String>,
+    /// With `Filters::spellings`: each id asked for, lowercased, and the ids read that are it
+    /// ignoring case.
+    pub spellings: BTreeMap<String, BTreeSet<String>>,
     /// Why each call asked for by id (`explain --call`, `calibrate`'s judged calls) that was
     /// read was not audited. Without it, both would say the call is not in the inputs.
     pub asked_not_audited: BTreeMap<String, NotAudited>,
@@ -243,11 +257,78 @@ impl FilteredOut {
         }
     }
 
+    /// Notes what the filters will want said of `call` (read, before the filters): its agent
+    /// and team when those are filtered on, its id's spelling when asked for.
+    pub fn note(&mut self, call: &Call, filters: &Filters) {
+        fn keep(seen: &mut BTreeSet<String>, value: &str, asked: &[String]) {
+            if !seen.contains(value) && (seen.len() < SEEN_KEPT || asked.iter().any(|a| a == value))
+            {
+                seen.insert(value.to_string());
+            }
+        }
+        if !filters.agents.is_empty() {
+            keep(&mut self.agents_seen, call.agent(), &filters.agents);
+        }
+        if !filters.teams.is_empty()
+            && let Some(team) = &call.team
+        {
+            keep(&mut self.teams_seen, team, &filters.teams);
+        }
+        if let Some(wanted) = &filters.spellings {
+            let lower = call.id.to_lowercase();
+            if wanted.contains(&lower) {
+                self.spellings
+                    .entry(lower)
+                    .or_default()
+                    .insert(call.id.clone());
+            }
+        }
+    }
+
+    /// Warnings for the `--agent`s and `--team`s that matched no call read, with the nearest
+    /// agents or teams seen; for `--team` when no call has a team at all, where teams come from.
+    pub fn unmatched(&self, filters: &Filters) -> Vec<String> {
+        let mut said = Vec::new();
+        for agent in &filters.agents {
+            if !self.agents_seen.contains(agent) {
+                said.push(format!(
+                    "--agent `{}`: no call read has this agent (agent ids are matched exactly){}",
+                    terminal_safe(agent),
+                    did_you_mean(agent, &self.agents_seen)
+                ));
+            }
+        }
+        for team in &filters.teams {
+            if self.teams_seen.is_empty() {
+                said.push(format!(
+                    "--team `{}`: no call read has a team (teams come from a team column of the export, --metadata or --agents)",
+                    terminal_safe(team)
+                ));
+            } else if !self.teams_seen.contains(team) {
+                said.push(format!(
+                    "--team `{}`: no call read is of this team (teams are matched exactly){}",
+                    terminal_safe(team),
+                    did_you_mean(team, &self.teams_seen)
+                ));
+            }
+        }
+        said
+    }
+
     fn merge(&mut self, o: &FilteredOut) {
         self.not_asked_for += o.not_asked_for;
         self.undated += o.undated;
         self.other_agent += o.other_agent;
         self.other_team += o.other_team;
+        self.no_team += o.no_team;
+        self.agents_seen.extend(o.agents_seen.iter().cloned());
+        self.teams_seen.extend(o.teams_seen.iter().cloned());
+        for (lower, ids) in &o.spellings {
+            self.spellings
+                .entry(lower.clone())
+                .or_default()
+                .extend(ids.iter().cloned());
+        }
         self.before.merge(&o.before);
         self.after.merge(&o.after);
         for (id, why) in &o.asked_not_audited {
@@ -275,6 +356,7 @@ impl FilteredOut {
             (self.undated, "undated"),
             (self.other_agent, "of other agents"),
             (self.other_team, "of other teams"),
+            (self.no_team, "without a team"),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {what}"));
@@ -289,6 +371,10 @@ impl FilteredOut {
         format!(" ({})", parts.join("; "))
     }
 }
+
+/// How many distinct agents (teams) `FilteredOut` keeps for a "did you mean", besides those
+/// asked for.
+pub const SEEN_KEPT: usize = 10_000;
 
 /// How many files passed over (hidden, or ignored for their extension) the summary names of
 /// each kind; the rest are only counted.

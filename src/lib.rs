@@ -65,6 +65,8 @@ pub mod report;
 pub mod rubric;
 #[doc(hidden)]
 pub mod sanitize;
+#[doc(hidden)]
+pub mod suggest;
 
 pub use accounting::Accounting;
 pub use audit::{Auditor, CallAudit};

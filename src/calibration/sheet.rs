@@ -1,6 +1,8 @@
 //! Review sheets: a CSV with a `call_id` column, an optional `reviewer` column, and one column
 //! per rubric item that a reviewer filled in. A cell is a verdict (`1`/`0`, `yes`/`no`, `y`/`n`,
-//! `true`/`false`, any case) or not judged (blank, `n/a`, `na`, `-`).
+//! `true`/`false`, any case) or not judged (blank, `n/a`, `na`, `-`): `VERDICTS` lists them.
+//! The delimiter (`,`, tab or `;`) is sniffed from the header as for transcripts, and headers
+//! are matched ignoring ASCII case.
 //!
 //! Columns `agent`, `date`, `notes` (and `comment(s)`) and the tool's own verdicts written by
 //! `callaudit sample` (`tool:ITEM`) are carried but not read as verdicts. Any other column is an
@@ -59,8 +61,17 @@ pub enum SheetErrorKind {
     /// columns a sheet may carry (one of them may hold the call ids under another name).
     NoCallIdColumn {
         others: Vec<String>,
+        /// The delimiter the header was read with.
+        delimiter: u8,
     },
     DuplicateColumn(String),
+    /// Two headers that differ only by case (`thanks`, `THANKS`): headers are matched ignoring
+    /// case, so which one is meant cannot be told.
+    SameButCase {
+        first: String,
+        first_column: usize,
+        second: String,
+    },
     UnknownColumn {
         name: String,
         suggestion: Option<String>,
@@ -90,7 +101,7 @@ impl fmt::Display for SheetError {
         write!(f, ": ")?;
         match &self.kind {
             SheetErrorKind::Unreadable(e) => write!(f, "cannot read the review sheet: {e}"),
-            SheetErrorKind::NoCallIdColumn { others } => {
+            SheetErrorKind::NoCallIdColumn { others, delimiter } => {
                 write!(
                     f,
                     "the sheet has no `call_id` column: a review sheet has a `call_id` column \
@@ -105,6 +116,18 @@ impl fmt::Display for SheetError {
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
+                // A header read as one column holding another delimiter: the sheet is not
+                // delimited as it was read (a `--delimiter` that does not fit it).
+                if let Some(one) = others.iter().find(|n| n.contains([',', ';', '\t'])) {
+                    return write!(
+                        f,
+                        "; the header was read with the delimiter {} and has a column `{}`: is \
+                         the sheet delimited otherwise? (the delimiter is sniffed from the \
+                         header unless --delimiter is given)",
+                        delimiter_name(*delimiter),
+                        one.escape_debug()
+                    );
+                }
                 const NAMED: usize = 5;
                 match others.as_slice() {
                     [] => Ok(()),
@@ -123,6 +146,15 @@ impl fmt::Display for SheetError {
                 }
             }
             SheetErrorKind::DuplicateColumn(c) => write!(f, "column `{c}` appears twice"),
+            SheetErrorKind::SameButCase {
+                first,
+                first_column,
+                second,
+            } => write!(
+                f,
+                "columns `{first}` (column {first_column}) and `{second}` differ only by case: \
+                 headers are matched ignoring case, so keep one of them"
+            ),
             SheetErrorKind::UnknownColumn { name, suggestion } => {
                 write!(f, "column `{name}` is not an item of the rubric")?;
                 match suggestion {
@@ -139,8 +171,8 @@ impl fmt::Display for SheetError {
             ),
             SheetErrorKind::NotAVerdict { item, value } => write!(
                 f,
-                "`{value}` in column `{item}` is not a verdict: expected 1/0, yes/no, \
-                 true/false, or blank / n/a for not judged"
+                "`{value}` in column `{item}` is not a verdict: expected {}",
+                verdict_forms()
             ),
             SheetErrorKind::EmptyCallId => write!(f, "the call_id cell is empty"),
             SheetErrorKind::RepeatedRow {
@@ -198,17 +230,69 @@ fn unneutralise(cell: &str) -> &str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotAVerdict;
 
+/// Every cell a sheet accepts (besides a blank one), lowercase (cells are read in any case):
+/// what it says, `None` for not judged. The parser and its error message both read it.
+pub const VERDICTS: &[(&str, Option<bool>)] = &[
+    ("1", Some(true)),
+    ("yes", Some(true)),
+    ("y", Some(true)),
+    ("true", Some(true)),
+    ("t", Some(true)),
+    ("0", Some(false)),
+    ("no", Some(false)),
+    ("n", Some(false)),
+    ("false", Some(false)),
+    ("f", Some(false)),
+    ("n/a", None),
+    ("na", None),
+    ("-", None),
+    ("not judged", None),
+];
+
+/// The accepted cells, for the error: `1, yes, y, true or t for yes; …` from `VERDICTS`.
+pub fn verdict_forms() -> String {
+    let forms = |v: Option<bool>| -> String {
+        let mut names: Vec<&str> = VERDICTS
+            .iter()
+            .filter(|(_, says)| *says == v)
+            .map(|(name, _)| *name)
+            .collect();
+        if v.is_none() {
+            names.insert(0, "blank");
+        }
+        match names.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    };
+    format!(
+        "{} for yes; {} for no; {} for not judged (any case)",
+        forms(Some(true)),
+        forms(Some(false)),
+        forms(None)
+    )
+}
+
 /// A cell's verdict: `Some(happened)`, or `None` when not judged.
 pub fn parse_verdict(cell: &str) -> Result<Option<bool>, NotAVerdict> {
     let c = cell.trim();
     if c.is_empty() {
         return Ok(None);
     }
-    match c.to_ascii_lowercase().as_str() {
-        "1" | "yes" | "y" | "true" | "t" => Ok(Some(true)),
-        "0" | "no" | "n" | "false" | "f" => Ok(Some(false)),
-        "n/a" | "na" | "-" | "not judged" => Ok(None),
-        _ => Err(NotAVerdict),
+    let c = c.to_ascii_lowercase();
+    VERDICTS
+        .iter()
+        .find(|(name, _)| *name == c)
+        .map(|(_, says)| *says)
+        .ok_or(NotAVerdict)
+}
+
+/// How a delimiter is named in a message.
+fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        d => format!("`{}`", char::from(d)),
     }
 }
 
@@ -239,9 +323,14 @@ fn line_of(reader: &mut SheetReader, position: Option<&csv::Position>) -> u64 {
     position.map_or(0, |p| reader.get_mut().line_at(p.byte()))
 }
 
-/// Reads a review sheet against `rubric` (`-` is stdin). Every problem names the line and
-/// column.
-pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
+/// Reads a review sheet against `rubric` (`-` is stdin), with `delimiter`, or the one sniffed
+/// from its header (`,`, tab or `;`, as for transcript CSVs: spreadsheets in many locales save
+/// with `;`). Every problem names the line and column.
+pub fn read(
+    path: &Path,
+    rubric: &Rubric,
+    delimiter: Option<u8>,
+) -> Result<ReviewSheet, SheetError> {
     let err = |line: u64, column: Option<usize>, kind: SheetErrorKind| SheetError {
         file: path.to_path_buf(),
         line,
@@ -257,9 +346,12 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
                 .map_err(|e| err(0, None, SheetErrorKind::Unreadable(e.to_string())))?,
         )
     };
+    let mut source = BufReader::new(source);
+    let delimiter = delimiter.unwrap_or_else(|| crate::read::csv::sniff_delimiter(&mut source));
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(LineTracker::new(BufReader::new(source), b','));
+        .delimiter(delimiter)
+        .from_reader(LineTracker::new(source, delimiter));
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -268,7 +360,7 @@ pub fn read(path: &Path, rubric: &Rubric) -> Result<ReviewSheet, SheetError> {
         }
     };
     let header_line = line_of(&mut reader, headers.position()).max(1);
-    let cols = sheet_columns(&headers, header_line, rubric, &err)?;
+    let cols = sheet_columns(&headers, header_line, rubric, delimiter, &err)?;
     let mut sheet = ReviewSheet {
         items: cols.items.iter().map(|&(_, i)| i).collect(),
         has_reviewer: cols.reviewer.is_some(),
@@ -304,12 +396,45 @@ struct SheetColumns {
     items: Vec<(usize, usize)>,
 }
 
-/// Finds the call id, reviewer and item columns in the header (on `line`); refuses a column
-/// twice, no call id, a column the rubric does not know, or no item.
+/// The item a header names, ignoring ASCII case (`Apology`, `THANKS`): the item of that exact
+/// id, else the one item whose id matches ignoring case.
+fn item_named(rubric: &Rubric, name: &str) -> Option<usize> {
+    rubric.item_index(name).or_else(|| {
+        let mut matching = (rubric.items.iter().enumerate())
+            .filter(|(_, it)| it.id.eq_ignore_ascii_case(name))
+            .map(|(i, _)| i);
+        match (matching.next(), matching.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
+    })
+}
+
+/// The item an unknown header looks like a misspelling of.
+fn misspelt_item(rubric: &Rubric, name: &str) -> Option<String> {
+    let name = name.to_ascii_lowercase();
+    rubric
+        .items
+        .iter()
+        .map(|it| {
+            (
+                strsim::jaro_winkler(&name, &it.id.to_ascii_lowercase()),
+                &it.id,
+            )
+        })
+        .filter(|(s, _)| *s > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id.clone())
+}
+
+/// Finds the call id, reviewer and item columns in the header (on `line`, read with
+/// `delimiter`), ignoring ASCII case; refuses a column twice (or two that differ only by case),
+/// no call id, a column the rubric does not know, or no item.
 fn sheet_columns(
     headers: &csv::StringRecord,
     line: u64,
     rubric: &Rubric,
+    delimiter: u8,
     err: &dyn Fn(u64, Option<usize>, SheetErrorKind) -> SheetError,
 ) -> Result<SheetColumns, SheetError> {
     let mut call_col = None;
@@ -317,46 +442,56 @@ fn sheet_columns(
     let mut item_cols: Vec<(usize, usize)> = Vec::new();
     // Columns that are neither items nor carried: an error, said once the call id is found.
     let mut unknown: Vec<(usize, String)> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    // Each header lowercased → its column and name as written.
+    let mut seen: HashMap<String, (usize, &str)> = HashMap::new();
     for (col, raw) in headers.iter().enumerate() {
         // A spreadsheet may leave a byte-order mark on the first header.
         let name = raw.trim().trim_start_matches('\u{feff}');
-        if seen.insert(name.to_string(), col).is_some() {
-            return Err(err(
-                line,
-                Some(col + 1),
-                SheetErrorKind::DuplicateColumn(name.into()),
-            ));
+        let lower = name.to_ascii_lowercase();
+        if let Some((first_col, first)) = seen.insert(lower.clone(), (col, name)) {
+            let kind = if first == name {
+                SheetErrorKind::DuplicateColumn(name.into())
+            } else {
+                SheetErrorKind::SameButCase {
+                    first: first.into(),
+                    first_column: first_col + 1,
+                    second: name.into(),
+                }
+            };
+            return Err(err(line, Some(col + 1), kind));
         }
-        if name == CALL_ID {
+        if lower == CALL_ID {
             call_col = Some(col);
-        } else if name == REVIEWER {
+        } else if lower == REVIEWER {
             reviewer_col = Some(col);
-        } else if let Some(i) = rubric.item_index(name) {
+        } else if let Some(i) = item_named(rubric, name) {
             item_cols.push((col, i));
         } else if !(name.is_empty()
-            || CARRIED.contains(&name)
-            || name
+            || CARRIED.contains(&lower.as_str())
+            || lower
                 .strip_prefix(TOOL_PREFIX)
-                .is_some_and(|id| rubric.item_index(id).is_some()))
+                .is_some_and(|id| item_named(rubric, &name[name.len() - id.len()..]).is_some()))
         {
             unknown.push((col, name.to_string()));
         }
     }
     // Without a call id column, that is what is wrong, whatever else the header holds (an `id`
-    // column is not a misspelt item).
+    // column is not a misspelt item). The columns that may hold the call ids are those that
+    // are neither items nor look like a misspelt one.
     let Some(call_col) = call_col else {
-        let others = unknown.into_iter().map(|(_, name)| name).collect();
-        return Err(err(line, None, SheetErrorKind::NoCallIdColumn { others }));
+        let others = unknown
+            .into_iter()
+            .map(|(_, name)| name)
+            .filter(|name| misspelt_item(rubric, name).is_none())
+            .collect();
+        return Err(err(
+            line,
+            None,
+            SheetErrorKind::NoCallIdColumn { others, delimiter },
+        ));
     };
     if let Some((col, name)) = unknown.into_iter().next() {
-        let suggestion = rubric
-            .items
-            .iter()
-            .map(|it| (strsim::jaro_winkler(&name, &it.id), &it.id))
-            .filter(|(s, _)| *s > 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, id)| id.clone());
+        let suggestion = misspelt_item(rubric, &name);
         return Err(err(
             line,
             Some(col + 1),
@@ -439,7 +574,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("s.csv");
         std::fs::write(&p, text).unwrap();
-        read(&p, &Rubric::default_rubric())
+        read(&p, &Rubric::default_rubric(), None)
     }
 
     #[test]
@@ -488,6 +623,56 @@ mod tests {
     }
 
     #[test]
+    fn semicolon_and_tab_sheets_and_headers_in_any_case() {
+        for text in [
+            "call_id;apology;thanks\r\nc1;1;0\r\n",
+            "call_id\tapology\tthanks\nc1\t1\t0\n",
+            "\u{feff}Call_ID,Apology,THANKS,Tool:Thanks,Notes\nc1,1,0,1,x\n",
+        ] {
+            let s = sheet(text).unwrap();
+            assert_eq!(s.rows[0].call_id, "c1", "{text:?}");
+            assert_eq!(s.rows[0].verdicts.len(), 2, "{text:?}");
+        }
+        let e = sheet("call_id,thanks,THANKS\nc1,1,0\n").unwrap_err();
+        assert_eq!(e.column, Some(3));
+        assert!(
+            e.to_string()
+                .contains("columns `thanks` (column 2) and `THANKS` differ only by case"),
+            "{e}"
+        );
+        // Item columns (and near-misses of one) are not offered as the call id.
+        let e = sheet("Call,Apology,thnaks\nc1,1,0\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("is `Call` the call id? Name it `call_id`"),
+            "{e}"
+        );
+        // A sheet read with a delimiter it does not use says so.
+        let p = tempfile::tempdir().unwrap();
+        let path = p.path().join("s.csv");
+        std::fs::write(&path, "call_id;apology\nc1;1\n").unwrap();
+        let e = read(&path, &Rubric::default_rubric(), Some(b',')).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("read with the delimiter `,` and has a column `call_id;apology`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_verdict_error_lists_every_accepted_form() {
+        let forms = verdict_forms();
+        for (name, _) in VERDICTS {
+            assert!(forms.contains(name), "{name}: {forms}");
+        }
+        assert_eq!(
+            forms,
+            "1, yes, y, true or t for yes; 0, no, n, false or f for no; \
+             blank, n/a, na, - or not judged for not judged (any case)"
+        );
+    }
+
+    #[test]
     fn bad_cells_name_row_and_column() {
         let e = sheet("call_id,empathy,apology\nc1,1,0\nc2,1,maybe\n").unwrap_err();
         assert_eq!((e.line, e.column), (3, Some(3)));
@@ -510,7 +695,8 @@ mod tests {
         assert_eq!(
             e.kind,
             SheetErrorKind::NoCallIdColumn {
-                others: vec!["id".into()]
+                others: vec!["id".into()],
+                delimiter: b','
             }
         );
     }

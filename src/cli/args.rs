@@ -413,7 +413,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "ROLE=COL,...", env = "CALLAUDIT_MAP")]
     pub map: Option<String>,
 
-    /// CSV field delimiter (a single character; `\t` for tab); sniffed from the header if unset
+    /// CSV field delimiter (a single character; `\t` for tab), for the transcripts and a review
+    /// sheet; sniffed from each file's header if unset
     #[arg(long, value_name = "CHAR", env = "CALLAUDIT_DELIMITER")]
     pub delimiter: Option<String>,
 
@@ -534,12 +535,12 @@ impl std::str::FromStr for GroupLevels {
 /// Which calls to keep (shared by audit and sample).
 #[derive(Debug, Args)]
 pub struct FilterArgs {
-    /// Only calls on or after DATE (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", env = "CALLAUDIT_SINCE")]
+    /// Only calls on or after DATE (YYYY-MM-DD; calls are filtered by whole days)
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_SINCE", value_parser = day)]
     pub since: Option<String>,
 
-    /// Only calls on or before DATE (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", env = "CALLAUDIT_UNTIL")]
+    /// Only calls on or before DATE (YYYY-MM-DD; calls are filtered by whole days)
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_UNTIL", value_parser = day)]
     pub until: Option<String>,
 
     /// Only calls of the last SPAN of whole days (7d, 2w, 24h) ending on --as-of: by default
@@ -549,7 +550,7 @@ pub struct FilterArgs {
 
     /// The last day --last takes in: a date, `today` or `yesterday` (default: yesterday, the
     /// last whole day)
-    #[arg(long, value_name = "DATE", env = "CALLAUDIT_AS_OF")]
+    #[arg(long, value_name = "DATE", env = "CALLAUDIT_AS_OF", value_parser = as_of)]
     pub as_of: Option<String>,
 
     /// Only this agent (repeatable)
@@ -685,6 +686,49 @@ pub fn gate_limit(s: &str) -> Result<GateLimit, String> {
         .parse::<f64>()
         .map(GateLimit::At)
         .map_err(|_| format!("`{s}`: expected a number, or `off` to switch the gate off"))
+}
+
+/// `--since`/`--until DATE`: a day (`read::dates::parse_day`), checked where it is given —
+/// command line, environment or config file (`config show` too) — and kept as typed.
+pub fn day(s: &str) -> Result<String, String> {
+    callaudit::read::dates::parse_day(s).map(|_| s.to_string())
+}
+
+/// `--as-of DATE`: a day, `today` or `yesterday`.
+pub fn as_of(s: &str) -> Result<String, String> {
+    match s {
+        "today" | "yesterday" => Ok(s.to_string()),
+        _ => day(s).map_err(
+            |e| match e.strip_suffix("expected a date like 2024-03-05") {
+                Some(start) => {
+                    format!("{start}expected a date like 2024-03-05, `today` or `yesterday`")
+                }
+                None => e,
+            },
+        ),
+    }
+}
+
+/// `--min-kappa K`: K as typed, and exactly (κ is compared as a fraction of the counts).
+#[derive(Clone, Debug)]
+pub struct MinKappa {
+    pub typed: String,
+    pub at: callaudit::calibration::agreement::Ratio,
+}
+
+/// `--min-kappa K`: a decimal from -1 to 1, read exactly (0.4 is 2/5, not 0.40000000000000002).
+pub fn min_kappa(s: &str) -> Result<MinKappa, String> {
+    use callaudit::calibration::agreement::Ratio;
+    let refused = || format!("`{s}`: expected a number from -1 to 1 (like 0.6)");
+    let at = Ratio::parse_decimal(s).ok_or_else(refused)?;
+    let (low, high) = (Ratio::new(-1, 1).unwrap(), Ratio::new(1, 1).unwrap());
+    if at < low || at > high {
+        return Err(refused());
+    }
+    Ok(MinKappa {
+        typed: s.trim().to_string(),
+        at,
+    })
 }
 
 /// `--top N` / `--bottom N`: at least one line (0 would leave only the overall line).
@@ -863,8 +907,8 @@ pub struct CalibrateArgs {
     pub disagreements: Option<PathBuf>,
 
     /// Exit 1 when any judged item's Cohen's kappa is below K
-    #[arg(long, value_name = "K")]
-    pub min_kappa: Option<f64>,
+    #[arg(long, value_name = "K", value_parser = min_kappa)]
+    pub min_kappa: Option<MinKappa>,
 
     /// No run summary on stderr
     #[arg(short, long)]

@@ -20,7 +20,7 @@ use callaudit::model::Call;
 use callaudit::output::{AtomicFile, Prepared, commit_all};
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
-use callaudit::read::dates::{parse_date, parse_span_days};
+use callaudit::read::dates::{parse_day, parse_span_days};
 use callaudit::read::enrich::Enricher;
 use callaudit::read::input::{Discovered, discover, discover_on};
 use callaudit::records::{self, CallRecords};
@@ -32,7 +32,7 @@ use callaudit::rubric::Rubric;
 use callaudit::sanitize::terminal_safe;
 use chrono::{Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -157,19 +157,10 @@ impl AuditSink for Collector<'_> {
 }
 
 pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
+    // Checked when the options were parsed (`args::day`, `args::as_of`): days only.
     let date = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<NaiveDate>> {
         v.as_deref()
-            .map(|s| {
-                parse_date(s).ok_or_else(|| {
-                    if flag == "--as-of" {
-                        anyhow::anyhow!(
-                            "{flag} `{s}`: expected a date like 2024-03-05, `today` or `yesterday`"
-                        )
-                    } else {
-                        anyhow::anyhow!("{flag} `{s}`: expected a date like 2024-03-05")
-                    }
-                })
-            })
+            .map(|s| parse_day(s).map_err(|e| anyhow::anyhow!("{flag} {e}")))
             .transpose()
     };
     let mut since = date("--since", &args.since)?;
@@ -222,6 +213,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         teams: args.teams.clone(),
         call: None,
         only: None,
+        spellings: None,
     })
 }
 
@@ -413,6 +405,10 @@ fn run_listed(
     let gates = gates::gates(&args.gates.gate_args(), rubric)?;
     let baseline = read_baseline(&args.gates)?;
     let overrides = read_overrides(args, rubric)?;
+    // The judged calls' ids as read, for a "did you mean" on those not found.
+    filters.spellings = overrides
+        .as_ref()
+        .map(|o| o.judged_calls().map(|(id, _)| id.to_lowercase()).collect());
     let calls_path = calls_path(args);
     distinct_outputs(args, calls_path.as_deref())?;
     super::common::warn_gz_outputs(&outputs(args, calls_path.as_deref()));
@@ -446,7 +442,7 @@ fn run_listed(
         progress: None,
         shard: args.shard,
     };
-    let acct = audit_inputs(args, &discovered, opts, &mut sink)?;
+    let mut acct = audit_inputs(args, &discovered, opts, &mut sink)?;
     // A shard may hold no call of a small input. An error replaces no output: the staged
     // files are dropped, and every output keeps what it held (the partial too).
     if acct.calls_audited == 0 && !args.allow_empty && args.shard.is_none() {
@@ -478,8 +474,9 @@ fn run_listed(
     };
     let emptied = Aggregate::with_levels(rubric, sink.agg.levels.clone());
     let agg = std::mem::replace(&mut sink.agg, emptied);
+    let spellings = std::mem::take(&mut acct.filtered.spellings);
     let mut report = Report::build(rubric, agg, acct, inputs);
-    report.overrides = override_info(args, &mut sink)?;
+    report.overrides = override_info(args, &mut sink, &spellings)?;
     let records = [sink.calls.take(), sink.evidence.take()]
         .into_iter()
         .flatten()
@@ -565,6 +562,7 @@ fn write_report(
 fn override_info(
     args: &AuditArgs,
     sink: &mut Collector<'_>,
+    spellings: &BTreeMap<String, BTreeSet<String>>,
 ) -> anyhow::Result<Option<OverrideInfo>> {
     let Some(path) = args.overrides.as_ref() else {
         return Ok(None);
@@ -597,10 +595,11 @@ fn override_info(
         };
         let message = format!(
             "{}: {} judged call(s) are not among the audited calls, so {verdicts} reviewer \
-             verdict(s) were not applied: {}{more}",
+             verdict(s) were not applied: {}{more}{}",
             path.display(),
             ids.len(),
-            ids[..ids.len().min(SHOWN)].join(", ")
+            ids[..ids.len().min(SHOWN)].join(", "),
+            super::common::in_another_case(&ids, spellings)
         );
         if args.input.strict {
             return Err(InputError(message).into());
@@ -619,7 +618,8 @@ fn read_overrides(args: &AuditArgs, rubric: &Rubric) -> anyhow::Result<Option<Ov
         return Ok(None);
     };
     super::common::sheet_not_stdin_twice("--overrides", path, &args.input.inputs)?;
-    let sheet = sheet::read(path, rubric).map_err(|e| InputError(e.to_string()))?;
+    let sheet = sheet::read(path, rubric, super::common::delimiter(&args.input)?)
+        .map_err(|e| InputError(e.to_string()))?;
     Ok(Some(
         Overrides::from_sheet(path, &sheet, rubric).map_err(|e| InputError(e.to_string()))?,
     ))

@@ -10,7 +10,7 @@ use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{CalibrateArgs, CalibrateFormat};
 use callaudit::accounting::{Accounting, NotAudited};
 use callaudit::audit::CallAudit;
-use callaudit::calibration::agreement::{Agreement, fmt2};
+use callaudit::calibration::agreement::{Agreement, Ratio, fmt2};
 use callaudit::calibration::sheet::{self, ReviewSheet};
 use callaudit::calibration::tool_says;
 use callaudit::model::Call;
@@ -105,13 +105,9 @@ struct Calibration {
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
-    if let Some(k) = args.min_kappa
-        && !(-1.0..=1.0).contains(&k)
-    {
-        anyhow::bail!("--min-kappa {k}: expected a number from -1 to 1");
-    }
     super::common::sheet_not_stdin_twice("the review sheet", &args.sheet, &args.input.inputs)?;
-    let sheet = sheet::read(&args.sheet, &rubric).map_err(|e| InputError(e.to_string()))?;
+    let sheet = sheet::read(&args.sheet, &rubric, super::common::delimiter(&args.input)?)
+        .map_err(|e| InputError(e.to_string()))?;
     if sheet.judged() == 0 {
         return Err(InputError(format!(
             "{}: no judged cell (every verdict is blank or n/a): nothing to compare",
@@ -170,6 +166,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         detail: true,
         audit: true,
         filters: Filters {
+            spellings: Some(wanted.iter().map(|id| id.to_lowercase()).collect()),
             only: Some(wanted),
             ..Filters::default()
         },
@@ -188,7 +185,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         NotCompared::of(id, &acct)
     });
 
-    warn_calls_not_compared(&args, &cal)?;
+    warn_calls_not_compared(&args, &cal, &acct.filtered.spellings)?;
     if cal.all.n == 0 {
         let why = if cal
             .missing
@@ -220,7 +217,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
 
 /// Judged calls that were not compared, one line per reason: an error with `--strict`, else
 /// warnings.
-fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::Result<()> {
+fn warn_calls_not_compared(
+    args: &CalibrateArgs,
+    cal: &Calibration,
+    spellings: &BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> anyhow::Result<()> {
     let mut by_reason: BTreeMap<NotCompared, (Vec<&str>, usize)> = BTreeMap::new();
     for (id, cells, why) in &cal.missing {
         let (ids, n) = by_reason.entry(*why).or_default();
@@ -232,6 +233,7 @@ fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::R
         .into_iter()
         .map(|(why, (ids, cells))| {
             let calls = ids.len();
+            let hint = super::common::in_another_case(&ids, spellings);
             let ids = super::common::first_ids(ids);
             match why {
                 NotCompared::NoUtterance => format!(
@@ -250,7 +252,7 @@ fn warn_calls_not_compared(args: &CalibrateArgs, cal: &Calibration) -> anyhow::R
                 ),
                 NotCompared::NotInInputs => format!(
                     "{sheet}: {calls} judged call(s) are not in the inputs, so {cells} judged \
-                     cell(s) were not compared: {ids}"
+                     cell(s) were not compared: {ids}{hint}"
                 ),
             }
         })
@@ -305,28 +307,38 @@ fn write_outputs(
 
 /// `--min-kappa`: fails (exit 1) when an item's agreement is below it.
 fn min_kappa_gate(args: &CalibrateArgs, rubric: &Rubric, cal: &Calibration) -> ExitCode {
-    if let Some(k) = args.min_kappa {
+    if let Some(k) = &args.min_kappa {
         let low: Vec<String> = cal
             .items
             .iter()
-            .filter(|(_, a)| a.n > 0 && a.kappa_below(k))
+            .filter(|(_, a)| a.n > 0 && a.kappa_below(k.at))
             .map(|(i, a)| {
                 format!(
                     "{} (kappa {})",
                     rubric.items[*i].id,
-                    a.kappa().map_or("undefined".into(), |x| format!("{x:.2}"))
+                    a.kappa().map_or("undefined".into(), |x| below(x, k.at))
                 )
             })
             .collect();
         if !low.is_empty() {
             say!(
-                "callaudit: gate failed: --min-kappa {k}: {}",
+                "callaudit: gate failed: --min-kappa {}: {}",
+                k.typed,
                 low.join(", ")
             );
             return ExitCode::GateFailed;
         }
     }
     ExitCode::Ok
+}
+
+/// A κ below the gate's `min`, with two decimals, or as many more (up to six) as it takes to
+/// show it below: κ = −0.001 against `--min-kappa 0` is `-0.001`, not `0.00`.
+fn below(kappa: Ratio, min: Ratio) -> String {
+    (2..=6)
+        .map(|d| kappa.fixed(d))
+        .find(|shown| Ratio::parse_decimal(shown).is_some_and(|v| v < min))
+        .unwrap_or_else(|| format!("{} (just below)", kappa.fixed(6)))
 }
 
 fn compare(
@@ -504,9 +516,9 @@ fn disagreements_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<Strin
 }
 
 /// A rate (0–1) or κ for JSON: three decimals, the resolution of the report's JSON rates (a
-/// percent to 0.1) on this 0–1 scale; never `-0`.
-fn round3(x: Option<f64>) -> Option<f64> {
-    x.map(|v| (v * 1000.0).round() / 1000.0 + 0.0)
+/// percent to 0.1) on this 0–1 scale, rounded from the exact fraction; never `-0`.
+fn round3(x: Option<Ratio>) -> Option<f64> {
+    x.map(|v| v.rounded(3))
 }
 
 fn agreement_json(a: &Agreement) -> serde_json::Value {
@@ -558,8 +570,8 @@ fn json(rubric: &Rubric, cal: &Calibration) -> serde_json::Value {
     })
 }
 
-fn dash(x: Option<f64>) -> String {
-    x.map_or("–".into(), |v| format!("{v:.2}"))
+fn dash(x: Option<Ratio>) -> String {
+    x.map_or("–".into(), |v| v.fixed(2))
 }
 
 fn table(rubric: &Rubric, cal: &Calibration) -> String {

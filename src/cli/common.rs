@@ -22,20 +22,25 @@ pub fn load_rubric(args: &InputArgs) -> anyhow::Result<Rubric> {
     }
 }
 
+/// `--delimiter`: for the transcript CSVs and the review sheet (`calibrate`'s sheet,
+/// `--overrides`, `--labels`); `None` sniffs it from each file's header.
+pub fn delimiter(args: &InputArgs) -> anyhow::Result<Option<u8>> {
+    Ok(match args.delimiter.as_deref() {
+        None => None,
+        Some("\\t") | Some("tab") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => bail!("--delimiter `{d}`: expected one ASCII character (or \\t)"),
+    })
+}
+
 pub fn read_options(args: &InputArgs) -> anyhow::Result<ReadOptions> {
     let map = match &args.map {
         Some(spec) => ColumnMap::parse(spec).map_err(|e| anyhow::anyhow!("--map: {e}"))?,
         None => ColumnMap::default(),
     };
-    let delimiter = match args.delimiter.as_deref() {
-        None => None,
-        Some("\\t") | Some("tab") => Some(b'\t'),
-        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => bail!("--delimiter `{d}`: expected one ASCII character (or \\t)"),
-    };
     Ok(ReadOptions {
         map,
-        delimiter,
+        delimiter: delimiter(args)?,
         agent_names: args.agent_names.clone(),
         strict: args.strict,
         max_call_bytes: max_call_bytes(args)?,
@@ -392,6 +397,46 @@ pub fn first_ids(mut ids: Vec<&str>) -> String {
         0 => shown,
         more => format!("{shown} and {more} more"),
     }
+}
+
+/// For judged call ids that are not in the inputs: those read in another case (noted by the
+/// pipeline in `FilteredOut::spellings`), as `; did you mean C-1001 for c-1001, …? (call ids are
+/// matched exactly)`, the suggestion `explain --call` makes; nothing when none is.
+pub fn in_another_case(
+    ids: &[&str],
+    spellings: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> String {
+    const NAMED: usize = 5;
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    let pairs: Vec<String> = ids
+        .iter()
+        .filter_map(|id| {
+            let read = spellings.get(&id.to_lowercase())?;
+            if read.contains(*id) {
+                return None;
+            }
+            let near = callaudit::suggest::nearest(id, read);
+            (!near.is_empty()).then(|| {
+                format!(
+                    "{} for {}",
+                    near.join(" or "),
+                    callaudit::sanitize::terminal_safe(id)
+                )
+            })
+        })
+        .collect();
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let more = match pairs.len().saturating_sub(NAMED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!(
+        "; did you mean {}{more}? (call ids are matched exactly, case included)",
+        pairs[..pairs.len().min(NAMED)].join(", ")
+    )
 }
 
 /// A review sheet given as `-` (stdin) beside an input that is stdin too: stdin is read once,

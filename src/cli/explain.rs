@@ -52,44 +52,6 @@ fn call_ids(
     Ok(ids.0)
 }
 
-/// How many ids a "did you mean" names at most.
-const SUGGESTIONS: usize = 5;
-
-/// The ids nearest to `wanted`: the same but for case, then those it begins (case-insensitive),
-/// then those within a few edits. Sorted within each kind; at most `SUGGESTIONS`.
-pub fn suggest(wanted: &str, ids: &[String]) -> Vec<String> {
-    let w = wanted.to_lowercase();
-    let mut same: Vec<&String> = Vec::new();
-    let mut prefixed: Vec<&String> = Vec::new();
-    let mut near: Vec<(usize, &String)> = Vec::new();
-    let max_edits = (w.chars().count() / 3).clamp(1, 3);
-    for id in ids {
-        let l = id.to_lowercase();
-        if l == w {
-            same.push(id);
-        } else if !w.is_empty() && (l.starts_with(&w) || w.starts_with(&l) && l.len() >= 3) {
-            prefixed.push(id);
-        } else {
-            let d = strsim::levenshtein(&l, &w);
-            if d <= max_edits {
-                near.push((d, id));
-            }
-        }
-    }
-    same.sort();
-    same.dedup();
-    prefixed.sort();
-    prefixed.dedup();
-    near.sort();
-    near.dedup();
-    same.into_iter()
-        .chain(prefixed)
-        .chain(near.into_iter().map(|(_, id)| id))
-        .take(SUGGESTIONS)
-        .map(|id| terminal_safe(id).into_owned())
-        .collect()
-}
-
 struct Found {
     calls: Vec<(Call, CallAudit)>,
 }
@@ -161,10 +123,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         // An id with control characters (pasted from a coloured terminal) is shown escaped,
         // and suggested for by what it shows.
         let shown = terminal_safe(&args.call);
-        let hint = match suggest(&shown, &ids) {
-            s if s.is_empty() => String::new(),
-            s => format!("; did you mean {}?", s.join(", ")),
-        };
+        let hint = callaudit::suggest::did_you_mean(&shown, &ids);
         let id = if shown == args.call.as_str() {
             shown.into_owned()
         } else {
@@ -512,26 +471,4 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
     }
     out.push_str("</pre></div>");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::suggest;
-
-    #[test]
-    fn suggestions_ignore_case_then_take_prefixes_then_near_ids() {
-        let ids: Vec<String> = ["C-1003", "C-1001", "C-1030", "J-2001", "c-100"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(
-            suggest("c-1003", &ids),
-            ["C-1003", "c-100", "C-1001", "C-1030"]
-        );
-        assert_eq!(
-            suggest("C-10", &ids),
-            ["C-1001", "C-1003", "C-1030", "c-100"]
-        );
-        assert_eq!(suggest("J-2010", &ids), ["J-2001"]);
-        assert!(suggest("zzzz", &ids).is_empty());
-    }
 }

@@ -242,6 +242,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         // With labels, only the labelled calls: a rubric tuned with lint sees nothing else.
         filters: Filters {
             only: labels.as_ref().map(|l| l.keys().cloned().collect()),
+            spellings: labels
+                .as_ref()
+                .map(|l| l.keys().map(|id| id.to_lowercase()).collect()),
             ..Filters::default()
         },
         keep_going: args.input.keep_going,
@@ -273,7 +276,13 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         return Err(InputError(why).into());
     }
     if let (Some(labels), Some(sheet)) = (&labels, &args.labels) {
-        labels_not_found(labels, &fired.labelled_seen, sheet, args.input.strict)?;
+        labels_not_found(
+            labels,
+            &fired.labelled_seen,
+            &acct.filtered.spellings,
+            sheet,
+            args.input.strict,
+        )?;
     }
     let dups = duplicates(&rubric);
 
@@ -312,6 +321,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
 fn labels_not_found(
     labels: &HashMap<String, HashMap<usize, bool>>,
     seen: &HashSet<String>,
+    spellings: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
     sheet: &std::path::Path,
     strict: bool,
 ) -> anyhow::Result<()> {
@@ -324,10 +334,11 @@ fn labels_not_found(
         return Ok(());
     }
     let message = format!(
-        "{}: {} labelled call(s) are not in the inputs, so their labels were not used: {}",
+        "{}: {} labelled call(s) are not in the inputs, so their labels were not used: {}{}",
         sheet.display(),
         ids.len(),
-        super::common::first_ids(ids)
+        super::common::first_ids(ids.clone()),
+        super::common::in_another_case(&ids, spellings)
     );
     if strict {
         return Err(InputError(message).into());
@@ -345,7 +356,8 @@ fn read_labels(
         return Ok(None);
     };
     super::common::sheet_not_stdin_twice("--labels", path, &args.input.inputs)?;
-    let sheet = sheet::read(path, rubric).map_err(|e| InputError(e.to_string()))?;
+    let sheet = sheet::read(path, rubric, super::common::delimiter(&args.input)?)
+        .map_err(|e| InputError(e.to_string()))?;
     let mut by_call: HashMap<String, HashMap<usize, bool>> = HashMap::new();
     for row in sheet.rows {
         by_call.entry(row.call_id).or_default().extend(row.verdicts);

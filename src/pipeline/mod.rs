@@ -42,6 +42,10 @@ pub struct Filters {
     pub call: Option<String>,
     /// Only these calls (calibrate, the transcripts of a sample).
     pub only: Option<std::collections::HashSet<String>>,
+    /// Ids, lowercased, whose spellings in the inputs are noted whatever the filters do with
+    /// the call (`FilteredOut::spellings`): for a "did you mean" on ids a sheet names in
+    /// another case (`calibrate`, `--overrides`).
+    pub spellings: Option<std::collections::HashSet<String>>,
 }
 
 impl Filters {
@@ -79,13 +83,12 @@ impl Filters {
         if !self.agents.is_empty() && !self.agents.iter().any(|a| a == call.agent()) {
             return Some(Excluded::Agent);
         }
-        if !self.teams.is_empty()
-            && !call
-                .team
-                .as_ref()
-                .is_some_and(|t| self.teams.iter().any(|x| x == t))
-        {
-            return Some(Excluded::Team);
+        if !self.teams.is_empty() {
+            match &call.team {
+                None => return Some(Excluded::NoTeam),
+                Some(t) if !self.teams.iter().any(|x| x == t) => return Some(Excluded::Team),
+                Some(_) => {}
+            }
         }
         None
     }
@@ -104,6 +107,8 @@ enum Excluded {
     Agent,
     /// Not one of the `--team`s.
     Team,
+    /// A `--team` is asked for and the call has none.
+    NoTeam,
 }
 
 pub struct RunOptions<'a> {
@@ -386,6 +391,7 @@ impl Collector<'_, '_> {
         }
         acct.calls_dated_from_metadata += u64::from(date_from == Some(DateFrom::Metadata));
         acct.calls_dated_from_path += u64::from(date_from == Some(DateFrom::Path));
+        acct.filtered.note(&call, &self.opts.filters);
         if let Some(why) = self.opts.filters.excludes(&call) {
             let by = &mut acct.filtered;
             match why {
@@ -394,6 +400,7 @@ impl Collector<'_, '_> {
                 Excluded::Date(date) => by.outside(date, self.opts.filters.since),
                 Excluded::Agent => by.other_agent += 1,
                 Excluded::Team => by.other_team += 1,
+                Excluded::NoTeam => by.no_team += 1,
             }
             acct.calls_filtered_out += 1;
             acct.skip(SkipReason::FilteredOut, call.turns.len() as u64);
@@ -772,6 +779,9 @@ fn run_pass(
             "{} call(s) without a date were excluded by the date filter (dates come from the export, --metadata or the file's path: see --date-from-path)",
             acct.filtered.undated
         ));
+    }
+    for warning in acct.filtered.unmatched(&opts.filters) {
+        acct.warn(warning);
     }
     Ok(acct)
 }

@@ -36,6 +36,30 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     epoch_ms(s).and_then(|ms| DateTime::from_timestamp_millis(ms as i64).map(|d| d.date_naive()))
 }
 
+/// A day given on the command line or in a config file (`--since`, `--until`, `--as-of`):
+/// `2024-03-05` or `2024/03/05`. Calls are dated by the day, so a value with a time of day
+/// (`2026-11-26T12:00:00`) or a Unix time is refused, saying what to write instead, rather than
+/// cut to its date in silence (an analyst asking for "since noon" would get the whole day).
+pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    let t = s.trim();
+    for f in ["%Y-%m-%d", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+            return Ok(d);
+        }
+    }
+    match parse_date(t) {
+        Some(d) if epoch_ms(t).is_some() => Err(format!(
+            "`{s}`: calls are filtered by whole days, so give a date like {d}, not a Unix time \
+             (this one falls on {d}, UTC)"
+        )),
+        Some(d) => Err(format!(
+            "`{s}`: calls are filtered by whole days, so give a date without a time of day: \
+             {d} (it takes in the whole day)"
+        )),
+        None => Err(format!("`{s}`: expected a date like 2024-03-05")),
+    }
+}
+
 /// Milliseconds since the Unix epoch from a number in s, ms or µs (told apart by magnitude,
 /// which is unambiguous for dates between 2001 and 2286).
 pub fn epoch_ms(s: &str) -> Option<u64> {
@@ -108,6 +132,20 @@ mod tests {
         assert_eq!(parse_date("1709647331000000"), d(2024, 3, 5));
         assert_eq!(parse_date("yesterday"), None);
         assert_eq!(parse_date("12"), None);
+    }
+
+    #[test]
+    fn days_for_filters_refuse_a_time_of_day_or_an_epoch() {
+        assert_eq!(parse_day("2026-11-26"), Ok(d(2026, 11, 26).unwrap()));
+        assert_eq!(parse_day(" 2026/11/26 "), Ok(d(2026, 11, 26).unwrap()));
+        let e = parse_day("2026-11-26T12:00:00").unwrap_err();
+        assert!(e.contains("without a time of day: 2026-11-26"), "{e}");
+        let e = parse_day("2026-12-02T08:00:00Z").unwrap_err();
+        assert!(e.contains("filtered by whole days"), "{e}");
+        let e = parse_day("1795651200").unwrap_err();
+        assert!(e.contains("not a Unix time"), "{e}");
+        let e = parse_day("tomorrow").unwrap_err();
+        assert!(e.contains("expected a date like 2024-03-05"), "{e}");
     }
 
     #[test]

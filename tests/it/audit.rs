@@ -789,3 +789,142 @@ fn an_output_named_gz_is_warned_to_be_uncompressed() {
             .contains("uncompressed")
     );
 }
+
+/// `--agent Ann` where the agent is `ann` said only "no calls matched", and `--team sales` on
+/// calls without a team said "13 of other teams". A filter value no call has is said, with the
+/// nearest agents or teams read (the same suggestion as `explain --call`), and calls without a
+/// team are counted as such, with where teams come from.
+#[test]
+fn a_filter_that_matches_no_call_says_so_and_suggests() {
+    let w = Workdir::new();
+    let calls = w.write(
+        "calls.csv",
+        csv_of(&[
+            ("D-01", "ann", "customer", "Hi, when do you open?"),
+            ("D-01", "ann", "agent", "At nine. Thanks for asking."),
+            ("D-02", "bob", "customer", "Hi, when do you close?"),
+            ("D-02", "bob", "agent", "At five."),
+        ]),
+    );
+    let run = |args: &[&str], input: &std::path::Path| {
+        let out = callaudit()
+            .arg("audit")
+            .args(args)
+            .arg(input)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["--agent", "Ann"], &calls);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "--agent `Ann`: no call read has this agent (agent ids are matched exactly); did you mean ann?"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("no calls matched"), "{err}");
+    // One agent of two found: the other is said, the run goes on.
+    let (code, err) = run(
+        &["--agent", "bob", "--agent", "zed", "-o", "/dev/null"],
+        &calls,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(
+            "--agent `zed`: no call read has this agent (agent ids are matched exactly)\n"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("--agent `bob`"), "{err}");
+    let (code, err) = run(&["--team", "sales"], &calls);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "--team `sales`: no call read has a team (teams come from a team column of the export, --metadata or --agents)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("(2 without a team)"), "{err}");
+    assert!(!err.contains("of other teams"), "{err}");
+    let teams = w.write(
+        "teams.csv",
+        "call_id,agent_id,team,speaker,text\nT-1,ann,Billing,agent,Hello\nT-2,bob,support,agent,Hi\n",
+    );
+    let (code, err) = run(&["--team", "billing"], &teams);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "--team `billing`: no call read is of this team (teams are matched exactly); did you mean Billing?"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("(2 of other teams)"), "{err}");
+}
+
+/// `--since 2026-11-26T12:00:00`, `--until 2026-12-02T08:00:00Z` and `--since 1795651200` were
+/// taken as their date alone, in silence (the whole day, not from noon), and `config show`
+/// echoed such a value from a config file as if it were honoured. Calls are dated by the day:
+/// such values are refused wherever they are given, saying what to write instead.
+#[test]
+fn date_filters_refuse_a_time_of_day_or_an_epoch() {
+    let w = Workdir::new();
+    let calls = w.write(
+        "calls.csv",
+        "call_id,agent_id,date,speaker,text\nD-1,ann,2026-11-26,agent,Hello\n",
+    );
+    for (flag, value, says) in [
+        (
+            "--since",
+            "2026-11-26T12:00:00",
+            "calls are filtered by whole days, so give a date without a time of day: 2026-11-26",
+        ),
+        (
+            "--until",
+            "2026-12-02T08:00:00Z",
+            "calls are filtered by whole days, so give a date without a time of day: 2026-12-02",
+        ),
+        (
+            "--since",
+            "1795651200",
+            "calls are filtered by whole days, so give a date like 2026-11-26, not a Unix time",
+        ),
+        (
+            "--as-of",
+            "2026-11-26 09:00",
+            "without a time of day: 2026-11-26",
+        ),
+    ] {
+        let mut args = vec!["audit", flag, value];
+        if flag == "--as-of" {
+            args.extend(["--last", "1d"]);
+        }
+        callaudit()
+            .args(&args)
+            .arg(&calls)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    callaudit()
+        .args(["audit", "--since", "2026-11-26", "-q", "-o", "/dev/null"])
+        .arg(&calls)
+        .assert()
+        .success();
+    // From a config file, for the audit and for `config show` alike.
+    w.write("callaudit.toml", "since = \"2026-11-26T12:00:00\"\n");
+    for args in [&["audit", "calls.csv"][..], &["config", "show"][..]] {
+        callaudit()
+            .current_dir(w.dir.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "callaudit.toml:1:9: since = \"2026-11-26T12:00:00\"",
+            ))
+            .stderr(predicate::str::contains("filtered by whole days"));
+    }
+}

@@ -1189,3 +1189,280 @@ fn overrides_decide_again_whether_items_apply_also_when_judged() {
         "{silence}"
     );
 }
+
+/// κ was worked out in f64: an exact 0.4 came out 0.3999… and failed `--min-kappa 0.4`, and an
+/// exact 0 printed `-0.00` and failed `--min-kappa 0`. It is a fraction of the counts now.
+#[test]
+fn min_kappa_compares_the_exact_kappa_and_never_prints_minus_zero() {
+    let data = repo_path("examples/data");
+    // thanks: 4 both yes, 2 tool only, 1 reviewer only, 3 both no → κ = 0.4 exactly.
+    let w = Workdir::new();
+    let point_four = sheet(
+        &w,
+        "call_id,thanks\nC-1001,1\nC-1002,1\nC-1006,1\nC-1008,1\nJ-2001,0\nJ-2003,0\n\
+         C-1003,1\nC-1004,0\nC-1005,0\nC-1007,0\n",
+    );
+    let out = callaudit()
+        .args([
+            "calibrate",
+            "--quiet",
+            "--format",
+            "csv",
+            "--min-kappa",
+            "0.4",
+        ])
+        .arg(&point_four)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("thanks,10,5,6,4,0.67,0.80,0.73,0.40"),
+        "{stdout}"
+    );
+    callaudit()
+        .args(["calibrate", "--quiet", "--min-kappa", "0.41"])
+        .arg(&point_four)
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "gate failed: --min-kappa 0.41: thanks (kappa 0.40)",
+        ));
+    // thanks: 1 reviewer only, 2 both no → κ = 0 exactly.
+    let w2 = Workdir::new();
+    let zero = sheet(&w2, "call_id,thanks\nC-1003,1\nC-1005,0\nC-1007,0\n");
+    for format in ["csv", "table", "json"] {
+        let out = callaudit()
+            .args([
+                "calibrate",
+                "--quiet",
+                "--min-kappa",
+                "0",
+                "--format",
+                format,
+            ])
+            .arg(&zero)
+            .arg(&data)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stdout}");
+        assert!(!stdout.contains("-0"), "{format}: {stdout}");
+    }
+    let csv = stdout_of(
+        &["calibrate", "--quiet", "--format", "csv"],
+        &[&zero, &data],
+    );
+    assert!(csv.contains("thanks,3,1,0,0,,0.00,0.00,0.00"), "{csv}");
+    // A κ below the threshold is said so, rounded or not.
+    callaudit()
+        .args(["calibrate", "--quiet", "--min-kappa", "0.001"])
+        .arg(&zero)
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("thanks (kappa 0.00)"));
+    callaudit()
+        .args(["calibrate", "--quiet", "--min-kappa", "1.5"])
+        .arg(&zero)
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected a number from -1 to 1"));
+}
+
+/// Calibrate's comparison of C-1003 (dismissive yes, empathy no) and C-1001 (empathy yes), as
+/// CSV; the sheet must have been read whatever its delimiter or header case.
+fn agreement_of(sheet: &std::path::Path, extra: &[&str], inputs: &std::path::Path) -> String {
+    let mut args = vec!["calibrate", "--quiet", "--format", "csv"];
+    args.extend_from_slice(extra);
+    stdout_of(&args, &[sheet, inputs])
+}
+
+/// Sheets saved with `;` (Excel in many locales) or tabs were refused as having no `call_id`
+/// column, with advice to rename the column that was `call_id`; `--delimiter` made no
+/// difference. The delimiter is sniffed from the header as for transcripts.
+#[test]
+fn review_sheets_saved_with_semicolons_or_tabs_are_read() {
+    let w = Workdir::new();
+    let comma = w.write(
+        "comma.csv",
+        "call_id,empathy,dismissive\r\nC-1001,1,0\r\nC-1003,0,1\r\n",
+    );
+    let expected = agreement_of(&comma, &[], &examples());
+    assert!(expected.contains("empathy,2,1,1,1,"), "{expected}");
+    let semi = w.write(
+        "semi.csv",
+        "call_id;empathy;dismissive\r\nC-1001;1;0\r\nC-1003;0;1\r\n",
+    );
+    let tab = w.write(
+        "tab.csv",
+        "call_id\tempathy\tdismissive\nC-1001\t1\t0\nC-1003\t0\t1\n",
+    );
+    for s in [&semi, &tab] {
+        assert_eq!(agreement_of(s, &[], &examples()), expected, "{s:?}");
+    }
+    // --delimiter applies to the sheet too (and to the transcripts, here `;` as well).
+    let calls = std::fs::read_to_string(examples()).unwrap();
+    let mut r = csv::Reader::from_reader(calls.as_bytes());
+    let mut wr = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    wr.write_record(r.headers().unwrap()).unwrap();
+    for rec in r.records() {
+        wr.write_record(&rec.unwrap()).unwrap();
+    }
+    let semi_calls = w.write("calls-semi.csv", wr.into_inner().unwrap());
+    assert_eq!(
+        agreement_of(&semi, &["--delimiter", ";"], &semi_calls),
+        expected
+    );
+    // A delimiter that does not fit the sheet is said, not blamed on the column's name.
+    callaudit()
+        .args(["calibrate", "--quiet", "--delimiter", ","])
+        .arg(&semi)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "read with the delimiter `,` and has a column `call_id;empathy;dismissive`",
+        ))
+        .stderr(predicate::str::contains("Name it").not());
+    // --overrides reads such a sheet too.
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--overrides"])
+        .arg(&semi)
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["overrides"]["verdicts"], 4);
+}
+
+/// `Call_ID,Apology,THANKS` was refused as having no call id column, and the message offered
+/// the item columns as the call id. Headers are matched ignoring case now; two that differ
+/// only by case are refused, and only columns that are not items are offered as the call id.
+#[test]
+fn sheet_headers_are_matched_ignoring_case() {
+    let w = Workdir::new();
+    let lower = w.write(
+        "lower.csv",
+        "call_id,empathy,dismissive\nC-1001,1,0\nC-1003,0,1\n",
+    );
+    let caps = w.write(
+        "caps.csv",
+        "\u{feff}Call_ID,EMPATHY,Dismissive,Tool:Empathy,Notes\nC-1001,1,0,1,\nC-1003,0,1,0,x\n",
+    );
+    assert_eq!(
+        agreement_of(&caps, &[], &examples()),
+        agreement_of(&lower, &[], &examples())
+    );
+    let twice = w.write("twice.csv", "call_id,empathy,Empathy\nC-1001,1,1\n");
+    callaudit()
+        .args(["calibrate"])
+        .arg(&twice)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "twice.csv:1:3: columns `empathy` (column 2) and `Empathy` differ only by case",
+        ));
+    let no_id = w.write("noid.csv", "Call,Apology,THANKS,empthy\nC-1001,1,1,1\n");
+    let out = callaudit()
+        .args(["audit", "--overrides"])
+        .arg(&no_id)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is `Call` the call id? Name it `call_id`"),
+        "{stderr}"
+    );
+}
+
+/// The error for a bad verdict cell listed fewer forms than are accepted (`y`/`n`, `-`, `t`,
+/// `na` were left out).
+#[test]
+fn a_bad_verdict_cell_lists_every_accepted_form() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,empathy\nC-1001,y\nC-1002,-\nC-1003,1.0\n");
+    callaudit()
+        .args(["calibrate"])
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "sheet.csv:4:2: `1.0` in column `empathy` is not a verdict: expected 1, yes, y, \
+             true or t for yes; 0, no, n, false or f for no; blank, n/a, na, - or not judged \
+             for not judged (any case)",
+        ));
+}
+
+/// Judged call ids typed in the wrong case were "not in the inputs", with no hint that C-1001
+/// exists; `explain --call c-1001` suggests it. Calibrate and `--overrides` now do too.
+#[test]
+fn judged_calls_in_the_wrong_case_get_a_did_you_mean() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,thanks\nc-1001,1\nc-1002,0\nZ-9,1\n");
+    let out = callaudit()
+        .args(["calibrate"])
+        .arg(&s)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "3 judged call(s) are not in the inputs, so 3 judged cell(s) were not compared: \
+             Z-9, c-1001, c-1002; did you mean C-1001 for c-1001, C-1002 for c-1002? (call ids \
+             are matched exactly, case included)"
+        ),
+        "{stderr}"
+    );
+    let out = callaudit()
+        .args(["audit", "--format", "json", "--overrides"])
+        .arg(&s)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("did you mean C-1001 for c-1001, C-1002 for c-1002?"),
+        "{stderr}"
+    );
+    // A judged call that is in the inputs but filtered out is not offered another spelling.
+    let s2 = w.write("s2.csv", "call_id,thanks\nC-1001,1\n");
+    let out = callaudit()
+        .args([
+            "audit",
+            "-o",
+            "/dev/null",
+            "--agent",
+            "bo.chen",
+            "--overrides",
+        ])
+        .arg(&s2)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not among the audited calls"), "{stderr}");
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+}
