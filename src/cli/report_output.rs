@@ -113,6 +113,14 @@ pub fn gate_arrange_and_print(
     report: &mut Report,
     out: ReportOutput<'_>,
 ) -> anyhow::Result<Option<Prepared>> {
+    // The rubric's fingerprint (a few ms of TOML at every run) is read by the JSON report and
+    // the baseline's comparison only.
+    if out.format == Format::Json || out.baseline.is_some() {
+        report.rubric_fingerprint = Some(callaudit::records::partial::fingerprint(out.rubric));
+    }
+    let other_rubric = out
+        .baseline
+        .and_then(|base| baseline::other_rubric(base, report));
     report.gates = gates::evaluate(
         out.gates,
         &GateInput {
@@ -120,12 +128,19 @@ pub fn gate_arrange_and_print(
             agents: out.agents,
             accounting: &report.accounting,
             baseline: out.baseline,
+            baseline_rubric_differs: other_rubric.as_deref(),
         },
     );
-    // The rubric's fingerprint (a few ms of TOML at every run) is read by the JSON report and
-    // the baseline's comparison only.
-    if out.format == Format::Json || out.baseline.is_some() {
-        report.rubric_fingerprint = Some(callaudit::records::partial::fingerprint(out.rubric));
+    if other_rubric.is_some()
+        && let Some(g) = out
+            .gates
+            .iter()
+            .find(|g| matches!(g, Gate::FailDrop { .. }))
+    {
+        say!(
+            "callaudit: warning: {}: the baseline was scored with another rubric, so no agent is compared, only the overall mean score",
+            g.flag()
+        );
     }
     if let Some(base) = out.baseline {
         for w in baseline::apply(report, base, out.min_calls) {

@@ -181,6 +181,7 @@ mod tests {
                 calls: 0,
                 first_date: None,
                 last_date: None,
+                lines_compared: true,
             });
         }
         let mut out = Vec::new();

@@ -318,7 +318,9 @@ fn table_cell(report: &Report, c: &Column, row: &Row, out: &mut String) {
     let note = if report.baseline.is_some() && c.metric.has_delta() && !row.is_call() {
         match &row.delta {
             Some(d) => delta_note(c.metric.delta(d)),
-            None if c.metric == Metric::MeanScore => r#"<span class="d">new</span>"#.into(),
+            None if c.metric == Metric::MeanScore && super::lines_compared(report) => {
+                r#"<span class="d">new</span>"#.into()
+            }
             None => String::new(),
         }
     } else {
@@ -380,9 +382,13 @@ fn table_legend(report: &Report, h: &mut String) {
             " Call lines: ✓ met, ✗ missed or violated, – not applicable, blank: did not occur.",
         );
     }
-    if report.baseline.is_some() {
+    if super::lines_compared(report) {
         h.push_str(
             " ▲/▼: change since the baseline (green better, red worse); new: not in the baseline.",
+        );
+    } else if report.baseline.is_some() {
+        h.push_str(
+            " ▲/▼: change since the baseline (green better, red worse), for the (all) line only: the baseline was grouped otherwise or scored with another rubric.",
         );
     }
     if report.hidden > 0 {
@@ -523,7 +529,7 @@ fn run_info(report: &Report, h: &mut String) {
     if let Some(b) = &report.baseline {
         let _ = write!(
             h,
-            "<dt>Baseline</dt><dd>{} (callaudit {}, grouped by {}, {} calls{})</dd>",
+            "<dt>Baseline</dt><dd>{} (callaudit {}, grouped by {}, {} calls{}){}</dd>",
             html_text(&b.file),
             html_text(&b.version),
             html_text(&b.group_by),
@@ -531,7 +537,8 @@ fn run_info(report: &Report, h: &mut String) {
             match (&b.first_date, &b.last_date) {
                 (Some(f), Some(l)) => format!(", {} to {}", html_text(f), html_text(l)),
                 _ => String::new(),
-            }
+            },
+            html_text(super::baseline_scope(report))
         );
     }
     // Every counter of the run's accounting, as the JSON report has them.

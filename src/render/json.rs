@@ -219,6 +219,7 @@ fn report_json_core(report: &Report) -> Value {
             "calls": b.calls,
             "first_date": b.first_date,
             "last_date": b.last_date,
+            "lines_compared": b.lines_compared,
         })),
         "gates": report.gates.iter().map(gate_json).collect::<Vec<_>>(),
         "gates_passed": report.gates.iter().all(|g| g.passed),

@@ -50,13 +50,14 @@ fn write_header(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(b) = &report.baseline {
         writeln!(
             out,
-            "- **Baseline:** {} ({} calls{}); ▲/▼ show the change since it",
+            "- **Baseline:** {} ({} calls{}); ▲/▼ show the change since it{}",
             markdown_text(&b.file),
             b.calls,
             match (&b.first_date, &b.last_date) {
                 (Some(f), Some(l)) => format!(", {f} to {l}"),
                 _ => String::new(),
-            }
+            },
+            super::baseline_scope(report)
         )?;
     }
     for g in &report.gates {

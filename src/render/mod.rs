@@ -391,8 +391,25 @@ pub fn change_note(report: &Report, row: &Row, metric: Metric) -> Option<String>
     }
     match &row.delta {
         Some(d) => Some(delta_arrow(metric.delta(d))).filter(|a| !a.is_empty()),
-        None if metric == Metric::MeanScore => Some("new".into()),
+        None if metric == Metric::MeanScore && lines_compared(report) => Some("new".into()),
         None => None,
+    }
+}
+
+/// Whether the report's lines are compared with the baseline's (not only `(all)`): a line
+/// without a change is then one the baseline lacks (`new`).
+pub fn lines_compared(report: &Report) -> bool {
+    report.baseline.as_ref().is_some_and(|b| b.lines_compared)
+}
+
+/// What a report says under its baseline's name when only the `(all)` line is compared: empty
+/// when every line is.
+pub fn baseline_scope(report: &Report) -> &'static str {
+    match &report.baseline {
+        Some(b) if !b.lines_compared => {
+            "; the (all) line only: the baseline was grouped otherwise or scored with another rubric"
+        }
+        _ => "",
     }
 }
 

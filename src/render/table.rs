@@ -454,13 +454,14 @@ impl TableRenderer {
         if let Some(b) = &report.baseline {
             writeln!(
                 out,
-                "▲/▼: change since {} ({} calls{})",
+                "▲/▼: change since {} ({} calls{}){}",
                 terminal_safe(&b.file),
                 b.calls,
                 match (&b.first_date, &b.last_date) {
                     (Some(f), Some(l)) => format!(", {f} to {l}"),
                     _ => String::new(),
-                }
+                },
+                super::baseline_scope(report)
             )?;
         }
         Ok(())
@@ -538,7 +539,10 @@ mod tests {
     /// word (short, long, the longest), words with spaces, wide and accented characters.
     fn varied_report() -> Report {
         let mut report = crate::render::tests::empty_report(&["team", "agent"]);
-        report.baseline = Some(crate::report::BaselineInfo::default());
+        report.baseline = Some(crate::report::BaselineInfo {
+            lines_compared: true,
+            ..crate::report::BaselineInfo::default()
+        });
         let keys = [
             "a",
             "cara.diaz",

@@ -100,6 +100,9 @@ pub struct BaselineInfo {
     pub calls: u64,
     pub first_date: Option<String>,
     pub last_date: Option<String>,
+    /// Whether the report's lines are compared with the baseline's: false for a baseline
+    /// grouped otherwise or scored with another rubric, where only the `(all)` line is.
+    pub lines_compared: bool,
 }
 
 /// What the run was over.
