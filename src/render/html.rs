@@ -167,6 +167,14 @@ fn delta_note(d: Option<f64>) -> String {
     }
 }
 
+/// A headline percentage: `57.1%`, or `–` (no `%`) when there is nothing to divide by.
+fn percent_figure(v: Option<f64>) -> String {
+    v.map_or_else(
+        || "–".to_string(),
+        |v| format!("{}%", super::one_decimal(v)),
+    )
+}
+
 fn figures(report: &Report, h: &mut String) {
     let o = &report.overall;
     let d = o.delta.as_ref();
@@ -189,7 +197,7 @@ fn figures(report: &Report, h: &mut String) {
     );
     fig(
         h,
-        format!("{}%", fmt1(o.pass_rate, "–")),
+        percent_figure(o.pass_rate),
         &format!(
             "passed (pass mark {}){}",
             fmt_num(report.pass_mark),
@@ -202,14 +210,14 @@ fn figures(report: &Report, h: &mut String) {
     );
     fig(
         h,
-        format!("{}%", fmt1(o.violation_rate, "–")),
+        percent_figure(o.violation_rate),
         &format!("calls with any violation ({})", o.violation_calls),
         d.and_then(|d| d.violation_rate),
         true,
     );
     fig(
         h,
-        format!("{}%", fmt1(o.calmed_rate, "–")),
+        percent_figure(o.calmed_rate),
         &format!("of {} upset customers calmed", o.upset_calls),
         d.and_then(|d| d.calmed_rate),
         false,

@@ -862,3 +862,33 @@ fn the_run_line_says_why_rows_were_skipped() {
         );
     }
 }
+
+/// The HTML headline figures show a missing number as `–`, not `–%` (tester t5's F7): the
+/// calmed rate of a run with no upset customer, and every rate of an empty run.
+#[test]
+fn html_figures_show_a_missing_rate_without_a_percent_sign() {
+    let w = common::Workdir::new();
+    w.write(
+        "calls.csv",
+        common::csv_of(&[("c1", "ann", "agent", "Hello, thanks for calling")]),
+    );
+    w.write("empty.csv", "call_id,agent_id,speaker,text\n");
+    let figures = |args: &[&str]| -> Vec<String> {
+        let html = run_in(w.dir.path(), args, 0);
+        let re = regex::Regex::new(r#"<div class="v">([^<]*)"#).unwrap();
+        re.captures_iter(&html).map(|c| c[1].to_string()).collect()
+    };
+    let some = figures(&["audit", "calls.csv", "-q", "--format", "html"]);
+    assert_eq!(some.len(), 5, "{some:?}");
+    assert!(some[2].ends_with('%') && some[3].ends_with('%'), "{some:?}");
+    assert_eq!(some[4], "–", "no upset customer: {some:?}");
+    let none = figures(&[
+        "audit",
+        "empty.csv",
+        "-q",
+        "--allow-empty",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(none, ["0", "–", "–", "–", "–"]);
+}
