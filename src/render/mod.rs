@@ -419,9 +419,19 @@ pub fn hidden_note(report: &Report) -> String {
     if report.hidden == 0 {
         return String::new();
     }
+    if report.hidden_emptied == 0 {
+        return format!(
+            "{} line(s) with fewer than {} calls hidden (--min-calls {}); their calls still count in {ALL}",
+            report.hidden, report.min_calls, report.min_calls
+        );
+    }
     format!(
-        "{} line(s) with fewer than {} calls hidden (--min-calls {}); their calls still count in {ALL}",
-        report.hidden, report.min_calls, report.min_calls
+        "{} line(s) hidden (--min-calls {}): {} with fewer than {} calls or under such a line, and {} with none of its lines left; their calls still count in {ALL}",
+        report.hidden,
+        report.min_calls,
+        report.hidden - report.hidden_emptied,
+        report.min_calls,
+        report.hidden_emptied
     )
 }
 
@@ -512,6 +522,7 @@ pub(crate) mod tests {
             score_bins: [0; SCORE_BINS],
             min_calls: 1,
             hidden: 0,
+            hidden_emptied: 0,
             top: None,
             bottom: None,
             reserved_labels: Vec::new(),

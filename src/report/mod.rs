@@ -208,6 +208,9 @@ pub struct Report {
     /// `--min-calls`, and the lines it hid.
     pub min_calls: u64,
     pub hidden: u64,
+    /// Of `hidden`, the subtotals hidden for having none of their lines left (a team whose
+    /// agents all have fewer than `min_calls` calls).
+    pub hidden_emptied: u64,
     /// `--top` and `--bottom`: the report shows only those lines (recorded in the JSON report,
     /// so that a baseline cut by them is known as one).
     pub top: Option<usize>,
@@ -393,6 +396,7 @@ impl Report {
             score_bins,
             min_calls: 1,
             hidden: 0,
+            hidden_emptied: 0,
             top: None,
             bottom: None,
             reserved_labels,
