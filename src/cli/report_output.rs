@@ -170,6 +170,10 @@ pub fn gate_arrange_and_print(
     if report.hidden > 0 && !out.quiet {
         say!("callaudit: {}", hidden_note(report));
     }
+    let cut = callaudit::render::cut_note(report);
+    if !cut.is_empty() && !out.quiet {
+        say!("callaudit: {}", terminal_safe(&cut));
+    }
     let to_terminal = out.file.is_none();
     let width = if to_terminal && std::io::stdout().is_terminal() {
         table_width(

@@ -7,6 +7,7 @@
 
 use super::{Report, Row};
 use crate::language::NameOrder;
+use crate::report::{Cut, CutTie};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
@@ -167,6 +168,7 @@ pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
     report.hidden_emptied = emptied;
     report.top = how.top;
     report.bottom = how.bottom;
+    report.cut = None;
 
     let deepest = report.levels.len();
     let mut keep: Vec<bool> = visible.clone();
@@ -182,13 +184,34 @@ pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
         if let Some(n) = how.top {
             chosen.extend(ranked.iter().take(n));
         }
+        // Weakest first, ties by name as `--sort score` lists them (not `ranked` reversed,
+        // which would break ties by name descending).
+        let mut worst = Vec::new();
         if let Some(n) = how.bottom {
-            // Weakest first, ties by name as `--sort score` lists them (not `ranked` reversed,
-            // which would break ties by name descending).
-            let mut worst = ranked.clone();
+            worst = ranked.clone();
             worst.sort_by(|&a, &b| worst_first(&rows[a], &rows[b], names));
             chosen.extend(worst.iter().take(n));
         }
+        let mut ties = Vec::new();
+        for (by, n, order) in [("top", how.top, &ranked), ("bottom", how.bottom, &worst)] {
+            // The last line the flag kept, and the lines of its score it did not.
+            let Some(&last) = n.and_then(|n| n.checked_sub(1)).and_then(|k| order.get(k)) else {
+                continue;
+            };
+            let score = rows[last].mean_score;
+            let more = order
+                .iter()
+                .filter(|&&i| !chosen.contains(&i) && rows[i].mean_score == score)
+                .count() as u64;
+            if more > 0 {
+                ties.push(CutTie { by, score, more });
+            }
+        }
+        report.cut = Some(Cut {
+            ranked: ranked.len() as u64,
+            shown: chosen.len() as u64,
+            ties,
+        });
         let chosen_paths: Vec<&[String]> = chosen.iter().map(|&i| &rows[i].levels[..]).collect();
         for (i, row) in rows.iter().enumerate() {
             keep[i] = visible[i]

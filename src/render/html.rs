@@ -402,6 +402,10 @@ fn table_legend(report: &Report, h: &mut String) {
     if report.hidden > 0 {
         let _ = write!(h, " {}.", html_text(&hidden_note(report)));
     }
+    let cut = super::cut_note(report);
+    if !cut.is_empty() {
+        let _ = write!(h, " {}.", html_text(&cut));
+    }
     h.push_str("</p></section>");
 }
 

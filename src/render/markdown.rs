@@ -137,5 +137,9 @@ fn write_footer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.hidden > 0 {
         writeln!(out, "\n{}", markdown_text(&hidden_note(report)))?;
     }
+    let cut = super::cut_note(report);
+    if !cut.is_empty() {
+        writeln!(out, "\n{}", markdown_text(&cut))?;
+    }
     Ok(())
 }

@@ -435,6 +435,36 @@ pub fn hidden_note(report: &Report) -> String {
     )
 }
 
+/// What `--top`/`--bottom` cut: `--bottom 2: 2 of 10 line(s) shown, 8 cut by mean score; 8
+/// more tie at 60.0 with the last --bottom kept (ties go by name)`; empty when nothing was cut.
+pub fn cut_note(report: &Report) -> String {
+    let Some(cut) = report.cut.as_ref().filter(|c| c.lines() > 0) else {
+        return String::new();
+    };
+    let flags: Vec<String> = [("--top", report.top), ("--bottom", report.bottom)]
+        .iter()
+        .filter_map(|(flag, n)| n.map(|n| format!("{flag} {n}")))
+        .collect();
+    let mut note = format!(
+        "{}: {} of {} line(s) shown, {} cut by mean score",
+        flags.join(" "),
+        cut.shown,
+        cut.ranked,
+        cut.lines()
+    );
+    for t in &cut.ties {
+        let at = t.score.map_or_else(
+            || "with no score".to_string(),
+            |s| format!("at {}", one_decimal(s)),
+        );
+        note.push_str(&format!(
+            "; {} more tie {at} with the last line --{} kept (ties go by name)",
+            t.more, t.by
+        ));
+    }
+    note
+}
+
 /// A one-line description of the run for report headers: calls, rows, files, dates.
 pub fn run_summary(report: &Report) -> String {
     let a = &report.accounting;
@@ -525,6 +555,7 @@ pub(crate) mod tests {
             hidden_emptied: 0,
             top: None,
             bottom: None,
+            cut: None,
             reserved_labels: Vec::new(),
             accounting: Accounting::default(),
             run: RunInfo::default(),

@@ -439,6 +439,10 @@ impl TableRenderer {
         if report.hidden > 0 {
             writeln!(out, "{}", hidden_note(report))?;
         }
+        let cut = super::cut_note(report);
+        if !cut.is_empty() {
+            writeln!(out, "{cut}")?;
+        }
         if !hidden.is_empty() {
             let names: Vec<&str> = hidden.iter().map(|&i| cols[i].name.as_str()).collect();
             writeln!(

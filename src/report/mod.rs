@@ -215,6 +215,8 @@ pub struct Report {
     /// so that a baseline cut by them is known as one).
     pub top: Option<usize>,
     pub bottom: Option<usize>,
+    /// What `--top` and `--bottom` cut (`None` without them).
+    pub cut: Option<Cut>,
     /// Lines whose value the export wrote as a label the reports use (`(all)`, `(none)`):
     /// (level, value), for a warning.
     pub reserved_labels: Vec<(&'static str, String)>,
@@ -230,6 +232,35 @@ pub struct Report {
     /// The weakest calls with their verdicts (the HTML report's call list), weakest first, and
     /// how many calls there were to choose from.
     pub call_list: Vec<CallView>,
+}
+
+/// What `--top` and `--bottom` left out: of the deepest lines `--min-calls` left, how many
+/// were ranked and how many shown, and where the last line a flag kept ties with lines cut.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cut {
+    /// The deepest lines ranked (those `--min-calls` left).
+    pub ranked: u64,
+    /// Of those, the lines shown.
+    pub shown: u64,
+    pub ties: Vec<CutTie>,
+}
+
+/// Lines cut that tie with the last line `--top` or `--bottom` kept (ties go by name).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CutTie {
+    /// `top` or `bottom`.
+    pub by: &'static str,
+    /// The mean score they share (`None`: no score).
+    pub score: Option<f64>,
+    /// How many lines with that score were cut.
+    pub more: u64,
+}
+
+impl Cut {
+    /// Lines cut.
+    pub fn lines(&self) -> u64 {
+        self.ranked - self.shown
+    }
 }
 
 /// What `audit --overrides` changed.
@@ -399,6 +430,7 @@ impl Report {
             hidden_emptied: 0,
             top: None,
             bottom: None,
+            cut: None,
             reserved_labels,
             accounting,
             run,

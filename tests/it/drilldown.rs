@@ -754,3 +754,69 @@ fn a_word_longer_than_a_line_does_not_make_the_html_report_scroll_sideways() {
         );
     }
 }
+
+/// `--top`/`--bottom` say what they cut, and when the cut falls inside a tie (tester t5's F5):
+/// on stderr, under the table, Markdown and HTML, and in JSON (`cut_lines`, `cut_ties`).
+/// Before, `--bottom 2` over one weak agent and three tied ones showed two lines and said
+/// nothing of the two tied with the second.
+#[test]
+fn top_and_bottom_say_how_many_lines_they_cut_and_where_a_tie_was_split() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("cut"));
+    w.write(
+        "calls.csv",
+        common::csv_of(&[
+            ("c1", "weak", "agent", "hello"),
+            ("c2", "ann", "agent", "hello, thank you"),
+            ("c3", "bo", "agent", "hello, thank you"),
+            ("c4", "cy", "agent", "hello, thank you"),
+        ]),
+    );
+    let run = |extra: &[&str]| {
+        let out = common::callaudit()
+            .current_dir(w.dir.path())
+            .args([
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "rubric.toml",
+                "--color",
+                "never",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let note = "--bottom 2: 2 of 4 line(s) shown, 2 cut by mean score; 2 more tie at 100.0 with the last line --bottom kept (ties go by name)";
+    let (table, err) = run(&["--bottom", "2"]);
+    assert!(err.contains(&format!("callaudit: {note}")), "{err}");
+    assert!(table.contains(note), "{table}");
+    for format in ["markdown", "html"] {
+        let (out, err) = run(&["--bottom", "2", "-q", "--format", format]);
+        assert!(out.contains(note), "{format}: {out}");
+        assert!(!err.contains(note), "--quiet: {err}");
+    }
+    let (json, _) = run(&["--bottom", "2", "-q", "--format", "json"]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["cut_lines"], 2);
+    assert_eq!(
+        v["cut_ties"],
+        serde_json::json!([{"by": "bottom", "mean_score": 100.0, "lines": 2}])
+    );
+    // A cut that splits no tie says only what it cut; one that cuts nothing says nothing.
+    let (_, err) = run(&["--top", "3"]);
+    assert!(
+        err.contains("callaudit: --top 3: 3 of 4 line(s) shown, 1 cut by mean score\n"),
+        "{err}"
+    );
+    let (json, err) = run(&["--top", "4", "--format", "json"]);
+    assert!(!err.contains("cut by"), "{err}");
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["cut_lines"], 0);
+    assert_eq!(v["cut_ties"], serde_json::json!([]));
+}
