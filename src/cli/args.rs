@@ -704,15 +704,10 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub colour: ColorArgs,
 
-    /// Report format
-    #[arg(
-        short,
-        long,
-        value_enum,
-        default_value = "table",
-        env = "CALLAUDIT_FORMAT"
-    )]
-    pub format: FormatArg,
+    /// Report format [default: what -o's extension names (.csv, .json, .md, .html), else
+    /// table]
+    #[arg(short, long, value_enum, env = "CALLAUDIT_FORMAT")]
+    pub format: Option<FormatArg>,
 
     /// Write the report to FILE (atomically) instead of stdout
     #[arg(short, long, value_name = "FILE", env = "CALLAUDIT_OUTPUT")]

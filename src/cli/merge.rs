@@ -31,9 +31,10 @@ pub struct MergeArgs {
     #[arg(required = true, value_name = "PARTIAL")]
     pub partials: Vec<PathBuf>,
 
-    /// Report format: table, csv, json, markdown or html
-    #[arg(short, long, value_enum, default_value = "table")]
-    pub format: FormatArg,
+    /// Report format: table, csv, json, markdown or html [default: what -o's extension names
+    /// (.csv, .json, .md, .html), else table]
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
 
     /// Write the report to FILE (atomically) instead of stdout
     #[arg(short, long, value_name = "FILE")]

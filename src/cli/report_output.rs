@@ -20,15 +20,81 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-/// The report format `--format` names.
-pub fn report_format(arg: FormatArg) -> Format {
-    match arg {
+/// The report format `--format` names (resolved against `-o`'s extension by
+/// `format_of_output` before the command runs); the table when none is.
+pub fn report_format(arg: Option<FormatArg>) -> Format {
+    match arg.unwrap_or(FormatArg::Table) {
         FormatArg::Table => Format::Table,
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
         FormatArg::Markdown => Format::Markdown,
         FormatArg::Html => Format::Html,
     }
+}
+
+/// The report format an output's name gives by its extension (`.csv`, `.json`, `.md` or
+/// `.markdown`, `.html` or `.htm`; a last `.gz` passed over, as the output is written plain),
+/// as `--calls` takes its format from its own; `None` for any other name.
+pub fn extension_format(path: &Path) -> Option<FormatArg> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = name.rsplit_once('.')?.1;
+    Some(match ext {
+        "csv" => FormatArg::Csv,
+        "json" => FormatArg::Json,
+        "md" | "markdown" => FormatArg::Markdown,
+        "html" | "htm" => FormatArg::Html,
+        _ => return None,
+    })
+}
+
+/// A format's name as `--format` takes it.
+pub fn format_name(f: FormatArg) -> &'static str {
+    match f {
+        FormatArg::Table => "table",
+        FormatArg::Csv => "csv",
+        FormatArg::Json => "json",
+        FormatArg::Markdown => "markdown",
+        FormatArg::Html => "html",
+    }
+}
+
+/// Settles the report format against `-o`'s extension: without `--format`, the extension's
+/// format (`-o report.html` writes HTML; the table otherwise). A `--format` the extension
+/// contradicts (`--format csv -o report.json`) is refused, unless it was set at a lower level
+/// than `-o` (`format = "json"` in the config file, `-o week.html` on the command line): then
+/// the extension decides, with a warning. `format_level` and `output_level` rank where each
+/// came from: command line 3, environment 2, config file 1.
+pub fn format_of_output(
+    format: &mut Option<FormatArg>,
+    output: Option<&Path>,
+    format_level: u8,
+    output_level: u8,
+    format_source: &str,
+) -> anyhow::Result<()> {
+    let Some((path, named)) = output.and_then(|p| Some((p, extension_format(p)?))) else {
+        return Ok(());
+    };
+    match *format {
+        None => *format = Some(named),
+        Some(given) if given == named => {}
+        Some(given) if format_level < output_level => {
+            say!(
+                "callaudit: warning: -o {}: writing {} as its name says, not the {} of {format_source} (a format set at a lower level than -o gives way to its extension)",
+                terminal_safe(&path.display().to_string()),
+                format_name(named),
+                format_name(given),
+            );
+            *format = Some(named);
+        }
+        Some(given) => bail!(
+            "--format {} contradicts -o {}, whose extension names {}: name the file for its format (or drop --format: -o's extension chooses it)",
+            format_name(given),
+            path.display(),
+            format_name(named)
+        ),
+    }
+    Ok(())
 }
 
 /// Reads `--baseline`; `--fail-drop` needs one with a line per agent. A baseline that does not

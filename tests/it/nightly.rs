@@ -1890,3 +1890,102 @@ fn a_gate_from_the_config_file_is_switched_off_with_off() {
         &["`of`: expected a number, or `off` to switch the gate off"],
     );
 }
+
+/// `-o FILE` without `--format` takes the format from FILE's extension, as `--calls` does
+/// (`-o report.html` wrote the terminal table, and the next night's `--baseline report.json`
+/// was "not JSON": tester t5's F4). A `--format` the extension contradicts is refused before
+/// the work, unless it was set at a lower level than `-o` (the config file's `format`, `-o` on
+/// the command line): then the extension decides, with a warning. `merge` does the same.
+#[test]
+fn the_output_extension_chooses_the_report_format() {
+    let w = Workdir::new();
+    w.write("calls.csv", calls_csv());
+    w.write("rubric.toml", gate_rubric("nightly test"));
+    let audit = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec!["audit", "calls.csv", "--rubric", "rubric.toml", "-q"];
+        args.extend_from_slice(extra);
+        run_in(w.dir.path(), &args, env)
+    };
+    let read = |name: &str| std::fs::read_to_string(w.path(name)).unwrap();
+    for (name, starts) in [
+        ("r.html", "<!DOCTYPE html>"),
+        ("r.HTM", "<!DOCTYPE html>"),
+        ("r.csv", "agent,calls,mean_score"),
+        ("r.json", "{\n  \"tool\": \"callaudit\""),
+        ("r.md", "# callaudit report"),
+        ("r.markdown", "# callaudit report"),
+        ("r.txt", "┌"),
+    ] {
+        let r = audit(&["-o", name], &[]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert!(r.stderr.is_empty(), "{name}: {}", r.stderr);
+        assert!(read(name).starts_with(starts), "{name}: {}", read(name));
+    }
+    let r = audit(&["--baseline", "r.json", "-o", "next.json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // Contradicted on one level: refused, nothing written.
+    let r = audit(&["--format", "csv", "-o", "other.json"], &[]);
+    assert_eq!(r.code, 2);
+    assert_says(
+        &r.stderr,
+        &["error: --format csv contradicts -o other.json, whose extension names json"],
+    );
+    assert!(!w.path("other.json").exists());
+    // The same format, or a name without a format's extension: as asked.
+    let r = audit(&["--format", "json", "-o", "same.json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = audit(&["--format", "csv", "-o", "plain.out"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read("plain.out").starts_with("agent,calls"));
+
+    // The config file's format gives way to -o on the command line, with a warning.
+    w.write("callaudit.toml", "format = \"json\"\n");
+    let r = audit(&["-o", "week.html"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &["warning: -o week.html: writing html as its name says, not the json of config file"],
+    );
+    assert!(read("week.html").starts_with("<!DOCTYPE html>"));
+    let r = audit(&["-o", "night.out"], &[]);
+    assert!(read("night.out").starts_with('{'), "{}", r.stderr);
+    // … so does CALLAUDIT_FORMAT; but not --format on the command line.
+    let r = audit(&["-o", "env.md"], &[("CALLAUDIT_FORMAT", "csv")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read("env.md").starts_with("# callaudit report"));
+    // Both in the config file, contradicting: refused, naming the file.
+    w.write("callaudit.toml", "format = \"json\"\noutput = \"x.html\"\n");
+    let r = audit(&[], &[]);
+    assert_eq!(r.code, 2);
+    assert_says(
+        &r.stderr,
+        &["callaudit.toml:1:1: --format json contradicts -o x.html"],
+    );
+    std::fs::remove_file(w.path("callaudit.toml")).unwrap();
+
+    // merge: the same rule.
+    let r = audit(&["--save-partial", "p.partial", "-o", "a.csv"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &["merge", "p.partial", "-q", "-o", "m.json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read("m.json").starts_with('{'));
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "merge",
+            "p.partial",
+            "-q",
+            "--format",
+            "html",
+            "-o",
+            "m.csv",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
