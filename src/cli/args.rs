@@ -782,6 +782,11 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub gates: GateFlags,
 
+    /// Start a CSV report with a UTF-8 byte order mark, so that Excel reads its names as
+    /// UTF-8 (scripts may not expect one: off by default)
+    #[arg(long, env = "CALLAUDIT_CSV_BOM", value_parser = clap::builder::BoolishValueParser::new())]
+    pub csv_bom: bool,
+
     /// Exit 0 with an empty report when no call is left to audit (otherwise exit 2)
     #[arg(long, env = "CALLAUDIT_ALLOW_EMPTY", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_empty: bool,

@@ -555,6 +555,7 @@ fn write_report(
             min_calls: args.gates.min_calls,
             color: args.colour.color,
             quiet: args.quiet,
+            csv_bom: args.csv_bom,
             file: report_file,
         },
     )

@@ -70,6 +70,11 @@ pub struct MergeArgs {
     #[arg(long)]
     pub allow_split_calls: bool,
 
+    /// Start a CSV report with a UTF-8 byte order mark, so that Excel reads its names as
+    /// UTF-8 (scripts may not expect one: off by default)
+    #[arg(long)]
+    pub csv_bom: bool,
+
     /// Exit 0 with an empty report when the partials hold no call (otherwise exit 2)
     #[arg(long)]
     pub allow_empty: bool,
@@ -669,6 +674,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             min_calls: args.gates.min_calls,
             color: args.color,
             quiet: args.quiet,
+            csv_bom: args.csv_bom,
             file: report_file,
         },
     )

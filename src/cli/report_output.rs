@@ -165,6 +165,8 @@ pub struct ReportOutput<'a> {
     pub min_calls: u64,
     pub color: ColorChoice,
     pub quiet: bool,
+    /// `--csv-bom`: a CSV report starts with a UTF-8 byte order mark.
+    pub csv_bom: bool,
     /// `-o`, opened before the work; `None` is stdout.
     pub file: Option<AtomicFile>,
 }
@@ -249,9 +251,15 @@ pub fn gate_arrange_and_print(
     } else {
         None
     };
-    let renderer = out
-        .format
-        .renderer(to_terminal && use_color(out.color), width);
+    if out.csv_bom && out.format != Format::Csv {
+        say!("callaudit: warning: --csv-bom: the report is not CSV, so it gets no byte order mark");
+    }
+    let renderer: Box<dyn Renderer> = if out.format == Format::Csv {
+        Box::new(callaudit::render::csv::CsvRenderer { bom: out.csv_bom })
+    } else {
+        out.format
+            .renderer(to_terminal && use_color(out.color), width)
+    };
     print_report(renderer.as_ref(), report, out.file)
 }
 

@@ -41,7 +41,7 @@ impl Format {
     pub fn renderer(self, color: bool, width: Option<u16>) -> Box<dyn Renderer> {
         match self {
             Format::Table => Box::new(table::TableRenderer { color, width }),
-            Format::Csv => Box::new(csv::CsvRenderer),
+            Format::Csv => Box::new(csv::CsvRenderer { bom: false }),
             Format::Json => Box::new(json::JsonRenderer),
             Format::Markdown => Box::new(markdown::MarkdownRenderer),
             Format::Html => Box::new(html::HtmlRenderer),

@@ -892,3 +892,52 @@ fn html_figures_show_a_missing_rate_without_a_percent_sign() {
     ]);
     assert_eq!(none, ["0", "–", "–", "–", "–"]);
 }
+
+/// The CSV report is UTF-8 without a byte order mark, as scripts expect; `--csv-bom` (also
+/// `csv-bom = true` in a config file, `CALLAUDIT_CSV_BOM`) starts it with one, which Excel needs
+/// to show `Zoë 李雷` rather than `ZoÃ« æŽé›·` (tester t5's F6). Other formats get none, with
+/// a warning.
+#[test]
+fn csv_bom_is_opt_in() {
+    let w = common::Workdir::new();
+    w.write(
+        "calls.csv",
+        common::csv_of(&[("c1", "Zoë 李雷", "agent", "Hello, thanks for calling")]),
+    );
+    let plain = run_in(
+        w.dir.path(),
+        &["audit", "calls.csv", "-q", "--format", "csv"],
+        0,
+    );
+    assert!(plain.starts_with("agent,calls,"), "{plain}");
+    assert!(plain.contains("\nZoë 李雷,1,"), "{plain}");
+    let bom = run_in(
+        w.dir.path(),
+        &["audit", "calls.csv", "-q", "--format", "csv", "--csv-bom"],
+        0,
+    );
+    assert_eq!(bom.strip_prefix('\u{feff}'), Some(plain.as_str()));
+    let out = common::callaudit()
+        .current_dir(w.dir.path())
+        .env("CALLAUDIT_CSV_BOM", "1")
+        .args(["audit", "calls.csv", "-q", "--no-config", "-o", "r.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        std::fs::read(w.path("r.csv"))
+            .unwrap()
+            .starts_with(b"\xef\xbb\xbfagent,")
+    );
+    let out = common::callaudit()
+        .current_dir(w.dir.path())
+        .args(["audit", "calls.csv", "-q", "--format", "json", "--csv-bom"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout.first(), Some(&b'{'));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--csv-bom: the report is not CSV"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
