@@ -333,7 +333,11 @@ fn outputs_spare_inputs(
         args.output.is_none().then_some("the report"),
         Some(discovered),
         &others,
-    )
+    )?;
+    for w in super::common::new_outputs_in_input_dirs(&outputs(args, calls), &args.input.inputs) {
+        say!("callaudit: warning: {}", terminal_safe(&w));
+    }
+    Ok(())
 }
 
 /// Input bytes below which no progress bar is shown: such runs take well under a second.
