@@ -941,3 +941,59 @@ fn csv_bom_is_opt_in() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Chart labels are cut by display width to fit the label column, their start kept, with the
+/// whole name in a tooltip: 25 capitals ran off the chart's left edge (`)MILIAN WOLFGANG
+/// WORTH…`), and 25 CJK characters twice as far (tester t5's F8). `.ci/html_check.py` measures
+/// the labels in Chromium.
+#[test]
+fn html_chart_labels_fit_the_label_column_and_keep_the_whole_name_in_a_tooltip() {
+    let w = common::Workdir::new();
+    let caps = "MAXIMILIAN WOLFGANG WORTHINGTON-SMYTHE";
+    let cjk = "李".repeat(25);
+    w.write(
+        "calls.csv",
+        common::csv_of(&[
+            ("c1", caps, "agent", "Hello, thanks for calling"),
+            ("c2", &cjk, "agent", "Hello"),
+        ]),
+    );
+    let html = run_in(
+        w.dir.path(),
+        &["audit", "calls.csv", "-q", "--format", "html"],
+        0,
+    );
+    let labels =
+        regex::Regex::new(r#"<text x="182" y="[0-9.]+" text-anchor="end"[^>]*>([^<]*)</text>"#)
+            .unwrap();
+    let shown: Vec<&str> = labels
+        .captures_iter(&html)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    assert_eq!(shown.len(), 6, "two charts, three lines each: {shown:?}");
+    for label in &shown[..2] {
+        let kept = label.strip_suffix('…').unwrap_or_else(|| panic!("{label}"));
+        assert!(
+            caps.starts_with(kept) || cjk.starts_with(kept),
+            "{label}: the start is kept"
+        );
+    }
+    assert!(
+        shown
+            .iter()
+            .any(|l| l.starts_with("MAXIMILIAN") && l.chars().count() < 25)
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|l| l.starts_with('李') && l.chars().count() <= 14)
+    );
+    assert!(
+        html.contains(&format!("<g><title>{caps}</title><text")),
+        "heat map tooltip"
+    );
+    assert!(
+        html.contains(&format!("<g><title>{caps}: mean score")),
+        "bar tooltip"
+    );
+}
