@@ -122,9 +122,6 @@ fn gate_help(arg: Arg) -> Arg {
     arg.help(help).env(None)
 }
 
-/// The calls of the HTML call list (as `audit` keeps them).
-const CALL_LIST_LIMIT: usize = 100;
-
 /// Groups the partials into runs: the shards of one run (same N, same inputs) form one, every
 /// other partial is a run of its own. Refuses a run with a shard missing or given twice.
 fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
@@ -564,15 +561,13 @@ fn warn_other_versions(partials: &[Partial]) {
     }
 }
 
-/// The HTML call list: the weakest calls of all the partials, as one run keeps them.
+/// The calls the HTML call list is chosen from: every call the partials kept (each run's
+/// weakest, and the weakest of each of its lines), once each, weakest first.
 fn weakest_views(partials: &mut [Partial]) -> BTreeMap<(u32, String), CallView> {
     let mut views = BTreeMap::new();
     for p in partials {
         for v in std::mem::take(&mut p.views) {
             views.insert((v.score_centi, v.call_id.clone()), v);
-            if views.len() > CALL_LIST_LIMIT {
-                views.pop_last();
-            }
         }
     }
     views

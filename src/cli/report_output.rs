@@ -157,7 +157,8 @@ pub struct ReportOutput<'a> {
     /// Per agent, for the gates that need agents (empty when none does).
     pub agents: &'a BTreeMap<String, Totals>,
     pub baseline: Option<&'a Baseline>,
-    /// The HTML report's call list (`None` for the other formats).
+    /// The calls the HTML report's call list is chosen from, once the lines are arranged
+    /// (`None` for the other formats).
     pub call_list: Option<Vec<CallView>>,
     pub sort: SortSpec,
     pub top: Option<usize>,
@@ -222,9 +223,6 @@ pub fn gate_arrange_and_print(
         say!("callaudit: warning: {}", terminal_safe(&w));
     }
     let names = NameOrder::new(out.rubric.text_rules.language);
-    if let Some(calls) = out.call_list {
-        report.call_list = calls;
-    }
     arrange(
         report,
         Arrangement {
@@ -235,6 +233,10 @@ pub fn gate_arrange_and_print(
             names: Some(&names),
         },
     );
+    // The call list follows the lines shown: their weakest calls.
+    if let Some(calls) = out.call_list {
+        callaudit::report::select_call_list(report, calls);
+    }
     if report.hidden > 0 && !out.quiet {
         say!("callaudit: {}", hidden_note(report));
     }

@@ -564,6 +564,7 @@ pub(crate) mod tests {
             gates: Vec::new(),
             overrides: None,
             call_list: Vec::new(),
+            call_list_of: 0,
         }
     }
 

@@ -291,7 +291,7 @@ fn the_html_report_is_a_dashboard() {
         r#"<section id="heatmap""#,
         r#"<section id="calls""#,
         "Calls, weakest first",
-        r#"<details open><summary><span>"#,
+        r#"<details id="call-0" open><summary><span>"#,
         r#"<ol class="transcript">"#,
         r#"<table class="verdicts">"#,
         r#"data-depth="1""#,
@@ -819,4 +819,108 @@ fn top_and_bottom_say_how_many_lines_they_cut_and_where_a_tie_was_split() {
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["cut_lines"], 0);
     assert_eq!(v["cut_ties"], serde_json::json!([]));
+}
+
+/// 120 calls of ten weak agents at 0, and `best`'s twelve: one at 50, eleven at 100.
+fn best_and_weak_calls() -> String {
+    let mut rows: Vec<(String, String, &str, &str)> = Vec::new();
+    for a in 0..10 {
+        for n in 0..12 {
+            rows.push((format!("o{a}-{n:02}"), format!("o{a}"), "agent", "goodbye"));
+        }
+    }
+    for n in 1..=12 {
+        let text = if n == 1 { "hello" } else { "hello, thank you" };
+        rows.push((format!("b{n}"), "best".into(), "agent", text));
+    }
+    let rows: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(c, a, s, t)| (c.as_str(), a.as_str(), *s, *t))
+        .collect();
+    common::csv_of(&rows)
+}
+
+/// The call ids and agents of the HTML call list, in order.
+fn call_list(html: &str) -> Vec<(String, String)> {
+    let re = regex::Regex::new(
+        r#"<details id="call-\d+"(?: open)?><summary><span>([^<]*)</span><span>([^<]*)</span>"#,
+    )
+    .unwrap();
+    re.captures_iter(html)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect()
+}
+
+/// The HTML call list follows the lines shown (tester t5's F2): it was the 100 weakest calls
+/// overall, so `--top 1` (or `--sort score --bottom 1`) showed a line none of whose calls
+/// were listed. It now holds the weakest calls of each line shown, in turn (10 a line are
+/// kept while the run reads), and a call's line in the table links to its transcript there;
+/// `merge` chooses from the calls the partials kept, the same way.
+#[test]
+fn the_html_call_list_follows_the_lines_shown_and_call_lines_link_to_it() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("list"));
+    w.write("calls.csv", best_and_weak_calls());
+    let run = |args: &[&str]| {
+        let out = common::callaudit()
+            .current_dir(w.dir.path())
+            .args([
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "rubric.toml",
+                "-q",
+                "--format",
+                "html",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let html = run(&["--top", "1", "--save-partial", "p.partial"]);
+    let list = call_list(&html);
+    assert_eq!(list.len(), 10, "{list:?}");
+    assert!(list.iter().all(|(_, agent)| agent == "best"), "{list:?}");
+    assert_eq!(list[0].0, "b1", "the line's weakest first");
+    assert!(
+        html.contains("10 call(s) of the 12 in the report's lines"),
+        "{html}"
+    );
+    // Every line shown (eleven): each one's weakest, in turn, up to 100: nine each, and one
+    // line's tenth.
+    let list = call_list(&run(&[]));
+    assert_eq!(list.len(), 100);
+    for agent in ["best", "o0", "o9"] {
+        let n = list.iter().filter(|(_, a)| a == agent).count();
+        assert!(n == 9 || n == 10, "{agent}: {n}");
+    }
+    // Call lines link to their transcript in the list, when it holds it.
+    let html = run(&["--group-by", "agent,call", "--top", "3"]);
+    let list = call_list(&html);
+    let ids: Vec<&str> = list.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(ids, ["b10", "b11", "b12"]);
+    for (n, id) in ids.iter().enumerate() {
+        assert!(
+            html.contains(&format!(
+                r##"<a href="#call-{n}" title="its transcript, in the call list">{id}</a>"##
+            )),
+            "{id}: {html}"
+        );
+    }
+    // merge: from the calls the partial kept.
+    let out = common::callaudit()
+        .current_dir(w.dir.path())
+        .args(["merge", "p.partial", "-q", "--format", "html", "--top", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let merged = call_list(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(merged, call_list(&run(&["--top", "1"])));
 }
