@@ -2,8 +2,9 @@
 # The HTML report in real headless Chromium: renders reports of examples/data (a plain one, one
 # with a baseline and gates, one nested by team and agent, one with a line per call) and of tests/fixtures/hostile.csv (markup, formulas and escape
 # sequences in agent ids and transcripts), fails on any console error, uncaught exception, failed or
-# external load, missing chart or call list, a table that does not sort, or anything that scrolls
-# sideways at 1400 px, and writes a screenshot of each.
+# external load, missing chart or call list, a table that does not sort, a chart label that starts
+# off the chart's left edge, or anything that scrolls sideways at 1400 px, and writes a
+# screenshot of each.
 # Installs Debian's chromium when /usr/bin/chromium is missing. Needs only python3's standard
 # library (.ci/html_check.py speaks the DevTools protocol itself).
 #
@@ -47,3 +48,11 @@ python3 .ci/html_check.py "$out/report-calls.html" "$out/report-calls.png"
 
 "$bin" audit tests/fixtures/hostile.csv --format html -o "$out/report-hostile.html" --quiet
 python3 .ci/html_check.py "$out/report-hostile.html" "$out/report-hostile.png"
+
+# Names wider than the charts' label column (capitals, CJK): cut to fit, their start kept.
+printf '%s\n' 'call_id,agent_id,date,speaker,text' \
+    'w1,MAXIMILIAN WOLFGANG WORTHINGTON-SMYTHE,2026-11-16,agent,hello' \
+    'w2,李李李李李李李李李李李李李李李李李李李李李李李李李,2026-11-17,agent,hello' \
+    'w3,WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW,2026-11-17,agent,hello' >"$out/wide.csv"
+"$bin" audit "$out/wide.csv" --format html -o "$out/report-wide.html" --quiet
+python3 .ci/html_check.py "$out/report-wide.html" "$out/report-wide.png"

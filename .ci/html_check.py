@@ -4,8 +4,8 @@
 Standard library only (CI installs nothing from PyPI): Chromium is driven over the DevTools
 protocol through a minimal WebSocket client. Fails (exit 1) on any console error, uncaught
 exception or error log entry (failed loads and Content-Security-Policy violations land there),
-on any network fetch, when the charts or the table are missing, or when clicking a column
-heading does not sort the table. Writes a full-page PNG screenshot.
+on any network fetch, when the charts or the table are missing, when a chart's line label
+starts off the chart's left edge, or when clicking a column heading does not sort the table. Writes a full-page PNG screenshot.
 
 usage: html_check.py REPORT.html SCREENSHOT.png
 """
@@ -201,6 +201,10 @@ CHECKS = r"""
       e.getBoundingClientRect().right > document.documentElement.clientWidth + 1; })
     .map(function (e) { return (e.id || e.tagName) + " " + e.scrollWidth + ">" + e.clientWidth; });
   out.width = document.documentElement.clientWidth;
+  // A chart's line labels end at the label column: none may start off the chart's left edge.
+  out.clipped = Array.prototype.slice.call(document.querySelectorAll("#scores text, #heatmap text"))
+    .filter(function (t) { return !t.getAttribute("transform") && t.getBBox().x < -0.5; })
+    .map(function (t) { return t.textContent + " (x " + t.getBBox().x.toFixed(1) + ")"; });
   var table = document.getElementById("report-table");
   out.rows = table ? table.tBodies[0].rows.length : 0;
   out.resources = performance.getEntriesByType("resource").map(function (r) { return r.name; });
@@ -303,6 +307,8 @@ def main():
         problems.append(f"trend, score distribution or call list missing: {r}")
     if r.get("hscroll"):
         problems.append(f"scrolls sideways at {r.get('width')} px: {r['hscroll']}")
+    if r.get("clipped"):
+        problems.append(f"chart labels start off the chart's left edge: {r['clipped']}")
     if r.get("rows", 0) < 1:
         problems.append("the report table has no rows")
     if not r.get("sorts"):

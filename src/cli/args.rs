@@ -748,15 +748,10 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub colour: ColorArgs,
 
-    /// Report format
-    #[arg(
-        short,
-        long,
-        value_enum,
-        default_value = "table",
-        env = "CALLAUDIT_FORMAT"
-    )]
-    pub format: FormatArg,
+    /// Report format [default: what -o's extension names (.csv, .json, .md, .html), else
+    /// table]
+    #[arg(short, long, value_enum, env = "CALLAUDIT_FORMAT")]
+    pub format: Option<FormatArg>,
 
     /// Write the report to FILE (atomically) instead of stdout
     #[arg(short, long, value_name = "FILE", env = "CALLAUDIT_OUTPUT")]
@@ -830,6 +825,11 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub gates: GateFlags,
+
+    /// Start a CSV report with a UTF-8 byte order mark, so that Excel reads its names as
+    /// UTF-8 (scripts may not expect one: off by default)
+    #[arg(long, env = "CALLAUDIT_CSV_BOM", value_parser = clap::builder::BoolishValueParser::new())]
+    pub csv_bom: bool,
 
     /// Exit 0 with an empty report when no call is left to audit (otherwise exit 2)
     #[arg(long, env = "CALLAUDIT_ALLOW_EMPTY", value_parser = clap::builder::BoolishValueParser::new())]

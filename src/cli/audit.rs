@@ -27,12 +27,13 @@ use callaudit::records::{self, CallRecords};
 use callaudit::render::Format;
 use callaudit::report::baseline::Baseline;
 use callaudit::report::gates::{self, Gate};
+use callaudit::report::{CALL_LIST_KEPT_PER_LINE_TOTAL, CALL_LIST_LIMIT, CALL_LIST_PER_LINE};
 use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::terminal_safe;
 use chrono::{Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,31 +61,94 @@ struct Collector<'r> {
     partial: Option<callaudit::records::partial::PartialWriter>,
 }
 
-/// The `limit` weakest calls seen, with their verdicts rendered; the same set whatever order
-/// calls arrive in (ties go to the smaller call id).
+type Kept = BTreeMap<(u32, String), CallView>;
+
+/// The calls the HTML report's call list may show, with their verdicts rendered: the
+/// `CALL_LIST_LIMIT` weakest calls seen, and the weakest of each line (the report's levels but
+/// a `call` level), as many per line as `CALL_LIST_KEPT_PER_LINE_TOTAL` allows up to
+/// `CALL_LIST_PER_LINE`, since which lines are shown is known only at the end. The same sets
+/// whatever order calls arrive in (ties go to the smaller call id): a line keeps its weakest
+/// under the allowance of the final number of lines, which only shrinks.
 struct Weakest {
-    limit: usize,
-    calls: BTreeMap<(u32, String), CallView>,
+    overall: Kept,
+    /// The levels of a line whose weakest calls are kept (empty: none kept per line).
+    line_levels: Vec<GroupBy>,
+    lines: HashMap<Vec<String>, Kept>,
 }
 
-impl Weakest {
-    fn offer(&mut self, rubric: &Rubric, call: &Call, audit: &CallAudit, masker: Masker) {
-        let key = (audit.score_centi, audit.call_id.clone());
-        if self.calls.len() >= self.limit
-            && self.calls.last_key_value().is_some_and(|(k, _)| *k <= key)
-        {
-            return;
-        }
-        self.calls
-            .insert(key, super::explain::call_view(rubric, call, audit, masker));
-        if self.calls.len() > self.limit {
-            self.calls.pop_last();
-        }
+/// Keeps `view` among the `limit` weakest of `kept` when it is one of them (built only then).
+fn keep_weakest(kept: &mut Kept, limit: usize, audit: &CallAudit, view: impl FnOnce() -> CallView) {
+    let key = (audit.score_centi, audit.call_id.clone());
+    if limit == 0 || kept.len() >= limit && kept.last_key_value().is_some_and(|(k, _)| *k <= key) {
+        return;
+    }
+    kept.insert(key, view());
+    while kept.len() > limit {
+        kept.pop_last();
     }
 }
 
-/// Calls in the HTML report's call list.
-const CALL_LIST_LIMIT: usize = 100;
+impl Weakest {
+    fn new(levels: &[GroupBy]) -> Weakest {
+        let line_levels: Vec<GroupBy> = levels
+            .iter()
+            .copied()
+            .filter(|&l| l != GroupBy::Call)
+            .collect();
+        Weakest {
+            overall: Kept::new(),
+            line_levels,
+            lines: HashMap::new(),
+        }
+    }
+
+    /// How many calls each line keeps, for `lines` lines.
+    fn per_line(lines: usize) -> usize {
+        CALL_LIST_PER_LINE.min(CALL_LIST_KEPT_PER_LINE_TOTAL / lines.max(1))
+    }
+
+    fn offer(&mut self, rubric: &Rubric, call: &Call, audit: &CallAudit, masker: Masker) {
+        let view = || super::explain::call_view(rubric, call, audit, masker);
+        keep_weakest(&mut self.overall, CALL_LIST_LIMIT, audit, view);
+        if self.line_levels.is_empty() {
+            return;
+        }
+        let path: Vec<String> = self.line_levels.iter().map(|l| l.key(audit)).collect();
+        if !self.lines.contains_key(&path) {
+            let before = Self::per_line(self.lines.len());
+            self.lines.insert(path.clone(), Kept::new());
+            let now = Self::per_line(self.lines.len());
+            if now < before {
+                // One line more: every line keeps fewer.
+                for k in self.lines.values_mut() {
+                    while k.len() > now {
+                        k.pop_last();
+                    }
+                }
+            }
+        }
+        let limit = Self::per_line(self.lines.len());
+        let kept = self.lines.get_mut(&path).expect("inserted above");
+        // The view is built again if the overall list took it too: at most its 100 calls.
+        keep_weakest(kept, limit, audit, view);
+    }
+
+    fn clear(&mut self) {
+        self.overall.clear();
+        self.lines.clear();
+    }
+
+    /// Every call kept, once each, weakest first.
+    fn views(&self) -> Vec<CallView> {
+        let mut all: Kept = self.overall.clone();
+        for k in self.lines.values() {
+            for (key, v) in k {
+                all.entry(key.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        all.into_values().collect()
+    }
+}
 
 impl AuditSink for Collector<'_> {
     fn accept(&mut self, call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
@@ -140,7 +204,7 @@ impl AuditSink for Collector<'_> {
         self.override_calls.clear();
         self.override_list.clear();
         if let Some(w) = self.weakest.as_mut() {
-            w.calls.clear();
+            w.clear();
         }
         if let Some(p) = self.partial.as_mut() {
             p.reset()?;
@@ -325,7 +389,11 @@ fn outputs_spare_inputs(
         args.output.is_none().then_some("the report"),
         Some(discovered),
         &others,
-    )
+    )?;
+    for w in super::common::new_outputs_in_input_dirs(&outputs(args, calls), &args.input.inputs) {
+        say!("callaudit: warning: {}", terminal_safe(&w));
+    }
+    Ok(())
 }
 
 /// Input bytes below which no progress bar is shown: such runs take well under a second.
@@ -535,7 +603,7 @@ fn write_report(
         .weakest
         .take()
         .filter(|_| report_format == Format::Html)
-        .map(|w| w.calls.into_values().collect());
+        .map(|w| w.views());
     gate_arrange_and_print(
         report,
         ReportOutput {
@@ -552,6 +620,7 @@ fn write_report(
             min_calls: args.gates.min_calls,
             color: args.colour.color,
             quiet: args.quiet,
+            csv_bom: args.csv_bom,
             file: report_file,
         },
     )
@@ -682,10 +751,7 @@ fn collector<'r>(
         override_list: Vec::new(),
         percent_fallback: false,
         seconds_without_timings: false,
-        weakest: call_list.then(|| Weakest {
-            limit: CALL_LIST_LIMIT,
-            calls: BTreeMap::new(),
-        }),
+        weakest: call_list.then(|| Weakest::new(&args.group_by.0)),
         partial,
     })
 }
@@ -765,7 +831,7 @@ fn finish_partial(
     let views = sink
         .weakest
         .as_ref()
-        .map(|w| w.calls.values().cloned().collect())
+        .map(Weakest::views)
         .unwrap_or_default();
     let inputs = discovered
         .inputs

@@ -379,6 +379,59 @@ pub fn outputs_spare_inputs(
     Ok(())
 }
 
+/// Warnings for outputs that do not exist yet and land inside an input directory under a name
+/// the next run of the same command reads as a transcript (`audit indir -o indir/report.csv`):
+/// this run is fine, but every later one reads the report as calls (and fails on its header),
+/// and may not replace it (an output may not replace an input). Outputs that exist are
+/// refused already when the run reads them; hidden names (`.report.csv`, under `.out/`) and
+/// other extensions (`.html`, `.partial`) are not read from a directory.
+pub fn new_outputs_in_input_dirs(outputs: &[(&str, &Path)], inputs: &[String]) -> Vec<String> {
+    let dirs: Vec<(&str, PathBuf)> = inputs
+        .iter()
+        .filter(|i| i.as_str() != "-")
+        .filter(|i| Path::new(i).is_dir())
+        .filter_map(|i| Some((i.as_str(), std::fs::canonicalize(i).ok()?)))
+        .collect();
+    let mut warnings = Vec::new();
+    for &(flag, path) in outputs {
+        if path.exists() || path.starts_with("/dev") {
+            continue;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !callaudit::read::input::is_transcript_name(name) {
+            continue;
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let Ok(parent) = std::fs::canonicalize(parent) else {
+            continue;
+        };
+        let Some((shown, dir)) = dirs.iter().find(|(_, d)| parent.starts_with(d)) else {
+            continue;
+        };
+        let hidden = parent
+            .strip_prefix(dir)
+            .map(|rest| {
+                rest.components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            })
+            .unwrap_or(false)
+            || name.starts_with('.');
+        if hidden {
+            continue;
+        }
+        warnings.push(format!(
+            "{flag} {}: a new file inside the input directory {shown}, named as a transcript: the next run over {shown} will read it as calls (and stop on it); write it outside the directory, or under a name starting with `.`",
+            path.display()
+        ));
+    }
+    warnings
+}
+
 /// The files besides the transcripts that a command reading `input` reads: the rubric, the
 /// metadata and the agents file, as `outputs_spare_inputs` takes them.
 pub fn side_files(input: &InputArgs) -> Vec<(Option<&Path>, &'static str, bool)> {

@@ -61,6 +61,10 @@ const UNSET_MEANS: &[(&str, &str)] = &[
     ("input-format", "detected per file"),
     ("delimiter", "sniffed"),
     ("output", "stdout"),
+    (
+        "format",
+        "what -o's extension names (.csv, .json, .md, .html), else table",
+    ),
 ];
 
 /// Commands that read inputs, by subcommand path; all but `audit` and `config show` take only
@@ -189,6 +193,16 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
     provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
     one_window(&mut cli, &mut provenance);
     Ok((cli, provenance))
+}
+
+/// How high a level an option's value came from (command line 3, environment 2, config file 1,
+/// else 0) and where, as messages name it; the command line when nothing was recorded (the
+/// commands that read no config file).
+pub fn level_of(p: &Provenance, key: &str) -> (u8, String) {
+    match p.settings.iter().find(|s| s.key == key) {
+        Some(s) => (level(&s.source), s.source.to_string()),
+        None => (level(&Source::CommandLine), Source::CommandLine.to_string()),
+    }
 }
 
 /// How high a level a setting came from: command line > environment > config file.

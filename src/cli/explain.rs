@@ -400,6 +400,8 @@ pub fn call_view(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) ->
         call_id: a.call_id.clone(),
         agent_id: a.agent_id.clone(),
         date: a.date.map(|d| d.to_string()),
+        team: a.team.clone(),
+        queue: a.queue.clone(),
         score_centi: a.score_centi,
         passed: a.passed,
         upset: a.upset,

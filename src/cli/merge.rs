@@ -31,9 +31,10 @@ pub struct MergeArgs {
     #[arg(required = true, value_name = "PARTIAL")]
     pub partials: Vec<PathBuf>,
 
-    /// Report format: table, csv, json, markdown or html
-    #[arg(short, long, value_enum, default_value = "table")]
-    pub format: FormatArg,
+    /// Report format: table, csv, json, markdown or html [default: what -o's extension names
+    /// (.csv, .json, .md, .html), else table]
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
 
     /// Write the report to FILE (atomically) instead of stdout
     #[arg(short, long, value_name = "FILE")]
@@ -68,6 +69,11 @@ pub struct MergeArgs {
     /// A call id in two partials is counted once per partial, with a warning (otherwise exit 2)
     #[arg(long)]
     pub allow_split_calls: bool,
+
+    /// Start a CSV report with a UTF-8 byte order mark, so that Excel reads its names as
+    /// UTF-8 (scripts may not expect one: off by default)
+    #[arg(long)]
+    pub csv_bom: bool,
 
     /// Exit 0 with an empty report when the partials hold no call (otherwise exit 2)
     #[arg(long)]
@@ -115,9 +121,6 @@ fn gate_help(arg: Arg) -> Arg {
     };
     arg.help(help).env(None)
 }
-
-/// The calls of the HTML call list (as `audit` keeps them).
-const CALL_LIST_LIMIT: usize = 100;
 
 /// Groups the partials into runs: the shards of one run (same N, same inputs) form one, every
 /// other partial is a run of its own. Refuses a run with a shard missing or given twice.
@@ -558,15 +561,13 @@ fn warn_other_versions(partials: &[Partial]) {
     }
 }
 
-/// The HTML call list: the weakest calls of all the partials, as one run keeps them.
+/// The calls the HTML call list is chosen from: every call the partials kept (each run's
+/// weakest, and the weakest of each of its lines), once each, weakest first.
 fn weakest_views(partials: &mut [Partial]) -> BTreeMap<(u32, String), CallView> {
     let mut views = BTreeMap::new();
     for p in partials {
         for v in std::mem::take(&mut p.views) {
             views.insert((v.score_centi, v.call_id.clone()), v);
-            if views.len() > CALL_LIST_LIMIT {
-                views.pop_last();
-            }
         }
     }
     views
@@ -668,6 +669,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             min_calls: args.gates.min_calls,
             color: args.color,
             quiet: args.quiet,
+            csv_bom: args.csv_bom,
             file: report_file,
         },
     )

@@ -60,6 +60,22 @@ pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCod
         callaudit::output::stdout_open(what)?;
     }
     let _ = common::CONFIG_FILE.set(provenance.file.as_ref().map(|(p, _)| p.clone()));
+    let report_and_output = match &mut cli.command {
+        Command::Audit(a) => Some((&mut a.format, a.output.as_deref())),
+        Command::Merge(a) => Some((&mut a.format, a.output.as_deref())),
+        _ => None,
+    };
+    if let Some((format, output)) = report_and_output {
+        let (format_level, format_source) = config::level_of(provenance, "format");
+        let (output_level, _) = config::level_of(provenance, "output");
+        report_output::format_of_output(
+            format,
+            output,
+            format_level,
+            output_level,
+            &format_source,
+        )?;
+    }
     match cli.command {
         Command::Config(ConfigCommand::Show(_)) => {
             use std::io::Write;

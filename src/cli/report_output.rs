@@ -20,15 +20,81 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-/// The report format `--format` names.
-pub fn report_format(arg: FormatArg) -> Format {
-    match arg {
+/// The report format `--format` names (resolved against `-o`'s extension by
+/// `format_of_output` before the command runs); the table when none is.
+pub fn report_format(arg: Option<FormatArg>) -> Format {
+    match arg.unwrap_or(FormatArg::Table) {
         FormatArg::Table => Format::Table,
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
         FormatArg::Markdown => Format::Markdown,
         FormatArg::Html => Format::Html,
     }
+}
+
+/// The report format an output's name gives by its extension (`.csv`, `.json`, `.md` or
+/// `.markdown`, `.html` or `.htm`; a last `.gz` passed over, as the output is written plain),
+/// as `--calls` takes its format from its own; `None` for any other name.
+pub fn extension_format(path: &Path) -> Option<FormatArg> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = name.rsplit_once('.')?.1;
+    Some(match ext {
+        "csv" => FormatArg::Csv,
+        "json" => FormatArg::Json,
+        "md" | "markdown" => FormatArg::Markdown,
+        "html" | "htm" => FormatArg::Html,
+        _ => return None,
+    })
+}
+
+/// A format's name as `--format` takes it.
+pub fn format_name(f: FormatArg) -> &'static str {
+    match f {
+        FormatArg::Table => "table",
+        FormatArg::Csv => "csv",
+        FormatArg::Json => "json",
+        FormatArg::Markdown => "markdown",
+        FormatArg::Html => "html",
+    }
+}
+
+/// Settles the report format against `-o`'s extension: without `--format`, the extension's
+/// format (`-o report.html` writes HTML; the table otherwise). A `--format` the extension
+/// contradicts (`--format csv -o report.json`) is refused, unless it was set at a lower level
+/// than `-o` (`format = "json"` in the config file, `-o week.html` on the command line): then
+/// the extension decides, with a warning. `format_level` and `output_level` rank where each
+/// came from: command line 3, environment 2, config file 1.
+pub fn format_of_output(
+    format: &mut Option<FormatArg>,
+    output: Option<&Path>,
+    format_level: u8,
+    output_level: u8,
+    format_source: &str,
+) -> anyhow::Result<()> {
+    let Some((path, named)) = output.and_then(|p| Some((p, extension_format(p)?))) else {
+        return Ok(());
+    };
+    match *format {
+        None => *format = Some(named),
+        Some(given) if given == named => {}
+        Some(given) if format_level < output_level => {
+            say!(
+                "callaudit: warning: -o {}: writing {} as its name says, not the {} of {format_source} (a format set at a lower level than -o gives way to its extension)",
+                terminal_safe(&path.display().to_string()),
+                format_name(named),
+                format_name(given),
+            );
+            *format = Some(named);
+        }
+        Some(given) => bail!(
+            "--format {} contradicts -o {}, whose extension names {}: name the file for its format (or drop --format: -o's extension chooses it)",
+            format_name(given),
+            path.display(),
+            format_name(named)
+        ),
+    }
+    Ok(())
 }
 
 /// Reads `--baseline`; `--fail-drop` needs one with a line per agent. A baseline that does not
@@ -91,7 +157,8 @@ pub struct ReportOutput<'a> {
     /// Per agent, for the gates that need agents (empty when none does).
     pub agents: &'a BTreeMap<String, Totals>,
     pub baseline: Option<&'a Baseline>,
-    /// The HTML report's call list (`None` for the other formats).
+    /// The calls the HTML report's call list is chosen from, once the lines are arranged
+    /// (`None` for the other formats).
     pub call_list: Option<Vec<CallView>>,
     pub sort: SortSpec,
     pub top: Option<usize>,
@@ -99,6 +166,8 @@ pub struct ReportOutput<'a> {
     pub min_calls: u64,
     pub color: ColorChoice,
     pub quiet: bool,
+    /// `--csv-bom`: a CSV report starts with a UTF-8 byte order mark.
+    pub csv_bom: bool,
     /// `-o`, opened before the work; `None` is stdout.
     pub file: Option<AtomicFile>,
 }
@@ -113,6 +182,14 @@ pub fn gate_arrange_and_print(
     report: &mut Report,
     out: ReportOutput<'_>,
 ) -> anyhow::Result<Option<Prepared>> {
+    // The rubric's fingerprint (a few ms of TOML at every run) is read by the JSON report and
+    // the baseline's comparison only.
+    if out.format == Format::Json || out.baseline.is_some() {
+        report.rubric_fingerprint = Some(callaudit::records::partial::fingerprint(out.rubric));
+    }
+    let other_rubric = out
+        .baseline
+        .and_then(|base| baseline::other_rubric(base, report));
     report.gates = gates::evaluate(
         out.gates,
         &GateInput {
@@ -120,12 +197,19 @@ pub fn gate_arrange_and_print(
             agents: out.agents,
             accounting: &report.accounting,
             baseline: out.baseline,
+            baseline_rubric_differs: other_rubric.as_deref(),
         },
     );
-    // The rubric's fingerprint (a few ms of TOML at every run) is read by the JSON report and
-    // the baseline's comparison only.
-    if out.format == Format::Json || out.baseline.is_some() {
-        report.rubric_fingerprint = Some(callaudit::records::partial::fingerprint(out.rubric));
+    if other_rubric.is_some()
+        && let Some(g) = out
+            .gates
+            .iter()
+            .find(|g| matches!(g, Gate::FailDrop { .. }))
+    {
+        say!(
+            "callaudit: warning: {}: the baseline was scored with another rubric, so no agent is compared, only the overall mean score",
+            g.flag()
+        );
     }
     if let Some(base) = out.baseline {
         for w in baseline::apply(report, base, out.min_calls) {
@@ -139,9 +223,6 @@ pub fn gate_arrange_and_print(
         say!("callaudit: warning: {}", terminal_safe(&w));
     }
     let names = NameOrder::new(out.rubric.text_rules.language);
-    if let Some(calls) = out.call_list {
-        report.call_list = calls;
-    }
     arrange(
         report,
         Arrangement {
@@ -152,8 +233,16 @@ pub fn gate_arrange_and_print(
             names: Some(&names),
         },
     );
+    // The call list follows the lines shown: their weakest calls.
+    if let Some(calls) = out.call_list {
+        callaudit::report::select_call_list(report, calls);
+    }
     if report.hidden > 0 && !out.quiet {
         say!("callaudit: {}", hidden_note(report));
+    }
+    let cut = callaudit::render::cut_note(report);
+    if !cut.is_empty() && !out.quiet {
+        say!("callaudit: {}", terminal_safe(&cut));
     }
     let to_terminal = out.file.is_none();
     let width = if to_terminal && std::io::stdout().is_terminal() {
@@ -164,9 +253,15 @@ pub fn gate_arrange_and_print(
     } else {
         None
     };
-    let renderer = out
-        .format
-        .renderer(to_terminal && use_color(out.color), width);
+    if out.csv_bom && out.format != Format::Csv {
+        say!("callaudit: warning: --csv-bom: the report is not CSV, so it gets no byte order mark");
+    }
+    let renderer: Box<dyn Renderer> = if out.format == Format::Csv {
+        Box::new(callaudit::render::csv::CsvRenderer { bom: out.csv_bom })
+    } else {
+        out.format
+            .renderer(to_terminal && use_color(out.color), width)
+    };
     print_report(renderer.as_ref(), report, out.file)
 }
 

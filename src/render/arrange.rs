@@ -7,6 +7,7 @@
 
 use super::{Report, Row};
 use crate::language::NameOrder;
+use crate::report::{Cut, CutTie};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
@@ -162,10 +163,12 @@ fn worst_first(a: &Row, b: &Row, names: Option<&NameOrder>) -> Ordering {
 pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
     report.min_calls = how.min_calls.max(1);
     let rows = std::mem::take(&mut report.rows);
-    let (visible, hidden) = visible_rows(&rows, report.min_calls);
+    let (visible, hidden, emptied) = visible_rows(&rows, report.min_calls, report.levels.len());
     report.hidden = hidden;
+    report.hidden_emptied = emptied;
     report.top = how.top;
     report.bottom = how.bottom;
+    report.cut = None;
 
     let deepest = report.levels.len();
     let mut keep: Vec<bool> = visible.clone();
@@ -181,13 +184,34 @@ pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
         if let Some(n) = how.top {
             chosen.extend(ranked.iter().take(n));
         }
+        // Weakest first, ties by name as `--sort score` lists them (not `ranked` reversed,
+        // which would break ties by name descending).
+        let mut worst = Vec::new();
         if let Some(n) = how.bottom {
-            // Weakest first, ties by name as `--sort score` lists them (not `ranked` reversed,
-            // which would break ties by name descending).
-            let mut worst = ranked.clone();
+            worst = ranked.clone();
             worst.sort_by(|&a, &b| worst_first(&rows[a], &rows[b], names));
             chosen.extend(worst.iter().take(n));
         }
+        let mut ties = Vec::new();
+        for (by, n, order) in [("top", how.top, &ranked), ("bottom", how.bottom, &worst)] {
+            // The last line the flag kept, and the lines of its score it did not.
+            let Some(&last) = n.and_then(|n| n.checked_sub(1)).and_then(|k| order.get(k)) else {
+                continue;
+            };
+            let score = rows[last].mean_score;
+            let more = order
+                .iter()
+                .filter(|&&i| !chosen.contains(&i) && rows[i].mean_score == score)
+                .count() as u64;
+            if more > 0 {
+                ties.push(CutTie { by, score, more });
+            }
+        }
+        report.cut = Some(Cut {
+            ranked: ranked.len() as u64,
+            shown: chosen.len() as u64,
+            ties,
+        });
         let chosen_paths: Vec<&[String]> = chosen.iter().map(|&i| &rows[i].levels[..]).collect();
         for (i, row) in rows.iter().enumerate() {
             keep[i] = visible[i]
@@ -256,9 +280,13 @@ fn pick_in_order(mut rows: Vec<Row>, order: &[usize]) -> Vec<Row> {
     rows
 }
 
-/// Which rows are shown, and how many lines (not calls' own) are hidden: those with fewer
-/// calls than --min-calls (calls' own lines excepted), or under a hidden line.
-fn visible_rows(rows: &[Row], min_calls: u64) -> (Vec<bool>, u64) {
+/// Which rows are shown, how many lines (not calls' own) are hidden, and how many of those
+/// are subtotals hidden for having no line left under them. Hidden: lines with fewer calls
+/// than --min-calls (calls' own lines excepted), the lines under a hidden line, and a
+/// subtotal none of whose deepest lines is shown (a team whose agents are all hidden): every
+/// format shows the same lines, and CSV and Markdown, which have no subtotal lines, could not
+/// show it.
+fn visible_rows(rows: &[Row], min_calls: u64, deepest: usize) -> (Vec<bool>, u64, u64) {
     let mut hidden_paths: Vec<&[String]> = Vec::new();
     let mut visible = vec![true; rows.len()];
     let mut hidden = 0u64;
@@ -277,7 +305,21 @@ fn visible_rows(rows: &[Row], min_calls: u64) -> (Vec<bool>, u64) {
             }
         }
     }
-    (visible, hidden)
+    let shown_under: HashSet<&[String]> = rows
+        .iter()
+        .zip(&visible)
+        .filter(|(r, v)| **v && r.levels.len() == deepest)
+        .flat_map(|(r, _)| (1..r.levels.len()).map(move |n| &r.levels[..n]))
+        .collect();
+    let mut emptied = 0u64;
+    for (i, row) in rows.iter().enumerate() {
+        if visible[i] && row.levels.len() < deepest && !shown_under.contains(&row.levels[..]) {
+            visible[i] = false;
+            hidden += 1;
+            emptied += 1;
+        }
+    }
+    (visible, hidden, emptied)
 }
 
 #[cfg(test)]

@@ -69,6 +69,53 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// Room for a line's label left of the per-line charts, in pixels: their label column (190)
+/// less the gap before the bars (8) and a margin (6). Labels end there (`text-anchor="end"`),
+/// so a longer one would lose its start off the chart's left edge.
+const LABEL_ROOM_PX: f64 = 176.0;
+
+/// A character's advance in the charts' 12-pixel sans-serif, estimated on the wide side (no
+/// font is at hand to measure): wide (CJK, full-width) characters take a full em, capitals and
+/// the widest letters more than the rest.
+fn char_px(c: char) -> f64 {
+    use unicode_width::UnicodeWidthChar;
+    match c.width().unwrap_or(0) {
+        0 => 0.0,
+        2 => 12.5,
+        _ if matches!(c, 'M' | 'W' | 'm' | 'w' | '@' | '%' | '—') => 12.0,
+        _ if c.is_uppercase() => 9.0,
+        _ if c.is_whitespace() || c.is_ascii_punctuation() => 5.0,
+        _ => 6.8,
+    }
+}
+
+/// `s`'s estimated width in pixels (`char_px`), bold a little wider.
+fn label_px(s: &str, bold: bool) -> f64 {
+    let px: f64 = s.chars().map(char_px).sum();
+    if bold { px * 1.08 } else { px }
+}
+
+/// `s` cut by its estimated display width to fit `room` pixels, `…` where it was cut: a
+/// Latin name keeps about 25 characters, a CJK one about 13, and the start is always shown.
+fn fit_label(s: &str, room: f64, bold: bool) -> String {
+    if label_px(s, bold) <= room {
+        return s.to_string();
+    }
+    let ellipsis = label_px("…", bold).max(12.0);
+    let mut used = 0.0;
+    let mut out = String::new();
+    for c in s.chars() {
+        let w = label_px(c.encode_utf8(&mut [0; 4]), bold);
+        if used + w + ellipsis > room {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.truncate(out.trim_end().len());
+    out + "…"
+}
+
 /// A period as an axis label: `11-16` for a day, `W47` for a week (the year is in the title).
 fn short_period(p: &str) -> &str {
     match p.split_once("-W") {
@@ -347,22 +394,20 @@ pub fn score_bars(report: &Report, h: &mut String) {
             grade(score / 100.0)
         };
         let indent = "\u{a0}\u{a0}".repeat(row.depth());
+        let bold = !row.leaf || overall;
+        let room = LABEL_ROOM_PX - label_px(&indent, bold);
         let _ = write!(
             h,
             r##"<g><title>{key}: mean score {value} over {calls} call(s){ci}</title><text x="{lx}" y="{ty}" text-anchor="end"{bold}>{indent}{short}</text><rect x="{label_w}" y="{ry}" width="{w:.1}" height="{bh}" rx="2" fill="{colour}" stroke="#5b6475" stroke-width="0.5"/><text x="{vx:.1}" y="{ty}">{value} <tspan class="muted">n={calls}</tspan></text></g>"##,
             key = html_text(&row.key),
-            short = html_text(&shorten(&row.key, 26)),
+            short = html_text(&fit_label(&row.key, room, bold)),
             value = fmt1(row.mean_score, "–"),
             calls = row.calls,
             ci = row.pass_ci.map_or(String::new(), |(lo, hi)| format!(
                 "; pass rate {} (95% interval {lo:.1}–{hi:.1})",
                 fmt1(row.pass_rate, "–")
             )),
-            bold = if !row.leaf || overall {
-                r#" font-weight="600""#
-            } else {
-                ""
-            },
+            bold = if bold { r#" font-weight="600""# } else { "" },
             lx = label_w - 8.0,
             ty = y + row_h / 2.0 + 4.0,
             ry = y + 4.0,
@@ -453,7 +498,8 @@ pub fn heat_map(report: &Report, h: &mut String) {
         let y = head_h + cell_h * r as f64;
         let _ = write!(
             h,
-            r#"<text x="{}" y="{}" text-anchor="end"{}>{}</text>"#,
+            r#"<g><title>{}</title><text x="{}" y="{}" text-anchor="end"{}>{}</text></g>"#,
+            html_text(&row.key),
             label_w - 8.0,
             y + cell_h / 2.0 + 4.0,
             if row.leaf {
@@ -461,7 +507,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
             } else {
                 r#" font-weight="600""#
             },
-            html_text(&shorten(&row.key, 26))
+            html_text(&fit_label(&row.key, LABEL_ROOM_PX, !row.leaf))
         );
         for (c, (i, item)) in items.iter().enumerate() {
             let x = label_w + cell_w * c as f64;
@@ -533,6 +579,30 @@ fn heat_map_columns(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Labels are cut by estimated width, not by 25 characters (tester t5's F8): a short name
+    /// whole; a long capitalised one, and a CJK one of 25 characters, cut to fit the label
+    /// column, their start kept; a nested line's indent leaves less room.
+    #[test]
+    fn chart_labels_are_cut_to_fit_the_label_column() {
+        assert_eq!(fit_label("ann.lee", LABEL_ROOM_PX, false), "ann.lee");
+        let caps = "MAXIMILIAN WOLFGANG WORTHINGTON-SMYTHE";
+        let cut = fit_label(caps, LABEL_ROOM_PX, false);
+        assert!(
+            cut.starts_with("MAXIMILIAN WOLF") && cut.ends_with('…'),
+            "{cut}"
+        );
+        assert!(label_px(&cut, false) <= LABEL_ROOM_PX, "{cut}");
+        assert!(cut.chars().count() < 25, "{cut}: 25 capitals are too wide");
+        let cjk = "李".repeat(25);
+        let cut = fit_label(&cjk, LABEL_ROOM_PX, false);
+        assert!(cut.chars().count() <= 14 && cut.ends_with('…'), "{cut}");
+        assert!(label_px(&cut, false) <= LABEL_ROOM_PX);
+        let lower = "cara.diaz-fernandez.lopez";
+        assert_eq!(fit_label(lower, LABEL_ROOM_PX, false), lower);
+        let bold = fit_label(caps, LABEL_ROOM_PX - 20.0, true);
+        assert!(bold.len() < fit_label(caps, LABEL_ROOM_PX, false).len());
+    }
 
     #[test]
     fn the_scale_runs_red_to_blue_through_yellow() {

@@ -10,7 +10,14 @@ use crate::aggregate::GroupBy;
 use crate::sanitize::csv_cell;
 use std::io::{self, Write};
 
-pub struct CsvRenderer;
+/// `bom`: start with a UTF-8 byte order mark (`--csv-bom`), which Excel needs to read the
+/// file as UTF-8; off by default, as scripts may take it for part of the first header.
+pub struct CsvRenderer {
+    pub bom: bool,
+}
+
+/// The UTF-8 byte order mark.
+pub const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// The pass rate's interval: the two columns after `pass_rate`.
 pub const PASS_RATE_INTERVAL: [&str; 2] = ["pass_rate_low", "pass_rate_high"];
@@ -79,6 +86,9 @@ impl Renderer for CsvRenderer {
         let with_delta = report.baseline.is_some();
         let calls_level = report.has_call_level();
         let delta_cols: Vec<_> = cols.iter().filter(|c| c.metric.has_delta()).collect();
+        if self.bom {
+            out.write_all(BOM)?;
+        }
         let mut w = csv::Writer::from_writer(out);
         let mut header: Vec<String> = report.levels.iter().map(|l| l.to_string()).collect();
         for c in &cols {
@@ -181,10 +191,13 @@ mod tests {
                 calls: 0,
                 first_date: None,
                 last_date: None,
+                lines_compared: true,
             });
         }
         let mut out = Vec::new();
-        CsvRenderer.render(&report, &mut out).unwrap();
+        CsvRenderer { bom: false }
+            .render(&report, &mut out)
+            .unwrap();
         let text = String::from_utf8(out).unwrap();
         text.lines()
             .next()

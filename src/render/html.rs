@@ -18,6 +18,7 @@ use super::{
 use crate::audit::fmt_num;
 use crate::render::Column;
 use crate::sanitize::html_text;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -144,6 +145,13 @@ const SCRIPT: &str = r#"
     });
     th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
   }
+  // A call's line links to its transcript in the call list: open it when followed.
+  function openLinked() {
+    var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openLinked);
+  openLinked();
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
       th.tabIndex = 0;
@@ -165,6 +173,14 @@ fn delta_note(d: Option<f64>) -> String {
         Some(_) => r#"<span class="d">=</span>"#.into(),
         None => String::new(),
     }
+}
+
+/// A headline percentage: `57.1%`, or `–` (no `%`) when there is nothing to divide by.
+fn percent_figure(v: Option<f64>) -> String {
+    v.map_or_else(
+        || "–".to_string(),
+        |v| format!("{}%", super::one_decimal(v)),
+    )
 }
 
 fn figures(report: &Report, h: &mut String) {
@@ -189,7 +205,7 @@ fn figures(report: &Report, h: &mut String) {
     );
     fig(
         h,
-        format!("{}%", fmt1(o.pass_rate, "–")),
+        percent_figure(o.pass_rate),
         &format!(
             "passed (pass mark {}){}",
             fmt_num(report.pass_mark),
@@ -202,14 +218,14 @@ fn figures(report: &Report, h: &mut String) {
     );
     fig(
         h,
-        format!("{}%", fmt1(o.violation_rate, "–")),
+        percent_figure(o.violation_rate),
         &format!("calls with any violation ({})", o.violation_calls),
         d.and_then(|d| d.violation_rate),
         true,
     );
     fig(
         h,
-        format!("{}%", fmt1(o.calmed_rate, "–")),
+        percent_figure(o.calmed_rate),
         &format!("of {} upset customers calmed", o.upset_calls),
         d.and_then(|d| d.calmed_rate),
         false,
@@ -241,18 +257,29 @@ fn gates(report: &Report, h: &mut String) {
 /// one line per call the page is about 1.9 KB a call (186 MB for 98,900 calls).
 fn table(report: &Report, h: &mut String, out: &mut dyn Write) -> io::Result<()> {
     let cols = columns(report);
+    // A call's line links to its transcript in the call list, when the list holds it.
+    let listed: HashMap<&str, usize> = report
+        .call_list
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.call_id.as_str(), n))
+        .collect();
     h.push_str(r#"<section id="report"><h2>Report</h2><table class="sortable" id="report-table"><thead><tr>"#);
     table_head(report, &cols, h);
     h.push_str("</tr></thead><tbody>");
     for row in &report.rows {
-        table_row(report, &cols, row, h);
+        let link = row
+            .is_call()
+            .then(|| listed.get(row.key.as_str()).copied())
+            .flatten();
+        table_row(report, &cols, row, link, h);
         if h.len() >= FLUSH_BYTES {
             out.write_all(h.as_bytes())?;
             h.clear();
         }
     }
     h.push_str("</tbody><tfoot>");
-    table_row(report, &cols, &report.overall, h);
+    table_row(report, &cols, &report.overall, None, h);
     h.push_str("</tfoot></table>");
     table_legend(report, h);
     Ok(())
@@ -282,8 +309,9 @@ fn table_head(report: &Report, cols: &[Column], h: &mut String) {
     }
 }
 
-/// One line of the table, with its depth for the script that keeps nested lines together.
-fn table_row(report: &Report, cols: &[Column], row: &Row, h: &mut String) {
+/// One line of the table, with its depth for the script that keeps nested lines together;
+/// `link`: the call list's entry for a call's line.
+fn table_row(report: &Report, cols: &[Column], row: &Row, link: Option<usize>, h: &mut String) {
     let overall = std::ptr::eq(row, &report.overall);
     let class = if overall || row.leaf && !row.is_call() {
         ""
@@ -294,31 +322,40 @@ fn table_row(report: &Report, cols: &[Column], row: &Row, h: &mut String) {
     };
     let _ = write!(h, r#"<tr{class} data-depth="{}">"#, row.depth());
     for c in cols {
-        table_cell(report, c, row, h);
+        table_cell(report, c, row, link.filter(|_| c.metric == Metric::Key), h);
     }
     h.push_str("</tr>");
 }
 
 /// One cell: its sort key, its text, the change since the baseline, its colour and its n.
-fn table_cell(report: &Report, c: &Column, row: &Row, out: &mut String) {
+fn table_cell(report: &Report, c: &Column, row: &Row, link: Option<usize>, out: &mut String) {
     let sort = match c.metric {
         Metric::Key => html_text(&row.key),
         m if m.is_text() => html_text(&m.cell(row, "")),
         m => m.value(row).map_or_else(String::new, |v| v.to_string()),
     };
     let text = match c.metric {
-        Metric::Key => format!(
-            r#"<span style="padding-left:{}em">{}</span>"#,
-            row.depth(),
-            html_text(&row.key)
-        ),
+        Metric::Key => match link {
+            Some(n) => format!(
+                r##"<span style="padding-left:{}em"><a href="#call-{n}" title="its transcript, in the call list">{}</a></span>"##,
+                row.depth(),
+                html_text(&row.key)
+            ),
+            None => format!(
+                r#"<span style="padding-left:{}em">{}</span>"#,
+                row.depth(),
+                html_text(&row.key)
+            ),
+        },
         m if m.is_text() => html_text(&m.cell(row, "")),
         m => html_text(&plain_cell(report, row, m, "–")),
     };
     let note = if report.baseline.is_some() && c.metric.has_delta() && !row.is_call() {
         match &row.delta {
             Some(d) => delta_note(c.metric.delta(d)),
-            None if c.metric == Metric::MeanScore => r#"<span class="d">new</span>"#.into(),
+            None if c.metric == Metric::MeanScore && super::lines_compared(report) => {
+                r#"<span class="d">new</span>"#.into()
+            }
             None => String::new(),
         }
     } else {
@@ -377,16 +414,24 @@ fn table_legend(report: &Report, h: &mut String) {
     h.push_str("<p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: of the calls where the item applied, % where it was met (expected items) or occurred (any violation, then each violation: lower is better); hover a cell for its n. Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
     if report.has_call_level() {
         h.push_str(
-            " Call lines: ✓ met, ✗ missed or violated, – not applicable, blank: did not occur.",
+            " Call lines: ✓ met, ✗ missed or violated, – not applicable, blank: did not occur; a linked call opens its transcript in the call list below.",
         );
     }
-    if report.baseline.is_some() {
+    if super::lines_compared(report) {
         h.push_str(
             " ▲/▼: change since the baseline (green better, red worse); new: not in the baseline.",
+        );
+    } else if report.baseline.is_some() {
+        h.push_str(
+            " ▲/▼: change since the baseline (green better, red worse), for the (all) line only: the baseline was grouped otherwise or scored with another rubric.",
         );
     }
     if report.hidden > 0 {
         let _ = write!(h, " {}.", html_text(&hidden_note(report)));
+    }
+    let cut = super::cut_note(report);
+    if !cut.is_empty() {
+        let _ = write!(h, " {}.", html_text(&cut));
     }
     h.push_str("</p></section>");
 }
@@ -405,9 +450,10 @@ fn call_list(report: &Report, h: &mut String) {
     };
     let _ = write!(
         h,
-        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">The {} weakest of {} call(s). Click a call for its transcript with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
+        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">{} call(s) of the {} in the report's lines: the weakest of each line shown, in turn (at most {} in all). Click a call for its transcript with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
         report.call_list.len(),
-        report.overall.calls
+        report.call_list_of,
+        crate::report::CALL_LIST_LIMIT,
     );
     for (n, c) in report.call_list.iter().enumerate() {
         let CallView {
@@ -425,7 +471,7 @@ fn call_list(report: &Report, h: &mut String) {
         let violated: Vec<String> = violated.iter().map(|i| html_text(&label(i))).collect();
         let _ = write!(
             h,
-            r#"<details{}><summary><span>{}</span><span>{}</span><span>{}</span><span class="{}">{:.1}</span><span>{}</span><span>{}</span><span>{}</span></summary>{explain_html}</details>"#,
+            r#"<details id="call-{n}"{}><summary><span>{}</span><span>{}</span><span>{}</span><span class="{}">{:.1}</span><span>{}</span><span>{}</span><span>{}</span></summary>{explain_html}</details>"#,
             // The weakest call comes open, to show what a call holds.
             if n == 0 { " open" } else { "" },
             html_text(call_id),
@@ -523,7 +569,7 @@ fn run_info(report: &Report, h: &mut String) {
     if let Some(b) = &report.baseline {
         let _ = write!(
             h,
-            "<dt>Baseline</dt><dd>{} (callaudit {}, grouped by {}, {} calls{})</dd>",
+            "<dt>Baseline</dt><dd>{} (callaudit {}, grouped by {}, {} calls{}){}</dd>",
             html_text(&b.file),
             html_text(&b.version),
             html_text(&b.group_by),
@@ -531,7 +577,8 @@ fn run_info(report: &Report, h: &mut String) {
             match (&b.first_date, &b.last_date) {
                 (Some(f), Some(l)) => format!(", {} to {}", html_text(f), html_text(l)),
                 _ => String::new(),
-            }
+            },
+            html_text(super::baseline_scope(report))
         );
     }
     // Every counter of the run's accounting, as the JSON report has them.

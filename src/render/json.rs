@@ -188,6 +188,12 @@ fn report_json_core(report: &Report) -> Value {
         "hidden_lines": report.hidden,
         "top": report.top,
         "bottom": report.bottom,
+        "cut_lines": report.cut.as_ref().map_or(0, |c| c.lines()),
+        "cut_ties": report.cut.as_ref().map_or(&[][..], |c| &c.ties[..]).iter().map(|t| json!({
+            "by": t.by,
+            "mean_score": t.score,
+            "lines": t.more,
+        })).collect::<Vec<_>>(),
         "run": {
             "inputs": report.run.inputs,
             "first_date": report.run.first_date,
@@ -219,6 +225,7 @@ fn report_json_core(report: &Report) -> Value {
             "calls": b.calls,
             "first_date": b.first_date,
             "last_date": b.last_date,
+            "lines_compared": b.lines_compared,
         })),
         "gates": report.gates.iter().map(gate_json).collect::<Vec<_>>(),
         "gates_passed": report.gates.iter().all(|g| g.passed),

@@ -50,13 +50,14 @@ fn write_header(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(b) = &report.baseline {
         writeln!(
             out,
-            "- **Baseline:** {} ({} calls{}); ▲/▼ show the change since it",
+            "- **Baseline:** {} ({} calls{}); ▲/▼ show the change since it{}",
             markdown_text(&b.file),
             b.calls,
             match (&b.first_date, &b.last_date) {
                 (Some(f), Some(l)) => format!(", {f} to {l}"),
                 _ => String::new(),
-            }
+            },
+            super::baseline_scope(report)
         )?;
     }
     for g in &report.gates {
@@ -135,6 +136,10 @@ fn write_footer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if report.hidden > 0 {
         writeln!(out, "\n{}", markdown_text(&hidden_note(report)))?;
+    }
+    let cut = super::cut_note(report);
+    if !cut.is_empty() {
+        writeln!(out, "\n{}", markdown_text(&cut))?;
     }
     Ok(())
 }

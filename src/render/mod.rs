@@ -41,7 +41,7 @@ impl Format {
     pub fn renderer(self, color: bool, width: Option<u16>) -> Box<dyn Renderer> {
         match self {
             Format::Table => Box::new(table::TableRenderer { color, width }),
-            Format::Csv => Box::new(csv::CsvRenderer),
+            Format::Csv => Box::new(csv::CsvRenderer { bom: false }),
             Format::Json => Box::new(json::JsonRenderer),
             Format::Markdown => Box::new(markdown::MarkdownRenderer),
             Format::Html => Box::new(html::HtmlRenderer),
@@ -391,8 +391,25 @@ pub fn change_note(report: &Report, row: &Row, metric: Metric) -> Option<String>
     }
     match &row.delta {
         Some(d) => Some(delta_arrow(metric.delta(d))).filter(|a| !a.is_empty()),
-        None if metric == Metric::MeanScore => Some("new".into()),
+        None if metric == Metric::MeanScore && lines_compared(report) => Some("new".into()),
         None => None,
+    }
+}
+
+/// Whether the report's lines are compared with the baseline's (not only `(all)`): a line
+/// without a change is then one the baseline lacks (`new`).
+pub fn lines_compared(report: &Report) -> bool {
+    report.baseline.as_ref().is_some_and(|b| b.lines_compared)
+}
+
+/// What a report says under its baseline's name when only the `(all)` line is compared: empty
+/// when every line is.
+pub fn baseline_scope(report: &Report) -> &'static str {
+    match &report.baseline {
+        Some(b) if !b.lines_compared => {
+            "; the (all) line only: the baseline was grouped otherwise or scored with another rubric"
+        }
+        _ => "",
     }
 }
 
@@ -402,10 +419,50 @@ pub fn hidden_note(report: &Report) -> String {
     if report.hidden == 0 {
         return String::new();
     }
+    if report.hidden_emptied == 0 {
+        return format!(
+            "{} line(s) with fewer than {} calls hidden (--min-calls {}); their calls still count in {ALL}",
+            report.hidden, report.min_calls, report.min_calls
+        );
+    }
     format!(
-        "{} line(s) with fewer than {} calls hidden (--min-calls {}); their calls still count in {ALL}",
-        report.hidden, report.min_calls, report.min_calls
+        "{} line(s) hidden (--min-calls {}): {} with fewer than {} calls or under such a line, and {} with none of its lines left; their calls still count in {ALL}",
+        report.hidden,
+        report.min_calls,
+        report.hidden - report.hidden_emptied,
+        report.min_calls,
+        report.hidden_emptied
     )
+}
+
+/// What `--top`/`--bottom` cut: `--bottom 2: 2 of 10 line(s) shown, 8 cut by mean score; 8
+/// more tie at 60.0 with the last --bottom kept (ties go by name)`; empty when nothing was cut.
+pub fn cut_note(report: &Report) -> String {
+    let Some(cut) = report.cut.as_ref().filter(|c| c.lines() > 0) else {
+        return String::new();
+    };
+    let flags: Vec<String> = [("--top", report.top), ("--bottom", report.bottom)]
+        .iter()
+        .filter_map(|(flag, n)| n.map(|n| format!("{flag} {n}")))
+        .collect();
+    let mut note = format!(
+        "{}: {} of {} line(s) shown, {} cut by mean score",
+        flags.join(" "),
+        cut.shown,
+        cut.ranked,
+        cut.lines()
+    );
+    for t in &cut.ties {
+        let at = t.score.map_or_else(
+            || "with no score".to_string(),
+            |s| format!("at {}", one_decimal(s)),
+        );
+        note.push_str(&format!(
+            "; {} more tie {at} with the last line --{} kept (ties go by name)",
+            t.more, t.by
+        ));
+    }
+    note
 }
 
 /// A one-line description of the run for report headers: calls, rows, files, dates.
@@ -495,8 +552,10 @@ pub(crate) mod tests {
             score_bins: [0; SCORE_BINS],
             min_calls: 1,
             hidden: 0,
+            hidden_emptied: 0,
             top: None,
             bottom: None,
+            cut: None,
             reserved_labels: Vec::new(),
             accounting: Accounting::default(),
             run: RunInfo::default(),
@@ -505,6 +564,7 @@ pub(crate) mod tests {
             gates: Vec::new(),
             overrides: None,
             call_list: Vec::new(),
+            call_list_of: 0,
         }
     }
 

@@ -439,6 +439,10 @@ impl TableRenderer {
         if report.hidden > 0 {
             writeln!(out, "{}", hidden_note(report))?;
         }
+        let cut = super::cut_note(report);
+        if !cut.is_empty() {
+            writeln!(out, "{cut}")?;
+        }
         if !hidden.is_empty() {
             let names: Vec<&str> = hidden.iter().map(|&i| cols[i].name.as_str()).collect();
             writeln!(
@@ -454,13 +458,14 @@ impl TableRenderer {
         if let Some(b) = &report.baseline {
             writeln!(
                 out,
-                "▲/▼: change since {} ({} calls{})",
+                "▲/▼: change since {} ({} calls{}){}",
                 terminal_safe(&b.file),
                 b.calls,
                 match (&b.first_date, &b.last_date) {
                     (Some(f), Some(l)) => format!(", {f} to {l}"),
                     _ => String::new(),
-                }
+                },
+                super::baseline_scope(report)
             )?;
         }
         Ok(())
@@ -538,7 +543,10 @@ mod tests {
     /// word (short, long, the longest), words with spaces, wide and accented characters.
     fn varied_report() -> Report {
         let mut report = crate::render::tests::empty_report(&["team", "agent"]);
-        report.baseline = Some(crate::report::BaselineInfo::default());
+        report.baseline = Some(crate::report::BaselineInfo {
+            lines_compared: true,
+            ..crate::report::BaselineInfo::default()
+        });
         let keys = [
             "a",
             "cara.diaz",

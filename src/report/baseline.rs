@@ -237,6 +237,7 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
             calls,
             first_date: file.run.first_date,
             last_date: file.run.last_date,
+            lines_compared: true,
         },
         rubric_name: file.rubric.name,
         pass_mark: file.rubric.pass_mark,
@@ -404,25 +405,37 @@ fn rubric_changes(base: &Baseline, report: &Report) -> Option<String> {
     }
 }
 
+/// Why the baseline's lines cannot be compared with this report's because its rubric is
+/// another: another name or pass mark, or another version of the same rubric (its items'
+/// weights, penalties or auto-fail, else its fingerprint). `None` when it is the same rubric.
+/// A change of score then says as much about the rubric edit as about the agents, so only
+/// the `(all)` line is compared, and `--fail-drop` compares no agent.
+pub fn other_rubric(base: &Baseline, report: &Report) -> Option<String> {
+    if base.rubric_name != report.rubric_name || base.pass_mark != report.pass_mark {
+        return Some(format!(
+            "it used rubric \"{}\" (pass mark {}), this run \"{}\" (pass mark {})",
+            base.rubric_name, base.pass_mark, report.rubric_name, report.pass_mark
+        ));
+    }
+    rubric_changes(base, report).map(|what| {
+        format!(
+            "it used another version of rubric \"{}\" ({what})",
+            report.rubric_name
+        )
+    })
+}
+
 /// Adds the changes since `base` to every line of the report (whose lines will be shown from
-/// `min_calls` calls); returns warnings for what could not be compared.
+/// `min_calls` calls); returns warnings for what could not be compared. A baseline grouped
+/// otherwise, or scored with another rubric (`other_rubric`), gives the `(all)` line its
+/// change and no other line one.
 pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String> {
     let mut warnings = Vec::new();
     let file = &base.info.file;
-    if let Some(cut) = base.cut(min_calls) {
+    let other_rubric = other_rubric(base, report);
+    if let Some(cut) = base.cut(min_calls).filter(|_| other_rubric.is_none()) {
         warnings.push(format!(
             "--baseline {file} was written with {cut}: it lacks the lines that cut, so they show no change (as new lines)"
-        ));
-    }
-    if base.rubric_name != report.rubric_name || base.pass_mark != report.pass_mark {
-        warnings.push(format!(
-            "--baseline {file}: it used rubric \"{}\" (pass mark {}), this run \"{}\" (pass mark {}): changes compare different rubrics",
-            base.rubric_name, base.pass_mark, report.rubric_name, report.pass_mark
-        ));
-    } else if let Some(what) = rubric_changes(base, report) {
-        warnings.push(format!(
-            "--baseline {file}: it used another version of rubric \"{}\" ({what}): changes compare different rubrics",
-            report.rubric_name
         ));
     }
     let missing: Vec<&str> = report
@@ -438,7 +451,14 @@ pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String
         ));
     }
     report.overall.delta = Some(Box::new(row_delta(report, &report.overall, &base.overall)));
-    if base.info.group_by == report.group_by {
+    let mut info = base.info.clone();
+    if let Some(why) = other_rubric {
+        info.lines_compared = false;
+        warnings.push(format!(
+            "--baseline {file}: {why}: changes compare different rubrics, so the report shows changes for the {} line only",
+            super::ALL
+        ));
+    } else if base.info.group_by == report.group_by {
         let deltas: Vec<Option<Box<RowDelta>>> = report
             .rows
             .iter()
@@ -466,6 +486,7 @@ pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String
             row.delta = delta;
         }
     } else {
+        info.lines_compared = false;
         warnings.push(format!(
             "--baseline {file} is grouped by {}, this report by {}: the report shows changes for the {} line only",
             base.info.group_by,
@@ -473,7 +494,7 @@ pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String
             super::ALL
         ));
     }
-    report.baseline = Some(base.info.clone());
+    report.baseline = Some(info);
     report.baseline_trend = base.trend.clone();
     warnings
 }

@@ -237,6 +237,9 @@ pub struct GateInput<'a> {
     pub accounting: &'a Accounting,
     /// `--baseline`, for `--fail-drop`.
     pub baseline: Option<&'a Baseline>,
+    /// When the baseline was scored with another rubric, how it differs
+    /// (`baseline::other_rubric`): `--fail-drop` then compares the overall mean score only.
+    pub baseline_rubric_differs: Option<&'a str>,
 }
 
 fn score_threshold(flag: &str, v: f64) -> anyhow::Result<f64> {
@@ -699,7 +702,13 @@ fn fail_drop(
     }
     let mut compared = 0usize;
     let mut absent: Vec<&str> = Vec::new();
-    for (key, t) in input.agents.iter().filter(|(_, t)| t.calls >= min_calls) {
+    // A baseline scored with another rubric: an agent's change would be the rubric edit's as
+    // much as the agent's, so no agent is compared (the report's lines get no change either).
+    let agents = input
+        .agents
+        .iter()
+        .filter(|_| input.baseline_rubric_differs.is_none());
+    for (key, t) in agents.filter(|(_, t)| t.calls >= min_calls) {
         let Some((base_calls, base_score)) = base.agent_line(key) else {
             absent.push(key);
             continue;
@@ -743,6 +752,27 @@ fn fail_drop(
             crate::accounting::named_then_more(&named, absent.len() as u64),
         )
     };
+    if let Some(why) = input.baseline_rubric_differs {
+        measured
+            .counts
+            .push(("agents_not_compared", input.agents.len() as u64));
+        let overall_text = match overall_change {
+            Some(c) => format!("overall mean score changed by {:+.1}", c),
+            None => "no overall mean score to compare".to_string(),
+        };
+        let lead = if parts.is_empty() {
+            overall_text
+        } else {
+            parts.join("; ")
+        };
+        return (
+            parts.is_empty(),
+            format!(
+                "{lead} since {}; agents not compared: {why} (a change would be the rubric's as much as the agents')",
+                base.info.file
+            ),
+        );
+    }
     let listed = (!measured.offenders.is_empty())
         .then(|| offenders_text(measured, compared, min_calls, points));
     if parts.is_empty() && listed.is_none() {
@@ -865,6 +895,7 @@ mod tests {
                 agents,
                 accounting: &Accounting::default(),
                 baseline: None,
+                baseline_rubric_differs: None,
             },
         )
     }
@@ -1029,6 +1060,7 @@ mod tests {
                     agents: &none,
                     accounting: acct,
                     baseline: None,
+                    baseline_rubric_differs: None,
                 },
             )
             .remove(0)

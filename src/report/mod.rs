@@ -100,6 +100,9 @@ pub struct BaselineInfo {
     pub calls: u64,
     pub first_date: Option<String>,
     pub last_date: Option<String>,
+    /// Whether the report's lines are compared with the baseline's: false for a baseline
+    /// grouped otherwise or scored with another rubric, where only the `(all)` line is.
+    pub lines_compared: bool,
 }
 
 /// What the run was over.
@@ -170,6 +173,12 @@ pub struct CallView {
     pub call_id: String,
     pub agent_id: String,
     pub date: Option<String>,
+    /// The call's team and queue, so that its line is known at any `--group-by` (partials
+    /// written before they were kept have neither: such calls are of team `(none)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
     pub score_centi: u32,
     pub passed: bool,
     pub upset: Option<bool>,
@@ -179,6 +188,110 @@ pub struct CallView {
     pub violated: Vec<String>,
     /// `explain`'s transcript, verdicts and score arithmetic, as HTML.
     pub explain_html: String,
+}
+
+impl CallView {
+    /// The call's value at a level, as `GroupBy::key` gives it for the audited call.
+    pub fn key(&self, level: GroupBy) -> String {
+        let none = || "(none)".to_string();
+        match level {
+            GroupBy::Agent => self.agent_id.clone(),
+            GroupBy::Team => self.team.clone().unwrap_or_else(none),
+            GroupBy::Queue => self.queue.clone().unwrap_or_else(none),
+            GroupBy::Date => self.date.clone().unwrap_or_else(none),
+            GroupBy::Week => self
+                .date
+                .as_deref()
+                .and_then(crate::read::dates::parse_date)
+                .map_or_else(none, crate::aggregate::week_of),
+            GroupBy::Call => self.call_id.clone(),
+        }
+    }
+
+    /// Weakest first, ties by call id: the call list's order.
+    pub fn rank(&self) -> (u32, &str) {
+        (self.score_centi, &self.call_id)
+    }
+}
+
+/// Calls the HTML report's call list shows at most: the page holds each one's transcript.
+pub const CALL_LIST_LIMIT: usize = 100;
+/// Of each line shown, its weakest calls the list is sure to hold (then the list is filled up
+/// to `CALL_LIST_LIMIT` with the lines' next weakest, in turn).
+pub const CALL_LIST_PER_LINE: usize = 10;
+/// Calls kept in memory per line while a run reads (its lines are not known to be shown
+/// until the end), at most, whatever the number of lines: each line keeps
+/// `CALL_LIST_PER_LINE`, fewer when more than this many lines share them, none past it.
+pub const CALL_LIST_KEPT_PER_LINE_TOTAL: usize = 2000;
+
+/// The HTML call list of a report whose lines are arranged: of `candidates` (the calls a run
+/// kept: the weakest overall and the weakest of each line), those of the lines shown; each
+/// line's weakest first, in turn, up to `CALL_LIST_LIMIT`; then weakest first. With a level
+/// of one line per call, only calls whose own line is shown. Also sets how many calls the
+/// lines shown hold (`call_list_of`).
+pub fn select_call_list(report: &mut Report, candidates: Vec<CallView>) {
+    let levels: Vec<GroupBy> = report
+        .levels
+        .iter()
+        .filter_map(|l| GroupBy::from_name(l))
+        .collect();
+    let call_level = levels.last() == Some(&GroupBy::Call);
+    let line_levels = &levels[..levels.len() - usize::from(call_level)];
+    let depth = line_levels.len();
+    let mut lines: BTreeMap<Vec<String>, Vec<CallView>> = report
+        .rows
+        .iter()
+        .filter(|r| r.levels.len() == depth && !r.is_call())
+        .map(|r| (r.levels.clone(), Vec::new()))
+        .collect();
+    let mut of: u64 = report
+        .rows
+        .iter()
+        .filter(|r| r.levels.len() == depth && !r.is_call())
+        .map(|r| r.calls)
+        .sum();
+    if depth == 0 {
+        lines.insert(Vec::new(), Vec::new());
+    }
+    let shown_calls: Option<std::collections::HashSet<&str>> = call_level.then(|| {
+        report
+            .rows
+            .iter()
+            .filter(|r| r.is_call())
+            .map(|r| r.key.as_str())
+            .collect()
+    });
+    if depth == 0 {
+        of = shown_calls
+            .as_ref()
+            .map_or(report.overall.calls, |s| s.len() as u64);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for view in candidates {
+        if shown_calls
+            .as_ref()
+            .is_some_and(|s| !s.contains(view.call_id.as_str()))
+        {
+            continue;
+        }
+        let path: Vec<String> = line_levels.iter().map(|&l| view.key(l)).collect();
+        if let Some(list) = lines.get_mut(&path)
+            && seen.insert(view.call_id.clone())
+        {
+            list.push(view);
+        }
+    }
+    let mut ranked: Vec<(usize, CallView)> = Vec::new();
+    for list in lines.values_mut() {
+        list.sort_by(|a, b| a.rank().cmp(&b.rank()));
+        ranked.extend(std::mem::take(list).into_iter().enumerate());
+    }
+    ranked.sort_by(|(i, a), (j, b)| (i, a.rank()).cmp(&(j, b.rank())));
+    ranked.truncate(CALL_LIST_LIMIT);
+    let mut list: Vec<CallView> = ranked.into_iter().map(|(_, v)| v).collect();
+    list.sort_by(|a, b| a.rank().cmp(&b.rank()));
+    report.call_list = list;
+    report.call_list_of = of;
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -205,10 +318,15 @@ pub struct Report {
     /// `--min-calls`, and the lines it hid.
     pub min_calls: u64,
     pub hidden: u64,
+    /// Of `hidden`, the subtotals hidden for having none of their lines left (a team whose
+    /// agents all have fewer than `min_calls` calls).
+    pub hidden_emptied: u64,
     /// `--top` and `--bottom`: the report shows only those lines (recorded in the JSON report,
     /// so that a baseline cut by them is known as one).
     pub top: Option<usize>,
     pub bottom: Option<usize>,
+    /// What `--top` and `--bottom` cut (`None` without them).
+    pub cut: Option<Cut>,
     /// Lines whose value the export wrote as a label the reports use (`(all)`, `(none)`):
     /// (level, value), for a warning.
     pub reserved_labels: Vec<(&'static str, String)>,
@@ -224,6 +342,37 @@ pub struct Report {
     /// The weakest calls with their verdicts (the HTML report's call list), weakest first, and
     /// how many calls there were to choose from.
     pub call_list: Vec<CallView>,
+    /// How many calls the lines shown hold: what the call list was chosen from.
+    pub call_list_of: u64,
+}
+
+/// What `--top` and `--bottom` left out: of the deepest lines `--min-calls` left, how many
+/// were ranked and how many shown, and where the last line a flag kept ties with lines cut.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cut {
+    /// The deepest lines ranked (those `--min-calls` left).
+    pub ranked: u64,
+    /// Of those, the lines shown.
+    pub shown: u64,
+    pub ties: Vec<CutTie>,
+}
+
+/// Lines cut that tie with the last line `--top` or `--bottom` kept (ties go by name).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CutTie {
+    /// `top` or `bottom`.
+    pub by: &'static str,
+    /// The mean score they share (`None`: no score).
+    pub score: Option<f64>,
+    /// How many lines with that score were cut.
+    pub more: u64,
+}
+
+impl Cut {
+    /// Lines cut.
+    pub fn lines(&self) -> u64 {
+        self.ranked - self.shown
+    }
 }
 
 /// What `audit --overrides` changed.
@@ -390,8 +539,10 @@ impl Report {
             score_bins,
             min_calls: 1,
             hidden: 0,
+            hidden_emptied: 0,
             top: None,
             bottom: None,
+            cut: None,
             reserved_labels,
             accounting,
             run,
@@ -400,6 +551,7 @@ impl Report {
             gates: Vec::new(),
             overrides: None,
             call_list: Vec::new(),
+            call_list_of: 0,
         }
     }
 

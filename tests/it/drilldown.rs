@@ -145,24 +145,58 @@ fn sort_score_puts_the_weakest_first_and_minus_score_the_strongest() {
     assert_eq!(common::group_keys(&json(&["--sort=-score"])), strongest);
 }
 
+/// A team of enough calls whose agents all have too few is hidden with them, and counted, in
+/// every format: the table, HTML and JSON showed it while CSV and Markdown (no subtotal lines)
+/// could not, and the note left it out of its count (tester t5's F3). A team with an agent
+/// left keeps its line.
 #[test]
-fn min_calls_hides_small_lines_and_says_so() {
-    // Teams of 6 calls stay; agents of 3 calls go.
-    let v = json(&[
+fn a_subtotal_with_none_of_its_lines_left_is_hidden_in_every_format() {
+    let nested = [
         "--metadata",
         "examples/teams.csv",
         "--group-by",
         "team,agent",
-        "--min-calls",
-        "4",
-    ]);
-    assert_eq!(v["subtotals"].as_array().unwrap().len(), 2);
+    ];
+    // Teams of 6 calls, agents of 3: every agent goes, and the teams with them.
+    let v = json(&[&nested[..], &["--min-calls", "4"]].concat());
+    assert!(
+        v["subtotals"].as_array().unwrap().is_empty(),
+        "{}",
+        v["subtotals"]
+    );
     assert!(v["groups"].as_array().unwrap().is_empty());
-    assert_eq!(v["hidden_lines"], 4);
+    assert_eq!(v["hidden_lines"], 6);
     assert_eq!(
         v["overall"]["calls"], 12,
         "hidden calls still count overall"
     );
+    let note = "6 line(s) hidden (--min-calls 4): 4 with fewer than 4 calls or under such a line, and 2 with none of its lines left";
+    for format in ["table", "markdown", "html"] {
+        let out = audit(&[&nested[..], &["--min-calls", "4", "--format", format]].concat());
+        assert!(out.contains(note), "{format}: {out}");
+        for team in ["billing", "support"] {
+            assert!(!out.contains(team), "{format}: {team} shown: {out}");
+        }
+    }
+    let csv = audit(&[&nested[..], &["--min-calls", "4", "--format", "csv"]].concat());
+    assert_eq!(csv.lines().count(), 2, "the header and (all): {csv}");
+    let (code, _, err) = run(&[
+        &["audit", "examples/data", "--color", "never"][..],
+        &nested[..],
+        &["--min-calls", "4"],
+    ]
+    .concat());
+    assert_eq!(code, 0);
+    assert!(err.contains(note), "{err}");
+    // With --min-calls 3 every line stays: the same lines in every format.
+    let v = json(&[&nested[..], &["--min-calls", "3"]].concat());
+    assert_eq!(v["subtotals"].as_array().unwrap().len(), 2);
+    assert_eq!(v["groups"].as_array().unwrap().len(), 4);
+    assert_eq!(v["hidden_lines"], 0);
+}
+
+#[test]
+fn min_calls_hides_small_lines_and_says_so() {
     let table = audit(&["--sort", "score", "--bottom", "5", "--min-calls", "4"]);
     assert!(
         table.contains("4 line(s) with fewer than 4 calls hidden (--min-calls 4)"),
@@ -257,7 +291,7 @@ fn the_html_report_is_a_dashboard() {
         r#"<section id="heatmap""#,
         r#"<section id="calls""#,
         "Calls, weakest first",
-        r#"<details open><summary><span>"#,
+        r#"<details id="call-0" open><summary><span>"#,
         r#"<ol class="transcript">"#,
         r#"<table class="verdicts">"#,
         r#"data-depth="1""#,
@@ -721,4 +755,174 @@ fn a_word_longer_than_a_line_does_not_make_the_html_report_scroll_sideways() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// `--top`/`--bottom` say what they cut, and when the cut falls inside a tie (tester t5's F5):
+/// on stderr, under the table, Markdown and HTML, and in JSON (`cut_lines`, `cut_ties`).
+/// Before, `--bottom 2` over one weak agent and three tied ones showed two lines and said
+/// nothing of the two tied with the second.
+#[test]
+fn top_and_bottom_say_how_many_lines_they_cut_and_where_a_tie_was_split() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("cut"));
+    w.write(
+        "calls.csv",
+        common::csv_of(&[
+            ("c1", "weak", "agent", "hello"),
+            ("c2", "ann", "agent", "hello, thank you"),
+            ("c3", "bo", "agent", "hello, thank you"),
+            ("c4", "cy", "agent", "hello, thank you"),
+        ]),
+    );
+    let run = |extra: &[&str]| {
+        let out = common::callaudit()
+            .current_dir(w.dir.path())
+            .args([
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "rubric.toml",
+                "--color",
+                "never",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let note = "--bottom 2: 2 of 4 line(s) shown, 2 cut by mean score; 2 more tie at 100.0 with the last line --bottom kept (ties go by name)";
+    let (table, err) = run(&["--bottom", "2"]);
+    assert!(err.contains(&format!("callaudit: {note}")), "{err}");
+    assert!(table.contains(note), "{table}");
+    for format in ["markdown", "html"] {
+        let (out, err) = run(&["--bottom", "2", "-q", "--format", format]);
+        assert!(out.contains(note), "{format}: {out}");
+        assert!(!err.contains(note), "--quiet: {err}");
+    }
+    let (json, _) = run(&["--bottom", "2", "-q", "--format", "json"]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["cut_lines"], 2);
+    assert_eq!(
+        v["cut_ties"],
+        serde_json::json!([{"by": "bottom", "mean_score": 100.0, "lines": 2}])
+    );
+    // A cut that splits no tie says only what it cut; one that cuts nothing says nothing.
+    let (_, err) = run(&["--top", "3"]);
+    assert!(
+        err.contains("callaudit: --top 3: 3 of 4 line(s) shown, 1 cut by mean score\n"),
+        "{err}"
+    );
+    let (json, err) = run(&["--top", "4", "--format", "json"]);
+    assert!(!err.contains("cut by"), "{err}");
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["cut_lines"], 0);
+    assert_eq!(v["cut_ties"], serde_json::json!([]));
+}
+
+/// 120 calls of ten weak agents at 0, and `best`'s twelve: one at 50, eleven at 100.
+fn best_and_weak_calls() -> String {
+    let mut rows: Vec<(String, String, &str, &str)> = Vec::new();
+    for a in 0..10 {
+        for n in 0..12 {
+            rows.push((format!("o{a}-{n:02}"), format!("o{a}"), "agent", "goodbye"));
+        }
+    }
+    for n in 1..=12 {
+        let text = if n == 1 { "hello" } else { "hello, thank you" };
+        rows.push((format!("b{n}"), "best".into(), "agent", text));
+    }
+    let rows: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(c, a, s, t)| (c.as_str(), a.as_str(), *s, *t))
+        .collect();
+    common::csv_of(&rows)
+}
+
+/// The call ids and agents of the HTML call list, in order.
+fn call_list(html: &str) -> Vec<(String, String)> {
+    let re = regex::Regex::new(
+        r#"<details id="call-\d+"(?: open)?><summary><span>([^<]*)</span><span>([^<]*)</span>"#,
+    )
+    .unwrap();
+    re.captures_iter(html)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect()
+}
+
+/// The HTML call list follows the lines shown (tester t5's F2): it was the 100 weakest calls
+/// overall, so `--top 1` (or `--sort score --bottom 1`) showed a line none of whose calls
+/// were listed. It now holds the weakest calls of each line shown, in turn (10 a line are
+/// kept while the run reads), and a call's line in the table links to its transcript there;
+/// `merge` chooses from the calls the partials kept, the same way.
+#[test]
+fn the_html_call_list_follows_the_lines_shown_and_call_lines_link_to_it() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("list"));
+    w.write("calls.csv", best_and_weak_calls());
+    let run = |args: &[&str]| {
+        let out = common::callaudit()
+            .current_dir(w.dir.path())
+            .args([
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "rubric.toml",
+                "-q",
+                "--format",
+                "html",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let html = run(&["--top", "1", "--save-partial", "p.partial"]);
+    let list = call_list(&html);
+    assert_eq!(list.len(), 10, "{list:?}");
+    assert!(list.iter().all(|(_, agent)| agent == "best"), "{list:?}");
+    assert_eq!(list[0].0, "b1", "the line's weakest first");
+    assert!(
+        html.contains("10 call(s) of the 12 in the report's lines"),
+        "{html}"
+    );
+    // Every line shown (eleven): each one's weakest, in turn, up to 100: nine each, and one
+    // line's tenth.
+    let list = call_list(&run(&[]));
+    assert_eq!(list.len(), 100);
+    for agent in ["best", "o0", "o9"] {
+        let n = list.iter().filter(|(_, a)| a == agent).count();
+        assert!(n == 9 || n == 10, "{agent}: {n}");
+    }
+    // Call lines link to their transcript in the list, when it holds it.
+    let html = run(&["--group-by", "agent,call", "--top", "3"]);
+    let list = call_list(&html);
+    let ids: Vec<&str> = list.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(ids, ["b10", "b11", "b12"]);
+    for (n, id) in ids.iter().enumerate() {
+        assert!(
+            html.contains(&format!(
+                r##"<a href="#call-{n}" title="its transcript, in the call list">{id}</a>"##
+            )),
+            "{id}: {html}"
+        );
+    }
+    // merge: from the calls the partial kept.
+    let out = common::callaudit()
+        .current_dir(w.dir.path())
+        .args(["merge", "p.partial", "-q", "--format", "html", "--top", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let merged = call_list(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(merged, call_list(&run(&["--top", "1"])));
 }

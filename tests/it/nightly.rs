@@ -660,6 +660,97 @@ fn fail_drop_names_the_agents_the_baseline_lacks() {
     assert_eq!(g["agents_not_in_baseline"], 2);
 }
 
+/// A baseline scored with another rubric (another version of it: a penalty 10 → 20; or
+/// another name) compares the `(all)` line only, as docs/reports.md says: every format leaves
+/// the agents' changes blank (no `new` either), the JSON report says `lines_compared: false`,
+/// and `--fail-drop` compares no agent, saying so. Before, bo's fall of 25 points (a rubric
+/// edit's as much as his) failed `--fail-drop 20` (tester t5's F1).
+#[test]
+fn a_baseline_scored_with_another_rubric_compares_the_overall_line_only() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    w.write("calls.csv", calls_csv());
+    let rubric = gate_rubric("nightly test");
+    for (toml, why) in [
+        (
+            rubric.replace("penalty = 10", "penalty = 20"),
+            "another version of rubric \"nightly test\" (transfer penalty 10 → 20)",
+        ),
+        (
+            gate_rubric("renamed"),
+            "it used rubric \"nightly test\" (pass mark 50), this run \"renamed\" (pass mark 50)",
+        ),
+    ] {
+        w.write("other.toml", &toml);
+        let run = |format: &str, extra: &[&str]| {
+            let mut args = vec![
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "other.toml",
+                "--baseline",
+                "before.json",
+                "--color",
+                "never",
+                "-q",
+                "--format",
+                format,
+            ];
+            args.extend_from_slice(extra);
+            run_in(w.dir.path(), &args, &[])
+        };
+        let r = run("json", &["--fail-drop", "20"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_says(
+            &r.stderr,
+            &[
+                why,
+                "so the report shows changes for the (all) line only",
+                "warning: --fail-drop 20 --min-calls 1: the baseline was scored with another rubric, so no agent is compared",
+            ],
+        );
+        let json = r.json();
+        assert_eq!(json["baseline"]["lines_compared"], false);
+        for line in json["groups"].as_array().unwrap() {
+            assert_eq!(line["delta"], Value::Null, "{line}");
+        }
+        let fell = -json["overall"]["delta"]["mean_score"].as_f64().unwrap();
+        assert!(fell > 0.0 && fell < 20.0, "{fell}");
+        let arrow = format!("▼{fell:.1}");
+        let g = gate(&json, "fail-drop");
+        assert_eq!(g["passed"], true);
+        assert_eq!(g["agents_compared"], 0);
+        assert!(
+            g["reason"]
+                .as_str()
+                .unwrap()
+                .contains("agents not compared"),
+            "{g}"
+        );
+        let csv = run("csv", &[]).stdout;
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].ends_with(",calls_delta,mean_score_delta,pass_rate_delta,greeting_delta,thanks_delta,any_violation_rate_delta,transfer_delta,calmed_rate_delta"), "{csv}");
+        assert!(
+            lines[1].starts_with("ann,") && lines[1].ends_with(",,,,,,,,"),
+            "{csv}"
+        );
+        assert!(
+            lines[2].starts_with("bo,") && lines[2].ends_with(",,,,,,,,"),
+            "{csv}"
+        );
+        assert!(
+            lines[3].starts_with("(all),") && lines[3].contains(&format!(",0,-{fell:.1},")),
+            "{csv}"
+        );
+        for format in ["table", "markdown", "html"] {
+            let out = run(format, &[]).stdout;
+            assert!(!out.contains("new"), "{format}: {out}");
+            assert!(out.contains("the (all) line only"), "{format}: {out}");
+            assert!(out.contains(&arrow), "{format}: {out}");
+        }
+    }
+}
+
 /// A baseline scored with another version of the rubric (same name and pass mark, another
 /// penalty or phrase) was compared without a word; it is warned of as a renamed rubric is,
 /// naming the weights and penalties that differ, else the fingerprints (which the JSON report
@@ -1798,4 +1889,103 @@ fn a_gate_from_the_config_file_is_switched_off_with_off() {
         &r.stderr,
         &["`of`: expected a number, or `off` to switch the gate off"],
     );
+}
+
+/// `-o FILE` without `--format` takes the format from FILE's extension, as `--calls` does
+/// (`-o report.html` wrote the terminal table, and the next night's `--baseline report.json`
+/// was "not JSON": tester t5's F4). A `--format` the extension contradicts is refused before
+/// the work, unless it was set at a lower level than `-o` (the config file's `format`, `-o` on
+/// the command line): then the extension decides, with a warning. `merge` does the same.
+#[test]
+fn the_output_extension_chooses_the_report_format() {
+    let w = Workdir::new();
+    w.write("calls.csv", calls_csv());
+    w.write("rubric.toml", gate_rubric("nightly test"));
+    let audit = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec!["audit", "calls.csv", "--rubric", "rubric.toml", "-q"];
+        args.extend_from_slice(extra);
+        run_in(w.dir.path(), &args, env)
+    };
+    let read = |name: &str| std::fs::read_to_string(w.path(name)).unwrap();
+    for (name, starts) in [
+        ("r.html", "<!DOCTYPE html>"),
+        ("r.HTM", "<!DOCTYPE html>"),
+        ("r.csv", "agent,calls,mean_score"),
+        ("r.json", "{\n  \"tool\": \"callaudit\""),
+        ("r.md", "# callaudit report"),
+        ("r.markdown", "# callaudit report"),
+        ("r.txt", "┌"),
+    ] {
+        let r = audit(&["-o", name], &[]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert!(r.stderr.is_empty(), "{name}: {}", r.stderr);
+        assert!(read(name).starts_with(starts), "{name}: {}", read(name));
+    }
+    let r = audit(&["--baseline", "r.json", "-o", "next.json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // Contradicted on one level: refused, nothing written.
+    let r = audit(&["--format", "csv", "-o", "other.json"], &[]);
+    assert_eq!(r.code, 2);
+    assert_says(
+        &r.stderr,
+        &["error: --format csv contradicts -o other.json, whose extension names json"],
+    );
+    assert!(!w.path("other.json").exists());
+    // The same format, or a name without a format's extension: as asked.
+    let r = audit(&["--format", "json", "-o", "same.json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = audit(&["--format", "csv", "-o", "plain.out"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read("plain.out").starts_with("agent,calls"));
+
+    // The config file's format gives way to -o on the command line, with a warning.
+    w.write("callaudit.toml", "format = \"json\"\n");
+    let r = audit(&["-o", "week.html"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &["warning: -o week.html: writing html as its name says, not the json of config file"],
+    );
+    assert!(read("week.html").starts_with("<!DOCTYPE html>"));
+    let r = audit(&["-o", "night.out"], &[]);
+    assert!(read("night.out").starts_with('{'), "{}", r.stderr);
+    // … so does CALLAUDIT_FORMAT; but not --format on the command line.
+    let r = audit(&["-o", "env.md"], &[("CALLAUDIT_FORMAT", "csv")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read("env.md").starts_with("# callaudit report"));
+    // Both in the config file, contradicting: refused, naming the file.
+    w.write("callaudit.toml", "format = \"json\"\noutput = \"x.html\"\n");
+    let r = audit(&[], &[]);
+    assert_eq!(r.code, 2);
+    assert_says(
+        &r.stderr,
+        &["callaudit.toml:1:1: --format json contradicts -o x.html"],
+    );
+    std::fs::remove_file(w.path("callaudit.toml")).unwrap();
+
+    // merge: the same rule.
+    let r = audit(&["--save-partial", "p.partial", "-o", "a.csv"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &["merge", "p.partial", "-q", "-o", "m.json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read("m.json").starts_with('{'));
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "merge",
+            "p.partial",
+            "-q",
+            "--format",
+            "html",
+            "-o",
+            "m.csv",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }

@@ -862,3 +862,138 @@ fn the_run_line_says_why_rows_were_skipped() {
         );
     }
 }
+
+/// The HTML headline figures show a missing number as `–`, not `–%` (tester t5's F7): the
+/// calmed rate of a run with no upset customer, and every rate of an empty run.
+#[test]
+fn html_figures_show_a_missing_rate_without_a_percent_sign() {
+    let w = common::Workdir::new();
+    w.write(
+        "calls.csv",
+        common::csv_of(&[("c1", "ann", "agent", "Hello, thanks for calling")]),
+    );
+    w.write("empty.csv", "call_id,agent_id,speaker,text\n");
+    let figures = |args: &[&str]| -> Vec<String> {
+        let html = run_in(w.dir.path(), args, 0);
+        let re = regex::Regex::new(r#"<div class="v">([^<]*)"#).unwrap();
+        re.captures_iter(&html).map(|c| c[1].to_string()).collect()
+    };
+    let some = figures(&["audit", "calls.csv", "-q", "--format", "html"]);
+    assert_eq!(some.len(), 5, "{some:?}");
+    assert!(some[2].ends_with('%') && some[3].ends_with('%'), "{some:?}");
+    assert_eq!(some[4], "–", "no upset customer: {some:?}");
+    let none = figures(&[
+        "audit",
+        "empty.csv",
+        "-q",
+        "--allow-empty",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(none, ["0", "–", "–", "–", "–"]);
+}
+
+/// The CSV report is UTF-8 without a byte order mark, as scripts expect; `--csv-bom` (also
+/// `csv-bom = true` in a config file, `CALLAUDIT_CSV_BOM`) starts it with one, which Excel needs
+/// to show `Zoë 李雷` rather than `ZoÃ« æŽé›·` (tester t5's F6). Other formats get none, with
+/// a warning.
+#[test]
+fn csv_bom_is_opt_in() {
+    let w = common::Workdir::new();
+    w.write(
+        "calls.csv",
+        common::csv_of(&[("c1", "Zoë 李雷", "agent", "Hello, thanks for calling")]),
+    );
+    let plain = run_in(
+        w.dir.path(),
+        &["audit", "calls.csv", "-q", "--format", "csv"],
+        0,
+    );
+    assert!(plain.starts_with("agent,calls,"), "{plain}");
+    assert!(plain.contains("\nZoë 李雷,1,"), "{plain}");
+    let bom = run_in(
+        w.dir.path(),
+        &["audit", "calls.csv", "-q", "--format", "csv", "--csv-bom"],
+        0,
+    );
+    assert_eq!(bom.strip_prefix('\u{feff}'), Some(plain.as_str()));
+    let out = common::callaudit()
+        .current_dir(w.dir.path())
+        .env("CALLAUDIT_CSV_BOM", "1")
+        .args(["audit", "calls.csv", "-q", "--no-config", "-o", "r.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        std::fs::read(w.path("r.csv"))
+            .unwrap()
+            .starts_with(b"\xef\xbb\xbfagent,")
+    );
+    let out = common::callaudit()
+        .current_dir(w.dir.path())
+        .args(["audit", "calls.csv", "-q", "--format", "json", "--csv-bom"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout.first(), Some(&b'{'));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--csv-bom: the report is not CSV"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Chart labels are cut by display width to fit the label column, their start kept, with the
+/// whole name in a tooltip: 25 capitals ran off the chart's left edge (`)MILIAN WOLFGANG
+/// WORTH…`), and 25 CJK characters twice as far (tester t5's F8). `.ci/html_check.py` measures
+/// the labels in Chromium.
+#[test]
+fn html_chart_labels_fit_the_label_column_and_keep_the_whole_name_in_a_tooltip() {
+    let w = common::Workdir::new();
+    let caps = "MAXIMILIAN WOLFGANG WORTHINGTON-SMYTHE";
+    let cjk = "李".repeat(25);
+    w.write(
+        "calls.csv",
+        common::csv_of(&[
+            ("c1", caps, "agent", "Hello, thanks for calling"),
+            ("c2", &cjk, "agent", "Hello"),
+        ]),
+    );
+    let html = run_in(
+        w.dir.path(),
+        &["audit", "calls.csv", "-q", "--format", "html"],
+        0,
+    );
+    let labels =
+        regex::Regex::new(r#"<text x="182" y="[0-9.]+" text-anchor="end"[^>]*>([^<]*)</text>"#)
+            .unwrap();
+    let shown: Vec<&str> = labels
+        .captures_iter(&html)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    assert_eq!(shown.len(), 6, "two charts, three lines each: {shown:?}");
+    for label in &shown[..2] {
+        let kept = label.strip_suffix('…').unwrap_or_else(|| panic!("{label}"));
+        assert!(
+            caps.starts_with(kept) || cjk.starts_with(kept),
+            "{label}: the start is kept"
+        );
+    }
+    assert!(
+        shown
+            .iter()
+            .any(|l| l.starts_with("MAXIMILIAN") && l.chars().count() < 25)
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|l| l.starts_with('李') && l.chars().count() <= 14)
+    );
+    assert!(
+        html.contains(&format!("<g><title>{caps}</title><text")),
+        "heat map tooltip"
+    );
+    assert!(
+        html.contains(&format!("<g><title>{caps}: mean score")),
+        "bar tooltip"
+    );
+}

@@ -423,3 +423,55 @@ fn an_output_that_fails_mid_run_blames_no_input() {
     assert!(!stderr.contains("unreadable"), "{stderr}");
     assert!(!w.path("r.json").exists());
 }
+
+/// A new output written inside a directory being audited, under a transcript's name, works
+/// once and breaks every later run over the directory (it reads the report as calls): it is
+/// warned of, naming the option and the directory (tester t5's F10). An output elsewhere,
+/// one the directory would not read (`.html`, a hidden name), and an output that exists
+/// (refused as an input) are not.
+#[test]
+fn a_new_output_inside_an_input_directory_is_warned_of() {
+    let w = Workdir::new();
+    w.write(
+        "indir/calls.csv",
+        "call_id,agent_id,speaker,text\nc1,ann,agent,hello\n",
+    );
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(["audit", "indir", "-q", "--no-config"])
+            .args(args)
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    std::fs::create_dir(w.path("indir/sub")).unwrap();
+    let (code, err) = run(&["-o", "indir/report.csv", "--calls", "indir/sub/calls.jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    for flag in ["-o indir/report.csv", "--calls indir/sub/calls.jsonl"] {
+        assert!(
+            err.contains(&format!(
+                "warning: {flag}: a new file inside the input directory indir, named as a transcript: the next run over indir will read it as calls"
+            )),
+            "{flag}: {err}"
+        );
+    }
+    std::fs::remove_file(w.path("indir/report.csv")).unwrap();
+    std::fs::remove_dir_all(w.path("indir/sub")).unwrap();
+    for args in [
+        &["-o", "report.csv"][..],
+        &["-o", "indir/report.html"],
+        &["-o", "indir/.report.csv"],
+        &["--format", "csv", "-o", "indir/.out/report.csv"],
+    ] {
+        if let Some(dir) = args.last().and_then(|o| Path::new(o).parent()) {
+            std::fs::create_dir_all(w.dir.path().join(dir)).unwrap();
+        }
+        let (code, err) = run(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(!err.contains("warning"), "{args:?}: {err}");
+    }
+}

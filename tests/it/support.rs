@@ -46,8 +46,11 @@ impl Run {
 
 pub use super::common::callaudit;
 
-/// `callaudit audit --format json ARGS`: the report is parsed from stdout when the run wrote
-/// one, and the arithmetic is checked.
+/// `callaudit audit ARGS` with the JSON report on stdout: the report is parsed from stdout
+/// when the run wrote one, and the arithmetic is checked. The format is given as
+/// `CALLAUDIT_FORMAT=json`, not `--format json`, so that an `-o FILE.csv` among ARGS (a test
+/// of the output rules) writes what its name says rather than being refused for contradicting
+/// `--format`.
 pub fn audit<I, S>(args: I) -> Run
 where
     I: IntoIterator<Item = S>,
@@ -55,7 +58,7 @@ where
 {
     let out = callaudit()
         .arg("audit")
-        .args(["--format", "json"])
+        .env("CALLAUDIT_FORMAT", "json")
         .args(args)
         .output()
         .expect("callaudit runs");
