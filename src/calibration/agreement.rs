@@ -6,85 +6,62 @@
 //! in f64 is 0.3999…, below a `--min-kappa 0.4`, and κ = 0 came out as `-0.00`).
 
 use serde::Serialize;
-use std::cmp::Ordering;
 
-/// An exact fraction `num / den`, with `den > 0`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ratio {
-    num: i128,
-    den: i128,
+/// An exact fraction of the counts: compared exactly (`num-rational` compares without
+/// overflow), printed and rounded by `Decimal`.
+pub type Ratio = num_rational::Ratio<i128>;
+
+/// A decimal as typed (`0.4`, `-.25`, `1`, `+0.60`), exactly, without going through a float;
+/// `None` for anything else (exponents, `inf`, more than 30 decimals).
+pub fn parse_decimal(s: &str) -> Option<Ratio> {
+    let s = s.trim();
+    let (negative, digits) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        || int.len() > 30
+        || frac.len() > 30
+    {
+        return None;
+    }
+    let mut num: i128 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        num = num.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    }
+    let den = 10i128.checked_pow(frac.len() as u32)?;
+    Some(Ratio::new(if negative { -num } else { num }, den))
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
+/// A fraction written with a fixed number of decimals, rounded half away from zero from the
+/// exact value (as the report rounds 91.25 to 91.3).
+pub trait Decimal {
+    /// With `decimals` decimals; a value that rounds to zero is `0.00`, never `-0.00`.
+    fn fixed(&self, decimals: u32) -> String;
+    /// Rounded as `fixed` rounds, as the nearest f64 (for JSON); never `-0.0`.
+    fn rounded(&self, decimals: u32) -> f64;
 }
 
-impl Ratio {
-    /// `num / den`, reduced; `None` when `den` is 0.
-    pub fn new(num: i128, den: i128) -> Option<Ratio> {
-        if den == 0 {
-            return None;
-        }
-        let g = gcd(num, den).max(1);
-        let sign = den.signum();
-        Some(Ratio {
-            num: sign * num / g,
-            den: sign * den / g,
-        })
-    }
+/// `r × 10^decimals` rounded to an integer, halves away from zero; `None` on overflow.
+fn scaled(r: &Ratio, decimals: u32) -> Option<i128> {
+    let scaled = r.numer().checked_mul(10i128.checked_pow(decimals)?)?;
+    let den = r.denom().unsigned_abs();
+    let q = (scaled.unsigned_abs().checked_mul(2)?.checked_add(den)? / (2 * den)) as i128;
+    Some(if scaled < 0 { -q } else { q })
+}
 
-    /// A decimal as typed (`0.4`, `-.25`, `1`, `+0.60`): exactly, without going through a
-    /// float. `None` for anything else (exponents, `inf`, more than 30 decimals).
-    pub fn parse_decimal(s: &str) -> Option<Ratio> {
-        let s = s.trim();
-        let (negative, digits) = match s.as_bytes().first()? {
-            b'-' => (true, &s[1..]),
-            b'+' => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        if int.is_empty() && frac.is_empty()
-            || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
-            || int.len() > 30
-            || frac.len() > 30
-        {
-            return None;
-        }
-        let mut num: i128 = 0;
-        for b in int.bytes().chain(frac.bytes()) {
-            num = num.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
-        }
-        let den = 10i128.checked_pow(frac.len() as u32)?;
-        Ratio::new(if negative { -num } else { num }, den)
-    }
+/// The nearest f64, for the overflow fallbacks only.
+fn approx(r: &Ratio) -> f64 {
+    *r.numer() as f64 / *r.denom() as f64
+}
 
-    /// The nearest f64.
-    pub fn value(&self) -> f64 {
-        self.num as f64 / self.den as f64
-    }
-
-    /// `self × 10^decimals` rounded to an integer, halves away from zero; `None` on overflow.
-    fn scaled(&self, decimals: u32) -> Option<i128> {
-        let scaled = self.num.checked_mul(10i128.checked_pow(decimals)?)?;
-        let q = scaled
-            .unsigned_abs()
-            .checked_mul(2)?
-            .checked_add(self.den.unsigned_abs())?
-            / (2 * self.den.unsigned_abs());
-        let q = i128::try_from(q).ok()?;
-        Some(if scaled < 0 { -q } else { q })
-    }
-
-    /// With `decimals` decimals, rounded half away from zero from the exact fraction (as the
-    /// report rounds 91.25 to 91.3); a value that rounds to zero is `0.00`, never `-0.00`.
-    pub fn fixed(&self, decimals: u32) -> String {
-        let Some(q) = self.scaled(decimals) else {
-            return format!("{:.*}", decimals as usize, self.value() + 0.0);
+impl Decimal for Ratio {
+    fn fixed(&self, decimals: u32) -> String {
+        let Some(q) = scaled(self, decimals) else {
+            return format!("{:.*}", decimals as usize, approx(self) + 0.0);
         };
         let unit = 10u128.pow(decimals);
         let (whole, frac) = (q.unsigned_abs() / unit, q.unsigned_abs() % unit);
@@ -96,35 +73,11 @@ impl Ratio {
         }
     }
 
-    /// Rounded to `decimals` decimals as `fixed` rounds, as the nearest f64 (for JSON); never
-    /// `-0.0`.
-    pub fn rounded(&self, decimals: u32) -> f64 {
-        match self.scaled(decimals) {
-            Some(q) => q as f64 / 10f64.powi(decimals as i32) + 0.0,
-            None => {
-                (self.value() * 10f64.powi(decimals as i32)).round() / 10f64.powi(decimals as i32)
-                    + 0.0
-            }
-        }
-    }
-}
-
-impl PartialOrd for Ratio {
-    fn partial_cmp(&self, other: &Ratio) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Ratio {
-    /// Exact: `a/b < c/d` ⇔ `a·d < c·b` (both denominators are positive). Products too large
-    /// for i128 (counts beyond 10^18) fall back to the floats.
-    fn cmp(&self, other: &Ratio) -> Ordering {
-        match (
-            self.num.checked_mul(other.den),
-            other.num.checked_mul(self.den),
-        ) {
-            (Some(l), Some(r)) => l.cmp(&r),
-            _ => self.value().total_cmp(&other.value()),
+    fn rounded(&self, decimals: u32) -> f64 {
+        let unit = 10f64.powi(decimals as i32);
+        match scaled(self, decimals) {
+            Some(q) => q as f64 / unit + 0.0,
+            None => (approx(self) * unit).round() / unit + 0.0,
         }
     }
 }
@@ -150,7 +103,7 @@ impl Agreement {
     }
 
     fn ratio(a: u64, b: u64) -> Option<Ratio> {
-        Ratio::new(i128::from(a), i128::from(b))
+        (b > 0).then(|| Ratio::new(i128::from(a), i128::from(b)))
     }
 
     /// Of the tool's yeses, the share the reviewer agrees with; `None` when the tool said no
@@ -192,7 +145,7 @@ impl Agreement {
         let (r, t) = (i128::from(self.reviewer_yes), i128::from(self.tool_yes));
         let agree = i128::from(self.both_yes + self.both_no());
         let chance = r * t + (n - r) * (n - t);
-        Ratio::new(n * agree - chance, n * n - chance)
+        (n * n != chance).then(|| Ratio::new(n * agree - chance, n * n - chance))
     }
 
     /// Whether κ is below `min`, compared exactly. An undefined κ with perfect agreement is
@@ -202,7 +155,7 @@ impl Agreement {
             Some(k) => k < min,
             None => self
                 .observed()
-                .is_some_and(|po| po < Ratio { num: 1, den: 1 }),
+                .is_some_and(|po| po < Ratio::from_integer(1)),
         }
     }
 }
@@ -234,7 +187,7 @@ mod tests {
     }
 
     fn dec(s: &str) -> Ratio {
-        Ratio::parse_decimal(s).unwrap()
+        parse_decimal(s).unwrap()
     }
 
     #[test]
@@ -242,9 +195,9 @@ mod tests {
         // 50 pairs: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no → po 0.7, pe 0.5, κ 0.4.
         let a = counts(20, 10, 5, 15);
         assert_eq!(a.kappa(), Some(dec("0.4")));
-        assert_eq!(a.precision(), Ratio::new(2, 3));
+        assert_eq!(a.precision(), Some(Ratio::new(2, 3)));
         assert_eq!(a.recall(), Some(dec("0.8")));
-        assert_eq!(a.f1(), Ratio::new(40, 55));
+        assert_eq!(a.f1(), Some(Ratio::new(40, 55)));
     }
 
     /// κ that is exactly a round number is that number: f64 made 0.3999… of these.
@@ -257,7 +210,7 @@ mod tests {
             assert_eq!(fmt2(a.kappa()), "0.40");
         }
         let zero = counts(0, 0, 1, 2);
-        assert_eq!(zero.kappa(), Ratio::new(0, 1));
+        assert_eq!(zero.kappa(), Some(Ratio::new(0, 1)));
         assert!(!zero.kappa_below(dec("0")));
         assert_eq!(fmt2(zero.kappa()), "0.00");
         assert_eq!(zero.kappa().unwrap().rounded(3).to_string(), "0");
@@ -265,23 +218,23 @@ mod tests {
 
     #[test]
     fn fixed_rounds_the_exact_fraction_half_away_from_zero() {
-        assert_eq!(Ratio::new(5, 8).unwrap().fixed(2), "0.63");
-        assert_eq!(Ratio::new(-5, 8).unwrap().fixed(2), "-0.63");
-        assert_eq!(Ratio::new(-1, 1000).unwrap().fixed(2), "0.00");
-        assert_eq!(Ratio::new(1, 1).unwrap().fixed(2), "1.00");
-        assert_eq!(Ratio::new(-1, 3).unwrap().fixed(3), "-0.333");
-        assert_eq!(Ratio::new(5, 6).unwrap().rounded(3), 0.833);
-        assert_eq!(Ratio::new(-1, 3000).unwrap().rounded(3).to_string(), "0");
+        assert_eq!(Ratio::new(5, 8).fixed(2), "0.63");
+        assert_eq!(Ratio::new(-5, 8).fixed(2), "-0.63");
+        assert_eq!(Ratio::new(-1, 1000).fixed(2), "0.00");
+        assert_eq!(Ratio::new(1, 1).fixed(2), "1.00");
+        assert_eq!(Ratio::new(-1, 3).fixed(3), "-0.333");
+        assert_eq!(Ratio::new(5, 6).rounded(3), 0.833);
+        assert_eq!(Ratio::new(-1, 3000).rounded(3).to_string(), "0");
     }
 
     #[test]
     fn decimals_parse_exactly() {
-        assert_eq!(Ratio::parse_decimal("0.4"), Ratio::new(2, 5));
-        assert_eq!(Ratio::parse_decimal(" -.25"), Ratio::new(-1, 4));
-        assert_eq!(Ratio::parse_decimal("+1"), Ratio::new(1, 1));
-        assert_eq!(Ratio::parse_decimal("1."), Ratio::new(1, 1));
+        assert_eq!(parse_decimal("0.4"), Some(Ratio::new(2, 5)));
+        assert_eq!(parse_decimal(" -.25"), Some(Ratio::new(-1, 4)));
+        assert_eq!(parse_decimal("+1"), Some(Ratio::new(1, 1)));
+        assert_eq!(parse_decimal("1."), Some(Ratio::new(1, 1)));
         for bad in ["", "-", ".", "4e-1", "inf", "NaN", "0.4.1", "1,5"] {
-            assert_eq!(Ratio::parse_decimal(bad), None, "{bad}");
+            assert_eq!(parse_decimal(bad), None, "{bad}");
         }
     }
 
@@ -295,6 +248,6 @@ mod tests {
         assert_eq!(none.kappa(), None);
         let disagree = from(&[(true, false), (false, true)]);
         assert!(disagree.kappa_below(dec("0.000000001")));
-        assert_eq!(disagree.f1(), Ratio::new(0, 1));
+        assert_eq!(disagree.f1(), Some(Ratio::new(0, 1)));
     }
 }

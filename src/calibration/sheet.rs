@@ -396,20 +396,6 @@ struct SheetColumns {
     items: Vec<(usize, usize)>,
 }
 
-/// The item a header names, ignoring ASCII case (`Apology`, `THANKS`): the item of that exact
-/// id, else the one item whose id matches ignoring case.
-fn item_named(rubric: &Rubric, name: &str) -> Option<usize> {
-    rubric.item_index(name).or_else(|| {
-        let mut matching = (rubric.items.iter().enumerate())
-            .filter(|(_, it)| it.id.eq_ignore_ascii_case(name))
-            .map(|(i, _)| i);
-        match (matching.next(), matching.next()) {
-            (Some(i), None) => Some(i),
-            _ => None,
-        }
-    })
-}
-
 /// The item an unknown header looks like a misspelling of.
 fn misspelt_item(rubric: &Rubric, name: &str) -> Option<String> {
     let name = name.to_ascii_lowercase();
@@ -460,17 +446,18 @@ fn sheet_columns(
             };
             return Err(err(line, Some(col + 1), kind));
         }
+        // Item ids are lower-case (the rubric refuses others), so the lower-cased header is one.
         if lower == CALL_ID {
             call_col = Some(col);
         } else if lower == REVIEWER {
             reviewer_col = Some(col);
-        } else if let Some(i) = item_named(rubric, name) {
+        } else if let Some(i) = rubric.item_index(&lower) {
             item_cols.push((col, i));
         } else if !(name.is_empty()
             || CARRIED.contains(&lower.as_str())
             || lower
                 .strip_prefix(TOOL_PREFIX)
-                .is_some_and(|id| item_named(rubric, &name[name.len() - id.len()..]).is_some()))
+                .is_some_and(|id| rubric.item_index(id).is_some()))
         {
             unknown.push((col, name.to_string()));
         }

@@ -718,10 +718,10 @@ pub struct MinKappa {
 
 /// `--min-kappa K`: a decimal from -1 to 1, read exactly (0.4 is 2/5, not 0.40000000000000002).
 pub fn min_kappa(s: &str) -> Result<MinKappa, String> {
-    use callaudit::calibration::agreement::Ratio;
+    use callaudit::calibration::agreement::{Ratio, parse_decimal};
     let refused = || format!("`{s}`: expected a number from -1 to 1 (like 0.6)");
-    let at = Ratio::parse_decimal(s).ok_or_else(refused)?;
-    let (low, high) = (Ratio::new(-1, 1).unwrap(), Ratio::new(1, 1).unwrap());
+    let at = parse_decimal(s).ok_or_else(refused)?;
+    let (low, high) = (Ratio::from_integer(-1), Ratio::from_integer(1));
     if at < low || at > high {
         return Err(refused());
     }

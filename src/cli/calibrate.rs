@@ -10,7 +10,7 @@ use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{CalibrateArgs, CalibrateFormat};
 use callaudit::accounting::{Accounting, NotAudited};
 use callaudit::audit::CallAudit;
-use callaudit::calibration::agreement::{Agreement, Ratio, fmt2};
+use callaudit::calibration::agreement::{Agreement, Decimal, Ratio, fmt2, parse_decimal};
 use callaudit::calibration::sheet::{self, ReviewSheet};
 use callaudit::calibration::tool_says;
 use callaudit::model::Call;
@@ -337,7 +337,7 @@ fn min_kappa_gate(args: &CalibrateArgs, rubric: &Rubric, cal: &Calibration) -> E
 fn below(kappa: Ratio, min: Ratio) -> String {
     (2..=6)
         .map(|d| kappa.fixed(d))
-        .find(|shown| Ratio::parse_decimal(shown).is_some_and(|v| v < min))
+        .find(|shown| parse_decimal(shown).is_some_and(|v| v < min))
         .unwrap_or_else(|| format!("{} (just below)", kappa.fixed(6)))
 }
 
