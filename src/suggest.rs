@@ -47,16 +47,10 @@ pub fn nearest<S: AsRef<str>>(wanted: &str, ids: impl IntoIterator<Item = S>) ->
         same.dedup();
         same
     };
-    let mut out: Vec<String> = Vec::new();
-    for id in chosen {
-        if !out.contains(&id) {
-            out.push(id);
-        }
-        if out.len() == SUGGESTIONS {
-            break;
-        }
-    }
-    out.into_iter()
+    // Each kind is deduplicated, and an id is of one kind only.
+    chosen
+        .into_iter()
+        .take(SUGGESTIONS)
         .map(|id| terminal_safe(&id).into_owned())
         .collect()
 }

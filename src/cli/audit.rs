@@ -78,11 +78,16 @@ struct Weakest {
 
 /// Keeps `view` among the `limit` weakest of `kept` when it is one of them (built only then).
 fn keep_weakest(kept: &mut Kept, limit: usize, audit: &CallAudit, view: impl FnOnce() -> CallView) {
-    let key = (audit.score_centi, audit.call_id.clone());
-    if limit == 0 || kept.len() >= limit && kept.last_key_value().is_some_and(|(k, _)| *k <= key) {
+    // Compared borrowed: most calls are turned away, and their id need not be copied.
+    let key = (audit.score_centi, audit.call_id.as_str());
+    let full = kept.len() >= limit
+        && kept
+            .last_key_value()
+            .is_some_and(|((score, id), _)| (*score, id.as_str()) <= key);
+    if limit == 0 || full {
         return;
     }
-    kept.insert(key, view());
+    kept.insert((audit.score_centi, audit.call_id.clone()), view());
     while kept.len() > limit {
         kept.pop_last();
     }
@@ -113,10 +118,19 @@ impl Weakest {
         if self.line_levels.is_empty() {
             return;
         }
-        let path: Vec<String> = self.line_levels.iter().map(|l| l.key(audit)).collect();
-        if !self.lines.contains_key(&path) {
+        // By agent, the line is looked up by reference (as `Aggregate::add` does): a path is
+        // only made for other levels.
+        let made: Vec<String>;
+        let path: &[String] = match self.line_levels.as_slice() {
+            [GroupBy::Agent] => std::slice::from_ref(&audit.agent_id),
+            levels => {
+                made = levels.iter().map(|l| l.key(audit)).collect();
+                &made
+            }
+        };
+        if !self.lines.contains_key(path) {
             let before = Self::per_line(self.lines.len());
-            self.lines.insert(path.clone(), Kept::new());
+            self.lines.insert(path.to_vec(), Kept::new());
             let now = Self::per_line(self.lines.len());
             if now < before {
                 // One line more: every line keeps fewer.
@@ -128,7 +142,7 @@ impl Weakest {
             }
         }
         let limit = Self::per_line(self.lines.len());
-        let kept = self.lines.get_mut(&path).expect("inserted above");
+        let kept = self.lines.get_mut(path).expect("inserted above");
         // The view is built again if the overall list took it too: at most its 100 calls.
         keep_weakest(kept, limit, audit, view);
     }

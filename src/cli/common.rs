@@ -413,14 +413,12 @@ pub fn new_outputs_in_input_dirs(outputs: &[(&str, &Path)], inputs: &[String]) -
         let Some((shown, dir)) = dirs.iter().find(|(_, d)| parent.starts_with(d)) else {
             continue;
         };
-        let hidden = parent
-            .strip_prefix(dir)
-            .map(|rest| {
+        // As the directory walk passes them over: a hidden name, or under a hidden folder.
+        let hidden = callaudit::read::input::is_hidden(std::ffi::OsStr::new(name))
+            || parent.strip_prefix(dir).is_ok_and(|rest| {
                 rest.components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-            })
-            .unwrap_or(false)
-            || name.starts_with('.');
+                    .any(|c| callaudit::read::input::is_hidden(c.as_os_str()))
+            });
         if hidden {
             continue;
         }

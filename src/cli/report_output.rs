@@ -212,7 +212,7 @@ pub fn gate_arrange_and_print(
         );
     }
     if let Some(base) = out.baseline {
-        for w in baseline::apply(report, base, out.min_calls) {
+        for w in baseline::apply(report, base, out.min_calls, other_rubric.as_deref()) {
             say!("callaudit: warning: {}", terminal_safe(&w));
         }
     }
@@ -256,12 +256,9 @@ pub fn gate_arrange_and_print(
     if out.csv_bom && out.format != Format::Csv {
         say!("callaudit: warning: --csv-bom: the report is not CSV, so it gets no byte order mark");
     }
-    let renderer: Box<dyn Renderer> = if out.format == Format::Csv {
-        Box::new(callaudit::render::csv::CsvRenderer { bom: out.csv_bom })
-    } else {
-        out.format
-            .renderer(to_terminal && use_color(out.color), width)
-    };
+    let renderer = out
+        .format
+        .renderer(to_terminal && use_color(out.color), width, out.csv_bom);
     print_report(renderer.as_ref(), report, out.file)
 }
 

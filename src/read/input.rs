@@ -337,7 +337,7 @@ pub fn stdin_file_id() -> Option<(u64, u64)> {
 }
 
 /// Whether a name found inside an input directory is hidden (starts with `.`).
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.as_encoded_bytes().first() == Some(&b'.')
 }
 

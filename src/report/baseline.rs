@@ -429,10 +429,14 @@ pub fn other_rubric(base: &Baseline, report: &Report) -> Option<String> {
 /// `min_calls` calls); returns warnings for what could not be compared. A baseline grouped
 /// otherwise, or scored with another rubric (`other_rubric`), gives the `(all)` line its
 /// change and no other line one.
-pub fn apply(report: &mut Report, base: &Baseline, min_calls: u64) -> Vec<String> {
+pub fn apply(
+    report: &mut Report,
+    base: &Baseline,
+    min_calls: u64,
+    other_rubric: Option<&str>,
+) -> Vec<String> {
     let mut warnings = Vec::new();
     let file = &base.info.file;
-    let other_rubric = other_rubric(base, report);
     if let Some(cut) = base.cut(min_calls).filter(|_| other_rubric.is_none()) {
         warnings.push(format!(
             "--baseline {file} was written with {cut}: it lacks the lines that cut, so they show no change (as new lines)"

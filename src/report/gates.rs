@@ -700,15 +700,34 @@ fn fail_drop(
             overall.mean_score.unwrap_or(0.0)
         ));
     }
-    let mut compared = 0usize;
-    let mut absent: Vec<&str> = Vec::new();
+    let overall_text = || match overall_change {
+        Some(c) => format!("overall mean score changed by {:+.1}", c),
+        None => "no overall mean score to compare".to_string(),
+    };
     // A baseline scored with another rubric: an agent's change would be the rubric edit's as
     // much as the agent's, so no agent is compared (the report's lines get no change either).
-    let agents = input
-        .agents
-        .iter()
-        .filter(|_| input.baseline_rubric_differs.is_none());
-    for (key, t) in agents.filter(|(_, t)| t.calls >= min_calls) {
+    if let Some(why) = input.baseline_rubric_differs {
+        measured.counts = vec![
+            ("agents_compared", 0),
+            ("agents_not_in_baseline", 0),
+            ("agents_not_compared", input.agents.len() as u64),
+        ];
+        let lead = if parts.is_empty() {
+            overall_text()
+        } else {
+            parts.join("; ")
+        };
+        return (
+            parts.is_empty(),
+            format!(
+                "{lead} since {}; agents not compared: {why} (a change would be the rubric's as much as the agents')",
+                base.info.file
+            ),
+        );
+    }
+    let mut compared = 0usize;
+    let mut absent: Vec<&str> = Vec::new();
+    for (key, t) in input.agents.iter().filter(|(_, t)| t.calls >= min_calls) {
         let Some((base_calls, base_score)) = base.agent_line(key) else {
             absent.push(key);
             continue;
@@ -752,38 +771,14 @@ fn fail_drop(
             crate::accounting::named_then_more(&named, absent.len() as u64),
         )
     };
-    if let Some(why) = input.baseline_rubric_differs {
-        measured
-            .counts
-            .push(("agents_not_compared", input.agents.len() as u64));
-        let overall_text = match overall_change {
-            Some(c) => format!("overall mean score changed by {:+.1}", c),
-            None => "no overall mean score to compare".to_string(),
-        };
-        let lead = if parts.is_empty() {
-            overall_text
-        } else {
-            parts.join("; ")
-        };
-        return (
-            parts.is_empty(),
-            format!(
-                "{lead} since {}; agents not compared: {why} (a change would be the rubric's as much as the agents')",
-                base.info.file
-            ),
-        );
-    }
     let listed = (!measured.offenders.is_empty())
         .then(|| offenders_text(measured, compared, min_calls, points));
     if parts.is_empty() && listed.is_none() {
-        let overall_text = match overall_change {
-            Some(c) => format!("overall mean score changed by {:+.1}", c),
-            None => "no overall mean score to compare".to_string(),
-        };
         (
             true,
             format!(
-                "{overall_text}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}{absent_text}",
+                "{}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}{absent_text}",
+                overall_text(),
                 fmt_num(points),
                 base.info.file
             ),
