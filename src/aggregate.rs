@@ -81,14 +81,33 @@ impl GroupBy {
     }
 
     pub fn key(self, a: &CallAudit) -> String {
-        let none = || "(none)".to_string();
+        self.value(
+            &a.agent_id,
+            a.team.as_deref(),
+            a.queue.as_deref(),
+            a.date,
+            &a.call_id,
+        )
+    }
+
+    /// A call's value at this level from its parts: the one rule for `key` and for the HTML
+    /// call list's `CallView::key`, which must give the same lines.
+    pub fn value(
+        self,
+        agent: &str,
+        team: Option<&str>,
+        queue: Option<&str>,
+        date: Option<NaiveDate>,
+        call: &str,
+    ) -> String {
+        let none = "(none)";
         match self {
-            GroupBy::Agent => a.agent_id.clone(),
-            GroupBy::Team => a.team.clone().unwrap_or_else(none),
-            GroupBy::Queue => a.queue.clone().unwrap_or_else(none),
-            GroupBy::Date => a.date.map_or_else(none, |d| d.to_string()),
-            GroupBy::Week => a.date.map_or_else(none, week_of),
-            GroupBy::Call => a.call_id.clone(),
+            GroupBy::Agent => agent.to_string(),
+            GroupBy::Team => team.unwrap_or(none).to_string(),
+            GroupBy::Queue => queue.unwrap_or(none).to_string(),
+            GroupBy::Date => date.map_or_else(|| none.to_string(), |d| d.to_string()),
+            GroupBy::Week => date.map_or_else(|| none.to_string(), week_of),
+            GroupBy::Call => call.to_string(),
         }
     }
 }

@@ -193,19 +193,15 @@ pub struct CallView {
 impl CallView {
     /// The call's value at a level, as `GroupBy::key` gives it for the audited call.
     pub fn key(&self, level: GroupBy) -> String {
-        let none = || "(none)".to_string();
-        match level {
-            GroupBy::Agent => self.agent_id.clone(),
-            GroupBy::Team => self.team.clone().unwrap_or_else(none),
-            GroupBy::Queue => self.queue.clone().unwrap_or_else(none),
-            GroupBy::Date => self.date.clone().unwrap_or_else(none),
-            GroupBy::Week => self
-                .date
+        level.value(
+            &self.agent_id,
+            self.team.as_deref(),
+            self.queue.as_deref(),
+            self.date
                 .as_deref()
-                .and_then(crate::read::dates::parse_date)
-                .map_or_else(none, crate::aggregate::week_of),
-            GroupBy::Call => self.call_id.clone(),
-        }
+                .and_then(crate::read::dates::parse_date),
+            &self.call_id,
+        )
     }
 
     /// Weakest first, ties by call id: the call list's order.
