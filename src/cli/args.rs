@@ -1,6 +1,7 @@
 //! Argument definitions. Each subcommand's help reads like a man page, with examples; the
 //! behaviour lives in `commands/`.
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -537,11 +538,11 @@ impl std::str::FromStr for GroupLevels {
 pub struct FilterArgs {
     /// Only calls on or after DATE (YYYY-MM-DD; calls are filtered by whole days)
     #[arg(long, value_name = "DATE", env = "CALLAUDIT_SINCE", value_parser = day)]
-    pub since: Option<String>,
+    pub since: Option<NaiveDate>,
 
     /// Only calls on or before DATE (YYYY-MM-DD; calls are filtered by whole days)
     #[arg(long, value_name = "DATE", env = "CALLAUDIT_UNTIL", value_parser = day)]
-    pub until: Option<String>,
+    pub until: Option<NaiveDate>,
 
     /// Only calls of the last SPAN of whole days (7d, 2w, 24h) ending on --as-of: by default
     /// yesterday, so `--last 7d` is the seven days before today
@@ -551,7 +552,7 @@ pub struct FilterArgs {
     /// The last day --last takes in: a date, `today` or `yesterday` (default: yesterday, the
     /// last whole day)
     #[arg(long, value_name = "DATE", env = "CALLAUDIT_AS_OF", value_parser = as_of)]
-    pub as_of: Option<String>,
+    pub as_of: Option<AsOf>,
 
     /// Only this agent (repeatable)
     #[arg(long = "agent", value_name = "ID", env = "CALLAUDIT_AGENT")]
@@ -689,23 +690,29 @@ pub fn gate_limit(s: &str) -> Result<GateLimit, String> {
 }
 
 /// `--since`/`--until DATE`: a day (`read::dates::parse_day`), checked where it is given —
-/// command line, environment or config file (`config show` too) — and kept as typed.
-pub fn day(s: &str) -> Result<String, String> {
-    callaudit::read::dates::parse_day(s).map(|_| s.to_string())
+/// command line, environment or config file (`config show` too).
+pub fn day(s: &str) -> Result<NaiveDate, String> {
+    callaudit::read::dates::parse_day(s)
+}
+
+/// The last day `--last` takes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsOf {
+    Today,
+    Yesterday,
+    Day(NaiveDate),
 }
 
 /// `--as-of DATE`: a day, `today` or `yesterday`.
-pub fn as_of(s: &str) -> Result<String, String> {
+pub fn as_of(s: &str) -> Result<AsOf, String> {
     match s {
-        "today" | "yesterday" => Ok(s.to_string()),
-        _ => day(s).map_err(
-            |e| match e.strip_suffix("expected a date like 2024-03-05") {
-                Some(start) => {
-                    format!("{start}expected a date like 2024-03-05, `today` or `yesterday`")
-                }
-                None => e,
-            },
-        ),
+        "today" => Ok(AsOf::Today),
+        "yesterday" => Ok(AsOf::Yesterday),
+        _ => callaudit::read::dates::parse_day_expecting(
+            s,
+            "a date like 2024-03-05, `today` or `yesterday`",
+        )
+        .map(AsOf::Day),
     }
 }
 

@@ -9,7 +9,7 @@ use super::report_output::{
     ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
     report_format,
 };
-use crate::cli::args::{AuditArgs, FilterArgs};
+use crate::cli::args::{AsOf, AuditArgs, FilterArgs};
 use anyhow::bail;
 use callaudit::accounting::Accounting;
 use callaudit::aggregate::{Aggregate, GroupBy, Totals};
@@ -20,7 +20,7 @@ use callaudit::model::Call;
 use callaudit::output::{AtomicFile, Prepared, commit_all};
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
-use callaudit::read::dates::{parse_day, parse_span_days};
+use callaudit::read::dates::parse_span_days;
 use callaudit::read::enrich::Enricher;
 use callaudit::read::input::{Discovered, discover, discover_on};
 use callaudit::records::{self, CallRecords};
@@ -235,14 +235,8 @@ impl AuditSink for Collector<'_> {
 }
 
 pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
-    // Checked when the options were parsed (`args::day`, `args::as_of`): days only.
-    let date = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<NaiveDate>> {
-        v.as_deref()
-            .map(|s| parse_day(s).map_err(|e| anyhow::anyhow!("{flag} {e}")))
-            .transpose()
-    };
-    let mut since = date("--since", &args.since)?;
-    let mut until = date("--until", &args.until)?;
+    // Days, read when the options were parsed (`args::day`, `args::as_of`).
+    let (mut since, mut until) = (args.since, args.until);
     // The window --since/--until ask for, before --last narrows it: named when the two miss.
     let (since_typed, until_typed) = (since, until);
     if let Some(span) = &args.last {
@@ -253,10 +247,10 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         // The span's last day: --as-of, or yesterday, the last whole day (a nightly job after
         // midnight audits the day that ended; today's calls are still coming in).
         let local_today = chrono::Local::now().date_naive();
-        let today = match args.as_of.as_deref() {
-            None | Some("yesterday") => local_today.pred_opt().unwrap_or(local_today),
-            Some("today") => local_today,
-            Some(_) => date("--as-of", &args.as_of)?.unwrap_or(local_today),
+        let today = match args.as_of {
+            None | Some(AsOf::Yesterday) => local_today.pred_opt().unwrap_or(local_today),
+            Some(AsOf::Today) => local_today,
+            Some(AsOf::Day(day)) => day,
         };
         // A span that reaches back past the calendar's first day starts there.
         let from = Duration::try_days(days - 1)

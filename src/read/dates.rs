@@ -23,7 +23,9 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
         "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
     ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
             return Some(dt.date());
@@ -41,6 +43,12 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// (`2026-11-26T12:00:00`) or a Unix time is refused, saying what to write instead, rather than
 /// cut to its date in silence (an analyst asking for "since noon" would get the whole day).
 pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    parse_day_expecting(s, "a date like 2024-03-05")
+}
+
+/// `parse_day`, saying `expected` when `s` is no date at all (an option that also takes words
+/// names them).
+pub fn parse_day_expecting(s: &str, expected: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
     for f in ["%Y-%m-%d", "%Y/%m/%d"] {
         if let Ok(d) = NaiveDate::parse_from_str(t, f) {
@@ -56,7 +64,7 @@ pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
             "`{s}`: calls are filtered by whole days, so give a date without a time of day: \
              {d} (it takes in the whole day)"
         )),
-        None => Err(format!("`{s}`: expected a date like 2024-03-05")),
+        None => Err(format!("`{s}`: expected {expected}")),
     }
 }
 
@@ -138,6 +146,10 @@ mod tests {
     fn days_for_filters_refuse_a_time_of_day_or_an_epoch() {
         assert_eq!(parse_day("2026-11-26"), Ok(d(2026, 11, 26).unwrap()));
         assert_eq!(parse_day(" 2026/11/26 "), Ok(d(2026, 11, 26).unwrap()));
+        assert_eq!(parse_date("2026-11-26T23:59"), d(2026, 11, 26));
+        assert_eq!(parse_date("2026/11/26 23:59"), d(2026, 11, 26));
+        let e = parse_day("2026-11-26T12:00").unwrap_err();
+        assert!(e.contains("without a time of day"), "{e}");
         let e = parse_day("2026-11-26T12:00:00").unwrap_err();
         assert!(e.contains("without a time of day: 2026-11-26"), "{e}");
         let e = parse_day("2026-12-02T08:00:00Z").unwrap_err();
