@@ -200,19 +200,18 @@ pub fn gate_arrange_and_print(
             baseline_rubric_differs: other_rubric.as_deref(),
         },
     );
-    if other_rubric.is_some()
-        && let Some(g) = out
-            .gates
-            .iter()
-            .find(|g| matches!(g, Gate::FailDrop { .. }))
-    {
-        say!(
-            "callaudit: warning: {}: the baseline was scored with another rubric, so no agent is compared, only the overall mean score",
-            g.flag()
-        );
-    }
     if let Some(base) = out.baseline {
-        for w in baseline::apply(report, base, out.min_calls, other_rubric.as_deref()) {
+        // Against another rubric's baseline --fail-drop compares no agent: said once, with
+        // the baseline's own warning.
+        let other = other_rubric.as_deref().map(|why| baseline::OtherRubric {
+            why,
+            fail_drop: out
+                .gates
+                .iter()
+                .find(|g| matches!(g, Gate::FailDrop { .. }))
+                .map(Gate::flag),
+        });
+        for w in baseline::apply(report, base, out.min_calls, other) {
             say!("callaudit: warning: {}", terminal_safe(&w));
         }
     }

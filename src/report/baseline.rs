@@ -425,6 +425,13 @@ pub fn other_rubric(base: &Baseline, report: &Report) -> Option<String> {
     })
 }
 
+/// A baseline scored with another rubric (`other_rubric`): why it is another, and the
+/// `--fail-drop` gate that then compares no agent, when there is one.
+pub struct OtherRubric<'a> {
+    pub why: &'a str,
+    pub fail_drop: Option<String>,
+}
+
 /// Adds the changes since `base` to every line of the report (whose lines will be shown from
 /// `min_calls` calls); returns warnings for what could not be compared. A baseline grouped
 /// otherwise, or scored with another rubric (`other_rubric`), gives the `(all)` line its
@@ -433,7 +440,7 @@ pub fn apply(
     report: &mut Report,
     base: &Baseline,
     min_calls: u64,
-    other_rubric: Option<&str>,
+    other_rubric: Option<OtherRubric<'_>>,
 ) -> Vec<String> {
     let mut warnings = Vec::new();
     let file = &base.info.file;
@@ -456,10 +463,14 @@ pub fn apply(
     }
     report.overall.delta = Some(Box::new(row_delta(report, &report.overall, &base.overall)));
     let mut info = base.info.clone();
-    if let Some(why) = other_rubric {
+    if let Some(other) = other_rubric {
         info.lines_compared = false;
+        let gate = other.fail_drop.map_or(String::new(), |flag| {
+            format!(", and {flag} compares no agent, only the overall mean score")
+        });
         warnings.push(format!(
-            "--baseline {file}: {why}: changes compare different rubrics, so the report shows changes for the {} line only",
+            "--baseline {file}: {}: changes compare different rubrics, so the report shows changes for the {} line only{gate}",
+            other.why,
             super::ALL
         ));
     } else if base.info.group_by == report.group_by {

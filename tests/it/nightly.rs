@@ -705,9 +705,21 @@ fn a_baseline_scored_with_another_rubric_compares_the_overall_line_only() {
             &r.stderr,
             &[
                 why,
-                "so the report shows changes for the (all) line only",
-                "warning: --fail-drop 20 --min-calls 1: the baseline was scored with another rubric, so no agent is compared",
+                "so the report shows changes for the (all) line only, and --fail-drop 20 --min-calls 1 compares no agent, only the overall mean score",
             ],
+        );
+        // Said once, in the baseline's warning.
+        assert_eq!(
+            r.stderr.matches("another rubric").count(),
+            0,
+            "{}",
+            r.stderr
+        );
+        assert_eq!(
+            r.stderr.matches("compares no agent").count(),
+            1,
+            "{}",
+            r.stderr
         );
         let json = r.json();
         assert_eq!(json["baseline"]["lines_compared"], false);
