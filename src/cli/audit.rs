@@ -36,6 +36,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Collects audited calls: totals for the report, per-call records, evidence rows.
@@ -61,7 +62,8 @@ struct Collector<'r> {
     partial: Option<callaudit::records::partial::PartialWriter>,
 }
 
-type Kept = BTreeMap<(u32, String), CallView>;
+/// A call in two lists (the overall and its line's) is one view, built once.
+type Kept = BTreeMap<(u32, String), Arc<CallView>>;
 
 /// The calls the HTML report's call list may show, with their verdicts rendered: the
 /// `CALL_LIST_LIMIT` weakest calls seen, and the weakest of each line (the report's levels but
@@ -77,7 +79,12 @@ struct Weakest {
 }
 
 /// Keeps `view` among the `limit` weakest of `kept` when it is one of them (built only then).
-fn keep_weakest(kept: &mut Kept, limit: usize, audit: &CallAudit, view: impl FnOnce() -> CallView) {
+fn keep_weakest(
+    kept: &mut Kept,
+    limit: usize,
+    audit: &CallAudit,
+    view: impl FnOnce() -> Arc<CallView>,
+) {
     // Compared borrowed: most calls are turned away, and their id need not be copied.
     let key = (audit.score_centi, audit.call_id.as_str());
     let full = kept.len() >= limit
@@ -113,8 +120,15 @@ impl Weakest {
     }
 
     fn offer(&mut self, rubric: &Rubric, call: &Call, audit: &CallAudit, masker: Masker) {
-        let view = || super::explain::call_view(rubric, call, audit, masker);
-        keep_weakest(&mut self.overall, CALL_LIST_LIMIT, audit, view);
+        let mut built: Option<Arc<CallView>> = None;
+        let mut view = || {
+            built
+                .get_or_insert_with(|| {
+                    Arc::new(super::explain::call_view(rubric, call, audit, masker))
+                })
+                .clone()
+        };
+        keep_weakest(&mut self.overall, CALL_LIST_LIMIT, audit, &mut view);
         if self.line_levels.is_empty() {
             return;
         }
@@ -143,7 +157,6 @@ impl Weakest {
         }
         let limit = Self::per_line(self.lines.len());
         let kept = self.lines.get_mut(path).expect("inserted above");
-        // The view is built again if the overall list took it too: at most its 100 calls.
         keep_weakest(kept, limit, audit, view);
     }
 
@@ -154,13 +167,11 @@ impl Weakest {
 
     /// Every call kept, once each, weakest first.
     fn views(&self) -> Vec<CallView> {
-        let mut all: Kept = self.overall.clone();
-        for k in self.lines.values() {
-            for (key, v) in k {
-                all.entry(key.clone()).or_insert_with(|| v.clone());
-            }
+        let mut all: BTreeMap<&(u32, String), &Arc<CallView>> = self.overall.iter().collect();
+        for (key, v) in self.lines.values().flatten() {
+            all.entry(key).or_insert(v);
         }
-        all.into_values().collect()
+        all.into_values().map(|v| CallView::clone(v)).collect()
     }
 }
 

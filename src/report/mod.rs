@@ -234,18 +234,17 @@ pub fn select_call_list(report: &mut Report, candidates: Vec<CallView>) {
     let call_level = levels.last() == Some(&GroupBy::Call);
     let line_levels = &levels[..levels.len() - usize::from(call_level)];
     let depth = line_levels.len();
-    let mut lines: BTreeMap<Vec<String>, Vec<CallView>> = report
+    // The lines shown at the depth the calls are listed by, and how many calls they hold.
+    let mut lines: BTreeMap<Vec<String>, Vec<CallView>> = BTreeMap::new();
+    let mut of: u64 = 0;
+    for r in report
         .rows
         .iter()
         .filter(|r| r.levels.len() == depth && !r.is_call())
-        .map(|r| (r.levels.clone(), Vec::new()))
-        .collect();
-    let mut of: u64 = report
-        .rows
-        .iter()
-        .filter(|r| r.levels.len() == depth && !r.is_call())
-        .map(|r| r.calls)
-        .sum();
+    {
+        lines.insert(r.levels.clone(), Vec::new());
+        of += r.calls;
+    }
     if depth == 0 {
         lines.insert(Vec::new(), Vec::new());
     }
