@@ -181,6 +181,19 @@ fn after_separators(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// `…` (U+2026), which ends a sentence as "..." does.
+const ELLIPSIS: &[u8] = "\u{2026}".as_bytes();
+
+/// The length of the sentence mark `bytes` start with (`.`, `?`, `!` or `…`), if they do.
+#[inline]
+pub(crate) fn mark_len(bytes: &[u8]) -> Option<usize> {
+    match bytes.first()? {
+        b'.' | b'?' | b'!' => Some(1),
+        0xE2 if bytes.starts_with(ELLIPSIS) => Some(ELLIPSIS.len()),
+        _ => None,
+    }
+}
+
 /// Normalises `src` into `out` with a rubric's rules, replacing what was there.
 // Long because it is the hot path's one pass over each character: the word, sentence and
 // quotation state lives in locals the compiler keeps in registers; cutting it up would pass
@@ -256,56 +269,56 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
             i = after_separators(bytes, i + 1);
             continue;
         }
+        // A run of sentence marks: `.`, `?`, `!` and the ellipsis character `…` (three dots).
+        if matches!(b, b'.' | b'?' | b'!') || (b == 0xE2 && bytes[i..].starts_with(ELLIPSIS)) {
+            let run_start = i;
+            let mut has_q = false;
+            let mut has_bang = false;
+            let mut bangs = 0;
+            while let Some(len) = mark_len(&bytes[i..]) {
+                has_q |= bytes[i] == b'?';
+                has_bang |= bytes[i] == b'!';
+                bangs += u32::from(matches!(bytes[i], b'?' | b'!'));
+                i += len;
+            }
+            out.stats.longest_mark_run = out.stats.longest_mark_run.max(bangs);
+            out.stats.mixed_marks |= has_q && has_bang;
+            // A lone '.' between word characters ("11.1", "t.co", "e.g") is not a
+            // sentence end.
+            let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
+            w.end(&mut text, out);
+            if !has_q
+                && !has_bang
+                && i - run_start == 1
+                && (next_is_word || abbreviation_dot(bytes, run_start, &text, out.tokens.last()))
+            {
+                continue;
+            }
+            if quoted > 0 {
+                continue; // a mark of the quotation, not of the sentence around it
+            }
+            let mark = if has_q {
+                b'?'
+            } else if has_bang {
+                b'!'
+            } else {
+                b'.'
+            };
+            // A mark ends a sentence only if the sentence has words ("... ?" alone
+            // does not).
+            let sentence = current_sentence(out);
+            if out.tokens.last().is_some_and(|t| t.sentence == sentence) {
+                push_mark(&mut text, out, mark, run_start, i, sentence);
+                let end = if opened_q { b'?' } else { mark };
+                out.sentence_ends.push(end);
+            }
+            opened_q = false;
+            continue;
+        }
         if b < 0x80 {
             match b {
                 b'\'' => {
                     i = apostrophe(&mut text, out, &mut w, src, i, 1);
-                    continue;
-                }
-                b'.' | b'?' | b'!' => {
-                    let run_start = i;
-                    let mut has_q = false;
-                    let mut has_bang = false;
-                    let mut bangs = 0;
-                    while i < bytes.len() && matches!(bytes[i], b'.' | b'?' | b'!') {
-                        has_q |= bytes[i] == b'?';
-                        has_bang |= bytes[i] == b'!';
-                        bangs += u32::from(bytes[i] != b'.');
-                        i += 1;
-                    }
-                    out.stats.longest_mark_run = out.stats.longest_mark_run.max(bangs);
-                    out.stats.mixed_marks |= has_q && has_bang;
-                    // A lone '.' between word characters ("11.1", "t.co", "e.g") is not a
-                    // sentence end.
-                    let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
-                    w.end(&mut text, out);
-                    if !has_q
-                        && !has_bang
-                        && i - run_start == 1
-                        && (next_is_word
-                            || abbreviation_dot(bytes, run_start, &text, out.tokens.last()))
-                    {
-                        continue;
-                    }
-                    if quoted > 0 {
-                        continue; // a mark of the quotation, not of the sentence around it
-                    }
-                    let mark = if has_q {
-                        b'?'
-                    } else if has_bang {
-                        b'!'
-                    } else {
-                        b'.'
-                    };
-                    // A mark ends a sentence only if the sentence has words ("... ?" alone
-                    // does not).
-                    let sentence = current_sentence(out);
-                    if out.tokens.last().is_some_and(|t| t.sentence == sentence) {
-                        push_mark(&mut text, out, mark, run_start, i, sentence);
-                        let end = if opened_q { b'?' } else { mark };
-                        out.sentence_ends.push(end);
-                    }
-                    opened_q = false;
                     continue;
                 }
                 b':' | b';' | b'-' | b'>' => {
@@ -1056,6 +1069,29 @@ mod tests {
         assert_eq!(n.sentence_ends, vec![b'?', b'.']);
         assert_eq!(n.stats.longest_mark_run, 2);
         assert!(n.stats.mixed_marks);
+    }
+
+    #[test]
+    fn the_ellipsis_character_ends_a_sentence_as_three_dots_do() {
+        for (dots, ellipsis) in [
+            (
+                "I'm sorry... but that's our policy.",
+                "I'm sorry… but that's our policy.",
+            ),
+            ("Are you there...?", "Are you there…?"),
+            ("Well...!!! ok", "Well…!!! ok"),
+        ] {
+            let (a, b) = (normalise(dots), normalise(ellipsis));
+            assert_eq!(a.text, b.text, "{ellipsis}");
+            assert_eq!(a.sentence_ends, b.sentence_ends, "{ellipsis}");
+            assert_eq!(a.stats, b.stats, "{ellipsis}");
+        }
+        assert_eq!(normalise("sorry… but").sentence_ends, vec![b'.', 0]);
+        assert_eq!(normalise("there…?").sentence_ends, vec![b'?']);
+        // The mark token covers the character's three bytes.
+        let n = normalise("no…");
+        let mark = n.tokens.last().unwrap();
+        assert_eq!((mark.orig_start, mark.orig_end), (2, 5));
     }
 
     #[test]

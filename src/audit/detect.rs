@@ -550,6 +550,19 @@ pub fn is_shouting(stats: &TurnStats, min_caps_share: f64, min_caps_words: u32) 
         && f64::from(stats.caps_words) / f64::from(stats.words) >= min_caps_share
 }
 
+/// A detector's hit on tokens `first..=last` of the turn.
+fn span_hit(whole: Hit, tokens: &[crate::normalise::Token], first: usize, last: usize) -> Hit {
+    let (a, b) = (&tokens[first], &tokens[last]);
+    Hit {
+        tok_start: first as u32,
+        sent_start: a.sentence,
+        sent_end: b.sentence,
+        orig_start: a.orig_start,
+        orig_end: b.orig_end,
+        ..whole
+    }
+}
+
 /// The turn detectors, run on the turn just normalised into `norm`.
 impl super::Auditor<'_> {
     /// Runs one turn detector on the current turn, pushing its hits.
@@ -558,7 +571,7 @@ impl super::Auditor<'_> {
         &mut self,
         ti: usize,
         turn: &crate::model::Turn,
-        text_len: usize,
+        text: &str,
         item: u32,
         det: Detector,
         mirror_side: Option<usize>,
@@ -571,7 +584,7 @@ impl super::Auditor<'_> {
             item,
             ti as u32,
             norm.sentence_count().saturating_sub(1) as u32,
-            text_len as u32,
+            text.len() as u32,
         );
         match det {
             Detector::Question | Detector::Statement { .. } => {
@@ -593,7 +606,8 @@ impl super::Auditor<'_> {
                 min_caps_words,
             } => {
                 if is_shouting(&norm.stats, min_caps_share, min_caps_words) {
-                    self.hits.push(whole);
+                    let caps = Some((min_caps_share, min_caps_words));
+                    self.typography_hits(whole, text, caps, None);
                 }
             }
             Detector::CustomerUpset {
@@ -601,11 +615,11 @@ impl super::Auditor<'_> {
                 min_caps_words,
                 min_marks,
             } => {
-                if is_shouting(&norm.stats, min_caps_share, min_caps_words)
-                    || norm.stats.longest_mark_run >= min_marks
-                    || norm.stats.mixed_marks
-                {
-                    self.hits.push(whole);
+                let shouting = is_shouting(&norm.stats, min_caps_share, min_caps_words);
+                let marks = norm.stats.longest_mark_run >= min_marks || norm.stats.mixed_marks;
+                if shouting || marks {
+                    let caps = shouting.then_some((min_caps_share, min_caps_words));
+                    self.typography_hits(whole, text, caps, marks.then_some(min_marks));
                 }
             }
             Detector::Interruption { .. } if self.chat => {}
@@ -624,6 +638,68 @@ impl super::Auditor<'_> {
                 }
             }
             Detector::CustomerCalmed | Detector::Silence { .. } => {}
+        }
+    }
+
+    /// The shouting and upset detectors, once the turn has fired them: a hit on the sentences
+    /// that carry what fired — capitals (`caps`: a sentence whose own words pass the same
+    /// share or count) or a run of marks (`min_marks` `!`/`?`, or `?` and `!` mixed) — one for
+    /// each run of such sentences in a row, so that an `unless` in another sentence ("I hate to
+    /// bother you. Where is my order???") does not reach it. The whole turn when no sentence
+    /// carries it alone (marks inside a quotation, or capitals spread thin).
+    fn typography_hits(
+        &mut self,
+        whole: Hit,
+        text: &str,
+        caps: Option<(f64, u32)>,
+        min_marks: Option<u32>,
+    ) {
+        let tokens = &self.norm.tokens;
+        let hits = &mut self.hits;
+        let before = hits.len();
+        let mut from = 0;
+        // The run of carrying sentences being built: its first token and last token.
+        let mut run: Option<(usize, usize)> = None;
+        while from < tokens.len() {
+            let s = tokens[from].sentence;
+            let (mut to, mut words, mut caps_words, mut marked) = (from, 0u32, 0u32, false);
+            while to < tokens.len() && tokens[to].sentence == s {
+                let t = &tokens[to];
+                let orig = text
+                    .get(t.orig_start as usize..t.orig_end as usize)
+                    .unwrap_or("");
+                match t.kind {
+                    crate::normalise::TokenKind::Word => {
+                        let upper = orig.chars().filter(|c| c.is_uppercase()).count();
+                        let lower = orig.chars().any(char::is_lowercase);
+                        words += u32::from(upper > 0 || lower);
+                        caps_words += u32::from(upper >= 2 && !lower);
+                    }
+                    crate::normalise::TokenKind::Mark(_) => {
+                        let bangs = orig.bytes().filter(|b| matches!(b, b'!' | b'?')).count();
+                        let mixed = orig.contains('?') && orig.contains('!');
+                        marked |= min_marks.is_some_and(|m| bangs as u32 >= m || mixed);
+                    }
+                }
+                to += 1;
+            }
+            let shouted = caps.is_some_and(|(share, min_words)| {
+                caps_words >= min_words.min(2)
+                    && words > 0
+                    && f64::from(caps_words) / f64::from(words) >= share
+            });
+            if shouted || marked {
+                run = Some(run.map_or((from, to - 1), |(first, _)| (first, to - 1)));
+            } else if let Some((first, last)) = run.take() {
+                hits.push(span_hit(whole, tokens, first, last));
+            }
+            from = to;
+        }
+        if let Some((first, last)) = run {
+            hits.push(span_hit(whole, tokens, first, last));
+        }
+        if hits.len() == before {
+            hits.push(whole);
         }
     }
 

@@ -387,7 +387,7 @@ impl<'r> Auditor<'r> {
                 self.detect(
                     ti,
                     turn,
-                    text.len(),
+                    text,
                     item,
                     det,
                     mirror_side,

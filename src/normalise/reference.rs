@@ -32,7 +32,8 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
     let mut i = 0usize;
     while i < bytes.len() {
         let b = bytes[i];
-        if b < 0x80 {
+        // `…` takes the ASCII path's sentence marks, as "..." does.
+        if b < 0x80 || super::mark_len(&bytes[i..]).is_some() {
             // ASCII fast path: most call-centre text never leaves it.
             if CLASS[b as usize] & ALNUM != 0 {
                 // A whole run of letters and digits at once: one table lookup a byte, copied
@@ -71,16 +72,17 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 i += face.len();
                 continue;
             }
-            if matches!(b, b'.' | b'?' | b'!') {
+            if super::mark_len(&bytes[i..]).is_some() {
                 let run_start = i;
                 let mut has_q = false;
                 let mut has_bang = false;
                 let mut bangs = 0;
-                while i < bytes.len() && matches!(bytes[i], b'.' | b'?' | b'!') {
+                // `…` inside or after a run of marks belongs to it, as when it starts one.
+                while let Some(len) = super::mark_len(&bytes[i..]) {
                     has_q |= bytes[i] == b'?';
                     has_bang |= bytes[i] == b'!';
-                    bangs += u32::from(bytes[i] != b'.');
-                    i += 1;
+                    bangs += u32::from(matches!(bytes[i], b'?' | b'!'));
+                    i += len;
                 }
                 out.stats.longest_mark_run = out.stats.longest_mark_run.max(bangs);
                 out.stats.mixed_marks |= has_q && has_bang;

@@ -730,3 +730,28 @@ fn qa_standard_readings_of_the_third_round() {
         "0"
     );
 }
+
+/// Tester t8 (2026-12-03): the upset and shouting detectors' match is the sentences that carry
+/// the marks or capitals, so an `unless` phrase in another sentence leaves it; and `…` ends a
+/// sentence as "..." does, so the two spellings give one verdict. Each failed before.
+#[test]
+fn typography_is_matched_on_its_own_sentences_and_the_ellipsis_ends_one() {
+    for upset in [
+        "I hate to bother you. Where is my order???",
+        "Thank you so much. WHY IS THIS STILL NOT FIXED AFTER TWO WEEKS",
+    ] {
+        let got = count("customer_upset", &[("customer", upset)]);
+        assert_eq!(got, "1", "customer_upset in {upset:?}");
+    }
+    // In one sentence the polite opener still cancels the marks.
+    let got = count(
+        "customer_upset",
+        &[("customer", "I hate to bother you but where is my order???")],
+    );
+    assert_eq!(got, "0");
+    for item in ["apology", "empathy"] {
+        let dots = after_upset(item, "I'm sorry... but that's our policy. I understand.");
+        let ellipsis = after_upset(item, "I'm sorry… but that's our policy. I understand.");
+        assert_eq!(dots, ellipsis, "{item}");
+    }
+}
