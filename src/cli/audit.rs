@@ -27,7 +27,7 @@ use callaudit::records::{self, CallRecords};
 use callaudit::render::Format;
 use callaudit::report::baseline::Baseline;
 use callaudit::report::gates::{self, Gate};
-use callaudit::report::{CALL_LIST_KEPT_PER_LINE_TOTAL, CALL_LIST_LIMIT, CALL_LIST_PER_LINE};
+use callaudit::report::{CALL_LIST_LIMIT, call_list_per_line};
 use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::terminal_safe;
@@ -116,7 +116,7 @@ impl Weakest {
 
     /// How many calls each line keeps, for `lines` lines.
     fn per_line(lines: usize) -> usize {
-        CALL_LIST_PER_LINE.min(CALL_LIST_KEPT_PER_LINE_TOTAL / lines.max(1))
+        call_list_per_line(lines)
     }
 
     fn offer(&mut self, rubric: &Rubric, call: &Call, audit: &CallAudit, masker: Masker) {

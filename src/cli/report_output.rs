@@ -221,6 +221,10 @@ pub fn gate_arrange_and_print(
     {
         say!("callaudit: warning: {}", terminal_safe(&w));
     }
+    // Cut to what one run keeps while every line is still there (a merge's partials keep more).
+    let call_list = out
+        .call_list
+        .map(|calls| callaudit::report::call_list_candidates(report, calls));
     let names = NameOrder::new(out.rubric.text_rules.language);
     arrange(
         report,
@@ -233,7 +237,7 @@ pub fn gate_arrange_and_print(
         },
     );
     // The call list follows the lines shown: their weakest calls.
-    if let Some(calls) = out.call_list {
+    if let Some(calls) = call_list {
         callaudit::report::select_call_list(report, calls);
     }
     if report.hidden > 0 && !out.quiet {

@@ -220,19 +220,68 @@ pub const CALL_LIST_PER_LINE: usize = 10;
 /// `CALL_LIST_PER_LINE`, fewer when more than this many lines share them, none past it.
 pub const CALL_LIST_KEPT_PER_LINE_TOTAL: usize = 2000;
 
-/// The HTML call list of a report whose lines are arranged: of `candidates` (the calls a run
-/// kept: the weakest overall and the weakest of each line), those of the lines shown; each
-/// line's weakest first, in turn, up to `CALL_LIST_LIMIT`; then weakest first. With a level
-/// of one line per call, only calls whose own line is shown. Also sets how many calls the
-/// lines shown hold (`call_list_of`).
-pub fn select_call_list(report: &mut Report, candidates: Vec<CallView>) {
-    let levels: Vec<GroupBy> = report
+/// How many of each line's weakest calls a run keeps for the call list, for `lines` lines.
+pub fn call_list_per_line(lines: usize) -> usize {
+    CALL_LIST_PER_LINE.min(CALL_LIST_KEPT_PER_LINE_TOTAL / lines.max(1))
+}
+
+/// The levels the call list groups its calls by (the report's, but a last `call` level), and
+/// whether there was such a level.
+fn call_list_levels(report: &Report) -> (Vec<GroupBy>, bool) {
+    let mut levels: Vec<GroupBy> = report
         .levels
         .iter()
         .filter_map(|l| GroupBy::from_name(l))
         .collect();
     let call_level = levels.last() == Some(&GroupBy::Call);
-    let line_levels = &levels[..levels.len() - usize::from(call_level)];
+    if call_level {
+        levels.pop();
+    }
+    (levels, call_level)
+}
+
+/// The calls the call list may choose from, of `candidates` (the calls a run, or the partials a
+/// merge reads, kept), on a report whose lines are not yet arranged (every line still there):
+/// each line's weakest `call_list_per_line` and the weakest `CALL_LIST_LIMIT` overall, exactly
+/// what one run keeps whatever the order calls come in. A merge's partials each keep more of
+/// their own (a night has fewer lines, so more calls a line); cut to the same set, the list is
+/// the one run's, byte for byte.
+pub fn call_list_candidates(report: &Report, mut candidates: Vec<CallView>) -> Vec<CallView> {
+    let (line_levels, _) = call_list_levels(report);
+    candidates.sort_by(|a, b| a.rank().cmp(&b.rank()));
+    candidates.dedup_by(|a, b| a.call_id == b.call_id);
+    if line_levels.is_empty() {
+        candidates.truncate(CALL_LIST_LIMIT);
+        return candidates;
+    }
+    let depth = line_levels.len();
+    let lines = report
+        .rows
+        .iter()
+        .filter(|r| r.levels.len() == depth && !r.is_call())
+        .count();
+    let per_line = call_list_per_line(lines);
+    let mut taken: std::collections::HashMap<Vec<String>, usize> = std::collections::HashMap::new();
+    let mut kept = Vec::new();
+    // Weakest first: a call is kept while it is among the weakest overall, or among its line's.
+    for (rank, view) in candidates.into_iter().enumerate() {
+        let path: Vec<String> = line_levels.iter().map(|&l| view.key(l)).collect();
+        let n = taken.entry(path).or_default();
+        *n += 1;
+        if rank < CALL_LIST_LIMIT || *n <= per_line {
+            kept.push(view);
+        }
+    }
+    kept
+}
+
+/// The HTML call list of a report whose lines are arranged: of `candidates` (cut by
+/// `call_list_candidates` before the lines were arranged), those of the lines shown; each
+/// line's weakest first, in turn, up to `CALL_LIST_LIMIT`; then weakest first. With a level
+/// of one line per call, only calls whose own line is shown. Also sets how many calls the
+/// lines shown hold (`call_list_of`).
+pub fn select_call_list(report: &mut Report, candidates: Vec<CallView>) {
+    let (line_levels, call_level) = call_list_levels(report);
     let depth = line_levels.len();
     // The lines shown at the depth the calls are listed by, and how many calls they hold.
     let mut lines: BTreeMap<Vec<String>, Vec<CallView>> = BTreeMap::new();
@@ -261,7 +310,6 @@ pub fn select_call_list(report: &mut Report, candidates: Vec<CallView>) {
             .as_ref()
             .map_or(report.overall.calls, |s| s.len() as u64);
     }
-    let mut seen = std::collections::HashSet::new();
     for view in candidates {
         if shown_calls
             .as_ref()
@@ -270,9 +318,7 @@ pub fn select_call_list(report: &mut Report, candidates: Vec<CallView>) {
             continue;
         }
         let path: Vec<String> = line_levels.iter().map(|&l| view.key(l)).collect();
-        if let Some(list) = lines.get_mut(&path)
-            && seen.insert(view.call_id.clone())
-        {
+        if let Some(list) = lines.get_mut(&path) {
             list.push(view);
         }
     }

@@ -242,6 +242,51 @@ fn shards_one_to_five_merge_to_one_run() {
     }
 }
 
+/// The HTML call list of a merge is the one run's when the nights' partials keep more calls
+/// than the one run does: each night of 40 calls keeps all of them, while one run over the 240
+/// keeps the weakest 100 and each agent's weakest 10. `dee` (bad lines only) fills most of the
+/// one run's list. Before, the merge dealt its extra calls out evenly over the agents and listed
+/// other calls (tester t7's F3).
+#[test]
+fn nights_that_keep_more_calls_merge_to_the_one_runs_call_list() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let agents = ["ann.lee", "bo.chen", "Cé.Dupont", "dee"];
+    let calls: Vec<GenCall> = (0..240usize)
+        .map(|n| {
+            let agent = n % 4;
+            // Agent lines 0–1 are good, 2–4 poor: `dee` says only poor ones, the others good.
+            let line = |k: usize| {
+                if agent == 3 {
+                    2 + (n + k) % 3
+                } else {
+                    (n + k) % 2
+                }
+            };
+            GenCall {
+                id: format!("C-{n:03}"),
+                agent: agents[agent],
+                team: ["north", "south"][agent % 2],
+                day: 1 + (n / 4 % 6) as u32,
+                turns: (0..2 + n % 4)
+                    .map(|k| (k % 2 == 1, if k % 2 == 1 { line(k) } else { k }))
+                    .collect(),
+            }
+        })
+        .collect();
+    let (mut files, mut partials) = (Vec::new(), Vec::new());
+    for night in 1..=6 {
+        let these: Vec<&GenCall> = calls.iter().filter(|c| c.day == night).collect();
+        let (file, partial) = (format!("n{night}.csv"), format!("n{night}.partial"));
+        w.write(&file, csv_rows(&these, false));
+        save_partial(dir, &partial, &[&file], &[]);
+        files.push(file);
+        partials.push(partial);
+    }
+    assert_merge_is_one_run(dir, &files, &partials, &[]);
+    assert_merge_is_one_run(dir, &files, &partials, &["--group-by", "team,agent"]);
+}
+
 /// A shard's own run adds up: the rows of the calls it leaves to the other shards are skipped
 /// as `other_shard`, in the summary and the JSON `accounting` alike, and `--max-skipped` does
 /// not count them (they are not bad input); merged, no row is another shard's, and the
