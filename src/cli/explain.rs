@@ -258,16 +258,25 @@ fn mmss(ms: u64) -> String {
     format!("{:02}:{:02}", ms / 60_000, (ms / 1000) % 60)
 }
 
-/// The matches in turn `ti`: (start, end, item id, kind) of every evidence span in it.
+/// The matches in turn `ti`: (start, end, item id, kind) of every evidence span in it, of the
+/// items that occurred (as the tool found them, before a reviewer's override): the matches of
+/// an item that did not apply, or fell short of its `min_count`, counted for nothing, and their
+/// verdict says why.
 fn turn_marks(
     rubric: &Rubric,
+    a: &CallAudit,
     detail: &callaudit::audit::CallDetail,
     ti: usize,
 ) -> Vec<(u32, u32, String, Kind)> {
+    let occurred = |i: usize| match a.overridden.iter().find(|o| o.item == i) {
+        Some(o) => o.tool,
+        None => a.items[i].verdict.occurred(),
+    };
     rubric
         .items
         .iter()
         .enumerate()
+        .filter(|&(i, _)| occurred(i))
         .flat_map(|(i, item)| {
             detail.evidence[i]
                 .iter()
@@ -300,7 +309,7 @@ fn write_text(
     );
     let _ = writeln!(out, "\nTranscript");
     for (ti, turn) in call.turns.iter().enumerate() {
-        let marks = turn_marks(rubric, detail, ti);
+        let marks = turn_marks(rubric, a, detail, ti);
         let time = turn
             .start_ms
             .map(|ms| format!(" [{}]", mmss(ms)))
@@ -420,7 +429,7 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
     let mut masked = callaudit::records::MaskedTurns::new(call, masker);
     let mut out = String::from(r#"<div class="explain"><ol class="transcript">"#);
     for (ti, turn) in call.turns.iter().enumerate() {
-        let marks = turn_marks(rubric, detail, ti);
+        let marks = turn_marks(rubric, a, detail, ti);
         let time = turn
             .start_ms
             .map(|ms| format!(r#" <span class="time">{}</span>"#, mmss(ms)))

@@ -106,9 +106,22 @@ fn test_text(
         let audit = Auditor::new(&rubric, true).audit(&call);
         let detail = audit.detail.as_deref().expect("audited with detail");
         for (i, item) in rubric.items.iter().enumerate() {
+            // Matches of an item that did not apply, or fell short of its `min_count`, count
+            // for nothing: said, with the verdict's reason, like any match not counted.
+            let occurred = audit.items[i].verdict.occurred();
             for e in &detail.evidence[i] {
-                fired += 1;
-                writeln!(out, "{tag}{:<width$}  {}", item.id, quote(e))?;
+                if occurred {
+                    fired += 1;
+                    writeln!(out, "{tag}{:<width$}  {}", item.id, quote(e))?;
+                } else {
+                    writeln!(
+                        out,
+                        "{tag}{:<width$}  {}  not counted: {}",
+                        item.id,
+                        quote(e),
+                        detail.reasons[i]
+                    )?;
+                }
             }
             for d in &detail.dropped[i] {
                 writeln!(

@@ -455,3 +455,99 @@ phrases = ["gamma"]
         );
     }
 }
+
+/// Matches of an item that did not occur (not applicable, or short of its `min_count`) count for
+/// nothing: `rubric test` says "not counted" with the verdict's reason, and explain's transcript
+/// does not mark them. Before, both showed them as if they counted, next to a sequencing verdict
+/// that treated them as absent (tester t8's F4).
+#[test]
+fn matches_of_items_that_did_not_occur_are_not_shown_as_counted() {
+    let w = Workdir::new();
+    w.write(
+        "r.toml",
+        r#"[rubric]
+name = "n/a matches"
+upset = "mad"
+calmed = "calm"
+
+[[item]]
+id = "mad"
+kind = "signal"
+speaker = "customer"
+phrases = ["ridiculous"]
+
+[[item]]
+id = "calm"
+kind = "signal"
+speaker = "customer"
+detector = "customer_calmed"
+applies_when = "mad"
+
+[[item]]
+id = "empathize"
+kind = "expected"
+applies_when = "mad"
+phrases = ["I understand"]
+
+[[item]]
+id = "sup"
+kind = "violation"
+not_before = "empathize"
+phrases = ["supervisor"]
+
+[[item]]
+id = "twice"
+kind = "signal"
+min_count = 2
+phrases = ["okay"]
+"#,
+    );
+    let out = callaudit()
+        .current_dir(w.dir.path())
+        .args([
+            "rubric",
+            "test",
+            "r.toml",
+            "Okay. I understand. Let me get my supervisor.",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "empathize  “I understand” (I understand)  not counted: n/a: mad did not occur"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("twice      “Okay” (okay)  not counted: absent: 1 match, needs 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sup        “supervisor” (supervisor)\n"),
+        "{text}"
+    );
+    w.write(
+        "calls.csv",
+        "call_id,agent_id,speaker,text\nP1,amy,agent,Okay. I understand. Let me get my supervisor.\n",
+    );
+    let out = callaudit()
+        .current_dir(w.dir.path())
+        .args([
+            "explain",
+            "calls.csv",
+            "--rubric",
+            "r.toml",
+            "--call",
+            "P1",
+            "--color",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 agent    Okay. I understand. Let me get my [[supervisor]]{sup}."),
+        "{text}"
+    );
+}
