@@ -182,16 +182,74 @@ fn after_separators(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// `…` (U+2026), which ends a sentence as "..." does.
-const ELLIPSIS: &[u8] = "\u{2026}".as_bytes();
+pub(crate) const ELLIPSIS: &[u8] = "\u{2026}".as_bytes();
 
-/// The length of the sentence mark `bytes` start with (`.`, `?`, `!` or `…`), if they do.
-#[inline]
-pub(crate) fn mark_len(bytes: &[u8]) -> Option<usize> {
-    match bytes.first()? {
-        b'.' | b'?' | b'!' => Some(1),
-        0xE2 if bytes.starts_with(ELLIPSIS) => Some(ELLIPSIS.len()),
-        _ => None,
+/// A run of sentence marks starting at `i` (`.`, `?`, `!`, `…`, in any mix): counted for the
+/// upset detectors, and a sentence end unless it is a lone dot inside a word or after an
+/// abbreviation, or inside a quotation. Returns where the run ends. Inlined into the two places
+/// a run can start (an ASCII mark, `…`), so the ASCII path tests no more than before.
+#[inline(always)]
+fn mark_run(
+    bytes: &[u8],
+    mut i: usize,
+    text: &mut Vec<u8>,
+    out: &mut Normalised,
+    w: &mut WordState,
+    opened_q: &mut bool,
+    quoted: u32,
+) -> usize {
+    let run_start = i;
+    let mut has_q = false;
+    let mut has_bang = false;
+    let mut bangs = 0;
+    loop {
+        match bytes.get(i) {
+            Some(b'.') => i += 1,
+            Some(b'?') => {
+                has_q = true;
+                bangs += 1;
+                i += 1;
+            }
+            Some(b'!') => {
+                has_bang = true;
+                bangs += 1;
+                i += 1;
+            }
+            Some(0xE2) if bytes[i..].starts_with(ELLIPSIS) => i += ELLIPSIS.len(),
+            _ => break,
+        }
     }
+    out.stats.longest_mark_run = out.stats.longest_mark_run.max(bangs);
+    out.stats.mixed_marks |= has_q && has_bang;
+    // A lone '.' between word characters ("11.1", "t.co", "e.g") is not a sentence end.
+    let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
+    w.end(text, out);
+    if !has_q
+        && !has_bang
+        && i - run_start == 1
+        && (next_is_word || abbreviation_dot(bytes, run_start, text, out.tokens.last()))
+    {
+        return i;
+    }
+    if quoted > 0 {
+        return i; // a mark of the quotation, not of the sentence around it
+    }
+    let mark = if has_q {
+        b'?'
+    } else if has_bang {
+        b'!'
+    } else {
+        b'.'
+    };
+    // A mark ends a sentence only if the sentence has words ("... ?" alone does not).
+    let sentence = current_sentence(out);
+    if out.tokens.last().is_some_and(|t| t.sentence == sentence) {
+        push_mark(text, out, mark, run_start, i, sentence);
+        let end = if *opened_q { b'?' } else { mark };
+        out.sentence_ends.push(end);
+    }
+    *opened_q = false;
+    i
 }
 
 /// Normalises `src` into `out` with a rubric's rules, replacing what was there.
@@ -269,56 +327,14 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
             i = after_separators(bytes, i + 1);
             continue;
         }
-        // A run of sentence marks: `.`, `?`, `!` and the ellipsis character `…` (three dots).
-        if matches!(b, b'.' | b'?' | b'!') || (b == 0xE2 && bytes[i..].starts_with(ELLIPSIS)) {
-            let run_start = i;
-            let mut has_q = false;
-            let mut has_bang = false;
-            let mut bangs = 0;
-            while let Some(len) = mark_len(&bytes[i..]) {
-                has_q |= bytes[i] == b'?';
-                has_bang |= bytes[i] == b'!';
-                bangs += u32::from(matches!(bytes[i], b'?' | b'!'));
-                i += len;
-            }
-            out.stats.longest_mark_run = out.stats.longest_mark_run.max(bangs);
-            out.stats.mixed_marks |= has_q && has_bang;
-            // A lone '.' between word characters ("11.1", "t.co", "e.g") is not a
-            // sentence end.
-            let next_is_word = bytes.get(i).is_some_and(|n| n.is_ascii_alphanumeric());
-            w.end(&mut text, out);
-            if !has_q
-                && !has_bang
-                && i - run_start == 1
-                && (next_is_word || abbreviation_dot(bytes, run_start, &text, out.tokens.last()))
-            {
-                continue;
-            }
-            if quoted > 0 {
-                continue; // a mark of the quotation, not of the sentence around it
-            }
-            let mark = if has_q {
-                b'?'
-            } else if has_bang {
-                b'!'
-            } else {
-                b'.'
-            };
-            // A mark ends a sentence only if the sentence has words ("... ?" alone
-            // does not).
-            let sentence = current_sentence(out);
-            if out.tokens.last().is_some_and(|t| t.sentence == sentence) {
-                push_mark(&mut text, out, mark, run_start, i, sentence);
-                let end = if opened_q { b'?' } else { mark };
-                out.sentence_ends.push(end);
-            }
-            opened_q = false;
-            continue;
-        }
         if b < 0x80 {
             match b {
                 b'\'' => {
                     i = apostrophe(&mut text, out, &mut w, src, i, 1);
+                    continue;
+                }
+                b'.' | b'?' | b'!' => {
+                    i = mark_run(bytes, i, &mut text, out, &mut w, &mut opened_q, quoted);
                     continue;
                 }
                 b':' | b';' | b'-' | b'>' => {
@@ -342,6 +358,9 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
         match c {
             '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' => {
                 i = apostrophe(&mut text, out, &mut w, src, i, len);
+            }
+            '\u{2026}' => {
+                i = mark_run(bytes, i, &mut text, out, &mut w, &mut opened_q, quoted);
             }
             _ if c.is_alphanumeric() => {
                 w.begin(text.len(), i);

@@ -33,7 +33,7 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
     while i < bytes.len() {
         let b = bytes[i];
         // `…` takes the ASCII path's sentence marks, as "..." does.
-        if b < 0x80 || super::mark_len(&bytes[i..]).is_some() {
+        if b < 0x80 || mark_len(&bytes[i..]).is_some() {
             // ASCII fast path: most call-centre text never leaves it.
             if CLASS[b as usize] & ALNUM != 0 {
                 // A whole run of letters and digits at once: one table lookup a byte, copied
@@ -72,13 +72,13 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                 i += face.len();
                 continue;
             }
-            if super::mark_len(&bytes[i..]).is_some() {
+            if mark_len(&bytes[i..]).is_some() {
                 let run_start = i;
                 let mut has_q = false;
                 let mut has_bang = false;
                 let mut bangs = 0;
                 // `…` inside or after a run of marks belongs to it, as when it starts one.
-                while let Some(len) = super::mark_len(&bytes[i..]) {
+                while let Some(len) = mark_len(&bytes[i..]) {
                     has_q |= bytes[i] == b'?';
                     has_bang |= bytes[i] == b'!';
                     bangs += u32::from(matches!(bytes[i], b'?' | b'!'));
@@ -577,4 +577,14 @@ fn expand_contraction(out: &mut Normalised, start: usize, has_apostrophe: bool) 
     }
     out.text.push_str(add);
     true
+}
+
+/// The length of the sentence mark `bytes` start with (`.`, `?`, `!` or `…`), if they do.
+#[inline]
+fn mark_len(bytes: &[u8]) -> Option<usize> {
+    match bytes.first()? {
+        b'.' | b'?' | b'!' => Some(1),
+        0xE2 if bytes.starts_with(super::ELLIPSIS) => Some(super::ELLIPSIS.len()),
+        _ => None,
+    }
 }
