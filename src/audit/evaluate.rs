@@ -527,7 +527,7 @@ fn counted_hits(
             None => counted.push(*h),
         }
     }
-    one_per_place(&mut counted, &mut s.absorbed);
+    one_per_place(call, &mut counted, &mut s.absorbed);
     if let Some(Detector::CustomerCalmed) = item.detector {
         calmed(item, call, &mut counted, unless, s, det, rubric, i);
     }
@@ -544,8 +544,10 @@ fn counted_hits(
 /// the item, however many of its phrases (or its phrases and its detector) matched there
 /// ("there's nothing I can do" is matched by three refusal families). The earliest-starting,
 /// then longest, hit stays, widened to the words of all of them, so that the evidence quotes
-/// the whole place. Hits without words (silence) never overlap.
-fn one_per_place(counted: &mut Vec<Hit>, absorbed: &mut Vec<Hit>) {
+/// the whole place. Hits without words (silence) never overlap. Hits with only spaces between
+/// them in one sentence are one place too ("Hang on a second while I look": "hang on" and "a
+/// second while" are one hold).
+fn one_per_place(call: &Call, counted: &mut Vec<Hit>, absorbed: &mut Vec<Hit>) {
     absorbed.clear();
     if counted.len() < 2 {
         return;
@@ -556,7 +558,16 @@ fn one_per_place(counted: &mut Vec<Hit>, absorbed: &mut Vec<Hit>) {
         let h = counted[i];
         if kept > 0 {
             let last = &mut counted[kept - 1];
-            if last.turn == h.turn && h.orig_start < last.orig_end {
+            let touching = || {
+                h.sent_start == last.sent_end
+                    && h.orig_end > h.orig_start
+                    && last.orig_end > last.orig_start
+                    && call
+                        .turn_text(&call.turns[h.turn as usize])
+                        .get(last.orig_end as usize..h.orig_start as usize)
+                        .is_some_and(|gap| gap.bytes().all(|b| b == b' '))
+            };
+            if last.turn == h.turn && (h.orig_start < last.orig_end || touching()) {
                 last.orig_end = last.orig_end.max(h.orig_end);
                 last.sent_end = last.sent_end.max(h.sent_end);
                 absorbed.push(h);

@@ -755,3 +755,15 @@ fn typography_is_matched_on_its_own_sentences_and_the_ellipsis_ends_one() {
         assert_eq!(dots, ellipsis, "{item}");
     }
 }
+
+/// Matches of one item with only spaces between them in a sentence are one place: "Hang on a
+/// second while I look" was two holds ("hang on", "a second while"). In another sentence, or
+/// across a comma, they stay two.
+#[test]
+fn touching_matches_of_an_item_are_one_place() {
+    assert_eq!(after_upset("hold", "Hang on a second while I look."), "1");
+    assert_eq!(
+        after_upset("hold", "Hang on. Give me a few minutes while I look."),
+        "2"
+    );
+}
