@@ -15,8 +15,8 @@
 //!
 //! A run with several outputs replaces them together: each is first `prepare`d (written whole
 //! and synced to its staged file, or held complete), and only when every one of them is
-//! ready are they `commit`ted (renamed into place, or copied to their reader). A run that fails
-//! before then replaces none of them. Errors name the output (the path it was given), never
+//! ready are they `commit`ted: copied to their reader first (the one write that can still
+//! fail), then renamed into place. A run that fails before the renames replaces none of them. Errors name the output (the path it was given), never
 //! the temporary file it is staged in.
 
 use crate::cleanup;
@@ -440,12 +440,22 @@ impl Prepared {
     }
 }
 
-/// Puts prepared outputs in place, in order, the ones that reach a reader last. Called once
-/// every output of a run is prepared, so that a run that fails replaces none of them.
+/// Puts prepared outputs in place: first the ones that reach a reader (written out to stdout,
+/// a pipe, a device), then the files, renamed in order. Called once every output of a run is
+/// prepared, so that a run that fails replaces none of them: a reader's write can still fail
+/// (`--calls /dev/full`), and it fails before any file is renamed (the staged files are then
+/// removed). A reader that has gone (a broken pipe: `--calls - | head -1`) is not an error: it
+/// takes nothing more, and the files are still put in place.
 pub fn commit_all(outputs: impl IntoIterator<Item = Prepared>) -> io::Result<()> {
     let (readers, files): (Vec<Prepared>, Vec<Prepared>) =
         outputs.into_iter().partition(Prepared::reaches_a_reader);
-    for p in files.into_iter().chain(readers) {
+    for p in readers {
+        match p.commit() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+            done => done?,
+        }
+    }
+    for p in files {
         p.commit()?;
     }
     Ok(())

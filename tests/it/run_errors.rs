@@ -271,6 +271,67 @@ fn a_report_that_cannot_be_written_replaces_no_other_output() {
     old.kept("report to /dev/full");
 }
 
+/// The outputs held until the end and then written to a device, a pipe or stdout (`--calls`,
+/// `--evidence`, `--save-partial` there) were written after the files had been renamed into
+/// place: `--calls /dev/full` failed the run (exit 2) with `-o` and `--save-partial` already
+/// replaced, against "exit 2: no output is replaced". They are written first now, and when one
+/// fails no file is renamed and no temporary file stays.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_held_for_a_device_that_fails_replaces_no_file() {
+    let cases: [(&[&str], &[&str], &str); 4] = [
+        (
+            &["--calls", "/dev/full"],
+            &["r.json", "ev.csv", "p.partial"],
+            "/dev/full",
+        ),
+        (
+            &["--evidence", "/dev/full"],
+            &["r.json", "c.csv", "p.partial"],
+            "/dev/full",
+        ),
+        (
+            &["--save-partial", "/dev/full"],
+            &["r.json", "c.csv", "ev.csv"],
+            "/dev/full",
+        ),
+        (
+            &["--calls", "-", "--calls-format", "csv"],
+            &["r.json", "ev.csv", "p.partial"],
+            "stdout",
+        ),
+    ];
+    for (held, files, named) in cases {
+        let w = Workdir::new();
+        let old = OldOutputs::new(&w, files);
+        let mut cmd = bin();
+        cmd.arg("audit")
+            .arg(repo_path("examples/data"))
+            .args(["-q", "--no-config", "--format", "json"])
+            .args(held)
+            .current_dir(w.dir.path())
+            // stdout is the device too, for `--calls -`.
+            .stdout(full());
+        for f in files {
+            let flag = match *f {
+                "r.json" => "-o",
+                "c.csv" => "--calls",
+                "ev.csv" => "--evidence",
+                _ => "--save-partial",
+            };
+            cmd.args([flag, f]);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{held:?}: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{held:?}: the output is named: {stderr}"
+        );
+        old.kept(&format!("{held:?}"));
+    }
+}
+
 /// A write that fails on a staged output (here a file-size limit: EFBIG, as a full disk gives
 /// ENOSPC) named the temporary file (`at path ".callaudit-….tmp"`), which the user never
 /// asked for; it names the output, and nothing is replaced.
