@@ -110,6 +110,66 @@ fn stdout_and_stderr_into_one_closed_pipe_keep_the_gate_exit_code() {
     assert_eq!(status.code(), Some(1));
 }
 
+/// A CSV report larger than the CSV writer's buffer, to a reader that has gone (`audit …
+/// --group-by call --format csv | head -1`), exited 2 with "Broken pipe (os error 32)": the
+/// csv crate wraps the write's error in its own, where the broken pipe was not seen. The gate's
+/// line and exit code come, as for the other formats; `merge --format csv` alike, and the
+/// per-call CSV on stdout.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_csv_report_to_a_reader_gone_keeps_the_gate_exit_code() {
+    let w = Workdir::new();
+    // 400 calls, a line each: some 40 KB of CSV, far more than the writer's buffer.
+    w.write("calls.csv", calls_csv(400, 1, false));
+    let rubric = repo_path("examples/rubric.toml");
+    let made = bin()
+        .args(["audit", "calls.csv", "-q", "--no-config", "--rubric"])
+        .arg(&rubric)
+        .args(["-o", "r.json", "--save-partial", "p.partial"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
+    let audit = ["audit", "calls.csv", "--no-config", "--rubric"];
+    let rubric = rubric.to_str().unwrap();
+    let runs: [(&[&str], &[&str]); 3] = [
+        (&audit, &["--group-by", "call", "--format", "csv"]),
+        (
+            &["merge", "p.partial"],
+            &["--group-by", "call", "--format", "csv"],
+        ),
+        (
+            &audit,
+            &["-o", "r2.json", "--calls", "-", "--calls-format", "csv"],
+        ),
+    ];
+    for (command, output) in runs {
+        for (gate, code) in [("100", 1), ("off", 0)] {
+            let mut cmd = bin();
+            cmd.args(command);
+            if command[0] == "audit" {
+                cmd.arg(rubric);
+            }
+            let out = cmd
+                .args(output)
+                .args(["-q", "--fail-under", gate])
+                .current_dir(w.dir.path())
+                .stdout(closed_pipe())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let what = format!("{command:?} {output:?} --fail-under {gate}");
+            assert_eq!(out.status.code(), Some(code), "{what}: {stderr}");
+            assert!(!stderr.contains("error"), "{what}: {stderr}");
+            assert_eq!(
+                stderr.contains("gate failed: --fail-under 100"),
+                gate == "100",
+                "{what}: {stderr}"
+            );
+        }
+    }
+}
+
 /// `bin()` with stdout closed, as `callaudit … >&-` starts it.
 #[cfg(target_os = "linux")]
 fn with_stdout_closed(args: &[&std::ffi::OsStr], dir: &Path) -> std::process::Output {
