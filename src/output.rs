@@ -242,9 +242,38 @@ pub fn file_id(path: &Path) -> io::Result<FileId> {
 
 const BUFFER: usize = 256 * 1024;
 
-/// `e`, naming the output it happened to (the path it was given, never a staged file's).
+/// `e`, naming the output it happened to (the path it was given, never a staged file's), of the
+/// same kind (a broken pipe stays one).
 fn naming(path: &Path, e: &io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// This process's stdout, locked, for a command's report or listing written there: an error
+/// names it (`stdout: No space left on device`), as a file output's names the file, and keeps
+/// its kind (a reader that has gone is still a broken pipe).
+pub struct Stdout(io::StdoutLock<'static>);
+
+/// Locks stdout for writing (see `Stdout`).
+pub fn stdout() -> Stdout {
+    Stdout(io::stdout().lock())
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .write(buf)
+            .map_err(|e| naming(Path::new("stdout"), &e))
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0
+            .write_all(buf)
+            .map_err(|e| naming(Path::new("stdout"), &e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(|e| naming(Path::new("stdout"), &e))
+    }
 }
 
 impl AtomicFile {

@@ -170,6 +170,52 @@ fn a_csv_report_to_a_reader_gone_keeps_the_gate_exit_code() {
     }
 }
 
+/// A report that could not be written to stdout (`audit … > /dev/full`) said only "No space
+/// left on device (os error 28)", not which output failed; `-o /dev/full` named the file. A
+/// failed write names the output: stdout, for every command that writes there.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_to_stdout_names_stdout() {
+    let w = Workdir::new();
+    let data = repo_path("examples/data");
+    let data = data.to_str().unwrap();
+    let made = bin()
+        .args([
+            "audit",
+            data,
+            "-q",
+            "--no-config",
+            "--save-partial",
+            "p.partial",
+        ])
+        .args(["-o", "r.json"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
+    let runs: [&[&str]; 5] = [
+        &["audit", data, "-q", "--no-config"],
+        &["audit", data, "-q", "--no-config", "--format", "csv"],
+        &["audit", data, "-q", "--no-config", "--format", "json"],
+        &["merge", "p.partial", "-q", "--format", "csv"],
+        &["rubric", "show", "builtin:en"],
+    ];
+    for args in runs {
+        let out = bin()
+            .args(args)
+            .current_dir(w.dir.path())
+            .stdout(full())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("callaudit: error: stdout: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 /// `bin()` with stdout closed, as `callaudit … >&-` starts it.
 #[cfg(target_os = "linux")]
 fn with_stdout_closed(args: &[&std::ffi::OsStr], dir: &Path) -> std::process::Output {
