@@ -15,8 +15,8 @@
 //!
 //! A run with several outputs replaces them together: each is first `prepare`d (written whole
 //! and synced to its staged file, or held complete), and only when every one of them is
-//! ready are they `commit`ted (renamed into place, or copied to their reader). A run that fails
-//! before then replaces none of them. Errors name the output (the path it was given), never
+//! ready are they `commit`ted: copied to their reader first (the one write that can still
+//! fail), then renamed into place. A run that fails before the renames replaces none of them. Errors name the output (the path it was given), never
 //! the temporary file it is staged in.
 
 use crate::cleanup;
@@ -242,9 +242,38 @@ pub fn file_id(path: &Path) -> io::Result<FileId> {
 
 const BUFFER: usize = 256 * 1024;
 
-/// `e`, naming the output it happened to (the path it was given, never a staged file's).
+/// `e`, naming the output it happened to (the path it was given, never a staged file's), of the
+/// same kind (a broken pipe stays one).
 fn naming(path: &Path, e: &io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// This process's stdout, locked, for a command's report or listing written there: an error
+/// names it (`stdout: No space left on device`), as a file output's names the file, and keeps
+/// its kind (a reader that has gone is still a broken pipe).
+pub struct Stdout(io::StdoutLock<'static>);
+
+/// Locks stdout for writing (see `Stdout`).
+pub fn stdout() -> Stdout {
+    Stdout(io::stdout().lock())
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .write(buf)
+            .map_err(|e| naming(Path::new("stdout"), &e))
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0
+            .write_all(buf)
+            .map_err(|e| naming(Path::new("stdout"), &e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(|e| naming(Path::new("stdout"), &e))
+    }
 }
 
 impl AtomicFile {
@@ -440,12 +469,22 @@ impl Prepared {
     }
 }
 
-/// Puts prepared outputs in place, in order, the ones that reach a reader last. Called once
-/// every output of a run is prepared, so that a run that fails replaces none of them.
+/// Puts prepared outputs in place: first the ones that reach a reader (written out to stdout,
+/// a pipe, a device), then the files, renamed in order. Called once every output of a run is
+/// prepared, so that a run that fails replaces none of them: a reader's write can still fail
+/// (`--calls /dev/full`), and it fails before any file is renamed (the staged files are then
+/// removed). A reader that has gone (a broken pipe: `--calls - | head -1`) is not an error: it
+/// takes nothing more, and the files are still put in place.
 pub fn commit_all(outputs: impl IntoIterator<Item = Prepared>) -> io::Result<()> {
     let (readers, files): (Vec<Prepared>, Vec<Prepared>) =
         outputs.into_iter().partition(Prepared::reaches_a_reader);
-    for p in files.into_iter().chain(readers) {
+    for p in readers {
+        match p.commit() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+            done => done?,
+        }
+    }
+    for p in files {
         p.commit()?;
     }
     Ok(())

@@ -29,6 +29,7 @@ CONFIGURATION:
     Every audit option can also come from the environment (CALLAUDIT_ and the option's name:
     CALLAUDIT_FAIL_UNDER=75) or from a config file (./callaudit.toml, --config FILE or
     CALLAUDIT_CONFIG). The command line wins over the environment, which wins over the file.
+    A CALLAUDIT_ variable that no option reads (a typo) is ignored with a warning.
     `callaudit config show` prints the effective configuration and where each value came from.
 
 EXIT STATUS:

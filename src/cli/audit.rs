@@ -579,25 +579,13 @@ fn run_listed(
         report_file,
     )
     .or_else(|e| super::common::unless_broken_pipe(e).map(|()| None))?;
-    // Every output is whole: the files are put in place, the report first and the partial
-    // last (a merge reads the partials).
-    let (readers, files): (Vec<Prepared>, Vec<Prepared>) = report_file
-        .into_iter()
-        .chain(records)
-        .chain(partial)
-        .partition(Prepared::reaches_a_reader);
-    commit_all(files)?;
-    // The gates' verdict next: `--calls`, `--evidence` and `--save-partial` on stdout or a pipe
-    // are written out only now, and a reader that has gone (`--calls - | head -1`) must not
-    // hide a failed gate.
-    let code = gate_exit_code(&report);
-    for output in readers {
-        output
-            .commit()
-            .map_err(anyhow::Error::from)
-            .or_else(super::common::unless_broken_pipe)?;
-    }
-    Ok(code)
+    // Every output is whole. `--calls`, `--evidence` and `--save-partial` held for stdout, a
+    // pipe or a device are written out first, as a write that fails there must replace no
+    // file; then the files are put in place, the report first and the partial last (a merge
+    // reads the partials). A reader that has gone (`--calls - | head -1`) is no error, and
+    // hides no failed gate: the gates' verdict comes after.
+    commit_all(report_file.into_iter().chain(records).chain(partial))?;
+    Ok(gate_exit_code(&report))
 }
 
 /// The gates and what they read of a run's totals: the overall line and each agent's.

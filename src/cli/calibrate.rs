@@ -285,8 +285,7 @@ fn write_outputs(
     match out.as_mut() {
         Some(f) => f.write_all(text.as_bytes())?,
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
+            let mut lock = callaudit::output::stdout();
             lock.write_all(text.as_bytes())?;
             lock.flush()?;
         }

@@ -275,12 +275,25 @@ pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
 }
 
 /// A write to a reader that has gone (`callaudit audit … | head -1`): not an error worth a
-/// message.
+/// message. Seen through the csv crate's error, which wraps the write's (and has no `source`),
+/// also once that is wrapped in an `io::Error` again (a CSV renderer's `?`).
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    e.chain().any(is_broken_pipe_error)
+}
+
+/// Whether `e` is a broken pipe: an `io::Error` of that kind, or a csv error or an `io::Error`
+/// wrapping one.
+fn is_broken_pipe_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        return io.kind() == std::io::ErrorKind::BrokenPipe
+            || io
+                .get_ref()
+                .is_some_and(|inner| is_broken_pipe_error(inner));
+    }
+    if let Some(csv::ErrorKind::Io(io)) = e.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+        return is_broken_pipe_error(io);
+    }
+    false
 }
 
 /// `Ok` for a broken pipe, else the error: for a write whose reader has gone, after which the
@@ -534,6 +547,26 @@ mod tests {
             first_ids(many.iter().map(String::as_str).collect()),
             "c00, c01, c02, c03, c04, c05, c06, c07, c08, c09 and 2 more"
         );
+    }
+
+    /// The csv crate's error has no `source`: the broken pipe inside is looked for.
+    #[test]
+    fn a_broken_pipe_is_seen_through_csv_errors() {
+        use std::io;
+        let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
+        let full = || io::Error::from_raw_os_error(28);
+        assert!(is_broken_pipe(&pipe().into()));
+        assert!(is_broken_pipe(&csv::Error::from(pipe()).into()));
+        assert!(is_broken_pipe(
+            &io::Error::from(csv::Error::from(pipe())).into()
+        ));
+        assert!(is_broken_pipe(
+            &anyhow::Error::from(io::Error::from(csv::Error::from(pipe()))).context("report")
+        ));
+        assert!(!is_broken_pipe(
+            &io::Error::from(csv::Error::from(full())).into()
+        ));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("Broken pipe")));
     }
 
     #[test]

@@ -15,8 +15,7 @@ pub fn completions(shell: Shell) -> anyhow::Result<ExitCode> {
     };
     let mut script = Vec::new();
     clap_complete::generate(target, &mut completion_command(), "callaudit", &mut script);
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
+    let mut lock = callaudit::output::stdout();
     lock.write_all(&script)?;
     lock.flush()?;
     Ok(ExitCode::Ok)
@@ -172,8 +171,7 @@ fn subcommand_sections(cmd: &clap::Command, out: &mut Vec<u8>) -> std::io::Resul
 
 pub fn man() -> anyhow::Result<ExitCode> {
     let page = man_page()?;
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
+    let mut lock = callaudit::output::stdout();
     lock.write_all(&page)?;
     lock.flush()?;
     Ok(ExitCode::Ok)

@@ -163,6 +163,7 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
         let cli = Cli::from_arg_matches(&first).map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok((cli, Provenance::default()));
     };
+    warn_unread_variables();
     let audit_like = reader == ["audit"] || reader == ["config", "show"];
     let file = choose_file(leaf)?;
     let mut provenance = Provenance {
@@ -193,6 +194,84 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
     provenance.settings = settings(&leaf_cmd, leaf, final_leaf, &from_file);
     one_window(&mut cli, &mut provenance);
     Ok((cli, provenance))
+}
+
+/// The `CALLAUDIT_` variables read directly rather than as an option's `env`.
+const READ_DIRECTLY: &[&str] = &[callaudit::pipeline::CSV_BLOCK_VAR];
+
+/// Every `CALLAUDIT_` variable callaudit reads: each option's `env`, in any command (`config`
+/// is global), and those read directly.
+fn known_variables() -> Vec<String> {
+    fn walk(cmd: &clap::Command, out: &mut Vec<String>) {
+        out.extend(
+            cmd.get_arguments()
+                .filter_map(|a| a.get_env())
+                .map(|v| v.to_string_lossy().into_owned()),
+        );
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    let mut known: Vec<String> = READ_DIRECTLY.iter().map(|v| v.to_string()).collect();
+    walk(&Cli::command(), &mut known);
+    known.sort();
+    known.dedup();
+    known
+}
+
+/// The warnings for the variables set that look like callaudit's (`CALLAUDIT_`, in any case)
+/// and that it does not read, with the name meant: a typo must not switch a gate off unseen,
+/// as an unknown key in the config file cannot. An empty variable counts as unset, as for the
+/// options. Sorted by name.
+fn unread_variables(set: &[(String, bool)], known: &[String]) -> Vec<String> {
+    let mut unread: Vec<&str> = set
+        .iter()
+        .filter(|(name, empty)| {
+            !empty && name.to_ascii_uppercase().starts_with("CALLAUDIT_") && !known.contains(name)
+        })
+        .map(|(name, _)| name.as_str())
+        .collect();
+    unread.sort_unstable();
+    unread
+        .into_iter()
+        .map(|name| {
+            let meant = match meant_variables(name, known) {
+                s if s.is_empty() => " (an option's variable is CALLAUDIT_ and its long name in \
+                                      capitals, `_` for `-`: CALLAUDIT_FAIL_UNDER for --fail-under)"
+                    .to_string(),
+                s => format!("; did you mean {}?", s.join(", ")),
+            };
+            format!(
+                "environment {}: no option reads it, so it is ignored{meant}",
+                callaudit::sanitize::terminal_safe(name)
+            )
+        })
+        .collect()
+}
+
+/// The variables `name` may have meant (`suggest::nearest`): those a typo or two away when
+/// there are any, the nearest of them only (`CALLAUDIT_FAIL_UNDR` is `CALLAUDIT_FAIL_UNDER`,
+/// not also `CALLAUDIT_FAIL_ON`, three edits away: the names share a long prefix, so many are
+/// near), else all it found (`CALLAUDIT_FAIL`: each gate's).
+fn meant_variables(name: &str, known: &[String]) -> Vec<String> {
+    let near = callaudit::suggest::nearest(name, known);
+    let edits = |k: &String| strsim::levenshtein(&k.to_lowercase(), &name.to_lowercase());
+    match near.iter().map(edits).min() {
+        Some(best) if best <= 2 => near.into_iter().filter(|k| edits(k) == best).collect(),
+        _ => near,
+    }
+}
+
+/// Warns of the `CALLAUDIT_` variables set that callaudit does not read (`unread_variables`).
+/// Said by the commands that read the environment; `merge` and the others that read none
+/// ignore every variable alike.
+fn warn_unread_variables() {
+    let set: Vec<(String, bool)> = std::env::vars_os()
+        .map(|(name, value)| (name.to_string_lossy().into_owned(), value.is_empty()))
+        .collect();
+    for w in unread_variables(&set, &known_variables()) {
+        say!("callaudit: warning: {w}");
+    }
 }
 
 /// How high a level an option's value came from (command line 3, environment 2, config file 1,
@@ -941,6 +1020,88 @@ pub fn show(p: &Provenance) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_variables_read_are_the_options_and_the_direct_ones() {
+        let known = known_variables();
+        for v in [
+            "CALLAUDIT_CONFIG",
+            "CALLAUDIT_FAIL_UNDER",
+            "CALLAUDIT_INPUT_FORMAT",
+            "CALLAUDIT_CSV_BLOCK",
+        ] {
+            assert!(known.iter().any(|k| k == v), "{v}: {known:?}");
+        }
+        assert!(
+            known.iter().all(|k| k.starts_with("CALLAUDIT_")),
+            "{known:?}"
+        );
+        // A variable read directly from the environment is listed in READ_DIRECTLY (or named
+        // by a constant that is): the warning of unread variables would otherwise name it.
+        let direct = regex::Regex::new(r#"env::var(?:_os)?\(\s*"(CALLAUDIT_[A-Z0-9_]*)""#).unwrap();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for c in direct.captures_iter(&text) {
+                        assert!(
+                            known.iter().any(|k| *k == c[1]),
+                            "{}: {}",
+                            path.display(),
+                            &c[1]
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn variables_not_read_are_named_with_the_one_meant() {
+        let known: Vec<String> = [
+            "CALLAUDIT_FAIL_UNDER",
+            "CALLAUDIT_FAIL_ON",
+            "CALLAUDIT_QUIET",
+        ]
+        .map(String::from)
+        .to_vec();
+        let set = |names: &[(&str, bool)]| -> Vec<(String, bool)> {
+            names.iter().map(|(n, e)| (n.to_string(), *e)).collect()
+        };
+        let said = unread_variables(
+            &set(&[
+                ("PATH", false),
+                ("CALLAUDIT_QUIET", false),
+                ("CALLAUDIT_FAIL_UNDR", false),
+                ("CALLAUDIT_FAIL_ONN", true),
+                ("callaudit_quiet", false),
+                ("CALLAUDIT_ZZZZZZZZ", false),
+            ]),
+            &known,
+        );
+        assert_eq!(said.len(), 3, "{said:?}");
+        assert!(said[0].starts_with("environment CALLAUDIT_FAIL_UNDR: no option reads it"));
+        assert!(
+            said[0].ends_with("; did you mean CALLAUDIT_FAIL_UNDER?"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].starts_with("environment CALLAUDIT_ZZZZZZZZ: "),
+            "{said:?}"
+        );
+        assert!(said[1].ends_with("for --fail-under)"), "{said:?}");
+        assert!(
+            said[2].ends_with("; did you mean CALLAUDIT_QUIET?"),
+            "{said:?}"
+        );
+    }
 
     #[test]
     fn every_audit_option_has_its_environment_variable() {

@@ -147,8 +147,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             write_text(&mut out, &rubric, &call, &audit, color, masker, args.all);
         }
     }
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
+    let mut lock = callaudit::output::stdout();
     lock.write_all(out.as_bytes())?;
     lock.flush()?;
     Ok(ExitCode::Ok)

@@ -79,7 +79,7 @@ pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCod
     match cli.command {
         Command::Config(ConfigCommand::Show(_)) => {
             use std::io::Write;
-            let mut out = std::io::stdout().lock();
+            let mut out = callaudit::output::stdout();
             out.write_all(crate::cli::config::show(provenance).as_bytes())?;
             out.flush()?;
             Ok(ExitCode::Ok)

@@ -278,8 +278,7 @@ pub fn print_report(
             Ok(Some(f.prepare()?))
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
+            let mut lock = callaudit::output::stdout();
             renderer.render(report, &mut lock)?;
             lock.flush()?;
             Ok(None)

@@ -11,8 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn run(cmd: RubricCommand) -> anyhow::Result<ExitCode> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = callaudit::output::stdout();
     match cmd {
         RubricCommand::Show { rubric } => {
             let text = builtin_text(&rubric)

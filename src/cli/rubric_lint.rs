@@ -309,8 +309,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         LintFormat::Csv => lint_csv(&rubric, &phrases, &fired.stats, &finding)?,
         LintFormat::Table => lint_table(&rubric, &phrases, &finding, fired.calls, labels.is_some()),
     };
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
+    let mut lock = callaudit::output::stdout();
     lock.write_all(out.as_bytes())?;
     lock.flush()?;
     Ok(ExitCode::Ok)

@@ -199,8 +199,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     match sheet_file.as_mut() {
         Some(f) => f.write_all(sheet.as_bytes())?,
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
+            let mut lock = callaudit::output::stdout();
             lock.write_all(sheet.as_bytes())?;
             lock.flush()?;
         }

@@ -1229,13 +1229,17 @@ fn parse_input(
         })
 }
 
+/// The variable that sets the chunked readers' block size (see `csv_block`): read directly, not
+/// through an option, so the warning of unknown `CALLAUDIT_` variables is told of it.
+pub const CSV_BLOCK_VAR: &str = "CALLAUDIT_CSV_BLOCK";
+
 /// The block size of the chunked readers (`read/csv/chunked.rs`, `read/jsonl/chunked.rs`):
 /// 1 MiB, or `CALLAUDIT_CSV_BLOCK` bytes (for tests, which force tiny blocks; the name is older
 /// than the JSONL reader). Read from the environment once per process.
 fn csv_block() -> usize {
     static BLOCK: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *BLOCK.get_or_init(|| {
-        std::env::var("CALLAUDIT_CSV_BLOCK")
+        std::env::var(CSV_BLOCK_VAR)
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|&b| b > 0)

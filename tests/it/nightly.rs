@@ -1737,6 +1737,78 @@ fn a_flag_variable_takes_true_or_false_and_refuses_other_text() {
     }
 }
 
+/// A misspelt variable (`CALLAUDIT_FAIL_UNDR=99`) was silently ignored, switching its gate off
+/// unseen, where the same typo in a config file is an error. A set `CALLAUDIT_` variable that
+/// no option reads is warned of, with the name meant, by every command that reads the
+/// environment (`config show` too); an empty one counts as unset, and `merge`, which reads no
+/// variable, says nothing.
+#[test]
+fn a_variable_callaudit_does_not_read_is_warned_of_with_the_name_meant() {
+    let w = config_dir();
+    let audit = [
+        "audit",
+        "calls.csv",
+        "--rubric",
+        "rubric.toml",
+        "-q",
+        "-o",
+        "r.json",
+    ];
+    let warned = |var: &str, says: &str| {
+        format!("callaudit: warning: environment {var}: no option reads it, so it is ignored{says}")
+    };
+    let meant = "; did you mean CALLAUDIT_FAIL_UNDER?";
+    for (var, says) in [
+        ("CALLAUDIT_FAIL_UNDR", meant),
+        ("callaudit_fail_under", meant),
+        (
+            "CALLAUDIT_FAIL_AGENT_UNDR",
+            "; did you mean CALLAUDIT_FAIL_AGENT_UNDER?",
+        ),
+        ("CALLAUDIT_QUITE", "; did you mean CALLAUDIT_QUIET?"),
+        (
+            "CALLAUDIT_NIGHTLY_MODE",
+            " (an option's variable is CALLAUDIT_ and its long name in capitals, `_` for `-`: CALLAUDIT_FAIL_UNDER for --fail-under)",
+        ),
+    ] {
+        let r = run_in(w.dir.path(), &audit, &[(var, "99")]);
+        // Ignored: the gate stays off.
+        assert_eq!(r.code, 0, "{var}: {}", r.stderr);
+        assert_says(&r.stderr, &[warned(var, says)]);
+        let r = run_in(
+            w.dir.path(),
+            &["config", "show", "--no-config"],
+            &[(var, "99")],
+        );
+        assert_eq!(r.code, 0, "{var}: {}", r.stderr);
+        assert_says(&r.stderr, &[warned(var, says)]);
+    }
+    // Variables read, by an option (any command's) or directly, and an empty typo: no warning.
+    for (var, value) in [
+        ("CALLAUDIT_FAIL_UNDER", "off"),
+        ("CALLAUDIT_CSV_BLOCK", "4096"),
+        ("CALLAUDIT_GROUP_BY", "agent"),
+        ("CALLAUDIT_FAIL_UNDR", ""),
+    ] {
+        let r = run_in(w.dir.path(), &audit, &[(var, value)]);
+        assert_eq!(r.code, 0, "{var}: {}", r.stderr);
+        assert!(!r.stderr.contains("warning"), "{var}={value}: {}", r.stderr);
+    }
+    let r = run_in(
+        w.dir.path(),
+        &[&audit[..], &["--save-partial", "p.partial"]].concat(),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &["merge", "p.partial", "-q", "-o", "m.json"],
+        &[("CALLAUDIT_FAIL_UNDR", "99")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
 /// `last = "1d"` with `since … until …` at one level (here the config file): the window is
 /// their intersection, and when it is empty the error said `--since 2026-11-20 is after
 /// --until 2026-11-16`, a --since the user never typed (it is the start `--last 1d` counts back

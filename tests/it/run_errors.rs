@@ -110,6 +110,112 @@ fn stdout_and_stderr_into_one_closed_pipe_keep_the_gate_exit_code() {
     assert_eq!(status.code(), Some(1));
 }
 
+/// A CSV report larger than the CSV writer's buffer, to a reader that has gone (`audit …
+/// --group-by call --format csv | head -1`), exited 2 with "Broken pipe (os error 32)": the
+/// csv crate wraps the write's error in its own, where the broken pipe was not seen. The gate's
+/// line and exit code come, as for the other formats; `merge --format csv` alike, and the
+/// per-call CSV on stdout.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_csv_report_to_a_reader_gone_keeps_the_gate_exit_code() {
+    let w = Workdir::new();
+    // 400 calls, a line each: some 40 KB of CSV, far more than the writer's buffer.
+    w.write("calls.csv", calls_csv(400, 1, false));
+    let rubric = repo_path("examples/rubric.toml");
+    let made = bin()
+        .args(["audit", "calls.csv", "-q", "--no-config", "--rubric"])
+        .arg(&rubric)
+        .args(["-o", "r.json", "--save-partial", "p.partial"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
+    let audit = ["audit", "calls.csv", "--no-config", "--rubric"];
+    let rubric = rubric.to_str().unwrap();
+    let runs: [(&[&str], &[&str]); 3] = [
+        (&audit, &["--group-by", "call", "--format", "csv"]),
+        (
+            &["merge", "p.partial"],
+            &["--group-by", "call", "--format", "csv"],
+        ),
+        (
+            &audit,
+            &["-o", "r2.json", "--calls", "-", "--calls-format", "csv"],
+        ),
+    ];
+    for (command, output) in runs {
+        for (gate, code) in [("100", 1), ("off", 0)] {
+            let mut cmd = bin();
+            cmd.args(command);
+            if command[0] == "audit" {
+                cmd.arg(rubric);
+            }
+            let out = cmd
+                .args(output)
+                .args(["-q", "--fail-under", gate])
+                .current_dir(w.dir.path())
+                .stdout(closed_pipe())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let what = format!("{command:?} {output:?} --fail-under {gate}");
+            assert_eq!(out.status.code(), Some(code), "{what}: {stderr}");
+            assert!(!stderr.contains("error"), "{what}: {stderr}");
+            assert_eq!(
+                stderr.contains("gate failed: --fail-under 100"),
+                gate == "100",
+                "{what}: {stderr}"
+            );
+        }
+    }
+}
+
+/// A report that could not be written to stdout (`audit … > /dev/full`) said only "No space
+/// left on device (os error 28)", not which output failed; `-o /dev/full` named the file. A
+/// failed write names the output: stdout, for every command that writes there.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_to_stdout_names_stdout() {
+    let w = Workdir::new();
+    let data = repo_path("examples/data");
+    let data = data.to_str().unwrap();
+    let made = bin()
+        .args([
+            "audit",
+            data,
+            "-q",
+            "--no-config",
+            "--save-partial",
+            "p.partial",
+        ])
+        .args(["-o", "r.json"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
+    let runs: [&[&str]; 5] = [
+        &["audit", data, "-q", "--no-config"],
+        &["audit", data, "-q", "--no-config", "--format", "csv"],
+        &["audit", data, "-q", "--no-config", "--format", "json"],
+        &["merge", "p.partial", "-q", "--format", "csv"],
+        &["rubric", "show", "builtin:en"],
+    ];
+    for args in runs {
+        let out = bin()
+            .args(args)
+            .current_dir(w.dir.path())
+            .stdout(full())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("callaudit: error: stdout: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 /// `bin()` with stdout closed, as `callaudit … >&-` starts it.
 #[cfg(target_os = "linux")]
 fn with_stdout_closed(args: &[&std::ffi::OsStr], dir: &Path) -> std::process::Output {
@@ -269,6 +375,67 @@ fn a_report_that_cannot_be_written_replaces_no_other_output() {
         "the output is named: {stderr}"
     );
     old.kept("report to /dev/full");
+}
+
+/// The outputs held until the end and then written to a device, a pipe or stdout (`--calls`,
+/// `--evidence`, `--save-partial` there) were written after the files had been renamed into
+/// place: `--calls /dev/full` failed the run (exit 2) with `-o` and `--save-partial` already
+/// replaced, against "exit 2: no output is replaced". They are written first now, and when one
+/// fails no file is renamed and no temporary file stays.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_held_for_a_device_that_fails_replaces_no_file() {
+    let cases: [(&[&str], &[&str], &str); 4] = [
+        (
+            &["--calls", "/dev/full"],
+            &["r.json", "ev.csv", "p.partial"],
+            "/dev/full",
+        ),
+        (
+            &["--evidence", "/dev/full"],
+            &["r.json", "c.csv", "p.partial"],
+            "/dev/full",
+        ),
+        (
+            &["--save-partial", "/dev/full"],
+            &["r.json", "c.csv", "ev.csv"],
+            "/dev/full",
+        ),
+        (
+            &["--calls", "-", "--calls-format", "csv"],
+            &["r.json", "ev.csv", "p.partial"],
+            "stdout",
+        ),
+    ];
+    for (held, files, named) in cases {
+        let w = Workdir::new();
+        let old = OldOutputs::new(&w, files);
+        let mut cmd = bin();
+        cmd.arg("audit")
+            .arg(repo_path("examples/data"))
+            .args(["-q", "--no-config", "--format", "json"])
+            .args(held)
+            .current_dir(w.dir.path())
+            // stdout is the device too, for `--calls -`.
+            .stdout(full());
+        for f in files {
+            let flag = match *f {
+                "r.json" => "-o",
+                "c.csv" => "--calls",
+                "ev.csv" => "--evidence",
+                _ => "--save-partial",
+            };
+            cmd.args([flag, f]);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{held:?}: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{held:?}: the output is named: {stderr}"
+        );
+        old.kept(&format!("{held:?}"));
+    }
 }
 
 /// A write that fails on a staged output (here a file-size limit: EFBIG, as a full disk gives
