@@ -767,3 +767,25 @@ fn touching_matches_of_an_item_are_one_place() {
         "2"
     );
 }
+
+/// Tester t6's readings left from the third round (2026-12-03; tune part unchanged but one more
+/// upset call found): a troubleshooting question is no check for other concerns; "another
+/// delay" is a complaint; capitals in their own sentence stay upset after "I'm not angry".
+#[test]
+fn qa_standard_readings_of_the_fourth_round() {
+    assert_eq!(
+        after_upset("additional_concerns", "Have you tried anything else?"),
+        "0"
+    );
+    assert_ne!(
+        after_upset("additional_concerns", "Is there anything else I can help with?"),
+        "0"
+    );
+    for upset in [
+        "Oh great, another delay.",
+        "I'm not angry. THIS IS THE THIRD TIME I CALL",
+    ] {
+        let got = count("customer_upset", &[("customer", upset)]);
+        assert_eq!(got, "1", "customer_upset in {upset:?}");
+    }
+}
