@@ -309,8 +309,8 @@ pub struct Rubric {
     pub items: Vec<Item>,
     pub phrases: Vec<Phrase>,
     /// What the audit reads of each phrase at each of its hits, by the same index: 8 bytes a
-    /// phrase where a `Phrase` takes over a hundred (the built-in rubric's 16,000 phrases are
-    /// then 0.13 MB, not more than L2, read at random for every hit).
+    /// phrase where a `Phrase` takes over a hundred (the built-in rubric's 17,000 phrases are
+    /// then 0.14 MB, not more than L2, read at random for every hit).
     pub phrase_tags: Vec<PhraseTag>,
     /// Items in an order where every item comes after the items it refers to.
     pub eval_order: Vec<usize>,

@@ -759,7 +759,8 @@ fn the_example_rubric_is_valid() {
 
 /// docs/rubric.md gives the size of the built-in English rubric beside the 100,000-phrase cap
 /// ("has about 11,300"), while `rubric check builtin` counted 16,475: the figure had not
-/// followed the rubric's growth. It must stay within 5% of what `rubric check` counts.
+/// followed the rubric's growth. Held within 5%, it drifted again ("about 16,500" for 17,264,
+/// tester t8, #8): it must stay within 2% of what `rubric check` counts.
 #[test]
 fn the_documented_size_of_the_builtin_rubric_is_what_rubric_check_counts() {
     let doc = std::fs::read_to_string(super::common::repo_path("docs/rubric.md")).unwrap();
@@ -788,7 +789,7 @@ fn the_documented_size_of_the_builtin_rubric_is_what_rubric_check_counts() {
         .parse()
         .unwrap();
     assert!(
-        (said - counted).abs() <= counted * 0.05,
+        (said - counted).abs() <= counted * 0.02,
         "docs/rubric.md says about {said}, `rubric check builtin`: {text}"
     );
 }
