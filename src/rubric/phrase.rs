@@ -9,6 +9,7 @@
 //! apologi* BEFORE/5 fix*  the left side, then the right side at most 5 words later
 //! {we|I} will {call|email} you       alternatives: any one of the words or phrases between `|`
 //! {really|} sorry         an empty alternative makes the group optional
+//! wait {num|few} minutes  inside a group, `num` is the number slot (groups do not nest)
 //! ```
 //!
 //! Alternatives are expanded when the rubric is compiled (`expand`): each combination becomes
@@ -22,6 +23,7 @@
 
 use crate::language::{Contractions, Language, TextRules};
 use crate::normalise::{Normalised, TokenKind, normalise_into_with};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
@@ -238,7 +240,7 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
     // options, checked group by group in the order (and with the messages) of expanding them
     // one after the other.
     let mut pieces: Vec<&str> = Vec::new();
-    let mut groups: Vec<Vec<&str>> = Vec::new();
+    let mut groups: Vec<Vec<Cow<str>>> = Vec::new();
     let mut count = 1usize;
     let mut rest = src;
     let mut piece_start = 0;
@@ -256,7 +258,10 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
             piece_start = open + close + 1;
             continue;
         } else if inner.contains('|') {
-            let options: Vec<&str> = inner.split('|').map(str::trim).collect();
+            let options = inner
+                .split('|')
+                .map(|o| family_option(o.trim()))
+                .collect::<Result<Vec<_>, _>>()?;
             if count * options.len() > MAX_EXPANSIONS {
                 return Err(format!(
                     "the alternatives expand to more than {MAX_EXPANSIONS} phrases: split it"
@@ -288,7 +293,7 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
         raw.clear();
         for (g, options) in groups.iter().enumerate() {
             raw.push_str(pieces[g]);
-            raw.push_str(options[choice[g]]);
+            raw.push_str(&options[choice[g]]);
         }
         raw.push_str(pieces[groups.len()]);
         let phrase = if single_spaced(&raw) {
@@ -328,6 +333,39 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
         out.retain(|_| first.next().unwrap_or(true));
     }
     Ok(out)
+}
+
+/// An alternative of a `{…}` family, its word `num` made the number slot `{num}`: groups do not
+/// nest, so inside a family the slot is written `num` (`wait {num|few} minutes`, `for {num|}
+/// hours`, `{num days|a week}`). Read as the word "num", it silently matched nothing a rubric
+/// author meant (tester t8, #2). `NUM` or `Num` there is refused, as `{NUM}` is.
+fn family_option(option: &str) -> Result<Cow<'_, str>, String> {
+    // Most alternatives have no "num" in them at all (this runs for every alternative of
+    // every family, at every compile).
+    if !option
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"num"))
+    {
+        return Ok(Cow::Borrowed(option));
+    }
+    if let Some(w) = option
+        .split_whitespace()
+        .find(|w| w.eq_ignore_ascii_case("num") && *w != "num")
+    {
+        return Err(format!(
+            "`{w}` in `{{…}}`: inside a family the number slot is written `num`, in lower case \
+             (`{{num|few}}`, `{{num|}}` for an optional number)"
+        ));
+    }
+    if !option.split_whitespace().any(|w| w == "num") {
+        return Ok(Cow::Borrowed(option));
+    }
+    let words: Vec<&str> = option
+        .split_whitespace()
+        .map(|w| if w == "num" { "{num}" } else { w })
+        .collect();
+    Ok(Cow::Owned(words.join(" ")))
 }
 
 /// What a phrase of no words is told: blank, only punctuation, or only anchors.
@@ -840,7 +878,10 @@ mod tests {
                     v.push_str("{num}");
                 }
             } else if inner.contains('|') {
-                let options: Vec<&str> = inner.split('|').map(str::trim).collect();
+                let options = inner
+                    .split('|')
+                    .map(|o| family_option(o.trim()))
+                    .collect::<Result<Vec<_>, _>>()?;
                 if variants.len() * options.len() > MAX_EXPANSIONS {
                     return Err(format!(
                         "the alternatives expand to more than {MAX_EXPANSIONS} phrases: split it"
@@ -924,6 +965,12 @@ mod tests {
             "  {a|b}\t{c}  ",
             "{a|b} {num",
             "{num|x} y",
+            "{ num |}",
+            "{NUM|x}",
+            "{x|Num days}",
+            "{num days|a week} {num|}",
+            "x{num|y}",
+            "{number|numb*}",
             "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b}",
             "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a} {a|b}",
             "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d}",
@@ -987,6 +1034,27 @@ mod tests {
             vec!["within {num} day*", "within {num} week*"]
         );
         assert_eq!(expand("plain words").unwrap(), vec!["plain words"]);
+        // Inside a family, `num` is the number slot (groups do not nest).
+        assert_eq!(
+            expand("wait {num|few} minutes").unwrap(),
+            vec!["wait {num} minutes", "wait few minutes"]
+        );
+        assert_eq!(
+            expand("for { num |} hours").unwrap(),
+            vec!["for {num} hours", "for hours"]
+        );
+        assert_eq!(
+            expand("within {num  days|a week}").unwrap(),
+            vec!["within {num} days", "within a week"]
+        );
+        assert_eq!(
+            expand("{number|numb*|numeral} one").unwrap(),
+            vec!["number one", "numb* one", "numeral one"]
+        );
+        for bad in ["{NUM|few}", "{a|Num days}"] {
+            let e = expand(bad).unwrap_err();
+            assert!(e.contains("the number slot is written `num`"), "{bad}: {e}");
+        }
         assert_eq!(
             expand("{get back to|contact} you").unwrap(),
             vec!["get back to you", "contact you"]

@@ -75,6 +75,47 @@ fn number_slots() {
     assert_eq!(agent_count(p, "within many days"), "0");
 }
 
+/// `rubric check` of a rubric of these items (the header added): its exit code and stderr.
+fn check(items: &str) -> (i32, String) {
+    let w = Workdir::new();
+    let rubric = w.write("r.toml", format!("{HEAD}{items}"));
+    let out = callaudit()
+        .args(["rubric", "check"])
+        .arg(&rubric)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    (out.status.code().unwrap(), stderr)
+}
+
+/// `{num|few}` and `{num|}` were the English word "num", silently: `rubric check` said ok and
+/// "wait 5 minutes" matched nothing (tester t8, #2). Inside a family, `num` is the number
+/// slot; `NUM` there is refused at its line and column, as `{NUM}` is.
+#[test]
+fn num_inside_a_family_is_the_number_slot() {
+    let p = r#"phrases = ["wait {num|few} minutes", "for {num|} hours"]"#;
+    assert_eq!(agent_count(p, "Please wait 5 minutes."), "1");
+    assert_eq!(agent_count(p, "Please wait few minutes."), "1");
+    assert_eq!(agent_count(p, "It took me for 3 hours."), "1");
+    assert_eq!(agent_count(p, "It took me for hours."), "1");
+    assert_eq!(agent_count(p, "wait num minutes"), "0");
+    assert_eq!(
+        agent_count(r#"phrases = ["within {num days|a week}"]"#, "within 4 days"),
+        "1"
+    );
+    let (code, stderr) = check(
+        "[[item]]\nid = \"x\"\nkind = \"expected\"\nphrases = [\"ok\", \"wait {NUM|few} minutes\"]\n",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "r.toml:7:18: phrase `wait {NUM|few} minutes`: `NUM` in `{…}`: inside a family the \
+             number slot is written `num`, in lower case"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn near_either_order_and_before_in_order() {
     let near = r#"phrases = ["sorry NEAR/3 delay"]"#;
