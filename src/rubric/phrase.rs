@@ -493,6 +493,14 @@ pub fn misplaced_marks(text: &str, opens_sentence: bool, closes_turn: bool) -> R
     Ok(())
 }
 
+/// The apostrophes the normaliser reads inside a word ("don't", "don’t").
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}'
+    )
+}
+
 fn starts_alphabetic(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_alphabetic)
 }
@@ -686,16 +694,40 @@ fn parse_seq_into(words: &[&str], rules: &TextRules, scratch: &mut Scratch) -> R
                     parts.push(Part::Word(intern(n.word(t))));
                 }
             }
+            let too_short = || {
+                format!(
+                    "`{w}`: a wildcard stem needs at least 3 letters, or it matches almost anything"
+                )
+            };
             if words.len() != 1 || (!elided && n.tokens.len() != 1) {
+                // One written word the normaliser reads as several: a contraction ("can't",
+                // or chat-style "cant", "im"), which no wildcard can follow.
+                let one_word = stem
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || is_apostrophe(c));
+                if one_word && stem.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+                    return Err(too_short());
+                }
+                if one_word && words.len() > 1 && words.len() == n.tokens.len() {
+                    let read: Vec<&str> = words.iter().map(|t| n.word(t)).collect();
+                    let chat = if stem.chars().any(is_apostrophe) {
+                        ""
+                    } else {
+                        " (chat spelling)"
+                    };
+                    return Err(format!(
+                        "`{w}`: `{stem}` is read as \"{}\"{chat}, so a wildcard cannot follow \
+                         it; write the words out in full",
+                        read.join(" ")
+                    ));
+                }
                 return Err(format!(
                     "`{w}`: a wildcard applies to one word (write the words before it separately)"
                 ));
             }
             let stem = n.word(words[0]);
             if stem.chars().count() < 3 {
-                return Err(format!(
-                    "`{w}`: a wildcard stem needs at least 3 letters, or it matches almost anything"
-                ));
+                return Err(too_short());
             }
             parts.push(Part::Stem(intern(stem)));
         } else if w.contains('*') || w.contains('{') || w.contains('}') {
@@ -1204,6 +1236,48 @@ mod tests {
         );
         assert!(parse("?!").unwrap_err().contains("no words"));
         assert!(parse("---").unwrap_err().contains("no words"));
+    }
+
+    /// A stem on a word the normaliser reads as a contraction was told "a wildcard applies to
+    /// one word (write the words before it separately)", though one word was written (tester
+    /// t8, #7): it is told what the word is read as, or, under 3 letters, that it is too short.
+    #[test]
+    fn a_wildcard_after_a_contraction_is_told_what_the_word_is_read_as() {
+        for (stem, read) in [
+            ("cant*", "can not"),
+            ("wont*", "will not"),
+            ("dont*", "do not"),
+            ("isnt*", "is not"),
+            ("youre*", "you are"),
+        ] {
+            let e = parse(stem).unwrap_err();
+            let (word, _) = stem.split_at(stem.len() - 1);
+            assert_eq!(
+                e,
+                format!(
+                    "`{stem}`: `{word}` is read as \"{read}\" (chat spelling), so a wildcard \
+                     cannot follow it; write the words out in full"
+                )
+            );
+        }
+        let e = parse("can't*").unwrap_err();
+        assert!(
+            e.contains("`can't` is read as \"can not\", so a wildcard cannot follow it"),
+            "{e}"
+        );
+        for short in ["im*", "id*", "re*"] {
+            assert!(
+                parse(short).unwrap_err().contains("at least 3 letters"),
+                "{short}"
+            );
+        }
+        // Words written apart are still told to write them apart.
+        assert!(
+            parse("hold-mus*")
+                .unwrap_err()
+                .contains("a wildcard applies to one word")
+        );
+        assert!(parse("canteen*").is_ok() && parse("wonton*").is_ok());
     }
 
     /// `misplaced_marks` after the opening `^` and closing `$` are taken off, as the compiler

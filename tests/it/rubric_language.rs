@@ -116,6 +116,34 @@ fn num_inside_a_family_is_the_number_slot() {
     );
 }
 
+/// A stem on a word read as a contraction (`cant*`, `im*`) was told to write "the words before
+/// it separately", though it is one word (tester t8, #7): the message says what the word is
+/// read as, or that the stem is too short.
+#[test]
+fn a_wildcard_on_a_contraction_is_refused_saying_why() {
+    let (code, stderr) = check(
+        "[[item]]\nid = \"x\"\nkind = \"expected\"\nphrases = [\"cant*\", \"im*\", \"canteen*\"]\n",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "r.toml:7:12: phrase `cant*`: `cant*`: `cant` is read as \"can not\" (chat \
+             spelling), so a wildcard cannot follow it; write the words out in full"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("r.toml:7:21: phrase `im*`: `im*`: a wildcard stem needs at least 3 letters"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("write the words before it separately"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(2 problems)"), "{stderr}");
+}
+
 #[test]
 fn near_either_order_and_before_in_order() {
     let near = r#"phrases = ["sorry NEAR/3 delay"]"#;
