@@ -613,6 +613,114 @@ fn rubric_check_reports_line_and_column_and_unknown_keys() {
         .stderr(predicate::str::contains("bad.toml:6:20"));
 }
 
+/// A value of the wrong type (`weight = "two"`) stopped the check at it, under "invalid rubric
+/// (1 problem)": five mistakes took four runs to see (tester t8, #5). One run names them all,
+/// each by its key and what it takes, not in serde's words ("invalid type: floating point
+/// `2.0`, expected u32", "data did not match any variant of untagged enum OneOrMany", a bare
+/// "duplicate key": #6); `audit --rubric` says the same.
+#[test]
+fn rubric_check_names_every_value_of_the_wrong_type_by_its_key() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "multi.toml",
+        "[rubric]\nname=\"x\"\npass_mark=\"80\"\n[[item]]\nid=\"a\"\nkind=\"expected\"\n\
+         phrases=[\"a\"]\nweight=\"two\"\n[[item]]\nid=\"b\"\nkind=\"expected\"\nphrases=[\"b\"]\n\
+         min_count=2.0\n[[item]]\nid=\"c\"\nkind=\"expected\"\nphrases=[\"c\"]\nbogus=1\n\
+         not_before=3\nphrases=[\"d\"]\n[[item]]\nid=\"d\"\nkind=\"expected\"\nphrases=[\"{d\"]\n",
+    );
+    let expected = [
+        "multi.toml:3:11: `pass_mark` must be a number, not `\"80\"` (write it without quotes)",
+        "multi.toml:8:8: `weight` must be a number, not `\"two\"`",
+        "multi.toml:13:11: `min_count` must be a whole number, not `2.0` (write `2`)",
+        "multi.toml:18:1: unknown field `bogus`",
+        "multi.toml:19:12: `not_before` takes an item id or a list of ids, like \"empathy\" or \
+         [\"empathy\", \"apology\"], not `3`",
+        "multi.toml:20:1: `phrases` is given twice in this `[[item]]`: give each key once",
+        "multi.toml:24:10: phrase `{d`: `{` without a closing `}`",
+    ];
+    for args in [vec!["rubric", "check"], vec!["audit", "--rubric"]] {
+        let mut cmd = callaudit();
+        cmd.args(&args).arg(&rubric);
+        if args[0] == "audit" {
+            cmd.arg(repo_path("examples/data"));
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("invalid rubric (7 problems):\n"),
+            "{args:?}: {stderr}"
+        );
+        for e in expected {
+            assert!(stderr.contains(e), "{args:?}: {e}\n{stderr}");
+        }
+        for internal in [
+            "invalid type",
+            "expected u32",
+            "expected f64",
+            "OneOrMany",
+            "variant",
+        ] {
+            assert!(!stderr.contains(internal), "{args:?}: {internal}\n{stderr}");
+        }
+    }
+}
+
+/// Where the file cannot be read further (a TOML syntax error, an item whose `kind` is not
+/// text), the check stops, and its header no longer claims a count of the file's problems
+/// (tester t8, #5). A rubric saved as Latin-1 was "stream did not contain valid UTF-8", with no
+/// position (#6): the first byte that is not UTF-8 is given at its line and column, with what
+/// to do.
+#[test]
+fn a_check_that_stops_early_says_so_and_a_latin1_rubric_is_placed() {
+    let w = Workdir::new();
+    let check = |name: &str, content: &[u8]| {
+        let file = w.write(name, content);
+        let out = callaudit()
+            .args(["rubric", "check"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let stderr = check(
+        "syntax.toml",
+        b"[rubric]\nname=\"x\n[[item]]\nid=\"a\"\nkind=\"expected\"\nweight=\"two\"\n",
+    );
+    assert!(
+        stderr.contains(
+            "invalid rubric (1 problem; checking stopped there, so others may follow once it is \
+             fixed):\n"
+        ) && stderr.contains("syntax.toml:2:8: invalid basic string"),
+        "{stderr}"
+    );
+    let stderr = check(
+        "kind.toml",
+        b"[rubric]\nname=\"x\"\n[[item]]\nid=\"a\"\nkind=3\nweight=\"two\"\n",
+    );
+    assert!(
+        stderr.contains(
+            "invalid rubric (2 problems; checking stopped at the one on line 5, so others may \
+             follow once they are fixed):\n"
+        ) && stderr.contains("kind.toml:5:6: `kind` must be text in quotes (\"…\"), not `3`\n")
+            && stderr.contains("kind.toml:6:8: `weight` must be a number"),
+        "{stderr}"
+    );
+    let stderr = check(
+        "latin1.toml",
+        b"[rubric]\nname=\"x\"\n[[item]]\nid=\"a\"\nkind=\"expected\"\nphrases=[\"caf\xe9\"]\n",
+    );
+    assert!(
+        stderr.contains(
+            "latin1.toml:6:14: byte 0xE9 here (\"é\" in Latin-1) is not UTF-8 text: save the file \
+             as UTF-8"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("stream did not contain"), "{stderr}");
+}
+
 /// `^`/`$` inside a `{…}` group and `|` outside one were dropped as punctuation: `rubric check`
 /// said ok, `{^ just to confirm|^ to clarify}` then fired mid-sentence and `yes|no` was the
 /// phrase "yes no" (tester t1, F3). Each is an error at its FILE:LINE:COLUMN saying what to
