@@ -17,6 +17,9 @@ pub struct RubricError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// Checking stopped with the problems found so far (a TOML syntax error, an item without a
+    /// usable `id` or `kind`): the file may have others, found once these are fixed.
+    pub stopped: bool,
 }
 
 impl fmt::Display for RubricError {
@@ -37,6 +40,7 @@ impl Errors<'_> {
             line,
             column,
             message: message.into(),
+            stopped: false,
         });
     }
 }
@@ -54,7 +58,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// The most phrases a rubric may expand to, all its items' `{a|b}` families together. One family
 /// stops at `phrase::MAX_EXPANSIONS`, but many families could still add up to hundreds of
 /// thousands of phrases (a 60 KB rubric: 914,000, 16 s and 2.1 GB to compile); the built-in
-/// English rubric expands to about 16,500 (`rubric check builtin` counts them).
+/// English rubric expands to about 17,300 (`rubric check builtin` counts them).
 pub const MAX_RUBRIC_PHRASES: usize = 100_000;
 
 const DETECTORS: &[&str] = &[
@@ -68,88 +72,28 @@ const DETECTORS: &[&str] = &[
     "silence",
 ];
 
-/// How many unknown keys one check names before it stops looking for more.
-const MAX_UNKNOWN_KEYS: usize = 100;
-
-/// The rubric file deserialised, naming every unknown key rather than the first alone: serde
-/// stops at the first, so each one is blanked out of a copy of the text (its key and value
-/// turned to spaces, line breaks kept, so every position stays where it was) and the file read
-/// again. The other problems of the file are then found as usual.
-fn parse_spec(text: &str) -> (Option<RubricSpec>, Vec<RubricError>) {
-    let mut errors = Vec::new();
-    let mut work = text.to_string();
-    loop {
-        let e = match toml::from_str::<RubricSpec>(&work) {
-            Ok(spec) => return (Some(spec), errors),
-            Err(e) => e,
-        };
-        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        errors.push(RubricError {
-            line,
-            column,
-            message: e.message().trim().to_string(),
-        });
-        let unknown_key = e.message().starts_with("unknown field");
-        let entry = e
-            .span()
-            .filter(|_| unknown_key && errors.len() < MAX_UNKNOWN_KEYS)
-            .and_then(|key| entry_span(&work, key));
-        let Some(entry) = entry else {
-            errors.sort_by_key(|e| (e.line, e.column));
-            return (None, errors);
-        };
-        let blanked: String = work[entry.clone()]
-            .chars()
-            .map(|c| {
-                if c == '\n' {
-                    "\n".to_string()
-                } else {
-                    " ".repeat(c.len_utf8())
-                }
-            })
-            .collect();
-        let mut next = work.clone();
-        next.replace_range(entry, &blanked);
-        // A dotted key, a table header or an entry of an inline table is not blanked whole by
-        // its key and value: the text would no longer parse, and the next error would be one
-        // this check made. Stop at the keys named so far instead.
-        if toml::de::DeTable::parse(&next).is_err() {
-            errors.sort_by_key(|e| (e.line, e.column));
-            return (None, errors);
-        }
-        work = next;
-    }
-}
-
-/// The span of the key at `key` and its value, found in the parsed document.
-fn entry_span(text: &str, key: Range<usize>) -> Option<Range<usize>> {
-    fn in_table(table: &toml::de::DeTable<'_>, key: &Range<usize>) -> Option<Range<usize>> {
-        table.iter().find_map(|(k, v)| {
-            if k.span() == *key {
-                return Some(key.start..v.span().end);
-            }
-            in_value(v.get_ref(), key)
-        })
-    }
-    fn in_value(value: &toml::de::DeValue<'_>, key: &Range<usize>) -> Option<Range<usize>> {
-        match value {
-            toml::de::DeValue::Table(t) => in_table(t, key),
-            toml::de::DeValue::Array(a) => a.iter().find_map(|v| in_value(v.get_ref(), key)),
-            _ => None,
-        }
-    }
-    let doc = toml::de::DeTable::parse(text).ok()?;
-    in_table(doc.get_ref(), &key)
-}
-
 pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
-    let (spec, unknown) = parse_spec(text);
-    let Some(spec) = spec else {
-        return Err(unknown);
-    };
+    let read = super::spec::read(text);
     let mut errs = Errors {
         text,
-        list: unknown,
+        list: Vec::new(),
+    };
+    for p in read.problems {
+        errs.at(p.span, p.message);
+        // What follows the problem that stopped the reading was not checked: the report must
+        // not read as the whole list.
+        if let Some(e) = errs.list.last_mut() {
+            e.stopped = p.stops;
+        }
+    }
+    let Some(spec) = read.spec else {
+        if !errs.list.iter().any(|e| e.stopped)
+            && let Some(first) = errs.list.first_mut()
+        {
+            first.stopped = true;
+        }
+        errs.list.sort_by_key(|e| (e.line, e.column));
+        return Err(errs.list);
     };
 
     // Ids first, so references can be resolved whatever the order of items.
@@ -203,6 +147,7 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
             line: 1,
             column: 1,
             message,
+            stopped: false,
         }]
     })?;
     Ok(Rubric {
@@ -570,6 +515,7 @@ fn detector_settings(s: &ItemSpec, errs: &mut Errors) -> Option<Detector> {
     for (key, span, owners) in threshold_owner {
         if let Some(span) = span
             && !dname.is_some_and(|d| owners.contains(&d))
+            && !s.mistyped(&["detector"])
         {
             errs.at(
                 span,
@@ -582,13 +528,20 @@ fn detector_settings(s: &ItemSpec, errs: &mut Errors) -> Option<Detector> {
 
 /// Checks that the item's phrase lists and their options go together.
 fn check_lists(s: &ItemSpec, id: &str, errs: &mut Errors) {
-    if s.phrases.is_empty() && s.refusals.is_empty() && s.detector.is_none() {
+    // A key left out for the type of its value is named already: not missing as well.
+    if s.phrases.is_empty()
+        && s.refusals.is_empty()
+        && s.detector.is_none()
+        && !s.mistyped(&["phrases", "refusals", "detector"])
+    {
         errs.at(
             s.id.span(),
             format!("item `{id}` needs `phrases`, `refusals` or a `detector`"),
         );
     }
-    if s.refusals.is_empty() != s.alternatives.is_empty() {
+    if s.refusals.is_empty() != s.alternatives.is_empty()
+        && !s.mistyped(&["refusals", "alternatives"])
+    {
         errs.at(
             s.id.span(),
             "`refusals` and `alternatives` go together: a refusal counts unless an alternative follows it",
@@ -596,19 +549,24 @@ fn check_lists(s: &ItemSpec, id: &str, errs: &mut Errors) {
     }
     if let Some(c) = &s.context_sentences
         && s.context.is_empty()
+        && !s.mistyped(&["context"])
     {
         errs.at(
             c.span(),
             "`context_sentences` widens `context`, which is missing",
         );
     }
-    if s.in_question == Some(true) && s.phrases.is_empty() {
+    if s.in_question == Some(true) && s.phrases.is_empty() && !s.mistyped(&["phrases"]) {
         errs.at(
             s.id.span(),
             "`in_question` filters phrases, and there are none",
         );
     }
-    if !s.context.is_empty() && s.phrases.is_empty() && s.detector.is_none() {
+    if !s.context.is_empty()
+        && s.phrases.is_empty()
+        && s.detector.is_none()
+        && !s.mistyped(&["phrases", "detector"])
+    {
         errs.at(
             s.id.span(),
             "`context` filters matches, and there are none to filter",
@@ -775,13 +733,17 @@ fn references(
     let applies_when = refs(&s.applies_when, "applies_when");
     if let Some(w) = &s.within_turns
         && s.after.is_none()
+        && !s.mistyped(&["after"])
     {
         errs.at(
             w.span(),
             "`within_turns` counts turns after `after`, which is missing",
         );
     }
-    if matches!(detector, Some(Detector::CustomerCalmed)) && applies_when.is_empty() {
+    if matches!(detector, Some(Detector::CustomerCalmed))
+        && applies_when.is_empty()
+        && !s.mistyped(&["applies_when"])
+    {
         errs.at(
             s.id.span(),
             "detector customer_calmed reads the upset item named by `applies_when`, which is missing",
@@ -995,24 +957,162 @@ mod tests {
         assert!(e[2].starts_with("8:12:") && e[2].contains("NEAR"), "{e:?}");
         assert!(e[3].starts_with("9:1:") && e[3].contains("`bar`"), "{e:?}");
         assert!(e[4].starts_with("12:1:") && e[4].contains("`foo`"), "{e:?}");
-        // Where blanking an unknown key would break the file (a dotted key, a table header, an
-        // inline table's entry), the check stops at it, with no error of its own making.
-        for text in [
-            "[rubric]\nname = \"t\"\nfoo.bar = 1\nlanguage = \"xx\"\n",
-            "[rubric]\nname = \"t\"\n[foo]\nx = 1\n",
-            "rubric = { foo = 1, name = \"t\" }\n",
+        // An unknown dotted key, table or inline table's entry is taken out of the parsed table
+        // (not blanked out of the text, which broke it and stopped the check there), and the
+        // file's other problems are named too.
+        for (text, others) in [
+            (
+                "[rubric]\nname = \"t\"\nfoo.bar = 1\nlanguage = \"xx\"\n",
+                &["1:1: the rubric has no [[item]]", "4:12: language `xx`"][..],
+            ),
+            (
+                "[rubric]\nname = \"t\"\n[foo]\nx = 1\n",
+                &["1:1: the rubric has no [[item]]"][..],
+            ),
+            (
+                "rubric = { foo = 1, name = \"t\" }\n",
+                &["1:10: the rubric has no [[item]]"][..],
+            ),
         ] {
             let e = errors(text);
-            assert_eq!(e.len(), 1, "{text}: {e:?}");
-            assert!(e[0].contains("unknown field `foo`"), "{text}: {e:?}");
+            assert_eq!(e.len(), 1 + others.len(), "{text}: {e:?}");
+            assert!(
+                e.iter().any(|e| e.contains("unknown field `foo`")),
+                "{text}: {e:?}"
+            );
+            for o in others {
+                assert!(e.iter().any(|e| e.starts_with(o)), "{text}: {o}: {e:?}");
+            }
         }
         // A type error after an unknown key is named too.
         let e = errors("[rubric]\nname = \"t\"\nfoo = 1\nlanguage = 3\n");
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(
-            e[1].starts_with("4:12:") && e[1].contains("expected a string"),
+            e[1] == "4:12: `language` must be text in quotes (\"…\"), not `3`",
             "{e:?}"
         );
+    }
+
+    /// A value of the wrong type stopped the check at the first, said "(1 problem)" and hid the
+    /// file's other problems (tester t8, #5), in serde's words ("invalid type: floating point
+    /// `2.0`, expected u32", "data did not match any variant of untagged enum OneOrMany": #6).
+    /// Every one is named, by its key and what the key takes, and the rest of the file checked.
+    #[test]
+    fn values_of_the_wrong_type_are_all_named_by_their_key() {
+        let e = compile(
+            "[rubric]\nname = \"t\"\npass_mark = \"80\"\n\
+             [[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = [\"a\"]\nweight = \"two\"\n\
+             [[item]]\nid = \"b\"\nkind = \"expected\"\nphrases = [\"b\"]\nmin_count = 2.0\n\
+             [[item]]\nid = \"c\"\nkind = \"expected\"\nphrases = [\"c\"]\nbogus = 1\n\
+             not_before = 3\n\
+             [[item]]\nid = \"d\"\nkind = \"expected\"\nphrases = [\"{d\"]\n",
+        )
+        .unwrap_err();
+        let shown: Vec<String> = e.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "3:13: `pass_mark` must be a number, not `\"80\"` (write it without quotes)",
+                "8:10: `weight` must be a number, not `\"two\"`",
+                "13:13: `min_count` must be a whole number, not `2.0` (write `2`)",
+                "18:1: unknown field `bogus`, expected one of `id`, `label`, `description`, \
+                 `source`, `kind`, `speaker`, `phrases`, `unless`, `context`, \
+                 `context_sentences`, `refusals`, `alternatives`, `detector`, `in_question`, \
+                 `unless_scope`, `weight`, `penalty`, `auto_fail`, `first_turns`, `last_turns`, \
+                 `first_seconds`, `last_seconds`, `first_percent`, `last_percent`, `min_count`, \
+                 `after`, `within_turns`, `before`, `not_before`, `applies_when`, \
+                 `min_shared_words`, `min_share`, `min_caps_share`, `min_caps_words`, \
+                 `min_marks`, `min_overlap_ms`, `min_gap_ms`, `min_words`",
+                "19:14: `not_before` takes an item id or a list of ids, like \"empathy\" or \
+                 [\"empathy\", \"apology\"], not `3`",
+                "23:12: phrase `{d`: `{` without a closing `}`",
+            ]
+        );
+        assert!(e.iter().all(|e| !e.stopped), "{e:?}");
+
+        // A key left out for its type is not then missing: no "needs `phrases`", no threshold
+        // "applies to detector …", no "`within_turns` … `after`, which is missing".
+        let e = errors(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = \"expected\"\nphrases = \"sorry\"\n\
+             [[item]]\nid = \"b\"\nkind = \"signal\"\ndetector = 3\nmin_marks = 2\n\
+             [[item]]\nid = \"c\"\nkind = \"expected\"\nphrases = [\"x\", 3]\nwithin_turns = 2\n\
+             after = [1]\nauto_fail = \"yes\"\nfirst_turns = -1\n"
+        ));
+        assert_eq!(
+            e,
+            [
+                "6:11: `phrases` must be a list of phrases in quotes, like [\"sorry\", \
+                 \"apologi*\"], not `\"sorry\"`",
+                "10:12: `detector` must be text in quotes (\"…\"), not `3`",
+                "15:17: `phrases` must be a list of phrases in quotes, like [\"sorry\", \
+                 \"apologi*\"]: `3` is not text in quotes",
+                "17:9: `after` takes an item id or a list of ids, like \"empathy\" or \
+                 [\"empathy\", \"apology\"], not `[1]`",
+                "18:13: `auto_fail` must be true or false, not `\"yes\"`",
+                "19:15: `first_turns` must be a whole number, not `-1` (it cannot be negative)",
+            ]
+        );
+    }
+
+    /// What cannot be read past stops the check, and the problems say so (`stopped`): a
+    /// syntax error, an item without a usable `kind`, a file without `[rubric]`. A key given
+    /// twice is named, with its table, and does not stop it.
+    #[test]
+    fn checking_stops_where_the_file_cannot_be_read_further_and_says_so() {
+        let stopped = |text: &str| {
+            let e = compile(text).unwrap_err();
+            (
+                e.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                e.iter()
+                    .filter(|e| e.stopped)
+                    .map(|e| e.line)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let (e, at) = stopped(&format!(
+            "{HEAD}[[item]]\nid = \"a\"\nkind = 3\nweight = \"x\"\nfoo = 1\n\
+             [[item]]\nid = \"b\"\nkind = \"expected\"\nphrases = [\"{{b\"]\nmin_count = 1.5\n"
+        ));
+        assert_eq!(e.len(), 4, "{e:?}");
+        assert!(
+            e[0].starts_with("5:8: `kind` must be text in quotes"),
+            "{e:?}"
+        );
+        assert!(
+            e[3].starts_with("12:13: `min_count` must be a whole number"),
+            "{e:?}"
+        );
+        // The phrase of item b is not checked: the rubric could not be put together.
+        assert_eq!(at, [5], "{e:?}");
+        let (e, at) = stopped(&format!("{HEAD}[[item]]\nid = \"a\"\nphrases = [\"a\"]\n"));
+        assert_eq!(
+            e,
+            ["3:1: the item needs a `kind`: expected, violation or signal"]
+        );
+        assert_eq!(at, [3]);
+        let (e, at) = stopped("[rubric]\nname = \"t\nweight = 1\n");
+        assert_eq!((e.len(), at), (1, vec![2]), "{e:?}");
+        let (e, at) = stopped("");
+        assert_eq!(
+            e,
+            ["1:1: the file has no `[rubric]` table (with at least the rubric's `name = \"…\"`)"]
+        );
+        assert_eq!(at, [1]);
+
+        let (e, at) = stopped(
+            "[rubric]\nname = \"t\"\n[rubric]\n[[item]]\nid = \"a\"\nkind = \"expected\"\n\
+             phrases = [\"a\"]\nphrases = [\"b\"]\n[[item]]\nid = \"b\"\nkind = \"expected\"\n\
+             phrases = [\"{b\"]\n",
+        );
+        assert_eq!(
+            e,
+            [
+                "3:2: `[rubric]` is given twice: write its keys under one `[rubric]`",
+                "8:1: `phrases` is given twice in this `[[item]]`: give each key once",
+                "12:12: phrase `{b`: `{` without a closing `}`",
+            ]
+        );
+        assert!(at.is_empty());
     }
 
     #[test]

@@ -309,8 +309,8 @@ pub struct Rubric {
     pub items: Vec<Item>,
     pub phrases: Vec<Phrase>,
     /// What the audit reads of each phrase at each of its hits, by the same index: 8 bytes a
-    /// phrase where a `Phrase` takes over a hundred (the built-in rubric's 16,000 phrases are
-    /// then 0.13 MB, not more than L2, read at random for every hit).
+    /// phrase where a `Phrase` takes over a hundred (the built-in rubric's 17,000 phrases are
+    /// then 0.14 MB, not more than L2, read at random for every hit).
     pub phrase_tags: Vec<PhraseTag>,
     /// Items in an order where every item comes after the items it refers to.
     pub eval_order: Vec<usize>,
@@ -352,24 +352,61 @@ impl Rubric {
 
     /// Reads and compiles a rubric file; errors carry `file:line:col`.
     pub fn from_file(path: &Path) -> anyhow::Result<Rubric> {
-        let text = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .map_err(|e| anyhow::anyhow!("cannot read rubric {}: {e}", path.display()))?;
-        Rubric::from_toml(&text).map_err(|errors| {
-            let lines: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}:{e}", path.display()))
-                .collect();
-            anyhow::anyhow!(
-                "invalid rubric ({} problem{}):\n{}",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" },
-                lines.join("\n")
-            )
-        })
+        let text = String::from_utf8(bytes)
+            .map_err(|e| invalid_rubric(path, &[not_utf8(e.as_bytes(), e.utf8_error())]))?;
+        Rubric::from_toml(&text).map_err(|errors| invalid_rubric(path, &errors))
     }
 
     pub fn item_index(&self, id: &str) -> Option<usize> {
         self.items.iter().position(|i| i.id == id)
+    }
+}
+
+/// The error of a rubric file that does not compile: its problems, one `FILE:LINE:COLUMN:
+/// message` a line, under a count, or, when checking stopped at one of them (a syntax error,
+/// an item that cannot be read), under a header that says so: others may follow.
+fn invalid_rubric(path: &Path, errors: &[RubricError]) -> anyhow::Error {
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}:{e}", path.display()))
+        .collect();
+    let n = errors.len();
+    let s = if n == 1 { "" } else { "s" };
+    let head = match errors.iter().find(|e| e.stopped).map(|e| e.line) {
+        Some(_) if n == 1 => "invalid rubric (1 problem; checking stopped there, so others may \
+                              follow once it is fixed)"
+            .to_string(),
+        Some(line) => format!(
+            "invalid rubric ({n} problems; checking stopped at the one on line {line}, so others \
+             may follow once they are fixed)"
+        ),
+        None => format!("invalid rubric ({n} problem{s})"),
+    };
+    anyhow::anyhow!("{head}:\n{}", lines.join("\n"))
+}
+
+/// A rubric file that is not UTF-8 (saved as Latin-1 or Windows-1252): where its first invalid
+/// byte is, and what to do. Reading stops there.
+fn not_utf8(bytes: &[u8], e: std::str::Utf8Error) -> RubricError {
+    let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).expect("valid up to here");
+    let (line, column) = compile::line_col(valid, valid.len());
+    let byte = bytes[valid.len()];
+    // Bytes A0–FF are the same letters in Latin-1 and Windows-1252 ("é" is E9).
+    let latin1 = if byte >= 0xA0 {
+        format!(" (\"{}\" in Latin-1)", char::from(byte))
+    } else {
+        String::new()
+    };
+    RubricError {
+        line,
+        column,
+        message: format!(
+            "byte 0x{byte:02X} here{latin1} is not UTF-8 text: save the file as UTF-8 (an \
+             encoding choice of the editor's \"Save as\")"
+        ),
+        stopped: true,
     }
 }
 

@@ -9,6 +9,7 @@
 //! apologi* BEFORE/5 fix*  the left side, then the right side at most 5 words later
 //! {we|I} will {call|email} you       alternatives: any one of the words or phrases between `|`
 //! {really|} sorry         an empty alternative makes the group optional
+//! wait {num|few} minutes  inside a group, `num` is the number slot (groups do not nest)
 //! ```
 //!
 //! Alternatives are expanded when the rubric is compiled (`expand`): each combination becomes
@@ -22,6 +23,7 @@
 
 use crate::language::{Contractions, Language, TextRules};
 use crate::normalise::{Normalised, TokenKind, normalise_into_with};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
@@ -238,7 +240,7 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
     // options, checked group by group in the order (and with the messages) of expanding them
     // one after the other.
     let mut pieces: Vec<&str> = Vec::new();
-    let mut groups: Vec<Vec<&str>> = Vec::new();
+    let mut groups: Vec<Vec<Cow<str>>> = Vec::new();
     let mut count = 1usize;
     let mut rest = src;
     let mut piece_start = 0;
@@ -256,7 +258,10 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
             piece_start = open + close + 1;
             continue;
         } else if inner.contains('|') {
-            let options: Vec<&str> = inner.split('|').map(str::trim).collect();
+            let options = inner
+                .split('|')
+                .map(|o| family_option(o.trim()))
+                .collect::<Result<Vec<_>, _>>()?;
             if count * options.len() > MAX_EXPANSIONS {
                 return Err(format!(
                     "the alternatives expand to more than {MAX_EXPANSIONS} phrases: split it"
@@ -288,7 +293,7 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
         raw.clear();
         for (g, options) in groups.iter().enumerate() {
             raw.push_str(pieces[g]);
-            raw.push_str(options[choice[g]]);
+            raw.push_str(&options[choice[g]]);
         }
         raw.push_str(pieces[groups.len()]);
         let phrase = if single_spaced(&raw) {
@@ -328,6 +333,39 @@ pub fn expand(src: &str) -> Result<Vec<String>, String> {
         out.retain(|_| first.next().unwrap_or(true));
     }
     Ok(out)
+}
+
+/// An alternative of a `{…}` family, its word `num` made the number slot `{num}`: groups do not
+/// nest, so inside a family the slot is written `num` (`wait {num|few} minutes`, `for {num|}
+/// hours`, `{num days|a week}`). Read as the word "num", it silently matched nothing a rubric
+/// author meant (tester t8, #2). `NUM` or `Num` there is refused, as `{NUM}` is.
+fn family_option(option: &str) -> Result<Cow<'_, str>, String> {
+    // Most alternatives have no "num" in them at all (this runs for every alternative of
+    // every family, at every compile).
+    if !option
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"num"))
+    {
+        return Ok(Cow::Borrowed(option));
+    }
+    if let Some(w) = option
+        .split_whitespace()
+        .find(|w| w.eq_ignore_ascii_case("num") && *w != "num")
+    {
+        return Err(format!(
+            "`{w}` in `{{…}}`: inside a family the number slot is written `num`, in lower case \
+             (`{{num|few}}`, `{{num|}}` for an optional number)"
+        ));
+    }
+    if !option.split_whitespace().any(|w| w == "num") {
+        return Ok(Cow::Borrowed(option));
+    }
+    let words: Vec<&str> = option
+        .split_whitespace()
+        .map(|w| if w == "num" { "{num}" } else { w })
+        .collect();
+    Ok(Cow::Owned(words.join(" ")))
 }
 
 /// What a phrase of no words is told: blank, only punctuation, or only anchors.
@@ -453,6 +491,14 @@ pub fn misplaced_marks(text: &str, opens_sentence: bool, closes_turn: bool) -> R
         });
     }
     Ok(())
+}
+
+/// The apostrophes the normaliser reads inside a word ("don't", "don’t").
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}'
+    )
 }
 
 fn starts_alphabetic(s: &str) -> bool {
@@ -648,16 +694,40 @@ fn parse_seq_into(words: &[&str], rules: &TextRules, scratch: &mut Scratch) -> R
                     parts.push(Part::Word(intern(n.word(t))));
                 }
             }
+            let too_short = || {
+                format!(
+                    "`{w}`: a wildcard stem needs at least 3 letters, or it matches almost anything"
+                )
+            };
             if words.len() != 1 || (!elided && n.tokens.len() != 1) {
+                // One written word the normaliser reads as several: a contraction ("can't",
+                // or chat-style "cant", "im"), which no wildcard can follow.
+                let one_word = stem
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || is_apostrophe(c));
+                if one_word && stem.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+                    return Err(too_short());
+                }
+                if one_word && words.len() > 1 && words.len() == n.tokens.len() {
+                    let read: Vec<&str> = words.iter().map(|t| n.word(t)).collect();
+                    let chat = if stem.chars().any(is_apostrophe) {
+                        ""
+                    } else {
+                        " (chat spelling)"
+                    };
+                    return Err(format!(
+                        "`{w}`: `{stem}` is read as \"{}\"{chat}, so a wildcard cannot follow \
+                         it; write the words out in full",
+                        read.join(" ")
+                    ));
+                }
                 return Err(format!(
                     "`{w}`: a wildcard applies to one word (write the words before it separately)"
                 ));
             }
             let stem = n.word(words[0]);
             if stem.chars().count() < 3 {
-                return Err(format!(
-                    "`{w}`: a wildcard stem needs at least 3 letters, or it matches almost anything"
-                ));
+                return Err(too_short());
             }
             parts.push(Part::Stem(intern(stem)));
         } else if w.contains('*') || w.contains('{') || w.contains('}') {
@@ -840,7 +910,10 @@ mod tests {
                     v.push_str("{num}");
                 }
             } else if inner.contains('|') {
-                let options: Vec<&str> = inner.split('|').map(str::trim).collect();
+                let options = inner
+                    .split('|')
+                    .map(|o| family_option(o.trim()))
+                    .collect::<Result<Vec<_>, _>>()?;
                 if variants.len() * options.len() > MAX_EXPANSIONS {
                     return Err(format!(
                         "the alternatives expand to more than {MAX_EXPANSIONS} phrases: split it"
@@ -924,6 +997,12 @@ mod tests {
             "  {a|b}\t{c}  ",
             "{a|b} {num",
             "{num|x} y",
+            "{ num |}",
+            "{NUM|x}",
+            "{x|Num days}",
+            "{num days|a week} {num|}",
+            "x{num|y}",
+            "{number|numb*}",
             "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b}",
             "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a} {a|b}",
             "{a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d} {a|b|c|d}",
@@ -987,6 +1066,27 @@ mod tests {
             vec!["within {num} day*", "within {num} week*"]
         );
         assert_eq!(expand("plain words").unwrap(), vec!["plain words"]);
+        // Inside a family, `num` is the number slot (groups do not nest).
+        assert_eq!(
+            expand("wait {num|few} minutes").unwrap(),
+            vec!["wait {num} minutes", "wait few minutes"]
+        );
+        assert_eq!(
+            expand("for { num |} hours").unwrap(),
+            vec!["for {num} hours", "for hours"]
+        );
+        assert_eq!(
+            expand("within {num  days|a week}").unwrap(),
+            vec!["within {num} days", "within a week"]
+        );
+        assert_eq!(
+            expand("{number|numb*|numeral} one").unwrap(),
+            vec!["number one", "numb* one", "numeral one"]
+        );
+        for bad in ["{NUM|few}", "{a|Num days}"] {
+            let e = expand(bad).unwrap_err();
+            assert!(e.contains("the number slot is written `num`"), "{bad}: {e}");
+        }
         assert_eq!(
             expand("{get back to|contact} you").unwrap(),
             vec!["get back to you", "contact you"]
@@ -1136,6 +1236,48 @@ mod tests {
         );
         assert!(parse("?!").unwrap_err().contains("no words"));
         assert!(parse("---").unwrap_err().contains("no words"));
+    }
+
+    /// A stem on a word the normaliser reads as a contraction was told "a wildcard applies to
+    /// one word (write the words before it separately)", though one word was written (tester
+    /// t8, #7): it is told what the word is read as, or, under 3 letters, that it is too short.
+    #[test]
+    fn a_wildcard_after_a_contraction_is_told_what_the_word_is_read_as() {
+        for (stem, read) in [
+            ("cant*", "can not"),
+            ("wont*", "will not"),
+            ("dont*", "do not"),
+            ("isnt*", "is not"),
+            ("youre*", "you are"),
+        ] {
+            let e = parse(stem).unwrap_err();
+            let (word, _) = stem.split_at(stem.len() - 1);
+            assert_eq!(
+                e,
+                format!(
+                    "`{stem}`: `{word}` is read as \"{read}\" (chat spelling), so a wildcard \
+                     cannot follow it; write the words out in full"
+                )
+            );
+        }
+        let e = parse("can't*").unwrap_err();
+        assert!(
+            e.contains("`can't` is read as \"can not\", so a wildcard cannot follow it"),
+            "{e}"
+        );
+        for short in ["im*", "id*", "re*"] {
+            assert!(
+                parse(short).unwrap_err().contains("at least 3 letters"),
+                "{short}"
+            );
+        }
+        // Words written apart are still told to write them apart.
+        assert!(
+            parse("hold-mus*")
+                .unwrap_err()
+                .contains("a wildcard applies to one word")
+        );
+        assert!(parse("canteen*").is_ok() && parse("wonton*").is_ok());
     }
 
     /// `misplaced_marks` after the opening `^` and closing `$` are taken off, as the compiler

@@ -75,6 +75,75 @@ fn number_slots() {
     assert_eq!(agent_count(p, "within many days"), "0");
 }
 
+/// `rubric check` of a rubric of these items (the header added): its exit code and stderr.
+fn check(items: &str) -> (i32, String) {
+    let w = Workdir::new();
+    let rubric = w.write("r.toml", format!("{HEAD}{items}"));
+    let out = callaudit()
+        .args(["rubric", "check"])
+        .arg(&rubric)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    (out.status.code().unwrap(), stderr)
+}
+
+/// `{num|few}` and `{num|}` were the English word "num", silently: `rubric check` said ok and
+/// "wait 5 minutes" matched nothing (tester t8, #2). Inside a family, `num` is the number
+/// slot; `NUM` there is refused at its line and column, as `{NUM}` is.
+#[test]
+fn num_inside_a_family_is_the_number_slot() {
+    let p = r#"phrases = ["wait {num|few} minutes", "for {num|} hours"]"#;
+    assert_eq!(agent_count(p, "Please wait 5 minutes."), "1");
+    assert_eq!(agent_count(p, "Please wait few minutes."), "1");
+    assert_eq!(agent_count(p, "It took me for 3 hours."), "1");
+    assert_eq!(agent_count(p, "It took me for hours."), "1");
+    assert_eq!(agent_count(p, "wait num minutes"), "0");
+    assert_eq!(
+        agent_count(r#"phrases = ["within {num days|a week}"]"#, "within 4 days"),
+        "1"
+    );
+    let (code, stderr) = check(
+        "[[item]]\nid = \"x\"\nkind = \"expected\"\nphrases = [\"ok\", \"wait {NUM|few} minutes\"]\n",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "r.toml:7:18: phrase `wait {NUM|few} minutes`: `NUM` in `{…}`: inside a family the \
+             number slot is written `num`, in lower case"
+        ),
+        "{stderr}"
+    );
+}
+
+/// A stem on a word read as a contraction (`cant*`, `im*`) was told to write "the words before
+/// it separately", though it is one word (tester t8, #7): the message says what the word is
+/// read as, or that the stem is too short.
+#[test]
+fn a_wildcard_on_a_contraction_is_refused_saying_why() {
+    let (code, stderr) = check(
+        "[[item]]\nid = \"x\"\nkind = \"expected\"\nphrases = [\"cant*\", \"im*\", \"canteen*\"]\n",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "r.toml:7:12: phrase `cant*`: `cant*`: `cant` is read as \"can not\" (chat \
+             spelling), so a wildcard cannot follow it; write the words out in full"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("r.toml:7:21: phrase `im*`: `im*`: a wildcard stem needs at least 3 letters"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("write the words before it separately"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(2 problems)"), "{stderr}");
+}
+
 #[test]
 fn near_either_order_and_before_in_order() {
     let near = r#"phrases = ["sorry NEAR/3 delay"]"#;
@@ -544,6 +613,114 @@ fn rubric_check_reports_line_and_column_and_unknown_keys() {
         .stderr(predicate::str::contains("bad.toml:6:20"));
 }
 
+/// A value of the wrong type (`weight = "two"`) stopped the check at it, under "invalid rubric
+/// (1 problem)": five mistakes took four runs to see (tester t8, #5). One run names them all,
+/// each by its key and what it takes, not in serde's words ("invalid type: floating point
+/// `2.0`, expected u32", "data did not match any variant of untagged enum OneOrMany", a bare
+/// "duplicate key": #6); `audit --rubric` says the same.
+#[test]
+fn rubric_check_names_every_value_of_the_wrong_type_by_its_key() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "multi.toml",
+        "[rubric]\nname=\"x\"\npass_mark=\"80\"\n[[item]]\nid=\"a\"\nkind=\"expected\"\n\
+         phrases=[\"a\"]\nweight=\"two\"\n[[item]]\nid=\"b\"\nkind=\"expected\"\nphrases=[\"b\"]\n\
+         min_count=2.0\n[[item]]\nid=\"c\"\nkind=\"expected\"\nphrases=[\"c\"]\nbogus=1\n\
+         not_before=3\nphrases=[\"d\"]\n[[item]]\nid=\"d\"\nkind=\"expected\"\nphrases=[\"{d\"]\n",
+    );
+    let expected = [
+        "multi.toml:3:11: `pass_mark` must be a number, not `\"80\"` (write it without quotes)",
+        "multi.toml:8:8: `weight` must be a number, not `\"two\"`",
+        "multi.toml:13:11: `min_count` must be a whole number, not `2.0` (write `2`)",
+        "multi.toml:18:1: unknown field `bogus`",
+        "multi.toml:19:12: `not_before` takes an item id or a list of ids, like \"empathy\" or \
+         [\"empathy\", \"apology\"], not `3`",
+        "multi.toml:20:1: `phrases` is given twice in this `[[item]]`: give each key once",
+        "multi.toml:24:10: phrase `{d`: `{` without a closing `}`",
+    ];
+    for args in [vec!["rubric", "check"], vec!["audit", "--rubric"]] {
+        let mut cmd = callaudit();
+        cmd.args(&args).arg(&rubric);
+        if args[0] == "audit" {
+            cmd.arg(repo_path("examples/data"));
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("invalid rubric (7 problems):\n"),
+            "{args:?}: {stderr}"
+        );
+        for e in expected {
+            assert!(stderr.contains(e), "{args:?}: {e}\n{stderr}");
+        }
+        for internal in [
+            "invalid type",
+            "expected u32",
+            "expected f64",
+            "OneOrMany",
+            "variant",
+        ] {
+            assert!(!stderr.contains(internal), "{args:?}: {internal}\n{stderr}");
+        }
+    }
+}
+
+/// Where the file cannot be read further (a TOML syntax error, an item whose `kind` is not
+/// text), the check stops, and its header no longer claims a count of the file's problems
+/// (tester t8, #5). A rubric saved as Latin-1 was "stream did not contain valid UTF-8", with no
+/// position (#6): the first byte that is not UTF-8 is given at its line and column, with what
+/// to do.
+#[test]
+fn a_check_that_stops_early_says_so_and_a_latin1_rubric_is_placed() {
+    let w = Workdir::new();
+    let check = |name: &str, content: &[u8]| {
+        let file = w.write(name, content);
+        let out = callaudit()
+            .args(["rubric", "check"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let stderr = check(
+        "syntax.toml",
+        b"[rubric]\nname=\"x\n[[item]]\nid=\"a\"\nkind=\"expected\"\nweight=\"two\"\n",
+    );
+    assert!(
+        stderr.contains(
+            "invalid rubric (1 problem; checking stopped there, so others may follow once it is \
+             fixed):\n"
+        ) && stderr.contains("syntax.toml:2:8: invalid basic string"),
+        "{stderr}"
+    );
+    let stderr = check(
+        "kind.toml",
+        b"[rubric]\nname=\"x\"\n[[item]]\nid=\"a\"\nkind=3\nweight=\"two\"\n",
+    );
+    assert!(
+        stderr.contains(
+            "invalid rubric (2 problems; checking stopped at the one on line 5, so others may \
+             follow once they are fixed):\n"
+        ) && stderr.contains("kind.toml:5:6: `kind` must be text in quotes (\"…\"), not `3`\n")
+            && stderr.contains("kind.toml:6:8: `weight` must be a number"),
+        "{stderr}"
+    );
+    let stderr = check(
+        "latin1.toml",
+        b"[rubric]\nname=\"x\"\n[[item]]\nid=\"a\"\nkind=\"expected\"\nphrases=[\"caf\xe9\"]\n",
+    );
+    assert!(
+        stderr.contains(
+            "latin1.toml:6:14: byte 0xE9 here (\"é\" in Latin-1) is not UTF-8 text: save the file \
+             as UTF-8"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("stream did not contain"), "{stderr}");
+}
+
 /// `^`/`$` inside a `{…}` group and `|` outside one were dropped as punctuation: `rubric check`
 /// said ok, `{^ just to confirm|^ to clarify}` then fired mid-sentence and `yes|no` was the
 /// phrase "yes no" (tester t1, F3). Each is an error at its FILE:LINE:COLUMN saying what to
@@ -759,7 +936,8 @@ fn the_example_rubric_is_valid() {
 
 /// docs/rubric.md gives the size of the built-in English rubric beside the 100,000-phrase cap
 /// ("has about 11,300"), while `rubric check builtin` counted 16,475: the figure had not
-/// followed the rubric's growth. It must stay within 5% of what `rubric check` counts.
+/// followed the rubric's growth. Held within 5%, it drifted again ("about 16,500" for 17,264,
+/// tester t8, #8): it must stay within 2% of what `rubric check` counts.
 #[test]
 fn the_documented_size_of_the_builtin_rubric_is_what_rubric_check_counts() {
     let doc = std::fs::read_to_string(super::common::repo_path("docs/rubric.md")).unwrap();
@@ -788,7 +966,7 @@ fn the_documented_size_of_the_builtin_rubric_is_what_rubric_check_counts() {
         .parse()
         .unwrap();
     assert!(
-        (said - counted).abs() <= counted * 0.05,
+        (said - counted).abs() <= counted * 0.02,
         "docs/rubric.md says about {said}, `rubric check builtin`: {text}"
     );
 }
