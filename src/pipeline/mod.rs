@@ -166,7 +166,8 @@ pub struct Stopped {
 }
 
 impl Stopped {
-    fn after(error: impl Into<anyhow::Error>, acct: Accounting) -> Stopped {
+    fn after(error: impl Into<anyhow::Error>, mut acct: Accounting) -> Stopped {
+        acct.settle_warnings();
         Stopped {
             error: error.into(),
             acct: Box::new(acct),
@@ -413,7 +414,7 @@ impl Collector<'_, '_> {
                     .inputs
                     .get(call.source as usize)
                     .map_or("-", |i| &i.name);
-                acct.warn(format!(
+                acct.warn_call(format!(
                     "{source}:{}: call {} names no agent; it is audited as (unknown) (see --agent-from-filename, --metadata)",
                     call.line, call.id
                 ));
@@ -457,7 +458,7 @@ impl Collector<'_, '_> {
             call.id,
             if total == 1 { "" } else { "s" }
         );
-        self.acct.warn(message);
+        self.acct.warn_call(message);
     }
 
     /// Counts a call that `file`, which failed part way (`--keep-going`), may have cut short:
@@ -505,7 +506,7 @@ impl Collector<'_, '_> {
         {
             let (of, from) = (name(of), name(from));
             self.acct.calls_ordered_by_files += 1;
-            self.acct.warn(format!(
+            self.acct.warn_call(format!(
                 "call {}: its turns in {of} and {from} have no common order (that needs an order column in every part): they are put in the order of the file names, so renaming a file can change the call's transcript and score",
                 call.id
             ));
@@ -528,7 +529,7 @@ impl Collector<'_, '_> {
             } else {
                 "same speaker, text and times: a copy of the export?".to_string()
             };
-            self.acct.warn(format!(
+            self.acct.warn_call(format!(
                 "{from}: call {}: its turns here repeat those read from {of} ({how}): they are not read twice ({} row{}, duplicate, skipped)",
                 call.id,
                 r.skipped,
@@ -536,7 +537,7 @@ impl Collector<'_, '_> {
             ));
         }
         if r.kept > 0 {
-            self.acct.warn(format!(
+            self.acct.warn_call(format!(
                 "{kept_from}: call {}: {} of its turns here repeat turns read from {of} exactly (same speaker, text and times), beside new ones: the call is audited with both (a copy merged into an export?)",
                 call.id, r.kept
             ));
@@ -586,7 +587,7 @@ impl Collector<'_, '_> {
         self.acct.calls_disagreeing += 1;
         // Agents after `--agent-case` and `--agents` (see `Enricher::resolve_votes`).
         self.acct.calls_agent_disagrees += u64::from(attributes.contains(&"agent"));
-        self.acct.warn(format!(
+        self.acct.warn_call(format!(
             "{source}:{}: call {}: its rows disagree on {}; it takes the value most rows hold (the smallest on a tie)",
             call.line,
             call.id,
@@ -613,7 +614,7 @@ impl Collector<'_, '_> {
                 call.id,
                 call.agent()
             );
-            self.acct.warn(w);
+            self.acct.warn_call(w);
         }
     }
 
@@ -626,7 +627,7 @@ impl Collector<'_, '_> {
             Some(Join::NotFound) => {
                 acct.metadata_not_found += 1;
                 if acct.metadata_not_found == 1 {
-                    acct.warn(format!(
+                    acct.warn_call(format!(
                         "{}:{}: call {} is not in --metadata; it keeps what its export says",
                         input.name, call.line, call.id
                     ));
@@ -637,7 +638,7 @@ impl Collector<'_, '_> {
                 if let Some(meta_agent) = agent_differs {
                     acct.metadata_agent_differs += 1;
                     if acct.metadata_agent_differs == 1 {
-                        acct.warn(format!(
+                        acct.warn_call(format!(
                             "{}:{}: call {}: the export names agent {} but --metadata says {}; the export's is kept",
                             input.name,
                             call.line,
@@ -662,7 +663,7 @@ impl Collector<'_, '_> {
         self.acct.calls_empty += n;
         let kept = warnings.len() as u64;
         for w in warnings {
-            self.acct.warn(w);
+            self.acct.warn_call(w);
         }
         self.acct.warnings_total += n - kept;
     }
@@ -774,6 +775,7 @@ fn run_pass(
     }
     let mut acct = collector.acct;
     acct.reading = Some(Box::new(collector.reading));
+    acct.settle_warnings();
     if acct.filtered.undated > 0 {
         acct.warn(format!(
             "{} call(s) without a date were excluded by the date filter (dates come from the export, --metadata or the file's path: see --date-from-path)",

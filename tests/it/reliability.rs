@@ -160,6 +160,69 @@ fn only_the_first_20_warnings_are_shown_each_with_its_line() {
     );
 }
 
+/// Notices about whole calls (here 25 calls whose rows disagree on the agent) are raised while
+/// a file is read, before its reader's warnings are in: they took all 20 places, and not one
+/// malformed row was named, in the file or in a later one (tester t9's F3). The warnings about
+/// rows and files come first, and keep at least half the places; the same at any thread count.
+#[test]
+fn notices_about_calls_do_not_crowd_out_the_rows_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut disagreeing = String::from("call_id,agent_id,turn,speaker,text\nBAD,ann,1,agent\n");
+    for i in 1..=25 {
+        disagreeing.push_str(&format!(
+            "C{i},ann,1,agent,hello sorry\nC{i},bob,2,customer,thanks\n"
+        ));
+    }
+    let a = write(dir.path(), "in/a.csv", disagreeing);
+    let b = write(
+        dir.path(),
+        "in/b.csv",
+        "call_id,agent_id,turn,speaker,text\nD1,ann,1,agent,hi\nD1,ann,2\nD1,ann,3,customer\n",
+    );
+    let mut stderrs = Vec::new();
+    for threads in ["1", "3"] {
+        let run = audit_ok(args(&[&"--threads", &threads, &dir.path().join("in")]));
+        assert_eq!(run.skipped("malformed_row"), 3, "{}", run.stderr);
+        assert_eq!(run.acct("calls_agent_disagrees"), 25, "{}", run.stderr);
+        let warnings = run.warnings();
+        let rows: Vec<&str> = warnings
+            .iter()
+            .copied()
+            .filter(|w| w.contains("(malformed row, skipped)"))
+            .collect();
+        assert_eq!(rows.len(), 3, "{}", run.stderr);
+        assert!(
+            rows[0].starts_with(&format!("{}:2: ", a.display())),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            rows[1].starts_with(&format!("{}:3: ", b.display())),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            rows[2].starts_with(&format!("{}:4: ", b.display())),
+            "{}",
+            run.stderr
+        );
+        // Then the calls, in the places the rows leave: 20 in all.
+        assert_eq!(
+            warnings
+                .iter()
+                .filter(|w| w.contains("its rows disagree on agent (ann: 1 row, bob: 1 row)"))
+                .count(),
+            17,
+            "{}",
+            run.stderr
+        );
+        assert_says(&run.stderr, &["… and 8 more warning(s)"]);
+        assert_eq!(run.acct("warnings_total"), 28);
+        stderrs.push(run.stderr);
+    }
+    assert_eq!(stderrs[0], stderrs[1], "stderr depends on --threads");
+}
+
 #[test]
 fn strict_stops_at_the_first_bad_row_of_any_reader() {
     let dir = tempfile::tempdir().unwrap();
