@@ -99,19 +99,28 @@ pub struct Turn {
 
 /// Parts of a call, from files other than the one it first came from, that repeated its turns
 /// (see `Call::absorb`): a copy is passed over, a part that repeats some is merged.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Repeated {
-    /// The input (index) the call first came from, the first whose copy was passed over, and
-    /// the first whose repeated turns were kept.
+    /// The input (index) the call first came from.
     pub of: u32,
-    pub from: u32,
+    /// The copies passed over, one entry for each file they came from, in reading order: three
+    /// copies of one export are two entries, each with its own rows.
+    pub copies: Vec<Copied>,
+    /// The first input whose repeated turns were kept, in parts that also hold new turns, and
+    /// the rows of such parts that repeat a turn.
     pub kept_from: u32,
-    /// Rows of copies passed over.
-    pub skipped: u64,
+    pub kept: u64,
+}
+
+/// The parts of a call that one file held and that were passed over as a copy of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Copied {
+    /// The input (index) they came from.
+    pub from: u32,
+    /// Their rows.
+    pub rows: u64,
     /// Of those, rows with the same speaker and times but other text (a redacted copy).
     pub other_text: u64,
-    /// Rows repeating a turn that were kept, in parts that also hold new turns.
-    pub kept: u64,
 }
 
 enum Repeats {
@@ -482,13 +491,20 @@ impl Call {
                 }
                 Repeats::All { other_text } => {
                     // A copy of what was read (a copied export, or Contact Lens's original and
-                    // redacted analyses of one contact): passed over, and counted.
-                    let r = self.repeated_by(&other);
-                    if r.skipped == 0 {
-                        r.from = other.source;
+                    // redacted analyses of one contact): passed over, and counted, by file.
+                    let (from, rows) = (other.source, other.turns.len() as u64);
+                    let copies = &mut self.repeated_by(&other).copies;
+                    match copies.last_mut() {
+                        Some(c) if c.from == from => {
+                            c.rows += rows;
+                            c.other_text += other_text;
+                        }
+                        _ => copies.push(Copied {
+                            from,
+                            rows,
+                            other_text,
+                        }),
                     }
-                    r.skipped += other.turns.len() as u64;
-                    r.other_text += other_text;
                     return;
                 }
             }
@@ -538,13 +554,10 @@ impl Call {
     /// The record of parts repeating this call's turns, begun with `other`'s files.
     fn repeated_by(&mut self, other: &Call) -> &mut Repeated {
         let (of, from) = (self.source, other.source);
-        self.repeated.get_or_insert(Repeated {
+        self.repeated.get_or_insert_with(|| Repeated {
             of,
-            from,
-            skipped: 0,
-            kept: 0,
             kept_from: from,
-            other_text: 0,
+            ..Repeated::default()
         })
     }
 

@@ -511,29 +511,31 @@ impl Collector<'_, '_> {
                 call.id
             ));
         }
-        let Some(r) = call.repeated else {
+        let Some(r) = &call.repeated else {
             return;
         };
-        if r.skipped > 0 && call.parts_absorbed == 0 {
+        if !r.copies.is_empty() && call.parts_absorbed == 0 {
             // Only copies came with it: it was counted as merged from its parts, and is not.
             self.acct.calls_merged = self.acct.calls_merged.saturating_sub(1);
         }
-        let (of, from, kept_from) = (name(r.of), name(r.from), name(r.kept_from));
-        if r.skipped > 0 {
-            self.acct.skip(SkipReason::Duplicate, r.skipped);
-            let how = if r.other_text > 0 {
+        let (of, kept_from) = (name(r.of), name(r.kept_from));
+        // Each file a copy came from, with its own rows.
+        for copy in &r.copies {
+            self.acct.skip(SkipReason::Duplicate, copy.rows);
+            let how = if copy.other_text > 0 {
                 format!(
                     "same speaker and times, {} with other text: a redacted copy? give Contact Lens's original analyses or its redacted ones, not both",
-                    r.other_text
+                    copy.other_text
                 )
             } else {
                 "same speaker, text and times: a copy of the export?".to_string()
             };
             self.acct.warn_call(format!(
-                "{from}: call {}: its turns here repeat those read from {of} ({how}): they are not read twice ({} row{}, duplicate, skipped)",
+                "{}: call {}: its turns here repeat those read from {of} ({how}): they are not read twice ({} row{}, duplicate, skipped)",
+                name(copy.from),
                 call.id,
-                r.skipped,
-                if r.skipped == 1 { "" } else { "s" }
+                copy.rows,
+                if copy.rows == 1 { "" } else { "s" }
             ));
         }
         if r.kept > 0 {

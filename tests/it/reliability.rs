@@ -852,6 +852,38 @@ fn a_copy_of_a_calls_turns_in_another_file_is_read_once_and_said() {
     );
 }
 
+/// Three copies of one export gave one warning, naming the second file with the rows of both
+/// copies (`b.csv … (10 rows …)` where b.csv has 5), and the third file nowhere (tester t9's
+/// F7). Each copy is named with its own rows.
+#[test]
+fn each_copy_of_an_export_is_named_with_its_own_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "call_id,agent_id,turn,speaker,text\nT1,ann,1,agent,hello\nT1,ann,2,customer,my card was charged twice\nT1,ann,3,agent,I am so sorry\nT2,bob,1,agent,hi\n";
+    for name in ["a.csv", "b.csv", "c.csv"] {
+        write(dir.path(), &format!("in/{name}"), csv);
+    }
+    let run = audit_ok(args(&[&dir.path().join("in")]));
+    assert_eq!(run.skipped("duplicate"), 8, "{}", run.stderr);
+    let a = dir.path().join("in/a.csv");
+    let warnings = run.warnings();
+    for copy in ["b.csv", "c.csv"] {
+        let copy = dir.path().join("in").join(copy);
+        for (call, rows) in [("T1", "3 rows"), ("T2", "1 row")] {
+            let said = format!(
+                "{}: call {call}: its turns here repeat those read from {} (same speaker, text and times: a copy of the export?): they are not read twice ({rows}, duplicate, skipped)",
+                copy.display(),
+                a.display()
+            );
+            assert_eq!(
+                warnings.iter().filter(|w| **w == said).count(),
+                1,
+                "{said}\n{}",
+                run.stderr
+            );
+        }
+    }
+}
+
 /// The same export as a CSV with a turn column and as a JSONL without one: a copy all the same
 /// (order keys are compared only where both parts have them; the review's finding).
 #[test]
