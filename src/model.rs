@@ -121,6 +121,9 @@ pub struct Copied {
     pub rows: u64,
     /// Of those, rows with the same speaker and times but other text (a redacted copy).
     pub other_text: u64,
+    /// What they name otherwise than the call's rows read before them (the attribute, the
+    /// value of the rows before, theirs): their rows count in the votes all the same.
+    pub differs: Vec<(&'static str, String, String)>,
 }
 
 enum Repeats {
@@ -283,6 +286,46 @@ pub struct CallVotes {
 }
 
 impl CallVotes {
+    /// Adds the rows of `other`.
+    pub fn merge(&mut self, other: CallVotes) {
+        self.agent.merge(other.agent);
+        self.date.merge(other.date);
+        self.team.merge(other.team);
+        self.queue.merge(other.queue);
+        self.channel.merge(other.channel);
+    }
+
+    /// The attributes whose value the most rows hold differ between these rows and `other`'s:
+    /// each with the two values, these rows' first.
+    pub fn differences(&self, other: &CallVotes) -> Vec<(&'static str, String, String)> {
+        fn differ<T: Ord + Clone>(
+            name: &'static str,
+            mine: &Votes<T>,
+            theirs: &Votes<T>,
+            show: impl Fn(&T) -> String,
+            out: &mut Vec<(&'static str, String, String)>,
+        ) {
+            if let (Some(a), Some(b)) = (mine.winner(), theirs.winner())
+                && a != b
+            {
+                out.push((name, show(a), show(b)));
+            }
+        }
+        let mut out = Vec::new();
+        differ("agent", &self.agent, &other.agent, String::clone, &mut out);
+        differ("date", &self.date, &other.date, |d| d.to_string(), &mut out);
+        differ("team", &self.team, &other.team, String::clone, &mut out);
+        differ("queue", &self.queue, &other.queue, String::clone, &mut out);
+        differ(
+            "channel",
+            &self.channel,
+            &other.channel,
+            |c| format!("{c:?}").to_lowercase(),
+            &mut out,
+        );
+        out
+    }
+
     fn clear(&mut self) {
         self.agent.clear();
         self.date.clear();
@@ -479,6 +522,11 @@ impl Call {
     /// The attributes are settled by `settle_attributes` once every part is in; a call that
     /// grows past `max_bytes` is dropped for its size.
     pub fn absorb(&mut self, mut other: Call, max_bytes: u64) {
+        // Every part's rows count in the votes, those of a copy passed over too: which of two
+        // exports of one call that name different agents is read first (their file names)
+        // must not decide the call's agent.
+        self.vote_whole_part();
+        other.vote_whole_part();
         if !self.too_large && !other.too_large && other.source != self.source {
             match self.repeats(&other) {
                 Repeats::No => {}
@@ -492,19 +540,29 @@ impl Call {
                 Repeats::All { other_text } => {
                     // A copy of what was read (a copied export, or Contact Lens's original and
                     // redacted analyses of one contact): passed over, and counted, by file.
+                    // What it names otherwise than the rows read before it is said, and its
+                    // rows count in the votes (see `settle_attributes`).
                     let (from, rows) = (other.source, other.turns.len() as u64);
+                    let differs = self.votes.differences(&other.votes);
                     let copies = &mut self.repeated_by(&other).copies;
                     match copies.last_mut() {
                         Some(c) if c.from == from => {
                             c.rows += rows;
                             c.other_text += other_text;
+                            for d in differs {
+                                if !c.differs.iter().any(|(a, ..)| *a == d.0) {
+                                    c.differs.push(d);
+                                }
+                            }
                         }
                         _ => copies.push(Copied {
                             from,
                             rows,
                             other_text,
+                            differs,
                         }),
                     }
+                    self.votes.merge(std::mem::take(&mut other.votes));
                     return;
                 }
             }
@@ -519,8 +577,6 @@ impl Call {
             self.ordered_by_files = Some((self.source, other.source));
         }
         self.parts_absorbed += 1;
-        self.vote_whole_part();
-        other.vote_whole_part();
         self.too_large |= other.too_large;
         if !self.too_large && self.bytes() + other.bytes() > max_bytes {
             self.dropped_rows += self.drop_for_size();
@@ -543,12 +599,7 @@ impl Call {
             self.silences.extend(other.silences);
         }
         self.silences_reported |= other.silences_reported;
-        let v = std::mem::take(&mut other.votes);
-        self.votes.agent.merge(v.agent);
-        self.votes.date.merge(v.date);
-        self.votes.team.merge(v.team);
-        self.votes.queue.merge(v.queue);
-        self.votes.channel.merge(v.channel);
+        self.votes.merge(std::mem::take(&mut other.votes));
     }
 
     /// The record of parts repeating this call's turns, begun with `other`'s files.
@@ -817,6 +868,40 @@ mod tests {
         // A tie goes to the smallest value, in either order.
         assert_eq!(merged(&[("bob", 2), ("ann", 2)]).0, "ann");
         assert_eq!(merged(&[("ann", 2), ("bob", 2)]).0, "ann");
+    }
+
+    /// A copy from another file is passed over, but its rows vote: which of two exports naming
+    /// different agents comes first does not decide the agent.
+    #[test]
+    fn a_copy_passed_over_still_votes_and_says_what_it_names_otherwise() {
+        let export = |agent: &str, source: u32| {
+            let mut c = Call::new("c");
+            c.source = source;
+            for (i, text) in ["hello", "my card", "sorry"].iter().enumerate() {
+                let speaker = if i % 2 == 0 {
+                    Speaker::Agent
+                } else {
+                    Speaker::Customer
+                };
+                c.push_turn(speaker, text, i as u64 + 2);
+                c.votes.agent.add_by(agent, 1);
+            }
+            c
+        };
+        for (first, second) in [("bob", "ann"), ("ann", "bob")] {
+            let mut call = export(first, 0);
+            call.absorb(export(second, 1), u64::MAX);
+            assert_eq!(call.turns.len(), 3, "the copy's turns are not read twice");
+            let r = call.repeated.clone().unwrap();
+            assert_eq!(r.copies.len(), 1);
+            assert_eq!((r.copies[0].from, r.copies[0].rows), (1, 3));
+            assert_eq!(
+                r.copies[0].differs,
+                [("agent", first.to_string(), second.to_string())]
+            );
+            assert_eq!(call.settle_attributes(), ["agent"]);
+            assert_eq!(call.agent(), "ann", "a tie goes to the smallest");
+        }
     }
 
     #[test]

@@ -530,8 +530,24 @@ impl Collector<'_, '_> {
             } else {
                 "same speaker, text and times: a copy of the export?".to_string()
             };
+            // A copy that names another agent (date, …) is one of the call's disagreements,
+            // which `disagreeing` counts and reports with every value's rows.
+            let outcome = if copy.differs.is_empty() {
+                "they are not read twice".to_string()
+            } else {
+                let list = |f: fn(&(&str, String, String)) -> String| {
+                    copy.differs.iter().map(f).collect::<Vec<_>>().join(" and ")
+                };
+                format!(
+                    "but it names {} where the rows read before name {}: its turns are not read twice, and its rows count in the vote on the call's {}",
+                    list(|(what, _, here)| format!("{what} {here}")),
+                    list(|(_, before, _)| before.clone()),
+                    list(|(what, ..)| what.to_string()),
+                )
+            };
+            let sep = if copy.differs.is_empty() { ":" } else { "," };
             self.acct.warn_call(format!(
-                "{}: call {}: its turns here repeat those read from {of} ({how}): they are not read twice ({} row{}, duplicate, skipped)",
+                "{}: call {}: its turns here repeat those read from {of} ({how}){sep} {outcome} ({} row{}, duplicate, skipped)",
                 name(copy.from),
                 call.id,
                 copy.rows,

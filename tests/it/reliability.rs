@@ -2356,6 +2356,86 @@ fn a_call_split_across_files_gets_the_same_agent_whatever_the_file_names() {
     assert_eq!(run.acct("calls_disagreeing"), 1);
 }
 
+/// A second export of a call that repeats its turns but credits another agent was passed over
+/// as a plain copy: the call kept the agent of the file whose name sorts first, so renaming the
+/// files moved the call, its score and its violations to the other agent, and nothing counted
+/// the disagreement (tester t9's F4). A copy's rows count in the vote: the two exports tie, and
+/// the tie goes to the smallest agent whatever the names; the call is counted as disagreeing,
+/// and the copy's warning names both files and both agents.
+#[test]
+fn a_copy_that_names_another_agent_counts_in_the_vote_whatever_the_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = |agent: &str| {
+        let mut csv = String::from("call_id,agent_id,date,start_ms,end_ms,speaker,text\n");
+        for (start, speaker, text) in [
+            (0, "agent", "Thanks for calling, how can I help?"),
+            (
+                3500,
+                "customer",
+                "My card was charged twice for the same order.",
+            ),
+            (
+                8500,
+                "agent",
+                "I'm sorry about that, I'll refund the duplicate charge now.",
+            ),
+        ] {
+            csv.push_str(&format!(
+                "T-1,{agent},2026-11-16,{start},{},{speaker},{text:?}\n",
+                start + 3000
+            ));
+        }
+        csv
+    };
+    let mut seen = Vec::new();
+    for (ann, bob) in [("a.csv", "b.csv"), ("b.csv", "a.csv")] {
+        let sub = dir.path().join(format!("ann-in-{ann}"));
+        write(&sub, &format!("in/{ann}"), export("ann.lee"));
+        write(&sub, &format!("in/{bob}"), export("bob.ray"));
+        let calls = sub.join("calls.csv");
+        let run = audit_ok(args(&[&"--calls", &calls, &sub.join("in")]));
+        assert_eq!(run.skipped("duplicate"), 3, "{}", run.stderr);
+        assert_eq!(run.acct("calls_disagreeing"), 1, "{}", run.stderr);
+        assert_eq!(run.acct("calls_agent_disagrees"), 1, "{}", run.stderr);
+        let (first, copy, named, before) = if ann == "a.csv" {
+            (ann, bob, "bob.ray", "ann.lee")
+        } else {
+            (bob, ann, "ann.lee", "bob.ray")
+        };
+        let path = |f: &str| sub.join("in").join(f).display().to_string();
+        assert_says(
+            &run.stderr,
+            &[
+                format!(
+                    "{}: call T-1: its turns here repeat those read from {} (same speaker, text and times: a copy of the export?), but it names agent {named} where the rows read before name {before}: its turns are not read twice, and its rows count in the vote on the call's agent (3 rows, duplicate, skipped)",
+                    path(copy),
+                    path(first)
+                ),
+                format!(
+                    "{}:2: call T-1: its rows disagree on agent (ann.lee: 3 rows, bob.ray: 3 rows); it takes the value most rows hold (the smallest on a tie)",
+                    path(first)
+                ),
+            ],
+        );
+        seen.push((support_calls(&calls), run.overall().clone()));
+    }
+    assert_eq!(seen[0], seen[1], "renaming the files moved the call");
+    assert_eq!(seen[0].0[0], "ann.lee");
+    // A third export naming bob.ray: most rows name him, whatever file sorts first.
+    let sub = dir.path().join("three");
+    write(&sub, "in/a.csv", export("ann.lee"));
+    write(&sub, "in/b.csv", export("bob.ray"));
+    write(&sub, "in/0.csv", export("bob.ray"));
+    let calls = sub.join("calls.csv");
+    let run = audit_ok(args(&[&"--calls", &calls, &sub.join("in")]));
+    assert_eq!(support_calls(&calls)[0], "bob.ray", "{}", run.stderr);
+    assert_eq!(run.skipped("duplicate"), 6, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["its rows disagree on agent (bob.ray: 6 rows, ann.lee: 3 rows)"],
+    );
+}
+
 /// The agent and date columns of the first record of a per-call CSV.
 fn support_calls(path: &Path) -> Vec<String> {
     let mut r = csv::Reader::from_path(path).unwrap();
