@@ -30,7 +30,8 @@ pub enum SkipReason {
     IncompleteCall,
     /// Rows of a part of a call, read from another file, that repeat the call's turns already
     /// read (same speaker, text and times): a copy of an export, or Contact Lens's original and
-    /// redacted analyses of one contact.
+    /// redacted analyses of one contact; and rows a file holds twice (see
+    /// `Call::drop_repeated_rows`, `Call::absorb`).
     Duplicate,
     /// Rows of calls excluded by `--since/--until/--last/--agent/--team` or `--call`.
     FilteredOut,

@@ -349,6 +349,7 @@ const INCOMPLETE_IDS_NAMED: usize = 5;
 impl Collector<'_, '_> {
     /// Completes a call; returns true when the batch is full.
     fn complete(&mut self, mut call: Call) -> bool {
+        call.drop_repeated_rows();
         self.report_merged(&call);
         if let Some(enricher) = self.opts.enrich {
             enricher.resolve_votes(&mut call);
@@ -514,9 +515,26 @@ impl Collector<'_, '_> {
         let Some(r) = &call.repeated else {
             return;
         };
-        if !r.copies.is_empty() && call.parts_absorbed == 0 {
+        if r.parts_passed_over > 0 && call.parts_absorbed == 0 {
             // Only copies came with it: it was counted as merged from its parts, and is not.
             self.acct.calls_merged = self.acct.calls_merged.saturating_sub(1);
+        }
+        // Rows a file holds twice, by file, the first of them named.
+        for again in &r.again {
+            self.acct.skip(SkipReason::Duplicate, again.rows);
+            let more = match again.rows - 1 {
+                0 => String::new(),
+                n => format!(", and so do {n} more"),
+            };
+            self.acct.warn_call(format!(
+                "{}:{}: call {}: this row repeats a turn read before in the same file{more} (the export joined to itself? a record delivered twice?): {} not read twice ({} row{}, duplicate, skipped)",
+                name(again.source),
+                again.line,
+                call.id,
+                if again.rows == 1 { "it is" } else { "they are" },
+                again.rows,
+                if again.rows == 1 { "" } else { "s" }
+            ));
         }
         let (of, kept_from) = (name(r.of), name(r.kept_from));
         // Each file a copy came from, with its own rows.

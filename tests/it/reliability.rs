@@ -884,6 +884,144 @@ fn each_copy_of_an_export_is_named_with_its_own_rows() {
     }
 }
 
+/// The same rows twice in one file (`cat export.csv export.csv`, a JSONL record delivered twice
+/// by an at-least-once pipeline) doubled every turn of every call, and with timings each turn
+/// overlapped its twin, read as interruptions: a call went from pass to fail (tester t9's F5).
+/// Across two files the same repeat was already a copy. A row that repeats a turn read before
+/// in its file (same speaker and text, and the same order key or start and end times), and a
+/// part of a call that repeats only turns read before in its file, are skipped as `duplicate`,
+/// named by file and line; the result is that of the file read once, at any thread count.
+#[test]
+fn the_same_rows_twice_in_one_file_are_read_once_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let once = "call_id,agent_id,date,start_ms,end_ms,speaker,text\n\
+        T-1,ann,2026-11-16,0,3000,agent,\"Thanks for calling, how can I help?\"\n\
+        T-1,ann,2026-11-16,3500,8000,customer,My card was charged twice\n\
+        T-1,ann,2026-11-16,8500,14000,agent,I'm so sorry about that\n\
+        T-2,bob,2026-11-16,0,2000,customer,hello\n\
+        T-2,bob,2026-11-16,2500,4000,agent,hi there\n";
+    // A CSV joined to itself (T-2 then T-1 come back: rows apart, read in two passes), a JSONL
+    // with every record twice, and a timed CSV of one call twice (its rows together).
+    let mut jsonl = String::new();
+    for (id, turns) in [
+        (
+            "J-1",
+            r#"[{"speaker": "agent", "text": "hello, sorry for the wait", "start_ms": 0, "end_ms": 2000}, {"speaker": "customer", "text": "ok", "start_ms": 2100, "end_ms": 2600}]"#,
+        ),
+        (
+            "J-2",
+            r#"[{"speaker": "customer", "text": "this is ridiculous", "start_ms": 0, "end_ms": 900}]"#,
+        ),
+    ] {
+        let line =
+            format!("{{\"call_id\": \"{id}\", \"agent_id\": \"ann\", \"turns\": {turns}}}\n");
+        jsonl.push_str(&line);
+        jsonl.push_str(&line);
+    }
+    let mut jsonl_once = String::new();
+    for line in jsonl.lines().step_by(2) {
+        jsonl_once.push_str(line);
+        jsonl_once.push('\n');
+    }
+    let one_call: String = once.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let one_call_rows: String = one_call.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    for (name, single, doubled, first_again, rows) in [
+        (
+            "joined.csv",
+            once.to_string(),
+            format!("{once}{once}"),
+            8,
+            5,
+        ),
+        ("twice.jsonl", jsonl_once.clone(), jsonl.clone(), 2, 3),
+        (
+            "timed.csv",
+            one_call.clone(),
+            format!("{one_call}{one_call_rows}"),
+            5,
+            3,
+        ),
+    ] {
+        let sub = dir.path().join(name.replace('.', "-"));
+        let single = write(&sub, &format!("once/{name}"), single);
+        let doubled = write(&sub, &format!("twice/{name}"), doubled);
+        let calls_once = sub.join("once.csv");
+        let calls_twice = sub.join("twice.csv");
+        let run_once = audit_ok(args(&[&"--calls", &calls_once, &single]));
+        let run = audit_ok(args(&[&"--calls", &calls_twice, &doubled]));
+        assert_eq!(run.skipped("duplicate"), rows, "{name}: {}", run.stderr);
+        assert_eq!(
+            run.acct("rows_audited"),
+            run_once.acct("rows_audited"),
+            "{name}"
+        );
+        assert_eq!(run.overall(), run_once.overall(), "{name}: {}", run.stderr);
+        assert_eq!(
+            std::fs::read_to_string(&calls_twice).unwrap(),
+            std::fs::read_to_string(&calls_once).unwrap(),
+            "{name}: the calls differ from those of the file read once"
+        );
+        assert!(
+            !run.stderr.contains("merged from non-contiguous rows"),
+            "{name}: {}",
+            run.stderr
+        );
+        let said: Vec<&str> = run
+            .warnings()
+            .into_iter()
+            .filter(|w| w.contains("repeats a turn read before in the same file"))
+            .collect();
+        assert!(
+            said[0].starts_with(&format!("{}:{first_again}: call ", doubled.display())),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(said[0].ends_with(", duplicate, skipped)"), "{}", said[0]);
+    }
+    // The same at any thread count, with the chunked reader's tiny blocks too.
+    let mut big = String::from("call_id,agent_id,turn,speaker,text\n");
+    for c in 0..40 {
+        for t in 1..=4 {
+            big.push_str(&format!("C{c},ann,{t},agent,sorry {c} {t}\n"));
+        }
+    }
+    let body: String = big.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let joined = write(dir.path(), "big/joined.csv", format!("{big}{body}"));
+    let serial = super::common::run_blocks(dir.path(), &joined, "1", None, &[]);
+    let text = String::from_utf8_lossy(&serial);
+    assert!(text.contains("160 duplicate"), "{text}");
+    for block in [None, Some(256)] {
+        assert!(
+            super::common::run_blocks(dir.path(), &joined, "3", block, &[]) == serial,
+            "--threads 3, block {block:?}"
+        );
+    }
+}
+
+/// What is not told apart from a turn said again stays: rows without an order key or both
+/// times (a customer saying "ok" twice, at once or later in the call, or twice in the second of
+/// one stamp), and a later run of fewer than 3 such rows.
+#[test]
+fn utterances_said_again_are_not_taken_for_repeated_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(
+        dir.path(),
+        "plain.csv",
+        "call_id,agent_id,speaker,text\nK,ann,agent,How can I help?\nK,ann,customer,ok\nK,ann,customer,ok\nL,bob,agent,hi\nK,ann,customer,ok\nK,ann,customer,ok\n",
+    );
+    // Stamps of whole seconds are start times without an end: "ok" twice in one second stays.
+    let started = write(
+        dir.path(),
+        "started.txt",
+        "[00:00:01] Agent: How can I help?\n[00:00:04] Customer: ok\n[00:00:04] Customer: ok\n",
+    );
+    for (input, rows) in [(plain, 6), (started, 3)] {
+        let run = audit_ok(args(&[&input]));
+        assert_eq!(run.skipped("duplicate"), 0, "{}", run.stderr);
+        assert_eq!(run.acct("rows_audited"), rows, "{}", run.stderr);
+    }
+}
+
 /// The same export as a CSV with a turn column and as a JSONL without one: a copy all the same
 /// (order keys are compared only where both parts have them; the review's finding).
 #[test]
