@@ -30,7 +30,8 @@ pub enum SkipReason {
     IncompleteCall,
     /// Rows of a part of a call, read from another file, that repeat the call's turns already
     /// read (same speaker, text and times): a copy of an export, or Contact Lens's original and
-    /// redacted analyses of one contact.
+    /// redacted analyses of one contact; and rows a file holds twice (see
+    /// `Call::drop_repeated_rows`, `Call::absorb`).
     Duplicate,
     /// Rows of calls excluded by `--since/--until/--last/--agent/--team` or `--call`.
     FilteredOut,
@@ -157,9 +158,14 @@ pub struct Accounting {
     /// report): a run that audits nothing should say which filter took the calls.
     #[serde(skip)]
     pub filtered: FilteredOut,
-    /// Warnings beyond those kept for display.
+    /// The warnings kept for display: those about rows and files (`warn`), then, once the run
+    /// is settled (`settle_warnings`), those about whole calls; the rest are only counted.
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// Warnings about whole calls (`warn_call`), kept apart from those about rows and files
+    /// until `settle_warnings` shares the places shown between them.
+    #[serde(skip)]
+    pub call_warnings: Vec<String>,
     pub warnings_total: u64,
     /// What the readers alone counted (files, rows read and skipped before calls are
     /// assembled), set at the end of a run: partials keep it apart (see `records::partial::End`).
@@ -422,12 +428,38 @@ impl Accounting {
         self.rows_skipped.values().sum()
     }
 
-    /// Keeps a warning for stderr (the first ones; the rest are only counted).
+    /// Keeps a warning about rows or files for stderr (the first ones; the rest are only
+    /// counted): what the readers say (a skipped row with its file and line), a file passed
+    /// over, what the run says at its end.
     pub fn warn(&mut self, message: String) {
         self.warnings_total += 1;
         if self.warnings.len() < MAX_WARNINGS {
             self.warnings.push(message);
         }
+    }
+
+    /// Keeps a warning about a whole call (its rows disagree, a copy of it was passed over, it
+    /// names no agent, …), raised as calls are completed: kept apart from those about rows
+    /// and files, so that many such notices never hide the first bad rows (`settle_warnings`).
+    pub fn warn_call(&mut self, message: String) {
+        self.warnings_total += 1;
+        if self.call_warnings.len() < MAX_WARNINGS {
+            self.call_warnings.push(message);
+        }
+    }
+
+    /// Puts the warnings about calls after those about rows and files, `MAX_WARNINGS` in all:
+    /// each kind has at least half of the places when it has that many warnings, and the
+    /// other kind takes the places it leaves. Calls are completed while their files are still
+    /// being read and the readers' warnings arrive when a file is done, so a run with many
+    /// calls to warn of would otherwise fill every place before the first malformed row.
+    pub fn settle_warnings(&mut self) {
+        let calls = std::mem::take(&mut self.call_warnings);
+        let shown = calls
+            .len()
+            .min((MAX_WARNINGS / 2).max(MAX_WARNINGS.saturating_sub(self.warnings.len())));
+        self.warnings.truncate(MAX_WARNINGS - shown);
+        self.warnings.extend(calls.into_iter().take(shown));
     }
 
     /// "N rows skipped (why)": every reason with its count, so rows a filter left out are
@@ -624,10 +656,12 @@ impl Accounting {
         self.calls_dated_from_path += o.calls_dated_from_path;
         self.calls_agent_disagrees += o.calls_agent_disagrees;
         self.calls_agent_unlisted += o.calls_agent_unlisted;
-        for w in &o.warnings {
-            if self.warnings.len() < MAX_WARNINGS {
-                self.warnings.push(w.clone());
-            }
+        for (mine, theirs) in [
+            (&mut self.warnings, &o.warnings),
+            (&mut self.call_warnings, &o.call_warnings),
+        ] {
+            let room = MAX_WARNINGS.saturating_sub(mine.len());
+            mine.extend(theirs.iter().take(room).cloned());
         }
         self.warnings_total += o.warnings_total;
     }
@@ -755,6 +789,37 @@ mod tests {
             "{}",
             a.summary()
         );
+    }
+
+    /// Notices about calls, however many, leave half the places shown to the warnings about
+    /// rows and files (tester t9's F3), and each kind takes what the other leaves.
+    #[test]
+    fn warnings_about_calls_never_hide_those_about_rows() {
+        let shown = |rows: usize, calls: usize| {
+            let mut a = Accounting::default();
+            for i in 0..calls {
+                a.warn_call(format!("c{i}"));
+            }
+            for i in 0..rows {
+                a.warn(format!("r{i}"));
+            }
+            a.settle_warnings();
+            assert_eq!(a.warnings_total, (rows + calls) as u64);
+            let kinds = |p: char| a.warnings.iter().filter(|w| w.starts_with(p)).count();
+            // Rows first, each kind in the order raised.
+            let expected: Vec<String> = (0..kinds('r'))
+                .map(|i| format!("r{i}"))
+                .chain((0..kinds('c')).map(|i| format!("c{i}")))
+                .collect();
+            assert_eq!(a.warnings, expected);
+            (kinds('r'), kinds('c'))
+        };
+        assert_eq!(shown(1, 25), (1, 19));
+        assert_eq!(shown(25, 25), (10, 10));
+        assert_eq!(shown(25, 3), (17, 3));
+        assert_eq!(shown(0, 30), (0, 20));
+        assert_eq!(shown(30, 0), (20, 0));
+        assert_eq!(shown(12, 12), (10, 10));
     }
 
     #[test]

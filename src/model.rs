@@ -99,19 +99,60 @@ pub struct Turn {
 
 /// Parts of a call, from files other than the one it first came from, that repeated its turns
 /// (see `Call::absorb`): a copy is passed over, a part that repeats some is merged.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Repeated {
-    /// The input (index) the call first came from, the first whose copy was passed over, and
-    /// the first whose repeated turns were kept.
+    /// The input (index) the call first came from.
     pub of: u32,
-    pub from: u32,
+    /// The copies passed over, one entry for each file they came from, in reading order: three
+    /// copies of one export are two entries, each with its own rows.
+    pub copies: Vec<Copied>,
+    /// The first input whose repeated turns were kept, in parts that also hold new turns, and
+    /// the rows of such parts that repeat a turn.
     pub kept_from: u32,
-    /// Rows of copies passed over.
-    pub skipped: u64,
+    pub kept: u64,
+    /// Rows that repeat turns read before them in their own file (see `absorb` and
+    /// `drop_repeated_rows`), one entry for each file, in reading order.
+    pub again: Vec<Again>,
+    /// Parts passed over whole: copies from other files, and parts of a file that repeat
+    /// turns read before in it.
+    pub parts_passed_over: u32,
+}
+
+impl Repeated {
+    /// Adds rows of a file that repeat turns read before in it (by file, the first line kept).
+    fn add_again(&mut self, a: Again) {
+        match self.again.iter_mut().find(|x| x.source == a.source) {
+            Some(x) => {
+                x.rows += a.rows;
+                x.line = x.line.min(a.line);
+            }
+            None => self.again.push(a),
+        }
+    }
+}
+
+/// The rows of a call that one file holds twice: skipped as `duplicate`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Again {
+    /// The input (index) that holds them.
+    pub source: u32,
+    /// The line of the first of them.
+    pub line: u64,
+    pub rows: u64,
+}
+
+/// The parts of a call that one file held and that were passed over as a copy of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Copied {
+    /// The input (index) they came from.
+    pub from: u32,
+    /// Their rows.
+    pub rows: u64,
     /// Of those, rows with the same speaker and times but other text (a redacted copy).
     pub other_text: u64,
-    /// Rows repeating a turn that were kept, in parts that also hold new turns.
-    pub kept: u64,
+    /// What they name otherwise than the call's rows read before them (the attribute, the
+    /// value of the rows before, theirs): their rows count in the votes all the same.
+    pub differs: Vec<(&'static str, String, String)>,
 }
 
 enum Repeats {
@@ -171,6 +212,14 @@ pub struct Call {
     /// turns do not all have an order key: their order is the reading order, that of the file
     /// names (see `absorb`).
     pub ordered_by_files: Option<(u32, u32)>,
+    /// Where the turns of each file after the call's first begin: (turn index, input index).
+    /// Parts are absorbed in reading order, which reads one file after another, so a file's
+    /// turns are together. Empty for a call whose turns all come from `source`.
+    pub files: Vec<(u32, u32)>,
+    /// Where each part of the last file's begins (turn index), by the hash of its first turns
+    /// (see `repeats_a_part`); only parts that could be passed over as copies. Kept while the
+    /// call is put together (about 16 bytes a part), never written with a held part.
+    pub parts: std::collections::HashMap<u64, u32>,
 }
 
 /// How many rows name each value of one attribute of a call. A call's rows may disagree (a
@@ -274,6 +323,46 @@ pub struct CallVotes {
 }
 
 impl CallVotes {
+    /// Adds the rows of `other`.
+    pub fn merge(&mut self, other: CallVotes) {
+        self.agent.merge(other.agent);
+        self.date.merge(other.date);
+        self.team.merge(other.team);
+        self.queue.merge(other.queue);
+        self.channel.merge(other.channel);
+    }
+
+    /// The attributes whose value the most rows hold differ between these rows and `other`'s:
+    /// each with the two values, these rows' first.
+    pub fn differences(&self, other: &CallVotes) -> Vec<(&'static str, String, String)> {
+        fn differ<T: Ord + Clone>(
+            name: &'static str,
+            mine: &Votes<T>,
+            theirs: &Votes<T>,
+            show: impl Fn(&T) -> String,
+            out: &mut Vec<(&'static str, String, String)>,
+        ) {
+            if let (Some(a), Some(b)) = (mine.winner(), theirs.winner())
+                && a != b
+            {
+                out.push((name, show(a), show(b)));
+            }
+        }
+        let mut out = Vec::new();
+        differ("agent", &self.agent, &other.agent, String::clone, &mut out);
+        differ("date", &self.date, &other.date, |d| d.to_string(), &mut out);
+        differ("team", &self.team, &other.team, String::clone, &mut out);
+        differ("queue", &self.queue, &other.queue, String::clone, &mut out);
+        differ(
+            "channel",
+            &self.channel,
+            &other.channel,
+            |c| format!("{c:?}").to_lowercase(),
+            &mut out,
+        );
+        out
+    }
+
     fn clear(&mut self) {
         self.agent.clear();
         self.date.clear();
@@ -309,6 +398,64 @@ impl Channel {
 
 /// Times beyond this are not times (see `Call::finish`).
 pub const MAX_PLAUSIBLE_MS: u64 = 1 << 53;
+
+/// What tells a turn from another: speaker, start, end, order key (its bits) and text (or ""
+/// when the text is left out).
+type TurnKey<'a> = (u8, Option<u64>, Option<u64>, Option<u64>, &'a str);
+
+fn exact_key<'a>(call: &'a Call, t: &Turn, with_text: bool) -> TurnKey<'a> {
+    (
+        t.speaker.index() as u8,
+        t.start_ms,
+        t.end_ms,
+        t.order.map(f64::to_bits),
+        if with_text { call.turn_text(t) } else { "" },
+    )
+}
+
+/// A turn with an order key, or with both a start and an end time: one that the same speaker
+/// saying the same words again would not repeat exactly.
+fn keyed(t: &Turn) -> bool {
+    t.order.is_some() || (t.start_ms.is_some() && t.end_ms.is_some())
+}
+
+/// Whether two keyed turns of `turns` may be the same: not when every turn has an order key
+/// and they increase in reading order, nor when every turn has a start time and those
+/// increase (what almost every export gives), which is checked without hashing a turn.
+fn may_repeat(turns: &[Turn]) -> bool {
+    if turns.len() < 2 || !turns.iter().any(keyed) {
+        return false;
+    }
+    let increasing = |w: &[Turn]| match (w[0].order, w[1].order) {
+        (Some(a), Some(b)) => a < b,
+        _ => false,
+    };
+    if turns.windows(2).all(increasing) {
+        return false;
+    }
+    let starts = |w: &[Turn]| match (w[0].start_ms, w[1].start_ms) {
+        (Some(a), Some(b)) => a < b,
+        _ => false,
+    };
+    !turns.windows(2).all(starts)
+}
+
+/// Whether a part of these turns, repeating turns read before, is surely no utterances said
+/// again: its turns are keyed, or there are at least 3 of them (a part of a few short turns
+/// such as "thanks" may well say again what was said).
+fn could_be_copy(turns: &[Turn]) -> bool {
+    !turns.is_empty() && (turns.len() >= 3 || turns.iter().all(keyed))
+}
+
+/// A hash of a part's first turns (up to 3), to find a part again.
+fn head_hash(call: &Call, turns: &[Turn]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for t in turns.iter().take(3) {
+        exact_key(call, t, true).hash(&mut h);
+    }
+    h.finish()
+}
 
 /// Placeholder agent id for calls whose export names no agent.
 pub const UNKNOWN_AGENT: &str = "(unknown)";
@@ -353,6 +500,8 @@ impl Call {
         self.repeated = None;
         self.parts_absorbed = 0;
         self.ordered_by_files = None;
+        self.files.clear();
+        self.parts.clear();
     }
 
     /// What the call holds in memory, as `--max-call-bytes` counts it: its text and its turns.
@@ -367,7 +516,91 @@ impl Call {
         self.turns = Vec::new();
         self.text = String::new();
         self.silences = Vec::new();
+        self.files = Vec::new();
+        self.parts = Default::default();
         n
+    }
+
+    /// The input the turns read last came from, and the index of its first turn.
+    fn last_file(&self) -> (u32, usize) {
+        self.files
+            .last()
+            .map_or((self.source, 0), |&(at, source)| (source, at as usize))
+    }
+
+    /// Drops the rows that repeat a turn read before them in the same file: the same speaker
+    /// and text, and the same order key or the same start and end times (a keyed turn, see
+    /// `keyed`; both turns keyed). An export joined to itself (`cat x.csv x.csv`), a JSONL
+    /// record delivered twice. Turns without an order key or both times are never dropped
+    /// here: a customer may well say "ok" twice. Records the rows dropped by file (`Again`);
+    /// returns how many.
+    pub fn drop_repeated_rows(&mut self) -> u64 {
+        // Most calls: turns in the order of their keys, or without keys (no allocation).
+        if self.too_large || !may_repeat(&self.turns) {
+            return 0;
+        }
+        let mut bounds: Vec<(usize, u32)> = vec![(0, self.source)];
+        bounds.extend(self.files.iter().map(|&(at, s)| (at as usize, s)));
+        let mut dropped: Option<Vec<bool>> = None;
+        let mut again: Vec<Again> = Vec::new();
+        for (i, &(start, source)) in bounds.iter().enumerate() {
+            let end = bounds.get(i + 1).map_or(self.turns.len(), |b| b.0);
+            let turns = &self.turns[start..end.max(start)];
+            if !may_repeat(turns) {
+                continue;
+            }
+            let mut seen = std::collections::HashSet::with_capacity(turns.len());
+            for (j, t) in turns.iter().enumerate() {
+                if keyed(t) && !seen.insert(exact_key(self, t, true)) {
+                    dropped.get_or_insert_with(|| vec![false; self.turns.len()])[start + j] = true;
+                    match again.last_mut() {
+                        Some(a) if a.source == source => a.rows += 1,
+                        _ => again.push(Again {
+                            source,
+                            line: t.line,
+                            rows: 1,
+                        }),
+                    }
+                }
+            }
+        }
+        let Some(dropped) = dropped else {
+            return 0;
+        };
+        // The turns kept, their text packed again, and where each file's now begin.
+        let old_turns = std::mem::take(&mut self.turns);
+        let old_text = std::mem::take(&mut self.text);
+        let mut kept_before = Vec::with_capacity(old_turns.len() + 1);
+        for (t, gone) in old_turns.into_iter().zip(&dropped) {
+            kept_before.push(self.turns.len() as u32);
+            if !gone {
+                let text = &old_text[t.text.start as usize..t.text.end as usize];
+                let start = self.text.len() as u32;
+                self.text.push_str(text);
+                let end = self.text.len() as u32;
+                self.text.push('\n');
+                self.turns.push(Turn {
+                    text: start..end,
+                    ..t
+                });
+            }
+        }
+        kept_before.push(self.turns.len() as u32);
+        for f in &mut self.files {
+            f.0 = kept_before[f.0 as usize];
+        }
+        self.parts.clear();
+        let rows = dropped.iter().filter(|&&d| d).count() as u64;
+        let of = self.source;
+        let r = self.repeated.get_or_insert_with(|| Repeated {
+            of,
+            kept_from: of,
+            ..Repeated::default()
+        });
+        for a in again {
+            r.add_again(a);
+        }
+        rows
     }
 
     /// Counts the attributes of a part whose reader did not count them row by row (one value
@@ -470,8 +703,35 @@ impl Call {
     /// The attributes are settled by `settle_attributes` once every part is in; a call that
     /// grows past `max_bytes` is dropped for its size.
     pub fn absorb(&mut self, mut other: Call, max_bytes: u64) {
+        // Every part's rows count in the votes, those of a copy passed over too: which of two
+        // exports of one call that name different agents is read first (their file names)
+        // must not decide the call's agent.
+        self.vote_whole_part();
+        other.vote_whole_part();
+        // The turns read before from `other`'s file are `from..`, those of other files `..from`.
+        let same_file = self.last_file().0 == other.source;
+        let from = match self.last_file() {
+            (_, at) if same_file => at.min(self.turns.len()),
+            _ => self.turns.len(),
+        };
+        if !self.too_large && !other.too_large && same_file {
+            if self.parts_absorbed == 0 {
+                // The call's first part, all of its turns so far.
+                self.note_part(0);
+            }
+            if self.repeats_a_part(&other) {
+                // The file holds these rows twice (an export joined to itself, a record
+                // delivered twice): passed over, and counted, as a copy from another file is.
+                let (source, line, rows) = (other.source, other.line, other.turns.len() as u64);
+                let r = self.repeated_by(&other);
+                r.parts_passed_over += 1;
+                r.add_again(Again { source, line, rows });
+                self.votes.merge(std::mem::take(&mut other.votes));
+                return;
+            }
+        }
         if !self.too_large && !other.too_large && other.source != self.source {
-            match self.repeats(&other) {
+            match self.repeats(0..from, &other) {
                 Repeats::No => {}
                 Repeats::Some(rows) => {
                     let r = self.repeated_by(&other);
@@ -482,13 +742,32 @@ impl Call {
                 }
                 Repeats::All { other_text } => {
                     // A copy of what was read (a copied export, or Contact Lens's original and
-                    // redacted analyses of one contact): passed over, and counted.
+                    // redacted analyses of one contact): passed over, and counted, by file.
+                    // What it names otherwise than the rows read before it is said, and its
+                    // rows count in the votes (see `settle_attributes`).
+                    let (from, rows) = (other.source, other.turns.len() as u64);
+                    let differs = self.votes.differences(&other.votes);
                     let r = self.repeated_by(&other);
-                    if r.skipped == 0 {
-                        r.from = other.source;
+                    r.parts_passed_over += 1;
+                    let copies = &mut r.copies;
+                    match copies.last_mut() {
+                        Some(c) if c.from == from => {
+                            c.rows += rows;
+                            c.other_text += other_text;
+                            for d in differs {
+                                if !c.differs.iter().any(|(a, ..)| *a == d.0) {
+                                    c.differs.push(d);
+                                }
+                            }
+                        }
+                        _ => copies.push(Copied {
+                            from,
+                            rows,
+                            other_text,
+                            differs,
+                        }),
                     }
-                    r.skipped += other.turns.len() as u64;
-                    r.other_text += other_text;
+                    self.votes.merge(std::mem::take(&mut other.votes));
                     return;
                 }
             }
@@ -503,8 +782,6 @@ impl Call {
             self.ordered_by_files = Some((self.source, other.source));
         }
         self.parts_absorbed += 1;
-        self.vote_whole_part();
-        other.vote_whole_part();
         self.too_large |= other.too_large;
         if !self.too_large && self.bytes() + other.bytes() > max_bytes {
             self.dropped_rows += self.drop_for_size();
@@ -518,33 +795,65 @@ impl Call {
         if self.too_large {
             self.dropped_rows += other.turns.len() as u64 + other.dropped_rows;
         } else {
-            let shift = self.text.len() as u32;
+            if !same_file {
+                self.files.push((self.turns.len() as u32, other.source));
+                self.parts.clear();
+            }
+            let (shift, start) = (self.text.len() as u32, self.turns.len());
             self.text.push_str(&other.text);
             self.turns.extend(other.turns.into_iter().map(|mut t| {
                 t.text = t.text.start + shift..t.text.end + shift;
                 t
             }));
             self.silences.extend(other.silences);
+            self.note_part(start);
         }
         self.silences_reported |= other.silences_reported;
-        let v = std::mem::take(&mut other.votes);
-        self.votes.agent.merge(v.agent);
-        self.votes.date.merge(v.date);
-        self.votes.team.merge(v.team);
-        self.votes.queue.merge(v.queue);
-        self.votes.channel.merge(v.channel);
+        self.votes.merge(std::mem::take(&mut other.votes));
+    }
+
+    /// Notes where the part whose turns begin at `start` (up to the last turn) begins, for
+    /// `repeats_a_part`: when it could be passed over as a copy (`could_be_copy`).
+    fn note_part(&mut self, start: usize) {
+        let Some(turns) = self.turns.get(start..) else {
+            return;
+        };
+        if could_be_copy(turns) {
+            let head = head_hash(self, turns);
+            self.parts.entry(head).or_insert(start as u32);
+        }
+    }
+
+    /// Whether `other`, a part of the file whose parts are in `parts`, repeats row for row the
+    /// turns read from that file from where one of its parts begins: what a file that holds the
+    /// same rows twice gives (an export joined to itself, a record delivered twice), each copy
+    /// of a part beginning where the part did. Keyed, or at least 3 turns (`could_be_copy`).
+    /// Looked up by the part's first turns, so a call that comes in many parts costs no more
+    /// than its turns.
+    fn repeats_a_part(&self, other: &Call) -> bool {
+        if !could_be_copy(&other.turns) {
+            return false;
+        }
+        let Some(&start) = self.parts.get(&head_hash(other, &other.turns)) else {
+            return false;
+        };
+        let start = start as usize;
+        self.turns
+            .get(start..start + other.turns.len())
+            .is_some_and(|mine| {
+                mine.iter()
+                    .zip(&other.turns)
+                    .all(|(a, b)| exact_key(self, a, true) == exact_key(other, b, true))
+            })
     }
 
     /// The record of parts repeating this call's turns, begun with `other`'s files.
     fn repeated_by(&mut self, other: &Call) -> &mut Repeated {
         let (of, from) = (self.source, other.source);
-        self.repeated.get_or_insert(Repeated {
+        self.repeated.get_or_insert_with(|| Repeated {
             of,
-            from,
-            skipped: 0,
-            kept: 0,
             kept_from: from,
-            other_text: 0,
+            ..Repeated::default()
         })
     }
 
@@ -554,32 +863,25 @@ impl Call {
     /// times or order keys, or there are at least 3 of them (a part of a few short turns such as
     /// "thanks" may well say again what was said); timed turns also count when only their text
     /// differs (`other_text` of them: a redacted copy).
-    fn repeats(&self, other: &Call) -> Repeats {
-        if other.turns.is_empty() || self.turns.is_empty() {
+    fn repeats(&self, mine: std::ops::Range<usize>, other: &Call) -> Repeats {
+        let mine = &self.turns[mine];
+        if other.turns.is_empty() || mine.is_empty() {
             return Repeats::No;
         }
-        type Key<'a> = (u8, Option<u64>, Option<u64>, Option<u64>, &'a str);
         // Order keys are compared where both parts have them: the same export as a CSV with a
         // turn column and as a JSONL without one is still a copy.
-        let ordered = |c: &Call| c.turns.iter().all(|t| t.order.is_some());
-        let with_order = ordered(self) && ordered(other);
-        fn key<'a>(call: &'a Call, t: &Turn, with_text: bool, with_order: bool) -> Key<'a> {
-            let text = if with_text { call.turn_text(t) } else { "" };
-            (
-                t.speaker.index() as u8,
-                t.start_ms,
-                t.end_ms,
-                t.order.filter(|_| with_order).map(f64::to_bits),
-                text,
-            )
+        let ordered = |turns: &[Turn]| turns.iter().all(|t| t.order.is_some());
+        let with_order = ordered(mine) && ordered(&other.turns);
+        fn key<'a>(call: &'a Call, t: &Turn, with_text: bool, with_order: bool) -> TurnKey<'a> {
+            let mut k = exact_key(call, t, with_text);
+            k.3 = k.3.filter(|_| with_order);
+            k
         }
-        let exact: std::collections::HashSet<Key<'_>> = self
-            .turns
+        let exact: std::collections::HashSet<TurnKey<'_>> = mine
             .iter()
             .map(|t| key(self, t, true, with_order))
             .collect();
-        let timed: std::collections::HashSet<Key<'_>> = self
-            .turns
+        let timed: std::collections::HashSet<TurnKey<'_>> = mine
             .iter()
             .filter(|t| t.start_ms.is_some() && t.end_ms.is_some())
             .map(|t| key(self, t, false, with_order))
@@ -804,6 +1106,106 @@ mod tests {
         // A tie goes to the smallest value, in either order.
         assert_eq!(merged(&[("bob", 2), ("ann", 2)]).0, "ann");
         assert_eq!(merged(&[("ann", 2), ("bob", 2)]).0, "ann");
+    }
+
+    /// A copy from another file is passed over, but its rows vote: which of two exports naming
+    /// different agents comes first does not decide the agent.
+    #[test]
+    fn a_copy_passed_over_still_votes_and_says_what_it_names_otherwise() {
+        let export = |agent: &str, source: u32| {
+            let mut c = Call::new("c");
+            c.source = source;
+            for (i, text) in ["hello", "my card", "sorry"].iter().enumerate() {
+                let speaker = if i % 2 == 0 {
+                    Speaker::Agent
+                } else {
+                    Speaker::Customer
+                };
+                c.push_turn(speaker, text, i as u64 + 2);
+                c.votes.agent.add_by(agent, 1);
+            }
+            c
+        };
+        for (first, second) in [("bob", "ann"), ("ann", "bob")] {
+            let mut call = export(first, 0);
+            call.absorb(export(second, 1), u64::MAX);
+            assert_eq!(call.turns.len(), 3, "the copy's turns are not read twice");
+            let r = call.repeated.clone().unwrap();
+            assert_eq!(r.copies.len(), 1);
+            assert_eq!((r.copies[0].from, r.copies[0].rows), (1, 3));
+            assert_eq!(
+                r.copies[0].differs,
+                [("agent", first.to_string(), second.to_string())]
+            );
+            assert_eq!(call.settle_attributes(), ["agent"]);
+            assert_eq!(call.agent(), "ann", "a tie goes to the smallest");
+        }
+    }
+
+    /// Rows repeating a keyed turn of their own file are dropped, by file; a turn repeated from
+    /// another file in a part with new turns stays (merged whole, as said), and so do unkeyed
+    /// turns said again.
+    #[test]
+    fn rows_repeated_within_a_file_are_dropped_and_counted_by_file() {
+        let part = |source: u32, turns: &[(Option<f64>, &str)]| {
+            let mut c = Call::new("c");
+            c.source = source;
+            for (i, (order, text)) in turns.iter().enumerate() {
+                c.push_turn(Speaker::Agent, text, i as u64 + 2).order = *order;
+            }
+            c
+        };
+        let mut call = part(
+            0,
+            &[(Some(1.0), "one"), (Some(2.0), "two"), (Some(1.0), "one")],
+        );
+        call.absorb(
+            part(
+                1,
+                &[
+                    (Some(2.0), "two"),
+                    (Some(3.0), "three"),
+                    (Some(3.0), "three"),
+                    (Some(3.0), "three"),
+                ],
+            ),
+            u64::MAX,
+        );
+        assert_eq!(call.files, [(3, 1)]);
+        assert_eq!(call.drop_repeated_rows(), 3);
+        let texts: Vec<&str> = call.turns.iter().map(|t| call.turn_text(t)).collect();
+        assert_eq!(texts, ["one", "two", "two", "three"]);
+        assert_eq!(call.files, [(2, 1)]);
+        let r = call.repeated.clone().unwrap();
+        assert_eq!(
+            r.again,
+            [
+                Again {
+                    source: 0,
+                    line: 4,
+                    rows: 1
+                },
+                Again {
+                    source: 1,
+                    line: 4,
+                    rows: 2
+                }
+            ]
+        );
+        assert_eq!(r.kept, 1, "the turn file 1 repeats from file 0 is kept");
+        // Unkeyed: "ok" twice stays; a later part of fewer than 3 unkeyed turns too.
+        let mut ok = part(0, &[(None, "hi"), (None, "ok"), (None, "ok")]);
+        assert_eq!(ok.drop_repeated_rows(), 0);
+        ok.absorb(part(0, &[(None, "ok"), (None, "ok")]), u64::MAX);
+        assert_eq!(ok.turns.len(), 5);
+        // A later part of the same file whose every turn repeats (3 or more): passed over.
+        ok.absorb(
+            part(0, &[(None, "hi"), (None, "ok"), (None, "ok")]),
+            u64::MAX,
+        );
+        assert_eq!(ok.turns.len(), 5);
+        let r = ok.repeated.unwrap();
+        assert_eq!((r.parts_passed_over, r.again[0].rows), (1, 3));
     }
 
     #[test]

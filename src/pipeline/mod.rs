@@ -166,7 +166,8 @@ pub struct Stopped {
 }
 
 impl Stopped {
-    fn after(error: impl Into<anyhow::Error>, acct: Accounting) -> Stopped {
+    fn after(error: impl Into<anyhow::Error>, mut acct: Accounting) -> Stopped {
+        acct.settle_warnings();
         Stopped {
             error: error.into(),
             acct: Box::new(acct),
@@ -348,6 +349,7 @@ const INCOMPLETE_IDS_NAMED: usize = 5;
 impl Collector<'_, '_> {
     /// Completes a call; returns true when the batch is full.
     fn complete(&mut self, mut call: Call) -> bool {
+        call.drop_repeated_rows();
         self.report_merged(&call);
         if let Some(enricher) = self.opts.enrich {
             enricher.resolve_votes(&mut call);
@@ -413,7 +415,7 @@ impl Collector<'_, '_> {
                     .inputs
                     .get(call.source as usize)
                     .map_or("-", |i| &i.name);
-                acct.warn(format!(
+                acct.warn_call(format!(
                     "{source}:{}: call {} names no agent; it is audited as (unknown) (see --agent-from-filename, --metadata)",
                     call.line, call.id
                 ));
@@ -457,7 +459,7 @@ impl Collector<'_, '_> {
             call.id,
             if total == 1 { "" } else { "s" }
         );
-        self.acct.warn(message);
+        self.acct.warn_call(message);
     }
 
     /// Counts a call that `file`, which failed part way (`--keep-going`), may have cut short:
@@ -505,38 +507,73 @@ impl Collector<'_, '_> {
         {
             let (of, from) = (name(of), name(from));
             self.acct.calls_ordered_by_files += 1;
-            self.acct.warn(format!(
+            self.acct.warn_call(format!(
                 "call {}: its turns in {of} and {from} have no common order (that needs an order column in every part): they are put in the order of the file names, so renaming a file can change the call's transcript and score",
                 call.id
             ));
         }
-        let Some(r) = call.repeated else {
+        let Some(r) = &call.repeated else {
             return;
         };
-        if r.skipped > 0 && call.parts_absorbed == 0 {
+        if r.parts_passed_over > 0 && call.parts_absorbed == 0 {
             // Only copies came with it: it was counted as merged from its parts, and is not.
             self.acct.calls_merged = self.acct.calls_merged.saturating_sub(1);
         }
-        let (of, from, kept_from) = (name(r.of), name(r.from), name(r.kept_from));
-        if r.skipped > 0 {
-            self.acct.skip(SkipReason::Duplicate, r.skipped);
-            let how = if r.other_text > 0 {
+        // Rows a file holds twice, by file, the first of them named.
+        for again in &r.again {
+            self.acct.skip(SkipReason::Duplicate, again.rows);
+            let more = match again.rows - 1 {
+                0 => String::new(),
+                n => format!(", and so do {n} more"),
+            };
+            self.acct.warn_call(format!(
+                "{}:{}: call {}: this row repeats a turn read before in the same file{more} (the export joined to itself? a record delivered twice?): {} not read twice ({} row{}, duplicate, skipped)",
+                name(again.source),
+                again.line,
+                call.id,
+                if again.rows == 1 { "it is" } else { "they are" },
+                again.rows,
+                if again.rows == 1 { "" } else { "s" }
+            ));
+        }
+        let (of, kept_from) = (name(r.of), name(r.kept_from));
+        // Each file a copy came from, with its own rows.
+        for copy in &r.copies {
+            self.acct.skip(SkipReason::Duplicate, copy.rows);
+            let how = if copy.other_text > 0 {
                 format!(
                     "same speaker and times, {} with other text: a redacted copy? give Contact Lens's original analyses or its redacted ones, not both",
-                    r.other_text
+                    copy.other_text
                 )
             } else {
                 "same speaker, text and times: a copy of the export?".to_string()
             };
-            self.acct.warn(format!(
-                "{from}: call {}: its turns here repeat those read from {of} ({how}): they are not read twice ({} row{}, duplicate, skipped)",
+            // A copy that names another agent (date, …) is one of the call's disagreements,
+            // which `disagreeing` counts and reports with every value's rows.
+            let outcome = if copy.differs.is_empty() {
+                "they are not read twice".to_string()
+            } else {
+                let list = |f: fn(&(&str, String, String)) -> String| {
+                    copy.differs.iter().map(f).collect::<Vec<_>>().join(" and ")
+                };
+                format!(
+                    "but it names {} where the rows read before name {}: its turns are not read twice, and its rows count in the vote on the call's {}",
+                    list(|(what, _, here)| format!("{what} {here}")),
+                    list(|(_, before, _)| before.clone()),
+                    list(|(what, ..)| what.to_string()),
+                )
+            };
+            let sep = if copy.differs.is_empty() { ":" } else { "," };
+            self.acct.warn_call(format!(
+                "{}: call {}: its turns here repeat those read from {of} ({how}){sep} {outcome} ({} row{}, duplicate, skipped)",
+                name(copy.from),
                 call.id,
-                r.skipped,
-                if r.skipped == 1 { "" } else { "s" }
+                copy.rows,
+                if copy.rows == 1 { "" } else { "s" }
             ));
         }
         if r.kept > 0 {
-            self.acct.warn(format!(
+            self.acct.warn_call(format!(
                 "{kept_from}: call {}: {} of its turns here repeat turns read from {of} exactly (same speaker, text and times), beside new ones: the call is audited with both (a copy merged into an export?)",
                 call.id, r.kept
             ));
@@ -586,7 +623,7 @@ impl Collector<'_, '_> {
         self.acct.calls_disagreeing += 1;
         // Agents after `--agent-case` and `--agents` (see `Enricher::resolve_votes`).
         self.acct.calls_agent_disagrees += u64::from(attributes.contains(&"agent"));
-        self.acct.warn(format!(
+        self.acct.warn_call(format!(
             "{source}:{}: call {}: its rows disagree on {}; it takes the value most rows hold (the smallest on a tie)",
             call.line,
             call.id,
@@ -613,7 +650,7 @@ impl Collector<'_, '_> {
                 call.id,
                 call.agent()
             );
-            self.acct.warn(w);
+            self.acct.warn_call(w);
         }
     }
 
@@ -626,7 +663,7 @@ impl Collector<'_, '_> {
             Some(Join::NotFound) => {
                 acct.metadata_not_found += 1;
                 if acct.metadata_not_found == 1 {
-                    acct.warn(format!(
+                    acct.warn_call(format!(
                         "{}:{}: call {} is not in --metadata; it keeps what its export says",
                         input.name, call.line, call.id
                     ));
@@ -637,7 +674,7 @@ impl Collector<'_, '_> {
                 if let Some(meta_agent) = agent_differs {
                     acct.metadata_agent_differs += 1;
                     if acct.metadata_agent_differs == 1 {
-                        acct.warn(format!(
+                        acct.warn_call(format!(
                             "{}:{}: call {}: the export names agent {} but --metadata says {}; the export's is kept",
                             input.name,
                             call.line,
@@ -662,7 +699,7 @@ impl Collector<'_, '_> {
         self.acct.calls_empty += n;
         let kept = warnings.len() as u64;
         for w in warnings {
-            self.acct.warn(w);
+            self.acct.warn_call(w);
         }
         self.acct.warnings_total += n - kept;
     }
@@ -774,6 +811,7 @@ fn run_pass(
     }
     let mut acct = collector.acct;
     acct.reading = Some(Box::new(collector.reading));
+    acct.settle_warnings();
     if acct.filtered.undated > 0 {
         acct.warn(format!(
             "{} call(s) without a date were excluded by the date filter (dates come from the export, --metadata or the file's path: see --date-from-path)",

@@ -160,6 +160,69 @@ fn only_the_first_20_warnings_are_shown_each_with_its_line() {
     );
 }
 
+/// Notices about whole calls (here 25 calls whose rows disagree on the agent) are raised while
+/// a file is read, before its reader's warnings are in: they took all 20 places, and not one
+/// malformed row was named, in the file or in a later one (tester t9's F3). The warnings about
+/// rows and files come first, and keep at least half the places; the same at any thread count.
+#[test]
+fn notices_about_calls_do_not_crowd_out_the_rows_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut disagreeing = String::from("call_id,agent_id,turn,speaker,text\nBAD,ann,1,agent\n");
+    for i in 1..=25 {
+        disagreeing.push_str(&format!(
+            "C{i},ann,1,agent,hello sorry\nC{i},bob,2,customer,thanks\n"
+        ));
+    }
+    let a = write(dir.path(), "in/a.csv", disagreeing);
+    let b = write(
+        dir.path(),
+        "in/b.csv",
+        "call_id,agent_id,turn,speaker,text\nD1,ann,1,agent,hi\nD1,ann,2\nD1,ann,3,customer\n",
+    );
+    let mut stderrs = Vec::new();
+    for threads in ["1", "3"] {
+        let run = audit_ok(args(&[&"--threads", &threads, &dir.path().join("in")]));
+        assert_eq!(run.skipped("malformed_row"), 3, "{}", run.stderr);
+        assert_eq!(run.acct("calls_agent_disagrees"), 25, "{}", run.stderr);
+        let warnings = run.warnings();
+        let rows: Vec<&str> = warnings
+            .iter()
+            .copied()
+            .filter(|w| w.contains("(malformed row, skipped)"))
+            .collect();
+        assert_eq!(rows.len(), 3, "{}", run.stderr);
+        assert!(
+            rows[0].starts_with(&format!("{}:2: ", a.display())),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            rows[1].starts_with(&format!("{}:3: ", b.display())),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            rows[2].starts_with(&format!("{}:4: ", b.display())),
+            "{}",
+            run.stderr
+        );
+        // Then the calls, in the places the rows leave: 20 in all.
+        assert_eq!(
+            warnings
+                .iter()
+                .filter(|w| w.contains("its rows disagree on agent (ann: 1 row, bob: 1 row)"))
+                .count(),
+            17,
+            "{}",
+            run.stderr
+        );
+        assert_says(&run.stderr, &["… and 8 more warning(s)"]);
+        assert_eq!(run.acct("warnings_total"), 28);
+        stderrs.push(run.stderr);
+    }
+    assert_eq!(stderrs[0], stderrs[1], "stderr depends on --threads");
+}
+
 #[test]
 fn strict_stops_at_the_first_bad_row_of_any_reader() {
     let dir = tempfile::tempdir().unwrap();
@@ -787,6 +850,176 @@ fn a_copy_of_a_calls_turns_in_another_file_is_read_once_and_said() {
             ("D2".to_string(), "3".to_string())
         ]
     );
+}
+
+/// Three copies of one export gave one warning, naming the second file with the rows of both
+/// copies (`b.csv … (10 rows …)` where b.csv has 5), and the third file nowhere (tester t9's
+/// F7). Each copy is named with its own rows.
+#[test]
+fn each_copy_of_an_export_is_named_with_its_own_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "call_id,agent_id,turn,speaker,text\nT1,ann,1,agent,hello\nT1,ann,2,customer,my card was charged twice\nT1,ann,3,agent,I am so sorry\nT2,bob,1,agent,hi\n";
+    for name in ["a.csv", "b.csv", "c.csv"] {
+        write(dir.path(), &format!("in/{name}"), csv);
+    }
+    let run = audit_ok(args(&[&dir.path().join("in")]));
+    assert_eq!(run.skipped("duplicate"), 8, "{}", run.stderr);
+    let a = dir.path().join("in/a.csv");
+    let warnings = run.warnings();
+    for copy in ["b.csv", "c.csv"] {
+        let copy = dir.path().join("in").join(copy);
+        for (call, rows) in [("T1", "3 rows"), ("T2", "1 row")] {
+            let said = format!(
+                "{}: call {call}: its turns here repeat those read from {} (same speaker, text and times: a copy of the export?): they are not read twice ({rows}, duplicate, skipped)",
+                copy.display(),
+                a.display()
+            );
+            assert_eq!(
+                warnings.iter().filter(|w| **w == said).count(),
+                1,
+                "{said}\n{}",
+                run.stderr
+            );
+        }
+    }
+}
+
+/// The same rows twice in one file (`cat export.csv export.csv`, a JSONL record delivered twice
+/// by an at-least-once pipeline) doubled every turn of every call, and with timings each turn
+/// overlapped its twin, read as interruptions: a call went from pass to fail (tester t9's F5).
+/// Across two files the same repeat was already a copy. A row that repeats a turn read before
+/// in its file (same speaker and text, and the same order key or start and end times), and a
+/// part of a call that repeats only turns read before in its file, are skipped as `duplicate`,
+/// named by file and line; the result is that of the file read once, at any thread count.
+#[test]
+fn the_same_rows_twice_in_one_file_are_read_once_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let once = "call_id,agent_id,date,start_ms,end_ms,speaker,text\n\
+        T-1,ann,2026-11-16,0,3000,agent,\"Thanks for calling, how can I help?\"\n\
+        T-1,ann,2026-11-16,3500,8000,customer,My card was charged twice\n\
+        T-1,ann,2026-11-16,8500,14000,agent,I'm so sorry about that\n\
+        T-2,bob,2026-11-16,0,2000,customer,hello\n\
+        T-2,bob,2026-11-16,2500,4000,agent,hi there\n";
+    // A CSV joined to itself (T-2 then T-1 come back: rows apart, read in two passes), a JSONL
+    // with every record twice, and a timed CSV of one call twice (its rows together).
+    let mut jsonl = String::new();
+    for (id, turns) in [
+        (
+            "J-1",
+            r#"[{"speaker": "agent", "text": "hello, sorry for the wait", "start_ms": 0, "end_ms": 2000}, {"speaker": "customer", "text": "ok", "start_ms": 2100, "end_ms": 2600}]"#,
+        ),
+        (
+            "J-2",
+            r#"[{"speaker": "customer", "text": "this is ridiculous", "start_ms": 0, "end_ms": 900}]"#,
+        ),
+    ] {
+        let line =
+            format!("{{\"call_id\": \"{id}\", \"agent_id\": \"ann\", \"turns\": {turns}}}\n");
+        jsonl.push_str(&line);
+        jsonl.push_str(&line);
+    }
+    let mut jsonl_once = String::new();
+    for line in jsonl.lines().step_by(2) {
+        jsonl_once.push_str(line);
+        jsonl_once.push('\n');
+    }
+    let one_call: String = once.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let one_call_rows: String = one_call.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    for (name, single, doubled, first_again, rows) in [
+        (
+            "joined.csv",
+            once.to_string(),
+            format!("{once}{once}"),
+            8,
+            5,
+        ),
+        ("twice.jsonl", jsonl_once.clone(), jsonl.clone(), 2, 3),
+        (
+            "timed.csv",
+            one_call.clone(),
+            format!("{one_call}{one_call_rows}"),
+            5,
+            3,
+        ),
+    ] {
+        let sub = dir.path().join(name.replace('.', "-"));
+        let single = write(&sub, &format!("once/{name}"), single);
+        let doubled = write(&sub, &format!("twice/{name}"), doubled);
+        let calls_once = sub.join("once.csv");
+        let calls_twice = sub.join("twice.csv");
+        let run_once = audit_ok(args(&[&"--calls", &calls_once, &single]));
+        let run = audit_ok(args(&[&"--calls", &calls_twice, &doubled]));
+        assert_eq!(run.skipped("duplicate"), rows, "{name}: {}", run.stderr);
+        assert_eq!(
+            run.acct("rows_audited"),
+            run_once.acct("rows_audited"),
+            "{name}"
+        );
+        assert_eq!(run.overall(), run_once.overall(), "{name}: {}", run.stderr);
+        assert_eq!(
+            std::fs::read_to_string(&calls_twice).unwrap(),
+            std::fs::read_to_string(&calls_once).unwrap(),
+            "{name}: the calls differ from those of the file read once"
+        );
+        assert!(
+            !run.stderr.contains("merged from non-contiguous rows"),
+            "{name}: {}",
+            run.stderr
+        );
+        let said: Vec<&str> = run
+            .warnings()
+            .into_iter()
+            .filter(|w| w.contains("repeats a turn read before in the same file"))
+            .collect();
+        assert!(
+            said[0].starts_with(&format!("{}:{first_again}: call ", doubled.display())),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(said[0].ends_with(", duplicate, skipped)"), "{}", said[0]);
+    }
+    // The same at any thread count, with the chunked reader's tiny blocks too.
+    let mut big = String::from("call_id,agent_id,turn,speaker,text\n");
+    for c in 0..40 {
+        for t in 1..=4 {
+            big.push_str(&format!("C{c},ann,{t},agent,sorry {c} {t}\n"));
+        }
+    }
+    let body: String = big.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let joined = write(dir.path(), "big/joined.csv", format!("{big}{body}"));
+    let serial = super::common::run_blocks(dir.path(), &joined, "1", None, &[]);
+    let text = String::from_utf8_lossy(&serial);
+    assert!(text.contains("160 duplicate"), "{text}");
+    for block in [None, Some(256)] {
+        assert!(
+            super::common::run_blocks(dir.path(), &joined, "3", block, &[]) == serial,
+            "--threads 3, block {block:?}"
+        );
+    }
+}
+
+/// What is not told apart from a turn said again stays: rows without an order key or both
+/// times (a customer saying "ok" twice, at once or later in the call, or twice in the second of
+/// one stamp), and a later run of fewer than 3 such rows.
+#[test]
+fn utterances_said_again_are_not_taken_for_repeated_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(
+        dir.path(),
+        "plain.csv",
+        "call_id,agent_id,speaker,text\nK,ann,agent,How can I help?\nK,ann,customer,ok\nK,ann,customer,ok\nL,bob,agent,hi\nK,ann,customer,ok\nK,ann,customer,ok\n",
+    );
+    // Stamps of whole seconds are start times without an end: "ok" twice in one second stays.
+    let started = write(
+        dir.path(),
+        "started.txt",
+        "[00:00:01] Agent: How can I help?\n[00:00:04] Customer: ok\n[00:00:04] Customer: ok\n",
+    );
+    for (input, rows) in [(plain, 6), (started, 3)] {
+        let run = audit_ok(args(&[&input]));
+        assert_eq!(run.skipped("duplicate"), 0, "{}", run.stderr);
+        assert_eq!(run.acct("rows_audited"), rows, "{}", run.stderr);
+    }
 }
 
 /// The same export as a CSV with a turn column and as a JSONL without one: a copy all the same
@@ -2259,6 +2492,86 @@ fn a_call_split_across_files_gets_the_same_agent_whatever_the_file_names() {
     let run = audit_ok(args(&[&"--calls", &calls, &tie]));
     assert_eq!(support_calls(&calls)[0], "amy");
     assert_eq!(run.acct("calls_disagreeing"), 1);
+}
+
+/// A second export of a call that repeats its turns but credits another agent was passed over
+/// as a plain copy: the call kept the agent of the file whose name sorts first, so renaming the
+/// files moved the call, its score and its violations to the other agent, and nothing counted
+/// the disagreement (tester t9's F4). A copy's rows count in the vote: the two exports tie, and
+/// the tie goes to the smallest agent whatever the names; the call is counted as disagreeing,
+/// and the copy's warning names both files and both agents.
+#[test]
+fn a_copy_that_names_another_agent_counts_in_the_vote_whatever_the_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = |agent: &str| {
+        let mut csv = String::from("call_id,agent_id,date,start_ms,end_ms,speaker,text\n");
+        for (start, speaker, text) in [
+            (0, "agent", "Thanks for calling, how can I help?"),
+            (
+                3500,
+                "customer",
+                "My card was charged twice for the same order.",
+            ),
+            (
+                8500,
+                "agent",
+                "I'm sorry about that, I'll refund the duplicate charge now.",
+            ),
+        ] {
+            csv.push_str(&format!(
+                "T-1,{agent},2026-11-16,{start},{},{speaker},{text:?}\n",
+                start + 3000
+            ));
+        }
+        csv
+    };
+    let mut seen = Vec::new();
+    for (ann, bob) in [("a.csv", "b.csv"), ("b.csv", "a.csv")] {
+        let sub = dir.path().join(format!("ann-in-{ann}"));
+        write(&sub, &format!("in/{ann}"), export("ann.lee"));
+        write(&sub, &format!("in/{bob}"), export("bob.ray"));
+        let calls = sub.join("calls.csv");
+        let run = audit_ok(args(&[&"--calls", &calls, &sub.join("in")]));
+        assert_eq!(run.skipped("duplicate"), 3, "{}", run.stderr);
+        assert_eq!(run.acct("calls_disagreeing"), 1, "{}", run.stderr);
+        assert_eq!(run.acct("calls_agent_disagrees"), 1, "{}", run.stderr);
+        let (first, copy, named, before) = if ann == "a.csv" {
+            (ann, bob, "bob.ray", "ann.lee")
+        } else {
+            (bob, ann, "ann.lee", "bob.ray")
+        };
+        let path = |f: &str| sub.join("in").join(f).display().to_string();
+        assert_says(
+            &run.stderr,
+            &[
+                format!(
+                    "{}: call T-1: its turns here repeat those read from {} (same speaker, text and times: a copy of the export?), but it names agent {named} where the rows read before name {before}: its turns are not read twice, and its rows count in the vote on the call's agent (3 rows, duplicate, skipped)",
+                    path(copy),
+                    path(first)
+                ),
+                format!(
+                    "{}:2: call T-1: its rows disagree on agent (ann.lee: 3 rows, bob.ray: 3 rows); it takes the value most rows hold (the smallest on a tie)",
+                    path(first)
+                ),
+            ],
+        );
+        seen.push((support_calls(&calls), run.overall().clone()));
+    }
+    assert_eq!(seen[0], seen[1], "renaming the files moved the call");
+    assert_eq!(seen[0].0[0], "ann.lee");
+    // A third export naming bob.ray: most rows name him, whatever file sorts first.
+    let sub = dir.path().join("three");
+    write(&sub, "in/a.csv", export("ann.lee"));
+    write(&sub, "in/b.csv", export("bob.ray"));
+    write(&sub, "in/0.csv", export("bob.ray"));
+    let calls = sub.join("calls.csv");
+    let run = audit_ok(args(&[&"--calls", &calls, &sub.join("in")]));
+    assert_eq!(support_calls(&calls)[0], "bob.ray", "{}", run.stderr);
+    assert_eq!(run.skipped("duplicate"), 6, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["its rows disagree on agent (bob.ray: 6 rows, ann.lee: 3 rows)"],
+    );
 }
 
 /// The agent and date columns of the first record of a per-call CSV.
