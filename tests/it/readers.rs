@@ -1239,3 +1239,42 @@ fn transcribe_contact_lens_and_pca_typed_documents_read_as_the_named_format_read
         typed_t.2
     );
 }
+
+/// A cue whose timing line comes straight after a `NOTE …` (or `STYLE`) line, with no blank line
+/// between them, is a cue with that line as its identifier, as the spec's "collect a WebVTT
+/// block" reads it. It was thrown away with the comment, neither read nor counted (tester t9's
+/// F1). A comment that ends at a blank line, or runs on for a second line before the timing
+/// line, is still a comment, and the cue after it is read.
+#[test]
+fn webvtt_a_cue_right_after_a_note_line_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = "<v Agent>Thanks for calling, I am so sorry for the wait.";
+    let customer = "00:00:05.000 --> 00:00:08.000\n<v Customer>Fine.\n";
+    for (name, head) in [
+        ("note1.vtt", "NOTE exported by recorder v2\n"),
+        (
+            "note2.vtt",
+            "NOTE exported by recorder v2\nNOTE second line\n",
+        ),
+        ("note3.vtt", "NOTE\n"),
+        ("style.vtt", "STYLE\n"),
+        ("blank.vtt", "NOTE exported by recorder v2\n\n"),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(
+            &f,
+            format!("WEBVTT\n\n{head}00:00:00.000 --> 00:00:04.000\n{agent}\n\n{customer}"),
+        )
+        .unwrap();
+        let f = f.to_str().unwrap();
+        let id = name.trim_end_matches(".vtt");
+        let run = audit(&[f, "--agent-names", "Agent"]);
+        assert_eq!(run.acct("rows_read"), 2, "{name}: {}", run.stderr);
+        assert_eq!(run.call(id)["turns"], 2, "{name}: {}", run.stderr);
+        assert_eq!(
+            speakers(f, id, &["--agent-names", "Agent"]),
+            s(&["agent", "customer"]),
+            "{name}"
+        );
+    }
+}
