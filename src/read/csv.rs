@@ -14,7 +14,7 @@ pub(crate) mod side;
 pub(crate) use columns::{CANDIDATES, Role, header_key};
 
 use super::dates::parse_date;
-use super::line_tracker::{DISCARD_FACTOR, LineTracker, Truncated};
+use super::line_tracker::{DISCARD_FACTOR, LineTracker, Truncated, line_ends};
 use super::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, describe_bytes, text_lossy,
 };
@@ -32,7 +32,7 @@ const MAX_HEADER_BYTES: u64 = 4 << 20;
 /// The delimiter of the header line: the most frequent of `,`, tab and `;` outside quotes.
 pub(crate) fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
     let head = input.fill_buf().unwrap_or(&[]);
-    let line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
+    let line_end = memchr::memchr2(b'\n', b'\r', head).unwrap_or(head.len());
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for &b in &head[..line_end] {
@@ -105,14 +105,13 @@ fn rows_inside(
     };
     let own_id = record
         .get(cols.call)
-        .and_then(|f| f.split(|&b| b == b'\n').next())
+        .and_then(|f| physical_lines(f).next())
         .map(clean)
         .filter(|id| !id.is_empty());
     let mut rows = 0;
     for (fi, field) in record.iter().enumerate() {
-        let mut lines = field.split(|&b| b == b'\n').skip(1).peekable();
+        let mut lines = physical_lines(field).skip(1).peekable();
         while let Some(line) = lines.next() {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.trim_ascii().is_empty() {
                 continue;
             }
@@ -150,6 +149,23 @@ fn rows_inside(
     rows
 }
 
+/// The lines of `bytes`, which end at `\n`, `\r\n` or a lone `\r` (without their line ends),
+/// as `line_ends` counts them; the last one is empty when `bytes` ends with a line end.
+fn physical_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let b = rest?;
+        match memchr::memchr2(b'\r', b'\n', b) {
+            Some(i) => {
+                let crlf = b[i] == b'\r' && b.get(i + 1) == Some(&b'\n');
+                rest = Some(&b[i + 1 + usize::from(crlf)..]);
+                Some(&b[..i])
+            }
+            None => rest.take(),
+        }
+    })
+}
+
 /// `, and N lines inside it look like rows of their own` (nothing for none).
 fn looks_like_rows(n: u64) -> String {
     match n {
@@ -159,18 +175,20 @@ fn looks_like_rows(n: u64) -> String {
     }
 }
 
-/// The `\n` bytes inside a record's fields, without the line end that a field left open at the
-/// end of the file also holds. The csv reader counts every `\n` it consumes, quoted or not, so
-/// only a record that moved that count by more than one (rare: quoted line breaks, blank lines
-/// before it) needs looking at.
-fn line_breaks_inside(record: &impl Cells, lines_consumed: u64) -> u64 {
-    if lines_consumed <= 1 {
+/// The line breaks inside a record's fields (`\n`, `\r\n` or a lone `\r`: see `line_ends`),
+/// without the line end that a field left open at the end of the file also holds. The csv
+/// reader counts every `\n` it consumes, quoted or not, so only a record that moved that count
+/// by more than one (rare: quoted line breaks, blank lines before it), or one that holds a `\r`,
+/// needs looking at; `cr` says whether the input has shown a `\r` yet (none: no record holds
+/// one, and the check is skipped).
+fn line_breaks_inside(record: &impl Cells, lines_consumed: u64, cr: bool) -> u64 {
+    let body = record.as_slice();
+    if lines_consumed <= 1 && !(cr && memchr::memchr(b'\r', body).is_some()) {
         return 0;
     }
-    let body = record.as_slice();
     let trailing = body.iter().rev().take_while(|b| matches!(b, b'\r' | b'\n'));
     let body = &body[..body.len() - trailing.count()];
-    memchr::memchr_iter(b'\n', body).count() as u64
+    line_ends(body, None)
 }
 
 fn parse_number(field: &[u8]) -> Option<f64> {
@@ -266,6 +284,7 @@ fn locate(rdr: &mut Records<'_>, record: &csv::ByteRecord) -> Option<RecordSpan>
     let end = rdr.position().byte();
     let tracker = rdr.get_mut();
     let line = tracker.line_at(start);
+    let cr = tracker.seen_cr();
     let truncated = tracker.take_truncated();
     let closed_badly = tracker.closed_badly(start, end);
     let open_at_end = tracker.ends_in_open_quote(end);
@@ -279,7 +298,7 @@ fn locate(rdr: &mut Records<'_>, record: &csv::ByteRecord) -> Option<RecordSpan>
         .saturating_sub(record.position().map_or(0, |p| p.line()));
     Some(RecordSpan {
         line,
-        breaks: line_breaks_inside(record, lines_consumed),
+        breaks: line_breaks_inside(record, lines_consumed, cr),
         truncated,
         closed_badly,
         open_at_end,

@@ -1278,3 +1278,73 @@ fn webvtt_a_cue_right_after_a_note_line_is_read() {
         );
     }
 }
+
+/// A lone carriage return ends a line of a CSV (the csv parser ends a record there), so line
+/// numbers count it as a line end, as the WebVTT and plain-text readers do. They counted line
+/// feeds only: in a file with CR line ends every bad row was "line 1", the header, and in a file
+/// of mixed line ends the numbers drifted (tester t9's F2).
+#[test]
+fn csv_line_numbers_count_lone_carriage_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let cr = dir.path().join("cr.csv");
+    std::fs::write(
+        &cr,
+        "call_id,agent_id,turn,speaker,text\rA,ann,1,agent,hello\rA,ann,2,customer,hi\rA,ann,3\rA,ann,4,agent,x\r",
+    )
+    .unwrap();
+    let cr = cr.to_str().unwrap();
+    let run = audit(&[cr]);
+    assert!(
+        run.stderr.contains("cr.csv:4: expected 5 fields, found 3"),
+        "{}",
+        run.stderr
+    );
+    let err = audit_fails(&[cr, "--strict"]);
+    assert!(err.contains("cr.csv:4: expected 5 fields"), "{err}");
+    // A quote left open in a file with CR line ends swallows the rows after it: they are
+    // counted, as with any other line end (they were neither read nor counted).
+    let open = dir.path().join("open.csv");
+    std::fs::write(
+        &open,
+        "call_id,speaker,text\rc1,agent,\"oops\rc1,agent,hi\rc1,customer,\"ok\"\rc2,agent,fine\r",
+    )
+    .unwrap();
+    let run = audit(&[open.to_str().unwrap()]);
+    assert!(
+        run.stderr.contains("open.csv:2: a quoted field opened on this line runs to line 4, and 2 lines inside it look like rows of their own"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!((run.acct("rows_read"), run.acct("rows_audited")), (4, 1));
+
+    // Every kind of line end, a lone CR inside quoted text and one on a blank line: the bad
+    // rows are named by the physical line they are on.
+    let mixed = dir.path().join("mixed.csv");
+    std::fs::write(
+        &mixed,
+        concat!(
+            "call_id,agent_id,turn,speaker,text\r",
+            "A,ann,1,agent,hello\r\n",
+            "A,ann,2,customer,\"multi\rline\"\n",
+            "A,ann,3\r",
+            "A,ann,4,agent,ok\n",
+            "\r",
+            "A,ann,5\r\n",
+            "A,ann,6,agent,\"two\r\nlines\",extra\n",
+            "A,ann,7,agent,\"three\rlines\ron\",\"one\",x\r",
+            "A,ann,8",
+        ),
+    )
+    .unwrap();
+    let run = audit(&[mixed.to_str().unwrap()]);
+    for at in [
+        "mixed.csv:5: expected 5 fields, found 3",
+        "mixed.csv:8: expected 5 fields, found 3",
+        "mixed.csv:9: expected 5 fields, found 6 (the record runs to line 10",
+        "mixed.csv:11: expected 5 fields, found 7 (the record runs to line 13",
+        "mixed.csv:14: expected 5 fields, found 3",
+    ] {
+        assert!(run.stderr.contains(at), "{at}:\n{}", run.stderr);
+    }
+    assert_eq!(run.call("A")["turns"], 3);
+}
