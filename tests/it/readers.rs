@@ -797,6 +797,21 @@ fn a_bad_metadata_row_stops_the_run_with_its_file_and_line() {
         err.contains("meta.csv:3: date `someday` not understood"),
         "{err}"
     );
+    // Lines are physical lines with CR or CRLF line ends too, also for a record that cannot
+    // be read (tester t9's F2).
+    for (end, name) in [("\r", "cr.csv"), ("\r\n", "crlf.csv")] {
+        let meta = dir.path().join(name);
+        let mut bytes =
+            format!("call_id,agent_id,date{end}x,ann,2024-01-01{end}{end}").into_bytes();
+        bytes.extend_from_slice(b"y,b\xffb,2024-01-02");
+        bytes.extend_from_slice(end.as_bytes());
+        std::fs::write(&meta, bytes).unwrap();
+        let err = audit_fails(&[&fixture("text"), "--metadata", meta.to_str().unwrap()]);
+        assert!(
+            err.contains(&format!("{name}:4: cannot read: invalid UTF-8 in field 2")),
+            "{err}"
+        );
+    }
 }
 
 #[test]
