@@ -20,7 +20,7 @@ use super::{
 };
 use crate::accounting::{Accounting, SkipReason};
 use crate::model::{Call, Channel, Speaker, trim};
-use columns::{Columns, find_columns};
+use columns::{Columns, HeaderNames, find_columns, header_list};
 use std::borrow::Cow;
 use std::io::BufRead;
 
@@ -319,6 +319,8 @@ struct RowFields<'r> {
 struct CsvFile {
     headers: Vec<String>,
     cols: Columns,
+    /// What tells a line to be a header again.
+    names: HeaderNames,
     delimiter: u8,
     /// `--max-call-bytes`.
     limit: u64,
@@ -474,6 +476,7 @@ impl Reader for CsvReader {
 impl CsvFile {
     fn new(headers: Vec<String>, cols: Columns, delimiter: u8, limit: u64) -> CsvFile {
         CsvFile {
+            names: HeaderNames::new(&headers, cols.call),
             headers,
             cols,
             delimiter,
@@ -509,7 +512,7 @@ impl CsvFile {
                 }
             }
             let span = locate(rdr, record);
-            if let Some(line) = self.check_record(span, record, ctx)? {
+            if let Some(line) = self.check_record(span, record, ctx, sink)? {
                 self.read_row(record, line, ctx, sink)?;
             }
         }
@@ -529,13 +532,15 @@ impl CsvFile {
     }
 
     /// Checks the record as a record: counts it, and skips it (`None`) when it is a blank
-    /// line (`span` is `None`), was cut at the limit, swallowed rows after it or has the wrong
-    /// number of fields. `Some(line)` is a row to read.
+    /// line (`span` is `None`), was cut at the limit, swallowed rows after it, is the header
+    /// again or has the wrong number of fields. `Some(line)` is a row to read. A header of
+    /// other columns is an error (see `other_header`).
     fn check_record(
         &mut self,
         span: Option<RecordSpan>,
         record: &impl Cells,
         ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
     ) -> Result<Option<u64>, ReadError> {
         let Some(span) = span else {
             return Ok(None);
@@ -556,6 +561,17 @@ impl CsvFile {
         if self.skip_swallowed(record, line, breaks, closed_badly || open_at_end, ctx)? {
             return Ok(None);
         }
+        if self.names.is_header(record) {
+            if !self.names.is_first(record) {
+                return Err(self.other_header(record, line, ctx, sink));
+            }
+            ctx.skip(
+                SkipReason::MalformedRow,
+                line,
+                "the header again, not a row (exports joined into one file?)",
+            )?;
+            return Ok(None);
+        }
         let n_fields = self.headers.len();
         if record.len() != n_fields {
             let span = if breaks > 0 {
@@ -573,14 +589,6 @@ impl CsvFile {
             )?;
             return Ok(None);
         }
-        if self.repeats_header(record) {
-            ctx.skip(
-                SkipReason::MalformedRow,
-                line,
-                "the header again, not a row (exports joined into one file?)",
-            )?;
-            return Ok(None);
-        }
         if closed_badly {
             // `"abc"def`: read as the csv parser reads it (`abcdef`), but a stray quote can
             // have shifted the fields, so it is said.
@@ -595,19 +603,36 @@ impl CsvFile {
         Ok(Some(line))
     }
 
-    /// Whether `record` is the header again (`cat monday.csv tuesday.csv`), a byte-order mark
-    /// and all: read as a row it would be a call named like the call column. The call cells
-    /// are compared first, so that a row costs one short comparison.
-    fn repeats_header(&self, record: &impl Cells) -> bool {
-        let same = |i: usize| {
-            let cell = record.cell(i);
-            let cell = match i {
-                0 => cell.strip_prefix(b"\xef\xbb\xbf").unwrap_or(cell),
-                _ => cell,
-            };
-            cell == self.headers[i].as_bytes()
-        };
-        same(self.cols.call) && (0..self.headers.len()).all(same)
+    /// The error for a header of other columns than the file's (`cat monday.csv tuesday.csv`
+    /// of two exports whose columns differ): the rows after it cannot be read with the file's
+    /// columns, and read so they would be misread (another column as the agent) in silence. The
+    /// call being collected ended before it, and is handed on.
+    fn other_header(
+        &mut self,
+        record: &impl Cells,
+        line: u64,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> ReadError {
+        if let Err(e) = hand_over(self.current.take(), sink) {
+            return e;
+        }
+        let second: Vec<String> = record
+            .iter()
+            .map(|c| {
+                let c = c.strip_prefix(b"\xef\xbb\xbf").unwrap_or(c);
+                String::from_utf8_lossy(c).trim().to_string()
+            })
+            .collect();
+        ctx.error(
+            At::Line(line),
+            ReadErrorKind::Shape,
+            format!(
+                "a header again, with other columns than the file's first header, so the rows after it cannot be read with its columns (exports of different columns joined into one file?): this one has {}; the first has {}. Audit the exports as separate files",
+                header_list(&second),
+                header_list(&self.headers),
+            ),
+        )
     }
 
     /// Skips (and counts) a record over several lines whose inside looks like rows of its
@@ -1169,6 +1194,51 @@ mod tests {
             .unwrap();
         assert_eq!(calls[0].turn_text(&calls[0].turns[0]), "caf\u{fffd}");
         assert_eq!(acct.rows_lossy_utf8, 1);
+    }
+
+    /// The header again (in any letter case, with a byte-order mark) is skipped; a header of
+    /// other columns is an error at its line, the call before it handed on; a call whose id is
+    /// a word like `call` or `agent` is a row.
+    #[test]
+    fn a_header_further_down_is_told_from_a_row() {
+        let (calls, acct) = read(
+            "Call ID,agent,speaker,text\nc1,ann,agent,hi\n\u{feff}call-id,AGENT,Speaker,TEXT\ncall,ann,agent,x\nagent,ann,agent,y\n",
+            ReadOptions::default(),
+        );
+        let ids: Vec<String> = calls.unwrap().into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["c1", "call", "agent"]);
+        assert_eq!((acct.rows_read, acct.rows_skipped_total()), (4, 1));
+        assert!(
+            acct.warnings[0].starts_with("t.csv:3: the header again"),
+            "{:?}",
+            acct.warnings
+        );
+        for other in [
+            "contact_id,agent,speaker,text",
+            "call_id,team,speaker,text",
+            "agent,call_id,speaker,text",
+            "call_id,agent,speaker",
+        ] {
+            let mut handed = Vec::new();
+            let data =
+                format!("call_id,agent,speaker,text\nc1,ann,agent,hi\n{other}\nc2,x,agent,y\n");
+            let options = ReadOptions::default();
+            let mut acct = Accounting::default();
+            let mut ctx = ReadContext::new("t.csv", 0, &options, &mut acct);
+            let e = CsvReader
+                .read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+                    handed.push(c.id);
+                    true
+                })
+                .unwrap_err();
+            assert_eq!(
+                (e.kind, &e.at),
+                (ReadErrorKind::Shape, &At::Line(3)),
+                "{other}"
+            );
+            assert!(e.message.contains(&other.replace(',', ", ")), "{e}");
+            assert_eq!(handed, ["c1"], "{other}");
+        }
     }
 
     #[test]

@@ -207,6 +207,15 @@ fn files() -> Vec<(&'static str, Vec<u8>)> {
         mixed.extend_from_slice(ends[i % ends.len()].as_bytes());
     }
     out.push(("mixed-line-ends.csv", mixed));
+
+    // The header again in capitals (skipped), and an export of other columns joined on (an
+    // error at its header) (tester t9's F8).
+    let mut again = with_header(rows(300));
+    again.insert(150, HEADER.to_uppercase());
+    out.push(("header-again.csv", join(&again, "\n", true)));
+    let mut other = with_header(rows(300));
+    other.insert(200, HEADER.replace("agent", "team"));
+    out.push(("header-other.csv", join(&other, "\r\n", true)));
     out
 }
 

@@ -1363,3 +1363,68 @@ fn csv_line_numbers_count_lone_carriage_returns() {
     }
     assert_eq!(run.call("A")["turns"], 3);
 }
+
+/// Two exports joined with `cat` whose headers differ: the second header was a data row (a call
+/// `call_id`, or `CALL_ID` when only its letter case differs), and the rows after it were read
+/// under the first header's columns, in silence (tester t9's F8). A line whose call cell is a
+/// call column's name (or whose every cell names a column) is a header: the same header again
+/// (letter case aside) is skipped as before; one of other columns stops the file, naming its
+/// line and both headers, since its rows cannot be read with the first header's columns.
+#[test]
+fn a_second_header_in_a_csv_is_the_header_again_or_an_error_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, body).unwrap();
+        f.to_str().unwrap().to_string()
+    };
+    let case = write(
+        "case.csv",
+        "call_id,agent_id,speaker,text\nA,ann,agent,hello sorry\nCALL_ID,Agent_Id,SPEAKER,TEXT\nB,bob,agent,hi there\n",
+    );
+    let run = audit(&[&case]);
+    assert_eq!(run.ids(), ["A", "B"], "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("case.csv:3: the header again, not a row (exports joined into one file?)"),
+        "{}",
+        run.stderr
+    );
+
+    let team = write(
+        "team.csv",
+        "call_id,agent_id,speaker,text\nA,ann,agent,hello sorry\nA,ann,customer,hi\ncall_id,team,speaker,text\nB,sales,agent,hi there\nB,sales,customer,thanks\n",
+    );
+    let turn = write(
+        "turn.csv",
+        "call_id,agent_id,turn,speaker,text\nA,ann,1,agent,hello sorry\nA,ann,2,customer,hi\ncall_id,team,turn,speaker,text\nB,sales,1,agent,hi there\n",
+    );
+    let renamed = write(
+        "renamed.csv",
+        "call_id,agent_id,speaker,text\nA,ann,agent,hello sorry\nA,ann,customer,hi\nConversation ID,agent_id,speaker,text,team\nB,bob,agent,hi there,sales\n",
+    );
+    for (f, name, second) in [
+        (&team, "team.csv", "call_id, team, speaker, text"),
+        (&turn, "turn.csv", "call_id, team, turn, speaker, text"),
+        (
+            &renamed,
+            "renamed.csv",
+            "Conversation ID, agent_id, speaker, text, team",
+        ),
+    ] {
+        let err = audit_fails(&[f]);
+        assert!(
+            err.contains(&format!("{name}:4: a header again, with other columns")),
+            "{err}"
+        );
+        assert!(err.contains(second), "{err}");
+        assert!(!err.contains("is not a number"), "{err}");
+    }
+    let err = audit_fails(&[&team]);
+    assert!(err.contains("call_id, agent_id, speaker, text"), "{err}");
+    // --keep-going passes the file over: the call before the second header was whole.
+    let run = audit(&[&team, "--keep-going"]);
+    assert_eq!(run.ids(), ["A"], "{}", run.stderr);
+    assert_eq!(run.acct("files_unreadable"), 1);
+    assert!(run.stderr.contains("(file passed over: --keep-going)"));
+}
