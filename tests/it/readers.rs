@@ -1047,7 +1047,7 @@ fn genesys_and_ccai_typed_documents_read_as_the_named_format_readers() {
             "start_time": "2024-04-02T08:00:00Z", "medium": "CHAT",
             "call_metadata": {"agentChannel": 1, "agent_channel": 2, "customerChannel": 2.0, "customer_channel": 2},
             "qualityMetadata": {"agentInfo": [{"agentId": "ana", "team": "billing"}, 7]},
-            "transcript": {"transcriptSegments": [{"text": "not these"}], "transcript_segments": [
+            "transcript": {"transcript_segments": [
               {"text": "hi, my bill is wrong", "segment_participant": {"role": "END_USER"}, "channel_tag": 2, "message_time": "2024-04-02T08:00:05Z"},
               {"text": "Thanks for waiting, let me check that.", "channel_tag": 1, "message_time": "2024-04-02T08:00:07.250Z"},
               {"text": "Press one.", "segmentParticipant": {"role": "AUTOMATED_AGENT"}, "channel_tag": 1,
@@ -1427,4 +1427,52 @@ fn a_second_header_in_a_csv_is_the_header_again_or_an_error_naming_both() {
     assert_eq!(run.ids(), ["A"], "{}", run.stderr);
     assert_eq!(run.acct("files_unreadable"), 1);
     assert!(run.stderr.contains("(file passed over: --keep-going)"));
+}
+
+/// A CCAI document with both spellings of its transcript's key (`transcriptSegments` and
+/// `transcript_segments`), or both shapes (`entries` and `transcript.transcriptSegments`), read
+/// one array and dropped the other in silence (tester t9's F6). Which one holds the
+/// conversation cannot be told: the file is refused, naming both keys, on the typed `.json`
+/// path and with `--input-format ccai` alike.
+#[test]
+fn ccai_a_document_with_both_spellings_of_its_segments_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let segment =
+        r#"{"text": "Hello, I am so sorry.", "segmentParticipant": {"role": "HUMAN_AGENT"}}"#;
+    let entry = r#"{"role": "AGENT", "text": "Hello", "start_timestamp_usec": 1710237600000000}"#;
+    for (name, doc, keys) in [
+        (
+            "cases.json",
+            format!(
+                r#"{{"name": "conversations/c-1", "transcript": {{"transcriptSegments": [{segment}, {segment}], "transcript_segments": [{segment}]}}}}"#
+            ),
+            [
+                "`transcript.transcriptSegments`",
+                "`transcript.transcript_segments`",
+            ],
+        ),
+        (
+            "shapes.json",
+            format!(
+                r#"{{"entries": [{entry}, {entry}], "transcript": {{"transcriptSegments": [{segment}]}}}}"#
+            ),
+            ["`entries`", "`transcript.transcriptSegments`"],
+        ),
+        (
+            "shapes_snake.json",
+            format!(r#"{{"entries": [{entry}], "transcript": {{"transcript_segments": []}}}}"#),
+            ["`entries`", "`transcript.transcript_segments`"],
+        ),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, doc).unwrap();
+        let f = f.to_str().unwrap();
+        let typed = audit_fails(&[f]);
+        let general = audit_fails(&[f, "--input-format", "ccai"]);
+        assert_eq!(typed, general, "{name}");
+        for key in keys {
+            assert!(typed.contains(key), "{name}: {key}: {typed}");
+        }
+        assert!(typed.contains(&format!("{name}: ")), "{typed}");
+    }
 }

@@ -13,6 +13,11 @@
 //! "callMetadata": {"agentChannel", "customerChannel"}}`. The call id is the last part of
 //! `name`. A segment without a role takes it from its `channelTag` and `callMetadata`.
 //! `AUTOMATED_AGENT` (a virtual agent) is `other`, not the agent being audited.
+//!
+//! A document holds one conversation under one key: with more than one of `entries`,
+//! `transcript.transcriptSegments` and `transcript.transcript_segments` it is refused, naming
+//! them, since which one holds the conversation cannot be told (reading one would drop the
+//! other's utterances in silence).
 
 use super::lenient::{First, Loose, Obj, Strict, Text, id_text, text};
 use super::typed::present;
@@ -229,6 +234,39 @@ pub(super) struct Typed<'a> {
 
 json_document_reader!(CcaiReader);
 
+/// The keys a document holds its utterances under (the import format's `entries`, and each
+/// spelling of the API conversation's segments) that it has: more than one is an error naming
+/// them, as which one holds the conversation cannot be told.
+fn one_transcript(
+    ctx: &ReadContext<'_>,
+    entries: bool,
+    camel: bool,
+    snake: bool,
+) -> Result<(), ReadError> {
+    let keys: Vec<&str> = [
+        (entries, "`entries` (the import format)"),
+        (camel, "`transcript.transcriptSegments`"),
+        (snake, "`transcript.transcript_segments`"),
+    ]
+    .into_iter()
+    .filter_map(|(there, key)| there.then_some(key))
+    .collect();
+    let [first @ .., last] = keys.as_slice() else {
+        return Ok(());
+    };
+    if first.is_empty() {
+        return Ok(());
+    }
+    Err(ctx.error(
+        At::File,
+        ReadErrorKind::Shape,
+        format!(
+            "the conversation is under both {} and {last}: a document holds one conversation under one key, so which one to read cannot be told (they are not merged); keep one",
+            first.join(", ")
+        ),
+    ))
+}
+
 /// Reads a parsed CCAI Insights document of either shape.
 pub fn read_document(
     doc: Value,
@@ -236,6 +274,14 @@ pub fn read_document(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
+    let transcript = top.get("transcript").and_then(Value::as_object);
+    let has = |key: &str| transcript.is_some_and(|t| t.contains_key(key));
+    one_transcript(
+        ctx,
+        top.contains_key("entries"),
+        has("transcriptSegments"),
+        has("transcript_segments"),
+    )?;
     if top.contains_key("entries") {
         return read_import(top, ctx, sink);
     }
@@ -249,6 +295,16 @@ pub(super) fn read_typed(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Option<Result<(), ReadError>> {
+    // More than one transcript: the general reader refuses it.
+    let transcript = doc.transcript.as_ref().and_then(|t| t.0.as_ref());
+    let keys = [
+        doc.entries.is_some(),
+        transcript.is_some_and(|t| t.camel.is_some()),
+        transcript.is_some_and(|t| t.snake.is_some()),
+    ];
+    if keys.into_iter().filter(|&there| there).count() > 1 {
+        return None;
+    }
     if let Some(entries) = doc.entries {
         // `null`: the general reader says it is not an array.
         let entries = entries?;

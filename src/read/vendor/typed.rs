@@ -471,7 +471,6 @@ mod tests {
                 {"role": "HUMAN_AGENT", "text": "Hello", "startTimestampUsec": 1700000002500000},
                 {"role": "AGENT", "text": ""}
             ]}"#,
-            r#"{"entries": [], "transcript": {"transcriptSegments": []}}"#,
             r#"{"name": "projects/p/conversations/conv-77", "agentId": "agent-9",
                 "startTime": "2024-04-01T08:00:00Z", "medium": "phone_call", "callMetadata": {"customerChannel": 1, "agentChannel": 2},
                 "qualityMetadata": {"agentInfo": [{"agentId": "agent-9", "team": "billing"}, 7]},
@@ -486,7 +485,7 @@ mod tests {
             r#"{"name": 12, "agentId": null, "agent_id": "hidden", "start_time": "2024-04-02T08:00:00Z", "medium": "CHAT",
                 "call_metadata": {"agent_channel": 1.0, "customerChannel": 2, "customer_channel": 1},
                 "qualityMetadata": {"agent_info": [{"agent_id": 5, "team": ["x"]}]},
-                "transcript": {"transcriptSegments": [{"text": "no"}], "transcript_segments": [
+                "transcript": {"transcript_segments": [
                   {"text": "hi", "segment_participant": {"role": "END_USER"}, "message_time": "2024-04-02T08:00:05Z", "channel_tag": 2},
                   {"text": "hello", "channel_tag": 1, "message_time": "2024-04-02T07:00:00Z"}
                 ]}}"#,
@@ -506,10 +505,25 @@ mod tests {
             r#"{"entries": [["AGENT", "hello"], {"role": "AGENT", "text": "hi"}]}"#,
             r#"{"transcript": {"transcriptSegments": [["hello"], {"text": "hi"}]}}"#,
             r#"{"transcript": {"transcript_segments": [["hello"], {"text": "hi"}]}}"#,
+            // More than one transcript: refused, naming the keys.
+            r#"{"entries": [], "transcript": {"transcriptSegments": []}}"#,
+            r#"{"transcript": {"transcriptSegments": [{"text": "no"}], "transcript_segments": [{"text": "hi"}]}}"#,
+            r#"{"entries": [{"text": "a"}], "transcript": {"transcriptSegments": null, "transcript_segments": []}}"#,
         ];
         for doc in general {
             same_either(c, "x.json", doc, false);
         }
+        let (r, _) = read_for_test(
+            c,
+            "x.json",
+            general[general.len() - 1].as_bytes(),
+            &ReadOptions::default(),
+        );
+        let e = r.unwrap_err();
+        assert!(
+            e.message.starts_with("the conversation is under both `entries` (the import format), `transcript.transcriptSegments` and `transcript.transcript_segments`"),
+            "{e}"
+        );
     }
 
     /// The fast path (through the `.json` dispatcher) and the general reader give the same
