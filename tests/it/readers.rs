@@ -1476,3 +1476,61 @@ fn ccai_a_document_with_both_spellings_of_its_segments_is_refused() {
         assert!(typed.contains(&format!("{name}: ")), "{typed}");
     }
 }
+
+/// A vendor time that cannot be read was dropped without a word: the call undated, a turn
+/// untimed, or Genesys's `startTime` used in place of a `conversationStartTime` that is not a
+/// number (tester t9's F9). Each is said once per document, naming the field and its value, as
+/// a CSV `date` cell is; on the typed `.json` path and with the named format alike.
+#[test]
+fn vendor_times_that_cannot_be_read_are_said_once_per_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = [
+        (
+            "pca.json",
+            "pca",
+            r#"{"ConversationAnalytics": {"GUID": "p-1", "Agent": "ann", "ConversationTime": "garbage",
+                "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Agent"}]},
+              "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "Hello, thanks for calling."}]}"#,
+            "pca.json: ConversationAnalytics.ConversationTime `garbage`",
+        ),
+        (
+            "chat.json",
+            "contact-lens",
+            r#"{"CustomerMetadata": {"ContactId": "cl-1"}, "Channel": "CHAT", "Participants": [],
+              "Transcript": [
+                {"Type": "MESSAGE", "ParticipantRole": "CUSTOMER", "Content": "hi", "AbsoluteTime": "2024-03-01T00:00:01.500Z"},
+                {"Type": "MESSAGE", "ParticipantRole": "AGENT", "Content": "Hello, thanks for waiting.", "AbsoluteTime": "yesterday"},
+                {"Type": "MESSAGE", "ParticipantRole": "CUSTOMER", "Content": "ok", "AbsoluteTime": "later"}
+              ]}"#,
+            "chat.json: Transcript[2].AbsoluteTime `yesterday`",
+        ),
+        (
+            "ccai.json",
+            "ccai",
+            r#"{"name": "projects/p/conversations/a-1", "startTime": "not a time",
+              "transcript": {"transcriptSegments": [{"text": "Hello", "segmentParticipant": {"role": "HUMAN_AGENT"}}]}}"#,
+            "ccai.json: startTime `not a time`",
+        ),
+        (
+            "genesys.json",
+            "genesys",
+            r#"{"conversationId": "g-1", "conversationStartTime": "2024-03-11T10:00:00Z", "startTime": 1710151201000,
+              "transcripts": [{"phrases": [{"text": "Hello", "participantPurpose": "internal", "startTimeMs": 1710151203000}]}]}"#,
+            "genesys.json: conversationStartTime `2024-03-11T10:00:00Z`",
+        ),
+    ];
+    for (name, format, doc, says) in docs {
+        let f = dir.path().join(name);
+        std::fs::write(&f, doc).unwrap();
+        let f = f.to_str().unwrap();
+        let typed = audit(&[f]);
+        let general = audit(&[f, "--input-format", format]);
+        assert_eq!(typed.stderr, general.stderr, "{name}");
+        assert_eq!(
+            typed.stderr.matches(says).count(),
+            1,
+            "{name}: {says}:\n{}",
+            typed.stderr
+        );
+    }
+}

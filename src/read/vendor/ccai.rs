@@ -21,7 +21,7 @@
 
 use super::lenient::{First, Loose, Obj, Strict, Text, id_text, text};
 use super::typed::present;
-use super::{array, item, top_object};
+use super::{array, item, shown, top_object};
 use crate::model::{Call, Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
@@ -337,9 +337,9 @@ fn api_typed(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
-    let (mut call, api) = api_call(header, ctx)?;
+    let (mut call, mut api) = api_call(header, ctx)?;
     for (i, seg) in segments.iter().enumerate() {
-        segment_turn(ctx, &mut call, seg, key, i as u64 + 1, &api)?;
+        segment_turn(ctx, &mut call, seg, key, i as u64 + 1, &mut api)?;
     }
     ctx.deliver(call, sink)
 }
@@ -419,7 +419,7 @@ fn read_api(
     // The header's fields take any value (one of another type is as good as absent).
     let header = ApiHeader::deserialize(doc)
         .map_err(|e| ctx.error(At::File, ReadErrorKind::Shape, format!("not {FORMAT}: {e}")))?;
-    let (mut call, api) = api_call(&header, ctx)?;
+    let (mut call, mut api) = api_call(&header, ctx)?;
     for (i, raw) in segments.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("transcript.{key}[{index}]");
@@ -427,7 +427,7 @@ fn read_api(
         else {
             continue;
         };
-        segment_turn(ctx, &mut call, &seg, key, index, &api)?;
+        segment_turn(ctx, &mut call, &seg, key, index, &mut api)?;
     }
     ctx.deliver(call, sink)
 }
@@ -438,6 +438,8 @@ struct Api {
     start_ms: Option<u64>,
     agent_channel: Option<i64>,
     customer_channel: Option<i64>,
+    /// A `messageTime` that could not be read was said (once a document).
+    said_message_time: bool,
 }
 
 /// The API conversation's call, with its id, agent, team, channel and date, and what its
@@ -460,7 +462,7 @@ fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> Result<(Call, Api),
         .and_then(crate::read::known_id)
         .map_or_else(|| call_id_from_name(ctx.name), str::to_string);
     let mut call = ctx.new_call(id);
-    let start_ms = api_header(h, &mut call, ctx.name);
+    let start_ms = api_header(h, &mut call, ctx);
     let metadata = either(&h.call_metadata, &h.call_metadata_snake).and_then(|m| m.0.as_ref());
     let api = Api {
         start_ms,
@@ -470,6 +472,7 @@ fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> Result<(Call, Api),
         customer_channel: metadata
             .and_then(|m| either(&m.customer_channel, &m.customer_channel_snake))
             .and_then(Loose::as_i64),
+        said_message_time: false,
     };
     Ok((call, api))
 }
@@ -481,7 +484,7 @@ fn segment_turn(
     seg: &Segment<'_>,
     key: &str,
     index: u64,
-    api: &Api,
+    api: &mut Api,
 ) -> Result<(), ReadError> {
     let position = || format!("transcript.{key}[{index}]");
     let role = seg.segment_participant.as_ref().and_then(|p| text(&p.role));
@@ -493,7 +496,26 @@ fn segment_turn(
     );
     let words = text(&seg.text).unwrap_or("");
     if let Some(t) = ctx.utterance(call, speaker, words, index, &position)? {
-        let message_ms = text(&seg.message_time).and_then(rfc3339_ms);
+        let message_time = text(&seg.message_time).filter(|m| !m.trim().is_empty());
+        let message_ms = message_time.and_then(rfc3339_ms);
+        if let Some(m) = message_time
+            && message_ms.is_none()
+            && !api.said_message_time
+        {
+            api.said_message_time = true;
+            // Named in the spelling of the segments' key (either is read).
+            let field = if key == "transcript_segments" {
+                "message_time"
+            } else {
+                "messageTime"
+            };
+            ctx.acct.warn(format!(
+                "{}: {}.{field} `{}` not understood (expected an RFC 3339 time like 2024-04-01T08:00:05Z); the segment is timed by its words, if they are",
+                ctx.name,
+                position(),
+                shown(m)
+            ));
+        }
         match message_ms {
             Some(at) => {
                 t.start_ms = Some(match api.start_ms {
@@ -519,8 +541,9 @@ fn segment_turn(
 }
 
 /// Sets the API conversation's agent, team, channel and date on `call`; returns its start
-/// time (epoch ms), from which segments' `messageTime` is rebased.
-fn api_header(h: &ApiHeader<'_>, call: &mut Call, name: &str) -> Option<u64> {
+/// time (epoch ms), from which segments' `messageTime` is rebased. A `startTime` that cannot
+/// be read is said, with its value, as a CSV `date` cell is (it was dropped in silence).
+fn api_header(h: &ApiHeader<'_>, call: &mut Call, ctx: &mut ReadContext<'_>) -> Option<u64> {
     let agent_info = either(&h.quality_metadata, &h.quality_metadata_snake)
         .and_then(|q| q.0.as_ref())
         .and_then(|q| either(&q.agent_info, &q.agent_info_snake))
@@ -535,10 +558,32 @@ fn api_header(h: &ApiHeader<'_>, call: &mut Call, name: &str) -> Option<u64> {
         Some(m) if m.eq_ignore_ascii_case("PHONE_CALL") => Channel::Voice,
         _ => Channel::Unknown,
     };
-    let start_time = either(&h.start_time, &h.start_time_snake).and_then(Loose::as_str);
-    call.date = start_time
-        .and_then(parse_date)
-        .or_else(|| date_in_file_name(name));
+    let (key, start) = match &h.start_time {
+        Some(start) => ("startTime", Some(start)),
+        None => ("start_time", h.start_time_snake.as_ref()),
+    };
+    let start_time = start.and_then(Loose::as_str);
+    call.date = start_time.and_then(parse_date);
+    if call.date.is_none() {
+        call.date = date_in_file_name(ctx.name);
+        let value = match start {
+            Some(Loose::Str(s)) if !s.trim().is_empty() => Some(format!("`{}`", shown(s))),
+            Some(Loose::Num(n)) => Some(format!("`{n}`")),
+            Some(Loose::Other) => Some("(not a string)".to_string()),
+            _ => None,
+        };
+        if let Some(value) = value {
+            ctx.acct.warn(format!(
+                "{}: {key} {value} not understood (expected an RFC 3339 time like 2024-04-01T08:00:00Z); {}",
+                ctx.name,
+                if call.date.is_some() {
+                    "the call takes the date in its file name"
+                } else {
+                    "the call has no date"
+                }
+            ));
+        }
+    }
     start_time.and_then(rfc3339_ms)
 }
 
