@@ -14,13 +14,13 @@ pub(crate) mod side;
 pub(crate) use columns::{CANDIDATES, Role, header_key};
 
 use super::dates::parse_date;
-use super::line_tracker::{DISCARD_FACTOR, LineTracker, Truncated};
+use super::line_tracker::{DISCARD_FACTOR, LineTracker, Truncated, line_ends};
 use super::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, describe_bytes, text_lossy,
 };
 use crate::accounting::{Accounting, SkipReason};
 use crate::model::{Call, Channel, Speaker, trim};
-use columns::{Columns, find_columns};
+use columns::{Columns, HeaderNames, find_columns, header_list};
 use std::borrow::Cow;
 use std::io::BufRead;
 
@@ -32,7 +32,7 @@ const MAX_HEADER_BYTES: u64 = 4 << 20;
 /// The delimiter of the header line: the most frequent of `,`, tab and `;` outside quotes.
 pub(crate) fn sniff_delimiter(input: &mut dyn BufRead) -> u8 {
     let head = input.fill_buf().unwrap_or(&[]);
-    let line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
+    let line_end = memchr::memchr2(b'\n', b'\r', head).unwrap_or(head.len());
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for &b in &head[..line_end] {
@@ -105,14 +105,13 @@ fn rows_inside(
     };
     let own_id = record
         .get(cols.call)
-        .and_then(|f| f.split(|&b| b == b'\n').next())
+        .and_then(|f| physical_lines(f).next())
         .map(clean)
         .filter(|id| !id.is_empty());
     let mut rows = 0;
     for (fi, field) in record.iter().enumerate() {
-        let mut lines = field.split(|&b| b == b'\n').skip(1).peekable();
+        let mut lines = physical_lines(field).skip(1).peekable();
         while let Some(line) = lines.next() {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.trim_ascii().is_empty() {
                 continue;
             }
@@ -150,6 +149,23 @@ fn rows_inside(
     rows
 }
 
+/// The lines of `bytes`, which end at `\n`, `\r\n` or a lone `\r` (without their line ends),
+/// as `line_ends` counts them; the last one is empty when `bytes` ends with a line end.
+fn physical_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let b = rest?;
+        match memchr::memchr2(b'\r', b'\n', b) {
+            Some(i) => {
+                let crlf = b[i] == b'\r' && b.get(i + 1) == Some(&b'\n');
+                rest = Some(&b[i + 1 + usize::from(crlf)..]);
+                Some(&b[..i])
+            }
+            None => rest.take(),
+        }
+    })
+}
+
 /// `, and N lines inside it look like rows of their own` (nothing for none).
 fn looks_like_rows(n: u64) -> String {
     match n {
@@ -159,18 +175,20 @@ fn looks_like_rows(n: u64) -> String {
     }
 }
 
-/// The `\n` bytes inside a record's fields, without the line end that a field left open at the
-/// end of the file also holds. The csv reader counts every `\n` it consumes, quoted or not, so
-/// only a record that moved that count by more than one (rare: quoted line breaks, blank lines
-/// before it) needs looking at.
-fn line_breaks_inside(record: &impl Cells, lines_consumed: u64) -> u64 {
-    if lines_consumed <= 1 {
+/// The line breaks inside a record's fields (`\n`, `\r\n` or a lone `\r`: see `line_ends`),
+/// without the line end that a field left open at the end of the file also holds. The csv
+/// reader counts every `\n` it consumes, quoted or not, so only a record that moved that count
+/// by more than one (rare: quoted line breaks, blank lines before it), or one that holds a `\r`,
+/// needs looking at; `cr` says whether the input has shown a `\r` yet (none: no record holds
+/// one, and the check is skipped).
+fn line_breaks_inside(record: &impl Cells, lines_consumed: u64, cr: bool) -> u64 {
+    let body = record.as_slice();
+    if lines_consumed <= 1 && !(cr && memchr::memchr(b'\r', body).is_some()) {
         return 0;
     }
-    let body = record.as_slice();
     let trailing = body.iter().rev().take_while(|b| matches!(b, b'\r' | b'\n'));
     let body = &body[..body.len() - trailing.count()];
-    memchr::memchr_iter(b'\n', body).count() as u64
+    line_ends(body, None)
 }
 
 fn parse_number(field: &[u8]) -> Option<f64> {
@@ -266,6 +284,7 @@ fn locate(rdr: &mut Records<'_>, record: &csv::ByteRecord) -> Option<RecordSpan>
     let end = rdr.position().byte();
     let tracker = rdr.get_mut();
     let line = tracker.line_at(start);
+    let cr = tracker.seen_cr();
     let truncated = tracker.take_truncated();
     let closed_badly = tracker.closed_badly(start, end);
     let open_at_end = tracker.ends_in_open_quote(end);
@@ -279,7 +298,7 @@ fn locate(rdr: &mut Records<'_>, record: &csv::ByteRecord) -> Option<RecordSpan>
         .saturating_sub(record.position().map_or(0, |p| p.line()));
     Some(RecordSpan {
         line,
-        breaks: line_breaks_inside(record, lines_consumed),
+        breaks: line_breaks_inside(record, lines_consumed, cr),
         truncated,
         closed_badly,
         open_at_end,
@@ -300,6 +319,8 @@ struct RowFields<'r> {
 struct CsvFile {
     headers: Vec<String>,
     cols: Columns,
+    /// What tells a line to be a header again.
+    names: HeaderNames,
     delimiter: u8,
     /// `--max-call-bytes`.
     limit: u64,
@@ -455,6 +476,7 @@ impl Reader for CsvReader {
 impl CsvFile {
     fn new(headers: Vec<String>, cols: Columns, delimiter: u8, limit: u64) -> CsvFile {
         CsvFile {
+            names: HeaderNames::new(&headers, cols.call),
             headers,
             cols,
             delimiter,
@@ -490,7 +512,7 @@ impl CsvFile {
                 }
             }
             let span = locate(rdr, record);
-            if let Some(line) = self.check_record(span, record, ctx)? {
+            if let Some(line) = self.check_record(span, record, ctx, sink)? {
                 self.read_row(record, line, ctx, sink)?;
             }
         }
@@ -510,13 +532,15 @@ impl CsvFile {
     }
 
     /// Checks the record as a record: counts it, and skips it (`None`) when it is a blank
-    /// line (`span` is `None`), was cut at the limit, swallowed rows after it or has the wrong
-    /// number of fields. `Some(line)` is a row to read.
+    /// line (`span` is `None`), was cut at the limit, swallowed rows after it, is the header
+    /// again or has the wrong number of fields. `Some(line)` is a row to read. A header of
+    /// other columns is an error (see `other_header`).
     fn check_record(
         &mut self,
         span: Option<RecordSpan>,
         record: &impl Cells,
         ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
     ) -> Result<Option<u64>, ReadError> {
         let Some(span) = span else {
             return Ok(None);
@@ -537,6 +561,17 @@ impl CsvFile {
         if self.skip_swallowed(record, line, breaks, closed_badly || open_at_end, ctx)? {
             return Ok(None);
         }
+        if self.names.is_header(record) {
+            if !self.names.is_first(record) {
+                return Err(self.other_header(record, line, ctx, sink));
+            }
+            ctx.skip(
+                SkipReason::MalformedRow,
+                line,
+                "the header again, not a row (exports joined into one file?)",
+            )?;
+            return Ok(None);
+        }
         let n_fields = self.headers.len();
         if record.len() != n_fields {
             let span = if breaks > 0 {
@@ -554,14 +589,6 @@ impl CsvFile {
             )?;
             return Ok(None);
         }
-        if self.repeats_header(record) {
-            ctx.skip(
-                SkipReason::MalformedRow,
-                line,
-                "the header again, not a row (exports joined into one file?)",
-            )?;
-            return Ok(None);
-        }
         if closed_badly {
             // `"abc"def`: read as the csv parser reads it (`abcdef`), but a stray quote can
             // have shifted the fields, so it is said.
@@ -576,19 +603,36 @@ impl CsvFile {
         Ok(Some(line))
     }
 
-    /// Whether `record` is the header again (`cat monday.csv tuesday.csv`), a byte-order mark
-    /// and all: read as a row it would be a call named like the call column. The call cells
-    /// are compared first, so that a row costs one short comparison.
-    fn repeats_header(&self, record: &impl Cells) -> bool {
-        let same = |i: usize| {
-            let cell = record.cell(i);
-            let cell = match i {
-                0 => cell.strip_prefix(b"\xef\xbb\xbf").unwrap_or(cell),
-                _ => cell,
-            };
-            cell == self.headers[i].as_bytes()
-        };
-        same(self.cols.call) && (0..self.headers.len()).all(same)
+    /// The error for a header of other columns than the file's (`cat monday.csv tuesday.csv`
+    /// of two exports whose columns differ): the rows after it cannot be read with the file's
+    /// columns, and read so they would be misread (another column as the agent) in silence. The
+    /// call being collected ended before it, and is handed on.
+    fn other_header(
+        &mut self,
+        record: &impl Cells,
+        line: u64,
+        ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
+    ) -> ReadError {
+        if let Err(e) = hand_over(self.current.take(), sink) {
+            return e;
+        }
+        let second: Vec<String> = record
+            .iter()
+            .map(|c| {
+                let c = c.strip_prefix(b"\xef\xbb\xbf").unwrap_or(c);
+                String::from_utf8_lossy(c).trim().to_string()
+            })
+            .collect();
+        ctx.error(
+            At::Line(line),
+            ReadErrorKind::Shape,
+            format!(
+                "a header again, with other columns than the file's first header, so the rows after it cannot be read with its columns (exports of different columns joined into one file?): this one has {}; the first has {}. Audit the exports as separate files",
+                header_list(&second),
+                header_list(&self.headers),
+            ),
+        )
     }
 
     /// Skips (and counts) a record over several lines whose inside looks like rows of its
@@ -1150,6 +1194,51 @@ mod tests {
             .unwrap();
         assert_eq!(calls[0].turn_text(&calls[0].turns[0]), "caf\u{fffd}");
         assert_eq!(acct.rows_lossy_utf8, 1);
+    }
+
+    /// The header again (in any letter case, with a byte-order mark) is skipped; a header of
+    /// other columns is an error at its line, the call before it handed on; a call whose id is
+    /// a word like `call` or `agent` is a row.
+    #[test]
+    fn a_header_further_down_is_told_from_a_row() {
+        let (calls, acct) = read(
+            "Call ID,agent,speaker,text\nc1,ann,agent,hi\n\u{feff}call-id,AGENT,Speaker,TEXT\ncall,ann,agent,x\nagent,ann,agent,y\n",
+            ReadOptions::default(),
+        );
+        let ids: Vec<String> = calls.unwrap().into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["c1", "call", "agent"]);
+        assert_eq!((acct.rows_read, acct.rows_skipped_total()), (4, 1));
+        assert!(
+            acct.warnings[0].starts_with("t.csv:3: the header again"),
+            "{:?}",
+            acct.warnings
+        );
+        for other in [
+            "contact_id,agent,speaker,text",
+            "call_id,team,speaker,text",
+            "agent,call_id,speaker,text",
+            "call_id,agent,speaker",
+        ] {
+            let mut handed = Vec::new();
+            let data =
+                format!("call_id,agent,speaker,text\nc1,ann,agent,hi\n{other}\nc2,x,agent,y\n");
+            let options = ReadOptions::default();
+            let mut acct = Accounting::default();
+            let mut ctx = ReadContext::new("t.csv", 0, &options, &mut acct);
+            let e = CsvReader
+                .read(&mut data.as_bytes(), &mut ctx, &mut |c| {
+                    handed.push(c.id);
+                    true
+                })
+                .unwrap_err();
+            assert_eq!(
+                (e.kind, &e.at),
+                (ReadErrorKind::Shape, &At::Line(3)),
+                "{other}"
+            );
+            assert!(e.message.contains(&other.replace(',', ", ")), "{e}");
+            assert_eq!(handed, ["c1"], "{other}");
+        }
     }
 
     #[test]

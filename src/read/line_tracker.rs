@@ -3,9 +3,12 @@
 //! The csv crate's record positions count the `\n` bytes it has consumed, but it consumes the
 //! line ends in front of a record (the `\n` of the previous record's CRLF, blank lines) as part
 //! of reading that record, so the line it gives lags: every record of a CRLF file is reported
-//! one line early, and more after blank lines. This reader sits under the csv reader and
-//! remembers where the recent line-end bytes are, so that the line of a record's first real byte
-//! can be counted from the byte offset the csv crate does get right.
+//! one line early, and more after blank lines. And it ends a record at a lone `\r` too, which
+//! it does not count at all. This reader sits under the csv reader and remembers where the
+//! recent line-end bytes are, so that the line of a record's first real byte can be counted from
+//! the byte offset the csv crate does get right. A line ends at `\n`, `\r\n` or a lone `\r`
+//! (`line_ends`), inside quoted fields too: line numbers are physical lines, as an editor
+//! shows them.
 //!
 //! It also follows the CSV quoting rules the csv crate applies (a `"` opens a quoted field only
 //! at the start of a field; inside one, `""` is a quote and `"` closes it), looking only at the
@@ -25,12 +28,24 @@
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 
-/// A run of consecutive `\r`/`\n` bytes handed to the csv reader.
+/// The line ends in `bytes` (see the module's description): each `\n`, and each `\r` that no
+/// `\n` follows, so that a CRLF is one. `prev` is the byte before `bytes`, if any.
+pub fn line_ends(bytes: &[u8], prev: Option<u8>) -> u64 {
+    let mut n = 0;
+    for i in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+        let before = if i > 0 { Some(bytes[i - 1]) } else { prev };
+        // Counted at the `\r`: the `\n` of a CRLF adds nothing.
+        n += u64::from(bytes[i] == b'\r' || before != Some(b'\r'));
+    }
+    n
+}
+
+/// A run of consecutive `\r`/`\n` bytes handed to the csv reader, and the line ends it holds.
 #[derive(Clone, Copy, Debug)]
 struct Run {
     start: u64,
     end: u64,
-    newlines: u64,
+    line_ends: u64,
 }
 
 /// Runs remembered at most; beyond that (a single record with millions of line breaks in
@@ -64,7 +79,8 @@ pub struct Truncated {
     pub passed_over: u64,
     /// The record went on past `DISCARD_FACTOR` times the limit: the input ends there.
     pub gave_up: bool,
-    /// Line breaks inside the record (in quoted fields) among the bytes passed over.
+    /// Line breaks inside the record (in quoted fields) among the bytes passed over (line ends,
+    /// as `line_ends` counts them).
     pub lines: u64,
     /// Lines wholly among the bytes passed over, inside the record, that are not blank and hold
     /// at least as many delimiters as a row (see `with_fields`): rows a stray quote may have
@@ -95,11 +111,13 @@ pub struct LineTracker<R> {
     inner: R,
     /// Bytes handed out so far.
     offset: u64,
-    /// `\n` bytes before the first remembered run.
-    newlines_before: u64,
+    /// Line ends before the first remembered run.
+    line_ends_before: u64,
     runs: VecDeque<Run>,
-    /// `\n` bytes handed out so far.
-    newlines: u64,
+    /// Line ends handed out so far.
+    line_ends: u64,
+    /// A `\r` was handed out: a record may hold one (see `seen_cr`).
+    seen_cr: bool,
     /// The line of the last byte that is not a line end.
     last_content_line: u64,
     /// The offset just after the last byte that is not a line end.
@@ -128,9 +146,10 @@ impl<R: BufRead> LineTracker<R> {
         LineTracker {
             inner,
             offset: 0,
-            newlines_before: 0,
+            line_ends_before: 0,
             runs: VecDeque::new(),
-            newlines: 0,
+            line_ends: 0,
+            seen_cr: false,
             last_content_line: 1,
             content_end: 0,
             delimiter,
@@ -164,11 +183,12 @@ impl<R: BufRead> LineTracker<R> {
         self
     }
 
-    /// Counts lines from `lines_before` line breaks on: for a tracker over the rest of a file
-    /// whose first bytes were read elsewhere (the chunked CSV reader's fallback).
+    /// Counts lines from `lines_before` line ends on: for a tracker over the rest of a file
+    /// whose first bytes were read elsewhere (the chunked CSV reader's chunks and fallback). Its
+    /// first byte is taken to follow no `\r` (see `line_ends`).
     pub fn with_line_base(mut self, lines_before: u64) -> LineTracker<R> {
-        self.newlines_before = lines_before;
-        self.newlines = lines_before;
+        self.line_ends_before = lines_before;
+        self.line_ends = lines_before;
         self.last_content_line = lines_before + 1;
         self
     }
@@ -211,6 +231,13 @@ impl<R: BufRead> LineTracker<R> {
         self.last_content_line
     }
 
+    /// Whether a `\r` has been handed out yet: until then no record holds one, and a record's
+    /// line breaks can be told from the line feeds the csv reader counted (see
+    /// `csv::line_breaks_inside`).
+    pub fn seen_cr(&self) -> bool {
+        self.seen_cr
+    }
+
     /// The 1-based line of the first byte at or after `start` that is not a line end: where a
     /// record whose reading began at byte `start` really begins. Offsets must not go back.
     pub fn line_at(&mut self, start: u64) -> u64 {
@@ -218,55 +245,63 @@ impl<R: BufRead> LineTracker<R> {
             if run.end > start {
                 break;
             }
-            self.newlines_before += run.newlines;
+            self.line_ends_before += run.line_ends;
             self.runs.pop_front();
         }
-        let mut line = self.newlines_before + 1;
+        let mut line = self.line_ends_before + 1;
         if let Some(run) = self.runs.front_mut()
             && run.start <= start
         {
             // The run straddles `start`: its part before `start` is behind us; its part from
             // `start` on is the leading line ends of the record. Either way, before its text.
-            line += run.newlines;
+            line += run.line_ends;
         }
         line
     }
 
     fn note(&mut self, buf: &[u8]) {
         let base = self.offset;
+        // The last byte that is not a line end, and the line ends before it.
+        let last_text = buf.iter().rposition(|&b| b != b'\n' && b != b'\r');
+        let mut ends = 0;
+        let mut ends_before_text = 0;
         for i in memchr::memchr2_iter(b'\r', b'\n', buf) {
             let at = base + i as u64;
-            let newline = u64::from(buf[i] == b'\n');
+            let cr = buf[i] == b'\r';
+            let before = if i > 0 { Some(buf[i - 1]) } else { self.prev };
+            // As `line_ends` counts them.
+            let end = u64::from(cr || before != Some(b'\r'));
+            self.seen_cr |= cr;
+            ends += end;
+            if last_text.is_some_and(|last| i < last) {
+                ends_before_text += end;
+            }
             match self.runs.back_mut() {
                 Some(run) if run.end == at => {
                     run.end += 1;
-                    run.newlines += newline;
+                    run.line_ends += end;
                 }
                 _ => {
                     if self.runs.len() == MAX_RUNS
                         && let Some(old) = self.runs.pop_front()
                     {
-                        self.newlines_before += old.newlines;
+                        self.line_ends_before += old.line_ends;
                     }
                     self.runs.push_back(Run {
                         start: at,
                         end: at + 1,
-                        newlines: newline,
+                        line_ends: end,
                     });
                 }
             }
         }
         self.follow_quotes(buf);
         self.offset += buf.len() as u64;
-        match buf.iter().rposition(|&b| b != b'\n' && b != b'\r') {
-            Some(last) => {
-                let before = memchr::memchr_iter(b'\n', &buf[..last]).count() as u64;
-                self.last_content_line = self.newlines + before + 1;
-                self.content_end = base + last as u64 + 1;
-                self.newlines += before + memchr::memchr_iter(b'\n', &buf[last..]).count() as u64;
-            }
-            None => self.newlines += memchr::memchr_iter(b'\n', buf).count() as u64,
+        if let Some(last) = last_text {
+            self.last_content_line = self.line_ends + ends_before_text + 1;
+            self.content_end = base + last as u64 + 1;
         }
+        self.line_ends += ends;
         if let Some(&last) = buf.last() {
             self.prev = Some(last);
         }
@@ -416,16 +451,19 @@ impl<R: BufRead> LineTracker<R> {
                         cut.passed_over += used as u64;
                         break 'outer;
                     }
-                    b'\n' => {
-                        cut.lines += 1;
-                        if whole && text && delims >= row_delimiters {
-                            cut.row_like += 1;
+                    // A line break inside a quoted field: `\n`, `\r\n` or a lone `\r`, one
+                    // line end each (see `line_ends`).
+                    b'\n' | b'\r' => {
+                        if b == b'\r' || prev != Some(b'\r') {
+                            cut.lines += 1;
+                            if whole && text && delims >= row_delimiters {
+                                cut.row_like += 1;
+                            }
+                            whole = true;
+                            delims = 0;
+                            text = false;
                         }
-                        whole = true;
-                        delims = 0;
-                        text = false;
                     }
-                    b'\r' => {}
                     _ if b == delimiter => delims += 1,
                     _ if b.is_ascii_whitespace() => {}
                     _ => text = true,
@@ -497,10 +535,10 @@ impl<R: BufRead> Read for LineTracker<R> {
                     if done && lines > 0 {
                         // The line breaks passed over inside the record: the line end just
                         // handed on stands for the last of them and the record's own.
-                        self.newlines += lines;
+                        self.line_ends += lines;
                         self.last_content_line += lines;
                         if let Some(run) = self.runs.back_mut() {
-                            run.newlines += lines;
+                            run.line_ends += lines;
                         }
                     }
                     return Ok(n);
@@ -566,8 +604,36 @@ mod tests {
             [1, 2, 4, 7]
         );
         assert_eq!(firsts("\n\nh,h\n\na,b\n\n\nc,d"), [3, 5, 8]);
-        // Old Mac line ends have no `\n`: everything is on line 1, as an editor would say.
-        assert_eq!(firsts("h,h\ra,b\rc,d\r"), [1, 1, 1]);
+        // A lone CR ends a line (old Mac line ends), also on a blank line, in quoted text, and
+        // mixed with the others; a CRLF is one line end, wherever reads cut it.
+        assert_eq!(firsts("h,h\ra,b\rc,d\r"), [1, 2, 3]);
+        assert_eq!(
+            firsts("h,h\ra,\"x\ry\"\r\n\r\rb,1\n\"p\r\nq\nr\",2\r\nc,3"),
+            [1, 2, 6, 7, 10]
+        );
+    }
+
+    #[test]
+    fn line_ends_count_cr_lf_and_crlf_once_each() {
+        assert_eq!(line_ends(b"", None), 0);
+        assert_eq!(line_ends(b"a\rb\nc\r\nd", None), 3);
+        assert_eq!(line_ends(b"\r\r\n\n\r", None), 4);
+        // A `\n` after a `\r` just before the bytes is that CRLF's second byte.
+        assert_eq!(line_ends(b"\nx", Some(b'\r')), 0);
+        assert_eq!(line_ends(b"\nx", Some(b'a')), 1);
+        // The tracker counts the same however its reads are cut.
+        let data = "h\r\n\ra\r\r\n\n\"q\r\nr\rs\"\r\nb";
+        for chunk in 1..=6 {
+            let t = read_all(data, chunk);
+            assert_eq!(
+                t.line_ends,
+                line_ends(data.as_bytes(), None),
+                "chunk {chunk}"
+            );
+            assert_eq!(t.last_content_line(), 9, "chunk {chunk}");
+            assert!(t.seen_cr());
+        }
+        assert!(!read_all("h\na\n", 2).seen_cr());
     }
 
     /// Reads `data` to its end through a tracker (in reads of `chunk` bytes, so that quotes fall
@@ -743,7 +809,7 @@ mod tests {
         t.note(field.as_bytes());
         assert_eq!(t.runs.len(), MAX_RUNS);
         // Every newline is still counted, before or in the runs.
-        let total: u64 = t.newlines_before + t.runs.iter().map(|r| r.newlines).sum::<u64>();
+        let total: u64 = t.line_ends_before + t.runs.iter().map(|r| r.line_ends).sum::<u64>();
         assert_eq!(total, (MAX_RUNS * 2) as u64);
     }
 }

@@ -13,7 +13,9 @@
 //! the captions have no voice tags (as some meeting tools write them); roles follow the rules
 //! of `text::NamedSpeakers` (with `--agent-names`, or else the first voice is taken as the
 //! agent, with a warning). A cue without a speaker is `other`. Other tags are dropped and
-//! character references decoded. `NOTE`, `STYLE` and `REGION` blocks are skipped. The call id
+//! character references decoded. `NOTE`, `STYLE` and `REGION` blocks are skipped (but a block
+//! whose second line is a timing line is a cue, its first line the cue's identifier, as in the
+//! spec's parser: `NOTE …` straight above a timing line does not hide the cue). The call id
 //! is the file name; a `YYYY-MM-DD` in the file name is the date.
 
 use super::text::{NamedSpeakers, stamp_ms};
@@ -196,6 +198,19 @@ impl Block {
     fn takes_timing(&self) -> bool {
         !self.header && !self.dropped && self.lines.len() == 1 && !self.lines[0].contains("-->")
     }
+
+    /// A `NOTE`, `STYLE` or `REGION` block, skipped. Not when its second line is a timing
+    /// line: the spec's parser takes a `-->` line as a cue's timing whenever it is the second
+    /// line of a block, so the block is a cue and its first line (`NOTE exported by …`) the
+    /// cue's identifier, whatever it says.
+    fn is_comment(&self) -> bool {
+        let first = self.lines[0].trim_start();
+        ["NOTE", "STYLE", "REGION"].iter().any(|k| {
+            first == *k
+                || first.starts_with(&format!("{k} "))
+                || first.starts_with(&format!("{k}\t"))
+        }) && self.lines.get(1).is_none_or(|l| !l.contains("-->"))
+    }
 }
 
 impl VttReader {
@@ -212,12 +227,7 @@ impl VttReader {
             ctx.skip_row_of_large_call(call);
             return Ok(());
         }
-        let first = block.lines[0].trim_start();
-        if ["NOTE", "STYLE", "REGION"].iter().any(|k| {
-            first == *k
-                || first.starts_with(&format!("{k} "))
-                || first.starts_with(&format!("{k}\t"))
-        }) {
+        if block.header || block.is_comment() {
             return Ok(());
         }
         // The timing is the first line, or the second after a cue identifier.
@@ -562,6 +572,40 @@ mod tests {
         );
         // The empty last voice is a part without text, counted as skipped.
         assert_eq!((acct.rows_read, acct.rows_skipped_total()), (5, 1));
+    }
+
+    /// The spec's parser takes a timing line as the second line of a block whatever the first
+    /// says: `NOTE …` right above it is the cue's identifier, and the cue is read. A comment
+    /// ends at a blank line, or at a timing line later than its second line.
+    #[test]
+    fn a_note_line_right_above_a_timing_line_is_the_cue_identifier() {
+        let cue = "00:00:01.000 --> 00:00:02.000\n<v Agent>Sorry for the wait.\n\n00:00:03.000 --> 00:00:04.000\n<v Customer>Fine.\n";
+        for head in [
+            "NOTE exported by recorder v2\n",
+            "NOTE\n",
+            "STYLE\n",
+            "REGION\n",
+            "NOTE one\nNOTE two\n",
+            "NOTE one\n\n",
+        ] {
+            let (calls, acct) = read(&format!("WEBVTT\n\n{head}{cue}"), &[]);
+            let c = &calls.unwrap()[0];
+            let got: Vec<_> = c.turns.iter().map(|t| (c.turn_text(t), t.line)).collect();
+            let first = 3 + head.matches('\n').count() as u64;
+            assert_eq!(
+                got,
+                [("Sorry for the wait.", first), ("Fine.", first + 3)],
+                "{head:?}"
+            );
+            assert_eq!(acct.rows_read, 2, "{head:?}");
+        }
+        // A comment over two lines is still one, and a style block too.
+        let (calls, acct) = read(
+            "WEBVTT\n\nSTYLE\n::cue { color: red }\n\nNOTE a\nb\n\n00:01.000 --> 00:02.000\n<v Agent>hi\n",
+            &[],
+        );
+        assert_eq!(calls.unwrap()[0].turns.len(), 1);
+        assert_eq!((acct.rows_read, acct.rows_skipped_total()), (1, 0));
     }
 
     #[test]

@@ -191,6 +191,31 @@ fn files() -> Vec<(&'static str, Vec<u8>)> {
 
     let semi: Vec<String> = plain.iter().map(|r| r.replace(',', ";")).collect();
     out.push(("semicolons.csv", join(&semi, "\n", true)));
+
+    // Lone CRs, CRLFs and LFs mixed, a lone CR ending the header and inside quoted text, among
+    // bad rows: line numbers count each line end (tester t9's F2), and the rows right after a
+    // header ended by a lone CR are read (the chunked reader lost them).
+    let ends = ["\r", "\n", "\r\n", "\r", "\r"];
+    let mut mixed = Vec::new();
+    for (i, line) in ragged.iter().enumerate() {
+        let line = if i % 3 == 1 {
+            line.replace('\n', "\r")
+        } else {
+            line.clone()
+        };
+        mixed.extend_from_slice(line.as_bytes());
+        mixed.extend_from_slice(ends[i % ends.len()].as_bytes());
+    }
+    out.push(("mixed-line-ends.csv", mixed));
+
+    // The header again in capitals (skipped), and an export of other columns joined on (an
+    // error at its header) (tester t9's F8).
+    let mut again = with_header(rows(300));
+    again.insert(150, HEADER.to_uppercase());
+    out.push(("header-again.csv", join(&again, "\n", true)));
+    let mut other = with_header(rows(300));
+    other.insert(200, HEADER.replace("agent", "team"));
+    out.push(("header-other.csv", join(&other, "\r\n", true)));
     out
 }
 

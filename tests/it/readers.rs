@@ -797,6 +797,21 @@ fn a_bad_metadata_row_stops_the_run_with_its_file_and_line() {
         err.contains("meta.csv:3: date `someday` not understood"),
         "{err}"
     );
+    // Lines are physical lines with CR or CRLF line ends too, also for a record that cannot
+    // be read (tester t9's F2).
+    for (end, name) in [("\r", "cr.csv"), ("\r\n", "crlf.csv")] {
+        let meta = dir.path().join(name);
+        let mut bytes =
+            format!("call_id,agent_id,date{end}x,ann,2024-01-01{end}{end}").into_bytes();
+        bytes.extend_from_slice(b"y,b\xffb,2024-01-02");
+        bytes.extend_from_slice(end.as_bytes());
+        std::fs::write(&meta, bytes).unwrap();
+        let err = audit_fails(&[&fixture("text"), "--metadata", meta.to_str().unwrap()]);
+        assert!(
+            err.contains(&format!("{name}:4: cannot read: invalid UTF-8 in field 2")),
+            "{err}"
+        );
+    }
 }
 
 #[test]
@@ -1032,7 +1047,7 @@ fn genesys_and_ccai_typed_documents_read_as_the_named_format_readers() {
             "start_time": "2024-04-02T08:00:00Z", "medium": "CHAT",
             "call_metadata": {"agentChannel": 1, "agent_channel": 2, "customerChannel": 2.0, "customer_channel": 2},
             "qualityMetadata": {"agentInfo": [{"agentId": "ana", "team": "billing"}, 7]},
-            "transcript": {"transcriptSegments": [{"text": "not these"}], "transcript_segments": [
+            "transcript": {"transcript_segments": [
               {"text": "hi, my bill is wrong", "segment_participant": {"role": "END_USER"}, "channel_tag": 2, "message_time": "2024-04-02T08:00:05Z"},
               {"text": "Thanks for waiting, let me check that.", "channel_tag": 1, "message_time": "2024-04-02T08:00:07.250Z"},
               {"text": "Press one.", "segmentParticipant": {"role": "AUTOMATED_AGENT"}, "channel_tag": 1,
@@ -1238,4 +1253,284 @@ fn transcribe_contact_lens_and_pca_typed_documents_read_as_the_named_format_read
         "{}",
         typed_t.2
     );
+}
+
+/// A cue whose timing line comes straight after a `NOTE …` (or `STYLE`) line, with no blank line
+/// between them, is a cue with that line as its identifier, as the spec's "collect a WebVTT
+/// block" reads it. It was thrown away with the comment, neither read nor counted (tester t9's
+/// F1). A comment that ends at a blank line, or runs on for a second line before the timing
+/// line, is still a comment, and the cue after it is read.
+#[test]
+fn webvtt_a_cue_right_after_a_note_line_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = "<v Agent>Thanks for calling, I am so sorry for the wait.";
+    let customer = "00:00:05.000 --> 00:00:08.000\n<v Customer>Fine.\n";
+    for (name, head) in [
+        ("note1.vtt", "NOTE exported by recorder v2\n"),
+        (
+            "note2.vtt",
+            "NOTE exported by recorder v2\nNOTE second line\n",
+        ),
+        ("note3.vtt", "NOTE\n"),
+        ("style.vtt", "STYLE\n"),
+        ("blank.vtt", "NOTE exported by recorder v2\n\n"),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(
+            &f,
+            format!("WEBVTT\n\n{head}00:00:00.000 --> 00:00:04.000\n{agent}\n\n{customer}"),
+        )
+        .unwrap();
+        let f = f.to_str().unwrap();
+        let id = name.trim_end_matches(".vtt");
+        let run = audit(&[f, "--agent-names", "Agent"]);
+        assert_eq!(run.acct("rows_read"), 2, "{name}: {}", run.stderr);
+        assert_eq!(run.call(id)["turns"], 2, "{name}: {}", run.stderr);
+        assert_eq!(
+            speakers(f, id, &["--agent-names", "Agent"]),
+            s(&["agent", "customer"]),
+            "{name}"
+        );
+    }
+}
+
+/// A lone carriage return ends a line of a CSV (the csv parser ends a record there), so line
+/// numbers count it as a line end, as the WebVTT and plain-text readers do. They counted line
+/// feeds only: in a file with CR line ends every bad row was "line 1", the header, and in a file
+/// of mixed line ends the numbers drifted (tester t9's F2).
+#[test]
+fn csv_line_numbers_count_lone_carriage_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let cr = dir.path().join("cr.csv");
+    std::fs::write(
+        &cr,
+        "call_id,agent_id,turn,speaker,text\rA,ann,1,agent,hello\rA,ann,2,customer,hi\rA,ann,3\rA,ann,4,agent,x\r",
+    )
+    .unwrap();
+    let cr = cr.to_str().unwrap();
+    let run = audit(&[cr]);
+    assert!(
+        run.stderr.contains("cr.csv:4: expected 5 fields, found 3"),
+        "{}",
+        run.stderr
+    );
+    let err = audit_fails(&[cr, "--strict"]);
+    assert!(err.contains("cr.csv:4: expected 5 fields"), "{err}");
+    // A quote left open in a file with CR line ends swallows the rows after it: they are
+    // counted, as with any other line end (they were neither read nor counted).
+    let open = dir.path().join("open.csv");
+    std::fs::write(
+        &open,
+        "call_id,speaker,text\rc1,agent,\"oops\rc1,agent,hi\rc1,customer,\"ok\"\rc2,agent,fine\r",
+    )
+    .unwrap();
+    let run = audit(&[open.to_str().unwrap()]);
+    assert!(
+        run.stderr.contains("open.csv:2: a quoted field opened on this line runs to line 4, and 2 lines inside it look like rows of their own"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!((run.acct("rows_read"), run.acct("rows_audited")), (4, 1));
+
+    // Every kind of line end, a lone CR inside quoted text and one on a blank line: the bad
+    // rows are named by the physical line they are on.
+    let mixed = dir.path().join("mixed.csv");
+    std::fs::write(
+        &mixed,
+        concat!(
+            "call_id,agent_id,turn,speaker,text\r",
+            "A,ann,1,agent,hello\r\n",
+            "A,ann,2,customer,\"multi\rline\"\n",
+            "A,ann,3\r",
+            "A,ann,4,agent,ok\n",
+            "\r",
+            "A,ann,5\r\n",
+            "A,ann,6,agent,\"two\r\nlines\",extra\n",
+            "A,ann,7,agent,\"three\rlines\ron\",\"one\",x\r",
+            "A,ann,8",
+        ),
+    )
+    .unwrap();
+    let run = audit(&[mixed.to_str().unwrap()]);
+    for at in [
+        "mixed.csv:5: expected 5 fields, found 3",
+        "mixed.csv:8: expected 5 fields, found 3",
+        "mixed.csv:9: expected 5 fields, found 6 (the record runs to line 10",
+        "mixed.csv:11: expected 5 fields, found 7 (the record runs to line 13",
+        "mixed.csv:14: expected 5 fields, found 3",
+    ] {
+        assert!(run.stderr.contains(at), "{at}:\n{}", run.stderr);
+    }
+    assert_eq!(run.call("A")["turns"], 3);
+}
+
+/// Two exports joined with `cat` whose headers differ: the second header was a data row (a call
+/// `call_id`, or `CALL_ID` when only its letter case differs), and the rows after it were read
+/// under the first header's columns, in silence (tester t9's F8). A line whose call cell is a
+/// call column's name (or whose every cell names a column) is a header: the same header again
+/// (letter case aside) is skipped as before; one of other columns stops the file, naming its
+/// line and both headers, since its rows cannot be read with the first header's columns.
+#[test]
+fn a_second_header_in_a_csv_is_the_header_again_or_an_error_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, body).unwrap();
+        f.to_str().unwrap().to_string()
+    };
+    let case = write(
+        "case.csv",
+        "call_id,agent_id,speaker,text\nA,ann,agent,hello sorry\nCALL_ID,Agent_Id,SPEAKER,TEXT\nB,bob,agent,hi there\n",
+    );
+    let run = audit(&[&case]);
+    assert_eq!(run.ids(), ["A", "B"], "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("case.csv:3: the header again, not a row (exports joined into one file?)"),
+        "{}",
+        run.stderr
+    );
+
+    let team = write(
+        "team.csv",
+        "call_id,agent_id,speaker,text\nA,ann,agent,hello sorry\nA,ann,customer,hi\ncall_id,team,speaker,text\nB,sales,agent,hi there\nB,sales,customer,thanks\n",
+    );
+    let turn = write(
+        "turn.csv",
+        "call_id,agent_id,turn,speaker,text\nA,ann,1,agent,hello sorry\nA,ann,2,customer,hi\ncall_id,team,turn,speaker,text\nB,sales,1,agent,hi there\n",
+    );
+    let renamed = write(
+        "renamed.csv",
+        "call_id,agent_id,speaker,text\nA,ann,agent,hello sorry\nA,ann,customer,hi\nConversation ID,agent_id,speaker,text,team\nB,bob,agent,hi there,sales\n",
+    );
+    for (f, name, second) in [
+        (&team, "team.csv", "call_id, team, speaker, text"),
+        (&turn, "turn.csv", "call_id, team, turn, speaker, text"),
+        (
+            &renamed,
+            "renamed.csv",
+            "Conversation ID, agent_id, speaker, text, team",
+        ),
+    ] {
+        let err = audit_fails(&[f]);
+        assert!(
+            err.contains(&format!("{name}:4: a header again, with other columns")),
+            "{err}"
+        );
+        assert!(err.contains(second), "{err}");
+        assert!(!err.contains("is not a number"), "{err}");
+    }
+    let err = audit_fails(&[&team]);
+    assert!(err.contains("call_id, agent_id, speaker, text"), "{err}");
+    // --keep-going passes the file over: the call before the second header was whole.
+    let run = audit(&[&team, "--keep-going"]);
+    assert_eq!(run.ids(), ["A"], "{}", run.stderr);
+    assert_eq!(run.acct("files_unreadable"), 1);
+    assert!(run.stderr.contains("(file passed over: --keep-going)"));
+}
+
+/// A CCAI document with both spellings of its transcript's key (`transcriptSegments` and
+/// `transcript_segments`), or both shapes (`entries` and `transcript.transcriptSegments`), read
+/// one array and dropped the other in silence (tester t9's F6). Which one holds the
+/// conversation cannot be told: the file is refused, naming both keys, on the typed `.json`
+/// path and with `--input-format ccai` alike.
+#[test]
+fn ccai_a_document_with_both_spellings_of_its_segments_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let segment =
+        r#"{"text": "Hello, I am so sorry.", "segmentParticipant": {"role": "HUMAN_AGENT"}}"#;
+    let entry = r#"{"role": "AGENT", "text": "Hello", "start_timestamp_usec": 1710237600000000}"#;
+    for (name, doc, keys) in [
+        (
+            "cases.json",
+            format!(
+                r#"{{"name": "conversations/c-1", "transcript": {{"transcriptSegments": [{segment}, {segment}], "transcript_segments": [{segment}]}}}}"#
+            ),
+            [
+                "`transcript.transcriptSegments`",
+                "`transcript.transcript_segments`",
+            ],
+        ),
+        (
+            "shapes.json",
+            format!(
+                r#"{{"entries": [{entry}, {entry}], "transcript": {{"transcriptSegments": [{segment}]}}}}"#
+            ),
+            ["`entries`", "`transcript.transcriptSegments`"],
+        ),
+        (
+            "shapes_snake.json",
+            format!(r#"{{"entries": [{entry}], "transcript": {{"transcript_segments": []}}}}"#),
+            ["`entries`", "`transcript.transcript_segments`"],
+        ),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, doc).unwrap();
+        let f = f.to_str().unwrap();
+        let typed = audit_fails(&[f]);
+        let general = audit_fails(&[f, "--input-format", "ccai"]);
+        assert_eq!(typed, general, "{name}");
+        for key in keys {
+            assert!(typed.contains(key), "{name}: {key}: {typed}");
+        }
+        assert!(typed.contains(&format!("{name}: ")), "{typed}");
+    }
+}
+
+/// A vendor time that cannot be read was dropped without a word: the call undated, a turn
+/// untimed, or Genesys's `startTime` used in place of a `conversationStartTime` that is not a
+/// number (tester t9's F9). Each is said once per document, naming the field and its value, as
+/// a CSV `date` cell is; on the typed `.json` path and with the named format alike.
+#[test]
+fn vendor_times_that_cannot_be_read_are_said_once_per_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = [
+        (
+            "pca.json",
+            "pca",
+            r#"{"ConversationAnalytics": {"GUID": "p-1", "Agent": "ann", "ConversationTime": "garbage",
+                "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Agent"}]},
+              "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "Hello, thanks for calling."}]}"#,
+            "pca.json: ConversationAnalytics.ConversationTime `garbage`",
+        ),
+        (
+            "chat.json",
+            "contact-lens",
+            r#"{"CustomerMetadata": {"ContactId": "cl-1"}, "Channel": "CHAT", "Participants": [],
+              "Transcript": [
+                {"Type": "MESSAGE", "ParticipantRole": "CUSTOMER", "Content": "hi", "AbsoluteTime": "2024-03-01T00:00:01.500Z"},
+                {"Type": "MESSAGE", "ParticipantRole": "AGENT", "Content": "Hello, thanks for waiting.", "AbsoluteTime": "yesterday"},
+                {"Type": "MESSAGE", "ParticipantRole": "CUSTOMER", "Content": "ok", "AbsoluteTime": "later"}
+              ]}"#,
+            "chat.json: Transcript[2].AbsoluteTime `yesterday`",
+        ),
+        (
+            "ccai.json",
+            "ccai",
+            r#"{"name": "projects/p/conversations/a-1", "startTime": "not a time",
+              "transcript": {"transcriptSegments": [{"text": "Hello", "segmentParticipant": {"role": "HUMAN_AGENT"}}]}}"#,
+            "ccai.json: startTime `not a time`",
+        ),
+        (
+            "genesys.json",
+            "genesys",
+            r#"{"conversationId": "g-1", "conversationStartTime": "2024-03-11T10:00:00Z", "startTime": 1710151201000,
+              "transcripts": [{"phrases": [{"text": "Hello", "participantPurpose": "internal", "startTimeMs": 1710151203000}]}]}"#,
+            "genesys.json: conversationStartTime `2024-03-11T10:00:00Z`",
+        ),
+    ];
+    for (name, format, doc, says) in docs {
+        let f = dir.path().join(name);
+        std::fs::write(&f, doc).unwrap();
+        let f = f.to_str().unwrap();
+        let typed = audit(&[f]);
+        let general = audit(&[f, "--input-format", format]);
+        assert_eq!(typed.stderr, general.stderr, "{name}");
+        assert_eq!(
+            typed.stderr.matches(says).count(),
+            1,
+            "{name}: {says}:\n{}",
+            typed.stderr
+        );
+    }
 }

@@ -3646,7 +3646,9 @@ fn a_genesys_start_time_of_the_wrong_type_is_said() {
     let run = audit_ok([&path]);
     assert_says(
         &run.stderr,
-        &["gen.json: conversationStartTime: expected epoch milliseconds (a number)"],
+        &[
+            "gen.json: conversationStartTime `2024-03-11T10:00:00Z`: expected epoch milliseconds (a number)",
+        ],
     );
 }
 

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::read::chunks::{Parsing, Resumed, fill, spawn_parse, wait};
 use crate::read::csv::columns::find_columns;
-use crate::read::line_tracker::LineTracker;
+use crate::read::line_tracker::{LineTracker, line_ends};
 use crate::read::{CallSink, ReadContext, ReadError};
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
@@ -96,8 +96,11 @@ struct Parsed {
     span: Option<RecordSpan>,
     /// Line feeds the chunk's csv reader consumed with the record (see `locate`).
     consumed: u64,
-    /// Line feeds inside its fields, counted whatever `consumed` (see `line_breaks_inside`).
+    /// For the chunk's first record, its line breaks inside its fields as `line_breaks_inside`
+    /// counts them when the serial reader consumed more than one line feed with it, and when it
+    /// consumed one at most (which the line ends carried over from the chunk before decide).
     breaks: u64,
+    breaks_if_one: u64,
 }
 
 /// A chunk parsed on the pool (its buffers are reused from chunk to chunk).
@@ -145,10 +148,13 @@ fn parse(mut chunk: ParsedChunk, lines_before: u64, delimiter: u8) -> ParsedChun
         let span = locate(&mut rdr, &record);
         let first = chunk.records.is_empty();
         // The first record may have consumed more line feeds in the serial reader.
-        let breaks = match &span {
-            Some(_) if first => line_breaks_inside(&record, u64::MAX),
-            Some(span) => span.breaks,
-            None => 0,
+        let (breaks, breaks_if_one) = match &span {
+            Some(_) if first => (
+                line_breaks_inside(&record, u64::MAX, true),
+                line_breaks_inside(&record, 1, true),
+            ),
+            Some(span) => (span.breaks, span.breaks),
+            None => (0, 0),
         };
         for field in &record {
             chunk.data.extend_from_slice(field);
@@ -159,6 +165,7 @@ fn parse(mut chunk: ParsedChunk, lines_before: u64, delimiter: u8) -> ParsedChun
             span,
             consumed,
             breaks,
+            breaks_if_one,
         });
     }
     chunk.tail_start = tail_start;
@@ -200,7 +207,7 @@ impl Cells for ChunkRecord<'_> {
 /// The reading thread's side: what has been read of the file, and the chunks on the pool.
 struct Chunks {
     delimiter: u8,
-    /// Line feeds before the next chunk.
+    /// Line ends before the next chunk (see `line_ends`).
     lines_before: u64,
     in_flight: VecDeque<Parsing<ParsedChunk>>,
     spare: Vec<ParsedChunk>,
@@ -225,7 +232,9 @@ impl Chunks {
         pending.truncate(cut);
         chunk.raw = std::mem::replace(pending, rest);
         let lines_before = self.lines_before;
-        self.lines_before += memchr::memchr_iter(b'\n', &chunk.raw).count() as u64;
+        // A chunk starts after a line feed (or at the first record, after the line ends that
+        // follow the header): no `\r` comes just before it.
+        self.lines_before += line_ends(&chunk.raw, None);
         let delimiter = self.delimiter;
         let parsed = spawn_parse(move || parse(chunk, lines_before, delimiter));
         self.in_flight.push_back(parsed);
@@ -258,9 +267,13 @@ impl Chunks {
                 let carried =
                     self.carried_dropped + memchr::memchr_iter(b'\n', &self.carried).count() as u64;
                 let consumed = parsed.consumed + carried;
-                span.breaks = if consumed <= 1 { 0 } else { parsed.breaks };
+                span.breaks = if consumed <= 1 {
+                    parsed.breaks_if_one
+                } else {
+                    parsed.breaks
+                };
             }
-            if let Some(line) = file.check_record(span, &record, ctx)? {
+            if let Some(line) = file.check_record(span, &record, ctx, sink)? {
                 file.read_row(&record, line, ctx, sink)?;
             }
         }
@@ -347,7 +360,7 @@ pub(super) fn read(
         _ => return serial(pending, None, input, ctx, sink),
     };
     let mut record = csv::ByteRecord::new();
-    let (headers, header_tail) = {
+    let (headers, consumed) = {
         let mut slice: &[u8] = &pending[..header_end];
         let head: &mut dyn BufRead = &mut slice;
         let mut rdr = csv::ReaderBuilder::new()
@@ -358,21 +371,27 @@ pub(super) fn read(
         let Some(headers) = read_header(&mut rdr, &mut record, ctx, limit)? else {
             return Ok(());
         };
-        let consumed = rdr.position().byte() as usize;
-        (headers, pending[consumed..header_end].to_vec())
+        (headers, rdr.position().byte() as usize)
     };
+    // The records start after the line ends that follow the header. Not at `header_end`: a
+    // header ended by a lone `\r` is followed by records before that line feed.
+    let body = consumed
+        + pending[consumed..header_end]
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count();
     let cols = find_columns(&headers, ctx)?;
     let mut file = CsvFile::new(headers, cols, delimiter, limit);
     let mut chunks = Chunks {
         delimiter,
-        lines_before: memchr::memchr_iter(b'\n', &pending[..header_end]).count() as u64,
+        lines_before: line_ends(&pending[..body], None),
         in_flight: VecDeque::new(),
         spare: Vec::new(),
-        carried: header_tail,
+        carried: pending[consumed..body].to_vec(),
         carried_dropped: 0,
         end: (false, 0),
     };
-    pending.drain(..header_end);
+    pending.drain(..body);
     let mut want = block;
     loop {
         if !at_end && pending.len() < want {
@@ -424,9 +443,11 @@ fn resume(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     // The line ends the last record left unconsumed come first, as the serial reader would
-    // have read them.
+    // have read them. The new tracker counts their line ends without the byte before them (a
+    // CRLF's `\n`, after the `\r` that ended the record, is a line end to it): `lines_before`
+    // is what makes its count come out right after them.
     let mut head = chunks.carried;
-    let lines_before = chunks.lines_before - memchr::memchr_iter(b'\n', &head).count() as u64;
+    let lines_before = chunks.lines_before.saturating_sub(line_ends(&head, None));
     head.extend_from_slice(&pending);
     let mut resumed = Resumed::new(head, error, input);
     let input: &mut dyn BufRead = &mut resumed;

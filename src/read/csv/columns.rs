@@ -1,6 +1,8 @@
 //! The columns of an utterance CSV: which header holds each role, by its usual names or `--map`.
 
+use super::Cells;
 use crate::read::{At, ReadContext, ReadError, ReadErrorKind};
+use std::collections::HashSet;
 
 /// What a column of the utterance CSV holds. `call`, `speaker` and `text` are required; the
 /// others are read when present.
@@ -180,7 +182,7 @@ pub(crate) fn header_key(h: &str) -> String {
 
 /// The header for messages: its first columns, and how many there are when it is long (a
 /// million-column header must not make a million-column message).
-fn header_list(headers: &[String]) -> String {
+pub(super) fn header_list(headers: &[String]) -> String {
     const SHOWN: usize = 30;
     if headers.len() <= SHOWN {
         return headers.join(", ");
@@ -335,4 +337,120 @@ fn missing_roles_error(missing: &[Role], headers: &[String], ctx: &ReadContext<'
         expected.join(", "),
         header_list(headers),
     ))
+}
+
+/// What tells a line of an utterance CSV to be a header rather than a row (two exports joined
+/// with `cat`): the names of the file's own header and every role's usual names, as
+/// `header_key` writes them.
+pub(super) struct HeaderNames {
+    /// The file's header, column by column.
+    first: Vec<String>,
+    /// Every name known: the file's header's and every role's.
+    known: HashSet<String>,
+    /// The names of a call column: the file's own and the usual ones.
+    call: HashSet<String>,
+    /// The first and the last bytes of the names known, and the longest: a cell that starts or
+    /// ends with another byte, or is longer (most call ids: `C-1001`, `G00000123`, UUIDs), is
+    /// no name, told in a few instructions a row.
+    firsts: [bool; 256],
+    lasts: [bool; 256],
+    longest: usize,
+    /// The call column.
+    call_col: usize,
+}
+
+/// A byte of a name as `header_key` writes it.
+fn key_byte(b: u8) -> u8 {
+    match b {
+        b' ' | b'-' => b'_',
+        _ => b.to_ascii_lowercase(),
+    }
+}
+
+/// A cell trimmed as `header_key` trims a name (a byte-order mark is where a joined file
+/// began).
+fn name_bytes(cell: &[u8]) -> &[u8] {
+    let cell = cell.trim_ascii();
+    cell.strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(cell)
+        .trim_ascii()
+}
+
+impl HeaderNames {
+    pub(super) fn new(headers: &[String], call_col: usize) -> HeaderNames {
+        let first: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        let mut known: HashSet<String> = first.iter().filter(|k| !k.is_empty()).cloned().collect();
+        // Not the bare `call` of another file: an id could be that word, and a header whose
+        // every cell is a name is caught anyway.
+        let call_names = Role::Call.header_names().iter().filter(|n| **n != "call");
+        let mut call: HashSet<String> = call_names.map(|n| n.to_string()).collect();
+        call.extend(first.get(call_col).filter(|k| !k.is_empty()).cloned());
+        for (_, names) in CANDIDATES {
+            known.extend(names.iter().map(|n| n.to_string()));
+        }
+        let mut firsts = [false; 256];
+        let mut lasts = [false; 256];
+        let mut longest = 0;
+        for k in &known {
+            let (Some(&f), Some(&l)) = (k.as_bytes().first(), k.as_bytes().last()) else {
+                continue;
+            };
+            firsts[usize::from(f)] = true;
+            lasts[usize::from(l)] = true;
+            longest = longest.max(k.len());
+        }
+        HeaderNames {
+            first,
+            known,
+            call,
+            firsts,
+            lasts,
+            longest,
+            call_col,
+        }
+    }
+
+    /// Whether `cell` may be a name known: `false` for most cells at the cost of a few
+    /// comparisons (the check every row goes through).
+    #[inline]
+    fn may_be_name(&self, cell: &[u8]) -> bool {
+        let cell = name_bytes(cell);
+        match (cell.first(), cell.last()) {
+            (Some(&f), Some(&l)) => {
+                cell.len() <= self.longest
+                    && self.firsts[usize::from(key_byte(f))]
+                    && self.lasts[usize::from(key_byte(l))]
+            }
+            _ => false,
+        }
+    }
+
+    fn key(cell: &[u8]) -> String {
+        header_key(&String::from_utf8_lossy(name_bytes(cell)))
+    }
+
+    /// Whether a record is a header: its cell in the call column names a call column (the file's
+    /// own, in any letter case, or one of the usual names but `call`), or every one of its
+    /// cells names a column known.
+    pub(super) fn is_header(&self, record: &impl Cells) -> bool {
+        let Some(call) = record.get(self.call_col).filter(|c| self.may_be_name(c)) else {
+            return false;
+        };
+        let call = Self::key(call);
+        self.call.contains(&call)
+            || (self.known.contains(&call)
+                && record
+                    .iter()
+                    .all(|c| self.may_be_name(c) && self.known.contains(&Self::key(c))))
+    }
+
+    /// Whether a header's cells name the file's header's columns, in the same order (letter
+    /// case, spaces and dashes aside, as columns are found by).
+    pub(super) fn is_first(&self, record: &impl Cells) -> bool {
+        record.len() == self.first.len()
+            && record
+                .iter()
+                .zip(&self.first)
+                .all(|(c, k)| Self::key(c) == *k)
+    }
 }

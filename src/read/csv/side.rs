@@ -95,8 +95,22 @@ impl SideFile {
 
     fn read(&mut self) -> anyhow::Result<bool> {
         self.rdr.read_record(&mut self.record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            anyhow::anyhow!("{}:{line}: cannot read: {e}", self.label)
+            // The physical line, as for the other messages (the csv crate's count lags behind
+            // CRLFs and blank lines, and leaves lone CRs out).
+            let line = e
+                .position()
+                .map_or(0, |p| self.rdr.get_mut().line_at(p.byte()));
+            // Not the csv crate's text for bad UTF-8: it names its own line count.
+            let why = match e.kind() {
+                csv::ErrorKind::Utf8 { err, .. } => {
+                    format!(
+                        "invalid UTF-8 in field {} (save it as UTF-8)",
+                        err.field() + 1
+                    )
+                }
+                _ => e.to_string(),
+            };
+            anyhow::anyhow!("{}:{line}: cannot read: {why}", self.label)
         })
     }
 

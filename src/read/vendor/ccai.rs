@@ -13,10 +13,15 @@
 //! "callMetadata": {"agentChannel", "customerChannel"}}`. The call id is the last part of
 //! `name`. A segment without a role takes it from its `channelTag` and `callMetadata`.
 //! `AUTOMATED_AGENT` (a virtual agent) is `other`, not the agent being audited.
+//!
+//! A document holds one conversation under one key: with more than one of `entries`,
+//! `transcript.transcriptSegments` and `transcript.transcript_segments` it is refused, naming
+//! them, since which one holds the conversation cannot be told (reading one would drop the
+//! other's utterances in silence).
 
 use super::lenient::{First, Loose, Obj, Strict, Text, id_text, text};
 use super::typed::present;
-use super::{array, item, top_object};
+use super::{array, item, shown, top_object};
 use crate::model::{Call, Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
@@ -229,6 +234,39 @@ pub(super) struct Typed<'a> {
 
 json_document_reader!(CcaiReader);
 
+/// The keys a document holds its utterances under (the import format's `entries`, and each
+/// spelling of the API conversation's segments) that it has: more than one is an error naming
+/// them, as which one holds the conversation cannot be told.
+fn one_transcript(
+    ctx: &ReadContext<'_>,
+    entries: bool,
+    camel: bool,
+    snake: bool,
+) -> Result<(), ReadError> {
+    let keys: Vec<&str> = [
+        (entries, "`entries` (the import format)"),
+        (camel, "`transcript.transcriptSegments`"),
+        (snake, "`transcript.transcript_segments`"),
+    ]
+    .into_iter()
+    .filter_map(|(there, key)| there.then_some(key))
+    .collect();
+    let [first @ .., last] = keys.as_slice() else {
+        return Ok(());
+    };
+    if first.is_empty() {
+        return Ok(());
+    }
+    Err(ctx.error(
+        At::File,
+        ReadErrorKind::Shape,
+        format!(
+            "the conversation is under both {} and {last}: a document holds one conversation under one key, so which one to read cannot be told (they are not merged); keep one",
+            first.join(", ")
+        ),
+    ))
+}
+
 /// Reads a parsed CCAI Insights document of either shape.
 pub fn read_document(
     doc: Value,
@@ -236,6 +274,14 @@ pub fn read_document(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
+    let transcript = top.get("transcript").and_then(Value::as_object);
+    let has = |key: &str| transcript.is_some_and(|t| t.contains_key(key));
+    one_transcript(
+        ctx,
+        top.contains_key("entries"),
+        has("transcriptSegments"),
+        has("transcript_segments"),
+    )?;
     if top.contains_key("entries") {
         return read_import(top, ctx, sink);
     }
@@ -249,6 +295,16 @@ pub(super) fn read_typed(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Option<Result<(), ReadError>> {
+    // More than one transcript: the general reader refuses it.
+    let transcript = doc.transcript.as_ref().and_then(|t| t.0.as_ref());
+    let keys = [
+        doc.entries.is_some(),
+        transcript.is_some_and(|t| t.camel.is_some()),
+        transcript.is_some_and(|t| t.snake.is_some()),
+    ];
+    if keys.into_iter().filter(|&there| there).count() > 1 {
+        return None;
+    }
     if let Some(entries) = doc.entries {
         // `null`: the general reader says it is not an array.
         let entries = entries?;
@@ -281,9 +337,9 @@ fn api_typed(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
-    let (mut call, api) = api_call(header, ctx)?;
+    let (mut call, mut api) = api_call(header, ctx)?;
     for (i, seg) in segments.iter().enumerate() {
-        segment_turn(ctx, &mut call, seg, key, i as u64 + 1, &api)?;
+        segment_turn(ctx, &mut call, seg, key, i as u64 + 1, &mut api)?;
     }
     ctx.deliver(call, sink)
 }
@@ -363,7 +419,7 @@ fn read_api(
     // The header's fields take any value (one of another type is as good as absent).
     let header = ApiHeader::deserialize(doc)
         .map_err(|e| ctx.error(At::File, ReadErrorKind::Shape, format!("not {FORMAT}: {e}")))?;
-    let (mut call, api) = api_call(&header, ctx)?;
+    let (mut call, mut api) = api_call(&header, ctx)?;
     for (i, raw) in segments.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("transcript.{key}[{index}]");
@@ -371,7 +427,7 @@ fn read_api(
         else {
             continue;
         };
-        segment_turn(ctx, &mut call, &seg, key, index, &api)?;
+        segment_turn(ctx, &mut call, &seg, key, index, &mut api)?;
     }
     ctx.deliver(call, sink)
 }
@@ -382,6 +438,8 @@ struct Api {
     start_ms: Option<u64>,
     agent_channel: Option<i64>,
     customer_channel: Option<i64>,
+    /// A `messageTime` that could not be read was said (once a document).
+    said_message_time: bool,
 }
 
 /// The API conversation's call, with its id, agent, team, channel and date, and what its
@@ -404,7 +462,7 @@ fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> Result<(Call, Api),
         .and_then(crate::read::known_id)
         .map_or_else(|| call_id_from_name(ctx.name), str::to_string);
     let mut call = ctx.new_call(id);
-    let start_ms = api_header(h, &mut call, ctx.name);
+    let start_ms = api_header(h, &mut call, ctx);
     let metadata = either(&h.call_metadata, &h.call_metadata_snake).and_then(|m| m.0.as_ref());
     let api = Api {
         start_ms,
@@ -414,6 +472,7 @@ fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> Result<(Call, Api),
         customer_channel: metadata
             .and_then(|m| either(&m.customer_channel, &m.customer_channel_snake))
             .and_then(Loose::as_i64),
+        said_message_time: false,
     };
     Ok((call, api))
 }
@@ -425,7 +484,7 @@ fn segment_turn(
     seg: &Segment<'_>,
     key: &str,
     index: u64,
-    api: &Api,
+    api: &mut Api,
 ) -> Result<(), ReadError> {
     let position = || format!("transcript.{key}[{index}]");
     let role = seg.segment_participant.as_ref().and_then(|p| text(&p.role));
@@ -437,7 +496,26 @@ fn segment_turn(
     );
     let words = text(&seg.text).unwrap_or("");
     if let Some(t) = ctx.utterance(call, speaker, words, index, &position)? {
-        let message_ms = text(&seg.message_time).and_then(rfc3339_ms);
+        let message_time = text(&seg.message_time).filter(|m| !m.trim().is_empty());
+        let message_ms = message_time.and_then(rfc3339_ms);
+        if let Some(m) = message_time
+            && message_ms.is_none()
+            && !api.said_message_time
+        {
+            api.said_message_time = true;
+            // Named in the spelling of the segments' key (either is read).
+            let field = if key == "transcript_segments" {
+                "message_time"
+            } else {
+                "messageTime"
+            };
+            ctx.acct.warn(format!(
+                "{}: {}.{field} `{}` not understood (expected an RFC 3339 time like 2024-04-01T08:00:05Z); the segment is timed by its words, if they are",
+                ctx.name,
+                position(),
+                shown(m)
+            ));
+        }
         match message_ms {
             Some(at) => {
                 t.start_ms = Some(match api.start_ms {
@@ -463,8 +541,9 @@ fn segment_turn(
 }
 
 /// Sets the API conversation's agent, team, channel and date on `call`; returns its start
-/// time (epoch ms), from which segments' `messageTime` is rebased.
-fn api_header(h: &ApiHeader<'_>, call: &mut Call, name: &str) -> Option<u64> {
+/// time (epoch ms), from which segments' `messageTime` is rebased. A `startTime` that cannot
+/// be read is said, with its value, as a CSV `date` cell is (it was dropped in silence).
+fn api_header(h: &ApiHeader<'_>, call: &mut Call, ctx: &mut ReadContext<'_>) -> Option<u64> {
     let agent_info = either(&h.quality_metadata, &h.quality_metadata_snake)
         .and_then(|q| q.0.as_ref())
         .and_then(|q| either(&q.agent_info, &q.agent_info_snake))
@@ -479,10 +558,32 @@ fn api_header(h: &ApiHeader<'_>, call: &mut Call, name: &str) -> Option<u64> {
         Some(m) if m.eq_ignore_ascii_case("PHONE_CALL") => Channel::Voice,
         _ => Channel::Unknown,
     };
-    let start_time = either(&h.start_time, &h.start_time_snake).and_then(Loose::as_str);
-    call.date = start_time
-        .and_then(parse_date)
-        .or_else(|| date_in_file_name(name));
+    let (key, start) = match &h.start_time {
+        Some(start) => ("startTime", Some(start)),
+        None => ("start_time", h.start_time_snake.as_ref()),
+    };
+    let start_time = start.and_then(Loose::as_str);
+    call.date = start_time.and_then(parse_date);
+    if call.date.is_none() {
+        call.date = date_in_file_name(ctx.name);
+        let value = match start {
+            Some(Loose::Str(s)) if !s.trim().is_empty() => Some(format!("`{}`", shown(s))),
+            Some(Loose::Num(n)) => Some(format!("`{n}`")),
+            Some(Loose::Other) => Some("(not a string)".to_string()),
+            _ => None,
+        };
+        if let Some(value) = value {
+            ctx.acct.warn(format!(
+                "{}: {key} {value} not understood (expected an RFC 3339 time like 2024-04-01T08:00:00Z); {}",
+                ctx.name,
+                if call.date.is_some() {
+                    "the call takes the date in its file name"
+                } else {
+                    "the call has no date"
+                }
+            ));
+        }
+    }
     start_time.and_then(rfc3339_ms)
 }
 

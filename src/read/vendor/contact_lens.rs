@@ -18,7 +18,7 @@
 
 use super::lenient::{Strict, Text};
 use super::transcribe::apply_characteristics_of;
-use super::{array, call_id, field, item, top_object};
+use super::{array, call_id, field, item, shown, top_object};
 use crate::accounting::SkipReason;
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
@@ -131,6 +131,12 @@ pub fn read_document(
         .filter_map(|i| i.get("AbsoluteTime").and_then(Value::as_str))
         .filter_map(rfc3339_ms)
         .min();
+    warn_unread_times(
+        items
+            .iter()
+            .map(|i| i.get("AbsoluteTime").and_then(Value::as_str)),
+        ctx,
+    );
     if chat && call.date.is_none() {
         call.date = contact_start.and_then(epoch_ms_date).or_else(|| {
             let first = items.iter().find_map(|i| i.get("AbsoluteTime")?.as_str());
@@ -177,6 +183,36 @@ pub fn read_document(
         apply_characteristics_of(top, &mut call, ctx);
     }
     ctx.deliver(call, sink)
+}
+
+/// Says once for a document that chat items' `AbsoluteTime` (each item's, in order) could not
+/// be read, naming the first with its value, as a CSV `date` cell is: those items have no time
+/// (they were dropped in silence).
+pub(super) fn warn_unread_times<'t>(
+    times: impl Iterator<Item = Option<&'t str>>,
+    ctx: &mut ReadContext<'_>,
+) {
+    let mut first = None;
+    let mut unread = 0;
+    for (i, time) in times.enumerate() {
+        if let Some(time) = time.filter(|t| !t.trim().is_empty())
+            && rfc3339_ms(time).is_none()
+        {
+            unread += 1;
+            first.get_or_insert((i + 1, time));
+        }
+    }
+    if let Some((index, time)) = first {
+        ctx.acct.warn(format!(
+            "{}: Transcript[{index}].AbsoluteTime `{}` not understood (expected an RFC 3339 time like 2024-03-01T09:00:00.000Z); {}",
+            ctx.name,
+            shown(time),
+            match unread {
+                1 => "the item has no time".to_string(),
+                n => format!("it and {} more item(s) have no time", n - 1),
+            }
+        ));
+    }
 }
 
 /// `Channel` says chat: `CHAT`, in any case.

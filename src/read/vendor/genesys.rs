@@ -77,12 +77,65 @@ pub(super) struct Typed<'a> {
 
 json_document_reader!(GenesysReader);
 
-/// The conversation's start is there but not a number: said (and counted) rather than
-/// silently ignored, as Transcribe's characteristics of the wrong type are.
-fn warn_start_time(ctx: &mut ReadContext<'_>, key: &str) {
+/// What a start field holds, as far as `warn_start_time` needs it.
+enum Start<'v> {
+    /// Absent or `null`.
+    None,
+    Number,
+    Text(&'v str),
+    Other,
+}
+
+impl<'v> Start<'v> {
+    fn of_loose(v: Option<&'v Loose<'_>>) -> Start<'v> {
+        match v {
+            None | Some(Loose::Null) => Start::None,
+            Some(Loose::Num(_)) => Start::Number,
+            Some(Loose::Str(s)) => Start::Text(s),
+            Some(Loose::Other) => Start::Other,
+        }
+    }
+
+    fn of_value(v: Option<&'v Value>) -> Start<'v> {
+        match v {
+            None | Some(Value::Null) => Start::None,
+            Some(Value::Number(_)) => Start::Number,
+            Some(Value::String(s)) => Start::Text(s),
+            Some(_) => Start::Other,
+        }
+    }
+
+    fn wrong(&self) -> bool {
+        matches!(self, Start::Text(_) | Start::Other)
+    }
+}
+
+/// A start that is there but not a number is said (and counted) rather than silently ignored,
+/// as Transcribe's characteristics of the wrong type are, with its value: `conversationStartTime`
+/// (even when `startTime` stands in for it), or `startTime` when it is the only one.
+fn warn_start_time(ctx: &mut ReadContext<'_>, conversation: &Start<'_>, start: &Start<'_>) {
+    let (key, wrong, instead) = if conversation.wrong() {
+        let instead = if matches!(start, Start::Number) {
+            "startTime is used instead"
+        } else {
+            "the date and times are taken from the phrases instead"
+        };
+        ("conversationStartTime", conversation, instead)
+    } else if matches!(conversation, Start::None) && start.wrong() {
+        (
+            "startTime",
+            start,
+            "the date and times are taken from the phrases instead",
+        )
+    } else {
+        return;
+    };
+    let value = match wrong {
+        Start::Text(s) => format!(" `{}`", super::shown(s)),
+        _ => String::new(),
+    };
     ctx.acct.warn(format!(
-        "{}: {key}: expected epoch milliseconds (a number); the date and times are taken from \
-         the phrases instead",
+        "{}: {key}{value}: expected epoch milliseconds (a number); {instead}",
         ctx.name
     ));
 }
@@ -186,17 +239,11 @@ pub(super) fn read_typed(
         .into_iter()
         .find_map(|v| v.as_ref().and_then(Loose::as_f64))
         .and_then(ms);
-    if conversation_start.is_none() {
-        let wrong = [
-            ("conversationStartTime", &doc.conversation_start_time),
-            ("startTime", &doc.start_time),
-        ]
-        .into_iter()
-        .find(|(_, v)| matches!(v, Some(Loose::Str(_) | Loose::Other)));
-        if let Some((key, _)) = wrong {
-            warn_start_time(ctx, key);
-        }
-    }
+    warn_start_time(
+        ctx,
+        &Start::of_loose(doc.conversation_start_time.as_ref()),
+        &Start::of_loose(doc.start_time.as_ref()),
+    );
     let id = super::lenient::id_text(doc.conversation_id.as_ref())
         .unwrap_or_else(|| call_id_from_name(ctx.name));
     let participants = doc.participants.unwrap_or_default();
@@ -262,13 +309,11 @@ pub fn read_document(
         .iter()
         .find_map(|k| top.get(*k).and_then(Value::as_f64))
         .and_then(ms);
-    if conversation_start.is_none()
-        && let Some(key) = ["conversationStartTime", "startTime"]
-            .into_iter()
-            .find(|k| top.get(*k).is_some_and(|v| !v.is_null() && !v.is_number()))
-    {
-        warn_start_time(ctx, key);
-    }
+    warn_start_time(
+        ctx,
+        &Start::of_value(top.get("conversationStartTime")),
+        &Start::of_value(top.get("startTime")),
+    );
     call.date = conversation_start.and_then(epoch_ms_date);
 
     let mut index = 0u64;
@@ -326,9 +371,41 @@ mod tests {
         assert_eq!(
             acct.warnings,
             [
-                "g.json: conversationStartTime: expected epoch milliseconds (a number); the date and times are taken from the phrases instead"
+                "g.json: conversationStartTime `yesterday`: expected epoch milliseconds (a number); the date and times are taken from the phrases instead"
             ]
         );
+        // `startTime` standing in for it does not hide it (it was used in silence); a start
+        // that is not a number and unused is not said.
+        for (doc, says) in [
+            (
+                r#""conversationStartTime": "2024-03-11T10:00:00Z", "startTime": 1717000001000"#,
+                Some(
+                    "g.json: conversationStartTime `2024-03-11T10:00:00Z`: expected epoch milliseconds (a number); startTime is used instead",
+                ),
+            ),
+            (
+                r#""conversationStartTime": [1], "startTime": "x""#,
+                Some(
+                    "g.json: conversationStartTime: expected epoch milliseconds (a number); the date and times are taken from the phrases instead",
+                ),
+            ),
+            (
+                r#""conversationStartTime": null, "startTime": "x""#,
+                Some(
+                    "g.json: startTime `x`: expected epoch milliseconds (a number); the date and times are taken from the phrases instead",
+                ),
+            ),
+            (
+                r#""conversationStartTime": 1717000000000, "startTime": "x""#,
+                None,
+            ),
+        ] {
+            let (calls, acct) = read(&format!(
+                r#"{{"conversationId": "c", {doc}, "transcripts": [{{"phrases": [{{"text": "hi", "participantPurpose": "internal", "startTimeMs": 1717000002000}}]}}]}}"#
+            ));
+            assert_eq!(calls.unwrap().len(), 1);
+            assert_eq!(acct.warnings, says.into_iter().collect::<Vec<_>>(), "{doc}");
+        }
     }
 
     #[test]

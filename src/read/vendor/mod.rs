@@ -209,6 +209,15 @@ pub fn item<'v, T: serde::Deserialize<'v>>(
     }
 }
 
+/// A value a document holds, for a message: cut to its first 60 characters (a field may hold
+/// anything, of any length).
+pub(super) fn shown(value: &str) -> String {
+    match value.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
 /// "a string", "an array", … for messages.
 pub fn kind(v: &Value) -> &'static str {
     match v {

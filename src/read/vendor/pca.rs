@@ -10,12 +10,13 @@
 //! call without a GUID is the file's, named by the file name.
 
 use super::lenient::{Strict, Text};
-use super::{array, field, item, top_object};
+use super::{array, field, item, shown, top_object};
 use crate::model::{Silence, Speaker};
 use crate::read::dates::parse_date;
 use crate::read::{
     CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, secs_to_ms,
 };
+use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -147,6 +148,30 @@ fn known(v: Option<Text<'_>>) -> Option<String> {
 
 json_document_reader!(PcaReader);
 
+/// The call's date: `ConversationTime`'s, else a `YYYY-MM-DD` in the file name. A time that
+/// cannot be read is said, with its value, as a CSV `date` cell is (it was dropped in silence).
+fn conversation_date(time: Option<&str>, ctx: &mut ReadContext<'_>) -> Option<NaiveDate> {
+    // PCA writes "None" for what it does not know.
+    let time = time.filter(|t| crate::read::known_id(t).is_some());
+    if let Some(date) = time.and_then(parse_date) {
+        return Some(date);
+    }
+    let from_name = date_in_file_name(ctx.name);
+    if let Some(time) = time {
+        ctx.acct.warn(format!(
+            "{}: ConversationAnalytics.ConversationTime `{}` not understood (expected a date and time like 2022-06-01 09:30:00.000); {}",
+            ctx.name,
+            shown(time),
+            if from_name.is_some() {
+                "the call takes the date in its file name"
+            } else {
+                "the call has no date"
+            }
+        ));
+    }
+    from_name
+}
+
 /// `read_document` on a document deserialised straight into its segments and analytics (see
 /// `vendor::typed`): every segment has the expected shape.
 pub(super) fn read_typed(
@@ -165,11 +190,7 @@ pub(super) fn read_typed(
     let id = known(analytics.guid).unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.agent_id = known(analytics.agent);
-    call.date = analytics
-        .conversation_time
-        .as_deref()
-        .and_then(parse_date)
-        .or_else(|| date_in_file_name(ctx.name));
+    call.date = conversation_date(analytics.conversation_time.as_deref(), ctx);
     let role = |spk: &str| {
         analytics
             .speaker_labels
@@ -230,11 +251,7 @@ pub fn read_document(
     let id = known(analytics.guid).unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.agent_id = known(analytics.agent);
-    call.date = analytics
-        .conversation_time
-        .as_deref()
-        .and_then(parse_date)
-        .or_else(|| date_in_file_name(ctx.name));
+    call.date = conversation_date(analytics.conversation_time.as_deref(), ctx);
     let role = |spk: &str| {
         analytics
             .speaker_labels

@@ -13,7 +13,9 @@
 //! for good documents and the positioned errors and skips for bad ones. So the output, the
 //! accounting and every message are the same as without it.
 
-use super::contact_lens::{ItemTypes, agent_from_arn, is_chat_channel, parse_file_name};
+use super::contact_lens::{
+    ItemTypes, agent_from_arn, is_chat_channel, parse_file_name, warn_unread_times,
+};
 use super::lenient::{Loose, Obj, Strict, Text};
 use super::transcribe::{Characteristics, apply_characteristics};
 use super::{call_id, ccai, genesys, pca};
@@ -331,6 +333,7 @@ fn contact_lens(
         .filter_map(|i| absolute_time(i))
         .filter_map(rfc3339_ms)
         .min();
+    warn_unread_times(items.iter().map(|i| absolute_time(i)), ctx);
     if chat && call.date.is_none() {
         call.date = contact_start.and_then(epoch_ms_date).or_else(|| {
             let first = items.iter().find_map(|i| absolute_time(i));
@@ -471,7 +474,6 @@ mod tests {
                 {"role": "HUMAN_AGENT", "text": "Hello", "startTimestampUsec": 1700000002500000},
                 {"role": "AGENT", "text": ""}
             ]}"#,
-            r#"{"entries": [], "transcript": {"transcriptSegments": []}}"#,
             r#"{"name": "projects/p/conversations/conv-77", "agentId": "agent-9",
                 "startTime": "2024-04-01T08:00:00Z", "medium": "phone_call", "callMetadata": {"customerChannel": 1, "agentChannel": 2},
                 "qualityMetadata": {"agentInfo": [{"agentId": "agent-9", "team": "billing"}, 7]},
@@ -486,16 +488,33 @@ mod tests {
             r#"{"name": 12, "agentId": null, "agent_id": "hidden", "start_time": "2024-04-02T08:00:00Z", "medium": "CHAT",
                 "call_metadata": {"agent_channel": 1.0, "customerChannel": 2, "customer_channel": 1},
                 "qualityMetadata": {"agent_info": [{"agent_id": 5, "team": ["x"]}]},
-                "transcript": {"transcriptSegments": [{"text": "no"}], "transcript_segments": [
+                "transcript": {"transcript_segments": [
                   {"text": "hi", "segment_participant": {"role": "END_USER"}, "message_time": "2024-04-02T08:00:05Z", "channel_tag": 2},
                   {"text": "hello", "channel_tag": 1, "message_time": "2024-04-02T07:00:00Z"}
                 ]}}"#,
             r#"{"callMetadata": "x", "qualityMetadata": {"agentInfo": {"agentId": "a"}}, "transcript": {"transcriptSegments": [{"text": "x", "channelTag": 1}]}}"#,
             r#"{"qualityMetadata": {"agentInfo": ["a", {"agentId": "b"}]}, "transcript": {"transcriptSegments": [{"text": "x"}]}}"#,
+            // Times that cannot be read are said, once a document.
+            r#"{"name": "c/x", "startTime": "not a time", "transcript": {"transcriptSegments": [
+                {"text": "a", "messageTime": "soon"}, {"text": "b", "messageTime": "later"}]}}"#,
+            r#"{"start_time": 1710000000, "transcript": {"transcript_segments": [{"text": "a"}]}}"#,
         ];
         for doc in good {
             same_either(c, "2024-03-12-chat.json", doc, true);
         }
+        let (_, acct) = read_for_test(
+            c,
+            "x.json",
+            good[good.len() - 2].as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(
+            acct.warnings,
+            [
+                "x.json: startTime `not a time` not understood (expected an RFC 3339 time like 2024-04-01T08:00:00Z); the call has no date",
+                "x.json: transcript.transcriptSegments[1].messageTime `soon` not understood (expected an RFC 3339 time like 2024-04-01T08:00:05Z); the segment is timed by its words, if they are",
+            ]
+        );
         let general = [
             r#"{"entries": null}"#,
             r#"{"entries": [{"role": "AGENT", "text": 5}, {"role": "AGENT", "text": "ok"}]}"#,
@@ -506,10 +525,25 @@ mod tests {
             r#"{"entries": [["AGENT", "hello"], {"role": "AGENT", "text": "hi"}]}"#,
             r#"{"transcript": {"transcriptSegments": [["hello"], {"text": "hi"}]}}"#,
             r#"{"transcript": {"transcript_segments": [["hello"], {"text": "hi"}]}}"#,
+            // More than one transcript: refused, naming the keys.
+            r#"{"entries": [], "transcript": {"transcriptSegments": []}}"#,
+            r#"{"transcript": {"transcriptSegments": [{"text": "no"}], "transcript_segments": [{"text": "hi"}]}}"#,
+            r#"{"entries": [{"text": "a"}], "transcript": {"transcriptSegments": null, "transcript_segments": []}}"#,
         ];
         for doc in general {
             same_either(c, "x.json", doc, false);
         }
+        let (r, _) = read_for_test(
+            c,
+            "x.json",
+            general[general.len() - 1].as_bytes(),
+            &ReadOptions::default(),
+        );
+        let e = r.unwrap_err();
+        assert!(
+            e.message.starts_with("the conversation is under both `entries` (the import format), `transcript.transcriptSegments` and `transcript.transcript_segments`"),
+            "{e}"
+        );
     }
 
     /// The fast path (through the `.json` dispatcher) and the general reader give the same
@@ -657,6 +691,49 @@ mod tests {
             &PcaReader,
             "call-9.json",
             r#"{"SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+        );
+        // Times that cannot be read are said, once a document, on both paths.
+        same(
+            &PcaReader,
+            "2022-06-01-p.json",
+            r#"{"ConversationAnalytics": {"ConversationTime": "garbage", "SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Agent"}]},
+                "SpeechSegments": [{"SegmentSpeaker": "spk_0", "DisplayText": "hi"}]}"#,
+        );
+        same(
+            &ContactLensReader,
+            "c4.json",
+            r#"{"Channel": "CHAT", "Participants": [], "Transcript": [
+                {"Type": "EVENT", "ParticipantRole": "SYSTEM", "AbsoluteTime": "soon"},
+                {"ParticipantRole": "CUSTOMER", "Content": "hi", "AbsoluteTime": "2024-01-02T10:00:00.000Z", "Type": "MESSAGE"},
+                {"ParticipantRole": "AGENT", "Content": "hello", "AbsoluteTime": "later", "Type": "MESSAGE"},
+                {"ParticipantRole": "AGENT", "Content": "bye", "AbsoluteTime": "", "Type": "MESSAGE"}
+            ]}"#,
+        );
+        let (_, acct) = read_for_test(
+            &ContactLensReader,
+            "c4.json",
+            br#"{"Channel": "CHAT", "Participants": [], "Transcript": [
+                {"Type": "EVENT", "ParticipantRole": "SYSTEM", "AbsoluteTime": "soon"},
+                {"ParticipantRole": "AGENT", "Content": "hello", "AbsoluteTime": "later", "Type": "MESSAGE"}]}"#,
+            &ReadOptions::default(),
+        );
+        assert_eq!(
+            acct.warnings,
+            [
+                "c4.json: Transcript[1].AbsoluteTime `soon` not understood (expected an RFC 3339 time like 2024-03-01T09:00:00.000Z); it and 1 more item(s) have no time"
+            ]
+        );
+        let (_, acct) = read_for_test(
+            &PcaReader,
+            "2022-06-01-p.json",
+            br#"{"ConversationAnalytics": {"ConversationTime": "garbage"}, "SpeechSegments": []}"#,
+            &ReadOptions::default(),
+        );
+        assert_eq!(
+            acct.warnings,
+            [
+                "2022-06-01-p.json: ConversationAnalytics.ConversationTime `garbage` not understood (expected a date and time like 2022-06-01 09:30:00.000); the call takes the date in its file name"
+            ]
         );
         same(
             &ContactLensReader,
