@@ -778,7 +778,10 @@ fn qa_standard_readings_of_the_fourth_round() {
         "0"
     );
     assert_ne!(
-        after_upset("additional_concerns", "Is there anything else I can help with?"),
+        after_upset(
+            "additional_concerns",
+            "Is there anything else I can help with?"
+        ),
         "0"
     );
     for upset in [
