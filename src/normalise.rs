@@ -181,6 +181,16 @@ fn after_separators(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The apostrophes read inside a word ("don't", "don’t"): the ASCII one and its typographic
+/// kin. The rubric's phrases are read with the same list (`rubric::phrase`).
+#[inline]
+pub(crate) fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}'
+    )
+}
+
 /// `…` (U+2026), which ends a sentence as "..." does.
 pub(crate) const ELLIPSIS: &[u8] = "\u{2026}".as_bytes();
 
@@ -356,7 +366,7 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
         let c = src[i..].chars().next().expect("char boundary");
         let len = c.len_utf8();
         match c {
-            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' => {
+            c if is_apostrophe(c) => {
                 i = apostrophe(&mut text, out, &mut w, src, i, len);
             }
             '\u{2026}' => {

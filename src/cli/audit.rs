@@ -114,11 +114,6 @@ impl Weakest {
         }
     }
 
-    /// How many calls each line keeps, for `lines` lines.
-    fn per_line(lines: usize) -> usize {
-        call_list_per_line(lines)
-    }
-
     fn offer(&mut self, rubric: &Rubric, call: &Call, audit: &CallAudit, masker: Masker) {
         let mut built: Option<Arc<CallView>> = None;
         let mut view = || {
@@ -143,9 +138,9 @@ impl Weakest {
             }
         };
         if !self.lines.contains_key(path) {
-            let before = Self::per_line(self.lines.len());
+            let before = call_list_per_line(self.lines.len());
             self.lines.insert(path.to_vec(), Kept::new());
-            let now = Self::per_line(self.lines.len());
+            let now = call_list_per_line(self.lines.len());
             if now < before {
                 // One line more: every line keeps fewer.
                 for k in self.lines.values_mut() {
@@ -155,7 +150,7 @@ impl Weakest {
                 }
             }
         }
-        let limit = Self::per_line(self.lines.len());
+        let limit = call_list_per_line(self.lines.len());
         let kept = self.lines.get_mut(path).expect("inserted above");
         keep_weakest(kept, limit, audit, view);
     }

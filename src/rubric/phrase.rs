@@ -493,14 +493,6 @@ pub fn misplaced_marks(text: &str, opens_sentence: bool, closes_turn: bool) -> R
     Ok(())
 }
 
-/// The apostrophes the normaliser reads inside a word ("don't", "don’t").
-fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}'
-    )
-}
-
 fn starts_alphabetic(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_alphabetic)
 }
@@ -704,13 +696,13 @@ fn parse_seq_into(words: &[&str], rules: &TextRules, scratch: &mut Scratch) -> R
                 // or chat-style "cant", "im"), which no wildcard can follow.
                 let one_word = stem
                     .chars()
-                    .all(|c| c.is_alphanumeric() || is_apostrophe(c));
+                    .all(|c| c.is_alphanumeric() || crate::normalise::is_apostrophe(c));
                 if one_word && stem.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
                     return Err(too_short());
                 }
                 if one_word && words.len() > 1 && words.len() == n.tokens.len() {
                     let read: Vec<&str> = words.iter().map(|t| n.word(t)).collect();
-                    let chat = if stem.chars().any(is_apostrophe) {
+                    let chat = if stem.chars().any(crate::normalise::is_apostrophe) {
                         ""
                     } else {
                         " (chat spelling)"
