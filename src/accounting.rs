@@ -166,6 +166,9 @@ pub struct Accounting {
     /// until `settle_warnings` shares the places shown between them.
     #[serde(skip)]
     pub call_warnings: Vec<String>,
+    /// Of `warnings`, the last ones: said at the end of the run (`warn_at_end`).
+    #[serde(skip)]
+    pub end_warnings: usize,
     pub warnings_total: u64,
     /// What the readers alone counted (files, rows read and skipped before calls are
     /// assembled), set at the end of a run: partials keep it apart (see `records::partial::End`).
@@ -446,6 +449,23 @@ impl Accounting {
         if self.call_warnings.len() < MAX_WARNINGS {
             self.call_warnings.push(message);
         }
+    }
+
+    /// Keeps a warning the run says at its end, once the others are settled (why calls were left
+    /// out, what fell back): always shown, in place of the last of the others when the places
+    /// are full (that one is still counted), so that a run with many warnings still says why it
+    /// audited what it did.
+    pub fn warn_at_end(&mut self, message: String) {
+        self.warnings_total += 1;
+        if self.warnings.len() >= MAX_WARNINGS {
+            let others = self.warnings.len() - self.end_warnings;
+            if others == 0 {
+                return;
+            }
+            self.warnings.remove(others - 1);
+        }
+        self.warnings.push(message);
+        self.end_warnings += 1;
     }
 
     /// Puts the warnings about calls after those about rows and files, `MAX_WARNINGS` in all:
@@ -805,6 +825,19 @@ mod tests {
             }
             a.settle_warnings();
             assert_eq!(a.warnings_total, (rows + calls) as u64);
+            // What the run says at its end is shown however many came before.
+            let mut ended = a.clone();
+            ended.warn_at_end("end 1".into());
+            ended.warn_at_end("end 2".into());
+            assert_eq!(ended.warnings_total, a.warnings_total + 2);
+            assert_eq!(
+                ended.warnings.len(),
+                (a.warnings.len() + 2).min(MAX_WARNINGS)
+            );
+            assert_eq!(
+                ended.warnings[ended.warnings.len() - 2..],
+                ["end 1", "end 2"]
+            );
             let kinds = |p: char| a.warnings.iter().filter(|w| w.starts_with(p)).count();
             // Rows first, each kind in the order raised.
             let expected: Vec<String> = (0..kinds('r'))

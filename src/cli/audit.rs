@@ -809,10 +809,12 @@ fn audit_inputs(
         }
     };
     if sink.percent_fallback {
-        acct.warn("a percent window fell back to turn share: some calls have no timings".into());
+        acct.warn_at_end(
+            "a percent window fell back to turn share: some calls have no timings".into(),
+        );
     }
     if sink.seconds_without_timings {
-        acct.warn("items with a seconds window were n/a in calls without timings".into());
+        acct.warn_at_end("items with a seconds window were n/a in calls without timings".into());
     }
     print_warnings(&acct);
     if !args.quiet {

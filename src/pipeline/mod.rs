@@ -813,13 +813,13 @@ fn run_pass(
     acct.reading = Some(Box::new(collector.reading));
     acct.settle_warnings();
     if acct.filtered.undated > 0 {
-        acct.warn(format!(
+        acct.warn_at_end(format!(
             "{} call(s) without a date were excluded by the date filter (dates come from the export, --metadata or the file's path: see --date-from-path)",
             acct.filtered.undated
         ));
     }
     for warning in acct.filtered.unmatched(&opts.filters) {
-        acct.warn(warning);
+        acct.warn_at_end(warning);
     }
     Ok(acct)
 }
