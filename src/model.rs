@@ -218,8 +218,9 @@ pub struct Call {
     pub files: Vec<(u32, u32)>,
     /// Where each part of the last file's begins (turn index), by the hash of its first turns
     /// (see `repeats_a_part`); only parts that could be passed over as copies. Kept while the
-    /// call is put together (about 16 bytes a part), never written with a held part.
-    pub parts: std::collections::HashMap<u64, u32>,
+    /// call is put together (counted by `bytes`), never written with a held part. The keys are
+    /// already hashes, so a fast fixed hasher does.
+    pub parts: PartIndex,
 }
 
 /// How many rows name each value of one attribute of a call. A call's rows may disagree (a
@@ -447,10 +448,14 @@ fn could_be_copy(turns: &[Turn]) -> bool {
     !turns.is_empty() && (turns.len() >= 3 || turns.iter().all(keyed))
 }
 
-/// A hash of a part's first turns (up to 3), to find a part again.
+/// Where each part of a file begins, by the hash of its first turns (`head_hash`).
+pub type PartIndex = std::collections::HashMap<u64, u32, foldhash::fast::FixedState>;
+
+/// A hash of a part's first turns (up to 3), to find a part again. In an interleaved export
+/// every row is a part, so this is a fast hash, and each part is hashed once (see `absorb`).
 fn head_hash(call: &Call, turns: &[Turn]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::fast::FixedState::default().build_hasher();
     for t in turns.iter().take(3) {
         exact_key(call, t, true).hash(&mut h);
     }
@@ -504,9 +509,11 @@ impl Call {
         self.parts.clear();
     }
 
-    /// What the call holds in memory, as `--max-call-bytes` counts it: its text and its turns.
+    /// What the call holds in memory, as `--max-call-bytes` counts it: its text, its turns and
+    /// the index of its parts.
     pub fn bytes(&self) -> u64 {
-        (self.text.len() + self.turns.len() * std::mem::size_of::<Turn>()) as u64
+        let parts = self.parts.len() * std::mem::size_of::<(u64, u32)>();
+        (self.text.len() + self.turns.len() * std::mem::size_of::<Turn>() + parts) as u64
     }
 
     /// Drops the call's turns because it is too large; returns how many there were.
@@ -714,12 +721,16 @@ impl Call {
             (_, at) if same_file => at.min(self.turns.len()),
             _ => self.turns.len(),
         };
+        // The hash of `other`'s first turns, when it is a part of the same file that could be
+        // a copy: to look it up, and to note it once its turns are appended.
+        let mut head = None;
         if !self.too_large && !other.too_large && same_file {
             if self.parts_absorbed == 0 {
                 // The call's first part, all of its turns so far.
-                self.note_part(0);
+                self.note_part(0, None);
             }
-            if self.repeats_a_part(&other) {
+            head = could_be_copy(&other.turns).then(|| head_hash(&other, &other.turns));
+            if head.is_some_and(|head| self.repeats_a_part(head, &other)) {
                 // The file holds these rows twice (an export joined to itself, a record
                 // delivered twice): passed over, and counted, as a copy from another file is.
                 let (source, line, rows) = (other.source, other.line, other.turns.len() as u64);
@@ -806,20 +817,21 @@ impl Call {
                 t
             }));
             self.silences.extend(other.silences);
-            self.note_part(start);
+            self.note_part(start, head);
         }
         self.silences_reported |= other.silences_reported;
         self.votes.merge(std::mem::take(&mut other.votes));
     }
 
     /// Notes where the part whose turns begin at `start` (up to the last turn) begins, for
-    /// `repeats_a_part`: when it could be passed over as a copy (`could_be_copy`).
-    fn note_part(&mut self, start: usize) {
+    /// `repeats_a_part`: when it could be passed over as a copy (`could_be_copy`). `head` is
+    /// the hash of its first turns when the caller has it.
+    fn note_part(&mut self, start: usize, head: Option<u64>) {
         let Some(turns) = self.turns.get(start..) else {
             return;
         };
         if could_be_copy(turns) {
-            let head = head_hash(self, turns);
+            let head = head.unwrap_or_else(|| head_hash(self, turns));
             self.parts.entry(head).or_insert(start as u32);
         }
     }
@@ -827,14 +839,11 @@ impl Call {
     /// Whether `other`, a part of the file whose parts are in `parts`, repeats row for row the
     /// turns read from that file from where one of its parts begins: what a file that holds the
     /// same rows twice gives (an export joined to itself, a record delivered twice), each copy
-    /// of a part beginning where the part did. Keyed, or at least 3 turns (`could_be_copy`).
-    /// Looked up by the part's first turns, so a call that comes in many parts costs no more
-    /// than its turns.
-    fn repeats_a_part(&self, other: &Call) -> bool {
-        if !could_be_copy(&other.turns) {
-            return false;
-        }
-        let Some(&start) = self.parts.get(&head_hash(other, &other.turns)) else {
+    /// of a part beginning where the part did. Only asked of a part that `could_be_copy`, by
+    /// `head`, the hash of its first turns: a call that comes in many parts costs no more than
+    /// its turns.
+    fn repeats_a_part(&self, head: u64, other: &Call) -> bool {
+        let Some(&start) = self.parts.get(&head) else {
             return false;
         };
         let start = start as usize;
