@@ -28,6 +28,10 @@ pub enum SkipReason {
     /// could not be read (with `--keep-going`) cut short: the call is incomplete, so none of
     /// it is audited.
     IncompleteCall,
+    /// Rows of a call in which no turn is the agent's and some are `other`'s (a speaker label
+    /// the reader does not know): the agent's turns are likely among those, and a score would
+    /// count a 0 against the agent.
+    NoAgentTurn,
     /// Rows of a part of a call, read from another file, that repeat the call's turns already
     /// read (same speaker, text and times): a copy of an export, or Contact Lens's original and
     /// redacted analyses of one contact; and rows a file holds twice (see
@@ -51,6 +55,7 @@ impl SkipReason {
             SkipReason::TooLarge => "too large",
             SkipReason::UnreadableFile => "unreadable file",
             SkipReason::IncompleteCall => "incomplete call",
+            SkipReason::NoAgentTurn => "no agent turn",
             SkipReason::Duplicate => "duplicate",
             SkipReason::FilteredOut => "filtered out",
             SkipReason::OtherShard => "other shard",
@@ -113,6 +118,11 @@ pub struct Accounting {
     /// The first few of them, for the summary (not in the JSON report).
     #[serde(skip)]
     pub hidden_names: Vec<String>,
+    /// The first few speaker labels read as `other`, for the summary (not in the JSON report):
+    /// a label the reader does not know ("Sarah (Agent)") is what most often leaves a call
+    /// without an agent turn.
+    #[serde(skip)]
+    pub other_speaker_labels: Vec<String>,
     /// The first few files ignored for their extension, for the summary (not in the JSON
     /// report).
     #[serde(skip)]
@@ -137,6 +147,10 @@ pub struct Accounting {
     /// `--agents`, so two spellings of one agent are no disagreement).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_agent_disagrees: u64,
+    /// Calls in which no turn is the agent's and some are `other`'s: not audited (their rows are skipped as
+    /// `no_agent_turn`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_no_agent_turn: u64,
     /// Calls with nothing to audit: no utterance at all (`"turns": []`, an empty transcript),
     /// or every one skipped.
     #[serde(skip_serializing_if = "is_zero")]
@@ -219,6 +233,8 @@ pub enum NotAudited {
     TooLarge,
     /// Cut short by a file that could not be read (with `--keep-going`).
     Incomplete,
+    /// No turn of it is the agent's, and some are `other`'s.
+    NoAgentTurn,
 }
 
 /// Calls left out on one side of the date range: how many, and their first and last dates.
@@ -390,6 +406,9 @@ pub const SEEN_KEPT: usize = 10_000;
 pub const FILES_NAMED: usize = 3;
 
 /// Adds `names` to `kept` up to `FILES_NAMED` in all.
+/// Speaker labels read as `other` named in the summary.
+const OTHER_SPEAKER_LABELS: usize = 3;
+
 fn keep_first(kept: &mut Vec<String>, names: &[String]) {
     let room = FILES_NAMED.saturating_sub(kept.len());
     kept.extend(names.iter().take(room).cloned());
@@ -585,6 +604,10 @@ impl Accounting {
         note(self.calls_agent_disagrees, "of them on the agent");
         note(self.calls_empty, "call(s) with no utterance to audit");
         note(
+            self.calls_no_agent_turn,
+            "call(s) with no agent turn, not audited",
+        );
+        note(
             self.calls_filtered_out,
             &format!("call(s) filtered out{}", self.filtered.describe()),
         );
@@ -616,15 +639,39 @@ impl Accounting {
             self.chat_events,
             "chat event(s) (joins, leaves) not counted as turns",
         );
+        let labels: Vec<String> = self
+            .other_speaker_labels
+            .iter()
+            .map(|l| format!("{l:?}"))
+            .collect();
         note(
             self.rows_other_speaker,
-            "row(s) with another speaker kept as `other`",
+            &format!(
+                "row(s) with another speaker kept as `other`{}",
+                if labels.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", labels.join(", "))
+                }
+            ),
         );
         note(
             self.rows_lossy_utf8,
             "row(s) with invalid UTF-8 decoded lossily",
         );
         notes
+    }
+
+    /// Notes a speaker label read as `other`: the first `OTHER_SPEAKER_LABELS` different ones
+    /// are named in the summary (an empty label as `""`).
+    pub fn other_speaker_label(&mut self, label: &str) {
+        let label = label.trim();
+        if self.other_speaker_labels.len() < OTHER_SPEAKER_LABELS
+            && !self.other_speaker_labels.iter().any(|l| l == label)
+        {
+            self.other_speaker_labels
+                .push(label.chars().take(40).collect());
+        }
     }
 
     /// Notes the hidden files and folders discovery passed over (`names` in order).
@@ -644,6 +691,9 @@ impl Accounting {
         self.files_read += o.files_read;
         self.files_hidden += o.files_hidden;
         keep_first(&mut self.hidden_names, &o.hidden_names);
+        for label in &o.other_speaker_labels {
+            self.other_speaker_label(label);
+        }
         self.files_unreadable += o.files_unreadable;
         self.files_ignored += o.files_ignored;
         keep_first(&mut self.ignored_names, &o.ignored_names);
@@ -671,6 +721,7 @@ impl Accounting {
         self.calls_ordered_by_files += o.calls_ordered_by_files;
         self.calls_disagreeing += o.calls_disagreeing;
         self.calls_empty += o.calls_empty;
+        self.calls_no_agent_turn += o.calls_no_agent_turn;
         self.files_unusable += o.files_unusable;
         self.calls_dated_from_metadata += o.calls_dated_from_metadata;
         self.calls_dated_from_path += o.calls_dated_from_path;

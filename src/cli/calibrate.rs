@@ -60,6 +60,8 @@ enum NotCompared {
     TooLarge,
     /// Read, but cut short by a file that could not be read (`--keep-going`).
     Incomplete,
+    /// Read, but no turn of it is the agent's.
+    NoAgentTurn,
     /// Not among the calls read.
     NotInInputs,
 }
@@ -73,6 +75,7 @@ impl NotCompared {
             NotCompared::Incomplete => {
                 "call in the inputs, but cut short by a file that could not be read"
             }
+            NotCompared::NoAgentTurn => "call in the inputs, but with no turn read as the agent's",
             NotCompared::NotInInputs => "call not in the inputs",
         }
     }
@@ -85,6 +88,7 @@ impl NotCompared {
             Some(NotAudited::NoUtterance) => NotCompared::NoUtterance,
             Some(NotAudited::TooLarge) => NotCompared::TooLarge,
             Some(NotAudited::Incomplete) => NotCompared::Incomplete,
+            Some(NotAudited::NoAgentTurn) => NotCompared::NoAgentTurn,
             None => NotCompared::NotInInputs,
         }
     }
@@ -239,6 +243,11 @@ fn warn_calls_not_compared(
                 NotCompared::NoUtterance => format!(
                     "{sheet}: {calls} judged call(s) are in the inputs but have no utterance to \
                      audit (no row with text), so {cells} judged cell(s) were not compared: {ids}"
+                ),
+                NotCompared::NoAgentTurn => format!(
+                    "{sheet}: {calls} judged call(s) are in the inputs but no turn of them is \
+                     read as the agent's (see the speakers read as `other`), so {cells} judged \
+                     cell(s) were not compared: {ids}"
                 ),
                 NotCompared::TooLarge => format!(
                     "{sheet}: {calls} judged call(s) are in the inputs but take more than \

@@ -104,6 +104,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         if let Some(why) = acct.filtered.asked_not_audited.get(&args.call) {
             let why = match why {
                 NotAudited::NoUtterance => "it has no utterance to audit".to_string(),
+                NotAudited::NoAgentTurn => {
+                    "no turn of it is read as the agent's, and some speaker labels are not known (docs/input-formats.md lists those read as the agent)".to_string()
+                }
                 NotAudited::TooLarge => format!(
                     "it takes more than {} (--max-call-bytes; a larger limit audits it)",
                     describe_bytes(opts.read.max_call_bytes)

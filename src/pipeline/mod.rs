@@ -17,7 +17,7 @@ pub use shard::Shard;
 
 use crate::accounting::{Accounting, NotAudited, SkipReason};
 use crate::audit::{Auditor, CallAudit};
-use crate::model::Call;
+use crate::model::{Call, Speaker};
 use crate::pipeline::held::HeldCalls;
 use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
@@ -408,6 +408,16 @@ impl Collector<'_, '_> {
             acct.skip(SkipReason::FilteredOut, call.turns.len() as u64);
             return false;
         }
+        // Speaker labels the reader does not know, and none read as the agent: most likely the
+        // agent's turns are among them ("Sarah (Agent)", "Support"). A call of the customer's
+        // turns alone is audited: a chat nobody answered is the agent's miss.
+        if !call.turns.iter().any(|t| t.speaker == Speaker::Agent)
+            && call.turns.iter().any(|t| t.speaker == Speaker::Other)
+        {
+            self.no_agent_turn(&call);
+            self.not_audited(&call, NotAudited::NoAgentTurn);
+            return false;
+        }
         if call.agent_id.is_none() {
             acct.calls_without_agent += 1;
             if acct.calls_without_agent == 1 {
@@ -430,6 +440,30 @@ impl Collector<'_, '_> {
         self.batch_bytes += call.text.len();
         self.batch.push(call);
         self.batch.len() >= BATCH_CALLS || self.batch_bytes >= BATCH_BYTES
+    }
+
+    /// Counts a call in which no turn is the agent's and some are `other`'s, and says so: its
+    /// agent's turns are likely among those, and scoring it would count a 0 against the agent.
+    /// Its rows are skipped.
+    fn no_agent_turn(&mut self, call: &Call) {
+        let acct = &mut self.acct;
+        acct.calls_no_agent_turn += 1;
+        let rows = call.turns.len() as u64;
+        acct.skip(SkipReason::NoAgentTurn, rows);
+        let customer = call
+            .turns
+            .iter()
+            .filter(|t| t.speaker == Speaker::Customer)
+            .count();
+        let source = self.source(call);
+        let message = format!(
+            "{source}:{}: call {}: no turn is read as the agent's ({customer} customer, {} other): it is not audited ({rows} row{}, no agent turn, skipped); docs/input-formats.md lists the speaker labels read as the agent",
+            call.line,
+            call.id,
+            rows as usize - customer,
+            if rows == 1 { "" } else { "s" }
+        );
+        self.acct.warn_call(message);
     }
 
     /// Counts a call dropped for its size, and reports it once, now that it is complete: where

@@ -838,6 +838,9 @@ impl CsvFile {
         };
         let speaker_label = text_of(record.cell(self.cols.speaker), utf8, ctx.acct, lossy);
         let speaker = Speaker::from_label(&speaker_label);
+        if speaker == Speaker::Other {
+            ctx.acct.other_speaker_label(&speaker_label);
+        }
         Ok(Some(RowFields {
             call_id,
             text,

@@ -226,6 +226,8 @@ fn push_turns(
             .map(|v| v as u64);
         if speaker == Speaker::Other {
             ctx.acct.rows_other_speaker += 1;
+            ctx.acct
+                .other_speaker_label(t.speaker.as_deref().unwrap_or(""));
         }
     }
     Ok(())

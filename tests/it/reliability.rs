@@ -2294,7 +2294,7 @@ fn an_unclosed_quote_is_caught_whatever_the_call_ids_look_like() {
     let shifted = write(
         dir.path(),
         "shifted.csv",
-        "call_id,agent_id,speaker,text\nc1,a,\"agent,\"I am, sorry\"\nc1,a,customer,fine\n",
+        "call_id,agent_id,speaker,text\nc1,a,\"agent,\"I am, sorry\"\nc1,a,customer,fine\nc1,a,agent,ok\n",
     );
     let run = audit_ok([&shifted]);
     assert_says(
@@ -3690,4 +3690,56 @@ fn a_reader_gone_from_the_output_does_not_hide_a_failed_gate() {
             "{stderr}"
         );
     }
+}
+
+/// A call in which no turn is read as the agent's (speaker labels the reader does not know:
+/// "Sarah (Agent)", "Support") was scored 0.0 and counted in its agent's mean, with nothing but
+/// a count of `other` rows to say why (tester t10's finding 6). It is not audited: its rows are
+/// skipped as `no_agent_turn`, the call is warned of, and the summary names the labels.
+#[test]
+fn a_call_with_no_agent_turn_is_not_audited_and_the_unknown_speakers_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "calls.csv",
+        "call_id,agent_id,date,turn,speaker,text\n\
+         P-01,pat,2026-12-01,1,Customer,\"This is ridiculous, my order is late!\"\n\
+         P-01,pat,2026-12-01,2,Agent,\"I'm so sorry. I've refunded the delivery charge.\"\n\
+         P-02,pat,2026-12-01,1,John Smith,\"This is ridiculous, my order is late!\"\n\
+         P-02,pat,2026-12-01,2,Sarah (Agent),\"I'm so sorry. I've refunded the delivery charge.\"\n\
+         P-03,pat,2026-12-01,1,member,\"This is ridiculous, my order is late!\"\n\
+         P-03,pat,2026-12-01,2,Support,\"I'm so sorry. I've refunded the delivery charge.\"\n\
+         P-04,pat,2026-12-01,1,customer,\"Hello? Is anyone there?\"\n",
+    );
+    let run = audit_ok([&csv]);
+    // P-04, the customer's turns alone (a chat nobody answered), is audited.
+    assert_eq!(run.acct("calls"), 4, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 2, "{}", run.stderr);
+    assert_eq!(run.acct("calls_no_agent_turn"), 2, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 7);
+    assert_eq!(run.acct("rows_audited"), 3);
+    assert_eq!(run.skipped("no_agent_turn"), 4);
+    assert_says(
+        &run.stderr,
+        &[
+            "calls.csv:4: call P-02: no turn is read as the agent's (0 customer, 2 other): it is not audited (2 rows, no agent turn, skipped)",
+            "4 rows skipped (4 no agent turn)",
+            "2 call(s) with no agent turn, not audited",
+            "4 row(s) with another speaker kept as `other` (\"John Smith\", \"Sarah (Agent)\", \"member\")",
+        ],
+    );
+    // `explain` says why such a call has no verdicts.
+    let out = callaudit()
+        .args(["explain", "--no-config", "--call", "P-03"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "call `P-03` is in the inputs but was not audited: no turn of it is read as the agent's"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
