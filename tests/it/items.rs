@@ -792,3 +792,80 @@ fn qa_standard_readings_of_the_fourth_round() {
         assert_eq!(got, "1", "customer_upset in {upset:?}");
     }
 }
+
+/// Tester t10's wordings from a QA analyst's week (its findings 1–4): refusals to apologise or
+/// to care are neither apology nor empathy (and the second is dismissive); a transfer with a
+/// promise beside it is still a transfer; someone else's "calm down" reported or apologised
+/// for is no telling-off; the customer's own swear word quoted back is no profanity; sarcastic
+/// thanks with "a lot" in it is no calm; "the third cancellation" is upset.
+#[test]
+fn refusals_quotes_and_sarcasm_are_read_as_a_qa_analyst_reads_them() {
+    check_all(
+        "apology",
+        &["I'm so sorry someone told you to calm down, that must have been upsetting."],
+        &[
+            "I'm not going to apologise for the weather.",
+            "I won't say sorry for something we didn't do.",
+            "I'm sorry, but you need to calm down.",
+        ],
+    );
+    check_all(
+        "empathy",
+        &["I'm so sorry someone told you to calm down, that must have been upsetting."],
+        &[
+            "I don't care how frustrated you are.",
+            "I can't see why you're upset, it's only a flight.",
+        ],
+    );
+    check_all(
+        "dismissive",
+        &[
+            "I don't care how frustrated you are.",
+            "I can't see why you're upset, it's only a flight.",
+            "Calm down.",
+        ],
+        &["Just to confirm, you were told to calm down and then left on hold for an hour?"],
+    );
+    check_all(
+        "transfer",
+        &[
+            "I'll transfer you to billing, and I'll call you back tomorrow.",
+            "I'll transfer you now and I will stay on the line.",
+        ],
+        &["Kindly contact our team here: https://t.co/x and we'll check."],
+    );
+    check_all(
+        "profanity",
+        &["That's a load of crap."],
+        &["I hear you, and when you say the service is crap I understand why."],
+    );
+    let calmed = |last: &str| {
+        count(
+            "customer_calmed",
+            &[
+                ("customer", UPSET),
+                ("agent", "Please hold while I transfer you."),
+                ("customer", last),
+            ],
+        )
+    };
+    assert_eq!(calmed("Oh great, thanks a lot for nothing."), "0");
+    assert_eq!(calmed("Thanks, that sorts it."), "1");
+    assert_eq!(
+        count(
+            "customer_upset",
+            &[(
+                "customer",
+                "Oh brilliant, the third cancellation this month."
+            )]
+        ),
+        "1"
+    );
+    // The QA standard's resolution: the information that answers the question counts; a
+    // ticket raised to be looked at later is "we'll look into it" (tester t10's finding 7).
+    check_all(
+        "resolution",
+        &["Your savings balance is 240 pounds."],
+        &["I've raised a ticket and it will be looked at within 48 hours."],
+    );
+}
