@@ -909,10 +909,15 @@ pub struct CalibrateArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Also write every disagreement as CSV: call_id, reviewer, item, reviewer's verdict,
-    /// tool's verdict, evidence
+    /// Also write every disagreement with the tool as CSV: call_id, reviewer, item, reviewer's
+    /// verdict, tool's verdict, evidence, whether the reviewers split on it
     #[arg(long, value_name = "FILE.csv")]
     pub disagreements: Option<PathBuf>,
+
+    /// Also write every call and item the reviewers split on as CSV, most contested calls
+    /// first: call_id, item, how many said yes and no, who, the tool's verdict, evidence
+    #[arg(long, value_name = "FILE.csv")]
+    pub splits: Option<PathBuf>,
 
     /// Exit 1 when any judged item's Cohen's kappa is below K
     #[arg(long, value_name = "K", value_parser = min_kappa)]
