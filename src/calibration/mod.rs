@@ -7,6 +7,7 @@
 pub mod agreement;
 pub mod overrides;
 pub mod sheet;
+pub mod splits;
 
 use crate::audit::CallAudit;
 use crate::rubric::{Kind, Rubric};

@@ -10,12 +10,13 @@
 //! when a reviewer judged it (listed as overridden, not counted). Then the score, pass and the
 //! upset/calmed flags are computed again from the final verdicts.
 
-use super::sheet::{ReviewSheet, SheetRow};
+use super::sheet::ReviewSheet;
+use super::splits::{Split, Voter, splits};
 use super::tool_says;
 use crate::audit::{CallAudit, Overridden, rejudge};
 use crate::model::Call;
 use crate::rubric::Rubric;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// Reviewers' verdicts by call id.
@@ -25,41 +26,25 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    /// From a review sheet. Two reviewers who disagree on the same call and item are an error:
-    /// which verdict should win is theirs to settle, not the tool's.
+    /// From a review sheet. Reviewers who disagree on the same call and item are an error:
+    /// which verdict should win is theirs to settle, not the tool's. The error names every
+    /// such split (the first `SPLITS_NAMED`, and how many more), not only the first.
     pub fn from_sheet(path: &Path, sheet: &ReviewSheet, rubric: &Rubric) -> anyhow::Result<Self> {
+        let split = splits(sheet);
+        if !split.is_empty() {
+            anyhow::bail!("{}", splits_message(path, &split, rubric));
+        }
         let mut by_call: HashMap<String, Vec<(usize, bool)>> = HashMap::new();
-        let mut origin: HashMap<(String, usize), &SheetRow> = HashMap::new();
+        let mut seen: HashSet<(&str, usize)> = HashSet::new();
         for row in &sheet.rows {
             for &(item, v) in &row.verdicts {
-                let key = (row.call_id.clone(), item);
-                if let Some(prev) = origin.get(&key) {
-                    let pv = prev
-                        .verdicts
-                        .iter()
-                        .find(|(i, _)| *i == item)
-                        .map(|(_, v)| *v);
-                    if pv != Some(v) {
-                        anyhow::bail!(
-                            "{}:{}: reviewers disagree on `{}` for call `{}` (line {} says {}, \
-                             line {} says {}): settle it in the sheet before overriding",
-                            path.display(),
-                            row.line,
-                            rubric.items[item].id,
-                            row.call_id,
-                            prev.line,
-                            yes_no(pv.unwrap_or(false)),
-                            row.line,
-                            yes_no(v)
-                        );
-                    }
-                    continue;
+                // Reviewers who agree: their verdict once.
+                if seen.insert((row.call_id.as_str(), item)) {
+                    by_call
+                        .entry(row.call_id.clone())
+                        .or_default()
+                        .push((item, v));
                 }
-                origin.insert(key, row);
-                by_call
-                    .entry(row.call_id.clone())
-                    .or_default()
-                    .push((item, v));
             }
         }
         Ok(Overrides { by_call })
@@ -93,6 +78,50 @@ impl Overrides {
     }
 }
 
-fn yes_no(v: bool) -> &'static str {
-    if v { "yes" } else { "no" }
+/// How many splits the `--overrides` error names; the rest are counted.
+pub const SPLITS_NAMED: usize = 10;
+
+/// The `--overrides` error for a sheet whose reviewers disagree: one line per split in sheet
+/// order, as `SHEET:LINE: reviewers disagree on `ITEM` for call `ID`: yes from …; no from …`,
+/// under a line that counts them when there are several.
+fn splits_message(path: &Path, splits: &[Split], rubric: &Rubric) -> String {
+    let at = |v: &Voter| {
+        if v.reviewer.is_empty() {
+            format!("line {}", v.line)
+        } else {
+            format!("{} (line {})", v.reviewer, v.line)
+        }
+    };
+    let side = |vs: &[Voter]| vs.iter().map(at).collect::<Vec<_>>().join(", ");
+    let line = |s: &Split| {
+        format!(
+            "{}:{}: reviewers disagree on `{}` for call `{}`: yes from {}; no from {}",
+            path.display(),
+            s.line,
+            rubric.items[s.item].id,
+            s.call_id,
+            side(&s.yes),
+            side(&s.no)
+        )
+    };
+    if let [one] = splits {
+        return format!("{}: settle it in the sheet before overriding", line(one));
+    }
+    let calls: HashSet<&str> = splits.iter().map(|s| s.call_id.as_str()).collect();
+    let mut m = format!(
+        "{}: reviewers disagree on {} item(s) of {} call(s): settle them in the sheet before \
+         overriding (`callaudit calibrate {} INPUT…` lists them with the tool's evidence)",
+        path.display(),
+        splits.len(),
+        calls.len(),
+        path.display()
+    );
+    for s in splits.iter().take(SPLITS_NAMED) {
+        m.push_str("\n  ");
+        m.push_str(&line(s));
+    }
+    if splits.len() > SPLITS_NAMED {
+        m.push_str(&format!("\n  … and {} more", splits.len() - SPLITS_NAMED));
+    }
+    m
 }

@@ -183,12 +183,41 @@ standard defines a label, whatever the item's applicability rule says about scor
 
 The sheet is a CSV with a call_id column and one column per item id; a cell holds 1/0, yes/no, \
 true/false, or blank / n/a when not judged. With a reviewer column, several reviewers may judge \
-the same call: their agreement with each other is reported too. A judged call missing from the \
-inputs is counted and listed (--strict makes it fatal).",
+the same call: their agreement with each other is reported too, as totals per item and, call by \
+call, as reviewer splits.
+
+A reviewer split is a call and item on which some reviewers said yes and others no. Each is \
+listed with who said which and, beside them, the tool's verdict and evidence, before the \
+disagreements with the tool, most contested calls first (the most items split, then the most \
+verdicts on the smaller sides, then by call id; within a call, the closest split first). The \
+table shows the first 20; --splits FILE.csv and the JSON (reviewer_splits) have them all. A \
+blank reviewer cell is named by its sheet line (`line 7`). Settle the splits in the sheet: \
+audit --overrides refuses a sheet that has any, and names them.
+
+A judged call missing from the inputs is counted and listed (--strict makes it fatal).",
         after_long_help = "EXAMPLES:
-    callaudit calibrate sheet.csv exports/
-    callaudit calibrate sheet.csv exports/ --format csv -o agreement.csv --disagreements diff.csv
-    callaudit calibrate sheet.csv exports/ --min-kappa 0.6
+    Agreement per item, the reviewer splits, then every disagreement with the tool:
+        callaudit calibrate sheet.csv exports/
+
+    For a spreadsheet: the agreement, every disagreement with the tool, every reviewer split:
+        callaudit calibrate sheet.csv exports/ --format csv -o agreement.csv \\
+            --disagreements diff.csv --splits splits.csv
+
+    For a script: everything as JSON (items, disagreements, between_reviewers,
+    reviewer_splits, not_comparable):
+        callaudit calibrate sheet.csv exports/ --format json -o calibration.json
+
+    A gate: fail when any item's kappa is below 0.6:
+        callaudit calibrate sheet.csv exports/ --min-kappa 0.6
+
+OUTPUT FILES:
+    --disagreements FILE.csv   one row per reviewer and judged cell where reviewer and tool
+                               differ: call_id, reviewer, item, reviewer_says, tool_says,
+                               evidence, reviewers_split (yes when the reviewers split on it)
+    --splits FILE.csv          one row per call and item the reviewers split on, most
+                               contested calls first: call_id, item, reviewers_yes,
+                               reviewers_no (how many), said_yes, said_no (who, joined by
+                               \"; \"), tool_says (empty when the call was not compared), evidence
 
 EXIT STATUS:
     0  compared
@@ -909,10 +938,15 @@ pub struct CalibrateArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Also write every disagreement as CSV: call_id, reviewer, item, reviewer's verdict,
-    /// tool's verdict, evidence
+    /// Also write every disagreement with the tool as CSV: call_id, reviewer, item, reviewer's
+    /// verdict, tool's verdict, evidence, whether the reviewers split on it
     #[arg(long, value_name = "FILE.csv")]
     pub disagreements: Option<PathBuf>,
+
+    /// Also write every call and item the reviewers split on as CSV, most contested calls
+    /// first: call_id, item, how many said yes and no, who, the tool's verdict, evidence
+    #[arg(long, value_name = "FILE.csv")]
+    pub splits: Option<PathBuf>,
 
     /// Exit 1 when any judged item's Cohen's kappa is below K
     #[arg(long, value_name = "K", value_parser = min_kappa)]

@@ -12,6 +12,7 @@ use callaudit::accounting::{Accounting, NotAudited};
 use callaudit::audit::CallAudit;
 use callaudit::calibration::agreement::{Agreement, Decimal, Ratio, fmt2, parse_decimal};
 use callaudit::calibration::sheet::{self, ReviewSheet};
+use callaudit::calibration::splits::{Split, Voter, most_contested_first, splits};
 use callaudit::calibration::tool_says;
 use callaudit::model::Call;
 use callaudit::output::AtomicFile;
@@ -49,7 +50,22 @@ struct Disagreement {
     reviewer_says: bool,
     tool_says: bool,
     evidence: String,
+    /// The reviewers split on this call and item (some said yes, some no).
+    reviewers_split: bool,
 }
+
+/// A call and item the reviewers split on, with the tool's verdict beside it.
+struct ReviewerSplit {
+    split: Split,
+    /// `None` when the call was not compared with the tool (not audited).
+    tool_says: Option<bool>,
+    /// As for a disagreement; for a call not compared, `not compared: REASON`.
+    evidence: String,
+}
+
+/// How many reviewer splits the table lists; the rest are counted (all are in `--splits` and
+/// the JSON).
+const SPLITS_SHOWN: usize = 20;
 
 /// Why a judged call was not compared with the tool: it was not audited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -102,6 +118,8 @@ struct Calibration {
     disagreements: Vec<Disagreement>,
     /// Reviewer against reviewer, per item, over calls two reviewers judged.
     between_reviewers: Vec<(usize, Agreement)>,
+    /// Every call and item the reviewers split on, most contested calls first.
+    splits: Vec<ReviewerSplit>,
     /// Judged calls that were not compared, with their judged cells and why.
     missing: Vec<(String, usize, NotCompared)>,
     calls_compared: usize,
@@ -128,23 +146,29 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let outputs: Vec<(&str, &std::path::Path)> = [
         ("-o", &args.output),
         ("--disagreements", &args.disagreements),
+        ("--splits", &args.splits),
     ]
     .into_iter()
     .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
     .collect();
     super::common::distinct_outputs(&outputs)?;
-    if let Some(diff) = args.disagreements.as_deref() {
-        super::common::stdout_spared(
-            args.output.as_deref(),
-            "the agreement",
-            &[super::common::SecondOutput {
-                flag: "--disagreements",
-                shown: diff,
-                path: diff,
-                what: "the disagreements",
-                hint: "",
-            }],
-        )?;
+    let second: Vec<super::common::SecondOutput> = [
+        ("--disagreements", &args.disagreements, "the disagreements"),
+        ("--splits", &args.splits, "the reviewer splits"),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p, what)| {
+        p.as_deref().map(|p| super::common::SecondOutput {
+            flag,
+            shown: p,
+            path: p,
+            what,
+            hint: "",
+        })
+    })
+    .collect();
+    if !second.is_empty() {
+        super::common::stdout_spared(args.output.as_deref(), "the agreement", &second)?;
     }
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let mut read = super::common::side_files(&args.input);
@@ -161,6 +185,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(AtomicFile::create)
         .transpose()?;
+    let splits_file = args.splits.as_deref().map(AtomicFile::create).transpose()?;
     let enricher = enricher(&args.input)?;
     let opts = RunOptions {
         rubric: &rubric,
@@ -207,15 +232,29 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     if !args.quiet {
+        let split = if cal.splits.is_empty() {
+            String::new()
+        } else {
+            let calls: HashSet<&str> = cal
+                .splits
+                .iter()
+                .map(|s| s.split.call_id.as_str())
+                .collect();
+            format!(
+                "; reviewers split on {} item(s) of {} call(s)",
+                cal.splits.len(),
+                calls.len()
+            )
+        };
         say!(
-            "callaudit: compared {} judged cell(s) on {} call(s); {} disagreement(s)",
+            "callaudit: compared {} judged cell(s) on {} call(s); {} disagreement(s){split}",
             cal.all.n,
             cal.calls_compared,
             cal.disagreements.len()
         );
     }
 
-    write_outputs(&args, &rubric, &cal, out, diff_file)?;
+    write_outputs(&args, &rubric, &cal, out, [diff_file, splits_file])?;
     Ok(min_kappa_gate(&args, &rubric, &cal))
 }
 
@@ -284,7 +323,7 @@ fn write_outputs(
     rubric: &Rubric,
     cal: &Calibration,
     mut out: Option<AtomicFile>,
-    mut diff_file: Option<AtomicFile>,
+    [mut diff_file, mut splits_file]: [Option<AtomicFile>; 2],
 ) -> anyhow::Result<()> {
     let text = match args.format {
         CalibrateFormat::Table => table(rubric, cal),
@@ -299,14 +338,18 @@ fn write_outputs(
             lock.flush()?;
         }
     }
-    // Both outputs are written whole, then put in place together: a run that fails on one
-    // replaces neither.
+    // Every output is written whole, then all are put in place together: a run that fails on
+    // one replaces none.
     let mut ready = Vec::new();
     if let Some(f) = out {
         ready.push(f.prepare()?);
     }
     if let Some(mut f) = diff_file.take() {
         f.write_all(disagreements_csv(rubric, cal)?.as_bytes())?;
+        ready.push(f.prepare()?);
+    }
+    if let Some(mut f) = splits_file.take() {
+        f.write_all(splits_csv(rubric, cal)?.as_bytes())?;
         ready.push(f.prepare()?);
     }
     callaudit::output::commit_all(ready)?;
@@ -365,6 +408,9 @@ fn compare(
     let mut disagreements = Vec::new();
     let mut missing: BTreeMap<String, usize> = BTreeMap::new();
     let mut compared: HashSet<&str> = HashSet::new();
+    let mut split = splits(sheet);
+    let split_cells: HashSet<(&str, usize)> =
+        split.iter().map(|s| (s.call_id.as_str(), s.item)).collect();
     // (call, item) → the reviewers' verdicts, for agreement between reviewers.
     let mut by_cell: BTreeMap<(&str, usize), Vec<(&str, bool)>> = BTreeMap::new();
     for row in &sheet.rows {
@@ -394,6 +440,7 @@ fn compare(
                     reviewer_says,
                     tool_says: tool,
                     evidence: evidence(audit, item, masker),
+                    reviewers_split: split_cells.contains(&(row.call_id.as_str(), item)),
                 });
             }
         }
@@ -411,11 +458,33 @@ fn compare(
     }
     disagreements
         .sort_by(|a, b| (a.item, &a.call_id, &a.reviewer).cmp(&(b.item, &b.call_id, &b.reviewer)));
+    most_contested_first(&mut split);
+    let splits = split
+        .into_iter()
+        .map(|s| {
+            let (tool, evidence) = match audits.get(&s.call_id) {
+                Some(audit) => (
+                    Some(tool_says(rubric, audit, s.item)),
+                    evidence(audit, s.item, masker),
+                ),
+                None => (
+                    None,
+                    format!("not compared: {}", not_audited(&s.call_id).reason()),
+                ),
+            };
+            ReviewerSplit {
+                split: s,
+                tool_says: tool,
+                evidence,
+            }
+        })
+        .collect();
     Calibration {
         items: per_item.into_iter().collect(),
         all,
         disagreements,
         between_reviewers: between.into_iter().collect(),
+        splits,
         missing: missing
             .into_iter()
             .map(|(id, cells)| {
@@ -509,6 +578,7 @@ fn disagreements_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<Strin
         "reviewer_says",
         "tool_says",
         "evidence",
+        "reviewers_split",
     ])?;
     for d in &cal.disagreements {
         w.write_record([
@@ -518,6 +588,43 @@ fn disagreements_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<Strin
             yes_no(d.reviewer_says).into(),
             yes_no(d.tool_says).into(),
             csv_cell(&d.evidence),
+            yes_no(d.reviewers_split).into(),
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The reviewers on one side of a split, by name, for CSV and JSON.
+fn names(side: &[Voter]) -> Vec<String> {
+    side.iter().map(Voter::name).collect()
+}
+
+/// `--splits`: one row per call and item the reviewers split on, most contested calls first:
+/// `call_id,item,reviewers_yes,reviewers_no,said_yes,said_no,tool_says,evidence` (the names
+/// joined with `; `; `tool_says` empty when the call was not compared with the tool).
+fn splits_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "call_id",
+        "item",
+        "reviewers_yes",
+        "reviewers_no",
+        "said_yes",
+        "said_no",
+        "tool_says",
+        "evidence",
+    ])?;
+    for r in &cal.splits {
+        let s = &r.split;
+        w.write_record([
+            csv_cell(&s.call_id),
+            rubric.items[s.item].id.clone(),
+            s.yes.len().to_string(),
+            s.no.len().to_string(),
+            csv_cell(&names(&s.yes).join("; ")),
+            csv_cell(&names(&s.no).join("; ")),
+            r.tool_says.map(yes_no).unwrap_or_default().into(),
+            csv_cell(&r.evidence),
         ])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
@@ -560,6 +667,7 @@ fn json(rubric: &Rubric, cal: &Calibration) -> serde_json::Value {
             "reviewer_says": d.reviewer_says,
             "tool_says": d.tool_says,
             "evidence": d.evidence,
+            "reviewers_split": d.reviewers_split,
         })).collect::<Vec<_>>(),
         "between_reviewers": cal.between_reviewers.iter().map(|(i, a)| {
             let mut v = serde_json::json!({
@@ -570,6 +678,14 @@ fn json(rubric: &Rubric, cal: &Calibration) -> serde_json::Value {
             v["item"] = rubric.items[*i].id.clone().into();
             v
         }).collect::<Vec<_>>(),
+        "reviewer_splits": cal.splits.iter().map(|r| serde_json::json!({
+            "call_id": r.split.call_id,
+            "item": rubric.items[r.split.item].id,
+            "yes": names(&r.split.yes),
+            "no": names(&r.split.no),
+            "tool_says": r.tool_says,
+            "evidence": r.evidence,
+        })).collect::<Vec<_>>(),
         "not_comparable": cal.missing.iter().map(|(id, n, why)| serde_json::json!({
             "call_id": id,
             "judged_cells": n,
@@ -630,6 +746,7 @@ fn table(rubric: &Rubric, cal: &Calibration) -> String {
             ]);
         }
         s.push_str(&format!("\nBetween reviewers\n{r}\n"));
+        s.push_str(&splits_text(rubric, cal));
     }
     if cal.disagreements.is_empty() {
         s.push_str("\nNo disagreements.\n");
@@ -641,8 +758,13 @@ fn table(rubric: &Rubric, cal: &Calibration) -> String {
             } else {
                 format!(" ({})", terminal_safe(&d.reviewer))
             };
+            let split = if d.reviewers_split {
+                " (reviewers split)"
+            } else {
+                ""
+            };
             s.push_str(&format!(
-                "  {} · {}: reviewer{who} {}, tool {} · {}\n",
+                "  {} · {}: reviewer{who} {}, tool {}{split} · {}\n",
                 terminal_safe(&d.call_id),
                 rubric.items[d.item].id,
                 yes_no(d.reviewer_says),
@@ -650,6 +772,43 @@ fn table(rubric: &Rubric, cal: &Calibration) -> String {
                 terminal_safe(&d.evidence)
             ));
         }
+    }
+    s
+}
+
+/// The table's list of reviewer splits, most contested calls first, the first `SPLITS_SHOWN`:
+/// `  K-04 · customer_calmed: yes (raj), no (ana, sue), tool yes · EVIDENCE`.
+fn splits_text(rubric: &Rubric, cal: &Calibration) -> String {
+    if cal.splits.is_empty() {
+        return "\nNo reviewer splits.\n".into();
+    }
+    let calls: HashSet<&str> = cal
+        .splits
+        .iter()
+        .map(|s| s.split.call_id.as_str())
+        .collect();
+    let mut s = format!(
+        "\nReviewer splits ({} item(s) of {} call(s), most contested first)\n",
+        cal.splits.len(),
+        calls.len()
+    );
+    let side = |vs: &[Voter]| terminal_safe(&names(vs).join(", ")).into_owned();
+    for r in cal.splits.iter().take(SPLITS_SHOWN) {
+        s.push_str(&format!(
+            "  {} · {}: yes ({}), no ({}), tool {} · {}\n",
+            terminal_safe(&r.split.call_id),
+            rubric.items[r.split.item].id,
+            side(&r.split.yes),
+            side(&r.split.no),
+            r.tool_says.map_or("–", yes_no),
+            terminal_safe(&r.evidence)
+        ));
+    }
+    if cal.splits.len() > SPLITS_SHOWN {
+        s.push_str(&format!(
+            "  … and {} more (all of them: --splits FILE.csv, or --format json)\n",
+            cal.splits.len() - SPLITS_SHOWN
+        ));
     }
     s
 }

@@ -138,6 +138,7 @@ fn dash_outputs(command: &mut Command) {
         Command::Calibrate(a) => {
             main(&mut a.output);
             second(&mut a.disagreements);
+            second(&mut a.splits);
         }
         Command::Merge(a) => main(&mut a.output),
         _ => {}

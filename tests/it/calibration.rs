@@ -391,6 +391,258 @@ fn calibrate_reports_agreement_between_reviewers() {
     assert_eq!(between["agreement"], 0.5);
 }
 
+/// Three reviewers on two bundled calls. They split 2–1 on C-1003's empathy (bob alone says
+/// yes; the tool no) and dismissive (bob alone says no; the tool yes, "Calm down"), and on
+/// C-1001's dismissive (cat alone says yes). Unanimous, so not splits: C-1001's empathy (all
+/// yes) and C-1003's apology (all no). C-1003, with two splits, is the most contested call.
+const SPLIT_SHEET: &str = "call_id,reviewer,empathy,apology,dismissive\n\
+C-1001,ann,1,,0\nC-1001,bob,1,,0\nC-1001,cat,1,,1\n\
+C-1003,ann,0,0,1\nC-1003,bob,1,0,0\nC-1003,cat,0,0,1\n";
+
+/// The tool's evidence for a reviewer-vs-tool disagreement, as the JSON's list gives it.
+fn evidence_of(json: &serde_json::Value, call: &str, item: &str) -> String {
+    json["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["call_id"] == call && d["item"] == item)
+        .unwrap_or_else(|| panic!("no disagreement on {call} {item}: {json}"))["evidence"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn calibrate_table_names_who_said_what_where_reviewers_split() {
+    let w = Workdir::new();
+    let s = sheet(&w, SPLIT_SHEET);
+    let table = stdout_of(&["calibrate", "--quiet"], &[&s, &examples()]);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    ))
+    .unwrap();
+    let dismissive = evidence_of(&json, "C-1003", "dismissive");
+    assert!(dismissive.starts_with("turn 2 “Calm down”"), "{dismissive}");
+    let start = table.find("\nReviewer splits").expect(&table);
+    let end = table.find("\nDisagreements (").expect(&table);
+    assert!(
+        table.find("\nBetween reviewers").unwrap() < start && start < end,
+        "after the totals between reviewers, before the reviewer-vs-tool list: {table}"
+    );
+    assert_eq!(
+        &table[start..end],
+        format!(
+            "\nReviewer splits (3 item(s) of 2 call(s), most contested first)\n\
+             \x20 C-1003 · empathy: yes (bob), no (ann, cat), tool no · nothing matched\n\
+             \x20 C-1003 · dismissive: yes (ann, cat), no (bob), tool yes · {dismissive}\n\
+             \x20 C-1001 · dismissive: yes (cat), no (ann, bob), tool no · nothing matched\n"
+        )
+    );
+    // The reviewer-vs-tool list says which of its lines the reviewers split on.
+    assert!(
+        table.contains(&format!(
+            "  C-1003 · dismissive: reviewer (bob) no, tool yes (reviewers split) · {dismissive}\n"
+        )),
+        "{table}"
+    );
+    // The stderr summary counts them.
+    callaudit()
+        .arg("calibrate")
+        .arg(&s)
+        .arg(examples())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "3 disagreement(s); reviewers split on 3 item(s) of 2 call(s)",
+        ));
+}
+
+#[test]
+fn calibrate_json_lists_reviewer_splits_with_the_tools_verdict() {
+    let w = Workdir::new();
+    let s = sheet(&w, SPLIT_SHEET);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    ))
+    .unwrap();
+    let dismissive = evidence_of(&json, "C-1003", "dismissive");
+    assert_eq!(
+        json["reviewer_splits"],
+        serde_json::json!([
+            {"call_id": "C-1003", "item": "empathy", "yes": ["bob"], "no": ["ann", "cat"],
+             "tool_says": false, "evidence": "nothing matched"},
+            {"call_id": "C-1003", "item": "dismissive", "yes": ["ann", "cat"], "no": ["bob"],
+             "tool_says": true, "evidence": dismissive},
+            {"call_id": "C-1001", "item": "dismissive", "yes": ["cat"], "no": ["ann", "bob"],
+             "tool_says": false, "evidence": "nothing matched"},
+        ])
+    );
+    for d in json["disagreements"].as_array().unwrap() {
+        assert_eq!(d["reviewers_split"], true, "{d}");
+    }
+}
+
+#[test]
+fn calibrate_splits_csv_has_one_row_per_split_and_disagreements_keep_their_columns() {
+    let w = Workdir::new();
+    let s = sheet(&w, SPLIT_SHEET);
+    let (splits, diff) = (w.path("splits.csv"), w.path("diff.csv"));
+    let json = stdout_of(
+        &[
+            "calibrate",
+            "--quiet",
+            "--format",
+            "json",
+            "--splits",
+            splits.to_str().unwrap(),
+            "--disagreements",
+            diff.to_str().unwrap(),
+        ],
+        &[&s, &examples()],
+    );
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let dismissive = evidence_of(&json, "C-1003", "dismissive");
+    let mut expected = csv::Writer::from_writer(Vec::new());
+    for row in [
+        [
+            "call_id",
+            "item",
+            "reviewers_yes",
+            "reviewers_no",
+            "said_yes",
+            "said_no",
+            "tool_says",
+            "evidence",
+        ],
+        [
+            "C-1003",
+            "empathy",
+            "1",
+            "2",
+            "bob",
+            "ann; cat",
+            "no",
+            "nothing matched",
+        ],
+        [
+            "C-1003",
+            "dismissive",
+            "2",
+            "1",
+            "ann; cat",
+            "bob",
+            "yes",
+            &dismissive,
+        ],
+        [
+            "C-1001",
+            "dismissive",
+            "1",
+            "2",
+            "cat",
+            "ann; bob",
+            "no",
+            "nothing matched",
+        ],
+    ] {
+        expected.write_record(row).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&splits).unwrap(),
+        String::from_utf8(expected.into_inner().unwrap()).unwrap()
+    );
+    // The disagreements CSV keeps its columns in their order; the split mark comes last.
+    let text = std::fs::read_to_string(&diff).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "call_id,reviewer,item,reviewer_says,tool_says,evidence,reviewers_split"
+    );
+    assert!(
+        text.contains("\nC-1003,bob,empathy,yes,no,nothing matched,yes\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn calibrate_lists_the_first_20_splits_most_contested_first_and_counts_the_rest() {
+    let w = Workdir::new();
+    // 21 calls not in the inputs split 1–1 on empathy; X-99 splits on two items, so it leads.
+    let mut text = String::from("call_id,reviewer,empathy,apology\nC-1001,ann,1,\n");
+    for i in 1..=21 {
+        text.push_str(&format!("X-{i:02},ann,1,\nX-{i:02},bob,0,\n"));
+    }
+    text.push_str("X-99,ann,1,0\nX-99,bob,0,1\n");
+    let s = sheet(&w, &text);
+    let splits = w.path("splits.csv");
+    let out = callaudit()
+        .args(["calibrate", "--quiet", "--splits"])
+        .arg(&splits)
+        .arg(&s)
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    let listed: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("Reviewer splits"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(listed.len(), 21, "20 and the rest counted: {table}");
+    assert_eq!(
+        listed[0],
+        "  X-99 · empathy: yes (ann), no (bob), tool – · not compared: call not in the inputs"
+    );
+    assert!(listed[1].starts_with("  X-99 · apology: yes (bob), no (ann)"));
+    assert!(listed[2].starts_with("  X-01 · empathy: "), "{}", listed[2]);
+    assert!(
+        listed[19].starts_with("  X-18 · empathy: "),
+        "{}",
+        listed[19]
+    );
+    assert_eq!(
+        listed[20],
+        "  … and 3 more (all of them: --splits FILE.csv, or --format json)"
+    );
+    assert!(table.contains("Reviewer splits (23 item(s) of 22 call(s)"));
+    let rows = read_calls_csv(&splits);
+    assert_eq!(rows.len(), 23, "every split in the file");
+    assert_eq!(rows[22]["call_id"], "X-21");
+    assert_eq!(rows[0]["tool_says"], "");
+}
+
+#[test]
+fn calibrate_without_reviewer_splits_says_so() {
+    let w = Workdir::new();
+    let agreed = sheet(
+        &w,
+        "call_id,reviewer,empathy\nC-1001,ann,1\nC-1001,bob,1\nC-1003,ann,0\n",
+    );
+    let table = stdout_of(&["calibrate", "--quiet"], &[&agreed, &examples()]);
+    assert!(table.contains("\nNo reviewer splits.\n"), "{table}");
+    let json = stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&agreed, &examples()],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["reviewer_splits"], serde_json::json!([]));
+    // One reviewer per call: nothing between reviewers to say, and --splits has its header.
+    let single = w.write("single.csv", "call_id,empathy\nC-1001,1\n");
+    let splits = w.path("splits.csv");
+    let table = stdout_of(
+        &["calibrate", "--quiet", "--splits", splits.to_str().unwrap()],
+        &[&single, &examples()],
+    );
+    assert!(!table.contains("reviewer splits"), "{table}");
+    assert_eq!(
+        std::fs::read_to_string(&splits).unwrap(),
+        "call_id,item,reviewers_yes,reviewers_no,said_yes,said_no,tool_says,evidence\n"
+    );
+}
+
 #[test]
 fn calibrate_bad_sheets_name_row_and_column() {
     let w = Workdir::new();
@@ -648,9 +900,66 @@ fn overrides_with_conflicting_reviewers_are_refused() {
         .arg(examples())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "reviewers disagree on `empathy` for call `C-1003`",
-        ));
+        .stderr(predicate::str::contains(format!(
+            "{}:3: reviewers disagree on `empathy` for call `C-1003`: yes from ann (line 2); \
+             no from bob (line 3): settle it in the sheet before overriding",
+            s.display()
+        )));
+}
+
+/// `--overrides` stopped at the first split; it names them all (the first 10, in sheet order,
+/// and how many more), so one pass over the sheet settles them.
+#[test]
+fn overrides_name_every_reviewer_split() {
+    let w = Workdir::new();
+    let s = sheet(&w, SPLIT_SHEET);
+    let out = callaudit()
+        .args(["audit", "--overrides"])
+        .arg(&s)
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let p = s.display();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "callaudit: error: {p}: reviewers disagree on 3 item(s) of 2 call(s): settle them \
+             in the sheet before overriding (`callaudit calibrate {p} INPUT…` lists them with \
+             the tool's evidence)\n\
+             \x20 {p}:4: reviewers disagree on `dismissive` for call `C-1001`: yes from cat \
+             (line 4); no from ann (line 2), bob (line 3)\n\
+             \x20 {p}:6: reviewers disagree on `empathy` for call `C-1003`: yes from bob (line 6); \
+             no from ann (line 5), cat (line 7)\n\
+             \x20 {p}:6: reviewers disagree on `dismissive` for call `C-1003`: yes from ann \
+             (line 5), cat (line 7); no from bob (line 6)\n"
+        )
+    );
+    // Past 10, the rest are counted.
+    let mut text = String::from("call_id,reviewer,empathy\n");
+    for i in 1..=12 {
+        text.push_str(&format!("X-{i:02},ann,1\nX-{i:02},bob,0\n"));
+    }
+    let many = w.write("many.csv", text);
+    let out = callaudit()
+        .args(["audit", "--overrides"])
+        .arg(&many)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("reviewers disagree on 12 item(s) of 12 call(s)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("reviewers disagree on `empathy`").count(),
+        10
+    );
+    assert!(stderr.contains("for call `X-10`"), "{stderr}");
+    assert!(!stderr.contains("for call `X-11`"), "{stderr}");
+    assert!(stderr.ends_with("\n  … and 2 more\n"), "{stderr}");
 }
 
 /// An override for a call the run did not audit applies to nothing: it is said (sheet, how
@@ -995,7 +1304,8 @@ fn sheet_errors_name_the_real_line_with_crlf_blank_lines_and_quoted_line_breaks(
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "bad.csv:4: reviewers disagree on `empathy` for call `C-1003` (line 2 says yes, line 4 says no)",
+            "bad.csv:4: reviewers disagree on `empathy` for call `C-1003`: yes from ann (line 2); \
+             no from bob (line 4)",
         ));
 }
 

@@ -3230,6 +3230,7 @@ fn sample_and_calibrate_share_stdout_with_no_second_output() {
         vec!["sample", "--per-agent", "1", "--packet", linked],
         vec!["calibrate", "SHEET", "--disagreements", "/dev/stdout"],
         vec!["calibrate", "SHEET", "--disagreements", "/dev/fd/1"],
+        vec!["calibrate", "SHEET", "--splits", "/dev/stdout"],
         vec![
             "calibrate",
             "SHEET",
@@ -3271,6 +3272,23 @@ fn sample_and_calibrate_share_stdout_with_no_second_output() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.stdout.starts_with(b"call_id,reviewer,item,"));
+    // But not two of them.
+    let out = callaudit()
+        .args(["calibrate", "--quiet"])
+        .arg(&sheet)
+        .args([
+            "--disagreements",
+            "/dev/stdout",
+            "--splits",
+            "/dev/fd/1",
+            "-o",
+        ])
+        .arg(dir.path().join("agreement.txt"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "stdout was written");
     // stdout redirected to a file that is also named as an output: the report and the records
     // would share it (or the rename leave the report in a deleted file).
     let records = dir.path().join("records.csv");
@@ -3619,6 +3637,27 @@ fn a_dash_as_an_output_is_stdout_not_a_file_named_dash() {
     ]);
     assert_eq!(code, Some(2), "{err}");
     assert!(out.is_empty());
+    let (code, out, err) = run(&[
+        os("calibrate"),
+        sheet.as_os_str(),
+        os("--splits"),
+        os("-"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    let (code, out, err) = run(&[
+        os("calibrate"),
+        sheet.as_os_str(),
+        os("--quiet"),
+        os("--splits"),
+        os("-"),
+        os("-o"),
+        os("agreement.txt"),
+        input.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("call_id,item,reviewers_yes,"), "{out}");
     let (code, out, err) = run(&[
         os("calibrate"),
         sheet.as_os_str(),
