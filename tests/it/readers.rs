@@ -1534,3 +1534,128 @@ fn vendor_times_that_cannot_be_read_are_said_once_per_document() {
         );
     }
 }
+
+/// Ids written as JSON numbers keep their digits as written, past 64 bits too: before, serde
+/// read `18446744073709551616` and up as an `f64`, so distinct calls merged into one
+/// (`1.8446744073709552e19`), or one was passed over as a copy of the other (tester t12's
+/// finding 2). In JSONL, in every vendor format on its fast and general path, in a single
+/// conversation object, for agent ids too; and as the same ids written as CSV text are.
+#[test]
+fn numeric_ids_keep_their_digits_past_64_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let turns = r#""turns": [{"speaker": "customer", "text": "Where is my parcel"}, {"speaker": "agent", "text": "Thanks for calling"}]"#;
+    let jsonl = write(
+        "calls.jsonl",
+        &[
+            format!(
+                r#"{{"call_id": 18446744073709551616, "agent_id": 98765432109876543210, {turns}}}"#
+            ),
+            format!(
+                r#"{{"call_id": 18446744073709551617, "agent_id": 98765432109876543211, {turns}}}"#
+            ),
+            format!(r#"{{"call_id": 18446744073709551618, "agent_id": "ann", {turns}}}"#),
+            format!(r#"{{"call_id": 1.50, "agent_id": "ann", {turns}}}"#),
+            format!(r#"{{"call_id": 1e3, "agent_id": "ann", {turns}}}"#),
+            format!(r#"{{"call_id": 7, "agent_id": "ann", {turns}}}"#),
+        ]
+        .join("\n"),
+    );
+    let run = audit(&[&jsonl]);
+    assert_eq!(
+        run.ids(),
+        [
+            "1.50",
+            "18446744073709551616",
+            "18446744073709551617",
+            "18446744073709551618",
+            "1e3",
+            "7"
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.call("18446744073709551617")["agent_id"],
+        "98765432109876543211"
+    );
+    assert_eq!(run.acct("calls_merged"), 0);
+
+    // Vendor documents: two files each, whose ids differ past 64 bits.
+    let transcript = |role: &str| {
+        format!(
+            r#"[{{"ParticipantRole": "{role}", "Content": "Thanks for calling", "BeginOffsetMillis": 0, "EndOffsetMillis": 900}}]"#
+        )
+    };
+    for n in ["16", "17"] {
+        let id = format!("184467440737095516{n}");
+        write(
+            &format!("tca/t{n}.json"),
+            &format!(
+                r#"{{"JobName": {id}, "Transcript": {}}}"#,
+                transcript("AGENT")
+            ),
+        );
+        write(
+            &format!("cl/c{n}.json"),
+            &format!(
+                r#"{{"CustomerMetadata": {{"ContactId": {id}}}, "Participants": [{{"ParticipantId": "A", "ParticipantRole": "AGENT"}}], "Transcript": [{{"ParticipantId": "A", "Content": "Thanks for calling", "BeginOffsetMillis": 0, "EndOffsetMillis": 900}}]}}"#
+            ),
+        );
+        write(
+            &format!("gen/g{n}.json"),
+            &format!(
+                r#"{{"conversationId": {id}, "conversationStartTime": 1710151200000, "transcripts": [{{"phrases": [{{"text": "Thanks for calling", "participantPurpose": "internal", "startTimeMs": 1710151203000}}]}}]}}"#
+            ),
+        );
+        write(
+            &format!("ccai/a{n}.json"),
+            &format!(
+                r#"{{"name": "projects/p/conversations/conv-{n}", "agentId": 9876543210987654321{n}, "qualityMetadata": {{"agentInfo": [{{"agentId": 1, "team": 1234567890123456789{n}}}]}}, "transcript": {{"transcriptSegments": [{{"text": "Thanks for calling", "segmentParticipant": {{"role": "HUMAN_AGENT"}}}}]}}}}"#
+            ),
+        );
+        // A conversation object alone in a `.json` file.
+        write(
+            &format!("one/o{n}.json"),
+            &format!("{{\n  \"call_id\": {id},\n  {turns}\n}}\n"),
+        );
+    }
+    let expected = ["18446744073709551616", "18446744073709551617"];
+    for (dir_name, format) in [
+        ("tca", "transcribe"),
+        ("cl", "contact-lens"),
+        ("gen", "genesys"),
+        ("one", "json"),
+    ] {
+        let d = dir.path().join(dir_name).display().to_string();
+        // The `.json` dispatcher (the fast path, which leaves such a document to the general
+        // reader) and the named format's reader.
+        for args in [vec![d.as_str()], vec![d.as_str(), "--input-format", format]] {
+            let run = audit(&args);
+            assert_eq!(run.ids(), expected, "{args:?}: {}", run.stderr);
+            assert_eq!(run.acct("rows_read"), run.acct("rows_audited"), "{args:?}");
+        }
+    }
+    let d = dir.path().join("ccai").display().to_string();
+    for args in [vec![d.as_str()], vec![d.as_str(), "--input-format", "ccai"]] {
+        let run = audit(&args);
+        let agent_and_team = |id: &str| {
+            let c = run.call(id);
+            (c["agent_id"].clone(), c["team"].clone())
+        };
+        assert_eq!(
+            agent_and_team("conv-17"),
+            (
+                Value::from("987654321098765432117"),
+                Value::from("123456789012345678917")
+            ),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
