@@ -154,6 +154,10 @@ pub struct Accounting {
     /// Audited calls whose agent id is not in the `--agents` file (reported under the id).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_agent_unlisted: u64,
+    /// Plain-text lines that look like a speaker line (`Customer Service: …`, `Speaker 2: …`)
+    /// but name no role callaudit knows: read as text of the turn before, and warned of.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lines_unknown_label: u64,
     /// Which filter left out each of `calls_filtered_out`, for the summary (not in the JSON
     /// report): a run that audits nothing should say which filter took the calls.
     #[serde(skip)]
@@ -624,6 +628,10 @@ impl Accounting {
             self.rows_lossy_utf8,
             "row(s) with invalid UTF-8 decoded lossily",
         );
+        note(
+            self.lines_unknown_label,
+            "line(s) that look like a speaker label but name no known role, read as text of the turn before",
+        );
         notes
     }
 
@@ -647,6 +655,7 @@ impl Accounting {
         self.files_unreadable += o.files_unreadable;
         self.files_ignored += o.files_ignored;
         keep_first(&mut self.ignored_names, &o.ignored_names);
+        self.lines_unknown_label += o.lines_unknown_label;
         self.rows_read += o.rows_read;
         self.rows_audited += o.rows_audited;
         for (r, n) in &o.rows_skipped {

@@ -1659,3 +1659,66 @@ fn numeric_ids_keep_their_digits_past_64_bits() {
         );
     }
 }
+
+/// Plain-text labels with a number or a name after the role word are that role's speaker
+/// lines: before, `Customer 1: This is ridiculous` was read as more of the agent's turn, in
+/// silence (tester t12's finding 5). A line that looks like a speaker line but names no role
+/// (`Customer Service:`) is counted and named in a warning; text with colons that is no label
+/// (`Note:`, `10:30`) is read as before.
+#[test]
+fn plain_text_role_words_with_a_number_or_a_name_are_speakers() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, label) in [
+        "Customer 1",
+        "Customer (Alex)",
+        "Customer Alex",
+        "Customer #1",
+        "Caller ID 5",
+        "Caller No. 5",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = dir.path().join(format!("call-{i}.txt"));
+        std::fs::write(
+            &p,
+            format!(
+                "Agent: Thanks for calling, how can I help?\n{label}: This is ridiculous, I am furious!\nAgent (Sam): I am so sorry about that.\n"
+            ),
+        )
+        .unwrap();
+        let f = p.display().to_string();
+        assert_eq!(
+            speakers(&f, &format!("call-{i}"), &[]),
+            s(&["agent", "customer", "agent"]),
+            "{label}"
+        );
+        let run = audit(&[&f]);
+        assert_eq!(run.report["accounting"]["lines_unknown_label"], Value::Null);
+        assert!(
+            !run.stderr.contains("looks like a speaker label"),
+            "{}",
+            run.stderr
+        );
+    }
+    let p = dir.path().join("call-x.txt");
+    std::fs::write(
+        &p,
+        "Agent: Thanks for calling.\nNote: the line was bad at 10:30.\nCustomer Service: hello?\nCustomer: My order is late.\nCustomer number: 12345\nSpeaker 2: hello?\n",
+    )
+    .unwrap();
+    let f = p.display().to_string();
+    assert_eq!(speakers(&f, "call-x", &[]), s(&["agent", "customer"]));
+    let run = audit(&[&f]);
+    assert_eq!(run.acct("lines_unknown_label"), 3, "{}", run.stderr);
+    common::assert_says(
+        &run.stderr,
+        &[
+            format!(
+                "{f}:3: `Customer Service:` looks like a speaker label, but names no role callaudit knows"
+            ),
+            "read as more of the turn before it, and so are 2 more such line(s)".to_string(),
+            "3 line(s) that look like a speaker label but name no known role".to_string(),
+        ],
+    );
+}
