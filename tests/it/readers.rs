@@ -1722,3 +1722,68 @@ fn plain_text_role_words_with_a_number_or_a_name_are_speakers() {
         ],
     );
 }
+
+/// `--metadata` matches call ids exactly, and ignoring case only when that is unambiguous:
+/// exports keep the case of ids, and `5003000000D8cuI` and `5003000000D8cui` are two calls.
+/// Before, a contact file with a record for each was refused as listing one call twice, and the
+/// record of one was joined to both (tester t12's finding 6).
+#[test]
+fn metadata_matches_call_ids_exactly_before_ignoring_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let calls = write(
+        "calls.csv",
+        "call_id,speaker,text\n5003000000D8cuI,agent,Thanks for calling\n5003000000D8cui,agent,I am sorry about that\n5d1c7e10-0a7b,agent,Thanks\n",
+    );
+    let both = write(
+        "both.csv",
+        "call_id,agent_id,date\n5003000000D8cuI,ann,2026-11-20\n5003000000D8cui,bob,2026-11-21\n5D1C7E10-0A7B,cy,2026-11-22\n",
+    );
+    let run = audit(&[&calls, "--metadata", &both]);
+    let joined = |run: &Run, id: &str| {
+        let c = run.call(id);
+        (c["agent_id"].clone(), c["date"].clone())
+    };
+    assert_eq!(
+        joined(&run, "5003000000D8cuI"),
+        (Value::from("ann"), Value::from("2026-11-20"))
+    );
+    assert_eq!(
+        joined(&run, "5003000000D8cui"),
+        (Value::from("bob"), Value::from("2026-11-21"))
+    );
+    // A GUID in another case is still the same call.
+    assert_eq!(
+        joined(&run, "5d1c7e10-0a7b"),
+        (Value::from("cy"), Value::from("2026-11-22"))
+    );
+    assert_eq!(run.acct("metadata_joined"), 3);
+
+    let one = write(
+        "one.csv",
+        "call_id,agent_id,date\n5003000000D8cui,bob,2026-11-21\n",
+    );
+    let run = audit(&[&calls, "--metadata", &one]);
+    assert_eq!(
+        joined(&run, "5003000000D8cui"),
+        (Value::from("bob"), Value::from("2026-11-21"))
+    );
+    assert_eq!(run.call("5003000000D8cuI")["date"], Value::Null);
+    assert_eq!(run.acct("metadata_joined"), 1);
+    assert_eq!(run.acct("metadata_not_found"), 2);
+
+    // The same id twice with other values is still refused.
+    let twice = write(
+        "twice.csv",
+        "call_id,agent_id\n5003000000D8cui,bob\n5003000000D8cui,ann\n",
+    );
+    let err = audit_fails(&[&calls, "--metadata", &twice]);
+    assert!(
+        err.contains("twice.csv:3: call 5003000000D8cui is also on line 2 with other values"),
+        "{err}"
+    );
+}
