@@ -158,6 +158,12 @@ pub struct Accounting {
     /// but name no role callaudit knows: read as text of the turn before, and warned of.
     #[serde(skip_serializing_if = "is_zero")]
     pub lines_unknown_label: u64,
+    /// Links inside input directories back to a directory being read (a loop): not followed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub files_link_loops: u64,
+    /// The first few of them, for the summary (not in the JSON report).
+    #[serde(skip)]
+    pub link_loop_names: Vec<String>,
     /// Which filter left out each of `calls_filtered_out`, for the summary (not in the JSON
     /// report): a run that audits nothing should say which filter took the calls.
     #[serde(skip)]
@@ -563,6 +569,13 @@ impl Accounting {
             ),
         );
         note(
+            self.files_link_loops,
+            &format!(
+                "link(s) in input directories back to a directory being read, not followed{}",
+                listed(&self.link_loop_names, self.files_link_loops)
+            ),
+        );
+        note(
             self.files_duplicate,
             "file(s) named more than once, read once",
         );
@@ -641,6 +654,13 @@ impl Accounting {
         keep_first(&mut self.hidden_names, names);
     }
 
+    /// Notes the links back to a directory being read that discovery did not follow
+    /// (`names` in order).
+    pub fn link_loops(&mut self, names: &[String]) {
+        self.files_link_loops += names.len() as u64;
+        keep_first(&mut self.link_loop_names, names);
+    }
+
     /// Notes the files discovery ignored for their extension (`names` in order).
     pub fn ignored(&mut self, names: &[String]) {
         self.files_ignored += names.len() as u64;
@@ -655,6 +675,8 @@ impl Accounting {
         self.files_unreadable += o.files_unreadable;
         self.files_ignored += o.files_ignored;
         keep_first(&mut self.ignored_names, &o.ignored_names);
+        self.files_link_loops += o.files_link_loops;
+        keep_first(&mut self.link_loop_names, &o.link_loop_names);
         self.lines_unknown_label += o.lines_unknown_label;
         self.rows_read += o.rows_read;
         self.rows_audited += o.rows_audited;

@@ -1787,3 +1787,32 @@ fn metadata_matches_call_ids_exactly_before_ignoring_case() {
         "{err}"
     );
 }
+
+/// A link in an input directory back to a directory being read (a loop) is not followed, and
+/// said so, apart from the files ignored for their extension (tester t12's finding 9).
+#[test]
+fn a_link_back_to_a_directory_being_read_is_counted_and_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("exports");
+    let month = root.join("2026/11");
+    std::fs::create_dir_all(&month).unwrap();
+    std::fs::write(
+        month.join("calls.csv"),
+        "call_id,agent_id,speaker,text\nL1,ann,agent,hello\n",
+    )
+    .unwrap();
+    std::fs::write(month.join("notes.pdf"), "x").unwrap();
+    std::os::unix::fs::symlink("..", month.join("up")).unwrap();
+    std::os::unix::fs::symlink("../../2026", month.join("year")).unwrap();
+    let run = audit(&[root.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["L1"]);
+    assert_eq!(run.acct("files_ignored"), 1);
+    assert_eq!(run.acct("files_link_loops"), 2);
+    let m = month.display();
+    common::assert_says(
+        &run.stderr,
+        &[format!(
+            "1 file(s) ignored for their extension ({m}/notes.pdf); 2 link(s) in input directories back to a directory being read, not followed ({m}/up, {m}/year)"
+        )],
+    );
+}
