@@ -673,10 +673,15 @@ mod tests {
         assert_eq!(acct.lines_unknown_label, 2);
         assert_eq!(
             acct.warnings,
-            ["calls/2024-03-05_c-12.txt:2: `Customer Service:` looks like a speaker label, but names no role callaudit knows (expected `Agent:`, `Customer:`, `Customer 2:`, `Customer (Alex):`, …): the line is read as more of the turn before it, and so are 1 more such line(s)"]
+            [
+                "calls/2024-03-05_c-12.txt:2: `Customer Service:` looks like a speaker label, but names no role callaudit knows (expected `Agent:`, `Customer:`, `Customer 2:`, `Customer (Alex):`, …): the line is read as more of the turn before it, and so are 1 more such line(s)"
+            ]
         );
         // With --agent-names, a label with a number or brackets is no name of a customer.
-        let (calls, _) = read("Ann: Hello.\nNote (2): x\nAgent 2: hi\nBob: hey\n", &["ann"]);
+        let (calls, _) = read(
+            "Ann: Hello.\nNote (2): x\nAgent 2: hi\nBob: hey\n",
+            &["ann"],
+        );
         let speakers: Vec<_> = calls.unwrap()[0].turns.iter().map(|t| t.speaker).collect();
         assert_eq!(
             speakers,
