@@ -168,6 +168,16 @@ pub struct Accounting {
     /// Audited calls whose agent id is not in the `--agents` file (reported under the id).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_agent_unlisted: u64,
+    /// Plain-text lines that look like a speaker line (`Customer Service: …`, `Speaker 2: …`)
+    /// but name no role callaudit knows: read as text of the turn before, and warned of.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lines_unknown_label: u64,
+    /// Links inside input directories back to a directory being read (a loop): not followed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub files_link_loops: u64,
+    /// The first few of them, for the summary (not in the JSON report).
+    #[serde(skip)]
+    pub link_loop_names: Vec<String>,
     /// Which filter left out each of `calls_filtered_out`, for the summary (not in the JSON
     /// report): a run that audits nothing should say which filter took the calls.
     #[serde(skip)]
@@ -578,6 +588,13 @@ impl Accounting {
             ),
         );
         note(
+            self.files_link_loops,
+            &format!(
+                "link(s) in input directories back to a directory being read, not followed{}",
+                listed(&self.link_loop_names, self.files_link_loops)
+            ),
+        );
+        note(
             self.files_duplicate,
             "file(s) named more than once, read once",
         );
@@ -659,6 +676,10 @@ impl Accounting {
             self.rows_lossy_utf8,
             "row(s) with invalid UTF-8 decoded lossily",
         );
+        note(
+            self.lines_unknown_label,
+            "line(s) that look like a speaker label but name no known role, read as text of the turn before",
+        );
         notes
     }
 
@@ -680,6 +701,13 @@ impl Accounting {
         keep_first(&mut self.hidden_names, names);
     }
 
+    /// Notes the links back to a directory being read that discovery did not follow
+    /// (`names` in order).
+    pub fn link_loops(&mut self, names: &[String]) {
+        self.files_link_loops += names.len() as u64;
+        keep_first(&mut self.link_loop_names, names);
+    }
+
     /// Notes the files discovery ignored for their extension (`names` in order).
     pub fn ignored(&mut self, names: &[String]) {
         self.files_ignored += names.len() as u64;
@@ -697,6 +725,9 @@ impl Accounting {
         self.files_unreadable += o.files_unreadable;
         self.files_ignored += o.files_ignored;
         keep_first(&mut self.ignored_names, &o.ignored_names);
+        self.files_link_loops += o.files_link_loops;
+        keep_first(&mut self.link_loop_names, &o.link_loop_names);
+        self.lines_unknown_label += o.lines_unknown_label;
         self.rows_read += o.rows_read;
         self.rows_audited += o.rows_audited;
         for (r, n) in &o.rows_skipped {

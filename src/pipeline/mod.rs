@@ -765,6 +765,7 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
     };
     collector.acct.hidden(&inputs.hidden);
     collector.acct.ignored(&inputs.ignored);
+    collector.acct.link_loops(&inputs.link_loops);
     for (kept, again) in &inputs.duplicates {
         collector.acct.warn(if kept == again {
             format!("{again} is named more than once: it is read once")

@@ -56,11 +56,22 @@ struct Record {
     line: u64,
 }
 
-/// The contact records of `--metadata`, by call id (ASCII case ignored: systems disagree on
-/// the case of GUIDs).
+/// The contact records of `--metadata`, by call id as written. Call ids are matched exactly;
+/// a call without a record of its own id is matched to a record whose id differs only in ASCII
+/// case (systems disagree on the case of GUIDs), when that record is the only one that does and
+/// one of the two ids is written all in one case, as a system that changes the case of ids
+/// writes them (see `find`). Exports keep the case of ids (`5003000000D8cuI` and
+/// `5003000000D8cui` are two Salesforce cases), so ids that differ in case are never one record.
 #[derive(Debug)]
 pub struct Metadata {
     records: HashMap<String, Record>,
+    /// The ids of `records` by their ASCII lower case: `None` when several fold to it.
+    folded: HashMap<String, Option<String>>,
+}
+
+/// Whether an id is written all in one case (its ASCII letters all upper or all lower case).
+fn one_case(id: &str) -> bool {
+    !(id.bytes().any(|b| b.is_ascii_lowercase()) && id.bytes().any(|b| b.is_ascii_uppercase()))
 }
 
 impl Metadata {
@@ -75,6 +86,7 @@ impl Metadata {
         let headers = side.headers.clone();
         let (call_col, agent_col, team_col, date_col, queue_col) = columns(&headers, &name)?;
         let mut records: HashMap<String, Record> = HashMap::new();
+        let mut folded: HashMap<String, Option<String>> = HashMap::new();
         while let Some((line, record)) = side.next_record()? {
             let cell = |c: Option<usize>| {
                 c.map(|c| record[c].trim().to_string())
@@ -101,7 +113,8 @@ impl Metadata {
                 queue: cell(queue_col),
                 line,
             };
-            match records.get(&call_id.to_ascii_lowercase()) {
+            // The same id as written: ids that differ in case are different calls.
+            match records.get(&call_id) {
                 Some(old)
                     if Record {
                         line,
@@ -115,11 +128,30 @@ impl Metadata {
                 }
                 Some(_) => {}
                 None => {
-                    records.insert(call_id.to_ascii_lowercase(), new);
+                    folded
+                        .entry(call_id.to_ascii_lowercase())
+                        .and_modify(|one| *one = None)
+                        .or_insert_with(|| Some(call_id.clone()));
+                    records.insert(call_id, new);
                 }
             }
         }
-        Ok(Metadata { records })
+        Ok(Metadata { records, folded })
+    }
+
+    /// The record of call `id`: the one of that id as written, else the one whose id differs
+    /// only in ASCII case when no other record's does and one of the two ids is written all in
+    /// one case (`5D1C7E10-…` and `5d1c7e10-…`, not `…D8cuI` and `…D8cui`).
+    fn find(&self, id: &str) -> Option<&Record> {
+        if let Some(record) = self.records.get(id) {
+            return Some(record);
+        }
+        let other = self.folded.get(&id.to_ascii_lowercase())?.as_deref()?;
+        if one_case(id) || one_case(other) {
+            self.records.get(other)
+        } else {
+            None
+        }
     }
 }
 
@@ -278,28 +310,26 @@ impl Enricher {
         let had_date = call.date.is_some();
         let mut out = Enriched::default();
         if let Some(meta) = &self.metadata {
-            out.metadata = Some(
-                match meta.records.get(&call.id.trim().to_ascii_lowercase()) {
-                    None => Join::NotFound,
-                    Some(rec) => {
-                        let agent_differs = match (&call.agent_id, &rec.agent_id) {
-                            (Some(export), Some(meta))
-                                if self.resolve_agent(export) != self.resolve_agent(meta) =>
-                            {
-                                Some(meta.clone())
-                            }
-                            _ => None,
-                        };
-                        fill(&mut call.agent_id, &rec.agent_id);
-                        fill(&mut call.team, &rec.team);
-                        fill(&mut call.queue, &rec.queue);
-                        if call.date.is_none() {
-                            call.date = rec.date;
+            out.metadata = Some(match meta.find(call.id.trim()) {
+                None => Join::NotFound,
+                Some(rec) => {
+                    let agent_differs = match (&call.agent_id, &rec.agent_id) {
+                        (Some(export), Some(meta))
+                            if self.resolve_agent(export) != self.resolve_agent(meta) =>
+                        {
+                            Some(meta.clone())
                         }
-                        Join::Found { agent_differs }
+                        _ => None,
+                    };
+                    fill(&mut call.agent_id, &rec.agent_id);
+                    fill(&mut call.team, &rec.team);
+                    fill(&mut call.queue, &rec.queue);
+                    if call.date.is_none() {
+                        call.date = rec.date;
                     }
-                },
-            );
+                    Join::Found { agent_differs }
+                }
+            });
         }
         if !had_date && call.date.is_some() {
             out.date_from = Some(DateFrom::Metadata);
@@ -395,11 +425,11 @@ mod tests {
     fn headers_like_the_utterance_csv_and_contact_records() {
         let m = meta("Contact ID;Agent.Username;Team;Initiation Timestamp;Queue\nAB-1;ann;billing;2024-03-05T10:00:00Z;vip\nab-2;;;;\n").unwrap();
         assert_eq!(m.records.len(), 2);
-        let r = &m.records["ab-1"];
+        let r = m.find("ab-1").unwrap();
         assert_eq!(r.agent_id.as_deref(), Some("ann"));
         assert_eq!(r.date, NaiveDate::from_ymd_opt(2024, 3, 5));
         assert_eq!(r.queue.as_deref(), Some("vip"));
-        assert_eq!(m.records["ab-2"].agent_id, None);
+        assert_eq!(m.find("ab-2").unwrap().agent_id, None);
     }
 
     #[test]
@@ -418,6 +448,34 @@ mod tests {
         assert!(err("call_id,notes\n").contains("nothing to join"));
         // The same record twice is harmless.
         assert!(meta("call_id,agent_id\nc1,ann\nc1,ann\n").is_ok());
+        // Ids that differ in case are two calls, each with its record.
+        assert!(meta("call_id,agent_id\nc1,ann\nC1,bob\n").is_ok());
+    }
+
+    #[test]
+    fn ids_match_exactly_then_ignoring_case_when_that_is_unambiguous() {
+        let m = meta(concat!(
+            "call_id,agent_id\n",
+            "5003000000D8cui,bob\n",
+            "5D1C7E10-0A7B,ann\n",
+            "tca-7,cy\n",
+            "x-1,dee\n",
+            "X-1,eve\n",
+        ))
+        .unwrap();
+        let agent = |id: &str| m.find(id).and_then(|r| r.agent_id.as_deref());
+        assert_eq!(agent("5003000000D8cui"), Some("bob"));
+        // Both mixed case: another Salesforce id, not this one in another case.
+        assert_eq!(agent("5003000000D8cuI"), None);
+        // One of the two in one case: the same GUID written by another system.
+        assert_eq!(agent("5d1c7e10-0a7b"), Some("ann"));
+        assert_eq!(agent("TCA-7"), Some("cy"));
+        assert_eq!(agent("Tca-7"), Some("cy"));
+        // Exactly first, whatever else fits ignoring case.
+        assert_eq!((agent("x-1"), agent("X-1")), (Some("dee"), Some("eve")));
+        // Ignoring case, two records fit: neither is taken.
+        let m = meta("call_id,agent_id\nab-1,dee\nAB-1,eve\n").unwrap();
+        assert_eq!(m.find("Ab-1").and_then(|r| r.agent_id.as_deref()), None);
     }
 
     #[test]

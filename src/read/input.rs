@@ -143,6 +143,9 @@ pub struct Discovered {
     /// `.snapshot/`, `.old.csv`), passed over whole: backup and version-control copies would
     /// otherwise merge into the live calls. Folders end with `/`.
     pub hidden: Vec<String>,
+    /// Links inside directories back to a directory being walked (a loop: `up -> ..`), not
+    /// followed.
+    pub link_loops: Vec<String>,
     /// Names of files already among the inputs under another name (`x.csv` and `./x.csv`, a
     /// link, a file and the directory holding it, a hard link, stdin redirected from one):
     /// (the name read, the name passed over). Files are told apart by device and inode.
@@ -376,9 +379,11 @@ fn walk_dir(
                 let not_found = e
                     .io_error()
                     .is_some_and(|io| io.kind() == io::ErrorKind::NotFound);
-                // A link back to a directory above is walked there already; a broken
-                // link that would not be read anyway is just passed over.
-                if e.loop_ancestor().is_some() || (not_found && !is_transcript_name(&name)) {
+                // A link back to a directory above is walked there already: not followed,
+                // and said so. A broken link that would not be read anyway is just passed over.
+                if e.loop_ancestor().is_some() {
+                    found.link_loops.push(at.display().to_string());
+                } else if not_found && !is_transcript_name(&name) {
                     found.ignored.push(at.display().to_string());
                 } else {
                     let why = e

@@ -58,6 +58,9 @@ impl Reader for JsonReader {
             Some(Ok(_)) => return JsonlReader.read(&mut text.as_bytes(), ctx, sink),
             Some(Err(e)) => return Err(not_json(ctx, &e)),
         }
+        let mut doc = doc;
+        // Ids written as numbers keep their digits (also through the JSONL reader below).
+        super::json_id::exact_number_ids(&text, &mut doc);
         let Value::Object(top) = &doc else {
             return Err(ctx.error(
                 At::File,

@@ -2,12 +2,14 @@
 //! `{"call_id", "agent_id", "date"?, "turns": [{"speaker", "text", "start_ms"?, "end_ms"?}]}`.
 
 use super::dates::parse_date;
+// Ids and dates may be written as strings or numbers; a number is read as written.
+use super::json_id::id;
 use super::vendor::{self, lenient::Strict};
 use super::{CallSink, ReadContext, ReadError, Reader};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Channel, Speaker};
 use crate::read::Lines;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use std::borrow::Cow;
 use std::io::BufRead;
 
@@ -50,21 +52,6 @@ struct TurnLine<'a> {
     start_ms: Option<f64>,
     #[serde(default)]
     end_ms: Option<f64>,
-}
-
-/// Ids and dates may be written as strings or numbers.
-fn id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum StrOrNum {
-        S(String),
-        N(serde_json::Number),
-    }
-    Ok(match Option::<StrOrNum>::deserialize(d)? {
-        Some(StrOrNum::S(s)) => Some(s),
-        Some(StrOrNum::N(n)) => Some(n.to_string()),
-        None => None,
-    })
 }
 
 impl Reader for JsonlReader {

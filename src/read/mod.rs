@@ -8,6 +8,7 @@ pub mod enrich;
 pub mod identity;
 pub mod input;
 pub mod json;
+pub mod json_id;
 pub mod jsonl;
 pub(crate) mod line_tracker;
 pub mod path_date;

@@ -42,13 +42,128 @@ const OTHER_LABELS: &[&str] = &[
     "supervisor",
 ];
 
-/// `[00:01:02] Label: text`, the stamp optional.
+/// `[00:01:02] Label: text`, the stamp optional. A label may have a number or a name in
+/// brackets after its role word (`Customer #1`, `Customer (Alex)`).
 static LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^\s*(?:[\[(]\s*(?P<stamp>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*[\])]\s*)?(?P<label>[^\W\d_][\w .'\-]{0,39}?)\s*:(?P<text>.*)$",
+        r"^\s*(?:[\[(]\s*(?P<stamp>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*[\])]\s*)?(?P<label>[^\W\d_][\w .'\-#()]{0,39}?)\s*:(?P<text>.*)$",
     )
     .expect("valid regex")
 });
+
+/// What tells one speaker of a role from another after the role word: a number (`1`, `#1`,
+/// `ID 5`, `No. 5`), a name in brackets (`(Alex)`), or a name (`Alex`, `Mary-Jane`, `O'Brien`).
+static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?P<number>(?:(?i:id|no\.?|nr\.?|number)\s*)?#?\s*\d{1,9})|\(\s*[^()]{1,30}?\s*\)|(?P<name>\p{Lu}[\p{Ll}\p{Lu}'\-]*\p{Ll}[\p{Ll}'\-]*))$",
+    )
+    .expect("valid regex")
+});
+
+/// The role words a name may follow (`Agent Sam`, `Customer Alex`): not the generic ones
+/// (`User Guide`, `Internal Note`, `Staff Only` are no speakers).
+const NAMED_ROLES: &[&str] = &[
+    "agent",
+    "rep",
+    "representative",
+    "advisor",
+    "adviser",
+    "associate",
+    "operator",
+    "customer",
+    "caller",
+    "client",
+    "visitor",
+    "consumer",
+];
+
+/// Words that, after a role word, make a label a department or a field rather than a person
+/// (`Customer Service:`, `Customer Number: 123`, `Caller ID: …`): no speaker.
+const NOT_NAMES: &[&str] = &[
+    "account",
+    "address",
+    "care",
+    "code",
+    "comment",
+    "comments",
+    "contact",
+    "data",
+    "desk",
+    "details",
+    "email",
+    "experience",
+    "feedback",
+    "history",
+    "id",
+    "info",
+    "information",
+    "issue",
+    "line",
+    "name",
+    "no",
+    "note",
+    "notes",
+    "number",
+    "phone",
+    "portal",
+    "profile",
+    "query",
+    "question",
+    "record",
+    "reference",
+    "relations",
+    "request",
+    "satisfaction",
+    "segment",
+    "service",
+    "services",
+    "since",
+    "status",
+    "success",
+    "summary",
+    "support",
+    "team",
+    "tier",
+    "type",
+];
+
+/// The role of a label made of a role word and what tells one such speaker from another
+/// (`Customer 1`, `Customer #1`, `Caller ID 5`, `Customer (Alex)`, `Agent Sam`); `None` for
+/// any other label.
+fn qualified_role(label: &str) -> Option<Speaker> {
+    let label = label.trim();
+    // Each place the role word may end: before a space, `#` or `(`.
+    label
+        .char_indices()
+        .filter(|&(i, c)| i > 0 && (c.is_whitespace() || c == '#' || c == '('))
+        .find_map(|(i, _)| {
+            let (head, rest) = (label[..i].trim_end(), label[i..].trim_start());
+            let role = role_word(head)?;
+            let q = QUALIFIER.captures(rest)?;
+            if q.name("name").is_some()
+                && (!NAMED_ROLES.iter().any(|r| head.eq_ignore_ascii_case(r))
+                    || NOT_NAMES.iter().any(|w| rest.eq_ignore_ascii_case(w)))
+            {
+                return None;
+            }
+            Some(role)
+        })
+}
+
+/// Whether a label that is no speaker still looks like one: it starts with a role word
+/// (`Customer Service`, `Agent Notes`), or has a number or a name in brackets after a word
+/// (`Speaker 2`, `Caller #7`, `Mia (customer)`). `Note`, `Order number` and the like do not.
+fn looks_like_label(label: &str) -> bool {
+    static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[^\W\d_][\w.'\-]*\s*(?:#?\s*\d{1,9}|\([^()]*\))$").expect("valid regex")
+    });
+    let label = label.trim();
+    let first = label
+        .split(|c: char| c.is_whitespace() || c == '#' || c == '(')
+        .next()
+        .unwrap_or("");
+    role_word(first).is_some() || SHAPE.is_match(label)
+}
 
 /// Milliseconds from `hh:mm:ss`, `mm:ss`, with optional `.mmm`.
 pub fn stamp_ms(stamp: &str) -> Option<u64> {
@@ -98,7 +213,7 @@ fn role_word(label: &str) -> Option<Speaker> {
 pub fn looks_like_transcript(text: &str) -> bool {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     LINE.captures(first)
-        .and_then(|c| role_word(&c["label"]))
+        .and_then(|c| role_word(&c["label"]).or_else(|| qualified_role(&c["label"])))
         .is_some()
 }
 
@@ -112,6 +227,8 @@ pub fn looks_like_transcript(text: &str) -> bool {
 pub struct NamedSpeakers<'a> {
     agent_names: &'a [String],
     guess_first_agent: bool,
+    /// A role word followed by a number or a name is that role (`Customer 1`, plain text).
+    qualified: bool,
     guessed: Option<String>,
     agent_label_seen: bool,
     pub agent_id: Option<String>,
@@ -122,6 +239,7 @@ impl<'a> NamedSpeakers<'a> {
         NamedSpeakers {
             agent_names,
             guess_first_agent,
+            qualified: false,
             guessed: None,
             agent_label_seen: false,
             agent_id: None,
@@ -144,6 +262,15 @@ impl<'a> NamedSpeakers<'a> {
             self.agent_label_seen |= s == Speaker::Agent;
             return Some(s);
         }
+        if self.qualified
+            && let Some(s) = qualified_role(name)
+        {
+            return Some(s);
+        }
+        // A plain-text label with `#` or brackets is no name (a voice name may be anything).
+        if self.qualified && name.contains(['#', '(', ')']) {
+            return None;
+        }
         if !self.agent_names.is_empty() {
             return Some(Speaker::Customer);
         }
@@ -165,6 +292,47 @@ impl<'a> NamedSpeakers<'a> {
     /// The name taken as the agent by guessing, to report.
     pub fn guessed(&self) -> Option<&str> {
         self.guessed.as_deref()
+    }
+}
+
+/// What a line is: a speaker line (speaker, time stamp, text), a line whose label looks like a
+/// speaker's but names no role (the label), or text.
+enum Labelled {
+    Yes(Speaker, Option<u64>, String),
+    Unknown(String),
+    No,
+}
+
+/// The lines of a file that look like speaker lines but are read as text (see
+/// `looks_like_label`): the first one's line and label, and how many.
+#[derive(Default)]
+struct UnknownLabels {
+    first: Option<(u64, String)>,
+    lines: u64,
+}
+
+impl UnknownLabels {
+    fn note(&mut self, line_no: u64, label: String) {
+        self.first.get_or_insert((line_no, label));
+        self.lines += 1;
+    }
+
+    /// Counts them and warns once for the file, naming the first.
+    fn report(self, ctx: &mut ReadContext<'_>) {
+        let Some((line, label)) = self.first else {
+            return;
+        };
+        ctx.acct.lines_unknown_label += self.lines;
+        let more = match self.lines - 1 {
+            0 => String::new(),
+            n => format!(", and so are {n} more such line(s)"),
+        };
+        ctx.acct.warn(format!(
+            "{}:{line}: `{label}:` looks like a speaker label, but names no role callaudit knows \
+             (expected `Agent:`, `Customer:`, `Customer 2:`, `Customer (Alex):`, …): the line is \
+             read as more of the turn before it{more}",
+            ctx.name
+        ));
     }
 }
 
@@ -202,21 +370,27 @@ impl TextReader {
         }
         Ok(())
     }
-    /// A speaker line's speaker, time stamp and text; `None` for a line that is not one.
-    fn labelled(
-        line: &str,
-        names: &mut NamedSpeakers<'_>,
-    ) -> Option<(Speaker, Option<u64>, String)> {
-        LINE.captures(line).and_then(|c| {
-            let rest = c.name("text").map_or("", |m| m.as_str());
-            // `https://…` is not a speaker called `https`.
-            if rest.starts_with("//") {
-                return None;
-            }
-            let speaker = names.speaker(&c["label"])?;
-            let start = c.name("stamp").and_then(|s| stamp_ms(s.as_str()));
-            Some((speaker, start, rest.trim().to_string()))
-        })
+    /// A speaker line's speaker, time stamp and text; else, for a line that only looks like
+    /// one (see `looks_like_label`), its label.
+    fn labelled(line: &str, names: &mut NamedSpeakers<'_>) -> Labelled {
+        let Some(c) = LINE.captures(line) else {
+            return Labelled::No;
+        };
+        let rest = c.name("text").map_or("", |m| m.as_str());
+        // `https://…` is not a speaker called `https`.
+        if rest.starts_with("//") {
+            return Labelled::No;
+        }
+        let label = &c["label"];
+        let Some(speaker) = names.speaker(label) else {
+            return if looks_like_label(label) {
+                Labelled::Unknown(label.trim().to_string())
+            } else {
+                Labelled::No
+            };
+        };
+        let start = c.name("stamp").and_then(|s| stamp_ms(s.as_str()));
+        Labelled::Yes(speaker, start, rest.trim().to_string())
     }
 
     /// Adds a line to the turn being read, unless it would take the call over
@@ -251,6 +425,8 @@ impl Reader for TextReader {
         call.date = date_in_file_name(ctx.name);
         let agent_names = ctx.options.agent_names.clone();
         let mut names = NamedSpeakers::new(&agent_names, false);
+        names.qualified = true;
+        let mut unknown = UnknownLabels::default();
         let mut pending: Option<Pending> = None;
         // Text before the first speaker line: one row, reported and skipped.
         let mut preamble: Option<u64> = None;
@@ -262,7 +438,16 @@ impl Reader for TextReader {
             if line.trim().is_empty() {
                 continue;
             }
-            let labelled_line = Self::labelled(line, &mut names);
+            let labelled_line = match Self::labelled(line, &mut names) {
+                Labelled::Yes(speaker, start_ms, text) => Some((speaker, start_ms, text)),
+                Labelled::Unknown(label) => {
+                    if pending.is_some() {
+                        unknown.note(line_no, label);
+                    }
+                    None
+                }
+                Labelled::No => None,
+            };
             match labelled_line {
                 Some((speaker, start_ms, text)) => {
                     Self::flush(&mut pending, &mut call, ctx)?;
@@ -295,6 +480,7 @@ impl Reader for TextReader {
             }
         }
         Self::flush(&mut pending, &mut call, ctx)?;
+        unknown.report(ctx);
         if !labelled {
             return Err(ctx.error(
                 At::File,
@@ -418,9 +604,96 @@ mod tests {
     }
 
     #[test]
+    fn role_words_with_a_number_or_a_name_are_that_role() {
+        for (label, role) in [
+            ("Customer 1", Some(Speaker::Customer)),
+            ("Customer #1", Some(Speaker::Customer)),
+            ("Customer#12", Some(Speaker::Customer)),
+            ("Customer (Alex)", Some(Speaker::Customer)),
+            ("Customer(Alex Smith)", Some(Speaker::Customer)),
+            ("Customer Alex", Some(Speaker::Customer)),
+            ("Caller ID 5", Some(Speaker::Customer)),
+            ("Caller No. 5", Some(Speaker::Customer)),
+            ("Agent Mary-Jane", Some(Speaker::Agent)),
+            ("Agent O'Brien", Some(Speaker::Agent)),
+            ("End User 2", Some(Speaker::Customer)),
+            ("IVR 1", Some(Speaker::Other)),
+            ("Customer Service", None),
+            ("Customer service", None),
+            ("Customer Number", None),
+            ("Caller ID", None),
+            ("Agent Notes", None),
+            ("User Guide", None),
+            ("Internal Note", None),
+            ("Customer ALEX", None),
+            ("Customer Alex Smith", None),
+            ("Customer 1a", None),
+            ("Note 1", None),
+            ("Alex", None),
+        ] {
+            assert_eq!(qualified_role(label), role, "{label}");
+        }
+        for (label, looks) in [
+            ("Customer Service", true),
+            ("Agent notes", true),
+            ("Speaker 2", true),
+            ("Speaker #2", true),
+            ("Mia (caller)", true),
+            ("Note", false),
+            ("Order number", false),
+            ("Alex", false),
+            ("PS", false),
+        ] {
+            assert_eq!(looks_like_label(label), looks, "{label}");
+        }
+    }
+
+    #[test]
+    fn lines_that_look_like_labels_are_counted_and_warned_of_once_a_file() {
+        let (calls, acct) = read(
+            "Agent: Hello.\nCustomer Service: hi\nNote: at 10:30 it broke.\nSpeaker 2: yes\nCustomer 1: It broke.\n",
+            &[],
+        );
+        let c = &calls.unwrap()[0];
+        let got: Vec<_> = c
+            .turns
+            .iter()
+            .map(|t| (t.speaker, c.turn_text(t)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Speaker::Agent,
+                    "Hello.\nCustomer Service: hi\nNote: at 10:30 it broke.\nSpeaker 2: yes"
+                ),
+                (Speaker::Customer, "It broke."),
+            ]
+        );
+        assert_eq!(acct.lines_unknown_label, 2);
+        assert_eq!(
+            acct.warnings,
+            [
+                "calls/2024-03-05_c-12.txt:2: `Customer Service:` looks like a speaker label, but names no role callaudit knows (expected `Agent:`, `Customer:`, `Customer 2:`, `Customer (Alex):`, …): the line is read as more of the turn before it, and so are 1 more such line(s)"
+            ]
+        );
+        // With --agent-names, a label with a number or brackets is no name of a customer.
+        let (calls, _) = read(
+            "Ann: Hello.\nNote (2): x\nAgent 2: hi\nBob: hey\n",
+            &["ann"],
+        );
+        let speakers: Vec<_> = calls.unwrap()[0].turns.iter().map(|t| t.speaker).collect();
+        assert_eq!(
+            speakers,
+            [Speaker::Agent, Speaker::Agent, Speaker::Customer]
+        );
+    }
+
+    #[test]
     fn sniffing_takes_role_words_only() {
         assert!(looks_like_transcript("\n[00:01] Agent: hi, there"));
         assert!(looks_like_transcript("Caller: hello"));
+        assert!(looks_like_transcript("Customer 1: hello"));
         assert!(!looks_like_transcript("Ann: hello"));
         assert!(!looks_like_transcript("call_id,speaker,text"));
     }

@@ -1534,3 +1534,285 @@ fn vendor_times_that_cannot_be_read_are_said_once_per_document() {
         );
     }
 }
+
+/// Ids written as JSON numbers keep their digits as written, past 64 bits too: before, serde
+/// read `18446744073709551616` and up as an `f64`, so distinct calls merged into one
+/// (`1.8446744073709552e19`), or one was passed over as a copy of the other (tester t12's
+/// finding 2). In JSONL, in every vendor format on its fast and general path, in a single
+/// conversation object, for agent ids too; and as the same ids written as CSV text are.
+#[test]
+fn numeric_ids_keep_their_digits_past_64_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let turns = r#""turns": [{"speaker": "customer", "text": "Where is my parcel"}, {"speaker": "agent", "text": "Thanks for calling"}]"#;
+    let jsonl = write(
+        "calls.jsonl",
+        &[
+            format!(
+                r#"{{"call_id": 18446744073709551616, "agent_id": 98765432109876543210, {turns}}}"#
+            ),
+            format!(
+                r#"{{"call_id": 18446744073709551617, "agent_id": 98765432109876543211, {turns}}}"#
+            ),
+            format!(r#"{{"call_id": 18446744073709551618, "agent_id": "ann", {turns}}}"#),
+            format!(r#"{{"call_id": 1.50, "agent_id": "ann", {turns}}}"#),
+            format!(r#"{{"call_id": 1e3, "agent_id": "ann", {turns}}}"#),
+            format!(r#"{{"call_id": 7, "agent_id": "ann", {turns}}}"#),
+        ]
+        .join("\n"),
+    );
+    let run = audit(&[&jsonl]);
+    assert_eq!(
+        run.ids(),
+        [
+            "1.50",
+            "18446744073709551616",
+            "18446744073709551617",
+            "18446744073709551618",
+            "1e3",
+            "7"
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.call("18446744073709551617")["agent_id"],
+        "98765432109876543211"
+    );
+    assert_eq!(run.acct("calls_merged"), 0);
+
+    // Vendor documents: two files each, whose ids differ past 64 bits.
+    let transcript = |role: &str| {
+        format!(
+            r#"[{{"ParticipantRole": "{role}", "Content": "Thanks for calling", "BeginOffsetMillis": 0, "EndOffsetMillis": 900}}]"#
+        )
+    };
+    for n in ["16", "17"] {
+        let id = format!("184467440737095516{n}");
+        write(
+            &format!("tca/t{n}.json"),
+            &format!(
+                r#"{{"JobName": {id}, "Transcript": {}}}"#,
+                transcript("AGENT")
+            ),
+        );
+        write(
+            &format!("cl/c{n}.json"),
+            &format!(
+                r#"{{"CustomerMetadata": {{"ContactId": {id}}}, "Participants": [{{"ParticipantId": "A", "ParticipantRole": "AGENT"}}], "Transcript": [{{"ParticipantId": "A", "Content": "Thanks for calling", "BeginOffsetMillis": 0, "EndOffsetMillis": 900}}]}}"#
+            ),
+        );
+        write(
+            &format!("gen/g{n}.json"),
+            &format!(
+                r#"{{"conversationId": {id}, "conversationStartTime": 1710151200000, "transcripts": [{{"phrases": [{{"text": "Thanks for calling", "participantPurpose": "internal", "startTimeMs": 1710151203000}}]}}]}}"#
+            ),
+        );
+        write(
+            &format!("ccai/a{n}.json"),
+            &format!(
+                r#"{{"name": "projects/p/conversations/conv-{n}", "agentId": 9876543210987654321{n}, "qualityMetadata": {{"agentInfo": [{{"agentId": 1, "team": 1234567890123456789{n}}}]}}, "transcript": {{"transcriptSegments": [{{"text": "Thanks for calling", "segmentParticipant": {{"role": "HUMAN_AGENT"}}}}]}}}}"#
+            ),
+        );
+        // A conversation object alone in a `.json` file.
+        write(
+            &format!("one/o{n}.json"),
+            &format!("{{\n  \"call_id\": {id},\n  {turns}\n}}\n"),
+        );
+    }
+    let expected = ["18446744073709551616", "18446744073709551617"];
+    for (dir_name, format) in [
+        ("tca", "transcribe"),
+        ("cl", "contact-lens"),
+        ("gen", "genesys"),
+        ("one", "json"),
+    ] {
+        let d = dir.path().join(dir_name).display().to_string();
+        // The `.json` dispatcher (the fast path, which leaves such a document to the general
+        // reader) and the named format's reader.
+        for args in [vec![d.as_str()], vec![d.as_str(), "--input-format", format]] {
+            let run = audit(&args);
+            assert_eq!(run.ids(), expected, "{args:?}: {}", run.stderr);
+            assert_eq!(run.acct("rows_read"), run.acct("rows_audited"), "{args:?}");
+        }
+    }
+    let d = dir.path().join("ccai").display().to_string();
+    for args in [vec![d.as_str()], vec![d.as_str(), "--input-format", "ccai"]] {
+        let run = audit(&args);
+        let agent_and_team = |id: &str| {
+            let c = run.call(id);
+            (c["agent_id"].clone(), c["team"].clone())
+        };
+        assert_eq!(
+            agent_and_team("conv-17"),
+            (
+                Value::from("987654321098765432117"),
+                Value::from("123456789012345678917")
+            ),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// Plain-text labels with a number or a name after the role word are that role's speaker
+/// lines: before, `Customer 1: This is ridiculous` was read as more of the agent's turn, in
+/// silence (tester t12's finding 5). A line that looks like a speaker line but names no role
+/// (`Customer Service:`) is counted and named in a warning; text with colons that is no label
+/// (`Note:`, `10:30`) is read as before.
+#[test]
+fn plain_text_role_words_with_a_number_or_a_name_are_speakers() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, label) in [
+        "Customer 1",
+        "Customer (Alex)",
+        "Customer Alex",
+        "Customer #1",
+        "Caller ID 5",
+        "Caller No. 5",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = dir.path().join(format!("call-{i}.txt"));
+        std::fs::write(
+            &p,
+            format!(
+                "Agent: Thanks for calling, how can I help?\n{label}: This is ridiculous, I am furious!\nAgent (Sam): I am so sorry about that.\n"
+            ),
+        )
+        .unwrap();
+        let f = p.display().to_string();
+        assert_eq!(
+            speakers(&f, &format!("call-{i}"), &[]),
+            s(&["agent", "customer", "agent"]),
+            "{label}"
+        );
+        let run = audit(&[&f]);
+        assert_eq!(run.report["accounting"]["lines_unknown_label"], Value::Null);
+        assert!(
+            !run.stderr.contains("looks like a speaker label"),
+            "{}",
+            run.stderr
+        );
+    }
+    let p = dir.path().join("call-x.txt");
+    std::fs::write(
+        &p,
+        "Agent: Thanks for calling.\nNote: the line was bad at 10:30.\nCustomer Service: hello?\nCustomer: My order is late.\nCustomer number: 12345\nSpeaker 2: hello?\n",
+    )
+    .unwrap();
+    let f = p.display().to_string();
+    assert_eq!(speakers(&f, "call-x", &[]), s(&["agent", "customer"]));
+    let run = audit(&[&f]);
+    assert_eq!(run.acct("lines_unknown_label"), 3, "{}", run.stderr);
+    common::assert_says(
+        &run.stderr,
+        &[
+            format!(
+                "{f}:3: `Customer Service:` looks like a speaker label, but names no role callaudit knows"
+            ),
+            "read as more of the turn before it, and so are 2 more such line(s)".to_string(),
+            "3 line(s) that look like a speaker label but name no known role".to_string(),
+        ],
+    );
+}
+
+/// `--metadata` matches call ids exactly, and ignoring case only when that is unambiguous:
+/// exports keep the case of ids, and `5003000000D8cuI` and `5003000000D8cui` are two calls.
+/// Before, a contact file with a record for each was refused as listing one call twice, and the
+/// record of one was joined to both (tester t12's finding 6).
+#[test]
+fn metadata_matches_call_ids_exactly_before_ignoring_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let calls = write(
+        "calls.csv",
+        "call_id,speaker,text\n5003000000D8cuI,agent,Thanks for calling\n5003000000D8cui,agent,I am sorry about that\n5d1c7e10-0a7b,agent,Thanks\n",
+    );
+    let both = write(
+        "both.csv",
+        "call_id,agent_id,date\n5003000000D8cuI,ann,2026-11-20\n5003000000D8cui,bob,2026-11-21\n5D1C7E10-0A7B,cy,2026-11-22\n",
+    );
+    let run = audit(&[&calls, "--metadata", &both]);
+    let joined = |run: &Run, id: &str| {
+        let c = run.call(id);
+        (c["agent_id"].clone(), c["date"].clone())
+    };
+    assert_eq!(
+        joined(&run, "5003000000D8cuI"),
+        (Value::from("ann"), Value::from("2026-11-20"))
+    );
+    assert_eq!(
+        joined(&run, "5003000000D8cui"),
+        (Value::from("bob"), Value::from("2026-11-21"))
+    );
+    // A GUID in another case is still the same call.
+    assert_eq!(
+        joined(&run, "5d1c7e10-0a7b"),
+        (Value::from("cy"), Value::from("2026-11-22"))
+    );
+    assert_eq!(run.acct("metadata_joined"), 3);
+
+    let one = write(
+        "one.csv",
+        "call_id,agent_id,date\n5003000000D8cui,bob,2026-11-21\n",
+    );
+    let run = audit(&[&calls, "--metadata", &one]);
+    assert_eq!(
+        joined(&run, "5003000000D8cui"),
+        (Value::from("bob"), Value::from("2026-11-21"))
+    );
+    assert_eq!(run.call("5003000000D8cuI")["date"], Value::Null);
+    assert_eq!(run.acct("metadata_joined"), 1);
+    assert_eq!(run.acct("metadata_not_found"), 2);
+
+    // The same id twice with other values is still refused.
+    let twice = write(
+        "twice.csv",
+        "call_id,agent_id\n5003000000D8cui,bob\n5003000000D8cui,ann\n",
+    );
+    let err = audit_fails(&[&calls, "--metadata", &twice]);
+    assert!(
+        err.contains("twice.csv:3: call 5003000000D8cui is also on line 2 with other values"),
+        "{err}"
+    );
+}
+
+/// A link in an input directory back to a directory being read (a loop) is not followed, and
+/// said so, apart from the files ignored for their extension (tester t12's finding 9).
+#[test]
+fn a_link_back_to_a_directory_being_read_is_counted_and_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("exports");
+    let month = root.join("2026/11");
+    std::fs::create_dir_all(&month).unwrap();
+    std::fs::write(
+        month.join("calls.csv"),
+        "call_id,agent_id,speaker,text\nL1,ann,agent,hello\n",
+    )
+    .unwrap();
+    std::fs::write(month.join("notes.pdf"), "x").unwrap();
+    std::os::unix::fs::symlink("..", month.join("up")).unwrap();
+    std::os::unix::fs::symlink("../../2026", month.join("year")).unwrap();
+    let run = audit(&[root.to_str().unwrap()]);
+    assert_eq!(run.ids(), ["L1"]);
+    assert_eq!(run.acct("files_ignored"), 1);
+    assert_eq!(run.acct("files_link_loops"), 2);
+    let m = month.display();
+    common::assert_says(
+        &run.stderr,
+        &[format!(
+            "1 file(s) ignored for their extension ({m}/notes.pdf); 2 link(s) in input directories back to a directory being read, not followed ({m}/up, {m}/year)"
+        )],
+    );
+}

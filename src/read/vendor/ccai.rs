@@ -210,6 +210,24 @@ pub(super) struct QualityMetadata<'a> {
     agent_info_snake: Option<First<Obj<AgentInfo<'a>>>>,
 }
 
+impl QualityMetadata<'_> {
+    /// Whether the agent id or team of its `agentInfo[0]` is a number held as an `f64`, whose
+    /// digits the general reader takes from the document (see `read::json_id`).
+    pub(super) fn inexact_id(&self) -> bool {
+        [&self.agent_info, &self.agent_info_snake]
+            .into_iter()
+            .flatten()
+            .filter_map(|first| first.0.as_ref())
+            .filter_map(|item| item.0.as_ref())
+            .any(|a| {
+                [&a.agent_id, &a.agent_id_snake, &a.team]
+                    .into_iter()
+                    .flatten()
+                    .any(Loose::inexact)
+            })
+    }
+}
+
 #[derive(Deserialize)]
 struct AgentInfo<'a> {
     #[serde(default, borrow, rename = "agentId", deserialize_with = "present")]

@@ -87,6 +87,12 @@ impl Loose<'_> {
         }
     }
 
+    /// A number that `serde_json` holds as an `f64`, whose digits may not be those written
+    /// (see `read::json_id`).
+    pub fn inexact(&self) -> bool {
+        matches!(self, Loose::Num(n) if crate::read::json_id::inexact(n))
+    }
+
     /// `vendor::id_text`: a string (not a placeholder) or a number as text.
     pub fn id_text(&self) -> Option<String> {
         match self {

@@ -83,9 +83,12 @@ pub fn parse_document(
     ctx: &mut ReadContext<'_>,
 ) -> Result<Option<Value>, ReadError> {
     match read_within(input, ctx)? {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| not_json(ctx, &e)),
+        Ok(text) => {
+            let mut doc = serde_json::from_str(&text).map_err(|e| not_json(ctx, &e))?;
+            // Ids written as numbers keep their digits.
+            crate::read::json_id::exact_number_ids(&text, &mut doc);
+            Ok(Some(doc))
+        }
         Err(_) => too_large_document(ctx).map(|()| None),
     }
 }
@@ -230,7 +233,9 @@ pub fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// A string or number as text (ids are written both ways); `None` for empty strings.
+/// A string or number as text (ids are written both ways); `None` for empty strings. A
+/// number that is not a 64-bit integer is here as written only when the document went through
+/// `json_id::exact_number_ids` (which makes it a string).
 pub fn id_text(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => crate::read::known_id(s).map(str::to_string),

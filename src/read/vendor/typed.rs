@@ -21,6 +21,7 @@ use super::transcribe::{Characteristics, apply_characteristics};
 use super::{call_id, ccai, genesys, pca};
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
+use crate::read::json_id;
 use crate::read::{
     CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
 };
@@ -118,6 +119,28 @@ struct Doc<'a> {
     quality_metadata_snake: Option<Obj<ccai::QualityMetadata<'a>>>,
 }
 
+impl Doc<'_> {
+    /// Whether an id of any format is a number held as an `f64` (see `read::json_id`).
+    fn inexact_id(&self) -> bool {
+        let number = |v: Option<&Value>| matches!(v, Some(Value::Number(n)) if json_id::inexact(n));
+        number(self.job_name.as_ref())
+            || number(
+                self.customer_metadata
+                    .as_ref()
+                    .and_then(|m| m.get("ContactId")),
+            )
+            || [&self.conversation_id, &self.agent_id, &self.agent_id_snake]
+                .into_iter()
+                .flatten()
+                .any(Loose::inexact)
+            || [&self.quality_metadata, &self.quality_metadata_snake]
+                .into_iter()
+                .flatten()
+                .filter_map(|q| q.0.as_ref())
+                .any(ccai::QualityMetadata::inexact_id)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Participant<'a> {
@@ -170,6 +193,11 @@ pub fn read(
         return None;
     }
     let doc: Doc<'_> = serde_json::from_str(text).ok()?;
+    // An id written as a number that is not a 64-bit integer: the general reader takes its
+    // digits from the text (`read::json_id`).
+    if doc.inexact_id() {
+        return None;
+    }
     if let Some(segments) = doc.speech_segments {
         return Some(pca::read_typed(
             segments,
