@@ -76,8 +76,9 @@ impl Metadata {
         let (call_col, agent_col, team_col, date_col, queue_col) = columns(&headers, &name)?;
         let mut records: HashMap<String, Record> = HashMap::new();
         while let Some((line, record)) = side.next_record()? {
+            // Composed, as the exports' ids and names are (`identity::nfc`).
             let cell = |c: Option<usize>| {
-                c.map(|c| record[c].trim().to_string())
+                c.map(|c| crate::read::identity::nfc(record[c].trim()).into_owned())
                     .filter(|s| !s.is_empty())
             };
             let Some(call_id) = cell(Some(call_col)) else {
@@ -234,7 +235,8 @@ impl Enricher {
             && let Some(m) = re.captures(input.file_name()).and_then(|c| c.get(1))
             && let Some(agent) = known_id(m.as_str())
         {
-            call.agent_id = Some(agent.to_string());
+            // Composed, as the agents the exports name are by now (`Call::compose_names`).
+            call.agent_id = Some(crate::read::identity::nfc(agent).into_owned());
         }
     }
 
