@@ -201,10 +201,18 @@ impl Totals {
         }
     }
 
-    /// Mean score, 0–100.
+    /// Mean score, 0–100, as the reports print it: to one decimal, from the exact sum of the
+    /// kept scores (`crate::audit::tenths`), so 5.38, 0.00 and 30.77 give 12.1, as a
+    /// spreadsheet's average of the calls' `score` column rounds.
     pub fn mean_score(&self) -> Option<f64> {
-        (self.calls > 0).then(|| self.score_centi as f64 / 100.0 / self.calls as f64)
+        mean_of(self.score_centi, self.calls)
     }
+}
+
+/// The mean of `calls` scores summing to `score_centi` hundredths, to one decimal (see
+/// `Totals::mean_score`).
+pub fn mean_of(score_centi: u64, calls: u64) -> Option<f64> {
+    crate::audit::tenths(u128::from(score_centi), 10 * u128::from(calls))
 }
 
 /// What a call's own line shows beyond its totals (`--group-by call`).

@@ -1057,9 +1057,29 @@ pub fn score(rubric: &Rubric, outcomes: &[ItemOutcome], explain: bool) -> (f64, 
     (score, lines)
 }
 
-/// Rounds to one decimal, as scores and rates are shown.
+/// Rounds to one decimal. The numbers a report prints from exact counts (scores, rates,
+/// means) are rounded by `tenths` instead, from the integers; this is for numbers that are
+/// floats to begin with (an interval's ends, the difference of two printed numbers).
 pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
+}
+
+/// `num / den` tenths, rounded half away from zero (half up: both are non-negative) from the
+/// exact integers, as the nearest `f64`: the one rounding rule of every number a report prints
+/// from counts. A mean or rate worked out in floats lands either side of a half (12.05 as
+/// 12.0499…, 80.45 as 80.450…01) and rounds either way; `tenths(1205, 100)` is 12.1 as
+/// `tenths(8045, 100)` is 80.5. `None` when `den` is 0.
+pub fn tenths(num: u128, den: u128) -> Option<f64> {
+    if den == 0 {
+        return None;
+    }
+    // In 64 bits whenever the counts allow (always, in practice): a report of one line per call
+    // works out thirty of these a line, and 128-bit division and conversion cost ten times more.
+    let rounded = match (u64::try_from(2 * num + den), u64::try_from(2 * den)) {
+        (Ok(n), Ok(d)) => (n / d) as f64,
+        _ => ((2 * num + den) / (2 * den)) as f64,
+    };
+    Some(rounded / 10.0)
 }
 
 /// Rounds to two decimals, as a call's score is kept (`Judged::score_centi`).
@@ -1070,7 +1090,7 @@ fn round2(x: f64) -> f64 {
 /// A call's score as every report shows it: the kept score (two decimals) rounded to one. The
 /// report's line for the call, `explain` and the HTML call list all show this number.
 pub fn shown_score(score_centi: u32) -> f64 {
-    round1(f64::from(score_centi) / 100.0)
+    tenths(u128::from(score_centi), 10).unwrap_or(0.0)
 }
 
 /// Formats a number without a trailing ".0".

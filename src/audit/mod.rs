@@ -11,7 +11,7 @@ use crate::rubric::matcher::{MatchScratch, PhraseHit};
 use crate::rubric::{Detector, Role, Rubric};
 use chrono::NaiveDate;
 pub(crate) use evaluate::rejudge;
-pub use evaluate::{Judged, fmt_num, judge, round1, score, shown_score, verdict_of};
+pub use evaluate::{Judged, fmt_num, judge, round1, score, shown_score, tenths, verdict_of};
 
 /// What an item came to in one call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

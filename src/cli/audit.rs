@@ -22,6 +22,7 @@ use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::dates::parse_span_days;
 use callaudit::read::enrich::Enricher;
+use callaudit::read::identity::nfc;
 use callaudit::read::input::{Discovered, discover, discover_on};
 use callaudit::records::{self, CallRecords};
 use callaudit::render::Format;
@@ -287,8 +288,9 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     Ok(Filters {
         since,
         until,
-        agents: args.agents.clone(),
-        teams: args.teams.clone(),
+        // Composed, as the calls' agents and teams are: `--agent zoë` typed either way.
+        agents: args.agents.iter().map(|a| nfc(a).into_owned()).collect(),
+        teams: args.teams.iter().map(|t| nfc(t).into_owned()).collect(),
         call: None,
         only: None,
         spellings: None,

@@ -938,8 +938,9 @@ fn read_all(
                     ReadErrorKind::Strict | ReadErrorKind::Stopped | ReadErrorKind::NoUsableRow
                 )
             {
-                let cut = e
-                    .cut_call
+                // The id as the call's parts were handed on: composed.
+                let cut = e.cut_call.as_deref().map(crate::read::identity::nfc);
+                let cut = cut
                     .as_deref()
                     .filter(|id| opts.shard.is_none_or(|s| s.holds(id)));
                 assembler
@@ -1130,7 +1131,8 @@ fn read_ahead(
             reader,
             &mut local,
             None,
-            &mut |call| {
+            &mut |mut call| {
+                call.compose_names();
                 calls.push(call);
                 true
             },
@@ -1201,7 +1203,10 @@ struct Handover {
 }
 
 impl Handover {
-    /// One call (or part of one) from a reader; false asks the reader to stop.
+    /// One call (or part of one) from a reader; false asks the reader to stop. Its id and
+    /// names come composed (`Call::compose_names`, done by the reader's sink, so that
+    /// canonically equivalent ids are one id before anything goes by the id: the shard, the
+    /// assembly).
     fn hand(
         &mut self,
         mut call: Call,
@@ -1371,7 +1376,10 @@ fn read_one(
         &mut reader,
         &mut local,
         chunk_block(input, opts.threads, gzip),
-        &mut |call| handover.hand(call, input, opts, assembler, collector, deliver),
+        &mut |mut call| {
+            call.compose_names();
+            handover.hand(call, input, opts, assembler, collector, deliver)
+        },
     );
     warn_zero_padding(input, zero_padding.as_deref(), &mut local);
     settle(input, collector, &mut local, result, handover)

@@ -88,8 +88,9 @@ impl Metadata {
         let mut records: HashMap<String, Record> = HashMap::new();
         let mut folded: HashMap<String, Option<String>> = HashMap::new();
         while let Some((line, record)) = side.next_record()? {
+            // Composed, as the exports' ids and names are (`identity::nfc`).
             let cell = |c: Option<usize>| {
-                c.map(|c| record[c].trim().to_string())
+                c.map(|c| crate::read::identity::nfc(record[c].trim()).into_owned())
                     .filter(|s| !s.is_empty())
             };
             let Some(call_id) = cell(Some(call_col)) else {
@@ -266,7 +267,8 @@ impl Enricher {
             && let Some(m) = re.captures(input.file_name()).and_then(|c| c.get(1))
             && let Some(agent) = known_id(m.as_str())
         {
-            call.agent_id = Some(agent.to_string());
+            // Composed, as the agents the exports name are by now (`Call::compose_names`).
+            call.agent_id = Some(crate::read::identity::nfc(agent).into_owned());
         }
     }
 

@@ -12,6 +12,34 @@
 //! name.
 
 use crate::read::csv::header_key;
+use std::borrow::Cow;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// `s` in Unicode normalisation form C (composed): the one spelling of every string that is
+/// canonically equivalent to it, so that `zoë` typed on Windows (`e` with diaeresis, one code
+/// point) and exported from a Mac (`e` then a combining diaeresis) are one id. Agent ids, team
+/// and queue names, call ids and the filters that name them all go through it. Free for ASCII
+/// (almost every id) and for text already composed, which is checked without allocating.
+pub fn nfc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return Cow::Borrowed(s);
+    }
+    let composed: String = s.nfc().collect();
+    if composed == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(composed)
+    }
+}
+
+/// `nfc` in place: `s` is replaced only when it was not composed.
+pub fn nfc_in_place(s: &mut String) {
+    let composed = match nfc(s) {
+        Cow::Owned(c) => c,
+        Cow::Borrowed(_) => return,
+    };
+    *s = composed;
+}
 use crate::read::csv::side::SideFile;
 use anyhow::bail;
 use std::collections::HashMap;
@@ -80,12 +108,14 @@ impl Identity {
         Ok(Some(id))
     }
 
-    fn key<'a>(&self, raw: &'a str) -> std::borrow::Cow<'a, str> {
-        let raw = raw.trim();
+    /// An id as it is looked up: trimmed, composed (`nfc`), and lower-cased when insensitive.
+    fn key<'a>(&self, raw: &'a str) -> Cow<'a, str> {
+        let raw = nfc(raw.trim());
         if self.insensitive {
-            raw.to_lowercase().into()
+            // Lower-casing may leave a string that is not composed.
+            nfc(&raw.to_lowercase()).into_owned().into()
         } else {
-            raw.into()
+            raw
         }
     }
 
@@ -114,7 +144,7 @@ impl Identity {
         let mut by_name: HashMap<String, usize> = HashMap::new();
         while let Some((line, record)) = side.next_record()? {
             let cell = |c: Option<usize>| {
-                c.map(|c| record[c].trim().to_string())
+                c.map(|c| nfc(record[c].trim()).into_owned())
                     .filter(|s| !s.is_empty())
             };
             let Some(id) = cell(Some(id_col)) else {
@@ -148,11 +178,7 @@ impl Identity {
         }
         // A display name may be given where an id is expected (`--agent "Ann Lee"`).
         for (i, a) in self.agents.iter().enumerate() {
-            let key = if self.insensitive {
-                a.name.to_lowercase()
-            } else {
-                a.name.clone()
-            };
+            let key = self.key(&a.name).into_owned();
             self.by_id.entry(key).or_insert(i);
         }
         Ok(())
@@ -240,6 +266,22 @@ mod tests {
         assert_eq!(id.resolve("Ann Lee").0, "Ann Lee", "a display name");
         assert_eq!(id.resolve("bo").1.unwrap().team, None);
         assert_eq!(id.resolve("Ann.Lee"), ("Ann.Lee".to_string(), None));
+    }
+
+    /// Composed and decomposed spellings are one string, composed; ASCII and composed text is
+    /// borrowed, not copied.
+    #[test]
+    fn names_are_composed() {
+        assert_eq!(nfc("zoe\u{308}"), "zo\u{eb}");
+        assert!(matches!(nfc("zo\u{eb}"), Cow::Borrowed(_)));
+        assert!(matches!(nfc("ann.lee"), Cow::Borrowed(_)));
+        assert!(matches!(nfc("李雷"), Cow::Borrowed(_)));
+        let mut s = "Mu\u{308}ller".to_string();
+        nfc_in_place(&mut s);
+        assert_eq!(s, "M\u{fc}ller");
+        let id = load(AgentCase::Insensitive, "id,name\nZOE\u{308},Zoe\u{308}\n").unwrap();
+        assert_eq!(id.resolve("zo\u{eb}").0, "Zo\u{eb}");
+        assert_eq!(id.resolve("Zo\u{eb}").0, "Zo\u{eb}", "the display name");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{CallAudit, ItemOutcome, Judged, Verdict, judge, score, verdict_of};
 use crate::output::AtomicFile;
 use crate::pipeline::shard::{Shard, fnv1a64};
+use crate::read::identity::nfc_in_place;
 use crate::report::CallView;
 use crate::rubric::Rubric;
 use anyhow::{Context, bail};
@@ -544,15 +545,31 @@ impl PartialReader {
             };
             match value.get("type").and_then(|t| t.as_str()) {
                 Some("call") => {
-                    let rec: CallRecord = serde_json::from_value(value)
+                    let mut rec: CallRecord = serde_json::from_value(value)
                         .with_context(|| format!("{name}:{at}: bad call line"))?;
+                    // Composed as a run composes them (a partial written before it did).
+                    for field in [&mut rec.call_id, &mut rec.agent_id]
+                        .into_iter()
+                        .chain(rec.team.as_mut())
+                        .chain(rec.queue.as_mut())
+                    {
+                        nfc_in_place(field);
+                    }
                     calls += 1;
                     turns += u64::from(rec.turns);
                     each_call(rec).with_context(|| format!("{name}:{at}"))?;
                 }
                 Some("view") => {
-                    let v: ViewLine = serde_json::from_value(value)
+                    let mut v: ViewLine = serde_json::from_value(value)
                         .with_context(|| format!("{name}:{at}: bad view line"))?;
+                    let view = &mut v.view;
+                    for field in [&mut view.call_id, &mut view.agent_id]
+                        .into_iter()
+                        .chain(view.team.as_mut())
+                        .chain(view.queue.as_mut())
+                    {
+                        nfc_in_place(field);
+                    }
                     if v.view.score_centi > 10_000 {
                         bail!(
                             "{name}:{at}: the call list's call {} has score_centi {}: expected 0 \

@@ -59,16 +59,27 @@ impl Percent {
 
     /// The share `part` of `whole` as text with one decimal, or as many more (up to six) as it
     /// takes for the text not to read as this percentage when it is not exactly it.
+    /// Each is rounded from the exact counts, half away from zero, as the reports round (so
+    /// one decimal is the report's number).
     fn share_text(self, part: u64, whole: u64) -> String {
-        let exact = 100.0 * part as f64 / whole as f64;
         let equal = self.cmp_share(part, whole) == std::cmp::Ordering::Equal;
-        for decimals in 1..=6 {
-            let s = format!("{exact:.decimals$}");
-            if equal || s.parse::<f64>().ok() != Some(self.as_f64()) {
-                return s;
+        for decimals in 1..=6u32 {
+            let scale = 10u128.pow(decimals);
+            let whole = u128::from(whole.max(1));
+            // The share in units of 10^-decimals percent, rounded half up.
+            let units = (2 * u128::from(part) * 100 * scale + whole) / (2 * whole);
+            let text = format!(
+                "{}.{:0width$}",
+                units / scale,
+                units % scale,
+                width = decimals as usize
+            );
+            let reads_as_limit = units * 10u128.pow(6 - decimals) == u128::from(self.micro);
+            if equal || !reads_as_limit {
+                return text;
             }
         }
-        format!("{exact}")
+        format!("{}", 100.0 * part as f64 / whole as f64)
     }
 }
 

@@ -136,7 +136,7 @@ impl TrendPoint {
     }
 
     pub fn mean_score(&self) -> Option<f64> {
-        (self.calls > 0).then(|| round1(self.score_centi as f64 / 100.0 / self.calls as f64))
+        crate::aggregate::mean_of(self.score_centi, self.calls)
     }
 
     pub fn pass_rate(&self) -> Option<f64> {
@@ -462,8 +462,10 @@ impl OverrideInfo {
 
 pub use crate::audit::round1;
 
-fn percent(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| round1(100.0 * part as f64 / whole as f64))
+/// `part` of `whole` as a percentage to one decimal, rounded from the exact counts (see
+/// `crate::audit::tenths`); `None` when `whole` is 0.
+pub fn percent(part: u64, whole: u64) -> Option<f64> {
+    crate::audit::tenths(1000 * u128::from(part), u128::from(whole))
 }
 
 /// The 95% Wilson score interval of `successes` in `n` trials, as percentages rounded to 0.1;
@@ -494,7 +496,7 @@ impl Row {
             calls: t.calls,
             upset_calls: t.upset_calls,
             passed: t.passed,
-            mean_score: t.mean_score().map(round1),
+            mean_score: t.mean_score(),
             pass_rate: percent(t.passed, t.calls),
             pass_ci: wilson(t.passed, t.calls),
             items: t
@@ -509,8 +511,7 @@ impl Row {
             violation_calls: t.violation_calls,
             violation_rate: percent(t.violation_calls, t.calls),
             violations: t.violations,
-            violations_per_100: (t.calls > 0)
-                .then(|| round1(100.0 * t.violations as f64 / t.calls as f64)),
+            violations_per_100: percent(t.violations, t.calls),
             calmed_rate: percent(t.calmed, t.calmed_known),
             call: None,
             delta: None,
@@ -758,6 +759,43 @@ pub fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Means and rates round half away from zero from the exact counts, whatever a float
+    /// division would give: (5.38 + 0 + 30.77) / 3 = 12.05 is 12.1 as (87.50 + 69.23 + 84.62)
+    /// / 3 = 80.45 is 80.5 (tester t11, finding 6); every rate k of n and every kept call
+    /// score are the decimal rounding of the exact value.
+    #[test]
+    fn means_and_rates_round_half_up_from_exact_counts() {
+        let mean = |centi: &[u64]| {
+            let mut t = Totals::new(0);
+            t.calls = centi.len() as u64;
+            t.score_centi = centi.iter().sum();
+            Row::from_totals("a".into(), &t).mean_score
+        };
+        assert_eq!(mean(&[538, 0, 3077]), Some(12.1));
+        assert_eq!(mean(&[8750, 6923, 8462]), Some(80.5));
+        assert_eq!(mean(&[1204, 1205]), Some(12.0), "12.045");
+        assert_eq!(mean(&[]), None);
+        // Rounded as decimals are: up from the hundredths digit 5, whatever follows.
+        let half_up =
+            |hundredths: u64| (hundredths / 10 + u64::from(hundredths % 10 >= 5)) as f64 / 10.0;
+        for centi in 0..=10_000u32 {
+            assert_eq!(
+                crate::audit::shown_score(centi),
+                half_up(u64::from(centi)),
+                "{centi}"
+            );
+        }
+        for n in 1..=2_000u64 {
+            for k in 0..=n {
+                assert_eq!(percent(k, n), Some(half_up(10_000 * k / n)), "{k} of {n}");
+            }
+        }
+        assert_eq!(percent(1, 0), None);
+        assert_eq!(percent(1, 8), Some(12.5));
+        assert_eq!(percent(1, 2000), Some(0.1), "0.05%");
+        assert_eq!(percent(3, 2000), Some(0.2), "0.15%");
+    }
 
     /// Nested lines come out in path order, each subtotal before the lines under it (the order
     /// a map of every path, subtotals and lines together, gives), with three levels too and

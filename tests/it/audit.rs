@@ -665,6 +665,106 @@ fn lookalike_ids_are_named_with_their_hidden_characters() {
     assert_eq!(calls.matches("look the same").count(), 1, "{calls}");
 }
 
+/// The same name composed (NFC, `zoë` as Windows types it) and decomposed (NFD, `zoe` and a
+/// combining diaeresis, as a Mac export writes it) made two lines that looked identical, with
+/// no warning, and `--agent` typed composed dropped the other form's calls (tester t11,
+/// finding 2). Canonically equivalent agent ids, teams, queues and call ids are one, reported
+/// composed, and so are the `--agent`, `--team`, `--metadata` and `--agents` values that name
+/// them.
+#[test]
+fn composed_and_decomposed_names_are_one_agent_team_and_call() {
+    let nfc_agent = "zo\u{eb}.m\u{fc}ller";
+    let nfd_agent = "zoe\u{308}.mu\u{308}ller";
+    let (nfc_team, nfd_team) = ("caf\u{e9}", "cafe\u{301}");
+    let w = Workdir::new();
+    let row = |call: &str, agent: &str, team: &str, speaker: &str, text: &str| {
+        let turn = if speaker == "customer" { 1 } else { 2 };
+        format!("{call},{agent},{team},2026-11-20,{turn},{speaker},{text}\n")
+    };
+    let header = "call_id,agent_id,team,date,turn,speaker,text\n";
+    // Call `Ré-1` is split across the two files, its id composed in one and not in the other.
+    w.write(
+        "windows.csv",
+        [
+            header.to_string(),
+            row("N0", nfc_agent, nfc_team, "customer", "This is ridiculous!"),
+            row("N0", nfc_agent, nfc_team, "agent", "I'm so sorry."),
+            row("N2", nfc_agent, nfd_team, "agent", "Calm down."),
+            row("R\u{e9}-1", nfc_agent, nfc_team, "customer", "Hello?"),
+        ]
+        .concat(),
+    );
+    w.write(
+        "mac.csv",
+        [
+            header.to_string(),
+            row("N1", nfd_agent, nfd_team, "agent", "Calm down."),
+            row(
+                "Re\u{301}-1",
+                nfd_agent,
+                nfd_team,
+                "agent",
+                "Thank you for waiting.",
+            ),
+        ]
+        .concat(),
+    );
+    let run = |extra: &[&str]| {
+        let out = callaudit()
+            .current_dir(w.dir.path())
+            .args([
+                "--no-config",
+                "audit",
+                "windows.csv",
+                "mac.csv",
+                "--format",
+                "csv",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(out.status.success(), "{extra:?}: {stderr}");
+        assert!(!stderr.contains("warning"), "{extra:?}: {stderr}");
+        let csv = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<String> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect();
+        (lines, stderr)
+    };
+    let one_agent = vec![format!("{nfc_agent},4"), "(all),4".to_string()];
+    let (lines, stderr) = run(&[]);
+    assert_eq!(lines, one_agent);
+    // Four calls, `Ré-1` among them put together from its two files.
+    assert!(stderr.contains("4 calls and 6 rows audited"), "{stderr}");
+    for agent in [nfc_agent, nfd_agent] {
+        assert_eq!(run(&["--agent", agent]).0, one_agent, "--agent {agent:?}");
+    }
+    for team in [nfc_team, nfd_team] {
+        let (lines, _) = run(&["--team", team, "--group-by", "team"]);
+        assert_eq!(
+            lines,
+            [format!("{nfc_team},4"), "(all),4".into()],
+            "--team {team:?}"
+        );
+    }
+    // The side files name them decomposed: the contact record joins, the id is listed.
+    w.write(
+        "meta.csv",
+        "call_id,queue\nN0,billing\nN1,sales\nN2,sales\nRe\u{301}-1,billing\n",
+    );
+    let (lines, _) = run(&["--metadata", "meta.csv", "--group-by", "queue"]);
+    assert_eq!(lines, ["billing,2", "sales,2", "(all),4"]);
+    w.write(
+        "agents.csv",
+        format!("id,name\n{nfd_agent},Zoe\u{308} Mu\u{308}ller\n"),
+    );
+    let (lines, stderr) = run(&["--agents", "agents.csv"]);
+    assert_eq!(lines, ["Zo\u{eb} M\u{fc}ller,4", "(all),4"], "{stderr}");
+}
+
 /// An agent literally named `(all)` printed like the overall line in CSV, table and Markdown,
 /// and a team literally `(none)` was counted with the calls without a team, without a word.
 /// Both are warned of on stderr (the reports are unchanged: JSON tells `overall` apart).

@@ -551,3 +551,28 @@ phrases = ["okay"]
         "{text}"
     );
 }
+
+/// A call id written composed in the export and typed decomposed (or the other way round) is
+/// one id: `explain --call` finds the call either way (tester t11, finding 2).
+#[test]
+fn a_call_id_is_found_composed_or_decomposed() {
+    let w = Workdir::new();
+    let input = w.write(
+        "calls.csv",
+        csv_of(&[
+            ("Re\u{301}-1", "ann", "customer", "This is ridiculous!"),
+            ("Re\u{301}-1", "ann", "agent", "I'm so sorry."),
+        ]),
+    );
+    for id in ["R\u{e9}-1", "Re\u{301}-1"] {
+        let out = callaudit()
+            .args(["--no-config", "explain", "--color", "never", "--call", id])
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "--call {id:?}: {stderr}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("R\u{e9}-1"), "{text}");
+    }
+}

@@ -997,3 +997,90 @@ fn html_chart_labels_fit_the_label_column_and_keep_the_whole_name_in_a_tooltip()
         "bar tooltip"
     );
 }
+
+/// A mean or rate that is exactly x.x5 rounds up, from the exact counts, in every format and
+/// gate (tester t11, finding 6). Each of ann's three calls scores 12.05 (100 for the greeting,
+/// less a penalty of 87.95), so her mean is 12.05 exactly, and a spreadsheet's average of the
+/// `--calls` scores rounds to 12.1; summed as floats it was 12.0499…, printed 12.0 beside her
+/// calls' own 12.1, and `--fail-under 12.05` failed on it.
+#[test]
+fn a_mean_of_exactly_x_x5_rounds_up_everywhere() {
+    let w = common::Workdir::new();
+    w.write(
+        "rubric.toml",
+        r#"[rubric]
+name = "tie"
+pass_mark = 50
+
+[[item]]
+id = "greeting"
+kind = "expected"
+phrases = ["hello"]
+
+[[item]]
+id = "transfer"
+kind = "violation"
+penalty = 87.95
+phrases = ["transfer you"]
+"#,
+    );
+    w.write(
+        "calls.csv",
+        "call_id,agent_id,date,speaker,text\n\
+         c1,ann,2026-11-20,agent,\"hello, let me transfer you\"\n\
+         c2,ann,2026-11-20,agent,\"hello, let me transfer you\"\n\
+         c3,ann,2026-11-20,agent,\"hello, let me transfer you\"\n\
+         c4,bo,2026-11-21,agent,hello\n",
+    );
+    let dir = w.dir.path();
+    let base = ["audit", "calls.csv", "--rubric", "rubric.toml", "-q"];
+    fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        [base, extra].concat()
+    }
+    let with = |extra: &[&'static str]| with(&base, extra);
+    let csv = run_in(
+        dir,
+        &with(&["--format", "csv", "--calls", "calls-out.csv"]),
+        0,
+    );
+    let scores: Vec<String> = common::read_calls_csv(&dir.join("calls-out.csv"))
+        .iter()
+        .map(|r| r["score"].clone())
+        .collect();
+    assert_eq!(scores, ["12.05", "12.05", "12.05", "100.00"]);
+    assert!(csv.contains("\nann,3,12.1,"), "{csv}");
+    // (3 × 12.05 + 100) / 4 = 34.0375; the (all) line is not a tie, a check of the rest.
+    assert!(csv.contains("\n(all),4,34.0,"), "{csv}");
+    let json: Value = serde_json::from_str(&run_in(dir, &with(&["--format", "json"]), 0)).unwrap();
+    assert_eq!(json["groups"][0]["mean_score"], 12.1);
+    assert_eq!(
+        json["trend"][0]["mean_score"], 12.1,
+        "the day of ann's calls"
+    );
+    let md = run_in(dir, &with(&["--format", "markdown"]), 0);
+    assert!(md.contains("| ann | 3 | 12.1 |"), "{md}");
+    // Score gates compare the printed number: 12.1 is not below 12.05.
+    run_in(
+        dir,
+        &with(&["--agent", "ann", "--fail-under", "12.05", "-o", "/dev/null"]),
+        0,
+    );
+    run_in(
+        dir,
+        &with(&["--fail-agent-under", "12.1", "-o", "/dev/null"]),
+        0,
+    );
+    run_in(
+        dir,
+        &with(&["--fail-agent-under", "12.15", "-o", "/dev/null"]),
+        1,
+    );
+    // A merge of the run's partial is the run, byte for byte.
+    run_in(
+        dir,
+        &with(&["--save-partial", "run.partial", "-o", "/dev/null"]),
+        0,
+    );
+    let merged = run_in(dir, &["merge", "run.partial", "-q", "--format", "csv"], 0);
+    assert_eq!(merged, csv);
+}
