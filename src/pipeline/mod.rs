@@ -911,7 +911,7 @@ fn read_all(
                     .file_failed(i as u32, &input.name, cut)
                     .map_err(temp_file_error)?;
             }
-            if !settle_file(outcome, opts, collector, deliver)? {
+            if !settle_file(&input.name, outcome, opts, collector, deliver)? {
                 return Ok(());
             }
             // The second pass must read what the first read: else a call whose rows were
@@ -954,9 +954,10 @@ fn window_end(all: &[Input], index: usize, threads: usize) -> usize {
     window_end
 }
 
-/// Counts how reading one file ended: `Ok(false)` when the run was stopped, an error when the
-/// file cannot be passed over (the calls completed before it are delivered first).
+/// Counts how reading the file `name` ended: `Ok(false)` when the run was stopped, an error
+/// when the file cannot be passed over (the calls completed before it are delivered first).
 fn settle_file(
+    name: &str,
     outcome: Result<(), ReadError>,
     opts: &RunOptions<'_>,
     collector: &mut Collector<'_, '_>,
@@ -969,18 +970,21 @@ fn settle_file(
         }
         Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(false),
         Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
+            let counted_as = if collector.unusable {
+                "unusable"
+            } else {
+                "unreadable"
+            };
+            let warning = match &e.cut_call {
+                Some(id) => format!(
+                    "{e}; call {id} is cut short there, and is not audited (file passed over: --keep-going)"
+                ),
+                None => format!("{e} (file passed over: --keep-going)"),
+            };
             for acct in [&mut collector.acct, &mut collector.reading] {
-                if collector.unusable {
-                    acct.files_unusable += 1;
-                } else {
-                    acct.files_unreadable += 1;
-                }
-                acct.warn(match &e.cut_call {
-                    Some(id) => format!(
-                        "{e}; call {id} is cut short there, and is not audited (file passed over: --keep-going)"
-                    ),
-                    None => format!("{e} (file passed over: --keep-going)"),
-                });
+                // Named in the summary and the JSON report too: the warning may not be shown.
+                acct.passed_over(name, counted_as, warning.clone());
+                acct.warn(warning.clone());
             }
             collector.unusable = false;
         }

@@ -729,6 +729,79 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
     }
 }
 
+/// With `--keep-going`, a file passed over is named whatever warnings come before it: its
+/// warning may be past the 20 shown, so the summary names it (the first three, as files
+/// ignored or hidden), and the JSON report lists every one with its error; a merge of the
+/// run's partial lists it too. Before, 20 malformed rows before the cut left the file named
+/// nowhere (tester t12's F4).
+#[test]
+fn a_file_passed_over_is_named_whatever_warnings_come_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("call_id,agent_id,turn,speaker,text\n");
+    for c in 0..3000u64 {
+        rows.push_str(&format!(
+            "M{c},ann,1,customer,{} I am upset\nM{c},ann,2,agent,{} I am sorry, thanks\n",
+            (c + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            (c + 7).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ));
+        if c % 100 == 0 {
+            rows.push_str(&format!("M{c},ann,3,agent\n"));
+        }
+    }
+    let gz = gzip(rows.as_bytes());
+    let cut = write(dir.path(), "in/mon.csv.gz", &gz[..gz.len() * 3 / 4]);
+    write(dir.path(), "in/tue.csv", many_calls_csv(2, 2));
+    let partial = dir.path().join("mon.partial");
+    let run = audit(args(&[
+        &"--keep-going",
+        &"--save-partial",
+        &partial,
+        &dir.path().join("in"),
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.skipped("malformed_row") > 20, "{}", run.stderr);
+    let name = cut.display().to_string();
+    assert!(
+        !run.warnings()
+            .iter()
+            .any(|w| w.starts_with(&name) && w.ends_with("(file passed over: --keep-going)")),
+        "the file's own warning is among those not shown here: {}",
+        run.stderr
+    );
+    assert_says(
+        &run.stderr,
+        &[format!("1 unreadable file(s) passed over ({name})")],
+    );
+    let passed_over = &run.report.as_ref().unwrap()["accounting"]["files_passed_over"];
+    assert_eq!(
+        passed_over.as_array().map(Vec::len),
+        Some(1),
+        "{passed_over}"
+    );
+    assert_eq!(passed_over[0]["file"], name.as_str());
+    assert_eq!(passed_over[0]["as"], "unreadable");
+    let error = passed_over[0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(&format!("{name}:"))
+            && error.contains("cannot read: ")
+            && error.ends_with("(file passed over: --keep-going)"),
+        "{error}"
+    );
+    // The merge of the run's partial names it as the run does.
+    let out = callaudit()
+        .args(["merge", "--format", "json"])
+        .arg(&partial)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let merged: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        &merged["accounting"]["files_passed_over"], passed_over,
+        "{stderr}"
+    );
+}
+
 /// With `--keep-going`, a call that a file failing part way may have cut short is not audited
 /// from what is left of it: the call the reader was in (its rows in other files, read before
 /// or after, are skipped as `incomplete call`), and, when calls' rows are apart, every held call
