@@ -2218,6 +2218,179 @@ fn an_input_that_changes_between_the_passes_stops_the_run_naming_it() {
     assert!(!d.join("r.json").exists());
 }
 
+/// A CSV of `calls` calls `{prefix}0`, `{prefix}1`, …, of `per_call` rows each, together.
+fn calls_together_csv(prefix: &str, calls: usize, per_call: usize) -> String {
+    let mut s = String::from("call_id,agent_id,turn,speaker,text\n");
+    for c in 0..calls {
+        for t in 0..per_call {
+            let speaker = if t % 2 == 0 { "customer" } else { "agent" };
+            s.push_str(&format!(
+                "{prefix}{c},ann,{t},{speaker},Turn {t} of call {c}: I am sorry about order {}.\n",
+                c * 7919 + t * 104_729
+            ));
+        }
+    }
+    s
+}
+
+/// A run whose first input is the FIFO `a.csv`: while the run waits on it (the other inputs
+/// listed, none read yet), `change` alters them; then the FIFO gives a call and ends. Returns
+/// the exit code, stderr and the JSON report (when written).
+#[cfg(unix)]
+fn run_changing_inputs(
+    d: &Path,
+    extra: &[&str],
+    inputs: &[&str],
+    change: impl FnOnce(),
+) -> (i32, String, Option<serde_json::Value>) {
+    let fifo = d.join("a.csv");
+    let _ = std::fs::remove_file(&fifo);
+    let _ = std::fs::remove_file(d.join("r.json"));
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rubric = repo("examples/rubric.toml");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .current_dir(d)
+        .args(["audit", "--no-config", "--format", "json", "-o", "r.json"])
+        .arg("--rubric")
+        .arg(&rubric)
+        .args(extra)
+        .arg("a.csv")
+        .args(inputs)
+        // Blocks of 64 KiB: a file of 512 KiB is read in chunks on two threads.
+        .env("CALLAUDIT_CSV_BLOCK", "65536")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    {
+        // Opening the FIFO waits for the run to open it: the inputs are listed by then, and
+        // the run reads them once it has read the FIFO to its end.
+        let mut a = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        change();
+        a.write_all(b"call_id,agent_id,speaker,text\nX1,zed,agent,hello\n")
+            .unwrap();
+    }
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    let status = child.exit("the run to end");
+    let report = std::fs::read(d.join("r.json"))
+        .ok()
+        .map(|r| serde_json::from_slice(&r).unwrap());
+    (status.code().unwrap(), stderr, report)
+}
+
+/// A file truncated, rewritten or appended to while a run reads it in one pass (every call's
+/// rows together) gave other rows than it holds, and its last call may be cut short: it is
+/// checked against its listing where its reading ends, and a change stops the run naming it
+/// (exit 2), or with `--keep-going` passes it over as a file that could not be read, its call
+/// cut short not audited. Before, such a file was audited in part with exit 0 and no word, the
+/// call cut short scored as if whole (tester t12's F1); only a second pass was checked. Here the
+/// files change while the run waits on the FIFO before them, after they were listed, so that
+/// the change is certain to come before their end: `b.csv` (over 4 MiB, streamed; in chunks
+/// on two threads) is cut in the middle of a call, `c.csv` (small: read whole ahead on two
+/// threads) has a row appended.
+#[cfg(unix)]
+#[test]
+fn a_file_that_changes_while_one_pass_reads_it_stops_the_run_or_is_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let big = calls_together_csv("K", 30_000, 4);
+    assert!(big.len() > 5 << 20, "{}", big.len());
+    // Cut in the middle of call K20000: after the first of its four rows.
+    let cut_at = big.find("\nK20000,ann,1,").unwrap() + 1;
+    let small = calls_together_csv("S", 3, 2);
+    let appended = "S2,ann,2,customer,and one more thing\n";
+    let setup = || {
+        std::fs::write(d.join("b.csv"), &big).unwrap();
+        std::fs::write(d.join("c.csv"), &small).unwrap();
+        std::fs::write(d.join("d.csv"), calls_together_csv("D", 2, 2)).unwrap();
+    };
+    let change = || {
+        let b = std::fs::OpenOptions::new()
+            .write(true)
+            .open(d.join("b.csv"))
+            .unwrap();
+        b.set_len(cut_at as u64).unwrap();
+        let mut c = std::fs::OpenOptions::new()
+            .append(true)
+            .open(d.join("c.csv"))
+            .unwrap();
+        c.write_all(appended.as_bytes()).unwrap();
+    };
+    let inputs = ["b.csv", "c.csv", "d.csv"];
+    let b_changed = format!(
+        "cannot read: the file changed while it was being audited (its size went from {} to {cut_at} bytes): audit it once it is complete (or a copy of it)",
+        big.len()
+    );
+    let c_changed = format!(
+        "cannot read: the file changed while it was being audited (its size went from {} to {} bytes)",
+        small.len(),
+        small.len() + appended.len()
+    );
+    for threads in ["1", "2"] {
+        setup();
+        let (code, stderr, report) =
+            run_changing_inputs(d, &["--threads", threads], &inputs, change);
+        assert_eq!(code, 2, "threads {threads}: {stderr}");
+        assert!(report.is_none(), "threads {threads}: no report");
+        assert_says(&stderr, &["error: b.csv:", &b_changed]);
+
+        setup();
+        let (code, stderr, report) =
+            run_changing_inputs(d, &["--threads", threads, "--keep-going"], &inputs, change);
+        assert_eq!(code, 0, "threads {threads}: {stderr}");
+        assert_says(
+            &stderr,
+            &[
+                "warning: b.csv:".to_string(),
+                format!(
+                    "{b_changed}; call K20000 is cut short there, and is not audited (file passed over: --keep-going)"
+                ),
+                "warning: c.csv:".to_string(),
+                format!(
+                    "{c_changed}: audit it once it is complete (or a copy of it); call S2 is cut short there, and is not audited (file passed over: --keep-going)"
+                ),
+                "2 unreadable file(s) passed over (b.csv, c.csv)".to_string(),
+            ],
+        );
+        let report = report.unwrap();
+        let acct = &report["accounting"];
+        assert_eq!(acct["files_read"], 2, "threads {threads}: {acct}");
+        assert_eq!(acct["files_unreadable"], 2, "threads {threads}: {acct}");
+        // a.csv's call, b.csv's calls before the cut, c.csv's but the last, d.csv's.
+        assert_eq!(
+            acct["calls_audited"],
+            1 + 20_000 + 2 + 2,
+            "threads {threads}: {acct}"
+        );
+        // The rows of the calls cut short (K20000's one, S2's three), read but not audited.
+        assert_eq!(
+            acct["rows_skipped"],
+            serde_json::json!({"unreadable_file": 1 + 3}),
+            "threads {threads}: {acct}"
+        );
+        assert_eq!(
+            acct["rows_read"],
+            1 + (20_000 * 4 + 1) + 7 + 4,
+            "threads {threads}: {acct}"
+        );
+        let named: Vec<&str> = acct["files_passed_over"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(named, ["b.csv", "c.csv"], "threads {threads}: {acct}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_hangup_ignored_by_nohup_stays_ignored() {
