@@ -1314,6 +1314,7 @@ fn parse_input(
     };
     let mut ctx = ReadContext::new(&input.name, index as u32, read, local).recycling(recycled);
     ctx.chunk_block = chunk_block;
+    ctx.bounded = !input.may_be_endless();
     format
         .reader()
         .read(reader, &mut ctx, sink)

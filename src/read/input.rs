@@ -39,6 +39,8 @@ pub struct FileMeta {
     pub ino: u64,
     /// Last modification: seconds and nanoseconds since the epoch.
     pub mtime: (i64, i64),
+    /// A regular file: it has an end. Not a device such as `/dev/zero`, which may not.
+    pub regular: bool,
 }
 
 impl FileMeta {
@@ -49,6 +51,7 @@ impl FileMeta {
             dev: meta.dev(),
             ino: meta.ino(),
             mtime: (meta.mtime(), meta.mtime_nsec()),
+            regular: meta.is_file(),
         }
     }
 
@@ -134,6 +137,16 @@ impl Input {
             return None;
         }
         self.meta
+    }
+
+    /// Whether the input may have no end: a device named on the command line (`/dev/zero`),
+    /// not a regular file. A regular file, stdin and a pipe (copied to a file when first
+    /// opened) end, so an over-long line in them is passed over to its end however long it is.
+    pub fn may_be_endless(&self) -> bool {
+        if self.pipe.is_some() || self._spool.is_some() {
+            return false;
+        }
+        self.meta().is_some_and(|m| !m.regular)
     }
 
     /// The file's size (see `meta`).

@@ -2925,6 +2925,121 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
     );
 }
 
+/// A line or record far longer than `--max-call-bytes` (here 400 KB against 4 KiB: past 16 times
+/// the limit, where an endless input such as `/dev/zero` is given up on) still has an end in a
+/// file: it is passed over to it without being held, skipped as too large, and reading goes on
+/// after it, in every line-based format, serial or in chunks. Before, JSONL and plain text
+/// (and CSV, once the record outgrew a read) ended the file there with exit 0: every call after
+/// it was never read nor counted, and `--max-skipped` passed (tester t12's F3). In plain text and
+/// WebVTT, whose call is the file, the line makes the call too large: it is not audited on part
+/// of its turns.
+#[test]
+fn a_line_past_sixteen_times_max_call_bytes_is_passed_over_and_reading_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "A".repeat(400_000);
+    let jsonl: String = (0..30)
+        .map(|i| {
+            let attachment = if i == 4 {
+                format!(",\"attachment\":\"{huge}\"")
+            } else {
+                String::new()
+            };
+            format!(
+                "{{\"call_id\":\"J{i}\",\"agent_id\":\"ann\"{attachment},\"turns\":[{{\"speaker\":\"customer\",\"text\":\"I am so angry\"}},{{\"speaker\":\"agent\",\"text\":\"I am sorry, thanks for calling\"}}]}}\n"
+            )
+        })
+        .collect();
+    let jsonl = write(dir.path(), "calls.jsonl", jsonl);
+    let mut csv = String::from("call_id,agent_id,speaker,text\n");
+    for i in 0..30 {
+        csv.push_str(&format!("C{i},ann,customer,I am so angry\n"));
+        let text = if i == 4 {
+            huge.as_str()
+        } else {
+            "I am sorry, thanks"
+        };
+        csv.push_str(&format!("C{i},ann,agent,\"{text}\"\n"));
+    }
+    let csv = write(dir.path(), "calls.csv", csv);
+    let limit = ["--max-call-bytes", "4K"];
+    let max_skipped = ["--max-skipped", "5%"];
+    // (input, rows read, calls audited, rows skipped too large, what the warning says)
+    for (input, rows, calls, too_large, said) in [
+        (
+            &jsonl,
+            59,
+            29,
+            1,
+            "calls.jsonl:5: a line of more than 4 KiB",
+        ),
+        (&csv, 60, 30, 1, "calls.csv:11: a record of more than 4 KiB"),
+    ] {
+        for (threads, block) in [("1", None), ("2", Some("256"))] {
+            let mut cmd = callaudit();
+            cmd.args(["audit", "--format", "json", "--threads", threads])
+                .args(limit)
+                .args(max_skipped)
+                .arg(input);
+            if let Some(block) = block {
+                cmd.env("CALLAUDIT_CSV_BLOCK", block);
+            }
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let what = format!("{} threads {threads}", input.display());
+            assert_eq!(out.status.code(), Some(0), "{what}: {stderr}");
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let acct = &report["accounting"];
+            assert_eq!(acct["rows_read"], rows, "{what}: {acct}");
+            assert_eq!(acct["calls_audited"], calls, "{what}: {acct}");
+            assert_eq!(
+                acct["rows_skipped"],
+                serde_json::json!({"too_large": too_large}),
+                "{what}: {acct}"
+            );
+            assert_says(
+                &stderr,
+                &[format!("{said} (--max-call-bytes) (too large, skipped)")],
+            );
+            assert!(!stderr.contains("not read"), "{what}: {stderr}");
+        }
+    }
+    // A transcript whose second turn is 400 KB: the call takes more than the limit, so none of
+    // it is audited (not its other turns alone); the file after it is read.
+    let text = write(
+        dir.path(),
+        "call-1.txt",
+        format!(
+            "Agent: Thanks for calling.\nCustomer: {huge}\nAgent: I am so sorry about that.\nCustomer: I am furious\nAgent: Is there anything else?\n"
+        ),
+    );
+    let vtt = write(
+        dir.path(),
+        "call-2.vtt",
+        format!(
+            "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Agent>Thanks for calling.\n\n00:01.000 --> 00:02.000\n<v Customer>{huge}\n\n00:02.000 --> 00:03.000\n<v Agent>I am so sorry.\n"
+        ),
+    );
+    let fine = write(dir.path(), "call-3.txt", text_call(4));
+    let run = audit_ok(args(&[&limit[0], &limit[1], &text, &vtt, &fine]));
+    assert_eq!(run.acct("calls_too_large"), 2, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 1, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 5 + 3 + 4, "{}", run.stderr);
+    assert_eq!(run.skipped("too_large"), 5 + 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[
+            format!(
+                "{}:2: call call-1: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (5 rows, too large, skipped)",
+                text.display()
+            ),
+            format!(
+                "{}:7: call call-2: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (3 rows, too large, skipped)",
+                vtt.display()
+            ),
+        ],
+    );
+}
+
 /// A record over `--max-call-bytes` whose quoted text has line breaks is passed over to its
 /// real end, following the quotes: the lines of its text are not read as rows (phantom calls),
 /// and its closing quote does not open a field that swallows the rows after it (tester t3's
@@ -3116,17 +3231,37 @@ fn dev_zero_as_any_input_does_not_abort() {
     ]));
     assert_eq!(run.acct("calls_audited"), 2);
     assert_eq!(run.acct("files_unreadable"), 1);
-    // As JSONL the endless line is one row, skipped as too large, and reading stops there.
+    // As JSONL the endless line is one row, skipped as too large; a device may have no end, so
+    // past 16 times the limit the input is taken to be endless: the rest is not read, and the
+    // file is one that could not be read to its end (exit 2, or passed over and counted).
+    let endless = "/dev/zero:1: cannot read: the line goes on for more than 16 MiB without an end (an endless input, such as a device?): the rest is not read";
+    let run = audit(args(&[
+        &"--input-format",
+        &"jsonl",
+        &"--max-call-bytes",
+        &"1M",
+        &"/dev/zero",
+    ]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(&run.stderr, &[format!("error: {endless}")]);
     let run = audit_ok(args(&[
         &"--input-format",
         &"jsonl",
         &"--max-call-bytes",
         &"1M",
         &"--allow-empty",
+        &"--keep-going",
         &"/dev/zero",
     ]));
     assert_eq!(run.skipped("too_large"), 1);
-    assert_says(&run.stderr, &["the rest of the input is not read"]);
+    assert_eq!(run.acct("files_unreadable"), 1);
+    assert_says(
+        &run.stderr,
+        &[
+            format!("warning: {endless} (file passed over: --keep-going)"),
+            "1 unreadable file(s) passed over (/dev/zero)".to_string(),
+        ],
+    );
     let run = audit(args(&[
         &"--metadata",
         &"/dev/zero",
