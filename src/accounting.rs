@@ -159,6 +159,11 @@ pub struct Accounting {
     /// with `--keep-going`, else the run stops.
     #[serde(skip_serializing_if = "is_zero")]
     pub files_unusable: u64,
+    /// Every file passed over with `--keep-going` (`files_unreadable` and `files_unusable`), in
+    /// input order, with why: a script can tell which export was lost, and the summary names
+    /// the first ones whatever the warnings shown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files_passed_over: Vec<PassedOver>,
     /// Calls dated by `--metadata` because their export gave no date.
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_dated_from_metadata: u64,
@@ -202,6 +207,20 @@ pub struct Accounting {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// A file passed over with `--keep-going`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassedOver {
+    /// The file, as the summary and the warnings name it.
+    pub file: String,
+    /// What it is counted as: `unreadable` (`files_unreadable`: it could not be opened or read
+    /// to its end, or changed while it was read) or `unusable` (`files_unusable`: not one
+    /// usable row).
+    #[serde(rename = "as")]
+    pub counted_as: String,
+    /// Why, as the warning says it.
+    pub error: String,
 }
 
 /// The calls the filters left out, by the first filter that did.
@@ -411,8 +430,8 @@ impl FilteredOut {
 /// asked for.
 pub const SEEN_KEPT: usize = 10_000;
 
-/// How many files passed over (hidden, or ignored for their extension) the summary names of
-/// each kind; the rest are only counted.
+/// How many files passed over (hidden, ignored for their extension, unreadable or unusable
+/// under `--keep-going`) the summary names of each kind; the rest are only counted.
 pub const FILES_NAMED: usize = 3;
 
 /// Adds `names` to `kept` up to `FILES_NAMED` in all.
@@ -572,7 +591,13 @@ impl Accounting {
                 notes.push(format!("{n} {what}"));
             }
         };
-        note(self.files_unreadable, "unreadable file(s) passed over");
+        note(
+            self.files_unreadable,
+            &format!(
+                "unreadable file(s) passed over{}",
+                self.passed_over_named("unreadable", self.files_unreadable)
+            ),
+        );
         note(
             self.files_ignored,
             &format!(
@@ -600,7 +625,10 @@ impl Accounting {
         );
         note(
             self.files_unusable,
-            "file(s) without a usable row passed over",
+            &format!(
+                "file(s) without a usable row passed over{}",
+                self.passed_over_named("unusable", self.files_unusable)
+            ),
         );
         note(
             self.calls_too_large,
@@ -695,6 +723,34 @@ impl Accounting {
         }
     }
 
+    /// Notes a file passed over with `--keep-going`, counted as `counted_as` (`unreadable` or
+    /// `unusable`), for `error` (the warning's words). It is named in the summary and listed
+    /// in the JSON report, whatever warnings are shown: a file lost must be seen.
+    pub fn passed_over(&mut self, file: &str, counted_as: &str, error: String) {
+        if counted_as == "unusable" {
+            self.files_unusable += 1;
+        } else {
+            self.files_unreadable += 1;
+        }
+        self.files_passed_over.push(PassedOver {
+            file: file.to_string(),
+            counted_as: counted_as.to_string(),
+            error,
+        });
+    }
+
+    /// The first `FILES_NAMED` files passed over as `counted_as`, of `total`, for the summary.
+    fn passed_over_named(&self, counted_as: &str, total: u64) -> String {
+        let names: Vec<String> = self
+            .files_passed_over
+            .iter()
+            .filter(|p| p.counted_as == counted_as)
+            .take(FILES_NAMED)
+            .map(|p| terminal_safe(&p.file).into_owned())
+            .collect();
+        listed(&names, total)
+    }
+
     /// Notes the hidden files and folders discovery passed over (`names` in order).
     pub fn hidden(&mut self, names: &[String]) {
         self.files_hidden += names.len() as u64;
@@ -754,6 +810,8 @@ impl Accounting {
         self.calls_empty += o.calls_empty;
         self.calls_no_agent_turn += o.calls_no_agent_turn;
         self.files_unusable += o.files_unusable;
+        self.files_passed_over
+            .extend(o.files_passed_over.iter().cloned());
         self.calls_dated_from_metadata += o.calls_dated_from_metadata;
         self.calls_dated_from_path += o.calls_dated_from_path;
         self.calls_agent_disagrees += o.calls_agent_disagrees;

@@ -21,7 +21,9 @@ use crate::model::{Call, Speaker};
 use crate::pipeline::held::HeldCalls;
 use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
-use crate::read::input::{Discovered, Input, Opened, open_counted, zero_padding_warning};
+use crate::read::input::{
+    Discovered, Input, Opened, check_unchanged, open_counted, zero_padding_warning,
+};
 use crate::read::{
     At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled,
     describe_bytes, detect, wide_encoding,
@@ -887,11 +889,14 @@ fn read_all(
         // A window of consecutive small files, read ahead in parallel; a large file alone is
         // streamed.
         let window_end = window_end(all, index, opts.threads);
+        // Each file is checked against its listing where its reading ends (`check_unchanged`);
+        // in the second pass, once it has been read (below), where a change stops the run.
+        let check_end = !assembler.second_pass;
         let ahead: Vec<ReadAhead> = if window_end > index + 1 {
             use rayon::prelude::*;
             (index..window_end)
                 .into_par_iter()
-                .map(|i| read_ahead(i, &all[i], opts.format, &opts.read, recycled))
+                .map(|i| read_ahead(i, &all[i], opts.format, &opts.read, recycled, check_end))
                 .collect()
         } else {
             Vec::new()
@@ -947,7 +952,7 @@ fn read_all(
                     .file_failed(i as u32, &input.name, cut)
                     .map_err(temp_file_error)?;
             }
-            if !settle_file(outcome, opts, collector, deliver)? {
+            if !settle_file(&input.name, outcome, opts, collector, deliver)? {
                 return Ok(());
             }
             // The second pass must read what the first read: else a call whose rows were
@@ -990,9 +995,10 @@ fn window_end(all: &[Input], index: usize, threads: usize) -> usize {
     window_end
 }
 
-/// Counts how reading one file ended: `Ok(false)` when the run was stopped, an error when the
-/// file cannot be passed over (the calls completed before it are delivered first).
+/// Counts how reading the file `name` ended: `Ok(false)` when the run was stopped, an error
+/// when the file cannot be passed over (the calls completed before it are delivered first).
 fn settle_file(
+    name: &str,
     outcome: Result<(), ReadError>,
     opts: &RunOptions<'_>,
     collector: &mut Collector<'_, '_>,
@@ -1005,18 +1011,21 @@ fn settle_file(
         }
         Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(false),
         Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
+            let counted_as = if collector.unusable {
+                "unusable"
+            } else {
+                "unreadable"
+            };
+            let warning = match &e.cut_call {
+                Some(id) => format!(
+                    "{e}; call {id} is cut short there, and is not audited (file passed over: --keep-going)"
+                ),
+                None => format!("{e} (file passed over: --keep-going)"),
+            };
             for acct in [&mut collector.acct, &mut collector.reading] {
-                if collector.unusable {
-                    acct.files_unusable += 1;
-                } else {
-                    acct.files_unreadable += 1;
-                }
-                acct.warn(match &e.cut_call {
-                    Some(id) => format!(
-                        "{e}; call {id} is cut short there, and is not audited (file passed over: --keep-going)"
-                    ),
-                    None => format!("{e} (file passed over: --keep-going)"),
-                });
+                // Named in the summary and the JSON report too: the warning may not be shown.
+                acct.passed_over(name, counted_as, warning.clone());
+                acct.warn(warning.clone());
             }
             collector.unusable = false;
         }
@@ -1078,23 +1087,28 @@ thread_local! {
 }
 
 /// Reads and parses one small file (see `read_all`), touching nothing shared but `recycled`.
+/// With `check_end`, the file is checked against its listing once read (see `open_counted`).
 fn read_ahead(
     index: usize,
     input: &Input,
     format: Option<InputFormat>,
     read: &ReadOptions,
     recycled: &Recycled,
+    check_end: bool,
 ) -> ReadAhead {
     let mut calls = Vec::new();
     let mut local = Accounting::default();
     let result = FILE_BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
         let mut zero_padding = None;
-        let mut reader = match slurp(input, &mut buf) {
-            Ok(Some(bytes)) => Slurped::Bytes(bytes),
+        let mut reader = match slurp(input, &mut buf, check_end) {
+            Ok(Some((bytes, changed))) => Slurped::Bytes(ThenFail {
+                bytes,
+                error: changed,
+            }),
             Ok(None) => {
                 let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-                match open_counted(input, counter) {
+                match open_counted(input, counter, check_end) {
                     Ok(opened) => {
                         zero_padding = opened.zero_padding;
                         Slurped::Stream(opened.reader)
@@ -1148,12 +1162,51 @@ fn read_ahead(
 }
 
 enum Slurped<'b> {
-    Bytes(&'b [u8]),
+    Bytes(ThenFail<'b>),
     Stream(Box<dyn std::io::BufRead + Send>),
 }
 
-/// The whole of a plain (not gzip) file, read into `buf`; `None` for gzip, which is streamed.
-fn slurp<'b>(input: &Input, buf: &'b mut Vec<u8>) -> std::io::Result<Option<&'b [u8]>> {
+/// The bytes of a file read whole, then (if there is one) the error met at its end: what a
+/// reader of the file streamed would meet, at the same place.
+struct ThenFail<'b> {
+    bytes: &'b [u8],
+    error: Option<std::io::Error>,
+}
+
+impl std::io::Read for ThenFail<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::BufRead;
+        let got = self.fill_buf()?;
+        let n = got.len().min(out.len());
+        out[..n].copy_from_slice(&got[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for ThenFail<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.bytes.is_empty()
+            && let Some(e) = self.error.take()
+        {
+            return Err(e);
+        }
+        Ok(self.bytes)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.bytes = &self.bytes[n.min(self.bytes.len())..];
+    }
+}
+
+/// The whole of a plain (not gzip) file, read into `buf`, with the error its end gives when
+/// `check_end` finds that it changed since it was listed (`check_unchanged`); `None` for gzip,
+/// which is streamed.
+fn slurp<'b>(
+    input: &Input,
+    buf: &'b mut Vec<u8>,
+    check_end: bool,
+) -> std::io::Result<Option<(&'b [u8], Option<std::io::Error>)>> {
     use std::io::Read;
     if let Some(problem) = input.problem() {
         return Err(std::io::Error::other(problem.to_string()));
@@ -1165,7 +1218,11 @@ fn slurp<'b>(input: &Input, buf: &'b mut Vec<u8>) -> std::io::Result<Option<&'b 
     if buf.starts_with(&[0x1f, 0x8b]) || buf.len() as u64 >= SMALL_FILE * 2 {
         return Ok(None);
     }
-    Ok(Some(&buf[..]))
+    let changed = match input.listing_to_check().filter(|_| check_end) {
+        Some(listed) => check_unchanged(&listed, &input.path).err(),
+        None => None,
+    };
+    Ok(Some((&buf[..], changed)))
 }
 
 /// Hands the calls of a file read ahead to the assembler and collector, in the order its reader
@@ -1297,6 +1354,7 @@ fn parse_input(
     };
     let mut ctx = ReadContext::new(&input.name, index as u32, read, local).recycling(recycled);
     ctx.chunk_block = chunk_block;
+    ctx.bounded = !input.may_be_endless();
     format
         .reader()
         .read(reader, &mut ctx, sink)
@@ -1355,7 +1413,7 @@ fn read_one(
         mut reader,
         gzip,
         zero_padding,
-    } = open_counted(input, bytes_read).map_err(|e| {
+    } = open_counted(input, bytes_read, !assembler.second_pass).map_err(|e| {
         ReadError::new(
             &input.name,
             At::File,

@@ -14,7 +14,7 @@ pub(crate) mod side;
 pub(crate) use columns::{CANDIDATES, Role, header_key};
 
 use super::dates::parse_date;
-use super::line_tracker::{DISCARD_FACTOR, LineTracker, Truncated, line_ends};
+use super::line_tracker::{LineTracker, Truncated, line_ends};
 use super::{
     At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, describe_bytes, text_lossy,
 };
@@ -329,7 +329,8 @@ struct CsvFile {
     last_row_line: Option<u64>,
     /// Whether the last record was already reported as one that swallowed rows or was cut.
     last_row_reported: bool,
-    /// The line where reading stopped on an endless line.
+    /// The line where reading stopped on an endless line (an input that may have no end:
+    /// see `ReadContext::bounded`).
     given_up: Option<u64>,
     /// The last date cell and what it parsed to, so that a call's rows parse it once.
     last_date: Option<(Vec<u8>, Option<chrono::NaiveDate>)>,
@@ -442,7 +443,9 @@ impl CsvReader {
             .flexible(true)
             .buffer_capacity(256 * 1024)
             .from_reader(
-                LineTracker::new(input, delimiter).with_limit(limit.min(MAX_HEADER_BYTES)),
+                LineTracker::new(input, delimiter)
+                    .with_limit(limit.min(MAX_HEADER_BYTES))
+                    .bounded(ctx.bounded),
             );
         let mut record = csv::ByteRecord::new();
         let Some(headers) = read_header(&mut rdr, &mut record, ctx, limit)? else {
@@ -860,11 +863,8 @@ impl CsvFile {
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
         if let Some(line) = self.given_up {
-            ctx.acct.warn(format!(
-                "{}:{line}: the line goes on for more than {}: the rest of the file is not read",
-                ctx.name,
-                describe_bytes(self.limit.saturating_mul(DISCARD_FACTOR))
-            ));
+            // The call being collected may have had more rows: it is not handed on.
+            return Err(ctx.endless(line));
         }
         if let Some(row) = self.last_row_line
             && !self.last_row_reported

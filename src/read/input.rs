@@ -39,6 +39,8 @@ pub struct FileMeta {
     pub ino: u64,
     /// Last modification: seconds and nanoseconds since the epoch.
     pub mtime: (i64, i64),
+    /// A regular file: it has an end. Not a device such as `/dev/zero`, which may not.
+    pub regular: bool,
 }
 
 impl FileMeta {
@@ -49,7 +51,41 @@ impl FileMeta {
             dev: meta.dev(),
             ino: meta.ino(),
             mtime: (meta.mtime(), meta.mtime_nsec()),
+            regular: meta.is_file(),
         }
+    }
+
+    /// How the file differs `now` from this listing of it (`None`: it does not): another
+    /// file, another size, or a later modification.
+    fn changed_to(&self, now: &FileMeta) -> Option<String> {
+        if (now.dev, now.ino) != (self.dev, self.ino) {
+            Some("it was replaced by another file".to_string())
+        } else if now.len != self.len {
+            Some(format!(
+                "its size went from {} to {} bytes",
+                self.len, now.len
+            ))
+        } else if now.mtime != self.mtime {
+            Some("it was modified".to_string())
+        } else {
+            None
+        }
+    }
+}
+
+/// Checks, once a file has been read to its end, that the file at `path` is still the one
+/// listed when the run began (`listed`): same device and inode, size and modification time,
+/// taken as the listing took them (`stat`, following links). A file truncated, rewritten or
+/// appended to while it was read gave other rows than it holds, and its last call may be cut
+/// short; one replaced is no longer what the run reports on. The error says so, and the reader
+/// meets it where the file ends, as it would meet a cut gzip stream.
+pub fn check_unchanged(listed: &FileMeta, path: &Path) -> io::Result<()> {
+    let now = FileMeta::of(&std::fs::metadata(path)?);
+    match listed.changed_to(&now) {
+        None => Ok(()),
+        Some(what) => Err(io::Error::other(format!(
+            "the file changed while it was being audited ({what}): audit it once it is complete (or a copy of it)"
+        ))),
     }
 }
 
@@ -90,18 +126,27 @@ impl Input {
             Ok(m) => FileMeta::of(&m),
             Err(e) => return Some(format!("it can no longer be read: {e}")),
         };
-        if (now.dev, now.ino) != (listed.dev, listed.ino) {
-            Some("it was replaced by another file".to_string())
-        } else if now.len != listed.len {
-            Some(format!(
-                "its size went from {} to {} bytes",
-                listed.len, now.len
-            ))
-        } else if now.mtime != listed.mtime {
-            Some("it was modified".to_string())
-        } else {
-            None
+        listed.changed_to(&now)
+    }
+
+    /// The listing to check the file against once it has been read to its end (see
+    /// `check_unchanged`); `None` when nothing was known of it then, or when it is a copy the
+    /// run made of stdin or a pipe (which nothing else writes).
+    pub fn listing_to_check(&self) -> Option<FileMeta> {
+        if self.pipe.is_some() || self._spool.is_some() {
+            return None;
         }
+        self.meta
+    }
+
+    /// Whether the input may have no end: a device named on the command line (`/dev/zero`),
+    /// not a regular file. A regular file, stdin and a pipe (copied to a file when first
+    /// opened) end, so an over-long line in them is passed over to its end however long it is.
+    pub fn may_be_endless(&self) -> bool {
+        if self.pipe.is_some() || self._spool.is_some() {
+            return false;
+        }
+        self.meta().is_some_and(|m| !m.regular)
     }
 
     /// The file's size (see `meta`).
@@ -581,10 +626,13 @@ impl<R: BufRead> Read for GzMembers<R> {
 }
 
 /// Like `open`, counting the file's bytes into `read` as they are read (for progress; for a
-/// gzip file these are compressed bytes, which is what its size on disk says).
+/// gzip file these are compressed bytes, which is what its size on disk says). With
+/// `check_end`, the file is checked against its listing where it ends (`check_unchanged`): a
+/// file that changed while it was read fails there, as a file that cannot be read.
 pub fn open_counted(
     input: &Input,
     read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    check_end: bool,
 ) -> io::Result<Opened> {
     if let Some(problem) = &input.problem {
         return Err(io::Error::other(problem.clone()));
@@ -592,25 +640,44 @@ pub fn open_counted(
     open_reader(CountingReader {
         inner: input.open_file()?,
         read,
+        listed: input
+            .listing_to_check()
+            .filter(|_| check_end)
+            .map(|listed| (listed, input.path.clone())),
+        checked: false,
     })
 }
 
-/// Counts the bytes read through it.
-struct CountingReader<R> {
-    inner: R,
+/// Counts the bytes read through it, and checks the file where it ends (see `open_counted`).
+struct CountingReader {
+    inner: File,
     read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The file as listed and its path, to check it against at its end.
+    listed: Option<(FileMeta, PathBuf)>,
+    /// The end was reached, and the file checked, since the last bytes read: one `stat` for
+    /// however many times a reader asks again at the end.
+    checked: bool,
 }
 
-impl<R: Read> Read for CountingReader<R> {
+impl Read for CountingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        if n > 0 {
+            self.checked = false;
+            self.read
+                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        } else if !buf.is_empty()
+            && !self.checked
+            && let Some((listed, path)) = &self.listed
+        {
+            check_unchanged(listed, path)?;
+            self.checked = true;
+        }
         Ok(n)
     }
 }
 
-impl<R: Seek> Seek for CountingReader<R> {
+impl Seek for CountingReader {
     fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
         let at = self.inner.seek(pos)?;
         self.read.store(at, std::sync::atomic::Ordering::Relaxed);

@@ -21,9 +21,10 @@
 //! passed over without being handed on, following the quotes as the csv crate would, to the
 //! record's real end (a line end outside quotes: a line break inside a quoted field does not end
 //! it), and the record is ended there, so the csv reader never holds more than the limit.
-//! Reading goes on after that line end, where the csv crate would have gone on. A record that
-//! goes on for more than `DISCARD_FACTOR` times the limit (an endless input such as
-//! `/dev/zero`, or a quote never closed in a large file) ends the input there.
+//! Reading goes on after that line end, where the csv crate would have gone on, however long
+//! the record was. Only in an input that may have no end (a device such as `/dev/zero`: not
+//! `bounded`), a record that goes on for more than `DISCARD_FACTOR` times the limit ends the
+//! input there.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
@@ -57,7 +58,8 @@ const MAX_RUNS: usize = 1 << 16;
 const MAX_BAD_CLOSES: usize = 1 << 16;
 
 /// How far past the limit the rest of an over-long line is passed over, as a multiple of the
-/// limit, before the input is taken to be endless and ended there.
+/// limit, before an input that may have no end (a device) is taken to be endless and ended
+/// there. An input that has an end (a regular file) is read to it.
 pub const DISCARD_FACTOR: u64 = 16;
 
 /// Where the bytes handed out so far leave the CSV quoting.
@@ -77,7 +79,8 @@ enum Quoting {
 pub struct Truncated {
     /// Bytes of the record passed over after the limit (its line end included).
     pub passed_over: u64,
-    /// The record went on past `DISCARD_FACTOR` times the limit: the input ends there.
+    /// The record went on past `DISCARD_FACTOR` times the limit, in an input that may have no
+    /// end (not `bounded`): the input ends there.
     pub gave_up: bool,
     /// Line breaks inside the record (in quoted fields) among the bytes passed over (line ends,
     /// as `line_ends` counts them).
@@ -138,6 +141,9 @@ pub struct LineTracker<R> {
     truncated: Option<Truncated>,
     /// The delimiters a row holds (fields - 1): what `Truncated::row_like` counts by.
     row_delimiters: usize,
+    /// The input has an end: a record over the limit is passed over to it however long it is
+    /// (see `ReadContext::bounded`).
+    bounded: bool,
 }
 
 impl<R: BufRead> LineTracker<R> {
@@ -162,7 +168,15 @@ impl<R: BufRead> LineTracker<R> {
             mode: Mode::Normal,
             truncated: None,
             row_delimiters: usize::MAX,
+            bounded: false,
         }
+    }
+
+    /// Says that the input has an end (`ReadContext::bounded`): a record over the limit is then
+    /// passed over to its end however long it is, never given up on as endless.
+    pub fn bounded(mut self, bounded: bool) -> LineTracker<R> {
+        self.bounded = bounded;
+        self
     }
 
     /// Says how many fields a row has (the header's), for `Truncated::row_like`.
@@ -372,7 +386,7 @@ impl<R: BufRead> LineTracker<R> {
     /// with a line end (after a closing quote when the csv reader is inside a quoted field),
     /// which stands for the line end passed over.
     fn cut(&mut self) -> io::Result<()> {
-        let cap = self.limit.saturating_mul(DISCARD_FACTOR);
+        let cap = crate::read::discard_cap(self.bounded, self.limit);
         let delimiter = self.delimiter;
         let ends_field = |b: u8| b == delimiter || b == b'\n' || b == b'\r';
         let row_delimiters = self.row_delimiters;

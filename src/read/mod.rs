@@ -314,6 +314,12 @@ pub struct ReadContext<'a> {
     pub chunk_block: Option<usize>,
     /// The id of the last call begun (`new_call`): the one cut short when reading fails.
     last_call: String,
+    /// The input has an end (a regular file, or the copy of stdin or a pipe): a line or
+    /// record over `--max-call-bytes` is passed over to its end however long it is. When
+    /// `false` (a device such as `/dev/zero`, and by default) one that goes on past
+    /// `DISCARD_FACTOR` times the limit is taken for endless input, and reading it fails there
+    /// (see `discard_cap`).
+    pub bounded: bool,
 }
 
 impl<'a> ReadContext<'a> {
@@ -332,6 +338,7 @@ impl<'a> ReadContext<'a> {
             spare: Vec::new(),
             chunk_block: None,
             last_call: String::new(),
+            bounded: false,
         }
     }
 
@@ -344,6 +351,26 @@ impl<'a> ReadContext<'a> {
 }
 
 impl ReadContext<'_> {
+    /// How many bytes of an over-long line or record, past the limit, are passed over before
+    /// the input is taken to be endless: no bound for an input that has an end (`bounded`).
+    pub fn discard_cap(&self) -> u64 {
+        discard_cap(self.bounded, self.options.max_call_bytes)
+    }
+
+    /// The error that ends an input taken to be endless at `line` (see `discard_cap`): what
+    /// it gave before is kept, the rest is not read, and the file counts as one that could not
+    /// be read to its end (exit 2, or passed over with `--keep-going`).
+    pub fn endless(&self, line: u64) -> ReadError {
+        self.error(
+            At::Line(line),
+            ReadErrorKind::Io,
+            format!(
+                "cannot read: the line goes on for more than {} without an end (an endless input, such as a device?): the rest is not read",
+                describe_bytes(self.discard_cap())
+            ),
+        )
+    }
+
     /// Counts a skipped row and warns with its position; in strict mode it is an error.
     pub fn skip(&mut self, reason: SkipReason, line: u64, message: &str) -> Result<(), ReadError> {
         self.skip_described(reason, At::Line(line), message, 1)
@@ -453,6 +480,19 @@ impl ReadContext<'_> {
         call.rows_too_large += rows;
         call.over_at = Some((self.source, line));
         Ok(())
+    }
+
+    /// A row of `call` (the whole file's call: plain text) on a line over the limit, passed
+    /// over (`Lines::next_or_too_long`): counted as read, and as the call takes more than the
+    /// limit with it, the call is dropped for its size (`call_too_large`), never audited
+    /// without it.
+    pub fn row_too_long(&mut self, call: &mut Call, line: u64) -> Result<(), ReadError> {
+        self.acct.rows_read += 1;
+        if call.too_large {
+            self.skip_row_of_large_call(call);
+            return Ok(());
+        }
+        self.call_too_large(call, line, 1)
     }
 
     /// Counts a row of a call already dropped for its size: skipped as too large, and noted
@@ -632,12 +672,22 @@ pub fn ms(value: f64) -> Option<u64> {
     (value.is_finite() && value >= 0.0).then(|| value.round() as u64)
 }
 
+/// See `ReadContext::discard_cap`.
+pub(crate) fn discard_cap(bounded: bool, limit: u64) -> u64 {
+    if bounded {
+        u64::MAX
+    } else {
+        limit.saturating_mul(line_tracker::DISCARD_FACTOR)
+    }
+}
+
 /// Reads an input one line at a time for the line-based formats (JSONL, WebVTT, plain text):
 /// lines are numbered from 1, their line end is removed, and a line with bytes that are not
 /// UTF-8 is decoded with replacement characters and counted. A line over `--max-call-bytes` is
-/// passed over without being held, counted as a row skipped (too large), and reported; one that
-/// goes on for `DISCARD_FACTOR` times the limit (an endless input such as `/dev/zero`) ends the
-/// input there, with a warning.
+/// passed over to its end without being held, counted as a row skipped (too large) and
+/// reported, and reading goes on after it (`next_or_too_long` also hands it over). In an input that may have no end
+/// (`ReadContext::bounded` false: `/dev/zero`), one that goes on for `DISCARD_FACTOR` times the
+/// limit ends the input there, with an error (`ReadContext::endless`).
 ///
 /// A line ends at a line feed; with `Lines::cr_too` (plain text, WebVTT) also at a lone
 /// carriage return (old Mac exports; the WebVTT spec allows CR, LF and CRLF), and a CRLF is one
@@ -687,36 +737,82 @@ impl Lines {
         self.number
     }
 
-    /// The next line and its number, or `None` at the end of the input.
+    /// The next line and its number, or `None` at the end of the input. Lines over the limit
+    /// are passed over, each counted and reported as a row skipped (too large).
     pub fn next(
         &mut self,
         input: &mut dyn BufRead,
         ctx: &mut ReadContext<'_>,
     ) -> Result<Option<(u64, std::borrow::Cow<'_, str>)>, ReadError> {
         let limit = ctx.options.max_call_bytes;
+        let cap = ctx.discard_cap();
         loop {
-            self.buf.clear();
-            // After a line that ended at a CR, a LF next is the rest of a CRLF.
-            let crlf_rest = if std::mem::take(&mut self.after_cr) {
-                skip_line_feed(input)
-            } else {
-                Ok(())
-            };
-            let (read, ended_cr) = crlf_rest
-                .and_then(|()| read_line_within(input, &mut self.buf, limit, self.cr))
-                .map_err(|e| {
-                    ctx.error(
-                        At::Line(self.number + 1),
-                        ReadErrorKind::Io,
-                        format!("cannot read: {e}"),
-                    )
-                })?;
-            self.after_cr = ended_cr;
-            match read {
-                LineRead::End => return Ok(None),
-                LineRead::Line => break,
-                LineRead::TooLong(endless) => {
-                    self.number += 1;
+            match self.advance(input, ctx, limit, cap, true)? {
+                Advanced::End => return Ok(None),
+                Advanced::Line => {
+                    return Ok(Some((self.number, line_text(&self.buf, ctx.acct))));
+                }
+                Advanced::TooLong => {}
+            }
+        }
+    }
+
+    /// Like `next`, but a line over the limit, once passed over, is handed over by its number,
+    /// neither counted nor reported: for the formats whose call is the whole file (plain text,
+    /// WebVTT), where such a line makes the call too large, and where what it is a row of is
+    /// the reader's to say.
+    pub fn next_or_too_long(
+        &mut self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<Option<Line<'_>>, ReadError> {
+        let limit = ctx.options.max_call_bytes;
+        let cap = ctx.discard_cap();
+        Ok(match self.advance(input, ctx, limit, cap, false)? {
+            Advanced::End => None,
+            Advanced::Line => Some(Line::Text(self.number, line_text(&self.buf, ctx.acct))),
+            Advanced::TooLong => Some(Line::TooLong(self.number)),
+        })
+    }
+
+    /// Reads the next line into `buf`, or passes over one over `limit` (with `count`, counted
+    /// and reported as a row skipped, too large), or fails on one longer than `cap` (endless
+    /// input). Inlined: it is JSONL's per-line loop (`next`).
+    #[inline(always)]
+    fn advance(
+        &mut self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+        limit: u64,
+        cap: u64,
+        count: bool,
+    ) -> Result<Advanced, ReadError> {
+        self.buf.clear();
+        // After a line that ended at a CR, a LF next is the rest of a CRLF.
+        let crlf_rest = if std::mem::take(&mut self.after_cr) {
+            skip_line_feed(input)
+        } else {
+            Ok(())
+        };
+        let (read, ended_cr) = crlf_rest
+            .and_then(|()| read_line_within(input, &mut self.buf, limit, cap, self.cr))
+            .map_err(|e| {
+                ctx.error(
+                    At::Line(self.number + 1),
+                    ReadErrorKind::Io,
+                    format!("cannot read: {e}"),
+                )
+            })?;
+        self.after_cr = ended_cr;
+        match read {
+            LineRead::End => Ok(Advanced::End),
+            LineRead::Line => {
+                self.number += 1;
+                Ok(Advanced::Line)
+            }
+            LineRead::TooLong(endless) => {
+                self.number += 1;
+                if count {
                     ctx.acct.rows_read += 1;
                     ctx.skip(
                         SkipReason::TooLarge,
@@ -726,33 +822,47 @@ impl Lines {
                             describe_bytes(limit)
                         ),
                     )?;
-                    if endless {
-                        ctx.acct.warn(format!(
-                            "{}:{}: the line goes on for more than {}: the rest of the input is not read",
-                            ctx.name,
-                            self.number,
-                            describe_bytes(limit.saturating_mul(line_tracker::DISCARD_FACTOR))
-                        ));
-                        return Ok(None);
-                    }
                 }
+                if endless {
+                    return Err(ctx.endless(self.number));
+                }
+                Ok(Advanced::TooLong)
             }
         }
-        self.number += 1;
-        Ok(Some((self.number, line_text(&self.buf, ctx.acct))))
     }
 }
 
+/// What `Lines::advance` did.
+enum Advanced {
+    /// The input ended.
+    End,
+    /// A line was read into the buffer.
+    Line,
+    /// A line over the limit was passed over.
+    TooLong,
+}
+
+/// A line from `Lines::next_or_too_long`.
+pub enum Line<'a> {
+    /// A line: its number and text.
+    Text(u64, std::borrow::Cow<'a, str>),
+    /// A line over `--max-call-bytes`, passed over (not counted): its number.
+    TooLong(u64),
+}
+
 /// Reads one line (with its line end) into `buf`, holding at most `limit` bytes of it; a longer
-/// line is passed over to its end, unless it has more than `DISCARD_FACTOR` times the limit
-/// before its line feed (or the end): then it is given up on as endless, however the input's
-/// reads fall.
+/// line is passed over to its end, unless it has more than `cap` bytes before its line feed
+/// (or the end; see `ReadContext::discard_cap`): then it is given up on as endless, however the
+/// input's reads fall.
 /// With `cr`, a carriage return ends the line too; the second value says the line ended so
-/// (a line feed after it belongs to it, see `skip_line_feed`).
+/// (a line feed after it belongs to it, see `skip_line_feed`). Inlined into `Lines::advance`,
+/// as it is JSONL's per-line loop.
+#[inline(always)]
 fn read_line_within(
     input: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     limit: u64,
+    cap: u64,
     cr: bool,
 ) -> io::Result<(LineRead, bool)> {
     let mut over = false;
@@ -798,7 +908,7 @@ fn read_line_within(
             buf.extend_from_slice(&chunk[..take]);
         }
         input.consume(take);
-        if over && passed_over > limit.saturating_mul(line_tracker::DISCARD_FACTOR) {
+        if over && passed_over > cap {
             return Ok((LineRead::TooLong(true), false));
         }
         if ends {
@@ -1023,9 +1133,15 @@ mod tests {
         let mut buf = Vec::new();
         let mut next = || {
             buf.clear();
-            match read_line_within(&mut input, &mut buf, limit, false)
-                .unwrap()
-                .0
+            match read_line_within(
+                &mut input,
+                &mut buf,
+                limit,
+                discard_cap(false, limit),
+                false,
+            )
+            .unwrap()
+            .0
             {
                 LineRead::End => "end".to_string(),
                 LineRead::Line => String::from_utf8_lossy(&buf).into_owned(),

@@ -21,7 +21,7 @@ use super::{
 };
 use crate::accounting::SkipReason;
 use crate::model::{Call, Speaker};
-use crate::read::Lines;
+use crate::read::{Line, Lines};
 use regex::Regex;
 use std::io::BufRead;
 use std::sync::LazyLock;
@@ -432,7 +432,17 @@ impl Reader for TextReader {
         let mut preamble: Option<u64> = None;
         let mut labelled = false;
         let mut lines = Lines::cr_too();
-        while let Some((line_no, raw)) = lines.next(input, ctx)? {
+        while let Some(next) = lines.next_or_too_long(input, ctx)? {
+            let (line_no, raw) = match next {
+                Line::Text(line_no, raw) => (line_no, raw),
+                // A line over the limit (a turn, counted as one) makes the call too large.
+                Line::TooLong(line_no) => {
+                    Self::flush(&mut pending, &mut call, ctx)?;
+                    ctx.row_too_long(&mut call, line_no)?;
+                    labelled = true;
+                    continue;
+                }
+            };
             // A lone carriage return ends a line too (`Lines::cr_too`).
             let line = raw.trim_start_matches('\u{feff}');
             if line.trim().is_empty() {

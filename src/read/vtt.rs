@@ -25,7 +25,7 @@ use super::{
 };
 use crate::accounting::SkipReason;
 use crate::model::{Call, Speaker};
-use crate::read::Lines;
+use crate::read::{Line, Lines};
 use regex::Regex;
 use std::io::BufRead;
 use std::sync::LazyLock;
@@ -349,7 +349,28 @@ impl Reader for VttReader {
         // The spec's line ends: CR, LF or CRLF.
         let mut lines = Lines::cr_too();
         let mut block_bytes = 0u64;
-        while let Some((line_no, raw)) = lines.next(input, ctx)? {
+        while let Some(next) = lines.next_or_too_long(input, ctx)? {
+            let (line_no, raw) = match next {
+                Line::Text(line_no, raw) => (line_no, raw),
+                // A line over the limit (a cue's text, most likely) makes the call too large;
+                // its block is one row of it.
+                Line::TooLong(line_no) => {
+                    if header_seen {
+                        if !call.too_large {
+                            ctx.call_too_large(&mut call, line_no, 0)?;
+                        }
+                        let b = block.get_or_insert_with(|| Block {
+                            line: line_no,
+                            lines: Vec::new(),
+                            dropped: true,
+                            header: false,
+                        });
+                        b.dropped = true;
+                        b.lines = Vec::new();
+                    }
+                    continue;
+                }
+            };
             let line = raw.as_ref();
             if !header_seen {
                 // Line 1, unless it was too long to be read.

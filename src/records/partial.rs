@@ -721,6 +721,20 @@ pub fn merged_accounting(
     }
     let mut acct: Accounting =
         serde_json::from_value(total).context("merging the partials' accounting")?;
+    // The files passed over are the readers' (once per run, as their counts), in the order one
+    // run reads its inputs (stdin first, then paths sorted), whatever the partials' order.
+    for group in groups {
+        acct.files_passed_over.extend(
+            partials[group[0]]
+                .end
+                .reading
+                .files_passed_over
+                .iter()
+                .cloned(),
+        );
+    }
+    acct.files_passed_over
+        .sort_by_cached_key(|p| (p.file != "-", std::path::PathBuf::from(&p.file)));
     // Every row one shard leaves to the others is audited or skipped by the shard it belongs
     // to, and merge takes every shard of a run (or none): merged, no row is another shard's.
     acct.rows_skipped.remove(&SkipReason::OtherShard);

@@ -591,6 +591,15 @@ fn run_info(report: &Report, h: &mut String) {
                     .map(|(r, n)| format!("{n} {}", r.replace('_', " ")))
                     .collect::<Vec<_>>()
                     .join(", "),
+                // The files passed over: what each one's warning says.
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|item| match item.get("error").and_then(|e| e.as_str()) {
+                        Some(error) => error.to_string(),
+                        None => item.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 v => v.to_string(),
             };
             let _ = write!(

@@ -729,6 +729,79 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
     }
 }
 
+/// With `--keep-going`, a file passed over is named whatever warnings come before it: its
+/// warning may be past the 20 shown, so the summary names it (the first three, as files
+/// ignored or hidden), and the JSON report lists every one with its error; a merge of the
+/// run's partial lists it too. Before, 20 malformed rows before the cut left the file named
+/// nowhere (tester t12's F4).
+#[test]
+fn a_file_passed_over_is_named_whatever_warnings_come_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("call_id,agent_id,turn,speaker,text\n");
+    for c in 0..3000u64 {
+        rows.push_str(&format!(
+            "M{c},ann,1,customer,{} I am upset\nM{c},ann,2,agent,{} I am sorry, thanks\n",
+            (c + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            (c + 7).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ));
+        if c % 100 == 0 {
+            rows.push_str(&format!("M{c},ann,3,agent\n"));
+        }
+    }
+    let gz = gzip(rows.as_bytes());
+    let cut = write(dir.path(), "in/mon.csv.gz", &gz[..gz.len() * 3 / 4]);
+    write(dir.path(), "in/tue.csv", many_calls_csv(2, 2));
+    let partial = dir.path().join("mon.partial");
+    let run = audit(args(&[
+        &"--keep-going",
+        &"--save-partial",
+        &partial,
+        &dir.path().join("in"),
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.skipped("malformed_row") > 20, "{}", run.stderr);
+    let name = cut.display().to_string();
+    assert!(
+        !run.warnings()
+            .iter()
+            .any(|w| w.starts_with(&name) && w.ends_with("(file passed over: --keep-going)")),
+        "the file's own warning is among those not shown here: {}",
+        run.stderr
+    );
+    assert_says(
+        &run.stderr,
+        &[format!("1 unreadable file(s) passed over ({name})")],
+    );
+    let passed_over = &run.report.as_ref().unwrap()["accounting"]["files_passed_over"];
+    assert_eq!(
+        passed_over.as_array().map(Vec::len),
+        Some(1),
+        "{passed_over}"
+    );
+    assert_eq!(passed_over[0]["file"], name.as_str());
+    assert_eq!(passed_over[0]["as"], "unreadable");
+    let error = passed_over[0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(&format!("{name}:"))
+            && error.contains("cannot read: ")
+            && error.ends_with("(file passed over: --keep-going)"),
+        "{error}"
+    );
+    // The merge of the run's partial names it as the run does.
+    let out = callaudit()
+        .args(["merge", "--format", "json"])
+        .arg(&partial)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let merged: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        &merged["accounting"]["files_passed_over"], passed_over,
+        "{stderr}"
+    );
+}
+
 /// With `--keep-going`, a call that a file failing part way may have cut short is not audited
 /// from what is left of it: the call the reader was in (its rows in other files, read before
 /// or after, are skipped as `incomplete call`), and, when calls' rows are apart, every held call
@@ -2147,6 +2220,179 @@ fn an_input_that_changes_between_the_passes_stops_the_run_naming_it() {
     assert!(!d.join("r.json").exists());
 }
 
+/// A CSV of `calls` calls `{prefix}0`, `{prefix}1`, …, of `per_call` rows each, together.
+fn calls_together_csv(prefix: &str, calls: usize, per_call: usize) -> String {
+    let mut s = String::from("call_id,agent_id,turn,speaker,text\n");
+    for c in 0..calls {
+        for t in 0..per_call {
+            let speaker = if t % 2 == 0 { "customer" } else { "agent" };
+            s.push_str(&format!(
+                "{prefix}{c},ann,{t},{speaker},Turn {t} of call {c}: I am sorry about order {}.\n",
+                c * 7919 + t * 104_729
+            ));
+        }
+    }
+    s
+}
+
+/// A run whose first input is the FIFO `a.csv`: while the run waits on it (the other inputs
+/// listed, none read yet), `change` alters them; then the FIFO gives a call and ends. Returns
+/// the exit code, stderr and the JSON report (when written).
+#[cfg(unix)]
+fn run_changing_inputs(
+    d: &Path,
+    extra: &[&str],
+    inputs: &[&str],
+    change: impl FnOnce(),
+) -> (i32, String, Option<serde_json::Value>) {
+    let fifo = d.join("a.csv");
+    let _ = std::fs::remove_file(&fifo);
+    let _ = std::fs::remove_file(d.join("r.json"));
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rubric = repo("examples/rubric.toml");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .current_dir(d)
+        .args(["audit", "--no-config", "--format", "json", "-o", "r.json"])
+        .arg("--rubric")
+        .arg(&rubric)
+        .args(extra)
+        .arg("a.csv")
+        .args(inputs)
+        // Blocks of 64 KiB: a file of 512 KiB is read in chunks on two threads.
+        .env("CALLAUDIT_CSV_BLOCK", "65536")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    {
+        // Opening the FIFO waits for the run to open it: the inputs are listed by then, and
+        // the run reads them once it has read the FIFO to its end.
+        let mut a = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        change();
+        a.write_all(b"call_id,agent_id,speaker,text\nX1,zed,agent,hello\n")
+            .unwrap();
+    }
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    let status = child.exit("the run to end");
+    let report = std::fs::read(d.join("r.json"))
+        .ok()
+        .map(|r| serde_json::from_slice(&r).unwrap());
+    (status.code().unwrap(), stderr, report)
+}
+
+/// A file truncated, rewritten or appended to while a run reads it in one pass (every call's
+/// rows together) gave other rows than it holds, and its last call may be cut short: it is
+/// checked against its listing where its reading ends, and a change stops the run naming it
+/// (exit 2), or with `--keep-going` passes it over as a file that could not be read, its call
+/// cut short not audited. Before, such a file was audited in part with exit 0 and no word, the
+/// call cut short scored as if whole (tester t12's F1); only a second pass was checked. Here the
+/// files change while the run waits on the FIFO before them, after they were listed, so that
+/// the change is certain to come before their end: `b.csv` (over 4 MiB, streamed; in chunks
+/// on two threads) is cut in the middle of a call, `c.csv` (small: read whole ahead on two
+/// threads) has a row appended.
+#[cfg(unix)]
+#[test]
+fn a_file_that_changes_while_one_pass_reads_it_stops_the_run_or_is_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let big = calls_together_csv("K", 30_000, 4);
+    assert!(big.len() > 5 << 20, "{}", big.len());
+    // Cut in the middle of call K20000: after the first of its four rows.
+    let cut_at = big.find("\nK20000,ann,1,").unwrap() + 1;
+    let small = calls_together_csv("S", 3, 2);
+    let appended = "S2,ann,2,customer,and one more thing\n";
+    let setup = || {
+        std::fs::write(d.join("b.csv"), &big).unwrap();
+        std::fs::write(d.join("c.csv"), &small).unwrap();
+        std::fs::write(d.join("d.csv"), calls_together_csv("D", 2, 2)).unwrap();
+    };
+    let change = || {
+        let b = std::fs::OpenOptions::new()
+            .write(true)
+            .open(d.join("b.csv"))
+            .unwrap();
+        b.set_len(cut_at as u64).unwrap();
+        let mut c = std::fs::OpenOptions::new()
+            .append(true)
+            .open(d.join("c.csv"))
+            .unwrap();
+        c.write_all(appended.as_bytes()).unwrap();
+    };
+    let inputs = ["b.csv", "c.csv", "d.csv"];
+    let b_changed = format!(
+        "cannot read: the file changed while it was being audited (its size went from {} to {cut_at} bytes): audit it once it is complete (or a copy of it)",
+        big.len()
+    );
+    let c_changed = format!(
+        "cannot read: the file changed while it was being audited (its size went from {} to {} bytes)",
+        small.len(),
+        small.len() + appended.len()
+    );
+    for threads in ["1", "2"] {
+        setup();
+        let (code, stderr, report) =
+            run_changing_inputs(d, &["--threads", threads], &inputs, change);
+        assert_eq!(code, 2, "threads {threads}: {stderr}");
+        assert!(report.is_none(), "threads {threads}: no report");
+        assert_says(&stderr, &["error: b.csv:", &b_changed]);
+
+        setup();
+        let (code, stderr, report) =
+            run_changing_inputs(d, &["--threads", threads, "--keep-going"], &inputs, change);
+        assert_eq!(code, 0, "threads {threads}: {stderr}");
+        assert_says(
+            &stderr,
+            &[
+                "warning: b.csv:".to_string(),
+                format!(
+                    "{b_changed}; call K20000 is cut short there, and is not audited (file passed over: --keep-going)"
+                ),
+                "warning: c.csv:".to_string(),
+                format!(
+                    "{c_changed}: audit it once it is complete (or a copy of it); call S2 is cut short there, and is not audited (file passed over: --keep-going)"
+                ),
+                "2 unreadable file(s) passed over (b.csv, c.csv)".to_string(),
+            ],
+        );
+        let report = report.unwrap();
+        let acct = &report["accounting"];
+        assert_eq!(acct["files_read"], 2, "threads {threads}: {acct}");
+        assert_eq!(acct["files_unreadable"], 2, "threads {threads}: {acct}");
+        // a.csv's call, b.csv's calls before the cut, c.csv's but the last, d.csv's.
+        assert_eq!(
+            acct["calls_audited"],
+            1 + 20_000 + 2 + 2,
+            "threads {threads}: {acct}"
+        );
+        // The rows of the calls cut short (K20000's one, S2's three), read but not audited.
+        assert_eq!(
+            acct["rows_skipped"],
+            serde_json::json!({"unreadable_file": 1 + 3}),
+            "threads {threads}: {acct}"
+        );
+        assert_eq!(
+            acct["rows_read"],
+            1 + (20_000 * 4 + 1) + 7 + 4,
+            "threads {threads}: {acct}"
+        );
+        let named: Vec<&str> = acct["files_passed_over"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(named, ["b.csv", "c.csv"], "threads {threads}: {acct}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_hangup_ignored_by_nohup_stays_ignored() {
@@ -2681,6 +2927,121 @@ fn a_line_or_call_over_max_call_bytes_is_skipped_and_counted() {
     );
 }
 
+/// A line or record far longer than `--max-call-bytes` (here 400 KB against 4 KiB: past 16 times
+/// the limit, where an endless input such as `/dev/zero` is given up on) still has an end in a
+/// file: it is passed over to it without being held, skipped as too large, and reading goes on
+/// after it, in every line-based format, serial or in chunks. Before, JSONL and plain text
+/// (and CSV, once the record outgrew a read) ended the file there with exit 0: every call after
+/// it was never read nor counted, and `--max-skipped` passed (tester t12's F3). In plain text and
+/// WebVTT, whose call is the file, the line makes the call too large: it is not audited on part
+/// of its turns.
+#[test]
+fn a_line_past_sixteen_times_max_call_bytes_is_passed_over_and_reading_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "A".repeat(400_000);
+    let jsonl: String = (0..30)
+        .map(|i| {
+            let attachment = if i == 4 {
+                format!(",\"attachment\":\"{huge}\"")
+            } else {
+                String::new()
+            };
+            format!(
+                "{{\"call_id\":\"J{i}\",\"agent_id\":\"ann\"{attachment},\"turns\":[{{\"speaker\":\"customer\",\"text\":\"I am so angry\"}},{{\"speaker\":\"agent\",\"text\":\"I am sorry, thanks for calling\"}}]}}\n"
+            )
+        })
+        .collect();
+    let jsonl = write(dir.path(), "calls.jsonl", jsonl);
+    let mut csv = String::from("call_id,agent_id,speaker,text\n");
+    for i in 0..30 {
+        csv.push_str(&format!("C{i},ann,customer,I am so angry\n"));
+        let text = if i == 4 {
+            huge.as_str()
+        } else {
+            "I am sorry, thanks"
+        };
+        csv.push_str(&format!("C{i},ann,agent,\"{text}\"\n"));
+    }
+    let csv = write(dir.path(), "calls.csv", csv);
+    let limit = ["--max-call-bytes", "4K"];
+    let max_skipped = ["--max-skipped", "5%"];
+    // (input, rows read, calls audited, rows skipped too large, what the warning says)
+    for (input, rows, calls, too_large, said) in [
+        (
+            &jsonl,
+            59,
+            29,
+            1,
+            "calls.jsonl:5: a line of more than 4 KiB",
+        ),
+        (&csv, 60, 30, 1, "calls.csv:11: a record of more than 4 KiB"),
+    ] {
+        for (threads, block) in [("1", None), ("2", Some("256"))] {
+            let mut cmd = callaudit();
+            cmd.args(["audit", "--format", "json", "--threads", threads])
+                .args(limit)
+                .args(max_skipped)
+                .arg(input);
+            if let Some(block) = block {
+                cmd.env("CALLAUDIT_CSV_BLOCK", block);
+            }
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let what = format!("{} threads {threads}", input.display());
+            assert_eq!(out.status.code(), Some(0), "{what}: {stderr}");
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let acct = &report["accounting"];
+            assert_eq!(acct["rows_read"], rows, "{what}: {acct}");
+            assert_eq!(acct["calls_audited"], calls, "{what}: {acct}");
+            assert_eq!(
+                acct["rows_skipped"],
+                serde_json::json!({"too_large": too_large}),
+                "{what}: {acct}"
+            );
+            assert_says(
+                &stderr,
+                &[format!("{said} (--max-call-bytes) (too large, skipped)")],
+            );
+            assert!(!stderr.contains("not read"), "{what}: {stderr}");
+        }
+    }
+    // A transcript whose second turn is 400 KB: the call takes more than the limit, so none of
+    // it is audited (not its other turns alone); the file after it is read.
+    let text = write(
+        dir.path(),
+        "call-1.txt",
+        format!(
+            "Agent: Thanks for calling.\nCustomer: {huge}\nAgent: I am so sorry about that.\nCustomer: I am furious\nAgent: Is there anything else?\n"
+        ),
+    );
+    let vtt = write(
+        dir.path(),
+        "call-2.vtt",
+        format!(
+            "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Agent>Thanks for calling.\n\n00:01.000 --> 00:02.000\n<v Customer>{huge}\n\n00:02.000 --> 00:03.000\n<v Agent>I am so sorry.\n"
+        ),
+    );
+    let fine = write(dir.path(), "call-3.txt", text_call(4));
+    let run = audit_ok(args(&[&limit[0], &limit[1], &text, &vtt, &fine]));
+    assert_eq!(run.acct("calls_too_large"), 2, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 1, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 5 + 3 + 4, "{}", run.stderr);
+    assert_eq!(run.skipped("too_large"), 5 + 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[
+            format!(
+                "{}:2: call call-1: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (5 rows, too large, skipped)",
+                text.display()
+            ),
+            format!(
+                "{}:7: call call-2: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (3 rows, too large, skipped)",
+                vtt.display()
+            ),
+        ],
+    );
+}
+
 /// A record over `--max-call-bytes` whose quoted text has line breaks is passed over to its
 /// real end, following the quotes: the lines of its text are not read as rows (phantom calls),
 /// and its closing quote does not open a field that swallows the rows after it (tester t3's
@@ -2872,17 +3233,37 @@ fn dev_zero_as_any_input_does_not_abort() {
     ]));
     assert_eq!(run.acct("calls_audited"), 2);
     assert_eq!(run.acct("files_unreadable"), 1);
-    // As JSONL the endless line is one row, skipped as too large, and reading stops there.
+    // As JSONL the endless line is one row, skipped as too large; a device may have no end, so
+    // past 16 times the limit the input is taken to be endless: the rest is not read, and the
+    // file is one that could not be read to its end (exit 2, or passed over and counted).
+    let endless = "/dev/zero:1: cannot read: the line goes on for more than 16 MiB without an end (an endless input, such as a device?): the rest is not read";
+    let run = audit(args(&[
+        &"--input-format",
+        &"jsonl",
+        &"--max-call-bytes",
+        &"1M",
+        &"/dev/zero",
+    ]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(&run.stderr, &[format!("error: {endless}")]);
     let run = audit_ok(args(&[
         &"--input-format",
         &"jsonl",
         &"--max-call-bytes",
         &"1M",
         &"--allow-empty",
+        &"--keep-going",
         &"/dev/zero",
     ]));
     assert_eq!(run.skipped("too_large"), 1);
-    assert_says(&run.stderr, &["the rest of the input is not read"]);
+    assert_eq!(run.acct("files_unreadable"), 1);
+    assert_says(
+        &run.stderr,
+        &[
+            format!("warning: {endless} (file passed over: --keep-going)"),
+            "1 unreadable file(s) passed over (/dev/zero)".to_string(),
+        ],
+    );
     let run = audit(args(&[
         &"--metadata",
         &"/dev/zero",

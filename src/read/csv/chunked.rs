@@ -367,7 +367,11 @@ pub(super) fn read(
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(LineTracker::new(head, delimiter).with_limit(header_limit));
+            .from_reader(
+                LineTracker::new(head, delimiter)
+                    .with_limit(header_limit)
+                    .bounded(ctx.bounded),
+            );
         let Some(headers) = read_header(&mut rdr, &mut record, ctx, limit)? else {
             return Ok(());
         };
@@ -459,6 +463,7 @@ fn resume(
         .from_reader(
             LineTracker::new(input, file.delimiter)
                 .with_limit(file.limit)
+                .bounded(ctx.bounded)
                 .with_fields(file.headers.len())
                 .with_line_base(lines_before),
         );
