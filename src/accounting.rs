@@ -147,8 +147,8 @@ pub struct Accounting {
     /// `--agents`, so two spellings of one agent are no disagreement).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_agent_disagrees: u64,
-    /// Calls in which no turn is the agent's and some are `other`'s: not audited (their rows are skipped as
-    /// `no_agent_turn`).
+    /// Calls in which no turn is the agent's and some are `other`'s: not audited (their rows
+    /// are skipped as `no_agent_turn`).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_no_agent_turn: u64,
     /// Calls with nothing to audit: no utterance at all (`"turns": []`, an empty transcript),
@@ -214,13 +214,22 @@ fn is_zero(n: &u64) -> bool {
 pub struct PassedOver {
     /// The file, as the summary and the warnings name it.
     pub file: String,
-    /// What it is counted as: `unreadable` (`files_unreadable`: it could not be opened or read
-    /// to its end, or changed while it was read) or `unusable` (`files_unusable`: not one
-    /// usable row).
+    /// What it is counted as.
     #[serde(rename = "as")]
-    pub counted_as: String,
+    pub counted_as: PassedOverAs,
     /// Why, as the warning says it.
     pub error: String,
+}
+
+/// What a file passed over with `--keep-going` is counted as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassedOverAs {
+    /// `files_unreadable`: it could not be opened or read to its end, or changed while it was
+    /// read.
+    Unreadable,
+    /// `files_unusable`: not one usable row.
+    Unusable,
 }
 
 /// The calls the filters left out, by the first filter that did.
@@ -434,10 +443,10 @@ pub const SEEN_KEPT: usize = 10_000;
 /// under `--keep-going`) the summary names of each kind; the rest are only counted.
 pub const FILES_NAMED: usize = 3;
 
-/// Adds `names` to `kept` up to `FILES_NAMED` in all.
 /// Speaker labels read as `other` named in the summary.
 const OTHER_SPEAKER_LABELS: usize = 3;
 
+/// Adds `names` to `kept` up to `FILES_NAMED` in all.
 fn keep_first(kept: &mut Vec<String>, names: &[String]) {
     let room = FILES_NAMED.saturating_sub(kept.len());
     kept.extend(names.iter().take(room).cloned());
@@ -595,7 +604,7 @@ impl Accounting {
             self.files_unreadable,
             &format!(
                 "unreadable file(s) passed over{}",
-                self.passed_over_named("unreadable", self.files_unreadable)
+                self.passed_over_named(PassedOverAs::Unreadable, self.files_unreadable)
             ),
         );
         note(
@@ -627,7 +636,7 @@ impl Accounting {
             self.files_unusable,
             &format!(
                 "file(s) without a usable row passed over{}",
-                self.passed_over_named("unusable", self.files_unusable)
+                self.passed_over_named(PassedOverAs::Unusable, self.files_unusable)
             ),
         );
         note(
@@ -726,21 +735,20 @@ impl Accounting {
     /// Notes a file passed over with `--keep-going`, counted as `counted_as` (`unreadable` or
     /// `unusable`), for `error` (the warning's words). It is named in the summary and listed
     /// in the JSON report, whatever warnings are shown: a file lost must be seen.
-    pub fn passed_over(&mut self, file: &str, counted_as: &str, error: String) {
-        if counted_as == "unusable" {
-            self.files_unusable += 1;
-        } else {
-            self.files_unreadable += 1;
+    pub fn passed_over(&mut self, file: &str, counted_as: PassedOverAs, error: String) {
+        match counted_as {
+            PassedOverAs::Unreadable => self.files_unreadable += 1,
+            PassedOverAs::Unusable => self.files_unusable += 1,
         }
         self.files_passed_over.push(PassedOver {
             file: file.to_string(),
-            counted_as: counted_as.to_string(),
+            counted_as,
             error,
         });
     }
 
     /// The first `FILES_NAMED` files passed over as `counted_as`, of `total`, for the summary.
-    fn passed_over_named(&self, counted_as: &str, total: u64) -> String {
+    fn passed_over_named(&self, counted_as: PassedOverAs, total: u64) -> String {
         let names: Vec<String> = self
             .files_passed_over
             .iter()

@@ -3,11 +3,11 @@
 //! A call owns one text buffer and its turns point into it by range, so reading a call costs two
 //! allocations however many turns it has (the hot path reads millions of turns).
 
-use crate::read::identity::{nfc, nfc_in_place};
 use chrono::NaiveDate;
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::ops::Range;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Who spoke a turn. Everything that is neither agent nor customer (IVR, bots, system messages,
 /// supervisors barging in) is `Other`: kept in the transcript, counted, and only matched by items
@@ -322,7 +322,7 @@ impl Votes<String> {
             && (self.others.is_empty() || self.others.keys().all(|v| v.is_ascii()))
     }
 
-    /// Counts the rows of values that are one string composed (`identity::nfc`) as one value:
+    /// Counts the rows of values that are one string composed (`nfc`) as one value:
     /// `zoë` written composed in some rows and decomposed in others is no disagreement.
     fn compose(&mut self) {
         let composed = |v: &String| !matches!(nfc(v), std::borrow::Cow::Owned(_));
@@ -486,6 +486,32 @@ fn head_hash(call: &Call, turns: &[Turn]) -> u64 {
     h.finish()
 }
 
+/// `s` in Unicode normalisation form C (composed): the one spelling of every string that is
+/// canonically equivalent to it, so that `zoë` typed on Windows (`e` with diaeresis, one code
+/// point) and exported from a Mac (`e` then a combining diaeresis) are one id. Agent ids, team
+/// and queue names, call ids and the filters that name them all go through it. Free for ASCII
+/// (almost every id) and for text already composed, which is checked without allocating.
+pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let composed: String = s.nfc().collect();
+    if composed == s {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(composed)
+    }
+}
+
+/// `nfc` in place: `s` is replaced only when it was not composed.
+pub fn nfc_in_place(s: &mut String) {
+    let composed = match nfc(s) {
+        std::borrow::Cow::Owned(c) => c,
+        std::borrow::Cow::Borrowed(_) => return,
+    };
+    *s = composed;
+}
+
 /// Placeholder agent id for calls whose export names no agent.
 pub const UNKNOWN_AGENT: &str = "(unknown)";
 
@@ -635,7 +661,7 @@ impl Call {
     }
 
     /// Writes the call's id, agent, team and queue (and the rows' votes for them) composed
-    /// (`identity::nfc`), so that canonically equivalent spellings are one call, one agent, one
+    /// (`nfc`), so that canonically equivalent spellings are one call, one agent, one
     /// team: done to each part as it comes from its reader, before parts are put together by
     /// id. Nothing to do, and nothing allocated, for ASCII or composed text.
     #[inline(never)]

@@ -506,10 +506,9 @@ fn sheet_row(
     err: &dyn Fn(u64, Option<usize>, SheetErrorKind) -> SheetError,
 ) -> Result<SheetRow, SheetError> {
     let (call_col, reviewer_col, item_cols) = (cols.call, cols.reviewer, &cols.items);
-    // Composed, as the calls' ids are (`identity::nfc`).
+    // Composed, as the calls' ids are (`model::nfc`).
     let call_id =
-        crate::read::identity::nfc(unneutralise(record.get(call_col).unwrap_or("").trim()))
-            .into_owned();
+        crate::model::nfc(unneutralise(record.get(call_col).unwrap_or("").trim())).into_owned();
     if call_id.is_empty() {
         return Err(err(line, Some(call_col + 1), SheetErrorKind::EmptyCallId));
     }

@@ -69,8 +69,8 @@ impl AuditSink for Found {
 }
 
 pub fn run(mut args: ExplainArgs) -> anyhow::Result<ExitCode> {
-    // Composed, as the calls' ids are (`identity::nfc`).
-    callaudit::read::identity::nfc_in_place(&mut args.call);
+    // Composed, as the calls' ids are (`model::nfc`).
+    callaudit::model::nfc_in_place(&mut args.call);
     let rubric = load_rubric(&args.input)?;
     let enricher = enricher(&args.input)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;

@@ -15,7 +15,7 @@ pub mod shard;
 
 pub use shard::Shard;
 
-use crate::accounting::{Accounting, NotAudited, SkipReason};
+use crate::accounting::{Accounting, NotAudited, PassedOverAs, SkipReason};
 use crate::audit::{Auditor, CallAudit};
 use crate::model::{Call, Speaker};
 use crate::pipeline::held::HeldCalls;
@@ -944,7 +944,7 @@ fn read_all(
                 )
             {
                 // The id as the call's parts were handed on: composed.
-                let cut = e.cut_call.as_deref().map(crate::read::identity::nfc);
+                let cut = e.cut_call.as_deref().map(crate::model::nfc);
                 let cut = cut
                     .as_deref()
                     .filter(|id| opts.shard.is_none_or(|s| s.holds(id)));
@@ -1012,9 +1012,9 @@ fn settle_file(
         Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(false),
         Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
             let counted_as = if collector.unusable {
-                "unusable"
+                PassedOverAs::Unusable
             } else {
-                "unreadable"
+                PassedOverAs::Unreadable
             };
             let warning = match &e.cut_call {
                 Some(id) => format!(

@@ -88,9 +88,9 @@ impl Metadata {
         let mut records: HashMap<String, Record> = HashMap::new();
         let mut folded: HashMap<String, Option<String>> = HashMap::new();
         while let Some((line, record)) = side.next_record()? {
-            // Composed, as the exports' ids and names are (`identity::nfc`).
+            // Composed, as the exports' ids and names are (`model::nfc`).
             let cell = |c: Option<usize>| {
-                c.map(|c| crate::read::identity::nfc(record[c].trim()).into_owned())
+                c.map(|c| crate::model::nfc(record[c].trim()).into_owned())
                     .filter(|s| !s.is_empty())
             };
             let Some(call_id) = cell(Some(call_col)) else {
@@ -268,7 +268,7 @@ impl Enricher {
             && let Some(agent) = known_id(m.as_str())
         {
             // Composed, as the agents the exports name are by now (`Call::compose_names`).
-            call.agent_id = Some(crate::read::identity::nfc(agent).into_owned());
+            call.agent_id = Some(crate::model::nfc(agent).into_owned());
         }
     }
 

@@ -11,37 +11,11 @@
 //! The same resolution applies to `--agent` filters, so a filter may name an id or a display
 //! name.
 
+use crate::model::nfc;
 use crate::read::csv::header_key;
-use std::borrow::Cow;
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-
-/// `s` in Unicode normalisation form C (composed): the one spelling of every string that is
-/// canonically equivalent to it, so that `zoë` typed on Windows (`e` with diaeresis, one code
-/// point) and exported from a Mac (`e` then a combining diaeresis) are one id. Agent ids, team
-/// and queue names, call ids and the filters that name them all go through it. Free for ASCII
-/// (almost every id) and for text already composed, which is checked without allocating.
-pub fn nfc(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        return Cow::Borrowed(s);
-    }
-    let composed: String = s.nfc().collect();
-    if composed == s {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(composed)
-    }
-}
-
-/// `nfc` in place: `s` is replaced only when it was not composed.
-pub fn nfc_in_place(s: &mut String) {
-    let composed = match nfc(s) {
-        Cow::Owned(c) => c,
-        Cow::Borrowed(_) => return,
-    };
-    *s = composed;
-}
 use crate::read::csv::side::SideFile;
 use anyhow::bail;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -238,6 +212,7 @@ impl Identity {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::nfc_in_place;
 
     fn load(case: AgentCase, text: &str) -> anyhow::Result<Identity> {
         let dir = tempfile::tempdir().unwrap();

@@ -14,9 +14,9 @@
 
 use crate::accounting::{Accounting, SkipReason};
 use crate::audit::{CallAudit, ItemOutcome, Judged, Verdict, judge, score, verdict_of};
+use crate::model::nfc_in_place;
 use crate::output::AtomicFile;
 use crate::pipeline::shard::{Shard, fnv1a64};
-use crate::read::identity::nfc_in_place;
 use crate::report::CallView;
 use crate::rubric::Rubric;
 use anyhow::{Context, bail};
