@@ -20,8 +20,19 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 /// point) and exported from a Mac (`e` then a combining diaeresis) are one id. Agent ids, team
 /// and queue names, call ids and the filters that name them all go through it. Free for ASCII
 /// (almost every id) and for text already composed, which is checked without allocating.
+#[inline]
 pub fn nfc(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if s.is_ascii() {
+        Cow::Borrowed(s)
+    } else {
+        nfc_of_unicode(s)
+    }
+}
+
+/// `nfc` of a string that is not ASCII.
+#[inline(never)]
+fn nfc_of_unicode(s: &str) -> Cow<'_, str> {
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
         return Cow::Borrowed(s);
     }
     let composed: String = s.nfc().collect();
