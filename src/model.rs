@@ -348,6 +348,13 @@ pub struct CallVotes {
 }
 
 impl CallVotes {
+    /// The agent, team and queue votes composed (`Votes::compose`).
+    fn compose_names(&mut self) {
+        self.agent.compose();
+        self.team.compose();
+        self.queue.compose();
+    }
+
     /// Adds the rows of `other`.
     pub fn merge(&mut self, other: CallVotes) {
         self.agent.merge(other.agent);
@@ -491,8 +498,19 @@ fn head_hash(call: &Call, turns: &[Turn]) -> u64 {
 /// point) and exported from a Mac (`e` then a combining diaeresis) are one id. Agent ids, team
 /// and queue names, call ids and the filters that name them all go through it. Free for ASCII
 /// (almost every id) and for text already composed, which is checked without allocating.
+#[inline]
 pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if s.is_ascii() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        nfc_of_unicode(s)
+    }
+}
+
+/// `nfc` of a string that is not ASCII.
+#[inline(never)]
+fn nfc_of_unicode(s: &str) -> std::borrow::Cow<'_, str> {
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
         return std::borrow::Cow::Borrowed(s);
     }
     let composed: String = s.nfc().collect();
@@ -662,9 +680,9 @@ impl Call {
 
     /// Writes the call's id, agent, team and queue (and the rows' votes for them) composed
     /// (`nfc`), so that canonically equivalent spellings are one call, one agent, one
-    /// team: done to each part as it comes from its reader, before parts are put together by
-    /// id. Nothing to do, and nothing allocated, for ASCII or composed text.
-    #[inline(never)]
+    /// team: done to each whole call before its rows' votes settle its names (its id, and so
+    /// its parts', is composed from the start: `ReadContext::new_call`). Nothing to do, and
+    /// nothing allocated, for ASCII or composed text.
     pub fn compose_names(&mut self) {
         let ascii = |s: &Option<String>| s.as_deref().is_none_or(str::is_ascii);
         if self.id.is_ascii()
@@ -689,9 +707,7 @@ impl Call {
         {
             nfc_in_place(name);
         }
-        self.votes.agent.compose();
-        self.votes.team.compose();
-        self.votes.queue.compose();
+        self.votes.compose_names();
     }
 
     /// Counts the attributes of a part whose reader did not count them row by row (one value
@@ -841,6 +857,9 @@ impl Call {
                     // What it names otherwise than the rows read before it is said, and its
                     // rows count in the votes (see `settle_attributes`).
                     let (from, rows) = (other.source, other.turns.len() as u64);
+                    // A copy that spells a name in another Unicode form does not name another.
+                    self.votes.compose_names();
+                    other.votes.compose_names();
                     let differs = self.votes.differences(&other.votes);
                     let r = self.repeated_by(&other);
                     r.parts_passed_over += 1;

@@ -847,11 +847,13 @@ pub struct AuditArgs {
     )]
     pub sort: callaudit::render::arrange::SortSpec,
 
-    /// Only the N best lines (by mean score; nested reports: the deepest lines)
+    /// Only the N best lines (by mean score), and any that tie with the Nth (nested reports:
+    /// the deepest lines)
     #[arg(long, value_name = "N", env = "CALLAUDIT_TOP", value_parser = line_count)]
     pub top: Option<usize>,
 
-    /// Only the N worst lines (by mean score; nested reports: the deepest lines)
+    /// Only the N worst lines (by mean score), and any that tie with the Nth (nested reports:
+    /// the deepest lines)
     #[arg(long, value_name = "N", env = "CALLAUDIT_BOTTOM", value_parser = line_count)]
     pub bottom: Option<usize>,
 

@@ -48,6 +48,65 @@ pub fn extension_format(path: &Path) -> Option<FormatArg> {
     })
 }
 
+/// Formats an output's name may ask for that callaudit does not write, by extension: what they
+/// are, and the extension to use instead with why. Such a name is refused (it used to get the
+/// terminal table, which Excel or a PDF reader refuses to open); any other name gets the
+/// table, as documented.
+const NOT_WRITTEN: &[(&[&str], &str, &str, &str)] = &[
+    (
+        &["xlsx", "xlsm", "xlsb", "xls", "ods", "numbers"],
+        "spreadsheets",
+        "csv",
+        ", which Excel and LibreOffice open (--csv-bom for Excel on Windows)",
+    ),
+    (&["tsv", "tab"], "tab-separated values", "csv", ""),
+    (
+        &["pdf"],
+        "PDF",
+        "html",
+        " and print it to PDF from the browser",
+    ),
+    (
+        &["doc", "docx", "odt", "rtf", "pages"],
+        "word-processor documents",
+        "html",
+        " (or .md to paste)",
+    ),
+    (&["ppt", "pptx", "odp", "key"], "presentations", "html", ""),
+    (
+        &["jsonl", "ndjson"],
+        "JSON lines",
+        "json",
+        " (the report is one JSON object; --calls FILE.jsonl writes one line per call)",
+    ),
+    (&["xml", "yaml", "yml"], "XML or YAML", "json", ""),
+];
+
+/// Refuses an output whose extension names a format callaudit does not write (`-o
+/// report.xlsx`, `.pdf`, `.docx`: see `NOT_WRITTEN`), naming the formats it writes and the
+/// name to use.
+pub fn refuse_unwritable_extension(path: &Path) -> anyhow::Result<()> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Ok(());
+    };
+    let lower = name.to_ascii_lowercase();
+    let plain = lower.strip_suffix(".gz").unwrap_or(&lower);
+    let Some((_, ext)) = plain.rsplit_once('.') else {
+        return Ok(());
+    };
+    let Some((_, what, instead, why)) = NOT_WRITTEN.iter().find(|(exts, ..)| exts.contains(&ext))
+    else {
+        return Ok(());
+    };
+    let stem = &name[..plain.len() - ext.len() - 1];
+    let suggested = path.with_file_name(format!("{stem}.{instead}"));
+    bail!(
+        "-o {}: callaudit does not write {what} (.{ext}); it writes the report as CSV (.csv), JSON (.json), Markdown (.md or .markdown), HTML (.html or .htm) or the table (any other name): use -o {}{why}",
+        terminal_safe(&path.display().to_string()),
+        terminal_safe(&suggested.display().to_string()),
+    )
+}
+
 /// A format's name as `--format` takes it.
 pub fn format_name(f: FormatArg) -> &'static str {
     match f {
@@ -72,6 +131,9 @@ pub fn format_of_output(
     output_level: u8,
     format_source: &str,
 ) -> anyhow::Result<()> {
+    if let Some(path) = output {
+        refuse_unwritable_extension(path)?;
+    }
     let Some((path, named)) = output.and_then(|p| Some((p, extension_format(p)?))) else {
         return Ok(());
     };

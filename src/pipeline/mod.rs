@@ -351,6 +351,8 @@ const INCOMPLETE_IDS_NAMED: usize = 5;
 impl Collector<'_, '_> {
     /// Completes a call; returns true when the batch is full.
     fn complete(&mut self, mut call: Call) -> bool {
+        // One spelling of each agent, team and queue name, before the rows' votes settle it.
+        call.compose_names();
         call.drop_repeated_rows();
         self.report_merged(&call);
         if let Some(enricher) = self.opts.enrich {
@@ -943,9 +945,8 @@ fn read_all(
                     ReadErrorKind::Strict | ReadErrorKind::Stopped | ReadErrorKind::NoUsableRow
                 )
             {
-                // The id as the call's parts were handed on: composed.
-                let cut = e.cut_call.as_deref().map(crate::model::nfc);
-                let cut = cut
+                let cut = e
+                    .cut_call
                     .as_deref()
                     .filter(|id| opts.shard.is_none_or(|s| s.holds(id)));
                 assembler
@@ -1145,8 +1146,7 @@ fn read_ahead(
             reader,
             &mut local,
             None,
-            &mut |mut call| {
-                call.compose_names();
+            &mut |call| {
                 calls.push(call);
                 true
             },
@@ -1260,10 +1260,9 @@ struct Handover {
 }
 
 impl Handover {
-    /// One call (or part of one) from a reader; false asks the reader to stop. Its id and
-    /// names come composed (`Call::compose_names`, done by the reader's sink, so that
-    /// canonically equivalent ids are one id before anything goes by the id: the shard, the
-    /// assembly).
+    /// One call (or part of one) from a reader; false asks the reader to stop. Its id comes
+    /// composed (`ReadContext::new_call`), so that canonically equivalent ids are one id
+    /// before anything goes by the id: the shard, the assembly.
     fn hand(
         &mut self,
         mut call: Call,
@@ -1434,10 +1433,7 @@ fn read_one(
         &mut reader,
         &mut local,
         chunk_block(input, opts.threads, gzip),
-        &mut |mut call| {
-            call.compose_names();
-            handover.hand(call, input, opts, assembler, collector, deliver)
-        },
+        &mut |call| handover.hand(call, input, opts, assembler, collector, deliver),
     );
     warn_zero_padding(input, zero_padding.as_deref(), &mut local);
     settle(input, collector, &mut local, result, handover)

@@ -898,8 +898,13 @@ fn call_for_row<'c>(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<&'c mut Call, ReadError> {
-    // Compared in place: a `Call` is large, and moving it out and back costs a copy a row.
-    if current.as_ref().is_none_or(|call| call.id != call_id) {
+    // Compared in place: a `Call` is large, and moving it out and back costs a copy a row. The
+    // call's id is composed (`ReadContext::new_call`): a row's that is not ASCII is compared
+    // composed too, so that a decomposed id's rows stay one part.
+    let same = |call: &Call| {
+        call.id == call_id || (!call_id.is_ascii() && call.id == crate::model::nfc(call_id))
+    };
+    if current.as_ref().is_none_or(|call| !same(call)) {
         hand_over(current.take(), sink)?;
         let mut call = ctx.new_call(call_id);
         call.line = line;

@@ -587,12 +587,15 @@ impl ReadContext<'_> {
         }
     }
 
-    /// A new call for this input, starting at its first line.
+    /// A new call for this input, starting at its first line. Its id is composed
+    /// (`model::nfc`): canonically equivalent ids (`Ré-1` from Windows and from a Mac) are
+    /// one id before anything goes by the id (the shard, the assembly of its parts).
     pub fn new_call(&mut self, id: impl AsRef<str>) -> Call {
         self.refill_spare();
+        let id = crate::model::nfc(id.as_ref());
         let mut call = match self.spare.pop() {
             Some(mut c) => {
-                c.reset(id.as_ref());
+                c.reset(&id);
                 c
             }
             None => Call::new(id.as_ref()),

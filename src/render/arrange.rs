@@ -3,11 +3,12 @@
 //! Lines are sorted among their siblings (the agents of one team stay under that team).
 //! `--min-calls N` hides every line of fewer than N calls, with the lines nested in it; a line
 //! of one call (`--group-by call`) is never hidden for having one call. `--top` and `--bottom`
-//! rank the deepest lines still shown by mean score, and keep the lines they are nested in.
+//! rank the deepest lines still shown by mean score, and keep the lines they are nested in; a
+//! tie with the Nth line is kept whole.
 
 use super::{Report, Row};
 use crate::language::NameOrder;
-use crate::report::{Cut, CutTie};
+use crate::report::{Cut, TiesKept};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
@@ -180,32 +181,40 @@ pub fn arrange(report: &mut Report, how: Arrangement<'_>) {
             .names
             .filter(|_| report.levels.last().is_some_and(|l| is_name_level(l)));
         ranked.sort_by(|&a, &b| best_first(&rows[a], &rows[b], names));
+        // Each flag keeps its first N lines, and every line that ties with the Nth: a tie is
+        // never split, so the lines shown are never an alphabetical pick among equals.
         let mut chosen: HashSet<usize> = HashSet::new();
-        if let Some(n) = how.top {
-            chosen.extend(ranked.iter().take(n));
-        }
         // Weakest first, ties by name as `--sort score` lists them (not `ranked` reversed,
         // which would break ties by name descending).
         let mut worst = Vec::new();
-        if let Some(n) = how.bottom {
+        if how.bottom.is_some() {
             worst = ranked.clone();
             worst.sort_by(|&a, &b| worst_first(&rows[a], &rows[b], names));
-            chosen.extend(worst.iter().take(n));
         }
         let mut ties = Vec::new();
         for (by, n, order) in [("top", how.top, &ranked), ("bottom", how.bottom, &worst)] {
-            // The last line the flag kept, and the lines of its score it did not.
-            let Some(&last) = n.and_then(|n| n.checked_sub(1)).and_then(|k| order.get(k)) else {
+            let Some(n) = n else {
                 continue;
             };
-            let score = rows[last].mean_score;
-            let more = order
-                .iter()
-                .filter(|&&i| !chosen.contains(&i) && rows[i].mean_score == score)
-                .count() as u64;
-            if more > 0 {
-                ties.push(CutTie { by, score, more });
+            let mut kept = n.min(order.len());
+            if let Some(&last) = kept.checked_sub(1).and_then(|k| order.get(k)) {
+                let score = rows[last].mean_score;
+                while order
+                    .get(kept)
+                    .is_some_and(|&i| rows[i].mean_score == score)
+                {
+                    kept += 1;
+                }
+                if kept > n {
+                    ties.push(TiesKept {
+                        by,
+                        n,
+                        score,
+                        more: (kept - n) as u64,
+                    });
+                }
             }
+            chosen.extend(&order[..kept]);
         }
         report.cut = Some(Cut {
             ranked: ranked.len() as u64,

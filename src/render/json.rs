@@ -189,7 +189,9 @@ fn report_json_core(report: &Report) -> Value {
         "top": report.top,
         "bottom": report.bottom,
         "cut_lines": report.cut.as_ref().map_or(0, |c| c.lines()),
-        "cut_ties": report.cut.as_ref().map_or(&[][..], |c| &c.ties[..]).iter().map(|t| json!({
+        // Ties cut: none since a tie is never split (kept for readers of earlier reports).
+        "cut_ties": [],
+        "ties_kept": report.cut.as_ref().map_or(&[][..], |c| &c.ties[..]).iter().map(|t| json!({
             "by": t.by,
             "mean_score": t.score,
             "lines": t.more,

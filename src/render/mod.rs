@@ -435,10 +435,15 @@ pub fn hidden_note(report: &Report) -> String {
     )
 }
 
-/// What `--top`/`--bottom` cut: `--bottom 2: 2 of 10 line(s) shown, 8 cut by mean score; 8
-/// more tie at 60.0 with the last --bottom kept (ties go by name)`; empty when nothing was cut.
+/// What `--top`/`--bottom` cut: `--bottom 2: 4 of 6 line(s) shown, 2 cut by mean score;
+/// --bottom 2 shows 2 more that tie at 0.0 with its 2nd line (a tie is never split)`; empty
+/// when nothing was cut and no tie was kept.
 pub fn cut_note(report: &Report) -> String {
-    let Some(cut) = report.cut.as_ref().filter(|c| c.lines() > 0) else {
+    let Some(cut) = report
+        .cut
+        .as_ref()
+        .filter(|c| c.lines() > 0 || !c.ties.is_empty())
+    else {
         return String::new();
     };
     let flags: Vec<String> = [("--top", report.top), ("--bottom", report.bottom)]
@@ -458,11 +463,26 @@ pub fn cut_note(report: &Report) -> String {
             |s| format!("at {}", one_decimal(s)),
         );
         note.push_str(&format!(
-            "; {} more tie {at} with the last line --{} kept (ties go by name)",
-            t.more, t.by
+            "; --{} {} shows {} more that tie {at} with its {} line (a tie is never split)",
+            t.by,
+            t.n,
+            t.more,
+            ordinal(t.n)
         ));
     }
     note
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `22nd`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// A one-line description of the run for report headers: calls, rows, files, dates.

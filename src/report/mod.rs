@@ -388,24 +388,27 @@ pub struct Report {
 }
 
 /// What `--top` and `--bottom` left out: of the deepest lines `--min-calls` left, how many
-/// were ranked and how many shown, and where the last line a flag kept ties with lines cut.
+/// were ranked and how many shown, and where a flag kept more than its N lines because they
+/// tie with its Nth.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Cut {
     /// The deepest lines ranked (those `--min-calls` left).
     pub ranked: u64,
     /// Of those, the lines shown.
     pub shown: u64,
-    pub ties: Vec<CutTie>,
+    pub ties: Vec<TiesKept>,
 }
 
-/// Lines cut that tie with the last line `--top` or `--bottom` kept (ties go by name).
+/// Lines a flag kept past its N because they tie with its Nth line (a tie is never split).
 #[derive(Clone, Debug, PartialEq)]
-pub struct CutTie {
+pub struct TiesKept {
     /// `top` or `bottom`.
     pub by: &'static str,
+    /// The flag's N.
+    pub n: usize,
     /// The mean score they share (`None`: no score).
     pub score: Option<f64>,
-    /// How many lines with that score were cut.
+    /// How many lines past the N it kept.
     pub more: u64,
 }
 

@@ -706,6 +706,9 @@ fn composed_and_decomposed_names_are_one_agent_team_and_call() {
                 "agent",
                 "Thank you for waiting.",
             ),
+            // A decomposed id whose rows are together: one part, not one per row.
+            row("Zoe\u{301}-2", nfd_agent, nfd_team, "customer", "Hello?"),
+            row("Zoe\u{301}-2", nfd_agent, nfd_team, "agent", "Thank you."),
         ]
         .concat(),
     );
@@ -734,11 +737,15 @@ fn composed_and_decomposed_names_are_one_agent_team_and_call() {
             .collect();
         (lines, stderr)
     };
-    let one_agent = vec![format!("{nfc_agent},4"), "(all),4".to_string()];
+    let one_agent = vec![format!("{nfc_agent},5"), "(all),5".to_string()];
     let (lines, stderr) = run(&[]);
     assert_eq!(lines, one_agent);
-    // Four calls, `Ré-1` among them put together from its two files.
-    assert!(stderr.contains("4 calls and 6 rows audited"), "{stderr}");
+    // Five calls, `Ré-1` among them put together from its two files, and `Zoé-2` read whole.
+    assert!(stderr.contains("5 calls and 8 rows audited"), "{stderr}");
+    assert!(
+        stderr.contains("\ncallaudit: 1 call(s) merged from non-contiguous rows"),
+        "only Ré-1: {stderr}"
+    );
     for agent in [nfc_agent, nfd_agent] {
         assert_eq!(run(&["--agent", agent]).0, one_agent, "--agent {agent:?}");
     }
@@ -746,23 +753,23 @@ fn composed_and_decomposed_names_are_one_agent_team_and_call() {
         let (lines, _) = run(&["--team", team, "--group-by", "team"]);
         assert_eq!(
             lines,
-            [format!("{nfc_team},4"), "(all),4".into()],
+            [format!("{nfc_team},5"), "(all),5".into()],
             "--team {team:?}"
         );
     }
     // The side files name them decomposed: the contact record joins, the id is listed.
     w.write(
         "meta.csv",
-        "call_id,queue\nN0,billing\nN1,sales\nN2,sales\nRe\u{301}-1,billing\n",
+        "call_id,queue\nN0,billing\nN1,sales\nN2,sales\nRe\u{301}-1,billing\nZo\u{e9}-2,sales\n",
     );
     let (lines, _) = run(&["--metadata", "meta.csv", "--group-by", "queue"]);
-    assert_eq!(lines, ["billing,2", "sales,2", "(all),4"]);
+    assert_eq!(lines, ["billing,2", "sales,3", "(all),5"]);
     w.write(
         "agents.csv",
         format!("id,name\n{nfd_agent},Zoe\u{308} Mu\u{308}ller\n"),
     );
     let (lines, stderr) = run(&["--agents", "agents.csv"]);
-    assert_eq!(lines, ["Zo\u{eb} M\u{fc}ller,4", "(all),4"], "{stderr}");
+    assert_eq!(lines, ["Zo\u{eb} M\u{fc}ller,5", "(all),5"], "{stderr}");
 }
 
 /// An agent literally named `(all)` printed like the overall line in CSV, table and Markdown,

@@ -2073,3 +2073,49 @@ fn the_output_extension_chooses_the_report_format() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+/// `-o report.xlsx`, `.pdf`, `.docx` wrote the terminal table under that name, exit 0 and not a
+/// word, and Excel refused the file (tester t11, finding 9). A name whose extension is a
+/// well-known format callaudit does not write is refused (exit 2) before anything is read or
+/// written, naming the formats it writes and the name to use; `--format` does not make it
+/// one, and `merge` refuses it too. Other names still get the table, as documented.
+#[test]
+fn an_output_named_for_a_format_callaudit_does_not_write_is_refused() {
+    let w = Workdir::new();
+    w.write("calls.csv", calls_csv());
+    w.write("rubric.toml", gate_rubric("nightly test"));
+    let audit = |extra: &[&str]| {
+        let mut args = vec!["audit", "calls.csv", "--rubric", "rubric.toml", "-q"];
+        args.extend_from_slice(extra);
+        run_in(w.dir.path(), &args, &[])
+    };
+    for (name, says) in [
+        (
+            "report.xlsx",
+            "-o report.xlsx: callaudit does not write spreadsheets (.xlsx); it writes the report as CSV (.csv), JSON (.json), Markdown (.md or .markdown), HTML (.html or .htm) or the table (any other name): use -o report.csv, which Excel and LibreOffice open",
+        ),
+        ("Report.XLS", "use -o Report.csv"),
+        ("out/report.pdf", "does not write PDF (.pdf)"),
+        ("week.docx", "use -o week.html"),
+        ("report.xlsx.gz", "use -o report.csv"),
+    ] {
+        let r = audit(&["--calls", "calls-out.csv", "-o", name]);
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert_says(&r.stderr, &[says]);
+        assert!(!w.path(name).exists(), "{name}");
+        assert!(!w.path("calls-out.csv").exists(), "{name}: --calls");
+    }
+    let r = audit(&["--format", "csv", "-o", "report.xlsx"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &["merge", "no-such.partial", "-q", "-o", "week.pdf"],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(&r.stderr, &["-o week.pdf: callaudit does not write PDF"]);
+    // A name that names no format gets the table, as before.
+    let r = audit(&["-o", "report.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
