@@ -13,7 +13,6 @@
 
 use crate::accounting::Accounting;
 use crate::aggregate::Totals;
-use crate::audit::fmt_num;
 use crate::report::baseline::Baseline;
 use crate::report::{Row, round1};
 use crate::rubric::{Kind, Rubric};
@@ -57,25 +56,105 @@ impl Percent {
         (part as u128 * 100 * MICRO).cmp(&(self.micro as u128 * whole as u128))
     }
 
-    /// The share `part` of `whole` as text with one decimal, or as many more (up to six) as it
-    /// takes for the text not to read as this percentage when it is not exactly it.
+    /// The share `part` of `whole` (`whole` > 0) as a reason prints it against this limit, so
+    /// that it is visibly on its side: with as many decimals as the limit has (at least one),
+    /// or as many more as it takes for the text to be on the same side of the limit as the
+    /// exact share (below it, on it or above it). 50 of 999 against 5% is `5.01`, not `5.0`;
+    /// 7001 of 10001 against 70.005% is `70.003`, not `70.0` (which any share from 69.95 to
+    /// 70.05 would print). Rounded half up, exactly (no float). Every gate that compares a
+    /// share with a limit prints it with this.
     fn share_text(self, part: u64, whole: u64) -> String {
-        let exact = 100.0 * part as f64 / whole as f64;
-        let equal = self.cmp_share(part, whole) == std::cmp::Ordering::Equal;
-        for decimals in 1..=6 {
-            let s = format!("{exact:.decimals$}");
-            if equal || s.parse::<f64>().ok() != Some(self.as_f64()) {
-                return s;
+        let side = self.cmp_share(part, whole);
+        let (limit_int, limit_frac) = (u128::from(self.micro / 1_000_000), self.micro % 1_000_000);
+        let limit_digits: Vec<u8> = format!("{limit_frac:06}")
+            .bytes()
+            .map(|b| b - b'0')
+            .collect();
+        // The limit's own decimals: at that precision, a share shown on the right side of it
+        // is on that side whatever digits would follow.
+        let limit_decimals = limit_digits
+            .iter()
+            .rposition(|&d| d != 0)
+            .map_or(0, |i| i + 1);
+        let mut text = String::new();
+        // A share of u64 counts that is not the limit is at least 1 / (10^6 × u64::MAX), over
+        // 5 × 10^-26 percent, from it: 26 decimals always show its side.
+        for decimals in limit_decimals.max(1)..=SHARE_DECIMALS {
+            let (int, digits) = percent_digits(part, whole, decimals);
+            let shown =
+                (int, padded(&digits, 6)).cmp(&(limit_int, padded(&limit_digits, decimals)));
+            text = format!(
+                "{int}.{}",
+                digits
+                    .iter()
+                    .map(|d| char::from(b'0' + d))
+                    .collect::<String>()
+            );
+            if shown == side {
+                break;
             }
         }
-        format!("{exact}")
+        text
     }
 }
 
+/// The most decimals `Percent::share_text` prints: enough to show any share of u64 counts on
+/// its side of a limit of six decimals.
+const SHARE_DECIMALS: usize = 26;
+
+/// `digits` with zeros after them up to `len`, to compare decimals of different lengths.
+fn padded(digits: &[u8], len: usize) -> Vec<u8> {
+    let mut v = digits.to_vec();
+    v.resize(len.max(digits.len()), 0);
+    v
+}
+
+/// `part` of `whole` (`whole` > 0) in percent, rounded half up to `decimals` decimals, by long
+/// division (no float): its integer part and the digits of its decimals.
+fn percent_digits(part: u64, whole: u64, decimals: usize) -> (u128, Vec<u8>) {
+    let whole = u128::from(whole);
+    let scaled = u128::from(part) * 100;
+    let mut int = scaled / whole;
+    let mut rest = scaled % whole;
+    let mut digits = Vec::with_capacity(decimals);
+    for _ in 0..decimals {
+        rest *= 10;
+        digits.push((rest / whole) as u8);
+        rest %= whole;
+    }
+    if rest * 2 >= whole {
+        // Carry the rounding up through the nines.
+        match digits.iter().rposition(|&d| d != 9) {
+            Some(i) => {
+                digits[i] += 1;
+                digits[i + 1..].iter_mut().for_each(|d| *d = 0);
+            }
+            None => {
+                int += 1;
+                digits.iter_mut().for_each(|d| *d = 0);
+            }
+        }
+    }
+    (int, digits)
+}
+
+/// The percentage exactly, never rounded: `5%`, `0.0049%`, `66.664%`.
 impl std::fmt::Display for Percent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}%", fmt_num(self.as_f64()))
+        let (int, frac) = (self.micro / 1_000_000, self.micro % 1_000_000);
+        if frac == 0 {
+            write!(f, "{int}%")
+        } else {
+            let frac = format!("{frac:06}");
+            write!(f, "{int}.{}%", frac.trim_end_matches('0'))
+        }
     }
+}
+
+/// A gate's number (a score, points) as given, never rounded: `75`, `75.125`, `0.001`.
+pub fn exact_num(x: f64) -> String {
+    // `{}` writes the shortest text that reads back as the same f64, without an exponent.
+    format!("{}", x + 0.0)
 }
 
 /// How much of something a gate allows: a number, or a share of the whole.
@@ -142,38 +221,41 @@ pub enum Gate {
         written: String,
     },
     /// This expected item must be met in at least `floor` of the calls where it applies.
+    /// `written`: the value as given (`empathy=60`).
     FailItemUnder {
         item: String,
         index: usize,
         floor: Percent,
+        written: String,
     },
     /// Neither the overall mean score nor that of any agent with at least `min_calls` calls
     /// (in both runs) may fall by more than `points` since the baseline.
     FailDrop { points: f64, min_calls: u64 },
     /// Rows skipped for bad input, calls not audited for it, and input files passed over
-    /// (unreadable, or without a usable row) may each be at most `limit`.
-    MaxSkipped(Limit),
+    /// (unreadable, or without a usable row) may each be at most `limit`. `written`: the value
+    /// as given (`0.5%`).
+    MaxSkipped { limit: Limit, written: String },
 }
 
 impl Gate {
-    /// The flag as written, for messages: `--fail-under 75`.
+    /// The flag as written, for messages and the JSON report's `flag`: `--fail-under 75`,
+    /// `--fail-on transfer>5%`. Never rounded: a value is given back as the user wrote it, a
+    /// score or points as the number given.
     pub fn flag(&self) -> String {
         match self {
-            Gate::FailUnder(t) => format!("--fail-under {}", fmt_num(*t)),
+            Gate::FailUnder(t) => format!("--fail-under {}", exact_num(*t)),
             Gate::FailAgentUnder { score, min_calls } => {
                 format!(
                     "--fail-agent-under {} --min-calls {min_calls}",
-                    fmt_num(*score)
+                    exact_num(*score)
                 )
             }
             Gate::FailOn { written, .. } => format!("--fail-on {written}"),
-            Gate::FailItemUnder { item, floor, .. } => {
-                format!("--fail-item-under {item}={}", fmt_num(floor.as_f64()))
-            }
+            Gate::FailItemUnder { written, .. } => format!("--fail-item-under {written}"),
             Gate::FailDrop { points, min_calls } => {
-                format!("--fail-drop {} --min-calls {min_calls}", fmt_num(*points))
+                format!("--fail-drop {} --min-calls {min_calls}", exact_num(*points))
             }
-            Gate::MaxSkipped(limit) => format!("--max-skipped {limit}"),
+            Gate::MaxSkipped { written, .. } => format!("--max-skipped {written}"),
         }
     }
 
@@ -185,7 +267,7 @@ impl Gate {
             Gate::FailOn { .. } => "fail-on",
             Gate::FailItemUnder { .. } => "fail-item-under",
             Gate::FailDrop { .. } => "fail-drop",
-            Gate::MaxSkipped(_) => "max-skipped",
+            Gate::MaxSkipped { .. } => "max-skipped",
         }
     }
 
@@ -297,7 +379,7 @@ pub fn gates(a: &GateArgs<'_>, rubric: &Rubric) -> anyhow::Result<Vec<Gate>> {
         if !a.has_baseline {
             bail!(
                 "--fail-drop {}: needs --baseline, the JSON report of the run to compare with",
-                fmt_num(points)
+                exact_num(points)
             );
         }
         out.push(Gate::FailDrop {
@@ -311,7 +393,10 @@ pub fn gates(a: &GateArgs<'_>, rubric: &Rubric) -> anyhow::Result<Vec<Gate>> {
                 "--max-skipped `{s}`: expected a number of rows or calls (100) or a share of them (0.5%)"
             )
         })?;
-        out.push(Gate::MaxSkipped(limit));
+        out.push(Gate::MaxSkipped {
+            limit,
+            written: s.trim().to_string(),
+        });
     }
     Ok(out)
 }
@@ -401,6 +486,7 @@ fn fail_item_under(written: &str, rubric: &Rubric) -> anyhow::Result<Gate> {
         item: id.to_string(),
         index,
         floor,
+        written: written.trim().to_string(),
     })
 }
 
@@ -421,9 +507,9 @@ fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
         Gate::FailOn {
             item, index, limit, ..
         } => fail_on_verdict(item, *index, limit, input, &mut measured),
-        Gate::FailItemUnder { item, index, floor } => {
-            fail_item_under_verdict(item, *index, floor, input, &mut measured)
-        }
+        Gate::FailItemUnder {
+            item, index, floor, ..
+        } => fail_item_under_verdict(item, *index, floor, input, &mut measured),
         Gate::FailDrop { points, min_calls } => fail_drop(
             *points,
             *min_calls,
@@ -432,7 +518,7 @@ fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
             &mut measured,
             &mut brief,
         ),
-        Gate::MaxSkipped(limit) => max_skipped(*limit, input.accounting, &mut measured),
+        Gate::MaxSkipped { limit, .. } => max_skipped(*limit, input.accounting, &mut measured),
     };
     GateVerdict {
         gate: gate.clone(),
@@ -454,7 +540,7 @@ fn fail_under_verdict(t: f64, overall: &Row) -> (bool, String) {
             let sign = if passed { "≥" } else { "<" };
             (
                 passed,
-                format!("overall mean score {mean:.1} {sign} {}", fmt_num(t)),
+                format!("overall mean score {mean:.1} {sign} {}", exact_num(t)),
             )
         }
     }
@@ -489,7 +575,7 @@ fn fail_agent_under_verdict(
             true,
             format!(
                 "all {n} agent(s) with ≥ {min_calls} call(s) score ≥ {}",
-                fmt_num(score)
+                exact_num(score)
             ),
         )
     } else {
@@ -497,7 +583,7 @@ fn fail_agent_under_verdict(
             format!(
                 "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {list}",
                 measured.offenders.len(),
-                fmt_num(score),
+                exact_num(score),
             )
         };
         // Lowest first.
@@ -779,7 +865,7 @@ fn fail_drop(
             format!(
                 "{}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}{absent_text}",
                 overall_text(),
-                fmt_num(points),
+                exact_num(points),
                 base.info.file
             ),
         )
@@ -812,7 +898,7 @@ fn offenders_text(
         format!(
             "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {list}",
             measured.offenders.len(),
-            fmt_num(points),
+            exact_num(points),
         )
     };
     // The largest falls first.
@@ -1034,6 +1120,47 @@ mod tests {
         assert_eq!(Limit::parse("0.5"), None);
     }
 
+    /// A limit is printed exactly, and a share visibly on its side of it: with the limit's
+    /// decimals at least, rounded half up, and more when that would put it on another side
+    /// (tester t12's finding 7: `70.0% < 70%` for 7001 of 10001 against 70.005%).
+    #[test]
+    fn shares_are_printed_on_their_side_of_the_limit() {
+        let p = |s: &str| Percent::parse(s).unwrap();
+        for (limit, shown) in [
+            ("5", "5%"),
+            ("70.005", "70.005%"),
+            ("0.0049%", "0.0049%"),
+            ("66.664", "66.664%"),
+            ("0.000001", "0.000001%"),
+            ("100", "100%"),
+            ("2.50", "2.5%"),
+        ] {
+            assert_eq!(p(limit).to_string(), shown, "{limit}");
+        }
+        for (limit, part, whole, text) in [
+            ("5", 1, 20, "5.0"),
+            ("5", 50, 999, "5.01"),
+            ("5", 49, 999, "4.9"),
+            ("70.005", 7001, 10001, "70.003"),
+            ("0.0049", 1, 20003, "0.0050"),
+            ("66.664", 2, 3, "66.667"),
+            ("66.667", 2, 3, "66.6667"),
+            ("0.125", 1, 800, "0.125"),
+            // 4.99995: 5.0000 would be the limit; 99.9999 would round to 100.0.
+            ("5", 99_999, 2_000_000, "4.99995"),
+            ("100", 999_999, 1_000_000, "99.9999"),
+            ("0", 0, 7, "0.0"),
+            // The least a share can differ from its limit: still on its side.
+            ("0", 1, u64::MAX, "0.00000000000000001"),
+            ("0.000001", 1, u64::MAX, "0.000000"),
+            ("50", u64::MAX / 2 + 1, u64::MAX, "50.000000000000000003"),
+        ] {
+            let limit = p(limit);
+            let got = limit.share_text(part, whole);
+            assert_eq!(got, text, "{part} of {whole} against {limit}");
+        }
+    }
+
     #[test]
     fn max_skipped_counts_bad_rows_not_filtered_ones() {
         let mut acct = Accounting {
@@ -1049,7 +1176,10 @@ mod tests {
         let none = BTreeMap::new();
         let check = |limit: &str, acct: &Accounting| {
             evaluate(
-                &[Gate::MaxSkipped(Limit::parse(limit).unwrap())],
+                &[Gate::MaxSkipped {
+                    limit: Limit::parse(limit).unwrap(),
+                    written: limit.to_string(),
+                }],
                 &GateInput {
                     overall: &Totals::default(),
                     agents: &none,
