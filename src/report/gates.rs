@@ -17,6 +17,7 @@ use crate::report::baseline::Baseline;
 use crate::report::{Row, round1};
 use crate::rubric::{Kind, Rubric};
 use anyhow::bail;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// A percentage as written (`5`, `2.5`, `0.125`), kept exact in millionths of a percent.
@@ -52,90 +53,146 @@ impl Percent {
     }
 
     /// `part` of `whole` compared with this percentage, exactly.
-    fn cmp_share(self, part: u64, whole: u64) -> std::cmp::Ordering {
+    fn cmp_share(self, part: u64, whole: u64) -> Ordering {
         (part as u128 * 100 * MICRO).cmp(&(self.micro as u128 * whole as u128))
     }
 
     /// The share `part` of `whole` (`whole` > 0) as a reason prints it against this limit, so
-    /// that it is visibly on its side: with as many decimals as the limit has (at least one),
-    /// or as many more as it takes for the text to be on the same side of the limit as the
-    /// exact share (below it, on it or above it). 50 of 999 against 5% is `5.01`, not `5.0`;
-    /// 7001 of 10001 against 70.005% is `70.003`, not `70.0` (which any share from 69.95 to
-    /// 70.05 would print). Rounded half up, exactly (no float). Every gate that compares a
-    /// share with a limit prints it with this.
+    /// that it is visibly on its side (`on_its_side`, one decimal at least): 50 of 999 against
+    /// 5% is `5.01`, not `5.0`; 7001 of 10001 against 70.005% is `70.003`, not `70.0` (which
+    /// any share from 69.95 to 70.05 would print).
     fn share_text(self, part: u64, whole: u64) -> String {
-        let side = self.cmp_share(part, whole);
-        let (limit_int, limit_frac) = (u128::from(self.micro / 1_000_000), self.micro % 1_000_000);
-        let limit_digits: Vec<u8> = format!("{limit_frac:06}")
-            .bytes()
-            .map(|b| b - b'0')
-            .collect();
-        // The limit's own decimals: at that precision, a share shown on the right side of it
-        // is on that side whatever digits would follow.
-        let limit_decimals = limit_digits
-            .iter()
-            .rposition(|&d| d != 0)
-            .map_or(0, |i| i + 1);
-        let mut text = String::new();
-        // A share of u64 counts that is not the limit is at least 1 / (10^6 × u64::MAX), over
-        // 5 × 10^-26 percent, from it: 26 decimals always show its side.
-        for decimals in limit_decimals.max(1)..=SHARE_DECIMALS {
-            let (int, digits) = percent_digits(part, whole, decimals);
-            let shown =
-                (int, padded(&digits, 6)).cmp(&(limit_int, padded(&limit_digits, decimals)));
-            text = format!(
-                "{int}.{}",
-                digits
-                    .iter()
-                    .map(|d| char::from(b'0' + d))
-                    .collect::<String>()
-            );
-            if shown == side {
-                break;
-            }
-        }
-        text
+        on_its_side(
+            Exact::of(u128::from(part) * 100, u128::from(whole)),
+            Exact::of(u128::from(self.micro), MICRO),
+            self.cmp_share(part, whole),
+            1,
+        )
     }
 }
 
-/// The most decimals `Percent::share_text` prints: enough to show any share of u64 counts on
-/// its side of a limit of six decimals.
-const SHARE_DECIMALS: usize = 26;
-
-/// `digits` with zeros after them up to `len`, to compare decimals of different lengths.
-fn padded(digits: &[u8], len: usize) -> Vec<u8> {
-    let mut v = digits.to_vec();
-    v.resize(len.max(digits.len()), 0);
-    v
+/// An exact fraction, `numer / denom` (`denom` > 0), negative or not: what `on_its_side` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exact {
+    pub negative: bool,
+    pub numer: u128,
+    pub denom: u128,
 }
 
-/// `part` of `whole` (`whole` > 0) in percent, rounded half up to `decimals` decimals, by long
-/// division (no float): its integer part and the digits of its decimals.
-fn percent_digits(part: u64, whole: u64, decimals: usize) -> (u128, Vec<u8>) {
-    let whole = u128::from(whole);
-    let scaled = u128::from(part) * 100;
-    let mut int = scaled / whole;
-    let mut rest = scaled % whole;
-    let mut digits = Vec::with_capacity(decimals);
-    for _ in 0..decimals {
-        rest *= 10;
-        digits.push((rest / whole) as u8);
-        rest %= whole;
-    }
-    if rest * 2 >= whole {
-        // Carry the rounding up through the nines.
-        match digits.iter().rposition(|&d| d != 9) {
-            Some(i) => {
-                digits[i] += 1;
-                digits[i + 1..].iter_mut().for_each(|d| *d = 0);
-            }
-            None => {
-                int += 1;
-                digits.iter_mut().for_each(|d| *d = 0);
-            }
+impl Exact {
+    pub fn of(numer: u128, denom: u128) -> Exact {
+        Exact {
+            negative: false,
+            numer,
+            denom,
         }
     }
-    (int, digits)
+}
+
+/// A decimal as printed: its sign, integer part and decimals' digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Shown {
+    negative: bool,
+    int: u128,
+    digits: Vec<u8>,
+}
+
+impl Shown {
+    /// `x` with `decimals` decimals, rounded half away from zero by long division (no float);
+    /// `None` when a denominator too large for it would overflow.
+    fn of(x: Exact, decimals: usize) -> Option<Shown> {
+        let mut int = x.numer / x.denom;
+        let mut rest = x.numer % x.denom;
+        let mut digits = Vec::with_capacity(decimals);
+        for _ in 0..decimals {
+            rest = rest.checked_mul(10)?;
+            digits.push((rest / x.denom) as u8);
+            rest %= x.denom;
+        }
+        if rest >= x.denom - rest {
+            // Carry the rounding up through the nines.
+            match digits.iter().rposition(|&d| d != 9) {
+                Some(i) => {
+                    digits[i] += 1;
+                    digits[i + 1..].iter_mut().for_each(|d| *d = 0);
+                }
+                None => {
+                    int = int.checked_add(1)?;
+                    digits.iter_mut().for_each(|d| *d = 0);
+                }
+            }
+        }
+        let zero = int == 0 && digits.iter().all(|&d| d == 0);
+        Some(Shown {
+            // Never `-0.00`.
+            negative: x.negative && !zero,
+            int,
+            digits,
+        })
+    }
+
+    /// Compared as numbers.
+    fn cmp(&self, other: &Shown) -> Ordering {
+        let len = self.digits.len().max(other.digits.len());
+        let magnitude = |s: &Shown| {
+            let mut digits = s.digits.clone();
+            digits.resize(len, 0);
+            (s.int, digits)
+        };
+        match (self.negative, other.negative) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => magnitude(self).cmp(&magnitude(other)),
+            (true, true) => magnitude(other).cmp(&magnitude(self)),
+        }
+    }
+
+    fn text(&self) -> String {
+        let digits: String = self.digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let sign = if self.negative { "-" } else { "" };
+        if digits.is_empty() {
+            format!("{sign}{}", self.int)
+        } else {
+            format!("{sign}{}.{digits}", self.int)
+        }
+    }
+}
+
+/// The most decimals `on_its_side` prints: a share of u64 counts that is not its limit (of at
+/// most six decimals) differs from it by 1 / (10^6 × u64::MAX) at least, over 5 × 10^-26
+/// percent, so 26 decimals always show its side; a κ of any real counts needs fewer.
+const MAX_DECIMALS: usize = 40;
+
+/// `value` as a gate's reason prints it beside its `limit`, so that it is visibly on its side
+/// of it (`side`: `value` compared exactly with `limit`, as the gate decided): with as many
+/// decimals as the limit has (`min_decimals` at least), and more when that would put the text
+/// on another side of the limit than the value is. At the limit's precision a value shown on
+/// its side is on it whatever digits would follow, where fewer could stand for values either
+/// side (`70.0` for anything from 69.95 to 70.05, against 70.005). Rounded half away from zero,
+/// exactly. Every gate that compares a number with a limit prints it with this (the rate gates
+/// and `--max-skipped` here, `calibrate --min-kappa`).
+pub fn on_its_side(value: Exact, limit: Exact, side: Ordering, min_decimals: usize) -> String {
+    // The limit's own decimals: the last that is not 0 of its expansion.
+    let limit_decimals = Shown::of(limit, MAX_DECIMALS).map_or(0, |l| {
+        l.digits.iter().rposition(|&d| d != 0).map_or(0, |i| i + 1)
+    });
+    let mut text = String::new();
+    for decimals in limit_decimals.max(min_decimals)..=MAX_DECIMALS.max(min_decimals) {
+        let (Some(shown), Some(limit)) = (Shown::of(value, decimals), Shown::of(limit, decimals))
+        else {
+            break;
+        };
+        text = shown.text();
+        if shown.cmp(&limit) == side {
+            break;
+        }
+    }
+    if text.is_empty() {
+        // A denominator too large for long division (no count gives one): the nearest f64.
+        let x = value.numer as f64 / value.denom as f64;
+        text = format!("{}", if value.negative { -x } else { x });
+    }
+    text
 }
 
 /// The percentage exactly, never rounded: `5%`, `0.0049%`, `66.664%`.
@@ -1159,6 +1216,32 @@ mod tests {
             let got = limit.share_text(part, whole);
             assert_eq!(got, text, "{part} of {whole} against {limit}");
         }
+    }
+
+    /// Signed values (κ, for `calibrate --min-kappa`): never `-0.00`, and below a limit of
+    /// more decimals with the limit's decimals.
+    #[test]
+    fn signed_values_are_printed_on_their_side_too() {
+        let x = |negative, numer, denom| Exact {
+            negative,
+            numer,
+            denom,
+        };
+        let below = |v: Exact, l: Exact| on_its_side(v, l, Ordering::Less, 2);
+        assert_eq!(below(x(true, 1, 1000), x(false, 0, 1)), "-0.001");
+        assert_eq!(below(x(false, 0, 1), x(false, 1, 1000)), "0.000");
+        assert_eq!(below(x(false, 2, 5), x(false, 41, 100)), "0.40");
+        assert_eq!(below(x(true, 1, 3), x(true, 333, 1000)), "-0.3333");
+        assert_eq!(below(x(true, 1, 2), x(true, 1, 4)), "-0.50");
+        assert_eq!(
+            below(x(false, 6033, 10_000), x(false, 6035, 10_000)),
+            "0.6033"
+        );
+        // On the limit: its decimals.
+        assert_eq!(
+            on_its_side(x(false, 2, 5), x(false, 2, 5), Ordering::Equal, 2),
+            "0.40"
+        );
     }
 
     #[test]
