@@ -564,6 +564,43 @@ impl Accounting {
         self.rows_read == self.rows_audited + self.rows_skipped_total()
     }
 
+    /// What every run's accounting holds, whatever its input: rows read = rows audited + rows
+    /// skipped, and calls = calls audited + calls filtered out + calls too large + calls
+    /// incomplete + calls with no agent turn (the calls assembled from the rows; a call with no utterance is counted
+    /// apart, in `calls_empty`, and another shard's call not at all). `None` when both hold,
+    /// else the first that does not, with the counts and what they would have to be. Sums
+    /// are taken without overflow, as the counts may come from a file (a partial's end line).
+    pub fn imbalance(&self) -> Option<String> {
+        let skipped: u128 = self.rows_skipped.values().map(|&n| u128::from(n)).sum();
+        let rows = u128::from(self.rows_audited) + skipped;
+        if u128::from(self.rows_read) != rows {
+            return Some(format!(
+                "rows_read {}, but rows_audited {} + rows_skipped {skipped} = {rows}: expected \
+                 rows_read {rows} (rows read = rows audited + rows skipped)",
+                self.rows_read, self.rows_audited
+            ));
+        }
+        let parts = [
+            self.calls_audited,
+            self.calls_filtered_out,
+            self.calls_too_large,
+            self.calls_incomplete,
+            self.calls_no_agent_turn,
+        ];
+        let calls: u128 = parts.into_iter().map(u128::from).sum();
+        if u128::from(self.calls) != calls {
+            let [audited, filtered_out, too_large, incomplete, no_agent_turn] = parts;
+            return Some(format!(
+                "calls {}, but calls_audited {audited} + calls_filtered_out {filtered_out} + \
+                 calls_too_large {too_large} + calls_incomplete {incomplete} + \
+                 calls_no_agent_turn {no_agent_turn} = {calls}: expected calls {calls} (calls = \
+                 calls audited + filtered out + too large + incomplete + no agent turn)",
+                self.calls
+            ));
+        }
+        None
+    }
+
     /// The end-of-run summary for stderr.
     pub fn summary(&self) -> String {
         let mut s = String::new();
@@ -900,6 +937,46 @@ mod tests {
             s.contains("3 rows skipped (1 malformed row, 2 missing text)"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn imbalance_names_the_counts_that_do_not_add_up() {
+        let mut a = Accounting {
+            rows_read: 10,
+            rows_audited: 7,
+            calls: 6,
+            calls_audited: 2,
+            calls_filtered_out: 1,
+            calls_too_large: 1,
+            calls_incomplete: 1,
+            calls_no_agent_turn: 1,
+            calls_empty: 3,
+            ..Accounting::default()
+        };
+        a.skip(SkipReason::FilteredOut, 3);
+        assert_eq!(a.imbalance(), None);
+        a.rows_read = 97;
+        assert_eq!(
+            a.imbalance().as_deref(),
+            Some(
+                "rows_read 97, but rows_audited 7 + rows_skipped 3 = 10: expected rows_read 10 \
+                 (rows read = rows audited + rows skipped)"
+            )
+        );
+        a.rows_read = 10;
+        a.calls = 7;
+        assert_eq!(
+            a.imbalance().as_deref(),
+            Some(
+                "calls 7, but calls_audited 2 + calls_filtered_out 1 + calls_too_large 1 + \
+                 calls_incomplete 1 + calls_no_agent_turn 1 = 6: expected calls 6 (calls = \
+                 calls audited + filtered out + too large + incomplete + no agent turn)"
+            )
+        );
+        // Counts no run gives do not overflow.
+        a.rows_audited = u64::MAX;
+        a.skip(SkipReason::MalformedRow, u64::MAX);
+        assert!(a.imbalance().unwrap().starts_with("rows_read 10, but "));
     }
 
     /// Files ignored for their extension were only counted ("4 file(s) ignored"): which ones,

@@ -10,7 +10,7 @@ use super::common::{enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{CalibrateArgs, CalibrateFormat};
 use callaudit::accounting::{Accounting, NotAudited};
 use callaudit::audit::CallAudit;
-use callaudit::calibration::agreement::{Agreement, Decimal, Ratio, fmt2, parse_decimal};
+use callaudit::calibration::agreement::{Agreement, Decimal, Ratio, fmt2};
 use callaudit::calibration::sheet::{self, ReviewSheet};
 use callaudit::calibration::splits::{Split, Voter, most_contested_first, splits};
 use callaudit::calibration::tool_says;
@@ -19,6 +19,7 @@ use callaudit::output::AtomicFile;
 use callaudit::pipeline::{AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
 use callaudit::read::input::discover;
+use callaudit::report::gates::{Exact, on_its_side};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::{csv_cell, terminal_safe};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -383,13 +384,16 @@ fn min_kappa_gate(args: &CalibrateArgs, rubric: &Rubric, cal: &Calibration) -> E
     ExitCode::Ok
 }
 
-/// A κ below the gate's `min`, with two decimals, or as many more (up to six) as it takes to
-/// show it below: κ = −0.001 against `--min-kappa 0` is `-0.001`, not `0.00`.
+/// A κ below the gate's `min`, visibly so (`gates::on_its_side`): with two decimals, or the
+/// min's, or as many more as it takes to show it below: κ = −0.001 against `--min-kappa 0` is
+/// `-0.001`, not `0.00`; κ = 0 against `--min-kappa 0.001` is `0.000`.
 fn below(kappa: Ratio, min: Ratio) -> String {
-    (2..=6)
-        .map(|d| kappa.fixed(d))
-        .find(|shown| parse_decimal(shown).is_some_and(|v| v < min))
-        .unwrap_or_else(|| format!("{} (just below)", kappa.fixed(6)))
+    let exact = |r: Ratio| Exact {
+        negative: *r.numer() < 0,
+        numer: r.numer().unsigned_abs(),
+        denom: r.denom().unsigned_abs(),
+    };
+    on_its_side(exact(kappa), exact(min), kappa.cmp(&min), 2)
 }
 
 fn compare(

@@ -182,7 +182,7 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
     {
         bail!(
             "--fail-drop {}: the baseline {} is grouped by {}, so its agents cannot be compared; use the JSON report of a run grouped by agent (the default) or by agent first (agent,week)",
-            callaudit::audit::fmt_num(points),
+            callaudit::report::gates::exact_num(points),
             base.info.file,
             base.info.group_by
         );
@@ -192,7 +192,7 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
     {
         bail!(
             "--fail-drop {}: the baseline {} was written with {cut}, so it lacks agents' lines and they cannot be compared; use a JSON report written without --top/--bottom, and with --min-calls no higher than this run's ({})",
-            callaudit::audit::fmt_num(points),
+            callaudit::report::gates::exact_num(points),
             base.info.file,
             flags.min_calls.max(1)
         );

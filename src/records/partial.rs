@@ -612,8 +612,9 @@ impl PartialReader {
     }
 }
 
-/// Refuses an end line whose accounting cannot be the run's that wrote the calls before it:
-/// merge adds these counters up (and takes the readers' part away from the run's).
+/// Refuses an end line whose accounting cannot be the run's that wrote the calls before it, or
+/// any run's (its rows or calls do not add up): merge adds these counters up (and takes the
+/// readers' part away from the run's).
 fn check_end(end: &End, turns: u64) -> Result<(), String> {
     let acct = &end.accounting;
     if acct.calls_audited != end.calls {
@@ -629,6 +630,11 @@ fn check_end(end: &End, turns: u64) -> Result<(), String> {
              {turns}: expected {turns}",
             acct.rows_audited
         ));
+    }
+    // Its own arithmetic, which every run's holds (a hand edit of one count breaks it, and
+    // the merged report would then break it too).
+    if let Some(why) = acct.imbalance() {
+        return Err(format!("the end line's accounting does not add up: {why}"));
     }
     let json = |a: &Accounting| serde_json::to_value(a).unwrap_or_default();
     let over = over_counters(&json(&end.reading), &json(acct), "");
@@ -712,12 +718,34 @@ pub fn merged_accounting(
     let json = |a: &Accounting| serde_json::to_value(a).unwrap_or_default();
     let mut total = serde_json::Value::Object(Default::default());
     for group in groups {
-        combine(&mut total, &json(&partials[group[0]].end.reading), 1);
+        let mut run = serde_json::Value::Object(Default::default());
+        combine(&mut run, &json(&partials[group[0]].end.reading), 1);
         for &i in group {
             let end = &partials[i].end;
-            combine(&mut total, &json(&end.accounting), 1);
-            combine(&mut total, &json(&end.reading), -1);
+            combine(&mut run, &json(&end.accounting), 1);
+            combine(&mut run, &json(&end.reading), -1);
         }
+        // Each partial's accounting adds up (`check_end`), but the shards of one run add up
+        // together only when each counts as another shard's the rows the others audit or skip:
+        // a shard's edited `other_shard` (and `rows_read` with it) would pass alone.
+        if group.len() > 1 {
+            let mut merged: Accounting =
+                serde_json::from_value(run.clone()).context("merging the partials' accounting")?;
+            merged.rows_skipped.remove(&SkipReason::OtherShard);
+            if let Some(why) = merged.imbalance() {
+                let names: Vec<String> = group
+                    .iter()
+                    .map(|&i| partials[i].path.display().to_string())
+                    .collect();
+                bail!(
+                    "{}: these shards of one run do not add up together: merged, {why}; each \
+                     shard counts the rows of the others' calls as `other_shard` (was one of \
+                     them edited?)",
+                    names.join(", ")
+                );
+            }
+        }
+        combine(&mut total, &run, 1);
     }
     let mut acct: Accounting =
         serde_json::from_value(total).context("merging the partials' accounting")?;

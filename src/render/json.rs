@@ -115,7 +115,7 @@ fn gate_json(v: &GateVerdict) -> Value {
             g["threshold"] = json!(points);
             g["min_calls"] = json!(min_calls);
         }
-        Gate::MaxSkipped(l) => limit(&mut g, l, "max"),
+        Gate::MaxSkipped { limit: l, .. } => limit(&mut g, l, "max"),
     }
     // The exact counts the verdict was made from.
     for (name, n) in &v.measured.counts {

@@ -13,11 +13,11 @@
 
 use crate::accounting::Accounting;
 use crate::aggregate::Totals;
-use crate::audit::fmt_num;
 use crate::report::baseline::Baseline;
 use crate::report::{Row, round1};
 use crate::rubric::{Kind, Rubric};
 use anyhow::bail;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// A percentage as written (`5`, `2.5`, `0.125`), kept exact in millionths of a percent.
@@ -53,40 +53,165 @@ impl Percent {
     }
 
     /// `part` of `whole` compared with this percentage, exactly.
-    fn cmp_share(self, part: u64, whole: u64) -> std::cmp::Ordering {
+    fn cmp_share(self, part: u64, whole: u64) -> Ordering {
         (part as u128 * 100 * MICRO).cmp(&(self.micro as u128 * whole as u128))
     }
 
-    /// The share `part` of `whole` as text with one decimal, or as many more (up to six) as it
-    /// takes for the text not to read as this percentage when it is not exactly it.
-    /// Each is rounded from the exact counts, half away from zero, as the reports round (so
-    /// one decimal is the report's number).
+    /// The share `part` of `whole` (`whole` > 0) as a reason prints it against this limit, so
+    /// that it is visibly on its side (`on_its_side`, one decimal at least): 50 of 999 against
+    /// 5% is `5.01`, not `5.0`; 7001 of 10001 against 70.005% is `70.003`, not `70.0` (which
+    /// any share from 69.95 to 70.05 would print).
     fn share_text(self, part: u64, whole: u64) -> String {
-        let equal = self.cmp_share(part, whole) == std::cmp::Ordering::Equal;
-        for decimals in 1..=6u32 {
-            let scale = 10u128.pow(decimals);
-            let whole = u128::from(whole.max(1));
-            // The share in units of 10^-decimals percent, rounded half up.
-            let units = (2 * u128::from(part) * 100 * scale + whole) / (2 * whole);
-            let text = format!(
-                "{}.{:0width$}",
-                units / scale,
-                units % scale,
-                width = decimals as usize
-            );
-            let reads_as_limit = units * 10u128.pow(6 - decimals) == u128::from(self.micro);
-            if equal || !reads_as_limit {
-                return text;
-            }
-        }
-        format!("{}", 100.0 * part as f64 / whole as f64)
+        on_its_side(
+            Exact::of(u128::from(part) * 100, u128::from(whole)),
+            Exact::of(u128::from(self.micro), MICRO),
+            self.cmp_share(part, whole),
+            1,
+        )
     }
 }
 
+/// An exact fraction, `numer / denom` (`denom` > 0), negative or not: what `on_its_side` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exact {
+    pub negative: bool,
+    pub numer: u128,
+    pub denom: u128,
+}
+
+impl Exact {
+    pub fn of(numer: u128, denom: u128) -> Exact {
+        Exact {
+            negative: false,
+            numer,
+            denom,
+        }
+    }
+}
+
+/// A decimal as printed: its sign, integer part and decimals' digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Shown {
+    negative: bool,
+    int: u128,
+    digits: Vec<u8>,
+}
+
+impl Shown {
+    /// `x` with `decimals` decimals, rounded half away from zero by long division (no float);
+    /// `None` when a denominator too large for it would overflow.
+    fn of(x: Exact, decimals: usize) -> Option<Shown> {
+        let mut int = x.numer / x.denom;
+        let mut rest = x.numer % x.denom;
+        let mut digits = Vec::with_capacity(decimals);
+        for _ in 0..decimals {
+            rest = rest.checked_mul(10)?;
+            digits.push((rest / x.denom) as u8);
+            rest %= x.denom;
+        }
+        if rest >= x.denom - rest {
+            // Carry the rounding up through the nines.
+            match digits.iter().rposition(|&d| d != 9) {
+                Some(i) => {
+                    digits[i] += 1;
+                    digits[i + 1..].iter_mut().for_each(|d| *d = 0);
+                }
+                None => {
+                    int = int.checked_add(1)?;
+                    digits.iter_mut().for_each(|d| *d = 0);
+                }
+            }
+        }
+        let zero = int == 0 && digits.iter().all(|&d| d == 0);
+        Some(Shown {
+            // Never `-0.00`.
+            negative: x.negative && !zero,
+            int,
+            digits,
+        })
+    }
+
+    /// Compared as numbers.
+    fn cmp(&self, other: &Shown) -> Ordering {
+        let len = self.digits.len().max(other.digits.len());
+        let magnitude = |s: &Shown| {
+            let mut digits = s.digits.clone();
+            digits.resize(len, 0);
+            (s.int, digits)
+        };
+        match (self.negative, other.negative) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => magnitude(self).cmp(&magnitude(other)),
+            (true, true) => magnitude(other).cmp(&magnitude(self)),
+        }
+    }
+
+    fn text(&self) -> String {
+        let digits: String = self.digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let sign = if self.negative { "-" } else { "" };
+        if digits.is_empty() {
+            format!("{sign}{}", self.int)
+        } else {
+            format!("{sign}{}.{digits}", self.int)
+        }
+    }
+}
+
+/// The most decimals `on_its_side` prints: a share of u64 counts that is not its limit (of at
+/// most six decimals) differs from it by 1 / (10^6 × u64::MAX) at least, over 5 × 10^-26
+/// percent, so 26 decimals always show its side; a κ of any real counts needs fewer.
+const MAX_DECIMALS: usize = 40;
+
+/// `value` as a gate's reason prints it beside its `limit`, so that it is visibly on its side
+/// of it (`side`: `value` compared exactly with `limit`, as the gate decided): with as many
+/// decimals as the limit has (`min_decimals` at least), and more when that would put the text
+/// on another side of the limit than the value is. At the limit's precision a value shown on
+/// its side is on it whatever digits would follow, where fewer could stand for values either
+/// side (`70.0` for anything from 69.95 to 70.05, against 70.005). Rounded half away from zero,
+/// exactly. Every gate that compares a number with a limit prints it with this (the rate gates
+/// and `--max-skipped` here, `calibrate --min-kappa`).
+pub fn on_its_side(value: Exact, limit: Exact, side: Ordering, min_decimals: usize) -> String {
+    // The limit's own decimals: the last that is not 0 of its expansion.
+    let limit_decimals = Shown::of(limit, MAX_DECIMALS).map_or(0, |l| {
+        l.digits.iter().rposition(|&d| d != 0).map_or(0, |i| i + 1)
+    });
+    let mut text = String::new();
+    for decimals in limit_decimals.max(min_decimals)..=MAX_DECIMALS.max(min_decimals) {
+        let (Some(shown), Some(limit)) = (Shown::of(value, decimals), Shown::of(limit, decimals))
+        else {
+            break;
+        };
+        text = shown.text();
+        if shown.cmp(&limit) == side {
+            break;
+        }
+    }
+    if text.is_empty() {
+        // A denominator too large for long division (no count gives one): the nearest f64.
+        let x = value.numer as f64 / value.denom as f64;
+        text = format!("{}", if value.negative { -x } else { x });
+    }
+    text
+}
+
+/// The percentage exactly, never rounded: `5%`, `0.0049%`, `66.664%`.
 impl std::fmt::Display for Percent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}%", fmt_num(self.as_f64()))
+        let (int, frac) = (self.micro / 1_000_000, self.micro % 1_000_000);
+        if frac == 0 {
+            write!(f, "{int}%")
+        } else {
+            let frac = format!("{frac:06}");
+            write!(f, "{int}.{}%", frac.trim_end_matches('0'))
+        }
     }
+}
+
+/// A gate's number (a score, points) as given, never rounded: `75`, `75.125`, `0.001`.
+pub fn exact_num(x: f64) -> String {
+    // `{}` writes the shortest text that reads back as the same f64, without an exponent.
+    format!("{}", x + 0.0)
 }
 
 /// How much of something a gate allows: a number, or a share of the whole.
@@ -153,38 +278,41 @@ pub enum Gate {
         written: String,
     },
     /// This expected item must be met in at least `floor` of the calls where it applies.
+    /// `written`: the value as given (`empathy=60`).
     FailItemUnder {
         item: String,
         index: usize,
         floor: Percent,
+        written: String,
     },
     /// Neither the overall mean score nor that of any agent with at least `min_calls` calls
     /// (in both runs) may fall by more than `points` since the baseline.
     FailDrop { points: f64, min_calls: u64 },
     /// Rows skipped for bad input, calls not audited for it, and input files passed over
-    /// (unreadable, or without a usable row) may each be at most `limit`.
-    MaxSkipped(Limit),
+    /// (unreadable, or without a usable row) may each be at most `limit`. `written`: the value
+    /// as given (`0.5%`).
+    MaxSkipped { limit: Limit, written: String },
 }
 
 impl Gate {
-    /// The flag as written, for messages: `--fail-under 75`.
+    /// The flag as written, for messages and the JSON report's `flag`: `--fail-under 75`,
+    /// `--fail-on transfer>5%`. Never rounded: a value is given back as the user wrote it, a
+    /// score or points as the number given.
     pub fn flag(&self) -> String {
         match self {
-            Gate::FailUnder(t) => format!("--fail-under {}", fmt_num(*t)),
+            Gate::FailUnder(t) => format!("--fail-under {}", exact_num(*t)),
             Gate::FailAgentUnder { score, min_calls } => {
                 format!(
                     "--fail-agent-under {} --min-calls {min_calls}",
-                    fmt_num(*score)
+                    exact_num(*score)
                 )
             }
             Gate::FailOn { written, .. } => format!("--fail-on {written}"),
-            Gate::FailItemUnder { item, floor, .. } => {
-                format!("--fail-item-under {item}={}", fmt_num(floor.as_f64()))
-            }
+            Gate::FailItemUnder { written, .. } => format!("--fail-item-under {written}"),
             Gate::FailDrop { points, min_calls } => {
-                format!("--fail-drop {} --min-calls {min_calls}", fmt_num(*points))
+                format!("--fail-drop {} --min-calls {min_calls}", exact_num(*points))
             }
-            Gate::MaxSkipped(limit) => format!("--max-skipped {limit}"),
+            Gate::MaxSkipped { written, .. } => format!("--max-skipped {written}"),
         }
     }
 
@@ -196,7 +324,7 @@ impl Gate {
             Gate::FailOn { .. } => "fail-on",
             Gate::FailItemUnder { .. } => "fail-item-under",
             Gate::FailDrop { .. } => "fail-drop",
-            Gate::MaxSkipped(_) => "max-skipped",
+            Gate::MaxSkipped { .. } => "max-skipped",
         }
     }
 
@@ -308,7 +436,7 @@ pub fn gates(a: &GateArgs<'_>, rubric: &Rubric) -> anyhow::Result<Vec<Gate>> {
         if !a.has_baseline {
             bail!(
                 "--fail-drop {}: needs --baseline, the JSON report of the run to compare with",
-                fmt_num(points)
+                exact_num(points)
             );
         }
         out.push(Gate::FailDrop {
@@ -322,7 +450,10 @@ pub fn gates(a: &GateArgs<'_>, rubric: &Rubric) -> anyhow::Result<Vec<Gate>> {
                 "--max-skipped `{s}`: expected a number of rows or calls (100) or a share of them (0.5%)"
             )
         })?;
-        out.push(Gate::MaxSkipped(limit));
+        out.push(Gate::MaxSkipped {
+            limit,
+            written: s.trim().to_string(),
+        });
     }
     Ok(out)
 }
@@ -412,6 +543,7 @@ fn fail_item_under(written: &str, rubric: &Rubric) -> anyhow::Result<Gate> {
         item: id.to_string(),
         index,
         floor,
+        written: written.trim().to_string(),
     })
 }
 
@@ -432,9 +564,9 @@ fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
         Gate::FailOn {
             item, index, limit, ..
         } => fail_on_verdict(item, *index, limit, input, &mut measured),
-        Gate::FailItemUnder { item, index, floor } => {
-            fail_item_under_verdict(item, *index, floor, input, &mut measured)
-        }
+        Gate::FailItemUnder {
+            item, index, floor, ..
+        } => fail_item_under_verdict(item, *index, floor, input, &mut measured),
         Gate::FailDrop { points, min_calls } => fail_drop(
             *points,
             *min_calls,
@@ -443,7 +575,7 @@ fn verdict(gate: &Gate, input: &GateInput<'_>) -> GateVerdict {
             &mut measured,
             &mut brief,
         ),
-        Gate::MaxSkipped(limit) => max_skipped(*limit, input.accounting, &mut measured),
+        Gate::MaxSkipped { limit, .. } => max_skipped(*limit, input.accounting, &mut measured),
     };
     GateVerdict {
         gate: gate.clone(),
@@ -465,7 +597,7 @@ fn fail_under_verdict(t: f64, overall: &Row) -> (bool, String) {
             let sign = if passed { "≥" } else { "<" };
             (
                 passed,
-                format!("overall mean score {mean:.1} {sign} {}", fmt_num(t)),
+                format!("overall mean score {mean:.1} {sign} {}", exact_num(t)),
             )
         }
     }
@@ -500,7 +632,7 @@ fn fail_agent_under_verdict(
             true,
             format!(
                 "all {n} agent(s) with ≥ {min_calls} call(s) score ≥ {}",
-                fmt_num(score)
+                exact_num(score)
             ),
         )
     } else {
@@ -508,7 +640,7 @@ fn fail_agent_under_verdict(
             format!(
                 "{} of {n} agent(s) with ≥ {min_calls} call(s) score below {}: {list}",
                 measured.offenders.len(),
-                fmt_num(score),
+                exact_num(score),
             )
         };
         // Lowest first.
@@ -790,7 +922,7 @@ fn fail_drop(
             format!(
                 "{}; none of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points since {}{absent_text}",
                 overall_text(),
-                fmt_num(points),
+                exact_num(points),
                 base.info.file
             ),
         )
@@ -823,7 +955,7 @@ fn offenders_text(
         format!(
             "{} of {compared} agent(s) with ≥ {min_calls} call(s) in both runs fell more than {} points: {list}",
             measured.offenders.len(),
-            fmt_num(points),
+            exact_num(points),
         )
     };
     // The largest falls first.
@@ -1045,6 +1177,73 @@ mod tests {
         assert_eq!(Limit::parse("0.5"), None);
     }
 
+    /// A limit is printed exactly, and a share visibly on its side of it: with the limit's
+    /// decimals at least, rounded half up, and more when that would put it on another side
+    /// (tester t12's finding 7: `70.0% < 70%` for 7001 of 10001 against 70.005%).
+    #[test]
+    fn shares_are_printed_on_their_side_of_the_limit() {
+        let p = |s: &str| Percent::parse(s).unwrap();
+        for (limit, shown) in [
+            ("5", "5%"),
+            ("70.005", "70.005%"),
+            ("0.0049%", "0.0049%"),
+            ("66.664", "66.664%"),
+            ("0.000001", "0.000001%"),
+            ("100", "100%"),
+            ("2.50", "2.5%"),
+        ] {
+            assert_eq!(p(limit).to_string(), shown, "{limit}");
+        }
+        for (limit, part, whole, text) in [
+            ("5", 1, 20, "5.0"),
+            ("5", 50, 999, "5.01"),
+            ("5", 49, 999, "4.9"),
+            ("70.005", 7001, 10001, "70.003"),
+            ("0.0049", 1, 20003, "0.0050"),
+            ("66.664", 2, 3, "66.667"),
+            ("66.667", 2, 3, "66.6667"),
+            ("0.125", 1, 800, "0.125"),
+            // 4.99995: 5.0000 would be the limit; 99.9999 would round to 100.0.
+            ("5", 99_999, 2_000_000, "4.99995"),
+            ("100", 999_999, 1_000_000, "99.9999"),
+            ("0", 0, 7, "0.0"),
+            // The least a share can differ from its limit: still on its side.
+            ("0", 1, u64::MAX, "0.00000000000000001"),
+            ("0.000001", 1, u64::MAX, "0.000000"),
+            ("50", u64::MAX / 2 + 1, u64::MAX, "50.000000000000000003"),
+        ] {
+            let limit = p(limit);
+            let got = limit.share_text(part, whole);
+            assert_eq!(got, text, "{part} of {whole} against {limit}");
+        }
+    }
+
+    /// Signed values (κ, for `calibrate --min-kappa`): never `-0.00`, and below a limit of
+    /// more decimals with the limit's decimals.
+    #[test]
+    fn signed_values_are_printed_on_their_side_too() {
+        let x = |negative, numer, denom| Exact {
+            negative,
+            numer,
+            denom,
+        };
+        let below = |v: Exact, l: Exact| on_its_side(v, l, Ordering::Less, 2);
+        assert_eq!(below(x(true, 1, 1000), x(false, 0, 1)), "-0.001");
+        assert_eq!(below(x(false, 0, 1), x(false, 1, 1000)), "0.000");
+        assert_eq!(below(x(false, 2, 5), x(false, 41, 100)), "0.40");
+        assert_eq!(below(x(true, 1, 3), x(true, 333, 1000)), "-0.3333");
+        assert_eq!(below(x(true, 1, 2), x(true, 1, 4)), "-0.50");
+        assert_eq!(
+            below(x(false, 6033, 10_000), x(false, 6035, 10_000)),
+            "0.6033"
+        );
+        // On the limit: its decimals.
+        assert_eq!(
+            on_its_side(x(false, 2, 5), x(false, 2, 5), Ordering::Equal, 2),
+            "0.40"
+        );
+    }
+
     #[test]
     fn max_skipped_counts_bad_rows_not_filtered_ones() {
         let mut acct = Accounting {
@@ -1060,7 +1259,10 @@ mod tests {
         let none = BTreeMap::new();
         let check = |limit: &str, acct: &Accounting| {
             evaluate(
-                &[Gate::MaxSkipped(Limit::parse(limit).unwrap())],
+                &[Gate::MaxSkipped {
+                    limit: Limit::parse(limit).unwrap(),
+                    written: limit.to_string(),
+                }],
                 &GateInput {
                     overall: &Totals::default(),
                     agents: &none,

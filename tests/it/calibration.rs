@@ -1571,14 +1571,17 @@ fn min_kappa_compares_the_exact_kappa_and_never_prints_minus_zero() {
         &[&zero, &data],
     );
     assert!(csv.contains("thanks,3,1,0,0,,0.00,0.00,0.00"), "{csv}");
-    // A κ below the threshold is said so, rounded or not.
+    // A κ below the threshold is said so, visibly below it: with the threshold's decimals
+    // (`0.00` would stand for anything from -0.005 to 0.005, either side of 0.001).
     callaudit()
         .args(["calibrate", "--quiet", "--min-kappa", "0.001"])
         .arg(&zero)
         .arg(&data)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("thanks (kappa 0.00)"));
+        .stderr(predicate::str::contains(
+            "gate failed: --min-kappa 0.001: thanks (kappa 0.000)",
+        ));
     callaudit()
         .args(["calibrate", "--quiet", "--min-kappa", "1.5"])
         .arg(&zero)

@@ -338,3 +338,122 @@ fn a_gate_failed_by_many_agents_names_ten_on_stderr_and_all_in_the_report() {
         "{reason}"
     );
 }
+
+/// A gate's limit is printed as given, never rounded, and a share with as many decimals as it
+/// takes to be visibly on its side of that limit, in the stderr line, the JSON `flag` and the
+/// JSON `reason` alike: `--fail-item-under greeting=66.667` printed `--fail-item-under
+/// greeting=66.67: greeting met in 66.7% … < 66.67%`, and `--fail-under 46.701` printed
+/// `46.7 < 46.7` (tester t12's finding 7).
+#[test]
+fn limits_are_printed_as_given_and_shares_on_their_side_of_them() {
+    let w = common::Workdir::new();
+    let rubric = w.write("rubric.toml", common::gate_rubric("gates"));
+    // greeting met in 2 of 3 calls, transfer in 1 of 3; the mean score 46.7 (100, 40, 0); one
+    // malformed row of the 7 read.
+    let mut csv = common::csv_of(&[
+        ("c1", "ann", "customer", "hi"),
+        ("c1", "ann", "agent", "hello, thank you"),
+        ("c2", "ann", "customer", "hi"),
+        ("c2", "ann", "agent", "hello, let me transfer you"),
+        ("c3", "ann", "customer", "hi"),
+        ("c3", "ann", "agent", "goodbye"),
+    ]);
+    csv.push_str("c3,ann,agent\n");
+    let input = w.write("calls.csv", csv);
+    let report = w.path("report.json");
+    let run = |gates: &[&str], out: &std::path::Path| {
+        let r = common::callaudit()
+            .args(["audit", "-q", "--format", "json", "--rubric"])
+            .arg(&rubric)
+            .arg("-o")
+            .arg(out)
+            .args(gates)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(r.stderr).unwrap();
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+        (r.status.code(), stderr, json)
+    };
+    let (code, stderr, json) = run(
+        &[
+            "--fail-under",
+            "46.701",
+            "--fail-agent-under",
+            "46.701",
+            "--fail-on",
+            "transfer>33.3333%",
+            "--fail-item-under",
+            "greeting=66.667",
+            "--fail-item-under",
+            "thanks=33.333",
+            "--max-skipped",
+            "14.28571%",
+        ],
+        &report,
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let failed = [
+        "--fail-under 46.701: overall mean score 46.7 < 46.701",
+        "--fail-agent-under 46.701 --min-calls 1: 1 of 1 agent(s) with ≥ 1 call(s) score below 46.701: ann (46.7)",
+        "--fail-on transfer>33.3333%: transfer occurred in 33.33333% of the calls where it applies (1 of 3) > 33.3333%",
+        "--fail-item-under greeting=66.667: greeting met in 66.6667% of the calls where it applies (2 of 3) < 66.667%",
+        "--max-skipped 14.28571%: 1 of 7 rows (14.285714%) skipped (1 malformed row): more than 14.28571%",
+    ];
+    assert_eq!(
+        gate_lines(&stderr),
+        failed
+            .iter()
+            .map(|l| format!("callaudit: gate failed: {l}"))
+            .collect::<Vec<_>>(),
+        "{stderr}"
+    );
+    // The JSON report: the flag as written and the same reason, for every gate; a gate that
+    // passed shows its share on its side too (33.333…% ≥ 33.333%).
+    let gates: Vec<String> = json["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            format!(
+                "{}: {}",
+                g["flag"].as_str().unwrap(),
+                g["reason"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        gates,
+        [
+            failed[0],
+            failed[1],
+            failed[2],
+            failed[3],
+            "--fail-item-under thanks=33.333: thanks met in 33.3333% of the calls where it applies (1 of 3) ≥ 33.333%",
+            "--max-skipped 14.28571%: 1 of 7 rows (14.285714%) skipped (1 malformed row): more than 14.28571%",
+        ],
+        "{}",
+        json["gates"]
+    );
+    assert_eq!(json["gates"][3]["min_rate"], 66.667);
+    // --fail-drop's points, against the report just written.
+    let (code, stderr, json) = run(
+        &[
+            "--baseline",
+            report.to_str().unwrap(),
+            "--fail-drop",
+            "0.001",
+        ],
+        &w.path("again.json"),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let gate = &json["gates"][0];
+    assert_eq!(gate["flag"], "--fail-drop 0.001 --min-calls 1");
+    assert!(
+        gate["reason"]
+            .as_str()
+            .unwrap()
+            .contains("fell more than 0.001 points"),
+        "{gate}"
+    );
+}

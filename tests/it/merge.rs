@@ -1345,3 +1345,80 @@ fn a_shard_merged_with_an_unsharded_run_is_said_to_overlap_it() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("the same call audited twice"), "{err}");
 }
+
+/// An end line whose own accounting does not add up, which no run writes (one digit of
+/// `rows_read` changed, 47 → 97), was merged with exit 0 into a report where rows read ≠ rows
+/// audited + rows skipped (tester t12's finding 8); so was one whose calls do not add up. Each is
+/// refused (exit 2) naming the file, the line and what was expected, and so are shards whose
+/// accounting adds up alone but not together.
+#[test]
+fn an_end_line_whose_accounting_does_not_add_up_is_refused() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    let good = std::fs::read_to_string(w.path("mon.partial")).unwrap();
+    // mon: 4 rows read, 3 calls and 3 rows audited, 1 row skipped (missing text).
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(Edit, &str); 5] = [
+        (
+            |v| v["accounting"]["rows_read"] = 9.into(),
+            "the end line's accounting does not add up: rows_read 9, but rows_audited 3 + rows_skipped 1 = 4: expected rows_read 4 (rows read = rows audited + rows skipped)",
+        ),
+        (
+            |v| v["accounting"]["rows_skipped"]["missing_text"] = 2.into(),
+            "rows_read 4, but rows_audited 3 + rows_skipped 2 = 5: expected rows_read 5",
+        ),
+        (
+            |v| v["accounting"]["calls"] = 4.into(),
+            "the end line's accounting does not add up: calls 4, but calls_audited 3 + calls_filtered_out 0 + calls_too_large 0 + calls_incomplete 0 + calls_no_agent_turn 0 = 3: expected calls 3 (calls = calls audited + filtered out + too large + incomplete + no agent turn)",
+        ),
+        (
+            |v| v["accounting"]["calls_too_large"] = 1.into(),
+            "calls 3, but calls_audited 3 + calls_filtered_out 0 + calls_too_large 1 + calls_incomplete 0 + calls_no_agent_turn 0 = 4: expected calls 4",
+        ),
+        (
+            |v| v["accounting"]["calls_no_agent_turn"] = 1.into(),
+            "calls 3, but calls_audited 3 + calls_filtered_out 0 + calls_too_large 0 + calls_incomplete 0 + calls_no_agent_turn 1 = 4: expected calls 4",
+        ),
+    ];
+    for (edit, says) in cases {
+        let (text, at) = edit_first(&good, "end", &edit);
+        w.write("mon.partial", text);
+        let (code, stdout, err) = run(dir, &["merge", "mon.partial", "tue.partial"]);
+        assert_eq!(code, 2, "{says}: {err}");
+        assert!(stdout.is_empty());
+        assert!(
+            err.contains(&format!("mon.partial:{at}: {says}"))
+                || err.contains(&format!("mon.partial:{at}: ")) && err.contains(says),
+            "expected `mon.partial:{at}` and `{says}`:\n{err}"
+        );
+    }
+    // Two shards of one run: the first counts 5 more rows read and skipped as the other
+    // shard's. Each adds up alone; together they count 5 rows that no shard audited or skipped.
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        let partial = format!("s{i}.partial");
+        save_partial(
+            dir,
+            &partial,
+            &["mon.csv", "tue.csv"],
+            &["--rubric", "rubric.toml", "--shard", &shard],
+        );
+    }
+    ok(dir, &["merge", "s1.partial", "s2.partial"]);
+    let s1 = std::fs::read_to_string(w.path("s1.partial")).unwrap();
+    let (text, _) = edit_first(&s1, "end", &|v| {
+        let acct = &mut v["accounting"];
+        let more = |n: &serde_json::Value| serde_json::Value::from(n.as_u64().unwrap_or(0) + 5);
+        acct["rows_read"] = more(&acct["rows_read"]);
+        acct["rows_skipped"]["other_shard"] = more(&acct["rows_skipped"]["other_shard"]);
+    });
+    w.write("s1.partial", text);
+    let (code, stdout, err) = run(dir, &["merge", "s1.partial", "s2.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(stdout.is_empty());
+    assert!(
+        err.contains("s1.partial, s2.partial: these shards of one run do not add up together: merged, rows_read 12, but rows_audited 6 + rows_skipped 1 = 7: expected rows_read 7"),
+        "{err}"
+    );
+}

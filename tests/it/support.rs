@@ -1,6 +1,7 @@
 //! Runs `callaudit audit` through the real binary and holds every run to the accounting
-//! invariant: rows read = rows audited + rows skipped, in the JSON report and in the stderr
-//! summary alike, and the two agree.
+//! invariants: rows read = rows audited + rows skipped, in the JSON report and in the stderr
+//! summary alike, and the two agree; calls = calls audited + filtered out + too large +
+//! incomplete + no agent turn.
 #![allow(dead_code)]
 
 use regex::Regex;
@@ -154,6 +155,20 @@ pub fn check_arithmetic(run: &Run) {
         report["overall"]["calls"].as_u64(),
         Some(get("calls_audited")),
         "the report's calls are the audited calls"
+    );
+    // Calls add up too (docs/input-errors.md): the counters that appear only when not 0 are 0
+    // when absent.
+    let or_zero = |k: &str| acct.get(k).and_then(Value::as_u64).unwrap_or(0);
+    assert_eq!(
+        get("calls"),
+        get("calls_audited")
+            + get("calls_filtered_out")
+            + or_zero("calls_too_large")
+            + or_zero("calls_incomplete")
+            + or_zero("calls_no_agent_turn"),
+        "calls != calls audited + filtered out + too large + incomplete + no agent turn: \
+         {acct}\n{}",
+        run.stderr
     );
     if let Some(s) = summary(&run.stderr) {
         assert_eq!(
