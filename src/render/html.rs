@@ -264,14 +264,17 @@ fn table(report: &Report, h: &mut String, out: &mut dyn Write) -> io::Result<()>
         .enumerate()
         .map(|(n, c)| (c.call_id.as_str(), n))
         .collect();
+    // A line of the level the list takes calls by links to its weakest call listed.
+    let first = crate::report::call_list_first(report);
     h.push_str(r#"<section id="report"><h2>Report</h2><table class="sortable" id="report-table"><thead><tr>"#);
     table_head(report, &cols, h);
     h.push_str("</tr></thead><tbody>");
     for row in &report.rows {
-        let link = row
-            .is_call()
-            .then(|| listed.get(row.key.as_str()).copied())
-            .flatten();
+        let link = if row.is_call() {
+            listed.get(row.key.as_str()).copied()
+        } else {
+            first.get(&row.levels).copied()
+        };
         table_row(report, &cols, row, link, h);
         if h.len() >= FLUSH_BYTES {
             out.write_all(h.as_bytes())?;
@@ -337,8 +340,13 @@ fn table_cell(report: &Report, c: &Column, row: &Row, link: Option<usize>, out: 
     let text = match c.metric {
         Metric::Key => match link {
             Some(n) => format!(
-                r##"<span style="padding-left:{}em"><a href="#call-{n}" title="its transcript, in the call list">{}</a></span>"##,
+                r##"<span style="padding-left:{}em"><a href="#call-{n}" title="{}">{}</a></span>"##,
                 row.depth(),
+                if row.is_call() {
+                    "its transcript, in the call list"
+                } else {
+                    "its weakest call listed, in the call list"
+                },
                 html_text(&row.key)
             ),
             None => format!(
@@ -448,9 +456,24 @@ fn call_list(report: &Report, h: &mut String) {
             .find(|i| &i.id == id)
             .map_or_else(|| id.clone(), |i| i.label.clone())
     };
+    let unlisted = if report.call_list_unlisted > 0 {
+        format!(
+            " {} of the {} lines shown have no call listed: the list holds at most {}, and takes the weakest lines' first (by mean score).",
+            report.call_list_unlisted,
+            report.call_list_lines,
+            crate::report::CALL_LIST_LIMIT
+        )
+    } else {
+        String::new()
+    };
+    let links = if report.call_list_lines > 0 {
+        "; a line's name in the report table links to its weakest call listed"
+    } else {
+        ""
+    };
     let _ = write!(
         h,
-        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">{} call(s) of the {} in the report's lines: the weakest of each line shown, in turn (at most {} in all). Click a call for its transcript with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
+        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">{} call(s) of the {} in the report's lines: each line's weakest, then each one's next weakest, in turn, weakest lines first (at most {} in all).{unlisted} Click a call for its transcript with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them{links}.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
         report.call_list.len(),
         report.call_list_of,
         crate::report::CALL_LIST_LIMIT,

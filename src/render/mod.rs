@@ -565,6 +565,8 @@ pub(crate) mod tests {
             overrides: None,
             call_list: Vec::new(),
             call_list_of: 0,
+            call_list_lines: 0,
+            call_list_unlisted: 0,
         }
     }
 

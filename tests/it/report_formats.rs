@@ -301,9 +301,9 @@ fn html_rows(html: &str) -> Vec<Vec<String>> {
     let table = &html[html.find("id=\"report-table\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
     let row_re = regex::Regex::new(r"<tr[^>]*>(.*?)</tr>").unwrap();
-    // The key cell wraps its text in an indenting span.
+    // The key cell wraps its text in an indenting span, and a link to the line's call.
     let cell_re = regex::Regex::new(
-        r#"<td[^>]*>(?:<span style="[^"]*">)?([^<]*)(?:</span>)?(?:<span class="d[^"]*">([^<]*)</span>)?</td>"#,
+        r#"<td[^>]*>(?:<span style="[^"]*">)?(?:<a [^>]*>)?([^<]*)(?:</a>)?(?:</span>)?(?:<span class="d[^"]*">([^<]*)</span>)?</td>"#,
     )
     .unwrap();
     row_re
@@ -605,7 +605,12 @@ fn html_is_self_contained() {
     );
     let attr = regex::Regex::new(r#"(?:src|href)="([^"]*)""#).unwrap();
     for c in attr.captures_iter(&html) {
-        assert!(c[1].starts_with("data:"), "external reference {}", &c[1]);
+        // In the page itself: data, or a place in it (a line's link to its call).
+        assert!(
+            c[1].starts_with("data:") || c[1].starts_with("#call-"),
+            "external reference {}",
+            &c[1]
+        );
     }
     assert!(html.contains("default-src 'none'"), "a CSP forbids fetches");
     for part in [
