@@ -570,6 +570,16 @@ fn run_info(report: &Report, h: &mut String) {
         _ => "no dated calls".into(),
     };
     let _ = write!(h, "<dt>Dates</dt><dd>{dates}</dd>");
+    let filters = super::filters_summary(report);
+    let _ = write!(
+        h,
+        "<dt>Filters</dt><dd>{}</dd>",
+        if filters.is_empty() {
+            "none".to_string()
+        } else {
+            html_text(&filters)
+        }
+    );
     let _ = write!(h, "<dt>Grouped by</dt><dd>{}</dd>", report.group_by);
     let _ = write!(
         h,
@@ -643,11 +653,15 @@ impl Renderer for HtmlRenderer {
 <style>{STYLE}</style>
 </head>
 <body>
-<header><h1>callaudit report</h1><p class="sub">{rubric} · by {group} · {summary}</p></header>
+<header><h1>callaudit report</h1><p class="sub">{rubric} · by {group} · {filters}{summary}</p></header>
 <main>
 "#,
             rubric = html_text(&report.rubric_name),
             group = html_text(&report.group_by),
+            filters = match super::filters_summary(report) {
+                f if f.is_empty() => String::new(),
+                f => format!("filters: {} · ", html_text(&f)),
+            },
             summary = html_text(&run_summary(report)),
         );
         h.push_str(r#"<section id="summary"><h2>Overall</h2>"#);

@@ -482,6 +482,12 @@ pub fn run_summary(report: &Report) -> String {
     )
 }
 
+/// The filters the report's calls were chosen by, for report headers: `dated 2026-11-03 to
+/// 2026-12-02; team billing`; empty when there were none.
+pub fn filters_summary(report: &Report) -> String {
+    crate::report::filters::text(&report.run.filters)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! gates that fail the run (`gates`). The renderers in `render` only lay these numbers out.
 
 pub mod baseline;
+pub mod filters;
 pub mod gates;
 
 use crate::accounting::Accounting;
@@ -111,6 +112,9 @@ pub struct RunInfo {
     pub inputs: Vec<String>,
     pub first_date: Option<String>,
     pub last_date: Option<String>,
+    /// The filters applied (`--since/--until/--last`, `--agent`, `--team`): one entry for a
+    /// run, one per set of agents and teams for a merge's runs; empty when there were none.
+    pub filters: Vec<filters::RunFilters>,
 }
 
 /// One day's (or week's) exact counts, for trends.
@@ -608,6 +612,7 @@ impl Report {
             inputs,
             first_date: agg.first_date.map(|d| d.to_string()),
             last_date: agg.last_date.map(|d| d.to_string()),
+            filters: Vec::new(),
         };
         let score_bins = agg.score_bins;
         Report {

@@ -1002,3 +1002,58 @@ fn html_chart_labels_fit_the_label_column_and_keep_the_whole_name_in_a_tooltip()
         "bar tooltip"
     );
 }
+
+/// Every report says which filters chose its calls (tester t11's F3): a team lead given
+/// `billing.html` could not tell that it covered one team over 30 days, though the partial of
+/// the same run recorded it. HTML and Markdown state them in the header, JSON in `run.filters`
+/// (`--last` resolved to its days, as the partial records them); a run without filters says
+/// none.
+#[test]
+fn reports_state_the_filters_that_chose_their_calls() {
+    let args = [
+        "--metadata",
+        "examples/teams.csv",
+        "--team",
+        "billing",
+        "--last",
+        "30d",
+        "--as-of",
+        "2026-12-02",
+    ];
+    let said = "dated 2026-11-03 to 2026-12-02; team billing";
+    let html = audit(&[&args[..], &["--format", "html"]].concat());
+    let header = html.split("</header>").next().unwrap();
+    assert!(
+        header.contains(&format!("filters: {said} · 6 calls audited")),
+        "{header}"
+    );
+    assert!(html.contains(&format!("<dt>Filters</dt><dd>{said}</dd>")));
+    let md = audit(&[&args[..], &["--format", "markdown"]].concat());
+    assert!(md.contains(&format!("\n- **Filters:** {said}\n")), "{md}");
+    let json: Value =
+        serde_json::from_str(&audit(&[&args[..], &["--format", "json"]].concat())).unwrap();
+    assert_eq!(
+        json["run"]["filters"],
+        serde_json::json!({
+            "text": said,
+            "windows": [{"since": "2026-11-03", "until": "2026-12-02"}],
+            "agents": [],
+            "teams": ["billing"],
+        })
+    );
+    // The dates of the calls audited are still those of the calls.
+    assert_eq!(json["run"]["first_date"], "2026-11-16");
+    let agents = audit(&[
+        "--agent", "bo.chen", "--agent", "ann.lee", "--format", "json",
+    ]);
+    let json: Value = serde_json::from_str(&agents).unwrap();
+    assert_eq!(json["run"]["filters"]["text"], "agent ann.lee, bo.chen");
+    assert_eq!(json["run"]["filters"]["windows"], serde_json::json!([]));
+    // No filter: none said in the header, `null` text in JSON.
+    let json: Value = serde_json::from_str(&audit(&["--format", "json"])).unwrap();
+    assert_eq!(json["run"]["filters"]["text"], Value::Null);
+    let html = audit(&["--format", "html"]);
+    assert!(!html.contains("filters:"));
+    assert!(html.contains("<dt>Filters</dt><dd>none</dd>"));
+    assert!(!audit(&["--format", "markdown"]).contains("**Filters:**"));
+}
