@@ -465,7 +465,8 @@ pub fn cut_note(report: &Report) -> String {
     note
 }
 
-/// A one-line description of the run for report headers: calls, rows, files, dates.
+/// A one-line description of the run for report headers: calls, rows, files, dates, and the
+/// files passed over with `--keep-going` (whose calls are missing from every number).
 pub fn run_summary(report: &Report) -> String {
     let a = &report.accounting;
     let dates = match (&report.run.first_date, &report.run.last_date) {
@@ -473,13 +474,30 @@ pub fn run_summary(report: &Report) -> String {
         (Some(f), Some(l)) => format!(", dated {f} to {l}"),
         _ => String::new(),
     };
-    format!(
+    let mut s = format!(
         "{} calls audited ({} rows) from {} file(s){dates}; {}",
         a.calls_audited,
         a.rows_audited,
         a.files_read,
         a.rows_skipped_with_reasons()
-    )
+    );
+    for (n, one, many) in [
+        (
+            a.files_unreadable,
+            "file unreadable (passed over)",
+            "files unreadable (passed over)",
+        ),
+        (
+            a.files_unusable,
+            "file without a usable row (passed over)",
+            "files without a usable row (passed over)",
+        ),
+    ] {
+        if n > 0 {
+            s.push_str(&format!("; {n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    s
 }
 
 /// The filters the report's calls were chosen by, for report headers: `dated 2026-11-03 to

@@ -1057,3 +1057,48 @@ fn reports_state_the_filters_that_chose_their_calls() {
     assert!(html.contains("<dt>Filters</dt><dd>none</dd>"));
     assert!(!audit(&["--format", "markdown"]).contains("**Filters:**"));
 }
+
+/// With `--keep-going`, a file that could not be read was missing from the header of the HTML
+/// and Markdown reports, which said "0 rows skipped" (tester t11's F5): only a counter at the
+/// bottom of the page told. The header's run line now says how many files were passed over.
+#[test]
+fn the_run_line_says_how_many_files_were_passed_over() {
+    let w = common::Workdir::new();
+    for f in ["calls.csv", "calls.jsonl"] {
+        std::fs::copy(root().join("examples/data").join(f), w.path(f)).unwrap();
+    }
+    w.write(
+        "cut.json",
+        "{\"call_id\": \"x1\", \"agent_id\": \"ann\", \"turns\": [{\"spea",
+    );
+    let args = [
+        "audit",
+        "calls.csv",
+        "calls.jsonl",
+        "cut.json",
+        "--keep-going",
+        "-q",
+    ];
+    let line = "12 calls audited (74 rows) from 2 file(s), dated 2026-11-12 to 2026-11-20; 0 rows skipped; 1 file unreadable (passed over)";
+    let html = run_in(
+        w.dir.path(),
+        &[&args[..], &["--format", "html"]].concat(),
+        0,
+    );
+    let header = html.split("</header>").next().unwrap();
+    assert!(header.contains(line), "{header}");
+    let md = run_in(
+        w.dir.path(),
+        &[&args[..], &["--format", "markdown"]].concat(),
+        0,
+    );
+    assert!(md.contains(&format!("- **Run:** {line}\n")), "{md}");
+    // Two of them.
+    w.write("cut2.json", "{\"call_id\": ");
+    let md = run_in(
+        w.dir.path(),
+        &[&args[..], &["cut2.json", "--format", "markdown"]].concat(),
+        0,
+    );
+    assert!(md.contains("; 2 files unreadable (passed over)\n"), "{md}");
+}
