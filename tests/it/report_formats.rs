@@ -1102,3 +1102,51 @@ fn the_run_line_says_how_many_files_were_passed_over() {
     );
     assert!(md.contains("; 2 files unreadable (passed over)\n"), "{md}");
 }
+
+/// An HTML report with no call in its date window said "No call has a date: there is no trend
+/// to draw", though every call had one (tester t11's F8). It now says what the run says: no
+/// call in the window asked for, and how many calls were dated before or after it.
+#[test]
+fn an_empty_window_says_so_rather_than_that_no_call_has_a_date() {
+    let html = audit(&[
+        "--last",
+        "7d",
+        "--as-of",
+        "2026-12-02",
+        "--allow-empty",
+        "--format",
+        "html",
+    ]);
+    assert!(!html.contains("No call has a date"), "{html}");
+    assert!(
+        html.contains("No call in the date window asked for (2026-11-26 to 2026-12-02): 12 calls dated 2026-11-12 to 2026-11-20 are before it: there is no trend to draw."),
+        "{html}"
+    );
+    let html = audit(&[
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-11-15",
+        "--agent",
+        "nobody",
+        "--allow-empty",
+        "--format",
+        "html",
+    ]);
+    assert!(
+        html.contains("No call matched the filters (dated 2026-11-01 to 2026-11-15; agent nobody): 12 call(s) filtered out ("),
+        "{html}"
+    );
+    // Calls audited, none dated: that is still what the page says.
+    let w = common::Workdir::new();
+    w.write(
+        "undated.csv",
+        common::csv_of(&[("u1", "ann", "agent", "hello, thank you")]),
+    );
+    let html = run_in(
+        w.dir.path(),
+        &["audit", "undated.csv", "-q", "--format", "html"],
+        0,
+    );
+    assert!(html.contains("No call has a date: there is no trend to draw."));
+}
