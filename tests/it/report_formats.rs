@@ -1058,6 +1058,39 @@ fn reports_state_the_filters_that_chose_their_calls() {
     assert!(!audit(&["--format", "markdown"]).contains("**Filters:**"));
 }
 
+/// A printed (or PDF) HTML report lost its last columns and every transcript but the first
+/// (tester t11's F4): the page had no print rules. It now prints landscape, the table smaller
+/// to fit, every `<details>` opened before printing by a script the page's CSP allows (and by
+/// `::details-content` where a print runs no script), without the sorting chrome.
+/// `.ci/html-check.sh` checks the printed layout in Chromium.
+#[test]
+fn the_html_report_prints_every_column_and_every_transcript() {
+    let html = audit(&["--format", "html"]);
+    assert!(
+        html.contains("script-src 'unsafe-inline'"),
+        "the CSP runs inline scripts"
+    );
+    let print = html
+        .split("@media print {")
+        .nth(1)
+        .expect("print rules")
+        .split("\n}\n")
+        .next()
+        .unwrap();
+    for rule in [
+        "@page { size: landscape;",
+        "#report-table { font-size: 8px;",
+        "thead th { position: static; }",
+        ".screen { display: none; }",
+    ] {
+        assert!(print.contains(rule), "{rule}: {print}");
+    }
+    assert!(html.contains("details::details-content { content-visibility: visible;"));
+    assert!(html.contains(r#"window.addEventListener("beforeprint""#));
+    assert!(html.contains(r#"document.querySelectorAll("details:not([open])")"#));
+    assert!(html.contains(r#"<span class="screen">Click a heading to sort"#));
+}
+
 /// With `--keep-going`, a file that could not be read was missing from the header of the HTML
 /// and Markdown reports, which said "0 rows skipped" (tester t11's F5): only a counter at the
 /// bottom of the page told. The header's run line now says how many files were passed over.
