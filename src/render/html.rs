@@ -109,6 +109,8 @@ ul.inputs { margin: 0; padding-left: 18px; }
 .explain tr.na td, .explain .dropped { color: var(--muted); }
 .explain pre { background: #f6f7f9; padding: 6px 8px; white-space: pre-wrap; margin: 8px 0 0; }
 .print { display: none; }
+.explain .cut { color: var(--muted); }
+.explain li.gap { list-style: none; color: var(--muted); font-style: italic; }
 /* Printed (or saved as PDF): landscape, every column of the table on the page, every
    transcript open (the script opens them before printing; ::details-content where the browser
    has it, for a print that runs no script), no hover or sorting chrome. */

@@ -1183,3 +1183,72 @@ fn an_empty_window_says_so_rather_than_that_no_call_has_a_date() {
     );
     assert!(html.contains("No call has a date: there is no trend to draw."));
 }
+
+/// The HTML report embedded every listed transcript whole (tester t11's F10): 20 long chats
+/// made an 11 MB page, past what mail takes. Each transcript is now bounded: a long turn shows
+/// its beginning, or the words around its matches, and past 20,000 characters turns are left
+/// out, those with a match last; a note says what was cut and how to see it all.
+#[test]
+fn the_html_report_bounds_each_transcript() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("long"));
+    let words = "word ".repeat(500);
+    let mut rows: Vec<(String, String, String, String)> = Vec::new();
+    for c in 0..4 {
+        let id = format!("L{c}");
+        for t in 0..200 {
+            let (speaker, text) = if t % 2 == 0 {
+                ("customer", format!("This is long. {words}"))
+            } else if t == 101 {
+                // A match deep in a long turn.
+                ("agent", format!("{words}thank you for waiting {words}"))
+            } else {
+                ("agent", format!("Let me transfer you. {words}"))
+            };
+            rows.push((id.clone(), "long.agent".into(), speaker.into(), text));
+        }
+    }
+    let rows: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(c, a, s, t)| (c.as_str(), a.as_str(), s.as_str(), t.as_str()))
+        .collect();
+    let csv = common::csv_of(&rows);
+    assert!(csv.len() > 1_900_000, "{}", csv.len());
+    w.write("long.csv", &csv);
+    let html = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "long.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "--format",
+            "html",
+        ],
+        0,
+    );
+    assert_eq!(html.matches("<details id=\"call-").count(), 4);
+    assert!(html.len() < 250_000, "{} bytes", html.len());
+    let note = regex::Regex::new(
+        r"Shortened for the page: (\d+) long turn\(s\) shown in part \(… where cut\), (\d+) of the 200 turns left out;",
+    )
+    .unwrap();
+    let n = note.captures_iter(&html).count();
+    assert_eq!(n, 4, "a note on each transcript");
+    for c in note.captures_iter(&html) {
+        let (cut, out): (usize, usize) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+        assert!(cut > 50 && out > 50 && cut + out <= 200, "{}", &c[0]);
+    }
+    assert!(
+        html.contains("<code>callaudit explain INPUT --call L0</code> shows the whole transcript")
+    );
+    assert!(html.contains("turn(s) left out ("));
+    // The match deep in its turn is shown, marked, with its words around it.
+    assert!(
+        html.contains(r#"word word <mark class="expected" title="thanks">thank you</mark><sup>thanks</sup> for waiting word"#),
+        "the deep match"
+    );
+    // A turn after a gap keeps its number.
+    assert!(html.contains(r#"<li value="#));
+}
