@@ -5,7 +5,11 @@ Standard library only (CI installs nothing from PyPI): Chromium is driven over t
 protocol through a minimal WebSocket client. Fails (exit 1) on any console error, uncaught
 exception or error log entry (failed loads and Content-Security-Policy violations land there),
 on any network fetch, when the charts or the table are missing, when a chart's line label
-starts off the chart's left edge, or when clicking a column heading does not sort the table. Writes a full-page PNG screenshot.
+starts off the chart's left edge, or when clicking a column heading does not sort the table;
+and, under print media at the width of a landscape A4 page, when the report table does not fit
+it, when a closed transcript is not shown (by the print rules, and opened by the page's
+beforeprint handler, closed again after), or when screen-only text shows. Writes a full-page
+PNG screenshot.
 
 usage: html_check.py REPORT.html SCREENSHOT.png
 """
@@ -242,6 +246,41 @@ CHECKS = r"""
 """
 
 
+# Runs in the page under print media, at the width of a landscape A4 page less its margins:
+# every column of the report table on the page, every transcript shown (by the print rules
+# alone, then opened by the page's beforeprint handler), closed again after printing.
+PRINT_CHECKS = r"""
+(function () {
+  var out = {};
+  var root = document.documentElement;
+  var table = document.getElementById("report-table");
+  out.width = root.clientWidth;
+  out.table_right = table ? Math.round(table.getBoundingClientRect().right) : 0;
+  out.table_scroll = table ? table.scrollWidth - table.clientWidth : 0;
+  out.page_scroll = root.scrollWidth - root.clientWidth;
+  var closed = Array.prototype.slice.call(document.querySelectorAll("#calls details:not([open])"));
+  out.closed = closed.length;
+  // Shown by the print rules alone (::details-content), before any script ran: a closed
+  // details' content is laid out but not rendered (content-visibility), which checkVisibility
+  // tells.
+  out.hidden_by_css = closed.filter(function (d) {
+    var body = d.querySelector(".explain");
+    return body && !body.checkVisibility();
+  }).length;
+  window.dispatchEvent(new Event("beforeprint"));
+  out.closed_for_print = document.querySelectorAll("details:not([open])").length;
+  window.dispatchEvent(new Event("afterprint"));
+  out.closed_after = document.querySelectorAll("#calls details:not([open])").length;
+  out.chrome = Array.prototype.slice.call(document.querySelectorAll(".screen"))
+    .filter(function (e) { return e.getClientRects().length > 0; }).length;
+  return JSON.stringify(out);
+})()
+"""
+
+# A landscape A4 page less 10 mm margins, in CSS pixels.
+PRINT_WIDTH = round((297 - 20) / 25.4 * 96)
+
+
 def check(report, screenshot):
     profile = tempfile.mkdtemp(prefix="callaudit-chromium-")
     proc = subprocess.Popen(
@@ -280,6 +319,18 @@ def check(report, screenshot):
         )
         shot = page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
         pathlib.Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
+        # As printed.
+        page.call("Emulation.setEmulatedMedia", media="print")
+        page.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=PRINT_WIDTH,
+            height=800,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        page.settle(0.3)
+        results["print"] = json.loads(page.evaluate(PRINT_CHECKS))
+        page.settle(0.3)
         return problems_in(page.events), results
     finally:
         proc.terminate()
@@ -313,10 +364,20 @@ def main():
         problems.append("the report table has no rows")
     if not r.get("sorts"):
         problems.append("clicking the Score heading did not sort the table")
+    p = r.get("print", {})
+    if p.get("table_right", 0) > p.get("width", 0) + 1 or p.get("table_scroll", 0) > 1 or p.get("page_scroll", 0) > 1:
+        problems.append(f"printed, the report table does not fit a landscape page: {p}")
+    if p.get("hidden_by_css") or p.get("closed_for_print"):
+        problems.append(f"printed, transcripts stay closed: {p}")
+    if p.get("closed_after") != p.get("closed"):
+        problems.append(f"after printing, the transcripts opened for it did not close: {p}")
+    if p.get("chrome"):
+        problems.append(f"printed, screen-only text shows: {p}")
     print(
         f"html-check: {report}: {r.get('rows')} table rows, {r.get('bars')} bars, "
         f"{r.get('heat')} heat-map cells; sorted by score, first: {r.get('first_after_sort')}; "
-        f"screenshot {screenshot}"
+        f"printed: table {p.get('table_right')} of {p.get('width')} px, "
+        f"{p.get('closed')} closed call(s) shown; screenshot {screenshot}"
     )
     if problems:
         for p in problems:

@@ -399,10 +399,53 @@ impl FilteredOut {
         }
     }
 
+    /// The calls left out for their date: "12 calls dated 2026-11-12 to 2026-11-20 are
+    /// before it, 1 dated 2026-12-04 after it; 2 undated calls left out" (of a date window);
+    /// empty when none was.
+    pub fn outside_window(&self) -> String {
+        let dated = |d: &DatedOut| match d.dates {
+            Some((first, last)) if first == last => Some(format!("dated {first}")),
+            Some((first, last)) => Some(format!("dated {first} to {last}")),
+            None => None,
+        };
+        let said = |d: &DatedOut, first: bool, side: &str| {
+            dated(d).map(|dates| {
+                let n = d.calls;
+                if first {
+                    format!(
+                        "{n} call{} {dates} {} {side} it",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "is" } else { "are" }
+                    )
+                } else {
+                    format!("{n} {dates} {side} it")
+                }
+            })
+        };
+        let mut s = match said(&self.before, true, "before") {
+            Some(b) => match said(&self.after, false, "after") {
+                Some(a) => format!("{b}, {a}"),
+                None => b,
+            },
+            None => said(&self.after, true, "after").unwrap_or_default(),
+        };
+        if self.undated > 0 {
+            if !s.is_empty() {
+                s.push_str("; ");
+            }
+            s.push_str(&format!(
+                "{} undated call{} left out",
+                self.undated,
+                if self.undated == 1 { "" } else { "s" }
+            ));
+        }
+        s
+    }
+
     /// "(3 dated 2026-11-12 to 2026-11-14, before the date range; 1 dated 2026-11-23, after it;
     /// 1 undated)", or nothing when the only reason is that they were not the calls asked for
     /// (explain names one call of many).
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         let before = self.before.describe();
         if let Some(b) = &before {

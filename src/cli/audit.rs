@@ -27,6 +27,7 @@ use callaudit::read::input::{Discovered, discover, discover_on};
 use callaudit::records::{self, CallRecords};
 use callaudit::render::Format;
 use callaudit::report::baseline::Baseline;
+use callaudit::report::filters::RunFilters;
 use callaudit::report::gates::{self, Gate};
 use callaudit::report::{CALL_LIST_LIMIT, call_list_per_line};
 use callaudit::report::{CallView, OverrideEntry, OverrideInfo, Report};
@@ -309,22 +310,6 @@ pub(super) fn dates_asked(filters: &Filters) -> String {
     }
 }
 
-/// The filters as a partial's header records them (`dated 2026-11-17; agent ann; team north`),
-/// empty when there are none: shards of one run must agree on them.
-fn filters_text(filters: &Filters) -> String {
-    let mut parts = Vec::new();
-    let dates = dates_asked(filters);
-    if !dates.is_empty() {
-        parts.push(dates.trim_start().to_string());
-    }
-    for (what, list) in [("agent", &filters.agents), ("team", &filters.teams)] {
-        if !list.is_empty() {
-            parts.push(format!("{what} {}", list.join(", ")));
-        }
-    }
-    parts.join("; ")
-}
-
 /// `--agent` filters name agents as the report does: through `--agent-case` and `--agents`.
 pub fn resolve_filter_agents(filters: &mut Filters, enricher: Option<&Enricher>) {
     if let Some(e) = enricher {
@@ -500,6 +485,7 @@ fn run_listed(
     outputs_spare_inputs(args, calls_path.as_deref(), &discovered)?;
     // Open the outputs before the work, so a bad path fails fast.
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let run_filters = RunFilters::of(&filters);
     let mut sink = collector(
         args,
         rubric,
@@ -507,7 +493,7 @@ fn run_listed(
         overrides,
         &gates,
         report_format,
-        filters_text(&filters),
+        &run_filters,
     )?;
     // The per-call outputs and the call list need the verdicts' evidence and reasons.
     let detail = sink.calls.as_ref().is_some_and(|c| c.needs_detail())
@@ -560,6 +546,7 @@ fn run_listed(
     let agg = std::mem::replace(&mut sink.agg, emptied);
     let spellings = std::mem::take(&mut acct.filtered.spellings);
     let mut report = Report::build(rubric, agg, acct, inputs);
+    report.run.filters = callaudit::report::filters::merged(&[run_filters]);
     report.overrides = override_info(args, &mut sink, &spellings)?;
     let records = [sink.calls.take(), sink.evidence.take()]
         .into_iter()
@@ -707,7 +694,7 @@ fn collector<'r>(
     overrides: Option<Overrides>,
     gates: &[Gate],
     report_format: Format,
-    filters: String,
+    filters: &RunFilters,
 ) -> anyhow::Result<Collector<'r>> {
     let masker = Masker::new(args.input.redact);
     let calls = calls_path

@@ -165,6 +165,10 @@ const RESET: &str = "\x1b[0m";
 /// verdicts.
 const DROPPED_SHOWN: usize = 5;
 
+/// A verdict's reason in the HTML call list is cut to its beginning and end past this many
+/// characters (its quote may be a whole long turn).
+const REASON_CHARS: usize = 600;
+
 fn kind_style(kind: Kind) -> &'static str {
     match kind {
         Kind::Expected => "\x1b[1;32m",
@@ -431,21 +435,9 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
         return String::new();
     };
     let mut masked = callaudit::records::MaskedTurns::new(call, masker);
-    let mut out = String::from(r#"<div class="explain"><ol class="transcript">"#);
-    for (ti, turn) in call.turns.iter().enumerate() {
-        let marks = turn_marks(rubric, a, detail, ti);
-        let time = turn
-            .start_ms
-            .map(|ms| format!(r#" <span class="time">{}</span>"#, mmss(ms)))
-            .unwrap_or_default();
-        let _ = write!(
-            out,
-            r#"<li class="{who}"><span class="who">{who}</span>{time} {text}</li>"#,
-            who = turn.speaker.as_str(),
-            text = highlight_styled(masked.turn(ti as u32), &marks, Style::Html)
-        );
-    }
-    out.push_str(r#"</ol><table class="verdicts"><tbody>"#);
+    let mut out = String::from(r#"<div class="explain">"#);
+    transcript_html(rubric, call, a, detail, &mut masked, &mut out);
+    out.push_str(r#"<table class="verdicts"><tbody>"#);
     for (i, item) in rubric.items.iter().enumerate() {
         let o = a.items[i];
         let (mark, class) = match o.verdict {
@@ -454,14 +446,18 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
             Verdict::Present | Verdict::Absent => ("•", "sig"),
             Verdict::NotApplicable => ("–", "na"),
         };
-        let mut reason = html_text(&masker.mask(&detail.reasons[i]));
+        // A reason quotes its match, which may be a whole long turn.
+        let mut reason = html_text(&callaudit::records::shorten_to(
+            &masker.mask(&detail.reasons[i]),
+            REASON_CHARS,
+        ));
         let dropped = &detail.dropped[i];
         for d in dropped.iter().take(DROPPED_SHOWN) {
             let _ = write!(
                 reason,
                 r#"<br><span class="dropped">not counted: turn {} “{}”: {}</span>"#,
                 d.evidence.turn + 1,
-                html_text(&masked.quote(&d.evidence)),
+                html_text(&callaudit::records::shorten(&masked.quote(&d.evidence))),
                 html_text(&d.reason)
             );
         }
@@ -486,4 +482,130 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
     }
     out.push_str("</pre></div>");
     out
+}
+
+/// The transcript of a call in the HTML call list, matches marked, bounded whatever its
+/// length (`records::shown_ranges`, `records::shown_turns`): a long turn shows its beginning,
+/// or the words around its matches, and past `TRANSCRIPT_SHOWN_CHARS` turns are left out, the
+/// matched ones last; a note above says what was cut.
+fn transcript_html(
+    rubric: &Rubric,
+    call: &Call,
+    a: &CallAudit,
+    detail: &callaudit::audit::CallDetail,
+    masked: &mut callaudit::records::MaskedTurns<'_>,
+    out: &mut String,
+) {
+    use callaudit::records::{shown_ranges, shown_turns};
+    let marks: Vec<Vec<(u32, u32, String, Kind)>> = (0..call.turns.len())
+        .map(|ti| turn_marks(rubric, a, detail, ti))
+        .collect();
+    let ranges: Vec<Vec<std::ops::Range<usize>>> = marks
+        .iter()
+        .enumerate()
+        .map(|(ti, m)| {
+            let spans: Vec<(usize, usize)> = m
+                .iter()
+                .map(|&(s, e, ..)| (s as usize, e as usize))
+                .collect();
+            shown_ranges(masked.turn(ti as u32), &spans)
+        })
+        .collect();
+    let sizes: Vec<(usize, bool)> = ranges
+        .iter()
+        .enumerate()
+        .map(|(ti, r)| {
+            let text = masked.turn(ti as u32);
+            let chars = r.iter().map(|r| text[r.clone()].chars().count()).sum();
+            (chars, !marks[ti].is_empty())
+        })
+        .collect();
+    let shown = shown_turns(&sizes);
+    let shortened = (0..call.turns.len())
+        .filter(|&ti| {
+            let whole = ranges[ti].len() == 1 && ranges[ti][0] == (0..masked.turn(ti as u32).len());
+            shown[ti] && !whole
+        })
+        .count();
+    let left_out = shown.iter().filter(|s| !**s).count();
+    if shortened + left_out > 0 {
+        let mut what = Vec::new();
+        if shortened > 0 {
+            what.push(format!(
+                "{shortened} long turn(s) shown in part (… where cut)"
+            ));
+        }
+        if left_out > 0 {
+            what.push(format!(
+                "{left_out} of the {} turns left out",
+                call.turns.len()
+            ));
+        }
+        let _ = write!(
+            out,
+            r#"<p class="cut">Shortened for the page: {}; <code>callaudit explain INPUT --call {}</code> shows the whole transcript.</p>"#,
+            what.join(", "),
+            callaudit::sanitize::html_text(&a.call_id)
+        );
+    }
+    out.push_str(r#"<ol class="transcript">"#);
+    let mut gap = (0usize, 0usize);
+    let close_gap = |out: &mut String, gap: &mut (usize, usize)| {
+        if gap.0 > 0 {
+            let _ = write!(
+                out,
+                r#"<li class="gap">… {} turn(s) left out ({} characters)</li>"#,
+                gap.0, gap.1
+            );
+            *gap = (0, 0);
+        }
+    };
+    let cut = r#"<span class="cut">…</span>"#;
+    for (ti, turn) in call.turns.iter().enumerate() {
+        let text = masked.turn(ti as u32);
+        if !shown[ti] {
+            gap = (gap.0 + 1, gap.1 + text.chars().count());
+            continue;
+        }
+        let after_gap = gap.0 > 0;
+        close_gap(out, &mut gap);
+        let time = turn
+            .start_ms
+            .map(|ms| format!(r#" <span class="time">{}</span>"#, mmss(ms)))
+            .unwrap_or_default();
+        let mut shown_text = String::new();
+        let mut at = 0;
+        for r in &ranges[ti] {
+            if r.start > at {
+                shown_text.push_str(cut);
+            }
+            let within: Vec<(u32, u32, String, Kind)> = marks[ti]
+                .iter()
+                .filter(|m| (m.0 as usize) < r.end && (m.1 as usize) > r.start)
+                .map(|(s, e, id, kind)| {
+                    let s = (*s as usize).max(r.start) - r.start;
+                    let e = (*e as usize).min(r.end) - r.start;
+                    (s as u32, e as u32, id.clone(), *kind)
+                })
+                .collect();
+            shown_text.push_str(&highlight_styled(&text[r.clone()], &within, Style::Html));
+            at = r.end;
+        }
+        if at < text.len() {
+            shown_text.push_str(cut);
+        }
+        let _ = write!(
+            out,
+            r#"<li{value} class="{who}"><span class="who">{who}</span>{time} {shown_text}</li>"#,
+            // After a gap, the turn keeps its number.
+            value = if after_gap {
+                format!(r#" value="{}""#, ti + 1)
+            } else {
+                String::new()
+            },
+            who = turn.speaker.as_str(),
+        );
+    }
+    close_gap(out, &mut gap);
+    out.push_str("</ol>");
 }

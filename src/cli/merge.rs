@@ -651,6 +651,12 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let overall = agg.overall.clone();
     let mut report = Report::build(&rubric, agg, acct, inputs);
+    // Each run's filters once (the shards of one run share theirs).
+    let run_filters: Vec<_> = runs
+        .iter()
+        .map(|run| partials[run[0]].header.run_filters())
+        .collect();
+    report.run.filters = callaudit::report::filters::merged(&run_filters);
     let agents = agent_totals(&by_agent);
     let call_list = (report_format == Format::Html).then(|| views.into_values().collect());
     let report_file = gate_arrange_and_print(

@@ -217,10 +217,16 @@ pub const QUOTE_CHARS: usize = 400;
 /// `text` when it has at most `QUOTE_CHARS` characters, else its first and last
 /// `QUOTE_CHARS / 2` joined by ` … `.
 pub fn shorten(text: &str) -> Cow<'_, str> {
-    if text.char_indices().nth(QUOTE_CHARS).is_none() {
+    shorten_to(text, QUOTE_CHARS)
+}
+
+/// `text` when it has at most `max` characters, else its first and last `max / 2` joined by
+/// ` … `.
+pub fn shorten_to(text: &str, max: usize) -> Cow<'_, str> {
+    if text.char_indices().nth(max).is_none() {
         return text.into();
     }
-    let half = QUOTE_CHARS / 2;
+    let half = (max / 2).max(1);
     let head = text.char_indices().nth(half).map_or(text.len(), |(i, _)| i);
     let tail = text
         .char_indices()
@@ -276,6 +282,146 @@ pub fn excerpt(text: &str, start: usize, end: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// A turn of the HTML report's call list without a counted match is shown whole up to this
+/// many characters; a longer one shows its first `TURN_HEAD_CHARS`, then `…`.
+pub const TURN_SHOWN_CHARS: usize = 600;
+pub const TURN_HEAD_CHARS: usize = 400;
+/// A turn with counted matches is shown whole up to this many characters; a longer one shows
+/// `CONTEXT_CHARS` on either side of each match (a match longer than `QUOTE_CHARS`, its
+/// beginning and end), `…` between.
+pub const MATCHED_TURN_CHARS: usize = 2_000;
+/// Characters of one transcript the call list shows at most, each turn counting
+/// `TURN_COST` more for its line: past it, turns are left out (the turns without a match
+/// first, those next to a match last), so that a page of 100 transcripts stays a few MB.
+pub const TRANSCRIPT_SHOWN_CHARS: usize = 20_000;
+pub const TURN_COST: usize = 40;
+
+/// The byte index `chars` characters into `text` (its length when it is shorter).
+fn char_index(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
+}
+
+/// One range, as `shown_ranges` gives the parts of a turn.
+fn whole(range: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    std::iter::once(range).collect()
+}
+
+/// The parts of a turn the HTML call list shows, as byte ranges in order (the text between
+/// and around them is left out): the whole turn when it is short, else its beginning (no
+/// match) or the words around each match (`marks`: byte ranges of its counted matches). A
+/// range starts and ends at a space where there is one near.
+pub fn shown_ranges(text: &str, marks: &[(usize, usize)]) -> Vec<std::ops::Range<usize>> {
+    let chars = text.chars().count();
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let marks: Vec<(usize, usize)> = marks
+        .iter()
+        .map(|&(s, e)| (floor(s), floor(e)))
+        .filter(|(s, e)| s < e)
+        .collect();
+    if marks.is_empty() {
+        if chars <= TURN_SHOWN_CHARS {
+            return whole(0..text.len());
+        }
+        let mut end = char_index(text, TURN_HEAD_CHARS);
+        if let Some(i) = text[..end].rfind(char::is_whitespace)
+            && i > end / 2
+        {
+            end = i;
+        }
+        return whole(0..end);
+    }
+    if chars <= MATCHED_TURN_CHARS {
+        return whole(0..text.len());
+    }
+    // Each match, or a long match's beginning and end, with its context.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in marks {
+        if text[s..e].chars().nth(QUOTE_CHARS).is_none() {
+            spans.push((s, e));
+        } else {
+            let half = QUOTE_CHARS / 2;
+            spans.push((s, s + char_index(&text[s..e], half)));
+            let tail = text[s..e]
+                .char_indices()
+                .rev()
+                .nth(half - 1)
+                .map_or(s, |(i, _)| s + i);
+            spans.push((tail, e));
+        }
+    }
+    let mut ranges: Vec<std::ops::Range<usize>> = spans
+        .into_iter()
+        .map(|(s, e)| {
+            let mut from = text[..s]
+                .char_indices()
+                .rev()
+                .nth(CONTEXT_CHARS - 1)
+                .map_or(0, |(i, _)| i);
+            if from > 0
+                && let Some((i, c)) = text[from..s]
+                    .char_indices()
+                    .find(|(_, c)| c.is_whitespace())
+            {
+                from += i + c.len_utf8();
+            }
+            let mut to = e + char_index(&text[e..], CONTEXT_CHARS);
+            if to < text.len()
+                && let Some(i) = text[e..to].rfind(char::is_whitespace)
+            {
+                to = e + i;
+            }
+            from..to
+        })
+        .collect();
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut joined: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in ranges {
+        match joined.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => joined.push(r),
+        }
+    }
+    joined
+}
+
+/// Which turns of a transcript the call list shows, from each turn's characters shown (its
+/// `shown_ranges`) and whether it has a counted match: every turn when they fit in
+/// `TRANSCRIPT_SHOWN_CHARS`, else, while they fit, the turns with a match, then those next to
+/// one, then the others, each group in the transcript's order.
+pub fn shown_turns(turns: &[(usize, bool)]) -> Vec<bool> {
+    let cost = |chars: usize| chars + TURN_COST;
+    let total: usize = turns.iter().map(|&(c, _)| cost(c)).sum();
+    if total <= TRANSCRIPT_SHOWN_CHARS {
+        return vec![true; turns.len()];
+    }
+    let matched = |i: usize| turns.get(i).is_some_and(|&(_, m)| m);
+    let next_to_match = |i: usize| (i > 0 && matched(i - 1)) || matched(i + 1);
+    let mut shown = vec![false; turns.len()];
+    let mut room = TRANSCRIPT_SHOWN_CHARS;
+    for pass in 0..3 {
+        for (i, &(chars, m)) in turns.iter().enumerate() {
+            let in_pass = match pass {
+                0 => m,
+                1 => !m && next_to_match(i),
+                _ => !m && !next_to_match(i),
+            };
+            if in_pass && cost(chars) <= room {
+                shown[i] = true;
+                room -= cost(chars);
+            }
+        }
+    }
+    shown
 }
 
 #[cfg(test)]
@@ -334,5 +480,57 @@ mod tests {
         let e = excerpt(&text, 0, text.len());
         assert_eq!(e, short);
         assert!(matches!(shorten("short"), Cow::Borrowed("short")));
+    }
+
+    #[test]
+    fn long_turns_are_shown_in_part_and_short_ones_whole() {
+        let short = "I'm so sorry about that.";
+        assert_eq!(shown_ranges(short, &[]), whole(0..short.len()));
+        assert_eq!(shown_ranges(short, &[(4, 9)]), whole(0..short.len()));
+        // No match: the beginning, cut at a space.
+        let words = "word ".repeat(1000);
+        let r = shown_ranges(&words, &[]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].start, 0);
+        assert!(r[0].end <= 400 && r[0].end > 390, "{r:?}");
+        assert!(words[..r[0].end].ends_with("word"));
+        // Matches: the words around each, joined where they meet.
+        let text = format!("{words}sorry {words}sorry sorry {words}");
+        let at: Vec<usize> = text.match_indices("sorry").map(|(i, _)| i).collect();
+        let marks: Vec<(usize, usize)> = at.iter().map(|&i| (i, i + 5)).collect();
+        let r = shown_ranges(&text, &marks);
+        assert_eq!(r.len(), 2, "{r:?}");
+        for (range, &i) in r.iter().zip([at[0], at[1]].iter()) {
+            assert!(range.start < i && range.end > i + 5);
+            assert!(range.len() <= 2 * CONTEXT_CHARS + 20, "{range:?}");
+        }
+        assert!(r[1].end > at[2] + 5);
+        // A match longer than a quote: its beginning and end.
+        let long = "a".repeat(5000);
+        let r = shown_ranges(&long, &[(100, 4900)]);
+        assert_eq!(r.len(), 2, "{r:?}");
+        // Multi-byte text is cut at characters.
+        let cjk = "李".repeat(3000);
+        for r in shown_ranges(&cjk, &[(3000, 3003)])
+            .iter()
+            .chain(&shown_ranges(&cjk, &[]))
+        {
+            assert!(cjk.is_char_boundary(r.start) && cjk.is_char_boundary(r.end));
+        }
+    }
+
+    #[test]
+    fn a_long_transcript_keeps_its_matched_turns_first() {
+        assert_eq!(shown_turns(&[(10, false), (10, true)]), vec![true, true]);
+        // 100 turns of 400 characters: 44,000 with their lines, past the 20,000.
+        let mut turns = vec![(400, false); 100];
+        turns[50].1 = true;
+        turns[90].1 = true;
+        let shown = shown_turns(&turns);
+        assert!(shown[50] && shown[90] && shown[49] && shown[51] && shown[89] && shown[91]);
+        assert!(shown[0] && !shown[99]);
+        let kept: usize = shown.iter().filter(|&&s| s).map(|_| 440).sum();
+        assert!(kept <= TRANSCRIPT_SHOWN_CHARS, "{kept}");
+        assert_eq!(shown.iter().filter(|&&s| s).count(), 45);
     }
 }

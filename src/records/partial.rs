@@ -18,6 +18,7 @@ use crate::model::nfc_in_place;
 use crate::output::AtomicFile;
 use crate::pipeline::shard::{Shard, fnv1a64};
 use crate::report::CallView;
+use crate::report::filters::RunFilters;
 use crate::rubric::Rubric;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
@@ -98,6 +99,22 @@ pub struct Header {
     /// were none (and in partials written before they were recorded).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub filters: String,
+    /// The same filters, one by one, for the report of a merge (which joins the nights'
+    /// windows): absent when there were none, and in partials written before they were
+    /// recorded (whose report then shows `filters` as it is).
+    #[serde(default, skip_serializing_if = "RunFilters::is_empty")]
+    pub filter_set: RunFilters,
+}
+
+impl Header {
+    /// The run's filters, as the report states them.
+    pub fn run_filters(&self) -> RunFilters {
+        if self.filter_set.is_empty() {
+            RunFilters::from_text(&self.filters)
+        } else {
+            self.filter_set.clone()
+        }
+    }
 }
 
 /// One audited call.
@@ -303,12 +320,12 @@ pub struct PartialWriter {
 }
 
 impl PartialWriter {
-    /// `filters`: the run's filters as text (see `Header::filters`), empty when none.
+    /// `filters`: the run's filters (see `Header::filters`).
     pub fn create(
         path: &Path,
         rubric: &Rubric,
         shard: Option<Shard>,
-        filters: String,
+        filters: &RunFilters,
     ) -> anyhow::Result<Self> {
         let header = Header {
             kind: "header".into(),
@@ -320,7 +337,12 @@ impl PartialWriter {
             rubric_toml: rubric.source_text.clone(),
             items: rubric.items.iter().map(|i| i.id.clone()).collect(),
             shard,
-            filters,
+            filters: if filters.is_empty() {
+                String::new()
+            } else {
+                filters.text()
+            },
+            filter_set: filters.clone(),
         };
         let file = AtomicFile::create_held(path)
             .with_context(|| format!("--save-partial {}", path.display()))?;

@@ -173,12 +173,60 @@ impl TrendPlot<'_> {
     }
 }
 
+/// Why there is no trend: no call audited (with a date filter alone, none in the window
+/// asked for, with how many were dated before and after it; with other filters, how many each
+/// left out), or no audited call dated.
+fn no_trend(report: &Report) -> String {
+    let a = &report.accounting;
+    if a.calls_audited > 0 {
+        return "No call has a date".to_string();
+    }
+    let filters = &report.run.filters;
+    if filters.is_empty() {
+        return "No call was audited".to_string();
+    }
+    let only_dates = filters
+        .iter()
+        .all(|f| f.agents.is_empty() && f.teams.is_empty() && f.as_text.is_none());
+    let outside = a.filtered.outside_window();
+    if only_dates {
+        let windows: Vec<String> = filters
+            .iter()
+            .flat_map(|f| f.dates.iter().map(|w| w.text()))
+            .collect();
+        let mut why = format!(
+            "No call in the date window asked for ({})",
+            windows.join(", ")
+        );
+        if !outside.is_empty() {
+            why.push_str(&format!(": {outside}"));
+        }
+        return why;
+    }
+    let mut why = format!(
+        "No call matched the filters ({})",
+        crate::report::filters::text(filters)
+    );
+    if a.calls_filtered_out > 0 {
+        why.push_str(&format!(
+            ": {} call(s) filtered out{}",
+            a.calls_filtered_out,
+            a.filtered.describe()
+        ));
+    }
+    why
+}
+
 /// The trend: mean score, pass rate and calls with a violation per day (per ISO week when
 /// the calls span more than nine weeks), and with a baseline its mean score too.
 pub fn trend(report: &Report, h: &mut String) {
     h.push_str(r#"<section id="trend" class="half">"#);
     if report.trend.is_empty() && report.baseline_trend.is_empty() {
-        h.push_str(r#"<h2>Trend</h2><p class="legend">No call has a date: there is no trend to draw.</p></section>"#);
+        let _ = write!(
+            h,
+            r#"<h2>Trend</h2><p class="legend">{}: there is no trend to draw.</p></section>"#,
+            html_text(&no_trend(report))
+        );
         return;
     }
     let span = report.trend.len() + report.baseline_trend.len();

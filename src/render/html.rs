@@ -108,6 +108,40 @@ ul.inputs { margin: 0; padding-left: 18px; }
 .explain tr.ok td.v { color: var(--good); } .explain tr.bad td.v { color: var(--bad); }
 .explain tr.na td, .explain .dropped { color: var(--muted); }
 .explain pre { background: #f6f7f9; padding: 6px 8px; white-space: pre-wrap; margin: 8px 0 0; }
+.print { display: none; }
+.explain .cut { color: var(--muted); }
+.explain li.gap { list-style: none; color: var(--muted); font-style: italic; }
+/* Printed (or saved as PDF): landscape, every column of the table on the page, every
+   transcript open (the script opens them before printing; ::details-content where the browser
+   has it, for a print that runs no script), no hover or sorting chrome. */
+@media print {
+  @page { size: landscape; margin: 10mm; }
+  body { background: #fff; font-size: 11px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  header, main { max-width: none; padding: 0; }
+  header { padding-top: 0; }
+  main > section.half { flex: 1 1 40%; }
+  section { border: 0; border-radius: 0; padding: 0; margin: 0 0 14px; }
+  .screen { display: none; }
+  .print { display: inline; }
+  #report-table { font-size: 8px; width: 100%; }
+  #report-table th, #report-table td { padding: 1px 2px; }
+  #report-table td:first-child, #report-table td.text { min-width: 0; }
+  th.rot > span { max-height: 150px; }
+  thead th { position: static; }
+  h2 { break-after: avoid; }
+  svg, tr, summary { break-inside: avoid; }
+  table.sortable thead th { cursor: auto; }
+  table.sortable thead th[aria-sort]::after { content: none; }
+  a { color: inherit; text-decoration: none; }
+  #calls summary { cursor: auto; }
+  #calls summary:hover { background: none; }
+  #calls details > summary { list-style: none; }
+  #calls details > summary::-webkit-details-marker { display: none; }
+  #calls summary, #calls .head { grid-template-columns: 8em 8em 6em 3em 3em 1fr 1fr; }
+  .explain { padding: 4px 0 10px 12px; }
+  .explain mark { border: 1px solid #9cc; }
+}
+@media print { details::details-content { content-visibility: visible; display: contents; } }
 "#;
 
 const SCRIPT: &str = r#"
@@ -152,6 +186,18 @@ const SCRIPT: &str = r#"
   }
   window.addEventListener("hashchange", openLinked);
   openLinked();
+  // A printout (or PDF) has every transcript and list open; they close again after.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      openedForPrint.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
       th.tabIndex = 0;
@@ -264,14 +310,17 @@ fn table(report: &Report, h: &mut String, out: &mut dyn Write) -> io::Result<()>
         .enumerate()
         .map(|(n, c)| (c.call_id.as_str(), n))
         .collect();
+    // A line of the level the list takes calls by links to its weakest call listed.
+    let first = crate::report::call_list_first(report);
     h.push_str(r#"<section id="report"><h2>Report</h2><table class="sortable" id="report-table"><thead><tr>"#);
     table_head(report, &cols, h);
     h.push_str("</tr></thead><tbody>");
     for row in &report.rows {
-        let link = row
-            .is_call()
-            .then(|| listed.get(row.key.as_str()).copied())
-            .flatten();
+        let link = if row.is_call() {
+            listed.get(row.key.as_str()).copied()
+        } else {
+            first.get(&row.levels).copied()
+        };
         table_row(report, &cols, row, link, h);
         if h.len() >= FLUSH_BYTES {
             out.write_all(h.as_bytes())?;
@@ -337,8 +386,13 @@ fn table_cell(report: &Report, c: &Column, row: &Row, link: Option<usize>, out: 
     let text = match c.metric {
         Metric::Key => match link {
             Some(n) => format!(
-                r##"<span style="padding-left:{}em"><a href="#call-{n}" title="its transcript, in the call list">{}</a></span>"##,
+                r##"<span style="padding-left:{}em"><a href="#call-{n}" title="{}">{}</a></span>"##,
                 row.depth(),
+                if row.is_call() {
+                    "its transcript, in the call list"
+                } else {
+                    "its weakest call listed, in the call list"
+                },
                 html_text(&row.key)
             ),
             None => format!(
@@ -411,7 +465,7 @@ fn table_cell(report: &Report, c: &Column, row: &Row, link: Option<usize>, out: 
 
 /// The key under the table.
 fn table_legend(report: &Report, h: &mut String) {
-    h.push_str("<p class=\"legend\">Click a heading to sort (nested lines stay under their line). Calls: the line's n. Item columns: of the calls where the item applied, % where it was met (expected items) or occurred (any violation, then each violation: lower is better); hover a cell for its n. Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
+    h.push_str("<p class=\"legend\"><span class=\"screen\">Click a heading to sort (nested lines stay under their line). </span>Calls: the line's n. Item columns: of the calls where the item applied, % where it was met (expected items) or occurred (any violation, then each violation: lower is better); hover a cell for its n. Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
     if report.has_call_level() {
         h.push_str(
             " Call lines: ✓ met, ✗ missed or violated, – not applicable, blank: did not occur; a linked call opens its transcript in the call list below.",
@@ -448,9 +502,24 @@ fn call_list(report: &Report, h: &mut String) {
             .find(|i| &i.id == id)
             .map_or_else(|| id.clone(), |i| i.label.clone())
     };
+    let unlisted = if report.call_list_unlisted > 0 {
+        format!(
+            " {} of the {} lines shown have no call listed: the list holds at most {}, and takes the weakest lines' first (by mean score).",
+            report.call_list_unlisted,
+            report.call_list_lines,
+            crate::report::CALL_LIST_LIMIT
+        )
+    } else {
+        String::new()
+    };
+    let links = if report.call_list_lines > 0 {
+        "; a line's name in the report table links to its weakest call listed"
+    } else {
+        ""
+    };
     let _ = write!(
         h,
-        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">{} call(s) of the {} in the report's lines: the weakest of each line shown, in turn (at most {} in all). Click a call for its transcript with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
+        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">{} call(s) of the {} in the report's lines: each line's weakest, then each one's next weakest, in turn, weakest lines first (at most {} in all).{unlisted} <span class="screen">Click a call for its transcript</span><span class="print">Each call's transcript follows it,</span> with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them{links}.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
         report.call_list.len(),
         report.call_list_of,
         crate::report::CALL_LIST_LIMIT,
@@ -547,6 +616,16 @@ fn run_info(report: &Report, h: &mut String) {
         _ => "no dated calls".into(),
     };
     let _ = write!(h, "<dt>Dates</dt><dd>{dates}</dd>");
+    let filters = super::filters_summary(report);
+    let _ = write!(
+        h,
+        "<dt>Filters</dt><dd>{}</dd>",
+        if filters.is_empty() {
+            "none".to_string()
+        } else {
+            html_text(&filters)
+        }
+    );
     let _ = write!(h, "<dt>Grouped by</dt><dd>{}</dd>", report.group_by);
     let _ = write!(
         h,
@@ -629,11 +708,15 @@ impl Renderer for HtmlRenderer {
 <style>{STYLE}</style>
 </head>
 <body>
-<header><h1>callaudit report</h1><p class="sub">{rubric} · by {group} · {summary}</p></header>
+<header><h1>callaudit report</h1><p class="sub">{rubric} · by {group} · {filters}{summary}</p></header>
 <main>
 "#,
             rubric = html_text(&report.rubric_name),
             group = html_text(&report.group_by),
+            filters = match super::filters_summary(report) {
+                f if f.is_empty() => String::new(),
+                f => format!("filters: {} · ", html_text(&f)),
+            },
             summary = html_text(&run_summary(report)),
         );
         h.push_str(r#"<section id="summary"><h2>Overall</h2>"#);

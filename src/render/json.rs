@@ -141,6 +141,42 @@ fn gate_json(v: &GateVerdict) -> Value {
     g
 }
 
+/// The filters a report's calls were chosen by: `text` as the headers say it (`null`: none),
+/// the date windows (`[]`: every date), agents and teams (`[]`: all). A merge of runs that
+/// took other agents or teams has them all here (none when a run took every one), and `text`
+/// says which runs took which.
+fn filters_json(filters: &[crate::report::filters::RunFilters]) -> Value {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    let all_of = |list: fn(&crate::report::filters::RunFilters) -> &Vec<String>| {
+        if filters.iter().any(|f| list(f).is_empty()) {
+            return Vec::new();
+        }
+        let mut all: Vec<&String> = filters.iter().flat_map(list).collect();
+        all.sort();
+        all.dedup();
+        all.into_iter().cloned().collect()
+    };
+    let windows: Vec<_> = if filters.iter().any(|f| f.dates.is_empty()) {
+        Vec::new()
+    } else {
+        let mut runs = filters.to_vec();
+        for r in &mut runs {
+            r.agents.clear();
+            r.teams.clear();
+            r.as_text = None;
+        }
+        crate::report::filters::merged(&runs)
+            .first()
+            .map_or_else(Vec::new, |f| f.dates.clone())
+    };
+    json!({
+        "text": Some(crate::report::filters::text(filters)).filter(|t| !t.is_empty()),
+        "windows": windows.iter().map(|w| json!({"since": day(w.since), "until": day(w.until)})).collect::<Vec<_>>(),
+        "agents": all_of(|f| &f.agents),
+        "teams": all_of(|f| &f.teams),
+    })
+}
+
 /// The report as a JSON value (what `--baseline` reads back), but for its lines: `groups` and
 /// `subtotals` are empty here and written one line at a time by `Document`.
 fn report_json(report: &Report) -> Value {
@@ -200,6 +236,7 @@ fn report_json_core(report: &Report) -> Value {
             "inputs": report.run.inputs,
             "first_date": report.run.first_date,
             "last_date": report.run.last_date,
+            "filters": filters_json(&report.run.filters),
         },
         "overall": row_json(report, &report.overall),
         // Written by `Document`, in these places.

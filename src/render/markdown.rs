@@ -42,6 +42,10 @@ fn write_header(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         listed.push(format!("… and {} more", inputs.len() - INPUTS_LISTED));
     }
     writeln!(out, "- **Inputs:** {}", listed.join(", "))?;
+    let filters = super::filters_summary(report);
+    if !filters.is_empty() {
+        writeln!(out, "- **Filters:** {}", markdown_text(&filters))?;
+    }
     writeln!(out, "- **Run:** {}", run_summary(report))?;
     if let Some(o) = &report.overrides {
         writeln!(out, "- **Overrides:** {}", markdown_text(&o.summary()))?;

@@ -485,7 +485,8 @@ fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-/// A one-line description of the run for report headers: calls, rows, files, dates.
+/// A one-line description of the run for report headers: calls, rows, files, dates, and the
+/// files passed over with `--keep-going` (whose calls are missing from every number).
 pub fn run_summary(report: &Report) -> String {
     let a = &report.accounting;
     let dates = match (&report.run.first_date, &report.run.last_date) {
@@ -493,13 +494,36 @@ pub fn run_summary(report: &Report) -> String {
         (Some(f), Some(l)) => format!(", dated {f} to {l}"),
         _ => String::new(),
     };
-    format!(
+    let mut s = format!(
         "{} calls audited ({} rows) from {} file(s){dates}; {}",
         a.calls_audited,
         a.rows_audited,
         a.files_read,
         a.rows_skipped_with_reasons()
-    )
+    );
+    for (n, one, many) in [
+        (
+            a.files_unreadable,
+            "file unreadable (passed over)",
+            "files unreadable (passed over)",
+        ),
+        (
+            a.files_unusable,
+            "file without a usable row (passed over)",
+            "files without a usable row (passed over)",
+        ),
+    ] {
+        if n > 0 {
+            s.push_str(&format!("; {n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    s
+}
+
+/// The filters the report's calls were chosen by, for report headers: `dated 2026-11-03 to
+/// 2026-12-02; team billing`; empty when there were none.
+pub fn filters_summary(report: &Report) -> String {
+    crate::report::filters::text(&report.run.filters)
 }
 
 #[cfg(test)]
@@ -585,6 +609,8 @@ pub(crate) mod tests {
             overrides: None,
             call_list: Vec::new(),
             call_list_of: 0,
+            call_list_lines: 0,
+            call_list_unlisted: 0,
         }
     }
 

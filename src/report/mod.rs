@@ -3,13 +3,14 @@
 //! gates that fail the run (`gates`). The renderers in `render` only lay these numbers out.
 
 pub mod baseline;
+pub mod filters;
 pub mod gates;
 
 use crate::accounting::Accounting;
 use crate::aggregate::{Aggregate, CallInfo, GroupBy, SCORE_BINS, Totals};
 use crate::rubric::{Kind, Rubric};
 use gates::GateVerdict;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// An item as the report describes it.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,6 +112,9 @@ pub struct RunInfo {
     pub inputs: Vec<String>,
     pub first_date: Option<String>,
     pub last_date: Option<String>,
+    /// The filters applied (`--since/--until/--last`, `--agent`, `--team`): one entry for a
+    /// run, one per set of agents and teams for a merge's runs; empty when there were none.
+    pub filters: Vec<filters::RunFilters>,
 }
 
 /// One day's (or week's) exact counts, for trends.
@@ -276,26 +280,35 @@ pub fn call_list_candidates(report: &Report, mut candidates: Vec<CallView>) -> V
 }
 
 /// The HTML call list of a report whose lines are arranged: of `candidates` (cut by
-/// `call_list_candidates` before the lines were arranged), those of the lines shown; each
-/// line's weakest first, in turn, up to `CALL_LIST_LIMIT`; then weakest first. With a level
-/// of one line per call, only calls whose own line is shown. Also sets how many calls the
-/// lines shown hold (`call_list_of`).
+/// `call_list_candidates` before the lines were arranged), those of the lines shown. Each
+/// line's weakest call, then each line's next weakest, in turn, up to `CALL_LIST_LIMIT`; in
+/// each turn the weakest lines (by mean score, ties in the report's order) come first, so that
+/// when the limit cuts, the lines left without a call are the strongest, whatever `--sort`
+/// says. Listed weakest call first (ties: the weaker line's first). With a level of one line
+/// per call, only calls whose own line is shown. Also sets how many calls the lines shown
+/// hold (`call_list_of`), and how many of those lines have no call listed
+/// (`call_list_unlisted` of `call_list_lines`).
 pub fn select_call_list(report: &mut Report, candidates: Vec<CallView>) {
     let (line_levels, call_level) = call_list_levels(report);
     let depth = line_levels.len();
-    // The lines shown at the depth the calls are listed by, and how many calls they hold.
-    let mut lines: BTreeMap<Vec<String>, Vec<CallView>> = BTreeMap::new();
-    let mut of: u64 = 0;
-    for r in report
+    // The lines shown at the depth the calls are listed by, weakest first (ties in the
+    // report's order), and how many calls they hold.
+    let mut shown: Vec<(usize, &Row)> = report
         .rows
         .iter()
         .filter(|r| r.levels.len() == depth && !r.is_call())
-    {
-        lines.insert(r.levels.clone(), Vec::new());
+        .enumerate()
+        .collect();
+    shown.sort_by(|(i, a), (j, b)| weaker(a, b).then(i.cmp(j)));
+    let mut lines: HashMap<Vec<String>, (usize, Vec<CallView>)> = HashMap::new();
+    let mut of: u64 = 0;
+    for (priority, (_, r)) in shown.iter().enumerate() {
+        lines.insert(r.levels.clone(), (priority, Vec::new()));
         of += r.calls;
     }
+    let line_count = lines.len() as u64;
     if depth == 0 {
-        lines.insert(Vec::new(), Vec::new());
+        lines.insert(Vec::new(), (0, Vec::new()));
     }
     let shown_calls: Option<std::collections::HashSet<&str>> = call_level.then(|| {
         report
@@ -318,21 +331,64 @@ pub fn select_call_list(report: &mut Report, candidates: Vec<CallView>) {
             continue;
         }
         let path: Vec<String> = line_levels.iter().map(|&l| view.key(l)).collect();
-        if let Some(list) = lines.get_mut(&path) {
+        if let Some((_, list)) = lines.get_mut(&path) {
             list.push(view);
         }
     }
-    let mut ranked: Vec<(usize, CallView)> = Vec::new();
-    for list in lines.values_mut() {
+    // (turn, the line's place, the call): each line's weakest first, then the next, in turn.
+    let mut ranked: Vec<(usize, usize, CallView)> = Vec::new();
+    for (priority, list) in lines.values_mut() {
         list.sort_by(|a, b| a.rank().cmp(&b.rank()));
-        ranked.extend(std::mem::take(list).into_iter().enumerate());
+        ranked.extend(
+            std::mem::take(list)
+                .into_iter()
+                .enumerate()
+                .map(|(turn, v)| (turn, *priority, v)),
+        );
     }
-    ranked.sort_by(|(i, a), (j, b)| (i, a.rank()).cmp(&(j, b.rank())));
+    ranked.sort_by(|(t, p, a), (u, q, b)| (t, p, a.rank()).cmp(&(u, q, b.rank())));
     ranked.truncate(CALL_LIST_LIMIT);
-    let mut list: Vec<CallView> = ranked.into_iter().map(|(_, v)| v).collect();
-    list.sort_by(|a, b| a.rank().cmp(&b.rank()));
+    let listed_lines: std::collections::HashSet<usize> =
+        ranked.iter().map(|(_, p, _)| *p).collect();
+    // Weakest call first; of calls that score the same, the weaker line's first.
+    ranked.sort_by(|(_, p, a), (_, q, b)| {
+        (a.score_centi, p, &a.call_id).cmp(&(b.score_centi, q, &b.call_id))
+    });
+    let list: Vec<CallView> = ranked.into_iter().map(|(_, _, v)| v).collect();
     report.call_list = list;
     report.call_list_of = of;
+    report.call_list_lines = if depth == 0 { 0 } else { line_count };
+    report.call_list_unlisted = if depth == 0 {
+        0
+    } else {
+        line_count - listed_lines.len() as u64
+    };
+}
+
+/// Two lines by mean score, the weaker first; a line without a score last.
+fn weaker(a: &Row, b: &Row) -> std::cmp::Ordering {
+    match (a.mean_score, b.mean_score) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+/// Where each line of the call list's level first has a call in the list (its weakest
+/// listed), by the line's path: the table links the line there. Empty when the list is not
+/// grouped by lines (`--group-by call`).
+pub fn call_list_first(report: &Report) -> HashMap<Vec<String>, usize> {
+    let (line_levels, _) = call_list_levels(report);
+    let mut first = HashMap::new();
+    if line_levels.is_empty() {
+        return first;
+    }
+    for (n, view) in report.call_list.iter().enumerate() {
+        let path: Vec<String> = line_levels.iter().map(|&l| view.key(l)).collect();
+        first.entry(path).or_insert(n);
+    }
+    first
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -385,6 +441,11 @@ pub struct Report {
     pub call_list: Vec<CallView>,
     /// How many calls the lines shown hold: what the call list was chosen from.
     pub call_list_of: u64,
+    /// The lines shown at the level the call list takes calls by (0 without such a level:
+    /// `--group-by call`), and how many of them have no call in the list (the list holds at
+    /// most `CALL_LIST_LIMIT` calls).
+    pub call_list_lines: u64,
+    pub call_list_unlisted: u64,
 }
 
 /// What `--top` and `--bottom` left out: of the deepest lines `--min-calls` left, how many
@@ -555,6 +616,7 @@ impl Report {
             inputs,
             first_date: agg.first_date.map(|d| d.to_string()),
             last_date: agg.last_date.map(|d| d.to_string()),
+            filters: Vec::new(),
         };
         let score_bins = agg.score_bins;
         Report {
@@ -597,6 +659,8 @@ impl Report {
             overrides: None,
             call_list: Vec::new(),
             call_list_of: 0,
+            call_list_lines: 0,
+            call_list_unlisted: 0,
         }
     }
 

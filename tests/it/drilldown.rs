@@ -960,3 +960,89 @@ fn the_html_call_list_follows_the_lines_shown_and_call_lines_link_to_it() {
     let merged = call_list(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(merged, call_list(&run(&["--top", "1"])));
 }
+
+/// 110 agents with a call at 0 and one at 100 each (mean 50), and `zz.worst` with one call at
+/// 0: 111 lines, more than the call list's 100 calls.
+fn more_lines_than_the_call_list_holds() -> String {
+    let mut rows: Vec<(String, String, &str, &str)> = Vec::new();
+    for a in 0..110 {
+        let agent = format!("agent{a:03}");
+        rows.push((
+            format!("C-{:04}", 2 * a + 1),
+            agent.clone(),
+            "agent",
+            "goodbye",
+        ));
+        rows.push((
+            format!("C-{:04}", 2 * a + 2),
+            agent,
+            "agent",
+            "hello, thank you",
+        ));
+    }
+    rows.push(("C-0221".into(), "zz.worst".into(), "agent", "goodbye"));
+    let rows: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(c, a, s, t)| (c.as_str(), a.as_str(), *s, *t))
+        .collect();
+    common::csv_of(&rows)
+}
+
+/// When the call list's 100 calls cannot hold a call of every line, the weakest lines keep
+/// theirs and the page says how many lines have none (tester t11's F1): the list held the 100
+/// zero-score calls with the lowest ids, leaving out the weakest agent at the top of `--sort
+/// score`, while saying it showed "the weakest of each line". A line's name links to its
+/// weakest call listed, and a merge of the run's partial lists the same calls.
+#[test]
+fn a_call_list_too_short_for_every_line_keeps_the_weakest_lines_and_says_so() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("list"));
+    w.write("calls.csv", more_lines_than_the_call_list_holds());
+    let run = |args: &[&str]| {
+        let out = common::callaudit()
+            .current_dir(w.dir.path())
+            .args(args)
+            .args(["-q", "--format", "html"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let audit = ["audit", "calls.csv", "--rubric", "rubric.toml"];
+    for sort in [&["--sort", "score"][..], &[], &["--sort", "-score"]] {
+        let html = run(&[&audit[..], sort, &["--save-partial", "p.partial"]].concat());
+        let list = call_list(&html);
+        assert_eq!(list.len(), 100, "{sort:?}");
+        // Of the calls at 0, the weakest line's first (it comes open).
+        assert_eq!(
+            list[0],
+            ("C-0221".into(), "zz.worst".into()),
+            "{sort:?}: zz.worst's call is not listed first: {list:?}"
+        );
+        assert!(html.contains(r#"<details id="call-0" open><summary><span>C-0221</span>"#));
+        assert_eq!(list[1], ("C-0001".into(), "agent000".into()), "{sort:?}");
+        assert!(
+            html.contains("11 of the 111 lines shown have no call listed"),
+            "{sort:?}: {html}"
+        );
+        assert!(!html.contains("the weakest of each line shown"), "{sort:?}");
+        // The weakest line links to its call; a line with no call listed links nowhere.
+        assert!(
+            html.contains(
+                r##"<a href="#call-0" title="its weakest call listed, in the call list">zz.worst</a>"##
+            ),
+            "{sort:?}: {html}"
+        );
+        assert!(
+            html.contains(r#"<span style="padding-left:0em">agent109</span>"#),
+            "{sort:?}: agent109 (ties go in the report's order: last by name) has no call"
+        );
+        let merged = run(&[&["merge", "p.partial"][..], sort].concat());
+        assert!(merged == html, "{sort:?}: merge differs from the one run");
+    }
+}

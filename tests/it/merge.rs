@@ -1422,3 +1422,87 @@ fn an_end_line_whose_accounting_does_not_add_up_is_refused() {
         "{err}"
     );
 }
+
+/// A merged report states the filters of the runs it is made of, as a run states its own
+/// (tester t11's F3): nights of one day each join into one window, the window a run over the
+/// same days states; a run that took one agent is listed apart.
+#[test]
+fn a_merge_states_its_runs_filters_joining_the_nights() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let data = repo_path("examples/data").display().to_string();
+    let mut partials = Vec::new();
+    for day in 12..=20 {
+        let date = format!("2026-11-{day}");
+        let name = format!("n{day}.partial");
+        save_partial(
+            dir,
+            &name,
+            &[&data],
+            &["--since", &date, "--until", &date, "--allow-empty"],
+        );
+        partials.push(name);
+    }
+    let filters = |args: &[&str]| -> serde_json::Value {
+        let out = ok(
+            dir,
+            &[args, &["--format", "json", "--allow-empty"]].concat(),
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        json["run"]["filters"].clone()
+    };
+    let mut merge = vec!["merge"];
+    merge.extend(partials.iter().map(String::as_str));
+    let merged = filters(&merge);
+    assert_eq!(merged["text"], "dated 2026-11-12 to 2026-11-20");
+    let one = filters(&[
+        "audit",
+        &data,
+        "--since",
+        "2026-11-12",
+        "--until",
+        "2026-11-20",
+    ]);
+    assert_eq!(merged, one);
+    let html = String::from_utf8(ok(dir, &[&merge[..], &["--format", "html"]].concat())).unwrap();
+    assert!(
+        html.contains("filters: dated 2026-11-12 to 2026-11-20 · "),
+        "{html}"
+    );
+    // Not every night, and one run of one agent: listed apart.
+    save_partial(
+        dir,
+        "bo.partial",
+        &[&data],
+        &[
+            "--since",
+            "2026-11-25",
+            "--until",
+            "2026-11-25",
+            "--agent",
+            "bo.chen",
+            "--allow-empty",
+        ],
+    );
+    let merged = filters(&[
+        "merge",
+        "n12.partial",
+        "n13.partial",
+        "n15.partial",
+        "bo.partial",
+    ]);
+    assert_eq!(
+        merged["text"],
+        "dated 2026-11-12 to 2026-11-13, 2026-11-15 | dated 2026-11-25; agent bo.chen"
+    );
+    assert_eq!(
+        merged["windows"],
+        serde_json::json!([
+            {"since": "2026-11-12", "until": "2026-11-13"},
+            {"since": "2026-11-15", "until": "2026-11-15"},
+            {"since": "2026-11-25", "until": "2026-11-25"},
+        ])
+    );
+    // Some runs took every agent: the agents are not narrowed.
+    assert_eq!(merged["agents"], serde_json::json!([]));
+}

@@ -301,9 +301,9 @@ fn html_rows(html: &str) -> Vec<Vec<String>> {
     let table = &html[html.find("id=\"report-table\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
     let row_re = regex::Regex::new(r"<tr[^>]*>(.*?)</tr>").unwrap();
-    // The key cell wraps its text in an indenting span.
+    // The key cell wraps its text in an indenting span, and a link to the line's call.
     let cell_re = regex::Regex::new(
-        r#"<td[^>]*>(?:<span style="[^"]*">)?([^<]*)(?:</span>)?(?:<span class="d[^"]*">([^<]*)</span>)?</td>"#,
+        r#"<td[^>]*>(?:<span style="[^"]*">)?(?:<a [^>]*>)?([^<]*)(?:</a>)?(?:</span>)?(?:<span class="d[^"]*">([^<]*)</span>)?</td>"#,
     )
     .unwrap();
     row_re
@@ -605,7 +605,12 @@ fn html_is_self_contained() {
     );
     let attr = regex::Regex::new(r#"(?:src|href)="([^"]*)""#).unwrap();
     for c in attr.captures_iter(&html) {
-        assert!(c[1].starts_with("data:"), "external reference {}", &c[1]);
+        // In the page itself: data, or a place in it (a line's link to its call).
+        assert!(
+            c[1].starts_with("data:") || c[1].starts_with("#call-"),
+            "external reference {}",
+            &c[1]
+        );
     }
     assert!(html.contains("default-src 'none'"), "a CSP forbids fetches");
     for part in [
@@ -1083,4 +1088,254 @@ phrases = ["transfer you"]
     );
     let merged = run_in(dir, &["merge", "run.partial", "-q", "--format", "csv"], 0);
     assert_eq!(merged, csv);
+}
+
+/// Every report says which filters chose its calls (tester t11's F3): a team lead given
+/// `billing.html` could not tell that it covered one team over 30 days, though the partial of
+/// the same run recorded it. HTML and Markdown state them in the header, JSON in `run.filters`
+/// (`--last` resolved to its days, as the partial records them); a run without filters says
+/// none.
+#[test]
+fn reports_state_the_filters_that_chose_their_calls() {
+    let args = [
+        "--metadata",
+        "examples/teams.csv",
+        "--team",
+        "billing",
+        "--last",
+        "30d",
+        "--as-of",
+        "2026-12-02",
+    ];
+    let said = "dated 2026-11-03 to 2026-12-02; team billing";
+    let html = audit(&[&args[..], &["--format", "html"]].concat());
+    let header = html.split("</header>").next().unwrap();
+    assert!(
+        header.contains(&format!("filters: {said} · 6 calls audited")),
+        "{header}"
+    );
+    assert!(html.contains(&format!("<dt>Filters</dt><dd>{said}</dd>")));
+    let md = audit(&[&args[..], &["--format", "markdown"]].concat());
+    assert!(md.contains(&format!("\n- **Filters:** {said}\n")), "{md}");
+    let json: Value =
+        serde_json::from_str(&audit(&[&args[..], &["--format", "json"]].concat())).unwrap();
+    assert_eq!(
+        json["run"]["filters"],
+        serde_json::json!({
+            "text": said,
+            "windows": [{"since": "2026-11-03", "until": "2026-12-02"}],
+            "agents": [],
+            "teams": ["billing"],
+        })
+    );
+    // The dates of the calls audited are still those of the calls.
+    assert_eq!(json["run"]["first_date"], "2026-11-16");
+    let agents = audit(&[
+        "--agent", "bo.chen", "--agent", "ann.lee", "--format", "json",
+    ]);
+    let json: Value = serde_json::from_str(&agents).unwrap();
+    assert_eq!(json["run"]["filters"]["text"], "agent ann.lee, bo.chen");
+    assert_eq!(json["run"]["filters"]["windows"], serde_json::json!([]));
+    // No filter: none said in the header, `null` text in JSON.
+    let json: Value = serde_json::from_str(&audit(&["--format", "json"])).unwrap();
+    assert_eq!(json["run"]["filters"]["text"], Value::Null);
+    let html = audit(&["--format", "html"]);
+    assert!(!html.contains("filters:"));
+    assert!(html.contains("<dt>Filters</dt><dd>none</dd>"));
+    assert!(!audit(&["--format", "markdown"]).contains("**Filters:**"));
+}
+
+/// A printed (or PDF) HTML report lost its last columns and every transcript but the first
+/// (tester t11's F4): the page had no print rules. It now prints landscape, the table smaller
+/// to fit, every `<details>` opened before printing by a script the page's CSP allows (and by
+/// `::details-content` where a print runs no script), without the sorting chrome.
+/// `.ci/html-check.sh` checks the printed layout in Chromium.
+#[test]
+fn the_html_report_prints_every_column_and_every_transcript() {
+    let html = audit(&["--format", "html"]);
+    assert!(
+        html.contains("script-src 'unsafe-inline'"),
+        "the CSP runs inline scripts"
+    );
+    let print = html
+        .split("@media print {")
+        .nth(1)
+        .expect("print rules")
+        .split("\n}\n")
+        .next()
+        .unwrap();
+    for rule in [
+        "@page { size: landscape;",
+        "#report-table { font-size: 8px;",
+        "thead th { position: static; }",
+        ".screen { display: none; }",
+    ] {
+        assert!(print.contains(rule), "{rule}: {print}");
+    }
+    assert!(html.contains("details::details-content { content-visibility: visible;"));
+    assert!(html.contains(r#"window.addEventListener("beforeprint""#));
+    assert!(html.contains(r#"document.querySelectorAll("details:not([open])")"#));
+    assert!(html.contains(r#"<span class="screen">Click a heading to sort"#));
+}
+
+/// With `--keep-going`, a file that could not be read was missing from the header of the HTML
+/// and Markdown reports, which said "0 rows skipped" (tester t11's F5): only a counter at the
+/// bottom of the page told. The header's run line now says how many files were passed over.
+#[test]
+fn the_run_line_says_how_many_files_were_passed_over() {
+    let w = common::Workdir::new();
+    for f in ["calls.csv", "calls.jsonl"] {
+        std::fs::copy(root().join("examples/data").join(f), w.path(f)).unwrap();
+    }
+    w.write(
+        "cut.json",
+        "{\"call_id\": \"x1\", \"agent_id\": \"ann\", \"turns\": [{\"spea",
+    );
+    let args = [
+        "audit",
+        "calls.csv",
+        "calls.jsonl",
+        "cut.json",
+        "--keep-going",
+        "-q",
+    ];
+    let line = "12 calls audited (74 rows) from 2 file(s), dated 2026-11-12 to 2026-11-20; 0 rows skipped; 1 file unreadable (passed over)";
+    let html = run_in(
+        w.dir.path(),
+        &[&args[..], &["--format", "html"]].concat(),
+        0,
+    );
+    let header = html.split("</header>").next().unwrap();
+    assert!(header.contains(line), "{header}");
+    let md = run_in(
+        w.dir.path(),
+        &[&args[..], &["--format", "markdown"]].concat(),
+        0,
+    );
+    assert!(md.contains(&format!("- **Run:** {line}\n")), "{md}");
+    // Two of them.
+    w.write("cut2.json", "{\"call_id\": ");
+    let md = run_in(
+        w.dir.path(),
+        &[&args[..], &["cut2.json", "--format", "markdown"]].concat(),
+        0,
+    );
+    assert!(md.contains("; 2 files unreadable (passed over)\n"), "{md}");
+}
+
+/// An HTML report with no call in its date window said "No call has a date: there is no trend
+/// to draw", though every call had one (tester t11's F8). It now says what the run says: no
+/// call in the window asked for, and how many calls were dated before or after it.
+#[test]
+fn an_empty_window_says_so_rather_than_that_no_call_has_a_date() {
+    let html = audit(&[
+        "--last",
+        "7d",
+        "--as-of",
+        "2026-12-02",
+        "--allow-empty",
+        "--format",
+        "html",
+    ]);
+    assert!(!html.contains("No call has a date"), "{html}");
+    assert!(
+        html.contains("No call in the date window asked for (2026-11-26 to 2026-12-02): 12 calls dated 2026-11-12 to 2026-11-20 are before it: there is no trend to draw."),
+        "{html}"
+    );
+    let html = audit(&[
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-11-15",
+        "--agent",
+        "nobody",
+        "--allow-empty",
+        "--format",
+        "html",
+    ]);
+    assert!(
+        html.contains("No call matched the filters (dated 2026-11-01 to 2026-11-15; agent nobody): 12 call(s) filtered out ("),
+        "{html}"
+    );
+    // Calls audited, none dated: that is still what the page says.
+    let w = common::Workdir::new();
+    w.write(
+        "undated.csv",
+        common::csv_of(&[("u1", "ann", "agent", "hello, thank you")]),
+    );
+    let html = run_in(
+        w.dir.path(),
+        &["audit", "undated.csv", "-q", "--format", "html"],
+        0,
+    );
+    assert!(html.contains("No call has a date: there is no trend to draw."));
+}
+
+/// The HTML report embedded every listed transcript whole (tester t11's F10): 20 long chats
+/// made an 11 MB page, past what mail takes. Each transcript is now bounded: a long turn shows
+/// its beginning, or the words around its matches, and past 20,000 characters turns are left
+/// out, those with a match last; a note says what was cut and how to see it all.
+#[test]
+fn the_html_report_bounds_each_transcript() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("long"));
+    let words = "word ".repeat(500);
+    let mut rows: Vec<(String, String, String, String)> = Vec::new();
+    for c in 0..4 {
+        let id = format!("L{c}");
+        for t in 0..200 {
+            let (speaker, text) = if t % 2 == 0 {
+                ("customer", format!("This is long. {words}"))
+            } else if t == 101 {
+                // A match deep in a long turn.
+                ("agent", format!("{words}thank you for waiting {words}"))
+            } else {
+                ("agent", format!("Let me transfer you. {words}"))
+            };
+            rows.push((id.clone(), "long.agent".into(), speaker.into(), text));
+        }
+    }
+    let rows: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(c, a, s, t)| (c.as_str(), a.as_str(), s.as_str(), t.as_str()))
+        .collect();
+    let csv = common::csv_of(&rows);
+    assert!(csv.len() > 1_900_000, "{}", csv.len());
+    w.write("long.csv", &csv);
+    let html = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "long.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "--format",
+            "html",
+        ],
+        0,
+    );
+    assert_eq!(html.matches("<details id=\"call-").count(), 4);
+    assert!(html.len() < 250_000, "{} bytes", html.len());
+    let note = regex::Regex::new(
+        r"Shortened for the page: (\d+) long turn\(s\) shown in part \(… where cut\), (\d+) of the 200 turns left out;",
+    )
+    .unwrap();
+    let n = note.captures_iter(&html).count();
+    assert_eq!(n, 4, "a note on each transcript");
+    for c in note.captures_iter(&html) {
+        let (cut, out): (usize, usize) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+        assert!(cut > 50 && out > 50 && cut + out <= 200, "{}", &c[0]);
+    }
+    assert!(
+        html.contains("<code>callaudit explain INPUT --call L0</code> shows the whole transcript")
+    );
+    assert!(html.contains("turn(s) left out ("));
+    // The match deep in its turn is shown, marked, with its words around it.
+    assert!(
+        html.contains(r#"word word <mark class="expected" title="thanks">thank you</mark><sup>thanks</sup> for waiting word"#),
+        "the deep match"
+    );
+    // A turn after a gap keeps its number.
+    assert!(html.contains(r#"<li value="#));
 }
