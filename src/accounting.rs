@@ -32,6 +32,11 @@ pub enum SkipReason {
     /// the reader does not know): the agent's turns are likely among those, and a score would
     /// count a 0 against the agent.
     NoAgentTurn,
+    /// Rows of a call whose turn numbers a part from another file took again with other words:
+    /// two conversations under one id (a counter that restarted, an id used again another
+    /// day), or a copy whose words differ. Scored together, one agent would answer for the
+    /// other conversation's words (see `Call::numbered_again`).
+    NumberedAgain,
     /// Rows of a part of a call, read from another file, that repeat the call's turns already
     /// read (same speaker, text and times): a copy of an export, or Contact Lens's original and
     /// redacted analyses of one contact; and rows a file holds twice (see
@@ -56,6 +61,7 @@ impl SkipReason {
             SkipReason::UnreadableFile => "unreadable file",
             SkipReason::IncompleteCall => "incomplete call",
             SkipReason::NoAgentTurn => "no agent turn",
+            SkipReason::NumberedAgain => "numbered again",
             SkipReason::Duplicate => "duplicate",
             SkipReason::FilteredOut => "filtered out",
             SkipReason::OtherShard => "other shard",
@@ -151,6 +157,10 @@ pub struct Accounting {
     /// are skipped as `no_agent_turn`).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_no_agent_turn: u64,
+    /// Calls whose turn numbers a part from another file took again with other words (two
+    /// conversations under one id): not audited (their rows are skipped as `numbered_again`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_numbered_again: u64,
     /// Calls with nothing to audit: no utterance at all (`"turns": []`, an empty transcript),
     /// or every one skipped.
     #[serde(skip_serializing_if = "is_zero")]
@@ -273,6 +283,8 @@ pub enum NotAudited {
     Incomplete,
     /// No turn of it is the agent's, and some are `other`'s.
     NoAgentTurn,
+    /// A part from another file took its turn numbers again with other words.
+    NumberedAgain,
 }
 
 /// Calls left out on one side of the date range: how many, and their first and last dates.
@@ -609,8 +621,9 @@ impl Accounting {
 
     /// What every run's accounting holds, whatever its input: rows read = rows audited + rows
     /// skipped, and calls = calls audited + calls filtered out + calls too large + calls
-    /// incomplete + calls with no agent turn (the calls assembled from the rows; a call with no utterance is counted
-    /// apart, in `calls_empty`, and another shard's call not at all). `None` when both hold,
+    /// incomplete + calls with no agent turn + calls numbered again (the calls assembled from
+    /// the rows; a call with no utterance is counted apart, in `calls_empty`, and another
+    /// shard's call not at all). `None` when both hold,
     /// else the first that does not, with the counts and what they would have to be. Sums
     /// are taken without overflow, as the counts may come from a file (a partial's end line).
     pub fn imbalance(&self) -> Option<String> {
@@ -624,21 +637,27 @@ impl Accounting {
             ));
         }
         let parts = [
-            self.calls_audited,
-            self.calls_filtered_out,
-            self.calls_too_large,
-            self.calls_incomplete,
-            self.calls_no_agent_turn,
+            ("calls_audited", self.calls_audited),
+            ("calls_filtered_out", self.calls_filtered_out),
+            ("calls_too_large", self.calls_too_large),
+            ("calls_incomplete", self.calls_incomplete),
+            ("calls_no_agent_turn", self.calls_no_agent_turn),
+            ("calls_numbered_again", self.calls_numbered_again),
         ];
-        let calls: u128 = parts.into_iter().map(u128::from).sum();
+        let calls: u128 = parts.iter().map(|&(_, n)| u128::from(n)).sum();
         if u128::from(self.calls) != calls {
-            let [audited, filtered_out, too_large, incomplete, no_agent_turn] = parts;
+            // The first two always, the rest when not 0 (as the report writes them).
+            let terms: Vec<String> = parts
+                .iter()
+                .enumerate()
+                .filter(|&(i, &(_, n))| i < 2 || n != 0)
+                .map(|(_, (name, n))| format!("{name} {n}"))
+                .collect();
             return Some(format!(
-                "calls {}, but calls_audited {audited} + calls_filtered_out {filtered_out} + \
-                 calls_too_large {too_large} + calls_incomplete {incomplete} + \
-                 calls_no_agent_turn {no_agent_turn} = {calls}: expected calls {calls} (calls = \
-                 calls audited + filtered out + too large + incomplete + no agent turn)",
-                self.calls
+                "calls {}, but {} = {calls}: expected calls {calls} (calls = calls audited + \
+                 filtered out + too large + incomplete + no agent turn + numbered again)",
+                self.calls,
+                terms.join(" + ")
             ));
         }
         None
@@ -740,6 +759,10 @@ impl Accounting {
         note(
             self.calls_no_agent_turn,
             "call(s) with no agent turn, not audited",
+        );
+        note(
+            self.calls_numbered_again,
+            "call(s) whose turn numbers another file took again (two conversations under one id?), not audited",
         );
         note(
             self.calls_filtered_out,
@@ -897,6 +920,7 @@ impl Accounting {
         self.calls_disagreeing += o.calls_disagreeing;
         self.calls_empty += o.calls_empty;
         self.calls_no_agent_turn += o.calls_no_agent_turn;
+        self.calls_numbered_again += o.calls_numbered_again;
         self.files_unusable += o.files_unusable;
         self.files_passed_over
             .extend(o.files_passed_over.iter().cloned());
@@ -1013,7 +1037,8 @@ mod tests {
             Some(
                 "calls 7, but calls_audited 2 + calls_filtered_out 1 + calls_too_large 1 + \
                  calls_incomplete 1 + calls_no_agent_turn 1 = 6: expected calls 6 (calls = \
-                 calls audited + filtered out + too large + incomplete + no agent turn)"
+                 calls audited + filtered out + too large + incomplete + no agent turn + \
+                 numbered again)"
             )
         );
         // Counts no run gives do not overflow.

@@ -222,6 +222,24 @@ pub struct Call {
     /// call is put together (counted by `bytes`), never written with a held part. The keys are
     /// already hashes, so a fast fixed hasher does.
     pub parts: PartIndex,
+    /// A part from another file numbered its turns as the call's turns already read were
+    /// numbered, with other words: two conversations under one id (a counter that restarted,
+    /// an id used again another day), or a copy whose words differ. Where: the input (index)
+    /// and line of the turn read first, and of the one that took its number again (see
+    /// `absorb`). Such a call is not audited: scoring the two together would blame one
+    /// conversation's agent for the other's words.
+    pub numbered_again: Option<NumberedAgain>,
+}
+
+/// Where a call's turn number was taken again by a part from another file (`Call::numbered_again`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NumberedAgain {
+    /// The turn number (order key) both turns have.
+    pub order: f64,
+    /// The input (index) and line of the turn read first.
+    pub first: (u32, u64),
+    /// The input (index) and line of the turn that numbered itself the same.
+    pub again: (u32, u64),
 }
 
 /// How many rows name each value of one attribute of a call. A call's rows may disagree (a
@@ -575,6 +593,7 @@ impl Call {
         self.ordered_by_files = None;
         self.files.clear();
         self.parts.clear();
+        self.numbered_again = None;
     }
 
     /// What the call holds in memory, as `--max-call-bytes` counts it: its text, its turns and
@@ -842,7 +861,18 @@ impl Call {
             }
         }
         if !self.too_large && !other.too_large && other.source != self.source {
-            match self.repeats(0..from, &other) {
+            let (repeats, again) = self.repeats(0..from, &other);
+            if self.numbered_again.is_none()
+                && let Some((mine, theirs)) = again
+            {
+                let (first, again) = (&self.turns[mine], &other.turns[theirs]);
+                self.numbered_again = Some(NumberedAgain {
+                    order: first.order.unwrap_or_default(),
+                    first: (self.source_of_turn(mine), first.line),
+                    again: (other.source, again.line),
+                });
+            }
+            match repeats {
                 Repeats::No => {}
                 Repeats::Some(rows) => {
                     let r = self.repeated_by(&other);
@@ -975,10 +1005,19 @@ impl Call {
     /// times or order keys, or there are at least 3 of them (a part of a few short turns such as
     /// "thanks" may well say again what was said); timed turns also count when only their text
     /// differs (`other_text` of them: a redacted copy).
-    fn repeats(&self, mine: std::ops::Range<usize>, other: &Call) -> Repeats {
+    ///
+    /// Also, where every turn of both has an order key, the first turn of `other` (its index,
+    /// and that of the turn of this call) whose order key a turn of this call has, with another
+    /// speaker or other words, and that repeats no turn: see `numbered_again`.
+    fn repeats(
+        &self,
+        mine: std::ops::Range<usize>,
+        other: &Call,
+    ) -> (Repeats, Option<(usize, usize)>) {
+        let offset = mine.start;
         let mine = &self.turns[mine];
         if other.turns.is_empty() || mine.is_empty() {
-            return Repeats::No;
+            return (Repeats::No, None);
         }
         // Order keys are compared where both parts have them: the same export as a CSV with a
         // turn column and as a JSONL without one is still a copy.
@@ -998,8 +1037,18 @@ impl Call {
             .filter(|t| t.start_ms.is_some() && t.end_ms.is_some())
             .map(|t| key(self, t, false, with_order))
             .collect();
-        let (mut same, mut other_text) = (0u64, 0u64);
-        for t in &other.turns {
+        // The turns of this call by order key, to find a number taken again (the first turn
+        // with each key).
+        let mut numbered: std::collections::HashMap<u64, usize> = Default::default();
+        if with_order {
+            for (i, t) in mine.iter().enumerate() {
+                if let Some(order) = t.order {
+                    numbered.entry(order.to_bits()).or_insert(offset + i);
+                }
+            }
+        }
+        let (mut same, mut other_text, mut again) = (0u64, 0u64, None);
+        for (j, t) in other.turns.iter().enumerate() {
             if exact.contains(&key(other, t, true, with_order)) {
                 same += 1;
             } else if t.start_ms.is_some()
@@ -1007,19 +1056,34 @@ impl Call {
                 && timed.contains(&key(other, t, false, with_order))
             {
                 other_text += 1;
+            } else if again.is_none()
+                && let Some(&i) = t.order.and_then(|o| numbered.get(&o.to_bits()))
+            {
+                again = Some((i, j));
             }
         }
         let n = other.turns.len() as u64;
         let keyed = other.turns.iter().all(|t| {
             (with_order && t.order.is_some()) || (t.start_ms.is_some() && t.end_ms.is_some())
         });
-        if same + other_text == n && (keyed || (other_text == 0 && n >= 3)) && same > 0 {
-            Repeats::All { other_text }
-        } else if same > 0 {
-            Repeats::Some(same)
-        } else {
-            Repeats::No
-        }
+        let repeats =
+            if same + other_text == n && (keyed || (other_text == 0 && n >= 3)) && same > 0 {
+                Repeats::All { other_text }
+            } else if same > 0 {
+                Repeats::Some(same)
+            } else {
+                Repeats::No
+            };
+        (repeats, again)
+    }
+
+    /// The input (index) that the call's turn `i` was read from (see `files`).
+    fn source_of_turn(&self, i: usize) -> u32 {
+        self.files
+            .iter()
+            .rev()
+            .find(|&&(start, _)| start as usize <= i)
+            .map_or(self.source, |&(_, source)| source)
     }
 
     /// Puts turns in spoken order: by order key where the source has one, else reading order

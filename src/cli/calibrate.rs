@@ -79,6 +79,8 @@ enum NotCompared {
     Incomplete,
     /// Read, but no turn of it is the agent's.
     NoAgentTurn,
+    /// Read, but another file took its turn numbers again with other words.
+    NumberedAgain,
     /// Not among the calls read.
     NotInInputs,
 }
@@ -93,6 +95,9 @@ impl NotCompared {
                 "call in the inputs, but cut short by a file that could not be read"
             }
             NotCompared::NoAgentTurn => "call in the inputs, but with no turn read as the agent's",
+            NotCompared::NumberedAgain => {
+                "call in the inputs, but its turn numbers are taken again in another file"
+            }
             NotCompared::NotInInputs => "call not in the inputs",
         }
     }
@@ -106,6 +111,7 @@ impl NotCompared {
             Some(NotAudited::TooLarge) => NotCompared::TooLarge,
             Some(NotAudited::Incomplete) => NotCompared::Incomplete,
             Some(NotAudited::NoAgentTurn) => NotCompared::NoAgentTurn,
+            Some(NotAudited::NumberedAgain) => NotCompared::NumberedAgain,
             None => NotCompared::NotInInputs,
         }
     }
@@ -288,6 +294,11 @@ fn warn_calls_not_compared(
                     "{sheet}: {calls} judged call(s) are in the inputs but no turn of them is \
                      read as the agent's (see the speakers read as `other`), so {cells} judged \
                      cell(s) were not compared: {ids}"
+                ),
+                NotCompared::NumberedAgain => format!(
+                    "{sheet}: {calls} judged call(s) are in the inputs but another file numbers \
+                     their turns again with other words (two conversations under one id: see \
+                     the run's warnings), so {cells} judged cell(s) were not compared: {ids}"
                 ),
                 NotCompared::TooLarge => format!(
                     "{sheet}: {calls} judged call(s) are in the inputs but take more than \

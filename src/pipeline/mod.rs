@@ -412,6 +412,13 @@ impl Collector<'_, '_> {
             acct.skip(SkipReason::FilteredOut, call.turns.len() as u64);
             return false;
         }
+        // Two conversations under one id: scored together, one agent would answer for the
+        // other's words.
+        if call.numbered_again.is_some() {
+            self.numbered_again(&call);
+            self.not_audited(&call, NotAudited::NumberedAgain);
+            return false;
+        }
         // Speaker labels the reader does not know, and none read as the agent: most likely the
         // agent's turns are among them ("Sarah (Agent)", "Support"). A call of the customer's
         // turns alone is audited: a chat nobody answered is the agent's miss.
@@ -465,6 +472,35 @@ impl Collector<'_, '_> {
             call.line,
             call.id,
             rows as usize - customer,
+            if rows == 1 { "" } else { "s" }
+        );
+        self.acct.warn_call(message);
+    }
+
+    /// Counts a call whose turn numbers a part from another file took again with other words,
+    /// and says where: two conversations under one id, or a copy whose words differ. Its rows
+    /// are skipped.
+    fn numbered_again(&mut self, call: &Call) {
+        let Some(again) = call.numbered_again else {
+            return;
+        };
+        let acct = &mut self.acct;
+        acct.calls_numbered_again += 1;
+        let rows = call.turns.len() as u64;
+        acct.skip(SkipReason::NumberedAgain, rows);
+        let at = |(source, line): (u32, u64)| {
+            let name = self
+                .inputs
+                .get(source as usize)
+                .map_or("-", |i| i.name.as_str());
+            format!("{name}:{line}")
+        };
+        let message = format!(
+            "{}: call {}: its turn {} is at {} too, with other words: two conversations under one id (a counter that restarted, an id used again), or a copy whose words differ; it is not audited ({rows} row{}, numbered again, skipped): give each conversation its own id",
+            at(again.first),
+            call.id,
+            again.order,
+            at(again.again),
             if rows == 1 { "" } else { "s" }
         );
         self.acct.warn_call(message);

@@ -4165,3 +4165,88 @@ fn a_call_with_no_agent_turn_is_not_audited_and_the_unknown_speakers_are_named()
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// One call id used for two conversations (a counter that restarted, an id used again the
+/// next day), each file numbering its turns from 1, was audited as one call: the first day's
+/// agent answered for the second day's "Calm down." and the second conversation was gone from
+/// the report (tester t10's finding 5). A part from another file that takes turn numbers the
+/// call already has, with other words, now leaves the call not audited, said where. A call
+/// split across files that goes on numbering, and a copy, are what they were.
+#[test]
+fn a_call_id_used_for_two_conversations_is_not_audited_and_said_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "call_id,agent_id,date,turn,speaker,text\n";
+    let mon = write(
+        dir.path(),
+        "mon.csv",
+        format!(
+            "{head}\
+             1001,ivy,2026-11-30,1,customer,\"Hi, my card was declined.\"\n\
+             1001,ivy,2026-11-30,2,agent,\"Thanks for calling. Which card is it?\"\n\
+             2002,ivy,2026-11-30,1,customer,\"My parcel is late.\"\n\
+             2002,ivy,2026-11-30,2,agent,\"I'm sorry to hear that.\"\n\
+             3003,ivy,2026-11-30,1,customer,\"Hello, I need help.\"\n\
+             3003,ivy,2026-11-30,2,agent,\"Thanks for waiting. How can I help?\"\n"
+        ),
+    );
+    let tue = write(
+        dir.path(),
+        "tue.csv",
+        format!(
+            "{head}\
+             1001,ivy,2026-12-01,1,customer,\"This is ridiculous, my parcel is lost!\"\n\
+             1001,ivy,2026-12-01,2,agent,\"Calm down.\"\n\
+             2002,ivy,2026-11-30,3,customer,\"Thank you.\"\n\
+             2002,ivy,2026-11-30,4,agent,\"I've refunded the delivery charge.\"\n\
+             3003,ivy,2026-11-30,1,customer,\"Hello, I need help.\"\n\
+             3003,ivy,2026-11-30,2,agent,\"Thanks for waiting. How can I help?\"\n"
+        ),
+    );
+    let run = audit_ok([&mon, &tue]);
+    assert_eq!(run.acct("calls"), 3, "{}", run.stderr);
+    assert_eq!(run.acct("calls_audited"), 2, "{}", run.stderr);
+    assert_eq!(run.acct("calls_numbered_again"), 1, "{}", run.stderr);
+    assert_eq!(run.acct("rows_read"), 12);
+    // 2002's four turns; 3003's two (its copy's two are duplicates).
+    assert_eq!(run.acct("rows_audited"), 6);
+    assert_eq!(run.skipped("numbered_again"), 4);
+    assert_eq!(run.skipped("duplicate"), 2);
+    assert_says(
+        &run.stderr,
+        &[
+            "mon.csv:2: call 1001: its turn 1 is at ",
+            "tue.csv:2 too, with other words: two conversations under one id",
+            "it is not audited (4 rows, numbered again, skipped): give each conversation its own id",
+            "1 call(s) whose turn numbers another file took again (two conversations under one id?), not audited",
+        ],
+    );
+    let out = callaudit()
+        .args(["explain", "--no-config", "--call", "1001"])
+        .args([&mon, &tue])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "call `1001` is in the inputs but was not audited: a part of it in another file numbers its turns as they were already numbered"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // With no turn numbers, parts of other files are put in file order as before: nothing
+    // tells two conversations from one call in two parts.
+    let bare = |name: &str, text: &str| {
+        write(
+            dir.path(),
+            name,
+            format!("call_id,agent_id,speaker,text\n9009,ivy,agent,\"{text}\"\n"),
+        )
+    };
+    let (a, b) = (
+        bare("a.csv", "Hello."),
+        bare("b.csv", "Thanks for waiting."),
+    );
+    let run = audit_ok([&a, &b]);
+    assert_eq!(run.acct("calls_audited"), 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("numbered again"), "{}", run.stderr);
+}

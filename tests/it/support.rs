@@ -1,7 +1,7 @@
 //! Runs `callaudit audit` through the real binary and holds every run to the accounting
 //! invariants: rows read = rows audited + rows skipped, in the JSON report and in the stderr
 //! summary alike, and the two agree; calls = calls audited + filtered out + too large +
-//! incomplete + no agent turn.
+//! incomplete + no agent turn + numbered again.
 #![allow(dead_code)]
 
 use regex::Regex;
@@ -165,9 +165,10 @@ pub fn check_arithmetic(run: &Run) {
             + get("calls_filtered_out")
             + or_zero("calls_too_large")
             + or_zero("calls_incomplete")
-            + or_zero("calls_no_agent_turn"),
-        "calls != calls audited + filtered out + too large + incomplete + no agent turn: \
-         {acct}\n{}",
+            + or_zero("calls_no_agent_turn")
+            + or_zero("calls_numbered_again"),
+        "calls != calls audited + filtered out + too large + incomplete + no agent turn + \
+         numbered again: {acct}\n{}",
         run.stderr
     );
     if let Some(s) = summary(&run.stderr) {
