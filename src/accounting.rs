@@ -99,6 +99,10 @@ pub struct Accounting {
     pub rows_other_speaker: u64,
     /// Rows with bytes that were not UTF-8, decoded with replacement characters.
     pub rows_lossy_utf8: u64,
+    /// The line of the first of them, where the reader knows it: read for one file's warning
+    /// (not in the JSON report).
+    #[serde(skip)]
+    pub lossy_first_line: Option<u64>,
     /// Calls whose rows were not contiguous or were split across files, merged by call id.
     pub calls_merged: u64,
     /// Chat events (joins, leaves, transfers, attachments: Contact Lens items of an event
@@ -823,6 +827,14 @@ impl Accounting {
         notes
     }
 
+    /// Notes `line` as that of the first row that was not UTF-8, when the count went past
+    /// `before` (`rows_lossy_utf8` before the row was read).
+    pub fn lossy_at(&mut self, before: u64, line: u64) {
+        if self.rows_lossy_utf8 != before && self.lossy_first_line.is_none() {
+            self.lossy_first_line = Some(line);
+        }
+    }
+
     /// Notes a speaker label read as `other`: the first `OTHER_SPEAKER_LABELS` different ones
     /// are named in the summary (an empty label as `""`).
     pub fn other_speaker_label(&mut self, label: &str) {
@@ -908,6 +920,7 @@ impl Accounting {
         self.calls_without_date += o.calls_without_date;
         self.rows_other_speaker += o.rows_other_speaker;
         self.rows_lossy_utf8 += o.rows_lossy_utf8;
+        self.lossy_first_line = self.lossy_first_line.or(o.lossy_first_line);
         self.calls_merged += o.calls_merged;
         self.chat_events += o.chat_events;
         self.metadata_joined += o.metadata_joined;

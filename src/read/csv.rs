@@ -749,7 +749,11 @@ impl CsvFile {
         // Set by the first cell of the row that needs replacement characters.
         let mut lossy = false;
         let utf8 = self.utf8 || record_is_utf8(record);
-        let Some(row) = self.row_fields(record, utf8, line, ctx, &mut lossy)? else {
+        let row = self.row_fields(record, utf8, line, ctx, &mut lossy)?;
+        if lossy && ctx.acct.lossy_first_line.is_none() {
+            ctx.acct.lossy_first_line = Some(line);
+        }
+        let Some(row) = row else {
             return Ok(());
         };
         let call = call_for_row(&mut self.current, &row.call_id, line, ctx, sink)?;
@@ -774,6 +778,9 @@ impl CsvFile {
             &mut lossy,
             ctx,
         );
+        if lossy && ctx.acct.lossy_first_line.is_none() {
+            ctx.acct.lossy_first_line = Some(line);
+        }
         let start = self.cols.start.and_then(|c| parse_number(record.cell(c)));
         let end = self.cols.end.and_then(|c| parse_number(record.cell(c)));
         let speaker = row.speaker;

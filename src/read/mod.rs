@@ -753,7 +753,10 @@ impl Lines {
             match self.advance(input, ctx, limit, cap, true)? {
                 Advanced::End => return Ok(None),
                 Advanced::Line => {
-                    return Ok(Some((self.number, line_text(&self.buf, ctx.acct))));
+                    let before = ctx.acct.rows_lossy_utf8;
+                    let text = line_text(&self.buf, ctx.acct);
+                    ctx.acct.lossy_at(before, self.number);
+                    return Ok(Some((self.number, text)));
                 }
                 Advanced::TooLong => {}
             }
@@ -773,7 +776,12 @@ impl Lines {
         let cap = ctx.discard_cap();
         Ok(match self.advance(input, ctx, limit, cap, false)? {
             Advanced::End => None,
-            Advanced::Line => Some(Line::Text(self.number, line_text(&self.buf, ctx.acct))),
+            Advanced::Line => {
+                let before = ctx.acct.rows_lossy_utf8;
+                let text = line_text(&self.buf, ctx.acct);
+                ctx.acct.lossy_at(before, self.number);
+                Some(Line::Text(self.number, text))
+            }
             Advanced::TooLong => Some(Line::TooLong(self.number)),
         })
     }

@@ -299,6 +299,9 @@ impl<'a> NamedSpeakers<'a> {
 /// speaker's but names no role (the label), or text.
 enum Labelled {
     Yes(Speaker, Option<u64>, String),
+    /// A stamped line whose label names no role: someone speaks (a stamp starts an utterance),
+    /// but not as agent or customer: `other`, with the label to name in the summary.
+    Stamped(String, Option<u64>, String),
     Unknown(String),
     No,
 }
@@ -382,14 +385,20 @@ impl TextReader {
             return Labelled::No;
         }
         let label = &c["label"];
+        let start = c.name("stamp").and_then(|s| stamp_ms(s.as_str()));
         let Some(speaker) = names.speaker(label) else {
+            // `[00:00:04] Member: …` is an utterance of someone the reader cannot place; read as
+            // more of the turn before, the customer's words were the agent's. A label of a few
+            // words only: `[00:05] the customer said he wanted: …` is a sentence.
+            if c.name("stamp").is_some() && label.split_whitespace().count() <= 3 {
+                return Labelled::Stamped(label.trim().to_string(), start, rest.trim().to_string());
+            }
             return if looks_like_label(label) {
                 Labelled::Unknown(label.trim().to_string())
             } else {
                 Labelled::No
             };
         };
-        let start = c.name("stamp").and_then(|s| stamp_ms(s.as_str()));
         Labelled::Yes(speaker, start, rest.trim().to_string())
     }
 
@@ -431,6 +440,8 @@ impl Reader for TextReader {
         // Text before the first speaker line: one row, reported and skipped.
         let mut preamble: Option<u64> = None;
         let mut labelled = false;
+        // For the error of a file with no speaker line: what it looks like instead.
+        let mut first_line: Option<String> = None;
         let mut lines = Lines::cr_too();
         while let Some(next) = lines.next_or_too_long(input, ctx)? {
             let (line_no, raw) = match next {
@@ -448,8 +459,15 @@ impl Reader for TextReader {
             if line.trim().is_empty() {
                 continue;
             }
+            if first_line.is_none() {
+                first_line = Some(line.chars().take(200).collect());
+            }
             let labelled_line = match Self::labelled(line, &mut names) {
                 Labelled::Yes(speaker, start_ms, text) => Some((speaker, start_ms, text)),
+                Labelled::Stamped(label, start_ms, text) => {
+                    ctx.acct.other_speaker_label(&label);
+                    Some((Speaker::Other, start_ms, text))
+                }
                 Labelled::Unknown(label) => {
                     if pending.is_some() {
                         unknown.note(line_no, label);
@@ -492,17 +510,46 @@ impl Reader for TextReader {
         Self::flush(&mut pending, &mut call, ctx)?;
         unknown.report(ctx);
         if !labelled {
-            return Err(ctx.error(
-                At::File,
-                ReadErrorKind::Shape,
+            let message = format!(
                 "no speaker lines; expected lines like `Agent: …` and `Customer: …` (also Rep, \
-                 Caller, …, optionally after [hh:mm:ss]); for speakers named by name, pass \
-                 --agent-names",
-            ));
+                 Caller, …, optionally after [hh:mm:ss]); {}",
+                other_format_hint(first_line.as_deref())
+            );
+            return Err(ctx.error(At::File, ReadErrorKind::Shape, message));
         }
         call.agent_id = names.agent_id;
         ctx.deliver(call, sink)
     }
+}
+
+/// What to suggest for a plain-text file with no speaker line, from its first line: a JSON or
+/// CSV export saved as `.txt` is read with `--input-format`; else names need `--agent-names`.
+fn other_format_hint(first: Option<&str>) -> String {
+    let first = first.unwrap_or("").trim();
+    if first.starts_with('{') || first.starts_with('[') {
+        return "its first line looks like JSON: pass --input-format json (or jsonl, or the \
+                vendor's format: see docs/input-formats.md)"
+            .to_string();
+    }
+    let delimiter = [',', ';', '\t', '|']
+        .into_iter()
+        .max_by_key(|&d| first.matches(d).count())
+        .filter(|&d| first.matches(d).count() >= 2);
+    if let Some(d) = delimiter {
+        let named = |w: &str| first.to_ascii_lowercase().contains(w);
+        if named("text") || named("speaker") || named("call") || named("transcript") {
+            let shown = if d == '\t' {
+                "\\t".to_string()
+            } else {
+                d.to_string()
+            };
+            return format!(
+                "its first line looks like a CSV header (fields split by `{shown}`): pass \
+                 --input-format csv"
+            );
+        }
+    }
+    "for speakers named by name, pass --agent-names".to_string()
 }
 
 #[cfg(test)]
@@ -523,6 +570,68 @@ mod tests {
             data.as_bytes(),
             &options,
         )
+    }
+
+    /// A stamped line whose label names no role (`Member:` at a credit union, a German
+    /// `Kundenbetreuer:`) was read as more of the turn before it, with no count and no warning:
+    /// the customer's words were scored as the agent's (tester t13's finding 1). A stamp starts
+    /// an utterance: it is a turn of `other`, its label named in the summary. Role words of the
+    /// built-in rubrics' languages (and German) are roles.
+    #[test]
+    fn stamped_lines_with_unknown_labels_are_turns_of_other() {
+        let (calls, acct) = read(
+            "[00:00:01] Agent: Thanks for calling First Credit Union.\n\
+             [00:00:04] Kundenbetreuer: Hi, my card was declined.\n\
+             [00:00:09] Conseiller: Bonjour.\n\
+             [00:00:12] Member: Anything else you need from me?\n\
+             [00:00:20] the customer said he wanted a callback to: his mobile\n",
+            &[],
+        );
+        let c = &calls.unwrap()[0];
+        let got: Vec<_> = c
+            .turns
+            .iter()
+            .map(|t| (t.speaker, c.turn_text(t), t.start_ms))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Speaker::Agent,
+                    "Thanks for calling First Credit Union.",
+                    Some(1000)
+                ),
+                (Speaker::Other, "Hi, my card was declined.", Some(4000)),
+                (Speaker::Agent, "Bonjour.", Some(9000)),
+                (
+                    Speaker::Customer,
+                    "Anything else you need from me?\n[00:00:20] the customer said he wanted a callback to: his mobile",
+                    Some(12_000)
+                ),
+            ]
+        );
+        assert_eq!(acct.rows_read, 4);
+        assert_eq!(acct.rows_other_speaker, 1);
+        assert_eq!(acct.other_speaker_labels, ["Kundenbetreuer"]);
+    }
+
+    /// A JSON or CSV export saved as `.txt` was told to pass --agent-names (tester t13's
+    /// finding 9): the error now says what its first line looks like and which
+    /// `--input-format` reads it.
+    #[test]
+    fn a_file_with_no_speaker_line_is_told_what_it_looks_like() {
+        let message = |data: &str| read(data, &[]).0.unwrap_err().to_string();
+        assert!(
+            message("{\"call_id\": 1, \"turns\": []}\n")
+                .contains("its first line looks like JSON: pass --input-format json")
+        );
+        assert!(message("call_id;speaker;text\n1;agent;hi\n").contains(
+            "its first line looks like a CSV header (fields split by `;`): pass --input-format csv"
+        ));
+        assert!(
+            message("Ann says hello\nBo says hi\n")
+                .contains("for speakers named by name, pass --agent-names")
+        );
     }
 
     #[test]

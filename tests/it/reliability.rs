@@ -4129,7 +4129,7 @@ fn a_call_with_no_agent_turn_is_not_audited_and_the_unknown_speakers_are_named()
          P-01,pat,2026-12-01,2,Agent,\"I'm so sorry. I've refunded the delivery charge.\"\n\
          P-02,pat,2026-12-01,1,John Smith,\"This is ridiculous, my order is late!\"\n\
          P-02,pat,2026-12-01,2,Sarah (Agent),\"I'm so sorry. I've refunded the delivery charge.\"\n\
-         P-03,pat,2026-12-01,1,member,\"This is ridiculous, my order is late!\"\n\
+         P-03,pat,2026-12-01,1,patient,\"This is ridiculous, my order is late!\"\n\
          P-03,pat,2026-12-01,2,Support,\"I'm so sorry. I've refunded the delivery charge.\"\n\
          P-04,pat,2026-12-01,1,customer,\"Hello? Is anyone there?\"\n",
     );
@@ -4147,7 +4147,7 @@ fn a_call_with_no_agent_turn_is_not_audited_and_the_unknown_speakers_are_named()
             "calls.csv:4: call P-02: no turn is read as the agent's (0 customer, 2 other): it is not audited (2 rows, no agent turn, skipped)",
             "4 rows skipped (4 no agent turn)",
             "2 call(s) with no agent turn, not audited",
-            "4 row(s) with another speaker kept as `other` (\"John Smith\", \"Sarah (Agent)\", \"member\")",
+            "4 row(s) with another speaker kept as `other` (\"John Smith\", \"Sarah (Agent)\", \"patient\")",
         ],
     );
     // `explain` says why such a call has no verdicts.
@@ -4249,4 +4249,49 @@ fn a_call_id_used_for_two_conversations_is_not_audited_and_said_where() {
     let run = audit_ok([&a, &b]);
     assert_eq!(run.acct("calls_audited"), 1, "{}", run.stderr);
     assert!(!run.stderr.contains("numbered again"), "{}", run.stderr);
+}
+
+/// A Windows-1252 export (the `;` CSV Excel saves on European Windows) damaged every accented
+/// word, renamed the agent and lost an apology, with a count at the end of the summary as the
+/// only sign: no file, no line, no warning, and `--strict` went on (tester t13's finding 7).
+/// The file is now named with the first such line and how to convert it, and `--strict` stops
+/// there.
+#[test]
+fn rows_that_are_not_utf8_are_warned_of_with_their_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut latin1 = b"call_id;agent_id;speaker;text\nL-1;chlo".to_vec();
+    latin1.extend_from_slice(b"\xe9;agent;Bonjour\nL-1;chlo\xe9;customer;Merci\n");
+    latin1.extend_from_slice(b"L-2;ann;agent;Hello\nL-2;ann;agent;Je suis d\xe9sol\xe9e.\n");
+    let csv = write(dir.path(), "export.csv", latin1);
+    let run = audit_ok([&csv]);
+    assert_eq!(run.acct("rows_lossy_utf8"), 3, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &[
+            "export.csv:2: 3 row(s) hold bytes that are not UTF-8, the first at line 2: a Latin-1 or Windows-1252 export?",
+            "save it as UTF-8 (e.g. `iconv -f WINDOWS-1252 -t UTF-8`)",
+        ],
+    );
+    let strict = audit([csv.as_os_str(), "--strict".as_ref()]);
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
+    assert!(
+        strict
+            .stderr
+            .contains("export.csv:2: 3 row(s) hold bytes that are not UTF-8"),
+        "{}",
+        strict.stderr
+    );
+    // A plain-text transcript: the line of the first.
+    let txt = write(
+        dir.path(),
+        "call.txt",
+        b"Agent: Hello\nCustomer: Merci beaucoup\nAgent: D\xe9sol\xe9e\n",
+    );
+    let run = audit_ok([&txt]);
+    assert!(
+        run.stderr
+            .contains("call.txt:3: 1 row(s) hold bytes that are not UTF-8, the first at line 3"),
+        "{}",
+        run.stderr
+    );
 }
