@@ -1014,7 +1014,7 @@ const MERGE_EXAMPLES: &str = "EXAMPLES:
     Last week from the nightly partials, as JSON, with the nightly gates:
         callaudit audit examples/data/calls.csv --save-partial mon.partial -q -o mon.txt
         callaudit audit examples/data/calls.jsonl --save-partial tue.partial -q -o tue.txt
-        callaudit merge mon.partial tue.partial --format json -o week.json --fail-under 60 \\
+        callaudit merge mon.partial tue.partial --format json -o week.json --fail-under 50 \\
             --fail-on 'transfer>50%' --fail-item-under empathy=10
 
     The weekly dashboard, agents week by week, weakest first:
