@@ -349,8 +349,11 @@ matches count in fewer places). Of two phrases that cover each other, one is lis
 --format csv, every phrase with its counts.
 
 The labels are a review sheet (call_id and one 0/1 column per item, as `callaudit calibrate` \
-reads); a phrase's calls are judged against its own item's column. Labelled calls that are not \
-in the inputs are named in a warning (an error with --strict): their labels are not used.
+reads); a phrase's calls are judged against its own item's column. With --labels, only the \
+labelled calls are linted: the other calls of the inputs are left out (said on stderr and under \
+the table), so \"never fires\" then means on no labelled call, and such a phrase may fire on \
+the rest. Labelled calls that are not in the inputs are named in a warning (an error with \
+--strict): their labels are not used.
 
 The findings go to stdout; the run summary (files, rows and calls read), warnings and errors to \
 stderr. -q/--quiet leaves out the summary, as for the other commands; warnings, errors and the \
@@ -396,7 +399,8 @@ pub struct LintArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Labels to judge phrases against: a review sheet (call_id, one 0/1 column per item)
+    /// Labels to judge phrases against: a review sheet (call_id, one 0/1 column per item);
+    /// only the labelled calls are then linted
     #[arg(long, value_name = "SHEET.csv")]
     pub labels: Option<PathBuf>,
 
@@ -1010,7 +1014,7 @@ const MERGE_EXAMPLES: &str = "EXAMPLES:
     Last week from the nightly partials, as JSON, with the nightly gates:
         callaudit audit examples/data/calls.csv --save-partial mon.partial -q -o mon.txt
         callaudit audit examples/data/calls.jsonl --save-partial tue.partial -q -o tue.txt
-        callaudit merge mon.partial tue.partial --format json -o week.json --fail-under 60 \\
+        callaudit merge mon.partial tue.partial --format json -o week.json --fail-under 50 \\
             --fail-on 'transfer>50%' --fail-item-under empathy=10
 
     The weekly dashboard, agents week by week, weakest first:

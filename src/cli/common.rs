@@ -178,6 +178,28 @@ pub struct SecondOutput<'a> {
     pub hint: &'a str,
 }
 
+/// The outputs given as `-`, which `dash_outputs` turned into `/dev/stdout`: messages name
+/// them as the user did (`--evidence -`, not `--evidence /dev/stdout`).
+static DASHED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes that the output `flag` was given as `-`.
+pub fn given_as_dash(flag: &'static str) {
+    DASHED.lock().unwrap_or_else(|e| e.into_inner()).push(flag);
+}
+
+/// An output's path as the user gave it: `-` for one given so.
+fn as_given(flag: &str, shown: &Path) -> String {
+    let dashed = DASHED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&flag);
+    if dashed && shown == Path::new("/dev/stdout") {
+        "-".to_string()
+    } else {
+        shown.display().to_string()
+    }
+}
+
 /// Without `-o`, `main` (the report, …) goes to stdout, and `-o` may name stdout too
 /// (`-o /dev/fd/1`). Refuses a second output that writes where `main` does, and two second
 /// outputs that both write to stdout: they would interleave (or one replace the other). An
@@ -210,7 +232,7 @@ pub fn stdout_spared(
             bail!(
                 "{} {} writes {} to stdout, where {main} goes too{named}: write {main} to a file with -o FILE{}",
                 o.flag,
-                o.shown.display(),
+                as_given(o.flag, o.shown),
                 o.what,
                 o.hint
             );
@@ -219,9 +241,9 @@ pub fn stdout_spared(
             bail!(
                 "{} {} and {} {} both write to stdout ({} and {}): each output needs its own file",
                 e.flag,
-                e.shown.display(),
+                as_given(e.flag, e.shown),
                 o.flag,
-                o.shown.display(),
+                as_given(o.flag, o.shown),
                 e.what,
                 o.what
             );

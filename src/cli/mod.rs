@@ -123,22 +123,23 @@ fn dash_outputs(command: &mut Command) {
             *o = None;
         }
     };
-    let second = |o: &mut Option<PathBuf>| {
+    let second = |flag: &'static str, o: &mut Option<PathBuf>| {
         if dash(o) {
             *o = Some(PathBuf::from("/dev/stdout"));
+            common::given_as_dash(flag);
         }
     };
     match command {
         Command::Audit(a) => {
             main(&mut a.output);
-            second(&mut a.evidence);
-            second(&mut a.save_partial);
+            second("--evidence", &mut a.evidence);
+            second("--save-partial", &mut a.save_partial);
         }
         Command::Sample(a) => main(&mut a.output),
         Command::Calibrate(a) => {
             main(&mut a.output);
-            second(&mut a.disagreements);
-            second(&mut a.splits);
+            second("--disagreements", &mut a.disagreements);
+            second("--splits", &mut a.splits);
         }
         Command::Merge(a) => main(&mut a.output),
         _ => {}

@@ -275,6 +275,23 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         };
         return Err(InputError(why).into());
     }
+    // With labels only the labelled calls are linted: "never fires" is over them, not over
+    // every call of the inputs (tester t14's finding 12). Said, so that a phrase is not pruned
+    // that fires on the calls left out.
+    let left_out = if labels.is_some() {
+        acct.calls_filtered_out
+    } else {
+        0
+    };
+    if let (Some(sheet), true) = (&args.labels, left_out > 0 && !args.quiet) {
+        say!(
+            "callaudit: --labels {}: only the {} labelled call(s) were linted, not the {left_out} \
+             other call(s) of the inputs: a phrase that never fires on the labelled calls may \
+             fire on those",
+            terminal_safe(&sheet.display().to_string()),
+            fired.calls
+        );
+    }
     if let (Some(labels), Some(sheet)) = (&labels, &args.labels) {
         labels_not_found(
             labels,
@@ -307,7 +324,13 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
 
     let out = match args.format {
         LintFormat::Csv => lint_csv(&rubric, &phrases, &fired.stats, &finding)?,
-        LintFormat::Table => lint_table(&rubric, &phrases, &finding, fired.calls, labels.is_some()),
+        LintFormat::Table => lint_table(
+            &rubric,
+            &phrases,
+            &finding,
+            fired.calls,
+            labels.is_some().then_some(left_out),
+        ),
     };
     let mut lock = callaudit::output::stdout();
     lock.write_all(out.as_bytes())?;
@@ -416,7 +439,8 @@ fn lint_table(
     phrases: &[Written],
     finding: &dyn Fn(&Written) -> Option<String>,
     calls: u64,
-    labelled: bool,
+    // With --labels: how many calls of the inputs were left out for having no labels.
+    labelled: Option<u64>,
 ) -> String {
     let mut out = String::new();
     let mut n = 0;
@@ -436,10 +460,11 @@ fn lint_table(
         "{n} of {} phrases to look at, over {} call(s){}\n",
         phrases.len(),
         calls,
-        if labelled {
-            " (labelled calls only)"
-        } else {
-            ""
+        match labelled {
+            Some(0) => " (labelled calls only)".to_string(),
+            Some(n) =>
+                format!(" (labelled calls only: {n} other call(s) of the inputs were not linted)"),
+            None => String::new(),
         }
     ));
     out

@@ -236,6 +236,11 @@ fn packet_format(args: &SampleArgs) -> anyhow::Result<Option<PacketFormat>> {
             {
                 Some(e) if e == "html" || e == "htm" => Ok(PacketFormat::Html),
                 Some(e) if e == "md" || e == "markdown" => Ok(PacketFormat::Markdown),
+                // `-` is stdout for the other outputs; the packet has no format flag, so its
+                // name must carry one (tester t14's finding 7).
+                _ if p == std::path::Path::new("-") => Err(anyhow::anyhow!(
+                    "--packet -: the packet is written to a file, whose extension says the format: name one ending in .html or .md (the packet cannot go to stdout)"
+                )),
                 _ => Err(anyhow::anyhow!(
                     "--packet {}: the extension says the format: use .html or .md",
                     p.display()

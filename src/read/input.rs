@@ -2,7 +2,7 @@
 
 use super::InputFormat;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// One input file of a run.
@@ -231,7 +231,7 @@ pub fn discover_on(args: &[String], threads: usize) -> Result<Discovered, String
             if stdin.is_none() {
                 // The file stdin is redirected from, if it is one, to read it once.
                 let id = stdin_file_id();
-                let spool = spool_stdin().map_err(|e| format!("cannot read stdin: {e}"))?;
+                let spool = spool_stdin()?;
                 stdin = Some((spool, id));
             }
             continue;
@@ -482,8 +482,29 @@ fn special_kind(t: &std::fs::FileType) -> &'static str {
     }
 }
 
-fn spool_stdin() -> io::Result<Input> {
-    let (spool, pending) = spool_file(io::stdin().lock())?;
+/// Its copy is callaudit's own temporary file: one that cannot be written is the run's error,
+/// naming `TMPDIR`, not stdin's (stdin was fine).
+fn spool_stdin() -> Result<Input, String> {
+    let temp_error = |e: io::Error| {
+        format!(
+            "cannot write callaudit's temporary files (the copy of stdin, {}): {e}",
+            crate::output::tmpdir_advice()
+        )
+    };
+    let mut spool = tempfile::NamedTempFile::new().map_err(temp_error)?;
+    let pending = crate::cleanup::register(spool.path());
+    let mut stdin = io::stdin().lock();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match stdin.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("cannot read stdin: {e}")),
+        };
+        spool.write_all(&buf[..n]).map_err(temp_error)?;
+    }
+    spool.as_file_mut().rewind().map_err(temp_error)?;
     Ok(Input {
         path: spool.path().to_path_buf(),
         name: "-".into(),

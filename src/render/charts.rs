@@ -229,8 +229,7 @@ pub fn trend(report: &Report, h: &mut String) {
         );
         return;
     }
-    let span = report.trend.len() + report.baseline_trend.len();
-    let weekly = span > 63;
+    let weekly = spans_more_than_nine_weeks(report.trend.iter().chain(&report.baseline_trend));
     let (now, before) = if weekly {
         (by_week(&report.trend), by_week(&report.baseline_trend))
     } else {
@@ -269,6 +268,26 @@ pub fn trend(report: &Report, h: &mut String) {
     trend_series(&plot, &now, &before, h);
     h.push_str("</svg>");
     trend_legend(report, weekly, !before.is_empty(), h);
+}
+
+/// Whether the trend is drawn per ISO week: when its points (this run's and the baseline's)
+/// span more than nine weeks, first day to last, both counted. It used to count the points
+/// instead (tester t14's finding 2): calls once a week for 40 weeks were drawn per day, while
+/// 64 days in a row were drawn per week. A point already named by its week is drawn per week.
+fn spans_more_than_nine_weeks<'p>(points: impl Iterator<Item = &'p TrendPoint>) -> bool {
+    let mut first: Option<chrono::NaiveDate> = None;
+    let mut last: Option<chrono::NaiveDate> = None;
+    for p in points {
+        let Ok(day) = chrono::NaiveDate::parse_from_str(&p.period, "%Y-%m-%d") else {
+            return true;
+        };
+        first = Some(first.map_or(day, |f| f.min(day)));
+        last = Some(last.map_or(day, |l| l.max(day)));
+    }
+    match (first, last) {
+        (Some(f), Some(l)) => (l - f).num_days() + 1 > 63,
+        _ => false,
+    }
 }
 
 /// The score ticks, the pass mark and the period labels.

@@ -203,6 +203,16 @@ fn sample_packet_has_masked_transcripts_of_the_sampled_calls() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("use .html or .md"));
+    // `-` is stdout for the other outputs, but the packet's format comes from its name: said
+    // (tester t14's finding 7), rather than "the extension says the format" of a name with none.
+    callaudit()
+        .args(["sample", "--packet", "-", "-q"])
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--packet -: the packet is written to a file, whose extension says the format",
+        ));
 }
 
 /// `sample -o` and `--packet` were not checked against the files the run reads: `sample

@@ -60,7 +60,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ),
     (
         "> /etc/bash_completion.d/",
-        "installs into the system; `completions bash` itself is run by tests/report_formats.rs",
+        "installs into the system; `completions bash` itself is run by tests/it/report_formats.rs",
     ),
     (
         "> ~/",
@@ -68,7 +68,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ),
     (
         "&& man ./callaudit.1",
-        "opens a pager; `callaudit man` itself is run by tests/drilldown.rs",
+        "opens a pager; `callaudit man` itself is run by tests/it/drilldown.rs",
     ),
     (
         "accuracy/tune.csv",
@@ -76,29 +76,38 @@ const SKIPPED: &[(&str, &str)] = &[
     ),
     (
         "--labels labels.csv",
-        "needs a labels sheet of your own; `rubric lint --labels` is tested in tests/rubric_lint.rs",
+        "needs a labels sheet of your own; `rubric lint --labels` is tested in tests/it/rubric_lint.rs",
     ),
     (
         "calibrate sheet.csv",
-        "needs a review sheet filled by people; calibrate runs in tests/calibration.rs",
+        "needs a review sheet filled by people; calibrate runs in tests/it/calibration.rs",
     ),
     (
         "--overrides sheet.csv",
-        "needs a review sheet filled by people; --overrides runs in tests/calibration.rs",
+        "needs a review sheet filled by people; --overrides runs in tests/it/calibration.rs",
     ),
 ];
 
-/// The day the bundled calls end: `--last` counts back from it.
+/// The day the bundled calls end: `--last` counts back from it. Given to the help's examples,
+/// whose `exports/` are the reader's own. README.md's commands run as written, as a new user
+/// runs them, so they give `--as-of` themselves (tester t14's finding 1: giving it here hid that
+/// every README recipe with `--last` failed on the bundled data after 2026-11-20).
 const AS_OF: &str = "2026-11-20";
 
 fn prepared(command: &str) -> String {
+    let mut c = placed(command);
+    if c.contains("--last") && !c.contains("--as-of") {
+        c = c.replacen("--last", &format!("--as-of {AS_OF} --last"), 1);
+    }
+    c
+}
+
+/// `command` with the docs' placeholder names pointed at the bundled data.
+fn placed(command: &str) -> String {
     let root = root().display().to_string();
     let mut c = format!(" {command}");
     for (from, to) in PLACES {
         c = c.replace(from, &to.replace("{root}", &root));
-    }
-    if c.contains("--last") && !c.contains("--as-of") {
-        c = c.replacen("--last", &format!("--as-of {AS_OF} --last"), 1);
     }
     c.trim().to_string()
 }
@@ -110,8 +119,16 @@ fn skipped(command: &str) -> Option<&'static str> {
         .map(|(_, why)| *why)
 }
 
+/// How a source's commands are run: README.md's as written (`Setup::AsWritten`), the help's
+/// with `--as-of` given for the bundled data (`Setup::AsOf`).
+#[derive(Clone, Copy, PartialEq)]
+enum Setup {
+    AsWritten,
+    AsOf,
+}
+
 /// Runs `commands` in order in one scratch directory; returns the failures.
-fn run_all(source: &str, commands: &[String]) -> Vec<String> {
+fn run_all(source: &str, commands: &[String], setup: Setup) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("callaudit");
     let path = format!(
@@ -126,12 +143,16 @@ fn run_all(source: &str, commands: &[String]) -> Vec<String> {
             eprintln!("{source}: skipped `{command}`: {why}");
             continue;
         }
-        let line = prepared(command);
+        let line = match setup {
+            Setup::AsWritten => placed(command),
+            Setup::AsOf => prepared(command),
+        };
         let out = Command::new("bash")
             .args(["-o", "pipefail", "-c", &line])
             .current_dir(dir.path())
             .env("PATH", &path)
             .env("NO_COLOR", "1")
+            .env_remove("CALLAUDIT_AS_OF")
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
@@ -172,15 +193,59 @@ fn continued(text: &str) -> Vec<String> {
     joined
 }
 
-/// The commands of README.md's shell blocks.
+/// The commands of README.md's shell blocks, in order; a TOML block that names its file on
+/// its first line (`# nightly.toml`) is written as that file where it comes, as a reader
+/// following the recipes would.
 fn readme_commands(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    for line in readme_lines(text) {
+        match line {
+            Line::Sh(t) => {
+                if let Some(rest) = t.strip_prefix("cargo run --release -- ") {
+                    out.push(format!("callaudit {rest}"));
+                } else if t.starts_with("callaudit ") {
+                    out.push(t);
+                }
+            }
+            Line::Toml(file, body) => out.push(format!("cat > {file} <<'EOF'\n{body}EOF")),
+        }
+    }
+    out
+}
+
+enum Line {
+    /// A line of a shell block, without a `$ ` prompt or a trailing comment.
+    Sh(String),
+    /// A TOML block whose first line is `# FILE.toml`: the file and the whole block.
+    Toml(String, String),
+}
+
+/// The lines of a Markdown text's shell blocks, and its TOML blocks that name their file.
+fn readme_lines(text: &str) -> Vec<Line> {
+    let mut out = Vec::new();
     let mut in_sh = false;
-    let joined = continued(text);
-    for line in &joined {
+    let mut toml: Option<String> = None;
+    for line in &continued(text) {
         let t = line.trim();
+        if let Some(body) = toml.as_mut() {
+            if t.starts_with("```") {
+                let first = body.lines().next().unwrap_or_default();
+                let file = first.trim_start_matches('#').trim();
+                if first.starts_with('#') && file.ends_with(".toml") && !file.contains(' ') {
+                    out.push(Line::Toml(file.to_string(), body.clone()));
+                }
+                toml = None;
+            } else {
+                body.push_str(line);
+                body.push('\n');
+            }
+            continue;
+        }
         if t.starts_with("```") {
             in_sh = !in_sh && (t == "```sh" || t == "```bash" || t == "```shell");
+            if t == "```toml" {
+                toml = Some(String::new());
+            }
             continue;
         }
         if !in_sh {
@@ -192,11 +257,7 @@ fn readme_commands(text: &str) -> Vec<String> {
             Some(i) => t[..i].trim_end(),
             None => t,
         };
-        if let Some(rest) = t.strip_prefix("cargo run --release -- ") {
-            out.push(format!("callaudit {rest}"));
-        } else if t.starts_with("callaudit ") {
-            out.push(t.to_string());
-        }
+        out.push(Line::Sh(t.to_string()));
     }
     out
 }
@@ -231,7 +292,7 @@ fn help_of(path: &[&str]) -> String {
 fn every_readme_command_runs_on_the_bundled_data() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let commands = readme_commands(&readme);
-    let failures = run_all("README.md", &commands);
+    let failures = run_all("README.md", &commands, Setup::AsWritten);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -259,17 +320,21 @@ fn every_help_example_runs_on_the_bundled_data() {
             failures.push(format!("{source}: no EXAMPLES"));
             continue;
         }
-        failures.extend(run_all(&source, &commands));
+        failures.extend(run_all(&source, &commands, Setup::AsOf));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
 fn the_runner_reads_what_the_docs_write() {
-    let md = "text\n```sh\n$ callaudit audit exports/   # the table\ncargo test\ncallaudit audit x \\\n    --quiet\n```\n```toml\ncallaudit = 1\n```\n";
+    let md = "text\n```sh\n$ callaudit audit exports/   # the table\ncargo test\ncallaudit audit x \\\n    --quiet\n```\n```toml\ncallaudit = 1\n```\n```toml\n# n.toml\nlast = \"1d\"\n```\n";
     assert_eq!(
         readme_commands(md),
-        ["callaudit audit exports/", "callaudit audit x --quiet"]
+        [
+            "callaudit audit exports/",
+            "callaudit audit x --quiet",
+            "cat > n.toml <<'EOF'\n# n.toml\nlast = \"1d\"\nEOF"
+        ]
     );
     let help = "Usage: x\n\nEXAMPLES:\n    Say:\n        callaudit audit a\n\nEXIT STATUS:\n    callaudit no\n";
     assert_eq!(help_examples(help), ["callaudit audit a"]);

@@ -1809,6 +1809,16 @@ fn two_outputs_never_share_stdout_whatever_they_call_it() {
             ]),
             "--calls - and --evidence /dev/fd/1 both write to stdout",
         ),
+        // An output given as `-` is named so, not as the `/dev/stdout` it stands for (tester
+        // t14's finding 7: `--calls - and --evidence /dev/stdout`).
+        (
+            args(&[&"-o", &report, &"--calls", &"-", &"--evidence", &"-"]),
+            "--calls - and --evidence - both write to stdout",
+        ),
+        (
+            args(&[&"--save-partial", &"-"]),
+            "--save-partial - writes the partial to stdout",
+        ),
     ];
     for (argv, says) in cases {
         let out = callaudit()

@@ -1339,3 +1339,40 @@ fn the_html_report_bounds_each_transcript() {
     // A turn after a gap keeps its number.
     assert!(html.contains(r#"<li value="#));
 }
+
+/// The HTML trend is drawn per ISO week when the calls span more than nine weeks, first day to
+/// last, as reports.md says; it used to switch on the number of distinct days (tester t14's
+/// finding 2): one call a week for 40 weeks was drawn per day, 64 days in a row per week.
+#[test]
+fn the_html_trend_is_weekly_when_the_calls_span_more_than_nine_weeks() {
+    let unit = |days: &[chrono::NaiveDate]| -> String {
+        let w = common::Workdir::new();
+        let mut csv = String::from("call_id,agent_id,date,speaker,text\n");
+        for (i, d) in days.iter().enumerate() {
+            csv.push_str(&format!("c{i},ann,{d},agent,Thanks for calling\n"));
+        }
+        w.write("calls.csv", csv);
+        let html = run_in(
+            w.dir.path(),
+            &["audit", "calls.csv", "-q", "--format", "html"],
+            0,
+        );
+        let re = regex::Regex::new(r"Per (day|ISO week); hover").unwrap();
+        re.captures(&html).expect("a trend legend")[1].to_string()
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let every = |step: i64, n: i64| -> Vec<chrono::NaiveDate> {
+        (0..n)
+            .map(|i| start + chrono::Duration::days(step * i))
+            .collect()
+    };
+    // Span, not count: few points far apart are weeks, many points close together are days.
+    assert_eq!(unit(&every(7, 40)), "ISO week", "one call a week, 40 weeks");
+    assert_eq!(unit(&every(11, 8)), "ISO week", "8 calls over 11 weeks");
+    assert_eq!(unit(&every(357, 2)), "ISO week", "2 calls 51 weeks apart");
+    // The boundary: 63 days (nine weeks) are days, 64 are weeks.
+    assert_eq!(unit(&every(62, 2)), "day", "2 calls spanning 63 days");
+    assert_eq!(unit(&every(63, 2)), "ISO week", "2 calls spanning 64 days");
+    assert_eq!(unit(&every(1, 63)), "day", "63 days in a row");
+    assert_eq!(unit(&every(1, 64)), "ISO week", "64 days in a row");
+}

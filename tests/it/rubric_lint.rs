@@ -319,3 +319,62 @@ phrases = ["we cannot refund"]
     assert_eq!(finding("refund", "refund"), "", "{csv}");
     assert_eq!(finding("thanks", "thank*"), "", "{csv}");
 }
+
+/// With `--labels`, only the labelled calls are linted, so "never fires" is over them: a phrase
+/// that fires on an unlabelled call of the inputs is listed. Nothing said so but "N call(s)
+/// filtered out" (tester t14's finding 12), and a user pruning the list would delete phrases
+/// that work on the rest of their calls. stderr and the table's last line say it.
+#[test]
+fn with_labels_the_calls_left_out_are_said() {
+    let w = Workdir::new();
+    // c3 ("We apologise") is not labelled: `apologi*` fires on no labelled call.
+    let labels = w.write("labels.csv", "call_id,apology\nc1,1\nc2,0\n");
+    let rubric = w.write("r.toml", RUBRIC);
+    let input = w.write(
+        "in.csv",
+        csv_of(&[
+            ("c1", "a", "agent", "I'm sorry about that, my mistake."),
+            ("c2", "a", "agent", "Sorry, what is your order number?"),
+            ("c3", "a", "agent", "We apologise for the delay."),
+        ]),
+    );
+    let out = callaudit()
+        .args(["rubric", "lint", "--rubric"])
+        .arg(&rubric)
+        .arg("--labels")
+        .arg(&labels)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("“apologi*”  never fires"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "only the 2 labelled call(s) were linted, not the 1 other call(s) of the inputs"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stdout.ends_with(
+            "over 2 call(s) (labelled calls only: 1 other call(s) of the inputs were not linted)\n"
+        ),
+        "{stdout}"
+    );
+    // Every call labelled: nothing left out, nothing more said.
+    let all = w.write("all.csv", "call_id,apology\nc1,1\nc2,0\nc3,1\n");
+    let out = callaudit()
+        .args(["rubric", "lint", "--rubric"])
+        .arg(&rubric)
+        .arg("--labels")
+        .arg(&all)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("were linted"), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).ends_with("over 3 call(s) (labelled calls only)\n")
+    );
+}

@@ -566,6 +566,39 @@ fn an_unusable_tmpdir_for_call_ids_stops_the_run_naming_it() {
     stops_on_tmpdir(&out, &w.path("r.json"), "call ids");
 }
 
+/// stdin is copied to a temporary file before it is read. A TMPDIR that could not take the
+/// copy was reported as `cannot read stdin` (tester t14's finding 14): the input was blamed for
+/// callaudit's own file. It is the run's error, naming TMPDIR, with or without `--keep-going`.
+#[test]
+fn an_unusable_tmpdir_for_the_copy_of_stdin_names_it_not_stdin() {
+    let w = Workdir::new();
+    let csv = std::fs::read(repo_path("examples/data/calls.csv")).unwrap();
+    for extra in [&[][..], &["--keep-going"]] {
+        let mut child = bin()
+            .args(["audit", "-", "-q", "-o", "r.json"])
+            .args(extra)
+            .env("TMPDIR", w.path("no-such-dir"))
+            .current_dir(w.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            // The run may stop before it reads everything: a broken pipe is expected.
+            let _ = stdin.write_all(&csv);
+        }
+        let out = child.wait_with_output().unwrap();
+        let what = format!("stdin {extra:?}");
+        stops_on_tmpdir(&out, &w.path("r.json"), &what);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("cannot read stdin"), "{what}: {stderr}");
+        assert!(stderr.contains("the copy of stdin"), "{what}: {stderr}");
+    }
+}
+
 /// An output that fails while the run reads (`--calls` on a full disk; here a file-size limit)
 /// stopped the run rightly, but its summary booked the rows in flight as an input's
 /// `unreadable file` row. The summary blames no input and says what was not audited.
