@@ -5,7 +5,8 @@
 //! are matched ignoring ASCII case.
 //!
 //! Columns `agent`, `date`, `notes` (and `comment(s)`) and the tool's own verdicts written by
-//! `callaudit sample` (`tool:ITEM`) are carried but not read as verdicts. Any other column is an
+//! `callaudit sample` (`tool:ITEM`) are carried but not read as verdicts (the `tool:` cells are
+//! kept, to be compared with the run's verdicts: `SheetRow::sampled`). Any other column is an
 //! error: a misspelt item would otherwise be silently ignored.
 
 use crate::read::line_tracker::LineTracker;
@@ -26,6 +27,10 @@ pub struct SheetRow {
     pub reviewer: String,
     /// Judged cells: (item index in the rubric, happened).
     pub verdicts: Vec<(usize, bool)>,
+    /// The tool's verdicts when `sample` wrote the sheet (`tool:ITEM` cells that hold one):
+    /// (item index, happened). Not the reviewers': only compared with this run's verdicts, to
+    /// tell a sheet sampled with another rubric or other inputs.
+    pub sampled: Vec<(usize, bool)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -394,6 +399,8 @@ struct SheetColumns {
     reviewer: Option<usize>,
     /// `(column, item index)` of every item column.
     items: Vec<(usize, usize)>,
+    /// `(column, item index)` of every `tool:ITEM` column.
+    sampled: Vec<(usize, usize)>,
 }
 
 /// The item an unknown header looks like a misspelling of.
@@ -426,6 +433,7 @@ fn sheet_columns(
     let mut call_col = None;
     let mut reviewer_col = None;
     let mut item_cols: Vec<(usize, usize)> = Vec::new();
+    let mut sampled_cols: Vec<(usize, usize)> = Vec::new();
     // Columns that are neither items nor carried: an error, said once the call id is found.
     let mut unknown: Vec<(usize, String)> = Vec::new();
     // Each header lowercased → its column and name as written.
@@ -453,12 +461,12 @@ fn sheet_columns(
             reviewer_col = Some(col);
         } else if let Some(i) = rubric.item_index(&lower) {
             item_cols.push((col, i));
-        } else if !(name.is_empty()
-            || CARRIED.contains(&lower.as_str())
-            || lower
-                .strip_prefix(TOOL_PREFIX)
-                .is_some_and(|id| rubric.item_index(id).is_some()))
+        } else if let Some(i) = lower
+            .strip_prefix(TOOL_PREFIX)
+            .and_then(|id| rubric.item_index(id))
         {
+            sampled_cols.push((col, i));
+        } else if !(name.is_empty() || CARRIED.contains(&lower.as_str())) {
             unknown.push((col, name.to_string()));
         }
     }
@@ -492,6 +500,7 @@ fn sheet_columns(
         call: call_col,
         reviewer: reviewer_col,
         items: item_cols,
+        sampled: sampled_cols,
     })
 }
 
@@ -547,11 +556,23 @@ fn sheet_row(
             }
         }
     }
+    // A `tool:` cell that is no verdict is carried, as before.
+    let sampled = cols
+        .sampled
+        .iter()
+        .filter_map(|&(col, item)| {
+            parse_verdict(record.get(col).unwrap_or(""))
+                .ok()
+                .flatten()
+                .map(|v| (item, v))
+        })
+        .collect();
     Ok(SheetRow {
         line,
         call_id,
         reviewer,
         verdicts,
+        sampled,
     })
 }
 

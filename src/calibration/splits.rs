@@ -144,6 +144,7 @@ mod tests {
                     call_id: call.to_string(),
                     reviewer: reviewer.to_string(),
                     verdicts: verdicts.to_vec(),
+                    sampled: Vec::new(),
                 })
                 .collect(),
             items: vec![0, 1, 2],

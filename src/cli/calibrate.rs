@@ -222,6 +222,9 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     });
 
     warn_calls_not_compared(&args, &cal, &acct.filtered.spellings)?;
+    if let Some(warning) = sampled_otherwise(&args, &rubric, &sheet, &judged.audits) {
+        say!("callaudit: warning: {}", terminal_safe(&warning));
+    }
     if cal.all.n == 0 {
         let why = if cal
             .missing
@@ -263,6 +266,49 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
 
     write_outputs(&args, &rubric, &cal, out, [diff_file, splits_file])?;
     Ok(min_kappa_gate(&args, &rubric, &cal))
+}
+
+/// When the sheet's `tool:ITEM` cells (the tool's verdicts when `sample` wrote it) differ from
+/// this run's verdicts on the same calls, a warning saying how many and the first: a sheet
+/// sampled with `--rubric builtin:es` and calibrated without it was compared with the English
+/// rubric's verdicts in silence, and read as a rubric the reviewers disagree with (tester t13's
+/// finding 8).
+fn sampled_otherwise(
+    args: &CalibrateArgs,
+    rubric: &Rubric,
+    sheet: &ReviewSheet,
+    audits: &HashMap<String, CallAudit>,
+) -> Option<String> {
+    let (mut cells, mut differ, mut first) = (0usize, 0usize, None);
+    // A call judged by several reviewers carries the same `tool:` cells on each row.
+    let mut seen: HashSet<(&str, usize)> = HashSet::new();
+    for row in &sheet.rows {
+        let Some(audit) = audits.get(&row.call_id) else {
+            continue;
+        };
+        for &(item, then) in &row.sampled {
+            if !seen.insert((row.call_id.as_str(), item)) {
+                continue;
+            }
+            cells += 1;
+            let now = tool_says(rubric, audit, item);
+            if now != then {
+                differ += 1;
+                first.get_or_insert((row.line, row.call_id.as_str(), item, then, now));
+            }
+        }
+    }
+    let (line, call, item, then, now) = first?;
+    Some(format!(
+        "{}: {differ} of the sheet's {cells} `tool:` cell(s) (the tool's verdicts when the sheet \
+         was sampled) differ from this run's verdicts, the first at line {line}: call {call}, \
+         `tool:{}` says {}, this run {}; was the sheet sampled with another rubric (--rubric), \
+         other inputs or another version? The agreement below is with this run's verdicts",
+        args.sheet.display(),
+        rubric.items[item].id,
+        yes_no(then),
+        yes_no(now),
+    ))
 }
 
 /// Judged calls that were not compared, one line per reason: an error with `--strict`, else

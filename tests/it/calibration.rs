@@ -1789,3 +1789,78 @@ fn judged_calls_in_the_wrong_case_get_a_did_you_mean() {
     assert!(stderr.contains("not among the audited calls"), "{stderr}");
     assert!(!stderr.contains("did you mean"), "{stderr}");
 }
+
+/// A sheet sampled with `--rubric builtin:es` and calibrated without it was compared with the
+/// English rubric's verdicts in silence: κ 0.17 where the reviewers agreed with every verdict
+/// (tester t13's finding 8). The sheet's `tool:` cells (the verdicts when it was sampled) are
+/// now checked against the run's: a warning says how many differ and the first, and names the
+/// likely cause.
+#[test]
+fn calibrate_warns_when_the_sheet_was_sampled_with_other_verdicts() {
+    let w = Workdir::new();
+    let calls = repo_path("examples/es/llamadas.csv");
+    let sampled = stdout_of(
+        &[
+            "sample",
+            "--quiet",
+            "--per-agent",
+            "5",
+            "--rubric",
+            "builtin:es",
+        ],
+        &[&calls],
+    );
+    // The reviewers agree with every verdict: each item's cell is its `tool:` cell.
+    let mut reader = csv::Reader::from_reader(sampled.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&headers).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let filled: Vec<String> = headers
+            .iter()
+            .zip(record.iter())
+            .map(
+                |(h, cell)| match headers.iter().position(|t| t == format!("tool:{h}")) {
+                    Some(t) => record[t].to_string(),
+                    None => cell.to_string(),
+                },
+            )
+            .collect();
+        out.write_record(&filled).unwrap();
+    }
+    let s = sheet(&w, &String::from_utf8(out.into_inner().unwrap()).unwrap());
+    let run = |rubric: &[&str]| {
+        let out = callaudit()
+            .args(["calibrate", "--format", "csv"])
+            .args(rubric)
+            .arg(&s)
+            .arg(&calls)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (agreement, err) = run(&[]);
+    assert!(
+        err.contains("sheet.csv: ")
+            && err.contains(" `tool:` cell(s) (the tool's verdicts when the sheet was sampled) differ from this run's verdicts, the first at line ")
+            && err.contains("was the sheet sampled with another rubric (--rubric), other inputs or another version?"),
+        "{err}"
+    );
+    assert!(
+        !agreement.ends_with(",1.00,1.00,1.00,1.00\n"),
+        "{agreement}"
+    );
+    let (agreement, err) = run(&["--rubric", "builtin:es"]);
+    assert!(!err.contains("`tool:` cell"), "{err}");
+    assert!(agreement.contains("\n(all),"), "{agreement}");
+    assert!(agreement.ends_with(",1.00,1.00,1.00,1.00\n"), "{agreement}");
+}
