@@ -1078,3 +1078,195 @@ fn the_built_in_rubrics_have_the_english_items() {
         }
     }
 }
+
+/// An agent sentence after a customer's complaint: one call.
+macro_rules! said {
+    ($item:literal, $fires:literal, $customer:literal, $agent:literal) => {
+        case($item, $fires, &[(C, $customer, None), (A, $agent, None)])
+    };
+}
+
+/// Tester t13's finding 2: a Spanish or French `resolution` is a telling sentence of seven
+/// words or more that is none of the QA standard's near misses: a fix said to happen elsewhere
+/// ("you'll need to call your bank"), passing the case on, a promise to look into it or reply
+/// later, a call-back, a closing line. A sentence that is both a `transfer` and a fix is the
+/// case in point. A fix stated beside what the bank does with it still counts.
+const RESOLUTION_ES: &[Case] = &[
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Tendrá que llamar a su banco para eso."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Tendrás que llamar a tu banco para que te lo anulen."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Debe comunicarse con su entidad para anular ese cargo."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Eso lo tiene que gestionar con su banco, ellos le podrán ayudar."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Eso lo tienes que ver directamente con la tienda donde lo compraste."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "He pasado su caso a nuestro equipo especializado, que se pondrá en contacto con usted."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Hemos trasladado tu consulta al equipo técnico y te contactarán pronto."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Vamos a revisar su caso y le responderemos lo antes posible."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Voy a revisar tu caso y te escribo en cuanto sepa algo."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Le llamaremos mañana para confirmar que todo está bien."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Te vamos a llamar mañana para comprobar que todo funciona."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Si necesita algo más, no dude en escribirnos."
+    ),
+    said!(
+        "resolution",
+        false,
+        "Me cobraron dos veces.",
+        "Si necesitas cualquier cosa, no dudes en contactarnos."
+    ),
+    said!(
+        "resolution",
+        true,
+        "Me cobraron dos veces.",
+        "Ya le hemos reembolsado el cargo duplicado; su banco puede tardar unos días en reflejarlo."
+    ),
+    said!(
+        "resolution",
+        true,
+        "El router se desconecta.",
+        "Reinicie el router y espere dos minutos antes de volver a conectarse."
+    ),
+    said!(
+        "resolution",
+        true,
+        "¿Puedo cambiar la fecha?",
+        "Puede cambiar la fecha de la reserva desde la app, en Mis reservas."
+    ),
+];
+
+const RESOLUTION_FR: &[Case] = &[
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "Il faudra appeler votre banque pour cela."
+    ),
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "Il faut voir directement avec votre banque pour ce prélèvement."
+    ),
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "Vous devez contacter le vendeur pour obtenir le remboursement."
+    ),
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "Votre banque pourra vous renseigner sur ce prélèvement en double."
+    ),
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "J'ai passé votre dossier au service technique, qui vous rappellera."
+    ),
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "Nous vous rappellerons demain pour vérifier que tout fonctionne bien."
+    ),
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "On vous rappellera demain pour vérifier que tout fonctionne bien."
+    ),
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "Je vous recontacterai demain pour confirmer que le remboursement est arrivé."
+    ),
+    said!(
+        "resolution",
+        false,
+        "J'ai été débité deux fois.",
+        "Nous restons à votre disposition pour toute autre question éventuelle."
+    ),
+    said!(
+        "resolution",
+        true,
+        "J'ai été débité deux fois.",
+        "Je vous ai remboursé ; votre banque peut mettre quelques jours à l'afficher."
+    ),
+    said!(
+        "resolution",
+        true,
+        "La box s'éteint.",
+        "Redémarrez la box puis attendez deux minutes avant de vous reconnecter."
+    ),
+    said!(
+        "resolution",
+        true,
+        "Je reçois quand ?",
+        "Vous devriez voir le remboursement sur votre compte d'ici trois jours."
+    ),
+];
+
+#[test]
+fn resolution_leaves_out_a_fix_elsewhere_a_hand_off_and_a_promise_t13_f2() {
+    check("es", RESOLUTION_ES);
+    check("fr", RESOLUTION_FR);
+}
