@@ -1270,3 +1270,131 @@ fn resolution_leaves_out_a_fix_elsewhere_a_hand_off_and_a_promise_t13_f2() {
     check("es", RESOLUTION_ES);
     check("fr", RESOLUTION_FR);
 }
+
+const ES_CHARGED: &str = "Me han cobrado dos veces la factura de noviembre, es una vergüenza.";
+const FR_CHARGED: &str =
+    "J'ai été débité deux fois pour la facture de novembre, c'est inadmissible.";
+
+/// Tester t13's finding 3: "Para confirmar, ¿…?" is the Spanish form of the QA standard's "just to
+/// confirm, you were charged twice?", though `¿` opens a sentence of its own after the lead-in;
+/// "para confirmar que…" inside a follow-up promise is no lead-in, nor is one that opens an
+/// unrelated question. French has no `¿`, but the same lead-in inside a sentence.
+const MIRRORING_ES: &[Case] = &[
+    case(
+        "mirroring",
+        true,
+        &[
+            (C, ES_CHARGED, None),
+            (
+                A,
+                "Lo siento mucho. Para confirmar, ¿le cobramos dos veces la factura de noviembre?",
+                None,
+            ),
+        ],
+    ),
+    case(
+        "mirroring",
+        true,
+        &[
+            (C, ES_CHARGED, None),
+            (
+                A,
+                "Perdona. Solo para aclarar, ¿te cobramos dos veces la factura de noviembre?",
+                None,
+            ),
+        ],
+    ),
+    case(
+        "mirroring",
+        false,
+        &[
+            (C, ES_CHARGED, None),
+            (
+                A,
+                "Lo siento mucho. Le llamaremos mañana para confirmar que todo está bien.",
+                None,
+            ),
+        ],
+    ),
+    case(
+        "mirroring",
+        false,
+        &[
+            (C, ES_CHARGED, None),
+            (
+                A,
+                "Lo siento. Le escribiremos mañana para confirmar que la factura de noviembre está corregida.",
+                None,
+            ),
+        ],
+    ),
+    case(
+        "mirroring",
+        false,
+        &[
+            (C, ES_CHARGED, None),
+            (
+                A,
+                "Lo siento mucho. Para aclarar esto, ¿qué navegador utiliza?",
+                None,
+            ),
+        ],
+    ),
+];
+
+const MIRRORING_FR: &[Case] = &[
+    case(
+        "mirroring",
+        true,
+        &[
+            (C, FR_CHARGED, None),
+            (
+                A,
+                "Je suis vraiment désolée. Pour confirmer, nous vous avons débité deux fois la facture de novembre ?",
+                None,
+            ),
+        ],
+    ),
+    case(
+        "mirroring",
+        true,
+        &[
+            (C, FR_CHARGED, None),
+            (
+                A,
+                "Désolée. Juste pour être sûre de bien comprendre. Vous avez été débité deux fois pour la facture de novembre ?",
+                None,
+            ),
+        ],
+    ),
+    case(
+        "mirroring",
+        false,
+        &[
+            (C, FR_CHARGED, None),
+            (
+                A,
+                "Je suis vraiment désolée. Nous vous rappellerons demain pour vérifier que la facture de novembre est corrigée.",
+                None,
+            ),
+        ],
+    ),
+    case(
+        "mirroring",
+        false,
+        &[
+            (C, FR_CHARGED, None),
+            (
+                A,
+                "Désolée. Nous vous écrirons pour confirmer votre nouvelle adresse de facturation.",
+                None,
+            ),
+        ],
+    ),
+];
+
+#[test]
+fn mirroring_takes_the_lead_in_that_opens_the_check_not_one_inside_a_promise_t13_f3() {
+    check("es", MIRRORING_ES);
+    check("fr", MIRRORING_FR);
+}
