@@ -1398,3 +1398,113 @@ fn mirroring_takes_the_lead_in_that_opens_the_check_not_one_inside_a_promise_t13
     check("es", MIRRORING_ES);
     check("fr", MIRRORING_FR);
 }
+
+/// Tester t13's finding 4: an opening offer of help is no clarifying question, whatever the
+/// order of the pronoun ("¿cómo puedo ayudarle?", "¿cómo le puedo ayudar?"); declining thanks
+/// ("no hace falta que me dé las gracias", "pas besoin de remerciements") thanks nobody, and
+/// only the declined words are cancelled: a thank-you after it still counts.
+const OFFERS_AND_THANKS_ES: &[Case] = &[
+    case(
+        "clarifying_question",
+        false,
+        &[(A, "Buenos días, soy Marta. ¿Cómo puedo ayudarle?", None)],
+    ),
+    case(
+        "clarifying_question",
+        false,
+        &[(A, "Hola, ¿en qué puedo ayudarte hoy?", None)],
+    ),
+    case(
+        "clarifying_question",
+        false,
+        &[(A, "¿Qué puedo hacer por usted?", None)],
+    ),
+    case(
+        "clarifying_question",
+        false,
+        &[(A, "¿Cómo le puedo ayudar?", None)],
+    ),
+    said!(
+        "clarifying_question",
+        true,
+        "Me cobraron dos veces.",
+        "¿Qué tarjeta utilizó para pagar?"
+    ),
+    said!(
+        "thanks",
+        false,
+        "Muchas gracias.",
+        "No hace falta que me dé las gracias, es un placer."
+    ),
+    said!("thanks", false, "Muchas gracias.", "No hay de qué."),
+    said!(
+        "thanks",
+        false,
+        "Muchas gracias.",
+        "No hay nada que agradecer, es nuestro trabajo."
+    ),
+    said!(
+        "thanks",
+        true,
+        "Muchas gracias.",
+        "No hace falta que me dé las gracias, gracias a usted por su paciencia."
+    ),
+];
+
+const OFFERS_AND_THANKS_FR: &[Case] = &[
+    case(
+        "clarifying_question",
+        false,
+        &[(
+            A,
+            "Bonjour, je m'appelle Chloé. Que puis-je faire pour vous aujourd'hui ?",
+            None,
+        )],
+    ),
+    case(
+        "clarifying_question",
+        false,
+        &[(A, "Comment puis-je vous aider ?", None)],
+    ),
+    case(
+        "clarifying_question",
+        false,
+        &[(A, "Qu'est-ce que je peux faire pour vous ?", None)],
+    ),
+    said!(
+        "clarifying_question",
+        true,
+        "La box s'éteint.",
+        "Depuis quand la box s'éteint-elle ?"
+    ),
+    said!(
+        "thanks",
+        false,
+        "Merci beaucoup.",
+        "Pas besoin de remerciements."
+    ),
+    said!(
+        "thanks",
+        false,
+        "Merci beaucoup.",
+        "Inutile de me remercier, c'est normal."
+    ),
+    said!(
+        "thanks",
+        false,
+        "Merci beaucoup.",
+        "De rien, c'est avec plaisir."
+    ),
+    said!(
+        "thanks",
+        true,
+        "Merci beaucoup.",
+        "Pas besoin de me remercier, merci à vous pour votre patience."
+    ),
+];
+
+#[test]
+fn an_opening_offer_is_no_question_and_declined_thanks_no_thanks_t13_f4() {
+    check("es", OFFERS_AND_THANKS_ES);
+    check("fr", OFFERS_AND_THANKS_FR);
+}
