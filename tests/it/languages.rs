@@ -5,6 +5,7 @@
 use super::common;
 use common::*;
 use predicates::prelude::*;
+use std::collections::HashMap;
 
 /// Audits one agent turn (after a customer turn) with a rubric of one item `x` under `header`
 /// settings, and returns the item's count.
@@ -345,6 +346,7 @@ fn built_in_rubrics_are_chosen_and_printed_by_name() {
 fn the_spanish_example_gets_an_analysts_verdicts() {
     let w = Workdir::new();
     let calls = w.path("calls.csv");
+    let evidence = w.path("evidence.csv");
     let out = callaudit()
         .args([
             "audit",
@@ -356,6 +358,8 @@ fn the_spanish_example_gets_an_analysts_verdicts() {
             "--calls",
         ])
         .arg(&calls)
+        .arg("--evidence")
+        .arg(&evidence)
         .arg(repo_path("examples/es/llamadas.csv"))
         .output()
         .unwrap();
@@ -375,6 +379,33 @@ fn the_spanish_example_gets_an_analysts_verdicts() {
     // E-2001: an upset customer charged twice, handled by the book, calms down.
     assert_eq!(row("E-2001")["passed"], "1");
     assert_eq!(row("E-2001")["customer_calmed"], "1");
+    // Its mirroring is the check in turn 2 ("Para confirmar, ¿le cobramos dos veces la cuota de
+    // noviembre?", the lead-in before the `¿` that opens the question), not the "para confirmar
+    // que" of the follow-up promise in turn 6, which is no resolution either (tester t13's
+    // findings 2 and 3).
+    let evidence_of = |item: &str| -> Vec<(String, String)> {
+        csv::Reader::from_path(&evidence)
+            .unwrap()
+            .deserialize::<HashMap<String, String>>()
+            .map(Result::unwrap)
+            .filter(|r| r["call_id"] == "E-2001" && r["item"] == item)
+            .map(|r| (r["turn"].clone(), r["matched"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        evidence_of("mirroring"),
+        [(
+            "2".to_string(),
+            "cobramos dos veces la cuota de noviembre".to_string()
+        )]
+    );
+    assert!(
+        evidence_of("resolution")
+            .iter()
+            .all(|(turn, _)| turn == "4"),
+        "{:?}",
+        evidence_of("resolution")
+    );
     // E-2002: the same care typed without accents ("perdon", "frustracion", "algo mas").
     assert_eq!(row("E-2002")["passed"], "1");
     for item in [
