@@ -103,6 +103,12 @@ pub struct Accounting {
     /// (not in the JSON report).
     #[serde(skip)]
     pub lossy_first_line: Option<u64>,
+    /// The languages the exports say their calls are in (Contact Lens, Transcribe and PCA
+    /// `LanguageCode`),
+    /// with how many calls say each: compared with the rubric's language at the end of the run
+    /// (not in the JSON report).
+    #[serde(skip)]
+    pub declared_languages: BTreeMap<String, u64>,
     /// Calls whose rows were not contiguous or were split across files, merged by call id.
     pub calls_merged: u64,
     /// Chat events (joins, leaves, transfers, attachments: Contact Lens items of an event
@@ -835,6 +841,67 @@ impl Accounting {
         }
     }
 
+    /// Notes the language an export says a call is in (`es-ES`), as written.
+    pub fn declared_language(&mut self, code: &str) {
+        let code = code.trim();
+        // Looked up before an entry is made: a run of one language allocates once.
+        if let Some(n) = self.declared_languages.get_mut(code) {
+            *n += 1;
+        } else if !code.is_empty() && code.len() <= 35 {
+            self.declared_languages.insert(code.to_string(), 1);
+        }
+    }
+
+    /// A warning when some calls' exports say they are in another language than `rubric`'s
+    /// (by the primary subtag: `es-ES` is `es`): the rubric's phrases are not their words, so
+    /// their scores are near 0 with nothing to say why (tester t13's finding 6).
+    pub fn other_language(&self, rubric: crate::language::Language) -> Option<String> {
+        let others: Vec<(&String, u64)> = self
+            .declared_languages
+            .iter()
+            .filter(|(code, _)| {
+                let primary = code.split(['-', '_']).next().unwrap_or("");
+                !primary.eq_ignore_ascii_case(rubric.code())
+            })
+            .map(|(code, &n)| (code, n))
+            .collect();
+        let calls: u64 = others.iter().map(|&(_, n)| n).sum();
+        if calls == 0 {
+            return None;
+        }
+        let listed: Vec<String> = others
+            .iter()
+            .take(3)
+            .map(|(code, n)| format!("{code}: {n}"))
+            .collect();
+        let builtin: Vec<String> = others
+            .iter()
+            .filter_map(|(code, _)| {
+                let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
+                crate::language::Language::ALL
+                    .into_iter()
+                    .find(|l| l.code() == primary)
+                    .map(|l| format!("--rubric builtin:{}", l.code()))
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let hint = if builtin.is_empty() {
+            "audit them with a rubric in their language (docs/languages.md)".to_string()
+        } else {
+            format!(
+                "audit them with a rubric in their language ({})",
+                builtin.join(", ")
+            )
+        };
+        Some(format!(
+            "{calls} call(s) are in another language than the rubric's by their export ({}; the \
+             rubric reads {}): its phrases are not their words, so their scores mean little; {hint}",
+            listed.join(", "),
+            rubric.code()
+        ))
+    }
+
     /// Notes a speaker label read as `other`: the first `OTHER_SPEAKER_LABELS` different ones
     /// are named in the summary (an empty label as `""`).
     pub fn other_speaker_label(&mut self, label: &str) {
@@ -921,6 +988,9 @@ impl Accounting {
         self.rows_other_speaker += o.rows_other_speaker;
         self.rows_lossy_utf8 += o.rows_lossy_utf8;
         self.lossy_first_line = self.lossy_first_line.or(o.lossy_first_line);
+        for (code, n) in &o.declared_languages {
+            *self.declared_languages.entry(code.clone()).or_default() += n;
+        }
         self.calls_merged += o.calls_merged;
         self.chat_events += o.chat_events;
         self.metadata_joined += o.metadata_joined;

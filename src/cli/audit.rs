@@ -805,6 +805,9 @@ fn audit_inputs(
     if sink.seconds_without_timings {
         acct.warn_at_end("items with a seconds window were n/a in calls without timings".into());
     }
+    if let Some(warning) = acct.other_language(sink.rubric.text_rules.language) {
+        acct.warn_at_end(warning);
+    }
     print_warnings(&acct);
     if !args.quiet {
         say!("{}", acct.summary());

@@ -471,3 +471,79 @@ fn a_config_file_names_a_built_in_rubric() {
     assert_eq!(row["apology"], "1");
     assert_ne!(row["empathy"], "0");
 }
+
+/// Spanish calls scored with the English rubric got near-0 scores and not a word why, though
+/// the Contact Lens file said `"LanguageCode": "es-ES"` (tester t13's finding 6). A run whose
+/// exports say their calls are in another language than the rubric's warns, with how many and
+/// the rubric to use (Contact Lens, Transcribe Call Analytics, PCA); with that rubric, only the
+/// calls still in another language are named.
+#[test]
+fn calls_an_export_says_are_in_another_language_are_warned_of() {
+    let w = Workdir::new();
+    let contact_lens = |id: &str, lang: &str, agent: &str, customer: &str| {
+        format!(
+            r#"{{"Channel": "VOICE", "LanguageCode": "{lang}", "CustomerMetadata": {{"ContactId": "{id}"}},
+"Participants": [{{"ParticipantId": "C", "ParticipantRole": "CUSTOMER"}}, {{"ParticipantId": "A", "ParticipantRole": "AGENT"}}],
+"Transcript": [{{"ParticipantId": "C", "Content": "{customer}", "BeginOffsetMillis": 0, "EndOffsetMillis": 900}},
+{{"ParticipantId": "A", "Content": "{agent}", "BeginOffsetMillis": 1000, "EndOffsetMillis": 2000}}]}}"#
+        )
+    };
+    w.write(
+        "es1_analysis_2026-11-24T10:15:00Z.json",
+        contact_lens("es1", "es-ES", "Lo siento mucho.", "Me cobraron dos veces."),
+    );
+    w.write(
+        "es2_analysis_2026-11-24T10:16:00Z.json",
+        contact_lens("es2", "es-MX", "Lo siento.", "Es una vergüenza."),
+    );
+    w.write(
+        "en1_analysis_2026-11-24T10:17:00Z.json",
+        contact_lens("en1", "en-US", "I'm sorry.", "I was charged twice."),
+    );
+    let pca = r#"{"ConversationAnalytics": {"GUID": "fr1", "Agent": "ann", "LanguageCode": "fr-FR",
+"SpeakerLabels": [{"Speaker": "spk_0", "DisplayText": "Agent"}, {"Speaker": "spk_1", "DisplayText": "Customer"}]},
+"SpeechSegments": [{"SegmentSpeaker": "spk_1", "DisplayText": "Bonjour."}, {"SegmentSpeaker": "spk_0", "DisplayText": "Je suis désolée."}]}"#;
+    w.write("fr1.json", pca);
+    w.write(
+        "2026-11-24_t1.json",
+        r#"{"JobName": "t1", "LanguageCode": "es-ES", "Channel": "VOICE",
+"Participants": [{"ParticipantRole": "AGENT"}, {"ParticipantRole": "CUSTOMER"}],
+"Transcript": [{"ParticipantRole": "CUSTOMER", "Content": "Hola.", "BeginOffsetMillis": 0, "EndOffsetMillis": 500},
+{"ParticipantRole": "AGENT", "Content": "Lo siento.", "BeginOffsetMillis": 600, "EndOffsetMillis": 900}]}"#,
+    );
+    let stderr = |extra: &[&str]| {
+        let out = callaudit()
+            .current_dir(w.dir.path())
+            .args(["audit", ".", "--no-config", "-q", "--format", "csv"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = stderr(&[]);
+    assert!(
+        err.contains("warning: 4 call(s) are in another language than the rubric's by their export (es-ES: 2, es-MX: 1, fr-FR: 1; the rubric reads en)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "audit them with a rubric in their language (--rubric builtin:es, --rubric builtin:fr)"
+        ),
+        "{err}"
+    );
+    let err = stderr(&["--rubric", "builtin:es"]);
+    assert!(
+        err.contains("warning: 2 call(s) are in another language than the rubric's by their export (en-US: 1, fr-FR: 1; the rubric reads es)"),
+        "{err}"
+    );
+    // Every call in the rubric's language: nothing said.
+    for f in ["en1_analysis_2026-11-24T10:17:00Z.json", "fr1.json"] {
+        std::fs::remove_file(w.path(f)).unwrap();
+    }
+    assert!(!stderr(&["--rubric", "builtin:es"]).contains("another language"));
+}

@@ -116,6 +116,9 @@ pub fn read_document(
         .unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.date = from_name.and_then(|(_, date)| date);
+    if let Some(code) = top.get("LanguageCode").and_then(Value::as_str) {
+        ctx.acct.declared_language(code);
+    }
 
     let chat = top
         .get("Channel")

@@ -39,6 +39,8 @@ pub(super) struct Analytics<'a> {
     speaker_labels: Vec<Strict<SpeakerLabel<'a>>>,
     #[serde(default)]
     speaker_time: Option<SpeakerTime>,
+    #[serde(default, borrow)]
+    language_code: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -191,6 +193,9 @@ pub(super) fn read_typed(
     let mut call = ctx.new_call(id);
     call.agent_id = known(analytics.agent);
     call.date = conversation_date(analytics.conversation_time.as_deref(), ctx);
+    if let Some(code) = analytics.language_code.as_deref() {
+        ctx.acct.declared_language(code);
+    }
     let role = |spk: &str| {
         analytics
             .speaker_labels
@@ -252,6 +257,9 @@ pub fn read_document(
     let mut call = ctx.new_call(id);
     call.agent_id = known(analytics.agent);
     call.date = conversation_date(analytics.conversation_time.as_deref(), ctx);
+    if let Some(code) = analytics.language_code.as_deref() {
+        ctx.acct.declared_language(code);
+    }
     let role = |spk: &str| {
         analytics
             .speaker_labels

@@ -98,6 +98,9 @@ pub fn read_document(
     let mut call = ctx.new_call(id);
     // The output carries no date; a `YYYY-MM-DD` in the file name, or --metadata, gives one.
     call.date = date_in_file_name(ctx.name);
+    if let Some(code) = top.get("LanguageCode").and_then(Value::as_str) {
+        ctx.acct.declared_language(code);
+    }
     for (i, raw) in items.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("Transcript[{index}]");

@@ -53,6 +53,8 @@ struct Doc<'a> {
     customer_metadata: Option<Value>,
     #[serde(default, borrow)]
     channel: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    language_code: Option<Text<'a>>,
     #[serde(default, deserialize_with = "present")]
     conversation_characteristics: Option<Characteristics>,
 
@@ -286,6 +288,9 @@ fn transcribe(
         .unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.date = date_in_file_name(ctx.name);
+    if let Some(code) = doc.language_code.as_deref() {
+        ctx.acct.declared_language(code);
+    }
     for (i, turn) in items.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("Transcript[{index}]");
@@ -344,6 +349,9 @@ fn contact_lens(
         .unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
     call.date = from_name.and_then(|(_, date)| date);
+    if let Some(code) = doc.language_code.as_deref() {
+        ctx.acct.declared_language(code);
+    }
 
     let role_of_participant = |id: &str| {
         participants
