@@ -833,14 +833,6 @@ impl Accounting {
         notes
     }
 
-    /// Notes `line` as that of the first row that was not UTF-8, when the count went past
-    /// `before` (`rows_lossy_utf8` before the row was read).
-    pub fn lossy_at(&mut self, before: u64, line: u64) {
-        if self.rows_lossy_utf8 != before && self.lossy_first_line.is_none() {
-            self.lossy_first_line = Some(line);
-        }
-    }
-
     /// Notes the language an export says a call is in (`es-ES`), as written.
     pub fn declared_language(&mut self, code: &str) {
         let code = code.trim();
@@ -856,13 +848,11 @@ impl Accounting {
     /// (by the primary subtag: `es-ES` is `es`): the rubric's phrases are not their words, so
     /// their scores are near 0 with nothing to say why (tester t13's finding 6).
     pub fn other_language(&self, rubric: crate::language::Language) -> Option<String> {
+        use crate::language::Language;
         let others: Vec<(&String, u64)> = self
             .declared_languages
             .iter()
-            .filter(|(code, _)| {
-                let primary = code.split(['-', '_']).next().unwrap_or("");
-                !primary.eq_ignore_ascii_case(rubric.code())
-            })
+            .filter(|(code, _)| Language::from_code(code) != Some(rubric))
             .map(|(code, &n)| (code, n))
             .collect();
         let calls: u64 = others.iter().map(|&(_, n)| n).sum();
@@ -874,17 +864,14 @@ impl Accounting {
             .take(3)
             .map(|(code, n)| format!("{code}: {n}"))
             .collect();
-        let builtin: Vec<String> = others
-            .iter()
-            .filter_map(|(code, _)| {
-                let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
-                crate::language::Language::ALL
-                    .into_iter()
-                    .find(|l| l.code() == primary)
-                    .map(|l| format!("--rubric builtin:{}", l.code()))
-            })
-            .collect::<BTreeSet<_>>()
+        let builtin: Vec<String> = Language::ALL
             .into_iter()
+            .filter(|&l| {
+                others
+                    .iter()
+                    .any(|(code, _)| Language::from_code(code) == Some(l))
+            })
+            .map(|l| format!("--rubric builtin:{}", l.code()))
             .collect();
         let hint = if builtin.is_empty() {
             "audit them with a rubric in their language (docs/languages.md)".to_string()

@@ -1547,32 +1547,31 @@ fn settle(
             input.name
         ));
     }
+    // Rows that are not UTF-8: said once for the file, where its first such row is; under
+    // `--strict` the file stops the run, as a bad row does (once its rows are counted).
+    let mut not_utf8 = None;
     if local.rows_lossy_utf8 > 0 {
         let (at, place) = match local.lossy_first_line {
             Some(line) => (At::Line(line), format!(", the first at line {line}")),
             None => (At::File, String::new()),
         };
-        let message = format!(
-            "{} row(s) hold bytes that are not UTF-8{place}: a Latin-1 or Windows-1252 export? \
-             Their bytes were replaced by `�`, so accented words (and names, ids) are \
-             not what was written and may not match; save it as UTF-8 (e.g. `iconv -f \
-             WINDOWS-1252 -t UTF-8`)",
-            local.rows_lossy_utf8
+        let e = ReadError::new(
+            &input.name,
+            at,
+            ReadErrorKind::Strict,
+            format!(
+                "{} row(s) hold bytes that are not UTF-8{place}: a Latin-1 or Windows-1252 \
+                 export? Their bytes were replaced by `�`, so accented words (and names, ids) \
+                 are not what was written and may not match; save it as UTF-8 (e.g. `iconv -f \
+                 WINDOWS-1252 -t UTF-8`)",
+                local.rows_lossy_utf8
+            ),
         );
         if collector.opts.read.strict && result.is_ok() {
-            // `--strict`: a row that is not what was written stops the run, as a bad row does.
-            return Err(ReadError::new(
-                &input.name,
-                at,
-                ReadErrorKind::Strict,
-                message,
-            ));
+            not_utf8 = Some(e);
+        } else {
+            local.warn(e.to_string());
         }
-        let at = match local.lossy_first_line {
-            Some(line) => format!("{}:{line}", input.name),
-            None => input.name.clone(),
-        };
-        local.warn(format!("{at}: {message}"));
     }
     collector.acct.merge(local);
     collector.reading.merge(local);
@@ -1596,7 +1595,10 @@ fn settle(
     if stopped {
         return Err(ReadError::stopped());
     }
-    result
+    match not_utf8 {
+        Some(e) => Err(e),
+        None => result,
+    }
 }
 
 #[cfg(test)]

@@ -750,8 +750,8 @@ impl CsvFile {
         let mut lossy = false;
         let utf8 = self.utf8 || record_is_utf8(record);
         let row = self.row_fields(record, utf8, line, ctx, &mut lossy)?;
-        if lossy && ctx.acct.lossy_first_line.is_none() {
-            ctx.acct.lossy_first_line = Some(line);
+        if lossy {
+            ctx.acct.lossy_first_line.get_or_insert(line);
         }
         let Some(row) = row else {
             return Ok(());
@@ -778,8 +778,8 @@ impl CsvFile {
             &mut lossy,
             ctx,
         );
-        if lossy && ctx.acct.lossy_first_line.is_none() {
-            ctx.acct.lossy_first_line = Some(line);
+        if lossy {
+            ctx.acct.lossy_first_line.get_or_insert(line);
         }
         let start = self.cols.start.and_then(|c| parse_number(record.cell(c)));
         let end = self.cols.end.and_then(|c| parse_number(record.cell(c)));

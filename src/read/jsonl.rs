@@ -97,9 +97,7 @@ fn read_bytes(
         let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
         debug_assert!((end - start) as u64 <= ctx.options.max_call_bytes);
         line_no += 1;
-        let before = ctx.acct.rows_lossy_utf8;
-        let text = super::line_text(&bytes[start..end], ctx.acct);
-        ctx.acct.lossy_at(before, line_no);
+        let text = super::line_text(&bytes[start..end], line_no, ctx.acct);
         read_line(&text, line_no, ctx, sink)?;
         start = end;
     }

@@ -753,10 +753,10 @@ impl Lines {
             match self.advance(input, ctx, limit, cap, true)? {
                 Advanced::End => return Ok(None),
                 Advanced::Line => {
-                    let before = ctx.acct.rows_lossy_utf8;
-                    let text = line_text(&self.buf, ctx.acct);
-                    ctx.acct.lossy_at(before, self.number);
-                    return Ok(Some((self.number, text)));
+                    return Ok(Some((
+                        self.number,
+                        line_text(&self.buf, self.number, ctx.acct),
+                    )));
                 }
                 Advanced::TooLong => {}
             }
@@ -776,12 +776,10 @@ impl Lines {
         let cap = ctx.discard_cap();
         Ok(match self.advance(input, ctx, limit, cap, false)? {
             Advanced::End => None,
-            Advanced::Line => {
-                let before = ctx.acct.rows_lossy_utf8;
-                let text = line_text(&self.buf, ctx.acct);
-                ctx.acct.lossy_at(before, self.number);
-                Some(Line::Text(self.number, text))
-            }
+            Advanced::Line => Some(Line::Text(
+                self.number,
+                line_text(&self.buf, self.number, ctx.acct),
+            )),
             Advanced::TooLong => Some(Line::TooLong(self.number)),
         })
     }
@@ -1086,14 +1084,23 @@ pub fn text_lossy<'a>(
 }
 
 /// A line's text: its line end (the trailing run of `\n` and `\r`) cut off, invalid UTF-8
-/// replaced and counted. What `Lines` and the chunked JSONL reader both make of a line.
-pub(crate) fn line_text<'a>(line: &'a [u8], acct: &mut Accounting) -> std::borrow::Cow<'a, str> {
+/// replaced and counted, the first such line's `number` noted (`lossy_first_line`). What
+/// `Lines` and the chunked JSONL reader both make of a line.
+pub(crate) fn line_text<'a>(
+    line: &'a [u8],
+    number: u64,
+    acct: &mut Accounting,
+) -> std::borrow::Cow<'a, str> {
     let mut end = line.len();
     while end > 0 && matches!(line[end - 1], b'\n' | b'\r') {
         end -= 1;
     }
     let mut lossy = false;
-    text_lossy(&line[..end], acct, &mut lossy)
+    let text = text_lossy(&line[..end], acct, &mut lossy);
+    if lossy {
+        acct.lossy_first_line.get_or_insert(number);
+    }
+    text
 }
 
 /// Runs `reader` over `data` as the file `name` and collects the calls it hands over: what every

@@ -16,7 +16,7 @@
 //! `NamedSpeakers` holds the rules that map a speaker's name to a role, shared with WebVTT.
 
 use super::{
-    At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, call_id_from_name,
+    At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, Reader, call_id_from_name,
     date_in_file_name,
 };
 use crate::accounting::SkipReason;
@@ -526,30 +526,38 @@ impl Reader for TextReader {
 /// CSV export saved as `.txt` is read with `--input-format`; else names need `--agent-names`.
 fn other_format_hint(first: Option<&str>) -> String {
     let first = first.unwrap_or("").trim();
-    if first.starts_with('{') || first.starts_with('[') {
-        return "its first line looks like JSON: pass --input-format json (or jsonl, or the \
-                vendor's format: see docs/input-formats.md)"
-            .to_string();
-    }
-    let delimiter = [',', ';', '\t', '|']
-        .into_iter()
-        .max_by_key(|&d| first.matches(d).count())
-        .filter(|&d| first.matches(d).count() >= 2);
-    if let Some(d) = delimiter {
-        let named = |w: &str| first.to_ascii_lowercase().contains(w);
-        if named("text") || named("speaker") || named("call") || named("transcript") {
-            let shown = if d == '\t' {
-                "\\t".to_string()
-            } else {
-                d.to_string()
+    // The content sniffing of unknown extensions (`read::sniff`), on the first line; a CSV
+    // only when that line reads as a header, not as a sentence with commas.
+    match super::sniff(first.as_bytes()) {
+        Some(format @ (InputFormat::Json | InputFormat::Jsonl)) => format!(
+            "its first line looks like JSON: pass --input-format {} (or the vendor's format: \
+             see docs/input-formats.md)",
+            format.name()
+        ),
+        Some(InputFormat::Csv) if csv_header(first) => {
+            let split_by = match [',', ';', '\t']
+                .into_iter()
+                .max_by_key(|&d| first.matches(d).count())
+            {
+                Some('\t') => "\\t".to_string(),
+                Some(d) => d.to_string(),
+                None => String::new(),
             };
-            return format!(
-                "its first line looks like a CSV header (fields split by `{shown}`): pass \
+            format!(
+                "its first line looks like a CSV header (fields split by `{split_by}`): pass \
                  --input-format csv"
-            );
+            )
         }
+        _ => "for speakers named by name, pass --agent-names".to_string(),
     }
-    "for speakers named by name, pass --agent-names".to_string()
+}
+
+/// A line that names a transcript's columns (`call_id,speaker,text`).
+fn csv_header(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    ["text", "speaker", "call", "transcript"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 #[cfg(test)]
