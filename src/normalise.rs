@@ -380,17 +380,15 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                     w.has_lower = true;
                 }
                 if rules.fold_accents {
-                    for l in c.to_lowercase() {
+                    crate::language::case_fold(c, |l| {
                         let (base, second) = crate::language::fold_char(l);
                         push_char(&mut text, base);
                         if let Some(second) = second {
                             push_char(&mut text, second);
                         }
-                    }
+                    });
                 } else {
-                    for l in c.to_lowercase() {
-                        push_char(&mut text, l);
-                    }
+                    crate::language::case_fold(c, |l| push_char(&mut text, l));
                 }
                 i += len;
                 w.orig_end = i;
@@ -1268,6 +1266,22 @@ mod tests {
         assert_eq!(norm("Más café"), " más café ");
         // The caps count sees the original letters.
         assert_eq!(es("ALGO MÁS").stats.caps_words, 2);
+    }
+
+    #[test]
+    fn sharp_s_is_folded_to_ss_with_or_without_accent_folding() {
+        // Upper case writes "ß" as "SS" ("ÄUSSERST"), and so do the Swiss: a phrase written
+        // with "ß" must find them all.
+        for fold in [false, true] {
+            let rules = TextRules::new(Language::En, fold);
+            let a = normalise_with("Das ist äußerst ärgerlich", &rules).text;
+            assert_eq!(normalise_with("DAS IST ÄUSSERST ÄRGERLICH", &rules).text, a);
+            assert_eq!(normalise_with("das ist äusserst ärgerlich", &rules).text, a);
+            assert_eq!(
+                normalise_with("ÄUẞERST", &rules).text,
+                normalise_with("äußerst", &rules).text
+            );
+        }
     }
 
     #[test]

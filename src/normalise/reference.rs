@@ -142,15 +142,13 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
                     w.lower += 1;
                 }
                 if rules.fold_accents {
-                    for l in c.to_lowercase() {
+                    crate::language::case_fold(c, |l| {
                         let (base, second) = crate::language::fold_char(l);
                         out.text.push(base);
                         out.text.extend(second);
-                    }
+                    });
                 } else {
-                    for l in c.to_lowercase() {
-                        out.text.push(l);
-                    }
+                    crate::language::case_fold(c, |l| out.text.push(l));
                 }
                 i += len;
                 w.orig_end = i;

@@ -56,6 +56,20 @@ fn folding_matches_accents_both_ways_and_only_when_asked() {
 }
 
 #[test]
+fn sharp_s_and_ss_find_each_other_with_or_without_folding() {
+    let sharp = r#"phrases = ["äußerst ärgerlich"]"#;
+    let swiss = r#"phrases = ["äusserst ärgerlich"]"#;
+    for header in ["", "fold_accents = true"] {
+        assert_eq!(count(header, sharp, "Das ist ÄUSSERST ÄRGERLICH!"), "1");
+        assert_eq!(count(header, sharp, "Das ist äusserst ärgerlich."), "1");
+        assert_eq!(count(header, swiss, "Das ist äußerst ärgerlich."), "1");
+        assert_eq!(count(header, swiss, "Das ist ÄUẞERST ärgerlich."), "1");
+    }
+    // Only "ß" is two letters: without folding "ä" still differs from "a".
+    assert_eq!(count("", sharp, "Das ist ausserst argerlich."), "0");
+}
+
+#[test]
 fn contractions_follow_the_language() {
     let p = r#"phrases = ["i am sorry"]"#;
     assert_eq!(count("", p, "I'm sorry"), "1");
