@@ -144,14 +144,14 @@ fn name(f: CallsFormat) -> &'static str {
 }
 
 /// The per-call value of an item's column: the match count for expected and violation items,
-/// 0 when the item did not apply (its matches count nowhere in the report, as the report's
-/// `matches` do not); for signals 1/0, and empty when the signal did not apply (e.g. calmed in
-/// a calm call).
+/// for signals 1/0; empty when the item did not apply to the call (mirroring in a calm call,
+/// calmed in a calm call, interruption without timings). A 0 there read as "the agent did not
+/// mirror" or "did not interrupt" where the call was not scored on it; `explain` and the
+/// JSONL records give what was said all the same.
 pub fn item_cell(kind: Kind, count: u32, verdict: Verdict) -> String {
     match (kind, verdict) {
-        (Kind::Signal, Verdict::NotApplicable) => String::new(),
+        (_, Verdict::NotApplicable) => String::new(),
         (Kind::Signal, v) => u8::from(v.occurred()).to_string(),
-        (_, Verdict::NotApplicable) => "0".to_string(),
         _ => count.to_string(),
     }
 }

@@ -9,8 +9,8 @@ use predicates::prelude::*;
 fn scoring_arithmetic_is_the_weighted_share_minus_penalties() {
     // A calm call (empathy, apology, mirroring do not apply). Applicable expected items and
     // weights: clarifying_question 1, resolution 2, additional_concerns 1, follow_up 1,
-    // thanks 1, active_listening 1, stepwise 1 = 8. Met: resolution (2) + thanks (1) = 3.
-    // 100 * 3/8 = 37.5; hold (-10) → 27.5.
+    // thanks 1 = 6 (active_listening and stepwise are signals, not scored). Met: resolution (2)
+    // + thanks (1) = 3. 100 * 3/6 = 50; hold (-10) → 40.
     let rows = audit_rows(&csv_of(&[
         (
             "c1",
@@ -31,7 +31,7 @@ fn scoring_arithmetic_is_the_weighted_share_minus_penalties() {
     assert_eq!(r["thanks"], "1");
     assert_ne!(r["resolution"], "0");
     assert_eq!(r["hold"], "1");
-    assert_eq!(r["score"], "27.50");
+    assert_eq!(r["score"], "40.00");
     assert_eq!(r["passed"], "0");
 }
 

@@ -880,8 +880,8 @@ fn overrides_replace_verdicts_before_scoring_and_are_marked() {
         c["overridden"],
         "empathy:0>1;apology:0>1;hold:1>0;transfer:1>0;dismissive:1>0;premature_escalation:1>0"
     );
-    // 4 of 13 weight met, no penalties: 30.77.
-    assert_eq!(c["score"], "30.77");
+    // 4 of 11 weight met (active_listening and stepwise are not scored), no penalties: 36.36.
+    assert_eq!(c["score"], "36.36");
     assert_eq!(c["dismissive"], "0");
     let other = rows.iter().find(|r| r["call_id"] == "C-1001").unwrap();
     assert_eq!(other["overridden"], "");
@@ -1436,9 +1436,11 @@ fn overrides_decide_again_whether_items_apply_also_when_judged() {
     assert_eq!(row["score"], "100.00", "{row:?}");
     assert_eq!(row["overridden"], "customer_upset:1>0;apology:1>0");
     let items = &json["items"];
-    for id in ["empathy", "apology", "mirroring", "premature_escalation"] {
+    for id in ["empathy", "apology", "mirroring"] {
         assert_eq!(items[id]["verdict"], "n/a", "{id}: {json}");
     }
+    // Premature escalation applies to every call, as the QA standard defines it.
+    assert_eq!(items["premature_escalation"]["verdict"], "clean");
     assert_eq!(items["customer_calmed"]["verdict"], "n/a");
     assert_eq!(items["customer_upset"]["verdict"], "absent");
     assert_eq!(

@@ -35,9 +35,10 @@ fn a_chat_has_neither() {
     let r = audit_jsonl(&format!(
         r#"{{"call_id": "c", "agent_id": "a", "channel": "chat", "turns": {TURNS}}}"#
     ));
+    // Not applicable (a chat has no talk-over or silence): empty, not "0 interruptions".
     assert_eq!(
         (r["interruption"].as_str(), r["silence"].as_str()),
-        ("0", "0")
+        ("", "")
     );
 }
 
@@ -57,7 +58,8 @@ fn a_csv_channel_column_is_read() {
         .arg(&input)
         .assert()
         .success();
-    assert_eq!(read_calls_csv(&calls)[0]["silence"], "0");
+    // A chat has no silence to measure: the item does not apply, and its cell is empty.
+    assert_eq!(read_calls_csv(&calls)[0]["silence"], "");
 }
 
 #[test]
@@ -79,5 +81,6 @@ fn an_empty_non_talk_time_list_is_trusted() {
         .arg(&input)
         .assert()
         .success();
-    assert_eq!(read_calls_csv(&calls)[0]["silence"], "0");
+    // A chat has no silence to measure: the item does not apply, and its cell is empty.
+    assert_eq!(read_calls_csv(&calls)[0]["silence"], "");
 }

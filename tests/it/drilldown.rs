@@ -487,13 +487,12 @@ fn with_a_baseline_the_score_colour_still_means_pass_or_fail() {
     assert!(arrows > 0, "some line changed: {out}");
 }
 
-/// docs/reports.md: a per-call CSV item column is the number of matches, "0 when none, also
-/// when the item did not apply". A supervisor offered in a calm call matches
-/// `premature_escalation`, which applies only to upset calls: the report counts nothing, and
-/// the per-call record said 1, so the column's sum disagreed with the report's `matches` and
-/// read as a violation that did not happen.
+/// docs/reports.md: a per-call CSV item column is the number of matches, and empty when the
+/// item did not apply. An apology in a calm call matches `apology`, which applies only to upset
+/// calls: the report counts nothing, so the record must not say 1 (its column's sum would
+/// disagree with the report's `matches`), nor 0 (read as "did not apologise").
 #[test]
-fn per_call_counts_of_an_item_that_did_not_apply_are_zero_as_in_the_report() {
+fn per_call_cells_of_an_item_that_did_not_apply_are_empty_and_count_nothing() {
     let w = common::Workdir::new();
     let input = w.write(
         "calm.csv",
@@ -508,7 +507,7 @@ fn per_call_counts_of_an_item_that_did_not_apply_are_zero_as_in_the_report() {
                 "K-1",
                 "ann",
                 "agent",
-                "Of course. Let me get my supervisor to approve it.",
+                "Of course, sorry for the wait. I have changed it to your new address.",
             ),
             ("K-1", "ann", "customer", "Okay, thank you."),
         ]),
@@ -537,7 +536,7 @@ fn per_call_counts_of_an_item_that_did_not_apply_are_zero_as_in_the_report() {
             .unwrap(),
     )
     .unwrap();
-    let item = &record["items"]["premature_escalation"];
+    let item = &record["items"]["apology"];
     // The phrase did match (the JSONL evidence shows it), in a call where the item is n/a.
     assert_eq!(item["verdict"], "n/a", "{item}");
     assert_eq!(item["evidence"].as_array().unwrap().len(), 1, "{item}");
@@ -547,14 +546,21 @@ fn per_call_counts_of_an_item_that_did_not_apply_are_zero_as_in_the_report() {
         if id == "customer_upset" || id == "customer_calmed" {
             continue;
         }
-        let sum: u64 = rows.iter().map(|r| r[id].parse::<u64>().unwrap()).sum();
+        let sum: u64 = rows
+            .iter()
+            .map(|r| match r[id].as_str() {
+                "" => 0,
+                n => n.parse::<u64>().unwrap(),
+            })
+            .sum();
         assert_eq!(
             sum,
             stats["matches"].as_u64().unwrap(),
             "{id}: per-call CSV sums to {sum}, the report says {stats}"
         );
     }
-    assert_eq!(rows[0]["premature_escalation"], "0");
+    assert_eq!(rows[0]["apology"], "");
+    assert_eq!(rows[0]["resolution"], "1");
 }
 
 /// The block of a bash completion script for one subcommand (`callaudit__subcmd__merge)` to the

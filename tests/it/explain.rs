@@ -70,7 +70,7 @@ fn marks_matches_and_explains_every_verdict() {
         "{text}"
     );
     assert!(
-        text.contains("expected: 0 of 10 applicable items met, weight 0 of 13 → 0"),
+        text.contains("expected: 0 of 8 applicable items met, weight 0 of 11 → 0"),
         "{text}"
     );
     assert!(text.contains("score: max(0, 0 − 50) = 0"), "{text}");

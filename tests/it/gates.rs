@@ -1,8 +1,8 @@
 //! Gates for nightly jobs, through the real binary: exit 1 exactly when a gate fails, with one
 //! line per failed gate on stderr, the report still written, and every verdict in the JSON.
 //!
-//! The example data: overall mean 52.6; agents ann.lee 90.7, bo.chen 0.8, cara.diaz 62.6,
-//! dev.patel 56.4, three calls each; `hold` occurs in 2 calls, `profanity` in none.
+//! The example data: overall mean 54.7; agents ann.lee 100.0, bo.chen 2.2, cara.diaz 59.1,
+//! dev.patel 57.6, three calls each; `hold` occurs in 2 calls, `profanity` in none.
 
 use super::common;
 use common::gate_lines;
@@ -31,7 +31,7 @@ fn audit(extra: &[&str]) -> Run {
 
 #[test]
 fn fail_under_fails_exactly_below_the_printed_mean() {
-    for (threshold, code) in [("50.3", 0), ("50.4", 1), ("0", 0), ("100", 1)] {
+    for (threshold, code) in [("54.7", 0), ("54.8", 1), ("0", 0), ("100", 1)] {
         let r = audit(&["--fail-under", threshold]);
         assert_eq!(r.code, code, "--fail-under {threshold}: {}", r.stderr);
         assert_eq!(gate_lines(&r.stderr).len(), code as usize);
@@ -43,31 +43,31 @@ fn fail_under_fails_exactly_below_the_printed_mean() {
     let r = audit(&["--fail-under", "60"]);
     assert_eq!(
         r.stderr.trim_end(),
-        "callaudit: gate failed: --fail-under 60: overall mean score 50.3 < 60"
+        "callaudit: gate failed: --fail-under 60: overall mean score 54.7 < 60"
     );
 }
 
 #[test]
 fn fail_agent_under_respects_min_calls() {
-    // bo.chen (0.8) is the only agent below 10; every agent has 3 calls.
+    // bo.chen (2.2) is the only agent below 10; every agent has 3 calls.
     let r = audit(&["--fail-agent-under", "10", "--min-calls", "3"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(
         gate_lines(&r.stderr),
         [
-            "callaudit: gate failed: --fail-agent-under 10 --min-calls 3: 1 of 4 agent(s) with ≥ 3 call(s) score below 10: bo.chen (0.8)"
+            "callaudit: gate failed: --fail-agent-under 10 --min-calls 3: 1 of 4 agent(s) with ≥ 3 call(s) score below 10: bo.chen (2.2)"
         ]
     );
     let r = audit(&["--fail-agent-under", "10", "--min-calls", "4"]);
     assert_eq!(r.code, 0, "no agent has 4 calls: {}", r.stderr);
-    let r = audit(&["--fail-agent-under", "0.8"]);
-    assert_eq!(r.code, 0, "0.8 is not below 0.8: {}", r.stderr);
+    let r = audit(&["--fail-agent-under", "2.2"]);
+    assert_eq!(r.code, 0, "2.2 is not below 2.2: {}", r.stderr);
     let r = audit(&["--fail-agent-under", "60"]);
     assert_eq!(r.code, 1);
     // Lowest first.
     assert!(
         r.stderr
-            .contains("bo.chen (0.8), dev.patel (51.3), cara.diaz (55.9)"),
+            .contains("bo.chen (2.2), dev.patel (57.6), cara.diaz (59.1)"),
         "{}",
         r.stderr
     );
@@ -82,7 +82,7 @@ fn fail_agent_under_sees_agents_the_report_does_not_show() {
     assert!(!r.stdout.contains("bo.chen"));
     let r = audit(&["--fail-agent-under", "10", "--group-by", "date"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("bo.chen (0.8)"), "{}", r.stderr);
+    assert!(r.stderr.contains("bo.chen (2.2)"), "{}", r.stderr);
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn the_json_report_records_every_verdict() {
     assert_eq!(gates[0]["gate"], "fail-under");
     assert_eq!(gates[0]["threshold"], 45.0);
     assert_eq!(gates[0]["passed"], true);
-    assert_eq!(gates[0]["reason"], "overall mean score 50.3 ≥ 45");
+    assert_eq!(gates[0]["reason"], "overall mean score 54.7 ≥ 45");
     assert_eq!(gates[1]["gate"], "fail-agent-under");
     assert_eq!(gates[1]["min_calls"], 2);
     assert_eq!(gates[1]["passed"], false);

@@ -513,6 +513,19 @@ fn premature_escalation() {
         ],
     );
     assert_eq!(after_trying, "0");
+    // The QA standard sets no upset condition: a supervisor offered as the first reply to a
+    // calm customer is premature too (it was n/a there).
+    let calm = count(
+        "premature_escalation",
+        &[
+            ("customer", "Why was my parcel returned to the depot?"),
+            (
+                "agent",
+                "I'll put you through to my supervisor, she deals with returns.",
+            ),
+        ],
+    );
+    assert_eq!(calm, "1");
 }
 
 #[test]
@@ -611,8 +624,8 @@ fn silence() {
         ("agent", "It ships today.", 11_000, 12_000),
     ]);
     assert_eq!(short["silence"], "0");
-    // Without timings the item does not apply: 0 matches and no penalty.
-    assert_eq!(after_upset("silence", "Sure."), "0");
+    // Without timings the item does not apply: an empty cell and no penalty.
+    assert_eq!(after_upset("silence", "Sure."), "");
 }
 
 /// Tester t6 and t4's readings of the QA standard (2026-12-03, not from labels): sentences the
