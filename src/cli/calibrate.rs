@@ -96,7 +96,7 @@ impl NotCompared {
             }
             NotCompared::NoAgentTurn => "call in the inputs, but with no turn read as the agent's",
             NotCompared::NumberedAgain => {
-                "call in the inputs, but its turn numbers are taken again in another file"
+                "call in the inputs, but two conversations under one id (turns numbered again, or dated apart, in another file)"
             }
             NotCompared::NotInInputs => "call not in the inputs",
         }
@@ -343,8 +343,9 @@ fn warn_calls_not_compared(
                 ),
                 NotCompared::NumberedAgain => format!(
                     "{sheet}: {calls} judged call(s) are in the inputs but another file numbers \
-                     their turns again with other words (two conversations under one id: see \
-                     the run's warnings), so {cells} judged cell(s) were not compared: {ids}"
+                     their turns again with other words, or its path dates them another day \
+                     (two conversations under one id: see the run's warnings), so {cells} judged \
+                     cell(s) were not compared: {ids}"
                 ),
                 NotCompared::TooLarge => format!(
                     "{sheet}: {calls} judged call(s) are in the inputs but take more than \

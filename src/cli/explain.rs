@@ -107,7 +107,7 @@ pub fn run(mut args: ExplainArgs) -> anyhow::Result<ExitCode> {
             let why = match why {
                 NotAudited::NoUtterance => "it has no utterance to audit".to_string(),
                 NotAudited::NumberedAgain => {
-                    "a part of it in another file numbers its turns as they were already numbered, with other words: two conversations under one id, or a copy whose words differ (the run's warning says where)".to_string()
+                    "two conversations under one id: a part of it in another file numbers its turns as they were already numbered, with other words, or is dated another day by its path (the run's warning says where)".to_string()
                 }
                 NotAudited::NoAgentTurn => {
                     "no turn of it is read as the agent's, and some speaker labels are not known (docs/input-formats.md lists those read as the agent)".to_string()

@@ -398,6 +398,18 @@ impl Collector<'_, '_> {
         acct.calls_dated_from_metadata += u64::from(date_from == Some(DateFrom::Metadata));
         acct.calls_dated_from_path += u64::from(date_from == Some(DateFrom::Path));
         acct.filtered.note(&call, &self.opts.filters);
+        // Dated by the paths of its files, which give two days: two conversations under one
+        // id, whatever the date window (dated by its first file, the other day's conversation
+        // would be filtered out of that day's run in silence).
+        if date_from == Some(DateFrom::Path)
+            && let Some(enricher) = self.opts.enrich
+            && let Some(apart) = enricher.path_dates_apart(&call, self.inputs)
+        {
+            self.dated_apart(&call, apart);
+            self.not_audited(&call, NotAudited::NumberedAgain);
+            return false;
+        }
+        let acct = &mut self.acct;
         if let Some(why) = self.opts.filters.excludes(&call) {
             let by = &mut acct.filtered;
             match why {
@@ -504,6 +516,28 @@ impl Collector<'_, '_> {
             if rows == 1 { "" } else { "s" }
         );
         self.acct.warn_call(message);
+    }
+
+    /// Counts a call whose files' paths date it on two days (see `Enricher::path_dates_apart`)
+    /// as numbered again, its rows skipped, and says so, naming both files and days.
+    fn dated_apart(&mut self, call: &Call, (file, first_day, day): (u32, NaiveDate, NaiveDate)) {
+        let name = |source: u32| {
+            self.inputs
+                .get(source as usize)
+                .map_or("-", |i| i.name.as_str())
+                .to_string()
+        };
+        let (first, other) = (name(call.source), name(file));
+        let rows = call.turns.len() as u64;
+        let acct = &mut self.acct;
+        acct.calls_numbered_again += 1;
+        acct.skip(SkipReason::NumberedAgain, rows);
+        acct.warn_call(format!(
+            "{first}:{}: call {}: {first} and {other} are one call by their name, but their paths date them {first_day} and {day}: two conversations under one id (file names that start again every day); it is not audited ({rows} row{}, numbered again, skipped): give each conversation its own file name, or audit each day's folder on its own",
+            call.line,
+            call.id,
+            if rows == 1 { "" } else { "s" }
+        ));
     }
 
     /// Counts a call dropped for its size, and reports it once, now that it is complete: where
@@ -1251,7 +1285,12 @@ fn slurp<'b>(
     buf.clear();
     // A file that grew past SMALL_FILE since it was listed is streamed instead.
     (&mut file).take(SMALL_FILE * 2).read_to_end(buf)?;
-    if buf.starts_with(&[0x1f, 0x8b]) || buf.len() as u64 >= SMALL_FILE * 2 {
+    // gzip, and a `.gz` cut short before its header (refused where it is opened), are read
+    // through `open_counted`.
+    if buf.starts_with(&[0x1f, 0x8b])
+        || (input.gz_named() && buf.len() < 2)
+        || buf.len() as u64 >= SMALL_FILE * 2
+    {
         return Ok(None);
     }
     let changed = match input.listing_to_check().filter(|_| check_end) {

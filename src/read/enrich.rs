@@ -290,18 +290,40 @@ impl Enricher {
     }
 
     fn path_date(&self, call: &Call, input: &Input) -> Option<NaiveDate> {
+        self.path_date_of(call.source, input)
+    }
+
+    /// The date in the path of `input`, the run's input `source`.
+    fn path_date_of(&self, source: u32, input: &Input) -> Option<NaiveDate> {
         let dater = self.path_dates.as_ref()?;
         if input.name == "-" {
             return None;
         }
         let mut cache = self.path_date_of.lock().unwrap_or_else(|e| e.into_inner());
-        *cache.entry(call.source).or_insert_with(|| {
+        *cache.entry(source).or_insert_with(|| {
             // The path as typed, or else as the absolute path it stands for: `cd 2026/11/23 &&
             // callaudit audit .` dates its files as `callaudit audit 2026/11/23` does.
             dater.date(&input.name).or_else(|| {
                 let absolute = std::path::absolute(&input.name).ok()?;
                 dater.date(absolute.to_str()?)
             })
+        })
+    }
+
+    /// The first file of `call` after its first whose path gives it another day than the
+    /// first's path does: (that file's input index, the first's day, its day). Transcripts whose
+    /// call id is the file name, in day folders where the names restart every day
+    /// (`20/0001.txt`, `21/0001.txt`), are two conversations under one id, not one call.
+    pub fn path_dates_apart(
+        &self,
+        call: &Call,
+        inputs: &[Input],
+    ) -> Option<(u32, NaiveDate, NaiveDate)> {
+        self.path_dates.as_ref()?;
+        let first = self.path_date_of(call.source, inputs.get(call.source as usize)?)?;
+        call.files.iter().find_map(|&(_, file)| {
+            let day = self.path_date_of(file, inputs.get(file as usize)?)?;
+            (day != first).then_some((file, first, day))
         })
     }
 

@@ -162,6 +162,11 @@ impl Input {
             .unwrap_or(n)
     }
 
+    /// Whether the name ends in `.gz` (any case).
+    pub fn gz_named(&self) -> bool {
+        self.format_name().len() != self.name.len()
+    }
+
     /// Why the file cannot be read, when that was found out while listing a directory.
     pub fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
@@ -534,7 +539,7 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     if let Some(problem) = &input.problem {
         return Err(io::Error::other(problem.clone()));
     }
-    Ok(open_reader(input.open_file()?)?.reader)
+    Ok(open_reader(input.open_file()?, input.gz_named())?.reader)
 }
 
 /// An input opened for reading.
@@ -658,15 +663,18 @@ pub fn open_counted(
     if let Some(problem) = &input.problem {
         return Err(io::Error::other(problem.clone()));
     }
-    open_reader(CountingReader {
-        inner: input.open_file()?,
-        read,
-        listed: input
-            .listing_to_check()
-            .filter(|_| check_end)
-            .map(|listed| (listed, input.path.clone())),
-        checked: false,
-    })
+    open_reader(
+        CountingReader {
+            inner: input.open_file()?,
+            read,
+            listed: input
+                .listing_to_check()
+                .filter(|_| check_end)
+                .map(|listed| (listed, input.path.clone())),
+            checked: false,
+        },
+        input.gz_named(),
+    )
 }
 
 /// Counts the bytes read through it, and checks the file where it ends (see `open_counted`).
@@ -708,13 +716,28 @@ impl Seek for CountingReader {
 
 /// Opens any file the way inputs are opened (gzip by magic bytes): also for `--metadata`.
 pub fn open_path(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
-    Ok(open_reader(File::open(path)?)?.reader)
+    let gz_named = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    Ok(open_reader(File::open(path)?, gz_named)?.reader)
 }
 
-fn open_reader<R: Read + Seek + Send + 'static>(mut file: R) -> io::Result<Opened> {
+/// Opens `file`, decompressing it when it starts with gzip's magic bytes. A file named `.gz`
+/// that ends before them (0 bytes, or the first alone) is a compression cut short, never an
+/// empty export: gzip writes 20 bytes for no text at all.
+fn open_reader<R: Read + Seek + Send + 'static>(mut file: R, gz_named: bool) -> io::Result<Opened> {
     let mut magic = [0u8; 2];
     let n = read_up_to(&mut file, &mut magic)?;
     file.rewind()?;
+    if gz_named && (n == 0 || (n == 1 && magic[0] == 0x1f)) {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!(
+                "the file ends before its gzip header ({n} byte{}): a .gz file is never empty (gzip writes 20 bytes for no text), so the export or its compression was cut short",
+                if n == 1 { "" } else { "s" }
+            ),
+        ));
+    }
     let gzip = n == 2 && magic == [0x1f, 0x8b];
     let mut zero_padding = None;
     let reader: Box<dyn BufRead + Send> = if gzip {

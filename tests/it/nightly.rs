@@ -1138,6 +1138,60 @@ fn dates_come_from_the_path_when_the_export_has_none() {
     assert_says(&r.stderr, &["see --date-from-path"]);
 }
 
+/// Transcripts named by a counter that starts again every day (`20/0001.txt`, `21/0001.txt`)
+/// are one call by their name (the id of a plain-text transcript), but their folders date them
+/// on two days: two conversations under one id (tester t15's finding 2). The call took the
+/// first file's day, so the second day's nightly run filtered its conversation out in silence,
+/// and a run over both scored two conversations as one. It is not audited, counted and named.
+#[test]
+fn same_named_transcripts_in_two_day_folders_are_not_one_call() {
+    let w = Workdir::new();
+    for (day, n) in [("20", 2), ("21", 3)] {
+        for i in 1..=n {
+            w.write(
+                &format!("ex/2026/11/{day}/000{i}.txt"),
+                format!("Agent: Hello, day {day}.\nCustomer: My card does not work.\nAgent: Thanks, I have fixed it.\n"),
+            );
+        }
+    }
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "ex",
+            "--last",
+            "1d",
+            "--as-of",
+            "2026-11-21",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = r.json();
+    let acct = &json["accounting"];
+    assert_eq!(json["overall"]["calls"], 1, "{}", r.stderr);
+    assert_eq!(acct["calls_numbered_again"], 2, "{acct}");
+    assert_eq!(acct["calls_filtered_out"], 0, "{acct}");
+    assert_eq!(acct["rows_skipped"]["numbered_again"], 12, "{acct}");
+    assert_says(
+        &r.stderr,
+        &[
+            "call 0001: ex/2026/11/20/0001.txt and ex/2026/11/21/0001.txt are one call by their name, but their paths date them 2026-11-20 and 2026-11-21",
+            "not audited (6 rows",
+        ],
+    );
+    // One day's folder alone is three calls.
+    let r = run_in(
+        w.dir.path(),
+        &["audit", "ex/2026/11/21", "--format", "json"],
+        &[],
+    );
+    assert_eq!(r.json()["overall"]["calls"], 3, "{}", r.stderr);
+    assert!(!r.stderr.contains("numbered again"), "{}", r.stderr);
+}
+
 /// Run from inside a dated folder (`cd 2026/11/23 && callaudit audit .`), the files are dated
 /// by the folder all the same (tester t2's F3): the path as typed, or else its absolute form.
 #[test]

@@ -729,6 +729,54 @@ fn a_truncated_gzip_stops_the_run_naming_it_unless_keep_going() {
     }
 }
 
+/// A `.gz` of 0 bytes, or of gzip's first magic byte alone, is a compression or export job that
+/// died, never a quiet hour's empty export (gzip writes 20 bytes for no text): it stops the run
+/// (or, with `--keep-going`, is passed over as unreadable, which `--max-skipped 0` fails),
+/// streamed or read ahead. It was "no rows: the file is empty" and exit 0, or at one byte a CSV
+/// header of nothing (tester t15's finding 3).
+#[test]
+fn a_gz_cut_before_its_header_is_unreadable_not_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "mon.csv", many_calls_csv(2, 2));
+    for (bytes, said) in [(&b""[..], "(0 bytes)"), (&b"\x1f"[..], "(1 byte)")] {
+        let cut = write(dir.path(), "tue.csv.gz", bytes);
+        let name = cut.display().to_string();
+        for threads in ["1", "2"] {
+            let run = audit(args(&[&"--threads", &threads, &good, &cut]));
+            assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+            assert_says(
+                &run.stderr,
+                &[
+                    &format!("error: {name}"),
+                    "ends before its gzip header",
+                    said,
+                ],
+            );
+            let run = audit(args(&[
+                &"--keep-going",
+                &"--threads",
+                &threads,
+                &good,
+                &cut,
+            ]));
+            assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+            assert_eq!(run.acct("files_unreadable"), 1, "{name}");
+        }
+        let run = audit(args(&[
+            &"--keep-going",
+            &"--max-skipped",
+            &"0",
+            &good,
+            &cut,
+        ]));
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+    }
+    // An empty plain export is still a quiet hour's.
+    let empty = write(dir.path(), "wed.csv", "");
+    let run = audit(args(&[&good, &empty]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 /// With `--keep-going`, a file passed over is named whatever warnings come before it: its
 /// warning may be past the 20 shown, so the summary names it (the first three, as files
 /// ignored or hidden), and the JSON report lists every one with its error; a merge of the
