@@ -51,14 +51,19 @@ pub(crate) enum DropReason {
     NotInQuestion,
     /// No `context` phrase in its sentence or the `sentences_before` before it.
     NoContext { sentences_before: u32 },
-    /// Cancelled by this `unless` phrase in the same sentence (on the match's own words with
-    /// `unless_scope = "match"`).
-    Unless { phrase: usize, on_match: bool },
-    /// A refusal, and this `alternatives` phrase follows it at this (0-based) turn.
-    AlternativeAfter { phrase: usize, turn: u32 },
-    /// A refusal, and this `alternatives` phrase comes before it in the same turn ("You can
-    /// change it online. We can't change it here.": a firm policy with an alternative offered).
-    AlternativeInTurn { phrase: usize },
+    /// Cancelled by this `unless` phrase, matched at `at`, in the same sentence (on the match's
+    /// own words with `unless_scope = "match"`).
+    Unless {
+        phrase: usize,
+        on_match: bool,
+        at: Words,
+    },
+    /// A refusal, and this `alternatives` phrase follows it, matched at `at`.
+    AlternativeAfter { phrase: usize, at: Words },
+    /// A refusal, and this `alternatives` phrase, matched at `at`, comes before it in the same
+    /// turn ("You can change it online. We can't change it here.": a firm policy with an
+    /// alternative offered).
+    AlternativeInTurn { phrase: usize, at: Words },
     /// Outside the item's window.
     Outside(Outside),
     /// Not after one of the `after` items (within `within_turns` turns, when set).
@@ -67,6 +72,25 @@ pub(crate) enum DropReason {
     CameFirst { item: usize, turn: u32 },
     /// After the first occurrence of a `before` item, at this (0-based) turn.
     After { item: usize, turn: u32 },
+}
+
+/// Where a hit's words are: its (0-based) turn and byte range in the turn's text, for the
+/// explanation to quote the words that matched rather than the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Words {
+    pub turn: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Words {
+    fn of(h: &Hit) -> Words {
+        Words {
+            turn: h.turn,
+            start: h.orig_start,
+            end: h.orig_end,
+        }
+    }
 }
 
 /// Which bound of the item's window a hit is outside of.
@@ -168,6 +192,10 @@ pub(crate) fn evaluate(
         }
     }
 
+    if let Some(d) = det.as_mut() {
+        mark_elsewhere(rubric, &outcomes, d, &s.kept);
+    }
+
     call_result(
         rubric,
         call,
@@ -176,6 +204,48 @@ pub(crate) fn evaluate(
         percent_fallback,
         seconds_without_timings,
     )
+}
+
+/// In detail mode, once every item's evidence is known: the matches dropped for want of a
+/// `context` phrase that are in the words of another item's counted match (an apology, a
+/// thanks, a transfer) are marked with those items, so that `explain` lists only the near
+/// misses; the reason line of an item they leave without a near miss is said again.
+fn mark_elsewhere(
+    rubric: &Rubric,
+    outcomes: &[ItemOutcome],
+    d: &mut CallDetail,
+    kept: &[Vec<(u32, u32)>],
+) {
+    for (i, &o) in outcomes.iter().enumerate() {
+        if !d.dropped[i].iter().any(|x| x.no_context) {
+            continue;
+        }
+        let mut dropped = std::mem::take(&mut d.dropped[i]);
+        for x in dropped.iter_mut().filter(|x| x.no_context) {
+            let e = &x.evidence;
+            x.elsewhere = rubric
+                .items
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| {
+                    j != i
+                        && d.evidence[j]
+                            .iter()
+                            .any(|o| o.turn == e.turn && o.start < e.end && e.start < o.end)
+                })
+                .map(|(_, it)| it.id.clone())
+                .collect();
+        }
+        d.dropped[i] = dropped;
+        let item = &rubric.items[i];
+        if o.verdict.applies()
+            && !o.verdict.occurred()
+            && item.detector != Some(Detector::CustomerCalmed)
+        {
+            d.reasons[i].clear();
+            d.reasons[i] = explain::reason(rubric, item, o.verdict, o.count, None, d, i, kept);
+        }
+    }
 }
 
 /// What a call's item outcomes and score give: the score as kept (× 100, rounded), pass,
@@ -521,7 +591,9 @@ fn counted_hits(
                 if let Some(d) = det.as_mut() {
                     d.dropped[i].push(Dropped {
                         evidence: evidence(rubric, call, h),
-                        reason: reason.text(rubric, item),
+                        reason: reason.text(rubric, item, call),
+                        no_context: matches!(reason, DropReason::NoContext { .. }),
+                        elsewhere: Vec::new(),
                     });
                 }
             }
@@ -652,6 +724,7 @@ fn drop_reason(
         return Some(DropReason::Unless {
             phrase: u.phrase.phrase_index(),
             on_match: item.unless_on_match,
+            at: Words::of(u),
         });
     }
     // A refusal counts only when no alternative is offered after it, anywhere in the call, or
@@ -676,13 +749,14 @@ fn drop_reason(
         if let Some(alt) = alternatives[next..].iter().find(offered) {
             return Some(DropReason::AlternativeAfter {
                 phrase: alt.phrase.phrase_index(),
-                turn: alt.turn,
+                at: Words::of(alt),
             });
         }
         let (from, _) = in_turn(alternatives);
         if let Some(alt) = alternatives[from..next].iter().find(offered) {
             return Some(DropReason::AlternativeInTurn {
                 phrase: alt.phrase.phrase_index(),
+                at: Words::of(alt),
             });
         }
     }
@@ -870,6 +944,10 @@ fn calmed(
     let phrase_hits = std::mem::take(counted);
     let upset = item.applies_when[0];
     let Some(&(first_upset, _)) = s.kept[upset].first() else {
+        // Not applicable: no match of it decides anything.
+        if let Some(d) = det.as_mut() {
+            d.dropped[i].clear();
+        }
         return;
     };
     let covers = |t: &crate::model::Turn| item.speaker.covers(t.speaker);
@@ -882,6 +960,11 @@ fn calmed(
         return;
     };
     let last = last as u32;
+    // Only the customer's last turn after the upset decides: matches dropped in earlier turns
+    // ("fixed" cancelled by "nobody" in turn 1) bear on nothing.
+    if let Some(d) = det.as_mut() {
+        d.dropped[i].retain(|x| x.evidence.turn == last && last > first_upset);
+    }
     if last <= first_upset {
         if let Some(d) = det.as_mut() {
             d.reasons[i] = format!(
@@ -904,19 +987,33 @@ fn calmed(
     let upset_in_last = kept
         .get(kept.partition_point(|&(t, _)| t < block_start))
         .is_some_and(|&(t, _)| t <= last);
-    let complaint_in_last = unless.iter().any(|h| h.turn == last);
-    let still_upset = upset_in_last || complaint_in_last;
+    let complaint = unless.iter().find(|h| h.turn == last);
+    let still_upset = upset_in_last || complaint.is_some();
     if let Some(d) = det.as_mut() {
         d.reasons[i] = match (phrase_in_last, still_upset) {
-            (_, true) => format!(
-                "the customer's last turn ({}) is still upset{}",
-                last + 1,
-                if upset_in_last {
-                    ""
-                } else {
-                    " (a complaint of the item's `unless` list)"
+            (_, true) => match complaint.filter(|_| !upset_in_last) {
+                Some(c) => {
+                    let text = call.turn_text(&call.turns[last as usize]);
+                    let words = text
+                        .get(c.orig_start as usize..c.orig_end as usize)
+                        .unwrap_or("");
+                    let p = &rubric.phrases[c.phrase.phrase_index()];
+                    // A phrase that must be the whole turn ("Great." alone) is irony: the
+                    // word would calm anywhere else.
+                    if p.opens_sentence && p.closes_turn {
+                        format!(
+                            "the customer's last turn ({}) is read as sarcasm: “{words}” on its own",
+                            last + 1
+                        )
+                    } else {
+                        format!(
+                            "the customer's last turn ({}) still complains: “{words}”",
+                            last + 1
+                        )
+                    }
                 }
-            ),
+                None => format!("the customer's last turn ({}) is still upset", last + 1),
+            },
             (Some(_), false) => String::new(),
             (None, false) => format!(
                 "the customer's last turn ({}) shows no upset marker",

@@ -2,9 +2,10 @@
 //! match did not count, and the line each verdict gets. Only detail mode asks for them; the
 //! scoring path decides with the bare reasons (`NotApplicable`, `DropReason`).
 
-use super::evaluate::{DropReason, NotApplicable, Outside, fmt_num};
+use super::evaluate::{DropReason, NotApplicable, Outside, Words, fmt_num};
 use super::{CallDetail, Evidence, ItemOutcome, Verdict};
-use crate::rubric::{Item, Rubric};
+use crate::model::Call;
+use crate::rubric::{Item, Rubric, Scope};
 
 impl NotApplicable {
     pub(super) fn text(self, rubric: &Rubric, item: &Item) -> String {
@@ -27,32 +28,46 @@ impl NotApplicable {
 }
 
 impl DropReason {
-    pub(super) fn text(self, rubric: &Rubric, item: &Item) -> String {
+    pub(super) fn text(self, rubric: &Rubric, item: &Item, call: &Call) -> String {
+        // The words that matched, not the rule's source (a family of sixty alternatives), and
+        // the rule in short.
+        let words = |at: Words| {
+            let text = call
+                .turns
+                .get(at.turn as usize)
+                .map_or("", |t| call.turn_text(t));
+            text.get(at.start as usize..at.end as usize)
+                .unwrap_or("")
+                .to_string()
+        };
+        let rule = |phrase: usize| short_rule(&rubric.phrases[phrase].text);
         match self {
             DropReason::NotInQuestion => "not in a question".into(),
-            DropReason::NoContext {
-                sentences_before: 0,
-            } => "no context phrase in the same sentence".into(),
-            DropReason::NoContext {
-                sentences_before: n,
-            } => format!("no context phrase in the same sentence or the {n} before it"),
-            DropReason::Unless { phrase, on_match } => format!(
-                "cancelled by unless `{}` {}",
-                rubric.phrases[phrase].text,
+            DropReason::NoContext { sentences_before } => no_context(item, sentences_before),
+            DropReason::Unless {
+                phrase,
+                on_match,
+                at,
+            } => format!(
+                "cancelled by “{}” {} (unless: {})",
+                words(at),
                 if on_match {
                     "on the same words"
                 } else {
                     "in the same sentence"
-                }
+                },
+                rule(phrase)
             ),
-            DropReason::AlternativeAfter { phrase, turn } => format!(
-                "an alternative is offered after it: `{}` (turn {})",
-                rubric.phrases[phrase].text,
-                turn + 1
+            DropReason::AlternativeAfter { phrase, at } => format!(
+                "an alternative is offered after it: “{}” (turn {}; alternatives: {})",
+                words(at),
+                at.turn + 1,
+                rule(phrase)
             ),
-            DropReason::AlternativeInTurn { phrase } => format!(
-                "an alternative is offered before it in the same turn: `{}`",
-                rubric.phrases[phrase].text
+            DropReason::AlternativeInTurn { phrase, at } => format!(
+                "an alternative is offered before it in the same turn: “{}” (alternatives: {})",
+                words(at),
+                rule(phrase)
             ),
             DropReason::Outside(outside) => outside.text(),
             DropReason::NotAfter { within_turns } => {
@@ -66,6 +81,17 @@ impl DropReason {
                     None => format!("not after {names}"),
                 }
             }
+            // What the customer said first (asked for a manager) is the reason the QA
+            // standard gives; the item's `not_before` lists the customer's items first.
+            DropReason::CameFirst { item, turn }
+                if rubric.items[item].speaker == Scope::Customer =>
+            {
+                format!(
+                    "the customer asked first ({} at turn {})",
+                    rubric.items[item].id,
+                    turn + 1
+                )
+            }
             DropReason::CameFirst { item, turn } => {
                 format!("{} came first (turn {})", rubric.items[item].id, turn + 1)
             }
@@ -74,6 +100,44 @@ impl DropReason {
             }
         }
     }
+}
+
+/// Why a match without a `context` phrase near it does not count, in the words of the item's
+/// `context_label` ("no instruction, answer or completed action recognised in the sentence").
+pub fn no_context(item: &Item, sentences_before: u32) -> String {
+    let place = match sentences_before {
+        0 => "in the sentence".to_string(),
+        n => format!("in the sentence or the {n} before it"),
+    };
+    match &item.context_label {
+        Some(what) => format!("no {what} recognised {place}"),
+        None => format!("none of the item's `context` phrases {place}"),
+    }
+}
+
+/// A rule as written, with its long `{a|b|…}` groups cut to their first alternatives
+/// (`{you|we|i} {can|could|may} {try|contact|reach|…}`).
+pub fn short_rule(rule: &str) -> String {
+    const KEPT: usize = 3;
+    let mut out = String::with_capacity(rule.len().min(80));
+    let mut rest = rule;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let alternatives: Vec<&str> = rest[open + 1..close].split('|').collect();
+        if alternatives.len() > KEPT + 1 {
+            out.push('{');
+            out.push_str(&alternatives[..KEPT].join("|"));
+            out.push_str("|…}");
+        } else {
+            out.push_str(&rest[open..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Outside {
@@ -184,7 +248,19 @@ pub(super) fn reason(
     kept: &[Vec<(u32, u32)>],
 ) -> String {
     if let Some(why) = not_applicable {
-        return format!("n/a: {}", why.text(rubric, item));
+        // The agent may have done it all the same (mirrored a calm customer): say where, so
+        // that a reader sees it was done, and that it was not scored.
+        let said = match d.evidence[i].as_slice() {
+            [] => String::new(),
+            [e] => format!("; said at turn {}: “{}” (not scored)", e.turn + 1, e.text),
+            [e, more @ ..] => format!(
+                "; said {} times, first at turn {}: “{}” (not scored)",
+                more.len() + 1,
+                e.turn + 1,
+                e.text
+            ),
+        };
+        return format!("n/a: {}{said}", why.text(rubric, item));
     }
     let what = word(verdict);
     if verdict.occurred() {
@@ -233,7 +309,12 @@ pub(super) fn reason(
             );
         }
     }
-    match d.dropped[i].first() {
+    // The first near miss, not a sentence that is plainly something else (an apology).
+    let first = d.dropped[i]
+        .iter()
+        .find(|x| x.elsewhere.is_empty())
+        .or(d.dropped[i].first());
+    match first {
         Some(dr) => format!(
             "{what}: {} match{} did not count (turn {}: {})",
             d.dropped[i].len(),
@@ -275,8 +356,16 @@ unless = ["understand, but"]
         let item = &r.items[1];
         let unless = r.phrases.iter().position(|p| &*p.text == "understand, but");
         let unless = unless.unwrap();
+        let mut call = Call::new("c");
+        call.push_turn(crate::model::Speaker::Agent, "I understand, but no.", 1);
+        call.finish();
+        let at = Words {
+            turn: 0,
+            start: 2,
+            end: 17,
+        };
         let na = |n: NotApplicable| n.text(&r, item);
-        let drop = |d: DropReason| d.text(&r, item);
+        let drop = |d: DropReason| d.text(&r, item, &call);
         let outside = |o: Outside| drop(DropReason::Outside(o));
         let cases = [
             (na(NotApplicable::ConditionAbsent), "upset did not occur"),
@@ -294,31 +383,29 @@ unless = ["understand, but"]
                 drop(DropReason::NoContext {
                     sentences_before: 0,
                 }),
-                "no context phrase in the same sentence",
+                "none of the item's `context` phrases in the sentence",
             ),
             (
                 drop(DropReason::NoContext {
                     sentences_before: 2,
                 }),
-                "no context phrase in the same sentence or the 2 before it",
+                "none of the item's `context` phrases in the sentence or the 2 before it",
             ),
             (
                 drop(DropReason::Unless {
                     phrase: unless,
                     on_match: false,
+                    at,
                 }),
-                "cancelled by unless `understand, but` in the same sentence",
+                "cancelled by “understand, but” in the same sentence (unless: understand, but)",
             ),
             (
-                drop(DropReason::AlternativeAfter {
-                    phrase: unless,
-                    turn: 4,
-                }),
-                "an alternative is offered after it: `understand, but` (turn 5)",
+                drop(DropReason::AlternativeAfter { phrase: unless, at }),
+                "an alternative is offered after it: “understand, but” (turn 1; alternatives: understand, but)",
             ),
             (
-                drop(DropReason::AlternativeInTurn { phrase: unless }),
-                "an alternative is offered before it in the same turn: `understand, but`",
+                drop(DropReason::AlternativeInTurn { phrase: unless, at }),
+                "an alternative is offered before it in the same turn: “understand, but” (alternatives: understand, but)",
             ),
             (outside(Outside::FirstTurns(3)), "outside the first 3 turns"),
             (outside(Outside::LastTurns(1)), "outside the last 1 turns"),
@@ -351,7 +438,11 @@ unless = ["understand, but"]
             ),
             (
                 drop(DropReason::CameFirst { item: 0, turn: 2 }),
-                "upset came first (turn 3)",
+                "the customer asked first (upset at turn 3)",
+            ),
+            (
+                drop(DropReason::CameFirst { item: 1, turn: 2 }),
+                "empathy came first (turn 3)",
             ),
             (
                 drop(DropReason::After { item: 0, turn: 0 }),
@@ -361,5 +452,16 @@ unless = ["understand, but"]
         for (got, want) in cases {
             assert_eq!(got, want);
         }
+    }
+
+    /// Long `{a|b|…}` groups are cut to their first alternatives; short ones stay whole.
+    #[test]
+    fn a_rule_is_shown_in_short() {
+        assert_eq!(
+            short_rule("{you|we|i} {can|could|may} {try|contact|reach|call|visit}"),
+            "{you|we|i} {can|could|may} {try|contact|reach|…}"
+        );
+        assert_eq!(short_rule("can not"), "can not");
+        assert_eq!(short_rule("^ {a|b|c|d} $"), "^ {a|b|c|d} $");
     }
 }

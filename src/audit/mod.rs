@@ -12,6 +12,7 @@ use crate::rubric::{Detector, Role, Rubric};
 use chrono::NaiveDate;
 pub(crate) use evaluate::rejudge;
 pub use evaluate::{Judged, fmt_num, judge, round1, score, shown_score, tenths, verdict_of};
+pub use explain::{no_context, short_rule};
 
 /// What an item came to in one call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,6 +86,12 @@ pub struct Evidence {
 pub struct Dropped {
     pub evidence: Evidence,
     pub reason: String,
+    /// Dropped for want of a `context` phrase nearby (a sentence that is not the kind of thing
+    /// the item counts, such as a `resolution` candidate that is no answer).
+    pub no_context: bool,
+    /// With `no_context`: the other items whose counted matches are in these words (an
+    /// apology, a thanks): plainly something else, not a near miss of the item.
+    pub elsewhere: Vec<String>,
 }
 
 /// Everything `explain` and the evidence outputs need beyond the counts.

@@ -7,7 +7,7 @@ use super::ExitCode;
 use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
 use crate::cli::args::{ExplainArgs, ExplainFormat};
 use callaudit::accounting::NotAudited;
-use callaudit::audit::{CallAudit, Evidence, Verdict};
+use callaudit::audit::{CallAudit, Dropped, Evidence, Verdict};
 use callaudit::model::Call;
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
@@ -163,6 +163,10 @@ pub fn run(mut args: ExplainArgs) -> anyhow::Result<ExitCode> {
 
 const RESET: &str = "\x1b[0m";
 
+/// The words of a match of an item that did not apply: dim and underlined, not coloured as a
+/// counted match.
+const NA_STYLE: &str = "\x1b[2;4m";
+
 /// The matches that did not count shown per item unless `--all`: a long call has a candidate
 /// sentence for `resolution` in nearly every agent turn, and fifty lines of them would bury the
 /// verdicts.
@@ -199,14 +203,18 @@ fn safe(text: &str, style: Style) -> String {
     }
 }
 
-/// Marks the counted matches of one turn: `[[matched words]]{item,item}`, or in colour.
-pub fn highlight(text: &str, marks: &[(u32, u32, String, Kind)], color: bool) -> String {
+/// A marked match: (start, end, label, kind), the kind `None` for a match of an item that did
+/// not apply (`n/a mirroring`: done, not scored).
+type Mark = (u32, u32, String, Option<Kind>);
+
+/// Marks the matches of one turn: `[[matched words]]{item,item}`, or in colour.
+pub fn highlight(text: &str, marks: &[Mark], color: bool) -> String {
     highlight_styled(text, marks, if color { Style::Ansi } else { Style::Plain })
 }
 
-fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style) -> String {
+fn highlight_styled(text: &str, marks: &[Mark], style: Style) -> String {
     // Merge overlapping spans so markers never nest.
-    let mut spans: Vec<(usize, usize, Vec<String>, Kind)> = Vec::new();
+    let mut spans: Vec<(usize, usize, Vec<String>, Option<Kind>)> = Vec::new();
     let mut sorted: Vec<_> = marks.to_vec();
     sorted.sort_by_key(|m| (m.0, m.1));
     for (s, e, id, kind) in sorted {
@@ -220,7 +228,7 @@ fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style
                 if !last.2.contains(&id) {
                     last.2.push(id);
                 }
-                if kind == Kind::Violation {
+                if kind == Some(Kind::Violation) || last.3.is_none() {
                     last.3 = kind;
                 }
             }
@@ -236,7 +244,7 @@ fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style
                 let _ = write!(
                     out,
                     "{}{}{RESET}\x1b[2m{{{}}}{RESET}",
-                    kind_style(kind),
+                    kind.map_or(NA_STYLE, kind_style),
                     terminal_safe(&text[s..e]),
                     ids.join(",")
                 );
@@ -254,7 +262,7 @@ fn highlight_styled(text: &str, marks: &[(u32, u32, String, Kind)], style: Style
                 let _ = write!(
                     out,
                     r#"<mark class="{}" title="{ids}">{}</mark><sup>{ids}</sup>"#,
-                    kind.as_str(),
+                    kind.map_or("na", Kind::as_str),
                     safe(&text[s..e], style),
                 );
             }
@@ -269,32 +277,88 @@ fn mmss(ms: u64) -> String {
     format!("{:02}:{:02}", ms / 60_000, (ms / 1000) % 60)
 }
 
-/// The matches in turn `ti`: (start, end, item id, kind) of every evidence span in it, of the
-/// items that occurred (as the tool found them, before a reviewer's override): the matches of
-/// an item that did not apply, or fell short of its `min_count`, counted for nothing, and their
-/// verdict says why.
+/// The matches in turn `ti`: (start, end, label, kind) of every evidence span in it, of the
+/// items that occurred (as the tool found them, before a reviewer's override), and, labelled
+/// `n/a item` with no kind, of the items that did not apply (the agent mirrored a calm
+/// customer: done, not scored). The matches of an item that fell short of its `min_count`
+/// counted for nothing, and their verdict says why.
 fn turn_marks(
     rubric: &Rubric,
     a: &CallAudit,
     detail: &callaudit::audit::CallDetail,
     ti: usize,
-) -> Vec<(u32, u32, String, Kind)> {
-    let occurred = |i: usize| match a.overridden.iter().find(|o| o.item == i) {
-        Some(o) => o.tool,
-        None => a.items[i].verdict.occurred(),
-    };
+) -> Vec<Mark> {
+    let tool = |i: usize| a.overridden.iter().find(|o| o.item == i).map(|o| o.tool);
+    let occurred = |i: usize| tool(i).unwrap_or_else(|| a.items[i].verdict.occurred());
+    let not_applicable =
+        |i: usize| tool(i).is_none() && a.items[i].verdict == Verdict::NotApplicable;
     rubric
         .items
         .iter()
         .enumerate()
-        .filter(|&(i, _)| occurred(i))
-        .flat_map(|(i, item)| {
+        .filter_map(|(i, item)| {
+            if occurred(i) {
+                Some((item.id.clone(), Some(item.kind), i))
+            } else if not_applicable(i) {
+                Some((format!("n/a {}", item.id), None, i))
+            } else {
+                None
+            }
+        })
+        .flat_map(|(label, kind, i)| {
             detail.evidence[i]
                 .iter()
                 .filter(|e| e.turn as usize == ti && e.end > e.start)
-                .map(move |e| (e.start, e.end, item.id.clone(), item.kind))
+                .map(move |e| (e.start, e.end, label.clone(), kind))
         })
         .collect()
+}
+
+/// The matches of an item that did not count, as `explain` lists them: without `all`, the
+/// near misses (up to `DROPPED_SHOWN`), how many more of them, and how many are plainly
+/// something else (an apology or a thanks that is no `resolution`), with those items' ids.
+struct DroppedShown<'a> {
+    listed: Vec<&'a Dropped>,
+    more: usize,
+    elsewhere: usize,
+    elsewhere_ids: Vec<&'a str>,
+}
+
+fn dropped_shown(dropped: &[Dropped], all: bool) -> DroppedShown<'_> {
+    if all {
+        return DroppedShown {
+            listed: dropped.iter().collect(),
+            more: 0,
+            elsewhere: 0,
+            elsewhere_ids: Vec::new(),
+        };
+    }
+    let near: Vec<&Dropped> = dropped.iter().filter(|d| d.elsewhere.is_empty()).collect();
+    let mut elsewhere_ids: Vec<&str> = Vec::new();
+    for id in dropped.iter().flat_map(|d| &d.elsewhere) {
+        if !elsewhere_ids.contains(&id.as_str()) {
+            elsewhere_ids.push(id);
+        }
+    }
+    DroppedShown {
+        more: near.len().saturating_sub(DROPPED_SHOWN),
+        elsewhere: dropped.len() - near.len(),
+        listed: near.into_iter().take(DROPPED_SHOWN).collect(),
+        elsewhere_ids,
+    }
+}
+
+/// The line that sums up the sentences left out as plainly something else: "… and 2 other
+/// sentences, matched as apology, thanks: no instruction, answer or completed action
+/// recognised".
+fn elsewhere_line(item: &callaudit::rubric::Item, shown: &DroppedShown<'_>) -> String {
+    let n = shown.elsewhere;
+    format!(
+        "… and {n} other sentence{}, matched as {}: {}",
+        if n == 1 { "" } else { "s" },
+        shown.elsewhere_ids.join(", "),
+        callaudit::audit::no_context(item, item.context_sentences)
+    )
 }
 
 fn write_text(
@@ -360,9 +424,8 @@ fn write_text(
             item.id,
             terminal_safe(&masker.mask(&detail.reasons[i]))
         );
-        let dropped = &detail.dropped[i];
-        let shown = if all { dropped.len() } else { DROPPED_SHOWN };
-        for d in dropped.iter().take(shown) {
+        let shown = dropped_shown(&detail.dropped[i], all);
+        for d in &shown.listed {
             let _ = writeln!(
                 out,
                 "  {:<11} {:<width$}    not counted: turn {} “{}”: {}",
@@ -370,16 +433,23 @@ fn write_text(
                 "",
                 d.evidence.turn + 1,
                 terminal_safe(&masked.quote(&d.evidence)),
-                d.reason
+                terminal_safe(&masker.mask(&d.reason))
             );
         }
-        if dropped.len() > shown {
+        if shown.more > 0 {
             let _ = writeln!(
                 out,
                 "  {:<11} {:<width$}    … and {} more not counted (--all lists every one)",
+                "", "", shown.more
+            );
+        }
+        if shown.elsewhere > 0 {
+            let _ = writeln!(
+                out,
+                "  {:<11} {:<width$}    {} (--all lists them)",
                 "",
                 "",
-                dropped.len() - shown
+                terminal_safe(&elsewhere_line(item, &shown))
             );
         }
     }
@@ -454,21 +524,28 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
             &masker.mask(&detail.reasons[i]),
             REASON_CHARS,
         ));
-        let dropped = &detail.dropped[i];
-        for d in dropped.iter().take(DROPPED_SHOWN) {
+        let shown = dropped_shown(&detail.dropped[i], false);
+        for d in &shown.listed {
             let _ = write!(
                 reason,
                 r#"<br><span class="dropped">not counted: turn {} “{}”: {}</span>"#,
                 d.evidence.turn + 1,
                 html_text(&callaudit::records::shorten(&masked.quote(&d.evidence))),
-                html_text(&d.reason)
+                html_text(&masker.mask(&d.reason))
             );
         }
-        if dropped.len() > DROPPED_SHOWN {
+        if shown.more > 0 {
             let _ = write!(
                 reason,
                 r#"<br><span class="dropped">… and {} more not counted (<code>callaudit explain --all</code> lists every one)</span>"#,
-                dropped.len() - DROPPED_SHOWN
+                shown.more
+            );
+        }
+        if shown.elsewhere > 0 {
+            let _ = write!(
+                reason,
+                r#"<br><span class="dropped">{} (<code>callaudit explain --all</code> lists them)</span>"#,
+                html_text(&elsewhere_line(item, &shown))
             );
         }
         let _ = write!(
@@ -500,7 +577,7 @@ fn transcript_html(
     out: &mut String,
 ) {
     use callaudit::records::{shown_ranges, shown_turns};
-    let marks: Vec<Vec<(u32, u32, String, Kind)>> = (0..call.turns.len())
+    let marks: Vec<Vec<Mark>> = (0..call.turns.len())
         .map(|ti| turn_marks(rubric, a, detail, ti))
         .collect();
     let ranges: Vec<Vec<std::ops::Range<usize>>> = marks
@@ -582,7 +659,7 @@ fn transcript_html(
             if r.start > at {
                 shown_text.push_str(cut);
             }
-            let within: Vec<(u32, u32, String, Kind)> = marks[ti]
+            let within: Vec<Mark> = marks[ti]
                 .iter()
                 .filter(|m| (m.0 as usize) < r.end && (m.1 as usize) > r.start)
                 .map(|(s, e, id, kind)| {

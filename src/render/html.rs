@@ -102,6 +102,7 @@ ul.inputs { margin: 0; padding-left: 18px; }
 .explain mark { background: #e0f3f8; border-radius: 2px; padding: 0 1px; }
 .explain mark.violation { background: #fddbc7; }
 .explain mark.signal { background: #fff3bf; }
+.explain mark.na { background: none; text-decoration: underline dotted; }
 .explain sup { color: var(--muted); font-size: 10px; margin-left: 1px; }
 .explain table.verdicts td { text-align: left; white-space: normal; vertical-align: top; padding: 2px 8px; }
 .explain table.verdicts td.v { white-space: nowrap; }
@@ -468,7 +469,7 @@ fn table_legend(report: &Report, h: &mut String) {
     h.push_str("<p class=\"legend\"><span class=\"screen\">Click a heading to sort (nested lines stay under their line). </span>Calls: the line's n. Item columns: of the calls where the item applied, % where it was met (expected items) or occurred (any violation, then each violation: lower is better); hover a cell for its n. Hover Pass % for its 95% interval. Calmed %: upset customers who calmed down.");
     if report.has_call_level() {
         h.push_str(
-            " Call lines: ✓ met, ✗ missed or violated, – not applicable, blank: did not occur; a linked call opens its transcript in the call list below.",
+            " Call lines: ✓ met, ✗ missed, ! violated, – not applicable, blank: did not occur; a linked call opens its transcript in the call list below.",
         );
     }
     if super::lines_compared(report) {

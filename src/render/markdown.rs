@@ -135,7 +135,7 @@ fn write_footer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.has_call_level() {
         writeln!(
             out,
-            "\nCall lines: ✓ met, ✗ missed or violated (✗2: twice), – not applicable, blank: did not occur."
+            "\nCall lines: ✓ met, ✗ missed, ! violated (!2: twice), – not applicable, blank: did not occur."
         )?;
     }
     if report.hidden > 0 {

@@ -332,8 +332,10 @@ pub fn leaf_rows(report: &Report) -> impl Iterator<Item = &Row> {
         .chain(std::iter::once(&report.overall))
 }
 
-/// A call line's cell for an item: `✓` met, `✗` missed or violated (`✗2`: twice), `•` a signal
-/// present, `–` not applicable, empty for a clean violation or an absent signal.
+/// A call line's cell for an item: `✓` met, `✗` missed, `!` violated (`!2`: twice), `•` a
+/// signal present, `–` not applicable, empty for a clean violation or an absent signal. A
+/// violation is not marked as a missed expected item: under "Over-promises" a `✗` read as "did
+/// not over-promise". (CSV and JSON give numbers, not these marks.)
 pub fn call_item_mark(report: &Report, row: &Row, i: usize) -> String {
     let (Some(item), Some(r)) = (report.items.get(i), row.items.get(i)) else {
         return String::new();
@@ -344,21 +346,21 @@ pub fn call_item_mark(report: &Report, row: &Row, i: usize) -> String {
     match (item.kind, r.occurred > 0) {
         (Kind::Expected, true) => "✓".into(),
         (Kind::Expected, false) => "✗".into(),
-        (Kind::Violation, true) if r.matches > 1 => format!("✗{}", r.matches),
-        (Kind::Violation, true) => "✗".into(),
+        (Kind::Violation, true) if r.matches > 1 => format!("!{}", r.matches),
+        (Kind::Violation, true) => "!".into(),
         (Kind::Signal, true) => "•".into(),
         _ => String::new(),
     }
 }
 
-/// The text of a cell for people: a call line's marks (`✓`, `✗`, `pass`), else the number.
+/// The text of a cell for people: a call line's marks (`✓`, `✗`, `!`, `pass`), else the number.
 pub fn plain_cell(report: &Report, row: &Row, metric: Metric, none: &str) -> String {
     if row.is_call() {
         match metric {
             Metric::ItemRate(i) => return call_item_mark(report, row, i),
             Metric::PassRate => return if row.passed > 0 { "pass" } else { "fail" }.into(),
             Metric::ViolationRate => {
-                return if row.violation_calls > 0 { "✗" } else { "" }.into();
+                return if row.violation_calls > 0 { "!" } else { "" }.into();
             }
             Metric::UpsetCalls => return if row.upset_calls > 0 { "yes" } else { "" }.into(),
             Metric::CalmedRate => {

@@ -433,7 +433,7 @@ impl TableRenderer {
         if report.has_call_level() {
             writeln!(
                 out,
-                "Call lines: ✓ met, ✗ missed or violated (✗2: twice), – not applicable, blank: did not occur; `callaudit explain INPUT --call ID` shows why."
+                "Call lines: ✓ met, ✗ missed, ! violated (!2: twice), – not applicable, blank: did not occur; `callaudit explain INPUT --call ID` shows why."
             )?;
         }
         if report.hidden > 0 {

@@ -131,6 +131,17 @@ pub fn compile(text: &str) -> Result<Rubric, Vec<RubricError>> {
 
     delta_ids(&spec, &items, &mut errs);
 
+    // `not_before`: the customer's items first ("the customer asked for a manager"), so that
+    // a match they cancel is said to be cancelled by what the customer did (the stronger
+    // reason) when an agent's item came first too. Which of them came first decides nothing.
+    let customer: Vec<bool> = items
+        .iter()
+        .map(|it| it.speaker == Scope::Customer)
+        .collect();
+    for it in &mut items {
+        it.not_before.sort_by_key(|&nb| !customer[nb]);
+    }
+
     // The phrases keep the words they share; the parser's tables of them are not needed now.
     phrase::release_shared();
 
@@ -414,6 +425,7 @@ fn compile_item(
         unless: s.unless.iter().map(|p| p.get_ref().clone()).collect(),
         context: s.context.iter().map(|p| p.get_ref().clone()).collect(),
         context_sentences: s.context_sentences.as_ref().map_or(0, |c| *c.get_ref()),
+        context_label: s.context_label.clone(),
         refusals: s.refusals.iter().map(|p| p.get_ref().clone()).collect(),
         alternatives: s.alternatives.iter().map(|p| p.get_ref().clone()).collect(),
     }
@@ -554,6 +566,12 @@ fn check_lists(s: &ItemSpec, id: &str, errs: &mut Errors) {
         errs.at(
             c.span(),
             "`context_sentences` widens `context`, which is missing",
+        );
+    }
+    if s.context_label.is_some() && s.context.is_empty() && !s.mistyped(&["context"]) {
+        errs.at(
+            s.id.span(),
+            "`context_label` says in words what `context` looks for, which is missing",
         );
     }
     if s.in_question == Some(true) && s.phrases.is_empty() && !s.mistyped(&["phrases"]) {
@@ -1017,7 +1035,7 @@ mod tests {
                 "13:13: `min_count` must be a whole number, not `2.0` (write `2`)",
                 "18:1: unknown field `bogus`, expected one of `id`, `label`, `description`, \
                  `source`, `kind`, `speaker`, `phrases`, `unless`, `context`, \
-                 `context_sentences`, `refusals`, `alternatives`, `detector`, `in_question`, \
+                 `context_sentences`, `context_label`, `refusals`, `alternatives`, `detector`, `in_question`, \
                  `unless_scope`, `weight`, `penalty`, `auto_fail`, `first_turns`, `last_turns`, \
                  `first_seconds`, `last_seconds`, `first_percent`, `last_percent`, `min_count`, \
                  `after`, `within_turns`, `before`, `not_before`, `applies_when`, \

@@ -229,6 +229,9 @@ pub struct Item {
     /// A `context` phrase may also be in one of this many sentences before the match, in the
     /// same turn ("Just to be sure I follow. You were charged twice?"). 0: the same sentence.
     pub context_sentences: u32,
+    /// What `context` looks for, in words, for `explain` ("instruction, answer or completed
+    /// action"); without it, explain names the `context` phrases.
+    pub context_label: Option<String>,
     /// Refusals: matches that count only when none of the item's `alternatives` comes after
     /// them anywhere in the call, or before them in the same turn (a rigid policy with no
     /// alternative offered).

@@ -258,6 +258,7 @@ fn wrong_type(key: &str, text: &str, value: &Range<usize>, at: &Range<usize>) ->
         "name",
         "description",
         "label",
+        "context_label",
         "source",
         "id",
         "kind",
@@ -418,6 +419,10 @@ pub struct ItemSpec {
     /// A context phrase may be up to this many sentences before the match, in the same turn.
     #[serde(default)]
     pub context_sentences: Option<Spanned<u32>>,
+    /// What `context` looks for, in words (`explain`: "no instruction, answer or completed
+    /// action recognised in the sentence").
+    #[serde(default)]
+    pub context_label: Option<String>,
     /// Matches that count only when no `alternatives` phrase comes after them in the call (or
     /// before them in the same turn).
     #[serde(default)]

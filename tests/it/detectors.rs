@@ -227,7 +227,7 @@ fn built_in_dismissive_needs_blame_or_a_refusal_with_no_alternative_after_it() {
     assert_eq!(dismissive(&offered), "0");
     let text = explain(&offered);
     assert!(
-        text.contains("an alternative is offered after it:") && text.contains("(turn 4)"),
+        text.contains("an alternative is offered after it:") && text.contains("(turn 4;"),
         "{text}"
     );
     assert_eq!(

@@ -546,8 +546,12 @@ phrases = ["okay"]
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
+    // The n/a item's match is marked as such (not scored), the one short of its `min_count`
+    // not at all.
     assert!(
-        text.contains("1 agent    Okay. I understand. Let me get my [[supervisor]]{sup}."),
+        text.contains(
+            "1 agent    Okay. [[I understand]]{n/a empathize}. Let me get my [[supervisor]]{sup}."
+        ),
         "{text}"
     );
 }
@@ -575,4 +579,169 @@ fn a_call_id_is_found_composed_or_decomposed() {
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("R\u{e9}-1"), "{text}");
     }
+}
+
+/// `explain` of one `.txt` call (`Customer: …` / `Agent: …` lines) with the built-in rubric.
+fn explain_txt(id: &str, transcript: &str, all: bool) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(format!("{id}.txt")), transcript).unwrap();
+    let mut cmd = callaudit();
+    cmd.args(["explain", "--no-config", "--color", "never", "--call", id])
+        .arg(dir.path());
+    if all {
+        cmd.arg("--all");
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// An item that did not apply (mirroring a customer who was not upset) still shows where the
+/// agent did it, in the transcript and in its verdict, marked as not scored (tester t16, E1).
+#[test]
+fn matches_of_an_item_that_did_not_apply_are_shown_as_not_scored() {
+    let text = explain_txt(
+        "c41",
+        "Customer: Hi, I've been double-charged for my gym membership this month, £35 twice on the 1st.\n\
+         Agent: I see from your message that you were charged £35 twice on the 1st. I've refunded one of the payments today.\n\
+         Customer: Thanks for sorting that.\n",
+        false,
+    );
+    assert!(
+        text.contains("[[I see from your message]]{active_listening,n/a mirroring}"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "– n/a       mirroring             n/a: customer_upset did not occur; said 2 times, \
+             first at turn 2: “I see from your message” (not scored)"
+        ),
+        "{text}"
+    );
+    // An n/a item nobody did says only why it does not apply.
+    assert!(
+        text.contains("– n/a       empathy               n/a: customer_upset did not occur\n"),
+        "{text}"
+    );
+}
+
+/// Resolution's sentences that did not count are said in an analyst's words, and those that
+/// are plainly something else (an apology, a thanks) are summed up, not listed (tester t16,
+/// E3); a cancelling phrase is quoted by its words and its rule in short (E4).
+#[test]
+fn resolution_lists_near_misses_in_plain_words() {
+    let call = "Customer: I need to cancel my hotel booking for tonight, my flight got cancelled. Is there a refund?\n\
+                Agent: I'm sorry about your flight. Tonight's rate is non-refundable, but we can move your booking to any date in the next 12 months at no charge. Would you like me to do that?\n\
+                Customer: Yes please, move it to March 3rd.\n\
+                Agent: Done, your booking is now for March 3rd. Thanks for staying with us.\n\
+                Customer: Thank you.\n";
+    let text = explain_txt("c14", call, false);
+    assert!(!text.contains("context phrase"), "{text}");
+    assert!(
+        text.contains(
+            "✓ met       resolution            met: 1 match, first at turn 4: “Done, your booking \
+             is now for March 3rd.”"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "cancelled by “non-refundable” in the same sentence (unless: {not|non} \
+             {allowed|permitted|refundable|transferable})"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "… and 2 other sentences, matched as apology, thanks: no instruction, answer or \
+             completed action recognised in the sentence (--all lists them)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("“I'm sorry about your flight.”"), "{text}");
+    let all = explain_txt("c14", call, true);
+    assert!(
+        all.contains("not counted: turn 2 “I'm sorry about your flight.”"),
+        "{all}"
+    );
+    assert!(!all.contains("other sentences, matched as"), "{all}");
+}
+
+/// A refusal's alternative is quoted by the words that matched, and a family of sixty verbs is
+/// cut to its first few (tester t16, E4).
+#[test]
+fn a_reason_quotes_the_words_not_the_whole_rule() {
+    let text = explain_txt(
+        "c39",
+        "Customer: I need to change the email on my account but I've lost access to the old one. Please, this is getting really frustrating.\n\
+         Agent: We can't change the email here. You can try resetting it online at example.com/reset.\n\
+         Customer: Fine.\n",
+        false,
+    );
+    assert!(
+        text.contains(
+            "not counted: turn 2 “We can't change”: an alternative is offered after it: “You can \
+             try” (turn 2; alternatives: {you|we|i} {can|could|may} {try|contact|reach|…})"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("consider}"), "{text}");
+}
+
+/// customer_calmed shows only what decides it, the customer's last turn: a "happy" cancelled
+/// by "not happy" in turn 1 is not listed (tester t16, E6).
+#[test]
+fn calmed_shows_only_the_last_turn() {
+    let text = explain_txt(
+        "c40",
+        "Customer: My order was meant to arrive Monday and it's Thursday. Not happy.\n\
+         Agent: I'm sorry about that. It's at your local depot and will be delivered tomorrow.\n\
+         Customer: OK, thanks.\n",
+        true,
+    );
+    assert!(text.contains("• present   customer_calmed"), "{text}");
+    assert!(!text.contains("not counted: turn 1"), "{text}");
+}
+
+/// A bare "Great." as the last turn is said to be read as sarcasm, not a complaint (tester
+/// t16, E7).
+#[test]
+fn a_bare_great_is_said_to_be_read_as_sarcasm() {
+    let text = explain_txt(
+        "c31",
+        "Customer: I've been waiting 2 hours for a callback that never came. Really frustrating.\n\
+         Agent: I'm so sorry, I can imagine how frustrating that is. I've booked your boiler engineer for 8am tomorrow.\n\
+         Customer: Great.\n",
+        false,
+    );
+    assert!(
+        text.contains(
+            "absent: the customer's last turn (3) is read as sarcasm: “Great” on its own"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("complaint"), "{text}");
+}
+
+/// An offer of a manager after the customer asked for one is clean because the customer asked
+/// first: that is the reason given, not the empathy that also came first (tester t16, E8).
+#[test]
+fn premature_escalation_names_the_customer_asking_first() {
+    let text = explain_txt(
+        "c06",
+        "Customer: This is the third time your engineer didn't show up. I want to speak to a manager right now.\n\
+         Agent: I'm sorry about the missed appointments. I understand how frustrating that is. I'll get my manager, she'll call you back within the hour.\n\
+         Customer: OK, thank you.\n",
+        false,
+    );
+    assert!(
+        text.contains(
+            "not counted: turn 2 “get my manager”: the customer asked first (manager_requested at turn 1)"
+        ),
+        "{text}"
+    );
 }
