@@ -185,7 +185,7 @@ pub fn parse_args(args: Vec<OsString>) -> anyhow::Result<(Cli, Provenance)> {
     };
     let second = match strict.try_get_matches_from(&full) {
         Ok(m) => m,
-        Err(e) => e.exit(),
+        Err(e) => exit_clap(e),
     };
     let mut cli = Cli::from_arg_matches(&second).map_err(|e| anyhow::anyhow!("{e}"))?;
     // Every reader's settings, so that an error about a value refused after parsing names
@@ -409,6 +409,37 @@ fn colour_refused(e: &clap::Error, args: &[OsString]) -> Option<anyhow::Error> {
     ))
 }
 
+/// Exits with clap's error or output. Help and version go to stdout, and a write that fails
+/// there (a full disk, a closed stdout) is an error, exit 2, as for a report: clap's own exit
+/// drops the error and exits 0, and `callaudit --version > version.txt` on a full disk left an
+/// empty file and success (tester t15's finding 4). On a terminal clap prints them itself, in
+/// colour.
+fn exit_clap(e: clap::Error) -> ! {
+    use std::io::{IsTerminal, Write};
+    if e.use_stderr() || std::io::stdout().is_terminal() {
+        e.exit()
+    }
+    let what = if e.kind() == clap::error::ErrorKind::DisplayVersion {
+        "the version"
+    } else {
+        "the help"
+    };
+    let text = e.render().to_string();
+    let written = callaudit::output::stdout_open(what).and_then(|()| {
+        let mut out = callaudit::output::stdout();
+        out.write_all(text.as_bytes())?;
+        out.flush()
+    });
+    match written {
+        Ok(()) => std::process::exit(0),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(err) => {
+            super::say!("callaudit: error: {err}");
+            std::process::exit(2)
+        }
+    }
+}
+
 /// Exits with clap's error, naming the `CALLAUDIT_` variable when the bad value came from one
 /// (clap says `invalid value 'abc' for '--fail-under <SCORE>'` whether it was typed or not): the
 /// option is not on the command line and its variable is set.
@@ -418,16 +449,16 @@ fn exit_naming_variable(e: clap::Error, args: &[OsString]) -> ! {
         e.kind(),
         ErrorKind::InvalidValue | ErrorKind::ValueValidation
     ) {
-        e.exit()
+        exit_clap(e)
     }
     let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
-        e.exit()
+        exit_clap(e)
     };
     let Some(long) = arg
         .strip_prefix("--")
         .and_then(|a| a.split([' ', '=']).next())
     else {
-        e.exit()
+        exit_clap(e)
     };
     let short = command()
         .get_subcommands()
@@ -444,7 +475,7 @@ fn exit_naming_variable(e: clap::Error, args: &[OsString]) -> ! {
     let var = format!("CALLAUDIT_{}", long.to_uppercase().replace('-', "_"));
     let value = std::env::var_os(&var).filter(|v| !v.is_empty());
     let (Some(value), false) = (value, typed) else {
-        e.exit()
+        exit_clap(e)
     };
     let rendered = e.render().to_string();
     let first = rendered.lines().next().unwrap_or_default();

@@ -193,12 +193,18 @@ fn a_report_that_cannot_be_written_to_stdout_names_stdout() {
         .output()
         .unwrap();
     assert_eq!(made.status.code(), Some(0), "{made:?}");
-    let runs: [&[&str]; 5] = [
+    // Help and version too: clap's own exit dropped the error with exit 0 (tester t15's
+    // finding 4).
+    let runs: [&[&str]; 9] = [
         &["audit", data, "-q", "--no-config"],
         &["audit", data, "-q", "--no-config", "--format", "csv"],
         &["audit", data, "-q", "--no-config", "--format", "json"],
         &["merge", "p.partial", "-q", "--format", "csv"],
         &["rubric", "show", "builtin:en"],
+        &["--version"],
+        &["--help"],
+        &["audit", "--help"],
+        &["rubric", "show", "-h"],
     ];
     for args in runs {
         let out = bin()
@@ -229,6 +235,24 @@ fn with_stdout_closed(args: &[&std::ffi::OsStr], dir: &Path) -> std::process::Ou
         .env_remove("CI")
         .output()
         .unwrap()
+}
+
+/// Help and version to a closed stdout are refused as a report is; to a pipe they are written
+/// as before.
+#[cfg(target_os = "linux")]
+#[test]
+fn help_and_version_to_a_closed_stdout_are_an_error() {
+    let w = Workdir::new();
+    for args in [&["--version"][..], &["audit", "--help"]] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        let out = with_stdout_closed(&args, w.dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("stdout is closed"), "{args:?}: {stderr}");
+    }
+    let out = bin().arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("callaudit "));
 }
 
 /// A closed stdout (`>&-`) used to take the report with exit 0 (the runtime puts /dev/null
