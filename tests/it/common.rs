@@ -15,6 +15,18 @@ pub fn callaudit() -> Command {
 }
 
 /// A CSV transcript of one or more calls: (call_id, agent, speaker, text).
+/// Runs `cmd`, asserts that it succeeded (its stderr is the failure's message), and returns
+/// its stdout.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 pub fn csv_of(rows: &[(&str, &str, &str, &str)]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["call_id", "agent_id", "speaker", "text"])

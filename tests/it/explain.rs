@@ -7,17 +7,11 @@ use predicates::prelude::*;
 use std::collections::HashMap;
 
 fn explain(call: &str) -> String {
-    let out = callaudit()
-        .args(["explain", "--color", "never", "--call", call])
-        .arg(repo_path("examples/data"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(
+        callaudit()
+            .args(["explain", "--color", "never", "--call", call])
+            .arg(repo_path("examples/data")),
+    )
 }
 
 /// Words matched by several of an item's phrases are one match, not one per phrase: "there's
@@ -591,13 +585,7 @@ fn explain_txt(id: &str, transcript: &str, all: bool) -> String {
     if all {
         cmd.arg("--all");
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(&mut cmd)
 }
 
 /// An item that did not apply (mirroring a customer who was not upset) still shows where the
