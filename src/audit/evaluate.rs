@@ -242,7 +242,6 @@ fn mark_elsewhere(
             && !o.verdict.occurred()
             && item.detector != Some(Detector::CustomerCalmed)
         {
-            d.reasons[i].clear();
             d.reasons[i] = explain::reason(rubric, item, o.verdict, o.count, None, d, i, kept);
         }
     }

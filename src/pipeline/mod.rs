@@ -22,7 +22,7 @@ use crate::pipeline::held::HeldCalls;
 use crate::pipeline::seen::{SeenIds, id_hash};
 use crate::read::enrich::{DateFrom, Enriched, Enricher, Join};
 use crate::read::input::{
-    Discovered, Input, Opened, check_unchanged, open_counted, zero_padding_warning,
+    Discovered, Input, Opened, check_unchanged, open_counted, open_error_kind, zero_padding_warning,
 };
 use crate::read::{
     At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, ReadOptions, Recycled,
@@ -1012,7 +1012,10 @@ fn read_all(
                 && let Err(e) = &outcome
                 && !matches!(
                     e.kind,
-                    ReadErrorKind::Strict | ReadErrorKind::Stopped | ReadErrorKind::NoUsableRow
+                    ReadErrorKind::Strict
+                        | ReadErrorKind::Stopped
+                        | ReadErrorKind::NoUsableRow
+                        | ReadErrorKind::TempFile
                 )
             {
                 let cut = e
@@ -1081,7 +1084,11 @@ fn settle_file(
             collector.reading.files_read += 1;
         }
         Err(e) if e.kind == ReadErrorKind::Stopped => return Ok(false),
-        Err(e) if opts.keep_going && e.kind != ReadErrorKind::Strict => {
+        Err(e)
+            if opts.keep_going
+                && e.kind != ReadErrorKind::Strict
+                && e.kind != ReadErrorKind::TempFile =>
+        {
             let counted_as = if collector.unusable {
                 PassedOverAs::Unusable
             } else {
@@ -1188,7 +1195,7 @@ fn read_ahead(
                         return Err(ReadError::new(
                             &input.name,
                             At::File,
-                            ReadErrorKind::Io,
+                            open_error_kind(&e),
                             format!("cannot open: {e}"),
                         ));
                     }
@@ -1198,7 +1205,7 @@ fn read_ahead(
                 return Err(ReadError::new(
                     &input.name,
                     At::File,
-                    ReadErrorKind::Io,
+                    open_error_kind(&e),
                     format!("cannot open: {e}"),
                 ));
             }
@@ -1491,7 +1498,7 @@ fn read_one(
         ReadError::new(
             &input.name,
             At::File,
-            ReadErrorKind::Io,
+            open_error_kind(&e),
             format!("cannot open: {e}"),
         )
     })?;

@@ -522,13 +522,55 @@ fn spool_stdin() -> Result<Input, String> {
 
 /// Copies a stream that can be read only once (stdin, a pipe) to a temporary file, registered
 /// for removal on a signal.
+/// The copy of a pipe could not be made or written in `TMPDIR` (see `spool_file`).
+#[derive(Debug)]
+struct SpoolError(String);
+
+impl std::fmt::Display for SpoolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SpoolError {}
+
+/// How an error opening an input is filed: callaudit's own temporary file is the run's error
+/// (`TempFile`), anything else the file's (`Io`).
+pub fn open_error_kind(e: &io::Error) -> super::ReadErrorKind {
+    if e.get_ref().is_some_and(|inner| inner.is::<SpoolError>()) {
+        super::ReadErrorKind::TempFile
+    } else {
+        super::ReadErrorKind::Io
+    }
+}
+
+/// A temporary file that cannot be made or written is said to be callaudit's own (naming
+/// `TMPDIR`), not the pipe's: the pipe was fine.
 fn spool_file(
     mut from: impl Read,
 ) -> io::Result<(tempfile::NamedTempFile, crate::cleanup::Pending)> {
-    let mut spool = tempfile::NamedTempFile::new()?;
+    let temp_error = |e: io::Error| {
+        io::Error::new(
+            e.kind(),
+            SpoolError(format!(
+                "cannot write callaudit's temporary files (the copy of this pipe, {}): {e}",
+                crate::output::tmpdir_advice()
+            )),
+        )
+    };
+    let mut spool = tempfile::NamedTempFile::new().map_err(temp_error)?;
     let pending = crate::cleanup::register(spool.path());
-    io::copy(&mut from, &mut spool)?;
-    spool.as_file_mut().rewind()?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        spool.write_all(&buf[..n]).map_err(temp_error)?;
+    }
+    spool.as_file_mut().rewind().map_err(temp_error)?;
     Ok((spool, pending))
 }
 

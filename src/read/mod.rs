@@ -1006,6 +1006,9 @@ pub enum ReadErrorKind {
     Encoding,
     /// The audit behind the reader stopped (an output could not be written).
     Stopped,
+    /// callaudit's own temporary file (the copy of a pipe) could not be made or written: the
+    /// run's error, never a file passed over (the input was fine).
+    TempFile,
 }
 
 impl ReadError {

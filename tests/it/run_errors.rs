@@ -623,6 +623,59 @@ fn an_unusable_tmpdir_for_the_copy_of_stdin_names_it_not_stdin() {
     }
 }
 
+/// A named pipe is copied to a temporary file when it is first opened. A TMPDIR that could not
+/// take the copy was reported as the pipe's error ("p1: cannot open: No such file or
+/// directory"), and `--keep-going` passed the healthy pipe over, exit 0 (tester t14). It is the
+/// run's error, naming TMPDIR, with or without `--keep-going`, at one thread or two.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unusable_tmpdir_for_the_copy_of_a_pipe_names_it_not_the_pipe() {
+    let w = Workdir::new();
+    let csv = repo_path("examples/data/calls.csv");
+    for extra in [
+        &[][..],
+        &["--keep-going"],
+        &["--keep-going", "--threads", "1"],
+    ] {
+        let pipe = w.path("p1");
+        let _ = std::fs::remove_file(&pipe);
+        let made = Command::new("mkfifo").arg(&pipe).status().unwrap();
+        assert!(made.success());
+        let writer = {
+            let (pipe, csv) = (pipe.clone(), csv.clone());
+            std::thread::spawn(move || {
+                // The run may stop before it reads everything, or never open the pipe.
+                if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&pipe) {
+                    let _ = std::io::Write::write_all(&mut f, &std::fs::read(csv).unwrap());
+                }
+            })
+        };
+        let out = bin()
+            .args(["audit", "p1", "-q", "--no-config", "-o", "r.json"])
+            .arg(&csv)
+            .args(extra)
+            .env("TMPDIR", w.path("no-such-dir"))
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap();
+        // A writer still waiting for a reader (the run stopped before it opened the pipe) is
+        // let go: a non-blocking open for reading pairs with it at once.
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            const O_NONBLOCK: i32 = 0o4000;
+            let _ = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(O_NONBLOCK)
+                .open(&pipe);
+        }
+        writer.join().unwrap();
+        let what = format!("pipe {extra:?}");
+        stops_on_tmpdir(&out, &w.path("r.json"), &what);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("the copy of this pipe"), "{what}: {stderr}");
+    }
+}
+
 /// An output that fails while the run reads (`--calls` on a full disk; here a file-size limit)
 /// stopped the run rightly, but its summary booked the rows in flight as an input's
 /// `unreadable file` row. The summary blames no input and says what was not audited.
