@@ -242,6 +242,8 @@ fn mark_elsewhere(
             && !o.verdict.occurred()
             && item.detector != Some(Detector::CustomerCalmed)
         {
+            // `reason` reads the item's reason so far (it extends a detector's): start afresh.
+            d.reasons[i].clear();
             d.reasons[i] = explain::reason(rubric, item, o.verdict, o.count, None, d, i, kept);
         }
     }
