@@ -498,18 +498,12 @@ fn spool_stdin() -> Result<Input, String> {
     };
     let mut spool = tempfile::NamedTempFile::new().map_err(temp_error)?;
     let pending = crate::cleanup::register(spool.path());
-    let mut stdin = io::stdin().lock();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match stdin.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("cannot read stdin: {e}")),
-        };
-        spool.write_all(&buf[..n]).map_err(temp_error)?;
-    }
-    spool.as_file_mut().rewind().map_err(temp_error)?;
+    copy_to_spool(
+        io::stdin().lock(),
+        &mut spool,
+        |e| format!("cannot read stdin: {e}"),
+        temp_error,
+    )?;
     Ok(Input {
         path: spool.path().to_path_buf(),
         name: "-".into(),
@@ -560,18 +554,30 @@ fn spool_file(
     };
     let mut spool = tempfile::NamedTempFile::new().map_err(temp_error)?;
     let pending = crate::cleanup::register(spool.path());
+    copy_to_spool(&mut from, &mut spool, |e| e, temp_error)?;
+    Ok((spool, pending))
+}
+
+/// Copies `from` into `spool` and rewinds it, telling an error reading `from` (`read_error`)
+/// from one writing the temporary file (`temp_error`): the second is callaudit's, not the
+/// input's.
+fn copy_to_spool<E>(
+    mut from: impl Read,
+    spool: &mut tempfile::NamedTempFile,
+    read_error: impl Fn(io::Error) -> E,
+    temp_error: impl Fn(io::Error) -> E,
+) -> Result<(), E> {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(read_error(e)),
         };
-        spool.write_all(&buf[..n]).map_err(temp_error)?;
+        spool.write_all(&buf[..n]).map_err(&temp_error)?;
     }
-    spool.as_file_mut().rewind().map_err(temp_error)?;
-    Ok((spool, pending))
+    spool.as_file_mut().rewind().map_err(temp_error)
 }
 
 /// Opens an input for reading, decompressing gzip (recognised by its magic bytes, whatever

@@ -15,13 +15,7 @@ fn stdout_of(args: &[&str], extra: &[&std::path::Path]) -> String {
     for p in extra {
         cmd.arg(p);
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::stdout_of(&mut cmd)
 }
 
 #[test]

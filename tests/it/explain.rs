@@ -145,13 +145,7 @@ fn matches_that_did_not_count_are_cut_at_five_unless_all() {
         if all {
             cmd.arg("--all");
         }
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        stdout_of(&mut cmd)
     };
     let cut = run(false);
     let dropped = |text: &str| text.matches("not counted: turn").count();
