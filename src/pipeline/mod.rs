@@ -406,7 +406,6 @@ impl Collector<'_, '_> {
             && let Some(apart) = enricher.path_dates_apart(&call, self.inputs)
         {
             self.dated_apart(&call, apart);
-            self.not_audited(&call, NotAudited::NumberedAgain);
             return false;
         }
         let acct = &mut self.acct;
@@ -426,9 +425,8 @@ impl Collector<'_, '_> {
         }
         // Two conversations under one id: scored together, one agent would answer for the
         // other's words.
-        if call.numbered_again.is_some() {
-            self.numbered_again(&call);
-            self.not_audited(&call, NotAudited::NumberedAgain);
+        if let Some(again) = call.numbered_again {
+            self.numbered_again(&call, again);
             return false;
         }
         // Speaker labels the reader does not know, and none read as the agent: most likely the
@@ -489,24 +487,11 @@ impl Collector<'_, '_> {
         self.acct.warn_call(message);
     }
 
-    /// Counts a call whose turn numbers a part from another file took again with other words,
-    /// and says where: two conversations under one id, or a copy whose words differ. Its rows
-    /// are skipped.
-    fn numbered_again(&mut self, call: &Call) {
-        let Some(again) = call.numbered_again else {
-            return;
-        };
-        let acct = &mut self.acct;
-        acct.calls_numbered_again += 1;
-        let rows = call.turns.len() as u64;
-        acct.skip(SkipReason::NumberedAgain, rows);
-        let at = |(source, line): (u32, u64)| {
-            let name = self
-                .inputs
-                .get(source as usize)
-                .map_or("-", |i| i.name.as_str());
-            format!("{name}:{line}")
-        };
+    /// Says where a call's turn numbers were taken again by a part from another file, with
+    /// other words: two conversations under one id, or a copy whose words differ.
+    fn numbered_again(&mut self, call: &Call, again: crate::model::NumberedAgain) {
+        let at = |(source, line): (u32, u64)| format!("{}:{line}", self.name_of(source));
+        let rows = call.turns.len();
         let message = format!(
             "{}: call {}: its turn {} is at {} too, with other words: two conversations under one id (a counter that restarted, an id used again), or a copy whose words differ; it is not audited ({rows} row{}, numbered again, skipped): give each conversation its own id",
             at(again.first),
@@ -515,29 +500,32 @@ impl Collector<'_, '_> {
             at(again.again),
             if rows == 1 { "" } else { "s" }
         );
-        self.acct.warn_call(message);
+        self.two_conversations(call, message);
     }
 
-    /// Counts a call whose files' paths date it on two days (see `Enricher::path_dates_apart`)
-    /// as numbered again, its rows skipped, and says so, naming both files and days.
+    /// Says that a call's files' paths date it on two days (see
+    /// `Enricher::path_dates_apart`), naming both files and days.
     fn dated_apart(&mut self, call: &Call, (file, first_day, day): (u32, NaiveDate, NaiveDate)) {
-        let name = |source: u32| {
-            self.inputs
-                .get(source as usize)
-                .map_or("-", |i| i.name.as_str())
-                .to_string()
-        };
-        let (first, other) = (name(call.source), name(file));
-        let rows = call.turns.len() as u64;
-        let acct = &mut self.acct;
-        acct.calls_numbered_again += 1;
-        acct.skip(SkipReason::NumberedAgain, rows);
-        acct.warn_call(format!(
+        let (first, other) = (self.name_of(call.source), self.name_of(file));
+        let rows = call.turns.len();
+        let message = format!(
             "{first}:{}: call {}: {first} and {other} are one call by their name, but their paths date them {first_day} and {day}: two conversations under one id (file names that start again every day); it is not audited ({rows} row{}, numbered again, skipped): give each conversation its own file name, or audit each day's folder on its own",
             call.line,
             call.id,
             if rows == 1 { "" } else { "s" }
-        ));
+        );
+        self.two_conversations(call, message);
+    }
+
+    /// A call that is two conversations under one id is not audited: scored together, one
+    /// agent would answer for the other's words. It is counted as numbered again, its rows
+    /// skipped, and `why` (which says where) warned of.
+    fn two_conversations(&mut self, call: &Call, why: String) {
+        let acct = &mut self.acct;
+        acct.calls_numbered_again += 1;
+        acct.skip(SkipReason::NumberedAgain, call.turns.len() as u64);
+        acct.warn_call(why);
+        self.not_audited(call, NotAudited::NumberedAgain);
     }
 
     /// Counts a call dropped for its size, and reports it once, now that it is complete: where
@@ -741,9 +729,14 @@ impl Collector<'_, '_> {
 
     /// The input a call (first) came from, for messages.
     fn source(&self, call: &Call) -> String {
+        self.name_of(call.source).to_string()
+    }
+
+    /// The name of the input `source` (its index), as the summary names it.
+    fn name_of(&self, source: u32) -> &str {
         self.inputs
-            .get(call.source as usize)
-            .map_or_else(|| "-".to_string(), |i| i.name.clone())
+            .get(source as usize)
+            .map_or("-", |i| i.name.as_str())
     }
 
     /// Counts an audited call whose agent the `--agents` file does not list; the first one is
