@@ -1,8 +1,8 @@
 //! What happened to every row, call and file of a run. The invariant the tests hold us to:
 //! rows read = rows audited + rows skipped, whatever the input.
 
+use crate::filters::Filters;
 use crate::model::Call;
-use crate::pipeline::Filters;
 use crate::sanitize::terminal_safe;
 use crate::suggest::did_you_mean;
 use chrono::NaiveDate;

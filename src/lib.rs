@@ -42,6 +42,10 @@ pub mod calibration;
 #[doc(hidden)]
 pub mod cleanup;
 #[doc(hidden)]
+pub mod columns;
+#[doc(hidden)]
+pub mod filters;
+#[doc(hidden)]
 pub mod language;
 #[doc(hidden)]
 pub mod model;

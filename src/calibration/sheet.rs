@@ -198,26 +198,15 @@ impl fmt::Display for SheetError {
 impl std::error::Error for SheetError {}
 
 /// The column of call ids, which every sheet has.
-pub const CALL_ID: &str = "call_id";
+pub const CALL_ID: &str = crate::columns::SHEET_CALL_ID;
 /// The column of reviewer names, which a sheet may have.
-pub const REVIEWER: &str = "reviewer";
+pub const REVIEWER: &str = crate::columns::SHEET_REVIEWER;
 /// The columns `callaudit sample` writes before the items.
 pub const SAMPLE_COLUMNS: [&str; 3] = [CALL_ID, "agent", "date"];
 
-/// Every column name a sheet has, or may have, that is not an item's: the names an item id may
-/// not take.
-pub fn fixed_columns() -> Vec<&'static str> {
-    // `SAMPLE_COLUMNS` past the call id are carried columns too.
-    let mut names = vec![CALL_ID, REVIEWER];
-    names.extend(CARRIED);
-    names
-}
-
-/// Columns a sheet may carry that are not verdicts.
-const CARRIED: &[&str] = &[
-    "agent", "agent_id", "date", "team", "queue", "notes", "note", "comment", "comments", "score",
-    "passed",
-];
+/// Columns a sheet may carry that are not verdicts (`SAMPLE_COLUMNS` past the call id among
+/// them).
+const CARRIED: &[&str] = &crate::columns::SHEET_CARRIED;
 
 /// Prefix of the tool's verdict columns in a sheet written by `sample`.
 pub const TOOL_PREFIX: &str = "tool:";

@@ -416,7 +416,7 @@ mod tests {
             assert_eq!(fixed.len(), 3, "{header}");
             for column in fixed {
                 assert!(
-                    !callaudit::rubric::compile::reserved_in(column).is_empty(),
+                    !callaudit::columns::reserved_in(column).is_empty(),
                     "`{column}` is not reserved"
                 );
             }

@@ -4,15 +4,11 @@
 
 use super::{CallRecords, CsvOutput, item_cell, score_text};
 use crate::audit::CallAudit;
+use crate::columns::{OVERRIDDEN, PER_CALL};
 use crate::model::Call;
 use crate::output::AtomicFile;
 use crate::rubric::Rubric;
 use crate::sanitize::csv_cell;
-
-/// The columns before the items.
-pub const FIXED_COLUMNS: [&str; 6] = ["call_id", "agent_id", "date", "turns", "score", "passed"];
-/// The last column with `audit --overrides`.
-pub const OVERRIDDEN: &str = "overridden";
 
 pub struct CsvRecords {
     w: CsvOutput,
@@ -22,7 +18,7 @@ pub struct CsvRecords {
 
 impl CsvRecords {
     pub fn new(file: AtomicFile, rubric: &Rubric, overrides: bool) -> anyhow::Result<CsvRecords> {
-        let mut header: Vec<String> = FIXED_COLUMNS.map(String::from).to_vec();
+        let mut header: Vec<String> = PER_CALL.map(String::from).to_vec();
         header.extend(rubric.items.iter().map(|i| i.id.clone()));
         if overrides {
             header.push(OVERRIDDEN.into());

@@ -6,7 +6,7 @@
 //! follow. Keys come from transcripts, so they are neutralised against formula injection.
 
 use super::{ALL, Metric, Renderer, Report, call_items, columns, delta_number, push_one_decimal};
-use crate::aggregate::GroupBy;
+use crate::columns::{CALL_ITEMS, CALLS_DELTA, DELTA_SUFFIX, PASS_RATE_INTERVAL};
 use crate::sanitize::csv_cell;
 use std::io::{self, Write};
 
@@ -18,31 +18,6 @@ pub struct CsvRenderer {
 
 /// The UTF-8 byte order mark.
 pub const BOM: &[u8] = "\u{feff}".as_bytes();
-
-/// The pass rate's interval: the two columns after `pass_rate`.
-pub const PASS_RATE_INTERVAL: [&str; 2] = ["pass_rate_low", "pass_rate_high"];
-/// A call line's items missed and violations (`--group-by call`).
-pub const CALL_ITEMS: [&str; 2] = ["missed", "violated"];
-/// What a column's change since the baseline adds to its name.
-pub const DELTA_SUFFIX: &str = "_delta";
-/// The change in the number of calls since the baseline.
-pub const CALLS_DELTA: &str = "calls_delta";
-
-/// Every column name the CSV report may have besides its item columns (and their deltas), at
-/// any `--group-by`, with or without a baseline: the names an item id may not take.
-pub fn fixed_columns() -> Vec<String> {
-    let mut names: Vec<String> = GroupBy::ALL.iter().map(|g| g.name().to_string()).collect();
-    for (name, metric) in super::NUMBER_COLUMNS {
-        names.push(name.to_string());
-        if metric.has_delta() {
-            names.push(format!("{name}{DELTA_SUFFIX}"));
-        }
-    }
-    names.extend(PASS_RATE_INTERVAL.map(String::from));
-    names.extend(CALL_ITEMS.map(String::from));
-    names.push(CALLS_DELTA.to_string());
-    names
-}
 
 /// One line's cells, kept from line to line with their buffers: a report of one line per call
 /// has a line for each of maybe a hundred thousand calls, thirty-odd cells each.
@@ -177,6 +152,7 @@ impl Renderer for CsvRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::GroupBy;
     use crate::render::tests::empty_report;
     use crate::report::BaselineInfo;
 
@@ -208,8 +184,8 @@ mod tests {
     }
 
     /// Every column the CSV report writes at any level, nested or not, with a baseline or
-    /// not, is one of `fixed_columns` (so the rubric refuses it as an item id: tester t1, F15),
-    /// and each of those is written somewhere.
+    /// not, is one of `columns::REPORT` (so the rubric refuses it as an item id: tester t1,
+    /// F15), and each of those is written somewhere.
     #[test]
     fn fixed_columns_are_every_column_but_the_items() {
         let names: Vec<&'static str> = GroupBy::ALL.iter().map(|g| g.name()).collect();
@@ -217,7 +193,7 @@ mod tests {
         level_sets.push(vec!["team", "agent"]);
         level_sets.push(vec!["team", "call"]);
         level_sets.push(vec!["queue", "week", "date", "agent"]);
-        let fixed = fixed_columns();
+        let fixed: Vec<String> = crate::columns::REPORT.map(String::from).to_vec();
         let mut written = std::collections::BTreeSet::new();
         for levels in &level_sets {
             for baseline in [false, true] {

@@ -224,7 +224,7 @@ pub struct Column {
 }
 
 /// The report's columns of numbers that are not items, by name (the CSV report's headers): an
-/// item id may not be one of them (`rubric::compile::reserved_in`).
+/// item id may not be one of them (`columns::REPORT`).
 pub const NUMBER_COLUMNS: [(&str, Metric); 6] = [
     ("calls", Metric::Calls),
     ("mean_score", Metric::MeanScore),

@@ -5,7 +5,7 @@
 //! nights of `--last 1d` are one week), and runs that took other agents or teams are listed
 //! apart.
 
-use crate::pipeline::Filters;
+use crate::filters::Filters;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

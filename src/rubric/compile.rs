@@ -221,7 +221,7 @@ fn item_index<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> HashMap<&'s str, u
                 format!("item id `{id}` must be lower-case letters, digits and `_`"),
             );
         }
-        let outputs = reserved_in(id);
+        let outputs = crate::columns::reserved_in(id);
         if !outputs.is_empty() {
             errs.at(
                 item.get_ref().id.span(),
@@ -246,31 +246,12 @@ fn item_index<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> HashMap<&'s str, u
     index
 }
 
-/// The CSV outputs with a fixed column named `id`, where an item of that id would make a second
-/// column of the same name (a reader by header name then takes one for the other): the per-call
-/// CSV, the CSV report at any `--group-by` and with a baseline, and review sheets. The names
-/// come from the writers themselves. (The evidence CSV and the per-call JSONL hold item ids as
-/// values or nested keys, never beside a fixed column.)
-pub fn reserved_in(id: &str) -> Vec<&'static str> {
-    let mut outputs = Vec::new();
-    if crate::records::csv::FIXED_COLUMNS.contains(&id) || id == crate::records::csv::OVERRIDDEN {
-        outputs.push("the per-call CSV (`--calls`)");
-    }
-    if crate::render::csv::fixed_columns().iter().any(|c| c == id) {
-        outputs.push("the CSV report (`--format csv`)");
-    }
-    if crate::calibration::sheet::fixed_columns().contains(&id) {
-        outputs.push("review sheets (`sample`, `calibrate`)");
-    }
-    outputs
-}
-
 /// A scored item whose id is another scored item's id and `_delta`: with a `--baseline`, the
 /// CSV report names the other item's change column so.
 fn delta_ids(spec: &RubricSpec, items: &[Item], errs: &mut Errors) {
     let scored = |i: &Item| matches!(i.kind, Kind::Expected | Kind::Violation);
     for (spec_item, item) in spec.items.iter().zip(items) {
-        let Some(base) = item.id.strip_suffix(crate::render::csv::DELTA_SUFFIX) else {
+        let Some(base) = item.id.strip_suffix(crate::columns::DELTA_SUFFIX) else {
             continue;
         };
         if scored(item) && items.iter().any(|o| o.id == base && scored(o)) {
@@ -1265,17 +1246,15 @@ mod tests {
     /// writer is refused, at the id, naming the outputs; `x_delta` beside a scored `x` too.
     #[test]
     fn item_ids_that_are_fixed_columns_are_refused() {
-        let mut names: Vec<String> = crate::records::csv::FIXED_COLUMNS
+        use crate::columns::*;
+        let names: Vec<String> = PER_CALL
             .iter()
-            .chain([&crate::records::csv::OVERRIDDEN])
+            .chain([&OVERRIDDEN])
+            .chain(&REPORT)
+            .chain([&SHEET_CALL_ID, &SHEET_REVIEWER])
+            .chain(&SHEET_CARRIED)
             .map(|s| s.to_string())
             .collect();
-        names.extend(crate::render::csv::fixed_columns());
-        names.extend(
-            crate::calibration::sheet::fixed_columns()
-                .iter()
-                .map(|s| s.to_string()),
-        );
         assert!(names.len() > 30, "{names:?}");
         for id in &names {
             let e = errors(&format!(

@@ -4,6 +4,7 @@ mod common;
 mod support;
 
 mod accuracy;
+mod architecture;
 mod audit;
 mod builtin_languages;
 mod calibration;
