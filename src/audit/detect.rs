@@ -550,6 +550,17 @@ pub fn is_shouting(stats: &TurnStats, min_caps_share: f64, min_caps_words: u32) 
         && f64::from(stats.caps_words) / f64::from(stats.words) >= min_caps_share
 }
 
+/// A word's letters in capitals, and whether it has one in lower case.
+fn letter_cases(text: &str, t: &crate::normalise::Token) -> (usize, bool) {
+    let orig = text
+        .get(t.orig_start as usize..t.orig_end as usize)
+        .unwrap_or("");
+    (
+        orig.chars().filter(|c| c.is_uppercase()).count(),
+        orig.chars().any(char::is_lowercase),
+    )
+}
+
 /// A detector's hit on tokens `first..=last` of the turn.
 fn span_hit(whole: Hit, tokens: &[crate::normalise::Token], first: usize, last: usize) -> Hit {
     let (a, b) = (&tokens[first], &tokens[last]);
@@ -605,7 +616,7 @@ impl super::Auditor<'_> {
                 min_caps_share,
                 min_caps_words,
             } => {
-                if is_shouting(&norm.stats, min_caps_share, min_caps_words) {
+                if self.shouts(text, min_caps_share, min_caps_words) {
                     let caps = Some((min_caps_share, min_caps_words));
                     self.typography_hits(whole, text, caps, None);
                 }
@@ -615,7 +626,7 @@ impl super::Auditor<'_> {
                 min_caps_words,
                 min_marks,
             } => {
-                let shouting = is_shouting(&norm.stats, min_caps_share, min_caps_words);
+                let shouting = self.shouts(text, min_caps_share, min_caps_words);
                 let marks = norm.stats.longest_mark_run >= min_marks || norm.stats.mixed_marks;
                 if shouting || marks {
                     let caps = shouting.then_some((min_caps_share, min_caps_words));
@@ -639,6 +650,39 @@ impl super::Auditor<'_> {
             }
             Detector::CustomerCalmed | Detector::Silence { .. } => {}
         }
+    }
+
+    /// Whether the turn shouts: most of its words in capitals, or those of one of its sentences
+    /// alone ("Let me check. I ALREADY TOLD YOU THE REFUND IS PROCESSING.": tester t18), each
+    /// with at least `min_words` words in capitals. Sentences are looked at only in a turn with
+    /// that many words in capitals, which few turns have.
+    fn shouts(&self, text: &str, min_share: f64, min_words: u32) -> bool {
+        let norm = &self.norm;
+        if is_shouting(&norm.stats, min_share, min_words) {
+            return true;
+        }
+        if norm.stats.caps_words < min_words {
+            return false;
+        }
+        let tokens = &norm.tokens;
+        let mut from = 0;
+        while from < tokens.len() {
+            let s = tokens[from].sentence;
+            let (mut words, mut caps_words) = (0u32, 0u32);
+            while from < tokens.len() && tokens[from].sentence == s {
+                let t = &tokens[from];
+                if t.kind == crate::normalise::TokenKind::Word {
+                    let (upper, lower) = letter_cases(text, t);
+                    words += u32::from(upper > 0 || lower);
+                    caps_words += u32::from(upper >= 2 && !lower);
+                }
+                from += 1;
+            }
+            if caps_words >= min_words && f64::from(caps_words) / f64::from(words) >= min_share {
+                return true;
+            }
+        }
+        false
     }
 
     /// The shouting and upset detectors, once the turn has fired them: a hit on the sentences
@@ -670,8 +714,7 @@ impl super::Auditor<'_> {
                     .unwrap_or("");
                 match t.kind {
                     crate::normalise::TokenKind::Word => {
-                        let upper = orig.chars().filter(|c| c.is_uppercase()).count();
-                        let lower = orig.chars().any(char::is_lowercase);
+                        let (upper, lower) = letter_cases(text, t);
                         words += u32::from(upper > 0 || lower);
                         caps_words += u32::from(upper >= 2 && !lower);
                     }

@@ -3,7 +3,7 @@
 
 use super::explain;
 use super::{CallAudit, CallDetail, Dropped, Evidence, Found, Hit, ItemOutcome, Verdict};
-use crate::model::{Call, Channel};
+use crate::model::{Call, Channel, Speaker};
 use crate::rubric::{Detector, Item, Kind, Role, Rubric, Scope, Window};
 
 /// Buffers reused between calls.
@@ -35,6 +35,10 @@ pub(crate) struct Scratch {
 pub(crate) enum NotApplicable {
     /// None of the items of `applies_when` occurred.
     ConditionAbsent,
+    /// An item of `applies_when` said by the other side occurred only after the item's own
+    /// speaker's last turn (a customer upset only in the call's last words, with no agent turn
+    /// after it): by the item's index, the first turn it occurred at.
+    NoTurnAfter { condition: usize, turn: u32 },
     /// A detector that needs timings, on a chat.
     Chat,
     /// A detector that needs timings, on a call without them.
@@ -126,7 +130,8 @@ pub(crate) fn evaluate(
     let mut outcomes = vec![
         ItemOutcome {
             count: 0,
-            verdict: Verdict::NotApplicable
+            verdict: Verdict::NotApplicable,
+            first_turn: None,
         };
         n_items
     ];
@@ -141,7 +146,8 @@ pub(crate) fn evaluate(
 
     for &i in &rubric.eval_order {
         let item = &rubric.items[i];
-        let not_applicable = applicability(item, call, &facts, s, &mut seconds_without_timings);
+        let not_applicable =
+            applicability(rubric, item, call, &facts, s, &mut seconds_without_timings);
         let count = counted_hits(
             rubric,
             item,
@@ -163,7 +169,11 @@ pub(crate) fn evaluate(
         } else if item.min_count > 1 {
             s.kept[i].drain(..item.min_count as usize - 1);
         }
-        outcomes[i] = ItemOutcome { count, verdict };
+        outcomes[i] = ItemOutcome {
+            count,
+            verdict,
+            first_turn: s.kept[i].first().map(|&(turn, _)| turn),
+        };
 
         if let Some(d) = det.as_mut() {
             if item.detector != Some(Detector::CustomerCalmed) {
@@ -346,7 +356,11 @@ pub(crate) fn rejudge(
     for &i in &rubric.eval_order {
         let item = &rubric.items[i];
         let items = &audit.items;
-        let not_applicable = not_applicable(item, call, timings, |a| items[a].verdict.occurred());
+        // A condition a reviewer says occurred where the tool found none holds from the start.
+        let not_applicable = not_applicable(rubric, item, call, timings, |a| {
+            let o = &items[a];
+            o.verdict.occurred().then(|| o.first_turn.unwrap_or(0))
+        });
         let tool = audit.items[i];
         let o = &mut audit.items[i];
         if let Some(happened) = reviewer[i] {
@@ -471,6 +485,7 @@ fn prepare(rubric: &Rubric, call: &Call, hits: &mut Vec<Hit>, s: &mut Scratch) -
 
 /// Why the item does not apply to this call, or `None` when it applies.
 fn applicability(
+    rubric: &Rubric,
     item: &Item,
     call: &Call,
     facts: &CallFacts,
@@ -482,7 +497,9 @@ fn applicability(
     {
         *seconds_without_timings = true;
     }
-    not_applicable(item, call, facts.timings, |a| s.present[a])
+    not_applicable(rubric, item, call, facts.timings, |a| {
+        s.present[a].then(|| s.kept[a].first().map_or(0, |&(turn, _)| turn))
+    })
 }
 
 /// What the call's timings allow, for the items that need them.
@@ -502,17 +519,35 @@ impl Timings {
 }
 
 /// Why `item` does not apply to `call`, or `None` when it applies, given which items occurred
-/// (`occurred`, by index; only the items of its `applies_when` are asked): the audit's rule,
-/// and `audit --overrides`' when it decides again from the reviewers' verdicts.
+/// and the first turn each occurred at (`occurred`, by index; only the items of its
+/// `applies_when` are asked): the audit's rule, and `audit --overrides`' when it decides again
+/// from the reviewers' verdicts.
+///
+/// An item applies where one of its `applies_when` items occurred early enough for the item's
+/// speaker to answer it: an item of the agent's that a customer's item calls for (empathy for an
+/// upset) needs an agent turn after the upset, else it is n/a (tester t18: an upset voiced only
+/// in the call's last words counted as empathy, apology and mirroring missed).
 pub(crate) fn not_applicable(
+    rubric: &Rubric,
     item: &Item,
     call: &Call,
     timings: Timings,
-    occurred: impl Fn(usize) -> bool,
+    occurred: impl Fn(usize) -> Option<u32>,
 ) -> Option<NotApplicable> {
     let mut not_applicable = None;
-    if !item.applies_when.is_empty() && !item.applies_when.iter().any(|&a| occurred(a)) {
-        not_applicable = Some(NotApplicable::ConditionAbsent);
+    if !item.applies_when.is_empty() {
+        let mut too_late = None;
+        let answerable = item.applies_when.iter().any(|&a| match occurred(a) {
+            None => false,
+            Some(turn) if answers_after(rubric, item, a, turn, call) => true,
+            Some(turn) => {
+                too_late.get_or_insert(NotApplicable::NoTurnAfter { condition: a, turn });
+                false
+            }
+        });
+        if !answerable {
+            not_applicable = Some(too_late.unwrap_or(NotApplicable::ConditionAbsent));
+        }
     }
     if let Some(d) = item.detector
         && d.needs_timings()
@@ -531,6 +566,24 @@ pub(crate) fn not_applicable(
         not_applicable.get_or_insert(NotApplicable::SecondsWindowWithoutTimings);
     }
     not_applicable
+}
+
+/// Whether `item`'s speaker can answer `condition`, which first occurred at `turn`: always when
+/// either is said by anyone or both by the same side, else when the item's speaker has a turn
+/// after it.
+fn answers_after(rubric: &Rubric, item: &Item, condition: usize, turn: u32, call: &Call) -> bool {
+    let speaker = match item.speaker {
+        Scope::Agent => Speaker::Agent,
+        Scope::Customer => Speaker::Customer,
+        Scope::Any => return true,
+    };
+    let by = rubric.items[condition].speaker;
+    if by == Scope::Any || by == item.speaker {
+        return true;
+    }
+    call.turns
+        .get(turn as usize + 1..)
+        .is_some_and(|after| after.iter().any(|t| t.speaker == speaker))
 }
 
 /// The item's hits that count, left in `s.counted` (and their positions in `s.kept[i]`);

@@ -16,6 +16,17 @@ impl NotApplicable {
                     names(rubric, &item.applies_when, " or ")
                 )
             }
+            NotApplicable::NoTurnAfter { condition, turn } => {
+                let side = match item.speaker {
+                    Scope::Customer => "customer",
+                    _ => "agent",
+                };
+                format!(
+                    "{} first at turn {}, after the {side}'s last turn",
+                    rubric.items[condition].id,
+                    turn + 1
+                )
+            }
             NotApplicable::Chat => {
                 "a chat has no interruptions or silences (gaps are typing)".into()
             }
@@ -369,6 +380,13 @@ unless = ["understand, but"]
         let outside = |o: Outside| drop(DropReason::Outside(o));
         let cases = [
             (na(NotApplicable::ConditionAbsent), "upset did not occur"),
+            (
+                na(NotApplicable::NoTurnAfter {
+                    condition: 0,
+                    turn: 4,
+                }),
+                "upset first at turn 5, after the agent's last turn",
+            ),
             (
                 na(NotApplicable::Chat),
                 "a chat has no interruptions or silences (gaps are typing)",

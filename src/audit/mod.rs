@@ -62,6 +62,9 @@ pub struct ItemOutcome {
     /// Matches that counted (after unless, windows and sequencing), also when n/a.
     pub count: u32,
     pub verdict: Verdict,
+    /// The turn (index) of the first match that made it occur, when it occurred; `None` too
+    /// in a call rebuilt from a partial. `--overrides` asks it of the items others apply after.
+    pub first_turn: Option<u32>,
 }
 
 /// A quoted match, for per-call JSONL, evidence files and `explain`.

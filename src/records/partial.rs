@@ -246,7 +246,11 @@ impl CallRecord {
                     verdict_of(item.kind, occurs).as_str()
                 ));
             }
-            items.push(ItemOutcome { count, verdict });
+            items.push(ItemOutcome {
+                count,
+                verdict,
+                first_turn: None,
+            });
         }
         if self.score_centi > 10_000 {
             return Err(format!(

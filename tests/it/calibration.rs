@@ -1860,3 +1860,51 @@ fn calibrate_warns_when_the_sheet_was_sampled_with_other_verdicts() {
     assert!(agreement.contains("\n(all),"), "{agreement}");
     assert!(agreement.ends_with(",1.00,1.00,1.00,1.00\n"), "{agreement}");
 }
+
+/// `--overrides` decides which items apply by the audit's rule: where the customer was upset
+/// only after the agent's last turn, empathy stays n/a whatever a reviewer says of it; a
+/// reviewer's "upset" on a call where the tool found none makes it apply from the start.
+#[test]
+fn overrides_keep_the_rule_that_an_upset_needs_an_agent_turn_after_it() {
+    let w = Workdir::new();
+    let calls = w.write(
+        "calls.csv",
+        "call_id,agent_id,speaker,text\n\
+         late,a,customer,How do I add a second user?\n\
+         late,a,agent,Go to settings and tap add user.\n\
+         late,a,customer,This is ridiculous. Three days for that answer.\n\
+         calm,a,customer,How do I add a second user?\n\
+         calm,a,agent,Go to settings and tap add user.\n\
+         calm,a,customer,Ok.\n",
+    );
+    let s = sheet(&w, "call_id,empathy,customer_upset\nlate,1,\ncalm,,1\n");
+    let out = w.path("out.csv");
+    callaudit()
+        .args([
+            "audit",
+            "--no-config",
+            "--quiet",
+            "-o",
+            "/dev/null",
+            "--overrides",
+        ])
+        .arg(&s)
+        .arg("--calls")
+        .arg(&out)
+        .arg(&calls)
+        .assert()
+        .success();
+    let rows = read_calls_csv(&out);
+    let cell = |call: &str, item: &str| {
+        let r = rows.iter().find(|r| r["call_id"] == call).unwrap();
+        r[item].clone()
+    };
+    assert_eq!(cell("late", "customer_upset"), "1");
+    assert_eq!(
+        cell("late", "empathy"),
+        "",
+        "n/a after the agent's last turn"
+    );
+    assert_eq!(cell("calm", "customer_upset"), "1", "the reviewer's upset");
+    assert_eq!(cell("calm", "empathy"), "0", "applies, and was missed");
+}

@@ -490,6 +490,22 @@ fn shouting() {
     );
 }
 
+/// Tester t18: a sentence in capitals shouts in a turn whose other sentences do not, which
+/// then held most of the turn's words (the agent's and the customer's alike); a few acronyms
+/// among other words still do not.
+#[test]
+fn one_sentence_in_capitals_shouts_in_a_longer_turn() {
+    let shout =
+        "I can see the order here in the system. I ALREADY TOLD YOU THE REFUND IS PROCESSING.";
+    assert_eq!(count("shouting", &[("agent", shout)]), "1");
+    let upset =
+        "Thanks for the reply, I have checked the settings twice now. THIS STILL DOES NOT WORK.";
+    assert_eq!(count("customer_upset", &[("customer", upset)]), "1");
+    let acronyms =
+        "Your UPS and DHL parcels left the depot this morning. The USPS one comes Friday.";
+    assert_eq!(count("shouting", &[("agent", acronyms)]), "0");
+}
+
 #[test]
 fn hedging() {
     check(

@@ -434,6 +434,45 @@ fn applies_when_takes_the_item_out_of_the_denominator() {
     );
 }
 
+/// An agent's item that applies when the customer was upset applies only where an agent turn
+/// came after the upset: an upset voiced in the call's last words left the agent no turn to
+/// answer it (tester t18). A customer's item with the same condition (calmed) is not touched.
+#[test]
+fn applies_when_needs_a_turn_of_the_item_s_speaker_after_the_other_side_s_condition() {
+    let items = format!(
+        "{UPSET_ITEM}[[item]]\nid = \"empathy\"\nkind = \"expected\"\nspeaker = \"agent\"\nphrases = [\"understand\"]\napplies_when = \"upset\"\n\
+         [[item]]\nid = \"thanks\"\nkind = \"expected\"\nspeaker = \"agent\"\nphrases = [\"thanks\"]\n\
+         [[item]]\nid = \"bye\"\nkind = \"expected\"\nspeaker = \"customer\"\nphrases = [\"bye\"]\napplies_when = \"upset\"\n"
+    );
+    let late = csv_of(&[
+        ("late", "a", "customer", "hello"),
+        ("late", "a", "agent", "thanks"),
+        ("late", "a", "customer", "I am angry"),
+    ]);
+    let answered = csv_of(&[
+        ("answered", "a", "customer", "hello"),
+        ("answered", "a", "agent", "thanks"),
+        ("answered", "a", "customer", "I am angry"),
+        ("answered", "a", "agent", "thanks again"),
+    ]);
+    let r = &audit_csv(&items, &late)[0];
+    assert_eq!(
+        (
+            r["empathy"].as_str(),
+            r["bye"].as_str(),
+            r["score"].as_str()
+        ),
+        ("", "0", "50.00"),
+        "empathy n/a, the customer's own item still applies: {r:?}"
+    );
+    let r = &audit_csv(&items, &answered)[0];
+    assert_eq!(
+        (r["empathy"].as_str(), r["score"].as_str()),
+        ("0", "33.33"),
+        "empathy missed: {r:?}"
+    );
+}
+
 #[test]
 fn weights_penalties_auto_fail_and_pass_mark() {
     let items = "[[item]]\nid = \"a\"\nkind = \"expected\"\nweight = 3\nphrases = [\"alpha\"]\n\
