@@ -369,7 +369,7 @@ impl Collector<'_, '_> {
                     .get(call.source as usize)
                     .map_or("-", |i| &i.name);
                 acct.warn_call(format!(
-                    "{source}:{}: call {} names no agent; it is audited as (unknown) (see --agent-from-filename, --metadata)",
+                    "{source}:{}: call {} names no agent; it is audited as (unknown), as is every such call (the summary counts them; see --agent-from-filename, --metadata)",
                     call.line, call.id
                 ));
             }
