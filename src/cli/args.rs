@@ -74,6 +74,10 @@ stderr.",
     The weakest agents with at least 10 calls, weakest first:
         callaudit audit exports/ --sort score --bottom 5 --min-calls 10
 
+    The agents who miss empathy most (of the upset calls each had), and those who transfer most:
+        callaudit audit exports/ --sort empathy --min-calls 10
+        callaudit audit exports/ --sort -transfer
+
     One agent's calls, one line each, then why one of them failed:
         callaudit audit exports/ --agent bo.chen --group-by call --sort score
         callaudit explain exports/ --call C-1003
@@ -840,8 +844,10 @@ pub struct AuditArgs {
     )]
     pub group_by: GroupLevels,
 
-    /// Order of the lines: name, score, calls, pass, violations or date, ascending (score:
-    /// weakest first); with a leading - descending (-score: strongest first)
+    /// Order of the lines: name, score, calls, pass, violations, date, or an item id (the
+    /// line's rate of that item), ascending (score: weakest first; empathy: the lines that meet
+    /// it least first); with a leading - descending (-score: strongest first; -transfer: the
+    /// most transfers first). Lines where the item never applied come last either way
     #[arg(
         long,
         value_name = "[-]KEY",
@@ -849,7 +855,7 @@ pub struct AuditArgs {
         allow_hyphen_values = true,
         env = "CALLAUDIT_SORT"
     )]
-    pub sort: callaudit::render::arrange::SortSpec,
+    pub sort: callaudit::render::arrange::SortArg,
 
     /// Only the N best lines (by mean score), and any that tie with the Nth (nested reports:
     /// the deepest lines)

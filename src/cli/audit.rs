@@ -472,6 +472,7 @@ fn run_listed(
     let report_format = report_format(args.format);
     // Check the gates and read the baseline before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), rubric)?;
+    super::report_output::sort_spec(&args.sort, rubric)?;
     let baseline = read_baseline(&args.gates)?;
     let overrides = read_overrides(args, rubric)?;
     // The judged calls' ids as read, for a "did you mean" on those not found.
@@ -605,7 +606,8 @@ fn write_report(
             agents: &gate_totals.agents,
             baseline,
             call_list,
-            sort: args.sort,
+            // Checked before the work (`run_listed`).
+            sort: super::report_output::sort_spec(&args.sort, rubric)?,
             top: args.top,
             bottom: args.bottom,
             min_calls: args.gates.min_calls,

@@ -9,7 +9,7 @@ use anyhow::bail;
 use callaudit::aggregate::{Aggregate, Totals};
 use callaudit::language::NameOrder;
 use callaudit::output::{AtomicFile, Prepared};
-use callaudit::render::arrange::{Arrangement, SortSpec, arrange};
+use callaudit::render::arrange::{Arrangement, SortArg, SortSpec, arrange};
 use callaudit::render::{Format, Renderer, hidden_note};
 use callaudit::report::baseline::{self, Baseline};
 use callaudit::report::gates::{self, Gate, GateInput, GateVerdict};
@@ -198,6 +198,15 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
         );
     }
     Ok(baseline)
+}
+
+/// `--sort` resolved against the rubric: a fixed key or one of its item ids (checked before the
+/// work, so that a typo fails fast; the message starts with the flag, so that one from a
+/// config file or the environment is said to come from there).
+pub fn sort_spec(sort: &SortArg, rubric: &Rubric) -> anyhow::Result<SortSpec> {
+    let items: Vec<&str> = rubric.items.iter().map(|i| i.id.as_str()).collect();
+    sort.resolve(&items)
+        .map_err(|why| anyhow::anyhow!("--sort {why}"))
 }
 
 /// One set of totals per agent, from totals grouped by agent alone.

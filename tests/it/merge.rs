@@ -1506,3 +1506,32 @@ fn a_merge_states_its_runs_filters_joining_the_nights() {
     // Some runs took every agent: the agents are not narrowed.
     assert_eq!(merged["agents"], serde_json::json!([]));
 }
+
+/// `merge --sort ITEM` orders the lines as `audit --sort ITEM` over the same calls does, and
+/// refuses an item the partials' rubric lacks before replaying them (tester t17's F10).
+#[test]
+fn merge_sorts_by_an_item_as_audit_does() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let nights = two_nights(&w);
+    for sort in ["-transfer", "thanks", "-thanks"] {
+        let merged = ok(
+            dir,
+            &[
+                "merge", &nights[0], &nights[1], "--sort", sort, "--format", "csv",
+            ],
+        );
+        let mut one = vec![
+            "audit", "mon.csv", "tue.csv", "--sort", sort, "--format", "csv",
+        ];
+        one.extend(RUBRIC);
+        assert_eq!(merged, ok(dir, &one), "--sort {sort}");
+    }
+    let (code, _, err) = run(dir, &["merge", &nights[0], &nights[1], "--sort", "thank"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--sort `thank`: expected one of name, score, calls, pass, violations, date, or an item id of the rubric (greeting, thanks, transfer)")
+            && err.contains("did you mean thanks?"),
+        "{err}"
+    );
+}

@@ -2173,3 +2173,33 @@ fn an_output_named_for_a_format_callaudit_does_not_write_is_refused() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.is_empty(), "{}", r.stderr);
 }
+
+/// `sort = "ITEM"` in the config file sorts by the item's rate as on the command line (tester
+/// t17's F10); an item the rubric does not have is refused at its place in the file, with the
+/// nearest item.
+#[test]
+fn a_config_files_sort_may_name_an_item() {
+    let w = config_dir();
+    for (sort, first) in [("-transfer", "ann"), ("transfer", "bo"), ("thanks", "bo")] {
+        w.write(
+            "callaudit.toml",
+            format!("inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nformat = \"json\"\nsort = \"{sort}\"\n"),
+        );
+        let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+        assert_eq!(r.code, 0, "{sort}: {}", r.stderr);
+        assert_eq!(group_keys(&r.json())[0], first, "sort = {sort}");
+    }
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nsort = \"transfr\"\n",
+    );
+    let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "callaudit: error: callaudit.toml:3:1: --sort `transfr`: expected one of name, score, calls, pass, violations, date, or an item id of the rubric (greeting, thanks, transfer)",
+            "did you mean transfer?",
+        ],
+    );
+}
