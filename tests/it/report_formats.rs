@@ -1376,3 +1376,59 @@ fn the_html_trend_is_weekly_when_the_calls_span_more_than_nine_weeks() {
     assert_eq!(unit(&every(1, 63)), "day", "63 days in a row");
     assert_eq!(unit(&every(1, 64)), "ISO week", "64 days in a row");
 }
+
+/// The HTML report's "Items over all calls" lists the weakest item of each kind first
+/// (tester t17's F10: "which item is weakest"): expected items by rate ascending, then
+/// violations by rate descending, an item that never applied last of its kind, ties in rubric
+/// order.
+#[test]
+fn html_items_over_all_calls_come_weakest_first() {
+    let html = audit(&["--format", "html"]);
+    let json: Value = serde_json::from_str(&audit(&["--format", "json"])).unwrap();
+    let start = html.find(r#"<section id="items">"#).unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains("<h2>Items over all calls, weakest first, with n</h2>"));
+    let row =
+        regex::Regex::new(r#"<tr class="(expected|violation)"><td title="([a-z_0-9]+)">"#).unwrap();
+    let shown: Vec<(String, String)> = row
+        .captures_iter(section)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect();
+    let rubric_order: Vec<&str> = json["rubric"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    let rate = |id: &str| json["overall"]["items"][id]["rate"].as_f64();
+    let mut expected: Vec<(String, String)> = Vec::new();
+    for kind in ["expected", "violation"] {
+        let mut ids: Vec<&str> = json["rubric"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == kind)
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        ids.sort_by(|a, b| {
+            let by_rate = match (rate(a), rate(b)) {
+                (Some(x), Some(y)) if kind == "violation" => y.total_cmp(&x),
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (x, y) => y.is_some().cmp(&x.is_some()),
+            };
+            let place = |id: &str| rubric_order.iter().position(|r| *r == id);
+            by_rate.then(place(a).cmp(&place(b)))
+        });
+        expected.extend(ids.iter().map(|id| (kind.to_string(), id.to_string())));
+    }
+    assert_eq!(shown, expected);
+    assert_ne!(
+        shown.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(),
+        rubric_order
+            .iter()
+            .copied()
+            .filter(|id| shown.iter().any(|s| s.1 == *id))
+            .collect::<Vec<_>>(),
+        "the example data's weakest items are not the rubric's first"
+    );
+}
