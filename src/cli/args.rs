@@ -880,6 +880,11 @@ pub struct AuditArgs {
     #[arg(long, env = "CALLAUDIT_CSV_BOM", value_parser = clap::builder::BoolishValueParser::new())]
     pub csv_bom: bool,
 
+    /// In a CSV report, follow each item's column with its n, `ITEM_n`: the calls the item
+    /// applied to (an agent's empathy 0.0 may be 0 of 3 upset calls)
+    #[arg(long, env = "CALLAUDIT_CSV_ITEM_N", value_parser = clap::builder::BoolishValueParser::new())]
+    pub csv_item_n: bool,
+
     /// Exit 0 with an empty report when no call is left to audit (otherwise exit 2)
     #[arg(long, env = "CALLAUDIT_ALLOW_EMPTY", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_empty: bool,

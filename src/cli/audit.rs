@@ -614,6 +614,7 @@ fn write_report(
             color: args.colour.color,
             quiet: args.quiet,
             csv_bom: args.csv_bom,
+            csv_item_n: args.csv_item_n,
             file: report_file,
         },
     )

@@ -78,6 +78,11 @@ pub struct MergeArgs {
     #[arg(long)]
     pub csv_bom: bool,
 
+    /// In a CSV report, follow each item's column with its n, `ITEM_n`: the calls the item
+    /// applied to (an agent's empathy 0.0 may be 0 of 3 upset calls)
+    #[arg(long)]
+    pub csv_item_n: bool,
+
     /// Exit 0 with an empty report when the partials hold no call (otherwise exit 2)
     #[arg(long)]
     pub allow_empty: bool,
@@ -684,6 +689,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             color: args.color,
             quiet: args.quiet,
             csv_bom: args.csv_bom,
+            csv_item_n: args.csv_item_n,
             file: report_file,
         },
     )

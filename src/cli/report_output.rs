@@ -239,6 +239,8 @@ pub struct ReportOutput<'a> {
     pub quiet: bool,
     /// `--csv-bom`: a CSV report starts with a UTF-8 byte order mark.
     pub csv_bom: bool,
+    /// `--csv-item-n`: a CSV report has each item's n after its rate.
+    pub csv_item_n: bool,
     /// `-o`, opened before the work; `None` is stdout.
     pub file: Option<AtomicFile>,
 }
@@ -330,9 +332,19 @@ pub fn gate_arrange_and_print(
     if out.csv_bom && out.format != Format::Csv {
         say!("callaudit: warning: --csv-bom: the report is not CSV, so it gets no byte order mark");
     }
-    let renderer = out
-        .format
-        .renderer(to_terminal && use_color(out.color), width, out.csv_bom);
+    if out.csv_item_n && out.format != Format::Csv {
+        say!(
+            "callaudit: warning: --csv-item-n: the report is not CSV, so it gets no n columns (JSON has each item's `applicable`; HTML shows it when you hover a rate)"
+        );
+    }
+    let renderer = out.format.renderer(
+        to_terminal && use_color(out.color),
+        width,
+        callaudit::render::csv::CsvRenderer {
+            bom: out.csv_bom,
+            item_n: out.csv_item_n,
+        },
+    );
     print_report(renderer.as_ref(), report, out.file)
 }
 

@@ -37,11 +37,16 @@ pub enum Format {
 
 impl Format {
     /// The format's renderer. `color` and `width` (the terminal's columns, when the report goes
-    /// to a terminal) only matter to the table, `csv_bom` (`--csv-bom`) only to CSV.
-    pub fn renderer(self, color: bool, width: Option<u16>, csv_bom: bool) -> Box<dyn Renderer> {
+    /// to a terminal) only matter to the table, `csv` (`--csv-bom`, `--csv-item-n`) only to CSV.
+    pub fn renderer(
+        self,
+        color: bool,
+        width: Option<u16>,
+        csv: csv::CsvRenderer,
+    ) -> Box<dyn Renderer> {
         match self {
             Format::Table => Box::new(table::TableRenderer { color, width }),
-            Format::Csv => Box::new(csv::CsvRenderer { bom: csv_bom }),
+            Format::Csv => Box::new(csv),
             Format::Json => Box::new(json::JsonRenderer),
             Format::Markdown => Box::new(markdown::MarkdownRenderer),
             Format::Html => Box::new(html::HtmlRenderer),

@@ -1377,6 +1377,92 @@ fn the_html_trend_is_weekly_when_the_calls_span_more_than_nine_weeks() {
     assert_eq!(unit(&every(1, 64)), "ISO week", "64 days in a row");
 }
 
+/// `--csv-item-n` follows each item's column of the CSV report with its n, `ITEM_n`: the calls
+/// the item applied to, as the JSON's `applicable` (tester t17's F10: "Empathy 0.0" may be 0 of
+/// 3 upset calls). Off by default, the columns unchanged; from the environment too; refused
+/// with a warning for another format.
+#[test]
+fn csv_item_n_is_opt_in_and_gives_each_items_n() {
+    let plain = audit(&["--format", "csv"]);
+    assert!(!plain.lines().next().unwrap().contains("_n,"), "{plain}");
+    let csv = audit(&["--format", "csv", "--csv-item-n"]);
+    let json: Value = serde_json::from_str(&audit(&["--format", "json"])).unwrap();
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let plain_header: Vec<&str> = plain.lines().next().unwrap().split(',').collect();
+    let without_n: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !c.ends_with("_n"))
+        .collect();
+    assert_eq!(without_n, plain_header, "the other columns as they were");
+    let items: Vec<&str> = json["rubric"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] != "signal")
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    for item in &items {
+        let at = header.iter().position(|c| c == item).unwrap();
+        assert_eq!(header[at + 1], format!("{item}_n"), "after {item}");
+    }
+    let lines: Vec<&Value> = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&json["overall"]])
+        .collect();
+    let records: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), lines.len());
+    for (record, line) in records.iter().zip(&lines) {
+        for item in &items {
+            let at = header
+                .iter()
+                .position(|c| *c == format!("{item}_n"))
+                .unwrap();
+            assert_eq!(
+                record[at],
+                line["items"][item]["applicable"].to_string(),
+                "{item} of {}",
+                line["key"]
+            );
+        }
+    }
+    let out = common::callaudit()
+        .current_dir(root())
+        .env("CALLAUDIT_CSV_ITEM_N", "1")
+        .args([
+            "audit",
+            "examples/data",
+            "-q",
+            "--no-config",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), csv);
+    let out = common::callaudit()
+        .current_dir(root())
+        .args([
+            "audit",
+            "examples/data",
+            "-q",
+            "--format",
+            "json",
+            "--csv-item-n",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--csv-item-n: the report is not CSV"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The HTML report's "Items over all calls" lists the weakest item of each kind first
 /// (tester t17's F10: "which item is weakest"): expected items by rate ascending, then
 /// violations by rate descending, an item that never applied last of its kind, ties in rubric
