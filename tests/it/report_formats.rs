@@ -1518,3 +1518,89 @@ fn html_items_over_all_calls_come_weakest_first() {
         "the example data's weakest items are not the rubric's first"
     );
 }
+
+/// The HTML charts of a report of more than 40 lines draw its 40 weakest, weakest first,
+/// whatever the table's order, and say so (tester t17's F14): sorted by name, the 40 first
+/// names were drawn, and the five weakest agents, named last, were in no chart.
+#[test]
+fn html_charts_draw_the_weakest_forty_lines_whatever_the_order() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("charts"));
+    let calls: Vec<(String, String)> = (0..45)
+        .map(|i| {
+            let text = if i >= 40 {
+                "hi"
+            } else if i >= 30 {
+                "hello"
+            } else {
+                "hello, thank you"
+            };
+            (format!("a{i:02}"), text.to_string())
+        })
+        .collect();
+    let rows: Vec<(&str, &str, &str, &str)> = calls
+        .iter()
+        .map(|(agent, text)| (agent.as_str(), agent.as_str(), "agent", text.as_str()))
+        .collect();
+    w.write("calls.csv", common::csv_of(&rows));
+    let label =
+        regex::Regex::new(r#"<text x="182" y="[0-9.]+" text-anchor="end"[^>]*>(a[0-9]+)</text>"#)
+            .unwrap();
+    for sort in ["name", "-score", "score"] {
+        let html = run_in(
+            w.dir.path(),
+            &[
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "rubric.toml",
+                "-q",
+                "--format",
+                "html",
+                "--sort",
+                sort,
+            ],
+            0,
+        );
+        for id in ["scores", "heatmap"] {
+            let start = html.find(&format!(r#"<section id="{id}">"#)).unwrap();
+            let section = &html[start..start + html[start..].find("</section>").unwrap()];
+            let drawn: Vec<&str> = label
+                .captures_iter(section)
+                .map(|c| c.get(1).unwrap().as_str())
+                .collect();
+            // The five at 0, then the ten at 50, then 25 of those at 100 in the table's order.
+            assert_eq!(drawn.len(), 40, "--sort {sort} {id}: {drawn:?}");
+            assert_eq!(
+                &drawn[..5],
+                ["a40", "a41", "a42", "a43", "a44"],
+                "--sort {sort} {id}"
+            );
+            let mut fifties: Vec<&str> = drawn[5..15].to_vec();
+            fifties.sort();
+            let want: Vec<String> = (30..40).map(|i| format!("a{i:02}")).collect();
+            assert_eq!(fifties, want, "--sort {sort} {id}");
+            assert!(
+                section.contains("Of the report's 45 lines, the 40 weakest by mean score are drawn, weakest first, whatever the table's order; the table below has them all."),
+                "--sort {sort} {id}: {section}"
+            );
+        }
+    }
+    // 40 lines or fewer: every line, in the table's order, and no such note.
+    let html = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "--format",
+            "html",
+            "--top",
+            "40",
+        ],
+        0,
+    );
+    assert!(!html.contains("weakest by mean score are drawn"));
+}
