@@ -185,6 +185,9 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     let acct = super::common::run_pipeline(&discovered, &opts, &mut sampler)?;
     super::audit::print_warnings(&acct);
     if !args.quiet {
+        if let Some(line) = super::audit::filters_line(&args.filter, &filters) {
+            say!("callaudit: {}", callaudit::sanitize::terminal_safe(&line));
+        }
         say!("{}", acct.summary());
     }
     if acct.calls_audited == 0 {
