@@ -153,8 +153,10 @@ EXIT STATUS:
 call_id, agent, date, then one empty column per rubric item for the reviewer's verdict and \
 (unless --blind) the tool's verdicts in columns named tool:ITEM.
 
-Each agent gets --per-agent calls (all of them when they have fewer). Unless --random, upset \
-customers and failed calls are over-represented: a call's weight is 1, times 3 when the \
+Each agent gets --per-agent calls (all of them when they have fewer); --size N draws N calls \
+over the whole selection instead (with --per-agent too: N calls, at most --per-agent of any \
+agent, fewer than N only when the caps leave fewer). Unless --random, upset customers and \
+failed calls are over-represented: a call's weight is 1, times 3 when the \
 customer was upset, times 3 when the call scored below the pass mark, and calls are drawn \
 without replacement with probability proportional to their weight (weighted reservoir sampling \
 keyed by a hash of --seed and the call id, so the same inputs and seed give the same sample \
@@ -168,6 +170,9 @@ with `callaudit calibrate`.",
 
     A plain random sample of two agents, reproducible:
         callaudit sample exports/ --agent ann.lee --agent bo.chen --random --seed 42 -o sheet.csv
+
+    Forty calls from last week in all, at most three of any agent:
+        callaudit sample exports/ --last 7d --size 40 --per-agent 3 -o sheet.csv
 
 EXIT STATUS:
     0  the sheet was written
@@ -902,9 +907,15 @@ pub struct SampleArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// Calls per agent (all of an agent's calls when they have fewer)
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub per_agent: usize,
+    /// Calls per agent (all of an agent's calls when they have fewer) [default: 5, or with
+    /// --size no cap]; with --size, at most N of any one agent
+    #[arg(long, value_name = "N")]
+    pub per_agent: Option<usize>,
+
+    /// Calls in all, drawn over the whole selection by the same weights (all of them when there
+    /// are fewer); with --per-agent, the size wins and --per-agent caps each agent's share
+    #[arg(long, value_name = "N")]
+    pub size: Option<usize>,
 
     /// Every call equally likely (no over-representation of upset or failed calls)
     #[arg(long)]
