@@ -192,8 +192,9 @@ standard defines a label, whatever the item's applicability rule says about scor
 
 The sheet is a CSV with a call_id column and one column per item id; a cell holds 1/0, yes/no, \
 true/false, or blank / n/a when not judged. With a reviewer column, several reviewers may judge \
-the same call: their agreement with each other is reported too, as totals per item and, call by \
-call, as reviewer splits.
+the same call: each reviewer is compared with the tool apart too (By reviewer, against the tool: \
+per reviewer and item, when the sheet names two or more), and their agreement with each other \
+is reported, as totals per item and, call by call, as reviewer splits.
 
 A reviewer split is a call and item on which some reviewers said yes and others no. Each is \
 listed with who said which and, beside them, the tool's verdict and evidence, before the \
@@ -212,9 +213,12 @@ A judged call missing from the inputs is counted and listed (--strict makes it f
         callaudit calibrate sheet.csv exports/ --format csv -o agreement.csv \\
             --disagreements diff.csv --splits splits.csv
 
-    For a script: everything as JSON (items, disagreements, between_reviewers,
+    For a script: everything as JSON (items, by_reviewer, disagreements, between_reviewers,
     reviewer_splits, not_comparable):
         callaudit calibrate sheet.csv exports/ --format json -o calibration.json
+
+    Which reviewer agrees least with the tool, item by item, for a spreadsheet:
+        callaudit calibrate sheet.csv exports/ --by-reviewer by-reviewer.csv
 
     A gate: fail when any item's kappa is below 0.6:
         callaudit calibrate sheet.csv exports/ --min-kappa 0.6
@@ -227,6 +231,9 @@ OUTPUT FILES:
                                contested calls first: call_id, item, reviewers_yes,
                                reviewers_no (how many), said_yes, said_no (who, joined by
                                \"; \"), tool_says (empty when the call was not compared), evidence
+    --by-reviewer FILE.csv     one row per reviewer and item they judged, then the reviewer's
+                               (all): reviewer, item, n, reviewer_yes, tool_yes, both_yes,
+                               precision, recall, f1, kappa (each reviewer against the tool)
 
 EXIT STATUS:
     0  compared
@@ -975,6 +982,11 @@ pub struct CalibrateArgs {
     /// first: call_id, item, how many said yes and no, who, the tool's verdict, evidence
     #[arg(long, value_name = "FILE.csv")]
     pub splits: Option<PathBuf>,
+
+    /// Also write each reviewer's agreement with the tool as CSV (a sheet with a reviewer
+    /// column): reviewer, item, n, the yes counts, precision, recall, F1, kappa
+    #[arg(long, value_name = "FILE.csv")]
+    pub by_reviewer: Option<PathBuf>,
 
     /// Exit 1 when any judged item's Cohen's kappa is below K
     #[arg(long, value_name = "K", value_parser = min_kappa)]

@@ -1978,3 +1978,76 @@ fn sample_size_draws_exactly_n_calls_over_the_selection() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// With several reviewers, each is compared with the tool apart (tester t17's F12): pooled,
+/// bob's misses hid behind ann's and cat's agreement. The table's "By reviewer, against the
+/// tool" and the JSON's `by_reviewer` give, per reviewer and item, n, the yes counts,
+/// precision, recall, F1 and κ, then the reviewer's (all); `--by-reviewer FILE.csv` writes
+/// them. A sheet without reviewers has none.
+#[test]
+fn calibrate_compares_each_reviewer_with_the_tool() {
+    let w = Workdir::new();
+    let s = sheet(&w, SPLIT_SHEET);
+    let csv = w.path("by-reviewer.csv");
+    let table = stdout_of(
+        &[
+            "calibrate",
+            "--quiet",
+            "--by-reviewer",
+            csv.to_str().unwrap(),
+        ],
+        &[&s, &examples()],
+    );
+    let by = table
+        .split("\nBy reviewer, against the tool\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{table}"));
+    let by = by.split("\nBetween reviewers\n").next().unwrap();
+    for line in [
+        "│ ann      ┆ Empathy             ┆ 2 ┆ 1            ┆ 1        ┆ 1        ┆ 1.00      ┆ 1.00   ┆ 1.00 ┆ 1.00 │",
+        "│ bob      ┆ Empathy             ┆ 2 ┆ 2            ┆ 1        ┆ 1        ┆ 1.00      ┆ 0.50   ┆ 0.67 ┆ 0.00 │",
+        "│          ┆ (all)               ┆ 5 ┆ 2            ┆ 2        ┆ 1        ┆ 0.50      ┆ 0.50   ┆ 0.50 ┆ 0.17 │",
+    ] {
+        assert!(by.contains(line), "{line}\n{by}");
+    }
+    let written = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(
+        lines.next(),
+        Some("reviewer,item,n,reviewer_yes,tool_yes,both_yes,precision,recall,f1,kappa")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 12, "3 reviewers × (3 items + all): {written}");
+    assert!(
+        rows.contains(&"bob,(all),5,2,2,1,0.50,0.50,0.50,0.17"),
+        "{written}"
+    );
+    assert!(
+        rows.contains(&"bob,dismissive,2,0,1,0,0.00,,0.00,0.00"),
+        "{written}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    ))
+    .unwrap();
+    let by = json["by_reviewer"].as_array().unwrap();
+    let names: Vec<&str> = by.iter().map(|r| r["reviewer"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ann", "bob", "cat"]);
+    assert_eq!(by[1]["all"]["kappa"], 0.167);
+    assert_eq!(by[1]["items"][0]["item"], "empathy");
+    assert_eq!(by[1]["items"][0]["recall"], 0.5);
+    // The pooled numbers are the sum of the reviewers'.
+    let pooled: u64 = by.iter().map(|r| r["all"]["n"].as_u64().unwrap()).sum();
+    assert_eq!(pooled, json["all"]["n"].as_u64().unwrap());
+    // One reviewer, or none named: no comparison by reviewer in the table.
+    let one = sheet(&w, "call_id,empathy\nC-1001,1\nC-1003,0\n");
+    let table = stdout_of(&["calibrate", "--quiet"], &[&one, &examples()]);
+    assert!(!table.contains("By reviewer"), "{table}");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&one, &examples()],
+    ))
+    .unwrap();
+    assert_eq!(json["by_reviewer"], serde_json::json!([]));
+}
