@@ -670,6 +670,19 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .map(|run| partials[run[0]].header.run_filters())
         .collect();
     report.run.filters = callaudit::report::filters::merged(&run_filters);
+    report.run.merged_reading = callaudit::report::MergedReading::of(
+        partials.len() as u64,
+        runs.len() as u64,
+        &report.run.inputs,
+    );
+    if let (Some(m), false) = (&report.run.merged_reading, args.quiet) {
+        say!(
+            "callaudit: the runs read some files more than once ({} distinct of {} read): the report's files, rows read, rows skipped and filtered out are the {} runs' sums, as its header says",
+            m.inputs_distinct,
+            report.run.inputs.len(),
+            m.runs
+        );
+    }
     let agents = agent_totals(&by_agent);
     let call_list = (report_format == Format::Html).then(|| views.into_values().collect());
     let report_file = gate_arrange_and_print(

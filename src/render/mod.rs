@@ -493,7 +493,8 @@ fn ordinal(n: usize) -> String {
 }
 
 /// A one-line description of the run for report headers: calls, rows, files, dates, and the
-/// files passed over with `--keep-going` (whose calls are missing from every number).
+/// files passed over with `--keep-going` (whose calls are missing from every number). A merge
+/// of runs that read some files more than once says so, and that its reading is their sum.
 pub fn run_summary(report: &Report) -> String {
     let a = &report.accounting;
     let dates = match (&report.run.first_date, &report.run.last_date) {
@@ -501,13 +502,26 @@ pub fn run_summary(report: &Report) -> String {
         (Some(f), Some(l)) => format!(", dated {f} to {l}"),
         _ => String::new(),
     };
-    let mut s = format!(
-        "{} calls audited ({} rows) from {} file(s){dates}; {}",
-        a.calls_audited,
-        a.rows_audited,
-        a.files_read,
-        a.rows_skipped_with_reasons()
-    );
+    let mut s = match &report.run.merged_reading {
+        // Runs that read the same files again: their reading is summed, and said so.
+        Some(m) => format!(
+            "{} calls audited ({} rows){dates}, merged from {} runs ({} partials) that read some files more than once; summed over the runs: {} file(s) read ({} distinct), {}",
+            a.calls_audited,
+            a.rows_audited,
+            m.runs,
+            m.partials,
+            a.files_read,
+            m.inputs_distinct,
+            a.rows_skipped_with_reasons()
+        ),
+        None => format!(
+            "{} calls audited ({} rows) from {} file(s){dates}; {}",
+            a.calls_audited,
+            a.rows_audited,
+            a.files_read,
+            a.rows_skipped_with_reasons()
+        ),
+    };
     for (n, one, many) in [
         (
             a.files_unreadable,
