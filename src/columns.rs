@@ -12,6 +12,10 @@ pub const OVERRIDDEN: &str = "overridden";
 
 /// What a column's change since the baseline adds to its name in the CSV report.
 pub const DELTA_SUFFIX: &str = "_delta";
+/// What an item's n (the calls it applied to) adds to its id in the CSV report with
+/// `--csv-item-n` (`empathy_n`). The rubric refuses a scored item `x_n` beside a scored `x`,
+/// as it refuses `x_delta`.
+pub const ITEM_N_SUFFIX: &str = "_n";
 /// The CSV report's change in the number of calls since the baseline.
 pub const CALLS_DELTA: &str = "calls_delta";
 /// The CSV report's 95% interval of the pass rate.

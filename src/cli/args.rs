@@ -74,6 +74,10 @@ stderr.",
     The weakest agents with at least 10 calls, weakest first:
         callaudit audit exports/ --sort score --bottom 5 --min-calls 10
 
+    The agents who miss empathy most (of the upset calls each had), and those who transfer most:
+        callaudit audit exports/ --sort empathy --min-calls 10
+        callaudit audit exports/ --sort -transfer
+
     One agent's calls, one line each, then why one of them failed:
         callaudit audit exports/ --agent bo.chen --group-by call --sort score
         callaudit explain exports/ --call C-1003
@@ -149,8 +153,10 @@ EXIT STATUS:
 call_id, agent, date, then one empty column per rubric item for the reviewer's verdict and \
 (unless --blind) the tool's verdicts in columns named tool:ITEM.
 
-Each agent gets --per-agent calls (all of them when they have fewer). Unless --random, upset \
-customers and failed calls are over-represented: a call's weight is 1, times 3 when the \
+Each agent gets --per-agent calls (all of them when they have fewer); --size N draws N calls \
+over the whole selection instead (with --per-agent too: N calls, at most --per-agent of any \
+agent, fewer than N only when the caps leave fewer). Unless --random, upset customers and \
+failed calls are over-represented: a call's weight is 1, times 3 when the \
 customer was upset, times 3 when the call scored below the pass mark, and calls are drawn \
 without replacement with probability proportional to their weight (weighted reservoir sampling \
 keyed by a hash of --seed and the call id, so the same inputs and seed give the same sample \
@@ -164,6 +170,9 @@ with `callaudit calibrate`.",
 
     A plain random sample of two agents, reproducible:
         callaudit sample exports/ --agent ann.lee --agent bo.chen --random --seed 42 -o sheet.csv
+
+    Forty calls from last week in all, at most three of any agent:
+        callaudit sample exports/ --last 7d --size 40 --per-agent 3 -o sheet.csv
 
 EXIT STATUS:
     0  the sheet was written
@@ -183,8 +192,9 @@ standard defines a label, whatever the item's applicability rule says about scor
 
 The sheet is a CSV with a call_id column and one column per item id; a cell holds 1/0, yes/no, \
 true/false, or blank / n/a when not judged. With a reviewer column, several reviewers may judge \
-the same call: their agreement with each other is reported too, as totals per item and, call by \
-call, as reviewer splits.
+the same call: each reviewer is compared with the tool apart too (By reviewer, against the tool: \
+per reviewer and item, when the sheet names two or more), and their agreement with each other \
+is reported, as totals per item and, call by call, as reviewer splits.
 
 A reviewer split is a call and item on which some reviewers said yes and others no. Each is \
 listed with who said which and, beside them, the tool's verdict and evidence, before the \
@@ -203,9 +213,12 @@ A judged call missing from the inputs is counted and listed (--strict makes it f
         callaudit calibrate sheet.csv exports/ --format csv -o agreement.csv \\
             --disagreements diff.csv --splits splits.csv
 
-    For a script: everything as JSON (items, disagreements, between_reviewers,
+    For a script: everything as JSON (items, by_reviewer, disagreements, between_reviewers,
     reviewer_splits, not_comparable):
         callaudit calibrate sheet.csv exports/ --format json -o calibration.json
+
+    Which reviewer agrees least with the tool, item by item, for a spreadsheet:
+        callaudit calibrate sheet.csv exports/ --by-reviewer by-reviewer.csv
 
     A gate: fail when any item's kappa is below 0.6:
         callaudit calibrate sheet.csv exports/ --min-kappa 0.6
@@ -218,6 +231,9 @@ OUTPUT FILES:
                                contested calls first: call_id, item, reviewers_yes,
                                reviewers_no (how many), said_yes, said_no (who, joined by
                                \"; \"), tool_says (empty when the call was not compared), evidence
+    --by-reviewer FILE.csv     one row per reviewer and item they judged, then the reviewer's
+                               (all): reviewer, item, n, reviewer_yes, tool_yes, both_yes,
+                               precision, recall, f1, kappa (each reviewer against the tool)
 
 EXIT STATUS:
     0  compared
@@ -840,8 +856,10 @@ pub struct AuditArgs {
     )]
     pub group_by: GroupLevels,
 
-    /// Order of the lines: name, score, calls, pass, violations or date, ascending (score:
-    /// weakest first); with a leading - descending (-score: strongest first)
+    /// Order of the lines: name, score, calls, pass, violations, date, or an item id (the
+    /// line's rate of that item), ascending (score: weakest first; empathy: the lines that meet
+    /// it least first); with a leading - descending (-score: strongest first; -transfer: the
+    /// most transfers first). Lines where the item never applied come last either way
     #[arg(
         long,
         value_name = "[-]KEY",
@@ -849,7 +867,7 @@ pub struct AuditArgs {
         allow_hyphen_values = true,
         env = "CALLAUDIT_SORT"
     )]
-    pub sort: callaudit::render::arrange::SortSpec,
+    pub sort: callaudit::render::arrange::SortArg,
 
     /// Only the N best lines (by mean score), and any that tie with the Nth (nested reports:
     /// the deepest lines)
@@ -874,6 +892,11 @@ pub struct AuditArgs {
     #[arg(long, env = "CALLAUDIT_CSV_BOM", value_parser = clap::builder::BoolishValueParser::new())]
     pub csv_bom: bool,
 
+    /// In a CSV report, follow each item's column with its n, `ITEM_n`: the calls the item
+    /// applied to (an agent's empathy 0.0 may be 0 of 3 upset calls)
+    #[arg(long, env = "CALLAUDIT_CSV_ITEM_N", value_parser = clap::builder::BoolishValueParser::new())]
+    pub csv_item_n: bool,
+
     /// Exit 0 with an empty report when no call is left to audit (otherwise exit 2)
     #[arg(long, env = "CALLAUDIT_ALLOW_EMPTY", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_empty: bool,
@@ -891,9 +914,15 @@ pub struct SampleArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// Calls per agent (all of an agent's calls when they have fewer)
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub per_agent: usize,
+    /// Calls per agent (all of an agent's calls when they have fewer) [default: 5, or with
+    /// --size no cap]; with --size, at most N of any one agent
+    #[arg(long, value_name = "N")]
+    pub per_agent: Option<usize>,
+
+    /// Calls in all, drawn over the whole selection by the same weights (all of them when there
+    /// are fewer); with --per-agent, the size wins and --per-agent caps each agent's share
+    #[arg(long, value_name = "N")]
+    pub size: Option<usize>,
 
     /// Every call equally likely (no over-representation of upset or failed calls)
     #[arg(long)]
@@ -953,6 +982,11 @@ pub struct CalibrateArgs {
     /// first: call_id, item, how many said yes and no, who, the tool's verdict, evidence
     #[arg(long, value_name = "FILE.csv")]
     pub splits: Option<PathBuf>,
+
+    /// Also write each reviewer's agreement with the tool as CSV (a sheet with a reviewer
+    /// column): reviewer, item, n, the yes counts, precision, recall, F1, kappa
+    #[arg(long, value_name = "FILE.csv")]
+    pub by_reviewer: Option<PathBuf>,
 
     /// Exit 1 when any judged item's Cohen's kappa is below K
     #[arg(long, value_name = "K", value_parser = min_kappa)]

@@ -472,6 +472,7 @@ fn run_listed(
     let report_format = report_format(args.format);
     // Check the gates and read the baseline before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), rubric)?;
+    super::report_output::sort_spec(&args.sort, rubric)?;
     let baseline = read_baseline(&args.gates)?;
     let overrides = read_overrides(args, rubric)?;
     // The judged calls' ids as read, for a "did you mean" on those not found.
@@ -605,13 +606,15 @@ fn write_report(
             agents: &gate_totals.agents,
             baseline,
             call_list,
-            sort: args.sort,
+            // Checked before the work (`run_listed`).
+            sort: super::report_output::sort_spec(&args.sort, rubric)?,
             top: args.top,
             bottom: args.bottom,
             min_calls: args.gates.min_calls,
             color: args.colour.color,
             quiet: args.quiet,
             csv_bom: args.csv_bom,
+            csv_item_n: args.csv_item_n,
             file: report_file,
         },
     )
@@ -810,9 +813,47 @@ fn audit_inputs(
     }
     print_warnings(&acct);
     if !args.quiet {
+        if let Some(line) = filters_line(&args.filter, &opts.filters) {
+            say!("callaudit: {}", terminal_safe(&line));
+        }
         say!("{}", acct.summary());
     }
     Ok(acct)
+}
+
+/// The filters that chose the calls, for the run's summary on stderr, the date window with the
+/// options that set it: `filters: dated 2026-11-27 to 2026-12-03 (--last 7d, ending
+/// yesterday); team billing`; `None` without a filter. The table has no header, so stderr is
+/// where its reader checks which days it covers (tester t17's F16); stdout stays the report.
+pub(super) fn filters_line(args: &FilterArgs, filters: &Filters) -> Option<String> {
+    let run = RunFilters::of(filters);
+    if run.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if let Some(window) = run.dates.first() {
+        let mut how = Vec::new();
+        if let Some(span) = &args.last {
+            how.push(format!("--last {}", span.trim()));
+            how.push(match args.as_of {
+                None => "ending yesterday".to_string(),
+                Some(AsOf::Yesterday) => "--as-of yesterday".to_string(),
+                Some(AsOf::Today) => "--as-of today".to_string(),
+                Some(AsOf::Day(day)) => format!("--as-of {day}"),
+            });
+        }
+        how.extend(args.since.map(|d| format!("--since {d}")));
+        how.extend(args.until.map(|d| format!("--until {d}")));
+        parts.push(format!("dated {} ({})", window.text(), how.join(", ")));
+    }
+    let others = RunFilters {
+        dates: Vec::new(),
+        ..run
+    };
+    if !others.is_empty() {
+        parts.push(others.text());
+    }
+    Some(format!("filters: {}", parts.join("; ")))
 }
 
 /// Ends `--save-partial`: the weakest calls, the inputs with their sizes, the run's accounting

@@ -64,6 +64,17 @@ struct ReviewerSplit {
     evidence: String,
 }
 
+/// One reviewer's agreement with the tool.
+struct ReviewerAgreement {
+    reviewer: String,
+    items: Vec<(usize, Agreement)>,
+    all: Agreement,
+}
+
+/// How a blank reviewer cell is named in the comparison by reviewer (their rows are pooled: a
+/// sheet line names one row, not a person).
+const NO_REVIEWER: &str = "(none)";
+
 /// How many reviewer splits the table lists; the rest are counted (all are in `--splits` and
 /// the JSON).
 const SPLITS_SHOWN: usize = 20;
@@ -125,6 +136,9 @@ struct Calibration {
     disagreements: Vec<Disagreement>,
     /// Reviewer against reviewer, per item, over calls two reviewers judged.
     between_reviewers: Vec<(usize, Agreement)>,
+    /// Each reviewer against the tool (a sheet with a reviewer column), by name (`(none)` for
+    /// a blank reviewer cell): per item in rubric order, and pooled.
+    by_reviewer: Vec<ReviewerAgreement>,
     /// Every call and item the reviewers split on, most contested calls first.
     splits: Vec<ReviewerSplit>,
     /// Judged calls that were not compared, with their judged cells and why.
@@ -154,6 +168,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         ("-o", &args.output),
         ("--disagreements", &args.disagreements),
         ("--splits", &args.splits),
+        ("--by-reviewer", &args.by_reviewer),
     ]
     .into_iter()
     .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
@@ -162,6 +177,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let second: Vec<super::common::SecondOutput> = [
         ("--disagreements", &args.disagreements, "the disagreements"),
         ("--splits", &args.splits, "the reviewer splits"),
+        (
+            "--by-reviewer",
+            &args.by_reviewer,
+            "the agreement by reviewer",
+        ),
     ]
     .into_iter()
     .filter_map(|(flag, p, what)| {
@@ -193,6 +213,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .map(AtomicFile::create)
         .transpose()?;
     let splits_file = args.splits.as_deref().map(AtomicFile::create).transpose()?;
+    let by_reviewer_file = args
+        .by_reviewer
+        .as_deref()
+        .map(AtomicFile::create)
+        .transpose()?;
     let enricher = enricher(&args.input)?;
     let opts = RunOptions {
         rubric: &rubric,
@@ -264,7 +289,13 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    write_outputs(&args, &rubric, &cal, out, [diff_file, splits_file])?;
+    write_outputs(
+        &args,
+        &rubric,
+        &cal,
+        out,
+        [diff_file, splits_file, by_reviewer_file],
+    )?;
     Ok(min_kappa_gate(&args, &rubric, &cal))
 }
 
@@ -376,13 +407,14 @@ fn warn_calls_not_compared(
     Ok(())
 }
 
-/// Writes the agreement (to `-o` or stdout) and the `--disagreements` file.
+/// Writes the agreement (to `-o` or stdout) and the `--disagreements`, `--splits` and
+/// `--by-reviewer` files.
 fn write_outputs(
     args: &CalibrateArgs,
     rubric: &Rubric,
     cal: &Calibration,
     mut out: Option<AtomicFile>,
-    [mut diff_file, mut splits_file]: [Option<AtomicFile>; 2],
+    [mut diff_file, mut splits_file, mut by_reviewer_file]: [Option<AtomicFile>; 3],
 ) -> anyhow::Result<()> {
     let text = match args.format {
         CalibrateFormat::Table => table(rubric, cal),
@@ -409,6 +441,10 @@ fn write_outputs(
     }
     if let Some(mut f) = splits_file.take() {
         f.write_all(splits_csv(rubric, cal)?.as_bytes())?;
+        ready.push(f.prepare()?);
+    }
+    if let Some(mut f) = by_reviewer_file.take() {
+        f.write_all(by_reviewer_csv(rubric, cal)?.as_bytes())?;
         ready.push(f.prepare()?);
     }
     callaudit::output::commit_all(ready)?;
@@ -467,6 +503,7 @@ fn compare(
         .map(|&i| (i, Agreement::default()))
         .collect();
     let mut all = Agreement::default();
+    let mut by_reviewer: BTreeMap<&str, (BTreeMap<usize, Agreement>, Agreement)> = BTreeMap::new();
     let mut disagreements = Vec::new();
     let mut missing: BTreeMap<String, usize> = BTreeMap::new();
     let mut compared: HashSet<&str> = HashSet::new();
@@ -490,10 +527,21 @@ fn compare(
             continue;
         };
         compared.insert(row.call_id.as_str());
+        let name = if row.reviewer.is_empty() {
+            NO_REVIEWER
+        } else {
+            row.reviewer.as_str()
+        };
+        let (reviewer_items, reviewer_all) = by_reviewer.entry(name).or_default();
         for &(item, reviewer_says) in &row.verdicts {
             let tool = tool_says(rubric, audit, item);
             per_item.entry(item).or_default().add(reviewer_says, tool);
             all.add(reviewer_says, tool);
+            reviewer_items
+                .entry(item)
+                .or_default()
+                .add(reviewer_says, tool);
+            reviewer_all.add(reviewer_says, tool);
             if tool != reviewer_says {
                 disagreements.push(Disagreement {
                     call_id: row.call_id.clone(),
@@ -541,11 +589,26 @@ fn compare(
             }
         })
         .collect();
+    // Pooled, one reviewer's verdicts hide another's: each is compared with the tool apart
+    // when the sheet names reviewers (tester t17's F12).
+    let by_reviewer = if sheet.has_reviewer {
+        by_reviewer
+            .into_iter()
+            .map(|(reviewer, (items, all))| ReviewerAgreement {
+                reviewer: reviewer.to_string(),
+                items: items.into_iter().collect(),
+                all,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Calibration {
         items: per_item.into_iter().collect(),
         all,
         disagreements,
         between_reviewers: between.into_iter().collect(),
+        by_reviewer,
         splits,
         missing: missing
             .into_iter()
@@ -627,6 +690,47 @@ fn agreement_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String> {
             fmt2(a.f1()),
             fmt2(a.kappa()),
         ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// `--by-reviewer`: each reviewer against the tool,
+/// `reviewer,item,n,reviewer_yes,tool_yes,both_yes,precision,recall,f1,kappa`: one row per
+/// reviewer and item they judged, then the reviewer's `(all)`.
+fn by_reviewer_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "reviewer",
+        "item",
+        "n",
+        "reviewer_yes",
+        "tool_yes",
+        "both_yes",
+        "precision",
+        "recall",
+        "f1",
+        "kappa",
+    ])?;
+    for r in &cal.by_reviewer {
+        let rows = r
+            .items
+            .iter()
+            .map(|(i, a)| (rubric.items[*i].id.as_str(), a))
+            .chain(std::iter::once(("(all)", &r.all)));
+        for (id, a) in rows {
+            w.write_record([
+                csv_cell(&r.reviewer),
+                id.to_string(),
+                a.n.to_string(),
+                a.reviewer_yes.to_string(),
+                a.tool_yes.to_string(),
+                a.both_yes.to_string(),
+                fmt2(a.precision()),
+                fmt2(a.recall()),
+                fmt2(a.f1()),
+                fmt2(a.kappa()),
+            ])?;
+        }
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
@@ -731,6 +835,11 @@ fn json(rubric: &Rubric, cal: &Calibration) -> serde_json::Value {
             "evidence": d.evidence,
             "reviewers_split": d.reviewers_split,
         })).collect::<Vec<_>>(),
+        "by_reviewer": cal.by_reviewer.iter().map(|r| serde_json::json!({
+            "reviewer": r.reviewer,
+            "items": r.items.iter().map(|(i, a)| item(*i, a)).collect::<Vec<_>>(),
+            "all": agreement_json(&r.all),
+        })).collect::<Vec<_>>(),
         "between_reviewers": cal.between_reviewers.iter().map(|(i, a)| {
             let mut v = serde_json::json!({
                 "n": a.n,
@@ -794,6 +903,12 @@ fn table(rubric: &Rubric, cal: &Calibration) -> String {
         ]);
     }
     let mut s = format!("{t}\n");
+    if cal.by_reviewer.len() > 1 {
+        s.push_str(&format!(
+            "\nBy reviewer, against the tool\n{}\n",
+            by_reviewer_table(rubric, cal)
+        ));
+    }
     if !cal.between_reviewers.is_empty() {
         let mut r = comfy_table::Table::new();
         r.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
@@ -836,6 +951,52 @@ fn table(rubric: &Rubric, cal: &Calibration) -> String {
         }
     }
     s
+}
+
+/// Each reviewer against the tool: a row per reviewer and item they judged, then their
+/// `(all)`; the reviewer named on their first row.
+fn by_reviewer_table(rubric: &Rubric, cal: &Calibration) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.force_no_tty();
+    t.set_header([
+        "reviewer",
+        "item",
+        "n",
+        "reviewer yes",
+        "tool yes",
+        "both yes",
+        "precision",
+        "recall",
+        "F1",
+        "κ",
+    ]);
+    for r in &cal.by_reviewer {
+        let rows = r
+            .items
+            .iter()
+            .map(|(i, a)| (rubric.items[*i].label.as_str(), a))
+            .chain(std::iter::once(("(all)", &r.all)));
+        for (n, (label, a)) in rows.enumerate() {
+            t.add_row([
+                if n == 0 {
+                    terminal_safe(&r.reviewer).into_owned()
+                } else {
+                    String::new()
+                },
+                terminal_safe(label).into_owned(),
+                a.n.to_string(),
+                a.reviewer_yes.to_string(),
+                a.tool_yes.to_string(),
+                a.both_yes.to_string(),
+                dash(a.precision()),
+                dash(a.recall()),
+                dash(a.f1()),
+                dash(a.kappa()),
+            ]);
+        }
+    }
+    t
 }
 
 /// The table's list of reviewer splits, most contested calls first, the first `SPLITS_SHOWN`:

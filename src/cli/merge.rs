@@ -16,6 +16,7 @@ use callaudit::pipeline::{InputError, Shard};
 use callaudit::read::input::{Discovered, stdin_file_id};
 use callaudit::records::partial::{self, Partial};
 use callaudit::render::Format;
+use callaudit::render::arrange::SortSpec;
 use callaudit::report::gates;
 use callaudit::report::{CallView, Report};
 use callaudit::rubric::Rubric;
@@ -45,15 +46,17 @@ pub struct MergeArgs {
     #[arg(long, value_name = "LEVEL[,LEVEL...]", default_value = "agent")]
     pub group_by: GroupLevels,
 
-    /// Order of the lines: name, score, calls, pass, violations or date, ascending (score:
-    /// weakest first); with a leading - descending (-score: strongest first)
+    /// Order of the lines: name, score, calls, pass, violations, date, or an item id (the
+    /// line's rate of that item), ascending (score: weakest first; empathy: the lines that meet
+    /// it least first); with a leading - descending (-score: strongest first; -transfer: the
+    /// most transfers first). Lines where the item never applied come last either way
     #[arg(
         long,
         value_name = "[-]KEY",
         default_value = "name",
         allow_hyphen_values = true
     )]
-    pub sort: callaudit::render::arrange::SortSpec,
+    pub sort: callaudit::render::arrange::SortArg,
 
     /// Only the N best lines (by mean score; nested reports: the deepest lines)
     #[arg(long, value_name = "N", value_parser = super::args::line_count)]
@@ -74,6 +77,11 @@ pub struct MergeArgs {
     /// UTF-8 (scripts may not expect one: off by default)
     #[arg(long)]
     pub csv_bom: bool,
+
+    /// In a CSV report, follow each item's column with its n, `ITEM_n`: the calls the item
+    /// applied to (an agent's empathy 0.0 may be 0 of 3 upset calls)
+    #[arg(long)]
+    pub csv_item_n: bool,
 
     /// Exit 0 with an empty report when the partials hold no call (otherwise exit 2)
     #[arg(long)]
@@ -206,6 +214,8 @@ fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
 struct Replayed {
     rubric: Rubric,
     gates: Vec<gates::Gate>,
+    /// `--sort`, resolved against the rubric.
+    sort: SortSpec,
     agg: Aggregate,
     by_agent: Aggregate,
     partials: Vec<Partial>,
@@ -422,14 +432,16 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     let reader = partial::open(first)?;
     let (rubric, fingerprint) = rubric_of(first, &reader.header)?;
     check_header(first, &reader.header, &rubric)?;
-    // Check the gates before the work, so a typo fails fast.
+    // Check the gates and the sort before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
+    let sort = super::report_output::sort_spec(&args.sort, &rubric)?;
     let first_name = reader.header.rubric_name.clone();
     let mut replayed = Replayed {
         agg: Aggregate::with_levels(&rubric, args.group_by.0.clone()),
         by_agent: Aggregate::new(&rubric, GroupBy::Agent),
         rubric,
         gates,
+        sort,
         partials: Vec::new(),
         owner: HashMap::new(),
         split: Vec::new(),
@@ -604,6 +616,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let Replayed {
         rubric,
         gates,
+        sort,
         agg,
         by_agent,
         mut partials,
@@ -657,6 +670,19 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .map(|run| partials[run[0]].header.run_filters())
         .collect();
     report.run.filters = callaudit::report::filters::merged(&run_filters);
+    report.run.merged_reading = callaudit::report::MergedReading::of(
+        partials.len() as u64,
+        runs.len() as u64,
+        &report.run.inputs,
+    );
+    if let (Some(m), false) = (&report.run.merged_reading, args.quiet) {
+        say!(
+            "callaudit: the runs read some files more than once ({} distinct of {} read): the report's files, rows read, rows skipped and filtered out are the {} runs' sums, as its header says",
+            m.inputs_distinct,
+            report.run.inputs.len(),
+            m.runs
+        );
+    }
     let agents = agent_totals(&by_agent);
     let call_list = (report_format == Format::Html).then(|| views.into_values().collect());
     let report_file = gate_arrange_and_print(
@@ -669,13 +695,14 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             agents: &agents,
             baseline: baseline.as_ref(),
             call_list,
-            sort: args.sort,
+            sort,
             top: args.top,
             bottom: args.bottom,
             min_calls: args.gates.min_calls,
             color: args.color,
             quiet: args.quiet,
             csv_bom: args.csv_bom,
+            csv_item_n: args.csv_item_n,
             file: report_file,
         },
     )

@@ -9,7 +9,7 @@ use anyhow::bail;
 use callaudit::aggregate::{Aggregate, Totals};
 use callaudit::language::NameOrder;
 use callaudit::output::{AtomicFile, Prepared};
-use callaudit::render::arrange::{Arrangement, SortSpec, arrange};
+use callaudit::render::arrange::{Arrangement, SortArg, SortSpec, arrange};
 use callaudit::render::{Format, Renderer, hidden_note};
 use callaudit::report::baseline::{self, Baseline};
 use callaudit::report::gates::{self, Gate, GateInput, GateVerdict};
@@ -200,6 +200,15 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
     Ok(baseline)
 }
 
+/// `--sort` resolved against the rubric: a fixed key or one of its item ids (checked before the
+/// work, so that a typo fails fast; the message starts with the flag, so that one from a
+/// config file or the environment is said to come from there).
+pub fn sort_spec(sort: &SortArg, rubric: &Rubric) -> anyhow::Result<SortSpec> {
+    let items: Vec<&str> = rubric.items.iter().map(|i| i.id.as_str()).collect();
+    sort.resolve(&items)
+        .map_err(|why| anyhow::anyhow!("--sort {why}"))
+}
+
 /// One set of totals per agent, from totals grouped by agent alone.
 pub fn agent_totals(by_agent: &Aggregate) -> BTreeMap<String, Totals> {
     by_agent
@@ -230,6 +239,8 @@ pub struct ReportOutput<'a> {
     pub quiet: bool,
     /// `--csv-bom`: a CSV report starts with a UTF-8 byte order mark.
     pub csv_bom: bool,
+    /// `--csv-item-n`: a CSV report has each item's n after its rate.
+    pub csv_item_n: bool,
     /// `-o`, opened before the work; `None` is stdout.
     pub file: Option<AtomicFile>,
 }
@@ -321,9 +332,19 @@ pub fn gate_arrange_and_print(
     if out.csv_bom && out.format != Format::Csv {
         say!("callaudit: warning: --csv-bom: the report is not CSV, so it gets no byte order mark");
     }
-    let renderer = out
-        .format
-        .renderer(to_terminal && use_color(out.color), width, out.csv_bom);
+    if out.csv_item_n && out.format != Format::Csv {
+        say!(
+            "callaudit: warning: --csv-item-n: the report is not CSV, so it gets no n columns (JSON has each item's `applicable`; HTML shows it when you hover a rate)"
+        );
+    }
+    let renderer = out.format.renderer(
+        to_terminal && use_color(out.color),
+        width,
+        callaudit::render::csv::CsvRenderer {
+            bom: out.csv_bom,
+            item_n: out.csv_item_n,
+        },
+    );
     print_report(renderer.as_ref(), report, out.file)
 }
 

@@ -3,7 +3,8 @@
 //!
 //! The draw is weighted reservoir sampling (Efraimidis–Spirakis): each call gets the key
 //! `ln(u) / w`, where `u` in (0, 1) comes from a hash of the seed and the call id and `w` is the
-//! call's weight, and each agent keeps the calls with the largest keys. The sample therefore
+//! call's weight, and each agent keeps the calls with the largest keys (`--per-agent`), or the
+//! whole selection does (`--size`: the N largest, at most `--per-agent` of an agent's). The sample therefore
 //! depends only on the calls, their verdicts and the seed: not on file order, thread count or
 //! the order calls finish in.
 
@@ -64,27 +65,40 @@ pub fn weight(audit: &CallAudit, random: bool) -> f64 {
 
 struct Sampler<'r> {
     rubric: &'r Rubric,
-    per_agent: usize,
+    /// How many calls each bucket keeps: `--per-agent`, or `--size` without it.
+    cap: usize,
+    /// Whether calls are kept per agent (`--per-agent`, or neither flag) or in one bucket of
+    /// the whole selection (`--size` alone: only its N calls are ever held).
+    per_agent: bool,
     random: bool,
     seed: u64,
+    /// The calls kept with the largest keys, per agent (or under `""`, all of them).
     by_agent: BTreeMap<String, Vec<Candidate>>,
 }
 
 impl AuditSink for Sampler<'_> {
     fn accept(&mut self, _call: &Call, audit: &mut CallAudit) -> anyhow::Result<()> {
-        if self.per_agent == 0 {
+        if self.cap == 0 {
             return Ok(());
         }
         let key = uniform(self.seed, &audit.call_id).ln() / weight(audit, self.random);
-        let kept = self.by_agent.entry(audit.agent_id.clone()).or_default();
+        let bucket = if self.per_agent {
+            audit.agent_id.as_str()
+        } else {
+            ""
+        };
+        if !self.by_agent.contains_key(bucket) {
+            self.by_agent.insert(bucket.to_string(), Vec::new());
+        }
+        let kept = self.by_agent.get_mut(bucket).expect("inserted");
         let better = |a: &Candidate| (key, &audit.call_id) > (a.key, &a.call_id);
-        if kept.len() >= self.per_agent {
+        if kept.len() >= self.cap {
             // The weakest kept candidate makes room if this one beats it.
             let (weakest, _) = kept
                 .iter()
                 .enumerate()
                 .min_by(|(_, a), (_, b)| a.key.total_cmp(&b.key).then(a.call_id.cmp(&b.call_id)))
-                .expect("per_agent > 0");
+                .expect("cap > 0");
             if !better(&kept[weakest]) {
                 return Ok(());
             }
@@ -108,6 +122,20 @@ impl AuditSink for Sampler<'_> {
     }
 }
 
+/// The calls drawn: each bucket's, and with `--size N` the N of them with the largest keys
+/// (ties by call id, as a bucket keeps them). With `--per-agent M` too, that is the draw of N
+/// calls taken largest key first, passing over an agent's once M of theirs are in: an agent's
+/// calls past their M largest keys could never be taken, so the buckets hold every call that
+/// could be.
+fn drawn(by_agent: BTreeMap<String, Vec<Candidate>>, size: Option<usize>) -> Vec<Candidate> {
+    let mut all: Vec<Candidate> = by_agent.into_values().flatten().collect();
+    if let Some(n) = size {
+        all.sort_by(|a, b| b.key.total_cmp(&a.key).then(b.call_id.cmp(&a.call_id)));
+        all.truncate(n);
+    }
+    all
+}
+
 /// Keeps the transcripts of the sampled calls (second pass, `--packet`).
 struct Transcripts {
     calls: Vec<Call>,
@@ -125,10 +153,16 @@ impl AuditSink for Transcripts {
     }
 }
 
+/// Calls per agent when neither `--per-agent` nor `--size` is given.
+const PER_AGENT_DEFAULT: usize = 5;
+
 pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
-    if args.per_agent == 0 {
-        // It would draw nothing and write a sheet of a header alone for reviewers.
+    // 0 would draw nothing and write a sheet of a header alone for reviewers.
+    if args.per_agent == Some(0) {
         anyhow::bail!("--per-agent must be at least 1 (0 draws no call)");
+    }
+    if args.size == Some(0) {
+        anyhow::bail!("--size must be at least 1 (0 draws no call)");
     }
     let rubric = load_rubric(&args.input)?;
     let mut filters = super::audit::filters(&args.filter)?;
@@ -175,9 +209,15 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         progress: None,
         shard: None,
     };
+    let per_agent = match (args.per_agent, args.size) {
+        (Some(m), _) => Some(m),
+        (None, Some(_)) => None,
+        (None, None) => Some(PER_AGENT_DEFAULT),
+    };
     let mut sampler = Sampler {
         rubric: &rubric,
-        per_agent: args.per_agent,
+        cap: per_agent.or(args.size).unwrap_or(PER_AGENT_DEFAULT),
+        per_agent: per_agent.is_some(),
         random: args.random,
         seed: args.seed,
         by_agent: BTreeMap::new(),
@@ -185,6 +225,9 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
     let acct = super::common::run_pipeline(&discovered, &opts, &mut sampler)?;
     super::audit::print_warnings(&acct);
     if !args.quiet {
+        if let Some(line) = super::audit::filters_line(&args.filter, &filters) {
+            say!("callaudit: {}", callaudit::sanitize::terminal_safe(&line));
+        }
         say!("{}", acct.summary());
     }
     if acct.calls_audited == 0 {
@@ -194,7 +237,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
-    let picked = picked_in_order(&args, &rubric, sampler.by_agent);
+    let picked = picked_in_order(&args, &rubric, drawn(sampler.by_agent, args.size));
     let sheet = sheet_csv(&rubric, &picked, args.blind)?;
     match sheet_file.as_mut() {
         Some(f) => f.write_all(sheet.as_bytes())?,
@@ -255,9 +298,8 @@ fn packet_format(args: &SampleArgs) -> anyhow::Result<Option<PacketFormat>> {
 fn picked_in_order(
     args: &SampleArgs,
     rubric: &Rubric,
-    by_agent: BTreeMap<String, Vec<Candidate>>,
+    mut picked: Vec<Candidate>,
 ) -> Vec<Candidate> {
-    let mut picked: Vec<Candidate> = by_agent.into_values().flatten().collect();
     let names = callaudit::language::NameOrder::new(rubric.text_rules.language);
     picked.sort_by(|a, b| {
         names
@@ -266,8 +308,21 @@ fn picked_in_order(
     });
     if !args.quiet {
         let agents: HashSet<&str> = picked.iter().map(|c| c.agent.as_str()).collect();
+        // With --size, how the draw went: all N, or fewer and why.
+        let size = match (args.size, args.per_agent) {
+            (Some(n), _) if picked.len() == n => format!("--size {n}, "),
+            (Some(n), None) => format!(
+                "--size {n}: the selection has only {} call(s), ",
+                picked.len()
+            ),
+            (Some(n), Some(m)) => format!(
+                "--size {n}: at most {m} of each agent (--per-agent) leaves {} call(s), ",
+                picked.len()
+            ),
+            (None, _) => String::new(),
+        };
         say!(
-            "callaudit: sampled {} call(s) of {} agent(s) ({}, seed {})",
+            "callaudit: sampled {} call(s) of {} agent(s) ({size}{}, seed {})",
             picked.len(),
             agents.len(),
             if args.random {

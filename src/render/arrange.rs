@@ -6,7 +6,7 @@
 //! rank the deepest lines still shown by mean score, and keep the lines they are nested in; a
 //! tie with the Nth line is kept whole.
 
-use super::{Report, Row};
+use super::{ItemRate, Report, Row};
 use crate::language::NameOrder;
 use crate::report::{Cut, TiesKept};
 use std::cmp::Ordering;
@@ -21,6 +21,9 @@ pub enum SortKey {
     Pass,
     Violations,
     Date,
+    /// The line's rate of the rubric item at this index (`--sort empathy`): the share of the
+    /// calls it applied to where it was met, or occurred for a violation.
+    Item(usize),
 }
 
 impl SortKey {
@@ -34,7 +37,8 @@ impl SortKey {
     ];
 }
 
-/// `--sort KEY` (ascending: `score` puts the weakest first) or `--sort -KEY` (descending).
+/// `--sort KEY` (ascending: `score` puts the weakest first) or `--sort -KEY` (descending),
+/// resolved against the rubric (`SortArg::resolve`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SortSpec {
     pub key: SortKey,
@@ -50,24 +54,84 @@ impl Default for SortSpec {
     }
 }
 
-impl std::str::FromStr for SortSpec {
+/// What ascending and descending mean, for the refusal of a name that is no key.
+const SORT_DIRECTIONS: &str = "ascending: score puts the weakest first, an expected item the \
+     lines that meet it least; or one of them after - for descending (-score: the strongest \
+     first)";
+
+/// `--sort` as typed. A name that is not one of the fixed keys may be an item id, which only
+/// the rubric can tell: the command line is read before the rubric is (`--rubric`, a config
+/// file, a merge's partials), so the name is kept and `resolve`d once the rubric is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SortArg {
+    /// The name without its direction, as typed.
+    pub name: String,
+    pub descending: bool,
+}
+
+impl Default for SortArg {
+    fn default() -> SortArg {
+        SortArg {
+            name: "name".into(),
+            descending: false,
+        }
+    }
+}
+
+impl std::str::FromStr for SortArg {
     type Err = String;
 
-    fn from_str(s: &str) -> Result<SortSpec, String> {
+    fn from_str(s: &str) -> Result<SortArg, String> {
         let (descending, name) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s.strip_prefix('+').unwrap_or(s)),
         };
-        SortKey::NAMES
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(format!(
+                "expected one of {} or an item id of the rubric ({SORT_DIRECTIONS})",
+                SortKey::NAMES.map(|(n, _)| n).join(", ")
+            ));
+        }
+        Ok(SortArg {
+            name: name.to_string(),
+            descending,
+        })
+    }
+}
+
+impl SortArg {
+    /// The key named, among the fixed keys (which win over an item of the same id) and then
+    /// the rubric's `items` (ids, in rubric order), ignoring ASCII case. A name that is
+    /// neither is refused, naming every choice and the nearest ones.
+    pub fn resolve(&self, items: &[&str]) -> Result<SortSpec, String> {
+        let fixed = SortKey::NAMES
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|&(_, key)| SortSpec { key, descending })
-            .ok_or_else(|| {
-                format!(
-                    "expected one of {} (ascending: score puts the weakest first), or one of them after - for descending (-score: the strongest first)",
-                    SortKey::NAMES.map(|(n, _)| n).join(", ")
-                )
-            })
+            .find(|(n, _)| n.eq_ignore_ascii_case(&self.name))
+            .map(|&(_, key)| key);
+        let key = fixed.or_else(|| {
+            items
+                .iter()
+                .position(|id| id.eq_ignore_ascii_case(&self.name))
+                .map(SortKey::Item)
+        });
+        match key {
+            Some(key) => Ok(SortSpec {
+                key,
+                descending: self.descending,
+            }),
+            None => {
+                let names = SortKey::NAMES.map(|(n, _)| n);
+                let choices = names.iter().copied().chain(items.iter().copied());
+                Err(format!(
+                    "`{}`: expected one of {}, or an item id of the rubric ({}) ({SORT_DIRECTIONS}){}",
+                    crate::sanitize::terminal_safe(&self.name),
+                    names.join(", "),
+                    items.join(", "),
+                    crate::suggest::did_you_mean(&self.name.to_ascii_lowercase(), choices)
+                ))
+            }
+        }
     }
 }
 
@@ -80,6 +144,7 @@ fn value(row: &Row, key: SortKey) -> Option<f64> {
         SortKey::Pass => row.pass_rate,
         SortKey::Violations => row.violation_rate,
         SortKey::Date => None,
+        SortKey::Item(i) => row.items.get(i).and_then(ItemRate::rate),
     }
 }
 
@@ -356,15 +421,75 @@ mod tests {
         }
     }
 
+    fn spec(s: &str, items: &[&str]) -> Result<SortSpec, String> {
+        s.parse::<SortArg>()?.resolve(items)
+    }
+
     #[test]
     fn sort_specs_read_both_directions() {
-        let s: SortSpec = "score".parse().unwrap();
+        let s = spec("score", &[]).unwrap();
         assert_eq!((s.key, s.descending), (SortKey::Score, false));
-        let s: SortSpec = "-score".parse().unwrap();
+        let s = spec("-score", &[]).unwrap();
         assert_eq!((s.key, s.descending), (SortKey::Score, true));
-        let s: SortSpec = "Calls".parse().unwrap();
+        let s = spec("Calls", &[]).unwrap();
         assert_eq!(s.key, SortKey::Calls);
-        assert!("scores".parse::<SortSpec>().is_err());
+        let err = spec("scores", &[]).unwrap_err();
+        assert!(err.ends_with("did you mean score?"), "{err}");
+        assert!("-".parse::<SortArg>().is_err());
+    }
+
+    /// An item id sorts by the line's rate of that item (tester t17's F10); a fixed key wins
+    /// over an item of the same id; a name that is neither lists the items too, with the
+    /// nearest.
+    #[test]
+    fn sort_specs_name_items_of_the_rubric() {
+        let items = ["greeting", "empathy", "pass", "transfer"];
+        let s = spec("-empathy", &items).unwrap();
+        assert_eq!((s.key, s.descending), (SortKey::Item(1), true));
+        assert_eq!(spec("Transfer", &items).unwrap().key, SortKey::Item(3));
+        assert_eq!(spec("pass", &items).unwrap().key, SortKey::Pass);
+        let err = spec("empathyy", &items).unwrap_err();
+        assert!(
+            err.contains("name, score, calls, pass, violations, date, or an item id of the rubric (greeting, empathy, pass, transfer)"),
+            "{err}"
+        );
+        assert!(err.ends_with("did you mean empathy?"), "{err}");
+    }
+
+    /// By an item's rate, lines where it never applied come last in both directions; ties by
+    /// name.
+    #[test]
+    fn lines_without_the_item_come_last_either_way() {
+        let with_rate = |key: &str, applicable: u64, occurred: u64| {
+            let mut r = row(&[key], 3, 50.0);
+            r.items = vec![ItemRate {
+                applicable,
+                occurred,
+                matches: occurred,
+            }];
+            r
+        };
+        for (sort, expected) in [
+            ("empathy", ["bo", "cy", "ann", "dee"]),
+            ("-empathy", ["ann", "bo", "cy", "dee"]),
+        ] {
+            let mut report = crate::render::tests::empty_report(&["agent"]);
+            report.rows = vec![
+                with_rate("dee", 0, 0),
+                with_rate("ann", 2, 2),
+                with_rate("cy", 3, 1),
+                with_rate("bo", 3, 1),
+            ];
+            arrange(
+                &mut report,
+                Arrangement {
+                    sort: spec(sort, &["empathy"]).unwrap(),
+                    ..Arrangement::default()
+                },
+            );
+            let keys: Vec<&str> = report.rows.iter().map(|r| r.key.as_str()).collect();
+            assert_eq!(keys, expected, "{sort}");
+        }
     }
 
     fn row(levels: &[&str], calls: u64, score: f64) -> Row {
@@ -390,7 +515,7 @@ mod tests {
         arrange(
             &mut report,
             Arrangement {
-                sort: "-score".parse().unwrap(),
+                sort: spec("-score", &[]).unwrap(),
                 min_calls: 2,
                 ..Arrangement::default()
             },

@@ -128,20 +128,74 @@ fn short_period(p: &str) -> &str {
 /// Lines a chart draws at most; the table has them all.
 pub const CHART_LINES: usize = 40;
 
-/// The lines the per-line charts draw: the report's lines (up to `CHART_LINES`), then overall.
-fn chart_rows(report: &Report) -> (Vec<&Row>, usize) {
-    let mut rows: Vec<&Row> = report.rows.iter().take(CHART_LINES).collect();
-    let left = report.rows.len().saturating_sub(CHART_LINES);
-    rows.push(&report.overall);
-    (rows, left)
+/// The lines the per-line charts draw (the overall line last), and how they were chosen.
+struct ChartLines<'r> {
+    rows: Vec<&'r Row>,
+    /// The report's lines, subtotals included.
+    of: usize,
+    /// Whether the lines are the weakest `CHART_LINES` (the report has more), not all of them.
+    weakest: bool,
 }
 
-fn left_note(h: &mut String, left: usize) {
-    if left > 0 {
-        let _ = write!(
-            h,
-            r#" The first {CHART_LINES} lines are drawn; {left} more are in the table below."#
-        );
+/// Every line in the table's order when there are at most `CHART_LINES`; otherwise the
+/// `CHART_LINES` weakest deepest lines by mean score (subtotals left out), weakest first, ties
+/// in the table's order, whatever `--sort` says: the charts drew the table's first lines, so a
+/// report sorted by name left its weakest agents out of them (tester t17's F14).
+fn chart_rows(report: &Report) -> ChartLines<'_> {
+    let of = report.rows.len();
+    let weakest = of > CHART_LINES;
+    let mut rows: Vec<&Row> = if weakest {
+        let deepest = report.levels.len();
+        let mut leaves: Vec<&Row> = report
+            .rows
+            .iter()
+            .filter(|r| r.levels.len() == deepest)
+            .collect();
+        // Stable: ties keep the table's order.
+        leaves.sort_by(|a, b| match (a.mean_score, b.mean_score) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (x, y) => y.is_some().cmp(&x.is_some()),
+        });
+        leaves.truncate(CHART_LINES);
+        leaves
+    } else {
+        report.rows.iter().collect()
+    };
+    rows.push(&report.overall);
+    ChartLines { rows, of, weakest }
+}
+
+impl ChartLines<'_> {
+    /// A line's name in the chart: its key, or with the lines chosen out of nesting order its
+    /// path (`billing / ann`), as no subtotal stands above it.
+    fn label(&self, row: &Row) -> String {
+        if self.weakest && row.levels.len() > 1 {
+            row.levels.join(" / ")
+        } else {
+            row.key.clone()
+        }
+    }
+
+    /// How far a line's label is indented: by its depth, in the table's order only.
+    fn depth(&self, row: &Row) -> usize {
+        if self.weakest { 0 } else { row.depth() }
+    }
+
+    /// The caption's note on which lines are drawn; nothing when they all are.
+    fn note(&self, h: &mut String) {
+        if self.weakest {
+            let _ = write!(
+                h,
+                r#" Of the report's {} lines, the {} weakest by mean score are drawn, weakest first{}, whatever the table's order; the table below has them all."#,
+                self.of,
+                self.rows.len() - 1,
+                if self.rows.iter().any(|r| r.levels.len() > 1) {
+                    " (lines, not subtotals)"
+                } else {
+                    ""
+                }
+            );
+        }
     }
 }
 
@@ -433,7 +487,8 @@ pub fn distribution(report: &Report, h: &mut String) {
 /// Horizontal bars of each line's mean score with its n and graded colour, the pass mark as a
 /// dashed line.
 pub fn score_bars(report: &Report, h: &mut String) {
-    let (rows, left) = chart_rows(report);
+    let lines = chart_rows(report);
+    let rows = &lines.rows;
     let (label_w, bar_w, row_h, top) = (190.0, 620.0, 24.0, 22.0);
     let width = label_w + bar_w + 140.0;
     let height = top + row_h * rows.len() as f64 + 8.0;
@@ -460,14 +515,15 @@ pub fn score_bars(report: &Report, h: &mut String) {
         } else {
             grade(score / 100.0)
         };
-        let indent = "\u{a0}\u{a0}".repeat(row.depth());
+        let indent = "\u{a0}\u{a0}".repeat(lines.depth(row));
         let bold = !row.leaf || overall;
         let room = LABEL_ROOM_PX - label_px(&indent, bold);
+        let label = lines.label(row);
         let _ = write!(
             h,
             r##"<g><title>{key}: mean score {value} over {calls} call(s){ci}</title><text x="{lx}" y="{ty}" text-anchor="end"{bold}>{indent}{short}</text><rect x="{label_w}" y="{ry}" width="{w:.1}" height="{bh}" rx="2" fill="{colour}" stroke="#5b6475" stroke-width="0.5"/><text x="{vx:.1}" y="{ty}">{value} <tspan class="muted">n={calls}</tspan></text></g>"##,
-            key = html_text(&row.key),
-            short = html_text(&fit_label(&row.key, room, bold)),
+            key = html_text(&label),
+            short = html_text(&fit_label(&label, room, bold)),
             value = fmt1(row.mean_score, "–"),
             calls = row.calls,
             ci = row.pass_ci.map_or(String::new(), |(lo, hi)| format!(
@@ -495,7 +551,7 @@ pub fn score_bars(report: &Report, h: &mut String) {
         r#"; n: the line's calls (a score over few calls says little); red dashes: the pass mark ({}); grey: all calls."#,
         fmt_num(report.pass_mark)
     );
-    left_note(h, left);
+    lines.note(h);
     h.push_str("</p></section>");
 }
 
@@ -508,14 +564,40 @@ fn goodness(item: &ItemInfo, rate: f64) -> f64 {
     }
 }
 
-/// Every scored item's rate over all calls, with n: a bar each, coloured by how good it is.
+/// The scored items weakest first: expected items by rate ascending, then violations by rate
+/// descending; an item that never applied last of its kind; ties in rubric order. So the
+/// item to work on is the first of its kind, whatever order the rubric lists them in.
+fn weakest_items_first(report: &Report) -> Vec<(usize, &ItemInfo)> {
+    let rate = |i: usize| report.overall.items.get(i).and_then(|r| r.rate());
+    let mut items: Vec<(usize, &ItemInfo)> = report
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.kind != Kind::Signal)
+        .collect();
+    items.sort_by(|&(a, x), &(b, y)| {
+        let kind = |k: Kind| u8::from(k == Kind::Violation);
+        let by_rate = match (rate(a), rate(b)) {
+            (Some(p), Some(q)) if x.kind == Kind::Violation => q.total_cmp(&p),
+            (Some(p), Some(q)) => p.total_cmp(&q),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        };
+        kind(x.kind)
+            .cmp(&kind(y.kind))
+            .then(by_rate)
+            .then(a.cmp(&b))
+    });
+    items
+}
+
+/// Every scored item's rate over all calls, with n: a bar each, coloured by how good it is,
+/// the weakest of each kind first.
 pub fn item_rates(report: &Report, h: &mut String) {
-    h.push_str(r#"<section id="items"><h2>Items over all calls, with n</h2><table class="items"><thead><tr><th>Item</th><th>Rate</th><th class="bar-col"></th><th>Calls</th></tr></thead><tbody>"#);
+    h.push_str(r#"<section id="items"><h2>Items over all calls, weakest first, with n</h2><table class="items"><thead><tr><th>Item</th><th>Rate</th><th class="bar-col"></th><th>Calls</th></tr></thead><tbody>"#);
     let o = &report.overall;
-    for (i, item) in report.items.iter().enumerate() {
-        if item.kind == Kind::Signal {
-            continue;
-        }
+    for (i, item) in weakest_items_first(report) {
         let r = o.items[i];
         let (bar, fill) = match r.rate() {
             Some(v) => (v, grade(goodness(item, v))),
@@ -537,7 +619,7 @@ pub fn item_rates(report: &Report, h: &mut String) {
             },
         );
     }
-    h.push_str(r#"</tbody></table><p class="legend">Expected items first (higher is better), then violations (lower is better); colour on the scale "#);
+    h.push_str(r#"</tbody></table><p class="legend">Expected items first, the least met first (higher is better), then violations, the most frequent first (lower is better), so the weakest of each kind leads; items that never applied last. Colour on the scale "#);
     scale_legend(h, "bad", "good");
     h.push_str(r#". An item applies to a call when its condition holds (empathy: an upset customer).</p></section>"#);
 }
@@ -551,7 +633,8 @@ pub fn heat_map(report: &Report, h: &mut String) {
         .enumerate()
         .filter(|(_, i)| i.kind != Kind::Signal)
         .collect();
-    let (rows, left) = chart_rows(report);
+    let lines = chart_rows(report);
+    let rows = &lines.rows;
     let (label_w, cell_w, cell_h, head_h) = (190.0, 46.0, 24.0, 150.0);
     let width = label_w + cell_w * items.len() as f64 + 110.0;
     let height = head_h + cell_h * rows.len() as f64 + 4.0;
@@ -563,10 +646,11 @@ pub fn heat_map(report: &Report, h: &mut String) {
     heat_map_columns(h, &items, label_w, cell_w, head_h);
     for (r, row) in rows.iter().enumerate() {
         let y = head_h + cell_h * r as f64;
+        let label = lines.label(row);
         let _ = write!(
             h,
             r#"<g><title>{}</title><text x="{}" y="{}" text-anchor="end"{}>{}</text></g>"#,
-            html_text(&row.key),
+            html_text(&label),
             label_w - 8.0,
             y + cell_h / 2.0 + 4.0,
             if row.leaf {
@@ -574,7 +658,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
             } else {
                 r#" font-weight="600""#
             },
-            html_text(&fit_label(&row.key, LABEL_ROOM_PX, !row.leaf))
+            html_text(&fit_label(&label, LABEL_ROOM_PX, !row.leaf))
         );
         for (c, (i, item)) in items.iter().enumerate() {
             let x = label_w + cell_w * c as f64;
@@ -586,7 +670,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
             let _ = write!(
                 h,
                 r##"<g><title>{key} · {label}: {what} in {occ} of {app} call(s) it applied to</title><rect x="{x}" y="{y}" width="{cw}" height="{ch}" fill="{fill}" stroke="#fff"/><text x="{tx}" y="{ty}" text-anchor="middle" style="fill:{ink}">{v}</text></g>"##,
-                key = html_text(&row.key),
+                key = html_text(&label),
                 label = html_text(&item.label),
                 what = if item.kind == Kind::Violation {
                     "occurred"
@@ -613,7 +697,7 @@ pub fn heat_map(report: &Report, h: &mut String) {
     h.push_str(r#"</svg><p class="legend">Of the calls where the item applied, the percent where it was met (expected items) or occurred (violations); hover a cell for its n. Expected items (dark labels) and violations (grey labels) on one scale "#);
     scale_legend(h, "bad", "good");
     h.push_str(": a violation that rarely occurs is good. Grey cells: the item never applied.");
-    left_note(h, left);
+    lines.note(h);
     h.push_str("</p></section>");
 }
 

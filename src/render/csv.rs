@@ -3,17 +3,24 @@
 //! one line per leaf group (nested reports: no subtotal lines) and a last `(all)` line. Lines of
 //! one call (`--group-by call`) add `agent`, `date`, `missed` and `violated` (item ids, `;`
 //! between). With a baseline, a `calls_delta` column and one `<column>_delta` column per number
-//! follow. Keys come from transcripts, so they are neutralised against formula injection.
+//! follow; with `--csv-item-n`, each item's column is followed by its n (`<item>_n`). Keys come
+//! from transcripts, so they are neutralised against formula injection.
 
 use super::{ALL, Metric, Renderer, Report, call_items, columns, delta_number, push_one_decimal};
-use crate::columns::{CALL_ITEMS, CALLS_DELTA, DELTA_SUFFIX, PASS_RATE_INTERVAL};
+use crate::columns::{CALL_ITEMS, CALLS_DELTA, DELTA_SUFFIX, ITEM_N_SUFFIX, PASS_RATE_INTERVAL};
 use crate::sanitize::csv_cell;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// `bom`: start with a UTF-8 byte order mark (`--csv-bom`), which Excel needs to read the
 /// file as UTF-8; off by default, as scripts may take it for part of the first header.
+/// `item_n`: after each item's column, its n (`--csv-item-n`): the calls it applied to, which a
+/// rate hides (an agent's empathy 0.0 may be 0 of 3 upset calls). Off by default, as scripts
+/// read the columns by place too.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct CsvRenderer {
     pub bom: bool,
+    pub item_n: bool,
 }
 
 /// The UTF-8 byte order mark.
@@ -71,6 +78,9 @@ impl Renderer for CsvRenderer {
             if c.metric == Metric::PassRate {
                 header.extend(PASS_RATE_INTERVAL.map(String::from));
             }
+            if self.item_n && matches!(c.metric, Metric::ItemRate(_)) {
+                header.push(format!("{}{ITEM_N_SUFFIX}", c.name));
+            }
         }
         if calls_level {
             header.extend(CALL_ITEMS.map(String::from));
@@ -116,6 +126,10 @@ impl Renderer for CsvRenderer {
                             push_one_decimal(cell, v);
                         }
                     }
+                }
+                if let (true, Metric::ItemRate(i)) = (self.item_n, c.metric) {
+                    let applicable = row.items.get(i).map_or(0, |r| r.applicable);
+                    let _ = write!(line.next(), "{applicable}");
                 }
             }
             if calls_level {
@@ -171,9 +185,7 @@ mod tests {
             });
         }
         let mut out = Vec::new();
-        CsvRenderer { bom: false }
-            .render(&report, &mut out)
-            .unwrap();
+        CsvRenderer::default().render(&report, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         text.lines()
             .next()
@@ -209,5 +221,68 @@ mod tests {
         for name in &fixed {
             assert!(written.contains(name), "`{name}` is never written");
         }
+    }
+
+    /// With `--csv-item-n` and a baseline, every column but the fixed ones is a scored item's
+    /// id, its change (`_delta`) or its n (`_n`), each once, the n right after its item's rate;
+    /// the n is the calls the item applied to.
+    #[test]
+    fn item_n_columns_follow_their_items_and_are_no_other_column() {
+        let rubric = crate::rubric::Rubric::default_rubric();
+        let mut report = crate::report::Report::build(
+            &rubric,
+            crate::aggregate::Aggregate::new(&rubric, GroupBy::Agent),
+            crate::accounting::Accounting::default(),
+            Vec::new(),
+        );
+        let first = report
+            .items
+            .iter()
+            .position(|i| i.kind != crate::rubric::Kind::Signal)
+            .unwrap();
+        report.overall.items[first].applicable = 3;
+        report.baseline = Some(BaselineInfo {
+            group_by: "agent".into(),
+            ..BaselineInfo::default()
+        });
+        let mut out = Vec::new();
+        CsvRenderer {
+            bom: false,
+            item_n: true,
+        }
+        .render(&report, &mut out)
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let overall: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let unique: std::collections::BTreeSet<&str> = header.iter().copied().collect();
+        assert_eq!(unique.len(), header.len(), "a name twice: {header:?}");
+        let scored: Vec<&str> = report
+            .items
+            .iter()
+            .filter(|i| i.kind != crate::rubric::Kind::Signal)
+            .map(|i| i.id.as_str())
+            .collect();
+        for (at, column) in header.iter().enumerate() {
+            if crate::columns::REPORT.contains(column) || scored.contains(column) {
+                continue;
+            }
+            if let Some(item) = column.strip_suffix(ITEM_N_SUFFIX) {
+                assert!(scored.contains(&item), "`{column}`");
+                assert_eq!(header[at - 1], item, "`{column}` follows its item");
+                let i = rubric.item_index(item).unwrap();
+                assert_eq!(
+                    overall[at],
+                    report.overall.items[i].applicable.to_string(),
+                    "`{column}`"
+                );
+                continue;
+            }
+            let item = column.strip_suffix(DELTA_SUFFIX);
+            assert!(item.is_some_and(|i| scored.contains(&i)), "`{column}`");
+        }
+        let n_columns = header.iter().filter(|c| c.ends_with(ITEM_N_SUFFIX)).count();
+        assert_eq!(n_columns, scored.len());
     }
 }

@@ -643,6 +643,13 @@ fn run_info(report: &Report, h: &mut String) {
         let _ = write!(h, "<li>{}</li>", html_text(i));
     }
     h.push_str("</ul></details></dd>");
+    if let Some(m) = &report.run.merged_reading {
+        let _ = write!(
+            h,
+            "<dt>Merged</dt><dd>{} runs ({} partials) that read some files more than once ({} distinct input(s)): the inputs are listed once per run that read them, and the counts below are the runs' sums</dd>",
+            m.runs, m.partials, m.inputs_distinct
+        );
+    }
     if let Some(o) = &report.overrides {
         let _ = write!(h, "<dt>Overrides</dt><dd>{}</dd>", html_text(&o.summary()));
     }

@@ -198,6 +198,27 @@ fn report_json(report: &Report) -> Value {
     v
 }
 
+/// `run`: the inputs, dates and filters, and only for a merge whose runs read some files more
+/// than once, `merged_reading` (a key added, not a changed one: a merge that is one run's
+/// report stays that run's, byte for byte).
+fn run_json(report: &Report) -> Value {
+    let mut run = json!({
+        "inputs": report.run.inputs,
+        "first_date": report.run.first_date,
+        "last_date": report.run.last_date,
+        "filters": filters_json(&report.run.filters),
+    });
+    if let Some(m) = &report.run.merged_reading {
+        run["merged_reading"] = json!({
+            "runs": m.runs,
+            "partials": m.partials,
+            "inputs_distinct": m.inputs_distinct,
+            "summed": true,
+        });
+    }
+    run
+}
+
 fn report_json_core(report: &Report) -> Value {
     let items: Vec<Value> = report
         .items
@@ -232,12 +253,7 @@ fn report_json_core(report: &Report) -> Value {
             "mean_score": t.score,
             "lines": t.more,
         })).collect::<Vec<_>>(),
-        "run": {
-            "inputs": report.run.inputs,
-            "first_date": report.run.first_date,
-            "last_date": report.run.last_date,
-            "filters": filters_json(&report.run.filters),
-        },
+        "run": run_json(report),
         "overall": row_json(report, &report.overall),
         // Written by `Document`, in these places.
         "groups": [],

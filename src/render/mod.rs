@@ -37,11 +37,16 @@ pub enum Format {
 
 impl Format {
     /// The format's renderer. `color` and `width` (the terminal's columns, when the report goes
-    /// to a terminal) only matter to the table, `csv_bom` (`--csv-bom`) only to CSV.
-    pub fn renderer(self, color: bool, width: Option<u16>, csv_bom: bool) -> Box<dyn Renderer> {
+    /// to a terminal) only matter to the table, `csv` (`--csv-bom`, `--csv-item-n`) only to CSV.
+    pub fn renderer(
+        self,
+        color: bool,
+        width: Option<u16>,
+        csv: csv::CsvRenderer,
+    ) -> Box<dyn Renderer> {
         match self {
             Format::Table => Box::new(table::TableRenderer { color, width }),
-            Format::Csv => Box::new(csv::CsvRenderer { bom: csv_bom }),
+            Format::Csv => Box::new(csv),
             Format::Json => Box::new(json::JsonRenderer),
             Format::Markdown => Box::new(markdown::MarkdownRenderer),
             Format::Html => Box::new(html::HtmlRenderer),
@@ -488,7 +493,8 @@ fn ordinal(n: usize) -> String {
 }
 
 /// A one-line description of the run for report headers: calls, rows, files, dates, and the
-/// files passed over with `--keep-going` (whose calls are missing from every number).
+/// files passed over with `--keep-going` (whose calls are missing from every number). A merge
+/// of runs that read some files more than once says so, and that its reading is their sum.
 pub fn run_summary(report: &Report) -> String {
     let a = &report.accounting;
     let dates = match (&report.run.first_date, &report.run.last_date) {
@@ -496,13 +502,26 @@ pub fn run_summary(report: &Report) -> String {
         (Some(f), Some(l)) => format!(", dated {f} to {l}"),
         _ => String::new(),
     };
-    let mut s = format!(
-        "{} calls audited ({} rows) from {} file(s){dates}; {}",
-        a.calls_audited,
-        a.rows_audited,
-        a.files_read,
-        a.rows_skipped_with_reasons()
-    );
+    let mut s = match &report.run.merged_reading {
+        // Runs that read the same files again: their reading is summed, and said so.
+        Some(m) => format!(
+            "{} calls audited ({} rows){dates}, merged from {} runs ({} partials) that read some files more than once; summed over the runs: {} file(s) read ({} distinct), {}",
+            a.calls_audited,
+            a.rows_audited,
+            m.runs,
+            m.partials,
+            a.files_read,
+            m.inputs_distinct,
+            a.rows_skipped_with_reasons()
+        ),
+        None => format!(
+            "{} calls audited ({} rows) from {} file(s){dates}; {}",
+            a.calls_audited,
+            a.rows_audited,
+            a.files_read,
+            a.rows_skipped_with_reasons()
+        ),
+    };
     for (n, one, many) in [
         (
             a.files_unreadable,

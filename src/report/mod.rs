@@ -115,6 +115,43 @@ pub struct RunInfo {
     /// The filters applied (`--since/--until/--last`, `--agent`, `--team`): one entry for a
     /// run, one per set of agents and teams for a merge's runs; empty when there were none.
     pub filters: Vec<filters::RunFilters>,
+    /// A merge whose runs read some input more than once; `None` for one run, and for a merge
+    /// that is one run's report (shards, or runs over files of their own).
+    pub merged_reading: Option<MergedReading>,
+}
+
+/// A merge of runs that read some of their inputs more than once (nights that each read the
+/// whole export tree and keep their day: docs/nightly.md): the calls are the week's, but the
+/// reading (files and rows read, rows skipped and filtered out, the inputs listed) is the
+/// runs' sum, which the report header says, so that 7 reads of one file are not taken for 7
+/// files, nor every night's filtered-out rows for one run's (tester t17's F8).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergedReading {
+    pub partials: u64,
+    pub runs: u64,
+    /// The inputs the runs read, each counted once (`RunInfo::inputs` lists one per run that
+    /// read it).
+    pub inputs_distinct: u64,
+}
+
+impl MergedReading {
+    /// The merge of `runs` runs (of `partials` partials) over `inputs` as they list them, one
+    /// per run that read each; `None` when no input was read by two runs.
+    pub fn of(partials: u64, runs: u64, inputs: &[String]) -> Option<MergedReading> {
+        // Files by name, as the runs name them; stdin (`-`) is another input at every run.
+        let stdin = inputs.iter().filter(|i| *i == "-").count();
+        let distinct = stdin
+            + inputs
+                .iter()
+                .filter(|i| *i != "-")
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+        (distinct < inputs.len()).then_some(MergedReading {
+            partials,
+            runs,
+            inputs_distinct: distinct as u64,
+        })
+    }
 }
 
 /// One day's (or week's) exact counts, for trends.
@@ -617,6 +654,7 @@ impl Report {
             first_date: agg.first_date.map(|d| d.to_string()),
             last_date: agg.last_date.map(|d| d.to_string()),
             filters: Vec::new(),
+            merged_reading: None,
         };
         let score_bins = agg.score_bins;
         Report {

@@ -246,23 +246,32 @@ fn item_index<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> HashMap<&'s str, u
     index
 }
 
-/// A scored item whose id is another scored item's id and `_delta`: with a `--baseline`, the
-/// CSV report names the other item's change column so.
+/// A scored item whose id is another scored item's id and `_delta` or `_n`: the CSV report
+/// names the other item's change since a `--baseline`, and its n (`--csv-item-n`), so.
 fn delta_ids(spec: &RubricSpec, items: &[Item], errs: &mut Errors) {
+    use crate::columns::{DELTA_SUFFIX, ITEM_N_SUFFIX};
     let scored = |i: &Item| matches!(i.kind, Kind::Expected | Kind::Violation);
     for (spec_item, item) in spec.items.iter().zip(items) {
-        let Some(base) = item.id.strip_suffix(crate::columns::DELTA_SUFFIX) else {
-            continue;
-        };
-        if scored(item) && items.iter().any(|o| o.id == base && scored(o)) {
-            errs.at(
-                spec_item.get_ref().id.span(),
-                format!(
-                    "item id `{}` is the CSV report's column of item `{base}`'s change since a \
-                     `--baseline`; choose another id",
-                    item.id
-                ),
-            );
+        for (suffix, what) in [
+            (DELTA_SUFFIX, "change since a `--baseline`"),
+            (
+                ITEM_N_SUFFIX,
+                "n (the calls it applied to, with `--csv-item-n`)",
+            ),
+        ] {
+            let Some(base) = item.id.strip_suffix(suffix) else {
+                continue;
+            };
+            if scored(item) && items.iter().any(|o| o.id == base && scored(o)) {
+                errs.at(
+                    spec_item.get_ref().id.span(),
+                    format!(
+                        "item id `{}` is the CSV report's column of item `{base}`'s {what}; \
+                         choose another id",
+                        item.id
+                    ),
+                );
+            }
         }
     }
 }
@@ -1291,6 +1300,15 @@ mod tests {
         );
         // A signal has no column in the report: no clash.
         assert!(delta("signal").is_empty());
+        let n = errors(&format!(
+            "{HEAD}[[item]]\nid = \"greet\"\nkind = \"expected\"\nphrases = [\"x\"]\n\
+             [[item]]\nid = \"greet_n\"\nkind = \"violation\"\nphrases = [\"y\"]\n"
+        ));
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(
+            n[0].starts_with("8:6: ") && n[0].contains("column of item `greet`'s n (the calls"),
+            "{n:?}"
+        );
         // Ids that only contain a column's name are fine.
         for id in [
             "scored",

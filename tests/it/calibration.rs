@@ -1908,3 +1908,194 @@ fn overrides_keep_the_rule_that_an_upset_needs_an_agent_turn_after_it() {
     assert_eq!(cell("calm", "customer_upset"), "1", "the reviewer's upset");
     assert_eq!(cell("calm", "empathy"), "0", "applies, and was missed");
 }
+
+/// The sheet's rows as (call_id, agent, date).
+fn sheet_rows(sheet: &str) -> Vec<(String, String, String)> {
+    sheet
+        .lines()
+        .skip(1)
+        .map(|r| {
+            let mut cells = r.split(',');
+            let mut next = || cells.next().unwrap().to_string();
+            (next(), next(), next())
+        })
+        .collect()
+}
+
+/// `sample --size N` draws N calls over the whole selection (tester t17's F11): exactly N,
+/// the same N for the same seed whatever the threads, others for other seeds, within the
+/// filters, all of them when the selection has fewer (said on stderr); with `--per-agent M`,
+/// at most M of an agent's; one agent's draw is `--per-agent N`'s (the same weights, ×3 for
+/// upset and failed calls unless `--random`); 0 is a usage error.
+#[test]
+fn sample_size_draws_exactly_n_calls_over_the_selection() {
+    let data = repo_path("examples/data");
+    let audited: serde_json::Value = serde_json::from_str(&stdout_of(
+        &["audit", "--quiet", "--format", "json"],
+        &[&data],
+    ))
+    .unwrap();
+    let calls = audited["overall"]["calls"].as_u64().unwrap() as usize;
+    let agents = audited["groups"].as_array().unwrap().len();
+    assert!(calls > 8 && agents >= 4, "{calls} calls of {agents} agents");
+    let sample = |extra: &[&str]| -> Vec<(String, String, String)> {
+        let mut args = vec!["sample", "--quiet"];
+        args.extend_from_slice(extra);
+        sheet_rows(&stdout_of(&args, &[&data]))
+    };
+    for n in [1, 5, 8, calls] {
+        let rows = sample(&["--size", &n.to_string(), "--seed", "7"]);
+        assert_eq!(rows.len(), n, "--size {n}: {rows:?}");
+        let ids: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(ids.len(), n, "each call once");
+    }
+    let drawn = sample(&["--size", "5", "--seed", "7"]);
+    assert_eq!(
+        drawn,
+        sample(&["--size", "5", "--seed", "7", "--threads", "1"]),
+        "same seed, same sample"
+    );
+    assert!(
+        (0..10).any(|seed| sample(&["--size", "5", "--seed", &seed.to_string()]) != drawn),
+        "other seeds draw other calls"
+    );
+    // The filters choose what is drawn from.
+    for row in sample(&["--size", "2", "--agent", "bo.chen"]) {
+        assert_eq!(row.1, "bo.chen", "{row:?}");
+    }
+    let window = sample(&[
+        "--size",
+        "4",
+        "--since",
+        "2026-11-16",
+        "--until",
+        "2026-11-18",
+    ]);
+    assert_eq!(window.len(), 4);
+    for row in &window {
+        assert!(
+            ("2026-11-16".."2026-11-19").contains(&row.2.as_str()),
+            "{row:?}"
+        );
+    }
+    // All of them when there are fewer, and stderr says so.
+    let out = callaudit()
+        .args(["sample", "--size", "500", "--agent", "bo.chen"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        sheet_rows(&String::from_utf8_lossy(&out.stdout)).len(),
+        3,
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "sampled 3 call(s) of 1 agent(s) (--size 500: the selection has only 3 call(s)"
+        ),
+        "{err}"
+    );
+    // --per-agent caps each agent's share of the N.
+    let capped = sample(&["--size", "3", "--per-agent", "1"]);
+    let capped_agents: std::collections::BTreeSet<&str> =
+        capped.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!((capped.len(), capped_agents.len()), (3, 3), "{capped:?}");
+    assert_eq!(sample(&["--size", "50", "--per-agent", "1"]).len(), agents);
+    let two_each = sample(&["--size", "7", "--per-agent", "2"]);
+    assert_eq!(two_each.len(), 7);
+    for agent in &capped_agents {
+        assert!(two_each.iter().filter(|r| r.1 == *agent).count() <= 2);
+    }
+    // One agent's calls: the same draw as --per-agent, weighted or not.
+    for random in [&[][..], &["--random"]] {
+        let by_size = sample(&[&["--agent", "cara.diaz", "--size", "2"][..], random].concat());
+        let per_agent =
+            sample(&[&["--agent", "cara.diaz", "--per-agent", "2"][..], random].concat());
+        assert_eq!(by_size, per_agent, "{random:?}");
+    }
+    let out = callaudit()
+        .args(["sample", "--size", "0"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--size must be at least 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// With several reviewers, each is compared with the tool apart (tester t17's F12): pooled,
+/// bob's misses hid behind ann's and cat's agreement. The table's "By reviewer, against the
+/// tool" and the JSON's `by_reviewer` give, per reviewer and item, n, the yes counts,
+/// precision, recall, F1 and κ, then the reviewer's (all); `--by-reviewer FILE.csv` writes
+/// them. A sheet without reviewers has none.
+#[test]
+fn calibrate_compares_each_reviewer_with_the_tool() {
+    let w = Workdir::new();
+    let s = sheet(&w, SPLIT_SHEET);
+    let csv = w.path("by-reviewer.csv");
+    let table = stdout_of(
+        &[
+            "calibrate",
+            "--quiet",
+            "--by-reviewer",
+            csv.to_str().unwrap(),
+        ],
+        &[&s, &examples()],
+    );
+    let by = table
+        .split("\nBy reviewer, against the tool\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{table}"));
+    let by = by.split("\nBetween reviewers\n").next().unwrap();
+    for line in [
+        "│ ann      ┆ Empathy             ┆ 2 ┆ 1            ┆ 1        ┆ 1        ┆ 1.00      ┆ 1.00   ┆ 1.00 ┆ 1.00 │",
+        "│ bob      ┆ Empathy             ┆ 2 ┆ 2            ┆ 1        ┆ 1        ┆ 1.00      ┆ 0.50   ┆ 0.67 ┆ 0.00 │",
+        "│          ┆ (all)               ┆ 5 ┆ 2            ┆ 2        ┆ 1        ┆ 0.50      ┆ 0.50   ┆ 0.50 ┆ 0.17 │",
+    ] {
+        assert!(by.contains(line), "{line}\n{by}");
+    }
+    let written = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(
+        lines.next(),
+        Some("reviewer,item,n,reviewer_yes,tool_yes,both_yes,precision,recall,f1,kappa")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 12, "3 reviewers × (3 items + all): {written}");
+    assert!(
+        rows.contains(&"bob,(all),5,2,2,1,0.50,0.50,0.50,0.17"),
+        "{written}"
+    );
+    assert!(
+        rows.contains(&"bob,dismissive,2,0,1,0,0.00,,0.00,0.00"),
+        "{written}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    ))
+    .unwrap();
+    let by = json["by_reviewer"].as_array().unwrap();
+    let names: Vec<&str> = by.iter().map(|r| r["reviewer"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ann", "bob", "cat"]);
+    assert_eq!(by[1]["all"]["kappa"], 0.167);
+    assert_eq!(by[1]["items"][0]["item"], "empathy");
+    assert_eq!(by[1]["items"][0]["recall"], 0.5);
+    // The pooled numbers are the sum of the reviewers'.
+    let pooled: u64 = by.iter().map(|r| r["all"]["n"].as_u64().unwrap()).sum();
+    assert_eq!(pooled, json["all"]["n"].as_u64().unwrap());
+    // One reviewer, or none named: no comparison by reviewer in the table.
+    let one = sheet(&w, "call_id,empathy\nC-1001,1\nC-1003,0\n");
+    let table = stdout_of(&["calibrate", "--quiet"], &[&one, &examples()]);
+    assert!(!table.contains("By reviewer"), "{table}");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&one, &examples()],
+    ))
+    .unwrap();
+    assert_eq!(json["by_reviewer"], serde_json::json!([]));
+}

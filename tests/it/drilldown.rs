@@ -145,6 +145,153 @@ fn sort_score_puts_the_weakest_first_and_minus_score_the_strongest() {
     assert_eq!(common::group_keys(&json(&["--sort=-score"])), strongest);
 }
 
+/// Each line's rate of `item` in a JSON report's lines (`None`: the item never applied), with
+/// its key and its path but the last level.
+fn item_rates(v: &Value, item: &str) -> Vec<(String, String, Option<f64>)> {
+    let levels: Vec<&str> = v["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let parent: Vec<&str> = levels[..levels.len() - 1]
+                .iter()
+                .map(|l| g["levels"][l].as_str().unwrap())
+                .collect();
+            let parent = parent.join("/");
+            let rate = g["items"][item]["rate"].as_f64();
+            (parent, g["key"].as_str().unwrap().to_string(), rate)
+        })
+        .collect()
+}
+
+/// Whether lines are in `--sort ITEM` order among their siblings: rates ascending (descending
+/// with `-`), lines where the item never applied last either way, ties by name.
+fn in_item_order(lines: &[(String, String, Option<f64>)], descending: bool) -> bool {
+    lines.windows(2).all(|w| {
+        let ((pa, ka, ra), (pb, kb, rb)) = (&w[0], &w[1]);
+        if pa != pb {
+            return true;
+        }
+        match (ra, rb) {
+            (None, Some(_)) => false,
+            (Some(_), None) => true,
+            (None, None) => ka <= kb,
+            (Some(x), Some(y)) if x == y => ka <= kb,
+            (Some(x), Some(y)) => (x < y) != descending,
+        }
+    })
+}
+
+/// `--sort ITEM` ranks the lines by their rate of that item (tester t17's F10: "which agents
+/// miss empathy most"), ascending or with `-` descending, lines where the item never applied
+/// last both ways (dev.patel had no upset call: his empathy is `–`), among siblings when
+/// nested, with one line per call, and with --bottom and --min-calls.
+#[test]
+fn sort_by_an_item_ranks_the_lines_by_its_rate() {
+    let item = "empathy_in_time";
+    for (sort, descending) in [(item.to_string(), false), (format!("-{item}"), true)] {
+        for grouping in [
+            &["--group-by", "agent"][..],
+            &["--group-by", "call"],
+            &[
+                "--metadata",
+                "examples/teams.csv",
+                "--group-by",
+                "team,agent",
+            ],
+            &["--group-by", "agent,call"],
+        ] {
+            let v = json(&[grouping, &["--sort", &sort]].concat());
+            let lines = item_rates(&v, item);
+            assert!(lines.len() >= 4, "{grouping:?}");
+            assert!(
+                in_item_order(&lines, descending),
+                "--sort {sort} {grouping:?}: {lines:?}"
+            );
+            assert!(
+                lines.iter().any(|l| l.2.is_none()),
+                "{grouping:?}: a line without the item"
+            );
+        }
+    }
+    let agents = |extra: &[&str]| common::group_keys(&json(extra));
+    assert_eq!(
+        agents(&["--sort", item]),
+        ["bo.chen", "cara.diaz", "ann.lee", "dev.patel"]
+    );
+    assert_eq!(
+        agents(&["--sort", &format!("-{item}")]),
+        ["ann.lee", "bo.chen", "cara.diaz", "dev.patel"],
+        "dev.patel, with no upset call, last either way"
+    );
+    // --bottom keeps the lines it keeps by mean score; --sort orders them.
+    let bottom = agents(&["--bottom", "2", "--sort", "score"]);
+    let by_item = agents(&["--bottom", "2", "--min-calls", "3", "--sort", item]);
+    let mut same = by_item.clone();
+    same.sort();
+    let mut expected = bottom.clone();
+    expected.sort();
+    assert_eq!(same, expected);
+    assert!(in_item_order(
+        &item_rates(&json(&["--bottom", "2", "--sort", item]), item),
+        false
+    ));
+    // Every format shows the lines in that order.
+    let order = agents(&["--sort", item]);
+    for format in ["table", "csv", "markdown", "html"] {
+        let out = audit(&["--sort", item, "--format", format]);
+        let at: Vec<usize> = order
+            .iter()
+            .map(|a| {
+                out.find(a.as_str())
+                    .unwrap_or_else(|| panic!("{format}: {a}"))
+            })
+            .collect();
+        assert!(
+            at.windows(2).all(|w| w[0] < w[1]),
+            "{format}: {order:?} at {at:?}"
+        );
+    }
+}
+
+/// A name that is neither a key nor an item of the rubric is refused before any transcript is
+/// read, naming the keys, the rubric's items and the nearest (`empathy` in a rubric that has
+/// `empathy_in_time`); a key wins over an item of the same id.
+#[test]
+fn sort_by_an_unknown_item_lists_the_choices_and_the_nearest() {
+    let (code, out, err) = run(&[
+        "audit",
+        "examples/data",
+        "--rubric",
+        "examples/rubric.toml",
+        "--sort",
+        "-empathy",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains(
+            "callaudit: error: --sort `empathy`: expected one of name, score, calls, pass, \
+             violations, date, or an item id of the rubric (upset, calmed, greeting, recorded_line, \
+             empathy_in_time,"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("did you mean empathy_in_time?"),
+        "{err}"
+    );
+    assert!(!err.contains("files read"), "refused before reading: {err}");
+    let (code, _, err) = run(&["audit", "examples/data", "--sort", "empathy", "-q"]);
+    assert_eq!(code, 0, "the built-in rubric has `empathy`: {err}");
+}
+
 /// A team of enough calls whose agents all have too few is hidden with them, and counted, in
 /// every format: the table, HTML and JSON showed it while CSV and Markdown (no subtotal lines)
 /// could not, and the note left it out of its count (tester t5's F3). A team with an agent

@@ -1506,3 +1506,92 @@ fn a_merge_states_its_runs_filters_joining_the_nights() {
     // Some runs took every agent: the agents are not narrowed.
     assert_eq!(merged["agents"], serde_json::json!([]));
 }
+
+/// A week merged from nights that each read the whole tree and kept their day says what it is
+/// (tester t17's F8: "2186 calls audited (22276 rows) from 7 file(s) … 691080 rows skipped
+/// (691080 filtered out)" read as 7 files and one run's filtering): the HTML and Markdown
+/// headers say how many runs and partials, that they read some files more than once, and that
+/// the reading is their sum, with the files told apart; the JSON adds `run.merged_reading`
+/// and keeps every key it had. A merge of nights over files of their own is one run's report,
+/// without it.
+#[test]
+fn a_merge_of_nights_that_read_the_same_tree_says_its_reading_is_their_sum() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let data = repo_path("examples/data").display().to_string();
+    let mut partials = Vec::new();
+    for day in 16..=18 {
+        let name = format!("n{day}.partial");
+        let as_of = format!("2026-11-{day}");
+        save_partial(dir, &name, &[&data], &["--last", "1d", "--as-of", &as_of]);
+        partials.push(name);
+    }
+    let merge = |format: &str| {
+        let mut args = vec!["merge", "--format", format];
+        args.extend(partials.iter().map(String::as_str));
+        String::from_utf8(ok(dir, &args)).unwrap()
+    };
+    let said = "5 calls audited (33 rows), dated 2026-11-16 to 2026-11-18, merged from 3 runs (3 partials) that read some files more than once; summed over the runs: 6 file(s) read (2 distinct), 189 rows skipped (189 filtered out)";
+    for format in ["markdown", "html"] {
+        let out = merge(format);
+        assert!(out.contains(said), "{format}: {out}");
+    }
+    assert!(merge("html").contains("<dt>Merged</dt><dd>3 runs (3 partials)"));
+    let json: serde_json::Value = serde_json::from_str(&merge("json")).unwrap();
+    assert_eq!(
+        json["run"]["merged_reading"],
+        serde_json::json!({"runs": 3, "partials": 3, "inputs_distinct": 2, "summed": true})
+    );
+    for key in ["inputs", "first_date", "last_date", "filters"] {
+        assert!(json["run"].get(key).is_some(), "run.{key} kept");
+    }
+    assert_eq!(json["accounting"]["files_read"], 6);
+    assert_eq!(json["accounting"]["rows_skipped"]["filtered_out"], 189);
+    let (code, _, err) = run(dir, &["merge", &partials[0], &partials[1]]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("the runs read some files more than once (2 distinct of 4 read)"),
+        "{err}"
+    );
+    // Nights over files of their own: one run's report, with no such key.
+    let nights = two_nights(&w);
+    let json: serde_json::Value = serde_json::from_slice(&ok(
+        dir,
+        &["merge", &nights[0], &nights[1], "--format", "json"],
+    ))
+    .unwrap();
+    assert!(
+        json["run"].get("merged_reading").is_none(),
+        "{}",
+        json["run"]
+    );
+}
+
+/// `merge --sort ITEM` orders the lines as `audit --sort ITEM` over the same calls does, and
+/// refuses an item the partials' rubric lacks before replaying them (tester t17's F10).
+#[test]
+fn merge_sorts_by_an_item_as_audit_does() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let nights = two_nights(&w);
+    for sort in ["-transfer", "thanks", "-thanks"] {
+        let merged = ok(
+            dir,
+            &[
+                "merge", &nights[0], &nights[1], "--sort", sort, "--format", "csv",
+            ],
+        );
+        let mut one = vec![
+            "audit", "mon.csv", "tue.csv", "--sort", sort, "--format", "csv",
+        ];
+        one.extend(RUBRIC);
+        assert_eq!(merged, ok(dir, &one), "--sort {sort}");
+    }
+    let (code, _, err) = run(dir, &["merge", &nights[0], &nights[1], "--sort", "thank"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--sort `thank`: expected one of name, score, calls, pass, violations, date, or an item id of the rubric (greeting, thanks, transfer)")
+            && err.contains("did you mean thanks?"),
+        "{err}"
+    );
+}

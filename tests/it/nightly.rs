@@ -2173,3 +2173,108 @@ fn an_output_named_for_a_format_callaudit_does_not_write_is_refused() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.is_empty(), "{}", r.stderr);
 }
+
+/// `sort = "ITEM"` in the config file sorts by the item's rate as on the command line (tester
+/// t17's F10); an item the rubric does not have is refused at its place in the file, with the
+/// nearest item.
+#[test]
+fn a_config_files_sort_may_name_an_item() {
+    let w = config_dir();
+    for (sort, first) in [("-transfer", "ann"), ("transfer", "bo"), ("thanks", "bo")] {
+        w.write(
+            "callaudit.toml",
+            format!("inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nformat = \"json\"\nsort = \"{sort}\"\n"),
+        );
+        let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+        assert_eq!(r.code, 0, "{sort}: {}", r.stderr);
+        assert_eq!(group_keys(&r.json())[0], first, "sort = {sort}");
+    }
+    w.write(
+        "callaudit.toml",
+        "inputs = [\"calls.csv\"]\nrubric = \"rubric.toml\"\nsort = \"transfr\"\n",
+    );
+    let r = run_in(w.dir.path(), &["audit", "-q"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "callaudit: error: callaudit.toml:3:1: --sort `transfr`: expected one of name, score, calls, pass, violations, date, or an item id of the rubric (greeting, thanks, transfer)",
+            "did you mean transfer?",
+        ],
+    );
+}
+
+/// The run's summary on stderr names the date window the filters chose and the options that
+/// chose it, `--last` resolved (tester t17's F16): the table has no header, so stderr is where
+/// its reader checks the week. Stdout stays the report alone; `-q` drops the line with the
+/// summary; a run without a filter has no such line.
+#[test]
+fn the_summary_names_the_date_window_and_what_chose_it() {
+    let w = config_dir();
+    w.write(
+        "dated.csv",
+        "call_id,agent_id,date,speaker,text\nd1,ann,2026-11-16,agent,hello\nd2,bo,2026-11-26,agent,thank you\nd3,ann,2026-12-03,agent,hello and thank you\n",
+    );
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut a = vec![
+            "audit",
+            "dated.csv",
+            "--rubric",
+            "rubric.toml",
+            "--color",
+            "never",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect()
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        run_in(w.dir.path(), &a, &[])
+    };
+    let r = run(&["--last", "7d", "--as-of", "2026-12-03"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "callaudit: filters: dated 2026-11-27 to 2026-12-03 (--last 7d, --as-of 2026-12-03)\n",
+            "2 call(s) filtered out (2 dated 2026-11-16 to 2026-11-26, before the date range)",
+        ],
+    );
+    assert!(
+        !r.stdout.contains("filters"),
+        "stdout is the report: {}",
+        r.stdout
+    );
+    let r = run(&["--since", "2026-11-20", "--agent", "bo"]);
+    assert_says(
+        &r.stderr,
+        &["callaudit: filters: dated 2026-11-20 or later (--since 2026-11-20); agent bo\n"],
+    );
+    let r = run(&["--last", "1w"]);
+    assert_says(&r.stderr, &["(--last 1w, ending yesterday)"]);
+    let r = run(&["--last", "7d", "--as-of", "2026-12-03", "-q"]);
+    assert!(!r.stderr.contains("filters:"), "{}", r.stderr);
+    let r = run(&[]);
+    assert!(!r.stderr.contains("filters:"), "{}", r.stderr);
+    // sample says it too.
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "sample",
+            "dated.csv",
+            "--rubric",
+            "rubric.toml",
+            "--last",
+            "7d",
+            "--as-of",
+            "2026-12-03",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &["callaudit: filters: dated 2026-11-27 to 2026-12-03 (--last 7d, --as-of 2026-12-03)\n"],
+    );
+}

@@ -1376,3 +1376,231 @@ fn the_html_trend_is_weekly_when_the_calls_span_more_than_nine_weeks() {
     assert_eq!(unit(&every(1, 63)), "day", "63 days in a row");
     assert_eq!(unit(&every(1, 64)), "ISO week", "64 days in a row");
 }
+
+/// `--csv-item-n` follows each item's column of the CSV report with its n, `ITEM_n`: the calls
+/// the item applied to, as the JSON's `applicable` (tester t17's F10: "Empathy 0.0" may be 0 of
+/// 3 upset calls). Off by default, the columns unchanged; from the environment too; refused
+/// with a warning for another format.
+#[test]
+fn csv_item_n_is_opt_in_and_gives_each_items_n() {
+    let plain = audit(&["--format", "csv"]);
+    assert!(!plain.lines().next().unwrap().contains("_n,"), "{plain}");
+    let csv = audit(&["--format", "csv", "--csv-item-n"]);
+    let json: Value = serde_json::from_str(&audit(&["--format", "json"])).unwrap();
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let plain_header: Vec<&str> = plain.lines().next().unwrap().split(',').collect();
+    let without_n: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !c.ends_with("_n"))
+        .collect();
+    assert_eq!(without_n, plain_header, "the other columns as they were");
+    let items: Vec<&str> = json["rubric"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] != "signal")
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    for item in &items {
+        let at = header.iter().position(|c| c == item).unwrap();
+        assert_eq!(header[at + 1], format!("{item}_n"), "after {item}");
+    }
+    let lines: Vec<&Value> = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&json["overall"]])
+        .collect();
+    let records: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), lines.len());
+    for (record, line) in records.iter().zip(&lines) {
+        for item in &items {
+            let at = header
+                .iter()
+                .position(|c| *c == format!("{item}_n"))
+                .unwrap();
+            assert_eq!(
+                record[at],
+                line["items"][item]["applicable"].to_string(),
+                "{item} of {}",
+                line["key"]
+            );
+        }
+    }
+    let out = common::callaudit()
+        .current_dir(root())
+        .env("CALLAUDIT_CSV_ITEM_N", "1")
+        .args([
+            "audit",
+            "examples/data",
+            "-q",
+            "--no-config",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), csv);
+    let out = common::callaudit()
+        .current_dir(root())
+        .args([
+            "audit",
+            "examples/data",
+            "-q",
+            "--format",
+            "json",
+            "--csv-item-n",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--csv-item-n: the report is not CSV"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The HTML report's "Items over all calls" lists the weakest item of each kind first
+/// (tester t17's F10: "which item is weakest"): expected items by rate ascending, then
+/// violations by rate descending, an item that never applied last of its kind, ties in rubric
+/// order.
+#[test]
+fn html_items_over_all_calls_come_weakest_first() {
+    let html = audit(&["--format", "html"]);
+    let json: Value = serde_json::from_str(&audit(&["--format", "json"])).unwrap();
+    let start = html.find(r#"<section id="items">"#).unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains("<h2>Items over all calls, weakest first, with n</h2>"));
+    let row =
+        regex::Regex::new(r#"<tr class="(expected|violation)"><td title="([a-z_0-9]+)">"#).unwrap();
+    let shown: Vec<(String, String)> = row
+        .captures_iter(section)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect();
+    let rubric_order: Vec<&str> = json["rubric"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    let rate = |id: &str| json["overall"]["items"][id]["rate"].as_f64();
+    let mut expected: Vec<(String, String)> = Vec::new();
+    for kind in ["expected", "violation"] {
+        let mut ids: Vec<&str> = json["rubric"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == kind)
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        ids.sort_by(|a, b| {
+            let by_rate = match (rate(a), rate(b)) {
+                (Some(x), Some(y)) if kind == "violation" => y.total_cmp(&x),
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (x, y) => y.is_some().cmp(&x.is_some()),
+            };
+            let place = |id: &str| rubric_order.iter().position(|r| *r == id);
+            by_rate.then(place(a).cmp(&place(b)))
+        });
+        expected.extend(ids.iter().map(|id| (kind.to_string(), id.to_string())));
+    }
+    assert_eq!(shown, expected);
+    assert_ne!(
+        shown.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(),
+        rubric_order
+            .iter()
+            .copied()
+            .filter(|id| shown.iter().any(|s| s.1 == *id))
+            .collect::<Vec<_>>(),
+        "the example data's weakest items are not the rubric's first"
+    );
+}
+
+/// The HTML charts of a report of more than 40 lines draw its 40 weakest, weakest first,
+/// whatever the table's order, and say so (tester t17's F14): sorted by name, the 40 first
+/// names were drawn, and the five weakest agents, named last, were in no chart.
+#[test]
+fn html_charts_draw_the_weakest_forty_lines_whatever_the_order() {
+    let w = common::Workdir::new();
+    w.write("rubric.toml", common::gate_rubric("charts"));
+    let calls: Vec<(String, String)> = (0..45)
+        .map(|i| {
+            let text = if i >= 40 {
+                "hi"
+            } else if i >= 30 {
+                "hello"
+            } else {
+                "hello, thank you"
+            };
+            (format!("a{i:02}"), text.to_string())
+        })
+        .collect();
+    let rows: Vec<(&str, &str, &str, &str)> = calls
+        .iter()
+        .map(|(agent, text)| (agent.as_str(), agent.as_str(), "agent", text.as_str()))
+        .collect();
+    w.write("calls.csv", common::csv_of(&rows));
+    let label =
+        regex::Regex::new(r#"<text x="182" y="[0-9.]+" text-anchor="end"[^>]*>(a[0-9]+)</text>"#)
+            .unwrap();
+    for sort in ["name", "-score", "score"] {
+        let html = run_in(
+            w.dir.path(),
+            &[
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "rubric.toml",
+                "-q",
+                "--format",
+                "html",
+                "--sort",
+                sort,
+            ],
+            0,
+        );
+        for id in ["scores", "heatmap"] {
+            let start = html.find(&format!(r#"<section id="{id}">"#)).unwrap();
+            let section = &html[start..start + html[start..].find("</section>").unwrap()];
+            let drawn: Vec<&str> = label
+                .captures_iter(section)
+                .map(|c| c.get(1).unwrap().as_str())
+                .collect();
+            // The five at 0, then the ten at 50, then 25 of those at 100 in the table's order.
+            assert_eq!(drawn.len(), 40, "--sort {sort} {id}: {drawn:?}");
+            assert_eq!(
+                &drawn[..5],
+                ["a40", "a41", "a42", "a43", "a44"],
+                "--sort {sort} {id}"
+            );
+            let mut fifties: Vec<&str> = drawn[5..15].to_vec();
+            fifties.sort();
+            let want: Vec<String> = (30..40).map(|i| format!("a{i:02}")).collect();
+            assert_eq!(fifties, want, "--sort {sort} {id}");
+            assert!(
+                section.contains("Of the report's 45 lines, the 40 weakest by mean score are drawn, weakest first, whatever the table's order; the table below has them all."),
+                "--sort {sort} {id}: {section}"
+            );
+        }
+    }
+    // 40 lines or fewer: every line, in the table's order, and no such note.
+    let html = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "--format",
+            "html",
+            "--top",
+            "40",
+        ],
+        0,
+    );
+    assert!(!html.contains("weakest by mean score are drawn"));
+}
