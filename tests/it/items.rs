@@ -1011,3 +1011,28 @@ fn qa_standard_readings_of_tester_t16() {
     assert_eq!(calmed("You said that yesterday too."), "0");
     assert_eq!(calmed("OK, thanks."), "1");
 }
+
+/// Tester t17's phone calls (speech-recognition text: lower case, no punctuation, fillers):
+/// each class the QA standard names, in other wordings, and its near misses.
+#[test]
+fn qa_standard_readings_of_speech_transcripts() {
+    // clarifying_question: a question without "?" after a filler ("so", "um", "alright") or
+    // after a clause is still asked; wrap-ups, wishes and statements with an auxiliary are not.
+    check_all(
+        "clarifying_question",
+        &[
+            "um so which branch did you go to",
+            "alright could you read me the reference on the letter",
+            "right sorry about that do you have the invoice to hand",
+            "thanks for bearing with me where did you buy the charger",
+            "lovely and what is your date of birth",
+        ],
+        &[
+            "okay is there anything else i can help with",
+            "and have a lovely evening",
+            "have a lovely evening",
+            "we have you booked in for monday morning",
+            "the problem is it keeps logging you out",
+        ],
+    );
+}
