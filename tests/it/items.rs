@@ -1035,4 +1035,63 @@ fn qa_standard_readings_of_speech_transcripts() {
             "the problem is it keeps logging you out",
         ],
     );
+    // customer_upset: "Oh great" opening a turn is sarcasm when a complaint or more follows it,
+    // not when it is the whole turn (relief after good news) or acceptance or thanks follow it.
+    for upset in [
+        "Oh brilliant, so now I have to go back to the shop.",
+        "Yeah great, that really solves everything.",
+        "Oh lovely, thanks for nothing.",
+    ] {
+        let got = count("customer_upset", &[("customer", upset)]);
+        assert_eq!(got, "1", "customer_upset in {upset:?}");
+    }
+    for calm in [
+        "Oh perfect.",
+        "Oh wonderful, that's a relief.",
+        "Oh brilliant, ok, I'll keep an eye out for the van.",
+        "Oh great. Thanks, that's all I needed.",
+        "Whatever time suits the engineer is fine.",
+        "I'm a little stressed because the rent is due on Monday.",
+    ] {
+        let got = count("customer_upset", &[("customer", calm)]);
+        assert_eq!(got, "0", "customer_upset in {calm:?}");
+    }
+    // customer_calmed: resigned disbelief, an oath, a demand that it work this time and
+    // "whatever" still complain; a resigned acknowledgement is calm.
+    let calmed = |last: &str| {
+        count(
+            "customer_calmed",
+            &[
+                ("customer", UPSET),
+                ("agent", "I'm sorry. An engineer will visit on Friday."),
+                ("customer", last),
+            ],
+        )
+    };
+    for still in [
+        "Fine. We'll believe that when we see it.",
+        "Whatever, mate.",
+        "For heaven's sake.",
+        "Please just get it sorted properly this time.",
+        "I'm not holding my breath.",
+    ] {
+        assert_eq!(calmed(still), "0", "customer_calmed in {still:?}");
+    }
+    assert_eq!(calmed("Right. Friday it is, then."), "1");
+    // Said in a calm call, the same disbelief is upset.
+    assert_eq!(
+        count(
+            "customer_upset",
+            &[("customer", "Whatever. I'll believe it when the van turns up.")]
+        ),
+        "1"
+    );
+    // Not one reply to three letters is exasperation.
+    assert_eq!(
+        count(
+            "customer_upset",
+            &[("customer", "I've written twice and not a single reply.")]
+        ),
+        "1"
+    );
 }
