@@ -1082,7 +1082,10 @@ fn qa_standard_readings_of_speech_transcripts() {
     assert_eq!(
         count(
             "customer_upset",
-            &[("customer", "Whatever. I'll believe it when the van turns up.")]
+            &[(
+                "customer",
+                "Whatever. I'll believe it when the van turns up."
+            )]
         ),
         "1"
     );
@@ -1093,5 +1096,32 @@ fn qa_standard_readings_of_speech_transcripts() {
             &[("customer", "I've written twice and not a single reply.")]
         ),
         "1"
+    );
+    // transfer: another party rung ("give the airline a call"); documents e-mailed to the
+    // company's own team, or that team doing the work, hand nobody over.
+    check_all(
+        "transfer",
+        &[
+            "If it hasn't arrived by Monday, give the airline a call with your booking reference.",
+            "ring your card issuer and quote this reference",
+        ],
+        &[
+            "Please email the photos to our claims team and they'll be added to your claim.",
+            "Our refunds team will process it tonight, you don't need to do anything.",
+        ],
+    );
+    // channel_move: an e-mail address read out or written, documents e-mailed to us, a form on
+    // the website; a call that should have happened asks for no move.
+    check_all(
+        "channel_move",
+        &[
+            "if you email the receipts to returns at shopmail dot co dot uk we'll process the refund",
+            "Please email a copy of the bill to accounts@acme-energy.com.",
+            "Just fill in the delivery form on our website and the team will arrange it.",
+        ],
+        &[
+            "You would have had to phone us before 6pm.",
+            "You'd have needed to ring us before midnight.",
+        ],
     );
 }
