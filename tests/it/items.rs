@@ -1124,4 +1124,21 @@ fn qa_standard_readings_of_speech_transcripts() {
             "You'd have needed to ring us before midnight.",
         ],
     );
+    // resolution: a plain answer (a delivery state with its time, an allowance, no charge) and a
+    // fix the agent commits to do count; a finished check and a call promised for later do not.
+    check_all(
+        "resolution",
+        &[
+            "Your parcel is out for delivery and should be with you before noon.",
+            "Your hold luggage allowance is 20 kilos per person, free of charge.",
+            "I'll refund the delivery fee to your card now.",
+            "ok we'll courier out a replacement handset",
+            "we'll post a new card to your home address",
+        ],
+        &[
+            "Thanks for bearing with me while I checked your account.",
+            "I'll give you a ring on Thursday to see how it's going.",
+            "We will look into it and get back to you.",
+        ],
+    );
 }
