@@ -476,7 +476,7 @@ fn dismissive_in_other_wordings() {
 fn profanity() {
     check(
         "profanity",
-        "That's a damn shame.",
+        "Damn you, stop calling us.",
         "Hello, let me assist you.",
     );
 }
@@ -1139,6 +1139,19 @@ fn qa_standard_readings_of_speech_transcripts() {
             "Thanks for bearing with me while I checked your account.",
             "I'll give you a ring on Thursday to see how it's going.",
             "We will look into it and get back to you.",
+        ],
+    );
+    // profanity: swearing and insults at the customer; a mild oath aimed at nobody ("a damn
+    // nuisance", "the bloody website") does not zero the call.
+    check_all(
+        "profanity",
+        &[
+            "You bloody people never listen.",
+            "Damn your refund, honestly.",
+        ],
+        &[
+            "That courier is a damn nuisance, I'll chase them now.",
+            "The bloody website is down again, sorry, let me do it by hand.",
         ],
     );
 }
