@@ -1050,14 +1050,13 @@ fn qa_standard_readings_of_speech_transcripts() {
         "Oh wonderful, that's a relief.",
         "Oh brilliant, ok, I'll keep an eye out for the van.",
         "Oh great. Thanks, that's all I needed.",
-        "Whatever time suits the engineer is fine.",
         "I'm a little stressed because the rent is due on Monday.",
     ] {
         let got = count("customer_upset", &[("customer", calm)]);
         assert_eq!(got, "0", "customer_upset in {calm:?}");
     }
-    // customer_calmed: resigned disbelief, an oath, a demand that it work this time and
-    // "whatever" still complain; a resigned acknowledgement is calm.
+    // customer_calmed: resigned disbelief, an oath and a demand that it work this time still
+    // complain; a resigned acknowledgement is calm.
     let calmed = |last: &str| {
         count(
             "customer_calmed",
@@ -1070,22 +1069,20 @@ fn qa_standard_readings_of_speech_transcripts() {
     };
     for still in [
         "Fine. We'll believe that when we see it.",
-        "Whatever, mate.",
         "For heaven's sake.",
         "Please just get it sorted properly this time.",
         "I'm not holding my breath.",
     ] {
         assert_eq!(calmed(still), "0", "customer_calmed in {still:?}");
     }
+    // A resigned acknowledgement is calm (QA standard).
     assert_eq!(calmed("Right. Friday it is, then."), "1");
+    assert_eq!(calmed("Fine, whatever. Friday then."), "1");
     // Said in a calm call, the same disbelief is upset.
     assert_eq!(
         count(
             "customer_upset",
-            &[(
-                "customer",
-                "Whatever. I'll believe it when the van turns up."
-            )]
+            &[("customer", "Right. I'll believe it when the van turns up.")]
         ),
         "1"
     );
