@@ -281,7 +281,7 @@ fn is_english_number_word(w: &str) -> bool {
 /// Does an unterminated sentence that starts with `word` ask something? `word` is the first
 /// normalised word (folded or not); `accented` says whether it was written with a diacritic,
 /// which in Spanish tells "qué" (what) from "que" (that) once folding has removed it.
-/// English keeps its own list in the normaliser (`Normalised::is_question`).
+/// English reads word classes instead (`en_question_word`, in `Normalised::question_start`).
 pub fn opens_question(lang: Language, word: &str, accented: bool) -> bool {
     let folded;
     let w = if word.is_ascii() {
@@ -310,6 +310,130 @@ pub fn opens_question(lang: Language, word: &str, accented: bool) -> bool {
             _ => false,
         },
     }
+}
+
+/// English: how a word can take part in a question that has no `?` (speech-recognition text,
+/// chat without punctuation). `Normalised::question_start` reads these classes; a sentence asks
+/// when, after leading fillers, it opens with a question word or an auxiliary before its subject
+/// ("okay can i take the postcode", "and what's the postcode"), or when that inversion follows a
+/// clause ("i'm sorry your parcel's late can i take the order number").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnQuestionWord {
+    /// "okay", "so", "and", "um", "well" …: said before a question without changing it.
+    Filler,
+    /// "what", "when", "where", "which", "who", "why", "how".
+    Wh,
+    /// An auxiliary that opens a question by coming before its subject ("can i", "is there").
+    Aux,
+    Other,
+}
+
+/// The class of an (already lower-cased) English word for the question rules.
+pub fn en_question_word(w: &str) -> EnQuestionWord {
+    match w {
+        "okay" | "ok" | "so" | "and" | "right" | "alright" | "um" | "uh" | "erm" | "er"
+        | "well" | "now" => EnQuestionWord::Filler,
+        "what" | "when" | "where" | "which" | "who" | "why" | "how" => EnQuestionWord::Wh,
+        "can" | "could" | "would" | "will" | "may" | "shall" | "do" | "does" | "did" | "is"
+        | "are" | "was" | "were" | "have" | "has" => EnQuestionWord::Aux,
+        _ => EnQuestionWord::Other,
+    }
+}
+
+/// Can `next` be the subject after auxiliary `aux` where the sentence opens ("can you …", "is
+/// the app …", "did it …")? Not an imperative or a wish: "have a great day", "do let us know",
+/// "will do", "could be worse".
+pub fn en_opening_subject(aux: &str, next: &str) -> bool {
+    match next {
+        "a" | "an" => aux != "have",
+        "i" | "you" | "u" | "ya" | "we" | "they" | "he" | "she" | "it" | "there" | "that"
+        | "this" | "these" | "those" | "your" | "ur" | "the" | "my" | "our" | "his" | "her"
+        | "their" | "its" | "any" | "anyone" | "anybody" | "anything" | "someone" | "somebody"
+        | "something" | "everyone" | "everybody" | "everything" | "all" | "both" | "either" => true,
+        _ => false,
+    }
+}
+
+/// Does auxiliary `aux` followed by `next`, inside a sentence, ask ("… late can i take the order
+/// number")? Only with a personal subject, the form a statement seldom has there: "is it",
+/// "is that" and "is the" are left out ("the thing is it keeps crashing", "the reason is that
+/// …", "here is the link"), and "is there" only before what is asked about ("is there a
+/// reference"), not the place ("the form is there on our website"); "did it" not after "that"
+/// or "this" ("that did it": it worked). `prev` is the word before `aux`, `after` the word
+/// after `next`.
+pub fn en_inside_inversion(prev: &str, aux: &str, next: &str, after: Option<&str>) -> bool {
+    match aux {
+        "is" | "was" => {
+            next == "there"
+                && matches!(
+                    after,
+                    Some(
+                        "a" | "an"
+                            | "any"
+                            | "anything"
+                            | "anyone"
+                            | "anybody"
+                            | "something"
+                            | "someone"
+                            | "another"
+                    )
+                )
+        }
+        "are" | "were" => matches!(next, "you" | "u" | "we" | "they"),
+        "have" | "has" => matches!(next, "you" | "u" | "we" | "they"),
+        "does" | "did" => match next {
+            "you" | "u" | "we" | "they" | "he" | "she" => true,
+            "it" | "that" => !matches!(prev, "that" | "this"),
+            _ => false,
+        },
+        _ => matches!(next, "i" | "you" | "u" | "we" | "they" | "he" | "she"),
+    }
+}
+
+/// Words before an auxiliary that make its inversion no question: its own subject or a modal
+/// ("we have you down for Tuesday", "as soon as i can i'll call", "great to have you back",
+/// "i'll have you sorted", "let us have you …").
+pub fn en_not_before_inversion(w: &str) -> bool {
+    matches!(
+        w,
+        "i" | "we"
+            | "they"
+            | "he"
+            | "she"
+            | "it"
+            | "to"
+            | "not"
+            | "will"
+            | "would"
+            | "can"
+            | "could"
+            | "should"
+            | "shall"
+            | "may"
+            | "might"
+            | "must"
+            | "do"
+            | "does"
+            | "did"
+            | "let"
+            | "us"
+            | "me"
+            | "them"
+            | "him"
+            | "if"
+            | "as"
+    )
+}
+
+/// Does a question word inside a sentence, then `be` and `next`, ask ("… no problem what's the
+/// new postcode", "what is your policy number")? "what is going on" does not: its `next` is
+/// no determiner.
+pub fn en_inside_wh_question(be: &str, next: &str) -> bool {
+    matches!(be, "is" | "are" | "was" | "were")
+        && matches!(
+            next,
+            "your" | "ur" | "the" | "that" | "this" | "it" | "my" | "our" | "you" | "u"
+        )
 }
 
 /// French articles and pronouns that elide before a vowel: "l'", "j'", "qu'"…

@@ -76,6 +76,9 @@ pub struct Normalised {
     pub sentence_ends: Vec<u8>,
     /// The language the text was normalised for.
     pub lang: Language,
+    /// English: where the unterminated last sentence starts asking, if it does (the token
+    /// `question_start` gives), worked out once a turn at the end of normalising.
+    pub open_question: Option<u32>,
 }
 
 impl Normalised {
@@ -99,57 +102,89 @@ impl Normalised {
         self.sentence_ends.len()
     }
 
-    /// True when sentence `s` asks something: it ends with '?', or it is the unterminated last
-    /// sentence and opens like a question ("can you tell me your order number"). An opening
-    /// word alone (before any link) is no question: agents sign chats with their initials
-    /// ("… ^IS", "^DO https://…").
+    /// True when sentence `s` asks something (see `question_start`).
     pub fn is_question(&self, s: u32) -> bool {
+        self.question_start(s).is_some()
+    }
+
+    /// Where sentence `s` starts asking: the index of the token the question opens at, or None
+    /// when it asks nothing. A sentence that ends with '?' asks from its start. In English the
+    /// unterminated last sentence (speech-recognition text, chat without the mark) asks when,
+    /// after leading fillers ("okay", "so", "and", "um" …), it opens with a question word or an
+    /// auxiliary before its subject ("okay can i take the postcode", "and what's the postcode
+    /// there"): from its start; or when such an inversion follows a clause ("i'm sorry your
+    /// parcel's late can i take the order number", "no problem what's the new postcode"): from
+    /// the inversion, the words before it still a statement. An opening word alone (before any
+    /// link) is no question: agents sign chats with their initials ("… ^IS", "^DO https://…").
+    pub fn question_start(&self, s: u32) -> Option<usize> {
         match self.sentence_ends.get(s as usize) {
-            Some(b'?') => true,
-            Some(0) if self.lang == Language::En => {
-                // Tokens are in sentence order: find the sentence's first one by bisection.
-                let first = self.tokens.partition_point(|t| t.sentence < s);
-                // The words before a link: "^IS https://t.co/…" is a signed link, not a question.
-                let mut words = self.tokens[first..]
-                    .iter()
-                    .take_while(|t| t.sentence == s)
-                    .filter(|t| t.kind == TokenKind::Word)
-                    .take_while(|t| !matches!(self.word(t), "http" | "https" | "www"));
-                words
-                    .next()
-                    .is_some_and(|t| is_interrogative_opening(self.word(t)))
-                    && words.next().is_some()
-            }
-            _ => false,
+            Some(b'?') => Some(self.tokens.partition_point(|t| t.sentence < s)),
+            // Only the last sentence can be unterminated.
+            Some(0) => self.open_question.map(|q| q as usize),
+            _ => None,
         }
     }
-}
 
-fn is_interrogative_opening(word: &str) -> bool {
-    matches!(
-        word,
-        "can"
-            | "could"
-            | "would"
-            | "will"
-            | "do"
-            | "does"
-            | "did"
-            | "is"
-            | "are"
-            | "was"
-            | "were"
-            | "have"
-            | "has"
-            | "what"
-            | "when"
-            | "where"
-            | "which"
-            | "who"
-            | "why"
-            | "how"
-            | "may"
-    )
+    /// `question_start` of an unterminated English sentence (see there).
+    fn english_unterminated_question(&self, s: u32) -> Option<usize> {
+        use crate::language::{
+            EnQuestionWord as Q, en_inside_inversion, en_inside_wh_question,
+            en_not_before_inversion, en_opening_subject, en_question_word,
+        };
+        // Tokens are in sentence order: find the sentence's first one by bisection.
+        let first = self.tokens.partition_point(|t| t.sentence < s);
+        // The words before a link: "^IS https://t.co/…" is a signed link, not a question.
+        let words = self.tokens[first..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, t)| t.sentence == s)
+            .filter(|(_, t)| t.kind == TokenKind::Word)
+            .map(|(i, t)| (first + i, self.word(t)))
+            .take_while(|(_, w)| !matches!(*w, "http" | "https" | "www"));
+        // (token, word) of the last three words: the inversion and what comes before it.
+        let mut prev2: Option<(usize, &str)> = None;
+        let mut prev: Option<(usize, &str)> = None;
+        let mut opening = true;
+        for (i, w) in words {
+            if let Some((pi, p)) = prev {
+                let pclass = en_question_word(p);
+                if opening {
+                    // The first word after the fillers: a question word, or an auxiliary before
+                    // its subject, asks from the sentence's start.
+                    match pclass {
+                        Q::Filler => {}
+                        Q::Wh => return Some(first),
+                        Q::Aux if en_opening_subject(p, w) => return Some(first),
+                        _ => opening = false,
+                    }
+                } else if pclass == Q::Aux {
+                    // Inside the sentence: an auxiliary before a personal subject, not after
+                    // its own subject or a modal, asks from there (or from a question word just
+                    // before it: "… what do you see").
+                    let (bi, b) = prev2.unwrap_or((pi, ""));
+                    if !en_not_before_inversion(b)
+                        && en_inside_inversion(b, p, w, self.peek_word(i))
+                    {
+                        return Some(if en_question_word(b) == Q::Wh { bi } else { pi });
+                    }
+                } else if pclass == Q::Wh
+                    && let Some(next) = self.peek_word(i)
+                    && en_inside_wh_question(w, next)
+                {
+                    return Some(pi);
+                }
+            }
+            prev2 = prev;
+            prev = Some((i, w));
+        }
+        None
+    }
+
+    /// The word after token `i` in the same sentence, if it is one.
+    fn peek_word(&self, i: usize) -> Option<&str> {
+        let (t, n) = (self.tokens.get(i)?, self.tokens.get(i + 1)?);
+        (n.sentence == t.sentence && n.kind == TokenKind::Word).then(|| self.word(n))
+    }
 }
 
 /// Normalises a phrase or a whole text into a fresh buffer, with English rules. For tests; the
@@ -462,6 +497,12 @@ pub fn normalise_into_with(src: &str, out: &mut Normalised, rules: &TextRules) {
     // ASCII words. The property tests compare every text with the reference normaliser's, and
     // the debug assertion above checks each one in test builds.
     out.text = unsafe { String::from_utf8_unchecked(text) };
+    out.open_question = match out.sentence_ends.last() {
+        Some(0) if out.lang == Language::En => out
+            .english_unterminated_question(out.sentence_ends.len() as u32 - 1)
+            .map(|q| q as u32),
+        _ => None,
+    };
 }
 
 /// `bytes` as text: a stretch of the normalised text that starts and ends at character
@@ -1244,6 +1285,55 @@ mod tests {
         assert!(normalise("Thanks. Is it working now").is_question(1));
         assert!(normalise("Can you check https://t.co/abc").is_question(0));
         assert!(normalise("^IS?").is_question(0));
+    }
+
+    /// Speech-recognition text has no `?`: fillers before the question word do not hide it, a
+    /// question after a clause is found from where it starts, and statements that hold an
+    /// auxiliary stay statements.
+    #[test]
+    fn unpunctuated_questions_after_fillers_and_clauses() {
+        let asks = |s: &str| normalise(s).question_start(0);
+        for q in [
+            "um so which branch did you visit",
+            "alright could you read me the reference",
+            "well when did the charge appear",
+            "right is there a case number",
+        ] {
+            assert_eq!(asks(q), Some(0), "{q:?}");
+        }
+        // After a clause: the question starts at the inversion (or its question word).
+        let n = normalise("thanks for holding do you have the invoice to hand");
+        assert_eq!(
+            n.question_start(0).map(|t| n.word(&n.tokens[t])),
+            Some("do")
+        );
+        let n = normalise("sorry about the wait where is the booking from");
+        assert_eq!(
+            n.question_start(0).map(|t| n.word(&n.tokens[t])),
+            Some("where")
+        );
+        let n = normalise("sorry for the trouble what do you see on the screen");
+        assert_eq!(
+            n.question_start(0).map(|t| n.word(&n.tokens[t])),
+            Some("what")
+        );
+        for statement in [
+            "have a lovely evening",
+            "and do let us know how it goes",
+            "will do",
+            "we have you booked in for monday",
+            "great to have you back with us",
+            "the problem is it keeps logging you out",
+            "the option is there under settings",
+            "as soon as we can we will update you",
+            "let me find out what is going on",
+            "that did it the page loads now",
+            "your order is the one from tuesday",
+        ] {
+            assert_eq!(asks(statement), None, "{statement:?}");
+        }
+        // Terminated sentences are as they were: a '.' asks nothing.
+        assert!(!normalise("okay can i take the postcode.").is_question(0));
     }
 
     fn es(s: &str) -> Normalised {

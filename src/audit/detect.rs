@@ -756,10 +756,10 @@ impl super::Auditor<'_> {
             // Questions are few: each one's span by bisection (tokens are in sentence order).
             None => {
                 for s in 0..norm.sentence_count() as u32 {
-                    if !norm.is_question(s) {
+                    // A run-on question is quoted from where it starts asking.
+                    let Some(from) = norm.question_start(s) else {
                         continue;
-                    }
-                    let from = tokens.partition_point(|t| t.sentence < s);
+                    };
                     let to = tokens.partition_point(|t| t.sentence <= s);
                     if from < to {
                         self.sentences.push((s, from, to));
@@ -777,9 +777,27 @@ impl super::Auditor<'_> {
                         words += usize::from(tokens[to].kind == crate::normalise::TokenKind::Word);
                         to += 1;
                     }
-                    if (s as usize) < norm.sentence_count() && words >= min && !norm.is_question(s)
-                    {
-                        self.sentences.push((s, from, to));
+                    if (s as usize) < norm.sentence_count() && words >= min {
+                        let asks = match norm.sentence_ends[s as usize] {
+                            b'?' => Some(from),
+                            0 => norm.open_question.map(|q| q as usize),
+                            _ => None,
+                        };
+                        match asks {
+                            None => self.sentences.push((s, from, to)),
+                            // A run-on question ("sorry it's late can i take the order
+                            // number"): the words before it still tell.
+                            Some(q) if q > from => {
+                                let told = tokens[from..q]
+                                    .iter()
+                                    .filter(|t| t.kind == crate::normalise::TokenKind::Word)
+                                    .count();
+                                if told >= min {
+                                    self.sentences.push((s, from, q));
+                                }
+                            }
+                            Some(_) => {}
+                        }
                     }
                     from = to;
                 }

@@ -728,6 +728,11 @@ pub fn verdict_of(kind: Kind, occurred: bool) -> Verdict {
     }
 }
 
+/// Whether an unless hit is one of the item's `unless_on_voice` phrases.
+fn voice_only(rubric: &Rubric, h: &Hit) -> bool {
+    matches!(h.phrase, Found::Phrase(p) if rubric.phrase_tags[p as usize].voice_only)
+}
+
 /// Why a candidate hit does not count, or `None` when it counts.
 #[allow(clippy::too_many_arguments)]
 fn drop_reason(
@@ -769,10 +774,13 @@ fn drop_reason(
     let (from, to) = in_turn(unless);
     // `unless_scope = "match"`: only an unless phrase on the match's own words cancels it.
     let on_match = |o: &&Hit| o.orig_start < h.orig_end && h.orig_start < o.orig_end;
+    // `unless_on_voice` phrases cancel on a voice call only.
+    let voice = call.channel == Channel::Voice;
+    let applies = |o: &&Hit| voice || !voice_only(rubric, o);
     let cancelling = if item.unless_on_match {
-        unless[from..to].iter().find(on_match)
+        unless[from..to].iter().filter(applies).find(on_match)
     } else {
-        unless[from..to].iter().find(same_sentence)
+        unless[from..to].iter().filter(applies).find(same_sentence)
     };
     if let Some(u) = cancelling {
         return Some(DropReason::Unless {
@@ -1041,7 +1049,10 @@ fn calmed(
     let upset_in_last = kept
         .get(kept.partition_point(|&(t, _)| t < block_start))
         .is_some_and(|&(t, _)| t <= last);
-    let complaint = unless.iter().find(|h| h.turn == last);
+    let voice = call.channel == Channel::Voice;
+    let complaint = unless
+        .iter()
+        .find(|h| h.turn == last && (voice || !voice_only(rubric, h)));
     let still_upset = upset_in_last || complaint.is_some();
     if let Some(d) = det.as_mut() {
         d.reasons[i] = match (phrase_in_last, still_upset) {

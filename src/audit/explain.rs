@@ -60,12 +60,17 @@ impl DropReason {
                 on_match,
                 at,
             } => format!(
-                "cancelled by “{}” {} (unless: {})",
+                "cancelled by “{}” {} ({}: {})",
                 words(at),
                 if on_match {
                     "on the same words"
                 } else {
                     "in the same sentence"
+                },
+                if rubric.phrases[phrase].voice_only {
+                    "on a voice call, unless_on_voice"
+                } else {
+                    "unless"
                 },
                 rule(phrase)
             ),

@@ -16,7 +16,8 @@
 //! character references decoded. `NOTE`, `STYLE` and `REGION` blocks are skipped (but a block
 //! whose second line is a timing line is a cue, its first line the cue's identifier, as in the
 //! spec's parser: `NOTE …` straight above a timing line does not hide the cue). The call id
-//! is the file name; a `YYYY-MM-DD` in the file name is the date.
+//! is the file name; a `YYYY-MM-DD` in the file name is the date. Captions are of a
+//! recording, so the call's channel is voice (the rubric's `unless_on_voice` reads it).
 
 use super::text::{NamedSpeakers, stamp_ms};
 use super::{
@@ -24,7 +25,7 @@ use super::{
     date_in_file_name,
 };
 use crate::accounting::SkipReason;
-use crate::model::{Call, Speaker};
+use crate::model::{Call, Channel, Speaker};
 use crate::read::{Line, Lines};
 use regex::Regex;
 use std::io::BufRead;
@@ -341,6 +342,8 @@ impl Reader for VttReader {
     ) -> Result<(), ReadError> {
         let mut call = ctx.new_call(call_id_from_name(ctx.name));
         call.date = date_in_file_name(ctx.name);
+        // Captions are of a recording: the call was spoken.
+        call.channel = Channel::Voice;
         let agent_names = ctx.options.agent_names.clone();
         let mut names = NamedSpeakers::new(&agent_names, true);
         let mut voiced = false;

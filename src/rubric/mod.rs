@@ -225,6 +225,8 @@ pub struct Item {
     /// Phrase texts as written, for display.
     pub phrases: Vec<String>,
     pub unless: Vec<String>,
+    /// Like `unless`, on a voice call only (`Channel::Voice`).
+    pub unless_on_voice: Vec<String>,
     pub context: Vec<String>,
     /// A `context` phrase may also be in one of this many sentences before the match, in the
     /// same turn ("Just to be sure I follow. You were charged twice?"). 0: the same sentence.
@@ -273,6 +275,8 @@ pub struct Phrase {
     /// Written under `refusals`: a match that an `alternatives` phrase later in the call (or
     /// earlier in the same turn) cancels.
     pub refusal: bool,
+    /// Written under `unless_on_voice`: cancels only on a voice call.
+    pub voice_only: bool,
 }
 
 /// The fields of a `Phrase` that every hit of it needs (`Rubric::phrase_tags`).
@@ -283,6 +287,7 @@ pub struct PhraseTag {
     pub opens_sentence: bool,
     pub closes_turn: bool,
     pub refusal: bool,
+    pub voice_only: bool,
 }
 
 impl PhraseTag {
@@ -293,6 +298,7 @@ impl PhraseTag {
             opens_sentence: p.opens_sentence,
             closes_turn: p.closes_turn,
             refusal: p.refusal,
+            voice_only: p.voice_only,
         }
     }
 }

@@ -269,7 +269,14 @@ fn wrong_type(key: &str, text: &str, value: &Range<usize>, at: &Range<usize>) ->
         "calmed",
         "language",
     ];
-    const PHRASES: &[&str] = &["phrases", "unless", "context", "refusals", "alternatives"];
+    const PHRASES: &[&str] = &[
+        "phrases",
+        "unless",
+        "unless_on_voice",
+        "context",
+        "refusals",
+        "alternatives",
+    ];
     const FLAGS: &[&str] = &["in_question", "auto_fail", "fold_accents"];
     const IDS: &[&str] = &["after", "before", "not_before", "applies_when"];
     const NUMBERS: &[&str] = &[
@@ -413,6 +420,10 @@ pub struct ItemSpec {
     pub phrases: Vec<Spanned<String>>,
     #[serde(default)]
     pub unless: Vec<Spanned<String>>,
+    /// Phrases that cancel a match in the same sentence on a voice call only ("call us" said on
+    /// the phone continues in the same channel).
+    #[serde(default)]
+    pub unless_on_voice: Vec<Spanned<String>>,
     /// Phrases one of which must be in the same sentence as a match for it to count.
     #[serde(default)]
     pub context: Vec<Spanned<String>>,

@@ -50,7 +50,7 @@ fn penalties_floor_at_zero_and_auto_fail_forces_zero() {
             "c2",
             "ann",
             "agent",
-            "Thanks for asking. When did you order it? First, I've sent a replacement and I'll email you tomorrow. Got it? Anything else? Damn printer.",
+            "Thanks for asking. When did you order it? First, I've sent a replacement and I'll email you tomorrow. Got it? Anything else? Damn you.",
         ),
     ]));
     assert_eq!(rows[0]["score"], "0.00");

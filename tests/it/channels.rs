@@ -83,3 +83,90 @@ fn an_empty_non_talk_time_list_is_trusted() {
         .success();
     assert_eq!(read_calls_csv(&calls)[0]["silence"], "0");
 }
+
+/// `unless_on_voice` (the built-in `channel_move`): on a voice call, "give us a ring" continues
+/// in the same channel; in a chat, or where the channel is unknown, it still moves the customer.
+/// Other unless phrases cancel on every channel.
+#[test]
+fn a_call_back_moves_no_voice_call_to_another_channel() {
+    let call = |channel: &str, text: &str| {
+        let turns = format!(
+            r#"[{{"speaker": "customer", "text": "My bin was not emptied"}}, {{"speaker": "agent", "text": "{text}"}}]"#
+        );
+        let r = audit_jsonl(&format!(
+            r#"{{"call_id": "v", "agent_id": "a", "channel": "{channel}", "turns": {turns}}}"#
+        ));
+        r["channel_move"].clone()
+    };
+    let ring = "If it is still full on Monday, just ring us back.";
+    assert_eq!(call("voice", ring), "0");
+    assert_eq!(call("chat", ring), "1");
+    assert_eq!(call("unknown", ring), "1");
+    // A move to e-mail is one on a voice call too.
+    assert_eq!(
+        call(
+            "voice",
+            "Please email the photos to us at help@council.gov.uk."
+        ),
+        "1"
+    );
+}
+
+/// The rubric language: `unless_on_voice` is checked like `unless`, explained as voice-only,
+/// and a WebVTT transcript (captions of a recording) is a voice call.
+#[test]
+fn unless_on_voice_reads_the_channel_and_webvtt_is_voice() {
+    let w = Workdir::new();
+    let rubric = w.write(
+        "r.toml",
+        "[rubric]\nname = \"t\"\n\n[[item]]\nid = \"moved\"\nkind = \"signal\"\n\
+         phrases = [\"call us\"]\nunless_on_voice = [\"call us back\"]\n",
+    );
+    callaudit()
+        .args(["rubric", "check"])
+        .arg(&rubric)
+        .assert()
+        .success();
+    let vtt = w.write(
+        "call-1.vtt",
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Ann>Hello, how can I help?\n\n\
+         00:00:04.000 --> 00:00:06.000\n<v Bob>My parcel is late.\n\n\
+         00:00:07.000 --> 00:00:09.000\n<v Ann>If it does not come, call us back.\n",
+    );
+    let out = stdout_of(
+        callaudit()
+            .args([
+                "explain",
+                "--no-config",
+                "--color",
+                "never",
+                "--call",
+                "call-1",
+            ])
+            .arg("--rubric")
+            .arg(&rubric)
+            .arg(&vtt),
+    );
+    assert!(
+        out.contains("cancelled by “call us back” in the same sentence (on a voice call, unless_on_voice: call us back)"),
+        "{out}"
+    );
+    let typo = w.write(
+        "bad.toml",
+        "[rubric]\nname = \"t\"\n\n[[item]]\nid = \"moved\"\nkind = \"signal\"\n\
+         phrases = [\"call us\"]\nunless_on_voice = \"call us back\"\n",
+    );
+    let err = callaudit()
+        .args(["rubric", "check"])
+        .arg(&typo)
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&err).contains("`unless_on_voice` must be a list of phrases"),
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+}

@@ -476,7 +476,7 @@ fn dismissive_in_other_wordings() {
 fn profanity() {
     check(
         "profanity",
-        "That's a damn shame.",
+        "Damn you, stop calling us.",
         "Hello, let me assist you.",
     );
 }
@@ -1010,4 +1010,145 @@ fn qa_standard_readings_of_tester_t16() {
     assert_eq!(calmed("Forget it."), "0");
     assert_eq!(calmed("You said that yesterday too."), "0");
     assert_eq!(calmed("OK, thanks."), "1");
+}
+
+/// Tester t17's phone calls (speech-recognition text: lower case, no punctuation, fillers):
+/// each class the QA standard names, in other wordings, and its near misses.
+#[test]
+fn qa_standard_readings_of_speech_transcripts() {
+    // clarifying_question: a question without "?" after a filler ("so", "um", "alright") or
+    // after a clause is still asked; wrap-ups, wishes and statements with an auxiliary are not.
+    check_all(
+        "clarifying_question",
+        &[
+            "um so which branch did you go to",
+            "alright could you read me the reference on the letter",
+            "right sorry about that do you have the invoice to hand",
+            "thanks for bearing with me where did you buy the charger",
+            "lovely and what is your date of birth",
+        ],
+        &[
+            "okay is there anything else i can help with",
+            "and have a lovely evening",
+            "have a lovely evening",
+            "we have you booked in for monday morning",
+            "the problem is it keeps logging you out",
+        ],
+    );
+    // customer_upset: "Oh great" opening a turn is sarcasm when a complaint or more follows it,
+    // not when it is the whole turn (relief after good news) or acceptance or thanks follow it.
+    for upset in [
+        "Oh brilliant, so now I have to go back to the shop.",
+        "Yeah great, that really solves everything.",
+        "Oh lovely, thanks for nothing.",
+    ] {
+        let got = count("customer_upset", &[("customer", upset)]);
+        assert_eq!(got, "1", "customer_upset in {upset:?}");
+    }
+    for calm in [
+        "Oh perfect.",
+        "Oh wonderful, that's a relief.",
+        "Oh brilliant, ok, I'll keep an eye out for the van.",
+        "Oh great. Thanks, that's all I needed.",
+        "I'm a little stressed because the rent is due on Monday.",
+    ] {
+        let got = count("customer_upset", &[("customer", calm)]);
+        assert_eq!(got, "0", "customer_upset in {calm:?}");
+    }
+    // customer_calmed: resigned disbelief, an oath and a demand that it work this time still
+    // complain; a resigned acknowledgement is calm.
+    let calmed = |last: &str| {
+        count(
+            "customer_calmed",
+            &[
+                ("customer", UPSET),
+                ("agent", "I'm sorry. An engineer will visit on Friday."),
+                ("customer", last),
+            ],
+        )
+    };
+    for still in [
+        "Fine. We'll believe that when we see it.",
+        "For heaven's sake.",
+        "Please just get it sorted properly this time.",
+        "I'm not holding my breath.",
+    ] {
+        assert_eq!(calmed(still), "0", "customer_calmed in {still:?}");
+    }
+    // A resigned acknowledgement is calm (QA standard).
+    assert_eq!(calmed("Right. Friday it is, then."), "1");
+    assert_eq!(calmed("Fine, whatever. Friday then."), "1");
+    // Said in a calm call, the same disbelief is upset.
+    assert_eq!(
+        count(
+            "customer_upset",
+            &[("customer", "Right. I'll believe it when the van turns up.")]
+        ),
+        "1"
+    );
+    // Not one reply to three letters is exasperation.
+    assert_eq!(
+        count(
+            "customer_upset",
+            &[("customer", "I've written twice and not a single reply.")]
+        ),
+        "1"
+    );
+    // transfer: another party rung ("give the airline a call"); documents e-mailed to the
+    // company's own team, or that team doing the work, hand nobody over.
+    check_all(
+        "transfer",
+        &[
+            "If it hasn't arrived by Monday, give the airline a call with your booking reference.",
+            "ring your card issuer and quote this reference",
+        ],
+        &[
+            "Please email the photos to our claims team and they'll be added to your claim.",
+            "Our refunds team will process it tonight, you don't need to do anything.",
+        ],
+    );
+    // channel_move: an e-mail address read out or written, documents e-mailed to us, a form on
+    // the website; a call that should have happened asks for no move.
+    check_all(
+        "channel_move",
+        &[
+            "if you email the receipts to returns at shopmail dot co dot uk we'll process the refund",
+            "Please email a copy of the bill to accounts@acme-energy.com.",
+            "Just fill in the delivery form on our website and the team will arrange it.",
+        ],
+        &[
+            "You would have had to phone us before 6pm.",
+            "You'd have needed to ring us before midnight.",
+        ],
+    );
+    // resolution: a plain answer (a delivery state with its time, an allowance, no charge) and a
+    // fix the agent commits to do count; a finished check and a call promised for later do not.
+    check_all(
+        "resolution",
+        &[
+            "Your parcel is out for delivery and should be with you before noon.",
+            "Your hold luggage allowance is 20 kilos per person, free of charge.",
+            "I'll refund the delivery fee to your card now.",
+            "ok we'll courier out a replacement handset",
+            "we'll post a new card to your home address",
+        ],
+        &[
+            "Thanks for bearing with me while I checked your account.",
+            "I'll give you a ring on Thursday to see how it's going.",
+            "We will look into it and get back to you.",
+        ],
+    );
+    // profanity: swearing and insults at the customer; a mild oath aimed at nobody ("a damn
+    // nuisance", "the bloody website") does not zero the call.
+    check_all(
+        "profanity",
+        &[
+            "You bloody people never listen.",
+            "Damn your refund, honestly.",
+        ],
+        &[
+            "That courier is a damn nuisance, I'll chase them now.",
+            "The bloody website is down again, sorry, let me do it by hand.",
+        ],
+    );
 }
