@@ -27,6 +27,7 @@ pub const ACCURACY_PAGE: &str = "docs/accuracy.md";
 /// worst last, with that F1 as docs/accuracy.md prints it. The one list: the HTML report names
 /// these items, tests check that README.md names them and that the held-out scores agree.
 pub const HELD_OUT_BELOW_0_80: &[(&str, &str)] = &[
+    ("transfer", "0.79"),
     ("resolution", "0.77"),
     ("customer_calmed", "0.52"),
     ("mirroring", "0.36"),
