@@ -273,6 +273,55 @@ fn highlight_styled(text: &str, marks: &[Mark], style: Style) -> String {
     out
 }
 
+/// Splits off the marks of items that cover the whole turn (an interruption, a long silence, a
+/// turn in capitals) when the turn has narrower marks too: bracketing the whole turn would
+/// swallow those, and the reader could no longer see which words earned which item. The split
+/// ones are named before the turn (`turn_tag`); a turn whose only marks are whole-turn ones
+/// keeps its brackets.
+fn whole_turn_marks(text: &str, marks: &[Mark]) -> (Vec<(String, Option<Kind>)>, Vec<Mark>) {
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len();
+    let whole = |m: &Mark| start < end && m.0 as usize <= start && m.1 as usize >= end;
+    if marks.iter().all(whole) {
+        return (Vec::new(), marks.to_vec());
+    }
+    let mut tags: Vec<(String, Option<Kind>)> = Vec::new();
+    for m in marks.iter().filter(|m| whole(m)) {
+        if !tags.iter().any(|(id, _)| *id == m.2) {
+            tags.push((m.2.clone(), m.3));
+        }
+    }
+    let rest = marks.iter().filter(|m| !whole(m)).cloned().collect();
+    (tags, rest)
+}
+
+/// The items that cover a whole turn, named before it: `{interruption} `, or in colour, or as
+/// HTML; empty when there are none.
+fn turn_tag(tags: &[(String, Option<Kind>)], style: Style) -> String {
+    if tags.is_empty() {
+        return String::new();
+    }
+    let ids: Vec<&str> = tags.iter().map(|(id, _)| id.as_str()).collect();
+    let kind = tags
+        .iter()
+        .map(|(_, k)| *k)
+        .find(|k| *k == Some(Kind::Violation))
+        .unwrap_or(tags[0].1);
+    match style {
+        Style::Plain => format!("{{{}}} ", ids.join(",")),
+        Style::Ansi => format!(
+            "{}{{{}}}{RESET} ",
+            kind.map_or(NA_STYLE, kind_style),
+            ids.join(",")
+        ),
+        Style::Html => format!(
+            r#"<sup class="{}" title="the whole turn">{}</sup> "#,
+            kind.map_or("na", Kind::as_str),
+            callaudit::sanitize::html_text(&ids.join(", "))
+        ),
+    }
+}
+
 fn mmss(ms: u64) -> String {
     format!("{:02}:{:02}", ms / 60_000, (ms / 1000) % 60)
 }
@@ -384,18 +433,20 @@ fn write_text(
     );
     let _ = writeln!(out, "\nTranscript");
     for (ti, turn) in call.turns.iter().enumerate() {
-        let marks = turn_marks(rubric, a, detail, ti);
+        let text = masked.turn(ti as u32);
+        let (tags, marks) = whole_turn_marks(text, &turn_marks(rubric, a, detail, ti));
         let time = turn
             .start_ms
             .map(|ms| format!(" [{}]", mmss(ms)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:>4} {:<8}{time} {}",
+            "{:>4} {:<8}{time} {}{}",
             ti + 1,
             turn.speaker.as_str(),
+            turn_tag(&tags, if color { Style::Ansi } else { Style::Plain }),
             // Masking keeps byte offsets, so the marks still fit the masked text.
-            highlight(masked.turn(ti as u32), &marks, color)
+            highlight(text, &marks, color)
         );
     }
     let _ = writeln!(out, "\nVerdicts");
@@ -577,9 +628,16 @@ fn transcript_html(
     out: &mut String,
 ) {
     use callaudit::records::{shown_ranges, shown_turns};
-    let marks: Vec<Vec<Mark>> = (0..call.turns.len())
+    let all_marks: Vec<Vec<Mark>> = (0..call.turns.len())
         .map(|ti| turn_marks(rubric, a, detail, ti))
         .collect();
+    // Items covering a whole turn are named before it; the rest mark words (and choose what
+    // of a long turn is shown).
+    let (tags, marks): (Vec<_>, Vec<_>) = all_marks
+        .iter()
+        .enumerate()
+        .map(|(ti, m)| whole_turn_marks(masked.turn(ti as u32), m))
+        .unzip();
     let ranges: Vec<Vec<std::ops::Range<usize>>> = marks
         .iter()
         .enumerate()
@@ -597,7 +655,7 @@ fn transcript_html(
         .map(|(ti, r)| {
             let text = masked.turn(ti as u32);
             let chars = r.iter().map(|r| text[r.clone()].chars().count()).sum();
-            (chars, !marks[ti].is_empty())
+            (chars, !all_marks[ti].is_empty())
         })
         .collect();
     let shown = shown_turns(&sizes);
@@ -676,7 +734,8 @@ fn transcript_html(
         }
         let _ = write!(
             out,
-            r#"<li{value} class="{who}"><span class="who">{who}</span>{time} {shown_text}</li>"#,
+            r#"<li{value} class="{who}"><span class="who">{who}</span>{time} {tag}{shown_text}</li>"#,
+            tag = turn_tag(&tags[ti], Style::Html),
             // After a gap, the turn keeps its number.
             value = if after_gap {
                 format!(r#" value="{}""#, ti + 1)

@@ -727,3 +727,44 @@ fn premature_escalation_names_the_customer_asking_first() {
         "{text}"
     );
 }
+
+/// An item that covers a whole turn (an interruption) is named before the turn when other items
+/// mark words in it, so that the transcript still shows which words earned which item; it was
+/// one bracket around the whole turn (tester t18, F7). Also in the HTML report's call list.
+#[test]
+fn an_item_covering_the_whole_turn_is_named_before_it_not_bracketed() {
+    let w = Workdir::new();
+    let input = w.write(
+        "calls.jsonl",
+        r#"{"call_id": "I-1", "agent_id": "ann", "date": "2026-11-19", "turns": [{"speaker": "customer", "text": "My card was charged twice and I want it sorted now.", "start_ms": 0, "end_ms": 6000}, {"speaker": "agent", "text": "Thanks for calling. That is not my problem.", "start_ms": 4000, "end_ms": 8000}, {"speaker": "customer", "text": "Unbelievable.", "start_ms": 9000, "end_ms": 9500}]}
+"#,
+    );
+    let text = stdout_of(
+        callaudit()
+            .args([
+                "--no-config",
+                "explain",
+                "--color",
+                "never",
+                "--call",
+                "I-1",
+            ])
+            .arg(&input),
+    );
+    assert!(
+        text.contains(
+            "{interruption} [[Thanks]]{thanks} for calling. That is [[not my problem]]{dismissive}."
+        ),
+        "{text}"
+    );
+    assert!(text.contains("✗ violated  interruption"), "{text}");
+    let html = stdout_of(
+        callaudit()
+            .args(["--no-config", "audit", "--quiet", "--format", "html"])
+            .arg(&input),
+    );
+    assert!(
+        html.contains(r#"<sup class="violation" title="the whole turn">interruption</sup> <mark class="expected" title="thanks">Thanks</mark>"#),
+        "{html}"
+    );
+}
