@@ -266,6 +266,15 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
+    if let Some(path) = &args.by_reviewer
+        && cal.by_reviewer.is_empty()
+    {
+        // Asked for, the file must not look like an empty comparison.
+        say!(
+            "callaudit: warning: --by-reviewer {}: the sheet has no `reviewer` column, so the file holds only its header; the table compares the sheet's verdicts with the tool",
+            terminal_safe(&path.display().to_string())
+        );
+    }
     if !args.quiet {
         let split = if cal.splits.is_empty() {
             String::new()

@@ -140,6 +140,7 @@ fn dash_outputs(command: &mut Command) {
             main(&mut a.output);
             second("--disagreements", &mut a.disagreements);
             second("--splits", &mut a.splits);
+            second("--by-reviewer", &mut a.by_reviewer);
         }
         Command::Merge(a) => main(&mut a.output),
         _ => {}

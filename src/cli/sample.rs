@@ -22,7 +22,7 @@ use callaudit::read::input::{Discovered, discover};
 use callaudit::rubric::Rubric;
 use callaudit::sanitize::{csv_cell, html_text, markdown_text};
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 
 /// Weight factor for a call whose customer was upset.
@@ -309,14 +309,20 @@ fn picked_in_order(
     if !args.quiet {
         let agents: HashSet<&str> = picked.iter().map(|c| c.agent.as_str()).collect();
         // With --size, how the draw went: all N, or fewer and why.
+        let mut per_agent: HashMap<&str, usize> = HashMap::new();
+        for c in &picked {
+            *per_agent.entry(c.agent.as_str()).or_default() += 1;
+        }
+        // The cap is to blame only where an agent reached it; else the selection was short.
+        let capped = |m: usize| per_agent.values().any(|&k| k >= m);
         let size = match (args.size, args.per_agent) {
             (Some(n), _) if picked.len() == n => format!("--size {n}, "),
-            (Some(n), None) => format!(
-                "--size {n}: the selection has only {} call(s), ",
+            (Some(n), Some(m)) if capped(m) => format!(
+                "--size {n}: at most {m} of each agent (--per-agent) leaves {} call(s), ",
                 picked.len()
             ),
-            (Some(n), Some(m)) => format!(
-                "--size {n}: at most {m} of each agent (--per-agent) leaves {} call(s), ",
+            (Some(n), _) => format!(
+                "--size {n}: the selection has only {} call(s), ",
                 picked.len()
             ),
             (None, _) => String::new(),

@@ -1996,6 +1996,35 @@ fn sample_size_draws_exactly_n_calls_over_the_selection() {
         ),
         "{err}"
     );
+    // A cap no agent reaches is not what left the draw short (reviewer r25's F7).
+    let out = callaudit()
+        .args([
+            "sample",
+            "--size",
+            "500",
+            "--per-agent",
+            "5",
+            "--agent",
+            "bo.chen",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("(--size 500: the selection has only 3 call(s)"),
+        "{err}"
+    );
+    let out = callaudit()
+        .args(["sample", "--size", "500", "--per-agent", "1"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("(--size 500: at most 1 of each agent (--per-agent) leaves"),
+        "{err}"
+    );
     // --per-agent caps each agent's share of the N.
     let capped = sample(&["--size", "3", "--per-agent", "1"]);
     let capped_agents: std::collections::BTreeSet<&str> =
@@ -2098,4 +2127,50 @@ fn calibrate_compares_each_reviewer_with_the_tool() {
     ))
     .unwrap();
     assert_eq!(json["by_reviewer"], serde_json::json!([]));
+}
+
+/// `--by-reviewer -` writes the comparison to stdout, as `--splits -` does (it wrote a file
+/// named `-`), with the report sent elsewhere; a sheet without a `reviewer` column says why the
+/// file it writes holds only its header (reviewer r25's F3, F6).
+#[test]
+fn by_reviewer_dash_is_stdout_and_a_sheet_without_reviewers_says_so() {
+    let w = Workdir::new();
+    let s = sheet(&w, SPLIT_SHEET);
+    let report = w.path("agreement.txt");
+    let out = callaudit()
+        .current_dir(w.dir.path())
+        .args(["calibrate", "--quiet", "--by-reviewer", "-", "-o"])
+        .arg(&report)
+        .arg(&s)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with(
+            "reviewer,item,n,reviewer_yes,tool_yes,both_yes,precision,recall,f1,kappa\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!w.path("-").exists(), "no file named -");
+    assert!(report.exists());
+
+    let one = sheet(&w, "call_id,empathy\nC-1001,1\nC-1003,0\n");
+    let csv = w.path("by.csv");
+    let out = callaudit()
+        .args(["calibrate", "--quiet", "--by-reviewer"])
+        .arg(&csv)
+        .arg(&one)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the sheet has no `reviewer` column, so the file holds only its header"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 1);
 }
