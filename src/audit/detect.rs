@@ -14,6 +14,10 @@ pub struct ContentFilter {
     /// Sorted fingerprints of the language's stop words (empty for English, which has its own).
     stop: Vec<u64>,
     stemmer: Option<rust_stemmers::Stemmer>,
+    /// Sorted fingerprints of the language's NLTK function words ("you", "the", "is", "not"),
+    /// written and folded: a sentence in capitals with one of them is words shouted, not a code
+    /// read out or a label on a screen.
+    function: Vec<u64>,
 }
 
 impl ContentFilter {
@@ -29,11 +33,24 @@ impl ContentFilter {
         }
         stop.sort_unstable();
         stop.dedup();
+        let mut function: Vec<u64> = stop_words::lookup(lang.code())
+            .unwrap_or(&[])
+            .iter()
+            .flat_map(|w| [fingerprint(w), fingerprint(&crate::language::fold_str(w))])
+            .collect();
+        function.sort_unstable();
+        function.dedup();
         ContentFilter {
             lang,
             stop,
             stemmer: crate::language::stemmer(lang),
+            function,
         }
+    }
+
+    /// Whether `w` (normalised: lower case) is one of the language's function words.
+    pub(super) fn is_function_word(&self, w: &str) -> bool {
+        self.function.binary_search(&fingerprint(w)).is_ok()
     }
 
     /// The fingerprint of a content word, or `None` for a stop word.
@@ -654,8 +671,11 @@ impl super::Auditor<'_> {
 
     /// Whether the turn shouts: most of its words in capitals, or those of one of its sentences
     /// alone ("Let me check. I ALREADY TOLD YOU THE REFUND IS PROCESSING.": tester t18), each
-    /// with at least `min_words` words in capitals. Sentences are looked at only in a turn with
-    /// that many words in capitals, which few turns have.
+    /// with at least `min_words` words in capitals. A sentence alone needs a function word of
+    /// the language among its capitals ("YOU", "THE", "IS"): a reference read out ("Booking ref
+    /// KXR PLM QQT.") or the labels on a screen ("Tap SETTINGS, WI-FI, RESET.") shout at nobody
+    /// (reviewer r25). Sentences are looked at only in a turn with that many words in capitals,
+    /// which few turns have.
     fn shouts(&self, text: &str, min_share: f64, min_words: u32) -> bool {
         let norm = &self.norm;
         if is_shouting(&norm.stats, min_share, min_words) {
@@ -668,17 +688,27 @@ impl super::Auditor<'_> {
         let mut from = 0;
         while from < tokens.len() {
             let s = tokens[from].sentence;
-            let (mut words, mut caps_words) = (0u32, 0u32);
+            let (mut words, mut caps_words, mut spoken) = (0u32, 0u32, false);
             while from < tokens.len() && tokens[from].sentence == s {
                 let t = &tokens[from];
                 if t.kind == crate::normalise::TokenKind::Word {
                     let (upper, lower) = letter_cases(text, t);
                     words += u32::from(upper > 0 || lower);
-                    caps_words += u32::from(upper >= 2 && !lower);
+                    if upper >= 2 && !lower {
+                        caps_words += 1;
+                        spoken = spoken
+                            || norm
+                                .text
+                                .get(t.start as usize..t.end as usize)
+                                .is_some_and(|w| self.content_filter.is_function_word(w));
+                    }
                 }
                 from += 1;
             }
-            if caps_words >= min_words && f64::from(caps_words) / f64::from(words) >= min_share {
+            if spoken
+                && caps_words >= min_words
+                && f64::from(caps_words) / f64::from(words) >= min_share
+            {
                 return true;
             }
         }

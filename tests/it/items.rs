@@ -504,6 +504,14 @@ fn one_sentence_in_capitals_shouts_in_a_longer_turn() {
     let acronyms =
         "Your UPS and DHL parcels left the depot this morning. The USPS one comes Friday.";
     assert_eq!(count("shouting", &[("agent", acronyms)]), "0");
+    // A code read out, or the labels on a screen, are capitals without a function word: they
+    // shout at nobody (reviewer r25: a calm customer's booking reference made the call upset).
+    let reference = "Hi, I want to change the date of my booking. Booking ref KXR PLM QQT.";
+    assert_eq!(count("customer_upset", &[("customer", reference)]), "0");
+    let labels = "Open the app on your phone. Tap SETTINGS, WI-FI, RESET.";
+    assert_eq!(count("shouting", &[("agent", labels)]), "0");
+    let code = "Thanks, I have it here. Please quote ABC DEF GHI.";
+    assert_eq!(count("shouting", &[("agent", code)]), "0");
 }
 
 #[test]
