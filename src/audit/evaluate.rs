@@ -159,6 +159,7 @@ pub(crate) fn evaluate(
             &mut det,
             &mut percent_fallback,
         );
+        let not_applicable = unless_done(not_applicable, count >= item.min_count);
         let verdict = verdict(item, not_applicable.is_some(), count);
         s.present[i] = verdict.occurred();
         // Later items' `after`, `before` and `not_before` ask where this item occurred, as
@@ -366,6 +367,10 @@ pub(crate) fn rejudge(
         if let Some(happened) = reviewer[i] {
             o.count = if happened { o.count.max(1) } else { 0 };
         }
+        let not_applicable = unless_done(
+            not_applicable,
+            reviewer[i].unwrap_or(o.count >= item.min_count),
+        );
         o.verdict = match not_applicable {
             Some(_) => Verdict::NotApplicable,
             None => verdict_of(item.kind, reviewer[i].unwrap_or(o.count >= item.min_count)),
@@ -566,6 +571,14 @@ pub(crate) fn not_applicable(
         not_applicable.get_or_insert(NotApplicable::SecondsWindowWithoutTimings);
     }
     not_applicable
+}
+
+/// An item whose condition came only after its speaker's last turn is n/a when it was not done
+/// (no turn was left to do it in), but not when it was: an agent who apologised before the
+/// customer's last, angry turn met `apology`, and a violation done before it still counts
+/// (reviewer r25: the met items were taken out, which lowered the score).
+fn unless_done(not_applicable: Option<NotApplicable>, done: bool) -> Option<NotApplicable> {
+    not_applicable.filter(|na| !(done && matches!(na, NotApplicable::NoTurnAfter { .. })))
 }
 
 /// Whether `item`'s speaker can answer `condition`, which first occurred at `turn`: always when

@@ -1862,8 +1862,9 @@ fn calibrate_warns_when_the_sheet_was_sampled_with_other_verdicts() {
 }
 
 /// `--overrides` decides which items apply by the audit's rule: where the customer was upset
-/// only after the agent's last turn, empathy stays n/a whatever a reviewer says of it; a
-/// reviewer's "upset" on a call where the tool found none makes it apply from the start.
+/// only after the agent's last turn, empathy not done is n/a, and done (a reviewer says so)
+/// is met; a reviewer's "upset" on a call where the tool found none makes it apply from the
+/// start.
 #[test]
 fn overrides_keep_the_rule_that_an_upset_needs_an_agent_turn_after_it() {
     let w = Workdir::new();
@@ -1873,11 +1874,17 @@ fn overrides_keep_the_rule_that_an_upset_needs_an_agent_turn_after_it() {
          late,a,customer,How do I add a second user?\n\
          late,a,agent,Go to settings and tap add user.\n\
          late,a,customer,This is ridiculous. Three days for that answer.\n\
+         done,a,customer,How do I add a second user?\n\
+         done,a,agent,Go to settings and tap add user.\n\
+         done,a,customer,This is ridiculous. Three days for that answer.\n\
          calm,a,customer,How do I add a second user?\n\
          calm,a,agent,Go to settings and tap add user.\n\
          calm,a,customer,Ok.\n",
     );
-    let s = sheet(&w, "call_id,empathy,customer_upset\nlate,1,\ncalm,,1\n");
+    let s = sheet(
+        &w,
+        "call_id,empathy,customer_upset\nlate,,\ndone,1,\ncalm,,1\n",
+    );
     let out = w.path("out.csv");
     callaudit()
         .args([
@@ -1905,6 +1912,7 @@ fn overrides_keep_the_rule_that_an_upset_needs_an_agent_turn_after_it() {
         "",
         "n/a after the agent's last turn"
     );
+    assert_eq!(cell("done", "empathy"), "1", "done before it: met");
     assert_eq!(cell("calm", "customer_upset"), "1", "the reviewer's upset");
     assert_eq!(cell("calm", "empathy"), "0", "applies, and was missed");
 }

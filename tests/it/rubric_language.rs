@@ -471,6 +471,22 @@ fn applies_when_needs_a_turn_of_the_item_s_speaker_after_the_other_side_s_condit
         ("0", "33.33"),
         "empathy missed: {r:?}"
     );
+    // Done before the upset, it counts (reviewer r25: the met item was made n/a, and the score
+    // fell); a violation done before it counts too.
+    let items = format!(
+        "{items}[[item]]\nid = \"rude\"\nkind = \"violation\"\nspeaker = \"agent\"\nphrases = [\"whatever\"]\napplies_when = \"upset\"\n"
+    );
+    let early = csv_of(&[
+        ("early", "a", "customer", "hello"),
+        ("early", "a", "agent", "thanks, I understand, whatever"),
+        ("early", "a", "customer", "I am angry"),
+    ]);
+    let r = &audit_csv(&items, &early)[0];
+    assert_eq!(
+        (r["empathy"].as_str(), r["rude"].as_str()),
+        ("1", "1"),
+        "met and violated before the late upset: {r:?}"
+    );
 }
 
 #[test]
