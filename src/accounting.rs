@@ -139,6 +139,14 @@ pub struct Accounting {
     /// without an agent turn.
     #[serde(skip)]
     pub other_speaker_labels: Vec<String>,
+    /// Rows (or calls, in formats with one value a call) whose channel value is neither a chat
+    /// nor a voice word: their calls' channel is unknown, so the timing items and
+    /// `unless_on_voice` cannot use it.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rows_unknown_channel: u64,
+    /// The first few of those values, for the summary (not in the JSON report).
+    #[serde(skip)]
+    pub unknown_channel_labels: Vec<String>,
     /// The first few files ignored for their extension, for the summary (not in the JSON
     /// report).
     #[serde(skip)]
@@ -822,6 +830,18 @@ impl Accounting {
                 }
             ),
         );
+        let channels: Vec<String> = self
+            .unknown_channel_labels
+            .iter()
+            .map(|l| format!("{l:?}"))
+            .collect();
+        note(
+            self.rows_unknown_channel,
+            &format!(
+                "row(s) with a channel value neither chat nor voice ({}), their calls' channel read as unknown",
+                channels.join(", ")
+            ),
+        );
         note(
             self.rows_lossy_utf8,
             "row(s) with invalid UTF-8 decoded lossily",
@@ -887,6 +907,19 @@ impl Accounting {
             listed.join(", "),
             rubric.code()
         ))
+    }
+
+    /// Notes a channel value that is neither a chat nor a voice word: counted, and the first
+    /// `OTHER_SPEAKER_LABELS` different ones named in the summary.
+    pub fn unknown_channel(&mut self, label: &str) {
+        self.rows_unknown_channel += 1;
+        let label = label.trim();
+        if self.unknown_channel_labels.len() < OTHER_SPEAKER_LABELS
+            && !self.unknown_channel_labels.iter().any(|l| l == label)
+        {
+            self.unknown_channel_labels
+                .push(label.chars().take(40).collect());
+        }
     }
 
     /// Notes a speaker label read as `other`: the first `OTHER_SPEAKER_LABELS` different ones
@@ -973,6 +1006,14 @@ impl Accounting {
         self.calls_without_agent += o.calls_without_agent;
         self.calls_without_date += o.calls_without_date;
         self.rows_other_speaker += o.rows_other_speaker;
+        self.rows_unknown_channel += o.rows_unknown_channel;
+        for label in &o.unknown_channel_labels {
+            if self.unknown_channel_labels.len() < OTHER_SPEAKER_LABELS
+                && !self.unknown_channel_labels.contains(label)
+            {
+                self.unknown_channel_labels.push(label.clone());
+            }
+        }
         self.rows_lossy_utf8 += o.rows_lossy_utf8;
         self.lossy_first_line = self.lossy_first_line.or(o.lossy_first_line);
         for (code, n) in &o.declared_languages {

@@ -452,23 +452,62 @@ impl CallVotes {
 
 /// How the conversation happened. Chats have no interruptions or dead air: a gap between
 /// messages is the customer typing, so the timing items do not apply to them.
+///
+/// Ordered by name (after `Unknown`), so that a call whose rows tie on it takes the smallest
+/// value by name, as for every other attribute (`Votes::winner`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Channel {
     #[default]
     Unknown,
-    Voice,
     Chat,
+    Voice,
 }
 
 impl Channel {
-    /// From an export's channel or medium value (case-insensitive); unknown values are Unknown.
+    /// From an export's channel or medium value (case-insensitive), by its words: "chat",
+    /// "web_chat", "SMS" are chats; "voice", "PHONE_CALL", "inbound call", "telephone" are
+    /// voice. A value with words of both, or of neither, is Unknown.
     pub fn from_label(label: &str) -> Channel {
+        const CHAT: &[&str] = &[
+            "chat",
+            "chats",
+            "webchat",
+            "livechat",
+            "message",
+            "messages",
+            "messaging",
+            "sms",
+            "text",
+            "email",
+            "mail",
+            "social",
+            "twitter",
+            "whatsapp",
+            "messenger",
+            "facebook",
+        ];
+        const VOICE: &[&str] = &[
+            "voice",
+            "phone",
+            "telephone",
+            "telephony",
+            "call",
+            "calls",
+            "audio",
+            "pstn",
+            "voip",
+            "ivr",
+        ];
         let l = label.trim().to_ascii_lowercase();
-        match l.as_str() {
-            "chat" | "message" | "messaging" | "sms" | "text" | "email" | "social" | "twitter" => {
-                Channel::Chat
-            }
-            "voice" | "phone" | "call" | "telephony" | "audio" => Channel::Voice,
+        let words = || {
+            l.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+        };
+        let chat = words().any(|w| CHAT.contains(&w));
+        let voice = words().any(|w| VOICE.contains(&w));
+        match (chat, voice) {
+            (true, false) => Channel::Chat,
+            (false, true) => Channel::Voice,
             _ => Channel::Unknown,
         }
     }
@@ -1248,6 +1287,38 @@ mod tests {
         assert_eq!(Speaker::from_label("caller"), Speaker::Customer);
         assert_eq!(Speaker::from_label("IVR"), Speaker::Other);
         assert_eq!(Speaker::from_label(""), Speaker::Other);
+    }
+
+    /// Channel values by their words (tester t19: "telephone", "phone call", "voice call",
+    /// "inbound call" were not voice, and nothing said so).
+    #[test]
+    fn channel_values_are_read_by_their_words() {
+        for v in [
+            "voice",
+            "Telephone",
+            "phone call",
+            "VOICE_CALL",
+            "inbound call",
+            "PHONE_CALL",
+            "calls",
+        ] {
+            assert_eq!(Channel::from_label(v), Channel::Voice, "{v}");
+        }
+        for v in [
+            "chat",
+            "Web Chat",
+            "live_chat",
+            "SMS",
+            "email",
+            "text message",
+        ] {
+            assert_eq!(Channel::from_label(v), Channel::Chat, "{v}");
+        }
+        for v in ["", "store", "chat or call", "in person"] {
+            assert_eq!(Channel::from_label(v), Channel::Unknown, "{v}");
+        }
+        // A tie between rows goes to the smallest by name, as for the other attributes.
+        assert!(Channel::Chat < Channel::Voice);
     }
 
     #[test]

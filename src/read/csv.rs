@@ -958,7 +958,9 @@ fn vote_call_cells(
     }
     if let Some(raw) = cell(cols.channel, lossy, ctx.acct) {
         let channel = Channel::from_label(&raw);
-        if channel != Channel::Unknown {
+        if channel == Channel::Unknown {
+            ctx.acct.unknown_channel(&raw);
+        } else {
             call.votes.channel.add(channel, 1);
             if call.channel == Channel::Unknown {
                 call.channel = channel;

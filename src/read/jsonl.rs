@@ -163,7 +163,14 @@ fn read_line(
     call.channel = parsed
         .channel
         .as_deref()
-        .map_or(Channel::Unknown, Channel::from_label);
+        .filter(|c| !c.trim().is_empty())
+        .map_or(Channel::Unknown, |c| {
+            let channel = Channel::from_label(c);
+            if channel == Channel::Unknown {
+                ctx.acct.unknown_channel(c);
+            }
+            channel
+        });
     if let Some(raw) = parsed.date.as_deref().filter(|d| !d.trim().is_empty()) {
         call.date = parse_date(raw);
         if call.date.is_none() {

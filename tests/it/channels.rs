@@ -170,3 +170,67 @@ fn unless_on_voice_reads_the_channel_and_webvtt_is_voice() {
         String::from_utf8_lossy(&err)
     );
 }
+
+/// Channel values are read by their words ("phone call", "telephone", "inbound call" are voice),
+/// a value neither chat nor voice is counted and named on stderr, a tie between a call's rows
+/// goes to the smallest value by name (chat), and Transcribe Call Analytics and PCA files are
+/// voice calls (tester t19 F2, F3, F4; reviewer r25 F5).
+#[test]
+fn channel_values_by_their_words_ties_and_call_analytics_are_voice() {
+    let w = Workdir::new();
+    let ring = "If it is still full on Monday, just ring us back.";
+    let input = w.write(
+        "in.csv",
+        format!(
+            "call_id,agent_id,channel,speaker,text\n\
+             tel,a,telephone,customer,My bin was not emptied\n\
+             tel,a,telephone,agent,\"{ring}\"\n\
+             pc,a,inbound phone call,customer,My bin was not emptied\n\
+             pc,a,inbound phone call,agent,\"{ring}\"\n\
+             shop,a,store,customer,My bin was not emptied\n\
+             shop,a,store,agent,\"{ring}\"\n\
+             tie,a,voice,customer,My bin was not emptied\n\
+             tie,a,chat,agent,\"{ring}\"\n"
+        ),
+    );
+    let calls = w.path("calls.csv");
+    let out = callaudit()
+        .args(["audit", "--no-config", "--calls"])
+        .arg(&calls)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "2 row(s) with a channel value neither chat nor voice (\"store\"), their calls' channel read as unknown"
+        ),
+        "{stderr}"
+    );
+    let rows = read_calls_csv(&calls);
+    let moved =
+        |id: &str| rows.iter().find(|r| r["call_id"] == id).unwrap()["channel_move"].clone();
+    assert_eq!(
+        (moved("tel"), moved("pc"), moved("shop"), moved("tie")),
+        ("0".into(), "0".into(), "1".into(), "1".into()),
+        "voice, voice, unknown, chat on a tie"
+    );
+
+    let job = w.write(
+        "job.json",
+        format!(
+            r#"{{"JobName": "j1", "Transcript": [
+            {{"ParticipantRole": "CUSTOMER", "Content": "My bin was not emptied", "BeginOffsetMillis": 0, "EndOffsetMillis": 2000}},
+            {{"ParticipantRole": "AGENT", "Content": "{ring}", "BeginOffsetMillis": 3000, "EndOffsetMillis": 5000}}]}}"#
+        ),
+    );
+    let calls = w.path("tca.csv");
+    callaudit()
+        .args(["audit", "--no-config", "--quiet", "--calls"])
+        .arg(&calls)
+        .arg(&job)
+        .assert()
+        .success();
+    assert_eq!(read_calls_csv(&calls)[0]["channel_move"], "0", "voice");
+}

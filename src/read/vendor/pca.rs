@@ -11,7 +11,7 @@
 
 use super::lenient::{Strict, Text};
 use super::{array, field, item, shown, top_object};
-use crate::model::{Silence, Speaker};
+use crate::model::{Channel, Silence, Speaker};
 use crate::read::dates::parse_date;
 use crate::read::{
     CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, secs_to_ms,
@@ -191,6 +191,8 @@ pub(super) fn read_typed(
     }
     let id = known(analytics.guid).unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
+    // Call analytics of recorded calls: always a voice call.
+    call.channel = Channel::Voice;
     call.agent_id = known(analytics.agent);
     call.date = conversation_date(analytics.conversation_time.as_deref(), ctx);
     if let Some(code) = analytics.language_code.as_deref() {
@@ -255,6 +257,8 @@ pub fn read_document(
     // copies of an export, or files of one job re-run, would become one call.)
     let id = known(analytics.guid).unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
+    // Call analytics of recorded calls: always a voice call.
+    call.channel = Channel::Voice;
     call.agent_id = known(analytics.agent);
     call.date = conversation_date(analytics.conversation_time.as_deref(), ctx);
     if let Some(code) = analytics.language_code.as_deref() {

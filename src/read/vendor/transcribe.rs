@@ -9,7 +9,7 @@
 
 use super::lenient::Text;
 use super::{array, call_id, item, top_object};
-use crate::model::{Call, Silence, Speaker};
+use crate::model::{Call, Channel, Silence, Speaker};
 use crate::read::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, ms};
 use serde::Deserialize;
 use serde_json::Value;
@@ -96,6 +96,8 @@ pub fn read_document(
     let id =
         call_id(top.get("JobName"), "JobName", ctx)?.unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
+    // Call analytics of recorded calls: always a voice call.
+    call.channel = Channel::Voice;
     // The output carries no date; a `YYYY-MM-DD` in the file name, or --metadata, gives one.
     call.date = date_in_file_name(ctx.name);
     if let Some(code) = top.get("LanguageCode").and_then(Value::as_str) {

@@ -287,6 +287,8 @@ fn transcribe(
     let id = call_id(doc.job_name.as_ref(), "JobName", ctx)?
         .unwrap_or_else(|| call_id_from_name(ctx.name));
     let mut call = ctx.new_call(id);
+    // Call analytics of recorded calls: always a voice call.
+    call.channel = Channel::Voice;
     call.date = date_in_file_name(ctx.name);
     if let Some(code) = doc.language_code.as_deref() {
         ctx.acct.declared_language(code);
