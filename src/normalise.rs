@@ -120,7 +120,8 @@ impl Normalised {
     /// before a determiner is an instruction ("do the factory reset"); "you" before an
     /// inversion is its subject ("the model you have we can swap") unless thanked ("thank you
     /// can i take your name"). An opening word alone (before any link) is no question: agents
-    /// sign chats with their initials ("… ^IS", "^DO https://…").
+    /// sign chats with their initials ("… ^IS", "^DO https://…"). The question and statement
+    /// detectors and the phrase hits' `in_question` all ask here.
     pub fn question_start(&self, s: u32) -> Option<usize> {
         match self.sentence_ends.get(s as usize) {
             Some(b'?') => Some(self.tokens.partition_point(|t| t.sentence < s)),
