@@ -342,16 +342,78 @@ pub fn en_question_word(w: &str) -> EnQuestionWord {
 
 /// Can `next` be the subject after auxiliary `aux` where the sentence opens ("can you …", "is
 /// the app …", "did it …")? Not an imperative or a wish: "have a great day", "do let us know",
-/// "will do", "could be worse".
+/// "will do", "could be worse", and "do" or "have" before a determiner ("do the factory reset",
+/// "have your card number ready").
 pub fn en_opening_subject(aux: &str, next: &str) -> bool {
-    match next {
-        "a" | "an" => aux != "have",
-        "i" | "you" | "u" | "ya" | "we" | "they" | "he" | "she" | "it" | "there" | "that"
-        | "this" | "these" | "those" | "your" | "ur" | "the" | "my" | "our" | "his" | "her"
-        | "their" | "its" | "any" | "anyone" | "anybody" | "anything" | "someone" | "somebody"
-        | "something" | "everyone" | "everybody" | "everything" | "all" | "both" | "either" => true,
-        _ => false,
+    if matches!(aux, "do" | "have")
+        && matches!(
+            next,
+            "the" | "your" | "ur" | "a" | "an" | "this" | "that" | "my"
+        )
+    {
+        return false;
     }
+    en_subject_word(next)
+}
+
+/// Pronouns, determiners and quantifiers that can open the subject of a question ("can *you*",
+/// "is *the* app", "did *anyone*").
+fn en_subject_word(w: &str) -> bool {
+    matches!(
+        w,
+        "i" | "you"
+            | "u"
+            | "ya"
+            | "we"
+            | "they"
+            | "he"
+            | "she"
+            | "it"
+            | "there"
+            | "that"
+            | "this"
+            | "these"
+            | "those"
+            | "your"
+            | "ur"
+            | "the"
+            | "a"
+            | "an"
+            | "my"
+            | "our"
+            | "his"
+            | "her"
+            | "their"
+            | "its"
+            | "any"
+            | "anyone"
+            | "anybody"
+            | "anything"
+            | "someone"
+            | "somebody"
+            | "something"
+            | "everyone"
+            | "everybody"
+            | "everything"
+            | "all"
+            | "both"
+            | "either"
+    )
+}
+
+/// After leading fillers, does question word `wh`, then `next` and `after`, ask? Only when an
+/// auxiliary or a form of be follows it ("so what's the postcode", "and how can i help"), or,
+/// after "which", "what" or "how", a noun or adverb and then one ("um so which branch did you
+/// go to", "okay what time did you call", "right how long have you had it"). Agents tell with
+/// the same words: "so what i am going to do is …", "okay what happens now is …", "and how it
+/// works is …", "so when the courier arrives just sign for it".
+pub fn en_wh_after_filler(wh: &str, next: &str, after: Option<&str>) -> bool {
+    let aux = |w: &str| en_question_word(w) == EnQuestionWord::Aux || matches!(w, "am" | "should");
+    aux(next)
+        || (matches!(wh, "which" | "what" | "how")
+            && en_question_word(next) == EnQuestionWord::Other
+            && !en_subject_word(next)
+            && after.is_some_and(aux))
 }
 
 /// Does auxiliary `aux` followed by `next`, inside a sentence, ask ("… late can i take the order
@@ -392,8 +454,13 @@ pub fn en_inside_inversion(prev: &str, aux: &str, next: &str, after: Option<&str
 
 /// Words before an auxiliary that make its inversion no question: its own subject or a modal
 /// ("we have you down for Tuesday", "as soon as i can i'll call", "great to have you back",
-/// "i'll have you sorted", "let us have you …").
-pub fn en_not_before_inversion(w: &str) -> bool {
+/// "i'll have you sorted", "let us have you …"), or "you" ("the model you have we can swap",
+/// "if you do you will lose the discount") unless `before` it is "thank" ("thank you can i take
+/// your name").
+pub fn en_not_before_inversion(before: &str, w: &str) -> bool {
+    if matches!(w, "you" | "u") {
+        return before != "thank";
+    }
     matches!(
         w,
         "i" | "we"

@@ -114,8 +114,14 @@ impl Normalised {
     /// auxiliary before its subject ("okay can i take the postcode", "and what's the postcode
     /// there"): from its start; or when such an inversion follows a clause ("i'm sorry your
     /// parcel's late can i take the order number", "no problem what's the new postcode"): from
-    /// the inversion, the words before it still a statement. An opening word alone (before any
-    /// link) is no question: agents sign chats with their initials ("… ^IS", "^DO https://…").
+    /// the inversion, the words before it still a statement. After fillers a question word asks
+    /// only with an auxiliary after it ("so what's the postcode", "um so which branch did you
+    /// go to", not "so what i am going to do is send you a new one"); an opening "do" or "have"
+    /// before a determiner is an instruction ("do the factory reset"); "you" before an
+    /// inversion is its subject ("the model you have we can swap") unless thanked ("thank you
+    /// can i take your name"). An opening word alone (before any link) is no question: agents
+    /// sign chats with their initials ("… ^IS", "^DO https://…"). The question and statement
+    /// detectors and the phrase hits' `in_question` all ask here.
     pub fn question_start(&self, s: u32) -> Option<usize> {
         match self.sentence_ends.get(s as usize) {
             Some(b'?') => Some(self.tokens.partition_point(|t| t.sentence < s)),
@@ -129,7 +135,7 @@ impl Normalised {
     fn english_unterminated_question(&self, s: u32) -> Option<usize> {
         use crate::language::{
             EnQuestionWord as Q, en_inside_inversion, en_inside_wh_question,
-            en_not_before_inversion, en_opening_subject, en_question_word,
+            en_not_before_inversion, en_opening_subject, en_question_word, en_wh_after_filler,
         };
         // Tokens are in sentence order: find the sentence's first one by bisection.
         let first = self.tokens.partition_point(|t| t.sentence < s);
@@ -141,7 +147,8 @@ impl Normalised {
             .filter(|(_, t)| t.kind == TokenKind::Word)
             .map(|(i, t)| (first + i, self.word(t)))
             .take_while(|(_, w)| !matches!(*w, "http" | "https" | "www"));
-        // (token, word) of the last three words: the inversion and what comes before it.
+        // (token, word) of the last four words: the inversion and what comes before it.
+        let mut prev3: Option<(usize, &str)> = None;
         let mut prev2: Option<(usize, &str)> = None;
         let mut prev: Option<(usize, &str)> = None;
         let mut opening = true;
@@ -150,10 +157,14 @@ impl Normalised {
                 let pclass = en_question_word(p);
                 if opening {
                     // The first word after the fillers: a question word, or an auxiliary before
-                    // its subject, asks from the sentence's start.
+                    // its subject, asks from the sentence's start. After fillers a question
+                    // word needs an auxiliary after it ("so what's the postcode", not "so what
+                    // i'll do is …"); first in the sentence it asks alone.
                     match pclass {
                         Q::Filler => {}
-                        Q::Wh => return Some(first),
+                        Q::Wh if prev2.is_none() || en_wh_after_filler(p, w, self.peek_word(i)) => {
+                            return Some(first);
+                        }
                         Q::Aux if en_opening_subject(p, w) => return Some(first),
                         _ => opening = false,
                     }
@@ -162,7 +173,8 @@ impl Normalised {
                     // its own subject or a modal, asks from there (or from a question word just
                     // before it: "… what do you see").
                     let (bi, b) = prev2.unwrap_or((pi, ""));
-                    if !en_not_before_inversion(b)
+                    let before = prev3.map_or("", |(_, w)| w);
+                    if !en_not_before_inversion(before, b)
                         && en_inside_inversion(b, p, w, self.peek_word(i))
                     {
                         return Some(if en_question_word(b) == Q::Wh { bi } else { pi });
@@ -174,6 +186,7 @@ impl Normalised {
                     return Some(pi);
                 }
             }
+            prev3 = prev2;
             prev2 = prev;
             prev = Some((i, w));
         }
@@ -1334,6 +1347,59 @@ mod tests {
         }
         // Terminated sentences are as they were: a '.' asks nothing.
         assert!(!normalise("okay can i take the postcode.").is_question(0));
+    }
+
+    /// Reviewer finding F4: agents tell with question words after a filler, with "you" before
+    /// an auxiliary and with an opening "do" or "have" before a determiner; the questions the
+    /// rule was written for (35e22a5) still ask, from where they did.
+    #[test]
+    fn unpunctuated_statements_that_look_like_questions() {
+        let asks = |s: &str| {
+            let n = normalise(s);
+            n.question_start(0)
+                .map(|t| n.word(&n.tokens[t]).to_string())
+        };
+        for statement in [
+            "so what i am going to do is send you a new one",
+            "okay what happens now is the engineer will call you",
+            "and how it works is you get a code by text",
+            "right when it arrives just sign for it",
+            "so when the courier arrives just sign for it",
+            "if you do you will lose the discount",
+            "the model you have we can swap for free",
+            "do the factory reset",
+            "have your card number ready",
+            "okay do the factory reset and call us back",
+            "have a nice day",
+            "will do",
+        ] {
+            assert_eq!(asks(statement), None, "{statement:?}");
+        }
+        for (question, from) in [
+            ("okay can i take the postcode", "okay"),
+            ("and what's the postcode there", "and"),
+            (
+                "i'm sorry your parcel's late can i take the order number",
+                "can",
+            ),
+            ("no problem what's the new postcode", "what"),
+            ("thank you can i take your name", "can"),
+            ("um so which branch did you go to", "um"),
+            ("okay what time did you call", "okay"),
+            ("right how long have you had it", "right"),
+            ("so how can i help", "so"),
+            ("and when did the charge appear", "and"),
+            ("okay what is your date of birth", "okay"),
+            // First in the sentence, a question word asks alone, as it always has.
+            ("what happened to the parcel", "what"),
+            ("how it works is a mystery to me", "how"),
+            // "do" and "have" before a subject still ask.
+            ("do you have the invoice", "do"),
+            ("have you tried restarting it", "have"),
+            ("does the app open", "does"),
+        ] {
+            assert_eq!(asks(question).as_deref(), Some(from), "{question:?}");
+        }
     }
 
     fn es(s: &str) -> Normalised {

@@ -808,12 +808,8 @@ impl super::Auditor<'_> {
                         to += 1;
                     }
                     if (s as usize) < norm.sentence_count() && words >= min {
-                        let asks = match norm.sentence_ends[s as usize] {
-                            b'?' => Some(from),
-                            0 => norm.open_question.map(|q| q as usize),
-                            _ => None,
-                        };
-                        match asks {
+                        // A '?' sentence asks from `from`, its first token.
+                        match norm.question_start(s) {
                             None => self.sentences.push((s, from, to)),
                             // A run-on question ("sorry it's late can i take the order
                             // number"): the words before it still tell.

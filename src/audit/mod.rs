@@ -370,13 +370,13 @@ impl<'r> Auditor<'r> {
                     sent_end: last.sentence,
                     orig_start: first.orig_start,
                     orig_end: last.orig_end,
-                    in_question: match self.norm.sentence_ends.get(last.sentence as usize) {
-                        Some(b'?') => true,
-                        // A run-on question asks from where it starts ("sorry it's late
-                        // can i take the order number").
-                        Some(0) => self.norm.open_question.is_some_and(|q| ph.tok_end > q),
-                        _ => false,
-                    },
+                    // A run-on question asks from where it starts ("sorry it's late can i take
+                    // the order number"); a '?' sentence from its first token, always before
+                    // the phrase's end.
+                    in_question: self
+                        .norm
+                        .question_start(last.sentence)
+                        .is_some_and(|q| ph.tok_end as usize > q),
                     phrase: Found::Phrase(ph.phrase),
                     aux: 0,
                 });

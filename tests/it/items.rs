@@ -1160,3 +1160,33 @@ fn qa_standard_readings_of_speech_transcripts() {
         ],
     );
 }
+
+/// Reviewer finding F4: agent statements in speech-recognition text that open with a filler and
+/// a question word, hold "you" before an auxiliary, or open with "do" or "have" before a
+/// determiner are no clarifying question; the unpunctuated questions found since 35e22a5 still
+/// are.
+#[test]
+fn speech_statements_that_look_like_questions() {
+    check_all(
+        "clarifying_question",
+        &[
+            "okay can i take the postcode",
+            "and what's the postcode there",
+            "i'm sorry your parcel's late can i take the order number",
+            "thank you can i take your name",
+            "okay what time did you place the order",
+            "right how long have you had the router",
+        ],
+        &[
+            "so what i am going to do is send you a new one",
+            "okay what happens now is the engineer will call you",
+            "and how it works is you get a code by text",
+            "right when it arrives just sign for it",
+            "so when the courier arrives just sign for it",
+            "if you do you will lose the discount",
+            "the model you have we can swap for free",
+            "do the factory reset",
+            "have your card number ready",
+        ],
+    );
+}
