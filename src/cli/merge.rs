@@ -130,16 +130,23 @@ fn gate_help(arg: Arg) -> Arg {
     arg.help(help).env(None)
 }
 
-/// Groups the partials into runs: the shards of one run (same N, same inputs) form one, every
-/// other partial is a run of its own. Refuses a run with a shard missing or given twice.
+/// Groups the partials into runs: the shards of one run (same N, same inputs, same filters)
+/// form one, every other partial is a run of its own, so that nights sharded over one export
+/// tree (each its own `--last 1d --as-of DAY`) are runs apart (tester t19). Refuses a run with
+/// a shard missing or given twice; where shards of the same inputs differ only in their
+/// filters and so leave a run short (a shard retried after midnight), says so.
 fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
     let mut runs: Vec<Vec<usize>> = Vec::new();
-    let mut by_key: HashMap<(u64, &str), usize> = HashMap::new();
+    let mut by_key: HashMap<(u64, &str, &str), usize> = HashMap::new();
     for (i, p) in partials.iter().enumerate() {
         match p.header.shard {
             None => runs.push(vec![i]),
             Some(s) => {
-                let key = (s.count, p.end.inputs_digest.as_str());
+                let key = (
+                    s.count,
+                    p.end.inputs_digest.as_str(),
+                    p.header.filters.as_str(),
+                );
                 match by_key.get(&key) {
                     Some(&r) => runs[r].push(i),
                     None => {
@@ -165,25 +172,6 @@ fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
                     p.path.display()
                 );
             }
-            let first = &partials[run[0]];
-            if p.header.filters != first.header.filters {
-                let said = |f: &str| {
-                    if f.is_empty() {
-                        "no filter".to_string()
-                    } else {
-                        f.to_string()
-                    }
-                };
-                bail!(
-                    "{} and {} are shards of one run (same inputs) but were audited with different filters ({}: {}; {}: {}), so together they are not one run's calls; audit every shard with the same options (with --last, give --as-of, so that a shard retried after midnight audits the same day)",
-                    first.path.display(),
-                    p.path.display(),
-                    first.path.display(),
-                    said(&first.header.filters),
-                    p.path.display(),
-                    said(&p.header.filters)
-                );
-            }
             if p.end.reading != partials[run[0]].end.reading {
                 bail!(
                     "{} and {} are shards of one run (same inputs) but read them differently: were the inputs changed between the shards' runs?",
@@ -196,6 +184,37 @@ fn runs(partials: &[Partial]) -> anyhow::Result<Vec<Vec<usize>>> {
             .filter(|i| !seen.contains_key(i))
             .map(|i| Shard { index: i, count: n }.to_string())
             .collect();
+        let first = &partials[run[0]];
+        // Shards of the same inputs with other filters: one run's shards audited differently
+        // rather than a shard left out.
+        let differing = partials.iter().find(|p| {
+            p.header.shard.is_some_and(|s| s.count == n)
+                && p.end.inputs_digest == first.end.inputs_digest
+                && p.header.filters != first.header.filters
+        });
+        if !missing.is_empty()
+            && let Some(p) = differing
+        {
+            let said = |f: &str| {
+                if f.is_empty() {
+                    "no filter".to_string()
+                } else {
+                    f.to_string()
+                }
+            };
+            bail!(
+                "{} and {} are shards of the same inputs but were audited with different filters ({}: {}; {}: {}), and neither run is whole (shard{} {} of {}'s run missing): audit every shard of a run with the same options (with --last, give --as-of, so that a shard retried after midnight audits the same day)",
+                first.path.display(),
+                p.path.display(),
+                first.path.display(),
+                said(&first.header.filters),
+                p.path.display(),
+                said(&p.header.filters),
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                first.path.display(),
+            );
+        }
         if !missing.is_empty() {
             bail!(
                 "shard{} {} of the run of {} {} missing: the report would leave out its calls",

@@ -730,8 +730,9 @@ fn missing_or_repeated_shards_and_cut_partials_are_refused() {
 
 /// Shards of one run audited with different filters (a pod retried after midnight, `--last 1d`
 /// and no `--as-of`, audits the next day) were merged as one run: each held half of another
-/// day. A partial records its filters, resolved, and merge refuses shards that differ, naming
-/// both files and their filters.
+/// day. A partial records its filters, resolved, and merge refuses shards that differ and leave
+/// a run short, naming both files and their filters; two whole sharded nights over the same
+/// inputs are two runs, and merge (tester t19: they were refused as one run's shards).
 #[test]
 fn shards_audited_with_different_filters_are_refused() {
     let w = Workdir::new();
@@ -758,12 +759,28 @@ fn shards_audited_with_different_filters_are_refused() {
         dir,
         &["merge", "a1.partial", "a2.partial", "-o", "/dev/null"],
     );
+    shard("b1.partial", 1, &day("2026-11-18"));
+    let week = ok(
+        dir,
+        &[
+            "merge",
+            "a1.partial",
+            "b2.partial",
+            "a2.partial",
+            "b1.partial",
+            "--quiet",
+            "--format",
+            "json",
+        ],
+    );
+    let week: serde_json::Value = serde_json::from_slice(&week).unwrap();
+    assert_eq!(week["overall"]["calls"], 8, "both nights, every call once");
     let (code, out, err) = run(dir, &["merge", "a1.partial", "b2.partial"]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty());
     assert!(
         err.contains(
-            "a1.partial and b2.partial are shards of one run (same inputs) but were audited with different filters (a1.partial: dated 2026-11-17; b2.partial: dated 2026-11-18)"
+            "a1.partial and b2.partial are shards of the same inputs but were audited with different filters (a1.partial: dated 2026-11-17; b2.partial: dated 2026-11-18), and neither run is whole"
         ),
         "{err}"
     );
