@@ -22,7 +22,7 @@ impl NotApplicable {
                     _ => "agent",
                 };
                 format!(
-                    "{} first at turn {}, after the {side}'s last turn",
+                    "{} first at turn {}, and no {side} turn after it",
                     rubric.items[condition].id,
                     turn + 1
                 )
@@ -390,7 +390,7 @@ unless = ["understand, but"]
                     condition: 0,
                     turn: 4,
                 }),
-                "upset first at turn 5, after the agent's last turn",
+                "upset first at turn 5, and no agent turn after it",
             ),
             (
                 na(NotApplicable::Chat),

@@ -260,10 +260,12 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
             Some(AsOf::Today) => local_today,
             Some(AsOf::Day(day)) => day,
         };
-        // A span that reaches back past the calendar's first day starts there.
+        // A span that reaches back past year 1 starts there: a date every report writes as
+        // YYYY-MM-DD (chrono's first day, -262143-01-01, is none; tester t19).
+        let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
         let from = Duration::try_days(days - 1)
             .and_then(|back| today.checked_sub_signed(back))
-            .unwrap_or(NaiveDate::MIN);
+            .map_or(first, |d| d.max(first));
         since = Some(since.map_or(from, |s| s.max(from)));
         // The span ends on --as-of (today by default): later calls are outside it.
         until = Some(until.map_or(today, |u| u.min(today)));

@@ -423,11 +423,12 @@ fn write_text(
     let mut masked = callaudit::records::MaskedTurns::new(call, masker);
     let _ = writeln!(
         out,
-        "Call {} · agent {} · {}{} turns · score {:.1} · {}",
+        "Call {} · agent {} · {}{} turn{} · score {:.1} · {}",
         terminal_safe(&a.call_id),
         terminal_safe(&a.agent_id),
         a.date.map(|d| format!("{d} · ")).unwrap_or_default(),
         a.turns,
+        if a.turns == 1 { "" } else { "s" },
         callaudit::audit::shown_score(a.score_centi),
         if a.passed { "passed" } else { "failed" }
     );

@@ -98,9 +98,13 @@ pub fn rfc3339_ms(s: &str) -> Option<u64> {
 pub fn parse_span_days(s: &str) -> Result<i64, String> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("`{s}`: expected a span like 7d, 2w or 24h"))?;
+    // Digits beyond i64 saturate like any span longer than the calendar (they were refused
+    // while a span one digit shorter was taken).
+    let n: i64 = match num.parse::<u64>() {
+        Ok(n) => i64::try_from(n).unwrap_or(i64::MAX),
+        Err(_) if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) => i64::MAX,
+        Err(_) => return Err(format!("`{s}`: expected a span like 7d, 2w or 24h")),
+    };
     match unit {
         "d" | "" => Ok(n),
         // Spans longer than the calendar saturate: they reach back to its start.

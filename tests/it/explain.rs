@@ -768,3 +768,33 @@ fn an_item_covering_the_whole_turn_is_named_before_it_not_bracketed() {
         "{html}"
     );
 }
+
+/// A call of one angry customer turn and no agent turn: its header says "1 turn", and empathy
+/// is n/a because no agent turn follows the upset (it said "after the agent's last turn", of
+/// an agent who never spoke; tester t19 F6).
+#[test]
+fn an_upset_no_agent_turn_follows_is_worded_for_a_call_without_agent_turns() {
+    let w = Workdir::new();
+    let input = w.write(
+        "c.csv",
+        "call_id,agent_id,date,turn,speaker,text\nK-1,ann,2026-11-16,1,customer,\"This is ridiculous, I am furious!\"\n",
+    );
+    let out = callaudit()
+        .args([
+            "--no-config",
+            "explain",
+            "--color",
+            "never",
+            "--call",
+            "K-1",
+        ])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("· 1 turn ·"), "{text}");
+    assert!(
+        text.contains("n/a: customer_upset first at turn 1, and no agent turn after it"),
+        "{text}"
+    );
+}

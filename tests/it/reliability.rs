@@ -3337,16 +3337,27 @@ fn dev_zero_as_any_input_does_not_abort() {
 }
 
 /// `--last 100000000d` panicked (exit 101): a span longer than the calendar now reaches back
-/// to its first day.
+/// to year 1, whatever its number of digits.
 #[test]
 fn a_span_longer_than_the_calendar_is_everything_up_to_as_of() {
     let dir = tempfile::tempdir().unwrap();
     let mut csv = String::from("call_id,agent_id,date,speaker,text\n");
     csv.push_str("c1,ann,2024-03-01,agent,I am sorry\nc2,bob,,agent,Hello\n");
     let dated = write(dir.path(), "dated.csv", csv);
-    for span in ["100000000d", "9223372036854775807d", "999999999999w"] {
+    for span in [
+        "100000000d",
+        "9223372036854775807d",
+        "999999999999w",
+        "9999999999999999999d",
+    ] {
         let run = audit(args(&[&"--last", &span, &"--as-of", &"2024-03-05", &dated]));
         assert_eq!(run.code, 0, "--last {span}: {}", run.stderr);
+        // From year 1, a date as every report writes one (tester t19: -262143-01-01).
+        assert!(
+            run.stderr.contains("dated 0001-01-01 to 2024-03-05"),
+            "{}",
+            run.stderr
+        );
         // Everything dated up to --as-of; the undated call is left out, as with any --last.
         assert_eq!(run.acct("calls_audited"), 1, "{}", run.stderr);
     }
