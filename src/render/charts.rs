@@ -131,21 +131,27 @@ pub const CHART_LINES: usize = 40;
 /// The lines the per-line charts draw (the overall line last), and how they were chosen.
 struct ChartLines<'r> {
     rows: Vec<&'r Row>,
-    /// The report's lines, subtotals included.
+    /// The report's deepest lines (subtotals left out).
     of: usize,
     /// Whether the lines are the weakest `CHART_LINES` (the report has more), not all of them.
     weakest: bool,
 }
 
-/// Every line in the table's order when there are at most `CHART_LINES`; otherwise the
-/// `CHART_LINES` weakest deepest lines by mean score (subtotals left out), weakest first, ties
-/// in the table's order, whatever `--sort` says: the charts drew the table's first lines, so a
-/// report sorted by name left its weakest agents out of them (tester t17's F14).
+/// Every line in the table's order when there are at most `CHART_LINES` deepest lines (their
+/// subtotals with them); otherwise the `CHART_LINES` weakest deepest lines by mean score
+/// (subtotals left out), weakest first, ties in the table's order, whatever `--sort` says: the
+/// charts drew the table's first lines, so a report sorted by name left its weakest agents out
+/// of them (tester t17's F14). Subtotals do not count towards the limit: 35 agents in 8 teams
+/// are all drawn (reviewer r25).
 fn chart_rows(report: &Report) -> ChartLines<'_> {
-    let of = report.rows.len();
+    let deepest = report.levels.len();
+    let of = report
+        .rows
+        .iter()
+        .filter(|r| r.levels.len() == deepest)
+        .count();
     let weakest = of > CHART_LINES;
     let mut rows: Vec<&Row> = if weakest {
-        let deepest = report.levels.len();
         let mut leaves: Vec<&Row> = report
             .rows
             .iter()

@@ -1603,4 +1603,24 @@ fn html_charts_draw_the_weakest_forty_lines_whatever_the_order() {
         0,
     );
     assert!(!html.contains("weakest by mean score are drawn"));
+    // Subtotals do not count towards the 40: 25 calls under their 25 agents are all drawn
+    // (reviewer r25: 50 lines switched to "the 25 weakest of 50").
+    let html = run_in(
+        w.dir.path(),
+        &[
+            "audit",
+            "calls.csv",
+            "--rubric",
+            "rubric.toml",
+            "-q",
+            "--format",
+            "html",
+            "--group-by",
+            "agent,call",
+            "--top",
+            "25",
+        ],
+        0,
+    );
+    assert!(!html.contains("weakest by mean score are drawn"), "{html}");
 }
