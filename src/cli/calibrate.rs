@@ -667,38 +667,58 @@ fn yes_no(v: bool) -> &'static str {
     if v { "yes" } else { "no" }
 }
 
+/// The counts and rates of an agreement, after its label: n, the yes counts, precision,
+/// recall, F1 and κ, each rate written by `rate` (the CSV's two decimals or empty, the
+/// table's dash). One list for the pooled and the per-reviewer tables and CSVs.
+fn agreement_cells(a: &Agreement, rate: fn(Option<Ratio>) -> String) -> [String; 8] {
+    [
+        a.n.to_string(),
+        a.reviewer_yes.to_string(),
+        a.tool_yes.to_string(),
+        a.both_yes.to_string(),
+        rate(a.precision()),
+        rate(a.recall()),
+        rate(a.f1()),
+        rate(a.kappa()),
+    ]
+}
+
+/// The agreement CSV's columns after `item`.
+const AGREEMENT_CSV_COLUMNS: [&str; 8] = [
+    "n",
+    "reviewer_yes",
+    "tool_yes",
+    "both_yes",
+    "precision",
+    "recall",
+    "f1",
+    "kappa",
+];
+
+/// The agreement table's columns after `item`.
+const AGREEMENT_TABLE_COLUMNS: [&str; 8] = [
+    "n",
+    "reviewer yes",
+    "tool yes",
+    "both yes",
+    "precision",
+    "recall",
+    "F1",
+    "κ",
+];
+
 /// The agreement CSV: `item,n,reviewer_yes,tool_yes,both_yes,precision,recall,f1,kappa`, one
 /// row per item, then `(all)`. Undefined rates are empty cells.
 fn agreement_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "item",
-        "n",
-        "reviewer_yes",
-        "tool_yes",
-        "both_yes",
-        "precision",
-        "recall",
-        "f1",
-        "kappa",
-    ])?;
+    w.write_record(std::iter::once("item").chain(AGREEMENT_CSV_COLUMNS))?;
     let rows = cal
         .items
         .iter()
         .map(|(i, a)| (rubric.items[*i].id.as_str(), a))
         .chain(std::iter::once(("(all)", &cal.all)));
     for (id, a) in rows {
-        w.write_record([
-            id.to_string(),
-            a.n.to_string(),
-            a.reviewer_yes.to_string(),
-            a.tool_yes.to_string(),
-            a.both_yes.to_string(),
-            fmt2(a.precision()),
-            fmt2(a.recall()),
-            fmt2(a.f1()),
-            fmt2(a.kappa()),
-        ])?;
+        w.write_record(std::iter::once(id.to_string()).chain(agreement_cells(a, fmt2)))?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
@@ -708,18 +728,11 @@ fn agreement_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String> {
 /// reviewer and item they judged, then the reviewer's `(all)`.
 fn by_reviewer_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "reviewer",
-        "item",
-        "n",
-        "reviewer_yes",
-        "tool_yes",
-        "both_yes",
-        "precision",
-        "recall",
-        "f1",
-        "kappa",
-    ])?;
+    w.write_record(
+        ["reviewer", "item"]
+            .into_iter()
+            .chain(AGREEMENT_CSV_COLUMNS),
+    )?;
     for r in &cal.by_reviewer {
         let rows = r
             .items
@@ -727,18 +740,11 @@ fn by_reviewer_csv(rubric: &Rubric, cal: &Calibration) -> anyhow::Result<String>
             .map(|(i, a)| (rubric.items[*i].id.as_str(), a))
             .chain(std::iter::once(("(all)", &r.all)));
         for (id, a) in rows {
-            w.write_record([
-                csv_cell(&r.reviewer),
-                id.to_string(),
-                a.n.to_string(),
-                a.reviewer_yes.to_string(),
-                a.tool_yes.to_string(),
-                a.both_yes.to_string(),
-                fmt2(a.precision()),
-                fmt2(a.recall()),
-                fmt2(a.f1()),
-                fmt2(a.kappa()),
-            ])?;
+            w.write_record(
+                [csv_cell(&r.reviewer), id.to_string()]
+                    .into_iter()
+                    .chain(agreement_cells(a, fmt2)),
+            )?;
         }
     }
     Ok(String::from_utf8(w.into_inner()?)?)
@@ -882,34 +888,16 @@ fn table(rubric: &Rubric, cal: &Calibration) -> String {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
     t.force_no_tty();
-    t.set_header([
-        "item",
-        "n",
-        "reviewer yes",
-        "tool yes",
-        "both yes",
-        "precision",
-        "recall",
-        "F1",
-        "κ",
-    ]);
+    t.set_header(std::iter::once("item").chain(AGREEMENT_TABLE_COLUMNS));
     let rows = cal
         .items
         .iter()
         .map(|(i, a)| (rubric.items[*i].label.as_str(), a))
         .chain(std::iter::once(("(all)", &cal.all)));
     for (label, a) in rows {
-        t.add_row([
-            terminal_safe(label).into_owned(),
-            a.n.to_string(),
-            a.reviewer_yes.to_string(),
-            a.tool_yes.to_string(),
-            a.both_yes.to_string(),
-            dash(a.precision()),
-            dash(a.recall()),
-            dash(a.f1()),
-            dash(a.kappa()),
-        ]);
+        t.add_row(
+            std::iter::once(terminal_safe(label).into_owned()).chain(agreement_cells(a, dash)),
+        );
     }
     let mut s = format!("{t}\n");
     if cal.by_reviewer.len() > 1 {
@@ -968,18 +956,11 @@ fn by_reviewer_table(rubric: &Rubric, cal: &Calibration) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
     t.force_no_tty();
-    t.set_header([
-        "reviewer",
-        "item",
-        "n",
-        "reviewer yes",
-        "tool yes",
-        "both yes",
-        "precision",
-        "recall",
-        "F1",
-        "κ",
-    ]);
+    t.set_header(
+        ["reviewer", "item"]
+            .into_iter()
+            .chain(AGREEMENT_TABLE_COLUMNS),
+    );
     for r in &cal.by_reviewer {
         let rows = r
             .items
@@ -987,22 +968,16 @@ fn by_reviewer_table(rubric: &Rubric, cal: &Calibration) -> comfy_table::Table {
             .map(|(i, a)| (rubric.items[*i].label.as_str(), a))
             .chain(std::iter::once(("(all)", &r.all)));
         for (n, (label, a)) in rows.enumerate() {
-            t.add_row([
-                if n == 0 {
-                    terminal_safe(&r.reviewer).into_owned()
-                } else {
-                    String::new()
-                },
-                terminal_safe(label).into_owned(),
-                a.n.to_string(),
-                a.reviewer_yes.to_string(),
-                a.tool_yes.to_string(),
-                a.both_yes.to_string(),
-                dash(a.precision()),
-                dash(a.recall()),
-                dash(a.f1()),
-                dash(a.kappa()),
-            ]);
+            let reviewer = if n == 0 {
+                terminal_safe(&r.reviewer).into_owned()
+            } else {
+                String::new()
+            };
+            t.add_row(
+                [reviewer, terminal_safe(label).into_owned()]
+                    .into_iter()
+                    .chain(agreement_cells(a, dash)),
+            );
         }
     }
     t
