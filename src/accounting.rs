@@ -520,6 +520,24 @@ pub const FILES_NAMED: usize = 3;
 const OTHER_SPEAKER_LABELS: usize = 3;
 
 /// Adds `names` to `kept` up to `FILES_NAMED` in all.
+/// Keeps `label` (trimmed, cut to 40 characters) among the first `OTHER_SPEAKER_LABELS`
+/// different labels of `kept`, for a summary that names a few.
+fn keep_distinct(kept: &mut Vec<String>, label: &str) {
+    let label: String = label.trim().chars().take(40).collect();
+    if kept.len() < OTHER_SPEAKER_LABELS && !kept.contains(&label) {
+        kept.push(label);
+    }
+}
+
+/// ` ("a", "b")` for the labels a summary line names; nothing when there are none.
+fn quoted(labels: &[String]) -> String {
+    if labels.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = labels.iter().map(|l| format!("{l:?}")).collect();
+    format!(" ({})", quoted.join(", "))
+}
+
 fn keep_first(kept: &mut Vec<String>, names: &[String]) {
     let room = FILES_NAMED.saturating_sub(kept.len());
     kept.extend(names.iter().take(room).cloned());
@@ -814,32 +832,18 @@ impl Accounting {
             self.chat_events,
             "chat event(s) (joins, leaves) not counted as turns",
         );
-        let labels: Vec<String> = self
-            .other_speaker_labels
-            .iter()
-            .map(|l| format!("{l:?}"))
-            .collect();
         note(
             self.rows_other_speaker,
             &format!(
                 "row(s) with another speaker kept as `other`{}",
-                if labels.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", labels.join(", "))
-                }
+                quoted(&self.other_speaker_labels)
             ),
         );
-        let channels: Vec<String> = self
-            .unknown_channel_labels
-            .iter()
-            .map(|l| format!("{l:?}"))
-            .collect();
         note(
             self.rows_unknown_channel,
             &format!(
-                "row(s) with a channel value neither chat nor voice ({}), their calls' channel read as unknown",
-                channels.join(", ")
+                "row(s) with a channel value neither chat nor voice{}, their calls' channel read as unknown",
+                quoted(&self.unknown_channel_labels)
             ),
         );
         note(
@@ -913,25 +917,13 @@ impl Accounting {
     /// `OTHER_SPEAKER_LABELS` different ones named in the summary.
     pub fn unknown_channel(&mut self, label: &str) {
         self.rows_unknown_channel += 1;
-        let label = label.trim();
-        if self.unknown_channel_labels.len() < OTHER_SPEAKER_LABELS
-            && !self.unknown_channel_labels.iter().any(|l| l == label)
-        {
-            self.unknown_channel_labels
-                .push(label.chars().take(40).collect());
-        }
+        keep_distinct(&mut self.unknown_channel_labels, label);
     }
 
     /// Notes a speaker label read as `other`: the first `OTHER_SPEAKER_LABELS` different ones
     /// are named in the summary (an empty label as `""`).
     pub fn other_speaker_label(&mut self, label: &str) {
-        let label = label.trim();
-        if self.other_speaker_labels.len() < OTHER_SPEAKER_LABELS
-            && !self.other_speaker_labels.iter().any(|l| l == label)
-        {
-            self.other_speaker_labels
-                .push(label.chars().take(40).collect());
-        }
+        keep_distinct(&mut self.other_speaker_labels, label);
     }
 
     /// Notes a file passed over with `--keep-going`, counted as `counted_as` (`unreadable` or
@@ -986,7 +978,7 @@ impl Accounting {
         self.files_hidden += o.files_hidden;
         keep_first(&mut self.hidden_names, &o.hidden_names);
         for label in &o.other_speaker_labels {
-            self.other_speaker_label(label);
+            keep_distinct(&mut self.other_speaker_labels, label);
         }
         self.files_unreadable += o.files_unreadable;
         self.files_ignored += o.files_ignored;
@@ -1008,11 +1000,7 @@ impl Accounting {
         self.rows_other_speaker += o.rows_other_speaker;
         self.rows_unknown_channel += o.rows_unknown_channel;
         for label in &o.unknown_channel_labels {
-            if self.unknown_channel_labels.len() < OTHER_SPEAKER_LABELS
-                && !self.unknown_channel_labels.contains(label)
-            {
-                self.unknown_channel_labels.push(label.clone());
-            }
+            keep_distinct(&mut self.unknown_channel_labels, label);
         }
         self.rows_lossy_utf8 += o.rows_lossy_utf8;
         self.lossy_first_line = self.lossy_first_line.or(o.lossy_first_line);

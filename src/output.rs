@@ -493,12 +493,11 @@ pub fn commit_all(outputs: impl IntoIterator<Item = Prepared>) -> io::Result<()>
 /// A staged sink for `target`: a temporary file beside it, with `keep`'s permissions when the
 /// target exists, else those of a new file.
 fn staged(target: PathBuf, keep: Option<fs::Permissions>) -> io::Result<Sink> {
-    let staged = staged_beside(&target)?;
+    let (staged, pending) = cleanup::created(|| staged_beside(&target), |f| f.path())?;
     if let Some(perms) = keep {
         // Set on the open file: not narrowed by the umask as a mode at creation would be.
         staged.as_file().set_permissions(perms)?;
     }
-    let pending = cleanup::register(staged.path());
     // The file is written as a plain file, so that an error names the output rather than the
     // temporary file (the caller adds the output's path).
     let (file, tmp) = staged.into_parts();

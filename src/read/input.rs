@@ -496,8 +496,8 @@ fn spool_stdin() -> Result<Input, String> {
             crate::output::tmpdir_advice()
         )
     };
-    let mut spool = tempfile::NamedTempFile::new().map_err(temp_error)?;
-    let pending = crate::cleanup::register(spool.path());
+    let (mut spool, pending) =
+        crate::cleanup::created(tempfile::NamedTempFile::new, |f| f.path()).map_err(temp_error)?;
     copy_to_spool(
         io::stdin().lock(),
         &mut spool,
@@ -552,8 +552,8 @@ fn spool_file(
             )),
         )
     };
-    let mut spool = tempfile::NamedTempFile::new().map_err(temp_error)?;
-    let pending = crate::cleanup::register(spool.path());
+    let (mut spool, pending) =
+        crate::cleanup::created(tempfile::NamedTempFile::new, |f| f.path()).map_err(temp_error)?;
     copy_to_spool(&mut from, &mut spool, |e| e, temp_error)?;
     Ok((spool, pending))
 }
