@@ -797,6 +797,44 @@ pub fn line_count(s: &str) -> Result<usize, String> {
     }
 }
 
+/// Which lines the report has and in what order: `audit` and `merge` alike (merge takes them
+/// from its command line alone: see `merge::gate_help`).
+#[derive(Debug, Args)]
+pub struct LineArgs {
+    /// One report line per agent, team, date, ISO week, queue or call; several levels nest:
+    /// team,agent or agent,week or agent,call (call last)
+    #[arg(
+        long,
+        value_name = "LEVEL[,LEVEL...]",
+        default_value = "agent",
+        env = "CALLAUDIT_GROUP_BY"
+    )]
+    pub group_by: GroupLevels,
+
+    /// Order of the lines: name, score, calls, pass, violations, date, or an item id (the
+    /// line's rate of that item), ascending (score: weakest first; empathy: the lines that meet
+    /// it least first); with a leading - descending (-score: strongest first; -transfer: the
+    /// most transfers first). Lines where the item never applied come last either way
+    #[arg(
+        long,
+        value_name = "[-]KEY",
+        default_value = "name",
+        allow_hyphen_values = true,
+        env = "CALLAUDIT_SORT"
+    )]
+    pub sort: callaudit::render::arrange::SortArg,
+
+    /// Only the N best lines (by mean score), and any that tie with the Nth (nested reports:
+    /// the deepest lines)
+    #[arg(long, value_name = "N", env = "CALLAUDIT_TOP", value_parser = line_count)]
+    pub top: Option<usize>,
+
+    /// Only the N worst lines (by mean score), and any that tie with the Nth (nested reports:
+    /// the deepest lines)
+    #[arg(long, value_name = "N", env = "CALLAUDIT_BOTTOM", value_parser = line_count)]
+    pub bottom: Option<usize>,
+}
+
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     #[command(flatten)]
@@ -846,38 +884,8 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// One report line per agent, team, date, ISO week, queue or call; several levels nest:
-    /// team,agent or agent,week or agent,call (call last)
-    #[arg(
-        long,
-        value_name = "LEVEL[,LEVEL...]",
-        default_value = "agent",
-        env = "CALLAUDIT_GROUP_BY"
-    )]
-    pub group_by: GroupLevels,
-
-    /// Order of the lines: name, score, calls, pass, violations, date, or an item id (the
-    /// line's rate of that item), ascending (score: weakest first; empathy: the lines that meet
-    /// it least first); with a leading - descending (-score: strongest first; -transfer: the
-    /// most transfers first). Lines where the item never applied come last either way
-    #[arg(
-        long,
-        value_name = "[-]KEY",
-        default_value = "name",
-        allow_hyphen_values = true,
-        env = "CALLAUDIT_SORT"
-    )]
-    pub sort: callaudit::render::arrange::SortArg,
-
-    /// Only the N best lines (by mean score), and any that tie with the Nth (nested reports:
-    /// the deepest lines)
-    #[arg(long, value_name = "N", env = "CALLAUDIT_TOP", value_parser = line_count)]
-    pub top: Option<usize>,
-
-    /// Only the N worst lines (by mean score), and any that tie with the Nth (nested reports:
-    /// the deepest lines)
-    #[arg(long, value_name = "N", env = "CALLAUDIT_BOTTOM", value_parser = line_count)]
-    pub bottom: Option<usize>,
+    #[command(flatten)]
+    pub lines: LineArgs,
 
     /// A filled review sheet (CSV: call_id, one column per item): reviewers' verdicts replace
     /// the tool's for those calls and items before scoring (see `callaudit calibrate`)

@@ -474,7 +474,7 @@ fn run_listed(
     let report_format = report_format(args.format);
     // Check the gates and read the baseline before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), rubric)?;
-    super::report_output::sort_spec(&args.sort, rubric)?;
+    super::report_output::sort_spec(&args.lines.sort, rubric)?;
     let baseline = read_baseline(&args.gates)?;
     let overrides = read_overrides(args, rubric)?;
     // The judged calls' ids as read, for a "did you mean" on those not found.
@@ -609,9 +609,9 @@ fn write_report(
             baseline,
             call_list,
             // Checked before the work (`run_listed`).
-            sort: super::report_output::sort_spec(&args.sort, rubric)?,
-            top: args.top,
-            bottom: args.bottom,
+            sort: super::report_output::sort_spec(&args.lines.sort, rubric)?,
+            top: args.lines.top,
+            bottom: args.lines.bottom,
             min_calls: args.gates.min_calls,
             color: args.colour.color,
             quiet: args.quiet,
@@ -731,7 +731,7 @@ fn collector<'r>(
         .transpose()?;
     // A partial keeps the weakest calls for the HTML report a merge may render.
     let call_list = report_format == Format::Html || partial.is_some();
-    let levels = args.group_by.0.clone();
+    let levels = args.lines.group_by.0.clone();
     let gate_agents_apart = gates.iter().any(Gate::needs_agents) && levels != [GroupBy::Agent];
     Ok(Collector {
         rubric,
@@ -747,7 +747,7 @@ fn collector<'r>(
         override_list: Vec::new(),
         percent_fallback: false,
         seconds_without_timings: false,
-        weakest: call_list.then(|| Weakest::new(&args.group_by.0)),
+        weakest: call_list.then(|| Weakest::new(&args.lines.group_by.0)),
         partial,
     })
 }

@@ -8,7 +8,7 @@ use super::report_output::{
     ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
     report_format,
 };
-use crate::cli::args::{ColorChoice, FormatArg, GateFlags, GroupLevels};
+use crate::cli::args::{ColorChoice, FormatArg, GateFlags};
 use anyhow::bail;
 use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::output::AtomicFile;
@@ -41,30 +41,8 @@ pub struct MergeArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// One report line per agent, team, date, ISO week, queue or call; several levels nest:
-    /// team,agent or agent,week or agent,call (call last)
-    #[arg(long, value_name = "LEVEL[,LEVEL...]", default_value = "agent")]
-    pub group_by: GroupLevels,
-
-    /// Order of the lines: name, score, calls, pass, violations, date, or an item id (the
-    /// line's rate of that item), ascending (score: weakest first; empathy: the lines that meet
-    /// it least first); with a leading - descending (-score: strongest first; -transfer: the
-    /// most transfers first). Lines where the item never applied come last either way
-    #[arg(
-        long,
-        value_name = "[-]KEY",
-        default_value = "name",
-        allow_hyphen_values = true
-    )]
-    pub sort: callaudit::render::arrange::SortArg,
-
-    /// Only the N best lines (by mean score; nested reports: the deepest lines)
-    #[arg(long, value_name = "N", value_parser = super::args::line_count)]
-    pub top: Option<usize>,
-
-    /// Only the N worst lines (by mean score; nested reports: the deepest lines)
-    #[arg(long, value_name = "N", value_parser = super::args::line_count)]
-    pub bottom: Option<usize>,
+    #[command(flatten)]
+    pub lines: super::args::LineArgs,
 
     #[command(flatten)]
     pub gates: GateFlags,
@@ -124,7 +102,9 @@ fn gate_help(arg: Arg) -> Arg {
              (`off`: not checked)"
         }
         // Worded alike for both commands.
-        "max_skipped" | "allow_missing_baseline" => return arg.env(None),
+        "max_skipped" | "allow_missing_baseline" | "group_by" | "sort" | "top" | "bottom" => {
+            return arg.env(None);
+        }
         _ => return arg,
     };
     arg.help(help).env(None)
@@ -453,10 +433,10 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     check_header(first, &reader.header, &rubric)?;
     // Check the gates and the sort before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
-    let sort = super::report_output::sort_spec(&args.sort, &rubric)?;
+    let sort = super::report_output::sort_spec(&args.lines.sort, &rubric)?;
     let first_name = reader.header.rubric_name.clone();
     let mut replayed = Replayed {
-        agg: Aggregate::with_levels(&rubric, args.group_by.0.clone()),
+        agg: Aggregate::with_levels(&rubric, args.lines.group_by.0.clone()),
         by_agent: Aggregate::new(&rubric, GroupBy::Agent),
         rubric,
         gates,
@@ -715,8 +695,8 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             baseline: baseline.as_ref(),
             call_list,
             sort,
-            top: args.top,
-            bottom: args.bottom,
+            top: args.lines.top,
+            bottom: args.lines.bottom,
             min_calls: args.gates.min_calls,
             color: args.color,
             quiet: args.quiet,

@@ -901,6 +901,69 @@ fn merge_help_says_top_and_bottom_rank_by_mean_score_as_they_do() {
     }
 }
 
+/// The options that choose the report's lines (`--group-by`, `--sort`, `--top`, `--bottom`)
+/// are one set shared with audit: `merge --help` had drifted from `audit --help` twice (its
+/// `--top` did not say that lines tying with the Nth are kept, which merge does, as audit).
+/// Merge still reads no `CALLAUDIT_` variable for them (docs/nightly.md).
+#[test]
+fn merge_shares_audits_line_options_but_not_their_variables() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    let help_of = |sub: &str| {
+        let (_, help, _) = run(dir, &[sub, "--help"]);
+        String::from_utf8(help).unwrap()
+    };
+    let (audit, merge) = (help_of("audit"), help_of("merge"));
+    let flag_help = |help: &str, flag: &str| -> String {
+        let at = help
+            .find(&format!("      {flag} <"))
+            .unwrap_or_else(|| panic!("{flag}"));
+        help[at..]
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with('['))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for flag in ["--group-by", "--sort", "--top", "--bottom"] {
+        assert_eq!(flag_help(&audit, flag), flag_help(&merge, flag), "{flag}");
+    }
+    assert!(flag_help(&merge, "--top").contains("tie with the Nth"));
+    assert!(audit.contains("env: CALLAUDIT_SORT") && !merge.contains("CALLAUDIT_"));
+
+    let partials = two_nights(&w);
+    let merged = |envs: &[(&str, &str)]| {
+        let mut cmd = callaudit();
+        cmd.current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env("CALLAUDIT_QUIET", "1");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .args(["merge", &partials[0], &partials[1], "--format", "csv"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let plain = merged(&[]);
+    let with_vars = merged(&[
+        ("CALLAUDIT_SORT", "score"),
+        ("CALLAUDIT_TOP", "1"),
+        ("CALLAUDIT_GROUP_BY", "team"),
+    ]);
+    assert_eq!(
+        String::from_utf8(plain).unwrap(),
+        String::from_utf8(with_vars).unwrap()
+    );
+}
+
 /// `merge --help` said `--min-calls N` leaves agents with fewer calls out of
 /// `--fail-agent-under`; it leaves them out of `--fail-drop` too (as audit's help says), and a
 /// weekly job reading merge's help could not know that a new agent's drop is not gated.
