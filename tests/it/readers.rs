@@ -1422,11 +1422,30 @@ fn a_second_header_in_a_csv_is_the_header_again_or_an_error_naming_both() {
     }
     let err = audit_fails(&[&team]);
     assert!(err.contains("call_id, agent_id, speaker, text"), "{err}");
-    // --keep-going passes the file over: the call before the second header was whole.
-    let run = audit(&[&team, "--keep-going"]);
-    assert_eq!(run.ids(), ["A"], "{}", run.stderr);
+    // --keep-going passes the file over; the call being read at the second header may go on
+    // after it, so it is cut short there, named, and not audited (tester t20's F1: a call
+    // whose rows went on after the header was audited on two of its four turns).
+    let cut = write(
+        "cut.csv",
+        "call_id,agent_id,turn,speaker,text\nA1,ann,1,customer,hi\nA1,ann,2,agent,sorry\nA3,cy,1,customer,this is ridiculous\nA3,cy,2,agent,I understand\ncall_id,team,speaker,text\nA3,t,agent,so sorry about that\nA3,t,agent,anything else?\n",
+    );
+    let run = audit(&[&cut, "--keep-going", "--allow-empty"]);
+    assert_eq!(run.ids(), ["A1"], "{}", run.stderr);
     assert_eq!(run.acct("files_unreadable"), 1);
-    assert!(run.stderr.contains("(file passed over: --keep-going)"));
+    assert!(
+        run.stderr.contains(
+            "call A3 is cut short there, and is not audited (file passed over: --keep-going)"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = audit(&[&team, "--keep-going", "--allow-empty"]);
+    assert!(run.ids().is_empty(), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("call A is cut short there"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A CCAI document with both spellings of its transcript's key (`transcriptSegments` and
