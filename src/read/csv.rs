@@ -515,7 +515,7 @@ impl CsvFile {
                 }
             }
             let span = locate(rdr, record);
-            if let Some(line) = self.check_record(span, record, ctx)? {
+            if let Some(line) = self.check_record(span, record, ctx, sink)? {
                 self.read_row(record, line, ctx, sink)?;
             }
         }
@@ -543,6 +543,7 @@ impl CsvFile {
         span: Option<RecordSpan>,
         record: &impl Cells,
         ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
     ) -> Result<Option<u64>, ReadError> {
         let Some(span) = span else {
             return Ok(None);
@@ -557,7 +558,7 @@ impl CsvFile {
         self.last_row_line = Some(line);
         ctx.acct.rows_read += 1;
         if let Some(cut) = truncated {
-            self.skip_cut_record(record, cut, line, breaks, closed_badly, ctx)?;
+            self.skip_cut_record(record, cut, line, breaks, closed_badly, ctx, sink)?;
             return Ok(None);
         }
         if self.skip_swallowed(record, line, breaks, closed_badly || open_at_end, ctx)? {
@@ -684,6 +685,7 @@ impl CsvFile {
     /// real end). It is one row, unless a quote in it was never closed or closed in the middle
     /// of a field: then the lines inside it that look like rows are counted as rows too, as
     /// `skip_swallowed` counts them in a record under the limit.
+    #[allow(clippy::too_many_arguments)]
     fn skip_cut_record(
         &mut self,
         record: &impl Cells,
@@ -692,9 +694,26 @@ impl CsvFile {
         breaks: u64,
         closed_badly: bool,
         ctx: &mut ReadContext<'_>,
+        sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
         let last = line + breaks + cut.lines;
         let stray = cut.unclosed || cut.closed_badly || closed_badly;
+        // A whole record over the limit is a turn its call cannot take: the call is too large
+        // (not audited on its other turns alone, as a plain-text call with a line over the
+        // limit; tester t20's F2), when the part read names it. Not for a stray quote, whose
+        // record is no row of its own.
+        if !stray
+            && !cut.gave_up
+            && let Some(id) = self.cut_record_call(record)
+        {
+            self.last_row_reported = true;
+            let call = call_for_row(&mut self.current, &id, line, ctx, sink)?;
+            if call.too_large {
+                ctx.skip_row_of_large_call(call);
+                return Ok(());
+            }
+            return ctx.call_too_large(call, line, 1);
+        }
         let swallowed = if stray {
             rows_inside(record, self.delimiter, self.headers.len(), &self.cols, true) + cut.row_like
         } else {
@@ -732,6 +751,17 @@ impl CsvFile {
                 describe_bytes(self.limit),
             ),
         )
+    }
+
+    /// The call of a record cut at the limit, when its call cell was read whole (a cell
+    /// follows it) and names one.
+    fn cut_record_call(&self, record: &impl Cells) -> Option<String> {
+        let c = self.cols.call;
+        if c + 1 >= record.len() {
+            return None;
+        }
+        let id = trimmed(String::from_utf8_lossy(record.cell(c)));
+        (!super::is_placeholder_id(&id)).then(|| id.into_owned())
     }
 
     /// Reads a checked record as a row: a turn of its call, handing the previous call on when

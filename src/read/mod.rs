@@ -784,6 +784,26 @@ impl Lines {
         })
     }
 
+    /// Like `next`, but a line over the limit, once passed over, is handed over with its first
+    /// bytes (up to 64 KiB, at most the limit), neither counted nor reported: for JSONL, where
+    /// the call such a line is a part of may be named in them (see `jsonl::call_id_in_head`).
+    pub fn next_or_head(
+        &mut self,
+        input: &mut dyn BufRead,
+        ctx: &mut ReadContext<'_>,
+    ) -> Result<Option<HeadLine<'_>>, ReadError> {
+        let limit = ctx.options.max_call_bytes;
+        let cap = ctx.discard_cap();
+        Ok(match self.advance(input, ctx, limit, cap, false)? {
+            Advanced::End => None,
+            Advanced::Line => Some(HeadLine::Text(
+                self.number,
+                line_text(&self.buf, self.number, ctx.acct),
+            )),
+            Advanced::TooLong => Some(HeadLine::TooLong(self.number, &self.buf)),
+        })
+    }
+
     /// Reads the next line into `buf`, or passes over one over `limit` (with `count`, counted
     /// and reported as a row skipped, too large), or fails on one longer than `cap` (endless
     /// input). Inlined: it is JSONL's per-line loop (`next`).
@@ -851,6 +871,14 @@ enum Advanced {
     TooLong,
 }
 
+/// A line from `Lines::next_or_head`.
+pub enum HeadLine<'a> {
+    /// A line: its number and text.
+    Text(u64, std::borrow::Cow<'a, str>),
+    /// A line over `--max-call-bytes`, passed over (not counted): its number and first bytes.
+    TooLong(u64, &'a [u8]),
+}
+
 /// A line from `Lines::next_or_too_long`.
 pub enum Line<'a> {
     /// A line: its number and text.
@@ -904,15 +932,22 @@ fn read_line_within(
             None => (chunk.len(), false),
         };
         let ended_cr = ends && chunk[take - 1] == b'\r';
+        // What is kept of a line over the limit: its first bytes, where a JSONL line names its
+        // call (`Lines::next_or_head`).
+        let keep = (limit as usize).min(TOO_LONG_HEAD);
         if !over && (buf.len() + take) as u64 > limit {
             over = true;
             passed_over = buf.len() as u64;
-            buf.clear();
+            buf.truncate(keep);
         }
         if over {
             // The bytes before the line feed decide, not where the input's reads happen to
             // end, so that a chunked reader decides as the serial one does.
-            passed_over += (take - usize::from(ends)) as u64;
+            let body = take - usize::from(ends);
+            passed_over += body as u64;
+            if buf.len() < keep {
+                buf.extend_from_slice(&chunk[..body.min(keep - buf.len())]);
+            }
         } else {
             buf.extend_from_slice(&chunk[..take]);
         }
@@ -932,6 +967,9 @@ fn read_line_within(
         }
     }
 }
+
+/// The first bytes of a line over the limit kept for `Lines::next_or_head` (at most the limit).
+const TOO_LONG_HEAD: usize = 64 * 1024;
 
 /// After a line that ended at a carriage return: a line feed next is the rest of a CRLF.
 fn skip_line_feed(input: &mut dyn BufRead) -> io::Result<()> {

@@ -3023,16 +3023,24 @@ fn a_line_past_sixteen_times_max_call_bytes_is_passed_over_and_reading_goes_on()
     let csv = write(dir.path(), "calls.csv", csv);
     let limit = ["--max-call-bytes", "4K"];
     let max_skipped = ["--max-skipped", "5%"];
-    // (input, rows read, calls audited, rows skipped too large, what the warning says)
+    // (input, rows read, calls audited, rows skipped too large, what the warning says). The
+    // CSV record over the limit is a turn of call C4, which is then too large as a whole: not
+    // audited on its other row alone (tester t20's F2).
     for (input, rows, calls, too_large, said) in [
         (
             &jsonl,
             59,
             29,
             1,
-            "calls.jsonl:5: a line of more than 4 KiB",
+            "calls.jsonl:5: call J4: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (1 row, too large, skipped)",
         ),
-        (&csv, 60, 30, 1, "calls.csv:11: a record of more than 4 KiB"),
+        (
+            &csv,
+            60,
+            29,
+            2,
+            "calls.csv:11: call C4: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (2 rows, too large, skipped)",
+        ),
     ] {
         for (threads, block) in [("1", None), ("2", Some("256"))] {
             let mut cmd = callaudit();
@@ -3056,10 +3064,7 @@ fn a_line_past_sixteen_times_max_call_bytes_is_passed_over_and_reading_goes_on()
                 serde_json::json!({"too_large": too_large}),
                 "{what}: {acct}"
             );
-            assert_says(
-                &stderr,
-                &[format!("{said} (--max-call-bytes) (too large, skipped)")],
-            );
+            assert_says(&stderr, &[said]);
             assert!(!stderr.contains("not read"), "{what}: {stderr}");
         }
     }
@@ -3100,6 +3105,88 @@ fn a_line_past_sixteen_times_max_call_bytes_is_passed_over_and_reading_goes_on()
     );
 }
 
+/// A CSV record or JSONL line over `--max-call-bytes` is a turn its call cannot take: the call
+/// is too large as a whole, named, with every row of it skipped, not audited on its other rows
+/// alone (tester t20's F2: a call of three rows, the middle one over the limit, scored 27.3 on
+/// the other two, with `calls_too_large` 0), serial and in chunks. A JSONL line whose call id
+/// comes after the limit cannot be told apart: it alone is skipped, as before.
+#[test]
+fn a_row_over_max_call_bytes_makes_its_call_too_large() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(5000);
+    let csv = write(
+        dir.path(),
+        "mid.csv",
+        format!(
+            "call_id,agent_id,turn,speaker,text\nB1,bob,1,customer,this is ridiculous\nB1,bob,2,agent,{long}\nB1,bob,3,agent,I'm so sorry thanks for calling\nB2,cy,1,customer,hello\nB2,cy,2,agent,sorry about that\n"
+        ),
+    );
+    let line = |id: &str, text: &str| {
+        format!(
+            "{{\"call_id\":\"{id}\",\"agent_id\":\"a\",\"turns\":[{{\"speaker\":\"agent\",\"text\":\"{text}\"}}]}}\n"
+        )
+    };
+    let jsonl = write(
+        dir.path(),
+        "mid.jsonl",
+        [
+            line("J1", "this is ridiculous"),
+            line("J1", &long),
+            line("J1", "so sorry thanks"),
+            format!("{{\"agent_id\":\"a\",\"turns\":[{{\"speaker\":\"agent\",\"text\":\"{long}\"}}],\"call_id\":\"J2\"}}\n"),
+            line("J3", "so sorry thanks"),
+        ]
+        .concat(),
+    );
+    for (input, named, left, too_large_rows) in [
+        (
+            &csv,
+            "mid.csv:3: call B1: it takes more than 4 KiB",
+            "B2",
+            3,
+        ),
+        (
+            &jsonl,
+            "mid.jsonl:2: call J1: it takes more than 4 KiB",
+            "J3",
+            4,
+        ),
+    ] {
+        for (threads, block) in [("1", None), ("2", Some("256"))] {
+            let mut cmd = callaudit();
+            cmd.args(["audit", "--format", "json", "--group-by", "call"])
+                .args(["--threads", threads, "--max-call-bytes", "4K"])
+                .arg(input);
+            if let Some(block) = block {
+                cmd.env("CALLAUDIT_CSV_BLOCK", block);
+            }
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{stderr}");
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let acct = &report["accounting"];
+            assert_eq!(acct["calls_too_large"], 1, "{input:?} {threads}: {acct}");
+            assert_eq!(
+                acct["rows_skipped"]["too_large"], too_large_rows,
+                "{input:?} {threads}: {acct}"
+            );
+            let keys: Vec<&str> = report["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["key"].as_str().unwrap())
+                .collect();
+            assert_eq!(keys, [left], "{input:?} {threads}: {stderr}");
+            assert_says(&stderr, &[named]);
+        }
+    }
+    let run = audit_ok(args(&[&"--max-call-bytes", &"4K", &jsonl]));
+    assert_says(
+        &run.stderr,
+        &["mid.jsonl:4: a line of more than 4 KiB (--max-call-bytes) (too large, skipped)"],
+    );
+}
+
 /// A record over `--max-call-bytes` whose quoted text has line breaks is passed over to its
 /// real end, following the quotes: the lines of its text are not read as rows (phantom calls),
 /// and its closing quote does not open a field that swallows the rows after it (tester t3's
@@ -3133,7 +3220,7 @@ fn a_record_over_max_call_bytes_with_line_breaks_in_its_text_is_passed_over_whol
         assert_says(
             &run.stderr,
             &[
-                "bigrec.csv:3: a record of more than 4 KiB (--max-call-bytes), over 3 lines (too large, skipped)",
+                "bigrec.csv:3: call H: it takes more than 4 KiB (--max-call-bytes) with this row: it is not audited, and every row of it is skipped (1 row, too large, skipped)",
             ],
         );
         let ids: Vec<String> = csv::Reader::from_path(&calls)

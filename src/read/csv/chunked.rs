@@ -273,7 +273,7 @@ impl Chunks {
                     parsed.breaks
                 };
             }
-            if let Some(line) = file.check_record(span, &record, ctx)? {
+            if let Some(line) = file.check_record(span, &record, ctx, sink)? {
                 file.read_row(&record, line, ctx, sink)?;
             }
         }
