@@ -1281,7 +1281,9 @@ mod tests {
                 "{other}"
             );
             assert!(e.message.contains(&other.replace(',', ", ")), "{e}");
-            assert_eq!(handed, ["c1"], "{other}");
+            // The call being read may go on after the header: not handed on (the pipeline
+            // counts it cut short).
+            assert!(handed.is_empty(), "{other}: {handed:?}");
         }
     }
 

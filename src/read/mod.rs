@@ -143,13 +143,43 @@ pub fn wide_encoding(head: &[u8]) -> Option<String> {
     } else if head.starts_with(&[0xFE, 0xFF]) {
         ("UTF-16, big-endian", "FE FF")
     } else {
-        return None;
+        return utf16_without_mark(head);
     };
     Some(format!(
         "the file is {encoding} (it starts with the byte-order mark {mark}); callaudit reads \
          UTF-8: save it as UTF-8 (e.g. `iconv -f {} -t UTF-8`)",
         encoding.split(',').next().unwrap_or(encoding)
     ))
+}
+
+/// UTF-16 written without a byte-order mark (some exporters do): ASCII text with a NUL before
+/// or after every byte. Told by the first 64 pairs of bytes, of which all but a few must be such
+/// (a NUL and a byte below 0x80); UTF-8 text has no NULs between its letters.
+fn utf16_without_mark(head: &[u8]) -> Option<String> {
+    let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
+    if pairs.len() < 4 {
+        return None;
+    }
+    let ascii = |b: u8| b != 0 && b < 0x80;
+    let le = pairs.iter().filter(|p| ascii(p[0]) && p[1] == 0).count();
+    let be = pairs.iter().filter(|p| p[0] == 0 && ascii(p[1])).count();
+    let (count, encoding) = if le >= be {
+        (le, "little-endian")
+    } else {
+        (be, "big-endian")
+    };
+    (count * 10 >= pairs.len() * 9).then(|| {
+        format!(
+            "the file looks like UTF-16, {encoding}, without a byte-order mark (a NUL byte beside \
+             every letter); callaudit reads UTF-8: save it as UTF-8 (e.g. `iconv -f UTF-16{} -t \
+             UTF-8`)",
+            if encoding == "little-endian" {
+                "LE"
+            } else {
+                "BE"
+            }
+        )
+    })
 }
 
 /// Content sniffing, for stdin and unknown extensions. JSON that is not conversation JSONL
@@ -1326,6 +1356,25 @@ mod tests {
             says(b"\xFF\xFEc\0a\0").starts_with("the file is UTF-16, little-endian (it starts")
         );
         assert!(says(b"\xFE\xFF\0c\0a").starts_with("the file is UTF-16, big-endian"));
+        let le: Vec<u8> = "call_id,agent_id,text\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "call_id,agent_id,text\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(
+            says(&le).starts_with(
+                "the file looks like UTF-16, little-endian, without a byte-order mark"
+            )
+        );
+        assert!(
+            says(&be)
+                .starts_with("the file looks like UTF-16, big-endian, without a byte-order mark")
+        );
+        assert!(wide_encoding(b"call_id,agent_id,text\nA,ann,hi\0there\n").is_none());
+        assert!(wide_encoding(b"a\0").is_none());
         assert!(says(b"\xFF\xFE\0\0c\0\0\0").starts_with("the file is UTF-32, little-endian"));
         assert!(says(b"\0\0\xFE\xFF").contains("iconv -f UTF-32 -t UTF-8"));
         assert!(says(b"\xFF\xFE").contains("save it as UTF-8"));

@@ -353,6 +353,47 @@ fn a_utf16_file_is_said_to_be_utf16() {
     );
 }
 
+/// UTF-16 written without a byte-order mark, and a header with an invisible character in a
+/// column's name, gave an error that contradicted itself: "no column for call …; the header has:
+/// call_id, …" (the NULs, the zero-width space printed as nothing; tester t20's F3). The first
+/// is said to be UTF-16; the second's list of columns writes the character out.
+#[test]
+fn utf16_without_a_mark_and_invisible_header_characters_are_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "call_id,agent_id,turn,speaker,text\nA1,ann,1,agent,sorry\n";
+    let le: Vec<u8> = csv.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = csv.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes, endian) in [("le.csv", le, "little"), ("be.csv", be, "big")] {
+        let file = write(dir.path(), name, bytes);
+        let run = audit(args(&[&file]));
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_says(
+            &run.stderr,
+            &[format!(
+                "{}: the file looks like UTF-16, {endian}-endian, without a byte-order mark",
+                file.display()
+            )],
+        );
+        assert!(!run.stderr.contains("no column"), "{}", run.stderr);
+    }
+    let zw = write(
+        dir.path(),
+        "zw.csv",
+        "call_id\u{200b},speaker,text\nA1,agent,sorry\n",
+    );
+    let run = audit(args(&[&zw]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        &["the header has: call_id\\u{200b}, speaker, text"],
+    );
+    let run = audit(args(&[&zw, &"--map", &"call=call_id"]));
+    assert_says(
+        &run.stderr,
+        &["--map call=call_id: no such column; the header has: call_id\\u{200b}, speaker"],
+    );
+}
+
 /// A file with no rows (empty, or a CSV header alone) among others was counted as read and said
 /// nothing: a night whose export came out empty passed unnoticed. It is read, counted, and named.
 #[test]

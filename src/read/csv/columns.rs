@@ -184,14 +184,17 @@ pub(crate) fn header_key(h: &str) -> String {
 /// million-column header must not make a million-column message).
 pub(super) fn header_list(headers: &[String]) -> String {
     const SHOWN: usize = 30;
+    // Invisible characters written out: a column `call_id` with a zero-width space (or NULs)
+    // is not `call_id`, and a list that printed them as nothing would say it is (tester t20).
+    let shown: Vec<String> = headers
+        .iter()
+        .take(SHOWN)
+        .map(|h| crate::sanitize::show_invisible(h))
+        .collect();
     if headers.len() <= SHOWN {
-        return headers.join(", ");
+        return shown.join(", ");
     }
-    format!(
-        "{}, … ({} columns)",
-        headers[..SHOWN].join(", "),
-        headers.len()
-    )
+    format!("{}, … ({} columns)", shown.join(", "), headers.len())
 }
 
 /// The column of each role, or the error naming a `--map` column that is not in the header
