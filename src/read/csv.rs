@@ -236,15 +236,19 @@ fn read_header(
     record: &mut csv::ByteRecord,
     ctx: &ReadContext<'_>,
     limit: u64,
-) -> Result<Option<Vec<String>>, ReadError> {
+) -> Result<Option<(Vec<String>, u64)>, ReadError> {
     match rdr.read_byte_record(record) {
         Ok(true) => {}
         Ok(false) => return Ok(None), // empty file: no rows
         Err(e) => return Err(io_error(ctx, rdr, e)),
     }
+    // Its physical line: blank lines before it are lines too (tester t20's F4).
+    let line = rdr
+        .get_mut()
+        .line_at(record.position().map_or(0, |p| p.byte()));
     if rdr.get_mut().take_truncated().is_some() {
         return Err(ctx.error(
-            At::Line(1),
+            At::Line(line),
             ReadErrorKind::Shape,
             format!(
                 "the header is longer than {}: not a CSV callaudit can read",
@@ -256,12 +260,13 @@ fn read_header(
     rdr.get_mut().record_started(end);
     rdr.get_mut().set_limit(limit);
     rdr.get_mut().set_fields(record.len());
-    Ok(Some(
+    Ok(Some((
         record
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect(),
-    ))
+        line,
+    )))
 }
 
 /// Where a record sits and what the line tracker saw of its quoting.
@@ -448,10 +453,10 @@ impl CsvReader {
                     .bounded(ctx.bounded),
             );
         let mut record = csv::ByteRecord::new();
-        let Some(headers) = read_header(&mut rdr, &mut record, ctx, limit)? else {
+        let Some((headers, header_line)) = read_header(&mut rdr, &mut record, ctx, limit)? else {
             return Ok(());
         };
-        let cols = find_columns(&headers, ctx)?;
+        let cols = find_columns(&headers, header_line, ctx)?;
         let mut file = CsvFile::new(headers, cols, delimiter, limit);
         file.stream(&mut rdr, &mut record, ctx, sink)?;
         file.finish_stream(&rdr, ctx, sink)

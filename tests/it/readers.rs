@@ -1448,6 +1448,30 @@ fn a_second_header_in_a_csv_is_the_header_again_or_an_error_naming_both() {
     );
 }
 
+/// Blank lines before a CSV's header are lines: an error or warning about the header names the
+/// header's own line, as rows after blank lines are numbered (tester t20's F4: `:1`).
+#[test]
+fn a_header_after_blank_lines_is_named_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("hdr3.csv");
+    std::fs::write(&bad, "\n\nfoo,bar,baz\n1,2,3\n").unwrap();
+    let err = audit_fails(&[bad.to_str().unwrap()]);
+    assert!(err.contains("hdr3.csv:3: no column for call"), "{err}");
+    let dup = dir.path().join("dup.csv");
+    std::fs::write(
+        &dup,
+        "\r\n\ncall_id,agent_id,speaker,text,text\nA,ann,agent,hi,x\n",
+    )
+    .unwrap();
+    let run = audit(&[dup.to_str().unwrap()]);
+    assert!(
+        run.stderr
+            .contains("dup.csv:3: columns 4 and 5 are both named `text`"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A CCAI document with both spellings of its transcript's key (`transcriptSegments` and
 /// `transcript_segments`), or both shapes (`entries` and `transcript.transcriptSegments`), read
 /// one array and dropped the other in silence (tester t9's F6). Which one holds the

@@ -360,7 +360,7 @@ pub(super) fn read(
         _ => return serial(pending, None, input, ctx, sink),
     };
     let mut record = csv::ByteRecord::new();
-    let (headers, consumed) = {
+    let (headers, header_line, consumed) = {
         let mut slice: &[u8] = &pending[..header_end];
         let head: &mut dyn BufRead = &mut slice;
         let mut rdr = csv::ReaderBuilder::new()
@@ -372,10 +372,10 @@ pub(super) fn read(
                     .with_limit(header_limit)
                     .bounded(ctx.bounded),
             );
-        let Some(headers) = read_header(&mut rdr, &mut record, ctx, limit)? else {
+        let Some((headers, line)) = read_header(&mut rdr, &mut record, ctx, limit)? else {
             return Ok(());
         };
-        (headers, rdr.position().byte() as usize)
+        (headers, line, rdr.position().byte() as usize)
     };
     // The records start after the line ends that follow the header. Not at `header_end`: a
     // header ended by a lone `\r` is followed by records before that line feed.
@@ -384,7 +384,7 @@ pub(super) fn read(
             .iter()
             .take_while(|&&b| b == b'\n' || b == b'\r')
             .count();
-    let cols = find_columns(&headers, ctx)?;
+    let cols = find_columns(&headers, header_line, ctx)?;
     let mut file = CsvFile::new(headers, cols, delimiter, limit);
     let mut chunks = Chunks {
         delimiter,

@@ -201,18 +201,19 @@ pub(super) fn header_list(headers: &[String]) -> String {
 /// or the required roles no column holds.
 pub(super) fn find_columns(
     headers: &[String],
+    line: u64,
     ctx: &mut ReadContext<'_>,
 ) -> Result<Columns, ReadError> {
     let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
     let mut found = [None; Role::ALL.len()];
     for role in Role::ALL {
-        found[role as usize] = role_column(role, &keys, headers, ctx)?;
+        found[role as usize] = role_column(role, &keys, headers, line, ctx)?;
         // Two columns of one name (`text` twice): the first is read, and it is said which.
         if let Some(col) = found[role as usize]
             && let Some(other) = (col + 1..keys.len()).find(|&i| keys[i] == keys[col])
         {
             ctx.acct.warn(format!(
-                "{}:1: columns {} and {} are both named `{}`: column {} is read as the {} (rename the column that is not)",
+                "{}:{line}: columns {} and {} are both named `{}`: column {} is read as the {} (rename the column that is not)",
                 ctx.name,
                 col + 1,
                 other + 1,
@@ -222,7 +223,7 @@ pub(super) fn find_columns(
             ));
         }
     }
-    warn_other_fits(&found, &keys, headers, ctx);
+    warn_other_fits(&found, &keys, headers, line, ctx);
     let get = |role: Role| found[role as usize];
     let (Some(call), Some(speaker), Some(text)) =
         (get(Role::Call), get(Role::Speaker), get(Role::Text))
@@ -231,7 +232,7 @@ pub(super) fn find_columns(
             .into_iter()
             .filter(|&role| get(role).is_none())
             .collect();
-        return Err(missing_roles_error(&missing, headers, ctx));
+        return Err(missing_roles_error(&missing, headers, line, ctx));
     };
     Ok(Columns {
         call,
@@ -255,6 +256,7 @@ fn warn_other_fits(
     found: &[Option<usize>; Role::ALL.len()],
     keys: &[String],
     headers: &[String],
+    line: u64,
     ctx: &mut ReadContext<'_>,
 ) {
     let name = |col: usize| {
@@ -286,7 +288,7 @@ fn warn_other_fits(
             .map(|i| format!("`{}`", name(i)))
             .collect();
         ctx.acct.warn(format!(
-            "{}:1: columns `{}` and {} {} fit role `{}`: `{}` is read, the other{} not (--map {}=COLUMN to choose)",
+            "{}:{line}: columns `{}` and {} {} fit role `{}`: `{}` is read, the other{} not (--map {}=COLUMN to choose)",
             ctx.name,
             name(col),
             others.join(" and "),
@@ -305,6 +307,7 @@ fn role_column(
     role: Role,
     keys: &[String],
     headers: &[String],
+    line: u64,
     ctx: &ReadContext<'_>,
 ) -> Result<Option<usize>, ReadError> {
     let Some(mapped) = ctx.options.map.get(role.name()) else {
@@ -317,7 +320,7 @@ fn role_column(
     match keys.iter().position(|h| *h == k) {
         Some(col) => Ok(Some(col)),
         None => Err(ctx.error(
-            At::Line(1),
+            At::Line(line),
             ReadErrorKind::MissingColumn,
             format!(
                 "--map {}={mapped}: no such column; the header has: {}",
@@ -329,13 +332,18 @@ fn role_column(
 }
 
 /// The error for required roles no column holds (`missing` is not empty).
-fn missing_roles_error(missing: &[Role], headers: &[String], ctx: &ReadContext<'_>) -> ReadError {
+fn missing_roles_error(
+    missing: &[Role],
+    headers: &[String],
+    line: u64,
+    ctx: &ReadContext<'_>,
+) -> ReadError {
     let expected: Vec<String> = missing
         .iter()
         .map(|role| format!("{} ({})", role.name(), role.header_names().join(" / ")))
         .collect();
     let example = missing.first().map_or("call", |role| role.name());
-    ctx.error(At::Line(1), ReadErrorKind::MissingColumn, format!(
+    ctx.error(At::Line(line), ReadErrorKind::MissingColumn, format!(
         "no column for {}; the header has: {}. Name the columns with --map, e.g. --map {example}=COLUMN",
         expected.join(", "),
         header_list(headers),
