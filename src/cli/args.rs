@@ -677,6 +677,11 @@ pub struct GateFlags {
     /// changes and --fail-drop is not checked (the first night of a chain of nightly reports)
     #[arg(long, env = "CALLAUDIT_ALLOW_MISSING_BASELINE", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_missing_baseline: bool,
+
+    /// After a run that audited calls, write its report as JSON to the --baseline file too (the
+    /// next run's baseline); a run without calls (--allow-empty) leaves the baseline as it is
+    #[arg(long, env = "CALLAUDIT_UPDATE_BASELINE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub update_baseline: bool,
 }
 
 impl GateFlags {
@@ -1045,7 +1050,8 @@ counts each part as a call of its own and warns. The shards of one run must all 
 once.
 
 Options not given to merge are those of the runs: filters, --redact, --metadata and the other \
-input options applied when the partials were written.";
+input options applied when the partials were written. Partials written with different --agents \
+or --metadata (file contents), --agent-case or --redact are refused, naming the files.";
 
 const MERGE_EXAMPLES: &str = "EXAMPLES:
     Two shards of one run, merged into the report one run gives:

@@ -571,7 +571,15 @@ fn run_listed(
     // file; then the files are put in place, the report first and the partial last (a merge
     // reads the partials). A reader that has gone (`--calls - | head -1`) is no error, and
     // hides no failed gate: the gates' verdict comes after.
-    commit_all(report_file.into_iter().chain(records).chain(partial))?;
+    let baseline_file =
+        super::report_output::updated_baseline(&args.gates, &mut report, rubric, args.quiet)?;
+    commit_all(
+        report_file
+            .into_iter()
+            .chain(baseline_file)
+            .chain(records)
+            .chain(partial),
+    )?;
     Ok(gate_exit_code(&report))
 }
 
@@ -727,7 +735,15 @@ fn collector<'r>(
     let partial = args
         .save_partial
         .as_deref()
-        .map(|p| callaudit::records::partial::PartialWriter::create(p, rubric, args.shard, filters))
+        .map(|p| {
+            callaudit::records::partial::PartialWriter::create(
+                p,
+                rubric,
+                args.shard,
+                filters,
+                attribution(args)?,
+            )
+        })
         .transpose()?;
     // A partial keeps the weakest calls for the HTML report a merge may render.
     let call_list = report_format == Format::Html || partial.is_some();
@@ -900,6 +916,23 @@ pub fn print_warnings(acct: &Accounting) {
     if hidden > 0 {
         say!("callaudit: warning: … and {hidden} more warning(s)");
     }
+}
+
+/// The run's attribution options, as its partial records them (merge refuses partials that
+/// differ in them: one agent would become two lines).
+fn attribution(args: &AuditArgs) -> anyhow::Result<callaudit::records::partial::Attribution> {
+    use callaudit::records::partial::Attribution;
+    let digest = |p: Option<&Path>| p.map(Attribution::digest_of).transpose();
+    Ok(Attribution {
+        agents: digest(args.input.agents_file.as_deref())?,
+        metadata: digest(args.input.metadata.as_deref())?,
+        agent_case: match args.input.agent_case {
+            callaudit::read::identity::AgentCase::Exact => "exact",
+            callaudit::read::identity::AgentCase::Insensitive => "insensitive",
+        }
+        .to_string(),
+        redact: args.input.redact,
+    })
 }
 
 #[cfg(test)]

@@ -176,7 +176,27 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
         );
         return Ok(None);
     }
+    if flags.update_baseline && flags.baseline.is_none() {
+        bail!(
+            "--update-baseline: no --baseline to update (name the file with --baseline FILE.json)"
+        );
+    }
     let baseline = flags.baseline.as_deref().map(baseline::read).transpose()?;
+    // An empty night's report (`--allow-empty`) as the baseline: nothing to compare with, which
+    // a gate must not pass unseen.
+    if let Some(base) = baseline.as_ref().filter(|b| b.info.calls == 0) {
+        say!(
+            "callaudit: warning: --baseline {} has no calls (its run audited none: a night without calls?), so the report shows no changes{}; keep a report with calls as the baseline (--update-baseline does)",
+            terminal_safe(&base.info.file),
+            match fail_drop {
+                Some(points) => format!(
+                    " and --fail-drop {} compared nothing",
+                    callaudit::report::gates::exact_num(points)
+                ),
+                None => String::new(),
+            }
+        );
+    }
     if let (Some(points), Some(base)) = (fail_drop, &baseline)
         && !base.has_agent_lines()
     {
@@ -346,6 +366,44 @@ pub fn gate_arrange_and_print(
         },
     );
     print_report(renderer.as_ref(), report, out.file)
+}
+
+/// `--update-baseline`: the report, as JSON, to be put in place of the `--baseline` file, when
+/// the run audited calls; `None` when it audited none (the baseline is kept, as said on stderr)
+/// or the flag is not given. Call after `gate_arrange_and_print`: it is the report `-o
+/// FILE.json` holds.
+pub fn updated_baseline(
+    flags: &GateFlags,
+    report: &mut Report,
+    rubric: &Rubric,
+    quiet: bool,
+) -> anyhow::Result<Option<Prepared>> {
+    let (true, Some(path)) = (flags.update_baseline, flags.baseline.as_deref()) else {
+        return Ok(None);
+    };
+    if report.overall.calls == 0 {
+        if !quiet {
+            say!(
+                "callaudit: --update-baseline: no call audited, so {} stays the baseline",
+                terminal_safe(&path.display().to_string())
+            );
+        }
+        return Ok(None);
+    }
+    if report.rubric_fingerprint.is_none() {
+        report.rubric_fingerprint = Some(callaudit::records::partial::fingerprint(rubric));
+    }
+    let file = AtomicFile::create(path)
+        .map_err(|e| anyhow::anyhow!("--update-baseline {}: {e}", path.display()))?;
+    let renderer = Format::Json.renderer(
+        false,
+        None,
+        callaudit::render::csv::CsvRenderer {
+            bom: false,
+            item_n: false,
+        },
+    );
+    print_report(renderer.as_ref(), report, Some(file))
 }
 
 /// Writes the rendered report to `file` (prepared, to be put in place by the caller) or to

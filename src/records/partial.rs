@@ -104,6 +104,56 @@ pub struct Header {
     /// recorded (whose report then shows `filters` as it is).
     #[serde(default, skip_serializing_if = "RunFilters::is_empty")]
     pub filter_set: RunFilters,
+    /// The options that decide whose call it is and how its text is shown (`--agents`,
+    /// `--metadata`, `--agent-case`, `--redact`): merge refuses partials that differ in them.
+    /// Absent in partials written before it was recorded (unknown: merge warns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
+}
+
+/// The attribution options of a run, as its partial records them: a digest of the `--agents`
+/// and `--metadata` files' contents (`null` when not given) and the flags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attribution {
+    /// `"fnv1a64:<16 hex>"` of the `--agents` file's bytes, or `null`.
+    pub agents: Option<String>,
+    /// `"fnv1a64:<16 hex>"` of the `--metadata` file's bytes, or `null`.
+    pub metadata: Option<String>,
+    /// `exact` or `insensitive`.
+    pub agent_case: String,
+    pub redact: bool,
+}
+
+impl Attribution {
+    /// The digest of a side file's contents (`--agents`, `--metadata`).
+    pub fn digest_of(path: &Path) -> anyhow::Result<String> {
+        let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+        Ok(format!("fnv1a64:{:016x}", fnv1a64(&bytes)))
+    }
+
+    /// The first option in which `self` and `other` differ, as the command line names it, with
+    /// each side's value: `("--agents", "agents file fnv1a64:…", "none")`.
+    pub fn differs(&self, other: &Attribution) -> Option<(&'static str, String, String)> {
+        let file = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".to_string());
+        let flag = |on: bool| if on { "on" } else { "off" }.to_string();
+        if self.agents != other.agents {
+            return Some(("--agents", file(&self.agents), file(&other.agents)));
+        }
+        if self.metadata != other.metadata {
+            return Some(("--metadata", file(&self.metadata), file(&other.metadata)));
+        }
+        if self.agent_case != other.agent_case {
+            return Some((
+                "--agent-case",
+                self.agent_case.clone(),
+                other.agent_case.clone(),
+            ));
+        }
+        if self.redact != other.redact {
+            return Some(("--redact", flag(self.redact), flag(other.redact)));
+        }
+        None
+    }
 }
 
 impl Header {
@@ -324,12 +374,14 @@ pub struct PartialWriter {
 }
 
 impl PartialWriter {
-    /// `filters`: the run's filters (see `Header::filters`).
+    /// `filters`: the run's filters (see `Header::filters`); `attribution`: its attribution
+    /// options (see `Header::attribution`).
     pub fn create(
         path: &Path,
         rubric: &Rubric,
         shard: Option<Shard>,
         filters: &RunFilters,
+        attribution: Attribution,
     ) -> anyhow::Result<Self> {
         let header = Header {
             kind: "header".into(),
@@ -347,6 +399,7 @@ impl PartialWriter {
                 filters.text()
             },
             filter_set: filters.clone(),
+            attribution: Some(attribution),
         };
         let file = AtomicFile::create_held(path)
             .with_context(|| format!("--save-partial {}", path.display()))?;

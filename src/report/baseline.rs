@@ -432,10 +432,20 @@ pub struct OtherRubric<'a> {
     pub fail_drop: Option<String>,
 }
 
+/// Whether a report grouped by `report` can take its lines' changes from a baseline grouped by
+/// `base`: the same levels, or the first levels of the baseline's (a report by agent against a
+/// baseline by `agent,week`, whose agent subtotals are lines by agent), the rule `--fail-drop`
+/// compares agents by, so that the report shows the falls the gate names (tester t22).
+fn compares_lines(base: &str, report: &str) -> bool {
+    let base: Vec<&str> = base.split(',').collect();
+    let report: Vec<&str> = report.split(',').collect();
+    base.starts_with(&report)
+}
+
 /// Adds the changes since `base` to every line of the report (whose lines will be shown from
 /// `min_calls` calls); returns warnings for what could not be compared. A baseline grouped
-/// otherwise, or scored with another rubric (`other_rubric`), gives the `(all)` line its
-/// change and no other line one.
+/// otherwise (but by its first levels: `compares_lines`), or scored with another rubric
+/// (`other_rubric`), gives the `(all)` line its change and no other line one.
 pub fn apply(
     report: &mut Report,
     base: &Baseline,
@@ -473,7 +483,7 @@ pub fn apply(
             other.why,
             super::ALL
         ));
-    } else if base.info.group_by == report.group_by {
+    } else if compares_lines(&base.info.group_by, &report.group_by) {
         let deltas: Vec<Option<Box<RowDelta>>> = report
             .rows
             .iter()
@@ -594,6 +604,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("line \"(all)\": mean_score 1e308"), "{e}");
+    }
+
+    #[test]
+    fn lines_compare_with_the_same_levels_or_the_baselines_first_levels() {
+        assert!(compares_lines("agent", "agent"));
+        assert!(compares_lines("agent,week", "agent"));
+        assert!(compares_lines("team,agent,week", "team,agent"));
+        assert!(!compares_lines("agent", "agent,week"));
+        assert!(!compares_lines("week,agent", "agent"));
+        assert!(!compares_lines("agentx", "agent"));
     }
 
     #[test]

@@ -830,6 +830,28 @@ fn fail_drop(
     let Some(base) = input.baseline else {
         return (false, "no baseline to compare with".into());
     };
+    // An empty night's report as the baseline: no score to fall from. Passed (a closed Sunday
+    // is no fall), but said, so that the gate is not read as checked.
+    if base.info.calls == 0 {
+        measured.counts = vec![
+            ("agents_compared", 0),
+            (
+                "agents_not_in_baseline",
+                input
+                    .agents
+                    .values()
+                    .filter(|t| t.calls >= min_calls)
+                    .count() as u64,
+            ),
+        ];
+        return (
+            true,
+            format!(
+                "the baseline {} has no calls (its run audited none), so --fail-drop compared nothing: no overall mean score, no agent (keep a report with calls as the baseline: --update-baseline)",
+                base.info.file
+            ),
+        );
+    }
     // A change is the difference of the two printed numbers, as the report's deltas are.
     let change = |now: Option<f64>, then: Option<f64>| Some(round1(now? - then?) + 0.0);
     let fell = |c: Option<f64>| c.is_some_and(|c| c < -points);

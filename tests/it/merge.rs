@@ -1675,3 +1675,141 @@ fn merge_sorts_by_an_item_as_audit_does() {
         "{err}"
     );
 }
+
+/// Partials audited with different attribution options (`--agents`, `--metadata`,
+/// `--agent-case`, `--redact`) are refused, naming both files and the option, as different
+/// rubrics are: one agent would become two lines. A partial that does not record them
+/// (written before they were) is merged with a warning (tester t22 F3).
+#[test]
+fn merge_refuses_partials_of_different_attribution_options_naming_them() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    two_nights(&w);
+    w.write("agents.csv", "id,name,team\nann,Ann Lee,north\n");
+    w.write("meta.csv", "call_id,agent_id\nc3,ann\n");
+    for (partial, extra, flag) in [
+        (
+            "tue-agents.partial",
+            &["--agents", "agents.csv"][..],
+            "--agents",
+        ),
+        (
+            "tue-meta.partial",
+            &["--metadata", "meta.csv"][..],
+            "--metadata",
+        ),
+        (
+            "tue-case.partial",
+            &["--agent-case", "insensitive"][..],
+            "--agent-case",
+        ),
+        ("tue-redact.partial", &["--redact"][..], "--redact"),
+    ] {
+        save_partial(dir, partial, &["tue.csv"], &[&RUBRIC[..], extra].concat());
+        let (code, _, err) = run(dir, &["merge", "mon.partial", partial]);
+        assert_eq!(code, 2, "{flag}: {err}");
+        assert!(
+            err.contains(&format!(
+                "mon.partial and {partial} were audited with different {flag} (mon.partial: "
+            )),
+            "{flag}: {err}"
+        );
+    }
+    // The same agents file's contents, changed between the nights, is another --agents.
+    save_partial(
+        dir,
+        "mon-agents.partial",
+        &["mon.csv"],
+        &[&RUBRIC[..], &["--agents", "agents.csv"]].concat(),
+    );
+    ok(dir, &["merge", "mon-agents.partial", "tue-agents.partial"]);
+    w.write("agents.csv", "id,name,team\nann,Ann Lee,south\n");
+    save_partial(
+        dir,
+        "tue-agents2.partial",
+        &["tue.csv"],
+        &[&RUBRIC[..], &["--agents", "agents.csv"]].concat(),
+    );
+    let (code, _, err) = run(dir, &["merge", "mon-agents.partial", "tue-agents2.partial"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("different --agents (mon-agents.partial: fnv1a64:"),
+        "{err}"
+    );
+    // A partial without the record: merged, with a warning.
+    let text = std::fs::read_to_string(dir.join("mon.partial")).unwrap();
+    let (old, _) = edit_first(&text, "header", &|v| {
+        v.as_object_mut()
+            .unwrap()
+            .remove("attribution")
+            .expect("recorded");
+    });
+    w.write("old.partial", old);
+    let (code, _, err) = run(dir, &["merge", "old.partial", "tue.partial"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("callaudit: warning: old.partial does not record its attribution options (written by an older callaudit)"),
+        "{err}"
+    );
+}
+
+/// Dated nights merged: a day between the first and the last with no call, that no run's date
+/// window took in (a night's partial left out), is warned of; a night audited with a date window
+/// but without calls (a closed Sunday) is no gap (tester t22 F4).
+#[test]
+fn merge_warns_of_a_day_without_calls_between_the_runs() {
+    let w = Workdir::new();
+    let dir = w.dir.path();
+    w.write("rubric.toml", gate_rubric("merge test"));
+    let day = |d: &str, id: &str| {
+        format!(
+            "call_id,agent_id,date,speaker,text\n{id},ann,2026-11-{d},agent,\"hello, thank you\"\n"
+        )
+    };
+    for (d, id) in [("16", "c1"), ("18", "c3"), ("19", "c4")] {
+        w.write(&format!("d{d}.csv"), day(d, id));
+        save_partial(
+            dir,
+            &format!("d{d}.partial"),
+            &[&format!("d{d}.csv")],
+            &RUBRIC,
+        );
+    }
+    let (code, _, err) = run(dir, &["merge", "d16.partial", "d18.partial", "d19.partial"]);
+    assert_eq!(code, 0, "{err}");
+    assert_says(
+        &err,
+        &[
+            "callaudit: warning: the partials have no call dated 2026-11-17 (1 day(s) between 2026-11-16 and 2026-11-19): was a night's partial left out, or were those days without calls?",
+        ],
+    );
+    // The night of the 17th, audited with its date window and no call: no gap.
+    save_partial(
+        dir,
+        "d17.partial",
+        &["d16.csv"],
+        &[
+            &RUBRIC[..],
+            &[
+                "--since",
+                "2026-11-17",
+                "--until",
+                "2026-11-17",
+                "--allow-empty",
+            ],
+        ]
+        .concat(),
+    );
+    let (code, _, err) = run(
+        dir,
+        &[
+            "merge",
+            "d16.partial",
+            "d17.partial",
+            "d18.partial",
+            "d19.partial",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("no call dated"), "{err}");
+}

@@ -403,6 +403,185 @@ fn baseline_with(w: &Workdir, extra: &[&str]) {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// A report by agent against a baseline grouped `agent,week` takes its lines' changes from the
+/// baseline's agent subtotals, the lines `--fail-drop` compares agents by: the report shows the
+/// falls the gate names (it used to show changes for the (all) line only; tester t22 F2).
+#[test]
+fn a_report_by_agent_takes_its_changes_from_the_baselines_agent_subtotals_as_the_gate_does() {
+    let w = Workdir::new();
+    baseline(&w, "agent,week");
+    let r = audit(
+        &w,
+        &[
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "20",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stderr.contains("line only"), "{}", r.stderr);
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --fail-drop 20 --min-calls 1: 1 of 2 agent(s) with ≥ 1 call(s) in both runs fell more than 20 points: bo (50.0 → 25.0) since before.json"
+        ]
+    );
+    let json = r.json();
+    assert_eq!(json["baseline"]["lines_compared"], true);
+    let delta = |key: &str| {
+        json["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == key)
+            .unwrap_or_else(|| panic!("no line {key}"))["delta"]["mean_score"]
+            .clone()
+    };
+    assert_eq!(delta("bo"), -25.0);
+    assert_eq!(delta("ann"), -12.5);
+    // The other way round (a nested report against a baseline by agent) is not defined: the
+    // (all) line only, as before.
+    baseline(&w, "agent");
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--group-by",
+            "agent,week",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(r.stderr.contains("the (all) line only"), "{}", r.stderr);
+}
+
+/// A night without calls (`--allow-empty`) as the baseline: `--fail-drop` has nothing to compare
+/// with. It passes (a closed Sunday is no fall) but says so, on stderr and in the gate's reason,
+/// rather than pass as if it had compared (tester t22 F1).
+#[test]
+fn fail_drop_against_a_baseline_without_calls_says_it_compared_nothing() {
+    let w = Workdir::new();
+    w.write("sunday.csv", csv_of(&[]));
+    let r = audit_with_rubric(
+        &w,
+        &["sunday.csv"],
+        &[
+            "-q",
+            "--allow-empty",
+            "--format",
+            "json",
+            "-o",
+            "sunday.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "sunday.json",
+            "--fail-drop",
+            "5",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "callaudit: warning: --baseline sunday.json has no calls (its run audited none: a night without calls?), so the report shows no changes and --fail-drop 5 compared nothing; keep a report with calls as the baseline (--update-baseline does)",
+        ],
+    );
+    let json = r.json();
+    let g = gate(&json, "fail-drop");
+    assert_eq!(g["passed"], true);
+    assert!(
+        g["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the baseline sunday.json has no calls (its run audited none), so --fail-drop compared nothing"),
+        "{}",
+        g["reason"]
+    );
+    assert_eq!(g["agents_compared"], 0);
+}
+
+/// `--update-baseline` rolls the report forward as the baseline only when the run audited calls:
+/// the README's nightly chain survives an empty night, and the next night's `--fail-drop`
+/// compares with the last night that had calls (tester t22 F1).
+#[test]
+fn update_baseline_keeps_the_last_baseline_with_calls_over_an_empty_night() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    let before = std::fs::read(w.path("before.json")).unwrap();
+    w.write("sunday.csv", csv_of(&[]));
+    let r = audit_with_rubric(
+        &w,
+        &["sunday.csv"],
+        &[
+            "--allow-empty",
+            "--format",
+            "json",
+            "-o",
+            "sunday.json",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "10",
+            "--update-baseline",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &["callaudit: --update-baseline: no call audited, so before.json stays the baseline"],
+    );
+    assert_eq!(std::fs::read(w.path("before.json")).unwrap(), before);
+    // Monday: compared with Saturday, the fall fails the gate; the baseline is then Monday's.
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "10",
+            "--update-baseline",
+            "--format",
+            "json",
+            "-o",
+            "monday.json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.gate_lines(),
+        [
+            "callaudit: gate failed: --fail-drop 10 --min-calls 1: overall mean score fell 16.7 points (81.7 → 65.0); 2 of 2 agent(s) with ≥ 1 call(s) in both runs fell more than 10 points: bo (50.0 → 25.0), ann (97.5 → 85.0) since before.json"
+        ]
+    );
+    let rolled: Value =
+        serde_json::from_slice(&std::fs::read(w.path("before.json")).unwrap()).unwrap();
+    assert_eq!(rolled["overall"]["calls"], 6);
+    assert_eq!(rolled["overall"]["mean_score"], 65.0);
+    // Without --baseline there is nothing to update.
+    let r = audit(&w, &["-q", "--update-baseline"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--update-baseline: no --baseline to update"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn fail_drop_compares_the_overall_score_and_every_agent_with_the_baseline() {
     let w = Workdir::new();
