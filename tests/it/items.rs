@@ -1324,8 +1324,8 @@ fn transfer_take_it_up_and_manager_hand_off() {
 
 /// Tester t21, P1: status answers from the agent's records ("accepted by his bank the same day",
 /// "approved the repair this morning", "left our warehouse"), a reference given and a step asked
-/// with another verb ("have you tried holding the power button …") answer; a guarantee, a
-/// message still to come, the terms cited to say wait and the other team endorsed do not.
+/// with another verb ("have you tried holding the power button …") answer; a guarantee, the
+/// terms cited to say wait and the other team endorsed do not.
 #[test]
 fn resolution_status_answers_and_promises() {
     check_all(
@@ -1340,7 +1340,6 @@ fn resolution_status_answers_and_promises() {
         ],
         &[
             "I guarantee it'll be with you tomorrow, and this will never happen again.",
-            "You'll receive an email within 2 working days with a courier collection date.",
             "As stated in our terms, refunds can take up to 30 days, so it's still within the timeframe.",
             "Yes, they're the best people for it.",
         ],
