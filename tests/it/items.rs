@@ -1190,3 +1190,158 @@ fn speech_statements_that_look_like_questions() {
         ],
     );
 }
+
+/// Tester t21, P3: an angry demand for someone senior, what the customer pays thrown back, and
+/// giving up on the brand are upset without a complaint word; a bug report that says what the
+/// device does not do "at all" is not (QA standard: "a neutral question or bug report").
+#[test]
+fn customer_upset_demands_and_bug_reports() {
+    for upset in [
+        "Get me a supervisor. I'm not dealing with another script reader.",
+        "I want to speak to a manager NOW.",
+        "Fetch me your manager right now.",
+        "Since your update my calls keep dropping. I pay 40 a month for this!",
+        "We're paying 60 pounds every month for this.",
+        "I will never buy another one of your chargers.",
+        "I sent you a DM and you still haven't responded.",
+    ] {
+        assert_eq!(
+            count("customer_upset", &[("customer", upset)]),
+            "1",
+            "{upset:?}"
+        );
+    }
+    for bug_report in [
+        "hi um my laptop won't turn on at all after the update last night",
+        "The checkout pages aren't loading at all.",
+        "My new cable doesn't charge at all.",
+        "Could I speak to a manager about my contract, please?",
+    ] {
+        assert_eq!(
+            count("customer_upset", &[("customer", bug_report)]),
+            "0",
+            "{bug_report:?}"
+        );
+    }
+}
+
+/// Tester t21, P7 and T21-18: a last turn that throws the blame back or keeps up the dispute
+/// ("So it's my fault. Cheers.", "It was in tiny print. Whatever.") still complains, so is not
+/// calm; a bare "Fine, whatever." still is.
+#[test]
+fn customer_calmed_blame_and_dispute_kept_up() {
+    let calmed = |last: &str| {
+        count(
+            "customer_calmed",
+            &[
+                ("customer", UPSET),
+                ("agent", "The fee was shown on the booking page."),
+                ("customer", last),
+            ],
+        )
+    };
+    for still_complaining in [
+        "So it's my fault. Cheers.",
+        "It was in tiny print. Whatever.",
+        "Hidden in the small print, of course.",
+    ] {
+        assert_eq!(calmed(still_complaining), "0", "{still_complaining:?}");
+    }
+    assert_eq!(calmed("Fine, whatever."), "1");
+}
+
+/// Tester t21, P6: the impact on the customer named in everyday words ("really gutting", "sounds
+/// really disruptive", "I'd be fuming too") is empathy.
+#[test]
+fn empathy_in_everyday_words() {
+    check_all(
+        "empathy",
+        &[
+            "Apologies for the inconvenience, missing out on tickets is really gutting.",
+            "Hi there, that sounds really disruptive when you're trying to work.",
+            "That must be so draining.",
+            "I'd be fuming too if I'd been told that.",
+        ],
+        &[
+            "The works on the line will be disruptive overnight, so we've moved your slot.",
+            "I'd be happy to check that for you.",
+        ],
+    );
+}
+
+/// Tester t21, P4: an offer asked as a question ("Shall I add it?", "Would that help?") gathers
+/// no details, so is no clarifying question; a question about the issue still is.
+#[test]
+fn clarifying_question_not_offers() {
+    check_all(
+        "clarifying_question",
+        &[
+            "Which card is it, the one ending 8812 or 3307?",
+            "Since when has the broadband been dropping out?",
+        ],
+        &[
+            "Seat 12C with extra legroom is available for 35 pounds. Shall I add it?",
+            "I can spread the shortfall over 12 months instead. Would that help?",
+            "Shall we switch you to the cheaper plan?",
+            "I can move it to Friday. Would that suit you?",
+        ],
+    );
+}
+
+/// Tester t21, P2: a promise of an e-mail with an adverb before its verb ("I'll also send you an
+/// email with the steps") is a follow-up; asking the customer to report back still is not.
+#[test]
+fn follow_up_with_an_adverb() {
+    check_all(
+        "follow_up",
+        &[
+            "I'll also send you an email with the steps.",
+            "We'll then send you a text when it ships.",
+        ],
+        &["Let us know if that helps."],
+    );
+}
+
+/// Tester t21, P5: taking the matter up with another party, and a manager handed the case who
+/// then calls the customer, are transfers; the agent acting for the customer is not.
+#[test]
+fn transfer_take_it_up_and_manager_hand_off() {
+    check_all(
+        "transfer",
+        &[
+            "You'd need to take that up with the manufacturer.",
+            "You will have to take it up with your bank.",
+            "Right, I'll get a manager to call you.",
+            "My manager Sarah will call you back within the hour to go through the fraud claim.",
+            "A supervisor will be in touch tomorrow.",
+        ],
+        &[
+            "I've contacted the Bristol store for you and they've found it.",
+            "If it happens again, take it up with us here.",
+        ],
+    );
+}
+
+/// Tester t21, P1: status answers from the agent's records ("accepted by his bank the same day",
+/// "approved the repair this morning", "left our warehouse"), a reference given and a step asked
+/// with another verb ("have you tried holding the power button …") answer; a guarantee, the
+/// terms cited to say wait and the other team endorsed do not.
+#[test]
+fn resolution_status_answers_and_promises() {
+    check_all(
+        "resolution",
+        &[
+            "I can see the payment left your account Monday at 10:42 and was accepted by his bank the same day.",
+            "I can see CL-3392 is with our assessors, who approved the repair this morning.",
+            "I can see it left our warehouse yesterday and is with DPD now.",
+            "The reference is FP-88213.",
+            "right have you tried holding the power button for thirty seconds with the charger unplugged",
+            "Press and hold the power button for ten seconds.",
+        ],
+        &[
+            "I guarantee it'll be with you tomorrow, and this will never happen again.",
+            "As stated in our terms, refunds can take up to 30 days, so it's still within the timeframe.",
+            "Yes, they're the best people for it.",
+        ],
+    );
+}
