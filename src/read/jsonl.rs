@@ -8,7 +8,7 @@ use super::vendor::{self, lenient::Strict};
 use super::{CallSink, ReadContext, ReadError, Reader};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Channel, Speaker};
-use crate::read::{HeadLine, Lines};
+use crate::read::{Count, Line as InputLine, Lines};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -75,10 +75,10 @@ fn read_lines(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
-    while let Some(line) = lines.next_or_head(input, ctx)? {
+    while let Some(line) = lines.next_or_too_long(input, ctx, Count::Endless)? {
         match line {
-            HeadLine::Text(line_no, text) => read_line(&text, line_no, ctx, sink)?,
-            HeadLine::TooLong(line_no, head) => too_long_line(head, line_no, ctx, sink)?,
+            InputLine::Text(line_no, text) => read_line(&text, line_no, ctx, sink)?,
+            InputLine::TooLong(line_no, head) => too_long_line(head, line_no, ctx, sink)?,
         }
     }
     Ok(())

@@ -780,7 +780,7 @@ impl Lines {
         let limit = ctx.options.max_call_bytes;
         let cap = ctx.discard_cap();
         loop {
-            match self.advance(input, ctx, limit, cap, true)? {
+            match self.advance(input, ctx, limit, cap, Count::Always)? {
                 Advanced::End => return Ok(None),
                 Advanced::Line => {
                     return Ok(Some((
@@ -793,44 +793,26 @@ impl Lines {
         }
     }
 
-    /// Like `next`, but a line over the limit, once passed over, is handed over by its number,
-    /// neither counted nor reported: for the formats whose call is the whole file (plain text,
-    /// WebVTT), where such a line makes the call too large, and where what it is a row of is
-    /// the reader's to say.
+    /// Like `next`, but a line over the limit, once passed over, is handed over with its
+    /// number and first bytes (up to 64 KiB, at most the limit), neither counted nor reported:
+    /// the reader says what it is a row of. In plain text and WebVTT, whose call is the whole
+    /// file, it makes the call too large; in JSONL, the call its first bytes name (see
+    /// `jsonl::call_id_in_head`).
     pub fn next_or_too_long(
         &mut self,
         input: &mut dyn BufRead,
         ctx: &mut ReadContext<'_>,
+        count: Count,
     ) -> Result<Option<Line<'_>>, ReadError> {
         let limit = ctx.options.max_call_bytes;
         let cap = ctx.discard_cap();
-        Ok(match self.advance(input, ctx, limit, cap, false)? {
+        Ok(match self.advance(input, ctx, limit, cap, count)? {
             Advanced::End => None,
             Advanced::Line => Some(Line::Text(
                 self.number,
                 line_text(&self.buf, self.number, ctx.acct),
             )),
-            Advanced::TooLong => Some(Line::TooLong(self.number)),
-        })
-    }
-
-    /// Like `next`, but a line over the limit, once passed over, is handed over with its first
-    /// bytes (up to 64 KiB, at most the limit), neither counted nor reported: for JSONL, where
-    /// the call such a line is a part of may be named in them (see `jsonl::call_id_in_head`).
-    pub fn next_or_head(
-        &mut self,
-        input: &mut dyn BufRead,
-        ctx: &mut ReadContext<'_>,
-    ) -> Result<Option<HeadLine<'_>>, ReadError> {
-        let limit = ctx.options.max_call_bytes;
-        let cap = ctx.discard_cap();
-        Ok(match self.advance(input, ctx, limit, cap, false)? {
-            Advanced::End => None,
-            Advanced::Line => Some(HeadLine::Text(
-                self.number,
-                line_text(&self.buf, self.number, ctx.acct),
-            )),
-            Advanced::TooLong => Some(HeadLine::TooLong(self.number, &self.buf)),
+            Advanced::TooLong => Some(Line::TooLong(self.number, &self.buf)),
         })
     }
 
@@ -844,7 +826,7 @@ impl Lines {
         ctx: &mut ReadContext<'_>,
         limit: u64,
         cap: u64,
-        count: bool,
+        count: Count,
     ) -> Result<Advanced, ReadError> {
         self.buf.clear();
         // After a line that ended at a CR, a LF next is the rest of a CRLF.
@@ -871,7 +853,7 @@ impl Lines {
             }
             LineRead::TooLong(endless) => {
                 self.number += 1;
-                if count {
+                if count == Count::Always || (endless && count == Count::Endless) {
                     ctx.acct.rows_read += 1;
                     ctx.skip(
                         SkipReason::TooLarge,
@@ -891,6 +873,19 @@ impl Lines {
     }
 }
 
+/// Which lines over the limit `Lines::advance` counts (as read, and skipped as too large) and
+/// reports itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Count {
+    /// Every one (`Lines::next`).
+    Always,
+    /// Only one given up on as endless, which ends the file; the others are the reader's to
+    /// count (JSONL).
+    Endless,
+    /// None: the reader counts them (plain text, WebVTT).
+    Never,
+}
+
 /// What `Lines::advance` did.
 enum Advanced {
     /// The input ended.
@@ -901,20 +896,12 @@ enum Advanced {
     TooLong,
 }
 
-/// A line from `Lines::next_or_head`.
-pub enum HeadLine<'a> {
-    /// A line: its number and text.
-    Text(u64, std::borrow::Cow<'a, str>),
-    /// A line over `--max-call-bytes`, passed over (not counted): its number and first bytes.
-    TooLong(u64, &'a [u8]),
-}
-
 /// A line from `Lines::next_or_too_long`.
 pub enum Line<'a> {
     /// A line: its number and text.
     Text(u64, std::borrow::Cow<'a, str>),
-    /// A line over `--max-call-bytes`, passed over (not counted): its number.
-    TooLong(u64),
+    /// A line over `--max-call-bytes`, passed over (not counted): its number and first bytes.
+    TooLong(u64, &'a [u8]),
 }
 
 /// Reads one line (with its line end) into `buf`, holding at most `limit` bytes of it; a longer
@@ -963,7 +950,7 @@ fn read_line_within(
         };
         let ended_cr = ends && chunk[take - 1] == b'\r';
         // What is kept of a line over the limit: its first bytes, where a JSONL line names its
-        // call (`Lines::next_or_head`).
+        // call (`Lines::next_or_too_long`).
         let keep = (limit as usize).min(TOO_LONG_HEAD);
         if !over && (buf.len() + take) as u64 > limit {
             over = true;
@@ -998,7 +985,8 @@ fn read_line_within(
     }
 }
 
-/// The first bytes of a line over the limit kept for `Lines::next_or_head` (at most the limit).
+/// The first bytes of a line over the limit kept for `Lines::next_or_too_long` (at most the
+/// limit).
 const TOO_LONG_HEAD: usize = 64 * 1024;
 
 /// After a line that ended at a carriage return: a line feed next is the rest of a CRLF.

@@ -21,7 +21,7 @@ use super::{
 };
 use crate::accounting::SkipReason;
 use crate::model::{Call, Speaker};
-use crate::read::{Line, Lines};
+use crate::read::{Count, Line, Lines};
 use regex::Regex;
 use std::io::BufRead;
 use std::sync::LazyLock;
@@ -443,11 +443,11 @@ impl Reader for TextReader {
         // For the error of a file with no speaker line: what it looks like instead.
         let mut first_line: Option<String> = None;
         let mut lines = Lines::cr_too();
-        while let Some(next) = lines.next_or_too_long(input, ctx)? {
+        while let Some(next) = lines.next_or_too_long(input, ctx, Count::Never)? {
             let (line_no, raw) = match next {
                 Line::Text(line_no, raw) => (line_no, raw),
                 // A line over the limit (a turn, counted as one) makes the call too large.
-                Line::TooLong(line_no) => {
+                Line::TooLong(line_no, _) => {
                     Self::flush(&mut pending, &mut call, ctx)?;
                     ctx.row_too_long(&mut call, line_no)?;
                     labelled = true;

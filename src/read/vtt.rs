@@ -26,7 +26,7 @@ use super::{
 };
 use crate::accounting::SkipReason;
 use crate::model::{Call, Channel, Speaker};
-use crate::read::{Line, Lines};
+use crate::read::{Count, Line, Lines};
 use regex::Regex;
 use std::io::BufRead;
 use std::sync::LazyLock;
@@ -352,12 +352,12 @@ impl Reader for VttReader {
         // The spec's line ends: CR, LF or CRLF.
         let mut lines = Lines::cr_too();
         let mut block_bytes = 0u64;
-        while let Some(next) = lines.next_or_too_long(input, ctx)? {
+        while let Some(next) = lines.next_or_too_long(input, ctx, Count::Never)? {
             let (line_no, raw) = match next {
                 Line::Text(line_no, raw) => (line_no, raw),
                 // A line over the limit (a cue's text, most likely) makes the call too large;
                 // its block is one row of it.
-                Line::TooLong(line_no) => {
+                Line::TooLong(line_no, _) => {
                     if header_seen {
                         if !call.too_large {
                             ctx.call_too_large(&mut call, line_no, 0)?;

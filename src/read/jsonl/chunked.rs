@@ -19,7 +19,7 @@ use super::{read_bytes, read_line, read_lines, too_long_line};
 use crate::accounting::Accounting;
 use crate::model::Call;
 use crate::read::chunks::{Parsing, Resumed, fill, spawn_parse, wait};
-use crate::read::{CallSink, HeadLine, Lines, ReadContext, ReadError, ReadOptions};
+use crate::read::{CallSink, Count, Line, Lines, ReadContext, ReadError, ReadOptions};
 use std::collections::VecDeque;
 use std::io::BufRead;
 use std::sync::Arc;
@@ -213,11 +213,9 @@ pub(super) fn read(
                     chunks.drain(ctx, sink)?;
                     let mut lines = Lines::after(chunks.lines_before);
                     let mut resumed = Resumed::new(std::mem::take(&mut pending), None, input);
-                    match lines.next_or_head(&mut resumed, ctx)? {
-                        Some(HeadLine::Text(line_no, text)) => {
-                            read_line(&text, line_no, ctx, sink)?
-                        }
-                        Some(HeadLine::TooLong(line_no, head)) => {
+                    match lines.next_or_too_long(&mut resumed, ctx, Count::Endless)? {
+                        Some(Line::Text(line_no, text)) => read_line(&text, line_no, ctx, sink)?,
+                        Some(Line::TooLong(line_no, head)) => {
                             too_long_line(head, line_no, ctx, sink)?
                         }
                         None => return Ok(()),
