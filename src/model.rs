@@ -139,6 +139,9 @@ pub struct Repeated {
     /// the rows of such parts that repeat a turn.
     pub kept_from: u32,
     pub kept: u64,
+    /// Of `kept`, the rows of parts that repeat every turn but are too short (under 3 rows,
+    /// without turn numbers or times) to be taken for a copy.
+    pub kept_whole: u64,
     /// Rows that repeat turns read before them in their own file (see `absorb` and
     /// `drop_repeated_rows`), one entry for each file, in reading order.
     pub again: Vec<Again>,
@@ -186,8 +189,14 @@ pub struct Copied {
 
 enum Repeats {
     No,
-    Some(u64),
-    All { other_text: u64 },
+    /// Some turns repeat (`all`: every one, in a part too short to be taken for a copy).
+    Some {
+        rows: u64,
+        all: bool,
+    },
+    All {
+        other_text: u64,
+    },
 }
 
 /// A stretch of silence the source reported (Transcribe `NonTalkTime`), in ms from call start.
@@ -941,12 +950,15 @@ impl Call {
             }
             match repeats {
                 Repeats::No => {}
-                Repeats::Some(rows) => {
+                Repeats::Some { rows, all } => {
                     let r = self.repeated_by(&other);
                     if r.kept == 0 {
                         r.kept_from = other.source;
                     }
                     r.kept += rows;
+                    if all {
+                        r.kept_whole += rows;
+                    }
                 }
                 Repeats::All { other_text } => {
                     // A copy of what was read (a copied export, or Contact Lens's original and
@@ -1137,7 +1149,10 @@ impl Call {
             if same + other_text == n && (keyed || (other_text == 0 && n >= 3)) && same > 0 {
                 Repeats::All { other_text }
             } else if same > 0 {
-                Repeats::Some(same)
+                Repeats::Some {
+                    rows: same,
+                    all: same == n,
+                }
             } else {
                 Repeats::No
             };

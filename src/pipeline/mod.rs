@@ -591,8 +591,15 @@ impl Collector<'_, '_> {
             ));
         }
         if r.kept > 0 {
+            // Every turn of a part this short may repeat by chance ("Thanks!"): not taken for a
+            // copy, and said so rather than "beside new ones" (tester t20's F6).
+            let beside = if r.kept_whole == r.kept {
+                "and nothing else, too few turns (under 3, without turn numbers or times) to be taken for a copy"
+            } else {
+                "beside new ones"
+            };
             self.acct.warn_call(format!(
-                "{kept_from}: call {}: {} of its turns here repeat turns read from {of} exactly (same speaker, text and times), beside new ones: the call is audited with both (a copy merged into an export?)",
+                "{kept_from}: call {}: {} of its turns here repeat turns read from {of} exactly (same speaker, text and times), {beside}: the call is audited with both (a copy merged into an export?)",
                 call.id, r.kept
             ));
         }

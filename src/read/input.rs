@@ -238,6 +238,9 @@ pub fn discover_on(args: &[String], threads: usize) -> Result<Discovered, String
                 let id = stdin_file_id();
                 let spool = spool_stdin()?;
                 stdin = Some((spool, id));
+            } else {
+                // Named again: read once, and counted as a name given twice (tester t20's F7).
+                found.duplicates.push(("-".to_string(), "-".to_string()));
             }
             continue;
         }

@@ -1012,6 +1012,22 @@ fn a_copy_of_a_calls_turns_in_another_file_is_read_once_and_said() {
             ("D2".to_string(), "3".to_string())
         ]
     );
+    // A part of two rows without turn numbers that repeats every turn is too short to be taken
+    // for a copy: merged, and said to be all repeats, not "beside new ones" (tester t20's F6).
+    let short = "call_id,agent_id,speaker,text\nA1,ann,customer,I was charged twice\nA1,ann,agent,I am so sorry about that\n";
+    let a = write(dir.path(), "short/a.csv", short);
+    write(dir.path(), "short/b.csv", short);
+    let run = audit_ok(args(&[&dir.path().join("short")]));
+    let b = dir.path().join("short/b.csv");
+    assert_says(
+        &run.stderr,
+        &[format!(
+            "{}: call A1: 2 of its turns here repeat turns read from {} exactly (same speaker, text and times), and nothing else, too few turns (under 3, without turn numbers or times) to be taken for a copy: the call is audited with both",
+            b.display(),
+            a.display()
+        )],
+    );
+    assert!(!run.stderr.contains("beside new ones"), "{}", run.stderr);
 }
 
 /// Three copies of one export gave one warning, naming the second file with the rows of both
@@ -2793,6 +2809,22 @@ fn a_file_named_twice_is_read_once() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["accounting"]["files_read"], 1);
     assert_eq!(&report["overall"], once.overall());
+    // `-` named twice: stdin is read once, and the second name is counted (tester t20's F7).
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("callaudit"))
+        .args(["audit", "--format", "json", "-", "-"])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["accounting"]["files_read"], 1);
+    assert_eq!(report["accounting"]["files_duplicate"], 1);
+    assert_eq!(&report["overall"], once.overall());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("- is named more than once: it is read once"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A call split across files took its agent and date from whichever file sorted first, so that
