@@ -428,7 +428,9 @@ fn a_quote_never_closed_is_reported_not_silently_swallowing_rows() {
     // Line 3 looks like a row of its own: both rows are skipped and counted.
     assert_eq!(run.acct("rows_read"), 2);
     assert_eq!(run.skipped("malformed_row"), 2);
-    let expected = "unterminated-quote.csv:2: a quoted field opened on this line runs to line 3, and a line inside it looks like a row of its own (an unclosed quote?) (2 rows, malformed row, skipped)";
+    // The file ends inside the quote: it is never closed, said so (tester t20's F5: "runs to
+    // line 3" read as if it closed there).
+    let expected = "unterminated-quote.csv:2: a quoted field opened on this line is never closed (the file ends inside it, at line 3), and a line inside it looks like a row of its own (2 rows, malformed row, skipped)";
     assert_says(&run.stderr, &[expected]);
     assert_eq!(run.warnings().len(), 2, "{}", run.stderr);
     assert!(
