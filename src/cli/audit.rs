@@ -926,11 +926,9 @@ fn attribution(args: &AuditArgs) -> anyhow::Result<callaudit::records::partial::
     Ok(Attribution {
         agents: digest(args.input.agents_file.as_deref())?,
         metadata: digest(args.input.metadata.as_deref())?,
-        agent_case: match args.input.agent_case {
-            callaudit::read::identity::AgentCase::Exact => "exact",
-            callaudit::read::identity::AgentCase::Insensitive => "insensitive",
-        }
-        .to_string(),
+        // As the command line spells it (`exact`, `insensitive`).
+        agent_case: clap::ValueEnum::to_possible_value(&args.input.agent_case)
+            .map_or_else(String::new, |v| v.get_name().to_string()),
         redact: args.input.redact,
     })
 }

@@ -127,6 +127,7 @@ fn call_id_in_head(head: &[u8]) -> Option<String> {
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                // `Line::call_id` and its aliases (the unit test below holds them together).
                 if matches!(&*key, "call_id" | "contact_id" | "conversation_id") {
                     // Found, whatever follows: the cut makes the rest an error.
                     *self.0 = Some(map.next_value::<IdValue>()?.0);
@@ -298,6 +299,33 @@ fn push_turns(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line over the limit names its call by `Line::call_id` or an alias, read as `Line`
+    /// reads it (a number as written), when the id comes whole before the cut.
+    #[test]
+    fn the_call_of_a_cut_line_is_read_from_its_head() {
+        for key in ["call_id", "contact_id", "conversation_id"] {
+            let whole = format!("{{\"{key}\": \"C-7\", \"turns\": []}}");
+            let parsed: Line = serde_json::from_str(&whole).unwrap();
+            assert_eq!(parsed.call_id.as_deref(), Some("C-7"), "{key}");
+            let head = format!(
+                "{{\"agent_id\": \"ann\", \"{key}\": \"C-7\", \"turns\": [{{\"text\": \"xx"
+            );
+            assert_eq!(
+                call_id_in_head(head.as_bytes()).as_deref(),
+                Some("C-7"),
+                "{key}"
+            );
+        }
+        assert_eq!(
+            call_id_in_head(b"{\"call_id\": 42, \"turns\": [").as_deref(),
+            Some("42")
+        );
+        // Cut inside the id, or the id after the cut: not told.
+        assert_eq!(call_id_in_head(b"{\"call_id\": \"C-"), None);
+        assert_eq!(call_id_in_head(b"{\"turns\": [{\"text\": \"xxxx"), None);
+        assert_eq!(call_id_in_head(b"{\"call_id\": \"\", \"turns\": ["), None);
+    }
     use crate::accounting::Accounting;
     use crate::model::Call;
     use crate::read::ReadOptions;

@@ -156,19 +156,21 @@ pub fn wide_encoding(head: &[u8]) -> Option<String> {
 /// or after every byte. Told by the first 64 pairs of bytes, of which all but a few must be such
 /// (a NUL and a byte below 0x80); UTF-8 text has no NULs between its letters.
 fn utf16_without_mark(head: &[u8]) -> Option<String> {
-    let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
-    if pairs.len() < 4 {
+    // Every text input's first bytes pass here once: counted in place, nothing allocated.
+    let pairs = || head.chunks_exact(2).take(64);
+    let n = pairs().len();
+    if n < 4 {
         return None;
     }
     let ascii = |b: u8| b != 0 && b < 0x80;
-    let le = pairs.iter().filter(|p| ascii(p[0]) && p[1] == 0).count();
-    let be = pairs.iter().filter(|p| p[0] == 0 && ascii(p[1])).count();
+    let le = pairs().filter(|p| ascii(p[0]) && p[1] == 0).count();
+    let be = pairs().filter(|p| p[0] == 0 && ascii(p[1])).count();
     let (count, encoding) = if le >= be {
         (le, "little-endian")
     } else {
         (be, "big-endian")
     };
-    (count * 10 >= pairs.len() * 9).then(|| {
+    (count * 10 >= n * 9).then(|| {
         format!(
             "the file looks like UTF-16, {encoding}, without a byte-order mark (a NUL byte beside \
              every letter); callaudit reads UTF-8: save it as UTF-8 (e.g. `iconv -f UTF-16{} -t \
