@@ -930,6 +930,12 @@ fn attribution(args: &AuditArgs) -> anyhow::Result<callaudit::records::partial::
         agent_case: clap::ValueEnum::to_possible_value(&args.input.agent_case)
             .map_or_else(String::new, |v| v.get_name().to_string()),
         redact: args.input.redact,
+        read_options: Some(callaudit::records::partial::ReadOptions {
+            map: args.input.map.clone(),
+            agent_names: args.input.agent_names.clone(),
+            agent_from_filename: args.input.agent_from_filename.clone(),
+            date_from_path: args.input.date_from_path.clone(),
+        }),
     })
 }
 

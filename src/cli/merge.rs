@@ -574,8 +574,9 @@ fn shard_overlap(
 }
 
 /// Refuses partials written with different attribution options (`--agents`, `--metadata`,
-/// `--agent-case`, `--redact`): one agent would become two lines, or the call list half
-/// masked. A partial that does not record them (written before they were) is warned of.
+/// `--agent-case`, `--redact`, and the reading options `--map`, `--agent-names`,
+/// `--agent-from-filename`, `--date-from-path`): one agent would become two lines, a call
+/// another day, or the call list half masked. A partial that does not record them (written before they were) is warned of.
 fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
     let name = |p: &Partial| terminal_safe(&p.path.display().to_string()).into_owned();
     let unknown: Vec<String> = partials
@@ -600,7 +601,7 @@ fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
     for (p, a) in known {
         if let Some((flag, was, is)) = theirs.differs(a) {
             return Err(InputError(format!(
-                "{} and {} were audited with different {flag} ({}: {was}; {}: {is}): partials merge only when every run used the same --agents, --metadata (the same contents), --agent-case and --redact, or one agent could become two lines",
+                "{} and {} were audited with different {flag} ({}: {was}; {}: {is}): partials merge only when every run used the same --agents, --metadata (the same contents), --agent-case, --redact, --map, --agent-names, --agent-from-filename and --date-from-path, or one agent could become two lines",
                 first.path.display(),
                 p.path.display(),
                 first.path.display(),

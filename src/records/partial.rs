@@ -122,6 +122,20 @@ pub struct Attribution {
     /// `exact` or `insensitive`.
     pub agent_case: String,
     pub redact: bool,
+    /// How the transcripts were read where it decides whose call, turn or day it is
+    /// (`--map`, `--agent-names`, `--agent-from-filename`, `--date-from-path`); absent in
+    /// partials written before it was recorded (unknown: not compared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_options: Option<ReadOptions>,
+}
+
+/// The reading options that decide attribution, as given (`null`/empty when not given).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadOptions {
+    pub map: Option<String>,
+    pub agent_names: Vec<String>,
+    pub agent_from_filename: Option<String>,
+    pub date_from_path: Option<String>,
 }
 
 impl Attribution {
@@ -151,6 +165,42 @@ impl Attribution {
         }
         if self.redact != other.redact {
             return Some(("--redact", flag(self.redact), flag(other.redact)));
+        }
+        // Compared only when both partials record them.
+        let (Some(a), Some(b)) = (&self.read_options, &other.read_options) else {
+            return None;
+        };
+        let given = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_string());
+        if a.map != b.map {
+            return Some(("--map", given(&a.map), given(&b.map)));
+        }
+        if a.agent_names != b.agent_names {
+            let names = |v: &[String]| {
+                if v.is_empty() {
+                    "none".to_string()
+                } else {
+                    v.join(",")
+                }
+            };
+            return Some((
+                "--agent-names",
+                names(&a.agent_names),
+                names(&b.agent_names),
+            ));
+        }
+        if a.agent_from_filename != b.agent_from_filename {
+            return Some((
+                "--agent-from-filename",
+                given(&a.agent_from_filename),
+                given(&b.agent_from_filename),
+            ));
+        }
+        if a.date_from_path != b.date_from_path {
+            return Some((
+                "--date-from-path",
+                given(&a.date_from_path),
+                given(&b.date_from_path),
+            ));
         }
         None
     }

@@ -1677,7 +1677,8 @@ fn merge_sorts_by_an_item_as_audit_does() {
 }
 
 /// Partials audited with different attribution options (`--agents`, `--metadata`,
-/// `--agent-case`, `--redact`) are refused, naming both files and the option, as different
+/// `--agent-case`, `--redact`, `--map`, `--agent-names`, `--agent-from-filename`,
+/// `--date-from-path`) are refused, naming both files and the option, as different
 /// rubrics are: one agent would become two lines. A partial that does not record them
 /// (written before they were) is merged with a warning (tester t22 F3).
 #[test]
@@ -1704,6 +1705,22 @@ fn merge_refuses_partials_of_different_attribution_options_naming_them() {
             "--agent-case",
         ),
         ("tue-redact.partial", &["--redact"][..], "--redact"),
+        ("tue-map.partial", &["--map", "agent=agent_id"][..], "--map"),
+        (
+            "tue-names.partial",
+            &["--agent-names", "Ann"][..],
+            "--agent-names",
+        ),
+        (
+            "tue-fromname.partial",
+            &["--agent-from-filename", "^(t)ue"][..],
+            "--agent-from-filename",
+        ),
+        (
+            "tue-datepath.partial",
+            &["--date-from-path", "off"][..],
+            "--date-from-path",
+        ),
     ] {
         save_partial(dir, partial, &["tue.csv"], &[&RUBRIC[..], extra].concat());
         let (code, _, err) = run(dir, &["merge", "mon.partial", partial]);
@@ -1736,6 +1753,18 @@ fn merge_refuses_partials_of_different_attribution_options_naming_them() {
         err.contains("different --agents (mon-agents.partial: fnv1a64:"),
         "{err}"
     );
+    // A partial of an older callaudit that records the attribution options but not the
+    // reading ones: those are not compared.
+    let text = std::fs::read_to_string(dir.join("tue-map.partial")).unwrap();
+    let (older, _) = edit_first(&text, "header", &|v| {
+        v["attribution"]
+            .as_object_mut()
+            .unwrap()
+            .remove("read_options")
+            .expect("recorded");
+    });
+    w.write("older-map.partial", older);
+    ok(dir, &["merge", "mon.partial", "older-map.partial"]);
     // A partial without the record: merged, with a warning.
     let text = std::fs::read_to_string(dir.join("mon.partial")).unwrap();
     let (old, _) = edit_first(&text, "header", &|v| {
