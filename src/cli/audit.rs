@@ -372,13 +372,22 @@ fn distinct_outputs(args: &AuditArgs, calls: Option<&Path>) -> anyhow::Result<()
         })
         .collect();
     super::common::stdout_spared(args.output.as_deref(), "the report", &seconds)?;
-    super::common::distinct_outputs(&outputs(args, calls))
+    super::common::distinct_outputs(&super::common::with_updated_baseline(
+        outputs(args, calls),
+        &args.gates,
+        report_is_json(args),
+    ))
+}
+
+/// The report is JSON: the one format `-o` may write over `--baseline` in (rolling it forward).
+fn report_is_json(args: &AuditArgs) -> bool {
+    super::report_output::report_format(args.format) == Format::Json
 }
 
 /// Refuses an output onto a file the run reads: a transcript (named, in an input directory, or
 /// behind a symlink), the rubric, the metadata, the agents file, the review sheet, or (except
-/// for `-o`, which may roll a baseline forward: it is read whole before anything is written)
-/// the baseline. Files are compared by device and inode.
+/// for a JSON `-o`, which may roll a baseline forward: it is read whole before anything is
+/// written) the baseline. Files are compared by device and inode.
 fn outputs_spare_inputs(
     args: &AuditArgs,
     calls: Option<&Path>,
@@ -386,7 +395,11 @@ fn outputs_spare_inputs(
 ) -> anyhow::Result<()> {
     let mut others = super::common::side_files(&args.input);
     others.push((args.overrides.as_deref(), "the review sheet", false));
-    others.push((args.gates.baseline.as_deref(), "the baseline", true));
+    others.push((
+        args.gates.baseline.as_deref(),
+        "the baseline",
+        report_is_json(args),
+    ));
     super::common::outputs_spare_inputs(
         &outputs(args, calls),
         args.output.is_none().then_some("the report"),

@@ -267,33 +267,73 @@ fn is_device(_m: &std::fs::Metadata) -> bool {
 /// Refuses two outputs on one file (by name, or through a symlink): the later rename would
 /// silently replace the earlier file. `outputs` are (flag, path).
 pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
-    // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
-    let same_name = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    };
-    // Devices and pipes are written in place, not replaced: two outputs may share one.
-    let staged_id = |p: &Path| (!written_in_place(p)).then(|| file_id(p).ok()).flatten();
     for (i, (a, pa)) in outputs.iter().enumerate() {
         for (b, pb) in &outputs[i + 1..] {
-            if same_name(pa, pb) {
-                bail!(
+            match same_output(pa, pb) {
+                Some(Sameness::Name) => bail!(
                     "{a} and {b} both name {}: each output needs its own file",
                     pa.display()
-                );
-            }
-            if let (Some(ia), Some(ib)) = (staged_id(pa), staged_id(pb))
-                && ia == ib
-            {
-                bail!(
+                ),
+                Some(Sameness::File) => bail!(
                     "{a} {} and {b} {} are the same file (through a link): each output needs its own file",
                     pa.display(),
                     pb.display()
-                );
+                ),
+                None => {}
             }
         }
     }
     Ok(())
+}
+
+/// How two outputs are one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sameness {
+    /// One name (`x.csv` and `./x.csv`).
+    Name,
+    /// Two names of one existing file (a link).
+    File,
+}
+
+/// Whether two output paths name one file that a staged write would replace: by name, or as
+/// one existing file (devices and pipes are written in place, not replaced: two outputs may
+/// share one).
+pub fn same_output(a: &Path, b: &Path) -> Option<Sameness> {
+    // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
+    let same_name = match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    };
+    if same_name {
+        return Some(Sameness::Name);
+    }
+    let staged_id = |p: &Path| (!written_in_place(p)).then(|| file_id(p).ok()).flatten();
+    match (staged_id(a), staged_id(b)) {
+        (Some(ia), Some(ib)) if ia == ib => Some(Sameness::File),
+        _ => None,
+    }
+}
+
+/// The outputs with `--update-baseline`'s file among them, when it is given: the baseline is
+/// written too. A JSON report `-o` on that very file writes the same report there (the old way
+/// of rolling a baseline forward), so the pair is not two outputs; any other format would be
+/// (tester t23 F1: an HTML report silently replaced by the baseline's JSON).
+pub fn with_updated_baseline<'a>(
+    mut outputs: Vec<(&'static str, &'a Path)>,
+    gates: &'a crate::cli::args::GateFlags,
+    report_is_json: bool,
+) -> Vec<(&'static str, &'a Path)> {
+    let (true, Some(baseline)) = (gates.update_baseline, gates.baseline.as_deref()) else {
+        return outputs;
+    };
+    let json_report_there = report_is_json
+        && outputs
+            .iter()
+            .any(|&(flag, p)| flag == "-o" && same_output(p, baseline).is_some());
+    if !json_report_there {
+        outputs.push(("--update-baseline", baseline));
+    }
+    outputs
 }
 
 /// A write to a reader that has gone (`callaudit audit … | head -1`): not an error worth a
@@ -405,8 +445,14 @@ pub fn outputs_spare_inputs(
             .iter()
             .find(|(i, _, may)| *i == id && !(*may && flag == "-o"))
         {
+            // The baseline may be rolled forward, but only by a report that can be one.
+            let hint = if flag == "-o" && what.starts_with("the baseline ") {
+                " (only a JSON report may take the baseline's place: --format json, or --update-baseline beside a report of another name)"
+            } else {
+                ""
+            };
             bail!(
-                "{flag} {} is {what}: an output may not replace a file the run reads",
+                "{flag} {} is {what}: an output may not replace a file the run reads{hint}",
                 path.display()
             );
         }

@@ -690,7 +690,14 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .filter(|p| p.as_os_str() != "-")
         .map(|p| (Some(p.as_path()), "the partial", false))
         .collect();
-    read.push((args.gates.baseline.as_deref(), "the baseline", true));
+    // A JSON report may roll the baseline forward; any other would replace it with a report no
+    // later run can read as one (tester t23 F2).
+    let report_is_json = report_format == Format::Json;
+    read.push((
+        args.gates.baseline.as_deref(),
+        "the baseline",
+        report_is_json,
+    ));
     // A partial read from stdin (`-`), redirected from a file.
     let stdin = Discovered {
         stdin_file: args
@@ -702,6 +709,11 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         ..Discovered::default()
     };
     let outputs: Vec<(&str, &Path)> = args.output.iter().map(|o| ("-o", o.as_path())).collect();
+    super::common::distinct_outputs(&super::common::with_updated_baseline(
+        outputs.clone(),
+        &args.gates,
+        report_is_json,
+    ))?;
     super::common::outputs_spare_inputs(
         &outputs,
         args.output.is_none().then_some("the report"),

@@ -582,6 +582,146 @@ fn update_baseline_keeps_the_last_baseline_with_calls_over_an_empty_night() {
     );
 }
 
+/// Only a JSON report may take the baseline's place: `-o` onto the `--baseline` file in another
+/// format (a name without an extension, a link named `.html`) is refused and the baseline kept
+/// (it replaced the next night's baseline with a CSV; tester t23 F2), and `-o` beside
+/// `--update-baseline` on one file is two outputs, unless the report is JSON (an HTML report
+/// was silently replaced by the baseline's JSON; tester t23 F1). The same in `merge`.
+#[test]
+fn only_a_json_report_may_take_the_baselines_place() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    std::fs::copy(w.path("before.json"), w.path("base")).unwrap();
+    let kept = std::fs::read(w.path("base")).unwrap();
+    for extra in [
+        &["--format", "csv", "-o", "base", "--baseline", "base"][..],
+        &["--format", "html", "-o", "base", "--baseline", "base"],
+    ] {
+        let r = audit(&w, &[&["-q"][..], extra].concat());
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(
+                "callaudit: error: -o base is the baseline base: an output may not replace a file the run reads (only a JSON report may take the baseline's place"
+            ),
+            "{extra:?}: {}",
+            r.stderr
+        );
+        assert_eq!(std::fs::read(w.path("base")).unwrap(), kept, "{extra:?}");
+    }
+    // Beside --update-baseline: two outputs into one file, by name or through a link.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("base", w.path("week.html")).unwrap();
+    let mut cases = vec![(
+        vec!["--format", "html", "-o", "base"],
+        "callaudit: error: -o and --update-baseline both name base: each output needs its own file",
+    )];
+    if cfg!(unix) {
+        cases.push((
+            vec!["-o", "week.html"],
+            "callaudit: error: -o week.html and --update-baseline base are the same file (through a link): each output needs its own file",
+        ));
+    }
+    for (extra, says) in &cases {
+        let mut args = vec!["-q", "--baseline", "base", "--update-baseline"];
+        args.extend(extra);
+        let r = audit(&w, &args);
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{extra:?}: {}", r.stderr);
+        assert_eq!(std::fs::read(w.path("base")).unwrap(), kept, "{extra:?}");
+    }
+    // A new baseline (none yet) named twice is refused as well.
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--format",
+            "markdown",
+            "-o",
+            "first",
+            "--baseline",
+            "first",
+            "--allow-missing-baseline",
+            "--update-baseline",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!w.path("first").exists());
+    // merge: the same (and without --update-baseline, -o onto the baseline is refused too).
+    let r = audit(
+        &w,
+        &["-q", "--save-partial", "p.partial", "-o", "/dev/null"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "merge",
+            "p.partial",
+            "-q",
+            "--format",
+            "markdown",
+            "-o",
+            "base",
+            "--baseline",
+            "base",
+            "--update-baseline",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "callaudit: error: -o and --update-baseline both name base: each output needs its own file"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(w.path("base")).unwrap(), kept);
+    let r = run_in(
+        w.dir.path(),
+        &[
+            "merge",
+            "p.partial",
+            "-q",
+            "--format",
+            "csv",
+            "-o",
+            "base",
+            "--baseline",
+            "base",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("callaudit: error: -o base is the baseline base"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(w.path("base")).unwrap(), kept);
+    // A JSON report rolls the baseline forward, with or without --update-baseline.
+    for extra in [
+        &["--format", "json", "-o", "base", "--baseline", "base"][..],
+        &[
+            "--format",
+            "json",
+            "-o",
+            "base",
+            "--baseline",
+            "base",
+            "--update-baseline",
+        ],
+    ] {
+        std::fs::write(w.path("base"), &kept).unwrap();
+        let r = audit(&w, &[&["-q"][..], extra].concat());
+        assert_eq!(r.code, 0, "{extra:?}: {}", r.stderr);
+        let rolled: Value =
+            serde_json::from_slice(&std::fs::read(w.path("base")).unwrap()).unwrap();
+        assert_eq!(rolled["overall"]["calls"], 6, "{extra:?}");
+    }
+}
+
 #[test]
 fn fail_drop_compares_the_overall_score_and_every_agent_with_the_baseline() {
     let w = Workdir::new();
