@@ -427,10 +427,15 @@ fn compile_item(
 }
 
 /// The item's weight, penalty and auto-fail, checked against its kind.
+/// The most a weight or penalty may be: a score adds the weights of every item, and sums near
+/// `f64::MAX` are infinite (every score came out NaN, shown as 0; tester t23 F3). No real
+/// rubric comes near it.
+const MAX_WEIGHT: f64 = 1e6;
+
 fn scoring(s: &ItemSpec, kind: Kind, errs: &mut Errors) -> (f64, f64, bool) {
     let weight = match (&s.weight, kind) {
-        (Some(w), Kind::Expected) if *w.get_ref() < 0.0 || !w.get_ref().is_finite() => {
-            errs.at(w.span(), "weight must be a number ≥ 0");
+        (Some(w), Kind::Expected) if !(0.0..=MAX_WEIGHT).contains(w.get_ref()) => {
+            errs.at(w.span(), "weight must be a number from 0 to 1000000");
             1.0
         }
         (Some(w), Kind::Expected) => *w.get_ref(),
@@ -445,8 +450,8 @@ fn scoring(s: &ItemSpec, kind: Kind, errs: &mut Errors) -> (f64, f64, bool) {
         (None, _) => 0.0,
     };
     let penalty = match (&s.penalty, kind) {
-        (Some(p), Kind::Violation) if *p.get_ref() < 0.0 || !p.get_ref().is_finite() => {
-            errs.at(p.span(), "penalty must be a number ≥ 0");
+        (Some(p), Kind::Violation) if !(0.0..=MAX_WEIGHT).contains(p.get_ref()) => {
+            errs.at(p.span(), "penalty must be a number from 0 to 1000000");
             0.0
         }
         (Some(p), Kind::Violation) => *p.get_ref(),

@@ -1025,3 +1025,31 @@ fn the_documented_size_of_the_builtin_rubric_is_what_rubric_check_counts() {
         "docs/rubric.md says about {said}, `rubric check builtin`: {text}"
     );
 }
+
+/// A weight or penalty is at most 1,000,000: two weights of `1e308` summed to infinity, and every
+/// call scored NaN, shown as 0, while `rubric check` said ok (tester t23 F3).
+#[test]
+fn weights_and_penalties_past_a_million_are_refused() {
+    for (item, says) in [
+        (
+            "[[item]]\nid = \"a\"\nkind = \"expected\"\nweight = 1e308\nphrases = [\"sorry\"]\n",
+            "weight must be a number from 0 to 1000000",
+        ),
+        (
+            "[[item]]\nid = \"a\"\nkind = \"expected\"\nweight = -1\nphrases = [\"sorry\"]\n",
+            "weight must be a number from 0 to 1000000",
+        ),
+        (
+            "[[item]]\nid = \"v\"\nkind = \"violation\"\npenalty = inf\nphrases = [\"sorry\"]\n",
+            "penalty must be a number from 0 to 1000000",
+        ),
+    ] {
+        let (code, err) = check(item);
+        assert_eq!(code, 2, "{item}: {err}");
+        assert!(err.contains(says), "{item}: {err}");
+    }
+    let (code, err) = check(
+        "[[item]]\nid = \"a\"\nkind = \"expected\"\nweight = 1000000\nphrases = [\"sorry\"]\n",
+    );
+    assert_eq!(code, 0, "{err}");
+}
