@@ -229,6 +229,44 @@ fn contact_lens_chat_types_other_than_message_are_read_or_reported() {
     }
 }
 
+/// A Contact Lens chat handed from one agent to another goes to the agent who said most, counted
+/// and warned of as a call whose rows disagree on the agent: it went silently to the first agent
+/// in `Participants`, who said only "Bye." (tester t23 F4). The typed fast path and the named
+/// format's reader alike.
+#[test]
+fn contact_lens_chat_of_two_agents_goes_to_the_one_who_said_most() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = r#"{"Channel":"CHAT","CustomerMetadata":{"ContactId":"c1"},
+ "Participants":[{"ParticipantId":"b","ParticipantRole":"AGENT","DisplayName":"Zed"},
+                 {"ParticipantId":"a","ParticipantRole":"AGENT","DisplayName":"Sam"},
+                 {"ParticipantId":"k","ParticipantRole":"CUSTOMER","DisplayName":"Alex"}],
+ "Transcript":[
+  {"Type":"MESSAGE","ParticipantId":"k","Content":"My code does not work!!","AbsoluteTime":"2024-03-07T09:00:01.000Z"},
+  {"Type":"MESSAGE","ParticipantId":"a","Content":"Sorry about that, I can see why you are upset.","AbsoluteTime":"2024-03-07T09:00:08.000Z"},
+  {"Type":"MESSAGE","ParticipantId":"a","Content":"I have reset your code now.","AbsoluteTime":"2024-03-07T09:00:09.000Z"},
+  {"Type":"MESSAGE","ParticipantId":"a","Content":"Is there anything else I can help with?","AbsoluteTime":"2024-03-07T09:00:10.000Z"},
+  {"Type":"MESSAGE","ParticipantId":"b","Content":"Bye.","AbsoluteTime":"2024-03-07T09:00:11.000Z"}]}"#;
+    let file = dir.path().join("c.json");
+    std::fs::write(&file, doc).unwrap();
+    let f = file.to_str().unwrap();
+    for extra in [&[][..], &["--input-format", "contact-lens"][..]] {
+        let run = audit(&[&[f][..], extra].concat());
+        assert_eq!(
+            run.call("c1")["agent_id"],
+            "Sam",
+            "{extra:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.acct("calls_agent_disagrees"), 1, "{extra:?}");
+        common::assert_says(
+            &run.stderr,
+            &[format!(
+                "{f}:1: call c1: its rows disagree on agent (Sam: 3 rows, Zed: 1 row)"
+            )],
+        );
+    }
+}
+
 /// A JSONL line that is a JSON array is a malformed row, not a call read by position (serde's
 /// derived structs take arrays field by field: `["Z1", "ann", …]` was audited as call Z1); so
 /// is a turn, or a vendor document's utterance, that is an array.

@@ -33,15 +33,16 @@ const FORMAT: &str = "a Contact Lens analysis file";
 const EXPECTED: &str = "`Participants[]` and `Transcript[]` of turns with `ParticipantId` \
 (voice) or `ParticipantRole`, `Type` and `AbsoluteTime` (chat), and `Content`";
 
+/// One of `Participants[]` (the typed reader, `typed.rs`, reads the same).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Participant<'a> {
+pub(super) struct Participant<'a> {
     #[serde(default, borrow)]
-    participant_id: Option<Text<'a>>,
+    pub(super) participant_id: Option<Text<'a>>,
     #[serde(default, borrow)]
-    participant_role: Option<Text<'a>>,
+    pub(super) participant_role: Option<Text<'a>>,
     #[serde(default, borrow)]
-    display_name: Option<Text<'a>>,
+    pub(super) display_name: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +170,9 @@ pub fn read_document(
             };
         }
         let text = entry.content.as_deref().unwrap_or("");
+        let said_by = (speaker == Speaker::Agent)
+            .then(|| turn_agent(pid, entry.display_name.as_deref(), &participants, chat))
+            .flatten();
         if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
             match (&entry.absolute_time, contact_start) {
                 (Some(at), Some(start)) => {
@@ -178,6 +182,13 @@ pub fn read_document(
                     t.start_ms = entry.begin_offset_millis.and_then(ms);
                     t.end_ms = entry.end_offset_millis.and_then(ms);
                 }
+            }
+            // Each agent turn votes for the agent who said it: a chat handed from one agent
+            // to another (or joined by a supervisor) goes to the one who said most, counted
+            // and warned of as a call whose rows disagree, not to the first agent listed in
+            // `Participants` (tester t23 F4).
+            if let Some(agent) = said_by {
+                call.votes.agent.add_by(agent, 1);
             }
         }
     }
@@ -328,7 +339,10 @@ fn quoted(kind: &str) -> String {
 
 /// The agent named by `Participants`: a chat's agent by display name, a voice call's by the
 /// user in its ARN.
-fn participants_agent(participants: &[Strict<Participant<'_>>], chat: bool) -> Option<String> {
+pub(super) fn participants_agent(
+    participants: &[Strict<Participant<'_>>],
+    chat: bool,
+) -> Option<String> {
     let agent_participant = participants.iter().find(|p| {
         p.participant_role
             .as_deref()
@@ -345,6 +359,25 @@ fn participants_agent(participants: &[Strict<Participant<'_>>], chat: bool) -> O
             .and_then(agent_from_arn)
             .map(str::to_string)
     }
+}
+
+/// The agent who said an agent's turn, when it can be told: in a chat, its participant's
+/// `DisplayName` (else the item's own), on a voice call the agent in its participant ARN.
+pub(super) fn turn_agent<'p>(
+    pid: &'p str,
+    display_name: Option<&'p str>,
+    participants: &'p [Strict<Participant<'_>>],
+    chat: bool,
+) -> Option<&'p str> {
+    if !chat {
+        return agent_from_arn(pid);
+    }
+    participants
+        .iter()
+        .find(|p| !pid.is_empty() && p.participant_id.as_deref() == Some(pid))
+        .and_then(|p| p.display_name.as_deref())
+        .or(display_name)
+        .and_then(crate::read::known_id)
 }
 
 /// A turn's speaker: its own role, else its participant's role in `Participants`, else an
@@ -446,6 +479,34 @@ mod tests {
         assert_eq!(c.agent_id.as_deref(), Some("agent-42"));
         assert_eq!(c.turns[0].speaker, Speaker::Customer);
         assert_eq!(c.turns[1].speaker, Speaker::Agent);
+    }
+
+    /// Each agent turn votes for the agent who said it (its participant's display name): the
+    /// call then goes to the one who said most, not to the first agent listed (tester t23 F4).
+    #[test]
+    fn a_chat_between_two_agents_votes_by_who_said_each_turn() {
+        let (calls, _) = read(
+            "two.json",
+            r#"{"Channel": "CHAT", "CustomerMetadata": {"ContactId": "c1"},
+                "Participants": [{"ParticipantId": "b", "ParticipantRole": "AGENT", "DisplayName": "Zed"},
+                                 {"ParticipantId": "a", "ParticipantRole": "AGENT", "DisplayName": "Sam"},
+                                 {"ParticipantId": "k", "ParticipantRole": "CUSTOMER", "DisplayName": "Alex"}],
+                "Transcript": [
+                  {"Type": "MESSAGE", "ParticipantId": "k", "Content": "My code does not work", "AbsoluteTime": "2024-03-07T09:00:01.000Z"},
+                  {"Type": "MESSAGE", "ParticipantId": "a", "Content": "Sorry about that.", "AbsoluteTime": "2024-03-07T09:00:08.000Z"},
+                  {"Type": "MESSAGE", "ParticipantId": "a", "Content": "I have reset it.", "AbsoluteTime": "2024-03-07T09:00:09.000Z"},
+                  {"Type": "MESSAGE", "ParticipantId": "b", "Content": "Bye.", "AbsoluteTime": "2024-03-07T09:00:11.000Z"}
+                ]}"#,
+        );
+        let c = &calls.unwrap()[0];
+        let votes: Vec<(String, u64)> = c
+            .votes
+            .agent
+            .counts()
+            .into_iter()
+            .map(|(a, n)| (a.clone(), n))
+            .collect();
+        assert_eq!(votes, [("Sam".to_string(), 2), ("Zed".to_string(), 1)]);
     }
 
     #[test]

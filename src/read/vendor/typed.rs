@@ -14,7 +14,8 @@
 //! accounting and every message are the same as without it.
 
 use super::contact_lens::{
-    ItemTypes, agent_from_arn, is_chat_channel, parse_file_name, warn_unread_times,
+    ItemTypes, Participant, agent_from_arn, is_chat_channel, parse_file_name, participants_agent,
+    turn_agent, warn_unread_times,
 };
 use super::lenient::{Loose, Obj, Strict, Text};
 use super::transcribe::{Characteristics, apply_characteristics};
@@ -141,17 +142,6 @@ impl Doc<'_> {
                 .filter_map(|q| q.0.as_ref())
                 .any(ccai::QualityMetadata::inexact_id)
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Participant<'a> {
-    #[serde(default, borrow)]
-    participant_id: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    participant_role: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    display_name: Option<Text<'a>>,
 }
 
 /// A turn of either format (the fields of both; each reader uses its own).
@@ -309,27 +299,6 @@ fn transcribe(
     ctx.deliver(call, sink)
 }
 
-/// The agent's id from the participant list: a chat's display name when it is a known id, a
-/// call's agent ARN.
-fn participants_agent(participants: &[Strict<Participant<'_>>], chat: bool) -> Option<String> {
-    let agent_participant = participants.iter().find(|p| {
-        p.participant_role
-            .as_deref()
-            .is_some_and(|r| Speaker::from_label(r) == Speaker::Agent)
-    });
-    if chat {
-        agent_participant
-            .and_then(|p| p.display_name.as_deref())
-            .and_then(crate::read::known_id)
-            .map(str::to_string)
-    } else {
-        agent_participant
-            .and_then(|p| p.participant_id.as_deref())
-            .and_then(agent_from_arn)
-            .map(str::to_string)
-    }
-}
-
 /// `contact_lens::read_document` on the typed document.
 fn contact_lens(
     doc: Doc<'_>,
@@ -405,6 +374,9 @@ fn contact_lens(
             };
         }
         let text = entry.content.as_deref().unwrap_or("");
+        let said_by = (speaker == Speaker::Agent)
+            .then(|| turn_agent(pid, entry.display_name.as_deref(), &participants, chat))
+            .flatten();
         if let Some(t) = ctx.utterance(&mut call, speaker, text, index, &position)? {
             match (absolute_time(entry), contact_start) {
                 (Some(at), Some(start)) => {
@@ -414,6 +386,10 @@ fn contact_lens(
                     t.start_ms = entry.begin_offset_millis.and_then(ms);
                     t.end_ms = entry.end_offset_millis.and_then(ms);
                 }
+            }
+            // As `contact_lens::read_document`: each agent turn votes for who said it.
+            if let Some(agent) = said_by {
+                call.votes.agent.add_by(agent, 1);
             }
         }
     }
