@@ -265,6 +265,8 @@ struct Collector<'a, 'o> {
     run_error: Option<anyhow::Error>,
     /// Calls not audited as incomplete, by the file that failed: calls, rows, the first ids.
     incomplete: std::collections::BTreeMap<String, (u64, u64, Vec<String>)>,
+    /// Agent ids found only as a display name of the `--agents` file, each said once.
+    agents_by_name: std::collections::HashSet<String>,
 }
 
 /// Incomplete calls named in the warning of each failed file.
@@ -277,9 +279,11 @@ impl Collector<'_, '_> {
         call.compose_names();
         call.drop_repeated_rows();
         self.report_merged(&call);
-        if let Some(enricher) = self.opts.enrich {
-            enricher.resolve_votes(&mut call);
-        }
+        let votes = self
+            .opts
+            .enrich
+            .map(|enricher| enricher.resolve_votes(&mut call))
+            .unwrap_or_default();
         let disagree = call.settle_attributes();
         if call.too_large {
             self.too_large(&call);
@@ -308,8 +312,11 @@ impl Collector<'_, '_> {
         if let Some(enricher) = self.opts.enrich
             && let Some(input) = self.inputs.get(call.source as usize)
         {
-            let enriched = enricher.join(&mut call, input);
+            let enriched = enricher.join(&mut call, input, votes.resolved);
             (date_from, agent_unlisted) = (enriched.date_from, enriched.agent_unlisted);
+            if let Some(raw) = votes.by_name.clone().or(enriched.agent_by_name.clone()) {
+                self.agent_by_name(&call, input, raw);
+            }
             self.count_join(&call, input, enriched);
         }
         let acct = &mut self.acct;
@@ -684,6 +691,21 @@ impl Collector<'_, '_> {
         }
     }
 
+    /// Says, once for each, an agent id that is no id of the `--agents` file but the display
+    /// name it gives an agent: the call is reported under that agent. Right for an export that
+    /// names agents by name; wrong when it is another agent's id, whose calls would silently
+    /// join the named agent's line (tester t23 F5).
+    fn agent_by_name(&mut self, call: &Call, input: &Input, raw: String) {
+        if self.agents_by_name.contains(&raw) {
+            return;
+        }
+        self.acct.warn_call(format!(
+            "{}:{}: call {}: agent {raw} is no id in the --agents file but the name it gives an agent, so its calls are reported as that agent's; if {raw} is another agent, list its id in the file",
+            input.name, call.line, call.id
+        ));
+        self.agents_by_name.insert(raw);
+    }
+
     /// Counts the `--metadata` join; the first call not found and the first whose agent
     /// differs are reported with where they are.
     fn count_join(&mut self, call: &Call, input: &Input, enriched: Enriched) {
@@ -758,6 +780,7 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         reading: Accounting::default(),
         run_error: None,
         incomplete: Default::default(),
+        agents_by_name: Default::default(),
     };
     collector.acct.hidden(&inputs.hidden);
     collector.acct.ignored(&inputs.ignored);

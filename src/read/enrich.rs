@@ -165,6 +165,18 @@ pub struct Enriched {
     pub date_from: Option<DateFrom>,
     /// With `--agents`: the call's agent id is not in the file.
     pub agent_unlisted: bool,
+    /// With `--agents`: the call's agent id is no id of the file but the display name it gives
+    /// an agent, under which the call is reported (the id as the export gives it).
+    pub agent_by_name: Option<String>,
+}
+
+/// What `Enricher::resolve_votes` did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResolvedVotes {
+    /// The agent votes were resolved (the agent they settle on is a resolved one).
+    pub resolved: bool,
+    /// The first voted id that is only a display name of the `--agents` file.
+    pub by_name: Option<String>,
 }
 
 /// A date that the export did not give.
@@ -254,7 +266,7 @@ impl Enricher {
     #[cfg(test)]
     pub fn enrich(&self, call: &mut Call, input: &Input) -> Enriched {
         self.name_agent(call, input);
-        self.join(call, input)
+        self.join(call, input, false)
     }
 
     /// `--agent-from-filename`: the agent of a call, or of the part of a call, read from
@@ -275,18 +287,30 @@ impl Enricher {
     /// `--agent-case`, `--agents`: counts the rows that name each agent by the agent the id
     /// resolves to, before the call settles on the agent most rows name, so that two
     /// spellings of one agent neither split its rows nor count as a disagreement.
-    pub fn resolve_votes(&self, call: &mut Call) {
-        let Some(identity) = &self.identity else {
-            return;
+    ///
+    /// Says whether the votes were resolved (then the agent they settle on is not resolved
+    /// again by `join`), and the first id (by rows) that is no id of the `--agents` file but a
+    /// display name it gives (see `Identity::by_name_only`), to be said.
+    pub fn resolve_votes(&self, call: &mut Call) -> ResolvedVotes {
+        let Some(identity) = self.identity.as_ref() else {
+            return ResolvedVotes::default();
         };
         if call.votes.agent.is_empty() {
-            return;
+            return ResolvedVotes::default();
         }
         let mut resolved = Votes::default();
+        let mut by_name = None;
         for (raw, rows) in call.votes.agent.counts() {
+            if by_name.is_none() && identity.by_name_only(raw) {
+                by_name = Some(raw.clone());
+            }
             resolved.add(identity.resolve(raw).0, rows);
         }
         call.votes.agent = resolved;
+        ResolvedVotes {
+            resolved: true,
+            by_name,
+        }
     }
 
     fn path_date(&self, call: &Call, input: &Input) -> Option<NaiveDate> {
@@ -330,8 +354,12 @@ impl Enricher {
     /// What a settled call still lacks: `--metadata` fills it from the contact record, the
     /// `--agents` file gives the agent's team, the path (of `input`, the file the call first
     /// came from) its date; the agent id is resolved to its agent.
-    pub fn join(&self, call: &mut Call, input: &Input) -> Enriched {
+    ///
+    /// `agent_resolved`: the call's agent is the one its rows' votes settled on, resolved
+    /// already (`resolve_votes`): it is not resolved again (a name may be another agent's id).
+    pub fn join(&self, call: &mut Call, input: &Input, agent_resolved: bool) -> Enriched {
         let had_date = call.date.is_some();
+        let agent_resolved = agent_resolved && call.agent_id.is_some();
         let mut out = Enriched::default();
         if let Some(meta) = &self.metadata {
             out.metadata = Some(match meta.find(call.id.trim()) {
@@ -361,8 +389,16 @@ impl Enricher {
         if let Some(identity) = &self.identity
             && let Some(raw) = call.agent_id.take()
         {
-            let (agent, listed) = identity.resolve(&raw);
+            let (agent, listed) = if agent_resolved {
+                let listed = identity.named(&raw);
+                (raw.clone(), listed)
+            } else {
+                identity.resolve(&raw)
+            };
             out.agent_unlisted = identity.has_file() && listed.is_none();
+            if !agent_resolved && identity.by_name_only(&raw) {
+                out.agent_by_name = Some(raw.clone());
+            }
             if call.team.is_none() {
                 call.team = listed.and_then(|a| a.team.clone());
             }

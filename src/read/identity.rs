@@ -16,7 +16,7 @@ use crate::read::csv::header_key;
 use crate::read::csv::side::SideFile;
 use anyhow::bail;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// `--agent-case`: whether agent ids from the identity file match case-sensitively.
@@ -43,6 +43,10 @@ pub struct Identity {
     /// Id (lower-cased when insensitive) → agent.
     by_id: HashMap<String, usize>,
     agents: Vec<Agent>,
+    /// The keys of `by_id` that are only display names, no id of the file.
+    name_only: HashSet<String>,
+    /// Display name → agent.
+    by_name: HashMap<String, usize>,
     /// The `--agents` file, as named on the command line.
     pub file: Option<String>,
 }
@@ -74,6 +78,8 @@ impl Identity {
             insensitive,
             by_id: HashMap::new(),
             agents: Vec::new(),
+            name_only: HashSet::new(),
+            by_name: HashMap::new(),
             file: file.map(|p| p.display().to_string()),
         };
         if let Some(path) = file {
@@ -150,10 +156,14 @@ impl Identity {
                 }
             }
         }
+        self.by_name = by_name;
         // A display name may be given where an id is expected (`--agent "Ann Lee"`).
         for (i, a) in self.agents.iter().enumerate() {
             let key = self.key(&a.name).into_owned();
-            self.by_id.entry(key).or_insert(i);
+            if let std::collections::hash_map::Entry::Vacant(e) = self.by_id.entry(key) {
+                self.name_only.insert(e.key().clone());
+                e.insert(i);
+            }
         }
         Ok(())
     }
@@ -201,6 +211,18 @@ impl Identity {
             Some(&i) => (self.agents[i].name.clone(), Some(&self.agents[i])),
             None => (key.into_owned(), None),
         }
+    }
+
+    /// The listed agent an agent resolved already (`resolve`'s name) is: a name is not resolved
+    /// again as an id (one agent's name may be another's id).
+    pub fn named(&self, resolved: &str) -> Option<&Agent> {
+        self.by_name.get(resolved).map(|&i| &self.agents[i])
+    }
+
+    /// Whether `raw` is no id of the `--agents` file but the display name it gives an agent (an
+    /// export that names agents by name, or another agent whose id is that name: worth saying).
+    pub fn by_name_only(&self, raw: &str) -> bool {
+        !self.name_only.is_empty() && self.name_only.contains(self.key(raw).as_ref())
     }
 
     /// Whether the `--agents` file lists agents (an unlisted id is worth a warning).

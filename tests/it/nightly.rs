@@ -1683,6 +1683,62 @@ fn an_agents_file_names_agents_and_gives_their_teams() {
     );
 }
 
+/// An agent id that is no id of the `--agents` file but the display name it gives another agent
+/// is reported as that agent (exports that name agents by name), and said once, naming it: two
+/// agents silently became one line when the name was another agent's id (tester t23 F5).
+#[test]
+fn an_agent_id_that_is_only_a_display_name_is_said_once() {
+    let w = Workdir::new();
+    w.write(
+        "calls.csv",
+        csv_of(&[
+            ("c1", "ann.lee", "agent", "hello"),
+            ("c2", "bo.chen", "agent", "hi"),
+            ("c3", "bo.chen", "agent", "hi"),
+        ]),
+    );
+    w.write(
+        "agents.csv",
+        "id,name,team
+ann.lee,bo.chen,x
+",
+    );
+    let r = agents_run(&w, &["--agents", "agents.csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(common::group_keys(&r.json()), ["bo.chen"]);
+    let said: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("is no id in the --agents file"))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "callaudit: warning: calls.csv:3: call c2: agent bo.chen is no id in the --agents file but the name it gives an agent, so its calls are reported as that agent's; if bo.chen is another agent, list its id in the file"
+        ]
+    );
+    // Listed under its own id, it is an agent of its own, and nothing is said.
+    w.write(
+        "agents.csv",
+        "id,name,team
+ann.lee,bo.chen,x
+bo.chen,Bo Chen,y
+",
+    );
+    let r = agents_run(&w, &["--agents", "agents.csv"]);
+    assert_eq!(common::group_keys(&r.json()), ["Bo Chen", "bo.chen"]);
+    assert_eq!(
+        r.json()["groups"][1]["calls"],
+        1,
+        "ann.lee's call, under the name it is given"
+    );
+    assert!(
+        !r.stderr.contains("is no id in the --agents file"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn a_call_whose_rows_disagree_on_the_agent_is_counted_and_warned() {
     let w = Workdir::new();
