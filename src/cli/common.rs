@@ -16,10 +16,34 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 pub fn load_rubric(args: &InputArgs) -> anyhow::Result<Rubric> {
+    no_stdin_side_files(args)?;
     match &args.rubric {
         Some(path) => Rubric::load(path),
         None => Ok(Rubric::default_rubric()),
     }
+}
+
+/// `-` for a file that is read whole before the transcripts (`--rubric`, `--metadata`,
+/// `--agents`) is refused, saying so: it was opened as a file named `-` ("No such file").
+pub fn no_stdin_side_files(args: &InputArgs) -> anyhow::Result<()> {
+    for (flag, path) in [
+        ("--rubric", args.rubric.as_deref()),
+        ("--metadata", args.metadata.as_deref()),
+        ("--agents", args.agents_file.as_deref()),
+    ] {
+        no_stdin(flag, path)?;
+    }
+    Ok(())
+}
+
+/// Refuses `-` for an option that names a file it cannot read from stdin.
+pub fn no_stdin(flag: &str, path: Option<&Path>) -> anyhow::Result<()> {
+    if path.is_some_and(|p| p.as_os_str() == "-") {
+        bail!(
+            "{flag} -: {flag} names a file, not stdin (stdin is for the transcripts: `audit -`): name the file"
+        );
+    }
+    Ok(())
 }
 
 /// `--delimiter`: for the transcript CSVs and the review sheet (`calibrate`'s sheet,
@@ -140,6 +164,7 @@ pub fn use_color(choice: ColorChoice) -> bool {
 /// Agent ids and call metadata the exports lack (`--agent-from-filename`, `--metadata`), dates
 /// from paths (`--date-from-path`), and agent identity (`--agent-case`, `--agents`).
 pub fn enricher(args: &InputArgs) -> anyhow::Result<Option<Enricher>> {
+    no_stdin_side_files(args)?;
     let max_record_bytes = max_call_bytes(args)?;
     Enricher::with(
         args.agent_from_filename.as_deref(),

@@ -162,6 +162,9 @@ pub fn format_of_output(
 /// Reads `--baseline`; `--fail-drop` needs one with a line per agent. A baseline that does not
 /// exist under `--allow-missing-baseline` is a warning and no baseline.
 pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
+    // Not stdin: a baseline is also the file --update-baseline writes (it created a file
+    // named `-`; tester t23 F6).
+    super::common::no_stdin("--baseline", flags.baseline.as_deref())?;
     let fail_drop = flags.fail_drop.and_then(GateLimit::value);
     if flags.baseline_missing() {
         let path = flags.baseline.as_deref().unwrap_or(Path::new(""));

@@ -2653,3 +2653,34 @@ fn the_summary_names_the_date_window_and_what_chose_it() {
         &["callaudit: filters: dated 2026-11-27 to 2026-12-03 (--last 7d, --as-of 2026-12-03)\n"],
     );
 }
+
+/// `-` for a file read whole before the transcripts (`--baseline`, `--rubric`, `--metadata`,
+/// `--agents`) is refused, saying so: it was opened as a file named `-` ("No such file"), and
+/// `--baseline - --allow-missing-baseline --update-baseline` created one (tester t23 F6).
+#[test]
+fn a_dash_for_the_baseline_or_a_side_file_is_refused_saying_why() {
+    let w = Workdir::new();
+    for extra in [
+        &["--baseline", "-", "--fail-drop", "5"][..],
+        &[
+            "--baseline",
+            "-",
+            "--allow-missing-baseline",
+            "--update-baseline",
+        ],
+        &["--metadata", "-"],
+        &["--agents", "-"],
+    ] {
+        let r = audit(&w, &[&["-q", "-o", "/dev/null"][..], extra].concat());
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        let flag = extra[0];
+        assert!(
+            r.stderr.contains(&format!(
+                "callaudit: error: {flag} -: {flag} names a file, not stdin"
+            )),
+            "{extra:?}: {}",
+            r.stderr
+        );
+        assert!(!w.path("-").exists(), "{extra:?}");
+    }
+}
