@@ -338,6 +338,24 @@ fn check_numbers(name: &str, file: &FileJson) -> anyhow::Result<()> {
                 row.calls
             );
         }
+        if row.calls > 0 && row.mean_score.is_none() {
+            bail!(
+                "--baseline {name}: line \"{line}\": {} call(s) but no mean_score: not a report callaudit wrote",
+                row.calls
+            );
+        }
+    }
+    // One line per key: with two, the comparison took whichever came last, so their order
+    // decided a gate (tester t23 F7).
+    let mut seen = std::collections::HashSet::new();
+    for row in file.groups.iter().chain(&file.subtotals) {
+        let path = row.path();
+        if !seen.insert(path.clone()) {
+            bail!(
+                "--baseline {name}: line \"{}\" appears twice: not a report callaudit wrote",
+                path.join(" / ")
+            );
+        }
     }
     Ok(())
 }

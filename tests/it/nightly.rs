@@ -2684,3 +2684,38 @@ fn a_dash_for_the_baseline_or_a_side_file_is_refused_saying_why() {
         assert!(!w.path("-").exists(), "{extra:?}");
     }
 }
+
+/// A baseline with two lines for one agent, or a line of calls without a mean score, is no
+/// report callaudit wrote: refused, where the gate took whichever line came last (tester t23
+/// F7).
+#[test]
+fn a_baseline_with_a_line_twice_or_calls_without_a_score_is_refused() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    let text = std::fs::read_to_string(w.path("before.json")).unwrap();
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let mut twice = json.clone();
+    let first = twice["groups"][0].clone();
+    let key = first["key"].as_str().unwrap().to_string();
+    twice["groups"].as_array_mut().unwrap().push(first);
+    w.write("twice.json", twice.to_string());
+    let r = audit(&w, &["-q", "--baseline", "twice.json", "--fail-drop", "5"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "--baseline twice.json: line \"{key}\" appears twice: not a report callaudit wrote"
+        )),
+        "{}",
+        r.stderr
+    );
+    let mut null = json;
+    null["groups"][0]["mean_score"] = Value::Null;
+    w.write("null.json", null.to_string());
+    let r = audit(&w, &["-q", "--baseline", "null.json", "--fail-drop", "5"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("call(s) but no mean_score"),
+        "{}",
+        r.stderr
+    );
+}
