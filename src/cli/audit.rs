@@ -496,7 +496,12 @@ fn run_listed(
         .map(|o| o.judged_calls().map(|(id, _)| id.to_lowercase()).collect());
     let calls_path = calls_path(args);
     distinct_outputs(args, calls_path.as_deref())?;
-    super::common::warn_gz_outputs(&outputs(args, calls_path.as_deref()));
+    // Warned of once every output is accepted (`collector` refuses a `--calls x.csv.gz`,
+    // which was first said to be "written uncompressed"; tester t23 F8).
+    let gz_outputs: Vec<(&str, std::path::PathBuf)> = outputs(args, calls_path.as_deref())
+        .into_iter()
+        .map(|(flag, p)| (flag, p.to_path_buf()))
+        .collect();
     let discovered = listed().map_err(InputError)?;
     outputs_spare_inputs(args, calls_path.as_deref(), &discovered)?;
     // Open the outputs before the work, so a bad path fails fast.
@@ -511,6 +516,12 @@ fn run_listed(
         report_format,
         &run_filters,
     )?;
+    super::common::warn_gz_outputs(
+        &gz_outputs
+            .iter()
+            .map(|(flag, p)| (*flag, p.as_path()))
+            .collect::<Vec<_>>(),
+    );
     // The per-call outputs and the call list need the verdicts' evidence and reasons.
     let detail = sink.calls.as_ref().is_some_and(|c| c.needs_detail())
         || sink.evidence.is_some()

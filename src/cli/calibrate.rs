@@ -173,7 +173,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     .into_iter()
     .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
     .collect();
-    super::common::distinct_outputs(&outputs)?;
+    // Two outputs on stdout are said as stdout (`-`, as given) before two outputs on one file
+    // (which named `-` as /dev/stdout; tester t23 F8).
     let second: Vec<super::common::SecondOutput> = [
         ("--disagreements", &args.disagreements, "the disagreements"),
         ("--splits", &args.splits, "the reviewer splits"),
@@ -197,6 +198,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     if !second.is_empty() {
         super::common::stdout_spared(args.output.as_deref(), "the agreement", &second)?;
     }
+    super::common::distinct_outputs(&outputs)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let mut read = super::common::side_files(&args.input);
     read.push((Some(args.sheet.as_path()), "the review sheet", false));

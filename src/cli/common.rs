@@ -300,7 +300,7 @@ pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
                     pa.display()
                 ),
                 Some(Sameness::File) => bail!(
-                    "{a} {} and {b} {} are the same file (through a link): each output needs its own file",
+                    "{a} {} and {b} {} are the same file (through a link or another path to it): each output needs its own file",
                     pa.display(),
                     pb.display()
                 ),

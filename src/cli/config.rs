@@ -729,8 +729,13 @@ fn choose_file(leaf: &ArgMatches) -> anyhow::Result<Option<(PathBuf, &'static st
             _ => "--config",
         };
         if !path.is_file() {
+            let what = match std::fs::metadata(path) {
+                Ok(m) if m.is_dir() => "a directory, not a file",
+                Ok(_) => "not a regular file",
+                Err(_) => "no such file",
+            };
             anyhow::bail!(
-                "{why} {}: no such file (a config file is a TOML file of audit options)",
+                "{why} {}: {what} (a config file is a TOML file of audit options)",
                 path.display()
             );
         }

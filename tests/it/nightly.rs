@@ -618,7 +618,7 @@ fn only_a_json_report_may_take_the_baselines_place() {
     if cfg!(unix) {
         cases.push((
             vec!["-o", "week.html"],
-            "callaudit: error: -o week.html and --update-baseline base are the same file (through a link): each output needs its own file",
+            "callaudit: error: -o week.html and --update-baseline base are the same file (through a link or another path to it): each output needs its own file",
         ));
     }
     for (extra, says) in &cases {

@@ -752,3 +752,59 @@ fn a_new_output_inside_an_input_directory_is_warned_of() {
         assert!(!err.contains("warning"), "{args:?}: {err}");
     }
 }
+
+/// Refusals say what the user gave and what is wrong with it (tester t23 F8): a `--config` that
+/// is a directory or a device is not "no such file"; `--calls x.csv.gz` is refused without
+/// first being said to be "written uncompressed"; `calibrate`'s two outputs on `-` are named
+/// `-`, as given, not `/dev/stdout`.
+#[test]
+fn refusals_name_what_was_given() {
+    let w = Workdir::new();
+    let data = repo_path("examples/data/calls.csv");
+    let data = data.to_str().unwrap();
+    std::fs::create_dir(w.path("conf.d")).unwrap();
+    let run = |args: &[&str]| {
+        let out = bin().current_dir(w.dir.path()).args(args).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for (config, says) in [
+        ("conf.d", "--config conf.d: a directory, not a file"),
+        ("/dev/null", "--config /dev/null: not a regular file"),
+        ("nowhere.toml", "--config nowhere.toml: no such file"),
+    ] {
+        let (code, err) = run(&["audit", "--config", config, data, "-q", "-o", "/dev/null"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+    let (code, err) = run(&["audit", data, "-q", "--calls", "x.csv.gz", "-o", "r.txt"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--calls x.csv.gz: the extension says the format"),
+        "{err}"
+    );
+    assert!(!err.contains("written uncompressed"), "{err}");
+    w.write(
+        "s.csv",
+        "call_id,reviewer,empathy\nC-1001,a,1\nC-1001,b,0\n",
+    );
+    let (code, err) = run(&[
+        "calibrate",
+        "s.csv",
+        data,
+        "-q",
+        "--splits",
+        "-",
+        "--by-reviewer",
+        "-",
+        "-o",
+        "y.txt",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--splits - and --by-reviewer - both write to stdout"),
+        "{err}"
+    );
+}
