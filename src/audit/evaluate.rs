@@ -39,6 +39,8 @@ pub(crate) enum NotApplicable {
     /// speaker's last turn (a customer upset only in the call's last words, with no agent turn
     /// after it): by the item's index, the first turn it occurred at.
     NoTurnAfter { condition: usize, turn: u32 },
+    /// An item of `applies_unless` occurred (by its index): the item was not needed.
+    NotNeeded { by: usize },
     /// A detector that needs timings, on a chat.
     Chat,
     /// A detector that needs timings, on a call without them.
@@ -554,6 +556,9 @@ pub(crate) fn not_applicable(
             not_applicable = Some(too_late.unwrap_or(NotApplicable::ConditionAbsent));
         }
     }
+    if let Some(&by) = item.applies_unless.iter().find(|&&a| occurred(a).is_some()) {
+        not_applicable.get_or_insert(NotApplicable::NotNeeded { by });
+    }
     if let Some(d) = item.detector
         && d.needs_timings()
         && call.channel == Channel::Chat
@@ -576,9 +581,16 @@ pub(crate) fn not_applicable(
 /// An item whose condition came only after its speaker's last turn is n/a when it was not done
 /// (no turn was left to do it in), but not when it was: an agent who apologised before the
 /// customer's last, angry turn met `apology`, and a violation done before it still counts
-/// (reviewer r25: the met items were taken out, which lowered the score).
+/// (reviewer r25: the met items were taken out, which lowered the score). So is an item not
+/// needed (`applies_unless`): a follow-up promised on a call resolved there and then is met.
 fn unless_done(not_applicable: Option<NotApplicable>, done: bool) -> Option<NotApplicable> {
-    not_applicable.filter(|na| !(done && matches!(na, NotApplicable::NoTurnAfter { .. })))
+    not_applicable.filter(|na| {
+        !(done
+            && matches!(
+                na,
+                NotApplicable::NoTurnAfter { .. } | NotApplicable::NotNeeded { .. }
+            ))
+    })
 }
 
 /// Whether `item`'s speaker can answer `condition`, which first occurred at `turn`: always when

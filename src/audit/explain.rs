@@ -27,6 +27,12 @@ impl NotApplicable {
                     turn + 1
                 )
             }
+            NotApplicable::NotNeeded { by } => {
+                format!(
+                    "not needed, as {} occurred (done, it would count)",
+                    rubric.items[by].id
+                )
+            }
             NotApplicable::Chat => {
                 "a chat has no interruptions or silences (gaps are typing)".into()
             }

@@ -364,7 +364,13 @@ fn compile_item(
     check_lists(s, &id, errs);
     parse_phrases(idx, written, rules, phrases, errs);
 
-    let (after, before, not_before, applies_when) = references(idx, s, index, detector, errs);
+    let References {
+        after,
+        before,
+        not_before,
+        applies_when,
+        applies_unless,
+    } = references(idx, s, index, detector, errs);
 
     let window = window(s, errs);
     let min_count = match &s.min_count {
@@ -411,6 +417,7 @@ fn compile_item(
         not_before,
         before,
         applies_when,
+        applies_unless,
         phrases: s.phrases.iter().map(|p| p.get_ref().clone()).collect(),
         unless: s.unless.iter().map(|p| p.get_ref().clone()).collect(),
         unless_on_voice: s
@@ -725,14 +732,24 @@ fn parse_phrases(
     }
 }
 
-/// The items named by `after`, `before`, `not_before` and `applies_when`, resolved to indices.
+/// The items an item names, resolved to indices.
+struct References {
+    after: Vec<usize>,
+    before: Vec<usize>,
+    not_before: Vec<usize>,
+    applies_when: Vec<usize>,
+    applies_unless: Vec<usize>,
+}
+
+/// The items named by `after`, `before`, `not_before`, `applies_when` and `applies_unless`,
+/// resolved to indices.
 fn references(
     idx: usize,
     s: &ItemSpec,
     index: &HashMap<&str, usize>,
     detector: Option<Detector>,
     errs: &mut Errors,
-) -> (Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>) {
+) -> References {
     let mut refs = |list: &Option<IdList>, what: &str| -> Vec<usize> {
         let Some(list) = list else { return Vec::new() };
         let mut out = Vec::new();
@@ -755,6 +772,7 @@ fn references(
     let before = refs(&s.before, "before");
     let not_before = refs(&s.not_before, "not_before");
     let applies_when = refs(&s.applies_when, "applies_when");
+    let applies_unless = refs(&s.applies_unless, "applies_unless");
     if let Some(w) = &s.within_turns
         && s.after.is_none()
         && !s.mistyped(&["after"])
@@ -773,7 +791,13 @@ fn references(
             "detector customer_calmed reads the upset item named by `applies_when`, which is missing",
         );
     }
-    (after, before, not_before, applies_when)
+    References {
+        after,
+        before,
+        not_before,
+        applies_when,
+        applies_unless,
+    }
 }
 
 /// The item's turn, seconds and percent window. A window of 0 turns, seconds or percent holds
@@ -897,6 +921,7 @@ fn evaluation_order(items: &[Item]) -> Result<Vec<usize>, Vec<usize>> {
             .chain(&it.before)
             .chain(&it.not_before)
             .chain(&it.applies_when)
+            .chain(&it.applies_unless)
             .copied()
             .collect()
     };
@@ -1045,7 +1070,7 @@ mod tests {
                  `unless_scope`, `weight`, `penalty`, `auto_fail`, `first_turns`, `last_turns`, \
                  `first_seconds`, `last_seconds`, `first_percent`, `last_percent`, `min_count`, \
                  `after`, `within_turns`, `before`, `not_before`, `applies_when`, \
-                 `min_shared_words`, `min_share`, `min_caps_share`, `min_caps_words`, \
+                 `applies_unless`, `min_shared_words`, `min_share`, `min_caps_share`, `min_caps_words`, \
                  `min_marks`, `min_overlap_ms`, `min_gap_ms`, `min_words`",
                 "19:14: `not_before` takes an item id or a list of ids, like \"empathy\" or \
                  [\"empathy\", \"apology\"], not `3`",

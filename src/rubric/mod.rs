@@ -223,6 +223,10 @@ pub struct Item {
     /// The item applies only to calls where one of these items occurred; otherwise it is n/a
     /// and leaves the score's denominator.
     pub applies_when: Vec<usize>,
+    /// The item is not needed in calls where one of these items occurred: there it is n/a
+    /// unless it was done all the same (a follow-up promised on a call resolved there and then
+    /// still counts as met).
+    pub applies_unless: Vec<usize>,
     /// Phrase texts as written, for display.
     pub phrases: Vec<String>,
     pub unless: Vec<String>,

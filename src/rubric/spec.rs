@@ -278,7 +278,13 @@ fn wrong_type(key: &str, text: &str, value: &Range<usize>, at: &Range<usize>) ->
         "alternatives",
     ];
     const FLAGS: &[&str] = &["in_question", "auto_fail", "fold_accents"];
-    const IDS: &[&str] = &["after", "before", "not_before", "applies_when"];
+    const IDS: &[&str] = &[
+        "after",
+        "before",
+        "not_before",
+        "applies_when",
+        "applies_unless",
+    ];
     const NUMBERS: &[&str] = &[
         "pass_mark",
         "weight",
@@ -485,6 +491,8 @@ pub struct ItemSpec {
     pub not_before: Option<IdList>,
     #[serde(default)]
     pub applies_when: Option<IdList>,
+    #[serde(default)]
+    pub applies_unless: Option<IdList>,
 
     // Detector thresholds.
     #[serde(default)]

@@ -7,10 +7,11 @@ use predicates::prelude::*;
 
 #[test]
 fn scoring_arithmetic_is_the_weighted_share_minus_penalties() {
-    // A calm call (empathy, apology, mirroring do not apply). Applicable expected items and
-    // weights: clarifying_question 1, resolution 2, additional_concerns 1, follow_up 1,
-    // thanks 1 = 6 (active_listening and stepwise are signals, not scored). Met: resolution (2)
-    // + thanks (1) = 3. 100 * 3/6 = 50; hold (-10) → 40.
+    // A calm call (empathy, apology, mirroring do not apply), resolved without a question or a
+    // follow-up (clarifying_question and follow_up are not needed: `applies_unless`).
+    // Applicable expected items and weights: resolution 2, additional_concerns 1, thanks 1 = 4
+    // (active_listening and stepwise are signals, not scored). Met: resolution (2) + thanks (1)
+    // = 3. 100 * 3/4 = 75; hold (-10) → 65.
     let rows = audit_rows(&csv_of(&[
         (
             "c1",
@@ -31,7 +32,9 @@ fn scoring_arithmetic_is_the_weighted_share_minus_penalties() {
     assert_eq!(r["thanks"], "1");
     assert_ne!(r["resolution"], "0");
     assert_eq!(r["hold"], "1");
-    assert_eq!(r["score"], "40.00");
+    assert_eq!(r["clarifying_question"], "", "not needed: n/a");
+    assert_eq!(r["follow_up"], "", "not needed: n/a");
+    assert_eq!(r["score"], "65.00");
     assert_eq!(r["passed"], "0");
 }
 

@@ -31,7 +31,7 @@ fn audit(extra: &[&str]) -> Run {
 
 #[test]
 fn fail_under_fails_exactly_below_the_printed_mean() {
-    for (threshold, code) in [("54.7", 0), ("54.8", 1), ("0", 0), ("100", 1)] {
+    for (threshold, code) in [("57.9", 0), ("58.0", 1), ("0", 0), ("100", 1)] {
         let r = audit(&["--fail-under", threshold]);
         assert_eq!(r.code, code, "--fail-under {threshold}: {}", r.stderr);
         assert_eq!(gate_lines(&r.stderr).len(), code as usize);
@@ -43,7 +43,7 @@ fn fail_under_fails_exactly_below_the_printed_mean() {
     let r = audit(&["--fail-under", "60"]);
     assert_eq!(
         r.stderr.trim_end(),
-        "callaudit: gate failed: --fail-under 60: overall mean score 54.7 < 60"
+        "callaudit: gate failed: --fail-under 60: overall mean score 57.9 < 60"
     );
 }
 
@@ -62,12 +62,12 @@ fn fail_agent_under_respects_min_calls() {
     assert_eq!(r.code, 0, "no agent has 4 calls: {}", r.stderr);
     let r = audit(&["--fail-agent-under", "2.2"]);
     assert_eq!(r.code, 0, "2.2 is not below 2.2: {}", r.stderr);
-    let r = audit(&["--fail-agent-under", "60"]);
+    let r = audit(&["--fail-agent-under", "70"]);
     assert_eq!(r.code, 1);
     // Lowest first.
     assert!(
         r.stderr
-            .contains("bo.chen (2.2), dev.patel (57.6), cara.diaz (59.1)"),
+            .contains("bo.chen (2.2), dev.patel (60.3), cara.diaz (69.1)"),
         "{}",
         r.stderr
     );
@@ -142,7 +142,7 @@ fn the_json_report_records_every_verdict() {
     assert_eq!(gates[0]["gate"], "fail-under");
     assert_eq!(gates[0]["threshold"], 45.0);
     assert_eq!(gates[0]["passed"], true);
-    assert_eq!(gates[0]["reason"], "overall mean score 54.7 ≥ 45");
+    assert_eq!(gates[0]["reason"], "overall mean score 57.9 ≥ 45");
     assert_eq!(gates[1]["gate"], "fail-agent-under");
     assert_eq!(gates[1]["min_calls"], 2);
     assert_eq!(gates[1]["passed"], false);

@@ -20,6 +20,13 @@ fn count(item: &str, turns: &[(&str, &str)]) -> String {
         .clone()
 }
 
+/// No match counted: 0, or n/a, written empty, which an item with `applies_unless`
+/// (`clarifying_question` and `follow_up`, not needed where `resolution` occurred) is only when
+/// it did not occur.
+fn none(value: &str) -> bool {
+    value == "0" || value.is_empty()
+}
+
 /// Agent says `text` after an upset customer.
 fn after_upset(item: &str, text: &str) -> String {
     count(item, &[("customer", UPSET), ("agent", text)])
@@ -37,7 +44,10 @@ fn check_all(item: &str, positives: &[&str], near_misses: &[&str]) {
     }
     for near_miss in near_misses {
         let n = after_upset(item, near_miss);
-        assert_eq!(n, "0", "{item}: expected no match in {near_miss:?}");
+        assert!(
+            none(&n),
+            "{item}: expected no match in {near_miss:?}, got {n}"
+        );
     }
 }
 
@@ -126,10 +136,10 @@ fn clarifying_question() {
         "Is there anything else I can help with?",
     );
     // A question's words without the question.
-    assert_eq!(
-        after_upset("clarifying_question", "When you get a moment, restart it."),
-        "0"
-    );
+    assert!(none(&after_upset(
+        "clarifying_question",
+        "When you get a moment, restart it."
+    )));
 }
 
 #[test]
