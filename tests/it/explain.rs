@@ -798,3 +798,17 @@ fn an_upset_no_agent_turn_follows_is_worded_for_a_call_without_agent_turns() {
         "{text}"
     );
 }
+
+/// An item not needed (`applies_unless`) says why: C-1008's fix was given in the call, so no
+/// follow-up was needed, and the score leaves it out.
+#[test]
+fn an_item_not_needed_says_which_item_made_it_so() {
+    let text = explain("C-1008");
+    assert!(
+        text.contains(
+            "– n/a       follow_up             n/a: not needed, as resolution occurred (done, it would count)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("6 of 7 applicable items met"), "{text}");
+}

@@ -1053,3 +1053,47 @@ fn weights_and_penalties_past_a_million_are_refused() {
     );
     assert_eq!(code, 0, "{err}");
 }
+
+/// `applies_unless`: the item is n/a (out of the score) where one of the named items occurred and
+/// it did not; done all the same, it is met. A reviewer's verdict on the named item decides it
+/// again under `--overrides`; an unknown id is refused at its line.
+#[test]
+fn applies_unless_makes_an_item_not_needed_where_another_occurred() {
+    let items = "[[item]]\nid = \"fix\"\nkind = \"expected\"\nphrases = [\"i have fixed\"]\n\
+                 [[item]]\nid = \"later\"\nkind = \"expected\"\napplies_unless = \"fix\"\nphrases = [\"call you back\"]\n";
+    let rows = audit_csv(
+        items,
+        &csv_of(&[
+            ("c1", "ann", "agent", "I have fixed it."),
+            (
+                "c2",
+                "ann",
+                "agent",
+                "I have fixed it and will call you back.",
+            ),
+            ("c3", "ann", "agent", "Let me look."),
+            ("c4", "ann", "agent", "I will call you back."),
+        ]),
+    );
+    let by_call: HashMap<&str, (&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["call_id"].as_str(),
+                (r["later"].as_str(), r["score"].as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(by_call["c1"], ("", "100.00"), "not needed: n/a");
+    assert_eq!(by_call["c2"], ("1", "100.00"), "done anyway: met");
+    assert_eq!(by_call["c3"], ("0", "0.00"), "needed and missed");
+    assert_eq!(by_call["c4"], ("1", "50.00"), "needed and met");
+    let (code, err) = check(
+        "[[item]]\nid = \"later\"\nkind = \"expected\"\napplies_unless = \"nothing\"\nphrases = [\"x\"]\n",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`applies_unless`: unknown item `nothing`"),
+        "{err}"
+    );
+}
