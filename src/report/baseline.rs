@@ -382,6 +382,19 @@ fn row_delta(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
     }
 }
 
+/// The change of a line whose baseline line has too few calls to compare: its calls only.
+fn no_change(report: &Report, row: &Row, base: &BaseRow) -> RowDelta {
+    RowDelta {
+        calls: row.calls as i64 - base.calls as i64,
+        mean_score: None,
+        pass_rate: None,
+        violation_rate: None,
+        items: vec![None; report.items.len()],
+        violations_per_100: None,
+        calmed_rate: None,
+    }
+}
+
 /// How many scoring differences `rubric_changes` names (then how many more).
 const NAMED_CHANGES: usize = 3;
 
@@ -502,15 +515,41 @@ pub fn apply(
             super::ALL
         ));
     } else if compares_lines(&base.info.group_by, &report.group_by) {
+        // A line the baseline holds with fewer than `--min-calls` calls has too few to compare
+        // with: its changes are left empty (it is no new line), and said (tester t24 W4: a
+        // change of 70 points from one baseline call, shown under --min-calls 3).
+        let mut too_few = Vec::new();
         let deltas: Vec<Option<Box<RowDelta>>> = report
             .rows
             .iter()
             .map(|r| {
-                base.groups
-                    .get(&r.levels)
-                    .map(|b| Box::new(row_delta(report, r, b)))
+                base.groups.get(&r.levels).map(|b| {
+                    if !r.is_call() && b.calls < min_calls {
+                        too_few.push(format!("{} ({})", r.levels.join(" / "), b.calls));
+                        Box::new(no_change(report, r, b))
+                    } else {
+                        Box::new(row_delta(report, r, b))
+                    }
+                })
             })
             .collect();
+        if !too_few.is_empty() {
+            let n = too_few.len();
+            let shown = too_few
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = if n > 5 {
+                format!(", and {} more", n - 5)
+            } else {
+                String::new()
+            };
+            warnings.push(format!(
+                "--baseline {file}: {n} line(s) had fewer than --min-calls {min_calls} call(s) there, too few to compare, so they show no change: {shown}{more}"
+            ));
+        }
         let lines = report.rows.iter().filter(|r| !r.is_call()).count();
         if lines > 0
             && !base.groups.is_empty()

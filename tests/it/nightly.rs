@@ -2719,3 +2719,50 @@ fn a_baseline_with_a_line_twice_or_calls_without_a_score_is_refused() {
         r.stderr
     );
 }
+
+/// A line the baseline holds with fewer than `--min-calls` calls shows no change (it is not
+/// new, and a change from one call is no trend), and the run says which lines (tester t24 W4:
+/// "dan.fox ▼70.2" from one baseline call, under --min-calls 3).
+#[test]
+fn a_baseline_line_of_fewer_than_min_calls_shows_no_change() {
+    let w = Workdir::new();
+    let [c1, _, _, _, c5, c6] = GATE_CALLS;
+    w.write("small.csv", csv_of(&[c1, c5, c6]));
+    let r = audit_with_rubric(
+        &w,
+        &["small.csv"],
+        &["-q", "--format", "json", "-o", "small.json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = audit(
+        &w,
+        &[
+            "--format",
+            "json",
+            "--baseline",
+            "small.json",
+            "--min-calls",
+            "2",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "--baseline small.json: 1 line(s) had fewer than --min-calls 2 call(s) there, too few to compare, so they show no change: ann (1)",
+        ],
+    );
+    let json = r.json();
+    let line = |key: &str| {
+        json["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line("ann")["delta"]["calls"], 3);
+    assert_eq!(line("ann")["delta"]["mean_score"], Value::Null);
+    assert!(line("bo")["delta"]["mean_score"].is_number());
+}
