@@ -240,8 +240,12 @@ fn mark_elsewhere(
                 .items
                 .iter()
                 .enumerate()
-                .filter(|&(j, _)| {
+                // Not a signal's words: "exactly" (active listening) inside an instruction does
+                // not make it plainly something else (tester t24 X1: the fix the analyst looked
+                // for was folded away as "matched as active_listening").
+                .filter(|&(j, it)| {
                     j != i
+                        && it.kind != crate::rubric::Kind::Signal
                         && d.evidence[j]
                             .iter()
                             .any(|o| o.turn == e.turn && o.start < e.end && e.start < o.end)

@@ -336,11 +336,21 @@ pub(super) fn reason(
         .iter()
         .find(|x| x.elsewhere.is_empty())
         .or(d.dropped[i].first());
+    // An item that needs a `context` phrase checks each sentence it matched as a whole: they
+    // are sentences checked, not attempts at the item (tester t21 E1: "3 matches did not count"
+    // read as three tries at a fix).
+    let n = d.dropped[i].len();
+    let did_not_count = if item.context.is_empty() {
+        format!("{n} match{} did not count", plural(n as u32))
+    } else {
+        format!(
+            "{n} sentence{} checked, none counted",
+            if n == 1 { "" } else { "s" }
+        )
+    };
     match first {
         Some(dr) => format!(
-            "{what}: {} match{} did not count (turn {}: {})",
-            d.dropped[i].len(),
-            plural(d.dropped[i].len() as u32),
+            "{what}: {did_not_count} (turn {}: {})",
             dr.evidence.turn + 1,
             dr.reason
         ),

@@ -397,6 +397,18 @@ fn dropped_shown(dropped: &[Dropped], all: bool) -> DroppedShown<'_> {
     }
 }
 
+/// The verdict's reason without what the first listed near miss's own line says, quoting its
+/// sentence ("missed: 2 matches did not count (turn 4: cancelled by …)" above "not counted: turn
+/// 4 “…”: cancelled by …" said it twice; tester t21 E2).
+fn reason_above<'r>(reason: &'r str, listed: &[&Dropped]) -> &'r str {
+    listed
+        .first()
+        .and_then(|d| {
+            reason.strip_suffix(&format!(" (turn {}: {})", d.evidence.turn + 1, d.reason))
+        })
+        .unwrap_or(reason)
+}
+
 /// The line that sums up the sentences left out as plainly something else: "… and 2 other
 /// sentences, matched as apology, thanks: no instruction, answer or completed action
 /// recognised".
@@ -470,13 +482,13 @@ fn write_text(
         } else {
             format!("{mark} {:<9}", o.verdict.as_str())
         };
+        let shown = dropped_shown(&detail.dropped[i], all);
         let _ = writeln!(
             out,
             "  {verdict} {:<width$}  {}",
             item.id,
-            terminal_safe(&masker.mask(&detail.reasons[i]))
+            terminal_safe(&masker.mask(reason_above(&detail.reasons[i], &shown.listed)))
         );
-        let shown = dropped_shown(&detail.dropped[i], all);
         for d in &shown.listed {
             let _ = writeln!(
                 out,
@@ -572,11 +584,11 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
             Verdict::NotApplicable => ("–", "na"),
         };
         // A reason quotes its match, which may be a whole long turn.
+        let shown = dropped_shown(&detail.dropped[i], false);
         let mut reason = html_text(&callaudit::records::shorten_to(
-            &masker.mask(&detail.reasons[i]),
+            &masker.mask(reason_above(&detail.reasons[i], &shown.listed)),
             REASON_CHARS,
         ));
-        let shown = dropped_shown(&detail.dropped[i], false);
         for d in &shown.listed {
             let _ = write!(
                 reason,

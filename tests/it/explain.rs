@@ -812,3 +812,37 @@ fn an_item_not_needed_says_which_item_made_it_so() {
     );
     assert!(text.contains("6 of 7 applicable items met"), "{text}");
 }
+
+/// A missed item whose sentences were checked says so once: the verdict counts the sentences
+/// checked (not "matches", which read as attempts; tester t21 E1), each is listed with its
+/// reason below, and the verdict no longer says the first one's reason again (E2). A signal's
+/// word inside a sentence ("exactly", active listening) does not fold the sentence away as
+/// "plainly something else" (tester t24 X1).
+#[test]
+fn a_missed_items_sentences_are_listed_once_and_a_signal_word_folds_none() {
+    let text = explain_txt(
+        "c77",
+        "Customer: I can't log in to the label printer app, it says wrong password.\n\
+         Agent: That printer model is exactly the one most of our customers use.\n\
+         Customer: ok\n\
+         Agent: We're here for you any time.\n",
+        false,
+    );
+    assert!(
+        text.contains(
+            "✗ missed    resolution            missed: 2 sentences checked, none counted\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "not counted: turn 2 “That printer model is exactly the one most of our customers use.”"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("not counted: turn 4 “We're here for you any time.”"),
+        "{text}"
+    );
+    assert!(!text.contains("matched as active_listening"), "{text}");
+}
