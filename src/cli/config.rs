@@ -405,7 +405,8 @@ fn colour_refused(e: &clap::Error, args: &[OsString]) -> Option<anyhow::Error> {
     };
     Some(anyhow::anyhow!(
         "--color: `callaudit {command}` prints nothing in colour (its sheets, tables and lists \
-         are plain text): --color is for audit, explain and merge"
+         are plain text): --color is for audit, explain and merge; a script that sets colour for \
+         every command sets NO_COLOR=1 or CALLAUDIT_COLOR=never instead, which the others ignore"
     ))
 }
 

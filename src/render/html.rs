@@ -520,7 +520,7 @@ fn call_list(report: &Report, h: &mut String) {
     };
     let _ = write!(
         h,
-        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">{} call(s) of the {} in the report's lines: each line's weakest, then each one's next weakest, in turn, weakest lines first (at most {} in all).{unlisted} <span class="screen">Click a call for its transcript</span><span class="print">Each call's transcript follows it,</span> with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them{links}.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
+        r#"<section id="calls"><h2>Calls, weakest first</h2><p class="legend">{} call(s) of the {} in the report's lines, chosen in turns (each line's weakest, then each one's next weakest, weakest lines first; at most {} in all) and listed by score, weakest first.{unlisted} <span class="screen">Click a call for its transcript</span><span class="print">Each call's transcript follows it,</span> with the matches marked, every verdict with its reason, and the score, as <code>callaudit explain</code> shows them{links}.</p><div class="head"><span>Call</span><span>Agent</span><span>Date</span><span>Score</span><span>Result</span><span>Missed</span><span>Violations</span></div>"#,
         report.call_list.len(),
         report.call_list_of,
         crate::report::CALL_LIST_LIMIT,
