@@ -1345,3 +1345,23 @@ fn resolution_status_answers_and_promises() {
         ],
     );
 }
+
+/// Tester t24, V1: time elapsed, stated in a polite status check ("it's been 5 days"), is mild
+/// urgency without blame, not upset (QA standard); a complaint about the wait still is.
+#[test]
+fn customer_upset_not_a_polite_status_check() {
+    for neutral in [
+        "hi, just checking on my refund for order 88213, it's been 5 days",
+        "It's been 2 weeks, any update please?",
+    ] {
+        let got = count("customer_upset", &[("customer", neutral)]);
+        assert_eq!(got, "0", "customer_upset in {neutral:?}");
+    }
+    for upset in [
+        "It's been 5 days and still nothing, this is ridiculous.",
+        "It's been two weeks!!! Where is my refund?",
+    ] {
+        let got = count("customer_upset", &[("customer", upset)]);
+        assert_ne!(got, "0", "customer_upset in {upset:?}");
+    }
+}
