@@ -1365,3 +1365,26 @@ fn customer_upset_not_a_polite_status_check() {
         assert_ne!(got, "0", "customer_upset in {upset:?}");
     }
 }
+
+/// Tester t24, V2: a hold asked as a question ("Can you hang on a moment while I check?")
+/// gathers no details, so is no clarifying question (it is a `hold`); a question for a detail is.
+#[test]
+fn clarifying_question_not_a_hold() {
+    check_all(
+        "clarifying_question",
+        &[
+            "Can you give me your order number?",
+            "Could you wait until it reboots and tell me which light is on?",
+        ],
+        &[
+            "Can you hang on a moment while I check?",
+            "Could you wait a minute while I look into it?",
+            "Would you mind holding for a second?",
+            "Can I put you on hold for two minutes?",
+        ],
+    );
+    assert_ne!(
+        after_upset("hold", "Can you hang on a moment while I check?"),
+        "0"
+    );
+}
