@@ -1388,3 +1388,19 @@ fn clarifying_question_not_a_hold() {
         "0"
     );
 }
+
+/// Tester t24, V3: a page pointed at with no step ("You can check the status page on our
+/// website") is a link without the link, no resolution (QA standard: "only a link with no
+/// step"); a step in the app still is.
+#[test]
+fn resolution_not_a_page_pointed_at() {
+    check_all(
+        "resolution",
+        &["You can reset it in the app under Settings."],
+        &[
+            "Well, there's nothing I can do from here. You can check the status page on our website.",
+            "You can read our FAQs for more.",
+            "Please check our help centre pages.",
+        ],
+    );
+}
