@@ -1404,3 +1404,18 @@ fn resolution_not_a_page_pointed_at() {
         ],
     );
 }
+
+/// Tester t24, V4: the policy cited back as the customer's own oversight ("Returns are 30 days,
+/// it was clearly advertised on the website") refuses, so is no resolution (QA standard:
+/// "explaining or citing a policy that refuses"); the same terms given as an answer still are.
+#[test]
+fn resolution_not_a_policy_cited_as_blame() {
+    check_all(
+        "resolution",
+        &["Returns are 30 days from delivery."],
+        &[
+            "No. Returns are 30 days, it was clearly advertised on the website.",
+            "Refunds take 10 days, as clearly stated in our terms.",
+        ],
+    );
+}
