@@ -1419,3 +1419,19 @@ fn resolution_not_a_policy_cited_as_blame() {
         ],
     );
 }
+
+/// Tester t24, V5: a step after an explanation in the same sentence, as chat agents write it
+/// ("The password is case-sensitive, try typing it with capitals", "…, so type it in capitals"),
+/// is a concrete step (QA standard: "turn off X, then …"); an explanation alone is not.
+#[test]
+fn resolution_step_after_a_clause() {
+    check_all(
+        "resolution",
+        &[
+            "The label password is case-sensitive, try typing it with capitals exactly as shown.",
+            "The password is case-sensitive, so type it in capitals.",
+            "Your username is your email address, try entering it in lower case.",
+        ],
+        &["The label password is case-sensitive."],
+    );
+}
