@@ -1435,3 +1435,18 @@ fn resolution_step_after_a_clause() {
         &["The label password is case-sensitive."],
     );
 }
+
+/// Tester t24, V6: a state and what ends it ("Your reservation is on hold until the deposit is
+/// paid") is the information that answers "what does that mean?" (QA standard, resolution);
+/// small talk with "until" is not.
+#[test]
+fn resolution_a_state_and_what_ends_it() {
+    check_all(
+        "resolution",
+        &[
+            "Your reservation is on hold until the deposit is paid.",
+            "The account stays locked until the reset email is used.",
+        ],
+        &["I'll be here until 6."],
+    );
+}
