@@ -1450,3 +1450,17 @@ fn resolution_a_state_and_what_ends_it() {
         &["I'll be here until 6."],
     );
 }
+
+/// Tester t24, V10: what changed on the account ("Your discount ended.") is the information
+/// that answers "why did my bill double?" (QA standard, resolution), however terse.
+#[test]
+fn resolution_what_changed_on_the_account() {
+    check_all(
+        "resolution",
+        &[
+            "Your discount ended.",
+            "Your free trial has expired, so the plan is now charged monthly.",
+        ],
+        &["Your discount is something we value."],
+    );
+}
