@@ -1464,3 +1464,19 @@ fn resolution_what_changed_on_the_account() {
         &["Your discount is something we value."],
     );
 }
+
+/// Tester t24, V7: a promise to contact with an adverb before a verb other than call or email
+/// ("I'll also ring you tomorrow", "we'll then text you") is a follow-up, as "I'll also call
+/// you" was; asking the customer to ring back is not.
+#[test]
+fn follow_up_with_an_adverb_and_any_contact_verb() {
+    check_all(
+        "follow_up",
+        &[
+            "I'll also ring you tomorrow after the visit to check it's sorted.",
+            "We'll then text you when the engineer is on the way.",
+            "I'll personally phone you on Friday.",
+        ],
+        &["You can also ring us tomorrow."],
+    );
+}
