@@ -1480,3 +1480,22 @@ fn follow_up_with_an_adverb_and_any_contact_verb() {
         &["You can also ring us tomorrow."],
     );
 }
+
+/// Tester t24, V8: an address of another team that then decides ("send them to
+/// claims@example.com and the claims team will decide") is a transfer, not a channel move
+/// (QA standard: channel_move is the same team); the same team's address still is one.
+#[test]
+fn channel_move_not_another_teams_address() {
+    check_all(
+        "channel_move",
+        &["Please email the photos to help@acme.com and we'll take a look."],
+        &["Then send them again to claims@example.com and the claims team will decide."],
+    );
+    assert_ne!(
+        after_upset(
+            "transfer",
+            "Then send them again to claims@example.com and the claims team will decide."
+        ),
+        "0"
+    );
+}
