@@ -1499,3 +1499,26 @@ fn channel_move_not_another_teams_address() {
         "0"
     );
 }
+
+/// Tester t24, E2: a sentence that opens with a contact promised for later ("I'll message you
+/// tomorrow to make sure it's still working", "I've also asked my manager, Priya, to email you
+/// today") is a follow-up, not resolution evidence; a fix said before the promise in the same
+/// sentence still counts.
+#[test]
+fn resolution_not_a_follow_up_promise() {
+    check_all(
+        "resolution",
+        &["Orange means it's lost the line sync, so I'm sending a replacement router today, and I'll phone you on Friday to check it's working."],
+        &[
+            "I'll message you tomorrow to make sure it's still working.",
+            "I've also asked my manager, Priya, to email you today to confirm.",
+        ],
+    );
+    assert_ne!(
+        after_upset(
+            "follow_up",
+            "I'll message you tomorrow to make sure it's still working."
+        ),
+        "0"
+    );
+}
