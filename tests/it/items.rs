@@ -1522,3 +1522,27 @@ fn resolution_not_a_follow_up_promise() {
         "0"
     );
 }
+
+/// Tester t24, E4: signals that fired for the wrong reason. "Exactly" counts as agreement
+/// ("Exactly, that's it"), not as an adverb ("type it exactly as shown"); "first" ranking a thing
+/// ("the first slot tomorrow") is no step, while a step opened by "First" in the same sentence
+/// still is; a guess that puts the fault on the customer's side ("it's probably your router")
+/// is not the agent sounding unsure.
+#[test]
+fn signals_for_the_right_reason() {
+    check_all(
+        "active_listening",
+        &["Exactly, that's the problem.", "That's exactly right."],
+        &["The label password is case-sensitive, try typing it with capitals exactly as shown."],
+    );
+    check_all(
+        "stepwise",
+        &["First, restart the router, then book the first slot."],
+        &["I've rebooked the first slot tomorrow, 8 to 10am."],
+    );
+    check_all(
+        "hedging",
+        &["It'll probably arrive on Friday."],
+        &["Connections drop sometimes, it's probably your router."],
+    );
+}
