@@ -129,7 +129,10 @@ fn ring_back_moves_a_chat_to_the_phone() {
     let ring = "Ring back tomorrow after 9.";
     assert_eq!(call("chat", ring), "1");
     assert_eq!(call("voice", ring), "0");
-    assert_eq!(call("chat", "I'll call back tomorrow with the details."), "0");
+    assert_eq!(
+        call("chat", "I'll call back tomorrow with the details."),
+        "0"
+    );
 }
 
 /// The rubric language: `unless_on_voice` is checked like `unless`, explained as voice-only,

@@ -1508,7 +1508,9 @@ fn channel_move_not_another_teams_address() {
 fn resolution_not_a_follow_up_promise() {
     check_all(
         "resolution",
-        &["Orange means it's lost the line sync, so I'm sending a replacement router today, and I'll phone you on Friday to check it's working."],
+        &[
+            "Orange means it's lost the line sync, so I'm sending a replacement router today, and I'll phone you on Friday to check it's working.",
+        ],
         &[
             "I'll message you tomorrow to make sure it's still working.",
             "I've also asked my manager, Priya, to email you today to confirm.",
