@@ -112,6 +112,29 @@ fn a_call_back_moves_no_voice_call_to_another_channel() {
     );
 }
 
+/// Tester t24, V12: in a chat, being told to phone the same line again ("Ring back tomorrow
+/// after 9.") is a call with the same team, a channel move (QA standard); on a voice call it is
+/// the same channel, and the agent promising to ring back is neither.
+#[test]
+fn ring_back_moves_a_chat_to_the_phone() {
+    let call = |channel: &str, text: &str| {
+        let turns = format!(
+            r#"[{{"speaker": "customer", "text": "my account is locked"}}, {{"speaker": "agent", "text": "{text}"}}]"#
+        );
+        let r = audit_jsonl(&format!(
+            r#"{{"call_id": "v", "agent_id": "a", "channel": "{channel}", "turns": {turns}}}"#
+        ));
+        r["channel_move"].clone()
+    };
+    let ring = "Ring back tomorrow after 9.";
+    assert_eq!(call("chat", ring), "1");
+    assert_eq!(call("voice", ring), "0");
+    assert_eq!(
+        call("chat", "I'll call back tomorrow with the details."),
+        "0"
+    );
+}
+
 /// The rubric language: `unless_on_voice` is checked like `unless`, explained as voice-only,
 /// and a WebVTT transcript (captions of a recording) is a voice call.
 #[test]

@@ -1355,3 +1355,206 @@ fn resolution_status_answers_and_promises() {
         ],
     );
 }
+
+/// Tester t24, V1: time elapsed, stated in a polite status check ("it's been 5 days"), is mild
+/// urgency without blame, not upset (QA standard); a complaint about the wait still is.
+#[test]
+fn customer_upset_not_a_polite_status_check() {
+    for neutral in [
+        "hi, just checking on my refund for order 88213, it's been 5 days",
+        "It's been 2 weeks, any update please?",
+    ] {
+        let got = count("customer_upset", &[("customer", neutral)]);
+        assert_eq!(got, "0", "customer_upset in {neutral:?}");
+    }
+    for upset in [
+        "It's been 5 days and still nothing, this is ridiculous.",
+        "It's been two weeks!!! Where is my refund?",
+    ] {
+        let got = count("customer_upset", &[("customer", upset)]);
+        assert_ne!(got, "0", "customer_upset in {upset:?}");
+    }
+}
+
+/// Tester t24, V2: a hold asked as a question ("Can you hang on a moment while I check?")
+/// gathers no details, so is no clarifying question (it is a `hold`); a question for a detail is.
+#[test]
+fn clarifying_question_not_a_hold() {
+    check_all(
+        "clarifying_question",
+        &[
+            "Can you give me your order number?",
+            "Could you wait until it reboots and tell me which light is on?",
+        ],
+        &[
+            "Can you hang on a moment while I check?",
+            "Could you wait a minute while I look into it?",
+            "Would you mind holding for a second?",
+            "Can I put you on hold for two minutes?",
+        ],
+    );
+    assert_ne!(
+        after_upset("hold", "Can you hang on a moment while I check?"),
+        "0"
+    );
+}
+
+/// Tester t24, V3: a page pointed at with no step ("You can check the status page on our
+/// website") is a link without the link, no resolution (QA standard: "only a link with no
+/// step"); a step in the app still is.
+#[test]
+fn resolution_not_a_page_pointed_at() {
+    check_all(
+        "resolution",
+        &["You can reset it in the app under Settings."],
+        &[
+            "Well, there's nothing I can do from here. You can check the status page on our website.",
+            "You can read our FAQs for more.",
+            "Please check our help centre pages.",
+        ],
+    );
+}
+
+/// Tester t24, V4: the policy cited back as the customer's own oversight ("Returns are 30 days,
+/// it was clearly advertised on the website") refuses, so is no resolution (QA standard:
+/// "explaining or citing a policy that refuses"); the same terms given as an answer still are.
+#[test]
+fn resolution_not_a_policy_cited_as_blame() {
+    check_all(
+        "resolution",
+        &["Returns are 30 days from delivery."],
+        &[
+            "No. Returns are 30 days, it was clearly advertised on the website.",
+            "Refunds take 10 days, as clearly stated in our terms.",
+        ],
+    );
+}
+
+/// Tester t24, V5: a step after an explanation in the same sentence, as chat agents write it
+/// ("The password is case-sensitive, try typing it with capitals", "…, so type it in capitals"),
+/// is a concrete step (QA standard: "turn off X, then …"); an explanation alone is not.
+#[test]
+fn resolution_step_after_a_clause() {
+    check_all(
+        "resolution",
+        &[
+            "The label password is case-sensitive, try typing it with capitals exactly as shown.",
+            "The password is case-sensitive, so type it in capitals.",
+            "Your username is your email address, try entering it in lower case.",
+        ],
+        &["The label password is case-sensitive."],
+    );
+}
+
+/// Tester t24, V6: a state and what ends it ("Your reservation is on hold until the deposit is
+/// paid") is the information that answers "what does that mean?" (QA standard, resolution);
+/// small talk with "until" is not.
+#[test]
+fn resolution_a_state_and_what_ends_it() {
+    check_all(
+        "resolution",
+        &[
+            "Your reservation is on hold until the deposit is paid.",
+            "The account stays locked until the reset email is used.",
+        ],
+        &["I'll be here until 6."],
+    );
+}
+
+/// Tester t24, V10: what changed on the account ("Your discount ended.") is the information
+/// that answers "why did my bill double?" (QA standard, resolution), however terse.
+#[test]
+fn resolution_what_changed_on_the_account() {
+    check_all(
+        "resolution",
+        &[
+            "Your discount ended.",
+            "Your free trial has expired, so the plan is now charged monthly.",
+        ],
+        &["Your discount is something we value."],
+    );
+}
+
+/// Tester t24, V7: a promise to contact with an adverb before a verb other than call or email
+/// ("I'll also ring you tomorrow", "we'll then text you") is a follow-up, as "I'll also call
+/// you" was; asking the customer to ring back is not.
+#[test]
+fn follow_up_with_an_adverb_and_any_contact_verb() {
+    check_all(
+        "follow_up",
+        &[
+            "I'll also ring you tomorrow after the visit to check it's sorted.",
+            "We'll then text you when the engineer is on the way.",
+            "I'll personally phone you on Friday.",
+        ],
+        &["You can also ring us tomorrow."],
+    );
+}
+
+/// Tester t24, V8: an address of another team that then decides ("send them to
+/// claims@example.com and the claims team will decide") is a transfer, not a channel move
+/// (QA standard: channel_move is the same team); the same team's address still is one.
+#[test]
+fn channel_move_not_another_teams_address() {
+    check_all(
+        "channel_move",
+        &["Please email the photos to help@acme.com and we'll take a look."],
+        &["Then send them again to claims@example.com and the claims team will decide."],
+    );
+    assert_ne!(
+        after_upset(
+            "transfer",
+            "Then send them again to claims@example.com and the claims team will decide."
+        ),
+        "0"
+    );
+}
+
+/// Tester t24, E2: a sentence that opens with a contact promised for later ("I'll message you
+/// tomorrow to make sure it's still working", "I've also asked my manager, Priya, to email you
+/// today") is a follow-up, not resolution evidence; a fix said before the promise in the same
+/// sentence still counts.
+#[test]
+fn resolution_not_a_follow_up_promise() {
+    check_all(
+        "resolution",
+        &[
+            "Orange means it's lost the line sync, so I'm sending a replacement router today, and I'll phone you on Friday to check it's working.",
+        ],
+        &[
+            "I'll message you tomorrow to make sure it's still working.",
+            "I've also asked my manager, Priya, to email you today to confirm.",
+        ],
+    );
+    assert_ne!(
+        after_upset(
+            "follow_up",
+            "I'll message you tomorrow to make sure it's still working."
+        ),
+        "0"
+    );
+}
+
+/// Tester t24, E4: signals that fired for the wrong reason. "Exactly" counts as agreement
+/// ("Exactly, that's it"), not as an adverb ("type it exactly as shown"); "first" ranking a thing
+/// ("the first slot tomorrow") is no step, while a step opened by "First" in the same sentence
+/// still is; a guess that puts the fault on the customer's side ("it's probably your router")
+/// is not the agent sounding unsure.
+#[test]
+fn signals_for_the_right_reason() {
+    check_all(
+        "active_listening",
+        &["Exactly, that's the problem.", "That's exactly right."],
+        &["The label password is case-sensitive, try typing it with capitals exactly as shown."],
+    );
+    check_all(
+        "stepwise",
+        &["First, restart the router, then book the first slot."],
+        &["I've rebooked the first slot tomorrow, 8 to 10am."],
+    );
+    check_all(
+        "hedging",
+        &["It'll probably arrive on Friday."],
+        &["Connections drop sometimes, it's probably your router."],
+    );
+}
