@@ -82,6 +82,9 @@ pub enum SheetErrorKind {
         suggestion: Option<String>,
     },
     NoItemColumns,
+    /// One row per call and item (a column named like `item`) and no item column: the layout
+    /// many QA tools export, not this one.
+    LongLayout(String),
     NotAVerdict {
         item: String,
         value: String,
@@ -170,6 +173,13 @@ impl fmt::Display for SheetError {
                     ),
                 }
             }
+            SheetErrorKind::LongLayout(column) => write!(
+                f,
+                "column `{column}`: this looks like one row per call and item; calibrate reads \
+                 one row per call with one column per item id (call_id,empathy,apology,… holding \
+                 1, 0 or blank): pivot the sheet, or start from `callaudit sample … -o \
+                 sheet.csv`, which writes that layout"
+            ),
             SheetErrorKind::NoItemColumns => write!(
                 f,
                 "no item column: expected one column per judged item, named by its id"
@@ -474,6 +484,21 @@ fn sheet_columns(
             SheetErrorKind::NoCallIdColumn { others, delimiter },
         ));
     };
+    // One row per call and item: said as such, not as an unknown item `item` (tester t24 W5).
+    if item_cols.is_empty()
+        && let Some((col, name)) = unknown.iter().find(|(_, n)| {
+            matches!(
+                n.to_ascii_lowercase().as_str(),
+                "item" | "item_id" | "items" | "criterion" | "question"
+            )
+        })
+    {
+        return Err(err(
+            line,
+            Some(col + 1),
+            SheetErrorKind::LongLayout(name.clone()),
+        ));
+    }
     if let Some((col, name)) = unknown.into_iter().next() {
         let suggestion = misspelt_item(rubric, &name);
         return Err(err(

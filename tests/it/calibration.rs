@@ -2182,3 +2182,25 @@ fn by_reviewer_dash_is_stdout_and_a_sheet_without_reviewers_says_so() {
     );
     assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 1);
 }
+
+/// A sheet of one row per call and item (`call_id,item,label`, as many QA tools export) is said
+/// to be that layout, with the layout calibrate reads and where to get one, not as an unknown
+/// item `item` (tester t24 W5).
+#[test]
+fn a_sheet_of_one_row_per_call_and_item_is_named_as_that_layout() {
+    let w = Workdir::new();
+    w.write("long.csv", "call_id,item,label\nC-1001,empathy,1\n");
+    let out = callaudit()
+        .current_dir(w.dir.path())
+        .args(["calibrate", "long.csv"])
+        .arg(repo_path("examples/data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("long.csv:1:2: column `item`: this looks like one row per call and item; calibrate reads one row per call with one column per item id"),
+        "{err}"
+    );
+    assert!(err.contains("callaudit sample"), "{err}");
+}
