@@ -570,40 +570,12 @@ fn goodness(item: &ItemInfo, rate: f64) -> f64 {
     }
 }
 
-/// The scored items weakest first: expected items by rate ascending, then violations by rate
-/// descending; an item that never applied last of its kind; ties in rubric order. So the
-/// item to work on is the first of its kind, whatever order the rubric lists them in.
-fn weakest_items_first(report: &Report) -> Vec<(usize, &ItemInfo)> {
-    let rate = |i: usize| report.overall.items.get(i).and_then(|r| r.rate());
-    let mut items: Vec<(usize, &ItemInfo)> = report
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| item.kind != Kind::Signal)
-        .collect();
-    items.sort_by(|&(a, x), &(b, y)| {
-        let kind = |k: Kind| u8::from(k == Kind::Violation);
-        let by_rate = match (rate(a), rate(b)) {
-            (Some(p), Some(q)) if x.kind == Kind::Violation => q.total_cmp(&p),
-            (Some(p), Some(q)) => p.total_cmp(&q),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        };
-        kind(x.kind)
-            .cmp(&kind(y.kind))
-            .then(by_rate)
-            .then(a.cmp(&b))
-    });
-    items
-}
-
 /// Every scored item's rate over all calls, with n: a bar each, coloured by how good it is,
 /// the weakest of each kind first.
 pub fn item_rates(report: &Report, h: &mut String) {
     h.push_str(r#"<section id="items"><h2>Items over all calls, weakest first, with n</h2><table class="items"><thead><tr><th>Item</th><th>Rate</th><th class="bar-col"></th><th>Calls</th></tr></thead><tbody>"#);
     let o = &report.overall;
-    for (i, item) in weakest_items_first(report) {
+    for (i, item) in super::weakest_items_first(report) {
         let r = o.items[i];
         let (bar, fill) = match r.rate() {
             Some(v) => (v, grade(goodness(item, v))),

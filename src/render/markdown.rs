@@ -132,6 +132,9 @@ fn write_footer(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .violation_rate
             .map_or("–".into(), |p| format!("{p:.1}%")),
     )?;
+    if let Some(line) = super::weakest_items_line(report) {
+        writeln!(out, "\n{}", markdown_text(&line))?;
+    }
     if report.has_call_level() {
         writeln!(
             out,

@@ -547,6 +547,72 @@ pub fn filters_summary(report: &Report) -> String {
     crate::report::filters::text(&report.run.filters)
 }
 
+/// The scored items weakest first: expected items by rate ascending, then violations by rate
+/// descending; an item that never applied last of its kind; ties in rubric order. So the
+/// item to work on is the first of its kind, whatever order the rubric lists them in.
+pub(crate) fn weakest_items_first(report: &Report) -> Vec<(usize, &ItemInfo)> {
+    let rate = |i: usize| report.overall.items.get(i).and_then(|r| r.rate());
+    let mut items: Vec<(usize, &ItemInfo)> = report
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.kind != Kind::Signal)
+        .collect();
+    items.sort_by(|&(a, x), &(b, y)| {
+        let kind = |k: Kind| u8::from(k == Kind::Violation);
+        let by_rate = match (rate(a), rate(b)) {
+            (Some(p), Some(q)) if x.kind == Kind::Violation => q.total_cmp(&p),
+            (Some(p), Some(q)) => p.total_cmp(&q),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        };
+        kind(x.kind)
+            .cmp(&kind(y.kind))
+            .then(by_rate)
+            .then(a.cmp(&b))
+    });
+    items
+}
+
+/// The line under a table or Markdown report that names the items to work on, as the HTML
+/// report's item list ranks them: the three weakest expected items, and the violation that
+/// occurred most, each with its n ("Weakest items: Follows up 41.2% (7 of 17 calls), …"). `None`
+/// when no scored item applied (tester t24 D4: only the HTML ranked the items).
+pub fn weakest_items_line(report: &Report) -> Option<String> {
+    let said = |i: usize, item: &ItemInfo| {
+        let r = report.overall.items[i];
+        r.rate().map(|v| {
+            format!(
+                "{} {v:.1}% ({} of {} call{})",
+                item.label,
+                r.occurred,
+                r.applicable,
+                if r.applicable == 1 { "" } else { "s" }
+            )
+        })
+    };
+    let ranked = weakest_items_first(report);
+    let expected: Vec<String> = ranked
+        .iter()
+        .filter(|(_, item)| item.kind == Kind::Expected)
+        .filter_map(|&(i, item)| said(i, item))
+        .take(3)
+        .collect();
+    let violation = ranked
+        .iter()
+        .filter(|&&(i, item)| item.kind == Kind::Violation && report.overall.items[i].occurred > 0)
+        .find_map(|&(i, item)| said(i, item));
+    let mut parts = Vec::new();
+    if !expected.is_empty() {
+        parts.push(format!("Weakest items: {}", expected.join(", ")));
+    }
+    if let Some(v) = violation {
+        parts.push(format!("most frequent violation: {v}"));
+    }
+    (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

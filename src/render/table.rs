@@ -426,6 +426,9 @@ impl TableRenderer {
                 .violation_rate
                 .map_or("-".into(), |p| format!("{p:.1}%")),
         )?;
+        if let Some(line) = super::weakest_items_line(report) {
+            writeln!(out, "{line}")?;
+        }
         writeln!(
             out,
             "Calls: the line's n. Item columns: of the calls where the item applied, % where it was met (expected items: higher is better) or occurred (violations: lower is better)."
