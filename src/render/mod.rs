@@ -583,9 +583,11 @@ pub fn weakest_items_line(report: &Report) -> Option<String> {
     let said = |i: usize, item: &ItemInfo| {
         let r = report.overall.items[i];
         r.rate().map(|v| {
+            // Named as its column is headed (a long label gives way to the id; terminal-safe).
+            let title = item_title(item);
             format!(
                 "{} {v:.1}% ({} of {} call{})",
-                item.label,
+                title.strip_suffix(" %").unwrap_or(&title),
                 r.occurred,
                 r.applicable,
                 if r.applicable == 1 { "" } else { "s" }
