@@ -531,8 +531,9 @@ impl Timings {
 
 /// Why `item` does not apply to `call`, or `None` when it applies, given which items occurred
 /// and the first turn each occurred at (`occurred`, by index; only the items of its
-/// `applies_when` are asked): the audit's rule, and `audit --overrides`' when it decides again
-/// from the reviewers' verdicts.
+/// `applies_when` and `applies_unless` are asked): the audit's rule, and `audit --overrides`'
+/// when it decides again from the reviewers' verdicts (`unless_done` then lifts a "not needed"
+/// for an item done all the same).
 ///
 /// An item applies where one of its `applies_when` items occurred early enough for the item's
 /// speaker to answer it: an item of the agent's that a customer's item calls for (empathy for an

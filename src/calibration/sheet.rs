@@ -175,8 +175,8 @@ impl fmt::Display for SheetError {
             }
             SheetErrorKind::LongLayout(column) => write!(
                 f,
-                "column `{column}`: this looks like one row per call and item; calibrate reads \
-                 one row per call with one column per item id (call_id,empathy,apology,… holding \
+                "column `{column}`: this looks like one row per call and item; a review sheet \
+                 has one row per call with one column per item id (call_id,empathy,apology,… holding \
                  1, 0 or blank): pivot the sheet, or start from `callaudit sample … -o \
                  sheet.csv`, which writes that layout"
             ),

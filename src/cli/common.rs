@@ -39,9 +39,7 @@ pub fn no_stdin_side_files(args: &InputArgs) -> anyhow::Result<()> {
 /// Refuses `-` for an option that names a file it cannot read from stdin.
 pub fn no_stdin(flag: &str, path: Option<&Path>) -> anyhow::Result<()> {
     if path.is_some_and(|p| p.as_os_str() == "-") {
-        bail!(
-            "{flag} -: {flag} names a file, not stdin (stdin is for the transcripts: `audit -`): name the file"
-        );
+        bail!("{flag} -: {flag} names a file, not stdin: name the file");
     }
     Ok(())
 }
@@ -340,22 +338,14 @@ pub fn same_output(a: &Path, b: &Path) -> Option<Sameness> {
 }
 
 /// The outputs with `--update-baseline`'s file among them, when it is given: the baseline is
-/// written too. A JSON report `-o` on that very file writes the same report there (the old way
-/// of rolling a baseline forward), so the pair is not two outputs; any other format would be
-/// (tester t23 F1: an HTML report silently replaced by the baseline's JSON).
+/// written too, so an `-o` on that very file is two outputs into one file (tester t23 F1: an
+/// HTML report silently replaced by the baseline's JSON), even a JSON one: after a run without
+/// calls `--update-baseline` keeps the baseline, which `-o` would still replace (reviewer r26).
 pub fn with_updated_baseline<'a>(
     mut outputs: Vec<(&'static str, &'a Path)>,
     gates: &'a crate::cli::args::GateFlags,
-    report_is_json: bool,
 ) -> Vec<(&'static str, &'a Path)> {
-    let (true, Some(baseline)) = (gates.update_baseline, gates.baseline.as_deref()) else {
-        return outputs;
-    };
-    let json_report_there = report_is_json
-        && outputs
-            .iter()
-            .any(|&(flag, p)| flag == "-o" && same_output(p, baseline).is_some());
-    if !json_report_there {
+    if let (true, Some(baseline)) = (gates.update_baseline, gates.baseline.as_deref()) {
         outputs.push(("--update-baseline", baseline));
     }
     outputs

@@ -14,7 +14,7 @@ use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::output::{AtomicFile, commit_all};
 use callaudit::pipeline::{InputError, Shard};
 use callaudit::read::input::{Discovered, stdin_file_id};
-use callaudit::records::partial::{self, Partial};
+use callaudit::records::partial::{self, Attribution, Partial};
 use callaudit::render::Format;
 use callaudit::render::arrange::SortSpec;
 use callaudit::report::gates;
@@ -598,7 +598,38 @@ fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
     let Some((first, theirs)) = known.next() else {
         return Ok(());
     };
-    for (p, a) in known {
+    // The reading options, compared with the first partial that records them (a partial of an
+    // older callaudit may come first; reviewer r26).
+    let with_reading: Vec<(&Partial, &Attribution)> = partials
+        .iter()
+        .filter_map(|p| Some((p, p.header.attribution.as_ref()?)))
+        .filter(|(_, a)| a.read_options.is_some())
+        .collect();
+    let lacking: Vec<String> = partials
+        .iter()
+        .filter(|p| {
+            p.header
+                .attribution
+                .as_ref()
+                .is_some_and(|a| a.read_options.is_none())
+        })
+        .map(name)
+        .collect();
+    if !lacking.is_empty() && !with_reading.is_empty() {
+        say!(
+            "callaudit: warning: {} {} not record {} reading options (written by an older callaudit): merge cannot check that every run used the same --map, --agent-names, --agent-from-filename and --date-from-path",
+            lacking.join(", "),
+            if lacking.len() == 1 { "does" } else { "do" },
+            if lacking.len() == 1 { "its" } else { "their" },
+        );
+    }
+    let pairs = known
+        .map(|(p, a)| (first, theirs, p, a))
+        .chain(with_reading.iter().skip(1).map(|&(p, a)| {
+            let (f, t) = with_reading[0];
+            (f, t, p, a)
+        }));
+    for (first, theirs, p, a) in pairs {
         if let Some((flag, was, is)) = theirs.differs(a) {
             return Err(InputError(format!(
                 "{} and {} were audited with different {flag} ({}: {was}; {}: {is}): partials merge only when every run used the same --agents, --metadata (the same contents), --agent-case, --redact, --map, --agent-names, --agent-from-filename and --date-from-path, or one agent could become two lines",
@@ -681,6 +712,8 @@ fn weakest_views(partials: &mut [Partial]) -> BTreeMap<(u32, String), CallView> 
 }
 
 pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    // Before the partials are read and said to be merged (reviewer r26).
+    super::common::no_stdin("--baseline", args.gates.baseline.as_deref())?;
     let report_format = report_format(args.format);
     // The report may replace the baseline (read whole first), never a partial; on stdout it
     // may not go into either.
@@ -712,7 +745,6 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     super::common::distinct_outputs(&super::common::with_updated_baseline(
         outputs.clone(),
         &args.gates,
-        report_is_json,
     ))?;
     super::common::outputs_spare_inputs(
         &outputs,

@@ -365,9 +365,18 @@ impl Enricher {
             out.metadata = Some(match meta.find(call.id.trim()) {
                 None => Join::NotFound,
                 Some(rec) => {
+                    // An export's agent its votes settled on is resolved already: not again
+                    // (its name may be another agent's id; reviewer r26).
+                    let export_agent = |export: &str| {
+                        if agent_resolved {
+                            export.to_string()
+                        } else {
+                            self.resolve_agent(export)
+                        }
+                    };
                     let agent_differs = match (&call.agent_id, &rec.agent_id) {
                         (Some(export), Some(meta))
-                            if self.resolve_agent(export) != self.resolve_agent(meta) =>
+                            if export_agent(export) != self.resolve_agent(meta) =>
                         {
                             Some(meta.clone())
                         }

@@ -525,7 +525,10 @@ pub fn apply(
             .map(|r| {
                 base.groups.get(&r.levels).map(|b| {
                     if !r.is_call() && b.calls < min_calls {
-                        too_few.push(format!("{} ({})", r.levels.join(" / "), b.calls));
+                        // Named only where the line is shown (it has min_calls calls now).
+                        if r.calls >= min_calls {
+                            too_few.push(format!("{} ({})", r.levels.join(" / "), b.calls));
+                        }
                         Box::new(no_change(report, r, b))
                     } else {
                         Box::new(row_delta(report, r, b))

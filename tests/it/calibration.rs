@@ -2199,7 +2199,7 @@ fn a_sheet_of_one_row_per_call_and_item_is_named_as_that_layout() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("long.csv:1:2: column `item`: this looks like one row per call and item; calibrate reads one row per call with one column per item id"),
+        err.contains("long.csv:1:2: column `item`: this looks like one row per call and item; a review sheet has one row per call with one column per item id"),
         "{err}"
     );
     assert!(err.contains("callaudit sample"), "{err}");

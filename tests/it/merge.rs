@@ -1765,6 +1765,40 @@ fn merge_refuses_partials_of_different_attribution_options_naming_them() {
     });
     w.write("older-map.partial", older);
     ok(dir, &["merge", "mon.partial", "older-map.partial"]);
+    // Such a partial first does not turn the check off for the others (reviewer r26): they
+    // are compared with the first that records the reading options, and it is warned of.
+    let (code, _, err) = run(
+        dir,
+        &[
+            "merge",
+            "older-map.partial",
+            "mon.partial",
+            "tue-map.partial",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("mon.partial and tue-map.partial were audited with different --map"),
+        "{err}"
+    );
+    assert!(
+        err.contains("older-map.partial does not record its reading options"),
+        "{err}"
+    );
+    // The same names or column pairs in another order are the same options.
+    save_partial(
+        dir,
+        "mon-names.partial",
+        &["mon.csv"],
+        &[&RUBRIC[..], &["--agent-names", "Bo,Ann"]].concat(),
+    );
+    save_partial(
+        dir,
+        "tue-names2.partial",
+        &["tue.csv"],
+        &[&RUBRIC[..], &["--agent-names", "Ann, Bo"]].concat(),
+    );
+    ok(dir, &["merge", "mon-names.partial", "tue-names2.partial"]);
     // A partial without the record: merged, with a warning.
     let text = std::fs::read_to_string(dir.join("mon.partial")).unwrap();
     let (old, _) = edit_first(&text, "header", &|v| {

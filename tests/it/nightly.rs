@@ -700,10 +700,21 @@ fn only_a_json_report_may_take_the_baselines_place() {
         r.stderr
     );
     assert_eq!(std::fs::read(w.path("base")).unwrap(), kept);
-    // A JSON report rolls the baseline forward, with or without --update-baseline.
-    for extra in [
-        &["--format", "json", "-o", "base", "--baseline", "base"][..],
+    // A JSON report rolls the baseline forward without --update-baseline; beside it, -o on the
+    // baseline is two outputs even in JSON: after a night without calls --update-baseline
+    // keeps the baseline, which -o would have replaced all the same (reviewer r26).
+    let r = audit(
+        &w,
+        &["-q", "--format", "json", "-o", "base", "--baseline", "base"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rolled: Value = serde_json::from_slice(&std::fs::read(w.path("base")).unwrap()).unwrap();
+    assert_eq!(rolled["overall"]["calls"], 6);
+    std::fs::write(w.path("base"), &kept).unwrap();
+    let r = audit(
+        &w,
         &[
+            "-q",
             "--format",
             "json",
             "-o",
@@ -712,14 +723,15 @@ fn only_a_json_report_may_take_the_baselines_place() {
             "base",
             "--update-baseline",
         ],
-    ] {
-        std::fs::write(w.path("base"), &kept).unwrap();
-        let r = audit(&w, &[&["-q"][..], extra].concat());
-        assert_eq!(r.code, 0, "{extra:?}: {}", r.stderr);
-        let rolled: Value =
-            serde_json::from_slice(&std::fs::read(w.path("base")).unwrap()).unwrap();
-        assert_eq!(rolled["overall"]["calls"], 6, "{extra:?}");
-    }
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("-o and --update-baseline both name base: each output needs its own file"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(w.path("base")).unwrap(), kept);
 }
 
 #[test]
@@ -1734,6 +1746,17 @@ bo.chen,Bo Chen,y
     );
     assert!(
         !r.stderr.contains("is no id in the --agents file"),
+        "{}",
+        r.stderr
+    );
+    // --metadata naming the same agent is no difference, though the name the export's agent
+    // resolved to is another row's id (reviewer r26).
+    w.write("meta.csv", "call_id,agent_id\nc1,ann.lee\n");
+    let r = agents_run(&w, &["--agents", "agents.csv", "--metadata", "meta.csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.json()["accounting"]["metadata_agent_differs"],
+        0,
         "{}",
         r.stderr
     );
