@@ -949,6 +949,14 @@ pub struct SampleArgs {
     #[arg(long)]
     pub blind: bool,
 
+    /// The items reviewers judge: only these get columns (rubric order); default every item.
+    /// For the built-in rubric, the QA standard defines customer_upset, customer_calmed,
+    /// empathy, apology, mirroring, clarifying_question, resolution, additional_concerns,
+    /// follow_up, thanks, transfer, channel_move, hold, dismissive, overpromise and
+    /// premature_escalation
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub items: Vec<String>,
+
     /// Write the review sheet to FILE.csv (atomically) instead of stdout
     #[arg(short, long, value_name = "FILE.csv")]
     pub output: Option<PathBuf>,

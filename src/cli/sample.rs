@@ -165,6 +165,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--size must be at least 1 (0 draws no call)");
     }
     let rubric = load_rubric(&args.input)?;
+    let items = sheet_items(&rubric, &args.items)?;
     let mut filters = super::audit::filters(&args.filter)?;
     let packet_format = packet_format(&args)?;
     let outputs: Vec<(&str, &std::path::Path)> = [("-o", &args.output), ("--packet", &args.packet)]
@@ -238,7 +239,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let picked = picked_in_order(&args, &rubric, drawn(sampler.by_agent, args.size));
-    let sheet = sheet_csv(&rubric, &picked, args.blind)?;
+    let sheet = sheet_csv(&rubric, &items, &picked, args.blind)?;
     match sheet_file.as_mut() {
         Some(f) => f.write_all(sheet.as_bytes())?,
         None => {
@@ -362,16 +363,40 @@ fn transcripts(
     Ok(found.calls)
 }
 
-fn sheet_csv(rubric: &Rubric, picked: &[Candidate], blind: bool) -> anyhow::Result<String> {
+/// The items the sheet has columns for (`--items`, by index in rubric order; every item when
+/// none is named): reviewers were asked to judge items the QA standard does not define, and
+/// guessed (tester t24 W6). An id the rubric lacks is refused, with the nearest ids.
+fn sheet_items(rubric: &Rubric, wanted: &[String]) -> anyhow::Result<Vec<usize>> {
+    if wanted.iter().all(|w| w.trim().is_empty()) {
+        return Ok((0..rubric.items.len()).collect());
+    }
+    let mut keep = vec![false; rubric.items.len()];
+    for id in wanted.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        match rubric.item_index(id) {
+            Some(i) => keep[i] = true,
+            None => anyhow::bail!(
+                "--items: no item `{id}` in the rubric{} (`callaudit rubric show` lists them)",
+                callaudit::suggest::did_you_mean(id, rubric.items.iter().map(|i| &i.id))
+            ),
+        }
+    }
+    Ok((0..rubric.items.len()).filter(|&i| keep[i]).collect())
+}
+
+fn sheet_csv(
+    rubric: &Rubric,
+    items: &[usize],
+    picked: &[Candidate],
+    blind: bool,
+) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = SAMPLE_COLUMNS.map(String::from).to_vec();
-    header.extend(rubric.items.iter().map(|i| i.id.clone()));
+    header.extend(items.iter().map(|&i| rubric.items[i].id.clone()));
     if !blind {
         header.extend(
-            rubric
-                .items
+            items
                 .iter()
-                .map(|i| format!("{TOOL_PREFIX}{}", i.id)),
+                .map(|&i| format!("{TOOL_PREFIX}{}", rubric.items[i].id)),
         );
     }
     w.write_record(&header)?;
@@ -381,9 +406,9 @@ fn sheet_csv(rubric: &Rubric, picked: &[Candidate], blind: bool) -> anyhow::Resu
             csv_cell(&c.agent),
             c.date.map(|d| d.to_string()).unwrap_or_default(),
         ];
-        row.extend(rubric.items.iter().map(|_| String::new()));
+        row.extend(items.iter().map(|_| String::new()));
         if !blind {
-            row.extend(c.tool.iter().map(|&t| u8::from(t).to_string()));
+            row.extend(items.iter().map(|&i| u8::from(c.tool[i]).to_string()));
         }
         w.write_record(&row)?;
     }
@@ -468,7 +493,8 @@ mod tests {
     fn a_sheet_s_fixed_columns_are_reserved_item_ids() {
         let rubric = callaudit::rubric::Rubric::default_rubric();
         for blind in [false, true] {
-            let sheet = super::sheet_csv(&rubric, &[], blind).unwrap();
+            let all: Vec<usize> = (0..rubric.items.len()).collect();
+            let sheet = super::sheet_csv(&rubric, &all, &[], blind).unwrap();
             let header = sheet.lines().next().unwrap();
             let fixed: Vec<&str> = header
                 .split(',')

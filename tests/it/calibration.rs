@@ -2204,3 +2204,36 @@ fn a_sheet_of_one_row_per_call_and_item_is_named_as_that_layout() {
     );
     assert!(err.contains("callaudit sample"), "{err}");
 }
+
+/// `sample --items` gives columns to those items only, reviewer's and tool's, in rubric order;
+/// an id the rubric lacks is refused with the nearest one (tester t24 W6).
+#[test]
+fn sample_items_limits_the_sheet_to_the_items_named() {
+    let sheet = stdout_of(
+        &[
+            "sample",
+            "--quiet",
+            "--per-agent",
+            "1",
+            "--items",
+            "resolution,empathy",
+        ],
+        &[&examples()],
+    );
+    assert_eq!(
+        sheet.lines().next().unwrap(),
+        "call_id,agent,date,empathy,resolution,tool:empathy,tool:resolution"
+    );
+    let out = callaudit()
+        .args(["sample", "--quiet", "--items", "empthy"])
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--items: no item `empthy` in the rubric; did you mean empathy?"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
