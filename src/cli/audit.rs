@@ -953,33 +953,12 @@ fn attribution(args: &AuditArgs) -> anyhow::Result<callaudit::records::partial::
         agent_case: clap::ValueEnum::to_possible_value(&args.input.agent_case)
             .map_or_else(String::new, |v| v.get_name().to_string()),
         redact: args.input.redact,
-        // In one spelling: the same pairs or names in another order are the same options
-        // (reviewer r26).
-        read_options: Some(callaudit::records::partial::ReadOptions {
-            map: args.input.map.as_deref().map(|m| {
-                let mut pairs: Vec<&str> = m
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                pairs.sort_unstable();
-                pairs.join(",")
-            }),
-            agent_names: {
-                let mut names: Vec<String> = args
-                    .input
-                    .agent_names
-                    .iter()
-                    .map(|n| n.trim().to_string())
-                    .filter(|n| !n.is_empty())
-                    .collect();
-                names.sort();
-                names.dedup();
-                names
-            },
-            agent_from_filename: args.input.agent_from_filename.clone(),
-            date_from_path: args.input.date_from_path.clone(),
-        }),
+        read_options: Some(callaudit::records::partial::ReadOptions::new(
+            args.input.map.as_deref(),
+            &args.input.agent_names,
+            args.input.agent_from_filename.as_deref(),
+            args.input.date_from_path.as_deref(),
+        )),
     })
 }
 

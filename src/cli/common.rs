@@ -311,7 +311,7 @@ pub fn distinct_outputs(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
 
 /// How two outputs are one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sameness {
+enum Sameness {
     /// One name (`x.csv` and `./x.csv`).
     Name,
     /// Two names of one existing file (a link).
@@ -321,7 +321,7 @@ pub enum Sameness {
 /// Whether two output paths name one file that a staged write would replace: by name, or as
 /// one existing file (devices and pipes are written in place, not replaced: two outputs may
 /// share one).
-pub fn same_output(a: &Path, b: &Path) -> Option<Sameness> {
+fn same_output(a: &Path, b: &Path) -> Option<Sameness> {
     // `absolute` drops `.` components, so `x.csv` and `./x.csv` compare equal.
     let same_name = match (std::path::absolute(a), std::path::absolute(b)) {
         (Ok(x), Ok(y)) => x == y,

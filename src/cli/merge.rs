@@ -14,7 +14,7 @@ use callaudit::aggregate::{Aggregate, GroupBy};
 use callaudit::output::{AtomicFile, commit_all};
 use callaudit::pipeline::{InputError, Shard};
 use callaudit::read::input::{Discovered, stdin_file_id};
-use callaudit::records::partial::{self, Attribution, Partial};
+use callaudit::records::partial::{self, Attribution, Partial, ReadOptions};
 use callaudit::render::Format;
 use callaudit::render::arrange::SortSpec;
 use callaudit::report::gates;
@@ -579,66 +579,70 @@ fn shard_overlap(
 /// another day, or the call list half masked. A partial that does not record them (written before they were) is warned of.
 fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
     let name = |p: &Partial| terminal_safe(&p.path.display().to_string()).into_owned();
-    let unknown: Vec<String> = partials
-        .iter()
-        .filter(|p| p.header.attribution.is_none())
-        .map(name)
-        .collect();
-    if !unknown.is_empty() {
-        say!(
-            "callaudit: warning: {} {} not record {} attribution options (written by an older callaudit): merge cannot check that every run used the same --agents, --metadata, --agent-case and --redact",
-            unknown.join(", "),
-            if unknown.len() == 1 { "does" } else { "do" },
-            if unknown.len() == 1 { "its" } else { "their" },
-        );
-    }
-    let mut known = partials
-        .iter()
-        .filter_map(|p| Some((p, p.header.attribution.as_ref()?)));
-    let Some((first, theirs)) = known.next() else {
-        return Ok(());
+    // Partials that do not record options are warned of: merge cannot check them.
+    let unrecorded = |names: Vec<String>, what: &str, flags: &str| {
+        if !names.is_empty() {
+            let one = names.len() == 1;
+            say!(
+                "callaudit: warning: {} {} not record {} {what} (written by an older callaudit): merge cannot check that every run used the same {flags}",
+                names.join(", "),
+                if one { "does" } else { "do" },
+                if one { "its" } else { "their" },
+            );
+        }
     };
-    // The reading options, compared with the first partial that records them (a partial of an
-    // older callaudit may come first; reviewer r26).
-    let with_reading: Vec<(&Partial, &Attribution)> = partials
+    let refused = |first: &Partial, p: &Partial, (flag, was, is): (&str, String, String)| {
+        Err(InputError(format!(
+            "{} and {} were audited with different {flag} ({}: {was}; {}: {is}): partials merge only when every run used the same --agents, --metadata (the same contents), --agent-case, --redact, --map, --agent-names, --agent-from-filename and --date-from-path, or one agent could become two lines",
+            first.path.display(),
+            p.path.display(),
+            first.path.display(),
+            p.path.display(),
+        ))
+        .into())
+    };
+    unrecorded(
+        partials
+            .iter()
+            .filter(|p| p.header.attribution.is_none())
+            .map(name)
+            .collect(),
+        "attribution options",
+        "--agents, --metadata, --agent-case and --redact",
+    );
+    let known: Vec<(&Partial, &Attribution)> = partials
         .iter()
         .filter_map(|p| Some((p, p.header.attribution.as_ref()?)))
-        .filter(|(_, a)| a.read_options.is_some())
         .collect();
-    let lacking: Vec<String> = partials
-        .iter()
-        .filter(|p| {
-            p.header
-                .attribution
-                .as_ref()
-                .is_some_and(|a| a.read_options.is_none())
-        })
-        .map(name)
-        .collect();
-    if !lacking.is_empty() && !with_reading.is_empty() {
-        say!(
-            "callaudit: warning: {} {} not record {} reading options (written by an older callaudit): merge cannot check that every run used the same --map, --agent-names, --agent-from-filename and --date-from-path",
-            lacking.join(", "),
-            if lacking.len() == 1 { "does" } else { "do" },
-            if lacking.len() == 1 { "its" } else { "their" },
-        );
+    let Some(&(first, theirs)) = known.first() else {
+        return Ok(());
+    };
+    for &(p, a) in &known[1..] {
+        if let Some(d) = theirs.differs(a) {
+            return refused(first, p, d);
+        }
     }
-    let pairs = known
-        .map(|(p, a)| (first, theirs, p, a))
-        .chain(with_reading.iter().skip(1).map(|&(p, a)| {
-            let (f, t) = with_reading[0];
-            (f, t, p, a)
-        }));
-    for (first, theirs, p, a) in pairs {
-        if let Some((flag, was, is)) = theirs.differs(a) {
-            return Err(InputError(format!(
-                "{} and {} were audited with different {flag} ({}: {was}; {}: {is}): partials merge only when every run used the same --agents, --metadata (the same contents), --agent-case, --redact, --map, --agent-names, --agent-from-filename and --date-from-path, or one agent could become two lines",
-                first.path.display(),
-                p.path.display(),
-                first.path.display(),
-                p.path.display(),
-            ))
-            .into());
+    // The reading options, compared with the first partial that records them (a partial of an
+    // older callaudit may come first; reviewer r26).
+    let reading: Vec<(&Partial, &ReadOptions)> = known
+        .iter()
+        .filter_map(|&(p, a)| Some((p, a.read_options.as_ref()?)))
+        .collect();
+    let Some(&(first, theirs)) = reading.first() else {
+        return Ok(());
+    };
+    unrecorded(
+        known
+            .iter()
+            .filter(|(_, a)| a.read_options.is_none())
+            .map(|&(p, _)| name(p))
+            .collect(),
+        "reading options",
+        "--map, --agent-names, --agent-from-filename and --date-from-path",
+    );
+    for &(p, r) in &reading[1..] {
+        if let Some(d) = theirs.differs(r) {
+            return refused(first, p, d);
         }
     }
     Ok(())

@@ -314,7 +314,7 @@ impl Collector<'_, '_> {
         {
             let enriched = enricher.join(&mut call, input, votes.resolved);
             (date_from, agent_unlisted) = (enriched.date_from, enriched.agent_unlisted);
-            if let Some(raw) = votes.by_name.clone().or(enriched.agent_by_name.clone()) {
+            if let Some(raw) = votes.by_name.or_else(|| enriched.agent_by_name.clone()) {
                 self.agent_by_name(&call, input, raw);
             }
             self.count_join(&call, input, enriched);

@@ -138,6 +138,81 @@ pub struct ReadOptions {
     pub date_from_path: Option<String>,
 }
 
+/// An option's value as a message shows it: `none` when not given.
+fn given(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "none".to_string())
+}
+
+impl ReadOptions {
+    /// The options in one spelling: the same `--map` pairs or `--agent-names` in another order
+    /// are the same options (reviewer r26).
+    pub fn new(
+        map: Option<&str>,
+        agent_names: &[String],
+        agent_from_filename: Option<&str>,
+        date_from_path: Option<&str>,
+    ) -> ReadOptions {
+        let map = map.map(|m| {
+            let mut pairs: Vec<&str> = m
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            pairs.sort_unstable();
+            pairs.join(",")
+        });
+        let mut agent_names: Vec<String> = agent_names
+            .iter()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+        agent_names.sort();
+        agent_names.dedup();
+        ReadOptions {
+            map,
+            agent_names,
+            agent_from_filename: agent_from_filename.map(str::to_string),
+            date_from_path: date_from_path.map(str::to_string),
+        }
+    }
+
+    /// The first option in which `self` and `other` differ, as `Attribution::differs` says it.
+    pub fn differs(&self, other: &ReadOptions) -> Option<(&'static str, String, String)> {
+        if self.map != other.map {
+            return Some(("--map", given(&self.map), given(&other.map)));
+        }
+        if self.agent_names != other.agent_names {
+            let names = |v: &[String]| {
+                if v.is_empty() {
+                    "none".to_string()
+                } else {
+                    v.join(",")
+                }
+            };
+            return Some((
+                "--agent-names",
+                names(&self.agent_names),
+                names(&other.agent_names),
+            ));
+        }
+        if self.agent_from_filename != other.agent_from_filename {
+            return Some((
+                "--agent-from-filename",
+                given(&self.agent_from_filename),
+                given(&other.agent_from_filename),
+            ));
+        }
+        if self.date_from_path != other.date_from_path {
+            return Some((
+                "--date-from-path",
+                given(&self.date_from_path),
+                given(&other.date_from_path),
+            ));
+        }
+        None
+    }
+}
+
 impl Attribution {
     /// The digest of a side file's contents (`--agents`, `--metadata`).
     pub fn digest_of(path: &Path) -> anyhow::Result<String> {
@@ -147,8 +222,10 @@ impl Attribution {
 
     /// The first option in which `self` and `other` differ, as the command line names it, with
     /// each side's value: `("--agents", "agents file fnv1a64:…", "none")`.
+    /// The reading options (`read_options`) are compared apart, by `ReadOptions::differs`:
+    /// only partials that record them can be.
     pub fn differs(&self, other: &Attribution) -> Option<(&'static str, String, String)> {
-        let file = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".to_string());
+        let file = given;
         let flag = |on: bool| if on { "on" } else { "off" }.to_string();
         if self.agents != other.agents {
             return Some(("--agents", file(&self.agents), file(&other.agents)));
@@ -165,42 +242,6 @@ impl Attribution {
         }
         if self.redact != other.redact {
             return Some(("--redact", flag(self.redact), flag(other.redact)));
-        }
-        // Compared only when both partials record them.
-        let (Some(a), Some(b)) = (&self.read_options, &other.read_options) else {
-            return None;
-        };
-        let given = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_string());
-        if a.map != b.map {
-            return Some(("--map", given(&a.map), given(&b.map)));
-        }
-        if a.agent_names != b.agent_names {
-            let names = |v: &[String]| {
-                if v.is_empty() {
-                    "none".to_string()
-                } else {
-                    v.join(",")
-                }
-            };
-            return Some((
-                "--agent-names",
-                names(&a.agent_names),
-                names(&b.agent_names),
-            ));
-        }
-        if a.agent_from_filename != b.agent_from_filename {
-            return Some((
-                "--agent-from-filename",
-                given(&a.agent_from_filename),
-                given(&b.agent_from_filename),
-            ));
-        }
-        if a.date_from_path != b.date_from_path {
-            return Some((
-                "--date-from-path",
-                given(&a.date_from_path),
-                given(&b.date_from_path),
-            ));
         }
         None
     }
