@@ -5,8 +5,10 @@
 #
 #   bash bench/interleave.sh ROUNDS INPUT LABEL=BINARY... [cat] [rg=PHRASES]...
 #
-# A BINARY runs `BINARY audit INPUT -q --threads N --format csv` with N = 1 and 2; `cat` times
-# `find INPUT -type f -exec cat {} +`; `rgNAME=FILE` times `rg -c -i -F -f FILE INPUT`.
+# A BINARY runs `BINARY audit INPUT -q --threads N --format csv` with N = 1 and 2, and with
+# `--rubric RUBRIC` when written BINARY@RUBRIC (BINARY@bench/floor.toml: the audit's floor,
+# everything but the rubric's matching); `cat` times `find INPUT -type f -exec cat {} +`;
+# `rgNAME=FILE` times `rg -c -i -F -f FILE INPUT`.
 # Example (before/after a change, 10,000 vendor JSON files):
 #   bash bench/interleave.sh 5 bench/data/json-10000 before=/tmp/callaudit-main after=target/release/callaudit cat
 set -euo pipefail
@@ -21,8 +23,10 @@ for _ in $(seq "$rounds"); do
     elif [ "${label:0:2}" = rg ]; then
       /usr/bin/time -f "$label %e %U %M" -a -o "$log" rg -c -i -F -f "$bin" "$input" > /dev/null || true
     else
+      rubric=()
+      case $bin in *@*) rubric=(--rubric "${bin#*@}") bin=${bin%%@*} ;; esac
       for t in 1 2; do
-        /usr/bin/time -f "$label-t$t %e %U %M" -a -o "$log" "$bin" audit "$input" -q --threads "$t" --format csv > /dev/null 2>&1 || true
+        /usr/bin/time -f "$label-t$t %e %U %M" -a -o "$log" "$bin" audit "$input" -q --threads "$t" --format csv "${rubric[@]}" > /dev/null 2>&1 || true
       done
     fi
   done

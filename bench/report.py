@@ -94,11 +94,15 @@ def section(results: str, path: str, title: str) -> list[str]:
         )
     t2 = m.get("callaudit --threads 2", (float("nan"),))[0]
     duck = m.get("DuckDB (Python)", (float("nan"),))[0]
+    floor = m.get("floor --threads 2", (float("nan"),))[0]
     lines += [
         "",
         f"callaudit (2 threads) / rg = **{t2 / rg:.2f}** (target ≤ 0.7); / rg with the anchors = "
         f"**{t2 / anchors:.2f}** (target ≤ 2.0); DuckDB / callaudit (2 threads) = "
-        f"**{duck / t2:.1f}×**; 2 threads vs 1 = **{t1 / t2:.2f}×** (target ≥ 1.8).",
+        f"**{duck / t2:.1f}×**; 2 threads vs 1 = **{t1 / t2:.2f}×** (target ≥ 1.8). "
+        f"The floor, the same audit with a one-phrase rubric (2 threads), / rg = "
+        f"**{floor / rg:.2f}**, / rg with the anchors = **{floor / anchors:.2f}**; the built-in "
+        f"rubric's own share is {t2 - floor:.2f} s of {t2:.2f}.",
         "",
     ]
     return lines
@@ -129,6 +133,9 @@ def main() -> None:
         "",
         "- `callaudit audit --quiet --threads N --format csv FILE > /dev/null`: the whole audit (read,",
         "  normalise, match, score, aggregate, render) with the built-in rubric.",
+        "- `floor --threads 2`: the same audit with `--rubric bench/floor.toml`, one item of one",
+        "  phrase that never occurs: everything but the rubric's matching (reading, assembling calls,",
+        "  normalising every turn, one pass of a trivial automaton, scoring, rendering).",
         "- `rg -c -i -F -f PHRASES FILE`: ripgrep counting lines with any of the built-in rubric's",
         "  literal phrases, case-insensitively: the cost of merely scanning for the phrases.",
         "- `python3 bench/duckdb_counts.py RUBRIC FILE`: DuckDB over the CSV, per-agent counts of the",

@@ -72,6 +72,7 @@ for f in "${FILES[@]}"; do
   hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$RESULTS/$name.json" \
     -n "callaudit --threads 1" "$BIN audit --quiet --threads 1 --format csv $f > /dev/null" \
     -n "callaudit --threads 2" "$BIN audit --quiet --threads 2 --format csv $f > /dev/null" \
+    -n "floor --threads 2" "$BIN audit --quiet --threads 2 --format csv --rubric bench/floor.toml $f > /dev/null" \
     -n "rg -c -i -F -f PHRASES" "rg -c -i -F -f $PHRASES $f > /dev/null" \
     "${anchors[@]}"
   hyperfine --style basic --runs 3 --export-json "$RESULTS/$name-duckdb.json" \
