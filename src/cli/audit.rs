@@ -4,7 +4,9 @@
 //! bar go to stderr.
 
 use super::ExitCode;
-use super::common::{SecondOutput, enricher, input_format, load_rubric, read_options, threads};
+use super::common::{
+    Guard, SecondOutput, enricher, input_format, load_rubric, read_options, threads,
+};
 use super::report_output::{
     ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
     report_format,
@@ -393,11 +395,13 @@ fn outputs_spare_inputs(
     discovered: &Discovered,
 ) -> anyhow::Result<()> {
     let mut others = super::common::side_files(&args.input);
-    others.push((args.overrides.as_deref(), "the review sheet", false));
+    others.push((args.overrides.as_deref(), "the review sheet", Guard::Always));
     others.push((
         args.gates.baseline.as_deref(),
         "the baseline",
-        report_is_json(args),
+        Guard::Baseline {
+            json_report: report_is_json(args),
+        },
     ));
     super::common::outputs_spare_inputs(
         &outputs(args, calls),

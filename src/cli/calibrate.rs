@@ -6,7 +6,7 @@
 //! `--max-call-bytes`); nothing a reviewer wrote is dropped.
 
 use super::ExitCode;
-use super::common::{enricher, input_format, load_rubric, read_options, threads};
+use super::common::{Guard, enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{CalibrateArgs, CalibrateFormat};
 use callaudit::accounting::{Accounting, NotAudited};
 use callaudit::audit::CallAudit;
@@ -201,7 +201,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     super::common::distinct_outputs(&outputs)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let mut read = super::common::side_files(&args.input);
-    read.push((Some(args.sheet.as_path()), "the review sheet", false));
+    read.push((
+        Some(args.sheet.as_path()),
+        "the review sheet",
+        Guard::Always,
+    ));
     super::common::outputs_spare_inputs(
         &outputs,
         args.output.is_none().then_some("the agreement"),

@@ -383,10 +383,19 @@ pub fn unless_broken_pipe(e: anyhow::Error) -> anyhow::Result<()> {
 /// runs), so that no output can replace it.
 pub static CONFIG_FILE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
+/// What an output may do to a file the run reads besides the transcripts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Guard {
+    /// No output may replace it.
+    Always,
+    /// The `--baseline`: a JSON report (`-o`, when `json_report`) may roll it forward, as it is
+    /// read whole before anything is written; no other output may replace it.
+    Baseline { json_report: bool },
+}
+
 /// Refuses an output onto a file the run reads: a transcript of `discovered` (named, in an
-/// input directory, or behind a symlink), or one of `others`: (path, what it is, whether `-o`
-/// may replace it because it is read whole before anything is written). Files are compared by
-/// device and inode.
+/// input directory, or behind a symlink), or one of `others`: (path, what it is, how it is
+/// guarded). Files are compared by device and inode.
 ///
 /// `to_stdout` says what goes to stdout unnamed (`audit`'s report without `-o`, `explain`'s
 /// text, …), if anything: stdout redirected onto a file the run reads (`>> in.csv`,
@@ -396,7 +405,7 @@ pub fn outputs_spare_inputs(
     outputs: &[(&str, &Path)],
     to_stdout: Option<&str>,
     discovered: Option<&Discovered>,
-    others: &[(Option<&Path>, &str, bool)],
+    others: &[(Option<&Path>, &str, Guard)],
 ) -> anyhow::Result<()> {
     // stdout as the file it is open on, when it is a regular file: a pipe, a terminal or
     // /dev/null is no file the run reads.
@@ -412,7 +421,7 @@ pub fn outputs_spare_inputs(
         Some(id) => Some(id),
         None => std::fs::canonicalize(path).ok().map(FileId::Path),
     };
-    let mut read: Vec<(FileId, String, bool)> = Vec::new();
+    let mut read: Vec<(FileId, String, Guard)> = Vec::new();
     for input in discovered
         .iter()
         .flat_map(|d| d.inputs.iter())
@@ -423,13 +432,13 @@ pub fn outputs_spare_inputs(
             Some(m) => Some(FileId::Inode(m.dev, m.ino)),
             None => identify(&input.path),
         };
-        read.extend(id.map(|id| (id, format!("the input {}", input.name), false)));
+        read.extend(id.map(|id| (id, format!("the input {}", input.name), Guard::Always)));
     }
     if let Some((dev, ino)) = discovered.and_then(|d| d.stdin_file) {
         read.push((
             FileId::Inode(dev, ino),
             "the file stdin is read from".into(),
-            false,
+            Guard::Always,
         ));
     }
     // The config file the options came from is read too: `audit … >> callaudit.toml` would
@@ -438,13 +447,13 @@ pub fn outputs_spare_inputs(
     let others = others.iter().copied().chain(
         config
             .as_deref()
-            .map(|p| (Some(p), "the config file", false)),
+            .map(|p| (Some(p), "the config file", Guard::Always)),
     );
-    for (path, what, report_may_replace) in others {
+    for (path, what, guard) in others {
         if let Some(p) = path
             && let Some(id) = identify(p)
         {
-            read.push((id, format!("{what} {}", p.display()), report_may_replace));
+            read.push((id, format!("{what} {}", p.display()), guard));
         }
     }
     if let Some((main, id)) = stdout_file
@@ -456,12 +465,11 @@ pub fn outputs_spare_inputs(
     }
     for &(flag, path) in outputs {
         let Ok(id) = file_id(path) else { continue };
-        if let Some((_, what, _)) = read
-            .iter()
-            .find(|(i, _, may)| *i == id && !(*may && flag == "-o"))
-        {
+        if let Some((_, what, guard)) = read.iter().find(|(i, _, guard)| {
+            *i == id && !(flag == "-o" && *guard == Guard::Baseline { json_report: true })
+        }) {
             // The baseline may be rolled forward, but only by a report that can be one.
-            let hint = if flag == "-o" && what.starts_with("the baseline ") {
+            let hint = if flag == "-o" && matches!(guard, Guard::Baseline { .. }) {
                 " (only a JSON report may take the baseline's place: --format json, or --update-baseline beside a report of another name)"
             } else {
                 ""
@@ -528,11 +536,15 @@ pub fn new_outputs_in_input_dirs(outputs: &[(&str, &Path)], inputs: &[String]) -
 
 /// The files besides the transcripts that a command reading `input` reads: the rubric, the
 /// metadata and the agents file, as `outputs_spare_inputs` takes them.
-pub fn side_files(input: &InputArgs) -> Vec<(Option<&Path>, &'static str, bool)> {
+pub fn side_files(input: &InputArgs) -> Vec<(Option<&Path>, &'static str, Guard)> {
     vec![
-        (input.rubric.as_deref(), "the rubric", false),
-        (input.metadata.as_deref(), "the metadata", false),
-        (input.agents_file.as_deref(), "the agents file", false),
+        (input.rubric.as_deref(), "the rubric", Guard::Always),
+        (input.metadata.as_deref(), "the metadata", Guard::Always),
+        (
+            input.agents_file.as_deref(),
+            "the agents file",
+            Guard::Always,
+        ),
     ]
 }
 

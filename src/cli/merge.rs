@@ -4,6 +4,7 @@
 //! byte-identical to one run over all the inputs when each call lies in one partial.
 
 use super::ExitCode;
+use super::common::Guard;
 use super::report_output::{
     ReportOutput, agent_totals, gate_arrange_and_print, gate_exit_code, read_baseline,
     report_format,
@@ -721,19 +722,20 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let report_format = report_format(args.format);
     // The report may replace the baseline (read whole first), never a partial; on stdout it
     // may not go into either.
-    let mut read: Vec<(Option<&Path>, &str, bool)> = args
+    let mut read: Vec<(Option<&Path>, &str, Guard)> = args
         .partials
         .iter()
         .filter(|p| p.as_os_str() != "-")
-        .map(|p| (Some(p.as_path()), "the partial", false))
+        .map(|p| (Some(p.as_path()), "the partial", Guard::Always))
         .collect();
     // A JSON report may roll the baseline forward; any other would replace it with a report no
     // later run can read as one (tester t23 F2).
-    let report_is_json = report_format == Format::Json;
     read.push((
         args.gates.baseline.as_deref(),
         "the baseline",
-        report_is_json,
+        Guard::Baseline {
+            json_report: report_format == Format::Json,
+        },
     ));
     // A partial read from stdin (`-`), redirected from a file.
     let stdin = Discovered {

@@ -71,7 +71,7 @@ fn rubric_spared(rubric: &Path) -> anyhow::Result<()> {
         &[],
         Some("the output"),
         None,
-        &[(Some(rubric), "the rubric", false)],
+        &[(Some(rubric), "the rubric", super::common::Guard::Always)],
     )
 }
 

@@ -12,7 +12,7 @@
 //! Phrases are reported as written (a family `{a|b}` is one phrase).
 
 use super::ExitCode;
-use super::common::{enricher, input_format, load_rubric, read_options, threads};
+use super::common::{Guard, enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{LintArgs, LintFormat};
 use callaudit::audit::CallAudit;
 use callaudit::calibration::sheet;
@@ -229,7 +229,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let labels = read_labels(&args, &rubric)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
     let mut read = super::common::side_files(&args.input);
-    read.push((args.labels.as_deref(), "the labels", false));
+    read.push((args.labels.as_deref(), "the labels", Guard::Always));
     super::common::outputs_spare_inputs(&[], Some("the lint"), Some(&discovered), &read)?;
     let enricher = enricher(&args.input)?;
     let opts = RunOptions {
