@@ -9,7 +9,7 @@ use super::ExitCode;
 use super::common::{Guard, enricher, input_format, load_rubric, read_options, threads};
 use crate::cli::args::{CalibrateArgs, CalibrateFormat};
 use callaudit::accounting::{Accounting, NotAudited};
-use callaudit::audit::CallAudit;
+use callaudit::audit::{CallAudit, Verdict};
 use callaudit::calibration::agreement::{Agreement, Decimal, Ratio, fmt2};
 use callaudit::calibration::sheet::{self, ReviewSheet};
 use callaudit::calibration::splits::{Split, Voter, most_contested_first, splits};
@@ -651,6 +651,12 @@ fn evidence(audit: &CallAudit, item: usize, masker: Masker) -> String {
         .collect();
     if !counted.is_empty() {
         return counted.join("; ");
+    }
+    // Not judged at all ("n/a: customer_upset did not occur"): the reason is upstream, and
+    // "nothing matched" sent the reviewer looking for a match that was never sought (tester
+    // t26 X2).
+    if audit.items[item].verdict == Verdict::NotApplicable {
+        return masker.mask(&d.reasons[item]).into_owned();
     }
     let dropped: Vec<String> = d.dropped[item]
         .iter()

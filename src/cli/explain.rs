@@ -397,12 +397,17 @@ fn dropped_shown(dropped: &[Dropped], all: bool) -> DroppedShown<'_> {
     }
 }
 
-/// The verdict's reason without what the first listed near miss's own line says, quoting its
-/// sentence ("missed: 2 matches did not count (turn 4: cancelled by …)" above "not counted: turn
-/// 4 “…”: cancelled by …" said it twice; tester t21 E2).
-fn reason_above<'r>(reason: &'r str, listed: &[&Dropped]) -> &'r str {
-    listed
-        .first()
+/// The verdict's reason without what the lines under it say again: the first listed near
+/// miss's own line quotes its sentence ("missed: 2 matches did not count (turn 4: cancelled by
+/// …)" above "not counted: turn 4 “…”: cancelled by …" said it twice; tester t21 E2), and when
+/// every sentence was plainly something else, the line that sums them up gives their reason.
+fn reason_above<'r>(reason: &'r str, dropped: &[Dropped], shown: &DroppedShown<'_>) -> &'r str {
+    let first = match shown.listed.first() {
+        Some(d) => Some(*d),
+        None if shown.elsewhere > 0 => dropped.first(),
+        None => None,
+    };
+    first
         .and_then(|d| {
             reason.strip_suffix(&format!(" (turn {}: {})", d.evidence.turn + 1, d.reason))
         })
@@ -411,12 +416,19 @@ fn reason_above<'r>(reason: &'r str, listed: &[&Dropped]) -> &'r str {
 
 /// The line that sums up the sentences left out as plainly something else: "… and 2 other
 /// sentences, matched as apology, thanks: no instruction, answer or completed action
-/// recognised".
+/// recognised" under near misses listed above it, "… all 4 matched as …" (or "… the sentence
+/// matched as …") when they are every sentence the verdict counted (it said "4 sentences
+/// checked": "and 4 other sentences" read as eight; tester t26 X1).
 fn elsewhere_line(item: &callaudit::rubric::Item, shown: &DroppedShown<'_>) -> String {
     let n = shown.elsewhere;
+    let which = match (shown.listed.is_empty() && shown.more == 0, n) {
+        (true, 1) if !item.context.is_empty() => "the sentence".to_string(),
+        (true, 1) => "the match".to_string(),
+        (true, _) => format!("all {n}"),
+        (false, _) => format!("and {n} other sentence{},", if n == 1 { "" } else { "s" }),
+    };
     format!(
-        "… and {n} other sentence{}, matched as {}: {}",
-        if n == 1 { "" } else { "s" },
+        "… {which} matched as {}: {}",
         shown.elsewhere_ids.join(", "),
         callaudit::audit::no_context(item, item.context_sentences)
     )
@@ -487,7 +499,11 @@ fn write_text(
             out,
             "  {verdict} {:<width$}  {}",
             item.id,
-            terminal_safe(&masker.mask(reason_above(&detail.reasons[i], &shown.listed)))
+            terminal_safe(&masker.mask(reason_above(
+                &detail.reasons[i],
+                &detail.dropped[i],
+                &shown
+            )))
         );
         for d in &shown.listed {
             let _ = writeln!(
@@ -586,7 +602,7 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
         // A reason quotes its match, which may be a whole long turn.
         let shown = dropped_shown(&detail.dropped[i], false);
         let mut reason = html_text(&callaudit::records::shorten_to(
-            &masker.mask(reason_above(&detail.reasons[i], &shown.listed)),
+            &masker.mask(reason_above(&detail.reasons[i], &detail.dropped[i], &shown)),
             REASON_CHARS,
         ));
         for d in &shown.listed {

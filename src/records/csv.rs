@@ -1,6 +1,6 @@
 //! Per-call CSV: call_id, agent_id, date, turns, score, passed, then one column per rubric
 //! item; with `audit --overrides`, a last column `overridden` lists the items whose verdict a
-//! reviewer replaced (`item:tool>reviewer`, e.g. `empathy:1>0`).
+//! reviewer changed (`item:tool>reviewer`, e.g. `empathy:1>0`).
 
 use super::{CallRecords, CsvOutput, item_cell, score_text};
 use crate::audit::CallAudit;
@@ -45,9 +45,13 @@ impl CallRecords for CsvRecords {
             self.row.push(item_cell(item.kind, o.count, o.verdict));
         }
         if self.overrides {
+            // The verdicts reviewers changed: a full sheet confirms most of the tool's, and
+            // `1>1` among them buried the changes a spreadsheet filters for (tester t26 X3).
+            // The JSON report's `overrides.list` and the JSONL records keep every one.
             let marks: Vec<String> = a
                 .overridden
                 .iter()
+                .filter(|o| o.tool != o.reviewer)
                 .map(|o| {
                     let id = &rubric.items[o.item].id;
                     format!("{id}:{}>{}", u8::from(o.tool), u8::from(o.reviewer))
