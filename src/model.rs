@@ -266,6 +266,11 @@ pub struct Call {
     /// `absorb`). Such a call is not audited: scoring the two together would blame one
     /// conversation's agent for the other's words.
     pub numbered_again: Option<NumberedAgain>,
+    /// The call's id is its file's name (WebVTT, plain text, CCAI import, a vendor file without
+    /// an id): files of one name in folders dated on two days are then two conversations (names
+    /// that start again every day), not one call; a call named by a column or field is one call
+    /// wherever its rows lie (`Enricher::path_dates_apart`).
+    pub id_from_file_name: bool,
 }
 
 /// Where a call's turn number was taken again by a part from another file (`Call::numbered_again`).
@@ -670,6 +675,7 @@ impl Call {
         self.files.clear();
         self.parts.clear();
         self.numbered_again = None;
+        self.id_from_file_name = false;
     }
 
     /// What the call holds in memory, as `--max-call-bytes` counts it: its text, its turns and

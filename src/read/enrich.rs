@@ -337,12 +337,18 @@ impl Enricher {
     /// The first file of `call` after its first whose path gives it another day than the
     /// first's path does: (that file's input index, the first's day, its day). Transcripts whose
     /// call id is the file name, in day folders where the names restart every day
-    /// (`20/0001.txt`, `21/0001.txt`), are two conversations under one id, not one call.
+    /// (`20/0001.txt`, `21/0001.txt`), are two conversations under one id, not one call. A call
+    /// named by a column or field is one call wherever its parts lie (a call across midnight
+    /// in an export tree by day: tester t25 F5); its numbering and words decide copies and
+    /// conversations, as in one folder (`Call::absorb`).
     pub fn path_dates_apart(
         &self,
         call: &Call,
         inputs: &[Input],
     ) -> Option<(u32, NaiveDate, NaiveDate)> {
+        if !call.id_from_file_name {
+            return None;
+        }
         self.path_dates.as_ref()?;
         let first = self.path_date_of(call.source, inputs.get(call.source as usize)?)?;
         call.files.iter().find_map(|&(_, file)| {

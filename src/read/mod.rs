@@ -639,6 +639,22 @@ impl ReadContext<'_> {
         call
     }
 
+    /// Begins a call named by its file (`call_id_from_name`): formats without a call id, or a
+    /// vendor file that gives none (see `Call::id_from_file_name`).
+    pub fn new_call_named_by_file(&mut self) -> Call {
+        let mut call = self.new_call(call_id_from_name(self.name));
+        call.id_from_file_name = true;
+        call
+    }
+
+    /// Begins a call with the id its document gives, or named by its file when it gives none.
+    pub fn new_call_or_named_by_file(&mut self, id: Option<String>) -> Call {
+        match id {
+            Some(id) => self.new_call(id),
+            None => self.new_call_named_by_file(),
+        }
+    }
+
     /// The id of the last call begun, if any.
     pub fn last_call(&self) -> Option<&str> {
         (!self.last_call.is_empty()).then_some(self.last_call.as_str())

@@ -16,8 +16,7 @@
 //! `NamedSpeakers` holds the rules that map a speaker's name to a role, shared with WebVTT.
 
 use super::{
-    At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, Reader, call_id_from_name,
-    date_in_file_name,
+    At, CallSink, InputFormat, ReadContext, ReadError, ReadErrorKind, Reader, date_in_file_name,
 };
 use crate::accounting::SkipReason;
 use crate::model::{Call, Speaker};
@@ -430,7 +429,7 @@ impl Reader for TextReader {
         ctx: &mut ReadContext<'_>,
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
-        let mut call = ctx.new_call(call_id_from_name(ctx.name));
+        let mut call = ctx.new_call_named_by_file();
         call.date = date_in_file_name(ctx.name);
         let agent_names = ctx.options.agent_names.clone();
         let mut names = NamedSpeakers::new(&agent_names, false);

@@ -20,10 +20,7 @@
 //! recording, so the call's channel is voice (the rubric's `unless_on_voice` reads it).
 
 use super::text::{NamedSpeakers, stamp_ms};
-use super::{
-    At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, call_id_from_name,
-    date_in_file_name,
-};
+use super::{At, CallSink, ReadContext, ReadError, ReadErrorKind, Reader, date_in_file_name};
 use crate::accounting::SkipReason;
 use crate::model::{Call, Channel, Speaker};
 use crate::read::{Count, Line, Lines};
@@ -340,7 +337,7 @@ impl Reader for VttReader {
         ctx: &mut ReadContext<'_>,
         sink: &mut CallSink<'_>,
     ) -> Result<(), ReadError> {
-        let mut call = ctx.new_call(call_id_from_name(ctx.name));
+        let mut call = ctx.new_call_named_by_file();
         call.date = date_in_file_name(ctx.name);
         // Captions are of a recording: the call was spoken.
         call.channel = Channel::Voice;

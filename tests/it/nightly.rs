@@ -1523,6 +1523,50 @@ fn same_named_transcripts_in_two_day_folders_are_not_one_call() {
     assert!(!r.stderr.contains("numbered again"), "{}", r.stderr);
 }
 
+/// A call named by its rows (a call-id column or field) whose rows lie in two day folders, a
+/// call across midnight in an export tree by day, is one call: its turns go on numbering
+/// (1, 2 in the first folder, 3, 4 in the next). It was dropped as two conversations under one
+/// id, as same-named transcripts are, with a message calling the files "one call by their
+/// name" (tester t25 F5). Dated by its path, it takes its first folder's day.
+#[test]
+fn a_call_named_by_its_rows_across_two_day_folders_is_one_call() {
+    let w = Workdir::new();
+    w.write(
+        "tree/2026/11/16/calls.csv",
+        "call_id,agent_id,turn,speaker,text\nP1,ann,1,customer,I am annoyed\nP1,ann,2,agent,I am sorry\nP2,bo,1,customer,hi\nP2,bo,2,agent,Thanks\n",
+    );
+    w.write(
+        "tree/2026/11/17/calls.csv",
+        "call_id,agent_id,turn,speaker,text\nP2,bo,3,customer,ok\nP2,bo,4,agent,Thanks again\nP3,bo,1,customer,hi\nP3,bo,2,agent,Thanks\n",
+    );
+    w.write(
+        "jtree/2026/11/16/calls.jsonl",
+        "{\"call_id\":\"P2\",\"agent_id\":\"bo\",\"turns\":[{\"speaker\":\"customer\",\"text\":\"hi\"},{\"speaker\":\"agent\",\"text\":\"Thanks\"}]}\n",
+    );
+    w.write(
+        "jtree/2026/11/17/calls.jsonl",
+        "{\"call_id\":\"P2\",\"agent_id\":\"bo\",\"turns\":[{\"speaker\":\"customer\",\"text\":\"ok then\"},{\"speaker\":\"agent\",\"text\":\"Thanks again\"}]}\n",
+    );
+    for (tree, calls) in [("tree", 3), ("jtree", 1)] {
+        let calls_csv = format!("{tree}-calls.csv");
+        let r = run_in(
+            w.dir.path(),
+            &["audit", tree, "--format", "json", "--calls", &calls_csv],
+            &[],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let json = r.json();
+        assert_eq!(json["overall"]["calls"], calls, "{tree}: {}", r.stderr);
+        let again = &json["accounting"]["calls_numbered_again"];
+        assert!(again.is_null() || again == 0, "{tree}: {again}");
+        assert!(!r.stderr.contains("one call by their name"), "{}", r.stderr);
+        let rows = std::fs::read_to_string(w.dir.path().join(&calls_csv)).unwrap();
+        let p2 = rows.lines().find(|l| l.starts_with("P2,")).unwrap();
+        // All four turns, dated by the first folder.
+        assert!(p2.starts_with("P2,bo,2026-11-16,4,"), "{tree}: {p2}");
+    }
+}
+
 /// Run from inside a dated folder (`cd 2026/11/23 && callaudit audit .`), the files are dated
 /// by the folder all the same (tester t2's F3): the path as typed, or else its absolute form.
 #[test]

@@ -25,8 +25,8 @@ use super::{array, item, shown, top_object};
 use crate::model::{Call, Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::{
-    At, CallSink, ReadContext, ReadError, ReadErrorKind, call_id_from_name, date_in_file_name,
-    epoch_ms_date, ms, secs_to_ms,
+    At, CallSink, ReadContext, ReadError, ReadErrorKind, date_in_file_name, epoch_ms_date, ms,
+    secs_to_ms,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -341,7 +341,7 @@ fn import_typed(
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
-    let mut call = ctx.new_call(call_id_from_name(ctx.name));
+    let mut call = ctx.new_call_named_by_file();
     for (i, entry) in entries.iter().enumerate() {
         entry_turn(ctx, &mut call, entry, i as u64 + 1)?;
     }
@@ -368,7 +368,7 @@ fn read_import(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let entries = array(top, "entries", ctx, FORMAT, EXPECTED)?;
-    let mut call = ctx.new_call(call_id_from_name(ctx.name));
+    let mut call = ctx.new_call_named_by_file();
     for (i, raw) in entries.iter().enumerate() {
         let index = i as u64 + 1;
         let position = || format!("entries[{index}]");
@@ -478,8 +478,8 @@ fn api_call(h: &ApiHeader<'_>, ctx: &mut ReadContext<'_>) -> Result<(Call, Api),
         .and_then(Loose::as_str)
         .and_then(|n| n.rsplit('/').next())
         .and_then(crate::read::known_id)
-        .map_or_else(|| call_id_from_name(ctx.name), str::to_string);
-    let mut call = ctx.new_call(id);
+        .map(str::to_string);
+    let mut call = ctx.new_call_or_named_by_file(id);
     let start_ms = api_header(h, &mut call, ctx);
     let metadata = either(&h.call_metadata, &h.call_metadata_snake).and_then(|m| m.0.as_ref());
     let api = Api {

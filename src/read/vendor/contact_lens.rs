@@ -112,10 +112,8 @@ pub fn read_document(
         "CustomerMetadata.ContactId",
         ctx,
     )?;
-    let id = contact_id
-        .or_else(|| from_name.as_ref().map(|(id, _)| id.clone()))
-        .unwrap_or_else(|| call_id_from_name(ctx.name));
-    let mut call = ctx.new_call(id);
+    let id = contact_id.or_else(|| from_name.as_ref().map(|(id, _)| id.clone()));
+    let mut call = ctx.new_call_or_named_by_file(id);
     call.date = from_name.and_then(|(_, date)| date);
     if let Some(code) = top.get("LanguageCode").and_then(Value::as_str) {
         ctx.acct.declared_language(code);

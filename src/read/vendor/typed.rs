@@ -23,9 +23,7 @@ use super::{call_id, ccai, genesys, pca};
 use crate::model::{Channel, Speaker};
 use crate::read::dates::{parse_date, rfc3339_ms};
 use crate::read::json_id;
-use crate::read::{
-    CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, epoch_ms_date, ms,
-};
+use crate::read::{CallSink, ReadContext, ReadError, date_in_file_name, epoch_ms_date, ms};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -274,9 +272,8 @@ fn transcribe(
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
     let items = doc.transcript.unwrap_or_default();
-    let id = call_id(doc.job_name.as_ref(), "JobName", ctx)?
-        .unwrap_or_else(|| call_id_from_name(ctx.name));
-    let mut call = ctx.new_call(id);
+    let id = call_id(doc.job_name.as_ref(), "JobName", ctx)?;
+    let mut call = ctx.new_call_or_named_by_file(id);
     // Call analytics of recorded calls: always a voice call.
     call.channel = Channel::Voice;
     call.date = date_in_file_name(ctx.name);
@@ -315,10 +312,8 @@ fn contact_lens(
         "CustomerMetadata.ContactId",
         ctx,
     )?;
-    let id = contact_id
-        .or_else(|| from_name.as_ref().map(|(id, _)| id.clone()))
-        .unwrap_or_else(|| call_id_from_name(ctx.name));
-    let mut call = ctx.new_call(id);
+    let id = contact_id.or_else(|| from_name.as_ref().map(|(id, _)| id.clone()));
+    let mut call = ctx.new_call_or_named_by_file(id);
     call.date = from_name.and_then(|(_, date)| date);
     if let Some(code) = doc.language_code.as_deref() {
         ctx.acct.declared_language(code);
