@@ -385,6 +385,54 @@ fn report_is_json(args: &AuditArgs) -> bool {
     super::report_output::report_format(args.format) == Format::Json
 }
 
+/// A shard's report holds a slice of the run's calls: its gates would judge the slice against
+/// the run's limits and its baseline, and `--update-baseline` would replace the baseline with
+/// the slice (the last shard to finish winning). With the nightly options in `callaudit.toml`,
+/// every shard of the documented recipe did both (tester t25 F6). Refused, first option first;
+/// a message that starts with the option is located in the config file when it came from there.
+fn shard_judges_nothing(args: &AuditArgs) -> anyhow::Result<()> {
+    let Some(shard) = args.shard else {
+        return Ok(());
+    };
+    let g = &args.gates;
+    let num = |v: Option<crate::cli::args::GateLimit>| {
+        v.and_then(crate::cli::args::GateLimit::value)
+            .map(callaudit::report::gates::exact_num)
+    };
+    let judged = [
+        ("--update-baseline", g.update_baseline.then(String::new)),
+        ("--fail-under", num(g.fail_under)),
+        ("--fail-agent-under", num(g.fail_agent_under)),
+        ("--fail-drop", num(g.fail_drop)),
+        (
+            "--fail-item-under",
+            (!g.fail_item_under.is_empty()).then(|| g.fail_item_under.join(",")),
+        ),
+        (
+            "--fail-on",
+            (!g.fail_on.is_empty()).then(|| g.fail_on.join(",")),
+        ),
+    ];
+    if let Some((flag, value)) = judged.iter().find_map(|(f, v)| v.as_ref().map(|v| (f, v))) {
+        let given = if value.is_empty() {
+            flag.to_string()
+        } else {
+            format!("{flag} {value}")
+        };
+        let what = if *flag == "--update-baseline" {
+            "would replace the baseline with that slice"
+        } else {
+            "would judge that slice by the run's limits"
+        };
+        bail!(
+            "{given} under --shard {}/{}: a shard's report holds only its slice of the run's calls, so it {what}; give gates and --update-baseline to `callaudit merge` of the shards' partials (with the nightly options in callaudit.toml, run the shards with --no-config)",
+            shard.index,
+            shard.count
+        );
+    }
+    Ok(())
+}
+
 /// Refuses an output onto a file the run reads: a transcript (named, in an input directory, or
 /// behind a symlink), the rubric, the metadata, the agents file, the review sheet, or (except
 /// for a JSON `-o`, which may roll a baseline forward: it is read whole before anything is
@@ -491,6 +539,8 @@ fn run_listed(
     // Check the gates and read the baseline before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), rubric)?;
     super::report_output::sort_spec(&args.lines.sort, rubric)?;
+    super::report_output::updated_baseline_serves_fail_drop(&args.gates, &args.lines)?;
+    shard_judges_nothing(args)?;
     let baseline = read_baseline(&args.gates)?;
     let overrides = read_overrides(args, rubric)?;
     // The judged calls' ids as read, for a "did you mean" on those not found.
@@ -598,8 +648,7 @@ fn run_listed(
     // file; then the files are put in place, the report first and the partial last (a merge
     // reads the partials). A reader that has gone (`--calls - | head -1`) is no error, and
     // hides no failed gate: the gates' verdict comes after.
-    let baseline_file =
-        super::report_output::updated_baseline(&args.gates, &mut report, rubric, args.quiet)?;
+    let baseline_file = super::report_output::updated_baseline(&args.gates, &mut report, rubric)?;
     commit_all(
         report_file
             .into_iter()

@@ -449,6 +449,7 @@ fn replay_partials(args: &MergeArgs) -> anyhow::Result<Replayed> {
     // Check the gates and the sort before the work, so a typo fails fast.
     let gates = gates::gates(&args.gates.gate_args(), &rubric)?;
     let sort = super::report_output::sort_spec(&args.lines.sort, &rubric)?;
+    super::report_output::updated_baseline_serves_fail_drop(&args.gates, &args.lines)?;
     let first_name = reader.header.rubric_name.clone();
     let mut replayed = Replayed {
         agg: Aggregate::with_levels(&rubric, args.lines.group_by.0.clone()),
@@ -865,8 +866,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         },
     )
     .or_else(|e| super::common::unless_broken_pipe(e).map(|()| None))?;
-    let baseline_file =
-        super::report_output::updated_baseline(&args.gates, &mut report, &rubric, args.quiet)?;
+    let baseline_file = super::report_output::updated_baseline(&args.gates, &mut report, &rubric)?;
     commit_all(report_file.into_iter().chain(baseline_file))?;
     Ok(gate_exit_code(&report))
 }

@@ -223,6 +223,43 @@ pub fn read_baseline(flags: &GateFlags) -> anyhow::Result<Option<Baseline>> {
     Ok(baseline)
 }
 
+/// `--update-baseline` beside `--fail-drop`: the report this run writes as the baseline is the
+/// one the next run's `--fail-drop` reads, so one that could not serve it (grouped otherwise
+/// than by agent first, or cut by `--top`/`--bottom`) is refused before the work. The night
+/// that wrote it passed in silence and every night after stopped with exit 2 until the file
+/// was mended by hand (tester t25 F1).
+pub fn updated_baseline_serves_fail_drop(
+    flags: &GateFlags,
+    lines: &super::args::LineArgs,
+) -> anyhow::Result<()> {
+    let Some(points) = flags.fail_drop.and_then(GateLimit::value) else {
+        return Ok(());
+    };
+    if !flags.update_baseline {
+        return Ok(());
+    }
+    let points = callaudit::report::gates::exact_num(points);
+    let levels = &lines.group_by.0;
+    if levels.first() != Some(&callaudit::aggregate::GroupBy::Agent) {
+        let by: Vec<&str> = levels.iter().map(|l| l.name()).collect();
+        bail!(
+            "--update-baseline with --fail-drop {points}: this run's report is grouped by {}, so as the baseline it would hold no agent's line and the next run's --fail-drop would stop; update the baseline from a run grouped by agent (the default) or by agent first (agent,week)",
+            by.join(",")
+        );
+    }
+    let cut: Vec<String> = [("--top", lines.top), ("--bottom", lines.bottom)]
+        .iter()
+        .filter_map(|(flag, n)| n.map(|n| format!("{flag} {n}")))
+        .collect();
+    if !cut.is_empty() {
+        bail!(
+            "--update-baseline with --fail-drop {points}: this run's report is cut by {}, so as the baseline it would lack agents' lines and the next run's --fail-drop would stop; update the baseline from a run without --top/--bottom",
+            cut.join(" and ")
+        );
+    }
+    Ok(())
+}
+
 /// `--sort` resolved against the rubric: a fixed key or one of its item ids (checked before the
 /// work, so that a typo fails fast; the message starts with the flag, so that one from a
 /// config file or the environment is said to come from there).
@@ -372,25 +409,23 @@ pub fn gate_arrange_and_print(
 }
 
 /// `--update-baseline`: the report, as JSON, to be put in place of the `--baseline` file, when
-/// the run audited calls; `None` when it audited none (the baseline is kept, as said on stderr)
-/// or the flag is not given. Call after `gate_arrange_and_print`: it is the report `-o
-/// FILE.json` holds.
+/// the run audited calls; `None` when it audited none (the baseline is kept, as warned on
+/// stderr, even under `--quiet`: it says why the file did not change; tester t25 F4) or the
+/// flag is not given. Call after `gate_arrange_and_print`: it is the report `-o FILE.json`
+/// holds.
 pub fn updated_baseline(
     flags: &GateFlags,
     report: &mut Report,
     rubric: &Rubric,
-    quiet: bool,
 ) -> anyhow::Result<Option<Prepared>> {
     let (true, Some(path)) = (flags.update_baseline, flags.baseline.as_deref()) else {
         return Ok(None);
     };
     if report.overall.calls == 0 {
-        if !quiet {
-            say!(
-                "callaudit: --update-baseline: no call audited, so {} stays the baseline",
-                terminal_safe(&path.display().to_string())
-            );
-        }
+        say!(
+            "callaudit: warning: --update-baseline: no call audited, so {} stays the baseline",
+            terminal_safe(&path.display().to_string())
+        );
         return Ok(None);
     }
     if report.rubric_fingerprint.is_none() {

@@ -513,6 +513,118 @@ fn fail_drop_against_a_baseline_without_calls_says_it_compared_nothing() {
     assert_eq!(g["agents_compared"], 0);
 }
 
+/// `--update-baseline` beside `--fail-drop` in a run whose report could not serve as the
+/// baseline (grouped by team, cut by `--top`) is refused before the work: the night that wrote
+/// it passed and the next stopped with exit 2, every night after until the file was mended by
+/// hand (tester t25 F1). Without `--fail-drop` the baseline is only shown, and it may be so.
+#[test]
+fn update_baseline_with_fail_drop_refuses_a_report_without_agent_lines() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    let before = std::fs::read(w.path("before.json")).unwrap();
+    for (extra, says) in [
+        (
+            &["--group-by", "team"][..],
+            "--update-baseline with --fail-drop 10: this run's report is grouped by team, so as the baseline it would hold no agent's line",
+        ),
+        (
+            &["--top", "1"][..],
+            "--update-baseline with --fail-drop 10: this run's report is cut by --top 1",
+        ),
+    ] {
+        let mut args = vec![
+            "-q",
+            "--baseline",
+            "before.json",
+            "--fail-drop",
+            "10",
+            "--update-baseline",
+            "-o",
+            "tonight.json",
+        ];
+        args.extend_from_slice(extra);
+        let r = audit(&w, &args);
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        assert_says(&r.stderr, &[says]);
+        assert!(!w.path("tonight.json").exists(), "{extra:?}");
+        assert_eq!(std::fs::read(w.path("before.json")).unwrap(), before);
+    }
+    let r = audit(
+        &w,
+        &[
+            "-q",
+            "--baseline",
+            "before.json",
+            "--update-baseline",
+            "--group-by",
+            "team",
+            "-o",
+            "tonight.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A shard's report holds a slice of the run: under `--shard`, the gates and
+/// `--update-baseline` are refused, named where they came from (here the config file the
+/// nightly recipe keeps them in). Every shard compared its slice with the whole baseline, exited
+/// 1, and replaced the baseline with its slice (tester t25 F6). `--no-config` runs the shard.
+#[test]
+fn a_shard_takes_no_gates_and_updates_no_baseline() {
+    let w = Workdir::new();
+    baseline(&w, "agent");
+    let before = std::fs::read(w.path("before.json")).unwrap();
+    w.write(
+        "callaudit.toml",
+        "baseline = \"before.json\"\nupdate-baseline = true\nfail-drop = 5\n",
+    );
+    let shard = [
+        "before.csv",
+        "--shard",
+        "1/2",
+        "--save-partial",
+        "s1.partial",
+        "-o",
+        "/dev/null",
+        "-q",
+    ];
+    let r = run_in(w.dir.path(), &[&["audit"][..], &shard].concat(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "callaudit.toml:2:1: --update-baseline under --shard 1/2: a shard's report holds only its slice of the run's calls, so it would replace the baseline with that slice",
+            "run the shards with --no-config",
+        ],
+    );
+    assert_eq!(std::fs::read(w.path("before.json")).unwrap(), before);
+    assert!(!w.path("s1.partial").exists());
+    let r = run_in(
+        w.dir.path(),
+        &[
+            &["audit"][..],
+            &shard,
+            &["--no-config", "--fail-under", "50"],
+        ]
+        .concat(),
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_says(
+        &r.stderr,
+        &[
+            "--fail-under 50 under --shard 1/2: a shard's report holds only its slice of the run's calls, so it would judge that slice by the run's limits",
+        ],
+    );
+    let r = run_in(
+        w.dir.path(),
+        &[&["audit"][..], &shard, &["--no-config"]].concat(),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(w.path("s1.partial").exists());
+}
+
 /// `--update-baseline` rolls the report forward as the baseline only when the run audited calls:
 /// the README's nightly chain survives an empty night, and the next night's `--fail-drop`
 /// compares with the last night that had calls (tester t22 F1).
@@ -536,12 +648,16 @@ fn update_baseline_keeps_the_last_baseline_with_calls_over_an_empty_night() {
             "--fail-drop",
             "10",
             "--update-baseline",
+            // Said under --quiet too: it is why the file did not change (tester t25 F4).
+            "--quiet",
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_says(
         &r.stderr,
-        &["callaudit: --update-baseline: no call audited, so before.json stays the baseline"],
+        &[
+            "callaudit: warning: --update-baseline: no call audited, so before.json stays the baseline",
+        ],
     );
     assert_eq!(std::fs::read(w.path("before.json")).unwrap(), before);
     // Monday: compared with Saturday, the fall fails the gate; the baseline is then Monday's.
