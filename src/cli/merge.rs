@@ -595,7 +595,7 @@ fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
     };
     let refused = |first: &Partial, p: &Partial, (flag, was, is): (&str, String, String)| {
         Err(InputError(format!(
-            "{} and {} were audited with different {flag} ({}: {was}; {}: {is}): partials merge only when every run used the same --agents, --metadata (the same contents), --agent-case, --redact, --map, --agent-names, --agent-from-filename and --date-from-path, or one agent could become two lines",
+            "{} and {} were audited with different {flag} ({}: {was}; {}: {is}): partials merge only when every run used the same --agents (the same contents), --metadata (on every run or none), --agent-case, --redact, --map, --agent-names, --agent-from-filename and --date-from-path, or one agent could become two lines",
             first.path.display(),
             p.path.display(),
             first.path.display(),
@@ -623,6 +623,18 @@ fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
         if let Some(d) = theirs.differs(a) {
             return refused(first, p, d);
         }
+    }
+    let other_metadata: Vec<String> = known[1..]
+        .iter()
+        .filter(|(_, a)| theirs.metadata_contents_differ(a))
+        .map(|&(p, _)| name(p))
+        .collect();
+    if !other_metadata.is_empty() {
+        say!(
+            "callaudit: warning: {} read another --metadata than {} (other contents: a contact-records file that grew between runs?): each call keeps the agent, team, queue and date its own run's file gave it",
+            other_metadata.join(", "),
+            name(first)
+        );
     }
     // The reading options, compared with the first partial that records them (a partial of an
     // older callaudit may come first; reviewer r26).

@@ -1676,7 +1676,7 @@ fn merge_sorts_by_an_item_as_audit_does() {
     );
 }
 
-/// Partials audited with different attribution options (`--agents`, `--metadata`,
+/// Partials audited with different attribution options (`--agents`, `--metadata` given or not,
 /// `--agent-case`, `--redact`, `--map`, `--agent-names`, `--agent-from-filename`,
 /// `--date-from-path`) are refused, naming both files and the option, as different
 /// rubrics are: one agent would become two lines. A partial that does not record them
@@ -1751,6 +1751,28 @@ fn merge_refuses_partials_of_different_attribution_options_naming_them() {
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("different --agents (mon-agents.partial: fnv1a64:"),
+        "{err}"
+    );
+    // A contact-records file that grew between the nights (the nightly recipe's
+    // `metadata = "contacts.csv"`) is no reason to refuse: each call keeps what its night's
+    // file gave it, and the merge says the contents differ (tester t25 F2).
+    save_partial(
+        dir,
+        "mon-meta.partial",
+        &["mon.csv"],
+        &[&RUBRIC[..], &["--metadata", "meta.csv"]].concat(),
+    );
+    w.write("meta.csv", "call_id,agent_id\nc3,ann\nc9,ann\n");
+    save_partial(
+        dir,
+        "tue-meta2.partial",
+        &["tue.csv"],
+        &[&RUBRIC[..], &["--metadata", "meta.csv"]].concat(),
+    );
+    let (code, _, err) = run(dir, &["merge", "mon-meta.partial", "tue-meta2.partial"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("callaudit: warning: tue-meta2.partial read another --metadata than mon-meta.partial (other contents"),
         "{err}"
     );
     // A partial of an older callaudit that records the attribution options but not the
