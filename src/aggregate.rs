@@ -308,9 +308,12 @@ impl Aggregate {
             );
         }
         for &g in &self.levels {
+            // An agent named `(none)` is its own line: calls without an agent are `(unknown)`,
+            // said where the calls are read (tester t25 F3).
             if let Some(v) = g.written(a)
                 && v.starts_with('(')
                 && RESERVED_LABELS.contains(&v)
+                && !(g == GroupBy::Agent && v == "(none)")
             {
                 self.reserved.insert((g.name(), v.to_string()));
             }

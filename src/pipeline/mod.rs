@@ -267,6 +267,8 @@ struct Collector<'a, 'o> {
     incomplete: std::collections::BTreeMap<String, (u64, u64, Vec<String>)>,
     /// Agent ids found only as a display name of the `--agents` file, each said once.
     agents_by_name: std::collections::HashSet<String>,
+    /// An export named an agent `(unknown)`, the line of calls without an agent: said once.
+    agent_named_unknown: bool,
 }
 
 /// Incomplete calls named in the warning of each failed file.
@@ -368,6 +370,21 @@ impl Collector<'_, '_> {
             self.not_audited(&call, NotAudited::NoAgentTurn);
             return false;
         }
+        // A real agent named as the line of calls without one: the reports could not tell
+        // them apart (tester t25 F3).
+        if call.agent_id.as_deref() == Some(crate::model::UNKNOWN_AGENT)
+            && !self.agent_named_unknown
+        {
+            self.agent_named_unknown = true;
+            let source = self.source(&call);
+            self.acct.warn_call(format!(
+                "{source}:{}: call {} names its agent `{}`, as the line of calls without an agent is: they are counted as one line; rename the agent in the export or with --agents",
+                call.line,
+                call.id,
+                crate::model::UNKNOWN_AGENT
+            ));
+        }
+        let acct = &mut self.acct;
         if call.agent_id.is_none() {
             acct.calls_without_agent += 1;
             if acct.calls_without_agent == 1 {
@@ -781,6 +798,7 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         run_error: None,
         incomplete: Default::default(),
         agents_by_name: Default::default(),
+        agent_named_unknown: false,
     };
     collector.acct.hidden(&inputs.hidden);
     collector.acct.ignored(&inputs.ignored);

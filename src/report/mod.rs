@@ -796,7 +796,7 @@ pub fn reserved_label_lines(report: &Report) -> Vec<String> {
                 )
             } else {
                 format!(
-                    "{a} {level} is named `{value}`, as the line of calls without a {level} is: they are counted as one line `{value}`; rename it in the export{}",
+                    "{a} {level} is named `{value}`, as the line of calls without {a} {level} is: they are counted as one line `{value}`; rename it in the export{}",
                     if *level == "agent" { " or with --agents" } else { "" }
                 )
             }

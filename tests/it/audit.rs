@@ -810,6 +810,28 @@ fn a_value_named_like_a_report_label_is_warned_of() {
         err.contains("warning: a team is named `(none)`, as the line of calls without a team is: they are counted as one line `(none)`"),
         "{err}"
     );
+    // At the agent level the line of calls without one is `(unknown)`: an agent named so is
+    // pooled with them and said; one named `(none)` is a line of its own, and not said to be
+    // pooled (it was, with "a agent"; tester t25 F3).
+    let agents = w.write(
+        "agents-named.csv",
+        "call_id,agent_id,speaker,text\n\
+         n1,,agent,hello\n\
+         n2,(none),agent,hello\n\
+         n3,(unknown),agent,hello\n",
+    );
+    let out = callaudit()
+        .args(["audit", "--no-config", "--format", "csv", "-q"])
+        .arg(&agents)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("call n3 names its agent `(unknown)`, as the line of calls without an agent is: they are counted as one line"),
+        "{err}"
+    );
+    assert!(!err.contains("`(none)`") && !err.contains("a agent"), "{err}");
     // Without such a value, no such warning.
     let plain = w.write("plain.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
     let out = callaudit()
