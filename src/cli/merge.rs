@@ -848,7 +848,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     );
     if let (Some(m), false) = (&report.run.merged_reading, args.quiet) {
         say!(
-            "callaudit: the runs read some files more than once ({} distinct of {} read): the report's files, rows read, rows skipped and filtered out are the {} runs' sums, as its header says",
+            "callaudit: the runs read some files more than once ({} distinct of {} read): the report's files, rows read, rows skipped and filtered out, and its accounting's calls read, calls whose rows disagree and warnings, are the {} runs' sums, as its header says",
             m.inputs_distinct,
             report.run.inputs.len(),
             m.runs

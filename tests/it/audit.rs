@@ -831,7 +831,10 @@ fn a_value_named_like_a_report_label_is_warned_of() {
         err.contains("call n3 names its agent `(unknown)`, as the line of calls without an agent is: they are counted as one line"),
         "{err}"
     );
-    assert!(!err.contains("`(none)`") && !err.contains("a agent"), "{err}");
+    assert!(
+        !err.contains("`(none)`") && !err.contains("a agent"),
+        "{err}"
+    );
     // Without such a value, no such warning.
     let plain = w.write("plain.csv", csv_of(&[("c1", "ann", "agent", "hello")]));
     let out = callaudit()

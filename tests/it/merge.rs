@@ -1633,6 +1633,11 @@ fn a_merge_of_nights_that_read_the_same_tree_says_its_reading_is_their_sum() {
         err.contains("the runs read some files more than once (2 distinct of 4 read)"),
         "{err}"
     );
+    // The calls read are summed too, and said to be (tester t25 F7).
+    assert!(
+        err.contains("its accounting's calls read, calls whose rows disagree and warnings, are the 2 runs' sums"),
+        "{err}"
+    );
     // Nights over files of their own: one run's report, with no such key.
     let nights = two_nights(&w);
     let json: serde_json::Value = serde_json::from_slice(&ok(
