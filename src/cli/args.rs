@@ -594,8 +594,8 @@ pub struct FilterArgs {
     #[arg(long, value_name = "DATE", env = "CALLAUDIT_UNTIL", value_parser = day)]
     pub until: Option<NaiveDate>,
 
-    /// Only calls of the last SPAN of whole days (7d, 2w, 24h) ending on --as-of: by default
-    /// yesterday, so `--last 7d` is the seven days before today
+    /// Only calls of the last SPAN of whole days (7d, 2w, 24h: the unit is needed) ending on
+    /// --as-of: by default yesterday, so `--last 7d` is the seven days before today
     #[arg(long, value_name = "SPAN", env = "CALLAUDIT_LAST")]
     pub last: Option<String>,
 

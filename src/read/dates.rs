@@ -106,7 +106,11 @@ pub fn parse_span_days(s: &str) -> Result<i64, String> {
         Err(_) => return Err(format!("`{s}`: expected a span like 7d, 2w or 24h")),
     };
     match unit {
-        "d" | "" => Ok(n),
+        "d" => Ok(n),
+        // `24` is 24 days or a day, by whose reading: a cron line must not guess (tester t25).
+        "" => Err(format!(
+            "`{s}`: a span needs its unit: {s}d for days, {s}h for hours, or weeks as w"
+        )),
         // Spans longer than the calendar saturate: they reach back to its start.
         "w" => Ok(n.saturating_mul(7)),
         // Calls are dated by the day: hours are whole days or nothing.
@@ -174,6 +178,9 @@ mod tests {
         assert!(refused.contains("use 2d"), "{refused}");
         assert!(parse_span_days("7y").is_err());
         assert!(parse_span_days("d").is_err());
+        // A number alone: days or hours? Refused, naming both (tester t25 F8).
+        let bare = parse_span_days("24").unwrap_err();
+        assert!(bare.contains("24d for days, 24h for hours"), "{bare}");
         assert_eq!(parse_span_days(&format!("{}w", i64::MAX)), Ok(i64::MAX));
         assert_eq!(
             parse_span_days(&format!("{}h", i64::MAX / 24 * 24)),

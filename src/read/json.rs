@@ -83,6 +83,13 @@ impl Reader for JsonReader {
                 let line = serde_json::to_string(&doc).expect("a parsed value serialises");
                 JsonlReader.read(&mut line.as_bytes(), ctx, sink)
             }
+            // A report of callaudit's own left among the inputs (`-o report.json` in the audited
+            // folder, which that run warned of): said as what it is (tester t25 F8).
+            None if top.get("tool").and_then(Value::as_str) == Some("callaudit") => Err(ctx.error(
+                At::File,
+                ReadErrorKind::UnknownFormat,
+                "a callaudit JSON report, not transcripts: move it out of the folder audited (or pass --keep-going to pass it over)".to_string(),
+            )),
             None => {
                 let keys: Vec<&str> = top.keys().map(String::as_str).take(12).collect();
                 Err(ctx.error(

@@ -808,3 +808,41 @@ fn refusals_name_what_was_given() {
         "{err}"
     );
 }
+
+/// A span without its unit (`--last 24`: days or hours?) is refused naming both readings; it
+/// was taken as 24 days while `24h` is one (tester t25 F8).
+#[test]
+fn a_span_without_its_unit_is_refused() {
+    let w = Workdir::new();
+    w.write(
+        "calls.csv",
+        "call_id,agent_id,date,speaker,text\nc1,ann,2026-11-12,agent,Hello\n",
+    );
+    let out = audit_in(&w, &["calls.csv", "--last", "24"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--last `24`: a span needs its unit: 24d for days, 24h for hours"),
+        "{err}"
+    );
+}
+
+/// A report of callaudit's own left in the folder audited is named as such, not as JSON of
+/// unknown keys (tester t25 F8).
+#[test]
+fn a_callaudit_report_among_the_inputs_is_named_as_one() {
+    let w = Workdir::new();
+    w.write(
+        "in/calls.csv",
+        "call_id,agent_id,date,speaker,text\nc1,ann,2026-11-12,agent,Hello\n",
+    );
+    let out = audit_in(&w, &["in", "--format", "json", "-o", "in/report.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = audit_in(&w, &["in"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("in/report.json: a callaudit JSON report, not transcripts: move it out of the folder audited"),
+        "{err}"
+    );
+}
