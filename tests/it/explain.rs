@@ -846,3 +846,43 @@ fn a_missed_items_sentences_are_listed_once_and_a_signal_word_folds_none() {
     );
     assert!(!text.contains("matched as active_listening"), "{text}");
 }
+
+/// When every sentence resolution checked is plainly something else (two apologies), the line
+/// under the verdict says "all 2 matched as apology", not "and 2 other sentences" (read as four
+/// beside "2 sentences checked"), and the verdict does not give their reason again in "(turn 2:
+/// …)"; one such sentence is "the sentence" (tester t26 X1).
+#[test]
+fn when_every_sentence_checked_is_something_else_the_line_says_all_of_them() {
+    let text = explain_txt(
+        "c26",
+        "Customer: This is ridiculous, my bill is wrong again.\n\
+         Agent: I'm sorry. I'm really sorry about that.\n\
+         Customer: ok\n",
+        false,
+    );
+    assert!(
+        text.contains(
+            "✗ missed    resolution            missed: 2 sentences checked, none counted\n\
+             \x20                                     … all 2 matched as apology: no instruction, \
+             answer or completed action recognised in the sentence (--all lists them)\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("other sentence"), "{text}");
+    let text = explain_txt(
+        "c27",
+        "Customer: This is ridiculous, my bill is wrong again.\n\
+         Agent: Let me transfer you to billing.\n\
+         Customer: ok\n",
+        false,
+    );
+    assert!(
+        text.contains(
+            "✗ missed    resolution            missed: 1 sentence checked, none counted\n\
+             \x20                                     … the sentence matched as transfer: no \
+             instruction, answer or completed action recognised in the sentence (--all lists \
+             them)\n"
+        ),
+        "{text}"
+    );
+}
