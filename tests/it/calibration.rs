@@ -2237,3 +2237,47 @@ fn sample_items_limits_the_sheet_to_the_items_named() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The evidence for a verdict the tool did not judge (n/a) is the verdict's reason: C-1002's
+/// customer was not upset, so customer_calmed and empathy are n/a. It said "nothing matched",
+/// and a reviewer went looking for why the tool missed a calm last turn the tool never looked
+/// for (tester t26 X2). The table, the JSON and `--disagreements` say the same.
+#[test]
+fn calibrate_evidence_for_an_na_verdict_is_its_reason() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,customer_calmed,empathy\nC-1002,1,1\n");
+    let diff = w.path("diff.csv");
+    let table = stdout_of(
+        &[
+            "calibrate",
+            "--quiet",
+            "--disagreements",
+            diff.to_str().unwrap(),
+        ],
+        &[&s, &examples()],
+    );
+    for item in ["customer_calmed", "empathy"] {
+        assert!(
+            table.contains(&format!(
+                "C-1002 · {item}: reviewer yes, tool no · n/a: customer_upset did not occur\n"
+            )),
+            "{table}"
+        );
+    }
+    assert!(!table.contains("nothing matched"), "{table}");
+    let json = stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        evidence_of(&v, "C-1002", "customer_calmed"),
+        "n/a: customer_upset did not occur"
+    );
+    for row in read_calls_csv(&diff) {
+        assert_eq!(
+            row["evidence"], "n/a: customer_upset did not occur",
+            "{row:?}"
+        );
+    }
+}
