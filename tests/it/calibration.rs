@@ -2281,3 +2281,41 @@ fn calibrate_evidence_for_an_na_verdict_is_its_reason() {
         );
     }
 }
+
+/// The per-call CSV's `overridden` column lists the verdicts a reviewer changed, not those they
+/// confirmed: a full sheet confirms most of the tool's, and `1>1`/`0>0` buried the changes a
+/// spreadsheet user filters for (tester t26 X3). The JSON report still counts and lists every
+/// verdict judged.
+#[test]
+fn overridden_column_lists_only_the_verdicts_a_reviewer_changed() {
+    let w = Workdir::new();
+    // The tool: C-1003 empathy and apology missed, dismissive violated; C-1001 empathy met.
+    // The reviewer confirms all of it but C-1003's apology.
+    let s = sheet(
+        &w,
+        "call_id,empathy,apology,dismissive\nC-1001,1,,\nC-1003,0,1,1\n",
+    );
+    let calls = w.path("calls.csv");
+    let out = callaudit()
+        .args(["audit", "--quiet", "--format", "json", "--overrides"])
+        .arg(&s)
+        .arg("--calls")
+        .arg(&calls)
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["overrides"]["verdicts"], 4);
+    assert_eq!(report["overrides"]["changed"], 1);
+    assert_eq!(report["overrides"]["list"].as_array().unwrap().len(), 4);
+    let rows = read_calls_csv(&calls);
+    let overridden =
+        |id: &str| rows.iter().find(|r| r["call_id"] == id).unwrap()["overridden"].clone();
+    assert_eq!(overridden("C-1003"), "apology:0>1");
+    assert_eq!(overridden("C-1001"), "");
+}
