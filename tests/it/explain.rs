@@ -886,3 +886,140 @@ fn when_every_sentence_checked_is_something_else_the_line_says_all_of_them() {
         "{text}"
     );
 }
+
+/// `explain --overrides SHEET` applies the reviewers' verdicts as `audit --overrides` does:
+/// every call's score in explain is its score in the overridden per-call CSV. Without the
+/// option, explain showed the tool's score (C-1003: 0, where the report said 36.36) and an
+/// analyst going from the calibrated report to explain saw another number (tester t26 X4). It
+/// refuses the sheets audit refuses, and warns of a call the sheet does not judge.
+#[test]
+fn explain_with_overrides_shows_the_score_the_overridden_report_gives() {
+    let w = Workdir::new();
+    let input = repo_path("examples/data/calls.csv");
+    // C-1003 (scored 0): the reviewer says the agent showed empathy and apologised and none of
+    // the violations happened; C-1001's empathy is confirmed.
+    let sheet = w.write(
+        "sheet.csv",
+        "call_id,empathy,apology,dismissive,hold,transfer,premature_escalation\n\
+         C-1003,1,1,0,0,0,0\nC-1001,1,,,,,\n",
+    );
+    let calls = w.path("calls.csv");
+    callaudit()
+        .args([
+            "--no-config",
+            "audit",
+            "--quiet",
+            "-o",
+            "/dev/null",
+            "--overrides",
+        ])
+        .arg(&sheet)
+        .arg("--calls")
+        .arg(&calls)
+        .arg(&input)
+        .assert()
+        .success();
+    let rows = read_calls_csv(&calls);
+    assert_eq!(rows.len(), 8);
+    let explained = |call: &str, format: &str, overrides: bool| {
+        let mut cmd = callaudit();
+        cmd.args(["--no-config", "explain", "--color", "never", "--call", call])
+            .args(["--format", format])
+            .arg(&input);
+        if overrides {
+            cmd.arg("--overrides").arg(&sheet);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        (String::from_utf8(out.stdout).unwrap(), stderr)
+    };
+    for row in &rows {
+        let id = &row["call_id"];
+        let (json, _) = explained(id, "json", true);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            format!("{:.2}", v["score"].as_f64().unwrap()),
+            row["score"],
+            "{id}"
+        );
+    }
+    assert_eq!(
+        rows.iter().find(|r| r["call_id"] == "C-1003").unwrap()["score"],
+        "36.36"
+    );
+    let (text, stderr) = explained("C-1003", "text", true);
+    assert!(text.contains("· score 36.4 · failed"), "{text}");
+    assert!(
+        text.contains(
+            "✓ met       empathy               met: the reviewer says yes (the tool: missed"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("score: max(0, 36.36 − 0) = 36.36"), "{text}");
+    assert!(
+        stderr.contains(
+            "6 verdict(s) of call `C-1003` overridden by reviewers from {} (6 changed the tool's answer)"
+                .replace("{}", &sheet.display().to_string())
+                .as_str()
+        ),
+        "{stderr}"
+    );
+    // A config file's `overrides` (read by audit) is explain's too, with the environment
+    // unset: the option is one, wherever it is given.
+    let config = w.write("callaudit.toml", "overrides = \"sheet.csv\"\n");
+    let text = stdout_of(
+        callaudit()
+            .env_remove("CALLAUDIT_OVERRIDES")
+            .args([
+                "explain", "--color", "never", "--call", "C-1003", "--config",
+            ])
+            .arg(&config)
+            .arg(&input),
+    );
+    assert!(text.contains("· score 36.4 · failed"), "{text}");
+    // The tool's score without the sheet: the number the report and explain disagreed on.
+    let (text, _) = explained("C-1003", "text", false);
+    assert!(text.contains("· score 0.0 · failed"), "{text}");
+    // A call the sheet does not judge: the tool's verdicts, and a warning saying so.
+    let (text, stderr) = explained("C-1002", "text", true);
+    assert!(text.contains("· score 100.0 · passed"), "{text}");
+    assert!(
+        stderr.contains(
+            "call `C-1002` is not judged in the sheet, so the verdicts shown are the tool's"
+        ),
+        "{stderr}"
+    );
+    // audit's refusals: reviewers who disagree, the sheet and the input both stdin.
+    let split = w.write(
+        "split.csv",
+        "call_id,reviewer,empathy\nC-1003,ann,1\nC-1003,bob,0\n",
+    );
+    for (args, says) in [
+        (
+            vec![split.to_str().unwrap(), input.to_str().unwrap()],
+            "reviewers disagree on `empathy` for call `C-1003`",
+        ),
+        (
+            vec!["-", "-"],
+            "--overrides - and the input - both name stdin",
+        ),
+    ] {
+        let out = callaudit()
+            .args([
+                "--no-config",
+                "explain",
+                "--call",
+                "C-1003",
+                "--overrides",
+                args[0],
+            ])
+            .arg(args[1])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
