@@ -464,12 +464,19 @@ fn reason_above<'r>(reason: &'r str, dropped: &[Dropped], shown: &DroppedShown<'
 
 /// The line that sums up the sentences left out as plainly something else: "… and 2 other
 /// sentences, matched as apology, thanks: no instruction, answer or completed action
-/// recognised" under near misses listed above it, "… all 4 matched as …" (or "… the sentence
-/// matched as …") when they are every sentence the verdict counted (it said "4 sentences
-/// checked": "and 4 other sentences" read as eight; tester t26 X1).
-fn elsewhere_line(item: &callaudit::rubric::Item, shown: &DroppedShown<'_>) -> String {
+/// recognised" beside near misses listed above it or matches that counted (`none_counted`
+/// false: "met: 2 matches" then "… all 3 matched as thanks" read as if the two were thanks),
+/// "… all 4 matched as …" (or "… the sentence matched as …") when they are every sentence the
+/// verdict counted (it said "4 sentences checked": "and 4 other sentences" read as eight;
+/// tester t26 X1).
+fn elsewhere_line(
+    item: &callaudit::rubric::Item,
+    shown: &DroppedShown<'_>,
+    none_counted: bool,
+) -> String {
     let n = shown.elsewhere;
-    let which = match (shown.listed.is_empty() && shown.more == 0, n) {
+    let every = none_counted && shown.listed.is_empty() && shown.more == 0;
+    let which = match (every, n) {
         (true, 1) if !item.context.is_empty() => "the sentence".to_string(),
         (true, 1) => "the match".to_string(),
         (true, _) => format!("all {n}"),
@@ -577,7 +584,7 @@ fn write_text(
                 "  {:<11} {:<width$}    {} (--all lists them)",
                 "",
                 "",
-                terminal_safe(&elsewhere_line(item, &shown))
+                terminal_safe(&elsewhere_line(item, &shown, detail.evidence[i].is_empty()))
             );
         }
     }
@@ -673,7 +680,7 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
             let _ = write!(
                 reason,
                 r#"<br><span class="dropped">{} (<code>callaudit explain --all</code> lists them)</span>"#,
-                html_text(&elsewhere_line(item, &shown))
+                html_text(&elsewhere_line(item, &shown, detail.evidence[i].is_empty()))
             );
         }
         let _ = write!(

@@ -1023,3 +1023,32 @@ fn explain_with_overrides_shows_the_score_the_overridden_report_gives() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// "… all 3 matched as …" is said only when no match counted: under "met: 2 matches" it read
+/// as if the two counted were thanks and apologies too. Beside matches that counted, the
+/// sentences that are plainly something else are the other ones (J-2001, and its explanation
+/// in the HTML report; the follow-up to tester t26 X1).
+#[test]
+fn beside_matches_that_counted_the_sentences_elsewhere_are_the_other_ones() {
+    let text = explain("J-2001");
+    assert!(
+        text.contains(
+            "✓ met       resolution            met: 2 matches, first at turn 5: “I can see a \
+             promotional discount ended last month.”\n\
+             \x20                                     … and 3 other sentences, matched as thanks, \
+             empathy, apology, follow_up: no instruction, answer or completed action recognised \
+             in the sentence (--all lists them)\n"
+        ),
+        "{text}"
+    );
+    let html = stdout_of(
+        callaudit()
+            .args(["--no-config", "audit", "--quiet", "--format", "html"])
+            .arg(repo_path("examples/data")),
+    );
+    assert!(
+        html.contains("… and 3 other sentences, matched as thanks, empathy, apology, follow_up"),
+        "{html}"
+    );
+    assert!(!html.contains("… all 3 matched as"), "{html}");
+}
