@@ -1624,3 +1624,97 @@ fn html_charts_draw_the_weakest_forty_lines_whatever_the_order() {
     );
     assert!(!html.contains("weakest by mean score are drawn"), "{html}");
 }
+
+/// Items of equal rate rank by their n, the most calls first, then in rubric order: three items
+/// that applied to one call each (0 of 1) ranked before one missed in all 7 calls (0 of 7) by
+/// rubric order, and the "Weakest items" line left the stronger signal out (tester t26 R1). The
+/// table, the Markdown and the HTML item list rank them alike.
+#[test]
+fn equal_rates_rank_the_item_with_more_calls_first() {
+    let w = common::Workdir::new();
+    w.write(
+        "rubric.toml",
+        r#"[rubric]
+name = "ties"
+
+[[item]]
+id = "angry"
+kind = "signal"
+speaker = "customer"
+phrases = ["furious"]
+
+[[item]]
+id = "calm_a"
+label = "Calms A"
+kind = "expected"
+applies_when = "angry"
+phrases = ["zzqa"]
+
+[[item]]
+id = "calm_b"
+label = "Calms B"
+kind = "expected"
+applies_when = "angry"
+phrases = ["zzqb"]
+
+[[item]]
+id = "calm_c"
+label = "Calms C"
+kind = "expected"
+applies_when = "angry"
+phrases = ["zzqc"]
+
+[[item]]
+id = "wrap_up"
+label = "Wraps up"
+kind = "expected"
+phrases = ["zzqd"]
+
+[[item]]
+id = "greets"
+label = "Greets"
+kind = "expected"
+phrases = ["hello"]
+"#,
+    );
+    // Seven calls, one of them angry; nobody calms or wraps up, every call greets.
+    let mut rows = vec![("T-1", "ann", "customer", "I am furious.")];
+    rows.extend(
+        ["T-1", "T-2", "T-3", "T-4", "T-5", "T-6", "T-7"]
+            .iter()
+            .map(|id| (*id, "ann", "agent", "Hello there.")),
+    );
+    w.write("calls.csv", common::csv_of(&rows));
+    let report = |format: &str| {
+        run_in(
+            w.dir.path(),
+            &[
+                "--no-config",
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "rubric.toml",
+                "-q",
+                "--color",
+                "never",
+                "--format",
+                format,
+            ],
+            0,
+        )
+    };
+    let line = "Weakest items: Wraps up 0.0% (0 of 7 calls), Calms A 0.0% (0 of 1 call), \
+                Calms B 0.0% (0 of 1 call).";
+    for format in ["table", "markdown"] {
+        let text = report(format);
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(line), "{format}:\n{text}");
+    }
+    let html = report("html");
+    let items = &html[html.find(r#"<section id="items">"#).unwrap()..];
+    let order: Vec<usize> = ["wrap_up", "calm_a", "calm_b", "calm_c", "greets"]
+        .iter()
+        .map(|id| items.find(&format!(r#"<td title="{id}">"#)).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|p| p[0] < p[1]), "{items}");
+}
