@@ -764,7 +764,8 @@ fn the_table_fits_the_terminal_without_breaking_numbers() {
 
 /// The HTML report of the built-in rubric says which columns to read with care: the items whose
 /// held-out F1 is below 0.80 (one list, `rubric::HELD_OUT_BELOW_0_80`), and where the figures
-/// come from (docs/accuracy.md's held-out table). A report of another rubric makes no such claim.
+/// come from (docs/accuracy.md's held-out table), and in itself what F1 below 0.80 means for
+/// reading those columns (tester t26 R2). A report of another rubric makes no such claim.
 #[test]
 fn html_names_the_items_below_0_80_held_out() {
     let html = audit(&["--format", "html"]);
@@ -774,6 +775,18 @@ fn html_names_the_items_below_0_80_held_out() {
     let note = &html[note_at..html[note_at..].find("</p>").unwrap() + note_at];
     assert!(note.contains("docs/accuracy.md"), "{note}");
     assert!(note.contains("held-out"), "{note}");
+    // What F1 below 0.80 means for reading the columns is said in the note itself: a team lead
+    // who gets the report by mail has no callaudit source to look it up in (tester t26 R2).
+    assert!(
+        note.contains(
+            "F1 measures how well the tool agrees with a QA analyst on whether an item happened \
+             in a call (1.00: always), and below 0.80 it misses the item or finds it where there \
+             was none often enough that a rate in these columns can be wrong for an agent or a \
+             team, so read a few of their calls before acting on one."
+        ),
+        "{note}"
+    );
+    assert!(!note.contains("see the held-out table"), "{note}");
     let rubric = callaudit::rubric::Rubric::default_rubric();
     assert_eq!(rubric.name, callaudit::rubric::DEFAULT_RUBRIC_NAME);
     assert!(!callaudit::rubric::HELD_OUT_BELOW_0_80.is_empty());
