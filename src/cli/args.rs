@@ -131,19 +131,29 @@ EXIT STATUS:
         long_about = "Print one call's transcript with each turn's matched phrases highlighted \
 (in colour on a terminal, [[like this]] otherwise), then every rubric item's verdict (met, \
 missed, n/a, violated, present, absent) with the reason, the matches that did not count and \
-why (the first 5 per item; --all for every one), and the score arithmetic.",
+why (the first 5 per item; --all for every one), and the score arithmetic.
+
+With --overrides SHEET, the reviewers' verdicts on the call replace the tool's as `audit \
+--overrides SHEET` replaces them: the items they judged say \"the reviewer says yes (the tool: \
+…)\", which items apply is decided again, and the score is the one the overridden report gives \
+the call. The sheet is refused as audit refuses it (reviewers who disagree, a bad cell); a sheet \
+that does not judge the call is warned of, and the tool's verdicts are shown.",
         after_long_help = "EXAMPLES:
     callaudit explain examples/data/ --call C-1003
     callaudit explain exports/ --call C-1003 --rubric my-rubric.toml --color never
     callaudit explain exports/ --call C-1003 --format json
     callaudit explain exports/ --call C-1003 --all      # every match that did not count
 
+    The call as the report audited with the reviewers' sheet scores it:
+        callaudit audit exports/ --overrides sheet.csv --format html -o report.html
+        callaudit explain exports/ --call C-1003 --overrides sheet.csv
+
 An id that is not found gets the nearest ids as suggestions (case-insensitive, by prefix, then
 by spelling).
 
 EXIT STATUS:
     0  the call was explained
-    2  usage error, unreadable input, or no such call"
+    2  usage error, unreadable input, no such call, or a --overrides sheet refused"
     )]
     Explain(Box<ExplainArgs>),
 
@@ -555,6 +565,16 @@ pub struct ColorArgs {
     pub color: ColorChoice,
 }
 
+/// `--overrides`, for `audit` and `explain`: one option, so that `explain` reads the sheet as
+/// the overridden report did and shows a call's score as the report gives it (tester t26 X4).
+#[derive(Debug, Args)]
+pub struct OverridesArgs {
+    /// A filled review sheet (CSV: call_id, one column per item): reviewers' verdicts replace
+    /// the tool's for those calls and items before scoring (see `callaudit calibrate`)
+    #[arg(long, value_name = "SHEET.csv", env = "CALLAUDIT_OVERRIDES")]
+    pub overrides: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -892,10 +912,8 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub lines: LineArgs,
 
-    /// A filled review sheet (CSV: call_id, one column per item): reviewers' verdicts replace
-    /// the tool's for those calls and items before scoring (see `callaudit calibrate`)
-    #[arg(long, value_name = "SHEET.csv", env = "CALLAUDIT_OVERRIDES")]
-    pub overrides: Option<PathBuf>,
+    #[command(flatten)]
+    pub review: OverridesArgs,
 
     #[command(flatten)]
     pub gates: GateFlags,
@@ -1037,6 +1055,9 @@ pub struct ExplainArgs {
     /// List every match that did not count, not only the first 5 of each item
     #[arg(long)]
     pub all: bool,
+
+    #[command(flatten)]
+    pub review: OverridesArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

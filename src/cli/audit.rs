@@ -17,7 +17,6 @@ use callaudit::accounting::Accounting;
 use callaudit::aggregate::{Aggregate, GroupBy, Totals};
 use callaudit::audit::CallAudit;
 use callaudit::calibration::overrides::Overrides;
-use callaudit::calibration::sheet;
 use callaudit::model::Call;
 use callaudit::model::nfc;
 use callaudit::output::{AtomicFile, Prepared, commit_all};
@@ -443,7 +442,11 @@ fn outputs_spare_inputs(
     discovered: &Discovered,
 ) -> anyhow::Result<()> {
     let mut others = super::common::side_files(&args.input);
-    others.push((args.overrides.as_deref(), "the review sheet", Guard::Always));
+    others.push((
+        args.review.overrides.as_deref(),
+        "the review sheet",
+        Guard::Always,
+    ));
     others.push((
         args.gates.baseline.as_deref(),
         "the baseline",
@@ -542,7 +545,7 @@ fn run_listed(
     super::report_output::updated_baseline_serves_fail_drop(&args.gates, &args.lines)?;
     shard_judges_nothing(args)?;
     let baseline = read_baseline(&args.gates)?;
-    let overrides = read_overrides(args, rubric)?;
+    let overrides = super::common::read_overrides(&args.review, &args.input, rubric)?;
     // The judged calls' ids as read, for a "did you mean" on those not found.
     filters.spellings = overrides
         .as_ref()
@@ -713,7 +716,7 @@ fn override_info(
     sink: &mut Collector<'_>,
     spellings: &BTreeMap<String, BTreeSet<String>>,
 ) -> anyhow::Result<Option<OverrideInfo>> {
-    let Some(path) = args.overrides.as_ref() else {
+    let Some(path) = args.review.overrides.as_ref() else {
         return Ok(None);
     };
     // Verdicts for calls the run did not audit applied to nothing: said, not dropped.
@@ -761,19 +764,6 @@ fn override_info(
     Ok(Some(info))
 }
 
-/// `--overrides`: the reviewers' verdicts from a filled review sheet.
-fn read_overrides(args: &AuditArgs, rubric: &Rubric) -> anyhow::Result<Option<Overrides>> {
-    let Some(path) = args.overrides.as_deref() else {
-        return Ok(None);
-    };
-    super::common::sheet_not_stdin_twice("--overrides", path, &args.input.inputs)?;
-    let sheet = sheet::read(path, rubric, super::common::delimiter(&args.input)?)
-        .map_err(|e| InputError(e.to_string()))?;
-    Ok(Some(
-        Overrides::from_sheet(path, &sheet, rubric).map_err(|e| InputError(e.to_string()))?,
-    ))
-}
-
 /// The sink of the run, with the per-call outputs (`--calls`, `--evidence`, `--save-partial`)
 /// opened before the work, so a bad path fails fast.
 fn collector<'r>(
@@ -794,7 +784,7 @@ fn collector<'r>(
                 args.calls_format,
                 rubric,
                 masker,
-                args.overrides.is_some(),
+                args.review.overrides.is_some(),
             )
         })
         .transpose()?;
@@ -803,7 +793,7 @@ fn collector<'r>(
         .as_deref()
         .map(|p| records::evidence::create(p, masker))
         .transpose()?;
-    if args.save_partial.is_some() && args.overrides.is_some() {
+    if args.save_partial.is_some() && args.review.overrides.is_some() {
         bail!(
             "--save-partial with --overrides: partials hold the tool's verdicts only; merge the partials, or audit with --overrides in one run"
         );

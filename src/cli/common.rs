@@ -1,11 +1,14 @@
-//! What audit and explain share: rubric loading, read options, colour, enrichment, and the
-//! checks that outputs spare the files a run reads.
+//! What audit and explain share: rubric loading, read options, colour, enrichment, the review
+//! sheet of `--overrides`, and the checks that outputs spare the files a run reads.
 
-use crate::cli::args::{ColorChoice, InputArgs};
+use crate::cli::args::{ColorChoice, InputArgs, OverridesArgs};
 use anyhow::bail;
+use callaudit::calibration::overrides::Overrides;
+use callaudit::calibration::sheet;
 use callaudit::output::{
     FileId, file_id, inode_of, names_stdout, stdout_metadata, written_in_place,
 };
+use callaudit::pipeline::InputError;
 use callaudit::read::enrich::Enricher;
 use callaudit::read::identity::Identity;
 use callaudit::read::input::Discovered;
@@ -596,6 +599,25 @@ pub fn in_another_case(
         "; did you mean {}{more}? (call ids are matched exactly, case included)",
         pairs[..pairs.len().min(NAMED)].join(", ")
     )
+}
+
+/// `--overrides` (`audit`, `explain`): the reviewers' verdicts from a filled review sheet. One
+/// reading for both commands, so that `explain` refuses the sheets `audit` refuses (reviewer
+/// splits, a bad cell, the sheet and an input both stdin) and applies the same verdicts.
+pub fn read_overrides(
+    review: &OverridesArgs,
+    input: &InputArgs,
+    rubric: &Rubric,
+) -> anyhow::Result<Option<Overrides>> {
+    let Some(path) = review.overrides.as_deref() else {
+        return Ok(None);
+    };
+    sheet_not_stdin_twice("--overrides", path, &input.inputs)?;
+    let sheet =
+        sheet::read(path, rubric, delimiter(input)?).map_err(|e| InputError(e.to_string()))?;
+    Ok(Some(
+        Overrides::from_sheet(path, &sheet, rubric).map_err(|e| InputError(e.to_string()))?,
+    ))
 }
 
 /// A review sheet given as `-` (stdin) beside an input that is stdin too: stdin is read once,

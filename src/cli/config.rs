@@ -68,7 +68,8 @@ const UNSET_MEANS: &[(&str, &str)] = &[
 ];
 
 /// Commands that read inputs, by subcommand path; all but `audit` and `config show` take only
-/// the shared options (inputs, how to read them, which calls) from a config file.
+/// the shared options (inputs, how to read them, which calls; `explain` its colour and review
+/// sheet too) from a config file.
 const READERS: &[&[&str]] = &[
     &["audit"],
     &["config", "show"],
@@ -700,10 +701,14 @@ fn shared_keys() -> Vec<String> {
     let filter = crate::cli::args::FilterArgs::augment_args(clap::Command::new("x"));
     // `color` too: it applies to `explain` (the commands that have no such option skip it).
     let colour = crate::cli::args::ColorArgs::augment_args(clap::Command::new("x"));
+    // And `overrides`: `explain` scores a call as the overridden report does only if it reads
+    // the sheet the report read, wherever that was set (tester t26 X4).
+    let review = crate::cli::args::OverridesArgs::augment_args(clap::Command::new("x"));
     input
         .get_arguments()
         .chain(filter.get_arguments())
         .chain(colour.get_arguments())
+        .chain(review.get_arguments())
         .filter_map(|a| a.get_long().map(str::to_string))
         .chain([INPUTS.to_string()])
         .collect()

@@ -4,10 +4,11 @@
 //! terminal-safe before it is printed.
 
 use super::ExitCode;
-use super::common::{enricher, input_format, load_rubric, read_options, threads, use_color};
+use super::common::{Guard, enricher, input_format, load_rubric, read_options, threads, use_color};
 use crate::cli::args::{ExplainArgs, ExplainFormat};
 use callaudit::accounting::NotAudited;
 use callaudit::audit::{CallAudit, Dropped, Evidence, Verdict};
+use callaudit::calibration::overrides::Overrides;
 use callaudit::model::Call;
 use callaudit::pipeline::{self, AuditSink, Filters, InputError, RunOptions};
 use callaudit::privacy::Masker;
@@ -18,6 +19,7 @@ use callaudit::rubric::{Kind, Rubric};
 use callaudit::sanitize::terminal_safe;
 use std::fmt::Write as _;
 use std::io::Write;
+use std::path::Path;
 
 /// Collects the ids of every call (for suggestions when the one asked for is not found).
 struct Ids(Vec<String>);
@@ -74,12 +76,15 @@ pub fn run(mut args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(&args.input)?;
     let enricher = enricher(&args.input)?;
     let discovered = discover(&args.input.inputs).map_err(InputError)?;
-    super::common::outputs_spare_inputs(
-        &[],
-        Some("the explanation"),
-        Some(&discovered),
-        &super::common::side_files(&args.input),
-    )?;
+    let mut others = super::common::side_files(&args.input);
+    others.push((
+        args.review.overrides.as_deref(),
+        "the review sheet",
+        Guard::Always,
+    ));
+    super::common::outputs_spare_inputs(&[], Some("the explanation"), Some(&discovered), &others)?;
+    // Read before the transcripts, as `audit` reads it: a sheet it refuses fails fast here too.
+    let overrides = super::common::read_overrides(&args.review, &args.input, &rubric)?;
     let opts = RunOptions {
         rubric: &rubric,
         read: read_options(&args.input)?,
@@ -102,7 +107,7 @@ pub fn run(mut args: ExplainArgs) -> anyhow::Result<ExitCode> {
         stopped.error
     })?;
     super::audit::print_warnings(&acct);
-    let Some((call, audit)) = found.calls.into_iter().next() else {
+    let Some((call, mut audit)) = found.calls.into_iter().next() else {
         if let Some(why) = acct.filtered.asked_not_audited.get(&args.call) {
             let why = match why {
                 NotAudited::NoUtterance => "it has no utterance to audit".to_string(),
@@ -143,6 +148,9 @@ pub fn run(mut args: ExplainArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     };
+    if let (Some(o), Some(path)) = (&overrides, args.review.overrides.as_deref()) {
+        apply_overrides(path, o, &rubric, &call, &mut audit);
+    }
     let masker = Masker::new(args.input.redact);
     let mut out = String::new();
     match args.format {
@@ -159,6 +167,46 @@ pub fn run(mut args: ExplainArgs) -> anyhow::Result<ExitCode> {
     lock.write_all(out.as_bytes())?;
     lock.flush()?;
     Ok(ExitCode::Ok)
+}
+
+/// `--overrides`: the reviewers' verdicts on the call replace the tool's, and the call is
+/// judged and scored again, as `audit --overrides` does it (`Overrides::apply`), so that the
+/// score shown is the one the overridden report gives the call (it showed the tool's; tester
+/// t26 X4). The verdict lines then say "the reviewer says …" beside the tool's. Said on stderr,
+/// as `audit` says it; a sheet that does not judge the call is warned of, since the verdicts
+/// shown are then the tool's, naming the id the sheet gives it in another case if it does.
+/// The sheet's other calls are not warned of: explain audits one call by design.
+fn apply_overrides(path: &Path, o: &Overrides, rubric: &Rubric, call: &Call, a: &mut CallAudit) {
+    o.apply(rubric, call, a);
+    let sheet = terminal_safe(&path.display().to_string()).into_owned();
+    let id = terminal_safe(&a.call_id).into_owned();
+    if a.overridden.is_empty() {
+        let lower = a.call_id.to_lowercase();
+        let mut cased: Vec<&str> = o
+            .judged_calls()
+            .map(|(judged, _)| judged)
+            .filter(|judged| judged.to_lowercase() == lower)
+            .collect();
+        cased.sort_unstable();
+        let hint = match cased.as_slice() {
+            [] => String::new(),
+            ids => format!(
+                "; it judges {} (call ids are matched exactly, case included)",
+                terminal_safe(&ids.join(", "))
+            ),
+        };
+        say!(
+            "callaudit: warning: {sheet}: call `{id}` is not judged in the sheet, so the \
+             verdicts shown are the tool's{hint}"
+        );
+        return;
+    }
+    let changed = a.overridden.iter().filter(|v| v.tool != v.reviewer).count();
+    say!(
+        "callaudit: {} verdict(s) of call `{id}` overridden by reviewers from {sheet} ({changed} \
+         changed the tool's answer)",
+        a.overridden.len()
+    );
 }
 
 const RESET: &str = "\x1b[0m";
@@ -416,12 +464,19 @@ fn reason_above<'r>(reason: &'r str, dropped: &[Dropped], shown: &DroppedShown<'
 
 /// The line that sums up the sentences left out as plainly something else: "… and 2 other
 /// sentences, matched as apology, thanks: no instruction, answer or completed action
-/// recognised" under near misses listed above it, "… all 4 matched as …" (or "… the sentence
-/// matched as …") when they are every sentence the verdict counted (it said "4 sentences
-/// checked": "and 4 other sentences" read as eight; tester t26 X1).
-fn elsewhere_line(item: &callaudit::rubric::Item, shown: &DroppedShown<'_>) -> String {
+/// recognised" beside near misses listed above it or matches that counted (`none_counted`
+/// false: "met: 2 matches" then "… all 3 matched as thanks" read as if the two were thanks),
+/// "… all 4 matched as …" (or "… the sentence matched as …") when they are every sentence the
+/// verdict counted (it said "4 sentences checked": "and 4 other sentences" read as eight;
+/// tester t26 X1).
+fn elsewhere_line(
+    item: &callaudit::rubric::Item,
+    shown: &DroppedShown<'_>,
+    none_counted: bool,
+) -> String {
     let n = shown.elsewhere;
-    let which = match (shown.listed.is_empty() && shown.more == 0, n) {
+    let every = none_counted && shown.listed.is_empty() && shown.more == 0;
+    let which = match (every, n) {
         (true, 1) if !item.context.is_empty() => "the sentence".to_string(),
         (true, 1) => "the match".to_string(),
         (true, _) => format!("all {n}"),
@@ -529,7 +584,7 @@ fn write_text(
                 "  {:<11} {:<width$}    {} (--all lists them)",
                 "",
                 "",
-                terminal_safe(&elsewhere_line(item, &shown))
+                terminal_safe(&elsewhere_line(item, &shown, detail.evidence[i].is_empty()))
             );
         }
     }
@@ -625,7 +680,7 @@ fn explain_html(rubric: &Rubric, call: &Call, a: &CallAudit, masker: Masker) -> 
             let _ = write!(
                 reason,
                 r#"<br><span class="dropped">{} (<code>callaudit explain --all</code> lists them)</span>"#,
-                html_text(&elsewhere_line(item, &shown))
+                html_text(&elsewhere_line(item, &shown, detail.evidence[i].is_empty()))
             );
         }
         let _ = write!(

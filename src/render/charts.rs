@@ -597,7 +597,7 @@ pub fn item_rates(report: &Report, h: &mut String) {
             },
         );
     }
-    h.push_str(r#"</tbody></table><p class="legend">Expected items first, the least met first (higher is better), then violations, the most frequent first (lower is better), so the weakest of each kind leads; items that never applied last. Colour on the scale "#);
+    h.push_str(r#"</tbody></table><p class="legend">Expected items first, the least met first (higher is better), then violations, the most frequent first (lower is better), so the weakest of each kind leads; at equal rates, the item that applied to more calls first; items that never applied last. Colour on the scale "#);
     scale_legend(h, "bad", "good");
     h.push_str(r#". An item applies to a call when its condition holds (empathy: an upset customer).</p></section>"#);
 }

@@ -558,7 +558,10 @@ fn call_list(report: &Report, h: &mut String) {
 }
 
 /// For the built-in rubric: which columns a QA analyst would often score differently, from the
-/// held-out table of docs/accuracy.md (one list: `rubric::HELD_OUT_BELOW_0_80`).
+/// held-out table of docs/accuracy.md (one list: `rubric::HELD_OUT_BELOW_0_80`). The note says
+/// in itself what an F1 below 0.80 means for reading those columns: the report goes out by
+/// mail, and pointing its reader at the callaudit source told a team lead nothing (tester t26
+/// R2). The docs page stays as a pointer for whoever has the source.
 fn accuracy_note(report: &Report, h: &mut String) {
     if report.rubric_name != crate::rubric::DEFAULT_RUBRIC_NAME {
         return;
@@ -576,7 +579,7 @@ fn accuracy_note(report: &Report, h: &mut String) {
         .collect();
     let _ = write!(
         h,
-        r#"<p class="accuracy" id="accuracy-note"><strong>Read these columns with care</strong> (held-out F1 below 0.80): {}. Measured on 207 held-out real support conversations labelled to the project's QA standard: see the held-out table in <code>{}</code> of the callaudit source (“Headline: held-out conversations”).</p>"#,
+        r#"<p class="accuracy" id="accuracy-note"><strong>Read these columns with care</strong> (held-out F1 below 0.80): {}. F1 measures how well the tool agrees with a QA analyst on whether an item happened in a call (1.00: always), and below 0.80 it misses the item or finds it where there was none often enough that a rate in these columns can be wrong for an agent or a team, so read a few of their calls before acting on one. Measured on 207 held-out real support conversations labelled to the project's QA standard (the full table: <code>{}</code> in the callaudit source).</p>"#,
         names.join(", "),
         crate::rubric::ACCURACY_PAGE
     );

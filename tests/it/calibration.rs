@@ -2237,3 +2237,85 @@ fn sample_items_limits_the_sheet_to_the_items_named() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The evidence for a verdict the tool did not judge (n/a) is the verdict's reason: C-1002's
+/// customer was not upset, so customer_calmed and empathy are n/a. It said "nothing matched",
+/// and a reviewer went looking for why the tool missed a calm last turn the tool never looked
+/// for (tester t26 X2). The table, the JSON and `--disagreements` say the same.
+#[test]
+fn calibrate_evidence_for_an_na_verdict_is_its_reason() {
+    let w = Workdir::new();
+    let s = sheet(&w, "call_id,customer_calmed,empathy\nC-1002,1,1\n");
+    let diff = w.path("diff.csv");
+    let table = stdout_of(
+        &[
+            "calibrate",
+            "--quiet",
+            "--disagreements",
+            diff.to_str().unwrap(),
+        ],
+        &[&s, &examples()],
+    );
+    for item in ["customer_calmed", "empathy"] {
+        assert!(
+            table.contains(&format!(
+                "C-1002 · {item}: reviewer yes, tool no · n/a: customer_upset did not occur\n"
+            )),
+            "{table}"
+        );
+    }
+    assert!(!table.contains("nothing matched"), "{table}");
+    let json = stdout_of(
+        &["calibrate", "--quiet", "--format", "json"],
+        &[&s, &examples()],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        evidence_of(&v, "C-1002", "customer_calmed"),
+        "n/a: customer_upset did not occur"
+    );
+    for row in read_calls_csv(&diff) {
+        assert_eq!(
+            row["evidence"], "n/a: customer_upset did not occur",
+            "{row:?}"
+        );
+    }
+}
+
+/// The per-call CSV's `overridden` column lists the verdicts a reviewer changed, not those they
+/// confirmed: a full sheet confirms most of the tool's, and `1>1`/`0>0` buried the changes a
+/// spreadsheet user filters for (tester t26 X3). The JSON report still counts and lists every
+/// verdict judged.
+#[test]
+fn overridden_column_lists_only_the_verdicts_a_reviewer_changed() {
+    let w = Workdir::new();
+    // The tool: C-1003 empathy and apology missed, dismissive violated; C-1001 empathy met.
+    // The reviewer confirms all of it but C-1003's apology.
+    let s = sheet(
+        &w,
+        "call_id,empathy,apology,dismissive\nC-1001,1,,\nC-1003,0,1,1\n",
+    );
+    let calls = w.path("calls.csv");
+    let out = callaudit()
+        .args(["audit", "--quiet", "--format", "json", "--overrides"])
+        .arg(&s)
+        .arg("--calls")
+        .arg(&calls)
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["overrides"]["verdicts"], 4);
+    assert_eq!(report["overrides"]["changed"], 1);
+    assert_eq!(report["overrides"]["list"].as_array().unwrap().len(), 4);
+    let rows = read_calls_csv(&calls);
+    let overridden =
+        |id: &str| rows.iter().find(|r| r["call_id"] == id).unwrap()["overridden"].clone();
+    assert_eq!(overridden("C-1003"), "apology:0>1");
+    assert_eq!(overridden("C-1001"), "");
+}

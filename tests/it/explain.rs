@@ -846,3 +846,209 @@ fn a_missed_items_sentences_are_listed_once_and_a_signal_word_folds_none() {
     );
     assert!(!text.contains("matched as active_listening"), "{text}");
 }
+
+/// When every sentence resolution checked is plainly something else (two apologies), the line
+/// under the verdict says "all 2 matched as apology", not "and 2 other sentences" (read as four
+/// beside "2 sentences checked"), and the verdict does not give their reason again in "(turn 2:
+/// …)"; one such sentence is "the sentence" (tester t26 X1).
+#[test]
+fn when_every_sentence_checked_is_something_else_the_line_says_all_of_them() {
+    let text = explain_txt(
+        "c26",
+        "Customer: This is ridiculous, my bill is wrong again.\n\
+         Agent: I'm sorry. I'm really sorry about that.\n\
+         Customer: ok\n",
+        false,
+    );
+    assert!(
+        text.contains(
+            "✗ missed    resolution            missed: 2 sentences checked, none counted\n\
+             \x20                                     … all 2 matched as apology: no instruction, \
+             answer or completed action recognised in the sentence (--all lists them)\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("other sentence"), "{text}");
+    let text = explain_txt(
+        "c27",
+        "Customer: This is ridiculous, my bill is wrong again.\n\
+         Agent: Let me transfer you to billing.\n\
+         Customer: ok\n",
+        false,
+    );
+    assert!(
+        text.contains(
+            "✗ missed    resolution            missed: 1 sentence checked, none counted\n\
+             \x20                                     … the sentence matched as transfer: no \
+             instruction, answer or completed action recognised in the sentence (--all lists \
+             them)\n"
+        ),
+        "{text}"
+    );
+}
+
+/// `explain --overrides SHEET` applies the reviewers' verdicts as `audit --overrides` does:
+/// every call's score in explain is its score in the overridden per-call CSV. Without the
+/// option, explain showed the tool's score (C-1003: 0, where the report said 36.36) and an
+/// analyst going from the calibrated report to explain saw another number (tester t26 X4). It
+/// refuses the sheets audit refuses, and warns of a call the sheet does not judge.
+#[test]
+fn explain_with_overrides_shows_the_score_the_overridden_report_gives() {
+    let w = Workdir::new();
+    let input = repo_path("examples/data/calls.csv");
+    // C-1003 (scored 0): the reviewer says the agent showed empathy and apologised and none of
+    // the violations happened; C-1001's empathy is confirmed.
+    let sheet = w.write(
+        "sheet.csv",
+        "call_id,empathy,apology,dismissive,hold,transfer,premature_escalation\n\
+         C-1003,1,1,0,0,0,0\nC-1001,1,,,,,\n",
+    );
+    let calls = w.path("calls.csv");
+    callaudit()
+        .args([
+            "--no-config",
+            "audit",
+            "--quiet",
+            "-o",
+            "/dev/null",
+            "--overrides",
+        ])
+        .arg(&sheet)
+        .arg("--calls")
+        .arg(&calls)
+        .arg(&input)
+        .assert()
+        .success();
+    let rows = read_calls_csv(&calls);
+    assert_eq!(rows.len(), 8);
+    let explained = |call: &str, format: &str, overrides: bool| {
+        let mut cmd = callaudit();
+        cmd.args(["--no-config", "explain", "--color", "never", "--call", call])
+            .args(["--format", format])
+            .arg(&input);
+        if overrides {
+            cmd.arg("--overrides").arg(&sheet);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        (String::from_utf8(out.stdout).unwrap(), stderr)
+    };
+    for row in &rows {
+        let id = &row["call_id"];
+        let (json, _) = explained(id, "json", true);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            format!("{:.2}", v["score"].as_f64().unwrap()),
+            row["score"],
+            "{id}"
+        );
+    }
+    assert_eq!(
+        rows.iter().find(|r| r["call_id"] == "C-1003").unwrap()["score"],
+        "36.36"
+    );
+    let (text, stderr) = explained("C-1003", "text", true);
+    assert!(text.contains("· score 36.4 · failed"), "{text}");
+    assert!(
+        text.contains(
+            "✓ met       empathy               met: the reviewer says yes (the tool: missed"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("score: max(0, 36.36 − 0) = 36.36"), "{text}");
+    assert!(
+        stderr.contains(
+            "6 verdict(s) of call `C-1003` overridden by reviewers from {} (6 changed the tool's answer)"
+                .replace("{}", &sheet.display().to_string())
+                .as_str()
+        ),
+        "{stderr}"
+    );
+    // A config file's `overrides` (read by audit) is explain's too, with the environment
+    // unset: the option is one, wherever it is given.
+    let config = w.write("callaudit.toml", "overrides = \"sheet.csv\"\n");
+    let text = stdout_of(
+        callaudit()
+            .env_remove("CALLAUDIT_OVERRIDES")
+            .args([
+                "explain", "--color", "never", "--call", "C-1003", "--config",
+            ])
+            .arg(&config)
+            .arg(&input),
+    );
+    assert!(text.contains("· score 36.4 · failed"), "{text}");
+    // The tool's score without the sheet: the number the report and explain disagreed on.
+    let (text, _) = explained("C-1003", "text", false);
+    assert!(text.contains("· score 0.0 · failed"), "{text}");
+    // A call the sheet does not judge: the tool's verdicts, and a warning saying so.
+    let (text, stderr) = explained("C-1002", "text", true);
+    assert!(text.contains("· score 100.0 · passed"), "{text}");
+    assert!(
+        stderr.contains(
+            "call `C-1002` is not judged in the sheet, so the verdicts shown are the tool's"
+        ),
+        "{stderr}"
+    );
+    // audit's refusals: reviewers who disagree, the sheet and the input both stdin.
+    let split = w.write(
+        "split.csv",
+        "call_id,reviewer,empathy\nC-1003,ann,1\nC-1003,bob,0\n",
+    );
+    for (args, says) in [
+        (
+            vec![split.to_str().unwrap(), input.to_str().unwrap()],
+            "reviewers disagree on `empathy` for call `C-1003`",
+        ),
+        (
+            vec!["-", "-"],
+            "--overrides - and the input - both name stdin",
+        ),
+    ] {
+        let out = callaudit()
+            .args([
+                "--no-config",
+                "explain",
+                "--call",
+                "C-1003",
+                "--overrides",
+                args[0],
+            ])
+            .arg(args[1])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// "… all 3 matched as …" is said only when no match counted: under "met: 2 matches" it read
+/// as if the two counted were thanks and apologies too. Beside matches that counted, the
+/// sentences that are plainly something else are the other ones (J-2001, and its explanation
+/// in the HTML report; the follow-up to tester t26 X1).
+#[test]
+fn beside_matches_that_counted_the_sentences_elsewhere_are_the_other_ones() {
+    let text = explain("J-2001");
+    assert!(
+        text.contains(
+            "✓ met       resolution            met: 2 matches, first at turn 5: “I can see a \
+             promotional discount ended last month.”\n\
+             \x20                                     … and 3 other sentences, matched as thanks, \
+             empathy, apology, follow_up: no instruction, answer or completed action recognised \
+             in the sentence (--all lists them)\n"
+        ),
+        "{text}"
+    );
+    let html = stdout_of(
+        callaudit()
+            .args(["--no-config", "audit", "--quiet", "--format", "html"])
+            .arg(repo_path("examples/data")),
+    );
+    assert!(
+        html.contains("… and 3 other sentences, matched as thanks, empathy, apology, follow_up"),
+        "{html}"
+    );
+    assert!(!html.contains("… all 3 matched as"), "{html}");
+}

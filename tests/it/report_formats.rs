@@ -764,7 +764,8 @@ fn the_table_fits_the_terminal_without_breaking_numbers() {
 
 /// The HTML report of the built-in rubric says which columns to read with care: the items whose
 /// held-out F1 is below 0.80 (one list, `rubric::HELD_OUT_BELOW_0_80`), and where the figures
-/// come from (docs/accuracy.md's held-out table). A report of another rubric makes no such claim.
+/// come from (docs/accuracy.md's held-out table), and in itself what F1 below 0.80 means for
+/// reading those columns (tester t26 R2). A report of another rubric makes no such claim.
 #[test]
 fn html_names_the_items_below_0_80_held_out() {
     let html = audit(&["--format", "html"]);
@@ -774,6 +775,18 @@ fn html_names_the_items_below_0_80_held_out() {
     let note = &html[note_at..html[note_at..].find("</p>").unwrap() + note_at];
     assert!(note.contains("docs/accuracy.md"), "{note}");
     assert!(note.contains("held-out"), "{note}");
+    // What F1 below 0.80 means for reading the columns is said in the note itself: a team lead
+    // who gets the report by mail has no callaudit source to look it up in (tester t26 R2).
+    assert!(
+        note.contains(
+            "F1 measures how well the tool agrees with a QA analyst on whether an item happened \
+             in a call (1.00: always), and below 0.80 it misses the item or finds it where there \
+             was none often enough that a rate in these columns can be wrong for an agent or a \
+             team, so read a few of their calls before acting on one."
+        ),
+        "{note}"
+    );
+    assert!(!note.contains("see the held-out table"), "{note}");
     let rubric = callaudit::rubric::Rubric::default_rubric();
     assert_eq!(rubric.name, callaudit::rubric::DEFAULT_RUBRIC_NAME);
     assert!(!callaudit::rubric::HELD_OUT_BELOW_0_80.is_empty());
@@ -1623,4 +1636,98 @@ fn html_charts_draw_the_weakest_forty_lines_whatever_the_order() {
         0,
     );
     assert!(!html.contains("weakest by mean score are drawn"), "{html}");
+}
+
+/// Items of equal rate rank by their n, the most calls first, then in rubric order: three items
+/// that applied to one call each (0 of 1) ranked before one missed in all 7 calls (0 of 7) by
+/// rubric order, and the "Weakest items" line left the stronger signal out (tester t26 R1). The
+/// table, the Markdown and the HTML item list rank them alike.
+#[test]
+fn equal_rates_rank_the_item_with_more_calls_first() {
+    let w = common::Workdir::new();
+    w.write(
+        "rubric.toml",
+        r#"[rubric]
+name = "ties"
+
+[[item]]
+id = "angry"
+kind = "signal"
+speaker = "customer"
+phrases = ["furious"]
+
+[[item]]
+id = "calm_a"
+label = "Calms A"
+kind = "expected"
+applies_when = "angry"
+phrases = ["zzqa"]
+
+[[item]]
+id = "calm_b"
+label = "Calms B"
+kind = "expected"
+applies_when = "angry"
+phrases = ["zzqb"]
+
+[[item]]
+id = "calm_c"
+label = "Calms C"
+kind = "expected"
+applies_when = "angry"
+phrases = ["zzqc"]
+
+[[item]]
+id = "wrap_up"
+label = "Wraps up"
+kind = "expected"
+phrases = ["zzqd"]
+
+[[item]]
+id = "greets"
+label = "Greets"
+kind = "expected"
+phrases = ["hello"]
+"#,
+    );
+    // Seven calls, one of them angry; nobody calms or wraps up, every call greets.
+    let mut rows = vec![("T-1", "ann", "customer", "I am furious.")];
+    rows.extend(
+        ["T-1", "T-2", "T-3", "T-4", "T-5", "T-6", "T-7"]
+            .iter()
+            .map(|id| (*id, "ann", "agent", "Hello there.")),
+    );
+    w.write("calls.csv", common::csv_of(&rows));
+    let report = |format: &str| {
+        run_in(
+            w.dir.path(),
+            &[
+                "--no-config",
+                "audit",
+                "calls.csv",
+                "--rubric",
+                "rubric.toml",
+                "-q",
+                "--color",
+                "never",
+                "--format",
+                format,
+            ],
+            0,
+        )
+    };
+    let line = "Weakest items: Wraps up 0.0% (0 of 7 calls), Calms A 0.0% (0 of 1 call), \
+                Calms B 0.0% (0 of 1 call).";
+    for format in ["table", "markdown"] {
+        let text = report(format);
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(line), "{format}:\n{text}");
+    }
+    let html = report("html");
+    let items = &html[html.find(r#"<section id="items">"#).unwrap()..];
+    let order: Vec<usize> = ["wrap_up", "calm_a", "calm_b", "calm_c", "greets"]
+        .iter()
+        .map(|id| items.find(&format!(r#"<td title="{id}">"#)).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|p| p[0] < p[1]), "{items}");
 }
