@@ -201,6 +201,10 @@ pub struct Accounting {
     /// Audited calls whose agent id is not in the `--agents` file (reported under the id).
     #[serde(skip_serializing_if = "is_zero")]
     pub calls_agent_unlisted: u64,
+    /// Audited calls whose export names the agent `(unknown)`, the line of calls without an
+    /// agent: pooled with them (warned of once a run).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_agent_named_unknown: u64,
     /// Plain-text lines that look like a speaker line (`Customer Service: …`, `Speaker 2: …`)
     /// but name no role callaudit knows: read as text of the turn before, and warned of.
     #[serde(skip_serializing_if = "is_zero")]
@@ -821,6 +825,10 @@ impl Accounting {
             self.calls_agent_unlisted,
             "call(s) of agents not in --agents",
         );
+        note(
+            self.calls_agent_named_unknown,
+            "call(s) of an agent named (unknown), pooled with the calls without agent",
+        );
         note(self.calls_merged, "call(s) merged from non-contiguous rows");
         note(self.metadata_joined, "call(s) joined to --metadata");
         note(self.metadata_not_found, "call(s) not in --metadata");
@@ -1027,6 +1035,7 @@ impl Accounting {
         self.calls_dated_from_path += o.calls_dated_from_path;
         self.calls_agent_disagrees += o.calls_agent_disagrees;
         self.calls_agent_unlisted += o.calls_agent_unlisted;
+        self.calls_agent_named_unknown += o.calls_agent_named_unknown;
         for (mine, theirs) in [
             (&mut self.warnings, &o.warnings),
             (&mut self.call_warnings, &o.call_warnings),

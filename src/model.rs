@@ -916,6 +916,8 @@ impl Call {
         // must not decide the call's agent.
         self.vote_whole_part();
         other.vote_whole_part();
+        // Named by a file in any of its parts: by its files, whatever part came first.
+        self.id_from_file_name |= other.id_from_file_name;
         // The turns read before from `other`'s file are `from..`, those of other files `..from`.
         let same_file = self.last_file().0 == other.source;
         let from = match self.last_file() {

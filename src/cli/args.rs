@@ -902,7 +902,8 @@ pub struct AuditArgs {
     pub save_partial: Option<PathBuf>,
 
     /// Audit only shard I of N (counted from 1): the calls whose id's FNV-1a 64 hash, modulo N,
-    /// is I-1. Merge the shards' --save-partial files with `callaudit merge`
+    /// is I-1. Merge the shards' --save-partial files with `callaudit merge`, which takes the
+    /// gates and --update-baseline: a shard refuses them (a config file's are left out)
     #[arg(long, value_name = "I/N", env = "CALLAUDIT_SHARD")]
     pub shard: Option<callaudit::pipeline::Shard>,
 
@@ -1080,7 +1081,10 @@ once.
 
 Options not given to merge are those of the runs: filters, --redact, --metadata and the other \
 input options applied when the partials were written. Partials written with different --agents \
-or --metadata (file contents), --agent-case or --redact are refused, naming the files.";
+(file contents), --agent-case or --redact, or with --metadata on some runs only, are refused, \
+naming the files; runs that read --metadata with other contents (a contact file that grew \
+between nights) are merged with a warning, each call keeping what its run's file gave it \
+(the shards of one run must have read the same file).";
 
 const MERGE_EXAMPLES: &str = "EXAMPLES:
     Two shards of one run, merged into the report one run gives:

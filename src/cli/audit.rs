@@ -387,8 +387,9 @@ fn report_is_json(args: &AuditArgs) -> bool {
 /// A shard's report holds a slice of the run's calls: its gates would judge the slice against
 /// the run's limits and its baseline, and `--update-baseline` would replace the baseline with
 /// the slice (the last shard to finish winning). With the nightly options in `callaudit.toml`,
-/// every shard of the documented recipe did both (tester t25 F6). Refused, first option first;
-/// a message that starts with the option is located in the config file when it came from there.
+/// every shard of the documented recipe did both (tester t25 F6). Given on the command line or
+/// in the environment, refused, first option first (a config file's are left out before:
+/// `cli::shard_leaves_config_gates`). Checked first of all, before the gates are read.
 fn shard_judges_nothing(args: &AuditArgs) -> anyhow::Result<()> {
     let Some(shard) = args.shard else {
         return Ok(());
@@ -424,7 +425,7 @@ fn shard_judges_nothing(args: &AuditArgs) -> anyhow::Result<()> {
             "would judge that slice by the run's limits"
         };
         bail!(
-            "{given} under --shard {}/{}: a shard's report holds only its slice of the run's calls, so it {what}; give gates and --update-baseline to `callaudit merge` of the shards' partials (with the nightly options in callaudit.toml, run the shards with --no-config)",
+            "{given} under --shard {}/{}: a shard's report holds only its slice of the run's calls, so it {what}; give gates and --update-baseline to `callaudit merge` of the shards' partials (a config file's are left out of a shard, with a warning)",
             shard.index,
             shard.count
         );
@@ -497,6 +498,7 @@ fn progress_bar(args: &AuditArgs, discovered: &Discovered) -> Option<ProgressBar
 }
 
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    shard_judges_nothing(&args)?;
     // With more than one thread the inputs are listed (a `stat` per file: tens of ms for 10,000
     // one-file-per-contact exports) on a thread of their own while the rubric compiles, instead
     // of one after the other before the pool starts. Not stdin, which listing reads to its end.
@@ -543,7 +545,6 @@ fn run_listed(
     let gates = gates::gates(&args.gates.gate_args(), rubric)?;
     super::report_output::sort_spec(&args.lines.sort, rubric)?;
     super::report_output::updated_baseline_serves_fail_drop(&args.gates, &args.lines)?;
-    shard_judges_nothing(args)?;
     let baseline = read_baseline(&args.gates)?;
     let overrides = super::common::read_overrides(&args.review, &args.input, rubric)?;
     // The judged calls' ids as read, for a "did you mean" on those not found.

@@ -575,8 +575,9 @@ fn shard_overlap(
     }
 }
 
-/// Refuses partials written with different attribution options (`--agents`, `--metadata`,
-/// `--agent-case`, `--redact`, and the reading options `--map`, `--agent-names`,
+/// Refuses partials written with different attribution options (`--agents`, `--metadata` given
+/// to some runs only or, between the shards of one run, with other contents, `--agent-case`,
+/// `--redact`, and the reading options `--map`, `--agent-names`,
 /// `--agent-from-filename`, `--date-from-path`): one agent would become two lines, a call
 /// another day, or the call list half masked. A partial that does not record them (written before they were) is warned of.
 fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
@@ -622,6 +623,27 @@ fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
     for &(p, a) in &known[1..] {
         if let Some(d) = theirs.differs(a) {
             return refused(first, p, d);
+        }
+    }
+    // Other --metadata contents: nights whose contact file grew, merged with a warning; but the
+    // shards of one run (its inputs alike) must have read the same file, or the merge is not
+    // the one run's report (reviewer r27).
+    let one_run = |a: &Partial, b: &Partial| {
+        a.header.shard.is_some()
+            && b.header.shard.is_some()
+            && a.end.inputs_digest == b.end.inputs_digest
+    };
+    for &(p, a) in &known[1..] {
+        if theirs.metadata_contents_differ(a) && one_run(first, p) {
+            return refused(
+                first,
+                p,
+                (
+                    "--metadata",
+                    theirs.metadata.clone().unwrap_or_default(),
+                    a.metadata.clone().unwrap_or_default(),
+                ),
+            );
         }
     }
     let other_metadata: Vec<String> = known[1..]

@@ -76,6 +76,9 @@ pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCod
             &format_source,
         )?;
     }
+    if let Command::Audit(a) = &mut cli.command {
+        shard_leaves_config_gates(a, provenance);
+    }
     match cli.command {
         Command::Config(ConfigCommand::Show(_)) => {
             use std::io::Write;
@@ -92,6 +95,62 @@ pub fn run_with(mut cli: Cli, provenance: &Provenance) -> anyhow::Result<ExitCod
         Command::Rubric(cmd) => rubric::run(cmd),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
+    }
+}
+
+/// Under `--shard`, the gates and `--update-baseline` a config file gives are for the run, not
+/// for a shard's slice of it: not applied, and said once, so that the shards of a nightly job
+/// share its config (rubric, metadata, date window) with the merge. Given on the command line
+/// or in the environment, they are refused (`audit::shard_judges_nothing`). `--no-config`,
+/// which the first fix advised, dropped the rubric and the window too (reviewer r27).
+fn shard_leaves_config_gates(a: &mut args::AuditArgs, provenance: &Provenance) {
+    let Some(shard) = a.shard else {
+        return;
+    };
+    let from_file = |key: &str| config::level_of(provenance, key).0 == 1;
+    let g = &mut a.gates;
+    let mut left = Vec::new();
+    let mut leave = |key: &'static str, set: bool| {
+        if set && from_file(key) {
+            left.push(key);
+            true
+        } else {
+            false
+        }
+    };
+    if leave("update-baseline", g.update_baseline) {
+        g.update_baseline = false;
+    }
+    if leave("fail-under", g.fail_under.is_some()) {
+        g.fail_under = None;
+    }
+    if leave("fail-agent-under", g.fail_agent_under.is_some()) {
+        g.fail_agent_under = None;
+    }
+    if leave("fail-drop", g.fail_drop.is_some()) {
+        g.fail_drop = None;
+    }
+    if leave("fail-item-under", !g.fail_item_under.is_empty()) {
+        g.fail_item_under.clear();
+    }
+    if leave("fail-on", !g.fail_on.is_empty()) {
+        g.fail_on.clear();
+    }
+    if !left.is_empty() {
+        let file = provenance.file.as_ref().map_or_else(
+            || "the config file".to_string(),
+            |(p, _)| p.display().to_string(),
+        );
+        say!(
+            "callaudit: warning: --shard {}/{}: {file}'s {} not applied to this shard: a shard's report holds only its slice of the run's calls; give them to `callaudit merge` of the shards' partials",
+            shard.index,
+            shard.count,
+            if left.len() == 1 {
+                format!("{} is", left[0])
+            } else {
+                format!("{} are", left.join(", "))
+            }
+        );
     }
 }
 

@@ -267,8 +267,6 @@ struct Collector<'a, 'o> {
     incomplete: std::collections::BTreeMap<String, (u64, u64, Vec<String>)>,
     /// Agent ids found only as a display name of the `--agents` file, each said once.
     agents_by_name: std::collections::HashSet<String>,
-    /// An export named an agent `(unknown)`, the line of calls without an agent: said once.
-    agent_named_unknown: bool,
 }
 
 /// Incomplete calls named in the warning of each failed file.
@@ -372,13 +370,16 @@ impl Collector<'_, '_> {
         }
         // A real agent named as the line of calls without one: the reports could not tell
         // them apart (tester t25 F3).
+        // Counted, and said once a run (a merge of shards says it once too: `once_warnings`).
+        if call.agent_id.as_deref() == Some(crate::model::UNKNOWN_AGENT) {
+            self.acct.calls_agent_named_unknown += 1;
+        }
         if call.agent_id.as_deref() == Some(crate::model::UNKNOWN_AGENT)
-            && !self.agent_named_unknown
+            && self.acct.calls_agent_named_unknown == 1
         {
-            self.agent_named_unknown = true;
             let source = self.source(&call);
             self.acct.warn_call(format!(
-                "{source}:{}: call {} names its agent `{}`, as the line of calls without an agent is: they are counted as one line; rename the agent in the export or with --agents",
+                "{source}:{}: call {} names its agent `{}`, as the line of calls without an agent is: they are counted as one line; rename the agent (in the export, or in the --agents file if it gave the name)",
                 call.line,
                 call.id,
                 crate::model::UNKNOWN_AGENT
@@ -454,12 +455,18 @@ impl Collector<'_, '_> {
     fn dated_apart(&mut self, call: &Call, (file, first_day, day): (u32, NaiveDate, NaiveDate)) {
         let (first, other) = (self.name_of(call.source), self.name_of(file));
         let rows = call.turns.len();
-        let message = format!(
-            "{first}:{}: call {}: {first} and {other} are one call by their name, but their paths date them {first_day} and {day}: two conversations under one id (file names that start again every day); it is not audited ({rows} row{}, numbered again, skipped): give each conversation its own file name, or audit each day's folder on its own",
-            call.line,
-            call.id,
-            if rows == 1 { "" } else { "s" }
-        );
+        let s = if rows == 1 { "" } else { "s" };
+        let message = if call.id_from_file_name {
+            format!(
+                "{first}:{}: call {}: {first} and {other} are one call by their name, but their paths date them {first_day} and {day}: two conversations under one id (file names that start again every day); it is not audited ({rows} row{s}, numbered again, skipped): give each conversation its own file name, or audit each day's folder on its own",
+                call.line, call.id
+            )
+        } else {
+            format!(
+                "{first}:{}: call {}: {first} and {other} both hold rows of it, their paths date them {first_day} and {day}, and its turns are not numbered, so nothing tells one call across midnight from two conversations under one id (ids that start again every day); it is not audited ({rows} row{s}, numbered again, skipped): export a turn number (a turn column), give each conversation its own id, or audit each day's folder on its own",
+                call.line, call.id
+            )
+        };
         self.two_conversations(call, message);
     }
 
@@ -798,7 +805,6 @@ fn new_collector<'a, 'o>(inputs: &'a Discovered, opts: &'a RunOptions<'o>) -> Co
         run_error: None,
         incomplete: Default::default(),
         agents_by_name: Default::default(),
-        agent_named_unknown: false,
     };
     collector.acct.hidden(&inputs.hidden);
     collector.acct.ignored(&inputs.ignored);

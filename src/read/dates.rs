@@ -108,8 +108,15 @@ pub fn parse_span_days(s: &str) -> Result<i64, String> {
     match unit {
         "d" => Ok(n),
         // `24` is 24 days or a day, by whose reading: a cron line must not guess (tester t25).
+        // Only readings that would be taken are offered (reviewer r27: `7h` and `0d` are not).
+        "" if n == 0 => Err(format!(
+            "`{s}`: a span needs its unit and at least a day: 1d, 1w or 24h"
+        )),
+        "" if n % 24 == 0 => Err(format!(
+            "`{s}`: a span needs its unit: {s}d for days, {s}h for hours, {s}w for weeks"
+        )),
         "" => Err(format!(
-            "`{s}`: a span needs its unit: {s}d for days, {s}h for hours, or weeks as w"
+            "`{s}`: a span needs its unit: {s}d for days or {s}w for weeks"
         )),
         // Spans longer than the calendar saturate: they reach back to its start.
         "w" => Ok(n.saturating_mul(7)),
@@ -181,6 +188,13 @@ mod tests {
         // A number alone: days or hours? Refused, naming both (tester t25 F8).
         let bare = parse_span_days("24").unwrap_err();
         assert!(bare.contains("24d for days, 24h for hours"), "{bare}");
+        // Only readings that would be taken: no `7h`, no `0d`.
+        let bare = parse_span_days("7").unwrap_err();
+        assert!(
+            bare.contains("7d for days or 7w") && !bare.contains("7h"),
+            "{bare}"
+        );
+        assert!(parse_span_days("0").unwrap_err().contains("at least a day"));
         assert_eq!(parse_span_days(&format!("{}w", i64::MAX)), Ok(i64::MAX));
         assert_eq!(
             parse_span_days(&format!("{}h", i64::MAX / 24 * 24)),

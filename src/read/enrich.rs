@@ -338,15 +338,17 @@ impl Enricher {
     /// first's path does: (that file's input index, the first's day, its day). Transcripts whose
     /// call id is the file name, in day folders where the names restart every day
     /// (`20/0001.txt`, `21/0001.txt`), are two conversations under one id, not one call. A call
-    /// named by a column or field is one call wherever its parts lie (a call across midnight
-    /// in an export tree by day: tester t25 F5); its numbering and words decide copies and
-    /// conversations, as in one folder (`Call::absorb`).
+    /// named by a column or field whose every turn is numbered is one call wherever its parts
+    /// lie (a call across midnight in an export tree by day: tester t25 F5): its numbering
+    /// tells a part that goes on from one that starts again (`Call::absorb`). Without turn
+    /// numbers nothing tells a call across midnight from ids that start again every day, so
+    /// such a call stays two conversations (reviewer r27).
     pub fn path_dates_apart(
         &self,
         call: &Call,
         inputs: &[Input],
     ) -> Option<(u32, NaiveDate, NaiveDate)> {
-        if !call.id_from_file_name {
+        if !call.id_from_file_name && call.turns.iter().all(|t| t.order.is_some()) {
             return None;
         }
         self.path_dates.as_ref()?;

@@ -105,7 +105,8 @@ pub struct Header {
     #[serde(default, skip_serializing_if = "RunFilters::is_empty")]
     pub filter_set: RunFilters,
     /// The options that decide whose call it is and how its text is shown (`--agents`,
-    /// `--metadata`, `--agent-case`, `--redact`): merge refuses partials that differ in them.
+    /// `--metadata`, `--agent-case`, `--redact`): merge refuses partials that differ in them
+    /// (`--metadata` in being given; in its contents only between the shards of one run).
     /// Absent in partials written before it was recorded (unknown: merge warns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution: Option<Attribution>,
@@ -597,6 +598,10 @@ pub fn once_warnings(
     };
     add(acct.calls_without_agent > 0, "calls_without_agent");
     add(acct.calls_agent_unlisted > 0, "calls_agent_unlisted");
+    add(
+        acct.calls_agent_named_unknown > 0,
+        "calls_agent_named_unknown",
+    );
     add(acct.metadata_not_found > 0, "metadata_not_found");
     add(acct.metadata_agent_differs > 0, "metadata_agent_differs");
     add(

@@ -13,8 +13,7 @@ use super::lenient::{Loose, Obj, Strict, Text, text};
 use super::{array, call_id, field, item, top_object};
 use crate::model::{Call, Speaker};
 use crate::read::{
-    At, CallSink, ReadContext, ReadError, ReadErrorKind, call_id_from_name, date_in_file_name,
-    epoch_ms_date, ms,
+    At, CallSink, ReadContext, ReadError, ReadErrorKind, date_in_file_name, epoch_ms_date, ms,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -244,8 +243,7 @@ pub(super) fn read_typed(
         &Start::of_loose(doc.conversation_start_time.as_ref()),
         &Start::of_loose(doc.start_time.as_ref()),
     );
-    let id = super::lenient::id_text(doc.conversation_id.as_ref())
-        .unwrap_or_else(|| call_id_from_name(ctx.name));
+    let id = super::lenient::id_text(doc.conversation_id.as_ref());
     let participants = doc.participants.unwrap_or_default();
     Some(read_phrases(
         id,
@@ -257,15 +255,16 @@ pub(super) fn read_typed(
     ))
 }
 
+/// `id`: the conversation's, or `None` for a file that gives none (named by the file).
 fn read_phrases(
-    id: String,
+    id: Option<String>,
     participants: &[Strict<Participant<'_>>],
     transcripts: &[Obj<Transcript<'_>>],
     conversation_start: Option<u64>,
     ctx: &mut ReadContext<'_>,
     sink: &mut CallSink<'_>,
 ) -> Result<(), ReadError> {
-    let mut call = ctx.new_call(id);
+    let mut call = ctx.new_call_or_named_by_file(id);
     call.agent_id = agent_of(participants);
     call.date = conversation_start.and_then(epoch_ms_date);
     let mut index = 0u64;
@@ -301,9 +300,8 @@ pub fn read_document(
     let transcripts = array(top, "transcripts", ctx, FORMAT, EXPECTED)?;
     let participants: Vec<Strict<Participant<'_>>> =
         field(top, "participants", ctx, FORMAT)?.unwrap_or_default();
-    let id = call_id(top.get("conversationId"), "conversationId", ctx)?
-        .unwrap_or_else(|| call_id_from_name(ctx.name));
-    let mut call = ctx.new_call(id);
+    let id = call_id(top.get("conversationId"), "conversationId", ctx)?;
+    let mut call = ctx.new_call_or_named_by_file(id);
     call.agent_id = agent_of(&participants);
     let conversation_start = ["conversationStartTime", "startTime"]
         .iter()

@@ -13,9 +13,7 @@ use super::lenient::{Strict, Text};
 use super::{array, field, item, shown, top_object};
 use crate::model::{Channel, Silence, Speaker};
 use crate::read::dates::parse_date;
-use crate::read::{
-    CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, secs_to_ms,
-};
+use crate::read::{CallSink, ReadContext, ReadError, date_in_file_name, secs_to_ms};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -189,8 +187,7 @@ pub(super) fn read_typed(
             ctx.name
         ));
     }
-    let id = known(analytics.guid).unwrap_or_else(|| call_id_from_name(ctx.name));
-    let mut call = ctx.new_call(id);
+    let mut call = ctx.new_call_or_named_by_file(known(analytics.guid));
     // Call analytics of recorded calls: always a voice call.
     call.channel = Channel::Voice;
     call.agent_id = known(analytics.agent);
@@ -255,8 +252,7 @@ pub fn read_document(
     }
     // Without a GUID the file is the call: its name is the id. (Not the Transcribe job name:
     // copies of an export, or files of one job re-run, would become one call.)
-    let id = known(analytics.guid).unwrap_or_else(|| call_id_from_name(ctx.name));
-    let mut call = ctx.new_call(id);
+    let mut call = ctx.new_call_or_named_by_file(known(analytics.guid));
     // Call analytics of recorded calls: always a voice call.
     call.channel = Channel::Voice;
     call.agent_id = known(analytics.agent);

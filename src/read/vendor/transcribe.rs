@@ -10,7 +10,7 @@
 use super::lenient::Text;
 use super::{array, call_id, item, top_object};
 use crate::model::{Call, Channel, Silence, Speaker};
-use crate::read::{CallSink, ReadContext, ReadError, call_id_from_name, date_in_file_name, ms};
+use crate::read::{CallSink, ReadContext, ReadError, date_in_file_name, ms};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -93,9 +93,8 @@ pub fn read_document(
 ) -> Result<(), ReadError> {
     let top = top_object(&doc, ctx, FORMAT, EXPECTED)?;
     let items = array(top, "Transcript", ctx, FORMAT, EXPECTED)?;
-    let id =
-        call_id(top.get("JobName"), "JobName", ctx)?.unwrap_or_else(|| call_id_from_name(ctx.name));
-    let mut call = ctx.new_call(id);
+    let id = call_id(top.get("JobName"), "JobName", ctx)?;
+    let mut call = ctx.new_call_or_named_by_file(id);
     // Call analytics of recorded calls: always a voice call.
     call.channel = Channel::Voice;
     // The output carries no date; a `YYYY-MM-DD` in the file name, or --metadata, gives one.
