@@ -1558,3 +1558,35 @@ fn signals_for_the_right_reason() {
         &["Connections drop sometimes, it's probably your router."],
     );
 }
+
+/// Tester t26, V8: a fix said before a promise to call in the same sentence ("I've re-sent the
+/// 60 pounds to your card today, and I'll call you on Friday …") counts as the fix, as
+/// docs/rubric.md says (`unless_first`); a sentence that opens with the promise, or has only the
+/// promise's own time after it, is still a follow-up. The empathy sentence the tester's call
+/// quoted as the fix instead ("you shouldn't have to chase us") is none.
+#[test]
+fn resolution_a_fix_said_before_a_follow_up_promise() {
+    check_all(
+        "resolution",
+        &[
+            "I've re-sent the 60 pounds to your card today, and I'll call you on Friday to make sure it's arrived.",
+            "I've refunded the charge and we'll email you the receipt.",
+            "I'm sending a replacement router today, and I'll give you a call on Friday.",
+        ],
+        &[
+            "I'll call you on Friday to make sure it's arrived.",
+            "We'll call you back within 2 hours.",
+            "I'll give you a call on Friday.",
+            "Thanks for waiting, we will be in touch by 5pm.",
+            // the empathy beside it in the tester's call is no instruction either
+            "I'm really sorry, I completely understand why you're fed up, you shouldn't have to chase us.",
+        ],
+    );
+    assert_ne!(
+        after_upset(
+            "follow_up",
+            "I've re-sent the 60 pounds to your card today, and I'll call you on Friday to make sure it's arrived."
+        ),
+        "0"
+    );
+}
