@@ -1590,3 +1590,27 @@ fn resolution_a_fix_said_before_a_follow_up_promise() {
         "0"
     );
 }
+
+/// Tester t26, V9: resolution's statement detector took non-fixes as the evidence. A brush-off
+/// ("That's not our issue, it's your phone's settings"), finding what the customer sent ("I've
+/// found your earlier email now") and a confirmation e-mail promised ("You'll get an email
+/// confirming it within the hour": a follow-up) are not fixes; finding what was lost, and a fix
+/// said before the promised e-mail, are.
+#[test]
+fn resolution_not_a_brush_off_a_found_email_or_a_promised_email() {
+    check_all(
+        "resolution",
+        &[
+            "I've found your parcel, it's at the Leeds depot.",
+            "We've located the fault and fixed it.",
+            "I've booked it for Friday and you'll get an email confirming it.",
+        ],
+        &[
+            "That's not our issue, it's your phone's settings.",
+            "It's nothing to do with us, it's your phone's settings.",
+            "Apologies, I've found your earlier email now.",
+            "You'll get an email confirming it within the hour.",
+            "You should also receive a text confirming the new date.",
+        ],
+    );
+}
