@@ -1614,3 +1614,27 @@ fn resolution_not_a_brush_off_a_found_email_or_a_promised_email() {
         ],
     );
 }
+
+/// Tester t26, V7: something sent to the company's own support e-mail ("send a photo of the
+/// damage to our support email") is a move to e-mail with the same team (QA standard,
+/// channel_move: "email to the support team"), as "email a photo … to us" was; a photo asked
+/// for in the conversation itself, or sent to another company, is not.
+#[test]
+fn channel_move_to_the_support_email() {
+    check_all(
+        "channel_move",
+        &[
+            "Can you send a photo of the damage to our support email so we can see it?",
+            "Please forward the receipt to our customer service email address.",
+            "Send it to the support inbox and we'll take a look.",
+        ],
+        &[
+            "Please send us a photo of the damage here in the chat.",
+            "Send the photo to the seller's email address.",
+        ],
+    );
+    assert!(none(&after_upset(
+        "transfer",
+        "Can you send a photo of the damage to our support email so we can see it?"
+    )));
+}
