@@ -1638,3 +1638,23 @@ fn channel_move_to_the_support_email() {
         "Can you send a photo of the damage to our support email so we can see it?"
     )));
 }
+
+/// Tester t26, V5: a guide, article or FAQ pointed at ("You can find the guide here: <link>",
+/// "here's a link to our guide") is "only a link with no step" (QA standard, resolution), which
+/// the `you can …` cue counted; a step given with its link still is one.
+#[test]
+fn resolution_not_a_guide_pointed_at() {
+    check_all(
+        "resolution",
+        &[
+            "You can reset it in your account here: https://example.com/account",
+            "Go to Settings and tap Reset Password.",
+        ],
+        &[
+            "Hi! You can find the guide here: help.example.com/password",
+            "You can find the guide here: https://help.example.com/password",
+            "You'll find our FAQ below: https://help.example.com/faq",
+            "Here's a link to our guide: https://help.example.com/password",
+        ],
+    );
+}
