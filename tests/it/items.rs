@@ -1658,3 +1658,27 @@ fn resolution_not_a_guide_pointed_at() {
         ],
     );
 }
+
+/// Tester t26, V3: an offer of someone senior asked as a question ("Do you want to speak to my
+/// supervisor?") is an offer, not a question to understand the issue (QA standard,
+/// clarifying_question), as "Would you like to speak to my manager?" was; it is still the
+/// premature escalation.
+#[test]
+fn clarifying_question_not_an_offer_of_a_supervisor() {
+    check_all(
+        "clarifying_question",
+        &["Which supervisor did you speak to last time?"],
+        &[
+            "Do you want to speak to my supervisor?",
+            "Can I get my manager for you?",
+            "Do you want to talk to a team leader about this?",
+        ],
+    );
+    assert_ne!(
+        after_upset(
+            "premature_escalation",
+            "Do you want to speak to my supervisor?"
+        ),
+        "0"
+    );
+}
