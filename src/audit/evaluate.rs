@@ -763,6 +763,11 @@ fn voice_only(rubric: &Rubric, h: &Hit) -> bool {
     matches!(h.phrase, Found::Phrase(p) if rubric.phrase_tags[p as usize].voice_only)
 }
 
+/// Whether an unless hit is one of the item's `unless_first` phrases.
+fn first_only(rubric: &Rubric, h: &Hit) -> bool {
+    matches!(h.phrase, Found::Phrase(p) if rubric.phrase_tags[p as usize].first_only)
+}
+
 /// Why a candidate hit does not count, or `None` when it counts.
 #[allow(clippy::too_many_arguments)]
 fn drop_reason(
@@ -804,9 +809,26 @@ fn drop_reason(
     let (from, to) = in_turn(unless);
     // `unless_scope = "match"`: only an unless phrase on the match's own words cancels it.
     let on_match = |o: &&Hit| o.orig_start < h.orig_end && h.orig_start < o.orig_end;
-    // `unless_on_voice` phrases cancel on a voice call only.
+    // `unless_on_voice` phrases cancel on a voice call only; `unless_first` phrases only where
+    // nothing the item counts is said before them in their sentence: a `context` cue, or a
+    // match of the item's own phrases ("I've re-sent the refund today, and I'll call you on
+    // Friday": the fix said first counts, the promise after it does not cancel it).
     let voice = call.channel == Channel::Voice;
-    let applies = |o: &&Hit| voice || !voice_only(rubric, o);
+    let (cfrom, cto) = in_turn(context);
+    let said_first = |u: &Hit| {
+        let before = |c: &Hit| {
+            c.turn == u.turn
+                && c.sent_start <= u.sent_end
+                && u.sent_start <= c.sent_end
+                && c.orig_end <= u.orig_start
+        };
+        context[cfrom..cto].iter().any(before)
+            || candidates
+                .iter()
+                .any(|c| c.phrase != Found::Detector && before(c))
+    };
+    let applies =
+        |o: &&Hit| (voice || !voice_only(rubric, o)) && !(first_only(rubric, o) && said_first(o));
     let cancelling = if item.unless_on_match {
         unless[from..to].iter().filter(applies).find(on_match)
     } else {

@@ -425,6 +425,7 @@ fn compile_item(
             .iter()
             .map(|p| p.get_ref().clone())
             .collect(),
+        unless_first: s.unless_first.iter().map(|p| p.get_ref().clone()).collect(),
         context: s.context.iter().map(|p| p.get_ref().clone()).collect(),
         context_sentences: s.context_sentences.as_ref().map_or(0, |c| *c.get_ref()),
         context_label: s.context_label.clone(),
@@ -605,28 +606,29 @@ struct Written<'s> {
     role: Role,
     refusal: bool,
     voice_only: bool,
+    first_only: bool,
     opens_sentence: bool,
     closes_turn: bool,
     variants: Vec<String>,
 }
 
 /// Every item's phrases, expanded: per item its `phrases`, `refusals`, `unless`,
-/// `unless_on_voice`, `context` and `alternatives`, the order the compiled phrases are numbered
-/// in. A phrase that does not
-/// expand is reported and left out.
+/// `unless_on_voice`, `unless_first`, `context` and `alternatives`, the order the compiled
+/// phrases are numbered in. A phrase that does not expand is reported and left out.
 fn expand_phrases<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> Vec<Vec<Written<'s>>> {
     let mut all = Vec::with_capacity(spec.items.len());
     for item in &spec.items {
         let s = item.get_ref();
         let mut written = Vec::new();
-        // (list, role, refusal, voice only)
-        for (list, role, refusal, voice_only) in [
-            (&s.phrases, Role::Match, false, false),
-            (&s.refusals, Role::Match, true, false),
-            (&s.unless, Role::Unless, false, false),
-            (&s.unless_on_voice, Role::Unless, false, true),
-            (&s.context, Role::Context, false, false),
-            (&s.alternatives, Role::Alternative, false, false),
+        // (list, role, refusal, voice only, first only)
+        for (list, role, refusal, voice_only, first_only) in [
+            (&s.phrases, Role::Match, false, false, false),
+            (&s.refusals, Role::Match, true, false, false),
+            (&s.unless, Role::Unless, false, false, false),
+            (&s.unless_on_voice, Role::Unless, false, true, false),
+            (&s.unless_first, Role::Unless, false, false, true),
+            (&s.context, Role::Context, false, false, false),
+            (&s.alternatives, Role::Alternative, false, false, false),
         ] {
             for p in list {
                 // `^phrase`: only where it opens its sentence.
@@ -654,6 +656,7 @@ fn expand_phrases<'s>(spec: &'s RubricSpec, errs: &mut Errors) -> Vec<Vec<Writte
                         role,
                         refusal,
                         voice_only,
+                        first_only,
                         opens_sentence,
                         closes_turn,
                         variants,
@@ -722,6 +725,7 @@ fn parse_phrases(
                     closes_turn: w.closes_turn,
                     refusal: w.refusal,
                     voice_only: w.voice_only,
+                    first_only: w.first_only,
                 }),
                 Err(msg) => errs.at(
                     w.text.span(),
@@ -1065,7 +1069,7 @@ mod tests {
                 "8:10: `weight` must be a number, not `\"two\"`",
                 "13:13: `min_count` must be a whole number, not `2.0` (write `2`)",
                 "18:1: unknown field `bogus`, expected one of `id`, `label`, `description`, \
-                 `source`, `kind`, `speaker`, `phrases`, `unless`, `unless_on_voice`, `context`, \
+                 `source`, `kind`, `speaker`, `phrases`, `unless`, `unless_on_voice`, `unless_first`, `context`, \
                  `context_sentences`, `context_label`, `refusals`, `alternatives`, `detector`, `in_question`, \
                  `unless_scope`, `weight`, `penalty`, `auto_fail`, `first_turns`, `last_turns`, \
                  `first_seconds`, `last_seconds`, `first_percent`, `last_percent`, `min_count`, \

@@ -232,6 +232,9 @@ pub struct Item {
     pub unless: Vec<String>,
     /// Like `unless`, on a voice call only (`Channel::Voice`).
     pub unless_on_voice: Vec<String>,
+    /// Like `unless`, unless a `context` cue or a match of the item's `phrases` comes before
+    /// it in the sentence.
+    pub unless_first: Vec<String>,
     pub context: Vec<String>,
     /// A `context` phrase may also be in one of this many sentences before the match, in the
     /// same turn ("Just to be sure I follow. You were charged twice?"). 0: the same sentence.
@@ -282,6 +285,9 @@ pub struct Phrase {
     pub refusal: bool,
     /// Written under `unless_on_voice`: cancels only on a voice call.
     pub voice_only: bool,
+    /// Written under `unless_first`: cancels only where nothing the item counts comes before
+    /// it in the sentence.
+    pub first_only: bool,
 }
 
 /// The fields of a `Phrase` that every hit of it needs (`Rubric::phrase_tags`).
@@ -293,6 +299,7 @@ pub struct PhraseTag {
     pub closes_turn: bool,
     pub refusal: bool,
     pub voice_only: bool,
+    pub first_only: bool,
 }
 
 impl PhraseTag {
@@ -304,6 +311,7 @@ impl PhraseTag {
             closes_turn: p.closes_turn,
             refusal: p.refusal,
             voice_only: p.voice_only,
+            first_only: p.first_only,
         }
     }
 }

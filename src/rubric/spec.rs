@@ -273,6 +273,7 @@ fn wrong_type(key: &str, text: &str, value: &Range<usize>, at: &Range<usize>) ->
         "phrases",
         "unless",
         "unless_on_voice",
+        "unless_first",
         "context",
         "refusals",
         "alternatives",
@@ -430,6 +431,12 @@ pub struct ItemSpec {
     /// the phone continues in the same channel).
     #[serde(default)]
     pub unless_on_voice: Vec<Spanned<String>>,
+    /// Phrases that cancel a match in the same sentence like `unless`, but only when nothing
+    /// the item counts comes before them there: a `context` cue or a match of the item's own
+    /// `phrases` said first keeps it ("I've re-sent the refund today, and I'll call you on
+    /// Friday").
+    #[serde(default)]
+    pub unless_first: Vec<Spanned<String>>,
     /// Phrases one of which must be in the same sentence as a match for it to count.
     #[serde(default)]
     pub context: Vec<Spanned<String>>,

@@ -1265,6 +1265,54 @@ const RESOLUTION_FR: &[Case] = &[
     ),
 ];
 
+/// Tester t26's V8 in Spanish and French: a fix said before the agent's own promise to call in
+/// the same sentence counts (`unless_first`); the promise alone is still a follow-up.
+const RESOLUTION_FIX_THEN_PROMISE: &[(&str, Case)] = &[
+    (
+        "es",
+        said!(
+            "resolution",
+            true,
+            "Sigo esperando el reembolso.",
+            "He reenviado los 60 euros a su tarjeta hoy y le llamaremos el viernes para confirmar que han llegado."
+        ),
+    ),
+    (
+        "es",
+        said!(
+            "resolution",
+            false,
+            "Sigo esperando el reembolso.",
+            "Le llamaremos el viernes para confirmar que el dinero ha llegado a su cuenta."
+        ),
+    ),
+    (
+        "fr",
+        said!(
+            "resolution",
+            true,
+            "J'attends toujours le remboursement.",
+            "J'ai renvoyé les 60 euros sur votre carte aujourd'hui et je vous rappellerai vendredi pour vérifier qu'ils sont arrivés."
+        ),
+    ),
+    (
+        "fr",
+        said!(
+            "resolution",
+            false,
+            "J'attends toujours le remboursement.",
+            "Je vous rappellerai vendredi pour vérifier que l'argent est bien arrivé."
+        ),
+    ),
+];
+
+#[test]
+fn resolution_a_fix_said_before_a_promise_to_call_t26_v8() {
+    for (lang, case) in RESOLUTION_FIX_THEN_PROMISE {
+        check(lang, std::slice::from_ref(case));
+    }
+}
+
 #[test]
 fn resolution_leaves_out_a_fix_elsewhere_a_hand_off_and_a_promise_t13_f2() {
     check("es", RESOLUTION_ES);

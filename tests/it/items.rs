@@ -1558,3 +1558,127 @@ fn signals_for_the_right_reason() {
         &["Connections drop sometimes, it's probably your router."],
     );
 }
+
+/// Tester t26, V8: a fix said before a promise to call in the same sentence ("I've re-sent the
+/// 60 pounds to your card today, and I'll call you on Friday …") counts as the fix, as
+/// docs/rubric.md says (`unless_first`); a sentence that opens with the promise, or has only the
+/// promise's own time after it, is still a follow-up. The empathy sentence the tester's call
+/// quoted as the fix instead ("you shouldn't have to chase us") is none.
+#[test]
+fn resolution_a_fix_said_before_a_follow_up_promise() {
+    check_all(
+        "resolution",
+        &[
+            "I've re-sent the 60 pounds to your card today, and I'll call you on Friday to make sure it's arrived.",
+            "I've refunded the charge and we'll email you the receipt.",
+            "I'm sending a replacement router today, and I'll give you a call on Friday.",
+        ],
+        &[
+            "I'll call you on Friday to make sure it's arrived.",
+            "We'll call you back within 2 hours.",
+            "I'll give you a call on Friday.",
+            "Thanks for waiting, we will be in touch by 5pm.",
+            // the empathy beside it in the tester's call is no instruction either
+            "I'm really sorry, I completely understand why you're fed up, you shouldn't have to chase us.",
+        ],
+    );
+    assert_ne!(
+        after_upset(
+            "follow_up",
+            "I've re-sent the 60 pounds to your card today, and I'll call you on Friday to make sure it's arrived."
+        ),
+        "0"
+    );
+}
+
+/// Tester t26, V9: resolution's statement detector took non-fixes as the evidence. A brush-off
+/// ("That's not our issue, it's your phone's settings"), finding what the customer sent ("I've
+/// found your earlier email now") and a confirmation e-mail promised ("You'll get an email
+/// confirming it within the hour": a follow-up) are not fixes; finding what was lost, and a fix
+/// said before the promised e-mail, are.
+#[test]
+fn resolution_not_a_brush_off_a_found_email_or_a_promised_email() {
+    check_all(
+        "resolution",
+        &[
+            "I've found your parcel, it's at the Leeds depot.",
+            "We've located the fault and fixed it.",
+            "I've booked it for Friday and you'll get an email confirming it.",
+        ],
+        &[
+            "That's not our issue, it's your phone's settings.",
+            "It's nothing to do with us, it's your phone's settings.",
+            "Apologies, I've found your earlier email now.",
+            "You'll get an email confirming it within the hour.",
+            "You should also receive a text confirming the new date.",
+        ],
+    );
+}
+
+/// Tester t26, V7: something sent to the company's own support e-mail ("send a photo of the
+/// damage to our support email") is a move to e-mail with the same team (QA standard,
+/// channel_move: "email to the support team"), as "email a photo … to us" was; a photo asked
+/// for in the conversation itself, or sent to another company, is not.
+#[test]
+fn channel_move_to_the_support_email() {
+    check_all(
+        "channel_move",
+        &[
+            "Can you send a photo of the damage to our support email so we can see it?",
+            "Please forward the receipt to our customer service email address.",
+            "Send it to the support inbox and we'll take a look.",
+        ],
+        &[
+            "Please send us a photo of the damage here in the chat.",
+            "Send the photo to the seller's email address.",
+        ],
+    );
+    assert!(none(&after_upset(
+        "transfer",
+        "Can you send a photo of the damage to our support email so we can see it?"
+    )));
+}
+
+/// Tester t26, V5: a guide, article or FAQ pointed at ("You can find the guide here: <link>",
+/// "here's a link to our guide") is "only a link with no step" (QA standard, resolution), which
+/// the `you can …` cue counted; a step given with its link still is one.
+#[test]
+fn resolution_not_a_guide_pointed_at() {
+    check_all(
+        "resolution",
+        &[
+            "You can reset it in your account here: https://example.com/account",
+            "Go to Settings and tap Reset Password.",
+        ],
+        &[
+            "Hi! You can find the guide here: help.example.com/password",
+            "You can find the guide here: https://help.example.com/password",
+            "You'll find our FAQ below: https://help.example.com/faq",
+            "Here's a link to our guide: https://help.example.com/password",
+        ],
+    );
+}
+
+/// Tester t26, V3: an offer of someone senior asked as a question ("Do you want to speak to my
+/// supervisor?") is an offer, not a question to understand the issue (QA standard,
+/// clarifying_question), as "Would you like to speak to my manager?" was; it is still the
+/// premature escalation.
+#[test]
+fn clarifying_question_not_an_offer_of_a_supervisor() {
+    check_all(
+        "clarifying_question",
+        &["Which supervisor did you speak to last time?"],
+        &[
+            "Do you want to speak to my supervisor?",
+            "Can I get my manager for you?",
+            "Do you want to talk to a team leader about this?",
+        ],
+    );
+    assert_ne!(
+        after_upset(
+            "premature_escalation",
+            "Do you want to speak to my supervisor?"
+        ),
+        "0"
+    );
+}
