@@ -28,7 +28,7 @@ pub const ACCURACY_PAGE: &str = "docs/accuracy.md";
 /// these items, tests check that README.md names them and that the held-out scores agree.
 pub const HELD_OUT_BELOW_0_80: &[(&str, &str)] = &[
     ("transfer", "0.79"),
-    ("resolution", "0.78"),
+    ("resolution", "0.77"),
     ("customer_calmed", "0.52"),
     ("mirroring", "0.36"),
     ("dismissive", "0.27"),
