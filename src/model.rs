@@ -268,8 +268,8 @@ pub struct Call {
     pub numbered_again: Option<NumberedAgain>,
     /// The call's id is its file's name (WebVTT, plain text, CCAI import, a vendor file without
     /// an id): files of one name in folders dated on two days are then two conversations (names
-    /// that start again every day), not one call; a call named by a column or field is one call
-    /// wherever its rows lie (`Enricher::path_dates_apart`).
+    /// that start again every day), not one call; a call named by a column or field with
+    /// numbered turns is one call wherever its rows lie (`Enricher::path_dates_apart`).
     pub id_from_file_name: bool,
 }
 

@@ -705,6 +705,42 @@ pub struct GateFlags {
 }
 
 impl GateFlags {
+    /// The options that judge the run's calls (the gates and `--update-baseline`) that are
+    /// set, in `--help` order, by config key with their value as given (`""` for the flag):
+    /// what a shard may not take (`audit::shard_judges_nothing`,
+    /// `cli::shard_leaves_config_gates`).
+    pub fn judging(&self) -> Vec<(&'static str, String)> {
+        let num = |v: Option<GateLimit>| {
+            v.and_then(GateLimit::value)
+                .map(callaudit::report::gates::exact_num)
+        };
+        let list = |v: &[String]| (!v.is_empty()).then(|| v.join(","));
+        [
+            ("update-baseline", self.update_baseline.then(String::new)),
+            ("fail-under", num(self.fail_under)),
+            ("fail-agent-under", num(self.fail_agent_under)),
+            ("fail-drop", num(self.fail_drop)),
+            ("fail-item-under", list(&self.fail_item_under)),
+            ("fail-on", list(&self.fail_on)),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?)))
+        .collect()
+    }
+
+    /// Unsets one of the options `judging` lists, by its config key.
+    pub fn unset_judging(&mut self, key: &str) {
+        match key {
+            "update-baseline" => self.update_baseline = false,
+            "fail-under" => self.fail_under = None,
+            "fail-agent-under" => self.fail_agent_under = None,
+            "fail-drop" => self.fail_drop = None,
+            "fail-item-under" => self.fail_item_under.clear(),
+            "fail-on" => self.fail_on.clear(),
+            _ => {}
+        }
+    }
+
     /// `--baseline` names a file that does not exist, and `--allow-missing-baseline` lets the
     /// run go on without it.
     pub fn baseline_missing(&self) -> bool {

@@ -394,32 +394,13 @@ fn shard_judges_nothing(args: &AuditArgs) -> anyhow::Result<()> {
     let Some(shard) = args.shard else {
         return Ok(());
     };
-    let g = &args.gates;
-    let num = |v: Option<crate::cli::args::GateLimit>| {
-        v.and_then(crate::cli::args::GateLimit::value)
-            .map(callaudit::report::gates::exact_num)
-    };
-    let judged = [
-        ("--update-baseline", g.update_baseline.then(String::new)),
-        ("--fail-under", num(g.fail_under)),
-        ("--fail-agent-under", num(g.fail_agent_under)),
-        ("--fail-drop", num(g.fail_drop)),
-        (
-            "--fail-item-under",
-            (!g.fail_item_under.is_empty()).then(|| g.fail_item_under.join(",")),
-        ),
-        (
-            "--fail-on",
-            (!g.fail_on.is_empty()).then(|| g.fail_on.join(",")),
-        ),
-    ];
-    if let Some((flag, value)) = judged.iter().find_map(|(f, v)| v.as_ref().map(|v| (f, v))) {
+    if let Some((key, value)) = args.gates.judging().into_iter().next() {
         let given = if value.is_empty() {
-            flag.to_string()
+            format!("--{key}")
         } else {
-            format!("{flag} {value}")
+            format!("--{key} {value}")
         };
-        let what = if *flag == "--update-baseline" {
+        let what = if key == "update-baseline" {
             "would replace the baseline with that slice"
         } else {
             "would judge that slice by the run's limits"

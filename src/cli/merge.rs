@@ -620,20 +620,18 @@ fn check_attribution(partials: &[Partial]) -> anyhow::Result<()> {
     let Some(&(first, theirs)) = known.first() else {
         return Ok(());
     };
-    for &(p, a) in &known[1..] {
-        if let Some(d) = theirs.differs(a) {
-            return refused(first, p, d);
-        }
-    }
-    // Other --metadata contents: nights whose contact file grew, merged with a warning; but the
-    // shards of one run (its inputs alike) must have read the same file, or the merge is not
-    // the one run's report (reviewer r27).
+    // Other --metadata contents: nights whose contact file grew, merged with a warning (below);
+    // but the shards of one run (its inputs alike) must have read the same file, or the merge
+    // is not the one run's report (reviewer r27).
     let one_run = |a: &Partial, b: &Partial| {
         a.header.shard.is_some()
             && b.header.shard.is_some()
             && a.end.inputs_digest == b.end.inputs_digest
     };
     for &(p, a) in &known[1..] {
+        if let Some(d) = theirs.differs(a) {
+            return refused(first, p, d);
+        }
         if theirs.metadata_contents_differ(a) && one_run(first, p) {
             return refused(
                 first,

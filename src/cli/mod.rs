@@ -107,34 +107,15 @@ fn shard_leaves_config_gates(a: &mut args::AuditArgs, provenance: &Provenance) {
     let Some(shard) = a.shard else {
         return;
     };
-    let from_file = |key: &str| config::level_of(provenance, key).0 == 1;
-    let g = &mut a.gates;
-    let mut left = Vec::new();
-    let mut leave = |key: &'static str, set: bool| {
-        if set && from_file(key) {
-            left.push(key);
-            true
-        } else {
-            false
-        }
-    };
-    if leave("update-baseline", g.update_baseline) {
-        g.update_baseline = false;
-    }
-    if leave("fail-under", g.fail_under.is_some()) {
-        g.fail_under = None;
-    }
-    if leave("fail-agent-under", g.fail_agent_under.is_some()) {
-        g.fail_agent_under = None;
-    }
-    if leave("fail-drop", g.fail_drop.is_some()) {
-        g.fail_drop = None;
-    }
-    if leave("fail-item-under", !g.fail_item_under.is_empty()) {
-        g.fail_item_under.clear();
-    }
-    if leave("fail-on", !g.fail_on.is_empty()) {
-        g.fail_on.clear();
+    let left: Vec<&str> = a
+        .gates
+        .judging()
+        .into_iter()
+        .map(|(key, _)| key)
+        .filter(|key| config::level_of(provenance, key).0 == 1)
+        .collect();
+    for key in &left {
+        a.gates.unset_judging(key);
     }
     if !left.is_empty() {
         let file = provenance.file.as_ref().map_or_else(

@@ -373,17 +373,15 @@ impl Collector<'_, '_> {
         // Counted, and said once a run (a merge of shards says it once too: `once_warnings`).
         if call.agent_id.as_deref() == Some(crate::model::UNKNOWN_AGENT) {
             self.acct.calls_agent_named_unknown += 1;
-        }
-        if call.agent_id.as_deref() == Some(crate::model::UNKNOWN_AGENT)
-            && self.acct.calls_agent_named_unknown == 1
-        {
-            let source = self.source(&call);
-            self.acct.warn_call(format!(
-                "{source}:{}: call {} names its agent `{}`, as the line of calls without an agent is: they are counted as one line; rename the agent (in the export, or in the --agents file if it gave the name)",
-                call.line,
-                call.id,
-                crate::model::UNKNOWN_AGENT
-            ));
+            if self.acct.calls_agent_named_unknown == 1 {
+                let source = self.source(&call);
+                self.acct.warn_call(format!(
+                    "{source}:{}: call {} names its agent `{}`, as the line of calls without an agent is: they are counted as one line; rename the agent (in the export, or in the --agents file if it gave the name)",
+                    call.line,
+                    call.id,
+                    crate::model::UNKNOWN_AGENT
+                ));
+            }
         }
         let acct = &mut self.acct;
         if call.agent_id.is_none() {
